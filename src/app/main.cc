@@ -1,0 +1,51 @@
+// ujumbe: the multi-tenant business-messaging server.
+
+#include <boost/program_options.hpp>
+
+#include <iostream>
+
+#include "app/commands.h"
+#include "core/config.h"
+#include "core/log.h"
+
+namespace po = boost::program_options;
+
+int main(int argc, char** argv) {
+    po::options_description options(
+        "Usage: ujumbe [--config FILE] <serve|migrate|version>\nOptions");
+    options.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
+                                                      "configuration file (key = value lines)")(
+        "command", po::value<std::string>()->default_value("serve"), "serve, migrate or version");
+    po::positional_options_description positional;
+    positional.add("command", 1);
+    po::variables_map vars;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
+                  vars);
+        po::notify(vars);
+    } catch (const po::error& e) {
+        std::cerr << "ujumbe: " << e.what() << "\n" << options << "\n";
+        return 2;
+    }
+    if (vars.count("help")) {
+        std::cout << options << "\n";
+        return 0;
+    }
+    const std::string command = vars["command"].as<std::string>();
+    if (command == "version") {
+        std::cout << "ujumbe 0.1.0\n";
+        return 0;
+    }
+    std::optional<std::string> file;
+    if (vars.count("config")) file = vars["config"].as<std::string>();
+    auto config = ujumbe::load_config(file, ujumbe::process_env);
+    if (!config) {
+        std::cerr << "ujumbe: configuration: " << config.error().message << "\n";
+        return 2;
+    }
+    ujumbe::log::set_level(config->log_level);
+    if (command == "serve") return ujumbe::app::serve(*config);
+    if (command == "migrate") return ujumbe::app::migrate(*config);
+    std::cerr << "ujumbe: unknown command '" << command << "'\n" << options << "\n";
+    return 2;
+}

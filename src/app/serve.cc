@@ -1,0 +1,132 @@
+#include <utility>  // before Asio (g++ 12)
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/runtime.h"
+#include "core/log.h"
+#include "http/envelope.h"
+#include "http/server.h"
+#include "identity/routes.h"
+#include "identity/service.h"
+
+namespace ujumbe::app {
+
+namespace {
+
+void add_health_routes(http::Router& router, db::Database& db) {
+    router.add(http::Method::kGet, "/healthz",
+               [](http::RequestContext&, const http::Request&) -> Result<http::Response> {
+                   return http::ok({{"status", "ok"}});
+               },
+               {.authenticated = false, .on_db_thread = false});
+    router.add(http::Method::kGet, "/readyz",
+               [&db](http::RequestContext&, const http::Request&) -> Result<http::Response> {
+                   auto probe = db.read([](db::Connection& c) { return c.query("SELECT 1"); });
+                   if (!probe) return Error::unavailable("database unreachable");
+                   return http::ok({{"status", "ready"}});
+               },
+               {.authenticated = false});
+}
+
+void announce_admin(const identity::BootstrapResult& admin) {
+    if (!admin.created) return;
+    log::info("platform admin created", {{"email", admin.email}});
+    if (admin.generated_password)
+        std::cerr << "\n  Platform admin: " << admin.email
+                  << "\n  One-time password: " << *admin.generated_password
+                  << "\n  (shown once; set UJUMBE_ADMIN_PASSWORD to choose it)\n\n"
+                  << std::flush;
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+    if (auto s = prepare_data_dir(config); !s) {
+        log::error("cannot start", {{"error", s.error().message}});
+        return 1;
+    }
+    auto secret = server_secret(config);
+    if (!secret) {
+        log::error("cannot start", {{"error", secret.error().message}});
+        return 1;
+    }
+    auto db = open_database(config);
+    if (!db) {
+        log::error("cannot open the database", {{"error", db.error().message}});
+        return 1;
+    }
+    identity::IdentityOptions identity_options;
+    identity_options.server_secret = *secret;
+    identity_options.access_ttl_s = config.access_token_ttl_s;
+    identity_options.refresh_ttl_s = config.refresh_token_ttl_s;
+    identity_options.throttle = {config.login_max_failures, config.login_ip_max_failures,
+                                 config.login_window_s * kMicrosPerSecond};
+    identity::IdentityService identity(**db, SystemClock::instance(), identity_options);
+    auto admin = identity.ensure_platform_admin(config.admin_email, config.admin_password);
+    if (!admin) {
+        log::error("cannot create the platform admin", {{"error", admin.error().message}});
+        return 1;
+    }
+    announce_admin(*admin);
+
+    http::Router router;
+    add_health_routes(router, **db);
+    identity::add_routes(router, identity);
+    identity::Authenticator authenticator(identity);
+    http::Dispatcher dispatcher(router, authenticator);
+
+    const int threads = config.threads > 0
+                            ? config.threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    boost::asio::io_context io(threads);
+    http::ServerOptions server_options;
+    server_options.max_body_bytes = config.max_body_bytes;
+    http::Server server(io, dispatcher, **db, server_options);
+    auto port = server.listen(config.listen);
+    if (!port) {
+        log::error("cannot listen", {{"error", port.error().message}});
+        return 1;
+    }
+    const std::string host = config.listen.substr(0, config.listen.rfind(':'));
+    const std::string bound = host + ":" + std::to_string(*port);
+    std::ofstream(std::filesystem::path(config.data_dir) / "listen.addr") << bound;
+    log::info("listening", {{"address", bound}, {"threads", threads}});
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        log::info("shutting down", {{"signal", signal}});
+        server.shutdown(std::chrono::seconds(10), [&io] { io.stop(); });
+    });
+
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& t : pool) t.join();
+    (*db)->stop();
+    log::info("stopped");
+    return 0;
+}
+
+int migrate(const Config& config) {
+    if (auto s = prepare_data_dir(config); !s) {
+        log::error("cannot migrate", {{"error", s.error().message}});
+        return 1;
+    }
+    auto db = open_database(config);
+    if (!db) {
+        log::error("migration failed", {{"error", db.error().message}});
+        return 1;
+    }
+    (*db)->stop();
+    return 0;
+}
+
+}  // namespace ujumbe::app

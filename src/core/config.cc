@@ -1,0 +1,144 @@
+#include "core/config.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <vector>
+
+namespace ujumbe {
+
+std::string Config::effective_database_url() const {
+    if (!database_url.empty()) return database_url;
+    return "sqlite:" + data_dir + "/ujumbe.db";
+}
+
+std::optional<std::string> process_env(const std::string& name) {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+}
+
+namespace {
+
+std::string trim(std::string s) {
+    const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+    return s;
+}
+
+template <typename T>
+Status parse_number(const std::string& key, const std::string& text, T& out, T min) {
+    T value{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || value < min)
+        return Error::invalid(key, "must be a whole number >= " + std::to_string(min));
+    out = value;
+    return {};
+}
+
+// One row per setting: how to apply a text value to the Config.
+struct Setting {
+    const char* key;
+    std::function<Status(Config&, const std::string&)> apply;
+};
+
+template <typename T>
+Setting number(const char* key, T Config::*field, T min) {
+    return {key, [key, field, min](Config& c, const std::string& v) {
+                return parse_number<T>(key, v, c.*field, min);
+            }};
+}
+
+Setting text(const char* key, std::string Config::*field) {
+    return {key, [field](Config& c, const std::string& v) {
+                c.*field = v;
+                return Status{};
+            }};
+}
+
+const std::vector<Setting>& settings() {
+    static const std::vector<Setting> all = {
+        text("listen", &Config::listen),
+        text("data_dir", &Config::data_dir),
+        text("database_url", &Config::database_url),
+        text("secret_key", &Config::secret_key),
+        text("admin_email", &Config::admin_email),
+        text("admin_password", &Config::admin_password),
+        number("threads", &Config::threads, 0),
+        number("db_threads", &Config::db_threads, 0),
+        {"log_level",
+         [](Config& c, const std::string& v) -> Status {
+             static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
+             for (const char* level : kLevels)
+                 if (v == level) {
+                     c.log_level = v;
+                     return {};
+                 }
+             return Error::invalid("log_level", "must be trace, debug, info, warn, error or off");
+         }},
+        text("smpp_listen", &Config::smpp_listen),
+        number("max_body_bytes", &Config::max_body_bytes, std::size_t{1024}),
+        number("access_token_ttl_s", &Config::access_token_ttl_s, std::int64_t{1}),
+        number("refresh_token_ttl_s", &Config::refresh_token_ttl_s, std::int64_t{1}),
+        number("login_max_failures", &Config::login_max_failures, 1),
+        number("login_ip_max_failures", &Config::login_ip_max_failures, 1),
+        number("login_window_s", &Config::login_window_s, 1),
+        {"sqlite_synchronous",
+         [](Config& c, const std::string& v) -> Status {
+             if (v != "NORMAL" && v != "FULL")
+                 return Error::invalid("sqlite_synchronous", "must be NORMAL or FULL");
+             c.sqlite_synchronous = v;
+             return {};
+         }},
+    };
+    return all;
+}
+
+const Setting* find_setting(const std::string& key) {
+    for (const auto& s : settings())
+        if (key == s.key) return &s;
+    return nullptr;
+}
+
+}  // namespace
+
+Result<Config> load_config(const std::optional<std::string>& file, const EnvLookup& env) {
+    Config config;
+    if (file) {
+        std::ifstream in(*file);
+        if (!in) return Error::invalid("config", "cannot read " + *file);
+        std::string line;
+        int line_no = 0;
+        while (std::getline(in, line)) {
+            ++line_no;
+            line = trim(line);
+            if (line.empty() || line[0] == '#') continue;
+            const auto eq = line.find('=');
+            if (eq == std::string::npos)
+                return Error::invalid(
+                    "config", *file + ":" + std::to_string(line_no) + ": expected key = value");
+            const std::string key = trim(line.substr(0, eq));
+            std::string value = trim(line.substr(eq + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+                value = value.substr(1, value.size() - 2);
+            const Setting* s = find_setting(key);
+            if (!s)
+                return Error::invalid("config", *file + ":" + std::to_string(line_no) +
+                                                    ": unknown key '" + key + "'");
+            UJ_TRY(s->apply(config, value));
+        }
+    }
+    for (const auto& s : settings()) {
+        std::string name = "UJUMBE_";
+        for (const char* p = s.key; *p; ++p)
+            name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(*p))));
+        if (auto value = env(name)) UJ_TRY(s.apply(config, *value));
+    }
+    return config;
+}
+
+}  // namespace ujumbe

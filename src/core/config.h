@@ -1,0 +1,64 @@
+#pragma once
+// Server configuration: defaults, then a `key = value` file (--config FILE),
+// then UJUMBE_* environment variables, the environment winning. Keys in the
+// file are the environment names without the prefix, lower-cased
+// (UJUMBE_LISTEN -> listen).
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+
+namespace ujumbe {
+
+struct Config {
+    // Address of the HTTP API. Port 0 picks a free port (written to
+    // <data_dir>/listen.addr once bound).
+    std::string listen = "127.0.0.1:8080";
+    // Directory for the SQLite database, the generated secret and runtime files.
+    std::string data_dir = "./var";
+    // sqlite:<path> or postgresql://user@host:port/db. Empty: sqlite:<data_dir>/ujumbe.db.
+    std::string database_url;
+    // Signs tokens and encrypts secrets at rest. Empty: generated once into
+    // <data_dir>/secret.key. Changing it invalidates every issued token.
+    std::string secret_key;
+    // Platform admin created on first start; a one-time password is printed
+    // when the password is unset.
+    std::string admin_email = "admin@localhost";
+    std::string admin_password;
+    // I/O threads (0 = number of cores) and database threads (0 = automatic:
+    // 4 for SQLite readers, 8 PostgreSQL connections).
+    int threads = 0;
+    int db_threads = 0;
+    std::string log_level = "info";  // trace, debug, info, warn, error
+    std::string smpp_listen;         // SMPP server address; off when empty
+    // Largest accepted request body; larger ones get 413.
+    std::size_t max_body_bytes = 1024 * 1024;
+    // Token lifetimes in seconds.
+    std::int64_t access_token_ttl_s = 15 * 60;
+    std::int64_t refresh_token_ttl_s = 7 * 24 * 3600;
+    // Failed logins allowed per email and per client IP in one window before
+    // 429; checked before any password is hashed.
+    int login_max_failures = 5;
+    int login_ip_max_failures = 5;
+    int login_window_s = 60;
+    // SQLite durability: NORMAL (fast, survives process crashes) or FULL
+    // (also survives power loss, slower commits).
+    std::string sqlite_synchronous = "NORMAL";
+
+    // The database URL after defaults are applied.
+    std::string effective_database_url() const;
+};
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// Reads the process environment.
+std::optional<std::string> process_env(const std::string& name);
+
+// Loads defaults, then the file (when given), then the environment.
+// Errors name the offending key.
+Result<Config> load_config(const std::optional<std::string>& file, const EnvLookup& env);
+
+}  // namespace ujumbe

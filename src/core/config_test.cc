@@ -1,0 +1,60 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+
+namespace ujumbe {
+
+namespace {
+EnvLookup env_of(std::map<std::string, std::string> vars) {
+    return [vars](const std::string& name) -> std::optional<std::string> {
+        auto it = vars.find(name);
+        if (it == vars.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+std::string write_temp(const std::string& text) {
+    std::string path = testing::TempDir() + "ujumbe_config_test.conf";
+    std::ofstream(path) << text;
+    return path;
+}
+}  // namespace
+
+TEST(Config, DefaultsGiveEmbeddedDatabaseInDataDir) {
+    auto c = load_config(std::nullopt, env_of({}));
+    ASSERT_TRUE(c);
+    EXPECT_EQ(c->listen, "127.0.0.1:8080");
+    EXPECT_EQ(c->effective_database_url(), "sqlite:./var/ujumbe.db");
+}
+
+TEST(Config, EnvironmentWinsOverFile) {
+    const auto path =
+        write_temp("# comment\nlisten = 0.0.0.0:9000\nthreads = 3\nlog_level=\"debug\"\n");
+    auto c = load_config(path, env_of({{"UJUMBE_THREADS", "5"}}));
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->listen, "0.0.0.0:9000");
+    EXPECT_EQ(c->threads, 5);
+    EXPECT_EQ(c->log_level, "debug");
+}
+
+TEST(Config, BadValuesNameTheKey) {
+    auto c = load_config(std::nullopt, env_of({{"UJUMBE_LOGIN_MAX_FAILURES", "many"}}));
+    ASSERT_FALSE(c);
+    EXPECT_TRUE(c.error().errors.count("login_max_failures"));
+    auto d = load_config(std::nullopt, env_of({{"UJUMBE_LOG_LEVEL", "loud"}}));
+    ASSERT_FALSE(d);
+    EXPECT_TRUE(d.error().errors.count("log_level"));
+}
+
+TEST(Config, UnknownFileKeysAreRefused) {
+    const auto path = write_temp("lisen = 1\n");
+    auto c = load_config(path, env_of({}));
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().message.find("lisen"), std::string::npos);
+}
+
+}  // namespace ujumbe

@@ -1,0 +1,25 @@
+#pragma once
+// Small wrappers over libsodium (randomness, constant-time compare) and
+// OpenSSL (SHA-256, HMAC-SHA256) plus the encodings tokens need.
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ujumbe {
+
+void random_fill(void* buf, std::size_t len);
+// `bytes` random bytes, base64url-encoded without padding.
+std::string random_token(std::size_t bytes);
+
+std::string sha256(std::string_view data);                             // raw 32 bytes
+std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+std::string to_hex(std::string_view raw);
+std::string base64url_encode(std::string_view raw);
+// nullopt on characters outside the base64url alphabet or an impossible length.
+std::optional<std::string> base64url_decode(std::string_view text);
+
+}  // namespace ujumbe

@@ -1,0 +1,32 @@
+#pragma once
+// Structured logging: one JSON object per line on stdout, with a level, a
+// timestamp and the fields the caller gives. Never pass secrets (passwords,
+// tokens, keys) as fields.
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace ujumbe::log {
+
+enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kOff };
+
+void set_level(std::string_view name);
+bool enabled(Level level);
+
+void write(Level level, std::string_view message, nlohmann::json fields = nlohmann::json::object());
+
+inline void debug(std::string_view m, nlohmann::json f = nlohmann::json::object()) {
+    if (enabled(Level::kDebug)) write(Level::kDebug, m, std::move(f));
+}
+inline void info(std::string_view m, nlohmann::json f = nlohmann::json::object()) {
+    if (enabled(Level::kInfo)) write(Level::kInfo, m, std::move(f));
+}
+inline void warn(std::string_view m, nlohmann::json f = nlohmann::json::object()) {
+    if (enabled(Level::kWarn)) write(Level::kWarn, m, std::move(f));
+}
+inline void error(std::string_view m, nlohmann::json f = nlohmann::json::object()) {
+    if (enabled(Level::kError)) write(Level::kError, m, std::move(f));
+}
+
+}  // namespace ujumbe::log

@@ -1,0 +1,105 @@
+#pragma once
+// The database interface every store writes against. SQL is written once
+// with $1-style parameters, valid in SQLite and PostgreSQL; where the
+// dialects differ a store keeps both spellings side by side and picks by
+// dialect(). A Connection is used by one thread at a time.
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+
+namespace ujumbe::db {
+
+enum class Dialect { kSqlite, kPostgres };
+
+// A bound parameter. Booleans bind as 0/1 in SQLite and true/false in PostgreSQL.
+using Value = std::variant<std::nullptr_t, std::int64_t, bool, std::string>;
+
+inline Value null() {
+    return nullptr;
+}
+inline Value optional_text(const std::optional<std::string>& v) {
+    return v ? Value(*v) : Value(nullptr);
+}
+inline Value optional_int(const std::optional<std::int64_t>& v) {
+    return v ? Value(*v) : Value(nullptr);
+}
+
+// One result row; cells are text as both engines return them.
+class Row {
+  public:
+    explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+    std::size_t size() const { return cells_.size(); }
+    bool is_null(std::size_t i) const { return !cells_.at(i).has_value(); }
+    // The cell's text; "" for NULL.
+    const std::string& text(std::size_t i) const;
+    std::optional<std::string> opt_text(std::size_t i) const { return cells_.at(i); }
+    std::int64_t i64(std::size_t i) const;  // 0 for NULL
+    std::optional<std::int64_t> opt_i64(std::size_t i) const;
+    bool boolean(std::size_t i) const;  // accepts 1/0, t/f, true/false
+
+  private:
+    std::vector<std::optional<std::string>> cells_;
+};
+
+struct QueryResult {
+    std::vector<Row> rows;
+    std::int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+};
+
+class Connection {
+  public:
+    virtual ~Connection() = default;
+    virtual Dialect dialect() const = 0;
+
+    // Runs one statement with parameters. Errors: kConflict with error_code
+    // UNIQUE_VIOLATION for unique-constraint failures, kUnavailable when the
+    // server cannot be reached, kInternal otherwise (details are logged, not
+    // returned to API callers).
+    virtual Result<QueryResult> run(std::string_view sql, std::span<const Value> params) = 0;
+    // Runs several statements without parameters (migrations).
+    virtual Status run_script(std::string_view sql) = 0;
+
+    // Transactions. `begin_write` takes the write lock at once on SQLite
+    // (BEGIN IMMEDIATE) so a transaction never fails half way on a busy lock.
+    virtual Status begin_write() = 0;
+    virtual Status commit() = 0;
+    virtual Status rollback() = 0;
+
+    Result<QueryResult> query(std::string_view sql, std::initializer_list<Value> params = {}) {
+        return run(sql, std::span<const Value>(params.begin(), params.size()));
+    }
+    // The first row, or nullopt when there is none.
+    Result<std::optional<Row>> query_one(std::string_view sql,
+                                         std::initializer_list<Value> params = {});
+    // Rows affected.
+    Result<std::int64_t> execute(std::string_view sql, std::initializer_list<Value> params = {});
+};
+
+// Runs fn() (returning Result<T> or Status) between BEGIN and COMMIT; rolls
+// back when it returns an error or throws.
+template <typename F>
+auto in_transaction(Connection& conn, F&& fn) -> decltype(fn()) {
+    UJ_TRY(conn.begin_write());
+    try {
+        auto result = fn();
+        if (!result) {
+            (void)conn.rollback();
+            return result;
+        }
+        UJ_TRY(conn.commit());
+        return result;
+    } catch (...) {
+        (void)conn.rollback();
+        throw;
+    }
+}
+
+}  // namespace ujumbe::db

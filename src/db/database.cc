@@ -1,0 +1,168 @@
+#include "db/database.h"
+
+#include "core/log.h"
+#include "db/postgres/postgres_connection.h"
+#include "db/sqlite/sqlite_connection.h"
+
+namespace ujumbe::db {
+
+namespace {
+// The worker this thread belongs to, if it is a database thread of any Database.
+thread_local void* tl_owner = nullptr;
+thread_local void* tl_worker = nullptr;
+
+bool starts_with(const std::string& s, std::string_view prefix) {
+    return s.compare(0, prefix.size(), prefix) == 0;
+}
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::open(const std::string& url,
+                                                 const DatabaseOptions& options) {
+    std::unique_ptr<Database> db(new Database());
+    std::vector<std::unique_ptr<Connection>> readers;
+    std::unique_ptr<Connection> writer;
+    if (starts_with(url, "sqlite:")) {
+        db->dialect_ = Dialect::kSqlite;
+        const std::string path = url.substr(7);
+        SqliteOptions rw{false, options.sqlite_synchronous};
+        UJ_ASSIGN(writer, SqliteConnection::open(path, rw));
+        const int n = options.threads > 0 ? options.threads : 4;
+        SqliteOptions ro{true, options.sqlite_synchronous};
+        for (int i = 0; i < n; ++i) {
+            UJ_ASSIGN(auto conn, SqliteConnection::open(path, ro));
+            readers.push_back(std::move(conn));
+        }
+    } else if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
+        db->dialect_ = Dialect::kPostgres;
+        const int n = options.threads > 0 ? options.threads : 8;
+        for (int i = 0; i < n; ++i) {
+            UJ_ASSIGN(auto conn, PostgresConnection::open(url));
+            readers.push_back(std::move(conn));
+        }
+    } else {
+        return Error::invalid("database_url", "must start with sqlite: or postgresql://");
+    }
+    db->start(std::move(readers), std::move(writer));
+    return db;
+}
+
+void Database::start(std::vector<std::unique_ptr<Connection>> readers,
+                     std::unique_ptr<Connection> writer) {
+    const bool pooled_writes = !writer;
+    for (auto& conn : readers) {
+        auto w = std::make_unique<Worker>();
+        w->conn = std::move(conn);
+        w->queue = &read_queue_;
+        w->can_write = pooled_writes;
+        workers_.push_back(std::move(w));
+    }
+    if (writer) {
+        auto w = std::make_unique<Worker>();
+        w->conn = std::move(writer);
+        w->queue = &write_queue_;
+        w->can_write = true;
+        workers_.push_back(std::move(w));
+    }
+    for (auto& w : workers_) {
+        Worker* raw = w.get();
+        w->thread = std::thread([this, raw] { work(*raw); });
+    }
+}
+
+Database::~Database() {
+    stop();
+}
+
+void Database::stop() {
+    std::call_once(stopped_, [this] {
+        for (Queue* q : {&read_queue_, &write_queue_}) {
+            std::lock_guard lock(q->mutex);
+            q->stopped = true;
+            q->ready.notify_all();
+        }
+        for (auto& w : workers_)
+            if (w->thread.joinable()) w->thread.join();
+    });
+}
+
+void Database::enqueue(Queue& queue, Task task) {
+    {
+        std::lock_guard lock(queue.mutex);
+        queue.tasks.push_back(std::move(task));
+    }
+    queue.ready.notify_one();
+}
+
+void Database::post(Task task) {
+    enqueue(read_queue_, std::move(task));
+}
+
+void Database::work(Worker& worker) {
+    tl_owner = this;
+    tl_worker = &worker;
+    Queue& q = *worker.queue;
+    for (;;) {
+        Task task;
+        {
+            std::unique_lock lock(q.mutex);
+            q.ready.wait(lock, [&] { return q.stopped || !q.tasks.empty(); });
+            if (q.tasks.empty()) return;  // stopped and drained
+            task = std::move(q.tasks.front());
+            q.tasks.pop_front();
+        }
+        try {
+            task(*worker.conn);
+        } catch (const std::exception& e) {
+            log::error("database task threw", {{"error", e.what()}});
+        }
+    }
+}
+
+namespace {
+// Runs `body` elsewhere and waits, carrying an exception back to the caller.
+template <typename Post>
+void post_and_wait(Post&& post, const std::function<void()>& body) {
+    std::promise<void> done;
+    auto future = done.get_future();
+    post([&] {
+        try {
+            body();
+            done.set_value();
+        } catch (...) {
+            done.set_exception(std::current_exception());
+        }
+    });
+    future.get();
+}
+}  // namespace
+
+void Database::run_read(const std::function<void(Connection&)>& body) {
+    if (tl_owner == this) {
+        body(*static_cast<Worker*>(tl_worker)->conn);
+        return;
+    }
+    post_and_wait([&](std::function<void()> run) { post([run](Connection&) { run(); }); },
+                  [&] { body(*static_cast<Worker*>(tl_worker)->conn); });
+}
+
+void Database::run_write(const std::function<void(Connection&, bool)>& body) {
+    if (tl_owner == this && static_cast<Worker*>(tl_worker)->can_write) {
+        Worker& w = *static_cast<Worker*>(tl_worker);
+        const bool nested = w.in_write;
+        w.in_write = true;
+        try {
+            body(*w.conn, nested);
+        } catch (...) {
+            w.in_write = nested;
+            throw;
+        }
+        w.in_write = nested;
+        return;
+    }
+    Queue& target = dialect_ == Dialect::kSqlite ? write_queue_ : read_queue_;
+    post_and_wait(
+        [&](std::function<void()> run) { enqueue(target, [run](Connection&) { run(); }); },
+        [&] { run_write(body); });
+}
+
+}  // namespace ujumbe::db

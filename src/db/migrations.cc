@@ -1,0 +1,51 @@
+#include "db/migrations.h"
+
+#include "core/clock.h"
+#include "core/log.h"
+
+namespace ujumbe::db {
+
+namespace {
+
+constexpr std::int64_t kMigrationLockKey = 0x756a756d6265;  // "ujumbe"
+
+Result<int> current_version(Connection& c) {
+    UJ_TRY(
+        c.run_script("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                     "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    UJ_ASSIGN(auto row, c.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    return static_cast<int>(row ? row->i64(0) : 0);
+}
+
+Result<MigrationReport> apply_all(Connection& c, const std::vector<Migration>& migrations) {
+    MigrationReport report;
+    UJ_ASSIGN(report.current_version, current_version(c));
+    for (const Migration& m : migrations) {
+        if (m.version <= report.current_version) continue;
+        UJ_TRY(in_transaction(c, [&]() -> Status {
+            UJ_TRY(c.run_script(m.sql));
+            UJ_TRY(c.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                {std::int64_t{m.version}, std::string(m.name), SystemClock::instance().now()}));
+            return {};
+        }));
+        log::info("migration applied", {{"version", m.version}, {"name", m.name}});
+        report.current_version = m.version;
+        ++report.applied;
+    }
+    return report;
+}
+
+}  // namespace
+
+Result<MigrationReport> migrate(Database& db) {
+    return db.on_writer([&](Connection& c) -> Result<MigrationReport> {
+        if (c.dialect() == Dialect::kSqlite) return apply_all(c, sqlite_migrations());
+        UJ_TRY(c.query("SELECT pg_advisory_lock($1)", {kMigrationLockKey}));
+        auto report = apply_all(c, postgres_migrations());
+        (void)c.query("SELECT pg_advisory_unlock($1)", {kMigrationLockKey});
+        return report;
+    });
+}
+
+}  // namespace ujumbe::db

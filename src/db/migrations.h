@@ -1,0 +1,31 @@
+#pragma once
+// Numbered schema migrations, one folder of .sql files per dialect
+// (src/db/migrations/<dialect>/NNNN_name.sql), embedded into the binary at
+// build time. Applied in order at start and by `ujumbe migrate`; each in its
+// own transaction, recorded in schema_migrations. On PostgreSQL an advisory
+// lock keeps several nodes from migrating at once.
+
+#include <vector>
+
+#include "db/database.h"
+
+namespace ujumbe::db {
+
+struct Migration {
+    int version;
+    const char* name;
+    const char* sql;
+};
+
+const std::vector<Migration>& sqlite_migrations();
+const std::vector<Migration>& postgres_migrations();
+
+struct MigrationReport {
+    int applied = 0;
+    int current_version = 0;
+};
+
+// Applies every migration newer than the database's version.
+Result<MigrationReport> migrate(Database& db);
+
+}  // namespace ujumbe::db

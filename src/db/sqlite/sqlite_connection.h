@@ -1,0 +1,49 @@
+#pragma once
+// SQLite implementation of db::Connection: WAL, prepared statements cached
+// per connection, $N parameters bound by name.
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "db/connection.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ujumbe::db {
+
+struct SqliteOptions {
+    bool read_only = false;
+    std::string synchronous = "NORMAL";  // NORMAL or FULL
+    int busy_timeout_ms = 10000;
+};
+
+class SqliteConnection final : public Connection {
+  public:
+    // `path` is a file path or ":memory:".
+    static Result<std::unique_ptr<SqliteConnection>> open(const std::string& path,
+                                                          const SqliteOptions& options);
+    ~SqliteConnection() override;
+
+    Dialect dialect() const override { return Dialect::kSqlite; }
+    Result<QueryResult> run(std::string_view sql, std::span<const Value> params) override;
+    Status run_script(std::string_view sql) override;
+    Status begin_write() override;
+    Status commit() override;
+    Status rollback() override;
+
+  private:
+    struct Statement {
+        sqlite3_stmt* stmt = nullptr;
+        std::vector<int> param_for_slot;  // slot i (1-based - 1) takes params[param_for_slot[i]]
+    };
+    explicit SqliteConnection(sqlite3* db) : db_(db) {}
+    Result<Statement*> prepare(std::string_view sql);
+    Error last_error(std::string_view context) const;
+
+    sqlite3* db_;
+    std::unordered_map<std::string, Statement> statements_;
+};
+
+}  // namespace ujumbe::db

@@ -1,0 +1,25 @@
+#pragma once
+// What the middleware learns about a request before its handler runs.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/principal.h"
+
+namespace ujumbe::http {
+
+using ujumbe::Principal;
+
+struct RequestContext {
+    std::string request_id;
+    std::map<std::string, std::string> path_params;
+    std::optional<Principal> principal;
+
+    // REQUIRES: the route requires authentication.
+    const Principal& who() const { return *principal; }
+    const std::string& param(const std::string& name) const { return path_params.at(name); }
+};
+
+}  // namespace ujumbe::http

@@ -1,0 +1,94 @@
+#include "http/dispatcher.h"
+
+#include <algorithm>
+
+#include "core/log.h"
+#include "http/envelope.h"
+
+namespace ujumbe::http {
+
+bool scope_allows(const std::vector<std::string>& scopes, const std::string& needed) {
+    if (needed.empty()) return true;
+    const bool is_read = needed.size() > 5 && needed.compare(needed.size() - 5, 5, ":read") == 0;
+    for (const auto& s : scopes) {
+        if (s == "full_access" || s == needed) return true;
+        if (is_read && s == "read_only") return true;
+        // A write scope implies reading the same resource.
+        if (is_read && s.size() > 6 && s.compare(s.size() - 6, 6, ":write") == 0 &&
+            s.compare(0, s.size() - 6, needed, 0, needed.size() - 5) == 0)
+            return true;
+    }
+    return false;
+}
+
+namespace {
+
+bool body_type_allowed(const RouteOptions& options, const Request& request) {
+    if (request.body.empty()) return true;
+    if (request.method != Method::kPost && request.method != Method::kPut &&
+        request.method != Method::kPatch)
+        return true;
+    const auto type = request.header("content-type");
+    if (!type) return false;
+    const std::string_view media = type->substr(0, type->find(';'));
+    for (const auto& allowed : options.body_types) {
+        if (media.size() != allowed.size()) continue;
+        if (std::equal(media.begin(), media.end(), allowed.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == b;
+            }))
+            return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+Response Dispatcher::handle(const Route& route, RequestContext& ctx, const Request& request) {
+    try {
+        if (!body_type_allowed(route.options, request)) {
+            std::string expected;
+            for (const auto& t : route.options.body_types)
+                expected += (expected.empty() ? "" : ", ") + t;
+            return error_response(Error{ErrorCode::kUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+                                        "Content-Type must be " + expected});
+        }
+        if (route.options.authenticated) {
+            auto principal = auth_.authenticate(request);
+            if (!principal) return error_response(principal.error());
+            if (principal->api_key_id && !scope_allows(principal->scopes, route.options.scope)) {
+                Error e =
+                    Error::forbidden("This API key lacks the scope '" + route.options.scope + "'",
+                                     "INSUFFICIENT_SCOPE");
+                e.details = {{"required_scope", route.options.scope}};
+                return error_response(e);
+            }
+            ctx.principal = std::move(*principal);
+        }
+        auto result = route.handler(ctx, request);
+        if (!result) {
+            if (result.error().code == ErrorCode::kInternal)
+                log::error("request failed",
+                           {{"request_id", ctx.request_id}, {"error", result.error().message}});
+            return error_response(result.error());
+        }
+        return std::move(*result);
+    } catch (const std::exception& e) {
+        log::error("handler threw", {{"request_id", ctx.request_id}, {"error", e.what()}});
+    } catch (...) {
+        log::error("handler threw", {{"request_id", ctx.request_id}});
+    }
+    return error_response(Error::internal("unexpected error"));
+}
+
+Response no_route(const Router::NoMatch& miss) {
+    if (miss.allowed.empty()) return error_response(Error::not_found("Route"));
+    std::string allow;
+    for (Method m : miss.allowed)
+        allow += (allow.empty() ? "" : ", ") + std::string(method_name(m));
+    Response r = error_response(Error{ErrorCode::kMethodNotAllowed, "METHOD_NOT_ALLOWED",
+                                      "Method not allowed; use " + allow});
+    r.headers.emplace_back("Allow", allow);
+    return r;
+}
+
+}  // namespace ujumbe::http

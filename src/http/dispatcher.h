@@ -1,0 +1,47 @@
+#pragma once
+// The middleware chain a matched request goes through before and after its
+// handler: content-type check, authentication (principal and API-key
+// scope), the handler, and the mapping of errors and exceptions to the
+// envelope. Synchronous: the server runs it on a database thread (or inline
+// for routes that never block).
+
+#include <string>
+
+#include "core/result.h"
+#include "db/connection.h"
+#include "http/context.h"
+#include "http/router.h"
+
+namespace ujumbe::http {
+
+// Turns credentials into a Principal. Implemented by the identity module.
+class Authenticator {
+  public:
+    virtual ~Authenticator() = default;
+    // 401 errors for missing, malformed, expired or revoked credentials.
+    // REQUIRES: called on a database thread.
+    virtual Result<Principal> authenticate(const Request& request) = 0;
+};
+
+// True when an API key with `scopes` may use a route that needs `needed`:
+// `full_access` allows all, `read_only` allows every "*:read" scope.
+bool scope_allows(const std::vector<std::string>& scopes, const std::string& needed);
+
+class Dispatcher {
+  public:
+    Dispatcher(Router& router, Authenticator& auth) : router_(router), auth_(auth) {}
+
+    Router& router() { return router_; }
+
+    // Runs the chain for a request whose route matched. Never throws.
+    Response handle(const Route& route, RequestContext& ctx, const Request& request);
+
+  private:
+    Router& router_;
+    Authenticator& auth_;
+};
+
+// A Response for a request that matched no route (404) or no method (405).
+Response no_route(const Router::NoMatch& miss);
+
+}  // namespace ujumbe::http

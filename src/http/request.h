@@ -1,0 +1,49 @@
+#pragma once
+// The HTTP types handlers see. They carry no Beast types, so modules compile
+// without Beast and tests build requests by hand.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ujumbe::http {
+
+enum class Method { kGet, kPost, kPut, kPatch, kDelete, kHead, kOptions, kOther };
+
+std::string_view method_name(Method m);
+Method parse_method(std::string_view name);
+
+struct Request {
+    Method method = Method::kGet;
+    std::string target;                             // as received, path and query
+    std::string path;                               // percent-decoded path without the query
+    std::multimap<std::string, std::string> query;  // decoded query parameters
+    std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+    std::string body;
+    std::string remote_ip;
+
+    // The first header of that (lower-case) name, if any.
+    std::optional<std::string_view> header(std::string_view lower_name) const;
+    // The first query parameter of that name, if any.
+    std::optional<std::string> query_param(const std::string& name) const;
+    // Every value of a repeatable query parameter.
+    std::vector<std::string> query_params(const std::string& name) const;
+};
+
+struct Response {
+    int status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Splits `target` into a decoded path and query parameters (liburiparser).
+// Returns false when the target is malformed (bad percent-encoding, not
+// starting with '/').
+bool parse_target(std::string_view target, std::string& path,
+                  std::multimap<std::string, std::string>& query);
+
+}  // namespace ujumbe::http

@@ -1,0 +1,59 @@
+#pragma once
+// The route table: method + path pattern ("/api/v1/users/{id}") -> handler
+// and its options. Matching is exact on literal segments; `{name}` captures
+// one segment. A trailing slash is ignored.
+
+#include <functional>
+#include <map>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/result.h"
+#include "http/context.h"
+#include "http/request.h"
+
+namespace ujumbe::http {
+
+using Handler = std::function<Result<Response>(RequestContext&, const Request&)>;
+
+struct RouteOptions {
+    // Requires a Bearer JWT or an API key; the principal is in the context.
+    bool authenticated = true;
+    // API-key scope needed ("users:write"); empty: any key of the account.
+    std::string scope;
+    // Runs on a database thread (anything touching the database); false runs
+    // inline on the I/O thread, for handlers that never block.
+    bool on_db_thread = true;
+    // Content types accepted for a non-empty body of POST/PUT/PATCH.
+    std::vector<std::string> body_types = {"application/json"};
+};
+
+struct Route {
+    Method method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    Handler handler;
+    RouteOptions options;
+};
+
+class Router {
+  public:
+    void add(Method method, std::string pattern, Handler handler, RouteOptions options = {});
+
+    struct Match {
+        const Route* route;
+        std::map<std::string, std::string> params;
+    };
+    struct NoMatch {
+        std::vector<Method> allowed;  // empty: no such path (404); else 405
+    };
+    std::variant<Match, NoMatch> match(Method method, std::string_view path) const;
+
+    const std::vector<Route>& routes() const { return routes_; }
+
+  private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace ujumbe::http

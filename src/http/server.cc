@@ -1,0 +1,295 @@
+#include <utility>  // before Asio: g++ 12 needs it for coroutine support headers
+
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/clock.h"
+#include "core/crypto.h"
+#include "core/log.h"
+#include "http/envelope.h"
+
+namespace ujumbe::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// Runs fn() on a database thread and resumes the coroutine with its result
+// on the coroutine's executor. The I/O thread never blocks on the database.
+template <typename F>
+asio::awaitable<Response> on_db_thread(db::Database& db, F fn) {
+    return asio::async_initiate<const asio::use_awaitable_t<>, void(Response)>(
+        [&db, fn = std::move(fn)](auto handler) mutable {
+            auto h = std::make_shared<decltype(handler)>(std::move(handler));
+            db.post([h, fn = std::move(fn)](db::Connection&) mutable {
+                Response response = fn();
+                auto ex = asio::get_associated_executor(*h);
+                asio::post(ex, [h, response = std::move(response)]() mutable {
+                    (*h)(std::move(response));
+                });
+            });
+        },
+        asio::use_awaitable);
+}
+
+std::string request_id_for(const Request& req) {
+    if (auto given = req.header("x-request-id")) {
+        const bool sane = !given->empty() && given->size() <= 64 &&
+                          std::all_of(given->begin(), given->end(), [](char c) {
+                              return std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                                     c == '_' || c == '.';
+                          });
+        if (sane) return std::string(*given);
+    }
+    return random_token(12);
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+    struct Session {
+        beast::tcp_stream stream;
+        std::atomic<bool> busy{false};
+        explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+    };
+
+    asio::io_context& io;
+    Dispatcher& dispatcher;
+    db::Database& db;
+    ServerOptions options;
+    tcp::acceptor acceptor;
+    std::atomic<bool> draining{false};
+    mutable std::mutex sessions_mutex;
+    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+    Impl(asio::io_context& io_, Dispatcher& d, db::Database& db_, ServerOptions o)
+        : io(io_), dispatcher(d), db(db_), options(o), acceptor(asio::make_strand(io_)) {}
+
+    asio::awaitable<void> accept_loop() {
+        auto self = shared_from_this();
+        for (;;) {
+            beast::error_code ec;
+            tcp::socket socket = co_await acceptor.async_accept(
+                asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                if (!acceptor.is_open() || draining) co_return;
+                log::warn("accept failed", {{"error", ec.message()}});
+                continue;
+            }
+            socket.set_option(tcp::no_delay(true), ec);
+            auto session = std::make_shared<Session>(std::move(socket));
+            {
+                std::lock_guard lock(sessions_mutex);
+                sessions.emplace(session.get(), session);
+            }
+            auto ex = session->stream.get_executor();
+            asio::co_spawn(ex, run_session(session), asio::detached);
+        }
+    }
+
+    static Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& ip) {
+        Request req;
+        req.method = parse_method(in.method_string());
+        req.target = std::string(in.target());
+        req.remote_ip = ip;
+        req.headers.reserve(8);
+        for (const auto& field : in) {
+            std::string name(field.name_string());
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            req.headers.emplace_back(std::move(name), std::string(field.value()));
+        }
+        req.body = std::move(in.body());
+        return req;
+    }
+
+    asio::awaitable<Response> respond(Request& req, const std::string& request_id) {
+        if (!parse_target(req.target, req.path, req.query))
+            co_return error_response(Error::malformed("The request target is malformed"));
+        auto matched = dispatcher.router().match(req.method, req.path);
+        if (auto* miss = std::get_if<Router::NoMatch>(&matched)) co_return no_route(*miss);
+        auto& m = std::get<Router::Match>(matched);
+        RequestContext ctx{request_id, std::move(m.params), std::nullopt};
+        if (!m.route->options.on_db_thread) co_return dispatcher.handle(*m.route, ctx, req);
+        const Route* route = m.route;
+        co_return co_await on_db_thread(db,
+                                        [&, route] { return dispatcher.handle(*route, ctx, req); });
+    }
+
+    asio::awaitable<void> write(Session& s, Response& res, unsigned version, bool keep_alive,
+                                const std::string& request_id, beast::error_code& ec) {
+        bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+        out.set(bhttp::field::content_type, res.content_type);
+        out.set("X-Request-Id", request_id);
+        for (auto& [name, value] : res.headers) out.set(name, value);
+        out.body() = std::move(res.body);
+        out.keep_alive(keep_alive);
+        out.prepare_payload();
+        co_await bhttp::async_write(s.stream, out, asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    asio::awaitable<void> run_session(std::shared_ptr<Session> session) {
+        auto self = shared_from_this();
+        Session& s = *session;
+        beast::flat_buffer buffer;
+        beast::error_code ec;
+        std::string ip;
+        {
+            auto ep = s.stream.socket().remote_endpoint(ec);
+            if (!ec) ip = ep.address().to_string();
+        }
+        while (!draining) {
+            bhttp::request_parser<bhttp::string_body> parser;
+            parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+            parser.body_limit(options.max_body_bytes);
+            s.stream.expires_after(options.idle_timeout);
+            co_await bhttp::async_read_header(s.stream, buffer, parser,
+                                              asio::redirect_error(asio::use_awaitable, ec));
+            if (!ec) {
+                s.busy = true;
+                s.stream.expires_after(options.request_timeout);
+                co_await bhttp::async_read(s.stream, buffer, parser,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+            }
+            if (ec == bhttp::error::body_limit) {
+                Response res = error_response(Error{
+                    ErrorCode::kPayloadTooLarge, "PAYLOAD_TOO_LARGE",
+                    "Request body exceeds " + std::to_string(options.max_body_bytes) + " bytes"});
+                co_await write(s, res, 11, false, random_token(12), ec);
+                break;
+            }
+            if (ec) {
+                const bool quiet = ec == bhttp::error::end_of_stream ||
+                                   ec == asio::error::operation_aborted ||
+                                   ec == beast::error::timeout || ec == asio::error::eof ||
+                                   ec == asio::error::connection_reset;
+                if (!quiet && !parser.is_header_done()) {
+                    // Not HTTP we can parse: answer once, then hang up.
+                    Response res = error_response(Error::malformed("Malformed HTTP request"));
+                    co_await write(s, res, 11, false, random_token(12), ec);
+                }
+                break;
+            }
+            s.stream.expires_never();
+            const Micros started = SystemClock::instance().now();
+            auto& in = parser.get();
+            const unsigned version = in.version();
+            const bool keep_alive = in.keep_alive();
+            Request req = to_request(in, ip);
+            const std::string request_id = request_id_for(req);
+            Response res = co_await respond(req, request_id);
+            if (log::enabled(log::Level::kInfo))
+                log::info("request", {{"request_id", request_id},
+                                      {"method", method_name(req.method)},
+                                      {"path", req.path},
+                                      {"status", res.status},
+                                      {"duration_us", SystemClock::instance().now() - started},
+                                      {"ip", ip}});
+            s.stream.expires_after(options.request_timeout);
+            co_await write(s, res, version, keep_alive && !draining, request_id, ec);
+            s.busy = false;
+            if (ec || !keep_alive) break;
+        }
+        s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+        s.stream.close();
+        std::lock_guard lock(sessions_mutex);
+        sessions.erase(session.get());
+    }
+
+    // Closes connections: idle ones only, or all of them.
+    void close_sessions(bool include_busy) {
+        std::lock_guard lock(sessions_mutex);
+        for (auto& [raw, weak] : sessions) {
+            auto session = weak.lock();
+            if (!session || (session->busy && !include_busy)) continue;
+            asio::post(session->stream.get_executor(), [session] {
+                beast::error_code ignored;
+                session->stream.socket().cancel(ignored);
+            });
+        }
+    }
+
+    std::size_t count() const {
+        std::lock_guard lock(sessions_mutex);
+        return sessions.size();
+    }
+};
+
+Server::Server(asio::io_context& io, Dispatcher& dispatcher, db::Database& db,
+               ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, dispatcher, db, options)) {}
+
+Server::~Server() = default;
+
+Result<std::uint16_t> Server::listen(const std::string& address) {
+    const auto colon = address.rfind(':');
+    if (colon == std::string::npos) return Error::invalid("listen", "must be host:port");
+    std::string host = address.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    int port = 0;
+    try {
+        port = std::stoi(address.substr(colon + 1));
+    } catch (...) {
+        return Error::invalid("listen", "port must be a number");
+    }
+    beast::error_code ec;
+    auto ip = asio::ip::make_address(host, ec);
+    if (ec || port < 0 || port > 65535) return Error::invalid("listen", "must be host:port");
+    tcp::endpoint endpoint(ip, static_cast<unsigned short>(port));
+    auto& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) return Error::unavailable("cannot listen on " + address + ": " + ec.message());
+    const auto bound = acceptor.local_endpoint(ec).port();
+    asio::co_spawn(acceptor.get_executor(), impl_->accept_loop(), asio::detached);
+    return static_cast<std::uint16_t>(bound);
+}
+
+void Server::shutdown(std::chrono::milliseconds grace, std::function<void()> done) {
+    auto impl = impl_;
+    asio::post(impl->acceptor.get_executor(), [impl] {
+        impl->draining = true;
+        beast::error_code ec;
+        impl->acceptor.close(ec);
+    });
+    impl->draining = true;
+    impl->close_sessions(false);
+    // Poll until the busy connections have answered, then close the rest.
+    auto drain = [impl, grace, done]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        const auto deadline = std::chrono::steady_clock::now() + grace;
+        while (impl->count() > 0 && std::chrono::steady_clock::now() < deadline) {
+            impl->close_sessions(false);
+            timer.expires_after(std::chrono::milliseconds(20));
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+        if (impl->count() > 0) {
+            log::warn("shutdown grace period over", {{"open_connections", impl->count()}});
+            impl->close_sessions(true);
+            for (int i = 0; i < 50 && impl->count() > 0; ++i) {
+                timer.expires_after(std::chrono::milliseconds(20));
+                co_await timer.async_wait(asio::use_awaitable);
+            }
+        }
+        done();
+    };
+    asio::co_spawn(impl->io, drain, asio::detached);
+}
+
+std::size_t Server::connections() const {
+    return impl_->count();
+}
+
+}  // namespace ujumbe::http

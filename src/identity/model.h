@@ -1,0 +1,125 @@
+#pragma once
+// The identity domain: accounts (tenants), users, their memberships with a
+// role, sessions and API keys. Plain data, no I/O.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/ids.h"
+
+namespace ujumbe::identity {
+
+namespace account_type {
+inline constexpr const char* kPlatform = "platform";
+inline constexpr const char* kReseller = "reseller";
+inline constexpr const char* kBusiness = "business";
+}  // namespace account_type
+
+namespace role {
+inline constexpr const char* kOwner = "owner";
+inline constexpr const char* kAdmin = "admin";
+inline constexpr const char* kAgent = "agent";
+}  // namespace role
+
+inline const std::vector<std::string>& all_roles() {
+    static const std::vector<std::string> roles = {"owner", "admin", "agent"};
+    return roles;
+}
+
+// Scopes an API key may carry. `read_only` grants every "*:read" scope and
+// `full_access` everything (see http::scope_allows).
+inline const std::vector<std::string>& known_scopes() {
+    static const std::vector<std::string> scopes = {
+        "full_access",   "read_only",     "account:read",  "account:write",
+        "users:read",    "users:write",   "api_keys:read", "api_keys:write",
+        "messages:read", "messages:send", "contacts:read", "contacts:write"};
+    return scopes;
+}
+
+struct Account {
+    AccountId id;
+    std::string type = account_type::kBusiness;
+    std::string name;
+    std::string status = "active";  // active | suspended
+    std::optional<std::string> parent_id;
+    std::string business_name;
+    std::optional<std::string> business_username;
+    std::string business_type;
+    std::string contact_email;
+    std::string contact_phone;
+    std::string country;
+    std::string account_sid;                    // "AC" + 32 hex, shown to integrators
+    nlohmann::json reseller_details = nullptr;  // free-form profile of a reseller
+    std::optional<std::int64_t> max_messages_per_day;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+struct User {
+    UserId id;
+    std::string email;  // lower-cased, unique
+    std::string name;
+    std::string password_hash;
+    bool is_active = true;
+    std::optional<std::string> last_account_id;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+    std::optional<Micros> last_login_at;
+};
+
+struct Membership {
+    AccountId account_id;
+    UserId user_id;
+    std::string role = role::kAgent;
+    bool is_active = true;
+    std::optional<std::int64_t> max_messages_per_day;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+// A user as a member of one account.
+struct Member {
+    User user;
+    Membership membership;
+};
+
+// One of a user's memberships, with the account's headline fields.
+struct AccountMembership {
+    AccountId account_id;
+    std::string account_name;
+    std::string account_type;
+    std::string account_status;
+    std::string role;
+    bool is_active = true;
+};
+
+struct ApiKey {
+    ApiKeyId id;
+    AccountId account_id;
+    UserId created_by;
+    std::string name;
+    std::string prefix;  // first characters of the key, shown to tell keys apart
+    std::string key_hash;
+    std::vector<std::string> scopes;
+    Micros created_at = 0;
+    std::optional<Micros> expires_at;
+    std::optional<Micros> last_used_at;
+    std::optional<Micros> revoked_at;
+};
+
+// What login, register, refresh and switch hand back.
+struct AuthResult {
+    User user;
+    Account account;
+    std::string role;
+    std::string access;
+    std::string refresh;
+    std::int64_t expires_in = 0;  // seconds until `access` expires
+};
+
+}  // namespace ujumbe::identity

@@ -1,0 +1,488 @@
+// HTTP handlers of the identity module: read and check input, call the
+// service, shape the answer. No SQL and no business rules here.
+
+#include "identity/routes.h"
+
+#include <algorithm>
+
+#include "core/validate.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/pagination.h"
+#include "identity/views.h"
+
+namespace ujumbe::identity {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+constexpr const char* kBase = "/api/v1";
+
+Result<Page> page_of(const Request& req) {
+    UJ_ASSIGN(auto p, http::parse_page(req));
+    return Page{p.size, p.offset()};
+}
+
+Response listing(const Request& req, json results, std::int64_t count) {
+    auto page = http::parse_page(req);  // already validated by page_of
+    return http::ok(http::page_data(req, *page, std::move(results), count));
+}
+
+std::optional<std::string> lower(std::optional<std::string> s) {
+    if (s)
+        for (auto& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::optional<std::string> upper(std::optional<std::string> s) {
+    if (s)
+        for (auto& c : *s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::optional<std::string> read_username(Fields& f, Need need) {
+    auto name = lower(f.text("business_username", need, 3, 50));
+    if (name && !std::all_of(name->begin(), name->end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+        })) {
+        f.fail("business_username", "Use only letters, digits, '_', '.' and '-'.");
+        return std::nullopt;
+    }
+    return name;
+}
+
+std::optional<std::string> read_country(Fields& f, Need need) {
+    auto code = upper(f.text("country", need, 2, 2));
+    if (code && !is_country_code(*code)) {
+        f.fail("country", "Must be an ISO 3166-1 alpha-2 country code.");
+        return std::nullopt;
+    }
+    return code;
+}
+
+std::optional<std::string> read_phone(Fields& f, const std::string& name, Need need) {
+    auto phone = f.text(name, need, 0, 32);
+    if (phone && !std::all_of(phone->begin(), phone->end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == ' ' ||
+                   c == '-' || c == '(' || c == ')';
+        })) {
+        f.fail(name, "Must be a phone number.");
+        return std::nullopt;
+    }
+    return phone;
+}
+
+// The account fields a PUT may change; `limits` allows max_messages_per_day.
+AccountUpdate read_account_update(Fields& f, bool limits) {
+    AccountUpdate u;
+    u.name = f.text("name", Need::kOptional, 1, 200);
+    u.business_name = f.text("business_name", Need::kOptional, 1, 200);
+    u.business_username = read_username(f, Need::kOptional);
+    u.business_type = f.text("business_type", Need::kOptional, 0, 50);
+    u.contact_email = f.email("contact_email", Need::kOptional);
+    u.contact_phone = read_phone(f, "contact_phone", Need::kOptional);
+    u.country = read_country(f, Need::kOptional);
+    u.reseller_details = f.object("reseller_details", Need::kOptional);
+    if (f.has("max_messages_per_day")) {
+        if (!limits) {
+            f.fail("max_messages_per_day", "Set by the parent account.");
+        } else if (f.is_null("max_messages_per_day")) {
+            u.clear_max_messages_per_day = true;
+        } else {
+            u.max_messages_per_day =
+                f.integer("max_messages_per_day", Need::kOptional, 0, 1'000'000'000);
+        }
+    }
+    return u;
+}
+
+Result<json> body_of(const Request& req) {
+    return http::parse_json_object(req);
+}
+
+// ---- auth
+
+Result<Response> register_account(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    RegisterInput in;
+    const char* account_field = body.contains("tenant_name") && !body.contains("account_name")
+                                    ? "tenant_name"
+                                    : "account_name";
+    auto account_name = f.text(account_field, Need::kRequired, 1, 200);
+    auto name = f.text("name", Need::kRequired, 1, 200);
+    auto email = f.email("email", Need::kRequired);
+    auto password = f.password("password", Need::kRequired);
+    UJ_TRY(f.check());
+    in = RegisterInput{*account_name, *name, *email, *password};
+    UJ_ASSIGN(auto result, s.register_account(in, req.remote_ip));
+    return http::created(auth_json(result));
+}
+
+Result<Response> login(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto email = lower(f.text("email", Need::kRequired, 1, 254));
+    // Any password is checked (no length rule): a wrong one is simply wrong.
+    auto password = f.text("password", Need::kRequired, 1, 1024);
+    auto account_id = f.text("account_id", Need::kOptional, 1, 64);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto result, s.login(LoginInput{*email, *password, account_id}, req.remote_ip));
+    return http::ok(auth_json(result));
+}
+
+Result<Response> refresh(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto token = f.text("refresh", Need::kRequired, 1, 512);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto result, s.refresh(*token));
+    return http::ok(auth_json(result));
+}
+
+Result<Response> logout(IdentityService& s, Authenticator& auth, RequestContext&,
+                        const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto token = f.text("refresh", Need::kOptional, 1, 512);
+    UJ_TRY(f.check());
+    if (token) {
+        UJ_TRY(s.logout_refresh(*token));
+    } else if (req.header("authorization")) {
+        UJ_ASSIGN(auto who, auth.authenticate(req));
+        if (who.api_key_id)
+            return Error::invalid("refresh", "API keys have no session; revoke the key instead.");
+        UJ_TRY(s.logout_session(who.session_id));
+    } else {
+        return Error::invalid("refresh", "Give a refresh token or a Bearer access token.");
+    }
+    return http::ok(json::object(), 200, "Logged out");
+}
+
+Result<Response> get_me(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto me, s.me(ctx.who()));
+    return http::ok(me_json(me));
+}
+
+Result<Response> put_me(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    MeUpdate u{f.text("name", Need::kOptional, 1, 200), f.email("email", Need::kOptional)};
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto me, s.update_me(ctx.who(), u));
+    return http::ok(me_json(me));
+}
+
+Result<Response> change_password(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto current = f.text("current_password", Need::kRequired, 1, 1024);
+    auto replacement = f.password("new_password", Need::kRequired);
+    UJ_TRY(f.check());
+    UJ_TRY(s.change_password(ctx.who(), *current, *replacement));
+    return http::ok(json::object(), 200, "Password changed; other sessions were signed out");
+}
+
+// ---- API keys
+
+Result<Response> create_key(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    NewApiKey in;
+    auto name = f.text("name", Need::kRequired, 1, 100);
+    auto scopes = f.string_list("scopes", Need::kOptional, 20);
+    auto expires = f.text("expires_at", Need::kOptional, 1, 40);
+    std::optional<Micros> expires_at;
+    if (expires) {
+        expires_at = parse_iso8601(*expires);
+        if (!expires_at) f.fail("expires_at", "Must be an ISO-8601 time.");
+    }
+    UJ_TRY(f.check());
+    in.name = *name;
+    if (scopes) in.scopes = *scopes;
+    in.expires_at = expires_at;
+    UJ_ASSIGN(auto created, s.create_api_key(ctx.who(), in));
+    json out = api_key_json(created.key);
+    out["key"] = created.raw_key;
+    return http::created(out);
+}
+
+Result<Response> list_keys(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, page_of(req));
+    UJ_ASSIGN(auto keys, s.list_api_keys(ctx.who(), page));
+    json results = json::array();
+    for (const auto& k : keys.items) results.push_back(api_key_json(k));
+    return listing(req, std::move(results), keys.count);
+}
+
+Result<Response> get_key(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto key, s.get_api_key(ctx.who(), ApiKeyId{ctx.param("id")}));
+    return http::ok(api_key_json(key));
+}
+
+Result<Response> revoke_key(IdentityService& s, RequestContext& ctx, const Request&) {
+    const ApiKeyId id{ctx.param("id")};
+    UJ_TRY(s.revoke_api_key(ctx.who(), id));
+    UJ_ASSIGN(auto key, s.get_api_key(ctx.who(), id));
+    return http::ok(api_key_json(key), 200, "API key revoked");
+}
+
+// ---- accounts
+
+Result<Response> get_current(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto account, s.current_account(ctx.who()));
+    return http::ok(account_json(account));
+}
+
+Result<Response> put_current(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto update = read_account_update(f, false);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto account, s.update_current_account(ctx.who(), update));
+    return http::ok(account_json(account));
+}
+
+Result<Response> switch_account(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto id = f.text("account_id", Need::kRequired, 1, 64);
+    UJ_TRY(f.check());
+    if (!is_uuid(*id)) return Error::not_found("Account");
+    UJ_ASSIGN(auto result, s.switch_account(ctx.who(), AccountId{*id}, req.remote_ip));
+    return http::ok(auth_json(result));
+}
+
+Result<Response> create_child(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    ChildInput in;
+    auto business_name = f.text("business_name", Need::kRequired, 1, 200);
+    auto username = read_username(f, Need::kRequired);
+    auto business_type = f.text("business_type", Need::kOptional, 0, 50);
+    auto contact_email = f.email("contact_email", Need::kRequired);
+    auto contact_phone = read_phone(f, "contact_phone", Need::kOptional);
+    auto country = read_country(f, Need::kRequired);
+    auto type = f.choice("account_type", Need::kOptional, {"reseller", "business"});
+    auto details = f.object("reseller_details", Need::kOptional);
+    auto limit = f.integer("max_messages_per_day", Need::kOptional, 0, 1'000'000'000);
+    auto owner = f.object("owner", Need::kRequired);
+    std::optional<std::string> owner_name, owner_email, owner_password;
+    if (owner) {
+        Fields of(*owner);
+        owner_name = of.text("name", Need::kRequired, 1, 200);
+        owner_email = of.email("email", Need::kRequired);
+        owner_password = of.password("password", Need::kRequired);
+        f.merge(of, "owner");
+    }
+    UJ_TRY(f.check());
+    in.business_name = *business_name;
+    in.business_username = *username;
+    in.business_type = business_type.value_or("");
+    in.contact_email = *contact_email;
+    in.contact_phone = contact_phone.value_or("");
+    in.country = *country;
+    in.account_type = type.value_or(account_type::kBusiness);
+    in.reseller_details = details ? *details : json(nullptr);
+    in.max_messages_per_day = limit;
+    in.owner_name = *owner_name;
+    in.owner_email = *owner_email;
+    in.owner_password = *owner_password;
+    UJ_ASSIGN(auto created, s.create_child(ctx.who(), in));
+    json out = account_json(created.account);
+    out["owner"] = {{"id", created.owner.id.value},
+                    {"email", created.owner.email},
+                    {"name", created.owner.name}};
+    return http::created(out);
+}
+
+Result<Response> list_children(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, page_of(req));
+    ChildQuery q{req.query_param("search"), req.query_param("status"), req.query_param("type")};
+    UJ_ASSIGN(auto children, s.list_children(ctx.who(), q, page));
+    json results = json::array();
+    for (const auto& a : children.items) results.push_back(account_json(a));
+    return listing(req, std::move(results), children.count);
+}
+
+Result<Response> get_child(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto account, s.get_child(ctx.who(), AccountId{ctx.param("id")}));
+    return http::ok(account_json(account));
+}
+
+Result<Response> put_child(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto update = read_account_update(f, true);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto account, s.update_child(ctx.who(), AccountId{ctx.param("id")}, update));
+    return http::ok(account_json(account));
+}
+
+Result<Response> set_child_status(IdentityService& s, const std::string& status,
+                                  RequestContext& ctx) {
+    UJ_ASSIGN(auto account, s.set_child_status(ctx.who(), AccountId{ctx.param("id")}, status));
+    return http::ok(account_json(account));
+}
+
+// ---- users
+
+Result<Response> list_users(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, page_of(req));
+    MemberQuery q;
+    q.search = req.query_param("search");
+    q.role = req.query_param("role");
+    if (auto active = req.query_param("is_active")) {
+        if (*active != "true" && *active != "false")
+            return Error::invalid("is_active", "Must be true or false.");
+        q.is_active = *active == "true";
+    }
+    UJ_ASSIGN(auto members, s.list_members(ctx.who(), q, page));
+    json results = json::array();
+    for (const auto& m : members.items) results.push_back(member_json(m));
+    return listing(req, std::move(results), members.count);
+}
+
+Result<Response> add_user(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    NewMember in;
+    auto email = f.email("email", Need::kRequired);
+    in.name = f.text("name", Need::kOptional, 1, 200);
+    in.password = f.password("password", Need::kOptional);
+    auto role_name = f.choice("role", Need::kRequired, all_roles());
+    in.max_messages_per_day = f.integer("max_messages_per_day", Need::kOptional, 0, 1'000'000'000);
+    UJ_TRY(f.check());
+    in.email = *email;
+    in.role = *role_name;
+    UJ_ASSIGN(auto added, s.add_member(ctx.who(), in));
+    json out = member_json(added.member);
+    out["existing_user"] = added.existing_user;
+    return http::created(out);
+}
+
+Result<Response> get_user(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto member, s.get_member(ctx.who(), UserId{ctx.param("id")}));
+    return http::ok(member_json(member));
+}
+
+Result<Response> put_user(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    MemberUpdate u;
+    u.role = f.choice("role", Need::kOptional, all_roles());
+    if (f.is_null("max_messages_per_day"))
+        u.clear_max_messages_per_day = true;
+    else
+        u.max_messages_per_day =
+            f.integer("max_messages_per_day", Need::kOptional, 0, 1'000'000'000);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto member, s.update_member(ctx.who(), UserId{ctx.param("id")}, u));
+    return http::ok(member_json(member));
+}
+
+Result<Response> set_user_active(IdentityService& s, bool active, RequestContext& ctx) {
+    UJ_ASSIGN(auto member, s.set_member_active(ctx.who(), UserId{ctx.param("id")}, active));
+    return http::ok(member_json(member));
+}
+
+Result<Response> remove_user(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.remove_member(ctx.who(), UserId{ctx.param("id")}));
+    return http::ok(json::object(), 200, "User removed from the account");
+}
+
+}  // namespace
+
+Result<Principal> Authenticator::authenticate(const http::Request& request) {
+    const auto header = request.header("authorization");
+    if (!header)
+        return Error::unauthenticated("UNAUTHENTICATED",
+                                      "Authentication credentials were not provided");
+    const std::string_view value = *header;
+    const auto space = value.find(' ');
+    const std::string_view scheme = value.substr(0, space);
+    const std::string_view credential =
+        space == std::string_view::npos ? std::string_view{} : value.substr(space + 1);
+    const auto is = [&](std::string_view name) {
+        return scheme.size() == name.size() &&
+               std::equal(scheme.begin(), scheme.end(), name.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) == b;
+               });
+    };
+    if (is("bearer") && !credential.empty()) return service_.authenticate_bearer(credential);
+    if (is("apikey") && !credential.empty()) return service_.authenticate_api_key(credential);
+    return Error::unauthenticated("UNAUTHENTICATED",
+                                  "Use 'Authorization: Bearer <token>' or 'ApiKey <key>'");
+}
+
+void add_routes(http::Router& router, IdentityService& s) {
+    using std::placeholders::_1;
+    using std::placeholders::_2;
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const std::string b = kBase;
+    const http::RouteOptions open{.authenticated = false};
+    const auto scoped = [](const char* scope) { return http::RouteOptions{.scope = scope}; };
+
+    router.add(Method::kPost, b + "/auth/register", bind(register_account), open);
+    router.add(Method::kPost, b + "/auth/login", bind(login), open);
+    router.add(Method::kPost, b + "/auth/token/refresh", bind(refresh), open);
+    auto auth = std::make_shared<Authenticator>(s);
+    router.add(
+        Method::kPost, b + "/auth/logout",
+        [&s, auth](RequestContext& ctx, const Request& req) { return logout(s, *auth, ctx, req); },
+        open);
+    router.add(Method::kGet, b + "/auth/me", bind(get_me), scoped("account:read"));
+    router.add(Method::kPut, b + "/auth/me", bind(put_me), scoped("account:write"));
+    router.add(Method::kPost, b + "/auth/password/change", bind(change_password),
+               scoped("account:write"));
+
+    router.add(Method::kGet, b + "/api-keys", bind(list_keys), scoped("api_keys:read"));
+    router.add(Method::kPost, b + "/api-keys", bind(create_key), scoped("api_keys:write"));
+    router.add(Method::kGet, b + "/api-keys/{id}", bind(get_key), scoped("api_keys:read"));
+    router.add(Method::kDelete, b + "/api-keys/{id}", bind(revoke_key), scoped("api_keys:write"));
+
+    router.add(Method::kGet, b + "/accounts/current", bind(get_current), scoped("account:read"));
+    router.add(Method::kPut, b + "/accounts/current", bind(put_current), scoped("account:write"));
+    router.add(Method::kPost, b + "/accounts/switch", bind(switch_account),
+               scoped("account:write"));
+    router.add(Method::kGet, b + "/accounts/children", bind(list_children), scoped("account:read"));
+    router.add(Method::kPost, b + "/accounts/children", bind(create_child),
+               scoped("account:write"));
+    router.add(Method::kGet, b + "/accounts/children/{id}", bind(get_child),
+               scoped("account:read"));
+    router.add(Method::kPut, b + "/accounts/children/{id}", bind(put_child),
+               scoped("account:write"));
+    router.add(
+        Method::kPost, b + "/accounts/children/{id}/suspend",
+        [&s](RequestContext& ctx, const Request&) { return set_child_status(s, "suspended", ctx); },
+        scoped("account:write"));
+    router.add(
+        Method::kPost, b + "/accounts/children/{id}/resume",
+        [&s](RequestContext& ctx, const Request&) { return set_child_status(s, "active", ctx); },
+        scoped("account:write"));
+
+    router.add(Method::kGet, b + "/users", bind(list_users), scoped("users:read"));
+    router.add(Method::kPost, b + "/users", bind(add_user), scoped("users:write"));
+    router.add(Method::kGet, b + "/users/{id}", bind(get_user), scoped("users:read"));
+    router.add(Method::kPut, b + "/users/{id}", bind(put_user), scoped("users:write"));
+    router.add(Method::kDelete, b + "/users/{id}", bind(remove_user), scoped("users:write"));
+    router.add(
+        Method::kPost, b + "/users/{id}/activate",
+        [&s](RequestContext& ctx, const Request&) { return set_user_active(s, true, ctx); },
+        scoped("users:write"));
+    router.add(
+        Method::kPost, b + "/users/{id}/deactivate",
+        [&s](RequestContext& ctx, const Request&) { return set_user_active(s, false, ctx); },
+        scoped("users:write"));
+}
+
+}  // namespace ujumbe::identity

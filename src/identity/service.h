@@ -1,0 +1,215 @@
+#pragma once
+// Identity rules: registration, login and tokens, API keys, accounts and
+// their children, users of an account. The only public face of the module.
+//
+// Every call runs on a database thread (it blocks on the database and, for
+// passwords, on argon2id). Reads use the thread's connection; changes go
+// through Database::write, one transaction each. Calls acting for a caller
+// take its Principal and only ever touch the caller's account (or, for
+// children, accounts the caller is the parent of); anything else is 404.
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/principal.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "identity/model.h"
+#include "identity/throttle.h"
+
+namespace ujumbe::identity {
+
+struct IdentityOptions {
+    std::string server_secret;  // signs tokens (UJUMBE_SECRET_KEY)
+    std::int64_t access_ttl_s = 15 * 60;
+    std::int64_t refresh_ttl_s = 7 * 24 * 3600;
+    ThrottleLimits throttle;
+};
+
+struct Page {
+    std::int64_t limit = 20;
+    std::int64_t offset = 0;
+};
+
+template <typename T>
+struct Listing {
+    std::vector<T> items;
+    std::int64_t count = 0;
+};
+
+struct RegisterInput {
+    std::string account_name, name, email, password;
+};
+
+struct LoginInput {
+    std::string email, password;
+    std::optional<std::string> account_id;
+};
+
+struct Me {
+    User user;
+    Account account;
+    std::string role;
+    std::vector<AccountMembership> accounts;
+};
+
+struct MeUpdate {
+    std::optional<std::string> name, email;
+};
+
+struct AccountUpdate {
+    std::optional<std::string> name, business_name, business_username, business_type, contact_email,
+        contact_phone, country;
+    std::optional<nlohmann::json> reseller_details;
+    bool clear_max_messages_per_day = false;
+    std::optional<std::int64_t> max_messages_per_day;
+};
+
+struct ChildInput {
+    std::string business_name;
+    std::string business_username;
+    std::string business_type;
+    std::string contact_email;
+    std::string contact_phone;
+    std::string country;
+    std::string account_type = account_type::kBusiness;
+    nlohmann::json reseller_details = nullptr;
+    std::optional<std::int64_t> max_messages_per_day;
+    std::string owner_name, owner_email, owner_password;
+};
+
+struct CreatedChild {
+    Account account;
+    User owner;
+};
+
+struct ChildQuery {
+    std::optional<std::string> search, status, type;
+};
+
+struct NewMember {
+    std::string email;
+    std::optional<std::string> name, password;
+    std::string role;
+    std::optional<std::int64_t> max_messages_per_day;
+};
+
+struct AddedMember {
+    Member member;
+    bool existing_user = false;
+};
+
+struct MemberUpdate {
+    std::optional<std::string> role;
+    bool clear_max_messages_per_day = false;
+    std::optional<std::int64_t> max_messages_per_day;
+};
+
+struct MemberQuery {
+    std::optional<std::string> search, role;
+    std::optional<bool> is_active;
+};
+
+struct NewApiKey {
+    std::string name;
+    std::vector<std::string> scopes;
+    std::optional<Micros> expires_at;
+};
+
+struct CreatedApiKey {
+    ApiKey key;
+    std::string raw_key;  // shown once
+};
+
+struct BootstrapResult {
+    bool created = false;
+    std::string email;
+    std::optional<std::string> generated_password;  // print once, never store
+};
+
+class IdentityService {
+  public:
+    IdentityService(db::Database& db, Clock& clock, IdentityOptions options);
+
+    // First start: the platform account and its admin. Idempotent.
+    Result<BootstrapResult> ensure_platform_admin(const std::string& email,
+                                                  const std::string& password);
+
+    // ---- authentication (auth.cc)
+    Result<AuthResult> register_account(const RegisterInput& in, const std::string& ip);
+    // 429 before hashing when throttled; 401 INVALID_CREDENTIALS alike for an
+    // unknown email and a wrong password.
+    Result<AuthResult> login(const LoginInput& in, const std::string& ip);
+    // Rotates: the presented token is spent and a new one issued in the same
+    // session. A spent token presented again revokes the whole session.
+    Result<AuthResult> refresh(const std::string& refresh_token);
+    Status logout_session(const SessionId& session);
+    Status logout_refresh(const std::string& refresh_token);
+    Result<AuthResult> switch_account(const Principal& who, const AccountId& target,
+                                      const std::string& ip);
+    Result<Principal> authenticate_bearer(std::string_view token);
+    Result<Principal> authenticate_api_key(std::string_view key);
+
+    // ---- the caller (auth.cc)
+    Result<Me> me(const Principal& who);
+    Result<Me> update_me(const Principal& who, const MeUpdate& update);
+    // Revokes every other session of the user.
+    Status change_password(const Principal& who, const std::string& current,
+                           const std::string& replacement);
+
+    // ---- accounts and children (accounts.cc)
+    Result<Account> current_account(const Principal& who);
+    Result<Account> update_current_account(const Principal& who, const AccountUpdate& update);
+    Result<CreatedChild> create_child(const Principal& who, const ChildInput& in);
+    Result<Listing<Account>> list_children(const Principal& who, const ChildQuery& q, Page page);
+    Result<Account> get_child(const Principal& who, const AccountId& id);
+    Result<Account> update_child(const Principal& who, const AccountId& id,
+                                 const AccountUpdate& update);
+    // active <-> suspended; 409 INVALID_STATUS when already there.
+    Result<Account> set_child_status(const Principal& who, const AccountId& id,
+                                     const std::string& status);
+
+    // ---- users of the caller's account (users.cc)
+    Result<Listing<Member>> list_members(const Principal& who, const MemberQuery& q, Page page);
+    Result<Member> get_member(const Principal& who, const UserId& id);
+    Result<AddedMember> add_member(const Principal& who, const NewMember& in);
+    Result<Member> update_member(const Principal& who, const UserId& id, const MemberUpdate& u);
+    Result<Member> set_member_active(const Principal& who, const UserId& id, bool active);
+    Status remove_member(const Principal& who, const UserId& id);
+
+    // ---- API keys of the caller's account (api_keys.cc)
+    Result<CreatedApiKey> create_api_key(const Principal& who, const NewApiKey& in);
+    Result<Listing<ApiKey>> list_api_keys(const Principal& who, Page page);
+    Result<ApiKey> get_api_key(const Principal& who, const ApiKeyId& id);
+    Status revoke_api_key(const Principal& who, const ApiKeyId& id);
+
+  private:
+    // A new session with its first refresh token and an access token.
+    Result<AuthResult> open_session(db::Connection& c, User user, const Account& account,
+                                    const std::string& role, const std::string& ip);
+    Result<AuthResult> issue_tokens(User user, const Account& account, const std::string& role,
+                                    const SessionId& session, const std::string& refresh);
+    Result<Account> access_child(db::Connection& c, const Principal& who, const AccountId& id);
+    Status check_manager(const Principal& who) const;
+    Result<Member> access_member(db::Connection& c, const Principal& who, const UserId& id);
+    Status check_can_change(db::Connection& c, const Principal& who, const Member& target,
+                            bool removes_owner);
+
+    db::Database& db_;
+    Clock& clock_;
+    IdentityOptions options_;
+    std::string jwt_key_;
+    LoginThrottle throttle_;
+    // When each API key's last_used_at was last written (written at most
+    // once a minute per key, so a busy key does not become a hot write).
+    std::mutex key_touch_mutex_;
+    std::unordered_map<std::string, Micros> key_touched_;
+};
+
+std::string new_account_sid();
+
+}  // namespace ujumbe::identity

@@ -1,0 +1,187 @@
+// The caller's account and the child accounts of resellers and the platform.
+
+#include "identity/passwords.h"
+#include "identity/service.h"
+#include "identity/store.h"
+
+namespace ujumbe::identity {
+
+namespace {
+
+store::Paged paged(Page p) {
+    return store::Paged{p.limit, p.offset};
+}
+
+Error username_taken() {
+    Error e = Error::conflict("USERNAME_TAKEN", "This business username is already taken");
+    e.errors["business_username"].push_back("This business username is already taken.");
+    return e;
+}
+
+// Applies the fields present in `u`; checks a new username is free.
+Status apply_update(db::Connection& c, Account& a, const AccountUpdate& u) {
+    if (u.business_username && u.business_username != a.business_username) {
+        UJ_ASSIGN(bool taken, store::username_taken(c, *u.business_username, a.id));
+        if (taken) return username_taken();
+        a.business_username = *u.business_username;
+    }
+    if (u.name) a.name = *u.name;
+    if (u.business_name) a.business_name = *u.business_name;
+    if (u.business_type) a.business_type = *u.business_type;
+    if (u.contact_email) a.contact_email = *u.contact_email;
+    if (u.contact_phone) a.contact_phone = *u.contact_phone;
+    if (u.country) a.country = *u.country;
+    if (u.reseller_details) {
+        if (a.type != account_type::kReseller)
+            return Error::invalid("reseller_details",
+                                  "Only reseller accounts have reseller details.");
+        a.reseller_details = *u.reseller_details;
+    }
+    if (u.clear_max_messages_per_day) a.max_messages_per_day.reset();
+    if (u.max_messages_per_day) a.max_messages_per_day = *u.max_messages_per_day;
+    return {};
+}
+
+}  // namespace
+
+Status IdentityService::check_manager(const Principal& who) const {
+    if (!who.can_manage()) return Error::forbidden("Only owners and admins may do this");
+    return {};
+}
+
+Result<Account> IdentityService::current_account(const Principal& who) {
+    UJ_ASSIGN(auto account,
+              db_.read([&](db::Connection& c) { return store::find_account(c, who.account_id); }));
+    if (!account) return Error::not_found("Account");
+    return std::move(*account);
+}
+
+Result<Account> IdentityService::update_current_account(const Principal& who,
+                                                        const AccountUpdate& update) {
+    UJ_TRY(check_manager(who));
+    if (update.max_messages_per_day || update.clear_max_messages_per_day)
+        return Error::forbidden("The daily message cap is set by the parent account");
+    return db_.write([&](db::Connection& c) -> Result<Account> {
+        UJ_ASSIGN(auto account, store::find_account(c, who.account_id));
+        if (!account) return Error::not_found("Account");
+        UJ_TRY(apply_update(c, *account, update));
+        account->updated_at = clock_.now();
+        UJ_TRY(store::update_account(c, *account));
+        return std::move(*account);
+    });
+}
+
+// The child account `id` when the caller may manage it: the platform admin
+// any non-platform account, a reseller only its own clients. Else 404.
+Result<Account> IdentityService::access_child(db::Connection& c, const Principal& who,
+                                              const AccountId& id) {
+    if (!is_uuid(id.value)) return Error::not_found("Account");
+    UJ_ASSIGN(auto account, store::find_account(c, id));
+    if (!account || account->type == account_type::kPlatform) return Error::not_found("Account");
+    const bool mine = account->parent_id && *account->parent_id == who.account_id.value;
+    if (!mine && !who.is_platform_admin()) return Error::not_found("Account");
+    return std::move(*account);
+}
+
+namespace {
+Status check_parent(const Principal& who) {
+    if (who.account_type == account_type::kBusiness)
+        return Error::forbidden("Business accounts have no child accounts");
+    if (!who.can_manage()) return Error::forbidden("Only owners and admins may do this");
+    return {};
+}
+}  // namespace
+
+Result<CreatedChild> IdentityService::create_child(const Principal& who, const ChildInput& in) {
+    UJ_TRY(check_parent(who));
+    if (in.account_type == account_type::kReseller && !who.is_platform_admin())
+        return Error::forbidden("Only the platform creates reseller accounts");
+    if (in.account_type != account_type::kReseller && !in.reseller_details.is_null())
+        return Error::invalid("reseller_details", "Only reseller accounts have reseller details.");
+    const std::string hash = hash_password(in.owner_password);
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) -> Result<CreatedChild> {
+        UJ_ASSIGN(bool taken, store::username_taken(c, in.business_username, AccountId{}));
+        if (taken) return username_taken();
+        UJ_ASSIGN(bool email_used, store::email_taken(c, in.owner_email, UserId{}));
+        if (email_used) {
+            Error e = Error::conflict("EMAIL_TAKEN", "A user with this email already exists");
+            e.errors["owner.email"].push_back("A user with this email already exists.");
+            return e;
+        }
+        Account a;
+        a.id = AccountId{new_uuid_v7(now)};
+        a.type = in.account_type;
+        a.name = in.business_name;
+        a.parent_id = who.account_id.value;
+        a.business_name = in.business_name;
+        a.business_username = in.business_username;
+        a.business_type = in.business_type;
+        a.contact_email = in.contact_email;
+        a.contact_phone = in.contact_phone;
+        a.country = in.country;
+        a.account_sid = new_account_sid();
+        a.reseller_details = in.reseller_details;
+        a.max_messages_per_day = in.max_messages_per_day;
+        a.created_at = a.updated_at = now;
+        UJ_TRY(store::insert_account(c, a));
+        User owner;
+        owner.id = UserId{new_uuid_v7(now)};
+        owner.email = in.owner_email;
+        owner.name = in.owner_name;
+        owner.password_hash = hash;
+        owner.last_account_id = a.id.value;
+        owner.created_at = owner.updated_at = now;
+        UJ_TRY(store::insert_user(c, owner));
+        UJ_TRY(store::insert_membership(
+            c, Membership{a.id, owner.id, role::kOwner, true, std::nullopt, now, now}));
+        return CreatedChild{std::move(a), std::move(owner)};
+    });
+}
+
+Result<Listing<Account>> IdentityService::list_children(const Principal& who, const ChildQuery& q,
+                                                        Page page) {
+    UJ_TRY(check_parent(who));
+    store::ChildFilter f;
+    f.parent_id = who.account_id.value;
+    f.search = q.search;
+    f.status = q.status;
+    f.type = q.type;
+    UJ_ASSIGN(auto rows,
+              db_.read([&](db::Connection& c) { return store::list_children(c, f, paged(page)); }));
+    return Listing<Account>{std::move(rows.first), rows.second};
+}
+
+Result<Account> IdentityService::get_child(const Principal& who, const AccountId& id) {
+    UJ_TRY(check_parent(who));
+    return db_.read([&](db::Connection& c) { return access_child(c, who, id); });
+}
+
+Result<Account> IdentityService::update_child(const Principal& who, const AccountId& id,
+                                              const AccountUpdate& update) {
+    UJ_TRY(check_parent(who));
+    return db_.write([&](db::Connection& c) -> Result<Account> {
+        UJ_ASSIGN(auto account, access_child(c, who, id));
+        UJ_TRY(apply_update(c, account, update));
+        account.updated_at = clock_.now();
+        UJ_TRY(store::update_account(c, account));
+        return account;
+    });
+}
+
+Result<Account> IdentityService::set_child_status(const Principal& who, const AccountId& id,
+                                                  const std::string& status) {
+    UJ_TRY(check_parent(who));
+    return db_.write([&](db::Connection& c) -> Result<Account> {
+        UJ_ASSIGN(auto account, access_child(c, who, id));
+        if (account.status == status)
+            return Error::invalid_status(account.status,
+                                         {status == "active" ? "suspended" : "active"});
+        account.status = status;
+        account.updated_at = clock_.now();
+        UJ_TRY(store::update_account(c, account));
+        return account;
+    });
+}
+
+}  // namespace ujumbe::identity

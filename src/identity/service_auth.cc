@@ -1,0 +1,396 @@
+// Registration, login, token rotation, logout, authentication and the
+// caller's own profile.
+
+#include "core/crypto.h"
+#include "core/log.h"
+#include "identity/passwords.h"
+#include "identity/service.h"
+#include "identity/store.h"
+#include "identity/tokens.h"
+
+namespace ujumbe::identity {
+
+namespace {
+
+Error invalid_credentials() {
+    return Error::unauthenticated("INVALID_CREDENTIALS", "Invalid email or password");
+}
+Error suspended() {
+    return Error::unauthenticated("ACCOUNT_SUSPENDED", "This account is suspended");
+}
+Error inactive() {
+    return Error::unauthenticated("USER_INACTIVE", "This user is deactivated in this account");
+}
+
+}  // namespace
+
+std::string new_account_sid() {
+    std::string raw(16, '\0');
+    random_fill(raw.data(), raw.size());
+    return "AC" + to_hex(raw);
+}
+
+IdentityService::IdentityService(db::Database& db, Clock& clock, IdentityOptions options)
+    : db_(db),
+      clock_(clock),
+      options_(std::move(options)),
+      jwt_key_(jwt_signing_key(options_.server_secret)),
+      throttle_(options_.throttle) {}
+
+Result<BootstrapResult> IdentityService::ensure_platform_admin(const std::string& email,
+                                                               const std::string& password) {
+    BootstrapResult out;
+    out.email = email;
+    UJ_ASSIGN(auto existing,
+              db_.read([](db::Connection& c) { return store::find_platform_account(c); }));
+    if (existing) return out;
+    std::string chosen = password;
+    if (chosen.empty()) {
+        chosen = random_token(15);
+        out.generated_password = chosen;
+    }
+    const std::string hash = hash_password(chosen);
+    const Micros now = clock_.now();
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        Account platform;
+        platform.id = AccountId{new_uuid_v7(now)};
+        platform.type = account_type::kPlatform;
+        platform.name = "Platform";
+        platform.business_name = "Platform";
+        platform.account_sid = new_account_sid();
+        platform.created_at = platform.updated_at = now;
+        UJ_TRY(store::insert_account(c, platform));
+        UJ_ASSIGN(auto user, store::find_user_by_email(c, email));
+        if (!user) {
+            User u;
+            u.id = UserId{new_uuid_v7(now)};
+            u.email = email;
+            u.name = "Platform Admin";
+            u.password_hash = hash;
+            u.created_at = u.updated_at = now;
+            UJ_TRY(store::insert_user(c, u));
+            user = u;
+        } else {
+            out.generated_password.reset();  // an existing user keeps their password
+        }
+        Membership m{platform.id, user->id, role::kOwner, true, std::nullopt, now, now};
+        return store::insert_membership(c, m);
+    }));
+    out.created = true;
+    return out;
+}
+
+Result<AuthResult> IdentityService::issue_tokens(User user, const Account& account,
+                                                 const std::string& role_name,
+                                                 const SessionId& session,
+                                                 const std::string& refresh) {
+    Principal p;
+    p.role = role_name;
+    p.account_type = account.type;
+    const std::int64_t now_s = clock_.now() / kMicrosPerSecond;
+    AccessClaims claims{user.id.value,
+                        account.id.value,
+                        p.claim_role(),
+                        session.value,
+                        random_token(12),
+                        now_s,
+                        now_s + options_.access_ttl_s};
+    AuthResult out;
+    out.access = sign_access_token(claims, jwt_key_);
+    out.refresh = refresh;
+    out.expires_in = options_.access_ttl_s;
+    out.user = std::move(user);
+    out.account = account;
+    out.role = role_name;
+    return out;
+}
+
+Result<AuthResult> IdentityService::open_session(db::Connection& c, User user,
+                                                 const Account& account,
+                                                 const std::string& role_name,
+                                                 const std::string& ip) {
+    const Micros now = clock_.now();
+    const SessionId session{new_uuid_v7(now)};
+    const std::string refresh = new_refresh_token();
+    UJ_TRY(store::insert_session(c, session, user.id, account.id, ip, now));
+    UJ_TRY(store::insert_refresh_token(c, token_hash(refresh), session, now,
+                                       now + options_.refresh_ttl_s * kMicrosPerSecond));
+    return issue_tokens(std::move(user), account, role_name, session, refresh);
+}
+
+Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
+                                                     const std::string& ip) {
+    // Hash before taking the write lock: argon2id must not hold up writers.
+    const std::string hash = hash_password(in.password);
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) -> Result<AuthResult> {
+        UJ_ASSIGN(auto taken, store::email_taken(c, in.email, UserId{}));
+        if (taken) {
+            Error e = Error::conflict("EMAIL_TAKEN", "A user with this email already exists");
+            e.errors["email"].push_back("A user with this email already exists.");
+            return e;
+        }
+        Account account;
+        account.id = AccountId{new_uuid_v7(now)};
+        account.type = account_type::kBusiness;
+        account.name = in.account_name;
+        account.business_name = in.account_name;
+        account.contact_email = in.email;
+        account.account_sid = new_account_sid();
+        account.created_at = account.updated_at = now;
+        UJ_TRY(store::insert_account(c, account));
+        User user;
+        user.id = UserId{new_uuid_v7(now)};
+        user.email = in.email;
+        user.name = in.name;
+        user.password_hash = hash;
+        user.last_account_id = account.id.value;
+        user.created_at = user.updated_at = now;
+        user.last_login_at = now;
+        UJ_TRY(store::insert_user(c, user));
+        UJ_TRY(store::insert_membership(
+            c, Membership{account.id, user.id, role::kOwner, true, std::nullopt, now, now}));
+        return open_session(c, std::move(user), account, role::kOwner, ip);
+    });
+}
+
+Result<AuthResult> IdentityService::login(const LoginInput& in, const std::string& ip) {
+    const Micros started = clock_.now();
+    if (int wait = throttle_.retry_after(in.email, ip, started); wait > 0)
+        return Error::rate_limited(wait);
+    UJ_ASSIGN(auto user,
+              db_.read([&](db::Connection& c) { return store::find_user_by_email(c, in.email); }));
+    if (!user) {
+        verify_password_decoy(in.password);
+        throttle_.record_failure(in.email, ip, started);
+        return invalid_credentials();
+    }
+    if (!verify_password(user->password_hash, in.password)) {
+        throttle_.record_failure(in.email, ip, started);
+        return invalid_credentials();
+    }
+    throttle_.record_success(in.email);
+    if (!user->is_active) return inactive();
+    return db_.write([&](db::Connection& c) -> Result<AuthResult> {
+        UJ_ASSIGN(auto memberships, store::memberships_of(c, user->id));
+        // The requested account, else the last one used, else the first usable.
+        const AccountMembership* chosen = nullptr;
+        Error why = inactive();
+        for (const auto& m : memberships) {
+            const bool wanted = in.account_id ? m.account_id.value == *in.account_id
+                                              : user->last_account_id == m.account_id.value;
+            if (!wanted) continue;
+            chosen = &m;
+        }
+        if (in.account_id && !chosen) return Error::not_found("Account");
+        if (chosen && (!chosen->is_active || chosen->account_status != "active")) {
+            if (in.account_id) return chosen->is_active ? suspended() : inactive();
+            chosen = nullptr;
+        }
+        if (!chosen) {
+            for (const auto& m : memberships) {
+                if (!m.is_active) continue;
+                if (m.account_status != "active") {
+                    why = suspended();
+                    continue;
+                }
+                chosen = &m;
+                break;
+            }
+        }
+        if (!chosen) return why;
+        UJ_ASSIGN(auto account, store::find_account(c, chosen->account_id));
+        if (!account) return Error::not_found("Account");
+        user->last_account_id = account->id.value;
+        user->last_login_at = clock_.now();
+        UJ_TRY(store::update_user(c, *user));
+        return open_session(c, *user, *account, chosen->role, ip);
+    });
+}
+
+Result<AuthResult> IdentityService::refresh(const std::string& refresh_token) {
+    const std::string hash = token_hash(refresh_token);
+    const Micros now = clock_.now();
+    // nullopt: the token was already spent; the session revocation commits
+    // and the caller gets TOKEN_REUSED.
+    UJ_ASSIGN(auto rotated, db_.write([&](db::Connection& c) -> Result<std::optional<AuthResult>> {
+        UJ_ASSIGN(auto record, store::find_refresh_token(c, hash));
+        if (!record || record->session_revoked)
+            return Error::unauthenticated("INVALID_TOKEN", "Invalid refresh token");
+        if (record->spent) {
+            // A spent token seen again was stolen or replayed: end the whole
+            // session so every token of its family stops working.
+            UJ_TRY(store::revoke_session(c, record->session_id, now));
+            log::warn(
+                "refresh token reuse; session revoked",
+                {{"session_id", record->session_id.value}, {"user_id", record->user_id.value}});
+            return std::optional<AuthResult>{};
+        }
+        if (record->expires_at <= now)
+            return Error::unauthenticated("TOKEN_EXPIRED", "Refresh token has expired");
+        UJ_ASSIGN(bool won, store::spend_refresh_token(c, hash));
+        if (!won) return std::optional<AuthResult>{};
+        UJ_ASSIGN(auto facts, store::session_principal(c, record->session_id, record->user_id,
+                                                       record->account_id));
+        if (!facts || !facts->user_active || !facts->role || !facts->member_active)
+            return inactive();
+        if (facts->account_status != "active") return suspended();
+        UJ_ASSIGN(auto user, store::find_user(c, record->user_id));
+        UJ_ASSIGN(auto account, store::find_account(c, record->account_id));
+        if (!user || !account)
+            return Error::unauthenticated("INVALID_TOKEN", "Invalid refresh token");
+        const std::string next = new_refresh_token();
+        UJ_TRY(store::insert_refresh_token(c, token_hash(next), record->session_id, now,
+                                           now + options_.refresh_ttl_s * kMicrosPerSecond));
+        UJ_ASSIGN(auto tokens,
+                  issue_tokens(*user, *account, *facts->role, record->session_id, next));
+        return std::optional<AuthResult>(std::move(tokens));
+    }));
+    if (!rotated)
+        return Error::unauthenticated("TOKEN_REUSED",
+                                      "Refresh token was already used; the session is revoked");
+    return std::move(*rotated);
+}
+
+Status IdentityService::logout_session(const SessionId& session) {
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) { return store::revoke_session(c, session, now); });
+}
+
+Status IdentityService::logout_refresh(const std::string& refresh_token) {
+    const std::string hash = token_hash(refresh_token);
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto record, store::find_refresh_token(c, hash));
+        if (!record) return Error::unauthenticated("INVALID_TOKEN", "Invalid refresh token");
+        return store::revoke_session(c, record->session_id, now);
+    });
+}
+
+Result<AuthResult> IdentityService::switch_account(const Principal& who, const AccountId& target,
+                                                   const std::string& ip) {
+    if (who.api_key_id)
+        return Error::forbidden("API keys belong to one account; sign in to switch accounts");
+    return db_.write([&](db::Connection& c) -> Result<AuthResult> {
+        UJ_ASSIGN(auto member, store::find_member(c, target, who.user_id));
+        if (!member) return Error::not_found("Account");
+        UJ_ASSIGN(auto account, store::find_account(c, target));
+        if (!account) return Error::not_found("Account");
+        if (!member->membership.is_active)
+            return Error::forbidden("You are deactivated in that account", "USER_INACTIVE");
+        if (account->status != "active")
+            return Error::forbidden("That account is suspended", "ACCOUNT_SUSPENDED");
+        member->user.last_account_id = account->id.value;
+        member->user.updated_at = clock_.now();
+        UJ_TRY(store::update_user(c, member->user));
+        return open_session(c, member->user, *account, member->membership.role, ip);
+    });
+}
+
+Result<Principal> IdentityService::authenticate_bearer(std::string_view token) {
+    UJ_ASSIGN(auto claims, verify_access_token(token, jwt_key_, clock_.now() / kMicrosPerSecond));
+    Principal p;
+    p.user_id = UserId{claims.sub};
+    p.account_id = AccountId{claims.acc};
+    p.session_id = SessionId{claims.sid};
+    UJ_ASSIGN(auto facts, db_.read([&](db::Connection& c) {
+        return store::session_principal(c, p.session_id, p.user_id, p.account_id);
+    }));
+    if (!facts || facts->session_revoked)
+        return Error::unauthenticated("TOKEN_REVOKED", "This session has ended; sign in again");
+    if (!facts->user_active || !facts->role || !facts->member_active) return inactive();
+    if (facts->account_status != "active") return suspended();
+    p.role = *facts->role;  // the current role, so a role change applies at once
+    p.account_type = facts->account_type;
+    return p;
+}
+
+Result<Principal> IdentityService::authenticate_api_key(std::string_view key) {
+    if (key.size() < 8 || key.size() > 200)
+        return Error::unauthenticated("INVALID_API_KEY", "Invalid API key");
+    const std::string hash = token_hash(key);
+    UJ_ASSIGN(auto found,
+              db_.read([&](db::Connection& c) { return store::key_principal(c, hash); }));
+    const Micros now = clock_.now();
+    if (!found || found->key.revoked_at)
+        return Error::unauthenticated("INVALID_API_KEY", "Invalid API key");
+    if (found->key.expires_at && *found->key.expires_at <= now)
+        return Error::unauthenticated("API_KEY_EXPIRED", "This API key has expired");
+    if (!found->user_active || !found->role || !found->member_active) return inactive();
+    if (found->account_status != "active") return suspended();
+    bool touch = false;
+    {
+        std::lock_guard lock(key_touch_mutex_);
+        auto& last = key_touched_[found->key.id.value];
+        if (now - last >= 60 * kMicrosPerSecond) {
+            last = now;
+            touch = true;
+        }
+    }
+    if (touch) {
+        // Written at most once a minute per key; the write is small and keeps
+        // last_used_at honest without a write per request.
+        auto status = db_.write(
+            [&](db::Connection& c) { return store::touch_api_key(c, found->key.id, now); });
+        if (!status) log::warn("could not record API key use", {{"error", status.error().message}});
+    }
+    Principal p;
+    p.user_id = found->key.created_by;
+    p.account_id = found->key.account_id;
+    p.role = *found->role;
+    p.account_type = found->account_type;
+    p.api_key_id = found->key.id;
+    p.scopes = found->key.scopes;
+    return p;
+}
+
+Result<Me> IdentityService::me(const Principal& who) {
+    return db_.read([&](db::Connection& c) -> Result<Me> {
+        UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
+        UJ_ASSIGN(auto account, store::find_account(c, who.account_id));
+        if (!user || !account) return Error::not_found("User");
+        UJ_ASSIGN(auto accounts, store::memberships_of(c, who.user_id));
+        return Me{std::move(*user), std::move(*account), who.role, std::move(accounts)};
+    });
+}
+
+Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& update) {
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
+        if (!user) return Error::not_found("User");
+        if (update.email && *update.email != user->email) {
+            UJ_ASSIGN(bool taken, store::email_taken(c, *update.email, user->id));
+            if (taken) {
+                Error e = Error::conflict("EMAIL_TAKEN", "A user with this email already exists");
+                e.errors["email"].push_back("A user with this email already exists.");
+                return e;
+            }
+            user->email = *update.email;
+        }
+        if (update.name) user->name = *update.name;
+        user->updated_at = clock_.now();
+        return store::update_user(c, *user);
+    }));
+    return me(who);
+}
+
+Status IdentityService::change_password(const Principal& who, const std::string& current,
+                                        const std::string& replacement) {
+    UJ_ASSIGN(auto user,
+              db_.read([&](db::Connection& c) { return store::find_user(c, who.user_id); }));
+    if (!user) return Error::not_found("User");
+    if (!verify_password(user->password_hash, current))
+        return Error::invalid("current_password", "The current password is wrong.");
+    const std::string hash = hash_password(replacement);
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto fresh, store::find_user(c, who.user_id));
+        if (!fresh) return Error::not_found("User");
+        fresh->password_hash = hash;
+        fresh->updated_at = now;
+        UJ_TRY(store::update_user(c, *fresh));
+        return store::revoke_user_sessions(c, who.user_id, who.session_id, now);
+    });
+}
+
+}  // namespace ujumbe::identity

@@ -1,0 +1,145 @@
+// Users of the caller's account: membership, roles, activation.
+
+#include "identity/passwords.h"
+#include "identity/service.h"
+#include "identity/store.h"
+
+namespace ujumbe::identity {
+
+namespace {
+
+Error last_owner() {
+    return Error::precondition("LAST_OWNER", "An account needs at least one active owner");
+}
+
+}  // namespace
+
+Result<Member> IdentityService::access_member(db::Connection& c, const Principal& who,
+                                              const UserId& id) {
+    if (!is_uuid(id.value)) return Error::not_found("User");
+    UJ_ASSIGN(auto member, store::find_member(c, who.account_id, id));
+    if (!member) return Error::not_found("User");
+    return std::move(*member);
+}
+
+// Rules for changing another member: managers only; only an owner touches
+// an owner; nobody acts on themselves; the last active owner stays.
+Status IdentityService::check_can_change(db::Connection& c, const Principal& who,
+                                         const Member& target, bool removes_owner) {
+    UJ_TRY(check_manager(who));
+    if (target.user.id == who.user_id)
+        return Error::precondition("SELF_CHANGE_FORBIDDEN",
+                                   "You cannot change your own membership this way");
+    if (target.membership.role == role::kOwner && who.role != role::kOwner)
+        return Error::forbidden("Only an owner may change an owner");
+    if (removes_owner && target.membership.role == role::kOwner && target.membership.is_active) {
+        UJ_ASSIGN(auto owners, store::count_active_owners(c, who.account_id));
+        if (owners <= 1) return last_owner();
+    }
+    return {};
+}
+
+Result<Listing<Member>> IdentityService::list_members(const Principal& who, const MemberQuery& q,
+                                                      Page page) {
+    store::MemberFilter f{q.search, q.role, q.is_active};
+    UJ_ASSIGN(auto rows, db_.read([&](db::Connection& c) {
+        return store::list_members(c, who.account_id, f, store::Paged{page.limit, page.offset});
+    }));
+    return Listing<Member>{std::move(rows.first), rows.second};
+}
+
+Result<Member> IdentityService::get_member(const Principal& who, const UserId& id) {
+    return db_.read([&](db::Connection& c) { return access_member(c, who, id); });
+}
+
+Result<AddedMember> IdentityService::add_member(const Principal& who, const NewMember& in) {
+    UJ_TRY(check_manager(who));
+    if (in.role == role::kOwner && who.role != role::kOwner)
+        return Error::forbidden("Only an owner may add an owner");
+    UJ_ASSIGN(auto existing,
+              db_.read([&](db::Connection& c) { return store::find_user_by_email(c, in.email); }));
+    std::string hash;
+    if (!existing) {
+        FieldErrors missing;
+        if (!in.password) missing["password"].push_back("Required to create a new user.");
+        if (!in.name) missing["name"].push_back("Required to create a new user.");
+        if (!missing.empty()) return Error::invalid_fields(std::move(missing));
+        hash = hash_password(*in.password);
+    }
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) -> Result<AddedMember> {
+        UJ_ASSIGN(auto user, store::find_user_by_email(c, in.email));
+        const bool existing_user = user.has_value();
+        if (!user) {
+            if (hash.empty()) return Error::conflict("CONFLICT", "The user changed; try again");
+            User u;
+            u.id = UserId{new_uuid_v7(now)};
+            u.email = in.email;
+            u.name = *in.name;
+            u.password_hash = hash;
+            u.last_account_id = who.account_id.value;
+            u.created_at = u.updated_at = now;
+            UJ_TRY(store::insert_user(c, u));
+            user = u;
+        } else {
+            UJ_ASSIGN(auto member, store::find_member(c, who.account_id, user->id));
+            if (member) {
+                Error e = Error::conflict("ALREADY_MEMBER", "This user is already in the account");
+                e.errors["email"].push_back("This user is already in the account.");
+                return e;
+            }
+        }
+        Membership m{who.account_id, user->id, in.role, true, in.max_messages_per_day, now, now};
+        UJ_TRY(store::insert_membership(c, m));
+        return AddedMember{Member{std::move(*user), std::move(m)}, existing_user};
+    });
+}
+
+Result<Member> IdentityService::update_member(const Principal& who, const UserId& id,
+                                              const MemberUpdate& u) {
+    UJ_TRY(check_manager(who));
+    if (u.role == role::kOwner && who.role != role::kOwner)
+        return Error::forbidden("Only an owner may make someone an owner");
+    return db_.write([&](db::Connection& c) -> Result<Member> {
+        UJ_ASSIGN(auto target, access_member(c, who, id));
+        const bool role_change = u.role && *u.role != target.membership.role;
+        if (role_change)
+            UJ_TRY(check_can_change(c, who, target, target.membership.role == role::kOwner));
+        else if (target.membership.role == role::kOwner && who.role != role::kOwner)
+            return Error::forbidden("Only an owner may change an owner");
+        if (u.role) target.membership.role = *u.role;
+        if (u.clear_max_messages_per_day) target.membership.max_messages_per_day.reset();
+        if (u.max_messages_per_day)
+            target.membership.max_messages_per_day = *u.max_messages_per_day;
+        target.membership.updated_at = clock_.now();
+        UJ_TRY(store::update_membership(c, target.membership));
+        return target;
+    });
+}
+
+Result<Member> IdentityService::set_member_active(const Principal& who, const UserId& id,
+                                                  bool active) {
+    return db_.write([&](db::Connection& c) -> Result<Member> {
+        UJ_ASSIGN(auto target, access_member(c, who, id));
+        UJ_TRY(check_can_change(c, who, target, !active));
+        if (target.membership.is_active == active)
+            return Error::invalid_status(active ? "active" : "inactive",
+                                         {active ? "inactive" : "active"});
+        target.membership.is_active = active;
+        target.membership.updated_at = clock_.now();
+        UJ_TRY(store::update_membership(c, target.membership));
+        if (!active) UJ_TRY(store::revoke_member_sessions(c, who.account_id, id, clock_.now()));
+        return target;
+    });
+}
+
+Status IdentityService::remove_member(const Principal& who, const UserId& id) {
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto target, access_member(c, who, id));
+        UJ_TRY(check_can_change(c, who, target, true));
+        UJ_TRY(store::revoke_member_sessions(c, who.account_id, id, clock_.now()));
+        return store::delete_membership(c, who.account_id, id);
+    });
+}
+
+}  // namespace ujumbe::identity

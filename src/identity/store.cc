@@ -1,0 +1,459 @@
+#include "identity/store.h"
+
+#include "db/filter.h"
+
+namespace ujumbe::identity::store {
+
+using db::Row;
+using db::Value;
+
+namespace {
+
+constexpr const char* kAccountColumns =
+    "id, type, name, status, parent_id, business_name, business_username, business_type, "
+    "contact_email, contact_phone, country, account_sid, reseller_details, max_messages_per_day, "
+    "created_at, updated_at";
+
+Account account_from(const Row& r, std::size_t i = 0) {
+    Account a;
+    a.id = AccountId{r.text(i + 0)};
+    a.type = r.text(i + 1);
+    a.name = r.text(i + 2);
+    a.status = r.text(i + 3);
+    a.parent_id = r.opt_text(i + 4);
+    a.business_name = r.text(i + 5);
+    a.business_username = r.opt_text(i + 6);
+    a.business_type = r.text(i + 7);
+    a.contact_email = r.text(i + 8);
+    a.contact_phone = r.text(i + 9);
+    a.country = r.text(i + 10);
+    a.account_sid = r.text(i + 11);
+    if (!r.is_null(i + 12))
+        a.reseller_details = nlohmann::json::parse(r.text(i + 12), nullptr, false);
+    if (a.reseller_details.is_discarded()) a.reseller_details = nullptr;
+    a.max_messages_per_day = r.opt_i64(i + 13);
+    a.created_at = r.i64(i + 14);
+    a.updated_at = r.i64(i + 15);
+    return a;
+}
+
+Value details_value(const Account& a) {
+    if (a.reseller_details.is_null()) return nullptr;
+    return a.reseller_details.dump();
+}
+
+constexpr const char* kUserColumns =
+    "u.id, u.email, u.name, u.password_hash, u.is_active, u.last_account_id, u.created_at, "
+    "u.updated_at, u.last_login_at";
+
+User user_from(const Row& r, std::size_t i = 0) {
+    User u;
+    u.id = UserId{r.text(i + 0)};
+    u.email = r.text(i + 1);
+    u.name = r.text(i + 2);
+    u.password_hash = r.text(i + 3);
+    u.is_active = r.boolean(i + 4);
+    u.last_account_id = r.opt_text(i + 5);
+    u.created_at = r.i64(i + 6);
+    u.updated_at = r.i64(i + 7);
+    u.last_login_at = r.opt_i64(i + 8);
+    return u;
+}
+
+constexpr const char* kMembershipColumns =
+    "m.account_id, m.user_id, m.role, m.is_active, m.max_messages_per_day, m.created_at, "
+    "m.updated_at";
+
+Membership membership_from(const Row& r, std::size_t i) {
+    Membership m;
+    m.account_id = AccountId{r.text(i + 0)};
+    m.user_id = UserId{r.text(i + 1)};
+    m.role = r.text(i + 2);
+    m.is_active = r.boolean(i + 3);
+    m.max_messages_per_day = r.opt_i64(i + 4);
+    m.created_at = r.i64(i + 5);
+    m.updated_at = r.i64(i + 6);
+    return m;
+}
+
+constexpr const char* kKeyColumns =
+    "k.id, k.account_id, k.created_by, k.name, k.prefix, k.key_hash, k.scopes, k.created_at, "
+    "k.expires_at, k.last_used_at, k.revoked_at";
+
+std::vector<std::string> split_scopes(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        auto end = text.find(' ', start);
+        if (end == std::string::npos) end = text.size();
+        if (end > start) out.push_back(text.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+ApiKey key_from(const Row& r, std::size_t i = 0) {
+    ApiKey k;
+    k.id = ApiKeyId{r.text(i + 0)};
+    k.account_id = AccountId{r.text(i + 1)};
+    k.created_by = UserId{r.text(i + 2)};
+    k.name = r.text(i + 3);
+    k.prefix = r.text(i + 4);
+    k.key_hash = r.text(i + 5);
+    k.scopes = split_scopes(r.text(i + 6));
+    k.created_at = r.i64(i + 7);
+    k.expires_at = r.opt_i64(i + 8);
+    k.last_used_at = r.opt_i64(i + 9);
+    k.revoked_at = r.opt_i64(i + 10);
+    return k;
+}
+
+template <typename T, typename F>
+Result<std::optional<T>> one(Result<std::optional<Row>> row, F&& convert) {
+    if (!row) return std::move(row).error();
+    if (!*row) return std::optional<T>{};
+    return std::optional<T>(convert(**row));
+}
+
+Result<std::int64_t> count_of(Connection& c, const std::string& sql, const db::Filter& f) {
+    UJ_ASSIGN(auto result, c.run(sql + f.sql(), f.params()));
+    return result.rows.empty() ? 0 : result.rows.front().i64(0);
+}
+
+std::string limit_clause(db::Filter& f, const Paged& page) {
+    const auto limit = f.bind(page.limit);
+    const auto offset = f.bind(page.offset);
+    return " LIMIT " + limit + " OFFSET " + offset;
+}
+
+Status done(Result<db::QueryResult> r) {
+    if (!r) return std::move(r).error();
+    return {};
+}
+
+}  // namespace
+
+// ---- accounts
+
+Status insert_account(Connection& c, const Account& a) {
+    return done(c.query(
+        std::string("INSERT INTO accounts (") + kAccountColumns +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        {a.id.value, a.type, a.name, a.status, db::optional_text(a.parent_id), a.business_name,
+         db::optional_text(a.business_username), a.business_type, a.contact_email, a.contact_phone,
+         a.country, a.account_sid, details_value(a), db::optional_int(a.max_messages_per_day),
+         a.created_at, a.updated_at}));
+}
+
+Status update_account(Connection& c, const Account& a) {
+    return done(c.query(
+        "UPDATE accounts SET name = $2, status = $3, business_name = $4, business_username = $5, "
+        "business_type = $6, contact_email = $7, contact_phone = $8, country = $9, "
+        "reseller_details = $10, max_messages_per_day = $11, updated_at = $12 WHERE id = $1",
+        {a.id.value, a.name, a.status, a.business_name, db::optional_text(a.business_username),
+         a.business_type, a.contact_email, a.contact_phone, a.country, details_value(a),
+         db::optional_int(a.max_messages_per_day), a.updated_at}));
+}
+
+Result<std::optional<Account>> find_account(Connection& c, const AccountId& id) {
+    return one<Account>(
+        c.query_one(std::string("SELECT ") + kAccountColumns + " FROM accounts WHERE id = $1",
+                    {id.value}),
+        [](const Row& r) { return account_from(r); });
+}
+
+Result<std::optional<Account>> find_platform_account(Connection& c) {
+    return one<Account>(
+        c.query_one(std::string("SELECT ") + kAccountColumns +
+                    " FROM accounts WHERE type = 'platform' ORDER BY created_at LIMIT 1"),
+        [](const Row& r) { return account_from(r); });
+}
+
+Result<bool> username_taken(Connection& c, const std::string& username, const AccountId& except) {
+    UJ_ASSIGN(auto row,
+              c.query_one("SELECT 1 FROM accounts WHERE business_username = $1 AND id <> $2",
+                          {username, except.value}));
+    return row.has_value();
+}
+
+Result<std::pair<std::vector<Account>, std::int64_t>> list_children(Connection& c,
+                                                                    const ChildFilter& f,
+                                                                    const Paged& page) {
+    db::Filter where;
+    if (f.parent_id)
+        where.add("parent_id = {}", *f.parent_id);
+    else
+        where.where("type <> 'platform'");
+    if (f.status) where.add("status = {}", *f.status);
+    if (f.type) where.add("type = {}", *f.type);
+    if (f.search)
+        where.add(
+            "(lower(name) LIKE {} ESCAPE '\\' OR lower(business_name) LIKE {} ESCAPE '\\' OR "
+            "lower(COALESCE(business_username, '')) LIKE {} ESCAPE '\\' OR "
+            "lower(contact_email) LIKE {} ESCAPE '\\')",
+            db::like_contains(*f.search));
+    UJ_ASSIGN(auto count, count_of(c, "SELECT COUNT(*) FROM accounts", where));
+    const std::string sql = std::string("SELECT ") + kAccountColumns + " FROM accounts" +
+                            where.sql() + " ORDER BY created_at DESC, id DESC" +
+                            limit_clause(where, page);
+    UJ_ASSIGN(auto result, c.run(sql, where.params()));
+    std::vector<Account> out;
+    for (const auto& r : result.rows) out.push_back(account_from(r));
+    return std::pair{std::move(out), count};
+}
+
+// ---- users
+
+Status insert_user(Connection& c, const User& u) {
+    return done(c.query(
+        "INSERT INTO users (id, email, name, password_hash, is_active, last_account_id, "
+        "created_at, updated_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        {u.id.value, u.email, u.name, u.password_hash, u.is_active,
+         db::optional_text(u.last_account_id), u.created_at, u.updated_at,
+         db::optional_int(u.last_login_at)}));
+}
+
+Status update_user(Connection& c, const User& u) {
+    return done(c.query(
+        "UPDATE users SET email = $2, name = $3, password_hash = $4, is_active = $5, "
+        "last_account_id = $6, updated_at = $7, last_login_at = $8 WHERE id = $1",
+        {u.id.value, u.email, u.name, u.password_hash, u.is_active,
+         db::optional_text(u.last_account_id), u.updated_at, db::optional_int(u.last_login_at)}));
+}
+
+Result<std::optional<User>> find_user(Connection& c, const UserId& id) {
+    return one<User>(
+        c.query_one(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = $1",
+                    {id.value}),
+        [](const Row& r) { return user_from(r); });
+}
+
+Result<std::optional<User>> find_user_by_email(Connection& c, const std::string& email) {
+    return one<User>(
+        c.query_one(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.email = $1",
+                    {email}),
+        [](const Row& r) { return user_from(r); });
+}
+
+Result<bool> email_taken(Connection& c, const std::string& email, const UserId& except) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT 1 FROM users WHERE email = $1 AND id <> $2",
+                                    {email, except.value}));
+    return row.has_value();
+}
+
+// ---- memberships
+
+Status insert_membership(Connection& c, const Membership& m) {
+    return done(c.query(
+        "INSERT INTO memberships (account_id, user_id, role, is_active, max_messages_per_day, "
+        "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        {m.account_id.value, m.user_id.value, m.role, m.is_active,
+         db::optional_int(m.max_messages_per_day), m.created_at, m.updated_at}));
+}
+
+Status update_membership(Connection& c, const Membership& m) {
+    return done(
+        c.query("UPDATE memberships SET role = $3, is_active = $4, max_messages_per_day = $5, "
+                "updated_at = $6 WHERE account_id = $1 AND user_id = $2",
+                {m.account_id.value, m.user_id.value, m.role, m.is_active,
+                 db::optional_int(m.max_messages_per_day), m.updated_at}));
+}
+
+Status delete_membership(Connection& c, const AccountId& account, const UserId& user) {
+    return done(c.query("DELETE FROM memberships WHERE account_id = $1 AND user_id = $2",
+                        {account.value, user.value}));
+}
+
+Result<std::optional<Member>> find_member(Connection& c, const AccountId& account,
+                                          const UserId& user) {
+    return one<Member>(
+        c.query_one(std::string("SELECT ") + kUserColumns + ", " + kMembershipColumns +
+                        " FROM memberships m JOIN users u ON u.id = m.user_id "
+                        "WHERE m.account_id = $1 AND m.user_id = $2",
+                    {account.value, user.value}),
+        [](const Row& r) {
+            return Member{user_from(r), membership_from(r, 9)};
+        });
+}
+
+Result<std::pair<std::vector<Member>, std::int64_t>> list_members(Connection& c,
+                                                                  const AccountId& account,
+                                                                  const MemberFilter& f,
+                                                                  const Paged& page) {
+    db::Filter where({account.value});
+    where.where("m.account_id = $1");
+    if (f.role) where.add("m.role = {}", *f.role);
+    if (f.is_active) where.add("m.is_active = {}", *f.is_active);
+    if (f.search)
+        where.add("(lower(u.name) LIKE {} ESCAPE '\\' OR u.email LIKE {} ESCAPE '\\')",
+                  db::like_contains(*f.search));
+    const std::string from = " FROM memberships m JOIN users u ON u.id = m.user_id";
+    UJ_ASSIGN(auto count, count_of(c, "SELECT COUNT(*)" + from, where));
+    const std::string sql = std::string("SELECT ") + kUserColumns + ", " + kMembershipColumns +
+                            from + where.sql() + " ORDER BY m.created_at, u.id" +
+                            limit_clause(where, page);
+    UJ_ASSIGN(auto result, c.run(sql, where.params()));
+    std::vector<Member> out;
+    for (const auto& r : result.rows) out.push_back(Member{user_from(r), membership_from(r, 9)});
+    return std::pair{std::move(out), count};
+}
+
+Result<std::int64_t> count_active_owners(Connection& c, const AccountId& account) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT COUNT(*) FROM memberships m JOIN users u ON "
+                                    "u.id = m.user_id WHERE m.account_id = $1 AND "
+                                    "m.role = 'owner' AND m.is_active = $2 AND u.is_active = $2",
+                                    {account.value, true}));
+    return row ? row->i64(0) : 0;
+}
+
+Result<std::vector<AccountMembership>> memberships_of(Connection& c, const UserId& user) {
+    UJ_ASSIGN(auto result,
+              c.query("SELECT a.id, a.name, a.type, a.status, m.role, m.is_active FROM memberships "
+                      "m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = $1 "
+                      "ORDER BY m.created_at, a.id",
+                      {user.value}));
+    std::vector<AccountMembership> out;
+    for (const auto& r : result.rows)
+        out.push_back(
+            {AccountId{r.text(0)}, r.text(1), r.text(2), r.text(3), r.text(4), r.boolean(5)});
+    return out;
+}
+
+// ---- sessions and refresh tokens
+
+Status insert_session(Connection& c, const SessionId& id, const UserId& user,
+                      const AccountId& account, const std::string& ip, Micros now) {
+    return done(
+        c.query("INSERT INTO sessions (id, user_id, account_id, ip, created_at) VALUES ($1, $2, "
+                "$3, $4, $5)",
+                {id.value, user.value, account.value, ip, now}));
+}
+
+Status revoke_session(Connection& c, const SessionId& id, Micros now) {
+    return done(c.query("UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+                        {id.value, now}));
+}
+
+Status revoke_user_sessions(Connection& c, const UserId& user, const SessionId& keep, Micros now) {
+    return done(
+        c.query("UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND "
+                "revoked_at IS NULL",
+                {user.value, keep.value, now}));
+}
+
+Status revoke_member_sessions(Connection& c, const AccountId& account, const UserId& user,
+                              Micros now) {
+    return done(
+        c.query("UPDATE sessions SET revoked_at = $3 WHERE account_id = $1 AND "
+                "user_id = $2 AND revoked_at IS NULL",
+                {account.value, user.value, now}));
+}
+
+Status insert_refresh_token(Connection& c, const std::string& hash, const SessionId& session,
+                            Micros now, Micros expires_at) {
+    return done(
+        c.query("INSERT INTO refresh_tokens (token_hash, session_id, spent, created_at, "
+                "expires_at) VALUES ($1, $2, $3, $4, $5)",
+                {hash, session.value, false, now, expires_at}));
+}
+
+Result<std::optional<RefreshRecord>> find_refresh_token(Connection& c, const std::string& hash) {
+    return one<RefreshRecord>(
+        c.query_one("SELECT t.session_id, s.user_id, s.account_id, t.spent, t.expires_at, "
+                    "s.revoked_at FROM refresh_tokens t JOIN sessions s ON s.id = t.session_id "
+                    "WHERE t.token_hash = $1",
+                    {hash}),
+        [](const Row& r) {
+            return RefreshRecord{SessionId{r.text(0)}, UserId{r.text(1)}, AccountId{r.text(2)},
+                                 r.boolean(3),         r.i64(4),          !r.is_null(5)};
+        });
+}
+
+Result<bool> spend_refresh_token(Connection& c, const std::string& hash) {
+    UJ_ASSIGN(auto changed, c.execute("UPDATE refresh_tokens SET spent = $2 WHERE token_hash = $1 "
+                                      "AND spent = $3",
+                                      {hash, true, false}));
+    return changed == 1;
+}
+
+Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const SessionId& session,
+                                                          const UserId& user,
+                                                          const AccountId& account) {
+    return one<SessionPrincipal>(
+        c.query_one(
+            "SELECT s.revoked_at, u.is_active, m.role, m.is_active, a.status, a.type "
+            "FROM sessions s JOIN users u ON u.id = s.user_id "
+            "JOIN accounts a ON a.id = s.account_id "
+            "LEFT JOIN memberships m ON m.account_id = s.account_id AND m.user_id = s.user_id "
+            "WHERE s.id = $1 AND s.user_id = $2 AND s.account_id = $3",
+            {session.value, user.value, account.value}),
+        [](const Row& r) {
+            return SessionPrincipal{!r.is_null(0), r.boolean(1), r.opt_text(2),
+                                    r.boolean(3),  r.text(4),    r.text(5)};
+        });
+}
+
+Result<std::optional<KeyPrincipal>> key_principal(Connection& c, const std::string& key_hash) {
+    return one<KeyPrincipal>(
+        c.query_one(
+            std::string("SELECT ") + kKeyColumns +
+                ", u.is_active, m.role, m.is_active, a.status, a.type FROM api_keys k "
+                "JOIN users u ON u.id = k.created_by JOIN accounts a ON a.id = k.account_id "
+                "LEFT JOIN memberships m ON m.account_id = k.account_id AND "
+                "m.user_id = k.created_by WHERE k.key_hash = $1",
+            {key_hash}),
+        [](const Row& r) {
+            return KeyPrincipal{key_from(r),   r.boolean(11), r.opt_text(12),
+                                r.boolean(13), r.text(14),    r.text(15)};
+        });
+}
+
+// ---- API keys
+
+Status insert_api_key(Connection& c, const ApiKey& k) {
+    std::string scopes;
+    for (const auto& s : k.scopes) scopes += (scopes.empty() ? "" : " ") + s;
+    return done(c.query(
+        "INSERT INTO api_keys (id, account_id, created_by, name, prefix, key_hash, scopes, "
+        "created_at, expires_at, last_used_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+        "$8, $9, $10, $11)",
+        {k.id.value, k.account_id.value, k.created_by.value, k.name, k.prefix, k.key_hash, scopes,
+         k.created_at, db::optional_int(k.expires_at), db::optional_int(k.last_used_at),
+         db::optional_int(k.revoked_at)}));
+}
+
+Result<std::optional<ApiKey>> find_api_key(Connection& c, const AccountId& account,
+                                           const ApiKeyId& id) {
+    return one<ApiKey>(c.query_one(std::string("SELECT ") + kKeyColumns +
+                                       " FROM api_keys k WHERE k.account_id = $1 AND k.id = $2",
+                                   {account.value, id.value}),
+                       [](const Row& r) { return key_from(r); });
+}
+
+Result<std::pair<std::vector<ApiKey>, std::int64_t>> list_api_keys(Connection& c,
+                                                                   const AccountId& account,
+                                                                   const Paged& page) {
+    db::Filter where({account.value});
+    where.where("k.account_id = $1");
+    UJ_ASSIGN(auto count, count_of(c, "SELECT COUNT(*) FROM api_keys k", where));
+    const std::string sql = std::string("SELECT ") + kKeyColumns + " FROM api_keys k" +
+                            where.sql() + " ORDER BY k.created_at DESC, k.id DESC" +
+                            limit_clause(where, page);
+    UJ_ASSIGN(auto result, c.run(sql, where.params()));
+    std::vector<ApiKey> out;
+    for (const auto& r : result.rows) out.push_back(key_from(r));
+    return std::pair{std::move(out), count};
+}
+
+Status revoke_api_key(Connection& c, const AccountId& account, const ApiKeyId& id, Micros now) {
+    return done(
+        c.query("UPDATE api_keys SET revoked_at = $3 WHERE account_id = $1 AND id = $2 "
+                "AND revoked_at IS NULL",
+                {account.value, id.value, now}));
+}
+
+Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now) {
+    return done(c.query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1", {id.value, now}));
+}
+
+}  // namespace ujumbe::identity::store

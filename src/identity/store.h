@@ -1,0 +1,120 @@
+#pragma once
+// SQL of the identity module; the only place its tables appear. Functions
+// on tenant-owned rows take the account id first and never touch another
+// account's rows. All take a Connection in the caller's transaction.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/principal.h"
+#include "core/result.h"
+#include "db/connection.h"
+#include "identity/model.h"
+
+namespace ujumbe::identity::store {
+
+using db::Connection;
+
+struct Paged {
+    std::int64_t limit = 20;
+    std::int64_t offset = 0;
+};
+
+// Accounts
+Status insert_account(Connection& c, const Account& a);
+Status update_account(Connection& c, const Account& a);
+Result<std::optional<Account>> find_account(Connection& c, const AccountId& id);
+Result<std::optional<Account>> find_platform_account(Connection& c);
+Result<bool> username_taken(Connection& c, const std::string& username, const AccountId& except);
+
+struct ChildFilter {
+    std::optional<std::string> parent_id;  // nullopt: every non-platform account
+    std::optional<std::string> search;     // name, business name, username, contact email
+    std::optional<std::string> status;
+    std::optional<std::string> type;
+};
+Result<std::pair<std::vector<Account>, std::int64_t>> list_children(Connection& c,
+                                                                    const ChildFilter& f,
+                                                                    const Paged& page);
+
+// Users
+Status insert_user(Connection& c, const User& u);
+Status update_user(Connection& c, const User& u);
+Result<std::optional<User>> find_user(Connection& c, const UserId& id);
+Result<std::optional<User>> find_user_by_email(Connection& c, const std::string& email);
+Result<bool> email_taken(Connection& c, const std::string& email, const UserId& except);
+
+// Memberships (the account id leads)
+Status insert_membership(Connection& c, const Membership& m);
+Status update_membership(Connection& c, const Membership& m);
+Status delete_membership(Connection& c, const AccountId& account, const UserId& user);
+Result<std::optional<Member>> find_member(Connection& c, const AccountId& account,
+                                          const UserId& user);
+struct MemberFilter {
+    std::optional<std::string> search;  // name or email
+    std::optional<std::string> role;
+    std::optional<bool> is_active;
+};
+Result<std::pair<std::vector<Member>, std::int64_t>> list_members(Connection& c,
+                                                                  const AccountId& account,
+                                                                  const MemberFilter& f,
+                                                                  const Paged& page);
+Result<std::int64_t> count_active_owners(Connection& c, const AccountId& account);
+Result<std::vector<AccountMembership>> memberships_of(Connection& c, const UserId& user);
+
+// Sessions and refresh tokens
+Status insert_session(Connection& c, const SessionId& id, const UserId& user,
+                      const AccountId& account, const std::string& ip, Micros now);
+Status revoke_session(Connection& c, const SessionId& id, Micros now);
+// Revokes every session of the user except `keep` (which may be empty).
+Status revoke_user_sessions(Connection& c, const UserId& user, const SessionId& keep, Micros now);
+Status revoke_member_sessions(Connection& c, const AccountId& account, const UserId& user,
+                              Micros now);
+Status insert_refresh_token(Connection& c, const std::string& hash, const SessionId& session,
+                            Micros now, Micros expires_at);
+struct RefreshRecord {
+    SessionId session_id;
+    UserId user_id;
+    AccountId account_id;
+    bool spent = false;
+    Micros expires_at = 0;
+    bool session_revoked = false;
+};
+Result<std::optional<RefreshRecord>> find_refresh_token(Connection& c, const std::string& hash);
+// Marks an unspent token spent; false when someone else spent it first.
+Result<bool> spend_refresh_token(Connection& c, const std::string& hash);
+
+// The facts authentication checks on every request, in one query.
+struct SessionPrincipal {
+    bool session_revoked = false;
+    bool user_active = false;
+    std::optional<std::string> role;  // nullopt: no membership any more
+    bool member_active = false;
+    std::string account_status;
+    std::string account_type;
+};
+Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const SessionId& session,
+                                                          const UserId& user,
+                                                          const AccountId& account);
+struct KeyPrincipal {
+    ApiKey key;
+    bool user_active = false;
+    std::optional<std::string> role;
+    bool member_active = false;
+    std::string account_status;
+    std::string account_type;
+};
+Result<std::optional<KeyPrincipal>> key_principal(Connection& c, const std::string& key_hash);
+
+// API keys (the account id leads)
+Status insert_api_key(Connection& c, const ApiKey& k);
+Result<std::optional<ApiKey>> find_api_key(Connection& c, const AccountId& account,
+                                           const ApiKeyId& id);
+Result<std::pair<std::vector<ApiKey>, std::int64_t>> list_api_keys(Connection& c,
+                                                                   const AccountId& account,
+                                                                   const Paged& page);
+Status revoke_api_key(Connection& c, const AccountId& account, const ApiKeyId& id, Micros now);
+Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now);
+
+}  // namespace ujumbe::identity::store

@@ -1,0 +1,454 @@
+"""Helpers shared by the Ujumbe HTTP integration tests.
+
+Standard library only: an HTTP client over http.client, envelope assertions,
+an HS256 JWT forger, and helpers that create accounts, members and child
+accounts through the public API.  The server process itself is managed by
+conftest.py.  (This lives in its own uniquely named module rather than in
+conftest.py so that test modules can import it even when pytest collects
+several conftest.py files in one run.)
+"""
+
+import base64
+import hashlib
+import hmac
+import http.client
+import json as jsonlib
+import re
+import socket
+import uuid
+from urllib.parse import urlencode, urlsplit
+
+API_PREFIX = "/api/v1"
+
+# Fixed server secret of the suite (exactly 40 characters).
+TEST_SECRET = "ujumbe-integration-suite-secret-00000001"
+assert len(TEST_SECRET) == 40
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "admin-password-123"
+DEFAULT_PASSWORD = "correct-horse-battery-9"
+
+UPPER_SNAKE = re.compile(r"^[A-Z][A-Z0-9_]*$")
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
+UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+# Error codes a failed authentication may carry (api-identity.md, intro).
+AUTH_ERROR_CODES = {"UNAUTHENTICATED", "TOKEN_EXPIRED", "INVALID_TOKEN"}
+
+
+# --------------------------------------------------------------------------
+# HTTP client
+# --------------------------------------------------------------------------
+
+class Resp(tuple):
+    """(status, headers, body): headers lower-cased, body parsed JSON or None.
+
+    Also carries .raw (the body bytes) and .what ("METHOD path") for
+    assertion messages.
+    """
+
+    def __new__(cls, status, headers, body, raw=b"", what=""):
+        self = super().__new__(cls, (status, headers, body))
+        self.raw = raw
+        self.what = what
+        return self
+
+    @property
+    def status(self):
+        return self[0]
+
+    @property
+    def headers(self):
+        return self[1]
+
+    @property
+    def body(self):
+        return self[2]
+
+    def __repr__(self):
+        return "<%s -> %s %r>" % (self.what, self.status, self.raw[:800])
+
+
+def describe(resp):
+    return "%s -> %s %r" % (resp.what, resp.status, resp.raw[:800])
+
+
+class Client:
+    """One short-lived connection per request against host:port."""
+
+    def __init__(self, host, port, timeout=30.0):
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+
+    @property
+    def base_url(self):
+        return "http://%s:%d%s" % (self.host, self.port, API_PREFIX)
+
+    def request(self, method, path, json=None, token=None, apikey=None, headers=None,
+                raw_body=None, content_type=None):
+        """Sends one request to a full path (e.g. "/healthz")."""
+        if json is not None and raw_body is not None:
+            raise ValueError("give json or raw_body, not both")
+        hdrs = {"Accept": "application/json"}
+        body = None
+        if json is not None:
+            body = jsonlib.dumps(json).encode("utf-8")
+            ctype = content_type if content_type is not None else "application/json"
+        elif raw_body is not None:
+            body = raw_body.encode("utf-8") if isinstance(raw_body, str) else bytes(raw_body)
+            ctype = content_type if content_type is not None else "application/json"
+        else:
+            ctype = content_type
+        if ctype:  # content_type="" sends no Content-Type at all
+            hdrs["Content-Type"] = ctype
+        if token is not None:
+            hdrs["Authorization"] = "Bearer %s" % token
+        if apikey is not None:
+            hdrs["Authorization"] = "ApiKey %s" % apikey
+        for k, v in (headers or {}).items():
+            for existing in [h for h in hdrs if h.lower() == k.lower()]:
+                del hdrs[existing]
+            if v is not None:
+                hdrs[k] = v
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            raw = r.read()
+            out_headers = {}
+            for k, v in r.getheaders():
+                k = k.lower()
+                out_headers[k] = v if k not in out_headers else out_headers[k] + ", " + v
+            status = r.status
+        finally:
+            conn.close()
+        parsed = None
+        if raw:
+            try:
+                parsed = jsonlib.loads(raw.decode("utf-8"))
+            except ValueError:
+                parsed = None
+        return Resp(status, out_headers, parsed, raw, "%s %s" % (method, path))
+
+    def api(self, method, path, json=None, token=None, apikey=None, headers=None,
+            raw_body=None, content_type=None):
+        """Sends one request under /api/v1 (path like "/auth/login")."""
+        return self.request(method, API_PREFIX + path, json=json, token=token, apikey=apikey,
+                            headers=headers, raw_body=raw_body, content_type=content_type)
+
+
+def raw_exchange(host, port, request_head, body=b"", timeout=15.0):
+    """Writes a hand-made request on a raw socket and reads one response.
+
+    Tolerates the server answering (and closing) before the body was fully
+    written, as a server rejecting an oversized body may do.  Returns
+    (status, headers lower-cased, raw body bytes).
+    """
+    sock = socket.create_connection((host, port), timeout=timeout)
+    try:
+        try:
+            sock.sendall(request_head + body)
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            pass
+        resp = http.client.HTTPResponse(sock, method="POST")
+        resp.begin()
+        headers = {k.lower(): v for k, v in resp.getheaders()}
+        try:
+            data = resp.read()
+        except (ConnectionResetError, http.client.IncompleteRead) as e:
+            data = getattr(e, "partial", b"") or b""
+        return resp.status, headers, data
+    finally:
+        sock.close()
+
+
+def with_query(path, **params):
+    params = {k: v for k, v in params.items() if v is not None}
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def api_path_of(url):
+    """Turns a `next`/`previous` link (absolute or relative) into an api() path."""
+    parts = urlsplit(url)
+    path = parts.path
+    if path.startswith(API_PREFIX):
+        path = path[len(API_PREFIX):]
+    return path + ("?" + parts.query if parts.query else "")
+
+
+# --------------------------------------------------------------------------
+# Envelope assertions
+# --------------------------------------------------------------------------
+
+def assert_ok(resp, status=200):
+    """Asserts a success envelope with the given status; returns `data`."""
+    statuses = (status,) if isinstance(status, int) else tuple(status)
+    assert resp.status in statuses, "expected %s: %s" % (statuses, describe(resp))
+    body = resp.body
+    assert isinstance(body, dict), "body is not a JSON object: " + describe(resp)
+    assert body.get("success") is True, "success is not true: " + describe(resp)
+    assert "data" in body, "no data: " + describe(resp)
+    if "message" in body and body["message"] is not None:
+        assert isinstance(body["message"], str), describe(resp)
+    return body["data"]
+
+
+def assert_done(resp):
+    """For deletes and actions: 200 with a success envelope, or 204 without body."""
+    assert resp.status in (200, 204), "expected 200/204: " + describe(resp)
+    if resp.status == 200:
+        assert isinstance(resp.body, dict) and resp.body.get("success") is True, describe(resp)
+        return resp.body.get("data")
+    return None
+
+
+def _names_field(errors, field):
+    for key in errors:
+        if key == field or key.startswith(field + ".") or key.startswith(field + "["):
+            return True
+    return False
+
+
+def assert_error(resp, status, code=None, field=None):
+    """Asserts an error envelope.
+
+    status: an int or a collection of acceptable ints.  code: an error_code
+    or a collection of acceptable ones.  field: a field name (or a collection
+    of acceptable names) that `errors` must name; a nested field may be named
+    "owner.email", "owner[email]" or just "owner".
+    Returns the parsed body.
+    """
+    statuses = (status,) if isinstance(status, int) else tuple(status)
+    assert resp.status in statuses, "expected %s: %s" % (statuses, describe(resp))
+    body = resp.body
+    assert isinstance(body, dict), "error body is not a JSON object: " + describe(resp)
+    assert body.get("success") is False, "success is not false: " + describe(resp)
+    ec = body.get("error_code")
+    assert isinstance(ec, str) and UPPER_SNAKE.match(ec), "bad error_code: " + describe(resp)
+    msg = body.get("message")
+    assert isinstance(msg, str) and msg.strip(), "bad message: " + describe(resp)
+    if "errors" in body and body["errors"] is not None:
+        assert isinstance(body["errors"], dict), "errors is not an object: " + describe(resp)
+    if "details" in body and body["details"] is not None:
+        assert isinstance(body["details"], dict), "details is not an object: " + describe(resp)
+    if code is not None:
+        codes = {code} if isinstance(code, str) else set(code)
+        assert ec in codes, "expected error_code in %s: %s" % (sorted(codes), describe(resp))
+    if field is not None:
+        errors = body.get("errors")
+        assert isinstance(errors, dict) and errors, "no errors object: " + describe(resp)
+        fields = [field] if isinstance(field, str) else list(field)
+        assert any(_names_field(errors, f) for f in fields), (
+            "errors does not name %s: %s" % (fields, describe(resp)))
+        for key, problems in errors.items():
+            assert isinstance(problems, (list, dict)) and problems, (
+                "errors[%r] is not a non-empty list: %s" % (key, describe(resp)))
+    return body
+
+
+def assert_validation(resp, field):
+    return assert_error(resp, 400, "VALIDATION_ERROR", field)
+
+
+def assert_unauthenticated(resp, code=None):
+    return assert_error(resp, 401, code if code is not None else AUTH_ERROR_CODES)
+
+
+def assert_not_found(resp):
+    return assert_error(resp, 404, "NOT_FOUND")
+
+
+def assert_list(resp):
+    """Asserts a list envelope; returns data {results, count, next, previous}."""
+    data = assert_ok(resp, 200)
+    assert isinstance(data, dict), describe(resp)
+    for key in ("results", "count", "next", "previous"):
+        assert key in data, "list lacks %r: %s" % (key, describe(resp))
+    assert isinstance(data["results"], list), describe(resp)
+    assert isinstance(data["count"], int) and not isinstance(data["count"], bool), describe(resp)
+    for key in ("next", "previous"):
+        assert data[key] is None or isinstance(data[key], str), describe(resp)
+    return data
+
+
+def is_timestamp(value):
+    return isinstance(value, str) and bool(TIMESTAMP.match(value))
+
+
+def is_uuid7(value):
+    return isinstance(value, str) and bool(UUID7.match(value))
+
+
+def allow_methods(resp):
+    return {m.strip().upper() for m in resp.headers.get("allow", "").split(",") if m.strip()}
+
+
+# --------------------------------------------------------------------------
+# JWT (HS256) inspection and forging
+# --------------------------------------------------------------------------
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def b64url_decode(text):
+    if isinstance(text, str):
+        text = text.encode("ascii")
+    return base64.urlsafe_b64decode(text + b"=" * (-len(text) % 4))
+
+
+def jwt_signing_key(secret=TEST_SECRET):
+    """The server's JWT key: HMAC-SHA256(key=secret, msg="ujumbe.jwt.v1"), raw bytes."""
+    return hmac.new(secret.encode("utf-8"), b"ujumbe.jwt.v1", hashlib.sha256).digest()
+
+
+def hs256(key, signing_input):
+    if isinstance(signing_input, str):
+        signing_input = signing_input.encode("ascii")
+    return hmac.new(key, signing_input, hashlib.sha256).digest()
+
+
+def jwt_decode(token):
+    """Splits a JWT without verifying it: (header, claims, signature bytes)."""
+    h, p, s = token.split(".")
+    return jsonlib.loads(b64url_decode(h)), jsonlib.loads(b64url_decode(p)), b64url_decode(s)
+
+
+def jwt_forge(claims, key=None, header=None, alg=None):
+    """Builds a JWT.  key None means the suite's real signing key.
+
+    header overrides the whole header; alg overrides only "alg".  With an
+    alg of none (any case) the signature is empty.
+    """
+    hdr = dict(header) if header is not None else {"alg": "HS256", "typ": "JWT"}
+    if alg is not None:
+        hdr["alg"] = alg
+    signing_input = b64url(jsonlib.dumps(hdr, separators=(",", ":")).encode()) + "." + \
+        b64url(jsonlib.dumps(claims, separators=(",", ":")).encode())
+    if str(hdr.get("alg", "")).lower() == "none":
+        return signing_input + "."
+    sig = hs256(key if key is not None else jwt_signing_key(), signing_input)
+    return signing_input + "." + b64url(sig)
+
+
+# --------------------------------------------------------------------------
+# Accounts, users, children
+# --------------------------------------------------------------------------
+
+def unique_email(tag="user"):
+    return "%s-%s@example.com" % (tag, uuid.uuid4().hex[:16])
+
+
+def unique_name(tag="Name"):
+    return "%s %s" % (tag, uuid.uuid4().hex[:10])
+
+
+def unique_username(tag="biz"):
+    return "%s_%s" % (tag, uuid.uuid4().hex[:16])
+
+
+class Actor:
+    """A signed-in user in one account (from a register/login/switch answer)."""
+
+    def __init__(self, data, email=None, password=None):
+        self.data = data
+        self.access = data["access"]
+        self.refresh = data["refresh"]
+        self.user = data["user"]
+        self.account = data["account"]
+        self.role = data.get("role")
+        self.email = email if email is not None else self.user.get("email")
+        self.password = password
+
+    @property
+    def user_id(self):
+        return self.user["id"]
+
+    @property
+    def account_id(self):
+        return self.account["id"]
+
+    def __repr__(self):
+        return "<Actor %s role=%s account=%s>" % (self.email, self.role, self.account_id)
+
+
+def register(api, email=None, password=DEFAULT_PASSWORD, name=None, account_name=None):
+    """Registers a fresh account and its owner; returns the owner as an Actor."""
+    email = email or unique_email("owner")
+    body = {
+        "account_name": account_name or unique_name("Account"),
+        "name": name or unique_name("Owner"),
+        "email": email,
+        "password": password,
+    }
+    data = assert_ok(api("POST", "/auth/register", json=body), 201)
+    return Actor(data, email.lower(), password)
+
+
+def login(api, email, password, account_id=None):
+    body = {"email": email, "password": password}
+    if account_id is not None:
+        body["account_id"] = account_id
+    data = assert_ok(api("POST", "/auth/login", json=body), 200)
+    return Actor(data, email.lower(), password)
+
+
+def add_member(api, token, role="agent", email=None, password=DEFAULT_PASSWORD, name=None):
+    """POST /users creating a brand-new user; returns (user-in-account, email, password)."""
+    email = email or unique_email(role)
+    body = {"email": email, "name": name or unique_name(role.capitalize()), "password": password,
+            "role": role}
+    data = assert_ok(api("POST", "/users", json=body, token=token), 201)
+    return data, email.lower(), password
+
+
+def member(api, owner, role="agent", name=None):
+    """Adds a new user with `role` to owner's account and logs them in."""
+    _, email, password = add_member(api, owner.access, role=role, name=name)
+    return login(api, email, password)
+
+
+def create_api_key(api, token, scopes=None, name=None, **extra):
+    body = {"name": name or unique_name("key")}
+    if scopes is not None:
+        body["scopes"] = scopes
+    body.update(extra)
+    return assert_ok(api("POST", "/api-keys", json=body, token=token), 201)
+
+
+def child_payload(account_type=None, **overrides):
+    """A valid POST /accounts/children body with a unique username and owner."""
+    username = unique_username("c")
+    body = {
+        "business_name": "Business " + username,
+        "business_username": username,
+        "business_type": "retail",
+        "contact_email": unique_email("contact"),
+        "contact_phone": "+254712345678",
+        "country": "KE",
+        "owner": {"name": unique_name("Child Owner"), "email": unique_email("childowner"),
+                  "password": DEFAULT_PASSWORD},
+    }
+    if account_type is not None:
+        body["account_type"] = account_type
+    body.update(overrides)
+    return body
+
+
+def create_child(api, token, account_type=None, **overrides):
+    """Creates a child account; returns (account data, request body)."""
+    body = child_payload(account_type, **overrides)
+    data = assert_ok(api("POST", "/accounts/children", json=body, token=token), 201)
+    return data, body
+
+
+def child_owner_login(api, child_body, account_id=None):
+    owner = child_body["owner"]
+    return login(api, owner["email"], owner["password"], account_id=account_id)
+
+
+def create_reseller(api, admin):
+    """Platform admin creates a reseller; returns (reseller account, its owner Actor)."""
+    account, body = create_child(api, admin.access, account_type="reseller")
+    return account, child_owner_login(api, body)
