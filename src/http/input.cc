@@ -12,7 +12,7 @@ Result<json> parse_json_object(const Request& request) {
         try {
             json ignored = json::parse(request.body);
             (void)ignored;
-        } catch (const json::parse_error& e) {
+        } catch (const json::exception& e) {
             return Error::malformed("Request body is not valid JSON: " + std::string(e.what()));
         }
         return Error::malformed("Request body is not valid JSON");

@@ -377,6 +377,7 @@ Result<Response> put_user(IdentityService& s, RequestContext& ctx, const Request
     UJ_ASSIGN(auto body, body_of(req));
     Fields f(body);
     MemberUpdate u;
+    u.name = f.text("name", Need::kOptional, 1, 200);
     u.role = f.choice("role", Need::kOptional, all_roles());
     if (f.is_null("max_messages_per_day"))
         u.clear_max_messages_per_day = true;

@@ -104,6 +104,7 @@ struct AddedMember {
 };
 
 struct MemberUpdate {
+    std::optional<std::string> name;
     std::optional<std::string> role;
     bool clear_max_messages_per_day = false;
     std::optional<std::int64_t> max_messages_per_day;
@@ -197,7 +198,7 @@ class IdentityService {
     Status check_manager(const Principal& who) const;
     Result<Member> access_member(db::Connection& c, const Principal& who, const UserId& id);
     Status check_can_change(db::Connection& c, const Principal& who, const Member& target,
-                            bool removes_owner);
+                            bool removes_owner, bool self_allowed);
 
     db::Database& db_;
     Clock& clock_;

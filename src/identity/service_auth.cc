@@ -273,11 +273,11 @@ Result<AuthResult> IdentityService::switch_account(const Principal& who, const A
         return Error::forbidden("API keys belong to one account; sign in to switch accounts");
     return db_.write([&](db::Connection& c) -> Result<AuthResult> {
         UJ_ASSIGN(auto member, store::find_member(c, target, who.user_id));
-        if (!member) return Error::not_found("Account");
+        // Only an active membership counts: a deactivated member is treated
+        // like a stranger to the account.
+        if (!member || !member->membership.is_active) return Error::not_found("Account");
         UJ_ASSIGN(auto account, store::find_account(c, target));
         if (!account) return Error::not_found("Account");
-        if (!member->membership.is_active)
-            return Error::forbidden("You are deactivated in that account", "USER_INACTIVE");
         if (account->status != "active")
             return Error::forbidden("That account is suspended", "ACCOUNT_SUSPENDED");
         member->user.last_account_id = account->id.value;

@@ -22,12 +22,14 @@ Result<Member> IdentityService::access_member(db::Connection& c, const Principal
     return std::move(*member);
 }
 
-// Rules for changing another member: managers only; only an owner touches
-// an owner; nobody acts on themselves; the last active owner stays.
+// Rules for changing a member: managers only; only an owner touches an
+// owner; nobody deactivates or removes themselves (`self_allowed` is for
+// role changes); the last active owner stays.
 Status IdentityService::check_can_change(db::Connection& c, const Principal& who,
-                                         const Member& target, bool removes_owner) {
+                                         const Member& target, bool removes_owner,
+                                         bool self_allowed) {
     UJ_TRY(check_manager(who));
-    if (target.user.id == who.user_id)
+    if (!self_allowed && target.user.id == who.user_id)
         return Error::precondition("SELF_CHANGE_FORBIDDEN",
                                    "You cannot change your own membership this way");
     if (target.membership.role == role::kOwner && who.role != role::kOwner)
@@ -103,10 +105,20 @@ Result<Member> IdentityService::update_member(const Principal& who, const UserId
     return db_.write([&](db::Connection& c) -> Result<Member> {
         UJ_ASSIGN(auto target, access_member(c, who, id));
         const bool role_change = u.role && *u.role != target.membership.role;
-        if (role_change)
-            UJ_TRY(check_can_change(c, who, target, target.membership.role == role::kOwner));
-        else if (target.membership.role == role::kOwner && who.role != role::kOwner)
-            return Error::forbidden("Only an owner may change an owner");
+        UJ_TRY(check_can_change(c, who, target,
+                                role_change && target.membership.role == role::kOwner,
+                                /*self_allowed=*/true));
+        if (u.name && *u.name != target.user.name) {
+            // A user's name is theirs across accounts: an account may rename
+            // only users who belong to it alone.
+            UJ_ASSIGN(auto accounts, store::memberships_of(c, target.user.id));
+            if (accounts.size() > 1 && target.user.id != who.user_id)
+                return Error::forbidden(
+                    "This user belongs to other accounts too; only they can change their name");
+            target.user.name = *u.name;
+            target.user.updated_at = clock_.now();
+            UJ_TRY(store::update_user(c, target.user));
+        }
         if (u.role) target.membership.role = *u.role;
         if (u.clear_max_messages_per_day) target.membership.max_messages_per_day.reset();
         if (u.max_messages_per_day)
@@ -121,14 +133,13 @@ Result<Member> IdentityService::set_member_active(const Principal& who, const Us
                                                   bool active) {
     return db_.write([&](db::Connection& c) -> Result<Member> {
         UJ_ASSIGN(auto target, access_member(c, who, id));
-        UJ_TRY(check_can_change(c, who, target, !active));
+        UJ_TRY(check_can_change(c, who, target, !active, /*self_allowed=*/false));
         if (target.membership.is_active == active)
             return Error::invalid_status(active ? "active" : "inactive",
                                          {active ? "inactive" : "active"});
         target.membership.is_active = active;
         target.membership.updated_at = clock_.now();
         UJ_TRY(store::update_membership(c, target.membership));
-        if (!active) UJ_TRY(store::revoke_member_sessions(c, who.account_id, id, clock_.now()));
         return target;
     });
 }
@@ -136,7 +147,7 @@ Result<Member> IdentityService::set_member_active(const Principal& who, const Us
 Status IdentityService::remove_member(const Principal& who, const UserId& id) {
     return db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto target, access_member(c, who, id));
-        UJ_TRY(check_can_change(c, who, target, true));
+        UJ_TRY(check_can_change(c, who, target, true, /*self_allowed=*/false));
         UJ_TRY(store::revoke_member_sessions(c, who.account_id, id, clock_.now()));
         return store::delete_membership(c, who.account_id, id);
     });

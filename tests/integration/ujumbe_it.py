@@ -33,7 +33,8 @@ TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 UUID7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 # Error codes a failed authentication may carry (api-identity.md, intro).
-AUTH_ERROR_CODES = {"UNAUTHENTICATED", "TOKEN_EXPIRED", "INVALID_TOKEN"}
+AUTH_ERROR_CODES = {"UNAUTHENTICATED", "TOKEN_EXPIRED", "INVALID_TOKEN", "TOKEN_REVOKED",
+                    "INVALID_API_KEY", "API_KEY_EXPIRED"}
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,31 @@
+# The two commands of the README, and a few more for developers.
+#   make run    install what is missing, build, start the server (SQLite, sandbox)
+#   make test   install, build, run every test on SQLite and PostgreSQL
+SHELL := /bin/bash
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+JOBS ?= $(shell nproc)
+
+.PHONY: deps build run test bench fuzz format clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake --preset default >/dev/null
+	@cmake --build --preset default -j $(JOBS)
+
+run: build
+	@mkdir -p var
+	UJUMBE_DATA_DIR=$${UJUMBE_DATA_DIR:-var} ./build/bin/ujumbe serve
+
+test: deps
+	@bash scripts/test.sh
+
+bench: build
+	@bash bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.cc' '*.h')
+
+clean:
+	rm -rf build build-asan

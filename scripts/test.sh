@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The one test command (make test): builds, starts a throwaway PostgreSQL,
+# runs every suite on SQLite and PostgreSQL, and ends with one summary line.
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+jobs=${JOBS:-$(nproc)}
+results=$(mktemp -d /tmp/ujumbe-test.XXXXXX)
+pg_dir="$results/pg"
+failed_stages=()
+
+cleanup() { scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+stage() { printf '\n==> %s\n' "$*"; }
+
+stage "build (release with debug info)"
+cmake --preset default >/dev/null && cmake --build --preset default -j "$jobs" || exit 1
+stage "build (AddressSanitizer + UndefinedBehaviorSanitizer unit tests)"
+cmake --preset asan >/dev/null && cmake --build --preset asan -j "$jobs" || exit 1
+
+stage "start a throwaway PostgreSQL 15"
+UJUMBE_TEST_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir") || { echo "PostgreSQL did not start"; exit 1; }
+export UJUMBE_TEST_PG_URL
+echo "$UJUMBE_TEST_PG_URL"
+
+run() {  # name, command...
+    local name=$1; shift
+    stage "$name"
+    "$@" || failed_stages+=("$name")
+}
+
+run "unit and store tests (SQLite + PostgreSQL)" \
+    build/bin/ujumbe_unit_tests --gtest_brief=1 --gtest_output="xml:$results/unit.xml"
+run "unit and store tests under ASan+UBSan" \
+    env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    build-asan/bin/ujumbe_unit_tests --gtest_brief=1 --gtest_output="xml:$results/asan.xml"
+for engine in sqlite postgres; do
+    run "integration tests over HTTP ($engine)" \
+        env UJUMBE_TEST_ENGINE=$engine UJUMBE_BIN="$root/build/bin/ujumbe" \
+        /usr/bin/python3 -m pytest tests/integration -q -p no:cacheprovider \
+        --junitxml="$results/integration-$engine.xml"
+done
+
+stage "summary"
+/usr/bin/python3 scripts/summarize-junit.py "$results"/*.xml
+summary=$?
+if [ ${#failed_stages[@]} -gt 0 ]; then
+    printf 'failed stages: %s\n' "${failed_stages[*]}"
+    exit 1
+fi
+exit $summary
