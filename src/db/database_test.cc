@@ -1,0 +1,176 @@
+// Database layer contract, run on SQLite and on PostgreSQL.
+
+#include "db/database.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "db/filter.h"
+#include "db/migrations.h"
+#include "db/testing_db.h"
+
+namespace ujumbe::db {
+
+class DatabaseTest : public ::testing::TestWithParam<Dialect> {
+  protected:
+    void SetUp() override {
+        std::string why;
+        test_ = testing::TestDatabase::create(GetParam(), why);
+        if (!test_) GTEST_SKIP() << why;
+        ASSERT_TRUE(db().write([](Connection& c) {
+            return c.run_script(
+                "CREATE TABLE notes (id BIGINT PRIMARY KEY, body TEXT NOT NULL UNIQUE, flag "
+                "BOOLEAN)");
+        }));
+    }
+    Database& db() { return test_->db(); }
+    std::int64_t count() {
+        auto r = db().read([](Connection& c) { return c.query_one("SELECT COUNT(*) FROM notes"); });
+        return r && *r ? (*r)->i64(0) : -1;
+    }
+    std::unique_ptr<testing::TestDatabase> test_;
+};
+
+TEST_P(DatabaseTest, WriteCommitsAndReadSeesIt) {
+    ASSERT_TRUE(db().write([](Connection& c) {
+        return c.execute("INSERT INTO notes (id, body, flag) VALUES ($1, $2, $3)",
+                         {std::int64_t{1}, std::string("hello"), true});
+    }));
+    auto row = db().read([](Connection& c) {
+        return c.query_one("SELECT id, body, flag FROM notes WHERE id = $1", {std::int64_t{1}});
+    });
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*row)->i64(0), 1);
+    EXPECT_EQ((*row)->text(1), "hello");
+    EXPECT_TRUE((*row)->boolean(2));
+}
+
+TEST_P(DatabaseTest, FailedWriteRollsBackEverything) {
+    auto result = db().write([](Connection& c) -> Status {
+        UJ_TRY(c.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                         {std::int64_t{1}, std::string("a")}));
+        return Error::invalid("body", "changed my mind");
+    });
+    EXPECT_FALSE(result);
+    EXPECT_EQ(count(), 0);
+}
+
+TEST_P(DatabaseTest, ThrowingWriteRollsBackAndRethrows) {
+    EXPECT_THROW((void)db().write([](Connection& c) -> Status {
+        (void)c.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                        {std::int64_t{1}, std::string("a")});
+        throw std::runtime_error("bug");
+    }),
+                 std::runtime_error);
+    EXPECT_EQ(count(), 0);
+}
+
+TEST_P(DatabaseTest, UniqueViolationIsAConflict) {
+    auto insert = [&](std::int64_t id) {
+        return db().write([id](Connection& c) {
+            return c.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                             {id, std::string("same")});
+        });
+    };
+    ASSERT_TRUE(insert(1));
+    auto second = insert(2);
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().code, ErrorCode::kConflict);
+    EXPECT_EQ(second.error().error_code, "UNIQUE_VIOLATION");
+}
+
+TEST_P(DatabaseTest, NestedWriteJoinsTheOuterTransaction) {
+    auto result = db().write([&](Connection& c) -> Status {
+        UJ_TRY(c.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                         {std::int64_t{1}, std::string("outer")}));
+        UJ_TRY(db().write([](Connection& inner) {
+            return inner.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                                 {std::int64_t{2}, std::string("inner")});
+        }));
+        return Error::invalid("x", "roll back both");
+    });
+    EXPECT_FALSE(result);
+    EXPECT_EQ(count(), 0);
+}
+
+TEST_P(DatabaseTest, NullsAndAffectedRows) {
+    ASSERT_TRUE(db().write([](Connection& c) {
+        return c.execute("INSERT INTO notes (id, body, flag) VALUES ($1, $2, $3)",
+                         {std::int64_t{7}, std::string("n"), nullptr});
+    }));
+    auto changed = db().write([](Connection& c) {
+        return c.execute("UPDATE notes SET body = $2 WHERE id = $1",
+                         {std::int64_t{7}, std::string("m")});
+    });
+    ASSERT_TRUE(changed);
+    EXPECT_EQ(*changed, 1);
+    auto row =
+        db().read([](Connection& c) { return c.query_one("SELECT flag FROM notes WHERE id = 7"); });
+    ASSERT_TRUE(row && *row);
+    EXPECT_TRUE((*row)->is_null(0));
+    EXPECT_FALSE((*row)->opt_i64(0));
+}
+
+TEST_P(DatabaseTest, ConcurrentWritersFromManyThreadsAllLand) {
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 25; ++i) {
+                const std::int64_t id = t * 1000 + i;
+                auto r = db().write([id](Connection& c) {
+                    return c.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                                     {id, "note " + std::to_string(id)});
+                });
+                if (!r) ++failures;
+            }
+        });
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(failures, 0);
+    EXPECT_EQ(count(), 200);
+}
+
+TEST_P(DatabaseTest, PostedTasksRunOnDatabaseThreads) {
+    std::promise<std::thread::id> ran;
+    db().post([&](Connection&) { ran.set_value(std::this_thread::get_id()); });
+    EXPECT_NE(ran.get_future().get(), std::this_thread::get_id());
+}
+
+TEST_P(DatabaseTest, MigratingAgainAppliesNothing) {
+    auto again = migrate(db());
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->applied, 0);
+    EXPECT_GE(again->current_version, 1);
+}
+
+TEST_P(DatabaseTest, FilterBuildsNumberedConditions) {
+    for (std::int64_t i = 1; i <= 5; ++i)
+        ASSERT_TRUE(db().write([i](Connection& c) {
+            return c.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                             {i, i % 2 ? "odd_" + std::to_string(i) : "even%" + std::to_string(i)});
+        }));
+    Filter f({std::int64_t{1}});
+    f.where("id > $1");
+    f.add("lower(body) LIKE {} ESCAPE '\\'", like_contains("EVEN%"));
+    auto rows = db().read([&](Connection& c) {
+        return c.run("SELECT id FROM notes" + f.sql() + " ORDER BY id", f.params());
+    });
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->rows.size(), 2u);
+    EXPECT_EQ(rows->rows[0].i64(0), 2);
+    EXPECT_EQ(rows->rows[1].i64(0), 4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, DatabaseTest,
+                         ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
+                         [](const auto& info) { return testing::dialect_name(info.param); });
+
+TEST(DatabaseUrl, RejectsUnknownSchemes) {
+    auto db = Database::open("mysql://localhost/x", {});
+    ASSERT_FALSE(db);
+    EXPECT_TRUE(db.error().errors.count("database_url"));
+}
+
+}  // namespace ujumbe::db

@@ -1,0 +1,224 @@
+// Identity rules against a real database, on SQLite and on PostgreSQL.
+
+#include "identity/service.h"
+
+#include <gtest/gtest.h>
+
+#include "db/testing_db.h"
+#include "identity/store.h"
+
+namespace ujumbe::identity {
+
+class IdentityServiceTest : public ::testing::TestWithParam<db::Dialect> {
+  protected:
+    void SetUp() override {
+        std::string why;
+        test_ = db::testing::TestDatabase::create(GetParam(), why);
+        if (!test_) GTEST_SKIP() << why;
+        IdentityOptions options;
+        options.server_secret = std::string(40, 's');
+        options.throttle = {3, 100, 60 * kMicrosPerSecond};
+        service_ = std::make_unique<IdentityService>(test_->db(), clock_, options);
+    }
+
+    AuthResult registered(const std::string& email) {
+        auto r = service_->register_account({"Acme " + email, "Owner", email, "long-enough-pw"},
+                                            "10.0.0.1");
+        EXPECT_TRUE(r) << (r ? "" : r.error().message);
+        return *r;
+    }
+
+    Principal principal_of(const AuthResult& r) {
+        auto p = service_->authenticate_bearer(r.access);
+        EXPECT_TRUE(p) << (p ? "" : p.error().message);
+        return *p;
+    }
+
+    FakeClock clock_{1'790'000'000'000'000};
+    std::unique_ptr<db::testing::TestDatabase> test_;
+    std::unique_ptr<IdentityService> service_;
+};
+
+TEST_P(IdentityServiceTest, RegisterThenLoginGivesWorkingTokens) {
+    auto reg = registered("owner@example.com");
+    EXPECT_EQ(reg.role, "owner");
+    EXPECT_EQ(reg.account.type, "business");
+    auto login = service_->login({"owner@example.com", "long-enough-pw", std::nullopt}, "10.0.0.1");
+    ASSERT_TRUE(login);
+    auto who = principal_of(*login);
+    EXPECT_EQ(who.account_id, reg.account.id);
+    EXPECT_EQ(who.role, "owner");
+}
+
+TEST_P(IdentityServiceTest, DuplicateEmailIsRefusedAndNothingIsHalfWritten) {
+    registered("dup@example.com");
+    auto again =
+        service_->register_account({"Other", "X", "dup@example.com", "long-enough-pw"}, "ip");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().error_code, "EMAIL_TAKEN");
+    auto accounts = test_->db().read([](db::Connection& c) {
+        return c.query_one("SELECT COUNT(*) FROM accounts WHERE type = 'business'");
+    });
+    ASSERT_TRUE(accounts && *accounts);
+    EXPECT_EQ((*accounts)->i64(0), 1);
+}
+
+TEST_P(IdentityServiceTest, WrongPasswordAndUnknownEmailLookTheSame) {
+    registered("known@example.com");
+    auto wrong = service_->login({"known@example.com", "not-the-password", std::nullopt}, "ip");
+    auto unknown = service_->login({"nobody@example.com", "not-the-password", std::nullopt}, "ip");
+    ASSERT_FALSE(wrong);
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(wrong.error().error_code, unknown.error().error_code);
+    EXPECT_EQ(wrong.error().message, unknown.error().message);
+}
+
+TEST_P(IdentityServiceTest, LoginIsThrottledBeforeThePasswordIsChecked) {
+    registered("slow@example.com");
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(service_->login({"slow@example.com", "bad-password", std::nullopt}, "ip")
+                      .error()
+                      .error_code,
+                  "INVALID_CREDENTIALS");
+    auto blocked = service_->login({"slow@example.com", "long-enough-pw", std::nullopt}, "ip");
+    ASSERT_FALSE(blocked);
+    EXPECT_EQ(blocked.error().code, ErrorCode::kRateLimited);
+    EXPECT_GT(blocked.error().retry_after_s, 0);
+    clock_.advance(61 * kMicrosPerSecond);
+    EXPECT_TRUE(service_->login({"slow@example.com", "long-enough-pw", std::nullopt}, "ip"));
+}
+
+TEST_P(IdentityServiceTest, RefreshRotatesAndReuseRevokesTheFamily) {
+    auto reg = registered("rot@example.com");
+    auto first = service_->refresh(reg.refresh);
+    ASSERT_TRUE(first);
+    auto second = service_->refresh(first->refresh);
+    ASSERT_TRUE(second);
+    // The first refresh token is spent: presenting it again ends the session.
+    auto replay = service_->refresh(reg.refresh);
+    ASSERT_FALSE(replay);
+    EXPECT_EQ(replay.error().error_code, "TOKEN_REUSED");
+    EXPECT_FALSE(service_->refresh(second->refresh));
+    EXPECT_FALSE(service_->authenticate_bearer(second->access));
+    EXPECT_FALSE(service_->authenticate_bearer(reg.access));
+}
+
+TEST_P(IdentityServiceTest, AccessTokensExpire) {
+    auto reg = registered("exp@example.com");
+    clock_.advance(16 * 60 * kMicrosPerSecond);
+    auto who = service_->authenticate_bearer(reg.access);
+    ASSERT_FALSE(who);
+    EXPECT_EQ(who.error().error_code, "TOKEN_EXPIRED");
+}
+
+TEST_P(IdentityServiceTest, PasswordChangeEndsOtherSessionsOnly) {
+    auto reg = registered("pw@example.com");
+    auto other = service_->login({"pw@example.com", "long-enough-pw", std::nullopt}, "ip");
+    ASSERT_TRUE(other);
+    auto me = principal_of(reg);
+    ASSERT_TRUE(service_->change_password(me, "long-enough-pw", "a-new-long-password"));
+    EXPECT_TRUE(service_->authenticate_bearer(reg.access));
+    EXPECT_FALSE(service_->authenticate_bearer(other->access));
+    EXPECT_FALSE(service_->login({"pw@example.com", "long-enough-pw", std::nullopt}, "ip"));
+    EXPECT_TRUE(service_->login({"pw@example.com", "a-new-long-password", std::nullopt}, "ip"));
+}
+
+TEST_P(IdentityServiceTest, ApiKeysAuthenticateUntilRevoked) {
+    auto reg = registered("keys@example.com");
+    auto owner = principal_of(reg);
+    auto created = service_->create_api_key(owner, {"ci", {"read_only"}, std::nullopt});
+    ASSERT_TRUE(created);
+    auto via_key = service_->authenticate_api_key(created->raw_key);
+    ASSERT_TRUE(via_key);
+    EXPECT_EQ(via_key->account_id, reg.account.id);
+    EXPECT_EQ(via_key->scopes, std::vector<std::string>{"read_only"});
+    auto listed = service_->get_api_key(owner, created->key.id);
+    ASSERT_TRUE(listed);
+    EXPECT_TRUE(listed->last_used_at);
+    ASSERT_TRUE(service_->revoke_api_key(owner, created->key.id));
+    EXPECT_FALSE(service_->authenticate_api_key(created->raw_key));
+}
+
+TEST_P(IdentityServiceTest, AnotherAccountsObjectsAreNotFound) {
+    auto a = registered("a@example.com");
+    auto b = registered("b@example.com");
+    auto pa = principal_of(a);
+    auto pb = principal_of(b);
+    auto key = service_->create_api_key(pa, {"a-key", {}, std::nullopt});
+    ASSERT_TRUE(key);
+    EXPECT_EQ(service_->get_api_key(pb, key->key.id).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(service_->revoke_api_key(pb, key->key.id).error().code, ErrorCode::kNotFound);
+    EXPECT_TRUE(service_->authenticate_api_key(key->raw_key));
+    EXPECT_EQ(service_->get_member(pb, a.user.id).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(service_->set_member_active(pb, a.user.id, false).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(service_->remove_member(pb, a.user.id).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(service_->switch_account(pb, a.account.id, "ip").error().code, ErrorCode::kNotFound);
+    // The store itself never reaches across: scoped lookups by B's account find nothing.
+    auto direct = test_->db().read(
+        [&](db::Connection& c) { return store::find_api_key(c, b.account.id, key->key.id); });
+    ASSERT_TRUE(direct);
+    EXPECT_FALSE(*direct);
+}
+
+TEST_P(IdentityServiceTest, LastOwnerCannotBeDemotedButAnotherOwnerMakesItPossible) {
+    auto reg = registered("solo@example.com");
+    auto owner = principal_of(reg);
+    auto demote =
+        service_->update_member(owner, reg.user.id, {std::nullopt, "admin", false, std::nullopt});
+    ASSERT_FALSE(demote);
+    EXPECT_EQ(demote.error().error_code, "LAST_OWNER");
+    ASSERT_TRUE(service_->add_member(
+        owner, {"second@example.com", "Second", "long-enough-pw", "owner", std::nullopt}));
+    EXPECT_TRUE(
+        service_->update_member(owner, reg.user.id, {std::nullopt, "admin", false, std::nullopt}));
+}
+
+TEST_P(IdentityServiceTest, SuspendedChildCannotAuthenticate) {
+    auto admin = service_->ensure_platform_admin("root@example.com", "platform-password");
+    ASSERT_TRUE(admin);
+    auto login = service_->login({"root@example.com", "platform-password", std::nullopt}, "ip");
+    ASSERT_TRUE(login);
+    auto root = principal_of(*login);
+    EXPECT_TRUE(root.is_platform_admin());
+    ChildInput in;
+    in.business_name = "Reseller One";
+    in.business_username = "reseller-one";
+    in.contact_email = "ops@reseller.example";
+    in.country = "KE";
+    in.account_type = "reseller";
+    in.owner_name = "Res Owner";
+    in.owner_email = "owner@reseller.example";
+    in.owner_password = "long-enough-pw";
+    auto child = service_->create_child(root, in);
+    ASSERT_TRUE(child) << child.error().message;
+    auto child_login =
+        service_->login({"owner@reseller.example", "long-enough-pw", std::nullopt}, "ip");
+    ASSERT_TRUE(child_login);
+    ASSERT_TRUE(service_->set_child_status(root, child->account.id, "suspended"));
+    auto refused = service_->authenticate_bearer(child_login->access);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().error_code, "ACCOUNT_SUSPENDED");
+    auto again = service_->set_child_status(root, child->account.id, "suspended");
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().error_code, "INVALID_STATUS");
+    ASSERT_TRUE(service_->set_child_status(root, child->account.id, "active"));
+    EXPECT_TRUE(service_->authenticate_bearer(child_login->access));
+}
+
+TEST_P(IdentityServiceTest, PlatformAdminIsCreatedOnce) {
+    auto first = service_->ensure_platform_admin("root@example.com", "");
+    ASSERT_TRUE(first);
+    EXPECT_TRUE(first->created);
+    ASSERT_TRUE(first->generated_password);
+    auto second = service_->ensure_platform_admin("root@example.com", "");
+    ASSERT_TRUE(second);
+    EXPECT_FALSE(second->created);
+    EXPECT_TRUE(
+        service_->login({"root@example.com", *first->generated_password, std::nullopt}, "ip"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, IdentityServiceTest,
+                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
+                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+
+}  // namespace ujumbe::identity
