@@ -16,6 +16,12 @@ trap cleanup EXIT
 
 stage() { printf '\n==> %s\n' "$*"; }
 
+stage "format (clang-format, the repository's .clang-format)"
+if ! git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run --Werror >/dev/null 2>"$results/format.log"; then
+    grep -o '^[^:]*\.\(cc\|h\)' "$results/format.log" | sort -u | sed 's/^/  not formatted: /'
+    failed_stages+=("format")
+fi
+
 stage "build (release with debug info)"
 cmake --preset default >/dev/null && cmake --build --preset default -j "$jobs" || exit 1
 stage "build (AddressSanitizer + UndefinedBehaviorSanitizer unit tests)"
