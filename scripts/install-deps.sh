@@ -8,7 +8,7 @@ packages=(
     libboost-dev libboost-system-dev libboost-program-options-dev
     nlohmann-json3-dev liburiparser-dev libsqlite3-dev libpq-dev
     libphonenumber-dev libsodium-dev libssl-dev libcurl4-openssl-dev
-    libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+    libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libgoogle-perftools-dev
     postgresql-15 postgresql-client-15 wrk curl python3 python3-pytest
 )
 # Node.js (with its npm) runs the SMPP simulator of the interop tests; a

@@ -1,5 +1,6 @@
 #include <utility>  // before Asio (g++ 12)
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -85,10 +86,17 @@ int serve(const Config& config) {
     const int threads = config.threads > 0
                             ? config.threads
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    boost::asio::io_context io(threads);
+    // One io_context per I/O thread: no strands, no contention between threads.
+    std::vector<std::unique_ptr<boost::asio::io_context>> contexts;
+    std::vector<boost::asio::io_context*> context_ptrs;
+    for (int i = 0; i < threads; ++i) {
+        contexts.push_back(std::make_unique<boost::asio::io_context>(1));
+        context_ptrs.push_back(contexts.back().get());
+    }
+    boost::asio::io_context& io = *contexts.front();
     http::ServerOptions server_options;
     server_options.max_body_bytes = config.max_body_bytes;
-    http::Server server(io, dispatcher, **db, server_options);
+    http::Server server(context_ptrs, dispatcher, **db, server_options);
     auto port = server.listen(config.listen);
     if (!port) {
         log::error("cannot listen", {{"error", port.error().message}});
@@ -103,11 +111,16 @@ int serve(const Config& config) {
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         log::info("shutting down", {{"signal", signal}});
-        server.shutdown(std::chrono::seconds(10), [&io] { io.stop(); });
+        server.shutdown(std::chrono::seconds(10), [&contexts] {
+            for (auto& c : contexts) c->stop();
+        });
     });
 
+    // Idle contexts must keep running until shutdown stops them.
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
+    for (auto& c : contexts) guards.push_back(boost::asio::make_work_guard(*c));
     std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back([&io] { io.run(); });
+    for (int i = 1; i < threads; ++i) pool.emplace_back([c = contexts[i].get()] { c->run(); });
     io.run();
     for (auto& t : pool) t.join();
     (*db)->stop();

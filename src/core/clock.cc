@@ -62,11 +62,26 @@ std::string format_iso8601(Micros at) {
     std::int64_t y;
     unsigned m, d;
     civil_from_days(days, y, m, d);
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
-                  d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                  static_cast<int>(rem % 60));
-    return buf;
+    if (y < 0 || y > 9999) {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ",
+                      static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
+                      static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
+        return buf;
+    }
+    // Hot on every API answer: fixed-width digits by hand, no snprintf.
+    std::string out = "0000-00-00T00:00:00Z";
+    const auto put = [&out](std::size_t pos, unsigned value, int width) {
+        for (int i = width - 1; i >= 0; --i, value /= 10)
+            out[pos + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+    };
+    put(0, static_cast<unsigned>(y), 4);
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, static_cast<unsigned>(rem / 3600), 2);
+    put(14, static_cast<unsigned>(rem / 60 % 60), 2);
+    put(17, static_cast<unsigned>(rem % 60), 2);
+    return out;
 }
 
 std::optional<Micros> parse_iso8601(std::string_view s) {

@@ -14,25 +14,25 @@ using Micros = std::int64_t;
 constexpr Micros kMicrosPerSecond = 1'000'000;
 
 class Clock {
-  public:
+public:
     virtual ~Clock() = default;
     virtual Micros now() const = 0;
 };
 
 class SystemClock final : public Clock {
-  public:
+public:
     Micros now() const override;
     static SystemClock& instance();
 };
 
 class FakeClock final : public Clock {
-  public:
+public:
     explicit FakeClock(Micros start = 1'767'225'600'000'000) : now_(start) {}  // 2026-01-01
     Micros now() const override { return now_.load(); }
     void advance(Micros by) { now_ += by; }
     void set(Micros at) { now_ = at; }
 
-  private:
+private:
     std::atomic<Micros> now_;
 };
 

@@ -1,6 +1,6 @@
 #pragma once
-// Small wrappers over libsodium (randomness, constant-time compare) and
-// OpenSSL (SHA-256, HMAC-SHA256) plus the encodings tokens need.
+// Small wrappers over libsodium (randomness, SHA-256, HMAC-SHA256,
+// constant-time compare) plus the encodings tokens need.
 
 #include <cstddef>
 #include <optional>

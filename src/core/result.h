@@ -12,7 +12,7 @@ namespace ujumbe {
 
 template <typename T>
 class [[nodiscard]] Result {
-  public:
+public:
     Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
     Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}
 
@@ -46,13 +46,13 @@ class [[nodiscard]] Result {
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-  private:
+private:
     std::variant<T, Error> v_;
 };
 
 template <>
 class [[nodiscard]] Result<void> {
-  public:
+public:
     Result() = default;
     Result(Error error) : error_(std::move(error)), failed_(true) {}
 
@@ -67,7 +67,7 @@ class [[nodiscard]] Result<void> {
         return std::move(error_);
     }
 
-  private:
+private:
     Error error_;
     bool failed_ = false;
 };

@@ -34,7 +34,7 @@ inline Value optional_int(const std::optional<std::int64_t>& v) {
 
 // One result row; cells are text as both engines return them.
 class Row {
-  public:
+public:
     explicit Row(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
     std::size_t size() const { return cells_.size(); }
     bool is_null(std::size_t i) const { return !cells_.at(i).has_value(); }
@@ -45,7 +45,7 @@ class Row {
     std::optional<std::int64_t> opt_i64(std::size_t i) const;
     bool boolean(std::size_t i) const;  // accepts 1/0, t/f, true/false
 
-  private:
+private:
     std::vector<std::optional<std::string>> cells_;
 };
 
@@ -54,8 +54,15 @@ struct QueryResult {
     std::int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
 };
 
+// Lets statement caches keyed by SQL text be searched with a string_view,
+// without building a std::string per query.
+struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 class Connection {
-  public:
+public:
     virtual ~Connection() = default;
     virtual Dialect dialect() const = 0;
 

@@ -36,7 +36,7 @@ struct DatabaseOptions {
 };
 
 class Database {
-  public:
+public:
     using Task = std::function<void(Connection&)>;
 
     // `url` is "sqlite:<path>" or "postgresql://..." (also "postgres://").
@@ -72,7 +72,7 @@ class Database {
     // Finishes queued work and joins the threads. Idempotent.
     void stop();
 
-  private:
+private:
     struct Queue {
         std::mutex mutex;
         std::condition_variable ready;

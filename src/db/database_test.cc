@@ -14,7 +14,7 @@
 namespace ujumbe::db {
 
 class DatabaseTest : public ::testing::TestWithParam<Dialect> {
-  protected:
+protected:
     void SetUp() override {
         std::string why;
         test_ = testing::TestDatabase::create(GetParam(), why);

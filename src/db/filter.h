@@ -15,7 +15,7 @@
 namespace ujumbe::db {
 
 class Filter {
-  public:
+public:
     explicit Filter(std::vector<Value> fixed = {}) : params_(std::move(fixed)) {}
 
     // A condition using only parameters already given.
@@ -29,7 +29,7 @@ class Filter {
     std::string sql() const;
     const std::vector<Value>& params() const { return params_; }
 
-  private:
+private:
     std::vector<std::string> conditions_;
     std::vector<Value> params_;
 };

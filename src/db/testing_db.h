@@ -11,14 +11,14 @@
 namespace ujumbe::db::testing {
 
 class TestDatabase {
-  public:
+public:
     // nullptr (with `why` set) when the engine is not available here.
     static std::unique_ptr<TestDatabase> create(Dialect dialect, std::string& why);
     ~TestDatabase();
 
     Database& db() { return *db_; }
 
-  private:
+private:
     TestDatabase() = default;
     std::unique_ptr<Database> db_;
     std::string sqlite_path_;

@@ -30,7 +30,8 @@ bool body_type_allowed(const RouteOptions& options, const Request& request) {
         return true;
     const auto type = request.header("content-type");
     if (!type) return false;
-    const std::string_view media = type->substr(0, type->find(';'));
+    std::string_view media = type->substr(0, type->find(';'));
+    while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
     for (const auto& allowed : options.body_types) {
         if (media.size() != allowed.size()) continue;
         if (std::equal(media.begin(), media.end(), allowed.begin(), [](char a, char b) {
@@ -85,6 +86,9 @@ Response no_route(const Router::NoMatch& miss) {
     std::string allow;
     for (Method m : miss.allowed)
         allow += (allow.empty() ? "" : ", ") + std::string(method_name(m));
+    // HEAD is answered wherever GET is.
+    if (std::find(miss.allowed.begin(), miss.allowed.end(), Method::kGet) != miss.allowed.end())
+        allow += ", HEAD";
     Response r = error_response(Error{ErrorCode::kMethodNotAllowed, "METHOD_NOT_ALLOWED",
                                       "Method not allowed; use " + allow});
     r.headers.emplace_back("Allow", allow);

@@ -16,7 +16,7 @@ namespace ujumbe::http {
 
 // Turns credentials into a Principal. Implemented by the identity module.
 class Authenticator {
-  public:
+public:
     virtual ~Authenticator() = default;
     // 401 errors for missing, malformed, expired or revoked credentials.
     // REQUIRES: called on a database thread.
@@ -28,7 +28,7 @@ class Authenticator {
 bool scope_allows(const std::vector<std::string>& scopes, const std::string& needed);
 
 class Dispatcher {
-  public:
+public:
     Dispatcher(Router& router, Authenticator& auth) : router_(router), auth_(auth) {}
 
     Router& router() { return router_; }
@@ -36,7 +36,7 @@ class Dispatcher {
     // Runs the chain for a request whose route matched. Never throws.
     Response handle(const Route& route, RequestContext& ctx, const Request& request);
 
-  private:
+private:
     Router& router_;
     Authenticator& auth_;
 };

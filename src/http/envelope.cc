@@ -37,8 +37,10 @@ int http_status(ErrorCode code) {
 }
 
 Response ok(json data, int status, std::string_view message) {
-    json body = {{"success", true}, {"data", std::move(data)}};
-    if (!message.empty()) body["message"] = message;
+    json body = json::object();
+    body.emplace("success", true);
+    body.emplace("data", std::move(data));
+    if (!message.empty()) body.emplace("message", message);
     Response r;
     r.status = status;
     r.body = dump(body);

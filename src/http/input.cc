@@ -1,5 +1,7 @@
 #include "http/input.h"
 
+#include <limits>
+
 #include "core/validate.h"
 
 namespace ujumbe::http {
@@ -128,6 +130,12 @@ std::optional<std::int64_t> Fields::integer(const std::string& name, Need need, 
     if (!v) return std::nullopt;
     if (!v->is_number_integer()) {
         fail(name, "Must be a whole number.");
+        return std::nullopt;
+    }
+    // Numbers above INT64_MAX arrive unsigned and would wrap when read signed.
+    if (v->is_number_unsigned() &&
+        v->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        fail(name, "Must be between " + std::to_string(min) + " and " + std::to_string(max) + ".");
         return std::nullopt;
     }
     const auto n = v->get<std::int64_t>();

@@ -26,7 +26,7 @@ enum class Need { kOptional, kRequired };
 // value when it is present and valid, and records a problem otherwise;
 // check() then returns every problem as one VALIDATION_ERROR.
 class Fields {
-  public:
+public:
     explicit Fields(const json& object) : object_(object) {}
 
     // A string of min..max characters (Unicode code points), trimmed of
@@ -60,7 +60,7 @@ class Fields {
     void merge(const Fields& nested, const std::string& prefix);
     Status check() const;
 
-  private:
+private:
     const json* find(const std::string& name, Need need);
 
     const json& object_;

@@ -36,8 +36,10 @@ std::string url_for_page(const Request& request, std::int64_t page) {
         list[i].next = i + 1 < keys.size() ? &list[i + 1] : nullptr;
     }
     char* composed = nullptr;
-    if (uriComposeQueryMallocA(&composed, list.data()) != URI_SUCCESS) return request.path;
-    std::string url = request.path + "?" + composed;
+    // The raw path as received: the decoded one may hold '?', '#' or '%'.
+    const std::string path = request.target.substr(0, request.target.find('?'));
+    if (uriComposeQueryMallocA(&composed, list.data()) != URI_SUCCESS) return path;
+    std::string url = path + "?" + composed;
     free(composed);
     return url;
 }

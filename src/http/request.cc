@@ -51,11 +51,14 @@ std::vector<std::string> Request::query_params(const std::string& name) const {
 
 namespace {
 
+// Well-formed %XX escapes only, and never %00: a NUL would cut the decoded
+// text short and let a path match a different route than the one sent.
 bool valid_percent_encoding(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] != '%') continue;
         if (i + 2 >= s.size() || !std::isxdigit(static_cast<unsigned char>(s[i + 1])) ||
-            !std::isxdigit(static_cast<unsigned char>(s[i + 2])))
+            !std::isxdigit(static_cast<unsigned char>(s[i + 2])) ||
+            (s[i + 1] == '0' && s[i + 2] == '0'))
             return false;
         i += 2;
     }

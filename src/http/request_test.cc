@@ -187,3 +187,14 @@ TEST(Request, QueryFromParsedTargetIsReadableThroughAccessors) {
 }
 
 }  // namespace ujumbe::http
+
+namespace ujumbe::http {
+
+TEST(ParseTarget, RefusesEncodedNulInPathAndQuery) {
+    std::string path;
+    std::multimap<std::string, std::string> query;
+    EXPECT_FALSE(parse_target("/a%00b/c", path, query));
+    EXPECT_FALSE(parse_target("/a?x=1%002", path, query));
+}
+
+}  // namespace ujumbe::http

@@ -38,7 +38,7 @@ struct Route {
 };
 
 class Router {
-  public:
+public:
     void add(Method method, std::string pattern, Handler handler, RouteOptions options = {});
 
     struct Match {
@@ -52,7 +52,7 @@ class Router {
 
     const std::vector<Route>& routes() const { return routes_; }
 
-  private:
+private:
     std::vector<Route> routes_;
 };
 

@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <mutex>
 #include <unordered_map>
 
@@ -42,6 +43,17 @@ asio::awaitable<Response> on_db_thread(db::Database& db, F fn) {
         asio::use_awaitable);
 }
 
+// Request ids: a random prefix per process and a counter, so making one
+// costs no system call. Unique per process run, unguessable across runs.
+std::string new_request_id() {
+    static const std::string prefix = random_token(6);
+    static std::atomic<std::uint64_t> counter{0};
+    char buf[24];
+    const int n = std::snprintf(buf, sizeof buf, "%012llx",
+                                static_cast<unsigned long long>(counter.fetch_add(1) + 1));
+    return prefix + std::string(buf, static_cast<std::size_t>(n));
+}
+
 std::string request_id_for(const Request& req) {
     if (auto given = req.header("x-request-id")) {
         const bool sane = !given->empty() && given->size() <= 64 &&
@@ -51,7 +63,7 @@ std::string request_id_for(const Request& req) {
                           });
         if (sane) return std::string(*given);
     }
-    return random_token(12);
+    return new_request_id();
 }
 
 }  // namespace
@@ -63,7 +75,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
     };
 
-    asio::io_context& io;
+    std::vector<asio::io_context*> contexts;  // one per I/O thread
+    std::atomic<std::size_t> next_context{0};
     Dispatcher& dispatcher;
     db::Database& db;
     ServerOptions options;
@@ -72,15 +85,26 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     mutable std::mutex sessions_mutex;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 
-    Impl(asio::io_context& io_, Dispatcher& d, db::Database& db_, ServerOptions o)
-        : io(io_), dispatcher(d), db(db_), options(o), acceptor(asio::make_strand(io_)) {}
+    Impl(std::vector<asio::io_context*> ios, Dispatcher& d, db::Database& db_, ServerOptions o)
+        : contexts(std::move(ios)),
+          dispatcher(d),
+          db(db_),
+          options(o),
+          acceptor(*contexts.front()) {}
+
+    // Connections are spread over the I/O threads' contexts. Each context is
+    // run by one thread, so a connection's handlers never run concurrently
+    // and need no strand.
+    asio::io_context& pick_context() {
+        return *contexts[next_context.fetch_add(1, std::memory_order_relaxed) % contexts.size()];
+    }
 
     asio::awaitable<void> accept_loop() {
         auto self = shared_from_this();
         for (;;) {
             beast::error_code ec;
             tcp::socket socket = co_await acceptor.async_accept(
-                asio::make_strand(io), asio::redirect_error(asio::use_awaitable, ec));
+                pick_context(), asio::redirect_error(asio::use_awaitable, ec));
             if (ec) {
                 if (!acceptor.is_open() || draining) co_return;
                 log::warn("accept failed", {{"error", ec.message()}});
@@ -164,7 +188,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 Response res = error_response(Error{
                     ErrorCode::kPayloadTooLarge, "PAYLOAD_TOO_LARGE",
                     "Request body exceeds " + std::to_string(options.max_body_bytes) + " bytes"});
-                co_await write(s, res, 11, false, random_token(12), ec);
+                co_await write(s, res, 11, false, new_request_id(), ec);
                 break;
             }
             if (ec) {
@@ -175,7 +199,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 if (!quiet && !parser.is_header_done()) {
                     // Not HTTP we can parse: answer once, then hang up.
                     Response res = error_response(Error::malformed("Malformed HTTP request"));
-                    co_await write(s, res, 11, false, random_token(12), ec);
+                    co_await write(s, res, 11, false, new_request_id(), ec);
                 }
                 break;
             }
@@ -224,9 +248,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
 };
 
-Server::Server(asio::io_context& io, Dispatcher& dispatcher, db::Database& db,
+Server::Server(std::vector<asio::io_context*> contexts, Dispatcher& dispatcher, db::Database& db,
                ServerOptions options)
-    : impl_(std::make_shared<Impl>(io, dispatcher, db, options)) {}
+    : impl_(std::make_shared<Impl>(std::move(contexts), dispatcher, db, options)) {}
 
 Server::~Server() = default;
 
@@ -285,7 +309,7 @@ void Server::shutdown(std::chrono::milliseconds grace, std::function<void()> don
         }
         done();
     };
-    asio::co_spawn(impl->io, drain, asio::detached);
+    asio::co_spawn(*impl->contexts.front(), drain, asio::detached);
 }
 
 std::size_t Server::connections() const {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "db/database.h"
@@ -29,8 +30,10 @@ struct ServerOptions {
 };
 
 class Server {
-  public:
-    Server(boost::asio::io_context& io, Dispatcher& dispatcher, db::Database& db,
+public:
+    // `contexts`: one io_context per I/O thread, each run by exactly one
+    // thread; connections are spread over them.
+    Server(std::vector<boost::asio::io_context*> contexts, Dispatcher& dispatcher, db::Database& db,
            ServerOptions options);
     ~Server();
 
@@ -46,7 +49,7 @@ class Server {
     // Connections open now (for tests and /readyz).
     std::size_t connections() const;
 
-  private:
+private:
     struct Impl;
     std::shared_ptr<Impl> impl_;
 };

@@ -23,6 +23,7 @@ std::string hash_password(std::string_view password) {
 }
 
 bool verify_password(std::string_view hash, std::string_view password) {
+    random_token(1);  // makes sure libsodium is initialised
     const std::string h(hash);
     return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }

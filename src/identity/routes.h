@@ -12,11 +12,11 @@ void add_routes(http::Router& router, IdentityService& service);
 
 // Authorization: Bearer <jwt> | ApiKey <key>.
 class Authenticator final : public http::Authenticator {
-  public:
+public:
     explicit Authenticator(IdentityService& service) : service_(service) {}
     Result<Principal> authenticate(const http::Request& request) override;
 
-  private:
+private:
     IdentityService& service_;
 };
 

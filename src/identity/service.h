@@ -20,6 +20,7 @@
 #include "db/database.h"
 #include "identity/model.h"
 #include "identity/throttle.h"
+#include "identity/tokens.h"
 
 namespace ujumbe::identity {
 
@@ -133,7 +134,7 @@ struct BootstrapResult {
 };
 
 class IdentityService {
-  public:
+public:
     IdentityService(db::Database& db, Clock& clock, IdentityOptions options);
 
     // First start: the platform account and its admin. Idempotent.
@@ -188,7 +189,7 @@ class IdentityService {
     Result<ApiKey> get_api_key(const Principal& who, const ApiKeyId& id);
     Status revoke_api_key(const Principal& who, const ApiKeyId& id);
 
-  private:
+private:
     // A new session with its first refresh token and an access token.
     Result<AuthResult> open_session(db::Connection& c, User user, const Account& account,
                                     const std::string& role, const std::string& ip);
@@ -205,6 +206,12 @@ class IdentityService {
     IdentityOptions options_;
     std::string jwt_key_;
     LoginThrottle throttle_;
+    // Claims of access tokens whose signature was already verified with
+    // jwt_key_, so a client's repeated token costs a lookup, not an HMAC and
+    // a JSON parse. Expiry and the session are still checked every time.
+    // Bounded: emptied when full.
+    std::mutex verified_mutex_;
+    std::unordered_map<std::string, AccessClaims> verified_;
     // When each API key's last_used_at was last written (written at most
     // once a minute per key, so a busy key does not become a hot write).
     std::mutex key_touch_mutex_;

@@ -22,6 +22,8 @@ Error inactive() {
     return Error::unauthenticated("USER_INACTIVE", "This user is deactivated in this account");
 }
 
+constexpr std::size_t kVerifiedTokenCacheSize = 10000;
+
 }  // namespace
 
 std::string new_account_sid() {
@@ -288,7 +290,22 @@ Result<AuthResult> IdentityService::switch_account(const Principal& who, const A
 }
 
 Result<Principal> IdentityService::authenticate_bearer(std::string_view token) {
-    UJ_ASSIGN(auto claims, verify_access_token(token, jwt_key_, clock_.now() / kMicrosPerSecond));
+    const std::int64_t now_s = clock_.now() / kMicrosPerSecond;
+    std::optional<AccessClaims> cached;
+    {
+        std::lock_guard lock(verified_mutex_);
+        if (auto it = verified_.find(std::string(token)); it != verified_.end()) cached = it->second;
+    }
+    if (cached && now_s >= cached->exp)
+        return Error::unauthenticated("TOKEN_EXPIRED", "Access token has expired");
+    if (!cached) {
+        UJ_ASSIGN(auto verified, verify_access_token(token, jwt_key_, now_s));
+        std::lock_guard lock(verified_mutex_);
+        if (verified_.size() >= kVerifiedTokenCacheSize) verified_.clear();
+        verified_.emplace(std::string(token), verified);
+        cached = std::move(verified);
+    }
+    const AccessClaims& claims = *cached;
     Principal p;
     p.user_id = UserId{claims.sub};
     p.account_id = AccountId{claims.acc};
@@ -346,11 +363,10 @@ Result<Principal> IdentityService::authenticate_api_key(std::string_view key) {
 
 Result<Me> IdentityService::me(const Principal& who) {
     return db_.read([&](db::Connection& c) -> Result<Me> {
-        UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
-        UJ_ASSIGN(auto account, store::find_account(c, who.account_id));
-        if (!user || !account) return Error::not_found("User");
-        UJ_ASSIGN(auto accounts, store::memberships_of(c, who.user_id));
-        return Me{std::move(*user), std::move(*account), who.role, std::move(accounts)};
+        UJ_ASSIGN(auto found, store::find_profile(c, who.user_id, who.account_id));
+        if (!found) return Error::not_found("User");
+        return Me{std::move(found->user), std::move(found->account), who.role,
+                  std::move(found->memberships)};
     });
 }
 

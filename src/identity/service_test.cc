@@ -10,7 +10,7 @@
 namespace ujumbe::identity {
 
 class IdentityServiceTest : public ::testing::TestWithParam<db::Dialect> {
-  protected:
+protected:
     void SetUp() override {
         std::string why;
         test_ = db::testing::TestDatabase::create(GetParam(), why);

@@ -306,17 +306,44 @@ Result<std::int64_t> count_active_owners(Connection& c, const AccountId& account
     return row ? row->i64(0) : 0;
 }
 
+namespace {
+constexpr const char* kMembershipsSql =
+    "SELECT a.id, a.name, a.type, a.status, m.role, m.is_active FROM memberships m "
+    "JOIN accounts a ON a.id = m.account_id WHERE m.user_id = $1 "
+    "ORDER BY m.created_at, m.account_id";
+
+AccountMembership account_membership_from(const Row& r, std::size_t i) {
+    return {AccountId{r.text(i)}, r.text(i + 1), r.text(i + 2), r.text(i + 3), r.text(i + 4),
+            r.boolean(i + 5)};
+}
+}  // namespace
+
 Result<std::vector<AccountMembership>> memberships_of(Connection& c, const UserId& user) {
-    UJ_ASSIGN(auto result,
-              c.query("SELECT a.id, a.name, a.type, a.status, m.role, m.is_active FROM memberships "
-                      "m JOIN accounts a ON a.id = m.account_id WHERE m.user_id = $1 "
-                      "ORDER BY m.created_at, a.id",
-                      {user.value}));
+    UJ_ASSIGN(auto result, c.query(kMembershipsSql, {user.value}));
     std::vector<AccountMembership> out;
-    for (const auto& r : result.rows)
-        out.push_back(
-            {AccountId{r.text(0)}, r.text(1), r.text(2), r.text(3), r.text(4), r.boolean(5)});
+    for (const auto& r : result.rows) out.push_back(account_membership_from(r, 0));
     return out;
+}
+
+Result<std::optional<Profile>> find_profile(Connection& c, const UserId& user,
+                                            const AccountId& account) {
+    // One query: the user and the active account on every row, one row per
+    // membership of the user (the profile page is a hot read).
+    std::string account_columns = std::string("a.") + kAccountColumns;
+    for (std::size_t at = 0; (at = account_columns.find(", ", at)) != std::string::npos; at += 4)
+        account_columns.replace(at, 2, ", a.");
+    UJ_ASSIGN(auto result,
+              c.query(std::string("SELECT ") + kUserColumns + ", " + account_columns +
+                          ", ma.id, ma.name, ma.type, ma.status, m.role, m.is_active "
+                          "FROM users u JOIN accounts a ON a.id = $2 "
+                          "JOIN memberships m ON m.user_id = u.id "
+                          "JOIN accounts ma ON ma.id = m.account_id WHERE u.id = $1 "
+                          "ORDER BY m.created_at, m.account_id",
+                      {user.value, account.value}));
+    if (result.rows.empty()) return std::optional<Profile>{};
+    Profile p{user_from(result.rows.front()), account_from(result.rows.front(), 9), {}};
+    for (const auto& r : result.rows) p.memberships.push_back(account_membership_from(r, 25));
+    return std::optional<Profile>(std::move(p));
 }
 
 // ---- sessions and refresh tokens

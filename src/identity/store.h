@@ -62,6 +62,14 @@ Result<std::pair<std::vector<Member>, std::int64_t>> list_members(Connection& c,
                                                                   const Paged& page);
 Result<std::int64_t> count_active_owners(Connection& c, const AccountId& account);
 Result<std::vector<AccountMembership>> memberships_of(Connection& c, const UserId& user);
+// The user, the account they act in and all their memberships, in one query.
+struct Profile {
+    User user;
+    Account account;
+    std::vector<AccountMembership> memberships;
+};
+Result<std::optional<Profile>> find_profile(Connection& c, const UserId& user,
+                                            const AccountId& account);
 
 // Sessions and refresh tokens
 Status insert_session(Connection& c, const SessionId& id, const UserId& user,

@@ -20,7 +20,7 @@ struct ThrottleLimits {
 };
 
 class LoginThrottle {
-  public:
+public:
     explicit LoginThrottle(ThrottleLimits limits) : limits_(limits) {}
 
     // Seconds to wait before trying again, or 0 when an attempt may proceed.
@@ -29,7 +29,7 @@ class LoginThrottle {
     // A successful login clears the email's failures.
     void record_success(const std::string& email);
 
-  private:
+private:
     using Window = std::deque<Micros>;
     int wait_for(Window& w, int limit, Micros now) const;
     void sweep(Micros now);

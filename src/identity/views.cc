@@ -4,6 +4,9 @@ namespace ujumbe::identity {
 
 using json = nlohmann::json;
 
+// Objects are filled with emplace(): nlohmann's initializer-list form builds
+// a two-element array per field first, which showed in request profiles.
+
 namespace {
 json time_or_null(const std::optional<Micros>& t) {
     return t ? json(format_iso8601(*t)) : json(nullptr);
@@ -17,67 +20,77 @@ json int_or_null(const std::optional<std::int64_t>& v) {
 }  // namespace
 
 json account_json(const Account& a) {
-    return {{"id", a.id.value},
-            {"type", a.type},
-            {"name", a.name},
-            {"status", a.status},
-            {"parent_id", text_or_null(a.parent_id)},
-            {"business_name", a.business_name},
-            {"business_username", text_or_null(a.business_username)},
-            {"business_type", a.business_type},
-            {"contact_email", a.contact_email},
-            {"contact_phone", a.contact_phone},
-            {"country", a.country},
-            {"account_sid", a.account_sid},
-            {"reseller_details", a.reseller_details},
-            {"max_messages_per_day", int_or_null(a.max_messages_per_day)},
-            {"created_at", format_iso8601(a.created_at)},
-            {"updated_at", format_iso8601(a.updated_at)}};
+    json out = json::object();
+    out.emplace("id", a.id.value);
+    out.emplace("type", a.type);
+    out.emplace("name", a.name);
+    out.emplace("status", a.status);
+    out.emplace("parent_id", text_or_null(a.parent_id));
+    out.emplace("business_name", a.business_name);
+    out.emplace("business_username", text_or_null(a.business_username));
+    out.emplace("business_type", a.business_type);
+    out.emplace("contact_email", a.contact_email);
+    out.emplace("contact_phone", a.contact_phone);
+    out.emplace("country", a.country);
+    out.emplace("account_sid", a.account_sid);
+    out.emplace("reseller_details", a.reseller_details);
+    out.emplace("max_messages_per_day", int_or_null(a.max_messages_per_day));
+    out.emplace("created_at", format_iso8601(a.created_at));
+    out.emplace("updated_at", format_iso8601(a.updated_at));
+    return out;
 }
 
 json user_json(const User& u) {
-    return {{"id", u.id.value},
-            {"email", u.email},
-            {"name", u.name},
-            {"is_active", u.is_active},
-            {"created_at", format_iso8601(u.created_at)},
-            {"updated_at", format_iso8601(u.updated_at)},
-            {"last_login_at", time_or_null(u.last_login_at)}};
+    json out = json::object();
+    out.emplace("id", u.id.value);
+    out.emplace("email", u.email);
+    out.emplace("name", u.name);
+    out.emplace("is_active", u.is_active);
+    out.emplace("created_at", format_iso8601(u.created_at));
+    out.emplace("updated_at", format_iso8601(u.updated_at));
+    out.emplace("last_login_at", time_or_null(u.last_login_at));
+    return out;
 }
 
 json member_json(const Member& m) {
-    return {{"id", m.user.id.value},
-            {"email", m.user.email},
-            {"name", m.user.name},
-            {"role", m.membership.role},
-            {"is_active", m.membership.is_active && m.user.is_active},
-            {"max_messages_per_day", int_or_null(m.membership.max_messages_per_day)},
-            {"joined_at", format_iso8601(m.membership.created_at)},
-            {"created_at", format_iso8601(m.user.created_at)},
-            {"last_login_at", time_or_null(m.user.last_login_at)}};
+    json out = json::object();
+    out.emplace("id", m.user.id.value);
+    out.emplace("email", m.user.email);
+    out.emplace("name", m.user.name);
+    out.emplace("role", m.membership.role);
+    out.emplace("is_active", m.membership.is_active && m.user.is_active);
+    out.emplace("max_messages_per_day", int_or_null(m.membership.max_messages_per_day));
+    out.emplace("joined_at", format_iso8601(m.membership.created_at));
+    out.emplace("created_at", format_iso8601(m.user.created_at));
+    out.emplace("last_login_at", time_or_null(m.user.last_login_at));
+    return out;
 }
 
 json api_key_json(const ApiKey& k) {
-    return {{"id", k.id.value},
-            {"name", k.name},
-            {"prefix", k.prefix},
-            {"scopes", k.scopes},
-            {"created_by", k.created_by.value},
-            {"created_at", format_iso8601(k.created_at)},
-            {"expires_at", time_or_null(k.expires_at)},
-            {"last_used_at", time_or_null(k.last_used_at)},
-            {"revoked_at", time_or_null(k.revoked_at)},
-            {"is_active", !k.revoked_at}};
+    json out = json::object();
+    out.emplace("id", k.id.value);
+    out.emplace("name", k.name);
+    out.emplace("prefix", k.prefix);
+    out.emplace("scopes", k.scopes);
+    out.emplace("created_by", k.created_by.value);
+    out.emplace("created_at", format_iso8601(k.created_at));
+    out.emplace("expires_at", time_or_null(k.expires_at));
+    out.emplace("last_used_at", time_or_null(k.last_used_at));
+    out.emplace("revoked_at", time_or_null(k.revoked_at));
+    out.emplace("is_active", !k.revoked_at);
+    return out;
 }
 
 json auth_json(const AuthResult& r) {
-    return {{"access", r.access},
-            {"refresh", r.refresh},
-            {"token_type", "Bearer"},
-            {"expires_in", r.expires_in},
-            {"user", user_json(r.user)},
-            {"account", account_json(r.account)},
-            {"role", r.role}};
+    json out = json::object();
+    out.emplace("access", r.access);
+    out.emplace("refresh", r.refresh);
+    out.emplace("token_type", "Bearer");
+    out.emplace("expires_in", r.expires_in);
+    out.emplace("user", user_json(r.user));
+    out.emplace("account", account_json(r.account));
+    out.emplace("role", r.role);
+    return out;
 }
 
 json me_json(const Me& me) {

@@ -62,9 +62,9 @@ Error PostgresConnection::error_from(PGresult* res, std::string_view context) co
 
 Result<QueryResult> PostgresConnection::run(std::string_view sql, std::span<const Value> params) {
     UJ_TRY(ensure_connected());
-    const std::string key(sql);
-    auto it = prepared_.find(key);
+    auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
+        const std::string key(sql);
         std::string name = "s" + std::to_string(prepared_.size() + 1);
         ResultGuard prep{PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr)};
         if (PQresultStatus(prep.res) != PGRES_COMMAND_OK) return error_from(prep.res, sql);

@@ -15,7 +15,7 @@ struct pg_result;
 namespace ujumbe::db {
 
 class PostgresConnection final : public Connection {
-  public:
+public:
     static Result<std::unique_ptr<PostgresConnection>> open(const std::string& url);
     ~PostgresConnection() override;
 
@@ -26,13 +26,14 @@ class PostgresConnection final : public Connection {
     Status commit() override;
     Status rollback() override;
 
-  private:
+private:
     explicit PostgresConnection(pg_conn* conn) : conn_(conn) {}
     Status ensure_connected();
     Error error_from(pg_result* res, std::string_view context) const;
 
     pg_conn* conn_;
-    std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
+    std::unordered_map<std::string, std::string, StringHash, std::equal_to<>>
+        prepared_;  // sql -> statement name
     bool in_transaction_ = false;
 };
 

@@ -8,8 +8,22 @@
 
 namespace ujumbe::db {
 
+namespace {
+// Memory statistics make SQLite take a global mutex on every allocation,
+// which profiles showed on the hot path; we never read them. Must run before
+// SQLite initialises, hence once, before the first open.
+void configure_sqlite_once() {
+    static const bool configured = [] {
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    (void)configured;
+}
+}  // namespace
+
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::string& path,
                                                                  const SqliteOptions& options) {
+    configure_sqlite_once();
     sqlite3* db = nullptr;
     const int flags =
         (options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
@@ -47,7 +61,7 @@ Error SqliteConnection::last_error(std::string_view context) const {
 }
 
 Result<SqliteConnection::Statement*> SqliteConnection::prepare(std::string_view sql) {
-    auto it = statements_.find(std::string(sql));
+    auto it = statements_.find(sql);
     if (it != statements_.end()) return &it->second;
     Statement s;
     if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
@@ -106,8 +120,16 @@ Result<QueryResult> SqliteConnection::run(std::string_view sql, std::span<const 
         std::vector<std::optional<std::string>> cells;
         cells.reserve(static_cast<std::size_t>(columns));
         for (int c = 0; c < columns; ++c) {
-            if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+            const int type = sqlite3_column_type(stmt, c);
+            if (type == SQLITE_NULL) {
                 cells.emplace_back();
+            } else if (type == SQLITE_INTEGER) {
+                // Formatted here: asking SQLite for text makes it allocate.
+                char digits[24];
+                const auto end =
+                    std::to_chars(digits, digits + sizeof digits,
+                                  static_cast<std::int64_t>(sqlite3_column_int64(stmt, c)));
+                cells.emplace_back(std::string(digits, end.ptr));
             } else {
                 const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
                 cells.emplace_back(

@@ -20,7 +20,7 @@ struct SqliteOptions {
 };
 
 class SqliteConnection final : public Connection {
-  public:
+public:
     // `path` is a file path or ":memory:".
     static Result<std::unique_ptr<SqliteConnection>> open(const std::string& path,
                                                           const SqliteOptions& options);
@@ -33,7 +33,7 @@ class SqliteConnection final : public Connection {
     Status commit() override;
     Status rollback() override;
 
-  private:
+private:
     struct Statement {
         sqlite3_stmt* stmt = nullptr;
         std::vector<int> param_for_slot;  // slot i (1-based - 1) takes params[param_for_slot[i]]
@@ -43,7 +43,7 @@ class SqliteConnection final : public Connection {
     Error last_error(std::string_view context) const;
 
     sqlite3* db_;
-    std::unordered_map<std::string, Statement> statements_;
+    std::unordered_map<std::string, Statement, StringHash, std::equal_to<>> statements_;
 };
 
 }  // namespace ujumbe::db

@@ -42,7 +42,7 @@ CREATE TABLE memberships (
     updated_at BIGINT NOT NULL,
     PRIMARY KEY (account_id, user_id)
 );
-CREATE INDEX memberships_user ON memberships (user_id);
+CREATE INDEX memberships_user ON memberships (user_id, created_at, account_id);
 
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
