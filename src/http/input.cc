@@ -132,15 +132,18 @@ std::optional<std::int64_t> Fields::integer(const std::string& name, Need need, 
         fail(name, "Must be a whole number.");
         return std::nullopt;
     }
+    const std::string out_of_range =
+        "Must be between " + std::to_string(min) + " and " + std::to_string(max) + ".";
     // Numbers above INT64_MAX arrive unsigned and would wrap when read signed.
     if (v->is_number_unsigned() &&
-        v->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-        fail(name, "Must be between " + std::to_string(min) + " and " + std::to_string(max) + ".");
+        v->get<std::uint64_t>() >
+            static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        fail(name, out_of_range);
         return std::nullopt;
     }
     const auto n = v->get<std::int64_t>();
     if (n < min || n > max) {
-        fail(name, "Must be between " + std::to_string(min) + " and " + std::to_string(max) + ".");
+        fail(name, out_of_range);
         return std::nullopt;
     }
     return n;
@@ -166,7 +169,8 @@ std::optional<std::vector<std::string>> Fields::string_list(const std::string& n
     }
     std::vector<std::string> out;
     for (const auto& item : *v) {
-        if (!item.is_string() || item.get_ref<const std::string&>().size() > 200) {
+        if (!item.is_string() || !is_clean_text(item.get_ref<const std::string&>()) ||
+            utf8_length(item.get_ref<const std::string&>()) > 200) {
             fail(name, "Every item must be a string of at most 200 characters.");
             return std::nullopt;
         }

@@ -219,5 +219,9 @@ private:
 };
 
 std::string new_account_sid();
+// Rows not yet stored: fresh ids and a new account SID, stamped `now`.
+Account new_account(const std::string& type, const std::string& name, Micros now);
+User new_user(const std::string& email, const std::string& name, const std::string& password_hash,
+              const AccountId& home, Micros now);
 
 }  // namespace ujumbe::identity

@@ -109,29 +109,17 @@ Result<CreatedChild> IdentityService::create_child(const Principal& who, const C
             e.errors["owner.email"].push_back("A user with this email already exists.");
             return e;
         }
-        Account a;
-        a.id = AccountId{new_uuid_v7(now)};
-        a.type = in.account_type;
-        a.name = in.business_name;
+        Account a = new_account(in.account_type, in.business_name, now);
         a.parent_id = who.account_id.value;
-        a.business_name = in.business_name;
         a.business_username = in.business_username;
         a.business_type = in.business_type;
         a.contact_email = in.contact_email;
         a.contact_phone = in.contact_phone;
         a.country = in.country;
-        a.account_sid = new_account_sid();
         a.reseller_details = in.reseller_details;
         a.max_messages_per_day = in.max_messages_per_day;
-        a.created_at = a.updated_at = now;
         UJ_TRY(store::insert_account(c, a));
-        User owner;
-        owner.id = UserId{new_uuid_v7(now)};
-        owner.email = in.owner_email;
-        owner.name = in.owner_name;
-        owner.password_hash = hash;
-        owner.last_account_id = a.id.value;
-        owner.created_at = owner.updated_at = now;
+        User owner = new_user(in.owner_email, in.owner_name, hash, a.id, now);
         UJ_TRY(store::insert_user(c, owner));
         UJ_TRY(store::insert_membership(
             c, Membership{a.id, owner.id, role::kOwner, true, std::nullopt, now, now}));

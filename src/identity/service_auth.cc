@@ -32,6 +32,29 @@ std::string new_account_sid() {
     return "AC" + to_hex(raw);
 }
 
+Account new_account(const std::string& type, const std::string& name, Micros now) {
+    Account a;
+    a.id = AccountId{new_uuid_v7(now)};
+    a.type = type;
+    a.name = name;
+    a.business_name = name;
+    a.account_sid = new_account_sid();
+    a.created_at = a.updated_at = now;
+    return a;
+}
+
+User new_user(const std::string& email, const std::string& name, const std::string& password_hash,
+              const AccountId& home, Micros now) {
+    User u;
+    u.id = UserId{new_uuid_v7(now)};
+    u.email = email;
+    u.name = name;
+    u.password_hash = password_hash;
+    u.last_account_id = home.value;
+    u.created_at = u.updated_at = now;
+    return u;
+}
+
 IdentityService::IdentityService(db::Database& db, Clock& clock, IdentityOptions options)
     : db_(db),
       clock_(clock),
@@ -54,22 +77,11 @@ Result<BootstrapResult> IdentityService::ensure_platform_admin(const std::string
     const std::string hash = hash_password(chosen);
     const Micros now = clock_.now();
     UJ_TRY(db_.write([&](db::Connection& c) -> Status {
-        Account platform;
-        platform.id = AccountId{new_uuid_v7(now)};
-        platform.type = account_type::kPlatform;
-        platform.name = "Platform";
-        platform.business_name = "Platform";
-        platform.account_sid = new_account_sid();
-        platform.created_at = platform.updated_at = now;
+        Account platform = new_account(account_type::kPlatform, "Platform", now);
         UJ_TRY(store::insert_account(c, platform));
         UJ_ASSIGN(auto user, store::find_user_by_email(c, email));
         if (!user) {
-            User u;
-            u.id = UserId{new_uuid_v7(now)};
-            u.email = email;
-            u.name = "Platform Admin";
-            u.password_hash = hash;
-            u.created_at = u.updated_at = now;
+            User u = new_user(email, "Platform Admin", hash, platform.id, now);
             UJ_TRY(store::insert_user(c, u));
             user = u;
         } else {
@@ -132,22 +144,10 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
             e.errors["email"].push_back("A user with this email already exists.");
             return e;
         }
-        Account account;
-        account.id = AccountId{new_uuid_v7(now)};
-        account.type = account_type::kBusiness;
-        account.name = in.account_name;
-        account.business_name = in.account_name;
+        Account account = new_account(account_type::kBusiness, in.account_name, now);
         account.contact_email = in.email;
-        account.account_sid = new_account_sid();
-        account.created_at = account.updated_at = now;
         UJ_TRY(store::insert_account(c, account));
-        User user;
-        user.id = UserId{new_uuid_v7(now)};
-        user.email = in.email;
-        user.name = in.name;
-        user.password_hash = hash;
-        user.last_account_id = account.id.value;
-        user.created_at = user.updated_at = now;
+        User user = new_user(in.email, in.name, hash, account.id, now);
         user.last_login_at = now;
         UJ_TRY(store::insert_user(c, user));
         UJ_TRY(store::insert_membership(
@@ -294,7 +294,8 @@ Result<Principal> IdentityService::authenticate_bearer(std::string_view token) {
     std::optional<AccessClaims> cached;
     {
         std::lock_guard lock(verified_mutex_);
-        if (auto it = verified_.find(std::string(token)); it != verified_.end()) cached = it->second;
+        if (auto it = verified_.find(std::string(token)); it != verified_.end())
+            cached = it->second;
     }
     if (cached && now_s >= cached->exp)
         return Error::unauthenticated("TOKEN_EXPIRED", "Access token has expired");

@@ -74,13 +74,7 @@ Result<AddedMember> IdentityService::add_member(const Principal& who, const NewM
         const bool existing_user = user.has_value();
         if (!user) {
             if (hash.empty()) return Error::conflict("CONFLICT", "The user changed; try again");
-            User u;
-            u.id = UserId{new_uuid_v7(now)};
-            u.email = in.email;
-            u.name = *in.name;
-            u.password_hash = hash;
-            u.last_account_id = who.account_id.value;
-            u.created_at = u.updated_at = now;
+            User u = new_user(in.email, *in.name, hash, who.account_id, now);
             UJ_TRY(store::insert_user(c, u));
             user = u;
         } else {

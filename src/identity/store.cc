@@ -313,8 +313,8 @@ constexpr const char* kMembershipsSql =
     "ORDER BY m.created_at, m.account_id";
 
 AccountMembership account_membership_from(const Row& r, std::size_t i) {
-    return {AccountId{r.text(i)}, r.text(i + 1), r.text(i + 2), r.text(i + 3), r.text(i + 4),
-            r.boolean(i + 5)};
+    return {AccountId{r.text(i)}, r.text(i + 1), r.text(i + 2),
+            r.text(i + 3),        r.text(i + 4), r.boolean(i + 5)};
 }
 }  // namespace
 
@@ -332,14 +332,13 @@ Result<std::optional<Profile>> find_profile(Connection& c, const UserId& user,
     std::string account_columns = std::string("a.") + kAccountColumns;
     for (std::size_t at = 0; (at = account_columns.find(", ", at)) != std::string::npos; at += 4)
         account_columns.replace(at, 2, ", a.");
-    UJ_ASSIGN(auto result,
-              c.query(std::string("SELECT ") + kUserColumns + ", " + account_columns +
-                          ", ma.id, ma.name, ma.type, ma.status, m.role, m.is_active "
-                          "FROM users u JOIN accounts a ON a.id = $2 "
-                          "JOIN memberships m ON m.user_id = u.id "
-                          "JOIN accounts ma ON ma.id = m.account_id WHERE u.id = $1 "
-                          "ORDER BY m.created_at, m.account_id",
-                      {user.value, account.value}));
+    UJ_ASSIGN(auto result, c.query(std::string("SELECT ") + kUserColumns + ", " + account_columns +
+                                       ", ma.id, ma.name, ma.type, ma.status, m.role, m.is_active "
+                                       "FROM users u JOIN accounts a ON a.id = $2 "
+                                       "JOIN memberships m ON m.user_id = u.id "
+                                       "JOIN accounts ma ON ma.id = m.account_id WHERE u.id = $1 "
+                                       "ORDER BY m.created_at, m.account_id",
+                                   {user.value, account.value}));
     if (result.rows.empty()) return std::optional<Profile>{};
     Profile p{user_from(result.rows.front()), account_from(result.rows.front(), 9), {}};
     for (const auto& r : result.rows) p.memberships.push_back(account_membership_from(r, 25));
