@@ -17,6 +17,8 @@ as_postgres() {
 case "$cmd" in
 start)
     mkdir -p "$dir"
+    # The server runs as postgres (initdb refuses root): it must reach DIR.
+    chmod 755 "$dir"
     [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     as_postgres "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1

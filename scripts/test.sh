@@ -8,6 +8,7 @@ cd "$root"
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 jobs=${JOBS:-$(nproc)}
 results=$(mktemp -d /tmp/ujumbe-test.XXXXXX)
+chmod 755 "$results"  # the PostgreSQL cluster below runs as the postgres user
 pg_dir="$results/pg"
 failed_stages=()
 
