@@ -11,8 +11,12 @@
 
 #include "app/commands.h"
 #include "app/runtime.h"
+#include "contacts/importer.h"
+#include "contacts/routes.h"
+#include "contacts/service.h"
 #include "core/log.h"
 #include "http/envelope.h"
+#include "http/idempotency.h"
 #include "http/server.h"
 #include "identity/routes.h"
 #include "identity/service.h"
@@ -77,11 +81,20 @@ int serve(const Config& config) {
     }
     announce_admin(*admin);
 
+    const std::string spool_dir = (std::filesystem::path(config.data_dir) / "spool").string();
+    contacts::ContactsService contacts(**db, SystemClock::instance(), identity, spool_dir);
+    contacts::Importer importer(**db, contacts, SystemClock::instance(),
+                                {.batch_rows = config.import_batch_rows});
+    contacts.on_import_queued([&importer] { importer.wake(); });
+    importer.start();
+
     http::Router router;
     add_health_routes(router, **db);
     identity::add_routes(router, identity);
+    contacts::add_routes(router, contacts, config.max_import_bytes);
     identity::Authenticator authenticator(identity);
-    http::Dispatcher dispatcher(router, authenticator);
+    http::IdempotencyKeys idempotency(**db, SystemClock::instance());
+    http::Dispatcher dispatcher(router, authenticator, &idempotency);
 
     const int threads = config.threads > 0
                             ? config.threads
@@ -96,6 +109,7 @@ int serve(const Config& config) {
     boost::asio::io_context& io = *contexts.front();
     http::ServerOptions server_options;
     server_options.max_body_bytes = config.max_body_bytes;
+    server_options.spool_dir = spool_dir;
     http::Server server(context_ptrs, dispatcher, **db, server_options);
     auto port = server.listen(config.listen);
     if (!port) {
@@ -123,6 +137,7 @@ int serve(const Config& config) {
     for (int i = 1; i < threads; ++i) pool.emplace_back([c = contexts[i].get()] { c->run(); });
     io.run();
     for (auto& t : pool) t.join();
+    importer.stop();
     (*db)->stop();
     log::info("stopped");
     return 0;

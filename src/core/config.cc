@@ -82,6 +82,8 @@ const std::vector<Setting>& settings() {
          }},
         text("smpp_listen", &Config::smpp_listen),
         number("max_body_bytes", &Config::max_body_bytes, std::size_t{1024}),
+        number("max_import_bytes", &Config::max_import_bytes, std::uint64_t{1024}),
+        number("import_batch_rows", &Config::import_batch_rows, std::size_t{1}),
         number("access_token_ttl_s", &Config::access_token_ttl_s, std::int64_t{1}),
         number("refresh_token_ttl_s", &Config::refresh_token_ttl_s, std::int64_t{1}),
         number("login_max_failures", &Config::login_max_failures, 1),

@@ -36,6 +36,11 @@ struct Config {
     std::string smpp_listen;         // SMPP server address; off when empty
     // Largest accepted request body; larger ones get 413.
     std::size_t max_body_bytes = 1024 * 1024;
+    // Largest CSV upload (POST /contacts/import); spooled to
+    // <data_dir>/spool, never held in memory.
+    std::uint64_t max_import_bytes = 1024ull * 1024 * 1024;
+    // Rows per committed batch of a CSV import.
+    std::size_t import_batch_rows = 1000;
     // Token lifetimes in seconds.
     std::int64_t access_token_ttl_s = 15 * 60;
     std::int64_t refresh_token_ttl_s = 7 * 24 * 3600;

@@ -4,6 +4,7 @@
 
 #include "core/log.h"
 #include "http/envelope.h"
+#include "http/idempotency.h"
 
 namespace ujumbe::http {
 
@@ -24,7 +25,7 @@ bool scope_allows(const std::vector<std::string>& scopes, const std::string& nee
 namespace {
 
 bool body_type_allowed(const RouteOptions& options, const Request& request) {
-    if (request.body.empty()) return true;
+    if (request.body.empty() && request.body_file_size == 0) return true;
     if (request.method != Method::kPost && request.method != Method::kPut &&
         request.method != Method::kPatch)
         return true;
@@ -64,21 +65,53 @@ Response Dispatcher::handle(const Route& route, RequestContext& ctx, const Reque
                 return error_response(e);
             }
             ctx.principal = std::move(*principal);
+            if (request.method == Method::kPost && idempotency_)
+                if (auto key = request.header("idempotency-key"))
+                    return run_idempotent(route, ctx, request, *key);
         }
-        auto result = route.handler(ctx, request);
-        if (!result) {
-            if (result.error().code == ErrorCode::kInternal)
-                log::error("request failed",
-                           {{"request_id", ctx.request_id}, {"error", result.error().message}});
-            return error_response(result.error());
-        }
-        return std::move(*result);
+        return run_handler(route, ctx, request);
     } catch (const std::exception& e) {
         log::error("handler threw", {{"request_id", ctx.request_id}, {"error", e.what()}});
     } catch (...) {
         log::error("handler threw", {{"request_id", ctx.request_id}});
     }
     return error_response(Error::internal("unexpected error"));
+}
+
+Response Dispatcher::run_handler(const Route& route, RequestContext& ctx, const Request& request) {
+    auto result = route.handler(ctx, request);
+    if (!result) {
+        if (result.error().code == ErrorCode::kInternal)
+            log::error("request failed",
+                       {{"request_id", ctx.request_id}, {"error", result.error().message}});
+        return error_response(result.error());
+    }
+    return std::move(*result);
+}
+
+Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx,
+                                    const Request& request, std::string_view key_text) {
+    if (!IdempotencyKeys::valid_key(key_text))
+        return error_response(Error::invalid(
+            "Idempotency-Key", "Must be 1 to 255 printable ASCII characters without spaces."));
+    const std::string key(key_text);
+    const std::string& account = ctx.who().account_id.value;
+    auto decision = idempotency_->begin(account, key, IdempotencyKeys::fingerprint(request));
+    if (!decision) return error_response(decision.error());
+    if (auto* answer = std::get_if<Response>(&*decision)) return std::move(*answer);
+    Response response;
+    try {
+        response = run_handler(route, ctx, request);
+    } catch (...) {
+        idempotency_->abandon(account, key);
+        throw;
+    }
+    // Failures worth retrying are not kept; streamed bodies cannot be.
+    if (response.status >= 500 || response.status == 429 || response.stream)
+        idempotency_->abandon(account, key);
+    else
+        idempotency_->finish(account, key, response);
+    return response;
 }
 
 Response no_route(const Router::NoMatch& miss) {

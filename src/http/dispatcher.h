@@ -27,9 +27,13 @@ public:
 // `full_access` allows all, `read_only` allows every "*:read" scope.
 bool scope_allows(const std::vector<std::string>& scopes, const std::string& needed);
 
+class IdempotencyKeys;
+
 class Dispatcher {
 public:
-    Dispatcher(Router& router, Authenticator& auth) : router_(router), auth_(auth) {}
+    // `idempotency`: when given, authenticated POSTs honour Idempotency-Key.
+    Dispatcher(Router& router, Authenticator& auth, IdempotencyKeys* idempotency = nullptr)
+        : router_(router), auth_(auth), idempotency_(idempotency) {}
 
     Router& router() { return router_; }
 
@@ -37,8 +41,15 @@ public:
     Response handle(const Route& route, RequestContext& ctx, const Request& request);
 
 private:
+    // The handler and the mapping of its errors to the envelope.
+    Response run_handler(const Route& route, RequestContext& ctx, const Request& request);
+    // The handler behind the Idempotency-Key check, when the request has one.
+    Response run_idempotent(const Route& route, RequestContext& ctx, const Request& request,
+                            std::string_view key);
+
     Router& router_;
     Authenticator& auth_;
+    IdempotencyKeys* idempotency_;
 };
 
 // A Response for a request that matched no route (404) or no method (405).

@@ -1,5 +1,7 @@
 #include "http/pagination.h"
 
+#include "http/envelope.h"
+
 #include <uriparser/Uri.h>
 
 #include <charconv>
@@ -64,6 +66,16 @@ nlohmann::json page_data(const Request& request, const Page& page, nlohmann::jso
             {"count", count},
             {"next", std::move(next)},
             {"previous", std::move(previous)}};
+}
+
+Result<db::Paged> page_window(const Request& request) {
+    UJ_ASSIGN(auto p, parse_page(request));
+    return db::Paged{p.size, p.offset()};
+}
+
+Response page_response(const Request& request, nlohmann::json results, std::int64_t count) {
+    auto page = parse_page(request);
+    return ok(page_data(request, page ? *page : Page{}, std::move(results), count));
 }
 
 }  // namespace ujumbe::http

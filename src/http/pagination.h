@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/result.h"
+#include "db/store_support.h"
 #include "http/request.h"
 
 namespace ujumbe::http {
@@ -27,5 +28,11 @@ Result<Page> parse_page(const Request& request);
 // path and query with `page` changed, or null.
 nlohmann::json page_data(const Request& request, const Page& page, nlohmann::json results,
                          std::int64_t count);
+
+// The request's page as the limit/offset window stores query with.
+Result<db::Paged> page_window(const Request& request);
+// The list envelope for the request's page (call page_window first: a bad
+// page parameter was refused there).
+Response page_response(const Request& request, nlohmann::json results, std::int64_t count);
 
 }  // namespace ujumbe::http

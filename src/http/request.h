@@ -2,12 +2,16 @@
 // The HTTP types handlers see. They carry no Beast types, so modules compile
 // without Beast and tests build requests by hand.
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/result.h"
 
 namespace ujumbe::http {
 
@@ -23,6 +27,10 @@ struct Request {
     std::multimap<std::string, std::string> query;  // decoded query parameters
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
     std::string body;
+    // For routes that spool their body (RouteOptions::spool_body): the file
+    // holding it, removed after the answer unless the handler moved it.
+    std::string body_file;
+    std::uint64_t body_file_size = 0;
     std::string remote_ip;
 
     // The first header of that (lower-case) name, if any.
@@ -38,6 +46,11 @@ struct Response {
     std::string content_type = "application/json";
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    // A streamed body (sent chunked, `body` unused): called on a database
+    // thread again and again, appending the next piece to `out`; returns
+    // false after the last piece. An error cuts the connection, so the
+    // client sees an incomplete body rather than a wrong one.
+    std::function<Result<bool>(std::string& out)> stream;
 };
 
 // Splits `target` into a decoded path and query parameters (liburiparser).

@@ -3,6 +3,7 @@
 // and its options. Matching is exact on literal segments; `{name}` captures
 // one segment. A trailing slash is ignored.
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -27,6 +28,11 @@ struct RouteOptions {
     bool on_db_thread = true;
     // Content types accepted for a non-empty body of POST/PUT/PATCH.
     std::vector<std::string> body_types = {"application/json"};
+    // Streams the body to a file in the spool directory instead of memory
+    // (Request::body_file); for uploads.
+    bool spool_body = false;
+    // Body size limit for this route; 0: the server's default.
+    std::uint64_t max_body_bytes = 0;
 };
 
 struct Route {

@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
+#include <type_traits>
 #include <mutex>
 #include <unordered_map>
 
@@ -27,20 +29,24 @@ namespace {
 
 // Runs fn() on a database thread and resumes the coroutine with its result
 // on the coroutine's executor. The I/O thread never blocks on the database.
-template <typename F>
-asio::awaitable<Response> on_db_thread(db::Database& db, F fn) {
-    return asio::async_initiate<const asio::use_awaitable_t<>, void(Response)>(
+template <typename F, typename R = std::invoke_result_t<F&>>
+asio::awaitable<R> on_db_thread(db::Database& db, F fn) {
+    return asio::async_initiate<const asio::use_awaitable_t<>, void(R)>(
         [&db, fn = std::move(fn)](auto handler) mutable {
             auto h = std::make_shared<decltype(handler)>(std::move(handler));
             db.post([h, fn = std::move(fn)](db::Connection&) mutable {
-                Response response = fn();
+                R result = fn();
                 auto ex = asio::get_associated_executor(*h);
-                asio::post(ex, [h, response = std::move(response)]() mutable {
-                    (*h)(std::move(response));
+                asio::post(ex, [h, result = std::move(result)]() mutable {
+                    (*h)(std::move(result));
                 });
             });
         },
         asio::use_awaitable);
+}
+
+bool expects_continue(const bhttp::request_header<>& in) {
+    return beast::iequals(in[bhttp::field::expect], "100-continue");
 }
 
 // Request ids: a random prefix per process and a counter, so making one
@@ -121,7 +127,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
     }
 
-    static Request to_request(bhttp::request<bhttp::string_body>& in, const std::string& ip) {
+    static Request to_request(const bhttp::request_header<>& in, const std::string& ip) {
         Request req;
         req.method = parse_method(in.method_string());
         req.target = std::string(in.target());
@@ -132,8 +138,67 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             req.headers.emplace_back(std::move(name), std::string(field.value()));
         }
-        req.body = std::move(in.body());
         return req;
+    }
+
+    // The route of a request whose body goes to a file, or null.
+    const Route* spooling_route(const bhttp::request_header<>& in) const {
+        std::string path;
+        std::multimap<std::string, std::string> query;
+        if (!parse_target(in.target(), path, query)) return nullptr;
+        auto matched = dispatcher.router().match(parse_method(in.method_string()), path);
+        auto* m = std::get_if<Router::Match>(&matched);
+        return m && m->route->options.spool_body ? m->route : nullptr;
+    }
+
+    asio::awaitable<void> send_continue(Session& s, const bhttp::request_header<>& in,
+                                        beast::error_code& ec) {
+        if (!expects_continue(in)) co_return;
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, in.version()};
+        co_await bhttp::async_write(s.stream, cont, asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    // Reads the body of a request whose header `header` has read: into a
+    // file for spooling routes, else into memory.
+    asio::awaitable<Request> read_body(Session& s, beast::flat_buffer& buffer,
+                                       bhttp::request_parser<bhttp::empty_body>& header,
+                                       const std::string& ip, beast::error_code& ec) {
+        const Route* spool = spooling_route(header.get());
+        if (!spool) {
+            bhttp::request_parser<bhttp::string_body> parser(std::move(header));
+            parser.body_limit(options.max_body_bytes);
+            co_await send_continue(s, parser.get(), ec);
+            if (!ec)
+                co_await bhttp::async_read(s.stream, buffer, parser,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+            Request req = to_request(parser.get(), ip);
+            req.body = std::move(parser.get().body());
+            co_return req;
+        }
+        bhttp::request_parser<bhttp::file_body> parser(std::move(header));
+        parser.body_limit(spool->options.max_body_bytes ? spool->options.max_body_bytes
+                                                        : options.max_body_bytes);
+        std::error_code fs_ec;
+        std::filesystem::create_directories(options.spool_dir, fs_ec);
+        const std::string path =
+            (std::filesystem::path(options.spool_dir) / ("body-" + new_request_id())).string();
+        parser.get().body().open(path.c_str(), beast::file_mode::write, ec);
+        if (ec) {
+            log::error("cannot spool a request body", {{"path", path}, {"error", ec.message()}});
+            co_return Request{};
+        }
+        Request req = to_request(parser.get(), ip);
+        req.body_file = path;
+        s.stream.expires_after(options.upload_timeout);
+        co_await send_continue(s, parser.get(), ec);
+        if (!ec)
+            co_await bhttp::async_read(s.stream, buffer, parser,
+                                       asio::redirect_error(asio::use_awaitable, ec));
+        beast::error_code close_ec;
+        parser.get().body().close();
+        req.body_file_size = std::filesystem::file_size(path, fs_ec);
+        if (ec) std::filesystem::remove(path, fs_ec);
+        co_return req;
     }
 
     asio::awaitable<Response> respond(Request& req, const std::string& request_id) {
@@ -149,16 +214,64 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                         [&, route] { return dispatcher.handle(*route, ctx, req); });
     }
 
-    asio::awaitable<void> write(Session& s, Response& res, unsigned version, bool keep_alive,
-                                const std::string& request_id, beast::error_code& ec) {
-        bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    template <typename Message>
+    static void set_headers(Message& out, const Response& res, const std::string& request_id,
+                            bool keep_alive) {
         out.set(bhttp::field::content_type, res.content_type);
         out.set("X-Request-Id", request_id);
         for (auto& [name, value] : res.headers) out.set(name, value);
-        out.body() = std::move(res.body);
         out.keep_alive(keep_alive);
+    }
+
+    asio::awaitable<void> write(Session& s, Response& res, unsigned version, bool keep_alive,
+                                const std::string& request_id, beast::error_code& ec) {
+        if (res.stream) {
+            co_await write_stream(s, res, version, keep_alive, request_id, ec);
+            co_return;
+        }
+        bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+        set_headers(out, res, request_id, keep_alive);
+        out.body() = std::move(res.body);
         out.prepare_payload();
         co_await bhttp::async_write(s.stream, out, asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    // A chunked answer whose pieces come from res.stream on a database
+    // thread, one at a time: memory holds one piece, not the whole body.
+    asio::awaitable<void> write_stream(Session& s, Response& res, unsigned version,
+                                       bool keep_alive, const std::string& request_id,
+                                       beast::error_code& ec) {
+        bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
+        set_headers(head, res, request_id, keep_alive);
+        head.chunked(true);
+        bhttp::response_serializer<bhttp::empty_body> serializer{head};
+        co_await bhttp::async_write_header(s.stream, serializer,
+                                           asio::redirect_error(asio::use_awaitable, ec));
+        auto produce = res.stream;
+        for (std::string piece; !ec;) {
+            piece.clear();
+            Result<bool> more = co_await on_db_thread(db, [&produce, &piece] {
+                try {
+                    return produce(piece);
+                } catch (const std::exception& e) {
+                    return Result<bool>(Error::internal(e.what()));
+                }
+            });
+            if (!more) {
+                log::error("streamed answer failed",
+                           {{"request_id", request_id}, {"error", more.error().message}});
+                ec = asio::error::connection_aborted;  // cut: the body is incomplete
+                co_return;
+            }
+            s.stream.expires_after(options.request_timeout);
+            if (!piece.empty())
+                co_await asio::async_write(s.stream, bhttp::make_chunk(asio::buffer(piece)),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+            if (!*more) break;
+        }
+        if (!ec)
+            co_await asio::async_write(s.stream, bhttp::make_chunk_last(),
+                                       asio::redirect_error(asio::use_awaitable, ec));
     }
 
     asio::awaitable<void> run_session(std::shared_ptr<Session> session) {
@@ -172,22 +285,26 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             if (!ec) ip = ep.address().to_string();
         }
         while (!draining) {
-            bhttp::request_parser<bhttp::string_body> parser;
-            parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-            parser.body_limit(options.max_body_bytes);
+            bhttp::request_parser<bhttp::empty_body> header;
+            header.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
             s.stream.expires_after(options.idle_timeout);
-            co_await bhttp::async_read_header(s.stream, buffer, parser,
+            co_await bhttp::async_read_header(s.stream, buffer, header,
                                               asio::redirect_error(asio::use_awaitable, ec));
+            const bool header_done = header.is_header_done();
+            Request req;
+            unsigned version = 11;
+            bool keep_alive = false;
             if (!ec) {
                 s.busy = true;
                 s.stream.expires_after(options.request_timeout);
-                co_await bhttp::async_read(s.stream, buffer, parser,
-                                           asio::redirect_error(asio::use_awaitable, ec));
+                version = header.get().version();
+                keep_alive = header.get().keep_alive();
+                req = co_await read_body(s, buffer, header, ip, ec);
             }
             if (ec == bhttp::error::body_limit) {
-                Response res = error_response(Error{
-                    ErrorCode::kPayloadTooLarge, "PAYLOAD_TOO_LARGE",
-                    "Request body exceeds " + std::to_string(options.max_body_bytes) + " bytes"});
+                Response res = error_response(Error{ErrorCode::kPayloadTooLarge,
+                                                    "PAYLOAD_TOO_LARGE",
+                                                    "Request body exceeds the size limit"});
                 co_await write(s, res, 11, false, new_request_id(), ec);
                 break;
             }
@@ -196,7 +313,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                    ec == asio::error::operation_aborted ||
                                    ec == beast::error::timeout || ec == asio::error::eof ||
                                    ec == asio::error::connection_reset;
-                if (!quiet && !parser.is_header_done()) {
+                if (!quiet && !header_done) {
                     // Not HTTP we can parse: answer once, then hang up.
                     Response res = error_response(Error::malformed("Malformed HTTP request"));
                     co_await write(s, res, 11, false, new_request_id(), ec);
@@ -205,10 +322,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             }
             s.stream.expires_never();
             const Micros started = SystemClock::instance().now();
-            auto& in = parser.get();
-            const unsigned version = in.version();
-            const bool keep_alive = in.keep_alive();
-            Request req = to_request(in, ip);
             const std::string request_id = request_id_for(req);
             Response res = co_await respond(req, request_id);
             if (log::enabled(log::Level::kInfo))
@@ -219,7 +332,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                       {"duration_us", SystemClock::instance().now() - started},
                                       {"ip", ip}});
             s.stream.expires_after(options.request_timeout);
+            if (req.method == Method::kHead) res.stream = nullptr;
             co_await write(s, res, version, keep_alive && !draining, request_id, ec);
+            if (!req.body_file.empty()) {
+                std::error_code gone;
+                std::filesystem::remove(req.body_file, gone);  // unless the handler took it
+            }
             s.busy = false;
             if (ec || !keep_alive) break;
         }

@@ -27,6 +27,10 @@ struct ServerOptions {
     std::size_t max_header_bytes = 16 * 1024;  // larger headers: 431-style close
     std::chrono::seconds idle_timeout{60};     // keep-alive connection without a request
     std::chrono::seconds request_timeout{30};  // reading one request
+    // Where routes with RouteOptions::spool_body receive their bodies.
+    std::string spool_dir = "/tmp";
+    // Reading a spooled upload may take this long.
+    std::chrono::seconds upload_timeout{3600};
 };
 
 class Server {

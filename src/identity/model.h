@@ -53,6 +53,9 @@ struct Account {
     std::string contact_email;
     std::string contact_phone;
     std::string country;
+    // Country assumed for phone numbers written without a country code;
+    // empty: the account's `country`.
+    std::string default_country;
     std::string account_sid;                    // "AC" + 32 hex, shown to integrators
     nlohmann::json reseller_details = nullptr;  // free-form profile of a reseller
     std::optional<std::int64_t> max_messages_per_day;

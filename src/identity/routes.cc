@@ -26,13 +26,11 @@ using json = nlohmann::json;
 constexpr const char* kBase = "/api/v1";
 
 Result<Page> page_of(const Request& req) {
-    UJ_ASSIGN(auto p, http::parse_page(req));
-    return Page{p.size, p.offset()};
+    return http::page_window(req);
 }
 
 Response listing(const Request& req, json results, std::int64_t count) {
-    auto page = http::parse_page(req);  // already validated by page_of
-    return http::ok(http::page_data(req, *page, std::move(results), count));
+    return http::page_response(req, std::move(results), count);
 }
 
 std::optional<std::string> lower(std::optional<std::string> s) {
@@ -58,10 +56,10 @@ std::optional<std::string> read_username(Fields& f, Need need) {
     return name;
 }
 
-std::optional<std::string> read_country(Fields& f, Need need) {
-    auto code = upper(f.text("country", need, 2, 2));
+std::optional<std::string> read_country(Fields& f, Need need, const char* name = "country") {
+    auto code = upper(f.text(name, need, 2, 2));
     if (code && !is_country_code(*code)) {
-        f.fail("country", "Must be an ISO 3166-1 alpha-2 country code.");
+        f.fail(name, "Must be an ISO 3166-1 alpha-2 country code.");
         return std::nullopt;
     }
     return code;
@@ -89,6 +87,7 @@ AccountUpdate read_account_update(Fields& f, bool limits) {
     u.contact_email = f.email("contact_email", Need::kOptional);
     u.contact_phone = read_phone(f, "contact_phone", Need::kOptional);
     u.country = read_country(f, Need::kOptional);
+    u.default_country = read_country(f, Need::kOptional, "default_country");
     u.reseller_details = f.object("reseller_details", Need::kOptional);
     if (f.has("max_messages_per_day")) {
         if (!limits) {

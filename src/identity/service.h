@@ -18,6 +18,7 @@
 #include "core/principal.h"
 #include "core/result.h"
 #include "db/database.h"
+#include "db/store_support.h"
 #include "identity/model.h"
 #include "identity/throttle.h"
 #include "identity/tokens.h"
@@ -31,16 +32,9 @@ struct IdentityOptions {
     ThrottleLimits throttle;
 };
 
-struct Page {
-    std::int64_t limit = 20;
-    std::int64_t offset = 0;
-};
-
+using Page = db::Paged;
 template <typename T>
-struct Listing {
-    std::vector<T> items;
-    std::int64_t count = 0;
-};
+using Listing = db::Listing<T>;
 
 struct RegisterInput {
     std::string account_name, name, email, password;
@@ -64,7 +58,7 @@ struct MeUpdate {
 
 struct AccountUpdate {
     std::optional<std::string> name, business_name, business_username, business_type, contact_email,
-        contact_phone, country;
+        contact_phone, country, default_country;
     std::optional<nlohmann::json> reseller_details;
     bool clear_max_messages_per_day = false;
     std::optional<std::int64_t> max_messages_per_day;

@@ -31,6 +31,7 @@ Status apply_update(db::Connection& c, Account& a, const AccountUpdate& u) {
     if (u.contact_email) a.contact_email = *u.contact_email;
     if (u.contact_phone) a.contact_phone = *u.contact_phone;
     if (u.country) a.country = *u.country;
+    if (u.default_country) a.default_country = *u.default_country;
     if (u.reseller_details) {
         if (a.type != account_type::kReseller)
             return Error::invalid("reseller_details",

@@ -1,18 +1,23 @@
 #include "identity/store.h"
 
 #include "db/filter.h"
+#include "db/store_support.h"
 
 namespace ujumbe::identity::store {
 
 using db::Row;
 using db::Value;
+using db::count_of;
+using db::done;
+using db::limit_clause;
+using db::one;
 
 namespace {
 
 constexpr const char* kAccountColumns =
     "id, type, name, status, parent_id, business_name, business_username, business_type, "
     "contact_email, contact_phone, country, account_sid, reseller_details, max_messages_per_day, "
-    "created_at, updated_at";
+    "created_at, updated_at, default_country";
 
 Account account_from(const Row& r, std::size_t i = 0) {
     Account a;
@@ -34,6 +39,7 @@ Account account_from(const Row& r, std::size_t i = 0) {
     a.max_messages_per_day = r.opt_i64(i + 13);
     a.created_at = r.i64(i + 14);
     a.updated_at = r.i64(i + 15);
+    a.default_country = r.text(i + 16);
     return a;
 }
 
@@ -108,28 +114,6 @@ ApiKey key_from(const Row& r, std::size_t i = 0) {
     return k;
 }
 
-template <typename T, typename F>
-Result<std::optional<T>> one(Result<std::optional<Row>> row, F&& convert) {
-    if (!row) return std::move(row).error();
-    if (!*row) return std::optional<T>{};
-    return std::optional<T>(convert(**row));
-}
-
-Result<std::int64_t> count_of(Connection& c, const std::string& sql, const db::Filter& f) {
-    UJ_ASSIGN(auto result, c.run(sql + f.sql(), f.params()));
-    return result.rows.empty() ? 0 : result.rows.front().i64(0);
-}
-
-std::string limit_clause(db::Filter& f, const Paged& page) {
-    const auto limit = f.bind(page.limit);
-    const auto offset = f.bind(page.offset);
-    return " LIMIT " + limit + " OFFSET " + offset;
-}
-
-Status done(Result<db::QueryResult> r) {
-    if (!r) return std::move(r).error();
-    return {};
-}
 
 }  // namespace
 
@@ -138,21 +122,22 @@ Status done(Result<db::QueryResult> r) {
 Status insert_account(Connection& c, const Account& a) {
     return done(c.query(
         std::string("INSERT INTO accounts (") + kAccountColumns +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         {a.id.value, a.type, a.name, a.status, db::optional_text(a.parent_id), a.business_name,
          db::optional_text(a.business_username), a.business_type, a.contact_email, a.contact_phone,
          a.country, a.account_sid, details_value(a), db::optional_int(a.max_messages_per_day),
-         a.created_at, a.updated_at}));
+         a.created_at, a.updated_at, a.default_country}));
 }
 
 Status update_account(Connection& c, const Account& a) {
     return done(c.query(
         "UPDATE accounts SET name = $2, status = $3, business_name = $4, business_username = $5, "
         "business_type = $6, contact_email = $7, contact_phone = $8, country = $9, "
-        "reseller_details = $10, max_messages_per_day = $11, updated_at = $12 WHERE id = $1",
+        "reseller_details = $10, max_messages_per_day = $11, updated_at = $12, default_country = $13 "
+        "WHERE id = $1",
         {a.id.value, a.name, a.status, a.business_name, db::optional_text(a.business_username),
          a.business_type, a.contact_email, a.contact_phone, a.country, details_value(a),
-         db::optional_int(a.max_messages_per_day), a.updated_at}));
+         db::optional_int(a.max_messages_per_day), a.updated_at, a.default_country}));
 }
 
 Result<std::optional<Account>> find_account(Connection& c, const AccountId& id) {

@@ -10,16 +10,14 @@
 #include "core/principal.h"
 #include "core/result.h"
 #include "db/connection.h"
+#include "db/store_support.h"
 #include "identity/model.h"
 
 namespace ujumbe::identity::store {
 
 using db::Connection;
 
-struct Paged {
-    std::int64_t limit = 20;
-    std::int64_t offset = 0;
-};
+using Paged = db::Paged;
 
 // Accounts
 Status insert_account(Connection& c, const Account& a);

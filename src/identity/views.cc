@@ -1,5 +1,7 @@
 #include "identity/views.h"
 
+#include "http/views_support.h"
+
 namespace ujumbe::identity {
 
 using json = nlohmann::json;
@@ -7,17 +9,9 @@ using json = nlohmann::json;
 // Objects are filled with emplace(): nlohmann's initializer-list form builds
 // a two-element array per field first, which showed in request profiles.
 
-namespace {
-json time_or_null(const std::optional<Micros>& t) {
-    return t ? json(format_iso8601(*t)) : json(nullptr);
-}
-json text_or_null(const std::optional<std::string>& t) {
-    return t ? json(*t) : json(nullptr);
-}
-json int_or_null(const std::optional<std::int64_t>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-}  // namespace
+using http::int_or_null;
+using http::text_or_null;
+using http::time_or_null;
 
 json account_json(const Account& a) {
     json out = json::object();
@@ -32,6 +26,7 @@ json account_json(const Account& a) {
     out.emplace("contact_email", a.contact_email);
     out.emplace("contact_phone", a.contact_phone);
     out.emplace("country", a.country);
+    out.emplace("default_country", a.default_country.empty() ? a.country : a.default_country);
     out.emplace("account_sid", a.account_sid);
     out.emplace("reseller_details", a.reseller_details);
     out.emplace("max_messages_per_day", int_or_null(a.max_messages_per_day));

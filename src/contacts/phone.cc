@@ -1,0 +1,111 @@
+#include "contacts/phone.h"
+
+#include <phonenumbers/phonenumber.pb.h>
+#include <phonenumbers/logger.h>
+#include <phonenumbers/phonenumberutil.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace ujumbe::contacts {
+
+namespace {
+
+using i18n::phonenumbers::PhoneNumber;
+using i18n::phonenumbers::PhoneNumberUtil;
+
+// Longest input worth handing to the parser; libphonenumber refuses more
+// than 250 characters anyway.
+constexpr std::size_t kMaxInput = 64;
+
+const PhoneNumberUtil& util() {
+    // The library logs parse failures by default; bad input is ours to report.
+    static PhoneNumberUtil* instance = [] {
+        auto* u = PhoneNumberUtil::GetInstance();
+        u->SetLogger(new i18n::phonenumbers::NullLogger());
+        return u;
+    }();
+    return *instance;
+}
+
+// Characters people write around numbers; anything else is not a number.
+bool plausible(std::string_view s) {
+    return std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) || c == '+' || c == ' ' || c == '-' ||
+               c == '(' || c == ')' || c == '.' || c == '/' || c == '\t';
+    });
+}
+
+std::string region_code(std::string_view country) {
+    std::string r(country);
+    for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return r.empty() ? "ZZ" : r;  // ZZ: unknown region, so only +CC numbers parse
+}
+
+std::optional<PhoneNumber> parse(std::string_view input, std::string_view default_country,
+                                 std::string* problem) {
+    auto fail = [&](const char* why) -> std::optional<PhoneNumber> {
+        if (problem) *problem = why;
+        return std::nullopt;
+    };
+    std::string_view s = input;
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    if (s.empty()) return fail("Must not be empty.");
+    if (s.size() > kMaxInput || !plausible(s)) return fail("Must be a phone number.");
+    std::string text(s);
+    // "00" is the international prefix in most of the world.
+    if (text.size() > 2 && text[0] == '0' && text[1] == '0') text = "+" + text.substr(2);
+    PhoneNumber number;
+    const auto region = region_code(default_country);
+    if (util().Parse(text, region, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+        if (text[0] != '+' && region == "ZZ")
+            return fail("Needs a country code (+...) or a default country on the account.");
+        return fail("Must be a phone number.");
+    }
+    if (!util().IsValidNumber(number)) return fail("Is not a valid phone number.");
+    return number;
+}
+
+std::string type_name(PhoneNumberUtil::PhoneNumberType t) {
+    switch (t) {
+        case PhoneNumberUtil::FIXED_LINE: return "fixed_line";
+        case PhoneNumberUtil::MOBILE: return "mobile";
+        case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return "fixed_line_or_mobile";
+        case PhoneNumberUtil::TOLL_FREE: return "toll_free";
+        case PhoneNumberUtil::PREMIUM_RATE: return "premium_rate";
+        case PhoneNumberUtil::SHARED_COST: return "shared_cost";
+        case PhoneNumberUtil::VOIP: return "voip";
+        case PhoneNumberUtil::PERSONAL_NUMBER: return "personal_number";
+        case PhoneNumberUtil::PAGER: return "pager";
+        case PhoneNumberUtil::UAN: return "uan";
+        case PhoneNumberUtil::VOICEMAIL: return "voicemail";
+        default: return "unknown";
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> normalize_phone(std::string_view input,
+                                           std::string_view default_country,
+                                           std::string* problem) {
+    auto number = parse(input, default_country, problem);
+    if (!number) return std::nullopt;
+    std::string e164;
+    util().Format(*number, PhoneNumberUtil::E164, &e164);
+    return e164;
+}
+
+PhoneDetails describe_phone(std::string_view input, std::string_view default_country) {
+    PhoneDetails d;
+    auto number = parse(input, default_country, nullptr);
+    if (!number) return d;
+    util().Format(*number, PhoneNumberUtil::E164, &d.e164);
+    util().GetRegionCodeForNumber(*number, &d.country);
+    if (d.country == "ZZ" || d.country == "001") d.country.clear();
+    d.type = type_name(util().GetNumberType(*number));
+    d.valid = true;
+    return d;
+}
+
+}  // namespace ujumbe::contacts

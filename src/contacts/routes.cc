@@ -1,0 +1,492 @@
+// HTTP handlers of the contacts module: read and check input, call the
+// service, shape the answer. No SQL and no business rules here.
+
+#include "contacts/routes.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "contacts/normalize.h"
+#include "contacts/segment_rules.h"
+#include "contacts/views.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/multipart.h"
+#include "http/pagination.h"
+
+namespace ujumbe::contacts {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+constexpr int kExportPage = 1000;
+constexpr std::size_t kMaxMemberIds = 10'000;
+constexpr std::size_t kMaxFormField = 64 * 1024;
+
+Result<std::optional<bool>> flag_param(const Request& req, const std::string& name) {
+    auto v = req.query_param(name);
+    if (!v) return std::optional<bool>{};
+    if (*v == "true" || *v == "1") return std::optional<bool>(true);
+    if (*v == "false" || *v == "0") return std::optional<bool>(false);
+    return Error::invalid(name, "Must be true or false.");
+}
+
+Result<ContactFilter> read_filter(const Request& req) {
+    ContactFilter f;
+    auto& q = f.query;
+    if (auto s = req.query_param("search")) {
+        if (s->size() > 200) return Error::invalid("search", "At most 200 characters.");
+        q.search = *s;
+    }
+    auto tags = req.query_params("tag");
+    if (!tags.empty()) {
+        std::string problem;
+        auto normal = normalize_tags(tags, &problem);
+        if (!normal) return Error::invalid("tag", problem);
+        q.tags = *normal;
+    }
+    UJ_ASSIGN(q.is_active, flag_param(req, "is_active"));
+    UJ_ASSIGN(q.is_opted_in, flag_param(req, "is_opted_in"));
+    if (auto g = req.query_param("group_id")) q.group_id = *g;
+    if (auto s = req.query_param("segment_id")) f.segment_id = *s;
+    if (auto o = req.query_param("ordering")) {
+        static const std::vector<std::string> allowed = {
+            "created_at", "-created_at", "name",          "-name",
+            "updated_at", "-updated_at", "last_contacted_at", "-last_contacted_at"};
+        if (std::find(allowed.begin(), allowed.end(), *o) == allowed.end())
+            return Error::invalid("ordering", "Use one of created_at, name, updated_at, "
+                                              "last_contacted_at, each optionally with '-'.");
+        q.ordering = *o;
+    }
+    return f;
+}
+
+Result<ContactInput> read_contact(const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    ContactInput in;
+    in.name = f.text("name", Need::kOptional, 0, kMaxName);
+    const char* phone_field = body.contains("phone_e164") || !body.contains("phone")
+                                  ? "phone_e164"
+                                  : "phone";
+    if (!f.is_null(phone_field)) in.phone = f.text(phone_field, Need::kOptional, 1, 64);
+    if (f.is_null("email"))
+        in.clear_email = true;
+    else
+        in.email = f.email("email", Need::kOptional);
+    if (f.has("attributes")) {
+        if (f.is_null("attributes"))
+            in.attributes = json::object();
+        else
+            in.attributes = f.object("attributes", Need::kOptional);
+    }
+    if (f.has("tags")) {
+        if (f.is_null("tags"))
+            in.tags = std::vector<std::string>{};
+        else
+            in.tags = f.string_list("tags", Need::kOptional, kMaxTags * 2);
+    }
+    in.is_active = f.boolean("is_active", Need::kOptional);
+    in.is_opted_in = f.boolean("is_opted_in", Need::kOptional);
+    UJ_TRY(f.check());
+    return in;
+}
+
+Result<std::vector<std::string>> read_ids(const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto ids = f.string_list("contact_ids", Need::kRequired, kMaxMemberIds);
+    UJ_TRY(f.check());
+    return *ids;
+}
+
+// ---- contacts
+
+Result<Response> create_contact(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_contact(req));
+    UJ_ASSIGN(auto result, s.upsert(ctx.who(), in));
+    auto data = contact_json(result.contact);
+    data.emplace("upserted", result.upserted);
+    if (result.upserted) return http::ok(std::move(data), 200, "Contact updated");
+    return http::ok(std::move(data), 201, "Contact created");
+}
+
+Result<Response> list_contacts(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto filter, read_filter(req));
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), filter, page));
+    json results = json::array();
+    for (const auto& c : listing.items) results.push_back(contact_json(c));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> get_contact(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto detail, s.get(ctx.who(), ctx.param("id")));
+    auto data = contact_json(detail.contact);
+    json history = json::array();
+    for (const auto& e : detail.consent_history) history.push_back(consent_json(e));
+    data.emplace("consent_history", std::move(history));
+    return http::ok(std::move(data));
+}
+
+Result<Response> put_contact(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_contact(req));
+    UJ_ASSIGN(auto contact, s.update(ctx.who(), ctx.param("id"), in));
+    return http::ok(contact_json(contact));
+}
+
+Result<Response> delete_contact(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.remove(ctx.who(), ctx.param("id")));
+    return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Contact deleted");
+}
+
+Result<Response> consent(ContactsService& s, bool opt_in, RequestContext& ctx,
+                         const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto channel = f.choice("channel", Need::kOptional, {"all", "sms", "whatsapp", "email"});
+    auto reason = f.text("reason", Need::kOptional, 0, 500);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto c, s.set_consent(ctx.who(), ctx.param("id"), opt_in, channel.value_or("all"),
+                                    reason));
+    json data = json::object();
+    data.emplace("id", c.id);
+    data.emplace("is_opted_in", c.is_opted_in);
+    data.emplace("opt_in_at", http::time_or_null(c.opt_in_at));
+    data.emplace("opt_out_at", http::time_or_null(c.opt_out_at));
+    data.emplace("opt_out_reason", http::text_or_null(c.opt_out_reason));
+    return http::ok(std::move(data), 200,
+                    opt_in ? "Contact opted in successfully" : "Contact opted out successfully");
+}
+
+// Streams the contacts matching the list filters as CSV, a keyset page at a
+// time, so memory does not grow with the account.
+Result<Response> export_contacts(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto filter, read_filter(req));
+    UJ_ASSIGN(auto query, s.resolve(ctx.who(), filter));
+    struct State {
+        bool header_sent = false;
+        std::optional<store::ExportCursor> after;
+    };
+    auto state = std::make_shared<State>();
+    Response res;
+    res.content_type = "text/csv; charset=utf-8";
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"contacts.csv\"");
+    res.stream = [&s, who = ctx.who(), query, state](std::string& out) -> Result<bool> {
+        if (!state->header_sent) {
+            out += export_header();
+            state->header_sent = true;
+        }
+        UJ_ASSIGN(auto page, s.export_page(who, query, state->after, kExportPage));
+        for (const auto& c : page) append_export_row(out, c);
+        if (!page.empty()) state->after = store::ExportCursor{page.back().created_at, page.back().id};
+        return page.size() == static_cast<std::size_t>(kExportPage);
+    };
+    return res;
+}
+
+// ---- imports
+
+struct FormFields {
+    std::optional<std::string> on_existing, tags, mapping, file_name;
+};
+
+Result<ImportOptions> read_import_options(const FormFields& form) {
+    ImportOptions o;
+    if (form.on_existing) {
+        if (*form.on_existing != "update" && *form.on_existing != "skip")
+            return Error::invalid("on_existing", "Must be update or skip.");
+        o.on_existing = *form.on_existing;
+    }
+    if (form.tags) {
+        std::string problem;
+        auto tags = normalize_tags(split_tags(*form.tags), &problem);
+        if (!tags) return Error::invalid("tags", problem);
+        o.tags = *tags;
+    }
+    if (form.mapping) {
+        o.mapping = json::parse(*form.mapping, nullptr, false);
+        if (!o.mapping.is_object())
+            return Error::invalid("mapping", "Must be a JSON object from CSV header to field.");
+    }
+    return o;
+}
+
+Result<Response> start_import(ContactsService& s, RequestContext& ctx, const Request& req) {
+    if (req.body_file.empty() || req.body_file_size == 0)
+        return Error::invalid("file", "The file is empty.");
+    FormFields form{req.query_param("on_existing"), req.query_param("tags"),
+                    req.query_param("mapping"), req.query_param("file_name")};
+    UploadedCsv upload{req.body_file, form.file_name.value_or("contacts.csv"), 0,
+                       static_cast<std::int64_t>(req.body_file_size)};
+    const auto type = req.header("content-type").value_or("");
+    if (auto boundary = http::multipart_boundary(type)) {
+        const int fd = ::open(req.body_file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return Error::internal("cannot read the upload");
+        struct Closer {
+            int fd;
+            ~Closer() { ::close(fd); }
+        } closer{fd};
+        UJ_ASSIGN(auto parts, http::scan_multipart(fd, *boundary));
+        bool have_file = false;
+        for (const auto& p : parts) {
+            if (p.name == "file") {
+                have_file = true;
+                upload.begin = static_cast<std::int64_t>(p.begin);
+                upload.end = static_cast<std::int64_t>(p.end);
+                if (p.filename && !p.filename->empty()) upload.file_name = *p.filename;
+                continue;
+            }
+            std::optional<std::string>* target = p.name == "on_existing" ? &form.on_existing
+                                                 : p.name == "tags"      ? &form.tags
+                                                 : p.name == "mapping"   ? &form.mapping
+                                                                         : nullptr;
+            if (!target) continue;
+            UJ_ASSIGN(auto value, http::read_range(fd, p.begin, p.end, kMaxFormField));
+            *target = std::move(value);
+        }
+        if (!have_file)
+            return Error::invalid("file", "Send the CSV in a form part named 'file'.");
+        if (upload.end <= upload.begin) return Error::invalid("file", "The file is empty.");
+    } else if (type.rfind("multipart/", 0) == 0) {
+        return Error::invalid("file", "The multipart body has no boundary.");
+    }
+    UJ_ASSIGN(auto options, read_import_options(form));
+    UJ_ASSIGN(auto job, s.start_import(ctx.who(), upload, options));
+    return http::ok(import_json(job), 202, "Import queued");
+}
+
+Result<Response> list_imports(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list_imports(ctx.who(), page));
+    json results = json::array();
+    for (const auto& j : listing.items) results.push_back(import_json(j));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> get_import(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto job, s.get_import(ctx.who(), ctx.param("id")));
+    return http::ok(import_json(job));
+}
+
+Result<Response> import_errors(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.get_import(ctx.who(), ctx.param("id")));
+    struct State {
+        bool header_sent = false;
+        std::int64_t after_line = 0;
+    };
+    auto state = std::make_shared<State>();
+    Response res;
+    res.content_type = "text/csv; charset=utf-8";
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"import-errors.csv\"");
+    res.stream = [&s, who = ctx.who(), id = ctx.param("id"), state](std::string& out) -> Result<bool> {
+        if (!state->header_sent) {
+            out += import_errors_header();
+            state->header_sent = true;
+        }
+        UJ_ASSIGN(auto page, s.import_errors(who, id, state->after_line, kExportPage));
+        for (const auto& e : page) append_import_error_row(out, e);
+        if (!page.empty()) state->after_line = page.back().line;
+        return page.size() == static_cast<std::size_t>(kExportPage);
+    };
+    return res;
+}
+
+// ---- groups
+
+Result<GroupInput> read_group(const Request& req, Need need) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    GroupInput in{f.text("name", need, 1, 100), f.text("description", Need::kOptional, 0, 1000)};
+    UJ_TRY(f.check());
+    return in;
+}
+
+Result<Response> create_group(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_group(req, Need::kRequired));
+    UJ_ASSIGN(auto g, s.create_group(ctx.who(), in));
+    return http::created(group_json(g));
+}
+
+Result<Response> list_groups(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list_groups(ctx.who(), req.query_param("search"), page));
+    json results = json::array();
+    for (const auto& g : listing.items) results.push_back(group_json(g));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> get_group(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto g, s.get_group(ctx.who(), ctx.param("id")));
+    return http::ok(group_json(g));
+}
+
+Result<Response> put_group(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_group(req, Need::kOptional));
+    UJ_ASSIGN(auto g, s.update_group(ctx.who(), ctx.param("id"), in));
+    return http::ok(group_json(g));
+}
+
+Result<Response> delete_group(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_group(ctx.who(), ctx.param("id")));
+    return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Group deleted");
+}
+
+Result<Response> add_members(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto ids, read_ids(req));
+    UJ_ASSIGN(auto r, s.add_members(ctx.who(), ctx.param("id"), ids));
+    return http::ok(
+        {{"added", r.added}, {"already_members", r.already_members}, {"not_found", r.not_found}});
+}
+
+Result<Response> remove_members(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto ids, read_ids(req));
+    UJ_ASSIGN(auto removed, s.remove_members(ctx.who(), ctx.param("id"), ids));
+    return http::ok({{"removed", removed}});
+}
+
+Result<Response> group_contacts(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto filter, read_filter(req));
+    filter.query.group_id = ctx.param("id");
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), filter, page));
+    json results = json::array();
+    for (const auto& c : listing.items) results.push_back(contact_json(c));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+// ---- segments
+
+Result<SegmentInput> read_segment(const Request& req, Need need) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    SegmentInput in;
+    in.name = f.text("name", need, 1, 100);
+    in.description = f.text("description", Need::kOptional, 0, 1000);
+    auto rules = f.object("rules", need);
+    UJ_TRY(f.check());
+    if (rules) {
+        UJ_ASSIGN(in.rules, parse_rules(*rules));
+    }
+    return in;
+}
+
+Result<Response> create_segment(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_segment(req, Need::kRequired));
+    UJ_ASSIGN(auto seg, s.create_segment(ctx.who(), in));
+    return http::created(segment_json(seg));
+}
+
+Result<Response> list_segments(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list_segments(ctx.who(), req.query_param("search"), page));
+    json results = json::array();
+    for (const auto& seg : listing.items) results.push_back(segment_json(seg));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> get_segment(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto seg, s.get_segment(ctx.who(), ctx.param("id")));
+    return http::ok(segment_json(seg));
+}
+
+Result<Response> put_segment(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_segment(req, Need::kOptional));
+    UJ_ASSIGN(auto seg, s.update_segment(ctx.who(), ctx.param("id"), in));
+    return http::ok(segment_json(seg));
+}
+
+Result<Response> delete_segment(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_segment(ctx.who(), ctx.param("id")));
+    return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Segment deleted");
+}
+
+Result<Response> count_segment(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto seg, s.update_segment_count(ctx.who(), ctx.param("id")));
+    return http::ok(segment_json(seg), 200, "Segment count updated");
+}
+
+Result<Response> segment_contacts(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto filter, read_filter(req));
+    filter.segment_id = ctx.param("id");
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), filter, page));
+    json results = json::array();
+    for (const auto& c : listing.items) results.push_back(contact_json(c));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> preview_segment(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto rules = f.object("rules", Need::kRequired);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto parsed, parse_rules(*rules));
+    UJ_ASSIGN(auto preview, s.preview_segment(ctx.who(), parsed));
+    json sample = json::array();
+    for (const auto& c : preview.sample) sample.push_back(contact_json(c));
+    return http::ok({{"contact_count", preview.contact_count}, {"sample", std::move(sample)}});
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, ContactsService& s, std::uint64_t max_import_bytes) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const std::string b = "/api/v1";
+    const http::RouteOptions read{.scope = "contacts:read"};
+    const http::RouteOptions write{.scope = "contacts:write"};
+    http::RouteOptions upload{.scope = "contacts:write",
+                              .body_types = {"text/csv", "application/csv", "text/plain",
+                                             "multipart/form-data", "application/octet-stream"},
+                              .spool_body = true,
+                              .max_body_bytes = max_import_bytes};
+
+    // Literal paths before /contacts/{id}: the router takes the first match.
+    router.add(Method::kPost, b + "/contacts/import", bind(start_import), upload);
+    router.add(Method::kGet, b + "/contacts/imports", bind(list_imports), read);
+    router.add(Method::kGet, b + "/contacts/imports/{id}", bind(get_import), read);
+    router.add(Method::kGet, b + "/contacts/imports/{id}/errors.csv", bind(import_errors), read);
+    router.add(Method::kGet, b + "/contacts/export", bind(export_contacts), read);
+    router.add(Method::kPost, b + "/contacts", bind(create_contact), write);
+    router.add(Method::kGet, b + "/contacts", bind(list_contacts), read);
+    router.add(Method::kGet, b + "/contacts/{id}", bind(get_contact), read);
+    router.add(Method::kPut, b + "/contacts/{id}", bind(put_contact), write);
+    router.add(Method::kDelete, b + "/contacts/{id}", bind(delete_contact), write);
+    router.add(
+        Method::kPost, b + "/contacts/{id}/opt-in",
+        [&s](RequestContext& ctx, const Request& req) { return consent(s, true, ctx, req); },
+        write);
+    router.add(
+        Method::kPost, b + "/contacts/{id}/opt-out",
+        [&s](RequestContext& ctx, const Request& req) { return consent(s, false, ctx, req); },
+        write);
+
+    router.add(Method::kPost, b + "/groups", bind(create_group), write);
+    router.add(Method::kGet, b + "/groups", bind(list_groups), read);
+    router.add(Method::kGet, b + "/groups/{id}", bind(get_group), read);
+    router.add(Method::kPut, b + "/groups/{id}", bind(put_group), write);
+    router.add(Method::kDelete, b + "/groups/{id}", bind(delete_group), write);
+    router.add(Method::kPost, b + "/groups/{id}/contacts", bind(add_members), write);
+    router.add(Method::kGet, b + "/groups/{id}/contacts", bind(group_contacts), read);
+    router.add(Method::kPost, b + "/groups/{id}/contacts/remove", bind(remove_members), write);
+
+    router.add(Method::kPost, b + "/segments/preview", bind(preview_segment), read);
+    router.add(Method::kPost, b + "/segments", bind(create_segment), write);
+    router.add(Method::kGet, b + "/segments", bind(list_segments), read);
+    router.add(Method::kGet, b + "/segments/{id}", bind(get_segment), read);
+    router.add(Method::kPut, b + "/segments/{id}", bind(put_segment), write);
+    router.add(Method::kDelete, b + "/segments/{id}", bind(delete_segment), write);
+    router.add(Method::kPost, b + "/segments/{id}/update-count", bind(count_segment), write);
+    router.add(Method::kGet, b + "/segments/{id}/contacts", bind(segment_contacts), read);
+}
+
+}  // namespace ujumbe::contacts

@@ -1,0 +1,170 @@
+#pragma once
+// The rules of contacts and audiences (SPEC.md 3.2, seed 001): upsert by
+// phone or email, normalisation, consent with history, soft delete, groups,
+// segments, and the start of CSV imports. Every call acts on the caller's
+// active account only.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "contacts/model.h"
+#include "contacts/store.h"
+#include "core/clock.h"
+#include "core/principal.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "identity/service.h"
+
+namespace ujumbe::contacts {
+
+using Page = db::Paged;
+template <typename T>
+using Listing = db::Listing<T>;
+
+// Fields of POST/PUT /contacts as given; the service normalises them.
+struct ContactInput {
+    std::optional<std::string> name;
+    std::optional<std::string> phone;  // any spelling; normalised to E.164
+    std::optional<std::string> email;  // already checked and lower-cased
+    bool clear_email = false;
+    std::optional<nlohmann::json> attributes;
+    std::optional<std::vector<std::string>> tags;
+    std::optional<bool> is_active;
+    std::optional<bool> is_opted_in;
+};
+
+struct Upserted {
+    Contact contact;
+    bool upserted = false;  // true: an existing contact was updated
+};
+
+struct ContactDetail {
+    Contact contact;
+    std::vector<ConsentEvent> consent_history;  // newest first
+};
+
+// Query parameters of GET /contacts before the ids in them are checked.
+struct ContactFilter {
+    ContactQuery query;
+    std::optional<std::string> segment_id;
+};
+
+struct GroupInput {
+    std::optional<std::string> name, description;
+};
+
+struct MembersAdded {
+    std::int64_t added = 0;
+    std::int64_t already_members = 0;
+    std::vector<std::string> not_found;
+};
+
+struct SegmentInput {
+    std::optional<std::string> name, description;
+    std::optional<SegmentRules> rules;
+};
+
+struct SegmentPreview {
+    std::int64_t contact_count = 0;
+    std::vector<Contact> sample;
+};
+
+// Where an uploaded CSV is: a spooled file and the byte range of the CSV in
+// it (the whole file for text/csv, the file part of a multipart body).
+struct UploadedCsv {
+    std::string path;
+    std::string file_name;
+    std::int64_t begin = 0;
+    std::int64_t end = 0;
+};
+
+class ContactsService {
+public:
+    ContactsService(db::Database& db, Clock& clock, identity::IdentityService& identity,
+                    std::string spool_dir);
+
+    // Called after an import is queued (the import runner wakes up).
+    void on_import_queued(std::function<void()> fn) { import_queued_ = std::move(fn); }
+
+    // ---- contacts
+    Result<Upserted> upsert(const Principal& who, const ContactInput& in);
+    Result<ContactDetail> get(const Principal& who, const std::string& id);
+    Result<Contact> update(const Principal& who, const std::string& id, const ContactInput& in);
+    Status remove(const Principal& who, const std::string& id);
+    Result<Contact> set_consent(const Principal& who, const std::string& id, bool opt_in,
+                                const std::string& channel,
+                                const std::optional<std::string>& reason);
+    Result<Listing<Contact>> list(const Principal& who, const ContactFilter& filter, Page page);
+    // The filter with its group and segment checked and the segment's rules in.
+    Result<ContactQuery> resolve(const Principal& who, const ContactFilter& filter);
+    // One keyset page of the export (the query comes from resolve()).
+    Result<std::vector<Contact>> export_page(const Principal& who, const ContactQuery& q,
+                                             const std::optional<store::ExportCursor>& after,
+                                             int limit);
+
+    // ---- groups
+    Result<Group> create_group(const Principal& who, const GroupInput& in);
+    Result<Group> get_group(const Principal& who, const std::string& id);
+    Result<Listing<Group>> list_groups(const Principal& who,
+                                       const std::optional<std::string>& search, Page page);
+    Result<Group> update_group(const Principal& who, const std::string& id,
+                               const GroupInput& in);
+    Status delete_group(const Principal& who, const std::string& id);
+    Result<MembersAdded> add_members(const Principal& who, const std::string& group_id,
+                                     const std::vector<std::string>& contact_ids);
+    Result<std::int64_t> remove_members(const Principal& who, const std::string& group_id,
+                                        const std::vector<std::string>& contact_ids);
+
+    // ---- segments
+    Result<Segment> create_segment(const Principal& who, const SegmentInput& in);
+    Result<Segment> get_segment(const Principal& who, const std::string& id);
+    Result<Listing<Segment>> list_segments(const Principal& who,
+                                           const std::optional<std::string>& search, Page page);
+    Result<Segment> update_segment(const Principal& who, const std::string& id,
+                                   const SegmentInput& in);
+    Status delete_segment(const Principal& who, const std::string& id);
+    Result<Segment> update_segment_count(const Principal& who, const std::string& id);
+    Result<SegmentPreview> preview_segment(const Principal& who, const SegmentRules& rules);
+
+    // ---- imports
+    // Reads the header (400 naming `file` when it has no phone or email
+    // column or is not CSV), moves the upload into the spool and queues the
+    // job.
+    Result<ImportJob> start_import(const Principal& who, const UploadedCsv& upload,
+                                   const ImportOptions& options);
+    Result<ImportJob> get_import(const Principal& who, const std::string& id);
+    Result<Listing<ImportJob>> list_imports(const Principal& who, Page page);
+    Result<std::vector<ImportRowError>> import_errors(const Principal& who,
+                                                      const std::string& import_id,
+                                                      std::int64_t after_line, int limit);
+
+    // The country used for numbers written without a country code.
+    Result<std::string> phone_country(const Principal& who);
+
+private:
+    Result<Contact> find_contact(db::Connection& c, const Principal& who, const std::string& id);
+    Result<Group> find_group(db::Connection& c, const Principal& who, const std::string& id);
+    Result<Segment> find_segment(db::Connection& c, const Principal& who, const std::string& id);
+    // Applies `in` to `contact`; `merge` is POST's upsert (attributes merged,
+    // tags added), otherwise PUT's replace. Records a consent change.
+    Status apply_input(db::Connection& c, const Principal& who, Contact& contact,
+                       const ContactInput& in, const std::optional<std::string>& phone,
+                       bool merge, bool& tags_changed);
+
+    db::Database& db_;
+    Clock& clock_;
+    identity::IdentityService& identity_;
+    std::string spool_dir_;
+    std::function<void()> import_queued_;
+};
+
+// A consent change applied to the contact, as the history entry to store.
+ConsentEvent change_consent(Contact& contact, bool opt_in, const std::string& channel,
+                            const std::string& source, const std::optional<std::string>& reason,
+                            const std::optional<std::string>& actor, Micros now);
+
+}  // namespace ujumbe::contacts

@@ -1,0 +1,687 @@
+#include "contacts/store.h"
+
+#include "contacts/normalize.h"
+#include "contacts/segment_rules.h"
+#include "db/filter.h"
+
+namespace ujumbe::contacts::store {
+
+using db::Row;
+using db::Value;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kContactColumns =
+    "c.id, c.account_id, c.name, c.phone_e164, c.email, c.attributes, c.tags, c.is_active, "
+    "c.is_opted_in, c.opt_in_at, c.opt_out_at, c.opt_out_reason, c.last_contacted_at, "
+    "c.created_at, c.updated_at";
+
+Contact contact_from(const Row& r) {
+    Contact c;
+    c.id = r.text(0);
+    c.account_id = AccountId{r.text(1)};
+    c.name = r.text(2);
+    c.phone_e164 = r.opt_text(3);
+    c.email = r.opt_text(4);
+    c.attributes = json::parse(r.text(5), nullptr, false);
+    if (!c.attributes.is_object()) c.attributes = json::object();
+    c.tags = split_tags(r.text(6));
+    c.is_active = r.boolean(7);
+    c.is_opted_in = r.boolean(8);
+    c.opt_in_at = r.opt_i64(9);
+    c.opt_out_at = r.opt_i64(10);
+    c.opt_out_reason = r.opt_text(11);
+    c.last_contacted_at = r.opt_i64(12);
+    c.created_at = r.i64(13);
+    c.updated_at = r.i64(14);
+    return c;
+}
+
+// The 16 values of one contact row, in kInsertColumns order.
+constexpr const char* kInsertColumns =
+    "id, account_id, name, phone_e164, email, attributes, tags, is_active, is_opted_in, "
+    "opt_in_at, opt_out_at, opt_out_reason, last_contacted_at, search_text, created_at, "
+    "updated_at";
+constexpr int kInsertWidth = 16;
+
+void append_values(std::vector<Value>& out, const Contact& c) {
+    out.emplace_back(c.id);
+    out.emplace_back(c.account_id.value);
+    out.emplace_back(c.name);
+    out.emplace_back(db::optional_text(c.phone_e164));
+    out.emplace_back(db::optional_text(c.email));
+    out.emplace_back(c.attributes.dump());
+    out.emplace_back(join_tags(c.tags));
+    out.emplace_back(c.is_active);
+    out.emplace_back(c.is_opted_in);
+    out.emplace_back(db::optional_int(c.opt_in_at));
+    out.emplace_back(db::optional_int(c.opt_out_at));
+    out.emplace_back(db::optional_text(c.opt_out_reason));
+    out.emplace_back(db::optional_int(c.last_contacted_at));
+    out.emplace_back(search_text(c));
+    out.emplace_back(c.created_at);
+    out.emplace_back(c.updated_at);
+}
+
+// "($1, ..., $w), ($w+1, ...)" for `rows` rows of `width` values.
+std::string value_rows(int rows, int width) {
+    std::string out;
+    int n = 1;
+    for (int r = 0; r < rows; ++r) {
+        out += r ? ", (" : "(";
+        for (int i = 0; i < width; ++i) out += (i ? ", $" : "$") + std::to_string(n++);
+        out += ')';
+    }
+    return out;
+}
+
+// "$a, $b, ..." for `count` parameters starting at `first`.
+std::string placeholders(int first, std::size_t count) {
+    std::string out;
+    for (std::size_t i = 0; i < count; ++i)
+        out += (i ? ", $" : "$") + std::to_string(first + static_cast<int>(i));
+    return out;
+}
+
+// Rows per multi-row INSERT: well under SQLite's 32766 parameters.
+constexpr std::size_t kRowsPerInsert = 256;
+
+Status insert_tag_rows(Connection& c, const std::vector<const Contact*>& contacts) {
+    std::vector<Value> params;
+    std::size_t rows = 0;
+    auto flush = [&]() -> Status {
+        if (rows == 0) return {};
+        auto r = c.run("INSERT INTO contact_tags (account_id, tag, contact_id) VALUES " +
+                           value_rows(static_cast<int>(rows), 3) + " ON CONFLICT DO NOTHING",
+                       params);
+        params.clear();
+        rows = 0;
+        return db::done(std::move(r));
+    };
+    for (const Contact* contact : contacts)
+        for (const auto& tag : contact->tags) {
+            params.emplace_back(contact->account_id.value);
+            params.emplace_back(tag);
+            params.emplace_back(contact->id);
+            if (++rows == kRowsPerInsert) UJ_TRY(flush());
+        }
+    return flush();
+}
+
+// Conditions of a segment's rules on contacts `c`; $1 is the account id.
+void apply_rules(db::Filter& f, db::Dialect dialect, const SegmentRules& r) {
+    for (const auto& tag : r.tags_all)
+        f.add(
+            "EXISTS (SELECT 1 FROM contact_tags t WHERE t.account_id = $1 AND t.tag = {} AND "
+            "t.contact_id = c.id)",
+            tag);
+    if (!r.tags_any.empty()) {
+        std::string list;
+        for (const auto& tag : r.tags_any) list += (list.empty() ? "" : ", ") + f.bind(tag);
+        f.where(
+            "EXISTS (SELECT 1 FROM contact_tags t WHERE t.account_id = $1 AND t.tag IN (" + list +
+            ") AND t.contact_id = c.id)");
+    }
+    for (const auto& a : r.attributes) {
+        std::string value_sql;
+        if (dialect == db::Dialect::kPostgres) {
+            value_sql = "(c.attributes::jsonb ->> " + f.bind(a.key) + ")";
+        } else {
+            const auto path = f.bind("$.\"" + a.key + "\"");
+            value_sql = "(CASE json_type(c.attributes, " + path +
+                        ") WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE "
+                        "CAST(json_extract(c.attributes, " +
+                        path + ") AS TEXT) END)";
+        }
+        if (a.op == "contains")
+            f.where("lower(" + value_sql + ") LIKE " + f.bind(db::like_contains(a.value)) +
+                    " ESCAPE '\\'");
+        else
+            f.where(value_sql + " = " + f.bind(a.value));
+    }
+    if (r.opt_in == "opted_in") f.where("c.is_opted_in = " + f.bind(true));
+    if (r.opt_in == "opted_out") f.where("c.is_opted_in = " + f.bind(false));
+    if (r.is_active) f.add("c.is_active = {}", *r.is_active);
+    if (r.created_after) f.add("c.created_at >= {}", *r.created_after);
+    if (r.created_before) f.add("c.created_at < {}", *r.created_before);
+    if (r.last_contacted_after) f.add("c.last_contacted_at >= {}", *r.last_contacted_after);
+    if (r.last_contacted_before) f.add("c.last_contacted_at < {}", *r.last_contacted_before);
+}
+
+db::Filter contact_filter(Connection& c, const AccountId& account, const ContactQuery& q) {
+    db::Filter f({account.value});
+    f.where("c.account_id = $1");
+    f.where("c.deleted_at IS NULL");
+    if (q.search && !q.search->empty())
+        f.add("c.search_text LIKE {} ESCAPE '\\'", db::like_contains(*q.search));
+    for (const auto& tag : q.tags)
+        f.add(
+            "EXISTS (SELECT 1 FROM contact_tags t WHERE t.account_id = $1 AND t.tag = {} AND "
+            "t.contact_id = c.id)",
+            tag);
+    if (q.is_active) f.add("c.is_active = {}", *q.is_active);
+    if (q.is_opted_in) f.add("c.is_opted_in = {}", *q.is_opted_in);
+    if (q.group_id)
+        f.add(
+            "EXISTS (SELECT 1 FROM contact_group_members m WHERE m.group_id = {} AND "
+            "m.contact_id = c.id)",
+            *q.group_id);
+    if (q.segment) apply_rules(f, c.dialect(), *q.segment);
+    return f;
+}
+
+std::string order_clause(const std::string& ordering) {
+    static const std::vector<std::pair<std::string, std::string>> known = {
+        {"created_at", "c.created_at, c.id"},
+        {"-created_at", "c.created_at DESC, c.id DESC"},
+        {"name", "c.name, c.id"},
+        {"-name", "c.name DESC, c.id DESC"},
+        {"updated_at", "c.updated_at, c.id"},
+        {"-updated_at", "c.updated_at DESC, c.id DESC"},
+        {"last_contacted_at", "c.last_contacted_at, c.id"},
+        {"-last_contacted_at", "c.last_contacted_at DESC, c.id DESC"},
+    };
+    for (const auto& [name, sql] : known)
+        if (name == ordering) return " ORDER BY " + sql;
+    return " ORDER BY c.created_at DESC, c.id DESC";
+}
+
+Result<std::optional<Contact>> find_where(Connection& c, const std::string& condition,
+                                          std::initializer_list<Value> params) {
+    return db::one<Contact>(c.query_one(std::string("SELECT ") + kContactColumns +
+                                            " FROM contacts c WHERE c.account_id = $1 AND "
+                                            "c.deleted_at IS NULL AND " +
+                                            condition,
+                                        params),
+                            contact_from);
+}
+
+}  // namespace
+
+// ---- contacts
+
+Status insert_contact(Connection& c, const Contact& contact) {
+    std::vector<Value> params;
+    params.reserve(kInsertWidth);
+    append_values(params, contact);
+    UJ_TRY(db::done(c.run(std::string("INSERT INTO contacts (") + kInsertColumns + ") VALUES " +
+                              value_rows(1, kInsertWidth),
+                          params)));
+    return insert_tag_rows(c, {&contact});
+}
+
+Status update_contact(Connection& c, const Contact& k, bool tags_changed) {
+    UJ_TRY(db::done(c.query(
+        "UPDATE contacts SET name = $3, phone_e164 = $4, email = $5, attributes = $6, tags = $7, "
+        "is_active = $8, is_opted_in = $9, opt_in_at = $10, opt_out_at = $11, "
+        "opt_out_reason = $12, last_contacted_at = $13, search_text = $14, updated_at = $15 "
+        "WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
+        {k.id, k.account_id.value, k.name, db::optional_text(k.phone_e164),
+         db::optional_text(k.email), k.attributes.dump(), join_tags(k.tags), k.is_active,
+         k.is_opted_in, db::optional_int(k.opt_in_at), db::optional_int(k.opt_out_at),
+         db::optional_text(k.opt_out_reason), db::optional_int(k.last_contacted_at),
+         search_text(k), k.updated_at})));
+    if (!tags_changed) return {};
+    UJ_TRY(db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {k.id})));
+    return insert_tag_rows(c, {&k});
+}
+
+Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
+                           Micros now) {
+    UJ_TRY(db::done(c.query(
+        "UPDATE contacts SET deleted_at = $3, updated_at = $3 WHERE id = $1 AND account_id = $2 "
+        "AND deleted_at IS NULL",
+        {id, account.value, now})));
+    // A deleted contact leaves its groups; tag rows go too (nothing lists them).
+    UJ_TRY(db::done(c.query("DELETE FROM contact_group_members WHERE contact_id = $1", {id})));
+    return db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {id}));
+}
+
+Result<std::optional<Contact>> find_contact(Connection& c, const AccountId& account,
+                                            const std::string& id) {
+    return find_where(c, "c.id = $2", {account.value, id});
+}
+
+Result<std::optional<Contact>> find_by_phone(Connection& c, const AccountId& account,
+                                             const std::string& phone_e164) {
+    return find_where(c, "c.phone_e164 = $2", {account.value, phone_e164});
+}
+
+Result<std::optional<Contact>> find_by_email(Connection& c, const AccountId& account,
+                                             const std::string& email) {
+    return find_where(c, "c.email = $2", {account.value, email});
+}
+
+Result<db::Listing<Contact>> list_contacts(Connection& c, const AccountId& account,
+                                           const ContactQuery& q, Paged page) {
+    auto f = contact_filter(c, account, q);
+    UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM contacts c", f));
+    const auto order = order_clause(q.ordering);
+    const auto limit = db::limit_clause(f, page);
+    UJ_ASSIGN(auto items,
+              db::all<Contact>(c.run(std::string("SELECT ") + kContactColumns +
+                                         " FROM contacts c" + f.sql() + order + limit,
+                                     f.params()),
+                               contact_from));
+    return db::Listing<Contact>{std::move(items), count};
+}
+
+Result<std::int64_t> count_contacts(Connection& c, const AccountId& account,
+                                    const ContactQuery& q) {
+    return db::count_of(c, "SELECT count(*) FROM contacts c", contact_filter(c, account, q));
+}
+
+Result<std::vector<Contact>> export_page(Connection& c, const AccountId& account,
+                                         const ContactQuery& q,
+                                         const std::optional<ExportCursor>& after, int limit) {
+    auto f = contact_filter(c, account, q);
+    if (after) {
+        const auto at = f.bind(after->created_at);
+        const auto id = f.bind(after->id);
+        f.where("(c.created_at > " + at + " OR (c.created_at = " + at + " AND c.id > " + id +
+                "))");
+    }
+    const auto n = f.bind(static_cast<std::int64_t>(limit));
+    return db::all<Contact>(c.run(std::string("SELECT ") + kContactColumns + " FROM contacts c" +
+                                      f.sql() + " ORDER BY c.created_at, c.id LIMIT " + n,
+                                  f.params()),
+                            contact_from);
+}
+
+// ---- batches
+
+Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& account,
+                                           const std::vector<std::string>& phones,
+                                           const std::vector<std::string>& emails) {
+    std::vector<Value> params;
+    params.reserve(1 + phones.size() + emails.size());
+    params.emplace_back(account.value);
+    for (const auto& p : phones) params.emplace_back(p);
+    for (const auto& e : emails) params.emplace_back(e);
+    std::string sql = std::string("SELECT ") + kContactColumns +
+                      " FROM contacts c WHERE c.account_id = $1 AND c.deleted_at IS NULL AND (";
+    if (!phones.empty()) sql += "c.phone_e164 IN (" + placeholders(2, phones.size()) + ")";
+    if (!emails.empty())
+        sql += std::string(phones.empty() ? "" : " OR ") + "c.email IN (" +
+               placeholders(2 + static_cast<int>(phones.size()), emails.size()) + ")";
+    if (phones.empty() && emails.empty()) return std::vector<Contact>{};
+    sql += ")";
+    return db::all<Contact>(c.run(sql, params), contact_from);
+}
+
+Status insert_contacts(Connection& c, const std::vector<const Contact*>& contacts) {
+    std::vector<Value> params;
+    params.reserve(kRowsPerInsert * kInsertWidth);
+    for (std::size_t start = 0; start < contacts.size(); start += kRowsPerInsert) {
+        const auto rows = std::min(kRowsPerInsert, contacts.size() - start);
+        params.clear();
+        for (std::size_t i = 0; i < rows; ++i) append_values(params, *contacts[start + i]);
+        UJ_TRY(db::done(c.run(std::string("INSERT INTO contacts (") + kInsertColumns +
+                                  ") VALUES " + value_rows(static_cast<int>(rows), kInsertWidth),
+                              params)));
+    }
+    return insert_tag_rows(c, contacts);
+}
+
+// ---- consent
+
+Status insert_consent(Connection& c, const AccountId& account, const ConsentEvent& e) {
+    return db::done(c.query(
+        "INSERT INTO contact_consents (id, account_id, contact_id, action, channel, source, "
+        "reason, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        {e.id, account.value, e.contact_id, e.action, e.channel, e.source,
+         db::optional_text(e.reason), db::optional_text(e.actor_id), e.created_at}));
+}
+
+Result<std::vector<ConsentEvent>> recent_consents(Connection& c, const AccountId& account,
+                                                  const std::string& contact_id, int limit) {
+    return db::all<ConsentEvent>(
+        c.query("SELECT id, contact_id, action, channel, source, reason, actor_id, created_at "
+                "FROM contact_consents WHERE account_id = $1 AND contact_id = $2 "
+                "ORDER BY created_at DESC, id DESC LIMIT $3",
+                {account.value, contact_id, static_cast<std::int64_t>(limit)}),
+        [](const Row& r) {
+            ConsentEvent e;
+            e.id = r.text(0);
+            e.contact_id = r.text(1);
+            e.action = r.text(2);
+            e.channel = r.text(3);
+            e.source = r.text(4);
+            e.reason = r.opt_text(5);
+            e.actor_id = r.opt_text(6);
+            e.created_at = r.i64(7);
+            return e;
+        });
+}
+
+// ---- groups
+
+namespace {
+
+// Members are counted live, leaving out deleted contacts.
+constexpr const char* kGroupColumns =
+    "g.id, g.account_id, g.name, g.description, g.created_at, g.updated_at, "
+    "(SELECT count(*) FROM contact_group_members m JOIN contacts k ON k.id = m.contact_id "
+    "WHERE m.group_id = g.id AND k.deleted_at IS NULL)";
+
+Group group_from(const Row& r) {
+    Group g;
+    g.id = r.text(0);
+    g.account_id = AccountId{r.text(1)};
+    g.name = r.text(2);
+    g.description = r.text(3);
+    g.created_at = r.i64(4);
+    g.updated_at = r.i64(5);
+    g.contact_count = r.i64(6);
+    return g;
+}
+
+}  // namespace
+
+Status insert_group(Connection& c, const Group& g) {
+    return db::done(c.query(
+        "INSERT INTO contact_groups (id, account_id, name, description, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {g.id, g.account_id.value, g.name, g.description, g.created_at, g.updated_at}));
+}
+
+Status update_group(Connection& c, const Group& g) {
+    return db::done(c.query(
+        "UPDATE contact_groups SET name = $3, description = $4, updated_at = $5 "
+        "WHERE id = $1 AND account_id = $2",
+        {g.id, g.account_id.value, g.name, g.description, g.updated_at}));
+}
+
+Status delete_group(Connection& c, const AccountId& account, const std::string& id) {
+    UJ_TRY(db::done(c.query(
+        "DELETE FROM contact_group_members WHERE group_id IN "
+        "(SELECT id FROM contact_groups WHERE id = $1 AND account_id = $2)",
+        {id, account.value})));
+    return db::done(
+        c.query("DELETE FROM contact_groups WHERE id = $1 AND account_id = $2", {id, account.value}));
+}
+
+Result<std::optional<Group>> find_group(Connection& c, const AccountId& account,
+                                        const std::string& id) {
+    return db::one<Group>(c.query_one(std::string("SELECT ") + kGroupColumns +
+                                          " FROM contact_groups g WHERE g.account_id = $1 AND "
+                                          "g.id = $2",
+                                      {account.value, id}),
+                          group_from);
+}
+
+Result<db::Listing<Group>> list_groups(Connection& c, const AccountId& account,
+                                       const std::optional<std::string>& search, Paged page) {
+    db::Filter f({account.value});
+    f.where("g.account_id = $1");
+    if (search && !search->empty())
+        f.add("lower(g.name) LIKE {} ESCAPE '\\'", db::like_contains(*search));
+    UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM contact_groups g", f));
+    const auto limit = db::limit_clause(f, page);
+    UJ_ASSIGN(auto items, db::all<Group>(c.run(std::string("SELECT ") + kGroupColumns +
+                                                   " FROM contact_groups g" + f.sql() +
+                                                   " ORDER BY g.created_at DESC, g.id DESC" +
+                                                   limit,
+                                               f.params()),
+                                         group_from));
+    return db::Listing<Group>{std::move(items), count};
+}
+
+Result<std::vector<std::string>> live_contact_ids(Connection& c, const AccountId& account,
+                                                  const std::vector<std::string>& ids) {
+    std::vector<std::string> out;
+    for (std::size_t start = 0; start < ids.size(); start += kRowsPerInsert) {
+        const auto n = std::min(kRowsPerInsert, ids.size() - start);
+        std::vector<Value> params{account.value};
+        for (std::size_t i = 0; i < n; ++i) params.emplace_back(ids[start + i]);
+        UJ_ASSIGN(auto rows, c.run("SELECT id FROM contacts WHERE account_id = $1 AND "
+                                   "deleted_at IS NULL AND id IN (" +
+                                       placeholders(2, n) + ")",
+                                   params));
+        for (const auto& r : rows.rows) out.push_back(r.text(0));
+    }
+    return out;
+}
+
+Result<std::int64_t> add_members(Connection& c, const std::string& group_id,
+                                 const std::vector<std::string>& contact_ids, Micros now) {
+    std::int64_t added = 0;
+    for (const auto& id : contact_ids) {
+        UJ_ASSIGN(auto r, c.query("INSERT INTO contact_group_members (group_id, contact_id, "
+                                  "added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                                  {group_id, id, now}));
+        added += r.affected;
+    }
+    return added;
+}
+
+Result<std::int64_t> remove_members(Connection& c, const std::string& group_id,
+                                    const std::vector<std::string>& contact_ids) {
+    std::int64_t removed = 0;
+    for (const auto& id : contact_ids) {
+        UJ_ASSIGN(auto r, c.query("DELETE FROM contact_group_members WHERE group_id = $1 AND "
+                                  "contact_id = $2",
+                                  {group_id, id}));
+        removed += r.affected;
+    }
+    return removed;
+}
+
+// ---- segments
+
+namespace {
+
+constexpr const char* kSegmentColumns =
+    "id, account_id, name, description, rules, contact_count, counted_at, created_at, "
+    "updated_at";
+
+Segment segment_from(const Row& r) {
+    Segment s;
+    s.id = r.text(0);
+    s.account_id = AccountId{r.text(1)};
+    s.name = r.text(2);
+    s.description = r.text(3);
+    // Stored rules were valid when written.
+    if (auto rules = parse_rules(json::parse(r.text(4), nullptr, false))) s.rules = *rules;
+    s.contact_count = r.i64(5);
+    s.counted_at = r.opt_i64(6);
+    s.created_at = r.i64(7);
+    s.updated_at = r.i64(8);
+    return s;
+}
+
+}  // namespace
+
+Status insert_segment(Connection& c, const Segment& s) {
+    return db::done(c.query(std::string("INSERT INTO segments (") + kSegmentColumns +
+                                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                            {s.id, s.account_id.value, s.name, s.description,
+                             rules_to_json(s.rules).dump(), s.contact_count,
+                             db::optional_int(s.counted_at), s.created_at, s.updated_at}));
+}
+
+Status update_segment(Connection& c, const Segment& s) {
+    return db::done(c.query(
+        "UPDATE segments SET name = $3, description = $4, rules = $5, contact_count = $6, "
+        "counted_at = $7, updated_at = $8 WHERE id = $1 AND account_id = $2",
+        {s.id, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
+         s.contact_count, db::optional_int(s.counted_at), s.updated_at}));
+}
+
+Status delete_segment(Connection& c, const AccountId& account, const std::string& id) {
+    return db::done(
+        c.query("DELETE FROM segments WHERE id = $1 AND account_id = $2", {id, account.value}));
+}
+
+Result<std::optional<Segment>> find_segment(Connection& c, const AccountId& account,
+                                            const std::string& id) {
+    return db::one<Segment>(c.query_one(std::string("SELECT ") + kSegmentColumns +
+                                            " FROM segments WHERE account_id = $1 AND id = $2",
+                                        {account.value, id}),
+                            segment_from);
+}
+
+Result<db::Listing<Segment>> list_segments(Connection& c, const AccountId& account,
+                                           const std::optional<std::string>& search,
+                                           Paged page) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    if (search && !search->empty())
+        f.add("lower(name) LIKE {} ESCAPE '\\'", db::like_contains(*search));
+    UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM segments", f));
+    const auto limit = db::limit_clause(f, page);
+    UJ_ASSIGN(auto items,
+              db::all<Segment>(c.run(std::string("SELECT ") + kSegmentColumns + " FROM segments" +
+                                         f.sql() + " ORDER BY created_at DESC, id DESC" + limit,
+                                     f.params()),
+                               segment_from));
+    return db::Listing<Segment>{std::move(items), count};
+}
+
+// ---- imports
+
+namespace {
+
+constexpr const char* kImportColumns =
+    "id, account_id, created_by, status, file_name, file_path, byte_begin, byte_end, options, "
+    "columns, processed_bytes, next_line, rows_processed, created_count, updated_count, "
+    "skipped_count, failed_count, error, created_at, started_at, finished_at, updated_at";
+
+json options_json(const ImportOptions& o) {
+    return {{"on_existing", o.on_existing}, {"tags", o.tags}, {"mapping", o.mapping}};
+}
+
+ImportJob import_from(const Row& r) {
+    ImportJob j;
+    j.id = r.text(0);
+    j.account_id = AccountId{r.text(1)};
+    j.created_by = r.opt_text(2);
+    j.status = r.text(3);
+    j.file_name = r.text(4);
+    j.file_path = r.text(5);
+    j.byte_begin = r.i64(6);
+    j.byte_end = r.i64(7);
+    auto options = json::parse(r.text(8), nullptr, false);
+    if (options.is_object()) {
+        j.options.on_existing = options.value("on_existing", std::string("update"));
+        j.options.tags = options.value("tags", std::vector<std::string>{});
+        j.options.mapping = options.value("mapping", json::object());
+    }
+    if (!r.is_null(9)) j.columns = json::parse(r.text(9), nullptr, false);
+    j.processed_bytes = r.i64(10);
+    j.next_line = r.i64(11);
+    j.rows_processed = r.i64(12);
+    j.created = r.i64(13);
+    j.updated = r.i64(14);
+    j.skipped = r.i64(15);
+    j.failed = r.i64(16);
+    j.error = r.opt_text(17);
+    j.created_at = r.i64(18);
+    j.started_at = r.opt_i64(19);
+    j.finished_at = r.opt_i64(20);
+    j.updated_at = r.i64(21);
+    return j;
+}
+
+}  // namespace
+
+Status insert_import(Connection& c, const ImportJob& j) {
+    return db::done(c.query(
+        std::string("INSERT INTO contact_imports (") + kImportColumns +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+            "$17, $18, $19, $20, $21, $22)",
+        {j.id, j.account_id.value, db::optional_text(j.created_by), j.status, j.file_name,
+         j.file_path, j.byte_begin, j.byte_end, options_json(j.options).dump(),
+         j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()), j.processed_bytes,
+         j.next_line, j.rows_processed, j.created, j.updated, j.skipped, j.failed,
+         db::optional_text(j.error), j.created_at, db::optional_int(j.started_at),
+         db::optional_int(j.finished_at), j.updated_at}));
+}
+
+Status save_import(Connection& c, const ImportJob& j) {
+    return db::done(c.query(
+        "UPDATE contact_imports SET status = $2, columns = $3, processed_bytes = $4, "
+        "next_line = $5, rows_processed = $6, created_count = $7, updated_count = $8, "
+        "skipped_count = $9, failed_count = $10, error = $11, started_at = $12, "
+        "finished_at = $13, updated_at = $14 WHERE id = $1",
+        {j.id, j.status, j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()),
+         j.processed_bytes, j.next_line, j.rows_processed, j.created, j.updated, j.skipped,
+         j.failed, db::optional_text(j.error), db::optional_int(j.started_at),
+         db::optional_int(j.finished_at), j.updated_at}));
+}
+
+Result<std::optional<ImportJob>> find_import(Connection& c, const AccountId& account,
+                                             const std::string& id) {
+    return db::one<ImportJob>(
+        c.query_one(std::string("SELECT ") + kImportColumns +
+                        " FROM contact_imports WHERE account_id = $1 AND id = $2",
+                    {account.value, id}),
+        import_from);
+}
+
+Result<db::Listing<ImportJob>> list_imports(Connection& c, const AccountId& account,
+                                            Paged page) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM contact_imports", f));
+    const auto limit = db::limit_clause(f, page);
+    UJ_ASSIGN(auto items, db::all<ImportJob>(c.run(std::string("SELECT ") + kImportColumns +
+                                                       " FROM contact_imports" + f.sql() +
+                                                       " ORDER BY created_at DESC, id DESC" +
+                                                       limit,
+                                                   f.params()),
+                                             import_from));
+    return db::Listing<ImportJob>{std::move(items), count};
+}
+
+Result<std::vector<ImportJob>> unfinished_imports(Connection& c) {
+    return db::all<ImportJob>(c.query(std::string("SELECT ") + kImportColumns +
+                                      " FROM contact_imports WHERE status IN ('pending', "
+                                      "'running') ORDER BY created_at, id"),
+                              import_from);
+}
+
+Result<bool> claim_import(Connection& c, const std::string& id, Micros now) {
+    UJ_ASSIGN(auto r, c.query("UPDATE contact_imports SET status = 'running', started_at = $2, "
+                              "updated_at = $2 WHERE id = $1 AND status = 'pending'",
+                              {id, now}));
+    return r.affected == 1;
+}
+
+Status insert_import_errors(Connection& c, const std::string& import_id,
+                            const std::vector<ImportRowError>& errors) {
+    std::vector<Value> params;
+    for (std::size_t start = 0; start < errors.size(); start += kRowsPerInsert) {
+        const auto rows = std::min(kRowsPerInsert, errors.size() - start);
+        params.clear();
+        for (std::size_t i = 0; i < rows; ++i) {
+            const auto& e = errors[start + i];
+            params.emplace_back(import_id);
+            params.emplace_back(e.line);
+            params.emplace_back(e.outcome);
+            params.emplace_back(e.reason);
+            params.emplace_back(e.row_text);
+        }
+        // A resumed batch may meet the rows it wrote before a crash.
+        UJ_TRY(db::done(c.run("INSERT INTO contact_import_errors (import_id, line, outcome, "
+                              "reason, row_text) VALUES " +
+                                  value_rows(static_cast<int>(rows), 5) +
+                                  " ON CONFLICT DO NOTHING",
+                              params)));
+    }
+    return {};
+}
+
+Result<std::vector<ImportRowError>> import_errors(Connection& c, const std::string& import_id,
+                                                  std::int64_t after_line, int limit) {
+    return db::all<ImportRowError>(
+        c.query("SELECT line, outcome, reason, row_text FROM contact_import_errors "
+                "WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3",
+                {import_id, after_line, static_cast<std::int64_t>(limit)}),
+        [](const Row& r) {
+            return ImportRowError{r.i64(0), r.text(1), r.text(2), r.text(3)};
+        });
+}
+
+}  // namespace ujumbe::contacts::store

@@ -1,0 +1,104 @@
+#pragma once
+// SQL of the contacts module: the only place its tables appear. Every
+// function takes the tenant's account id and never touches another
+// account's rows; a soft-deleted contact is invisible here.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "contacts/model.h"
+#include "core/result.h"
+#include "db/connection.h"
+#include "db/store_support.h"
+
+namespace ujumbe::contacts::store {
+
+using db::Connection;
+using db::Paged;
+
+// ---- contacts
+Status insert_contact(Connection& c, const Contact& contact);
+// Writes every column; rewrites the tag rows when `tags_changed`.
+Status update_contact(Connection& c, const Contact& contact, bool tags_changed);
+Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
+                           Micros now);
+Result<std::optional<Contact>> find_contact(Connection& c, const AccountId& account,
+                                            const std::string& id);
+Result<std::optional<Contact>> find_by_phone(Connection& c, const AccountId& account,
+                                             const std::string& phone_e164);
+Result<std::optional<Contact>> find_by_email(Connection& c, const AccountId& account,
+                                             const std::string& email);
+Result<db::Listing<Contact>> list_contacts(Connection& c, const AccountId& account,
+                                           const ContactQuery& q, Paged page);
+Result<std::int64_t> count_contacts(Connection& c, const AccountId& account,
+                                    const ContactQuery& q);
+
+// Keyset pages for the export, in (created_at, id) order: the contacts after
+// `after` (created_at, id), at most `limit`.
+struct ExportCursor {
+    Micros created_at = 0;
+    std::string id;
+};
+Result<std::vector<Contact>> export_page(Connection& c, const AccountId& account,
+                                         const ContactQuery& q,
+                                         const std::optional<ExportCursor>& after, int limit);
+
+// ---- batches (CSV import)
+// Live contacts holding any of the phones or emails ("" entries are padding).
+Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& account,
+                                           const std::vector<std::string>& phones,
+                                           const std::vector<std::string>& emails);
+Status insert_contacts(Connection& c, const std::vector<const Contact*>& contacts);
+
+// ---- consent
+Status insert_consent(Connection& c, const AccountId& account, const ConsentEvent& e);
+Result<std::vector<ConsentEvent>> recent_consents(Connection& c, const AccountId& account,
+                                                  const std::string& contact_id, int limit);
+
+// ---- groups
+Status insert_group(Connection& c, const Group& g);
+Status update_group(Connection& c, const Group& g);
+Status delete_group(Connection& c, const AccountId& account, const std::string& id);
+Result<std::optional<Group>> find_group(Connection& c, const AccountId& account,
+                                        const std::string& id);
+Result<db::Listing<Group>> list_groups(Connection& c, const AccountId& account,
+                                       const std::optional<std::string>& search, Paged page);
+// Of `ids`, those that are live contacts of the account.
+Result<std::vector<std::string>> live_contact_ids(Connection& c, const AccountId& account,
+                                                  const std::vector<std::string>& ids);
+// Members added (those already in the group are left alone).
+Result<std::int64_t> add_members(Connection& c, const std::string& group_id,
+                                 const std::vector<std::string>& contact_ids, Micros now);
+Result<std::int64_t> remove_members(Connection& c, const std::string& group_id,
+                                    const std::vector<std::string>& contact_ids);
+
+// ---- segments
+Status insert_segment(Connection& c, const Segment& s);
+Status update_segment(Connection& c, const Segment& s);
+Status delete_segment(Connection& c, const AccountId& account, const std::string& id);
+Result<std::optional<Segment>> find_segment(Connection& c, const AccountId& account,
+                                            const std::string& id);
+Result<db::Listing<Segment>> list_segments(Connection& c, const AccountId& account,
+                                           const std::optional<std::string>& search,
+                                           Paged page);
+
+// ---- imports
+Status insert_import(Connection& c, const ImportJob& job);
+// Progress, counters, status and error: everything a batch changes.
+Status save_import(Connection& c, const ImportJob& job);
+Result<std::optional<ImportJob>> find_import(Connection& c, const AccountId& account,
+                                             const std::string& id);
+Result<db::Listing<ImportJob>> list_imports(Connection& c, const AccountId& account,
+                                            Paged page);
+// Jobs not finished (pending or running), oldest first, of every account.
+Result<std::vector<ImportJob>> unfinished_imports(Connection& c);
+// pending -> running; false when another runner took it first.
+Result<bool> claim_import(Connection& c, const std::string& id, Micros now);
+Status insert_import_errors(Connection& c, const std::string& import_id,
+                            const std::vector<ImportRowError>& errors);
+// Error rows after `after_line`, at most `limit`, in line order.
+Result<std::vector<ImportRowError>> import_errors(Connection& c, const std::string& import_id,
+                                                  std::int64_t after_line, int limit);
+
+}  // namespace ujumbe::contacts::store

@@ -1,0 +1,145 @@
+#include "contacts/views.h"
+
+#include "contacts/csv.h"
+#include "contacts/normalize.h"
+#include "contacts/segment_rules.h"
+#include "http/views_support.h"
+
+namespace ujumbe::contacts {
+
+using json = nlohmann::json;
+using http::text_or_null;
+using http::time_or_null;
+
+json contact_json(const Contact& c) {
+    json out = json::object();
+    out.emplace("id", c.id);
+    out.emplace("name", c.name);
+    out.emplace("phone_e164", text_or_null(c.phone_e164));
+    out.emplace("email", text_or_null(c.email));
+    out.emplace("attributes", c.attributes);
+    out.emplace("tags", c.tags);
+    out.emplace("is_active", c.is_active);
+    out.emplace("is_opted_in", c.is_opted_in);
+    out.emplace("opt_in_at", time_or_null(c.opt_in_at));
+    out.emplace("opt_out_at", time_or_null(c.opt_out_at));
+    out.emplace("opt_out_reason", text_or_null(c.opt_out_reason));
+    out.emplace("last_contacted_at", time_or_null(c.last_contacted_at));
+    out.emplace("created_at", format_iso8601(c.created_at));
+    out.emplace("updated_at", format_iso8601(c.updated_at));
+    return out;
+}
+
+json consent_json(const ConsentEvent& e) {
+    json out = json::object();
+    out.emplace("id", e.id);
+    out.emplace("action", e.action);
+    out.emplace("channel", e.channel);
+    out.emplace("source", e.source);
+    out.emplace("reason", text_or_null(e.reason));
+    out.emplace("actor_id", text_or_null(e.actor_id));
+    out.emplace("created_at", format_iso8601(e.created_at));
+    return out;
+}
+
+json group_json(const Group& g) {
+    json out = json::object();
+    out.emplace("id", g.id);
+    out.emplace("name", g.name);
+    out.emplace("description", g.description);
+    out.emplace("contact_count", g.contact_count);
+    out.emplace("created_at", format_iso8601(g.created_at));
+    out.emplace("updated_at", format_iso8601(g.updated_at));
+    return out;
+}
+
+json segment_json(const Segment& s) {
+    json out = json::object();
+    out.emplace("id", s.id);
+    out.emplace("name", s.name);
+    out.emplace("description", s.description);
+    out.emplace("rules", rules_to_json(s.rules));
+    out.emplace("contact_count", s.contact_count);
+    out.emplace("counted_at", time_or_null(s.counted_at));
+    out.emplace("created_at", format_iso8601(s.created_at));
+    out.emplace("updated_at", format_iso8601(s.updated_at));
+    return out;
+}
+
+json import_json(const ImportJob& j) {
+    const auto total = j.byte_end - j.byte_begin;
+    const bool done = j.status == import_status::kCompleted;
+    json out = json::object();
+    out.emplace("id", j.id);
+    out.emplace("status", j.status);
+    out.emplace("file_name", j.file_name);
+    out.emplace("on_existing", j.options.on_existing);
+    out.emplace("tags", j.options.tags);
+    out.emplace("total_bytes", total);
+    out.emplace("processed_bytes", j.processed_bytes);
+    out.emplace("progress", done || total <= 0 ? (done ? 100 : 0)
+                                               : std::min<std::int64_t>(
+                                                     100, j.processed_bytes * 100 / total));
+    out.emplace("rows_processed", j.rows_processed);
+    out.emplace("created", j.created);
+    out.emplace("updated", j.updated);
+    out.emplace("skipped", j.skipped);
+    out.emplace("failed", j.failed);
+    out.emplace("error", text_or_null(j.error));
+    out.emplace("created_at", format_iso8601(j.created_at));
+    out.emplace("started_at", time_or_null(j.started_at));
+    out.emplace("finished_at", time_or_null(j.finished_at));
+    return out;
+}
+
+const std::string& export_header() {
+    static const std::string header =
+        "id,name,phone_e164,email,tags,attributes,is_active,is_opted_in,opt_in_at,opt_out_at,"
+        "opt_out_reason,last_contacted_at,created_at,updated_at\r\n";
+    return header;
+}
+
+void append_export_row(std::string& out, const Contact& c) {
+    auto time = [](const std::optional<Micros>& t) {
+        return t ? format_iso8601(*t) : std::string();
+    };
+    const std::string fields[] = {c.id,
+                                  c.name,
+                                  c.phone_e164.value_or(""),
+                                  c.email.value_or(""),
+                                  join_tags(c.tags),
+                                  c.attributes.dump(),
+                                  c.is_active ? "true" : "false",
+                                  c.is_opted_in ? "true" : "false",
+                                  time(c.opt_in_at),
+                                  time(c.opt_out_at),
+                                  c.opt_out_reason.value_or(""),
+                                  time(c.last_contacted_at),
+                                  format_iso8601(c.created_at),
+                                  format_iso8601(c.updated_at)};
+    bool first = true;
+    for (const auto& f : fields) {
+        if (!first) out += ',';
+        first = false;
+        csv::append_field(out, f);
+    }
+    out += "\r\n";
+}
+
+const std::string& import_errors_header() {
+    static const std::string header = "line,outcome,reason,row\r\n";
+    return header;
+}
+
+void append_import_error_row(std::string& out, const ImportRowError& e) {
+    out += std::to_string(e.line);
+    out += ',';
+    csv::append_field(out, e.outcome);
+    out += ',';
+    csv::append_field(out, e.reason);
+    out += ',';
+    csv::append_field(out, e.row_text);
+    out += "\r\n";
+}
+
+}  // namespace ujumbe::contacts

@@ -1,0 +1,25 @@
+#pragma once
+// The JSON shapes of the contacts API (docs/api-contacts.md) and the CSV
+// rows of the export and the import error report.
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "contacts/model.h"
+
+namespace ujumbe::contacts {
+
+nlohmann::json contact_json(const Contact& c);
+nlohmann::json consent_json(const ConsentEvent& e);
+nlohmann::json group_json(const Group& g);
+nlohmann::json segment_json(const Segment& s);
+nlohmann::json import_json(const ImportJob& j);
+
+// The export's header line, and one contact as a CSV line (CRLF ended).
+const std::string& export_header();
+void append_export_row(std::string& out, const Contact& c);
+const std::string& import_errors_header();
+void append_import_error_row(std::string& out, const ImportRowError& e);
+
+}  // namespace ujumbe::contacts
