@@ -8,4 +8,7 @@ pg_dir=$(mktemp -d /tmp/ujumbe-bench-pg.XXXXXX)
 trap 'scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 python3 bench/identity_bench.py
-UJUMBE_BENCH_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir") python3 bench/identity_bench.py
+python3 bench/contacts_bench.py
+export UJUMBE_BENCH_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir")
+python3 bench/identity_bench.py
+python3 bench/contacts_bench.py

@@ -40,7 +40,9 @@ bool Reader::fill() {
     return true;
 }
 
-bool Reader::at_end() { return pos_ == len_ && !fill(); }
+bool Reader::at_end() {
+    return pos_ == len_ && !fill();
+}
 
 void Reader::skip_bom() {
     // The source may hand out fewer bytes than asked: gather three to compare.
@@ -219,8 +221,8 @@ Outcome Reader::next(std::vector<std::string>& fields) {
 
     if (state == State::kQuoted) {
         fatal_ = true;
-        error_ = "The quoted field opened on line " + std::to_string(quote_line) +
-                 " is never closed.";
+        error_ =
+            "The quoted field opened on line " + std::to_string(quote_line) + " is never closed.";
         fields.resize(std::min(field_count_, options_.max_fields));
         fields_ = nullptr;
         return Outcome::kFatal;

@@ -66,9 +66,9 @@ public:
     std::uint64_t bytes_read() const { return bytes_read_; }
 
 private:
-    bool fill();        // reads more when the buffer is used up; false at the end
-    bool at_end();      // true when no byte is left (reads more when needed)
-    void skip_bom();    // only at the very start of the input
+    bool fill();      // reads more when the buffer is used up; false at the end
+    bool at_end();    // true when no byte is left (reads more when needed)
+    void skip_bom();  // only at the very start of the input
     void take(std::size_t n);
     void take_newline(char c);
     void end_line_after_cr();  // a CR ended the record: an LF after it belongs to it

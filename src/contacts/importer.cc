@@ -430,14 +430,21 @@ Status Importer::process(ImportJob& job) {
         const auto next_line = static_cast<std::int64_t>(reader.next_line());
         committing = std::async(std::launch::async, [this, &job, rows = std::move(rows), offset,
                                                      next_line]() -> Status {
-            return db_.write([&](db::Connection& c) -> Status {
-                ImportJob updated = job;
-                updated.processed_bytes = offset;
-                updated.next_line = next_line;
-                UJ_TRY(apply_import_batch(c, updated, rows, clock_.now()));
-                job = std::move(updated);
-                return {};
-            });
+            // A contact written by the API between our read and our insert
+            // (PostgreSQL) fails the batch on a unique index: run it again.
+            Status status;
+            for (int attempt = 0; attempt < 3; ++attempt) {
+                status = db_.write([&](db::Connection& c) -> Status {
+                    ImportJob updated = job;
+                    updated.processed_bytes = offset;
+                    updated.next_line = next_line;
+                    UJ_TRY(apply_import_batch(c, updated, rows, clock_.now()));
+                    job = std::move(updated);
+                    return {};
+                });
+                if (status || status.error().error_code != "UNIQUE_VIOLATION") break;
+            }
+            return status;
         });
     }
     if (committing.valid()) UJ_TRY(committing.get());

@@ -9,6 +9,7 @@
 #include "contacts/normalize.h"
 #include "contacts/segment_rules.h"
 #include "contacts/views.h"
+#include "core/validate.h"
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/multipart.h"
@@ -42,7 +43,8 @@ Result<ContactFilter> read_filter(const Request& req) {
     ContactFilter f;
     auto& q = f.query;
     if (auto s = req.query_param("search")) {
-        if (s->size() > 200) return Error::invalid("search", "At most 200 characters.");
+        if (s->size() > 200 || !is_clean_text(*s))
+            return Error::invalid("search", "Must be text of at most 200 characters.");
         q.search = *s;
     }
     auto tags = req.query_params("tag");

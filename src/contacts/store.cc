@@ -2,6 +2,7 @@
 
 #include "contacts/normalize.h"
 #include "contacts/segment_rules.h"
+#include "core/validate.h"
 #include "db/filter.h"
 
 namespace ujumbe::contacts::store {
@@ -149,12 +150,27 @@ void apply_rules(db::Filter& f, db::Dialect dialect, const SegmentRules& r) {
     if (r.last_contacted_before) f.add("c.last_contacted_at < {}", *r.last_contacted_before);
 }
 
+// Three characters or more use the trigram index (FTS5 on SQLite, pg_trgm
+// on PostgreSQL); shorter ones scan.
+void add_search(db::Filter& f, db::Dialect dialect, const std::string& text) {
+    std::string lowered = text;
+    for (auto& ch : lowered) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (dialect == db::Dialect::kSqlite && utf8_length(lowered) >= 3) {
+        std::string phrase = "\"";
+        for (char ch : lowered) phrase += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        phrase += '"';
+        f.add("c.rowid IN (SELECT rowid FROM contacts_search WHERE contacts_search MATCH {})",
+              phrase);
+        return;
+    }
+    f.add("c.search_text LIKE {} ESCAPE '\\'", db::like_contains(lowered));
+}
+
 db::Filter contact_filter(Connection& c, const AccountId& account, const ContactQuery& q) {
     db::Filter f({account.value});
     f.where("c.account_id = $1");
     f.where("c.deleted_at IS NULL");
-    if (q.search && !q.search->empty())
-        f.add("c.search_text LIKE {} ESCAPE '\\'", db::like_contains(*q.search));
+    if (q.search && !q.search->empty()) add_search(f, c.dialect(), *q.search);
     for (const auto& tag : q.tags)
         f.add(
             "EXISTS (SELECT 1 FROM contact_tags t WHERE t.account_id = $1 AND t.tag = {} AND "

@@ -184,6 +184,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             (std::filesystem::path(options.spool_dir) / ("body-" + new_request_id())).string();
         parser.get().body().open(path.c_str(), beast::file_mode::write, ec);
         if (ec) {
+            // The connection closes unanswered: its body was never read.
             log::error("cannot spool a request body", {{"path", path}, {"error", ec.message()}});
             co_return Request{};
         }

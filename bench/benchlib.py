@@ -1,0 +1,56 @@
+"""Shared pieces of the end-to-end benchmarks: start the real ujumbe binary
+on a throwaway database (SQLite, or PostgreSQL when a URL is given) and call
+its API."""
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.environ.get("UJUMBE_BIN", os.path.join(ROOT, "build", "bin", "ujumbe"))
+
+
+def start_server(tmp, pg_url, extra_env=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UJUMBE_")}
+    env.update({
+        "UJUMBE_LISTEN": "127.0.0.1:0",
+        "UJUMBE_DATA_DIR": os.path.join(tmp, "data"),
+        "UJUMBE_ADMIN_PASSWORD": "bench-admin-password",
+        "UJUMBE_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warn"),
+    })
+    env.update(extra_env or {})
+    if pg_url:
+        db = "ujumbe_bench_" + uuid.uuid4().hex[:12]
+        subprocess.run(["psql", pg_url, "-q", "-c", f"CREATE DATABASE {db}"], check=True)
+        env["UJUMBE_DATABASE_URL"] = pg_url.rsplit("/", 1)[0] + "/" + db
+    log = open(os.path.join(tmp, "server.log"), "w")
+    proc = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    addr_file = os.path.join(tmp, "data", "listen.addr")
+    for _ in range(300):
+        if os.path.exists(addr_file) and open(addr_file).read().strip():
+            return proc, "http://" + open(addr_file).read().strip()
+        if proc.poll() is not None:
+            sys.exit("server exited early; see " + log.name)
+        time.sleep(0.1)
+    sys.exit("server did not start")
+
+
+def call(base, method, path, body=None, headers=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
+    with urllib.request.urlopen(req) as resp:
+        return json.loads(resp.read())["data"]
+
+
+def to_ms(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
