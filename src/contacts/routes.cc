@@ -14,6 +14,7 @@
 #include "http/input.h"
 #include "http/multipart.h"
 #include "http/pagination.h"
+#include "http/views_support.h"
 
 namespace ujumbe::contacts {
 
