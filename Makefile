@@ -24,6 +24,9 @@ test: deps
 bench: build
 	@bash bench/run.sh
 
+fuzz: deps
+	@bash scripts/fuzz.sh
+
 format:
 	@clang-format -i $$(git ls-files '*.cc' '*.h')
 

@@ -35,8 +35,7 @@ std::optional<std::vector<std::string>> normalize_tags(const std::vector<std::st
     for (const auto& raw : tags) {
         auto tag = lower(trim(raw));
         if (tag.empty()) return fail("Tags must not be empty.");
-        if (!is_clean_text(tag) || tag.find('\n') != std::string::npos ||
-            tag.find('\t') != std::string::npos)
+        if (!is_clean_text(tag) || tag.find_first_of("\t\n\r") != std::string::npos)
             return fail("Tags must be text without control characters.");
         if (tag.find(',') != std::string::npos || tag.find(';') != std::string::npos)
             return fail("Tags must not contain ',' or ';'.");

@@ -106,8 +106,8 @@ TEST(SegmentRulesTest, BadAttributeRulesNameRulesAttributes) {
     EXPECT_EQ(
         error_fields({{"attributes", {{{"key", "city"}, {"op", "equals"}, {"value", nullptr}}}}}),
         field);
-    EXPECT_EQ(error_fields({{"attributes",
-                             {{{"key", "city"}, {"op", "equals"}, {"value", {"a", "b"}}}}}}),
+    EXPECT_EQ(error_fields(
+                  {{"attributes", {{{"key", "city"}, {"op", "equals"}, {"value", {"a", "b"}}}}}}),
               field);
     json many = json::array();
     for (int i = 0; i < 21; ++i) many.push_back({{"key", "k" + std::to_string(i)}, {"value", i}});
@@ -201,6 +201,18 @@ TEST(SegmentRulesTest, JsonRoundTrip) {
     EXPECT_EQ(second.created_after, first.created_after);
     EXPECT_EQ(second.created_before, first.created_before);
     EXPECT_EQ(second.last_contacted_after, first.last_contacted_after);
+    EXPECT_EQ(second.last_contacted_before, first.last_contacted_before);
+}
+
+TEST(SegmentRulesTest, StoredTimestampsKeepTheirFraction) {
+    // Rules are stored as rules_to_json and read back with parse_rules: a
+    // segment must mean the same after the round trip.
+    const json given = {{"created_after", "2026-01-01T00:00:00.500000Z"},
+                        {"last_contacted_before", "2026-01-01T00:00:00.000001Z"}};
+    auto first = parsed(given);
+    EXPECT_EQ(first.created_after, std::optional<Micros>(kJan1 + 500000));
+    auto second = parsed(rules_to_json(first));
+    EXPECT_EQ(second.created_after, first.created_after);
     EXPECT_EQ(second.last_contacted_before, first.last_contacted_before);
 }
 

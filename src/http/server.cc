@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <type_traits>
 #include <mutex>
 #include <unordered_map>
@@ -164,9 +165,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                        bhttp::request_parser<bhttp::empty_body>& header,
                                        const std::string& ip, beast::error_code& ec) {
         const Route* spool = spooling_route(header.get());
+        const std::uint64_t limit = spool && spool->options.max_body_bytes
+                                        ? spool->options.max_body_bytes
+                                        : options.max_body_bytes;
+        // Beast checks a Content-Length against the limit only when the
+        // header completes, and the header parser had none: check it here.
+        if (auto length = header.content_length(); length && *length > limit) {
+            ec = bhttp::error::body_limit;
+            co_return Request{};
+        }
         if (!spool) {
             bhttp::request_parser<bhttp::string_body> parser(std::move(header));
-            parser.body_limit(options.max_body_bytes);
+            parser.body_limit(limit);
             co_await send_continue(s, parser.get(), ec);
             if (!ec)
                 co_await bhttp::async_read(s.stream, buffer, parser,
@@ -176,8 +186,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             co_return req;
         }
         bhttp::request_parser<bhttp::file_body> parser(std::move(header));
-        parser.body_limit(spool->options.max_body_bytes ? spool->options.max_body_bytes
-                                                        : options.max_body_bytes);
+        parser.body_limit(limit);
         std::error_code fs_ec;
         std::filesystem::create_directories(options.spool_dir, fs_ec);
         const std::string path =
@@ -288,6 +297,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         while (!draining) {
             bhttp::request_parser<bhttp::empty_body> header;
             header.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+            // The route decides the limit: see read_body.
+            header.body_limit(std::numeric_limits<std::uint64_t>::max());
             s.stream.expires_after(options.idle_timeout);
             co_await bhttp::async_read_header(s.stream, buffer, header,
                                               asio::redirect_error(asio::use_awaitable, ec));

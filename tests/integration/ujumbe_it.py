@@ -1,20 +1,25 @@
 """Helpers shared by the Ujumbe HTTP integration tests.
 
 Standard library only: an HTTP client over http.client, envelope assertions,
-an HS256 JWT forger, and helpers that create accounts, members and child
-accounts through the public API.  The server process itself is managed by
-conftest.py.  (This lives in its own uniquely named module rather than in
-conftest.py so that test modules can import it even when pytest collects
-several conftest.py files in one run.)
+an HS256 JWT forger, helpers that create accounts, members and child
+accounts through the public API, and helpers for contacts, CSV imports
+(text/csv and multipart bodies, waiting for a job) and CSV exports.  The
+server process itself is managed by conftest.py.  (This lives in its own
+uniquely named module rather than in conftest.py so that test modules can
+import it even when pytest collects several conftest.py files in one run.)
 """
 
 import base64
+import csv as csvlib
 import hashlib
 import hmac
 import http.client
+import io
+import itertools
 import json as jsonlib
 import re
 import socket
+import time
 import uuid
 from urllib.parse import urlencode, urlsplit
 
@@ -453,3 +458,188 @@ def create_reseller(api, admin):
     """Platform admin creates a reseller; returns (reseller account, its owner Actor)."""
     account, body = create_child(api, admin.access, account_type="reseller")
     return account, child_owner_login(api, body)
+
+
+# --------------------------------------------------------------------------
+# Contacts, imports, exports
+# --------------------------------------------------------------------------
+
+CONTACT_FIELDS = ("id", "name", "phone_e164", "email", "attributes", "tags", "is_active",
+                  "is_opted_in", "opt_in_at", "opt_out_at", "opt_out_reason",
+                  "last_contacted_at", "created_at", "updated_at")
+IMPORT_FIELDS = ("id", "status", "file_name", "on_existing", "tags", "total_bytes",
+                 "processed_bytes", "progress", "rows_processed", "created", "updated",
+                 "skipped", "failed", "error", "created_at", "started_at", "finished_at")
+EXPORT_HEADER = ("id,name,phone_e164,email,tags,attributes,is_active,is_opted_in,opt_in_at,"
+                 "opt_out_at,opt_out_reason,last_contacted_at,created_at,updated_at")
+IMPORT_TIMEOUT_S = 60.0
+
+_phone_counter = itertools.count(1)
+
+
+def tz_phone(n=None):
+    """A valid Tanzanian mobile number in E.164 (+255712xxxxxx); unique per
+    process when n is not given."""
+    if n is None:
+        n = next(_phone_counter)
+    return "+255712%06d" % (n % 1000000)
+
+
+def create_contact(api, token=None, apikey=None, status=201, **fields):
+    """POST /contacts; asserts `status` (201 created, 200 upserted); returns the contact."""
+    if not fields:
+        fields = {"phone_e164": tz_phone()}
+    return assert_ok(api("POST", "/contacts", json=fields, token=token, apikey=apikey), status)
+
+
+def get_contact(api, token, contact_id):
+    return assert_ok(api("GET", "/contacts/%s" % contact_id, token=token))
+
+
+def list_all(api, token, path, **params):
+    """Every result of a list route (pages of 100); returns (results, count)."""
+    params = dict(params)
+    params["page_size"] = 100
+    params["page"] = 1
+    out = []
+    while True:
+        data = assert_list(api("GET", with_query(path, **params), token=token))
+        out.extend(data["results"])
+        if not data["next"]:
+            return out, data["count"]
+        params["page"] += 1
+
+
+def set_default_country(api, token, country):
+    return assert_ok(api("PUT", "/accounts/current", json={"default_country": country},
+                         token=token))
+
+
+def multipart_body(fields=None, files=None, boundary=None):
+    """Builds a multipart/form-data body.
+
+    fields: {name: text value}; files: [(name, filename, bytes or str,
+    content type or None)].  Returns (body bytes, Content-Type header value).
+    """
+    boundary = boundary or "----ujumbe-it-" + uuid.uuid4().hex
+    out = bytearray()
+    for name, value in (fields or {}).items():
+        out += b"--" + boundary.encode() + b"\r\n"
+        out += ('Content-Disposition: form-data; name="%s"\r\n\r\n' % name).encode()
+        out += value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        out += b"\r\n"
+    for name, filename, content, ctype in (files or []):
+        out += b"--" + boundary.encode() + b"\r\n"
+        disp = 'Content-Disposition: form-data; name="%s"' % name
+        if filename is not None:
+            disp += '; filename="%s"' % filename
+        out += disp.encode() + b"\r\n"
+        if ctype:
+            out += ("Content-Type: %s\r\n" % ctype).encode()
+        out += b"\r\n"
+        out += content.encode("utf-8") if isinstance(content, str) else bytes(content)
+        out += b"\r\n"
+    out += b"--" + boundary.encode() + b"--\r\n"
+    return bytes(out), "multipart/form-data; boundary=%s" % boundary
+
+
+def _import_options(options):
+    out = {}
+    for k, v in options.items():
+        if v is None:
+            continue
+        if k == "mapping" and not isinstance(v, str):
+            v = jsonlib.dumps(v)
+        elif isinstance(v, (list, tuple)):
+            v = ",".join(v)
+        out[k] = v
+    return out
+
+
+def post_import(api, token=None, data=b"", multipart=False, filename="contacts.csv",
+                apikey=None, headers=None, **options):
+    """POST /contacts/import as a text/csv body (options in the query) or as
+    multipart/form-data (options as form fields).  Returns the raw response."""
+    opts = _import_options(options)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    if multipart:
+        body, ctype = multipart_body(opts, [("file", filename, data, "text/csv")])
+        return api("POST", "/contacts/import", raw_body=body, content_type=ctype, token=token,
+                   apikey=apikey, headers=headers)
+    return api("POST", with_query("/contacts/import", **opts), raw_body=data,
+               content_type="text/csv", token=token, apikey=apikey, headers=headers)
+
+
+def start_import(api, token, data, **kwargs):
+    """post_import() asserting 202; returns the job."""
+    job = assert_ok(post_import(api, token, data, **kwargs), 202)
+    assert isinstance(job, dict) and job.get("id"), job
+    return job
+
+
+def wait_import(api, token, job_id, timeout=IMPORT_TIMEOUT_S):
+    """Polls GET /contacts/imports/{id} until completed or failed; returns the job."""
+    deadline = time.monotonic() + timeout
+    delay = 0.02
+    while True:
+        job = assert_ok(api("GET", "/contacts/imports/%s" % job_id, token=token))
+        if job.get("status") in ("completed", "failed"):
+            return job
+        assert job.get("status") in ("pending", "running"), job
+        if time.monotonic() > deadline:
+            raise AssertionError("import %s not finished after %.0f s: %r"
+                                 % (job_id, timeout, job))
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
+
+
+def import_csv(api, token, data, **kwargs):
+    """Starts an import and waits for it; returns the finished job."""
+    return wait_import(api, token, start_import(api, token, data, **kwargs)["id"])
+
+
+def assert_counts(job, created=0, updated=0, skipped=0, failed=0):
+    got = {k: job.get(k) for k in ("created", "updated", "skipped", "failed")}
+    want = {"created": created, "updated": updated, "skipped": skipped, "failed": failed}
+    assert got == want, "import counts %r, expected %r: %r" % (got, want, job)
+
+
+def get_csv(api, token, path, apikey=None):
+    """GET of a text/csv route; asserts 200 and the content type; returns the text."""
+    resp = api("GET", path, token=token, apikey=apikey, headers={"Accept": "text/csv"})
+    assert resp.status == 200, describe(resp)
+    ctype = resp.headers.get("content-type", "")
+    assert ctype.split(";")[0].strip().lower() == "text/csv", describe(resp) + " " + ctype
+    return resp.raw.decode("utf-8")
+
+
+def parse_csv(text):
+    """Parses CSV text into a list of rows (lists of strings)."""
+    return list(csvlib.reader(io.StringIO(text, newline="")))
+
+
+def csv_dicts(text):
+    """Parses CSV text with a header line into a list of dicts."""
+    return list(csvlib.DictReader(io.StringIO(text, newline="")))
+
+
+def import_errors(api, token, job_id):
+    """The rows of errors.csv as dicts {line, outcome, reason, row}; a header
+    line "line,outcome,reason,row", when present, is dropped."""
+    rows = parse_csv(get_csv(api, token, "/contacts/imports/%s/errors.csv" % job_id))
+    if rows and [c.strip() for c in rows[0]] == ["line", "outcome", "reason", "row"]:
+        rows = rows[1:]
+    out = []
+    for row in rows:
+        assert len(row) == 4, "errors.csv row is not line,outcome,reason,row: %r" % (row,)
+        out.append({"line": row[0], "outcome": row[1], "reason": row[2], "row": row[3]})
+    return out
+
+
+def count_of(value):
+    """A count reported either as a number or as a list of ids."""
+    if isinstance(value, list):
+        return len(value)
+    assert isinstance(value, int) and not isinstance(value, bool), value
+    return value
