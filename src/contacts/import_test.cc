@@ -651,6 +651,22 @@ TEST_P(ImportBatchTest, AnEmailGivenUpEarlierInTheFileIsFree) {
     EXPECT_EQ(other->name, "Someone else");
 }
 
+TEST_P(ImportBatchTest, AnEmailPassesBetweenStoredContactsInOneBatch) {
+    auto setup = make_job();
+    apply(setup, {fields("Amina", "0712000001", "a@example.com"),
+                  fields("Baraka", "0712000002", "b@example.com")});
+    // Baraka gives up b@ for c@, then Amina takes b@: whichever contact the
+    // store writes first, b@ must be free when Amina's row is written.
+    auto move = make_job();
+    apply(move,
+          {fields("", "0712000002", "c@example.com"), fields("", "0712000001", "b@example.com")});
+    EXPECT_EQ(move.updated, 2);
+    EXPECT_EQ(move.failed, 0);
+    EXPECT_EQ(by_phone("+255712000001")->email, std::optional<std::string>("b@example.com"));
+    EXPECT_EQ(by_phone("+255712000002")->email, std::optional<std::string>("c@example.com"));
+    EXPECT_FALSE(by_email("a@example.com"));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ImportBatchTest,
                          ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
                          [](const auto& info) { return db::testing::dialect_name(info.param); });

@@ -53,9 +53,10 @@ ImportRow parse_import_row(const std::vector<std::string>& fields, std::int64_t 
                            const json& columns, const std::string& country) {
     ImportRow row;
     row.line = line;
+    // Kept for every row: a valid row may still be skipped or fail its merge.
+    row.row_text = record_text(fields);
     auto fail = [&](std::string why) {
         row.failure = std::move(why);
-        row.row_text = record_text(fields);
         return row;
     };
     if (fields.size() != columns.size())
@@ -78,7 +79,8 @@ ImportRow parse_import_row(const std::vector<std::string>& fields, std::int64_t 
             if (!row.phone) return fail("phone_e164: " + problem);
         } else if (column == "email") {
             std::string email(value);
-            for (auto& ch : email) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+            for (auto& ch : email)
+                ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
             if (!is_valid_email(email)) return fail("email: not a valid address.");
             row.email = std::move(email);
         } else if (column == "tags") {
@@ -111,6 +113,7 @@ namespace {
 class BatchContacts {
 public:
     void add_stored(Contact c) {
+        stored_emails_.push_back(c.email);
         stored_.push_back(std::move(c));
         index(&stored_.back());
     }
@@ -125,11 +128,23 @@ public:
         if (c->phone_e164) phones_[*c->phone_e164] = c;
         if (c->email) emails_[*c->email] = c;
     }
+    // A merge replaced the contact's email: the old one leads nowhere now.
+    void forget_email(const std::string& e) { emails_.erase(e); }
     void touch(Contact* c) { touched_.insert(c); }
 
     std::vector<const Contact*> created() const {
         std::vector<const Contact*> out;
         for (const auto& c : created_) out.push_back(&c);
+        return out;
+    }
+    // Stored contacts whose email the batch changes: their old addresses must
+    // be free before a created or updated contact takes them.
+    std::vector<const Contact*> emails_released() const {
+        std::vector<const Contact*> out;
+        for (std::size_t i = 0; i < stored_.size(); ++i)
+            if (touched_.count(&stored_[i]) && stored_emails_[i] &&
+                stored_emails_[i] != stored_[i].email)
+                out.push_back(&stored_[i]);
         return out;
     }
     std::vector<const Contact*> updated() const {
@@ -145,7 +160,8 @@ private:
         return it == m.end() ? nullptr : it->second;
     }
     std::deque<Contact> stored_;
-    std::deque<Contact> created_;  // deques keep pointers stable
+    std::vector<std::optional<std::string>> stored_emails_;  // as read, by position
+    std::deque<Contact> created_;                            // deques keep pointers stable
     std::unordered_map<std::string, Contact*> phones_, emails_;
     std::unordered_set<const Contact*> touched_;
 };
@@ -162,6 +178,7 @@ std::string merge_row(BatchContacts& batch, Contact& c, const ImportRow& row) {
     if (row.email && row.email != c.email) {
         if (Contact* other = batch.by_email(*row.email); other && other != &c)
             return "email: belongs to another contact.";
+        if (c.email) batch.forget_email(*c.email);
         c.email = row.email;
     }
     if (row.name) c.name = *row.name;
@@ -202,20 +219,19 @@ Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<I
         if (!match && row.email) match = batch.by_email(*row.email);
         if (match && skip_existing) {
             ++job.skipped;
-            errors.push_back({row.line, "skipped",
-                              "A contact with this " +
-                                  std::string(row.phone && match->phone_e164 == row.phone
-                                                  ? "phone"
-                                                  : "email") +
-                                  " exists.",
-                              row.row_text});
+            errors.push_back(
+                {row.line, "skipped",
+                 "A contact with this " +
+                     std::string(row.phone && match->phone_e164 == row.phone ? "phone" : "email") +
+                     " exists.",
+                 row.row_text});
             continue;
         }
         if (match) {
             Contact before = *match;
             if (auto why = merge_row(batch, *match, row); !why.empty()) {
                 *match = std::move(before);
-                batch.index(match);
+                batch.index(match);  // the email merge_row forgot, if any
                 ++job.failed;
                 errors.push_back({row.line, "failed", why, row.row_text});
                 continue;
@@ -246,11 +262,13 @@ Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<I
         }
         if (row.is_opted_in && *row.is_opted_in != match->is_opted_in)
             consents.push_back(change_consent(*match, *row.is_opted_in, "all",
-                                              consent_source::kImport, std::nullopt,
-                                              job.created_by, now));
+                                              consent_source::kImport, std::nullopt, job.created_by,
+                                              now));
     }
-    UJ_TRY(store::insert_contacts(c, batch.created()));
+    for (const Contact* r : batch.emails_released())
+        UJ_TRY(store::release_email(c, job.account_id, r->id));
     for (const Contact* u : batch.updated()) UJ_TRY(store::update_contact(c, *u, true));
+    UJ_TRY(store::insert_contacts(c, batch.created()));
     for (const auto& e : consents) UJ_TRY(store::insert_consent(c, job.account_id, e));
     UJ_TRY(store::insert_import_errors(c, job.id, errors));
     job.updated_at = now;
@@ -263,7 +281,8 @@ Importer::Importer(db::Database& db, ContactsService& contacts, Clock& clock,
                    ImporterOptions options)
     : db_(db), contacts_(contacts), clock_(clock), options_(options) {
     if (options_.parse_threads <= 0)
-        options_.parse_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        options_.parse_threads =
+            static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     if (options_.batch_rows == 0) options_.batch_rows = 1000;
 }
 
@@ -314,9 +333,8 @@ void Importer::loop() {
 
 void Importer::run(ImportJob job) {
     if (job.status == import_status::kPending) {
-        auto claimed = db_.write([&](db::Connection& c) {
-            return store::claim_import(c, job.id, clock_.now());
-        });
+        auto claimed = db_.write(
+            [&](db::Connection& c) { return store::claim_import(c, job.id, clock_.now()); });
         if (!claimed || !*claimed) return;
         job.status = import_status::kRunning;
         job.started_at = clock_.now();
@@ -361,9 +379,10 @@ Status Importer::process(ImportJob& job) {
     csv::Reader::Options reader_options;
     reader_options.start_offset = static_cast<std::uint64_t>(job.processed_bytes);
     reader_options.start_line = static_cast<std::uint64_t>(job.next_line);
-    csv::Reader reader(csv::file_source(fd, static_cast<std::uint64_t>(job.byte_begin + job.processed_bytes),
-                                        static_cast<std::uint64_t>(job.byte_end)),
-                       reader_options);
+    csv::Reader reader(
+        csv::file_source(fd, static_cast<std::uint64_t>(job.byte_begin + job.processed_bytes),
+                         static_cast<std::uint64_t>(job.byte_end)),
+        reader_options);
     std::vector<std::string> fields;
     if (job.processed_bytes == 0) {
         // The header: its columns were resolved when the job was queued.
@@ -391,8 +410,8 @@ Status Importer::process(ImportJob& job) {
                 break;
             }
             if (outcome == csv::Outcome::kFatal) {
-                fatal = Error::invalid("file", "Line " + std::to_string(reader.line()) +
-                                                   ": " + reader.error() +
+                fatal = Error::invalid("file", "Line " + std::to_string(reader.line()) + ": " +
+                                                   reader.error() +
                                                    "; the rest of the file was not read.");
                 at_end = true;
                 break;
@@ -428,24 +447,25 @@ Status Importer::process(ImportJob& job) {
         if (committing.valid()) UJ_TRY(committing.get());
         const auto offset = static_cast<std::int64_t>(reader.offset());
         const auto next_line = static_cast<std::int64_t>(reader.next_line());
-        committing = std::async(std::launch::async, [this, &job, rows = std::move(rows), offset,
-                                                     next_line]() -> Status {
-            // A contact written by the API between our read and our insert
-            // (PostgreSQL) fails the batch on a unique index: run it again.
-            Status status;
-            for (int attempt = 0; attempt < 3; ++attempt) {
-                status = db_.write([&](db::Connection& c) -> Status {
-                    ImportJob updated = job;
-                    updated.processed_bytes = offset;
-                    updated.next_line = next_line;
-                    UJ_TRY(apply_import_batch(c, updated, rows, clock_.now()));
-                    job = std::move(updated);
-                    return {};
-                });
-                if (status || status.error().error_code != "UNIQUE_VIOLATION") break;
-            }
-            return status;
-        });
+        committing =
+            std::async(std::launch::async,
+                       [this, &job, rows = std::move(rows), offset, next_line]() -> Status {
+                           // A contact written by the API between our read and our insert
+                           // (PostgreSQL) fails the batch on a unique index: run it again.
+                           Status status;
+                           for (int attempt = 0; attempt < 3; ++attempt) {
+                               status = db_.write([&](db::Connection& c) -> Status {
+                                   ImportJob updated = job;
+                                   updated.processed_bytes = offset;
+                                   updated.next_line = next_line;
+                                   UJ_TRY(apply_import_batch(c, updated, rows, clock_.now()));
+                                   job = std::move(updated);
+                                   return {};
+                               });
+                               if (status || status.error().error_code != "UNIQUE_VIOLATION") break;
+                           }
+                           return status;
+                       });
     }
     if (committing.valid()) UJ_TRY(committing.get());
     if (fatal) return *fatal;

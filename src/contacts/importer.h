@@ -33,7 +33,7 @@ struct ImporterOptions {
 struct ImportRow {
     std::int64_t line = 0;
     std::string failure;   // non-empty: the row cannot be imported, and why
-    std::string row_text;  // the record as CSV, for the error report (failed rows)
+    std::string row_text;  // the record as CSV, for the error report
     std::optional<std::string> name, phone, email;
     std::optional<bool> is_active, is_opted_in;
     std::vector<std::string> tags;

@@ -45,8 +45,7 @@ std::optional<std::vector<std::string>> normalize_tags(const std::vector<std::st
     }
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
-    if (out.size() > kMaxTags)
-        return fail("At most " + std::to_string(kMaxTags) + " tags.");
+    if (out.size() > kMaxTags) return fail("At most " + std::to_string(kMaxTags) + " tags.");
     return out;
 }
 

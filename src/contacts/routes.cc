@@ -9,6 +9,7 @@
 #include "contacts/normalize.h"
 #include "contacts/segment_rules.h"
 #include "contacts/views.h"
+#include "core/ids.h"
 #include "core/validate.h"
 #include "http/envelope.h"
 #include "http/input.h"
@@ -57,15 +58,22 @@ Result<ContactFilter> read_filter(const Request& req) {
     }
     UJ_ASSIGN(q.is_active, flag_param(req, "is_active"));
     UJ_ASSIGN(q.is_opted_in, flag_param(req, "is_opted_in"));
-    if (auto g = req.query_param("group_id")) q.group_id = *g;
-    if (auto s = req.query_param("segment_id")) f.segment_id = *s;
+    if (auto g = req.query_param("group_id")) {
+        if (!is_uuid(*g)) return Error::invalid("group_id", "Not a group id.");
+        q.group_id = *g;
+    }
+    if (auto s = req.query_param("segment_id")) {
+        if (!is_uuid(*s)) return Error::invalid("segment_id", "Not a segment id.");
+        f.segment_id = *s;
+    }
     if (auto o = req.query_param("ordering")) {
         static const std::vector<std::string> allowed = {
-            "created_at", "-created_at", "name",          "-name",
-            "updated_at", "-updated_at", "last_contacted_at", "-last_contacted_at"};
+            "created_at",        "-created_at",       "name", "-name", "updated_at", "-updated_at",
+            "last_contacted_at", "-last_contacted_at"};
         if (std::find(allowed.begin(), allowed.end(), *o) == allowed.end())
-            return Error::invalid("ordering", "Use one of created_at, name, updated_at, "
-                                              "last_contacted_at, each optionally with '-'.");
+            return Error::invalid("ordering",
+                                  "Use one of created_at, name, updated_at, "
+                                  "last_contacted_at, each optionally with '-'.");
         q.ordering = *o;
     }
     return f;
@@ -76,10 +84,12 @@ Result<ContactInput> read_contact(const Request& req) {
     Fields f(body);
     ContactInput in;
     in.name = f.text("name", Need::kOptional, 0, kMaxName);
-    const char* phone_field = body.contains("phone_e164") || !body.contains("phone")
-                                  ? "phone_e164"
-                                  : "phone";
-    if (!f.is_null(phone_field)) in.phone = f.text(phone_field, Need::kOptional, 1, 64);
+    const char* phone_field =
+        body.contains("phone_e164") || !body.contains("phone") ? "phone_e164" : "phone";
+    if (f.is_null(phone_field))
+        in.clear_phone = true;
+    else
+        in.phone = f.text(phone_field, Need::kOptional, 1, 64);
     if (f.is_null("email"))
         in.clear_email = true;
     else
@@ -150,15 +160,14 @@ Result<Response> delete_contact(ContactsService& s, RequestContext& ctx, const R
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Contact deleted");
 }
 
-Result<Response> consent(ContactsService& s, bool opt_in, RequestContext& ctx,
-                         const Request& req) {
+Result<Response> consent(ContactsService& s, bool opt_in, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
     auto channel = f.choice("channel", Need::kOptional, {"all", "sms", "whatsapp", "email"});
     auto reason = f.text("reason", Need::kOptional, 0, 500);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto c, s.set_consent(ctx.who(), ctx.param("id"), opt_in, channel.value_or("all"),
-                                    reason));
+    UJ_ASSIGN(auto c,
+              s.set_consent(ctx.who(), ctx.param("id"), opt_in, channel.value_or("all"), reason));
     json data = json::object();
     data.emplace("id", c.id);
     data.emplace("is_opted_in", c.is_opted_in);
@@ -189,7 +198,8 @@ Result<Response> export_contacts(ContactsService& s, RequestContext& ctx, const 
         }
         UJ_ASSIGN(auto page, s.export_page(who, query, state->after, kExportPage));
         for (const auto& c : page) append_export_row(out, c);
-        if (!page.empty()) state->after = store::ExportCursor{page.back().created_at, page.back().id};
+        if (!page.empty())
+            state->after = store::ExportCursor{page.back().created_at, page.back().id};
         return page.size() == static_cast<std::size_t>(kExportPage);
     };
     return res;
@@ -255,8 +265,7 @@ Result<Response> start_import(ContactsService& s, RequestContext& ctx, const Req
             UJ_ASSIGN(auto value, http::read_range(fd, p.begin, p.end, kMaxFormField));
             *target = std::move(value);
         }
-        if (!have_file)
-            return Error::invalid("file", "Send the CSV in a form part named 'file'.");
+        if (!have_file) return Error::invalid("file", "Send the CSV in a form part named 'file'.");
         if (upload.end <= upload.begin) return Error::invalid("file", "The file is empty.");
     } else if (type.rfind("multipart/", 0) == 0) {
         return Error::invalid("file", "The multipart body has no boundary.");
@@ -289,7 +298,8 @@ Result<Response> import_errors(ContactsService& s, RequestContext& ctx, const Re
     Response res;
     res.content_type = "text/csv; charset=utf-8";
     res.headers.emplace_back("Content-Disposition", "attachment; filename=\"import-errors.csv\"");
-    res.stream = [&s, who = ctx.who(), id = ctx.param("id"), state](std::string& out) -> Result<bool> {
+    res.stream = [&s, who = ctx.who(), id = ctx.param("id"),
+                  state](std::string& out) -> Result<bool> {
         if (!state->header_sent) {
             out += import_errors_header();
             state->header_sent = true;

@@ -81,8 +81,7 @@ Result<SegmentRules> parse_rules(const json& rules) {
         } else if (key == "attributes") {
             attribute_rules(v, out, errors);
         } else if (key == "opt_in") {
-            if (v.is_string() &&
-                (v == "opted_in" || v == "opted_out" || v == "any"))
+            if (v.is_string() && (v == "opted_in" || v == "opted_out" || v == "any"))
                 out.opt_in = v.get<std::string>();
             else
                 errors[field].push_back("Must be opted_in, opted_out or any.");
@@ -119,12 +118,12 @@ json rules_to_json(const SegmentRules& r) {
     }
     out["opt_in"] = r.opt_in;
     if (r.is_active) out["is_active"] = *r.is_active;
-    if (r.created_after) out["created_after"] = format_iso8601(*r.created_after);
-    if (r.created_before) out["created_before"] = format_iso8601(*r.created_before);
+    if (r.created_after) out["created_after"] = format_iso8601_exact(*r.created_after);
+    if (r.created_before) out["created_before"] = format_iso8601_exact(*r.created_before);
     if (r.last_contacted_after)
-        out["last_contacted_after"] = format_iso8601(*r.last_contacted_after);
+        out["last_contacted_after"] = format_iso8601_exact(*r.last_contacted_after);
     if (r.last_contacted_before)
-        out["last_contacted_before"] = format_iso8601(*r.last_contacted_before);
+        out["last_contacted_before"] = format_iso8601_exact(*r.last_contacted_before);
     return out;
 }
 

@@ -64,8 +64,9 @@ ConsentEvent change_consent(Contact& contact, bool opt_in, const std::string& ch
         contact.opt_out_reason = reason;
     }
     contact.updated_at = now;
-    return ConsentEvent{new_uuid_v7(), contact.id, opt_in ? "opt_in" : "opt_out", channel, source,
-                        reason,        actor,      now};
+    return ConsentEvent{new_uuid_v7(), contact.id, opt_in ? "opt_in" : "opt_out",
+                        channel,       source,     reason,
+                        actor,         now};
 }
 
 ContactsService::ContactsService(db::Database& db, Clock& clock,
@@ -84,10 +85,10 @@ Result<Contact> ContactsService::find_contact(db::Connection& c, const Principal
     return std::move(*found);
 }
 
-Status ContactsService::apply_input(db::Connection& c, const Principal& who, Contact& contact,
-                                    const ContactInput& in,
-                                    const std::optional<std::string>& phone, bool merge,
-                                    bool& tags_changed) {
+Result<ContactsService::Applied> ContactsService::apply_input(
+    db::Connection& c, const Principal& who, Contact& contact, const ContactInput& in,
+    const std::optional<std::string>& phone, bool merge) {
+    Applied applied;
     std::vector<std::string> tags;
     UJ_TRY(check_tags_and_attributes(in, &tags));
     const Micros now = clock_.now();
@@ -100,6 +101,11 @@ Status ContactsService::apply_input(db::Connection& c, const Principal& who, Con
         UJ_ASSIGN(auto holder, store::find_by_email(c, who.account_id, *in.email));
         if (holder && holder->id != contact.id) return field_conflict("email", "email");
         contact.email = in.email;
+    }
+    if (in.clear_phone) {
+        if (!contact.email)
+            return Error::invalid("phone_e164", "A contact needs a phone or an email.");
+        contact.phone_e164.reset();
     }
     if (in.clear_email) {
         if (!contact.phone_e164)
@@ -124,15 +130,24 @@ Status ContactsService::apply_input(db::Connection& c, const Principal& who, Con
             contact.tags = tags;
         if (contact.tags.size() > kMaxTags)
             return Error::invalid("tags", "At most " + std::to_string(kMaxTags) + " tags.");
-        tags_changed = contact.tags != before;
+        applied.tags_changed = contact.tags != before;
     }
     if (in.is_active) contact.is_active = *in.is_active;
     contact.updated_at = now;
-    if (in.is_opted_in && *in.is_opted_in != contact.is_opted_in) {
-        auto event = change_consent(contact, *in.is_opted_in, "all", consent_source::kApi,
-                                    std::nullopt, who.user_id.value, now);
-        UJ_TRY(store::insert_consent(c, who.account_id, event));
+    if (in.is_opted_in && *in.is_opted_in != contact.is_opted_in)
+        applied.consent = change_consent(contact, *in.is_opted_in, "all", consent_source::kApi,
+                                         std::nullopt, who.user_id.value, now);
+    return applied;
+}
+
+Status ContactsService::save(db::Connection& c, const Principal& who, const Contact& contact,
+                             const Applied& applied, bool is_new) {
+    if (is_new) {
+        UJ_TRY(store::insert_contact(c, contact));
+    } else {
+        UJ_TRY(store::update_contact(c, contact, applied.tags_changed));
     }
+    if (applied.consent) UJ_TRY(store::insert_consent(c, who.account_id, *applied.consent));
     return {};
 }
 
@@ -158,18 +173,17 @@ Result<Upserted> ContactsService::upsert(const Principal& who, const ContactInpu
         if (!existing && in.email) {
             UJ_ASSIGN(existing, store::find_by_email(c, who.account_id, *in.email));
         }
-        bool tags_changed = false;
         if (existing) {
-            UJ_TRY(apply_input(c, who, *existing, in, phone, true, tags_changed));
-            UJ_TRY(store::update_contact(c, *existing, tags_changed));
+            UJ_ASSIGN(auto applied, apply_input(c, who, *existing, in, phone, true));
+            UJ_TRY(save(c, who, *existing, applied, false));
             return Upserted{std::move(*existing), true};
         }
         Contact contact;
         contact.id = new_uuid_v7();
         contact.account_id = who.account_id;
         contact.created_at = clock_.now();
-        UJ_TRY(apply_input(c, who, contact, in, phone, false, tags_changed));
-        UJ_TRY(store::insert_contact(c, contact));
+        UJ_ASSIGN(auto applied, apply_input(c, who, contact, in, phone, false));
+        UJ_TRY(save(c, who, contact, applied, true));
         return Upserted{std::move(contact), false};
     });
 }
@@ -194,9 +208,8 @@ Result<Contact> ContactsService::update(const Principal& who, const std::string&
     }
     return db_.write([&](db::Connection& c) -> Result<Contact> {
         UJ_ASSIGN(auto contact, find_contact(c, who, id));
-        bool tags_changed = false;
-        UJ_TRY(apply_input(c, who, contact, in, phone, false, tags_changed));
-        UJ_TRY(store::update_contact(c, contact, tags_changed));
+        UJ_ASSIGN(auto applied, apply_input(c, who, contact, in, phone, false));
+        UJ_TRY(save(c, who, contact, applied, false));
         return contact;
     });
 }
@@ -243,9 +256,8 @@ Result<Listing<Contact>> ContactsService::list(const Principal& who, const Conta
 Result<std::vector<Contact>> ContactsService::export_page(
     const Principal& who, const ContactQuery& q, const std::optional<store::ExportCursor>& after,
     int limit) {
-    return db_.read([&](db::Connection& c) {
-        return store::export_page(c, who.account_id, q, after, limit);
-    });
+    return db_.read(
+        [&](db::Connection& c) { return store::export_page(c, who.account_id, q, after, limit); });
 }
 
 // ---- groups
@@ -265,9 +277,9 @@ Result<Group> ContactsService::create_group(const Principal& who, const GroupInp
     g.description = in.description.value_or("");
     g.created_at = g.updated_at = clock_.now();
     return name_conflict_as(db_.write([&](db::Connection& c) -> Result<Group> {
-                                UJ_TRY(store::insert_group(c, g));
-                                return g;
-                            }),
+        UJ_TRY(store::insert_group(c, g));
+        return g;
+    }),
                             "group");
 }
 
@@ -285,13 +297,13 @@ Result<Listing<Group>> ContactsService::list_groups(const Principal& who,
 Result<Group> ContactsService::update_group(const Principal& who, const std::string& id,
                                             const GroupInput& in) {
     return name_conflict_as(db_.write([&](db::Connection& c) -> Result<Group> {
-                                UJ_ASSIGN(auto g, find_group(c, who, id));
-                                if (in.name) g.name = *in.name;
-                                if (in.description) g.description = *in.description;
-                                g.updated_at = clock_.now();
-                                UJ_TRY(store::update_group(c, g));
-                                return g;
-                            }),
+        UJ_ASSIGN(auto g, find_group(c, who, id));
+        if (in.name) g.name = *in.name;
+        if (in.description) g.description = *in.description;
+        g.updated_at = clock_.now();
+        UJ_TRY(store::update_group(c, g));
+        return g;
+    }),
                             "group");
 }
 
@@ -302,8 +314,7 @@ Status ContactsService::delete_group(const Principal& who, const std::string& id
     });
 }
 
-Result<MembersAdded> ContactsService::add_members(const Principal& who,
-                                                  const std::string& group_id,
+Result<MembersAdded> ContactsService::add_members(const Principal& who, const std::string& group_id,
                                                   const std::vector<std::string>& contact_ids) {
     std::vector<std::string> ids = contact_ids;
     std::sort(ids.begin(), ids.end());
@@ -348,14 +359,13 @@ Result<Segment> ContactsService::create_segment(const Principal& who, const Segm
     s.rules = in.rules.value_or(SegmentRules{});
     s.created_at = s.updated_at = clock_.now();
     return name_conflict_as(db_.write([&](db::Connection& c) -> Result<Segment> {
-                                ContactQuery q;
-                                q.segment = s.rules;
-                                UJ_ASSIGN(s.contact_count,
-                                          store::count_contacts(c, who.account_id, q));
-                                s.counted_at = s.created_at;
-                                UJ_TRY(store::insert_segment(c, s));
-                                return s;
-                            }),
+        ContactQuery q;
+        q.segment = s.rules;
+        UJ_ASSIGN(s.contact_count, store::count_contacts(c, who.account_id, q));
+        s.counted_at = s.created_at;
+        UJ_TRY(store::insert_segment(c, s));
+        return s;
+    }),
                             "segment");
 }
 
@@ -366,22 +376,21 @@ Result<Segment> ContactsService::get_segment(const Principal& who, const std::st
 Result<Listing<Segment>> ContactsService::list_segments(const Principal& who,
                                                         const std::optional<std::string>& search,
                                                         Page page) {
-    return db_.read([&](db::Connection& c) {
-        return store::list_segments(c, who.account_id, search, page);
-    });
+    return db_.read(
+        [&](db::Connection& c) { return store::list_segments(c, who.account_id, search, page); });
 }
 
 Result<Segment> ContactsService::update_segment(const Principal& who, const std::string& id,
                                                 const SegmentInput& in) {
     return name_conflict_as(db_.write([&](db::Connection& c) -> Result<Segment> {
-                                UJ_ASSIGN(auto s, find_segment(c, who, id));
-                                if (in.name) s.name = *in.name;
-                                if (in.description) s.description = *in.description;
-                                if (in.rules) s.rules = *in.rules;
-                                s.updated_at = clock_.now();
-                                UJ_TRY(store::update_segment(c, s));
-                                return s;
-                            }),
+        UJ_ASSIGN(auto s, find_segment(c, who, id));
+        if (in.name) s.name = *in.name;
+        if (in.description) s.description = *in.description;
+        if (in.rules) s.rules = *in.rules;
+        s.updated_at = clock_.now();
+        UJ_TRY(store::update_segment(c, s));
+        return s;
+    }),
                             "segment");
 }
 
@@ -392,8 +401,7 @@ Status ContactsService::delete_segment(const Principal& who, const std::string& 
     });
 }
 
-Result<Segment> ContactsService::update_segment_count(const Principal& who,
-                                                      const std::string& id) {
+Result<Segment> ContactsService::update_segment_count(const Principal& who, const std::string& id) {
     return db_.write([&](db::Connection& c) -> Result<Segment> {
         UJ_ASSIGN(auto s, find_segment(c, who, id));
         ContactQuery q;
@@ -437,7 +445,8 @@ Result<ImportJob> ContactsService::start_import(const Principal& who, const Uplo
     job.file_path = (std::filesystem::path(spool_dir_) / (job.id + ".upload")).string();
     std::filesystem::rename(upload.path, job.file_path, ec);
     if (ec) return Error::internal("cannot keep the upload: " + ec.message());
-    auto stored = db_.write([&](db::Connection& c) -> Status { return store::insert_import(c, job); });
+    auto stored =
+        db_.write([&](db::Connection& c) -> Status { return store::insert_import(c, job); });
     if (!stored) {
         std::filesystem::remove(job.file_path, ec);
         return std::move(stored).error();

@@ -31,6 +31,7 @@ struct ContactInput {
     std::optional<std::string> phone;  // any spelling; normalised to E.164
     std::optional<std::string> email;  // already checked and lower-cased
     bool clear_email = false;
+    bool clear_phone = false;  // "phone_e164": null
     std::optional<nlohmann::json> attributes;
     std::optional<std::vector<std::string>> tags;
     std::optional<bool> is_active;
@@ -111,8 +112,7 @@ public:
     Result<Group> get_group(const Principal& who, const std::string& id);
     Result<Listing<Group>> list_groups(const Principal& who,
                                        const std::optional<std::string>& search, Page page);
-    Result<Group> update_group(const Principal& who, const std::string& id,
-                               const GroupInput& in);
+    Result<Group> update_group(const Principal& who, const std::string& id, const GroupInput& in);
     Status delete_group(const Principal& who, const std::string& id);
     Result<MembersAdded> add_members(const Principal& who, const std::string& group_id,
                                      const std::vector<std::string>& contact_ids);
@@ -151,9 +151,18 @@ private:
     Result<Segment> find_segment(db::Connection& c, const Principal& who, const std::string& id);
     // Applies `in` to `contact`; `merge` is POST's upsert (attributes merged,
     // tags added), otherwise PUT's replace. Records a consent change.
-    Status apply_input(db::Connection& c, const Principal& who, Contact& contact,
-                       const ContactInput& in, const std::optional<std::string>& phone,
-                       bool merge, bool& tags_changed);
+    // What apply_input changed beyond the contact's own columns; the consent
+    // event is stored by the caller once the contact row exists.
+    struct Applied {
+        bool tags_changed = false;
+        std::optional<ConsentEvent> consent;
+    };
+    Result<Applied> apply_input(db::Connection& c, const Principal& who, Contact& contact,
+                                const ContactInput& in, const std::optional<std::string>& phone,
+                                bool merge);
+    // Stores the contact (insert or update) and then its consent event.
+    Status save(db::Connection& c, const Principal& who, const Contact& contact,
+                const Applied& applied, bool is_new);
 
     db::Database& db_;
     Clock& clock_;

@@ -1,5 +1,8 @@
 #include "contacts/store.h"
 
+#include <span>
+#include <unordered_set>
+
 #include "contacts/normalize.h"
 #include "contacts/segment_rules.h"
 #include "core/validate.h"
@@ -89,25 +92,20 @@ std::string placeholders(int first, std::size_t count) {
 constexpr std::size_t kRowsPerInsert = 256;
 
 Status insert_tag_rows(Connection& c, const std::vector<const Contact*>& contacts) {
-    std::vector<Value> params;
-    std::size_t rows = 0;
-    auto flush = [&]() -> Status {
-        if (rows == 0) return {};
-        auto r = c.run("INSERT INTO contact_tags (account_id, tag, contact_id) VALUES " +
-                           value_rows(static_cast<int>(rows), 3) + " ON CONFLICT DO NOTHING",
-                       params);
-        params.clear();
-        rows = 0;
-        return db::done(std::move(r));
-    };
+    std::vector<Value> rows;  // account, tag, contact for each tag
     for (const Contact* contact : contacts)
         for (const auto& tag : contact->tags) {
-            params.emplace_back(contact->account_id.value);
-            params.emplace_back(tag);
-            params.emplace_back(contact->id);
-            if (++rows == kRowsPerInsert) UJ_TRY(flush());
+            rows.emplace_back(contact->account_id.value);
+            rows.emplace_back(tag);
+            rows.emplace_back(contact->id);
         }
-    return flush();
+    return db::for_each_batch(
+        rows.size() / 3, kRowsPerInsert, [&](std::size_t first, std::size_t count) {
+            return db::done(c.run("INSERT INTO contact_tags (account_id, tag, contact_id) VALUES " +
+                                      value_rows(static_cast<int>(count), 3) +
+                                      " ON CONFLICT DO NOTHING",
+                                  std::span<const Value>(rows).subspan(first * 3, count * 3)));
+        });
 }
 
 // Conditions of a segment's rules on contacts `c`; $1 is the account id.
@@ -120,9 +118,8 @@ void apply_rules(db::Filter& f, db::Dialect dialect, const SegmentRules& r) {
     if (!r.tags_any.empty()) {
         std::string list;
         for (const auto& tag : r.tags_any) list += (list.empty() ? "" : ", ") + f.bind(tag);
-        f.where(
-            "EXISTS (SELECT 1 FROM contact_tags t WHERE t.account_id = $1 AND t.tag IN (" + list +
-            ") AND t.contact_id = c.id)");
+        f.where("EXISTS (SELECT 1 FROM contact_tags t WHERE t.account_id = $1 AND t.tag IN (" +
+                list + ") AND t.contact_id = c.id)");
     }
     for (const auto& a : r.attributes) {
         std::string value_sql;
@@ -195,8 +192,10 @@ std::string order_clause(const std::string& ordering) {
         {"-name", "c.name DESC, c.id DESC"},
         {"updated_at", "c.updated_at, c.id"},
         {"-updated_at", "c.updated_at DESC, c.id DESC"},
-        {"last_contacted_at", "c.last_contacted_at, c.id"},
-        {"-last_contacted_at", "c.last_contacted_at DESC, c.id DESC"},
+        // Never contacted last either way; the engines differ on NULLs.
+        {"last_contacted_at", "(c.last_contacted_at IS NULL), c.last_contacted_at, c.id"},
+        {"-last_contacted_at",
+         "(c.last_contacted_at IS NULL), c.last_contacted_at DESC, c.id DESC"},
     };
     for (const auto& [name, sql] : known)
         if (name == ordering) return " ORDER BY " + sql;
@@ -236,11 +235,16 @@ Status update_contact(Connection& c, const Contact& k, bool tags_changed) {
         {k.id, k.account_id.value, k.name, db::optional_text(k.phone_e164),
          db::optional_text(k.email), k.attributes.dump(), join_tags(k.tags), k.is_active,
          k.is_opted_in, db::optional_int(k.opt_in_at), db::optional_int(k.opt_out_at),
-         db::optional_text(k.opt_out_reason), db::optional_int(k.last_contacted_at),
-         search_text(k), k.updated_at})));
+         db::optional_text(k.opt_out_reason), db::optional_int(k.last_contacted_at), search_text(k),
+         k.updated_at})));
     if (!tags_changed) return {};
     UJ_TRY(db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {k.id})));
     return insert_tag_rows(c, {&k});
+}
+
+Status release_email(Connection& c, const AccountId& account, const std::string& id) {
+    return db::done(c.query("UPDATE contacts SET email = NULL WHERE id = $1 AND account_id = $2",
+                            {id, account.value}));
 }
 
 Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
@@ -275,11 +279,10 @@ Result<db::Listing<Contact>> list_contacts(Connection& c, const AccountId& accou
     UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM contacts c", f));
     const auto order = order_clause(q.ordering);
     const auto limit = db::limit_clause(f, page);
-    UJ_ASSIGN(auto items,
-              db::all<Contact>(c.run(std::string("SELECT ") + kContactColumns +
-                                         " FROM contacts c" + f.sql() + order + limit,
-                                     f.params()),
-                               contact_from));
+    UJ_ASSIGN(auto items, db::all<Contact>(c.run(std::string("SELECT ") + kContactColumns +
+                                                     " FROM contacts c" + f.sql() + order + limit,
+                                                 f.params()),
+                                           contact_from));
     return db::Listing<Contact>{std::move(items), count};
 }
 
@@ -295,8 +298,7 @@ Result<std::vector<Contact>> export_page(Connection& c, const AccountId& account
     if (after) {
         const auto at = f.bind(after->created_at);
         const auto id = f.bind(after->id);
-        f.where("(c.created_at > " + at + " OR (c.created_at = " + at + " AND c.id > " + id +
-                "))");
+        f.where("(c.created_at > " + at + " OR (c.created_at = " + at + " AND c.id > " + id + "))");
     }
     const auto n = f.bind(static_cast<std::int64_t>(limit));
     return db::all<Contact>(c.run(std::string("SELECT ") + kContactColumns + " FROM contacts c" +
@@ -310,33 +312,43 @@ Result<std::vector<Contact>> export_page(Connection& c, const AccountId& account
 Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& account,
                                            const std::vector<std::string>& phones,
                                            const std::vector<std::string>& emails) {
+    // One indexed lookup per column (an OR of both would scan the account
+    // on SQLite), in fixed-size lists padded with '' (no contact has it) so
+    // that each is one prepared statement.
+    constexpr std::size_t kPerLookup = 256;
+    std::vector<Contact> found;
+    std::unordered_set<std::string> seen;  // a contact may match by both
     std::vector<Value> params;
-    params.reserve(1 + phones.size() + emails.size());
-    params.emplace_back(account.value);
-    for (const auto& p : phones) params.emplace_back(p);
-    for (const auto& e : emails) params.emplace_back(e);
-    std::string sql = std::string("SELECT ") + kContactColumns +
-                      " FROM contacts c WHERE c.account_id = $1 AND c.deleted_at IS NULL AND (";
-    if (!phones.empty()) sql += "c.phone_e164 IN (" + placeholders(2, phones.size()) + ")";
-    if (!emails.empty())
-        sql += std::string(phones.empty() ? "" : " OR ") + "c.email IN (" +
-               placeholders(2 + static_cast<int>(phones.size()), emails.size()) + ")";
-    if (phones.empty() && emails.empty()) return std::vector<Contact>{};
-    sql += ")";
-    return db::all<Contact>(c.run(sql, params), contact_from);
+    for (const auto* column : {"phone_e164", "email"}) {
+        const auto& keys = std::string_view(column) == "email" ? emails : phones;
+        const std::string sql = std::string("SELECT ") + kContactColumns +
+                                " FROM contacts c WHERE c.account_id = $1 AND c.deleted_at IS "
+                                "NULL AND c." +
+                                column + " IN (" + placeholders(2, kPerLookup) + ")";
+        for (std::size_t first = 0; first < keys.size(); first += kPerLookup) {
+            params.assign({Value(account.value)});
+            for (std::size_t i = first; i < first + kPerLookup; ++i)
+                params.emplace_back(i < keys.size() ? keys[i] : std::string());
+            UJ_ASSIGN(auto batch, db::all<Contact>(c.run(sql, params), contact_from));
+            for (auto& contact : batch)
+                if (seen.insert(contact.id).second) found.push_back(std::move(contact));
+        }
+    }
+    return found;
 }
 
 Status insert_contacts(Connection& c, const std::vector<const Contact*>& contacts) {
     std::vector<Value> params;
     params.reserve(kRowsPerInsert * kInsertWidth);
-    for (std::size_t start = 0; start < contacts.size(); start += kRowsPerInsert) {
-        const auto rows = std::min(kRowsPerInsert, contacts.size() - start);
-        params.clear();
-        for (std::size_t i = 0; i < rows; ++i) append_values(params, *contacts[start + i]);
-        UJ_TRY(db::done(c.run(std::string("INSERT INTO contacts (") + kInsertColumns +
-                                  ") VALUES " + value_rows(static_cast<int>(rows), kInsertWidth),
-                              params)));
-    }
+    UJ_TRY(db::for_each_batch(
+        contacts.size(), kRowsPerInsert, [&](std::size_t first, std::size_t count) {
+            params.clear();
+            for (std::size_t i = first; i < first + count; ++i) append_values(params, *contacts[i]);
+            return db::done(c.run(std::string("INSERT INTO contacts (") + kInsertColumns +
+                                      ") VALUES " +
+                                      value_rows(static_cast<int>(count), kInsertWidth),
+                                  params));
+        }));
     return insert_tag_rows(c, contacts);
 }
 
@@ -403,19 +415,19 @@ Status insert_group(Connection& c, const Group& g) {
 }
 
 Status update_group(Connection& c, const Group& g) {
-    return db::done(c.query(
-        "UPDATE contact_groups SET name = $3, description = $4, updated_at = $5 "
-        "WHERE id = $1 AND account_id = $2",
-        {g.id, g.account_id.value, g.name, g.description, g.updated_at}));
+    return db::done(
+        c.query("UPDATE contact_groups SET name = $3, description = $4, updated_at = $5 "
+                "WHERE id = $1 AND account_id = $2",
+                {g.id, g.account_id.value, g.name, g.description, g.updated_at}));
 }
 
 Status delete_group(Connection& c, const AccountId& account, const std::string& id) {
-    UJ_TRY(db::done(c.query(
-        "DELETE FROM contact_group_members WHERE group_id IN "
-        "(SELECT id FROM contact_groups WHERE id = $1 AND account_id = $2)",
-        {id, account.value})));
-    return db::done(
-        c.query("DELETE FROM contact_groups WHERE id = $1 AND account_id = $2", {id, account.value}));
+    UJ_TRY(
+        db::done(c.query("DELETE FROM contact_group_members WHERE group_id IN "
+                         "(SELECT id FROM contact_groups WHERE id = $1 AND account_id = $2)",
+                         {id, account.value})));
+    return db::done(c.query("DELETE FROM contact_groups WHERE id = $1 AND account_id = $2",
+                            {id, account.value}));
 }
 
 Result<std::optional<Group>> find_group(Connection& c, const AccountId& account,
@@ -437,8 +449,7 @@ Result<db::Listing<Group>> list_groups(Connection& c, const AccountId& account,
     const auto limit = db::limit_clause(f, page);
     UJ_ASSIGN(auto items, db::all<Group>(c.run(std::string("SELECT ") + kGroupColumns +
                                                    " FROM contact_groups g" + f.sql() +
-                                                   " ORDER BY g.created_at DESC, g.id DESC" +
-                                                   limit,
+                                                   " ORDER BY g.created_at DESC, g.id DESC" + limit,
                                                f.params()),
                                          group_from));
     return db::Listing<Group>{std::move(items), count};
@@ -510,19 +521,19 @@ Segment segment_from(const Row& r) {
 }  // namespace
 
 Status insert_segment(Connection& c, const Segment& s) {
-    return db::done(c.query(std::string("INSERT INTO segments (") + kSegmentColumns +
-                                ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                            {s.id, s.account_id.value, s.name, s.description,
-                             rules_to_json(s.rules).dump(), s.contact_count,
-                             db::optional_int(s.counted_at), s.created_at, s.updated_at}));
+    return db::done(
+        c.query(std::string("INSERT INTO segments (") + kSegmentColumns +
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                {s.id, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
+                 s.contact_count, db::optional_int(s.counted_at), s.created_at, s.updated_at}));
 }
 
 Status update_segment(Connection& c, const Segment& s) {
-    return db::done(c.query(
-        "UPDATE segments SET name = $3, description = $4, rules = $5, contact_count = $6, "
-        "counted_at = $7, updated_at = $8 WHERE id = $1 AND account_id = $2",
-        {s.id, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
-         s.contact_count, db::optional_int(s.counted_at), s.updated_at}));
+    return db::done(
+        c.query("UPDATE segments SET name = $3, description = $4, rules = $5, contact_count = $6, "
+                "counted_at = $7, updated_at = $8 WHERE id = $1 AND account_id = $2",
+                {s.id, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
+                 s.contact_count, db::optional_int(s.counted_at), s.updated_at}));
 }
 
 Status delete_segment(Connection& c, const AccountId& account, const std::string& id) {
@@ -539,8 +550,7 @@ Result<std::optional<Segment>> find_segment(Connection& c, const AccountId& acco
 }
 
 Result<db::Listing<Segment>> list_segments(Connection& c, const AccountId& account,
-                                           const std::optional<std::string>& search,
-                                           Paged page) {
+                                           const std::optional<std::string>& search, Paged page) {
     db::Filter f({account.value});
     f.where("account_id = $1");
     if (search && !search->empty())
@@ -607,24 +617,40 @@ Status insert_import(Connection& c, const ImportJob& j) {
         std::string("INSERT INTO contact_imports (") + kImportColumns +
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
             "$17, $18, $19, $20, $21, $22)",
-        {j.id, j.account_id.value, db::optional_text(j.created_by), j.status, j.file_name,
-         j.file_path, j.byte_begin, j.byte_end, options_json(j.options).dump(),
-         j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()), j.processed_bytes,
-         j.next_line, j.rows_processed, j.created, j.updated, j.skipped, j.failed,
-         db::optional_text(j.error), j.created_at, db::optional_int(j.started_at),
-         db::optional_int(j.finished_at), j.updated_at}));
+        {j.id,
+         j.account_id.value,
+         db::optional_text(j.created_by),
+         j.status,
+         j.file_name,
+         j.file_path,
+         j.byte_begin,
+         j.byte_end,
+         options_json(j.options).dump(),
+         j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()),
+         j.processed_bytes,
+         j.next_line,
+         j.rows_processed,
+         j.created,
+         j.updated,
+         j.skipped,
+         j.failed,
+         db::optional_text(j.error),
+         j.created_at,
+         db::optional_int(j.started_at),
+         db::optional_int(j.finished_at),
+         j.updated_at}));
 }
 
 Status save_import(Connection& c, const ImportJob& j) {
-    return db::done(c.query(
-        "UPDATE contact_imports SET status = $2, columns = $3, processed_bytes = $4, "
-        "next_line = $5, rows_processed = $6, created_count = $7, updated_count = $8, "
-        "skipped_count = $9, failed_count = $10, error = $11, started_at = $12, "
-        "finished_at = $13, updated_at = $14 WHERE id = $1",
-        {j.id, j.status, j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()),
-         j.processed_bytes, j.next_line, j.rows_processed, j.created, j.updated, j.skipped,
-         j.failed, db::optional_text(j.error), db::optional_int(j.started_at),
-         db::optional_int(j.finished_at), j.updated_at}));
+    return db::done(
+        c.query("UPDATE contact_imports SET status = $2, columns = $3, processed_bytes = $4, "
+                "next_line = $5, rows_processed = $6, created_count = $7, updated_count = $8, "
+                "skipped_count = $9, failed_count = $10, error = $11, started_at = $12, "
+                "finished_at = $13, updated_at = $14 WHERE id = $1",
+                {j.id, j.status, j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()),
+                 j.processed_bytes, j.next_line, j.rows_processed, j.created, j.updated, j.skipped,
+                 j.failed, db::optional_text(j.error), db::optional_int(j.started_at),
+                 db::optional_int(j.finished_at), j.updated_at}));
 }
 
 Result<std::optional<ImportJob>> find_import(Connection& c, const AccountId& account,
@@ -636,16 +662,14 @@ Result<std::optional<ImportJob>> find_import(Connection& c, const AccountId& acc
         import_from);
 }
 
-Result<db::Listing<ImportJob>> list_imports(Connection& c, const AccountId& account,
-                                            Paged page) {
+Result<db::Listing<ImportJob>> list_imports(Connection& c, const AccountId& account, Paged page) {
     db::Filter f({account.value});
     f.where("account_id = $1");
     UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM contact_imports", f));
     const auto limit = db::limit_clause(f, page);
     UJ_ASSIGN(auto items, db::all<ImportJob>(c.run(std::string("SELECT ") + kImportColumns +
                                                        " FROM contact_imports" + f.sql() +
-                                                       " ORDER BY created_at DESC, id DESC" +
-                                                       limit,
+                                                       " ORDER BY created_at DESC, id DESC" + limit,
                                                    f.params()),
                                              import_from));
     return db::Listing<ImportJob>{std::move(items), count};
@@ -680,11 +704,11 @@ Status insert_import_errors(Connection& c, const std::string& import_id,
             params.emplace_back(e.row_text);
         }
         // A resumed batch may meet the rows it wrote before a crash.
-        UJ_TRY(db::done(c.run("INSERT INTO contact_import_errors (import_id, line, outcome, "
-                              "reason, row_text) VALUES " +
-                                  value_rows(static_cast<int>(rows), 5) +
-                                  " ON CONFLICT DO NOTHING",
-                              params)));
+        UJ_TRY(
+            db::done(c.run("INSERT INTO contact_import_errors (import_id, line, outcome, "
+                           "reason, row_text) VALUES " +
+                               value_rows(static_cast<int>(rows), 5) + " ON CONFLICT DO NOTHING",
+                           params)));
     }
     return {};
 }

@@ -21,6 +21,8 @@ using db::Paged;
 Status insert_contact(Connection& c, const Contact& contact);
 // Writes every column; rewrites the tag rows when `tags_changed`.
 Status update_contact(Connection& c, const Contact& contact, bool tags_changed);
+// Clears a contact's email ahead of a batch in which another contact takes it.
+Status release_email(Connection& c, const AccountId& account, const std::string& id);
 Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
                            Micros now);
 Result<std::optional<Contact>> find_contact(Connection& c, const AccountId& account,
@@ -31,8 +33,7 @@ Result<std::optional<Contact>> find_by_email(Connection& c, const AccountId& acc
                                              const std::string& email);
 Result<db::Listing<Contact>> list_contacts(Connection& c, const AccountId& account,
                                            const ContactQuery& q, Paged page);
-Result<std::int64_t> count_contacts(Connection& c, const AccountId& account,
-                                    const ContactQuery& q);
+Result<std::int64_t> count_contacts(Connection& c, const AccountId& account, const ContactQuery& q);
 
 // Keyset pages for the export, in (created_at, id) order: the contacts after
 // `after` (created_at, id), at most `limit`.
@@ -80,8 +81,7 @@ Status delete_segment(Connection& c, const AccountId& account, const std::string
 Result<std::optional<Segment>> find_segment(Connection& c, const AccountId& account,
                                             const std::string& id);
 Result<db::Listing<Segment>> list_segments(Connection& c, const AccountId& account,
-                                           const std::optional<std::string>& search,
-                                           Paged page);
+                                           const std::optional<std::string>& search, Paged page);
 
 // ---- imports
 Status insert_import(Connection& c, const ImportJob& job);
@@ -89,8 +89,7 @@ Status insert_import(Connection& c, const ImportJob& job);
 Status save_import(Connection& c, const ImportJob& job);
 Result<std::optional<ImportJob>> find_import(Connection& c, const AccountId& account,
                                              const std::string& id);
-Result<db::Listing<ImportJob>> list_imports(Connection& c, const AccountId& account,
-                                            Paged page);
+Result<db::Listing<ImportJob>> list_imports(Connection& c, const AccountId& account, Paged page);
 // Jobs not finished (pending or running), oldest first, of every account.
 Result<std::vector<ImportJob>> unfinished_imports(Connection& c);
 // pending -> running; false when another runner took it first.

@@ -84,6 +84,17 @@ std::string format_iso8601(Micros at) {
     return out;
 }
 
+std::string format_iso8601_exact(Micros at) {
+    std::string out = format_iso8601(at);
+    auto fraction = at % kMicrosPerSecond;
+    if (fraction < 0) fraction += kMicrosPerSecond;
+    if (fraction == 0) return out;
+    char digits[8];
+    std::snprintf(digits, sizeof digits, ".%06lld", static_cast<long long>(fraction));
+    out.insert(out.size() - 1, digits);
+    return out;
+}
+
 std::optional<Micros> parse_iso8601(std::string_view s) {
     int y, mo, d, h, mi, sec;
     if (s.size() < 20 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||

@@ -38,6 +38,9 @@ private:
 
 // "2026-01-15T10:30:05Z" (seconds precision, as the API shows time).
 std::string format_iso8601(Micros at);
+// As format_iso8601 with ".ffffff" before the "Z" when the time has a
+// fraction: for stored instants that must read back exactly (segment rules).
+std::string format_iso8601_exact(Micros at);
 // Accepts "YYYY-MM-DDTHH:MM:SS[.ffffff](Z|+HH:MM|-HH:MM)"; nullopt when malformed.
 std::optional<Micros> parse_iso8601(std::string_view text);
 

@@ -10,6 +10,14 @@ TEST(Iso8601, FormatsUtcSeconds) {
     EXPECT_EQ(format_iso8601(951'782'400LL * kMicrosPerSecond), "2000-02-29T00:00:00Z");
 }
 
+TEST(Iso8601, ExactFormKeepsMicrosecondsAndReadsBack) {
+    EXPECT_EQ(format_iso8601_exact(1'768'473'005'000'000), "2026-01-15T10:30:05Z");
+    EXPECT_EQ(format_iso8601_exact(1'768'473'005'123'456), "2026-01-15T10:30:05.123456Z");
+    EXPECT_EQ(format_iso8601_exact(1'768'473'005'000'007), "2026-01-15T10:30:05.000007Z");
+    for (Micros at : {Micros{1'768'473'005'123'456}, Micros{1}, Micros{-1}})
+        EXPECT_EQ(parse_iso8601(format_iso8601_exact(at)), at) << at;
+}
+
 TEST(Iso8601, ParsesZuluOffsetsAndFractions) {
     EXPECT_EQ(parse_iso8601("2026-01-15T10:30:05Z"), 1'768'473'005'000'000);
     EXPECT_EQ(parse_iso8601("2026-01-15T10:30:05.5Z"), 1'768'473'005'500'000);

@@ -18,8 +18,8 @@ Error Error::invalid_fields(FieldErrors errors) {
                  std::move(errors)};
 }
 
-Error Error::malformed(std::string message) {
-    return Error{ErrorCode::kMalformedRequest, "MALFORMED_JSON", std::move(message)};
+Error Error::malformed(std::string message, std::string error_code) {
+    return Error{ErrorCode::kMalformedRequest, std::move(error_code), std::move(message)};
 }
 
 Error Error::unauthenticated(std::string error_code, std::string message) {

@@ -42,7 +42,8 @@ struct Error {
 
     static Error invalid(std::string field, std::string problem);
     static Error invalid_fields(FieldErrors errors);
-    static Error malformed(std::string message);
+    // 400 for a body that cannot be read at all (MALFORMED_JSON unless named).
+    static Error malformed(std::string message, std::string error_code = "MALFORMED_JSON");
     static Error unauthenticated(std::string error_code, std::string message);
     static Error forbidden(std::string message, std::string error_code = "FORBIDDEN");
     static Error not_found(std::string what);

@@ -56,6 +56,11 @@ struct QueryResult {
 
 // Lets statement caches keyed by SQL text be searched with a string_view,
 // without building a std::string per query.
+// Statements a connection keeps prepared. Past it the cache starts over:
+// statements whose text varies (IN lists, multi-row inserts) must not grow
+// it without bound.
+constexpr std::size_t kMaxCachedStatements = 512;
+
 struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -113,6 +113,23 @@ TEST_P(DatabaseTest, NullsAndAffectedRows) {
     EXPECT_FALSE((*row)->opt_i64(0));
 }
 
+TEST_P(DatabaseTest, StatementCacheStartsOverWhenFullAndKeepsWorking) {
+    // More distinct statement texts than the cache holds, inside one
+    // transaction, then the first text again.
+    auto sum = db().write([](Connection& c) -> Result<std::int64_t> {
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < kMaxCachedStatements + 20; ++i) {
+            UJ_ASSIGN(auto row, c.query_one("SELECT $1 + " + std::to_string(i), {std::int64_t{1}}));
+            total += row->i64(0);
+        }
+        UJ_ASSIGN(auto again, c.query_one("SELECT $1 + 0", {std::int64_t{5}}));
+        return total + again->i64(0);
+    });
+    ASSERT_TRUE(sum) << sum.error().message;
+    const auto n = static_cast<std::int64_t>(kMaxCachedStatements + 20);
+    EXPECT_EQ(*sum, n + n * (n - 1) / 2 + 5);
+}
+
 TEST_P(DatabaseTest, ConcurrentWritersFromManyThreadsAllLand) {
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;

@@ -2,6 +2,7 @@
 // Small pieces every module's store uses: a page window, a page of results
 // with the total, and helpers that turn query results into values.
 
+#include <bit>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -52,6 +53,22 @@ inline std::string limit_clause(Filter& f, const Paged& page) {
     const auto limit = f.bind(page.limit);
     const auto offset = f.bind(page.offset);
     return " LIMIT " + limit + " OFFSET " + offset;
+}
+
+// Splits `n` rows into statement-sized batches and calls fn(first, count)
+// for each: `max` rows while that many remain, then descending powers of
+// two. Multi-row statements thus come in at most log2(max) + 2 shapes, which
+// keeps prepared-statement caches small and warm.
+template <typename F>
+Status for_each_batch(std::size_t n, std::size_t max, F&& fn) {
+    std::size_t first = 0;
+    while (first < n) {
+        std::size_t count = max;
+        while (count > n - first) count = std::bit_floor(count - 1);
+        UJ_TRY(fn(first, count));
+        first += count;
+    }
+    return {};
 }
 
 // Drops the rows of a statement run for its effect.

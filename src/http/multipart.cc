@@ -95,7 +95,7 @@ bool valid_boundary(std::string_view b) {
 }
 
 Error bad(std::string message) {
-    return Error::malformed(std::move(message));
+    return Error::malformed(std::move(message), "MALFORMED_MULTIPART");
 }
 
 // Reads up to `n` bytes at `offset`; fewer only at the end of the file.

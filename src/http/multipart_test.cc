@@ -61,6 +61,7 @@ protected:
             return "";
         }
         EXPECT_EQ(r.error().code, ErrorCode::kMalformedRequest) << r.error().message;
+        EXPECT_EQ(r.error().error_code, "MALFORMED_MULTIPART");
         return r.error().message;
     }
 

@@ -10,8 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
-#include <type_traits>
 #include <mutex>
+#include <type_traits>
 #include <unordered_map>
 
 #include "core/clock.h"
@@ -38,9 +38,8 @@ asio::awaitable<R> on_db_thread(db::Database& db, F fn) {
             db.post([h, fn = std::move(fn)](db::Connection&) mutable {
                 R result = fn();
                 auto ex = asio::get_associated_executor(*h);
-                asio::post(ex, [h, result = std::move(result)]() mutable {
-                    (*h)(std::move(result));
-                });
+                asio::post(ex,
+                           [h, result = std::move(result)]() mutable { (*h)(std::move(result)); });
             });
         },
         asio::use_awaitable);
@@ -248,9 +247,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
     // A chunked answer whose pieces come from res.stream on a database
     // thread, one at a time: memory holds one piece, not the whole body.
-    asio::awaitable<void> write_stream(Session& s, Response& res, unsigned version,
-                                       bool keep_alive, const std::string& request_id,
-                                       beast::error_code& ec) {
+    asio::awaitable<void> write_stream(Session& s, Response& res, unsigned version, bool keep_alive,
+                                       const std::string& request_id, beast::error_code& ec) {
         bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(res.status), version};
         set_headers(head, res, request_id, keep_alive);
         head.chunked(true);
@@ -314,9 +312,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 req = co_await read_body(s, buffer, header, ip, ec);
             }
             if (ec == bhttp::error::body_limit) {
-                Response res = error_response(Error{ErrorCode::kPayloadTooLarge,
-                                                    "PAYLOAD_TOO_LARGE",
-                                                    "Request body exceeds the size limit"});
+                Response res =
+                    error_response(Error{ErrorCode::kPayloadTooLarge, "PAYLOAD_TOO_LARGE",
+                                         "Request body exceeds the size limit"});
                 co_await write(s, res, 11, false, new_request_id(), ec);
                 break;
             }

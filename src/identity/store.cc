@@ -5,12 +5,12 @@
 
 namespace ujumbe::identity::store {
 
-using db::Row;
-using db::Value;
 using db::count_of;
 using db::done;
 using db::limit_clause;
 using db::one;
+using db::Row;
+using db::Value;
 
 namespace {
 
@@ -18,6 +18,14 @@ constexpr const char* kAccountColumns =
     "id, type, name, status, parent_id, business_name, business_username, business_type, "
     "contact_email, contact_phone, country, account_sid, reseller_details, max_messages_per_day, "
     "created_at, updated_at, default_country";
+
+// How many columns a list like kAccountColumns names: rows that join
+// several tables find each part's first column by it.
+constexpr std::size_t column_count(std::string_view columns) {
+    std::size_t n = 1;
+    for (char ch : columns) n += ch == ',';
+    return n;
+}
 
 Account account_from(const Row& r, std::size_t i = 0) {
     Account a;
@@ -114,7 +122,6 @@ ApiKey key_from(const Row& r, std::size_t i = 0) {
     return k;
 }
 
-
 }  // namespace
 
 // ---- accounts
@@ -133,7 +140,8 @@ Status update_account(Connection& c, const Account& a) {
     return done(c.query(
         "UPDATE accounts SET name = $2, status = $3, business_name = $4, business_username = $5, "
         "business_type = $6, contact_email = $7, contact_phone = $8, country = $9, "
-        "reseller_details = $10, max_messages_per_day = $11, updated_at = $12, default_country = $13 "
+        "reseller_details = $10, max_messages_per_day = $11, updated_at = $12, default_country = "
+        "$13 "
         "WHERE id = $1",
         {a.id.value, a.name, a.status, a.business_name, db::optional_text(a.business_username),
          a.business_type, a.contact_email, a.contact_phone, a.country, details_value(a),
@@ -257,7 +265,7 @@ Result<std::optional<Member>> find_member(Connection& c, const AccountId& accoun
                         "WHERE m.account_id = $1 AND m.user_id = $2",
                     {account.value, user.value}),
         [](const Row& r) {
-            return Member{user_from(r), membership_from(r, 9)};
+            return Member{user_from(r), membership_from(r, column_count(kUserColumns))};
         });
 }
 
@@ -279,7 +287,8 @@ Result<std::pair<std::vector<Member>, std::int64_t>> list_members(Connection& c,
                             limit_clause(where, page);
     UJ_ASSIGN(auto result, c.run(sql, where.params()));
     std::vector<Member> out;
-    for (const auto& r : result.rows) out.push_back(Member{user_from(r), membership_from(r, 9)});
+    for (const auto& r : result.rows)
+        out.push_back(Member{user_from(r), membership_from(r, column_count(kUserColumns))});
     return std::pair{std::move(out), count};
 }
 
@@ -325,8 +334,11 @@ Result<std::optional<Profile>> find_profile(Connection& c, const UserId& user,
                                        "ORDER BY m.created_at, m.account_id",
                                    {user.value, account.value}));
     if (result.rows.empty()) return std::optional<Profile>{};
-    Profile p{user_from(result.rows.front()), account_from(result.rows.front(), 9), {}};
-    for (const auto& r : result.rows) p.memberships.push_back(account_membership_from(r, 25));
+    constexpr std::size_t account_at = column_count(kUserColumns);
+    constexpr std::size_t membership_at = account_at + column_count(kAccountColumns);
+    Profile p{user_from(result.rows.front()), account_from(result.rows.front(), account_at), {}};
+    for (const auto& r : result.rows)
+        p.memberships.push_back(account_membership_from(r, membership_at));
     return std::optional<Profile>(std::move(p));
 }
 

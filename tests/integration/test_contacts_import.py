@@ -510,6 +510,19 @@ def test_multipart_without_file_part_is_400(api, owner):
     assert assert_list(api("GET", "/contacts", token=owner.access))["count"] == 0
 
 
+@pytest.mark.parametrize("body", [
+    b"--B\r\nContent-Type: text/csv\r\n\r\nphone\r\n--B--\r\n",     # no Content-Disposition
+    b"--B\r\nContent-Disposition: form-data; name=\"file\r\n\r\nx\r\n--B--\r\n",  # open quote
+    b"--B\r\nContent-Disposition: form-data; name=\"file\"\r\n",     # headers never end
+    b"\x00\xff garbage without any boundary",
+], ids=["no-disposition", "open-quote", "unended-headers", "garbage"])
+def test_broken_multipart_is_400_and_stores_nothing(api, owner, body):
+    resp = api("POST", "/contacts/import", raw_body=body,
+               content_type="multipart/form-data; boundary=B", token=owner.access)
+    assert_error(resp, 400, "MALFORMED_MULTIPART")
+    assert assert_list(api("GET", "/contacts/imports", token=owner.access))["count"] == 0
+
+
 @pytest.mark.parametrize("multipart", [False, True], ids=["text-csv", "multipart"])
 def test_empty_file_is_400(api, owner, multipart):
     resp = post_import(api, owner.access, b"", multipart=multipart)

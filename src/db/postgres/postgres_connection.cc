@@ -65,6 +65,12 @@ Result<QueryResult> PostgresConnection::run(std::string_view sql, std::span<cons
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
         const std::string key(sql);
+        if (prepared_.size() >= kMaxCachedStatements) {
+            ResultGuard dropped{PQexec(conn_, "DEALLOCATE ALL")};
+            if (PQresultStatus(dropped.res) != PGRES_COMMAND_OK)
+                return error_from(dropped.res, "DEALLOCATE ALL");
+            prepared_.clear();
+        }
         std::string name = "s" + std::to_string(prepared_.size() + 1);
         ResultGuard prep{PQprepare(conn_, name.c_str(), key.c_str(), 0, nullptr)};
         if (PQresultStatus(prep.res) != PGRES_COMMAND_OK) return error_from(prep.res, sql);

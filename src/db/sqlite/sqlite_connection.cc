@@ -63,6 +63,11 @@ Error SqliteConnection::last_error(std::string_view context) const {
 Result<SqliteConnection::Statement*> SqliteConnection::prepare(std::string_view sql) {
     auto it = statements_.find(sql);
     if (it != statements_.end()) return &it->second;
+    if (statements_.size() >= kMaxCachedStatements) {
+        // run() resets each statement before it returns: none is in use here.
+        for (auto& [text, cached] : statements_) sqlite3_finalize(cached.stmt);
+        statements_.clear();
+    }
     Statement s;
     if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
                            &s.stmt, nullptr) != SQLITE_OK)
