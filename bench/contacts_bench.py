@@ -10,6 +10,7 @@ phone distinct), uploads it to POST /contacts/import and polls the job:
 then times GET /contacts with `search` (a name fragment, a phone fragment,
 an email fragment) and with a tag filter, SEARCHES requests each, one at a
 time, and prints p50/p99 in milliseconds. Everything is printed as Markdown.
+BENCH_KEEP=1 keeps the data directory (and its SQLite file) for a closer look.
 """
 import http.client
 import json
@@ -144,7 +145,10 @@ def main():
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
-        shutil.rmtree(tmp, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"\nkept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

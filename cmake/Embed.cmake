@@ -1,7 +1,7 @@
 # Embeds the numbered migration files of one dialect into a generated C++
 # source, so the binary carries its schema and needs no files beside it.
 function(ujumbe_embed_migrations out_var dialect)
-    file(GLOB files "${CMAKE_SOURCE_DIR}/src/db/migrations/${dialect}/*.sql")
+    file(GLOB files CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/src/db/migrations/${dialect}/*.sql")
     list(SORT files)
     set(out "${CMAKE_BINARY_DIR}/generated/migrations_${dialect}.cc")
     set(body "// Generated from src/db/migrations/${dialect}/*.sql; do not edit.\n")

@@ -67,9 +67,9 @@ Result<std::vector<std::string>> read_csv_header(const std::string& path, std::i
                                                  std::int64_t end) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Error::internal("cannot open the upload");
-    csv::Reader reader(csv::file_source(fd, static_cast<std::uint64_t>(begin),
-                                        static_cast<std::uint64_t>(end)),
-                       csv::Reader::Options{});
+    csv::Reader reader(
+        csv::file_source(fd, static_cast<std::uint64_t>(begin), static_cast<std::uint64_t>(end)),
+        csv::Reader::Options{});
     std::vector<std::string> header;
     const auto outcome = reader.next(header);
     ::close(fd);
@@ -107,8 +107,7 @@ Result<json> resolve_columns(const std::vector<std::string>& header, const json&
             field = key.empty() || !is_attribute_key(key) ? "ignore" : "attributes." + key;
         }
         // A field filled by two columns: the first wins.
-        if (field != "ignore" &&
-            std::find(seen.begin(), seen.end(), field) != seen.end())
+        if (field != "ignore" && std::find(seen.begin(), seen.end(), field) != seen.end())
             field = "ignore";
         seen.push_back(field);
         reachable = reachable || field == "phone_e164" || field == "email";

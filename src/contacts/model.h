@@ -101,8 +101,8 @@ struct ContactQuery {
 };
 
 struct ImportOptions {
-    std::string on_existing = "update";  // update | skip
-    std::vector<std::string> tags;       // added to every imported contact
+    std::string on_existing = "update";                 // update | skip
+    std::vector<std::string> tags;                      // added to every imported contact
     nlohmann::json mapping = nlohmann::json::object();  // CSV header -> field
 };
 

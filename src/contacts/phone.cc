@@ -1,7 +1,7 @@
 #include "contacts/phone.h"
 
-#include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/logger.h>
+#include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
@@ -69,25 +69,36 @@ std::optional<PhoneNumber> parse(std::string_view input, std::string_view defaul
 
 std::string type_name(PhoneNumberUtil::PhoneNumberType t) {
     switch (t) {
-        case PhoneNumberUtil::FIXED_LINE: return "fixed_line";
-        case PhoneNumberUtil::MOBILE: return "mobile";
-        case PhoneNumberUtil::FIXED_LINE_OR_MOBILE: return "fixed_line_or_mobile";
-        case PhoneNumberUtil::TOLL_FREE: return "toll_free";
-        case PhoneNumberUtil::PREMIUM_RATE: return "premium_rate";
-        case PhoneNumberUtil::SHARED_COST: return "shared_cost";
-        case PhoneNumberUtil::VOIP: return "voip";
-        case PhoneNumberUtil::PERSONAL_NUMBER: return "personal_number";
-        case PhoneNumberUtil::PAGER: return "pager";
-        case PhoneNumberUtil::UAN: return "uan";
-        case PhoneNumberUtil::VOICEMAIL: return "voicemail";
-        default: return "unknown";
+        case PhoneNumberUtil::FIXED_LINE:
+            return "fixed_line";
+        case PhoneNumberUtil::MOBILE:
+            return "mobile";
+        case PhoneNumberUtil::FIXED_LINE_OR_MOBILE:
+            return "fixed_line_or_mobile";
+        case PhoneNumberUtil::TOLL_FREE:
+            return "toll_free";
+        case PhoneNumberUtil::PREMIUM_RATE:
+            return "premium_rate";
+        case PhoneNumberUtil::SHARED_COST:
+            return "shared_cost";
+        case PhoneNumberUtil::VOIP:
+            return "voip";
+        case PhoneNumberUtil::PERSONAL_NUMBER:
+            return "personal_number";
+        case PhoneNumberUtil::PAGER:
+            return "pager";
+        case PhoneNumberUtil::UAN:
+            return "uan";
+        case PhoneNumberUtil::VOICEMAIL:
+            return "voicemail";
+        default:
+            return "unknown";
     }
 }
 
 }  // namespace
 
-std::optional<std::string> normalize_phone(std::string_view input,
-                                           std::string_view default_country,
+std::optional<std::string> normalize_phone(std::string_view input, std::string_view default_country,
                                            std::string* problem) {
     auto number = parse(input, default_country, problem);
     if (!number) return std::nullopt;

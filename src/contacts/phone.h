@@ -12,8 +12,7 @@ namespace ujumbe::contacts {
 
 // The E.164 form ("+255712345678"), or nullopt with the reason in `problem`
 // (when given). `default_country` is ISO 3166-1 alpha-2 or empty. Thread-safe.
-std::optional<std::string> normalize_phone(std::string_view input,
-                                           std::string_view default_country,
+std::optional<std::string> normalize_phone(std::string_view input, std::string_view default_country,
                                            std::string* problem = nullptr);
 
 // What libphonenumber knows about a valid E.164 number: its region and line

@@ -401,6 +401,47 @@ TEST_P(ContactsServiceTest, SoftDeleteHidesTheContactAndFreesItsPhone) {
     EXPECT_EQ(count_rows("SELECT count(*) FROM contact_consents WHERE contact_id = $1", c.id), 1);
 }
 
+TEST_P(ContactsServiceTest, ListTotalsFollowCreatesDeletesAndTagChanges) {
+    // Each shape of filter takes its own way to the total (kept count, tag
+    // rows, counting contacts): all must agree with the rows themselves.
+    auto total = [&](const Principal& who, std::vector<std::string> tags,
+                     std::optional<bool> active = std::nullopt) {
+        ContactFilter f;
+        f.query.tags = std::move(tags);
+        f.query.is_active = active;
+        std::int64_t count = -1;
+        const auto names = listed(who, f, {1000, 0}, &count);
+        EXPECT_EQ(count, static_cast<std::int64_t>(names.size()));
+        return count;
+    };
+    EXPECT_EQ(total(a_, {}), 0);
+    std::vector<std::string> ids;
+    for (int i = 0; i < 6; ++i)
+        ids.push_back(create(a_, {.name = "C" + std::to_string(i),
+                                  .phone = "+25571200000" + std::to_string(i),
+                                  .tags = i % 2 ? Tags{"odd", "x"} : Tags{"x"}})
+                          .id);
+    create(b_, {.name = "Other", .phone = "+255712000001", .tags = Tags{"odd", "x"}});
+    EXPECT_EQ(total(a_, {}), 6);
+    EXPECT_EQ(total(a_, {"odd"}), 3);
+    EXPECT_EQ(total(a_, {"odd", "x"}), 3);
+    EXPECT_EQ(total(a_, {"x"}, true), 6);
+    EXPECT_EQ(total(b_, {}), 1);
+
+    ASSERT_TRUE(service_->remove(a_, ids[1]));
+    ASSERT_TRUE(service_->update(a_, ids[0], {.tags = Tags{"odd"}}));
+    ASSERT_TRUE(service_->update(a_, ids[2], {.is_active = false}));
+    EXPECT_EQ(total(a_, {}), 5);
+    EXPECT_EQ(total(a_, {"odd"}), 3);
+    EXPECT_EQ(total(a_, {"odd", "x"}), 2);
+    EXPECT_EQ(total(a_, {"x"}, true), 3);
+    EXPECT_EQ(total(a_, {"missing"}), 0);
+    EXPECT_EQ(total(b_, {}), 1);
+    // An upsert of a known phone changes no total.
+    ASSERT_TRUE(service_->upsert(a_, {.name = "C3 again", .phone = "+255712000003"}));
+    EXPECT_EQ(total(a_, {}), 5);
+}
+
 TEST_P(ContactsServiceTest, CreatingAnOptedInContactRecordsConsent) {
     auto r = service_->upsert(a_, {.name = "Jane", .phone = "0712345678", .is_opted_in = true});
     ASSERT_TRUE(r) << r.error().message;

@@ -77,9 +77,9 @@ json import_json(const ImportJob& j) {
     out.emplace("tags", j.options.tags);
     out.emplace("total_bytes", total);
     out.emplace("processed_bytes", j.processed_bytes);
-    out.emplace("progress", done || total <= 0 ? (done ? 100 : 0)
-                                               : std::min<std::int64_t>(
-                                                     100, j.processed_bytes * 100 / total));
+    out.emplace("progress", done || total <= 0
+                                ? (done ? 100 : 0)
+                                : std::min<std::int64_t>(100, j.processed_bytes * 100 / total));
     out.emplace("rows_processed", j.rows_processed);
     out.emplace("created", j.created);
     out.emplace("updated", j.updated);
