@@ -94,7 +94,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ujumbe-bench-contacts-")
     csv_path = os.path.join(tmp, "contacts.csv")
     write_csv(csv_path, ROWS)
-    proc, base = start_server(tmp, pg_url)
+    extra = {k: v for k, v in os.environ.items() if k == "UJUMBE_IMPORT_BATCH_ROWS"}
+    proc, base = start_server(tmp, pg_url, extra)
     try:
         auth = call(base, "POST", "/api/v1/auth/register",
                     {"account_name": "Bench", "name": "Bench",

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <bit>
 #include <deque>
 #include <filesystem>
 #include <future>
@@ -395,6 +396,7 @@ Status Importer::process(ImportJob& job) {
     const std::size_t batch_rows = options_.batch_rows;
     const auto threads = static_cast<std::size_t>(options_.parse_threads);
     std::future<Status> committing;
+    std::size_t batches = 0;
     std::optional<Error> fatal;
     bool at_end = false;
     while (!at_end && !stopping_) {
@@ -447,27 +449,32 @@ Status Importer::process(ImportJob& job) {
         if (committing.valid()) UJ_TRY(committing.get());
         const auto offset = static_cast<std::int64_t>(reader.offset());
         const auto next_line = static_cast<std::int64_t>(reader.next_line());
-        committing =
-            std::async(std::launch::async,
-                       [this, &job, rows = std::move(rows), offset, next_line]() -> Status {
-                           // A contact written by the API between our read and our insert
-                           // (PostgreSQL) fails the batch on a unique index: run it again.
-                           Status status;
-                           for (int attempt = 0; attempt < 3; ++attempt) {
-                               status = db_.write([&](db::Connection& c) -> Status {
-                                   ImportJob updated = job;
-                                   updated.processed_bytes = offset;
-                                   updated.next_line = next_line;
-                                   UJ_TRY(apply_import_batch(c, updated, rows, clock_.now()));
-                                   job = std::move(updated);
-                                   return {};
-                               });
-                               if (status || status.error().error_code != "UNIQUE_VIOLATION") break;
-                           }
-                           return status;
-                       });
+        ++batches;
+        committing = std::async(
+            std::launch::async,
+            [this, &job, rows = std::move(rows), offset, next_line, batch = batches]() -> Status {
+                // A contact written by the API between our read and our insert
+                // (PostgreSQL) fails the batch on a unique index: run it again.
+                Status status;
+                for (int attempt = 0; attempt < 3; ++attempt) {
+                    status = db_.write([&](db::Connection& c) -> Status {
+                        ImportJob updated = job;
+                        updated.processed_bytes = offset;
+                        updated.next_line = next_line;
+                        UJ_TRY(apply_import_batch(c, updated, rows, clock_.now()));
+                        job = std::move(updated);
+                        return {};
+                    });
+                    if (status || status.error().error_code != "UNIQUE_VIOLATION") break;
+                }
+                // Batches 1, 2, 4, 8...: statistics keep up with the table.
+                if (status && std::has_single_bit(batch))
+                    status = db_.write(store::refresh_statistics);
+                return status;
+            });
     }
     if (committing.valid()) UJ_TRY(committing.get());
+    if (batches > 1) UJ_TRY(db_.write(store::refresh_statistics));
     if (fatal) return *fatal;
     if (at_end) job.processed_bytes = job.byte_end - job.byte_begin;
     return {};

@@ -246,6 +246,11 @@ Status update_contact(Connection& c, const Contact& k, bool tags_changed) {
     return insert_tag_rows(c, {&k});
 }
 
+Status refresh_statistics(Connection& c) {
+    if (c.dialect() != db::Dialect::kPostgres) return {};
+    return c.run_script("ANALYZE contacts, contact_tags");
+}
+
 Status release_email(Connection& c, const AccountId& account, const std::string& id) {
     return db::done(c.query("UPDATE contacts SET email = NULL WHERE id = $1 AND account_id = $2",
                             {id, account.value}));

@@ -21,6 +21,10 @@ using db::Paged;
 Status insert_contact(Connection& c, const Contact& contact);
 // Writes every column; rewrites the tag rows when `tags_changed`.
 Status update_contact(Connection& c, const Contact& contact, bool tags_changed);
+// Refreshes the planner's statistics of the contact tables (PostgreSQL;
+// SQLite plans without them). An import calls it as the table grows: plans
+// made for a table thought empty scan every row of it.
+Status refresh_statistics(Connection& c);
 // Clears a contact's email ahead of a batch in which another contact takes it.
 Status release_email(Connection& c, const AccountId& account, const std::string& id);
 Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
