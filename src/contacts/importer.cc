@@ -25,6 +25,8 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::size_t kMaxRowText = 1000;
+// Imports that wrote this many contacts leave the tables tidied for reading.
+constexpr std::int64_t kTidyAfterRows = 10'000;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -474,7 +476,8 @@ Status Importer::process(ImportJob& job) {
             });
     }
     if (committing.valid()) UJ_TRY(committing.get());
-    if (batches > 1) UJ_TRY(db_.write(store::refresh_statistics));
+    if (job.created + job.updated >= kTidyAfterRows)
+        UJ_TRY(db_.on_writer(store::tidy_after_import));
     if (fatal) return *fatal;
     if (at_end) job.processed_bytes = job.byte_end - job.byte_begin;
     return {};

@@ -102,8 +102,7 @@ Status insert_tag_rows(Connection& c, const std::vector<const Contact*>& contact
     return db::for_each_batch(
         rows.size() / 3, kRowsPerInsert, [&](std::size_t first, std::size_t count) {
             return db::done(c.run("INSERT INTO contact_tags (account_id, tag, contact_id) VALUES " +
-                                      value_rows(static_cast<int>(count), 3) +
-                                      " ON CONFLICT DO NOTHING",
+                                      value_rows(static_cast<int>(count), 3),
                                   std::span<const Value>(rows).subspan(first * 3, count * 3)));
         });
 }
@@ -249,6 +248,11 @@ Status update_contact(Connection& c, const Contact& k, bool tags_changed) {
 Status refresh_statistics(Connection& c) {
     if (c.dialect() != db::Dialect::kPostgres) return {};
     return c.run_script("ANALYZE contacts, contact_tags");
+}
+
+Status tidy_after_import(Connection& c) {
+    if (c.dialect() != db::Dialect::kPostgres) return {};
+    return c.run_script("VACUUM (ANALYZE) contacts, contact_tags");
 }
 
 Status release_email(Connection& c, const AccountId& account, const std::string& id) {

@@ -25,6 +25,9 @@ Status update_contact(Connection& c, const Contact& contact, bool tags_changed);
 // SQLite plans without them). An import calls it as the table grows: plans
 // made for a table thought empty scan every row of it.
 Status refresh_statistics(Connection& c);
+// After a large import, outside any transaction: PostgreSQL's VACUUM marks
+// the new rows all-visible, so counts over tag rows read the index alone.
+Status tidy_after_import(Connection& c);
 // Clears a contact's email ahead of a batch in which another contact takes it.
 Status release_email(Connection& c, const AccountId& account, const std::string& id);
 Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
