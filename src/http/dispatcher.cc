@@ -89,8 +89,8 @@ Response Dispatcher::run_handler(const Route& route, RequestContext& ctx, const 
     return std::move(*result);
 }
 
-Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx,
-                                    const Request& request, std::string_view key_text) {
+Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx, const Request& request,
+                                    std::string_view key_text) {
     if (!IdempotencyKeys::valid_key(key_text))
         return error_response(Error::invalid(
             "Idempotency-Key", "Must be 1 to 255 printable ASCII characters without spaces."));

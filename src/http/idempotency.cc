@@ -77,8 +77,8 @@ Result<IdempotencyKeys::Decision> IdempotencyKeys::begin(const std::string& acco
                                         "created_at, expires_at FROM idempotency_keys "
                                         "WHERE account_id = $1 AND key = $2",
                                         {account_id, key}));
-        const bool reusable =
-            !row || row->i64(6) <= now || (row->text(1) == "running" && row->i64(5) < now - kStaleRunning);
+        const bool reusable = !row || row->i64(6) <= now ||
+                              (row->text(1) == "running" && row->i64(5) < now - kStaleRunning);
         if (!reusable) {
             if (row->text(0) != fingerprint)
                 return Decision(refusal(Error::precondition(
@@ -97,13 +97,14 @@ Result<IdempotencyKeys::Decision> IdempotencyKeys::begin(const std::string& acco
             return Decision(std::move(replay));
         }
         if (row)
-            UJ_TRY(db::done(c.query(
-                "DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2",
-                {account_id, key})));
-        UJ_TRY(db::done(c.query("INSERT INTO idempotency_keys (account_id, key, request_hash, "
-                                "state, created_at, expires_at) VALUES ($1, $2, $3, 'running', "
-                                "$4, $5)",
-                                {account_id, key, fingerprint, now, now + ttl_})));
+            UJ_TRY(
+                db::done(c.query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2",
+                                 {account_id, key})));
+        UJ_TRY(
+            db::done(c.query("INSERT INTO idempotency_keys (account_id, key, request_hash, "
+                             "state, created_at, expires_at) VALUES ($1, $2, $3, 'running', "
+                             "$4, $5)",
+                             {account_id, key, fingerprint, now, now + ttl_})));
         return Decision(Proceed{});
     });
     // Two nodes claimed the key at once (PostgreSQL): the loser waits.
@@ -118,10 +119,11 @@ Result<IdempotencyKeys::Decision> IdempotencyKeys::begin(const std::string& acco
 void IdempotencyKeys::finish(const std::string& account_id, const std::string& key,
                              const Response& answer) {
     auto r = db_.write([&](db::Connection& c) {
-        return c.query("UPDATE idempotency_keys SET state = 'done', status = $3, "
-                       "content_type = $4, body = $5 WHERE account_id = $1 AND key = $2",
-                       {account_id, key, static_cast<std::int64_t>(answer.status),
-                        answer.content_type, answer.body});
+        return c.query(
+            "UPDATE idempotency_keys SET state = 'done', status = $3, "
+            "content_type = $4, body = $5 WHERE account_id = $1 AND key = $2",
+            {account_id, key, static_cast<std::int64_t>(answer.status), answer.content_type,
+             answer.body});
     });
     if (!r) log::warn("idempotency: cannot keep an answer", {{"error", r.error().message}});
 }
