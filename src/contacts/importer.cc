@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <bit>
+#include <chrono>
 #include <deque>
 #include <filesystem>
 #include <future>
@@ -196,32 +197,37 @@ std::string merge_row(BatchContacts& batch, Contact& c, const ImportRow& row) {
 
 }  // namespace
 
-Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<ImportRow>& rows,
-                          Micros now) {
+Result<BatchTally> apply_import_rows(db::Connection& c, const ImportJob& job,
+                                     const std::vector<ImportRow>& rows, Micros now,
+                                     bool may_touch_stored) {
     std::vector<std::string> phones, emails;
     for (const auto& r : rows) {
         if (!r.failure.empty()) continue;
         if (r.phone) phones.push_back(*r.phone);
         if (r.email) emails.push_back(*r.email);
     }
+    UJ_TRY(store::defer_contact_counts(c));
     BatchContacts batch;
     UJ_ASSIGN(auto stored, store::find_matching(c, job.account_id, phones, emails));
+    if (!may_touch_stored && !stored.empty())
+        return Error::conflict(kImportLaneBusy, "the batch meets stored contacts");
     for (auto& s : stored) batch.add_stored(std::move(s));
 
     std::vector<ImportRowError> errors;
     std::vector<ConsentEvent> consents;
     const bool skip_existing = job.options.on_existing == "skip";
+    BatchTally tally;
     for (const auto& row : rows) {
-        ++job.rows_processed;
+        ++tally.rows_processed;
         if (!row.failure.empty()) {
-            ++job.failed;
+            ++tally.failed;
             errors.push_back({row.line, "failed", row.failure, row.row_text});
             continue;
         }
         Contact* match = row.phone ? batch.by_phone(*row.phone) : nullptr;
         if (!match && row.email) match = batch.by_email(*row.email);
         if (match && skip_existing) {
-            ++job.skipped;
+            ++tally.skipped;
             errors.push_back(
                 {row.line, "skipped",
                  "A contact with this " +
@@ -235,14 +241,14 @@ Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<I
             if (auto why = merge_row(batch, *match, row); !why.empty()) {
                 *match = std::move(before);
                 batch.index(match);  // the email merge_row forgot, if any
-                ++job.failed;
+                ++tally.failed;
                 errors.push_back({row.line, "failed", why, row.row_text});
                 continue;
             }
             add_tags(match->tags, job.options.tags);
             match->updated_at = now;
             batch.touch(match);
-            ++job.updated;
+            ++tally.updated;
         } else {
             Contact fresh;
             fresh.id = new_uuid_v7();
@@ -254,14 +260,14 @@ Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<I
             fresh.tags = row.tags;
             add_tags(fresh.tags, job.options.tags);
             if (fresh.tags.size() > kMaxTags) {
-                ++job.failed;
+                ++tally.failed;
                 errors.push_back({row.line, "failed", "tags: more than 50.", row.row_text});
                 continue;
             }
             fresh.is_active = row.is_active.value_or(true);
             fresh.created_at = fresh.updated_at = now;
             match = batch.add_new(std::move(fresh));
-            ++job.created;
+            ++tally.created;
         }
         if (row.is_opted_in && *row.is_opted_in != match->is_opted_in)
             consents.push_back(change_consent(*match, *row.is_opted_in, "all",
@@ -274,11 +280,115 @@ Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<I
     UJ_TRY(store::insert_contacts(c, batch.created()));
     for (const auto& e : consents) UJ_TRY(store::insert_consent(c, job.account_id, e));
     UJ_TRY(store::insert_import_errors(c, job.id, errors));
+    return tally;
+}
+
+Status record_import_batch(db::Connection& c, ImportJob& job, const BatchTally& tally, Micros now) {
+    job.rows_processed += tally.rows_processed;
+    job.created += tally.created;
+    job.updated += tally.updated;
+    job.skipped += tally.skipped;
+    job.failed += tally.failed;
     job.updated_at = now;
+    UJ_TRY(store::count_deferred_contacts(c, job.account_id, tally.created));
     return store::save_import(c, job);
 }
 
+Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<ImportRow>& rows,
+                          Micros now) {
+    UJ_ASSIGN(auto tally, apply_import_rows(c, job, rows, now, true));
+    return record_import_batch(c, job, tally, now);
+}
+
 // ---- the runner
+
+struct Importer::InFlight {
+    std::shared_future<Status> done;
+    std::unordered_set<std::string> keys;  // batch_keys of its rows
+};
+
+namespace {
+
+// Batches in flight together must not share a phone or an email: each
+// would wait on the other's unique index entries.
+std::unordered_set<std::string> batch_keys(const std::vector<ImportRow>& rows) {
+    std::unordered_set<std::string> keys;
+    for (const auto& r : rows) {
+        if (!r.failure.empty()) continue;
+        if (r.phone) keys.insert(*r.phone);
+        if (r.email) keys.insert(*r.email);
+    }
+    return keys;
+}
+
+bool share_a_key(const std::unordered_set<std::string>& a,
+                 const std::unordered_set<std::string>& b) {
+    const auto& small = a.size() < b.size() ? a : b;
+    const auto& large = a.size() < b.size() ? b : a;
+    for (const auto& k : small)
+        if (large.count(k)) return true;
+    return false;
+}
+
+// How long a batch that has written its rows waits, inside its transaction,
+// for the batch before it to commit. Past it (two nodes importing into one
+// account could wait on each other) it rolls back and runs again alone.
+constexpr auto kLaneWait = std::chrono::seconds(30);
+
+constexpr const char* kPreviousFailed = "IMPORT_PREVIOUS_BATCH_FAILED";
+
+}  // namespace
+
+Status Importer::commit_batch(const ImportJob& base, ImportJob& job,
+                              const std::vector<ImportRow>& rows, std::int64_t offset,
+                              std::int64_t next_line, std::size_t number, const InFlight* previous,
+                              const std::unordered_set<std::string>& keys) {
+    // Waits, outside any transaction, until the batch before has committed.
+    auto alone = [&previous]() -> Status {
+        if (!previous) return {};
+        Status before = previous->done.get();
+        previous = nullptr;
+        if (!before) return Error::conflict(kPreviousFailed, before.error().message);
+        return {};
+    };
+    if (previous && share_a_key(previous->keys, keys)) UJ_TRY(alone());
+    Status status;
+    for (int attempt = 0; attempt < 3;) {
+        status = db_.write([&](db::Connection& c) -> Status {
+            const Micros now = clock_.now();
+            // Beside another batch, stored contacts are off limits: that
+            // batch may be changing the same ones.
+            UJ_ASSIGN(auto tally, apply_import_rows(c, base, rows, now, previous == nullptr));
+            if (previous) {
+                // Progress commits in file order: the batch before goes first.
+                if (previous->done.wait_for(kLaneWait) != std::future_status::ready)
+                    return Error::conflict(kImportLaneBusy, "the batch before takes too long");
+                if (!previous->done.get())
+                    return Error::conflict(kPreviousFailed, previous->done.get().error().message);
+            }
+            ImportJob updated = job;
+            updated.processed_bytes = offset;
+            updated.next_line = next_line;
+            UJ_TRY(record_import_batch(c, updated, tally, now));
+            job = std::move(updated);
+            return {};
+        });
+        if (status) break;
+        const auto& code = status.error().error_code;
+        if (code == kImportLaneBusy && previous) {
+            UJ_TRY(alone());  // then again, alone
+            continue;
+        }
+        // A contact written by the API between our read and our insert
+        // (PostgreSQL) fails the batch on a unique index: run it again.
+        if (code != "UNIQUE_VIOLATION") break;
+        ++attempt;
+    }
+    // Batches 1, 4, 16, 64...: the planner's statistics keep up with the table.
+    if (status && std::has_single_bit(number) && std::countr_zero(number) % 2 == 0)
+        status = db_.write(store::refresh_statistics);
+    return status;
+}
 
 Importer::Importer(db::Database& db, ContactsService& contacts, Clock& clock,
                    ImporterOptions options)
@@ -397,7 +507,11 @@ Status Importer::process(ImportJob& job) {
 
     const std::size_t batch_rows = options_.batch_rows;
     const auto threads = static_cast<std::size_t>(options_.parse_threads);
-    std::future<Status> committing;
+    // PostgreSQL applies two batches at once on two connections (one backend
+    // alone is the bottleneck); SQLite has one writer.
+    const std::size_t lanes = db_.dialect() == db::Dialect::kPostgres ? 2 : 1;
+    const ImportJob base = job;  // what batches read; `job` is their progress
+    std::deque<InFlight> in_flight;
     std::size_t batches = 0;
     std::optional<Error> fatal;
     bool at_end = false;
@@ -448,34 +562,37 @@ Status Importer::process(ImportJob& job) {
         std::sort(rows.begin(), rows.end(),
                   [](const ImportRow& a, const ImportRow& b) { return a.line < b.line; });
 
-        if (committing.valid()) UJ_TRY(committing.get());
+        // At most `lanes` batches in flight; errors surface in file order.
+        while (in_flight.size() >= lanes) {
+            Status oldest = in_flight.front().done.get();
+            in_flight.pop_front();
+            UJ_TRY(std::move(oldest));
+        }
         const auto offset = static_cast<std::int64_t>(reader.offset());
         const auto next_line = static_cast<std::int64_t>(reader.next_line());
-        ++batches;
-        committing = std::async(
-            std::launch::async,
-            [this, &job, rows = std::move(rows), offset, next_line, batch = batches]() -> Status {
-                // A contact written by the API between our read and our insert
-                // (PostgreSQL) fails the batch on a unique index: run it again.
-                Status status;
-                for (int attempt = 0; attempt < 3; ++attempt) {
-                    status = db_.write([&](db::Connection& c) -> Status {
-                        ImportJob updated = job;
-                        updated.processed_bytes = offset;
-                        updated.next_line = next_line;
-                        UJ_TRY(apply_import_batch(c, updated, rows, clock_.now()));
-                        job = std::move(updated);
-                        return {};
-                    });
-                    if (status || status.error().error_code != "UNIQUE_VIOLATION") break;
-                }
-                // Batches 1, 2, 4, 8...: statistics keep up with the table.
-                if (status && std::has_single_bit(batch))
-                    status = db_.write(store::refresh_statistics);
-                return status;
-            });
+        std::optional<InFlight> previous;
+        if (!in_flight.empty()) previous = in_flight.back();
+        auto keys = batch_keys(rows);
+        auto done = std::async(std::launch::async, [this, &job, &base, rows = std::move(rows),
+                                                    offset, next_line, number = ++batches, previous,
+                                                    keys]() mutable {
+                        // std::async keeps this lambda as long as its future
+                        // lives, and the next batch holds that future: move the
+                        // captures out so that finished batches are freed.
+                        const auto batch_rows = std::move(rows);
+                        const auto before = std::move(previous);
+                        previous.reset();
+                        const auto own_keys = std::move(keys);
+                        return commit_batch(base, job, batch_rows, offset, next_line, number,
+                                            before ? &*before : nullptr, own_keys);
+                    }).share();
+        in_flight.push_back(InFlight{std::move(done), std::move(keys)});
     }
-    if (committing.valid()) UJ_TRY(committing.get());
+    while (!in_flight.empty()) {
+        Status oldest = in_flight.front().done.get();
+        in_flight.pop_front();
+        UJ_TRY(std::move(oldest));
+    }
     if (job.created + job.updated >= kTidyAfterRows)
         UJ_TRY(db_.on_writer(store::tidy_after_import));
     if (fatal) return *fatal;

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -45,9 +46,28 @@ struct ImportRow {
 ImportRow parse_import_row(const std::vector<std::string>& fields, std::int64_t line,
                            const nlohmann::json& columns, const std::string& country);
 
-// Applies a batch of parsed rows to the account's contacts and the job's
-// counters (one transaction; the caller commits). Matches by phone, then
-// email, against stored contacts and earlier rows of the batch.
+// What a batch did to the contacts, before it is added to the job.
+struct BatchTally {
+    std::int64_t rows_processed = 0, created = 0, updated = 0, skipped = 0, failed = 0;
+};
+
+// error_code of apply_import_rows when stored contacts match a batch that
+// may not touch them (another batch is still in flight).
+inline constexpr const char* kImportLaneBusy = "IMPORT_LANE_BUSY";
+
+// Writes a batch of parsed rows into the account's contacts, consent history
+// and the job's error rows. Matches by phone, then email, against stored
+// contacts and earlier rows of the batch. With may_touch_stored false it
+// fails with kImportLaneBusy, before writing anything, when any row matches
+// a stored contact.
+Result<BatchTally> apply_import_rows(db::Connection& c, const ImportJob& job,
+                                     const std::vector<ImportRow>& rows, Micros now,
+                                     bool may_touch_stored);
+// Adds a batch's tally to the job and saves the job (its progress fields as
+// the caller set them).
+Status record_import_batch(db::Connection& c, ImportJob& job, const BatchTally& tally,
+                           Micros now);
+// Both of the above in the caller's transaction.
 Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<ImportRow>& rows,
                           Micros now);
 
@@ -69,6 +89,12 @@ private:
     // Runs one job to its end (or until stop); errors are recorded on it.
     void run(ImportJob job);
     Status process(ImportJob& job);
+    struct InFlight;  // a batch committing
+    // Applies one batch and records the job's progress in one transaction,
+    // after the batch before (`previous`, if still in flight) has committed.
+    Status commit_batch(const ImportJob& base, ImportJob& job, const std::vector<ImportRow>& rows,
+                        std::int64_t offset, std::int64_t next_line, std::size_t number,
+                        const InFlight* previous, const std::unordered_set<std::string>& keys);
 
     db::Database& db_;
     ContactsService& contacts_;

@@ -255,6 +255,17 @@ Status tidy_after_import(Connection& c) {
     return c.run_script("VACUUM (ANALYZE) contacts, contact_tags");
 }
 
+Status defer_contact_counts(Connection& c) {
+    if (c.dialect() != db::Dialect::kPostgres) return {};
+    return c.run_script("SET LOCAL ujumbe.defer_contact_counts = 'on'");
+}
+
+Status count_deferred_contacts(Connection& c, const AccountId& account, std::int64_t created) {
+    if (c.dialect() != db::Dialect::kPostgres || created == 0) return {};
+    return db::done(c.query("SELECT contact_counts_add(jsonb_build_object($1::text, $2::bigint))",
+                            {account.value, created}));
+}
+
 Status release_email(Connection& c, const AccountId& account, const std::string& id) {
     return db::done(c.query("UPDATE contacts SET email = NULL WHERE id = $1 AND account_id = $2",
                             {id, account.value}));
@@ -349,26 +360,54 @@ Result<std::vector<Contact>> export_page(Connection& c, const AccountId& account
 
 // ---- batches
 
+namespace {
+
+// A PostgreSQL text[] literal: {"a","b"} with quotes and backslashes escaped.
+std::string text_array(std::span<const std::string> items) {
+    std::string out = "{";
+    for (const auto& item : items) {
+        if (out.size() > 1) out += ',';
+        out += '"';
+        for (char ch : item) {
+            if (ch == '"' || ch == '\\') out += '\\';
+            out += ch;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
+}  // namespace
+
 Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& account,
                                            const std::vector<std::string>& phones,
                                            const std::vector<std::string>& emails) {
     // One indexed lookup per column (an OR of both would scan the account
-    // on SQLite), in fixed-size lists padded with '' (no contact has it) so
-    // that each is one prepared statement.
-    constexpr std::size_t kPerLookup = 256;
+    // on SQLite). PostgreSQL takes each list as one array; SQLite takes
+    // fixed-size lists padded with '' (no contact has it), so that each is
+    // one prepared statement.
+    const bool postgres = c.dialect() == db::Dialect::kPostgres;
+    const std::size_t per_lookup =
+        postgres ? std::max<std::size_t>(1, std::max(phones.size(), emails.size())) : 256;
     std::vector<Contact> found;
     std::unordered_set<std::string> seen;  // a contact may match by both
     std::vector<Value> params;
     for (const auto* column : {"phone_e164", "email"}) {
         const auto& keys = std::string_view(column) == "email" ? emails : phones;
-        const std::string sql = std::string("SELECT ") + kContactColumns +
-                                " FROM contacts c WHERE c.account_id = $1 AND c.deleted_at IS "
-                                "NULL AND c." +
-                                column + " IN (" + placeholders(2, kPerLookup) + ")";
-        for (std::size_t first = 0; first < keys.size(); first += kPerLookup) {
+        const std::string sql =
+            std::string("SELECT ") + kContactColumns +
+            " FROM contacts c WHERE c.account_id = $1 AND c.deleted_at IS "
+            "NULL AND c." +
+            column +
+            (postgres ? " = ANY($2::text[])" : " IN (" + placeholders(2, per_lookup) + ")");
+        for (std::size_t first = 0; first < keys.size(); first += per_lookup) {
             params.assign({Value(account.value)});
-            for (std::size_t i = first; i < first + kPerLookup; ++i)
-                params.emplace_back(i < keys.size() ? keys[i] : std::string());
+            if (postgres) {
+                params.emplace_back(text_array(keys));
+            } else {
+                for (std::size_t i = first; i < first + per_lookup; ++i)
+                    params.emplace_back(i < keys.size() ? keys[i] : std::string());
+            }
             UJ_ASSIGN(auto batch, db::all<Contact>(c.run(sql, params), contact_from));
             for (auto& contact : batch)
                 if (seen.insert(contact.id).second) found.push_back(std::move(contact));

@@ -28,6 +28,12 @@ Status refresh_statistics(Connection& c);
 // After a large import, outside any transaction: PostgreSQL's VACUUM marks
 // the new rows all-visible, so counts over tag rows read the index alone.
 Status tidy_after_import(Connection& c);
+// PostgreSQL keeps contact_counts with statement triggers, which lock the
+// account's counter row until commit. An import batch defers that for its
+// transaction and adds its new contacts at the end (count_deferred_contacts),
+// so two batches can write at once. SQLite: both do nothing (row triggers).
+Status defer_contact_counts(Connection& c);
+Status count_deferred_contacts(Connection& c, const AccountId& account, std::int64_t created);
 // Clears a contact's email ahead of a batch in which another contact takes it.
 Status release_email(Connection& c, const AccountId& account, const std::string& id);
 Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
