@@ -65,8 +65,7 @@ Result<BatchTally> apply_import_rows(db::Connection& c, const ImportJob& job,
                                      bool may_touch_stored);
 // Adds a batch's tally to the job and saves the job (its progress fields as
 // the caller set them).
-Status record_import_batch(db::Connection& c, ImportJob& job, const BatchTally& tally,
-                           Micros now);
+Status record_import_batch(db::Connection& c, ImportJob& job, const BatchTally& tally, Micros now);
 // Both of the above in the caller's transaction.
 Status apply_import_batch(db::Connection& c, ImportJob& job, const std::vector<ImportRow>& rows,
                           Micros now);

@@ -358,6 +358,22 @@ TEST_P(ImporterTest, ImportsAFileWithBadRowsAndDuplicates) {
     EXPECT_TRUE(report.starts_with("line,outcome,reason,row\r\n"));
 }
 
+TEST_P(ImporterTest, TinyBatchesGiveTheSameContacts) {
+    // Hundreds of batches: on PostgreSQL two are in flight at once, and the
+    // file's duplicates keep meeting a batch still committing (shared keys)
+    // or contacts stored by one (which a batch may touch only alone).
+    const auto g = generate_csv(1500);
+    auto queued = queue(g.text);
+    ASSERT_TRUE(queued) << queued.error().message;
+    start_importer(7);
+    const auto job = wait_done(queued->id);
+    stop_importer();
+    expect_imported(job, g);
+    auto seed = by_phone(e164_of(3));
+    ASSERT_TRUE(seed);
+    EXPECT_EQ(seed->tags, (Tags{"dup", "dupmail", "seed"}));
+}
+
 TEST_P(ImporterTest, JobsQueuedWhileRunningAreImported) {
     start_importer(100);
     const auto first = generate_csv(300);
