@@ -572,7 +572,8 @@ Status Importer::process(ImportJob& job) {
         const auto next_line = static_cast<std::int64_t>(reader.next_line());
         std::optional<InFlight> previous;
         if (!in_flight.empty()) previous = in_flight.back();
-        auto keys = batch_keys(rows);
+        // Keys matter only beside another batch in flight.
+        auto keys = lanes > 1 ? batch_keys(rows) : std::unordered_set<std::string>{};
         auto done = std::async(std::launch::async, [this, &job, &base, rows = std::move(rows),
                                                     offset, next_line, number = ++batches, previous,
                                                     keys]() mutable {

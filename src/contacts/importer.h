@@ -3,9 +3,10 @@
 // the streaming CSV reader in batches: the rows of a batch are checked and
 // their phone numbers normalised on every core, then merged into the
 // account's contacts in one transaction together with the job's progress
-// and error rows. While one batch commits, the next one is parsed. Memory
-// holds two batches, whatever the size of the file. A job interrupted by a
-// stop or a crash resumes from its last committed batch.
+// and error rows. While one batch commits (two on PostgreSQL, see
+// docs/decisions/0007), the next one is parsed. Memory holds a few batches,
+// whatever the size of the file. A job interrupted by a stop or a crash
+// resumes from its last committed batch.
 
 #include <atomic>
 #include <condition_variable>
