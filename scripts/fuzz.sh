@@ -9,7 +9,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${FUZZ_SECONDS:-60}
-targets=(csv_fuzz multipart_fuzz phone_fuzz)
+targets=(csv_fuzz multipart_fuzz phone_fuzz smpp_pdu_fuzz)
 
 # clang and its libFuzzer runtime are not among the packages of install-deps.sh.
 packages=(clang libclang-rt-14-dev)
