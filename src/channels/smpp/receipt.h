@@ -1,0 +1,60 @@
+#pragma once
+// Delivery receipts (PROTOCOLS.md 1.8): a deliver_sm (or data_sm) whose
+// esm_class says "receipt". The TLVs receipted_message_id and message_state
+// are read first, the de-facto "id:... stat:... err:..." text otherwise.
+// Message ids come in hex or decimal depending on the SMSC; matching needs
+// one canonical form for both sides.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "channels/smpp/pdu.h"
+#include "core/clock.h"
+
+namespace ujumbe::smpp {
+
+enum class ReceiptOutcome {
+    kDelivered,
+    kExpired,
+    kDeleted,
+    kUndeliverable,
+    kRejected,
+    kUnknown,       // UNKNOWN, or a stat nobody documents: final, failed
+    kIntermediate,  // ENROUTE, ACCEPTD, BUFFRED...: not final
+};
+
+const char* outcome_name(ReceiptOutcome o);  // "delivered", "expired", ...
+bool is_final(ReceiptOutcome o);
+
+struct Receipt {
+    std::string message_id;  // as the SMSC wrote it
+    std::string stat;        // e.g. "DELIVRD"; from message_state when only TLVs came
+    ReceiptOutcome outcome = ReceiptOutcome::kUnknown;
+    std::optional<std::string> err;                // the text's err: field
+    std::optional<std::string> network_error;      // network_error_code TLV, as hex
+    std::optional<int> submitted, delivered;       // sub: and dlvrd:
+    std::optional<Micros> submit_date, done_date;  // read as UTC
+};
+
+// esm_class message type 0x04 (receipt) or 0x20 (intermediate notification).
+bool is_receipt(std::uint8_t esm_class);
+
+ReceiptOutcome outcome_of_stat(std::string_view stat);
+ReceiptOutcome outcome_of_state(std::uint8_t message_state);
+
+// The receipt in a deliver_sm body, or nullopt when it carries none (no id).
+std::optional<Receipt> parse_receipt(const ShortMessage& m);
+std::optional<Receipt> parse_receipt(const DataSm& d);
+// The text form alone; nullopt without an id: field.
+std::optional<Receipt> parse_receipt_text(std::string_view text);
+
+// How a route writes message ids: as opaque strings, or as numbers in hex or
+// decimal. Numbers are compared in one form: decimal without leading zeros,
+// of any length (20-digit ids overflow 64 bits).
+enum class IdBase { kOpaque, kHex, kDecimal };
+std::optional<std::string> canonical_message_id(std::string_view id, IdBase base);
+
+}  // namespace ujumbe::smpp
