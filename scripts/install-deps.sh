@@ -32,7 +32,7 @@ fi
 
 # npm packages used by the test suites live in tests/ with their own lockfile.
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ -f "$here/tests/package.json" ] && [ ! -d "$here/tests/node_modules" ]; then
-    (cd "$here/tests" && npm install --no-audit --no-fund --silent)
+if [ -f "$here/tests/package.json" ] && [ ! -d "$here/tests/node_modules/smpp" ]; then
+    (cd "$here/tests" && npm ci --no-audit --no-fund --silent)
 fi
 exit 0
