@@ -353,6 +353,7 @@ Status Importer::commit_batch(const ImportJob& base, ImportJob& job,
     };
     if (previous && share_a_key(previous->keys, keys)) UJ_TRY(alone());
     Status status;
+    ImportJob updated;  // the job's progress once this batch is in
     for (int attempt = 0; attempt < 3;) {
         status = db_.write([&](db::Connection& c) -> Status {
             const Micros now = clock_.now();
@@ -366,14 +367,15 @@ Status Importer::commit_batch(const ImportJob& base, ImportJob& job,
                 if (!previous->done.get())
                     return Error::conflict(kPreviousFailed, previous->done.get().error().message);
             }
-            ImportJob updated = job;
+            updated = job;
             updated.processed_bytes = offset;
             updated.next_line = next_line;
-            UJ_TRY(record_import_batch(c, updated, tally, now));
-            job = std::move(updated);
-            return {};
+            return record_import_batch(c, updated, tally, now);
         });
-        if (status) break;
+        if (status) {
+            job = std::move(updated);  // committed
+            break;
+        }
         const auto& code = status.error().error_code;
         if (code == kImportLaneBusy && previous) {
             UJ_TRY(alone());  // then again, alone
@@ -386,7 +388,9 @@ Status Importer::commit_batch(const ImportJob& base, ImportJob& job,
     }
     // Batches 1, 4, 16, 64...: the planner's statistics keep up with the table.
     if (status && std::has_single_bit(number) && std::countr_zero(number) % 2 == 0)
-        status = db_.write(store::refresh_statistics);
+        if (auto refreshed = db_.write(store::refresh_statistics); !refreshed)
+            log::warn("import: cannot refresh statistics",
+                      {{"import_id", base.id}, {"error", refreshed.error().message}});
     return status;
 }
 
