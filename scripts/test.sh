@@ -25,7 +25,7 @@ fi
 
 stage "build (release with debug info)"
 cmake --preset default >/dev/null && cmake --build --preset default -j "$jobs" || exit 1
-stage "build (AddressSanitizer + UndefinedBehaviorSanitizer unit tests)"
+stage "build (AddressSanitizer + UndefinedBehaviorSanitizer unit and interop tests)"
 cmake --preset asan >/dev/null && cmake --build --preset asan -j "$jobs" || exit 1
 
 stage "start a throwaway PostgreSQL 15"
@@ -44,8 +44,11 @@ run "unit and store tests (SQLite + PostgreSQL)" \
 run "unit and store tests under ASan+UBSan" \
     env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
     build-asan/bin/ujumbe_unit_tests --gtest_brief=1 --gtest_output="xml:$results/asan.xml"
-run "SMPP interop (our codec against the npm smpp SMSC simulator)" \
+run "SMPP interop (our codec and session against the npm smpp SMSC simulator)" \
     build/bin/ujumbe_interop_tests --gtest_brief=1 --gtest_output="xml:$results/interop.xml"
+run "SMPP interop under ASan+UBSan" \
+    env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    build-asan/bin/ujumbe_interop_tests --gtest_brief=1 --gtest_output="xml:$results/interop-asan.xml"
 for engine in sqlite postgres; do
     run "integration tests over HTTP ($engine)" \
         env UJUMBE_TEST_ENGINE=$engine UJUMBE_BIN="$root/build/bin/ujumbe" \

@@ -13,6 +13,7 @@
 //   --throttle-every N     answer every Nth submit_sm with ESME_RTHROTTLED
 //   --reject-prefix P      destinations starting with P get ESME_RINVDSTADR
 //   --drop-after N         close the connection on the Nth submit_sm, unanswered
+//   --mute-enquire 1       never answer enquire_link (a dead peer)
 //   --mo FROM:TO:TEXT      after a receiver/transceiver bind, send this MO
 //                          (repeatable; text over 160 characters goes in UDH parts)
 //
@@ -24,7 +25,7 @@ const smpp = require('smpp');
 function options(argv) {
     const o = {port: 0, systemId: 'ujumbe', password: 'secret', idBase: 'decimal',
                receiptIdBase: null, receiptDelayMs: 20, receiptStat: 'DELIVRD', slowMs: 0,
-               throttleEvery: 0, rejectPrefix: null, dropAfter: 0, mo: []};
+               throttleEvery: 0, rejectPrefix: null, dropAfter: 0, muteEnquire: false, mo: []};
     for (let i = 2; i < argv.length; i += 2) {
         const key = argv[i], value = argv[i + 1];
         if (value === undefined) throw new Error('missing value for ' + key);
@@ -40,6 +41,7 @@ function options(argv) {
             case '--throttle-every': o.throttleEvery = Number(value); break;
             case '--reject-prefix': o.rejectPrefix = value; break;
             case '--drop-after': o.dropAfter = Number(value); break;
+            case '--mute-enquire': o.muteEnquire = value === '1'; break;
             case '--mo': o.mo.push(value); break;
             default: throw new Error('unknown option ' + key);
         }
@@ -167,7 +169,7 @@ const server = smpp.createServer((session) => {
                                                  status: pdu.command_status}));
     session.on('enquire_link', (pdu) => {
         log({pdu: 'enquire_link', seq: pdu.sequence_number});
-        session.send(pdu.response());
+        if (!opt.muteEnquire) session.send(pdu.response());
     });
     session.on('unbind', (pdu) => {
         log({pdu: 'unbind', seq: pdu.sequence_number});
