@@ -331,7 +331,8 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
         if (gen == generation) close();
     }
 
-    asio::awaitable<void> writer(std::uint64_t gen) {
+    // Each loop keeps the session alive (`keep`) until it sees its connection end.
+    asio::awaitable<void> writer([[maybe_unused]] std::shared_ptr<Impl> keep, std::uint64_t gen) {
         while (gen == generation) {
             if (writes.empty()) {
                 if (stopping_peer) {
@@ -355,7 +356,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
         }
     }
 
-    asio::awaitable<void> pump(std::uint64_t gen) {
+    asio::awaitable<void> pump([[maybe_unused]] std::shared_ptr<Impl> keep, std::uint64_t gen) {
         while (gen == generation) {
             const auto now = Clock::now();
             const bool room = !queue.empty() && outstanding.size() < options.window;
@@ -376,7 +377,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
     }
 
     // Timeouts of submits, keepalive and the dead-peer check.
-    asio::awaitable<void> watch(std::uint64_t gen) {
+    asio::awaitable<void> watch([[maybe_unused]] std::shared_ptr<Impl> keep, std::uint64_t gen) {
         asio::steady_timer tick(strand);
         last_enquire = Clock::now();
         while (gen == generation) {
@@ -420,9 +421,9 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
                 stopping_peer = false;
                 set_state(SessionState::kBound, "");
                 auto self = shared_from_this();
-                asio::co_spawn(strand, self->writer(gen), asio::detached);
-                asio::co_spawn(strand, self->pump(gen), asio::detached);
-                asio::co_spawn(strand, self->watch(gen), asio::detached);
+                asio::co_spawn(strand, writer(self, gen), asio::detached);
+                asio::co_spawn(strand, pump(self, gen), asio::detached);
+                asio::co_spawn(strand, watch(self, gen), asio::detached);
                 co_await reader(gen, std::move(buffer));
                 why = "connection closed";
             } else if (socket) {
