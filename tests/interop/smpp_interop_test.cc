@@ -146,12 +146,7 @@ std::string hex(std::string_view bytes) {
     return out;
 }
 
-class SmppInterop : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no node";
-    }
-};
+class SmppInterop : public interop::NeedsNode {};
 
 TEST_F(SmppInterop, SubmitAndReceiptWithDecimalIds) {
     Smsc smsc({});

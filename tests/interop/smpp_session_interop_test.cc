@@ -118,12 +118,7 @@ SessionOptions options_for(interop::Smsc& smsc) {
     return o;
 }
 
-class SmppSession : public ::testing::Test {
-protected:
-    void SetUp() override {
-        if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no node";
-    }
-};
+class SmppSession : public interop::NeedsNode {};
 
 TEST_F(SmppSession, SubmitsThroughAWindowAndHandsReceiptsOn) {
     interop::Smsc smsc({"--slow-ms", "20"});

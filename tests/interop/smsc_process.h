@@ -7,8 +7,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -91,6 +94,14 @@ private:
     std::mutex mutex_;
     int port_ = 0;
     std::vector<json> lines_;
+};
+
+// Interop suites need node (installed by the test command); elsewhere they skip.
+class NeedsNode : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no node";
+    }
 };
 
 }  // namespace ujumbe::smpp::interop
