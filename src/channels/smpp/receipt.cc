@@ -119,6 +119,25 @@ bool is_final(ReceiptOutcome o) {
     return o != ReceiptOutcome::kIntermediate;
 }
 
+messaging::DeliveryStatus delivery_status_of(ReceiptOutcome o) {
+    using messaging::DeliveryStatus;
+    switch (o) {
+        case ReceiptOutcome::kDelivered:
+            return DeliveryStatus::kDelivered;
+        case ReceiptOutcome::kExpired:
+            return DeliveryStatus::kExpired;
+        case ReceiptOutcome::kRejected:
+            return DeliveryStatus::kRejected;
+        case ReceiptOutcome::kDeleted:
+        case ReceiptOutcome::kUndeliverable:
+        case ReceiptOutcome::kUnknown:
+            return DeliveryStatus::kUndelivered;
+        case ReceiptOutcome::kIntermediate:
+            return DeliveryStatus::kSubmitted;
+    }
+    return DeliveryStatus::kUndelivered;
+}
+
 bool is_receipt(std::uint8_t esm_class) {
     const auto type = esm_class & kEsmMessageTypeMask;
     return type == kEsmDeliveryReceipt || type == 0x20;

@@ -13,6 +13,7 @@
 
 #include "channels/smpp/pdu.h"
 #include "core/clock.h"
+#include "messaging/parts.h"
 
 namespace ujumbe::smpp {
 
@@ -28,6 +29,9 @@ enum class ReceiptOutcome {
 
 const char* outcome_name(ReceiptOutcome o);  // "delivered", "expired", ...
 bool is_final(ReceiptOutcome o);
+// The part status a receipt gives (PROTOCOLS.md 1.8): deleted and unknown
+// count as undelivered, intermediate ones leave the part submitted.
+messaging::DeliveryStatus delivery_status_of(ReceiptOutcome o);
 
 struct Receipt {
     std::string message_id;  // as the SMSC wrote it
