@@ -9,6 +9,7 @@
 #include "contacts/import_columns.h"
 #include "contacts/importer.h"
 #include "contacts/store.h"
+#include "contacts/testing_contacts.h"
 #include "core/ids.h"
 #include "db/testing_db.h"
 #include "identity/service.h"
@@ -225,25 +226,15 @@ TEST(ImportColumnsTest, ASecondColumnForTheSameFieldIsIgnored) {
 
 // ---- apply_import_batch
 
-class ImportBatchTest : public ::testing::TestWithParam<db::Dialect> {
+class ImportBatchTest : public testing::ContactsTest {
 protected:
     void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
         account_ = make_account("Acme");
     }
 
-    db::Database& db() { return test_->db(); }
-
-    AccountId make_account(const std::string& name) {
-        auto account = identity::new_account("business", name, clock_.now());
-        account.country = "TZ";
-        auto s = db().write(
-            [&](db::Connection& c) { return identity::store::insert_account(c, account); });
-        EXPECT_TRUE(s) << (s ? "" : s.error().message);
-        return account.id;
-    }
+    AccountId make_account(const std::string& name) { return owner_of(name).account_id; }
 
     ImportJob make_job(const std::string& on_existing = "update", const Tags& tags = {}) {
         ImportJob job;
@@ -317,8 +308,6 @@ protected:
         return r ? *r : std::vector<ConsentEvent>{};
     }
 
-    FakeClock clock_;
-    std::unique_ptr<db::testing::TestDatabase> test_;
     AccountId account_;
     std::string user_ = new_uuid_v7();
 };

@@ -19,6 +19,7 @@
 #include "contacts/csv.h"
 #include "contacts/normalize.h"
 #include "contacts/store.h"
+#include "contacts/testing_contacts.h"
 #include "contacts/views.h"
 #include "core/ids.h"
 #include "db/testing_db.h"
@@ -132,42 +133,18 @@ GeneratedCsv generate_csv(int rows) {
     return g;
 }
 
-class ImporterTest : public ::testing::TestWithParam<db::Dialect> {
+class ImporterTest : public testing::ContactsTest {
 protected:
     void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
-        identity::IdentityOptions options;
-        options.server_secret = std::string(40, 's');
-        identity_ = std::make_unique<identity::IdentityService>(test_->db(), clock_, options);
-        dir_ = fs::temp_directory_path() / ("ujumbe_import_test_" + new_uuid_v7());
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
         fs::create_directories(dir_ / "uploads");
-        service_ = std::make_unique<ContactsService>(test_->db(), clock_, *identity_,
-                                                     (dir_ / "spool").string());
         owner_ = owner_of("Acme");
     }
 
     void TearDown() override {
         importer_.reset();
-        std::error_code ec;
-        if (!dir_.empty()) fs::remove_all(dir_, ec);
-    }
-
-    db::Database& db() { return test_->db(); }
-
-    Principal owner_of(const std::string& name) {
-        auto account = identity::new_account("business", name, clock_.now());
-        account.country = "TZ";
-        auto s = db().write(
-            [&](db::Connection& c) { return identity::store::insert_account(c, account); });
-        EXPECT_TRUE(s) << (s ? "" : s.error().message);
-        Principal p;
-        p.user_id = UserId{new_uuid_v7()};
-        p.account_id = account.id;
-        p.role = "owner";
-        p.account_type = "business";
-        return p;
+        ContactsTest::TearDown();
     }
 
     fs::path write_upload(const std::string& content) {
@@ -278,12 +255,7 @@ protected:
         EXPECT_FALSE(fs::exists(job.file_path));
     }
 
-    FakeClock clock_;
-    std::unique_ptr<db::testing::TestDatabase> test_;
-    std::unique_ptr<identity::IdentityService> identity_;
-    std::unique_ptr<ContactsService> service_;
     std::unique_ptr<Importer> importer_;
-    fs::path dir_;
     fs::path last_upload_;
     Principal owner_;
 };

@@ -15,6 +15,7 @@
 
 #include "contacts/segment_rules.h"
 #include "contacts/store.h"
+#include "contacts/testing_contacts.h"
 #include "contacts/views.h"
 #include "core/ids.h"
 #include "db/testing_db.h"
@@ -42,42 +43,13 @@ SegmentRules rules_of(const json& j) {
     return r ? *r : SegmentRules{};
 }
 
-class ContactsServiceTest : public ::testing::TestWithParam<db::Dialect> {
+class ContactsServiceTest : public testing::ContactsTest {
 protected:
     void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
-        identity::IdentityOptions options;
-        options.server_secret = std::string(40, 's');
-        identity_ = std::make_unique<identity::IdentityService>(test_->db(), clock_, options);
-        spool_ = std::filesystem::temp_directory_path() / ("ujumbe_spool_" + new_uuid_v7());
-        service_ =
-            std::make_unique<ContactsService>(test_->db(), clock_, *identity_, spool_.string());
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
         a_ = owner_of("Acme", "TZ");
         b_ = owner_of("Beta", "TZ");
-    }
-
-    void TearDown() override {
-        std::error_code ec;
-        if (!spool_.empty()) std::filesystem::remove_all(spool_, ec);
-    }
-
-    db::Database& db() { return test_->db(); }
-
-    // A new account (its `country` given) and its owner acting in it.
-    Principal owner_of(const std::string& name, const std::string& country) {
-        auto account = identity::new_account("business", name, clock_.now());
-        account.country = country;
-        auto s = db().write(
-            [&](db::Connection& c) { return identity::store::insert_account(c, account); });
-        EXPECT_TRUE(s) << (s ? "" : s.error().message);
-        Principal p;
-        p.user_id = UserId{new_uuid_v7()};
-        p.account_id = account.id;
-        p.role = "owner";
-        p.account_type = "business";
-        return p;
     }
 
     // A contact created a second after the previous one. One to be opted in
@@ -134,11 +106,6 @@ protected:
         return r && *r ? (*r)->i64(0) : -1;
     }
 
-    FakeClock clock_;
-    std::unique_ptr<db::testing::TestDatabase> test_;
-    std::unique_ptr<identity::IdentityService> identity_;
-    std::unique_ptr<ContactsService> service_;
-    std::filesystem::path spool_;
     Principal a_, b_;
 };
 
@@ -927,7 +894,7 @@ TEST_P(ContactsServiceTest, AnotherAccountsObjectsAreNotFoundAndStayUnchanged) {
     auto segment = service_->create_segment(
         a_, {.name = "Segment", .rules = rules_of({{"tags_any", {"vip"}}})});
     ASSERT_TRUE(segment);
-    const auto upload = spool_.parent_path() / ("ujumbe_upload_" + new_uuid_v7() + ".csv");
+    const auto upload = dir_ / ("upload_" + new_uuid_v7() + ".csv");
     {
         std::ofstream out(upload, std::ios::binary);
         out << "phone\n0713000001\n";
