@@ -24,7 +24,7 @@ test: deps
 bench: build
 	@bash bench/run.sh
 
-fuzz: deps
+fuzz:
 	@bash scripts/fuzz.sh
 
 format:

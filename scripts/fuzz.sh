@@ -11,20 +11,8 @@ cd "$root"
 seconds=${FUZZ_SECONDS:-60}
 targets=(csv_fuzz multipart_fuzz phone_fuzz smpp_pdu_fuzz)
 
-# clang and its libFuzzer runtime are not among the packages of install-deps.sh.
-packages=(clang libclang-rt-14-dev)
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "fuzz: installing ${missing[*]}"
-    sudo_cmd=""
-    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo_cmd apt-get update -qq
-    $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+# clang and its libFuzzer runtime, on top of what every build needs.
+bash scripts/install-deps.sh clang libclang-rt-14-dev
 
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 cmake --preset fuzz >/dev/null

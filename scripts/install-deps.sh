@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every system package Ujumbe needs to build, run, test and benchmark
-# on Debian 12. Idempotent: does nothing when everything is already present.
+# on Debian 12, and any extra packages named as arguments (make fuzz adds
+# clang). Idempotent: does nothing when everything is already present.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
     libphonenumber-dev libsodium-dev libssl-dev libcurl4-openssl-dev
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libgoogle-perftools-dev
     postgresql-15 postgresql-client-15 wrk curl python3 python3-pytest
+    "$@"
 )
 # Node.js (with its npm) runs the SMPP simulator of the interop tests; a
 # machine that already has a node/npm from elsewhere keeps it.

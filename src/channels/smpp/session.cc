@@ -101,6 +101,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
     std::atomic<SessionState> state{SessionState::kConnecting};
     std::atomic<std::size_t> outstanding_count{0};
     bool stopping = false;
+    bool stopping_peer = false;  // the SMSC unbound: close once the answer is out
     std::optional<tcp::socket> socket;
     std::uint64_t generation = 0;  // a new connection; older coroutines stop
     std::uint32_t sequence = 0;
@@ -320,8 +321,6 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
                 return;
         }
     }
-    bool stopping_peer = false;  // the SMSC unbound: close once the answer is out
-
     asio::awaitable<void> reader(std::uint64_t gen, std::string buffer) {
         while (gen == generation) {
             auto pdu = co_await read_pdu(buffer);
