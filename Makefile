@@ -16,7 +16,8 @@ build: deps
 
 run: build
 	@mkdir -p var
-	UJUMBE_DATA_DIR=$${UJUMBE_DATA_DIR:-var} ./build/bin/ujumbe serve
+	UJUMBE_DATA_DIR=$${UJUMBE_DATA_DIR:-var} UJUMBE_SANDBOX_GATEWAY=$${UJUMBE_SANDBOX_GATEWAY:-true} \
+		./build/bin/ujumbe serve
 
 test: deps
 	@bash scripts/test.sh

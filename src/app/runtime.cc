@@ -45,6 +45,21 @@ Result<std::string> server_secret(const Config& config) {
     return secret;
 }
 
+Result<std::string> node_id(const Config& config) {
+    if (!config.node_id.empty()) return config.node_id;
+    const fs::path path = fs::path(config.data_dir) / "node.id";
+    if (std::ifstream in(path); in) {
+        std::string id;
+        std::getline(in, id);
+        if (!id.empty()) return id;
+    }
+    const std::string id = "node-" + random_token(9);
+    std::ofstream out(path);
+    out << id << '\n';
+    if (!out) return Error::invalid("node_id", "cannot write " + path.string());
+    return id;
+}
+
 Result<std::unique_ptr<db::Database>> open_database(const Config& config) {
     db::DatabaseOptions options;
     options.threads = config.db_threads;

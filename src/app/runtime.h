@@ -18,6 +18,10 @@ Status prepare_data_dir(const Config& config);
 // else a new one written there (mode 0600).
 Result<std::string> server_secret(const Config& config);
 
+// The configured node id, else the one stored in <data_dir>/node.id, else a
+// new one written there: queue leases of a node survive its restarts.
+Result<std::string> node_id(const Config& config);
+
 // Opens the configured database and applies pending migrations.
 Result<std::unique_ptr<db::Database>> open_database(const Config& config);
 

@@ -20,6 +20,13 @@
 #include "http/server.h"
 #include "identity/routes.h"
 #include "identity/service.h"
+#include "messaging/committer.h"
+#include "messaging/pipeline.h"
+#include "messaging/routes.h"
+#include "messaging/service.h"
+#include "routing/registry.h"
+#include "routing/routes.h"
+#include "routing/service.h"
 
 namespace ujumbe::app {
 
@@ -88,10 +95,46 @@ int serve(const Config& config) {
     contacts.on_import_queued([&importer] { importer.wake(); });
     importer.start();
 
+    auto node = node_id(config);
+    if (!node) {
+        log::error("cannot start", {{"error", node.error().message}});
+        return 1;
+    }
+    // The message pipeline: group-commit writer, live gateways and routes,
+    // the dispatcher that sends and records outcomes.
+    messaging::Committer committer(**db);
+    messaging::Pipeline* pipeline_ptr = nullptr;
+    struct Relay final : channels::GatewayListener {
+        messaging::Pipeline** pipeline;
+        void on_receipt(const channels::ReceiptReport& r) override { (*pipeline)->on_receipt(r); }
+        void on_inbound(const channels::InboundReport& r) override { (*pipeline)->on_inbound(r); }
+    } relay;
+    relay.pipeline = &pipeline_ptr;
+    routing::GatewayRegistry registry(relay);
+    routing::RoutingService routing(**db, SystemClock::instance(), *secret, registry);
+    messaging::PipelineOptions pipeline_options;
+    pipeline_options.node_id = *node;
+    pipeline_options.single_node = (*db)->dialect() == db::Dialect::kSqlite;
+    messaging::Pipeline pipeline(**db, SystemClock::instance(), committer, routing, identity,
+                                 pipeline_options);
+    pipeline_ptr = &pipeline;
+    auto routes_loaded = config.sandbox_gateway ? routing.ensure_sandbox() : routing.load();
+    if (!routes_loaded) {
+        log::error("cannot load gateways", {{"error", routes_loaded.error().message}});
+        return 1;
+    }
+    messaging::MessagingService messaging(**db, SystemClock::instance(), identity, contacts,
+                                          committer,
+                                          {.default_sender_id = config.default_sender_id});
+    messaging.on_queued([&pipeline] { pipeline.wake(); });
+    pipeline.start();
+
     http::Router router;
     add_health_routes(router, **db);
     identity::add_routes(router, identity);
     contacts::add_routes(router, contacts, config.max_import_bytes);
+    messaging::add_routes(router, messaging);
+    routing::add_routes(router, routing);
     identity::Authenticator authenticator(identity);
     http::IdempotencyKeys idempotency(**db, SystemClock::instance());
     http::Dispatcher dispatcher(router, authenticator, &idempotency);
@@ -137,6 +180,9 @@ int serve(const Config& config) {
     for (int i = 1; i < threads; ++i) pool.emplace_back([c = contexts[i].get()] { c->run(); });
     io.run();
     for (auto& t : pool) t.join();
+    pipeline.stop();
+    registry.stop();  // no more outcomes or receipts
+    committer.stop();
     importer.stop();
     (*db)->stop();
     log::info("stopped");

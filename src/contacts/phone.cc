@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 namespace ujumbe::contacts {
 
@@ -117,6 +118,17 @@ PhoneDetails describe_phone(std::string_view input, std::string_view default_cou
     d.type = type_name(util().GetNumberType(*number));
     d.valid = true;
     return d;
+}
+
+const std::vector<Region>& supported_regions() {
+    static const std::vector<Region> regions = [] {
+        std::set<std::string> codes;
+        util().GetSupportedRegions(&codes);
+        std::vector<Region> out;
+        for (const auto& code : codes) out.push_back({code, util().GetCountryCodeForRegion(code)});
+        return out;
+    }();
+    return regions;
 }
 
 }  // namespace ujumbe::contacts

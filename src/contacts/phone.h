@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ujumbe::contacts {
 
@@ -24,5 +25,13 @@ struct PhoneDetails {
     bool valid = false;
 };
 PhoneDetails describe_phone(std::string_view input, std::string_view default_country);
+
+// Every region libphonenumber knows (ISO 3166-1 alpha-2) with its country
+// calling code, sorted by region.
+struct Region {
+    std::string code;
+    int calling_code = 0;
+};
+const std::vector<Region>& supported_regions();
 
 }  // namespace ujumbe::contacts

@@ -78,6 +78,16 @@ Result<std::string> ContactsService::phone_country(const Principal& who) {
     return account.default_country.empty() ? account.country : account.default_country;
 }
 
+Result<std::unordered_set<std::string>> ContactsService::opted_out(
+    db::Connection& c, const AccountId& account, const std::vector<std::string>& phones) {
+    UJ_ASSIGN(auto found, store::find_matching(c, account, phones, {}));
+    std::unordered_set<std::string> out;
+    for (const auto& contact : found)
+        if (contact.phone_e164 && contact.opt_out_at && !contact.is_opted_in)
+            out.insert(*contact.phone_e164);
+    return out;
+}
+
 Result<Contact> ContactsService::find_contact(db::Connection& c, const Principal& who,
                                               const std::string& id) {
     UJ_ASSIGN(auto found, store::find_contact(c, who.account_id, id));

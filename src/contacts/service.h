@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -144,6 +145,10 @@ public:
 
     // The country used for numbers written without a country code.
     Result<std::string> phone_country(const Principal& who);
+    // Which of `phones` (E.164) belong to contacts of the account who opted
+    // out. For the send path: it reads on the caller's connection.
+    Result<std::unordered_set<std::string>> opted_out(db::Connection& c, const AccountId& account,
+                                                      const std::vector<std::string>& phones);
 
 private:
     Result<Contact> find_contact(db::Connection& c, const Principal& who, const std::string& id);

@@ -68,26 +68,6 @@ void append_values(std::vector<Value>& out, const Contact& c) {
     out.emplace_back(c.updated_at);
 }
 
-// "($1, ..., $w), ($w+1, ...)" for `rows` rows of `width` values.
-std::string value_rows(int rows, int width) {
-    std::string out;
-    int n = 1;
-    for (int r = 0; r < rows; ++r) {
-        out += r ? ", (" : "(";
-        for (int i = 0; i < width; ++i) out += (i ? ", $" : "$") + std::to_string(n++);
-        out += ')';
-    }
-    return out;
-}
-
-// "$a, $b, ..." for `count` parameters starting at `first`.
-std::string placeholders(int first, std::size_t count) {
-    std::string out;
-    for (std::size_t i = 0; i < count; ++i)
-        out += (i ? ", $" : "$") + std::to_string(first + static_cast<int>(i));
-    return out;
-}
-
 // Rows per multi-row INSERT: well under SQLite's 32766 parameters.
 constexpr std::size_t kRowsPerInsert = 256;
 
@@ -102,7 +82,7 @@ Status insert_tag_rows(Connection& c, const std::vector<const Contact*>& contact
     return db::for_each_batch(
         rows.size() / 3, kRowsPerInsert, [&](std::size_t first, std::size_t count) {
             return db::done(c.run("INSERT INTO contact_tags (account_id, tag, contact_id) VALUES " +
-                                      value_rows(static_cast<int>(count), 3),
+                                      db::value_rows(static_cast<int>(count), 3),
                                   std::span<const Value>(rows).subspan(first * 3, count * 3)));
         });
 }
@@ -224,7 +204,7 @@ Status insert_contact(Connection& c, const Contact& contact) {
     params.reserve(kInsertWidth);
     append_values(params, contact);
     UJ_TRY(db::done(c.run(std::string("INSERT INTO contacts (") + kInsertColumns + ") VALUES " +
-                              value_rows(1, kInsertWidth),
+                              db::value_rows(1, kInsertWidth),
                           params)));
     return insert_tag_rows(c, {&contact});
 }
@@ -360,24 +340,7 @@ Result<std::vector<Contact>> export_page(Connection& c, const AccountId& account
 
 // ---- batches
 
-namespace {
-
-// A PostgreSQL text[] literal: {"a","b"} with quotes and backslashes escaped.
-std::string text_array(std::span<const std::string> items) {
-    std::string out = "{";
-    for (const auto& item : items) {
-        if (out.size() > 1) out += ',';
-        out += '"';
-        for (char ch : item) {
-            if (ch == '"' || ch == '\\') out += '\\';
-            out += ch;
-        }
-        out += '"';
-    }
-    return out + "}";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& account,
                                            const std::vector<std::string>& phones,
@@ -404,11 +367,11 @@ Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& accou
                                 "c.deleted_at IS NULL AND c." +
                                 column;
         if (postgres) {
-            const Value params[] = {account.value, text_array(keys)};
+            const Value params[] = {account.value, db::text_array(keys)};
             UJ_TRY(collect(sql + " = ANY($2::text[])", params));
             continue;
         }
-        const std::string in_list = sql + " IN (" + placeholders(2, kPerLookup) + ")";
+        const std::string in_list = sql + " IN (" + db::placeholders(2, kPerLookup) + ")";
         std::vector<Value> params;
         for (std::size_t first = 0; first < keys.size(); first += kPerLookup) {
             params.assign({Value(account.value)});
@@ -429,7 +392,7 @@ Status insert_contacts(Connection& c, const std::vector<const Contact*>& contact
             for (std::size_t i = first; i < first + count; ++i) append_values(params, *contacts[i]);
             return db::done(c.run(std::string("INSERT INTO contacts (") + kInsertColumns +
                                       ") VALUES " +
-                                      value_rows(static_cast<int>(count), kInsertWidth),
+                                      db::value_rows(static_cast<int>(count), kInsertWidth),
                                   params));
         }));
     return insert_tag_rows(c, contacts);
@@ -547,7 +510,7 @@ Result<std::vector<std::string>> live_contact_ids(Connection& c, const AccountId
         for (std::size_t i = 0; i < n; ++i) params.emplace_back(ids[start + i]);
         UJ_ASSIGN(auto rows, c.run("SELECT id FROM contacts WHERE account_id = $1 AND "
                                    "deleted_at IS NULL AND id IN (" +
-                                       placeholders(2, n) + ")",
+                                       db::placeholders(2, n) + ")",
                                    params));
         for (const auto& r : rows.rows) out.push_back(r.text(0));
     }
@@ -787,11 +750,11 @@ Status insert_import_errors(Connection& c, const std::string& import_id,
             params.emplace_back(e.row_text);
         }
         // A resumed batch may meet the rows it wrote before a crash.
-        UJ_TRY(
-            db::done(c.run("INSERT INTO contact_import_errors (import_id, line, outcome, "
-                           "reason, row_text) VALUES " +
-                               value_rows(static_cast<int>(rows), 5) + " ON CONFLICT DO NOTHING",
-                           params)));
+        UJ_TRY(db::done(
+            c.run("INSERT INTO contact_import_errors (import_id, line, outcome, "
+                  "reason, row_text) VALUES " +
+                      db::value_rows(static_cast<int>(rows), 5) + " ON CONFLICT DO NOTHING",
+                  params)));
     }
     return {};
 }

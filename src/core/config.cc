@@ -89,6 +89,18 @@ const std::vector<Setting>& settings() {
         number("login_max_failures", &Config::login_max_failures, 1),
         number("login_ip_max_failures", &Config::login_ip_max_failures, 1),
         number("login_window_s", &Config::login_window_s, 1),
+        text("default_sender_id", &Config::default_sender_id),
+        text("node_id", &Config::node_id),
+        {"sandbox_gateway",
+         [](Config& c, const std::string& v) -> Status {
+             if (v == "1" || v == "true" || v == "yes" || v == "on")
+                 c.sandbox_gateway = true;
+             else if (v == "0" || v == "false" || v == "no" || v == "off")
+                 c.sandbox_gateway = false;
+             else
+                 return Error::invalid("sandbox_gateway", "must be true or false");
+             return {};
+         }},
         {"sqlite_synchronous",
          [](Config& c, const std::string& v) -> Status {
              if (v != "NORMAL" && v != "FULL")

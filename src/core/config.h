@@ -52,6 +52,15 @@ struct Config {
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL
     // (also survives power loss, slower commits).
     std::string sqlite_synchronous = "NORMAL";
+    // Sender id of messages that name none (needs no approval).
+    std::string default_sender_id = "Ujumbe";
+    // With no gateway configured, create a sandbox gateway and a catch-all
+    // route at start (`make run` sets it).
+    bool sandbox_gateway = false;
+    // This node's name as the owner of queue leases; empty: generated once
+    // into <data_dir>/node.id. Nodes sharing a PostgreSQL database need
+    // different ones.
+    std::string node_id;
 
     // The database URL after defaults are applied.
     std::string effective_database_url() const;

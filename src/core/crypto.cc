@@ -123,4 +123,39 @@ std::optional<std::string> base64url_decode(std::string_view text) {
     return out;
 }
 
+namespace {
+std::string secretbox_key(std::string_view secret) {
+    return sha256(std::string("ujumbe secrets at rest\n") + std::string(secret));
+}
+}  // namespace
+
+std::string seal_secret(std::string_view secret, std::string_view plaintext) {
+    ensure_sodium();
+    const std::string key = secretbox_key(secret);
+    std::string out(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + plaintext.size(),
+                    '\0');
+    auto* nonce = reinterpret_cast<unsigned char*>(out.data());
+    randombytes_buf(nonce, crypto_secretbox_NONCEBYTES);
+    crypto_secretbox_easy(nonce + crypto_secretbox_NONCEBYTES,
+                          reinterpret_cast<const unsigned char*>(plaintext.data()),
+                          plaintext.size(), nonce,
+                          reinterpret_cast<const unsigned char*>(key.data()));
+    return base64url_encode(out);
+}
+
+std::optional<std::string> open_secret(std::string_view secret, std::string_view sealed) {
+    auto raw = base64url_decode(sealed);
+    if (!raw || raw->size() < crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES)
+        return std::nullopt;
+    const std::string key = secretbox_key(secret);
+    const auto* nonce = reinterpret_cast<const unsigned char*>(raw->data());
+    const std::size_t box = raw->size() - crypto_secretbox_NONCEBYTES;
+    std::string out(box - crypto_secretbox_MACBYTES, '\0');
+    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(out.data()),
+                                   nonce + crypto_secretbox_NONCEBYTES, box, nonce,
+                                   reinterpret_cast<const unsigned char*>(key.data())) != 0)
+        return std::nullopt;
+    return out;
+}
+
 }  // namespace ujumbe

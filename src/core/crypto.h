@@ -22,4 +22,10 @@ std::string base64url_encode(std::string_view raw);
 // nullopt on characters outside the base64url alphabet or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
 
+// Secrets at rest: XSalsa20-Poly1305 (libsodium secretbox) under a key
+// derived from `secret` (the server secret), as base64url(nonce || box).
+std::string seal_secret(std::string_view secret, std::string_view plaintext);
+// nullopt when the text was not sealed under this secret or was altered.
+std::optional<std::string> open_secret(std::string_view secret, std::string_view sealed);
+
 }  // namespace ujumbe

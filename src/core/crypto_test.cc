@@ -64,3 +64,15 @@ TEST(IsUuid, RejectsMalformedIds) {
 }
 
 }  // namespace ujumbe
+
+TEST(SealedSecretsTest, RoundTripAndTamperDetection) {
+    const std::string sealed = ujumbe::seal_secret("server secret", "pa55word");
+    EXPECT_EQ(ujumbe::open_secret("server secret", sealed), "pa55word");
+    EXPECT_EQ(sealed.find("pa55word"), std::string::npos);
+    EXPECT_EQ(ujumbe::open_secret("another secret", sealed), std::nullopt);
+    std::string altered = sealed;
+    altered[altered.size() / 2] = altered[altered.size() / 2] == 'A' ? 'B' : 'A';
+    EXPECT_EQ(ujumbe::open_secret("server secret", altered), std::nullopt);
+    EXPECT_EQ(ujumbe::open_secret("server secret", "short"), std::nullopt);
+    EXPECT_NE(ujumbe::seal_secret("server secret", "x"), ujumbe::seal_secret("server secret", "x"));
+}

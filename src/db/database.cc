@@ -39,6 +39,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
             UJ_ASSIGN(auto conn, PostgresConnection::open(url));
             readers.push_back(std::move(conn));
         }
+        UJ_ASSIGN(writer, PostgresConnection::open(url));  // the commit lane
     } else {
         return Error::invalid("database_url", "must start with sqlite: or postgresql://");
     }
@@ -48,7 +49,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
 
 void Database::start(std::vector<std::unique_ptr<Connection>> readers,
                      std::unique_ptr<Connection> writer) {
-    const bool pooled_writes = !writer;
+    const bool pooled_writes = dialect_ == Dialect::kPostgres;
     for (auto& conn : readers) {
         auto w = std::make_unique<Worker>();
         w->conn = std::move(conn);
@@ -145,8 +146,10 @@ void Database::run_read(const std::function<void(Connection&)>& body) {
                   [&] { body(*static_cast<Worker*>(tl_worker)->conn); });
 }
 
-void Database::run_write(const std::function<void(Connection&, bool)>& body) {
-    if (tl_owner == this && static_cast<Worker*>(tl_worker)->can_write) {
+void Database::run_write(const std::function<void(Connection&, bool)>& body, bool lane) {
+    const bool here = tl_owner == this && static_cast<Worker*>(tl_worker)->can_write &&
+                      (!lane || static_cast<Worker*>(tl_worker)->queue == &write_queue_);
+    if (here) {
         Worker& w = *static_cast<Worker*>(tl_worker);
         const bool nested = w.in_write;
         w.in_write = true;
@@ -159,10 +162,10 @@ void Database::run_write(const std::function<void(Connection&, bool)>& body) {
         w.in_write = nested;
         return;
     }
-    Queue& target = dialect_ == Dialect::kSqlite ? write_queue_ : read_queue_;
+    Queue& target = lane || dialect_ == Dialect::kSqlite ? write_queue_ : read_queue_;
     post_and_wait(
         [&](std::function<void()> run) { enqueue(target, [run](Connection&) { run(); }); },
-        [&] { run_write(body); });
+        [&] { run_write(body, lane); });
 }
 
 }  // namespace ujumbe::db

@@ -64,6 +64,13 @@ public:
     template <typename F>
     auto write(F&& fn) -> decltype(fn(std::declval<Connection&>()));
 
+    // Like write(), but always on the commit lane: the SQLite writer thread,
+    // or on PostgreSQL one connection kept for it alone. For group commits
+    // called from threads that pooled handlers may be waiting on (a pooled
+    // connection could be held by every waiter).
+    template <typename F>
+    auto write_lane(F&& fn) -> decltype(fn(std::declval<Connection&>()));
+
     // Runs fn(Connection&) on a connection that can write, without opening a
     // transaction (schema migrations manage their own). Blocks like write().
     template <typename F>
@@ -94,12 +101,14 @@ private:
     void work(Worker& worker);
     // Runs body on a connection that can write; `nested` tells whether a
     // write transaction is already open there.
-    void run_write(const std::function<void(Connection&, bool nested)>& body);
+    // `lane`: run on the commit lane (write_queue_) even when pooled.
+    void run_write(const std::function<void(Connection&, bool nested)>& body, bool lane = false);
     void run_read(const std::function<void(Connection&)>& body);
 
     Dialect dialect_ = Dialect::kSqlite;
     Queue read_queue_;
-    Queue write_queue_;  // SQLite only; PostgreSQL writes use read_queue_
+    // SQLite: the writer. PostgreSQL: the commit lane; other writes use read_queue_.
+    Queue write_queue_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::once_flag stopped_;
 };
@@ -122,6 +131,21 @@ auto Database::write(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
         else
             out.emplace(in_transaction(c, [&] { return fn(c); }));
     });
+    return std::move(*out);
+}
+
+template <typename F>
+auto Database::write_lane(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+    using R = decltype(fn(std::declval<Connection&>()));
+    std::optional<R> out;
+    run_write(
+        [&](Connection& c, bool nested) {
+            if (nested)
+                out.emplace(fn(c));
+            else
+                out.emplace(in_transaction(c, [&] { return fn(c); }));
+        },
+        true);
     return std::move(*out);
 }
 

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,13 @@ Status for_each_batch(std::size_t n, std::size_t max, F&& fn) {
     }
     return {};
 }
+
+// "($1, ..., $w), ($w+1, ...)" for `rows` rows of `width` values.
+std::string value_rows(int rows, int width);
+// "$a, $b, ..." for `count` parameters starting at `first`.
+std::string placeholders(int first, std::size_t count);
+// A PostgreSQL text[] literal: {"a","b"} with quotes and backslashes escaped.
+std::string text_array(std::span<const std::string> items);
 
 // Drops the rows of a statement run for its effect.
 inline Status done(Result<QueryResult> r) {

@@ -127,6 +127,13 @@ struct BootstrapResult {
     std::optional<std::string> generated_password;  // print once, never store
 };
 
+// What sending needs to know about the caller: the account (status, default
+// country, daily cap) and the caller's own daily cap in it.
+struct SendProfile {
+    Account account;
+    std::optional<std::int64_t> user_max_messages_per_day;
+};
+
 class IdentityService {
 public:
     IdentityService(db::Database& db, Clock& clock, IdentityOptions options);
@@ -159,6 +166,9 @@ public:
 
     // ---- accounts and children (accounts.cc)
     Result<Account> current_account(const Principal& who);
+    Result<SendProfile> send_profile(const Principal& who);
+    // The platform account (inbound messages nobody else claims land there).
+    Result<Account> platform_account();
     Result<Account> update_current_account(const Principal& who, const AccountUpdate& update);
     Result<CreatedChild> create_child(const Principal& who, const ChildInput& in);
     Result<Listing<Account>> list_children(const Principal& who, const ChildQuery& q, Page page);

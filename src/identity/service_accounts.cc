@@ -57,6 +57,24 @@ Result<Account> IdentityService::current_account(const Principal& who) {
     return std::move(*account);
 }
 
+Result<SendProfile> IdentityService::send_profile(const Principal& who) {
+    return db_.read([&](db::Connection& c) -> Result<SendProfile> {
+        UJ_ASSIGN(auto account, store::find_account(c, who.account_id));
+        if (!account) return Error::not_found("Account");
+        SendProfile out{std::move(*account), std::nullopt};
+        UJ_ASSIGN(auto member, store::find_member(c, who.account_id, who.user_id));
+        if (member) out.user_max_messages_per_day = member->membership.max_messages_per_day;
+        return out;
+    });
+}
+
+Result<Account> IdentityService::platform_account() {
+    UJ_ASSIGN(auto account,
+              db_.read([&](db::Connection& c) { return store::find_platform_account(c); }));
+    if (!account) return Error::not_found("Account");
+    return std::move(*account);
+}
+
 Result<Account> IdentityService::update_current_account(const Principal& who,
                                                         const AccountUpdate& update) {
     UJ_TRY(check_manager(who));

@@ -289,4 +289,25 @@ std::optional<std::string> decode_text(std::string_view bytes, std::uint8_t data
     }
 }
 
+std::optional<UdhSplit> split_udh(std::string_view payload) {
+    if (payload.empty()) return std::nullopt;
+    const std::size_t udhl = static_cast<unsigned char>(payload[0]);
+    if (1 + udhl > payload.size()) return std::nullopt;
+    UdhSplit out;
+    out.text = payload.substr(1 + udhl);
+    std::size_t i = 1;
+    while (i + 2 <= 1 + udhl) {
+        const auto iei = static_cast<unsigned char>(payload[i]);
+        const std::size_t len = static_cast<unsigned char>(payload[i + 1]);
+        if (i + 2 + len > 1 + udhl) return std::nullopt;
+        const auto* v = reinterpret_cast<const unsigned char*>(payload.data() + i + 2);
+        if (iei == 0x00 && len == 3 && v[1] > 0 && v[2] > 0 && v[2] <= v[1])
+            out.concatenation = Concatenation{v[0], v[1], v[2]};
+        else if (iei == 0x08 && len == 4 && v[2] > 0 && v[3] > 0 && v[3] <= v[2])
+            out.concatenation = Concatenation{(v[0] << 8) | v[1], v[2], v[3]};
+        i += 2 + len;
+    }
+    return out;
+}
+
 }  // namespace ujumbe::messaging

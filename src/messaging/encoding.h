@@ -55,4 +55,20 @@ std::string concat_udh(std::uint16_t reference, std::uint8_t total, std::uint8_t
 // becomes '?'). nullopt for binary (0x02, 0x04, 8-bit class) or other codings.
 std::optional<std::string> decode_text(std::string_view bytes, std::uint8_t data_coding);
 
+// The concatenation fields of a received UDH (IEI 0x00 or 0x08).
+struct Concatenation {
+    int reference = 0;
+    int total = 1;
+    int part = 1;
+};
+
+// Splits a payload that starts with a UDH (esm_class UDHI) into the text
+// after it and its concatenation element, if any. nullopt when the UDH
+// length runs past the payload.
+struct UdhSplit {
+    std::string_view text;
+    std::optional<Concatenation> concatenation;
+};
+std::optional<UdhSplit> split_udh(std::string_view payload);
+
 }  // namespace ujumbe::messaging

@@ -1,0 +1,89 @@
+#pragma once
+// What the message pipeline needs from a gateway, whatever its protocol:
+// submit one message (all of its parts) and hear back what became of each
+// part; report receipts and inbound messages; tell whether it can take
+// traffic now and how it is doing. Implementations run on their own
+// io_context; submit() may be called from any thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ujumbe::channels {
+
+struct OutboundSms {
+    std::string message_id;
+    std::string to;               // E.164 with '+'
+    std::string sender;           // sender id as sent
+    std::string body;             // UTF-8; the gateway encodes and splits it
+    std::uint16_t reference = 0;  // concatenation reference for this destination
+};
+
+struct PartOutcome {
+    int part = 1;  // 1-based
+    // The gateway took the part and named it (provider_id set).
+    bool accepted = false;
+    // The request may have reached the gateway (written but unanswered, or
+    // answered): never send this message again elsewhere.
+    bool left = false;
+    // A refusal another gateway might not give (busy, system error, not bound).
+    bool retryable = false;
+    std::string provider_id;
+    std::string provider_key;  // provider_id in the form receipts are matched by
+    std::string error_code;    // e.g. "SMPP_0x0000000B", "NOT_BOUND", "NO_RESPONSE"
+    std::string error_message;
+};
+
+struct SubmitOutcome {
+    std::vector<PartOutcome> parts;
+};
+
+// A delivery receipt for one submitted part.
+struct ReceiptReport {
+    std::string gateway_id;
+    std::string provider_id;   // as the gateway wrote it
+    std::string provider_key;  // the form submit outcomes carry (see PartOutcome)
+    std::string stat;          // DELIVRD, UNDELIV, EXPIRED, REJECTD, ...
+    std::string status;        // delivered | undelivered | expired | rejected | submitted
+    std::optional<std::string> error_code;
+    std::optional<std::string> submit_date, done_date;
+};
+
+// A mobile-originated message, or one part of a concatenated one.
+struct InboundReport {
+    std::string gateway_id;
+    std::string from;    // the customer's number as received
+    std::string to;      // our number or short code
+    std::string text;    // UTF-8 (this part's text when concatenated)
+    int reference = -1;  // concatenation reference; -1 when not concatenated
+    int total = 1, part = 1;
+};
+
+class GatewayListener {
+public:
+    virtual ~GatewayListener() = default;
+    virtual void on_receipt(const ReceiptReport& receipt) = 0;
+    virtual void on_inbound(const InboundReport& inbound) = 0;
+};
+
+// Held by shared_ptr: work in flight keeps its gateway alive.
+class Gateway : public std::enable_shared_from_this<Gateway> {
+public:
+    virtual ~Gateway() = default;
+    virtual const std::string& id() const = 0;
+    virtual void start() = 0;
+    // Stops taking traffic; what was queued ends with retryable outcomes.
+    virtual void stop() = 0;
+    // False when it cannot take traffic now (not bound): the router fails over.
+    virtual bool available() const = 0;
+    virtual void submit(OutboundSms message, std::function<void(SubmitOutcome)> done) = 0;
+    // Live figures for GET /gateways/{id}/status.
+    virtual nlohmann::json status() const = 0;
+};
+
+}  // namespace ujumbe::channels

@@ -1,0 +1,145 @@
+#pragma once
+// The messaging domain: messages with their parts, status history and
+// receipts, sender ids, and what a send asks for. Plain data, no I/O.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+
+namespace ujumbe::messaging {
+
+// Message statuses (SPEC 3.3): scheduled -> queued -> sending -> sent ->
+// delivered | undelivered | expired | rejected; failed before the gateway;
+// canceled for a scheduled message withdrawn; received for inbound.
+namespace status {
+inline constexpr const char* kScheduled = "scheduled";
+inline constexpr const char* kQueued = "queued";
+inline constexpr const char* kSending = "sending";
+inline constexpr const char* kSent = "sent";
+inline constexpr const char* kDelivered = "delivered";
+inline constexpr const char* kUndelivered = "undelivered";
+inline constexpr const char* kExpired = "expired";
+inline constexpr const char* kRejected = "rejected";
+inline constexpr const char* kFailed = "failed";
+inline constexpr const char* kCanceled = "canceled";
+inline constexpr const char* kReceived = "received";
+}  // namespace status
+
+const std::vector<std::string>& all_statuses();
+// True for statuses no later event changes (receipts of a final message are
+// kept but do not move it).
+bool is_final_status(const std::string& status);
+
+struct Message {
+    std::string id;
+    AccountId account_id;
+    std::optional<std::string> user_id;
+    std::optional<std::string> api_key_id;
+    std::string direction = "outbound";  // outbound | inbound
+    std::string channel = "sms";
+    std::string to;      // E.164 (outbound) or our number (inbound)
+    std::string sender;  // sender id (outbound) or the customer's number (inbound)
+    std::string body;
+    std::string encoding;  // gsm7 | ucs2
+    int segments = 1;
+    std::string status;
+    bool transactional = false;
+    std::optional<std::string> client_ref;
+    std::optional<std::string> callback_url;
+    std::optional<Micros> send_at;
+    std::optional<std::string> gateway_id;
+    int attempts = 0;
+    std::optional<std::string> error_code;
+    std::optional<std::string> error_message;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+    std::optional<Micros> sent_at;
+    std::optional<Micros> done_at;
+};
+
+struct MessagePart {
+    int part = 1;
+    std::string gateway_id;
+    std::optional<std::string> provider_id;
+    std::optional<std::string> provider_key;  // provider_id as receipts are matched
+    std::string status;  // submitted | delivered | undelivered | expired | rejected | failed
+    std::optional<std::string> error_code;
+    std::optional<Micros> submitted_at;
+    std::optional<Micros> done_at;
+};
+
+struct MessageEvent {
+    std::int64_t seq = 0;
+    std::string type;  // message.queued, message.sent, message.delivered, ...
+    std::string status;
+    std::optional<std::string> detail;  // JSON text
+    Micros created_at = 0;
+};
+
+struct Receipt {
+    std::string id;
+    int part = 1;
+    std::string gateway_id;
+    std::string provider_id;
+    std::string stat;
+    std::optional<std::string> error_code;
+    std::optional<std::string> submit_date, done_date;
+    Micros received_at = 0;
+};
+
+struct MessageDetail {
+    Message message;
+    std::vector<MessagePart> parts;
+    std::vector<MessageEvent> events;
+};
+
+// What a caller asks to send; the service validates and normalises it.
+struct SendRequest {
+    std::string to;  // any spelling; normalised to E.164
+    std::string body;
+    std::optional<std::string> sender_id;
+    std::optional<Micros> send_at;
+    std::optional<std::string> client_ref;
+    std::optional<std::string> callback_url;
+    bool transactional = false;
+};
+
+// One recipient's outcome in a bulk send.
+struct SendOutcome {
+    std::string to;  // as given
+    std::optional<Message> message;
+    std::optional<std::string> error_code;
+    std::string error_message;
+};
+
+struct MessageQuery {
+    std::optional<std::string> status, direction, channel, to, sender, client_ref, search;
+    std::optional<Micros> from, until;
+};
+
+struct MessageStats {
+    std::int64_t total = 0;
+    std::int64_t segments = 0;
+    std::vector<std::pair<std::string, std::int64_t>> by_status;
+    std::vector<std::pair<std::string, std::int64_t>> by_direction;
+};
+
+struct SenderIdRecord {
+    std::string id;
+    AccountId account_id;
+    std::string sender;
+    std::string kind;  // alphanumeric | numeric
+    std::string country;
+    std::string status;  // pending | approved | rejected
+    std::string purpose;
+    std::optional<std::string> reason;
+    std::optional<Micros> decided_at;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+}  // namespace ujumbe::messaging

@@ -1,0 +1,128 @@
+#pragma once
+// The send side of the message pipeline (ARCHITECTURE.md, steps 2-5):
+// claims due queue entries with a lease, picks each message's route and
+// hands it to a gateway; records what the gateway answered (sent, failed
+// over, retried later, rejected), matches receipts to message parts and
+// derives the message's status, and stores inbound (MO) messages,
+// reassembling concatenated ones. Every status change is written with its
+// event in the same transaction, batched through the group-commit writer.
+//
+// Exactly once: a message moves to another gateway only when none of its
+// parts left the previous one. A part written to the SMSC but unanswered
+// is never resent (it is kept as sent, error NO_RESPONSE). After a crash,
+// leases of this node are released at start, so the only messages sent
+// again are those whose submit was answered but not yet recorded.
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+
+#include "channels/gateway.h"
+#include "core/clock.h"
+#include "db/database.h"
+#include "identity/service.h"
+#include "messaging/committer.h"
+#include "messaging/model.h"
+#include "routing/service.h"
+
+namespace ujumbe::messaging {
+
+struct PipelineOptions {
+    std::string node_id;       // lease owner; stable across restarts of this node
+    bool single_node = false;  // SQLite: every lease is this node's
+    int claim_batch = 500;     // queue rows per claim
+    std::size_t max_in_flight = 5000;
+    Micros lease = 300 * kMicrosPerSecond;
+    Micros idle_poll = 200'000;  // claim at least this often
+    Micros retry_min = 2 * kMicrosPerSecond, retry_max = 300 * kMicrosPerSecond;
+    int max_attempts = 12;  // routing attempts before a message fails
+};
+
+class Pipeline final : public channels::GatewayListener {
+public:
+    Pipeline(db::Database& db, Clock& clock, Committer& committer, routing::RoutingService& routing,
+             identity::IdentityService& identity, PipelineOptions options);
+    ~Pipeline() override;
+
+    void start();
+    void stop();
+    // New work may be due (after an accept).
+    void wake();
+
+    void on_receipt(const channels::ReceiptReport& receipt) override;
+    void on_inbound(const channels::InboundReport& inbound) override;
+
+    std::size_t in_flight() const;
+
+private:
+    struct Sent {
+        Message message;
+        std::string gateway_id;
+        channels::SubmitOutcome outcome;
+    };
+    struct Retry {
+        Message message;
+        std::string error_code, error_message;
+    };
+    struct Failed {
+        Message message;
+        std::string error_code, error_message;
+    };
+    // A receipt that came before its part was recorded, tried again for a while.
+    struct Late {
+        channels::ReceiptReport receipt;
+        Micros first_seen = 0;
+    };
+    using Record =
+        std::variant<Sent, Retry, Failed, channels::ReceiptReport, Late, channels::InboundReport>;
+
+    void loop();
+    void dispatch(Message message);
+    void try_gateway(std::shared_ptr<Message> message, std::vector<std::string> gateways,
+                     std::size_t index, std::string last_error);
+    void record(Record r);
+    void flush();
+    // Applies `batch` in one operation of the committer; on failure each
+    // record alone. `then` runs once everything is recorded (or dropped).
+    void post_records(std::shared_ptr<std::vector<Record>> batch, std::function<void(bool)> then);
+    Status apply(db::Connection& c, Record& r, Micros now);
+    Status apply_sent(db::Connection& c, Sent& s, Micros now);
+    Status apply_receipt(db::Connection& c, const channels::ReceiptReport& r, Micros now,
+                         bool* matched);
+    Status apply_inbound(db::Connection& c, const channels::InboundReport& in, Micros now);
+    void finish(const std::string& message_id);
+    std::uint16_t next_reference(const std::string& to);
+
+    db::Database& db_;
+    Clock& clock_;
+    Committer& committer_;
+    routing::RoutingService& routing_;
+    identity::IdentityService& identity_;
+    PipelineOptions options_;
+    std::string platform_account_;
+
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    bool woken_ = false;
+    std::set<std::string> in_flight_;
+    std::thread thread_;
+
+    std::mutex record_mutex_;
+    std::vector<Record> pending_;
+    bool flushing_ = false;
+    std::deque<Late> unmatched_;
+
+    std::mutex reference_mutex_;
+    std::unordered_map<std::string, std::uint16_t> references_;
+};
+
+}  // namespace ujumbe::messaging

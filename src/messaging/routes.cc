@@ -1,0 +1,508 @@
+// HTTP handlers of the messaging module: read and check input, call the
+// service, shape the answer. No SQL and no business rules here.
+
+#include "messaging/routes.h"
+
+#include "contacts/phone.h"
+#include "core/ids.h"
+#include "core/validate.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/pagination.h"
+#include "http/views_support.h"
+
+namespace ujumbe::messaging {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+constexpr std::size_t kMaxBulkBody = 32ull * 1024 * 1024;
+constexpr std::size_t kMaxValidate = 1000;
+
+json message_json(const Message& m) {
+    return {{"id", m.id},
+            {"direction", m.direction},
+            {"channel", m.channel},
+            {"to", m.to},
+            {"sender_id", m.sender},
+            {"body", m.body},
+            {"encoding", m.encoding},
+            {"segments", m.segments},
+            {"status", m.status},
+            {"transactional", m.transactional},
+            {"client_ref", http::text_or_null(m.client_ref)},
+            {"callback_url", http::text_or_null(m.callback_url)},
+            {"send_at", http::time_or_null(m.send_at)},
+            {"attempts", m.attempts},
+            {"error_code", http::text_or_null(m.error_code)},
+            {"error_message", http::text_or_null(m.error_message)},
+            {"created_at", format_iso8601(m.created_at)},
+            {"updated_at", format_iso8601(m.updated_at)},
+            {"sent_at", http::time_or_null(m.sent_at)},
+            {"done_at", http::time_or_null(m.done_at)}};
+}
+
+json detail_json(const MessageDetail& d) {
+    json out = message_json(d.message);
+    json parts = json::array();
+    for (const auto& p : d.parts)
+        parts.push_back({{"part", p.part},
+                         {"status", p.status},
+                         {"provider_id", http::text_or_null(p.provider_id)},
+                         {"error_code", http::text_or_null(p.error_code)},
+                         {"submitted_at", http::time_or_null(p.submitted_at)},
+                         {"done_at", http::time_or_null(p.done_at)}});
+    json history = json::array();
+    for (const auto& e : d.events) {
+        json detail = e.detail ? json::parse(*e.detail, nullptr, false) : json(nullptr);
+        history.push_back({{"status", e.status},
+                           {"event", e.type},
+                           {"at", format_iso8601(e.created_at)},
+                           {"detail", detail.is_discarded() ? json(nullptr) : detail}});
+    }
+    out["parts"] = std::move(parts);
+    out["status_history"] = std::move(history);
+    return out;
+}
+
+json receipt_json(const Receipt& r) {
+    return {{"id", r.id},
+            {"part", r.part},
+            {"provider_id", r.provider_id},
+            {"stat", r.stat},
+            {"error_code", http::text_or_null(r.error_code)},
+            {"submit_date", http::text_or_null(r.submit_date)},
+            {"done_date", http::text_or_null(r.done_date)},
+            {"received_at", format_iso8601(r.received_at)}};
+}
+
+json sender_json(const SenderIdRecord& s) {
+    return {{"id", s.id},
+            {"account_id", s.account_id.value},
+            {"sender_id", s.sender},
+            {"kind", s.kind},
+            {"country", s.country},
+            {"status", s.status},
+            {"purpose", s.purpose},
+            {"reason", http::text_or_null(s.reason)},
+            {"decided_at", http::time_or_null(s.decided_at)},
+            {"created_at", format_iso8601(s.created_at)},
+            {"updated_at", format_iso8601(s.updated_at)}};
+}
+
+std::optional<Micros> read_time(Fields& f, const json& body, const std::string& name) {
+    if (!f.has(name) || f.is_null(name)) return std::nullopt;
+    const json& v = body[name];
+    std::optional<Micros> t;
+    if (v.is_string()) t = parse_iso8601(v.get<std::string>());
+    if (!t) f.fail(name, "Must be an ISO-8601 time such as 2026-01-15T10:30:05Z.");
+    return t;
+}
+
+// The options every message of a request shares.
+struct Common {
+    std::optional<std::string> sender_id, client_ref, callback_url;
+    std::optional<Micros> send_at;
+    bool transactional = false;
+};
+
+Common read_common(Fields& f, const json& body) {
+    Common c;
+    c.sender_id = f.text("sender_id", Need::kOptional, 1, 16);
+    c.client_ref = f.text("client_ref", Need::kOptional, 1, 100);
+    c.callback_url = f.text("callback_url", Need::kOptional, 1, 2000);
+    if (c.callback_url && !c.callback_url->starts_with("https://") &&
+        !c.callback_url->starts_with("http://"))
+        f.fail("callback_url", "Must be an http(s) URL.");
+    c.send_at = read_time(f, body, "send_at");
+    c.transactional = f.boolean("transactional", Need::kOptional).value_or(false);
+    return c;
+}
+
+SendRequest request_of(const Common& c, std::string to, std::string body) {
+    return {std::move(to), std::move(body), c.sender_id,    c.send_at,
+            c.client_ref,  c.callback_url,  c.transactional};
+}
+
+// The body text: kept as written (no trimming: spaces may be meant).
+std::optional<std::string> read_body(Fields& f, const json& body, Need need) {
+    if (!f.has("body") || f.is_null("body")) {
+        if (need == Need::kRequired) f.fail("body", "This field is required.");
+        return std::nullopt;
+    }
+    if (!body["body"].is_string()) {
+        f.fail("body", "Must be text.");
+        return std::nullopt;
+    }
+    return body["body"].get<std::string>();
+}
+
+Result<Response> send_message(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto to = f.text("to", Need::kRequired, 1, 40);
+    auto text = read_body(f, body, Need::kRequired);
+    f.choice("channel", Need::kOptional, {"sms"});
+    auto common = read_common(f, body);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto m, s.send(ctx.who(), request_of(common, *to, *text)));
+    return http::ok(message_json(m), 201,
+                    m.status == status::kScheduled ? "Message scheduled" : "Message queued");
+}
+
+Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto text = read_body(f, body, Need::kOptional);
+    auto common = read_common(f, body);
+    std::vector<SendRequest> requests;
+    const bool has_to = f.has("to"), has_messages = f.has("messages");
+    if (has_to == has_messages)
+        f.fail("to", "Give either `to` (a list of numbers, with `body`) or `messages`.");
+    if (has_to) {
+        const json& list = body["to"];
+        if (!list.is_array() || list.empty() || list.size() > 100'000)
+            f.fail("to", "Must be a list of 1 to 100000 numbers.");
+        else if (!text)
+            f.fail("body", "Required with `to`.");
+        else
+            for (const auto& n : list)
+                requests.push_back(
+                    request_of(common, n.is_string() ? n.get<std::string>() : n.dump(), *text));
+    }
+    if (has_messages) {
+        const json& list = body["messages"];
+        if (!list.is_array() || list.empty() || list.size() > 100'000) {
+            f.fail("messages", "Must be a list of 1 to 100000 {to, body}.");
+        } else {
+            for (const auto& item : list) {
+                const bool good = item.is_object() && item.contains("to") &&
+                                  item["to"].is_string() &&
+                                  ((item.contains("body") && item["body"].is_string()) || text);
+                if (!good) {
+                    f.fail("messages", "Each entry needs `to` and `body` (or a shared `body`).");
+                    break;
+                }
+                auto r =
+                    request_of(common, item["to"].get<std::string>(),
+                               item.contains("body") ? item["body"].get<std::string>() : *text);
+                if (item.contains("client_ref") && item["client_ref"].is_string())
+                    r.client_ref = item["client_ref"].get<std::string>();
+                requests.push_back(std::move(r));
+            }
+        }
+    }
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto result, s.send_bulk(ctx.who(), requests));
+    json results = json::array();
+    for (const auto& o : result.outcomes) {
+        if (o.message)
+            results.push_back({{"to", o.to},
+                               {"id", o.message->id},
+                               {"status", o.message->status},
+                               {"encoding", o.message->encoding},
+                               {"segments", o.message->segments}});
+        else
+            results.push_back({{"to", o.to},
+                               {"status", "rejected"},
+                               {"error_code", *o.error_code},
+                               {"message", o.error_message}});
+    }
+    json data = {{"accepted", result.accepted},
+                 {"rejected", result.rejected},
+                 {"results", std::move(results)}};
+    if (result.accepted == 0) {
+        Error e = Error::invalid("to", "No recipient could be sent to.");
+        e.details = std::move(data);
+        return e;
+    }
+    return http::ok(std::move(data), 201, std::to_string(result.accepted) + " messages accepted");
+}
+
+Result<MessageQuery> read_query(const Request& req) {
+    MessageQuery q;
+    FieldErrors errors;
+    if (auto v = req.query_param("status")) {
+        const auto& all = all_statuses();
+        if (std::find(all.begin(), all.end(), *v) == all.end())
+            errors["status"].push_back("Not a message status.");
+        q.status = *v;
+    }
+    if (auto v = req.query_param("direction")) {
+        if (*v != "outbound" && *v != "inbound")
+            errors["direction"].push_back("Must be outbound or inbound.");
+        q.direction = *v;
+    }
+    if (auto v = req.query_param("channel")) q.channel = *v;
+    if (auto v = req.query_param("to")) {
+        auto d = contacts::describe_phone(*v, "");
+        q.to = d.valid ? d.e164 : *v;
+    }
+    if (auto v = req.query_param("sender_id")) q.sender = *v;
+    if (auto v = req.query_param("client_ref")) q.client_ref = *v;
+    if (auto v = req.query_param("search")) {
+        if (v->size() > 200 || !is_clean_text(*v))
+            errors["search"].push_back("Must be text of at most 200 characters.");
+        q.search = *v;
+    }
+    for (const auto* name : {"date_from", "date_to"}) {
+        auto v = req.query_param(name);
+        if (!v) continue;
+        std::optional<Micros> t = parse_iso8601(*v);
+        if (!t && v->size() == 10) t = parse_iso8601(*v + "T00:00:00Z");
+        if (!t) {
+            errors[name].push_back("Must be a date (2026-01-15) or an ISO-8601 time.");
+            continue;
+        }
+        if (std::string_view(name) == "date_from")
+            q.from = *t;
+        else
+            q.until = v->size() == 10 ? *t + 86'400 * kMicrosPerSecond : *t;
+    }
+    if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    return q;
+}
+
+Result<Response> list_messages(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto q, read_query(req));
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), q, page));
+    json results = json::array();
+    for (const auto& m : listing.items) results.push_back(message_json(m));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> get_message(MessagingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto d, s.get(ctx.who(), ctx.param("id")));
+    return http::ok(detail_json(d));
+}
+
+Result<Response> message_receipts(MessagingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto receipts, s.receipts(ctx.who(), ctx.param("id")));
+    json results = json::array();
+    for (const auto& r : receipts) results.push_back(receipt_json(r));
+    const auto count = static_cast<std::int64_t>(results.size());
+    return http::ok({{"results", std::move(results)},
+                     {"count", count},
+                     {"next", nullptr},
+                     {"previous", nullptr}});
+}
+
+Result<Response> message_stats(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto q, read_query(req));
+    UJ_ASSIGN(auto st, s.stats(ctx.who(), q));
+    json by_status = json::object(), by_direction = json::object();
+    for (const auto& [k, v] : st.by_status) by_status[k] = v;
+    for (const auto& [k, v] : st.by_direction) by_direction[k] = v;
+    auto count = [&](const char* name) {
+        return by_status.contains(name) ? by_status[name].get<std::int64_t>() : 0;
+    };
+    const std::int64_t delivered = count(status::kDelivered);
+    const std::int64_t finished = delivered + count(status::kUndelivered) +
+                                  count(status::kExpired) + count(status::kRejected) +
+                                  count(status::kFailed);
+    return http::ok({{"total", st.total},
+                     {"segments", st.segments},
+                     {"by_status", std::move(by_status)},
+                     {"by_direction", std::move(by_direction)},
+                     {"delivery_rate", finished ? json(static_cast<double>(delivered) /
+                                                       static_cast<double>(finished))
+                                                : json(nullptr)}});
+}
+
+Result<Response> cancel_message(MessagingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto m, s.cancel(ctx.who(), ctx.param("id")));
+    return http::ok(message_json(m), 200, "Message canceled");
+}
+
+Result<Response> validate_numbers(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    std::vector<std::string> numbers;
+    if (f.has("numbers")) {
+        if (auto list = f.string_list("numbers", Need::kRequired, kMaxValidate)) numbers = *list;
+    } else if (auto one = f.text("number", Need::kRequired, 1, 64)) {
+        numbers.push_back(*one);
+    }
+    auto country = f.text("country", Need::kOptional, 2, 2);
+    if (country && !is_country_code(*country))
+        f.fail("country", "Must be an ISO 3166-1 alpha-2 code such as KE.");
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto checks, s.validate_numbers(ctx.who(), numbers, country));
+    json results = json::array();
+    for (const auto& c : checks)
+        results.push_back({{"input", c.input},
+                           {"valid", c.valid},
+                           {"e164", c.valid ? json(c.e164) : json(nullptr)},
+                           {"country", c.valid ? json(c.country) : json(nullptr)},
+                           {"type", c.valid ? json(c.type) : json(nullptr)},
+                           {"problem", c.valid ? json(nullptr) : json(c.problem)}});
+    if (!f.has("numbers")) return http::ok(results.front());
+    return http::ok({{"results", std::move(results)}});
+}
+
+Result<SenderIdInput> read_sender(const json& item, Fields& f) {
+    SenderIdInput in;
+    auto sender = f.text("sender_id", Need::kRequired, 1, 16);
+    auto country = f.text("country", Need::kRequired, 2, 2);
+    in.purpose = f.text("purpose", Need::kOptional, 0, 500).value_or("");
+    (void)item;
+    if (country) {
+        std::string c = *country;
+        for (auto& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (!is_country_code(c)) f.fail("country", "Must be an ISO 3166-1 alpha-2 code.");
+        in.country = c;
+    }
+    if (sender) in.sender = *sender;
+    UJ_TRY(f.check());
+    return in;
+}
+
+Result<Response> register_sender(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    UJ_ASSIGN(auto in, read_sender(body, f));
+    UJ_ASSIGN(auto record, s.register_sender_id(ctx.who(), in));
+    return http::created(sender_json(record));
+}
+
+Result<Response> register_senders(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    if (!body.contains("sender_ids") || !body["sender_ids"].is_array() ||
+        body["sender_ids"].empty() || body["sender_ids"].size() > 1000)
+        return Error::invalid("sender_ids", "Must be a list of 1 to 1000 {sender_id, country}.");
+    std::vector<SenderIdInput> inputs;
+    std::vector<std::optional<Error>> problems;
+    for (const auto& item : body["sender_ids"]) {
+        if (!item.is_object()) {
+            inputs.push_back({});
+            problems.push_back(Error::invalid("sender_ids", "Each entry must be an object."));
+            continue;
+        }
+        Fields f(item);
+        auto in = read_sender(item, f);
+        inputs.push_back(in ? *in : SenderIdInput{});
+        problems.push_back(in ? std::nullopt : std::optional<Error>(in.error()));
+    }
+    std::vector<SenderIdInput> valid;
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        if (!problems[i]) valid.push_back(inputs[i]);
+    UJ_ASSIGN(auto outcomes, s.register_sender_ids(ctx.who(), valid));
+    json results = json::array();
+    std::size_t next = 0;
+    std::int64_t created = 0;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        std::optional<Error> problem = problems[i];
+        std::optional<SenderIdRecord> record;
+        if (!problem) {
+            record = outcomes[next].first;
+            problem = outcomes[next].second;
+            ++next;
+        }
+        if (record) {
+            ++created;
+            results.push_back({{"index", i}, {"created", true}, {"sender", sender_json(*record)}});
+        } else {
+            results.push_back({{"index", i},
+                               {"created", false},
+                               {"error_code", problem->error_code},
+                               {"message", problem->message},
+                               {"errors", problem->errors}});
+        }
+    }
+    return http::ok({{"created", created},
+                     {"failed", static_cast<std::int64_t>(inputs.size()) - created},
+                     {"results", std::move(results)}},
+                    created ? 201 : 400);
+}
+
+Result<Response> list_senders(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    auto status = req.query_param("status");
+    if (status && *status != "pending" && *status != "approved" && *status != "rejected")
+        return Error::invalid("status", "Must be pending, approved or rejected.");
+    UJ_ASSIGN(auto listing, s.list_sender_ids(ctx.who(), status, req.query_param("country"),
+                                              req.query_param("search"), page));
+    json results = json::array();
+    for (const auto& r : listing.items) results.push_back(sender_json(r));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> get_sender(MessagingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto r, s.get_sender_id(ctx.who(), ctx.param("id")));
+    return http::ok(sender_json(r));
+}
+
+Result<Response> delete_sender(MessagingService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_sender_id(ctx.who(), ctx.param("id")));
+    return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Sender ID deleted");
+}
+
+Result<Response> decide_sender(MessagingService& s, bool approve, RequestContext& ctx,
+                               const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto reason = f.text("reason", Need::kOptional, 0, 500);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto r, s.decide_sender_id(ctx.who(), ctx.param("id"), approve, reason));
+    return http::ok(sender_json(r), 200, approve ? "Sender ID approved" : "Sender ID rejected");
+}
+
+Result<Response> sender_countries(RequestContext&, const Request&) {
+    json results = json::array();
+    results.push_back({{"code", "ZZ"}, {"calling_code", nullptr}, {"note", "every country"}});
+    for (const auto& r : contacts::supported_regions())
+        results.push_back({{"code", r.code}, {"calling_code", r.calling_code}});
+    const auto count = static_cast<std::int64_t>(results.size());
+    return http::ok({{"results", std::move(results)},
+                     {"count", count},
+                     {"next", nullptr},
+                     {"previous", nullptr}});
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, MessagingService& s) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const std::string b = "/api/v1";
+    const http::RouteOptions read{.scope = "messages:read"};
+    const http::RouteOptions send{.scope = "messages:send"};
+    const http::RouteOptions bulk{.scope = "messages:send", .max_body_bytes = kMaxBulkBody};
+    router.add(Method::kPost, b + "/messages/bulk", bind(send_bulk), bulk);
+    router.add(Method::kGet, b + "/messages/stats", bind(message_stats), read);
+    router.add(Method::kPost, b + "/messages", bind(send_message), send);
+    router.add(Method::kGet, b + "/messages", bind(list_messages), read);
+    router.add(Method::kGet, b + "/messages/{id}", bind(get_message), read);
+    router.add(Method::kGet, b + "/messages/{id}/receipts", bind(message_receipts), read);
+    router.add(Method::kPost, b + "/messages/{id}/cancel", bind(cancel_message), send);
+    router.add(Method::kPost, b + "/phone-numbers/validate", bind(validate_numbers), read);
+
+    const http::RouteOptions sread{.scope = "sender_ids:read"};
+    const http::RouteOptions swrite{.scope = "sender_ids:write"};
+    router.add(Method::kGet, b + "/sender-ids/countries", sender_countries,
+               {.scope = "sender_ids:read", .on_db_thread = false});
+    router.add(Method::kPost, b + "/sender-ids/bulk", bind(register_senders), swrite);
+    router.add(Method::kPost, b + "/sender-ids", bind(register_sender), swrite);
+    router.add(Method::kGet, b + "/sender-ids", bind(list_senders), sread);
+    router.add(Method::kGet, b + "/sender-ids/{id}", bind(get_sender), sread);
+    router.add(Method::kDelete, b + "/sender-ids/{id}", bind(delete_sender), swrite);
+    router.add(
+        Method::kPost, b + "/sender-ids/{id}/approve",
+        [&s](RequestContext& ctx, const Request& req) { return decide_sender(s, true, ctx, req); },
+        swrite);
+    router.add(
+        Method::kPost, b + "/sender-ids/{id}/reject",
+        [&s](RequestContext& ctx, const Request& req) { return decide_sender(s, false, ctx, req); },
+        swrite);
+}
+
+}  // namespace ujumbe::messaging

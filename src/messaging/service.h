@@ -1,0 +1,104 @@
+#pragma once
+// Sending and reading messages, and sender ids. A send is validated,
+// normalised, encoded and checked (sender id, consent, daily caps) here,
+// then committed through the group-commit writer together with its queue
+// entry and its first event; the answer goes out only after that commit.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "contacts/service.h"
+#include "core/clock.h"
+#include "core/principal.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "db/store_support.h"
+#include "identity/service.h"
+#include "messaging/committer.h"
+#include "messaging/model.h"
+
+namespace ujumbe::messaging {
+
+struct MessagingOptions {
+    // Sender id of messages that name none; needs no approval.
+    std::string default_sender_id = "Ujumbe";
+    std::size_t max_bulk = 100'000;
+    std::size_t max_body_chars = 1600;
+};
+
+struct BulkResult {
+    std::vector<SendOutcome> outcomes;  // in request order
+    std::int64_t accepted = 0;
+    std::int64_t rejected = 0;
+};
+
+struct NumberCheck {
+    std::string input;
+    bool valid = false;
+    std::string e164;
+    std::string country;
+    std::string type;
+    std::string problem;
+};
+
+struct SenderIdInput {
+    std::string sender;
+    std::string country;
+    std::string purpose;
+};
+
+class MessagingService {
+public:
+    MessagingService(db::Database& db, Clock& clock, identity::IdentityService& identity,
+                     contacts::ContactsService& contacts, Committer& committer,
+                     MessagingOptions options);
+
+    // Called after messages were committed to the queue (wakes the dispatcher).
+    void on_queued(std::function<void()> fn) { queued_ = std::move(fn); }
+
+    // One message; an invalid recipient is a 400 naming `to`.
+    Result<Message> send(const Principal& who, const SendRequest& request);
+    // Many: invalid recipients are reported one by one and the rest sent.
+    // Daily caps apply to the whole call (all or none).
+    Result<BulkResult> send_bulk(const Principal& who, const std::vector<SendRequest>& requests);
+
+    Result<db::Listing<Message>> list(const Principal& who, const MessageQuery& q, db::Paged page);
+    Result<MessageDetail> get(const Principal& who, const std::string& id);
+    Result<std::vector<Receipt>> receipts(const Principal& who, const std::string& id);
+    Result<MessageStats> stats(const Principal& who, const MessageQuery& q);
+    // scheduled -> canceled; 409 INVALID_STATUS otherwise.
+    Result<Message> cancel(const Principal& who, const std::string& id);
+    Result<std::vector<NumberCheck>> validate_numbers(const Principal& who,
+                                                      const std::vector<std::string>& numbers,
+                                                      const std::optional<std::string>& country);
+
+    // ---- sender ids
+    Result<SenderIdRecord> register_sender_id(const Principal& who, const SenderIdInput& in);
+    // Each entry registered or reported; a failure does not stop the rest.
+    Result<std::vector<std::pair<std::optional<SenderIdRecord>, std::optional<Error>>>>
+    register_sender_ids(const Principal& who, const std::vector<SenderIdInput>& in);
+    // The platform admin sees every account's sender ids (optionally one status).
+    Result<db::Listing<SenderIdRecord>> list_sender_ids(const Principal& who,
+                                                        const std::optional<std::string>& status,
+                                                        const std::optional<std::string>& country,
+                                                        const std::optional<std::string>& search,
+                                                        db::Paged page);
+    Result<SenderIdRecord> get_sender_id(const Principal& who, const std::string& id);
+    Status delete_sender_id(const Principal& who, const std::string& id);
+    // pending -> approved | rejected, by the platform admin.
+    Result<SenderIdRecord> decide_sender_id(const Principal& who, const std::string& id,
+                                            bool approve, const std::optional<std::string>& reason);
+
+private:
+    db::Database& db_;
+    Clock& clock_;
+    identity::IdentityService& identity_;
+    contacts::ContactsService& contacts_;
+    Committer& committer_;
+    MessagingOptions options_;
+    std::function<void()> queued_;
+};
+
+}  // namespace ujumbe::messaging

@@ -1,0 +1,523 @@
+#include "messaging/store.h"
+
+#include <functional>
+#include <map>
+
+namespace ujumbe::messaging::store {
+
+namespace {
+
+using db::QueryResult;
+using db::Row;
+using db::Value;
+
+constexpr const char* kMessageColumns =
+    "id, account_id, user_id, api_key_id, direction, channel, to_number, sender, body, "
+    "encoding, segments, status, transactional, client_ref, callback_url, send_at, gateway_id, "
+    "attempts, error_code, error_message, created_at, updated_at, sent_at, done_at";
+constexpr int kMessageWidth = 24;
+constexpr std::size_t kRowsPerInsert = 64;
+constexpr std::size_t kIdsPerLookup = 256;
+
+Message message_from(const Row& r) {
+    Message m;
+    m.id = r.text(0);
+    m.account_id = AccountId{r.text(1)};
+    m.user_id = r.opt_text(2);
+    m.api_key_id = r.opt_text(3);
+    m.direction = r.text(4);
+    m.channel = r.text(5);
+    m.to = r.text(6);
+    m.sender = r.text(7);
+    m.body = r.text(8);
+    m.encoding = r.text(9);
+    m.segments = static_cast<int>(r.i64(10));
+    m.status = r.text(11);
+    m.transactional = r.boolean(12);
+    m.client_ref = r.opt_text(13);
+    m.callback_url = r.opt_text(14);
+    m.send_at = r.opt_i64(15);
+    m.gateway_id = r.opt_text(16);
+    m.attempts = static_cast<int>(r.i64(17));
+    m.error_code = r.opt_text(18);
+    m.error_message = r.opt_text(19);
+    m.created_at = r.i64(20);
+    m.updated_at = r.i64(21);
+    m.sent_at = r.opt_i64(22);
+    m.done_at = r.opt_i64(23);
+    return m;
+}
+
+void append_message(std::vector<Value>& out, const Message& m) {
+    out.emplace_back(m.id);
+    out.emplace_back(m.account_id.value);
+    out.push_back(db::optional_text(m.user_id));
+    out.push_back(db::optional_text(m.api_key_id));
+    out.emplace_back(m.direction);
+    out.emplace_back(m.channel);
+    out.emplace_back(m.to);
+    out.emplace_back(m.sender);
+    out.emplace_back(m.body);
+    out.emplace_back(m.encoding);
+    out.emplace_back(static_cast<std::int64_t>(m.segments));
+    out.emplace_back(m.status);
+    out.emplace_back(m.transactional);
+    out.push_back(db::optional_text(m.client_ref));
+    out.push_back(db::optional_text(m.callback_url));
+    out.push_back(db::optional_int(m.send_at));
+    out.push_back(db::optional_text(m.gateway_id));
+    out.emplace_back(static_cast<std::int64_t>(m.attempts));
+    out.push_back(db::optional_text(m.error_code));
+    out.push_back(db::optional_text(m.error_message));
+    out.emplace_back(m.created_at);
+    out.emplace_back(m.updated_at);
+    out.push_back(db::optional_int(m.sent_at));
+    out.push_back(db::optional_int(m.done_at));
+}
+
+// Runs `sql_head` + an id condition for `ids` in statement-sized chunks:
+// PostgreSQL takes them as one array, SQLite as lists of kIdsPerLookup padded
+// with '' (so there is one statement shape). `first` is the number of the
+// id parameter; `fixed` are the parameters before it.
+Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
+               const std::vector<Value>& fixed, const std::vector<std::string>& ids,
+               const std::function<Status(QueryResult&)>& each) {
+    if (ids.empty()) return {};
+    const int first = static_cast<int>(fixed.size()) + 1;
+    std::vector<Value> params = fixed;
+    if (c.dialect() == db::Dialect::kPostgres) {
+        params.emplace_back(db::text_array(ids));
+        UJ_ASSIGN(
+            auto r,
+            c.run(sql_head + " = ANY($" + std::to_string(first) + "::text[])" + sql_tail, params));
+        return each(r);
+    }
+    const std::string sql =
+        sql_head + " IN (" + db::placeholders(first, kIdsPerLookup) + ")" + sql_tail;
+    for (std::size_t at = 0; at < ids.size(); at += kIdsPerLookup) {
+        params.assign(fixed.begin(), fixed.end());
+        for (std::size_t i = at; i < at + kIdsPerLookup; ++i)
+            params.emplace_back(i < ids.size() ? ids[i] : std::string());
+        UJ_ASSIGN(auto r, c.run(sql, params));
+        UJ_TRY(each(r));
+    }
+    return {};
+}
+
+void add_filters(db::Filter& f, const MessageQuery& q) {
+    if (q.status) f.add("status = {}", *q.status);
+    if (q.direction) f.add("direction = {}", *q.direction);
+    if (q.channel) f.add("channel = {}", *q.channel);
+    if (q.to) f.add("to_number = {}", *q.to);
+    if (q.sender) f.add("sender = {}", *q.sender);
+    if (q.client_ref) f.add("client_ref = {}", *q.client_ref);
+    if (q.from) f.add("created_at >= {}", *q.from);
+    if (q.until) f.add("created_at < {}", *q.until);
+    if (q.search)
+        f.add("(lower(body) LIKE {} ESCAPE '\\' OR to_number LIKE {} ESCAPE '\\')",
+              db::like_contains(*q.search));
+}
+
+constexpr const char* kSenderColumns =
+    "id, account_id, sender, kind, country, status, purpose, reason, decided_at, created_at, "
+    "updated_at";
+
+SenderIdRecord sender_from(const Row& r) {
+    SenderIdRecord s;
+    s.id = r.text(0);
+    s.account_id = AccountId{r.text(1)};
+    s.sender = r.text(2);
+    s.kind = r.text(3);
+    s.country = r.text(4);
+    s.status = r.text(5);
+    s.purpose = r.text(6);
+    s.reason = r.opt_text(7);
+    s.decided_at = r.opt_i64(8);
+    s.created_at = r.i64(9);
+    s.updated_at = r.i64(10);
+    return s;
+}
+
+}  // namespace
+
+Status insert_messages(Connection& c, const std::vector<const Message*>& messages) {
+    std::vector<Value> params;
+    return db::for_each_batch(
+        messages.size(), kRowsPerInsert, [&](std::size_t first, std::size_t count) {
+            params.clear();
+            for (std::size_t i = first; i < first + count; ++i)
+                append_message(params, *messages[i]);
+            return db::done(c.run(std::string("INSERT INTO messages (") + kMessageColumns +
+                                      ") VALUES " +
+                                      db::value_rows(static_cast<int>(count), kMessageWidth),
+                                  params));
+        });
+}
+
+Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due) {
+    std::vector<Value> params;
+    return db::for_each_batch(due.size(), 256, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            params.emplace_back(due[i].first);
+            params.emplace_back(due[i].second);
+        }
+        return db::done(c.run("INSERT INTO message_queue (message_id, due_at) VALUES " +
+                                  db::value_rows(static_cast<int>(count), 2),
+                              params));
+    });
+}
+
+Status insert_events(Connection& c, const std::vector<EventRow>& events) {
+    std::vector<Value> params;
+    return db::for_each_batch(events.size(), 128, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            const auto& e = events[i];
+            params.emplace_back(e.account_id);
+            params.emplace_back(e.message_id);
+            params.emplace_back(e.type);
+            params.emplace_back(e.status);
+            params.push_back(db::optional_text(e.detail));
+            params.emplace_back(e.created_at);
+        }
+        return db::done(
+            c.run("INSERT INTO message_events (account_id, message_id, type, status, detail, "
+                  "created_at) VALUES " +
+                      db::value_rows(static_cast<int>(count), 6),
+                  params));
+    });
+}
+
+Result<bool> count_sent(Connection& c, const std::string& account, const std::string& user,
+                        std::int64_t day, std::int64_t n, std::optional<std::int64_t> cap) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT sent FROM message_day_counts WHERE account_id = $1 "
+                                    "AND user_id = $2 AND day = $3",
+                                    {account, user, day}));
+    const std::int64_t sent = row ? row->i64(0) : 0;
+    if (cap && sent + n > *cap) return false;
+    if (row)
+        UJ_TRY(
+            db::done(c.query("UPDATE message_day_counts SET sent = sent + $4 WHERE "
+                             "account_id = $1 AND user_id = $2 AND day = $3",
+                             {account, user, day, n})));
+    else
+        UJ_TRY(
+            db::done(c.query("INSERT INTO message_day_counts (account_id, user_id, day, sent) "
+                             "VALUES ($1, $2, $3, $4)",
+                             {account, user, day, n})));
+    return true;
+}
+
+Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micros now,
+                                   Micros lease_until, int limit) {
+    const bool pg = c.dialect() == db::Dialect::kPostgres;
+    const std::string sql =
+        std::string(
+            "UPDATE message_queue SET lease_owner = $1, lease_until = $2 WHERE message_id IN "
+            "(SELECT message_id FROM message_queue WHERE due_at <= $3 AND lease_until < $3 "
+            "ORDER BY due_at LIMIT $4") +
+        (pg ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING message_id";
+    UJ_ASSIGN(auto leased,
+              c.query(sql, {owner, lease_until, now, static_cast<std::int64_t>(limit)}));
+    std::vector<std::string> ids;
+    for (const auto& r : leased.rows) ids.push_back(r.text(0));
+    std::vector<Message> out;
+    std::vector<EventRow> events;
+    UJ_TRY(for_ids(c,
+                   "UPDATE messages SET status = 'sending', updated_at = $1 WHERE status IN "
+                   "('queued', 'scheduled') AND id",
+                   " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
+                       for (const auto& row : r.rows)
+                           events.push_back({row.text(1), row.text(0), "message.sending",
+                                             status::kSending, std::nullopt, now});
+                       return {};
+                   }));
+    UJ_TRY(insert_events(c, events));
+    UJ_TRY(for_ids(c, std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id", "", {},
+                   ids, [&](QueryResult& r) -> Status {
+                       for (const auto& row : r.rows) out.push_back(message_from(row));
+                       return {};
+                   }));
+    return out;
+}
+
+Status release_leases(Connection& c, const std::string& owner) {
+    return db::done(c.query(
+        "UPDATE message_queue SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1",
+        {owner}));
+}
+
+Status release_all_leases(Connection& c) {
+    return db::done(c.query(
+        "UPDATE message_queue SET lease_owner = NULL, lease_until = 0 WHERE lease_until > 0"));
+}
+
+Status requeue(Connection& c, const std::string& message_id, Micros due_at) {
+    return db::done(
+        c.query("UPDATE message_queue SET due_at = $2, lease_owner = NULL, "
+                "lease_until = 0 WHERE message_id = $1",
+                {message_id, due_at}));
+}
+
+Status dequeue(Connection& c, const std::string& message_id) {
+    return db::done(c.query("DELETE FROM message_queue WHERE message_id = $1", {message_id}));
+}
+
+Result<std::int64_t> queued_count(Connection& c) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT count(*) FROM message_queue"));
+    return row ? row->i64(0) : 0;
+}
+
+Status change_status(Connection& c, const std::string& message_id, const StatusChange& change,
+                     Micros now) {
+    return db::done(c.query(
+        "UPDATE messages SET status = $2, gateway_id = COALESCE($3, gateway_id), "
+        "error_code = COALESCE($4, error_code), error_message = COALESCE($5, error_message), "
+        "sent_at = COALESCE($6, sent_at), done_at = COALESCE($7, done_at), "
+        "attempts = attempts + $8, updated_at = $9 WHERE id = $1",
+        {message_id, change.status, db::optional_text(change.gateway_id),
+         db::optional_text(change.error_code), db::optional_text(change.error_message),
+         db::optional_int(change.sent_at), db::optional_int(change.done_at),
+         static_cast<std::int64_t>(change.count_attempt ? 1 : 0), now}));
+}
+
+Status insert_parts(Connection& c, const std::string& message_id,
+                    const std::vector<MessagePart>& parts) {
+    for (const auto& p : parts) {
+        UJ_TRY(db::done(c.query(
+            "INSERT INTO message_parts (message_id, part, gateway_id, provider_id, provider_key, "
+            "status, error_code, submitted_at, done_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+            "$9) ON CONFLICT (message_id, part) DO UPDATE SET gateway_id = excluded.gateway_id, "
+            "provider_id = excluded.provider_id, provider_key = excluded.provider_key, "
+            "status = excluded.status, error_code = excluded.error_code, "
+            "submitted_at = excluded.submitted_at, done_at = excluded.done_at",
+            {message_id, static_cast<std::int64_t>(p.part), p.gateway_id,
+             db::optional_text(p.provider_id), db::optional_text(p.provider_key), p.status,
+             db::optional_text(p.error_code), db::optional_int(p.submitted_at),
+             db::optional_int(p.done_at)})));
+    }
+    return {};
+}
+
+Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gateway_id,
+                                         const std::string& provider_key) {
+    return db::one<PartRef>(
+        c.query_one("SELECT p.message_id, m.account_id, p.part, m.status FROM message_parts p "
+                    "JOIN messages m ON m.id = p.message_id "
+                    "WHERE p.gateway_id = $1 AND p.provider_key = $2",
+                    {gateway_id, provider_key}),
+        [](const Row& r) {
+            return PartRef{r.text(0), r.text(1), static_cast<int>(r.i64(2)), r.text(3)};
+        });
+}
+
+Status update_part(Connection& c, const std::string& message_id, int part,
+                   const std::string& status, const std::optional<std::string>& error_code,
+                   std::optional<Micros> done_at) {
+    return db::done(
+        c.query("UPDATE message_parts SET status = $3, error_code = COALESCE($4, error_code), "
+                "done_at = COALESCE($5, done_at) WHERE message_id = $1 AND part = $2",
+                {message_id, static_cast<std::int64_t>(part), status, db::optional_text(error_code),
+                 db::optional_int(done_at)}));
+}
+
+Result<std::vector<MessagePart>> parts_of(Connection& c, const std::string& message_id) {
+    return db::all<MessagePart>(
+        c.query("SELECT part, gateway_id, provider_id, status, error_code, submitted_at, done_at "
+                "FROM message_parts WHERE message_id = $1 ORDER BY part",
+                {message_id}),
+        [](const Row& r) {
+            MessagePart p;
+            p.part = static_cast<int>(r.i64(0));
+            p.gateway_id = r.text(1);
+            p.provider_id = r.opt_text(2);
+            p.status = r.text(3);
+            p.error_code = r.opt_text(4);
+            p.submitted_at = r.opt_i64(5);
+            p.done_at = r.opt_i64(6);
+            return p;
+        });
+}
+
+Status insert_receipt(Connection& c, const std::string& message_id, const Receipt& r) {
+    return db::done(c.query(
+        "INSERT INTO message_receipts (id, message_id, part, gateway_id, provider_id, stat, "
+        "error_code, submit_date, done_date, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+        "$8, $9, $10)",
+        {r.id, message_id, static_cast<std::int64_t>(r.part), r.gateway_id, r.provider_id, r.stat,
+         db::optional_text(r.error_code), db::optional_text(r.submit_date),
+         db::optional_text(r.done_date), r.received_at}));
+}
+
+Result<std::optional<Message>> find_message(Connection& c, const AccountId& account,
+                                            const std::string& id) {
+    return db::one<Message>(c.query_one(std::string("SELECT ") + kMessageColumns +
+                                            " FROM messages WHERE account_id = $1 AND id = $2",
+                                        {account.value, id}),
+                            message_from);
+}
+
+Result<db::Listing<Message>> list_messages(Connection& c, const AccountId& account,
+                                           const MessageQuery& q, db::Paged page) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    add_filters(f, q);
+    db::Listing<Message> out;
+    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM messages", f));
+    const std::string sql = std::string("SELECT ") + kMessageColumns + " FROM messages" + f.sql() +
+                            " ORDER BY created_at DESC, id DESC" + db::limit_clause(f, page);
+    UJ_ASSIGN(out.items, db::all<Message>(c.run(sql, f.params()), message_from));
+    return out;
+}
+
+Result<std::vector<MessageEvent>> events_of(Connection& c, const std::string& message_id) {
+    return db::all<MessageEvent>(
+        c.query("SELECT seq, type, status, detail, created_at FROM message_events "
+                "WHERE message_id = $1 ORDER BY seq",
+                {message_id}),
+        [](const Row& r) {
+            return MessageEvent{r.i64(0), r.text(1), r.text(2), r.opt_text(3), r.i64(4)};
+        });
+}
+
+Result<std::vector<Receipt>> receipts_of(Connection& c, const std::string& message_id) {
+    return db::all<Receipt>(
+        c.query("SELECT id, part, gateway_id, provider_id, stat, error_code, submit_date, "
+                "done_date, received_at FROM message_receipts WHERE message_id = $1 "
+                "ORDER BY received_at, id",
+                {message_id}),
+        [](const Row& r) {
+            Receipt out;
+            out.id = r.text(0);
+            out.part = static_cast<int>(r.i64(1));
+            out.gateway_id = r.text(2);
+            out.provider_id = r.text(3);
+            out.stat = r.text(4);
+            out.error_code = r.opt_text(5);
+            out.submit_date = r.opt_text(6);
+            out.done_date = r.opt_text(7);
+            out.received_at = r.i64(8);
+            return out;
+        });
+}
+
+Result<MessageStats> stats(Connection& c, const AccountId& account, const MessageQuery& q) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    add_filters(f, q);
+    UJ_ASSIGN(auto rows, c.run("SELECT direction, status, count(*), COALESCE(sum(segments), 0) "
+                               "FROM messages" +
+                                   f.sql() + " GROUP BY direction, status ORDER BY 1, 2",
+                               f.params()));
+    MessageStats out;
+    std::map<std::string, std::int64_t> by_status, by_direction;
+    for (const auto& r : rows.rows) {
+        out.total += r.i64(2);
+        out.segments += r.i64(3);
+        by_direction[r.text(0)] += r.i64(2);
+        by_status[r.text(1)] += r.i64(2);
+    }
+    out.by_status.assign(by_status.begin(), by_status.end());
+    out.by_direction.assign(by_direction.begin(), by_direction.end());
+    return out;
+}
+
+Status insert_sender_id(Connection& c, const SenderIdRecord& s) {
+    return db::done(c.query(
+        "INSERT INTO sender_ids (id, account_id, sender, kind, country, status, purpose, reason, "
+        "decided_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+        "$11)",
+        {s.id, s.account_id.value, s.sender, s.kind, s.country, s.status, s.purpose,
+         db::optional_text(s.reason), db::optional_int(s.decided_at), s.created_at, s.updated_at}));
+}
+
+Status update_sender_id(Connection& c, const SenderIdRecord& s) {
+    return db::done(
+        c.query("UPDATE sender_ids SET status = $2, reason = $3, decided_at = $4, "
+                "purpose = $5, updated_at = $6 WHERE id = $1",
+                {s.id, s.status, db::optional_text(s.reason), db::optional_int(s.decided_at),
+                 s.purpose, s.updated_at}));
+}
+
+Status delete_sender_id(Connection& c, const std::string& id) {
+    return db::done(c.query("DELETE FROM sender_ids WHERE id = $1", {id}));
+}
+
+Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const std::string& account,
+                                                     const std::string& id) {
+    if (account.empty())
+        return db::one<SenderIdRecord>(
+            c.query_one(std::string("SELECT ") + kSenderColumns + " FROM sender_ids WHERE id = $1",
+                        {id}),
+            sender_from);
+    return db::one<SenderIdRecord>(
+        c.query_one(std::string("SELECT ") + kSenderColumns +
+                        " FROM sender_ids WHERE account_id = $1 AND id = $2",
+                    {account, id}),
+        sender_from);
+}
+
+Result<db::Listing<SenderIdRecord>> list_sender_ids(Connection& c, const SenderIdQuery& q,
+                                                    db::Paged page) {
+    db::Filter f;
+    if (!q.account.empty()) f.add("account_id = {}", q.account);
+    if (q.status) f.add("status = {}", *q.status);
+    if (q.country) f.add("country = {}", *q.country);
+    if (q.search) f.add("lower(sender) LIKE {} ESCAPE '\\'", db::like_contains(*q.search));
+    db::Listing<SenderIdRecord> out;
+    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM sender_ids", f));
+    const std::string sql = std::string("SELECT ") + kSenderColumns + " FROM sender_ids" + f.sql() +
+                            " ORDER BY created_at DESC, id DESC" + db::limit_clause(f, page);
+    UJ_ASSIGN(out.items, db::all<SenderIdRecord>(c.run(sql, f.params()), sender_from));
+    return out;
+}
+
+Result<bool> sender_approved(Connection& c, const AccountId& account, const std::string& sender,
+                             const std::string& country) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT 1 FROM sender_ids WHERE account_id = $1 AND "
+                                    "sender = $2 AND country IN ($3, 'ZZ') AND "
+                                    "status = 'approved'",
+                                    {account.value, sender, country}));
+    return row.has_value();
+}
+
+Result<std::optional<std::string>> owner_of_number(Connection& c, const std::string& number) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT account_id FROM sender_ids WHERE sender = $1 AND "
+                                    "kind = 'numeric' AND status = 'approved' "
+                                    "ORDER BY decided_at LIMIT 1",
+                                    {number}));
+    if (!row) return std::optional<std::string>{};
+    return std::optional<std::string>(row->text(0));
+}
+
+Status insert_fragment(Connection& c, const std::string& gateway_id, const std::string& source,
+                       int reference, int total, const Fragment& f, Micros now) {
+    return db::done(c.query(
+        "INSERT INTO inbound_fragments (gateway_id, source, reference, total, part, destination, "
+        "body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "ON CONFLICT (gateway_id, source, reference, part) DO NOTHING",
+        {gateway_id, source, static_cast<std::int64_t>(reference), static_cast<std::int64_t>(total),
+         static_cast<std::int64_t>(f.part), f.destination, f.body, now}));
+}
+
+Result<std::vector<Fragment>> fragments(Connection& c, const std::string& gateway_id,
+                                        const std::string& source, int reference) {
+    return db::all<Fragment>(
+        c.query("SELECT part, destination, body FROM inbound_fragments WHERE gateway_id = $1 "
+                "AND source = $2 AND reference = $3 ORDER BY part",
+                {gateway_id, source, static_cast<std::int64_t>(reference)}),
+        [](const Row& r) {
+            return Fragment{static_cast<int>(r.i64(0)), r.text(1), r.text(2)};
+        });
+}
+
+Status delete_fragments(Connection& c, const std::string& gateway_id, const std::string& source,
+                        int reference) {
+    return db::done(
+        c.query("DELETE FROM inbound_fragments WHERE gateway_id = $1 AND source = $2 "
+                "AND reference = $3",
+                {gateway_id, source, static_cast<std::int64_t>(reference)}));
+}
+
+}  // namespace ujumbe::messaging::store

@@ -1,0 +1,121 @@
+#pragma once
+// SQL of the messaging module: messages, parts, the send queue, receipts,
+// events, per-day counters, sender ids and inbound fragments. Every read a
+// caller can name takes the tenant's account id; the pipeline's own
+// statements (claims, outcomes, receipts) work by message id.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "db/connection.h"
+#include "db/store_support.h"
+#include "messaging/model.h"
+
+namespace ujumbe::messaging::store {
+
+using db::Connection;
+
+struct EventRow {
+    std::string account_id;
+    std::string message_id;
+    std::string type;
+    std::string status;
+    std::optional<std::string> detail;
+    Micros created_at = 0;
+};
+
+// ---- acceptance
+Status insert_messages(Connection& c, const std::vector<const Message*>& messages);
+// Queue rows for messages to send at `due_at` each.
+Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due);
+Status insert_events(Connection& c, const std::vector<EventRow>& events);
+// Adds `n` to the day's counter of (account, user) unless that would pass
+// `cap`; returns whether it was added. user "" is the account's counter.
+Result<bool> count_sent(Connection& c, const std::string& account, const std::string& user,
+                        std::int64_t day, std::int64_t n, std::optional<std::int64_t> cap);
+
+// ---- the dispatcher
+// Leases up to `limit` due rows not leased by anyone (or whose lease ran
+// out) to `owner` until `lease_until`, marks queued messages sending, and
+// returns the messages.
+Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micros now,
+                                   Micros lease_until, int limit);
+// Every lease of `owner` ends now (a restarted node takes its work back).
+Status release_leases(Connection& c, const std::string& owner);
+Status release_all_leases(Connection& c);
+// The row stays, due again at `due_at`, unleased.
+Status requeue(Connection& c, const std::string& message_id, Micros due_at);
+Status dequeue(Connection& c, const std::string& message_id);
+Result<std::int64_t> queued_count(Connection& c);
+
+struct StatusChange {
+    std::string status;
+    std::optional<std::string> gateway_id;
+    std::optional<std::string> error_code, error_message;
+    std::optional<Micros> sent_at, done_at;
+    bool count_attempt = false;
+};
+Status change_status(Connection& c, const std::string& message_id, const StatusChange& change,
+                     Micros now);
+Status insert_parts(Connection& c, const std::string& message_id,
+                    const std::vector<MessagePart>& parts);
+
+struct PartRef {
+    std::string message_id;
+    std::string account_id;
+    int part = 1;
+    std::string message_status;
+};
+Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gateway_id,
+                                         const std::string& provider_key);
+Status update_part(Connection& c, const std::string& message_id, int part,
+                   const std::string& status, const std::optional<std::string>& error_code,
+                   std::optional<Micros> done_at);
+Result<std::vector<MessagePart>> parts_of(Connection& c, const std::string& message_id);
+Status insert_receipt(Connection& c, const std::string& message_id, const Receipt& r);
+
+// ---- reads and changes by the tenant
+Result<std::optional<Message>> find_message(Connection& c, const AccountId& account,
+                                            const std::string& id);
+Result<db::Listing<Message>> list_messages(Connection& c, const AccountId& account,
+                                           const MessageQuery& q, db::Paged page);
+Result<std::vector<MessageEvent>> events_of(Connection& c, const std::string& message_id);
+Result<std::vector<Receipt>> receipts_of(Connection& c, const std::string& message_id);
+Result<MessageStats> stats(Connection& c, const AccountId& account, const MessageQuery& q);
+
+// ---- sender ids
+Status insert_sender_id(Connection& c, const SenderIdRecord& s);
+Status update_sender_id(Connection& c, const SenderIdRecord& s);
+Status delete_sender_id(Connection& c, const std::string& id);
+// `account` empty: any account (the platform admin's view).
+Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const std::string& account,
+                                                     const std::string& id);
+struct SenderIdQuery {
+    std::string account;  // "" for all
+    std::optional<std::string> status, country, search;
+};
+Result<db::Listing<SenderIdRecord>> list_sender_ids(Connection& c, const SenderIdQuery& q,
+                                                    db::Paged page);
+// True when (account, sender) is approved for `country` (or for every
+// country, "ZZ").
+Result<bool> sender_approved(Connection& c, const AccountId& account, const std::string& sender,
+                             const std::string& country);
+// The account that owns an approved numeric sender id (inbound routing).
+Result<std::optional<std::string>> owner_of_number(Connection& c, const std::string& number);
+
+// ---- inbound concatenated parts
+struct Fragment {
+    int part = 1;
+    std::string destination;
+    std::string body;
+};
+Status insert_fragment(Connection& c, const std::string& gateway_id, const std::string& source,
+                       int reference, int total, const Fragment& f, Micros now);
+Result<std::vector<Fragment>> fragments(Connection& c, const std::string& gateway_id,
+                                        const std::string& source, int reference);
+Status delete_fragments(Connection& c, const std::string& gateway_id, const std::string& source,
+                        int reference);
+
+}  // namespace ujumbe::messaging::store

@@ -1,0 +1,64 @@
+#pragma once
+// Gateways and routing rules (platform-wide, managed by the platform admin).
+// Plain data, no I/O.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+
+namespace ujumbe::routing {
+
+struct GatewayRecord {
+    std::string id;
+    std::string name;
+    std::string kind;                                    // smpp | sandbox
+    nlohmann::json settings = nlohmann::json::object();  // without secrets
+    nlohmann::json secrets = nlohmann::json::object();   // decrypted; never shown
+    bool is_active = true;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+struct RouteTarget {
+    std::string gateway_id;
+    int weight = 1;
+};
+
+struct RouteRule {
+    std::string id;
+    std::string name;
+    int priority = 0;  // higher first
+    std::string channel = "sms";
+    std::string prefix;   // destination digits without '+'; "" matches every number
+    std::string country;  // ISO 3166-1 alpha-2; "" matches every country
+    std::optional<std::string> account_id;
+    std::optional<std::string> sender;
+    std::vector<RouteTarget> gateways;  // chosen by weight
+    std::vector<std::string> failover;  // tried in order after the chosen one
+    bool is_active = true;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+// What a route is asked for.
+struct RouteQuery {
+    std::string channel = "sms";
+    std::string to;  // E.164
+    std::string country;
+    std::string account_id;
+    std::string sender;
+    std::string key;  // spreads weighted choices (the message id); same key, same choice
+};
+
+struct RouteChoice {
+    std::string rule_id;
+    std::string rule_name;
+    std::vector<std::string> gateways;  // the weighted pick first, then the failover order
+};
+
+}  // namespace ujumbe::routing

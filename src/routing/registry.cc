@@ -1,0 +1,102 @@
+#include <utility>  // before Asio (g++ 12)
+
+#include "routing/registry.h"
+
+#include "channels/sandbox/sandbox_gateway.h"
+#include "channels/smpp/smpp_gateway.h"
+#include "core/log.h"
+#include "routing/selector.h"
+
+namespace ujumbe::routing {
+
+GatewayRegistry::GatewayRegistry(channels::GatewayListener& listener)
+    : listener_(listener), guard_(boost::asio::make_work_guard(io_)), thread_([this] {
+          try {
+              io_.run();
+          } catch (const std::exception& e) {
+              log::error("gateway thread stopped", {{"error", e.what()}});
+          }
+      }) {}
+
+GatewayRegistry::~GatewayRegistry() {
+    stop();
+}
+
+void GatewayRegistry::stop() {
+    std::call_once(stopped_, [this] {
+        std::map<std::string, Live> live;
+        {
+            std::lock_guard lock(mutex_);
+            live.swap(live_);
+        }
+        for (auto& [id, l] : live) l.gateway->stop();
+        guard_.reset();
+        // Sessions close their sockets on stop; give them a moment, then end.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        io_.stop();
+        thread_.join();
+    });
+}
+
+Result<std::shared_ptr<channels::Gateway>> GatewayRegistry::build(const GatewayRecord& g) {
+    if (g.kind == "sandbox") {
+        UJ_ASSIGN(auto settings, channels::read_sandbox_settings(g.settings));
+        return std::shared_ptr<channels::Gateway>(
+            std::make_shared<channels::SandboxGateway>(g.id, settings, io_, listener_));
+    }
+    if (g.kind == "smpp") {
+        UJ_ASSIGN(auto settings, channels::read_smpp_settings(g.settings, g.secrets));
+        return std::shared_ptr<channels::Gateway>(
+            std::make_shared<channels::SmppGateway>(g.id, settings, io_, listener_));
+    }
+    return Error::invalid("kind", "Unknown gateway kind.");
+}
+
+void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,
+                            std::vector<RouteRule> rules) {
+    sort_rules(rules);
+    std::map<std::string, Live> next;
+    std::vector<std::shared_ptr<channels::Gateway>> started, stopped;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& g : gateways) {
+            if (!g.is_active) continue;
+            const std::string fingerprint =
+                g.kind + '\n' + g.settings.dump() + '\n' + g.secrets.dump();
+            auto it = live_.find(g.id);
+            if (it != live_.end() && it->second.fingerprint == fingerprint) {
+                next[g.id] = it->second;
+                continue;
+            }
+            auto built = build(g);
+            if (!built) {
+                log::warn("gateway not started",
+                          {{"gateway", g.name}, {"error", built.error().message}});
+                continue;
+            }
+            next[g.id] = {fingerprint, *built};
+            started.push_back(*built);
+        }
+        for (auto& [id, l] : live_) {
+            auto it = next.find(id);
+            if (it == next.end() || it->second.gateway != l.gateway) stopped.push_back(l.gateway);
+        }
+        live_.swap(next);
+        rules_ = std::move(rules);
+    }
+    for (auto& g : stopped) g->stop();
+    for (auto& g : started) g->start();
+}
+
+std::optional<RouteChoice> GatewayRegistry::choose(const RouteQuery& q) const {
+    std::lock_guard lock(mutex_);
+    return select_route(rules_, q);
+}
+
+std::shared_ptr<channels::Gateway> GatewayRegistry::gateway(const std::string& id) const {
+    std::lock_guard lock(mutex_);
+    auto it = live_.find(id);
+    return it == live_.end() ? nullptr : it->second.gateway;
+}
+
+}  // namespace ujumbe::routing

@@ -1,0 +1,59 @@
+#pragma once
+// The live side of routing: one running Gateway per active stored gateway,
+// the active rules in selection order, and the io_context (one thread) all
+// gateway sessions run on. Rebuilt from the database after every change
+// (apply); a gateway whose stored form did not change keeps running.
+// Thread safety: all public members may be called from any thread.
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "channels/gateway.h"
+#include "core/result.h"
+#include "routing/model.h"
+
+namespace ujumbe::routing {
+
+class GatewayRegistry {
+public:
+    explicit GatewayRegistry(channels::GatewayListener& listener);
+    ~GatewayRegistry();
+    GatewayRegistry(const GatewayRegistry&) = delete;
+    GatewayRegistry& operator=(const GatewayRegistry&) = delete;
+
+    // Starts, keeps or stops gateways to match `gateways` (decrypted) and
+    // takes `rules` (any order). A gateway whose settings cannot be read is
+    // left out and logged.
+    void apply(const std::vector<GatewayRecord>& gateways, std::vector<RouteRule> rules);
+
+    std::optional<RouteChoice> choose(const RouteQuery& q) const;
+    std::shared_ptr<channels::Gateway> gateway(const std::string& id) const;
+
+    boost::asio::io_context& io() { return io_; }
+    // Stops every gateway and the thread. Idempotent.
+    void stop();
+
+private:
+    struct Live {
+        std::string fingerprint;  // settings + secrets + kind as stored
+        std::shared_ptr<channels::Gateway> gateway;
+    };
+    Result<std::shared_ptr<channels::Gateway>> build(const GatewayRecord& g);
+
+    channels::GatewayListener& listener_;
+    boost::asio::io_context io_{1};
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+    std::thread thread_;
+    mutable std::mutex mutex_;
+    std::map<std::string, Live> live_;
+    std::vector<RouteRule> rules_;
+    std::once_flag stopped_;
+};
+
+}  // namespace ujumbe::routing

@@ -1,0 +1,261 @@
+// HTTP handlers of the routing module: read and check input, call the
+// service, shape the answer. No SQL and no business rules here.
+
+#include "routing/routes.h"
+
+#include "core/ids.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/pagination.h"
+#include "http/views_support.h"
+
+namespace ujumbe::routing {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+json gateway_json(const GatewayRecord& g) {
+    json settings = g.settings;
+    if (g.kind == "smpp") settings["password_set"] = true;
+    return {{"id", g.id},
+            {"name", g.name},
+            {"kind", g.kind},
+            {"settings", std::move(settings)},
+            {"is_active", g.is_active},
+            {"created_at", format_iso8601(g.created_at)},
+            {"updated_at", format_iso8601(g.updated_at)}};
+}
+
+json route_json(const RouteRule& r) {
+    json gateways = json::array();
+    for (const auto& t : r.gateways)
+        gateways.push_back({{"gateway_id", t.gateway_id}, {"weight", t.weight}});
+    return {{"id", r.id},
+            {"name", r.name},
+            {"priority", r.priority},
+            {"channel", r.channel},
+            {"prefix", r.prefix},
+            {"country", r.country},
+            {"account_id", http::text_or_null(r.account_id)},
+            {"sender", http::text_or_null(r.sender)},
+            {"gateways", std::move(gateways)},
+            {"failover", r.failover},
+            {"is_active", r.is_active},
+            {"created_at", format_iso8601(r.created_at)},
+            {"updated_at", format_iso8601(r.updated_at)}};
+}
+
+Result<GatewayInput> read_gateway(const Request& req, Need need) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    GatewayInput in;
+    in.name = f.text("name", need, 1, 100);
+    in.kind = f.choice("kind", need, {"smpp", "sandbox"});
+    in.settings = f.object("settings", Need::kOptional);
+    in.is_active = f.boolean("is_active", Need::kOptional);
+    UJ_TRY(f.check());
+    return in;
+}
+
+// An optional text field that may be null (cleared).
+std::optional<std::optional<std::string>> nullable_text(Fields& f, const std::string& name,
+                                                        std::size_t max) {
+    if (!f.has(name)) return std::nullopt;
+    if (f.is_null(name)) return std::optional<std::string>{};
+    auto v = f.text(name, Need::kRequired, 1, max);
+    if (!v) return std::nullopt;
+    return std::optional<std::string>(*v);
+}
+
+Result<RouteInput> read_route(const Request& req, Need need) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    RouteInput in;
+    in.name = f.text("name", need, 1, 100);
+    if (auto p = f.integer("priority", Need::kOptional, -1'000'000, 1'000'000))
+        in.priority = static_cast<int>(*p);
+    in.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp", "email"});
+    in.prefix = f.text("prefix", Need::kOptional, 0, 16);
+    in.country = f.text("country", Need::kOptional, 0, 2);
+    if (in.country && !in.country->empty()) {
+        std::string& c = *in.country;
+        if (c.size() != 2 || !std::isalpha(static_cast<unsigned char>(c[0])) ||
+            !std::isalpha(static_cast<unsigned char>(c[1])))
+            f.fail("country", "Must be an ISO 3166-1 alpha-2 code.");
+        for (auto& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    in.account_id = nullable_text(f, "account_id", 36);
+    if (in.account_id && *in.account_id && !is_uuid(**in.account_id))
+        f.fail("account_id", "Not an account id.");
+    in.sender = nullable_text(f, "sender", 15);
+    if (f.has("gateways")) {
+        const json& g = body["gateways"];
+        if (!g.is_array() || g.size() > 20) {
+            f.fail("gateways", "Must be a list of up to 20 {gateway_id, weight}.");
+        } else {
+            std::vector<RouteTarget> targets;
+            for (const auto& t : g) {
+                if (t.is_string() && is_uuid(t.get<std::string>())) {
+                    targets.push_back({t.get<std::string>(), 1});
+                    continue;
+                }
+                if (!t.is_object() || !t.contains("gateway_id") || !t["gateway_id"].is_string() ||
+                    !is_uuid(t["gateway_id"].get<std::string>())) {
+                    f.fail("gateways", "Each entry needs a gateway_id.");
+                    break;
+                }
+                int weight = 1;
+                if (t.contains("weight")) {
+                    if (!t["weight"].is_number_integer() || t["weight"].get<int>() < 0 ||
+                        t["weight"].get<int>() > 1000) {
+                        f.fail("gateways", "A weight is an integer from 0 to 1000.");
+                        break;
+                    }
+                    weight = t["weight"].get<int>();
+                }
+                targets.push_back({t["gateway_id"].get<std::string>(), weight});
+            }
+            in.gateways = std::move(targets);
+        }
+    }
+    if (auto failover = f.string_list("failover", Need::kOptional, 20)) {
+        for (const auto& id : *failover)
+            if (!is_uuid(id)) f.fail("failover", "Each entry is a gateway id.");
+        in.failover = *failover;
+    }
+    in.is_active = f.boolean("is_active", Need::kOptional);
+    UJ_TRY(f.check());
+    return in;
+}
+
+Result<Response> list_gateways(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list_gateways(ctx.who(), page));
+    json results = json::array();
+    for (const auto& g : listing.items) results.push_back(gateway_json(g));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> create_gateway(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_gateway(req, Need::kRequired));
+    UJ_ASSIGN(auto g, s.create_gateway(ctx.who(), in));
+    return http::created(gateway_json(g));
+}
+
+Result<Response> get_gateway(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto g, s.get_gateway(ctx.who(), ctx.param("id")));
+    return http::ok(gateway_json(g));
+}
+
+Result<Response> put_gateway(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_gateway(req, Need::kOptional));
+    UJ_ASSIGN(auto g, s.update_gateway(ctx.who(), ctx.param("id"), in));
+    return http::ok(gateway_json(g));
+}
+
+Result<Response> delete_gateway(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_gateway(ctx.who(), ctx.param("id")));
+    return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Gateway deleted");
+}
+
+Result<Response> test_gateway(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto report, s.test_gateway(ctx.who(), ctx.param("id")));
+    return http::ok(std::move(report));
+}
+
+Result<Response> gateway_status(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto status, s.gateway_status(ctx.who(), ctx.param("id")));
+    return http::ok(std::move(status));
+}
+
+Result<Response> list_routes(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto rules, s.list_routes(ctx.who()));
+    json results = json::array();
+    for (const auto& r : rules) results.push_back(route_json(r));
+    const auto count = static_cast<std::int64_t>(results.size());
+    return http::ok({{"results", std::move(results)},
+                     {"count", count},
+                     {"next", nullptr},
+                     {"previous", nullptr}});
+}
+
+Result<Response> create_route(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_route(req, Need::kRequired));
+    UJ_ASSIGN(auto r, s.create_route(ctx.who(), in));
+    return http::created(route_json(r));
+}
+
+Result<Response> get_route(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto r, s.get_route(ctx.who(), ctx.param("id")));
+    return http::ok(route_json(r));
+}
+
+Result<Response> put_route(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_route(req, Need::kOptional));
+    UJ_ASSIGN(auto r, s.update_route(ctx.who(), ctx.param("id"), in));
+    return http::ok(route_json(r));
+}
+
+Result<Response> delete_route(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_route(ctx.who(), ctx.param("id")));
+    return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Route deleted");
+}
+
+Result<Response> simulate(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    SimulateInput in;
+    auto to = f.text("to", Need::kRequired, 1, 40);
+    in.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp", "email"}).value_or("sms");
+    in.account_id = f.text("account_id", Need::kOptional, 36, 36);
+    in.sender = f.text("sender", Need::kOptional, 1, 15);
+    UJ_TRY(f.check());
+    in.to = *to;
+    UJ_ASSIGN(auto sim, s.simulate(ctx.who(), in));
+    json gateways = json::array();
+    for (const auto& g : sim.gateways)
+        gateways.push_back({{"id", g.id}, {"name", g.name}, {"kind", g.kind}});
+    json route = nullptr;
+    if (sim.choice) route = {{"id", sim.choice->rule_id}, {"name", sim.choice->rule_name}};
+    return http::ok({{"to", sim.to},
+                     {"country", sim.country},
+                     {"routable", sim.choice.has_value()},
+                     {"route", std::move(route)},
+                     {"gateway", gateways.empty() ? json(nullptr) : gateways.front()},
+                     {"gateways", std::move(gateways)},
+                     // Prices come from rate cards (billing); none are set here yet.
+                     {"cost", nullptr}});
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, RoutingService& s) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const std::string b = "/api/v1";
+    const http::RouteOptions read{.scope = "routing:read"};
+    const http::RouteOptions write{.scope = "routing:write"};
+    router.add(Method::kGet, b + "/gateways", bind(list_gateways), read);
+    router.add(Method::kPost, b + "/gateways", bind(create_gateway), write);
+    router.add(Method::kGet, b + "/gateways/{id}", bind(get_gateway), read);
+    router.add(Method::kPut, b + "/gateways/{id}", bind(put_gateway), write);
+    router.add(Method::kDelete, b + "/gateways/{id}", bind(delete_gateway), write);
+    router.add(Method::kPost, b + "/gateways/{id}/test", bind(test_gateway), write);
+    router.add(Method::kGet, b + "/gateways/{id}/status", bind(gateway_status), read);
+    router.add(Method::kPost, b + "/routes/simulate", bind(simulate), read);
+    router.add(Method::kGet, b + "/routes", bind(list_routes), read);
+    router.add(Method::kPost, b + "/routes", bind(create_route), write);
+    router.add(Method::kGet, b + "/routes/{id}", bind(get_route), read);
+    router.add(Method::kPut, b + "/routes/{id}", bind(put_route), write);
+    router.add(Method::kDelete, b + "/routes/{id}", bind(delete_route), write);
+}
+
+}  // namespace ujumbe::routing

@@ -1,0 +1,387 @@
+#include <utility>  // before Asio (g++ 12)
+
+#include "routing/service.h"
+
+#include <chrono>
+#include <future>
+
+#include "channels/sandbox/sandbox_gateway.h"
+#include "channels/smpp/smpp_gateway.h"
+#include "contacts/phone.h"
+#include "core/crypto.h"
+#include "core/ids.h"
+#include "routing/store.h"
+
+namespace ujumbe::routing {
+
+namespace {
+
+using json = nlohmann::json;
+
+// Settings in their stored form (validated, defaults filled, no secrets).
+Result<json> canonical_settings(const std::string& kind, const json& settings,
+                                const json& secrets) {
+    if (kind == "sandbox") {
+        UJ_ASSIGN(auto s, channels::read_sandbox_settings(settings));
+        return channels::sandbox_settings_json(s);
+    }
+    UJ_ASSIGN(auto s, channels::read_smpp_settings(settings, secrets));
+    return channels::smpp_settings_json(s);
+}
+
+bool is_digits(const std::string& s) {
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+// An SMPP session that binds once to report whether it can, for
+// POST /gateways/{id}/test.
+class BindProbe final : public smpp::SessionHandler {
+public:
+    std::uint32_t on_deliver(const smpp::ShortMessage&) override {
+        return smpp::status::kOk;  // nothing is matched here; the live gateway gets receipts
+    }
+    void on_state(smpp::SessionState state, const std::string& detail) override {
+        std::lock_guard lock(mutex_);
+        if (answered_) return;
+        if (state == smpp::SessionState::kBound) {
+            answered_ = true;
+            promise_.set_value({true, "bound"});
+        } else if (!detail.empty()) {
+            answered_ = true;
+            promise_.set_value({false, detail});
+        }
+    }
+    std::future<std::pair<bool, std::string>> future() { return promise_.get_future(); }
+
+private:
+    std::mutex mutex_;
+    bool answered_ = false;
+    std::promise<std::pair<bool, std::string>> promise_;
+};
+
+}  // namespace
+
+RoutingService::RoutingService(db::Database& db, Clock& clock, std::string secret,
+                               GatewayRegistry& registry)
+    : db_(db), clock_(clock), secret_(std::move(secret)), registry_(registry) {}
+
+Status RoutingService::check_admin(const Principal& who) const {
+    if (!who.is_platform_admin())
+        return Error::forbidden("Only the platform admin manages gateways and routes.");
+    return {};
+}
+
+Result<GatewayRecord> RoutingService::opened(const std::string& sealed, GatewayRecord g) const {
+    if (!sealed.empty()) {
+        auto plain = open_secret(secret_, sealed);
+        if (!plain) return Error::internal("gateway secrets cannot be opened with this secret key");
+        g.secrets = json::parse(*plain, nullptr, false);
+        if (!g.secrets.is_object()) g.secrets = json::object();
+    }
+    return g;
+}
+
+Status RoutingService::reload(db::Connection& c) {
+    UJ_ASSIGN(auto stored, store::all_gateways(c));
+    std::vector<GatewayRecord> gateways;
+    for (auto& s : stored) {
+        auto g = opened(s.sealed, std::move(s.gateway));
+        if (g) gateways.push_back(std::move(*g));
+    }
+    UJ_ASSIGN(auto rules, store::all_routes(c));
+    registry_.apply(gateways, std::move(rules));
+    return {};
+}
+
+Status RoutingService::load() {
+    return db_.read([&](db::Connection& c) { return reload(c); });
+}
+
+Status RoutingService::ensure_sandbox() {
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto existing, store::all_gateways(c));
+        if (!existing.empty()) return {};
+        const Micros now = clock_.now();
+        GatewayRecord g{.id = new_uuid_v7(now),
+                        .name = "sandbox",
+                        .kind = "sandbox",
+                        .settings = channels::sandbox_settings_json({}),
+                        .created_at = now,
+                        .updated_at = now};
+        UJ_TRY(store::insert_gateway(c, g, ""));
+        RouteRule r{.id = new_uuid_v7(now),
+                    .name = "everything to the sandbox",
+                    .priority = 0,
+                    .gateways = {{g.id, 1}},
+                    .created_at = now,
+                    .updated_at = now};
+        return store::insert_route(c, r);
+    }));
+    return load();
+}
+
+Result<db::Listing<GatewayRecord>> RoutingService::list_gateways(const Principal& who,
+                                                                 db::Paged page) {
+    UJ_TRY(check_admin(who));
+    return db_.read([&](db::Connection& c) -> Result<db::Listing<GatewayRecord>> {
+        UJ_ASSIGN(auto stored, store::list_gateways(c, page));
+        db::Listing<GatewayRecord> out;
+        out.count = stored.count;
+        for (auto& s : stored.items) out.items.push_back(std::move(s.gateway));
+        return out;
+    });
+}
+
+Result<GatewayRecord> RoutingService::get_gateway(const Principal& who, const std::string& id) {
+    UJ_TRY(check_admin(who));
+    UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return store::find_gateway(c, id); }));
+    if (!found) return Error::not_found("gateway");
+    return found->gateway;
+}
+
+Result<GatewayRecord> RoutingService::create_gateway(const Principal& who, const GatewayInput& in) {
+    UJ_TRY(check_admin(who));
+    FieldErrors missing;
+    if (!in.name) missing["name"].push_back("This field is required.");
+    if (!in.kind) missing["kind"].push_back("This field is required.");
+    if (!missing.empty()) return Error::invalid_fields(std::move(missing));
+    const Micros now = clock_.now();
+    GatewayRecord g{.id = new_uuid_v7(now),
+                    .name = *in.name,
+                    .kind = *in.kind,
+                    .is_active = in.is_active.value_or(true),
+                    .created_at = now,
+                    .updated_at = now};
+    json settings = in.settings.value_or(json::object());
+    if (settings.is_object() && settings.contains("password")) {
+        g.secrets["password"] = settings["password"];
+        settings.erase("password");
+    }
+    UJ_ASSIGN(g.settings, canonical_settings(g.kind, settings, g.secrets));
+    const std::string sealed = g.secrets.empty() ? "" : seal_secret(secret_, g.secrets.dump());
+    auto stored = db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::insert_gateway(c, g, sealed));
+        return reload(c);
+    });
+    if (!stored && stored.error().error_code == "UNIQUE_VIOLATION")
+        return Error::invalid("name", "A gateway with this name exists.");
+    UJ_TRY(stored);
+    return g;
+}
+
+Result<GatewayRecord> RoutingService::update_gateway(const Principal& who, const std::string& id,
+                                                     const GatewayInput& in) {
+    UJ_TRY(check_admin(who));
+    if (in.kind) return Error::invalid("kind", "The kind of a gateway cannot change.");
+    GatewayRecord result;
+    auto stored = db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto found, store::find_gateway(c, id));
+        if (!found) return Error::not_found("gateway");
+        UJ_ASSIGN(auto g, opened(found->sealed, found->gateway));
+        if (in.name) g.name = *in.name;
+        if (in.is_active) g.is_active = *in.is_active;
+        if (in.settings) {
+            json settings = *in.settings;
+            if (settings.is_object() && settings.contains("password")) {
+                g.secrets["password"] = settings["password"];
+                settings.erase("password");
+            }
+            // Settings not named keep their stored values.
+            json merged = g.settings;
+            if (settings.is_object())
+                for (const auto& [k, v] : settings.items()) merged[k] = v;
+            else
+                merged = settings;
+            UJ_ASSIGN(g.settings, canonical_settings(g.kind, merged, g.secrets));
+        }
+        g.updated_at = clock_.now();
+        const std::string sealed = g.secrets.empty() ? "" : seal_secret(secret_, g.secrets.dump());
+        UJ_TRY(store::update_gateway(c, g, sealed));
+        UJ_TRY(reload(c));
+        result = g;
+        return {};
+    });
+    if (!stored && stored.error().error_code == "UNIQUE_VIOLATION")
+        return Error::invalid("name", "A gateway with this name exists.");
+    UJ_TRY(stored);
+    return result;
+}
+
+Status RoutingService::delete_gateway(const Principal& who, const std::string& id) {
+    UJ_TRY(check_admin(who));
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto found, store::find_gateway(c, id));
+        if (!found) return Error::not_found("gateway");
+        UJ_ASSIGN(auto users, store::routes_using(c, id));
+        if (!users.empty()) {
+            auto e = Error::conflict("GATEWAY_IN_USE",
+                                     "Routing rules send through this gateway; change them first.");
+            e.details["routes"] = users;
+            return e;
+        }
+        UJ_TRY(store::delete_gateway(c, id));
+        return reload(c);
+    });
+}
+
+Result<json> RoutingService::test_gateway(const Principal& who, const std::string& id) {
+    UJ_TRY(check_admin(who));
+    UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return store::find_gateway(c, id); }));
+    if (!found) return Error::not_found("gateway");
+    UJ_ASSIGN(auto g, opened(found->sealed, found->gateway));
+    const auto started = std::chrono::steady_clock::now();
+    auto elapsed = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+            .count();
+    };
+    if (g.kind == "sandbox")
+        return json{{"ok", true},
+                    {"kind", "sandbox"},
+                    {"detail", "The sandbox takes every message and sends nothing."},
+                    {"elapsed_ms", elapsed()}};
+    UJ_ASSIGN(auto settings, channels::read_smpp_settings(g.settings, g.secrets));
+    auto options = settings.session;
+    options.reconnect_min = options.reconnect_max = std::chrono::milliseconds(60'000);
+    BindProbe probe;
+    auto answer = probe.future();
+    auto session = smpp::Session::create(registry_.io(), options, probe);
+    session->start();
+    const auto limit = std::min<std::chrono::milliseconds>(
+        options.response_timeout + std::chrono::milliseconds(5000),
+        std::chrono::milliseconds(20000));
+    std::pair<bool, std::string> outcome{false, "no answer within the response timeout"};
+    if (answer.wait_for(limit) == std::future_status::ready) outcome = answer.get();
+    session->stop();
+    // The probe must outlive every callback of the session it handles.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return json{{"ok", outcome.first},
+                {"kind", "smpp"},
+                {"bind_mode", g.settings.value("bind_mode", "transceiver")},
+                {"detail", outcome.second},
+                {"elapsed_ms", elapsed()}};
+}
+
+Result<json> RoutingService::gateway_status(const Principal& who, const std::string& id) {
+    UJ_ASSIGN(auto g, get_gateway(who, id));
+    auto live = registry_.gateway(id);
+    if (!live)
+        return json{
+            {"kind", g.kind},
+            {"bound", false},
+            {"running", false},
+            {"detail", g.is_active ? "not running: its settings could not be used" : "inactive"}};
+    json status = live->status();
+    status["running"] = true;
+    return status;
+}
+
+Status RoutingService::apply_route_input(db::Connection& c, RouteRule& rule, const RouteInput& in) {
+    FieldErrors errors;
+    if (in.name) rule.name = *in.name;
+    if (in.priority) rule.priority = *in.priority;
+    if (in.channel) rule.channel = *in.channel;
+    if (in.prefix) {
+        std::string p = *in.prefix;
+        if (p.starts_with('+')) p.erase(0, 1);
+        if (!is_digits(p) || p.size() > 15)
+            errors["prefix"].push_back("Must be up to 15 digits of a number in E.164.");
+        rule.prefix = p;
+    }
+    if (in.country) rule.country = *in.country;
+    if (in.account_id) rule.account_id = *in.account_id;
+    if (in.sender) rule.sender = *in.sender;
+    if (in.gateways) rule.gateways = *in.gateways;
+    if (in.failover) rule.failover = *in.failover;
+    if (in.is_active) rule.is_active = *in.is_active;
+    if (rule.gateways.empty() && rule.failover.empty())
+        errors["gateways"].push_back("Name at least one gateway.");
+    auto check = [&](const std::string& field, const std::string& gateway_id) -> Status {
+        UJ_ASSIGN(auto found, store::find_gateway(c, gateway_id));
+        if (!found) errors[field].push_back("No gateway " + gateway_id + ".");
+        return {};
+    };
+    for (const auto& t : rule.gateways) UJ_TRY(check("gateways", t.gateway_id));
+    for (const auto& id : rule.failover) UJ_TRY(check("failover", id));
+    if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    return {};
+}
+
+Result<std::vector<RouteRule>> RoutingService::list_routes(const Principal& who) {
+    UJ_TRY(check_admin(who));
+    return db_.read([&](db::Connection& c) { return store::all_routes(c); });
+}
+
+Result<RouteRule> RoutingService::get_route(const Principal& who, const std::string& id) {
+    UJ_TRY(check_admin(who));
+    UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return store::find_route(c, id); }));
+    if (!found) return Error::not_found("route");
+    return *found;
+}
+
+Result<RouteRule> RoutingService::create_route(const Principal& who, const RouteInput& in) {
+    UJ_TRY(check_admin(who));
+    if (!in.name) return Error::invalid("name", "This field is required.");
+    const Micros now = clock_.now();
+    RouteRule rule{.id = new_uuid_v7(now), .created_at = now, .updated_at = now};
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(apply_route_input(c, rule, in));
+        UJ_TRY(store::insert_route(c, rule));
+        return reload(c);
+    }));
+    return rule;
+}
+
+Result<RouteRule> RoutingService::update_route(const Principal& who, const std::string& id,
+                                               const RouteInput& in) {
+    UJ_TRY(check_admin(who));
+    RouteRule rule;
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto found, store::find_route(c, id));
+        if (!found) return Error::not_found("route");
+        rule = *found;
+        UJ_TRY(apply_route_input(c, rule, in));
+        rule.updated_at = clock_.now();
+        UJ_TRY(store::update_route(c, rule));
+        return reload(c);
+    }));
+    return rule;
+}
+
+Status RoutingService::delete_route(const Principal& who, const std::string& id) {
+    UJ_TRY(check_admin(who));
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto found, store::find_route(c, id));
+        if (!found) return Error::not_found("route");
+        UJ_TRY(store::delete_route(c, id));
+        return reload(c);
+    });
+}
+
+Result<Simulation> RoutingService::simulate(const Principal& who, const SimulateInput& in) {
+    UJ_TRY(check_admin(who));
+    std::string problem;
+    auto e164 = contacts::normalize_phone(in.to, "", &problem);
+    if (!e164) return Error::invalid("to", problem.empty() ? "Not a valid number." : problem);
+    Simulation out;
+    out.to = *e164;
+    out.country = contacts::describe_phone(*e164, "").country;
+    RouteQuery q{.channel = in.channel,
+                 .to = *e164,
+                 .country = out.country,
+                 .account_id = in.account_id.value_or(""),
+                 .sender = in.sender.value_or(""),
+                 .key = *e164};
+    out.choice = registry_.choose(q);
+    if (!out.choice) return out;
+    UJ_TRY(db_.read([&](db::Connection& c) -> Status {
+        for (const auto& id : out.choice->gateways) {
+            UJ_ASSIGN(auto found, store::find_gateway(c, id));
+            if (found) out.gateways.push_back(found->gateway);
+        }
+        return {};
+    }));
+    return out;
+}
+
+}  // namespace ujumbe::routing

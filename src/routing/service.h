@@ -1,0 +1,107 @@
+#pragma once
+// Gateways and routing rules: the platform admin's CRUD (secrets sealed at
+// rest, never returned), gateway tests and live status, route simulation,
+// and route choice for the message pipeline. Every change is applied to
+// the live registry at once.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/principal.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "db/store_support.h"
+#include "routing/model.h"
+#include "routing/registry.h"
+
+namespace ujumbe::routing {
+
+struct GatewayInput {
+    std::optional<std::string> name;
+    std::optional<std::string> kind;
+    // Kind-specific settings; secrets in it (an SMPP "password") are split
+    // off and sealed. On update, an absent password keeps the stored one.
+    std::optional<nlohmann::json> settings;
+    std::optional<bool> is_active;
+};
+
+struct RouteInput {
+    std::optional<std::string> name;
+    std::optional<int> priority;
+    std::optional<std::string> channel;
+    std::optional<std::string> prefix;
+    std::optional<std::string> country;
+    std::optional<std::optional<std::string>> account_id;  // inner nullopt: clear
+    std::optional<std::optional<std::string>> sender;
+    std::optional<std::vector<RouteTarget>> gateways;
+    std::optional<std::vector<std::string>> failover;
+    std::optional<bool> is_active;
+};
+
+struct SimulateInput {
+    std::string to;  // any spelling
+    std::string channel = "sms";
+    std::optional<std::string> account_id;
+    std::optional<std::string> sender;
+};
+
+struct Simulation {
+    std::string to;  // E.164
+    std::string country;
+    std::optional<RouteChoice> choice;
+    std::vector<GatewayRecord> gateways;  // in choice order
+};
+
+class RoutingService {
+public:
+    RoutingService(db::Database& db, Clock& clock, std::string secret, GatewayRegistry& registry);
+
+    // Loads the stored gateways and rules into the registry (at start).
+    Status load();
+    // With no gateway stored: a sandbox gateway and a catch-all SMS rule,
+    // so a fresh server can send at once (`make run`).
+    Status ensure_sandbox();
+
+    Result<db::Listing<GatewayRecord>> list_gateways(const Principal& who, db::Paged page);
+    Result<GatewayRecord> get_gateway(const Principal& who, const std::string& id);
+    Result<GatewayRecord> create_gateway(const Principal& who, const GatewayInput& in);
+    Result<GatewayRecord> update_gateway(const Principal& who, const std::string& id,
+                                         const GatewayInput& in);
+    // 409 GATEWAY_IN_USE while a rule sends through it.
+    Status delete_gateway(const Principal& who, const std::string& id);
+    // Binds a separate session with the stored settings and reports.
+    Result<nlohmann::json> test_gateway(const Principal& who, const std::string& id);
+    Result<nlohmann::json> gateway_status(const Principal& who, const std::string& id);
+
+    Result<std::vector<RouteRule>> list_routes(const Principal& who);
+    Result<RouteRule> get_route(const Principal& who, const std::string& id);
+    Result<RouteRule> create_route(const Principal& who, const RouteInput& in);
+    Result<RouteRule> update_route(const Principal& who, const std::string& id,
+                                   const RouteInput& in);
+    Status delete_route(const Principal& who, const std::string& id);
+    Result<Simulation> simulate(const Principal& who, const SimulateInput& in);
+
+    // ---- for the message pipeline (no caller checks)
+    std::optional<RouteChoice> choose(const RouteQuery& q) const { return registry_.choose(q); }
+    std::shared_ptr<channels::Gateway> gateway(const std::string& id) const {
+        return registry_.gateway(id);
+    }
+
+private:
+    Status check_admin(const Principal& who) const;
+    // The record with its secrets opened and validated settings.
+    Result<GatewayRecord> opened(const std::string& sealed, GatewayRecord g) const;
+    Status reload(db::Connection& c);
+    Status apply_route_input(db::Connection& c, RouteRule& rule, const RouteInput& in);
+
+    db::Database& db_;
+    Clock& clock_;
+    std::string secret_;
+    GatewayRegistry& registry_;
+};
+
+}  // namespace ujumbe::routing

@@ -1,0 +1,155 @@
+#include "routing/store.h"
+
+namespace ujumbe::routing::store {
+
+namespace {
+
+using db::Row;
+using db::Value;
+using json = nlohmann::json;
+
+constexpr const char* kGatewayColumns =
+    "id, name, kind, settings, secrets, is_active, created_at, updated_at";
+
+StoredGateway gateway_from(const Row& r) {
+    StoredGateway s;
+    auto& g = s.gateway;
+    g.id = r.text(0);
+    g.name = r.text(1);
+    g.kind = r.text(2);
+    g.settings = json::parse(r.text(3), nullptr, false);
+    s.sealed = r.text(4);
+    g.is_active = r.boolean(5);
+    g.created_at = r.i64(6);
+    g.updated_at = r.i64(7);
+    return s;
+}
+
+constexpr const char* kRouteColumns =
+    "id, name, priority, channel, prefix, country, account_id, sender, gateways, failover, "
+    "is_active, created_at, updated_at";
+
+json targets_json(const std::vector<RouteTarget>& targets) {
+    json out = json::array();
+    for (const auto& t : targets)
+        out.push_back({{"gateway_id", t.gateway_id}, {"weight", t.weight}});
+    return out;
+}
+
+RouteRule route_from(const Row& r) {
+    RouteRule rule;
+    rule.id = r.text(0);
+    rule.name = r.text(1);
+    rule.priority = static_cast<int>(r.i64(2));
+    rule.channel = r.text(3);
+    rule.prefix = r.text(4);
+    rule.country = r.text(5);
+    rule.account_id = r.opt_text(6);
+    rule.sender = r.opt_text(7);
+    const json targets = json::parse(r.text(8), nullptr, false);
+    if (targets.is_array())
+        for (const auto& t : targets)
+            rule.gateways.push_back({t.value("gateway_id", ""), t.value("weight", 1)});
+    const json failover = json::parse(r.text(9), nullptr, false);
+    if (failover.is_array())
+        for (const auto& id : failover)
+            if (id.is_string()) rule.failover.push_back(id.get<std::string>());
+    rule.is_active = r.boolean(10);
+    rule.created_at = r.i64(11);
+    rule.updated_at = r.i64(12);
+    return rule;
+}
+
+}  // namespace
+
+Status insert_gateway(Connection& c, const GatewayRecord& g, const std::string& sealed) {
+    return db::done(
+        c.query("INSERT INTO gateways (id, name, kind, settings, secrets, is_active, created_at, "
+                "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                {g.id, g.name, g.kind, g.settings.dump(), sealed, g.is_active, g.created_at,
+                 g.updated_at}));
+}
+
+Status update_gateway(Connection& c, const GatewayRecord& g, const std::string& sealed) {
+    return db::done(
+        c.query("UPDATE gateways SET name = $2, settings = $3, secrets = $4, is_active = $5, "
+                "updated_at = $6 WHERE id = $1",
+                {g.id, g.name, g.settings.dump(), sealed, g.is_active, g.updated_at}));
+}
+
+Status delete_gateway(Connection& c, const std::string& id) {
+    return db::done(c.query("DELETE FROM gateways WHERE id = $1", {id}));
+}
+
+Result<std::optional<StoredGateway>> find_gateway(Connection& c, const std::string& id) {
+    return db::one<StoredGateway>(
+        c.query_one(std::string("SELECT ") + kGatewayColumns + " FROM gateways WHERE id = $1",
+                    {id}),
+        gateway_from);
+}
+
+Result<std::vector<StoredGateway>> all_gateways(Connection& c) {
+    return db::all<StoredGateway>(
+        c.query(std::string("SELECT ") + kGatewayColumns + " FROM gateways ORDER BY created_at"),
+        gateway_from);
+}
+
+Result<db::Listing<StoredGateway>> list_gateways(Connection& c, db::Paged page) {
+    db::Filter f;
+    db::Listing<StoredGateway> out;
+    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM gateways", f));
+    const std::string sql = std::string("SELECT ") + kGatewayColumns +
+                            " FROM gateways ORDER BY created_at, id" + db::limit_clause(f, page);
+    UJ_ASSIGN(out.items, db::all<StoredGateway>(c.run(sql, f.params()), gateway_from));
+    return out;
+}
+
+Status insert_route(Connection& c, const RouteRule& r) {
+    return db::done(c.query(
+        "INSERT INTO routes (id, name, priority, channel, prefix, country, account_id, sender, "
+        "gateways, failover, is_active, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        {r.id, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
+         db::optional_text(r.account_id), db::optional_text(r.sender),
+         targets_json(r.gateways).dump(), json(r.failover).dump(), r.is_active, r.created_at,
+         r.updated_at}));
+}
+
+Status update_route(Connection& c, const RouteRule& r) {
+    return db::done(c.query(
+        "UPDATE routes SET name = $2, priority = $3, channel = $4, prefix = $5, country = $6, "
+        "account_id = $7, sender = $8, gateways = $9, failover = $10, is_active = $11, "
+        "updated_at = $12 WHERE id = $1",
+        {r.id, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
+         db::optional_text(r.account_id), db::optional_text(r.sender),
+         targets_json(r.gateways).dump(), json(r.failover).dump(), r.is_active, r.updated_at}));
+}
+
+Status delete_route(Connection& c, const std::string& id) {
+    return db::done(c.query("DELETE FROM routes WHERE id = $1", {id}));
+}
+
+Result<std::optional<RouteRule>> find_route(Connection& c, const std::string& id) {
+    return db::one<RouteRule>(
+        c.query_one(std::string("SELECT ") + kRouteColumns + " FROM routes WHERE id = $1", {id}),
+        route_from);
+}
+
+Result<std::vector<RouteRule>> all_routes(Connection& c) {
+    return db::all<RouteRule>(c.query(std::string("SELECT ") + kRouteColumns +
+                                      " FROM routes ORDER BY priority DESC, created_at"),
+                              route_from);
+}
+
+Result<std::vector<std::string>> routes_using(Connection& c, const std::string& gateway_id) {
+    UJ_ASSIGN(auto rules, all_routes(c));
+    std::vector<std::string> names;
+    for (const auto& r : rules) {
+        bool uses = std::find(r.failover.begin(), r.failover.end(), gateway_id) != r.failover.end();
+        for (const auto& t : r.gateways) uses = uses || t.gateway_id == gateway_id;
+        if (uses) names.push_back(r.name);
+    }
+    return names;
+}
+
+}  // namespace ujumbe::routing::store
