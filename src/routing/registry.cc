@@ -88,6 +88,15 @@ void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,
     for (auto& g : started) g->start();
 }
 
+void GatewayRegistry::install(std::shared_ptr<channels::Gateway> gateway,
+                              std::vector<RouteRule> rules) {
+    sort_rules(rules);
+    std::lock_guard lock(mutex_);
+    const std::string id = gateway->id();
+    live_[id] = {"", std::move(gateway)};
+    rules_ = std::move(rules);
+}
+
 std::optional<RouteChoice> GatewayRegistry::choose(const RouteQuery& q) const {
     std::lock_guard lock(mutex_);
     return select_route(rules_, q);

@@ -32,6 +32,10 @@ public:
     // left out and logged.
     void apply(const std::vector<GatewayRecord>& gateways, std::vector<RouteRule> rules);
 
+    // Runs a gateway built elsewhere under `id` with `rules` (tests and
+    // embedders; a later apply() replaces both).
+    void install(std::shared_ptr<channels::Gateway> gateway, std::vector<RouteRule> rules);
+
     std::optional<RouteChoice> choose(const RouteQuery& q) const;
     std::shared_ptr<channels::Gateway> gateway(const std::string& id) const;
 

@@ -1,0 +1,418 @@
+// The message pipeline against a real database (SQLite and PostgreSQL) with
+// scripted gateways: acceptance checks, dispatch, failover without a second
+// send, retries, receipts per part, inbound reassembly, lease recovery.
+
+#include "messaging/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <deque>
+#include <thread>
+
+#include "contacts/testing_contacts.h"
+#include "identity/store.h"
+#include "messaging/encoding.h"
+#include "messaging/service.h"
+#include "messaging/store.h"
+#include "routing/registry.h"
+#include "routing/service.h"
+
+namespace ujumbe::messaging {
+namespace {
+
+using channels::PartOutcome;
+using channels::SubmitOutcome;
+
+// A gateway whose answers the test scripts; unscripted submits are accepted
+// with one provider id per part ("<gateway>-<n>").
+class ScriptedGateway final : public channels::Gateway {
+public:
+    explicit ScriptedGateway(std::string id) : id_(std::move(id)) {}
+    const std::string& id() const override { return id_; }
+    void start() override {}
+    void stop() override {}
+    bool available() const override { return available_; }
+    void submit(channels::OutboundSms m, std::function<void(SubmitOutcome)> done) override {
+        SubmitOutcome out;
+        {
+            std::lock_guard lock(mutex_);
+            submitted_.push_back(m);
+            if (!script_.empty()) {
+                out = script_.front();
+                script_.pop_front();
+            }
+        }
+        if (out.parts.empty()) {
+            const int parts = static_cast<int>(count_segments(m.body)->segments);
+            for (int i = 1; i <= parts; ++i) {
+                const std::string pid = id_ + "-" + std::to_string(++next_);
+                out.parts.push_back({.part = i,
+                                     .accepted = true,
+                                     .left = true,
+                                     .provider_id = pid,
+                                     .provider_key = pid});
+            }
+        }
+        done(out);
+    }
+    nlohmann::json status() const override { return {{"kind", "scripted"}}; }
+
+    void answer_next(SubmitOutcome o) {
+        std::lock_guard lock(mutex_);
+        script_.push_back(std::move(o));
+    }
+    std::size_t submits() const {
+        std::lock_guard lock(mutex_);
+        return submitted_.size();
+    }
+    std::atomic<bool> available_{true};
+
+private:
+    std::string id_;
+    mutable std::mutex mutex_;
+    std::deque<SubmitOutcome> script_;
+    std::vector<channels::OutboundSms> submitted_;
+    std::atomic<int> next_{0};
+};
+
+class Relay final : public channels::GatewayListener {
+public:
+    Pipeline* pipeline = nullptr;
+    void on_receipt(const channels::ReceiptReport& r) override { pipeline->on_receipt(r); }
+    void on_inbound(const channels::InboundReport& r) override { pipeline->on_inbound(r); }
+};
+
+class PipelineTest : public contacts::testing::ContactsTest {
+protected:
+    void SetUp() override {
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
+        ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
+        committer_ = std::make_unique<Committer>(db());
+        registry_ = std::make_unique<routing::GatewayRegistry>(relay_);
+        routing_ = std::make_unique<routing::RoutingService>(db(), clock_, std::string(40, 's'),
+                                                             *registry_);
+        messaging_ = std::make_unique<MessagingService>(db(), clock_, *identity_, *service_,
+                                                        *committer_, MessagingOptions{});
+        first_ = std::make_shared<ScriptedGateway>("gw-first");
+        second_ = std::make_shared<ScriptedGateway>("gw-second");
+        registry_->install(second_, {});
+        routing::RouteRule rule{
+            .id = "r1", .name = "all", .gateways = {{"gw-first", 1}}, .failover = {"gw-second"}};
+        registry_->install(first_, {rule});
+        start_pipeline();
+        who_ = owner_of("Sender Ltd", "KE");
+    }
+    void TearDown() override {
+        if (pipeline_) pipeline_->stop();
+        if (registry_) registry_->stop();
+        if (committer_) committer_->stop();
+        ContactsTest::TearDown();
+    }
+    void start_pipeline(const std::string& node = "node-a") {
+        if (pipeline_) pipeline_->stop();
+        PipelineOptions o{.node_id = node,
+                          .idle_poll = 10'000,
+                          .retry_min = 1'000'000,
+                          .retry_max = 1'000'000,
+                          .max_attempts = 3};
+        pipeline_ = std::make_unique<Pipeline>(db(), clock_, *committer_, *routing_, *identity_, o);
+        relay_.pipeline = pipeline_.get();
+        messaging_->on_queued([p = pipeline_.get()] { p->wake(); });
+        pipeline_->start();
+    }
+
+    Message send(const std::string& body = "Hello", const std::string& to = "+254712345678") {
+        auto m = messaging_->send(who_, {.to = to, .body = body});
+        EXPECT_TRUE(m) << (m ? "" : m.error().message);
+        return m ? *m : Message{};
+    }
+    MessageDetail detail(const std::string& id) {
+        auto d = messaging_->get(who_, id);
+        EXPECT_TRUE(d);
+        return d ? *d : MessageDetail{};
+    }
+    // Waits (up to 10 s) until the message has `status`.
+    bool reaches(const std::string& id, const std::string& status) {
+        for (int i = 0; i < 1000; ++i) {
+            if (detail(id).message.status == status) return true;
+            pipeline_->wake();
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        ADD_FAILURE() << "message " << id << " stayed " << detail(id).message.status
+                      << ", expected " << status;
+        return false;
+    }
+    void receipt(const std::string& gateway, const std::string& provider_id,
+                 const std::string& status, const std::string& stat) {
+        pipeline_->on_receipt({.gateway_id = gateway,
+                               .provider_id = provider_id,
+                               .provider_key = provider_id,
+                               .stat = stat,
+                               .status = status});
+    }
+    std::vector<std::string> history(const std::string& id) {
+        std::vector<std::string> out;
+        for (const auto& e : detail(id).events) out.push_back(e.status);
+        return out;
+    }
+
+    Relay relay_;
+    std::unique_ptr<Committer> committer_;
+    std::unique_ptr<routing::GatewayRegistry> registry_;
+    std::unique_ptr<routing::RoutingService> routing_;
+    std::unique_ptr<MessagingService> messaging_;
+    std::unique_ptr<Pipeline> pipeline_;
+    std::shared_ptr<ScriptedGateway> first_, second_;
+    Principal who_;
+};
+
+TEST_P(PipelineTest, SendsThenDeliversOnTheReceiptWithEveryChangeAsAnEvent) {
+    auto m = send();
+    EXPECT_EQ(m.status, status::kQueued);
+    EXPECT_EQ(m.encoding, "gsm7");
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    receipt("gw-first", "gw-first-1", "delivered", "DELIVRD");
+    ASSERT_TRUE(reaches(m.id, status::kDelivered));
+    EXPECT_EQ(history(m.id), (std::vector<std::string>{"queued", "sending", "sent", "delivered"}));
+    auto d = detail(m.id);
+    ASSERT_EQ(d.parts.size(), 1u);
+    EXPECT_EQ(d.parts[0].provider_id, "gw-first-1");
+    EXPECT_EQ(d.message.gateway_id, "gw-first");
+    auto receipts = messaging_->receipts(who_, m.id);
+    ASSERT_TRUE(receipts);
+    EXPECT_EQ(receipts->size(), 1u);
+    EXPECT_EQ(first_->submits(), 1u);
+}
+
+TEST_P(PipelineTest, ARetryableRefusalBeforeAnythingLeftFailsOverToTheNextGateway) {
+    first_->answer_next({{{.part = 1, .retryable = true, .error_code = "SMPP_0x00000008"}}});
+    auto m = send();
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    EXPECT_EQ(first_->submits(), 1u);
+    EXPECT_EQ(second_->submits(), 1u);
+    EXPECT_EQ(detail(m.id).message.gateway_id, "gw-second");
+}
+
+TEST_P(PipelineTest, APartWrittenButUnansweredIsNeverSentAgainElsewhere) {
+    first_->answer_next(
+        {{{.part = 1, .left = true, .error_code = "NO_RESPONSE", .error_message = "timed out"}}});
+    auto m = send();
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    EXPECT_EQ(detail(m.id).message.error_code, "NO_RESPONSE");
+    EXPECT_EQ(second_->submits(), 0u);
+    EXPECT_EQ(detail(m.id).parts.at(0).status, "unknown");
+}
+
+TEST_P(PipelineTest, APermanentRefusalRejectsTheMessage) {
+    first_->answer_next({{{.part = 1,
+                           .left = true,
+                           .error_code = "SMPP_0x0000000B",
+                           .error_message = "bad destination"}}});
+    auto m = send();
+    ASSERT_TRUE(reaches(m.id, status::kRejected));
+    EXPECT_EQ(detail(m.id).message.error_code, "SMPP_0x0000000B");
+    EXPECT_EQ(second_->submits(), 0u);
+}
+
+TEST_P(PipelineTest, WithNoGatewayAvailableTheMessageWaitsAndIsRetriedLater) {
+    first_->available_ = false;
+    second_->available_ = false;
+    auto m = send();
+    for (int i = 0; i < 500 && detail(m.id).message.attempts == 0; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto waiting = detail(m.id).message;
+    EXPECT_EQ(waiting.status, status::kQueued);
+    EXPECT_EQ(waiting.attempts, 1);
+    EXPECT_EQ(waiting.error_code, "NO_GATEWAY_AVAILABLE");
+    second_->available_ = true;
+    clock_.advance(2 * kMicrosPerSecond);
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    EXPECT_EQ(first_->submits(), 0u);
+    EXPECT_EQ(second_->submits(), 1u);
+}
+
+TEST_P(PipelineTest, AMessageFailsAfterItsLastAttempt) {
+    first_->available_ = false;
+    second_->available_ = false;
+    auto m = send();
+    for (int i = 0; i < 2000 && detail(m.id).message.status != status::kFailed; ++i) {
+        clock_.advance(2 * kMicrosPerSecond);
+        pipeline_->wake();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(detail(m.id).message.status, status::kFailed);
+    EXPECT_EQ(detail(m.id).message.error_code, "NO_GATEWAY_AVAILABLE");
+}
+
+TEST_P(PipelineTest, ALongMessageIsDeliveredOnlyWhenEveryPartIs) {
+    const std::string body(200, 'a');  // two GSM parts
+    auto m = send(body);
+    EXPECT_EQ(m.segments, 2);
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    auto parts = detail(m.id).parts;
+    ASSERT_EQ(parts.size(), 2u);
+    receipt("gw-first", *parts[0].provider_id, "delivered", "DELIVRD");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(detail(m.id).message.status, status::kSent);
+    receipt("gw-first", *parts[1].provider_id, "delivered", "DELIVRD");
+    ASSERT_TRUE(reaches(m.id, status::kDelivered));
+}
+
+TEST_P(PipelineTest, TheFirstFailedPartDecidesAndRepeatedReceiptsChangeNothing) {
+    auto m = send(std::string(200, 'b'));
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    auto parts = detail(m.id).parts;
+    ASSERT_EQ(parts.size(), 2u);
+    receipt("gw-first", *parts[1].provider_id, "expired", "EXPIRED");
+    receipt("gw-first", *parts[0].provider_id, "delivered", "DELIVRD");
+    ASSERT_TRUE(reaches(m.id, status::kExpired));
+    receipt("gw-first", *parts[1].provider_id, "delivered", "DELIVRD");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(detail(m.id).message.status, status::kExpired);
+    EXPECT_EQ(messaging_->receipts(who_, m.id)->size(), 3u);
+}
+
+TEST_P(PipelineTest, ConcatenatedInboundPartsBecomeOneMessage) {
+    pipeline_->on_inbound({.gateway_id = "gw-first",
+                           .from = "254711000111",
+                           .to = "40404",
+                           .text = "world",
+                           .reference = 7,
+                           .total = 2,
+                           .part = 2});
+    pipeline_->on_inbound({.gateway_id = "gw-first",
+                           .from = "254711000111",
+                           .to = "40404",
+                           .text = "hello ",
+                           .reference = 7,
+                           .total = 2,
+                           .part = 1});
+    auto platform = identity_->platform_account();
+    ASSERT_TRUE(platform);
+    Principal admin{.account_id = platform->id, .role = "owner", .account_type = "platform"};
+    MessageQuery q{.direction = "inbound"};
+    for (int i = 0; i < 500; ++i) {
+        auto listed = messaging_->list(admin, q, {});
+        ASSERT_TRUE(listed);
+        if (listed->count == 1) {
+            EXPECT_EQ(listed->items[0].body, "hello world");
+            EXPECT_EQ(listed->items[0].sender, "+254711000111");
+            EXPECT_EQ(listed->items[0].status, status::kReceived);
+            EXPECT_EQ(listed->items[0].segments, 2);
+            return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    FAIL() << "the inbound message was not stored";
+}
+
+TEST_P(PipelineTest, LeasesOfAStoppedNodeAreTakenBackWhenItStarts) {
+    pipeline_->stop();
+    // Accepted while no dispatcher runs, then leased by this node as a
+    // crash would leave them: claimed, never answered.
+    auto m = send();
+    auto claimed = committer_->run([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto rows, store::claim(c, "node-a", clock_.now(),
+                                          clock_.now() + 3600 * kMicrosPerSecond, 10));
+        EXPECT_EQ(rows.size(), 1u);
+        return {};
+    });
+    ASSERT_TRUE(claimed);
+    pipeline_.reset();
+    start_pipeline("node-a");
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    EXPECT_EQ(first_->submits(), 1u);
+}
+
+TEST_P(PipelineTest, OptedOutRecipientsAreRefusedUnlessTransactional) {
+    auto contact = service_->upsert(who_, {.phone = "+254712345678"});
+    ASSERT_TRUE(contact);
+    ASSERT_TRUE(service_->set_consent(who_, contact->contact.id, false, "sms", "STOP"));
+    auto refused = messaging_->send(who_, {.to = "+254712345678", .body = "Promo"});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().error_code, "RECIPIENT_OPTED_OUT");
+    auto allowed =
+        messaging_->send(who_, {.to = "+254712345678", .body = "Code 1234", .transactional = true});
+    EXPECT_TRUE(allowed);
+}
+
+TEST_P(PipelineTest, TheAccountsDailyCapRefusesTheCallThatWouldPassIt) {
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return db::done(c.query("UPDATE accounts SET max_messages_per_day = 3 WHERE id = $1",
+                                {who_.account_id.value}));
+    }));
+    auto bulk = messaging_->send_bulk(
+        who_, {{.to = "+254712345671", .body = "a"}, {.to = "+254712345672", .body = "b"}});
+    ASSERT_TRUE(bulk);
+    EXPECT_EQ(bulk->accepted, 2);
+    auto over = messaging_->send_bulk(
+        who_, {{.to = "+254712345673", .body = "c"}, {.to = "+254712345674", .body = "d"}});
+    ASSERT_FALSE(over);
+    EXPECT_EQ(over.error().error_code, "DAILY_LIMIT_REACHED");
+    EXPECT_EQ(over.error().code, ErrorCode::kRateLimited);
+    EXPECT_TRUE(messaging_->send(who_, {.to = "+254712345675", .body = "e"}));
+    auto listed = messaging_->list(who_, {}, {});
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->count, 3);
+}
+
+TEST_P(PipelineTest, BulkReportsEachBadRecipientAndSendsTheRest) {
+    auto bulk = messaging_->send_bulk(
+        who_, {{.to = "+254712345678", .body = "ok"},
+               {.to = "12", .body = "bad number"},
+               {.to = "+254712345679", .body = ""},
+               {.to = "+254712345670", .body = "x", .sender_id = "NotApproved"}});
+    ASSERT_TRUE(bulk);
+    EXPECT_EQ(bulk->accepted, 1);
+    EXPECT_EQ(bulk->rejected, 3);
+    EXPECT_TRUE(bulk->outcomes[0].message);
+    EXPECT_EQ(bulk->outcomes[1].error_code, "INVALID_NUMBER");
+    EXPECT_EQ(bulk->outcomes[2].error_code, "INVALID_BODY");
+    EXPECT_EQ(bulk->outcomes[3].error_code, "SENDER_ID_NOT_APPROVED");
+}
+
+TEST_P(PipelineTest, ACommitterOperationThatFailsIsRolledBackAlone) {
+    std::atomic<int> done{0};
+    Status failed, kept;
+    committer_->post(
+        [](db::Connection& c) -> Status {
+            UJ_TRY(
+                c.execute("INSERT INTO message_day_counts (account_id, user_id, day, sent) "
+                          "VALUES ('a', '', 1, 1)"));
+            return Error::invalid("x", "refused after writing");
+        },
+        [&](Status s) {
+            failed = s;
+            ++done;
+        });
+    committer_->post(
+        [](db::Connection& c) -> Status {
+            return db::done(
+                c.query("INSERT INTO message_day_counts (account_id, user_id, day, "
+                        "sent) VALUES ('b', '', 1, 1)"));
+        },
+        [&](Status s) {
+            kept = s;
+            ++done;
+        });
+    for (int i = 0; i < 500 && done < 2; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(done, 2);
+    EXPECT_FALSE(failed);
+    EXPECT_TRUE(kept);
+    auto rows = db().read([](db::Connection& c) {
+        return c.query("SELECT account_id FROM message_day_counts ORDER BY account_id");
+    });
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->rows.size(), 1u);
+    EXPECT_EQ(rows->rows[0].text(0), "b");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, PipelineTest,
+                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
+                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+
+}  // namespace
+}  // namespace ujumbe::messaging
