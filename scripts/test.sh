@@ -54,6 +54,10 @@ for engine in sqlite postgres; do
         env UJUMBE_TEST_ENGINE=$engine UJUMBE_BIN="$root/build/bin/ujumbe" \
         /usr/bin/python3 -m pytest tests/integration -q -p no:cacheprovider \
         --junitxml="$results/integration-$engine.xml"
+    run "the server over SMPP against the npm smpp SMSC ($engine)" \
+        env UJUMBE_TEST_ENGINE=$engine UJUMBE_BIN="$root/build/bin/ujumbe" \
+        /usr/bin/python3 -m pytest tests/interop -q -p no:cacheprovider \
+        --junitxml="$results/interop-server-$engine.xml"
 done
 
 stage "summary"

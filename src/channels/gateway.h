@@ -28,9 +28,12 @@ struct PartOutcome {
     int part = 1;  // 1-based
     // The gateway took the part and named it (provider_id set).
     bool accepted = false;
-    // The request may have reached the gateway (written but unanswered, or
-    // answered): never send this message again elsewhere.
+    // The gateway may have taken the part (written and unanswered, or
+    // accepted): never send this message again elsewhere. An explicit
+    // refusal did not leave.
     bool left = false;
+    // The gateway answered (accepted or refused).
+    bool answered = false;
     // A refusal another gateway might not give (busy, system error, not bound).
     bool retryable = false;
     std::string provider_id;

@@ -303,55 +303,54 @@ Status Pipeline::apply(db::Connection& c, Record& r, Micros now) {
 
 Status Pipeline::apply_sent(db::Connection& c, Sent& s, Micros now) {
     std::vector<MessagePart> parts;
-    std::optional<std::string> refusal, refusal_message, unanswered;
-    bool accepted_all = true, left_any = false;
+    std::optional<std::string> refusal, refusal_message, unanswered, failure, failure_message;
+    bool accepted_all = true;
     for (const auto& p : s.outcome.parts) {
         MessagePart part{.part = p.part, .gateway_id = s.gateway_id, .submitted_at = now};
         if (p.accepted) {
             part.provider_id = p.provider_id;
             part.provider_key = p.provider_key;
             part.status = "submitted";
-            left_any = true;
         } else {
             accepted_all = false;
             part.error_code = p.error_code;
-            if (p.left && p.error_code == "NO_RESPONSE") {
-                part.status = "unknown";
+            if (p.left) {
+                part.status = "unknown";  // written, never answered
                 unanswered = p.error_code;
-                left_any = true;
             } else {
                 part.status = "rejected";
                 part.done_at = now;
-                if (!refusal) {
-                    refusal = p.error_code;
-                    refusal_message = p.error_message;
+                auto& code = p.answered ? refusal : failure;
+                auto& text = p.answered ? refusal_message : failure_message;
+                if (!code) {
+                    code = p.error_code;
+                    text = p.error_message;
                 }
-                left_any = left_any || p.left;
             }
         }
         parts.push_back(std::move(part));
     }
     UJ_TRY(store::insert_parts(c, s.message.id, parts));
     store::StatusChange change{.gateway_id = s.gateway_id, .count_attempt = true};
-    std::string event;
     if (accepted_all) {
         change.status = status::kSent;
         change.sent_at = now;
-    } else if (refusal && left_any) {
+    } else if (refusal) {
+        // The gateway refused (a part of) it for good.
         change.status = status::kRejected;
         change.error_code = refusal;
         change.error_message = refusal_message;
         change.done_at = now;
-    } else if (refusal) {
-        // Nothing left and nothing worth retrying (the message itself is bad).
+    } else if (failure && !unanswered) {
+        // It never reached the gateway and no other would do better.
         change.status = status::kFailed;
-        change.error_code = refusal;
-        change.error_message = refusal_message;
+        change.error_code = failure;
+        change.error_message = failure_message;
         change.done_at = now;
     } else {
         change.status = status::kSent;
         change.sent_at = now;
-        change.error_code = unanswered;
+        change.error_code = unanswered ? unanswered : failure;
         change.error_message = "The gateway did not answer; the message may have been sent.";
     }
     UJ_TRY(store::change_status(c, s.message.id, change, now));

@@ -50,6 +50,7 @@ public:
                 out.parts.push_back({.part = i,
                                      .accepted = true,
                                      .left = true,
+                                     .answered = true,
                                      .provider_id = pid,
                                      .provider_key = pid});
             }
@@ -187,7 +188,8 @@ TEST_P(PipelineTest, SendsThenDeliversOnTheReceiptWithEveryChangeAsAnEvent) {
 }
 
 TEST_P(PipelineTest, ARetryableRefusalBeforeAnythingLeftFailsOverToTheNextGateway) {
-    first_->answer_next({{{.part = 1, .retryable = true, .error_code = "SMPP_0x00000008"}}});
+    first_->answer_next(
+        {{{.part = 1, .answered = true, .retryable = true, .error_code = "SMPP_0x00000008"}}});
     auto m = send();
     ASSERT_TRUE(reaches(m.id, status::kSent));
     EXPECT_EQ(first_->submits(), 1u);
@@ -207,7 +209,7 @@ TEST_P(PipelineTest, APartWrittenButUnansweredIsNeverSentAgainElsewhere) {
 
 TEST_P(PipelineTest, APermanentRefusalRejectsTheMessage) {
     first_->answer_next({{{.part = 1,
-                           .left = true,
+                           .answered = true,
                            .error_code = "SMPP_0x0000000B",
                            .error_message = "bad destination"}}});
     auto m = send();

@@ -12,6 +12,7 @@
 //   --slow-ms N            delay every submit_sm_resp
 //   --throttle-every N     answer every Nth submit_sm with ESME_RTHROTTLED
 //   --reject-prefix P      destinations starting with P get ESME_RINVDSTADR
+//   --refuse-status N      answer every submit_sm with command_status N (e.g. 8)
 //   --drop-after N         close the connection on the Nth submit_sm, unanswered
 //   --mute-enquire 1       never answer enquire_link (a dead peer)
 //   --mo FROM:TO:TEXT      after a receiver/transceiver bind, send this MO
@@ -25,7 +26,7 @@ const smpp = require('smpp');
 function options(argv) {
     const o = {port: 0, systemId: 'ujumbe', password: 'secret', idBase: 'decimal',
                receiptIdBase: null, receiptDelayMs: 20, receiptStat: 'DELIVRD', slowMs: 0,
-               throttleEvery: 0, rejectPrefix: null, dropAfter: 0, muteEnquire: false, mo: []};
+               throttleEvery: 0, rejectPrefix: null, refuseStatus: 0, dropAfter: 0, muteEnquire: false, mo: []};
     for (let i = 2; i < argv.length; i += 2) {
         const key = argv[i], value = argv[i + 1];
         if (value === undefined) throw new Error('missing value for ' + key);
@@ -40,6 +41,7 @@ function options(argv) {
             case '--slow-ms': o.slowMs = Number(value); break;
             case '--throttle-every': o.throttleEvery = Number(value); break;
             case '--reject-prefix': o.rejectPrefix = value; break;
+            case '--refuse-status': o.refuseStatus = Number(value); break;
             case '--drop-after': o.dropAfter = Number(value); break;
             case '--mute-enquire': o.muteEnquire = value === '1'; break;
             case '--mo': o.mo.push(value); break;
@@ -153,6 +155,10 @@ const server = smpp.createServer((session) => {
         const answer = () => {
             if (opt.throttleEvery && count % opt.throttleEvery === 0) {
                 session.send(pdu.response({command_status: smpp.ESME_RTHROTTLED}));
+                return;
+            }
+            if (opt.refuseStatus) {
+                session.send(pdu.response({command_status: opt.refuseStatus}));
                 return;
             }
             if (opt.rejectPrefix && pdu.destination_addr.startsWith(opt.rejectPrefix)) {

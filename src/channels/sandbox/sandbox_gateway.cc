@@ -123,6 +123,7 @@ void SandboxGateway::submit(OutboundSms message, std::function<void(SubmitOutcom
             outcome.parts.push_back({.part = static_cast<int>(i + 1),
                                      .accepted = true,
                                      .left = true,
+                                     .answered = true,
                                      .provider_id = id,
                                      .provider_key = id});
         }

@@ -428,7 +428,8 @@ void SmppGateway::submit(OutboundSms message, std::function<void(SubmitOutcome)>
                         [this, self = shared_from_this(), pending, i](smpp::SubmitResult r) {
                             PartOutcome& p = pending->outcome.parts[i];
                             p.part = static_cast<int>(i + 1);
-                            p.left = r.sent;
+                            p.left = r.sent && !(r.answered && r.status != smpp::status::kOk);
+                            p.answered = r.answered;
                             if (r.answered && r.status == smpp::status::kOk) {
                                 p.accepted = true;
                                 p.provider_id = r.message_id;
