@@ -85,6 +85,10 @@ public:
     // False when it cannot take traffic now (not bound): the router fails over.
     virtual bool available() const = 0;
     virtual void submit(OutboundSms message, std::function<void(SubmitOutcome)> done) = 0;
+    // Parts it can have outstanding at once (an SMPP gateway: window x
+    // binds). The pipeline hands it no more unrecorded parts than this, so
+    // a crash can leave at most this many parts sent but unrecorded.
+    virtual std::size_t capacity() const = 0;
     // Live figures for GET /gateways/{id}/status.
     virtual nlohmann::json status() const = 0;
 };

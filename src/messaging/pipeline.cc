@@ -138,38 +138,87 @@ void Pipeline::dispatch(Message message) {
         record(Failed{std::move(message), "NO_ROUTE", "No routing rule matches this message."});
         return;
     }
-    try_gateway(std::make_shared<Message>(std::move(message)), choice->gateways, 0, "");
+    try_gateway({std::make_shared<Message>(std::move(message)), choice->gateways, 0, ""});
 }
 
-void Pipeline::try_gateway(std::shared_ptr<Message> message, std::vector<std::string> gateways,
-                           std::size_t index, std::string last_error) {
+void Pipeline::try_gateway(Attempt attempt) {
     std::shared_ptr<channels::Gateway> gateway;
-    for (; index < gateways.size(); ++index) {
-        gateway = routing_.gateway(gateways[index]);
+    for (; attempt.index < attempt.gateways.size(); ++attempt.index) {
+        gateway = routing_.gateway(attempt.gateways[attempt.index]);
         if (gateway && gateway->available()) break;
-        last_error = "gateway " + gateways[index] + " is not available";
+        attempt.last_error = "gateway " + attempt.gateways[attempt.index] + " is not available";
         gateway.reset();
     }
     if (!gateway) {
-        record(Retry{*message, "NO_GATEWAY_AVAILABLE", last_error});
+        record(Retry{*attempt.message, "NO_GATEWAY_AVAILABLE", attempt.last_error});
         return;
     }
-    channels::OutboundSms out{message->id, message->to, message->sender, message->body,
-                              next_reference(message->to)};
-    gateway->submit(std::move(out), [this, message, gateways = std::move(gateways), index,
-                                     gateway](channels::SubmitOutcome outcome) mutable {
+    const std::size_t slots = static_cast<std::size_t>(std::max(1, attempt.message->segments));
+    {
+        std::lock_guard lock(slots_mutex_);
+        auto& s = slots_[gateway->id()];
+        if (s.used > 0 && s.used + slots > gateway->capacity()) {
+            s.waiting.push_back(std::move(attempt));
+            return;
+        }
+        s.used += slots;
+    }
+    submit_to(std::move(gateway), std::move(attempt), slots);
+}
+
+void Pipeline::submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt attempt,
+                         std::size_t slots) {
+    const auto& m = *attempt.message;
+    channels::OutboundSms out{m.id, m.to, m.sender, m.body, next_reference(m.to)};
+    gateway->submit(std::move(out), [this, attempt = std::move(attempt), gateway,
+                                     slots](channels::SubmitOutcome outcome) mutable {
         const bool left = std::any_of(outcome.parts.begin(), outcome.parts.end(),
                                       [](const auto& p) { return p.left || p.accepted; });
         const bool retryable = std::any_of(outcome.parts.begin(), outcome.parts.end(),
                                            [](const auto& p) { return p.retryable; });
         if (!left && retryable) {
             // Nothing reached this gateway: the next one may carry it.
-            const std::string why = outcome.parts.empty() ? "" : outcome.parts.front().error_code;
-            try_gateway(std::move(message), std::move(gateways), index + 1, why);
+            release(gateway->id(), slots);
+            attempt.last_error = outcome.parts.empty() ? "" : outcome.parts.front().error_code;
+            ++attempt.index;
+            try_gateway(std::move(attempt));
             return;
         }
-        record(Sent{*message, gateway->id(), std::move(outcome)});
+        record(Sent{*attempt.message, gateway->id(), std::move(outcome), slots});
     });
+}
+
+void Pipeline::release(const std::string& gateway_id, std::size_t slots) {
+    std::vector<Attempt> ready;
+    std::shared_ptr<channels::Gateway> gateway = routing_.gateway(gateway_id);
+    {
+        std::lock_guard lock(slots_mutex_);
+        auto& s = slots_[gateway_id];
+        s.used -= std::min(s.used, slots);
+        while (!s.waiting.empty()) {
+            const auto need =
+                static_cast<std::size_t>(std::max(1, s.waiting.front().message->segments));
+            if (gateway && s.used > 0 && s.used + need > gateway->capacity()) break;
+            s.used += need;
+            ready.push_back(std::move(s.waiting.front()));
+            s.waiting.pop_front();
+        }
+    }
+    for (auto& attempt : ready) {
+        const auto need = static_cast<std::size_t>(std::max(1, attempt.message->segments));
+        if (!gateway || !gateway->available()) {
+            // Gone or unbound meanwhile: give the slot back and try the route again.
+            {
+                std::lock_guard lock(slots_mutex_);
+                auto& s = slots_[gateway_id];
+                s.used -= std::min(s.used, need);
+            }
+            ++attempt.index;
+            try_gateway(std::move(attempt));
+            continue;
+        }
+        submit_to(gateway, std::move(attempt), need);
+    }
 }
 
 void Pipeline::record(Record r) {
@@ -246,7 +295,10 @@ void Pipeline::post_records(std::shared_ptr<std::vector<Record>> batch,
                     "it will be sent again",
                     {{"error", status.error().message}});
             for (const auto& r : *batch) {
-                if (const auto* s = std::get_if<Sent>(&r)) finish(s->message.id);
+                if (const auto* s = std::get_if<Sent>(&r)) {
+                    finish(s->message.id);
+                    release(s->gateway_id, s->slots);
+                }
                 if (const auto* s = std::get_if<Retry>(&r)) finish(s->message.id);
                 if (const auto* s = std::get_if<Failed>(&r)) finish(s->message.id);
             }

@@ -67,6 +67,7 @@ private:
         Message message;
         std::string gateway_id;
         channels::SubmitOutcome outcome;
+        std::size_t slots = 0;  // of the gateway, freed once this is recorded
     };
     struct Retry {
         Message message;
@@ -86,8 +87,17 @@ private:
 
     void loop();
     void dispatch(Message message);
-    void try_gateway(std::shared_ptr<Message> message, std::vector<std::string> gateways,
-                     std::size_t index, std::string last_error);
+    // A message on its way through its route's gateways.
+    struct Attempt {
+        std::shared_ptr<Message> message;
+        std::vector<std::string> gateways;
+        std::size_t index = 0;
+        std::string last_error;
+    };
+    void try_gateway(Attempt attempt);
+    void submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt attempt, std::size_t slots);
+    // Frees slots of a gateway and submits the attempts waiting for them.
+    void release(const std::string& gateway_id, std::size_t slots);
     void record(Record r);
     void flush();
     // Applies `batch` in one operation of the committer; on failure each
@@ -120,6 +130,15 @@ private:
     std::vector<Record> pending_;
     bool flushing_ = false;
     std::deque<Late> unmatched_;
+
+    // Parts handed to each gateway and not yet recorded, and the attempts
+    // waiting for room (see Gateway::capacity).
+    struct Slots {
+        std::size_t used = 0;
+        std::deque<Attempt> waiting;
+    };
+    std::mutex slots_mutex_;
+    std::unordered_map<std::string, Slots> slots_;
 
     std::mutex reference_mutex_;
     std::unordered_map<std::string, std::uint16_t> references_;

@@ -58,6 +58,7 @@ public:
         done(out);
     }
     nlohmann::json status() const override { return {{"kind", "scripted"}}; }
+    std::size_t capacity() const override { return 1000; }
 
     void answer_next(SubmitOutcome o) {
         std::lock_guard lock(mutex_);

@@ -118,6 +118,10 @@ class UjumbeServer:
                 env.pop(key, None)
             else:
                 env[key] = str(value)
+        # A restart on another server's data (UJUMBE_DATA_DIR given) waits for
+        # the address this process writes, not the one its predecessor left.
+        self.data_dir = Path(env["UJUMBE_DATA_DIR"])
+        (self.data_dir / "listen.addr").unlink(missing_ok=True)
 
         self._out = open(self.base_dir / "server.stdout", "wb")
         self._err = open(self.base_dir / "server.stderr", "wb")

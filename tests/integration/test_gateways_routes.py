@@ -97,7 +97,8 @@ class Made:
         body = {"name": name or unique(kind), "kind": kind, "settings": settings or {}}
         data = assert_ok(self.api("POST", "/gateways", json=body, token=self.admin.access),
                          status)
-        self.gateways.append(data["id"])
+        if kind != "smpp":
+            self.gateways.append(data["id"])
         return data
 
     def route(self, gateways, status=201, **fields):
@@ -115,6 +116,10 @@ class Made:
             self.api("DELETE", "/routes/%s" % rid, token=self.admin.access)
         for gid in self.gateways:
             self.api("DELETE", "/gateways/%s" % gid, token=self.admin.access)
+        # smpp gateways are left in place (unused, retrying a closed port):
+        # stopping an smpp gateway that is not bound crashes the server (see
+        # test_stopping_an_unbound_smpp_gateway_keeps_the_server_up), which
+        # would take every later test of the module with it.
 
 
 @pytest.fixture
@@ -244,7 +249,6 @@ def test_smpp_password_is_never_returned(api, admin, made):
     resp = api("POST", "/gateways", json={"name": unique("smsc"), "kind": "smpp",
                                           "settings": settings}, token=admin.access)
     gw = assert_ok(resp, 201)
-    made.gateways.append(gw["id"])
     responses = [resp]
     assert gw["kind"] == "smpp"
     assert gw["settings"]["password_set"] is True
@@ -253,12 +257,6 @@ def test_smpp_password_is_never_returned(api, admin, made):
     assert gw["settings"]["bind_mode"] == "transceiver"
     responses.append(api("GET", "/gateways/%s" % gw["id"], token=admin.access))
     responses.append(api("GET", "/gateways?page_size=100", token=admin.access))
-    put = api("PUT", "/gateways/%s" % gw["id"], json={"settings": {"port": CLOSED_PORT,
-                                                                   "window": 5}},
-              token=admin.access)
-    responses.append(put)
-    assert assert_ok(put)["settings"]["password_set"] is True
-    assert put.body["data"]["settings"]["window"] == 5
     responses.append(api("GET", "/gateways/%s/status" % gw["id"], token=admin.access))
     responses.append(api("POST", "/gateways/%s/test" % gw["id"], json={}, token=admin.access))
     for r in responses:
@@ -266,6 +264,53 @@ def test_smpp_password_is_never_returned(api, admin, made):
         assert SMPP_PASSWORD.encode() not in r.raw, u.describe(r)
         text = json.dumps(r.body)
         assert SMPP_PASSWORD not in text and '"password":' not in text, u.describe(r)
+
+
+def _smpp_gateway_on_own_server(server_factory, label):
+    srv = server_factory(label=label)
+    adm = u.login(srv.api, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
+    settings = {"host": "127.0.0.1", "port": CLOSED_PORT, "system_id": "ujumbe",
+                "password": SMPP_PASSWORD}
+    gw = assert_ok(srv.api("POST", "/gateways", json={"name": unique("smsc"), "kind": "smpp",
+                                                      "settings": settings},
+                           token=adm.access), 201)
+    time.sleep(0.3)   # let its session try (and fail) to connect
+    return srv, adm, gw
+
+
+def _assert_alive(srv, what):
+    time.sleep(1.5)
+    assert srv.proc.poll() is None, "the server died (status %s) after %s" % (
+        srv.proc.returncode, what)
+    assert srv.request("GET", "/healthz").status == 200
+
+
+def test_put_smpp_gateway_merges_settings_and_keeps_the_password(server_factory):
+    # on a server of its own: see test_stopping_an_unbound_smpp_gateway_keeps_the_server_up
+    srv, adm, gw = _smpp_gateway_on_own_server(server_factory, "smpp-put")
+    resp = srv.api("PUT", "/gateways/%s" % gw["id"], json={"settings": {"window": 5}},
+                   token=adm.access)
+    data = assert_ok(resp)
+    assert SMPP_PASSWORD.encode() not in resp.raw
+    s = data["settings"]
+    assert s["window"] == 5 and s["password_set"] is True
+    assert s["host"] == "127.0.0.1" and s["system_id"] == "ujumbe" and s["port"] == CLOSED_PORT
+    _assert_alive(srv, "PUT /gateways/{id} with new settings")
+    got = srv.api("GET", "/gateways/%s" % gw["id"], token=adm.access)
+    assert assert_ok(got)["settings"] == s
+    assert SMPP_PASSWORD.encode() not in got.raw
+
+
+@pytest.mark.parametrize("how", ["delete", "deactivate"])
+def test_stopping_an_unbound_smpp_gateway_keeps_the_server_up(server_factory, how):
+    srv, adm, gw = _smpp_gateway_on_own_server(server_factory, "smpp-" + how)
+    if how == "delete":
+        u.assert_done(srv.api("DELETE", "/gateways/%s" % gw["id"], token=adm.access))
+    else:
+        data = assert_ok(srv.api("PUT", "/gateways/%s" % gw["id"], json={"is_active": False},
+                                 token=adm.access))
+        assert data["is_active"] is False
+    _assert_alive(srv, "%s of an smpp gateway that is not bound" % how)
 
 
 def test_sandbox_gateway_test_and_status(api, admin, sandbox, owner):
@@ -448,8 +493,8 @@ def test_unbound_gateway_passes_the_message_to_the_failover(api, admin, made, ow
 
 def test_gateway_without_receipts_leaves_the_message_sent(api, admin, made, owner):
     quiet = made.gateway(settings={"receipt_delay_ms": -1})
-    made.route([quiet["id"]], prefix="26094", priority=10)
-    msg = send(api, owner.access, "+260941234567")
+    made.route([quiet["id"]], prefix="25677", priority=10)
+    msg = send(api, owner.access, "+256771234567")
     deadline = time.monotonic() + 10
     while True:
         got = assert_ok(api("GET", "/messages/%s" % msg["id"], token=owner.access))
@@ -466,8 +511,8 @@ def test_gateway_without_receipts_leaves_the_message_sent(api, admin, made, owne
 
 def test_delivery_ratio_splits_by_message(api, admin, made, owner):
     half = made.gateway(settings={"delivery_ratio": 0.5, "receipt_delay_ms": 0})
-    made.route([half["id"]], prefix="26093", priority=10)
-    numbers = ["+2609312%05d" % i for i in range(40)]
+    made.route([half["id"]], prefix="25670", priority=10)
+    numbers = ["+2567012%05d" % i for i in range(40)]
     data = assert_ok(api("POST", "/messages/bulk", json={"to": numbers, "body": "coin"},
                          token=owner.access), 201)
     assert data["accepted"] == 40
@@ -480,6 +525,25 @@ def test_delivery_ratio_splits_by_message(api, admin, made, owner):
         assert time.monotonic() < deadline, stats
         time.sleep(0.1)
     assert 0 < stats["by_status"].get("delivered", 0) < 40, stats
+
+
+def test_message_without_a_matching_route_fails(server_factory):
+    # on a server of its own: the catch-all route is switched off
+    srv = server_factory({"UJUMBE_SANDBOX_GATEWAY": "true"}, label="no-route")
+    adm = u.login(srv.api, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
+    routes = assert_list(srv.api("GET", "/routes", token=adm.access))["results"]
+    for r in routes:
+        assert_ok(srv.api("PUT", "/routes/%s" % r["id"], json={"is_active": False},
+                          token=adm.access))
+    sim = assert_ok(srv.api("POST", "/routes/simulate", json={"to": "+254712345678"},
+                            token=adm.access))
+    assert sim["routable"] is False and sim["route"] is None and sim["gateway"] is None
+    assert sim["gateways"] == [] and sim["country"] == "KE"
+    biz = u.register(srv.api)
+    msg = send(srv.api, biz.access, "+254712345678")
+    done = wait_final(srv.api, biz.access, msg["id"])
+    assert done["status"] == "failed" and done["error_code"], done
+    assert done["parts"] == [] and done["status_history"][-1]["status"] == "failed"
 
 
 def test_simulate_validation_and_unroutable(api, admin):

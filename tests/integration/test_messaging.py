@@ -11,6 +11,7 @@ server; every test registers its own account(s).
 
 import datetime
 import functools
+import json
 import time
 import uuid
 
@@ -346,7 +347,7 @@ def test_unknown_channel_is_400(api, owner):
 
 
 @pytest.mark.parametrize("sender_id", ["bad id!", "ABCDEFGHIJKL", "1234567890123456",
-                                       "Acme\u00e9", "Acme<b>"])
+                                       "Acme\u00e9", "Acme<b>", "12 34", "-_. &"])
 def test_malformed_sender_id_is_400_invalid_sender_id(api, owner, sender_id):
     resp = api("POST", "/messages", json={"to": ke_phone(), "body": "x", "sender_id": sender_id},
                token=owner.access)
@@ -526,6 +527,15 @@ def test_bulk_entry_body_over_1600_is_rejected_alone(api, owner):
     assert data["results"][1]["error_code"] == "INVALID_BODY"
 
 
+def test_bulk_national_numbers_use_the_default_country(api, owner):
+    set_default_country(api, owner.access, "KE")
+    data = assert_ok(api("POST", "/messages/bulk", json={"to": ["0712345678", "0712 345 679"],
+                                                         "body": "x"}, token=owner.access), 201)
+    assert data["accepted"] == 2
+    got = [get_message(api, owner.access, r["id"])["to"] for r in data["results"]]
+    assert got == ["+254712345678", "+254712345679"]
+
+
 def test_bulk_with_only_invalid_recipients_is_400_with_results(api, owner):
     resp = api("POST", "/messages/bulk", json={"to": ["nope", "+2547"], "body": "x"},
                token=owner.access)
@@ -573,6 +583,70 @@ def test_bulk_of_1000_recipients_is_all_delivered(api, owner):
                        lambda s: s["by_status"].get("delivered") == 1000, timeout=60)
     assert stats["total"] == 1000 and stats["segments"] == 1000, stats
     assert stats["delivery_rate"] == 1.0
+
+
+def post_large(server, token, path, payload):
+    """POST of a large JSON body on a raw socket (so an early answer, e.g. a
+    413 sent before the whole body was read, is still seen); returns a Resp."""
+    body = json.dumps(payload).encode()
+    head = ("POST %s%s HTTP/1.1\r\nHost: %s:%d\r\nAuthorization: Bearer %s\r\n"
+            "Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+            % (u.API_PREFIX, path, server.host, server.port, token, len(body))).encode()
+    status, headers, raw = u.raw_exchange(server.host, server.port, head, body, timeout=120)
+    try:
+        parsed = json.loads(raw.decode("utf-8")) if raw else None
+    except ValueError:
+        parsed = None
+    return u.Resp(status, headers, parsed, raw, "POST %s (%d bytes)" % (path, len(body)))
+
+
+def test_bulk_body_over_one_mib_is_accepted(server, owner):
+    # "POST /messages/bulk (body up to 32 MiB)": 700 bodies of 1600 characters
+    # make about 1.15 MB, over the 1 MiB limit of ordinary requests.
+    later = iso(utcnow() + datetime.timedelta(days=2))
+    messages = [{"to": "+2547%08d" % (31000000 + i), "body": "y" * 1600} for i in range(700)]
+    resp = post_large(server, owner.access, "/messages/bulk",
+                      {"messages": messages, "send_at": later})
+    data = assert_ok(resp, 201)
+    assert data["accepted"] == 700 and data["rejected"] == 0
+    assert all(r["segments"] == 11 and r["status"] == "scheduled" for r in data["results"])
+
+
+def test_bulk_over_100000_recipients_is_400(api, server, owner):
+    numbers = ["+2547%08d" % (32000000 + i) for i in range(100001)]   # about 1.7 MB
+    resp = post_large(server, owner.access, "/messages/bulk", {"to": numbers, "body": "too many"})
+    assert_error(resp, 400, field="to")
+    assert assert_ok(api("GET", "/messages/stats", token=owner.access))["total"] == 0
+
+
+def test_bulk_keeps_duplicate_recipients(api, owner):
+    phone = ke_phone()
+    data = assert_ok(api("POST", "/messages/bulk", json={"to": [phone, phone], "body": "dup"},
+                         token=owner.access), 201)
+    assert data["accepted"] == 2 and data["results"][0]["id"] != data["results"][1]["id"]
+
+
+def test_send_with_idempotency_key_is_done_once(api, owner):
+    key = {"Idempotency-Key": "msg-" + uuid.uuid4().hex}
+    body = {"to": ke_phone(), "body": "exactly once"}
+    first = api("POST", "/messages", json=body, token=owner.access, headers=key)
+    sent = assert_ok(first, 201)
+    again = api("POST", "/messages", json=body, token=owner.access, headers=key)
+    assert again.status == 201 and again.body == first.body, describe(again)
+    assert again.headers.get("idempotent-replayed", "").lower() == "true"
+    other = api("POST", "/messages", json=dict(body, body="changed"), token=owner.access,
+                headers=key)
+    assert_error(other, 422, "IDEMPOTENCY_KEY_REUSED")
+    bulk_key = {"Idempotency-Key": "bulk-" + uuid.uuid4().hex}
+    bulk = {"to": [ke_phone(), ke_phone()], "body": "bulk once"}
+    b1 = assert_ok(api("POST", "/messages/bulk", json=bulk, token=owner.access,
+                       headers=bulk_key), 201)
+    b2 = assert_ok(api("POST", "/messages/bulk", json=bulk, token=owner.access,
+                       headers=bulk_key), 201)
+    assert b1 == b2
+    listed = assert_list(api("GET", "/messages", token=owner.access))
+    assert listed["count"] == 3
+    assert sent["id"] in [m["id"] for m in listed["results"]]
 
 
 # --------------------------------------------------------------------------
@@ -905,6 +979,19 @@ def test_bulk_that_would_pass_the_user_cap_is_refused_whole(api, owner):
     assert data["accepted"] == 3
 
 
+def test_daily_limit_answer_is_not_kept_for_an_idempotency_key(api, admin):
+    child, body = create_child(api, admin.access, max_messages_per_day=1)
+    c = child_owner_login(api, body)
+    send(api, c.access, to=ke_phone(), body="first")
+    key = {"Idempotency-Key": "cap-" + uuid.uuid4().hex}
+    payload = {"to": ke_phone(), "body": "second"}
+    assert_daily_limit(api("POST", "/messages", json=payload, token=c.access, headers=key),
+                       1, "account")
+    assert_ok(api("PUT", "/accounts/children/%s" % child["id"],
+                  json={"max_messages_per_day": 2}, token=admin.access))
+    assert_ok(api("POST", "/messages", json=payload, token=c.access, headers=key), 201)
+
+
 # --------------------------------------------------------------------------
 # 9. Phone number validation
 # --------------------------------------------------------------------------
@@ -1090,6 +1177,16 @@ def test_read_only_and_unrelated_scopes(api, owner):
                      apikey=contacts), 403, "INSUFFICIENT_SCOPE")
     full = create_api_key(api, owner.access)["key"]
     send(api, apikey=full, to=ke_phone(), body="full access")
+
+
+def test_phone_number_validation_needs_the_read_scope(api, owner):
+    read = create_api_key(api, owner.access, scopes=["messages:read"])["key"]
+    send_only = create_api_key(api, owner.access, scopes=["messages:send"])["key"]
+    data = assert_ok(api("POST", "/phone-numbers/validate", json={"number": "+254712345678"},
+                         apikey=read))
+    assert data["valid"] is True
+    assert_error(api("POST", "/phone-numbers/validate", json={"number": "+254712345678"},
+                     apikey=send_only), 403, "INSUFFICIENT_SCOPE")
 
 
 def test_cancel_needs_the_send_scope(api, owner):

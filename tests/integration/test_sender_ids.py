@@ -150,13 +150,15 @@ def test_same_sender_id_and_country_twice_is_409(api, owner):
     ({"sender_id": "ABCDEFGHIJKL", "country": "KE"}, "sender_id"),      # 12 characters
     ({"sender_id": "1234567890123456", "country": "KE"}, "sender_id"),  # 16 digits
     ({"sender_id": "Bad!Name", "country": "KE"}, "sender_id"),
+    ({"sender_id": "12 34", "country": "KE"}, "sender_id"),            # no letter, not numeric
+    ({"sender_id": "-_. &", "country": "KE"}, "sender_id"),            # no letter
     ({"sender_id": "", "country": "KE"}, "sender_id"),
     ({"country": "KE"}, "sender_id"),
     ({"sender_id": 12345, "country": "KE"}, "sender_id"),
     ({"sender_id": "Acme", "country": "XX"}, "country"),
     ({"sender_id": "Acme", "country": "Kenya"}, "country"),
     ({"sender_id": "Acme"}, "country"),
-], ids=["alnum12", "digits16", "bad-chars", "blank", "missing", "number", "country-XX",
+], ids=["alnum12", "digits16", "bad-chars", "digits-space", "punctuation", "blank", "missing", "number", "country-XX",
         "country-name", "country-missing"])
 def test_invalid_sender_id_is_400_naming_the_field(api, owner, body, field):
     resp = api("POST", "/sender-ids", json=body, token=owner.access)
@@ -317,6 +319,24 @@ def test_approved_sender_id_is_used_for_that_country(api, owner, admin):
     assert_error(resp, 422, "SENDER_ID_NOT_APPROVED", "sender_id")
     listed = assert_list(api("GET", with_query("/messages", sender_id=name), token=owner.access))
     assert [m["id"] for m in listed["results"]] == [msg["id"]]
+
+
+def test_bulk_with_a_sender_id_approved_for_one_country(api, owner, admin):
+    name = unique_sender("Bulk")
+    approve(api, admin, create_sender(api, owner.access, sender_id=name, country="KE")["id"])
+    ke, tz = ke_phone(), tz_phone()
+    data = assert_ok(api("POST", "/messages/bulk", json={"to": [ke, tz], "body": "x",
+                                                         "sender_id": name},
+                         token=owner.access), 201)
+    assert (data["accepted"], data["rejected"]) == (1, 1), data
+    assert data["results"][0]["status"] == "queued"
+    assert data["results"][1]["error_code"] == "SENDER_ID_NOT_APPROVED"
+    msg = assert_ok(api("GET", "/messages/%s" % data["results"][0]["id"], token=owner.access))
+    assert msg["sender_id"] == name
+    resp = api("POST", "/messages/bulk", json={"to": [tz], "body": "x", "sender_id": name},
+               token=owner.access)
+    body = assert_error(resp, 400)
+    assert body["details"]["results"][0]["error_code"] == "SENDER_ID_NOT_APPROVED"
 
 
 def test_sender_id_approved_for_zz_works_everywhere(api, owner, admin):

@@ -39,6 +39,7 @@ public:
     bool available() const override { return !stopped_; }
     void submit(OutboundSms message, std::function<void(SubmitOutcome)> done) override;
     nlohmann::json status() const override;
+    std::size_t capacity() const override { return 10'000; }
 
     // True when the message with this id is one the sandbox delivers.
     bool delivers(const std::string& message_id) const;

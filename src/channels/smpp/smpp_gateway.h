@@ -54,6 +54,7 @@ public:
     bool available() const override;
     void submit(OutboundSms message, std::function<void(SubmitOutcome)> done) override;
     nlohmann::json status() const override;
+    std::size_t capacity() const override { return settings_.session.window * sessions_.size(); }
 
 private:
     class Handler;
