@@ -31,6 +31,7 @@
 #include "identity/service.h"
 #include "messaging/committer.h"
 #include "messaging/model.h"
+#include "messaging/recorder.h"
 #include "routing/service.h"
 
 namespace ujumbe::messaging {
@@ -42,8 +43,7 @@ struct PipelineOptions {
     std::size_t max_in_flight = 5000;
     Micros lease = 300 * kMicrosPerSecond;
     Micros idle_poll = 200'000;  // claim at least this often
-    Micros retry_min = 2 * kMicrosPerSecond, retry_max = 300 * kMicrosPerSecond;
-    int max_attempts = 12;  // routing attempts before a message fails
+    RecorderOptions retries;     // attempts and back-off when no gateway can take a message
 };
 
 class Pipeline final : public channels::GatewayListener {
@@ -63,28 +63,6 @@ public:
     std::size_t in_flight() const;
 
 private:
-    struct Sent {
-        Message message;
-        std::string gateway_id;
-        channels::SubmitOutcome outcome;
-        std::size_t slots = 0;  // of the gateway, freed once this is recorded
-    };
-    struct Retry {
-        Message message;
-        std::string error_code, error_message;
-    };
-    struct Failed {
-        Message message;
-        std::string error_code, error_message;
-    };
-    // A receipt that came before its part was recorded, tried again for a while.
-    struct Late {
-        channels::ReceiptReport receipt;
-        Micros first_seen = 0;
-    };
-    using Record =
-        std::variant<Sent, Retry, Failed, channels::ReceiptReport, Late, channels::InboundReport>;
-
     void loop();
     void dispatch(Message message);
     // A message on its way through its route's gateways.
@@ -103,11 +81,6 @@ private:
     // Applies `batch` in one operation of the committer; on failure each
     // record alone. `then` runs once everything is recorded (or dropped).
     void post_records(std::shared_ptr<std::vector<Record>> batch, std::function<void(bool)> then);
-    Status apply(db::Connection& c, Record& r, Micros now);
-    Status apply_sent(db::Connection& c, Sent& s, Micros now);
-    Status apply_receipt(db::Connection& c, const channels::ReceiptReport& r, Micros now,
-                         bool* matched);
-    Status apply_inbound(db::Connection& c, const channels::InboundReport& in, Micros now);
     void finish(const std::string& message_id);
     std::uint16_t next_reference(const std::string& to);
 
@@ -129,7 +102,8 @@ private:
     std::mutex record_mutex_;
     std::vector<Record> pending_;
     bool flushing_ = false;
-    std::deque<Late> unmatched_;
+    std::deque<LateReceipt> unmatched_;
+    Recorder recorder_;
 
     // Parts handed to each gateway and not yet recorded, and the attempts
     // waiting for room (see Gateway::capacity).

@@ -114,11 +114,11 @@ protected:
     }
     void start_pipeline(const std::string& node = "node-a") {
         if (pipeline_) pipeline_->stop();
-        PipelineOptions o{.node_id = node,
-                          .idle_poll = 10'000,
-                          .retry_min = 1'000'000,
-                          .retry_max = 1'000'000,
-                          .max_attempts = 3};
+        PipelineOptions o{
+            .node_id = node,
+            .idle_poll = 10'000,
+            .retries = {
+                .max_attempts = 3, .retry_min = kMicrosPerSecond, .retry_max = kMicrosPerSecond}};
         pipeline_ = std::make_unique<Pipeline>(db(), clock_, *committer_, *routing_, *identity_, o);
         relay_.pipeline = pipeline_.get();
         messaging_->on_queued([p = pipeline_.get()] { p->wake(); });

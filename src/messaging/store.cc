@@ -300,6 +300,130 @@ Status insert_parts(Connection& c, const std::string& message_id,
     return {};
 }
 
+Status upsert_parts(Connection& c, const std::vector<PartRow>& parts) {
+    std::vector<Value> params;
+    return db::for_each_batch(parts.size(), 128, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            const auto& p = parts[i].part;
+            params.emplace_back(parts[i].message_id);
+            params.emplace_back(static_cast<std::int64_t>(p.part));
+            params.emplace_back(p.gateway_id);
+            params.push_back(db::optional_text(p.provider_id));
+            params.push_back(db::optional_text(p.provider_key));
+            params.emplace_back(p.status);
+            params.push_back(db::optional_text(p.error_code));
+            params.push_back(db::optional_int(p.submitted_at));
+            params.push_back(db::optional_int(p.done_at));
+        }
+        return db::done(c.run(
+            "INSERT INTO message_parts (message_id, part, gateway_id, provider_id, provider_key, "
+            "status, error_code, submitted_at, done_at) VALUES " +
+                db::value_rows(static_cast<int>(count), 9) +
+                " ON CONFLICT (message_id, part) DO UPDATE SET gateway_id = excluded.gateway_id, "
+                "provider_id = excluded.provider_id, provider_key = excluded.provider_key, "
+                "status = excluded.status, error_code = excluded.error_code, "
+                "submitted_at = excluded.submitted_at, done_at = excluded.done_at",
+            params));
+    });
+}
+
+Status change_status_many(Connection& c, const std::vector<std::string>& message_ids,
+                          const StatusChange& change, Micros now) {
+    return for_ids(
+        c,
+        "UPDATE messages SET status = $1, gateway_id = COALESCE($2, gateway_id), "
+        "error_code = COALESCE($3, error_code), error_message = COALESCE($4, error_message), "
+        "sent_at = COALESCE($5, sent_at), done_at = COALESCE($6, done_at), "
+        "attempts = attempts + $7, updated_at = $8 WHERE id",
+        "",
+        {change.status, db::optional_text(change.gateway_id), db::optional_text(change.error_code),
+         db::optional_text(change.error_message), db::optional_int(change.sent_at),
+         db::optional_int(change.done_at), static_cast<std::int64_t>(change.count_attempt ? 1 : 0),
+         now},
+        message_ids, [](QueryResult&) -> Status { return {}; });
+}
+
+Status dequeue_many(Connection& c, const std::vector<std::string>& message_ids) {
+    return for_ids(c, "DELETE FROM message_queue WHERE message_id", "", {}, message_ids,
+                   [](QueryResult&) -> Status { return {}; });
+}
+
+Result<std::vector<PartMatch>> find_parts(Connection& c, const std::string& gateway_id,
+                                          const std::vector<std::string>& provider_keys) {
+    std::vector<PartMatch> out;
+    UJ_TRY(for_ids(c,
+                   "SELECT p.message_id, m.account_id, p.part, m.status, p.provider_key "
+                   "FROM message_parts p JOIN messages m ON m.id = p.message_id "
+                   "WHERE p.gateway_id = $1 AND p.provider_key",
+                   "", {gateway_id}, provider_keys, [&](QueryResult& r) -> Status {
+                       for (const auto& row : r.rows)
+                           out.push_back({row.text(0), row.text(1), static_cast<int>(row.i64(2)),
+                                          row.text(3), row.text(4)});
+                       return {};
+                   }));
+    return out;
+}
+
+Result<std::vector<PartRow>> parts_of_many(Connection& c,
+                                           const std::vector<std::string>& message_ids) {
+    std::vector<PartRow> out;
+    UJ_TRY(for_ids(c,
+                   "SELECT message_id, part, gateway_id, provider_id, status, error_code, "
+                   "submitted_at, done_at FROM message_parts WHERE message_id",
+                   "", {}, message_ids, [&](QueryResult& r) -> Status {
+                       for (const auto& row : r.rows) {
+                           PartRow p;
+                           p.message_id = row.text(0);
+                           p.part.part = static_cast<int>(row.i64(1));
+                           p.part.gateway_id = row.text(2);
+                           p.part.provider_id = row.opt_text(3);
+                           p.part.status = row.text(4);
+                           p.part.error_code = row.opt_text(5);
+                           p.part.submitted_at = row.opt_i64(6);
+                           p.part.done_at = row.opt_i64(7);
+                           out.push_back(std::move(p));
+                       }
+                       return {};
+                   }));
+    return out;
+}
+
+Status insert_receipts(Connection& c, const std::vector<std::pair<std::string, Receipt>>& rows) {
+    std::vector<Value> params;
+    return db::for_each_batch(rows.size(), 128, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            const auto& [message_id, r] = rows[i];
+            params.emplace_back(r.id);
+            params.emplace_back(message_id);
+            params.emplace_back(static_cast<std::int64_t>(r.part));
+            params.emplace_back(r.gateway_id);
+            params.emplace_back(r.provider_id);
+            params.emplace_back(r.stat);
+            params.push_back(db::optional_text(r.error_code));
+            params.push_back(db::optional_text(r.submit_date));
+            params.push_back(db::optional_text(r.done_date));
+            params.emplace_back(r.received_at);
+        }
+        return db::done(c.run(
+            "INSERT INTO message_receipts (id, message_id, part, gateway_id, provider_id, stat, "
+            "error_code, submit_date, done_date, received_at) VALUES " +
+                db::value_rows(static_cast<int>(count), 10),
+            params));
+    });
+}
+
+Status set_first_parts(Connection& c, const std::vector<std::string>& message_ids,
+                       const std::string& status, const std::optional<std::string>& error_code,
+                       Micros done_at) {
+    return for_ids(c,
+                   "UPDATE message_parts SET status = $1, error_code = COALESCE($2, error_code), "
+                   "done_at = $3 WHERE part = 1 AND message_id",
+                   "", {status, db::optional_text(error_code), done_at}, message_ids,
+                   [](QueryResult&) -> Status { return {}; });
+}
+
 Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gateway_id,
                                          const std::string& provider_key) {
     return db::one<PartRef>(

@@ -62,6 +62,34 @@ Status change_status(Connection& c, const std::string& message_id, const StatusC
 Status insert_parts(Connection& c, const std::string& message_id,
                     const std::vector<MessagePart>& parts);
 
+// ---- set-wise forms for the pipeline's batches (a few statements a batch,
+// not a few a message: on PostgreSQL each statement is a round trip)
+struct PartRow {
+    std::string message_id;
+    MessagePart part;
+};
+Status upsert_parts(Connection& c, const std::vector<PartRow>& parts);
+Status change_status_many(Connection& c, const std::vector<std::string>& message_ids,
+                          const StatusChange& change, Micros now);
+Status dequeue_many(Connection& c, const std::vector<std::string>& message_ids);
+struct PartMatch {
+    std::string message_id;
+    std::string account_id;
+    int part = 1;
+    std::string message_status;
+    std::string provider_key;
+};
+// The parts of `gateway_id` with these provider keys.
+Result<std::vector<PartMatch>> find_parts(Connection& c, const std::string& gateway_id,
+                                          const std::vector<std::string>& provider_keys);
+Result<std::vector<PartRow>> parts_of_many(Connection& c,
+                                           const std::vector<std::string>& message_ids);
+Status insert_receipts(Connection& c, const std::vector<std::pair<std::string, Receipt>>& rows);
+// Sets part 1 of each message (single-part messages) to `status`.
+Status set_first_parts(Connection& c, const std::vector<std::string>& message_ids,
+                       const std::string& status, const std::optional<std::string>& error_code,
+                       Micros done_at);
+
 struct PartRef {
     std::string message_id;
     std::string account_id;

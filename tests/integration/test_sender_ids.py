@@ -158,8 +158,8 @@ def test_same_sender_id_and_country_twice_is_409(api, owner):
     ({"sender_id": "Acme", "country": "XX"}, "country"),
     ({"sender_id": "Acme", "country": "Kenya"}, "country"),
     ({"sender_id": "Acme"}, "country"),
-], ids=["alnum12", "digits16", "bad-chars", "digits-space", "punctuation", "blank", "missing", "number", "country-XX",
-        "country-name", "country-missing"])
+], ids=["alnum12", "digits16", "bad-chars", "digits-space", "punctuation", "blank", "missing",
+        "number", "country-XX", "country-name", "country-missing"])
 def test_invalid_sender_id_is_400_naming_the_field(api, owner, body, field):
     resp = api("POST", "/sender-ids", json=body, token=owner.access)
     assert_error(resp, 400, field=field)
@@ -410,8 +410,9 @@ def test_reject_with_reason(api, owner, admin):
 
 
 def test_approve_unknown_sender_id_is_404(api, admin):
-    u.assert_not_found(api("POST", "/sender-ids/%s/approve" % "01900000-0000-7000-8000-000000000000",
-                           json={}, token=admin.access))
+    missing = "01900000-0000-7000-8000-000000000000"
+    u.assert_not_found(api("POST", "/sender-ids/%s/approve" % missing, json={},
+                           token=admin.access))
 
 
 def test_deleted_approved_sender_id_can_no_longer_be_used(api, owner, admin):

@@ -1,0 +1,319 @@
+#include "messaging/recorder.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <tuple>
+#include <unordered_map>
+
+#include "core/ids.h"
+#include "messaging/encoding.h"
+#include "messaging/parts.h"
+#include "messaging/store.h"
+
+namespace ujumbe::messaging {
+
+namespace {
+
+using json = nlohmann::json;
+
+bool all_digits(const std::string& s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
+}
+
+// What a gateway's answer makes of the message and of each part.
+struct SentResult {
+    store::StatusChange change;
+    std::vector<MessagePart> parts;
+};
+
+SentResult classify(const SentRecord& s, Micros now) {
+    SentResult r;
+    std::optional<std::string> refusal, refusal_message, unanswered, failure, failure_message;
+    bool accepted_all = true;
+    for (const auto& p : s.outcome.parts) {
+        MessagePart part{.part = p.part, .gateway_id = s.gateway_id, .submitted_at = now};
+        if (p.accepted) {
+            part.provider_id = p.provider_id;
+            part.provider_key = p.provider_key;
+            part.status = "submitted";
+        } else {
+            accepted_all = false;
+            part.error_code = p.error_code;
+            if (p.left) {
+                part.status = "unknown";  // written, never answered
+                unanswered = p.error_code;
+            } else {
+                part.status = "rejected";
+                part.done_at = now;
+                auto& code = p.answered ? refusal : failure;
+                auto& text = p.answered ? refusal_message : failure_message;
+                if (!code) {
+                    code = p.error_code;
+                    text = p.error_message;
+                }
+            }
+        }
+        r.parts.push_back(std::move(part));
+    }
+    auto& change = r.change;
+    change.gateway_id = s.gateway_id;
+    change.count_attempt = true;
+    if (accepted_all) {
+        change.status = status::kSent;
+        change.sent_at = now;
+    } else if (refusal) {
+        // The gateway refused (a part of) it for good.
+        change.status = status::kRejected;
+        change.error_code = refusal;
+        change.error_message = refusal_message;
+        change.done_at = now;
+    } else if (failure && !unanswered) {
+        // It never reached the gateway and no other would do better.
+        change.status = status::kFailed;
+        change.error_code = failure;
+        change.error_message = failure_message;
+        change.done_at = now;
+    } else {
+        change.status = status::kSent;
+        change.sent_at = now;
+        change.error_code = unanswered ? unanswered : failure;
+        change.error_message = "The gateway did not answer; the message may have been sent.";
+    }
+    return r;
+}
+
+// Groups message ids by an identical status change, so each group is one
+// UPDATE.
+using ChangeKey = std::tuple<std::string, std::optional<std::string>, std::optional<std::string>,
+                             std::optional<std::string>, bool, bool>;
+ChangeKey key_of(const store::StatusChange& c) {
+    return {c.status,        c.gateway_id,          c.error_code,
+            c.error_message, c.sent_at.has_value(), c.done_at.has_value()};
+}
+
+}  // namespace
+
+Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micros now,
+                       std::vector<LateReceipt>* unmatched) const {
+    std::vector<const SentRecord*> sent;
+    std::vector<LateReceipt> receipts;
+    for (const auto& r : batch) {
+        if (const auto* s = std::get_if<SentRecord>(&r)) {
+            sent.push_back(s);
+        } else if (const auto* fresh = std::get_if<channels::ReceiptReport>(&r)) {
+            receipts.push_back({*fresh, now});
+        } else if (const auto* late = std::get_if<LateReceipt>(&r)) {
+            receipts.push_back(*late);
+        } else if (const auto* retry = std::get_if<RetryRecord>(&r)) {
+            UJ_TRY(write_retry(c, *retry, now));
+        } else if (const auto* failed = std::get_if<FailedRecord>(&r)) {
+            UJ_TRY(write_failed(c, *failed, now));
+        } else {
+            UJ_TRY(write_inbound(c, std::get<channels::InboundReport>(r), now));
+        }
+    }
+    // Answers first: a receipt in the same batch may be for a part sent in it.
+    UJ_TRY(write_sent(c, sent, now));
+    return write_receipts(c, receipts, now, unmatched);
+}
+
+Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecord*>& sent,
+                            Micros now) const {
+    if (sent.empty()) return {};
+    std::vector<store::PartRow> parts;
+    std::vector<std::string> ids;
+    std::vector<store::EventRow> events;
+    std::map<ChangeKey, std::pair<store::StatusChange, std::vector<std::string>>> groups;
+    for (const auto* s : sent) {
+        auto r = classify(*s, now);
+        for (auto& p : r.parts) parts.push_back({s->message.id, std::move(p)});
+        ids.push_back(s->message.id);
+        json detail = {{"gateway_id", s->gateway_id}, {"parts", s->outcome.parts.size()}};
+        if (r.change.error_code) detail["error_code"] = *r.change.error_code;
+        events.push_back({s->message.account_id.value, s->message.id, "message." + r.change.status,
+                          r.change.status, detail.dump(), now});
+        auto& group = groups[key_of(r.change)];
+        group.first = r.change;
+        group.second.push_back(s->message.id);
+    }
+    UJ_TRY(store::upsert_parts(c, parts));
+    for (const auto& [key, group] : groups)
+        UJ_TRY(store::change_status_many(c, group.second, group.first, now));
+    UJ_TRY(store::dequeue_many(c, ids));
+    return store::insert_events(c, events);
+}
+
+Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt>& receipts,
+                                Micros now, std::vector<LateReceipt>* unmatched) const {
+    if (receipts.empty()) return {};
+    // Find every receipt's part, one lookup per gateway.
+    std::map<std::string, std::vector<std::string>> keys_by_gateway;
+    for (const auto& r : receipts)
+        keys_by_gateway[r.receipt.gateway_id].push_back(r.receipt.provider_key);
+    std::map<std::pair<std::string, std::string>, store::PartMatch> found;
+    for (const auto& [gateway, keys] : keys_by_gateway) {
+        UJ_ASSIGN(auto matches, store::find_parts(c, gateway, keys));
+        for (auto& m : matches) found[{gateway, m.provider_key}] = std::move(m);
+    }
+
+    std::vector<std::pair<std::string, Receipt>> rows;
+    std::vector<const store::PartMatch*> final_matches;
+    std::vector<const LateReceipt*> final_receipts;
+    std::vector<std::string> message_ids;
+    for (const auto& r : receipts) {
+        auto it = found.find({r.receipt.gateway_id, r.receipt.provider_key});
+        if (it == found.end()) {
+            unmatched->push_back(r);
+            continue;
+        }
+        const auto& m = it->second;
+        rows.push_back({m.message_id, Receipt{.id = new_uuid_v7(now),
+                                              .part = m.part,
+                                              .gateway_id = r.receipt.gateway_id,
+                                              .provider_id = r.receipt.provider_id,
+                                              .stat = r.receipt.stat,
+                                              .error_code = r.receipt.error_code,
+                                              .submit_date = r.receipt.submit_date,
+                                              .done_date = r.receipt.done_date,
+                                              .received_at = now}});
+        auto part_status = parse_delivery_status(r.receipt.status);
+        if (!part_status || !is_final(*part_status) || is_final_status(m.message_status)) continue;
+        final_matches.push_back(&m);
+        final_receipts.push_back(&r);
+        message_ids.push_back(m.message_id);
+    }
+    UJ_TRY(store::insert_receipts(c, rows));
+    if (final_matches.empty()) return {};
+
+    // Every part of the messages concerned, updated in memory in arrival order.
+    UJ_ASSIGN(auto stored, store::parts_of_many(c, message_ids));
+    std::unordered_map<std::string, std::vector<MessagePart>> parts;
+    for (auto& p : stored) parts[p.message_id].push_back(std::move(p.part));
+    struct Touched {
+        std::string account_id;
+        std::string stat;
+        std::optional<std::string> error_code;
+    };
+    std::map<std::string, Touched> touched;  // message id -> its last final receipt
+    std::map<std::tuple<std::string, std::optional<std::string>>, std::vector<std::string>>
+        single_part_updates;
+    for (std::size_t i = 0; i < final_matches.size(); ++i) {
+        const auto& m = *final_matches[i];
+        const auto& r = final_receipts[i]->receipt;
+        auto& list = parts[m.message_id];
+        auto part = std::find_if(list.begin(), list.end(),
+                                 [&](const MessagePart& p) { return p.part == m.part; });
+        if (part == list.end()) continue;
+        auto current = parse_delivery_status(part->status);
+        if (current && is_final(*current)) continue;  // a repeated receipt
+        part->status = r.status;
+        part->done_at = now;
+        if (r.error_code) part->error_code = r.error_code;
+        if (list.size() == 1)
+            single_part_updates[{r.status, r.error_code}].push_back(m.message_id);
+        else
+            UJ_TRY(store::update_part(c, m.message_id, m.part, r.status, r.error_code, now));
+        touched[m.message_id] = {m.account_id, r.stat, r.error_code};
+    }
+    for (const auto& [key, ids] : single_part_updates)
+        UJ_TRY(store::set_first_parts(c, ids, std::get<0>(key), std::get<1>(key), now));
+
+    // The messages whose parts now give a final status.
+    std::vector<store::EventRow> events;
+    std::map<ChangeKey, std::pair<store::StatusChange, std::vector<std::string>>> groups;
+    for (const auto& [id, t] : touched) {
+        std::vector<PartState> states;
+        for (const auto& p : parts[id]) {
+            states.push_back({p.part,
+                              parse_delivery_status(p.status).value_or(DeliveryStatus::kSubmitted),
+                              p.done_at});
+        }
+        const DeliveryStatus derived = message_status(states);
+        if (!is_final(derived)) continue;
+        store::StatusChange change{.status = delivery_status_name(derived), .done_at = now};
+        if (derived != DeliveryStatus::kDelivered) change.error_code = t.error_code;
+        auto& group = groups[key_of(change)];
+        group.first = change;
+        group.second.push_back(id);
+        json detail = {{"stat", t.stat}, {"parts", parts[id].size()}};
+        if (t.error_code) detail["error_code"] = *t.error_code;
+        events.push_back(
+            {t.account_id, id, "message." + change.status, change.status, detail.dump(), now});
+    }
+    for (const auto& [key, group] : groups)
+        UJ_TRY(store::change_status_many(c, group.second, group.first, now));
+    return store::insert_events(c, events);
+}
+
+Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros now) const {
+    UJ_TRY(store::change_status(c, f.message.id,
+                                {.status = status::kFailed,
+                                 .error_code = f.error_code,
+                                 .error_message = f.error_message,
+                                 .done_at = now},
+                                now));
+    UJ_TRY(store::dequeue(c, f.message.id));
+    return store::insert_events(
+        c, {{f.message.account_id.value, f.message.id, "message.failed", status::kFailed,
+             json({{"error_code", f.error_code}}).dump(), now}});
+}
+
+Status Recorder::write_retry(db::Connection& c, const RetryRecord& r, Micros now) const {
+    const int attempts = r.message.attempts + 1;
+    if (attempts >= options_.max_attempts)
+        return write_failed(c, {r.message, r.error_code, r.error_message}, now);
+    const Micros delay =
+        std::min(options_.retry_min << std::min(attempts - 1, 20), options_.retry_max);
+    UJ_TRY(store::change_status(c, r.message.id,
+                                {.status = status::kQueued,
+                                 .error_code = r.error_code,
+                                 .error_message = r.error_message,
+                                 .count_attempt = true},
+                                now));
+    UJ_TRY(store::requeue(c, r.message.id, now + delay));
+    const json detail = {{"retry", attempts},
+                         {"error_code", r.error_code},
+                         {"next_attempt_at", format_iso8601(now + delay)}};
+    return store::insert_events(c, {{r.message.account_id.value, r.message.id, "message.queued",
+                                     status::kQueued, detail.dump(), now}});
+}
+
+Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport& in,
+                               Micros now) const {
+    std::string text = in.text;
+    int segments = 1;
+    if (in.reference >= 0 && in.total > 1) {
+        UJ_TRY(store::insert_fragment(c, in.gateway_id, in.from, in.reference, in.total,
+                                      {in.part, in.to, in.text}, now));
+        UJ_ASSIGN(auto parts, store::fragments(c, in.gateway_id, in.from, in.reference));
+        if (static_cast<int>(parts.size()) < in.total) return {};
+        text.clear();
+        for (const auto& p : parts) text += p.body;
+        segments = in.total;
+        UJ_TRY(store::delete_fragments(c, in.gateway_id, in.from, in.reference));
+    }
+    const std::string to_digits = in.to.starts_with('+') ? in.to.substr(1) : in.to;
+    UJ_ASSIGN(auto owner, store::owner_of_number(c, to_digits));
+    Message m;
+    m.id = new_uuid_v7(now);
+    m.account_id = AccountId{owner ? *owner : inbound_owner_()};
+    m.direction = "inbound";
+    m.to = in.to;
+    m.sender = all_digits(in.from) && in.from.size() > 8 ? "+" + in.from : in.from;
+    m.body = text;
+    auto counted = count_segments(text);
+    m.encoding = counted ? encoding_name(counted->encoding) : "ucs2";
+    m.segments = segments;
+    m.status = status::kReceived;
+    m.gateway_id = in.gateway_id;
+    m.created_at = m.updated_at = now;
+    m.done_at = now;
+    UJ_TRY(store::insert_messages(c, {&m}));
+    const json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
+    return store::insert_events(
+        c, {{m.account_id.value, m.id, "message.received", status::kReceived, detail.dump(), now}});
+}
+
+}  // namespace ujumbe::messaging

@@ -1,0 +1,73 @@
+#pragma once
+// Writes what happened to messages after acceptance, a batch at a time, in
+// the caller's transaction: gateway answers (sent, rejected, failed),
+// retries with back-off, delivery receipts matched to parts (the message's
+// status derived from all of its parts), and inbound messages. Each status
+// change is written with its event. Statements are set-wise: a batch of a
+// thousand answers costs a handful of statements, not thousands.
+
+#include <functional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "channels/gateway.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "db/connection.h"
+#include "messaging/model.h"
+
+namespace ujumbe::messaging {
+
+struct SentRecord {
+    Message message;
+    std::string gateway_id;
+    channels::SubmitOutcome outcome;
+    std::size_t slots = 0;  // of the gateway, freed once this is recorded
+};
+struct RetryRecord {
+    Message message;
+    std::string error_code, error_message;
+};
+struct FailedRecord {
+    Message message;
+    std::string error_code, error_message;
+};
+// A receipt that came before its part was recorded, tried again for a while.
+struct LateReceipt {
+    channels::ReceiptReport receipt;
+    Micros first_seen = 0;
+};
+using Record = std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
+                            LateReceipt, channels::InboundReport>;
+
+struct RecorderOptions {
+    int max_attempts = 12;
+    Micros retry_min = 2 * kMicrosPerSecond, retry_max = 300 * kMicrosPerSecond;
+};
+
+class Recorder {
+public:
+    // `inbound_owner` names the account of inbound messages to a number no
+    // account owns (the platform account).
+    Recorder(RecorderOptions options, std::function<std::string()> inbound_owner)
+        : options_(options), inbound_owner_(std::move(inbound_owner)) {}
+
+    // Receipts whose part is not recorded are added to `unmatched`.
+    Status write(db::Connection& c, const std::vector<Record>& batch, Micros now,
+                 std::vector<LateReceipt>* unmatched) const;
+
+private:
+    Status write_sent(db::Connection& c, const std::vector<const SentRecord*>& sent,
+                      Micros now) const;
+    Status write_receipts(db::Connection& c, const std::vector<LateReceipt>& receipts, Micros now,
+                          std::vector<LateReceipt>* unmatched) const;
+    Status write_retry(db::Connection& c, const RetryRecord& r, Micros now) const;
+    Status write_failed(db::Connection& c, const FailedRecord& r, Micros now) const;
+    Status write_inbound(db::Connection& c, const channels::InboundReport& in, Micros now) const;
+
+    RecorderOptions options_;
+    std::function<std::string()> inbound_owner_;
+};
+
+}  // namespace ujumbe::messaging
