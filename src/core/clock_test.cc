@@ -25,6 +25,15 @@ TEST(Iso8601, ParsesZuluOffsetsAndFractions) {
     EXPECT_EQ(parse_iso8601("2026-01-15T07:30:05-03:00"), 1'768'473'005'000'000);
 }
 
+TEST(Iso8601, RejectsDaysTheMonthDoesNotHave) {
+    EXPECT_FALSE(parse_iso8601("2099-02-30T10:00:00Z"));
+    EXPECT_FALSE(parse_iso8601("2026-11-31T00:00:00Z"));
+    EXPECT_FALSE(parse_iso8601("2026-02-29T00:00:00Z"));
+    EXPECT_TRUE(parse_iso8601("2028-02-29T00:00:00Z"));
+    EXPECT_TRUE(parse_iso8601("2000-02-29T00:00:00Z"));
+    EXPECT_FALSE(parse_iso8601("2100-02-29T00:00:00Z"));
+}
+
 TEST(Iso8601, RejectsMalformedText) {
     for (const char* bad : {"", "2026-01-15", "2026-13-01T00:00:00Z", "2026-01-15T10:30:05",
                             "2026-01-15T10:30:05Zjunk", "2026-01-15T25:00:00Z",

@@ -141,14 +141,15 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         return req;
     }
 
-    // The route of a request whose body goes to a file, or null.
-    const Route* spooling_route(const bhttp::request_header<>& in) const {
+    // The route a request header names, or null (its body limit and whether
+    // the body goes to a file depend on it).
+    const Route* route_of(const bhttp::request_header<>& in) const {
         std::string path;
         std::multimap<std::string, std::string> query;
         if (!parse_target(in.target(), path, query)) return nullptr;
         auto matched = dispatcher.router().match(parse_method(in.method_string()), path);
         auto* m = std::get_if<Router::Match>(&matched);
-        return m && m->route->options.spool_body ? m->route : nullptr;
+        return m ? m->route : nullptr;
     }
 
     asio::awaitable<void> send_continue(Session& s, const bhttp::request_header<>& in,
@@ -163,9 +164,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     asio::awaitable<Request> read_body(Session& s, beast::flat_buffer& buffer,
                                        bhttp::request_parser<bhttp::empty_body>& header,
                                        const std::string& ip, beast::error_code& ec) {
-        const Route* spool = spooling_route(header.get());
-        const std::uint64_t limit = spool && spool->options.max_body_bytes
-                                        ? spool->options.max_body_bytes
+        const Route* route = route_of(header.get());
+        const Route* spool = route && route->options.spool_body ? route : nullptr;
+        const std::uint64_t limit = route && route->options.max_body_bytes
+                                        ? route->options.max_body_bytes
                                         : options.max_body_bytes;
         // Beast checks a Content-Length against the limit only when the
         // header completes, and the header parser had none: check it here.

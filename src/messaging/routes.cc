@@ -417,10 +417,15 @@ Result<Response> register_senders(MessagingService& s, RequestContext& ctx, cons
                                {"errors", problem->errors}});
         }
     }
-    return http::ok({{"created", created},
-                     {"failed", static_cast<std::int64_t>(inputs.size()) - created},
-                     {"results", std::move(results)}},
-                    created ? 201 : 400);
+    json data = {{"created", created},
+                 {"failed", static_cast<std::int64_t>(inputs.size()) - created},
+                 {"results", std::move(results)}};
+    if (created == 0) {
+        Error e = Error::invalid("sender_ids", "No sender id could be registered.");
+        e.details = std::move(data);
+        return e;
+    }
+    return http::ok(std::move(data), 201);
 }
 
 Result<Response> list_senders(MessagingService& s, RequestContext& ctx, const Request& req) {

@@ -44,6 +44,8 @@ std::optional<SenderId> parse_sender_id(std::string_view text, std::string* prob
         return fail("An alphanumeric sender id has letters, digits, spaces and - . & _ only.");
     if (text.size() > kMaxAlphanumeric)
         return fail("An alphanumeric sender id has at most 11 characters.");
+    if (std::none_of(text.begin(), text.end(), letter))
+        return fail("An alphanumeric sender id has at least one letter.");
     return SenderId{std::string(text), SenderKind::kAlphanumeric};
 }
 

@@ -37,5 +37,13 @@ TEST(SenderId, NumericUpToFifteenDigits) {
     EXPECT_FALSE(parse_sender_id("+", &problem));
 }
 
+TEST(SenderIdTest, AnAlphanumericSenderNeedsALetter) {
+    std::string problem;
+    EXPECT_FALSE(parse_sender_id("12 34", &problem));
+    EXPECT_NE(problem.find("letter"), std::string::npos);
+    EXPECT_FALSE(parse_sender_id("-_. &", &problem));
+    EXPECT_TRUE(parse_sender_id("A-1", &problem));
+}
+
 }  // namespace
 }  // namespace ujumbe::messaging

@@ -295,7 +295,7 @@ MessagingService::register_sender_ids(const Principal& who, const std::vector<Se
         std::string problem;
         auto parsed = parse_sender_id(item.sender, &problem);
         if (!parsed) {
-            out.emplace_back(std::nullopt, Error::invalid("sender", problem));
+            out.emplace_back(std::nullopt, Error::invalid("sender_id", problem));
             continue;
         }
         const bool known = item.country == "ZZ" || std::any_of(regions.begin(), regions.end(),

@@ -243,8 +243,8 @@ Result<json> RoutingService::test_gateway(const Principal& who, const std::strin
     UJ_ASSIGN(auto settings, channels::read_smpp_settings(g.settings, g.secrets));
     auto options = settings.session;
     options.reconnect_min = options.reconnect_max = std::chrono::milliseconds(60'000);
-    BindProbe probe;
-    auto answer = probe.future();
+    auto probe = std::make_shared<BindProbe>();
+    auto answer = probe->future();
     auto session = smpp::Session::create(registry_.io(), options, probe);
     session->start();
     const auto limit = std::min<std::chrono::milliseconds>(
@@ -253,8 +253,6 @@ Result<json> RoutingService::test_gateway(const Principal& who, const std::strin
     std::pair<bool, std::string> outcome{false, "no answer within the response timeout"};
     if (answer.wait_for(limit) == std::future_status::ready) outcome = answer.get();
     session->stop();
-    // The probe must outlive every callback of the session it handles.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return json{{"ok", outcome.first},
                 {"kind", "smpp"},
                 {"bind_mode", g.settings.value("bind_mode", "transceiver")},

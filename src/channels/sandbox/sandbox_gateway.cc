@@ -167,8 +167,11 @@ json SandboxGateway::status() const {
             {"bound", !stopped_.load()},
             {"sessions",
              json::array({{{"state", stopped_ ? "stopped" : "bound"}, {"window_in_use", 0}}})},
+            {"window_in_use", 0},
+            {"current_tps", nullptr},
             {"parts_submitted", submitted_.load()},
-            {"receipts_sent", receipts_.load()}};
+            {"receipts_received", receipts_.load()},
+            {"last_error", nullptr}};
 }
 
 }  // namespace ujumbe::channels

@@ -87,16 +87,19 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
         Clock::time_point sent_at;
     };
 
-    Impl(asio::io_context& io, SessionOptions o, SessionHandler& h)
+    Impl(asio::io_context& io, SessionOptions o, std::shared_ptr<SessionHandler> h)
         : strand(asio::make_strand(io)),
           options(std::move(o)),
-          handler(h),
+          handler_owner(std::move(h)),
+          handler(*handler_owner),
           wake_pump(strand),
           wake_writer(strand),
           tokens(std::max(1.0, options.tps)) {}
 
     asio::strand<asio::io_context::executor_type> strand;
     SessionOptions options;
+    // Kept alive as long as the session's loops may call it.
+    std::shared_ptr<SessionHandler> handler_owner;
     SessionHandler& handler;
     std::atomic<SessionState> state{SessionState::kConnecting};
     std::atomic<std::size_t> outstanding_count{0};
@@ -445,9 +448,15 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 std::shared_ptr<Session> Session::create(asio::io_context& io, SessionOptions options,
-                                         SessionHandler& handler) {
+                                         std::shared_ptr<SessionHandler> handler) {
     return std::shared_ptr<Session>(
-        new Session(std::make_unique<Impl>(io, std::move(options), handler)));
+        new Session(std::make_unique<Impl>(io, std::move(options), std::move(handler))));
+}
+
+std::shared_ptr<Session> Session::create(asio::io_context& io, SessionOptions options,
+                                         SessionHandler& handler) {
+    // Not owned: the caller keeps it alive longer than the session.
+    return create(io, std::move(options), std::shared_ptr<SessionHandler>(&handler, [](auto*) {}));
 }
 
 Session::~Session() {

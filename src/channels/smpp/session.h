@@ -58,6 +58,10 @@ public:
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
+    // The session keeps `handler` alive as long as any of its work runs.
+    static std::shared_ptr<Session> create(boost::asio::io_context& io, SessionOptions options,
+                                           std::shared_ptr<SessionHandler> handler);
+    // `handler` must outlive every callback of the session (tests).
     static std::shared_ptr<Session> create(boost::asio::io_context& io, SessionOptions options,
                                            SessionHandler& handler);
     ~Session();

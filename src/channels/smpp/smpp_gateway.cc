@@ -235,9 +235,18 @@ json smpp_settings_json(const SmppSettings& s) {
 
 class SmppGateway::Handler final : public smpp::SessionHandler {
 public:
-    explicit Handler(SmppGateway& g) : g_(g) {}
+    explicit Handler(SmppGateway& g) : gateway_(&g) {}
+
+    // The gateway is going away; sessions still running call into nothing.
+    void detach() {
+        std::lock_guard lock(mutex_);
+        gateway_ = nullptr;
+    }
 
     std::uint32_t on_deliver(const smpp::ShortMessage& m) override {
+        std::lock_guard lock(mutex_);
+        if (!gateway_) return smpp::status::kOk;
+        SmppGateway& g_ = *gateway_;
         if (smpp::is_receipt(m.esm_class)) {
             auto receipt = smpp::parse_receipt(m);
             if (!receipt) return smpp::status::kOk;  // nothing to match; do not make it resend
@@ -290,14 +299,17 @@ public:
     }
 
     void on_state(smpp::SessionState state, const std::string& detail) override {
-        if (state != smpp::SessionState::kBound && !detail.empty()) {
-            std::lock_guard lock(g_.error_mutex_);
+        std::lock_guard lock(mutex_);
+        if (gateway_ && state != smpp::SessionState::kBound && !detail.empty()) {
+            SmppGateway& g_ = *gateway_;
+            std::lock_guard error_lock(g_.error_mutex_);
             g_.last_error_ = std::make_shared<std::string>(detail);
         }
     }
 
 private:
-    SmppGateway& g_;
+    std::mutex mutex_;
+    SmppGateway* gateway_;
 };
 
 SmppGateway::SmppGateway(std::string id, SmppSettings settings, boost::asio::io_context& io,
@@ -306,22 +318,23 @@ SmppGateway::SmppGateway(std::string id, SmppSettings settings, boost::asio::io_
       settings_(std::move(settings)),
       io_(io),
       listener_(listener),
-      handler_(std::make_unique<Handler>(*this)) {
+      handler_(std::make_shared<Handler>(*this)) {
     const int senders = std::max(1, settings_.binds);
     auto options = settings_.session;
     options.tps = settings_.tps > 0 ? settings_.tps / senders : 0;
     for (int i = 0; i < senders; ++i) {
-        auto s = smpp::Session::create(io_, options, *handler_);
+        auto s = smpp::Session::create(io_, options, handler_);
         sessions_.push_back(s);
         all_sessions_.push_back(s);
     }
     auto receiver = settings_.session;
     receiver.mode = smpp::BindMode::kReceiver;
     for (int i = 0; i < settings_.receiver_binds; ++i)
-        all_sessions_.push_back(smpp::Session::create(io_, receiver, *handler_));
+        all_sessions_.push_back(smpp::Session::create(io_, receiver, handler_));
 }
 
 SmppGateway::~SmppGateway() {
+    handler_->detach();
     stop();
 }
 

@@ -65,7 +65,7 @@ private:
     SmppSettings settings_;
     boost::asio::io_context& io_;
     GatewayListener& listener_;
-    std::unique_ptr<Handler> handler_;
+    std::shared_ptr<Handler> handler_;  // shared with the sessions; outlives this
     std::vector<std::shared_ptr<smpp::Session>> sessions_;      // may submit
     std::vector<std::shared_ptr<smpp::Session>> all_sessions_;  // with receivers
     mutable std::atomic<std::size_t> next_{0};
