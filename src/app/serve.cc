@@ -102,6 +102,9 @@ int serve(const Config& config) {
     }
     // The message pipeline: group-commit writer, live gateways and routes,
     // the dispatcher that sends and records outcomes.
+    // Two group-commit writers: acceptance, and the pipeline's claims and
+    // outcomes (on PostgreSQL they commit side by side on their own lanes).
+    messaging::Committer accepts(**db);
     messaging::Committer committer(**db);
     messaging::Pipeline* pipeline_ptr = nullptr;
     struct Relay final : channels::GatewayListener {
@@ -124,9 +127,8 @@ int serve(const Config& config) {
         return 1;
     }
     messaging::MessagingService messaging(**db, SystemClock::instance(), identity, contacts,
-                                          committer,
-                                          {.default_sender_id = config.default_sender_id});
-    messaging.on_queued([&pipeline] { pipeline.wake(); });
+                                          accepts, {.default_sender_id = config.default_sender_id});
+    messaging.set_dispatch(&pipeline);
     pipeline.start();
 
     http::Router router;
@@ -183,6 +185,7 @@ int serve(const Config& config) {
     pipeline.stop();
     registry.stop();  // no more outcomes or receipts
     committer.stop();
+    accepts.stop();
     importer.stop();
     (*db)->stop();
     log::info("stopped");

@@ -20,12 +20,13 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
                                                  const DatabaseOptions& options) {
     std::unique_ptr<Database> db(new Database());
     std::vector<std::unique_ptr<Connection>> readers;
-    std::unique_ptr<Connection> writer;
+    std::vector<std::unique_ptr<Connection>> lanes;  // write_queue_ workers
     if (starts_with(url, "sqlite:")) {
         db->dialect_ = Dialect::kSqlite;
         const std::string path = url.substr(7);
         SqliteOptions rw{false, options.sqlite_synchronous};
-        UJ_ASSIGN(writer, SqliteConnection::open(path, rw));
+        UJ_ASSIGN(auto writer, SqliteConnection::open(path, rw));
+        lanes.push_back(std::move(writer));
         const int n = options.threads > 0 ? options.threads : 4;
         SqliteOptions ro{true, options.sqlite_synchronous};
         for (int i = 0; i < n; ++i) {
@@ -39,16 +40,21 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
             UJ_ASSIGN(auto conn, PostgresConnection::open(url));
             readers.push_back(std::move(conn));
         }
-        UJ_ASSIGN(writer, PostgresConnection::open(url));  // the commit lane
+        // The commit lanes: group commits of different writers (message
+        // acceptance, pipeline outcomes) run side by side, each in order.
+        for (int i = 0; i < kPostgresLanes; ++i) {
+            UJ_ASSIGN(auto lane, PostgresConnection::open(url));
+            lanes.push_back(std::move(lane));
+        }
     } else {
         return Error::invalid("database_url", "must start with sqlite: or postgresql://");
     }
-    db->start(std::move(readers), std::move(writer));
+    db->start(std::move(readers), std::move(lanes));
     return db;
 }
 
 void Database::start(std::vector<std::unique_ptr<Connection>> readers,
-                     std::unique_ptr<Connection> writer) {
+                     std::vector<std::unique_ptr<Connection>> lanes) {
     const bool pooled_writes = dialect_ == Dialect::kPostgres;
     for (auto& conn : readers) {
         auto w = std::make_unique<Worker>();
@@ -57,9 +63,9 @@ void Database::start(std::vector<std::unique_ptr<Connection>> readers,
         w->can_write = pooled_writes;
         workers_.push_back(std::move(w));
     }
-    if (writer) {
+    for (auto& conn : lanes) {
         auto w = std::make_unique<Worker>();
-        w->conn = std::move(writer);
+        w->conn = std::move(conn);
         w->queue = &write_queue_;
         w->can_write = true;
         workers_.push_back(std::move(w));

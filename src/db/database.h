@@ -27,6 +27,9 @@
 
 namespace ujumbe::db {
 
+// PostgreSQL connections serving write_lane(): as many group commits at once.
+constexpr int kPostgresLanes = 2;
+
 struct DatabaseOptions {
     // Reader threads for SQLite (default 4) or pooled connections for
     // PostgreSQL (default 8). More helps concurrent slow work (password
@@ -64,10 +67,10 @@ public:
     template <typename F>
     auto write(F&& fn) -> decltype(fn(std::declval<Connection&>()));
 
-    // Like write(), but always on the commit lane: the SQLite writer thread,
-    // or on PostgreSQL one connection kept for it alone. For group commits
-    // called from threads that pooled handlers may be waiting on (a pooled
-    // connection could be held by every waiter).
+    // Like write(), but always on a commit lane: the SQLite writer thread,
+    // or on PostgreSQL one of kPostgresLanes connections kept for it alone.
+    // For group commits called from threads that pooled handlers may be
+    // waiting on (a pooled connection could be held by every waiter).
     template <typename F>
     auto write_lane(F&& fn) -> decltype(fn(std::declval<Connection&>()));
 
@@ -96,7 +99,7 @@ private:
 
     Database() = default;
     void start(std::vector<std::unique_ptr<Connection>> readers,
-               std::unique_ptr<Connection> writer);
+               std::vector<std::unique_ptr<Connection>> lanes);
     static void enqueue(Queue& queue, Task task);
     void work(Worker& worker);
     // Runs body on a connection that can write; `nested` tells whether a

@@ -64,6 +64,15 @@ void Committer::loop() {
 void Committer::commit(std::deque<Item>& batch) {
     std::vector<Status> outcomes(batch.size());
     Status committed = db_.write_lane([&](db::Connection& c) -> Status {
+        if (batch.size() == 1) {
+            // Alone, its failure rolls back the whole transaction: no savepoint.
+            try {
+                return batch[0].op(c);
+            } catch (const std::exception& e) {
+                log::error("message pipeline operation threw", {{"error", e.what()}});
+                return Error::internal("operation failed");
+            }
+        }
         for (std::size_t i = 0; i < batch.size(); ++i) {
             UJ_TRY(c.execute("SAVEPOINT op"));
             try {
@@ -79,7 +88,10 @@ void Committer::commit(std::deque<Item>& batch) {
     });
     for (std::size_t i = 0; i < batch.size(); ++i) {
         if (!batch[i].done) continue;
-        batch[i].done(committed ? std::move(outcomes[i]) : committed);
+        // Alone, the transaction's status is the operation's own.
+        batch[i].done(batch.size() == 1 ? committed
+                      : committed       ? std::move(outcomes[i])
+                                        : committed);
     }
 }
 

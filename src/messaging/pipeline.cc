@@ -58,6 +58,30 @@ void Pipeline::wake() {
     wake_.notify_one();
 }
 
+std::optional<Dispatch::Lease> Pipeline::reserve(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || in_flight_.size() + reserved_ + n > options_.max_in_flight)
+        return std::nullopt;
+    reserved_ += n;
+    return Lease{options_.node_id, clock_.now() + options_.lease};
+}
+
+void Pipeline::unreserve(std::size_t n) {
+    std::lock_guard lock(mutex_);
+    reserved_ -= std::min(reserved_, n);
+}
+
+void Pipeline::adopt(std::vector<Message> messages) {
+    {
+        std::lock_guard lock(mutex_);
+        reserved_ -= std::min(reserved_, messages.size());
+        for (auto& m : messages)
+            if (in_flight_.insert(m.id).second) adopted_.push_back(std::move(m));
+        woken_ = true;
+    }
+    wake_.notify_one();
+}
+
 std::size_t Pipeline::in_flight() const {
     std::lock_guard lock(mutex_);
     return in_flight_.size();
@@ -66,15 +90,22 @@ std::size_t Pipeline::in_flight() const {
 void Pipeline::loop() {
     for (;;) {
         std::size_t room = 0;
+        std::vector<Message> adopted;
         {
             std::unique_lock lock(mutex_);
             wake_.wait_for(lock, std::chrono::microseconds(options_.idle_poll),
                            [&] { return stopping_ || woken_; });
             if (stopping_) return;
             woken_ = false;
-            room = options_.max_in_flight > in_flight_.size()
-                       ? options_.max_in_flight - in_flight_.size()
-                       : 0;
+            adopted.swap(adopted_);
+            const std::size_t busy = in_flight_.size() + reserved_;
+            room = options_.max_in_flight > busy ? options_.max_in_flight - busy : 0;
+        }
+        if (!adopted.empty()) {
+            SendingRecord sending;
+            for (const auto& m : adopted) sending.message_ids.push_back(m.id);
+            record(std::move(sending));
+            for (auto& m : adopted) dispatch(std::move(m));
         }
         {
             std::lock_guard lock(record_mutex_);
@@ -95,6 +126,8 @@ void Pipeline::loop() {
             log::warn("claiming due messages failed", {{"error", st.error().message}});
             continue;
         }
+        claimed_total_ += claimed.size();
+        refresh_statistics(now);
         for (auto& m : claimed) {
             {
                 std::lock_guard lock(mutex_);
@@ -104,6 +137,21 @@ void Pipeline::loop() {
         }
         if (static_cast<int>(claimed.size()) == limit) wake();  // more may be due
     }
+}
+
+void Pipeline::refresh_statistics(Micros now) {
+    // As the tables grow from empty, and then every ten minutes of traffic.
+    constexpr Micros kEvery = 600 * kMicrosPerSecond;
+    const bool grown = claimed_total_ >= next_statistics_;
+    const bool stale = claimed_total_ > 0 && statistics_at_ && now - statistics_at_ > kEvery;
+    if (!grown && !stale) return;
+    if (grown) next_statistics_ *= 4;
+    statistics_at_ = now;
+    committer_.post(
+        [](db::Connection& c) { return store::refresh_statistics(c); },
+        [](Status s) {
+            if (!s) log::warn("refreshing statistics failed", {{"error", s.error().message}});
+        });
 }
 
 std::uint16_t Pipeline::next_reference(const std::string& to) {

@@ -30,6 +30,7 @@
 #include "db/database.h"
 #include "identity/service.h"
 #include "messaging/committer.h"
+#include "messaging/dispatch.h"
 #include "messaging/model.h"
 #include "messaging/recorder.h"
 #include "routing/service.h"
@@ -46,7 +47,7 @@ struct PipelineOptions {
     RecorderOptions retries;     // attempts and back-off when no gateway can take a message
 };
 
-class Pipeline final : public channels::GatewayListener {
+class Pipeline final : public channels::GatewayListener, public Dispatch {
 public:
     Pipeline(db::Database& db, Clock& clock, Committer& committer, routing::RoutingService& routing,
              identity::IdentityService& identity, PipelineOptions options);
@@ -54,8 +55,12 @@ public:
 
     void start();
     void stop();
-    // New work may be due (after an accept).
-    void wake();
+    // Dispatch: accepted messages handed over without a claim.
+    std::optional<Lease> reserve(std::size_t n) override;
+    void unreserve(std::size_t n) override;
+    void adopt(std::vector<Message> messages) override;
+    // New work may be due.
+    void wake() override;
 
     void on_receipt(const channels::ReceiptReport& receipt) override;
     void on_inbound(const channels::InboundReport& inbound) override;
@@ -83,6 +88,7 @@ private:
     void post_records(std::shared_ptr<std::vector<Record>> batch, std::function<void(bool)> then);
     void finish(const std::string& message_id);
     std::uint16_t next_reference(const std::string& to);
+    void refresh_statistics(Micros now);
 
     db::Database& db_;
     Clock& clock_;
@@ -97,6 +103,12 @@ private:
     bool stopping_ = false;
     bool woken_ = false;
     std::set<std::string> in_flight_;
+    std::size_t reserved_ = 0;      // room promised to accepts not yet committed
+    std::vector<Message> adopted_;  // handed over, not yet dispatched
+    // Messages claimed since start, and the count at which statistics are
+    // refreshed next (x4 each time, then every kStatisticsEvery).
+    std::uint64_t claimed_total_ = 0, next_statistics_ = 1000;
+    Micros statistics_at_ = 0;
     std::thread thread_;
 
     std::mutex record_mutex_;

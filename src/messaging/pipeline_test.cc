@@ -121,7 +121,7 @@ protected:
                 .max_attempts = 3, .retry_min = kMicrosPerSecond, .retry_max = kMicrosPerSecond}};
         pipeline_ = std::make_unique<Pipeline>(db(), clock_, *committer_, *routing_, *identity_, o);
         relay_.pipeline = pipeline_.get();
-        messaging_->on_queued([p = pipeline_.get()] { p->wake(); });
+        messaging_->set_dispatch(pipeline_.get());
         pipeline_->start();
     }
 

@@ -99,8 +99,11 @@ Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micr
                        std::vector<LateReceipt>* unmatched) const {
     std::vector<const SentRecord*> sent;
     std::vector<LateReceipt> receipts;
+    std::vector<std::string> sending;
     for (const auto& r : batch) {
-        if (const auto* s = std::get_if<SentRecord>(&r)) {
+        if (const auto* s = std::get_if<SendingRecord>(&r)) {
+            sending.insert(sending.end(), s->message_ids.begin(), s->message_ids.end());
+        } else if (const auto* s = std::get_if<SentRecord>(&r)) {
             sent.push_back(s);
         } else if (const auto* fresh = std::get_if<channels::ReceiptReport>(&r)) {
             receipts.push_back({*fresh, now});
@@ -114,7 +117,12 @@ Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micr
             UJ_TRY(write_inbound(c, std::get<channels::InboundReport>(r), now));
         }
     }
-    // Answers first: a receipt in the same batch may be for a part sent in it.
+    // In the order things happen: handed over, answered, receipted (a
+    // receipt in the batch may be for a part sent in it).
+    if (!sending.empty()) {
+        UJ_ASSIGN(auto events, store::mark_sending(c, sending, now));
+        UJ_TRY(store::insert_events(c, events));
+    }
     UJ_TRY(write_sent(c, sent, now));
     return write_receipts(c, receipts, now, unmatched);
 }

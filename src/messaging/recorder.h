@@ -19,6 +19,10 @@
 
 namespace ujumbe::messaging {
 
+// Messages handed to the dispatcher without a claim: queued -> sending.
+struct SendingRecord {
+    std::vector<std::string> message_ids;
+};
 struct SentRecord {
     Message message;
     std::string gateway_id;
@@ -38,8 +42,8 @@ struct LateReceipt {
     channels::ReceiptReport receipt;
     Micros first_seen = 0;
 };
-using Record = std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
-                            LateReceipt, channels::InboundReport>;
+using Record = std::variant<SendingRecord, SentRecord, RetryRecord, FailedRecord,
+                            channels::ReceiptReport, LateReceipt, channels::InboundReport>;
 
 struct RecorderOptions {
     int max_attempts = 12;

@@ -168,28 +168,50 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
     if (!messages.empty()) {
         const std::int64_t day = now / kMicrosPerDay;
         const auto n = static_cast<std::int64_t>(messages.size());
-        UJ_TRY(committer_.run([&](db::Connection& c) -> Status {
-            UJ_ASSIGN(bool account_ok, store::count_sent(c, account.id.value, "", day, n,
-                                                         account.max_messages_per_day));
-            if (!account_ok) return daily_cap_error("account", *account.max_messages_per_day, now);
-            UJ_ASSIGN(bool user_ok, store::count_sent(c, account.id.value, who.user_id.value, day,
-                                                      n, profile.user_max_messages_per_day));
-            if (!user_ok) return daily_cap_error("user", *profile.user_max_messages_per_day, now);
+        std::vector<std::pair<std::string, Micros>> now_due, later_due;
+        for (const auto& m : messages) {
+            if (m.status == status::kScheduled)
+                later_due.emplace_back(m.id, *m.send_at);
+            else
+                now_due.emplace_back(m.id, now);
+        }
+        std::optional<Dispatch::Lease> lease;
+        if (dispatch_ && !now_due.empty()) lease = dispatch_->reserve(now_due.size());
+        auto committed = committer_.run([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto totals,
+                      store::add_day_counts(c, account.id.value, who.user_id.value, day, n));
+            if (account.max_messages_per_day && totals.first > *account.max_messages_per_day)
+                return daily_cap_error("account", *account.max_messages_per_day, now);
+            if (profile.user_max_messages_per_day &&
+                totals.second > *profile.user_max_messages_per_day)
+                return daily_cap_error("user", *profile.user_max_messages_per_day, now);
             std::vector<const Message*> rows;
-            std::vector<std::pair<std::string, Micros>> due;
             std::vector<store::EventRow> events;
             rows.reserve(messages.size());
             for (const auto& m : messages) {
                 rows.push_back(&m);
-                due.emplace_back(m.id, m.send_at && *m.send_at > now ? *m.send_at : now);
                 events.push_back(
                     {m.account_id.value, m.id, "message." + m.status, m.status, std::nullopt, now});
             }
             UJ_TRY(store::insert_messages(c, rows));
-            UJ_TRY(store::enqueue(c, due));
+            UJ_TRY(store::enqueue(c, now_due, lease ? lease->owner : "", lease ? lease->until : 0));
+            UJ_TRY(store::enqueue(c, later_due));
             return store::insert_events(c, events);
-        }));
-        if (queued_) queued_();
+        });
+        if (!committed) {
+            if (lease) dispatch_->unreserve(now_due.size());
+            return std::move(committed).error();
+        }
+        if (dispatch_) {
+            if (lease) {
+                std::vector<Message> handed;
+                handed.reserve(now_due.size());
+                for (const auto& m : messages)
+                    if (m.status != status::kScheduled) handed.push_back(m);
+                dispatch_->adopt(std::move(handed));
+            }
+            if (!lease || !later_due.empty()) dispatch_->wake();
+        }
     }
     for (std::size_t k = 0; k < messages.size(); ++k)
         result.outcomes[owners[k]].message = std::move(messages[k]);

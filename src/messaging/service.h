@@ -17,6 +17,7 @@
 #include "db/store_support.h"
 #include "identity/service.h"
 #include "messaging/committer.h"
+#include "messaging/dispatch.h"
 #include "messaging/model.h"
 
 namespace ujumbe::messaging {
@@ -55,8 +56,9 @@ public:
                      contacts::ContactsService& contacts, Committer& committer,
                      MessagingOptions options);
 
-    // Called after messages were committed to the queue (wakes the dispatcher).
-    void on_queued(std::function<void()> fn) { queued_ = std::move(fn); }
+    // Where committed messages go (this node's pipeline); none: they wait in
+    // the queue for a dispatcher.
+    void set_dispatch(Dispatch* dispatch) { dispatch_ = dispatch; }
 
     // One message; an invalid recipient is a 400 naming `to`.
     Result<Message> send(const Principal& who, const SendRequest& request);
@@ -98,7 +100,7 @@ private:
     contacts::ContactsService& contacts_;
     Committer& committer_;
     MessagingOptions options_;
-    std::function<void()> queued_;
+    Dispatch* dispatch_ = nullptr;
 };
 
 }  // namespace ujumbe::messaging

@@ -154,17 +154,22 @@ Status insert_messages(Connection& c, const std::vector<const Message*>& message
         });
 }
 
-Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due) {
+Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due,
+               const std::string& owner, Micros lease_until) {
     std::vector<Value> params;
     return db::for_each_batch(due.size(), 256, [&](std::size_t first, std::size_t count) {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) {
             params.emplace_back(due[i].first);
             params.emplace_back(due[i].second);
+            params.push_back(owner.empty() ? Value(nullptr) : Value(owner));
+            params.emplace_back(owner.empty() ? Micros{0} : lease_until);
         }
-        return db::done(c.run("INSERT INTO message_queue (message_id, due_at) VALUES " +
-                                  db::value_rows(static_cast<int>(count), 2),
-                              params));
+        return db::done(
+            c.run("INSERT INTO message_queue (message_id, due_at, lease_owner, lease_until) "
+                  "VALUES " +
+                      db::value_rows(static_cast<int>(count), 4),
+                  params));
     });
 }
 
@@ -189,24 +194,39 @@ Status insert_events(Connection& c, const std::vector<EventRow>& events) {
     });
 }
 
-Result<bool> count_sent(Connection& c, const std::string& account, const std::string& user,
-                        std::int64_t day, std::int64_t n, std::optional<std::int64_t> cap) {
-    UJ_ASSIGN(auto row, c.query_one("SELECT sent FROM message_day_counts WHERE account_id = $1 "
-                                    "AND user_id = $2 AND day = $3",
-                                    {account, user, day}));
-    const std::int64_t sent = row ? row->i64(0) : 0;
-    if (cap && sent + n > *cap) return false;
-    if (row)
-        UJ_TRY(
-            db::done(c.query("UPDATE message_day_counts SET sent = sent + $4 WHERE "
-                             "account_id = $1 AND user_id = $2 AND day = $3",
-                             {account, user, day, n})));
-    else
-        UJ_TRY(
-            db::done(c.query("INSERT INTO message_day_counts (account_id, user_id, day, sent) "
-                             "VALUES ($1, $2, $3, $4)",
-                             {account, user, day, n})));
-    return true;
+Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
+                                                             const std::string& account,
+                                                             const std::string& user,
+                                                             std::int64_t day, std::int64_t n) {
+    // One row when there is no user (it would conflict with itself).
+    const std::string rows =
+        user.empty() ? "($1, '', $3, $4)" : "($1, '', $3, $4), ($1, $2, $3, $4)";
+    UJ_ASSIGN(auto r, c.query("INSERT INTO message_day_counts (account_id, user_id, day, sent) "
+                              "VALUES " +
+                                  rows +
+                                  " ON CONFLICT (account_id, user_id, day) DO UPDATE SET "
+                                  "sent = message_day_counts.sent + excluded.sent "
+                                  "RETURNING user_id, sent",
+                              {account, user, day, n}));
+    std::pair<std::int64_t, std::int64_t> totals{0, 0};
+    for (const auto& row : r.rows)
+        (row.text(0).empty() ? totals.first : totals.second) = row.i64(1);
+    return totals;
+}
+
+Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<std::string>& ids,
+                                           Micros now) {
+    std::vector<EventRow> events;
+    UJ_TRY(for_ids(c,
+                   "UPDATE messages SET status = 'sending', updated_at = $1 WHERE status IN "
+                   "('queued', 'scheduled') AND id",
+                   " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
+                       for (const auto& row : r.rows)
+                           events.push_back({row.text(1), row.text(0), "message.sending",
+                                             status::kSending, std::nullopt, now});
+                       return {};
+                   }));
+    return events;
 }
 
 Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micros now,
@@ -223,16 +243,7 @@ Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micr
     std::vector<std::string> ids;
     for (const auto& r : leased.rows) ids.push_back(r.text(0));
     std::vector<Message> out;
-    std::vector<EventRow> events;
-    UJ_TRY(for_ids(c,
-                   "UPDATE messages SET status = 'sending', updated_at = $1 WHERE status IN "
-                   "('queued', 'scheduled') AND id",
-                   " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
-                       for (const auto& row : r.rows)
-                           events.push_back({row.text(1), row.text(0), "message.sending",
-                                             status::kSending, std::nullopt, now});
-                       return {};
-                   }));
+    UJ_ASSIGN(auto events, mark_sending(c, ids, now));
     UJ_TRY(insert_events(c, events));
     UJ_TRY(for_ids(c, std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id", "", {},
                    ids, [&](QueryResult& r) -> Status {
@@ -267,6 +278,11 @@ Status dequeue(Connection& c, const std::string& message_id) {
 Result<std::int64_t> queued_count(Connection& c) {
     UJ_ASSIGN(auto row, c.query_one("SELECT count(*) FROM message_queue"));
     return row ? row->i64(0) : 0;
+}
+
+Status refresh_statistics(Connection& c) {
+    if (c.dialect() != db::Dialect::kPostgres) return {};
+    return c.run_script("ANALYZE messages, message_parts, message_queue, message_events");
 }
 
 Status change_status(Connection& c, const std::string& message_id, const StatusChange& change,

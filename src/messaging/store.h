@@ -28,13 +28,17 @@ struct EventRow {
 
 // ---- acceptance
 Status insert_messages(Connection& c, const std::vector<const Message*>& messages);
-// Queue rows for messages to send at `due_at` each.
-Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due);
+// Queue rows for messages to send at `due_at` each; leased to `owner` until
+// `lease_until` when an owner is given (a node that dispatches them at once).
+Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due,
+               const std::string& owner = "", Micros lease_until = 0);
 Status insert_events(Connection& c, const std::vector<EventRow>& events);
-// Adds `n` to the day's counter of (account, user) unless that would pass
-// `cap`; returns whether it was added. user "" is the account's counter.
-Result<bool> count_sent(Connection& c, const std::string& account, const std::string& user,
-                        std::int64_t day, std::int64_t n, std::optional<std::int64_t> cap);
+// Adds `n` to the day's counters of the account (user_id '') and of the
+// user, in one statement; returns both new totals (account, user).
+Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
+                                                             const std::string& account,
+                                                             const std::string& user,
+                                                             std::int64_t day, std::int64_t n);
 
 // ---- the dispatcher
 // Leases up to `limit` due rows not leased by anyone (or whose lease ran
@@ -42,6 +46,9 @@ Result<bool> count_sent(Connection& c, const std::string& account, const std::st
 // returns the messages.
 Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micros now,
                                    Micros lease_until, int limit);
+// queued -> sending for these messages; returns the events to write.
+Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<std::string>& ids,
+                                           Micros now);
 // Every lease of `owner` ends now (a restarted node takes its work back).
 Status release_leases(Connection& c, const std::string& owner);
 Status release_all_leases(Connection& c);
@@ -49,6 +56,10 @@ Status release_all_leases(Connection& c);
 Status requeue(Connection& c, const std::string& message_id, Micros due_at);
 Status dequeue(Connection& c, const std::string& message_id);
 Result<std::int64_t> queued_count(Connection& c);
+// Refreshes the planner's statistics of the pipeline's tables (PostgreSQL;
+// SQLite plans without them). Plans made while a table looked empty scan it
+// whole once it holds a million rows.
+Status refresh_statistics(Connection& c);
 
 struct StatusChange {
     std::string status;

@@ -10,7 +10,7 @@ import time
 from urllib.parse import urlsplit, urlunsplit
 
 import ujumbe_it as u
-from conftest import UjumbeServer, add_route, add_smpp_gateway, admin_of, wait_bound
+from smpp_it import UjumbeServer, add_route, add_smpp_gateway, admin_of, wait_bound
 
 TOTAL = 50_000
 PER_CALL = 5_000

@@ -5,7 +5,7 @@ or retries without sending anything twice."""
 import time
 
 import ujumbe_it as u
-from conftest import (add_route, add_smpp_gateway, admin_of, wait_bound, wait_stats,
+from smpp_it import (add_route, add_smpp_gateway, admin_of, wait_bound, wait_stats,
                       wait_status)
 
 TO = "+254712345678"
