@@ -46,6 +46,8 @@ BASE_ENV = {
     "UJUMBE_ADMIN_EMAIL": u.ADMIN_EMAIL,
     "UJUMBE_ADMIN_PASSWORD": u.ADMIN_PASSWORD,
     "UJUMBE_LOG_LEVEL": "warn",
+    # A sandbox gateway and a catch-all route, so messages can be sent.
+    "UJUMBE_SANDBOX_GATEWAY": "true",
     # The suite logs in from one IP all the time; throttle tests start their
     # own servers without this override.
     "UJUMBE_LOGIN_IP_MAX_FAILURES": "100000",

@@ -2,13 +2,12 @@
 platform admin manages gateways (sandbox, smpp) and routing rules; messages
 follow the rules; everybody else gets 403.
 
-Runs against its own server started with UJUMBE_SANDBOX_GATEWAY=true (a
-gateway "sandbox" and a catch-all route to it).  Each test that adds routes
+The shared server runs with UJUMBE_SANDBOX_GATEWAY=true (a gateway
+"sandbox" and a catch-all route to it).  Each test that adds routes
 uses its own country prefix and deletes what it created, so the tests do not
 depend on each other's order.
 """
 
-import functools
 import json
 import time
 import uuid
@@ -34,48 +33,6 @@ def phone(prefix):
     n = next(_counter)
     return {"254": "+2547%08d", "255": "+2557%08d", "256": "+2567%08d",
             "250": "+2507%08d", "260": "+2609%08d"}[prefix] % (50000000 + n)
-
-
-# --------------------------------------------------------------------------
-# A server with the sandbox gateway, shared by the module
-# --------------------------------------------------------------------------
-
-def _server_class(config):
-    for plugin in config.pluginmanager.get_plugins():
-        cls = getattr(plugin, "UjumbeServer", None)
-        if isinstance(cls, type):
-            return cls
-    raise RuntimeError("conftest.UjumbeServer not found")
-
-
-@pytest.fixture(scope="module")
-def server(request):
-    srv = _server_class(request.config)({"UJUMBE_SANDBOX_GATEWAY": "true"}, label="routing")
-    try:
-        srv.start()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server):
-    return server.api
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return u.login(api, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def register(api):
-    return functools.partial(u.register, api)
-
-
-@pytest.fixture
-def owner(api):
-    return u.register(api)
 
 
 @pytest.fixture(scope="module")

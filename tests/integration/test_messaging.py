@@ -2,15 +2,12 @@
 opt-outs, bulk sends, scheduling, listing and stats, daily caps, phone number
 validation, tenant isolation and API key scopes.
 
-The module runs against its own server started with
-UJUMBE_SANDBOX_GATEWAY=true (a gateway "sandbox" that delivers everything
-after 200 ms, reached by a catch-all route).  The fixtures `server`, `api`,
-`admin`, `register` and `owner` are overridden here so that they talk to that
-server; every test registers its own account(s).
+The shared server runs with UJUMBE_SANDBOX_GATEWAY=true (a gateway "sandbox"
+that delivers everything after 200 ms, reached by a catch-all route); every
+test registers its own account(s).
 """
 
 import datetime
-import functools
 import json
 import re
 import time
@@ -39,48 +36,6 @@ _ke_counter = iter(range(10 ** 6))
 def ke_phone():
     """A valid Kenyan mobile number (+254 71x xxx xxx), unique per process."""
     return "+2547%08d" % (20000000 + next(_ke_counter))
-
-
-# --------------------------------------------------------------------------
-# A server with the sandbox gateway, shared by the module
-# --------------------------------------------------------------------------
-
-def _server_class(config):
-    for plugin in config.pluginmanager.get_plugins():
-        cls = getattr(plugin, "UjumbeServer", None)
-        if isinstance(cls, type):
-            return cls
-    raise RuntimeError("conftest.UjumbeServer not found")
-
-
-@pytest.fixture(scope="module")
-def server(request):
-    srv = _server_class(request.config)({"UJUMBE_SANDBOX_GATEWAY": "true"}, label="messaging")
-    try:
-        srv.start()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server):
-    return server.api
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return u.login(api, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def register(api):
-    return functools.partial(u.register, api)
-
-
-@pytest.fixture
-def owner(api):
-    return u.register(api)
 
 
 # --------------------------------------------------------------------------

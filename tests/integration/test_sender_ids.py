@@ -2,12 +2,10 @@
 bulk registration, listing, approval by the platform admin, rejection,
 sending with an approved sender id, countries, roles and API key scopes.
 
-Runs against its own server started with UJUMBE_SANDBOX_GATEWAY=true; the
-fixtures `server`, `api`, `admin`, `register` and `owner` are overridden here
-so that they talk to that server.
+The shared server runs with UJUMBE_SANDBOX_GATEWAY=true, so messages sent
+with an approved sender id are delivered.
 """
 
-import functools
 import time
 
 import pytest
@@ -33,48 +31,6 @@ def tz_phone():
 def unique_sender(prefix="S"):
     """An alphanumeric sender id of at most 11 characters, unique per process."""
     return "%s%07d" % (prefix, next(_counter))
-
-
-# --------------------------------------------------------------------------
-# A server with the sandbox gateway, shared by the module
-# --------------------------------------------------------------------------
-
-def _server_class(config):
-    for plugin in config.pluginmanager.get_plugins():
-        cls = getattr(plugin, "UjumbeServer", None)
-        if isinstance(cls, type):
-            return cls
-    raise RuntimeError("conftest.UjumbeServer not found")
-
-
-@pytest.fixture(scope="module")
-def server(request):
-    srv = _server_class(request.config)({"UJUMBE_SANDBOX_GATEWAY": "true"}, label="sender-ids")
-    try:
-        srv.start()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def api(server):
-    return server.api
-
-
-@pytest.fixture(scope="module")
-def admin(api):
-    return u.login(api, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
-
-
-@pytest.fixture
-def register(api):
-    return functools.partial(u.register, api)
-
-
-@pytest.fixture
-def owner(api):
-    return u.register(api)
 
 
 # --------------------------------------------------------------------------
