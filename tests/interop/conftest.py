@@ -9,7 +9,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from smpp_it import Smsc, UjumbeServer  # noqa: E402
+from smpp_it import Smsc, harness  # noqa: E402
 
 
 @pytest.fixture
@@ -26,23 +26,11 @@ def smsc_factory():
         s.stop()
 
 
+# The HTTP suite's fixture, registered here too.
+server_factory = harness.server_factory
+
+
 @pytest.fixture
-def gateway_server(server_factory_interop):
+def gateway_server(server_factory):
     """A server without gateways: tests add SMPP gateways and routes."""
-    return server_factory_interop(label="smpp")
-
-
-@pytest.fixture
-def server_factory_interop():
-    started = []
-
-    def make(env=None, label="smpp"):
-        srv = UjumbeServer(env, label)
-        started.append(srv)
-        return srv.start()
-
-    yield make
-    for srv in started:
-        srv.stop()
-
-
+    return server_factory(env={"UJUMBE_SANDBOX_GATEWAY": None}, label="smpp")

@@ -40,7 +40,7 @@ def _wait_drained(srv, token, timeout=240.0):
 
 def test_kill_9_during_a_burst_loses_no_accepted_message(smsc_factory, capsys):
     smsc = smsc_factory("--receipt-delay-ms", "-1")
-    first = UjumbeServer(label="durable").start()
+    first = UjumbeServer({"UJUMBE_SANDBOX_GATEWAY": None}, label="durable").start()
     second = None
     try:
         admin = admin_of(first)
@@ -78,7 +78,7 @@ def test_kill_9_during_a_burst_loses_no_accepted_message(smsc_factory, capsys):
         seen_at_kill = len(smsc.pdus("submit_sm"))
         assert accepted, "no bulk call was answered before the kill"
 
-        env = {"UJUMBE_DATA_DIR": str(first.data_dir)}
+        env = {"UJUMBE_DATA_DIR": str(first.data_dir), "UJUMBE_SANDBOX_GATEWAY": None}
         if _database_url(first):
             env["UJUMBE_DATABASE_URL"] = _database_url(first)
         second = UjumbeServer(env, label="durable-restarted").start()
