@@ -31,6 +31,15 @@ std::string random_token(std::size_t bytes) {
 // libsodium rather than OpenSSL 3 here: OpenSSL's one-shot HMAC() fetches
 // the algorithm on every call, which showed up at several percent of a
 // request's CPU in profiles; libsodium's is a plain function call.
+std::uint64_t stable_hash(std::string_view data) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : data) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
 std::string sha256(std::string_view data) {
     std::string out(crypto_hash_sha256_BYTES, '\0');
     crypto_hash_sha256(reinterpret_cast<unsigned char*>(out.data()),

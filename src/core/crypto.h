@@ -3,6 +3,7 @@
 // constant-time compare) plus the encodings tokens need.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +13,10 @@ namespace ujumbe {
 void random_fill(void* buf, std::size_t len);
 // `bytes` random bytes, base64url-encoded without padding.
 std::string random_token(std::size_t bytes);
+
+// FNV-1a, 64 bits: a fast, stable (same on every node and release) spread of
+// a text over buckets. Not for secrets.
+std::uint64_t stable_hash(std::string_view data);
 
 std::string sha256(std::string_view data);                             // raw 32 bytes
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes

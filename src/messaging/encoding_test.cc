@@ -146,5 +146,100 @@ TEST(SmsEncoding, DecodesReceivedTexts) {
     EXPECT_FALSE(decode_text("\x01\x02", 0xF4));
 }
 
+// Octets from their values, for UDHs full of NULs.
+std::string octets(std::initializer_list<int> values) {
+    std::string out;
+    for (int v : values) out += static_cast<char>(v);
+    return out;
+}
+
+void expect_concatenation(const std::optional<UdhSplit>& split, int reference, int total,
+                          int part) {
+    ASSERT_TRUE(split);
+    ASSERT_TRUE(split->concatenation);
+    EXPECT_EQ(split->concatenation->reference, reference);
+    EXPECT_EQ(split->concatenation->total, total);
+    EXPECT_EQ(split->concatenation->part, part);
+}
+
+TEST(ReceivedUdh, SplitsAnEightBitConcatenation) {
+    const std::string payload = octets({0x05, 0x00, 0x03, 0xA7, 0x03, 0x02}) + "Habari";
+    auto split = split_udh(payload);
+    expect_concatenation(split, 0xA7, 3, 2);
+    EXPECT_EQ(split->text, "Habari");
+    // What concat_udh writes reads back.
+    split = split_udh(concat_udh(0x1234, 9, 9) + "x");
+    expect_concatenation(split, 0x34, 9, 9);
+    EXPECT_EQ(split->text, "x");
+}
+
+TEST(ReceivedUdh, SplitsASixteenBitConcatenation) {
+    const std::string payload = octets({0x06, 0x08, 0x04, 0xBE, 0xEF, 0x02, 0x01}) + "Hi";
+    auto split = split_udh(payload);
+    expect_concatenation(split, 0xBEEF, 2, 1);
+    EXPECT_EQ(split->text, "Hi");
+    split = split_udh(concat_udh(0x1234, 4, 3, ReferenceSize::k16Bit) + "yo");
+    expect_concatenation(split, 0x1234, 4, 3);
+    EXPECT_EQ(split->text, "yo");
+}
+
+TEST(ReceivedUdh, FindsTheConcatenationAfterAnotherElement) {
+    // Text formatting (IEI 0x0A, 3 octets), then the 8-bit concatenation.
+    const std::string payload =
+        octets({0x0A, 0x0A, 0x03, 0x00, 0x05, 0x00, 0x00, 0x03, 0x42, 0x02, 0x01}) + "text";
+    auto split = split_udh(payload);
+    expect_concatenation(split, 0x42, 2, 1);
+    EXPECT_EQ(split->text, "text");
+    // The 16-bit one after an element of no octets.
+    split = split_udh(octets({0x08, 0x24, 0x00, 0x08, 0x04, 0x00, 0x07, 0x05, 0x05}) + "end");
+    expect_concatenation(split, 7, 5, 5);
+    EXPECT_EQ(split->text, "end");
+}
+
+TEST(ReceivedUdh, AUdhWithoutConcatenationOnlyStrips) {
+    auto split = split_udh(octets({0x03, 0x0A, 0x01, 0x00}) + "plain");
+    ASSERT_TRUE(split);
+    EXPECT_FALSE(split->concatenation);
+    EXPECT_EQ(split->text, "plain");
+    split = split_udh(octets({0x00}) + "abc");  // an empty UDH
+    ASSERT_TRUE(split);
+    EXPECT_FALSE(split->concatenation);
+    EXPECT_EQ(split->text, "abc");
+    split = split_udh(octets({0x05, 0x00, 0x03, 0x01, 0x02, 0x01}));  // no text after it
+    expect_concatenation(split, 1, 2, 1);
+    EXPECT_EQ(split->text, "");
+}
+
+TEST(ReceivedUdh, AUdhLongerThanThePayloadIsRefused) {
+    EXPECT_FALSE(split_udh(""));
+    EXPECT_FALSE(split_udh(octets({0x01})));
+    EXPECT_FALSE(split_udh(octets({0x06, 0x00, 0x03, 0x01, 0x02, 0x01})));
+    EXPECT_FALSE(split_udh(octets({0xFF}) + "short"));
+}
+
+TEST(ReceivedUdh, AnElementRunningPastTheUdhIsRefused) {
+    // The element claims 4 octets; the UDH holds 3 after its header.
+    EXPECT_FALSE(split_udh(octets({0x05, 0x00, 0x04, 0x01, 0x02, 0x01}) + "text"));
+    // The second element runs past the UDH into the text.
+    EXPECT_FALSE(split_udh(octets({0x05, 0x0A, 0x00, 0x00, 0x05, 0x01}) + "text"));
+}
+
+TEST(ReceivedUdh, InvalidConcatenationValuesAreIgnored) {
+    for (const std::string& udh : {
+             octets({0x05, 0x00, 0x03, 0x01, 0x03, 0x00}),        // part 0
+             octets({0x05, 0x00, 0x03, 0x01, 0x02, 0x03}),        // part after the last
+             octets({0x05, 0x00, 0x03, 0x01, 0x00, 0x00}),        // total 0
+             octets({0x06, 0x08, 0x04, 0x00, 0x01, 0x03, 0x00}),  // 16-bit, part 0
+             octets({0x06, 0x08, 0x04, 0x00, 0x01, 0x02, 0x05}),  // 16-bit, part after the last
+             octets({0x06, 0x00, 0x04, 0x01, 0x02, 0x01, 0x00}),  // 8-bit IEI with 4 octets
+             octets({0x05, 0x08, 0x03, 0x01, 0x02, 0x01}),        // 16-bit IEI with 3 octets
+         }) {
+        auto split = split_udh(udh + "text");
+        ASSERT_TRUE(split) << udh.size();
+        EXPECT_FALSE(split->concatenation) << udh.size();
+        EXPECT_EQ(split->text, "text");
+    }
+}
+
 }  // namespace
 }  // namespace ujumbe::messaging

@@ -2,21 +2,14 @@
 
 #include <algorithm>
 
+#include "core/crypto.h"
+
 namespace ujumbe::routing {
 
 namespace {
 
 int specificity(const RouteRule& r) {
     return (r.account_id ? 4 : 0) + (r.sender ? 2 : 0) + (r.country.empty() ? 0 : 1);
-}
-
-std::uint64_t hash_key(const std::string& key) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : key) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 }  // namespace
@@ -52,7 +45,7 @@ std::optional<RouteChoice> select_route(const std::vector<RouteRule>& rules, con
         std::int64_t total = 0;
         for (const auto& t : rule.gateways) total += std::max(0, t.weight);
         if (total > 0) {
-            auto point = static_cast<std::int64_t>(hash_key(q.key) % total);
+            auto point = static_cast<std::int64_t>(stable_hash(q.key) % total);
             for (const auto& t : rule.gateways) {
                 point -= std::max(0, t.weight);
                 if (point < 0) {

@@ -15,22 +15,13 @@ namespace {
 
 using json = nlohmann::json;
 
-// delivery_ratio as millionths, read from its decimal text so no binary
-// fraction decides a message's fate.
+// delivery_ratio as millionths (six decimals; finer ratios are rounded), so
+// the share is an integer comparison per message.
 std::optional<std::int64_t> ratio_millionths(const json& v) {
     if (!v.is_number()) return std::nullopt;
     const double d = v.get<double>();
     if (!(d >= 0.0 && d <= 1.0)) return std::nullopt;
     return static_cast<std::int64_t>(d * 1'000'000.0 + 0.5);
-}
-
-std::uint64_t fnv1a(std::string_view s) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return h;
 }
 
 }  // namespace
@@ -48,8 +39,10 @@ Result<SandboxSettings> read_sandbox_settings(const json& settings) {
             else
                 s.delivered_per_million = *r;
         } else if (key == "receipt_delay_ms") {
-            if (!value.is_number_integer() || value.get<std::int64_t>() < -1 ||
-                value.get<std::int64_t>() > 3'600'000)
+            // Unsigned values past int64 would wrap to negatives: refuse them first.
+            if (!value.is_number_integer() ||
+                (value.is_number_unsigned() && value.get<std::uint64_t>() > 3'600'000) ||
+                value.get<std::int64_t>() < -1 || value.get<std::int64_t>() > 3'600'000)
                 errors[field].push_back("Must be an integer from -1 (no receipts) to 3600000.");
             else
                 s.receipt_delay_ms = value.get<std::int64_t>();
@@ -98,7 +91,7 @@ SandboxGateway::SandboxGateway(std::string id, SandboxSettings settings,
       }()) {}
 
 bool SandboxGateway::delivers(const std::string& message_id) const {
-    return static_cast<std::int64_t>(fnv1a(message_id) % 1'000'000) <
+    return static_cast<std::int64_t>(stable_hash(message_id) % 1'000'000) <
            settings_.delivered_per_million;
 }
 
@@ -144,7 +137,7 @@ void SandboxGateway::submit(OutboundSms message, std::function<void(SubmitOutcom
             base.stat = base.status == "expired"    ? "EXPIRED"
                         : base.status == "rejected" ? "REJECTD"
                                                     : "UNDELIV";
-            base.error_code = settings_.failure_codes[fnv1a(message.message_id + "/code") %
+            base.error_code = settings_.failure_codes[stable_hash(message.message_id + "/code") %
                                                       settings_.failure_codes.size()];
         }
         auto timer = std::make_shared<boost::asio::steady_timer>(
