@@ -129,6 +129,10 @@ int serve(const Config& config) {
     messaging::MessagingService messaging(**db, SystemClock::instance(), identity, contacts,
                                           accepts, {.default_sender_id = config.default_sender_id});
     messaging.set_dispatch(&pipeline);
+    pipeline.on_inbound_message([&contacts](db::Connection& c, const AccountId& account,
+                                            const std::string& from, const std::string& text) {
+        return contacts.apply_keyword(c, account, from, text);
+    });
     pipeline.start();
 
     http::Router router;

@@ -1,6 +1,7 @@
 #include "contacts/service.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 #include "contacts/import_columns.h"
@@ -76,6 +77,52 @@ ContactsService::ContactsService(db::Database& db, Clock& clock,
 Result<std::string> ContactsService::phone_country(const Principal& who) {
     UJ_ASSIGN(auto account, identity_.current_account(who));
     return account.default_country.empty() ? account.country : account.default_country;
+}
+
+namespace {
+// Keywords of an inbound message that change consent (the whole text,
+// trimmed, any case), as carriers and CPaaS providers honour them.
+std::optional<bool> keyword_opt_in(std::string_view text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+        text.remove_prefix(1);
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+        text.remove_suffix(1);
+    if (text.size() > 12) return std::nullopt;
+    std::string word(text);
+    for (auto& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    for (const char* stop : {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
+        if (word == stop) return false;
+    for (const char* start : {"START", "UNSTOP"})
+        if (word == start) return true;
+    return std::nullopt;
+}
+}  // namespace
+
+Status ContactsService::apply_keyword(db::Connection& c, const AccountId& account,
+                                      const std::string& phone, const std::string& text) {
+    auto opt_in = keyword_opt_in(text);
+    if (!opt_in) return {};
+    UJ_ASSIGN(auto found, store::find_by_phone(c, account, phone));
+    const Micros now = clock_.now();
+    if (!found && *opt_in) return {};  // START from a stranger changes nothing
+    const bool is_new = !found;
+    Contact contact;
+    if (found) {
+        contact = std::move(*found);
+        const bool opted_out = contact.opt_out_at && !contact.is_opted_in;
+        if (*opt_in ? contact.is_opted_in : opted_out) return {};
+    } else {
+        contact.id = new_uuid_v7(now);
+        contact.account_id = account;
+        contact.phone_e164 = phone;
+        contact.created_at = now;
+    }
+    std::string word = text;
+    for (auto& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    auto event = change_consent(contact, *opt_in, "sms", consent_source::kKeyword,
+                                "inbound " + word.substr(0, 12), std::nullopt, now);
+    UJ_TRY(is_new ? store::insert_contact(c, contact) : store::update_contact(c, contact, false));
+    return store::insert_consent(c, account, event);
 }
 
 Result<std::unordered_set<std::string>> ContactsService::opted_out(

@@ -145,6 +145,13 @@ public:
 
     // The country used for numbers written without a country code.
     Result<std::string> phone_country(const Principal& who);
+    // An inbound STOP / START keyword from `phone` (E.164): the account's
+    // contact with that number opts out (created when unknown, so the number
+    // stays refused) or back in, recorded with source "keyword". Nothing
+    // when the text is no keyword or the state is already so. Runs in the
+    // caller's transaction.
+    Status apply_keyword(db::Connection& c, const AccountId& account, const std::string& phone,
+                         const std::string& text);
     // Which of `phones` (E.164) belong to contacts of the account who opted
     // out. For the send path: it reads on the caller's connection.
     Result<std::unordered_set<std::string>> opted_out(db::Connection& c, const AccountId& account,

@@ -66,6 +66,8 @@ public:
     void on_inbound(const channels::InboundReport& inbound) override;
 
     std::size_t in_flight() const;
+    // See Recorder::on_inbound (consent keywords). Set before start().
+    void on_inbound_message(Recorder::InboundHook hook) { recorder_.on_inbound(std::move(hook)); }
 
 private:
     void loop();

@@ -103,8 +103,8 @@ protected:
         routing::RouteRule rule{
             .id = "r1", .name = "all", .gateways = {{"gw-first", 1}}, .failover = {"gw-second"}};
         registry_->install(first_, {rule});
-        start_pipeline();
         who_ = owner_of("Sender Ltd", "KE");
+        start_pipeline();
     }
     void TearDown() override {
         if (pipeline_) pipeline_->stop();
@@ -121,6 +121,10 @@ protected:
                 .max_attempts = 3, .retry_min = kMicrosPerSecond, .retry_max = kMicrosPerSecond}};
         pipeline_ = std::make_unique<Pipeline>(db(), clock_, *committer_, *routing_, *identity_, o);
         relay_.pipeline = pipeline_.get();
+        pipeline_->on_inbound_message([this](db::Connection& c, const AccountId& account,
+                                             const std::string& from, const std::string& text) {
+            return service_->apply_keyword(c, account, from, text);
+        });
         messaging_->set_dispatch(pipeline_.get());
         pipeline_->start();
     }
@@ -309,6 +313,44 @@ TEST_P(PipelineTest, ConcatenatedInboundPartsBecomeOneMessage) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     FAIL() << "the inbound message was not stored";
+}
+
+TEST_P(PipelineTest, StopAndStartKeywordsChangeConsentOfTheOwnersContact) {
+    // The account owns the number customers write to.
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return store::insert_sender_id(c, {.id = "s1",
+                                           .account_id = who_.account_id,
+                                           .sender = "40404",
+                                           .kind = "numeric",
+                                           .country = "KE",
+                                           .status = "approved",
+                                           .decided_at = clock_.now()});
+    }));
+    auto inbound = [&](const std::string& text) {
+        pipeline_->on_inbound(
+            {.gateway_id = "gw-first", .from = "254711000999", .to = "40404", .text = text});
+    };
+    auto refused = [&] {
+        auto r = messaging_->send(who_, {.to = "+254711000999", .body = "Offer"});
+        return !r && r.error().error_code == "RECIPIENT_OPTED_OUT";
+    };
+    auto eventually = [&](bool want) {
+        for (int i = 0; i < 500; ++i) {
+            if (refused() == want) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return false;
+    };
+    inbound(" stop ");
+    EXPECT_TRUE(eventually(true)) << "STOP did not opt the number out";
+    inbound("Start");
+    EXPECT_TRUE(eventually(false)) << "START did not opt it back in";
+    inbound("stop the offers please");  // not a keyword
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_FALSE(refused());
+    auto listed = messaging_->list(who_, {.direction = "inbound"}, {});
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->count, 3);
 }
 
 TEST_P(PipelineTest, LeasesOfAStoppedNodeAreTakenBackWhenItStarts) {

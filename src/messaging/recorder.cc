@@ -319,6 +319,8 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     m.created_at = m.updated_at = now;
     m.done_at = now;
     UJ_TRY(store::insert_messages(c, {&m}));
+    if (inbound_hook_ && m.sender.starts_with('+'))
+        UJ_TRY(inbound_hook_(c, m.account_id, m.sender, m.body));
     const json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
     return store::insert_events(
         c, {{m.account_id.value, m.id, "message.received", status::kReceived, detail.dump(), now}});

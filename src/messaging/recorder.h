@@ -57,6 +57,12 @@ public:
     Recorder(RecorderOptions options, std::function<std::string()> inbound_owner)
         : options_(options), inbound_owner_(std::move(inbound_owner)) {}
 
+    // Called for every inbound message in its transaction (account, the
+    // sender's number, the text): consent keywords.
+    using InboundHook = std::function<Status(db::Connection&, const AccountId&,
+                                             const std::string& from, const std::string& text)>;
+    void on_inbound(InboundHook hook) { inbound_hook_ = std::move(hook); }
+
     // Receipts whose part is not recorded are added to `unmatched`.
     Status write(db::Connection& c, const std::vector<Record>& batch, Micros now,
                  std::vector<LateReceipt>* unmatched) const;
@@ -72,6 +78,7 @@ private:
 
     RecorderOptions options_;
     std::function<std::string()> inbound_owner_;
+    InboundHook inbound_hook_;
 };
 
 }  // namespace ujumbe::messaging
