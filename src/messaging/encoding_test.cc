@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+
 namespace ujumbe::messaging {
 namespace {
 
@@ -153,6 +155,14 @@ std::string octets(std::initializer_list<int> values) {
     return out;
 }
 
+// split_udh views its payload: the payloads built in an expression are kept
+// here for the rest of the test program.
+std::string_view keep(std::string payload) {
+    static std::deque<std::string> kept;
+    kept.push_back(std::move(payload));
+    return kept.back();
+}
+
 void expect_concatenation(const std::optional<UdhSplit>& split, int reference, int total,
                           int part) {
     ASSERT_TRUE(split);
@@ -167,8 +177,9 @@ TEST(ReceivedUdh, SplitsAnEightBitConcatenation) {
     auto split = split_udh(payload);
     expect_concatenation(split, 0xA7, 3, 2);
     EXPECT_EQ(split->text, "Habari");
-    // What concat_udh writes reads back.
-    split = split_udh(concat_udh(0x1234, 9, 9) + "x");
+    // What concat_udh writes reads back (the split views the payload: keep it).
+    const std::string written = concat_udh(0x1234, 9, 9) + "x";
+    split = split_udh(written);
     expect_concatenation(split, 0x34, 9, 9);
     EXPECT_EQ(split->text, "x");
 }
@@ -178,7 +189,7 @@ TEST(ReceivedUdh, SplitsASixteenBitConcatenation) {
     auto split = split_udh(payload);
     expect_concatenation(split, 0xBEEF, 2, 1);
     EXPECT_EQ(split->text, "Hi");
-    split = split_udh(concat_udh(0x1234, 4, 3, ReferenceSize::k16Bit) + "yo");
+    split = split_udh(keep(concat_udh(0x1234, 4, 3, ReferenceSize::k16Bit) + "yo"));
     expect_concatenation(split, 0x1234, 4, 3);
     EXPECT_EQ(split->text, "yo");
 }
@@ -191,21 +202,21 @@ TEST(ReceivedUdh, FindsTheConcatenationAfterAnotherElement) {
     expect_concatenation(split, 0x42, 2, 1);
     EXPECT_EQ(split->text, "text");
     // The 16-bit one after an element of no octets.
-    split = split_udh(octets({0x08, 0x24, 0x00, 0x08, 0x04, 0x00, 0x07, 0x05, 0x05}) + "end");
+    split = split_udh(keep(octets({0x08, 0x24, 0x00, 0x08, 0x04, 0x00, 0x07, 0x05, 0x05}) + "end"));
     expect_concatenation(split, 7, 5, 5);
     EXPECT_EQ(split->text, "end");
 }
 
 TEST(ReceivedUdh, AUdhWithoutConcatenationOnlyStrips) {
-    auto split = split_udh(octets({0x03, 0x0A, 0x01, 0x00}) + "plain");
+    auto split = split_udh(keep(octets({0x03, 0x0A, 0x01, 0x00}) + "plain"));
     ASSERT_TRUE(split);
     EXPECT_FALSE(split->concatenation);
     EXPECT_EQ(split->text, "plain");
-    split = split_udh(octets({0x00}) + "abc");  // an empty UDH
+    split = split_udh(keep(octets({0x00}) + "abc"));  // an empty UDH
     ASSERT_TRUE(split);
     EXPECT_FALSE(split->concatenation);
     EXPECT_EQ(split->text, "abc");
-    split = split_udh(octets({0x05, 0x00, 0x03, 0x01, 0x02, 0x01}));  // no text after it
+    split = split_udh(keep(octets({0x05, 0x00, 0x03, 0x01, 0x02, 0x01})));  // no text after it
     expect_concatenation(split, 1, 2, 1);
     EXPECT_EQ(split->text, "");
 }
@@ -234,7 +245,7 @@ TEST(ReceivedUdh, InvalidConcatenationValuesAreIgnored) {
              octets({0x06, 0x00, 0x04, 0x01, 0x02, 0x01, 0x00}),  // 8-bit IEI with 4 octets
              octets({0x05, 0x08, 0x03, 0x01, 0x02, 0x01}),        // 16-bit IEI with 3 octets
          }) {
-        auto split = split_udh(udh + "text");
+        auto split = split_udh(keep(udh + "text"));
         ASSERT_TRUE(split) << udh.size();
         EXPECT_FALSE(split->concatenation) << udh.size();
         EXPECT_EQ(split->text, "text");
