@@ -11,6 +11,8 @@
 
 #include "app/commands.h"
 #include "app/runtime.h"
+#include "billing/routes.h"
+#include "billing/service.h"
 #include "contacts/importer.h"
 #include "contacts/routes.h"
 #include "contacts/service.h"
@@ -128,6 +130,19 @@ int serve(const Config& config) {
     }
     messaging::MessagingService messaging(**db, SystemClock::instance(), identity, contacts,
                                           accepts, {.default_sender_id = config.default_sender_id});
+    billing::BillingService billing(**db, SystemClock::instance(), identity,
+                                    {.currency = config.currency,
+                                     .trial_credit = parse_money(config.trial_credit).value_or(0),
+                                     .refund_undelivered = config.refund_undelivered});
+    identity.on_registered([&billing](db::Connection& c, const identity::Account& account) {
+        return billing.grant_trial(c, account.id);
+    });
+    messaging.set_billing(&billing);
+    pipeline.on_final_status([&billing](db::Connection& c, const std::vector<std::string>& ids,
+                                        const std::string& status) -> Status {
+        if (!billing.refunds_status(status)) return {};
+        return billing.refund(c, ids, status);
+    });
     messaging.set_dispatch(&pipeline);
     pipeline.on_inbound_message([&contacts](db::Connection& c, const AccountId& account,
                                             const std::string& from, const std::string& text) {
@@ -141,6 +156,7 @@ int serve(const Config& config) {
     contacts::add_routes(router, contacts, config.max_import_bytes);
     messaging::add_routes(router, messaging);
     routing::add_routes(router, routing);
+    billing::add_routes(router, billing);
     identity::Authenticator authenticator(identity);
     http::IdempotencyKeys idempotency(**db, SystemClock::instance());
     http::Dispatcher dispatcher(router, authenticator, &idempotency);

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <vector>
 
+#include "core/money.h"
+
 namespace ujumbe {
 
 std::string Config::effective_database_url() const {
@@ -60,6 +62,18 @@ Setting text(const char* key, std::string Config::*field) {
             }};
 }
 
+Setting flag(const char* key, bool Config::*field) {
+    return {key, [key, field](Config& c, const std::string& v) -> Status {
+                if (v == "1" || v == "true" || v == "yes" || v == "on")
+                    c.*field = true;
+                else if (v == "0" || v == "false" || v == "no" || v == "off")
+                    c.*field = false;
+                else
+                    return Error::invalid(key, "must be true or false");
+                return {};
+            }};
+}
+
 const std::vector<Setting>& settings() {
     static const std::vector<Setting> all = {
         text("listen", &Config::listen),
@@ -91,14 +105,21 @@ const std::vector<Setting>& settings() {
         number("login_window_s", &Config::login_window_s, 1),
         text("default_sender_id", &Config::default_sender_id),
         text("node_id", &Config::node_id),
-        {"sandbox_gateway",
+        flag("sandbox_gateway", &Config::sandbox_gateway),
+        flag("refund_undelivered", &Config::refund_undelivered),
+        {"currency",
          [](Config& c, const std::string& v) -> Status {
-             if (v == "1" || v == "true" || v == "yes" || v == "on")
-                 c.sandbox_gateway = true;
-             else if (v == "0" || v == "false" || v == "no" || v == "off")
-                 c.sandbox_gateway = false;
-             else
-                 return Error::invalid("sandbox_gateway", "must be true or false");
+             if (!is_currency_code(v))
+                 return Error::invalid("currency", "must be an ISO 4217 code such as USD");
+             c.currency = v;
+             return {};
+         }},
+        {"trial_credit",
+         [](Config& c, const std::string& v) -> Status {
+             auto amount = parse_money(v);
+             if (!amount || *amount < 0)
+                 return Error::invalid("trial_credit", "must be an amount such as 5.00");
+             c.trial_credit = v;
              return {};
          }},
         {"sqlite_synchronous",

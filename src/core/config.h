@@ -57,6 +57,12 @@ struct Config {
     // With no gateway configured, create a sandbox gateway and a catch-all
     // route at start (`make run` sets it).
     bool sandbox_gateway = false;
+    // Billing: the platform currency (ISO 4217), the trial credit of
+    // self-registered accounts (decimal text; "0" for none) and whether
+    // undelivered/expired messages are refunded like failed ones.
+    std::string currency = "USD";
+    std::string trial_credit = "5";
+    bool refund_undelivered = false;
     // This node's name as the owner of queue leases; empty: generated once
     // into <data_dir>/node.id. Nodes sharing a PostgreSQL database need
     // different ones.

@@ -8,6 +8,7 @@
 // take its Principal and only ever touch the caller's account (or, for
 // children, accounts the caller is the parent of); anything else is 404.
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -169,6 +170,12 @@ public:
     Result<SendProfile> send_profile(const Principal& who);
     // The platform account (inbound messages nobody else claims land there).
     Result<Account> platform_account();
+    // Any account by id, for other services' own checks (404 when missing).
+    Result<Account> account_by_id(const AccountId& id);
+    // Runs in the transaction that creates a self-registered account (the
+    // trial credit); its failure fails the registration.
+    using AccountHook = std::function<Status(db::Connection&, const Account&)>;
+    void on_registered(AccountHook hook) { registered_ = std::move(hook); }
     Result<Account> update_current_account(const Principal& who, const AccountUpdate& update);
     Result<CreatedChild> create_child(const Principal& who, const ChildInput& in);
     Result<Listing<Account>> list_children(const Principal& who, const ChildQuery& q, Page page);
@@ -220,6 +227,7 @@ private:
     // once a minute per key, so a busy key does not become a hot write).
     std::mutex key_touch_mutex_;
     std::unordered_map<std::string, Micros> key_touched_;
+    AccountHook registered_;
 };
 
 std::string new_account_sid();

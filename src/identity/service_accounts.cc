@@ -75,6 +75,13 @@ Result<Account> IdentityService::platform_account() {
     return std::move(*account);
 }
 
+Result<Account> IdentityService::account_by_id(const AccountId& id) {
+    UJ_ASSIGN(auto account,
+              db_.read([&](db::Connection& c) { return store::find_account(c, id); }));
+    if (!account) return Error::not_found("Account");
+    return std::move(*account);
+}
+
 Result<Account> IdentityService::update_current_account(const Principal& who,
                                                         const AccountUpdate& update) {
     UJ_TRY(check_manager(who));

@@ -152,6 +152,7 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
         UJ_TRY(store::insert_user(c, user));
         UJ_TRY(store::insert_membership(
             c, Membership{account.id, user.id, role::kOwner, true, std::nullopt, now, now}));
+        if (registered_) UJ_TRY(registered_(c, account));
         return open_session(c, std::move(user), account, role::kOwner, ip);
     });
 }

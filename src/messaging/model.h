@@ -59,6 +59,10 @@ struct Message {
     Micros updated_at = 0;
     std::optional<Micros> sent_at;
     std::optional<Micros> done_at;
+    // What the account paid and what the base card says it costs, in
+    // micro-units of `currency` (unset before billing or when unpriced).
+    std::optional<std::string> currency;
+    std::optional<std::int64_t> price, cost;
 };
 
 struct MessagePart {

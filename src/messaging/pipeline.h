@@ -68,6 +68,8 @@ public:
     std::size_t in_flight() const;
     // See Recorder::on_inbound (consent keywords). Set before start().
     void on_inbound_message(Recorder::InboundHook hook) { recorder_.on_inbound(std::move(hook)); }
+    // See Recorder::on_final (refunds). Set before start().
+    void on_final_status(Recorder::FinalHook hook) { recorder_.on_final(std::move(hook)); }
 
 private:
     void loop();

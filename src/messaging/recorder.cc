@@ -147,8 +147,10 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
         group.second.push_back(s->message.id);
     }
     UJ_TRY(store::upsert_parts(c, parts));
-    for (const auto& [key, group] : groups)
+    for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
+        UJ_TRY(finished(c, group.second, group.first.status));
+    }
     UJ_TRY(store::dequeue_many(c, ids));
     return store::insert_events(c, events);
 }
@@ -250,9 +252,17 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
         events.push_back(
             {t.account_id, id, "message." + change.status, change.status, detail.dump(), now});
     }
-    for (const auto& [key, group] : groups)
+    for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
+        UJ_TRY(finished(c, group.second, group.first.status));
+    }
     return store::insert_events(c, events);
+}
+
+Status Recorder::finished(db::Connection& c, const std::vector<std::string>& ids,
+                          const std::string& status) const {
+    if (!final_hook_ || status == status::kSent || status == status::kDelivered) return {};
+    return final_hook_(c, ids, status);
 }
 
 Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros now) const {

@@ -62,6 +62,11 @@ public:
     using InboundHook = std::function<Status(db::Connection&, const AccountId&,
                                              const std::string& from, const std::string& text)>;
     void on_inbound(InboundHook hook) { inbound_hook_ = std::move(hook); }
+    // Called in the transaction that gives messages a final failure status
+    // (failed, rejected, undelivered, expired): refunds.
+    using FinalHook = std::function<Status(db::Connection&, const std::vector<std::string>& ids,
+                                           const std::string& status)>;
+    void on_final(FinalHook hook) { final_hook_ = std::move(hook); }
 
     // Receipts whose part is not recorded are added to `unmatched`.
     Status write(db::Connection& c, const std::vector<Record>& batch, Micros now,
@@ -79,6 +84,9 @@ private:
     RecorderOptions options_;
     std::function<std::string()> inbound_owner_;
     InboundHook inbound_hook_;
+    FinalHook final_hook_;
+    Status finished(db::Connection& c, const std::vector<std::string>& ids,
+                    const std::string& status) const;
 };
 
 }  // namespace ujumbe::messaging

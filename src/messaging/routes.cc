@@ -5,6 +5,7 @@
 
 #include "contacts/phone.h"
 #include "core/ids.h"
+#include "core/money.h"
 #include "core/validate.h"
 #include "http/envelope.h"
 #include "http/input.h"
@@ -46,7 +47,10 @@ json message_json(const Message& m) {
             {"created_at", format_iso8601(m.created_at)},
             {"updated_at", format_iso8601(m.updated_at)},
             {"sent_at", http::time_or_null(m.sent_at)},
-            {"done_at", http::time_or_null(m.done_at)}};
+            {"done_at", http::time_or_null(m.done_at)},
+            {"currency", http::text_or_null(m.currency)},
+            {"price", m.price ? money_json(*m.price) : json(nullptr)},
+            {"cost", m.cost ? money_json(*m.cost) : json(nullptr)}};
 }
 
 json detail_json(const MessageDetail& d) {
@@ -348,6 +352,22 @@ Result<Response> validate_numbers(MessagingService& s, RequestContext& ctx, cons
     return http::ok({{"results", std::move(results)}});
 }
 
+Result<Response> quote(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto to = f.text("to", Need::kRequired, 1, 40);
+    auto text = read_body(f, body, Need::kRequired);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto q, s.quote(ctx.who(), *to, *text));
+    return http::ok({{"to", q.to},
+                     {"country", q.country},
+                     {"encoding", q.encoding},
+                     {"segments", q.segments},
+                     {"price_per_segment", money_json(q.price_per_segment)},
+                     {"price", money_json(q.price)},
+                     {"currency", q.currency.empty() ? json(nullptr) : json(q.currency)}});
+}
+
 Result<SenderIdInput> read_sender(const json& item, Fields& f) {
     SenderIdInput in;
     auto sender = f.text("sender_id", Need::kRequired, 1, 16);
@@ -490,6 +510,7 @@ void add_routes(http::Router& router, MessagingService& s) {
     router.add(Method::kGet, b + "/messages/{id}/receipts", bind(message_receipts), read);
     router.add(Method::kPost, b + "/messages/{id}/cancel", bind(cancel_message), send);
     router.add(Method::kPost, b + "/phone-numbers/validate", bind(validate_numbers), read);
+    router.add(Method::kPost, b + "/rates/quote", bind(quote), read);
 
     const http::RouteOptions sread{.scope = "sender_ids:read"};
     const http::RouteOptions swrite{.scope = "sender_ids:write"};

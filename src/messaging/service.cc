@@ -71,7 +71,8 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
     BulkResult result;
     result.outcomes.resize(requests.size());
     std::vector<Message> messages;
-    std::vector<std::size_t> owners;  // outcome index of each message
+    std::vector<std::size_t> owners;     // outcome index of each message
+    std::vector<std::string> countries;  // destination country of each message
     messages.reserve(requests.size());
     // Sender approval per (sender, destination country), read once per call.
     std::map<std::pair<std::string, std::string>, bool> approved;
@@ -141,6 +142,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             m.created_at = m.updated_at = now;
             messages.push_back(std::move(m));
             owners.push_back(i);
+            countries.push_back(details.country);
         }
         // Consent: opted-out recipients of non-transactional messages.
         std::vector<std::string> numbers;
@@ -151,6 +153,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
         if (opted_out.empty()) return {};
         std::vector<Message> kept;
         std::vector<std::size_t> kept_owners;
+        std::vector<std::string> kept_countries;
         for (std::size_t k = 0; k < messages.size(); ++k) {
             if (!messages[k].transactional && opted_out.count(messages[k].to)) {
                 reject(owners[k], "RECIPIENT_OPTED_OUT",
@@ -159,9 +162,11 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             }
             kept.push_back(std::move(messages[k]));
             kept_owners.push_back(owners[k]);
+            kept_countries.push_back(std::move(countries[k]));
         }
         messages.swap(kept);
         owners.swap(kept_owners);
+        countries.swap(kept_countries);
         return {};
     }));
 
@@ -175,6 +180,21 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             else
                 now_due.emplace_back(m.id, now);
         }
+        // Prices: read the cards once, price each message (charged in the commit).
+        std::optional<billing::PricePlan> plan;
+        std::vector<billing::ChargeLine> lines;
+        if (billing_) {
+            UJ_ASSIGN(plan, billing_->price_plan(account.id));
+            lines.reserve(messages.size());
+            for (std::size_t k = 0; k < messages.size(); ++k) {
+                auto& m = messages[k];
+                auto p = billing_->price_of(*plan, m.channel, m.to, countries[k], m.segments);
+                m.currency = plan->currency;
+                m.price = p.price;
+                m.cost = p.cost;
+                lines.push_back({m.id, p});
+            }
+        }
         std::optional<Dispatch::Lease> lease;
         if (dispatch_ && !now_due.empty()) lease = dispatch_->reserve(now_due.size());
         auto committed = committer_.run([&](db::Connection& c) -> Status {
@@ -185,6 +205,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             if (profile.user_max_messages_per_day &&
                 totals.second > *profile.user_max_messages_per_day)
                 return daily_cap_error("user", *profile.user_max_messages_per_day, now);
+            if (plan) UJ_TRY(billing_->charge(c, *plan, lines, who.user_id.value));
             std::vector<const Message*> rows;
             std::vector<store::EventRow> events;
             rows.reserve(messages.size());
@@ -295,6 +316,30 @@ Result<std::vector<NumberCheck>> MessagingService::validate_numbers(
         out.push_back(std::move(check));
     }
     return out;
+}
+
+Result<Quote> MessagingService::quote(const Principal& who, const std::string& to,
+                                      const std::string& body) {
+    UJ_ASSIGN(auto country, contacts_.phone_country(who));
+    auto details = contacts::describe_phone(to, country);
+    if (!details.valid) {
+        Error e = Error::invalid("to", "Not a valid phone number.");
+        e.error_code = "INVALID_NUMBER";
+        return e;
+    }
+    auto counted = count_segments(body);
+    if (!counted) return Error::invalid("body", "Must be UTF-8 text.");
+    Quote q{.to = details.e164,
+            .country = details.country,
+            .encoding = encoding_name(counted->encoding),
+            .segments = static_cast<int>(counted->segments)};
+    if (!billing_) return q;
+    UJ_ASSIGN(auto plan, billing_->price_plan(who.account_id));
+    const auto one = billing_->price_of(plan, "sms", q.to, q.country, 1);
+    q.price_per_segment = one.price;
+    q.price = one.price * q.segments;
+    q.currency = plan.currency;
+    return q;
 }
 
 // ---- sender ids

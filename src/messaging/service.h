@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "billing/service.h"
 #include "contacts/service.h"
 #include "core/clock.h"
 #include "core/principal.h"
@@ -44,6 +45,14 @@ struct NumberCheck {
     std::string problem;
 };
 
+// The price of one message before sending it (POST /rates/quote).
+struct Quote {
+    std::string to, country, encoding;
+    int segments = 1;
+    std::int64_t price = 0, price_per_segment = 0;
+    std::string currency;
+};
+
 struct SenderIdInput {
     std::string sender;
     std::string country;
@@ -59,6 +68,8 @@ public:
     // Where committed messages go (this node's pipeline); none: they wait in
     // the queue for a dispatcher.
     void set_dispatch(Dispatch* dispatch) { dispatch_ = dispatch; }
+    // Prices and charges sends (none: sending is free).
+    void set_billing(billing::BillingService* billing) { billing_ = billing; }
 
     // One message; an invalid recipient is a 400 naming `to`.
     Result<Message> send(const Principal& who, const SendRequest& request);
@@ -75,6 +86,8 @@ public:
     Result<std::vector<NumberCheck>> validate_numbers(const Principal& who,
                                                       const std::vector<std::string>& numbers,
                                                       const std::optional<std::string>& country);
+
+    Result<Quote> quote(const Principal& who, const std::string& to, const std::string& body);
 
     // ---- sender ids
     Result<SenderIdRecord> register_sender_id(const Principal& who, const SenderIdInput& in);
@@ -101,6 +114,7 @@ private:
     Committer& committer_;
     MessagingOptions options_;
     Dispatch* dispatch_ = nullptr;
+    billing::BillingService* billing_ = nullptr;
 };
 
 }  // namespace ujumbe::messaging

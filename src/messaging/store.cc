@@ -14,8 +14,9 @@ using db::Value;
 constexpr const char* kMessageColumns =
     "id, account_id, user_id, api_key_id, direction, channel, to_number, sender, body, "
     "encoding, segments, status, transactional, client_ref, callback_url, send_at, gateway_id, "
-    "attempts, error_code, error_message, created_at, updated_at, sent_at, done_at";
-constexpr int kMessageWidth = 24;
+    "attempts, error_code, error_message, created_at, updated_at, sent_at, done_at, currency, "
+    "price, cost";
+constexpr int kMessageWidth = 27;
 constexpr std::size_t kRowsPerInsert = 64;
 constexpr std::size_t kIdsPerLookup = 256;
 
@@ -45,6 +46,9 @@ Message message_from(const Row& r) {
     m.updated_at = r.i64(21);
     m.sent_at = r.opt_i64(22);
     m.done_at = r.opt_i64(23);
+    m.currency = r.opt_text(24);
+    m.price = r.opt_i64(25);
+    m.cost = r.opt_i64(26);
     return m;
 }
 
@@ -73,6 +77,9 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.emplace_back(m.updated_at);
     out.push_back(db::optional_int(m.sent_at));
     out.push_back(db::optional_int(m.done_at));
+    out.push_back(db::optional_text(m.currency));
+    out.push_back(db::optional_int(m.price));
+    out.push_back(db::optional_int(m.cost));
 }
 
 // Runs `sql_head` + an id condition for `ids` in statement-sized chunks:

@@ -1,0 +1,75 @@
+#pragma once
+// The billing domain: wallets, ledger entries and rate cards. Money is
+// integer micro-units everywhere (core/money.h). Plain data, no I/O.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/money.h"
+
+namespace ujumbe::billing {
+
+struct Wallet {
+    AccountId account_id;
+    std::string currency;
+    Micros6 balance = 0;
+    Micros6 credit_limit = 0;  // the balance may go down to -credit_limit
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+namespace entry_type {
+inline constexpr const char* kTopup = "topup";
+inline constexpr const char* kCharge = "charge";
+inline constexpr const char* kRefund = "refund";
+inline constexpr const char* kTransferIn = "transfer_in";
+inline constexpr const char* kTransferOut = "transfer_out";
+inline constexpr const char* kAdjustment = "adjustment";
+inline constexpr const char* kTrial = "trial";
+}  // namespace entry_type
+
+struct LedgerEntry {
+    std::string id;
+    AccountId account_id;
+    std::string currency;
+    std::string type;
+    Micros6 amount = 0;  // signed
+    Micros6 balance_after = 0;
+    std::optional<std::string> reference;
+    std::string description;
+    std::optional<std::string> actor_id;
+    std::optional<std::string> message_id;
+    std::optional<std::string> counterparty_id;
+    Micros created_at = 0;
+};
+
+struct LedgerQuery {
+    std::optional<std::string> type, message_id;
+    std::optional<Micros> from, until;
+};
+
+// One line of a rate card. account_id empty: the platform's base card.
+struct Rate {
+    std::string id;
+    std::optional<std::string> account_id;
+    std::string channel = "sms";
+    std::string prefix;            // E.164 digits without '+'; "" with country "" matches all
+    std::string country;           // ISO alpha-2 (used when prefix is "")
+    std::optional<Micros6> price;  // per segment
+    std::optional<std::int64_t> markup_ppm;  // over the parent's price
+    std::string currency;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+// What sending one message costs whom.
+struct MessagePrice {
+    Micros6 price = 0;         // the sender pays (per message: x segments)
+    Micros6 parent_price = 0;  // its reseller pays (0 without one)
+    Micros6 cost = 0;          // the base card
+};
+
+}  // namespace ujumbe::billing

@@ -1,0 +1,266 @@
+// HTTP handlers of the billing module: read and check input, call the
+// service, shape the answer. No SQL and no business rules here.
+
+#include "billing/routes.h"
+
+#include "contacts/csv.h"
+#include "core/ids.h"
+#include "core/validate.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/pagination.h"
+#include "http/views_support.h"
+
+namespace ujumbe::billing {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+constexpr int kExportPage = 1000;
+
+json wallet_json(const Wallet& w) {
+    return {{"account_id", w.account_id.value},
+            {"currency", w.currency},
+            {"balance", money_json(w.balance)},
+            {"balance_micros", w.balance},
+            {"credit_limit", money_json(w.credit_limit)},
+            {"available", money_json(w.balance + w.credit_limit)},
+            {"updated_at", format_iso8601(w.updated_at)}};
+}
+
+json entry_json(const LedgerEntry& e) {
+    return {{"id", e.id},
+            {"account_id", e.account_id.value},
+            {"type", e.type},
+            {"amount", money_json(e.amount)},
+            {"amount_micros", e.amount},
+            {"balance_after", money_json(e.balance_after)},
+            {"currency", e.currency},
+            {"reference", http::text_or_null(e.reference)},
+            {"description", e.description},
+            {"actor_id", http::text_or_null(e.actor_id)},
+            {"message_id", http::text_or_null(e.message_id)},
+            {"counterparty_id", http::text_or_null(e.counterparty_id)},
+            {"created_at", format_iso8601(e.created_at)}};
+}
+
+json rate_json(const Rate& r) {
+    json markup = nullptr;
+    if (r.markup_ppm) markup = json::parse(format_money(*r.markup_ppm * 100));
+    return {{"id", r.id},
+            {"account_id", http::text_or_null(r.account_id)},
+            {"channel", r.channel},
+            {"prefix", r.prefix},
+            {"country", r.country},
+            {"price", r.price ? money_json(*r.price) : json(nullptr)},
+            {"markup_percent", markup},
+            {"currency", r.currency},
+            {"created_at", format_iso8601(r.created_at)},
+            {"updated_at", format_iso8601(r.updated_at)}};
+}
+
+std::optional<std::string> account_param(const Request& req) {
+    return req.query_param("account_id");
+}
+
+Result<LedgerQuery> read_query(const Request& req) {
+    LedgerQuery q;
+    if (auto t = req.query_param("type")) {
+        static const std::vector<std::string> types = {
+            "topup", "charge", "refund", "transfer_in", "transfer_out", "adjustment", "trial"};
+        if (std::find(types.begin(), types.end(), *t) == types.end())
+            return Error::invalid("type", "Not a transaction type.");
+        q.type = *t;
+    }
+    if (auto m = req.query_param("message_id")) {
+        if (!is_uuid(*m)) return Error::invalid("message_id", "Not a message id.");
+        q.message_id = *m;
+    }
+    for (const auto* name : {"date_from", "date_to"}) {
+        auto v = req.query_param(name);
+        if (!v) continue;
+        std::optional<Micros> t = parse_iso8601(*v);
+        if (!t && v->size() == 10) t = parse_iso8601(*v + "T00:00:00Z");
+        if (!t) return Error::invalid(name, "Must be a date (2026-01-15) or an ISO-8601 time.");
+        if (std::string_view(name) == "date_from")
+            q.from = *t;
+        else
+            q.until = v->size() == 10 ? *t + 86'400 * kMicrosPerSecond : *t;
+    }
+    return q;
+}
+
+std::optional<Micros6> read_amount(Fields& f, const json& body, const std::string& name,
+                                   Need need) {
+    if (!f.has(name) || f.is_null(name)) {
+        if (need == Need::kRequired) f.fail(name, "This field is required.");
+        return std::nullopt;
+    }
+    auto amount = money_from_json(body[name]);
+    if (!amount) f.fail(name, "Must be an amount with at most six decimals, e.g. \"12.50\".");
+    return amount;
+}
+
+Result<MoneyMove> read_move(const Request& req, const char* amount_field) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    MoneyMove in;
+    in.account_id = f.text("account_id", Need::kRequired, 36, 36);
+    auto amount = read_amount(f, body, amount_field, Need::kRequired);
+    if (std::string_view(amount_field) == "amount") {
+        in.reference = f.text("reference", Need::kRequired, 1, 100).value_or("");
+        in.description = f.text("description", Need::kOptional, 0, 500).value_or("");
+    }
+    UJ_TRY(f.check());
+    in.amount = *amount;
+    return in;
+}
+
+Result<Response> get_wallet(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto w, s.wallet(ctx.who(), account_param(req)));
+    return http::ok(wallet_json(w));
+}
+
+Result<Response> list_transactions(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto q, read_query(req));
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.transactions(ctx.who(), account_param(req), q, page));
+    json results = json::array();
+    for (const auto& e : listing.items) results.push_back(entry_json(e));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+// Streams the ledger as CSV, oldest first, a keyset page at a time.
+Result<Response> export_transactions(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto q, read_query(req));
+    const auto account = account_param(req);
+    UJ_TRY(s.export_page(ctx.who(), account, q, "", 1));  // answer errors before streaming
+    struct State {
+        bool header_sent = false;
+        std::string after;
+    };
+    auto state = std::make_shared<State>();
+    Response res;
+    res.content_type = "text/csv; charset=utf-8";
+    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"transactions.csv\"");
+    res.stream = [&s, who = ctx.who(), account, q, state](std::string& out) -> Result<bool> {
+        if (!state->header_sent) {
+            const std::string header[] = {
+                "id",       "created_at", "type",        "amount",     "balance_after",
+                "currency", "reference",  "description", "message_id", "counterparty_id"};
+            contacts::csv::append_record(out, header);
+            state->header_sent = true;
+        }
+        UJ_ASSIGN(auto page, s.export_page(who, account, q, state->after, kExportPage));
+        for (const auto& e : page) {
+            const std::string row[] = {e.id,
+                                       format_iso8601(e.created_at),
+                                       e.type,
+                                       format_money(e.amount),
+                                       format_money(e.balance_after),
+                                       e.currency,
+                                       e.reference.value_or(""),
+                                       e.description,
+                                       e.message_id.value_or(""),
+                                       e.counterparty_id.value_or("")};
+            contacts::csv::append_record(out, row);
+        }
+        if (!page.empty()) state->after = page.back().id;
+        return page.size() == static_cast<std::size_t>(kExportPage);
+    };
+    return res;
+}
+
+Result<Response> topup(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_move(req, "amount"));
+    UJ_ASSIGN(auto moved, s.topup(ctx.who(), in));
+    return http::ok(
+        entry_json(moved.entry), moved.replayed ? 200 : 201,
+        moved.replayed ? "Top-up already made with this reference" : "Wallet topped up");
+}
+
+Result<Response> transfer(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_move(req, "amount"));
+    UJ_ASSIGN(auto moved, s.transfer(ctx.who(), in));
+    return http::ok(entry_json(moved.entry), moved.replayed ? 200 : 201,
+                    moved.replayed ? "Transfer already made with this reference" : "Transferred");
+}
+
+Result<Response> credit_limit(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_move(req, "credit_limit"));
+    UJ_ASSIGN(auto w, s.set_credit_limit(ctx.who(), in));
+    return http::ok(wallet_json(w));
+}
+
+Result<Response> list_rates(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto rates, s.rates(ctx.who(), account_param(req)));
+    json results = json::array();
+    for (const auto& r : rates) results.push_back(rate_json(r));
+    const auto count = static_cast<std::int64_t>(results.size());
+    return http::ok({{"results", std::move(results)},
+                     {"count", count},
+                     {"next", nullptr},
+                     {"previous", nullptr}});
+}
+
+Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    RateInput in;
+    in.account_id = f.text("account_id", Need::kOptional, 36, 36);
+    in.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp", "email"}).value_or("sms");
+    in.prefix = f.text("prefix", Need::kOptional, 0, 16).value_or("");
+    if (in.prefix.starts_with('+')) in.prefix.erase(0, 1);
+    if (!std::all_of(in.prefix.begin(), in.prefix.end(),
+                     [](char c) { return c >= '0' && c <= '9'; }))
+        f.fail("prefix", "Must be digits of an E.164 number.");
+    in.country = f.text("country", Need::kOptional, 0, 2).value_or("");
+    if (!in.country.empty() && !is_country_code(in.country))
+        f.fail("country", "Must be an ISO 3166-1 alpha-2 code such as KE.");
+    if (!in.prefix.empty() && !in.country.empty())
+        f.fail("country", "Give a prefix or a country, not both.");
+    in.price = read_amount(f, body, "price", Need::kOptional);
+    if (in.price && *in.price < 0) f.fail("price", "Must be zero or more.");
+    if (auto markup = read_amount(f, body, "markup_percent", Need::kOptional)) {
+        if (*markup < 0 || *markup > 1000 * kMicrosPerUnit)
+            f.fail("markup_percent", "Must be from 0 to 1000.");
+        in.markup_ppm = *markup / 100;  // percent in micro-units -> parts per million
+    }
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto r, s.put_rate(ctx.who(), in));
+    return http::ok(rate_json(r), 200, "Rate saved");
+}
+
+Result<Response> delete_rate(BillingService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_rate(ctx.who(), ctx.param("id")));
+    return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Rate deleted");
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, BillingService& s) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const std::string b = "/api/v1";
+    const http::RouteOptions read{.scope = "billing:read"};
+    const http::RouteOptions write{.scope = "billing:write"};
+    router.add(Method::kGet, b + "/wallet", bind(get_wallet), read);
+    router.add(Method::kGet, b + "/wallet/transactions/export", bind(export_transactions), read);
+    router.add(Method::kGet, b + "/wallet/transactions", bind(list_transactions), read);
+    router.add(Method::kPost, b + "/wallet/topups", bind(topup), write);
+    router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), write);
+    router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit), write);
+    router.add(Method::kGet, b + "/rates", bind(list_rates), read);
+    router.add(Method::kPost, b + "/rates", bind(put_rate), write);
+    router.add(Method::kDelete, b + "/rates/{id}", bind(delete_rate), write);
+}
+
+}  // namespace ujumbe::billing

@@ -1,0 +1,351 @@
+#include "billing/service.h"
+
+#include "billing/store.h"
+#include "core/ids.h"
+
+namespace ujumbe::billing {
+
+namespace {
+
+Error insufficient(Micros6 balance, Micros6 required, Micros6 credit_limit,
+                   const std::string& currency, const std::string& whose) {
+    Error e = Error::conflict("INSUFFICIENT_BALANCE",
+                              whose == "account" ? "The wallet cannot pay for this."
+                                                 : "The reseller's wallet cannot pay for this.");
+    e.code = ErrorCode::kInsufficientBalance;
+    e.details = {{"balance", money_json(balance)},
+                 {"required", money_json(required)},
+                 {"credit_limit", money_json(credit_limit)},
+                 {"currency", currency},
+                 {"wallet", whose}};
+    return e;
+}
+
+LedgerEntry entry(const AccountId& account, const std::string& currency, const std::string& type,
+                  Micros6 amount, Micros6 balance_after, Micros now) {
+    LedgerEntry e;
+    e.id = new_uuid_v7(now);
+    e.account_id = account;
+    e.currency = currency;
+    e.type = type;
+    e.amount = amount;
+    e.balance_after = balance_after;
+    e.created_at = now;
+    return e;
+}
+
+}  // namespace
+
+BillingService::BillingService(db::Database& db, Clock& clock, identity::IdentityService& identity,
+                               BillingOptions options)
+    : db_(db), clock_(clock), identity_(identity), options_(std::move(options)) {}
+
+Result<identity::Account> BillingService::managed_account(const Principal& who,
+                                                          const std::string& id) {
+    if (!is_uuid(id)) return Error::not_found("Account");
+    auto account = identity_.account_by_id(AccountId{id});
+    if (!account) return Error::not_found("Account");
+    const bool parent = account->parent_id && *account->parent_id == who.account_id.value;
+    if (!(who.is_platform_admin() || (parent && who.can_manage())))
+        return Error::not_found("Account");
+    return std::move(*account);
+}
+
+Result<Wallet> BillingService::wallet(const Principal& who,
+                                      const std::optional<std::string>& account_id) {
+    AccountId target = who.account_id;
+    if (account_id && *account_id != who.account_id.value) {
+        UJ_ASSIGN(auto account, managed_account(who, *account_id));
+        target = account.id;
+    }
+    return db_.write([&](db::Connection& c) {
+        return store::ensure_wallet(c, target, options_.currency, clock_.now());
+    });
+}
+
+Result<db::Listing<LedgerEntry>> BillingService::transactions(
+    const Principal& who, const std::optional<std::string>& account_id, const LedgerQuery& q,
+    db::Paged page) {
+    AccountId target = who.account_id;
+    if (account_id && *account_id != who.account_id.value) {
+        UJ_ASSIGN(auto account, managed_account(who, *account_id));
+        target = account.id;
+    }
+    return db_.read([&](db::Connection& c) { return store::list_entries(c, target, q, page); });
+}
+
+Result<std::vector<LedgerEntry>> BillingService::export_page(
+    const Principal& who, const std::optional<std::string>& account_id, const LedgerQuery& q,
+    const std::string& after, int limit) {
+    AccountId target = who.account_id;
+    if (account_id && *account_id != who.account_id.value) {
+        UJ_ASSIGN(auto account, managed_account(who, *account_id));
+        target = account.id;
+    }
+    return db_.read(
+        [&](db::Connection& c) { return store::entries_after(c, target, q, after, limit); });
+}
+
+Result<Moved> BillingService::move_in(const Principal& who, const identity::Account& target,
+                                      const std::string& type, const MoneyMove& in,
+                                      const std::optional<AccountId>& source) {
+    if (in.amount <= 0) return Error::invalid("amount", "Must be more than zero.");
+    const Micros now = clock_.now();
+    auto moved = db_.write([&](db::Connection& c) -> Result<Moved> {
+        UJ_ASSIGN(auto earlier, store::find_by_reference(c, target.id, type, in.reference));
+        if (earlier) {
+            if (earlier->amount != in.amount)
+                return Error::precondition(
+                    "REFERENCE_REUSED",
+                    "This reference was used for another amount: " + format_money(earlier->amount) +
+                        " " + earlier->currency + ".");
+            return Moved{std::move(*earlier), true};
+        }
+        UJ_TRY(store::ensure_wallet(c, target.id, options_.currency, now));
+        std::vector<LedgerEntry> entries;
+        if (source) {
+            UJ_TRY(store::ensure_wallet(c, *source, options_.currency, now));
+            UJ_ASSIGN(auto left,
+                      store::move_balance(c, *source, options_.currency, -in.amount, now));
+            if (!left) {
+                UJ_ASSIGN(auto w, store::find_wallet(c, *source, options_.currency));
+                return insufficient(w ? w->balance : 0, in.amount, w ? w->credit_limit : 0,
+                                    options_.currency, "account");
+            }
+            auto out =
+                entry(*source, options_.currency, entry_type::kTransferOut, -in.amount, *left, now);
+            out.reference = in.reference;
+            out.description = in.description;
+            out.actor_id = who.user_id.value;
+            out.counterparty_id = target.id.value;
+            entries.push_back(std::move(out));
+        }
+        UJ_ASSIGN(auto balance,
+                  store::move_balance(c, target.id, options_.currency, in.amount, now));
+        if (!balance) return Error::internal("crediting a wallet failed");
+        auto e = entry(target.id, options_.currency, type, in.amount, *balance, now);
+        e.reference = in.reference;
+        e.description = in.description;
+        e.actor_id = who.user_id.value;
+        e.counterparty_id = source ? source->value : who.account_id.value;
+        entries.push_back(e);
+        UJ_TRY(store::insert_entries(c, entries));
+        return Moved{std::move(e), false};
+    });
+    if (!moved && moved.error().error_code == "UNIQUE_VIOLATION") {
+        // A concurrent request with the same reference won: answer as its replay.
+        UJ_ASSIGN(auto earlier, db_.read([&](db::Connection& c) {
+            return store::find_by_reference(c, target.id, type, in.reference);
+        }));
+        if (earlier && earlier->amount == in.amount) return Moved{std::move(*earlier), true};
+        return Error::precondition("REFERENCE_REUSED", "This reference was used already.");
+    }
+    return moved;
+}
+
+Result<Moved> BillingService::topup(const Principal& who, const MoneyMove& in) {
+    if (!in.account_id) return Error::invalid("account_id", "This field is required.");
+    if (*in.account_id == who.account_id.value && !who.is_platform_admin())
+        return Error::forbidden("An account is topped up by its parent or the platform admin.");
+    UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
+    return move_in(who, target, entry_type::kTopup, in, std::nullopt);
+}
+
+Result<Moved> BillingService::transfer(const Principal& who, const MoneyMove& in) {
+    if (!in.account_id) return Error::invalid("account_id", "This field is required.");
+    if (who.account_type != "reseller" || !who.can_manage())
+        return Error::forbidden("Transfers go from a reseller to its own clients.");
+    UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
+    return move_in(who, target, entry_type::kTransferIn, in, who.account_id);
+}
+
+Result<Wallet> BillingService::set_credit_limit(const Principal& who, const MoneyMove& in) {
+    if (!in.account_id) return Error::invalid("account_id", "This field is required.");
+    if (in.amount < 0) return Error::invalid("credit_limit", "Must be zero or more.");
+    UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
+    return db_.write([&](db::Connection& c) -> Result<Wallet> {
+        const Micros now = clock_.now();
+        UJ_TRY(store::ensure_wallet(c, target.id, options_.currency, now));
+        UJ_TRY(store::set_credit_limit(c, target.id, options_.currency, in.amount, now));
+        return store::ensure_wallet(c, target.id, options_.currency, now);
+    });
+}
+
+Status BillingService::grant_trial(db::Connection& c, const AccountId& account) {
+    const Micros now = clock_.now();
+    UJ_TRY(store::ensure_wallet(c, account, options_.currency, now));
+    if (options_.trial_credit <= 0) return {};
+    UJ_ASSIGN(auto balance,
+              store::move_balance(c, account, options_.currency, options_.trial_credit, now));
+    auto e = entry(account, options_.currency, entry_type::kTrial, options_.trial_credit,
+                   balance.value_or(options_.trial_credit), now);
+    e.description = "Trial credit";
+    return store::insert_entries(c, {e});
+}
+
+Result<std::vector<Rate>> BillingService::rates(const Principal& who,
+                                                const std::optional<std::string>& account_id) {
+    std::string owner;
+    if (account_id) {
+        if (*account_id != who.account_id.value) {
+            UJ_ASSIGN(auto account, managed_account(who, *account_id));
+            owner = account.id.value;
+        } else {
+            owner = who.account_id.value;
+        }
+    } else if (!who.is_platform_admin()) {
+        owner = who.account_id.value;
+    }
+    return db_.read([&](db::Connection& c) { return store::card_of(c, owner); });
+}
+
+Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in) {
+    std::string owner;
+    if (in.account_id) {
+        UJ_ASSIGN(auto account, managed_account(who, *in.account_id));
+        owner = account.id.value;
+    } else {
+        if (!who.is_platform_admin())
+            return Error::forbidden("The base card is the platform admin's.");
+        if (!in.price) return Error::invalid("price", "The base card takes prices, not markups.");
+    }
+    if (in.price.has_value() == in.markup_ppm.has_value())
+        return Error::invalid("price", "Give either price or markup_percent.");
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) -> Result<Rate> {
+        UJ_ASSIGN(auto line, store::find_line(c, owner, in.channel, in.prefix, in.country));
+        if (line) {
+            line->price = in.price;
+            line->markup_ppm = in.markup_ppm;
+            line->updated_at = now;
+            UJ_TRY(store::update_rate(c, *line));
+            return std::move(*line);
+        }
+        Rate r{.id = new_uuid_v7(now),
+               .account_id = owner.empty() ? std::nullopt : std::optional<std::string>(owner),
+               .channel = in.channel,
+               .prefix = in.prefix,
+               .country = in.country,
+               .price = in.price,
+               .markup_ppm = in.markup_ppm,
+               .currency = options_.currency,
+               .created_at = now,
+               .updated_at = now};
+        UJ_TRY(store::insert_rate(c, r));
+        return r;
+    });
+}
+
+Status BillingService::delete_rate(const Principal& who, const std::string& id) {
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto r, store::find_rate(c, id));
+        if (!r) return Error::not_found("Rate");
+        if (!r->account_id) {
+            if (!who.is_platform_admin()) return Error::not_found("Rate");
+        } else {
+            UJ_TRY(managed_account(who, *r->account_id));
+        }
+        return store::delete_rate(c, id);
+    });
+}
+
+Result<PricePlan> BillingService::price_plan(const AccountId& account_id) {
+    UJ_ASSIGN(auto account, identity_.account_by_id(account_id));
+    PricePlan plan{account.id, std::nullopt, {}, options_.currency};
+    std::optional<identity::Account> parent;
+    if (account.parent_id) {
+        auto p = identity_.account_by_id(AccountId{*account.parent_id});
+        if (p && p->type == "reseller") parent = std::move(*p);
+    }
+    UJ_TRY(db_.read([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(plan.chain.base, store::card_of(c, ""));
+        if (account.type == "platform") return {};
+        if (parent) {
+            plan.reseller = parent->id;
+            UJ_ASSIGN(auto reseller_card, store::card_of(c, parent->id.value));
+            plan.chain.cards.push_back(std::move(reseller_card));
+        }
+        UJ_ASSIGN(auto own, store::card_of(c, account.id.value));
+        plan.chain.cards.push_back(std::move(own));
+        return {};
+    }));
+    return plan;
+}
+
+MessagePrice BillingService::price_of(const PricePlan& plan, const std::string& channel,
+                                      const std::string& e164, const std::string& country,
+                                      int segments) const {
+    const auto per_segment = prices_per_segment(plan.chain, channel, e164, country);
+    MessagePrice p;
+    p.cost = per_segment.front() * segments;
+    p.price = per_segment.back() * segments;
+    if (plan.reseller && per_segment.size() >= 3) p.parent_price = per_segment[1] * segments;
+    return p;
+}
+
+Status BillingService::charge(db::Connection& c, const PricePlan& plan,
+                              const std::vector<ChargeLine>& lines,
+                              const std::optional<std::string>& actor) {
+    const Micros now = clock_.now();
+    auto debit = [&](const AccountId& payer, bool reseller, const char* whose) -> Status {
+        Micros6 total = 0;
+        for (const auto& l : lines) total += reseller ? l.price.parent_price : l.price.price;
+        if (total == 0) return {};
+        UJ_TRY(store::ensure_wallet(c, payer, plan.currency, now));
+        UJ_ASSIGN(auto left, store::move_balance(c, payer, plan.currency, -total, now));
+        if (!left) {
+            UJ_ASSIGN(auto w, store::find_wallet(c, payer, plan.currency));
+            return insufficient(w ? w->balance : 0, total, w ? w->credit_limit : 0, plan.currency,
+                                whose);
+        }
+        std::vector<LedgerEntry> entries;
+        entries.reserve(lines.size());
+        Micros6 balance = *left + total;
+        for (const auto& l : lines) {
+            const Micros6 amount = reseller ? l.price.parent_price : l.price.price;
+            if (amount == 0) continue;
+            balance -= amount;
+            auto e = entry(payer, plan.currency, entry_type::kCharge, -amount, balance, now);
+            e.message_id = l.message_id;
+            e.actor_id = actor;
+            e.description = reseller ? "Client message" : "Message";
+            if (reseller) e.counterparty_id = plan.account.value;
+            entries.push_back(std::move(e));
+        }
+        return store::insert_entries(c, entries);
+    };
+    UJ_TRY(debit(plan.account, false, "account"));
+    if (plan.reseller) UJ_TRY(debit(*plan.reseller, true, "reseller"));
+    return {};
+}
+
+Status BillingService::refund(db::Connection& c, const std::vector<std::string>& message_ids,
+                              const std::string& why) {
+    if (message_ids.empty()) return {};
+    UJ_ASSIGN(auto charges, store::charges_of(c, message_ids));
+    const Micros now = clock_.now();
+    for (const auto& charge : charges) {
+        UJ_ASSIGN(bool done, store::refunded(c, charge.account_id, *charge.message_id));
+        if (done) continue;  // a repeated receipt or failure
+        const Micros6 amount = -charge.amount;
+        UJ_ASSIGN(auto balance,
+                  store::move_balance(c, charge.account_id, charge.currency, amount, now));
+        if (!balance) continue;  // the wallet is gone
+        auto e =
+            entry(charge.account_id, charge.currency, entry_type::kRefund, amount, *balance, now);
+        e.message_id = charge.message_id;
+        e.counterparty_id = charge.counterparty_id;
+        e.description = "Refund: message " + why;
+        UJ_ASSIGN(bool inserted, store::insert_refund_once(c, e));
+        if (!inserted)  // refunded before: take the credit back
+            UJ_TRY(store::move_balance(c, charge.account_id, charge.currency, -amount, now));
+    }
+    return {};
+}
+
+bool BillingService::refunds_status(const std::string& status) const {
+    if (status == "failed" || status == "rejected") return true;
+    return options_.refund_undelivered && (status == "undelivered" || status == "expired");
+}
+
+}  // namespace ujumbe::billing

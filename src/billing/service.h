@@ -1,0 +1,118 @@
+#pragma once
+// Wallets, the ledger, top-ups and transfers, credit limits, the trial
+// credit, rate cards and quotes; and for the message pipeline: prices,
+// charging in the accepting transaction, refunds. Money is micro-units.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "billing/model.h"
+#include "billing/pricing.h"
+#include "core/clock.h"
+#include "core/principal.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "db/store_support.h"
+#include "identity/service.h"
+
+namespace ujumbe::billing {
+
+struct BillingOptions {
+    std::string currency = "USD";
+    Micros6 trial_credit = 5 * kMicrosPerUnit;  // 0: none
+    bool refund_undelivered = false;            // also refund `undelivered` (and expired)
+};
+
+struct MoneyMove {
+    std::optional<std::string> account_id;  // the target (top-up, transfer, credit limit)
+    Micros6 amount = 0;
+    std::string reference;
+    std::string description;
+};
+
+struct Moved {
+    LedgerEntry entry;      // of the target account
+    bool replayed = false;  // the reference was used before with this amount
+};
+
+struct RateInput {
+    std::optional<std::string> account_id;  // empty: the base card (platform admin)
+    std::string channel = "sms";
+    std::string prefix;
+    std::string country;
+    std::optional<Micros6> price;
+    std::optional<std::int64_t> markup_ppm;
+};
+
+// The cards a sender's prices come from, read once per send.
+struct PricePlan {
+    AccountId account;
+    std::optional<AccountId> reseller;  // pays its own price for its client's sends
+    PriceChain chain;
+    std::string currency;
+};
+
+// One accepted message's charges.
+struct ChargeLine {
+    std::string message_id;
+    MessagePrice price;
+};
+
+class BillingService {
+public:
+    BillingService(db::Database& db, Clock& clock, identity::IdentityService& identity,
+                   BillingOptions options);
+
+    const std::string& currency() const { return options_.currency; }
+
+    Result<Wallet> wallet(const Principal& who, const std::optional<std::string>& account_id);
+    Result<db::Listing<LedgerEntry>> transactions(const Principal& who,
+                                                  const std::optional<std::string>& account_id,
+                                                  const LedgerQuery& q, db::Paged page);
+    Result<std::vector<LedgerEntry>> export_page(const Principal& who,
+                                                 const std::optional<std::string>& account_id,
+                                                 const LedgerQuery& q, const std::string& after,
+                                                 int limit);
+    // By the account's parent or the platform admin; one reference, one top-up.
+    Result<Moved> topup(const Principal& who, const MoneyMove& in);
+    // From the caller (a reseller) to one of its children.
+    Result<Moved> transfer(const Principal& who, const MoneyMove& in);
+    Result<Wallet> set_credit_limit(const Principal& who, const MoneyMove& in);
+    // The trial credit of a self-registered account, in its transaction.
+    Status grant_trial(db::Connection& c, const AccountId& account);
+
+    Result<std::vector<Rate>> rates(const Principal& who,
+                                    const std::optional<std::string>& account_id);
+    Result<Rate> put_rate(const Principal& who, const RateInput& in);
+    Status delete_rate(const Principal& who, const std::string& id);
+
+    // ---- for the message pipeline (no caller checks)
+    Result<PricePlan> price_plan(const AccountId& account);
+    MessagePrice price_of(const PricePlan& plan, const std::string& channel,
+                          const std::string& e164, const std::string& country, int segments) const;
+    // Debits the sender (and its reseller) for `lines` in the caller's
+    // transaction, one ledger entry per message and payer: 402
+    // INSUFFICIENT_BALANCE (balance and required amount in details) when a
+    // wallet cannot pay all of them.
+    Status charge(db::Connection& c, const PricePlan& plan, const std::vector<ChargeLine>& lines,
+                  const std::optional<std::string>& actor);
+    // Gives back what these messages were charged, once per message and payer.
+    Status refund(db::Connection& c, const std::vector<std::string>& message_ids,
+                  const std::string& why);
+    bool refunds_status(const std::string& status) const;
+
+private:
+    // The account the caller may move money of: its own child, or any for the admin.
+    Result<identity::Account> managed_account(const Principal& who, const std::string& id);
+    Result<Moved> move_in(const Principal& who, const identity::Account& target,
+                          const std::string& type, const MoneyMove& in,
+                          const std::optional<AccountId>& source);
+
+    db::Database& db_;
+    Clock& clock_;
+    identity::IdentityService& identity_;
+    BillingOptions options_;
+};
+
+}  // namespace ujumbe::billing

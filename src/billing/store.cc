@@ -1,0 +1,253 @@
+#include "billing/store.h"
+
+namespace ujumbe::billing::store {
+
+namespace {
+
+using db::Row;
+using db::Value;
+
+constexpr const char* kEntryColumns =
+    "id, account_id, currency, type, amount, balance_after, reference, description, actor_id, "
+    "message_id, counterparty_id, created_at";
+
+LedgerEntry entry_from(const Row& r) {
+    LedgerEntry e;
+    e.id = r.text(0);
+    e.account_id = AccountId{r.text(1)};
+    e.currency = r.text(2);
+    e.type = r.text(3);
+    e.amount = r.i64(4);
+    e.balance_after = r.i64(5);
+    e.reference = r.opt_text(6);
+    e.description = r.text(7);
+    e.actor_id = r.opt_text(8);
+    e.message_id = r.opt_text(9);
+    e.counterparty_id = r.opt_text(10);
+    e.created_at = r.i64(11);
+    return e;
+}
+
+void append_entry(std::vector<Value>& out, const LedgerEntry& e) {
+    out.emplace_back(e.id);
+    out.emplace_back(e.account_id.value);
+    out.emplace_back(e.currency);
+    out.emplace_back(e.type);
+    out.emplace_back(e.amount);
+    out.emplace_back(e.balance_after);
+    out.push_back(db::optional_text(e.reference));
+    out.emplace_back(e.description);
+    out.push_back(db::optional_text(e.actor_id));
+    out.push_back(db::optional_text(e.message_id));
+    out.push_back(db::optional_text(e.counterparty_id));
+    out.emplace_back(e.created_at);
+}
+
+Wallet wallet_from(const Row& r) {
+    return Wallet{AccountId{r.text(0)}, r.text(1), r.i64(2), r.i64(3), r.i64(4), r.i64(5)};
+}
+
+constexpr const char* kRateColumns =
+    "id, account_id, channel, prefix, country, price, markup_ppm, currency, created_at, "
+    "updated_at";
+
+Rate rate_from(const Row& r) {
+    Rate x;
+    x.id = r.text(0);
+    x.account_id = r.opt_text(1);
+    x.channel = r.text(2);
+    x.prefix = r.text(3);
+    x.country = r.text(4);
+    x.price = r.opt_i64(5);
+    x.markup_ppm = r.opt_i64(6);
+    x.currency = r.text(7);
+    x.created_at = r.i64(8);
+    x.updated_at = r.i64(9);
+    return x;
+}
+
+void add_filters(db::Filter& f, const LedgerQuery& q) {
+    if (q.type) f.add("type = {}", *q.type);
+    if (q.message_id) f.add("message_id = {}", *q.message_id);
+    if (q.from) f.add("created_at >= {}", *q.from);
+    if (q.until) f.add("created_at < {}", *q.until);
+}
+
+}  // namespace
+
+Result<Wallet> ensure_wallet(Connection& c, const AccountId& account, const std::string& currency,
+                             Micros now) {
+    UJ_TRY(
+        db::done(c.query("INSERT INTO wallets (account_id, currency, balance, credit_limit, "
+                         "created_at, updated_at) VALUES ($1, $2, 0, 0, $3, $3) "
+                         "ON CONFLICT (account_id, currency) DO NOTHING",
+                         {account.value, currency, now})));
+    UJ_ASSIGN(auto w, find_wallet(c, account, currency));
+    if (!w) return Error::internal("wallet missing after insert");
+    return std::move(*w);
+}
+
+Result<std::optional<Wallet>> find_wallet(Connection& c, const AccountId& account,
+                                          const std::string& currency) {
+    return db::one<Wallet>(
+        c.query_one("SELECT account_id, currency, balance, credit_limit, created_at, updated_at "
+                    "FROM wallets WHERE account_id = $1 AND currency = $2",
+                    {account.value, currency}),
+        wallet_from);
+}
+
+Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& account,
+                                            const std::string& currency, Micros6 delta,
+                                            Micros now) {
+    UJ_ASSIGN(auto row, c.query_one("UPDATE wallets SET balance = balance + $3, updated_at = $4 "
+                                    "WHERE account_id = $1 AND currency = $2 AND "
+                                    "balance + $3 >= -credit_limit RETURNING balance",
+                                    {account.value, currency, delta, now}));
+    if (!row) return std::optional<Micros6>{};
+    return std::optional<Micros6>(row->i64(0));
+}
+
+Status set_credit_limit(Connection& c, const AccountId& account, const std::string& currency,
+                        Micros6 limit, Micros now) {
+    return db::done(
+        c.query("UPDATE wallets SET credit_limit = $3, updated_at = $4 "
+                "WHERE account_id = $1 AND currency = $2",
+                {account.value, currency, limit, now}));
+}
+
+Status insert_entries(Connection& c, const std::vector<LedgerEntry>& entries) {
+    std::vector<Value> params;
+    return db::for_each_batch(entries.size(), 128, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) append_entry(params, entries[i]);
+        return db::done(c.run(std::string("INSERT INTO ledger_entries (") + kEntryColumns +
+                                  ") VALUES " + db::value_rows(static_cast<int>(count), 12),
+                              params));
+    });
+}
+
+Result<std::optional<LedgerEntry>> find_by_reference(Connection& c, const AccountId& account,
+                                                     const std::string& type,
+                                                     const std::string& reference) {
+    return db::one<LedgerEntry>(
+        c.query_one(std::string("SELECT ") + kEntryColumns +
+                        " FROM ledger_entries WHERE account_id = $1 AND type = $2 AND "
+                        "reference = $3",
+                    {account.value, type, reference}),
+        entry_from);
+}
+
+Result<db::Listing<LedgerEntry>> list_entries(Connection& c, const AccountId& account,
+                                              const LedgerQuery& q, db::Paged page) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    add_filters(f, q);
+    db::Listing<LedgerEntry> out;
+    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM ledger_entries", f));
+    const std::string sql = std::string("SELECT ") + kEntryColumns + " FROM ledger_entries" +
+                            f.sql() + " ORDER BY created_at DESC, id DESC" +
+                            db::limit_clause(f, page);
+    UJ_ASSIGN(out.items, db::all<LedgerEntry>(c.run(sql, f.params()), entry_from));
+    return out;
+}
+
+Result<std::vector<LedgerEntry>> entries_after(Connection& c, const AccountId& account,
+                                               const LedgerQuery& q, const std::string& after_id,
+                                               int limit) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    add_filters(f, q);
+    f.add("id > {}", after_id);
+    const std::string sql = std::string("SELECT ") + kEntryColumns + " FROM ledger_entries" +
+                            f.sql() + " ORDER BY id LIMIT " + f.bind(std::int64_t{limit});
+    return db::all<LedgerEntry>(c.run(sql, f.params()), entry_from);
+}
+
+Result<std::vector<LedgerEntry>> charges_of(Connection& c,
+                                            const std::vector<std::string>& message_ids) {
+    std::vector<LedgerEntry> out;
+    for (std::size_t at = 0; at < message_ids.size(); at += 256) {
+        std::vector<Value> params;
+        const std::size_t n = std::min<std::size_t>(256, message_ids.size() - at);
+        for (std::size_t i = 0; i < 256; ++i)
+            params.emplace_back(i < n ? message_ids[at + i] : std::string());
+        UJ_ASSIGN(auto batch,
+                  db::all<LedgerEntry>(
+                      c.run(std::string("SELECT ") + kEntryColumns +
+                                " FROM ledger_entries WHERE type = 'charge' AND message_id IN (" +
+                                db::placeholders(1, 256) + ")",
+                            params),
+                      entry_from));
+        for (auto& e : batch) out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Result<bool> refunded(Connection& c, const AccountId& account, const std::string& message_id) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT 1 FROM ledger_entries WHERE account_id = $1 AND "
+                                    "message_id = $2 AND type = 'refund'",
+                                    {account.value, message_id}));
+    return row.has_value();
+}
+
+Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund) {
+    std::vector<Value> params;
+    append_entry(params, refund);
+    UJ_ASSIGN(auto r, c.run(std::string("INSERT INTO ledger_entries (") + kEntryColumns +
+                                ") VALUES " + db::value_rows(1, 12) +
+                                " ON CONFLICT (account_id, message_id) WHERE type = 'refund' "
+                                "DO NOTHING RETURNING id",
+                            params));
+    return !r.rows.empty();
+}
+
+Result<std::vector<Rate>> card_of(Connection& c, const std::string& account) {
+    if (account.empty())
+        return db::all<Rate>(c.query(std::string("SELECT ") + kRateColumns +
+                                     " FROM rates WHERE account_id IS NULL ORDER BY prefix"),
+                             rate_from);
+    return db::all<Rate>(c.query(std::string("SELECT ") + kRateColumns +
+                                     " FROM rates WHERE account_id = $1 ORDER BY prefix",
+                                 {account}),
+                         rate_from);
+}
+
+Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id) {
+    return db::one<Rate>(
+        c.query_one(std::string("SELECT ") + kRateColumns + " FROM rates WHERE id = $1", {id}),
+        rate_from);
+}
+
+Result<std::optional<Rate>> find_line(Connection& c, const std::string& account,
+                                      const std::string& channel, const std::string& prefix,
+                                      const std::string& country) {
+    const std::string owner = account.empty() ? "account_id IS NULL" : "account_id = $4";
+    std::vector<Value> params = {channel, prefix, country};
+    if (!account.empty()) params.emplace_back(account);
+    UJ_ASSIGN(auto r, c.run(std::string("SELECT ") + kRateColumns + " FROM rates WHERE " + owner +
+                                " AND channel = $1 AND prefix = $2 AND country = $3",
+                            params));
+    if (r.rows.empty()) return std::optional<Rate>{};
+    return std::optional<Rate>(rate_from(r.rows.front()));
+}
+
+Status insert_rate(Connection& c, const Rate& r) {
+    return db::done(c.query(
+        "INSERT INTO rates (id, account_id, channel, prefix, country, price, markup_ppm, "
+        "currency, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        {r.id, db::optional_text(r.account_id), r.channel, r.prefix, r.country,
+         db::optional_int(r.price), db::optional_int(r.markup_ppm), r.currency, r.created_at,
+         r.updated_at}));
+}
+
+Status update_rate(Connection& c, const Rate& r) {
+    return db::done(
+        c.query("UPDATE rates SET price = $2, markup_ppm = $3, updated_at = $4 WHERE id = $1",
+                {r.id, db::optional_int(r.price), db::optional_int(r.markup_ppm), r.updated_at}));
+}
+
+Status delete_rate(Connection& c, const std::string& id) {
+    return db::done(c.query("DELETE FROM rates WHERE id = $1", {id}));
+}
+
+}  // namespace ujumbe::billing::store

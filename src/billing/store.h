@@ -1,0 +1,59 @@
+#pragma once
+// SQL of the billing module: wallets, ledger entries, rates. Every function
+// on an account's money takes its account id.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "billing/model.h"
+#include "core/result.h"
+#include "db/connection.h"
+#include "db/store_support.h"
+
+namespace ujumbe::billing::store {
+
+using db::Connection;
+
+// The wallet, created empty when missing.
+Result<Wallet> ensure_wallet(Connection& c, const AccountId& account, const std::string& currency,
+                             Micros now);
+Result<std::optional<Wallet>> find_wallet(Connection& c, const AccountId& account,
+                                          const std::string& currency);
+// Adds `delta` (negative: a debit) unless the balance would pass below
+// -credit_limit; returns the new balance, or nullopt when refused (or no
+// wallet). One statement: concurrent debits cannot overdraw.
+Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& account,
+                                            const std::string& currency, Micros6 delta, Micros now);
+Status set_credit_limit(Connection& c, const AccountId& account, const std::string& currency,
+                        Micros6 limit, Micros now);
+
+Status insert_entries(Connection& c, const std::vector<LedgerEntry>& entries);
+Result<std::optional<LedgerEntry>> find_by_reference(Connection& c, const AccountId& account,
+                                                     const std::string& type,
+                                                     const std::string& reference);
+Result<db::Listing<LedgerEntry>> list_entries(Connection& c, const AccountId& account,
+                                              const LedgerQuery& q, db::Paged page);
+// Keyset pages for the CSV export, oldest first, after `after_id`.
+Result<std::vector<LedgerEntry>> entries_after(Connection& c, const AccountId& account,
+                                               const LedgerQuery& q, const std::string& after_id,
+                                               int limit);
+// The charges of these messages (for refunds).
+Result<std::vector<LedgerEntry>> charges_of(Connection& c,
+                                            const std::vector<std::string>& message_ids);
+Result<bool> refunded(Connection& c, const AccountId& account, const std::string& message_id);
+// Inserts the refund entry unless the message was refunded to that account
+// already; true when inserted.
+Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund);
+
+// ---- rates. account "" : the base card.
+Result<std::vector<Rate>> card_of(Connection& c, const std::string& account);
+Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id);
+Result<std::optional<Rate>> find_line(Connection& c, const std::string& account,
+                                      const std::string& channel, const std::string& prefix,
+                                      const std::string& country);
+Status insert_rate(Connection& c, const Rate& r);
+Status update_rate(Connection& c, const Rate& r);
+Status delete_rate(Connection& c, const std::string& id);
+
+}  // namespace ujumbe::billing::store
