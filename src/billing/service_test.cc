@@ -1,0 +1,234 @@
+// Billing against a real database (SQLite and PostgreSQL): charging in the
+// accepting transaction under concurrency, reseller charging, credit limits,
+// refunds once, top-up references, isolation.
+
+#include "billing/service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "billing/store.h"
+#include "contacts/testing_contacts.h"
+#include "identity/store.h"
+#include "messaging/committer.h"
+#include "messaging/service.h"
+
+namespace ujumbe::billing {
+namespace {
+
+class BillingTest : public contacts::testing::ContactsTest {
+protected:
+    void SetUp() override {
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
+        ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
+        auto platform = identity_->platform_account();
+        ASSERT_TRUE(platform);
+        admin_ = {.user_id = UserId{"admin"},
+                  .account_id = platform->id,
+                  .role = "owner",
+                  .account_type = "platform"};
+        billing_ = std::make_unique<BillingService>(db(), clock_, *identity_,
+                                                    BillingOptions{.trial_credit = 0});
+        committer_ = std::make_unique<messaging::Committer>(db());
+        messaging_ = std::make_unique<messaging::MessagingService>(
+            db(), clock_, *identity_, *service_, *committer_, messaging::MessagingOptions{});
+        messaging_->set_billing(billing_.get());
+        ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "254", .price = kMicrosPerUnit}));
+    }
+    void TearDown() override {
+        if (committer_) committer_->stop();
+        ContactsTest::TearDown();
+    }
+
+    // An account of `type` under `parent` (none: under the platform) and its owner.
+    Principal account(const std::string& name, const std::string& type = "business",
+                      const std::optional<Principal>& parent = std::nullopt) {
+        auto a = identity::new_account(type, name, clock_.now());
+        a.country = "KE";
+        a.parent_id = parent ? parent->account_id.value : admin_.account_id.value;
+        EXPECT_TRUE(
+            db().write([&](db::Connection& c) { return identity::store::insert_account(c, a); }));
+        return {.user_id = UserId{new_uuid_v7()},
+                .account_id = a.id,
+                .role = "owner",
+                .account_type = type};
+    }
+    void topup(const Principal& by, const Principal& to, Micros6 amount) {
+        auto r = billing_->topup(
+            by, {.account_id = to.account_id.value, .amount = amount, .reference = new_uuid_v7()});
+        ASSERT_TRUE(r) << r.error().message;
+    }
+    Micros6 balance(const Principal& who) {
+        auto w = billing_->wallet(who, std::nullopt);
+        EXPECT_TRUE(w);
+        return w ? w->balance : -1;
+    }
+    std::vector<LedgerEntry> ledger(const Principal& who) {
+        auto l = billing_->transactions(who, std::nullopt, {}, {.limit = 1000});
+        EXPECT_TRUE(l);
+        return l ? l->items : std::vector<LedgerEntry>{};
+    }
+
+    Principal admin_;
+    std::unique_ptr<BillingService> billing_;
+    std::unique_ptr<messaging::Committer> committer_;
+    std::unique_ptr<messaging::MessagingService> messaging_;
+};
+
+TEST_P(BillingTest, ThirtyTwoSendersRacingOnAWalletThatPaysExactlyNGetExactlyN) {
+    const auto who = account("Racer Ltd");
+    constexpr int kPays = 20;
+    topup(admin_, who, kPays * kMicrosPerUnit);
+    std::atomic<int> accepted{0}, refused{0}, other{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 32; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 2; ++i) {
+                auto r = messaging_->send(
+                    who, {.to = "+2547123456" + std::to_string(10 + t), .body = "race"});
+                if (r)
+                    ++accepted;
+                else if (r.error().error_code == "INSUFFICIENT_BALANCE")
+                    ++refused;
+                else
+                    ++other;
+            }
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(accepted, kPays);
+    EXPECT_EQ(refused, 64 - kPays);
+    EXPECT_EQ(other, 0);
+    EXPECT_EQ(balance(who), 0);
+    Micros6 sum = 0;
+    std::set<std::string> charged;
+    for (const auto& e : ledger(who)) {
+        sum += e.amount;
+        if (e.type == "charge") {
+            EXPECT_TRUE(charged.insert(*e.message_id).second);
+        }
+    }
+    EXPECT_EQ(sum, 0);  // the entries add up to the balance
+    EXPECT_EQ(charged.size(), static_cast<std::size_t>(kPays));
+    auto listed = messaging_->list(who, {}, {});
+    ASSERT_TRUE(listed);
+    EXPECT_EQ(listed->count, kPays);
+}
+
+TEST_P(BillingTest, ABulkCallIsChargedWholeOrNotAtAll) {
+    const auto who = account("Bulk Ltd");
+    topup(admin_, who, 2 * kMicrosPerUnit);
+    auto r = messaging_->send_bulk(who, {{.to = "+254712345671", .body = "a"},
+                                         {.to = "+254712345672", .body = "b"},
+                                         {.to = "+254712345673", .body = "c"}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kInsufficientBalance);
+    EXPECT_EQ(r.error().details["required"], 3);
+    EXPECT_EQ(balance(who), 2 * kMicrosPerUnit);
+    EXPECT_EQ(messaging_->list(who, {}, {})->count, 0);
+}
+
+TEST_P(BillingTest, TheCreditLimitLetsTheBalanceGoThatFarBelowZero) {
+    const auto who = account("Credit Ltd");
+    ASSERT_TRUE(billing_->set_credit_limit(
+        admin_, {.account_id = who.account_id.value, .amount = 2 * kMicrosPerUnit}));
+    EXPECT_TRUE(messaging_->send(who, {.to = "+254712345678", .body = "one"}));
+    EXPECT_TRUE(messaging_->send(who, {.to = "+254712345678", .body = "two"}));
+    auto third = messaging_->send(who, {.to = "+254712345678", .body = "three"});
+    ASSERT_FALSE(third);
+    EXPECT_EQ(third.error().error_code, "INSUFFICIENT_BALANCE");
+    EXPECT_EQ(balance(who), -2 * kMicrosPerUnit);
+}
+
+TEST_P(BillingTest, AResellersClientPaysItsPriceAndTheResellerPaysItsOwn) {
+    const auto reseller = account("Reseller Ltd", "reseller");
+    const auto client = account("Client Ltd", "business", reseller);
+    topup(admin_, reseller, 10 * kMicrosPerUnit);
+    topup(reseller, client, 10 * kMicrosPerUnit);
+    ASSERT_TRUE(billing_->put_rate(
+        reseller, {.account_id = client.account_id.value, .prefix = "254", .price = 1'500'000}));
+    auto m = messaging_->send(client, {.to = "+254712345678", .body = std::string(200, 'x')});
+    ASSERT_TRUE(m);  // two segments
+    EXPECT_EQ(m->price, 3'000'000);
+    EXPECT_EQ(m->cost, 2'000'000);
+    EXPECT_EQ(balance(client), 7 * kMicrosPerUnit);
+    EXPECT_EQ(balance(reseller), 8 * kMicrosPerUnit);  // base price: 1 per segment
+    bool found = false;
+    for (const auto& e : ledger(reseller))
+        if (e.type == "charge") {
+            found = true;
+            EXPECT_EQ(e.message_id, m->id);
+            EXPECT_EQ(e.counterparty_id, client.account_id.value);
+        }
+    EXPECT_TRUE(found);
+    // A markup set by the admin for the reseller raises what the reseller pays.
+    ASSERT_TRUE(billing_->put_rate(
+        admin_, {.account_id = reseller.account_id.value, .markup_ppm = 100'000}));
+    ASSERT_TRUE(messaging_->send(client, {.to = "+254712345678", .body = "short"}));
+    EXPECT_EQ(balance(reseller), 8 * kMicrosPerUnit - 1'100'000);
+    // A reseller that cannot pay stops its client's send.
+    ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "254", .price = 100 * kMicrosPerUnit}));
+    ASSERT_TRUE(billing_->put_rate(
+        reseller, {.account_id = client.account_id.value, .prefix = "254", .price = 1}));
+    auto refused = messaging_->send(client, {.to = "+254712345678", .body = "x"});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().details["wallet"], "reseller");
+}
+
+TEST_P(BillingTest, AFailedMessageIsRefundedOnceEvenWhenRecordedTwice) {
+    const auto who = account("Refund Ltd");
+    topup(admin_, who, 5 * kMicrosPerUnit);
+    auto m = messaging_->send(who, {.to = "+254712345678", .body = "x"});
+    ASSERT_TRUE(m);
+    EXPECT_EQ(balance(who), 4 * kMicrosPerUnit);
+    for (int i = 0; i < 2; ++i)
+        ASSERT_TRUE(
+            db().write([&](db::Connection& c) { return billing_->refund(c, {m->id}, "failed"); }));
+    EXPECT_EQ(balance(who), 5 * kMicrosPerUnit);
+    int refunds = 0;
+    for (const auto& e : ledger(who)) refunds += e.type == "refund" ? 1 : 0;
+    EXPECT_EQ(refunds, 1);
+}
+
+TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {
+    const auto who = account("Topup Ltd");
+    MoneyMove in{.account_id = who.account_id.value, .amount = kMicrosPerUnit, .reference = "r1"};
+    auto first = billing_->topup(admin_, in);
+    ASSERT_TRUE(first);
+    EXPECT_FALSE(first->replayed);
+    auto again = billing_->topup(admin_, in);
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(again->replayed);
+    EXPECT_EQ(again->entry.id, first->entry.id);
+    in.amount = 2 * kMicrosPerUnit;
+    auto reused = billing_->topup(admin_, in);
+    ASSERT_FALSE(reused);
+    EXPECT_EQ(reused.error().error_code, "REFERENCE_REUSED");
+    EXPECT_EQ(balance(who), kMicrosPerUnit);
+}
+
+TEST_P(BillingTest, AnAccountSeesOnlyWalletsItManages) {
+    const auto a = account("A Ltd");
+    const auto b = account("B Ltd");
+    const auto reseller = account("R Ltd", "reseller");
+    const auto sibling = account("S Ltd", "reseller");
+    const auto client = account("C Ltd", "business", reseller);
+    EXPECT_FALSE(billing_->wallet(a, b.account_id.value));
+    EXPECT_FALSE(billing_->transactions(a, b.account_id.value, {}, {}));
+    EXPECT_TRUE(billing_->wallet(reseller, client.account_id.value));
+    EXPECT_FALSE(billing_->wallet(sibling, client.account_id.value));
+    EXPECT_FALSE(billing_->topup(
+        sibling, {.account_id = client.account_id.value, .amount = 1, .reference = "x"}));
+    EXPECT_FALSE(
+        billing_->topup(a, {.account_id = a.account_id.value, .amount = 1, .reference = "self"}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, BillingTest,
+                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
+                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+
+}  // namespace
+}  // namespace ujumbe::billing
