@@ -7,6 +7,9 @@ to the npm `smpp` SMSC simulator (tests/interop/smsc.js) on loopback.
    SMSC's receipt matched and recorded).
 2. Single sends: POST /messages one at a time at RATE requests/s from
    several client threads for SECONDS; p50 / p99 of the answer time.
+3. With CHARGING=1 (default): the throughput again with charging on, for a
+   business under the platform and for a reseller's client (base card and
+   sell prices set, wallets funded), against the same run without prices.
 Each case runs RUNS times; the median is printed as a Markdown table.
 SQLite by default, PostgreSQL when UJUMBE_BENCH_PG_URL names a server.
 """
@@ -20,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 
 from benchlib import call, start_server
 
@@ -31,6 +35,8 @@ SECONDS = int(os.environ.get("SECONDS", "10"))
 WINDOW = int(os.environ.get("WINDOW", "200"))
 BINDS = int(os.environ.get("BINDS", "2"))
 PER_CALL = 5000
+CHARGING = os.environ.get("CHARGING", "1") == "1"
+PASSWORD = "bench-password-123"
 
 
 def start_smsc():
@@ -61,6 +67,40 @@ def setup(base, smsc_port):
             break
         time.sleep(0.05)
     return auth
+
+
+def child(base, auth, account_type=None):
+    """A child account of the caller and its owner's auth header."""
+    tag = uuid.uuid4().hex[:10]
+    body = {"business_name": "Bench " + tag, "business_username": "b" + tag,
+            "business_type": "retail", "contact_email": f"c{tag}@bench.example",
+            "contact_phone": "+254712345678", "country": "KE",
+            "owner": {"name": "Owner " + tag, "email": f"o{tag}@bench.example",
+                      "password": PASSWORD}}
+    if account_type:
+        body["account_type"] = account_type
+    account = call(base, "POST", "/api/v1/accounts/children", body, auth)
+    token = call(base, "POST", "/api/v1/auth/login",
+                 {"email": body["owner"]["email"], "password": PASSWORD})["access"]
+    return account["id"], {"Authorization": "Bearer " + token}
+
+
+def charging_accounts(base, admin):
+    """Prices on (base card 0.01 per segment), a funded direct business, and a
+    reseller's client paying 0.015 (the reseller pays the base price)."""
+    call(base, "POST", "/api/v1/rates", {"prefix": "254", "price": "0.01"}, admin)
+    direct_id, direct = child(base, admin)
+    call(base, "POST", "/api/v1/wallet/topups",
+         {"account_id": direct_id, "amount": "100000", "reference": "bench-direct"}, admin)
+    reseller_id, reseller = child(base, admin, "reseller")
+    call(base, "POST", "/api/v1/wallet/topups",
+         {"account_id": reseller_id, "amount": "100000", "reference": "bench-reseller"}, admin)
+    client_id, client = child(base, reseller)
+    call(base, "POST", "/api/v1/wallet/topups",
+         {"account_id": client_id, "amount": "100000", "reference": "bench-client"}, reseller)
+    call(base, "POST", "/api/v1/rates",
+         {"account_id": client_id, "prefix": "254", "price": "0.015"}, reseller)
+    return direct, client
 
 
 def stats(base, auth):
@@ -121,7 +161,7 @@ def single_sends(base, auth):
 def main():
     pg_url = os.environ.get("UJUMBE_BENCH_PG_URL")
     engine = "PostgreSQL" if pg_url else "SQLite"
-    e2e, accept, single = [], [], []
+    e2e, accept, single, direct_rates, client_rates = [], [], [], [], []
     for _ in range(RUNS):
         tmp = tempfile.mkdtemp(prefix="ujumbe-bench-msg-")
         smsc, smsc_port = start_smsc()
@@ -132,6 +172,10 @@ def main():
             e2e.append(rate)
             accept.append(accepted)
             single.append(single_sends(base, auth))
+            if CHARGING:
+                direct, client = charging_accounts(base, auth)
+                direct_rates.append(throughput(base, direct)[0])
+                client_rates.append(throughput(base, client)[0])
         finally:
             proc.terminate()
             proc.wait(30)
@@ -148,7 +192,15 @@ def main():
     print(f"| POST /messages at {RATE}/s: p50 | {med(s[1] for s in single):.2f} ms |")
     print(f"| POST /messages at {RATE}/s: p99 | {med(s[2] for s in single):.2f} ms |")
     print(f"| POST /messages at {RATE}/s: non-201 | {max(s[3] for s in single)} |")
+    if CHARGING:
+        for label, rates in (("a business under the platform", direct_rates),
+                             ("a reseller's client (two wallets)", client_rates)):
+            print(f"| end to end with charging, {label} | {med(rates):,.0f} msg/s "
+                  f"({100 * (med(rates) / med(e2e) - 1):+.0f}%) |")
     print("\nruns (end to end msg/s): " + ", ".join(f"{r:,.0f}" for r in e2e))
+    if CHARGING:
+        print("runs with charging (direct): " + ", ".join(f"{r:,.0f}" for r in direct_rates))
+        print("runs with charging (client): " + ", ".join(f"{r:,.0f}" for r in client_rates))
 
 
 if __name__ == "__main__":
