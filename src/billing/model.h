@@ -43,7 +43,37 @@ struct LedgerEntry {
     std::optional<std::string> actor_id;
     std::optional<std::string> message_id;
     std::optional<std::string> counterparty_id;
+    std::optional<std::string> channel, country;  // charges and refunds
     Micros created_at = 0;
+};
+
+// A month of an account's ledger.
+struct Statement {
+    AccountId account_id;
+    std::string currency;
+    std::string month;  // YYYY-MM
+    Micros from = 0, until = 0;
+    Micros6 opening = 0, closing = 0;
+    struct ByType {
+        std::string type;
+        std::int64_t entries = 0;
+        Micros6 amount = 0;
+    };
+    std::vector<ByType> by_type;
+    struct ByDestination {
+        std::string channel, country;
+        std::int64_t messages = 0;
+        Micros6 amount = 0;  // charged (negative)
+    };
+    std::vector<ByDestination> charges;
+    // A reseller's revenue from each client: what the client paid for its
+    // messages minus what the reseller paid for the same messages.
+    struct ChildRevenue {
+        std::string account_id;
+        std::int64_t messages = 0;
+        Micros6 client_paid = 0, reseller_paid = 0, revenue = 0;
+    };
+    std::vector<ChildRevenue> children;
 };
 
 struct LedgerQuery {
@@ -67,9 +97,10 @@ struct Rate {
 
 // What sending one message costs whom.
 struct MessagePrice {
-    Micros6 price = 0;         // the sender pays (per message: x segments)
-    Micros6 parent_price = 0;  // its reseller pays (0 without one)
-    Micros6 cost = 0;          // the base card
+    std::string channel = "sms", country;  // where it goes (for statements)
+    Micros6 price = 0;                     // the sender pays (per message: x segments)
+    Micros6 parent_price = 0;              // its reseller pays (0 without one)
+    Micros6 cost = 0;                      // the base card
 };
 
 }  // namespace ujumbe::billing

@@ -199,6 +199,64 @@ Result<Response> credit_limit(BillingService& s, RequestContext& ctx, const Requ
     return http::ok(wallet_json(w));
 }
 
+Result<Response> statement(BillingService& s, RequestContext& ctx, const Request& req) {
+    auto month = req.query_param("month");
+    if (!month) return Error::invalid("month", "This parameter is required (2026-11).");
+    UJ_ASSIGN(auto st, s.statement(ctx.who(), account_param(req), *month));
+    if (req.query_param("format").value_or("json") == "csv") {
+        Response res;
+        res.content_type = "text/csv; charset=utf-8";
+        res.headers.emplace_back("Content-Disposition",
+                                 "attachment; filename=\"statement-" + st.month + ".csv\"");
+        auto row = [&res](std::initializer_list<std::string> fields) {
+            const std::vector<std::string> cells(fields);
+            contacts::csv::append_record(res.body, cells);
+        };
+        row({"section", "item", "count", "amount", "currency"});
+        row({"balance", "opening", "", format_money(st.opening), st.currency});
+        for (const auto& t : st.by_type)
+            row({"entries", t.type, std::to_string(t.entries), format_money(t.amount),
+                 st.currency});
+        for (const auto& d : st.charges)
+            row({"charges", d.channel + (d.country.empty() ? "" : " " + d.country),
+                 std::to_string(d.messages), format_money(d.amount), st.currency});
+        for (const auto& c : st.children)
+            row({"revenue", c.account_id, std::to_string(c.messages), format_money(c.revenue),
+                 st.currency});
+        row({"balance", "closing", "", format_money(st.closing), st.currency});
+        return res;
+    }
+    json by_type = json::array(), charges = json::array(), children = json::array();
+    for (const auto& t : st.by_type)
+        by_type.push_back(
+            {{"type", t.type}, {"entries", t.entries}, {"amount", money_json(t.amount)}});
+    for (const auto& d : st.charges)
+        charges.push_back({{"channel", d.channel},
+                           {"country", d.country},
+                           {"messages", d.messages},
+                           {"amount", money_json(d.amount)}});
+    Micros6 revenue = 0;
+    for (const auto& c : st.children) {
+        revenue += c.revenue;
+        children.push_back({{"account_id", c.account_id},
+                            {"messages", c.messages},
+                            {"client_paid", money_json(c.client_paid)},
+                            {"reseller_paid", money_json(c.reseller_paid)},
+                            {"revenue", money_json(c.revenue)}});
+    }
+    return http::ok({{"account_id", st.account_id.value},
+                     {"month", st.month},
+                     {"currency", st.currency},
+                     {"period_start", format_iso8601(st.from)},
+                     {"period_end", format_iso8601(st.until)},
+                     {"opening_balance", money_json(st.opening)},
+                     {"closing_balance", money_json(st.closing)},
+                     {"entries", std::move(by_type)},
+                     {"charges", std::move(charges)},
+                     {"revenue_by_client", std::move(children)},
+                     {"revenue", money_json(revenue)}});
+}
+
 Result<Response> list_rates(BillingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto rates, s.rates(ctx.who(), account_param(req)));
     json results = json::array();
@@ -258,6 +316,7 @@ void add_routes(http::Router& router, BillingService& s) {
     router.add(Method::kPost, b + "/wallet/topups", bind(topup), write);
     router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), write);
     router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit), write);
+    router.add(Method::kGet, b + "/billing/statements", bind(statement), read);
     router.add(Method::kGet, b + "/rates", bind(list_rates), read);
     router.add(Method::kPost, b + "/rates", bind(put_rate), write);
     router.add(Method::kDelete, b + "/rates/{id}", bind(delete_rate), write);

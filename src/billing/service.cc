@@ -183,6 +183,27 @@ Status BillingService::grant_trial(db::Connection& c, const AccountId& account) 
     return store::insert_entries(c, {e});
 }
 
+Result<Statement> BillingService::statement(const Principal& who,
+                                            const std::optional<std::string>& account_id,
+                                            const std::string& month) {
+    AccountId target = who.account_id;
+    if (account_id && *account_id != who.account_id.value) {
+        UJ_ASSIGN(auto account, managed_account(who, *account_id));
+        target = account.id;
+    }
+    auto from = month.size() == 7 ? parse_iso8601(month + "-01T00:00:00Z") : std::nullopt;
+    if (!from) return Error::invalid("month", "Must be a month such as 2026-11.");
+    const int y = std::stoi(month.substr(0, 4)), m = std::stoi(month.substr(5, 2));
+    char next[32];
+    std::snprintf(next, sizeof next, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    auto until = parse_iso8601(std::string(next) + "-01T00:00:00Z");
+    UJ_ASSIGN(auto s, db_.read([&](db::Connection& c) {
+        return store::statement(c, target, options_.currency, *from, *until);
+    }));
+    s.month = month;
+    return s;
+}
+
 Result<std::vector<Rate>> BillingService::rates(const Principal& who,
                                                 const std::optional<std::string>& account_id) {
     std::string owner;
@@ -277,6 +298,8 @@ MessagePrice BillingService::price_of(const PricePlan& plan, const std::string& 
                                       int segments) const {
     const auto per_segment = prices_per_segment(plan.chain, channel, e164, country);
     MessagePrice p;
+    p.channel = channel;
+    p.country = country;
     p.cost = per_segment.front() * segments;
     p.price = per_segment.back() * segments;
     if (plan.reseller && per_segment.size() >= 3) p.parent_price = per_segment[1] * segments;
@@ -307,6 +330,8 @@ Status BillingService::charge(db::Connection& c, const PricePlan& plan,
             balance -= amount;
             auto e = entry(payer, plan.currency, entry_type::kCharge, -amount, balance, now);
             e.message_id = l.message_id;
+            e.channel = l.price.channel;
+            e.country = l.price.country;
             e.actor_id = actor;
             e.description = reseller ? "Client message" : "Message";
             if (reseller) e.counterparty_id = plan.account.value;
@@ -335,6 +360,8 @@ Status BillingService::refund(db::Connection& c, const std::vector<std::string>&
             entry(charge.account_id, charge.currency, entry_type::kRefund, amount, *balance, now);
         e.message_id = charge.message_id;
         e.counterparty_id = charge.counterparty_id;
+        e.channel = charge.channel;
+        e.country = charge.country;
         e.description = "Refund: message " + why;
         UJ_ASSIGN(bool inserted, store::insert_refund_once(c, e));
         if (!inserted)  // refunded before: take the credit back

@@ -79,6 +79,9 @@ public:
     // From the caller (a reseller) to one of its children.
     Result<Moved> transfer(const Principal& who, const MoneyMove& in);
     Result<Wallet> set_credit_limit(const Principal& who, const MoneyMove& in);
+    // A month ("2026-11") of the caller's ledger, or of a child's.
+    Result<Statement> statement(const Principal& who, const std::optional<std::string>& account_id,
+                                const std::string& month);
     // The trial credit of a self-registered account, in its transaction.
     Status grant_trial(db::Connection& c, const AccountId& account);
 

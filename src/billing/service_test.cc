@@ -193,6 +193,44 @@ TEST_P(BillingTest, AFailedMessageIsRefundedOnceEvenWhenRecordedTwice) {
     EXPECT_EQ(refunds, 1);
 }
 
+TEST_P(BillingTest, AMonthlyStatementAddsUpAndShowsTheResellersRevenue) {
+    const auto reseller = account("Stmt Reseller", "reseller");
+    const auto client = account("Stmt Client", "business", reseller);
+    topup(admin_, reseller, 10 * kMicrosPerUnit);
+    topup(reseller, client, 10 * kMicrosPerUnit);
+    ASSERT_TRUE(billing_->put_rate(
+        reseller, {.account_id = client.account_id.value, .prefix = "254", .price = 1'500'000}));
+    ASSERT_TRUE(messaging_->send(client, {.to = "+254712345678", .body = "one"}));
+    ASSERT_TRUE(messaging_->send(client, {.to = "+254712345679", .body = "two"}));
+    const std::string month = format_iso8601(clock_.now()).substr(0, 7);
+    auto client_statement = billing_->statement(client, std::nullopt, month);
+    ASSERT_TRUE(client_statement);
+    EXPECT_EQ(client_statement->opening, 0);
+    EXPECT_EQ(client_statement->closing, 7 * kMicrosPerUnit);
+    EXPECT_EQ(client_statement->closing, balance(client));
+    ASSERT_EQ(client_statement->charges.size(), 1u);
+    EXPECT_EQ(client_statement->charges[0].country, "KE");
+    EXPECT_EQ(client_statement->charges[0].messages, 2);
+    EXPECT_EQ(client_statement->charges[0].amount, -3 * kMicrosPerUnit);
+    auto reseller_statement = billing_->statement(reseller, std::nullopt, month);
+    ASSERT_TRUE(reseller_statement);
+    EXPECT_EQ(reseller_statement->closing, balance(reseller));
+    ASSERT_EQ(reseller_statement->children.size(), 1u);
+    EXPECT_EQ(reseller_statement->children[0].account_id, client.account_id.value);
+    EXPECT_EQ(reseller_statement->children[0].client_paid, 3 * kMicrosPerUnit);
+    EXPECT_EQ(reseller_statement->children[0].reseller_paid, 2 * kMicrosPerUnit);
+    EXPECT_EQ(reseller_statement->children[0].revenue, kMicrosPerUnit);
+    // The next month opens with this one's closing balance.
+    clock_.advance(40LL * 86'400 * kMicrosPerSecond);
+    auto next =
+        billing_->statement(client, std::nullopt, format_iso8601(clock_.now()).substr(0, 7));
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->opening, 7 * kMicrosPerUnit);
+    EXPECT_TRUE(next->by_type.empty());
+    EXPECT_FALSE(billing_->statement(client, std::nullopt, "2026-13"));
+    EXPECT_FALSE(billing_->statement(client, reseller.account_id.value, month));
+}
+
 TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {
     const auto who = account("Topup Ltd");
     MoneyMove in{.account_id = who.account_id.value, .amount = kMicrosPerUnit, .reference = "r1"};

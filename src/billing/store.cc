@@ -9,7 +9,7 @@ using db::Value;
 
 constexpr const char* kEntryColumns =
     "id, account_id, currency, type, amount, balance_after, reference, description, actor_id, "
-    "message_id, counterparty_id, created_at";
+    "message_id, counterparty_id, channel, country, created_at";
 
 LedgerEntry entry_from(const Row& r) {
     LedgerEntry e;
@@ -24,7 +24,9 @@ LedgerEntry entry_from(const Row& r) {
     e.actor_id = r.opt_text(8);
     e.message_id = r.opt_text(9);
     e.counterparty_id = r.opt_text(10);
-    e.created_at = r.i64(11);
+    e.channel = r.opt_text(11);
+    e.country = r.opt_text(12);
+    e.created_at = r.i64(13);
     return e;
 }
 
@@ -40,6 +42,8 @@ void append_entry(std::vector<Value>& out, const LedgerEntry& e) {
     out.push_back(db::optional_text(e.actor_id));
     out.push_back(db::optional_text(e.message_id));
     out.push_back(db::optional_text(e.counterparty_id));
+    out.push_back(db::optional_text(e.channel));
+    out.push_back(db::optional_text(e.country));
     out.emplace_back(e.created_at);
 }
 
@@ -121,7 +125,7 @@ Status insert_entries(Connection& c, const std::vector<LedgerEntry>& entries) {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) append_entry(params, entries[i]);
         return db::done(c.run(std::string("INSERT INTO ledger_entries (") + kEntryColumns +
-                                  ") VALUES " + db::value_rows(static_cast<int>(count), 12),
+                                  ") VALUES " + db::value_rows(static_cast<int>(count), 14),
                               params));
     });
 }
@@ -194,11 +198,57 @@ Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund) {
     std::vector<Value> params;
     append_entry(params, refund);
     UJ_ASSIGN(auto r, c.run(std::string("INSERT INTO ledger_entries (") + kEntryColumns +
-                                ") VALUES " + db::value_rows(1, 12) +
+                                ") VALUES " + db::value_rows(1, 14) +
                                 " ON CONFLICT (account_id, message_id) WHERE type = 'refund' "
                                 "DO NOTHING RETURNING id",
                             params));
     return !r.rows.empty();
+}
+
+Result<Statement> statement(Connection& c, const AccountId& account, const std::string& currency,
+                            Micros from, Micros until) {
+    Statement s;
+    s.account_id = account;
+    s.currency = currency;
+    s.from = from;
+    s.until = until;
+    UJ_ASSIGN(auto before,
+              c.query_one("SELECT balance_after FROM ledger_entries WHERE account_id = $1 AND "
+                          "currency = $2 AND created_at < $3 ORDER BY created_at DESC, id DESC "
+                          "LIMIT 1",
+                          {account.value, currency, from}));
+    s.opening = before ? before->i64(0) : 0;
+    s.closing = s.opening;
+    UJ_ASSIGN(auto types, c.query("SELECT type, count(*), sum(amount) FROM ledger_entries "
+                                  "WHERE account_id = $1 AND currency = $2 AND created_at >= $3 "
+                                  "AND created_at < $4 GROUP BY type ORDER BY type",
+                                  {account.value, currency, from, until}));
+    for (const auto& r : types.rows) {
+        s.by_type.push_back({r.text(0), r.i64(1), r.i64(2)});
+        s.closing += r.i64(2);  // the ledger adds up: every balance moves by its entries
+    }
+    UJ_ASSIGN(auto destinations,
+              c.query("SELECT COALESCE(channel, ''), COALESCE(country, ''), count(*), "
+                      "sum(amount) FROM ledger_entries WHERE account_id = $1 AND currency = $2 "
+                      "AND type = 'charge' AND created_at >= $3 AND created_at < $4 "
+                      "GROUP BY 1, 2 ORDER BY 1, 2",
+                      {account.value, currency, from, until}));
+    for (const auto& r : destinations.rows)
+        s.charges.push_back({r.text(0), r.text(1), r.i64(2), r.i64(3)});
+    UJ_ASSIGN(auto children,
+              c.query("SELECT r.counterparty_id, count(*), sum(r.amount), sum(x.amount) "
+                      "FROM ledger_entries r JOIN ledger_entries x ON x.message_id = r.message_id "
+                      "AND x.account_id = r.counterparty_id AND x.type = 'charge' "
+                      "WHERE r.account_id = $1 AND r.currency = $2 AND r.type = 'charge' "
+                      "AND r.counterparty_id IS NOT NULL AND r.created_at >= $3 "
+                      "AND r.created_at < $4 GROUP BY r.counterparty_id ORDER BY 1",
+                      {account.value, currency, from, until}));
+    for (const auto& r : children.rows) {
+        const Micros6 reseller_paid = -r.i64(2), client_paid = -r.i64(3);
+        s.children.push_back(
+            {r.text(0), r.i64(1), client_paid, reseller_paid, client_paid - reseller_paid});
+    }
+    return s;
 }
 
 Result<std::vector<Rate>> card_of(Connection& c, const std::string& account) {

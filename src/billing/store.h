@@ -46,6 +46,10 @@ Result<bool> refunded(Connection& c, const AccountId& account, const std::string
 // already; true when inserted.
 Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund);
 
+// The account's ledger over [from, until) in `currency`.
+Result<Statement> statement(Connection& c, const AccountId& account, const std::string& currency,
+                            Micros from, Micros until);
+
 // ---- rates. account "" : the base card.
 Result<std::vector<Rate>> card_of(Connection& c, const std::string& account);
 Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id);

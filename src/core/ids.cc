@@ -1,17 +1,37 @@
 #include "core/ids.h"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 
 #include "core/crypto.h"
 
 namespace ujumbe {
 
+namespace {
+// The last (milliseconds << 12 | counter) handed out by this process: ids
+// made in the same millisecond count up in the 12 bits after the time
+// (RFC 9562, method 1), so a process's ids sort in the order it made them
+// (ledger entries of one transaction share a timestamp).
+std::atomic<std::uint64_t> last_stamp{0};
+
+std::uint64_t next_stamp(std::uint64_t ms) {
+    std::uint64_t last = last_stamp.load(std::memory_order_relaxed);
+    for (;;) {
+        const std::uint64_t next = std::max(ms << 12, last + 1);
+        if (last_stamp.compare_exchange_weak(last, next, std::memory_order_relaxed)) return next;
+    }
+}
+}  // namespace
+
 std::string new_uuid_v7(Micros now) {
     std::array<unsigned char, 16> b{};
     random_fill(b.data(), b.size());
-    const std::uint64_t ms = static_cast<std::uint64_t>(now / 1000);
+    const std::uint64_t stamp = next_stamp(static_cast<std::uint64_t>(now / 1000));
+    const std::uint64_t ms = stamp >> 12;
     for (int i = 0; i < 6; ++i) b[i] = static_cast<unsigned char>(ms >> (40 - 8 * i));
-    b[6] = static_cast<unsigned char>((b[6] & 0x0F) | 0x70);  // version 7
+    b[6] = static_cast<unsigned char>(0x70 | ((stamp >> 8) & 0x0F));  // version 7, counter
+    b[7] = static_cast<unsigned char>(stamp & 0xFF);
     b[8] = static_cast<unsigned char>((b[8] & 0x3F) | 0x80);  // RFC 4122 variant
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;

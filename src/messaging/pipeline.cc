@@ -101,12 +101,7 @@ void Pipeline::loop() {
             const std::size_t busy = in_flight_.size() + reserved_;
             room = options_.max_in_flight > busy ? options_.max_in_flight - busy : 0;
         }
-        if (!adopted.empty()) {
-            SendingRecord sending;
-            for (const auto& m : adopted) sending.message_ids.push_back(m.id);
-            record(std::move(sending));
-            for (auto& m : adopted) dispatch(std::move(m));
-        }
+        for (auto& m : adopted) dispatch(std::move(m));
         {
             std::lock_guard lock(record_mutex_);
             if (!unmatched_.empty() && !flushing_) {
@@ -173,7 +168,8 @@ void Pipeline::dispatch(Message message) {
             FailedRecord{std::move(message), "NO_ROUTE", "No routing rule matches this message."});
         return;
     }
-    try_gateway({std::make_shared<Message>(std::move(message)), choice->gateways, 0, ""});
+    try_gateway(
+        {std::make_shared<Message>(std::move(message)), choice->gateways, 0, "", clock_.now()});
 }
 
 void Pipeline::try_gateway(Attempt attempt) {
@@ -219,7 +215,8 @@ void Pipeline::submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt att
             try_gateway(std::move(attempt));
             return;
         }
-        record(SentRecord{*attempt.message, gateway->id(), std::move(outcome), slots});
+        record(SentRecord{*attempt.message, gateway->id(), std::move(outcome), attempt.handed_at,
+                          slots});
     });
 }
 

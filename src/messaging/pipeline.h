@@ -80,6 +80,7 @@ private:
         std::vector<std::string> gateways;
         std::size_t index = 0;
         std::string last_error;
+        Micros handed_at = 0;  // when the dispatcher took the message
     };
     void try_gateway(Attempt attempt);
     void submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt attempt, std::size_t slots);

@@ -99,11 +99,8 @@ Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micr
                        std::vector<LateReceipt>* unmatched) const {
     std::vector<const SentRecord*> sent;
     std::vector<LateReceipt> receipts;
-    std::vector<std::string> sending;
     for (const auto& r : batch) {
-        if (const auto* s = std::get_if<SendingRecord>(&r)) {
-            sending.insert(sending.end(), s->message_ids.begin(), s->message_ids.end());
-        } else if (const auto* s = std::get_if<SentRecord>(&r)) {
+        if (const auto* s = std::get_if<SentRecord>(&r)) {
             sent.push_back(s);
         } else if (const auto* fresh = std::get_if<channels::ReceiptReport>(&r)) {
             receipts.push_back({*fresh, now});
@@ -117,12 +114,7 @@ Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micr
             UJ_TRY(write_inbound(c, std::get<channels::InboundReport>(r), now));
         }
     }
-    // In the order things happen: handed over, answered, receipted (a
-    // receipt in the batch may be for a part sent in it).
-    if (!sending.empty()) {
-        UJ_ASSIGN(auto events, store::mark_sending(c, sending, now));
-        UJ_TRY(store::insert_events(c, events));
-    }
+    // Answers before receipts: a receipt in the batch may be for a part sent in it.
     UJ_TRY(write_sent(c, sent, now));
     return write_receipts(c, receipts, now, unmatched);
 }
@@ -138,6 +130,9 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
         auto r = classify(*s, now);
         for (auto& p : r.parts) parts.push_back({s->message.id, std::move(p)});
         ids.push_back(s->message.id);
+        if (s->message.status == status::kQueued)
+            events.push_back({s->message.account_id.value, s->message.id, "message.sending",
+                              status::kSending, std::nullopt, s->handed_at ? s->handed_at : now});
         json detail = {{"gateway_id", s->gateway_id}, {"parts", s->outcome.parts.size()}};
         if (r.change.error_code) detail["error_code"] = *r.change.error_code;
         events.push_back({s->message.account_id.value, s->message.id, "message." + r.change.status,

@@ -19,14 +19,15 @@
 
 namespace ujumbe::messaging {
 
-// Messages handed to the dispatcher without a claim: queued -> sending.
-struct SendingRecord {
-    std::vector<std::string> message_ids;
-};
 struct SentRecord {
-    Message message;
+    Message message;  // as dispatched: "queued" when handed over without a claim
     std::string gateway_id;
     channels::SubmitOutcome outcome;
+    // When the dispatcher took it. A message handed over without a claim
+    // was never marked sending: its "sending" event is written with the
+    // answer, at this time, and the row goes from queued to the answer's
+    // status in one update.
+    Micros handed_at = 0;
     std::size_t slots = 0;  // of the gateway, freed once this is recorded
 };
 struct RetryRecord {
@@ -42,8 +43,8 @@ struct LateReceipt {
     channels::ReceiptReport receipt;
     Micros first_seen = 0;
 };
-using Record = std::variant<SendingRecord, SentRecord, RetryRecord, FailedRecord,
-                            channels::ReceiptReport, LateReceipt, channels::InboundReport>;
+using Record = std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
+                            LateReceipt, channels::InboundReport>;
 
 struct RecorderOptions {
     int max_attempts = 12;

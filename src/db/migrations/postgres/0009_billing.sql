@@ -26,6 +26,8 @@ CREATE TABLE ledger_entries (
     actor_id TEXT,
     message_id TEXT,
     counterparty_id TEXT,
+    channel TEXT,                   -- charges and refunds: the message's channel
+    country TEXT,                   -- and destination country (statements)
     created_at BIGINT NOT NULL
 );
 CREATE INDEX ledger_account ON ledger_entries (account_id, created_at);
