@@ -261,11 +261,7 @@ Result<Response> list_rates(BillingService& s, RequestContext& ctx, const Reques
     UJ_ASSIGN(auto rates, s.rates(ctx.who(), account_param(req)));
     json results = json::array();
     for (const auto& r : rates) results.push_back(rate_json(r));
-    const auto count = static_cast<std::int64_t>(results.size());
-    return http::ok({{"results", std::move(results)},
-                     {"count", count},
-                     {"next", nullptr},
-                     {"previous", nullptr}});
+    return http::whole_list(std::move(results));
 }
 
 Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request& req) {

@@ -78,4 +78,12 @@ Response page_response(const Request& request, nlohmann::json results, std::int6
     return ok(page_data(request, page ? *page : Page{}, std::move(results), count));
 }
 
+Response whole_list(nlohmann::json results) {
+    const auto count = static_cast<std::int64_t>(results.size());
+    return ok({{"results", std::move(results)},
+               {"count", count},
+               {"next", nullptr},
+               {"previous", nullptr}});
+}
+
 }  // namespace ujumbe::http

@@ -34,5 +34,7 @@ Result<db::Paged> page_window(const Request& request);
 // The list envelope for the request's page (call page_window first: a bad
 // page parameter was refused there).
 Response page_response(const Request& request, nlohmann::json results, std::int64_t count);
+// The list envelope of a list that is never paged (all of it, no next page).
+Response whole_list(nlohmann::json results);
 
 }  // namespace ujumbe::http

@@ -292,11 +292,7 @@ Result<Response> message_receipts(MessagingService& s, RequestContext& ctx, cons
     UJ_ASSIGN(auto receipts, s.receipts(ctx.who(), ctx.param("id")));
     json results = json::array();
     for (const auto& r : receipts) results.push_back(receipt_json(r));
-    const auto count = static_cast<std::int64_t>(results.size());
-    return http::ok({{"results", std::move(results)},
-                     {"count", count},
-                     {"next", nullptr},
-                     {"previous", nullptr}});
+    return http::whole_list(std::move(results));
 }
 
 Result<Response> message_stats(MessagingService& s, RequestContext& ctx, const Request& req) {
@@ -485,11 +481,7 @@ Result<Response> sender_countries(RequestContext&, const Request&) {
     results.push_back({{"code", "ZZ"}, {"calling_code", nullptr}, {"note", "every country"}});
     for (const auto& r : contacts::supported_regions())
         results.push_back({{"code", r.code}, {"calling_code", r.calling_code}});
-    const auto count = static_cast<std::int64_t>(results.size());
-    return http::ok({{"results", std::move(results)},
-                     {"count", count},
-                     {"next", nullptr},
-                     {"previous", nullptr}});
+    return http::whole_list(std::move(results));
 }
 
 }  // namespace

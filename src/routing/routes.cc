@@ -179,11 +179,7 @@ Result<Response> list_routes(RoutingService& s, RequestContext& ctx, const Reque
     UJ_ASSIGN(auto rules, s.list_routes(ctx.who()));
     json results = json::array();
     for (const auto& r : rules) results.push_back(route_json(r));
-    const auto count = static_cast<std::int64_t>(results.size());
-    return http::ok({{"results", std::move(results)},
-                     {"count", count},
-                     {"next", nullptr},
-                     {"previous", nullptr}});
+    return http::whole_list(std::move(results));
 }
 
 Result<Response> create_route(RoutingService& s, RequestContext& ctx, const Request& req) {
