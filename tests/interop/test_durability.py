@@ -2,7 +2,12 @@
 messages, start it again on the same data, and count what reached the SMSC.
 Every accepted message must arrive; the only ones allowed to arrive twice are
 those the SMSC had taken when the kill came but whose answers were not yet
-recorded, never more than the window of outstanding submits."""
+recorded, never more than the window of outstanding submits. Charging is on:
+every stored message is charged exactly once, restart or not, and the
+ledger adds up to the balance."""
+
+import csv
+import io
 
 import os
 import threading
@@ -25,6 +30,31 @@ def _database_url(srv):
     return urlunsplit(parts._replace(path="/" + srv.pg_db))
 
 
+def _total(srv, actor):
+    resp = srv.api("GET", "/messages/stats", token=actor.access)
+    return resp.body["data"]["total"]
+
+
+def _check_charged_once(srv, actor, stored):
+    """Every stored message has one charge entry; the entries add up to the balance."""
+    resp = srv.api("GET", "/wallet/transactions/export", token=actor.access)
+    assert resp.status == 200, u.describe(resp)
+    rows = list(csv.DictReader(io.StringIO(resp.raw.decode())))
+    charges = {}
+    total_micros = 0
+    for row in rows:
+        amount = row["amount"]
+        whole, _, frac = amount.lstrip("-").partition(".")
+        micros = int(whole) * 1_000_000 + int((frac + "000000")[:6])
+        total_micros += -micros if amount.startswith("-") else micros
+        if row["type"] == "charge":
+            charges[row["message_id"]] = charges.get(row["message_id"], 0) + 1
+    assert len(charges) == stored, (len(charges), stored)
+    assert all(n == 1 for n in charges.values())
+    wallet = srv.api("GET", "/wallet", token=actor.access).body["data"]
+    assert wallet["balance_micros"] == total_micros
+
+
 def _wait_drained(srv, token, timeout=240.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -44,6 +74,12 @@ def test_kill_9_during_a_burst_loses_no_accepted_message(smsc_factory, capsys):
     second = None
     try:
         admin = admin_of(first)
+        price = "0.001"
+        for path, body in (("/rates", {"prefix": "254", "price": price}),
+                           ("/wallet/topups", {"account_id": admin.account_id,
+                                               "amount": "1000", "reference": "durability"})):
+            resp = first.api("POST", path, json=body, token=admin.access)
+            assert resp.status in (200, 201), u.describe(resp)
         gateway = add_smpp_gateway(first, admin, smsc, window=WINDOW)
         add_route(first, admin, [gateway])
         wait_bound(first, admin, gateway)
@@ -98,6 +134,7 @@ def test_kill_9_during_a_burst_loses_no_accepted_message(smsc_factory, capsys):
         assert len(twice) <= WINDOW, twice[:10]
         known = set(accepted) | set(unknown)
         assert all(b in known for b in texts)
+        _check_charged_once(second, admin, stored=_total(second, admin))
     finally:
         if second is not None:
             second.stop()
