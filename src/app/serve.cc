@@ -11,6 +11,7 @@
 
 #include "app/commands.h"
 #include "app/runtime.h"
+#include "app/usage.h"
 #include "billing/routes.h"
 #include "billing/service.h"
 #include "contacts/importer.h"
@@ -138,6 +139,8 @@ int serve(const Config& config) {
         return billing.grant_trial(c, account.id);
     });
     messaging.set_billing(&billing);
+    app::ModuleUsage usage(messaging, identity, contacts);
+    billing.set_usage_source(&usage);
     pipeline.on_final_status([&billing](db::Connection& c, const std::vector<std::string>& ids,
                                         const std::string& status) -> Status {
         if (!billing.refunds_status(status)) return {};

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/money.h"
+#include "core/result.h"
 
 namespace ujumbe::billing {
 
@@ -93,6 +94,43 @@ struct Rate {
     std::string currency;
     Micros created_at = 0;
     Micros updated_at = 0;
+};
+
+struct Plan {
+    std::string id, code, name;
+    Micros6 monthly_fee = 0;
+    std::int64_t included_messages = 0;
+    std::optional<std::int64_t> max_users, max_contacts, max_messages_per_day;
+    int sort_order = 0;
+};
+
+struct Subscription {
+    AccountId account_id;
+    Plan plan;
+    std::string status = "active";
+    Micros period_start = 0, period_end = 0;
+    bool is_default = false;  // no subscription stored: pay as you go
+};
+
+// What an account used in its current period, against its plan.
+struct Usage {
+    Subscription subscription;
+    std::int64_t messages = 0, segments = 0, messages_today = 0;
+    Micros6 spend = 0;
+    std::int64_t users = 0, contacts = 0;
+};
+
+// Counts other modules keep (messages, members, contacts), for usage.
+class UsageSource {
+public:
+    virtual ~UsageSource() = default;
+    struct Messages {
+        std::int64_t messages = 0, segments = 0, today = 0;
+    };
+    virtual Result<Messages> messages(const AccountId& account, Micros from, Micros until,
+                                      Micros day_start) = 0;
+    virtual Result<std::int64_t> users(const AccountId& account) = 0;
+    virtual Result<std::int64_t> contacts(const AccountId& account) = 0;
 };
 
 // What sending one message costs whom.

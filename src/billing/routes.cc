@@ -257,6 +257,78 @@ Result<Response> statement(BillingService& s, RequestContext& ctx, const Request
                      {"revenue", money_json(revenue)}});
 }
 
+json plan_json(const Plan& p) {
+    return {{"code", p.code},
+            {"name", p.name},
+            {"monthly_fee", money_json(p.monthly_fee)},
+            {"included_messages", p.included_messages},
+            {"limits",
+             {{"users", http::int_or_null(p.max_users)},
+              {"contacts", http::int_or_null(p.max_contacts)},
+              {"messages_per_day", http::int_or_null(p.max_messages_per_day)}}}};
+}
+
+json subscription_json(const Subscription& s) {
+    return {{"plan", plan_json(s.plan)},
+            {"status", s.status},
+            {"current_period_start", format_iso8601(s.period_start)},
+            {"current_period_end", format_iso8601(s.period_end)},
+            {"is_default", s.is_default}};
+}
+
+json usage_json(const Usage& u) {
+    const auto& p = u.subscription.plan;
+    auto against = [](std::int64_t used, const std::optional<std::int64_t>& limit) {
+        return json{{"used", used}, {"limit", http::int_or_null(limit)}};
+    };
+    return {{"period_start", format_iso8601(u.subscription.period_start)},
+            {"period_end", format_iso8601(u.subscription.period_end)},
+            {"plan", p.code},
+            {"messages", u.messages},
+            {"segments", u.segments},
+            {"spend", money_json(u.spend)},
+            {"included_messages", p.included_messages},
+            {"included_messages_left", std::max<std::int64_t>(0, p.included_messages - u.messages)},
+            {"limits",
+             {{"messages_per_day", against(u.messages_today, p.max_messages_per_day)},
+              {"users", against(u.users, p.max_users)},
+              {"contacts", against(u.contacts, p.max_contacts)}}}};
+}
+
+Result<Response> list_plans(BillingService& s, RequestContext&, const Request&) {
+    UJ_ASSIGN(auto plans, s.plans());
+    json results = json::array();
+    for (const auto& p : plans) results.push_back(plan_json(p));
+    return http::whole_list(std::move(results));
+}
+
+Result<Response> get_subscription(BillingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto sub, s.subscription(ctx.who()));
+    return http::ok(subscription_json(sub));
+}
+
+Result<Response> subscribe(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto plan = f.text("plan", Need::kRequired, 1, 50);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto sub, s.subscribe(ctx.who(), *plan));
+    return http::ok(subscription_json(sub), 200, "Subscribed to " + sub.plan.name);
+}
+
+Result<Response> get_usage(BillingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto u, s.usage(ctx.who()));
+    return http::ok(usage_json(u));
+}
+
+Result<Response> overview(BillingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto w, s.wallet(ctx.who(), std::nullopt));
+    UJ_ASSIGN(auto u, s.usage(ctx.who()));
+    return http::ok({{"wallet", wallet_json(w)},
+                     {"subscription", subscription_json(u.subscription)},
+                     {"usage", usage_json(u)}});
+}
+
 Result<Response> list_rates(BillingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto rates, s.rates(ctx.who(), account_param(req)));
     json results = json::array();
@@ -313,6 +385,11 @@ void add_routes(http::Router& router, BillingService& s) {
     router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), write);
     router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit), write);
     router.add(Method::kGet, b + "/billing/statements", bind(statement), read);
+    router.add(Method::kGet, b + "/billing/plans", bind(list_plans), read);
+    router.add(Method::kGet, b + "/billing/subscription", bind(get_subscription), read);
+    router.add(Method::kPost, b + "/billing/subscription", bind(subscribe), write);
+    router.add(Method::kGet, b + "/billing/usage", bind(get_usage), read);
+    router.add(Method::kGet, b + "/billing/overview", bind(overview), read);
     router.add(Method::kGet, b + "/rates", bind(list_rates), read);
     router.add(Method::kPost, b + "/rates", bind(put_rate), write);
     router.add(Method::kDelete, b + "/rates/{id}", bind(delete_rate), write);

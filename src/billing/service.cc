@@ -204,6 +204,89 @@ Result<Statement> BillingService::statement(const Principal& who,
     return s;
 }
 
+Result<std::vector<Plan>> BillingService::plans() {
+    return db_.read([](db::Connection& c) { return store::plans(c); });
+}
+
+Result<Subscription> BillingService::subscription(const Principal& who) {
+    return db_.read([&](db::Connection& c) -> Result<Subscription> {
+        UJ_ASSIGN(auto found, store::find_subscription(c, who.account_id));
+        if (found && found->status == "active") return std::move(*found);
+        UJ_ASSIGN(auto payg, store::find_plan(c, "pay_as_you_go"));
+        if (!payg) return Error::internal("the pay_as_you_go plan is missing");
+        const Micros now = clock_.now();
+        const auto month = format_iso8601(now).substr(0, 7);
+        Subscription s{who.account_id,
+                       std::move(*payg),
+                       "active",
+                       *parse_iso8601(month + "-01T00:00:00Z"),
+                       now,
+                       true};
+        s.period_end = s.period_start + 31LL * 86'400 * kMicrosPerSecond;
+        return s;
+    });
+}
+
+Result<Subscription> BillingService::subscribe(const Principal& who, const std::string& plan_code) {
+    if (!who.can_manage()) return Error::forbidden("Only an owner or admin changes the plan.");
+    const Micros now = clock_.now();
+    return db_.write([&](db::Connection& c) -> Result<Subscription> {
+        UJ_ASSIGN(auto plan, store::find_plan(c, plan_code));
+        if (!plan) return Error::invalid("plan", "No such plan (see GET /billing/plans).");
+        if (plan->monthly_fee > 0) {
+            UJ_TRY(store::ensure_wallet(c, who.account_id, options_.currency, now));
+            UJ_ASSIGN(auto left, store::move_balance(c, who.account_id, options_.currency,
+                                                     -plan->monthly_fee, now));
+            if (!left) {
+                UJ_ASSIGN(auto w, store::find_wallet(c, who.account_id, options_.currency));
+                return insufficient(w ? w->balance : 0, plan->monthly_fee, w ? w->credit_limit : 0,
+                                    options_.currency, "account");
+            }
+            auto e = entry(who.account_id, options_.currency, entry_type::kCharge,
+                           -plan->monthly_fee, *left, now);
+            e.description = "Plan " + plan->name + " from " + format_iso8601(now).substr(0, 10);
+            e.actor_id = who.user_id.value;
+            UJ_TRY(store::insert_entries(c, {e}));
+        }
+        Subscription s{
+            who.account_id, std::move(*plan), "active", now, now + 30LL * 86'400 * kMicrosPerSecond,
+            false};
+        UJ_TRY(store::put_subscription(c, s, now));
+        return s;
+    });
+}
+
+Result<std::optional<Plan>> BillingService::active_plan(const AccountId& account) {
+    return db_.read([&](db::Connection& c) -> Result<std::optional<Plan>> {
+        UJ_ASSIGN(auto found, store::find_subscription(c, account));
+        if (!found || found->status != "active") return std::optional<Plan>{};
+        return std::optional<Plan>(std::move(found->plan));
+    });
+}
+
+Result<Usage> BillingService::usage(const Principal& who) {
+    UJ_ASSIGN(auto sub, subscription(who));
+    Usage u;
+    u.subscription = std::move(sub);
+    const Micros now = clock_.now();
+    const Micros until = std::min(now + 1, u.subscription.period_end);
+    UJ_ASSIGN(auto spent, db_.read([&](db::Connection& c) {
+        return store::charged(c, who.account_id, u.subscription.period_start, until);
+    }));
+    u.spend = -spent;
+    if (usage_source_) {
+        const Micros day = now - now % (86'400 * kMicrosPerSecond);
+        UJ_ASSIGN(auto m,
+                  usage_source_->messages(who.account_id, u.subscription.period_start, until, day));
+        u.messages = m.messages;
+        u.segments = m.segments;
+        u.messages_today = m.today;
+        UJ_ASSIGN(u.users, usage_source_->users(who.account_id));
+        UJ_ASSIGN(u.contacts, usage_source_->contacts(who.account_id));
+    }
+    return u;
+}
+
 Result<std::vector<Rate>> BillingService::rates(const Principal& who,
                                                 const std::optional<std::string>& account_id) {
     std::string owner;

@@ -82,6 +82,19 @@ public:
     // A month ("2026-11") of the caller's ledger, or of a child's.
     Result<Statement> statement(const Principal& who, const std::optional<std::string>& account_id,
                                 const std::string& month);
+    // ---- plans and subscriptions
+    void set_usage_source(UsageSource* source) { usage_source_ = source; }
+    Result<std::vector<Plan>> plans();
+    // The caller's subscription; pay as you go (is_default) when none is stored.
+    Result<Subscription> subscription(const Principal& who);
+    // Owner or admin: subscribes the caller's account to `plan_code`,
+    // charging the plan's monthly fee from the wallet now (402 when it
+    // cannot pay); a new 30-day period starts. No proration.
+    Result<Subscription> subscribe(const Principal& who, const std::string& plan_code);
+    Result<Usage> usage(const Principal& who);
+    // The plan whose limits apply to the account, when it has one.
+    Result<std::optional<Plan>> active_plan(const AccountId& account);
+
     // The trial credit of a self-registered account, in its transaction.
     Status grant_trial(db::Connection& c, const AccountId& account);
 
@@ -116,6 +129,7 @@ private:
     Clock& clock_;
     identity::IdentityService& identity_;
     BillingOptions options_;
+    UsageSource* usage_source_ = nullptr;
 };
 
 }  // namespace ujumbe::billing

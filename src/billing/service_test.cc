@@ -231,6 +231,40 @@ TEST_P(BillingTest, AMonthlyStatementAddsUpAndShowsTheResellersRevenue) {
     EXPECT_FALSE(billing_->statement(client, reseller.account_id.value, month));
 }
 
+TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
+    const auto who = account("Plan Ltd");
+    auto payg = billing_->subscription(who);
+    ASSERT_TRUE(payg);
+    EXPECT_TRUE(payg->is_default);
+    EXPECT_EQ(payg->plan.code, "pay_as_you_go");
+    auto refused = billing_->subscribe(who, "starter");  // 10.00 a month, nothing in the wallet
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kInsufficientBalance);
+    EXPECT_FALSE(billing_->subscribe(who, "no-such-plan"));
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return db::done(c.query(
+            "INSERT INTO plans VALUES ('01a20000-0000-7000-8000-0000000000aa', 'tiny', 'Tiny', "
+            "1000000, 10, 1, 10, 2, 9, 0)"));
+    }));
+    topup(admin_, who, 5 * kMicrosPerUnit);
+    auto sub = billing_->subscribe(who, "tiny");
+    ASSERT_TRUE(sub) << sub.error().message;
+    EXPECT_FALSE(sub->is_default);
+    EXPECT_EQ(balance(who), 4 * kMicrosPerUnit);
+    ASSERT_TRUE(messaging_->send(who, {.to = "+254712345678", .body = "one"}));
+    ASSERT_TRUE(messaging_->send(who, {.to = "+254712345678", .body = "two"}));
+    auto third = messaging_->send(who, {.to = "+254712345678", .body = "three"});
+    ASSERT_FALSE(third);
+    EXPECT_EQ(third.error().error_code, "DAILY_LIMIT_REACHED");
+    EXPECT_EQ(third.error().details["scope"], "plan");
+    auto usage = billing_->usage(who);
+    ASSERT_TRUE(usage);
+    EXPECT_EQ(usage->spend, 3 * kMicrosPerUnit);  // the fee and two messages
+    auto plans = billing_->plans();
+    ASSERT_TRUE(plans);
+    EXPECT_GE(plans->size(), 4u);
+}
+
 TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {
     const auto who = account("Topup Ltd");
     MoneyMove in{.account_id = who.account_id.value, .amount = kMicrosPerUnit, .reference = "r1"};

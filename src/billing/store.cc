@@ -251,6 +251,67 @@ Result<Statement> statement(Connection& c, const AccountId& account, const std::
     return s;
 }
 
+namespace {
+constexpr const char* kPlanColumns =
+    "p.id, p.code, p.name, p.monthly_fee, p.included_messages, p.max_users, p.max_contacts, "
+    "p.max_messages_per_day, p.sort_order";
+
+Plan plan_from(const Row& r, std::size_t at = 0) {
+    return Plan{r.text(at),        r.text(at + 1),    r.text(at + 2),
+                r.i64(at + 3),     r.i64(at + 4),     r.opt_i64(at + 5),
+                r.opt_i64(at + 6), r.opt_i64(at + 7), static_cast<int>(r.i64(at + 8))};
+}
+}  // namespace
+
+Result<std::vector<Plan>> plans(Connection& c) {
+    return db::all<Plan>(c.query(std::string("SELECT ") + kPlanColumns +
+                                 " FROM plans p ORDER BY p.sort_order, p.code"),
+                         [](const Row& r) { return plan_from(r); });
+}
+
+Result<std::optional<Plan>> find_plan(Connection& c, const std::string& code) {
+    return db::one<Plan>(
+        c.query_one(std::string("SELECT ") + kPlanColumns + " FROM plans p WHERE p.code = $1",
+                    {code}),
+        [](const Row& r) { return plan_from(r); });
+}
+
+Result<std::optional<Subscription>> find_subscription(Connection& c, const AccountId& account) {
+    return db::one<Subscription>(
+        c.query_one(std::string("SELECT s.account_id, s.status, s.period_start, s.period_end, ") +
+                        kPlanColumns +
+                        " FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
+                        "WHERE s.account_id = $1",
+                    {account.value}),
+        [](const Row& r) {
+            Subscription s;
+            s.account_id = AccountId{r.text(0)};
+            s.status = r.text(1);
+            s.period_start = r.i64(2);
+            s.period_end = r.i64(3);
+            s.plan = plan_from(r, 4);
+            return s;
+        });
+}
+
+Status put_subscription(Connection& c, const Subscription& s, Micros now) {
+    return db::done(
+        c.query("INSERT INTO subscriptions (account_id, plan_id, status, period_start, period_end, "
+                "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) "
+                "ON CONFLICT (account_id) DO UPDATE SET plan_id = excluded.plan_id, "
+                "status = excluded.status, period_start = excluded.period_start, "
+                "period_end = excluded.period_end, updated_at = excluded.updated_at",
+                {s.account_id.value, s.plan.id, s.status, s.period_start, s.period_end, now}));
+}
+
+Result<Micros6> charged(Connection& c, const AccountId& account, Micros from, Micros until) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT COALESCE(sum(amount), 0) FROM ledger_entries WHERE "
+                                    "account_id = $1 AND type = 'charge' AND created_at >= $2 "
+                                    "AND created_at < $3",
+                                    {account.value, from, until}));
+    return row ? row->i64(0) : 0;
+}
+
 Result<std::vector<Rate>> card_of(Connection& c, const std::string& account) {
     if (account.empty())
         return db::all<Rate>(c.query(std::string("SELECT ") + kRateColumns +

@@ -50,6 +50,14 @@ Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund);
 Result<Statement> statement(Connection& c, const AccountId& account, const std::string& currency,
                             Micros from, Micros until);
 
+// ---- plans and subscriptions
+Result<std::vector<Plan>> plans(Connection& c);
+Result<std::optional<Plan>> find_plan(Connection& c, const std::string& code);
+Result<std::optional<Subscription>> find_subscription(Connection& c, const AccountId& account);
+Status put_subscription(Connection& c, const Subscription& s, Micros now);
+// Sum of the account's charges over [from, until) (negative).
+Result<Micros6> charged(Connection& c, const AccountId& account, Micros from, Micros until);
+
 // ---- rates. account "" : the base card.
 Result<std::vector<Rate>> card_of(Connection& c, const std::string& account);
 Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id);

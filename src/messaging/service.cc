@@ -182,8 +182,11 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
         }
         // Prices: read the cards once, price each message (charged in the commit).
         std::optional<billing::PricePlan> plan;
+        std::optional<std::int64_t> plan_cap;
         std::vector<billing::ChargeLine> lines;
         if (billing_) {
+            UJ_ASSIGN(auto subscribed, billing_->active_plan(account.id));
+            if (subscribed) plan_cap = subscribed->max_messages_per_day;
             UJ_ASSIGN(plan, billing_->price_plan(account.id));
             lines.reserve(messages.size());
             for (std::size_t k = 0; k < messages.size(); ++k) {
@@ -202,6 +205,8 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
                       store::add_day_counts(c, account.id.value, who.user_id.value, day, n));
             if (account.max_messages_per_day && totals.first > *account.max_messages_per_day)
                 return daily_cap_error("account", *account.max_messages_per_day, now);
+            if (plan_cap && totals.first > *plan_cap)
+                return daily_cap_error("plan", *plan_cap, now);
             if (profile.user_max_messages_per_day &&
                 totals.second > *profile.user_max_messages_per_day)
                 return daily_cap_error("user", *profile.user_max_messages_per_day, now);

@@ -1440,3 +1440,44 @@ def test_no_base_line_priced_kenya(api, admin, owner):
     leftovers = [line for line in list_rates(api, admin.access)
                  if line["prefix"].startswith(("25677", "25078")) or line["country"] == "RW"]
     assert leftovers == [], leftovers
+
+
+# --------------------------------------------------------------------------
+# Plans, subscription, usage, overview
+# --------------------------------------------------------------------------
+
+def test_plans_are_listed_with_fees_and_limits(api, owner):
+    plans = assert_ok(api("GET", "/billing/plans", token=owner.access))["results"]
+    codes = [p["code"] for p in plans]
+    assert codes[:4] == ["pay_as_you_go", "starter", "business", "enterprise"]
+    starter = plans[1]
+    assert starter["monthly_fee"] == 10 and starter["included_messages"] == 500
+    assert starter["limits"] == {"users": 3, "contacts": 5000, "messages_per_day": 1000}
+
+
+def test_a_new_account_pays_as_it_goes_until_it_subscribes(api, admin, register):
+    actor = register()
+    sub = assert_ok(api("GET", "/billing/subscription", token=actor.access))
+    assert sub["plan"]["code"] == "pay_as_you_go" and sub["is_default"] is True
+    # The trial credit (5) does not pay the starter fee (10): 402, nothing moves.
+    assert_error(api("POST", "/billing/subscription", json={"plan": "starter"},
+                     token=actor.access), 402, "INSUFFICIENT_BALANCE")
+    assert_validation(api("POST", "/billing/subscription", json={"plan": "nope"},
+                          token=actor.access), "plan")
+    assert_ok(api("POST", "/wallet/topups",
+                  json={"account_id": actor.account_id, "amount": "20",
+                        "reference": "plan-" + actor.account_id}, token=admin.access), 201)
+    sub = assert_ok(api("POST", "/billing/subscription", json={"plan": "starter"},
+                        token=actor.access))
+    assert sub["plan"]["code"] == "starter" and sub["is_default"] is False
+    wallet = assert_ok(api("GET", "/wallet", token=actor.access))
+    assert wallet["balance"] == 15  # 5 trial + 20 - 10 fee
+    usage = assert_ok(api("GET", "/billing/usage", token=actor.access))
+    assert usage["plan"] == "starter"
+    assert usage["spend"] == 10
+    assert usage["limits"]["users"] == {"used": 1, "limit": 3}
+    assert usage["limits"]["messages_per_day"]["limit"] == 1000
+    overview = assert_ok(api("GET", "/billing/overview", token=actor.access))
+    assert overview["wallet"]["balance"] == 15
+    assert overview["subscription"]["plan"]["code"] == "starter"
+    assert overview["usage"]["included_messages_left"] == 500
