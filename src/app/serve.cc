@@ -139,6 +139,12 @@ int serve(const Config& config) {
         return billing.grant_trial(c, account.id);
     });
     messaging.set_billing(&billing);
+    identity.on_member_limit([&billing](const AccountId& account, std::int64_t current) {
+        return billing.check_plan_limit(account, "users", current);
+    });
+    contacts.on_contact_limit([&billing](const AccountId& account, std::int64_t current) {
+        return billing.check_plan_limit(account, "contacts", current);
+    });
     app::ModuleUsage usage(messaging, identity, contacts);
     billing.set_usage_source(&usage);
     pipeline.on_final_status([&billing](db::Connection& c, const std::vector<std::string>& ids,

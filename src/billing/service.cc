@@ -264,6 +264,20 @@ Result<std::optional<Plan>> BillingService::active_plan(const AccountId& account
     });
 }
 
+Status BillingService::check_plan_limit(const AccountId& account, const std::string& resource,
+                                        std::int64_t current) {
+    UJ_ASSIGN(auto plan, active_plan(account));
+    if (!plan) return {};
+    const auto& limit = resource == "users" ? plan->max_users : plan->max_contacts;
+    if (!limit || current < *limit) return {};
+    Error e = Error::precondition(
+        "PLAN_LIMIT_REACHED",
+        "The " + plan->name + " plan allows " + std::to_string(*limit) + " " + resource + ".");
+    e.details = {
+        {"resource", resource}, {"limit", *limit}, {"used", current}, {"plan", plan->code}};
+    return e;
+}
+
 Result<Usage> BillingService::usage(const Principal& who) {
     UJ_ASSIGN(auto sub, subscription(who));
     Usage u;

@@ -92,6 +92,10 @@ public:
     // cannot pay); a new 30-day period starts. No proration.
     Result<Subscription> subscribe(const Principal& who, const std::string& plan_code);
     Result<Usage> usage(const Principal& who);
+    // 422 PLAN_LIMIT_REACHED when the account's plan allows no more of
+    // `resource` ("users", "contacts") than `current`.
+    Status check_plan_limit(const AccountId& account, const std::string& resource,
+                            std::int64_t current);
     // The plan whose limits apply to the account, when it has one.
     Result<std::optional<Plan>> active_plan(const AccountId& account);
 

@@ -37,6 +37,12 @@ protected:
         messaging_ = std::make_unique<messaging::MessagingService>(
             db(), clock_, *identity_, *service_, *committer_, messaging::MessagingOptions{});
         messaging_->set_billing(billing_.get());
+        identity_->on_member_limit([this](const AccountId& a, std::int64_t n) {
+            return billing_->check_plan_limit(a, "users", n);
+        });
+        service_->on_contact_limit([this](const AccountId& a, std::int64_t n) {
+            return billing_->check_plan_limit(a, "contacts", n);
+        });
         ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "254", .price = kMicrosPerUnit}));
     }
     void TearDown() override {
@@ -263,6 +269,26 @@ TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
     auto plans = billing_->plans();
     ASSERT_TRUE(plans);
     EXPECT_GE(plans->size(), 4u);
+
+    // Tiny allows 10 contacts and 1 user.
+    for (int i = 0; i < 10; ++i)
+        ASSERT_TRUE(service_->upsert(who, {.phone = "+2547110000" + std::to_string(10 + i)}));
+    auto eleventh = service_->upsert(who, {.phone = "+254711000099"});
+    ASSERT_FALSE(eleventh);
+    EXPECT_EQ(eleventh.error().error_code, "PLAN_LIMIT_REACHED");
+    EXPECT_EQ(eleventh.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_TRUE(service_->upsert(who, {.name = "Known", .phone = "+254711000010"}));  // an update
+    // The test's owner has no membership row: the first member is the one user allowed.
+    auto add = [&](const std::string& email) {
+        return identity_->add_member(
+            who,
+            {.email = email, .name = "Member", .password = "a-long-password-1", .role = "agent"});
+    };
+    EXPECT_TRUE(add("first@example.com"));
+    auto second = add("second@example.com");
+    ASSERT_FALSE(second);
+    EXPECT_EQ(second.error().error_code, "PLAN_LIMIT_REACHED");
+    EXPECT_EQ(second.error().details["resource"], "users");
 }
 
 TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {

@@ -240,6 +240,10 @@ Result<Upserted> ContactsService::upsert(const Principal& who, const ContactInpu
         contact.account_id = who.account_id;
         contact.created_at = clock_.now();
         UJ_ASSIGN(auto applied, apply_input(c, who, contact, in, phone, false));
+        if (contact_limit_) {
+            UJ_ASSIGN(auto count, store::count_contacts(c, who.account_id, {}));
+            UJ_TRY(contact_limit_(who.account_id, count));
+        }
         UJ_TRY(save(c, who, contact, applied, true));
         return Upserted{std::move(contact), false};
     });
@@ -486,6 +490,12 @@ Result<ImportJob> ContactsService::start_import(const Principal& who, const Uplo
                                                 const ImportOptions& options) {
     UJ_ASSIGN(auto header, read_csv_header(upload.path, upload.begin, upload.end));
     UJ_ASSIGN(auto columns, resolve_columns(header, options.mapping));
+    if (contact_limit_) {
+        UJ_ASSIGN(auto count, db_.read([&](db::Connection& c) {
+            return store::count_contacts(c, who.account_id, {});
+        }));
+        UJ_TRY(contact_limit_(who.account_id, count));
+    }
     ImportJob job;
     job.id = new_uuid_v7();
     job.account_id = who.account_id;

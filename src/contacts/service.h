@@ -91,6 +91,10 @@ public:
 
     // Called after an import is queued (the import runner wakes up).
     void on_import_queued(std::function<void()> fn) { import_queued_ = std::move(fn); }
+    // Asked before a new contact is created (and before an import starts)
+    // with the account's contact count; an error refuses it (plan limits).
+    using LimitCheck = std::function<Status(const AccountId&, std::int64_t current)>;
+    void on_contact_limit(LimitCheck check) { contact_limit_ = std::move(check); }
 
     // ---- contacts
     Result<Upserted> upsert(const Principal& who, const ContactInput& in);
@@ -181,6 +185,7 @@ private:
     identity::IdentityService& identity_;
     std::string spool_dir_;
     std::function<void()> import_queued_;
+    LimitCheck contact_limit_;
 };
 
 // A consent change applied to the contact, as the history entry to store.

@@ -176,6 +176,10 @@ public:
     // trial credit); its failure fails the registration.
     using AccountHook = std::function<Status(db::Connection&, const Account&)>;
     void on_registered(AccountHook hook) { registered_ = std::move(hook); }
+    // Asked before a member is added with the account's member count; an
+    // error refuses it (plan limits).
+    using LimitCheck = std::function<Status(const AccountId&, std::int64_t current)>;
+    void on_member_limit(LimitCheck check) { member_limit_ = std::move(check); }
     Result<Account> update_current_account(const Principal& who, const AccountUpdate& update);
     Result<CreatedChild> create_child(const Principal& who, const ChildInput& in);
     Result<Listing<Account>> list_children(const Principal& who, const ChildQuery& q, Page page);
@@ -228,6 +232,7 @@ private:
     std::mutex key_touch_mutex_;
     std::unordered_map<std::string, Micros> key_touched_;
     AccountHook registered_;
+    LimitCheck member_limit_;
 };
 
 std::string new_account_sid();

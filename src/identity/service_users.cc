@@ -85,6 +85,10 @@ Result<AddedMember> IdentityService::add_member(const Principal& who, const NewM
                 return e;
             }
         }
+        if (member_limit_) {
+            UJ_ASSIGN(auto members, store::list_members(c, who.account_id, {}, {1, 0}));
+            UJ_TRY(member_limit_(who.account_id, members.second));
+        }
         Membership m{who.account_id, user->id, in.role, true, in.max_messages_per_day, now, now};
         UJ_TRY(store::insert_membership(c, m));
         return AddedMember{Member{std::move(*user), std::move(m)}, existing_user};
