@@ -152,6 +152,13 @@ int serve(const Config& config) {
         if (!billing.refunds_status(status)) return {};
         return billing.refund(c, ids, status);
     });
+    pipeline.on_sent([&billing](db::Connection& c, const std::string& gateway_id,
+                                const std::vector<const messaging::Message*>& sent) {
+        std::vector<billing::CostQuery> queries;
+        queries.reserve(sent.size());
+        for (const auto* m : sent) queries.push_back({m->id, m->channel, m->to, m->segments});
+        return billing.gateway_costs(c, gateway_id, queries);
+    });
     messaging.set_dispatch(&pipeline);
     pipeline.on_inbound_message([&contacts](db::Connection& c, const AccountId& account,
                                             const std::string& from, const std::string& text) {

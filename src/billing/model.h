@@ -91,6 +91,9 @@ struct Rate {
     std::string country;           // ISO alpha-2 (used when prefix is "")
     std::optional<Micros6> price;  // per segment
     std::optional<std::int64_t> markup_ppm;  // over the parent's price
+    // Base card only: what sending through this gateway costs (lines without
+    // one price every gateway; selling prices never depend on the gateway).
+    std::optional<std::string> gateway_id;
     std::string currency;
     Micros created_at = 0;
     Micros updated_at = 0;

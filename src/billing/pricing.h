@@ -14,8 +14,11 @@
 namespace ujumbe::billing {
 
 // The line of `card` for (channel, E.164 number, its country), if any.
+// With a gateway: its own lines first, then the lines for every gateway;
+// without: only the lines for every gateway.
 const Rate* best_rate(const std::vector<Rate>& card, const std::string& channel,
-                      const std::string& e164, const std::string& country);
+                      const std::string& e164, const std::string& country,
+                      const std::string& gateway_id = "");
 
 // Cards from the root down: base card, then each account's card down to the
 // sender. price_per_segment() walks them; nullopt when the base card has no

@@ -61,6 +61,7 @@ json rate_json(const Rate& r) {
             {"country", r.country},
             {"price", r.price ? money_json(*r.price) : json(nullptr)},
             {"markup_percent", markup},
+            {"gateway_id", http::text_or_null(r.gateway_id)},
             {"currency", r.currency},
             {"created_at", format_iso8601(r.created_at)},
             {"updated_at", format_iso8601(r.updated_at)}};
@@ -348,6 +349,8 @@ Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request&
                      [](char c) { return c >= '0' && c <= '9'; }))
         f.fail("prefix", "Must be digits of an E.164 number.");
     in.country = f.text("country", Need::kOptional, 0, 2).value_or("");
+    in.gateway_id = f.text("gateway_id", Need::kOptional, 36, 36);
+    if (in.gateway_id && !is_uuid(*in.gateway_id)) f.fail("gateway_id", "Not a gateway id.");
     if (!in.country.empty() && !is_country_code(in.country))
         f.fail("country", "Must be an ISO 3166-1 alpha-2 code such as KE.");
     if (!in.prefix.empty() && !in.country.empty())

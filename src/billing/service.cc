@@ -1,6 +1,9 @@
 #include "billing/service.h"
 
+#include <algorithm>
+
 #include "billing/store.h"
+#include "contacts/phone.h"
 #include "core/ids.h"
 
 namespace ujumbe::billing {
@@ -327,11 +330,14 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
             return Error::forbidden("The base card is the platform admin's.");
         if (!in.price) return Error::invalid("price", "The base card takes prices, not markups.");
     }
+    if (in.gateway_id && !owner.empty())
+        return Error::invalid("gateway_id", "Only lines of the base card name a gateway.");
     if (in.price.has_value() == in.markup_ppm.has_value())
         return Error::invalid("price", "Give either price or markup_percent.");
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<Rate> {
-        UJ_ASSIGN(auto line, store::find_line(c, owner, in.channel, in.prefix, in.country));
+        UJ_ASSIGN(auto line, store::find_line(c, owner, in.channel, in.prefix, in.country,
+                                              in.gateway_id.value_or("")));
         if (line) {
             line->price = in.price;
             line->markup_ppm = in.markup_ppm;
@@ -346,6 +352,7 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
                .country = in.country,
                .price = in.price,
                .markup_ppm = in.markup_ppm,
+               .gateway_id = in.gateway_id,
                .currency = options_.currency,
                .created_at = now,
                .updated_at = now};
@@ -465,6 +472,23 @@ Status BillingService::refund(db::Connection& c, const std::vector<std::string>&
             UJ_TRY(store::move_balance(c, charge.account_id, charge.currency, -amount, now));
     }
     return {};
+}
+
+Result<std::vector<std::pair<std::string, Micros6>>> BillingService::gateway_costs(
+    db::Connection& c, const std::string& gateway_id, const std::vector<CostQuery>& sent) {
+    std::vector<std::pair<std::string, Micros6>> out;
+    UJ_ASSIGN(auto base, store::card_of(c, ""));
+    const bool has_own = std::any_of(base.begin(), base.end(), [&](const Rate& r) {
+        return r.gateway_id && *r.gateway_id == gateway_id;
+    });
+    if (!has_own) return out;  // costs stand as priced at acceptance
+    for (const auto& q : sent) {
+        const auto country = contacts::describe_phone(q.to, "").country;
+        const Rate* line = best_rate(base, q.channel, q.to, country, gateway_id);
+        if (line && line->gateway_id && line->price)
+            out.emplace_back(q.message_id, *line->price * q.segments);
+    }
+    return out;
 }
 
 bool BillingService::refunds_status(const std::string& status) const {

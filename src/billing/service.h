@@ -43,6 +43,13 @@ struct RateInput {
     std::string country;
     std::optional<Micros6> price;
     std::optional<std::int64_t> markup_ppm;
+    std::optional<std::string> gateway_id;  // base card only
+};
+
+// A message a gateway took, for its cost through that gateway.
+struct CostQuery {
+    std::string message_id, channel, to;
+    int segments = 1;
 };
 
 // The cards a sender's prices come from, read once per send.
@@ -121,6 +128,10 @@ public:
     Status refund(db::Connection& c, const std::vector<std::string>& message_ids,
                   const std::string& why);
     bool refunds_status(const std::string& status) const;
+    // The cost of messages sent through `gateway_id` where the base card has
+    // lines for that gateway (others keep the cost priced at acceptance).
+    Result<std::vector<std::pair<std::string, Micros6>>> gateway_costs(
+        db::Connection& c, const std::string& gateway_id, const std::vector<CostQuery>& sent);
 
 private:
     // The account the caller may move money of: its own child, or any for the admin.

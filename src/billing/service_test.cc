@@ -291,6 +291,32 @@ TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
     EXPECT_EQ(second.error().details["resource"], "users");
 }
 
+TEST_P(BillingTest, TheBaseCardCanPriceWhatEachGatewayCosts) {
+    const std::string gateway = new_uuid_v7();
+    ASSERT_TRUE(
+        billing_->put_rate(admin_, {.prefix = "2547", .price = 400'000, .gateway_id = gateway}));
+    const auto who = account("Cost Ltd");
+    EXPECT_FALSE(billing_->put_rate(
+        admin_,
+        {.account_id = who.account_id.value, .prefix = "254", .price = 1, .gateway_id = gateway}));
+    auto costs = db().read([&](db::Connection& c) {
+        return billing_->gateway_costs(
+            c, gateway, {{"m1", "sms", "+254712345678", 2}, {"m2", "sms", "+254212345678", 1}});
+    });
+    ASSERT_TRUE(costs);
+    ASSERT_EQ(costs->size(), 1u);  // m2 is not priced by the gateway's lines
+    EXPECT_EQ(costs->front(), (std::pair<std::string, Micros6>{"m1", 800'000}));
+    auto other = db().read([&](db::Connection& c) {
+        return billing_->gateway_costs(c, new_uuid_v7(), {{"m1", "sms", "+254712345678", 2}});
+    });
+    ASSERT_TRUE(other);
+    EXPECT_TRUE(other->empty());
+    // Selling prices ignore gateway lines: the base price is still 1.
+    auto m = messaging_->send(who, {.to = "+254712345678", .body = "x"});
+    ASSERT_FALSE(m);  // the wallet is empty and the message costs 1
+    EXPECT_EQ(m.error().details["required"], 1);
+}
+
 TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {
     const auto who = account("Topup Ltd");
     MoneyMove in{.account_id = who.account_id.value, .amount = kMicrosPerUnit, .reference = "r1"};

@@ -53,7 +53,7 @@ Wallet wallet_from(const Row& r) {
 
 constexpr const char* kRateColumns =
     "id, account_id, channel, prefix, country, price, markup_ppm, currency, created_at, "
-    "updated_at";
+    "updated_at, gateway_id";
 
 Rate rate_from(const Row& r) {
     Rate x;
@@ -67,6 +67,7 @@ Rate rate_from(const Row& r) {
     x.currency = r.text(7);
     x.created_at = r.i64(8);
     x.updated_at = r.i64(9);
+    x.gateway_id = r.opt_text(10);
     return x;
 }
 
@@ -331,24 +332,26 @@ Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id) {
 
 Result<std::optional<Rate>> find_line(Connection& c, const std::string& account,
                                       const std::string& channel, const std::string& prefix,
-                                      const std::string& country) {
-    const std::string owner = account.empty() ? "account_id IS NULL" : "account_id = $4";
-    std::vector<Value> params = {channel, prefix, country};
+                                      const std::string& country, const std::string& gateway_id) {
+    const std::string owner = account.empty() ? "account_id IS NULL" : "account_id = $5";
+    std::vector<Value> params = {channel, prefix, country, gateway_id};
     if (!account.empty()) params.emplace_back(account);
     UJ_ASSIGN(auto r, c.run(std::string("SELECT ") + kRateColumns + " FROM rates WHERE " + owner +
-                                " AND channel = $1 AND prefix = $2 AND country = $3",
+                                " AND channel = $1 AND prefix = $2 AND country = $3 AND "
+                                "COALESCE(gateway_id, '') = $4",
                             params));
     if (r.rows.empty()) return std::optional<Rate>{};
     return std::optional<Rate>(rate_from(r.rows.front()));
 }
 
 Status insert_rate(Connection& c, const Rate& r) {
-    return db::done(c.query(
-        "INSERT INTO rates (id, account_id, channel, prefix, country, price, markup_ppm, "
-        "currency, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        {r.id, db::optional_text(r.account_id), r.channel, r.prefix, r.country,
-         db::optional_int(r.price), db::optional_int(r.markup_ppm), r.currency, r.created_at,
-         r.updated_at}));
+    return db::done(
+        c.query("INSERT INTO rates (id, account_id, channel, prefix, country, price, markup_ppm, "
+                "currency, created_at, updated_at, gateway_id) "
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                {r.id, db::optional_text(r.account_id), r.channel, r.prefix, r.country,
+                 db::optional_int(r.price), db::optional_int(r.markup_ppm), r.currency,
+                 r.created_at, r.updated_at, db::optional_text(r.gateway_id)}));
 }
 
 Status update_rate(Connection& c, const Rate& r) {

@@ -61,9 +61,10 @@ Result<Micros6> charged(Connection& c, const AccountId& account, Micros from, Mi
 // ---- rates. account "" : the base card.
 Result<std::vector<Rate>> card_of(Connection& c, const std::string& account);
 Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id);
+// The line of (account, channel, prefix, country, gateway ("" for every gateway)).
 Result<std::optional<Rate>> find_line(Connection& c, const std::string& account,
                                       const std::string& channel, const std::string& prefix,
-                                      const std::string& country);
+                                      const std::string& country, const std::string& gateway_id);
 Status insert_rate(Connection& c, const Rate& r);
 Status update_rate(Connection& c, const Rate& r);
 Status delete_rate(Connection& c, const std::string& id);

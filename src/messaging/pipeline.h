@@ -70,6 +70,8 @@ public:
     void on_inbound_message(Recorder::InboundHook hook) { recorder_.on_inbound(std::move(hook)); }
     // See Recorder::on_final (refunds). Set before start().
     void on_final_status(Recorder::FinalHook hook) { recorder_.on_final(std::move(hook)); }
+    // See Recorder::on_sent (costs per gateway). Set before start().
+    void on_sent(Recorder::CostHook hook) { recorder_.on_sent(std::move(hook)); }
 
 private:
     void loop();

@@ -142,6 +142,14 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
         group.second.push_back(s->message.id);
     }
     UJ_TRY(store::upsert_parts(c, parts));
+    if (cost_hook_) {
+        std::map<std::string, std::vector<const Message*>> by_gateway;
+        for (const auto* s : sent) by_gateway[s->gateway_id].push_back(&s->message);
+        for (const auto& [gateway, messages] : by_gateway) {
+            UJ_ASSIGN(auto costs, cost_hook_(c, gateway, messages));
+            for (const auto& [id, cost] : costs) UJ_TRY(store::set_cost(c, id, cost));
+        }
+    }
     for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
         UJ_TRY(finished(c, group.second, group.first.status));

@@ -68,6 +68,12 @@ public:
     using FinalHook = std::function<Status(db::Connection&, const std::vector<std::string>& ids,
                                            const std::string& status)>;
     void on_final(FinalHook hook) { final_hook_ = std::move(hook); }
+    // Called for the messages a gateway took, in the transaction recording
+    // it: returns new costs (message id, cost) for those the gateway prices
+    // differently.
+    using CostHook = std::function<Result<std::vector<std::pair<std::string, std::int64_t>>>(
+        db::Connection&, const std::string& gateway_id, const std::vector<const Message*>&)>;
+    void on_sent(CostHook hook) { cost_hook_ = std::move(hook); }
 
     // Receipts whose part is not recorded are added to `unmatched`.
     Status write(db::Connection& c, const std::vector<Record>& batch, Micros now,
@@ -86,6 +92,7 @@ private:
     std::function<std::string()> inbound_owner_;
     InboundHook inbound_hook_;
     FinalHook final_hook_;
+    CostHook cost_hook_;
     Status finished(db::Connection& c, const std::vector<std::string>& ids,
                     const std::string& status) const;
 };

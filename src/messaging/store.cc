@@ -305,6 +305,10 @@ Status change_status(Connection& c, const std::string& message_id, const StatusC
          static_cast<std::int64_t>(change.count_attempt ? 1 : 0), now}));
 }
 
+Status set_cost(Connection& c, const std::string& message_id, std::int64_t cost) {
+    return db::done(c.query("UPDATE messages SET cost = $2 WHERE id = $1", {message_id, cost}));
+}
+
 Status insert_parts(Connection& c, const std::string& message_id,
                     const std::vector<MessagePart>& parts) {
     for (const auto& p : parts) {

@@ -72,6 +72,8 @@ Status change_status(Connection& c, const std::string& message_id, const StatusC
                      Micros now);
 Status insert_parts(Connection& c, const std::string& message_id,
                     const std::vector<MessagePart>& parts);
+// The message's cost once the gateway that carried it is known.
+Status set_cost(Connection& c, const std::string& message_id, std::int64_t cost);
 
 // ---- set-wise forms for the pipeline's batches (a few statements a batch,
 // not a few a message: on PostgreSQL each statement is a round trip)

@@ -50,6 +50,7 @@ CREATE TABLE rates (
     country TEXT NOT NULL DEFAULT '',
     price BIGINT,
     markup_ppm BIGINT,
+    gateway_id TEXT,  -- base card only: the cost through this gateway
     currency TEXT NOT NULL,
     created_by TEXT,
     created_at BIGINT NOT NULL,
