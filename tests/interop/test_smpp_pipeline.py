@@ -132,12 +132,26 @@ def test_a_retryable_refusal_fails_over_to_the_next_gateway(gateway_server, smsc
     add_route(gateway_server, admin, [first], failover=[second])
     wait_bound(gateway_server, admin, first)
     wait_bound(gateway_server, admin, second)
+    # Charging on: failing over must not charge a message again.
+    for path, body in (("/rates", {"prefix": "254", "price": "0.01"}),
+                       ("/wallet/topups", {"account_id": admin.account_id, "amount": "10",
+                                           "reference": "failover"})):
+        resp = gateway_server.api("POST", path, json=body, token=admin.access)
+        assert resp.status in (200, 201), u.describe(resp)
     ids = [send(gateway_server, admin, "fail over %d" % i)["id"] for i in range(5)]
     for i in ids:
         done = wait_status(gateway_server, admin.access, i, "delivered")
+        assert [h["status"] for h in done["status_history"]] == ["queued", "sending", "sent",
+                                                                "delivered"]
         assert done["status_history"][2]["detail"]["gateway_id"] == second["id"]
+        assert done["price"] == 0.01
     assert len(failing.pdus("submit_sm")) == 5
     assert working.submit_texts() == {"fail over %d" % i: 1 for i in range(5)}
+    charges = gateway_server.api("GET", u.with_query("/wallet/transactions", type="charge"),
+                                 token=admin.access).body["data"]
+    assert sorted(e["message_id"] for e in charges["results"]) == sorted(ids)
+    wallet = gateway_server.api("GET", "/wallet", token=admin.access).body["data"]
+    assert wallet["balance_micros"] == 10_000_000 - 5 * 10_000
 
 
 def test_an_unbound_gateway_is_passed_over(gateway_server, smsc_factory):
