@@ -337,6 +337,18 @@ Result<Response> list_rates(BillingService& s, RequestContext& ctx, const Reques
     return http::whole_list(std::move(results));
 }
 
+// `price` or `markup_percent` of a rate line.
+void read_price(Fields& f, const json& body, std::optional<Micros6>& price,
+                std::optional<std::int64_t>& markup_ppm) {
+    price = read_amount(f, body, "price", Need::kOptional);
+    if (price && *price < 0) f.fail("price", "Must be zero or more.");
+    if (auto markup = read_amount(f, body, "markup_percent", Need::kOptional)) {
+        if (*markup < 0 || *markup > 1000 * kMicrosPerUnit)
+            f.fail("markup_percent", "Must be from 0 to 1000.");
+        markup_ppm = *markup / 100;  // percent in micro-units -> parts per million
+    }
+}
+
 Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
@@ -355,15 +367,20 @@ Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request&
         f.fail("country", "Must be an ISO 3166-1 alpha-2 code such as KE.");
     if (!in.prefix.empty() && !in.country.empty())
         f.fail("country", "Give a prefix or a country, not both.");
-    in.price = read_amount(f, body, "price", Need::kOptional);
-    if (in.price && *in.price < 0) f.fail("price", "Must be zero or more.");
-    if (auto markup = read_amount(f, body, "markup_percent", Need::kOptional)) {
-        if (*markup < 0 || *markup > 1000 * kMicrosPerUnit)
-            f.fail("markup_percent", "Must be from 0 to 1000.");
-        in.markup_ppm = *markup / 100;  // percent in micro-units -> parts per million
-    }
+    read_price(f, body, in.price, in.markup_ppm);
     UJ_TRY(f.check());
     UJ_ASSIGN(auto r, s.put_rate(ctx.who(), in));
+    return http::ok(rate_json(r), 200, "Rate saved");
+}
+
+Result<Response> update_rate(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    std::optional<Micros6> price;
+    std::optional<std::int64_t> markup;
+    read_price(f, body, price, markup);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto r, s.update_rate(ctx.who(), ctx.param("id"), price, markup));
     return http::ok(rate_json(r), 200, "Rate saved");
 }
 
@@ -395,6 +412,7 @@ void add_routes(http::Router& router, BillingService& s) {
     router.add(Method::kGet, b + "/billing/overview", bind(overview), read);
     router.add(Method::kGet, b + "/rates", bind(list_rates), read);
     router.add(Method::kPost, b + "/rates", bind(put_rate), write);
+    router.add(Method::kPut, b + "/rates/{id}", bind(update_rate), write);
     router.add(Method::kDelete, b + "/rates/{id}", bind(delete_rate), write);
 }
 

@@ -361,15 +361,38 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
     });
 }
 
+Result<Rate> BillingService::editable_rate(db::Connection& c, const Principal& who,
+                                           const std::string& id) {
+    UJ_ASSIGN(auto r, store::find_rate(c, id));
+    if (!r) return Error::not_found("Rate");
+    if (!r->account_id) {
+        if (!who.is_platform_admin()) return Error::not_found("Rate");
+    } else {
+        UJ_TRY(managed_account(who, *r->account_id));
+    }
+    return std::move(*r);
+}
+
+Result<Rate> BillingService::update_rate(const Principal& who, const std::string& id,
+                                         std::optional<Micros6> price,
+                                         std::optional<std::int64_t> markup_ppm) {
+    if (price.has_value() == markup_ppm.has_value())
+        return Error::invalid("price", "Give either price or markup_percent.");
+    return db_.write([&](db::Connection& c) -> Result<Rate> {
+        UJ_ASSIGN(auto r, editable_rate(c, who, id));
+        if (!r.account_id && !price)
+            return Error::invalid("price", "The base card takes prices, not markups.");
+        r.price = price;
+        r.markup_ppm = markup_ppm;
+        r.updated_at = clock_.now();
+        UJ_TRY(store::update_rate(c, r));
+        return r;
+    });
+}
+
 Status BillingService::delete_rate(const Principal& who, const std::string& id) {
     return db_.write([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto r, store::find_rate(c, id));
-        if (!r) return Error::not_found("Rate");
-        if (!r->account_id) {
-            if (!who.is_platform_admin()) return Error::not_found("Rate");
-        } else {
-            UJ_TRY(managed_account(who, *r->account_id));
-        }
+        UJ_TRY(editable_rate(c, who, id));
         return store::delete_rate(c, id);
     });
 }

@@ -112,6 +112,8 @@ public:
     Result<std::vector<Rate>> rates(const Principal& who,
                                     const std::optional<std::string>& account_id);
     Result<Rate> put_rate(const Principal& who, const RateInput& in);
+    Result<Rate> update_rate(const Principal& who, const std::string& id,
+                             std::optional<Micros6> price, std::optional<std::int64_t> markup_ppm);
     Status delete_rate(const Principal& who, const std::string& id);
 
     // ---- for the message pipeline (no caller checks)
@@ -134,6 +136,8 @@ public:
         db::Connection& c, const std::string& gateway_id, const std::vector<CostQuery>& sent);
 
 private:
+    // A rate line the caller may change (its base card line, or a child's).
+    Result<Rate> editable_rate(db::Connection& c, const Principal& who, const std::string& id);
     // The account the caller may move money of: its own child, or any for the admin.
     Result<identity::Account> managed_account(const Principal& who, const std::string& id);
     Result<Moved> move_in(const Principal& who, const identity::Account& target,

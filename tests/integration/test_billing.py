@@ -1481,3 +1481,22 @@ def test_a_new_account_pays_as_it_goes_until_it_subscribes(api, admin, register)
     assert overview["wallet"]["balance"] == 15
     assert overview["subscription"]["plan"]["code"] == "starter"
     assert overview["usage"]["included_messages_left"] == 500
+
+
+def test_a_rate_line_is_changed_by_its_owner_only(api, admin, register):
+    prefix = "25678" + str(uuid.uuid4().int % 1000).zfill(3)
+    line = assert_ok(api("POST", "/rates", json={"prefix": prefix, "price": "0.02"},
+                         token=admin.access))
+    try:
+        changed = assert_ok(api("PUT", "/rates/%s" % line["id"], json={"price": "0.03"},
+                                token=admin.access))
+        assert changed["price"] == 0.03 and changed["id"] == line["id"]
+        assert_validation(api("PUT", "/rates/%s" % line["id"], json={"markup_percent": 10},
+                              token=admin.access), "price")
+        assert_validation(api("PUT", "/rates/%s" % line["id"], json={}, token=admin.access),
+                          "price")
+        outsider = register()
+        resp = api("PUT", "/rates/%s" % line["id"], json={"price": "0"}, token=outsider.access)
+        assert resp.status == 404, describe(resp)
+    finally:
+        api("DELETE", "/rates/%s" % line["id"], token=admin.access)
