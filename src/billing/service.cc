@@ -399,6 +399,10 @@ Status BillingService::delete_rate(const Principal& who, const std::string& id) 
 
 Result<PricePlan> BillingService::price_plan(const AccountId& account_id) {
     UJ_ASSIGN(auto account, identity_.account_by_id(account_id));
+    return price_plan(account);
+}
+
+Result<PricePlan> BillingService::price_plan(const identity::Account& account) {
     PricePlan plan{account.id, std::nullopt, {}, options_.currency};
     std::optional<identity::Account> parent;
     if (account.parent_id) {

@@ -118,6 +118,8 @@ public:
 
     // ---- for the message pipeline (no caller checks)
     Result<PricePlan> price_plan(const AccountId& account);
+    // The same from the sender's account row already read.
+    Result<PricePlan> price_plan(const identity::Account& account);
     MessagePrice price_of(const PricePlan& plan, const std::string& channel,
                           const std::string& e164, const std::string& country, int segments) const;
     // Debits the sender (and its reseller) for `lines` in the caller's

@@ -171,20 +171,13 @@ Result<std::vector<LedgerEntry>> entries_after(Connection& c, const AccountId& a
 Result<std::vector<LedgerEntry>> charges_of(Connection& c,
                                             const std::vector<std::string>& message_ids) {
     std::vector<LedgerEntry> out;
-    for (std::size_t at = 0; at < message_ids.size(); at += 256) {
-        std::vector<Value> params;
-        const std::size_t n = std::min<std::size_t>(256, message_ids.size() - at);
-        for (std::size_t i = 0; i < 256; ++i)
-            params.emplace_back(i < n ? message_ids[at + i] : std::string());
-        UJ_ASSIGN(auto batch,
-                  db::all<LedgerEntry>(
-                      c.run(std::string("SELECT ") + kEntryColumns +
-                                " FROM ledger_entries WHERE type = 'charge' AND message_id IN (" +
-                                db::placeholders(1, 256) + ")",
-                            params),
-                      entry_from));
-        for (auto& e : batch) out.push_back(std::move(e));
-    }
+    UJ_TRY(db::for_ids(c,
+                       std::string("SELECT ") + kEntryColumns +
+                           " FROM ledger_entries WHERE type = 'charge' AND message_id",
+                       "", {}, message_ids, [&](db::QueryResult& r) -> Status {
+                           for (const auto& row : r.rows) out.push_back(entry_from(row));
+                           return {};
+                       }));
     return out;
 }
 

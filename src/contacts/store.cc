@@ -346,39 +346,25 @@ Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& accou
                                            const std::vector<std::string>& phones,
                                            const std::vector<std::string>& emails) {
     // One indexed lookup per column (an OR of both would scan the account
-    // on SQLite), always in one statement shape: PostgreSQL takes the keys
-    // as one array, SQLite in lists of kPerLookup padded with '' (no contact
-    // has it).
-    constexpr std::size_t kPerLookup = 256;
-    const bool postgres = c.dialect() == db::Dialect::kPostgres;
+    // on SQLite), in the fixed statement shapes of db::for_ids ('' pads
+    // SQLite's lists; no contact has it).
     std::vector<Contact> found;
     std::unordered_set<std::string> seen;  // a contact may match by both
-    auto collect = [&](const std::string& sql, std::span<const Value> params) -> Status {
-        UJ_ASSIGN(auto batch, db::all<Contact>(c.run(sql, params), contact_from));
-        for (auto& contact : batch)
-            if (seen.insert(contact.id).second) found.push_back(std::move(contact));
-        return {};
-    };
     for (const auto* column : {"phone_e164", "email"}) {
         const auto& keys = std::string_view(column) == "email" ? emails : phones;
-        if (keys.empty()) continue;
-        const std::string sql = std::string("SELECT ") + kContactColumns +
-                                " FROM contacts c WHERE c.account_id = $1 AND "
-                                "c.deleted_at IS NULL AND c." +
-                                column;
-        if (postgres) {
-            const Value params[] = {account.value, db::text_array(keys)};
-            UJ_TRY(collect(sql + " = ANY($2::text[])", params));
-            continue;
-        }
-        const std::string in_list = sql + " IN (" + db::placeholders(2, kPerLookup) + ")";
-        std::vector<Value> params;
-        for (std::size_t first = 0; first < keys.size(); first += kPerLookup) {
-            params.assign({Value(account.value)});
-            for (std::size_t i = first; i < first + kPerLookup; ++i)
-                params.emplace_back(i < keys.size() ? keys[i] : std::string());
-            UJ_TRY(collect(in_list, params));
-        }
+        UJ_TRY(db::for_ids(c,
+                           std::string("SELECT ") + kContactColumns +
+                               " FROM contacts c WHERE c.account_id = $1 AND "
+                               "c.deleted_at IS NULL AND c." +
+                               column,
+                           "", {account.value}, keys, [&](db::QueryResult& r) -> Status {
+                               for (const auto& row : r.rows) {
+                                   auto contact = contact_from(row);
+                                   if (seen.insert(contact.id).second)
+                                       found.push_back(std::move(contact));
+                               }
+                               return {};
+                           }));
     }
     return found;
 }

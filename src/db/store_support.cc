@@ -34,4 +34,29 @@ std::string text_array(std::span<const std::string> items) {
     return out + "}";
 }
 
+Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
+               const std::vector<Value>& fixed, const std::vector<std::string>& keys,
+               const std::function<Status(QueryResult&)>& each) {
+    constexpr std::size_t kPerList = 256;
+    if (keys.empty()) return {};
+    const int first = static_cast<int>(fixed.size()) + 1;
+    std::vector<Value> params = fixed;
+    if (c.dialect() == Dialect::kPostgres) {
+        params.emplace_back(text_array(keys));
+        UJ_ASSIGN(
+            auto r,
+            c.run(sql_head + " = ANY($" + std::to_string(first) + "::text[])" + sql_tail, params));
+        return each(r);
+    }
+    const std::string sql = sql_head + " IN (" + placeholders(first, kPerList) + ")" + sql_tail;
+    for (std::size_t at = 0; at < keys.size(); at += kPerList) {
+        params.assign(fixed.begin(), fixed.end());
+        for (std::size_t i = at; i < at + kPerList; ++i)
+            params.emplace_back(i < keys.size() ? keys[i] : std::string());
+        UJ_ASSIGN(auto r, c.run(sql, params));
+        UJ_TRY(each(r));
+    }
+    return {};
+}
+
 }  // namespace ujumbe::db

@@ -4,6 +4,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,6 +79,15 @@ std::string value_rows(int rows, int width);
 std::string placeholders(int first, std::size_t count);
 // A PostgreSQL text[] literal: {"a","b"} with quotes and backslashes escaped.
 std::string text_array(std::span<const std::string> items);
+
+// Runs `sql_head` + " <key condition>" + `sql_tail` for every text key in
+// `keys`, in statement-sized chunks: PostgreSQL takes them as one array
+// (= ANY($n::text[])), SQLite as IN lists of a fixed 256 padded with ''
+// (one statement shape, so prepared statements stay cached). `fixed` are
+// the parameters before the keys'; `each` sees every chunk's result.
+Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
+               const std::vector<Value>& fixed, const std::vector<std::string>& keys,
+               const std::function<Status(QueryResult&)>& each);
 
 // Drops the rows of a statement run for its effect.
 inline Status done(Result<QueryResult> r) {

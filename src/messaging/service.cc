@@ -187,7 +187,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
         if (billing_) {
             UJ_ASSIGN(auto subscribed, billing_->active_plan(account.id));
             if (subscribed) plan_cap = subscribed->max_messages_per_day;
-            UJ_ASSIGN(plan, billing_->price_plan(account.id));
+            UJ_ASSIGN(plan, billing_->price_plan(account));
             lines.reserve(messages.size());
             for (std::size_t k = 0; k < messages.size(); ++k) {
                 auto& m = messages[k];

@@ -18,7 +18,6 @@ constexpr const char* kMessageColumns =
     "price, cost";
 constexpr int kMessageWidth = 27;
 constexpr std::size_t kRowsPerInsert = 64;
-constexpr std::size_t kIdsPerLookup = 256;
 
 Message message_from(const Row& r) {
     Message m;
@@ -80,35 +79,6 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.push_back(db::optional_text(m.currency));
     out.push_back(db::optional_int(m.price));
     out.push_back(db::optional_int(m.cost));
-}
-
-// Runs `sql_head` + an id condition for `ids` in statement-sized chunks:
-// PostgreSQL takes them as one array, SQLite as lists of kIdsPerLookup padded
-// with '' (so there is one statement shape). `first` is the number of the
-// id parameter; `fixed` are the parameters before it.
-Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
-               const std::vector<Value>& fixed, const std::vector<std::string>& ids,
-               const std::function<Status(QueryResult&)>& each) {
-    if (ids.empty()) return {};
-    const int first = static_cast<int>(fixed.size()) + 1;
-    std::vector<Value> params = fixed;
-    if (c.dialect() == db::Dialect::kPostgres) {
-        params.emplace_back(db::text_array(ids));
-        UJ_ASSIGN(
-            auto r,
-            c.run(sql_head + " = ANY($" + std::to_string(first) + "::text[])" + sql_tail, params));
-        return each(r);
-    }
-    const std::string sql =
-        sql_head + " IN (" + db::placeholders(first, kIdsPerLookup) + ")" + sql_tail;
-    for (std::size_t at = 0; at < ids.size(); at += kIdsPerLookup) {
-        params.assign(fixed.begin(), fixed.end());
-        for (std::size_t i = at; i < at + kIdsPerLookup; ++i)
-            params.emplace_back(i < ids.size() ? ids[i] : std::string());
-        UJ_ASSIGN(auto r, c.run(sql, params));
-        UJ_TRY(each(r));
-    }
-    return {};
 }
 
 void add_filters(db::Filter& f, const MessageQuery& q) {
@@ -224,15 +194,15 @@ Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
 Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<std::string>& ids,
                                            Micros now) {
     std::vector<EventRow> events;
-    UJ_TRY(for_ids(c,
-                   "UPDATE messages SET status = 'sending', updated_at = $1 WHERE status IN "
-                   "('queued', 'scheduled') AND id",
-                   " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
-                       for (const auto& row : r.rows)
-                           events.push_back({row.text(1), row.text(0), "message.sending",
-                                             status::kSending, std::nullopt, now});
-                       return {};
-                   }));
+    UJ_TRY(db::for_ids(c,
+                       "UPDATE messages SET status = 'sending', updated_at = $1 WHERE status IN "
+                       "('queued', 'scheduled') AND id",
+                       " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
+                           for (const auto& row : r.rows)
+                               events.push_back({row.text(1), row.text(0), "message.sending",
+                                                 status::kSending, std::nullopt, now});
+                           return {};
+                       }));
     return events;
 }
 
@@ -252,11 +222,11 @@ Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micr
     std::vector<Message> out;
     UJ_ASSIGN(auto events, mark_sending(c, ids, now));
     UJ_TRY(insert_events(c, events));
-    UJ_TRY(for_ids(c, std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id", "", {},
-                   ids, [&](QueryResult& r) -> Status {
-                       for (const auto& row : r.rows) out.push_back(message_from(row));
-                       return {};
-                   }));
+    UJ_TRY(db::for_ids(c, std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id", "",
+                       {}, ids, [&](QueryResult& r) -> Status {
+                           for (const auto& row : r.rows) out.push_back(message_from(row));
+                           return {};
+                       }));
     return out;
 }
 
@@ -357,7 +327,7 @@ Status upsert_parts(Connection& c, const std::vector<PartRow>& parts) {
 
 Status change_status_many(Connection& c, const std::vector<std::string>& message_ids,
                           const StatusChange& change, Micros now) {
-    return for_ids(
+    return db::for_ids(
         c,
         "UPDATE messages SET status = $1, gateway_id = COALESCE($2, gateway_id), "
         "error_code = COALESCE($3, error_code), error_message = COALESCE($4, error_message), "
@@ -372,47 +342,48 @@ Status change_status_many(Connection& c, const std::vector<std::string>& message
 }
 
 Status dequeue_many(Connection& c, const std::vector<std::string>& message_ids) {
-    return for_ids(c, "DELETE FROM message_queue WHERE message_id", "", {}, message_ids,
-                   [](QueryResult&) -> Status { return {}; });
+    return db::for_ids(c, "DELETE FROM message_queue WHERE message_id", "", {}, message_ids,
+                       [](QueryResult&) -> Status { return {}; });
 }
 
 Result<std::vector<PartMatch>> find_parts(Connection& c, const std::string& gateway_id,
                                           const std::vector<std::string>& provider_keys) {
     std::vector<PartMatch> out;
-    UJ_TRY(for_ids(c,
-                   "SELECT p.message_id, m.account_id, p.part, m.status, p.provider_key "
-                   "FROM message_parts p JOIN messages m ON m.id = p.message_id "
-                   "WHERE p.gateway_id = $1 AND p.provider_key",
-                   "", {gateway_id}, provider_keys, [&](QueryResult& r) -> Status {
-                       for (const auto& row : r.rows)
-                           out.push_back({row.text(0), row.text(1), static_cast<int>(row.i64(2)),
-                                          row.text(3), row.text(4)});
-                       return {};
-                   }));
+    UJ_TRY(db::for_ids(c,
+                       "SELECT p.message_id, m.account_id, p.part, m.status, p.provider_key "
+                       "FROM message_parts p JOIN messages m ON m.id = p.message_id "
+                       "WHERE p.gateway_id = $1 AND p.provider_key",
+                       "", {gateway_id}, provider_keys, [&](QueryResult& r) -> Status {
+                           for (const auto& row : r.rows)
+                               out.push_back({row.text(0), row.text(1),
+                                              static_cast<int>(row.i64(2)), row.text(3),
+                                              row.text(4)});
+                           return {};
+                       }));
     return out;
 }
 
 Result<std::vector<PartRow>> parts_of_many(Connection& c,
                                            const std::vector<std::string>& message_ids) {
     std::vector<PartRow> out;
-    UJ_TRY(for_ids(c,
-                   "SELECT message_id, part, gateway_id, provider_id, status, error_code, "
-                   "submitted_at, done_at FROM message_parts WHERE message_id",
-                   "", {}, message_ids, [&](QueryResult& r) -> Status {
-                       for (const auto& row : r.rows) {
-                           PartRow p;
-                           p.message_id = row.text(0);
-                           p.part.part = static_cast<int>(row.i64(1));
-                           p.part.gateway_id = row.text(2);
-                           p.part.provider_id = row.opt_text(3);
-                           p.part.status = row.text(4);
-                           p.part.error_code = row.opt_text(5);
-                           p.part.submitted_at = row.opt_i64(6);
-                           p.part.done_at = row.opt_i64(7);
-                           out.push_back(std::move(p));
-                       }
-                       return {};
-                   }));
+    UJ_TRY(db::for_ids(c,
+                       "SELECT message_id, part, gateway_id, provider_id, status, error_code, "
+                       "submitted_at, done_at FROM message_parts WHERE message_id",
+                       "", {}, message_ids, [&](QueryResult& r) -> Status {
+                           for (const auto& row : r.rows) {
+                               PartRow p;
+                               p.message_id = row.text(0);
+                               p.part.part = static_cast<int>(row.i64(1));
+                               p.part.gateway_id = row.text(2);
+                               p.part.provider_id = row.opt_text(3);
+                               p.part.status = row.text(4);
+                               p.part.error_code = row.opt_text(5);
+                               p.part.submitted_at = row.opt_i64(6);
+                               p.part.done_at = row.opt_i64(7);
+                               out.push_back(std::move(p));
+                           }
+                           return {};
+                       }));
     return out;
 }
 
@@ -444,11 +415,12 @@ Status insert_receipts(Connection& c, const std::vector<std::pair<std::string, R
 Status set_first_parts(Connection& c, const std::vector<std::string>& message_ids,
                        const std::string& status, const std::optional<std::string>& error_code,
                        Micros done_at) {
-    return for_ids(c,
-                   "UPDATE message_parts SET status = $1, error_code = COALESCE($2, error_code), "
-                   "done_at = $3 WHERE part = 1 AND message_id",
-                   "", {status, db::optional_text(error_code), done_at}, message_ids,
-                   [](QueryResult&) -> Status { return {}; });
+    return db::for_ids(
+        c,
+        "UPDATE message_parts SET status = $1, error_code = COALESCE($2, error_code), "
+        "done_at = $3 WHERE part = 1 AND message_id",
+        "", {status, db::optional_text(error_code), done_at}, message_ids,
+        [](QueryResult&) -> Status { return {}; });
 }
 
 Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gateway_id,
