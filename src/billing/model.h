@@ -112,7 +112,8 @@ struct Subscription {
     Plan plan;
     std::string status = "active";
     Micros period_start = 0, period_end = 0;
-    bool is_default = false;  // no subscription stored: pay as you go
+    std::int64_t included_used = 0;  // included messages used this period
+    bool is_default = false;         // no subscription stored: pay as you go
 };
 
 // What an account used in its current period, against its plan.

@@ -194,6 +194,14 @@ Result<Response> transfer(BillingService& s, RequestContext& ctx, const Request&
                     moved.replayed ? "Transfer already made with this reference" : "Transferred");
 }
 
+Result<Response> adjustment(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_move(req, "amount"));
+    UJ_ASSIGN(auto moved, s.adjust(ctx.who(), in));
+    return http::ok(
+        entry_json(moved.entry), moved.replayed ? 200 : 201,
+        moved.replayed ? "Adjustment already made with this reference" : "Balance adjusted");
+}
+
 Result<Response> credit_limit(BillingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto in, read_move(req, "credit_limit"));
     UJ_ASSIGN(auto w, s.set_credit_limit(ctx.who(), in));
@@ -274,6 +282,7 @@ json subscription_json(const Subscription& s) {
             {"status", s.status},
             {"current_period_start", format_iso8601(s.period_start)},
             {"current_period_end", format_iso8601(s.period_end)},
+            {"included_messages_used", s.included_used},
             {"is_default", s.is_default}};
 }
 
@@ -289,7 +298,8 @@ json usage_json(const Usage& u) {
             {"segments", u.segments},
             {"spend", money_json(u.spend)},
             {"included_messages", p.included_messages},
-            {"included_messages_left", std::max<std::int64_t>(0, p.included_messages - u.messages)},
+            {"included_messages_left",
+             std::max<std::int64_t>(0, p.included_messages - u.subscription.included_used)},
             {"limits",
              {{"messages_per_day", against(u.messages_today, p.max_messages_per_day)},
               {"users", against(u.users, p.max_users)},
@@ -403,6 +413,7 @@ void add_routes(http::Router& router, BillingService& s) {
     router.add(Method::kGet, b + "/wallet/transactions", bind(list_transactions), read);
     router.add(Method::kPost, b + "/wallet/topups", bind(topup), write);
     router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), write);
+    router.add(Method::kPost, b + "/wallet/adjustments", bind(adjustment), write);
     router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit), write);
     router.add(Method::kGet, b + "/billing/statements", bind(statement), read);
     router.add(Method::kGet, b + "/billing/plans", bind(list_plans), read);

@@ -92,7 +92,10 @@ Result<std::vector<LedgerEntry>> BillingService::export_page(
 Result<Moved> BillingService::move_in(const Principal& who, const identity::Account& target,
                                       const std::string& type, const MoneyMove& in,
                                       const std::optional<AccountId>& source) {
-    if (in.amount <= 0) return Error::invalid("amount", "Must be more than zero.");
+    if (type == entry_type::kAdjustment ? in.amount == 0 : in.amount <= 0)
+        return Error::invalid("amount", type == entry_type::kAdjustment
+                                            ? "Must not be zero."
+                                            : "Must be more than zero.");
     const Micros now = clock_.now();
     auto moved = db_.write([&](db::Connection& c) -> Result<Moved> {
         UJ_ASSIGN(auto earlier, store::find_by_reference(c, target.id, type, in.reference));
@@ -125,7 +128,11 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
         }
         UJ_ASSIGN(auto balance,
                   store::move_balance(c, target.id, options_.currency, in.amount, now));
-        if (!balance) return Error::internal("crediting a wallet failed");
+        if (!balance) {  // a negative adjustment past the credit limit
+            UJ_ASSIGN(auto w, store::find_wallet(c, target.id, options_.currency));
+            return insufficient(w ? w->balance : 0, -in.amount, w ? w->credit_limit : 0,
+                                options_.currency, "account");
+        }
         auto e = entry(target.id, options_.currency, type, in.amount, *balance, now);
         e.reference = in.reference;
         e.description = in.description;
@@ -152,6 +159,15 @@ Result<Moved> BillingService::topup(const Principal& who, const MoneyMove& in) {
         return Error::forbidden("An account is topped up by its parent or the platform admin.");
     UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
     return move_in(who, target, entry_type::kTopup, in, std::nullopt);
+}
+
+Result<Moved> BillingService::adjust(const Principal& who, const MoneyMove& in) {
+    if (!who.is_platform_admin()) return Error::forbidden("Adjustments are the platform admin's.");
+    if (!in.account_id) return Error::invalid("account_id", "This field is required.");
+    if (in.description.empty())
+        return Error::invalid("description", "Say why the balance is adjusted.");
+    UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
+    return move_in(who, target, entry_type::kAdjustment, in, std::nullopt);
 }
 
 Result<Moved> BillingService::transfer(const Principal& who, const MoneyMove& in) {
@@ -219,12 +235,10 @@ Result<Subscription> BillingService::subscription(const Principal& who) {
         if (!payg) return Error::internal("the pay_as_you_go plan is missing");
         const Micros now = clock_.now();
         const auto month = format_iso8601(now).substr(0, 7);
-        Subscription s{who.account_id,
-                       std::move(*payg),
-                       "active",
-                       *parse_iso8601(month + "-01T00:00:00Z"),
-                       now,
-                       true};
+        Subscription s{.account_id = who.account_id,
+                       .plan = std::move(*payg),
+                       .period_start = *parse_iso8601(month + "-01T00:00:00Z"),
+                       .is_default = true};
         s.period_end = s.period_start + 31LL * 86'400 * kMicrosPerSecond;
         return s;
     });
@@ -251,9 +265,10 @@ Result<Subscription> BillingService::subscribe(const Principal& who, const std::
             e.actor_id = who.user_id.value;
             UJ_TRY(store::insert_entries(c, {e}));
         }
-        Subscription s{
-            who.account_id, std::move(*plan), "active", now, now + 30LL * 86'400 * kMicrosPerSecond,
-            false};
+        Subscription s{.account_id = who.account_id,
+                       .plan = std::move(*plan),
+                       .period_start = now,
+                       .period_end = now + 30LL * 86'400 * kMicrosPerSecond};
         UJ_TRY(store::put_subscription(c, s, now));
         return s;
     });
@@ -438,9 +453,20 @@ MessagePrice BillingService::price_of(const PricePlan& plan, const std::string& 
 }
 
 Status BillingService::charge(db::Connection& c, const PricePlan& plan,
-                              const std::vector<ChargeLine>& lines,
+                              std::vector<ChargeLine>& lines,
                               const std::optional<std::string>& actor) {
     const Micros now = clock_.now();
+    std::int64_t priced = 0;
+    for (const auto& l : lines) priced += l.price.price > 0 ? 1 : 0;
+    if (priced > 0) {
+        UJ_ASSIGN(auto included, store::use_included(c, plan.account, priced, now));
+        for (auto& l : lines) {
+            if (included == 0) break;
+            if (l.price.price == 0) continue;
+            l.price.price = 0;
+            --included;
+        }
+    }
     auto debit = [&](const AccountId& payer, bool reseller, const char* whose) -> Status {
         Micros6 total = 0;
         for (const auto& l : lines) total += reseller ? l.price.parent_price : l.price.price;

@@ -83,6 +83,8 @@ public:
                                                  int limit);
     // By the account's parent or the platform admin; one reference, one top-up.
     Result<Moved> topup(const Principal& who, const MoneyMove& in);
+    // The platform admin corrects a balance (either way) with a reason.
+    Result<Moved> adjust(const Principal& who, const MoneyMove& in);
     // From the caller (a reseller) to one of its children.
     Result<Moved> transfer(const Principal& who, const MoneyMove& in);
     Result<Wallet> set_credit_limit(const Principal& who, const MoneyMove& in);
@@ -125,8 +127,10 @@ public:
     // Debits the sender (and its reseller) for `lines` in the caller's
     // transaction, one ledger entry per message and payer: 402
     // INSUFFICIENT_BALANCE (balance and required amount in details) when a
-    // wallet cannot pay all of them.
-    Status charge(db::Connection& c, const PricePlan& plan, const std::vector<ChargeLine>& lines,
+    // wallet cannot pay all of them. Messages still included in the
+    // sender's plan period cost the sender nothing: their lines' price is
+    // set to 0 (the reseller, if any, still pays its price).
+    Status charge(db::Connection& c, const PricePlan& plan, std::vector<ChargeLine>& lines,
                   const std::optional<std::string>& actor);
     // Gives back what these messages were charged, once per message and payer.
     Status refund(db::Connection& c, const std::vector<std::string>& message_ids,

@@ -265,7 +265,8 @@ TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
     EXPECT_EQ(third.error().details["scope"], "plan");
     auto usage = billing_->usage(who);
     ASSERT_TRUE(usage);
-    EXPECT_EQ(usage->spend, 3 * kMicrosPerUnit);  // the fee and two messages
+    EXPECT_EQ(usage->spend, kMicrosPerUnit);  // the fee: both messages were included
+    EXPECT_EQ(usage->subscription.included_used, 2);
     auto plans = billing_->plans();
     ASSERT_TRUE(plans);
     EXPECT_GE(plans->size(), 4u);
@@ -315,6 +316,63 @@ TEST_P(BillingTest, TheBaseCardCanPriceWhatEachGatewayCosts) {
     auto m = messaging_->send(who, {.to = "+254712345678", .body = "x"});
     ASSERT_FALSE(m);  // the wallet is empty and the message costs 1
     EXPECT_EQ(m.error().details["required"], 1);
+}
+
+TEST_P(BillingTest, MessagesIncludedInThePlanCostNothingUntilTheyRunOut) {
+    const auto who = account("Included Ltd");
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return db::done(c.query(
+            "INSERT INTO plans VALUES ('01a20000-0000-7000-8000-0000000000bb', 'two', 'Two', "
+            "0, 2, NULL, NULL, NULL, 9, 0)"));
+    }));
+    ASSERT_TRUE(billing_->subscribe(who, "two"));
+    topup(admin_, who, 5 * kMicrosPerUnit);
+    auto bulk = messaging_->send_bulk(who, {{.to = "+254712345671", .body = "a"},
+                                            {.to = "+254712345672", .body = "b"},
+                                            {.to = "+254712345673", .body = "c"}});
+    ASSERT_TRUE(bulk);
+    EXPECT_EQ(bulk->outcomes[0].message->price, 0);
+    EXPECT_EQ(bulk->outcomes[1].message->price, 0);
+    EXPECT_EQ(bulk->outcomes[2].message->price, kMicrosPerUnit);
+    EXPECT_EQ(balance(who), 4 * kMicrosPerUnit);
+    auto stored = messaging_->get(who, bulk->outcomes[0].message->id);
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(stored->message.price, 0);
+    // A new period (subscribing again) starts with all of them again.
+    ASSERT_TRUE(billing_->subscribe(who, "two"));
+    auto next = messaging_->send(who, {.to = "+254712345674", .body = "d"});
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->price, 0);
+}
+
+TEST_P(BillingTest, ThePlatformAdminAdjustsABalanceEitherWayWithAReason) {
+    const auto who = account("Adjusted Ltd");
+    auto up = billing_->adjust(admin_, {.account_id = who.account_id.value,
+                                        .amount = 3 * kMicrosPerUnit,
+                                        .reference = "adj-1",
+                                        .description = "Goodwill credit"});
+    ASSERT_TRUE(up);
+    EXPECT_EQ(up->entry.type, "adjustment");
+    auto down = billing_->adjust(admin_, {.account_id = who.account_id.value,
+                                          .amount = -2 * kMicrosPerUnit,
+                                          .reference = "adj-2",
+                                          .description = "Correction"});
+    ASSERT_TRUE(down);
+    EXPECT_EQ(down->entry.balance_after, kMicrosPerUnit);
+    auto too_far = billing_->adjust(admin_, {.account_id = who.account_id.value,
+                                             .amount = -2 * kMicrosPerUnit,
+                                             .reference = "adj-3",
+                                             .description = "Too much"});
+    ASSERT_FALSE(too_far);
+    EXPECT_EQ(too_far.error().code, ErrorCode::kInsufficientBalance);
+    EXPECT_FALSE(billing_->adjust(who, {.account_id = who.account_id.value,
+                                        .amount = 1,
+                                        .reference = "self",
+                                        .description = "no"}));
+    EXPECT_FALSE(billing_->adjust(
+        admin_,
+        {.account_id = who.account_id.value, .amount = 1, .reference = "why"}));  // no reason given
+    EXPECT_EQ(balance(who), kMicrosPerUnit);
 }
 
 TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {

@@ -272,7 +272,8 @@ Result<std::optional<Plan>> find_plan(Connection& c, const std::string& code) {
 
 Result<std::optional<Subscription>> find_subscription(Connection& c, const AccountId& account) {
     return db::one<Subscription>(
-        c.query_one(std::string("SELECT s.account_id, s.status, s.period_start, s.period_end, ") +
+        c.query_one(std::string("SELECT s.account_id, s.status, s.period_start, s.period_end, "
+                                "s.included_used, ") +
                         kPlanColumns +
                         " FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
                         "WHERE s.account_id = $1",
@@ -283,7 +284,8 @@ Result<std::optional<Subscription>> find_subscription(Connection& c, const Accou
             s.status = r.text(1);
             s.period_start = r.i64(2);
             s.period_end = r.i64(3);
-            s.plan = plan_from(r, 4);
+            s.included_used = r.i64(4);
+            s.plan = plan_from(r, 5);
             return s;
         });
 }
@@ -294,8 +296,26 @@ Status put_subscription(Connection& c, const Subscription& s, Micros now) {
                 "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) "
                 "ON CONFLICT (account_id) DO UPDATE SET plan_id = excluded.plan_id, "
                 "status = excluded.status, period_start = excluded.period_start, "
-                "period_end = excluded.period_end, updated_at = excluded.updated_at",
+                "period_end = excluded.period_end, included_used = 0, "
+                "updated_at = excluded.updated_at",
                 {s.account_id.value, s.plan.id, s.status, s.period_start, s.period_end, now}));
+}
+
+Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::int64_t n,
+                                  Micros now) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT s.included_used, p.included_messages FROM "
+                                    "subscriptions s JOIN plans p ON p.id = s.plan_id WHERE "
+                                    "s.account_id = $1 AND s.status = 'active' AND "
+                                    "s.period_start <= $2 AND s.period_end > $2",
+                                    {account.value, now}));
+    if (!row) return std::int64_t{0};
+    const std::int64_t granted = std::max<std::int64_t>(0, std::min(n, row->i64(1) - row->i64(0)));
+    if (granted > 0)
+        UJ_TRY(
+            db::done(c.query("UPDATE subscriptions SET included_used = included_used + $2 "
+                             "WHERE account_id = $1",
+                             {account.value, granted})));
+    return granted;
 }
 
 Result<Micros6> charged(Connection& c, const AccountId& account, Micros from, Micros until) {

@@ -55,6 +55,10 @@ Result<std::vector<Plan>> plans(Connection& c);
 Result<std::optional<Plan>> find_plan(Connection& c, const std::string& code);
 Result<std::optional<Subscription>> find_subscription(Connection& c, const AccountId& account);
 Status put_subscription(Connection& c, const Subscription& s, Micros now);
+// Takes up to `n` of the included messages left in the account's current
+// plan period; returns how many it took.
+Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::int64_t n,
+                                  Micros now);
 // Sum of the account's charges over [from, until) (negative).
 Result<Micros6> charged(Connection& c, const AccountId& account, Micros from, Micros until);
 

@@ -210,7 +210,12 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             if (profile.user_max_messages_per_day &&
                 totals.second > *profile.user_max_messages_per_day)
                 return daily_cap_error("user", *profile.user_max_messages_per_day, now);
-            if (plan) UJ_TRY(billing_->charge(c, *plan, lines, who.user_id.value));
+            if (plan) {
+                UJ_TRY(billing_->charge(c, *plan, lines, who.user_id.value));
+                // Messages included in the plan were charged nothing.
+                for (std::size_t k = 0; k < messages.size(); ++k)
+                    messages[k].price = lines[k].price.price;
+            }
             std::vector<const Message*> rows;
             std::vector<store::EventRow> events;
             rows.reserve(messages.size());

@@ -1500,3 +1500,23 @@ def test_a_rate_line_is_changed_by_its_owner_only(api, admin, register):
         assert resp.status == 404, describe(resp)
     finally:
         api("DELETE", "/rates/%s" % line["id"], token=admin.access)
+
+
+def test_the_platform_admin_adjusts_a_balance_with_a_reason(api, admin, register):
+    actor = register()
+    body = {"account_id": actor.account_id, "amount": "-1.5", "reference": "adj-" +
+            actor.account_id, "description": "Correction of a duplicate top-up"}
+    entry = assert_ok(api("POST", "/wallet/adjustments", json=body, token=admin.access), 201)
+    assert entry["type"] == "adjustment" and entry["amount"] == -1.5
+    assert entry["balance_after"] == 3.5  # the trial credit of 5, less 1.5
+    again = assert_ok(api("POST", "/wallet/adjustments", json=body, token=admin.access), 200)
+    assert again["id"] == entry["id"]
+    assert_validation(api("POST", "/wallet/adjustments",
+                          json=dict(body, reference="x" + actor.account_id, description=""),
+                          token=admin.access), "description")
+    resp = api("POST", "/wallet/adjustments", json=dict(body, reference="self"),
+               token=actor.access)
+    assert resp.status == 403, describe(resp)
+    assert_error(api("POST", "/wallet/adjustments",
+                     json=dict(body, reference="deep" + actor.account_id, amount="-100"),
+                     token=admin.access), 402, "INSUFFICIENT_BALANCE")

@@ -28,6 +28,7 @@ CREATE TABLE subscriptions (
     status TEXT NOT NULL CHECK (status IN ('active', 'canceled')),
     period_start BIGINT NOT NULL,
     period_end BIGINT NOT NULL,
+    included_used BIGINT NOT NULL DEFAULT 0,  -- messages of the period sent free
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
 );
