@@ -6,6 +6,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true  # any clone folder hits the cache
 jobs=${JOBS:-$(nproc)}
 results=$(mktemp -d /tmp/ujumbe-test.XXXXXX)
 chmod 755 "$results"  # the PostgreSQL cluster below runs as the postgres user
@@ -15,7 +16,25 @@ failed_stages=()
 cleanup() { scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
-stage() { printf '\n==> %s\n' "$*"; }
+# Each stage's name and duration, for the summary.
+stage_names=()
+stage_seconds=()
+stage_started=$SECONDS
+stage() {
+    local now=$SECONDS
+    if [ ${#stage_names[@]} -gt 0 ]; then stage_seconds+=($((now - stage_started))); fi
+    stage_names+=("$*")
+    stage_started=$now
+    printf '\n==> %s\n' "$*"
+}
+print_durations() {
+    stage_seconds+=($((SECONDS - stage_started)))
+    local i
+    for i in "${!stage_names[@]}"; do
+        printf '%6ss  %s\n' "${stage_seconds[$i]:-?}" "${stage_names[$i]}"
+    done
+    printf '%6ss  in all\n' "$SECONDS"
+}
 
 stage "format (clang-format, the repository's .clang-format)"
 if ! git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run --Werror >/dev/null 2>"$results/format.log"; then
@@ -61,6 +80,7 @@ for engine in sqlite postgres; do
 done
 
 stage "summary"
+print_durations
 /usr/bin/python3 scripts/summarize-junit.py "$results"/*.xml
 summary=$?
 if [ ${#failed_stages[@]} -gt 0 ]; then

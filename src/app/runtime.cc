@@ -1,6 +1,8 @@
 #include "app/runtime.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -14,12 +16,39 @@ namespace ujumbe::app {
 namespace fs = std::filesystem;
 
 Status prepare_data_dir(const Config& config) {
+    // Everything the server creates from here on (database, journal, spooled
+    // uploads, secrets) is for its own user only, from the first byte.
+    ::umask(077);
     std::error_code ec;
     fs::create_directories(config.data_dir, ec);
     if (ec)
         return Error::invalid("data_dir", "cannot create " + config.data_dir + ": " + ec.message());
+    const auto perms = fs::status(config.data_dir, ec).permissions();
+    if (!ec && (perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
+        fs::permissions(config.data_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+        if (ec)
+            return Error::invalid("data_dir",
+                                  "cannot restrict " + config.data_dir + ": " + ec.message());
+        log::info("data directory restricted to its owner", {{"path", config.data_dir}});
+    }
     return {};
 }
+
+namespace {
+
+// Writes a new file readable by its owner only (0600 from creation, never
+// widened), failing if it exists.
+Status write_private_file(const fs::path& path, const std::string& content) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return Error::invalid("data_dir", "cannot create " + path.string());
+    const bool written =
+        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+    const bool closed = ::close(fd) == 0;
+    if (!written || !closed) return Error::invalid("data_dir", "cannot write " + path.string());
+    return {};
+}
+
+}  // namespace
 
 Result<std::string> server_secret(const Config& config) {
     if (!config.secret_key.empty()) {
@@ -35,12 +64,7 @@ Result<std::string> server_secret(const Config& config) {
         return Error::invalid("secret_key", path.string() + " holds no usable secret");
     }
     const std::string secret = random_token(48);
-    {
-        std::ofstream out(path);
-        out << secret << '\n';
-        if (!out) return Error::invalid("secret_key", "cannot write " + path.string());
-    }
-    ::chmod(path.c_str(), 0600);
+    UJ_TRY(write_private_file(path, secret + '\n'));
     log::info("generated a new server secret", {{"path", path.string()}});
     return secret;
 }
@@ -54,9 +78,7 @@ Result<std::string> node_id(const Config& config) {
         if (!id.empty()) return id;
     }
     const std::string id = "node-" + random_token(9);
-    std::ofstream out(path);
-    out << id << '\n';
-    if (!out) return Error::invalid("node_id", "cannot write " + path.string());
+    UJ_TRY(write_private_file(path, id + '\n'));
     return id;
 }
 

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
+#include "http/rate_limit.h"
 #include "http/server.h"
 #include "identity/routes.h"
 #include "identity/service.h"
@@ -48,6 +49,23 @@ void add_health_routes(http::Router& router, db::Database& db) {
                    return http::ok({{"status", "ready"}});
                },
                {.authenticated = false});
+}
+
+// The rate class of every route, decided in one place: sign-in and
+// registration by client address, single and bulk sends on their own, health
+// checks never limited, the rest under the default class.
+void assign_rate_classes(http::Router& router) {
+    router.adjust([](http::Route& r) {
+        using http::RateClass;
+        if (r.pattern.starts_with("/api/v1/auth/"))
+            r.options.rate_class = RateClass::kAuth;
+        else if (r.method == http::Method::kPost && r.pattern == "/api/v1/messages")
+            r.options.rate_class = RateClass::kSend;
+        else if (r.method == http::Method::kPost && r.pattern == "/api/v1/messages/bulk")
+            r.options.rate_class = RateClass::kBulk;
+        else if (!r.pattern.starts_with("/api/"))
+            r.options.rate_class = RateClass::kNone;
+    });
 }
 
 void announce_admin(const identity::BootstrapResult& admin) {
@@ -173,9 +191,13 @@ int serve(const Config& config) {
     messaging::add_routes(router, messaging);
     routing::add_routes(router, routing);
     billing::add_routes(router, billing);
+    assign_rate_classes(router);
     identity::Authenticator authenticator(identity);
-    http::IdempotencyKeys idempotency(**db, SystemClock::instance());
-    http::Dispatcher dispatcher(router, authenticator, &idempotency);
+    http::IdempotencyKeys idempotency(**db, SystemClock::instance(), *secret);
+    http::RateLimiter limiter(SystemClock::instance(),
+                              {config.rate_limit_auth, config.rate_limit_send,
+                               config.rate_limit_bulk, config.rate_limit_default});
+    http::Dispatcher dispatcher(router, authenticator, &idempotency, &limiter);
 
     const int threads = config.threads > 0
                             ? config.threads
@@ -190,6 +212,14 @@ int serve(const Config& config) {
     boost::asio::io_context& io = *contexts.front();
     http::ServerOptions server_options;
     server_options.max_body_bytes = config.max_body_bytes;
+    server_options.header_timeout = std::chrono::seconds(config.header_timeout_s);
+    server_options.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
+    server_options.body_min_rate = config.body_min_rate;
+    server_options.body_grace = std::chrono::seconds(config.body_grace_s);
+    server_options.max_connections = config.max_connections;
+    server_options.max_connections_per_address = config.max_connections_per_address;
+    server_options.max_uploads = config.max_uploads;
+    server_options.max_uploads_per_account = config.max_uploads_per_account;
     server_options.spool_dir = spool_dir;
     http::Server server(context_ptrs, dispatcher, **db, server_options);
     auto port = server.listen(config.listen);

@@ -16,6 +16,7 @@
 #include "contacts/phone.h"
 #include "contacts/store.h"
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/validate.h"
 
@@ -93,7 +94,8 @@ ImportRow parse_import_row(const std::vector<std::string>& fields, std::int64_t 
             if (!tags) return fail("tags: " + problem);
             add_tags(row.tags, *tags);
         } else if (column == "attributes") {
-            auto parsed = json::parse(value, nullptr, false);
+            JsonParseProblem problem;
+            auto parsed = parse_json_bounded(value, problem);
             if (!parsed.is_object()) return fail("attributes: must be a JSON object.");
             for (auto& [k, v] : parsed.items()) row.attributes[k] = v;
         } else if (column == "is_active" || column == "is_opted_in") {

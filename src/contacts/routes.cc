@@ -10,6 +10,7 @@
 #include "contacts/segment_rules.h"
 #include "contacts/views.h"
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/validate.h"
 #include "http/envelope.h"
 #include "http/input.h"
@@ -225,7 +226,8 @@ Result<ImportOptions> read_import_options(const FormFields& form) {
         o.tags = *tags;
     }
     if (form.mapping) {
-        o.mapping = json::parse(*form.mapping, nullptr, false);
+        JsonParseProblem problem;
+        o.mapping = parse_json_bounded(*form.mapping, problem);
         if (!o.mapping.is_object())
             return Error::invalid("mapping", "Must be a JSON object from CSV header to field.");
     }

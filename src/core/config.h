@@ -41,6 +41,27 @@ struct Config {
     std::uint64_t max_import_bytes = 1024ull * 1024 * 1024;
     // Rows per committed batch of a CSV import.
     std::size_t import_batch_rows = 1000;
+    // Slow and abusive clients (docs/security.md): seconds from a request's
+    // first byte to the end of its headers; seconds a keep-alive connection
+    // may wait for its next request; the average rate (bytes a second) a
+    // body must keep after a grace period of body_grace_s.
+    int header_timeout_s = 10;
+    int idle_timeout_s = 60;
+    std::size_t body_min_rate = 1024;
+    int body_grace_s = 10;
+    // Connections open at once, in all and from one client address.
+    std::size_t max_connections = 10000;
+    std::size_t max_connections_per_address = 256;
+    // CSV uploads being received at once, in all and per account.
+    std::size_t max_uploads = 8;
+    std::size_t max_uploads_per_account = 2;
+    // Requests a minute per account (and per API key; per client address
+    // for login and registration), by class; 0 turns a class's limit off.
+    // A plan may set its own (plans.rate_limits).
+    std::int64_t rate_limit_auth = 300;
+    std::int64_t rate_limit_send = 600000;
+    std::int64_t rate_limit_bulk = 1200;
+    std::int64_t rate_limit_default = 60000;
     // Token lifetimes in seconds.
     std::int64_t access_token_ttl_s = 15 * 60;
     std::int64_t refresh_token_ttl_s = 7 * 24 * 3600;

@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
+#include "http/rate_limit.h"
 
 namespace ujumbe::http {
 
@@ -23,6 +24,21 @@ bool scope_allows(const std::vector<std::string>& scopes, const std::string& nee
 }
 
 namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+Status check_scope(const Route& route, const Principal& principal) {
+    if (!principal.api_key_id || scope_allows(principal.scopes, route.options.scope)) return {};
+    Error e = Error::forbidden("This API key lacks the scope '" + route.options.scope + "'",
+                               "INSUFFICIENT_SCOPE");
+    e.details = {{"required_scope", route.options.scope}};
+    return e;
+}
 
 bool body_type_allowed(const RouteOptions& options, const Request& request) {
     if (request.body.empty() && request.body_file_size == 0) return true;
@@ -46,36 +62,77 @@ bool body_type_allowed(const RouteOptions& options, const Request& request) {
 }  // namespace
 
 Response Dispatcher::handle(const Route& route, RequestContext& ctx, const Request& request) {
+    RateVerdict verdict;
+    Response response;
     try {
-        if (!body_type_allowed(route.options, request)) {
-            std::string expected;
-            for (const auto& t : route.options.body_types)
-                expected += (expected.empty() ? "" : ", ") + t;
-            return error_response(Error{ErrorCode::kUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
-                                        "Content-Type must be " + expected});
-        }
-        if (route.options.authenticated) {
-            auto principal = auth_.authenticate(request);
-            if (!principal) return error_response(principal.error());
-            if (principal->api_key_id && !scope_allows(principal->scopes, route.options.scope)) {
-                Error e =
-                    Error::forbidden("This API key lacks the scope '" + route.options.scope + "'",
-                                     "INSUFFICIENT_SCOPE");
-                e.details = {{"required_scope", route.options.scope}};
-                return error_response(e);
-            }
-            ctx.principal = std::move(*principal);
-            if (request.method == Method::kPost && idempotency_)
-                if (auto key = request.header("idempotency-key"))
-                    return run_idempotent(route, ctx, request, *key);
-        }
-        return run_handler(route, ctx, request);
+        response = run_chain(route, ctx, request, verdict);
     } catch (const std::exception& e) {
         log::error("handler threw", {{"request_id", ctx.request_id}, {"error", e.what()}});
+        response = error_response(Error::internal("unexpected error"));
     } catch (...) {
         log::error("handler threw", {{"request_id", ctx.request_id}});
+        response = error_response(Error::internal("unexpected error"));
     }
-    return error_response(Error::internal("unexpected error"));
+    if (verdict.limited) {
+        response.headers.emplace_back("X-RateLimit-Limit", std::to_string(verdict.limit));
+        response.headers.emplace_back("X-RateLimit-Remaining", std::to_string(verdict.remaining));
+        response.headers.emplace_back("X-RateLimit-Reset", std::to_string(verdict.reset_s));
+    }
+    return response;
+}
+
+std::optional<Response> Dispatcher::precheck(const Route& route, const Request& head) const {
+    if (!route.options.authenticated) return std::nullopt;
+    const auto header = head.header("authorization");
+    const auto space = header ? header->find(' ') : std::string_view::npos;
+    const bool known_form = space != std::string_view::npos && space + 1 < header->size() &&
+                            (iequals(header->substr(0, space), "bearer") ||
+                             iequals(header->substr(0, space), "apikey"));
+    if (known_form) return std::nullopt;
+    return error_response(Error::unauthenticated(
+        "UNAUTHENTICATED", header ? "Use 'Authorization: Bearer <token>' or 'ApiKey <key>'"
+                                  : "Authentication credentials were not provided"));
+}
+
+Result<Principal> Dispatcher::authorize(const Route& route, const Request& head) {
+    UJ_ASSIGN(auto principal, auth_.authenticate(head));
+    UJ_TRY(check_scope(route, principal));
+    return principal;
+}
+
+Response Dispatcher::run_chain(const Route& route, RequestContext& ctx, const Request& request,
+                               RateVerdict& verdict) {
+    const RateClass cls = limiter_ ? route.options.rate_class : RateClass::kNone;
+    if (!route.options.authenticated && cls != RateClass::kNone) {
+        verdict = limiter_->take(cls, "", "", request.remote_ip);
+        if (!verdict.allowed)
+            return error_response(Error::rate_limited(static_cast<int>(verdict.retry_after_s)));
+    }
+    if (!body_type_allowed(route.options, request)) {
+        std::string expected;
+        for (const auto& t : route.options.body_types)
+            expected += (expected.empty() ? "" : ", ") + t;
+        return error_response(Error{ErrorCode::kUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+                                    "Content-Type must be " + expected});
+    }
+    if (route.options.authenticated) {
+        auto principal = auth_.authenticate(request);
+        if (!principal) return error_response(principal.error());
+        if (auto scoped = check_scope(route, *principal); !scoped)
+            return error_response(scoped.error());
+        if (cls != RateClass::kNone) {
+            verdict = limiter_->take(cls, principal->account_id.value,
+                                     principal->api_key_id ? principal->api_key_id->value : "",
+                                     request.remote_ip);
+            if (!verdict.allowed)
+                return error_response(Error::rate_limited(static_cast<int>(verdict.retry_after_s)));
+        }
+        ctx.principal = std::move(*principal);
+        if (request.method == Method::kPost && idempotency_)
+            if (auto key = request.header("idempotency-key"))
+                return run_idempotent(route, ctx, request, *key);
+    }
+    return run_handler(route, ctx, request);
 }
 
 Response Dispatcher::run_handler(const Route& route, RequestContext& ctx, const Request& request) {
@@ -94,23 +151,28 @@ Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx, con
     if (!IdempotencyKeys::valid_key(key_text))
         return error_response(Error::invalid(
             "Idempotency-Key", "Must be 1 to 255 printable ASCII characters without spaces."));
-    const std::string key(key_text);
-    const std::string& account = ctx.who().account_id.value;
-    auto decision = idempotency_->begin(account, key, IdempotencyKeys::fingerprint(request));
+    const Principal& who = ctx.who();
+    const IdempotencyScope scope{
+        who.account_id.value,
+        who.api_key_id ? "key:" + who.api_key_id->value : "user:" + who.user_id.value,
+        std::string(key_text)};
+    std::string grants = who.role;
+    for (const auto& s : who.scopes) grants += " " + s;
+    auto decision = idempotency_->begin(scope, IdempotencyKeys::fingerprint(request, grants));
     if (!decision) return error_response(decision.error());
     if (auto* answer = std::get_if<Response>(&*decision)) return std::move(*answer);
     Response response;
     try {
         response = run_handler(route, ctx, request);
     } catch (...) {
-        idempotency_->abandon(account, key);
+        idempotency_->abandon(scope);
         throw;
     }
     // Failures worth retrying are not kept; streamed bodies cannot be.
     if (response.status >= 500 || response.status == 429 || response.stream)
-        idempotency_->abandon(account, key);
+        idempotency_->abandon(scope);
     else
-        idempotency_->finish(account, key, response);
+        idempotency_->finish(scope, response);
     return response;
 }
 

@@ -5,6 +5,7 @@
 // envelope. Synchronous: the server runs it on a database thread (or inline
 // for routes that never block).
 
+#include <optional>
 #include <string>
 
 #include "core/result.h"
@@ -28,19 +29,34 @@ public:
 bool scope_allows(const std::vector<std::string>& scopes, const std::string& needed);
 
 class IdempotencyKeys;
+class RateLimiter;
 
 class Dispatcher {
 public:
     // `idempotency`: when given, authenticated POSTs honour Idempotency-Key.
-    Dispatcher(Router& router, Authenticator& auth, IdempotencyKeys* idempotency = nullptr)
-        : router_(router), auth_(auth), idempotency_(idempotency) {}
+    // `limiter`: when given, requests count against their rate limits.
+    Dispatcher(Router& router, Authenticator& auth, IdempotencyKeys* idempotency = nullptr,
+               RateLimiter* limiter = nullptr)
+        : router_(router), auth_(auth), idempotency_(idempotency), limiter_(limiter) {}
 
     Router& router() { return router_; }
 
     // Runs the chain for a request whose route matched. Never throws.
     Response handle(const Route& route, RequestContext& ctx, const Request& request);
 
+    // Before a body is read: whether the request's headers may proceed.
+    // Checks that an authenticated route has credentials of a known form,
+    // without the database (cheap enough for every request). An error
+    // answer means: refuse now, the body is never read.
+    std::optional<Response> precheck(const Route& route, const Request& head) const;
+    // Authenticates and authorizes (API-key scope) from the headers alone,
+    // on a database thread: for uploads, checked before a byte is spooled.
+    Result<Principal> authorize(const Route& route, const Request& head);
+
 private:
+    // The chain up to the response, before the rate-limit headers.
+    Response run_chain(const Route& route, RequestContext& ctx, const Request& request,
+                       RateVerdict& verdict);
     // The handler and the mapping of its errors to the envelope.
     Response run_handler(const Route& route, RequestContext& ctx, const Request& request);
     // The handler behind the Idempotency-Key check, when the request has one.
@@ -50,6 +66,7 @@ private:
     Router& router_;
     Authenticator& auth_;
     IdempotencyKeys* idempotency_;
+    RateLimiter* limiter_;
 };
 
 // A Response for a request that matched no route (404) or no method (405).

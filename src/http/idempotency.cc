@@ -32,13 +32,15 @@ bool IdempotencyKeys::valid_key(std::string_view key) {
            std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-std::string IdempotencyKeys::fingerprint(const Request& request) {
+std::string IdempotencyKeys::fingerprint(const Request& request, std::string_view grants) {
     crypto_hash_sha256_state state;
     crypto_hash_sha256_init(&state);
     auto feed = [&](std::string_view data) {
         crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(data.data()),
                                   data.size());
     };
+    feed(grants);
+    feed("\n");
     feed(method_name(request.method));
     feed(" ");
     feed(request.target);
@@ -67,16 +69,16 @@ void IdempotencyKeys::purge_expired(db::Connection& c, Micros now) {
         log::warn("idempotency: purge failed", {{"error", r.error().message}});
 }
 
-Result<IdempotencyKeys::Decision> IdempotencyKeys::begin(const std::string& account_id,
-                                                         const std::string& key,
+Result<IdempotencyKeys::Decision> IdempotencyKeys::begin(const IdempotencyScope& scope,
                                                          const std::string& fingerprint) {
     const Micros now = clock_.now();
     auto decision = db_.write([&](db::Connection& c) -> Result<Decision> {
         purge_expired(c, now);
-        UJ_ASSIGN(auto row, c.query_one("SELECT request_hash, state, status, content_type, body, "
-                                        "created_at, expires_at FROM idempotency_keys "
-                                        "WHERE account_id = $1 AND key = $2",
-                                        {account_id, key}));
+        UJ_ASSIGN(auto row, c.query_one("SELECT request_hash, state, status, content_type, "
+                                        "sealed_body, created_at, expires_at FROM "
+                                        "idempotency_keys WHERE account_id = $1 AND "
+                                        "principal = $2 AND key = $3",
+                                        {scope.account_id, scope.principal, scope.key}));
         const bool reusable = !row || row->i64(6) <= now ||
                               (row->text(1) == "running" && row->i64(5) < now - kStaleRunning);
         if (!reusable) {
@@ -89,22 +91,28 @@ Result<IdempotencyKeys::Decision> IdempotencyKeys::begin(const std::string& acco
                     Error::conflict("IDEMPOTENCY_IN_PROGRESS",
                                     "A request with this Idempotency-Key is still running."),
                     1));
+            auto body = open_secret(secret_, row->text(4));
+            if (!body)  // sealed under another server secret
+                return Decision(refusal(Error::conflict(
+                    "IDEMPOTENCY_KEY_UNREADABLE",
+                    "The answer kept for this Idempotency-Key cannot be read; use a new key.")));
             Response replay;
             replay.status = static_cast<int>(row->i64(2));
             replay.content_type = row->text(3);
-            replay.body = row->text(4);
+            replay.body = std::move(*body);
             replay.headers.emplace_back("Idempotent-Replayed", "true");
             return Decision(std::move(replay));
         }
         if (row)
             UJ_TRY(
-                db::done(c.query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2",
-                                 {account_id, key})));
-        UJ_TRY(
-            db::done(c.query("INSERT INTO idempotency_keys (account_id, key, request_hash, "
-                             "state, created_at, expires_at) VALUES ($1, $2, $3, 'running', "
-                             "$4, $5)",
-                             {account_id, key, fingerprint, now, now + ttl_})));
+                db::done(c.query("DELETE FROM idempotency_keys WHERE account_id = $1 AND "
+                                 "principal = $2 AND key = $3",
+                                 {scope.account_id, scope.principal, scope.key})));
+        UJ_TRY(db::done(
+            c.query("INSERT INTO idempotency_keys (account_id, principal, key, "
+                    "request_hash, state, created_at, expires_at) VALUES ($1, $2, "
+                    "$3, $4, 'running', $5, $6)",
+                    {scope.account_id, scope.principal, scope.key, fingerprint, now, now + ttl_})));
         return Decision(Proceed{});
     });
     // Two nodes claimed the key at once (PostgreSQL): the loser waits.
@@ -116,22 +124,23 @@ Result<IdempotencyKeys::Decision> IdempotencyKeys::begin(const std::string& acco
     return decision;
 }
 
-void IdempotencyKeys::finish(const std::string& account_id, const std::string& key,
-                             const Response& answer) {
+void IdempotencyKeys::finish(const IdempotencyScope& scope, const Response& answer) {
+    const std::string sealed = seal_secret(secret_, answer.body);
     auto r = db_.write([&](db::Connection& c) {
         return c.query(
-            "UPDATE idempotency_keys SET state = 'done', status = $3, "
-            "content_type = $4, body = $5 WHERE account_id = $1 AND key = $2",
-            {account_id, key, static_cast<std::int64_t>(answer.status), answer.content_type,
-             answer.body});
+            "UPDATE idempotency_keys SET state = 'done', status = $4, content_type = $5, "
+            "sealed_body = $6 WHERE account_id = $1 AND principal = $2 AND key = $3",
+            {scope.account_id, scope.principal, scope.key, static_cast<std::int64_t>(answer.status),
+             answer.content_type, sealed});
     });
     if (!r) log::warn("idempotency: cannot keep an answer", {{"error", r.error().message}});
 }
 
-void IdempotencyKeys::abandon(const std::string& account_id, const std::string& key) {
+void IdempotencyKeys::abandon(const IdempotencyScope& scope) {
     auto r = db_.write([&](db::Connection& c) {
-        return c.query("DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2",
-                       {account_id, key});
+        return c.query(
+            "DELETE FROM idempotency_keys WHERE account_id = $1 AND principal = $2 AND key = $3",
+            {scope.account_id, scope.principal, scope.key});
     });
     if (!r) log::warn("idempotency: cannot drop a key", {{"error", r.error().message}});
 }

@@ -2,28 +2,42 @@
 
 #include <limits>
 
+#include "core/json.h"
 #include "core/validate.h"
 
 namespace ujumbe::http {
 
 Result<json> parse_json_object(const Request& request) {
     if (request.body.empty()) return json::object();
-    json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-    if (body.is_discarded()) {
-        // Parse again for the message: it names the byte where parsing stopped.
-        try {
-            json ignored = json::parse(request.body);
-            (void)ignored;
-        } catch (const json::exception& e) {
-            return Error::malformed("Request body is not valid JSON: " + std::string(e.what()));
+    JsonParseProblem problem;
+    json body = parse_json_bounded(request.body, problem);
+    switch (problem.kind) {
+        case JsonParseProblem::Kind::kNone:
+            break;
+        case JsonParseProblem::Kind::kSyntax:
+            // The parser's message names the byte where it stopped, not the input.
+            return Error::malformed("Request body is not valid JSON: " + problem.message);
+        case JsonParseProblem::Kind::kTooDeep: {
+            Error e =
+                Error::invalid(problem.field.empty() ? "body" : problem.field,
+                               "Nested deeper than " + std::to_string(kMaxJsonDepth) + " levels.");
+            e.details = {{"max_depth", kMaxJsonDepth}};
+            return e;
         }
-        return Error::malformed("Request body is not valid JSON");
     }
-    if (!body.is_object()) {
-        Error e = Error::malformed("Request body must be a JSON object");
-        return e;
-    }
+    if (!body.is_object()) return Error::malformed("Request body must be a JSON object");
     return body;
+}
+
+std::string echo_of(std::string_view text) {
+    constexpr std::size_t kMax = 64;
+    std::size_t points = 0, i = 0;
+    for (; i < text.size(); ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation
+        if (++points > kMax) break;
+    }
+    if (i >= text.size()) return std::string(text);
+    return std::string(text.substr(0, i)) + "...";
 }
 
 const json* Fields::find(const std::string& name, Need need) {

@@ -17,8 +17,13 @@ namespace ujumbe::http {
 using json = nlohmann::json;
 
 // The body as a JSON object. An empty body is {}. Not JSON: 400
-// MALFORMED_JSON with the parser's position; JSON but not an object: 400.
+// MALFORMED_JSON with the parser's position; JSON but not an object: 400;
+// nested deeper than kMaxJsonDepth: 400 naming the top-level field.
 Result<json> parse_json_object(const Request& request);
+
+// Untrusted text as it may be shown back to the caller: at most 64 code
+// points, longer text cut with "...".
+std::string echo_of(std::string_view text);
 
 enum class Need { kOptional, kRequired };
 

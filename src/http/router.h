@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "http/context.h"
+#include "http/rate_limit.h"
 #include "http/request.h"
 
 namespace ujumbe::http {
@@ -33,6 +34,8 @@ struct RouteOptions {
     bool spool_body = false;
     // Body size limit for this route; 0: the server's default.
     std::uint64_t max_body_bytes = 0;
+    // Which rate limit applies (http/rate_limit.h).
+    RateClass rate_class = RateClass::kDefault;
 };
 
 struct Route {
@@ -57,6 +60,11 @@ public:
     std::variant<Match, NoMatch> match(Method method, std::string_view path) const;
 
     const std::vector<Route>& routes() const { return routes_; }
+    // Lets the application adjust every route's options once all are added
+    // (rate classes are decided in one place, not by each module).
+    void adjust(const std::function<void(Route&)>& fn) {
+        for (auto& r : routes_) fn(r);
+    }
 
 private:
     std::vector<Route> routes_;

@@ -90,6 +90,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     std::atomic<bool> draining{false};
     mutable std::mutex sessions_mutex;
     std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+    std::unordered_map<std::string, std::size_t> per_address;  // open connections
+    std::mutex uploads_mutex;
+    std::size_t uploads = 0;
+    std::unordered_map<std::string, std::size_t> uploads_per_account;
 
     Impl(std::vector<asio::io_context*> ios, Dispatcher& d, db::Database& db_, ServerOptions o)
         : contexts(std::move(ios)),
@@ -116,14 +120,26 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 log::warn("accept failed", {{"error", ec.message()}});
                 continue;
             }
+            std::string address;
+            if (auto ep = socket.remote_endpoint(ec); !ec) address = ep.address().to_string();
             socket.set_option(tcp::no_delay(true), ec);
             auto session = std::make_shared<Session>(std::move(socket));
             {
                 std::lock_guard lock(sessions_mutex);
+                std::size_t& from_address = per_address[address];
+                if (sessions.size() >= options.max_connections ||
+                    from_address >= options.max_connections_per_address) {
+                    // Over a cap: closed unanswered; answering would cost
+                    // what the cap protects.
+                    if (from_address == 0) per_address.erase(address);
+                    session->stream.socket().close(ec);
+                    continue;
+                }
+                ++from_address;
                 sessions.emplace(session.get(), session);
             }
             auto ex = session->stream.get_executor();
-            asio::co_spawn(ex, run_session(session), asio::detached);
+            asio::co_spawn(ex, run_session(session, address), asio::detached);
         }
     }
 
@@ -159,12 +175,90 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_await bhttp::async_write(s.stream, cont, asio::redirect_error(asio::use_awaitable, ec));
     }
 
+    // Holds an upload slot until the request is answered.
+    struct UploadSlot {
+        UploadSlot(std::shared_ptr<Impl> owner, std::string of)
+            : impl(std::move(owner)), account(std::move(of)) {}
+        UploadSlot(const UploadSlot&) = delete;
+        UploadSlot& operator=(const UploadSlot&) = delete;
+        ~UploadSlot() {
+            std::lock_guard lock(impl->uploads_mutex);
+            --impl->uploads;
+            if (--impl->uploads_per_account[account] == 0) impl->uploads_per_account.erase(account);
+        }
+        std::shared_ptr<Impl> impl;
+        std::string account;
+    };
+
+    std::shared_ptr<UploadSlot> take_upload_slot(const std::string& account) {
+        {
+            std::lock_guard lock(uploads_mutex);
+            std::size_t& mine = uploads_per_account[account];
+            if (uploads >= options.max_uploads || mine >= options.max_uploads_per_account) {
+                if (mine == 0) uploads_per_account.erase(account);
+                return nullptr;
+            }
+            ++uploads;
+            ++mine;
+        }
+        return std::make_shared<UploadSlot>(shared_from_this(), account);
+    }
+
+    // Reads a body into `parser` at no less than the minimum rate: after
+    // the grace period, each byte must have come within 1/min_rate seconds
+    // on average, and the whole body within `cap`.
+    template <typename Parser>
+    asio::awaitable<void> read_paced(Session& s, beast::flat_buffer& buffer, Parser& parser,
+                                     std::chrono::seconds cap, beast::error_code& ec) {
+        using clock = std::chrono::steady_clock;
+        const auto start = clock::now();
+        const auto rate = std::max<std::size_t>(1, options.body_min_rate);
+        std::uint64_t received = 0;
+        while (!parser.is_done()) {
+            const auto earned = std::chrono::milliseconds(received * 1000 / rate);
+            s.stream.expires_at(
+                std::min(start + options.body_grace + earned, clock::time_point(start + cap)));
+            received += co_await bhttp::async_read_some(
+                s.stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;
+        }
+    }
+
+    // Decides, from the header alone, whether the body may be read: an
+    // authenticated route without usable credentials is refused before a
+    // byte of it is read, and an upload is authenticated and authorized (on
+    // a database thread) and given a slot before anything is spooled.
+    asio::awaitable<std::optional<Response>> admit(const Route& route, const Request& head,
+                                                   std::shared_ptr<UploadSlot>& slot) {
+        if (auto refusal = dispatcher.precheck(route, head)) co_return refusal;
+        if (!route.options.spool_body || !route.options.authenticated) co_return std::nullopt;
+        auto principal = co_await on_db_thread(db, [this, &route, &head] {
+            try {
+                return dispatcher.authorize(route, head);
+            } catch (const std::exception& e) {
+                return Result<Principal>(Error::internal(e.what()));
+            }
+        });
+        if (!principal) co_return error_response(principal.error());
+        slot = take_upload_slot(principal->account_id.value);
+        if (!slot) co_return error_response(Error::rate_limited(5));
+        co_return std::nullopt;
+    }
+
     // Reads the body of a request whose header `header` has read: into a
-    // file for spooling routes, else into memory.
+    // file for spooling routes, else into memory. `refusal` is set when the
+    // request is answered without reading its body (the connection closes).
     asio::awaitable<Request> read_body(Session& s, beast::flat_buffer& buffer,
                                        bhttp::request_parser<bhttp::empty_body>& header,
-                                       const std::string& ip, beast::error_code& ec) {
+                                       const std::string& ip, beast::error_code& ec,
+                                       std::optional<Response>& refusal,
+                                       std::shared_ptr<UploadSlot>& slot) {
         const Route* route = route_of(header.get());
+        if (route) {
+            const Request head = to_request(header.get(), ip);
+            refusal = co_await admit(*route, head, slot);
+            if (refusal) co_return Request{};
+        }
         const Route* spool = route && route->options.spool_body ? route : nullptr;
         const std::uint64_t limit = route && route->options.max_body_bytes
                                         ? route->options.max_body_bytes
@@ -179,9 +273,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             bhttp::request_parser<bhttp::string_body> parser(std::move(header));
             parser.body_limit(limit);
             co_await send_continue(s, parser.get(), ec);
-            if (!ec)
-                co_await bhttp::async_read(s.stream, buffer, parser,
-                                           asio::redirect_error(asio::use_awaitable, ec));
+            if (!ec) co_await read_paced(s, buffer, parser, options.request_timeout, ec);
             Request req = to_request(parser.get(), ip);
             req.body = std::move(parser.get().body());
             co_return req;
@@ -200,11 +292,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
         Request req = to_request(parser.get(), ip);
         req.body_file = path;
-        s.stream.expires_after(options.upload_timeout);
         co_await send_continue(s, parser.get(), ec);
-        if (!ec)
-            co_await bhttp::async_read(s.stream, buffer, parser,
-                                       asio::redirect_error(asio::use_awaitable, ec));
+        if (!ec) co_await read_paced(s, buffer, parser, options.upload_timeout, ec);
         beast::error_code close_ec;
         parser.get().body().close();
         req.body_file_size = std::filesystem::file_size(path, fs_ec);
@@ -284,34 +373,51 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                        asio::redirect_error(asio::use_awaitable, ec));
     }
 
-    asio::awaitable<void> run_session(std::shared_ptr<Session> session) {
+    // Waits for a request's first byte (up to the idle timeout), then
+    // allows the header timeout for the rest of its headers.
+    asio::awaitable<void> read_header(Session& s, beast::flat_buffer& buffer,
+                                      bhttp::request_parser<bhttp::empty_body>& header,
+                                      beast::error_code& ec) {
+        if (buffer.size() == 0) {
+            s.stream.expires_after(options.idle_timeout);
+            const std::size_t n = co_await s.stream.async_read_some(
+                buffer.prepare(4096), asio::redirect_error(asio::use_awaitable, ec));
+            buffer.commit(n);
+            if (ec) co_return;
+        }
+        s.stream.expires_after(options.header_timeout);
+        co_await bhttp::async_read_header(s.stream, buffer, header,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+    }
+
+    asio::awaitable<void> run_session(std::shared_ptr<Session> session, std::string ip) {
         auto self = shared_from_this();
         Session& s = *session;
         beast::flat_buffer buffer;
         beast::error_code ec;
-        std::string ip;
-        {
-            auto ep = s.stream.socket().remote_endpoint(ec);
-            if (!ec) ip = ep.address().to_string();
-        }
         while (!draining) {
             bhttp::request_parser<bhttp::empty_body> header;
             header.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
             // The route decides the limit: see read_body.
             header.body_limit(std::numeric_limits<std::uint64_t>::max());
-            s.stream.expires_after(options.idle_timeout);
-            co_await bhttp::async_read_header(s.stream, buffer, header,
-                                              asio::redirect_error(asio::use_awaitable, ec));
+            co_await read_header(s, buffer, header, ec);
             const bool header_done = header.is_header_done();
             Request req;
             unsigned version = 11;
             bool keep_alive = false;
+            std::optional<Response> refusal;
+            std::shared_ptr<UploadSlot> upload_slot;
             if (!ec) {
                 s.busy = true;
-                s.stream.expires_after(options.request_timeout);
                 version = header.get().version();
                 keep_alive = header.get().keep_alive();
-                req = co_await read_body(s, buffer, header, ip, ec);
+                req = co_await read_body(s, buffer, header, ip, ec, refusal, upload_slot);
+            }
+            if (refusal) {
+                // The body was never read: the connection cannot go on.
+                s.stream.expires_after(options.request_timeout);
+                co_await write(s, *refusal, version, false, new_request_id(), ec);
+                break;
             }
             if (ec == bhttp::error::body_limit) {
                 Response res =
@@ -357,6 +463,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         s.stream.close();
         std::lock_guard lock(sessions_mutex);
         sessions.erase(session.get());
+        if (auto it = per_address.find(ip); it != per_address.end() && --it->second == 0)
+            per_address.erase(it);
     }
 
     // Closes connections: idle ones only, or all of them.

@@ -26,7 +26,21 @@ struct ServerOptions {
     std::size_t max_body_bytes = 1024 * 1024;  // larger bodies: 413
     std::size_t max_header_bytes = 16 * 1024;  // larger headers: 431-style close
     std::chrono::seconds idle_timeout{60};     // keep-alive connection without a request
-    std::chrono::seconds request_timeout{30};  // reading one request
+    // From a request's first byte to the end of its headers: a client that
+    // trickles headers (slowloris) is cut off after this long.
+    std::chrono::seconds header_timeout{10};
+    std::chrono::seconds request_timeout{30};  // reading one in-memory body; writing
+    // A body must arrive at this average rate (bytes a second) once the
+    // grace period is over; a stalled or trickled body is cut off.
+    std::size_t body_min_rate = 1024;
+    std::chrono::seconds body_grace{10};
+    // Connections open at once, in all and from one client address; more
+    // are closed at once, unanswered.
+    std::size_t max_connections = 10000;
+    std::size_t max_connections_per_address = 256;
+    // Spooled uploads in progress, in all and per account (429 past them).
+    std::size_t max_uploads = 8;
+    std::size_t max_uploads_per_account = 2;
     // Where routes with RouteOptions::spool_body receive their bodies.
     std::string spool_dir = "/tmp";
     // Reading a spooled upload may take this long.

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/crypto.h"
+#include "core/json.h"
 
 namespace ujumbe::identity {
 
@@ -60,7 +61,8 @@ Result<AccessClaims> verify_access_token(std::string_view token, std::string_vie
     if (header_b64 != kHeader) {
         // Decode only to tell the caller why; anything but HS256 is refused.
         auto header = base64url_decode(header_b64);
-        json h = header ? json::parse(*header, nullptr, false) : json();
+        JsonParseProblem problem;
+        json h = header ? parse_json_bounded(*header, problem) : json();
         if (h.is_object() && h.contains("alg") && h["alg"] != "HS256")
             return invalid("algorithm not allowed");
         if (!h.is_object() || h.value("alg", "") != "HS256") return invalid("bad header");
@@ -71,7 +73,8 @@ Result<AccessClaims> verify_access_token(std::string_view token, std::string_vie
     if (!constant_time_equal(*signature, expected)) return invalid("bad signature");
     const auto payload = base64url_decode(token.substr(first + 1, second - first - 1));
     if (!payload) return invalid("bad payload encoding");
-    const json p = json::parse(*payload, nullptr, false);
+    JsonParseProblem problem;
+    const json p = parse_json_bounded(*payload, problem);
     if (!p.is_object()) return invalid("bad payload");
     AccessClaims c;
     if (!get_string(p, "sub", c.sub) || !get_string(p, "acc", c.acc) ||

@@ -177,9 +177,16 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
         else if (!text)
             f.fail("body", "Required with `to`.");
         else
-            for (const auto& n : list)
+            for (const auto& n : list) {
+                // Numbers written as JSON numbers are read as their digits;
+                // anything else is refused, never written back.
+                if (!n.is_string() && !n.is_number_integer()) {
+                    f.fail("to", "Every item must be a phone number.");
+                    break;
+                }
                 requests.push_back(
                     request_of(common, n.is_string() ? n.get<std::string>() : n.dump(), *text));
+            }
     }
     if (has_messages) {
         const json& list = body["messages"];
@@ -214,7 +221,7 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
                                {"encoding", o.message->encoding},
                                {"segments", o.message->segments}});
         else
-            results.push_back({{"to", o.to},
+            results.push_back({{"to", http::echo_of(o.to)},
                                {"status", "rejected"},
                                {"error_code", *o.error_code},
                                {"message", o.error_message}});

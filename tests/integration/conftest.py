@@ -51,6 +51,9 @@ BASE_ENV = {
     # The suite logs in from one IP all the time; throttle tests start their
     # own servers without this override.
     "UJUMBE_LOGIN_IP_MAX_FAILURES": "100000",
+    # Every test signs in from 127.0.0.1; rate-limit tests start their own
+    # servers with small limits.
+    "UJUMBE_RATE_LIMIT_AUTH": "0",
 }
 
 _live_servers = set()
