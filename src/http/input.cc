@@ -32,7 +32,9 @@ Result<json> parse_json_object(const Request& request) {
 std::string echo_of(std::string_view text) {
     constexpr std::size_t kMax = 64;
     std::size_t points = 0, i = 0;
-    for (; i < text.size(); ++i) {
+    // Bytes are bounded too: text that is not UTF-8 may be all continuation
+    // bytes, which start no code point.
+    for (; i < text.size() && i < kMax * 4; ++i) {
         if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // continuation
         if (++points > kMax) break;
     }

@@ -50,6 +50,31 @@ TEST(ParseJsonObject, MalformedJsonIsMalformedRequestNamingThePosition) {
     EXPECT_NE(r.error().message.find("column"), std::string::npos) << r.error().message;
 }
 
+TEST(ParseJsonObject, NestingPastTheLimitNamesTheTopLevelField) {
+    auto deep = parse_json_object(with_body(R"({"body":"hi","to":)" + std::string(100'000, '[') +
+                                            std::string(100'000, ']') + "}"));
+    ASSERT_FALSE(deep.ok());
+    EXPECT_EQ(deep.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(deep.error().errors.count("to"), 1u);
+    auto at_limit = parse_json_object(
+        with_body(R"({"a":)" + std::string(63, '[') + std::string(63, ']') + "}"));
+    EXPECT_TRUE(at_limit.ok());
+}
+
+TEST(EchoOf, CutsLongAndNonUtf8TextShort) {
+    EXPECT_EQ(echo_of("+254712345678"), "+254712345678");
+    EXPECT_EQ(echo_of(std::string(100, 'a')), std::string(64, 'a') + "...");
+    EXPECT_EQ(echo_of(std::string(64, 'a')), std::string(64, 'a'));
+    // Found by json_body_fuzz: continuation bytes alone start no code point.
+    EXPECT_LE(echo_of(std::string(100'000, '\x9a')).size(), 64u * 4 + 3);
+    const std::string euro = "\u20AC";
+    std::string euros;
+    for (int i = 0; i < 100; ++i) euros += euro;
+    std::string cut;
+    for (int i = 0; i < 64; ++i) cut += euro;
+    EXPECT_EQ(echo_of(euros), cut + "...");
+}
+
 TEST(ParseJsonObject, TruncatedAndNonJsonBodiesAreMalformed) {
     for (const char* body : {"{", "{\"a\":", "not json", "   ", "{'a': 1}", "{\"a\": 1} x"}) {
         auto r = parse_json_object(with_body(body));

@@ -254,7 +254,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                        std::optional<Response>& refusal,
                                        std::shared_ptr<UploadSlot>& slot) {
         const Route* route = route_of(header.get());
-        if (route) {
+        // A request without a body goes through the usual chain (and keeps
+        // its connection); one with a body must first show credentials.
+        const bool has_body = header.chunked() || header.content_length().value_or(0) > 0;
+        if (route && has_body) {
             const Request head = to_request(header.get(), ip);
             refusal = co_await admit(*route, head, slot);
             if (refusal) co_return Request{};
