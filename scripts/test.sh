@@ -58,25 +58,56 @@ run() {  # name, command...
     "$@" || failed_stages+=("$name")
 }
 
-run "unit and store tests (SQLite + PostgreSQL)" \
-    build/bin/ujumbe_unit_tests --gtest_brief=1 --gtest_output="xml:$results/unit.xml"
-run "unit and store tests under ASan+UBSan" \
-    env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    build-asan/bin/ujumbe_unit_tests --gtest_brief=1 --gtest_output="xml:$results/asan.xml"
-run "SMPP interop (our codec and session against the npm smpp SMSC simulator)" \
+asan_env=(env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1)
+unit() { build/bin/ujumbe_unit_tests --gtest_brief=1 --gtest_output="xml:$results/unit.xml"; }
+unit_asan() {
+    "${asan_env[@]}" build-asan/bin/ujumbe_unit_tests --gtest_brief=1 \
+        --gtest_output="xml:$results/asan.xml"
+}
+interop() {
     build/bin/ujumbe_interop_tests --gtest_brief=1 --gtest_output="xml:$results/interop.xml"
-run "SMPP interop under ASan+UBSan" \
-    env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    build-asan/bin/ujumbe_interop_tests --gtest_brief=1 --gtest_output="xml:$results/interop-asan.xml"
-for engine in sqlite postgres; do
-    run "integration tests over HTTP ($engine)" \
-        env UJUMBE_TEST_ENGINE=$engine UJUMBE_BIN="$root/build/bin/ujumbe" \
+}
+interop_asan() {
+    "${asan_env[@]}" build-asan/bin/ujumbe_interop_tests --gtest_brief=1 \
+        --gtest_output="xml:$results/interop-asan.xml"
+}
+http_suite() {  # engine
+    env UJUMBE_TEST_ENGINE="$1" UJUMBE_BIN="$root/build/bin/ujumbe" \
         /usr/bin/python3 -m pytest tests/integration -q -p no:cacheprovider \
-        --junitxml="$results/integration-$engine.xml"
-    run "the server over SMPP against the npm smpp SMSC ($engine)" \
-        env UJUMBE_TEST_ENGINE=$engine UJUMBE_BIN="$root/build/bin/ujumbe" \
+        --junitxml="$results/integration-$1.xml"
+}
+http_sqlite() { http_suite sqlite; }
+http_postgres() { http_suite postgres; }
+smpp_suite() {  # engine
+    env UJUMBE_TEST_ENGINE="$1" UJUMBE_BIN="$root/build/bin/ujumbe" \
         /usr/bin/python3 -m pytest tests/interop -q -p no:cacheprovider \
-        --junitxml="$results/interop-server-$engine.xml"
+        --junitxml="$results/interop-server-$1.xml"
+}
+
+# Two independent suites side by side (each is mostly waiting on the other
+# core, a database or a socket); their output follows once both are done.
+side_by_side() {  # name_a fn_a name_b fn_b
+    stage "$1  |  $3"
+    "$2" >"$results/$2.log" 2>&1 &
+    local a=$!
+    "$4" >"$results/$4.log" 2>&1 &
+    local b=$!
+    wait $a || failed_stages+=("$1")
+    wait $b || failed_stages+=("$3")
+    printf -- '--- %s\n' "$1"; tail -n 40 "$results/$2.log"
+    printf -- '--- %s\n' "$3"; tail -n 40 "$results/$4.log"
+}
+
+side_by_side "unit and store tests (SQLite + PostgreSQL)" unit \
+    "unit and store tests under ASan+UBSan" unit_asan
+side_by_side "SMPP interop (our codec and session against the npm smpp SMSC simulator)" interop \
+    "SMPP interop under ASan+UBSan" interop_asan
+side_by_side "integration tests over HTTP (sqlite)" http_sqlite \
+    "integration tests over HTTP (postgres)" http_postgres
+# The server over SMPP (with a kill -9 mid-burst) one engine at a time: it
+# measures delivery of a 50,000-message burst and wants both cores.
+for engine in sqlite postgres; do
+    run "the server over SMPP against the npm smpp SMSC ($engine)" smpp_suite "$engine"
 done
 
 stage "summary"
