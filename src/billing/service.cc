@@ -560,8 +560,11 @@ Result<std::vector<std::pair<std::string, Micros6>>> BillingService::gateway_cos
     for (const auto& q : sent) {
         const auto country = contacts::describe_phone(q.to, "").country;
         const Rate* line = best_rate(base, q.channel, q.to, country, gateway_id);
-        if (line && line->gateway_id && line->price)
-            out.emplace_back(q.message_id, *line->price * q.segments);
+        if (!line || !line->gateway_id || !line->price) continue;
+        // Past int64 (a line stored before prices had a bound): the cost priced
+        // at acceptance stands.
+        if (auto cost = checked_mul(*line->price, q.segments))
+            out.emplace_back(q.message_id, *cost);
     }
     return out;
 }
