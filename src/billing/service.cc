@@ -99,7 +99,7 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
                                             ? "Must not be zero."
                                             : "Must be more than zero.");
     if (in.amount > kMaxAmount || in.amount < -kMaxAmount)
-        return out_of_range("amount", kMaxAmount);
+        return amount_out_of_range("amount", kMaxAmount);
     const Micros now = clock_.now();
     auto moved = db_.write([&](db::Connection& c) -> Result<Moved> {
         UJ_ASSIGN(auto earlier, store::find_by_reference(c, target.id, type, in.reference));
@@ -133,7 +133,7 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
         UJ_ASSIGN(auto balance,
                   store::move_balance(c, target.id, options_.currency, in.amount, now));
         if (!balance && in.amount > 0) {
-            Error e = out_of_range("amount", kMaxBalance);
+            Error e = amount_out_of_range("amount", kMaxBalance);
             e.message = "amount: the balance would pass the most a wallet holds, " +
                         format_money(kMaxBalance) + ".";
             e.errors["amount"] = {"The balance would pass " + format_money(kMaxBalance) + "."};
@@ -192,7 +192,7 @@ Result<Moved> BillingService::transfer(const Principal& who, const MoneyMove& in
 Result<Wallet> BillingService::set_credit_limit(const Principal& who, const MoneyMove& in) {
     if (!in.account_id) return Error::invalid("account_id", "This field is required.");
     if (in.amount < 0) return Error::invalid("credit_limit", "Must be zero or more.");
-    if (in.amount > kMaxAmount) return out_of_range("credit_limit", kMaxAmount);
+    if (in.amount > kMaxAmount) return amount_out_of_range("credit_limit", kMaxAmount);
     UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
     return db_.write([&](db::Connection& c) -> Result<Wallet> {
         const Micros now = clock_.now();
@@ -357,7 +357,7 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
         return Error::invalid("gateway_id", "Only lines of the base card name a gateway.");
     if (in.price.has_value() == in.markup_ppm.has_value())
         return Error::invalid("price", "Give either price or markup_percent.");
-    if (in.price && *in.price > kMaxPrice) return out_of_range("price", kMaxPrice);
+    if (in.price && *in.price > kMaxPrice) return amount_out_of_range("price", kMaxPrice);
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<Rate> {
         UJ_ASSIGN(auto line, store::find_line(c, owner, in.channel, in.prefix, in.country,
@@ -402,7 +402,7 @@ Result<Rate> BillingService::update_rate(const Principal& who, const std::string
                                          std::optional<std::int64_t> markup_ppm) {
     if (price.has_value() == markup_ppm.has_value())
         return Error::invalid("price", "Give either price or markup_percent.");
-    if (price && *price > kMaxPrice) return out_of_range("price", kMaxPrice);
+    if (price && *price > kMaxPrice) return amount_out_of_range("price", kMaxPrice);
     return db_.write([&](db::Connection& c) -> Result<Rate> {
         UJ_ASSIGN(auto r, editable_rate(c, who, id));
         if (!r.account_id && !price)
@@ -453,7 +453,7 @@ Result<MessagePrice> BillingService::price_of(const PricePlan& plan, const std::
                                               const std::string& e164, const std::string& country,
                                               int segments) const {
     const auto per_segment = prices_per_segment(plan.chain, channel, e164, country);
-    if (!per_segment) return out_of_range("price", kMaxPrice);
+    if (!per_segment) return amount_out_of_range("price", kMaxPrice);
     MessagePrice p;
     p.channel = channel;
     p.country = country;

@@ -101,7 +101,7 @@ std::optional<Micros6> checked_mul(Micros6 a, std::int64_t b) {
     return out;
 }
 
-Error out_of_range(const std::string& field, Micros6 max) {
+Error amount_out_of_range(const std::string& field, Micros6 max) {
     Error e = Error::precondition("AMOUNT_OUT_OF_RANGE",
                                   field + ": must be at most " + format_money(max) + ".");
     e.errors[field].push_back("Must be at most " + format_money(max) + ".");

@@ -45,10 +45,10 @@ __extension__ typedef __int128 MoneySum;
 std::optional<Micros6> checked_add(Micros6 a, Micros6 b);
 std::optional<Micros6> checked_mul(Micros6 a, std::int64_t b);
 // `field` past `max`: 422 AMOUNT_OUT_OF_RANGE naming the field.
-Error out_of_range(const std::string& field, Micros6 max);
+Error amount_out_of_range(const std::string& field, Micros6 max);
 // A checked result that overflowed: the same answer for `field`.
 inline Result<Micros6> checked(std::optional<Micros6> v, const std::string& field, Micros6 max) {
-    if (!v) return out_of_range(field, max);
+    if (!v) return amount_out_of_range(field, max);
     return *v;
 }
 
