@@ -167,8 +167,7 @@ int serve(const Config& config) {
     billing.set_usage_source(&usage);
     pipeline.on_final_status([&billing](db::Connection& c, const std::vector<std::string>& ids,
                                         const std::string& status) -> Status {
-        if (!billing.refunds_status(status)) return {};
-        return billing.refund(c, ids, status);
+        return billing.finished(c, ids, status);
     });
     pipeline.on_sent([&billing](db::Connection& c, const std::string& gateway_id,
                                 const std::vector<const messaging::Message*>& sent) {

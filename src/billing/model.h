@@ -54,17 +54,19 @@ struct Statement {
     std::string currency;
     std::string month;  // YYYY-MM
     Micros from = 0, until = 0;
-    Micros6 opening = 0, closing = 0;
+    // Sums of a month's entries may pass int64 (MoneySum); balances do not.
+    Micros6 opening = 0;
+    MoneySum closing = 0;
     struct ByType {
         std::string type;
         std::int64_t entries = 0;
-        Micros6 amount = 0;
+        MoneySum amount = 0;
     };
     std::vector<ByType> by_type;
     struct ByDestination {
         std::string channel, country;
         std::int64_t messages = 0;
-        Micros6 amount = 0;  // charged (negative)
+        MoneySum amount = 0;  // charged (negative)
     };
     std::vector<ByDestination> charges;
     // A reseller's revenue from each client: what the client paid for its
@@ -72,7 +74,7 @@ struct Statement {
     struct ChildRevenue {
         std::string account_id;
         std::int64_t messages = 0;
-        Micros6 client_paid = 0, reseller_paid = 0, revenue = 0;
+        MoneySum client_paid = 0, reseller_paid = 0, revenue = 0;
     };
     std::vector<ChildRevenue> children;
 };
@@ -120,7 +122,7 @@ struct Subscription {
 struct Usage {
     Subscription subscription;
     std::int64_t messages = 0, segments = 0, messages_today = 0;
-    Micros6 spend = 0;
+    MoneySum spend = 0;
     std::int64_t users = 0, contacts = 0;
 };
 

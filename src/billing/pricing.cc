@@ -34,8 +34,10 @@ const Rate* best_rate(const std::vector<Rate>& card, const std::string& channel,
     return best_of(card, channel, e164, country, "");
 }
 
-std::vector<Micros6> prices_per_segment(const PriceChain& chain, const std::string& channel,
-                                        const std::string& e164, const std::string& country) {
+std::optional<std::vector<Micros6>> prices_per_segment(const PriceChain& chain,
+                                                       const std::string& channel,
+                                                       const std::string& e164,
+                                                       const std::string& country) {
     std::vector<Micros6> out;
     const Rate* base = best_rate(chain.base, channel, e164, country);
     Micros6 price = base && base->price ? *base->price : 0;
@@ -44,8 +46,11 @@ std::vector<Micros6> prices_per_segment(const PriceChain& chain, const std::stri
         if (const Rate* line = best_rate(card, channel, e164, country)) {
             if (line->price)
                 price = *line->price;
-            else if (line->markup_ppm)
-                price = mul_div(price, 1'000'000 + *line->markup_ppm, 1'000'000);
+            else if (line->markup_ppm) {
+                auto marked = mul_div(price, 1'000'000 + *line->markup_ppm, 1'000'000);
+                if (!marked) return std::nullopt;
+                price = *marked;
+            }
         }
         out.push_back(price);
     }

@@ -27,8 +27,11 @@ struct PriceChain {
     std::vector<Rate> base;
     std::vector<std::vector<Rate>> cards;  // [0] is the top account below the platform
 };
-// The per-segment price at each level: [0] base (cost), then one per card.
-std::vector<Micros6> prices_per_segment(const PriceChain& chain, const std::string& channel,
-                                        const std::string& e164, const std::string& country);
+// The per-segment price at each level: [0] base (cost), then one per card;
+// nullopt when a markup takes a price past int64.
+std::optional<std::vector<Micros6>> prices_per_segment(const PriceChain& chain,
+                                                       const std::string& channel,
+                                                       const std::string& e164,
+                                                       const std::string& country);
 
 }  // namespace ujumbe::billing

@@ -4,6 +4,7 @@
 #include "billing/routes.h"
 
 #include "contacts/csv.h"
+#include "core/dates.h"
 #include "core/ids.h"
 #include "core/validate.h"
 #include "http/envelope.h"
@@ -87,13 +88,10 @@ Result<LedgerQuery> read_query(const Request& req) {
     for (const auto* name : {"date_from", "date_to"}) {
         auto v = req.query_param(name);
         if (!v) continue;
-        std::optional<Micros> t = parse_iso8601(*v);
-        if (!t && v->size() == 10) t = parse_iso8601(*v + "T00:00:00Z");
-        if (!t) return Error::invalid(name, "Must be a date (2026-01-15) or an ISO-8601 time.");
-        if (std::string_view(name) == "date_from")
-            q.from = *t;
-        else
-            q.until = v->size() == 10 ? *t + 86'400 * kMicrosPerSecond : *t;
+        const bool to = std::string_view(name) == "date_to";
+        const auto t = parse_date_param(*v, to);
+        if (!t) return Error::invalid(name, kDateHint);
+        (to ? q.until : q.from) = *t;
     }
     return q;
 }
@@ -224,34 +222,34 @@ Result<Response> statement(BillingService& s, RequestContext& ctx, const Request
         row({"section", "item", "count", "amount", "currency"});
         row({"balance", "opening", "", format_money(st.opening), st.currency});
         for (const auto& t : st.by_type)
-            row({"entries", t.type, std::to_string(t.entries), format_money(t.amount),
+            row({"entries", t.type, std::to_string(t.entries), format_money_sum(t.amount),
                  st.currency});
         for (const auto& d : st.charges)
             row({"charges", d.channel + (d.country.empty() ? "" : " " + d.country),
-                 std::to_string(d.messages), format_money(d.amount), st.currency});
+                 std::to_string(d.messages), format_money_sum(d.amount), st.currency});
         for (const auto& c : st.children)
-            row({"revenue", c.account_id, std::to_string(c.messages), format_money(c.revenue),
+            row({"revenue", c.account_id, std::to_string(c.messages), format_money_sum(c.revenue),
                  st.currency});
-        row({"balance", "closing", "", format_money(st.closing), st.currency});
+        row({"balance", "closing", "", format_money_sum(st.closing), st.currency});
         return res;
     }
     json by_type = json::array(), charges = json::array(), children = json::array();
     for (const auto& t : st.by_type)
         by_type.push_back(
-            {{"type", t.type}, {"entries", t.entries}, {"amount", money_json(t.amount)}});
+            {{"type", t.type}, {"entries", t.entries}, {"amount", money_sum_json(t.amount)}});
     for (const auto& d : st.charges)
         charges.push_back({{"channel", d.channel},
                            {"country", d.country},
                            {"messages", d.messages},
-                           {"amount", money_json(d.amount)}});
-    Micros6 revenue = 0;
+                           {"amount", money_sum_json(d.amount)}});
+    MoneySum revenue = 0;
     for (const auto& c : st.children) {
         revenue += c.revenue;
         children.push_back({{"account_id", c.account_id},
                             {"messages", c.messages},
-                            {"client_paid", money_json(c.client_paid)},
-                            {"reseller_paid", money_json(c.reseller_paid)},
-                            {"revenue", money_json(c.revenue)}});
+                            {"client_paid", money_sum_json(c.client_paid)},
+                            {"reseller_paid", money_sum_json(c.reseller_paid)},
+                            {"revenue", money_sum_json(c.revenue)}});
     }
     return http::ok({{"account_id", st.account_id.value},
                      {"month", st.month},
@@ -259,11 +257,11 @@ Result<Response> statement(BillingService& s, RequestContext& ctx, const Request
                      {"period_start", format_iso8601(st.from)},
                      {"period_end", format_iso8601(st.until)},
                      {"opening_balance", money_json(st.opening)},
-                     {"closing_balance", money_json(st.closing)},
+                     {"closing_balance", money_sum_json(st.closing)},
                      {"entries", std::move(by_type)},
                      {"charges", std::move(charges)},
                      {"revenue_by_client", std::move(children)},
-                     {"revenue", money_json(revenue)}});
+                     {"revenue", money_sum_json(revenue)}});
 }
 
 json plan_json(const Plan& p) {
@@ -296,7 +294,7 @@ json usage_json(const Usage& u) {
             {"plan", p.code},
             {"messages", u.messages},
             {"segments", u.segments},
-            {"spend", money_json(u.spend)},
+            {"spend", money_sum_json(u.spend)},
             {"included_messages", p.included_messages},
             {"included_messages_left",
              std::max<std::int64_t>(0, p.included_messages - u.subscription.included_used)},

@@ -1,9 +1,11 @@
 #include "billing/service.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "billing/store.h"
 #include "contacts/phone.h"
+#include "core/dates.h"
 #include "core/ids.h"
 
 namespace ujumbe::billing {
@@ -96,6 +98,8 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
         return Error::invalid("amount", type == entry_type::kAdjustment
                                             ? "Must not be zero."
                                             : "Must be more than zero.");
+    if (in.amount > kMaxAmount || in.amount < -kMaxAmount)
+        return amount_out_of_range("amount", kMaxAmount);
     const Micros now = clock_.now();
     auto moved = db_.write([&](db::Connection& c) -> Result<Moved> {
         UJ_ASSIGN(auto earlier, store::find_by_reference(c, target.id, type, in.reference));
@@ -128,6 +132,13 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
         }
         UJ_ASSIGN(auto balance,
                   store::move_balance(c, target.id, options_.currency, in.amount, now));
+        if (!balance && in.amount > 0) {
+            Error e = amount_out_of_range("amount", kMaxBalance);
+            e.message = "amount: the balance would pass the most a wallet holds, " +
+                        format_money(kMaxBalance) + ".";
+            e.errors["amount"] = {"The balance would pass " + format_money(kMaxBalance) + "."};
+            return e;
+        }
         if (!balance) {  // a negative adjustment past the credit limit
             UJ_ASSIGN(auto w, store::find_wallet(c, target.id, options_.currency));
             return insufficient(w ? w->balance : 0, -in.amount, w ? w->credit_limit : 0,
@@ -181,6 +192,7 @@ Result<Moved> BillingService::transfer(const Principal& who, const MoneyMove& in
 Result<Wallet> BillingService::set_credit_limit(const Principal& who, const MoneyMove& in) {
     if (!in.account_id) return Error::invalid("account_id", "This field is required.");
     if (in.amount < 0) return Error::invalid("credit_limit", "Must be zero or more.");
+    if (in.amount > kMaxAmount) return amount_out_of_range("credit_limit", kMaxAmount);
     UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
     return db_.write([&](db::Connection& c) -> Result<Wallet> {
         const Micros now = clock_.now();
@@ -210,14 +222,10 @@ Result<Statement> BillingService::statement(const Principal& who,
         UJ_ASSIGN(auto account, managed_account(who, *account_id));
         target = account.id;
     }
-    auto from = month.size() == 7 ? parse_iso8601(month + "-01T00:00:00Z") : std::nullopt;
-    if (!from) return Error::invalid("month", "Must be a month such as 2026-11.");
-    const int y = std::stoi(month.substr(0, 4)), m = std::stoi(month.substr(5, 2));
-    char next[32];
-    std::snprintf(next, sizeof next, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
-    auto until = parse_iso8601(std::string(next) + "-01T00:00:00Z");
+    const auto span = parse_month_param(month);
+    if (!span) return Error::invalid("month", kMonthHint);
     UJ_ASSIGN(auto s, db_.read([&](db::Connection& c) {
-        return store::statement(c, target, options_.currency, *from, *until);
+        return store::statement(c, target, options_.currency, span->from, span->until);
     }));
     s.month = month;
     return s;
@@ -349,6 +357,7 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
         return Error::invalid("gateway_id", "Only lines of the base card name a gateway.");
     if (in.price.has_value() == in.markup_ppm.has_value())
         return Error::invalid("price", "Give either price or markup_percent.");
+    if (in.price && *in.price > kMaxPrice) return amount_out_of_range("price", kMaxPrice);
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<Rate> {
         UJ_ASSIGN(auto line, store::find_line(c, owner, in.channel, in.prefix, in.country,
@@ -393,6 +402,7 @@ Result<Rate> BillingService::update_rate(const Principal& who, const std::string
                                          std::optional<std::int64_t> markup_ppm) {
     if (price.has_value() == markup_ppm.has_value())
         return Error::invalid("price", "Give either price or markup_percent.");
+    if (price && *price > kMaxPrice) return amount_out_of_range("price", kMaxPrice);
     return db_.write([&](db::Connection& c) -> Result<Rate> {
         UJ_ASSIGN(auto r, editable_rate(c, who, id));
         if (!r.account_id && !price)
@@ -439,16 +449,20 @@ Result<PricePlan> BillingService::price_plan(const identity::Account& account) {
     return plan;
 }
 
-MessagePrice BillingService::price_of(const PricePlan& plan, const std::string& channel,
-                                      const std::string& e164, const std::string& country,
-                                      int segments) const {
+Result<MessagePrice> BillingService::price_of(const PricePlan& plan, const std::string& channel,
+                                              const std::string& e164, const std::string& country,
+                                              int segments) const {
     const auto per_segment = prices_per_segment(plan.chain, channel, e164, country);
+    if (!per_segment) return amount_out_of_range("price", kMaxPrice);
     MessagePrice p;
     p.channel = channel;
     p.country = country;
-    p.cost = per_segment.front() * segments;
-    p.price = per_segment.back() * segments;
-    if (plan.reseller && per_segment.size() >= 3) p.parent_price = per_segment[1] * segments;
+    UJ_ASSIGN(p.cost, checked(checked_mul(per_segment->front(), segments), "price", kMaxPrice));
+    UJ_ASSIGN(p.price, checked(checked_mul(per_segment->back(), segments), "price", kMaxPrice));
+    if (plan.reseller && per_segment->size() >= 3) {
+        UJ_ASSIGN(p.parent_price,
+                  checked(checked_mul((*per_segment)[1], segments), "price", kMaxPrice));
+    }
     return p;
 }
 
@@ -469,7 +483,14 @@ Status BillingService::charge(db::Connection& c, const PricePlan& plan,
     }
     auto debit = [&](const AccountId& payer, bool reseller, const char* whose) -> Status {
         Micros6 total = 0;
-        for (const auto& l : lines) total += reseller ? l.price.parent_price : l.price.price;
+        // Past what any wallet may hold and owe, no wallet can pay it: kept
+        // there, the debit below is refused without overflowing.
+        constexpr Micros6 kUnpayable = kMaxBalance + kMaxAmount + 1;
+        for (const auto& l : lines) {
+            const auto sum = checked_add(total, reseller ? l.price.parent_price : l.price.price);
+            total = sum && *sum < kUnpayable ? *sum : kUnpayable;
+            if (total == kUnpayable) break;
+        }
         if (total == 0) return {};
         UJ_TRY(store::ensure_wallet(c, payer, plan.currency, now));
         UJ_ASSIGN(auto left, store::move_balance(c, payer, plan.currency, -total, now));
@@ -510,8 +531,9 @@ Status BillingService::refund(db::Connection& c, const std::vector<std::string>&
         UJ_ASSIGN(bool done, store::refunded(c, charge.account_id, *charge.message_id));
         if (done) continue;  // a repeated receipt or failure
         const Micros6 amount = -charge.amount;
-        UJ_ASSIGN(auto balance,
-                  store::move_balance(c, charge.account_id, charge.currency, amount, now));
+        // No ceiling: it gives back what was charged, which a wallet held.
+        UJ_ASSIGN(auto balance, store::move_balance(c, charge.account_id, charge.currency, amount,
+                                                    now, std::numeric_limits<Micros6>::max()));
         if (!balance) continue;  // the wallet is gone
         auto e =
             entry(charge.account_id, charge.currency, entry_type::kRefund, amount, *balance, now);
@@ -538,14 +560,24 @@ Result<std::vector<std::pair<std::string, Micros6>>> BillingService::gateway_cos
     for (const auto& q : sent) {
         const auto country = contacts::describe_phone(q.to, "").country;
         const Rate* line = best_rate(base, q.channel, q.to, country, gateway_id);
-        if (line && line->gateway_id && line->price)
-            out.emplace_back(q.message_id, *line->price * q.segments);
+        if (!line || !line->gateway_id || !line->price) continue;
+        // Past int64 (a line stored before prices had a bound): the cost priced
+        // at acceptance stands.
+        if (auto cost = checked_mul(*line->price, q.segments))
+            out.emplace_back(q.message_id, *cost);
     }
     return out;
 }
 
+Status BillingService::finished(db::Connection& c, const std::vector<std::string>& message_ids,
+                                const std::string& status) {
+    if (!refunds_status(status)) return {};
+    return refund(c, message_ids, status);
+}
+
 bool BillingService::refunds_status(const std::string& status) const {
-    if (status == "failed" || status == "rejected") return true;
+    // Canceled: a scheduled message, charged at acceptance and never sent.
+    if (status == "failed" || status == "rejected" || status == "canceled") return true;
     return options_.refund_undelivered && (status == "undelivered" || status == "expired");
 }
 

@@ -122,8 +122,10 @@ public:
     Result<PricePlan> price_plan(const AccountId& account);
     // The same from the sender's account row already read.
     Result<PricePlan> price_plan(const identity::Account& account);
-    MessagePrice price_of(const PricePlan& plan, const std::string& channel,
-                          const std::string& e164, const std::string& country, int segments) const;
+    // 422 AMOUNT_OUT_OF_RANGE (field price) when the price passes int64.
+    Result<MessagePrice> price_of(const PricePlan& plan, const std::string& channel,
+                                  const std::string& e164, const std::string& country,
+                                  int segments) const;
     // Debits the sender (and its reseller) for `lines` in the caller's
     // transaction, one ledger entry per message and payer: 402
     // INSUFFICIENT_BALANCE (balance and required amount in details) when a
@@ -136,6 +138,11 @@ public:
     Status refund(db::Connection& c, const std::vector<std::string>& message_ids,
                   const std::string& why);
     bool refunds_status(const std::string& status) const;
+    // These messages reached `status` for good, in the transaction writing
+    // it: refunds them when that status is refunded. Every path to a final
+    // status (gateway answers, receipts, failures, cancels) comes here.
+    Status finished(db::Connection& c, const std::vector<std::string>& message_ids,
+                    const std::string& status);
     // The cost of messages sent through `gateway_id` where the base card has
     // lines for that gateway (others keep the cost priced at acceptance).
     Result<std::vector<std::pair<std::string, Micros6>>> gateway_costs(

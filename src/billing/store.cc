@@ -78,6 +78,16 @@ void add_filters(db::Filter& f, const LedgerQuery& q) {
     if (q.until) f.add("created_at < {}", *q.until);
 }
 
+// A sum of amounts as two SQL sums, of whole units and of micro-units, that
+// cannot overflow a 64-bit SQL integer (nor turn into a REAL on SQLite)
+// however many entries they add; sum_of() puts them together.
+std::string split_sum(const std::string& column) {
+    return "sum(" + column + " / 1000000), sum(" + column + " % 1000000)";
+}
+MoneySum sum_of(const Row& r, std::size_t at) {
+    return static_cast<MoneySum>(r.i64(at)) * kMicrosPerUnit + r.i64(at + 1);
+}
+
 }  // namespace
 
 Result<Wallet> ensure_wallet(Connection& c, const AccountId& account, const std::string& currency,
@@ -102,12 +112,14 @@ Result<std::optional<Wallet>> find_wallet(Connection& c, const AccountId& accoun
 }
 
 Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& account,
-                                            const std::string& currency, Micros6 delta,
-                                            Micros now) {
-    UJ_ASSIGN(auto row, c.query_one("UPDATE wallets SET balance = balance + $3, updated_at = $4 "
-                                    "WHERE account_id = $1 AND currency = $2 AND "
-                                    "balance + $3 >= -credit_limit RETURNING balance",
-                                    {account.value, currency, delta, now}));
+                                            const std::string& currency, Micros6 delta, Micros now,
+                                            Micros6 ceiling) {
+    UJ_ASSIGN(auto row,
+              c.query_one("UPDATE wallets SET balance = balance + $3, updated_at = $4 "
+                          "WHERE account_id = $1 AND currency = $2 AND "
+                          "balance + $3 >= -credit_limit AND ($3 <= 0 OR balance + $3 <= $5) "
+                          "RETURNING balance",
+                          {account.value, currency, delta, now, ceiling}));
     if (!row) return std::optional<Micros6>{};
     return std::optional<Micros6>(row->i64(0));
 }
@@ -213,32 +225,35 @@ Result<Statement> statement(Connection& c, const AccountId& account, const std::
                           {account.value, currency, from}));
     s.opening = before ? before->i64(0) : 0;
     s.closing = s.opening;
-    UJ_ASSIGN(auto types, c.query("SELECT type, count(*), sum(amount) FROM ledger_entries "
-                                  "WHERE account_id = $1 AND currency = $2 AND created_at >= $3 "
-                                  "AND created_at < $4 GROUP BY type ORDER BY type",
+    UJ_ASSIGN(auto types, c.query("SELECT type, count(*), " + split_sum("amount") +
+                                      " FROM ledger_entries WHERE account_id = $1 AND "
+                                      "currency = $2 AND created_at >= $3 AND created_at < $4 "
+                                      "GROUP BY type ORDER BY type",
                                   {account.value, currency, from, until}));
     for (const auto& r : types.rows) {
-        s.by_type.push_back({r.text(0), r.i64(1), r.i64(2)});
-        s.closing += r.i64(2);  // the ledger adds up: every balance moves by its entries
+        s.by_type.push_back({r.text(0), r.i64(1), sum_of(r, 2)});
+        s.closing += sum_of(r, 2);  // the ledger adds up: every balance moves by its entries
     }
     UJ_ASSIGN(auto destinations,
-              c.query("SELECT COALESCE(channel, ''), COALESCE(country, ''), count(*), "
-                      "sum(amount) FROM ledger_entries WHERE account_id = $1 AND currency = $2 "
-                      "AND type = 'charge' AND created_at >= $3 AND created_at < $4 "
-                      "GROUP BY 1, 2 ORDER BY 1, 2",
+              c.query("SELECT COALESCE(channel, ''), COALESCE(country, ''), count(*), " +
+                          split_sum("amount") +
+                          " FROM ledger_entries WHERE account_id = $1 AND currency = $2 "
+                          "AND type = 'charge' AND created_at >= $3 AND created_at < $4 "
+                          "GROUP BY 1, 2 ORDER BY 1, 2",
                       {account.value, currency, from, until}));
     for (const auto& r : destinations.rows)
-        s.charges.push_back({r.text(0), r.text(1), r.i64(2), r.i64(3)});
+        s.charges.push_back({r.text(0), r.text(1), r.i64(2), sum_of(r, 3)});
     UJ_ASSIGN(auto children,
-              c.query("SELECT r.counterparty_id, count(*), sum(r.amount), sum(x.amount) "
-                      "FROM ledger_entries r JOIN ledger_entries x ON x.message_id = r.message_id "
-                      "AND x.account_id = r.counterparty_id AND x.type = 'charge' "
-                      "WHERE r.account_id = $1 AND r.currency = $2 AND r.type = 'charge' "
-                      "AND r.counterparty_id IS NOT NULL AND r.created_at >= $3 "
-                      "AND r.created_at < $4 GROUP BY r.counterparty_id ORDER BY 1",
+              c.query("SELECT r.counterparty_id, count(*), " + split_sum("r.amount") + ", " +
+                          split_sum("x.amount") +
+                          " FROM ledger_entries r JOIN ledger_entries x ON x.message_id = "
+                          "r.message_id AND x.account_id = r.counterparty_id AND x.type = "
+                          "'charge' WHERE r.account_id = $1 AND r.currency = $2 AND r.type = "
+                          "'charge' AND r.counterparty_id IS NOT NULL AND r.created_at >= $3 "
+                          "AND r.created_at < $4 GROUP BY r.counterparty_id ORDER BY 1",
                       {account.value, currency, from, until}));
     for (const auto& r : children.rows) {
-        const Micros6 reseller_paid = -r.i64(2), client_paid = -r.i64(3);
+        const MoneySum reseller_paid = -sum_of(r, 2), client_paid = -sum_of(r, 4);
         s.children.push_back(
             {r.text(0), r.i64(1), client_paid, reseller_paid, client_paid - reseller_paid});
     }
@@ -318,12 +333,13 @@ Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::
     return granted;
 }
 
-Result<Micros6> charged(Connection& c, const AccountId& account, Micros from, Micros until) {
-    UJ_ASSIGN(auto row, c.query_one("SELECT COALESCE(sum(amount), 0) FROM ledger_entries WHERE "
-                                    "account_id = $1 AND type = 'charge' AND created_at >= $2 "
-                                    "AND created_at < $3",
+Result<MoneySum> charged(Connection& c, const AccountId& account, Micros from, Micros until) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT count(*), " + split_sum("amount") +
+                                        " FROM ledger_entries WHERE account_id = $1 AND type = "
+                                        "'charge' AND created_at >= $2 AND created_at < $3",
                                     {account.value, from, until}));
-    return row ? row->i64(0) : 0;
+    if (!row || row->i64(0) == 0) return MoneySum{0};
+    return sum_of(*row, 1);
 }
 
 Result<std::vector<Rate>> card_of(Connection& c, const std::string& account) {

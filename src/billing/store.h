@@ -21,10 +21,12 @@ Result<Wallet> ensure_wallet(Connection& c, const AccountId& account, const std:
 Result<std::optional<Wallet>> find_wallet(Connection& c, const AccountId& account,
                                           const std::string& currency);
 // Adds `delta` (negative: a debit) unless the balance would pass below
-// -credit_limit; returns the new balance, or nullopt when refused (or no
-// wallet). One statement: concurrent debits cannot overdraw.
+// -credit_limit or a credit would take it above `ceiling`; returns the new balance, or nullopt when
+// refused (or no wallet). One statement: concurrent debits cannot overdraw,
+// concurrent credits cannot pass the ceiling.
 Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& account,
-                                            const std::string& currency, Micros6 delta, Micros now);
+                                            const std::string& currency, Micros6 delta, Micros now,
+                                            Micros6 ceiling = kMaxBalance);
 Status set_credit_limit(Connection& c, const AccountId& account, const std::string& currency,
                         Micros6 limit, Micros now);
 
@@ -60,7 +62,7 @@ Status put_subscription(Connection& c, const Subscription& s, Micros now);
 Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::int64_t n,
                                   Micros now);
 // Sum of the account's charges over [from, until) (negative).
-Result<Micros6> charged(Connection& c, const AccountId& account, Micros from, Micros until);
+Result<MoneySum> charged(Connection& c, const AccountId& account, Micros from, Micros until);
 
 // ---- rates. account "" : the base card.
 Result<std::vector<Rate>> card_of(Connection& c, const std::string& account);

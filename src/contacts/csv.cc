@@ -241,6 +241,24 @@ bool needs_quotes(std::string_view v) {
     return v.find_first_of(",\"\r\n") != std::string_view::npos;
 }
 
+// What makes a spreadsheet read a cell as a formula (or, tab and CR, hide
+// the character that would).
+bool starts_formula(char c) {
+    return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+// "-12.5", "+254712345678", "42": a number to every spreadsheet, never code.
+bool is_plain_number(std::string_view v) {
+    if (!v.empty() && (v.front() == '+' || v.front() == '-')) v.remove_prefix(1);
+    const auto dot = v.find('.');
+    const auto whole = v.substr(0, dot);
+    const auto fraction = dot == std::string_view::npos ? std::string_view{} : v.substr(dot + 1);
+    auto digits = [](std::string_view d) {
+        return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    return digits(whole) && (dot == std::string_view::npos || digits(fraction));
+}
+
 template <typename T>
 void append_record_of(std::string& out, std::span<const T> fields) {
     for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -253,7 +271,28 @@ void append_record_of(std::string& out, std::span<const T> fields) {
 
 }  // namespace
 
+bool needs_formula_guard(std::string_view v) {
+    const auto first = v.find_first_not_of('\'');
+    if (first == std::string_view::npos || !starts_formula(v[first])) return false;
+    return first > 0 || !is_plain_number(v);
+}
+
+std::string_view without_formula_guard(std::string_view v) {
+    const auto first = v.find_first_not_of('\'');
+    if (first == 0 || first == std::string_view::npos || !starts_formula(v[first])) return v;
+    return v.substr(1);
+}
+
 void append_field(std::string& out, std::string_view value) {
+    if (!needs_formula_guard(value)) return append_plain_field(out, value);
+    std::string guarded;
+    guarded.reserve(value.size() + 1);
+    guarded += '\'';
+    guarded.append(value);
+    append_plain_field(out, guarded);
+}
+
+void append_plain_field(std::string& out, std::string_view value) {
     if (!needs_quotes(value)) {
         out.append(value);
         return;

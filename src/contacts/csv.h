@@ -100,10 +100,28 @@ private:
     bool bad_ = false;
 };
 
-// Appends `value` as one CSV field, quoted only when it must be (a comma,
-// quote, CR or LF, a leading or trailing space, or a leading byte-order
-// mark), with quotes doubled.
+// Every CSV the server writes for people to open (exports, error reports)
+// goes through append_field / append_record: a cell a spreadsheet would run
+// as a formula (starting with = + - @ tab or CR) is written with a leading
+// single quote, which spreadsheets show as text and the contacts importer
+// takes off again (without_formula_guard). Plain numbers ("-12.5",
+// "+254712345678") are data in every spreadsheet and are written as they
+// are. So are cells that start with quotes before such a character get one
+// more quote, so that taking one off gives the value back exactly.
+// See docs/decisions/0012-csv-exports.md.
+
+// Appends `value` as one CSV field, guarded as above, then quoted only when
+// it must be (a comma, quote, CR or LF, a leading or trailing space, or a
+// leading byte-order mark), with quotes doubled.
 void append_field(std::string& out, std::string_view value);
+// The same without the formula guard: for CSV text kept as data (an
+// import's rows as they were read), never for a file to open.
+void append_plain_field(std::string& out, std::string_view value);
+// True when append_field adds a quote before `value`.
+bool needs_formula_guard(std::string_view value);
+// What append_field wrote, read back: one leading quote taken off a value
+// that is quotes then a formula character ("'=1+2" -> "=1+2").
+std::string_view without_formula_guard(std::string_view value);
 
 // Appends one record ending in CRLF. A record of one empty field is written
 // as "" so that it does not read back as a blank line.

@@ -40,7 +40,7 @@ std::string record_text(const std::vector<std::string>& fields) {
     std::string out;
     for (std::size_t i = 0; i < fields.size() && out.size() < kMaxRowText; ++i) {
         if (i) out += ',';
-        csv::append_field(out, fields[i]);
+        csv::append_plain_field(out, fields[i]);
     }
     if (out.size() > kMaxRowText) out.resize(kMaxRowText);
     // Cutting may split a UTF-8 sequence or the input was not UTF-8 at all:
@@ -70,7 +70,8 @@ ImportRow parse_import_row(const std::vector<std::string>& fields, std::int64_t 
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const auto& column = columns[i].get_ref<const std::string&>();
         if (column == "ignore") continue;
-        const std::string_view value = trim(fields[i]);
+        // A cell an export guarded against spreadsheet formulas reads back as it was.
+        const std::string_view value = csv::without_formula_guard(trim(fields[i]));
         if (!is_clean_text(value))
             return fail("Column " + std::to_string(i + 1) +
                         " is not UTF-8 text or has control characters.");

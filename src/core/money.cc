@@ -1,6 +1,7 @@
 #include "core/money.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 
 namespace ujumbe {
@@ -8,6 +9,7 @@ namespace ujumbe {
 namespace {
 constexpr Micros6 kMaxUnits = 9'000'000'000'000;  // 9e12 units: far from int64's limit
 __extension__ typedef __int128 int128;            // GCC's, for exact a * b / c
+__extension__ typedef unsigned __int128 uint128;
 }  // namespace
 
 std::optional<Micros6> parse_money(std::string_view s) {
@@ -60,11 +62,17 @@ std::optional<Micros6> money_from_json(const nlohmann::json& v) {
 }
 
 std::string format_money(Micros6 amount) {
+    return format_money_sum(amount);
+}
+
+std::string format_money_sum(MoneySum amount) {
     const bool negative = amount < 0;
-    const std::uint64_t magnitude = negative ? static_cast<std::uint64_t>(-(amount + 1)) + 1
-                                             : static_cast<std::uint64_t>(amount);
-    std::string out = std::to_string(magnitude / kMicrosPerUnit);
-    std::string fraction = std::to_string(magnitude % kMicrosPerUnit);
+    const uint128 magnitude =
+        negative ? static_cast<uint128>(-(amount + 1)) + 1 : static_cast<uint128>(amount);
+    std::string out;
+    for (auto units = magnitude / kMicrosPerUnit; out.empty() || units > 0; units /= 10)
+        out.insert(out.begin(), static_cast<char>('0' + static_cast<int>(units % 10)));
+    std::string fraction = std::to_string(static_cast<std::uint64_t>(magnitude % kMicrosPerUnit));
     fraction.insert(0, 6 - fraction.size(), '0');
     while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
     if (!fraction.empty()) out += "." + fraction;
@@ -72,18 +80,44 @@ std::string format_money(Micros6 amount) {
 }
 
 nlohmann::json money_json(Micros6 amount) {
-    // Display only: the decimal text parsed by the JSON library, which keeps
-    // the shortest double that prints back as that text.
-    return nlohmann::json::parse(format_money(amount));
+    return money_sum_json(amount);
 }
 
-std::int64_t mul_div(std::int64_t a, std::int64_t b, std::int64_t c) {
+nlohmann::json money_sum_json(MoneySum amount) {
+    // Display only: the decimal text parsed by the JSON library, which keeps
+    // the shortest double that prints back as that text.
+    return nlohmann::json::parse(format_money_sum(amount));
+}
+
+std::optional<Micros6> checked_add(Micros6 a, Micros6 b) {
+    Micros6 out;
+    if (__builtin_add_overflow(a, b, &out)) return std::nullopt;
+    return out;
+}
+
+std::optional<Micros6> checked_mul(Micros6 a, std::int64_t b) {
+    Micros6 out;
+    if (__builtin_mul_overflow(a, b, &out)) return std::nullopt;
+    return out;
+}
+
+Error amount_out_of_range(const std::string& field, Micros6 max) {
+    Error e = Error::precondition("AMOUNT_OUT_OF_RANGE",
+                                  field + ": must be at most " + format_money(max) + ".");
+    e.errors[field].push_back("Must be at most " + format_money(max) + ".");
+    e.details = {{"field", field}, {"max", format_money(max)}};
+    return e;
+}
+
+std::optional<std::int64_t> mul_div(std::int64_t a, std::int64_t b, std::int64_t c) {
     const int128 product = static_cast<int128>(a) * b;
     const int128 half = (c < 0 ? -c : c) / 2;
     const bool negative = (product < 0) != (c < 0);
     const int128 magnitude = (product < 0 ? -product : product) + half;
     const int128 q = magnitude / (c < 0 ? -c : c);
-    return static_cast<std::int64_t>(negative ? -q : q);
+    const int128 out = negative ? -q : q;
+    if (out > INT64_MAX || out < INT64_MIN) return std::nullopt;
+    return static_cast<std::int64_t>(out);
 }
 
 bool is_currency_code(std::string_view code) {

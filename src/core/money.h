@@ -10,6 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/error.h"
+#include "core/result.h"
+
 namespace ujumbe {
 
 using Micros6 = std::int64_t;  // money in millionths of the currency unit
@@ -28,9 +31,34 @@ std::string format_money(Micros6 amount);
 // back as the same decimal text).
 nlohmann::json money_json(Micros6 amount);
 
+// Upper bounds, far past any real business and far below int64's limit
+// (9.2e12 units), so that no sum the server makes of them can overflow.
+inline constexpr Micros6 kMaxAmount = 1'000'000'000 * kMicrosPerUnit;  // a top-up, transfer,
+                                                                       // adjustment, credit limit
+inline constexpr Micros6 kMaxBalance = 100'000'000'000 * kMicrosPerUnit;  // a wallet's balance
+inline constexpr Micros6 kMaxPrice = 1'000 * kMicrosPerUnit;  // a rate line, per segment
+
+// A sum of many amounts (statements, usage), which may pass int64.
+__extension__ typedef __int128 MoneySum;
+
+// Checked arithmetic: nullopt on int64 overflow.
+std::optional<Micros6> checked_add(Micros6 a, Micros6 b);
+std::optional<Micros6> checked_mul(Micros6 a, std::int64_t b);
+// `field` past `max`: 422 AMOUNT_OUT_OF_RANGE naming the field.
+Error amount_out_of_range(const std::string& field, Micros6 max);
+// A checked result that overflowed: the same answer for `field`.
+inline Result<Micros6> checked(std::optional<Micros6> v, const std::string& field, Micros6 max) {
+    if (!v) return amount_out_of_range(field, max);
+    return *v;
+}
+
+std::string format_money_sum(MoneySum amount);
+nlohmann::json money_sum_json(MoneySum amount);
+
 // a * b / c rounded half away from zero, without overflow for money-sized
-// values (128-bit intermediate). c must not be 0.
-std::int64_t mul_div(std::int64_t a, std::int64_t b, std::int64_t c);
+// values (128-bit intermediate). c must not be 0. nullopt when the result
+// does not fit int64.
+std::optional<std::int64_t> mul_div(std::int64_t a, std::int64_t b, std::int64_t c);
 
 // Three upper-case letters.
 bool is_currency_code(std::string_view code);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace ujumbe {
 namespace {
 
@@ -43,6 +45,37 @@ TEST(Money, MultipliesAndDividesWithRounding) {
     EXPECT_EQ(mul_div(-1, 1, 2), -1);
     EXPECT_EQ(mul_div(9'000'000'000'000'000'000LL / 1000, 1000, 1000),
               9'000'000'000'000'000'000LL / 1000);
+    EXPECT_FALSE(mul_div(9'000'000'000'000'000'000LL, 11, 1));  // past int64
+}
+
+TEST(Money, CheckedArithmeticRefusesOverflow) {
+    EXPECT_EQ(checked_add(1, 2), 3);
+    EXPECT_EQ(checked_add(-5, 2), -3);
+    EXPECT_FALSE(checked_add(9'000'000'000'000'000'000LL, 9'000'000'000'000'000'000LL));
+    EXPECT_FALSE(checked_add(-9'000'000'000'000'000'000LL, -9'000'000'000'000'000'000LL));
+    EXPECT_EQ(checked_mul(kMaxPrice, 10), 10 * kMaxPrice);
+    // The finding: a price of 9e12 units on a 10-segment message.
+    EXPECT_FALSE(checked_mul(9'000'000'000'000 * kMicrosPerUnit, 10));
+    auto r = checked(checked_mul(9'000'000'000'000 * kMicrosPerUnit, 10), "price", kMaxPrice);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_EQ(r.error().error_code, "AMOUNT_OUT_OF_RANGE");
+    EXPECT_TRUE(r.error().errors.count("price"));
+}
+
+TEST(Money, BoundsLeaveHeadroomForEverySum) {
+    // A balance at its bound plus the largest credit, times the deepest
+    // markup chain (two cards of +1000%) on the longest message: in int64.
+    EXPECT_LT(kMaxBalance + kMaxBalance + kMaxAmount, std::numeric_limits<Micros6>::max() / 10);
+    EXPECT_LT(kMaxPrice * 11 * 11 * 1600, std::numeric_limits<Micros6>::max() / 1000);
+}
+
+TEST(Money, SumsPastInt64AreWrittenExactly) {
+    const MoneySum big = static_cast<MoneySum>(kMaxAmount) * 10'000;
+    EXPECT_EQ(format_money_sum(big), "10000000000000");
+    EXPECT_EQ(format_money_sum(-big - 1), "-10000000000000.000001");
+    EXPECT_EQ(format_money_sum(0), "0");
+    EXPECT_EQ(format_money(std::numeric_limits<Micros6>::min()), "-9223372036854.775808");
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <deque>
 #include <thread>
 
+#include "billing/service.h"
 #include "contacts/testing_contacts.h"
 #include "identity/store.h"
 #include "messaging/encoding.h"
@@ -104,6 +105,14 @@ protected:
             .id = "r1", .name = "all", .gateways = {{"gw-first", 1}}, .failover = {"gw-second"}};
         registry_->install(first_, {rule});
         who_ = owner_of("Sender Ltd", "KE");
+        auto platform = identity_->platform_account();
+        ASSERT_TRUE(platform);
+        admin_ = {.user_id = UserId{"admin"},
+                  .account_id = platform->id,
+                  .role = "owner",
+                  .account_type = "platform"};
+        // No rate lines unless a test makes them: sending is free.
+        use_billing({});
         start_pipeline();
     }
     void TearDown() override {
@@ -121,12 +130,66 @@ protected:
                 .max_attempts = 3, .retry_min = kMicrosPerSecond, .retry_max = kMicrosPerSecond}};
         pipeline_ = std::make_unique<Pipeline>(db(), clock_, *committer_, *routing_, *identity_, o);
         relay_.pipeline = pipeline_.get();
+        // As the server wires it: every final status goes to billing.
+        pipeline_->on_final_status([this](db::Connection& c, const std::vector<std::string>& ids,
+                                          const std::string& status) -> Status {
+            {
+                std::lock_guard lock(finals_mutex_);
+                for (const auto& id : ids) finals_.emplace_back(id, status);
+            }
+            return billing_->finished(c, ids, status);
+        });
         pipeline_->on_inbound_message([this](db::Connection& c, const AccountId& account,
                                              const std::string& from, const std::string& text) {
             return service_->apply_keyword(c, account, from, text);
         });
         messaging_->set_dispatch(pipeline_.get());
         pipeline_->start();
+    }
+
+    void use_billing(billing::BillingOptions options) {
+        options.trial_credit = 0;
+        billing_ = std::make_unique<billing::BillingService>(db(), clock_, *identity_, options);
+        messaging_->set_billing(billing_.get());
+    }
+    // Sends to +254 cost `price` a segment; the sender holds 100.
+    void charge_sends(Micros6 price) {
+        ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "254", .price = price}));
+        ASSERT_TRUE(billing_->topup(admin_, {.account_id = who_.account_id.value,
+                                             .amount = 100 * kMicrosPerUnit,
+                                             .reference = "start"}));
+    }
+    Micros6 balance() {
+        auto w = billing_->wallet(who_, std::nullopt);
+        EXPECT_TRUE(w);
+        return w ? w->balance : -1;
+    }
+    // The ledger entries of one message, oldest first, as "type amount".
+    std::vector<std::string> entries_of(const std::string& id) {
+        auto l = billing_->transactions(who_, std::nullopt, {.message_id = id}, {.limit = 100});
+        EXPECT_TRUE(l);
+        std::vector<std::string> out;
+        if (!l) return out;
+        for (auto it = l->items.rbegin(); it != l->items.rend(); ++it)
+            out.push_back(it->type + " " + format_money(it->amount));
+        return out;
+    }
+    // Waits until the message's ledger shows `n` entries.
+    std::vector<std::string> entries_when(const std::string& id, std::size_t n) {
+        for (int i = 0; i < 500 && entries_of(id).size() < n; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return entries_of(id);
+    }
+    // How many times the final-status hook saw the message.
+    int finals_of(const std::string& id) {
+        std::lock_guard lock(finals_mutex_);
+        return static_cast<int>(std::count_if(finals_.begin(), finals_.end(),
+                                              [&](const auto& f) { return f.first == id; }));
+    }
+    std::vector<std::string> part_statuses(const std::string& id) {
+        std::vector<std::string> out;
+        for (const auto& p : detail(id).parts) out.push_back(p.status);
+        return out;
     }
 
     Message send(const std::string& body = "Hello", const std::string& to = "+254712345678") {
@@ -171,7 +234,10 @@ protected:
     std::unique_ptr<MessagingService> messaging_;
     std::unique_ptr<Pipeline> pipeline_;
     std::shared_ptr<ScriptedGateway> first_, second_;
-    Principal who_;
+    Principal who_, admin_;
+    std::unique_ptr<billing::BillingService> billing_;
+    std::mutex finals_mutex_;
+    std::vector<std::pair<std::string, std::string>> finals_;  // (message id, status)
 };
 
 TEST_P(PipelineTest, SendsThenDeliversOnTheReceiptWithEveryChangeAsAnEvent) {
@@ -453,6 +519,133 @@ TEST_P(PipelineTest, ACommitterOperationThatFailsIsRolledBackAlone) {
     ASSERT_TRUE(rows);
     ASSERT_EQ(rows->rows.size(), 1u);
     EXPECT_EQ(rows->rows[0].text(0), "b");
+}
+
+// ---- every path to a final status refunds through billing, once
+
+TEST_P(PipelineTest, AMessageWithNoRouteFailsAndIsRefunded) {
+    charge_sends(10'000);
+    registry_->install(first_, {});  // no routing rule at all
+    auto one = send("one");
+    auto two = send(std::string(200, 'b'));  // two segments
+    ASSERT_TRUE(reaches(one.id, status::kFailed));
+    ASSERT_TRUE(reaches(two.id, status::kFailed));
+    EXPECT_EQ(detail(one.id).message.error_code, "NO_ROUTE");
+    EXPECT_EQ(entries_when(one.id, 2), (std::vector<std::string>{"charge -0.01", "refund 0.01"}));
+    EXPECT_EQ(entries_when(two.id, 2), (std::vector<std::string>{"charge -0.02", "refund 0.02"}));
+    EXPECT_EQ(balance(), 100 * kMicrosPerUnit);
+    EXPECT_EQ(finals_of(one.id), 1);
+    EXPECT_EQ(finals_of(two.id), 1);
+}
+
+TEST_P(PipelineTest, AMessageFailingAfterItsLastAttemptIsRefunded) {
+    charge_sends(10'000);
+    first_->available_ = false;
+    second_->available_ = false;
+    auto m = send();
+    for (int i = 0; i < 2000 && detail(m.id).message.status != status::kFailed; ++i) {
+        clock_.advance(2 * kMicrosPerSecond);
+        pipeline_->wake();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(detail(m.id).message.status, status::kFailed);
+    EXPECT_EQ(entries_when(m.id, 2), (std::vector<std::string>{"charge -0.01", "refund 0.01"}));
+    EXPECT_EQ(balance(), 100 * kMicrosPerUnit);
+    EXPECT_EQ(finals_of(m.id), 1);
+}
+
+TEST_P(PipelineTest, ARejectedMessageIsRefundedOnceWhateverReceiptsFollow) {
+    charge_sends(10'000);
+    first_->answer_next({{{.part = 1,
+                           .answered = true,
+                           .error_code = "SMPP_0x0000000B",
+                           .error_message = "bad destination"}}});
+    auto m = send();
+    ASSERT_TRUE(reaches(m.id, status::kRejected));
+    EXPECT_EQ(entries_when(m.id, 2), (std::vector<std::string>{"charge -0.01", "refund 0.01"}));
+    EXPECT_EQ(balance(), 100 * kMicrosPerUnit);
+    EXPECT_EQ(finals_of(m.id), 1);
+}
+
+TEST_P(PipelineTest, UndeliveredAndExpiredAreRefundedWhenConfiguredAndOnlyThen) {
+    charge_sends(10'000);
+    auto kept = send("kept");
+    ASSERT_TRUE(reaches(kept.id, status::kSent));
+    receipt("gw-first", *detail(kept.id).parts[0].provider_id, "undelivered", "UNDELIV");
+    ASSERT_TRUE(reaches(kept.id, status::kUndelivered));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    EXPECT_EQ(entries_of(kept.id), (std::vector<std::string>{"charge -0.01"}));
+    EXPECT_EQ(finals_of(kept.id), 1);
+
+    use_billing({.refund_undelivered = true});
+    for (const char* final_status : {"undelivered", "expired"}) {
+        auto m = send(final_status);
+        ASSERT_TRUE(reaches(m.id, status::kSent));
+        receipt("gw-first", *detail(m.id).parts[0].provider_id, final_status, "X");
+        ASSERT_TRUE(reaches(m.id, final_status));
+        EXPECT_EQ(entries_when(m.id, 2), (std::vector<std::string>{"charge -0.01", "refund 0.01"}));
+        EXPECT_EQ(finals_of(m.id), 1);
+    }
+    EXPECT_EQ(balance(), 100 * kMicrosPerUnit - 10'000);
+}
+
+TEST_P(PipelineTest, ACanceledScheduledMessageIsRefunded) {
+    charge_sends(10'000);
+    auto m = messaging_->send(who_, {.to = "+254712345678",
+                                     .body = "later",
+                                     .send_at = clock_.now() + 3600 * kMicrosPerSecond});
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->status, status::kScheduled);
+    EXPECT_EQ(balance(), 100 * kMicrosPerUnit - 10'000);
+    ASSERT_TRUE(messaging_->cancel(who_, m->id));
+    EXPECT_EQ(entries_of(m->id), (std::vector<std::string>{"charge -0.01", "refund 0.01"}));
+    EXPECT_EQ(balance(), 100 * kMicrosPerUnit);
+    EXPECT_FALSE(messaging_->cancel(who_, m->id));  // canceled once
+    EXPECT_EQ(entries_of(m->id).size(), 2u);
+}
+
+// ---- a part's status follows its receipt, whatever the message's status
+
+TEST_P(PipelineTest, PartsOfARejectedMessageFollowTheirReceipts) {
+    charge_sends(10'000);
+    auto m = send(std::string(400, 'c'));  // three GSM parts
+    ASSERT_EQ(m.segments, 3);
+    ASSERT_TRUE(reaches(m.id, status::kSent));
+    auto parts = detail(m.id).parts;
+    ASSERT_EQ(parts.size(), 3u);
+    receipt("gw-first", *parts[0].provider_id, "rejected", "REJECTD");
+    ASSERT_TRUE(reaches(m.id, status::kRejected));
+    receipt("gw-first", *parts[1].provider_id, "delivered", "DELIVRD");
+    receipt("gw-first", *parts[2].provider_id, "undelivered", "UNDELIV");
+    for (int i = 0; i < 500 && part_statuses(m.id)[2] == "submitted"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(part_statuses(m.id),
+              (std::vector<std::string>{"rejected", "delivered", "undelivered"}));
+    EXPECT_EQ(detail(m.id).message.status, status::kRejected);  // the first failure decides
+    EXPECT_EQ(messaging_->receipts(who_, m.id)->size(), 3u);
+    EXPECT_EQ(entries_when(m.id, 2), (std::vector<std::string>{"charge -0.03", "refund 0.03"}));
+    EXPECT_EQ(finals_of(m.id), 1);
+}
+
+TEST_P(PipelineTest, APartTheGatewayTookFollowsItsReceiptAfterAnotherPartWasRefused) {
+    first_->answer_next({{{.part = 1,
+                           .accepted = true,
+                           .left = true,
+                           .answered = true,
+                           .provider_id = "taken-1",
+                           .provider_key = "taken-1"},
+                          {.part = 2,
+                           .answered = true,
+                           .error_code = "SMPP_0x0000000B",
+                           .error_message = "bad destination"}}});
+    auto m = send(std::string(200, 'd'));
+    ASSERT_TRUE(reaches(m.id, status::kRejected));
+    EXPECT_EQ(part_statuses(m.id), (std::vector<std::string>{"submitted", "rejected"}));
+    receipt("gw-first", "taken-1", "delivered", "DELIVRD");
+    for (int i = 0; i < 500 && part_statuses(m.id)[0] == "submitted"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    EXPECT_EQ(part_statuses(m.id), (std::vector<std::string>{"delivered", "rejected"}));
+    EXPECT_EQ(detail(m.id).message.status, status::kRejected);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, PipelineTest,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <tuple>
 #include <unordered_map>
 
@@ -175,6 +176,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
     std::vector<const store::PartMatch*> final_matches;
     std::vector<const LateReceipt*> final_receipts;
     std::vector<std::string> message_ids;
+    std::set<std::string> already_final;  // the part follows its receipt, the message stays
     for (const auto& r : receipts) {
         auto it = found.find({r.receipt.gateway_id, r.receipt.provider_key});
         if (it == found.end()) {
@@ -192,7 +194,8 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
                                               .done_date = r.receipt.done_date,
                                               .received_at = now}});
         auto part_status = parse_delivery_status(r.receipt.status);
-        if (!part_status || !is_final(*part_status) || is_final_status(m.message_status)) continue;
+        if (!part_status || !is_final(*part_status)) continue;
+        if (is_final_status(m.message_status)) already_final.insert(m.message_id);
         final_matches.push_back(&m);
         final_receipts.push_back(&r);
         message_ids.push_back(m.message_id);
@@ -228,7 +231,8 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
             single_part_updates[{r.status, r.error_code}].push_back(m.message_id);
         else
             UJ_TRY(store::update_part(c, m.message_id, m.part, r.status, r.error_code, now));
-        touched[m.message_id] = {m.account_id, r.stat, r.error_code};
+        if (!already_final.count(m.message_id))
+            touched[m.message_id] = {m.account_id, r.stat, r.error_code};
     }
     for (const auto& [key, ids] : single_part_updates)
         UJ_TRY(store::set_first_parts(c, ids, std::get<0>(key), std::get<1>(key), now));
@@ -276,6 +280,7 @@ Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros n
                                  .done_at = now},
                                 now));
     UJ_TRY(store::dequeue(c, f.message.id));
+    UJ_TRY(finished(c, {f.message.id}, status::kFailed));
     return store::insert_events(
         c, {{f.message.account_id.value, f.message.id, "message.failed", status::kFailed,
              json({{"error_code", f.error_code}}).dump(), now}});

@@ -64,7 +64,8 @@ public:
                                              const std::string& from, const std::string& text)>;
     void on_inbound(InboundHook hook) { inbound_hook_ = std::move(hook); }
     // Called in the transaction that gives messages a final failure status
-    // (failed, rejected, undelivered, expired): refunds.
+    // (failed: no route, refused, last attempt; rejected, undelivered,
+    // expired), once per message: refunds.
     using FinalHook = std::function<Status(db::Connection&, const std::vector<std::string>& ids,
                                            const std::string& status)>;
     void on_final(FinalHook hook) { final_hook_ = std::move(hook); }

@@ -4,6 +4,7 @@
 #include "messaging/routes.h"
 
 #include "contacts/phone.h"
+#include "core/dates.h"
 #include "core/ids.h"
 #include "core/money.h"
 #include "core/validate.h"
@@ -106,7 +107,8 @@ std::optional<Micros> read_time(Fields& f, const json& body, const std::string& 
     const json& v = body[name];
     std::optional<Micros> t;
     if (v.is_string()) t = parse_iso8601(v.get<std::string>());
-    if (!t) f.fail(name, "Must be an ISO-8601 time such as 2026-01-15T10:30:05Z.");
+    if (!t || !in_year_range(*t))
+        f.fail(name, "Must be an ISO-8601 time such as 2026-01-15T10:30:05Z (years 2000 to 2100).");
     return t;
 }
 
@@ -266,16 +268,13 @@ Result<MessageQuery> read_query(const Request& req) {
     for (const auto* name : {"date_from", "date_to"}) {
         auto v = req.query_param(name);
         if (!v) continue;
-        std::optional<Micros> t = parse_iso8601(*v);
-        if (!t && v->size() == 10) t = parse_iso8601(*v + "T00:00:00Z");
+        const bool to = std::string_view(name) == "date_to";
+        const auto t = parse_date_param(*v, to);
         if (!t) {
-            errors[name].push_back("Must be a date (2026-01-15) or an ISO-8601 time.");
+            errors[name].push_back(kDateHint);
             continue;
         }
-        if (std::string_view(name) == "date_from")
-            q.from = *t;
-        else
-            q.until = v->size() == 10 ? *t + 86'400 * kMicrosPerSecond : *t;
+        (to ? q.until : q.from) = *t;
     }
     if (!errors.empty()) return Error::invalid_fields(std::move(errors));
     return q;

@@ -191,7 +191,8 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             lines.reserve(messages.size());
             for (std::size_t k = 0; k < messages.size(); ++k) {
                 auto& m = messages[k];
-                auto p = billing_->price_of(*plan, m.channel, m.to, countries[k], m.segments);
+                UJ_ASSIGN(auto p,
+                          billing_->price_of(*plan, m.channel, m.to, countries[k], m.segments));
                 m.currency = plan->currency;
                 m.price = p.price;
                 m.cost = p.cost;
@@ -290,6 +291,7 @@ Result<Message> MessagingService::cancel(const Principal& who, const std::string
         const Micros now = clock_.now();
         UJ_TRY(store::dequeue(c, id));
         UJ_TRY(store::change_status(c, id, {.status = status::kCanceled, .done_at = now}, now));
+        if (billing_) UJ_TRY(billing_->finished(c, {id}, status::kCanceled));
         UJ_TRY(store::insert_events(c, {{who.account_id.value, id, "message.canceled",
                                          status::kCanceled, std::nullopt, now}}));
         out = std::move(*found);
@@ -345,9 +347,9 @@ Result<Quote> MessagingService::quote(const Principal& who, const std::string& t
             .segments = static_cast<int>(counted->segments)};
     if (!billing_) return q;
     UJ_ASSIGN(auto plan, billing_->price_plan(who.account_id));
-    const auto one = billing_->price_of(plan, "sms", q.to, q.country, 1);
+    UJ_ASSIGN(auto one, billing_->price_of(plan, "sms", q.to, q.country, 1));
     q.price_per_segment = one.price;
-    q.price = one.price * q.segments;
+    UJ_ASSIGN(q.price, checked(checked_mul(one.price, q.segments), "price", kMaxPrice));
     q.currency = plan.currency;
     return q;
 }
