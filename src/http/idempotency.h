@@ -7,7 +7,7 @@
 // an API key of one account): another caller's key is another key, so no
 // one is ever replayed an answer made for someone else. Kept answers are
 // sealed with the server secret: they may hold a new API key or tokens
-// (docs/decisions/0012). The table is the http module's own
+// (docs/decisions/0013). The table is the http module's own
 // (idempotency_keys).
 
 #include <atomic>

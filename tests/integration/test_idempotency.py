@@ -100,7 +100,7 @@ def test_keys_are_per_account(api, owner, register):
 
 
 def test_a_session_and_an_api_key_of_one_account_have_their_own_keys(api, owner):
-    # Records are per caller (docs/decisions/0012): the key's request runs
+    # Records are per caller (docs/decisions/0013): the key's request runs
     # as its own (an upsert of the same contact), never a replay.
     apikey = create_api_key(api, owner.access, scopes=["contacts:write"])["key"]
     key = _key()
