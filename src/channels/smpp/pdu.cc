@@ -191,15 +191,10 @@ public:
     }
 
 private:
-    // Out of line: folded into every reader, the concatenation trips a false
-    // -Warray-bounds of GCC 12 (and the failure path is cold anyway).
-    [[gnu::noinline, gnu::cold]] void fail_short(const char* field) {
-        fail(status::kInvCmdLen, std::string("the body ends before ") + field);
-    }
     bool need(std::size_t n, const char* field) {
         if (failed_) return false;
         if (data_.size() - pos_ < n) {
-            fail_short(field);
+            fail(status::kInvCmdLen, std::string("the body ends before ") + field);
             return false;
         }
         return true;
