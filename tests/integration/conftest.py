@@ -51,6 +51,10 @@ BASE_ENV = {
     # The suite logs in from one IP all the time; throttle tests start their
     # own servers without this override.
     "UJUMBE_LOGIN_IP_MAX_FAILURES": "100000",
+    # Likewise for registrations (test_security_registration_flood.py starts
+    # its own servers with the defaults).
+    "UJUMBE_REGISTER_IP_MAX": "100000",
+    "UJUMBE_REGISTER_MAX": "100000",
 }
 
 _live_servers = set()

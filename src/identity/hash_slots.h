@@ -1,0 +1,46 @@
+#pragma once
+// A cap on concurrent password hashes. Handlers run on the database
+// threads, and an argon2id hash holds its thread for about 30 ms and 19 MiB:
+// unbounded, a burst of registrations or logins would occupy every database
+// thread and stall plain reads. At most `slots` hashes run at once; a caller
+// finding none free waits at most `max_wait`, then is refused with 429 so
+// that waiting never ties up the database threads either.
+// See docs/decisions/0012-password-hashing-slots.md.
+
+#include <condition_variable>
+#include <mutex>
+
+#include "core/clock.h"
+#include "core/result.h"
+
+namespace ujumbe::identity {
+
+class HashSlots {
+public:
+    HashSlots(int slots, Micros max_wait);
+
+    // Runs fn() holding a slot; 429 RATE_LIMITED when no slot frees up in time.
+    template <typename F>
+    Result<std::invoke_result_t<F&>> run(F fn) {
+        UJ_TRY(acquire());
+        struct Release {
+            HashSlots* s;
+            ~Release() { s->release(); }
+        } release{this};
+        return fn();
+    }
+
+    int slots() const { return slots_; }
+
+private:
+    Status acquire();
+    void release();
+
+    const int slots_;
+    const Micros max_wait_;
+    std::mutex mutex_;
+    std::condition_variable freed_;
+    int busy_ = 0;
+};
+
+}  // namespace ujumbe::identity
