@@ -60,8 +60,8 @@ struct Config {
     // Password hashes (argon2id) running at once, and how long a request
     // waits for a free slot before 429, so hashing never takes every
     // database thread.
-    int password_hash_slots = 2;
-    int password_hash_wait_ms = 200;
+    int password_hash_slots = 1;
+    int password_hash_wait_ms = 100;
     // Lifetime of an invitation to join an account.
     std::int64_t invitation_ttl_s = 7 * 24 * 3600;
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL

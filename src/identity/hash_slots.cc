@@ -10,9 +10,14 @@ HashSlots::HashSlots(int slots, Micros max_wait)
 
 Status HashSlots::acquire() {
     std::unique_lock lock(mutex_);
-    const bool got = freed_.wait_for(lock, std::chrono::microseconds(max_wait_),
-                                     [this] { return busy_ < slots_; });
-    if (!got) return Error::rate_limited(1);
+    if (busy_ >= slots_) {
+        if (waiting_ >= slots_) return Error::rate_limited(1);
+        ++waiting_;
+        const bool got = freed_.wait_for(lock, std::chrono::microseconds(max_wait_),
+                                         [this] { return busy_ < slots_; });
+        --waiting_;
+        if (!got) return Error::rate_limited(1);
+    }
     ++busy_;
     return {};
 }

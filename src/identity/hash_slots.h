@@ -2,9 +2,11 @@
 // A cap on concurrent password hashes. Handlers run on the database
 // threads, and an argon2id hash holds its thread for about 30 ms and 19 MiB:
 // unbounded, a burst of registrations or logins would occupy every database
-// thread and stall plain reads. At most `slots` hashes run at once; a caller
-// finding none free waits at most `max_wait`, then is refused with 429 so
-// that waiting never ties up the database threads either.
+// thread and stall plain reads. At most `slots` hashes run at once and at
+// most as many callers wait for one, each at most `max_wait`; anyone else is
+// refused with 429 at once. So hashing holds at most 2 x `slots` database
+// threads, and a burst drains from the queue quickly instead of holding up
+// the requests queued behind it.
 // See docs/decisions/0012-password-hashing-slots.md.
 
 #include <condition_variable>
@@ -41,6 +43,7 @@ private:
     std::mutex mutex_;
     std::condition_variable freed_;
     int busy_ = 0;
+    int waiting_ = 0;
 };
 
 }  // namespace ujumbe::identity

@@ -47,6 +47,31 @@ TEST(HashSlots, NeverRunsMoreThanItsSlotsAndRefusesAfterTheWait) {
     EXPECT_TRUE(slots.run([] { return true; }));
 }
 
+TEST(HashSlots, AsManyCallersWaitAsThereAreSlotsAndNoMore) {
+    HashSlots slots(1, 2000 * 1000);  // 2 s
+    std::promise<void> go;
+    std::shared_future<void> gate = go.get_future().share();
+    std::atomic<bool> holding{false};
+    auto holder = std::async(std::launch::async, [&] {
+        return slots.run([&] {
+            holding = true;
+            gate.wait();
+            return true;
+        });
+    });
+    while (!holding.load()) std::this_thread::yield();
+    auto waiter = std::async(std::launch::async, [&] { return slots.run([] { return true; }); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // One waits already: the next is refused at once, not after 2 s.
+    const auto started = std::chrono::steady_clock::now();
+    auto refused = slots.run([] { return true; });
+    EXPECT_FALSE(refused);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+    go.set_value();
+    EXPECT_TRUE(holder.get());
+    EXPECT_TRUE(waiter.get());
+}
+
 TEST(HashSlots, AtLeastOneSlot) {
     HashSlots slots(0, 0);
     EXPECT_EQ(slots.slots(), 1);

@@ -38,7 +38,7 @@ struct IdentityOptions {
     // Password hashes running at once, and how long a request waits for a
     // free slot before 429 (see hash_slots.h).
     int hash_slots = 2;
-    Micros hash_wait = 200 * 1000;
+    Micros hash_wait = 100 * 1000;
     Micros invitation_ttl = 7 * 24 * 3600 * kMicrosPerSecond;
 };
 
