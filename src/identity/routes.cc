@@ -176,7 +176,7 @@ Result<Response> put_me(IdentityService& s, RequestContext& ctx, const Request& 
     MeUpdate u{f.text("name", Need::kOptional, 1, 200), f.email("email", Need::kOptional)};
     u.current_password = f.text("current_password", Need::kOptional, 1, 1024);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto me, s.update_me(ctx.who(), u));
+    UJ_ASSIGN(auto me, s.update_me(ctx.who(), u, req.remote_ip));
     return http::ok(me_json(me));
 }
 
@@ -186,7 +186,7 @@ Result<Response> change_password(IdentityService& s, RequestContext& ctx, const 
     auto current = f.text("current_password", Need::kRequired, 1, 1024);
     auto replacement = f.password("new_password", Need::kRequired);
     UJ_TRY(f.check());
-    UJ_TRY(s.change_password(ctx.who(), *current, *replacement));
+    UJ_TRY(s.change_password(ctx.who(), *current, *replacement, req.remote_ip));
     return http::ok(json::object(), 200, "Password changed; other sessions were signed out");
 }
 

@@ -37,7 +37,7 @@ struct IdentityOptions {
     RegistrationLimits registration;
     // Password hashes running at once, and how long a request waits for a
     // free slot before 429 (see hash_slots.h).
-    int hash_slots = 2;
+    int hash_slots = 1;
     Micros hash_wait = 100 * 1000;
     Micros invitation_ttl = 7 * 24 * 3600 * kMicrosPerSecond;
 };
@@ -180,10 +180,11 @@ public:
     Result<Me> me(const Principal& who);
     // Changing the email needs a session (not an API key) and the current
     // password.
-    Result<Me> update_me(const Principal& who, const MeUpdate& update);
+    // A wrong current password counts as a failed login from `ip`.
+    Result<Me> update_me(const Principal& who, const MeUpdate& update, const std::string& ip);
     // Needs a session (not an API key). Revokes every other session of the user.
     Status change_password(const Principal& who, const std::string& current,
-                           const std::string& replacement);
+                           const std::string& replacement, const std::string& ip);
 
     // ---- accounts and children (accounts.cc)
     Result<Account> current_account(const Principal& who);
@@ -254,6 +255,10 @@ private:
     Result<std::string> hash(const std::string& password);
     Result<bool> verify(const std::string& hash, const std::string& password);
     Status verify_decoy(const std::string& password);
+    // The caller's current password, throttled like a login: guessing it
+    // with a stolen session is as slow as guessing it at login.
+    Status check_current_password(const User& user, const std::string& given,
+                                  const std::string& ip);
     // Adds the membership an accepted invitation grants (plan limits apply).
     Status join(db::Connection& c, const Invitation& inv, const UserId& user, Micros now);
     Status mail_invitation(const Invitation& inv, const std::string& token,

@@ -81,6 +81,19 @@ Result<bool> IdentityService::verify(const std::string& hash, const std::string&
     return hashes_.run([&] { return verify_password(hash, password); });
 }
 
+Status IdentityService::check_current_password(const User& user, const std::string& given,
+                                               const std::string& ip) {
+    const Micros now = clock_.now();
+    if (int wait = throttle_.retry_after(user.email, ip, now); wait > 0)
+        return Error::rate_limited(wait);
+    UJ_ASSIGN(bool verified, verify(user.password_hash, given));
+    if (!verified) {
+        throttle_.record_failure(user.email, ip, now);
+        return Error::invalid("current_password", "The current password is wrong.");
+    }
+    return {};
+}
+
 Status IdentityService::verify_decoy(const std::string& password) {
     UJ_TRY(hashes_.run([&] {
         verify_password_decoy(password);
@@ -403,7 +416,8 @@ Result<Me> IdentityService::me(const Principal& who) {
     });
 }
 
-Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& update) {
+Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& update,
+                                      const std::string& ip) {
     if (update.email) {
         UJ_TRY(check_session(who));
         if (!update.current_password)
@@ -411,8 +425,7 @@ Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& upda
         UJ_ASSIGN(auto user,
                   db_.read([&](db::Connection& c) { return store::find_user(c, who.user_id); }));
         if (!user) return Error::not_found("User");
-        UJ_ASSIGN(bool verified, verify(user->password_hash, *update.current_password));
-        if (!verified) return Error::invalid("current_password", "The current password is wrong.");
+        UJ_TRY(check_current_password(*user, *update.current_password, ip));
     }
     UJ_TRY(db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
@@ -434,13 +447,12 @@ Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& upda
 }
 
 Status IdentityService::change_password(const Principal& who, const std::string& current,
-                                        const std::string& replacement) {
+                                        const std::string& replacement, const std::string& ip) {
     UJ_TRY(check_session(who));
     UJ_ASSIGN(auto user,
               db_.read([&](db::Connection& c) { return store::find_user(c, who.user_id); }));
     if (!user) return Error::not_found("User");
-    UJ_ASSIGN(bool verified, verify(user->password_hash, current));
-    if (!verified) return Error::invalid("current_password", "The current password is wrong.");
+    UJ_TRY(check_current_password(*user, current, ip));
     UJ_ASSIGN(auto hash, this->hash(replacement));
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Status {

@@ -117,7 +117,7 @@ TEST_P(IdentityServiceTest, PasswordChangeEndsOtherSessionsOnly) {
     auto other = service_->login({"pw@example.com", "long-enough-pw", std::nullopt}, "ip");
     ASSERT_TRUE(other);
     auto me = principal_of(reg);
-    ASSERT_TRUE(service_->change_password(me, "long-enough-pw", "a-new-long-password"));
+    ASSERT_TRUE(service_->change_password(me, "long-enough-pw", "a-new-long-password", "10.0.0.1"));
     EXPECT_TRUE(service_->authenticate_bearer(reg.access));
     EXPECT_FALSE(service_->authenticate_bearer(other->access));
     EXPECT_FALSE(service_->login({"pw@example.com", "long-enough-pw", std::nullopt}, "ip"));

@@ -50,3 +50,20 @@ def test_session_needs_the_current_password(api, owner):
                          token=owner.access))
     assert data["email"] == new_email
     login(api, new_email, owner.password)
+
+
+def test_guessing_the_current_password_is_throttled_like_login(api, owner):
+    new_email = unique_email("guess")
+    for i in range(5):
+        assert_validation(api("PUT", "/auth/me", json={"email": new_email,
+                                                       "current_password": "guess-%d-wrong" % i},
+                              token=owner.access), "current_password")
+    resp = api("PUT", "/auth/me", json={"email": new_email, "current_password": owner.password},
+               token=owner.access)
+    assert_error(resp, 429, "RATE_LIMITED")
+    assert "retry-after" in resp.headers
+    resp = api("POST", "/auth/password/change",
+               json={"current_password": owner.password, "new_password": "another-pass-123"},
+               token=owner.access)
+    assert_error(resp, 429, "RATE_LIMITED")
+    assert assert_ok(api("GET", "/auth/me", token=owner.access))["email"] == owner.email
