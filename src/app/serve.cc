@@ -22,6 +22,7 @@
 #include "http/idempotency.h"
 #include "http/rate_limit.h"
 #include "http/server.h"
+#include "identity/file_outbox.h"
 #include "identity/routes.h"
 #include "identity/service.h"
 #include "messaging/committer.h"
@@ -100,8 +101,17 @@ int serve(const Config& config) {
     identity_options.access_ttl_s = config.access_token_ttl_s;
     identity_options.refresh_ttl_s = config.refresh_token_ttl_s;
     identity_options.throttle = {config.login_max_failures, config.login_ip_max_failures,
-                                 config.login_window_s * kMicrosPerSecond};
+                                 config.login_window_s * kMicrosPerSecond,
+                                 config.login_backoff_max_s * kMicrosPerSecond};
+    identity_options.registration = {config.register_ip_max, config.register_max,
+                                     config.register_window_s * kMicrosPerSecond};
+    identity_options.hash_slots = config.password_hash_slots;
+    identity_options.hash_wait = Micros{config.password_hash_wait_ms} * 1000;
+    identity_options.invitation_ttl = config.invitation_ttl_s * kMicrosPerSecond;
     identity::IdentityService identity(**db, SystemClock::instance(), identity_options);
+    // Until SMTP exists, mails are files in <data_dir>/outbox.
+    identity::FileOutbox outbox((std::filesystem::path(config.data_dir) / "outbox").string());
+    identity.set_mailer(&outbox);
     auto admin = identity.ensure_platform_admin(config.admin_email, config.admin_password);
     if (!admin) {
         log::error("cannot create the platform admin", {{"error", admin.error().message}});

@@ -281,9 +281,10 @@ TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
     EXPECT_TRUE(service_->upsert(who, {.name = "Known", .phone = "+254711000010"}));  // an update
     // The test's owner has no membership row: the first member is the one user allowed.
     auto add = [&](const std::string& email) {
-        return identity_->add_member(
-            who,
-            {.email = email, .name = "Member", .password = "a-long-password-1", .role = "agent"});
+        auto invited = identity_->invite(who, {.email = email, .name = "Member", .role = "agent"});
+        EXPECT_TRUE(invited);
+        return identity_->accept_invitation_token(
+            {invited->token, std::nullopt, "a-long-password-1"}, "10.0.0.1");
     };
     EXPECT_TRUE(add("first@example.com"));
     auto second = add("second@example.com");

@@ -70,6 +70,21 @@ struct Config {
     int login_max_failures = 5;
     int login_ip_max_failures = 5;
     int login_window_s = 60;
+    // Each further failed login of an email from one address doubles its
+    // wait (from login_window_s) up to this many seconds.
+    int login_backoff_max_s = 3600;
+    // Self-registrations allowed per client address and in total per
+    // window (each brings trial credit); 429 beyond.
+    int register_ip_max = 5;
+    int register_max = 100;
+    int register_window_s = 3600;
+    // Password hashes (argon2id) running at once, and how long a request
+    // waits for a free slot before 429, so hashing never takes every
+    // database thread.
+    int password_hash_slots = 1;
+    int password_hash_wait_ms = 100;
+    // Lifetime of an invitation to join an account.
+    std::int64_t invitation_ttl_s = 7 * 24 * 3600;
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL
     // (also survives power loss, slower commits).
     std::string sqlite_synchronous = "NORMAL";

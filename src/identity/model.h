@@ -62,6 +62,15 @@ struct Account {
     std::optional<std::int64_t> max_messages_per_day;
     Micros created_at = 0;
     Micros updated_at = 0;
+    // Client address of a self-registration (shown to the platform admin).
+    std::optional<std::string> registered_ip;
+};
+
+// A self-registered account as the platform admin sees it: how many
+// accounts its registering address created that (UTC) day.
+struct RegisteredAccount {
+    Account account;
+    std::int64_t registrations_that_day = 0;
 };
 
 struct User {
@@ -114,6 +123,31 @@ struct ApiKey {
     std::optional<Micros> expires_at;
     std::optional<Micros> last_used_at;
     std::optional<Micros> revoked_at;
+};
+
+namespace invitation_status {
+inline constexpr const char* kPending = "pending";
+inline constexpr const char* kAccepted = "accepted";
+inline constexpr const char* kDeclined = "declined";
+inline constexpr const char* kRevoked = "revoked";
+}  // namespace invitation_status
+
+// An invitation to join an account with a role. Only its acceptance
+// creates a membership; the token is kept only as its hash.
+struct Invitation {
+    std::string id;
+    AccountId account_id;
+    std::string account_name;  // filled when read for the invitee
+    std::string email;         // lower-cased
+    std::optional<std::string> name;
+    std::string role = role::kAgent;
+    std::optional<std::int64_t> max_messages_per_day;
+    UserId invited_by;
+    std::string token_hash;
+    std::string status = invitation_status::kPending;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+    Micros expires_at = 0;
 };
 
 // What login, register, refresh and switch hand back.

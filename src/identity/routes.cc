@@ -174,8 +174,9 @@ Result<Response> put_me(IdentityService& s, RequestContext& ctx, const Request& 
     UJ_ASSIGN(auto body, body_of(req));
     Fields f(body);
     MeUpdate u{f.text("name", Need::kOptional, 1, 200), f.email("email", Need::kOptional)};
+    u.current_password = f.text("current_password", Need::kOptional, 1, 1024);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto me, s.update_me(ctx.who(), u));
+    UJ_ASSIGN(auto me, s.update_me(ctx.who(), u, req.remote_ip));
     return http::ok(me_json(me));
 }
 
@@ -185,7 +186,7 @@ Result<Response> change_password(IdentityService& s, RequestContext& ctx, const 
     auto current = f.text("current_password", Need::kRequired, 1, 1024);
     auto replacement = f.password("new_password", Need::kRequired);
     UJ_TRY(f.check());
-    UJ_TRY(s.change_password(ctx.who(), *current, *replacement));
+    UJ_TRY(s.change_password(ctx.who(), *current, *replacement, req.remote_ip));
     return http::ok(json::object(), 200, "Password changed; other sessions were signed out");
 }
 
@@ -349,22 +350,86 @@ Result<Response> list_users(IdentityService& s, RequestContext& ctx, const Reque
     return listing(req, std::move(results), members.count);
 }
 
+// POST /users invites: the answer is the invitation, the same whether or
+// not the email has a user.
 Result<Response> add_user(IdentityService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto body, body_of(req));
     Fields f(body);
     NewMember in;
     auto email = f.email("email", Need::kRequired);
     in.name = f.text("name", Need::kOptional, 1, 200);
-    in.password = f.password("password", Need::kOptional);
+    if (f.has("password"))
+        f.fail("password", "Not accepted: the invitee chooses a password when accepting.");
     auto role_name = f.choice("role", Need::kRequired, all_roles());
     in.max_messages_per_day = f.integer("max_messages_per_day", Need::kOptional, 0, 1'000'000'000);
     UJ_TRY(f.check());
     in.email = *email;
     in.role = *role_name;
-    UJ_ASSIGN(auto added, s.add_member(ctx.who(), in));
-    json out = member_json(added.member);
-    out["existing_user"] = added.existing_user;
-    return http::created(out);
+    UJ_ASSIGN(auto issued, s.invite(ctx.who(), in));
+    return http::ok(invitation_json(issued.invitation, SystemClock::instance().now()), 201,
+                    "Invitation sent");
+}
+
+// ---- invitations
+
+Result<Response> list_invitations(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, page_of(req));
+    auto status = req.query_param("status");
+    if (status && *status != "pending" && *status != "accepted" && *status != "declined" &&
+        *status != "revoked")
+        return Error::invalid("status", "Must be pending, accepted, declined or revoked.");
+    UJ_ASSIGN(auto invitations, s.list_invitations(ctx.who(), status, page));
+    const Micros now = SystemClock::instance().now();
+    json results = json::array();
+    for (const auto& inv : invitations.items) results.push_back(invitation_json(inv, now));
+    return listing(req, std::move(results), invitations.count);
+}
+
+Result<Response> revoke_invitation(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto inv, s.revoke_invitation(ctx.who(), ctx.param("id")));
+    return http::ok(invitation_json(inv, SystemClock::instance().now()), 200, "Invitation revoked");
+}
+
+Result<Response> resend_invitation(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto issued, s.resend_invitation(ctx.who(), ctx.param("id")));
+    return http::ok(invitation_json(issued.invitation, SystemClock::instance().now()), 200,
+                    "Invitation sent again");
+}
+
+Result<Response> my_invitations(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto invitations, s.my_invitations(ctx.who()));
+    json results = json::array();
+    for (const auto& inv : invitations) results.push_back(my_invitation_json(inv));
+    return http::ok(json{{"results", std::move(results)}});
+}
+
+Result<Response> answer_invitation(IdentityService& s, bool accept, RequestContext& ctx) {
+    UJ_ASSIGN(auto inv, accept ? s.accept_invitation(ctx.who(), ctx.param("id"))
+                               : s.decline_invitation(ctx.who(), ctx.param("id")));
+    return http::ok(my_invitation_json(inv), 200,
+                    accept ? "Invitation accepted" : "Invitation declined");
+}
+
+Result<Response> accept_invite_token(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto token = f.text("token", Need::kRequired, 1, 200);
+    auto name = f.text("name", Need::kOptional, 1, 200);
+    auto password = f.password("password", Need::kRequired);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto result, s.accept_invitation_token({*token, name, *password}, req.remote_ip));
+    return http::created(auth_json(result));
+}
+
+// ---- the platform's accounts
+
+Result<Response> list_accounts(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, page_of(req));
+    ChildQuery q{req.query_param("search"), req.query_param("status"), req.query_param("type")};
+    UJ_ASSIGN(auto accounts, s.list_accounts(ctx.who(), q, page));
+    json results = json::array();
+    for (const auto& a : accounts.items) results.push_back(registered_account_json(a));
+    return listing(req, std::move(results), accounts.count);
 }
 
 Result<Response> get_user(IdentityService& s, RequestContext& ctx, const Request&) {
@@ -440,6 +505,7 @@ void add_routes(http::Router& router, IdentityService& s) {
         Method::kPost, b + "/auth/logout",
         [&s, auth](RequestContext& ctx, const Request& req) { return logout(s, *auth, ctx, req); },
         open);
+    router.add(Method::kPost, b + "/auth/invite/accept", bind(accept_invite_token), open);
     router.add(Method::kGet, b + "/auth/me", bind(get_me), scoped("account:read"));
     router.add(Method::kPut, b + "/auth/me", bind(put_me), scoped("account:write"));
     router.add(Method::kPost, b + "/auth/password/change", bind(change_password),
@@ -450,6 +516,7 @@ void add_routes(http::Router& router, IdentityService& s) {
     router.add(Method::kGet, b + "/api-keys/{id}", bind(get_key), scoped("api_keys:read"));
     router.add(Method::kDelete, b + "/api-keys/{id}", bind(revoke_key), scoped("api_keys:write"));
 
+    router.add(Method::kGet, b + "/accounts", bind(list_accounts), scoped("account:read"));
     router.add(Method::kGet, b + "/accounts/current", bind(get_current), scoped("account:read"));
     router.add(Method::kPut, b + "/accounts/current", bind(put_current), scoped("account:write"));
     router.add(Method::kPost, b + "/accounts/switch", bind(switch_account),
@@ -470,6 +537,22 @@ void add_routes(http::Router& router, IdentityService& s) {
         [&s](RequestContext& ctx, const Request&) { return set_child_status(s, "active", ctx); },
         scoped("account:write"));
 
+    // Before /users/{id}: the first matching route wins.
+    router.add(Method::kGet, b + "/users/invitations", bind(list_invitations),
+               scoped("users:read"));
+    router.add(Method::kDelete, b + "/users/invitations/{id}", bind(revoke_invitation),
+               scoped("users:write"));
+    router.add(Method::kPost, b + "/users/invitations/{id}/resend", bind(resend_invitation),
+               scoped("users:write"));
+    router.add(Method::kGet, b + "/invitations", bind(my_invitations), scoped("account:read"));
+    router.add(
+        Method::kPost, b + "/invitations/{id}/accept",
+        [&s](RequestContext& ctx, const Request&) { return answer_invitation(s, true, ctx); },
+        scoped("account:write"));
+    router.add(
+        Method::kPost, b + "/invitations/{id}/decline",
+        [&s](RequestContext& ctx, const Request&) { return answer_invitation(s, false, ctx); },
+        scoped("account:write"));
     router.add(Method::kGet, b + "/users", bind(list_users), scoped("users:read"));
     router.add(Method::kPost, b + "/users", bind(add_user), scoped("users:write"));
     router.add(Method::kGet, b + "/users/{id}", bind(get_user), scoped("users:read"));

@@ -20,7 +20,10 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "db/store_support.h"
+#include "identity/hash_slots.h"
+#include "identity/mailer.h"
 #include "identity/model.h"
+#include "identity/registration_throttle.h"
 #include "identity/throttle.h"
 #include "identity/tokens.h"
 
@@ -31,6 +34,12 @@ struct IdentityOptions {
     std::int64_t access_ttl_s = 15 * 60;
     std::int64_t refresh_ttl_s = 7 * 24 * 3600;
     ThrottleLimits throttle;
+    RegistrationLimits registration;
+    // Password hashes running at once, and how long a request waits for a
+    // free slot before 429 (see hash_slots.h).
+    int hash_slots = 1;
+    Micros hash_wait = 100 * 1000;
+    Micros invitation_ttl = 7 * 24 * 3600 * kMicrosPerSecond;
 };
 
 using Page = db::Paged;
@@ -55,6 +64,8 @@ struct Me {
 
 struct MeUpdate {
     std::optional<std::string> name, email;
+    // Required to change the email (the login), checked like a password change.
+    std::optional<std::string> current_password;
 };
 
 struct AccountUpdate {
@@ -89,14 +100,21 @@ struct ChildQuery {
 
 struct NewMember {
     std::string email;
-    std::optional<std::string> name, password;
+    std::optional<std::string> name;
     std::string role;
     std::optional<std::int64_t> max_messages_per_day;
 };
 
-struct AddedMember {
-    Member member;
-    bool existing_user = false;
+struct IssuedInvitation {
+    Invitation invitation;
+    std::string token;  // mailed to the invitee; never shown to the inviter
+};
+
+// Accepting an invitation by its token, as someone with no user yet.
+struct InviteAcceptance {
+    std::string token;
+    std::optional<std::string> name;
+    std::string password;
 };
 
 struct MemberUpdate {
@@ -160,10 +178,13 @@ public:
 
     // ---- the caller (auth.cc)
     Result<Me> me(const Principal& who);
-    Result<Me> update_me(const Principal& who, const MeUpdate& update);
-    // Revokes every other session of the user.
+    // Changing the email needs a session (not an API key) and the current
+    // password.
+    // A wrong current password counts as a failed login from `ip`.
+    Result<Me> update_me(const Principal& who, const MeUpdate& update, const std::string& ip);
+    // Needs a session (not an API key). Revokes every other session of the user.
     Status change_password(const Principal& who, const std::string& current,
-                           const std::string& replacement);
+                           const std::string& replacement, const std::string& ip);
 
     // ---- accounts and children (accounts.cc)
     Result<Account> current_account(const Principal& who);
@@ -190,10 +211,35 @@ public:
     Result<Account> set_child_status(const Principal& who, const AccountId& id,
                                      const std::string& status);
 
+    // Every non-platform account with where it registered from (platform
+    // admin only).
+    Result<Listing<RegisteredAccount>> list_accounts(const Principal& who, const ChildQuery& q,
+                                                     Page page);
+
     // ---- users of the caller's account (users.cc)
     Result<Listing<Member>> list_members(const Principal& who, const MemberQuery& q, Page page);
     Result<Member> get_member(const Principal& who, const UserId& id);
-    Result<AddedMember> add_member(const Principal& who, const NewMember& in);
+
+    // ---- invitations (invitations.cc)
+    // Mails go through `mailer` (not owned); without one they are only logged
+    // as not sent.
+    void set_mailer(Mailer* mailer) { mailer_ = mailer; }
+    // Invites `in.email` into the caller's account and mails the token. The
+    // answer never depends on whether the email has a user. Inviting an
+    // email with a pending invitation renews that one (new token).
+    Result<IssuedInvitation> invite(const Principal& who, const NewMember& in);
+    Result<Listing<Invitation>> list_invitations(const Principal& who,
+                                                 const std::optional<std::string>& status,
+                                                 Page page);
+    Result<Invitation> revoke_invitation(const Principal& who, const std::string& id);
+    // A new token and expiry; the old token stops working.
+    Result<IssuedInvitation> resend_invitation(const Principal& who, const std::string& id);
+    // The caller's own pending invitations (by their email); sessions only.
+    Result<std::vector<Invitation>> my_invitations(const Principal& who);
+    Result<Invitation> accept_invitation(const Principal& who, const std::string& id);
+    Result<Invitation> decline_invitation(const Principal& who, const std::string& id);
+    // Creates the user and the membership, and signs the new user in.
+    Result<AuthResult> accept_invitation_token(const InviteAcceptance& in, const std::string& ip);
     Result<Member> update_member(const Principal& who, const UserId& id, const MemberUpdate& u);
     Result<Member> set_member_active(const Principal& who, const UserId& id, bool active);
     Status remove_member(const Principal& who, const UserId& id);
@@ -205,6 +251,18 @@ public:
     Status revoke_api_key(const Principal& who, const ApiKeyId& id);
 
 private:
+    // Password hashing, bounded by hashes_ (429 when no slot frees up).
+    Result<std::string> hash(const std::string& password);
+    Result<bool> verify(const std::string& hash, const std::string& password);
+    Status verify_decoy(const std::string& password);
+    // The caller's current password, throttled like a login: guessing it
+    // with a stolen session is as slow as guessing it at login.
+    Status check_current_password(const User& user, const std::string& given,
+                                  const std::string& ip);
+    // Adds the membership an accepted invitation grants (plan limits apply).
+    Status join(db::Connection& c, const Invitation& inv, const UserId& user, Micros now);
+    Status mail_invitation(const Invitation& inv, const std::string& token,
+                           const std::string& inviter_name, const std::string& account_name);
     // A new session with its first refresh token and an access token.
     Result<AuthResult> open_session(db::Connection& c, User user, const Account& account,
                                     const std::string& role, const std::string& ip);
@@ -221,6 +279,9 @@ private:
     IdentityOptions options_;
     std::string jwt_key_;
     LoginThrottle throttle_;
+    RegistrationThrottle registrations_;
+    HashSlots hashes_;
+    Mailer* mailer_ = nullptr;
     // Claims of access tokens whose signature was already verified with
     // jwt_key_, so a client's repeated token costs a lookup, not an HMAC and
     // a JSON parse. Expiry and the session are still checked every time.

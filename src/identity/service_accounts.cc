@@ -124,7 +124,7 @@ Result<CreatedChild> IdentityService::create_child(const Principal& who, const C
         return Error::forbidden("Only the platform creates reseller accounts");
     if (in.account_type != account_type::kReseller && !in.reseller_details.is_null())
         return Error::invalid("reseller_details", "Only reseller accounts have reseller details.");
-    const std::string hash = hash_password(in.owner_password);
+    UJ_ASSIGN(auto hash, this->hash(in.owner_password));
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<CreatedChild> {
         UJ_ASSIGN(bool taken, store::username_taken(c, in.business_username, AccountId{}));
@@ -164,6 +164,32 @@ Result<Listing<Account>> IdentityService::list_children(const Principal& who, co
     UJ_ASSIGN(auto rows,
               db_.read([&](db::Connection& c) { return store::list_children(c, f, paged(page)); }));
     return Listing<Account>{std::move(rows.first), rows.second};
+}
+
+Result<Listing<RegisteredAccount>> IdentityService::list_accounts(const Principal& who,
+                                                                  const ChildQuery& q, Page page) {
+    if (!who.is_platform_admin()) return Error::forbidden("Only the platform admin lists accounts");
+    store::ChildFilter f;  // no parent: every non-platform account
+    f.search = q.search;
+    f.status = q.status;
+    f.type = q.type;
+    return db_.read([&](db::Connection& c) -> Result<Listing<RegisteredAccount>> {
+        UJ_ASSIGN(auto rows, store::list_children(c, f, paged(page)));
+        Listing<RegisteredAccount> out{{}, rows.second};
+        constexpr Micros kDay = 24 * 3600 * kMicrosPerSecond;
+        for (auto& a : rows.first) {
+            RegisteredAccount r{std::move(a), 0};
+            if (r.account.registered_ip) {
+                // The UTC day of the registration: trial-credit farming shows
+                // as many accounts from one address in one day.
+                const Micros day = r.account.created_at - r.account.created_at % kDay;
+                UJ_ASSIGN(r.registrations_that_day,
+                          store::count_registrations(c, *r.account.registered_ip, day, day + kDay));
+            }
+            out.items.push_back(std::move(r));
+        }
+        return out;
+    });
 }
 
 Result<Account> IdentityService::get_child(const Principal& who, const AccountId& id) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "identity/scopes.h"
 #include "identity/service.h"
 #include "identity/store.h"
 #include "identity/tokens.h"
@@ -16,14 +17,22 @@ Result<CreatedApiKey> IdentityService::create_api_key(const Principal& who, cons
     for (const auto& s : in.scopes)
         if (std::find(known_scopes().begin(), known_scopes().end(), s) == known_scopes().end())
             return Error::invalid("scopes", "Unknown scope '" + s + "'.");
-    // A key cannot do more than its creator's API key could: a scoped key
-    // may only hand out scopes it holds.
-    if (who.api_key_id)
-        for (const auto& s : in.scopes)
-            if (std::find(who.scopes.begin(), who.scopes.end(), s) == who.scopes.end() &&
-                std::find(who.scopes.begin(), who.scopes.end(), "full_access") == who.scopes.end())
-                return Error::forbidden("A key cannot grant a scope it lacks",
-                                        "INSUFFICIENT_SCOPE");
+    // A new key is never stronger than what creates it: no more than the
+    // creating key's scopes, no more than the creator's role allows. Without
+    // scopes it gets exactly those of its creator.
+    const std::vector<std::string>& bound = role_scopes(who.role);
+    std::vector<std::string> scopes = in.scopes;
+    if (scopes.empty()) scopes = who.api_key_id ? who.scopes : bound;
+    for (const auto& s : scopes) {
+        const bool by_key = !who.api_key_id || scope_covers(who.scopes, s);
+        if (by_key && scope_covers(bound, s)) continue;
+        Error e = Error::forbidden(by_key ? "Your role cannot grant the scope '" + s + "'"
+                                          : "This API key cannot grant the scope '" + s + "'",
+                                   "INSUFFICIENT_SCOPE");
+        e.errors["scopes"].push_back("Not within the creator's own scopes.");
+        e.details = {{"scope", s}};
+        return e;
+    }
     CreatedApiKey out;
     out.raw_key = new_api_key();
     ApiKey& k = out.key;
@@ -33,7 +42,7 @@ Result<CreatedApiKey> IdentityService::create_api_key(const Principal& who, cons
     k.name = in.name;
     k.prefix = out.raw_key.substr(0, 10);
     k.key_hash = token_hash(out.raw_key);
-    k.scopes = in.scopes.empty() ? std::vector<std::string>{"full_access"} : in.scopes;
+    k.scopes = std::move(scopes);
     std::sort(k.scopes.begin(), k.scopes.end());
     k.scopes.erase(std::unique(k.scopes.begin(), k.scopes.end()), k.scopes.end());
     k.created_at = now;

@@ -24,6 +24,15 @@ Error inactive() {
 
 constexpr std::size_t kVerifiedTokenCacheSize = 10000;
 
+// The login (email, password) is the user's across accounts: an API key,
+// scoped to one account and easy to leak, never changes it.
+Status check_session(const Principal& who) {
+    if (who.api_key_id)
+        return Error::forbidden("Sign in with your password to change your email or password",
+                                "SESSION_REQUIRED");
+    return {};
+}
+
 }  // namespace
 
 std::string new_account_sid() {
@@ -60,7 +69,38 @@ IdentityService::IdentityService(db::Database& db, Clock& clock, IdentityOptions
       clock_(clock),
       options_(std::move(options)),
       jwt_key_(jwt_signing_key(options_.server_secret)),
-      throttle_(options_.throttle) {}
+      throttle_(options_.throttle),
+      registrations_(options_.registration),
+      hashes_(options_.hash_slots, options_.hash_wait) {}
+
+Result<std::string> IdentityService::hash(const std::string& password) {
+    return hashes_.run([&] { return hash_password(password); });
+}
+
+Result<bool> IdentityService::verify(const std::string& hash, const std::string& password) {
+    return hashes_.run([&] { return verify_password(hash, password); });
+}
+
+Status IdentityService::check_current_password(const User& user, const std::string& given,
+                                               const std::string& ip) {
+    const Micros now = clock_.now();
+    if (int wait = throttle_.retry_after(user.email, ip, now); wait > 0)
+        return Error::rate_limited(wait);
+    UJ_ASSIGN(bool verified, verify(user.password_hash, given));
+    if (!verified) {
+        throttle_.record_failure(user.email, ip, now);
+        return Error::invalid("current_password", "The current password is wrong.");
+    }
+    return {};
+}
+
+Status IdentityService::verify_decoy(const std::string& password) {
+    UJ_TRY(hashes_.run([&] {
+        verify_password_decoy(password);
+        return true;
+    }));
+    return {};
+}
 
 Result<BootstrapResult> IdentityService::ensure_platform_admin(const std::string& email,
                                                                const std::string& password) {
@@ -134,9 +174,11 @@ Result<AuthResult> IdentityService::open_session(db::Connection& c, User user,
 
 Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
                                                      const std::string& ip) {
-    // Hash before taking the write lock: argon2id must not hold up writers.
-    const std::string hash = hash_password(in.password);
     const Micros now = clock_.now();
+    // Counted before hashing: a flood is refused before it costs CPU.
+    if (int wait = registrations_.admit(ip, now); wait > 0) return Error::rate_limited(wait);
+    // Hash before taking the write lock: argon2id must not hold up writers.
+    UJ_ASSIGN(auto hash, this->hash(in.password));
     return db_.write([&](db::Connection& c) -> Result<AuthResult> {
         UJ_ASSIGN(auto taken, store::email_taken(c, in.email, UserId{}));
         if (taken) {
@@ -146,6 +188,7 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
         }
         Account account = new_account(account_type::kBusiness, in.account_name, now);
         account.contact_email = in.email;
+        account.registered_ip = ip;
         UJ_TRY(store::insert_account(c, account));
         User user = new_user(in.email, in.name, hash, account.id, now);
         user.last_login_at = now;
@@ -164,15 +207,16 @@ Result<AuthResult> IdentityService::login(const LoginInput& in, const std::strin
     UJ_ASSIGN(auto user,
               db_.read([&](db::Connection& c) { return store::find_user_by_email(c, in.email); }));
     if (!user) {
-        verify_password_decoy(in.password);
+        UJ_TRY(verify_decoy(in.password));
         throttle_.record_failure(in.email, ip, started);
         return invalid_credentials();
     }
-    if (!verify_password(user->password_hash, in.password)) {
+    UJ_ASSIGN(bool verified, verify(user->password_hash, in.password));
+    if (!verified) {
         throttle_.record_failure(in.email, ip, started);
         return invalid_credentials();
     }
-    throttle_.record_success(in.email);
+    throttle_.record_success(in.email, ip);
     if (!user->is_active) return inactive();
     return db_.write([&](db::Connection& c) -> Result<AuthResult> {
         UJ_ASSIGN(auto memberships, store::memberships_of(c, user->id));
@@ -372,7 +416,17 @@ Result<Me> IdentityService::me(const Principal& who) {
     });
 }
 
-Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& update) {
+Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& update,
+                                      const std::string& ip) {
+    if (update.email) {
+        UJ_TRY(check_session(who));
+        if (!update.current_password)
+            return Error::invalid("current_password", "Required to change the email.");
+        UJ_ASSIGN(auto user,
+                  db_.read([&](db::Connection& c) { return store::find_user(c, who.user_id); }));
+        if (!user) return Error::not_found("User");
+        UJ_TRY(check_current_password(*user, *update.current_password, ip));
+    }
     UJ_TRY(db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
         if (!user) return Error::not_found("User");
@@ -393,13 +447,13 @@ Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& upda
 }
 
 Status IdentityService::change_password(const Principal& who, const std::string& current,
-                                        const std::string& replacement) {
+                                        const std::string& replacement, const std::string& ip) {
+    UJ_TRY(check_session(who));
     UJ_ASSIGN(auto user,
               db_.read([&](db::Connection& c) { return store::find_user(c, who.user_id); }));
     if (!user) return Error::not_found("User");
-    if (!verify_password(user->password_hash, current))
-        return Error::invalid("current_password", "The current password is wrong.");
-    const std::string hash = hash_password(replacement);
+    UJ_TRY(check_current_password(*user, current, ip));
+    UJ_ASSIGN(auto hash, this->hash(replacement));
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto fresh, store::find_user(c, who.user_id));

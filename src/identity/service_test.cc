@@ -18,6 +18,7 @@ protected:
         IdentityOptions options;
         options.server_secret = std::string(40, 's');
         options.throttle = {3, 100, 60 * kMicrosPerSecond};
+        options.registration = {1000, 1000, 3600 * kMicrosPerSecond};
         service_ = std::make_unique<IdentityService>(test_->db(), clock_, options);
     }
 
@@ -116,7 +117,7 @@ TEST_P(IdentityServiceTest, PasswordChangeEndsOtherSessionsOnly) {
     auto other = service_->login({"pw@example.com", "long-enough-pw", std::nullopt}, "ip");
     ASSERT_TRUE(other);
     auto me = principal_of(reg);
-    ASSERT_TRUE(service_->change_password(me, "long-enough-pw", "a-new-long-password"));
+    ASSERT_TRUE(service_->change_password(me, "long-enough-pw", "a-new-long-password", "10.0.0.1"));
     EXPECT_TRUE(service_->authenticate_bearer(reg.access));
     EXPECT_FALSE(service_->authenticate_bearer(other->access));
     EXPECT_FALSE(service_->login({"pw@example.com", "long-enough-pw", std::nullopt}, "ip"));
@@ -167,8 +168,10 @@ TEST_P(IdentityServiceTest, LastOwnerCannotBeDemotedButAnotherOwnerMakesItPossib
         service_->update_member(owner, reg.user.id, {std::nullopt, "admin", false, std::nullopt});
     ASSERT_FALSE(demote);
     EXPECT_EQ(demote.error().error_code, "LAST_OWNER");
-    ASSERT_TRUE(service_->add_member(
-        owner, {"second@example.com", "Second", "long-enough-pw", "owner", std::nullopt}));
+    auto invited = service_->invite(owner, {"second@example.com", "Second", "owner", std::nullopt});
+    ASSERT_TRUE(invited) << invited.error().message;
+    ASSERT_TRUE(service_->accept_invitation_token({invited->token, std::nullopt, "long-enough-pw"},
+                                                  "10.0.0.2"));
     EXPECT_TRUE(
         service_->update_member(owner, reg.user.id, {std::nullopt, "admin", false, std::nullopt}));
 }
@@ -215,6 +218,92 @@ TEST_P(IdentityServiceTest, PlatformAdminIsCreatedOnce) {
     EXPECT_FALSE(second->created);
     EXPECT_TRUE(
         service_->login({"root@example.com", *first->generated_password, std::nullopt}, "ip"));
+}
+
+TEST_P(IdentityServiceTest, InvitingCreatesNoMembershipUntilAccepted) {
+    auto a = registered("inviter@example.com");
+    auto b = registered("invitee@example.com");
+    auto owner = principal_of(a);
+    auto invited =
+        service_->invite(owner, {"invitee@example.com", std::nullopt, "admin", std::nullopt});
+    ASSERT_TRUE(invited) << invited.error().message;
+    EXPECT_EQ(invited->invitation.status, "pending");
+    EXPECT_NE(invited->invitation.token_hash, invited->token);
+    auto invitee = principal_of(b);
+    auto before = service_->me(invitee);
+    ASSERT_TRUE(before);
+    EXPECT_EQ(before->accounts.size(), 1u);
+    // The token of someone who already has a user never sets their password.
+    auto by_token =
+        service_->accept_invitation_token({invited->token, "X", "attacker-password"}, "ip");
+    ASSERT_FALSE(by_token);
+    EXPECT_EQ(by_token.error().error_code, "INVALID_CREDENTIALS");
+    auto mine = service_->my_invitations(invitee);
+    ASSERT_TRUE(mine);
+    ASSERT_EQ(mine->size(), 1u);
+    ASSERT_TRUE(service_->accept_invitation(invitee, invited->invitation.id));
+    auto after = service_->me(invitee);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->accounts.size(), 2u);
+    auto again = service_->accept_invitation(invitee, invited->invitation.id);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().error_code, "INVALID_STATUS");
+}
+
+TEST_P(IdentityServiceTest, InvitationsExpireAndResendingKillsTheOldToken) {
+    auto owner = principal_of(registered("boss@example.com"));
+    auto first = service_->invite(owner, {"new@example.com", "New", "agent", std::nullopt});
+    ASSERT_TRUE(first);
+    auto resent = service_->resend_invitation(owner, first->invitation.id);
+    ASSERT_TRUE(resent);
+    EXPECT_EQ(resent->invitation.id, first->invitation.id);
+    auto old =
+        service_->accept_invitation_token({first->token, std::nullopt, "long-enough-pw"}, "ip");
+    ASSERT_FALSE(old);
+    EXPECT_EQ(old.error().error_code, "VALIDATION_ERROR");
+    clock_.advance(7 * 24 * 3600 * kMicrosPerSecond + 1);
+    auto late =
+        service_->accept_invitation_token({resent->token, std::nullopt, "long-enough-pw"}, "ip");
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.error().error_code, "INVITATION_EXPIRED");
+    // Sent again, it works for another week.
+    auto renewed = service_->resend_invitation(owner, first->invitation.id);
+    ASSERT_TRUE(renewed);
+    auto joined =
+        service_->accept_invitation_token({renewed->token, std::nullopt, "long-enough-pw"}, "ip");
+    ASSERT_TRUE(joined) << joined.error().message;
+    EXPECT_EQ(joined->role, "agent");
+    EXPECT_EQ(joined->user.name, "New");
+}
+
+TEST_P(IdentityServiceTest, RevokedInvitationCannotBeAccepted) {
+    auto owner = principal_of(registered("rev@example.com"));
+    auto inv = service_->invite(owner, {"gone@example.com", "Gone", "agent", std::nullopt});
+    ASSERT_TRUE(inv);
+    ASSERT_TRUE(service_->revoke_invitation(owner, inv->invitation.id));
+    auto accepted =
+        service_->accept_invitation_token({inv->token, std::nullopt, "long-enough-pw"}, "ip");
+    ASSERT_FALSE(accepted);
+    EXPECT_EQ(accepted.error().error_code, "VALIDATION_ERROR");
+}
+
+TEST_P(IdentityServiceTest, RegistrationIsThrottledPerAddressAndRecordsIt) {
+    IdentityOptions options;
+    options.server_secret = std::string(40, 's');
+    options.registration = {2, 100, 3600 * kMicrosPerSecond};
+    IdentityService limited(test_->db(), clock_, options);
+    auto reg = [&](const std::string& email, const std::string& ip) {
+        return limited.register_account({"Acme", "Owner", email, "long-enough-pw"}, ip);
+    };
+    ASSERT_TRUE(reg("r1@example.com", "10.9.0.1"));
+    ASSERT_TRUE(reg("r2@example.com", "10.9.0.1"));
+    auto third = reg("r3@example.com", "10.9.0.1");
+    ASSERT_FALSE(third);
+    EXPECT_EQ(third.error().error_code, "RATE_LIMITED");
+    EXPECT_GT(third.error().retry_after_s, 0);
+    auto elsewhere = reg("r4@example.com", "10.9.0.2");
+    ASSERT_TRUE(elsewhere);
+    EXPECT_EQ(elsewhere->account.registered_ip, "10.9.0.2");
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, IdentityServiceTest,

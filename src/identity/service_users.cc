@@ -1,6 +1,5 @@
 // Users of the caller's account: membership, roles, activation.
 
-#include "identity/passwords.h"
 #include "identity/service.h"
 #include "identity/store.h"
 
@@ -52,47 +51,6 @@ Result<Listing<Member>> IdentityService::list_members(const Principal& who, cons
 
 Result<Member> IdentityService::get_member(const Principal& who, const UserId& id) {
     return db_.read([&](db::Connection& c) { return access_member(c, who, id); });
-}
-
-Result<AddedMember> IdentityService::add_member(const Principal& who, const NewMember& in) {
-    UJ_TRY(check_manager(who));
-    if (in.role == role::kOwner && who.role != role::kOwner)
-        return Error::forbidden("Only an owner may add an owner");
-    UJ_ASSIGN(auto existing,
-              db_.read([&](db::Connection& c) { return store::find_user_by_email(c, in.email); }));
-    std::string hash;
-    if (!existing) {
-        FieldErrors missing;
-        if (!in.password) missing["password"].push_back("Required to create a new user.");
-        if (!in.name) missing["name"].push_back("Required to create a new user.");
-        if (!missing.empty()) return Error::invalid_fields(std::move(missing));
-        hash = hash_password(*in.password);
-    }
-    const Micros now = clock_.now();
-    return db_.write([&](db::Connection& c) -> Result<AddedMember> {
-        UJ_ASSIGN(auto user, store::find_user_by_email(c, in.email));
-        const bool existing_user = user.has_value();
-        if (!user) {
-            if (hash.empty()) return Error::conflict("CONFLICT", "The user changed; try again");
-            User u = new_user(in.email, *in.name, hash, who.account_id, now);
-            UJ_TRY(store::insert_user(c, u));
-            user = u;
-        } else {
-            UJ_ASSIGN(auto member, store::find_member(c, who.account_id, user->id));
-            if (member) {
-                Error e = Error::conflict("ALREADY_MEMBER", "This user is already in the account");
-                e.errors["email"].push_back("This user is already in the account.");
-                return e;
-            }
-        }
-        if (member_limit_) {
-            UJ_ASSIGN(auto members, store::list_members(c, who.account_id, {}, {1, 0}));
-            UJ_TRY(member_limit_(who.account_id, members.second));
-        }
-        Membership m{who.account_id, user->id, in.role, true, in.max_messages_per_day, now, now};
-        UJ_TRY(store::insert_membership(c, m));
-        return AddedMember{Member{std::move(*user), std::move(m)}, existing_user};
-    });
 }
 
 Result<Member> IdentityService::update_member(const Principal& who, const UserId& id,

@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kAccountColumns =
     "id, type, name, status, parent_id, business_name, business_username, business_type, "
     "contact_email, contact_phone, country, account_sid, reseller_details, max_messages_per_day, "
-    "created_at, updated_at, default_country";
+    "created_at, updated_at, default_country, registered_ip";
 
 // How many columns a list like kAccountColumns names: rows that join
 // several tables find each part's first column by it.
@@ -48,6 +48,7 @@ Account account_from(const Row& r, std::size_t i = 0) {
     a.created_at = r.i64(i + 14);
     a.updated_at = r.i64(i + 15);
     a.default_country = r.text(i + 16);
+    a.registered_ip = r.opt_text(i + 17);
     return a;
 }
 
@@ -122,6 +123,27 @@ ApiKey key_from(const Row& r, std::size_t i = 0) {
     return k;
 }
 
+constexpr const char* kInvitationColumns =
+    "i.id, i.account_id, i.email, i.name, i.role, i.max_messages_per_day, i.invited_by, "
+    "i.token_hash, i.status, i.created_at, i.updated_at, i.expires_at";
+
+Invitation invitation_from(const Row& r, std::size_t i = 0) {
+    Invitation inv;
+    inv.id = r.text(i + 0);
+    inv.account_id = AccountId{r.text(i + 1)};
+    inv.email = r.text(i + 2);
+    inv.name = r.opt_text(i + 3);
+    inv.role = r.text(i + 4);
+    inv.max_messages_per_day = r.opt_i64(i + 5);
+    inv.invited_by = UserId{r.text(i + 6)};
+    inv.token_hash = r.text(i + 7);
+    inv.status = r.text(i + 8);
+    inv.created_at = r.i64(i + 9);
+    inv.updated_at = r.i64(i + 10);
+    inv.expires_at = r.i64(i + 11);
+    return inv;
+}
+
 }  // namespace
 
 // ---- accounts
@@ -129,11 +151,12 @@ ApiKey key_from(const Row& r, std::size_t i = 0) {
 Status insert_account(Connection& c, const Account& a) {
     return done(c.query(
         std::string("INSERT INTO accounts (") + kAccountColumns +
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+            "$18)",
         {a.id.value, a.type, a.name, a.status, db::optional_text(a.parent_id), a.business_name,
          db::optional_text(a.business_username), a.business_type, a.contact_email, a.contact_phone,
          a.country, a.account_sid, details_value(a), db::optional_int(a.max_messages_per_day),
-         a.created_at, a.updated_at, a.default_country}));
+         a.created_at, a.updated_at, a.default_country, db::optional_text(a.registered_ip)}));
 }
 
 Status update_account(Connection& c, const Account& a) {
@@ -193,6 +216,14 @@ Result<std::pair<std::vector<Account>, std::int64_t>> list_children(Connection& 
     std::vector<Account> out;
     for (const auto& r : result.rows) out.push_back(account_from(r));
     return std::pair{std::move(out), count};
+}
+
+Result<std::int64_t> count_registrations(Connection& c, const std::string& ip, Micros from,
+                                         Micros to) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT COUNT(*) FROM accounts WHERE registered_ip = $1 AND "
+                                    "created_at >= $2 AND created_at < $3",
+                                    {ip, from, to}));
+    return row ? row->i64(0) : 0;
 }
 
 // ---- users
@@ -477,6 +508,106 @@ Status revoke_api_key(Connection& c, const AccountId& account, const ApiKeyId& i
 
 Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now) {
     return done(c.query("UPDATE api_keys SET last_used_at = $2 WHERE id = $1", {id.value, now}));
+}
+
+// ---- invitations
+
+Status insert_invitation(Connection& c, const Invitation& inv) {
+    return done(c.query(
+        "INSERT INTO invitations (id, account_id, email, name, role, max_messages_per_day, "
+        "invited_by, token_hash, status, created_at, updated_at, expires_at) VALUES ($1, $2, $3, "
+        "$4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        {inv.id, inv.account_id.value, inv.email, db::optional_text(inv.name), inv.role,
+         db::optional_int(inv.max_messages_per_day), inv.invited_by.value, inv.token_hash,
+         inv.status, inv.created_at, inv.updated_at, inv.expires_at}));
+}
+
+Result<std::optional<Invitation>> find_invitation(Connection& c, const AccountId& account,
+                                                  const std::string& id) {
+    return one<Invitation>(
+        c.query_one(std::string("SELECT ") + kInvitationColumns +
+                        " FROM invitations i WHERE i.account_id = $1 AND i.id = $2",
+                    {account.value, id}),
+        [](const Row& r) { return invitation_from(r); });
+}
+
+Result<std::optional<Invitation>> find_pending_invitation(Connection& c, const AccountId& account,
+                                                          const std::string& email) {
+    return one<Invitation>(
+        c.query_one(std::string("SELECT ") + kInvitationColumns +
+                        " FROM invitations i WHERE i.account_id = $1 AND i.email = $2 AND "
+                        "i.status = 'pending' ORDER BY i.created_at DESC LIMIT 1",
+                    {account.value, email}),
+        [](const Row& r) { return invitation_from(r); });
+}
+
+Result<std::pair<std::vector<Invitation>, std::int64_t>> list_invitations(
+    Connection& c, const AccountId& account, const std::optional<std::string>& status,
+    const Paged& page) {
+    db::Filter where({account.value});
+    where.where("i.account_id = $1");
+    if (status) where.add("i.status = {}", *status);
+    UJ_ASSIGN(auto count, count_of(c, "SELECT COUNT(*) FROM invitations i", where));
+    const std::string sql = std::string("SELECT ") + kInvitationColumns + " FROM invitations i" +
+                            where.sql() + " ORDER BY i.created_at DESC, i.id DESC" +
+                            limit_clause(where, page);
+    UJ_ASSIGN(auto result, c.run(sql, where.params()));
+    std::vector<Invitation> out;
+    for (const auto& r : result.rows) out.push_back(invitation_from(r));
+    return std::pair{std::move(out), count};
+}
+
+Status update_invitation(Connection& c, const AccountId& account, const Invitation& inv) {
+    return done(c.query(
+        "UPDATE invitations SET status = $3, token_hash = $4, expires_at = $5, role = $6, "
+        "name = $7, max_messages_per_day = $8, updated_at = $9 "
+        "WHERE account_id = $1 AND id = $2",
+        {account.value, inv.id, inv.status, inv.token_hash, inv.expires_at, inv.role,
+         db::optional_text(inv.name), db::optional_int(inv.max_messages_per_day), inv.updated_at}));
+}
+
+Result<std::vector<Invitation>> invitations_for_email(Connection& c, const std::string& email,
+                                                      Micros now) {
+    UJ_ASSIGN(auto result,
+              c.query(std::string("SELECT ") + kInvitationColumns +
+                          ", a.name FROM invitations i JOIN accounts a ON a.id = i.account_id "
+                          "WHERE i.email = $1 AND i.status = 'pending' AND i.expires_at > $2 "
+                          "ORDER BY i.created_at DESC, i.id DESC LIMIT 100",
+                      {email, now}));
+    std::vector<Invitation> out;
+    for (const auto& r : result.rows) {
+        out.push_back(invitation_from(r));
+        out.back().account_name = r.text(column_count(kInvitationColumns));
+    }
+    return out;
+}
+
+Result<std::optional<Invitation>> find_invitation_for_email(Connection& c, const std::string& id,
+                                                            const std::string& email) {
+    return one<Invitation>(
+        c.query_one(std::string("SELECT ") + kInvitationColumns +
+                        ", a.name FROM invitations i JOIN accounts a ON a.id = i.account_id "
+                        "WHERE i.id = $1 AND i.email = $2",
+                    {id, email}),
+        [](const Row& r) {
+            Invitation inv = invitation_from(r);
+            inv.account_name = r.text(column_count(kInvitationColumns));
+            return inv;
+        });
+}
+
+Result<std::optional<Invitation>> find_invitation_by_token(Connection& c,
+                                                           const std::string& token_hash) {
+    return one<Invitation>(
+        c.query_one(std::string("SELECT ") + kInvitationColumns +
+                        ", a.name FROM invitations i JOIN accounts a ON a.id = i.account_id "
+                        "WHERE i.token_hash = $1",
+                    {token_hash}),
+        [](const Row& r) {
+            Invitation inv = invitation_from(r);
+            inv.account_name = r.text(column_count(kInvitationColumns));
+            return inv;
+        });
 }
 
 }  // namespace ujumbe::identity::store

@@ -36,6 +36,11 @@ Result<std::pair<std::vector<Account>, std::int64_t>> list_children(Connection& 
                                                                     const ChildFilter& f,
                                                                     const Paged& page);
 
+// How many accounts were registered from `ip` between `from` and `to`
+// (a platform-wide question, asked for the platform admin only).
+Result<std::int64_t> count_registrations(Connection& c, const std::string& ip, Micros from,
+                                         Micros to);
+
 // Users
 Status insert_user(Connection& c, const User& u);
 Status update_user(Connection& c, const User& u);
@@ -122,5 +127,27 @@ Result<std::pair<std::vector<ApiKey>, std::int64_t>> list_api_keys(Connection& c
                                                                    const Paged& page);
 Status revoke_api_key(Connection& c, const AccountId& account, const ApiKeyId& id, Micros now);
 Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now);
+
+// Invitations (the account id leads, except for the invitee's own look-ups,
+// which are keyed by the invitee's email or the token's hash)
+Status insert_invitation(Connection& c, const Invitation& inv);
+Result<std::optional<Invitation>> find_invitation(Connection& c, const AccountId& account,
+                                                  const std::string& id);
+// The account's pending invitation for `email`, if any.
+Result<std::optional<Invitation>> find_pending_invitation(Connection& c, const AccountId& account,
+                                                          const std::string& email);
+Result<std::pair<std::vector<Invitation>, std::int64_t>> list_invitations(
+    Connection& c, const AccountId& account, const std::optional<std::string>& status,
+    const Paged& page);
+// Status, token, expiry, role and name as in `inv`.
+Status update_invitation(Connection& c, const AccountId& account, const Invitation& inv);
+// Pending, unexpired invitations for `email` from any account, with the
+// account's name.
+Result<std::vector<Invitation>> invitations_for_email(Connection& c, const std::string& email,
+                                                      Micros now);
+Result<std::optional<Invitation>> find_invitation_for_email(Connection& c, const std::string& id,
+                                                            const std::string& email);
+Result<std::optional<Invitation>> find_invitation_by_token(Connection& c,
+                                                           const std::string& token_hash);
 
 }  // namespace ujumbe::identity::store

@@ -104,4 +104,40 @@ json me_json(const Me& me) {
     return out;
 }
 
+json invitation_json(const Invitation& inv, Micros now) {
+    json out = json::object();
+    out.emplace("id", inv.id);
+    out.emplace("email", inv.email);
+    out.emplace("name", text_or_null(inv.name));
+    out.emplace("role", inv.role);
+    out.emplace("max_messages_per_day", int_or_null(inv.max_messages_per_day));
+    out.emplace("status", inv.status);
+    out.emplace("expired", inv.status == invitation_status::kPending && inv.expires_at <= now);
+    out.emplace("invited_by", inv.invited_by.value);
+    out.emplace("created_at", format_iso8601(inv.created_at));
+    out.emplace("expires_at", format_iso8601(inv.expires_at));
+    return out;
+}
+
+json my_invitation_json(const Invitation& inv) {
+    json out = json::object();
+    out.emplace("id", inv.id);
+    json account = json::object();
+    account.emplace("id", inv.account_id.value);
+    account.emplace("name", inv.account_name);
+    out.emplace("account", std::move(account));
+    out.emplace("role", inv.role);
+    out.emplace("status", inv.status);
+    out.emplace("created_at", format_iso8601(inv.created_at));
+    out.emplace("expires_at", format_iso8601(inv.expires_at));
+    return out;
+}
+
+json registered_account_json(const RegisteredAccount& r) {
+    json out = account_json(r.account);
+    out.emplace("registered_ip", text_or_null(r.account.registered_ip));
+    out.emplace("registrations_that_day", r.registrations_that_day);
+    return out;
+}
+
 }  // namespace ujumbe::identity

@@ -14,5 +14,10 @@ nlohmann::json member_json(const Member& m);
 nlohmann::json api_key_json(const ApiKey& k);
 nlohmann::json auth_json(const AuthResult& r);
 nlohmann::json me_json(const Me& me);
+// As the account's managers see it (no token, ever).
+nlohmann::json invitation_json(const Invitation& inv, Micros now);
+// As the invitee sees it: which account, which role, until when.
+nlohmann::json my_invitation_json(const Invitation& inv);
+nlohmann::json registered_account_json(const RegisteredAccount& r);
 
 }  // namespace ujumbe::identity

@@ -91,10 +91,10 @@ def _two_account_user(api, register):
     """A user who owns account A and is an agent of account B."""
     a = register()
     b = register()
-    added = assert_ok(api("POST", "/users", json={"email": a.email.upper(), "role": "agent"},
-                          token=b.access), 201)
-    assert added["existing_user"] is True, added
-    assert added["id"] == a.user_id and added["role"] == "agent"
+    invited = assert_ok(api("POST", "/users", json={"email": a.email.upper(), "role": "agent"},
+                            token=b.access), 201)
+    assert invited["role"] == "agent" and invited["status"] == "pending", invited
+    assert_ok(api("POST", "/invitations/%s/accept" % invited["id"], token=a.access))
     return a, b
 
 

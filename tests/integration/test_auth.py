@@ -259,7 +259,9 @@ def test_put_me_unicode_name_round_trips(api, owner):
 
 def test_put_me_changes_email_and_login_follows(api, owner):
     new_email = unique_email("moved").upper()
-    data = assert_ok(api("PUT", "/auth/me", json={"email": new_email}, token=owner.access))
+    data = assert_ok(api("PUT", "/auth/me", json={"email": new_email,
+                                                  "current_password": owner.password},
+                         token=owner.access))
     assert data["email"] == new_email.lower()
     assert_error(api("POST", "/auth/login", json={"email": owner.email,
                                                   "password": owner.password}),
@@ -269,7 +271,9 @@ def test_put_me_changes_email_and_login_follows(api, owner):
 
 def test_put_me_with_taken_email_is_409(api, owner, register):
     other = register()
-    resp = api("PUT", "/auth/me", json={"email": other.email.upper()}, token=owner.access)
+    resp = api("PUT", "/auth/me", json={"email": other.email.upper(),
+                                        "current_password": owner.password},
+               token=owner.access)
     assert_error(resp, 409, "EMAIL_TAKEN")
     assert assert_ok(api("GET", "/auth/me", token=owner.access))["email"] == owner.email
 

@@ -4,9 +4,10 @@ import uuid
 
 import pytest
 
-from ujumbe_it import (DEFAULT_PASSWORD, add_member, api_path_of, assert_done, assert_error,
-                       assert_list, assert_ok, assert_unauthenticated, assert_validation,
-                       is_timestamp, login, member, unique_email, unique_name, with_query)
+from ujumbe_it import (DEFAULT_PASSWORD, accept_invitation, add_member, api_path_of, assert_done,
+                       assert_error, assert_list, assert_ok, assert_unauthenticated,
+                       assert_validation, is_timestamp, login, member, unique_email, unique_name,
+                       with_query)
 
 USER_FIELDS = ("id", "email", "name", "role", "is_active", "max_messages_per_day", "joined_at",
                "created_at", "last_login_at")
@@ -26,42 +27,48 @@ def test_list_users_shows_the_owner(api, owner):
     assert is_timestamp(me["joined_at"]) and is_timestamp(me["created_at"])
 
 
-def test_create_user_with_password(api, owner):
+def test_invite_then_accept_creates_the_member(api, owner):
     email = unique_email("New.Agent").upper()
     name = unique_name("Agent")
-    resp = api("POST", "/users", json={"email": email, "name": name,
-                                       "password": DEFAULT_PASSWORD, "role": "agent"},
+    resp = api("POST", "/users", json={"email": email, "name": name, "role": "agent"},
                token=owner.access)
-    data = assert_ok(resp, 201)
+    invitation = assert_ok(resp, 201)
+    for field in ("id", "email", "name", "role", "status", "expires_at", "created_at"):
+        assert field in invitation, "missing %s in %s" % (field, invitation)
+    assert invitation["email"] == email.lower() and invitation["name"] == name
+    assert invitation["role"] == "agent" and invitation["status"] == "pending"
+    assert "token" not in invitation and "existing_user" not in invitation
+    # nobody is a member until the invitation is accepted
+    assert assert_list(api("GET", "/users", token=owner.access))["count"] == 1
+    agent = accept_invitation(api, email.lower())
+    assert agent.account_id == owner.account_id and agent.role == "agent"
+    data = _get_user(api, owner.access, agent.user_id)
     for field in USER_FIELDS:
         assert field in data, "missing %s in %s" % (field, data)
-    assert data.get("existing_user") in (False, None), data
     assert data["email"] == email.lower() and data["name"] == name
-    assert data["role"] == "agent" and data["is_active"] is True
     assert "password" not in data and "password_hash" not in data
-    assert _get_user(api, owner.access, data["id"])["email"] == email.lower()
-    agent = login(api, email.lower(), DEFAULT_PASSWORD)
-    assert agent.user_id == data["id"] and agent.account_id == owner.account_id
-    assert agent.role == "agent"
+    assert login(api, email.lower(), DEFAULT_PASSWORD).user_id == agent.user_id
     assert assert_list(api("GET", "/users", token=owner.access))["count"] == 2
 
 
-def test_create_new_user_without_password_is_400(api, owner):
+def test_invitation_does_not_take_a_password(api, owner):
     resp = api("POST", "/users", json={"email": unique_email("nopass"), "name": "No Pass",
-                                       "role": "agent"}, token=owner.access)
+                                       "password": DEFAULT_PASSWORD, "role": "agent"},
+               token=owner.access)
     assert_validation(resp, "password")
     assert assert_list(api("GET", "/users", token=owner.access))["count"] == 1
 
 
 @pytest.mark.parametrize("body,field", [
-    ({"name": "X", "password": DEFAULT_PASSWORD, "role": "agent"}, "email"),
-    ({"email": "bad-email", "name": "X", "password": DEFAULT_PASSWORD, "role": "agent"}, "email"),
-    ({"email": "@", "name": "X", "password": DEFAULT_PASSWORD, "role": "agent"}, "email"),
-    ({"name": "X", "password": DEFAULT_PASSWORD}, "role"),
-    ({"name": "X", "password": DEFAULT_PASSWORD, "role": "superuser"}, "role"),
-    ({"name": "X", "password": DEFAULT_PASSWORD, "role": 1}, "role"),
+    ({"name": "X", "role": "agent"}, "email"),
+    ({"email": "bad-email", "name": "X", "role": "agent"}, "email"),
+    ({"email": "@", "name": "X", "role": "agent"}, "email"),
+    ({"name": "X"}, "role"),
+    ({"name": "X", "role": "superuser"}, "role"),
+    ({"name": "X", "role": 1}, "role"),
     ({"name": "X", "password": "short", "role": "agent"}, "password"),
-    ({"name": "n" * 201, "password": DEFAULT_PASSWORD, "role": "agent"}, "name"),
+    ({"name": "n" * 201, "role": "agent"}, "name"),
+    ({"name": "X", "role": "agent", "max_messages_per_day": -1}, "max_messages_per_day"),
 ])
 def test_create_user_validates(api, owner, body, field):
     body = dict(body)
@@ -73,8 +80,8 @@ def test_create_user_validates(api, owner, body, field):
 
 def test_nobody_is_made_platform_admin_through_users(api, owner):
     email = unique_email("pa")
-    resp = api("POST", "/users", json={"email": email, "name": "X", "password": DEFAULT_PASSWORD,
-                                       "role": "platform_admin"}, token=owner.access)
+    resp = api("POST", "/users", json={"email": email, "name": "X", "role": "platform_admin"},
+               token=owner.access)
     assert_error(resp, (400, 403))
     assert assert_list(api("GET", "/users", token=owner.access))["count"] == 1
     data, _, _ = add_member(api, owner.access, role="agent")
@@ -84,12 +91,17 @@ def test_nobody_is_made_platform_admin_through_users(api, owner):
     assert _get_user(api, owner.access, data["id"])["role"] == "agent"
 
 
-def test_add_existing_user_to_another_account(api, owner, register):
+def test_existing_user_joins_another_account_only_by_accepting(api, owner, register):
     other = register()
-    data = assert_ok(api("POST", "/users", json={"email": other.email, "role": "admin"},
-                         token=owner.access), 201)
-    assert data["existing_user"] is True
-    assert data["id"] == other.user_id and data["role"] == "admin"
+    invitation = assert_ok(api("POST", "/users", json={"email": other.email, "role": "admin"},
+                               token=owner.access), 201)
+    assert invitation["role"] == "admin" and invitation["status"] == "pending"
+    assert "existing_user" not in invitation and invitation["id"] != other.user_id
+    assert len(assert_ok(api("GET", "/auth/me", token=other.access))["accounts"]) == 1
+    mine = assert_ok(api("GET", "/invitations", token=other.access))["results"]
+    assert [i["id"] for i in mine] == [invitation["id"]]
+    assert mine[0]["account"]["id"] == owner.account_id and mine[0]["role"] == "admin"
+    assert_ok(api("POST", "/invitations/%s/accept" % invitation["id"], token=other.access))
     # the existing user's password is untouched and they can enter either account
     assert login(api, other.email, other.password, account_id=owner.account_id).role == "admin"
     assert login(api, other.email, other.password,
@@ -99,8 +111,8 @@ def test_add_existing_user_to_another_account(api, owner, register):
 def test_adding_a_member_again_is_409_already_member(api, owner):
     data, email, _ = add_member(api, owner.access, role="agent")
     for variant in (email, email.upper()):
-        resp = api("POST", "/users", json={"email": variant, "role": "admin",
-                                           "password": DEFAULT_PASSWORD}, token=owner.access)
+        resp = api("POST", "/users", json={"email": variant, "role": "admin"},
+                   token=owner.access)
         assert_error(resp, 409, "ALREADY_MEMBER")
     assert _get_user(api, owner.access, data["id"])["role"] == "agent"
     # the owner themself is a member too
@@ -143,7 +155,7 @@ def test_admin_cannot_create_or_make_owners(api, owner):
     admin_member = member(api, owner, role="admin")
     agent, _, _ = add_member(api, owner.access, role="agent")
     assert_error(api("POST", "/users", json={"email": unique_email("o"), "name": "O",
-                                             "password": DEFAULT_PASSWORD, "role": "owner"},
+                                             "role": "owner"},
                      token=admin_member.access), 403, "FORBIDDEN")
     assert_error(api("PUT", "/users/%s" % agent["id"], json={"role": "owner"},
                      token=admin_member.access), 403, "FORBIDDEN")
@@ -152,9 +164,7 @@ def test_admin_cannot_create_or_make_owners(api, owner):
     assert assert_ok(api("PUT", "/users/%s" % agent["id"], json={"role": "admin"},
                          token=admin_member.access))["role"] == "admin"
     created = assert_ok(api("POST", "/users", json={"email": unique_email("byadmin"),
-                                                    "name": "By Admin",
-                                                    "password": DEFAULT_PASSWORD,
-                                                    "role": "agent"},
+                                                    "name": "By Admin", "role": "agent"},
                             token=admin_member.access), 201)
     assert created["role"] == "agent"
 
@@ -179,7 +189,7 @@ def test_agent_cannot_manage_users(api, owner):
     assert_list(api("GET", "/users", token=agent.access))
     assert _get_user(api, agent.access, owner.user_id)["role"] == "owner"
     assert_error(api("POST", "/users", json={"email": unique_email("x"), "name": "X",
-                                             "password": DEFAULT_PASSWORD, "role": "agent"},
+                                             "role": "agent"},
                      token=agent.access), 403, "FORBIDDEN")
     other, _, _ = add_member(api, owner.access, role="agent")
     for method, suffix, body in [("PUT", "", {"role": "admin"}), ("POST", "/deactivate", None),
@@ -270,10 +280,15 @@ def test_delete_removes_the_membership(api, owner):
     assert listing["count"] == 1
     # deleting again: nothing there
     assert_error(api("DELETE", "/users/%s" % data["id"], token=owner.access), 404, "NOT_FOUND")
-    # the person still exists and can be added back
+    # the person still exists and can be invited back
     back = assert_ok(api("POST", "/users", json={"email": email, "role": "agent"},
                          token=owner.access), 201)
-    assert back["existing_user"] is True and back["id"] == data["id"]
+    assert back["status"] == "pending" and back["id"] != data["id"]
+    # with no account left they cannot sign in, but the mailed token and their
+    # own password bring them back
+    person = accept_invitation(api, email, password)
+    assert person.user_id == data["id"] and person.account_id == owner.account_id
+    assert _get_user(api, owner.access, data["id"])["role"] == "agent"
 
 
 def test_removed_member_token_loses_the_account(api, owner):

@@ -82,10 +82,12 @@ def describe(resp):
 class Client:
     """One short-lived connection per request against host:port."""
 
-    def __init__(self, host, port, timeout=30.0):
+    def __init__(self, host, port, timeout=30.0, source_address=None):
         self.host = host
         self.port = port
         self.timeout = timeout
+        # (ip, 0) to connect from another local address, e.g. 127.0.0.2.
+        self.source_address = source_address
 
     @property
     def base_url(self):
@@ -117,7 +119,8 @@ class Client:
                 del hdrs[existing]
             if v is not None:
                 hdrs[k] = v
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout,
+                                          source_address=self.source_address)
         try:
             conn.request(method, path, body=body, headers=hdrs)
             r = conn.getresponse()
@@ -400,15 +403,67 @@ def login(api, email, password, account_id=None):
     return Actor(data, email.lower(), password)
 
 
+def data_dir_of(api):
+    """The data directory of the server behind `api` (a UjumbeServer.api)."""
+    server = getattr(api, "__self__", None)
+    data_dir = getattr(server, "data_dir", None)
+    assert data_dir is not None, "api is not bound to a UjumbeServer: %r" % (api,)
+    return data_dir
+
+
+def outbox_mails(api, to=None):
+    """Mails in the server's outbox (<data_dir>/outbox), oldest first, as
+    dicts {to, subject, body, path}; only those to `to` when given."""
+    outbox = data_dir_of(api) / "outbox"
+    out = []
+    if not outbox.is_dir():
+        return out
+    for path in sorted(outbox.glob("*.eml")):
+        head, _, body = path.read_text(encoding="utf-8").partition("\n\n")
+        headers = dict(line.split(": ", 1) for line in head.splitlines() if ": " in line)
+        mail = {"to": headers.get("To"), "subject": headers.get("Subject"), "body": body,
+                "path": path}
+        if to is None or mail["to"] == to.lower():
+            out.append(mail)
+    return out
+
+
+def invitation_token(api, email):
+    """The token of the newest invitation mailed to `email`."""
+    mails = outbox_mails(api, email)
+    assert mails, "no invitation mailed to %s" % email
+    found = re.search(r"^Invitation token: (\S+)$", mails[-1]["body"], re.M)
+    assert found, mails[-1]
+    return found.group(1)
+
+
+def invite(api, token, email, role="agent", name=None, **extra):
+    """POST /users: invites `email`; returns the invitation."""
+    body = {"email": email, "role": role}
+    if name is not None:
+        body["name"] = name
+    body.update(extra)
+    return assert_ok(api("POST", "/users", json=body, token=token), 201)
+
+
+def accept_invitation(api, email, password=DEFAULT_PASSWORD, name=None):
+    """Accepts the newest invitation mailed to `email` as a new user; returns
+    the new user as an Actor."""
+    body = {"token": invitation_token(api, email), "password": password}
+    if name is not None:
+        body["name"] = name
+    data = assert_ok(api("POST", "/auth/invite/accept", json=body), 201)
+    return Actor(data, email.lower(), password)
+
+
 def add_member(api, token, role="agent", email=None, password=DEFAULT_PASSWORD, name=None):
-    """POST /users creating a brand-new user; returns (user-in-account, email, password)."""
-    email = email or unique_email(role)
-    body = {"email": email, "name": name or unique_name(role.capitalize()), "password": password,
-            "role": role}
-    data = assert_ok(api("POST", "/users", json=body, token=token), 201)
-    return data, email.lower(), password
-
-
+    """Invites a brand-new user, accepts with the mailed token; returns
+    (user-in-account as GET /users/{id} shows it, email, password)."""
+    email = (email or unique_email(role)).lower()
+    invite(api, token, email, role=role, name=name or unique_name(role.capitalize()))
+    joined = accept_invitation(api, email, password)
+    data = assert_ok(api("GET", "/users/%s" % joined.user_id, token=token))
+    return data, email, password
 def member(api, owner, role="agent", name=None):
     """Adds a new user with `role` to owner's account and logs them in."""
     _, email, password = add_member(api, owner.access, role=role, name=name)
