@@ -203,9 +203,19 @@ int serve(const Config& config) {
     assign_rate_classes(router);
     identity::Authenticator authenticator(identity);
     http::IdempotencyKeys idempotency(**db, SystemClock::instance(), *secret);
-    http::RateLimiter limiter(SystemClock::instance(),
-                              {config.rate_limit_auth, config.rate_limit_send,
-                               config.rate_limit_bulk, config.rate_limit_default});
+    const http::RateLimits default_limits{config.rate_limit_auth, config.rate_limit_send,
+                                          config.rate_limit_bulk, config.rate_limit_default};
+    // An account's plan may set its own limits, class by class.
+    http::RateLimiter limiter(
+        SystemClock::instance(), default_limits,
+        [&billing, default_limits](const std::string& account) -> std::optional<http::RateLimits> {
+            auto plan = billing.active_plan(AccountId{account});
+            if (!plan || !*plan) return std::nullopt;
+            http::RateLimits limits = default_limits;
+            for (std::size_t i = 0; i < limits.size(); ++i)
+                limits[i] = (*plan)->rate_limits[i].value_or(limits[i]);
+            return limits;
+        });
     http::Dispatcher dispatcher(router, authenticator, &idempotency, &limiter);
 
     const int threads = config.threads > 0

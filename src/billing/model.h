@@ -2,6 +2,8 @@
 // The billing domain: wallets, ledger entries and rate cards. Money is
 // integer micro-units everywhere (core/money.h). Plain data, no I/O.
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -107,6 +109,9 @@ struct Plan {
     std::int64_t included_messages = 0;
     std::optional<std::int64_t> max_users, max_contacts, max_messages_per_day;
     int sort_order = 0;
+    // Requests a minute by rate class (auth, send, bulk, default); unset:
+    // the server's configured limit.
+    std::array<std::optional<std::int64_t>, 4> rate_limits;
 };
 
 struct Subscription {

@@ -272,7 +272,12 @@ json plan_json(const Plan& p) {
             {"limits",
              {{"users", http::int_or_null(p.max_users)},
               {"contacts", http::int_or_null(p.max_contacts)},
-              {"messages_per_day", http::int_or_null(p.max_messages_per_day)}}}};
+              {"messages_per_day", http::int_or_null(p.max_messages_per_day)}}},
+            {"rate_limits",
+             {{"auth", http::int_or_null(p.rate_limits[0])},
+              {"send", http::int_or_null(p.rate_limits[1])},
+              {"bulk", http::int_or_null(p.rate_limits[2])},
+              {"default", http::int_or_null(p.rate_limits[3])}}}};
 }
 
 json subscription_json(const Subscription& s) {

@@ -263,12 +263,15 @@ Result<Statement> statement(Connection& c, const AccountId& account, const std::
 namespace {
 constexpr const char* kPlanColumns =
     "p.id, p.code, p.name, p.monthly_fee, p.included_messages, p.max_users, p.max_contacts, "
-    "p.max_messages_per_day, p.sort_order";
+    "p.max_messages_per_day, p.sort_order, p.rate_limit_auth, p.rate_limit_send, "
+    "p.rate_limit_bulk, p.rate_limit_default";
 
 Plan plan_from(const Row& r, std::size_t at = 0) {
-    return Plan{r.text(at),        r.text(at + 1),    r.text(at + 2),
-                r.i64(at + 3),     r.i64(at + 4),     r.opt_i64(at + 5),
-                r.opt_i64(at + 6), r.opt_i64(at + 7), static_cast<int>(r.i64(at + 8))};
+    Plan p{r.text(at),        r.text(at + 1),    r.text(at + 2),
+           r.i64(at + 3),     r.i64(at + 4),     r.opt_i64(at + 5),
+           r.opt_i64(at + 6), r.opt_i64(at + 7), static_cast<int>(r.i64(at + 8))};
+    for (std::size_t i = 0; i < p.rate_limits.size(); ++i) p.rate_limits[i] = r.opt_i64(at + 9 + i);
+    return p;
 }
 }  // namespace
 

@@ -57,7 +57,7 @@ struct Config {
     std::size_t max_uploads_per_account = 2;
     // Requests a minute per account (and per API key; per client address
     // for login and registration), by class; 0 turns a class's limit off.
-    // A plan may set its own (plans.rate_limits).
+    // A plan may set its own (plans.rate_limit_*, docs/security.md).
     std::int64_t rate_limit_auth = 300;
     std::int64_t rate_limit_send = 600000;
     std::int64_t rate_limit_bulk = 1200;

@@ -7,7 +7,8 @@ namespace ujumbe::http {
 
 namespace {
 
-constexpr Micros kPlanCacheFor = 60 * kMicrosPerSecond;
+// A plan change reaches the limits within this long.
+constexpr Micros kPlanCacheFor = 10 * kMicrosPerSecond;
 constexpr Micros kSweepEvery = 60 * kMicrosPerSecond;
 
 const char* class_tag(RateClass cls) {
@@ -25,15 +26,19 @@ const char* class_tag(RateClass cls) {
 
 }  // namespace
 
-RateLimits RateLimiter::limits_for(const std::string& account_id, Micros now) {
+RateLimits RateLimiter::limits_for(const std::string& account_id, Micros now,
+                                   std::unique_lock<std::mutex>& lock) {
     if (!plan_limits_ || account_id.empty()) return defaults_;
-    auto& cached = plans_[account_id];
-    if (cached.fetched == 0 || now - cached.fetched > kPlanCacheFor) {
-        // Asked under the lock: a plan lookup is one keyed read, once a minute.
-        cached.limits = plan_limits_(account_id).value_or(defaults_);
-        cached.fetched = now;
-    }
-    return cached.limits;
+    if (auto it = plans_.find(account_id);
+        it != plans_.end() && now - it->second.fetched <= kPlanCacheFor)
+        return it->second.limits;
+    // A plan lookup is a database read: not under the lock. Two requests
+    // may both ask; the answer is the same.
+    lock.unlock();
+    const RateLimits limits = plan_limits_(account_id).value_or(defaults_);
+    lock.lock();
+    plans_[account_id] = Cached{limits, now};
+    return limits;
 }
 
 RateVerdict RateLimiter::take_from(const std::string& subject, std::int64_t per_minute,
@@ -76,9 +81,10 @@ RateVerdict RateLimiter::take(RateClass cls, const std::string& account_id,
                               const std::string& api_key_id, const std::string& address) {
     if (cls == RateClass::kNone) return {};
     const Micros now = clock_.now();
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
     sweep(now);
-    const std::int64_t per_minute = limits_for(account_id, now)[static_cast<std::size_t>(cls)];
+    const std::int64_t per_minute =
+        limits_for(account_id, now, lock)[static_cast<std::size_t>(cls)];
     if (per_minute <= 0) return {};
     const std::string tag = class_tag(cls);
     if (account_id.empty()) return take_from(tag + "ip:" + address, per_minute, now);

@@ -37,7 +37,7 @@ struct RateVerdict {
 class RateLimiter {
 public:
     // `plan_limits`: an account's own limits (from its plan), or nullopt for
-    // the defaults; asked at most once a minute per account.
+    // the defaults; asked at most every 10 seconds per account.
     using PlanLimits = std::function<std::optional<RateLimits>(const std::string& account_id)>;
 
     RateLimiter(Clock& clock, RateLimits defaults, PlanLimits plan_limits = nullptr)
@@ -57,7 +57,8 @@ private:
         RateLimits limits{};
         Micros fetched = 0;
     };
-    RateLimits limits_for(const std::string& account_id, Micros now);
+    RateLimits limits_for(const std::string& account_id, Micros now,
+                          std::unique_lock<std::mutex>& lock);
     RateVerdict take_from(const std::string& subject, std::int64_t per_minute, Micros now);
     void sweep(Micros now);
 

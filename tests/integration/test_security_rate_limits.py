@@ -2,6 +2,10 @@
 default), with X-RateLimit-* headers on every limited response and 429
 RATE_LIMITED with Retry-After past the limit."""
 
+import sqlite3
+import subprocess
+import time
+
 import ujumbe_it as u
 
 ENV = {
@@ -79,3 +83,47 @@ def test_limits_off_send_no_headers(server_factory):
     owner = u.register(srv.api)
     resp = srv.api("GET", "/contacts", token=owner.access)
     assert resp.status == 200 and "x-ratelimit-limit" not in resp.headers
+
+
+def _set_plan_limits(srv, code, **limits):
+    """Sets a plan's own rate limits in its table (plans have no admin API)."""
+    sets = ", ".join("rate_limit_%s = %d" % (k, v) for k, v in limits.items())
+    sql = "UPDATE plans SET %s WHERE code = '%s'" % (sets, code)
+    if srv.pg_db:
+        url = srv.pg_server_url.rsplit("/", 1)[0] + "/" + srv.pg_db
+        subprocess.run(["psql", url, "-q", "-c", sql], check=True, capture_output=True,
+                       timeout=60)
+    else:
+        db = sqlite3.connect(str(srv.data_dir / "ujumbe.db"), timeout=30)
+        try:
+            db.execute(sql)
+            db.commit()
+        finally:
+            db.close()
+
+
+def test_a_plan_sets_its_subscribers_limits(server_factory):
+    srv = server_factory(env=dict(ENV, UJUMBE_RATE_LIMIT_DEFAULT="1000"), label="rate-plan")
+    _set_plan_limits(srv, "business", default=3, bulk=0)
+    admin = u.login(srv.api, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
+    owner = u.register(srv.api)
+    u.assert_ok(srv.api("POST", "/wallet/topups",
+                        json={"account_id": owner.account_id, "amount": "100",
+                              "reference": "plan-" + owner.account_id}, token=admin.access), 201)
+    sub = u.assert_ok(srv.api("POST", "/billing/subscription", json={"plan": "business"},
+                              token=owner.access))
+    assert sub["plan"]["rate_limits"] == {"auth": None, "send": None, "bulk": 0, "default": 3}
+    other = u.register(srv.api)
+    assert _headers(srv.api("GET", "/contacts", token=other.access))["limit"] == 1000
+    # An account's plan is read again every 10 seconds.
+    time.sleep(10.5)
+    first = srv.api("GET", "/contacts", token=owner.access)
+    assert _headers(first)["limit"] == 3, first.headers
+    for _ in range(2):
+        assert srv.api("GET", "/contacts", token=owner.access).status == 200
+    u.assert_error(srv.api("GET", "/contacts", token=owner.access), 429, code="RATE_LIMITED")
+    # The plan turned the bulk class off: no limit, no headers.
+    bulk = srv.api("POST", "/messages/bulk", token=owner.access,
+                   json={"to": ["+254712345678"], "body": "hi"})
+    assert bulk.status == 201 and "x-ratelimit-limit" not in bulk.headers
+    assert _headers(srv.api("GET", "/contacts", token=other.access))["limit"] == 1000

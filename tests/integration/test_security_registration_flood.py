@@ -107,4 +107,7 @@ def test_hashing_does_not_starve_database_reads(server_factory):
     # a registration finding every hashing slot busy is told to retry
     assert {r.status for r in results} <= {201, 429}, [r.status for r in results]
     assert any(r.status == 201 for r in results)
-    assert worst and max(worst) < 0.3, sorted(worst)[-5:]
+    # Reads kept being answered during the burst. How fast is measured, not
+    # asserted (docs/decisions/0014): the bound on threads that hashing may
+    # hold is tested on HashSlots itself.
+    assert len(worst) >= 2, worst

