@@ -249,8 +249,10 @@ TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
     EXPECT_FALSE(billing_->subscribe(who, "no-such-plan"));
     ASSERT_TRUE(db().write([&](db::Connection& c) {
         return db::done(c.query(
-            "INSERT INTO plans VALUES ('01a20000-0000-7000-8000-0000000000aa', 'tiny', 'Tiny', "
-            "1000000, 10, 1, 10, 2, 9, 0)"));
+            "INSERT INTO plans (id, code, name, monthly_fee, included_messages, max_users, "
+            "max_contacts, max_messages_per_day, sort_order, created_at) VALUES "
+            "('01a20000-0000-7000-8000-0000000000aa', 'tiny', 'Tiny', 1000000, 10, 1, 10, 2, 9, "
+            "0)"));
     }));
     topup(admin_, who, 5 * kMicrosPerUnit);
     auto sub = billing_->subscribe(who, "tiny");
@@ -323,8 +325,9 @@ TEST_P(BillingTest, MessagesIncludedInThePlanCostNothingUntilTheyRunOut) {
     const auto who = account("Included Ltd");
     ASSERT_TRUE(db().write([&](db::Connection& c) {
         return db::done(c.query(
-            "INSERT INTO plans VALUES ('01a20000-0000-7000-8000-0000000000bb', 'two', 'Two', "
-            "0, 2, NULL, NULL, NULL, 9, 0)"));
+            "INSERT INTO plans (id, code, name, monthly_fee, included_messages, sort_order, "
+            "created_at) VALUES ('01a20000-0000-7000-8000-0000000000bb', 'two', 'Two', 0, 2, "
+            "9, 0)"));
     }));
     ASSERT_TRUE(billing_->subscribe(who, "two"));
     topup(admin_, who, 5 * kMicrosPerUnit);
