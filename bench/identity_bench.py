@@ -21,7 +21,7 @@ import sys
 import tempfile
 import uuid
 
-from benchlib import call, start_server
+from benchlib import call, start_server, to_ms
 
 RUNS = int(os.environ.get("RUNS", "3"))
 DURATION = os.environ.get("DURATION", "10s")
