@@ -28,11 +28,13 @@ using ujumbe::http::Method;
 const ujumbe::http::Router& routes() {
     static const ujumbe::http::Router router = [] {
         ujumbe::http::Router r;
-        auto none = [](ujumbe::http::RequestContext&, const ujumbe::http::Request&)
-            -> ujumbe::Result<ujumbe::http::Response> { return ujumbe::http::Response{}; };
-        for (const char* p : {"/healthz", "/api/v1/contacts", "/api/v1/contacts/{id}",
-                              "/api/v1/messages", "/api/v1/messages/bulk",
-                              "/api/v1/groups/{id}/contacts", "/api/v1/users/{id}"}) {
+        auto none = [](ujumbe::http::RequestContext&,
+                       const ujumbe::http::Request&) -> ujumbe::Result<ujumbe::http::Response> {
+            return ujumbe::http::Response{};
+        };
+        for (const char* p :
+             {"/healthz", "/api/v1/contacts", "/api/v1/contacts/{id}", "/api/v1/messages",
+              "/api/v1/messages/bulk", "/api/v1/groups/{id}/contacts", "/api/v1/users/{id}"}) {
             r.add(Method::kGet, p, none);
             r.add(Method::kPost, p, none);
         }
