@@ -3,10 +3,6 @@
 #   make test   install, build, run every test on SQLite and PostgreSQL
 SHELL := /bin/bash
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
-# A clone in any folder reuses the compiler cache: paths are hashed relative
-# to the checkout and the build directory is left out of the hash.
-export CCACHE_BASEDIR := $(CURDIR)
-export CCACHE_NOHASHDIR := true
 JOBS ?= $(shell nproc)
 
 .PHONY: deps build run test bench fuzz format clean

@@ -6,7 +6,6 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
-export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true  # any clone folder hits the cache
 jobs=${JOBS:-$(nproc)}
 results=$(mktemp -d /tmp/ujumbe-test.XXXXXX)
 chmod 755 "$results"  # the PostgreSQL cluster below runs as the postgres user
