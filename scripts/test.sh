@@ -41,6 +41,9 @@ if ! git ls-files '*.cc' '*.h' | xargs -r clang-format --dry-run --Werror >/dev/
     failed_stages+=("format")
 fi
 
+stage "layers (scripts/check-layers.py: no include against docs/architecture.md's layers)"
+python3 scripts/check-layers.py || failed_stages+=("layers")
+
 stage "build (release with debug info)"
 cmake --preset default >/dev/null && cmake --build --preset default -j "$jobs" || exit 1
 stage "build (AddressSanitizer + UndefinedBehaviorSanitizer unit and interop tests)"

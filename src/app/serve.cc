@@ -14,6 +14,7 @@
 #include "app/usage.h"
 #include "billing/routes.h"
 #include "billing/service.h"
+#include "channels/builtin_kinds.h"
 #include "contacts/importer.h"
 #include "contacts/routes.h"
 #include "contacts/service.h"
@@ -144,7 +145,9 @@ int serve(const Config& config) {
         void on_inbound(const channels::InboundReport& r) override { (*pipeline)->on_inbound(r); }
     } relay;
     relay.pipeline = &pipeline_ptr;
-    routing::GatewayRegistry registry(relay);
+    channels::KindRegistry kinds;
+    channels::add_builtin_kinds(kinds);
+    routing::GatewayRegistry registry(kinds, relay);
     routing::RoutingService routing(**db, SystemClock::instance(), *secret, registry);
     messaging::PipelineOptions pipeline_options;
     pipeline_options.node_id = *node;
@@ -152,7 +155,8 @@ int serve(const Config& config) {
     messaging::Pipeline pipeline(**db, SystemClock::instance(), committer, routing, identity,
                                  pipeline_options);
     pipeline_ptr = &pipeline;
-    auto routes_loaded = config.sandbox_gateway ? routing.ensure_sandbox() : routing.load();
+    auto routes_loaded =
+        config.sandbox_gateway ? routing.ensure_gateway("sandbox") : routing.load();
     if (!routes_loaded) {
         log::error("cannot load gateways", {{"error", routes_loaded.error().message}});
         return 1;

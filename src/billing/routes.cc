@@ -3,10 +3,10 @@
 
 #include "billing/routes.h"
 
-#include "contacts/csv.h"
 #include "core/dates.h"
 #include "core/ids.h"
 #include "core/validate.h"
+#include "formats/csv.h"
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
@@ -154,7 +154,7 @@ Result<Response> export_transactions(BillingService& s, RequestContext& ctx, con
             const std::string header[] = {
                 "id",       "created_at", "type",        "amount",     "balance_after",
                 "currency", "reference",  "description", "message_id", "counterparty_id"};
-            contacts::csv::append_record(out, header);
+            formats::csv::append_record(out, header);
             state->header_sent = true;
         }
         UJ_ASSIGN(auto page, s.export_page(who, account, q, state->after, kExportPage));
@@ -169,7 +169,7 @@ Result<Response> export_transactions(BillingService& s, RequestContext& ctx, con
                                        e.description,
                                        e.message_id.value_or(""),
                                        e.counterparty_id.value_or("")};
-            contacts::csv::append_record(out, row);
+            formats::csv::append_record(out, row);
         }
         if (!page.empty()) state->after = page.back().id;
         return page.size() == static_cast<std::size_t>(kExportPage);
@@ -217,7 +217,7 @@ Result<Response> statement(BillingService& s, RequestContext& ctx, const Request
                                  "attachment; filename=\"statement-" + st.month + ".csv\"");
         auto row = [&res](std::initializer_list<std::string> fields) {
             const std::vector<std::string> cells(fields);
-            contacts::csv::append_record(res.body, cells);
+            formats::csv::append_record(res.body, cells);
         };
         row({"section", "item", "count", "amount", "currency"});
         row({"balance", "opening", "", format_money(st.opening), st.currency});

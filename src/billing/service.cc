@@ -4,9 +4,9 @@
 #include <limits>
 
 #include "billing/store.h"
-#include "contacts/phone.h"
 #include "core/dates.h"
 #include "core/ids.h"
+#include "formats/phone.h"
 
 namespace ujumbe::billing {
 
@@ -558,7 +558,7 @@ Result<std::vector<std::pair<std::string, Micros6>>> BillingService::gateway_cos
     });
     if (!has_own) return out;  // costs stand as priced at acceptance
     for (const auto& q : sent) {
-        const auto country = contacts::describe_phone(q.to, "").country;
+        const auto country = formats::describe_phone(q.to, "").country;
         const Rate* line = best_rate(base, q.channel, q.to, country, gateway_id);
         if (!line || !line->gateway_id || !line->price) continue;
         // Past int64 (a line stored before prices had a bound): the cost priced

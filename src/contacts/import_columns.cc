@@ -7,8 +7,8 @@
 #include <cctype>
 #include <map>
 
-#include "contacts/csv.h"
 #include "contacts/normalize.h"
+#include "formats/csv.h"
 
 namespace ujumbe::contacts {
 
@@ -67,14 +67,14 @@ Result<std::vector<std::string>> read_csv_header(const std::string& path, std::i
                                                  std::int64_t end) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return Error::internal("cannot open the upload");
-    csv::Reader reader(
-        csv::file_source(fd, static_cast<std::uint64_t>(begin), static_cast<std::uint64_t>(end)),
-        csv::Reader::Options{});
+    formats::csv::Reader reader(formats::csv::file_source(fd, static_cast<std::uint64_t>(begin),
+                                                          static_cast<std::uint64_t>(end)),
+                                formats::csv::Reader::Options{});
     std::vector<std::string> header;
     const auto outcome = reader.next(header);
     ::close(fd);
-    if (outcome == csv::Outcome::kEnd) return Error::invalid("file", "The file is empty.");
-    if (outcome != csv::Outcome::kRecord)
+    if (outcome == formats::csv::Outcome::kEnd) return Error::invalid("file", "The file is empty.");
+    if (outcome != formats::csv::Outcome::kRecord)
         return Error::invalid("file", "The header line is not CSV: " + reader.error());
     return header;
 }

@@ -11,14 +11,14 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "contacts/csv.h"
 #include "contacts/normalize.h"
-#include "contacts/phone.h"
 #include "contacts/store.h"
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/validate.h"
+#include "formats/csv.h"
+#include "formats/phone.h"
 
 namespace ujumbe::contacts {
 
@@ -40,7 +40,7 @@ std::string record_text(const std::vector<std::string>& fields) {
     std::string out;
     for (std::size_t i = 0; i < fields.size() && out.size() < kMaxRowText; ++i) {
         if (i) out += ',';
-        csv::append_plain_field(out, fields[i]);
+        formats::csv::append_plain_field(out, fields[i]);
     }
     if (out.size() > kMaxRowText) out.resize(kMaxRowText);
     // Cutting may split a UTF-8 sequence or the input was not UTF-8 at all:
@@ -71,7 +71,7 @@ ImportRow parse_import_row(const std::vector<std::string>& fields, std::int64_t 
         const auto& column = columns[i].get_ref<const std::string&>();
         if (column == "ignore") continue;
         // A cell an export guarded against spreadsheet formulas reads back as it was.
-        const std::string_view value = csv::without_formula_guard(trim(fields[i]));
+        const std::string_view value = formats::csv::without_formula_guard(trim(fields[i]));
         if (!is_clean_text(value))
             return fail("Column " + std::to_string(i + 1) +
                         " is not UTF-8 text or has control characters.");
@@ -81,7 +81,7 @@ ImportRow parse_import_row(const std::vector<std::string>& fields, std::int64_t 
             row.name = std::string(value);
         } else if (column == "phone_e164") {
             std::string problem;
-            row.phone = normalize_phone(value, country, &problem);
+            row.phone = formats::normalize_phone(value, country, &problem);
             if (!row.phone) return fail("phone_e164: " + problem);
         } else if (column == "email") {
             std::string email(value);
@@ -496,17 +496,18 @@ Status Importer::process(ImportJob& job) {
         int fd;
         ~Closer() { ::close(fd); }
     } closer{fd};
-    csv::Reader::Options reader_options;
+    formats::csv::Reader::Options reader_options;
     reader_options.start_offset = static_cast<std::uint64_t>(job.processed_bytes);
     reader_options.start_line = static_cast<std::uint64_t>(job.next_line);
-    csv::Reader reader(
-        csv::file_source(fd, static_cast<std::uint64_t>(job.byte_begin + job.processed_bytes),
-                         static_cast<std::uint64_t>(job.byte_end)),
+    formats::csv::Reader reader(
+        formats::csv::file_source(fd,
+                                  static_cast<std::uint64_t>(job.byte_begin + job.processed_bytes),
+                                  static_cast<std::uint64_t>(job.byte_end)),
         reader_options);
     std::vector<std::string> fields;
     if (job.processed_bytes == 0) {
         // The header: its columns were resolved when the job was queued.
-        if (reader.next(fields) != csv::Outcome::kRecord)
+        if (reader.next(fields) != formats::csv::Outcome::kRecord)
             return Error::invalid("file", "The header line is not CSV.");
         job.processed_bytes = static_cast<std::int64_t>(reader.offset());
         job.next_line = static_cast<std::int64_t>(reader.next_line());
@@ -530,18 +531,18 @@ Status Importer::process(ImportJob& job) {
         records.reserve(batch_rows);
         while (records.size() < batch_rows) {
             const auto outcome = reader.next(fields);
-            if (outcome == csv::Outcome::kEnd) {
+            if (outcome == formats::csv::Outcome::kEnd) {
                 at_end = true;
                 break;
             }
-            if (outcome == csv::Outcome::kFatal) {
+            if (outcome == formats::csv::Outcome::kFatal) {
                 fatal = Error::invalid("file", "Line " + std::to_string(reader.line()) + ": " +
                                                    reader.error() +
                                                    "; the rest of the file was not read.");
                 at_end = true;
                 break;
             }
-            if (outcome == csv::Outcome::kRowError) {
+            if (outcome == formats::csv::Outcome::kRowError) {
                 ImportRow bad;
                 bad.line = static_cast<std::int64_t>(reader.line());
                 bad.failure = reader.error();

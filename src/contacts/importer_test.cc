@@ -16,13 +16,13 @@
 #include <thread>
 #include <vector>
 
-#include "contacts/csv.h"
 #include "contacts/normalize.h"
 #include "contacts/store.h"
 #include "contacts/testing_contacts.h"
 #include "contacts/views.h"
 #include "core/ids.h"
 #include "db/testing_db.h"
+#include "formats/csv.h"
 #include "identity/store.h"
 
 namespace ujumbe::contacts {
@@ -400,16 +400,17 @@ TEST_P(ImporterTest, ResumesFromCommittedProgressWithoutDoublingRows) {
     {
         const int fd = ::open(job.file_path.c_str(), O_RDONLY | O_CLOEXEC);
         ASSERT_GE(fd, 0);
-        csv::Reader reader(csv::file_source(fd, static_cast<std::uint64_t>(job.byte_begin),
-                                            static_cast<std::uint64_t>(job.byte_end)));
+        formats::csv::Reader reader(
+            formats::csv::file_source(fd, static_cast<std::uint64_t>(job.byte_begin),
+                                      static_cast<std::uint64_t>(job.byte_end)));
         std::vector<std::string> fields;
-        ASSERT_EQ(reader.next(fields), csv::Outcome::kRecord);  // the header
+        ASSERT_EQ(reader.next(fields), formats::csv::Outcome::kRecord);  // the header
         std::vector<ImportRow> rows;
         while (rows.size() < 600) {
             const auto outcome = reader.next(fields);
-            ASSERT_NE(outcome, csv::Outcome::kEnd);
-            ASSERT_NE(outcome, csv::Outcome::kFatal);
-            if (outcome == csv::Outcome::kRowError) {
+            ASSERT_NE(outcome, formats::csv::Outcome::kEnd);
+            ASSERT_NE(outcome, formats::csv::Outcome::kFatal);
+            if (outcome == formats::csv::Outcome::kRowError) {
                 ImportRow bad;
                 bad.line = static_cast<std::int64_t>(reader.line());
                 bad.failure = reader.error();

@@ -12,9 +12,9 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/validate.h"
+#include "formats/multipart.h"
 #include "http/envelope.h"
 #include "http/input.h"
-#include "http/multipart.h"
 #include "http/pagination.h"
 #include "http/views_support.h"
 
@@ -242,14 +242,14 @@ Result<Response> start_import(ContactsService& s, RequestContext& ctx, const Req
     UploadedCsv upload{req.body_file, form.file_name.value_or("contacts.csv"), 0,
                        static_cast<std::int64_t>(req.body_file_size)};
     const auto type = req.header("content-type").value_or("");
-    if (auto boundary = http::multipart_boundary(type)) {
+    if (auto boundary = formats::multipart_boundary(type)) {
         const int fd = ::open(req.body_file.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return Error::internal("cannot read the upload");
         struct Closer {
             int fd;
             ~Closer() { ::close(fd); }
         } closer{fd};
-        UJ_ASSIGN(auto parts, http::scan_multipart(fd, *boundary));
+        UJ_ASSIGN(auto parts, formats::scan_multipart(fd, *boundary));
         bool have_file = false;
         for (const auto& p : parts) {
             if (p.name == "file") {
@@ -264,7 +264,7 @@ Result<Response> start_import(ContactsService& s, RequestContext& ctx, const Req
                                                  : p.name == "mapping"   ? &form.mapping
                                                                          : nullptr;
             if (!target) continue;
-            UJ_ASSIGN(auto value, http::read_range(fd, p.begin, p.end, kMaxFormField));
+            UJ_ASSIGN(auto value, formats::read_range(fd, p.begin, p.end, kMaxFormField));
             *target = std::move(value);
         }
         if (!have_file) return Error::invalid("file", "Send the CSV in a form part named 'file'.");

@@ -6,8 +6,8 @@
 
 #include "contacts/import_columns.h"
 #include "contacts/normalize.h"
-#include "contacts/phone.h"
 #include "core/ids.h"
+#include "formats/phone.h"
 
 namespace ujumbe::contacts {
 
@@ -213,7 +213,7 @@ Result<Upserted> ContactsService::upsert(const Principal& who, const ContactInpu
     if (in.phone) {
         UJ_ASSIGN(auto country, phone_country(who));
         std::string problem;
-        phone = normalize_phone(*in.phone, country, &problem);
+        phone = formats::normalize_phone(*in.phone, country, &problem);
         if (!phone) return Error::invalid("phone_e164", problem);
     }
     if (!phone && !in.email)
@@ -264,7 +264,7 @@ Result<Contact> ContactsService::update(const Principal& who, const std::string&
     if (in.phone) {
         UJ_ASSIGN(auto country, phone_country(who));
         std::string problem;
-        phone = normalize_phone(*in.phone, country, &problem);
+        phone = formats::normalize_phone(*in.phone, country, &problem);
         if (!phone) return Error::invalid("phone_e164", problem);
     }
     return db_.write([&](db::Connection& c) -> Result<Contact> {

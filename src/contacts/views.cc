@@ -1,8 +1,8 @@
 #include "contacts/views.h"
 
-#include "contacts/csv.h"
 #include "contacts/normalize.h"
 #include "contacts/segment_rules.h"
+#include "formats/csv.h"
 #include "http/views_support.h"
 
 namespace ujumbe::contacts {
@@ -121,7 +121,7 @@ void append_export_row(std::string& out, const Contact& c) {
     for (const auto& f : fields) {
         if (!first) out += ',';
         first = false;
-        csv::append_field(out, f);
+        formats::csv::append_field(out, f);
     }
     out += "\r\n";
 }
@@ -134,11 +134,11 @@ const std::string& import_errors_header() {
 void append_import_error_row(std::string& out, const ImportRowError& e) {
     out += std::to_string(e.line);
     out += ',';
-    csv::append_field(out, e.outcome);
+    formats::csv::append_field(out, e.outcome);
     out += ',';
-    csv::append_field(out, e.reason);
+    formats::csv::append_field(out, e.reason);
     out += ',';
-    csv::append_field(out, e.row_text);
+    formats::csv::append_field(out, e.row_text);
     out += "\r\n";
 }
 

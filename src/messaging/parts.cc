@@ -2,34 +2,6 @@
 
 namespace ujumbe::messaging {
 
-const char* delivery_status_name(DeliveryStatus s) {
-    switch (s) {
-        case DeliveryStatus::kSubmitted:
-            return "submitted";
-        case DeliveryStatus::kDelivered:
-            return "delivered";
-        case DeliveryStatus::kUndelivered:
-            return "undelivered";
-        case DeliveryStatus::kExpired:
-            return "expired";
-        case DeliveryStatus::kRejected:
-            return "rejected";
-    }
-    return "submitted";
-}
-
-std::optional<DeliveryStatus> parse_delivery_status(std::string_view name) {
-    for (auto s :
-         {DeliveryStatus::kSubmitted, DeliveryStatus::kDelivered, DeliveryStatus::kUndelivered,
-          DeliveryStatus::kExpired, DeliveryStatus::kRejected})
-        if (name == delivery_status_name(s)) return s;
-    return std::nullopt;
-}
-
-bool is_final(DeliveryStatus s) {
-    return s != DeliveryStatus::kSubmitted;
-}
-
 DeliveryStatus message_status(const std::vector<PartState>& parts) {
     if (parts.empty()) return DeliveryStatus::kSubmitted;
     const PartState* first_failure = nullptr;

@@ -10,16 +10,16 @@
 #include <string_view>
 #include <vector>
 
+#include "channels/delivery_status.h"
 #include "core/clock.h"
 
 namespace ujumbe::messaging {
 
 // Part and message statuses after the gateway took the message.
-enum class DeliveryStatus { kSubmitted, kDelivered, kUndelivered, kExpired, kRejected };
-
-const char* delivery_status_name(DeliveryStatus s);  // "submitted", "delivered", ...
-std::optional<DeliveryStatus> parse_delivery_status(std::string_view name);
-bool is_final(DeliveryStatus s);
+using channels::delivery_status_name;
+using channels::DeliveryStatus;
+using channels::is_final;
+using channels::parse_delivery_status;
 
 struct PartState {
     int part = 1;  // 1-based

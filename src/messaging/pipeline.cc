@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "contacts/phone.h"
 #include "core/log.h"
+#include "formats/phone.h"
 #include "messaging/store.h"
 
 namespace ujumbe::messaging {
@@ -158,7 +158,7 @@ std::uint16_t Pipeline::next_reference(const std::string& to) {
 void Pipeline::dispatch(Message message) {
     routing::RouteQuery q{.channel = message.channel,
                           .to = message.to,
-                          .country = contacts::describe_phone(message.to, "").country,
+                          .country = formats::describe_phone(message.to, "").country,
                           .account_id = message.account_id.value,
                           .sender = message.sender,
                           .key = message.id};

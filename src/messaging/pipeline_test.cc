@@ -12,8 +12,8 @@
 
 #include "billing/service.h"
 #include "contacts/testing_contacts.h"
+#include "formats/sms_encoding.h"
 #include "identity/store.h"
-#include "messaging/encoding.h"
 #include "messaging/service.h"
 #include "messaging/store.h"
 #include "routing/registry.h"
@@ -45,7 +45,7 @@ public:
             }
         }
         if (out.parts.empty()) {
-            const int parts = static_cast<int>(count_segments(m.body)->segments);
+            const int parts = static_cast<int>(formats::count_segments(m.body)->segments);
             for (int i = 1; i <= parts; ++i) {
                 const std::string pid = id_ + "-" + std::to_string(++next_);
                 out.parts.push_back({.part = i,
@@ -93,7 +93,7 @@ protected:
         if (IsSkipped()) return;
         ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
         committer_ = std::make_unique<Committer>(db());
-        registry_ = std::make_unique<routing::GatewayRegistry>(relay_);
+        registry_ = std::make_unique<routing::GatewayRegistry>(kinds_, relay_);
         routing_ = std::make_unique<routing::RoutingService>(db(), clock_, std::string(40, 's'),
                                                              *registry_);
         messaging_ = std::make_unique<MessagingService>(db(), clock_, *identity_, *service_,
@@ -229,6 +229,7 @@ protected:
 
     Relay relay_;
     std::unique_ptr<Committer> committer_;
+    channels::KindRegistry kinds_;  // none: the tests install scripted gateways
     std::unique_ptr<routing::GatewayRegistry> registry_;
     std::unique_ptr<routing::RoutingService> routing_;
     std::unique_ptr<MessagingService> messaging_;

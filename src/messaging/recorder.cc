@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "core/ids.h"
-#include "messaging/encoding.h"
+#include "formats/sms_encoding.h"
 #include "messaging/parts.h"
 #include "messaging/store.h"
 
@@ -329,8 +329,8 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     m.to = in.to;
     m.sender = all_digits(in.from) && in.from.size() > 8 ? "+" + in.from : in.from;
     m.body = text;
-    auto counted = count_segments(text);
-    m.encoding = counted ? encoding_name(counted->encoding) : "ucs2";
+    auto counted = formats::count_segments(text);
+    m.encoding = counted ? formats::encoding_name(counted->encoding) : "ucs2";
     m.segments = segments;
     m.status = status::kReceived;
     m.gateway_id = in.gateway_id;

@@ -3,11 +3,11 @@
 
 #include "messaging/routes.h"
 
-#include "contacts/phone.h"
 #include "core/dates.h"
 #include "core/ids.h"
 #include "core/money.h"
 #include "core/validate.h"
+#include "formats/phone.h"
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
@@ -255,7 +255,7 @@ Result<MessageQuery> read_query(const Request& req) {
     }
     if (auto v = req.query_param("channel")) q.channel = *v;
     if (auto v = req.query_param("to")) {
-        auto d = contacts::describe_phone(*v, "");
+        auto d = formats::describe_phone(*v, "");
         q.to = d.valid ? d.e164 : *v;
     }
     if (auto v = req.query_param("sender_id")) q.sender = *v;
@@ -485,7 +485,7 @@ Result<Response> decide_sender(MessagingService& s, bool approve, RequestContext
 Result<Response> sender_countries(RequestContext&, const Request&) {
     json results = json::array();
     results.push_back({{"code", "ZZ"}, {"calling_code", nullptr}, {"note", "every country"}});
-    for (const auto& r : contacts::supported_regions())
+    for (const auto& r : formats::supported_regions())
         results.push_back({{"code", r.code}, {"calling_code", r.calling_code}});
     return http::whole_list(std::move(results));
 }

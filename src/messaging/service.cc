@@ -3,12 +3,12 @@
 #include <map>
 #include <unordered_map>
 
-#include "contacts/phone.h"
 #include "core/ids.h"
 #include "core/utf8.h"
 #include "core/validate.h"
-#include "messaging/encoding.h"
-#include "messaging/sender_id.h"
+#include "formats/phone.h"
+#include "formats/sender_id.h"
+#include "formats/sms_encoding.h"
 #include "messaging/store.h"
 
 namespace ujumbe::messaging {
@@ -88,7 +88,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             const auto& r = requests[i];
             result.outcomes[i].to = r.to;
             std::string problem;
-            auto details = contacts::describe_phone(r.to, country);
+            auto details = formats::describe_phone(r.to, country);
             if (!details.valid) {
                 reject(i, "INVALID_NUMBER", "Not a valid phone number.");
                 continue;
@@ -102,7 +102,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             }
             std::string sender = options_.default_sender_id;
             if (r.sender_id && *r.sender_id != options_.default_sender_id) {
-                auto parsed = parse_sender_id(*r.sender_id, &problem);
+                auto parsed = formats::parse_sender_id(*r.sender_id, &problem);
                 if (!parsed) {
                     reject(i, "INVALID_SENDER_ID", problem);
                     continue;
@@ -122,7 +122,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
                     continue;
                 }
             }
-            auto counted = count_segments(r.body);
+            auto counted = formats::count_segments(r.body);
             Message m;
             m.id = new_uuid_v7(now);
             m.account_id = account.id;
@@ -131,7 +131,7 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
             m.to = details.e164;
             m.sender = sender;
             m.body = r.body;
-            m.encoding = encoding_name(counted->encoding);
+            m.encoding = formats::encoding_name(counted->encoding);
             m.segments = static_cast<int>(counted->segments);
             const bool later = r.send_at && *r.send_at > now + kMicrosPerSecond;
             m.status = later ? status::kScheduled : status::kQueued;
@@ -314,7 +314,7 @@ Result<std::vector<NumberCheck>> MessagingService::validate_numbers(
     std::vector<NumberCheck> out;
     for (const auto& n : numbers) {
         NumberCheck check{.input = n};
-        auto d = contacts::describe_phone(n, default_country);
+        auto d = formats::describe_phone(n, default_country);
         check.valid = d.valid;
         if (d.valid) {
             check.e164 = d.e164;
@@ -322,7 +322,7 @@ Result<std::vector<NumberCheck>> MessagingService::validate_numbers(
             check.type = d.type;
         } else {
             std::string problem;
-            contacts::normalize_phone(n, default_country, &problem);
+            formats::normalize_phone(n, default_country, &problem);
             check.problem = problem.empty() ? "Not a valid phone number." : problem;
         }
         out.push_back(std::move(check));
@@ -333,17 +333,17 @@ Result<std::vector<NumberCheck>> MessagingService::validate_numbers(
 Result<Quote> MessagingService::quote(const Principal& who, const std::string& to,
                                       const std::string& body) {
     UJ_ASSIGN(auto country, contacts_.phone_country(who));
-    auto details = contacts::describe_phone(to, country);
+    auto details = formats::describe_phone(to, country);
     if (!details.valid) {
         Error e = Error::invalid("to", "Not a valid phone number.");
         e.error_code = "INVALID_NUMBER";
         return e;
     }
-    auto counted = count_segments(body);
+    auto counted = formats::count_segments(body);
     if (!counted) return Error::invalid("body", "Must be UTF-8 text.");
     Quote q{.to = details.e164,
             .country = details.country,
-            .encoding = encoding_name(counted->encoding),
+            .encoding = formats::encoding_name(counted->encoding),
             .segments = static_cast<int>(counted->segments)};
     if (!billing_) return q;
     UJ_ASSIGN(auto plan, billing_->price_plan(who.account_id));
@@ -368,17 +368,17 @@ Result<std::vector<std::pair<std::optional<SenderIdRecord>, std::optional<Error>
 MessagingService::register_sender_ids(const Principal& who, const std::vector<SenderIdInput>& in) {
     if (!who.can_manage()) return Error::forbidden("Only an owner or admin registers sender ids.");
     std::vector<std::pair<std::optional<SenderIdRecord>, std::optional<Error>>> out;
-    const auto& regions = contacts::supported_regions();
+    const auto& regions = formats::supported_regions();
     const Micros now = clock_.now();
     for (const auto& item : in) {
         std::string problem;
-        auto parsed = parse_sender_id(item.sender, &problem);
+        auto parsed = formats::parse_sender_id(item.sender, &problem);
         if (!parsed) {
             out.emplace_back(std::nullopt, Error::invalid("sender_id", problem));
             continue;
         }
         const bool known = item.country == "ZZ" || std::any_of(regions.begin(), regions.end(),
-                                                               [&](const contacts::Region& r) {
+                                                               [&](const formats::Region& r) {
                                                                    return r.code == item.country;
                                                                });
         if (!known) {
@@ -387,15 +387,16 @@ MessagingService::register_sender_ids(const Principal& who, const std::vector<Se
                                                           "GET /sender-ids/countries)."));
             continue;
         }
-        SenderIdRecord s{.id = new_uuid_v7(now),
-                         .account_id = who.account_id,
-                         .sender = parsed->value,
-                         .kind = parsed->kind == SenderKind::kNumeric ? "numeric" : "alphanumeric",
-                         .country = item.country,
-                         .status = "pending",
-                         .purpose = item.purpose,
-                         .created_at = now,
-                         .updated_at = now};
+        SenderIdRecord s{
+            .id = new_uuid_v7(now),
+            .account_id = who.account_id,
+            .sender = parsed->value,
+            .kind = parsed->kind == formats::SenderKind::kNumeric ? "numeric" : "alphanumeric",
+            .country = item.country,
+            .status = "pending",
+            .purpose = item.purpose,
+            .created_at = now,
+            .updated_at = now};
         auto stored = db_.write([&](db::Connection& c) { return store::insert_sender_id(c, s); });
         if (!stored && stored.error().error_code == "UNIQUE_VIOLATION") {
             out.emplace_back(

@@ -16,7 +16,7 @@ namespace ujumbe::routing {
 struct GatewayRecord {
     std::string id;
     std::string name;
-    std::string kind;                                    // smpp | sandbox
+    std::string kind;                                    // a name in channels::KindRegistry
     nlohmann::json settings = nlohmann::json::object();  // without secrets
     nlohmann::json secrets = nlohmann::json::object();   // decrypted; never shown
     bool is_active = true;

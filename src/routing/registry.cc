@@ -2,15 +2,17 @@
 
 #include "routing/registry.h"
 
-#include "channels/sandbox/sandbox_gateway.h"
-#include "channels/smpp/smpp_gateway.h"
 #include "core/log.h"
 #include "routing/selector.h"
 
 namespace ujumbe::routing {
 
-GatewayRegistry::GatewayRegistry(channels::GatewayListener& listener)
-    : listener_(listener), guard_(boost::asio::make_work_guard(io_)), thread_([this] {
+GatewayRegistry::GatewayRegistry(const channels::KindRegistry& kinds,
+                                 channels::GatewayListener& listener)
+    : kinds_(kinds),
+      listener_(listener),
+      guard_(boost::asio::make_work_guard(io_)),
+      thread_([this] {
           try {
               io_.run();
           } catch (const std::exception& e) {
@@ -39,17 +41,9 @@ void GatewayRegistry::stop() {
 }
 
 Result<std::shared_ptr<channels::Gateway>> GatewayRegistry::build(const GatewayRecord& g) {
-    if (g.kind == "sandbox") {
-        UJ_ASSIGN(auto settings, channels::read_sandbox_settings(g.settings));
-        return std::shared_ptr<channels::Gateway>(
-            std::make_shared<channels::SandboxGateway>(g.id, settings, io_, listener_));
-    }
-    if (g.kind == "smpp") {
-        UJ_ASSIGN(auto settings, channels::read_smpp_settings(g.settings, g.secrets));
-        return std::shared_ptr<channels::Gateway>(
-            std::make_shared<channels::SmppGateway>(g.id, settings, io_, listener_));
-    }
-    return Error::invalid("kind", "Unknown gateway kind.");
+    const auto* kind = kinds_.find(g.kind);
+    if (!kind) return Error::invalid("kind", "Unknown gateway kind.");
+    return kind->create({.id = g.id, .settings = g.settings, .secrets = g.secrets}, io_, listener_);
 }
 
 void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "channels/gateway.h"
+#include "channels/kind.h"
 #include "core/result.h"
 #include "routing/model.h"
 
@@ -22,7 +23,7 @@ namespace ujumbe::routing {
 
 class GatewayRegistry {
 public:
-    explicit GatewayRegistry(channels::GatewayListener& listener);
+    GatewayRegistry(const channels::KindRegistry& kinds, channels::GatewayListener& listener);
     ~GatewayRegistry();
     GatewayRegistry(const GatewayRegistry&) = delete;
     GatewayRegistry& operator=(const GatewayRegistry&) = delete;
@@ -37,6 +38,7 @@ public:
     void install(std::shared_ptr<channels::Gateway> gateway, std::vector<RouteRule> rules);
 
     std::optional<RouteChoice> choose(const RouteQuery& q) const;
+    const channels::KindRegistry& kinds() const { return kinds_; }
     std::shared_ptr<channels::Gateway> gateway(const std::string& id) const;
 
     boost::asio::io_context& io() { return io_; }
@@ -50,6 +52,7 @@ private:
     };
     Result<std::shared_ptr<channels::Gateway>> build(const GatewayRecord& g);
 
+    const channels::KindRegistry& kinds_;
     channels::GatewayListener& listener_;
     boost::asio::io_context io_{1};
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;

@@ -3,6 +3,7 @@
 
 #include "routing/routes.h"
 
+#include "channels/kind.h"
 #include "core/ids.h"
 #include "http/envelope.h"
 #include "http/input.h"
@@ -22,12 +23,10 @@ using http::Response;
 using json = nlohmann::json;
 
 json gateway_json(const GatewayRecord& g) {
-    json settings = g.settings;
-    if (g.kind == "smpp") settings["password_set"] = true;
     return {{"id", g.id},
             {"name", g.name},
             {"kind", g.kind},
-            {"settings", std::move(settings)},
+            {"settings", channels::redacted_settings(g.settings, g.secrets)},
             {"is_active", g.is_active},
             {"created_at", format_iso8601(g.created_at)},
             {"updated_at", format_iso8601(g.updated_at)}};
@@ -52,12 +51,12 @@ json route_json(const RouteRule& r) {
             {"updated_at", format_iso8601(r.updated_at)}};
 }
 
-Result<GatewayInput> read_gateway(const Request& req, Need need) {
+Result<GatewayInput> read_gateway(const RoutingService& s, const Request& req, Need need) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
     GatewayInput in;
     in.name = f.text("name", need, 1, 100);
-    in.kind = f.choice("kind", need, {"smpp", "sandbox"});
+    in.kind = f.choice("kind", need, s.kinds());
     in.settings = f.object("settings", Need::kOptional);
     in.is_active = f.boolean("is_active", Need::kOptional);
     UJ_TRY(f.check());
@@ -144,7 +143,7 @@ Result<Response> list_gateways(RoutingService& s, RequestContext& ctx, const Req
 }
 
 Result<Response> create_gateway(RoutingService& s, RequestContext& ctx, const Request& req) {
-    UJ_ASSIGN(auto in, read_gateway(req, Need::kRequired));
+    UJ_ASSIGN(auto in, read_gateway(s, req, Need::kRequired));
     UJ_ASSIGN(auto g, s.create_gateway(ctx.who(), in));
     return http::created(gateway_json(g));
 }
@@ -155,7 +154,7 @@ Result<Response> get_gateway(RoutingService& s, RequestContext& ctx, const Reque
 }
 
 Result<Response> put_gateway(RoutingService& s, RequestContext& ctx, const Request& req) {
-    UJ_ASSIGN(auto in, read_gateway(req, Need::kOptional));
+    UJ_ASSIGN(auto in, read_gateway(s, req, Need::kOptional));
     UJ_ASSIGN(auto g, s.update_gateway(ctx.who(), ctx.param("id"), in));
     return http::ok(gateway_json(g));
 }

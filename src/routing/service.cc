@@ -3,13 +3,10 @@
 #include "routing/service.h"
 
 #include <chrono>
-#include <future>
 
-#include "channels/sandbox/sandbox_gateway.h"
-#include "channels/smpp/smpp_gateway.h"
-#include "contacts/phone.h"
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "formats/phone.h"
 #include "routing/store.h"
 
 namespace ujumbe::routing {
@@ -18,52 +15,31 @@ namespace {
 
 using json = nlohmann::json;
 
-// Settings in their stored form (validated, defaults filled, no secrets).
-Result<json> canonical_settings(const std::string& kind, const json& settings,
-                                const json& secrets) {
-    if (kind == "sandbox") {
-        UJ_ASSIGN(auto s, channels::read_sandbox_settings(settings));
-        return channels::sandbox_settings_json(s);
-    }
-    UJ_ASSIGN(auto s, channels::read_smpp_settings(settings, secrets));
-    return channels::smpp_settings_json(s);
-}
-
 bool is_digits(const std::string& s) {
     return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
 }
-
-// An SMPP session that binds once to report whether it can, for
-// POST /gateways/{id}/test.
-class BindProbe final : public smpp::SessionHandler {
-public:
-    std::uint32_t on_deliver(const smpp::ShortMessage&) override {
-        return smpp::status::kOk;  // nothing is matched here; the live gateway gets receipts
-    }
-    void on_state(smpp::SessionState state, const std::string& detail) override {
-        std::lock_guard lock(mutex_);
-        if (answered_) return;
-        if (state == smpp::SessionState::kBound) {
-            answered_ = true;
-            promise_.set_value({true, "bound"});
-        } else if (!detail.empty()) {
-            answered_ = true;
-            promise_.set_value({false, detail});
-        }
-    }
-    std::future<std::pair<bool, std::string>> future() { return promise_.get_future(); }
-
-private:
-    std::mutex mutex_;
-    bool answered_ = false;
-    std::promise<std::pair<bool, std::string>> promise_;
-};
 
 }  // namespace
 
 RoutingService::RoutingService(db::Database& db, Clock& clock, std::string secret,
                                GatewayRegistry& registry)
     : db_(db), clock_(clock), secret_(std::move(secret)), registry_(registry) {}
+
+Result<const channels::GatewayKind*> RoutingService::kind_of(const std::string& name) const {
+    const auto* kind = registry_.kinds().find(name);
+    if (!kind) return Error::invalid("kind", "Unknown gateway kind.");
+    return kind;
+}
+
+// Moves the kind's secret settings ("password") out of `settings` into `secrets`.
+static void split_secrets(const channels::GatewayKind& kind, json& settings, json& secrets) {
+    if (!settings.is_object()) return;
+    for (const auto& name : kind.secret_fields()) {
+        if (!settings.contains(name)) continue;
+        secrets[name] = settings[name];
+        settings.erase(name);
+    }
+}
 
 Status RoutingService::check_admin(const Principal& who) const {
     if (!who.is_platform_admin())
@@ -97,20 +73,21 @@ Status RoutingService::load() {
     return db_.read([&](db::Connection& c) { return reload(c); });
 }
 
-Status RoutingService::ensure_sandbox() {
+Status RoutingService::ensure_gateway(const std::string& kind_name) {
+    UJ_ASSIGN(const auto* kind, kind_of(kind_name));
     UJ_TRY(db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto existing, store::all_gateways(c));
         if (!existing.empty()) return {};
         const Micros now = clock_.now();
         GatewayRecord g{.id = new_uuid_v7(now),
-                        .name = "sandbox",
-                        .kind = "sandbox",
-                        .settings = channels::sandbox_settings_json({}),
+                        .name = kind_name,
+                        .kind = kind_name,
+                        .settings = kind->default_settings(),
                         .created_at = now,
                         .updated_at = now};
         UJ_TRY(store::insert_gateway(c, g, ""));
         RouteRule r{.id = new_uuid_v7(now),
-                    .name = "everything to the sandbox",
+                    .name = "everything to " + kind_name,
                     .priority = 0,
                     .gateways = {{g.id, 1}},
                     .created_at = now,
@@ -127,7 +104,10 @@ Result<db::Listing<GatewayRecord>> RoutingService::list_gateways(const Principal
         UJ_ASSIGN(auto stored, store::list_gateways(c, page));
         db::Listing<GatewayRecord> out;
         out.count = stored.count;
-        for (auto& s : stored.items) out.items.push_back(std::move(s.gateway));
+        for (auto& s : stored.items) {
+            UJ_ASSIGN(auto g, opened(s.sealed, std::move(s.gateway)));
+            out.items.push_back(std::move(g));
+        }
         return out;
     });
 }
@@ -136,7 +116,7 @@ Result<GatewayRecord> RoutingService::get_gateway(const Principal& who, const st
     UJ_TRY(check_admin(who));
     UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return store::find_gateway(c, id); }));
     if (!found) return Error::not_found("gateway");
-    return found->gateway;
+    return opened(found->sealed, found->gateway);
 }
 
 Result<GatewayRecord> RoutingService::create_gateway(const Principal& who, const GatewayInput& in) {
@@ -152,12 +132,10 @@ Result<GatewayRecord> RoutingService::create_gateway(const Principal& who, const
                     .is_active = in.is_active.value_or(true),
                     .created_at = now,
                     .updated_at = now};
+    UJ_ASSIGN(const auto* kind, kind_of(g.kind));
     json settings = in.settings.value_or(json::object());
-    if (settings.is_object() && settings.contains("password")) {
-        g.secrets["password"] = settings["password"];
-        settings.erase("password");
-    }
-    UJ_ASSIGN(g.settings, canonical_settings(g.kind, settings, g.secrets));
+    split_secrets(*kind, settings, g.secrets);
+    UJ_ASSIGN(g.settings, kind->canonical_settings(settings, g.secrets));
     const std::string sealed = g.secrets.empty() ? "" : seal_secret(secret_, g.secrets.dump());
     auto stored = db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(store::insert_gateway(c, g, sealed));
@@ -181,18 +159,16 @@ Result<GatewayRecord> RoutingService::update_gateway(const Principal& who, const
         if (in.name) g.name = *in.name;
         if (in.is_active) g.is_active = *in.is_active;
         if (in.settings) {
+            UJ_ASSIGN(const auto* kind, kind_of(g.kind));
             json settings = *in.settings;
-            if (settings.is_object() && settings.contains("password")) {
-                g.secrets["password"] = settings["password"];
-                settings.erase("password");
-            }
+            split_secrets(*kind, settings, g.secrets);
             // Settings not named keep their stored values.
             json merged = g.settings;
             if (settings.is_object())
                 for (const auto& [k, v] : settings.items()) merged[k] = v;
             else
                 merged = settings;
-            UJ_ASSIGN(g.settings, canonical_settings(g.kind, merged, g.secrets));
+            UJ_ASSIGN(g.settings, kind->canonical_settings(merged, g.secrets));
         }
         g.updated_at = clock_.now();
         const std::string sealed = g.secrets.empty() ? "" : seal_secret(secret_, g.secrets.dump());
@@ -235,29 +211,12 @@ Result<json> RoutingService::test_gateway(const Principal& who, const std::strin
                    std::chrono::steady_clock::now() - started)
             .count();
     };
-    if (g.kind == "sandbox")
-        return json{{"ok", true},
-                    {"kind", "sandbox"},
-                    {"detail", "The sandbox takes every message and sends nothing."},
-                    {"elapsed_ms", elapsed()}};
-    UJ_ASSIGN(auto settings, channels::read_smpp_settings(g.settings, g.secrets));
-    auto options = settings.session;
-    options.reconnect_min = options.reconnect_max = std::chrono::milliseconds(60'000);
-    auto probe = std::make_shared<BindProbe>();
-    auto answer = probe->future();
-    auto session = smpp::Session::create(registry_.io(), options, probe);
-    session->start();
-    const auto limit = std::min<std::chrono::milliseconds>(
-        options.response_timeout + std::chrono::milliseconds(5000),
-        std::chrono::milliseconds(20000));
-    std::pair<bool, std::string> outcome{false, "no answer within the response timeout"};
-    if (answer.wait_for(limit) == std::future_status::ready) outcome = answer.get();
-    session->stop();
-    return json{{"ok", outcome.first},
-                {"kind", "smpp"},
-                {"bind_mode", g.settings.value("bind_mode", "transceiver")},
-                {"detail", outcome.second},
-                {"elapsed_ms", elapsed()}};
+    UJ_ASSIGN(const auto* kind, kind_of(g.kind));
+    json report =
+        kind->probe({.id = g.id, .settings = g.settings, .secrets = g.secrets}, registry_.io());
+    report["kind"] = g.kind;
+    report["elapsed_ms"] = elapsed();
+    return report;
 }
 
 Result<json> RoutingService::gateway_status(const Principal& who, const std::string& id) {
@@ -359,11 +318,11 @@ Status RoutingService::delete_route(const Principal& who, const std::string& id)
 Result<Simulation> RoutingService::simulate(const Principal& who, const SimulateInput& in) {
     UJ_TRY(check_admin(who));
     std::string problem;
-    auto e164 = contacts::normalize_phone(in.to, "", &problem);
+    auto e164 = formats::normalize_phone(in.to, "", &problem);
     if (!e164) return Error::invalid("to", problem.empty() ? "Not a valid number." : problem);
     Simulation out;
     out.to = *e164;
-    out.country = contacts::describe_phone(*e164, "").country;
+    out.country = formats::describe_phone(*e164, "").country;
     RouteQuery q{.channel = in.channel,
                  .to = *e164,
                  .country = out.country,

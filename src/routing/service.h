@@ -23,8 +23,8 @@ namespace ujumbe::routing {
 struct GatewayInput {
     std::optional<std::string> name;
     std::optional<std::string> kind;
-    // Kind-specific settings; secrets in it (an SMPP "password") are split
-    // off and sealed. On update, an absent password keeps the stored one.
+    // Kind-specific settings; the kind's secrets in it (an SMPP "password")
+    // are split off and sealed. On update, an absent secret keeps the stored one.
     std::optional<nlohmann::json> settings;
     std::optional<bool> is_active;
 };
@@ -62,9 +62,12 @@ public:
 
     // Loads the stored gateways and rules into the registry (at start).
     Status load();
-    // With no gateway stored: a sandbox gateway and a catch-all SMS rule,
-    // so a fresh server can send at once (`make run`).
-    Status ensure_sandbox();
+    // With no gateway stored: a gateway of `kind` with its default settings
+    // and a catch-all SMS rule, so a fresh server can send at once (`make
+    // run` with the sandbox).
+    Status ensure_gateway(const std::string& kind);
+    // The kinds gateways may have.
+    std::vector<std::string> kinds() const { return registry_.kinds().names(); }
 
     Result<db::Listing<GatewayRecord>> list_gateways(const Principal& who, db::Paged page);
     Result<GatewayRecord> get_gateway(const Principal& who, const std::string& id);
@@ -93,6 +96,7 @@ public:
 
 private:
     Status check_admin(const Principal& who) const;
+    Result<const channels::GatewayKind*> kind_of(const std::string& name) const;
     // The record with its secrets opened and validated settings.
     Result<GatewayRecord> opened(const std::string& sealed, GatewayRecord g) const;
     Status reload(db::Connection& c);

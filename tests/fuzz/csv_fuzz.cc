@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "check.h"
-#include "contacts/csv.h"
+#include "formats/csv.h"
 
-namespace csv = ujumbe::contacts::csv;
+namespace csv = ujumbe::formats::csv;
 
 namespace {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "check.h"
-#include "http/multipart.h"
+#include "formats/multipart.h"
 
 namespace {
 
@@ -31,14 +31,14 @@ int body_file() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);
 
-    if (const auto boundary = ujumbe::http::multipart_boundary(input))
+    if (const auto boundary = ujumbe::formats::multipart_boundary(input))
         FUZZ_CHECK(!boundary->empty() && boundary->size() <= 70);
 
     const int fd = body_file();
     FUZZ_CHECK(::ftruncate(fd, 0) == 0);
     FUZZ_CHECK(::pwrite(fd, data, size, 0) == static_cast<ssize_t>(size));
 
-    auto parts = ujumbe::http::scan_multipart(fd, kBoundary, 8);
+    auto parts = ujumbe::formats::scan_multipart(fd, kBoundary, 8);
     if (!parts) {
         FUZZ_CHECK(parts.error().code == ujumbe::ErrorCode::kMalformedRequest);
         FUZZ_CHECK(!parts.error().message.empty());
@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(!part.name.empty());
         FUZZ_CHECK(previous <= part.begin && part.begin <= part.end && part.end <= size);
         previous = part.end;
-        auto bytes = ujumbe::http::read_range(fd, part.begin, part.end, size);
+        auto bytes = ujumbe::formats::read_range(fd, part.begin, part.end, size);
         FUZZ_CHECK(bytes.ok());
         FUZZ_CHECK(*bytes == input.substr(part.begin, part.end - part.begin));
     }

@@ -7,13 +7,13 @@
 #include <string_view>
 
 #include "check.h"
-#include "contacts/phone.h"
+#include "formats/phone.h"
 
 namespace {
 
 void check(std::string_view input, std::string_view country) {
-    using ujumbe::contacts::describe_phone;
-    using ujumbe::contacts::normalize_phone;
+    using ujumbe::formats::describe_phone;
+    using ujumbe::formats::normalize_phone;
     std::string problem;
     const auto e164 = normalize_phone(input, country, &problem);
     const auto details = describe_phone(input, country);

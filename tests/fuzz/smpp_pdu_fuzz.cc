@@ -8,7 +8,7 @@
 
 #include "channels/smpp/pdu.h"
 #include "check.h"
-#include "messaging/encoding.h"
+#include "formats/sms_encoding.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     using namespace ujumbe;
@@ -36,8 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(std::holds_alternative<smpp::Pdu>(again));
         FUZZ_CHECK(std::get<smpp::Pdu>(again) == pdu);
         if (const auto* m = std::get_if<smpp::ShortMessage>(&pdu.body)) {
-            const auto text = messaging::decode_text(m->short_message, m->data_coding);
-            if (text) FUZZ_CHECK(messaging::count_segments(*text).has_value());
+            const auto text = formats::decode_text(m->short_message, m->data_coding);
+            if (text) FUZZ_CHECK(formats::count_segments(*text).has_value());
         }
     }
     return 0;

@@ -24,7 +24,7 @@
 
 #include "channels/smpp/pdu.h"
 #include "channels/smpp/receipt.h"
-#include "messaging/encoding.h"
+#include "formats/sms_encoding.h"
 #include "smsc_process.h"
 
 namespace ujumbe::smpp {
@@ -159,7 +159,7 @@ TEST_F(SmppInterop, SubmitAndReceiptWithDecimalIds) {
     EXPECT_EQ(std::get<BindResp>(bound->body).system_id, "node-smsc");
 
     const std::string text = "Habari {Amina}, bei ni 5€ tu!";
-    auto encoded = messaging::encode_sms(text);
+    auto encoded = formats::encode_sms(text);
     ASSERT_TRUE(encoded);
     ASSERT_EQ(encoded->parts.size(), 1u);
     auto resp = esme.call(submit("255712345678", encoded->parts[0], 0x00));
@@ -219,12 +219,12 @@ TEST_F(SmppInterop, LongAndUnicodeMessages) {
     ASSERT_EQ(esme.call(bind())->command_status, status::kOk);
     std::string text;
     for (int i = 0; i < 25; ++i) text += "Habari za leo? ";  // 375 septets: 3 parts
-    auto encoded = messaging::encode_sms(text);
+    auto encoded = formats::encode_sms(text);
     ASSERT_TRUE(encoded);
     ASSERT_EQ(encoded->parts.size(), 3u);
     std::vector<std::string> ids;
     for (std::size_t i = 0; i < encoded->parts.size(); ++i) {
-        const auto udh = messaging::concat_udh(0x42, 3, static_cast<std::uint8_t>(i + 1));
+        const auto udh = formats::concat_udh(0x42, 3, static_cast<std::uint8_t>(i + 1));
         auto resp = esme.call(submit("255712345678", udh + encoded->parts[i], 0x00, kEsmUdhi));
         ASSERT_TRUE(resp);
         ASSERT_EQ(resp->command_status, status::kOk);
@@ -235,7 +235,7 @@ TEST_F(SmppInterop, LongAndUnicodeMessages) {
     std::string joined;
     for (std::size_t i = 0; i < 3; ++i) {
         // node-smpp lists the UDH's information elements, without its length octet.
-        const auto udh = messaging::concat_udh(0x42, 3, static_cast<std::uint8_t>(i + 1));
+        const auto udh = formats::concat_udh(0x42, 3, static_cast<std::uint8_t>(i + 1));
         EXPECT_EQ(submits[i]["udh"], hex(udh.substr(1)));
         joined += submits[i]["text"].get<std::string>();
     }
@@ -253,8 +253,8 @@ TEST_F(SmppInterop, LongAndUnicodeMessages) {
     EXPECT_EQ(receipted, ids);
 
     const std::string wide = "Asante sana 😀 Привет";
-    encoded = messaging::encode_sms(wide);
-    ASSERT_EQ(encoded->encoding, messaging::Encoding::kUcs2);
+    encoded = formats::encode_sms(wide);
+    ASSERT_EQ(encoded->encoding, formats::Encoding::kUcs2);
     auto resp = esme.call(submit("255712345679", encoded->parts[0], 0x08));
     ASSERT_EQ(resp->command_status, status::kOk);
     EXPECT_EQ(smsc.seen("submit_sm", 4).back()["text"], wide);
@@ -323,7 +323,7 @@ TEST_F(SmppInterop, MobileOriginatedMessagesShortAndConcatenated) {
     const auto& m = std::get<ShortMessage>(first->body);
     EXPECT_FALSE(is_receipt(m.esm_class));
     EXPECT_EQ(m.source_addr, "255712345678");
-    EXPECT_EQ(messaging::decode_text(m.short_message, m.data_coding), "Hello from a phone");
+    EXPECT_EQ(formats::decode_text(m.short_message, m.data_coding), "Hello from a phone");
     acknowledge(esme, *first);
     // Three parts with 8-bit reference UDHs: reassembled in part order.
     std::vector<std::string> parts(3);
@@ -337,7 +337,7 @@ TEST_F(SmppInterop, MobileOriginatedMessagesShortAndConcatenated) {
         EXPECT_EQ(static_cast<std::uint8_t>(pm.short_message[4]), 3);
         const auto index = static_cast<std::uint8_t>(pm.short_message[5]) - 1u;
         ASSERT_LT(index, 3u);
-        parts[index] = *messaging::decode_text(pm.short_message.substr(udh_length), pm.data_coding);
+        parts[index] = *formats::decode_text(pm.short_message.substr(udh_length), pm.data_coding);
         acknowledge(esme, *part);
     }
     EXPECT_EQ(parts[0] + parts[1] + parts[2], long_text);

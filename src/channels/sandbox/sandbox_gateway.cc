@@ -7,7 +7,7 @@
 #include <chrono>
 
 #include "core/crypto.h"
-#include "messaging/encoding.h"
+#include "formats/sms_encoding.h"
 
 namespace ujumbe::channels {
 
@@ -107,7 +107,7 @@ void SandboxGateway::submit(OutboundSms message, std::function<void(SubmitOutcom
             done(std::move(outcome));
             return;
         }
-        const auto counted = messaging::count_segments(message.body);
+        const auto counted = formats::count_segments(message.body);
         const std::size_t parts = counted ? counted->segments : 1;
         for (std::size_t i = 0; i < parts; ++i) {
             char id[32];

@@ -119,8 +119,8 @@ bool is_final(ReceiptOutcome o) {
     return o != ReceiptOutcome::kIntermediate;
 }
 
-messaging::DeliveryStatus delivery_status_of(ReceiptOutcome o) {
-    using messaging::DeliveryStatus;
+channels::DeliveryStatus delivery_status_of(ReceiptOutcome o) {
+    using channels::DeliveryStatus;
     switch (o) {
         case ReceiptOutcome::kDelivered:
             return DeliveryStatus::kDelivered;

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include "channels/delivery_status.h"
 #include "channels/smpp/pdu.h"
 #include "core/clock.h"
-#include "messaging/parts.h"
 
 namespace ujumbe::smpp {
 
@@ -31,7 +31,7 @@ const char* outcome_name(ReceiptOutcome o);  // "delivered", "expired", ...
 bool is_final(ReceiptOutcome o);
 // The part status a receipt gives (PROTOCOLS.md 1.8): deleted and unknown
 // count as undelivered, intermediate ones leave the part submitted.
-messaging::DeliveryStatus delivery_status_of(ReceiptOutcome o);
+channels::DeliveryStatus delivery_status_of(ReceiptOutcome o);
 
 struct Receipt {
     std::string message_id;  // as the SMSC wrote it

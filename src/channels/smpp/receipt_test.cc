@@ -51,7 +51,7 @@ TEST(SmppReceipt, ToleratesWhatSmscsWrite) {
 }
 
 TEST(SmppReceipt, OutcomesBecomePartStatuses) {
-    using messaging::DeliveryStatus;
+    using channels::DeliveryStatus;
     EXPECT_EQ(delivery_status_of(outcome_of_stat("DELIVRD")), DeliveryStatus::kDelivered);
     EXPECT_EQ(delivery_status_of(outcome_of_stat("EXPIRED")), DeliveryStatus::kExpired);
     EXPECT_EQ(delivery_status_of(outcome_of_stat("REJECTD")), DeliveryStatus::kRejected);
@@ -59,13 +59,6 @@ TEST(SmppReceipt, OutcomesBecomePartStatuses) {
         EXPECT_EQ(delivery_status_of(outcome_of_stat(failed)), DeliveryStatus::kUndelivered)
             << failed;
     EXPECT_EQ(delivery_status_of(outcome_of_stat("ENROUTE")), DeliveryStatus::kSubmitted);
-    // A long message: parts' receipts in arrival order give one status.
-    std::vector<messaging::PartState> parts;
-    parts.push_back({1, delivery_status_of(outcome_of_stat("DELIVRD")), 100});
-    parts.push_back({2, delivery_status_of(outcome_of_stat("ACCEPTD")), std::nullopt});
-    EXPECT_EQ(messaging::message_status(parts), DeliveryStatus::kSubmitted);
-    parts[1] = {2, delivery_status_of(outcome_of_stat("UNDELIV")), 120};
-    EXPECT_EQ(messaging::message_status(parts), DeliveryStatus::kUndelivered);
 }
 
 TEST(SmppReceipt, TlvsComeFirst) {

@@ -6,15 +6,15 @@
 #include <chrono>
 
 #include "core/log.h"
-#include "messaging/encoding.h"
-#include "messaging/sender_id.h"
+#include "formats/sender_id.h"
+#include "formats/sms_encoding.h"
 
 namespace ujumbe::channels {
 
 namespace {
 
 using json = nlohmann::json;
-using messaging::Encoding;
+using formats::Encoding;
 
 std::int64_t now_second() {
     return std::chrono::duration_cast<std::chrono::seconds>(
@@ -255,7 +255,7 @@ public:
             r.provider_id = receipt->message_id;
             r.provider_key = key_of(receipt->message_id, g_.settings_.receipt_ids);
             r.stat = receipt->stat;
-            r.status = messaging::delivery_status_name(smpp::delivery_status_of(receipt->outcome));
+            r.status = delivery_status_name(smpp::delivery_status_of(receipt->outcome));
             if (receipt->err)
                 r.error_code = *receipt->err;
             else if (receipt->network_error)
@@ -274,7 +274,7 @@ public:
         if (payload.empty())
             if (const auto* p = smpp::find_tlv(m.tlvs, smpp::tlv::kMessagePayload)) payload = *p;
         if (m.esm_class & smpp::kEsmUdhi) {
-            auto split = messaging::split_udh(payload);
+            auto split = formats::split_udh(payload);
             if (!split) return smpp::status::kOk;
             payload = split->text;
             if (split->concatenation) {
@@ -291,7 +291,7 @@ public:
                 in.part = static_cast<int>(*seq);
             }
         }
-        auto text = messaging::decode_text(payload, m.data_coding);
+        auto text = formats::decode_text(payload, m.data_coding);
         in.text = text ? *text : std::string();
         ++g_.inbound_;
         g_.listener_.on_inbound(in);
@@ -369,21 +369,21 @@ std::shared_ptr<smpp::Session> SmppGateway::pick_session() const {
 std::vector<smpp::ShortMessage> SmppGateway::build_pdus(const OutboundSms& m,
                                                         std::string* problem) const {
     std::vector<smpp::ShortMessage> out;
-    auto encoded = messaging::encode_sms(m.body);
+    auto encoded = formats::encode_sms(m.body);
     std::string sender_problem;
-    auto sender = messaging::parse_sender_id(m.sender, &sender_problem);
+    auto sender = formats::parse_sender_id(m.sender, &sender_problem);
     if (!encoded || !sender) {
         *problem = !encoded ? "The body is not valid UTF-8." : sender_problem;
         return out;
     }
     smpp::ShortMessage base;
-    std::tie(base.source_addr_ton, base.source_addr_npi) = messaging::source_ton_npi(*sender);
+    std::tie(base.source_addr_ton, base.source_addr_npi) = formats::source_ton_npi(*sender);
     base.source_addr = sender->value;
     base.dest_addr_ton = settings_.dest_ton;
     base.dest_addr_npi = settings_.dest_npi;
     base.destination_addr = m.to.starts_with('+') ? m.to.substr(1) : m.to;
     base.registered_delivery = settings_.registered_delivery ? 1 : 0;
-    base.data_coding = messaging::data_coding_of(encoded->encoding);
+    base.data_coding = formats::data_coding_of(encoded->encoding);
     if (encoded->parts.size() == 1) {
         base.short_message = encoded->parts.front();
         out.push_back(std::move(base));
@@ -398,7 +398,7 @@ std::vector<smpp::ShortMessage> SmppGateway::build_pdus(const OutboundSms& m,
             smpp::ShortMessage part = base;
             part.esm_class |= smpp::kEsmUdhi;
             part.short_message =
-                messaging::concat_udh(m.reference & 0xFF, total, static_cast<std::uint8_t>(i + 1)) +
+                formats::concat_udh(m.reference & 0xFF, total, static_cast<std::uint8_t>(i + 1)) +
                 encoded->parts[i];
             out.push_back(std::move(part));
         }

@@ -1,4 +1,4 @@
-#include "http/multipart.h"
+#include "formats/multipart.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <functional>
 #include <utility>
 
-namespace ujumbe::http {
+namespace ujumbe::formats {
 
 namespace {
 
@@ -305,4 +305,4 @@ Result<std::string> read_range(int fd, std::uint64_t begin, std::uint64_t end, s
     return out;
 }
 
-}  // namespace ujumbe::http
+}  // namespace ujumbe::formats

@@ -1,4 +1,4 @@
-#include "http/multipart.h"
+#include "formats/multipart.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace ujumbe::http {
+namespace ujumbe::formats {
 namespace {
 
 constexpr std::string_view kBoundary = "----WebKitFormBoundary7MA4YWxkTrZu0gW";
@@ -340,4 +340,4 @@ TEST_F(Multipart, ReadRangeRefusesMoreThanMax) {
 }
 
 }  // namespace
-}  // namespace ujumbe::http
+}  // namespace ujumbe::formats

@@ -12,7 +12,7 @@
 
 #include "core/result.h"
 
-namespace ujumbe::http {
+namespace ujumbe::formats {
 
 // How much of the file the scanner reads at a time.
 inline constexpr std::size_t kMultipartChunkBytes = 64 * 1024;
@@ -43,4 +43,4 @@ Result<std::vector<MultipartPart>> scan_multipart(int fd, std::string_view bound
 // range is longer than `max` bytes, a 500 when the file cannot be read.
 Result<std::string> read_range(int fd, std::uint64_t begin, std::uint64_t end, std::size_t max);
 
-}  // namespace ujumbe::http
+}  // namespace ujumbe::formats

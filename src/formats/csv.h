@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ujumbe::contacts::csv {
+namespace ujumbe::formats::csv {
 
 // Fills `buf` with up to `cap` bytes and returns how many; 0 means the end.
 using Source = std::function<std::size_t(char* buf, std::size_t cap)>;
@@ -137,4 +137,4 @@ Source file_source(int fd, std::uint64_t begin, std::uint64_t end, int* read_err
 // Reads `data`, which must outlive the source.
 Source string_source(std::string_view data);
 
-}  // namespace ujumbe::contacts::csv
+}  // namespace ujumbe::formats::csv

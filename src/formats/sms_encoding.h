@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ujumbe::messaging {
+namespace ujumbe::formats {
 
 enum class Encoding { kGsm7, kUcs2 };
 
@@ -71,4 +71,4 @@ struct UdhSplit {
 };
 std::optional<UdhSplit> split_udh(std::string_view payload);
 
-}  // namespace ujumbe::messaging
+}  // namespace ujumbe::formats

@@ -1,9 +1,9 @@
-#include "messaging/sender_id.h"
+#include "formats/sender_id.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace ujumbe::messaging {
+namespace ujumbe::formats {
 namespace {
 
 bool digit(char c) {
@@ -55,4 +55,4 @@ std::pair<std::uint8_t, std::uint8_t> source_ton_npi(const SenderId& sender) {
     return {1, 1};
 }
 
-}  // namespace ujumbe::messaging
+}  // namespace ujumbe::formats

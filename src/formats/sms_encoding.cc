@@ -1,11 +1,11 @@
-#include "messaging/encoding.h"
+#include "formats/sms_encoding.h"
 
 #include <array>
 #include <unordered_map>
 
 #include "core/utf8.h"
 
-namespace ujumbe::messaging {
+namespace ujumbe::formats {
 namespace {
 
 constexpr char32_t kNone = 0xFFFF;  // the ESC slot of the basic table
@@ -310,4 +310,4 @@ std::optional<UdhSplit> split_udh(std::string_view payload) {
     return out;
 }
 
-}  // namespace ujumbe::messaging
+}  // namespace ujumbe::formats

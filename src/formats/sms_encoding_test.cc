@@ -1,10 +1,10 @@
-#include "messaging/encoding.h"
+#include "formats/sms_encoding.h"
 
 #include <gtest/gtest.h>
 
 #include <deque>
 
-namespace ujumbe::messaging {
+namespace ujumbe::formats {
 namespace {
 
 std::string repeat(std::string_view s, int n) {
@@ -253,4 +253,4 @@ TEST(ReceivedUdh, InvalidConcatenationValuesAreIgnored) {
 }
 
 }  // namespace
-}  // namespace ujumbe::messaging
+}  // namespace ujumbe::formats

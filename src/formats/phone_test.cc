@@ -1,10 +1,10 @@
-#include "contacts/phone.h"
+#include "formats/phone.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace ujumbe::contacts {
+namespace ujumbe::formats {
 namespace {
 
 // The E.164 form, or "!" followed by the reason it was refused.
@@ -123,4 +123,4 @@ TEST(PhoneTest, DescribeInvalidNumberIsNotValid) {
 }
 
 }  // namespace
-}  // namespace ujumbe::contacts
+}  // namespace ujumbe::formats

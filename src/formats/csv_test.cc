@@ -1,4 +1,4 @@
-#include "contacts/csv.h"
+#include "formats/csv.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace ujumbe::contacts::csv {
+namespace ujumbe::formats::csv {
 namespace {
 
 using Fields = std::vector<std::string>;
@@ -510,4 +510,4 @@ TEST(CsvWriter, WhatItWritesReadsBackIdentically) {
 }
 
 }  // namespace
-}  // namespace ujumbe::contacts::csv
+}  // namespace ujumbe::formats::csv

@@ -1,4 +1,4 @@
-#include "contacts/phone.h"
+#include "formats/phone.h"
 
 #include <phonenumbers/logger.h>
 #include <phonenumbers/phonenumber.pb.h>
@@ -8,7 +8,7 @@
 #include <cctype>
 #include <set>
 
-namespace ujumbe::contacts {
+namespace ujumbe::formats {
 
 namespace {
 
@@ -131,4 +131,4 @@ const std::vector<Region>& supported_regions() {
     return regions;
 }
 
-}  // namespace ujumbe::contacts
+}  // namespace ujumbe::formats

@@ -1,4 +1,4 @@
-#include "contacts/csv.h"
+#include "formats/csv.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <limits>
 
-namespace ujumbe::contacts::csv {
+namespace ujumbe::formats::csv {
 
 namespace {
 
@@ -345,4 +345,4 @@ Source string_source(std::string_view data) {
     };
 }
 
-}  // namespace ujumbe::contacts::csv
+}  // namespace ujumbe::formats::csv

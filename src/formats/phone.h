@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace ujumbe::contacts {
+namespace ujumbe::formats {
 
 // The E.164 form ("+255712345678"), or nullopt with the reason in `problem`
 // (when given). `default_country` is ISO 3166-1 alpha-2 or empty. Thread-safe.
@@ -34,4 +34,4 @@ struct Region {
 };
 const std::vector<Region>& supported_regions();
 
-}  // namespace ujumbe::contacts
+}  // namespace ujumbe::formats

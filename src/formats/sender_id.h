@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace ujumbe::messaging {
+namespace ujumbe::formats {
 
 enum class SenderKind { kAlphanumeric, kNumeric };
 
@@ -25,4 +25,4 @@ std::optional<SenderId> parse_sender_id(std::string_view text, std::string* prob
 // international number (more than 8 digits), 3/0 for a short code.
 std::pair<std::uint8_t, std::uint8_t> source_ton_npi(const SenderId& sender);
 
-}  // namespace ujumbe::messaging
+}  // namespace ujumbe::formats

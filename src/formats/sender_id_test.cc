@@ -1,8 +1,8 @@
-#include "messaging/sender_id.h"
+#include "formats/sender_id.h"
 
 #include <gtest/gtest.h>
 
-namespace ujumbe::messaging {
+namespace ujumbe::formats {
 namespace {
 
 TEST(SenderId, AlphanumericUpToElevenCharacters) {
@@ -46,4 +46,4 @@ TEST(SenderIdTest, AnAlphanumericSenderNeedsALetter) {
 }
 
 }  // namespace
-}  // namespace ujumbe::messaging
+}  // namespace ujumbe::formats

@@ -1,0 +1,13 @@
+#include "channels/builtin_kinds.h"
+
+#include "channels/sandbox/sandbox_kind.h"
+#include "channels/smpp/smpp_kind.h"
+
+namespace ujumbe::channels {
+
+void add_builtin_kinds(KindRegistry& kinds) {
+    kinds.add(sandbox_kind());
+    kinds.add(smpp_kind());
+}
+
+}  // namespace ujumbe::channels
