@@ -33,6 +33,11 @@ public:
     }
 
     int slots() const { return slots_; }
+    // Callers waiting for a slot now.
+    int waiting() {
+        std::lock_guard lock(mutex_);
+        return waiting_;
+    }
 
 private:
     Status acquire();

@@ -61,7 +61,7 @@ TEST(HashSlots, AsManyCallersWaitAsThereAreSlotsAndNoMore) {
     });
     while (!holding.load()) std::this_thread::yield();
     auto waiter = std::async(std::launch::async, [&] { return slots.run([] { return true; }); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    while (slots.waiting() < 1) std::this_thread::yield();
     // One waits already: the next is refused at once, not after 2 s.
     const auto started = std::chrono::steady_clock::now();
     auto refused = slots.run([] { return true; });
