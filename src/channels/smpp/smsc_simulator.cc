@@ -187,13 +187,10 @@ struct SmscSimulator::Impl : std::enable_shared_from_this<SmscSimulator::Impl> {
         });
     }
 
-    smpp::SubmitAnswer answer_submit(ServerSession& session, const std::string& system_id,
-                                     const smpp::ShortMessage& message) {
+    smpp::SubmitAnswer answer_submit(const smpp::ShortMessage& message) {
         if (!take_token()) return {smpp::status::kThrottled, {}};
         if (message.destination_addr.empty()) return {smpp::status::kInvDstAdr, {}};
-        const std::string id = smpp::simulator_message_id(++messages, options.id_format);
-        schedule_receipt(session, system_id, message, id);
-        return {smpp::status::kOk, id};
+        return {smpp::status::kOk, smpp::simulator_message_id(++messages, options.id_format)};
     }
 
     void send_mo(const MoCommand& mo) {
@@ -242,7 +239,11 @@ public:
 
     void on_submit(ServerSession& session, const smpp::ShortMessage& message,
                    smpp::SubmitReply reply) override {
-        reply(sim_->answer_submit(session, system_id_, message));
+        const smpp::SubmitAnswer answer = sim_->answer_submit(message);
+        reply(answer);
+        // After the answer is on its way, so a receipt never overtakes it.
+        if (answer.status == smpp::status::kOk)
+            sim_->schedule_receipt(session, system_id_, message, answer.message_id);
     }
 
     void on_pdu(ServerSession& session, smpp::PduDirection direction,
