@@ -387,7 +387,7 @@ struct ServerSession::Impl {
                 break;
             }
             expire_deliveries(now);
-            if (!enquire_pending && now - last_received >= options.enquire_link_interval &&
+            if (mode && !enquire_pending && now - last_received >= options.enquire_link_interval &&
                 now - enquire_sent >= options.enquire_link_interval) {
                 enquire_pending = next_sequence();
                 enquire_sent = now;

@@ -79,10 +79,11 @@ private:
 // An io_context thread with a listening server and, optionally, our client.
 class Loopback : public SessionHandler {
 public:
-    explicit Loopback(ServerSessionOptions session_options = {})
+    explicit Loopback(ServerSessionOptions session_options = {}, std::size_t max_sessions = 64)
         : work_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {
         ServerOptions options;
         options.port = 0;
+        options.max_sessions = max_sessions;
         options.session = session_options;
         auto server = Server::listen(io_, options, [shared = shared](const std::string&) {
             return std::make_shared<RecordingHandler>(shared);
@@ -442,6 +443,20 @@ TEST(SmscSession, UnbindIsAnsweredThenTheConnectionCloses) {
     EXPECT_EQ(resp->command_id, command::kUnbind | command::kResponse);
     EXPECT_EQ(resp->sequence_number, 3u);
     EXPECT_TRUE(peer.closed_by_peer());
+}
+
+TEST(SmscSession, ConnectionsPastTheSessionBoundAreClosedAtOnce) {
+    Loopback loop({}, 1);
+    RawPeer first(loop.port());
+    EXPECT_EQ(first.bind(command::kBindTransceiver, 1, "secret"), status::kOk);
+    RawPeer second(loop.port());
+    ASSERT_TRUE(second.connected());
+    EXPECT_TRUE(second.closed_by_peer());
+    // The first is still served.
+    first.send({command::kEnquireLink, 0, 2, {}});
+    auto resp = first.read();
+    ASSERT_TRUE(resp);
+    EXPECT_EQ(resp->command_id, command::kEnquireLink | command::kResponse);
 }
 
 }  // namespace
