@@ -1,6 +1,9 @@
 #pragma once
 // The subcommands of the ujumbe binary.
 
+#include <string>
+#include <vector>
+
 #include "core/config.h"
 
 namespace ujumbe::app {
@@ -9,5 +12,8 @@ namespace ujumbe::app {
 int serve(const Config& config);
 // Applies pending migrations and exits.
 int migrate(const Config& config);
+// Runs the SMSC simulator (docs/smsc.md) with the arguments after `smsc`
+// until SIGTERM/SIGINT; returns the process exit code.
+int smsc(const std::vector<std::string>& args);
 
 }  // namespace ujumbe::app

@@ -3,6 +3,8 @@
 #include <boost/program_options.hpp>
 
 #include <iostream>
+#include <string_view>
+#include <vector>
 
 #include "app/commands.h"
 #include "core/config.h"
@@ -11,8 +13,12 @@
 namespace po = boost::program_options;
 
 int main(int argc, char** argv) {
+    // The simulator reads its own options (ujumbe smsc --help).
+    if (argc >= 2 && std::string_view(argv[1]) == "smsc")
+        return ujumbe::app::smsc(std::vector<std::string>(argv + 2, argv + argc));
     po::options_description options(
-        "Usage: ujumbe [--config FILE] <serve|migrate|version>\nOptions");
+        "Usage: ujumbe [--config FILE] <serve|migrate|version>\n"
+        "       ujumbe smsc [options]   (an SMSC simulator; ujumbe smsc --help)\nOptions");
     options.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
                                                       "configuration file (key = value lines)")(
         "command", po::value<std::string>()->default_value("serve"), "serve, migrate or version");

@@ -278,6 +278,59 @@ std::uint32_t u32_at(std::string_view b, std::size_t at) {
 
 }  // namespace
 
+const char* bind_mode_name(BindMode mode) {
+    switch (mode) {
+        case BindMode::kTransmitter:
+            return "transmitter";
+        case BindMode::kReceiver:
+            return "receiver";
+        case BindMode::kTransceiver:
+            return "transceiver";
+    }
+    return "unknown";
+}
+
+std::uint32_t bind_command(BindMode mode) {
+    switch (mode) {
+        case BindMode::kTransmitter:
+            return command::kBindTransmitter;
+        case BindMode::kReceiver:
+            return command::kBindReceiver;
+        case BindMode::kTransceiver:
+            return command::kBindTransceiver;
+    }
+    return command::kBindTransceiver;
+}
+
+std::optional<BindMode> bind_mode_of(std::uint32_t command_id) {
+    switch (command_id) {
+        case command::kBindTransmitter:
+            return BindMode::kTransmitter;
+        case command::kBindReceiver:
+            return BindMode::kReceiver;
+        case command::kBindTransceiver:
+            return BindMode::kTransceiver;
+        default:
+            return std::nullopt;
+    }
+}
+
+ShortMessage short_message_of(const DataSm& d) {
+    ShortMessage m;
+    m.service_type = d.service_type;
+    m.source_addr_ton = d.source_addr_ton;
+    m.source_addr_npi = d.source_addr_npi;
+    m.source_addr = d.source_addr;
+    m.dest_addr_ton = d.dest_addr_ton;
+    m.dest_addr_npi = d.dest_addr_npi;
+    m.destination_addr = d.destination_addr;
+    m.esm_class = d.esm_class;
+    m.registered_delivery = d.registered_delivery;
+    m.data_coding = d.data_coding;
+    m.tlvs = d.tlvs;
+    return m;
+}
+
 const char* command_name(std::uint32_t id) {
     const bool response = (id & command::kResponse) != 0 && id != command::kGenericNack;
     switch (id & ~command::kResponse) {

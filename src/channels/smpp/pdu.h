@@ -83,6 +83,13 @@ const std::string* find_tlv(const std::vector<Tlv>& tlvs, std::uint16_t tag);
 std::optional<std::uint32_t> tlv_int(const std::vector<Tlv>& tlvs, std::uint16_t tag);
 Tlv int_tlv(std::uint16_t tag, std::uint32_t value, int octets);
 
+// The three kinds of bind: what the ESME may send and receive.
+enum class BindMode { kTransmitter, kReceiver, kTransceiver };
+const char* bind_mode_name(BindMode mode);  // "transmitter", "receiver", "transceiver"
+std::uint32_t bind_command(BindMode mode);  // command::kBindTransmitter, ...
+// The bind a command id asks for; nullopt for any other command.
+std::optional<BindMode> bind_mode_of(std::uint32_t command_id);
+
 // bind_transmitter / bind_receiver / bind_transceiver.
 struct Bind {
     std::string system_id, password, system_type;
@@ -137,6 +144,10 @@ struct DataSm {
     std::vector<Tlv> tlvs;
     bool operator==(const DataSm&) const = default;
 };
+
+// A data_sm read as the submit_sm / deliver_sm fields it shares (its text,
+// if any, stays in the message_payload TLV).
+ShortMessage short_message_of(const DataSm& d);
 
 struct QuerySm {
     std::string message_id;

@@ -1,5 +1,6 @@
 #include "channels/smpp/receipt.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace ujumbe::smpp {
@@ -62,6 +63,20 @@ std::optional<Micros> receipt_date(std::optional<std::string_view> v) {
     return parse_iso8601(iso);
 }
 
+// YYMMDDhhmm of a UTC instant, from its ISO 8601 form (YYYY-MM-DDThh:mm...).
+std::string receipt_date_text(Micros at) {
+    const std::string iso = format_iso8601(at);
+    if (iso.size() < 16) return "0000000000";
+    return iso.substr(2, 2) + iso.substr(5, 2) + iso.substr(8, 2) + iso.substr(11, 2) +
+           iso.substr(14, 2);
+}
+
+std::string three_digits(int n) {
+    n = std::clamp(n, 0, 999);
+    std::string out = std::to_string(n);
+    return std::string(3 - out.size(), '0') + out;
+}
+
 std::string hex_of(std::string_view bytes) {
     static const char* digits = "0123456789abcdef";
     std::string out;
@@ -94,6 +109,15 @@ std::optional<Receipt> from_tlvs_or_text(const std::vector<Tlv>& tlvs, std::stri
 }
 
 }  // namespace
+
+std::string format_receipt_text(const ReceiptText& r) {
+    constexpr std::size_t kTextOctets = 20;
+    return "id:" + r.message_id + " sub:" + three_digits(r.submitted) +
+           " dlvrd:" + three_digits(r.delivered) +
+           " submit date:" + receipt_date_text(r.submit_date) +
+           " done date:" + receipt_date_text(r.done_date) + " stat:" + r.stat +
+           " err:" + three_digits(r.err) + " text:" + r.text.substr(0, kTextOctets);
+}
 
 const char* outcome_name(ReceiptOutcome o) {
     switch (o) {

@@ -55,6 +55,20 @@ std::optional<Receipt> parse_receipt(const DataSm& d);
 // The text form alone; nullopt without an id: field.
 std::optional<Receipt> parse_receipt_text(std::string_view text);
 
+// The Appendix B text an SMSC writes into a receipt it sends:
+// "id:ID sub:001 dlvrd:001 submit date:YYMMDDhhmm done date:YYMMDDhhmm
+// stat:DELIVRD err:000 text:...". Counts and err are written with three
+// digits (clamped to 0..999); text is cut to its first 20 octets.
+struct ReceiptText {
+    std::string message_id;
+    int submitted = 1, delivered = 1;
+    Micros submit_date = 0, done_date = 0;  // UTC
+    std::string stat = "DELIVRD";
+    int err = 0;
+    std::string text;
+};
+std::string format_receipt_text(const ReceiptText& r);
+
 // How a route writes message ids: as opaque strings, or as numbers in hex or
 // decimal. Numbers are compared in one form: decimal without leading zeros,
 // of any length (20-digit ids overflow 64 bits).

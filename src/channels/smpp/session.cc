@@ -42,37 +42,8 @@ namespace {
 
 constexpr auto kTick = std::chrono::milliseconds(50);  // timeouts are checked this often
 
-std::uint32_t bind_command(BindMode mode) {
-    switch (mode) {
-        case BindMode::kTransmitter:
-            return command::kBindTransmitter;
-        case BindMode::kReceiver:
-            return command::kBindReceiver;
-        case BindMode::kTransceiver:
-            return command::kBindTransceiver;
-    }
-    return command::kBindTransceiver;
-}
-
 bool retry_later(std::uint32_t status) {
     return status == status::kThrottled || status == status::kMsgQFul;
-}
-
-// A data_sm read as the deliver_sm fields it shares.
-ShortMessage as_short_message(const DataSm& d) {
-    ShortMessage m;
-    m.service_type = d.service_type;
-    m.source_addr_ton = d.source_addr_ton;
-    m.source_addr_npi = d.source_addr_npi;
-    m.source_addr = d.source_addr;
-    m.dest_addr_ton = d.dest_addr_ton;
-    m.dest_addr_npi = d.dest_addr_npi;
-    m.destination_addr = d.destination_addr;
-    m.esm_class = d.esm_class;
-    m.registered_delivery = d.registered_delivery;
-    m.data_coding = d.data_coding;
-    m.tlvs = d.tlvs;
-    return m;
 }
 
 }  // namespace
@@ -302,7 +273,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
             case command::kDataSm: {
                 const ShortMessage m = p.command_id == command::kDeliverSm
                                            ? std::get<ShortMessage>(p.body)
-                                           : as_short_message(std::get<DataSm>(p.body));
+                                           : short_message_of(std::get<DataSm>(p.body));
                 const std::uint32_t answer = handler.on_deliver(m);
                 send({p.command_id | command::kResponse, answer, p.sequence_number,
                       MessageIdResp{}});

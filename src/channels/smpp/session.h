@@ -18,8 +18,6 @@
 
 namespace ujumbe::smpp {
 
-enum class BindMode { kTransmitter, kReceiver, kTransceiver };
-
 struct SessionOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 2775;
