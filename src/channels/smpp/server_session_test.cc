@@ -397,6 +397,8 @@ TEST(SmscSession, APeerThatNeverBindsIsClosed) {
     Loopback loop(o);
     RawPeer peer(loop.port());
     EXPECT_TRUE(peer.closed_by_peer());
+    // The socket closes before the handler hears of it: wait for that.
+    ASSERT_TRUE(loop.shared->wait([&] { return !loop.shared->closed.empty(); }));
     std::lock_guard lock(loop.shared->mutex);
     ASSERT_EQ(loop.shared->closed.size(), 1u);
     EXPECT_EQ(loop.shared->closed[0], "no bind in time");
