@@ -32,6 +32,16 @@ UjumbeServer = harness.UjumbeServer
 SMSC_SCRIPT = HERE / "smsc.js"
 
 
+def start_listening(name, command, **popen):
+    """Starts a simulator that prints `listening PORT` first; returns (process, port)."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+    first = proc.stdout.readline().decode().strip()
+    if not first.startswith("listening "):
+        err = proc.stderr.read().decode(errors="replace")
+        pytest.fail("%s did not start: %r %s" % (name, first, err), pytrace=False)
+    return proc, int(first.split()[1])
+
+
 class Smsc:
     """One smsc.js process; every PDU it received, as parsed JSON lines."""
 
@@ -42,14 +52,9 @@ class Smsc:
         if not (HERE.parent / "node_modules" / "smpp").is_dir():
             pytest.fail("tests/node_modules/smpp is missing (make test runs npm ci)",
                         pytrace=False)
-        self.proc = subprocess.Popen([node, str(SMSC_SCRIPT), "--port", "0", *map(str, args)],
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.DEVNULL, cwd=str(HERE.parent))
-        first = self.proc.stdout.readline().decode().strip()
-        if not first.startswith("listening "):
-            err = self.proc.stderr.read().decode(errors="replace")
-            pytest.fail("smsc.js did not start: %r %s" % (first, err), pytrace=False)
-        self.port = int(first.split()[1])
+        self.proc, self.port = start_listening(
+            "smsc.js", [node, str(SMSC_SCRIPT), "--port", "0", *map(str, args)],
+            stdin=subprocess.DEVNULL, cwd=str(HERE.parent))
         self.lines = []
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from smpp_it import (HERE, add_route, add_smpp_gateway, admin_of, harness, wait_bound,
-                     wait_status)
+from smpp_it import (HERE, add_route, add_smpp_gateway, admin_of, harness, start_listening,
+                     wait_bound, wait_status)
 import ujumbe_it as u
 
 ESME_SCRIPT = HERE / "esme.js"
@@ -28,15 +28,9 @@ class SmscCommand:
         binary = harness._binary()
         if not binary.exists():
             pytest.fail("ujumbe binary not found at %s" % binary, pytrace=False)
-        self.proc = subprocess.Popen([str(binary), "smsc", "--listen", "127.0.0.1:0",
-                                      *map(str, args)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE)
-        first = self.proc.stdout.readline().decode().strip()
-        if not first.startswith("listening "):
-            err = self.proc.stderr.read().decode(errors="replace")
-            pytest.fail("ujumbe smsc did not start: %r %s" % (first, err), pytrace=False)
-        self.port = int(first.split()[1])
+        self.proc, self.port = start_listening(
+            "ujumbe smsc", [str(binary), "smsc", "--listen", "127.0.0.1:0", *map(str, args)],
+            stdin=subprocess.PIPE)
         self.events = []
         self._lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
