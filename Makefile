@@ -12,7 +12,7 @@ deps:
 
 build: deps
 	@cmake --preset default >/dev/null
-	@cmake --build --preset default -j $(JOBS)
+	@cmake --build --preset default -j $(JOBS) --target ujumbe
 
 run: build
 	@mkdir -p var
