@@ -131,19 +131,6 @@ struct Usage {
     std::int64_t users = 0, contacts = 0;
 };
 
-// Counts other modules keep (messages, members, contacts), for usage.
-class UsageSource {
-public:
-    virtual ~UsageSource() = default;
-    struct Messages {
-        std::int64_t messages = 0, segments = 0, today = 0;
-    };
-    virtual Result<Messages> messages(const AccountId& account, Micros from, Micros until,
-                                      Micros day_start) = 0;
-    virtual Result<std::int64_t> users(const AccountId& account) = 0;
-    virtual Result<std::int64_t> contacts(const AccountId& account) = 0;
-};
-
 // What sending one message costs whom.
 struct MessagePrice {
     std::string channel = "sms", country;  // where it goes (for statements)

@@ -36,8 +36,8 @@ protected:
                                                     BillingOptions{.trial_credit = 0});
         committer_ = std::make_unique<messaging::Committer>(db());
         messaging_ = std::make_unique<messaging::MessagingService>(
-            db(), clock_, *identity_, *service_, *committer_, messaging::MessagingOptions{});
-        messaging_->set_billing(billing_.get());
+            db(), clock_, *identity_, *service_, *committer_, messaging::MessagingOptions{},
+            messaging::MessagingPorts{.billing = billing_.get()});
     }
     void TearDown() override {
         if (committer_) committer_->stop();

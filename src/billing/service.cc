@@ -42,8 +42,8 @@ LedgerEntry entry(const AccountId& account, const std::string& currency, const s
 }  // namespace
 
 BillingService::BillingService(db::Database& db, Clock& clock, identity::IdentityService& identity,
-                               BillingOptions options)
-    : db_(db), clock_(clock), identity_(identity), options_(std::move(options)) {}
+                               BillingOptions options, BillingPorts ports)
+    : db_(db), clock_(clock), identity_(identity), options_(std::move(options)), ports_(ports) {}
 
 Result<identity::Account> BillingService::managed_account(const Principal& who,
                                                           const std::string& id) {
@@ -314,15 +314,15 @@ Result<Usage> BillingService::usage(const Principal& who) {
         return store::charged(c, who.account_id, u.subscription.period_start, until);
     }));
     u.spend = -spent;
-    if (usage_source_) {
+    if (ports_.usage) {
         const Micros day = now - now % (86'400 * kMicrosPerSecond);
         UJ_ASSIGN(auto m,
-                  usage_source_->messages(who.account_id, u.subscription.period_start, until, day));
+                  ports_.usage->messages(who.account_id, u.subscription.period_start, until, day));
         u.messages = m.messages;
         u.segments = m.segments;
         u.messages_today = m.today;
-        UJ_ASSIGN(u.users, usage_source_->users(who.account_id));
-        UJ_ASSIGN(u.contacts, usage_source_->contacts(who.account_id));
+        UJ_ASSIGN(u.users, ports_.usage->users(who.account_id));
+        UJ_ASSIGN(u.contacts, ports_.usage->contacts(who.account_id));
     }
     return u;
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "billing/model.h"
+#include "billing/ports.h"
 #include "billing/pricing.h"
 #include "core/clock.h"
 #include "core/principal.h"
@@ -69,7 +70,7 @@ struct ChargeLine {
 class BillingService {
 public:
     BillingService(db::Database& db, Clock& clock, identity::IdentityService& identity,
-                   BillingOptions options);
+                   BillingOptions options, BillingPorts ports = {});
 
     const std::string& currency() const { return options_.currency; }
 
@@ -92,7 +93,6 @@ public:
     Result<Statement> statement(const Principal& who, const std::optional<std::string>& account_id,
                                 const std::string& month);
     // ---- plans and subscriptions
-    void set_usage_source(UsageSource* source) { usage_source_ = source; }
     Result<std::vector<Plan>> plans();
     // The caller's subscription; pay as you go (is_default) when none is stored.
     Result<Subscription> subscription(const Principal& who);
@@ -161,7 +161,7 @@ private:
     Clock& clock_;
     identity::IdentityService& identity_;
     BillingOptions options_;
-    UsageSource* usage_source_ = nullptr;
+    BillingPorts ports_;
 };
 
 }  // namespace ujumbe::billing

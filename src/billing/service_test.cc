@@ -19,9 +19,15 @@
 namespace ujumbe::billing {
 namespace {
 
-class BillingTest : public contacts::testing::ContactsTest {
+// Plan limits on members and contacts are asked of billing, as the server
+// wires them.
+class BillingTest : public contacts::testing::ContactsTest,
+                    private identity::AccountPolicy,
+                    private contacts::ContactPolicy {
 protected:
     void SetUp() override {
+        identity_ports_.accounts = this;
+        contacts_ports_.limits = this;
         ContactsTest::SetUp();
         if (IsSkipped()) return;
         ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
@@ -35,19 +41,20 @@ protected:
                                                     BillingOptions{.trial_credit = 0});
         committer_ = std::make_unique<messaging::Committer>(db());
         messaging_ = std::make_unique<messaging::MessagingService>(
-            db(), clock_, *identity_, *service_, *committer_, messaging::MessagingOptions{});
-        messaging_->set_billing(billing_.get());
-        identity_->on_member_limit([this](const AccountId& a, std::int64_t n) {
-            return billing_->check_plan_limit(a, "users", n);
-        });
-        service_->on_contact_limit([this](const AccountId& a, std::int64_t n) {
-            return billing_->check_plan_limit(a, "contacts", n);
-        });
+            db(), clock_, *identity_, *service_, *committer_, messaging::MessagingOptions{},
+            messaging::MessagingPorts{.billing = billing_.get()});
         ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "254", .price = kMicrosPerUnit}));
     }
     void TearDown() override {
         if (committer_) committer_->stop();
         ContactsTest::TearDown();
+    }
+    Status registered(db::Connection&, const identity::Account&) override { return {}; }
+    Status check_member_limit(const AccountId& account, std::int64_t current) override {
+        return billing_->check_plan_limit(account, "users", current);
+    }
+    Status check_contact_limit(const AccountId& account, std::int64_t current) override {
+        return billing_->check_plan_limit(account, "contacts", current);
     }
 
     // An account of `type` under `parent` (none: under the platform) and its owner.

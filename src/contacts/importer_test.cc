@@ -133,9 +133,10 @@ GeneratedCsv generate_csv(int rows) {
     return g;
 }
 
-class ImporterTest : public testing::ContactsTest {
+class ImporterTest : public testing::ContactsTest, private ImportSignal {
 protected:
     void SetUp() override {
+        contacts_ports_.imports = this;  // a queued import wakes the runner, as in the server
         ContactsTest::SetUp();
         if (IsSkipped()) return;
         fs::create_directories(dir_ / "uploads");
@@ -169,14 +170,10 @@ protected:
     void start_importer(std::size_t batch_rows, int threads = 2) {
         importer_ = std::make_unique<Importer>(db(), *service_, clock_,
                                                ImporterOptions{batch_rows, threads});
-        service_->on_import_queued([this] {
-            if (importer_) importer_->wake();
-        });
         importer_->start();
     }
 
     void stop_importer() {
-        service_->on_import_queued(nullptr);
         if (importer_) importer_->stop();
         importer_.reset();
     }
@@ -253,6 +250,10 @@ protected:
             EXPECT_EQ(contacts[phone].tags, tags) << phone;
         // The spooled upload is gone once the job is done.
         EXPECT_FALSE(fs::exists(job.file_path));
+    }
+
+    void import_queued() override {
+        if (importer_) importer_->wake();
     }
 
     std::unique_ptr<Importer> importer_;

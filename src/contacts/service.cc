@@ -71,8 +71,13 @@ ConsentEvent change_consent(Contact& contact, bool opt_in, const std::string& ch
 }
 
 ContactsService::ContactsService(db::Database& db, Clock& clock,
-                                 identity::IdentityService& identity, std::string spool_dir)
-    : db_(db), clock_(clock), identity_(identity), spool_dir_(std::move(spool_dir)) {}
+                                 identity::IdentityService& identity, std::string spool_dir,
+                                 ContactsPorts ports)
+    : db_(db),
+      clock_(clock),
+      identity_(identity),
+      spool_dir_(std::move(spool_dir)),
+      ports_(ports) {}
 
 Result<std::string> ContactsService::phone_country(const Principal& who) {
     UJ_ASSIGN(auto account, identity_.current_account(who));
@@ -240,9 +245,9 @@ Result<Upserted> ContactsService::upsert(const Principal& who, const ContactInpu
         contact.account_id = who.account_id;
         contact.created_at = clock_.now();
         UJ_ASSIGN(auto applied, apply_input(c, who, contact, in, phone, false));
-        if (contact_limit_) {
+        if (ports_.limits) {
             UJ_ASSIGN(auto count, store::count_contacts(c, who.account_id, {}));
-            UJ_TRY(contact_limit_(who.account_id, count));
+            UJ_TRY(ports_.limits->check_contact_limit(who.account_id, count));
         }
         UJ_TRY(save(c, who, contact, applied, true));
         return Upserted{std::move(contact), false};
@@ -490,11 +495,11 @@ Result<ImportJob> ContactsService::start_import(const Principal& who, const Uplo
                                                 const ImportOptions& options) {
     UJ_ASSIGN(auto header, read_csv_header(upload.path, upload.begin, upload.end));
     UJ_ASSIGN(auto columns, resolve_columns(header, options.mapping));
-    if (contact_limit_) {
+    if (ports_.limits) {
         UJ_ASSIGN(auto count, db_.read([&](db::Connection& c) {
             return store::count_contacts(c, who.account_id, {});
         }));
-        UJ_TRY(contact_limit_(who.account_id, count));
+        UJ_TRY(ports_.limits->check_contact_limit(who.account_id, count));
     }
     ImportJob job;
     job.id = new_uuid_v7();
@@ -518,7 +523,7 @@ Result<ImportJob> ContactsService::start_import(const Principal& who, const Uplo
         std::filesystem::remove(job.file_path, ec);
         return std::move(stored).error();
     }
-    if (import_queued_) import_queued_();
+    if (ports_.imports) ports_.imports->import_queued();
     return job;
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "contacts/model.h"
+#include "contacts/ports.h"
 #include "contacts/store.h"
 #include "core/clock.h"
 #include "core/principal.h"
@@ -87,14 +88,7 @@ struct UploadedCsv {
 class ContactsService {
 public:
     ContactsService(db::Database& db, Clock& clock, identity::IdentityService& identity,
-                    std::string spool_dir);
-
-    // Called after an import is queued (the import runner wakes up).
-    void on_import_queued(std::function<void()> fn) { import_queued_ = std::move(fn); }
-    // Asked before a new contact is created (and before an import starts)
-    // with the account's contact count; an error refuses it (plan limits).
-    using LimitCheck = std::function<Status(const AccountId&, std::int64_t current)>;
-    void on_contact_limit(LimitCheck check) { contact_limit_ = std::move(check); }
+                    std::string spool_dir, ContactsPorts ports = {});
 
     // ---- contacts
     Result<Upserted> upsert(const Principal& who, const ContactInput& in);
@@ -184,8 +178,7 @@ private:
     Clock& clock_;
     identity::IdentityService& identity_;
     std::string spool_dir_;
-    std::function<void()> import_queued_;
-    LimitCheck contact_limit_;
+    ContactsPorts ports_;
 };
 
 // A consent change applied to the contact, as the history entry to store.

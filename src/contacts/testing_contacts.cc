@@ -11,11 +11,12 @@ void ContactsTest::SetUp() {
     if (!test_) GTEST_SKIP() << why;
     identity::IdentityOptions options;
     options.server_secret = std::string(40, 's');
-    identity_ = std::make_unique<identity::IdentityService>(test_->db(), clock_, options);
+    identity_ =
+        std::make_unique<identity::IdentityService>(test_->db(), clock_, options, identity_ports_);
     dir_ = std::filesystem::temp_directory_path() / ("ujumbe_contacts_test_" + new_uuid_v7());
     std::filesystem::create_directories(dir_);
     service_ = std::make_unique<ContactsService>(test_->db(), clock_, *identity_,
-                                                 (dir_ / "spool").string());
+                                                 (dir_ / "spool").string(), contacts_ports_);
 }
 
 void ContactsTest::TearDown() {

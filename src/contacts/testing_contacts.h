@@ -1,7 +1,9 @@
 #pragma once
 // What the contacts tests stand on, on each engine: a fresh database, the
 // identity and contacts services over it, a scratch directory (the spool is
-// its "spool"), and accounts with their owners.
+// its "spool"), and accounts with their owners. A fixture that needs the
+// services' ports connected sets identity_ports_ / contacts_ports_ before
+// calling SetUp.
 
 #include <gtest/gtest.h>
 
@@ -29,6 +31,8 @@ protected:
     std::unique_ptr<db::testing::TestDatabase> test_;
     std::unique_ptr<identity::IdentityService> identity_;
     std::unique_ptr<ContactsService> service_;
+    identity::IdentityPorts identity_ports_;
+    ContactsPorts contacts_ports_;
     std::filesystem::path dir_;
 };
 

@@ -21,8 +21,8 @@
 #include "db/database.h"
 #include "db/store_support.h"
 #include "identity/hash_slots.h"
-#include "identity/mailer.h"
 #include "identity/model.h"
+#include "identity/ports.h"
 #include "identity/registration_throttle.h"
 #include "identity/throttle.h"
 #include "identity/tokens.h"
@@ -155,7 +155,8 @@ struct SendProfile {
 
 class IdentityService {
 public:
-    IdentityService(db::Database& db, Clock& clock, IdentityOptions options);
+    IdentityService(db::Database& db, Clock& clock, IdentityOptions options,
+                    IdentityPorts ports = {});
 
     // First start: the platform account and its admin. Idempotent.
     Result<BootstrapResult> ensure_platform_admin(const std::string& email,
@@ -193,14 +194,6 @@ public:
     Result<Account> platform_account();
     // Any account by id, for other services' own checks (404 when missing).
     Result<Account> account_by_id(const AccountId& id);
-    // Runs in the transaction that creates a self-registered account (the
-    // trial credit); its failure fails the registration.
-    using AccountHook = std::function<Status(db::Connection&, const Account&)>;
-    void on_registered(AccountHook hook) { registered_ = std::move(hook); }
-    // Asked before a member is added with the account's member count; an
-    // error refuses it (plan limits).
-    using LimitCheck = std::function<Status(const AccountId&, std::int64_t current)>;
-    void on_member_limit(LimitCheck check) { member_limit_ = std::move(check); }
     Result<Account> update_current_account(const Principal& who, const AccountUpdate& update);
     Result<CreatedChild> create_child(const Principal& who, const ChildInput& in);
     Result<Listing<Account>> list_children(const Principal& who, const ChildQuery& q, Page page);
@@ -221,9 +214,6 @@ public:
     Result<Member> get_member(const Principal& who, const UserId& id);
 
     // ---- invitations (invitations.cc)
-    // Mails go through `mailer` (not owned); without one they are only logged
-    // as not sent.
-    void set_mailer(Mailer* mailer) { mailer_ = mailer; }
     // Invites `in.email` into the caller's account and mails the token. The
     // answer never depends on whether the email has a user. Inviting an
     // email with a pending invitation renews that one (new token).
@@ -281,7 +271,7 @@ private:
     LoginThrottle throttle_;
     RegistrationThrottle registrations_;
     HashSlots hashes_;
-    Mailer* mailer_ = nullptr;
+    IdentityPorts ports_;
     // Claims of access tokens whose signature was already verified with
     // jwt_key_, so a client's repeated token costs a lookup, not an HMAC and
     // a JSON parse. Expiry and the session are still checked every time.
@@ -292,8 +282,6 @@ private:
     // once a minute per key, so a busy key does not become a hot write).
     std::mutex key_touch_mutex_;
     std::unordered_map<std::string, Micros> key_touched_;
-    AccountHook registered_;
-    LimitCheck member_limit_;
 };
 
 std::string new_account_sid();

@@ -64,14 +64,16 @@ User new_user(const std::string& email, const std::string& name, const std::stri
     return u;
 }
 
-IdentityService::IdentityService(db::Database& db, Clock& clock, IdentityOptions options)
+IdentityService::IdentityService(db::Database& db, Clock& clock, IdentityOptions options,
+                                 IdentityPorts ports)
     : db_(db),
       clock_(clock),
       options_(std::move(options)),
       jwt_key_(jwt_signing_key(options_.server_secret)),
       throttle_(options_.throttle),
       registrations_(options_.registration),
-      hashes_(options_.hash_slots, options_.hash_wait) {}
+      hashes_(options_.hash_slots, options_.hash_wait),
+      ports_(ports) {}
 
 Result<std::string> IdentityService::hash(const std::string& password) {
     return hashes_.run([&] { return hash_password(password); });
@@ -195,7 +197,7 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
         UJ_TRY(store::insert_user(c, user));
         UJ_TRY(store::insert_membership(
             c, Membership{account.id, user.id, role::kOwner, true, std::nullopt, now, now}));
-        if (registered_) UJ_TRY(registered_(c, account));
+        if (ports_.accounts) UJ_TRY(ports_.accounts->registered(c, account));
         return open_session(c, std::move(user), account, role::kOwner, ip);
     });
 }

@@ -57,7 +57,7 @@ Status check_pending(const Invitation& inv, Micros now) {
 Status IdentityService::mail_invitation(const Invitation& inv, const std::string& token,
                                         const std::string& inviter_name,
                                         const std::string& account_name) {
-    if (!mailer_) {
+    if (!ports_.mailer) {
         log::warn("no mailer: invitation not sent", {{"invitation_id", inv.id}});
         return {};
     }
@@ -77,7 +77,7 @@ Status IdentityService::mail_invitation(const Invitation& inv, const std::string
                 "Invitation id: " +
                 inv.id + "\nInvitation token: " + token +
                 "\nExpires at: " + format_iso8601(inv.expires_at) + "\n";
-    return mailer_->send(mail);
+    return ports_.mailer->send(mail);
 }
 
 Result<IssuedInvitation> IdentityService::invite(const Principal& who, const NewMember& in) {
@@ -194,9 +194,9 @@ Status IdentityService::join(db::Connection& c, const Invitation& inv, const Use
                              Micros now) {
     UJ_ASSIGN(auto member, store::find_member(c, inv.account_id, user));
     if (member) return already_member();
-    if (member_limit_) {
+    if (ports_.accounts) {
         UJ_ASSIGN(auto members, store::list_members(c, inv.account_id, {}, {1, 0}));
-        UJ_TRY(member_limit_(inv.account_id, members.second));
+        UJ_TRY(ports_.accounts->check_member_limit(inv.account_id, members.second));
     }
     return store::insert_membership(
         c, Membership{inv.account_id, user, inv.role, true, inv.max_messages_per_day, now, now});

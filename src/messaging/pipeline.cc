@@ -17,14 +17,15 @@ constexpr Micros kUnmatchedKeep = 60 * kMicrosPerSecond;
 
 Pipeline::Pipeline(db::Database& db, Clock& clock, Committer& committer,
                    routing::RoutingService& routing, identity::IdentityService& identity,
-                   PipelineOptions options)
+                   PipelineOptions options, OutcomeHooks* hooks)
     : db_(db),
       clock_(clock),
       committer_(committer),
       routing_(routing),
       identity_(identity),
       options_(std::move(options)),
-      recorder_(options_.retries, [this] { return platform_account_; }) {}
+      recorder_(
+          options_.retries, [this] { return platform_account_; }, hooks) {}
 
 Pipeline::~Pipeline() {
     stop();

@@ -32,6 +32,7 @@
 #include "messaging/committer.h"
 #include "messaging/dispatch.h"
 #include "messaging/model.h"
+#include "messaging/ports.h"
 #include "messaging/recorder.h"
 #include "routing/service.h"
 
@@ -49,8 +50,10 @@ struct PipelineOptions {
 
 class Pipeline final : public channels::GatewayListener, public Dispatch {
 public:
+    // `hooks` (may be null) are asked in the transactions recording outcomes.
     Pipeline(db::Database& db, Clock& clock, Committer& committer, routing::RoutingService& routing,
-             identity::IdentityService& identity, PipelineOptions options);
+             identity::IdentityService& identity, PipelineOptions options,
+             OutcomeHooks* hooks = nullptr);
     ~Pipeline() override;
 
     void start();
@@ -66,12 +69,6 @@ public:
     void on_inbound(const channels::InboundReport& inbound) override;
 
     std::size_t in_flight() const;
-    // See Recorder::on_inbound (consent keywords). Set before start().
-    void on_inbound_message(Recorder::InboundHook hook) { recorder_.on_inbound(std::move(hook)); }
-    // See Recorder::on_final (refunds). Set before start().
-    void on_final_status(Recorder::FinalHook hook) { recorder_.on_final(std::move(hook)); }
-    // See Recorder::on_sent (costs per gateway). Set before start().
-    void on_sent(Recorder::CostHook hook) { recorder_.on_sent(std::move(hook)); }
 
 private:
     void loop();

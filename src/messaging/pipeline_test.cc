@@ -86,7 +86,9 @@ public:
     void on_inbound(const channels::InboundReport& r) override { pipeline->on_inbound(r); }
 };
 
-class PipelineTest : public contacts::testing::ContactsTest {
+// The fixture answers the pipeline's outcome hooks as the server wires them:
+// final statuses to billing (and noted), inbound messages to consent keywords.
+class PipelineTest : public contacts::testing::ContactsTest, private OutcomeHooks {
 protected:
     void SetUp() override {
         ContactsTest::SetUp();
@@ -96,8 +98,6 @@ protected:
         registry_ = std::make_unique<routing::GatewayRegistry>(kinds_, relay_);
         routing_ = std::make_unique<routing::RoutingService>(db(), clock_, std::string(40, 's'),
                                                              *registry_);
-        messaging_ = std::make_unique<MessagingService>(db(), clock_, *identity_, *service_,
-                                                        *committer_, MessagingOptions{});
         first_ = std::make_shared<ScriptedGateway>("gw-first");
         second_ = std::make_shared<ScriptedGateway>("gw-second");
         registry_->install(second_, {});
@@ -128,29 +128,41 @@ protected:
             .idle_poll = 10'000,
             .retries = {
                 .max_attempts = 3, .retry_min = kMicrosPerSecond, .retry_max = kMicrosPerSecond}};
-        pipeline_ = std::make_unique<Pipeline>(db(), clock_, *committer_, *routing_, *identity_, o);
+        OutcomeHooks* hooks = this;
+        pipeline_ =
+            std::make_unique<Pipeline>(db(), clock_, *committer_, *routing_, *identity_, o, hooks);
         relay_.pipeline = pipeline_.get();
-        // As the server wires it: every final status goes to billing.
-        pipeline_->on_final_status([this](db::Connection& c, const std::vector<std::string>& ids,
-                                          const std::string& status) -> Status {
-            {
-                std::lock_guard lock(finals_mutex_);
-                for (const auto& id : ids) finals_.emplace_back(id, status);
-            }
-            return billing_->finished(c, ids, status);
-        });
-        pipeline_->on_inbound_message([this](db::Connection& c, const AccountId& account,
-                                             const std::string& from, const std::string& text) {
-            return service_->apply_keyword(c, account, from, text);
-        });
-        messaging_->set_dispatch(pipeline_.get());
+        make_messaging();
         pipeline_->start();
     }
 
     void use_billing(billing::BillingOptions options) {
         options.trial_credit = 0;
         billing_ = std::make_unique<billing::BillingService>(db(), clock_, *identity_, options);
-        messaging_->set_billing(billing_.get());
+        make_messaging();
+    }
+    // Sends go to the current pipeline and are charged by the current billing.
+    void make_messaging() {
+        messaging_ = std::make_unique<MessagingService>(
+            db(), clock_, *identity_, *service_, *committer_, MessagingOptions{},
+            MessagingPorts{.dispatch = pipeline_.get(), .billing = billing_.get()});
+    }
+
+    Status finished(db::Connection& c, const std::vector<std::string>& ids,
+                    const std::string& status) override {
+        {
+            std::lock_guard lock(finals_mutex_);
+            for (const auto& id : ids) finals_.emplace_back(id, status);
+        }
+        return billing_->finished(c, ids, status);
+    }
+    Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
+        db::Connection&, const std::string&, const std::vector<const Message*>&) override {
+        return std::vector<std::pair<std::string, std::int64_t>>{};  // the price at acceptance
+    }
+    Status inbound(db::Connection& c, const AccountId& account, const std::string& from,
+                   const std::string& text) override {
+        return service_->apply_keyword(c, account, from, text);
     }
     // Sends to +254 cost `price` a segment; the sender holds 100.
     void charge_sends(Micros6 price) {

@@ -143,11 +143,11 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
         group.second.push_back(s->message.id);
     }
     UJ_TRY(store::upsert_parts(c, parts));
-    if (cost_hook_) {
+    if (hooks_) {
         std::map<std::string, std::vector<const Message*>> by_gateway;
         for (const auto* s : sent) by_gateway[s->gateway_id].push_back(&s->message);
         for (const auto& [gateway, messages] : by_gateway) {
-            UJ_ASSIGN(auto costs, cost_hook_(c, gateway, messages));
+            UJ_ASSIGN(auto costs, hooks_->gateway_costs(c, gateway, messages));
             for (const auto& [id, cost] : costs) UJ_TRY(store::set_cost(c, id, cost));
         }
     }
@@ -268,8 +268,8 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
 
 Status Recorder::finished(db::Connection& c, const std::vector<std::string>& ids,
                           const std::string& status) const {
-    if (!final_hook_ || status == status::kSent || status == status::kDelivered) return {};
-    return final_hook_(c, ids, status);
+    if (!hooks_ || status == status::kSent || status == status::kDelivered) return {};
+    return hooks_->finished(c, ids, status);
 }
 
 Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros now) const {
@@ -337,8 +337,8 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     m.created_at = m.updated_at = now;
     m.done_at = now;
     UJ_TRY(store::insert_messages(c, {&m}));
-    if (inbound_hook_ && m.sender.starts_with('+'))
-        UJ_TRY(inbound_hook_(c, m.account_id, m.sender, m.body));
+    if (hooks_ && m.sender.starts_with('+'))
+        UJ_TRY(hooks_->inbound(c, m.account_id, m.sender, m.body));
     const json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
     return store::insert_events(
         c, {{m.account_id.value, m.id, "message.received", status::kReceived, detail.dump(), now}});

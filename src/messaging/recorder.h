@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "db/connection.h"
 #include "messaging/model.h"
+#include "messaging/ports.h"
 
 namespace ujumbe::messaging {
 
@@ -54,27 +55,11 @@ struct RecorderOptions {
 class Recorder {
 public:
     // `inbound_owner` names the account of inbound messages to a number no
-    // account owns (the platform account).
-    Recorder(RecorderOptions options, std::function<std::string()> inbound_owner)
-        : options_(options), inbound_owner_(std::move(inbound_owner)) {}
-
-    // Called for every inbound message in its transaction (account, the
-    // sender's number, the text): consent keywords.
-    using InboundHook = std::function<Status(db::Connection&, const AccountId&,
-                                             const std::string& from, const std::string& text)>;
-    void on_inbound(InboundHook hook) { inbound_hook_ = std::move(hook); }
-    // Called in the transaction that gives messages a final failure status
-    // (failed: no route, refused, last attempt; rejected, undelivered,
-    // expired), once per message: refunds.
-    using FinalHook = std::function<Status(db::Connection&, const std::vector<std::string>& ids,
-                                           const std::string& status)>;
-    void on_final(FinalHook hook) { final_hook_ = std::move(hook); }
-    // Called for the messages a gateway took, in the transaction recording
-    // it: returns new costs (message id, cost) for those the gateway prices
-    // differently.
-    using CostHook = std::function<Result<std::vector<std::pair<std::string, std::int64_t>>>(
-        db::Connection&, const std::string& gateway_id, const std::vector<const Message*>&)>;
-    void on_sent(CostHook hook) { cost_hook_ = std::move(hook); }
+    // account owns (the platform account). `hooks` (may be null) are asked
+    // in the transactions that record outcomes.
+    Recorder(RecorderOptions options, std::function<std::string()> inbound_owner,
+             OutcomeHooks* hooks)
+        : options_(options), inbound_owner_(std::move(inbound_owner)), hooks_(hooks) {}
 
     // Receipts whose part is not recorded are added to `unmatched`.
     Status write(db::Connection& c, const std::vector<Record>& batch, Micros now,
@@ -91,9 +76,7 @@ private:
 
     RecorderOptions options_;
     std::function<std::string()> inbound_owner_;
-    InboundHook inbound_hook_;
-    FinalHook final_hook_;
-    CostHook cost_hook_;
+    OutcomeHooks* hooks_;
     Status finished(db::Connection& c, const std::vector<std::string>& ids,
                     const std::string& status) const;
 };

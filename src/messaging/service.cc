@@ -36,13 +36,15 @@ Error sender_not_found() {
 MessagingService::MessagingService(db::Database& db, Clock& clock,
                                    identity::IdentityService& identity,
                                    contacts::ContactsService& contacts, Committer& committer,
-                                   MessagingOptions options)
+                                   MessagingOptions options, MessagingPorts ports)
     : db_(db),
       clock_(clock),
       identity_(identity),
       contacts_(contacts),
       committer_(committer),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      dispatch_(ports.dispatch),
+      billing_(ports.billing) {}
 
 Result<Message> MessagingService::send(const Principal& who, const SendRequest& request) {
     UJ_ASSIGN(auto result, send_bulk(who, {request}));

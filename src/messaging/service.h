@@ -20,6 +20,7 @@
 #include "messaging/committer.h"
 #include "messaging/dispatch.h"
 #include "messaging/model.h"
+#include "messaging/ports.h"
 
 namespace ujumbe::messaging {
 
@@ -63,13 +64,7 @@ class MessagingService {
 public:
     MessagingService(db::Database& db, Clock& clock, identity::IdentityService& identity,
                      contacts::ContactsService& contacts, Committer& committer,
-                     MessagingOptions options);
-
-    // Where committed messages go (this node's pipeline); none: they wait in
-    // the queue for a dispatcher.
-    void set_dispatch(Dispatch* dispatch) { dispatch_ = dispatch; }
-    // Prices and charges sends (none: sending is free).
-    void set_billing(billing::BillingService* billing) { billing_ = billing; }
+                     MessagingOptions options, MessagingPorts ports = {});
 
     // One message; an invalid recipient is a 400 naming `to`.
     Result<Message> send(const Principal& who, const SendRequest& request);
@@ -113,8 +108,8 @@ private:
     contacts::ContactsService& contacts_;
     Committer& committer_;
     MessagingOptions options_;
-    Dispatch* dispatch_ = nullptr;
-    billing::BillingService* billing_ = nullptr;
+    Dispatch* dispatch_;
+    billing::BillingService* billing_;
 };
 
 }  // namespace ujumbe::messaging

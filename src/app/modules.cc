@@ -1,0 +1,125 @@
+#include "app/modules.h"
+
+#include <filesystem>
+#include <iostream>
+
+#include "billing/routes.h"
+#include "channels/builtin_kinds.h"
+#include "contacts/routes.h"
+#include "core/log.h"
+#include "core/money.h"
+#include "identity/routes.h"
+#include "messaging/routes.h"
+#include "routing/routes.h"
+
+namespace ujumbe::app {
+
+namespace {
+
+std::string data_path(const Config& config, const char* name) {
+    return (std::filesystem::path(config.data_dir) / name).string();
+}
+
+identity::IdentityOptions identity_options(const Config& config, const std::string& secret) {
+    identity::IdentityOptions o;
+    o.server_secret = secret;
+    o.access_ttl_s = config.access_token_ttl_s;
+    o.refresh_ttl_s = config.refresh_token_ttl_s;
+    o.throttle = {config.login_max_failures, config.login_ip_max_failures,
+                  config.login_window_s * kMicrosPerSecond,
+                  config.login_backoff_max_s * kMicrosPerSecond};
+    o.registration = {config.register_ip_max, config.register_max,
+                      config.register_window_s * kMicrosPerSecond};
+    o.hash_slots = config.password_hash_slots;
+    o.hash_wait = Micros{config.password_hash_wait_ms} * 1000;
+    o.invitation_ttl = config.invitation_ttl_s * kMicrosPerSecond;
+    return o;
+}
+
+channels::KindRegistry builtin_kinds() {
+    channels::KindRegistry kinds;
+    channels::add_builtin_kinds(kinds);
+    return kinds;
+}
+
+messaging::PipelineOptions pipeline_options(const db::Database& db, const std::string& node) {
+    messaging::PipelineOptions o;
+    o.node_id = node;
+    o.single_node = db.dialect() == db::Dialect::kSqlite;
+    return o;
+}
+
+void announce_admin(const identity::BootstrapResult& admin) {
+    if (!admin.created) return;
+    log::info("platform admin created", {{"email", admin.email}});
+    if (admin.generated_password)
+        std::cerr << "\n  Platform admin: " << admin.email
+                  << "\n  One-time password: " << *admin.generated_password
+                  << "\n  (shown once; set UJUMBE_ADMIN_PASSWORD to choose it)\n\n"
+                  << std::flush;
+}
+
+}  // namespace
+
+Modules::Modules(const Config& config, db::Database& db, const std::string& secret,
+                 const std::string& node)
+    : config_(config),
+      db_(db),
+      wiring_(*this),
+      outbox_(data_path(config, "outbox")),
+      identity_(db, SystemClock::instance(), identity_options(config, secret),
+                {.mailer = &outbox_, .accounts = &wiring_}),
+      contacts_(db, SystemClock::instance(), identity_, data_path(config, "spool"),
+                {.limits = &wiring_, .imports = &wiring_}),
+      importer_(db, contacts_, SystemClock::instance(), {.batch_rows = config.import_batch_rows}),
+      billing_(db, SystemClock::instance(), identity_,
+               {.currency = config.currency,
+                .trial_credit = parse_money(config.trial_credit).value_or(0),
+                .refund_undelivered = config.refund_undelivered},
+               {.usage = &wiring_}),
+      accepts_(db),
+      committer_(db),
+      kinds_(builtin_kinds()),
+      registry_(kinds_, wiring_),
+      routing_(db, SystemClock::instance(), secret, registry_),
+      pipeline_(db, SystemClock::instance(), committer_, routing_, identity_,
+                pipeline_options(db, node), &wiring_),
+      messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
+                 {.default_sender_id = config.default_sender_id},
+                 {.dispatch = &pipeline_, .billing = &billing_}) {}
+
+Modules::~Modules() {
+    stop();
+}
+
+Status Modules::start() {
+    auto admin = identity_.ensure_platform_admin(config_.admin_email, config_.admin_password);
+    if (!admin)
+        return Error::internal("cannot create the platform admin: " + admin.error().message);
+    announce_admin(*admin);
+    auto loaded = config_.sandbox_gateway ? routing_.ensure_gateway("sandbox") : routing_.load();
+    if (!loaded) return Error::internal("cannot load gateways: " + loaded.error().message);
+    importer_.start();
+    pipeline_.start();
+    return {};
+}
+
+void Modules::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    pipeline_.stop();
+    registry_.stop();  // no more outcomes or receipts
+    committer_.stop();
+    accepts_.stop();
+    importer_.stop();
+}
+
+void Modules::add_routes(http::Router& router) {
+    identity::add_routes(router, identity_);
+    contacts::add_routes(router, contacts_, config_.max_import_bytes);
+    messaging::add_routes(router, messaging_);
+    routing::add_routes(router, routing_);
+    billing::add_routes(router, billing_);
+}
+
+}  // namespace ujumbe::app

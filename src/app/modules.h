@@ -1,0 +1,77 @@
+#pragma once
+// Every module of the server, built and connected in one place. Each module
+// declares the ports it needs (identity/ports.h, contacts/ports.h,
+// billing/ports.h, messaging/ports.h, channels::GatewayListener); Modules
+// builds the modules in the order of their layers and gives each its ports.
+// A port that points up the layers (identity asking billing about plan
+// limits, a gateway reporting a receipt to the pipeline) is answered by
+// app::Wiring, which reaches the module above only when asked, once every
+// module is built.
+
+#include <memory>
+#include <string>
+
+#include "app/wiring.h"
+#include "billing/service.h"
+#include "channels/kind.h"
+#include "contacts/importer.h"
+#include "contacts/service.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "http/router.h"
+#include "identity/file_outbox.h"
+#include "identity/service.h"
+#include "messaging/committer.h"
+#include "messaging/pipeline.h"
+#include "messaging/service.h"
+#include "routing/registry.h"
+#include "routing/service.h"
+
+namespace ujumbe::app {
+
+class Modules {
+public:
+    // `secret` seals stored credentials and signs tokens; `node` owns this
+    // node's queue leases.
+    Modules(const Config& config, db::Database& db, const std::string& secret,
+            const std::string& node);
+    ~Modules();
+    Modules(const Modules&) = delete;
+    Modules& operator=(const Modules&) = delete;
+
+    // The platform admin, the gateways and routes (or the sandbox gateway
+    // alone), then the import runner and the pipeline.
+    Status start();
+    // Stops whatever start() started, and the writers; idempotent.
+    void stop();
+    // Every module's HTTP routes.
+    void add_routes(http::Router& router);
+
+    identity::IdentityService& identity() { return identity_; }
+    billing::BillingService& billing() { return billing_; }
+
+private:
+    friend class Wiring;
+
+    const Config& config_;
+    db::Database& db_;
+    Wiring wiring_;
+    identity::FileOutbox outbox_;  // system mail until SMTP exists
+    identity::IdentityService identity_;
+    contacts::ContactsService contacts_;
+    contacts::Importer importer_;
+    billing::BillingService billing_;
+    // Two group-commit writers: acceptance, and the pipeline's claims and
+    // outcomes (on PostgreSQL they commit side by side on their own lanes).
+    messaging::Committer accepts_;
+    messaging::Committer committer_;
+    channels::KindRegistry kinds_;
+    routing::GatewayRegistry registry_;
+    routing::RoutingService routing_;
+    messaging::Pipeline pipeline_;
+    messaging::MessagingService messaging_;
+    bool stopped_ = false;
+};
+
+}  // namespace ujumbe::app

@@ -1,0 +1,81 @@
+#include "app/wiring.h"
+
+#include "app/modules.h"
+
+namespace ujumbe::app {
+
+namespace {
+// The account as its services see a reader of its own data.
+Principal reader_of(const AccountId& account) {
+    Principal p;
+    p.account_id = account;
+    p.role = "owner";
+    return p;
+}
+}  // namespace
+
+Status Wiring::registered(db::Connection& c, const identity::Account& account) {
+    return m_.billing_.grant_trial(c, account.id);
+}
+
+Status Wiring::check_member_limit(const AccountId& account, std::int64_t current) {
+    return m_.billing_.check_plan_limit(account, "users", current);
+}
+
+Status Wiring::check_contact_limit(const AccountId& account, std::int64_t current) {
+    return m_.billing_.check_plan_limit(account, "contacts", current);
+}
+
+void Wiring::import_queued() {
+    m_.importer_.wake();
+}
+
+Result<billing::UsageSource::Messages> Wiring::messages(const AccountId& account, Micros from,
+                                                        Micros until, Micros day_start) {
+    const auto who = reader_of(account);
+    messaging::MessageQuery q{.direction = "outbound", .from = from, .until = until};
+    UJ_ASSIGN(auto period, m_.messaging_.stats(who, q));
+    q.from = day_start;
+    q.until.reset();
+    UJ_ASSIGN(auto today, m_.messaging_.stats(who, q));
+    return Messages{period.total, period.segments, today.total};
+}
+
+Result<std::int64_t> Wiring::users(const AccountId& account) {
+    UJ_ASSIGN(auto members, m_.identity_.list_members(reader_of(account), {}, {.limit = 1}));
+    return members.count;
+}
+
+Result<std::int64_t> Wiring::contacts(const AccountId& account) {
+    UJ_ASSIGN(auto listed, m_.contacts_.list(reader_of(account), {}, {.limit = 1}));
+    return listed.count;
+}
+
+Status Wiring::finished(db::Connection& c, const std::vector<std::string>& ids,
+                        const std::string& status) {
+    return m_.billing_.finished(c, ids, status);
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> Wiring::gateway_costs(
+    db::Connection& c, const std::string& gateway_id,
+    const std::vector<const messaging::Message*>& sent) {
+    std::vector<billing::CostQuery> queries;
+    queries.reserve(sent.size());
+    for (const auto* m : sent) queries.push_back({m->id, m->channel, m->to, m->segments});
+    return m_.billing_.gateway_costs(c, gateway_id, queries);
+}
+
+Status Wiring::inbound(db::Connection& c, const AccountId& account, const std::string& from,
+                       const std::string& text) {
+    return m_.contacts_.apply_keyword(c, account, from, text);
+}
+
+void Wiring::on_receipt(const channels::ReceiptReport& receipt) {
+    m_.pipeline_.on_receipt(receipt);
+}
+
+void Wiring::on_inbound(const channels::InboundReport& inbound) {
+    m_.pipeline_.on_inbound(inbound);
+}
+
+}  // namespace ujumbe::app

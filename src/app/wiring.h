@@ -1,0 +1,61 @@
+#pragma once
+// The ports that point up the layers, answered by the module above: plan
+// limits and trial credit (identity, contacts -> billing), usage counts
+// (billing -> messaging, identity, contacts), refunds, gateway costs and
+// consent keywords (the pipeline -> billing, contacts), gateways' receipts
+// and inbound messages (channels -> the pipeline), queued imports
+// (contacts -> its import runner). Each answer reaches its module through
+// Modules, only when asked, so it may be built before that module.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "billing/ports.h"
+#include "channels/gateway.h"
+#include "contacts/ports.h"
+#include "identity/ports.h"
+#include "messaging/ports.h"
+
+namespace ujumbe::app {
+
+class Modules;
+
+class Wiring final : public identity::AccountPolicy,
+                     public contacts::ContactPolicy,
+                     public contacts::ImportSignal,
+                     public billing::UsageSource,
+                     public messaging::OutcomeHooks,
+                     public channels::GatewayListener {
+public:
+    explicit Wiring(Modules& modules) : m_(modules) {}
+
+    // identity
+    Status registered(db::Connection& c, const identity::Account& account) override;
+    Status check_member_limit(const AccountId& account, std::int64_t current) override;
+    // contacts
+    Status check_contact_limit(const AccountId& account, std::int64_t current) override;
+    void import_queued() override;
+    // billing
+    Result<Messages> messages(const AccountId& account, Micros from, Micros until,
+                              Micros day_start) override;
+    Result<std::int64_t> users(const AccountId& account) override;
+    Result<std::int64_t> contacts(const AccountId& account) override;
+    // the pipeline
+    Status finished(db::Connection& c, const std::vector<std::string>& ids,
+                    const std::string& status) override;
+    Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
+        db::Connection& c, const std::string& gateway_id,
+        const std::vector<const messaging::Message*>& sent) override;
+    Status inbound(db::Connection& c, const AccountId& account, const std::string& from,
+                   const std::string& text) override;
+    // the gateways
+    void on_receipt(const channels::ReceiptReport& receipt) override;
+    void on_inbound(const channels::InboundReport& inbound) override;
+
+private:
+    Modules& m_;
+};
+
+}  // namespace ujumbe::app
