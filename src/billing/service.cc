@@ -329,31 +329,31 @@ Result<Usage> BillingService::usage(const Principal& who) {
 
 Result<std::vector<Rate>> BillingService::rates(const Principal& who,
                                                 const std::optional<std::string>& account_id) {
-    std::string owner;
+    store::CardOwner owner;  // none: the base card (the platform admin's own)
     if (account_id) {
         if (*account_id != who.account_id.value) {
             UJ_ASSIGN(auto account, managed_account(who, *account_id));
-            owner = account.id.value;
+            owner = account.id;
         } else {
-            owner = who.account_id.value;
+            owner = who.account_id;
         }
     } else if (!who.is_platform_admin()) {
-        owner = who.account_id.value;
+        owner = who.account_id;
     }
     return db_.read([&](db::Connection& c) { return store::card_of(c, owner); });
 }
 
 Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in) {
-    std::string owner;
+    store::CardOwner owner;  // none: the base card
     if (in.account_id) {
         UJ_ASSIGN(auto account, managed_account(who, *in.account_id));
-        owner = account.id.value;
+        owner = account.id;
     } else {
         if (!who.is_platform_admin())
             return Error::forbidden("The base card is the platform admin's.");
         if (!in.price) return Error::invalid("price", "The base card takes prices, not markups.");
     }
-    if (in.gateway_id && !owner.empty())
+    if (in.gateway_id && owner)
         return Error::invalid("gateway_id", "Only lines of the base card name a gateway.");
     if (in.price.has_value() == in.markup_ppm.has_value())
         return Error::invalid("price", "Give either price or markup_percent.");
@@ -370,7 +370,7 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
             return std::move(*line);
         }
         Rate r{.id = new_uuid_v7(now),
-               .account_id = owner.empty() ? std::nullopt : std::optional<std::string>(owner),
+               .account_id = owner ? std::optional<std::string>(owner->value) : std::nullopt,
                .channel = in.channel,
                .prefix = in.prefix,
                .country = in.country,
@@ -435,14 +435,14 @@ Result<PricePlan> BillingService::price_plan(const identity::Account& account) {
         if (p && p->type == "reseller") parent = std::move(*p);
     }
     UJ_TRY(db_.read([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(plan.chain.base, store::card_of(c, ""));
+        UJ_ASSIGN(plan.chain.base, store::card_of(c, std::nullopt));
         if (account.type == "platform") return {};
         if (parent) {
             plan.reseller = parent->id;
-            UJ_ASSIGN(auto reseller_card, store::card_of(c, parent->id.value));
+            UJ_ASSIGN(auto reseller_card, store::card_of(c, parent->id));
             plan.chain.cards.push_back(std::move(reseller_card));
         }
-        UJ_ASSIGN(auto own, store::card_of(c, account.id.value));
+        UJ_ASSIGN(auto own, store::card_of(c, account.id));
         plan.chain.cards.push_back(std::move(own));
         return {};
     }));
@@ -552,7 +552,7 @@ Status BillingService::refund(db::Connection& c, const std::vector<std::string>&
 Result<std::vector<std::pair<std::string, Micros6>>> BillingService::gateway_costs(
     db::Connection& c, const std::string& gateway_id, const std::vector<CostQuery>& sent) {
     std::vector<std::pair<std::string, Micros6>> out;
-    UJ_ASSIGN(auto base, store::card_of(c, ""));
+    UJ_ASSIGN(auto base, store::card_of(c, std::nullopt));
     const bool has_own = std::any_of(base.begin(), base.end(), [&](const Rate& r) {
         return r.gateway_id && *r.gateway_id == gateway_id;
     });

@@ -345,14 +345,14 @@ Result<MoneySum> charged(Connection& c, const AccountId& account, Micros from, M
     return sum_of(*row, 1);
 }
 
-Result<std::vector<Rate>> card_of(Connection& c, const std::string& account) {
-    if (account.empty())
+Result<std::vector<Rate>> card_of(Connection& c, const CardOwner& owner) {
+    if (!owner)
         return db::all<Rate>(c.query(std::string("SELECT ") + kRateColumns +
                                      " FROM rates WHERE account_id IS NULL ORDER BY prefix"),
                              rate_from);
     return db::all<Rate>(c.query(std::string("SELECT ") + kRateColumns +
                                      " FROM rates WHERE account_id = $1 ORDER BY prefix",
-                                 {account}),
+                                 {owner->value}),
                          rate_from);
 }
 
@@ -362,13 +362,13 @@ Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id) {
         rate_from);
 }
 
-Result<std::optional<Rate>> find_line(Connection& c, const std::string& account,
+Result<std::optional<Rate>> find_line(Connection& c, const CardOwner& owner,
                                       const std::string& channel, const std::string& prefix,
                                       const std::string& country, const std::string& gateway_id) {
-    const std::string owner = account.empty() ? "account_id IS NULL" : "account_id = $5";
+    const std::string whose = owner ? "account_id = $5" : "account_id IS NULL";
     std::vector<Value> params = {channel, prefix, country, gateway_id};
-    if (!account.empty()) params.emplace_back(account);
-    UJ_ASSIGN(auto r, c.run(std::string("SELECT ") + kRateColumns + " FROM rates WHERE " + owner +
+    if (owner) params.emplace_back(owner->value);
+    UJ_ASSIGN(auto r, c.run(std::string("SELECT ") + kRateColumns + " FROM rates WHERE " + whose +
                                 " AND channel = $1 AND prefix = $2 AND country = $3 AND "
                                 "COALESCE(gateway_id, '') = $4",
                             params));

@@ -64,11 +64,12 @@ Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::
 // Sum of the account's charges over [from, until) (negative).
 Result<MoneySum> charged(Connection& c, const AccountId& account, Micros from, Micros until);
 
-// ---- rates. account "" : the base card.
-Result<std::vector<Rate>> card_of(Connection& c, const std::string& account);
+// ---- rates. A card's owner: an account, or none for the platform's base card.
+using CardOwner = std::optional<AccountId>;
+Result<std::vector<Rate>> card_of(Connection& c, const CardOwner& owner);
 Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id);
 // The line of (account, channel, prefix, country, gateway ("" for every gateway)).
-Result<std::optional<Rate>> find_line(Connection& c, const std::string& account,
+Result<std::optional<Rate>> find_line(Connection& c, const CardOwner& owner,
                                       const std::string& channel, const std::string& prefix,
                                       const std::string& country, const std::string& gateway_id);
 Status insert_rate(Connection& c, const Rate& r);

@@ -4,7 +4,6 @@
 // segments, and the start of CSV imports. Every call acts on the caller's
 // active account only.
 
-#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_set>

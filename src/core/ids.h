@@ -4,6 +4,7 @@
 // UserId belongs.
 
 #include <compare>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -28,5 +29,21 @@ using AccountId = Id<struct AccountTag>;
 using UserId = Id<struct UserTag>;
 using ApiKeyId = Id<struct ApiKeyTag>;
 using SessionId = Id<struct SessionTag>;
+
+// Whose rows a read may see: one account's, or every account's (the
+// platform admin's views). Stores take a scope, never an account id that
+// means "all" when empty.
+class AccountScope {
+public:
+    static AccountScope all() { return AccountScope(std::nullopt); }
+    static AccountScope only(AccountId account) { return AccountScope(std::move(account)); }
+    bool is_all() const { return !account_; }
+    // REQUIRES: !is_all().
+    const AccountId& account() const { return *account_; }
+
+private:
+    explicit AccountScope(std::optional<AccountId> account) : account_(std::move(account)) {}
+    std::optional<AccountId> account_;
+};
 
 }  // namespace ujumbe

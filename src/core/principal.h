@@ -24,6 +24,11 @@ struct Principal {
         return account_type == "platform" && (role == "owner" || role == "admin");
     }
     bool can_manage() const { return role == "owner" || role == "admin"; }
+    // What the caller's reads of account-owned rows cover: every account for
+    // the platform admin, its own for anyone else.
+    AccountScope visible_accounts() const {
+        return is_platform_admin() ? AccountScope::all() : AccountScope::only(account_id);
+    }
     // The JWT `role` claim: platform_admin in the platform account, else the role.
     std::string claim_role() const { return is_platform_admin() ? "platform_admin" : role; }
 };

@@ -8,7 +8,6 @@
 // take its Principal and only ever touch the caller's account (or, for
 // children, accounts the caller is the parent of); anything else is 404.
 
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>

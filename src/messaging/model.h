@@ -9,30 +9,28 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "messaging/status.h"
 
 namespace ujumbe::messaging {
 
 // Message statuses (SPEC 3.3): scheduled -> queued -> sending -> sent ->
 // delivered | undelivered | expired | rejected; failed before the gateway;
-// canceled for a scheduled message withdrawn; received for inbound.
+// canceled for a scheduled message withdrawn; received for inbound. The
+// changes allowed between them: messaging/status.h. The statuses by name, as the pipeline's code
+// reads them (status::kSent).
 namespace status {
-inline constexpr const char* kScheduled = "scheduled";
-inline constexpr const char* kQueued = "queued";
-inline constexpr const char* kSending = "sending";
-inline constexpr const char* kSent = "sent";
-inline constexpr const char* kDelivered = "delivered";
-inline constexpr const char* kUndelivered = "undelivered";
-inline constexpr const char* kExpired = "expired";
-inline constexpr const char* kRejected = "rejected";
-inline constexpr const char* kFailed = "failed";
-inline constexpr const char* kCanceled = "canceled";
-inline constexpr const char* kReceived = "received";
+inline constexpr MessageStatus kScheduled = MessageStatus::kScheduled;
+inline constexpr MessageStatus kQueued = MessageStatus::kQueued;
+inline constexpr MessageStatus kSending = MessageStatus::kSending;
+inline constexpr MessageStatus kSent = MessageStatus::kSent;
+inline constexpr MessageStatus kDelivered = MessageStatus::kDelivered;
+inline constexpr MessageStatus kUndelivered = MessageStatus::kUndelivered;
+inline constexpr MessageStatus kExpired = MessageStatus::kExpired;
+inline constexpr MessageStatus kRejected = MessageStatus::kRejected;
+inline constexpr MessageStatus kFailed = MessageStatus::kFailed;
+inline constexpr MessageStatus kCanceled = MessageStatus::kCanceled;
+inline constexpr MessageStatus kReceived = MessageStatus::kReceived;
 }  // namespace status
-
-const std::vector<std::string>& all_statuses();
-// True for statuses no later event changes (receipts of a final message are
-// kept but do not move it).
-bool is_final_status(const std::string& status);
 
 struct Message {
     std::string id;
@@ -46,7 +44,7 @@ struct Message {
     std::string body;
     std::string encoding;  // gsm7 | ucs2
     int segments = 1;
-    std::string status;
+    MessageStatus status = MessageStatus::kQueued;
     bool transactional = false;
     std::optional<std::string> client_ref;
     std::optional<std::string> callback_url;
@@ -110,14 +108,6 @@ struct SendRequest {
     std::optional<std::string> client_ref;
     std::optional<std::string> callback_url;
     bool transactional = false;
-};
-
-// One recipient's outcome in a bulk send.
-struct SendOutcome {
-    std::string to;  // as given
-    std::optional<Message> message;
-    std::optional<std::string> error_code;
-    std::string error_message;
 };
 
 struct MessageQuery {

@@ -87,7 +87,7 @@ SentResult classify(const SentRecord& s, Micros now) {
 
 // Groups message ids by an identical status change, so each group is one
 // UPDATE.
-using ChangeKey = std::tuple<std::string, std::optional<std::string>, std::optional<std::string>,
+using ChangeKey = std::tuple<MessageStatus, std::optional<std::string>, std::optional<std::string>,
                              std::optional<std::string>, bool, bool>;
 ChangeKey key_of(const store::StatusChange& c) {
     return {c.status,        c.gateway_id,          c.error_code,
@@ -131,12 +131,14 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
         auto r = classify(*s, now);
         for (auto& p : r.parts) parts.push_back({s->message.id, std::move(p)});
         ids.push_back(s->message.id);
+        UJ_TRY(check_change(s->message.id, s->message.status, r.change.status));
         if (s->message.status == status::kQueued)
-            events.push_back({s->message.account_id.value, s->message.id, "message.sending",
-                              status::kSending, std::nullopt, s->handed_at ? s->handed_at : now});
+            events.push_back({s->message.account_id.value, s->message.id,
+                              event_type(status::kSending), status::kSending, std::nullopt,
+                              s->handed_at ? s->handed_at : now});
         json detail = {{"gateway_id", s->gateway_id}, {"parts", s->outcome.parts.size()}};
         if (r.change.error_code) detail["error_code"] = *r.change.error_code;
-        events.push_back({s->message.account_id.value, s->message.id, "message." + r.change.status,
+        events.push_back({s->message.account_id.value, s->message.id, event_type(r.change.status),
                           r.change.status, detail.dump(), now});
         auto& group = groups[key_of(r.change)];
         group.first = r.change;
@@ -195,7 +197,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
                                               .received_at = now}});
         auto part_status = parse_delivery_status(r.receipt.status);
         if (!part_status || !is_final(*part_status)) continue;
-        if (is_final_status(m.message_status)) already_final.insert(m.message_id);
+        if (is_final(m.message_status)) already_final.insert(m.message_id);
         final_matches.push_back(&m);
         final_receipts.push_back(&r);
         message_ids.push_back(m.message_id);
@@ -209,6 +211,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
     for (auto& p : stored) parts[p.message_id].push_back(std::move(p.part));
     struct Touched {
         std::string account_id;
+        MessageStatus from;  // the message's status before this batch
         std::string stat;
         std::optional<std::string> error_code;
     };
@@ -232,7 +235,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
         else
             UJ_TRY(store::update_part(c, m.message_id, m.part, r.status, r.error_code, now));
         if (!already_final.count(m.message_id))
-            touched[m.message_id] = {m.account_id, r.stat, r.error_code};
+            touched[m.message_id] = {m.account_id, m.message_status, r.stat, r.error_code};
     }
     for (const auto& [key, ids] : single_part_updates)
         UJ_TRY(store::set_first_parts(c, ids, std::get<0>(key), std::get<1>(key), now));
@@ -249,7 +252,10 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
         }
         const DeliveryStatus derived = message_status(states);
         if (!is_final(derived)) continue;
-        store::StatusChange change{.status = delivery_status_name(derived), .done_at = now};
+        const auto status = parse_status(delivery_status_name(derived));
+        if (!status) return Error::internal("a receipt's delivery status names no message status");
+        UJ_TRY(check_change(id, t.from, *status));
+        store::StatusChange change{.status = *status, .done_at = now};
         if (derived != DeliveryStatus::kDelivered) change.error_code = t.error_code;
         auto& group = groups[key_of(change)];
         group.first = change;
@@ -257,7 +263,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
         json detail = {{"stat", t.stat}, {"parts", parts[id].size()}};
         if (t.error_code) detail["error_code"] = *t.error_code;
         events.push_back(
-            {t.account_id, id, "message." + change.status, change.status, detail.dump(), now});
+            {t.account_id, id, event_type(change.status), change.status, detail.dump(), now});
     }
     for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
@@ -267,12 +273,13 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
 }
 
 Status Recorder::finished(db::Connection& c, const std::vector<std::string>& ids,
-                          const std::string& status) const {
+                          MessageStatus status) const {
     if (!hooks_ || status == status::kSent || status == status::kDelivered) return {};
-    return hooks_->finished(c, ids, status);
+    return hooks_->finished(c, ids, std::string(status_name(status)));
 }
 
 Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros now) const {
+    UJ_TRY(check_change(f.message.id, f.message.status, status::kFailed));
     UJ_TRY(store::change_status(c, f.message.id,
                                 {.status = status::kFailed,
                                  .error_code = f.error_code,
@@ -282,7 +289,7 @@ Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros n
     UJ_TRY(store::dequeue(c, f.message.id));
     UJ_TRY(finished(c, {f.message.id}, status::kFailed));
     return store::insert_events(
-        c, {{f.message.account_id.value, f.message.id, "message.failed", status::kFailed,
+        c, {{f.message.account_id.value, f.message.id, event_type(status::kFailed), status::kFailed,
              json({{"error_code", f.error_code}}).dump(), now}});
 }
 
@@ -292,6 +299,7 @@ Status Recorder::write_retry(db::Connection& c, const RetryRecord& r, Micros now
         return write_failed(c, {r.message, r.error_code, r.error_message}, now);
     const Micros delay =
         std::min(options_.retry_min << std::min(attempts - 1, 20), options_.retry_max);
+    UJ_TRY(check_change(r.message.id, r.message.status, status::kQueued));
     UJ_TRY(store::change_status(c, r.message.id,
                                 {.status = status::kQueued,
                                  .error_code = r.error_code,
@@ -302,8 +310,9 @@ Status Recorder::write_retry(db::Connection& c, const RetryRecord& r, Micros now
     const json detail = {{"retry", attempts},
                          {"error_code", r.error_code},
                          {"next_attempt_at", format_iso8601(now + delay)}};
-    return store::insert_events(c, {{r.message.account_id.value, r.message.id, "message.queued",
-                                     status::kQueued, detail.dump(), now}});
+    return store::insert_events(
+        c, {{r.message.account_id.value, r.message.id, event_type(status::kQueued), status::kQueued,
+             detail.dump(), now}});
 }
 
 Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport& in,
@@ -332,6 +341,7 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     auto counted = formats::count_segments(text);
     m.encoding = counted ? formats::encoding_name(counted->encoding) : "ucs2";
     m.segments = segments;
+    UJ_TRY(check_change(m.id, std::nullopt, status::kReceived));
     m.status = status::kReceived;
     m.gateway_id = in.gateway_id;
     m.created_at = m.updated_at = now;
@@ -340,8 +350,8 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     if (hooks_ && m.sender.starts_with('+'))
         UJ_TRY(hooks_->inbound(c, m.account_id, m.sender, m.body));
     const json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
-    return store::insert_events(
-        c, {{m.account_id.value, m.id, "message.received", status::kReceived, detail.dump(), now}});
+    return store::insert_events(c, {{m.account_id.value, m.id, event_type(status::kReceived),
+                                     status::kReceived, detail.dump(), now}});
 }
 
 }  // namespace ujumbe::messaging

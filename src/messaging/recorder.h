@@ -78,7 +78,7 @@ private:
     std::function<std::string()> inbound_owner_;
     OutcomeHooks* hooks_;
     Status finished(db::Connection& c, const std::vector<std::string>& ids,
-                    const std::string& status) const;
+                    MessageStatus status) const;
 };
 
 }  // namespace ujumbe::messaging

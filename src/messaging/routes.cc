@@ -28,6 +28,20 @@ using json = nlohmann::json;
 constexpr std::size_t kMaxBulkBody = 32ull * 1024 * 1024;
 constexpr std::size_t kMaxValidate = 1000;
 
+// A request the accept path refused: the field its check names, its code and
+// the problem (never the whole input echoed back).
+json rejected_json(const SendOutcome& o) {
+    const Error& e = *o.error;
+    json out = {{"to", http::echo_of(o.to)}, {"status", "rejected"}, {"error_code", e.error_code}};
+    if (!e.errors.empty() && !e.errors.begin()->second.empty()) {
+        out["field"] = e.errors.begin()->first;
+        out["message"] = e.errors.begin()->second.front();
+    } else {
+        out["message"] = e.message;
+    }
+    return out;
+}
+
 json message_json(const Message& m) {
     return {{"id", m.id},
             {"direction", m.direction},
@@ -37,7 +51,7 @@ json message_json(const Message& m) {
             {"body", m.body},
             {"encoding", m.encoding},
             {"segments", m.segments},
-            {"status", m.status},
+            {"status", std::string(status_name(m.status))},
             {"transactional", m.transactional},
             {"client_ref", http::text_or_null(m.client_ref)},
             {"callback_url", http::text_or_null(m.callback_url)},
@@ -219,14 +233,11 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
         if (o.message)
             results.push_back({{"to", o.to},
                                {"id", o.message->id},
-                               {"status", o.message->status},
+                               {"status", std::string(status_name(o.message->status))},
                                {"encoding", o.message->encoding},
                                {"segments", o.message->segments}});
         else
-            results.push_back({{"to", http::echo_of(o.to)},
-                               {"status", "rejected"},
-                               {"error_code", *o.error_code},
-                               {"message", o.error_message}});
+            results.push_back(rejected_json(o));
     }
     json data = {{"accepted", result.accepted},
                  {"rejected", result.rejected},
@@ -243,9 +254,7 @@ Result<MessageQuery> read_query(const Request& req) {
     MessageQuery q;
     FieldErrors errors;
     if (auto v = req.query_param("status")) {
-        const auto& all = all_statuses();
-        if (std::find(all.begin(), all.end(), *v) == all.end())
-            errors["status"].push_back("Not a message status.");
+        if (!parse_status(*v)) errors["status"].push_back("Not a message status.");
         q.status = *v;
     }
     if (auto v = req.query_param("direction")) {
@@ -307,7 +316,8 @@ Result<Response> message_stats(MessagingService& s, RequestContext& ctx, const R
     json by_status = json::object(), by_direction = json::object();
     for (const auto& [k, v] : st.by_status) by_status[k] = v;
     for (const auto& [k, v] : st.by_direction) by_direction[k] = v;
-    auto count = [&](const char* name) {
+    auto count = [&](MessageStatus s) {
+        const std::string name(status_name(s));
         return by_status.contains(name) ? by_status[name].get<std::int64_t>() : 0;
     };
     const std::int64_t delivered = count(status::kDelivered);

@@ -1,8 +1,6 @@
 #pragma once
-// Sending and reading messages, and sender ids. A send is validated,
-// normalised, encoded and checked (sender id, consent, daily caps) here,
-// then committed through the group-commit writer together with its queue
-// entry and its first event; the answer goes out only after that commit.
+// Sending and reading messages, and sender ids. Sends go through the accept
+// path (messaging/accept.h); the answer goes out only after its commit.
 
 #include <functional>
 #include <optional>
@@ -17,6 +15,7 @@
 #include "db/database.h"
 #include "db/store_support.h"
 #include "identity/service.h"
+#include "messaging/accept.h"
 #include "messaging/committer.h"
 #include "messaging/dispatch.h"
 #include "messaging/model.h"
@@ -29,12 +28,6 @@ struct MessagingOptions {
     std::string default_sender_id = "Ujumbe";
     std::size_t max_bulk = 100'000;
     std::size_t max_body_chars = 1600;
-};
-
-struct BulkResult {
-    std::vector<SendOutcome> outcomes;  // in request order
-    std::int64_t accepted = 0;
-    std::int64_t rejected = 0;
 };
 
 struct NumberCheck {
@@ -66,7 +59,7 @@ public:
                      contacts::ContactsService& contacts, Committer& committer,
                      MessagingOptions options, MessagingPorts ports = {});
 
-    // One message; an invalid recipient is a 400 naming `to`.
+    // One message; a refused one is its check's error (a 400 naming the field).
     Result<Message> send(const Principal& who, const SendRequest& request);
     // Many: invalid recipients are reported one by one and the rest sent.
     // Daily caps apply to the whole call (all or none).
@@ -104,12 +97,11 @@ public:
 private:
     db::Database& db_;
     Clock& clock_;
-    identity::IdentityService& identity_;
     contacts::ContactsService& contacts_;
     Committer& committer_;
     MessagingOptions options_;
-    Dispatch* dispatch_;
     billing::BillingService* billing_;
+    AcceptPath accept_;
 };
 
 }  // namespace ujumbe::messaging

@@ -1,7 +1,10 @@
 #include "messaging/store.h"
 
+#include <array>
 #include <functional>
 #include <map>
+
+#include "core/log.h"
 
 namespace ujumbe::messaging::store {
 
@@ -19,6 +22,36 @@ constexpr const char* kMessageColumns =
 constexpr int kMessageWidth = 27;
 constexpr std::size_t kRowsPerInsert = 64;
 
+// A stored status (the schema admits only the names of messaging/status.h).
+MessageStatus status_in(const Row& r, std::size_t i) {
+    return parse_status(r.text(i)).value_or(MessageStatus::kFailed);
+}
+
+// " AND status IN ('scheduled', 'queued')": only rows the status table lets
+// change to `to` (a stored row another writer moved on stays as it is).
+const std::string& guard_for(MessageStatus to) {
+    static const auto guards = [] {
+        std::array<std::string, 11> out;
+        for (auto s : all_statuses()) {
+            std::string in;
+            for (auto from : statuses_before(s))
+                in += (in.empty() ? "'" : ", '") + std::string(status_name(from)) + "'";
+            out[static_cast<std::size_t>(s)] =
+                " AND status IN (" + (in.empty() ? std::string("NULL") : in) + ")";
+        }
+        return out;
+    }();
+    return guards[static_cast<std::size_t>(to)];
+}
+
+void warn_unmoved(std::int64_t moved, std::size_t asked, MessageStatus to) {
+    if (moved >= static_cast<std::int64_t>(asked)) return;
+    log::warn("messages left as they were: their stored status may not change",
+              {{"to", std::string(status_name(to))},
+               {"asked", static_cast<std::int64_t>(asked)},
+               {"moved", moved}});
+}
+
 Message message_from(const Row& r) {
     Message m;
     m.id = r.text(0);
@@ -32,7 +65,7 @@ Message message_from(const Row& r) {
     m.body = r.text(8);
     m.encoding = r.text(9);
     m.segments = static_cast<int>(r.i64(10));
-    m.status = r.text(11);
+    m.status = status_in(r, 11);
     m.transactional = r.boolean(12);
     m.client_ref = r.opt_text(13);
     m.callback_url = r.opt_text(14);
@@ -63,7 +96,7 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.emplace_back(m.body);
     out.emplace_back(m.encoding);
     out.emplace_back(static_cast<std::int64_t>(m.segments));
-    out.emplace_back(m.status);
+    out.emplace_back(std::string(status_name(m.status)));
     out.emplace_back(m.transactional);
     out.push_back(db::optional_text(m.client_ref));
     out.push_back(db::optional_text(m.callback_url));
@@ -159,7 +192,7 @@ Status insert_events(Connection& c, const std::vector<EventRow>& events) {
             params.emplace_back(e.account_id);
             params.emplace_back(e.message_id);
             params.emplace_back(e.type);
-            params.emplace_back(e.status);
+            params.emplace_back(std::string(status_name(e.status)));
             params.push_back(db::optional_text(e.detail));
             params.emplace_back(e.created_at);
         }
@@ -194,15 +227,18 @@ Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
 Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<std::string>& ids,
                                            Micros now) {
     std::vector<EventRow> events;
-    UJ_TRY(db::for_ids(c,
-                       "UPDATE messages SET status = 'sending', updated_at = $1 WHERE status IN "
-                       "('queued', 'scheduled') AND id",
-                       " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
-                           for (const auto& row : r.rows)
-                               events.push_back({row.text(1), row.text(0), "message.sending",
-                                                 status::kSending, std::nullopt, now});
-                           return {};
-                       }));
+    // Only messages the status table lets go to sending are marked.
+    static const std::string sql =
+        "UPDATE messages SET status = 'sending', updated_at = $1 "
+        "WHERE TRUE" +
+        guard_for(status::kSending) + " AND id";
+    UJ_TRY(
+        db::for_ids(c, sql, " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
+            for (const auto& row : r.rows)
+                events.push_back({row.text(1), row.text(0), event_type(status::kSending),
+                                  status::kSending, std::nullopt, now});
+            return {};
+        }));
     return events;
 }
 
@@ -264,15 +300,21 @@ Status refresh_statistics(Connection& c) {
 
 Status change_status(Connection& c, const std::string& message_id, const StatusChange& change,
                      Micros now) {
-    return db::done(c.query(
-        "UPDATE messages SET status = $2, gateway_id = COALESCE($3, gateway_id), "
-        "error_code = COALESCE($4, error_code), error_message = COALESCE($5, error_message), "
-        "sent_at = COALESCE($6, sent_at), done_at = COALESCE($7, done_at), "
-        "attempts = attempts + $8, updated_at = $9 WHERE id = $1",
-        {message_id, change.status, db::optional_text(change.gateway_id),
-         db::optional_text(change.error_code), db::optional_text(change.error_message),
-         db::optional_int(change.sent_at), db::optional_int(change.done_at),
-         static_cast<std::int64_t>(change.count_attempt ? 1 : 0), now}));
+    UJ_ASSIGN(
+        auto r,
+        c.query(
+            "UPDATE messages SET status = $2, gateway_id = COALESCE($3, gateway_id), "
+            "error_code = COALESCE($4, error_code), error_message = COALESCE($5, error_message), "
+            "sent_at = COALESCE($6, sent_at), done_at = COALESCE($7, done_at), "
+            "attempts = attempts + $8, updated_at = $9 WHERE id = $1" +
+                guard_for(change.status),
+            {message_id, std::string(status_name(change.status)),
+             db::optional_text(change.gateway_id), db::optional_text(change.error_code),
+             db::optional_text(change.error_message), db::optional_int(change.sent_at),
+             db::optional_int(change.done_at),
+             static_cast<std::int64_t>(change.count_attempt ? 1 : 0), now}));
+    warn_unmoved(r.affected, 1, change.status);
+    return {};
 }
 
 Status set_cost(Connection& c, const std::string& message_id, std::int64_t cost) {
@@ -327,18 +369,25 @@ Status upsert_parts(Connection& c, const std::vector<PartRow>& parts) {
 
 Status change_status_many(Connection& c, const std::vector<std::string>& message_ids,
                           const StatusChange& change, Micros now) {
-    return db::for_ids(
+    std::int64_t moved = 0;
+    UJ_TRY(db::for_ids(
         c,
         "UPDATE messages SET status = $1, gateway_id = COALESCE($2, gateway_id), "
         "error_code = COALESCE($3, error_code), error_message = COALESCE($4, error_message), "
         "sent_at = COALESCE($5, sent_at), done_at = COALESCE($6, done_at), "
-        "attempts = attempts + $7, updated_at = $8 WHERE id",
+        "attempts = attempts + $7, updated_at = $8 WHERE TRUE" +
+            guard_for(change.status) + " AND id",
         "",
-        {change.status, db::optional_text(change.gateway_id), db::optional_text(change.error_code),
-         db::optional_text(change.error_message), db::optional_int(change.sent_at),
-         db::optional_int(change.done_at), static_cast<std::int64_t>(change.count_attempt ? 1 : 0),
-         now},
-        message_ids, [](QueryResult&) -> Status { return {}; });
+        {std::string(status_name(change.status)), db::optional_text(change.gateway_id),
+         db::optional_text(change.error_code), db::optional_text(change.error_message),
+         db::optional_int(change.sent_at), db::optional_int(change.done_at),
+         static_cast<std::int64_t>(change.count_attempt ? 1 : 0), now},
+        message_ids, [&](QueryResult& r) -> Status {
+            moved += r.affected;
+            return {};
+        }));
+    warn_unmoved(moved, message_ids.size(), change.status);
+    return {};
 }
 
 Status dequeue_many(Connection& c, const std::vector<std::string>& message_ids) {
@@ -356,7 +405,7 @@ Result<std::vector<PartMatch>> find_parts(Connection& c, const std::string& gate
                        "", {gateway_id}, provider_keys, [&](QueryResult& r) -> Status {
                            for (const auto& row : r.rows)
                                out.push_back({row.text(0), row.text(1),
-                                              static_cast<int>(row.i64(2)), row.text(3),
+                                              static_cast<int>(row.i64(2)), status_in(row, 3),
                                               row.text(4)});
                            return {};
                        }));
@@ -431,7 +480,7 @@ Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gatew
                     "WHERE p.gateway_id = $1 AND p.provider_key = $2",
                     {gateway_id, provider_key}),
         [](const Row& r) {
-            return PartRef{r.text(0), r.text(1), static_cast<int>(r.i64(2)), r.text(3)};
+            return PartRef{r.text(0), r.text(1), static_cast<int>(r.i64(2)), status_in(r, 3)};
         });
 }
 
@@ -567,9 +616,9 @@ Status delete_sender_id(Connection& c, const std::string& id) {
     return db::done(c.query("DELETE FROM sender_ids WHERE id = $1", {id}));
 }
 
-Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const std::string& account,
+Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const AccountScope& scope,
                                                      const std::string& id) {
-    if (account.empty())
+    if (scope.is_all())
         return db::one<SenderIdRecord>(
             c.query_one(std::string("SELECT ") + kSenderColumns + " FROM sender_ids WHERE id = $1",
                         {id}),
@@ -577,14 +626,14 @@ Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const std::s
     return db::one<SenderIdRecord>(
         c.query_one(std::string("SELECT ") + kSenderColumns +
                         " FROM sender_ids WHERE account_id = $1 AND id = $2",
-                    {account, id}),
+                    {scope.account().value, id}),
         sender_from);
 }
 
 Result<db::Listing<SenderIdRecord>> list_sender_ids(Connection& c, const SenderIdQuery& q,
                                                     db::Paged page) {
     db::Filter f;
-    if (!q.account.empty()) f.add("account_id = {}", q.account);
+    if (!q.scope.is_all()) f.add("account_id = {}", q.scope.account().value);
     if (q.status) f.add("status = {}", *q.status);
     if (q.country) f.add("country = {}", *q.country);
     if (q.search) f.add("lower(sender) LIKE {} ESCAPE '\\'", db::like_contains(*q.search));

@@ -21,7 +21,7 @@ struct EventRow {
     std::string account_id;
     std::string message_id;
     std::string type;
-    std::string status;
+    MessageStatus status;
     std::optional<std::string> detail;
     Micros created_at = 0;
 };
@@ -61,8 +61,9 @@ Result<std::int64_t> queued_count(Connection& c);
 // whole once it holds a million rows.
 Status refresh_statistics(Connection& c);
 
+// Writers check the change against the status table first (messaging/status.h).
 struct StatusChange {
-    std::string status;
+    MessageStatus status;
     std::optional<std::string> gateway_id;
     std::optional<std::string> error_code, error_message;
     std::optional<Micros> sent_at, done_at;
@@ -89,7 +90,7 @@ struct PartMatch {
     std::string message_id;
     std::string account_id;
     int part = 1;
-    std::string message_status;
+    MessageStatus message_status;
     std::string provider_key;
 };
 // The parts of `gateway_id` with these provider keys.
@@ -107,7 +108,7 @@ struct PartRef {
     std::string message_id;
     std::string account_id;
     int part = 1;
-    std::string message_status;
+    MessageStatus message_status;
 };
 Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gateway_id,
                                          const std::string& provider_key);
@@ -130,11 +131,10 @@ Result<MessageStats> stats(Connection& c, const AccountId& account, const Messag
 Status insert_sender_id(Connection& c, const SenderIdRecord& s);
 Status update_sender_id(Connection& c, const SenderIdRecord& s);
 Status delete_sender_id(Connection& c, const std::string& id);
-// `account` empty: any account (the platform admin's view).
-Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const std::string& account,
+Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const AccountScope& scope,
                                                      const std::string& id);
 struct SenderIdQuery {
-    std::string account;  // "" for all
+    AccountScope scope = AccountScope::all();
     std::optional<std::string> status, country, search;
 };
 Result<db::Listing<SenderIdRecord>> list_sender_ids(Connection& c, const SenderIdQuery& q,

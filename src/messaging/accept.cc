@@ -1,0 +1,281 @@
+#include "messaging/accept.h"
+
+#include <map>
+#include <utility>
+
+#include "core/ids.h"
+#include "core/utf8.h"
+#include "core/validate.h"
+#include "formats/phone.h"
+#include "formats/sender_id.h"
+#include "formats/sms_encoding.h"
+#include "messaging/store.h"
+
+namespace ujumbe::messaging {
+
+namespace {
+
+constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
+
+// A request refused by a check: names the field, carries its own code.
+Error refusal(std::string field, std::string code, std::string problem,
+              ErrorCode kind = ErrorCode::kInvalidArgument) {
+    Error e = Error::invalid(std::move(field), std::move(problem));
+    e.error_code = std::move(code);
+    e.code = kind;
+    return e;
+}
+
+Error daily_cap_error(const std::string& whose, std::int64_t cap, Micros now) {
+    Error e = Error::rate_limited(
+        static_cast<int>((kMicrosPerDay - now % kMicrosPerDay) / kMicrosPerSecond) + 1);
+    e.error_code = "DAILY_LIMIT_REACHED";
+    e.message =
+        "The " + whose + "'s daily message limit (" + std::to_string(cap) + ") would be exceeded.";
+    e.details = {{"limit", cap}, {"scope", whose}};
+    return e;
+}
+
+}  // namespace
+
+// The call on its way through the steps: every request's outcome, and the
+// messages still going (with the request each came from and its country).
+struct AcceptPath::Batch {
+    const Principal& who;
+    identity::SendProfile profile;
+    std::string country;  // of the account: numbers without a prefix
+    Micros now = 0;
+    std::vector<SendOutcome> outcomes;
+    std::vector<Message> messages;
+    std::vector<std::size_t> owners;     // outcome index of each message
+    std::vector<std::string> countries;  // destination country of each message
+    // Sender approval per (sender, destination country), read once per call.
+    std::map<std::pair<std::string, std::string>, bool> approved;
+    // Filled by price (no billing: none, sending is free).
+    std::optional<billing::PricePlan> plan;
+    std::optional<std::int64_t> plan_cap;
+    std::vector<billing::ChargeLine> lines;
+    // Due now / scheduled: their queue rows.
+    std::vector<std::pair<std::string, Micros>> now_due, later_due;
+    std::optional<Dispatch::Lease> lease;  // room reserved with this node's dispatcher
+};
+
+AcceptPath::AcceptPath(db::Database& db, Clock& clock, identity::IdentityService& identity,
+                       contacts::ContactsService& contacts, Committer& committer,
+                       AcceptOptions options, MessagingPorts ports)
+    : db_(db),
+      clock_(clock),
+      identity_(identity),
+      contacts_(contacts),
+      committer_(committer),
+      options_(std::move(options)),
+      ports_(ports) {}
+
+Result<BulkResult> AcceptPath::run(const Principal& who, const std::vector<SendRequest>& requests) {
+    UJ_ASSIGN(auto profile, identity_.send_profile(who));
+    Batch b{.who = who, .profile = std::move(profile)};
+    const auto& account = b.profile.account;
+    b.country = account.default_country.empty() ? account.country : account.default_country;
+    b.now = clock_.now();
+    b.outcomes.resize(requests.size());
+    b.messages.reserve(requests.size());
+
+    UJ_TRY(db_.read([&](db::Connection& c) { return check(c, b, requests); }));
+    if (!b.messages.empty()) {
+        UJ_TRY(price(b));
+        UJ_TRY(accept(b));
+        hand_over(b);
+    }
+    BulkResult result;
+    for (std::size_t k = 0; k < b.messages.size(); ++k)
+        b.outcomes[b.owners[k]].message = std::move(b.messages[k]);
+    for (const auto& o : b.outcomes) (o.message ? result.accepted : result.rejected) += 1;
+    result.outcomes = std::move(b.outcomes);
+    return result;
+}
+
+Status AcceptPath::check(db::Connection& c, Batch& b, const std::vector<SendRequest>& requests) {
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        b.outcomes[i].to = requests[i].to;
+        UJ_TRY(check_one(c, b, i, requests[i]));
+    }
+    return check_consent(c, b);
+}
+
+Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const SendRequest& r) {
+    auto& outcome = b.outcomes[i];
+    auto details = formats::describe_phone(r.to, b.country);
+    if (!details.valid) {
+        outcome.error = refusal("to", "INVALID_NUMBER", "Not a valid phone number.");
+        return {};
+    }
+    if (r.body.empty() || !decode_utf8(r.body) || utf8_length(r.body) > options_.max_body_chars) {
+        outcome.error = refusal("body", "INVALID_BODY",
+                                "The body must be 1 to " + std::to_string(options_.max_body_chars) +
+                                    " characters of UTF-8 text.");
+        return {};
+    }
+    std::string sender = options_.default_sender_id;
+    if (r.sender_id && *r.sender_id != options_.default_sender_id) {
+        std::string problem;
+        auto parsed = formats::parse_sender_id(*r.sender_id, &problem);
+        if (!parsed) {
+            outcome.error = refusal("sender_id", "INVALID_SENDER_ID", problem);
+            return {};
+        }
+        sender = parsed->value;
+        auto key = std::make_pair(sender, details.country);
+        auto it = b.approved.find(key);
+        if (it == b.approved.end()) {
+            UJ_ASSIGN(bool ok,
+                      store::sender_approved(c, b.profile.account.id, sender, details.country));
+            it = b.approved.emplace(key, ok).first;
+        }
+        if (!it->second) {
+            outcome.error =
+                refusal("sender_id", "SENDER_ID_NOT_APPROVED",
+                        "The sender id " + sender + " is not approved for " +
+                            (details.country.empty() ? "this country" : details.country) + ".",
+                        ErrorCode::kFailedPrecondition);
+            return {};
+        }
+    }
+    auto counted = formats::count_segments(r.body);
+    Message m;
+    m.id = new_uuid_v7(b.now);
+    m.account_id = b.profile.account.id;
+    m.user_id = b.who.user_id.value;
+    if (b.who.api_key_id) m.api_key_id = b.who.api_key_id->value;
+    m.to = details.e164;
+    m.sender = sender;
+    m.body = r.body;
+    m.encoding = formats::encoding_name(counted->encoding);
+    m.segments = static_cast<int>(counted->segments);
+    const bool later = r.send_at && *r.send_at > b.now + kMicrosPerSecond;
+    m.status = later ? status::kScheduled : status::kQueued;
+    UJ_TRY(check_change(m.id, std::nullopt, m.status));
+    m.send_at = r.send_at;
+    m.transactional = r.transactional;
+    m.client_ref = r.client_ref;
+    m.callback_url = r.callback_url;
+    m.created_at = m.updated_at = b.now;
+    b.messages.push_back(std::move(m));
+    b.owners.push_back(i);
+    b.countries.push_back(details.country);
+    return {};
+}
+
+// Opted-out recipients of non-transactional messages are refused.
+Status AcceptPath::check_consent(db::Connection& c, Batch& b) {
+    std::vector<std::string> numbers;
+    for (const auto& m : b.messages)
+        if (!m.transactional) numbers.push_back(m.to);
+    if (numbers.empty()) return {};
+    UJ_ASSIGN(auto opted_out, contacts_.opted_out(c, b.profile.account.id, numbers));
+    if (opted_out.empty()) return {};
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < b.messages.size(); ++k) {
+        if (!b.messages[k].transactional && opted_out.count(b.messages[k].to)) {
+            b.outcomes[b.owners[k]].error =
+                refusal("to", "RECIPIENT_OPTED_OUT",
+                        "The recipient opted out; only transactional messages may be sent.",
+                        ErrorCode::kFailedPrecondition);
+            continue;
+        }
+        if (kept != k) {
+            b.messages[kept] = std::move(b.messages[k]);
+            b.owners[kept] = b.owners[k];
+            b.countries[kept] = std::move(b.countries[k]);
+        }
+        ++kept;
+    }
+    b.messages.resize(kept);
+    b.owners.resize(kept);
+    b.countries.resize(kept);
+    return {};
+}
+
+// Reads the cards once and prices each message (charged by accept).
+Status AcceptPath::price(Batch& b) {
+    auto* billing = ports_.billing;
+    if (!billing) return {};
+    const auto& account = b.profile.account;
+    UJ_ASSIGN(auto subscribed, billing->active_plan(account.id));
+    if (subscribed) b.plan_cap = subscribed->max_messages_per_day;
+    UJ_ASSIGN(b.plan, billing->price_plan(account));
+    b.lines.reserve(b.messages.size());
+    for (std::size_t k = 0; k < b.messages.size(); ++k) {
+        auto& m = b.messages[k];
+        UJ_ASSIGN(auto p, billing->price_of(*b.plan, m.channel, m.to, b.countries[k], m.segments));
+        m.currency = b.plan->currency;
+        m.price = p.price;
+        m.cost = p.cost;
+        b.lines.push_back({m.id, p});
+    }
+    return {};
+}
+
+// One commit: daily caps, charge, messages, queue rows and first events.
+Status AcceptPath::accept(Batch& b) {
+    for (const auto& m : b.messages) {
+        if (m.status == status::kScheduled)
+            b.later_due.emplace_back(m.id, *m.send_at);
+        else
+            b.now_due.emplace_back(m.id, b.now);
+    }
+    auto* dispatch = ports_.dispatch;
+    if (dispatch && !b.now_due.empty()) b.lease = dispatch->reserve(b.now_due.size());
+    const auto& account = b.profile.account;
+    const std::int64_t day = b.now / kMicrosPerDay;
+    const auto n = static_cast<std::int64_t>(b.messages.size());
+    auto committed = committer_.run([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto totals,
+                  store::add_day_counts(c, account.id.value, b.who.user_id.value, day, n));
+        if (account.max_messages_per_day && totals.first > *account.max_messages_per_day)
+            return daily_cap_error("account", *account.max_messages_per_day, b.now);
+        if (b.plan_cap && totals.first > *b.plan_cap)
+            return daily_cap_error("plan", *b.plan_cap, b.now);
+        const auto& user_cap = b.profile.user_max_messages_per_day;
+        if (user_cap && totals.second > *user_cap) return daily_cap_error("user", *user_cap, b.now);
+        if (b.plan) {
+            UJ_TRY(ports_.billing->charge(c, *b.plan, b.lines, b.who.user_id.value));
+            // Messages included in the plan were charged nothing.
+            for (std::size_t k = 0; k < b.messages.size(); ++k)
+                b.messages[k].price = b.lines[k].price.price;
+        }
+        std::vector<const Message*> rows;
+        std::vector<store::EventRow> events;
+        rows.reserve(b.messages.size());
+        events.reserve(b.messages.size());
+        for (const auto& m : b.messages) {
+            rows.push_back(&m);
+            events.push_back(
+                {m.account_id.value, m.id, event_type(m.status), m.status, std::nullopt, b.now});
+        }
+        UJ_TRY(store::insert_messages(c, rows));
+        UJ_TRY(store::enqueue(c, b.now_due, b.lease ? b.lease->owner : "",
+                              b.lease ? b.lease->until : 0));
+        UJ_TRY(store::enqueue(c, b.later_due));
+        return store::insert_events(c, events);
+    });
+    if (!committed && b.lease) dispatch->unreserve(b.now_due.size());
+    return committed;
+}
+
+// Messages due now go to this node's dispatcher without a claim round when
+// it made room for them; otherwise (and for scheduled ones) it is woken to
+// claim them when due.
+void AcceptPath::hand_over(Batch& b) {
+    auto* dispatch = ports_.dispatch;
+    if (!dispatch) return;
+    if (b.lease) {
+        std::vector<Message> handed;
+        handed.reserve(b.now_due.size());
+        for (const auto& m : b.messages)
+            if (m.status != status::kScheduled) handed.push_back(m);
+        dispatch->adopt(std::move(handed));
+    }
+    if (!b.lease || !b.later_due.empty()) dispatch->wake();
+}
+
+}  // namespace ujumbe::messaging

@@ -1,0 +1,206 @@
+// The accept path step by step, on both engines, with a dispatcher of our own:
+// each check refuses its request with its own error and field and lets the
+// others through; price and accept are all or nothing; hand over gives the
+// dispatcher what it made room for and wakes it for the rest.
+
+#include "messaging/accept.h"
+
+#include <gtest/gtest.h>
+
+#include "billing/service.h"
+#include "contacts/testing_contacts.h"
+#include "db/store_support.h"
+#include "identity/store.h"
+
+namespace ujumbe::messaging {
+namespace {
+
+// Records what the accept path asks of the dispatcher; room as the test says.
+class FakeDispatch final : public Dispatch {
+public:
+    bool room = true;
+    std::size_t reserved = 0, unreserved = 0, wakes = 0;
+    std::vector<Message> adopted;
+
+    std::optional<Lease> reserve(std::size_t n) override {
+        if (!room) return std::nullopt;
+        reserved += n;
+        return Lease{"node-test", 1'000'000'000'000'000};
+    }
+    void unreserve(std::size_t n) override { unreserved += n; }
+    void adopt(std::vector<Message> messages) override {
+        for (auto& m : messages) adopted.push_back(std::move(m));
+    }
+    void wake() override { ++wakes; }
+};
+
+class AcceptPathTest : public contacts::testing::ContactsTest {
+protected:
+    void SetUp() override {
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
+        committer_ = std::make_unique<Committer>(db());
+        who_ = owner_of("Sender Ltd", "KE");
+        make_path(nullptr);
+    }
+    void TearDown() override {
+        if (committer_) committer_->stop();
+        ContactsTest::TearDown();
+    }
+    void make_path(billing::BillingService* billing) {
+        path_ = std::make_unique<AcceptPath>(
+            db(), clock_, *identity_, *service_, *committer_, AcceptOptions{.max_body_chars = 20},
+            MessagingPorts{.dispatch = &dispatch_, .billing = billing});
+    }
+    std::int64_t stored(const char* table) {
+        std::int64_t n = -1;
+        EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto row, c.query_one(std::string("SELECT COUNT(*) FROM ") + table));
+            n = row ? row->i64(0) : -1;
+            return {};
+        }));
+        return n;
+    }
+    const Error& refused(const BulkResult& r, std::size_t i) {
+        EXPECT_FALSE(r.outcomes.at(i).message);
+        EXPECT_TRUE(r.outcomes.at(i).error);
+        return *r.outcomes.at(i).error;
+    }
+    static std::string field_of(const Error& e) {
+        return e.errors.empty() ? "" : e.errors.begin()->first;
+    }
+
+    std::unique_ptr<Committer> committer_;
+    FakeDispatch dispatch_;
+    std::unique_ptr<AcceptPath> path_;
+    Principal who_;
+};
+
+TEST_P(AcceptPathTest, EachCheckRefusesItsRequestNamingTheFieldAndTheRestGoOn) {
+    auto r = path_->run(who_, {{.to = "not a number", .body = "a"},
+                               {.to = "+254712345671", .body = ""},
+                               {.to = "+254712345672", .body = std::string(21, 'x')},
+                               {.to = "+254712345673", .body = "b", .sender_id = "!!"},
+                               {.to = "+254712345674", .body = "c", .sender_id = "Unknown"},
+                               {.to = "0712345675", .body = "ok"}});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->accepted, 1);
+    EXPECT_EQ(r->rejected, 5);
+    EXPECT_EQ(refused(*r, 0).error_code, "INVALID_NUMBER");
+    EXPECT_EQ(field_of(refused(*r, 0)), "to");
+    EXPECT_EQ(refused(*r, 1).error_code, "INVALID_BODY");
+    EXPECT_EQ(field_of(refused(*r, 1)), "body");
+    EXPECT_EQ(refused(*r, 2).error_code, "INVALID_BODY");
+    EXPECT_EQ(refused(*r, 3).error_code, "INVALID_SENDER_ID");
+    EXPECT_EQ(field_of(refused(*r, 3)), "sender_id");
+    EXPECT_EQ(refused(*r, 4).error_code, "SENDER_ID_NOT_APPROVED");
+    EXPECT_EQ(refused(*r, 4).code, ErrorCode::kFailedPrecondition);
+    // The account's country completes a national number.
+    ASSERT_TRUE(r->outcomes[5].message);
+    EXPECT_EQ(r->outcomes[5].message->to, "+254712345675");
+    EXPECT_EQ(r->outcomes[5].to, "0712345675");  // as given
+    EXPECT_EQ(stored("messages"), 1);
+}
+
+TEST_P(AcceptPathTest, ConsentRefusesOptedOutRecipientsUnlessTransactional) {
+    auto contact = service_->upsert(who_, {.phone = "+254712345678"});
+    ASSERT_TRUE(contact);
+    ASSERT_TRUE(service_->set_consent(who_, contact->contact.id, false, "sms", "STOP"));
+    auto r = path_->run(who_, {{.to = "+254712345678", .body = "Promo"},
+                               {.to = "+254712345678", .body = "Code 1", .transactional = true},
+                               {.to = "+254712345679", .body = "Promo"}});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(refused(*r, 0).error_code, "RECIPIENT_OPTED_OUT");
+    EXPECT_EQ(field_of(refused(*r, 0)), "to");
+    ASSERT_TRUE(r->outcomes[1].message);
+    ASSERT_TRUE(r->outcomes[2].message);
+    // The messages kept their own requests' outcomes.
+    EXPECT_EQ(r->outcomes[1].message->body, "Code 1");
+    EXPECT_EQ(r->outcomes[2].message->to, "+254712345679");
+}
+
+TEST_P(AcceptPathTest, HandOverGivesTheDispatcherWhatItMadeRoomForAndWakesItForScheduled) {
+    const Micros later = clock_.now() + 3600 * kMicrosPerSecond;
+    auto r = path_->run(who_, {{.to = "+254712345671", .body = "now"},
+                               {.to = "+254712345672", .body = "later", .send_at = later}});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(dispatch_.reserved, 1u);
+    ASSERT_EQ(dispatch_.adopted.size(), 1u);
+    EXPECT_EQ(dispatch_.adopted[0].body, "now");
+    EXPECT_EQ(dispatch_.adopted[0].status, status::kQueued);
+    EXPECT_EQ(r->outcomes[1].message->status, status::kScheduled);
+    EXPECT_EQ(dispatch_.wakes, 1u);  // for the scheduled one
+    EXPECT_EQ(stored("message_queue"), 2);
+    EXPECT_EQ(stored("message_events"), 2);  // each message's first event
+}
+
+TEST_P(AcceptPathTest, WithoutRoomTheRowsWaitUnleasedAndTheDispatcherIsWoken) {
+    dispatch_.room = false;
+    auto r = path_->run(who_, {{.to = "+254712345671", .body = "now"}});
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_TRUE(dispatch_.adopted.empty());
+    EXPECT_EQ(dispatch_.wakes, 1u);
+    std::int64_t unleased = -1;
+    ASSERT_TRUE(db().read([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto row, c.query_one("SELECT COUNT(*) FROM message_queue WHERE "
+                                        "lease_owner IS NULL OR lease_owner = ''"));
+        unleased = row ? row->i64(0) : -1;
+        return {};
+    }));
+    EXPECT_EQ(unleased, 1);
+}
+
+TEST_P(AcceptPathTest, ADailyCapRefusesTheWholeCallStoresNothingAndGivesTheRoomBack) {
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return db::done(c.query("UPDATE accounts SET max_messages_per_day = 1 WHERE id = $1",
+                                {who_.account_id.value}));
+    }));
+    auto r = path_->run(
+        who_, {{.to = "+254712345671", .body = "a"}, {.to = "+254712345672", .body = "b"}});
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().error_code, "DAILY_LIMIT_REACHED");
+    EXPECT_EQ(r.error().code, ErrorCode::kRateLimited);
+    EXPECT_EQ(dispatch_.reserved, 2u);
+    EXPECT_EQ(dispatch_.unreserved, 2u);
+    EXPECT_TRUE(dispatch_.adopted.empty());
+    EXPECT_EQ(stored("messages"), 0);
+    EXPECT_EQ(stored("message_queue"), 0);
+    EXPECT_EQ(stored("message_events"), 0);
+}
+
+TEST_P(AcceptPathTest, PriceAndChargeAreAllOrNothing) {
+    ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
+    auto platform = identity_->platform_account();
+    ASSERT_TRUE(platform);
+    const Principal admin{.user_id = UserId{"admin"},
+                          .account_id = platform->id,
+                          .role = "owner",
+                          .account_type = "platform"};
+    billing::BillingService billing(db(), clock_, *identity_, {.trial_credit = 0});
+    make_path(&billing);
+    ASSERT_TRUE(billing.put_rate(admin, {.prefix = "254", .price = kMicrosPerUnit}));
+    ASSERT_TRUE(billing.topup(
+        admin,
+        {.account_id = who_.account_id.value, .amount = 1 * kMicrosPerUnit, .reference = "start"}));
+    // Two messages at 1.00 each; the wallet holds 1.00: neither is stored.
+    auto poor = path_->run(
+        who_, {{.to = "+254712345671", .body = "a"}, {.to = "+254712345672", .body = "b"}});
+    ASSERT_FALSE(poor);
+    EXPECT_EQ(poor.error().code, ErrorCode::kInsufficientBalance);
+    EXPECT_EQ(stored("messages"), 0);
+    EXPECT_EQ(dispatch_.unreserved, 2u);
+    // One is priced and charged with its acceptance.
+    auto paid = path_->run(who_, {{.to = "+254712345671", .body = "a"}});
+    ASSERT_TRUE(paid) << paid.error().message;
+    EXPECT_EQ(paid->outcomes[0].message->price, kMicrosPerUnit);
+    auto wallet = billing.wallet(who_, std::nullopt);
+    ASSERT_TRUE(wallet);
+    EXPECT_EQ(wallet->balance, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, AcceptPathTest,
+                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
+                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+
+}  // namespace
+}  // namespace ujumbe::messaging

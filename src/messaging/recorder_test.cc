@@ -1,0 +1,210 @@
+// The recorder alone, on both engines: what each record writes in the
+// caller's transaction (statuses, parts, receipts, events, the queue) and
+// what it asks of its hooks.
+
+#include "messaging/recorder.h"
+
+#include <gtest/gtest.h>
+
+#include "contacts/testing_contacts.h"
+#include "messaging/store.h"
+
+namespace ujumbe::messaging {
+namespace {
+
+using channels::PartOutcome;
+
+class RecorderTest : public contacts::testing::ContactsTest, private OutcomeHooks {
+protected:
+    void SetUp() override {
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
+        who_ = owner_of("Sender Ltd", "KE");
+        recorder_ = std::make_unique<Recorder>(
+            RecorderOptions{.max_attempts = 2}, [this] { return who_.account_id.value; },
+            static_cast<OutcomeHooks*>(this));
+    }
+
+    // A stored message, queued as the accept path leaves it.
+    Message queued(int segments = 1) {
+        Message m;
+        m.id = new_uuid_v7(clock_.now());
+        m.account_id = who_.account_id;
+        m.to = "+254712345678";
+        m.sender = "Ujumbe";
+        m.body = "Hello";
+        m.encoding = "gsm7";
+        m.segments = segments;
+        m.status = status::kQueued;
+        m.created_at = m.updated_at = clock_.now();
+        EXPECT_TRUE(db().write([&](db::Connection& c) -> Status {
+            UJ_TRY(store::insert_messages(c, {&m}));
+            return store::enqueue(c, {{m.id, clock_.now()}}, "", 0);
+        }));
+        return m;
+    }
+    Status write(std::vector<Record> batch) {
+        unmatched_.clear();
+        return db().write([&](db::Connection& c) {
+            return recorder_->write(c, batch, clock_.now(), &unmatched_);
+        });
+    }
+    static SentRecord accepted(const Message& m, const std::string& provider_id) {
+        PartOutcome p{.part = 1, .accepted = true, .left = true, .answered = true};
+        p.provider_id = p.provider_key = provider_id;
+        return SentRecord{.message = m, .gateway_id = "gw", .outcome = {{p}}};
+    }
+    static channels::ReceiptReport receipt(const std::string& provider_id, const std::string& stat,
+                                           const std::string& status) {
+        return {.gateway_id = "gw",
+                .provider_id = provider_id,
+                .provider_key = provider_id,
+                .stat = stat,
+                .status = status};
+    }
+    Message stored(const std::string& id) {
+        Message out;
+        EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto m, store::find_message(c, who_.account_id, id));
+            if (m) out = std::move(*m);
+            return {};
+        }));
+        return out;
+    }
+    std::vector<std::string> event_types(const std::string& id) {
+        std::vector<std::string> out;
+        EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto events, store::events_of(c, id));
+            for (const auto& e : events) out.push_back(e.type);
+            return {};
+        }));
+        return out;
+    }
+    std::int64_t queue_rows() {
+        std::int64_t n = -1;
+        EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(n, store::queued_count(c));
+            return {};
+        }));
+        return n;
+    }
+
+    // OutcomeHooks: what the recorder asked.
+    Status finished(db::Connection&, const std::vector<std::string>& ids,
+                    const std::string& status) override {
+        for (const auto& id : ids) finals_.emplace_back(id, status);
+        return {};
+    }
+    Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
+        db::Connection&, const std::string& gateway_id,
+        const std::vector<const Message*>& sent) override {
+        std::vector<std::pair<std::string, std::int64_t>> costs;
+        for (const auto* m : sent) costs.emplace_back(m->id, gateway_id == "gw" ? 7 : 0);
+        return costs;
+    }
+    Status inbound(db::Connection&, const AccountId& account, const std::string& from,
+                   const std::string& text) override {
+        inbound_.push_back(account.value + " " + from + " " + text);
+        return {};
+    }
+
+    Principal who_;
+    std::unique_ptr<Recorder> recorder_;
+    std::vector<LateReceipt> unmatched_;
+    std::vector<std::pair<std::string, std::string>> finals_;
+    std::vector<std::string> inbound_;
+};
+
+TEST_P(RecorderTest, AnAcceptedAnswerMakesTheMessageSentWithItsPartAndCost) {
+    auto m = queued();
+    ASSERT_TRUE(write({accepted(m, "p-1")}));
+    auto s = stored(m.id);
+    EXPECT_EQ(s.status, status::kSent);
+    EXPECT_EQ(s.cost, 7);  // the gateway's cost, from the hook
+    EXPECT_EQ(event_types(m.id), (std::vector<std::string>{"message.sending", "message.sent"}));
+    EXPECT_EQ(queue_rows(), 0);
+    EXPECT_TRUE(finals_.empty());  // sent is no final failure
+}
+
+TEST_P(RecorderTest, AReceiptInTheSameBatchAsItsAnswerFindsItsPart) {
+    auto m = queued();
+    ASSERT_TRUE(write({receipt("p-1", "DELIVRD", "delivered"), accepted(m, "p-1")}));
+    EXPECT_EQ(stored(m.id).status, status::kDelivered);
+    EXPECT_TRUE(unmatched_.empty());
+}
+
+TEST_P(RecorderTest, AReceiptForNoKnownPartIsHandedBackUnmatched) {
+    ASSERT_TRUE(write({receipt("nobody", "DELIVRD", "delivered")}));
+    ASSERT_EQ(unmatched_.size(), 1u);
+    EXPECT_EQ(unmatched_[0].receipt.provider_id, "nobody");
+}
+
+TEST_P(RecorderTest, AFinalFailureReceiptIsFinishedOnceAndLaterReceiptsDoNotMoveIt) {
+    auto m = queued();
+    ASSERT_TRUE(write({accepted(m, "p-1")}));
+    ASSERT_TRUE(write({receipt("p-1", "UNDELIV", "undelivered")}));
+    EXPECT_EQ(stored(m.id).status, status::kUndelivered);
+    ASSERT_TRUE(write({receipt("p-1", "DELIVRD", "delivered")}));
+    EXPECT_EQ(stored(m.id).status, status::kUndelivered);
+    ASSERT_EQ(finals_.size(), 1u);
+    EXPECT_EQ(finals_[0], std::make_pair(m.id, std::string("undelivered")));
+}
+
+TEST_P(RecorderTest, ARefusalRejectsAndAnUnansweredPartStaysSentNeverToBeResent) {
+    auto refused = queued();
+    PartOutcome no{.part = 1, .answered = true, .error_code = "ESME_RINVDSTADR"};
+    ASSERT_TRUE(write({SentRecord{.message = refused, .gateway_id = "gw", .outcome = {{no}}}}));
+    EXPECT_EQ(stored(refused.id).status, status::kRejected);
+    EXPECT_EQ(stored(refused.id).error_code, "ESME_RINVDSTADR");
+    ASSERT_EQ(finals_.size(), 1u);
+
+    auto unanswered = queued();
+    PartOutcome lost{.part = 1, .left = true, .error_code = "NO_RESPONSE"};
+    ASSERT_TRUE(
+        write({SentRecord{.message = unanswered, .gateway_id = "gw", .outcome = {{lost}}}}));
+    auto s = stored(unanswered.id);
+    EXPECT_EQ(s.status, status::kSent);
+    EXPECT_EQ(s.error_code, "NO_RESPONSE");
+    EXPECT_EQ(queue_rows(), 0);
+}
+
+TEST_P(RecorderTest, ARetryRequeuesUntilTheLastAttemptFails) {
+    auto m = queued();
+    ASSERT_TRUE(write({RetryRecord{m, "NO_GATEWAY_AVAILABLE", "none bound"}}));
+    auto s = stored(m.id);
+    EXPECT_EQ(s.status, status::kQueued);
+    EXPECT_EQ(s.attempts, 1);
+    EXPECT_EQ(queue_rows(), 1);
+    EXPECT_TRUE(finals_.empty());
+    // max_attempts = 2: the second retry is the last.
+    ASSERT_TRUE(write({RetryRecord{s, "NO_GATEWAY_AVAILABLE", "none bound"}}));
+    EXPECT_EQ(stored(m.id).status, status::kFailed);
+    EXPECT_EQ(queue_rows(), 0);
+    ASSERT_EQ(finals_.size(), 1u);
+    EXPECT_EQ(finals_[0].second, "failed");
+}
+
+TEST_P(RecorderTest, ConcatenatedInboundPartsBecomeOneMessageAndReachTheHook) {
+    channels::InboundReport first{.gateway_id = "gw",
+                                  .from = "254700000001",
+                                  .to = "12345",
+                                  .text = "Hello ",
+                                  .reference = 9,
+                                  .total = 2,
+                                  .part = 1};
+    auto second = first;
+    second.text = "there";
+    second.part = 2;
+    ASSERT_TRUE(write({first}));
+    EXPECT_TRUE(inbound_.empty());  // waits for its other part
+    ASSERT_TRUE(write({second}));
+    ASSERT_EQ(inbound_.size(), 1u);
+    EXPECT_EQ(inbound_[0], who_.account_id.value + " +254700000001 Hello there");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RecorderTest,
+                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
+                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+
+}  // namespace
+}  // namespace ujumbe::messaging
