@@ -117,7 +117,8 @@ Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& acco
     UJ_ASSIGN(auto row,
               c.query_one("UPDATE wallets SET balance = balance + $3, updated_at = $4 "
                           "WHERE account_id = $1 AND currency = $2 AND "
-                          "balance + $3 >= -credit_limit AND ($3 <= 0 OR balance + $3 <= $5) "
+                          "(CAST($3 AS BIGINT) >= 0 OR balance + $3 >= -credit_limit) AND "
+                          "($3 <= 0 OR balance + $3 <= $5) "
                           "RETURNING balance",
                           {account.value, currency, delta, now, ceiling}));
     if (!row) return std::optional<Micros6>{};

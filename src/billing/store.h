@@ -20,10 +20,12 @@ Result<Wallet> ensure_wallet(Connection& c, const AccountId& account, const std:
                              Micros now);
 Result<std::optional<Wallet>> find_wallet(Connection& c, const AccountId& account,
                                           const std::string& currency);
-// Adds `delta` (negative: a debit) unless the balance would pass below
-// -credit_limit or a credit would take it above `ceiling`; returns the new balance, or nullopt when
-// refused (or no wallet). One statement: concurrent debits cannot overdraw,
-// concurrent credits cannot pass the ceiling.
+// Adds `delta` (negative: a debit) unless a debit would take the balance
+// below -credit_limit or a credit would take it above `ceiling` (a credit to
+// a wallet deeper in debt than its limit, lowered since, still comes in);
+// returns the new balance, or nullopt when refused (or no wallet). One
+// statement: concurrent debits cannot overdraw, concurrent credits cannot
+// pass the ceiling.
 Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& account,
                                             const std::string& currency, Micros6 delta, Micros now,
                                             Micros6 ceiling = kMaxBalance);

@@ -243,6 +243,16 @@ TEST_P(BillingStoreTest, ABalanceMovesOnlyWithinItsCreditLimitAndCeiling) {
     EXPECT_EQ(moved(mine_, -8 * kMicrosPerUnit), -2 * kMicrosPerUnit);
     EXPECT_FALSE(moved(mine_, -1));  // one micro-unit past the credit limit
     EXPECT_EQ(balance(mine_), -2 * kMicrosPerUnit);
+    // The credit limit lowered below the debt: payments still come in, spending does not.
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return store::set_credit_limit(c, mine_, kCurrency, 0, created);
+    }));
+    EXPECT_FALSE(moved(mine_, -1));
+    EXPECT_EQ(moved(mine_, kMicrosPerUnit), -kMicrosPerUnit);
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return store::set_credit_limit(c, mine_, kCurrency, 2 * kMicrosPerUnit, created);
+    }));
+    EXPECT_EQ(moved(mine_, -kMicrosPerUnit), -2 * kMicrosPerUnit);
 
     clock_.advance(kMinute);
     auto again = db().write(
