@@ -18,6 +18,8 @@ StoredGateway gateway_from(const Row& r) {
     g.name = r.text(1);
     g.kind = r.text(2);
     g.settings = json::parse(r.text(3), nullptr, false);
+    // Unreadable settings read as none, never as a value that cannot be written back.
+    if (!g.settings.is_object()) g.settings = json::object();
     s.sealed = r.text(4);
     g.is_active = r.boolean(5);
     g.created_at = r.i64(6);
@@ -47,9 +49,19 @@ RouteRule route_from(const Row& r) {
     rule.account_id = r.opt_text(6);
     rule.sender = r.opt_text(7);
     const json targets = json::parse(r.text(8), nullptr, false);
+    // Targets that are not {gateway_id, weight} objects are skipped; a weight
+    // that is not a positive whole number counts as 1.
     if (targets.is_array())
-        for (const auto& t : targets)
-            rule.gateways.push_back({t.value("gateway_id", ""), t.value("weight", 1)});
+        for (const auto& t : targets) {
+            if (!t.is_object() || !t.contains("gateway_id") || !t["gateway_id"].is_string())
+                continue;
+            int weight = 1;
+            if (auto w = t.find("weight"); w != t.end() && w->is_number_integer() &&
+                                           w->get<std::int64_t>() > 0 &&
+                                           w->get<std::int64_t>() <= 1'000'000)
+                weight = static_cast<int>(w->get<std::int64_t>());
+            rule.gateways.push_back({t["gateway_id"].get<std::string>(), weight});
+        }
     const json failover = json::parse(r.text(9), nullptr, false);
     if (failover.is_array())
         for (const auto& id : failover)

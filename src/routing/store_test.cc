@@ -339,7 +339,10 @@ TEST_P(RoutingStoreTest, MalformedStoredJsonIsReadAsFarAsItGoes) {
         UJ_TRY(c.query("UPDATE gateways SET settings = $2 WHERE id = $1",
                        {std::string("gw-a"), std::string("{not json")}));
         UJ_TRY(c.query("UPDATE routes SET gateways = $2, failover = $3 WHERE id = $1",
-                       {std::string("route-partial"), std::string(R"([{"gateway_id": "gw-a"}])"),
+                       {std::string("route-partial"),
+                        std::string(R"([{"gateway_id": "gw-a"}, 5, {"gateway_id": 9},
+                                        {"gateway_id": "gw-c", "weight": "heavy"},
+                                        {"gateway_id": "gw-d", "weight": -3}])"),
                         std::string(R"(["gw-b", 7, null])")}));
         UJ_TRY(c.query("UPDATE routes SET gateways = $2, failover = $3 WHERE id = $1",
                        {std::string("route-broken"), std::string("oops"), std::string("{}")}));
@@ -349,14 +352,22 @@ TEST_P(RoutingStoreTest, MalformedStoredJsonIsReadAsFarAsItGoes) {
     const auto g = gateway_by_id("gw-a");
     ASSERT_TRUE(g);
     EXPECT_EQ(g->gateway.name, "alpha");
-    EXPECT_FALSE(g->gateway.settings.is_object());
+    EXPECT_EQ(g->gateway.settings, nlohmann::json::object());  // none, and writable again
+    ASSERT_TRUE(db().write(
+        [&](db::Connection& c) { return store::update_gateway(c, g->gateway, g->sealed); }));
 
-    // A target without a weight weighs 1; failover entries that are not ids are skipped.
+    // Targets that are not objects with a gateway id are skipped; a target
+    // without a usable weight weighs 1; failover entries that are not ids
+    // are skipped.
     const auto partial = route_by_id("route-partial");
     ASSERT_TRUE(partial);
-    ASSERT_EQ(partial->gateways.size(), 1u);
+    ASSERT_EQ(partial->gateways.size(), 3u);
     EXPECT_EQ(partial->gateways[0].gateway_id, "gw-a");
     EXPECT_EQ(partial->gateways[0].weight, 1);
+    EXPECT_EQ(partial->gateways[1].gateway_id, "gw-c");
+    EXPECT_EQ(partial->gateways[1].weight, 1);
+    EXPECT_EQ(partial->gateways[2].gateway_id, "gw-d");
+    EXPECT_EQ(partial->gateways[2].weight, 1);
     EXPECT_EQ(partial->failover, (std::vector<std::string>{"gw-b"}));
     // Lists that are not JSON arrays read as empty.
     const auto broken = route_by_id("route-broken");
