@@ -8,6 +8,7 @@
 
 #include "contacts/testing_contacts.h"
 #include "messaging/store.h"
+#include "messaging/testing_messages.h"
 
 namespace ujumbe::messaging {
 namespace {
@@ -26,22 +27,9 @@ protected:
     }
 
     // A stored message, queued as the accept path leaves it.
-    Message queued(int segments = 1) {
-        Message m;
-        m.id = new_uuid_v7(clock_.now());
-        m.account_id = who_.account_id;
-        m.to = "+254712345678";
-        m.sender = "Ujumbe";
-        m.body = "Hello";
-        m.encoding = "gsm7";
-        m.segments = segments;
-        m.status = status::kQueued;
-        m.created_at = m.updated_at = clock_.now();
-        EXPECT_TRUE(db().write([&](db::Connection& c) -> Status {
-            UJ_TRY(store::insert_messages(c, {&m}));
-            return store::enqueue(c, {{m.id, clock_.now()}}, "", 0);
-        }));
-        return m;
+    Message queued() {
+        return testing::stored_message(db(), who_.account_id, status::kQueued, clock_.now(),
+                                       clock_.now());
     }
     Status write(std::vector<Record> batch) {
         unmatched_.clear();

@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "contacts/testing_contacts.h"
+#include "messaging/testing_messages.h"
 
 namespace ujumbe::messaging {
 namespace {
@@ -26,21 +27,7 @@ protected:
     // A stored message of `who` in `status`, with a queue row due at `due`
     // unless it is final.
     std::string stored(const Principal& who, MessageStatus status, Micros due = 0) {
-        Message m;
-        m.id = new_uuid_v7(clock_.now());
-        m.account_id = who.account_id;
-        m.to = "+254712345678";
-        m.sender = "Ujumbe";
-        m.body = "Hello";
-        m.encoding = "gsm7";
-        m.status = status;
-        m.created_at = m.updated_at = clock_.now();
-        EXPECT_TRUE(db().write([&](db::Connection& c) -> Status {
-            UJ_TRY(store::insert_messages(c, {&m}));
-            if (is_final(status)) return {};
-            return store::enqueue(c, {{m.id, due}});
-        }));
-        return m.id;
+        return testing::stored_message(db(), who.account_id, status, clock_.now(), due).id;
     }
     MessageStatus status_of(const Principal& who, const std::string& id) {
         MessageStatus out = MessageStatus::kFailed;
