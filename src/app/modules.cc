@@ -11,6 +11,7 @@
 #include "identity/routes.h"
 #include "messaging/routes.h"
 #include "routing/routes.h"
+#include "smpp_server/routes.h"
 
 namespace ujumbe::app {
 
@@ -86,7 +87,13 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                 pipeline_options(db, node), &wiring_),
       messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
                  {.default_sender_id = config.default_sender_id},
-                 {.dispatch = &pipeline_, .billing = &billing_}) {}
+                 {.dispatch = &pipeline_, .billing = &billing_}),
+      smpp_accounts_(db, SystemClock::instance(), secret,
+                     [this](const AccountId& id) {
+                         auto account = identity_.account_by_id(id);
+                         return account && account->status == "active";
+                     }),
+      smpp_deliveries_(db, SystemClock::instance(), node, {}) {}
 
 Modules::~Modules() {
     stop();
@@ -101,12 +108,20 @@ Status Modules::start() {
     if (!loaded) return Error::internal("cannot load gateways: " + loaded.error().message);
     importer_.start();
     pipeline_.start();
+    if (!config_.smpp_listen.empty()) {
+        smpp_server::EndpointOptions options;
+        UJ_TRY(smpp_server::parse_listen(config_.smpp_listen, options));
+        smpp_endpoint_ = std::make_unique<smpp_server::Endpoint>(
+            options, SystemClock::instance(), smpp_accounts_, messaging_, smpp_deliveries_);
+        UJ_TRY(smpp_endpoint_->start());
+    }
     return {};
 }
 
 void Modules::stop() {
     if (stopped_) return;
     stopped_ = true;
+    if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
     pipeline_.stop();
     registry_.stop();  // no more outcomes or receipts
     committer_.stop();
@@ -120,6 +135,7 @@ void Modules::add_routes(http::Router& router) {
     messaging::add_routes(router, messaging_);
     routing::add_routes(router, routing_);
     billing::add_routes(router, billing_);
+    smpp_server::add_routes(router, smpp_accounts_);
 }
 
 }  // namespace ujumbe::app

@@ -27,6 +27,9 @@
 #include "messaging/service.h"
 #include "routing/registry.h"
 #include "routing/service.h"
+#include "smpp_server/deliveries.h"
+#include "smpp_server/endpoint.h"
+#include "smpp_server/service.h"
 
 namespace ujumbe::app {
 
@@ -41,7 +44,7 @@ public:
     Modules& operator=(const Modules&) = delete;
 
     // The platform admin, the gateways and routes (or the sandbox gateway
-    // alone), then the import runner and the pipeline.
+    // alone), then the import runner, the pipeline and the SMPP server.
     Status start();
     // Stops whatever start() started, and the writers; idempotent.
     void stop();
@@ -49,6 +52,8 @@ public:
     void add_routes(http::Router& router);
 
     identity::IdentityService& identity() { return identity_; }
+    // The SMPP server's port, 0 when it is off.
+    std::uint16_t smpp_port() const { return smpp_endpoint_ ? smpp_endpoint_->port() : 0; }
     billing::BillingService& billing() { return billing_; }
 
 private:
@@ -71,6 +76,10 @@ private:
     routing::RoutingService routing_;
     messaging::Pipeline pipeline_;
     messaging::MessagingService messaging_;
+    smpp_server::SmppAccountsService smpp_accounts_;
+    smpp_server::Deliveries smpp_deliveries_;
+    // The SMPP server, when UJUMBE_SMPP_LISTEN is set.
+    std::unique_ptr<smpp_server::Endpoint> smpp_endpoint_;
     bool stopped_ = false;
 };
 

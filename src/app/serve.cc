@@ -135,6 +135,11 @@ int serve(const Config& config) {
     const std::string bound = host + ":" + std::to_string(*port);
     std::ofstream(std::filesystem::path(config.data_dir) / "listen.addr") << bound;
     log::info("listening", {{"address", bound}, {"threads", threads}});
+    if (const auto smpp_port = modules.smpp_port()) {
+        const std::string smpp_host = config.smpp_listen.substr(0, config.smpp_listen.rfind(':'));
+        std::ofstream(std::filesystem::path(config.data_dir) / "smpp.addr")
+            << smpp_host << ":" << smpp_port;
+    }
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -65,9 +65,18 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> Wiring::gateway_costs(
     return m_.billing_.gateway_costs(c, gateway_id, queries);
 }
 
-Status Wiring::inbound(db::Connection& c, const AccountId& account, const std::string& from,
-                       const std::string& text) {
-    return m_.contacts_.apply_keyword(c, account, from, text);
+Status Wiring::inbound(db::Connection& c, const messaging::Message& m) {
+    if (m.sender.starts_with('+'))
+        UJ_TRY(m_.contacts_.apply_keyword(c, m.account_id, m.sender, m.body));
+    if (m_.smpp_endpoint_) UJ_TRY(m_.smpp_deliveries_.owe_inbound(c, m));
+    return {};
+}
+
+Status Wiring::reached_final(db::Connection& c, const std::vector<std::string>& ids,
+                             messaging::MessageStatus status,
+                             const std::optional<std::string>& error_code) {
+    if (!m_.smpp_endpoint_) return {};
+    return m_.smpp_deliveries_.owe_receipts(c, ids, status, error_code);
 }
 
 void Wiring::on_receipt(const channels::ReceiptReport& receipt) {

@@ -2,7 +2,8 @@
 // The ports that point up the layers, answered by the module above: plan
 // limits and trial credit (identity, contacts -> billing), usage counts
 // (billing -> messaging, identity, contacts), refunds, gateway costs and
-// consent keywords (the pipeline -> billing, contacts), gateways' receipts
+// consent keywords and what SMPP customers are owed (the pipeline ->
+// billing, contacts, the SMPP server), gateways' receipts
 // and inbound messages (channels -> the pipeline), queued imports
 // (contacts -> its import runner). Each answer reaches its module through
 // Modules, only when asked, so it may be built before that module.
@@ -48,8 +49,10 @@ public:
     Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
         db::Connection& c, const std::string& gateway_id,
         const std::vector<const messaging::Message*>& sent) override;
-    Status inbound(db::Connection& c, const AccountId& account, const std::string& from,
-                   const std::string& text) override;
+    Status inbound(db::Connection& c, const messaging::Message& m) override;
+    Status reached_final(db::Connection& c, const std::vector<std::string>& ids,
+                         messaging::MessageStatus status,
+                         const std::optional<std::string>& error_code) override;
     // the gateways
     void on_receipt(const channels::ReceiptReport& receipt) override;
     void on_inbound(const channels::InboundReport& inbound) override;

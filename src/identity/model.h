@@ -38,7 +38,7 @@ inline const std::vector<std::string>& known_scopes() {
         "full_access",   "read_only",      "account:read",    "account:write",    "users:read",
         "users:write",   "api_keys:read",  "api_keys:write",  "messages:read",    "messages:send",
         "contacts:read", "contacts:write", "sender_ids:read", "sender_ids:write", "routing:read",
-        "routing:write", "billing:read",   "billing:write"};
+        "routing:write", "billing:read",   "billing:write",   "smpp:read",        "smpp:write"};
     return scopes;
 }
 

@@ -71,7 +71,8 @@ AcceptPath::AcceptPath(db::Database& db, Clock& clock, identity::IdentityService
       options_(std::move(options)),
       ports_(ports) {}
 
-Result<BulkResult> AcceptPath::run(const Principal& who, const std::vector<SendRequest>& requests) {
+Result<BulkResult> AcceptPath::run(const Principal& who, const std::vector<SendRequest>& requests,
+                                   const AlsoInCommit& also) {
     UJ_ASSIGN(auto profile, identity_.send_profile(who));
     Batch b{.who = who, .profile = std::move(profile)};
     const auto& account = b.profile.account;
@@ -83,7 +84,7 @@ Result<BulkResult> AcceptPath::run(const Principal& who, const std::vector<SendR
     UJ_TRY(db_.read([&](db::Connection& c) { return check(c, b, requests); }));
     if (!b.messages.empty()) {
         UJ_TRY(price(b));
-        UJ_TRY(accept(b));
+        UJ_TRY(accept(b, also));
         hand_over(b);
     }
     BulkResult result;
@@ -216,7 +217,7 @@ Status AcceptPath::price(Batch& b) {
 }
 
 // One commit: daily caps, charge, messages, queue rows and first events.
-Status AcceptPath::accept(Batch& b) {
+Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
     for (const auto& m : b.messages) {
         if (m.status == status::kScheduled)
             b.later_due.emplace_back(m.id, *m.send_at);
@@ -253,6 +254,7 @@ Status AcceptPath::accept(Batch& b) {
                 {m.account_id.value, m.id, event_type(m.status), m.status, std::nullopt, b.now});
         }
         UJ_TRY(store::insert_messages(c, rows));
+        if (also) UJ_TRY(also(c, b.messages, b.owners));
         UJ_TRY(store::enqueue(c, b.now_due, b.lease ? b.lease->owner : "",
                               b.lease ? b.lease->until : 0));
         UJ_TRY(store::enqueue(c, b.later_due));

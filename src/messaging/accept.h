@@ -11,6 +11,7 @@
 // (the field it names, its code) and the others go on; a failure of price or
 // accept fails the whole call and stores nothing.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,12 @@ struct BulkResult {
     std::int64_t rejected = 0;
 };
 
+// What a caller of the accept path writes with the messages, in the same
+// commit (the SMPP server: which submits asked for receipts). Gets the
+// messages and, for each, the index of the request it came from.
+using AlsoInCommit = std::function<Status(db::Connection&, const std::vector<Message>&,
+                                          const std::vector<std::size_t>&)>;
+
 class AcceptPath {
 public:
     AcceptPath(db::Database& db, Clock& clock, identity::IdentityService& identity,
@@ -56,7 +63,8 @@ public:
 
     // Every step for `requests` sent by `who`. Daily caps apply to the whole
     // call (all or none).
-    Result<BulkResult> run(const Principal& who, const std::vector<SendRequest>& requests);
+    Result<BulkResult> run(const Principal& who, const std::vector<SendRequest>& requests,
+                           const AlsoInCommit& also = {});
 
 private:
     struct Batch;
@@ -65,7 +73,7 @@ private:
     Status check_one(db::Connection& c, Batch& b, std::size_t i, const SendRequest& r);
     Status check_consent(db::Connection& c, Batch& b);
     Status price(Batch& b);
-    Status accept(Batch& b);
+    Status accept(Batch& b, const AlsoInCommit& also);
     void hand_over(Batch& b);
 
     db::Database& db_;

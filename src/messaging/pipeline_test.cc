@@ -160,9 +160,9 @@ protected:
         db::Connection&, const std::string&, const std::vector<const Message*>&) override {
         return std::vector<std::pair<std::string, std::int64_t>>{};  // the price at acceptance
     }
-    Status inbound(db::Connection& c, const AccountId& account, const std::string& from,
-                   const std::string& text) override {
-        return service_->apply_keyword(c, account, from, text);
+    Status inbound(db::Connection& c, const Message& m) override {
+        if (!m.sender.starts_with('+')) return {};
+        return service_->apply_keyword(c, m.account_id, m.sender, m.body);
     }
     // Sends to +254 cost `price` a segment; the sender holds 100.
     void charge_sends(Micros6 price) {

@@ -3,6 +3,7 @@
 // the app (app/modules.cc); a port left empty is not asked.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,10 +31,16 @@ public:
     virtual Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
         db::Connection& c, const std::string& gateway_id,
         const std::vector<const Message*>& sent) = 0;
-    // Every inbound message from a phone number (account, sender, text):
-    // consent keywords.
-    virtual Status inbound(db::Connection& c, const AccountId& account, const std::string& from,
-                           const std::string& text) = 0;
+    // Every inbound message, as stored: consent keywords (from a phone
+    // number), and the account's SMPP receivers.
+    virtual Status inbound(db::Connection& c, const Message& m) = 0;
+    // Messages that reached a final status, delivered included, once per
+    // message, with the error code of the change: receipts owed to the
+    // systems that sent them.
+    virtual Status reached_final(db::Connection&, const std::vector<std::string>& /*ids*/,
+                                 MessageStatus, const std::optional<std::string>& /*error_code*/) {
+        return {};
+    }
 };
 
 struct MessagingPorts {

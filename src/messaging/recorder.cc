@@ -155,7 +155,7 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
     }
     for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
-        UJ_TRY(finished(c, group.second, group.first.status));
+        UJ_TRY(finished(c, group.second, group.first.status, group.first.error_code));
     }
     UJ_TRY(store::dequeue_many(c, ids));
     return store::insert_events(c, events);
@@ -267,27 +267,29 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
     }
     for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
-        UJ_TRY(finished(c, group.second, group.first.status));
+        UJ_TRY(finished(c, group.second, group.first.status, group.first.error_code));
     }
     return store::insert_events(c, events);
 }
 
 Status Recorder::finished(db::Connection& c, const std::vector<std::string>& ids,
-                          MessageStatus status) const {
-    if (!hooks_ || status == status::kSent || status == status::kDelivered) return {};
+                          MessageStatus status,
+                          const std::optional<std::string>& error_code) const {
+    if (!hooks_ || !is_final(status)) return {};
+    UJ_TRY(hooks_->reached_final(c, ids, status, error_code));
+    if (status == status::kDelivered) return {};
     return hooks_->finished(c, ids, std::string(status_name(status)));
 }
 
 Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros now) const {
     UJ_TRY(check_change(f.message.id, f.message.status, status::kFailed));
-    UJ_TRY(store::change_status(c, f.message.id,
-                                {.status = status::kFailed,
-                                 .error_code = f.error_code,
-                                 .error_message = f.error_message,
-                                 .done_at = now},
-                                now));
+    const store::StatusChange change{.status = status::kFailed,
+                                     .error_code = f.error_code,
+                                     .error_message = f.error_message,
+                                     .done_at = now};
+    UJ_TRY(store::change_status(c, f.message.id, change, now));
     UJ_TRY(store::dequeue(c, f.message.id));
-    UJ_TRY(finished(c, {f.message.id}, status::kFailed));
+    UJ_TRY(finished(c, {f.message.id}, change.status, change.error_code));
     return store::insert_events(
         c, {{f.message.account_id.value, f.message.id, event_type(status::kFailed), status::kFailed,
              json({{"error_code", f.error_code}}).dump(), now}});
@@ -347,8 +349,7 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     m.created_at = m.updated_at = now;
     m.done_at = now;
     UJ_TRY(store::insert_messages(c, {&m}));
-    if (hooks_ && m.sender.starts_with('+'))
-        UJ_TRY(hooks_->inbound(c, m.account_id, m.sender, m.body));
+    if (hooks_) UJ_TRY(hooks_->inbound(c, m));
     const json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
     return store::insert_events(c, {{m.account_id.value, m.id, event_type(status::kReceived),
                                      status::kReceived, detail.dump(), now}});

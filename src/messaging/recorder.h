@@ -77,8 +77,9 @@ private:
     RecorderOptions options_;
     std::function<std::string()> inbound_owner_;
     OutcomeHooks* hooks_;
-    Status finished(db::Connection& c, const std::vector<std::string>& ids,
-                    MessageStatus status) const;
+    // Tells the hooks about messages whose status became final.
+    Status finished(db::Connection& c, const std::vector<std::string>& ids, MessageStatus status,
+                    const std::optional<std::string>& error_code) const;
 };
 
 }  // namespace ujumbe::messaging

@@ -90,9 +90,8 @@ protected:
         for (const auto* m : sent) costs.emplace_back(m->id, gateway_id == "gw" ? 7 : 0);
         return costs;
     }
-    Status inbound(db::Connection&, const AccountId& account, const std::string& from,
-                   const std::string& text) override {
-        inbound_.push_back(account.value + " " + from + " " + text);
+    Status inbound(db::Connection&, const Message& m) override {
+        inbound_.push_back(m.account_id.value + " " + m.sender + " " + m.body);
         return {};
     }
 

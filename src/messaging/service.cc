@@ -42,8 +42,9 @@ Result<Message> MessagingService::send(const Principal& who, const SendRequest& 
 }
 
 Result<BulkResult> MessagingService::send_bulk(const Principal& who,
-                                               const std::vector<SendRequest>& requests) {
-    return accept_.run(who, requests);
+                                               const std::vector<SendRequest>& requests,
+                                               const AlsoInCommit& also) {
+    return accept_.run(who, requests, also);
 }
 
 Result<db::Listing<Message>> MessagingService::list(const Principal& who, const MessageQuery& q,

@@ -63,7 +63,8 @@ public:
     Result<Message> send(const Principal& who, const SendRequest& request);
     // Many: invalid recipients are reported one by one and the rest sent.
     // Daily caps apply to the whole call (all or none).
-    Result<BulkResult> send_bulk(const Principal& who, const std::vector<SendRequest>& requests);
+    Result<BulkResult> send_bulk(const Principal& who, const std::vector<SendRequest>& requests,
+                                 const AlsoInCommit& also = {});
 
     Result<db::Listing<Message>> list(const Principal& who, const MessageQuery& q, db::Paged page);
     Result<MessageDetail> get(const Principal& who, const std::string& id);

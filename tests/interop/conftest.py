@@ -9,7 +9,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-from smpp_it import Smsc, harness  # noqa: E402
+from smpp_it import Esme, Smsc, SmscCommand, harness  # noqa: E402
 
 
 @pytest.fixture
@@ -34,3 +34,31 @@ server_factory = harness.server_factory
 def gateway_server(server_factory):
     """A server without gateways: tests add SMPP gateways and routes."""
     return server_factory(env={"UJUMBE_SANDBOX_GATEWAY": None}, label="smpp")
+
+
+@pytest.fixture
+def smsc():
+    started = []
+
+    def make(*args):
+        s = SmscCommand(*args)
+        started.append(s)
+        return s
+
+    yield make
+    for s in started:
+        s.stop()
+
+
+@pytest.fixture
+def esme():
+    started = []
+
+    def make(port, *args):
+        e = Esme(port, *args)
+        started.append(e)
+        return e
+
+    yield make
+    for e in started:
+        e.stop()

@@ -7,7 +7,10 @@
 //   --system-id S --password P  the credentials of the bind
 //   --mode transceiver|transmitter|receiver   (default transceiver)
 //   --submit N                  submit_sm to send after the bind (default 0)
-//   --text T --to D --from F    their fields (registered_delivery 1)
+//   --text T --to D --from F    their fields
+//   --registered-delivery N     the submits' registered_delivery (default 1)
+//   --long udh|payload          send the text as one long message: in UDH
+//                               parts of 153 characters, or in message_payload
 //   --deliveries N              deliver_sm to wait for before unbinding (default 0)
 //   --timeout-ms N              give up after this long (default 10000)
 //
@@ -19,7 +22,8 @@ const smpp = require('smpp');
 
 function options(argv) {
     const o = {port: 2775, systemId: 'esme', password: 'secret', mode: 'transceiver', submit: 0,
-               text: 'Hello', to: '255712345678', from: 'Ujumbe', deliveries: 0, timeoutMs: 10000};
+               text: 'Hello', to: '255712345678', from: 'Ujumbe', deliveries: 0, timeoutMs: 10000,
+               registeredDelivery: 1, long: ''};
     for (let i = 2; i < argv.length; i += 2) {
         const key = argv[i], value = argv[i + 1];
         if (value === undefined) throw new Error('missing value for ' + key);
@@ -34,6 +38,8 @@ function options(argv) {
             case '--from': o.from = value; break;
             case '--deliveries': o.deliveries = Number(value); break;
             case '--timeout-ms': o.timeoutMs = Number(value); break;
+            case '--registered-delivery': o.registeredDelivery = Number(value); break;
+            case '--long': o.long = value; break;
             default: throw new Error('unknown option ' + key);
         }
     }
@@ -55,7 +61,7 @@ function finish(event) {
 }
 
 function maybeDone() {
-    if (answered >= opt.submit && delivered >= opt.deliveries) finish('done');
+    if (answered >= opt.submit * submits().length && delivered >= opt.deliveries) finish('done');
 }
 
 setTimeout(() => finish('timeout'), opt.timeoutMs);
@@ -76,6 +82,34 @@ session.on('deliver_sm', (pdu) => {
     maybeDone();
 });
 
+// The submit_sm PDUs of one message: one, or UDH parts, or one with
+// message_payload.
+function submits() {
+    const base = {source_addr: opt.from, source_addr_ton: /^\d+$/.test(opt.from) ? 1 : 5,
+                  destination_addr: opt.to, dest_addr_ton: 1, dest_addr_npi: 1,
+                  registered_delivery: opt.registeredDelivery};
+    if (opt.long === 'payload') return [Object.assign({message_payload: opt.text}, base)];
+    if (opt.long !== 'udh') return [Object.assign({short_message: opt.text}, base)];
+    const parts = [];
+    for (let at = 0; at < opt.text.length; at += 153) parts.push(opt.text.slice(at, at + 153));
+    const ref = 0x42;
+    return parts.map((text, i) => Object.assign({
+        esm_class: 0x40,
+        short_message: {udh: Buffer.from([0x05, 0x00, 0x03, ref, parts.length, i + 1]),
+                        message: text}}, base));
+}
+
+function submitOne() {
+    for (const pdu of submits()) {
+        session.submit_sm(pdu, (resp) => {
+            print({event: 'submit_sm_resp', status: resp.command_status,
+                   message_id: resp.message_id});
+            ++answered;
+            maybeDone();
+        });
+    }
+}
+
 session.on('connect', () => {
     session['bind_' + opt.mode]({system_id: opt.systemId, password: opt.password}, (pdu) => {
         print({event: 'bind_resp', status: pdu.command_status});
@@ -84,16 +118,7 @@ session.on('connect', () => {
             session.close();
             process.exit(0);
         }
-        for (let i = 0; i < opt.submit; ++i) {
-            session.submit_sm({source_addr: opt.from, source_addr_ton: 5,
-                               destination_addr: opt.to, dest_addr_ton: 1, dest_addr_npi: 1,
-                               registered_delivery: 1, short_message: opt.text}, (resp) => {
-                print({event: 'submit_sm_resp', status: resp.command_status,
-                       message_id: resp.message_id});
-                ++answered;
-                maybeDone();
-            });
-        }
+        for (let i = 0; i < opt.submit; ++i) submitOne();
         maybeDone();
     });
 });

@@ -5,7 +5,7 @@ package (smsc.js), over real sockets."""
 
 import importlib.util
 import json
-import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -30,6 +30,14 @@ _spec.loader.exec_module(harness)
 UjumbeServer = harness.UjumbeServer
 
 SMSC_SCRIPT = HERE / "smsc.js"
+ESME_SCRIPT = HERE / "esme.js"
+ESME_RINVMSGLEN = 0x01
+ESME_RINVDSTADR = 0x0B
+ESME_RBINDFAIL = 0x0D
+ESME_RINVPASWD = 0x0E
+ESME_RINVSYSID = 0x0F
+ESME_RSUBMITFAIL = 0x45
+ESME_RTHROTTLED = 0x58
 
 
 def start_listening(name, command, **popen):
@@ -149,3 +157,101 @@ def wait_stats(srv, token, predicate, timeout=60.0):
         if time.monotonic() > deadline:
             raise AssertionError("stats never matched: %r" % data)
         time.sleep(0.1)
+
+
+class SmscCommand:
+    """One `ujumbe smsc` process: its port, its stdin, its stderr JSON lines."""
+
+    def __init__(self, *args):
+        binary = harness._binary()
+        if not binary.exists():
+            pytest.fail("ujumbe binary not found at %s" % binary, pytrace=False)
+        self.proc, self.port = start_listening(
+            "ujumbe smsc", [str(binary), "smsc", "--listen", "127.0.0.1:0", *map(str, args)],
+            stdin=subprocess.PIPE)
+        self.events = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for raw in self.proc.stderr:
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                entry = {"unparsed": raw.decode(errors="replace")}
+            with self._lock:
+                self.events.append(entry)
+
+    def lines(self, **match):
+        with self._lock:
+            return [e for e in self.events if all(e.get(k) == v for k, v in match.items())]
+
+    def wait_for(self, timeout=10.0, **match):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.lines(**match)
+            if found:
+                return found
+            time.sleep(0.02)
+        raise AssertionError("no log line %r in %r" % (match, self.events[-20:]))
+
+    def say(self, line):
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                return self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.returncode
+
+
+class Esme:
+    """One esme.js process; its JSON events arrive on a queue."""
+
+    def __init__(self, port, *args):
+        node = shutil.which("node") or shutil.which("nodejs")
+        if not node:
+            pytest.fail("node is not installed (make test installs it)", pytrace=False)
+        if not (HERE.parent / "node_modules" / "smpp").is_dir():
+            pytest.fail("tests/node_modules/smpp is missing (make test runs npm ci)",
+                        pytrace=False)
+        self.proc = subprocess.Popen([node, str(ESME_SCRIPT), "--port", str(port),
+                                      *map(str, args)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     stdin=subprocess.DEVNULL, cwd=str(HERE.parent))
+        self.queue = queue.Queue()
+        self.events = []
+        self.taken = {}
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for raw in self.proc.stdout:
+            self.queue.put(json.loads(raw))
+        self.queue.put(None)
+
+    def next(self, event, timeout=10.0):
+        """The next event of this kind not returned yet (others stay for later calls)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            seen = [e for e in self.events if e["event"] == event]
+            if len(seen) > self.taken.get(event, 0):
+                self.taken[event] = self.taken.get(event, 0) + 1
+                return seen[self.taken[event] - 1]
+            try:
+                entry = self.queue.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError("no %s event; saw %r" % (event, self.events))
+            if entry is None:
+                raise AssertionError("esme.js ended before %s; saw %r (%s)" % (
+                    event, self.events, self.proc.stderr.read().decode(errors="replace")))
+            self.events.append(entry)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)

@@ -9,7 +9,6 @@ ledger adds up to the balance."""
 import csv
 import io
 
-import os
 import threading
 import time
 from urllib.parse import urlsplit, urlunsplit

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <chrono>
 
+#include "channels/smpp/message_text.h"
 #include "core/log.h"
 #include "formats/sender_id.h"
 #include "formats/sms_encoding.h"
@@ -270,29 +271,14 @@ public:
         in.gateway_id = g_.id_;
         in.from = m.source_addr;
         in.to = m.destination_addr;
-        std::string_view payload = m.short_message;
-        if (payload.empty())
-            if (const auto* p = smpp::find_tlv(m.tlvs, smpp::tlv::kMessagePayload)) payload = *p;
-        if (m.esm_class & smpp::kEsmUdhi) {
-            auto split = formats::split_udh(payload);
-            if (!split) return smpp::status::kOk;
-            payload = split->text;
-            if (split->concatenation) {
-                in.reference = split->concatenation->reference;
-                in.total = split->concatenation->total;
-                in.part = split->concatenation->part;
-            }
-        } else if (auto total = smpp::tlv_int(m.tlvs, smpp::tlv::kSarTotalSegments)) {
-            auto ref = smpp::tlv_int(m.tlvs, smpp::tlv::kSarMsgRefNum);
-            auto seq = smpp::tlv_int(m.tlvs, smpp::tlv::kSarSegmentSeqnum);
-            if (ref && seq && *total >= 1 && *seq >= 1 && *seq <= *total) {
-                in.reference = static_cast<int>(*ref);
-                in.total = static_cast<int>(*total);
-                in.part = static_cast<int>(*seq);
-            }
+        auto read = smpp::read_text(m);
+        if (read.bad_udh) return smpp::status::kOk;
+        if (read.concatenation) {
+            in.reference = read.concatenation->reference;
+            in.total = read.concatenation->total;
+            in.part = read.concatenation->part;
         }
-        auto text = formats::decode_text(payload, m.data_coding);
-        in.text = text ? *text : std::string();
+        in.text = read.text.value_or(std::string());
         ++g_.inbound_;
         g_.listener_.on_inbound(in);
         return smpp::status::kOk;

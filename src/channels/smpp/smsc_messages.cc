@@ -11,6 +11,17 @@ namespace {
 
 constexpr std::uint8_t kStateDelivered = 2;
 constexpr std::uint8_t kStateUndeliverable = 5;
+
+// The message_state TLV value of a receipt's stat: (SMPP 3.4, 5.2.28).
+std::uint8_t state_of_stat(std::string_view stat) {
+    if (stat == "DELIVRD") return kStateDelivered;
+    if (stat == "EXPIRED") return 3;
+    if (stat == "DELETED") return 4;
+    if (stat == "ACCEPTD") return 6;
+    if (stat == "REJECTD") return 8;
+    if (stat == "UNKNOWN") return 7;
+    return kStateUndeliverable;
+}
 constexpr std::uint8_t kNetworkTypeGsm = 3;
 constexpr std::size_t kReceiptTextChars = 20;
 
@@ -44,6 +55,8 @@ std::string text_excerpt(const ShortMessage& submit) {
 }
 
 // TON/NPI of an address: international digits, or alphanumeric.
+}  // namespace
+
 void set_address(const std::string& address, std::string& out, std::uint8_t& ton,
                  std::uint8_t& npi) {
     const bool digits = address.find_first_not_of("+0123456789") == std::string::npos;
@@ -57,8 +70,6 @@ void set_address(const std::string& address, std::string& out, std::uint8_t& ton
         npi = 0;
     }
 }
-
-}  // namespace
 
 std::string simulator_message_id(std::uint64_t n, channels::SmscIdFormat format) {
     if (format == channels::SmscIdFormat::kDecimal) return std::to_string(n);
@@ -91,13 +102,12 @@ ShortMessage receipt_message(const ShortMessage& submit, const ReceiptFacts& fac
     text.delivered = facts.delivered ? 1 : 0;
     text.submit_date = facts.submitted;
     text.done_date = facts.done;
-    text.stat = facts.delivered ? "DELIVRD" : "UNDELIV";
+    text.stat = !facts.stat.empty() ? facts.stat : facts.delivered ? "DELIVRD" : "UNDELIV";
     text.err = facts.delivered ? 0 : facts.error;
     text.text = text_excerpt(submit);
     r.short_message = format_receipt_text(text);
     r.tlvs.push_back({tlv::kReceiptedMessageId, facts.message_id + '\0'});
-    r.tlvs.push_back(
-        int_tlv(tlv::kMessageState, facts.delivered ? kStateDelivered : kStateUndeliverable, 1));
+    r.tlvs.push_back(int_tlv(tlv::kMessageState, state_of_stat(text.stat), 1));
     if (!facts.delivered) {
         std::string network(1, static_cast<char>(kNetworkTypeGsm));
         network += static_cast<char>((facts.error >> 8) & 0xFF);

@@ -21,11 +21,19 @@ std::string simulator_message_id(std::uint64_t n, channels::SmscIdFormat format)
 // about `failure_ratio` of all ids, always the same answer for one id.
 bool reported_failed(std::string_view message_id, double failure_ratio);
 
+// An address field: a number ("+255...", "255...") as digits with TON 1,
+// NPI 1 (international, E.164); anything else alphanumeric (TON 5, NPI 0).
+void set_address(const std::string& address, std::string& out, std::uint8_t& ton,
+                 std::uint8_t& npi);
+
 struct ReceiptFacts {
     std::string message_id;
     bool delivered = true;
     int error = 0;  // err: of a failed one
     Micros submitted = 0, done = 0;
+    // The stat: written ("EXPIRED", "REJECTD", ...); empty: DELIVRD or
+    // UNDELIV as `delivered` says.
+    std::string stat;
 };
 
 // The receipt of `submit` (PROTOCOLS.md 1.8): from its destination to its
