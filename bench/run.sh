@@ -12,7 +12,7 @@ smsc_log=$(mktemp)
 node tests/interop/smsc.js --port 0 --receipt-delay-ms 1 >"$smsc_log" &
 smsc_pid=$!
 for _ in $(seq 50); do grep -q listening "$smsc_log" && break; sleep 0.1; done
-echo "SMSC simulator ceiling (npm smpp client, window 200 x 2 binds): $(node bench/smsc_ceiling.js "$(awk '/listening/ {print $2; exit}' "$smsc_log")" 100000 200 2)"
+echo "SMSC simulator ceiling (npm smpp client, window 200 x 2 binds): $(node bench/smpp_client.js "$(awk '/listening/ {print $2; exit}' "$smsc_log")" 100000 200 2)"
 kill $smsc_pid; rm -f "$smsc_log"
 python3 bench/identity_bench.py
 python3 bench/contacts_bench.py

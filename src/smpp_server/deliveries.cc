@@ -36,6 +36,7 @@ int error_number(const std::optional<std::string>& code) {
 // Longest wait before another try of a delivery that failed.
 constexpr Micros kMaxBackoff = 60 * kMicrosPerSecond;
 constexpr Micros kSweepEvery = 60 * kMicrosPerSecond;
+constexpr auto kGather = std::chrono::milliseconds(5);
 
 Micros backoff(int attempts) {
     return std::min<Micros>(kMicrosPerSecond << std::min(attempts, 6), kMaxBackoff);
@@ -150,15 +151,17 @@ void Deliveries::run() {
             if (stopping_) break;
             woken_ = false;
         }
-        const Micros now = clock_.now();
-        settle(now);
-        round(now);
+        // Answers and new deliveries gather for a moment: one transaction
+        // then settles and claims many.
+        std::this_thread::sleep_for(kGather);
+        round(clock_.now());
     }
-    // What was sent and not settled is released when its lease ends.
+    // What was sent and not settled is claimed again when its lease ends.
 }
 
-// Deletes what was answered with ESME_ROK; lets the rest be tried again.
-void Deliveries::settle(Micros now) {
+// One transaction: deletes what was answered with ESME_ROK, lets the rest
+// be tried again later, and claims what each bound account has room for.
+void Deliveries::round(Micros now) {
     std::vector<Sent> answered;
     {
         std::lock_guard lock(mutex_);
@@ -173,42 +176,51 @@ void Deliveries::settle(Micros now) {
             log::warn("smpp server: dropped deliveries past their age",
                       {{"dropped", *dropped}, {"max_age_s", options_.max_age / kMicrosPerSecond}});
     }
-    if (answered.empty()) return;
     std::vector<std::int64_t> done;
     std::map<int, std::vector<std::int64_t>> retry;  // by attempts
     for (const auto& s : answered) (s.ok ? done : retry[s.attempts]).push_back(s.id);
+
+    struct Claim {
+        SmppAccountId account;
+        std::vector<std::shared_ptr<smpp::ServerSession>> sessions;
+        std::size_t room = 0;
+        std::vector<PendingDelivery> claimed;
+    };
+    std::vector<Claim> claims;
+    for (auto& account : directory_->accounts_with_receivers()) {
+        auto sessions = directory_->receivers(account);
+        if (sessions.empty()) continue;
+        std::size_t busy = 0;
+        {
+            std::lock_guard lock(mutex_);
+            busy = in_flight_[account.value];
+        }
+        const std::size_t room =
+            std::min(options_.claim_batch, busy >= options_.in_flight_per_account
+                                               ? 0
+                                               : options_.in_flight_per_account - busy);
+        if (room > 0) claims.push_back({std::move(account), std::move(sessions), room, {}});
+    }
+    if (done.empty() && retry.empty() && claims.empty()) return;
     auto written = db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(store::delete_deliveries(c, done));
         for (const auto& [attempts, ids] : retry)
             UJ_TRY(store::release_deliveries(c, ids, now + backoff(attempts)));
+        for (auto& claim : claims) {
+            UJ_ASSIGN(claim.claimed, store::claim_deliveries(c, claim.account, node_, now,
+                                                             now + options_.lease, claim.room));
+        }
         return {};
     });
-    if (!written)
+    if (!written) {
+        // Nothing changed: the answers count again next round, the rows wait.
         log::warn("smpp server: deliveries not settled", {{"error", written.error().message}});
-}
-
-void Deliveries::round(Micros now) {
-    for (const auto& account : directory_->accounts_with_receivers()) {
-        auto sessions = directory_->receivers(account);
-        if (sessions.empty()) continue;
-        std::size_t room = 0;
-        {
-            std::lock_guard lock(mutex_);
-            const std::size_t busy = in_flight_[account.value];
-            room =
-                busy >= options_.in_flight_per_account ? 0 : options_.in_flight_per_account - busy;
-        }
-        room = std::min(room, options_.claim_batch);
-        if (room == 0) continue;
-        auto claimed = db_.write([&](db::Connection& c) {
-            return store::claim_deliveries(c, account, node_, now, now + options_.lease, room);
-        });
-        if (!claimed) {
-            log::warn("smpp server: deliveries not claimed", {{"error", claimed.error().message}});
-            continue;
-        }
-        if (!claimed->empty()) send(account, std::move(*claimed), sessions);
+        std::lock_guard lock(mutex_);
+        answered_.insert(answered_.end(), answered.begin(), answered.end());
+        return;
     }
+    for (auto& claim : claims)
+        if (!claim.claimed.empty()) send(claim.account, std::move(claim.claimed), claim.sessions);
 }
 
 void Deliveries::send(const SmppAccountId& account, std::vector<PendingDelivery> claimed,

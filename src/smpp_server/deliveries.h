@@ -77,7 +77,6 @@ private:
     };
     void run();
     void round(Micros now);
-    void settle(Micros now);
     void send(const SmppAccountId& account, std::vector<PendingDelivery> claimed,
               const std::vector<std::shared_ptr<smpp::ServerSession>>& sessions);
 

@@ -36,7 +36,11 @@ struct EndpointOptions {
     std::string host = "127.0.0.1";
     std::uint16_t port = 2775;  // 0: any free port
     std::size_t max_sessions = 256;
-    smpp::ServerSessionOptions session;
+    // Per session: submits unanswered at once (a customer's window) before
+    // ESME_RTHROTTLED, and the deliver_sm window.
+    smpp::ServerSessionOptions session{.system_id = "ujumbe",
+                                       .max_outstanding_submits = 1000,
+                                       .deliver_window = 100};
     // Parts of concatenated submits wait this long for the rest.
     Micros reassembly_age = 60 * kMicrosPerSecond;
     std::size_t reassembly_messages = 1000;  // per session
