@@ -17,7 +17,9 @@ kill $smsc_pid; rm -f "$smsc_log"
 python3 bench/identity_bench.py
 python3 bench/contacts_bench.py
 python3 bench/messaging_bench.py
+python3 bench/smpp_server_bench.py
 export UJUMBE_BENCH_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir")
 python3 bench/identity_bench.py
 python3 bench/contacts_bench.py
 python3 bench/messaging_bench.py
+python3 bench/smpp_server_bench.py
