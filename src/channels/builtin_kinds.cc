@@ -1,5 +1,6 @@
 #include "channels/builtin_kinds.h"
 
+#include "channels/http_provider/http_kind.h"
 #include "channels/sandbox/sandbox_kind.h"
 #include "channels/smpp/smpp_kind.h"
 
@@ -8,6 +9,7 @@ namespace ujumbe::channels {
 void add_builtin_kinds(KindRegistry& kinds) {
     kinds.add(sandbox_kind());
     kinds.add(smpp_kind());
+    kinds.add(http_kind());
 }
 
 }  // namespace ujumbe::channels

@@ -7,12 +7,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "core/result.h"
 
 namespace ujumbe::channels {
 
@@ -67,6 +70,17 @@ struct InboundReport {
     int total = 1, part = 1;
 };
 
+// A provider's call to this server (POST /api/v1/hooks/gateways/{id}/dlr
+// or /mo): a delivery report or an inbound message, as it came.
+struct ProviderCallback {
+    enum class Kind { kDlr, kMo };
+    Kind kind = Kind::kDlr;
+    std::map<std::string, std::string> query;    // the first of each name
+    std::map<std::string, std::string> headers;  // names lower-cased
+    std::string content_type;
+    std::string body;
+};
+
 class GatewayListener {
 public:
     virtual ~GatewayListener() = default;
@@ -91,6 +105,12 @@ public:
     virtual std::size_t capacity() const = 0;
     // Live figures for GET /gateways/{id}/status.
     virtual nlohmann::json status() const = 0;
+    // A provider's callback: checked (401 without the gateway's secret or
+    // signature), read (400 naming a missing field) and reported to the
+    // listener; how many reports it held. Kinds without callbacks: 404.
+    virtual Result<std::size_t> on_callback(const ProviderCallback&) {
+        return Error::not_found("Gateway");
+    }
 };
 
 }  // namespace ujumbe::channels

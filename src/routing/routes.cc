@@ -229,6 +229,28 @@ Result<Response> simulate(RoutingService& s, RequestContext& ctx, const Request&
                      {"cost", nullptr}});
 }
 
+// POST /hooks/gateways/{id}/dlr and /mo: a provider reporting. No caller
+// is signed in; the gateway checks its own secret or signature.
+Result<Response> provider_callback(RoutingService& s, RequestContext& ctx, const Request& req,
+                                   channels::ProviderCallback::Kind kind) {
+    channels::ProviderCallback cb;
+    cb.kind = kind;
+    for (const auto& [name, value] : req.query) cb.query.emplace(name, value);
+    for (const auto& [name, value] : req.headers) cb.headers.emplace(name, value);
+    cb.content_type = std::string(req.header("content-type").value_or(""));
+    cb.body = req.body;
+    UJ_ASSIGN(auto reports, s.callback(ctx.param("id"), cb));
+    return http::ok({{"received", reports}});
+}
+
+Result<Response> dlr_callback(RoutingService& s, RequestContext& ctx, const Request& req) {
+    return provider_callback(s, ctx, req, channels::ProviderCallback::Kind::kDlr);
+}
+
+Result<Response> mo_callback(RoutingService& s, RequestContext& ctx, const Request& req) {
+    return provider_callback(s, ctx, req, channels::ProviderCallback::Kind::kMo);
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, RoutingService& s) {
@@ -251,6 +273,13 @@ void add_routes(http::Router& router, RoutingService& s) {
     router.add(Method::kGet, b + "/routes/{id}", bind(get_route), read);
     router.add(Method::kPut, b + "/routes/{id}", bind(put_route), write);
     router.add(Method::kDelete, b + "/routes/{id}", bind(delete_route), write);
+    const http::RouteOptions hook{
+        .authenticated = false,
+        .on_db_thread = false,  // no database: the report goes to the pipeline's queue
+        .body_types = {"application/x-www-form-urlencoded", "application/json", "text/plain"},
+        .max_body_bytes = 256 * 1024};
+    router.add(Method::kPost, b + "/hooks/gateways/{id}/dlr", bind(dlr_callback), hook);
+    router.add(Method::kPost, b + "/hooks/gateways/{id}/mo", bind(mo_callback), hook);
 }
 
 }  // namespace ujumbe::routing

@@ -219,6 +219,13 @@ Result<json> RoutingService::test_gateway(const Principal& who, const std::strin
     return report;
 }
 
+Result<std::size_t> RoutingService::callback(const std::string& id,
+                                             const channels::ProviderCallback& cb) {
+    auto live = registry_.gateway(id);
+    if (!live) return Error::not_found("Gateway");
+    return live->on_callback(cb);
+}
+
 Result<json> RoutingService::gateway_status(const Principal& who, const std::string& id) {
     UJ_ASSIGN(auto g, get_gateway(who, id));
     auto live = registry_.gateway(id);

@@ -88,6 +88,10 @@ public:
     Status delete_route(const Principal& who, const std::string& id);
     Result<Simulation> simulate(const Principal& who, const SimulateInput& in);
 
+    // A provider's callback to gateway `id` (no caller: the gateway checks
+    // its secret or signature); how many reports it held.
+    Result<std::size_t> callback(const std::string& id, const channels::ProviderCallback& cb);
+
     // ---- for the message pipeline (no caller checks)
     std::optional<RouteChoice> choose(const RouteQuery& q) const { return registry_.choose(q); }
     std::shared_ptr<channels::Gateway> gateway(const std::string& id) const {
