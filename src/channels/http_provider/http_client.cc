@@ -2,9 +2,11 @@
 
 #include "channels/http_provider/http_client.h"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
@@ -12,8 +14,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <algorithm>
-#include <boost/asio/post.hpp>
 #include <cctype>
 #include <map>
 
@@ -32,8 +32,8 @@ bool host_char(char c) {
 }
 
 bool all_digits(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(),
-                                     [](unsigned char c) { return std::isdigit(c) != 0; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 std::string lower(std::string s) {
@@ -110,8 +110,8 @@ struct Connection {
 template <class Stream>
 asio::awaitable<beast::error_code> exchange(Stream& stream, beast::flat_buffer& buffer,
                                             bhttp::request<bhttp::string_body>& request,
-                                            std::size_t limit, HttpAnswer& answer,
-                                            bool& keep_alive, bool& read_any) {
+                                            std::size_t limit, HttpAnswer& answer, bool& keep_alive,
+                                            bool& read_any) {
     beast::error_code ec;
     co_await bhttp::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return ec;
@@ -243,11 +243,11 @@ struct HttpClient::Impl {
             bool keep_alive = false, read_any = false;
             answer = {};
             const auto ec =
-                conn->tls ? co_await exchange(*conn->tls, conn->buffer, r, options.max_answer_bytes,
-                                              answer, keep_alive, read_any)
-                          : co_await exchange(*conn->plain, conn->buffer, r,
-                                              options.max_answer_bytes, answer, keep_alive,
-                                              read_any);
+                conn->tls
+                    ? co_await exchange(*conn->tls, conn->buffer, r, options.max_answer_bytes,
+                                        answer, keep_alive, read_any)
+                    : co_await exchange(*conn->plain, conn->buffer, r, options.max_answer_bytes,
+                                        answer, keep_alive, read_any);
             if (!ec) {
                 if (keep_alive) keep(std::move(conn));
                 break;

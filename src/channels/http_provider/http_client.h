@@ -21,8 +21,8 @@ namespace ujumbe::channels {
 // An absolute http(s) URL in parts.
 struct Url {
     bool tls = false;
-    std::string host;  // without brackets for IPv6
-    std::string port;  // "80" / "443" unless given
+    std::string host;          // without brackets for IPv6
+    std::string port;          // "80" / "443" unless given
     std::string target = "/";  // path and query
 };
 // nullopt when `text` is not http(s)://host[:port][/path][?query].

@@ -23,9 +23,9 @@ HttpGateway::HttpGateway(std::string id, ProviderSettings settings, asio::io_con
 HttpGateway::~HttpGateway() = default;
 
 void HttpGateway::start() {
-    client_ = HttpClient::create(
-        io_, {.timeout = std::chrono::milliseconds(settings_.timeout_ms),
-              .max_idle = static_cast<std::size_t>(settings_.concurrency)});
+    client_ =
+        HttpClient::create(io_, {.timeout = std::chrono::milliseconds(settings_.timeout_ms),
+                                 .max_idle = static_cast<std::size_t>(settings_.concurrency)});
     tokens_ = std::max(1.0, settings_.tps);
     refilled_ = SteadyClock::now();
     started_ = true;

@@ -4,10 +4,10 @@
 // second; the answer becomes the part's outcome; the provider's callbacks
 // become receipts and inbound messages for the listener.
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>

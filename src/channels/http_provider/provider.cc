@@ -5,7 +5,6 @@
 #include <regex>
 #include <set>
 
-#include "channels/delivery_status.h"
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/utf8.h"
@@ -17,15 +16,15 @@ namespace {
 using json = nlohmann::json;
 
 const std::set<std::string>& placeholders() {
-    static const std::set<std::string> names = {"to",         "to_digits",    "from",
-                                                "text",       "encoding",     "message_id",
-                                                "callback_url", "username", "account_sid"};
+    static const std::set<std::string> names = {"to",           "to_digits", "from",
+                                                "text",         "encoding",  "message_id",
+                                                "callback_url", "username",  "account_sid"};
     return names;
 }
 
 const std::set<std::string>& our_statuses() {
-    static const std::set<std::string> names = {"delivered", "undelivered", "expired",
-                                                "rejected", "submitted"};
+    static const std::set<std::string> names = {"delivered", "undelivered", "expired", "rejected",
+                                                "submitted"};
     return names;
 }
 
@@ -416,8 +415,9 @@ Result<ProviderSettings> read_provider_settings(const json& given, const json& s
     if (!parse_url(fill(s.url, {{"account_sid", "x"}, {"username", "x"}}, true)))
         return Error::invalid("settings.url", "Must be an http:// or https:// URL.");
     if (s.auth == "basic" && (s.username.empty() || s.password.empty()))
-        return Error::invalid("settings.password", "Basic authentication needs a username "
-                                                   "(or account_sid) and a password.");
+        return Error::invalid("settings.password",
+                              "Basic authentication needs a username "
+                              "(or account_sid) and a password.");
     if (s.auth == "bearer" && s.token.empty())
         return Error::invalid("settings.token", "Bearer authentication needs a token.");
     if ((s.auth == "header" || s.auth == "query") && s.api_key.empty())
@@ -606,8 +606,8 @@ PartOutcome read_provider_answer(const ProviderSettings& s, const HttpAnswer& a,
                              : std::find(s.success_status.begin(), s.success_status.end(),
                                          a.status) != s.success_status.end();
     if (!success) {
-        out.retryable = std::find(s.retryable_status.begin(), s.retryable_status.end(),
-                                  a.status) != s.retryable_status.end();
+        out.retryable = std::find(s.retryable_status.begin(), s.retryable_status.end(), a.status) !=
+                        s.retryable_status.end();
         out.error_code = code;
         out.error_message = excerpt(a.body);
         return out;
@@ -624,8 +624,7 @@ PartOutcome read_provider_answer(const ProviderSettings& s, const HttpAnswer& a,
     if (!s.success_regex.empty()) {
         std::match_results<std::string_view::const_iterator> m;
         if (!std::regex_search(body.begin(), body.end(), m, std::regex(s.success_regex)))
-            return unreadable("The answer does not say the message was taken: " +
-                              excerpt(a.body));
+            return unreadable("The answer does not say the message was taken: " + excerpt(a.body));
     }
     std::string id;
     if (!s.id_pointer.empty()) {
@@ -657,7 +656,8 @@ bool callback_authentic(const ProviderSettings& s, const Callback& cb) {
     if (s.hook_secret.empty()) return false;
     if (s.hook_auth == "hmac") {
         std::string header = s.signature_header;
-        for (auto& ch : header) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        for (auto& ch : header)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
         auto it = cb.headers.find(header);
         if (it == cb.headers.end()) return false;
         std::string given = it->second;

@@ -40,12 +40,12 @@ struct ProviderSettings {
     std::string username;       // basic
     std::string account_sid;    // presets that need one (twilio)
     std::string auth_header = "apiKey", auth_query = "api_key";
-    std::string body_format = "form";  // form | json
+    std::string body_format = "form";                   // form | json
     nlohmann::json body = nlohmann::json::object();     // field -> template
     nlohmann::json headers = nlohmann::json::object();  // extra headers -> template
     std::vector<int> success_status;                    // empty: any 2xx
-    std::string success_regex;  // the body must match it too, when set
-    std::string id_pointer, id_regex;  // where the provider's id is; neither: ours
+    std::string success_regex;                          // the body must match it too, when set
+    std::string id_pointer, id_regex;                   // where the provider's id is; neither: ours
     std::vector<int> retryable_status = {408, 429, 500, 502, 503, 504};
     int timeout_ms = 10000;
     double tps = 50;
