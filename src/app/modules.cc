@@ -124,6 +124,7 @@ void Modules::stop() {
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
     pipeline_.stop();
     registry_.stop();  // no more outcomes or receipts
+    routing_.stop();
     committer_.stop();
     accepts_.stop();
     importer_.stop();

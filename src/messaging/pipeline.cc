@@ -102,6 +102,7 @@ void Pipeline::loop() {
             const std::size_t busy = in_flight_.size() + reserved_;
             room = options_.max_in_flight > busy ? options_.max_in_flight - busy : 0;
         }
+        prefetch_operators(adopted);
         for (auto& m : adopted) dispatch(std::move(m));
         {
             std::lock_guard lock(record_mutex_);
@@ -124,6 +125,7 @@ void Pipeline::loop() {
         }
         claimed_total_ += claimed.size();
         refresh_statistics(now);
+        prefetch_operators(claimed);
         for (auto& m : claimed) {
             {
                 std::lock_guard lock(mutex_);
@@ -156,6 +158,16 @@ std::uint16_t Pipeline::next_reference(const std::string& to) {
     return ++references_[to];
 }
 
+// With rules that match on the operator and a number lookup, the batch's
+// numbers are looked up together before its messages are routed one by one.
+void Pipeline::prefetch_operators(const std::vector<Message>& batch) {
+    if (batch.empty() || !routing_.rules_use_operators()) return;
+    std::vector<std::string> numbers;
+    numbers.reserve(batch.size());
+    for (const auto& m : batch) numbers.push_back(m.to);
+    routing_.prefetch_operators(numbers);
+}
+
 void Pipeline::dispatch(Message message) {
     routing::RouteQuery q{.channel = message.channel,
                           .to = message.to,
@@ -163,6 +175,12 @@ void Pipeline::dispatch(Message message) {
                           .account_id = message.account_id.value,
                           .sender = message.sender,
                           .key = message.id};
+    if (routing_.rules_use_operators()) {
+        auto op = routing_.operator_of(message.to);
+        q.operator_name = std::move(op.name);
+        q.mcc = std::move(op.mcc);
+        q.mnc = std::move(op.mnc);
+    }
     auto choice = routing_.choose(q);
     if (!choice) {
         record(

@@ -72,6 +72,7 @@ public:
 
 private:
     void loop();
+    void prefetch_operators(const std::vector<Message>& batch);
     void dispatch(Message message);
     // A message on its way through its route's gateways.
     struct Attempt {

@@ -38,6 +38,8 @@ struct RouteRule {
     std::string country;  // ISO 3166-1 alpha-2; "" matches every country
     std::optional<std::string> account_id;
     std::optional<std::string> sender;
+    // The destination's operator: a name ("Safaricom") or MCC-MNC ("639-02").
+    std::optional<std::string> operator_name;
     std::vector<RouteTarget> gateways;  // chosen by weight
     std::vector<std::string> failover;  // tried in order after the chosen one
     bool is_active = true;
@@ -53,6 +55,8 @@ struct RouteQuery {
     std::string account_id;
     std::string sender;
     std::string key;  // spreads weighted choices (the message id); same key, same choice
+    // The destination's operator, when a rule asks (routing/operators.h).
+    std::string operator_name, mcc, mnc;
 };
 
 struct RouteChoice {

@@ -4,6 +4,7 @@
 #include "routing/routes.h"
 
 #include "channels/kind.h"
+#include "channels/number_lookup.h"
 #include "core/ids.h"
 #include "http/envelope.h"
 #include "http/input.h"
@@ -44,6 +45,7 @@ json route_json(const RouteRule& r) {
             {"country", r.country},
             {"account_id", http::text_or_null(r.account_id)},
             {"sender", http::text_or_null(r.sender)},
+            {"operator", http::text_or_null(r.operator_name)},
             {"gateways", std::move(gateways)},
             {"failover", r.failover},
             {"is_active", r.is_active},
@@ -94,6 +96,9 @@ Result<RouteInput> read_route(const Request& req, Need need) {
     if (in.account_id && *in.account_id && !is_uuid(**in.account_id))
         f.fail("account_id", "Not an account id.");
     in.sender = nullable_text(f, "sender", 15);
+    in.operator_name = nullable_text(f, "operator", 50);
+    if (in.operator_name && *in.operator_name && !valid_rule_operator(**in.operator_name))
+        f.fail("operator", "An operator's name, or its MCC-MNC (639-02).");
     if (f.has("gateways")) {
         const json& g = body["gateways"];
         if (!g.is_array() || g.size() > 20) {
@@ -219,14 +224,80 @@ Result<Response> simulate(RoutingService& s, RequestContext& ctx, const Request&
         gateways.push_back({{"id", g.id}, {"name", g.name}, {"kind", g.kind}});
     json route = nullptr;
     if (sim.choice) route = {{"id", sim.choice->rule_id}, {"name", sim.choice->rule_name}};
+    json op = nullptr;
+    if (!sim.operator_info.name.empty() || !sim.operator_info.mcc.empty()) {
+        op = {{"name", sim.operator_info.name},
+              {"mcc", sim.operator_info.mcc},
+              {"mnc", sim.operator_info.mnc},
+              {"source", sim.operator_info.source}};
+    }
+    json lookup_note =
+        sim.operator_info.detail.empty() ? json(nullptr) : json(sim.operator_info.detail);
     return http::ok({{"to", sim.to},
                      {"country", sim.country},
+                     {"operator", std::move(op)},
+                     {"operator_detail", std::move(lookup_note)},
                      {"routable", sim.choice.has_value()},
                      {"route", std::move(route)},
                      {"gateway", gateways.empty() ? json(nullptr) : gateways.front()},
                      {"gateways", std::move(gateways)},
                      // Prices come from rate cards (billing); none are set here yet.
                      {"cost", nullptr}});
+}
+
+json operator_json(const OperatorPrefix& p) {
+    return {{"prefix", p.prefix},
+            {"operator", p.name},
+            {"mcc", p.mcc},
+            {"mnc", p.mnc},
+            {"country", p.country}};
+}
+
+Result<Response> list_operators(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    std::string country = req.query_param("country").value_or("");
+    for (auto& ch : country) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (country.size() > 2) return Error::invalid("country", "An ISO 3166-1 alpha-2 code.");
+    UJ_ASSIGN(auto listing, s.list_operators(ctx.who(), country, page));
+    json results = json::array();
+    for (const auto& p : listing.items) results.push_back(operator_json(p));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> import_operators(RoutingService& s, RequestContext& ctx, const Request& req) {
+    const auto replace = req.query_param("replace");
+    if (replace && *replace != "true" && *replace != "false")
+        return Error::invalid("replace", "true or false.");
+    UJ_ASSIGN(auto result, s.import_operators(ctx.who(), req.body, replace == "true"));
+    return http::ok({{"imported", result.imported}, {"replaced", result.replaced}});
+}
+
+Result<Response> delete_operator(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_operator(ctx.who(), ctx.param("prefix")));
+    return http::ok({{"prefix", ctx.param("prefix")}, {"deleted", true}}, 200,
+                    "Operator prefix deleted");
+}
+
+Result<Response> get_number_lookup(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto out, s.number_lookup(ctx.who()));
+    return http::ok(std::move(out));
+}
+
+Result<Response> put_number_lookup(RoutingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    NumberLookupInput in;
+    in.kind = f.choice("kind", Need::kOptional, channels::number_lookup_kinds()).value_or("http");
+    in.settings = f.object("settings", Need::kRequired).value_or(json::object());
+    in.is_active = f.boolean("is_active", Need::kOptional).value_or(true);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto out, s.put_number_lookup(ctx.who(), in));
+    return http::ok(std::move(out));
+}
+
+Result<Response> delete_number_lookup(RoutingService& s, RequestContext& ctx, const Request&) {
+    UJ_TRY(s.delete_number_lookup(ctx.who()));
+    return http::ok({{"deleted", true}}, 200, "Number lookup removed");
 }
 
 // POST /hooks/gateways/{id}/dlr and /mo: a provider reporting. No caller
@@ -273,6 +344,15 @@ void add_routes(http::Router& router, RoutingService& s) {
     router.add(Method::kGet, b + "/routes/{id}", bind(get_route), read);
     router.add(Method::kPut, b + "/routes/{id}", bind(put_route), write);
     router.add(Method::kDelete, b + "/routes/{id}", bind(delete_route), write);
+    router.add(Method::kGet, b + "/operators", bind(list_operators), read);
+    http::RouteOptions csv = write;
+    csv.body_types = {"text/csv", "application/csv", "text/plain"};
+    csv.max_body_bytes = 8 * 1024 * 1024;
+    router.add(Method::kPost, b + "/operators/import", bind(import_operators), csv);
+    router.add(Method::kDelete, b + "/operators/{prefix}", bind(delete_operator), write);
+    router.add(Method::kGet, b + "/number-lookup", bind(get_number_lookup), read);
+    router.add(Method::kPut, b + "/number-lookup", bind(put_number_lookup), write);
+    router.add(Method::kDelete, b + "/number-lookup", bind(delete_number_lookup), write);
     const http::RouteOptions hook{
         .authenticated = false,
         .on_db_thread = false,  // no database: the report goes to the pipeline's queue

@@ -3,13 +3,15 @@
 #include <algorithm>
 
 #include "core/crypto.h"
+#include "routing/operators.h"
 
 namespace ujumbe::routing {
 
 namespace {
 
 int specificity(const RouteRule& r) {
-    return (r.account_id ? 4 : 0) + (r.sender ? 2 : 0) + (r.country.empty() ? 0 : 1);
+    return (r.account_id ? 8 : 0) + (r.sender ? 4 : 0) + (r.operator_name ? 2 : 0) +
+           (r.country.empty() ? 0 : 1);
 }
 
 }  // namespace
@@ -21,6 +23,9 @@ bool rule_matches(const RouteRule& rule, const RouteQuery& q) {
     if (!rule.country.empty() && rule.country != q.country) return false;
     if (rule.account_id && *rule.account_id != q.account_id) return false;
     if (rule.sender && *rule.sender != q.sender) return false;
+    if (rule.operator_name &&
+        !operator_matches(*rule.operator_name, {q.operator_name, q.mcc, q.mnc, "", ""}))
+        return false;
     return true;
 }
 

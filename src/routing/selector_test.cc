@@ -283,5 +283,23 @@ TEST(RouteSelector, NoMatchingRuleIsNoRoute) {
     EXPECT_FALSE(select_route({rule("empty", {})}, query("+255712000000")));
 }
 
+TEST(RouteSelector, AnOperatorRuleMatchesOnlyThatOperatorAndComesFirst) {
+    auto any = rule("any");
+    auto airtel = rule("airtel");
+    airtel.operator_name = "Airtel";
+    auto by_code = rule("vodacom");
+    by_code.operator_name = "640-04";
+    auto q = query("+255682345678");
+    EXPECT_EQ(selected({any, airtel, by_code}, q), "any");  // no operator known
+    q.operator_name = "airtel";
+    q.mcc = "640";
+    q.mnc = "05";
+    EXPECT_EQ(selected({any, airtel, by_code}, q), "airtel");
+    q.operator_name = "Vodacom";
+    q.mcc = "640";
+    q.mnc = "04";
+    EXPECT_EQ(selected({any, airtel, by_code}, q), "vodacom");
+}
+
 }  // namespace
 }  // namespace ujumbe::routing

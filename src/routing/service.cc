@@ -2,10 +2,13 @@
 
 #include "routing/service.h"
 
+#include <algorithm>
 #include <chrono>
 
+#include "channels/number_lookup.h"
 #include "core/crypto.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "formats/phone.h"
 #include "routing/store.h"
 
@@ -23,7 +26,11 @@ bool is_digits(const std::string& s) {
 
 RoutingService::RoutingService(db::Database& db, Clock& clock, std::string secret,
                                GatewayRegistry& registry)
-    : db_(db), clock_(clock), secret_(std::move(secret)), registry_(registry) {}
+    : db_(db), clock_(clock), secret_(std::move(secret)), registry_(registry), resolver_(clock) {}
+
+RoutingService::~RoutingService() {
+    resolver_.stop();
+}
 
 Result<const channels::GatewayKind*> RoutingService::kind_of(const std::string& name) const {
     const auto* kind = registry_.kinds().find(name);
@@ -32,9 +39,9 @@ Result<const channels::GatewayKind*> RoutingService::kind_of(const std::string& 
 }
 
 // Moves the kind's secret settings ("password") out of `settings` into `secrets`.
-static void split_secrets(const channels::GatewayKind& kind, json& settings, json& secrets) {
+static void split_secrets(const std::vector<std::string>& names, json& settings, json& secrets) {
     if (!settings.is_object()) return;
-    for (const auto& name : kind.secret_fields()) {
+    for (const auto& name : names) {
         if (!settings.contains(name)) continue;
         secrets[name] = settings[name];
         settings.erase(name);
@@ -65,12 +72,46 @@ Status RoutingService::reload(db::Connection& c) {
         if (g) gateways.push_back(std::move(*g));
     }
     UJ_ASSIGN(auto rules, store::all_routes(c));
+    rules_use_operators_ = std::any_of(rules.begin(), rules.end(), [](const RouteRule& r) {
+        return r.is_active && r.operator_name.has_value();
+    });
     registry_.apply(gateways, std::move(rules));
     return {};
 }
 
+// The prefix table and the number lookup, from the store.
+Status RoutingService::reload_operators(db::Connection& c) {
+    UJ_ASSIGN(auto prefixes, store::all_operator_prefixes(c));
+    resolver_.set_table(prefixes);
+    UJ_ASSIGN(auto stored, store::find_number_lookup(c));
+    if (!stored || !stored->is_active) {
+        resolver_.set_lookup(nullptr, 0);
+        return {};
+    }
+    json secrets = json::object();
+    if (!stored->sealed.empty()) {
+        auto plain = open_secret(secret_, stored->sealed);
+        if (!plain) return Error::internal("number lookup secrets cannot be opened");
+        secrets = json::parse(*plain, nullptr, false);
+        if (!secrets.is_object()) secrets = json::object();
+    }
+    auto lookup =
+        channels::make_number_lookup(stored->kind, stored->settings, secrets, resolver_.io());
+    if (!lookup) {
+        log::warn("number lookup not started", {{"error", lookup.error().message}});
+        resolver_.set_lookup(nullptr, 0);
+        return {};
+    }
+    resolver_.set_lookup(
+        *lookup, channels::number_lookup_cache_seconds(stored->settings) * kMicrosPerSecond);
+    return {};
+}
+
 Status RoutingService::load() {
-    return db_.read([&](db::Connection& c) { return reload(c); });
+    return db_.read([&](db::Connection& c) -> Status {
+        UJ_TRY(reload(c));
+        return reload_operators(c);
+    });
 }
 
 Status RoutingService::ensure_gateway(const std::string& kind_name) {
@@ -134,7 +175,7 @@ Result<GatewayRecord> RoutingService::create_gateway(const Principal& who, const
                     .updated_at = now};
     UJ_ASSIGN(const auto* kind, kind_of(g.kind));
     json settings = in.settings.value_or(json::object());
-    split_secrets(*kind, settings, g.secrets);
+    split_secrets(kind->secret_fields(), settings, g.secrets);
     UJ_ASSIGN(g.settings, kind->canonical_settings(settings, g.secrets));
     const std::string sealed = g.secrets.empty() ? "" : seal_secret(secret_, g.secrets.dump());
     auto stored = db_.write([&](db::Connection& c) -> Status {
@@ -161,7 +202,7 @@ Result<GatewayRecord> RoutingService::update_gateway(const Principal& who, const
         if (in.settings) {
             UJ_ASSIGN(const auto* kind, kind_of(g.kind));
             json settings = *in.settings;
-            split_secrets(*kind, settings, g.secrets);
+            split_secrets(kind->secret_fields(), settings, g.secrets);
             // Settings not named keep their stored values.
             json merged = g.settings;
             if (settings.is_object())
@@ -255,6 +296,7 @@ Status RoutingService::apply_route_input(db::Connection& c, RouteRule& rule, con
     if (in.country) rule.country = *in.country;
     if (in.account_id) rule.account_id = *in.account_id;
     if (in.sender) rule.sender = *in.sender;
+    if (in.operator_name) rule.operator_name = *in.operator_name;
     if (in.gateways) rule.gateways = *in.gateways;
     if (in.failover) rule.failover = *in.failover;
     if (in.is_active) rule.is_active = *in.is_active;
@@ -330,12 +372,16 @@ Result<Simulation> RoutingService::simulate(const Principal& who, const Simulate
     Simulation out;
     out.to = *e164;
     out.country = formats::describe_phone(*e164, "").country;
+    out.operator_info = resolver_.resolve(*e164, true);
     RouteQuery q{.channel = in.channel,
                  .to = *e164,
                  .country = out.country,
                  .account_id = in.account_id.value_or(""),
                  .sender = in.sender.value_or(""),
-                 .key = *e164};
+                 .key = *e164,
+                 .operator_name = out.operator_info.name,
+                 .mcc = out.operator_info.mcc,
+                 .mnc = out.operator_info.mnc};
     out.choice = registry_.choose(q);
     if (!out.choice) return out;
     UJ_TRY(db_.read([&](db::Connection& c) -> Status {
@@ -346,6 +392,93 @@ Result<Simulation> RoutingService::simulate(const Principal& who, const Simulate
         return {};
     }));
     return out;
+}
+
+Result<db::Listing<OperatorPrefix>> RoutingService::list_operators(const Principal& who,
+                                                                   const std::string& country,
+                                                                   db::Paged page) {
+    UJ_TRY(check_admin(who));
+    return db_.read(
+        [&](db::Connection& c) { return store::list_operator_prefixes(c, country, page); });
+}
+
+Result<OperatorImportResult> RoutingService::import_operators(const Principal& who,
+                                                              std::string_view csv, bool replace) {
+    UJ_TRY(check_admin(who));
+    UJ_ASSIGN(auto parsed, parse_operator_csv(csv));
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::put_operator_prefixes(c, parsed.rows, replace, clock_.now()));
+        return reload_operators(c);
+    }));
+    return OperatorImportResult{parsed.rows.size(), replace};
+}
+
+Status RoutingService::delete_operator(const Principal& who, const std::string& prefix) {
+    UJ_TRY(check_admin(who));
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(bool deleted, store::delete_operator_prefix(c, prefix));
+        if (!deleted) return Error::not_found("Operator prefix");
+        return reload_operators(c);
+    });
+}
+
+namespace {
+
+json lookup_json(const store::StoredLookup& s, const json& secrets) {
+    return {{"kind", s.kind},
+            {"settings", channels::redacted_settings(s.settings, secrets)},
+            {"is_active", s.is_active},
+            {"updated_at", format_iso8601(s.updated_at)}};
+}
+
+}  // namespace
+
+Result<json> RoutingService::number_lookup(const Principal& who) {
+    UJ_TRY(check_admin(who));
+    UJ_ASSIGN(auto stored,
+              db_.read([](db::Connection& c) { return store::find_number_lookup(c); }));
+    if (!stored) return Error::not_found("Number lookup");
+    json secrets = json::object();
+    if (auto plain = open_secret(secret_, stored->sealed))
+        secrets = json::parse(*plain, nullptr, false);
+    return lookup_json(*stored, secrets.is_object() ? secrets : json::object());
+}
+
+Result<json> RoutingService::put_number_lookup(const Principal& who, const NumberLookupInput& in) {
+    UJ_TRY(check_admin(who));
+    const auto& kinds = channels::number_lookup_kinds();
+    if (std::find(kinds.begin(), kinds.end(), in.kind) == kinds.end())
+        return Error::invalid("kind", "Must be http.");
+    json result;
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto existing, store::find_number_lookup(c));
+        json secrets = json::object();
+        if (existing && existing->kind == in.kind && !existing->sealed.empty()) {
+            if (auto plain = open_secret(secret_, existing->sealed))
+                secrets = json::parse(*plain, nullptr, false);
+            if (!secrets.is_object()) secrets = json::object();
+        }
+        json settings = in.settings;
+        split_secrets(channels::number_lookup_secret_fields(in.kind), settings, secrets);
+        store::StoredLookup s;
+        s.kind = in.kind;
+        UJ_ASSIGN(s.settings, channels::canonical_number_lookup(in.kind, settings, secrets));
+        s.sealed = secrets.empty() ? "" : seal_secret(secret_, secrets.dump());
+        s.is_active = in.is_active;
+        s.updated_at = clock_.now();
+        UJ_TRY(store::put_number_lookup(c, s));
+        result = lookup_json(s, secrets);
+        return reload_operators(c);
+    }));
+    return result;
+}
+
+Status RoutingService::delete_number_lookup(const Principal& who) {
+    UJ_TRY(check_admin(who));
+    return db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::delete_number_lookup(c));
+        return reload_operators(c);
+    });
 }
 
 }  // namespace ujumbe::routing

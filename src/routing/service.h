@@ -4,8 +4,10 @@
 // and route choice for the message pipeline. Every change is applied to
 // the live registry at once.
 
+#include <atomic>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -16,6 +18,8 @@
 #include "db/database.h"
 #include "db/store_support.h"
 #include "routing/model.h"
+#include "routing/operator_resolver.h"
+#include "routing/operators.h"
 #include "routing/registry.h"
 
 namespace ujumbe::routing {
@@ -39,7 +43,21 @@ struct RouteInput {
     std::optional<std::optional<std::string>> sender;
     std::optional<std::vector<RouteTarget>> gateways;
     std::optional<std::vector<std::string>> failover;
+    std::optional<std::optional<std::string>> operator_name;  // inner nullopt: clear
     std::optional<bool> is_active;
+};
+
+// PUT /number-lookup: the kind ("http"), its settings (secrets in them are
+// split off and sealed; an absent secret keeps the stored one).
+struct NumberLookupInput {
+    std::string kind = "http";
+    nlohmann::json settings = nlohmann::json::object();
+    bool is_active = true;
+};
+
+struct OperatorImportResult {
+    std::size_t imported = 0;
+    bool replaced = false;
 };
 
 struct SimulateInput {
@@ -52,6 +70,7 @@ struct SimulateInput {
 struct Simulation {
     std::string to;  // E.164
     std::string country;
+    OperatorInfo operator_info;  // name empty: unknown
     std::optional<RouteChoice> choice;
     std::vector<GatewayRecord> gateways;  // in choice order
 };
@@ -59,6 +78,7 @@ struct Simulation {
 class RoutingService {
 public:
     RoutingService(db::Database& db, Clock& clock, std::string secret, GatewayRegistry& registry);
+    ~RoutingService();
 
     // Loads the stored gateways and rules into the registry (at start).
     Status load();
@@ -88,6 +108,19 @@ public:
     Status delete_route(const Principal& who, const std::string& id);
     Result<Simulation> simulate(const Principal& who, const SimulateInput& in);
 
+    // ---- mobile operators (platform admin; docs/operators.md)
+    Result<db::Listing<OperatorPrefix>> list_operators(const Principal& who,
+                                                       const std::string& country, db::Paged page);
+    // Ranges from CSV (prefix,operator,mcc,mnc[,country]), added or
+    // replacing those with the same prefix; `replace` empties the table first.
+    Result<OperatorImportResult> import_operators(const Principal& who, std::string_view csv,
+                                                  bool replace);
+    Status delete_operator(const Principal& who, const std::string& prefix);
+    // {kind, settings (secrets as <name>_set), is_active, updated_at}; 404 when none.
+    Result<nlohmann::json> number_lookup(const Principal& who);
+    Result<nlohmann::json> put_number_lookup(const Principal& who, const NumberLookupInput& in);
+    Status delete_number_lookup(const Principal& who);
+
     // A provider's callback to gateway `id` (no caller: the gateway checks
     // its secret or signature); how many reports it held.
     Result<std::size_t> callback(const std::string& id, const channels::ProviderCallback& cb);
@@ -97,6 +130,15 @@ public:
     std::shared_ptr<channels::Gateway> gateway(const std::string& id) const {
         return registry_.gateway(id);
     }
+    // Whether an active rule matches on the operator (else none is needed).
+    bool rules_use_operators() const { return rules_use_operators_; }
+    // Asks the number lookup about these numbers at once (no-op without one).
+    void prefetch_operators(const std::vector<std::string>& numbers) {
+        resolver_.prefetch(numbers);
+    }
+    OperatorInfo operator_of(const std::string& e164) { return resolver_.resolve(e164, false); }
+    // Stops the number lookup's thread.
+    void stop() { resolver_.stop(); }
 
 private:
     Status check_admin(const Principal& who) const;
@@ -104,12 +146,15 @@ private:
     // The record with its secrets opened and validated settings.
     Result<GatewayRecord> opened(const std::string& sealed, GatewayRecord g) const;
     Status reload(db::Connection& c);
+    Status reload_operators(db::Connection& c);
     Status apply_route_input(db::Connection& c, RouteRule& rule, const RouteInput& in);
 
     db::Database& db_;
     Clock& clock_;
     std::string secret_;
     GatewayRegistry& registry_;
+    OperatorResolver resolver_;
+    std::atomic<bool> rules_use_operators_{false};
 };
 
 }  // namespace ujumbe::routing

@@ -29,7 +29,7 @@ StoredGateway gateway_from(const Row& r) {
 
 constexpr const char* kRouteColumns =
     "id, name, priority, channel, prefix, country, account_id, sender, gateways, failover, "
-    "is_active, created_at, updated_at";
+    "is_active, created_at, updated_at, operator";
 
 json targets_json(const std::vector<RouteTarget>& targets) {
     json out = json::array();
@@ -69,6 +69,7 @@ RouteRule route_from(const Row& r) {
     rule.is_active = r.boolean(10);
     rule.created_at = r.i64(11);
     rule.updated_at = r.i64(12);
+    rule.operator_name = r.opt_text(13);
     return rule;
 }
 
@@ -119,22 +120,23 @@ Result<db::Listing<StoredGateway>> list_gateways(Connection& c, db::Paged page) 
 Status insert_route(Connection& c, const RouteRule& r) {
     return db::done(c.query(
         "INSERT INTO routes (id, name, priority, channel, prefix, country, account_id, sender, "
-        "gateways, failover, is_active, created_at, updated_at) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        "gateways, failover, is_active, created_at, updated_at, operator) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         {r.id, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
          db::optional_text(r.account_id), db::optional_text(r.sender),
          targets_json(r.gateways).dump(), json(r.failover).dump(), r.is_active, r.created_at,
-         r.updated_at}));
+         r.updated_at, db::optional_text(r.operator_name)}));
 }
 
 Status update_route(Connection& c, const RouteRule& r) {
     return db::done(c.query(
         "UPDATE routes SET name = $2, priority = $3, channel = $4, prefix = $5, country = $6, "
         "account_id = $7, sender = $8, gateways = $9, failover = $10, is_active = $11, "
-        "updated_at = $12 WHERE id = $1",
+        "updated_at = $12, operator = $13 WHERE id = $1",
         {r.id, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
          db::optional_text(r.account_id), db::optional_text(r.sender),
-         targets_json(r.gateways).dump(), json(r.failover).dump(), r.is_active, r.updated_at}));
+         targets_json(r.gateways).dump(), json(r.failover).dump(), r.is_active, r.updated_at,
+         db::optional_text(r.operator_name)}));
 }
 
 Status delete_route(Connection& c, const std::string& id) {
@@ -162,6 +164,84 @@ Result<std::vector<std::string>> routes_using(Connection& c, const std::string& 
         if (uses) names.push_back(r.name);
     }
     return names;
+}
+
+// ---- operator prefixes
+
+namespace {
+
+OperatorPrefix prefix_from(const Row& r) {
+    return {r.text(0), r.text(1), r.text(2), r.text(3), r.text(4)};
+}
+
+constexpr const char* kPrefixColumns = "prefix, operator, mcc, mnc, country";
+
+}  // namespace
+
+Result<std::vector<OperatorPrefix>> all_operator_prefixes(Connection& c) {
+    return db::all<OperatorPrefix>(
+        c.query(std::string("SELECT ") + kPrefixColumns + " FROM operator_prefixes"), prefix_from);
+}
+
+Result<db::Listing<OperatorPrefix>> list_operator_prefixes(Connection& c,
+                                                           const std::string& country,
+                                                           db::Paged page) {
+    db::Filter f;
+    if (!country.empty()) f.add("country = {}", country);
+    db::Listing<OperatorPrefix> out;
+    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM operator_prefixes", f));
+    const std::string sql = std::string("SELECT ") + kPrefixColumns + " FROM operator_prefixes" +
+                            f.sql() + " ORDER BY prefix" + db::limit_clause(f, page);
+    UJ_ASSIGN(out.items, db::all<OperatorPrefix>(c.run(sql, f.params()), prefix_from));
+    return out;
+}
+
+Status put_operator_prefixes(Connection& c, const std::vector<OperatorPrefix>& rows, bool replace,
+                             Micros now) {
+    if (replace) UJ_TRY(db::done(c.query("DELETE FROM operator_prefixes")));
+    for (const auto& r : rows)
+        UJ_TRY(db::done(c.query(
+            "INSERT INTO operator_prefixes (prefix, operator, mcc, mnc, country, source, "
+            "updated_at) VALUES ($1, $2, $3, $4, $5, 'import', $6) ON CONFLICT (prefix) DO "
+            "UPDATE SET operator = excluded.operator, mcc = excluded.mcc, mnc = excluded.mnc, "
+            "country = excluded.country, source = excluded.source, updated_at = "
+            "excluded.updated_at",
+            {r.prefix, r.name, r.mcc, r.mnc, r.country, now})));
+    return {};
+}
+
+Result<bool> delete_operator_prefix(Connection& c, const std::string& prefix) {
+    UJ_ASSIGN(auto result, c.query("DELETE FROM operator_prefixes WHERE prefix = $1", {prefix}));
+    return result.affected > 0;
+}
+
+// ---- the number lookup
+
+Result<std::optional<StoredLookup>> find_number_lookup(Connection& c) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT kind, settings, secrets, is_active, updated_at FROM "
+                                    "number_lookup WHERE id = 1"));
+    if (!row) return std::optional<StoredLookup>{};
+    StoredLookup s;
+    s.kind = row->text(0);
+    s.settings = json::parse(row->text(1), nullptr, false);
+    if (!s.settings.is_object()) s.settings = json::object();
+    s.sealed = row->text(2);
+    s.is_active = row->boolean(3);
+    s.updated_at = row->i64(4);
+    return std::optional<StoredLookup>(std::move(s));
+}
+
+Status put_number_lookup(Connection& c, const StoredLookup& s) {
+    return db::done(c.query(
+        "INSERT INTO number_lookup (id, kind, settings, secrets, is_active, updated_at) VALUES "
+        "(1, $1, $2, $3, $4, $5) ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, settings = "
+        "excluded.settings, secrets = excluded.secrets, is_active = excluded.is_active, "
+        "updated_at = excluded.updated_at",
+        {s.kind, s.settings.dump(), s.sealed, s.is_active, s.updated_at}));
+}
+
+Status delete_number_lookup(Connection& c) {
+    return db::done(c.query("DELETE FROM number_lookup WHERE id = 1"));
 }
 
 }  // namespace ujumbe::routing::store

@@ -10,6 +10,7 @@
 #include "db/connection.h"
 #include "db/store_support.h"
 #include "routing/model.h"
+#include "routing/operators.h"
 
 namespace ujumbe::routing::store {
 
@@ -35,5 +36,29 @@ Result<std::optional<RouteRule>> find_route(Connection& c, const std::string& id
 Result<std::vector<RouteRule>> all_routes(Connection& c);
 // Names of the rules that send through the gateway.
 Result<std::vector<std::string>> routes_using(Connection& c, const std::string& gateway_id);
+
+// Operator prefixes (routing/operators.h).
+Result<std::vector<OperatorPrefix>> all_operator_prefixes(Connection& c);
+// In prefix order; `country` "" for all.
+Result<db::Listing<OperatorPrefix>> list_operator_prefixes(Connection& c,
+                                                           const std::string& country,
+                                                           db::Paged page);
+// Adds or replaces each row by its prefix; with `replace`, the table is
+// emptied first.
+Status put_operator_prefixes(Connection& c, const std::vector<OperatorPrefix>& rows, bool replace,
+                             Micros now);
+Result<bool> delete_operator_prefix(Connection& c, const std::string& prefix);
+
+// The number lookup (one row); its secrets sealed.
+struct StoredLookup {
+    std::string kind;
+    nlohmann::json settings = nlohmann::json::object();
+    std::string sealed;
+    bool is_active = true;
+    Micros updated_at = 0;
+};
+Result<std::optional<StoredLookup>> find_number_lookup(Connection& c);
+Status put_number_lookup(Connection& c, const StoredLookup& s);
+Status delete_number_lookup(Connection& c);
 
 }  // namespace ujumbe::routing::store

@@ -8,6 +8,9 @@ as told, one behaviour per request in turn (then "ok"):
 - "slow": the same after `slow_seconds`;
 - "429", "500", "400": that status with a short text;
 - "garbage": 200 with a body that is not what was promised.
+
+GET /lookup?msisdn=<digits> plays a number-portability lookup: the JSON
+in `ported` for that number, or 404.
 """
 
 import base64
@@ -24,6 +27,7 @@ class ProviderSim:
         self.requests = []
         self.behaviours = []
         self.slow_seconds = 2.0
+        self.ported = {}  # digits -> the JSON /lookup answers for them
         self.in_flight = 0
         self.max_in_flight = 0
         self._ids = itertools.count(1)
@@ -92,6 +96,13 @@ class ProviderSim:
                 return self._send(handler, 200, "text/html", "<html>maintenance</html>")
             n = next(self._ids)
             path = urllib.parse.urlsplit(handler.path).path
+            if path == "/lookup":
+                number = urllib.parse.parse_qs(
+                    urllib.parse.urlsplit(handler.path).query).get("msisdn", [""])[0]
+                if number not in self.ported:
+                    return self._send(handler, 404, "application/json", "{}")
+                return self._send(handler, 200, "application/json",
+                                  json.dumps(self.ported[number]))
             if path == "/version1/messaging":
                 answer = {"SMSMessageData": {"Message": "Sent to 1/1", "Recipients": [
                     {"statusCode": 101, "number": fields.get("to"), "status": "Success",

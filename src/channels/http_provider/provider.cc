@@ -381,12 +381,30 @@ Result<ProviderSettings> read_provider_settings(const json& given, const json& s
         }
     }
     if (!json_depth_within(merged, 8)) return Error::invalid("settings", "Nested too deep.");
-    static const std::set<std::string> known = {
-        "preset",      "url",           "method",           "auth",        "username",
-        "account_sid", "auth_header",   "auth_query",       "body_format", "body",
-        "headers",     "success_status", "success_regex",   "id_pointer",  "id_regex",
-        "retryable_status", "timeout_ms", "tps",            "concurrency", "dlr",
-        "mo",          "hook_auth",     "signature_header", "callback_base"};
+    static const std::set<std::string> known = {"preset",
+                                                "url",
+                                                "method",
+                                                "auth",
+                                                "username",
+                                                "account_sid",
+                                                "auth_header",
+                                                "auth_query",
+                                                "body_format",
+                                                "body",
+                                                "headers",
+                                                "success_status",
+                                                "success_regex",
+                                                "id_pointer",
+                                                "id_regex",
+                                                "retryable_status",
+                                                "timeout_ms",
+                                                "tps",
+                                                "concurrency",
+                                                "dlr",
+                                                "mo",
+                                                "hook_auth",
+                                                "signature_header",
+                                                "callback_base"};
     for (auto it = merged.begin(); it != merged.end(); ++it)
         if (!known.count(it.key()))
             return Error::invalid("settings." + it.key().substr(0, 40), "Unknown setting.");
