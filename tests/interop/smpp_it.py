@@ -50,16 +50,21 @@ def start_listening(name, command, **popen):
     return proc, int(first.split()[1])
 
 
+def node_with_smpp():
+    """The node binary, failing the test when node or the npm `smpp` package is missing."""
+    node = shutil.which("node") or shutil.which("nodejs")
+    if not node:
+        pytest.fail("node is not installed (make test installs it)", pytrace=False)
+    if not (HERE.parent / "node_modules" / "smpp").is_dir():
+        pytest.fail("tests/node_modules/smpp is missing (make test runs npm ci)", pytrace=False)
+    return node
+
+
 class Smsc:
     """One smsc.js process; every PDU it received, as parsed JSON lines."""
 
     def __init__(self, *args):
-        node = shutil.which("node") or shutil.which("nodejs")
-        if not node:
-            pytest.fail("node is not installed (make test installs it)", pytrace=False)
-        if not (HERE.parent / "node_modules" / "smpp").is_dir():
-            pytest.fail("tests/node_modules/smpp is missing (make test runs npm ci)",
-                        pytrace=False)
+        node = node_with_smpp()
         self.proc, self.port = start_listening(
             "smsc.js", [node, str(SMSC_SCRIPT), "--port", "0", *map(str, args)],
             stdin=subprocess.DEVNULL, cwd=str(HERE.parent))
@@ -214,12 +219,7 @@ class Esme:
     """One esme.js process; its JSON events arrive on a queue."""
 
     def __init__(self, port, *args):
-        node = shutil.which("node") or shutil.which("nodejs")
-        if not node:
-            pytest.fail("node is not installed (make test installs it)", pytrace=False)
-        if not (HERE.parent / "node_modules" / "smpp").is_dir():
-            pytest.fail("tests/node_modules/smpp is missing (make test runs npm ci)",
-                        pytrace=False)
+        node = node_with_smpp()
         self.proc = subprocess.Popen([node, str(ESME_SCRIPT), "--port", str(port),
                                       *map(str, args)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
