@@ -88,11 +88,15 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
                  {.default_sender_id = config.default_sender_id},
                  {.dispatch = &pipeline_, .billing = &billing_}),
-      smpp_accounts_(db, SystemClock::instance(), secret,
-                     [this](const AccountId& id) {
-                         auto account = identity_.account_by_id(id);
-                         return account && account->status == "active";
-                     }),
+      smpp_accounts_(
+          db, SystemClock::instance(), secret,
+          [this](const AccountId& id) {
+              auto account = identity_.account_by_id(id);
+              return account && account->status == "active";
+          },
+          [this](const smpp_server::SmppAccountId& id) {
+              if (smpp_endpoint_) smpp_endpoint_->drop_sessions(id);
+          }),
       smpp_deliveries_(db, SystemClock::instance(), node, {}) {}
 
 Modules::~Modules() {

@@ -68,14 +68,14 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> Wiring::gateway_costs(
 Status Wiring::inbound(db::Connection& c, const messaging::Message& m) {
     if (m.sender.starts_with('+'))
         UJ_TRY(m_.contacts_.apply_keyword(c, m.account_id, m.sender, m.body));
-    if (m_.smpp_endpoint_) UJ_TRY(m_.smpp_deliveries_.owe_inbound(c, m));
-    return {};
+    // Owed whether or not this node listens for SMPP: the customer may be
+    // bound to another node.
+    return m_.smpp_deliveries_.owe_inbound(c, m);
 }
 
 Status Wiring::reached_final(db::Connection& c, const std::vector<std::string>& ids,
                              messaging::MessageStatus status,
                              const std::optional<std::string>& error_code) {
-    if (!m_.smpp_endpoint_) return {};
     return m_.smpp_deliveries_.owe_receipts(c, ids, status, error_code);
 }
 

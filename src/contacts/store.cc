@@ -210,17 +210,21 @@ Status insert_contact(Connection& c, const Contact& contact) {
 }
 
 Status update_contact(Connection& c, const Contact& k, bool tags_changed) {
-    UJ_TRY(db::done(c.query(
-        "UPDATE contacts SET name = $3, phone_e164 = $4, email = $5, attributes = $6, tags = $7, "
-        "is_active = $8, is_opted_in = $9, opt_in_at = $10, opt_out_at = $11, "
-        "opt_out_reason = $12, last_contacted_at = $13, search_text = $14, updated_at = $15 "
-        "WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
-        {k.id, k.account_id.value, k.name, db::optional_text(k.phone_e164),
-         db::optional_text(k.email), k.attributes.dump(), join_tags(k.tags), k.is_active,
-         k.is_opted_in, db::optional_int(k.opt_in_at), db::optional_int(k.opt_out_at),
-         db::optional_text(k.opt_out_reason), db::optional_int(k.last_contacted_at), search_text(k),
-         k.updated_at})));
-    if (!tags_changed) return {};
+    UJ_ASSIGN(
+        auto updated,
+        c.query(
+            "UPDATE contacts SET name = $3, phone_e164 = $4, email = $5, attributes = $6, tags = "
+            "$7, "
+            "is_active = $8, is_opted_in = $9, opt_in_at = $10, opt_out_at = $11, "
+            "opt_out_reason = $12, last_contacted_at = $13, search_text = $14, updated_at = $15 "
+            "WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
+            {k.id, k.account_id.value, k.name, db::optional_text(k.phone_e164),
+             db::optional_text(k.email), k.attributes.dump(), join_tags(k.tags), k.is_active,
+             k.is_opted_in, db::optional_int(k.opt_in_at), db::optional_int(k.opt_out_at),
+             db::optional_text(k.opt_out_reason), db::optional_int(k.last_contacted_at),
+             search_text(k), k.updated_at}));
+    // Tag rows follow only a contact of this account that was updated.
+    if (!tags_changed || updated.affected == 0) return {};
     UJ_TRY(db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {k.id})));
     return insert_tag_rows(c, {&k});
 }
@@ -253,10 +257,11 @@ Status release_email(Connection& c, const AccountId& account, const std::string&
 
 Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
                            Micros now) {
-    UJ_TRY(db::done(c.query(
-        "UPDATE contacts SET deleted_at = $3, updated_at = $3 WHERE id = $1 AND account_id = $2 "
-        "AND deleted_at IS NULL",
-        {id, account.value, now})));
+    UJ_ASSIGN(auto deleted, c.query("UPDATE contacts SET deleted_at = $3, updated_at = $3 WHERE id "
+                                    "= $1 AND account_id = $2 "
+                                    "AND deleted_at IS NULL",
+                                    {id, account.value, now}));
+    if (deleted.affected == 0) return {};  // not this account's, or already gone
     // A deleted contact leaves its groups; tag rows go too (nothing lists them).
     UJ_TRY(db::done(c.query("DELETE FROM contact_group_members WHERE contact_id = $1", {id})));
     return db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {id}));

@@ -11,6 +11,7 @@ namespace {
 
 constexpr Micros kFailureTtl = 60 * kMicrosPerSecond;
 constexpr std::size_t kMaxCached = 100'000;
+constexpr std::size_t kMaxAsked = 64;  // lookups one call starts
 
 std::string digits_of(const std::string& e164) {
     return e164.starts_with('+') ? e164.substr(1) : e164;
@@ -74,11 +75,16 @@ std::vector<std::string> OperatorResolver::prefetch(const std::vector<std::strin
         std::lock_guard lock(mutex_);
         lookup = lookup_;
         if (!lookup) return {};
+        if (cache_.size() >= kMaxCached) cache_.clear();
+        const Micros pending_until =
+            now +
+            2 * std::chrono::duration_cast<std::chrono::microseconds>(lookup->timeout()).count();
         for (const auto& n : numbers) {
+            if (wanted.size() >= kMaxAsked) break;
             auto it = cache_.find(n);
-            if ((it == cache_.end() || it->second.expires <= now) &&
-                std::find(wanted.begin(), wanted.end(), n) == wanted.end())
-                wanted.push_back(n);
+            if (it != cache_.end() && it->second.expires > now) continue;  // known, or asked
+            wanted.push_back(n);
+            cache_[n] = Cached{.pending = true, .expires = pending_until};
         }
     }
     if (wanted.empty()) return {};
@@ -95,7 +101,6 @@ std::vector<std::string> OperatorResolver::prefetch(const std::vector<std::strin
             {
                 std::lock_guard lock(mutex_);
                 if (lookup_ == lookup) {  // not replaced meanwhile
-                    if (cache_.size() >= kMaxCached) cache_.clear();
                     Cached c;
                     if (a) {
                         c.op = std::move(*a);
@@ -126,6 +131,10 @@ OperatorInfo OperatorResolver::resolve(const std::string& e164, bool look_up) {
     auto it = cache_.find(e164);
     if (it == cache_.end() || it->second.expires <= now) {
         info.detail = "the number lookup did not answer in time";
+        return info;
+    }
+    if (it->second.pending) {
+        info.detail = "the number lookup has not answered yet";
         return info;
     }
     if (!it->second.error.empty()) {

@@ -39,8 +39,10 @@ public:
     boost::asio::io_context& io() { return io_; }
 
     // Looks up, all at once, those of `numbers` (E.164) the cache does not
-    // hold; returns when all answered or the lookup's timeout passed, with
-    // the numbers it asked about.
+    // hold and no lookup is asking about (at most 64 a call: the rest wait
+    // for a later call, routed by the prefix table meanwhile); returns when
+    // all answered or the lookup's timeout passed, with the numbers it asked
+    // about.
     std::vector<std::string> prefetch(const std::vector<std::string>& numbers);
     // The operator of `e164`: from the lookup (fresh in the cache, or asked
     // now when `look_up` and not cached), else the prefix table; source and
@@ -52,7 +54,8 @@ public:
 private:
     struct Cached {
         std::optional<channels::PortedOperator> op;
-        std::string error;  // the lookup failed
+        std::string error;     // the lookup failed
+        bool pending = false;  // asked, no answer yet
         Micros expires = 0;
     };
     OperatorInfo from_table(const std::string& e164) const;

@@ -132,7 +132,7 @@ TEST_F(ResolverTest, WithoutAnAnswerThePrefixTableDecides) {
     lookup_->silent = true;
     auto silent = resolver_.resolve("+254700000003", true);
     EXPECT_EQ(silent.name, "Safaricom");
-    EXPECT_EQ(silent.detail, "the number lookup did not answer in time");
+    EXPECT_EQ(silent.detail, "the number lookup has not answered yet");
     // Not looked up: the cache or the table, never the provider.
     const int asked = lookup_->asked;
     EXPECT_EQ(resolver_.resolve("+254700000009", false).source, "prefix table");

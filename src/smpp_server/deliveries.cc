@@ -195,13 +195,30 @@ void Deliveries::round(Micros now) {
             std::lock_guard lock(mutex_);
             busy = in_flight_[account.value];
         }
-        const std::size_t room =
-            std::min(options_.claim_batch, busy >= options_.in_flight_per_account
-                                               ? 0
-                                               : options_.in_flight_per_account - busy);
+        const std::size_t room = std::min(
+            options_.claim_batch,
+            busy >= options_.in_flight_per_account ? 0 : options_.in_flight_per_account - busy);
         if (room > 0) claims.push_back({std::move(account), std::move(sessions), room, {}});
     }
-    if (done.empty() && retry.empty() && claims.empty()) return;
+    if (done.empty() && retry.empty()) {
+        // Nothing to settle: a read (which never waits for the writer) finds
+        // whether any account has something due before a write claims it.
+        auto due = db_.read([&](db::Connection& c) -> Result<std::vector<bool>> {
+            std::vector<bool> out;
+            for (const auto& claim : claims) {
+                UJ_ASSIGN(bool any, store::has_due_deliveries(c, claim.account, now));
+                out.push_back(any);
+            }
+            return out;
+        });
+        if (due) {
+            std::size_t kept = 0;
+            for (std::size_t i = 0; i < claims.size(); ++i)
+                if ((*due)[i]) claims[kept++] = std::move(claims[i]);
+            claims.resize(kept);
+        }
+        if (claims.empty()) return;
+    }
     auto written = db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(store::delete_deliveries(c, done));
         for (const auto& [attempts, ids] : retry)

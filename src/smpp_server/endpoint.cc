@@ -3,6 +3,7 @@
 #include "smpp_server/endpoint.h"
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "channels/smpp/message_text.h"
@@ -99,30 +100,61 @@ Status parse_listen(const std::string& listen, EndpointOptions& options) {
 // One connection: its bind, its submits (joining concatenated ones) and
 // the parts still waiting. Called on the session's strand, and by the
 // sweep timer; a mutex serialises both.
-class Endpoint::Handler final : public smpp::ServerSessionHandler {
+class Endpoint::Handler final : public smpp::ServerSessionHandler,
+                                public std::enable_shared_from_this<Endpoint::Handler> {
 public:
     Handler(Endpoint& endpoint, std::string peer)
         : e_(endpoint),
           peer_(std::move(peer)),
           parts_(endpoint.options_.reassembly_messages, endpoint.options_.reassembly_age) {}
 
-    std::uint32_t on_bind(smpp::ServerSession& session, const smpp::BindRequest& r) override {
+    std::uint32_t on_bind(smpp::ServerSession&, const smpp::BindRequest&) override {
+        return st::kBindFail;  // binds are answered by on_bind_async
+    }
+
+    // The check reads the database: it runs on the endpoint's bind threads,
+    // never on the session's strand.
+    void on_bind_async(smpp::ServerSession& session, const smpp::BindRequest& r,
+                       std::function<void(std::uint32_t)> answer) override {
+        boost::asio::post(e_.binds_,
+                          [self = shared_from_this(), r, answer = std::move(answer),
+                           weak = session.weak_from_this()] { self->check_bind(r, answer, weak); });
+    }
+
+    void check_bind(const smpp::BindRequest& r, const std::function<void(std::uint32_t)>& answer,
+                    const std::weak_ptr<smpp::ServerSession>& session) {
         const BindKind kind = kind_of(r.mode);
         auto check = e_.accounts_.check_bind(r.system_id, r.password, address_of(peer_), kind);
         if (!check.account) {
             log::warn(
                 "smpp server: bind refused",
                 {{"system_id", r.system_id.substr(0, 16)}, {"peer", peer_}, {"why", check.why}});
-            return status_for(check.refusal);
+            answer(status_for(check.refusal));
+            return;
         }
+        std::shared_ptr<const SmppAccount> account;
         {
             std::lock_guard lock(mutex_);
             account_ = std::make_shared<const SmppAccount>(std::move(*check.account));
+            account = account_;
+            session_ = session;
         }
         log::info("smpp server: bound",
                   {{"system_id", r.system_id}, {"bind", bind_name(kind)}, {"peer", peer_}});
-        if (kind != BindKind::kTransmitter) e_.bound(*account_, session.weak_from_this());
-        return st::kOk;
+        // Answered first: the session is bound before anything is delivered to it.
+        answer(st::kOk);
+        if (kind != BindKind::kTransmitter) e_.bound(*account, session);
+    }
+
+    // Ends the session if it is bound with `account` (changed or deleted).
+    void drop_if(const SmppAccountId& account) {
+        std::shared_ptr<smpp::ServerSession> session;
+        {
+            std::lock_guard lock(mutex_);
+            if (!account_ || account_->id != account) return;
+            session = session_.lock();
+        }
+        if (session) session->stop();
     }
 
     void on_submit(smpp::ServerSession&, const smpp::ShortMessage& m,
@@ -193,6 +225,7 @@ private:
     const std::string peer_;
     std::mutex mutex_;
     std::shared_ptr<const SmppAccount> account_;
+    std::weak_ptr<smpp::ServerSession> session_;
     Reassembly<Part> parts_;
 };
 
@@ -244,6 +277,7 @@ void Endpoint::stop() {
     }
     queue_ready_.notify_all();
     for (auto& t : workers_) t.join();
+    binds_.join();
     deliveries_.stop();
     // The sessions' unbinds get a moment to go out.
     std::this_thread::sleep_for(kUnbindGrace);
@@ -274,9 +308,23 @@ bool Endpoint::take_token(const SmppAccount& account) {
 void Endpoint::queue(Submit submit) {
     {
         std::lock_guard lock(queue_mutex_);
-        queue_.push_back(std::move(submit));
+        if (!stopping_) {
+            queue_.push_back(std::move(submit));
+            queue_ready_.notify_one();
+            return;
+        }
     }
-    queue_ready_.notify_one();
+    for (auto& reply : submit.replies) reply({st::kSysErr, {}});  // shutting down
+}
+
+void Endpoint::drop_sessions(const SmppAccountId& account) {
+    std::vector<std::shared_ptr<Handler>> handlers;
+    {
+        std::lock_guard lock(handlers_mutex_);
+        for (const auto& weak : handlers_)
+            if (auto h = weak.lock()) handlers.push_back(std::move(h));
+    }
+    for (auto& h : handlers) h->drop_if(account);
 }
 
 void Endpoint::work() {

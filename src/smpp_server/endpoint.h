@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
 #include <deque>
 #include <map>
@@ -38,9 +39,8 @@ struct EndpointOptions {
     std::size_t max_sessions = 256;
     // Per session: submits unanswered at once (a customer's window) before
     // ESME_RTHROTTLED, and the deliver_sm window.
-    smpp::ServerSessionOptions session{.system_id = "ujumbe",
-                                       .max_outstanding_submits = 1000,
-                                       .deliver_window = 100};
+    smpp::ServerSessionOptions session{
+        .system_id = "ujumbe", .max_outstanding_submits = 1000, .deliver_window = 100};
     // Parts of concatenated submits wait this long for the rest.
     Micros reassembly_age = 60 * kMicrosPerSecond;
     std::size_t reassembly_messages = 1000;  // per session
@@ -65,6 +65,9 @@ public:
     // Unbinds every session and stops every thread; idempotent.
     void stop();
     std::uint16_t port() const;
+    // Ends the sessions bound with this SMPP account (it changed or is gone;
+    // they may bind again under the new rules).
+    void drop_sessions(const SmppAccountId& account);
 
     std::vector<SmppAccountId> accounts_with_receivers() const override;
     std::vector<std::shared_ptr<smpp::ServerSession>> receivers(
@@ -94,6 +97,7 @@ private:
     Deliveries& deliveries_;
 
     boost::asio::io_context io_;
+    boost::asio::thread_pool binds_{2};  // bind checks read the database
     std::shared_ptr<smpp::Server> server_;
     std::vector<std::thread> io_threads_, workers_;
     bool started_ = false;

@@ -12,7 +12,7 @@ namespace {
 
 constexpr int kMaxFailures = 5;
 constexpr Micros kFailureWindow = 60 * kMicrosPerSecond;
-constexpr int kMinThroughput = 1, kMaxThroughput = 10000;
+constexpr std::size_t kMaxTracked = 10000;  // (system_id, address) pairs with failures
 // SMPP passwords are C-Octet strings of at most 8 characters.
 constexpr std::size_t kPasswordLength = 8;
 
@@ -106,11 +106,13 @@ bool address_allowed(const std::vector<std::string>& allowed, const std::string&
 }
 
 SmppAccountsService::SmppAccountsService(db::Database& db, Clock& clock, std::string secret,
-                                         std::function<bool(const AccountId&)> account_active)
+                                         std::function<bool(const AccountId&)> account_active,
+                                         std::function<void(const SmppAccountId&)> changed)
     : db_(db),
       clock_(clock),
       secret_(std::move(secret)),
-      account_active_(std::move(account_active)) {}
+      account_active_(std::move(account_active)),
+      changed_(std::move(changed)) {}
 
 Status SmppAccountsService::check_manager(const Principal& who) const {
     if (!who.can_manage()) return Error::forbidden("Only owners and admins manage SMPP accounts");
@@ -165,7 +167,7 @@ Result<SmppAccount> SmppAccountsService::update(const Principal& who, const Smpp
     UJ_TRY(check_manager(who));
     if (in.system_id && !valid_system_id(*in.system_id))
         return Error::invalid("system_id", "1 to 15 printable characters without spaces.");
-    return db_.write([&](db::Connection& c) -> Result<SmppAccount> {
+    auto updated = db_.write([&](db::Connection& c) -> Result<SmppAccount> {
         UJ_ASSIGN(auto found, store::find_account(c, who.visible_accounts(), id));
         if (!found) return Error::not_found("SMPP account");
         SmppAccount a = std::move(found->account);
@@ -183,6 +185,8 @@ Result<SmppAccount> SmppAccountsService::update(const Principal& who, const Smpp
         if (!updated) return Error::not_found("SMPP account");
         return a;
     });
+    if (updated && changed_) changed_(id);
+    return updated;
 }
 
 Status SmppAccountsService::remove(const Principal& who, const SmppAccountId& id) {
@@ -191,6 +195,7 @@ Status SmppAccountsService::remove(const Principal& who, const SmppAccountId& id
         return store::delete_account(c, who.visible_accounts(), id);
     }));
     if (!deleted) return Error::not_found("SMPP account");
+    if (changed_) changed_(id);
     return {};
 }
 
@@ -218,9 +223,9 @@ Result<std::int64_t> SmppAccountsService::pending_deliveries(const Principal& wh
     return db_.read([&](db::Connection& c) { return store::count_deliveries(c, id); });
 }
 
-bool SmppAccountsService::throttled(const std::string& system_id, Micros now) {
+bool SmppAccountsService::throttled(const std::string& key, Micros now) {
     std::lock_guard lock(failures_mutex_);
-    auto it = failures_.find(system_id);
+    auto it = failures_.find(key);
     if (it == failures_.end()) return false;
     if (now - it->second.second >= kFailureWindow) {
         failures_.erase(it);
@@ -229,15 +234,18 @@ bool SmppAccountsService::throttled(const std::string& system_id, Micros now) {
     return it->second.first >= kMaxFailures;
 }
 
-void SmppAccountsService::count_failure(const std::string& system_id, Micros now) {
+void SmppAccountsService::count_failure(const std::string& key, Micros now) {
     std::lock_guard lock(failures_mutex_);
-    // Bounded: past this many names, the oldest windows are forgotten first.
-    if (failures_.size() >= 10000) {
+    // Bounded: past this many, expired windows go, then the oldest one.
+    if (failures_.size() >= kMaxTracked && !failures_.count(key)) {
         for (auto it = failures_.begin(); it != failures_.end();)
             it = now - it->second.second >= kFailureWindow ? failures_.erase(it) : std::next(it);
-        if (failures_.size() >= 10000) failures_.clear();
+        if (failures_.size() >= kMaxTracked)
+            failures_.erase(std::min_element(
+                failures_.begin(), failures_.end(),
+                [](const auto& a, const auto& b) { return a.second.second < b.second.second; }));
     }
-    auto& entry = failures_[system_id];
+    auto& entry = failures_[key];
     if (entry.first == 0 || now - entry.second >= kFailureWindow) entry = {0, now};
     ++entry.first;
 }
@@ -245,8 +253,9 @@ void SmppAccountsService::count_failure(const std::string& system_id, Micros now
 BindCheck SmppAccountsService::check_bind(const std::string& system_id, const std::string& password,
                                           const std::string& address, BindKind kind) {
     const Micros now = clock_.now();
+    const std::string key = system_id + "|" + address;
     BindCheck out;
-    if (throttled(system_id, now)) {
+    if (throttled(key, now)) {
         out.why = "too many failed binds";
         return out;
     }
@@ -257,7 +266,7 @@ BindCheck SmppAccountsService::check_bind(const std::string& system_id, const st
         return out;
     }
     if (!*found) {
-        count_failure(system_id, now);
+        count_failure(key, now);
         out.refusal = BindRefusal::kUnknownSystemId;
         out.why = "unknown system_id";
         return out;
@@ -265,7 +274,7 @@ BindCheck SmppAccountsService::check_bind(const std::string& system_id, const st
     const auto& stored = **found;
     const auto opened = open_secret(secret_, stored.sealed_password);
     if (!opened || !constant_time_equal(*opened, password)) {
-        count_failure(system_id, now);
+        count_failure(key, now);
         out.refusal = BindRefusal::kWrongPassword;
         out.why = "wrong password";
         return out;

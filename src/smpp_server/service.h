@@ -35,8 +35,11 @@ class SmppAccountsService {
 public:
     // `secret` seals the passwords; `account_active` tells whether the
     // account may send now (not suspended).
+    // `changed` hears of an SMPP account updated or deleted (its bound
+    // sessions are ended).
     SmppAccountsService(db::Database& db, Clock& clock, std::string secret,
-                        std::function<bool(const AccountId&)> account_active);
+                        std::function<bool(const AccountId&)> account_active,
+                        std::function<void(const SmppAccountId&)> changed = {});
 
     Result<IssuedCredential> create(const Principal& who, const SmppAccountInput& in);
     Result<db::Listing<SmppAccount>> list(const Principal& who, const db::Paged& page);
@@ -49,22 +52,24 @@ public:
     // Deliveries waiting for the account's receivers.
     Result<std::int64_t> pending_deliveries(const Principal& who, const SmppAccountId& id);
 
-    // A bind from `address` (no port). Five failures for one system_id
-    // within a minute refuse its binds for a minute.
+    // A bind from `address` (no port). Five failures for one system_id from
+    // one address within a minute refuse its binds from there for a minute.
     BindCheck check_bind(const std::string& system_id, const std::string& password,
                          const std::string& address, BindKind kind);
 
 private:
     Status check_manager(const Principal& who) const;
-    bool throttled(const std::string& system_id, Micros now);
-    void count_failure(const std::string& system_id, Micros now);
+    bool throttled(const std::string& key, Micros now);
+    void count_failure(const std::string& key, Micros now);
 
     db::Database& db_;
     Clock& clock_;
     std::string secret_;
     std::function<bool(const AccountId&)> account_active_;
+    std::function<void(const SmppAccountId&)> changed_;
     std::mutex failures_mutex_;
-    std::map<std::string, std::pair<int, Micros>> failures_;  // system_id -> (count, first)
+    // "system_id|address" -> (failures, first failure)
+    std::map<std::string, std::pair<int, Micros>> failures_;
 };
 
 // Whether `address` is in one of `allowed` (addresses and CIDR blocks,

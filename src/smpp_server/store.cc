@@ -284,6 +284,13 @@ Result<std::vector<PendingDelivery>> claim_deliveries(Connection& c, const SmppA
     return out;
 }
 
+Result<bool> has_due_deliveries(Connection& c, const SmppAccountId& account, Micros now) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT 1 FROM smpp_deliveries WHERE smpp_account_id = $1 AND "
+                                    "lease_until < $2 LIMIT 1",
+                                    {account.value, now}));
+    return row.has_value();
+}
+
 Status delete_deliveries(Connection& c, const std::vector<std::int64_t>& ids) {
     return for_numbers(c, "DELETE FROM smpp_deliveries WHERE id", {}, ids);
 }

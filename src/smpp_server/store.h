@@ -61,6 +61,8 @@ Status insert_deliveries(Connection& c, const std::vector<PendingDelivery>& rows
 Result<std::vector<PendingDelivery>> claim_deliveries(Connection& c, const SmppAccountId& account,
                                                       const std::string& owner, Micros now,
                                                       Micros lease_until, std::size_t limit);
+// Whether the account has a delivery not leased now.
+Result<bool> has_due_deliveries(Connection& c, const SmppAccountId& account, Micros now);
 Status delete_deliveries(Connection& c, const std::vector<std::int64_t>& ids);
 // Lets deliveries be claimed again from `retry_at`.
 Status release_deliveries(Connection& c, const std::vector<std::int64_t>& ids, Micros retry_at);

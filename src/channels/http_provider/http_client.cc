@@ -9,6 +9,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -97,12 +98,15 @@ std::optional<Url> parse_url(const std::string& text) {
 
 namespace {
 
+constexpr auto kMaxIdleAge = std::chrono::seconds(2);
+
 // One connection to one host, plain or TLS, kept between exchanges.
 struct Connection {
     std::string key;  // scheme://host:port
     std::unique_ptr<beast::tcp_stream> plain;
     std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
     beast::flat_buffer buffer;
+    std::chrono::steady_clock::time_point idle_since{};
 
     beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 };
@@ -110,19 +114,18 @@ struct Connection {
 template <class Stream>
 asio::awaitable<beast::error_code> exchange(Stream& stream, beast::flat_buffer& buffer,
                                             bhttp::request<bhttp::string_body>& request,
-                                            std::size_t limit, HttpAnswer& answer, bool& keep_alive,
-                                            bool& read_any) {
+                                            std::size_t limit, bool head, HttpAnswer& answer,
+                                            bool& keep_alive) {
     beast::error_code ec;
     co_await bhttp::async_write(stream, request, asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return ec;
     answer.sent = true;
     bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(head);  // a HEAD answer announces a body it does not send
     parser.body_limit(limit);
     parser.header_limit(16 * 1024);
-    const auto before = buffer.size();
     co_await bhttp::async_read(stream, buffer, parser,
                                asio::redirect_error(asio::use_awaitable, ec));
-    read_any = parser.got_some() || buffer.size() != before;
     if (ec) co_return ec;
     auto response = parser.release();
     answer.answered = true;
@@ -148,17 +151,23 @@ struct HttpClient::Impl {
     std::multimap<std::string, std::unique_ptr<Connection>> idle;
     bool closed = false;
 
+    // A kept connection to `key`, unless the server may have closed it:
+    // servers drop idle connections after a few seconds, and a request
+    // written into one that is closing cannot be safely sent again.
     std::unique_ptr<Connection> take_idle(const std::string& key) {
-        auto it = idle.find(key);
-        if (it == idle.end()) return nullptr;
-        auto conn = std::move(it->second);
-        idle.erase(it);
-        return conn;
+        const auto now = std::chrono::steady_clock::now();
+        for (auto it = idle.find(key); it != idle.end() && it->first == key;) {
+            auto conn = std::move(it->second);
+            it = idle.erase(it);
+            if (now - conn->idle_since < kMaxIdleAge) return conn;
+        }
+        return nullptr;
     }
 
     void keep(std::unique_ptr<Connection> conn) {
         if (closed || idle.size() >= options.max_idle) return;
         conn->lowest().expires_never();
+        conn->idle_since = std::chrono::steady_clock::now();
         const std::string key = conn->key;
         idle.emplace(key, std::move(conn));
     }
@@ -167,8 +176,14 @@ struct HttpClient::Impl {
                                                          std::string& error) {
         beast::error_code ec;
         tcp::resolver resolver(strand);
+        // Name lookups have no deadline of their own.
+        asio::steady_timer deadline(strand, options.timeout);
+        deadline.async_wait([&resolver](const beast::error_code& e) {
+            if (!e) resolver.cancel();
+        });
         const auto found = co_await resolver.async_resolve(
             url.host, url.port, asio::redirect_error(asio::use_awaitable, ec));
+        deadline.cancel();
         if (ec) {
             error = "resolve " + url.host + ": " + ec.message();
             co_return nullptr;
@@ -226,38 +241,23 @@ struct HttpClient::Impl {
         r.keep_alive(true);
         r.prepare_payload();
 
-        // A kept connection the server has closed meanwhile fails before any
-        // answer: then one new connection is tried.
-        for (int attempt = 0; attempt < 2; ++attempt) {
-            auto conn = attempt == 0 ? take_idle(key) : nullptr;
-            const bool reused = conn != nullptr;
-            if (!conn) {
-                std::string error;
-                conn = co_await connect(*url, key, error);
-                if (!conn) {
-                    answer.error = std::move(error);
-                    break;
-                }
-            }
+        auto conn = take_idle(key);
+        if (!conn) {
+            std::string error;
+            conn = co_await connect(*url, key, error);
+            if (!conn) answer.error = std::move(error);
+        }
+        if (conn) {
             conn->lowest().expires_after(options.timeout);
-            bool keep_alive = false, read_any = false;
-            answer = {};
+            bool keep_alive = false;
+            const bool head = r.method() == bhttp::verb::head;
             const auto ec =
-                conn->tls
-                    ? co_await exchange(*conn->tls, conn->buffer, r, options.max_answer_bytes,
-                                        answer, keep_alive, read_any)
-                    : co_await exchange(*conn->plain, conn->buffer, r, options.max_answer_bytes,
-                                        answer, keep_alive, read_any);
-            if (!ec) {
-                if (keep_alive) keep(std::move(conn));
-                break;
-            }
-            answer.error = ec == beast::error::timeout ? "no answer in time" : ec.message();
-            if (reused && !read_any &&
-                (ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-                 ec == asio::error::connection_reset || ec == asio::error::broken_pipe))
-                continue;
-            break;
+                conn->tls ? co_await exchange(*conn->tls, conn->buffer, r, options.max_answer_bytes,
+                                              head, answer, keep_alive)
+                          : co_await exchange(*conn->plain, conn->buffer, r,
+                                              options.max_answer_bytes, head, answer, keep_alive);
+            if (!ec && keep_alive) keep(std::move(conn));
+            if (ec) answer.error = ec == beast::error::timeout ? "no answer in time" : ec.message();
         }
         done(std::move(answer));
         (void)keep_alive_client;

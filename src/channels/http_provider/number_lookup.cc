@@ -32,6 +32,9 @@ Result<LookupSettings> read_lookup(const json& settings, const json& secrets) {
     for (const char* f : kOwnFields) request.erase(f);
     if (!request.contains("method")) request["method"] = "GET";
     if (!request.contains("timeout_ms")) request["timeout_ms"] = 2000;
+    // Routing waits for lookups: a few seconds at most.
+    if (auto t = request.find("timeout_ms"); t->is_number() && t->get<double>() > 5000)
+        return Error::invalid("settings.timeout_ms", "At most 5000 for a number lookup.");
     UJ_ASSIGN(out.request, read_provider_settings(request, secrets));
     for (const auto& [field, target] :
          {std::pair<const char*, std::string*>{"operator_pointer", &out.operator_pointer},
@@ -80,7 +83,11 @@ std::string text_at(const json& doc, const std::string& pointer) {
         if (!doc.contains(p)) return {};
         const auto& v = doc.at(p);
         if (v.is_string()) return v.get<std::string>().substr(0, 50);
-        if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
+        // MCC and MNC as numbers lose their leading zeros: an MNC is at least two digits.
+        if (v.is_number_integer()) {
+            std::string n = std::to_string(v.get<std::int64_t>());
+            return n.size() < 2 ? "0" + n : n;
+        }
     } catch (const json::exception&) {
     }
     return {};

@@ -294,6 +294,7 @@ std::optional<std::string> field_of(const std::string& name, const json* doc,
 }
 
 constexpr std::size_t kMaxCallbackReports = 1000;
+constexpr std::size_t kMaxRegexInput = 2048;
 constexpr std::size_t kMaxFieldBytes = 4096;
 
 }  // namespace
@@ -596,6 +597,9 @@ HttpRequest provider_request(const ProviderSettings& s, const MessageValues& v) 
         query = form_encode(s.auth_query) + "=" + form_encode(s.api_key);
     for (auto it = s.headers.begin(); it != s.headers.end(); ++it)
         r.headers.emplace_back(it.key(), fill(it->get<std::string>(), values, false));
+    // A message's text may end up in a header: no line breaks get through.
+    for (auto& [name, value] : r.headers)
+        std::erase_if(value, [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
     if (s.body_format == "json") {
         r.headers.emplace_back("Content-Type", "application/json");
         r.body = fill_json(s.body, values).dump(-1, ' ', false, json::error_handler_t::replace);
@@ -647,7 +651,10 @@ PartOutcome read_provider_answer(const ProviderSettings& s, const HttpAnswer& a,
         out.error_message = std::move(why);
         return out;
     };
-    const std::string_view body(a.body.data(), std::min<std::size_t>(a.body.size(), 64 * 1024));
+    // std::regex recurses per character: the patterns see the start of the
+    // answer only.
+    const std::string_view body(a.body.data(),
+                                std::min<std::size_t>(a.body.size(), kMaxRegexInput));
     if (!s.success_regex.empty()) {
         std::match_results<std::string_view::const_iterator> m;
         if (!std::regex_search(body.begin(), body.end(), m, std::regex(s.success_regex)))

@@ -94,6 +94,7 @@ struct ServerSession::Impl {
     std::atomic<bool> is_bound{false}, is_closed{false};
     std::atomic<std::size_t> submits_outstanding{0};
     std::optional<BindMode> mode;
+    bool bind_pending = false;  // the handler has not answered a bind yet
     std::uint32_t sequence = 0;
     std::deque<std::string> writes;
     // Close once `writes` is empty (after an unbind_resp or a framing nack).
@@ -190,20 +191,38 @@ struct ServerSession::Impl {
 
     void on_bind(const Pdu& p, BindMode requested) {
         const std::uint32_t response_id = p.command_id | command::kResponse;
-        if (mode) {
+        if (mode || bind_pending) {
             send({response_id, status::kAlyBnd, p.sequence_number, BindResp{}});
             return;
         }
+        bind_pending = true;
         const auto& b = std::get<Bind>(p.body);
-        const std::uint32_t verdict =
-            handler->on_bind(*owner, {requested, b.system_id, b.password, b.system_type, peer});
+        std::weak_ptr<ServerSession> weak = owner->weak_from_this();
+        auto answered = std::make_shared<std::atomic<bool>>(false);
+        const std::uint32_t seq = p.sequence_number;
+        handler->on_bind_async(
+            *owner, {requested, b.system_id, b.password, b.system_type, peer},
+            [weak, answered, response_id, seq, requested](std::uint32_t verdict) {
+                if (answered->exchange(true)) return;
+                auto session = weak.lock();
+                if (!session) return;
+                asio::post(session->impl_->strand, [session, verdict, response_id, seq, requested] {
+                    session->impl_->bind_answered(verdict, response_id, seq, requested);
+                });
+            });
+    }
+
+    void bind_answered(std::uint32_t verdict, std::uint32_t response_id, std::uint32_t seq,
+                       BindMode requested) {
+        bind_pending = false;
+        if (is_closed) return;
         if (verdict != status::kOk) {
-            send({response_id, verdict, p.sequence_number, BindResp{}});
+            send({response_id, verdict, seq, BindResp{}});
             return;
         }
         mode = requested;  // kOpen -> kBound
         is_bound = true;
-        send({response_id, status::kOk, p.sequence_number,
+        send({response_id, status::kOk, seq,
               BindResp{options.system_id, {int_tlv(tlv::kScInterfaceVersion, 0x34, 1)}}});
     }
 

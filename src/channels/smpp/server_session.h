@@ -107,6 +107,14 @@ public:
     // The command_status of the bind_resp: kOk accepts; kBindFail,
     // kInvPaswd, kInvSysId refuse (the peer may try again).
     virtual std::uint32_t on_bind(ServerSession& session, const BindRequest& request) = 0;
+    // For a handler that must not decide on the strand (a database read):
+    // calls `answer` once, now or later, from any thread, with what on_bind
+    // would return. Until then the session is not bound, and another bind
+    // gets ESME_RALYBND. By default, on_bind's answer at once.
+    virtual void on_bind_async(ServerSession& session, const BindRequest& request,
+                               std::function<void(std::uint32_t)> answer) {
+        answer(on_bind(session, request));
+    }
     // A submit_sm, or a data_sm read as one. REQUIRES: `reply` is called
     // once, now or later, from any thread.
     virtual void on_submit(ServerSession& session, const ShortMessage& message,
