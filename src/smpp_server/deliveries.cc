@@ -213,8 +213,11 @@ void Deliveries::round(Micros now) {
         });
         if (due) {
             std::size_t kept = 0;
-            for (std::size_t i = 0; i < claims.size(); ++i)
-                if ((*due)[i]) claims[kept++] = std::move(claims[i]);
+            for (std::size_t i = 0; i < claims.size(); ++i) {
+                if (!(*due)[i]) continue;
+                if (kept != i) claims[kept] = std::move(claims[i]);
+                ++kept;
+            }
             claims.resize(kept);
         }
         if (claims.empty()) return;

@@ -235,3 +235,15 @@ def test_garbage_gets_generic_nack_and_the_server_goes_on(setup, esme):
     client = esme(setup.port, *setup.credentials(), "--submit", 1, "--registered-delivery", 0)
     assert client.next("bind_resp")["status"] == 0
     assert client.next("submit_sm_resp")["status"] == 0
+
+
+def test_deactivating_an_smpp_account_ends_its_sessions(setup, esme):
+    client = esme(setup.port, *setup.credentials(), "--mode", "receiver", "--deliveries", 1,
+                  "--timeout-ms", 20000)
+    assert client.next("bind_resp")["status"] == 0
+    resp = setup.srv.api("PATCH", "/smpp-accounts/%s" % setup.account["id"],
+                         json={"is_active": False}, token=setup.owner.access)
+    assert resp.status == 200, u.describe(resp)
+    client.next("closed", timeout=15)
+    again = esme(setup.port, *setup.credentials())
+    assert again.next("bind_resp")["status"] == ESME_RBINDFAIL
