@@ -97,7 +97,8 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
           [this](const smpp_server::SmppAccountId& id) {
               if (smpp_endpoint_) smpp_endpoint_->drop_sessions(id);
           }),
-      smpp_deliveries_(db, SystemClock::instance(), node, {}) {}
+      smpp_deliveries_(db, SystemClock::instance(), node,
+                       {.max_age = config.smpp_delivery_max_age_s * kMicrosPerSecond}) {}
 
 Modules::~Modules() {
     stop();

@@ -85,6 +85,9 @@ struct Config {
     int password_hash_wait_ms = 100;
     // Lifetime of an invitation to join an account.
     std::int64_t invitation_ttl_s = 7 * 24 * 3600;
+    // How long receipts and inbound messages wait for an SMPP customer to
+    // bind a receiver before they are dropped.
+    std::int64_t smpp_delivery_max_age_s = 72 * 3600;
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL
     // (also survives power loss, slower commits).
     std::string sqlite_synchronous = "NORMAL";

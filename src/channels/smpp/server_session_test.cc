@@ -33,6 +33,8 @@ public:
         std::string password = "secret";
         bool answer_at_once = true;
         bool drop_replies = false;
+        bool hold_binds = false;  // binds wait for the test to answer them
+        std::vector<std::function<void(std::uint32_t)>> held_binds;
         std::vector<SubmitReply> held;
         std::vector<ShortMessage> submitted;
         std::vector<std::string> closed;
@@ -53,6 +55,18 @@ public:
         shared_->last_bound = session.weak_from_this();
         shared_->changed.notify_all();
         return status::kOk;
+    }
+    void on_bind_async(ServerSession& session, const BindRequest& request,
+                       std::function<void(std::uint32_t)> answer) override {
+        {
+            std::lock_guard lock(shared_->mutex);
+            if (shared_->hold_binds) {
+                shared_->held_binds.push_back(std::move(answer));
+                shared_->changed.notify_all();
+                return;
+            }
+        }
+        answer(on_bind(session, request));
     }
     void on_submit(ServerSession&, const ShortMessage& message, SubmitReply reply) override {
         std::lock_guard lock(shared_->mutex);
@@ -261,6 +275,40 @@ TEST(SmscSession, ASecondBindIsRefusedWithAlyBnd) {
     ASSERT_TRUE(peer.connected());
     EXPECT_EQ(peer.bind(command::kBindTransceiver, 1, "secret"), status::kOk);
     EXPECT_EQ(peer.bind(command::kBindTransmitter, 2, "secret"), status::kAlyBnd);
+}
+
+TEST(SmscSession, ABindAnsweredLaterLeavesTheSessionUnboundUntilThen) {
+    Loopback loop;
+    loop.shared->hold_binds = true;
+    RawPeer peer(loop.port());
+    ASSERT_TRUE(peer.connected());
+    peer.send({command::kBindTransceiver, 0, 1, Bind{"raw", "secret", "", 0x34, 0, 0, ""}});
+    ASSERT_TRUE(loop.shared->wait([&] { return !loop.shared->held_binds.empty(); }));
+    // Pending: another bind is refused, a submit finds no bind.
+    EXPECT_EQ(peer.bind(command::kBindTransmitter, 2, "secret"), status::kAlyBnd);
+    peer.send({command::kSubmitSm, 0, 3, short_message("too early")});
+    auto resp = peer.read();
+    ASSERT_TRUE(resp);
+    EXPECT_EQ(resp->command_status, status::kInvBndSts);
+    // Answered from another thread, twice: the first answer counts.
+    std::function<void(std::uint32_t)> answer;
+    {
+        std::lock_guard lock(loop.shared->mutex);
+        answer = loop.shared->held_binds.front();
+    }
+    std::thread([answer] {
+        answer(status::kOk);
+        answer(status::kBindFail);
+    }).join();
+    resp = peer.read();
+    ASSERT_TRUE(resp);
+    EXPECT_EQ(resp->command_id, command::kBindTransceiver | command::kResponse);
+    EXPECT_EQ(resp->command_status, status::kOk);
+    EXPECT_EQ(resp->sequence_number, 1u);
+    peer.send({command::kSubmitSm, 0, 4, short_message("now")});
+    resp = peer.read();
+    ASSERT_TRUE(resp);
+    EXPECT_EQ(resp->command_status, status::kOk);
 }
 
 TEST(SmscSession, SubmitBeforeBindOrOnAReceiverBindIsRefused) {
