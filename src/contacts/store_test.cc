@@ -69,17 +69,14 @@ Names ids_of(const std::vector<T>& rows) {
     return ids;
 }
 
-class ContactsStoreTest : public ::testing::TestWithParam<db::Dialect> {
+class ContactsStoreTest : public db::testing::EngineTest {
 protected:
     void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
+        EngineTest::SetUp();
+        if (IsSkipped()) return;
         ASSERT_NO_FATAL_FAILURE(add_account("Alpha", a_));
         ASSERT_NO_FATAL_FAILURE(add_account("Bravo", b_));
     }
-
-    db::Database& db() { return test_->db(); }
 
     // Contacts and groups belong to a stored account.
     void add_account(const std::string& name, AccountId& id) {
@@ -171,7 +168,6 @@ protected:
         put(theirs);
     }
 
-    std::unique_ptr<db::testing::TestDatabase> test_;
     AccountId a_, b_;
 };
 
@@ -490,9 +486,8 @@ TEST_P(ContactsStoreTest, ConsentHistoryIsReadNewestFirstAndOnlyInItsAccount) {
     }));
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, ContactsStoreTest,
-                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
-                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(Engines, ContactsStoreTest, db::testing::engines(),
+                         db::testing::EngineName());
 
 }  // namespace
 }  // namespace ujumbe::contacts

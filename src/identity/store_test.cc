@@ -95,15 +95,8 @@ void expect_unique_violation(const Status& s) {
     EXPECT_EQ(s.error().error_code, "UNIQUE_VIOLATION");
 }
 
-class IdentityStoreTest : public ::testing::TestWithParam<db::Dialect> {
+class IdentityStoreTest : public db::testing::EngineTest {
 protected:
-    void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
-    }
-    db::Database& db() { return test_->db(); }
-
     void ok(const Status& s) { ASSERT_TRUE(s) << s.error().message; }
     // Runs fn(Connection&) -> Status on a read connection; it must succeed.
     template <typename F>
@@ -128,8 +121,6 @@ protected:
     void put(const ApiKey& k) {
         ok(db().write([&](db::Connection& c) { return store::insert_api_key(c, k); }));
     }
-
-    std::unique_ptr<db::testing::TestDatabase> test_;
 };
 
 TEST_P(IdentityStoreTest, AnAccountIsReadBackWholeAndWhatWasNotSetStaysNull) {
@@ -470,9 +461,8 @@ TEST_P(IdentityStoreTest, UpdatesChangeOnlyWhatTheyShouldOfOnlyTheirOwnRow) {
     });
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, IdentityStoreTest,
-                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
-                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(Engines, IdentityStoreTest, db::testing::engines(),
+                         db::testing::EngineName());
 
 }  // namespace
 }  // namespace ujumbe::identity

@@ -71,16 +71,14 @@ TEST(DeliverMessages, ALongInboundMessageGoesInConcatenatedParts) {
     }
 }
 
-class OweTest : public ::testing::TestWithParam<db::Dialect> {
+class OweTest : public db::testing::EngineTest {
 protected:
     void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
+        EngineTest::SetUp();
+        if (IsSkipped()) return;
         deliveries_ =
             std::make_unique<Deliveries>(test_->db(), clock_, "node-a", DeliveryOptions{});
     }
-    db::Database& db() { return test_->db(); }
 
     messaging::Message sent_message(int receipts) {
         auto m = messaging::testing::stored_message(db(), AccountId{"acct-a"}, MessageStatus::kSent,
@@ -107,7 +105,6 @@ protected:
     }
 
     FakeClock clock_;
-    std::unique_ptr<db::testing::TestDatabase> test_;
     std::unique_ptr<Deliveries> deliveries_;
 };
 
@@ -159,9 +156,7 @@ TEST_P(OweTest, AnInboundMessageIsOwedToEveryReceiverOfItsAccount) {
     EXPECT_EQ(claimed[0].from, "+255712000111");
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, OweTest,
-                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
-                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(Engines, OweTest, db::testing::engines(), db::testing::EngineName());
 
 }  // namespace
 }  // namespace ujumbe::smpp_server

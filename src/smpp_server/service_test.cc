@@ -38,12 +38,11 @@ TEST(AddressAllowed, EntriesAreAddressesOrBlocks) {
     EXPECT_FALSE(valid_allow_entry(""));
 }
 
-class SmppAccountsTest : public ::testing::TestWithParam<db::Dialect> {
+class SmppAccountsTest : public db::testing::EngineTest {
 protected:
     void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
+        EngineTest::SetUp();
+        if (IsSkipped()) return;
         service_ = std::make_unique<SmppAccountsService>(
             test_->db(), clock_, "a-test-secret-of-enough-length-000",
             [this](const AccountId& id) { return id.value != suspended_; });
@@ -62,7 +61,6 @@ protected:
     FakeClock clock_;
     std::string suspended_;
     Principal owner_;
-    std::unique_ptr<db::testing::TestDatabase> test_;
     std::unique_ptr<SmppAccountsService> service_;
 };
 
@@ -151,9 +149,8 @@ TEST_P(SmppAccountsTest, SystemIdsAreCheckedAndUnique) {
               ErrorCode::kConflict);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, SmppAccountsTest,
-                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
-                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(Engines, SmppAccountsTest, db::testing::engines(),
+                         db::testing::EngineName());
 
 }  // namespace
 }  // namespace ujumbe::smpp_server

@@ -45,15 +45,8 @@ PendingDelivery receipt_for(const std::string& smpp_account, const std::string& 
     return d;
 }
 
-class SmppStoreTest : public ::testing::TestWithParam<db::Dialect> {
+class SmppStoreTest : public db::testing::EngineTest {
 protected:
-    void SetUp() override {
-        std::string why;
-        test_ = db::testing::TestDatabase::create(GetParam(), why);
-        if (!test_) GTEST_SKIP() << why;
-    }
-    db::Database& db() { return test_->db(); }
-
     void put(const SmppAccount& a, const std::string& sealed = "sealed") {
         auto s = db().write([&](db::Connection& c) { return store::insert_account(c, a, sealed); });
         ASSERT_TRUE(s) << s.error().message;
@@ -84,8 +77,6 @@ protected:
         EXPECT_TRUE(n);
         return n ? *n : -1;
     }
-
-    std::unique_ptr<db::testing::TestDatabase> test_;
 };
 
 TEST_P(SmppStoreTest, AnAccountReadsBackWholeAndOnlyInItsScope) {
@@ -257,9 +248,7 @@ TEST_P(SmppStoreTest, InboundDeliveriesKeepTheirTextAndOldOnesAreDropped) {
     EXPECT_EQ(pending("s-1"), 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, SmppStoreTest,
-                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
-                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(Engines, SmppStoreTest, db::testing::engines(), db::testing::EngineName());
 
 }  // namespace
 }  // namespace ujumbe::smpp_server
