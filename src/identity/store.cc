@@ -360,6 +360,9 @@ Result<std::optional<Profile>> find_profile(Connection& c, const UserId& user,
     UJ_ASSIGN(auto result, c.query(std::string("SELECT ") + kUserColumns + ", " + account_columns +
                                        ", ma.id, ma.name, ma.type, ma.status, m.role, m.is_active "
                                        "FROM users u JOIN accounts a ON a.id = $2 "
+                                       // Only an account the user belongs to.
+                                       "JOIN memberships am ON am.user_id = u.id AND "
+                                       "am.account_id = a.id "
                                        "JOIN memberships m ON m.user_id = u.id "
                                        "JOIN accounts ma ON ma.id = m.account_id WHERE u.id = $1 "
                                        "ORDER BY m.created_at, m.account_id",

@@ -233,6 +233,8 @@ TEST_P(IdentityStoreTest, NothingReachedThroughOneAccountIsAnotherAccountsRow) {
         EXPECT_EQ(keys.second, 0);
         UJ_ASSIGN(auto facts, store::session_principal(c, session, ann, b));
         EXPECT_FALSE(facts);
+        UJ_ASSIGN(auto profile, store::find_profile(c, ann, b));
+        EXPECT_FALSE(profile);  // not a member of B: B's account is not shown
         return {};
     });
     // Writes through B change nothing of A's.
