@@ -1,6 +1,7 @@
 #pragma once
 // Checks of common values, shared by every module that accepts them.
 
+#include <string>
 #include <string_view>
 
 namespace ujumbe {
@@ -18,5 +19,11 @@ bool is_clean_text(std::string_view text);
 
 // Number of Unicode code points in valid UTF-8 text.
 std::size_t utf8_length(std::string_view text);
+
+// One or more ASCII digits and nothing else.
+bool all_digits(std::string_view text);
+
+// ASCII letters lower-cased, every other byte as it is.
+std::string ascii_lower(std::string_view text);
 
 }  // namespace ujumbe

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/ids.h"
+#include "core/validate.h"
 #include "formats/sms_encoding.h"
 #include "messaging/parts.h"
 #include "messaging/store.h"
@@ -17,11 +18,6 @@ namespace ujumbe::messaging {
 namespace {
 
 using json = nlohmann::json;
-
-bool all_digits(const std::string& s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
-}
 
 // What a gateway's answer makes of the message and of each part.
 struct SentResult {

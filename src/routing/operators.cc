@@ -3,16 +3,12 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/validate.h"
 #include "formats/csv.h"
 
 namespace ujumbe::routing {
 
 namespace {
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
 
 std::string trim(std::string s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
@@ -22,8 +18,7 @@ std::string trim(std::string s) {
 }
 
 bool digits(std::string_view s, std::size_t min, std::size_t max) {
-    return s.size() >= min && s.size() <= max &&
-           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+    return s.size() >= min && s.size() <= max && all_digits(s);
 }
 
 bool name_text(std::string_view s) {
@@ -57,7 +52,7 @@ bool operator_matches(const std::string& rule_operator, const OperatorInfo& op) 
     std::string code = rule_operator;
     std::erase(code, '-');
     if (digits(code, 4, 6)) return code == op.mcc + op.mnc;
-    return lower(rule_operator) == lower(op.name);
+    return ascii_lower(rule_operator) == ascii_lower(op.name);
 }
 
 bool valid_rule_operator(const std::string& text) {
@@ -83,7 +78,8 @@ Result<OperatorImport> parse_operator_csv(std::string_view csv) {
         if (outcome != formats::csv::Outcome::kRecord)
             return Error::invalid("body", "Line " + std::to_string(line) + ": " + reader.error());
         if (column.empty()) {
-            for (std::size_t i = 0; i < fields.size(); ++i) column[lower(trim(fields[i]))] = i;
+            for (std::size_t i = 0; i < fields.size(); ++i)
+                column[ascii_lower(trim(fields[i]))] = i;
             for (const char* need : {"prefix", "operator", "mcc", "mnc"})
                 if (!column.count(need))
                     return Error::invalid("body", std::string("The header needs a ") + need +

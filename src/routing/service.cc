@@ -9,6 +9,7 @@
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/validate.h"
 #include "formats/phone.h"
 #include "routing/store.h"
 
@@ -17,10 +18,6 @@ namespace ujumbe::routing {
 namespace {
 
 using json = nlohmann::json;
-
-bool is_digits(const std::string& s) {
-    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c >= '0' && c <= '9'; });
-}
 
 }  // namespace
 
@@ -294,7 +291,7 @@ Status RoutingService::apply_route_input(db::Connection& c, RouteRule& rule, con
     if (in.prefix) {
         std::string p = *in.prefix;
         if (p.starts_with('+')) p.erase(0, 1);
-        if (!is_digits(p) || p.size() > 15)
+        if ((!p.empty() && !all_digits(p)) || p.size() > 15)
             errors["prefix"].push_back("Must be up to 15 digits of a number in E.164.");
         rule.prefix = p;
     }

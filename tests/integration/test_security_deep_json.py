@@ -34,6 +34,7 @@ OWNER_ROUTES = [
     ("POST", "/sender-ids/bulk"),
     ("POST", "/rates/quote"),
     ("POST", "/wallet/transfers"),
+    ("POST", "/smpp-accounts"),
 ]
 ADMIN_ROUTES = [
     ("POST", "/gateways"),
@@ -42,6 +43,7 @@ ADMIN_ROUTES = [
     ("POST", "/wallet/topups"),
     ("POST", "/rates"),
     ("POST", "/accounts/children"),
+    ("PUT", "/number-lookup"),
 ]
 OPEN_ROUTES = [
     ("POST", "/auth/register"),
@@ -79,7 +81,8 @@ def test_every_route_class_refuses_deep_bodies(server, api, owner, admin, nested
 @pytest.mark.parametrize("nested", [ARRAY, OBJECT], ids=["array", "object"])
 def test_routes_with_ids_survive_deep_bodies(server, api, owner, admin, nested):
     for method, path in (("PUT", "/contacts/"), ("PUT", "/groups/"), ("PUT", "/users/"),
-                         ("PUT", "/segments/"), ("POST", "/messages/%s/cancel")):
+                         ("PUT", "/segments/"), ("POST", "/messages/%s/cancel"),
+                         ("PATCH", "/smpp-accounts/")):
         full = path % ANY_ID if "%s" in path else path + ANY_ID
         resp = api(method, full, token=owner.access, raw_body=deep_body("deep", nested),
                    content_type="application/json")

@@ -288,3 +288,20 @@ def test_bad_settings_are_refused_naming_the_setting(srv, settings, field):
     admin = admin_of(srv)
     resp = add_http_gateway(srv, admin, status=400, **settings)
     u.assert_validation(resp, field)
+
+
+def test_a_hook_survives_deep_and_huge_bodies(srv, provider):
+    admin, gateway = http_setup(srv, provider)
+    path = u.API_PREFIX + "/hooks/gateways/%s/dlr?secret=%s" % (gateway["id"], SECRET)
+    deep = ("[" * 100_000 + "]" * 100_000).encode()
+    resp = srv.request("POST", path, raw_body=deep)
+    assert resp.status == 400, u.describe(resp)
+    assert len(resp.raw) < 2000
+    huge = srv.request("POST", path, raw_body=b"id=" + b"9" * (300 * 1024),
+                       content_type="application/x-www-form-urlencoded")
+    assert huge.status == 413, u.describe(huge)
+    # Without the secret the body is not even read as a report.
+    forged = srv.request("POST", u.API_PREFIX + "/hooks/gateways/%s/dlr" % gateway["id"],
+                         raw_body=deep)
+    assert forged.status == 401
+    assert srv.api("GET", "/gateways/%s" % gateway["id"], token=admin.access).status == 200

@@ -18,6 +18,8 @@
 #include <cctype>
 #include <map>
 
+#include "core/validate.h"
+
 namespace ujumbe::channels {
 
 namespace asio = boost::asio;
@@ -32,22 +34,12 @@ bool host_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
 }
 
-bool all_digits(const std::string& s) {
-    return !s.empty() &&
-           std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
-}
-
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 }  // namespace
 
 std::optional<Url> parse_url(const std::string& text) {
     Url url;
     std::string rest;
-    const std::string head = lower(text.substr(0, 8));
+    const std::string head = ascii_lower(text.substr(0, 8));
     if (head.starts_with("https://")) {
         url.tls = true;
         rest = text.substr(8);

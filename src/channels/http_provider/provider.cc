@@ -8,6 +8,7 @@
 #include "core/crypto.h"
 #include "core/json.h"
 #include "core/utf8.h"
+#include "core/validate.h"
 
 namespace ujumbe::channels {
 
@@ -689,10 +690,7 @@ PartOutcome read_provider_answer(const ProviderSettings& s, const HttpAnswer& a,
 bool callback_authentic(const ProviderSettings& s, const Callback& cb) {
     if (s.hook_secret.empty()) return false;
     if (s.hook_auth == "hmac") {
-        std::string header = s.signature_header;
-        for (auto& ch : header)
-            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-        auto it = cb.headers.find(header);
+        auto it = cb.headers.find(ascii_lower(s.signature_header));
         if (it == cb.headers.end()) return false;
         std::string given = it->second;
         if (given.starts_with("sha256=")) given = given.substr(7);
@@ -747,11 +745,9 @@ Result<std::vector<CallbackReport>> read_callback(const ProviderSettings& s,
             auto mapped = s.dlr.statuses.find(*status);
             if (mapped == s.dlr.statuses.end()) {
                 // Statuses are matched case-insensitively when not listed as sent.
+                const std::string wanted = ascii_lower(*status);
                 for (auto it = s.dlr.statuses.begin(); it != s.dlr.statuses.end(); ++it) {
-                    std::string a = it->first, b = *status;
-                    std::transform(a.begin(), a.end(), a.begin(), ::tolower);
-                    std::transform(b.begin(), b.end(), b.begin(), ::tolower);
-                    if (a == b) {
+                    if (ascii_lower(it->first) == wanted) {
                         mapped = it;
                         break;
                     }
