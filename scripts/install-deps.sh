@@ -11,6 +11,7 @@ packages=(
     libphonenumber-dev libsodium-dev libssl-dev libcurl4-openssl-dev
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libgoogle-perftools-dev
     postgresql-15 postgresql-client-15 wrk curl python3 python3-pytest
+    ca-certificates  # HTTPS to SMS providers checks their certificates
     "$@"
 )
 # Node.js (with its npm) runs the SMPP simulator of the interop tests; a
