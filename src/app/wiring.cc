@@ -9,7 +9,7 @@ namespace {
 Principal reader_of(const AccountId& account) {
     Principal p;
     p.account_id = account;
-    p.role = "owner";
+    p.role = Role::kOwner;
     return p;
 }
 }  // namespace

@@ -30,8 +30,8 @@ protected:
         ASSERT_TRUE(platform);
         admin_ = {.user_id = UserId{"admin"},
                   .account_id = platform->id,
-                  .role = "owner",
-                  .account_type = "platform"};
+                  .role = Role::kOwner,
+                  .account_type = AccountType::kPlatform};
         billing_ = std::make_unique<BillingService>(db(), clock_, *identity_,
                                                     BillingOptions{.trial_credit = 0});
         committer_ = std::make_unique<messaging::Committer>(db());
@@ -44,16 +44,16 @@ protected:
         ContactsTest::TearDown();
     }
 
-    Principal account(const std::string& name, const std::string& type,
+    Principal account(const std::string& name, AccountType type,
                       const std::optional<Principal>& parent = std::nullopt) {
         auto a = identity::new_account(type, name, clock_.now());
         a.country = "KE";
-        a.parent_id = parent ? parent->account_id.value : admin_.account_id.value;
+        a.parent_id = parent ? parent->account_id : admin_.account_id;
         EXPECT_TRUE(
             db().write([&](db::Connection& c) { return identity::store::insert_account(c, a); }));
         return {.user_id = UserId{new_uuid_v7()},
                 .account_id = a.id,
-                .role = "owner",
+                .role = Role::kOwner,
                 .account_type = type};
     }
     Wallet wallet(const Principal& who) {
@@ -81,9 +81,9 @@ bool documented_refusal(const Error& e) {
 }
 
 TEST_P(BillingPropertyTest, NoSequenceOfValidCallsBreaksABalanceOrAStatement) {
-    const auto reseller = account("Prop Reseller", "reseller");
-    const auto client = account("Prop Client", "business", reseller);
-    const auto business = account("Prop Business", "business");
+    const auto reseller = account("Prop Reseller", AccountType::kReseller);
+    const auto client = account("Prop Client", AccountType::kBusiness, reseller);
+    const auto business = account("Prop Business", AccountType::kBusiness);
     const std::vector<Principal> payers = {reseller, client, business};
     std::mt19937_64 rng(20261201 + static_cast<int>(GetParam()));
     auto pick = [&](std::int64_t lo, std::int64_t hi) {
@@ -210,7 +210,7 @@ TEST_P(BillingPropertyTest, NoSequenceOfValidCallsBreaksABalanceOrAStatement) {
 }
 
 TEST_P(BillingPropertyTest, AMonthWhoseEntriesAddUpPastInt64StillHasItsStatement) {
-    const auto who = account("Big Month", "business");
+    const auto who = account("Big Month", AccountType::kBusiness);
     // Ten thousand top-ups of the largest amount: 1e19 micro-units, past int64.
     constexpr int kEntries = 10'000;
     std::vector<LedgerEntry> entries;

@@ -50,7 +50,7 @@ Result<identity::Account> BillingService::managed_account(const Principal& who,
     if (!is_uuid(id)) return Error::not_found("Account");
     auto account = identity_.account_by_id(AccountId{id});
     if (!account) return Error::not_found("Account");
-    const bool parent = account->parent_id && *account->parent_id == who.account_id.value;
+    const bool parent = account->parent_id && *account->parent_id == who.account_id;
     if (!(who.is_platform_admin() || (parent && who.can_manage())))
         return Error::not_found("Account");
     return std::move(*account);
@@ -183,7 +183,7 @@ Result<Moved> BillingService::adjust(const Principal& who, const MoneyMove& in) 
 
 Result<Moved> BillingService::transfer(const Principal& who, const MoneyMove& in) {
     if (!in.account_id) return Error::invalid("account_id", "This field is required.");
-    if (who.account_type != "reseller" || !who.can_manage())
+    if (who.account_type != AccountType::kReseller || !who.can_manage())
         return Error::forbidden("Transfers go from a reseller to its own clients.");
     UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
     return move_in(who, target, entry_type::kTransferIn, in, who.account_id);
@@ -431,12 +431,12 @@ Result<PricePlan> BillingService::price_plan(const identity::Account& account) {
     PricePlan plan{account.id, std::nullopt, {}, options_.currency};
     std::optional<identity::Account> parent;
     if (account.parent_id) {
-        auto p = identity_.account_by_id(AccountId{*account.parent_id});
-        if (p && p->type == "reseller") parent = std::move(*p);
+        auto p = identity_.account_by_id(*account.parent_id);
+        if (p && p->type == AccountType::kReseller) parent = std::move(*p);
     }
     UJ_TRY(db_.read([&](db::Connection& c) -> Status {
         UJ_ASSIGN(plan.chain.base, store::card_of(c, std::nullopt));
-        if (account.type == "platform") return {};
+        if (account.type == AccountType::kPlatform) return {};
         if (parent) {
             plan.reseller = parent->id;
             UJ_ASSIGN(auto reseller_card, store::card_of(c, parent->id));

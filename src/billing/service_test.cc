@@ -35,8 +35,8 @@ protected:
         ASSERT_TRUE(platform);
         admin_ = {.user_id = UserId{"admin"},
                   .account_id = platform->id,
-                  .role = "owner",
-                  .account_type = "platform"};
+                  .role = Role::kOwner,
+                  .account_type = AccountType::kPlatform};
         billing_ = std::make_unique<BillingService>(db(), clock_, *identity_,
                                                     BillingOptions{.trial_credit = 0});
         committer_ = std::make_unique<messaging::Committer>(db());
@@ -58,16 +58,16 @@ protected:
     }
 
     // An account of `type` under `parent` (none: under the platform) and its owner.
-    Principal account(const std::string& name, const std::string& type = "business",
+    Principal account(const std::string& name, AccountType type = AccountType::kBusiness,
                       const std::optional<Principal>& parent = std::nullopt) {
         auto a = identity::new_account(type, name, clock_.now());
         a.country = "KE";
-        a.parent_id = parent ? parent->account_id.value : admin_.account_id.value;
+        a.parent_id = parent ? parent->account_id : admin_.account_id;
         EXPECT_TRUE(
             db().write([&](db::Connection& c) { return identity::store::insert_account(c, a); }));
         return {.user_id = UserId{new_uuid_v7()},
                 .account_id = a.id,
-                .role = "owner",
+                .role = Role::kOwner,
                 .account_type = type};
     }
     void topup(const Principal& by, const Principal& to, Micros6 amount) {
@@ -157,8 +157,8 @@ TEST_P(BillingTest, TheCreditLimitLetsTheBalanceGoThatFarBelowZero) {
 }
 
 TEST_P(BillingTest, AResellersClientPaysItsPriceAndTheResellerPaysItsOwn) {
-    const auto reseller = account("Reseller Ltd", "reseller");
-    const auto client = account("Client Ltd", "business", reseller);
+    const auto reseller = account("Reseller Ltd", AccountType::kReseller);
+    const auto client = account("Client Ltd", AccountType::kBusiness, reseller);
     topup(admin_, reseller, 10 * kMicrosPerUnit);
     topup(reseller, client, 10 * kMicrosPerUnit);
     ASSERT_TRUE(billing_->put_rate(
@@ -207,8 +207,8 @@ TEST_P(BillingTest, AFailedMessageIsRefundedOnceEvenWhenRecordedTwice) {
 }
 
 TEST_P(BillingTest, AMonthlyStatementAddsUpAndShowsTheResellersRevenue) {
-    const auto reseller = account("Stmt Reseller", "reseller");
-    const auto client = account("Stmt Client", "business", reseller);
+    const auto reseller = account("Stmt Reseller", AccountType::kReseller);
+    const auto client = account("Stmt Client", AccountType::kBusiness, reseller);
     topup(admin_, reseller, 10 * kMicrosPerUnit);
     topup(reseller, client, 10 * kMicrosPerUnit);
     ASSERT_TRUE(billing_->put_rate(
@@ -290,7 +290,8 @@ TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
     EXPECT_TRUE(service_->upsert(who, {.name = "Known", .phone = "+254711000010"}));  // an update
     // The test's owner has no membership row: the first member is the one user allowed.
     auto add = [&](const std::string& email) {
-        auto invited = identity_->invite(who, {.email = email, .name = "Member", .role = "agent"});
+        auto invited =
+            identity_->invite(who, {.email = email, .name = "Member", .role = Role::kAgent});
         EXPECT_TRUE(invited);
         return identity_->accept_invitation_token(
             {invited->token, std::nullopt, "a-long-password-1"}, "10.0.0.1");
@@ -406,9 +407,9 @@ TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {
 TEST_P(BillingTest, AnAccountSeesOnlyWalletsItManages) {
     const auto a = account("A Ltd");
     const auto b = account("B Ltd");
-    const auto reseller = account("R Ltd", "reseller");
-    const auto sibling = account("S Ltd", "reseller");
-    const auto client = account("C Ltd", "business", reseller);
+    const auto reseller = account("R Ltd", AccountType::kReseller);
+    const auto sibling = account("S Ltd", AccountType::kReseller);
+    const auto client = account("C Ltd", AccountType::kBusiness, reseller);
     EXPECT_FALSE(billing_->wallet(a, b.account_id.value));
     EXPECT_FALSE(billing_->transactions(a, b.account_id.value, {}, {}));
     EXPECT_TRUE(billing_->wallet(reseller, client.account_id.value));

@@ -80,7 +80,7 @@ protected:
 
     // Contacts and groups belong to a stored account.
     void add_account(const std::string& name, AccountId& id) {
-        const auto account = identity::new_account("business", name, kT0);
+        const auto account = identity::new_account(AccountType::kBusiness, name, kT0);
         const auto s = db().write(
             [&](db::Connection& c) { return identity::store::insert_account(c, account); });
         ASSERT_TRUE(s) << s.error().message;

@@ -25,7 +25,7 @@ void ContactsTest::TearDown() {
 }
 
 Principal ContactsTest::owner_of(const std::string& name, const std::string& country) {
-    auto account = identity::new_account("business", name, clock_.now());
+    auto account = identity::new_account(AccountType::kBusiness, name, clock_.now());
     account.country = country;
     auto s =
         db().write([&](db::Connection& c) { return identity::store::insert_account(c, account); });
@@ -33,8 +33,8 @@ Principal ContactsTest::owner_of(const std::string& name, const std::string& cou
     Principal p;
     p.user_id = UserId{new_uuid_v7()};
     p.account_id = account.id;
-    p.role = "owner";
-    p.account_type = "business";
+    p.role = Role::kOwner;
+    p.account_type = AccountType::kBusiness;
     return p;
 }
 

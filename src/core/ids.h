@@ -25,10 +25,17 @@ struct Id {
     auto operator<=>(const Id&) const = default;
 };
 
+// JSON writes an id as its text (found by nlohmann's lookup of to_json).
+template <typename Json, typename Tag>
+void to_json(Json& j, const Id<Tag>& id) {
+    j = id.value;
+}
+
 using AccountId = Id<struct AccountTag>;
 using UserId = Id<struct UserTag>;
 using ApiKeyId = Id<struct ApiKeyTag>;
 using SessionId = Id<struct SessionTag>;
+using InvitationId = Id<struct InvitationTag>;
 
 // Whose rows a read may see: one account's, or every account's (the
 // platform admin's views). Stores take a scope, never an account id that

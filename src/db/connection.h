@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/result.h"
 
 namespace ujumbe::db {
@@ -28,6 +29,10 @@ inline Value null() {
 inline Value optional_text(const std::optional<std::string>& v) {
     return v ? Value(*v) : Value(nullptr);
 }
+template <typename Tag>
+Value optional_id(const std::optional<Id<Tag>>& v) {
+    return v ? Value(v->value) : Value(nullptr);
+}
 inline Value optional_int(const std::optional<std::int64_t>& v) {
     return v ? Value(*v) : Value(nullptr);
 }
@@ -41,6 +46,16 @@ public:
     // The cell's text; "" for NULL.
     const std::string& text(std::size_t i) const;
     std::optional<std::string> opt_text(std::size_t i) const { return cells_.at(i); }
+    // The cell as a strong id, e.g. row.id<AccountId>(0).
+    template <typename IdType>
+    IdType id(std::size_t i) const {
+        return IdType{text(i)};
+    }
+    template <typename IdType>
+    std::optional<IdType> opt_id(std::size_t i) const {
+        if (is_null(i)) return std::nullopt;
+        return IdType{text(i)};
+    }
     std::int64_t i64(std::size_t i) const;  // 0 for NULL
     std::optional<std::int64_t> opt_i64(std::size_t i) const;
     bool boolean(std::size_t i) const;  // accepts 1/0, t/f, true/false

@@ -156,7 +156,7 @@ Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx, con
         who.account_id.value,
         who.api_key_id ? "key:" + who.api_key_id->value : "user:" + who.user_id.value,
         std::string(key_text)};
-    std::string grants = who.role;
+    std::string grants(role_name(who.role));
     for (const auto& s : who.scopes) grants += " " + s;
     auto decision = idempotency_->begin(scope, IdempotencyKeys::fingerprint(request, grants));
     if (!decision) return error_response(decision.error());

@@ -26,8 +26,8 @@ public:
         principal = Principal{};
         principal.user_id = UserId{"usr_1"};
         principal.account_id = AccountId{"acc_1"};
-        principal.role = "owner";
-        principal.account_type = "business";
+        principal.role = Role::kOwner;
+        principal.account_type = AccountType::kBusiness;
         principal.session_id = SessionId{"ses_1"};
     }
 

@@ -11,25 +11,9 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "core/principal.h"
 
 namespace ujumbe::identity {
-
-namespace account_type {
-inline constexpr const char* kPlatform = "platform";
-inline constexpr const char* kReseller = "reseller";
-inline constexpr const char* kBusiness = "business";
-}  // namespace account_type
-
-namespace role {
-inline constexpr const char* kOwner = "owner";
-inline constexpr const char* kAdmin = "admin";
-inline constexpr const char* kAgent = "agent";
-}  // namespace role
-
-inline const std::vector<std::string>& all_roles() {
-    static const std::vector<std::string> roles = {"owner", "admin", "agent"};
-    return roles;
-}
 
 // Scopes an API key may carry. `read_only` grants every "*:read" scope and
 // `full_access` everything (see http::scope_allows).
@@ -44,10 +28,10 @@ inline const std::vector<std::string>& known_scopes() {
 
 struct Account {
     AccountId id;
-    std::string type = account_type::kBusiness;
+    AccountType type = AccountType::kBusiness;
     std::string name;
     std::string status = "active";  // active | suspended
-    std::optional<std::string> parent_id;
+    std::optional<AccountId> parent_id;
     std::string business_name;
     std::optional<std::string> business_username;
     std::string business_type;
@@ -79,7 +63,7 @@ struct User {
     std::string name;
     std::string password_hash;
     bool is_active = true;
-    std::optional<std::string> last_account_id;
+    std::optional<AccountId> last_account_id;
     Micros created_at = 0;
     Micros updated_at = 0;
     std::optional<Micros> last_login_at;
@@ -88,7 +72,7 @@ struct User {
 struct Membership {
     AccountId account_id;
     UserId user_id;
-    std::string role = role::kAgent;
+    Role role = Role::kAgent;
     bool is_active = true;
     std::optional<std::int64_t> max_messages_per_day;
     Micros created_at = 0;
@@ -105,9 +89,9 @@ struct Member {
 struct AccountMembership {
     AccountId account_id;
     std::string account_name;
-    std::string account_type;
+    AccountType account_type = AccountType::kBusiness;
     std::string account_status;
-    std::string role;
+    Role role = Role::kAgent;
     bool is_active = true;
 };
 
@@ -135,12 +119,12 @@ inline constexpr const char* kRevoked = "revoked";
 // An invitation to join an account with a role. Only its acceptance
 // creates a membership; the token is kept only as its hash.
 struct Invitation {
-    std::string id;
+    InvitationId id;
     AccountId account_id;
     std::string account_name;  // filled when read for the invitee
     std::string email;         // lower-cased
     std::optional<std::string> name;
-    std::string role = role::kAgent;
+    Role role = Role::kAgent;
     std::optional<std::int64_t> max_messages_per_day;
     UserId invited_by;
     std::string token_hash;
@@ -154,7 +138,7 @@ struct Invitation {
 struct AuthResult {
     User user;
     Account account;
-    std::string role;
+    Role role = Role::kAgent;
     std::string access;
     std::string refresh;
     std::int64_t expires_in = 0;  // seconds until `access` expires

@@ -289,7 +289,7 @@ Result<Response> create_child(IdentityService& s, RequestContext& ctx, const Req
     in.contact_email = *contact_email;
     in.contact_phone = contact_phone.value_or("");
     in.country = *country;
-    in.account_type = type.value_or(account_type::kBusiness);
+    in.account_type = type == "reseller" ? AccountType::kReseller : AccountType::kBusiness;
     in.reseller_details = details ? *details : json(nullptr);
     in.max_messages_per_day = limit;
     in.owner_name = *owner_name;
@@ -303,9 +303,19 @@ Result<Response> create_child(IdentityService& s, RequestContext& ctx, const Req
     return http::created(out);
 }
 
+// The filters of the account lists (a reseller's children, the admin's accounts).
+Result<ChildQuery> child_query(const Request& req) {
+    ChildQuery q{req.query_param("search"), req.query_param("status"), std::nullopt};
+    if (auto type = req.query_param("type")) {
+        q.type = parse_account_type(*type);
+        if (!q.type) return Error::invalid("type", "Must be platform, reseller or business.");
+    }
+    return q;
+}
+
 Result<Response> list_children(IdentityService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto page, page_of(req));
-    ChildQuery q{req.query_param("search"), req.query_param("status"), req.query_param("type")};
+    UJ_ASSIGN(auto q, child_query(req));
     UJ_ASSIGN(auto children, s.list_children(ctx.who(), q, page));
     json results = json::array();
     for (const auto& a : children.items) results.push_back(account_json(a));
@@ -338,7 +348,10 @@ Result<Response> list_users(IdentityService& s, RequestContext& ctx, const Reque
     UJ_ASSIGN(auto page, page_of(req));
     MemberQuery q;
     q.search = req.query_param("search");
-    q.role = req.query_param("role");
+    if (auto role = req.query_param("role")) {
+        q.role = parse_role(*role);
+        if (!q.role) return Error::invalid("role", "Must be owner, admin or agent.");
+    }
     if (auto active = req.query_param("is_active")) {
         if (*active != "true" && *active != "false")
             return Error::invalid("is_active", "Must be true or false.");
@@ -360,11 +373,11 @@ Result<Response> add_user(IdentityService& s, RequestContext& ctx, const Request
     in.name = f.text("name", Need::kOptional, 1, 200);
     if (f.has("password"))
         f.fail("password", "Not accepted: the invitee chooses a password when accepting.");
-    auto role_name = f.choice("role", Need::kRequired, all_roles());
+    auto role = f.choice("role", Need::kRequired, role_names());
     in.max_messages_per_day = f.integer("max_messages_per_day", Need::kOptional, 0, 1'000'000'000);
     UJ_TRY(f.check());
     in.email = *email;
-    in.role = *role_name;
+    in.role = *parse_role(*role);
     UJ_ASSIGN(auto issued, s.invite(ctx.who(), in));
     return http::ok(invitation_json(issued.invitation, SystemClock::instance().now()), 201,
                     "Invitation sent");
@@ -386,12 +399,12 @@ Result<Response> list_invitations(IdentityService& s, RequestContext& ctx, const
 }
 
 Result<Response> revoke_invitation(IdentityService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto inv, s.revoke_invitation(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto inv, s.revoke_invitation(ctx.who(), InvitationId{ctx.param("id")}));
     return http::ok(invitation_json(inv, SystemClock::instance().now()), 200, "Invitation revoked");
 }
 
 Result<Response> resend_invitation(IdentityService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto issued, s.resend_invitation(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto issued, s.resend_invitation(ctx.who(), InvitationId{ctx.param("id")}));
     return http::ok(invitation_json(issued.invitation, SystemClock::instance().now()), 200,
                     "Invitation sent again");
 }
@@ -404,8 +417,8 @@ Result<Response> my_invitations(IdentityService& s, RequestContext& ctx, const R
 }
 
 Result<Response> answer_invitation(IdentityService& s, bool accept, RequestContext& ctx) {
-    UJ_ASSIGN(auto inv, accept ? s.accept_invitation(ctx.who(), ctx.param("id"))
-                               : s.decline_invitation(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto inv, accept ? s.accept_invitation(ctx.who(), InvitationId{ctx.param("id")})
+                               : s.decline_invitation(ctx.who(), InvitationId{ctx.param("id")}));
     return http::ok(my_invitation_json(inv), 200,
                     accept ? "Invitation accepted" : "Invitation declined");
 }
@@ -425,7 +438,7 @@ Result<Response> accept_invite_token(IdentityService& s, RequestContext&, const 
 
 Result<Response> list_accounts(IdentityService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto page, page_of(req));
-    ChildQuery q{req.query_param("search"), req.query_param("status"), req.query_param("type")};
+    UJ_ASSIGN(auto q, child_query(req));
     UJ_ASSIGN(auto accounts, s.list_accounts(ctx.who(), q, page));
     json results = json::array();
     for (const auto& a : accounts.items) results.push_back(registered_account_json(a));
@@ -442,7 +455,7 @@ Result<Response> put_user(IdentityService& s, RequestContext& ctx, const Request
     Fields f(body);
     MemberUpdate u;
     u.name = f.text("name", Need::kOptional, 1, 200);
-    u.role = f.choice("role", Need::kOptional, all_roles());
+    if (auto role = f.choice("role", Need::kOptional, role_names())) u.role = parse_role(*role);
     if (f.is_null("max_messages_per_day"))
         u.clear_max_messages_per_day = true;
     else

@@ -38,12 +38,12 @@ bool scope_covers(const std::vector<std::string>& held, const std::string& wante
     return allows(held, wanted);
 }
 
-const std::vector<std::string>& role_scopes(const std::string& role) {
+const std::vector<std::string>& role_scopes(Role role) {
     static const std::vector<std::string> everything = {"full_access"};
     static const std::vector<std::string> agent = {"read_only", "messages:send", "contacts:write"};
     static const std::vector<std::string> none;
-    if (role == role::kOwner || role == role::kAdmin) return everything;
-    if (role == role::kAgent) return agent;
+    if (role == Role::kOwner || role == Role::kAdmin) return everything;
+    if (role == Role::kAgent) return agent;
     return none;
 }
 

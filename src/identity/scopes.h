@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/principal.h"
+
 namespace ujumbe::identity {
 
 // True when a holder of `held` may do everything `wanted` allows.
@@ -15,6 +17,6 @@ bool scope_covers(const std::vector<std::string>& held, const std::string& wante
 // The scopes a member with `role` can use: owners and admins everything,
 // agents reading, sending messages and writing contacts (what the services
 // let an agent do). A key's scopes are bounded by its creator's role.
-const std::vector<std::string>& role_scopes(const std::string& role);
+const std::vector<std::string>& role_scopes(Role role);
 
 }  // namespace ujumbe::identity

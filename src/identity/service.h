@@ -57,7 +57,7 @@ struct LoginInput {
 struct Me {
     User user;
     Account account;
-    std::string role;
+    Role role = Role::kAgent;
     std::vector<AccountMembership> accounts;
 };
 
@@ -82,7 +82,7 @@ struct ChildInput {
     std::string contact_email;
     std::string contact_phone;
     std::string country;
-    std::string account_type = account_type::kBusiness;
+    AccountType account_type = AccountType::kBusiness;
     nlohmann::json reseller_details = nullptr;
     std::optional<std::int64_t> max_messages_per_day;
     std::string owner_name, owner_email, owner_password;
@@ -94,13 +94,14 @@ struct CreatedChild {
 };
 
 struct ChildQuery {
-    std::optional<std::string> search, status, type;
+    std::optional<std::string> search, status;
+    std::optional<AccountType> type;
 };
 
 struct NewMember {
     std::string email;
     std::optional<std::string> name;
-    std::string role;
+    Role role = Role::kAgent;
     std::optional<std::int64_t> max_messages_per_day;
 };
 
@@ -118,13 +119,14 @@ struct InviteAcceptance {
 
 struct MemberUpdate {
     std::optional<std::string> name;
-    std::optional<std::string> role;
+    std::optional<Role> role;
     bool clear_max_messages_per_day = false;
     std::optional<std::int64_t> max_messages_per_day;
 };
 
 struct MemberQuery {
-    std::optional<std::string> search, role;
+    std::optional<std::string> search;
+    std::optional<Role> role;
     std::optional<bool> is_active;
 };
 
@@ -220,13 +222,13 @@ public:
     Result<Listing<Invitation>> list_invitations(const Principal& who,
                                                  const std::optional<std::string>& status,
                                                  Page page);
-    Result<Invitation> revoke_invitation(const Principal& who, const std::string& id);
+    Result<Invitation> revoke_invitation(const Principal& who, const InvitationId& id);
     // A new token and expiry; the old token stops working.
-    Result<IssuedInvitation> resend_invitation(const Principal& who, const std::string& id);
+    Result<IssuedInvitation> resend_invitation(const Principal& who, const InvitationId& id);
     // The caller's own pending invitations (by their email); sessions only.
     Result<std::vector<Invitation>> my_invitations(const Principal& who);
-    Result<Invitation> accept_invitation(const Principal& who, const std::string& id);
-    Result<Invitation> decline_invitation(const Principal& who, const std::string& id);
+    Result<Invitation> accept_invitation(const Principal& who, const InvitationId& id);
+    Result<Invitation> decline_invitation(const Principal& who, const InvitationId& id);
     // Creates the user and the membership, and signs the new user in.
     Result<AuthResult> accept_invitation_token(const InviteAcceptance& in, const std::string& ip);
     Result<Member> update_member(const Principal& who, const UserId& id, const MemberUpdate& u);
@@ -253,9 +255,9 @@ private:
     Status mail_invitation(const Invitation& inv, const std::string& token,
                            const std::string& inviter_name, const std::string& account_name);
     // A new session with its first refresh token and an access token.
-    Result<AuthResult> open_session(db::Connection& c, User user, const Account& account,
-                                    const std::string& role, const std::string& ip);
-    Result<AuthResult> issue_tokens(User user, const Account& account, const std::string& role,
+    Result<AuthResult> open_session(db::Connection& c, User user, const Account& account, Role role,
+                                    const std::string& ip);
+    Result<AuthResult> issue_tokens(User user, const Account& account, Role role,
                                     const SessionId& session, const std::string& refresh);
     Result<Account> access_child(db::Connection& c, const Principal& who, const AccountId& id);
     Status check_manager(const Principal& who) const;
@@ -285,7 +287,7 @@ private:
 
 std::string new_account_sid();
 // Rows not yet stored: fresh ids and a new account SID, stamped `now`.
-Account new_account(const std::string& type, const std::string& name, Micros now);
+Account new_account(AccountType type, const std::string& name, Micros now);
 User new_user(const std::string& email, const std::string& name, const std::string& password_hash,
               const AccountId& home, Micros now);
 

@@ -33,7 +33,7 @@ Status apply_update(db::Connection& c, Account& a, const AccountUpdate& u) {
     if (u.country) a.country = *u.country;
     if (u.default_country) a.default_country = *u.default_country;
     if (u.reseller_details) {
-        if (a.type != account_type::kReseller)
+        if (a.type != AccountType::kReseller)
             return Error::invalid("reseller_details",
                                   "Only reseller accounts have reseller details.");
         a.reseller_details = *u.reseller_details;
@@ -103,15 +103,15 @@ Result<Account> IdentityService::access_child(db::Connection& c, const Principal
                                               const AccountId& id) {
     if (!is_uuid(id.value)) return Error::not_found("Account");
     UJ_ASSIGN(auto account, store::find_account(c, id));
-    if (!account || account->type == account_type::kPlatform) return Error::not_found("Account");
-    const bool mine = account->parent_id && *account->parent_id == who.account_id.value;
+    if (!account || account->type == AccountType::kPlatform) return Error::not_found("Account");
+    const bool mine = account->parent_id && *account->parent_id == who.account_id;
     if (!mine && !who.is_platform_admin()) return Error::not_found("Account");
     return std::move(*account);
 }
 
 namespace {
 Status check_parent(const Principal& who) {
-    if (who.account_type == account_type::kBusiness)
+    if (who.account_type == AccountType::kBusiness)
         return Error::forbidden("Business accounts have no child accounts");
     if (!who.can_manage()) return Error::forbidden("Only owners and admins may do this");
     return {};
@@ -120,9 +120,9 @@ Status check_parent(const Principal& who) {
 
 Result<CreatedChild> IdentityService::create_child(const Principal& who, const ChildInput& in) {
     UJ_TRY(check_parent(who));
-    if (in.account_type == account_type::kReseller && !who.is_platform_admin())
+    if (in.account_type == AccountType::kReseller && !who.is_platform_admin())
         return Error::forbidden("Only the platform creates reseller accounts");
-    if (in.account_type != account_type::kReseller && !in.reseller_details.is_null())
+    if (in.account_type != AccountType::kReseller && !in.reseller_details.is_null())
         return Error::invalid("reseller_details", "Only reseller accounts have reseller details.");
     UJ_ASSIGN(auto hash, this->hash(in.owner_password));
     const Micros now = clock_.now();
@@ -136,7 +136,7 @@ Result<CreatedChild> IdentityService::create_child(const Principal& who, const C
             return e;
         }
         Account a = new_account(in.account_type, in.business_name, now);
-        a.parent_id = who.account_id.value;
+        a.parent_id = who.account_id;
         a.business_username = in.business_username;
         a.business_type = in.business_type;
         a.contact_email = in.contact_email;
@@ -148,7 +148,7 @@ Result<CreatedChild> IdentityService::create_child(const Principal& who, const C
         User owner = new_user(in.owner_email, in.owner_name, hash, a.id, now);
         UJ_TRY(store::insert_user(c, owner));
         UJ_TRY(store::insert_membership(
-            c, Membership{a.id, owner.id, role::kOwner, true, std::nullopt, now, now}));
+            c, Membership{a.id, owner.id, Role::kOwner, true, std::nullopt, now, now}));
         return CreatedChild{std::move(a), std::move(owner)};
     });
 }
@@ -157,7 +157,7 @@ Result<Listing<Account>> IdentityService::list_children(const Principal& who, co
                                                         Page page) {
     UJ_TRY(check_parent(who));
     store::ChildFilter f;
-    f.parent_id = who.account_id.value;
+    f.parent_id = who.account_id;
     f.search = q.search;
     f.status = q.status;
     f.type = q.type;

@@ -41,7 +41,7 @@ std::string new_account_sid() {
     return "AC" + to_hex(raw);
 }
 
-Account new_account(const std::string& type, const std::string& name, Micros now) {
+Account new_account(AccountType type, const std::string& name, Micros now) {
     Account a;
     a.id = AccountId{new_uuid_v7(now)};
     a.type = type;
@@ -59,7 +59,7 @@ User new_user(const std::string& email, const std::string& name, const std::stri
     u.email = email;
     u.name = name;
     u.password_hash = password_hash;
-    u.last_account_id = home.value;
+    u.last_account_id = home;
     u.created_at = u.updated_at = now;
     return u;
 }
@@ -119,7 +119,7 @@ Result<BootstrapResult> IdentityService::ensure_platform_admin(const std::string
     const std::string hash = hash_password(chosen);
     const Micros now = clock_.now();
     UJ_TRY(db_.write([&](db::Connection& c) -> Status {
-        Account platform = new_account(account_type::kPlatform, "Platform", now);
+        Account platform = new_account(AccountType::kPlatform, "Platform", now);
         UJ_TRY(store::insert_account(c, platform));
         UJ_ASSIGN(auto user, store::find_user_by_email(c, email));
         if (!user) {
@@ -129,19 +129,18 @@ Result<BootstrapResult> IdentityService::ensure_platform_admin(const std::string
         } else {
             out.generated_password.reset();  // an existing user keeps their password
         }
-        Membership m{platform.id, user->id, role::kOwner, true, std::nullopt, now, now};
+        Membership m{platform.id, user->id, Role::kOwner, true, std::nullopt, now, now};
         return store::insert_membership(c, m);
     }));
     out.created = true;
     return out;
 }
 
-Result<AuthResult> IdentityService::issue_tokens(User user, const Account& account,
-                                                 const std::string& role_name,
+Result<AuthResult> IdentityService::issue_tokens(User user, const Account& account, Role role,
                                                  const SessionId& session,
                                                  const std::string& refresh) {
     Principal p;
-    p.role = role_name;
+    p.role = role;
     p.account_type = account.type;
     const std::int64_t now_s = clock_.now() / kMicrosPerSecond;
     AccessClaims claims{user.id.value,
@@ -157,13 +156,12 @@ Result<AuthResult> IdentityService::issue_tokens(User user, const Account& accou
     out.expires_in = options_.access_ttl_s;
     out.user = std::move(user);
     out.account = account;
-    out.role = role_name;
+    out.role = role;
     return out;
 }
 
 Result<AuthResult> IdentityService::open_session(db::Connection& c, User user,
-                                                 const Account& account,
-                                                 const std::string& role_name,
+                                                 const Account& account, Role role,
                                                  const std::string& ip) {
     const Micros now = clock_.now();
     const SessionId session{new_uuid_v7(now)};
@@ -171,7 +169,7 @@ Result<AuthResult> IdentityService::open_session(db::Connection& c, User user,
     UJ_TRY(store::insert_session(c, session, user.id, account.id, ip, now));
     UJ_TRY(store::insert_refresh_token(c, token_hash(refresh), session, now,
                                        now + options_.refresh_ttl_s * kMicrosPerSecond));
-    return issue_tokens(std::move(user), account, role_name, session, refresh);
+    return issue_tokens(std::move(user), account, role, session, refresh);
 }
 
 Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
@@ -188,7 +186,7 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
             e.errors["email"].push_back("A user with this email already exists.");
             return e;
         }
-        Account account = new_account(account_type::kBusiness, in.account_name, now);
+        Account account = new_account(AccountType::kBusiness, in.account_name, now);
         account.contact_email = in.email;
         account.registered_ip = ip;
         UJ_TRY(store::insert_account(c, account));
@@ -196,9 +194,9 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
         user.last_login_at = now;
         UJ_TRY(store::insert_user(c, user));
         UJ_TRY(store::insert_membership(
-            c, Membership{account.id, user.id, role::kOwner, true, std::nullopt, now, now}));
+            c, Membership{account.id, user.id, Role::kOwner, true, std::nullopt, now, now}));
         if (ports_.accounts) UJ_TRY(ports_.accounts->registered(c, account));
-        return open_session(c, std::move(user), account, role::kOwner, ip);
+        return open_session(c, std::move(user), account, Role::kOwner, ip);
     });
 }
 
@@ -227,7 +225,7 @@ Result<AuthResult> IdentityService::login(const LoginInput& in, const std::strin
         Error why = inactive();
         for (const auto& m : memberships) {
             const bool wanted = in.account_id ? m.account_id.value == *in.account_id
-                                              : user->last_account_id == m.account_id.value;
+                                              : user->last_account_id == m.account_id;
             if (!wanted) continue;
             chosen = &m;
         }
@@ -250,7 +248,7 @@ Result<AuthResult> IdentityService::login(const LoginInput& in, const std::strin
         if (!chosen) return why;
         UJ_ASSIGN(auto account, store::find_account(c, chosen->account_id));
         if (!account) return Error::not_found("Account");
-        user->last_account_id = account->id.value;
+        user->last_account_id = account->id;
         user->last_login_at = clock_.now();
         UJ_TRY(store::update_user(c, *user));
         return open_session(c, *user, *account, chosen->role, ip);
@@ -329,7 +327,7 @@ Result<AuthResult> IdentityService::switch_account(const Principal& who, const A
         if (!account) return Error::not_found("Account");
         if (account->status != "active")
             return Error::forbidden("That account is suspended", "ACCOUNT_SUSPENDED");
-        member->user.last_account_id = account->id.value;
+        member->user.last_account_id = account->id;
         member->user.updated_at = clock_.now();
         UJ_TRY(store::update_user(c, member->user));
         return open_session(c, member->user, *account, member->membership.role, ip);

@@ -65,24 +65,24 @@ Status IdentityService::mail_invitation(const Invitation& inv, const std::string
     mail.to = inv.email;
     mail.subject = "You are invited to join " + short_text(account_name) + " on Ujumbe";
     mail.body = short_text(inviter_name) + " invited you to join " + short_text(account_name) +
-                " as " + inv.role + ".\n\n" +
+                " as " + std::string(role_name(inv.role)) + ".\n\n" +
                 "Already a Ujumbe user? Sign in and accept it among your invitations\n"
                 "(POST /api/v1/invitations/" +
-                inv.id +
+                inv.id.value +
                 "/accept).\n\n"
                 "New to Ujumbe? Choose your name and password when accepting:\n"
                 "POST /api/v1/auth/invite/accept {\"token\": \"" +
                 token +
                 "\", \"name\": ..., \"password\": ...}\n\n"
                 "Invitation id: " +
-                inv.id + "\nInvitation token: " + token +
+                inv.id.value + "\nInvitation token: " + token +
                 "\nExpires at: " + format_iso8601(inv.expires_at) + "\n";
     return ports_.mailer->send(mail);
 }
 
 Result<IssuedInvitation> IdentityService::invite(const Principal& who, const NewMember& in) {
     UJ_TRY(check_manager(who));
-    if (in.role == role::kOwner && who.role != role::kOwner)
+    if (in.role == Role::kOwner && who.role != Role::kOwner)
         return Error::forbidden("Only an owner may add an owner");
     const Micros now = clock_.now();
     IssuedInvitation out;
@@ -113,7 +113,7 @@ Result<IssuedInvitation> IdentityService::invite(const Principal& who, const New
             UJ_TRY(store::update_invitation(c, who.account_id, inv));
             return inv;
         }
-        inv.id = new_uuid_v7(now);
+        inv.id = InvitationId{new_uuid_v7(now)};
         inv.account_id = who.account_id;
         inv.email = in.email;
         inv.created_at = now;
@@ -134,9 +134,10 @@ Result<Listing<Invitation>> IdentityService::list_invitations(
     return Listing<Invitation>{std::move(rows.first), rows.second};
 }
 
-Result<Invitation> IdentityService::revoke_invitation(const Principal& who, const std::string& id) {
+Result<Invitation> IdentityService::revoke_invitation(const Principal& who,
+                                                      const InvitationId& id) {
     UJ_TRY(check_manager(who));
-    if (!is_uuid(id)) return Error::not_found("Invitation");
+    if (!is_uuid(id.value)) return Error::not_found("Invitation");
     return db_.write([&](db::Connection& c) -> Result<Invitation> {
         UJ_ASSIGN(auto inv, store::find_invitation(c, who.account_id, id));
         if (!inv) return Error::not_found("Invitation");
@@ -150,9 +151,9 @@ Result<Invitation> IdentityService::revoke_invitation(const Principal& who, cons
 }
 
 Result<IssuedInvitation> IdentityService::resend_invitation(const Principal& who,
-                                                            const std::string& id) {
+                                                            const InvitationId& id) {
     UJ_TRY(check_manager(who));
-    if (!is_uuid(id)) return Error::not_found("Invitation");
+    if (!is_uuid(id.value)) return Error::not_found("Invitation");
     const Micros now = clock_.now();
     IssuedInvitation out;
     out.token = random_token(kTokenBytes);
@@ -163,7 +164,7 @@ Result<IssuedInvitation> IdentityService::resend_invitation(const Principal& who
         // An expired invitation may be sent again; a finished one may not.
         if (inv->status != invitation_status::kPending)
             return Error::invalid_status(inv->status, {invitation_status::kPending});
-        if (inv->role == role::kOwner && who.role != role::kOwner)
+        if (inv->role == Role::kOwner && who.role != Role::kOwner)
             return Error::forbidden("Only an owner may add an owner");
         UJ_ASSIGN(auto me, store::find_user(c, who.user_id));
         inviter = me ? me->name : "Someone";
@@ -202,9 +203,10 @@ Status IdentityService::join(db::Connection& c, const Invitation& inv, const Use
         c, Membership{inv.account_id, user, inv.role, true, inv.max_messages_per_day, now, now});
 }
 
-Result<Invitation> IdentityService::accept_invitation(const Principal& who, const std::string& id) {
+Result<Invitation> IdentityService::accept_invitation(const Principal& who,
+                                                      const InvitationId& id) {
     if (who.api_key_id) return session_required();
-    if (!is_uuid(id)) return Error::not_found("Invitation");
+    if (!is_uuid(id.value)) return Error::not_found("Invitation");
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<Invitation> {
         UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
@@ -221,9 +223,9 @@ Result<Invitation> IdentityService::accept_invitation(const Principal& who, cons
 }
 
 Result<Invitation> IdentityService::decline_invitation(const Principal& who,
-                                                       const std::string& id) {
+                                                       const InvitationId& id) {
     if (who.api_key_id) return session_required();
-    if (!is_uuid(id)) return Error::not_found("Invitation");
+    if (!is_uuid(id.value)) return Error::not_found("Invitation");
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<Invitation> {
         UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
@@ -293,7 +295,7 @@ Result<AuthResult> IdentityService::accept_invitation_token(const InviteAcceptan
         inv->status = invitation_status::kAccepted;
         inv->updated_at = now;
         UJ_TRY(store::update_invitation(c, inv->account_id, *inv));
-        user->last_account_id = account->id.value;
+        user->last_account_id = account->id;
         user->last_login_at = now;
         UJ_TRY(store::update_user(c, *user));
         return open_session(c, std::move(*user), *account, inv->role, ip);

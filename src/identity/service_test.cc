@@ -42,13 +42,13 @@ protected:
 
 TEST_P(IdentityServiceTest, RegisterThenLoginGivesWorkingTokens) {
     auto reg = registered("owner@example.com");
-    EXPECT_EQ(reg.role, "owner");
-    EXPECT_EQ(reg.account.type, "business");
+    EXPECT_EQ(reg.role, Role::kOwner);
+    EXPECT_EQ(reg.account.type, AccountType::kBusiness);
     auto login = service_->login({"owner@example.com", "long-enough-pw", std::nullopt}, "10.0.0.1");
     ASSERT_TRUE(login);
     auto who = principal_of(*login);
     EXPECT_EQ(who.account_id, reg.account.id);
-    EXPECT_EQ(who.role, "owner");
+    EXPECT_EQ(who.role, Role::kOwner);
 }
 
 TEST_P(IdentityServiceTest, DuplicateEmailIsRefusedAndNothingIsHalfWritten) {
@@ -164,16 +164,17 @@ TEST_P(IdentityServiceTest, AnotherAccountsObjectsAreNotFound) {
 TEST_P(IdentityServiceTest, LastOwnerCannotBeDemotedButAnotherOwnerMakesItPossible) {
     auto reg = registered("solo@example.com");
     auto owner = principal_of(reg);
-    auto demote =
-        service_->update_member(owner, reg.user.id, {std::nullopt, "admin", false, std::nullopt});
+    auto demote = service_->update_member(owner, reg.user.id,
+                                          {std::nullopt, Role::kAdmin, false, std::nullopt});
     ASSERT_FALSE(demote);
     EXPECT_EQ(demote.error().error_code, "LAST_OWNER");
-    auto invited = service_->invite(owner, {"second@example.com", "Second", "owner", std::nullopt});
+    auto invited =
+        service_->invite(owner, {"second@example.com", "Second", Role::kOwner, std::nullopt});
     ASSERT_TRUE(invited) << invited.error().message;
     ASSERT_TRUE(service_->accept_invitation_token({invited->token, std::nullopt, "long-enough-pw"},
                                                   "10.0.0.2"));
-    EXPECT_TRUE(
-        service_->update_member(owner, reg.user.id, {std::nullopt, "admin", false, std::nullopt}));
+    EXPECT_TRUE(service_->update_member(owner, reg.user.id,
+                                        {std::nullopt, Role::kAdmin, false, std::nullopt}));
 }
 
 TEST_P(IdentityServiceTest, SuspendedChildCannotAuthenticate) {
@@ -188,7 +189,7 @@ TEST_P(IdentityServiceTest, SuspendedChildCannotAuthenticate) {
     in.business_username = "reseller-one";
     in.contact_email = "ops@reseller.example";
     in.country = "KE";
-    in.account_type = "reseller";
+    in.account_type = AccountType::kReseller;
     in.owner_name = "Res Owner";
     in.owner_email = "owner@reseller.example";
     in.owner_password = "long-enough-pw";
@@ -225,7 +226,7 @@ TEST_P(IdentityServiceTest, InvitingCreatesNoMembershipUntilAccepted) {
     auto b = registered("invitee@example.com");
     auto owner = principal_of(a);
     auto invited =
-        service_->invite(owner, {"invitee@example.com", std::nullopt, "admin", std::nullopt});
+        service_->invite(owner, {"invitee@example.com", std::nullopt, Role::kAdmin, std::nullopt});
     ASSERT_TRUE(invited) << invited.error().message;
     EXPECT_EQ(invited->invitation.status, "pending");
     EXPECT_NE(invited->invitation.token_hash, invited->token);
@@ -252,7 +253,7 @@ TEST_P(IdentityServiceTest, InvitingCreatesNoMembershipUntilAccepted) {
 
 TEST_P(IdentityServiceTest, InvitationsExpireAndResendingKillsTheOldToken) {
     auto owner = principal_of(registered("boss@example.com"));
-    auto first = service_->invite(owner, {"new@example.com", "New", "agent", std::nullopt});
+    auto first = service_->invite(owner, {"new@example.com", "New", Role::kAgent, std::nullopt});
     ASSERT_TRUE(first);
     auto resent = service_->resend_invitation(owner, first->invitation.id);
     ASSERT_TRUE(resent);
@@ -272,13 +273,13 @@ TEST_P(IdentityServiceTest, InvitationsExpireAndResendingKillsTheOldToken) {
     auto joined =
         service_->accept_invitation_token({renewed->token, std::nullopt, "long-enough-pw"}, "ip");
     ASSERT_TRUE(joined) << joined.error().message;
-    EXPECT_EQ(joined->role, "agent");
+    EXPECT_EQ(joined->role, Role::kAgent);
     EXPECT_EQ(joined->user.name, "New");
 }
 
 TEST_P(IdentityServiceTest, RevokedInvitationCannotBeAccepted) {
     auto owner = principal_of(registered("rev@example.com"));
-    auto inv = service_->invite(owner, {"gone@example.com", "Gone", "agent", std::nullopt});
+    auto inv = service_->invite(owner, {"gone@example.com", "Gone", Role::kAgent, std::nullopt});
     ASSERT_TRUE(inv);
     ASSERT_TRUE(service_->revoke_invitation(owner, inv->invitation.id));
     auto accepted =

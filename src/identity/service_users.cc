@@ -31,9 +31,9 @@ Status IdentityService::check_can_change(db::Connection& c, const Principal& who
     if (!self_allowed && target.user.id == who.user_id)
         return Error::precondition("SELF_CHANGE_FORBIDDEN",
                                    "You cannot change your own membership this way");
-    if (target.membership.role == role::kOwner && who.role != role::kOwner)
+    if (target.membership.role == Role::kOwner && who.role != Role::kOwner)
         return Error::forbidden("Only an owner may change an owner");
-    if (removes_owner && target.membership.role == role::kOwner && target.membership.is_active) {
+    if (removes_owner && target.membership.role == Role::kOwner && target.membership.is_active) {
         UJ_ASSIGN(auto owners, store::count_active_owners(c, who.account_id));
         if (owners <= 1) return last_owner();
     }
@@ -56,13 +56,13 @@ Result<Member> IdentityService::get_member(const Principal& who, const UserId& i
 Result<Member> IdentityService::update_member(const Principal& who, const UserId& id,
                                               const MemberUpdate& u) {
     UJ_TRY(check_manager(who));
-    if (u.role == role::kOwner && who.role != role::kOwner)
+    if (u.role == Role::kOwner && who.role != Role::kOwner)
         return Error::forbidden("Only an owner may make someone an owner");
     return db_.write([&](db::Connection& c) -> Result<Member> {
         UJ_ASSIGN(auto target, access_member(c, who, id));
         const bool role_change = u.role && *u.role != target.membership.role;
         UJ_TRY(check_can_change(c, who, target,
-                                role_change && target.membership.role == role::kOwner,
+                                role_change && target.membership.role == Role::kOwner,
                                 /*self_allowed=*/true));
         if (u.name && *u.name != target.user.name) {
             // A user's name is theirs across accounts: an account may rename

@@ -14,6 +14,25 @@ using db::Value;
 
 namespace {
 
+// Roles and types are checked by the schema; a value it let through that
+// this build does not know reads as the weakest.
+Role role_from(const std::string& text) {
+    return parse_role(text).value_or(Role::kAgent);
+}
+std::optional<Role> opt_role_from(const Row& r, std::size_t i) {
+    if (r.is_null(i)) return std::nullopt;
+    return role_from(r.text(i));
+}
+AccountType account_type_from(const std::string& text) {
+    return parse_account_type(text).value_or(AccountType::kBusiness);
+}
+std::string name_of(Role r) {
+    return std::string(role_name(r));
+}
+std::string name_of(AccountType t) {
+    return std::string(account_type_name(t));
+}
+
 constexpr const char* kAccountColumns =
     "id, type, name, status, parent_id, business_name, business_username, business_type, "
     "contact_email, contact_phone, country, account_sid, reseller_details, max_messages_per_day, "
@@ -30,10 +49,10 @@ constexpr std::size_t column_count(std::string_view columns) {
 Account account_from(const Row& r, std::size_t i = 0) {
     Account a;
     a.id = AccountId{r.text(i + 0)};
-    a.type = r.text(i + 1);
+    a.type = account_type_from(r.text(i + 1));
     a.name = r.text(i + 2);
     a.status = r.text(i + 3);
-    a.parent_id = r.opt_text(i + 4);
+    a.parent_id = r.opt_id<AccountId>(i + 4);
     a.business_name = r.text(i + 5);
     a.business_username = r.opt_text(i + 6);
     a.business_type = r.text(i + 7);
@@ -68,7 +87,7 @@ User user_from(const Row& r, std::size_t i = 0) {
     u.name = r.text(i + 2);
     u.password_hash = r.text(i + 3);
     u.is_active = r.boolean(i + 4);
-    u.last_account_id = r.opt_text(i + 5);
+    u.last_account_id = r.opt_id<AccountId>(i + 5);
     u.created_at = r.i64(i + 6);
     u.updated_at = r.i64(i + 7);
     u.last_login_at = r.opt_i64(i + 8);
@@ -83,7 +102,7 @@ Membership membership_from(const Row& r, std::size_t i) {
     Membership m;
     m.account_id = AccountId{r.text(i + 0)};
     m.user_id = UserId{r.text(i + 1)};
-    m.role = r.text(i + 2);
+    m.role = role_from(r.text(i + 2));
     m.is_active = r.boolean(i + 3);
     m.max_messages_per_day = r.opt_i64(i + 4);
     m.created_at = r.i64(i + 5);
@@ -129,11 +148,11 @@ constexpr const char* kInvitationColumns =
 
 Invitation invitation_from(const Row& r, std::size_t i = 0) {
     Invitation inv;
-    inv.id = r.text(i + 0);
+    inv.id = InvitationId{r.text(i + 0)};
     inv.account_id = AccountId{r.text(i + 1)};
     inv.email = r.text(i + 2);
     inv.name = r.opt_text(i + 3);
-    inv.role = r.text(i + 4);
+    inv.role = role_from(r.text(i + 4));
     inv.max_messages_per_day = r.opt_i64(i + 5);
     inv.invited_by = UserId{r.text(i + 6)};
     inv.token_hash = r.text(i + 7);
@@ -153,10 +172,11 @@ Status insert_account(Connection& c, const Account& a) {
         std::string("INSERT INTO accounts (") + kAccountColumns +
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
             "$18)",
-        {a.id.value, a.type, a.name, a.status, db::optional_text(a.parent_id), a.business_name,
-         db::optional_text(a.business_username), a.business_type, a.contact_email, a.contact_phone,
-         a.country, a.account_sid, details_value(a), db::optional_int(a.max_messages_per_day),
-         a.created_at, a.updated_at, a.default_country, db::optional_text(a.registered_ip)}));
+        {a.id.value, name_of(a.type), a.name, a.status, db::optional_id(a.parent_id),
+         a.business_name, db::optional_text(a.business_username), a.business_type, a.contact_email,
+         a.contact_phone, a.country, a.account_sid, details_value(a),
+         db::optional_int(a.max_messages_per_day), a.created_at, a.updated_at, a.default_country,
+         db::optional_text(a.registered_ip)}));
 }
 
 Status update_account(Connection& c, const Account& a) {
@@ -197,11 +217,11 @@ Result<std::pair<std::vector<Account>, std::int64_t>> list_children(Connection& 
                                                                     const Paged& page) {
     db::Filter where;
     if (f.parent_id)
-        where.add("parent_id = {}", *f.parent_id);
+        where.add("parent_id = {}", f.parent_id->value);
     else
         where.where("type <> 'platform'");
     if (f.status) where.add("status = {}", *f.status);
-    if (f.type) where.add("type = {}", *f.type);
+    if (f.type) where.add("type = {}", name_of(*f.type));
     if (f.search)
         where.add(
             "(lower(name) LIKE {} ESCAPE '\\' OR lower(business_name) LIKE {} ESCAPE '\\' OR "
@@ -233,7 +253,7 @@ Status insert_user(Connection& c, const User& u) {
         "INSERT INTO users (id, email, name, password_hash, is_active, last_account_id, "
         "created_at, updated_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         {u.id.value, u.email, u.name, u.password_hash, u.is_active,
-         db::optional_text(u.last_account_id), u.created_at, u.updated_at,
+         db::optional_id(u.last_account_id), u.created_at, u.updated_at,
          db::optional_int(u.last_login_at)}));
 }
 
@@ -242,7 +262,7 @@ Status update_user(Connection& c, const User& u) {
         "UPDATE users SET email = $2, name = $3, password_hash = $4, is_active = $5, "
         "last_account_id = $6, updated_at = $7, last_login_at = $8 WHERE id = $1",
         {u.id.value, u.email, u.name, u.password_hash, u.is_active,
-         db::optional_text(u.last_account_id), u.updated_at, db::optional_int(u.last_login_at)}));
+         db::optional_id(u.last_account_id), u.updated_at, db::optional_int(u.last_login_at)}));
 }
 
 Result<std::optional<User>> find_user(Connection& c, const UserId& id) {
@@ -271,7 +291,7 @@ Status insert_membership(Connection& c, const Membership& m) {
     return done(c.query(
         "INSERT INTO memberships (account_id, user_id, role, is_active, max_messages_per_day, "
         "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        {m.account_id.value, m.user_id.value, m.role, m.is_active,
+        {m.account_id.value, m.user_id.value, name_of(m.role), m.is_active,
          db::optional_int(m.max_messages_per_day), m.created_at, m.updated_at}));
 }
 
@@ -279,7 +299,7 @@ Status update_membership(Connection& c, const Membership& m) {
     return done(
         c.query("UPDATE memberships SET role = $3, is_active = $4, max_messages_per_day = $5, "
                 "updated_at = $6 WHERE account_id = $1 AND user_id = $2",
-                {m.account_id.value, m.user_id.value, m.role, m.is_active,
+                {m.account_id.value, m.user_id.value, name_of(m.role), m.is_active,
                  db::optional_int(m.max_messages_per_day), m.updated_at}));
 }
 
@@ -306,7 +326,7 @@ Result<std::pair<std::vector<Member>, std::int64_t>> list_members(Connection& c,
                                                                   const Paged& page) {
     db::Filter where({account.value});
     where.where("m.account_id = $1");
-    if (f.role) where.add("m.role = {}", *f.role);
+    if (f.role) where.add("m.role = {}", name_of(*f.role));
     if (f.is_active) where.add("m.is_active = {}", *f.is_active);
     if (f.search)
         where.add("(lower(u.name) LIKE {} ESCAPE '\\' OR u.email LIKE {} ESCAPE '\\')",
@@ -338,8 +358,9 @@ constexpr const char* kMembershipsSql =
     "ORDER BY m.created_at, m.account_id";
 
 AccountMembership account_membership_from(const Row& r, std::size_t i) {
-    return {AccountId{r.text(i)}, r.text(i + 1), r.text(i + 2),
-            r.text(i + 3),        r.text(i + 4), r.boolean(i + 5)};
+    return {
+        AccountId{r.text(i)},     r.text(i + 1),   account_type_from(r.text(i + 2)), r.text(i + 3),
+        role_from(r.text(i + 4)), r.boolean(i + 5)};
 }
 }  // namespace
 
@@ -445,8 +466,8 @@ Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const S
             "WHERE s.id = $1 AND s.user_id = $2 AND s.account_id = $3",
             {session.value, user.value, account.value}),
         [](const Row& r) {
-            return SessionPrincipal{!r.is_null(0), r.boolean(1), r.opt_text(2),
-                                    r.boolean(3),  r.text(4),    r.text(5)};
+            return SessionPrincipal{!r.is_null(0), r.boolean(1), opt_role_from(r, 2),
+                                    r.boolean(3),  r.text(4),    account_type_from(r.text(5))};
         });
 }
 
@@ -460,8 +481,8 @@ Result<std::optional<KeyPrincipal>> key_principal(Connection& c, const std::stri
                 "m.user_id = k.created_by WHERE k.key_hash = $1",
             {key_hash}),
         [](const Row& r) {
-            return KeyPrincipal{key_from(r),   r.boolean(11), r.opt_text(12),
-                                r.boolean(13), r.text(14),    r.text(15)};
+            return KeyPrincipal{key_from(r),   r.boolean(11), opt_role_from(r, 12),
+                                r.boolean(13), r.text(14),    account_type_from(r.text(15))};
         });
 }
 
@@ -520,17 +541,17 @@ Status insert_invitation(Connection& c, const Invitation& inv) {
         "INSERT INTO invitations (id, account_id, email, name, role, max_messages_per_day, "
         "invited_by, token_hash, status, created_at, updated_at, expires_at) VALUES ($1, $2, $3, "
         "$4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        {inv.id, inv.account_id.value, inv.email, db::optional_text(inv.name), inv.role,
-         db::optional_int(inv.max_messages_per_day), inv.invited_by.value, inv.token_hash,
-         inv.status, inv.created_at, inv.updated_at, inv.expires_at}));
+        {inv.id.value, inv.account_id.value, inv.email, db::optional_text(inv.name),
+         name_of(inv.role), db::optional_int(inv.max_messages_per_day), inv.invited_by.value,
+         inv.token_hash, inv.status, inv.created_at, inv.updated_at, inv.expires_at}));
 }
 
 Result<std::optional<Invitation>> find_invitation(Connection& c, const AccountId& account,
-                                                  const std::string& id) {
+                                                  const InvitationId& id) {
     return one<Invitation>(
         c.query_one(std::string("SELECT ") + kInvitationColumns +
                         " FROM invitations i WHERE i.account_id = $1 AND i.id = $2",
-                    {account.value, id}),
+                    {account.value, id.value}),
         [](const Row& r) { return invitation_from(r); });
 }
 
@@ -565,7 +586,7 @@ Status update_invitation(Connection& c, const AccountId& account, const Invitati
         "UPDATE invitations SET status = $3, token_hash = $4, expires_at = $5, role = $6, "
         "name = $7, max_messages_per_day = $8, updated_at = $9 "
         "WHERE account_id = $1 AND id = $2",
-        {account.value, inv.id, inv.status, inv.token_hash, inv.expires_at, inv.role,
+        {account.value, inv.id.value, inv.status, inv.token_hash, inv.expires_at, name_of(inv.role),
          db::optional_text(inv.name), db::optional_int(inv.max_messages_per_day), inv.updated_at}));
 }
 
@@ -585,13 +606,13 @@ Result<std::vector<Invitation>> invitations_for_email(Connection& c, const std::
     return out;
 }
 
-Result<std::optional<Invitation>> find_invitation_for_email(Connection& c, const std::string& id,
+Result<std::optional<Invitation>> find_invitation_for_email(Connection& c, const InvitationId& id,
                                                             const std::string& email) {
     return one<Invitation>(
         c.query_one(std::string("SELECT ") + kInvitationColumns +
                         ", a.name FROM invitations i JOIN accounts a ON a.id = i.account_id "
                         "WHERE i.id = $1 AND i.email = $2",
-                    {id, email}),
+                    {id.value, email}),
         [](const Row& r) {
             Invitation inv = invitation_from(r);
             inv.account_name = r.text(column_count(kInvitationColumns));

@@ -27,10 +27,10 @@ Result<std::optional<Account>> find_platform_account(Connection& c);
 Result<bool> username_taken(Connection& c, const std::string& username, const AccountId& except);
 
 struct ChildFilter {
-    std::optional<std::string> parent_id;  // nullopt: every non-platform account
-    std::optional<std::string> search;     // name, business name, username, contact email
+    std::optional<AccountId> parent_id;  // nullopt: every non-platform account
+    std::optional<std::string> search;   // name, business name, username, contact email
     std::optional<std::string> status;
-    std::optional<std::string> type;
+    std::optional<AccountType> type;
 };
 Result<std::pair<std::vector<Account>, std::int64_t>> list_children(Connection& c,
                                                                     const ChildFilter& f,
@@ -56,7 +56,7 @@ Result<std::optional<Member>> find_member(Connection& c, const AccountId& accoun
                                           const UserId& user);
 struct MemberFilter {
     std::optional<std::string> search;  // name or email
-    std::optional<std::string> role;
+    std::optional<Role> role;
     std::optional<bool> is_active;
 };
 Result<std::pair<std::vector<Member>, std::int64_t>> list_members(Connection& c,
@@ -100,10 +100,10 @@ Result<bool> spend_refresh_token(Connection& c, const std::string& hash);
 struct SessionPrincipal {
     bool session_revoked = false;
     bool user_active = false;
-    std::optional<std::string> role;  // nullopt: no membership any more
+    std::optional<Role> role;  // nullopt: no membership any more
     bool member_active = false;
     std::string account_status;
-    std::string account_type;
+    AccountType account_type = AccountType::kBusiness;
 };
 Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const SessionId& session,
                                                           const UserId& user,
@@ -111,10 +111,10 @@ Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const S
 struct KeyPrincipal {
     ApiKey key;
     bool user_active = false;
-    std::optional<std::string> role;
+    std::optional<Role> role;
     bool member_active = false;
     std::string account_status;
-    std::string account_type;
+    AccountType account_type = AccountType::kBusiness;
 };
 Result<std::optional<KeyPrincipal>> key_principal(Connection& c, const std::string& key_hash);
 
@@ -132,7 +132,7 @@ Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now);
 // which are keyed by the invitee's email or the token's hash)
 Status insert_invitation(Connection& c, const Invitation& inv);
 Result<std::optional<Invitation>> find_invitation(Connection& c, const AccountId& account,
-                                                  const std::string& id);
+                                                  const InvitationId& id);
 // The account's pending invitation for `email`, if any.
 Result<std::optional<Invitation>> find_pending_invitation(Connection& c, const AccountId& account,
                                                           const std::string& email);
@@ -145,7 +145,7 @@ Status update_invitation(Connection& c, const AccountId& account, const Invitati
 // account's name.
 Result<std::vector<Invitation>> invitations_for_email(Connection& c, const std::string& email,
                                                       Micros now);
-Result<std::optional<Invitation>> find_invitation_for_email(Connection& c, const std::string& id,
+Result<std::optional<Invitation>> find_invitation_for_email(Connection& c, const InvitationId& id,
                                                             const std::string& email);
 Result<std::optional<Invitation>> find_invitation_by_token(Connection& c,
                                                            const std::string& token_hash);

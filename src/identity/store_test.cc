@@ -44,8 +44,7 @@ User user(const std::string& key, Micros at = 0) {
 }
 
 // User u-<key> in account `acct` as `as`.
-Membership membership(const std::string& acct, const std::string& key, const std::string& as,
-                      Micros at = 0) {
+Membership membership(const std::string& acct, const std::string& key, Role as, Micros at = 0) {
     Membership m;
     m.account_id = AccountId{acct};
     m.user_id = UserId{"u-" + key};
@@ -125,11 +124,11 @@ protected:
 
 TEST_P(IdentityStoreTest, AnAccountIsReadBackWholeAndWhatWasNotSetStaysNull) {
     auto parent = account("acct-p");
-    parent.type = account_type::kReseller;
+    parent.type = AccountType::kReseller;
     put(parent);
     auto a = account("acct-a", 5);
     a.status = "suspended";
-    a.parent_id = "acct-p";
+    a.parent_id = AccountId{"acct-p"};
     a.business_name = "Acme Ltd";
     a.business_username = "acme";
     a.business_type = "retail";
@@ -145,7 +144,7 @@ TEST_P(IdentityStoreTest, AnAccountIsReadBackWholeAndWhatWasNotSetStaysNull) {
     check([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto got, found(store::find_account(c, a.id), "acct-a"));
         EXPECT_EQ(got.id.value, "acct-a");
-        EXPECT_EQ(got.type, "business");
+        EXPECT_EQ(got.type, AccountType::kBusiness);
         EXPECT_EQ(got.name, "Account acct-a");
         EXPECT_EQ(got.status, "suspended");
         EXPECT_EQ(got.parent_id, a.parent_id);
@@ -172,19 +171,19 @@ TEST_P(IdentityStoreTest, AnAccountIsReadBackWholeAndWhatWasNotSetStaysNull) {
 
 TEST_P(IdentityStoreTest, AUserInTwoAccountsHasARoleInEachAndSeesBothOldestFirst) {
     seed();
-    auto in_b = membership("acct-b", "ann", role::kAgent, 1);
+    auto in_b = membership("acct-b", "ann", Role::kAgent, 1);
     in_b.is_active = false;
     in_b.max_messages_per_day = 100;
     put(in_b);
-    put(membership("acct-a", "ann", role::kOwner, 0));
+    put(membership("acct-a", "ann", Role::kOwner, 0));
     const UserId ann{"u-ann"};
     check([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto a, found(store::find_member(c, AccountId{"acct-a"}, ann), "ann in A"));
         EXPECT_EQ(a.user.email, "ann@example.com");
-        EXPECT_EQ(a.membership.role, "owner");
+        EXPECT_EQ(a.membership.role, Role::kOwner);
         EXPECT_TRUE(a.membership.is_active);
         UJ_ASSIGN(auto b, found(store::find_member(c, in_b.account_id, ann), "ann in B"));
-        EXPECT_EQ(b.membership.role, "agent");
+        EXPECT_EQ(b.membership.role, Role::kAgent);
         EXPECT_FALSE(b.membership.is_active);
         EXPECT_EQ(b.membership.max_messages_per_day, in_b.max_messages_per_day);
         EXPECT_EQ(b.membership.created_at, kT0 + 1);
@@ -193,9 +192,9 @@ TEST_P(IdentityStoreTest, AUserInTwoAccountsHasARoleInEachAndSeesBothOldestFirst
         if (all.size() != 2u) return {};
         EXPECT_EQ(all[0].account_id.value, "acct-a");
         EXPECT_EQ(all[0].account_name, "Account acct-a");
-        EXPECT_EQ(all[0].role, "owner");
+        EXPECT_EQ(all[0].role, Role::kOwner);
         EXPECT_EQ(all[1].account_id.value, "acct-b");
-        EXPECT_EQ(all[1].role, "agent");
+        EXPECT_EQ(all[1].role, Role::kAgent);
         EXPECT_FALSE(all[1].is_active);
         // The profile: the user, the account they act in, every membership.
         UJ_ASSIGN(auto p, found(store::find_profile(c, ann, in_b.account_id), "profile"));
@@ -207,8 +206,8 @@ TEST_P(IdentityStoreTest, AUserInTwoAccountsHasARoleInEachAndSeesBothOldestFirst
 
 TEST_P(IdentityStoreTest, NothingReachedThroughOneAccountIsAnotherAccountsRow) {
     seed();
-    put(membership("acct-a", "ann", role::kOwner));
-    put(membership("acct-b", "ben", role::kOwner));
+    put(membership("acct-a", "ann", Role::kOwner));
+    put(membership("acct-b", "ben", Role::kOwner));
     put(api_key("k-a", "acct-a", "ann"));
     const AccountId a{"acct-a"}, b{"acct-b"};
     const UserId ann{"u-ann"};
@@ -239,14 +238,14 @@ TEST_P(IdentityStoreTest, NothingReachedThroughOneAccountIsAnotherAccountsRow) {
     });
     // Writes through B change nothing of A's.
     ok(db().write([&](db::Connection& c) -> Status {
-        UJ_TRY(store::update_membership(c, membership("acct-b", "ann", role::kAdmin, 9)));
+        UJ_TRY(store::update_membership(c, membership("acct-b", "ann", Role::kAdmin, 9)));
         UJ_TRY(store::delete_membership(c, b, ann));
         UJ_TRY(store::revoke_api_key(c, b, key, kT0 + 9));
         return store::revoke_member_sessions(c, b, ann, kT0 + 9);
     }));
     check([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto member, found(store::find_member(c, a, ann), "ann in A"));
-        EXPECT_EQ(member.membership.role, "owner");
+        EXPECT_EQ(member.membership.role, Role::kOwner);
         EXPECT_EQ(member.membership.updated_at, kT0);
         UJ_ASSIGN(auto stray, store::find_member(c, b, ann));
         EXPECT_FALSE(stray);
@@ -254,14 +253,14 @@ TEST_P(IdentityStoreTest, NothingReachedThroughOneAccountIsAnotherAccountsRow) {
         EXPECT_FALSE(mine.revoked_at);
         UJ_ASSIGN(auto facts, found(store::session_principal(c, session, ann, a), "s-a"));
         EXPECT_FALSE(facts.session_revoked);
-        EXPECT_EQ(facts.role, std::optional<std::string>("owner"));
+        EXPECT_EQ(facts.role, std::optional<Role>(Role::kOwner));
         return {};
     });
 }
 
 TEST_P(IdentityStoreTest, AKeyIsFoundByItsHashWithItsMakersStandingEvenOnceRevoked) {
     seed();
-    put(membership("acct-a", "ann", role::kAdmin));
+    put(membership("acct-a", "ann", Role::kAdmin));
     auto k = api_key("k-1", "acct-a", "ann");
     k.expires_at = kT0 + 1000;
     put(k);
@@ -278,9 +277,9 @@ TEST_P(IdentityStoreTest, AKeyIsFoundByItsHashWithItsMakersStandingEvenOnceRevok
         EXPECT_EQ(p.key.expires_at, k.expires_at);
         EXPECT_FALSE(p.key.last_used_at || p.key.revoked_at);
         EXPECT_TRUE(p.user_active && p.member_active);
-        EXPECT_EQ(p.role, std::optional<std::string>("admin"));
+        EXPECT_EQ(p.role, std::optional<Role>(Role::kAdmin));
         EXPECT_EQ(p.account_status, "active");
-        EXPECT_EQ(p.account_type, "business");
+        EXPECT_EQ(p.account_type, AccountType::kBusiness);
         UJ_ASSIGN(auto unknown, store::key_principal(c, "hash-of-nothing"));
         EXPECT_FALSE(unknown);
         return {};
@@ -310,10 +309,10 @@ TEST_P(IdentityStoreTest, MembersAreListedOldestFirstAPageAtATimeAndFiltered) {
         UJ_TRY(store::insert_user(c, cy));
         return store::insert_user(c, user("dee"));
     }));
-    put(membership("acct-a", "cy", role::kOwner, 2));
-    put(membership("acct-a", "ann", role::kOwner, 0));
-    put(membership("acct-a", "dee", role::kAgent, 3));
-    auto ben = membership("acct-a", "ben", role::kOwner, 1);
+    put(membership("acct-a", "cy", Role::kOwner, 2));
+    put(membership("acct-a", "ann", Role::kOwner, 0));
+    put(membership("acct-a", "dee", Role::kAgent, 3));
+    auto ben = membership("acct-a", "ben", Role::kOwner, 1);
     ben.is_active = false;
     put(ben);
     const AccountId a{"acct-a"};
@@ -324,7 +323,7 @@ TEST_P(IdentityStoreTest, MembersAreListedOldestFirstAPageAtATimeAndFiltered) {
         UJ_ASSIGN(auto rest, store::list_members(c, a, {}, {.limit = 3, .offset = 3}));
         EXPECT_EQ(user_ids(rest.first), Names{"u-dee"});
         EXPECT_EQ(rest.second, 4);
-        UJ_ASSIGN(auto agents, store::list_members(c, a, {.role = "agent"}, {}));
+        UJ_ASSIGN(auto agents, store::list_members(c, a, {.role = Role::kAgent}, {}));
         EXPECT_EQ(user_ids(agents.first), Names{"u-dee"});
         UJ_ASSIGN(auto inactive, store::list_members(c, a, {.is_active = false}, {}));
         EXPECT_EQ(user_ids(inactive.first), Names{"u-ben"});
@@ -367,7 +366,7 @@ TEST_P(IdentityStoreTest, TakenEmailsUsernamesMembershipsAndKeyHashesAreConflict
     auto a = account("acct-c");
     a.business_username = "acme";
     put(a);
-    put(membership("acct-a", "ann", role::kOwner));
+    put(membership("acct-a", "ann", Role::kOwner));
     put(api_key("k-1", "acct-a", "ann"));
     auto twin = user("twin");
     auto ben = user("ben");
@@ -382,7 +381,7 @@ TEST_P(IdentityStoreTest, TakenEmailsUsernamesMembershipsAndKeyHashesAreConflict
     expect_unique_violation(db().write([&](C& c) { return store::insert_account(c, d); }));
     expect_unique_violation(db().write([&](C& c) { return store::insert_api_key(c, copy); }));
     expect_unique_violation(db().write([](C& c) {
-        return store::insert_membership(c, membership("acct-a", "ann", role::kAgent, 1));
+        return store::insert_membership(c, membership("acct-a", "ann", Role::kAgent, 1));
     }));
     // Nothing refused was written, and the look-ups asked beforehand agree.
     check([&](db::Connection& c) -> Status {
@@ -405,14 +404,14 @@ TEST_P(IdentityStoreTest, TakenEmailsUsernamesMembershipsAndKeyHashesAreConflict
 
 TEST_P(IdentityStoreTest, UpdatesChangeOnlyWhatTheyShouldOfOnlyTheirOwnRow) {
     seed();
-    put(membership("acct-a", "ann", role::kAgent));
-    put(membership("acct-b", "ann", role::kAgent));
-    put(membership("acct-a", "ben", role::kAgent));
+    put(membership("acct-a", "ann", Role::kAgent));
+    put(membership("acct-b", "ann", Role::kAgent));
+    put(membership("acct-a", "ben", Role::kAgent));
     // Never changed by an update: an account's type, parent, sid and
     // origin, and any row's creation time.
     auto a = account("acct-a", 99);
-    a.type = account_type::kReseller;
-    a.parent_id = "acct-b";
+    a.type = AccountType::kReseller;
+    a.parent_id = AccountId{"acct-b"};
     a.account_sid = "AC-other";
     a.registered_ip = "192.0.2.9";
     a.name = "Renamed";
@@ -422,7 +421,7 @@ TEST_P(IdentityStoreTest, UpdatesChangeOnlyWhatTheyShouldOfOnlyTheirOwnRow) {
     u.email = "ann.new@example.com";
     u.is_active = false;
     u.last_login_at = kT0 + 40;
-    auto m = membership("acct-a", "ann", role::kAdmin, 99);
+    auto m = membership("acct-a", "ann", Role::kAdmin, 99);
     m.is_active = false;
     m.max_messages_per_day = 25;
     ok(db().write([&](db::Connection& c) -> Status {
@@ -436,7 +435,7 @@ TEST_P(IdentityStoreTest, UpdatesChangeOnlyWhatTheyShouldOfOnlyTheirOwnRow) {
         EXPECT_EQ(acct.status, "suspended");
         EXPECT_EQ(acct.reseller_details, a.reseller_details);
         EXPECT_EQ(acct.updated_at, kT0 + 99);
-        EXPECT_EQ(acct.type, "business");
+        EXPECT_EQ(acct.type, AccountType::kBusiness);
         EXPECT_FALSE(acct.parent_id || acct.registered_ip);
         EXPECT_EQ(acct.account_sid, "AC-acct-a");
         EXPECT_EQ(acct.created_at, kT0);
@@ -447,17 +446,17 @@ TEST_P(IdentityStoreTest, UpdatesChangeOnlyWhatTheyShouldOfOnlyTheirOwnRow) {
         EXPECT_EQ(ann.created_at, kT0);
         EXPECT_EQ(ann.updated_at, kT0 + 99);
         UJ_ASSIGN(auto in_a, found(store::find_member(c, m.account_id, u.id), "ann in A"));
-        EXPECT_EQ(in_a.membership.role, "admin");
+        EXPECT_EQ(in_a.membership.role, Role::kAdmin);
         EXPECT_FALSE(in_a.membership.is_active);
         EXPECT_EQ(in_a.membership.max_messages_per_day, m.max_messages_per_day);
         EXPECT_EQ(in_a.membership.created_at, kT0);
         EXPECT_EQ(in_a.membership.updated_at, kT0 + 99);
         // Her other membership and her colleague's are as they were.
         UJ_ASSIGN(auto in_b, found(store::find_member(c, AccountId{"acct-b"}, u.id), "ann in B"));
-        EXPECT_EQ(in_b.membership.role, "agent");
+        EXPECT_EQ(in_b.membership.role, Role::kAgent);
         EXPECT_TRUE(in_b.membership.is_active);
         UJ_ASSIGN(auto ben, found(store::find_member(c, m.account_id, UserId{"u-ben"}), "ben"));
-        EXPECT_EQ(ben.membership.role, "agent");
+        EXPECT_EQ(ben.membership.role, Role::kAgent);
         EXPECT_TRUE(ben.membership.is_active && ben.user.is_active);
         return {};
     });

@@ -174,8 +174,8 @@ TEST_P(AcceptPathTest, PriceAndChargeAreAllOrNothing) {
     ASSERT_TRUE(platform);
     const Principal admin{.user_id = UserId{"admin"},
                           .account_id = platform->id,
-                          .role = "owner",
-                          .account_type = "platform"};
+                          .role = Role::kOwner,
+                          .account_type = AccountType::kPlatform};
     billing::BillingService billing(db(), clock_, *identity_, {.trial_credit = 0});
     make_path(&billing);
     ASSERT_TRUE(billing.put_rate(admin, {.prefix = "254", .price = kMicrosPerUnit}));

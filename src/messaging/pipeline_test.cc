@@ -109,8 +109,8 @@ protected:
         ASSERT_TRUE(platform);
         admin_ = {.user_id = UserId{"admin"},
                   .account_id = platform->id,
-                  .role = "owner",
-                  .account_type = "platform"};
+                  .role = Role::kOwner,
+                  .account_type = AccountType::kPlatform};
         // No rate lines unless a test makes them: sending is free.
         use_billing({});
         start_pipeline();
@@ -377,7 +377,8 @@ TEST_P(PipelineTest, ConcatenatedInboundPartsBecomeOneMessage) {
                            .part = 1});
     auto platform = identity_->platform_account();
     ASSERT_TRUE(platform);
-    Principal admin{.account_id = platform->id, .role = "owner", .account_type = "platform"};
+    Principal admin{
+        .account_id = platform->id, .role = Role::kOwner, .account_type = AccountType::kPlatform};
     MessageQuery q{.direction = "inbound"};
     for (int i = 0; i < 500; ++i) {
         auto listed = messaging_->list(admin, q, {});

@@ -34,7 +34,7 @@ protected:
         b_ = owner_of("Beta", "KE");
         // Only the principal matters to the sender-id checks.
         admin_ = owner_of("Platform", "KE");
-        admin_.account_type = "platform";
+        admin_.account_type = AccountType::kPlatform;
         messaging_ = std::make_unique<MessagingService>(
             db(), clock_, *identity_, *service_, *committer_, MessagingOptions{}, MessagingPorts{});
     }
@@ -359,7 +359,7 @@ TEST_P(MessagingServiceTest, RegisterSenderIdValidatesAndRefusesDuplicates) {
     // Another account may register the same sender id.
     registered(b_, {.sender = "Acme", .country = "KE"});
     auto agent = a_;
-    agent.role = "agent";
+    agent.role = Role::kAgent;
     auto by_agent = messaging_->register_sender_id(agent, {.sender = "Other", .country = "KE"});
     ASSERT_FALSE(by_agent);
     EXPECT_EQ(by_agent.error().code, ErrorCode::kPermissionDenied);
@@ -399,7 +399,7 @@ TEST_P(MessagingServiceTest, GetAndDeleteSenderIdAreScopedToTheAccount) {
     ASSERT_FALSE(by_other);
     EXPECT_EQ(by_other.error().code, ErrorCode::kNotFound);
     auto agent = a_;
-    agent.role = "agent";
+    agent.role = Role::kAgent;
     auto by_agent = messaging_->delete_sender_id(agent, mine.id);
     ASSERT_FALSE(by_agent);
     EXPECT_EQ(by_agent.error().code, ErrorCode::kPermissionDenied);

@@ -90,8 +90,8 @@ protected:
 
     Principal admin_{.user_id = UserId{"admin"},
                      .account_id = AccountId{"platform"},
-                     .role = "owner",
-                     .account_type = "platform"};
+                     .role = Role::kOwner,
+                     .account_type = AccountType::kPlatform};
     FakeClock clock_{1'790'000'000'000'000};
     Silent listener_;
     std::shared_ptr<FakeKind> kind_;
@@ -180,8 +180,8 @@ TEST_P(RoutingServiceTest, AFreshServerGetsTheNamedKindsGatewayAndACatchAllRule)
 TEST_P(RoutingServiceTest, OnlyThePlatformAdminManagesGateways) {
     Principal owner{.user_id = UserId{"u"},
                     .account_id = AccountId{"a"},
-                    .role = "owner",
-                    .account_type = "business"};
+                    .role = Role::kOwner,
+                    .account_type = AccountType::kBusiness};
     auto g = service_->create_gateway(owner, {.name = "x", .kind = "fake", .settings = json{}});
     ASSERT_FALSE(g);
     EXPECT_EQ(g.error().code, ErrorCode::kPermissionDenied);

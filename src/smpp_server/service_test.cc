@@ -48,8 +48,8 @@ protected:
             [this](const AccountId& id) { return id.value != suspended_; });
         owner_.user_id = UserId{"user-1"};
         owner_.account_id = AccountId{"acct-a"};
-        owner_.role = "owner";
-        owner_.account_type = "business";
+        owner_.role = Role::kOwner;
+        owner_.account_type = AccountType::kBusiness;
     }
 
     IssuedCredential make(SmppAccountInput in) {
@@ -119,7 +119,7 @@ TEST_P(SmppAccountsTest, RepeatedFailuresShutTheDoorForAMinute) {
 TEST_P(SmppAccountsTest, OnlyManagersOfTheAccountSeeAndChangeIt) {
     auto issued = make({.system_id = "shop4"});
     Principal agent = owner_;
-    agent.role = "agent";
+    agent.role = Role::kAgent;
     EXPECT_EQ(service_->get(agent, issued.account.id).error().code, ErrorCode::kPermissionDenied);
     EXPECT_EQ(service_->create(agent, {.system_id = "x"}).error().code,
               ErrorCode::kPermissionDenied);

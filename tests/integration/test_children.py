@@ -93,6 +93,8 @@ def test_list_get_and_update_children(api, admin):
     none = assert_list(api("GET", with_query("/accounts/children", type="reseller"),
                            token=reseller_owner.access))
     assert none["count"] == 0
+    assert_validation(api("GET", with_query("/accounts/children", type="galaxy"),
+                          token=reseller_owner.access), "type")
     by_status = assert_list(api("GET", with_query("/accounts/children", status="active"),
                                 token=reseller_owner.access))
     assert by_status["count"] == 2

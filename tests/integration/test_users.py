@@ -25,6 +25,9 @@ def test_list_users_shows_the_owner(api, owner):
         assert field in me, "missing %s in %s" % (field, me)
     assert me["id"] == owner.user_id and me["role"] == "owner" and me["is_active"] is True
     assert is_timestamp(me["joined_at"]) and is_timestamp(me["created_at"])
+    agents = assert_list(api("GET", with_query("/users", role="agent"), token=owner.access))
+    assert agents["count"] == 0
+    assert_validation(api("GET", with_query("/users", role="superuser"), token=owner.access), "role")
 
 
 def test_invite_then_accept_creates_the_member(api, owner):
