@@ -51,13 +51,13 @@ Result<std::int64_t> Wiring::contacts(const AccountId& account) {
     return listed.count;
 }
 
-Status Wiring::finished(db::Connection& c, const std::vector<std::string>& ids,
+Status Wiring::finished(db::Connection& c, const std::vector<MessageId>& ids,
                         const std::string& status) {
     return m_.billing_.finished(c, ids, status);
 }
 
-Result<std::vector<std::pair<std::string, std::int64_t>>> Wiring::gateway_costs(
-    db::Connection& c, const std::string& gateway_id,
+Result<std::vector<std::pair<MessageId, std::int64_t>>> Wiring::gateway_costs(
+    db::Connection& c, const GatewayId& gateway_id,
     const std::vector<const messaging::Message*>& sent) {
     std::vector<billing::CostQuery> queries;
     queries.reserve(sent.size());
@@ -73,7 +73,7 @@ Status Wiring::inbound(db::Connection& c, const messaging::Message& m) {
     return m_.smpp_deliveries_.owe_inbound(c, m);
 }
 
-Status Wiring::reached_final(db::Connection& c, const std::vector<std::string>& ids,
+Status Wiring::reached_final(db::Connection& c, const std::vector<MessageId>& ids,
                              messaging::MessageStatus status,
                              const std::optional<std::string>& error_code) {
     return m_.smpp_deliveries_.owe_receipts(c, ids, status, error_code);

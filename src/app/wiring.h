@@ -44,13 +44,13 @@ public:
     Result<std::int64_t> users(const AccountId& account) override;
     Result<std::int64_t> contacts(const AccountId& account) override;
     // the pipeline
-    Status finished(db::Connection& c, const std::vector<std::string>& ids,
+    Status finished(db::Connection& c, const std::vector<MessageId>& ids,
                     const std::string& status) override;
-    Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
-        db::Connection& c, const std::string& gateway_id,
+    Result<std::vector<std::pair<MessageId, std::int64_t>>> gateway_costs(
+        db::Connection& c, const GatewayId& gateway_id,
         const std::vector<const messaging::Message*>& sent) override;
     Status inbound(db::Connection& c, const messaging::Message& m) override;
-    Status reached_final(db::Connection& c, const std::vector<std::string>& ids,
+    Status reached_final(db::Connection& c, const std::vector<MessageId>& ids,
                          messaging::MessageStatus status,
                          const std::optional<std::string>& error_code) override;
     // the gateways

@@ -35,7 +35,7 @@ inline constexpr const char* kTrial = "trial";
 }  // namespace entry_type
 
 struct LedgerEntry {
-    std::string id;
+    LedgerEntryId id;
     AccountId account_id;
     std::string currency;
     std::string type;
@@ -43,9 +43,9 @@ struct LedgerEntry {
     Micros6 balance_after = 0;
     std::optional<std::string> reference;
     std::string description;
-    std::optional<std::string> actor_id;
-    std::optional<std::string> message_id;
-    std::optional<std::string> counterparty_id;
+    std::optional<UserId> actor_id;
+    std::optional<MessageId> message_id;
+    std::optional<AccountId> counterparty_id;
     std::optional<std::string> channel, country;  // charges and refunds
     Micros created_at = 0;
 };
@@ -74,7 +74,7 @@ struct Statement {
     // A reseller's revenue from each client: what the client paid for its
     // messages minus what the reseller paid for the same messages.
     struct ChildRevenue {
-        std::string account_id;
+        AccountId account_id;
         std::int64_t messages = 0;
         MoneySum client_paid = 0, reseller_paid = 0, revenue = 0;
     };
@@ -82,14 +82,15 @@ struct Statement {
 };
 
 struct LedgerQuery {
-    std::optional<std::string> type, message_id;
+    std::optional<std::string> type;
+    std::optional<MessageId> message_id;
     std::optional<Micros> from, until;
 };
 
 // One line of a rate card. account_id empty: the platform's base card.
 struct Rate {
-    std::string id;
-    std::optional<std::string> account_id;
+    RateId id;
+    std::optional<AccountId> account_id;
     std::string channel = "sms";
     std::string prefix;            // E.164 digits without '+'; "" with country "" matches all
     std::string country;           // ISO alpha-2 (used when prefix is "")
@@ -97,7 +98,7 @@ struct Rate {
     std::optional<std::int64_t> markup_ppm;  // over the parent's price
     // Base card only: what sending through this gateway costs (lines without
     // one price every gateway; selling prices never depend on the gateway).
-    std::optional<std::string> gateway_id;
+    std::optional<GatewayId> gateway_id;
     std::string currency;
     Micros created_at = 0;
     Micros updated_at = 0;

@@ -93,7 +93,7 @@ TEST_P(BillingPropertyTest, NoSequenceOfValidCallsBreaksABalanceOrAStatement) {
         if (roll == 1) return hi;
         return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
     };
-    std::vector<std::pair<Principal, std::string>> sent;
+    std::vector<std::pair<Principal, MessageId>> sent;
     int sends = 0, refusals = 0;
     for (int step = 0; step < 400; ++step) {
         const auto op = rng() % 9;
@@ -102,11 +102,11 @@ TEST_P(BillingPropertyTest, NoSequenceOfValidCallsBreaksABalanceOrAStatement) {
         Status outcome;
         if (op == 0) {  // the admin tops up any account
             const auto& to = payers[rng() % payers.size()];
-            outcome = status_of(billing_->topup(admin_, {.account_id = to.account_id.value,
+            outcome = status_of(billing_->topup(admin_, {.account_id = to.account_id,
                                                          .amount = pick(1, kMaxAmount),
                                                          .reference = reference}));
         } else if (op == 1) {  // the reseller tops up or transfers to its client
-            MoneyMove move{.account_id = client.account_id.value,
+            MoneyMove move{.account_id = client.account_id,
                            .amount = pick(1, kMaxAmount),
                            .reference = reference};
             outcome = status_of(rng() % 2 ? billing_->topup(reseller, move)
@@ -115,7 +115,7 @@ TEST_P(BillingPropertyTest, NoSequenceOfValidCallsBreaksABalanceOrAStatement) {
             const auto& to = payers[rng() % payers.size()];
             auto amount = pick(1, kMaxAmount);
             if (rng() % 2) amount = -amount;
-            outcome = status_of(billing_->adjust(admin_, {.account_id = to.account_id.value,
+            outcome = status_of(billing_->adjust(admin_, {.account_id = to.account_id,
                                                           .amount = amount,
                                                           .reference = reference,
                                                           .description = "correction"}));
@@ -123,19 +123,18 @@ TEST_P(BillingPropertyTest, NoSequenceOfValidCallsBreaksABalanceOrAStatement) {
             const auto& to = payers[rng() % payers.size()];
             const auto& by = to.account_id == client.account_id ? reseller : admin_;
             outcome = status_of(billing_->set_credit_limit(
-                by, {.account_id = to.account_id.value, .amount = pick(0, kMaxAmount)}));
+                by, {.account_id = to.account_id, .amount = pick(0, kMaxAmount)}));
         } else if (op == 4) {  // rate changes: the base card, the client's card
             if (rng() % 2) {
                 outcome = status_of(
                     billing_->put_rate(admin_, {.prefix = "254", .price = pick(0, kMaxPrice)}));
             } else if (rng() % 2) {
-                outcome =
-                    status_of(billing_->put_rate(reseller, {.account_id = client.account_id.value,
-                                                            .prefix = "254",
-                                                            .price = pick(0, kMaxPrice)}));
+                outcome = status_of(billing_->put_rate(reseller, {.account_id = client.account_id,
+                                                                  .prefix = "254",
+                                                                  .price = pick(0, kMaxPrice)}));
             } else {
                 outcome =
-                    status_of(billing_->put_rate(reseller, {.account_id = client.account_id.value,
+                    status_of(billing_->put_rate(reseller, {.account_id = client.account_id,
                                                             .prefix = "254",
                                                             .markup_ppm = pick(0, 10'000'000)}));
             }
@@ -216,7 +215,7 @@ TEST_P(BillingPropertyTest, AMonthWhoseEntriesAddUpPastInt64StillHasItsStatement
     std::vector<LedgerEntry> entries;
     for (int i = 0; i < kEntries; ++i) {
         LedgerEntry e;
-        e.id = new_uuid_v7(clock_.now());
+        e.id = LedgerEntryId{new_uuid_v7(clock_.now())};
         e.account_id = who.account_id;
         e.currency = "USD";
         e.type = "topup";

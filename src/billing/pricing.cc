@@ -5,13 +5,13 @@ namespace ujumbe::billing {
 namespace {
 const Rate* best_of(const std::vector<Rate>& card, const std::string& channel,
                     const std::string& e164, const std::string& country,
-                    const std::string& gateway_id) {
+                    const std::optional<GatewayId>& gateway_id) {
     const std::string digits = e164.starts_with('+') ? e164.substr(1) : e164;
     const Rate* by_prefix = nullptr;
     const Rate* by_country = nullptr;
     const Rate* fallback = nullptr;
     for (const auto& r : card) {
-        if (r.channel != channel || r.gateway_id.value_or("") != gateway_id) continue;
+        if (r.channel != channel || r.gateway_id != gateway_id) continue;
         if (!r.prefix.empty()) {
             if (digits.starts_with(r.prefix) &&
                 (!by_prefix || r.prefix.size() > by_prefix->prefix.size()))
@@ -28,10 +28,10 @@ const Rate* best_of(const std::vector<Rate>& card, const std::string& channel,
 
 const Rate* best_rate(const std::vector<Rate>& card, const std::string& channel,
                       const std::string& e164, const std::string& country,
-                      const std::string& gateway_id) {
-    if (!gateway_id.empty())
+                      const std::optional<GatewayId>& gateway_id) {
+    if (gateway_id)
         if (const Rate* own = best_of(card, channel, e164, country, gateway_id)) return own;
-    return best_of(card, channel, e164, country, "");
+    return best_of(card, channel, e164, country, std::nullopt);
 }
 
 std::optional<std::vector<Micros6>> prices_per_segment(const PriceChain& chain,

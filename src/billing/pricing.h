@@ -18,7 +18,7 @@ namespace ujumbe::billing {
 // without: only the lines for every gateway.
 const Rate* best_rate(const std::vector<Rate>& card, const std::string& channel,
                       const std::string& e164, const std::string& country,
-                      const std::string& gateway_id = "");
+                      const std::optional<GatewayId>& gateway_id = std::nullopt);
 
 // Cards from the root down: base card, then each account's card down to the
 // sender. price_per_segment() walks them; nullopt when the base card has no

@@ -44,12 +44,12 @@ TEST(Pricing, EachLevelPaysItsOwnLineOrMarksUpOrInheritsItsParentsPrice) {
 
 TEST(Pricing, AGatewaysOwnLinesPriceWhatItCarriesAndNothingElse) {
     Rate own = line("254", 7);
-    own.gateway_id = "gw-a";
+    own.gateway_id = GatewayId{"gw-a"};
     const std::vector<Rate> card = {line("254", 3), own, line("", 9)};
-    EXPECT_EQ(best_rate(card, "sms", "+254712345678", "KE", "gw-a")->price, 7);
-    EXPECT_EQ(best_rate(card, "sms", "+254712345678", "KE", "gw-b")->price, 3);
+    EXPECT_EQ(best_rate(card, "sms", "+254712345678", "KE", GatewayId{"gw-a"})->price, 7);
+    EXPECT_EQ(best_rate(card, "sms", "+254712345678", "KE", GatewayId{"gw-b"})->price, 3);
     EXPECT_EQ(best_rate(card, "sms", "+254712345678", "KE")->price, 3);  // selling prices
-    EXPECT_EQ(best_rate(card, "sms", "+447700900123", "GB", "gw-a")->price, 9);
+    EXPECT_EQ(best_rate(card, "sms", "+447700900123", "GB", GatewayId{"gw-a"})->price, 9);
 }
 
 }  // namespace

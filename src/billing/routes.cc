@@ -68,8 +68,10 @@ json rate_json(const Rate& r) {
             {"updated_at", format_iso8601(r.updated_at)}};
 }
 
-std::optional<std::string> account_param(const Request& req) {
-    return req.query_param("account_id");
+std::optional<AccountId> account_param(const Request& req) {
+    auto text = req.query_param("account_id");
+    if (!text) return std::nullopt;
+    return AccountId{std::move(*text)};
 }
 
 Result<LedgerQuery> read_query(const Request& req) {
@@ -83,7 +85,7 @@ Result<LedgerQuery> read_query(const Request& req) {
     }
     if (auto m = req.query_param("message_id")) {
         if (!is_uuid(*m)) return Error::invalid("message_id", "Not a message id.");
-        q.message_id = *m;
+        q.message_id = MessageId{*m};
     }
     for (const auto* name : {"date_from", "date_to"}) {
         auto v = req.query_param(name);
@@ -111,7 +113,7 @@ Result<MoneyMove> read_move(const Request& req, const char* amount_field) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
     MoneyMove in;
-    in.account_id = f.text("account_id", Need::kRequired, 36, 36);
+    in.account_id = f.id<AccountId>("account_id", Need::kRequired);
     auto amount = read_amount(f, body, amount_field, Need::kRequired);
     if (std::string_view(amount_field) == "amount") {
         in.reference = f.text("reference", Need::kRequired, 1, 100).value_or("");
@@ -159,7 +161,7 @@ Result<Response> export_transactions(BillingService& s, RequestContext& ctx, con
         }
         UJ_ASSIGN(auto page, s.export_page(who, account, q, state->after, kExportPage));
         for (const auto& e : page) {
-            const std::string row[] = {e.id,
+            const std::string row[] = {e.id.value,
                                        format_iso8601(e.created_at),
                                        e.type,
                                        format_money(e.amount),
@@ -167,11 +169,11 @@ Result<Response> export_transactions(BillingService& s, RequestContext& ctx, con
                                        e.currency,
                                        e.reference.value_or(""),
                                        e.description,
-                                       e.message_id.value_or(""),
-                                       e.counterparty_id.value_or("")};
+                                       text_of(e.message_id),
+                                       text_of(e.counterparty_id)};
             formats::csv::append_record(out, row);
         }
-        if (!page.empty()) state->after = page.back().id;
+        if (!page.empty()) state->after = page.back().id.value;
         return page.size() == static_cast<std::size_t>(kExportPage);
     };
     return res;
@@ -228,8 +230,8 @@ Result<Response> statement(BillingService& s, RequestContext& ctx, const Request
             row({"charges", d.channel + (d.country.empty() ? "" : " " + d.country),
                  std::to_string(d.messages), format_money_sum(d.amount), st.currency});
         for (const auto& c : st.children)
-            row({"revenue", c.account_id, std::to_string(c.messages), format_money_sum(c.revenue),
-                 st.currency});
+            row({"revenue", c.account_id.value, std::to_string(c.messages),
+                 format_money_sum(c.revenue), st.currency});
         row({"balance", "closing", "", format_money_sum(st.closing), st.currency});
         return res;
     }
@@ -366,7 +368,7 @@ Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request&
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
     RateInput in;
-    in.account_id = f.text("account_id", Need::kOptional, 36, 36);
+    in.account_id = f.id<AccountId>("account_id", Need::kOptional);
     in.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp", "email"}).value_or("sms");
     in.prefix = f.text("prefix", Need::kOptional, 0, 16).value_or("");
     if (in.prefix.starts_with('+')) in.prefix.erase(0, 1);
@@ -374,8 +376,7 @@ Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request&
                      [](char c) { return c >= '0' && c <= '9'; }))
         f.fail("prefix", "Must be digits of an E.164 number.");
     in.country = f.text("country", Need::kOptional, 0, 2).value_or("");
-    in.gateway_id = f.text("gateway_id", Need::kOptional, 36, 36);
-    if (in.gateway_id && !is_uuid(*in.gateway_id)) f.fail("gateway_id", "Not a gateway id.");
+    in.gateway_id = f.id<GatewayId>("gateway_id", Need::kOptional);
     if (!in.country.empty() && !is_country_code(in.country))
         f.fail("country", "Must be an ISO 3166-1 alpha-2 code such as KE.");
     if (!in.prefix.empty() && !in.country.empty())
@@ -393,12 +394,12 @@ Result<Response> update_rate(BillingService& s, RequestContext& ctx, const Reque
     std::optional<std::int64_t> markup;
     read_price(f, body, price, markup);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto r, s.update_rate(ctx.who(), ctx.param("id"), price, markup));
+    UJ_ASSIGN(auto r, s.update_rate(ctx.who(), ctx.id<RateId>(), price, markup));
     return http::ok(rate_json(r), 200, "Rate saved");
 }
 
 Result<Response> delete_rate(BillingService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.delete_rate(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.delete_rate(ctx.who(), ctx.id<RateId>()));
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Rate deleted");
 }
 

@@ -29,7 +29,7 @@ Error insufficient(Micros6 balance, Micros6 required, Micros6 credit_limit,
 LedgerEntry entry(const AccountId& account, const std::string& currency, const std::string& type,
                   Micros6 amount, Micros6 balance_after, Micros now) {
     LedgerEntry e;
-    e.id = new_uuid_v7(now);
+    e.id = LedgerEntryId{new_uuid_v7(now)};
     e.account_id = account;
     e.currency = currency;
     e.type = type;
@@ -46,8 +46,8 @@ BillingService::BillingService(db::Database& db, Clock& clock, identity::Identit
     : db_(db), clock_(clock), identity_(identity), options_(std::move(options)), ports_(ports) {}
 
 Result<identity::Account> BillingService::managed_account(const Principal& who,
-                                                          const std::string& id) {
-    if (!is_uuid(id)) return Error::not_found("Account");
+                                                          const AccountId& id) {
+    if (!is_uuid(id.value)) return Error::not_found("Account");
     auto account = identity_.account_by_id(AccountId{id});
     if (!account) return Error::not_found("Account");
     const bool parent = account->parent_id && *account->parent_id == who.account_id;
@@ -57,9 +57,9 @@ Result<identity::Account> BillingService::managed_account(const Principal& who,
 }
 
 Result<Wallet> BillingService::wallet(const Principal& who,
-                                      const std::optional<std::string>& account_id) {
+                                      const std::optional<AccountId>& account_id) {
     AccountId target = who.account_id;
-    if (account_id && *account_id != who.account_id.value) {
+    if (account_id && *account_id != who.account_id) {
         UJ_ASSIGN(auto account, managed_account(who, *account_id));
         target = account.id;
     }
@@ -69,10 +69,10 @@ Result<Wallet> BillingService::wallet(const Principal& who,
 }
 
 Result<db::Listing<LedgerEntry>> BillingService::transactions(
-    const Principal& who, const std::optional<std::string>& account_id, const LedgerQuery& q,
+    const Principal& who, const std::optional<AccountId>& account_id, const LedgerQuery& q,
     db::Paged page) {
     AccountId target = who.account_id;
-    if (account_id && *account_id != who.account_id.value) {
+    if (account_id && *account_id != who.account_id) {
         UJ_ASSIGN(auto account, managed_account(who, *account_id));
         target = account.id;
     }
@@ -80,10 +80,10 @@ Result<db::Listing<LedgerEntry>> BillingService::transactions(
 }
 
 Result<std::vector<LedgerEntry>> BillingService::export_page(
-    const Principal& who, const std::optional<std::string>& account_id, const LedgerQuery& q,
+    const Principal& who, const std::optional<AccountId>& account_id, const LedgerQuery& q,
     const std::string& after, int limit) {
     AccountId target = who.account_id;
-    if (account_id && *account_id != who.account_id.value) {
+    if (account_id && *account_id != who.account_id) {
         UJ_ASSIGN(auto account, managed_account(who, *account_id));
         target = account.id;
     }
@@ -126,8 +126,8 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
                 entry(*source, options_.currency, entry_type::kTransferOut, -in.amount, *left, now);
             out.reference = in.reference;
             out.description = in.description;
-            out.actor_id = who.user_id.value;
-            out.counterparty_id = target.id.value;
+            out.actor_id = who.user_id;
+            out.counterparty_id = target.id;
             entries.push_back(std::move(out));
         }
         UJ_ASSIGN(auto balance,
@@ -147,8 +147,8 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
         auto e = entry(target.id, options_.currency, type, in.amount, *balance, now);
         e.reference = in.reference;
         e.description = in.description;
-        e.actor_id = who.user_id.value;
-        e.counterparty_id = source ? source->value : who.account_id.value;
+        e.actor_id = who.user_id;
+        e.counterparty_id = source ? *source : who.account_id;
         entries.push_back(e);
         UJ_TRY(store::insert_entries(c, entries));
         return Moved{std::move(e), false};
@@ -166,7 +166,7 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
 
 Result<Moved> BillingService::topup(const Principal& who, const MoneyMove& in) {
     if (!in.account_id) return Error::invalid("account_id", "This field is required.");
-    if (*in.account_id == who.account_id.value && !who.is_platform_admin())
+    if (*in.account_id == who.account_id && !who.is_platform_admin())
         return Error::forbidden("An account is topped up by its parent or the platform admin.");
     UJ_ASSIGN(auto target, managed_account(who, *in.account_id));
     return move_in(who, target, entry_type::kTopup, in, std::nullopt);
@@ -215,10 +215,10 @@ Status BillingService::grant_trial(db::Connection& c, const AccountId& account) 
 }
 
 Result<Statement> BillingService::statement(const Principal& who,
-                                            const std::optional<std::string>& account_id,
+                                            const std::optional<AccountId>& account_id,
                                             const std::string& month) {
     AccountId target = who.account_id;
-    if (account_id && *account_id != who.account_id.value) {
+    if (account_id && *account_id != who.account_id) {
         UJ_ASSIGN(auto account, managed_account(who, *account_id));
         target = account.id;
     }
@@ -270,7 +270,7 @@ Result<Subscription> BillingService::subscribe(const Principal& who, const std::
             auto e = entry(who.account_id, options_.currency, entry_type::kCharge,
                            -plan->monthly_fee, *left, now);
             e.description = "Plan " + plan->name + " from " + format_iso8601(now).substr(0, 10);
-            e.actor_id = who.user_id.value;
+            e.actor_id = who.user_id;
             UJ_TRY(store::insert_entries(c, {e}));
         }
         Subscription s{.account_id = who.account_id,
@@ -328,10 +328,10 @@ Result<Usage> BillingService::usage(const Principal& who) {
 }
 
 Result<std::vector<Rate>> BillingService::rates(const Principal& who,
-                                                const std::optional<std::string>& account_id) {
+                                                const std::optional<AccountId>& account_id) {
     store::CardOwner owner;  // none: the base card (the platform admin's own)
     if (account_id) {
-        if (*account_id != who.account_id.value) {
+        if (*account_id != who.account_id) {
             UJ_ASSIGN(auto account, managed_account(who, *account_id));
             owner = account.id;
         } else {
@@ -360,8 +360,9 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
     if (in.price && *in.price > kMaxPrice) return amount_out_of_range("price", kMaxPrice);
     const Micros now = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<Rate> {
-        UJ_ASSIGN(auto line, store::find_line(c, owner, in.channel, in.prefix, in.country,
-                                              in.gateway_id.value_or("")));
+        UJ_ASSIGN(auto line,
+                  store::find_line(c, owner, in.channel, in.prefix, in.country,
+                                   in.gateway_id ? in.gateway_id->value : std::string()));
         if (line) {
             line->price = in.price;
             line->markup_ppm = in.markup_ppm;
@@ -369,8 +370,8 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
             UJ_TRY(store::update_rate(c, *line));
             return std::move(*line);
         }
-        Rate r{.id = new_uuid_v7(now),
-               .account_id = owner ? std::optional<std::string>(owner->value) : std::nullopt,
+        Rate r{.id = RateId{new_uuid_v7(now)},
+               .account_id = owner,
                .channel = in.channel,
                .prefix = in.prefix,
                .country = in.country,
@@ -386,7 +387,7 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
 }
 
 Result<Rate> BillingService::editable_rate(db::Connection& c, const Principal& who,
-                                           const std::string& id) {
+                                           const RateId& id) {
     UJ_ASSIGN(auto r, store::find_rate(c, id));
     if (!r) return Error::not_found("Rate");
     if (!r->account_id) {
@@ -397,7 +398,7 @@ Result<Rate> BillingService::editable_rate(db::Connection& c, const Principal& w
     return std::move(*r);
 }
 
-Result<Rate> BillingService::update_rate(const Principal& who, const std::string& id,
+Result<Rate> BillingService::update_rate(const Principal& who, const RateId& id,
                                          std::optional<Micros6> price,
                                          std::optional<std::int64_t> markup_ppm) {
     if (price.has_value() == markup_ppm.has_value())
@@ -415,7 +416,7 @@ Result<Rate> BillingService::update_rate(const Principal& who, const std::string
     });
 }
 
-Status BillingService::delete_rate(const Principal& who, const std::string& id) {
+Status BillingService::delete_rate(const Principal& who, const RateId& id) {
     return db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(editable_rate(c, who, id));
         return store::delete_rate(c, id);
@@ -467,8 +468,7 @@ Result<MessagePrice> BillingService::price_of(const PricePlan& plan, const std::
 }
 
 Status BillingService::charge(db::Connection& c, const PricePlan& plan,
-                              std::vector<ChargeLine>& lines,
-                              const std::optional<std::string>& actor) {
+                              std::vector<ChargeLine>& lines, const std::optional<UserId>& actor) {
     const Micros now = clock_.now();
     std::int64_t priced = 0;
     for (const auto& l : lines) priced += l.price.price > 0 ? 1 : 0;
@@ -512,7 +512,7 @@ Status BillingService::charge(db::Connection& c, const PricePlan& plan,
             e.country = l.price.country;
             e.actor_id = actor;
             e.description = reseller ? "Client message" : "Message";
-            if (reseller) e.counterparty_id = plan.account.value;
+            if (reseller) e.counterparty_id = plan.account;
             entries.push_back(std::move(e));
         }
         return store::insert_entries(c, entries);
@@ -522,7 +522,7 @@ Status BillingService::charge(db::Connection& c, const PricePlan& plan,
     return {};
 }
 
-Status BillingService::refund(db::Connection& c, const std::vector<std::string>& message_ids,
+Status BillingService::refund(db::Connection& c, const std::vector<MessageId>& message_ids,
                               const std::string& why) {
     if (message_ids.empty()) return {};
     UJ_ASSIGN(auto charges, store::charges_of(c, message_ids));
@@ -549,9 +549,9 @@ Status BillingService::refund(db::Connection& c, const std::vector<std::string>&
     return {};
 }
 
-Result<std::vector<std::pair<std::string, Micros6>>> BillingService::gateway_costs(
-    db::Connection& c, const std::string& gateway_id, const std::vector<CostQuery>& sent) {
-    std::vector<std::pair<std::string, Micros6>> out;
+Result<std::vector<std::pair<MessageId, Micros6>>> BillingService::gateway_costs(
+    db::Connection& c, const GatewayId& gateway_id, const std::vector<CostQuery>& sent) {
+    std::vector<std::pair<MessageId, Micros6>> out;
     UJ_ASSIGN(auto base, store::card_of(c, std::nullopt));
     const bool has_own = std::any_of(base.begin(), base.end(), [&](const Rate& r) {
         return r.gateway_id && *r.gateway_id == gateway_id;
@@ -569,7 +569,7 @@ Result<std::vector<std::pair<std::string, Micros6>>> BillingService::gateway_cos
     return out;
 }
 
-Status BillingService::finished(db::Connection& c, const std::vector<std::string>& message_ids,
+Status BillingService::finished(db::Connection& c, const std::vector<MessageId>& message_ids,
                                 const std::string& status) {
     if (!refunds_status(status)) return {};
     return refund(c, message_ids, status);

@@ -26,7 +26,7 @@ struct BillingOptions {
 };
 
 struct MoneyMove {
-    std::optional<std::string> account_id;  // the target (top-up, transfer, credit limit)
+    std::optional<AccountId> account_id;  // the target (top-up, transfer, credit limit)
     Micros6 amount = 0;
     std::string reference;
     std::string description;
@@ -38,18 +38,19 @@ struct Moved {
 };
 
 struct RateInput {
-    std::optional<std::string> account_id;  // empty: the base card (platform admin)
+    std::optional<AccountId> account_id;  // empty: the base card (platform admin)
     std::string channel = "sms";
     std::string prefix;
     std::string country;
     std::optional<Micros6> price;
     std::optional<std::int64_t> markup_ppm;
-    std::optional<std::string> gateway_id;  // base card only
+    std::optional<GatewayId> gateway_id;  // base card only
 };
 
 // A message a gateway took, for its cost through that gateway.
 struct CostQuery {
-    std::string message_id, channel, to;
+    MessageId message_id;
+    std::string channel, to;
     int segments = 1;
 };
 
@@ -63,7 +64,7 @@ struct PricePlan {
 
 // One accepted message's charges.
 struct ChargeLine {
-    std::string message_id;
+    MessageId message_id;
     MessagePrice price;
 };
 
@@ -74,12 +75,12 @@ public:
 
     const std::string& currency() const { return options_.currency; }
 
-    Result<Wallet> wallet(const Principal& who, const std::optional<std::string>& account_id);
+    Result<Wallet> wallet(const Principal& who, const std::optional<AccountId>& account_id);
     Result<db::Listing<LedgerEntry>> transactions(const Principal& who,
-                                                  const std::optional<std::string>& account_id,
+                                                  const std::optional<AccountId>& account_id,
                                                   const LedgerQuery& q, db::Paged page);
     Result<std::vector<LedgerEntry>> export_page(const Principal& who,
-                                                 const std::optional<std::string>& account_id,
+                                                 const std::optional<AccountId>& account_id,
                                                  const LedgerQuery& q, const std::string& after,
                                                  int limit);
     // By the account's parent or the platform admin; one reference, one top-up.
@@ -90,7 +91,7 @@ public:
     Result<Moved> transfer(const Principal& who, const MoneyMove& in);
     Result<Wallet> set_credit_limit(const Principal& who, const MoneyMove& in);
     // A month ("2026-11") of the caller's ledger, or of a child's.
-    Result<Statement> statement(const Principal& who, const std::optional<std::string>& account_id,
+    Result<Statement> statement(const Principal& who, const std::optional<AccountId>& account_id,
                                 const std::string& month);
     // ---- plans and subscriptions
     Result<std::vector<Plan>> plans();
@@ -112,11 +113,11 @@ public:
     Status grant_trial(db::Connection& c, const AccountId& account);
 
     Result<std::vector<Rate>> rates(const Principal& who,
-                                    const std::optional<std::string>& account_id);
+                                    const std::optional<AccountId>& account_id);
     Result<Rate> put_rate(const Principal& who, const RateInput& in);
-    Result<Rate> update_rate(const Principal& who, const std::string& id,
-                             std::optional<Micros6> price, std::optional<std::int64_t> markup_ppm);
-    Status delete_rate(const Principal& who, const std::string& id);
+    Result<Rate> update_rate(const Principal& who, const RateId& id, std::optional<Micros6> price,
+                             std::optional<std::int64_t> markup_ppm);
+    Status delete_rate(const Principal& who, const RateId& id);
 
     // ---- for the message pipeline (no caller checks)
     Result<PricePlan> price_plan(const AccountId& account);
@@ -133,26 +134,26 @@ public:
     // sender's plan period cost the sender nothing: their lines' price is
     // set to 0 (the reseller, if any, still pays its price).
     Status charge(db::Connection& c, const PricePlan& plan, std::vector<ChargeLine>& lines,
-                  const std::optional<std::string>& actor);
+                  const std::optional<UserId>& actor);
     // Gives back what these messages were charged, once per message and payer.
-    Status refund(db::Connection& c, const std::vector<std::string>& message_ids,
+    Status refund(db::Connection& c, const std::vector<MessageId>& message_ids,
                   const std::string& why);
     bool refunds_status(const std::string& status) const;
     // These messages reached `status` for good, in the transaction writing
     // it: refunds them when that status is refunded. Every path to a final
     // status (gateway answers, receipts, failures, cancels) comes here.
-    Status finished(db::Connection& c, const std::vector<std::string>& message_ids,
+    Status finished(db::Connection& c, const std::vector<MessageId>& message_ids,
                     const std::string& status);
     // The cost of messages sent through `gateway_id` where the base card has
     // lines for that gateway (others keep the cost priced at acceptance).
-    Result<std::vector<std::pair<std::string, Micros6>>> gateway_costs(
-        db::Connection& c, const std::string& gateway_id, const std::vector<CostQuery>& sent);
+    Result<std::vector<std::pair<MessageId, Micros6>>> gateway_costs(
+        db::Connection& c, const GatewayId& gateway_id, const std::vector<CostQuery>& sent);
 
 private:
     // A rate line the caller may change (its base card line, or a child's).
-    Result<Rate> editable_rate(db::Connection& c, const Principal& who, const std::string& id);
+    Result<Rate> editable_rate(db::Connection& c, const Principal& who, const RateId& id);
     // The account the caller may move money of: its own child, or any for the admin.
-    Result<identity::Account> managed_account(const Principal& who, const std::string& id);
+    Result<identity::Account> managed_account(const Principal& who, const AccountId& id);
     Result<Moved> move_in(const Principal& who, const identity::Account& target,
                           const std::string& type, const MoneyMove& in,
                           const std::optional<AccountId>& source);

@@ -72,7 +72,7 @@ protected:
     }
     void topup(const Principal& by, const Principal& to, Micros6 amount) {
         auto r = billing_->topup(
-            by, {.account_id = to.account_id.value, .amount = amount, .reference = new_uuid_v7()});
+            by, {.account_id = to.account_id, .amount = amount, .reference = new_uuid_v7()});
         ASSERT_TRUE(r) << r.error().message;
     }
     Micros6 balance(const Principal& who) {
@@ -117,7 +117,7 @@ TEST_P(BillingTest, ThirtyTwoSendersRacingOnAWalletThatPaysExactlyNGetExactlyN) 
     EXPECT_EQ(other, 0);
     EXPECT_EQ(balance(who), 0);
     Micros6 sum = 0;
-    std::set<std::string> charged;
+    std::set<MessageId> charged;
     for (const auto& e : ledger(who)) {
         sum += e.amount;
         if (e.type == "charge") {
@@ -147,7 +147,7 @@ TEST_P(BillingTest, ABulkCallIsChargedWholeOrNotAtAll) {
 TEST_P(BillingTest, TheCreditLimitLetsTheBalanceGoThatFarBelowZero) {
     const auto who = account("Credit Ltd");
     ASSERT_TRUE(billing_->set_credit_limit(
-        admin_, {.account_id = who.account_id.value, .amount = 2 * kMicrosPerUnit}));
+        admin_, {.account_id = who.account_id, .amount = 2 * kMicrosPerUnit}));
     EXPECT_TRUE(messaging_->send(who, {.to = "+254712345678", .body = "one"}));
     EXPECT_TRUE(messaging_->send(who, {.to = "+254712345678", .body = "two"}));
     auto third = messaging_->send(who, {.to = "+254712345678", .body = "three"});
@@ -162,7 +162,7 @@ TEST_P(BillingTest, AResellersClientPaysItsPriceAndTheResellerPaysItsOwn) {
     topup(admin_, reseller, 10 * kMicrosPerUnit);
     topup(reseller, client, 10 * kMicrosPerUnit);
     ASSERT_TRUE(billing_->put_rate(
-        reseller, {.account_id = client.account_id.value, .prefix = "254", .price = 1'500'000}));
+        reseller, {.account_id = client.account_id, .prefix = "254", .price = 1'500'000}));
     auto m = messaging_->send(client, {.to = "+254712345678", .body = std::string(200, 'x')});
     ASSERT_TRUE(m);  // two segments
     EXPECT_EQ(m->price, 3'000'000);
@@ -174,18 +174,18 @@ TEST_P(BillingTest, AResellersClientPaysItsPriceAndTheResellerPaysItsOwn) {
         if (e.type == "charge") {
             found = true;
             EXPECT_EQ(e.message_id, m->id);
-            EXPECT_EQ(e.counterparty_id, client.account_id.value);
+            EXPECT_EQ(e.counterparty_id, client.account_id);
         }
     EXPECT_TRUE(found);
     // A markup set by the admin for the reseller raises what the reseller pays.
-    ASSERT_TRUE(billing_->put_rate(
-        admin_, {.account_id = reseller.account_id.value, .markup_ppm = 100'000}));
+    ASSERT_TRUE(
+        billing_->put_rate(admin_, {.account_id = reseller.account_id, .markup_ppm = 100'000}));
     ASSERT_TRUE(messaging_->send(client, {.to = "+254712345678", .body = "short"}));
     EXPECT_EQ(balance(reseller), 8 * kMicrosPerUnit - 1'100'000);
     // A reseller that cannot pay stops its client's send.
     ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "254", .price = 100 * kMicrosPerUnit}));
-    ASSERT_TRUE(billing_->put_rate(
-        reseller, {.account_id = client.account_id.value, .prefix = "254", .price = 1}));
+    ASSERT_TRUE(billing_->put_rate(reseller,
+                                   {.account_id = client.account_id, .prefix = "254", .price = 1}));
     auto refused = messaging_->send(client, {.to = "+254712345678", .body = "x"});
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().details["wallet"], "reseller");
@@ -212,7 +212,7 @@ TEST_P(BillingTest, AMonthlyStatementAddsUpAndShowsTheResellersRevenue) {
     topup(admin_, reseller, 10 * kMicrosPerUnit);
     topup(reseller, client, 10 * kMicrosPerUnit);
     ASSERT_TRUE(billing_->put_rate(
-        reseller, {.account_id = client.account_id.value, .prefix = "254", .price = 1'500'000}));
+        reseller, {.account_id = client.account_id, .prefix = "254", .price = 1'500'000}));
     ASSERT_TRUE(messaging_->send(client, {.to = "+254712345678", .body = "one"}));
     ASSERT_TRUE(messaging_->send(client, {.to = "+254712345679", .body = "two"}));
     const std::string month = format_iso8601(clock_.now()).substr(0, 7);
@@ -229,7 +229,7 @@ TEST_P(BillingTest, AMonthlyStatementAddsUpAndShowsTheResellersRevenue) {
     ASSERT_TRUE(reseller_statement);
     EXPECT_EQ(reseller_statement->closing, balance(reseller));
     ASSERT_EQ(reseller_statement->children.size(), 1u);
-    EXPECT_EQ(reseller_statement->children[0].account_id, client.account_id.value);
+    EXPECT_EQ(reseller_statement->children[0].account_id, client.account_id);
     EXPECT_EQ(reseller_statement->children[0].client_paid, 3 * kMicrosPerUnit);
     EXPECT_EQ(reseller_statement->children[0].reseller_paid, 2 * kMicrosPerUnit);
     EXPECT_EQ(reseller_statement->children[0].revenue, kMicrosPerUnit);
@@ -241,7 +241,7 @@ TEST_P(BillingTest, AMonthlyStatementAddsUpAndShowsTheResellersRevenue) {
     EXPECT_EQ(next->opening, 7 * kMicrosPerUnit);
     EXPECT_TRUE(next->by_type.empty());
     EXPECT_FALSE(billing_->statement(client, std::nullopt, "2026-13"));
-    EXPECT_FALSE(billing_->statement(client, reseller.account_id.value, month));
+    EXPECT_FALSE(billing_->statement(client, reseller.account_id, month));
 }
 
 TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
@@ -304,22 +304,24 @@ TEST_P(BillingTest, ASubscriptionChargesItsFeeAndItsPlanCapsDailyMessages) {
 }
 
 TEST_P(BillingTest, TheBaseCardCanPriceWhatEachGatewayCosts) {
-    const std::string gateway = new_uuid_v7();
+    const GatewayId gateway{new_uuid_v7()};
     ASSERT_TRUE(
         billing_->put_rate(admin_, {.prefix = "2547", .price = 400'000, .gateway_id = gateway}));
     const auto who = account("Cost Ltd");
     EXPECT_FALSE(billing_->put_rate(
         admin_,
-        {.account_id = who.account_id.value, .prefix = "254", .price = 1, .gateway_id = gateway}));
+        {.account_id = who.account_id, .prefix = "254", .price = 1, .gateway_id = gateway}));
     auto costs = db().read([&](db::Connection& c) {
-        return billing_->gateway_costs(
-            c, gateway, {{"m1", "sms", "+254712345678", 2}, {"m2", "sms", "+254212345678", 1}});
+        return billing_->gateway_costs(c, gateway,
+                                       {{MessageId{"m1"}, "sms", "+254712345678", 2},
+                                        {MessageId{"m2"}, "sms", "+254212345678", 1}});
     });
     ASSERT_TRUE(costs);
     ASSERT_EQ(costs->size(), 1u);  // m2 is not priced by the gateway's lines
-    EXPECT_EQ(costs->front(), (std::pair<std::string, Micros6>{"m1", 800'000}));
+    EXPECT_EQ(costs->front(), (std::pair<MessageId, Micros6>{MessageId{"m1"}, 800'000}));
     auto other = db().read([&](db::Connection& c) {
-        return billing_->gateway_costs(c, new_uuid_v7(), {{"m1", "sms", "+254712345678", 2}});
+        return billing_->gateway_costs(c, GatewayId{new_uuid_v7()},
+                                       {{MessageId{"m1"}, "sms", "+254712345678", 2}});
     });
     ASSERT_TRUE(other);
     EXPECT_TRUE(other->empty());
@@ -359,37 +361,36 @@ TEST_P(BillingTest, MessagesIncludedInThePlanCostNothingUntilTheyRunOut) {
 
 TEST_P(BillingTest, ThePlatformAdminAdjustsABalanceEitherWayWithAReason) {
     const auto who = account("Adjusted Ltd");
-    auto up = billing_->adjust(admin_, {.account_id = who.account_id.value,
+    auto up = billing_->adjust(admin_, {.account_id = who.account_id,
                                         .amount = 3 * kMicrosPerUnit,
                                         .reference = "adj-1",
                                         .description = "Goodwill credit"});
     ASSERT_TRUE(up);
     EXPECT_EQ(up->entry.type, "adjustment");
-    auto down = billing_->adjust(admin_, {.account_id = who.account_id.value,
+    auto down = billing_->adjust(admin_, {.account_id = who.account_id,
                                           .amount = -2 * kMicrosPerUnit,
                                           .reference = "adj-2",
                                           .description = "Correction"});
     ASSERT_TRUE(down);
     EXPECT_EQ(down->entry.balance_after, kMicrosPerUnit);
-    auto too_far = billing_->adjust(admin_, {.account_id = who.account_id.value,
+    auto too_far = billing_->adjust(admin_, {.account_id = who.account_id,
                                              .amount = -2 * kMicrosPerUnit,
                                              .reference = "adj-3",
                                              .description = "Too much"});
     ASSERT_FALSE(too_far);
     EXPECT_EQ(too_far.error().code, ErrorCode::kInsufficientBalance);
-    EXPECT_FALSE(billing_->adjust(who, {.account_id = who.account_id.value,
-                                        .amount = 1,
-                                        .reference = "self",
-                                        .description = "no"}));
+    EXPECT_FALSE(billing_->adjust(
+        who,
+        {.account_id = who.account_id, .amount = 1, .reference = "self", .description = "no"}));
     EXPECT_FALSE(billing_->adjust(
         admin_,
-        {.account_id = who.account_id.value, .amount = 1, .reference = "why"}));  // no reason given
+        {.account_id = who.account_id, .amount = 1, .reference = "why"}));  // no reason given
     EXPECT_EQ(balance(who), kMicrosPerUnit);
 }
 
 TEST_P(BillingTest, ATopUpReferenceIsUsedOnce) {
     const auto who = account("Topup Ltd");
-    MoneyMove in{.account_id = who.account_id.value, .amount = kMicrosPerUnit, .reference = "r1"};
+    MoneyMove in{.account_id = who.account_id, .amount = kMicrosPerUnit, .reference = "r1"};
     auto first = billing_->topup(admin_, in);
     ASSERT_TRUE(first);
     EXPECT_FALSE(first->replayed);
@@ -410,14 +411,14 @@ TEST_P(BillingTest, AnAccountSeesOnlyWalletsItManages) {
     const auto reseller = account("R Ltd", AccountType::kReseller);
     const auto sibling = account("S Ltd", AccountType::kReseller);
     const auto client = account("C Ltd", AccountType::kBusiness, reseller);
-    EXPECT_FALSE(billing_->wallet(a, b.account_id.value));
-    EXPECT_FALSE(billing_->transactions(a, b.account_id.value, {}, {}));
-    EXPECT_TRUE(billing_->wallet(reseller, client.account_id.value));
-    EXPECT_FALSE(billing_->wallet(sibling, client.account_id.value));
-    EXPECT_FALSE(billing_->topup(
-        sibling, {.account_id = client.account_id.value, .amount = 1, .reference = "x"}));
+    EXPECT_FALSE(billing_->wallet(a, b.account_id));
+    EXPECT_FALSE(billing_->transactions(a, b.account_id, {}, {}));
+    EXPECT_TRUE(billing_->wallet(reseller, client.account_id));
+    EXPECT_FALSE(billing_->wallet(sibling, client.account_id));
     EXPECT_FALSE(
-        billing_->topup(a, {.account_id = a.account_id.value, .amount = 1, .reference = "self"}));
+        billing_->topup(sibling, {.account_id = client.account_id, .amount = 1, .reference = "x"}));
+    EXPECT_FALSE(
+        billing_->topup(a, {.account_id = a.account_id, .amount = 1, .reference = "self"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, BillingTest,

@@ -13,7 +13,7 @@ constexpr const char* kEntryColumns =
 
 LedgerEntry entry_from(const Row& r) {
     LedgerEntry e;
-    e.id = r.text(0);
+    e.id = r.id<LedgerEntryId>(0);
     e.account_id = AccountId{r.text(1)};
     e.currency = r.text(2);
     e.type = r.text(3);
@@ -21,9 +21,9 @@ LedgerEntry entry_from(const Row& r) {
     e.balance_after = r.i64(5);
     e.reference = r.opt_text(6);
     e.description = r.text(7);
-    e.actor_id = r.opt_text(8);
-    e.message_id = r.opt_text(9);
-    e.counterparty_id = r.opt_text(10);
+    e.actor_id = r.opt_id<UserId>(8);
+    e.message_id = r.opt_id<MessageId>(9);
+    e.counterparty_id = r.opt_id<AccountId>(10);
     e.channel = r.opt_text(11);
     e.country = r.opt_text(12);
     e.created_at = r.i64(13);
@@ -31,7 +31,7 @@ LedgerEntry entry_from(const Row& r) {
 }
 
 void append_entry(std::vector<Value>& out, const LedgerEntry& e) {
-    out.emplace_back(e.id);
+    out.emplace_back(e.id.value);
     out.emplace_back(e.account_id.value);
     out.emplace_back(e.currency);
     out.emplace_back(e.type);
@@ -39,9 +39,9 @@ void append_entry(std::vector<Value>& out, const LedgerEntry& e) {
     out.emplace_back(e.balance_after);
     out.push_back(db::optional_text(e.reference));
     out.emplace_back(e.description);
-    out.push_back(db::optional_text(e.actor_id));
-    out.push_back(db::optional_text(e.message_id));
-    out.push_back(db::optional_text(e.counterparty_id));
+    out.push_back(db::optional_id(e.actor_id));
+    out.push_back(db::optional_id(e.message_id));
+    out.push_back(db::optional_id(e.counterparty_id));
     out.push_back(db::optional_text(e.channel));
     out.push_back(db::optional_text(e.country));
     out.emplace_back(e.created_at);
@@ -57,8 +57,8 @@ constexpr const char* kRateColumns =
 
 Rate rate_from(const Row& r) {
     Rate x;
-    x.id = r.text(0);
-    x.account_id = r.opt_text(1);
+    x.id = r.id<RateId>(0);
+    x.account_id = r.opt_id<AccountId>(1);
     x.channel = r.text(2);
     x.prefix = r.text(3);
     x.country = r.text(4);
@@ -67,13 +67,13 @@ Rate rate_from(const Row& r) {
     x.currency = r.text(7);
     x.created_at = r.i64(8);
     x.updated_at = r.i64(9);
-    x.gateway_id = r.opt_text(10);
+    x.gateway_id = r.opt_id<GatewayId>(10);
     return x;
 }
 
 void add_filters(db::Filter& f, const LedgerQuery& q) {
     if (q.type) f.add("type = {}", *q.type);
-    if (q.message_id) f.add("message_id = {}", *q.message_id);
+    if (q.message_id) f.add("message_id = {}", q.message_id->value);
     if (q.from) f.add("created_at >= {}", *q.from);
     if (q.until) f.add("created_at < {}", *q.until);
 }
@@ -182,7 +182,7 @@ Result<std::vector<LedgerEntry>> entries_after(Connection& c, const AccountId& a
 }
 
 Result<std::vector<LedgerEntry>> charges_of(Connection& c,
-                                            const std::vector<std::string>& message_ids) {
+                                            const std::vector<MessageId>& message_ids) {
     std::vector<LedgerEntry> out;
     UJ_TRY(db::for_ids(c,
                        std::string("SELECT ") + kEntryColumns +
@@ -194,10 +194,10 @@ Result<std::vector<LedgerEntry>> charges_of(Connection& c,
     return out;
 }
 
-Result<bool> refunded(Connection& c, const AccountId& account, const std::string& message_id) {
+Result<bool> refunded(Connection& c, const AccountId& account, const MessageId& message_id) {
     UJ_ASSIGN(auto row, c.query_one("SELECT 1 FROM ledger_entries WHERE account_id = $1 AND "
                                     "message_id = $2 AND type = 'refund'",
-                                    {account.value, message_id}));
+                                    {account.value, message_id.value}));
     return row.has_value();
 }
 
@@ -255,8 +255,8 @@ Result<Statement> statement(Connection& c, const AccountId& account, const std::
                       {account.value, currency, from, until}));
     for (const auto& r : children.rows) {
         const MoneySum reseller_paid = -sum_of(r, 2), client_paid = -sum_of(r, 4);
-        s.children.push_back(
-            {r.text(0), r.i64(1), client_paid, reseller_paid, client_paid - reseller_paid});
+        s.children.push_back({r.id<AccountId>(0), r.i64(1), client_paid, reseller_paid,
+                              client_paid - reseller_paid});
     }
     return s;
 }
@@ -357,9 +357,10 @@ Result<std::vector<Rate>> card_of(Connection& c, const CardOwner& owner) {
                          rate_from);
 }
 
-Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id) {
+Result<std::optional<Rate>> find_rate(Connection& c, const RateId& id) {
     return db::one<Rate>(
-        c.query_one(std::string("SELECT ") + kRateColumns + " FROM rates WHERE id = $1", {id}),
+        c.query_one(std::string("SELECT ") + kRateColumns + " FROM rates WHERE id = $1",
+                    {id.value}),
         rate_from);
 }
 
@@ -382,19 +383,19 @@ Status insert_rate(Connection& c, const Rate& r) {
         c.query("INSERT INTO rates (id, account_id, channel, prefix, country, price, markup_ppm, "
                 "currency, created_at, updated_at, gateway_id) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                {r.id, db::optional_text(r.account_id), r.channel, r.prefix, r.country,
+                {r.id.value, db::optional_id(r.account_id), r.channel, r.prefix, r.country,
                  db::optional_int(r.price), db::optional_int(r.markup_ppm), r.currency,
-                 r.created_at, r.updated_at, db::optional_text(r.gateway_id)}));
+                 r.created_at, r.updated_at, db::optional_id(r.gateway_id)}));
 }
 
 Status update_rate(Connection& c, const Rate& r) {
-    return db::done(
-        c.query("UPDATE rates SET price = $2, markup_ppm = $3, updated_at = $4 WHERE id = $1",
-                {r.id, db::optional_int(r.price), db::optional_int(r.markup_ppm), r.updated_at}));
+    return db::done(c.query(
+        "UPDATE rates SET price = $2, markup_ppm = $3, updated_at = $4 WHERE id = $1",
+        {r.id.value, db::optional_int(r.price), db::optional_int(r.markup_ppm), r.updated_at}));
 }
 
-Status delete_rate(Connection& c, const std::string& id) {
-    return db::done(c.query("DELETE FROM rates WHERE id = $1", {id}));
+Status delete_rate(Connection& c, const RateId& id) {
+    return db::done(c.query("DELETE FROM rates WHERE id = $1", {id.value}));
 }
 
 }  // namespace ujumbe::billing::store

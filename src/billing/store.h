@@ -44,8 +44,8 @@ Result<std::vector<LedgerEntry>> entries_after(Connection& c, const AccountId& a
                                                int limit);
 // The charges of these messages (for refunds).
 Result<std::vector<LedgerEntry>> charges_of(Connection& c,
-                                            const std::vector<std::string>& message_ids);
-Result<bool> refunded(Connection& c, const AccountId& account, const std::string& message_id);
+                                            const std::vector<MessageId>& message_ids);
+Result<bool> refunded(Connection& c, const AccountId& account, const MessageId& message_id);
 // Inserts the refund entry unless the message was refunded to that account
 // already; true when inserted.
 Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund);
@@ -69,13 +69,13 @@ Result<MoneySum> charged(Connection& c, const AccountId& account, Micros from, M
 // ---- rates. A card's owner: an account, or none for the platform's base card.
 using CardOwner = std::optional<AccountId>;
 Result<std::vector<Rate>> card_of(Connection& c, const CardOwner& owner);
-Result<std::optional<Rate>> find_rate(Connection& c, const std::string& id);
+Result<std::optional<Rate>> find_rate(Connection& c, const RateId& id);
 // The line of (account, channel, prefix, country, gateway ("" for every gateway)).
 Result<std::optional<Rate>> find_line(Connection& c, const CardOwner& owner,
                                       const std::string& channel, const std::string& prefix,
                                       const std::string& country, const std::string& gateway_id);
 Status insert_rate(Connection& c, const Rate& r);
 Status update_rate(Connection& c, const Rate& r);
-Status delete_rate(Connection& c, const std::string& id);
+Status delete_rate(Connection& c, const RateId& id);
 
 }  // namespace ujumbe::billing::store

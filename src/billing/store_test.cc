@@ -32,7 +32,7 @@ protected:
 
     // `r` stored with a fresh id, the currency and the clock's time.
     Rate stored(Rate r) {
-        r.id = new_uuid_v7(clock_.now());
+        r.id = RateId{new_uuid_v7(clock_.now())};
         r.currency = kCurrency;
         r.created_at = r.updated_at = clock_.now();
         auto s = db().write([&](db::Connection& c) { return store::insert_rate(c, r); });
@@ -45,7 +45,7 @@ protected:
         EXPECT_TRUE(card);
         std::vector<std::string> ids;
         if (card) {
-            for (const auto& r : *card) ids.push_back(r.id);
+            for (const auto& r : *card) ids.push_back(r.id.value);
         }
         std::sort(ids.begin(), ids.end());
         return ids;
@@ -61,7 +61,7 @@ protected:
     }
 
     LedgerEntry entry(const AccountId& who, const char* type, Micros6 amount, Micros at) {
-        return {.id = new_uuid_v7(at),
+        return {.id = LedgerEntryId{new_uuid_v7(at)},
                 .account_id = who,
                 .currency = kCurrency,
                 .type = type,
@@ -74,7 +74,7 @@ protected:
     // Moves the wallet by `amount` and records the entry with the balance
     // after it, as the service does.
     LedgerEntry posted(const AccountId& who, const char* type, Micros6 amount, Micros at,
-                       std::optional<std::string> message_id = std::nullopt) {
+                       std::optional<MessageId> message_id = std::nullopt) {
         LedgerEntry e = entry(who, type, amount, at);
         e.message_id = std::move(message_id);
         if (e.message_id) {
@@ -138,12 +138,12 @@ protected:
 
 TEST_P(BillingStoreTest, TheBaseCardAndAnAccountsCardAreKeptApart) {
     const auto base = stored({.prefix = "254", .price = kMicrosPerUnit});
-    const auto own = stored({.account_id = mine_.value, .prefix = "254", .markup_ppm = 100'000});
+    const auto own = stored({.account_id = mine_, .prefix = "254", .markup_ppm = 100'000});
     const auto own_only =
-        stored({.account_id = mine_.value, .prefix = "255", .price = 2 * kMicrosPerUnit});
-    const std::vector<std::string> base_ids{base.id};
+        stored({.account_id = mine_, .prefix = "255", .price = 2 * kMicrosPerUnit});
+    const std::vector<std::string> base_ids{base.id.value};
     EXPECT_EQ(card_ids(std::nullopt), base_ids);
-    std::vector<std::string> own_ids{own.id, own_only.id};
+    std::vector<std::string> own_ids{own.id.value, own_only.id.value};
     std::sort(own_ids.begin(), own_ids.end());
     EXPECT_EQ(card_ids(mine_), own_ids);
     EXPECT_TRUE(card_ids(theirs_).empty());
@@ -156,7 +156,7 @@ TEST_P(BillingStoreTest, TheBaseCardAndAnAccountsCardAreKeptApart) {
     const auto own_line = line(mine_, "254");
     ASSERT_TRUE(own_line);
     EXPECT_EQ(own_line->id, own.id);
-    EXPECT_EQ(own_line->account_id.value_or(""), mine_.value);
+    EXPECT_EQ(own_line->account_id, mine_);
     EXPECT_FALSE(own_line->price);
     EXPECT_EQ(own_line->markup_ppm, 100'000);
     EXPECT_FALSE(line(std::nullopt, "255"));  // an account's line is not the base card's
@@ -166,7 +166,7 @@ TEST_P(BillingStoreTest, TheBaseCardAndAnAccountsCardAreKeptApart) {
 
 TEST_P(BillingStoreTest, AGatewaysLineIsApartFromTheLineForEveryGateway) {
     const auto every = stored({.prefix = "254", .price = kMicrosPerUnit});
-    const auto via_a = stored({.prefix = "254", .price = 400'000, .gateway_id = "gw-a"});
+    const auto via_a = stored({.prefix = "254", .price = 400'000, .gateway_id = GatewayId{"gw-a"}});
     const auto by_country = stored({.country = "KE", .price = 900'000});
 
     const auto every_line = line(std::nullopt, "254");
@@ -176,7 +176,7 @@ TEST_P(BillingStoreTest, AGatewaysLineIsApartFromTheLineForEveryGateway) {
     const auto a_line = line(std::nullopt, "254", "gw-a");
     ASSERT_TRUE(a_line);
     EXPECT_EQ(a_line->id, via_a.id);
-    EXPECT_EQ(a_line->gateway_id.value_or(""), "gw-a");
+    EXPECT_EQ(a_line->gateway_id, GatewayId{"gw-a"});
     EXPECT_EQ(a_line->price, 400'000);
     EXPECT_FALSE(line(std::nullopt, "254", "gw-b"));  // no line of its own
     EXPECT_FALSE(line(std::nullopt, "254", "", "", "whatsapp"));
@@ -185,15 +185,14 @@ TEST_P(BillingStoreTest, AGatewaysLineIsApartFromTheLineForEveryGateway) {
     EXPECT_EQ(country_line->id, by_country.id);
     EXPECT_FALSE(line(std::nullopt, "", "", "TZ"));
 
-    std::vector<std::string> all{every.id, via_a.id, by_country.id};
+    std::vector<std::string> all{every.id.value, via_a.id.value, by_country.id.value};
     std::sort(all.begin(), all.end());
     EXPECT_EQ(card_ids(std::nullopt), all);
 }
 
 TEST_P(BillingStoreTest, AnUpdateChangesOnlyALinesPriceAndADeleteRemovesOnlyThatLine) {
     const auto base = stored({.prefix = "254", .price = kMicrosPerUnit});
-    const auto own =
-        stored({.account_id = mine_.value, .prefix = "254", .price = 2 * kMicrosPerUnit});
+    const auto own = stored({.account_id = mine_, .prefix = "254", .price = 2 * kMicrosPerUnit});
     clock_.advance(kMinute);
     Rate changed = own;
     changed.prefix = "255";  // not a price: stays as stored
@@ -206,7 +205,7 @@ TEST_P(BillingStoreTest, AnUpdateChangesOnlyALinesPriceAndADeleteRemovesOnlyThat
     ASSERT_TRUE(found);
     ASSERT_TRUE(*found);
     const Rate& r = **found;
-    EXPECT_EQ(r.account_id.value_or(""), mine_.value);
+    EXPECT_EQ(r.account_id, mine_);
     EXPECT_EQ(r.channel, "sms");
     EXPECT_EQ(r.prefix, "254");
     EXPECT_FALSE(r.price);
@@ -220,7 +219,7 @@ TEST_P(BillingStoreTest, AnUpdateChangesOnlyALinesPriceAndADeleteRemovesOnlyThat
     ASSERT_TRUE(gone);
     EXPECT_FALSE(*gone);
     EXPECT_TRUE(card_ids(mine_).empty());
-    const std::vector<std::string> base_ids{base.id};
+    const std::vector<std::string> base_ids{base.id.value};
     EXPECT_EQ(card_ids(std::nullopt), base_ids);
 }
 
@@ -274,13 +273,14 @@ TEST_P(BillingStoreTest, ABalanceMovesOnlyWithinItsCreditLimitAndCeiling) {
 TEST_P(BillingStoreTest, EntriesFollowTheBalanceAndChargedSumsOnlyChargesInTheWindow) {
     const Micros from = clock_.now(), until = from + 10 * kMinute;
     posted(mine_, entry_type::kTopup, 10 * kMicrosPerUnit, from - 1);
-    posted(mine_, entry_type::kCharge, -kMicrosPerUnit, from, "m-1");
-    posted(mine_, entry_type::kCharge, -2 * kMicrosPerUnit, from + kMinute, "m-2");
-    const auto refund =
-        posted(mine_, entry_type::kRefund, 2 * kMicrosPerUnit, from + 2 * kMinute, "m-2");
-    const auto late = posted(mine_, entry_type::kCharge, -4 * kMicrosPerUnit, until, "m-3");
+    posted(mine_, entry_type::kCharge, -kMicrosPerUnit, from, MessageId{"m-1"});
+    posted(mine_, entry_type::kCharge, -2 * kMicrosPerUnit, from + kMinute, MessageId{"m-2"});
+    const auto refund = posted(mine_, entry_type::kRefund, 2 * kMicrosPerUnit, from + 2 * kMinute,
+                               MessageId{"m-2"});
+    const auto late =
+        posted(mine_, entry_type::kCharge, -4 * kMicrosPerUnit, until, MessageId{"m-3"});
     posted(theirs_, entry_type::kTopup, 100 * kMicrosPerUnit, from);
-    posted(theirs_, entry_type::kCharge, -50 * kMicrosPerUnit, from + kMinute, "m-9");
+    posted(theirs_, entry_type::kCharge, -50 * kMicrosPerUnit, from + kMinute, MessageId{"m-9"});
 
     EXPECT_EQ(refund.balance_after, 9 * kMicrosPerUnit);
     EXPECT_EQ(late.balance_after, 5 * kMicrosPerUnit);
@@ -315,9 +315,9 @@ TEST_P(BillingStoreTest, OneAccountsEntriesNeverShowInAnothers) {
     auto topup = entry(mine_, entry_type::kTopup, 5 * kMicrosPerUnit, at);
     topup.reference = "ref-1";
     auto charge = entry(mine_, entry_type::kCharge, -kMicrosPerUnit, at + 1);
-    charge.message_id = "m-1";
+    charge.message_id = MessageId{"m-1"};
     auto refund = entry(mine_, entry_type::kRefund, kMicrosPerUnit, at + 2);
-    refund.message_id = "m-1";
+    refund.message_id = MessageId{"m-1"};
     const auto theirs = entry(theirs_, entry_type::kTopup, 7 * kMicrosPerUnit, at);
     ASSERT_TRUE(db().write([&](db::Connection& c) {
         return store::insert_entries(c, {topup, charge, refund, theirs});
@@ -329,12 +329,13 @@ TEST_P(BillingStoreTest, OneAccountsEntriesNeverShowInAnothers) {
         for (const auto& e : listed.items) EXPECT_EQ(e.id, theirs.id);
         UJ_ASSIGN(auto exported, store::entries_after(c, theirs_, {}, "", 100));
         EXPECT_EQ(exported.size(), 1u);
-        UJ_ASSIGN(auto by_message, store::list_entries(c, theirs_, {.message_id = "m-1"}, {}));
+        UJ_ASSIGN(auto by_message,
+                  store::list_entries(c, theirs_, {.message_id = MessageId{"m-1"}}, {}));
         EXPECT_EQ(by_message.count, 0);
         UJ_ASSIGN(auto by_reference,
                   store::find_by_reference(c, theirs_, entry_type::kTopup, "ref-1"));
         EXPECT_FALSE(by_reference);
-        UJ_ASSIGN(bool was_refunded, store::refunded(c, theirs_, "m-1"));
+        UJ_ASSIGN(bool was_refunded, store::refunded(c, theirs_, MessageId{"m-1"}));
         EXPECT_FALSE(was_refunded);
         UJ_ASSIGN(auto sum, store::charged(c, theirs_, at, at + kMinute));
         EXPECT_EQ(sum, 0);
@@ -389,12 +390,12 @@ TEST_P(BillingStoreTest, AReferenceNamesOneEntryPerAccountAndType) {
 TEST_P(BillingStoreTest, AMessageIsRefundedOncePerAccount) {
     const Micros at = clock_.now();
     auto charge = entry(mine_, entry_type::kCharge, -kMicrosPerUnit, at);
-    charge.message_id = "m-1";
+    charge.message_id = MessageId{"m-1"};
     auto reseller_charge = entry(theirs_, entry_type::kCharge, -500'000, at);
-    reseller_charge.message_id = "m-1";
-    reseller_charge.counterparty_id = mine_.value;
+    reseller_charge.message_id = MessageId{"m-1"};
+    reseller_charge.counterparty_id = mine_;
     auto other = entry(mine_, entry_type::kCharge, -kMicrosPerUnit, at);
-    other.message_id = "m-2";
+    other.message_id = MessageId{"m-2"};
     ASSERT_TRUE(db().write([&](db::Connection& c) {
         return store::insert_entries(c, {charge, reseller_charge, other});
     }));
@@ -416,19 +417,19 @@ TEST_P(BillingStoreTest, AMessageIsRefundedOncePerAccount) {
     EXPECT_TRUE(refund_once(refund_of(other)));
 
     ASSERT_TRUE(db().read([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto charges, store::charges_of(c, {"m-1", "m-none"}));
+        UJ_ASSIGN(auto charges, store::charges_of(c, {MessageId{"m-1"}, MessageId{"m-none"}}));
         std::vector<std::string> ids;
         for (const auto& e : charges) {
             EXPECT_EQ(e.type, "charge");
-            ids.push_back(e.id);
+            ids.push_back(e.id.value);
         }
         std::sort(ids.begin(), ids.end());
-        std::vector<std::string> expected{charge.id, reseller_charge.id};
+        std::vector<std::string> expected{charge.id.value, reseller_charge.id.value};
         std::sort(expected.begin(), expected.end());
         EXPECT_EQ(ids, expected);
-        UJ_ASSIGN(bool refunded_m1, store::refunded(c, mine_, "m-1"));
+        UJ_ASSIGN(bool refunded_m1, store::refunded(c, mine_, MessageId{"m-1"}));
         EXPECT_TRUE(refunded_m1);
-        UJ_ASSIGN(bool refunded_none, store::refunded(c, mine_, "m-none"));
+        UJ_ASSIGN(bool refunded_none, store::refunded(c, mine_, MessageId{"m-none"}));
         EXPECT_FALSE(refunded_none);
         UJ_ASSIGN(auto refunds, store::list_entries(c, mine_, {.type = "refund"}, {}));
         EXPECT_EQ(refunds.count, 2);  // m-1 and m-2, once each

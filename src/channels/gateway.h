@@ -15,12 +15,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ids.h"
 #include "core/result.h"
 
 namespace ujumbe::channels {
 
 struct OutboundSms {
-    std::string message_id;
+    MessageId message_id;
     std::string to;               // E.164 with '+'
     std::string sender;           // sender id as sent
     std::string body;             // UTF-8; the gateway encodes and splits it
@@ -51,7 +52,7 @@ struct SubmitOutcome {
 
 // A delivery receipt for one submitted part.
 struct ReceiptReport {
-    std::string gateway_id;
+    GatewayId gateway_id;
     std::string provider_id;   // as the gateway wrote it
     std::string provider_key;  // the form submit outcomes carry (see PartOutcome)
     std::string stat;          // DELIVRD, UNDELIV, EXPIRED, REJECTD, ...
@@ -62,7 +63,7 @@ struct ReceiptReport {
 
 // A mobile-originated message, or one part of a concatenated one.
 struct InboundReport {
-    std::string gateway_id;
+    GatewayId gateway_id;
     std::string from;    // the customer's number as received
     std::string to;      // our number or short code
     std::string text;    // UTF-8 (this part's text when concatenated)
@@ -92,7 +93,7 @@ public:
 class Gateway : public std::enable_shared_from_this<Gateway> {
 public:
     virtual ~Gateway() = default;
-    virtual const std::string& id() const = 0;
+    virtual const GatewayId& id() const = 0;
     virtual void start() = 0;
     // Stops taking traffic; what was queued ends with retryable outcomes.
     virtual void stop() = 0;

@@ -23,7 +23,7 @@ namespace ujumbe::channels {
 // A stored gateway as a kind needs it: settings in stored form and secrets
 // opened.
 struct GatewaySpec {
-    std::string id;
+    GatewayId id;
     nlohmann::json settings = nlohmann::json::object();
     nlohmann::json secrets = nlohmann::json::object();
 };

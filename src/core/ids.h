@@ -4,6 +4,8 @@
 // UserId belongs.
 
 #include <compare>
+#include <functional>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +22,9 @@ bool is_uuid(std::string_view text);
 
 template <typename Tag>
 struct Id {
+    Id() = default;
+    // Explicit, so no text becomes an id unnoticed (nor by brace elision).
+    explicit Id(std::string text) : value(std::move(text)) {}
     std::string value;
     bool empty() const { return value.empty(); }
     auto operator<=>(const Id&) const = default;
@@ -31,11 +36,34 @@ void to_json(Json& j, const Id<Tag>& id) {
     j = id.value;
 }
 
+// Ids print as their text (logs, test failures).
+template <typename Char, typename Traits, typename Tag>
+std::basic_ostream<Char, Traits>& operator<<(std::basic_ostream<Char, Traits>& out,
+                                             const Id<Tag>& id) {
+    return out << id.value;
+}
+
+// The id's text, or "" for none (CSV cells, log fields).
+template <typename Tag>
+std::string text_of(const std::optional<Id<Tag>>& id) {
+    return id ? id->value : std::string();
+}
+
 using AccountId = Id<struct AccountTag>;
 using UserId = Id<struct UserTag>;
 using ApiKeyId = Id<struct ApiKeyTag>;
 using SessionId = Id<struct SessionTag>;
 using InvitationId = Id<struct InvitationTag>;
+using ContactId = Id<struct ContactTag>;
+using GroupId = Id<struct GroupTag>;
+using SegmentId = Id<struct SegmentTag>;
+using ImportJobId = Id<struct ImportJobTag>;
+using MessageId = Id<struct MessageTag>;
+using SenderIdRecordId = Id<struct SenderIdRecordTag>;
+using GatewayId = Id<struct GatewayTag>;
+using RouteId = Id<struct RouteTag>;
+using RateId = Id<struct RateTag>;
+using LedgerEntryId = Id<struct LedgerEntryTag>;
 
 // Whose rows a read may see: one account's, or every account's (the
 // platform admin's views). Stores take a scope, never an account id that
@@ -54,3 +82,11 @@ private:
 };
 
 }  // namespace ujumbe
+
+// Ids as keys of unordered containers.
+template <typename Tag>
+struct std::hash<ujumbe::Id<Tag>> {
+    std::size_t operator()(const ujumbe::Id<Tag>& id) const noexcept {
+        return std::hash<std::string>{}(id.value);
+    }
+};

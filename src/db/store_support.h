@@ -88,6 +88,16 @@ std::string text_array(std::span<const std::string> items);
 Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
                const std::vector<Value>& fixed, const std::vector<std::string>& keys,
                const std::function<Status(QueryResult&)>& each);
+// The same over strong ids.
+template <typename Tag>
+Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
+               const std::vector<Value>& fixed, const std::vector<Id<Tag>>& ids,
+               const std::function<Status(QueryResult&)>& each) {
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (const auto& id : ids) keys.push_back(id.value);
+    return for_ids(c, sql_head, sql_tail, fixed, keys, each);
+}
 
 // Drops the rows of a statement run for its effect.
 inline Status done(Result<QueryResult> r) {

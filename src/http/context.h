@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/principal.h"
 
 namespace ujumbe::http {
@@ -20,6 +21,11 @@ struct RequestContext {
     // REQUIRES: the route requires authentication.
     const Principal& who() const { return *principal; }
     const std::string& param(const std::string& name) const { return path_params.at(name); }
+    // The `{id}` of the path as the id type of the resource it names.
+    template <typename IdType>
+    IdType id() const {
+        return IdType{param("id")};
+    }
 };
 
 }  // namespace ujumbe::http

@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "core/ids.h"
 #include "core/json.h"
 #include "core/validate.h"
 
@@ -203,6 +204,16 @@ std::optional<json> Fields::object(const std::string& name, Need need) {
         return std::nullopt;
     }
     return *v;
+}
+
+std::optional<std::string> Fields::uuid(const std::string& name, Need need) {
+    const json* v = find(name, need);
+    if (!v) return std::nullopt;
+    if (!v->is_string() || !is_uuid(v->get_ref<const std::string&>())) {
+        fail(name, "Must be an id (a UUID).");
+        return std::nullopt;
+    }
+    return v->get<std::string>();
 }
 
 void Fields::merge(const Fields& nested, const std::string& prefix) {

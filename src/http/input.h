@@ -52,6 +52,13 @@ public:
                                                         std::size_t max_items = 100);
     // An object, returned as is.
     std::optional<json> object(const std::string& name, Need need);
+    // The id of a stored object (a UUID), as its id type.
+    template <typename IdType>
+    std::optional<IdType> id(const std::string& name, Need need) {
+        auto text = uuid(name, need);
+        if (!text) return std::nullopt;
+        return IdType{std::move(*text)};
+    }
 
     // True when the field is present, even as null.
     bool has(const std::string& name) const { return object_.contains(name); }
@@ -66,6 +73,8 @@ public:
     Status check() const;
 
 private:
+    std::optional<std::string> uuid(const std::string& name, Need need);
+
     const json* find(const std::string& name, Need need);
 
     const json& object_;

@@ -19,7 +19,7 @@ json account_json(const Account& a) {
     out.emplace("type", a.type);
     out.emplace("name", a.name);
     out.emplace("status", a.status);
-    out.emplace("parent_id", a.parent_id ? json(a.parent_id->value) : json(nullptr));
+    out.emplace("parent_id", text_or_null(a.parent_id));
     out.emplace("business_name", a.business_name);
     out.emplace("business_username", text_or_null(a.business_username));
     out.emplace("business_type", a.business_type);

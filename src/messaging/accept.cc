@@ -56,7 +56,7 @@ struct AcceptPath::Batch {
     std::optional<std::int64_t> plan_cap;
     std::vector<billing::ChargeLine> lines;
     // Due now / scheduled: their queue rows.
-    std::vector<std::pair<std::string, Micros>> now_due, later_due;
+    std::vector<std::pair<MessageId, Micros>> now_due, later_due;
     std::optional<Dispatch::Lease> lease;  // room reserved with this node's dispatcher
 };
 
@@ -143,10 +143,10 @@ Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const S
     }
     auto counted = formats::count_segments(r.body);
     Message m;
-    m.id = new_uuid_v7(b.now);
+    m.id = MessageId{new_uuid_v7(b.now)};
     m.account_id = b.profile.account.id;
-    m.user_id = b.who.user_id.value;
-    if (b.who.api_key_id) m.api_key_id = b.who.api_key_id->value;
+    m.user_id = b.who.user_id;
+    m.api_key_id = b.who.api_key_id;
     m.to = details.e164;
     m.sender = sender;
     m.body = r.body;
@@ -239,7 +239,7 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
         const auto& user_cap = b.profile.user_max_messages_per_day;
         if (user_cap && totals.second > *user_cap) return daily_cap_error("user", *user_cap, b.now);
         if (b.plan) {
-            UJ_TRY(ports_.billing->charge(c, *b.plan, b.lines, b.who.user_id.value));
+            UJ_TRY(ports_.billing->charge(c, *b.plan, b.lines, b.who.user_id));
             // Messages included in the plan were charged nothing.
             for (std::size_t k = 0; k < b.messages.size(); ++k)
                 b.messages[k].price = b.lines[k].price.price;
@@ -251,7 +251,7 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
         for (const auto& m : b.messages) {
             rows.push_back(&m);
             events.push_back(
-                {m.account_id.value, m.id, event_type(m.status), m.status, std::nullopt, b.now});
+                {m.account_id, m.id, event_type(m.status), m.status, std::nullopt, b.now});
         }
         UJ_TRY(store::insert_messages(c, rows));
         if (also) UJ_TRY(also(c, b.messages, b.owners));

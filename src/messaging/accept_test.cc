@@ -181,7 +181,7 @@ TEST_P(AcceptPathTest, PriceAndChargeAreAllOrNothing) {
     ASSERT_TRUE(billing.put_rate(admin, {.prefix = "254", .price = kMicrosPerUnit}));
     ASSERT_TRUE(billing.topup(
         admin,
-        {.account_id = who_.account_id.value, .amount = 1 * kMicrosPerUnit, .reference = "start"}));
+        {.account_id = who_.account_id, .amount = 1 * kMicrosPerUnit, .reference = "start"}));
     // Two messages at 1.00 each; the wallet holds 1.00: neither is stored.
     auto poor = path_->run(
         who_, {{.to = "+254712345671", .body = "a"}, {.to = "+254712345672", .body = "b"}});

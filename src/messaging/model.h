@@ -33,10 +33,10 @@ inline constexpr MessageStatus kReceived = MessageStatus::kReceived;
 }  // namespace status
 
 struct Message {
-    std::string id;
+    MessageId id;
     AccountId account_id;
-    std::optional<std::string> user_id;
-    std::optional<std::string> api_key_id;
+    std::optional<UserId> user_id;
+    std::optional<ApiKeyId> api_key_id;
     std::string direction = "outbound";  // outbound | inbound
     std::string channel = "sms";
     std::string to;      // E.164 (outbound) or our number (inbound)
@@ -49,7 +49,7 @@ struct Message {
     std::optional<std::string> client_ref;
     std::optional<std::string> callback_url;
     std::optional<Micros> send_at;
-    std::optional<std::string> gateway_id;
+    std::optional<GatewayId> gateway_id;
     int attempts = 0;
     std::optional<std::string> error_code;
     std::optional<std::string> error_message;
@@ -65,7 +65,7 @@ struct Message {
 
 struct MessagePart {
     int part = 1;
-    std::string gateway_id;
+    GatewayId gateway_id;
     std::optional<std::string> provider_id;
     std::optional<std::string> provider_key;  // provider_id as receipts are matched
     std::string status;  // submitted | delivered | undelivered | expired | rejected | failed
@@ -83,9 +83,9 @@ struct MessageEvent {
 };
 
 struct Receipt {
-    std::string id;
+    std::string id;  // the receipt's own row id
     int part = 1;
-    std::string gateway_id;
+    GatewayId gateway_id;
     std::string provider_id;
     std::string stat;
     std::optional<std::string> error_code;
@@ -123,7 +123,7 @@ struct MessageStats {
 };
 
 struct SenderIdRecord {
-    std::string id;
+    SenderIdRecordId id;
     AccountId account_id;
     std::string sender;
     std::string kind;  // alphanumeric | numeric

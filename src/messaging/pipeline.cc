@@ -32,7 +32,7 @@ Pipeline::~Pipeline() {
 }
 
 void Pipeline::start() {
-    if (auto platform = identity_.platform_account()) platform_account_ = platform->id.value;
+    if (auto platform = identity_.platform_account()) platform_account_ = platform->id;
     auto released = committer_.run([&](db::Connection& c) -> Status {
         return options_.single_node ? store::release_all_leases(c)
                                     : store::release_leases(c, options_.node_id);
@@ -172,9 +172,9 @@ void Pipeline::dispatch(Message message) {
     routing::RouteQuery q{.channel = message.channel,
                           .to = message.to,
                           .country = formats::describe_phone(message.to, "").country,
-                          .account_id = message.account_id.value,
+                          .account_id = message.account_id,
                           .sender = message.sender,
-                          .key = message.id};
+                          .key = message.id.value};
     if (routing_.rules_use_operators()) {
         auto op = routing_.operator_of(message.to);
         q.operator_name = std::move(op.name);
@@ -196,7 +196,8 @@ void Pipeline::try_gateway(Attempt attempt) {
     for (; attempt.index < attempt.gateways.size(); ++attempt.index) {
         gateway = routing_.gateway(attempt.gateways[attempt.index]);
         if (gateway && gateway->available()) break;
-        attempt.last_error = "gateway " + attempt.gateways[attempt.index] + " is not available";
+        attempt.last_error =
+            "gateway " + attempt.gateways[attempt.index].value + " is not available";
         gateway.reset();
     }
     if (!gateway) {
@@ -239,7 +240,7 @@ void Pipeline::submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt att
     });
 }
 
-void Pipeline::release(const std::string& gateway_id, std::size_t slots) {
+void Pipeline::release(const GatewayId& gateway_id, std::size_t slots) {
     std::vector<Attempt> ready;
     std::shared_ptr<channels::Gateway> gateway = routing_.gateway(gateway_id);
     {
@@ -348,7 +349,7 @@ void Pipeline::post_records(std::shared_ptr<std::vector<Record>> batch,
         });
 }
 
-void Pipeline::finish(const std::string& message_id) {
+void Pipeline::finish(const MessageId& message_id) {
     std::lock_guard lock(mutex_);
     in_flight_.erase(message_id);
 }

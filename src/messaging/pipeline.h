@@ -77,7 +77,7 @@ private:
     // A message on its way through its route's gateways.
     struct Attempt {
         std::shared_ptr<Message> message;
-        std::vector<std::string> gateways;
+        std::vector<GatewayId> gateways;
         std::size_t index = 0;
         std::string last_error;
         Micros handed_at = 0;  // when the dispatcher took the message
@@ -85,13 +85,13 @@ private:
     void try_gateway(Attempt attempt);
     void submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt attempt, std::size_t slots);
     // Frees slots of a gateway and submits the attempts waiting for them.
-    void release(const std::string& gateway_id, std::size_t slots);
+    void release(const GatewayId& gateway_id, std::size_t slots);
     void record(Record r);
     void flush();
     // Applies `batch` in one operation of the committer; on failure each
     // record alone. `then` runs once everything is recorded (or dropped).
     void post_records(std::shared_ptr<std::vector<Record>> batch, std::function<void(bool)> then);
-    void finish(const std::string& message_id);
+    void finish(const MessageId& message_id);
     std::uint16_t next_reference(const std::string& to);
     void refresh_statistics(Micros now);
 
@@ -101,13 +101,13 @@ private:
     routing::RoutingService& routing_;
     identity::IdentityService& identity_;
     PipelineOptions options_;
-    std::string platform_account_;
+    AccountId platform_account_;
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
     bool woken_ = false;
-    std::set<std::string> in_flight_;
+    std::set<MessageId> in_flight_;
     std::size_t reserved_ = 0;      // room promised to accepts not yet committed
     std::vector<Message> adopted_;  // handed over, not yet dispatched
     // Messages claimed since start, and the count at which statistics are
@@ -129,7 +129,7 @@ private:
         std::deque<Attempt> waiting;
     };
     std::mutex slots_mutex_;
-    std::unordered_map<std::string, Slots> slots_;
+    std::unordered_map<GatewayId, Slots> slots_;
 
     std::mutex reference_mutex_;
     std::unordered_map<std::string, std::uint16_t> references_;

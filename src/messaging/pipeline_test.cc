@@ -30,7 +30,7 @@ using channels::SubmitOutcome;
 class ScriptedGateway final : public channels::Gateway {
 public:
     explicit ScriptedGateway(std::string id) : id_(std::move(id)) {}
-    const std::string& id() const override { return id_; }
+    const GatewayId& id() const override { return id_; }
     void start() override {}
     void stop() override {}
     bool available() const override { return available_; }
@@ -47,7 +47,7 @@ public:
         if (out.parts.empty()) {
             const int parts = static_cast<int>(formats::count_segments(m.body)->segments);
             for (int i = 1; i <= parts; ++i) {
-                const std::string pid = id_ + "-" + std::to_string(++next_);
+                const std::string pid = id_.value + "-" + std::to_string(++next_);
                 out.parts.push_back({.part = i,
                                      .accepted = true,
                                      .left = true,
@@ -72,7 +72,7 @@ public:
     std::atomic<bool> available_{true};
 
 private:
-    std::string id_;
+    GatewayId id_;
     mutable std::mutex mutex_;
     std::deque<SubmitOutcome> script_;
     std::vector<channels::OutboundSms> submitted_;
@@ -101,8 +101,10 @@ protected:
         first_ = std::make_shared<ScriptedGateway>("gw-first");
         second_ = std::make_shared<ScriptedGateway>("gw-second");
         registry_->install(second_, {});
-        routing::RouteRule rule{
-            .id = "r1", .name = "all", .gateways = {{"gw-first", 1}}, .failover = {"gw-second"}};
+        routing::RouteRule rule{.id = RouteId{"r1"},
+                                .name = "all",
+                                .gateways = {{GatewayId{"gw-first"}, 1}},
+                                .failover = {GatewayId{"gw-second"}}};
         registry_->install(first_, {rule});
         who_ = owner_of("Sender Ltd", "KE");
         auto platform = identity_->platform_account();
@@ -148,7 +150,7 @@ protected:
             MessagingPorts{.dispatch = pipeline_.get(), .billing = billing_.get()});
     }
 
-    Status finished(db::Connection& c, const std::vector<std::string>& ids,
+    Status finished(db::Connection& c, const std::vector<MessageId>& ids,
                     const std::string& status) override {
         {
             std::lock_guard lock(finals_mutex_);
@@ -156,9 +158,9 @@ protected:
         }
         return billing_->finished(c, ids, status);
     }
-    Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
-        db::Connection&, const std::string&, const std::vector<const Message*>&) override {
-        return std::vector<std::pair<std::string, std::int64_t>>{};  // the price at acceptance
+    Result<std::vector<std::pair<MessageId, std::int64_t>>> gateway_costs(
+        db::Connection&, const GatewayId&, const std::vector<const Message*>&) override {
+        return std::vector<std::pair<MessageId, std::int64_t>>{};  // the price at acceptance
     }
     Status inbound(db::Connection& c, const Message& m) override {
         if (!m.sender.starts_with('+')) return {};
@@ -167,9 +169,9 @@ protected:
     // Sends to +254 cost `price` a segment; the sender holds 100.
     void charge_sends(Micros6 price) {
         ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "254", .price = price}));
-        ASSERT_TRUE(billing_->topup(admin_, {.account_id = who_.account_id.value,
-                                             .amount = 100 * kMicrosPerUnit,
-                                             .reference = "start"}));
+        ASSERT_TRUE(billing_->topup(
+            admin_,
+            {.account_id = who_.account_id, .amount = 100 * kMicrosPerUnit, .reference = "start"}));
     }
     Micros6 balance() {
         auto w = billing_->wallet(who_, std::nullopt);
@@ -177,7 +179,7 @@ protected:
         return w ? w->balance : -1;
     }
     // The ledger entries of one message, oldest first, as "type amount".
-    std::vector<std::string> entries_of(const std::string& id) {
+    std::vector<std::string> entries_of(const MessageId& id) {
         auto l = billing_->transactions(who_, std::nullopt, {.message_id = id}, {.limit = 100});
         EXPECT_TRUE(l);
         std::vector<std::string> out;
@@ -187,18 +189,18 @@ protected:
         return out;
     }
     // Waits until the message's ledger shows `n` entries.
-    std::vector<std::string> entries_when(const std::string& id, std::size_t n) {
+    std::vector<std::string> entries_when(const MessageId& id, std::size_t n) {
         for (int i = 0; i < 500 && entries_of(id).size() < n; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         return entries_of(id);
     }
     // How many times the final-status hook saw the message.
-    int finals_of(const std::string& id) {
+    int finals_of(const MessageId& id) {
         std::lock_guard lock(finals_mutex_);
         return static_cast<int>(std::count_if(finals_.begin(), finals_.end(),
                                               [&](const auto& f) { return f.first == id; }));
     }
-    std::vector<std::string> part_statuses(const std::string& id) {
+    std::vector<std::string> part_statuses(const MessageId& id) {
         std::vector<std::string> out;
         for (const auto& p : detail(id).parts) out.push_back(p.status);
         return out;
@@ -209,13 +211,13 @@ protected:
         EXPECT_TRUE(m) << (m ? "" : m.error().message);
         return m ? *m : Message{};
     }
-    MessageDetail detail(const std::string& id) {
+    MessageDetail detail(const MessageId& id) {
         auto d = messaging_->get(who_, id);
         EXPECT_TRUE(d);
         return d ? *d : MessageDetail{};
     }
     // Waits (up to 10 s) until the message has `status`.
-    bool reaches(const std::string& id, MessageStatus status) {
+    bool reaches(const MessageId& id, MessageStatus status) {
         for (int i = 0; i < 1000; ++i) {
             if (detail(id).message.status == status) return true;
             pipeline_->wake();
@@ -227,13 +229,13 @@ protected:
     }
     void receipt(const std::string& gateway, const std::string& provider_id,
                  const std::string& status, const std::string& stat) {
-        pipeline_->on_receipt({.gateway_id = gateway,
+        pipeline_->on_receipt({.gateway_id = GatewayId{gateway},
                                .provider_id = provider_id,
                                .provider_key = provider_id,
                                .stat = stat,
                                .status = status});
     }
-    std::vector<std::string> history(const std::string& id) {
+    std::vector<std::string> history(const MessageId& id) {
         std::vector<std::string> out;
         for (const auto& e : detail(id).events) out.push_back(e.status);
         return out;
@@ -250,7 +252,7 @@ protected:
     Principal who_, admin_;
     std::unique_ptr<billing::BillingService> billing_;
     std::mutex finals_mutex_;
-    std::vector<std::pair<std::string, std::string>> finals_;  // (message id, status)
+    std::vector<std::pair<MessageId, std::string>> finals_;  // (message id, status)
 };
 
 TEST_P(PipelineTest, SendsThenDeliversOnTheReceiptWithEveryChangeAsAnEvent) {
@@ -264,7 +266,7 @@ TEST_P(PipelineTest, SendsThenDeliversOnTheReceiptWithEveryChangeAsAnEvent) {
     auto d = detail(m.id);
     ASSERT_EQ(d.parts.size(), 1u);
     EXPECT_EQ(d.parts[0].provider_id, "gw-first-1");
-    EXPECT_EQ(d.message.gateway_id, "gw-first");
+    EXPECT_EQ(d.message.gateway_id, GatewayId{"gw-first"});
     auto receipts = messaging_->receipts(who_, m.id);
     ASSERT_TRUE(receipts);
     EXPECT_EQ(receipts->size(), 1u);
@@ -278,7 +280,7 @@ TEST_P(PipelineTest, ARetryableRefusalBeforeAnythingLeftFailsOverToTheNextGatewa
     ASSERT_TRUE(reaches(m.id, status::kSent));
     EXPECT_EQ(first_->submits(), 1u);
     EXPECT_EQ(second_->submits(), 1u);
-    EXPECT_EQ(detail(m.id).message.gateway_id, "gw-second");
+    EXPECT_EQ(detail(m.id).message.gateway_id, GatewayId{"gw-second"});
 }
 
 TEST_P(PipelineTest, APartWrittenButUnansweredIsNeverSentAgainElsewhere) {
@@ -361,14 +363,14 @@ TEST_P(PipelineTest, TheFirstFailedPartDecidesAndRepeatedReceiptsChangeNothing) 
 }
 
 TEST_P(PipelineTest, ConcatenatedInboundPartsBecomeOneMessage) {
-    pipeline_->on_inbound({.gateway_id = "gw-first",
+    pipeline_->on_inbound({.gateway_id = GatewayId{"gw-first"},
                            .from = "254711000111",
                            .to = "40404",
                            .text = "world",
                            .reference = 7,
                            .total = 2,
                            .part = 2});
-    pipeline_->on_inbound({.gateway_id = "gw-first",
+    pipeline_->on_inbound({.gateway_id = GatewayId{"gw-first"},
                            .from = "254711000111",
                            .to = "40404",
                            .text = "hello ",
@@ -398,7 +400,7 @@ TEST_P(PipelineTest, ConcatenatedInboundPartsBecomeOneMessage) {
 TEST_P(PipelineTest, StopAndStartKeywordsChangeConsentOfTheOwnersContact) {
     // The account owns the number customers write to.
     ASSERT_TRUE(db().write([&](db::Connection& c) {
-        return store::insert_sender_id(c, {.id = "s1",
+        return store::insert_sender_id(c, {.id = SenderIdRecordId{"s1"},
                                            .account_id = who_.account_id,
                                            .sender = "40404",
                                            .kind = "numeric",
@@ -407,8 +409,10 @@ TEST_P(PipelineTest, StopAndStartKeywordsChangeConsentOfTheOwnersContact) {
                                            .decided_at = clock_.now()});
     }));
     auto inbound = [&](const std::string& text) {
-        pipeline_->on_inbound(
-            {.gateway_id = "gw-first", .from = "254711000999", .to = "40404", .text = text});
+        pipeline_->on_inbound({.gateway_id = GatewayId{"gw-first"},
+                               .from = "254711000999",
+                               .to = "40404",
+                               .text = text});
     };
     auto refused = [&] {
         auto r = messaging_->send(who_, {.to = "+254711000999", .body = "Offer"});

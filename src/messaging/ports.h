@@ -24,12 +24,12 @@ public:
     virtual ~OutcomeHooks() = default;
     // Messages given a final failure status (failed: no route, refused, last
     // attempt; rejected, undelivered, expired), once per message: refunds.
-    virtual Status finished(db::Connection& c, const std::vector<std::string>& ids,
+    virtual Status finished(db::Connection& c, const std::vector<MessageId>& ids,
                             const std::string& status) = 0;
     // Messages a gateway took: new costs (message id, cost) for those the
     // gateway prices differently.
-    virtual Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
-        db::Connection& c, const std::string& gateway_id,
+    virtual Result<std::vector<std::pair<MessageId, std::int64_t>>> gateway_costs(
+        db::Connection& c, const GatewayId& gateway_id,
         const std::vector<const Message*>& sent) = 0;
     // Every inbound message, as stored: consent keywords (from a phone
     // number), and the account's SMPP receivers.
@@ -37,7 +37,7 @@ public:
     // Messages that reached a final status, delivered included, once per
     // message, with the error code of the change: receipts owed to the
     // systems that sent them.
-    virtual Status reached_final(db::Connection&, const std::vector<std::string>& /*ids*/,
+    virtual Status reached_final(db::Connection&, const std::vector<MessageId>& /*ids*/,
                                  MessageStatus, const std::optional<std::string>& /*error_code*/) {
         return {};
     }

@@ -83,7 +83,7 @@ SentResult classify(const SentRecord& s, Micros now) {
 
 // Groups message ids by an identical status change, so each group is one
 // UPDATE.
-using ChangeKey = std::tuple<MessageStatus, std::optional<std::string>, std::optional<std::string>,
+using ChangeKey = std::tuple<MessageStatus, std::optional<GatewayId>, std::optional<std::string>,
                              std::optional<std::string>, bool, bool>;
 ChangeKey key_of(const store::StatusChange& c) {
     return {c.status,        c.gateway_id,          c.error_code,
@@ -120,21 +120,20 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
                             Micros now) const {
     if (sent.empty()) return {};
     std::vector<store::PartRow> parts;
-    std::vector<std::string> ids;
+    std::vector<MessageId> ids;
     std::vector<store::EventRow> events;
-    std::map<ChangeKey, std::pair<store::StatusChange, std::vector<std::string>>> groups;
+    std::map<ChangeKey, std::pair<store::StatusChange, std::vector<MessageId>>> groups;
     for (const auto* s : sent) {
         auto r = classify(*s, now);
         for (auto& p : r.parts) parts.push_back({s->message.id, std::move(p)});
         ids.push_back(s->message.id);
         UJ_TRY(check_change(s->message.id, s->message.status, r.change.status));
         if (s->message.status == status::kQueued)
-            events.push_back({s->message.account_id.value, s->message.id,
-                              event_type(status::kSending), status::kSending, std::nullopt,
-                              s->handed_at ? s->handed_at : now});
+            events.push_back({s->message.account_id, s->message.id, event_type(status::kSending),
+                              status::kSending, std::nullopt, s->handed_at ? s->handed_at : now});
         json detail = {{"gateway_id", s->gateway_id}, {"parts", s->outcome.parts.size()}};
         if (r.change.error_code) detail["error_code"] = *r.change.error_code;
-        events.push_back({s->message.account_id.value, s->message.id, event_type(r.change.status),
+        events.push_back({s->message.account_id, s->message.id, event_type(r.change.status),
                           r.change.status, detail.dump(), now});
         auto& group = groups[key_of(r.change)];
         group.first = r.change;
@@ -142,7 +141,7 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
     }
     UJ_TRY(store::upsert_parts(c, parts));
     if (hooks_) {
-        std::map<std::string, std::vector<const Message*>> by_gateway;
+        std::map<GatewayId, std::vector<const Message*>> by_gateway;
         for (const auto* s : sent) by_gateway[s->gateway_id].push_back(&s->message);
         for (const auto& [gateway, messages] : by_gateway) {
             UJ_ASSIGN(auto costs, hooks_->gateway_costs(c, gateway, messages));
@@ -161,20 +160,20 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
                                 Micros now, std::vector<LateReceipt>* unmatched) const {
     if (receipts.empty()) return {};
     // Find every receipt's part, one lookup per gateway.
-    std::map<std::string, std::vector<std::string>> keys_by_gateway;
+    std::map<GatewayId, std::vector<std::string>> keys_by_gateway;
     for (const auto& r : receipts)
         keys_by_gateway[r.receipt.gateway_id].push_back(r.receipt.provider_key);
-    std::map<std::pair<std::string, std::string>, store::PartMatch> found;
+    std::map<std::pair<GatewayId, std::string>, store::PartMatch> found;
     for (const auto& [gateway, keys] : keys_by_gateway) {
         UJ_ASSIGN(auto matches, store::find_parts(c, gateway, keys));
         for (auto& m : matches) found[{gateway, m.provider_key}] = std::move(m);
     }
 
-    std::vector<std::pair<std::string, Receipt>> rows;
+    std::vector<std::pair<MessageId, Receipt>> rows;
     std::vector<const store::PartMatch*> final_matches;
     std::vector<const LateReceipt*> final_receipts;
-    std::vector<std::string> message_ids;
-    std::set<std::string> already_final;  // the part follows its receipt, the message stays
+    std::vector<MessageId> message_ids;
+    std::set<MessageId> already_final;  // the part follows its receipt, the message stays
     for (const auto& r : receipts) {
         auto it = found.find({r.receipt.gateway_id, r.receipt.provider_key});
         if (it == found.end()) {
@@ -203,16 +202,16 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
 
     // Every part of the messages concerned, updated in memory in arrival order.
     UJ_ASSIGN(auto stored, store::parts_of_many(c, message_ids));
-    std::unordered_map<std::string, std::vector<MessagePart>> parts;
+    std::unordered_map<MessageId, std::vector<MessagePart>> parts;
     for (auto& p : stored) parts[p.message_id].push_back(std::move(p.part));
     struct Touched {
-        std::string account_id;
+        AccountId account_id;
         MessageStatus from;  // the message's status before this batch
         std::string stat;
         std::optional<std::string> error_code;
     };
-    std::map<std::string, Touched> touched;  // message id -> its last final receipt
-    std::map<std::tuple<std::string, std::optional<std::string>>, std::vector<std::string>>
+    std::map<MessageId, Touched> touched;  // message id -> its last final receipt
+    std::map<std::tuple<std::string, std::optional<std::string>>, std::vector<MessageId>>
         single_part_updates;
     for (std::size_t i = 0; i < final_matches.size(); ++i) {
         const auto& m = *final_matches[i];
@@ -238,7 +237,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
 
     // The messages whose parts now give a final status.
     std::vector<store::EventRow> events;
-    std::map<ChangeKey, std::pair<store::StatusChange, std::vector<std::string>>> groups;
+    std::map<ChangeKey, std::pair<store::StatusChange, std::vector<MessageId>>> groups;
     for (const auto& [id, t] : touched) {
         std::vector<PartState> states;
         for (const auto& p : parts[id]) {
@@ -268,7 +267,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
     return store::insert_events(c, events);
 }
 
-Status Recorder::finished(db::Connection& c, const std::vector<std::string>& ids,
+Status Recorder::finished(db::Connection& c, const std::vector<MessageId>& ids,
                           MessageStatus status,
                           const std::optional<std::string>& error_code) const {
     if (!hooks_ || !is_final(status)) return {};
@@ -287,7 +286,7 @@ Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros n
     UJ_TRY(store::dequeue(c, f.message.id));
     UJ_TRY(finished(c, {f.message.id}, change.status, change.error_code));
     return store::insert_events(
-        c, {{f.message.account_id.value, f.message.id, event_type(status::kFailed), status::kFailed,
+        c, {{f.message.account_id, f.message.id, event_type(status::kFailed), status::kFailed,
              json({{"error_code", f.error_code}}).dump(), now}});
 }
 
@@ -309,7 +308,7 @@ Status Recorder::write_retry(db::Connection& c, const RetryRecord& r, Micros now
                          {"error_code", r.error_code},
                          {"next_attempt_at", format_iso8601(now + delay)}};
     return store::insert_events(
-        c, {{r.message.account_id.value, r.message.id, event_type(status::kQueued), status::kQueued,
+        c, {{r.message.account_id, r.message.id, event_type(status::kQueued), status::kQueued,
              detail.dump(), now}});
 }
 
@@ -330,8 +329,8 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     const std::string to_digits = in.to.starts_with('+') ? in.to.substr(1) : in.to;
     UJ_ASSIGN(auto owner, store::owner_of_number(c, to_digits));
     Message m;
-    m.id = new_uuid_v7(now);
-    m.account_id = AccountId{owner ? *owner : inbound_owner_()};
+    m.id = MessageId{new_uuid_v7(now)};
+    m.account_id = owner ? *owner : inbound_owner_();
     m.direction = "inbound";
     m.to = in.to;
     m.sender = all_digits(in.from) && in.from.size() > 8 ? "+" + in.from : in.from;
@@ -347,7 +346,7 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     UJ_TRY(store::insert_messages(c, {&m}));
     if (hooks_) UJ_TRY(hooks_->inbound(c, m));
     const json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
-    return store::insert_events(c, {{m.account_id.value, m.id, event_type(status::kReceived),
+    return store::insert_events(c, {{m.account_id, m.id, event_type(status::kReceived),
                                      status::kReceived, detail.dump(), now}});
 }
 

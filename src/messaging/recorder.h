@@ -22,7 +22,7 @@ namespace ujumbe::messaging {
 
 struct SentRecord {
     Message message;  // as dispatched: "queued" when handed over without a claim
-    std::string gateway_id;
+    GatewayId gateway_id;
     channels::SubmitOutcome outcome;
     // When the dispatcher took it. A message handed over without a claim
     // was never marked sending: its "sending" event is written with the
@@ -57,8 +57,7 @@ public:
     // `inbound_owner` names the account of inbound messages to a number no
     // account owns (the platform account). `hooks` (may be null) are asked
     // in the transactions that record outcomes.
-    Recorder(RecorderOptions options, std::function<std::string()> inbound_owner,
-             OutcomeHooks* hooks)
+    Recorder(RecorderOptions options, std::function<AccountId()> inbound_owner, OutcomeHooks* hooks)
         : options_(options), inbound_owner_(std::move(inbound_owner)), hooks_(hooks) {}
 
     // Receipts whose part is not recorded are added to `unmatched`.
@@ -75,10 +74,10 @@ private:
     Status write_inbound(db::Connection& c, const channels::InboundReport& in, Micros now) const;
 
     RecorderOptions options_;
-    std::function<std::string()> inbound_owner_;
+    std::function<AccountId()> inbound_owner_;
     OutcomeHooks* hooks_;
     // Tells the hooks about messages whose status became final.
-    Status finished(db::Connection& c, const std::vector<std::string>& ids, MessageStatus status,
+    Status finished(db::Connection& c, const std::vector<MessageId>& ids, MessageStatus status,
                     const std::optional<std::string>& error_code) const;
 };
 

@@ -22,7 +22,7 @@ protected:
         if (IsSkipped()) return;
         who_ = owner_of("Sender Ltd", "KE");
         recorder_ = std::make_unique<Recorder>(
-            RecorderOptions{.max_attempts = 2}, [this] { return who_.account_id.value; },
+            RecorderOptions{.max_attempts = 2}, [this] { return who_.account_id; },
             static_cast<OutcomeHooks*>(this));
     }
 
@@ -40,17 +40,17 @@ protected:
     static SentRecord accepted(const Message& m, const std::string& provider_id) {
         PartOutcome p{.part = 1, .accepted = true, .left = true, .answered = true};
         p.provider_id = p.provider_key = provider_id;
-        return SentRecord{.message = m, .gateway_id = "gw", .outcome = {{p}}};
+        return SentRecord{.message = m, .gateway_id = GatewayId{"gw"}, .outcome = {{p}}};
     }
     static channels::ReceiptReport receipt(const std::string& provider_id, const std::string& stat,
                                            const std::string& status) {
-        return {.gateway_id = "gw",
+        return {.gateway_id = GatewayId{"gw"},
                 .provider_id = provider_id,
                 .provider_key = provider_id,
                 .stat = stat,
                 .status = status};
     }
-    Message stored(const std::string& id) {
+    Message stored(const MessageId& id) {
         Message out;
         EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
             UJ_ASSIGN(auto m, store::find_message(c, who_.account_id, id));
@@ -59,7 +59,7 @@ protected:
         }));
         return out;
     }
-    std::vector<std::string> event_types(const std::string& id) {
+    std::vector<std::string> event_types(const MessageId& id) {
         std::vector<std::string> out;
         EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
             UJ_ASSIGN(auto events, store::events_of(c, id));
@@ -78,16 +78,16 @@ protected:
     }
 
     // OutcomeHooks: what the recorder asked.
-    Status finished(db::Connection&, const std::vector<std::string>& ids,
+    Status finished(db::Connection&, const std::vector<MessageId>& ids,
                     const std::string& status) override {
         for (const auto& id : ids) finals_.emplace_back(id, status);
         return {};
     }
-    Result<std::vector<std::pair<std::string, std::int64_t>>> gateway_costs(
-        db::Connection&, const std::string& gateway_id,
+    Result<std::vector<std::pair<MessageId, std::int64_t>>> gateway_costs(
+        db::Connection&, const GatewayId& gateway_id,
         const std::vector<const Message*>& sent) override {
-        std::vector<std::pair<std::string, std::int64_t>> costs;
-        for (const auto* m : sent) costs.emplace_back(m->id, gateway_id == "gw" ? 7 : 0);
+        std::vector<std::pair<MessageId, std::int64_t>> costs;
+        for (const auto* m : sent) costs.emplace_back(m->id, gateway_id == GatewayId{"gw"} ? 7 : 0);
         return costs;
     }
     Status inbound(db::Connection&, const Message& m) override {
@@ -98,7 +98,7 @@ protected:
     Principal who_;
     std::unique_ptr<Recorder> recorder_;
     std::vector<LateReceipt> unmatched_;
-    std::vector<std::pair<std::string, std::string>> finals_;
+    std::vector<std::pair<MessageId, std::string>> finals_;
     std::vector<std::string> inbound_;
 };
 
@@ -140,15 +140,16 @@ TEST_P(RecorderTest, AFinalFailureReceiptIsFinishedOnceAndLaterReceiptsDoNotMove
 TEST_P(RecorderTest, ARefusalRejectsAndAnUnansweredPartStaysSentNeverToBeResent) {
     auto refused = queued();
     PartOutcome no{.part = 1, .answered = true, .error_code = "ESME_RINVDSTADR"};
-    ASSERT_TRUE(write({SentRecord{.message = refused, .gateway_id = "gw", .outcome = {{no}}}}));
+    ASSERT_TRUE(
+        write({SentRecord{.message = refused, .gateway_id = GatewayId{"gw"}, .outcome = {{no}}}}));
     EXPECT_EQ(stored(refused.id).status, status::kRejected);
     EXPECT_EQ(stored(refused.id).error_code, "ESME_RINVDSTADR");
     ASSERT_EQ(finals_.size(), 1u);
 
     auto unanswered = queued();
     PartOutcome lost{.part = 1, .left = true, .error_code = "NO_RESPONSE"};
-    ASSERT_TRUE(
-        write({SentRecord{.message = unanswered, .gateway_id = "gw", .outcome = {{lost}}}}));
+    ASSERT_TRUE(write(
+        {SentRecord{.message = unanswered, .gateway_id = GatewayId{"gw"}, .outcome = {{lost}}}}));
     auto s = stored(unanswered.id);
     EXPECT_EQ(s.status, status::kSent);
     EXPECT_EQ(s.error_code, "NO_RESPONSE");
@@ -172,7 +173,7 @@ TEST_P(RecorderTest, ARetryRequeuesUntilTheLastAttemptFails) {
 }
 
 TEST_P(RecorderTest, ConcatenatedInboundPartsBecomeOneMessageAndReachTheHook) {
-    channels::InboundReport first{.gateway_id = "gw",
+    channels::InboundReport first{.gateway_id = GatewayId{"gw"},
                                   .from = "254700000001",
                                   .to = "12345",
                                   .text = "Hello ",

@@ -299,12 +299,12 @@ Result<Response> list_messages(MessagingService& s, RequestContext& ctx, const R
 }
 
 Result<Response> get_message(MessagingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto d, s.get(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto d, s.get(ctx.who(), ctx.id<MessageId>()));
     return http::ok(detail_json(d));
 }
 
 Result<Response> message_receipts(MessagingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto receipts, s.receipts(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto receipts, s.receipts(ctx.who(), ctx.id<MessageId>()));
     json results = json::array();
     for (const auto& r : receipts) results.push_back(receipt_json(r));
     return http::whole_list(std::move(results));
@@ -334,7 +334,7 @@ Result<Response> message_stats(MessagingService& s, RequestContext& ctx, const R
 }
 
 Result<Response> cancel_message(MessagingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto m, s.cancel(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto m, s.cancel(ctx.who(), ctx.id<MessageId>()));
     return http::ok(message_json(m), 200, "Message canceled");
 }
 
@@ -473,12 +473,12 @@ Result<Response> list_senders(MessagingService& s, RequestContext& ctx, const Re
 }
 
 Result<Response> get_sender(MessagingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto r, s.get_sender_id(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto r, s.get_sender_id(ctx.who(), ctx.id<SenderIdRecordId>()));
     return http::ok(sender_json(r));
 }
 
 Result<Response> delete_sender(MessagingService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.delete_sender_id(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.delete_sender_id(ctx.who(), ctx.id<SenderIdRecordId>()));
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Sender ID deleted");
 }
 
@@ -488,7 +488,7 @@ Result<Response> decide_sender(MessagingService& s, bool approve, RequestContext
     Fields f(body);
     auto reason = f.text("reason", Need::kOptional, 0, 500);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto r, s.decide_sender_id(ctx.who(), ctx.param("id"), approve, reason));
+    UJ_ASSIGN(auto r, s.decide_sender_id(ctx.who(), ctx.id<SenderIdRecordId>(), approve, reason));
     return http::ok(sender_json(r), 200, approve ? "Sender ID approved" : "Sender ID rejected");
 }
 

@@ -53,7 +53,7 @@ Result<db::Listing<Message>> MessagingService::list(const Principal& who, const 
         [&](db::Connection& c) { return store::list_messages(c, who.account_id, q, page); });
 }
 
-Result<MessageDetail> MessagingService::get(const Principal& who, const std::string& id) {
+Result<MessageDetail> MessagingService::get(const Principal& who, const MessageId& id) {
     return db_.read([&](db::Connection& c) -> Result<MessageDetail> {
         UJ_ASSIGN(auto found, store::find_message(c, who.account_id, id));
         if (!found) return Error::not_found("Message");
@@ -64,8 +64,7 @@ Result<MessageDetail> MessagingService::get(const Principal& who, const std::str
     });
 }
 
-Result<std::vector<Receipt>> MessagingService::receipts(const Principal& who,
-                                                        const std::string& id) {
+Result<std::vector<Receipt>> MessagingService::receipts(const Principal& who, const MessageId& id) {
     return db_.read([&](db::Connection& c) -> Result<std::vector<Receipt>> {
         UJ_ASSIGN(auto found, store::find_message(c, who.account_id, id));
         if (!found) return Error::not_found("Message");
@@ -77,7 +76,7 @@ Result<MessageStats> MessagingService::stats(const Principal& who, const Message
     return db_.read([&](db::Connection& c) { return store::stats(c, who.account_id, q); });
 }
 
-Result<Message> MessagingService::cancel(const Principal& who, const std::string& id) {
+Result<Message> MessagingService::cancel(const Principal& who, const MessageId& id) {
     Message out;
     UJ_TRY(committer_.run([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto found, store::find_message(c, who.account_id, id));
@@ -93,7 +92,7 @@ Result<Message> MessagingService::cancel(const Principal& who, const std::string
         UJ_TRY(store::change_status(c, id, {.status = status::kCanceled, .done_at = now}, now));
         if (billing_)
             UJ_TRY(billing_->finished(c, {id}, std::string(status_name(status::kCanceled))));
-        UJ_TRY(store::insert_events(c, {{who.account_id.value, id, event_type(status::kCanceled),
+        UJ_TRY(store::insert_events(c, {{who.account_id, id, event_type(status::kCanceled),
                                          status::kCanceled, std::nullopt, now}}));
         out = std::move(*found);
         out.status = status::kCanceled;
@@ -189,7 +188,7 @@ MessagingService::register_sender_ids(const Principal& who, const std::vector<Se
             continue;
         }
         SenderIdRecord s{
-            .id = new_uuid_v7(now),
+            .id = SenderIdRecordId{new_uuid_v7(now)},
             .account_id = who.account_id,
             .sender = parsed->value,
             .kind = parsed->kind == formats::SenderKind::kNumeric ? "numeric" : "alphanumeric",
@@ -221,7 +220,7 @@ Result<db::Listing<SenderIdRecord>> MessagingService::list_sender_ids(
 }
 
 Result<SenderIdRecord> MessagingService::get_sender_id(const Principal& who,
-                                                       const std::string& id) {
+                                                       const SenderIdRecordId& id) {
     UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) {
         return store::find_sender_id(c, who.visible_accounts(), id);
     }));
@@ -229,7 +228,7 @@ Result<SenderIdRecord> MessagingService::get_sender_id(const Principal& who,
     return std::move(*found);
 }
 
-Status MessagingService::delete_sender_id(const Principal& who, const std::string& id) {
+Status MessagingService::delete_sender_id(const Principal& who, const SenderIdRecordId& id) {
     if (!who.can_manage()) return Error::forbidden("Only an owner or admin removes sender ids.");
     return db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto found, store::find_sender_id(c, AccountScope::only(who.account_id), id));
@@ -239,7 +238,7 @@ Status MessagingService::delete_sender_id(const Principal& who, const std::strin
 }
 
 Result<SenderIdRecord> MessagingService::decide_sender_id(
-    const Principal& who, const std::string& id, bool approve,
+    const Principal& who, const SenderIdRecordId& id, bool approve,
     const std::optional<std::string>& reason) {
     if (!who.is_platform_admin())
         return Error::forbidden("Only the platform admin approves sender ids.");

@@ -67,11 +67,11 @@ public:
                                  const AlsoInCommit& also = {});
 
     Result<db::Listing<Message>> list(const Principal& who, const MessageQuery& q, db::Paged page);
-    Result<MessageDetail> get(const Principal& who, const std::string& id);
-    Result<std::vector<Receipt>> receipts(const Principal& who, const std::string& id);
+    Result<MessageDetail> get(const Principal& who, const MessageId& id);
+    Result<std::vector<Receipt>> receipts(const Principal& who, const MessageId& id);
     Result<MessageStats> stats(const Principal& who, const MessageQuery& q);
     // scheduled -> canceled; 409 INVALID_STATUS otherwise.
-    Result<Message> cancel(const Principal& who, const std::string& id);
+    Result<Message> cancel(const Principal& who, const MessageId& id);
     Result<std::vector<NumberCheck>> validate_numbers(const Principal& who,
                                                       const std::vector<std::string>& numbers,
                                                       const std::optional<std::string>& country);
@@ -89,10 +89,10 @@ public:
                                                         const std::optional<std::string>& country,
                                                         const std::optional<std::string>& search,
                                                         db::Paged page);
-    Result<SenderIdRecord> get_sender_id(const Principal& who, const std::string& id);
-    Status delete_sender_id(const Principal& who, const std::string& id);
+    Result<SenderIdRecord> get_sender_id(const Principal& who, const SenderIdRecordId& id);
+    Status delete_sender_id(const Principal& who, const SenderIdRecordId& id);
     // pending -> approved | rejected, by the platform admin.
-    Result<SenderIdRecord> decide_sender_id(const Principal& who, const std::string& id,
+    Result<SenderIdRecord> decide_sender_id(const Principal& who, const SenderIdRecordId& id,
                                             bool approve, const std::optional<std::string>& reason);
 
 private:

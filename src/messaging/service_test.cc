@@ -56,7 +56,7 @@ protected:
     Message inbound(const Principal& who, const std::string& body) {
         clock_.advance(kMicrosPerSecond);
         Message m;
-        m.id = new_uuid_v7(clock_.now());
+        m.id = MessageId{new_uuid_v7(clock_.now())};
         m.account_id = who.account_id;
         m.direction = "inbound";
         m.to = "12345";
@@ -121,7 +121,7 @@ protected:
 TEST_P(MessagingServiceTest, SendAnswersTheStoredMessageOrItsChecksErrorNamingTheField) {
     auto m = sent(a_, {.to = "0712345678", .body = "Hello", .client_ref = "r-1"});
     EXPECT_EQ(m.account_id, a_.account_id);
-    EXPECT_EQ(m.user_id, a_.user_id.value);
+    EXPECT_EQ(m.user_id, a_.user_id);
     EXPECT_EQ(m.to, "+254712345678");
     EXPECT_EQ(m.sender, "Ujumbe");  // the default sender id
     EXPECT_EQ(m.status, status::kQueued);
@@ -175,10 +175,12 @@ TEST_P(MessagingServiceTest, ListFiltersAndPagesOnlyTheCallersMessages) {
 
 TEST_P(MessagingServiceTest, GetAndReceiptsShowAMessageWithItsHistoryToItsAccountOnly) {
     auto m = sent(a_, {.to = "0712345678", .body = "Hello"});
-    MessagePart part{.part = 1, .gateway_id = "gw", .provider_id = "p-1", .status = "submitted"};
+    MessagePart part{
+        .part = 1, .gateway_id = GatewayId{"gw"}, .provider_id = "p-1", .status = "submitted"};
     part.provider_key = part.provider_id;
     // Receipts by arrival, not by id: the later one has the smaller id.
-    Receipt delivered{.id = "r-1", .gateway_id = "gw", .provider_id = "p-1", .stat = "DELIVRD"};
+    Receipt delivered{
+        .id = "r-1", .gateway_id = GatewayId{"gw"}, .provider_id = "p-1", .stat = "DELIVRD"};
     Receipt enroute = delivered;
     enroute.id = "r-2";
     enroute.stat = "ENROUTE";
@@ -194,7 +196,7 @@ TEST_P(MessagingServiceTest, GetAndReceiptsShowAMessageWithItsHistoryToItsAccoun
     ASSERT_TRUE(d) << d.error().message;
     EXPECT_EQ(d->message.to, "+254712345678");
     ASSERT_EQ(d->parts.size(), 1u);
-    EXPECT_EQ(d->parts[0].gateway_id, "gw");
+    EXPECT_EQ(d->parts[0].gateway_id, GatewayId{"gw"});
     EXPECT_EQ(d->parts[0].status, "submitted");
     ASSERT_EQ(d->events.size(), 1u);
     EXPECT_EQ(d->events[0].type, "message.queued");

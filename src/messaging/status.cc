@@ -87,10 +87,10 @@ std::vector<MessageStatus> statuses_before(MessageStatus to) {
     return out;
 }
 
-Status check_change(const std::string& message_id, std::optional<MessageStatus> from,
+Status check_change(const MessageId& message_id, std::optional<MessageStatus> from,
                     MessageStatus to) {
     if (may_change(from, to)) return {};
-    return Error::internal("message " + message_id + ": no change from " +
+    return Error::internal("message " + message_id.value + ": no change from " +
                            std::string(from ? status_name(*from) : "(new)") + " to " +
                            std::string(status_name(to)));
 }

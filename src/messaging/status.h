@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/ids.h"
 #include "core/result.h"
 
 namespace ujumbe::messaging {
@@ -56,7 +57,7 @@ bool may_change(std::optional<MessageStatus> from, MessageStatus to);
 std::vector<MessageStatus> statuses_before(MessageStatus to);
 // OK when the table allows the change; else an internal error naming the
 // message and both statuses.
-Status check_change(const std::string& message_id, std::optional<MessageStatus> from,
+Status check_change(const MessageId& message_id, std::optional<MessageStatus> from,
                     MessageStatus to);
 
 }  // namespace ujumbe::messaging

@@ -59,8 +59,8 @@ TEST(MessageStatusTest, StatusesBeforeFollowTheTable) {
 }
 
 TEST(MessageStatusTest, ARefusedChangeIsAnInternalErrorNamingBoth) {
-    EXPECT_TRUE(check_change("m1", kSending, kSent));
-    auto refused = check_change("m1", kDelivered, kQueued);
+    EXPECT_TRUE(check_change(MessageId{"m1"}, kSending, kSent));
+    auto refused = check_change(MessageId{"m1"}, kDelivered, kQueued);
     ASSERT_FALSE(refused);
     EXPECT_EQ(refused.error().code, ErrorCode::kInternal);
     EXPECT_NE(refused.error().message.find("delivered to queued"), std::string::npos);

@@ -54,10 +54,10 @@ void warn_unmoved(std::int64_t moved, std::size_t asked, MessageStatus to) {
 
 Message message_from(const Row& r) {
     Message m;
-    m.id = r.text(0);
+    m.id = r.id<MessageId>(0);
     m.account_id = AccountId{r.text(1)};
-    m.user_id = r.opt_text(2);
-    m.api_key_id = r.opt_text(3);
+    m.user_id = r.opt_id<UserId>(2);
+    m.api_key_id = r.opt_id<ApiKeyId>(3);
     m.direction = r.text(4);
     m.channel = r.text(5);
     m.to = r.text(6);
@@ -70,7 +70,7 @@ Message message_from(const Row& r) {
     m.client_ref = r.opt_text(13);
     m.callback_url = r.opt_text(14);
     m.send_at = r.opt_i64(15);
-    m.gateway_id = r.opt_text(16);
+    m.gateway_id = r.opt_id<GatewayId>(16);
     m.attempts = static_cast<int>(r.i64(17));
     m.error_code = r.opt_text(18);
     m.error_message = r.opt_text(19);
@@ -85,10 +85,10 @@ Message message_from(const Row& r) {
 }
 
 void append_message(std::vector<Value>& out, const Message& m) {
-    out.emplace_back(m.id);
+    out.emplace_back(m.id.value);
     out.emplace_back(m.account_id.value);
-    out.push_back(db::optional_text(m.user_id));
-    out.push_back(db::optional_text(m.api_key_id));
+    out.push_back(db::optional_id(m.user_id));
+    out.push_back(db::optional_id(m.api_key_id));
     out.emplace_back(m.direction);
     out.emplace_back(m.channel);
     out.emplace_back(m.to);
@@ -101,7 +101,7 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.push_back(db::optional_text(m.client_ref));
     out.push_back(db::optional_text(m.callback_url));
     out.push_back(db::optional_int(m.send_at));
-    out.push_back(db::optional_text(m.gateway_id));
+    out.push_back(db::optional_id(m.gateway_id));
     out.emplace_back(static_cast<std::int64_t>(m.attempts));
     out.push_back(db::optional_text(m.error_code));
     out.push_back(db::optional_text(m.error_message));
@@ -134,7 +134,7 @@ constexpr const char* kSenderColumns =
 
 SenderIdRecord sender_from(const Row& r) {
     SenderIdRecord s;
-    s.id = r.text(0);
+    s.id = r.id<SenderIdRecordId>(0);
     s.account_id = AccountId{r.text(1)};
     s.sender = r.text(2);
     s.kind = r.text(3);
@@ -164,13 +164,13 @@ Status insert_messages(Connection& c, const std::vector<const Message*>& message
         });
 }
 
-Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due,
+Status enqueue(Connection& c, const std::vector<std::pair<MessageId, Micros>>& due,
                const std::string& owner, Micros lease_until) {
     std::vector<Value> params;
     return db::for_each_batch(due.size(), 256, [&](std::size_t first, std::size_t count) {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) {
-            params.emplace_back(due[i].first);
+            params.emplace_back(due[i].first.value);
             params.emplace_back(due[i].second);
             params.push_back(owner.empty() ? Value(nullptr) : Value(owner));
             params.emplace_back(owner.empty() ? Micros{0} : lease_until);
@@ -189,8 +189,8 @@ Status insert_events(Connection& c, const std::vector<EventRow>& events) {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) {
             const auto& e = events[i];
-            params.emplace_back(e.account_id);
-            params.emplace_back(e.message_id);
+            params.emplace_back(e.account_id.value);
+            params.emplace_back(e.message_id.value);
             params.emplace_back(e.type);
             params.emplace_back(std::string(status_name(e.status)));
             params.push_back(db::optional_text(e.detail));
@@ -224,7 +224,7 @@ Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
     return totals;
 }
 
-Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<std::string>& ids,
+Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<MessageId>& ids,
                                            Micros now) {
     std::vector<EventRow> events;
     // Only messages the status table lets go to sending are marked.
@@ -235,8 +235,9 @@ Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<std:
     UJ_TRY(
         db::for_ids(c, sql, " RETURNING id, account_id", {now}, ids, [&](QueryResult& r) -> Status {
             for (const auto& row : r.rows)
-                events.push_back({row.text(1), row.text(0), event_type(status::kSending),
-                                  status::kSending, std::nullopt, now});
+                events.push_back({row.id<AccountId>(1), row.id<MessageId>(0),
+                                  event_type(status::kSending), status::kSending, std::nullopt,
+                                  now});
             return {};
         }));
     return events;
@@ -253,8 +254,8 @@ Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micr
         (pg ? " FOR UPDATE SKIP LOCKED" : "") + ") RETURNING message_id";
     UJ_ASSIGN(auto leased,
               c.query(sql, {owner, lease_until, now, static_cast<std::int64_t>(limit)}));
-    std::vector<std::string> ids;
-    for (const auto& r : leased.rows) ids.push_back(r.text(0));
+    std::vector<MessageId> ids;
+    for (const auto& r : leased.rows) ids.push_back(r.id<MessageId>(0));
     std::vector<Message> out;
     UJ_ASSIGN(auto events, mark_sending(c, ids, now));
     UJ_TRY(insert_events(c, events));
@@ -277,15 +278,15 @@ Status release_all_leases(Connection& c) {
         "UPDATE message_queue SET lease_owner = NULL, lease_until = 0 WHERE lease_until > 0"));
 }
 
-Status requeue(Connection& c, const std::string& message_id, Micros due_at) {
+Status requeue(Connection& c, const MessageId& message_id, Micros due_at) {
     return db::done(
         c.query("UPDATE message_queue SET due_at = $2, lease_owner = NULL, "
                 "lease_until = 0 WHERE message_id = $1",
-                {message_id, due_at}));
+                {message_id.value, due_at}));
 }
 
-Status dequeue(Connection& c, const std::string& message_id) {
-    return db::done(c.query("DELETE FROM message_queue WHERE message_id = $1", {message_id}));
+Status dequeue(Connection& c, const MessageId& message_id) {
+    return db::done(c.query("DELETE FROM message_queue WHERE message_id = $1", {message_id.value}));
 }
 
 Result<std::int64_t> queued_count(Connection& c) {
@@ -298,7 +299,7 @@ Status refresh_statistics(Connection& c) {
     return c.run_script("ANALYZE messages, message_parts, message_queue, message_events");
 }
 
-Status change_status(Connection& c, const std::string& message_id, const StatusChange& change,
+Status change_status(Connection& c, const MessageId& message_id, const StatusChange& change,
                      Micros now) {
     UJ_ASSIGN(
         auto r,
@@ -308,8 +309,8 @@ Status change_status(Connection& c, const std::string& message_id, const StatusC
             "sent_at = COALESCE($6, sent_at), done_at = COALESCE($7, done_at), "
             "attempts = attempts + $8, updated_at = $9 WHERE id = $1" +
                 guard_for(change.status),
-            {message_id, std::string(status_name(change.status)),
-             db::optional_text(change.gateway_id), db::optional_text(change.error_code),
+            {message_id.value, std::string(status_name(change.status)),
+             db::optional_id(change.gateway_id), db::optional_text(change.error_code),
              db::optional_text(change.error_message), db::optional_int(change.sent_at),
              db::optional_int(change.done_at),
              static_cast<std::int64_t>(change.count_attempt ? 1 : 0), now}));
@@ -317,11 +318,12 @@ Status change_status(Connection& c, const std::string& message_id, const StatusC
     return {};
 }
 
-Status set_cost(Connection& c, const std::string& message_id, std::int64_t cost) {
-    return db::done(c.query("UPDATE messages SET cost = $2 WHERE id = $1", {message_id, cost}));
+Status set_cost(Connection& c, const MessageId& message_id, std::int64_t cost) {
+    return db::done(
+        c.query("UPDATE messages SET cost = $2 WHERE id = $1", {message_id.value, cost}));
 }
 
-Status insert_parts(Connection& c, const std::string& message_id,
+Status insert_parts(Connection& c, const MessageId& message_id,
                     const std::vector<MessagePart>& parts) {
     for (const auto& p : parts) {
         UJ_TRY(db::done(c.query(
@@ -331,7 +333,7 @@ Status insert_parts(Connection& c, const std::string& message_id,
             "provider_id = excluded.provider_id, provider_key = excluded.provider_key, "
             "status = excluded.status, error_code = excluded.error_code, "
             "submitted_at = excluded.submitted_at, done_at = excluded.done_at",
-            {message_id, static_cast<std::int64_t>(p.part), p.gateway_id,
+            {message_id.value, static_cast<std::int64_t>(p.part), p.gateway_id.value,
              db::optional_text(p.provider_id), db::optional_text(p.provider_key), p.status,
              db::optional_text(p.error_code), db::optional_int(p.submitted_at),
              db::optional_int(p.done_at)})));
@@ -345,9 +347,9 @@ Status upsert_parts(Connection& c, const std::vector<PartRow>& parts) {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) {
             const auto& p = parts[i].part;
-            params.emplace_back(parts[i].message_id);
+            params.emplace_back(parts[i].message_id.value);
             params.emplace_back(static_cast<std::int64_t>(p.part));
-            params.emplace_back(p.gateway_id);
+            params.emplace_back(p.gateway_id.value);
             params.push_back(db::optional_text(p.provider_id));
             params.push_back(db::optional_text(p.provider_key));
             params.emplace_back(p.status);
@@ -367,7 +369,7 @@ Status upsert_parts(Connection& c, const std::vector<PartRow>& parts) {
     });
 }
 
-Status change_status_many(Connection& c, const std::vector<std::string>& message_ids,
+Status change_status_many(Connection& c, const std::vector<MessageId>& message_ids,
                           const StatusChange& change, Micros now) {
     std::int64_t moved = 0;
     UJ_TRY(db::for_ids(
@@ -378,7 +380,7 @@ Status change_status_many(Connection& c, const std::vector<std::string>& message
         "attempts = attempts + $7, updated_at = $8 WHERE TRUE" +
             guard_for(change.status) + " AND id",
         "",
-        {std::string(status_name(change.status)), db::optional_text(change.gateway_id),
+        {std::string(status_name(change.status)), db::optional_id(change.gateway_id),
          db::optional_text(change.error_code), db::optional_text(change.error_message),
          db::optional_int(change.sent_at), db::optional_int(change.done_at),
          static_cast<std::int64_t>(change.count_attempt ? 1 : 0), now},
@@ -390,21 +392,21 @@ Status change_status_many(Connection& c, const std::vector<std::string>& message
     return {};
 }
 
-Status dequeue_many(Connection& c, const std::vector<std::string>& message_ids) {
+Status dequeue_many(Connection& c, const std::vector<MessageId>& message_ids) {
     return db::for_ids(c, "DELETE FROM message_queue WHERE message_id", "", {}, message_ids,
                        [](QueryResult&) -> Status { return {}; });
 }
 
-Result<std::vector<PartMatch>> find_parts(Connection& c, const std::string& gateway_id,
+Result<std::vector<PartMatch>> find_parts(Connection& c, const GatewayId& gateway_id,
                                           const std::vector<std::string>& provider_keys) {
     std::vector<PartMatch> out;
     UJ_TRY(db::for_ids(c,
                        "SELECT p.message_id, m.account_id, p.part, m.status, p.provider_key "
                        "FROM message_parts p JOIN messages m ON m.id = p.message_id "
                        "WHERE p.gateway_id = $1 AND p.provider_key",
-                       "", {gateway_id}, provider_keys, [&](QueryResult& r) -> Status {
+                       "", {gateway_id.value}, provider_keys, [&](QueryResult& r) -> Status {
                            for (const auto& row : r.rows)
-                               out.push_back({row.text(0), row.text(1),
+                               out.push_back({row.id<MessageId>(0), row.id<AccountId>(1),
                                               static_cast<int>(row.i64(2)), status_in(row, 3),
                                               row.text(4)});
                            return {};
@@ -413,7 +415,7 @@ Result<std::vector<PartMatch>> find_parts(Connection& c, const std::string& gate
 }
 
 Result<std::vector<PartRow>> parts_of_many(Connection& c,
-                                           const std::vector<std::string>& message_ids) {
+                                           const std::vector<MessageId>& message_ids) {
     std::vector<PartRow> out;
     UJ_TRY(db::for_ids(c,
                        "SELECT message_id, part, gateway_id, provider_id, status, error_code, "
@@ -421,9 +423,9 @@ Result<std::vector<PartRow>> parts_of_many(Connection& c,
                        "", {}, message_ids, [&](QueryResult& r) -> Status {
                            for (const auto& row : r.rows) {
                                PartRow p;
-                               p.message_id = row.text(0);
+                               p.message_id = row.id<MessageId>(0);
                                p.part.part = static_cast<int>(row.i64(1));
-                               p.part.gateway_id = row.text(2);
+                               p.part.gateway_id = row.id<GatewayId>(2);
                                p.part.provider_id = row.opt_text(3);
                                p.part.status = row.text(4);
                                p.part.error_code = row.opt_text(5);
@@ -436,16 +438,16 @@ Result<std::vector<PartRow>> parts_of_many(Connection& c,
     return out;
 }
 
-Status insert_receipts(Connection& c, const std::vector<std::pair<std::string, Receipt>>& rows) {
+Status insert_receipts(Connection& c, const std::vector<std::pair<MessageId, Receipt>>& rows) {
     std::vector<Value> params;
     return db::for_each_batch(rows.size(), 128, [&](std::size_t first, std::size_t count) {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) {
             const auto& [message_id, r] = rows[i];
             params.emplace_back(r.id);
-            params.emplace_back(message_id);
+            params.emplace_back(message_id.value);
             params.emplace_back(static_cast<std::int64_t>(r.part));
-            params.emplace_back(r.gateway_id);
+            params.emplace_back(r.gateway_id.value);
             params.emplace_back(r.provider_id);
             params.emplace_back(r.stat);
             params.push_back(db::optional_text(r.error_code));
@@ -461,7 +463,7 @@ Status insert_receipts(Connection& c, const std::vector<std::pair<std::string, R
     });
 }
 
-Status set_first_parts(Connection& c, const std::vector<std::string>& message_ids,
+Status set_first_parts(Connection& c, const std::vector<MessageId>& message_ids,
                        const std::string& status, const std::optional<std::string>& error_code,
                        Micros done_at) {
     return db::for_ids(
@@ -472,37 +474,37 @@ Status set_first_parts(Connection& c, const std::vector<std::string>& message_id
         [](QueryResult&) -> Status { return {}; });
 }
 
-Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gateway_id,
+Result<std::optional<PartRef>> find_part(Connection& c, const GatewayId& gateway_id,
                                          const std::string& provider_key) {
     return db::one<PartRef>(
         c.query_one("SELECT p.message_id, m.account_id, p.part, m.status FROM message_parts p "
                     "JOIN messages m ON m.id = p.message_id "
                     "WHERE p.gateway_id = $1 AND p.provider_key = $2",
-                    {gateway_id, provider_key}),
+                    {gateway_id.value, provider_key}),
         [](const Row& r) {
-            return PartRef{r.text(0), r.text(1), static_cast<int>(r.i64(2)), status_in(r, 3)};
+            return PartRef{r.id<MessageId>(0), r.id<AccountId>(1), static_cast<int>(r.i64(2)),
+                           status_in(r, 3)};
         });
 }
 
-Status update_part(Connection& c, const std::string& message_id, int part,
-                   const std::string& status, const std::optional<std::string>& error_code,
-                   std::optional<Micros> done_at) {
+Status update_part(Connection& c, const MessageId& message_id, int part, const std::string& status,
+                   const std::optional<std::string>& error_code, std::optional<Micros> done_at) {
     return db::done(
         c.query("UPDATE message_parts SET status = $3, error_code = COALESCE($4, error_code), "
                 "done_at = COALESCE($5, done_at) WHERE message_id = $1 AND part = $2",
-                {message_id, static_cast<std::int64_t>(part), status, db::optional_text(error_code),
-                 db::optional_int(done_at)}));
+                {message_id.value, static_cast<std::int64_t>(part), status,
+                 db::optional_text(error_code), db::optional_int(done_at)}));
 }
 
-Result<std::vector<MessagePart>> parts_of(Connection& c, const std::string& message_id) {
+Result<std::vector<MessagePart>> parts_of(Connection& c, const MessageId& message_id) {
     return db::all<MessagePart>(
         c.query("SELECT part, gateway_id, provider_id, status, error_code, submitted_at, done_at "
                 "FROM message_parts WHERE message_id = $1 ORDER BY part",
-                {message_id}),
+                {message_id.value}),
         [](const Row& r) {
             MessagePart p;
             p.part = static_cast<int>(r.i64(0));
-            p.gateway_id = r.text(1);
+            p.gateway_id = r.id<GatewayId>(1);
             p.provider_id = r.opt_text(2);
             p.status = r.text(3);
             p.error_code = r.opt_text(4);
@@ -512,21 +514,21 @@ Result<std::vector<MessagePart>> parts_of(Connection& c, const std::string& mess
         });
 }
 
-Status insert_receipt(Connection& c, const std::string& message_id, const Receipt& r) {
+Status insert_receipt(Connection& c, const MessageId& message_id, const Receipt& r) {
     return db::done(c.query(
         "INSERT INTO message_receipts (id, message_id, part, gateway_id, provider_id, stat, "
         "error_code, submit_date, done_date, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
         "$8, $9, $10)",
-        {r.id, message_id, static_cast<std::int64_t>(r.part), r.gateway_id, r.provider_id, r.stat,
-         db::optional_text(r.error_code), db::optional_text(r.submit_date),
+        {r.id, message_id.value, static_cast<std::int64_t>(r.part), r.gateway_id.value,
+         r.provider_id, r.stat, db::optional_text(r.error_code), db::optional_text(r.submit_date),
          db::optional_text(r.done_date), r.received_at}));
 }
 
 Result<std::optional<Message>> find_message(Connection& c, const AccountId& account,
-                                            const std::string& id) {
+                                            const MessageId& id) {
     return db::one<Message>(c.query_one(std::string("SELECT ") + kMessageColumns +
                                             " FROM messages WHERE account_id = $1 AND id = $2",
-                                        {account.value, id}),
+                                        {account.value, id.value}),
                             message_from);
 }
 
@@ -543,27 +545,27 @@ Result<db::Listing<Message>> list_messages(Connection& c, const AccountId& accou
     return out;
 }
 
-Result<std::vector<MessageEvent>> events_of(Connection& c, const std::string& message_id) {
+Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id) {
     return db::all<MessageEvent>(
         c.query("SELECT seq, type, status, detail, created_at FROM message_events "
                 "WHERE message_id = $1 ORDER BY seq",
-                {message_id}),
+                {message_id.value}),
         [](const Row& r) {
             return MessageEvent{r.i64(0), r.text(1), r.text(2), r.opt_text(3), r.i64(4)};
         });
 }
 
-Result<std::vector<Receipt>> receipts_of(Connection& c, const std::string& message_id) {
+Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id) {
     return db::all<Receipt>(
         c.query("SELECT id, part, gateway_id, provider_id, stat, error_code, submit_date, "
                 "done_date, received_at FROM message_receipts WHERE message_id = $1 "
                 "ORDER BY received_at, id",
-                {message_id}),
+                {message_id.value}),
         [](const Row& r) {
             Receipt out;
             out.id = r.text(0);
             out.part = static_cast<int>(r.i64(1));
-            out.gateway_id = r.text(2);
+            out.gateway_id = r.id<GatewayId>(2);
             out.provider_id = r.text(3);
             out.stat = r.text(4);
             out.error_code = r.opt_text(5);
@@ -600,7 +602,7 @@ Status insert_sender_id(Connection& c, const SenderIdRecord& s) {
         "INSERT INTO sender_ids (id, account_id, sender, kind, country, status, purpose, reason, "
         "decided_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
         "$11)",
-        {s.id, s.account_id.value, s.sender, s.kind, s.country, s.status, s.purpose,
+        {s.id.value, s.account_id.value, s.sender, s.kind, s.country, s.status, s.purpose,
          db::optional_text(s.reason), db::optional_int(s.decided_at), s.created_at, s.updated_at}));
 }
 
@@ -608,25 +610,25 @@ Status update_sender_id(Connection& c, const SenderIdRecord& s) {
     return db::done(
         c.query("UPDATE sender_ids SET status = $2, reason = $3, decided_at = $4, "
                 "purpose = $5, updated_at = $6 WHERE id = $1",
-                {s.id, s.status, db::optional_text(s.reason), db::optional_int(s.decided_at),
+                {s.id.value, s.status, db::optional_text(s.reason), db::optional_int(s.decided_at),
                  s.purpose, s.updated_at}));
 }
 
-Status delete_sender_id(Connection& c, const std::string& id) {
-    return db::done(c.query("DELETE FROM sender_ids WHERE id = $1", {id}));
+Status delete_sender_id(Connection& c, const SenderIdRecordId& id) {
+    return db::done(c.query("DELETE FROM sender_ids WHERE id = $1", {id.value}));
 }
 
 Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const AccountScope& scope,
-                                                     const std::string& id) {
+                                                     const SenderIdRecordId& id) {
     if (scope.is_all())
         return db::one<SenderIdRecord>(
             c.query_one(std::string("SELECT ") + kSenderColumns + " FROM sender_ids WHERE id = $1",
-                        {id}),
+                        {id.value}),
             sender_from);
     return db::one<SenderIdRecord>(
         c.query_one(std::string("SELECT ") + kSenderColumns +
                         " FROM sender_ids WHERE account_id = $1 AND id = $2",
-                    {scope.account().value, id}),
+                    {scope.account().value, id.value}),
         sender_from);
 }
 
@@ -654,42 +656,43 @@ Result<bool> sender_approved(Connection& c, const AccountId& account, const std:
     return row.has_value();
 }
 
-Result<std::optional<std::string>> owner_of_number(Connection& c, const std::string& number) {
+Result<std::optional<AccountId>> owner_of_number(Connection& c, const std::string& number) {
     UJ_ASSIGN(auto row, c.query_one("SELECT account_id FROM sender_ids WHERE sender = $1 AND "
                                     "kind = 'numeric' AND status = 'approved' "
                                     "ORDER BY decided_at LIMIT 1",
                                     {number}));
-    if (!row) return std::optional<std::string>{};
-    return std::optional<std::string>(row->text(0));
+    if (!row) return std::optional<AccountId>{};
+    return std::optional<AccountId>(row->id<AccountId>(0));
 }
 
-Status insert_fragment(Connection& c, const std::string& gateway_id, const std::string& source,
+Status insert_fragment(Connection& c, const GatewayId& gateway_id, const std::string& source,
                        int reference, int total, const Fragment& f, Micros now) {
     return db::done(c.query(
         "INSERT INTO inbound_fragments (gateway_id, source, reference, total, part, destination, "
         "body, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
         "ON CONFLICT (gateway_id, source, reference, part) DO NOTHING",
-        {gateway_id, source, static_cast<std::int64_t>(reference), static_cast<std::int64_t>(total),
-         static_cast<std::int64_t>(f.part), f.destination, f.body, now}));
+        {gateway_id.value, source, static_cast<std::int64_t>(reference),
+         static_cast<std::int64_t>(total), static_cast<std::int64_t>(f.part), f.destination, f.body,
+         now}));
 }
 
-Result<std::vector<Fragment>> fragments(Connection& c, const std::string& gateway_id,
+Result<std::vector<Fragment>> fragments(Connection& c, const GatewayId& gateway_id,
                                         const std::string& source, int reference) {
     return db::all<Fragment>(
         c.query("SELECT part, destination, body FROM inbound_fragments WHERE gateway_id = $1 "
                 "AND source = $2 AND reference = $3 ORDER BY part",
-                {gateway_id, source, static_cast<std::int64_t>(reference)}),
+                {gateway_id.value, source, static_cast<std::int64_t>(reference)}),
         [](const Row& r) {
             return Fragment{static_cast<int>(r.i64(0)), r.text(1), r.text(2)};
         });
 }
 
-Status delete_fragments(Connection& c, const std::string& gateway_id, const std::string& source,
+Status delete_fragments(Connection& c, const GatewayId& gateway_id, const std::string& source,
                         int reference) {
     return db::done(
         c.query("DELETE FROM inbound_fragments WHERE gateway_id = $1 AND source = $2 "
                 "AND reference = $3",
-                {gateway_id, source, static_cast<std::int64_t>(reference)}));
+                {gateway_id.value, source, static_cast<std::int64_t>(reference)}));
 }
 
 }  // namespace ujumbe::messaging::store

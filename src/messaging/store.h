@@ -18,8 +18,8 @@ namespace ujumbe::messaging::store {
 using db::Connection;
 
 struct EventRow {
-    std::string account_id;
-    std::string message_id;
+    AccountId account_id;
+    MessageId message_id;
     std::string type;
     MessageStatus status;
     std::optional<std::string> detail;
@@ -30,7 +30,7 @@ struct EventRow {
 Status insert_messages(Connection& c, const std::vector<const Message*>& messages);
 // Queue rows for messages to send at `due_at` each; leased to `owner` until
 // `lease_until` when an owner is given (a node that dispatches them at once).
-Status enqueue(Connection& c, const std::vector<std::pair<std::string, Micros>>& due,
+Status enqueue(Connection& c, const std::vector<std::pair<MessageId, Micros>>& due,
                const std::string& owner = "", Micros lease_until = 0);
 Status insert_events(Connection& c, const std::vector<EventRow>& events);
 // Adds `n` to the day's counters of the account (user_id '') and of the
@@ -47,14 +47,14 @@ Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
 Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micros now,
                                    Micros lease_until, int limit);
 // queued -> sending for these messages; returns the events to write.
-Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<std::string>& ids,
+Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<MessageId>& ids,
                                            Micros now);
 // Every lease of `owner` ends now (a restarted node takes its work back).
 Status release_leases(Connection& c, const std::string& owner);
 Status release_all_leases(Connection& c);
 // The row stays, due again at `due_at`, unleased.
-Status requeue(Connection& c, const std::string& message_id, Micros due_at);
-Status dequeue(Connection& c, const std::string& message_id);
+Status requeue(Connection& c, const MessageId& message_id, Micros due_at);
+Status dequeue(Connection& c, const MessageId& message_id);
 Result<std::int64_t> queued_count(Connection& c);
 // Refreshes the planner's statistics of the pipeline's tables (PostgreSQL;
 // SQLite plans without them). Plans made while a table looked empty scan it
@@ -64,75 +64,74 @@ Status refresh_statistics(Connection& c);
 // Writers check the change against the status table first (messaging/status.h).
 struct StatusChange {
     MessageStatus status;
-    std::optional<std::string> gateway_id;
+    std::optional<GatewayId> gateway_id;
     std::optional<std::string> error_code, error_message;
     std::optional<Micros> sent_at, done_at;
     bool count_attempt = false;
 };
-Status change_status(Connection& c, const std::string& message_id, const StatusChange& change,
+Status change_status(Connection& c, const MessageId& message_id, const StatusChange& change,
                      Micros now);
-Status insert_parts(Connection& c, const std::string& message_id,
+Status insert_parts(Connection& c, const MessageId& message_id,
                     const std::vector<MessagePart>& parts);
 // The message's cost once the gateway that carried it is known.
-Status set_cost(Connection& c, const std::string& message_id, std::int64_t cost);
+Status set_cost(Connection& c, const MessageId& message_id, std::int64_t cost);
 
 // ---- set-wise forms for the pipeline's batches (a few statements a batch,
 // not a few a message: on PostgreSQL each statement is a round trip)
 struct PartRow {
-    std::string message_id;
+    MessageId message_id;
     MessagePart part;
 };
 Status upsert_parts(Connection& c, const std::vector<PartRow>& parts);
-Status change_status_many(Connection& c, const std::vector<std::string>& message_ids,
+Status change_status_many(Connection& c, const std::vector<MessageId>& message_ids,
                           const StatusChange& change, Micros now);
-Status dequeue_many(Connection& c, const std::vector<std::string>& message_ids);
+Status dequeue_many(Connection& c, const std::vector<MessageId>& message_ids);
 struct PartMatch {
-    std::string message_id;
-    std::string account_id;
+    MessageId message_id;
+    AccountId account_id;
     int part = 1;
     MessageStatus message_status;
     std::string provider_key;
 };
 // The parts of `gateway_id` with these provider keys.
-Result<std::vector<PartMatch>> find_parts(Connection& c, const std::string& gateway_id,
+Result<std::vector<PartMatch>> find_parts(Connection& c, const GatewayId& gateway_id,
                                           const std::vector<std::string>& provider_keys);
 Result<std::vector<PartRow>> parts_of_many(Connection& c,
-                                           const std::vector<std::string>& message_ids);
-Status insert_receipts(Connection& c, const std::vector<std::pair<std::string, Receipt>>& rows);
+                                           const std::vector<MessageId>& message_ids);
+Status insert_receipts(Connection& c, const std::vector<std::pair<MessageId, Receipt>>& rows);
 // Sets part 1 of each message (single-part messages) to `status`.
-Status set_first_parts(Connection& c, const std::vector<std::string>& message_ids,
+Status set_first_parts(Connection& c, const std::vector<MessageId>& message_ids,
                        const std::string& status, const std::optional<std::string>& error_code,
                        Micros done_at);
 
 struct PartRef {
-    std::string message_id;
-    std::string account_id;
+    MessageId message_id;
+    AccountId account_id;
     int part = 1;
     MessageStatus message_status;
 };
-Result<std::optional<PartRef>> find_part(Connection& c, const std::string& gateway_id,
+Result<std::optional<PartRef>> find_part(Connection& c, const GatewayId& gateway_id,
                                          const std::string& provider_key);
-Status update_part(Connection& c, const std::string& message_id, int part,
-                   const std::string& status, const std::optional<std::string>& error_code,
-                   std::optional<Micros> done_at);
-Result<std::vector<MessagePart>> parts_of(Connection& c, const std::string& message_id);
-Status insert_receipt(Connection& c, const std::string& message_id, const Receipt& r);
+Status update_part(Connection& c, const MessageId& message_id, int part, const std::string& status,
+                   const std::optional<std::string>& error_code, std::optional<Micros> done_at);
+Result<std::vector<MessagePart>> parts_of(Connection& c, const MessageId& message_id);
+Status insert_receipt(Connection& c, const MessageId& message_id, const Receipt& r);
 
 // ---- reads and changes by the tenant
 Result<std::optional<Message>> find_message(Connection& c, const AccountId& account,
-                                            const std::string& id);
+                                            const MessageId& id);
 Result<db::Listing<Message>> list_messages(Connection& c, const AccountId& account,
                                            const MessageQuery& q, db::Paged page);
-Result<std::vector<MessageEvent>> events_of(Connection& c, const std::string& message_id);
-Result<std::vector<Receipt>> receipts_of(Connection& c, const std::string& message_id);
+Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id);
+Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id);
 Result<MessageStats> stats(Connection& c, const AccountId& account, const MessageQuery& q);
 
 // ---- sender ids
 Status insert_sender_id(Connection& c, const SenderIdRecord& s);
 Status update_sender_id(Connection& c, const SenderIdRecord& s);
-Status delete_sender_id(Connection& c, const std::string& id);
+Status delete_sender_id(Connection& c, const SenderIdRecordId& id);
 Result<std::optional<SenderIdRecord>> find_sender_id(Connection& c, const AccountScope& scope,
-                                                     const std::string& id);
+                                                     const SenderIdRecordId& id);
 struct SenderIdQuery {
     AccountScope scope = AccountScope::all();
     std::optional<std::string> status, country, search;
@@ -144,7 +143,7 @@ Result<db::Listing<SenderIdRecord>> list_sender_ids(Connection& c, const SenderI
 Result<bool> sender_approved(Connection& c, const AccountId& account, const std::string& sender,
                              const std::string& country);
 // The account that owns an approved numeric sender id (inbound routing).
-Result<std::optional<std::string>> owner_of_number(Connection& c, const std::string& number);
+Result<std::optional<AccountId>> owner_of_number(Connection& c, const std::string& number);
 
 // ---- inbound concatenated parts
 struct Fragment {
@@ -152,11 +151,11 @@ struct Fragment {
     std::string destination;
     std::string body;
 };
-Status insert_fragment(Connection& c, const std::string& gateway_id, const std::string& source,
+Status insert_fragment(Connection& c, const GatewayId& gateway_id, const std::string& source,
                        int reference, int total, const Fragment& f, Micros now);
-Result<std::vector<Fragment>> fragments(Connection& c, const std::string& gateway_id,
+Result<std::vector<Fragment>> fragments(Connection& c, const GatewayId& gateway_id,
                                         const std::string& source, int reference);
-Status delete_fragments(Connection& c, const std::string& gateway_id, const std::string& source,
+Status delete_fragments(Connection& c, const GatewayId& gateway_id, const std::string& source,
                         int reference);
 
 }  // namespace ujumbe::messaging::store

@@ -26,10 +26,10 @@ protected:
 
     // A stored message of `who` in `status`, with a queue row due at `due`
     // unless it is final.
-    std::string stored(const Principal& who, MessageStatus status, Micros due = 0) {
+    MessageId stored(const Principal& who, MessageStatus status, Micros due = 0) {
         return testing::stored_message(db(), who.account_id, status, clock_.now(), due).id;
     }
-    MessageStatus status_of(const Principal& who, const std::string& id) {
+    MessageStatus status_of(const Principal& who, const MessageId& id) {
         MessageStatus out = MessageStatus::kFailed;
         EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
             UJ_ASSIGN(auto m, store::find_message(c, who.account_id, id));
@@ -39,8 +39,8 @@ protected:
         }));
         return out;
     }
-    std::vector<std::string> claim(const std::string& owner, Micros now, int limit = 10) {
-        std::vector<std::string> ids;
+    std::vector<MessageId> claim(const std::string& owner, Micros now, int limit = 10) {
+        std::vector<MessageId> ids;
         EXPECT_TRUE(db().write([&](db::Connection& c) -> Status {
             UJ_ASSIGN(auto claimed, store::claim(c, owner, now, now + kMinute, limit));
             for (const auto& m : claimed) {
@@ -62,7 +62,7 @@ TEST_P(MessagingStoreTest, AClaimLeasesDueRowsMarksThemSendingAndLeavesOthersLea
     const auto later = stored(mine_, status::kQueued, now + kMinute);
     auto first = claim("node-a", now);
     std::sort(first.begin(), first.end());
-    std::vector<std::string> expected{due, scheduled};
+    std::vector<MessageId> expected{due, scheduled};
     std::sort(expected.begin(), expected.end());
     EXPECT_EQ(first, expected);
     EXPECT_EQ(status_of(mine_, later), status::kQueued);
@@ -112,7 +112,7 @@ TEST_P(MessagingStoreTest, MessagesAreFoundOnlyInTheirOwnAccount) {
 }
 
 TEST_P(MessagingStoreTest, SenderIdsAreReadInTheScopeGiven) {
-    SenderIdRecord s{.id = new_uuid_v7(),
+    SenderIdRecord s{.id = SenderIdRecordId{new_uuid_v7()},
                      .account_id = mine_.account_id,
                      .sender = "MINE",
                      .kind = "alphanumeric",

@@ -9,7 +9,7 @@ namespace ujumbe::messaging::testing {
 Message stored_message(db::Database& db, const AccountId& account, MessageStatus status, Micros now,
                        Micros due) {
     Message m;
-    m.id = new_uuid_v7(now);
+    m.id = MessageId{new_uuid_v7(now)};
     m.account_id = account;
     m.to = "+254712345678";
     m.sender = "Ujumbe";

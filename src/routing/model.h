@@ -10,11 +10,12 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/ids.h"
 
 namespace ujumbe::routing {
 
 struct GatewayRecord {
-    std::string id;
+    GatewayId id;
     std::string name;
     std::string kind;                                    // a name in channels::KindRegistry
     nlohmann::json settings = nlohmann::json::object();  // without secrets
@@ -25,23 +26,23 @@ struct GatewayRecord {
 };
 
 struct RouteTarget {
-    std::string gateway_id;
+    GatewayId gateway_id;
     int weight = 1;
 };
 
 struct RouteRule {
-    std::string id;
+    RouteId id;
     std::string name;
     int priority = 0;  // higher first
     std::string channel = "sms";
-    std::string prefix;   // destination digits without '+'; "" matches every number
-    std::string country;  // ISO 3166-1 alpha-2; "" matches every country
-    std::optional<std::string> account_id;
+    std::string prefix;                   // destination digits without '+'; "" matches every number
+    std::string country;                  // ISO 3166-1 alpha-2; "" matches every country
+    std::optional<AccountId> account_id;  // nullopt: every account
     std::optional<std::string> sender;
     // The destination's operator: a name ("Safaricom") or MCC-MNC ("639-02").
     std::optional<std::string> operator_name;
     std::vector<RouteTarget> gateways;  // chosen by weight
-    std::vector<std::string> failover;  // tried in order after the chosen one
+    std::vector<GatewayId> failover;    // tried in order after the chosen one
     bool is_active = true;
     Micros created_at = 0;
     Micros updated_at = 0;
@@ -52,7 +53,7 @@ struct RouteQuery {
     std::string channel = "sms";
     std::string to;  // E.164
     std::string country;
-    std::string account_id;
+    AccountId account_id;
     std::string sender;
     std::string key;  // spreads weighted choices (the message id); same key, same choice
     // The destination's operator, when a rule asks (routing/operators.h).
@@ -60,9 +61,9 @@ struct RouteQuery {
 };
 
 struct RouteChoice {
-    std::string rule_id;
+    RouteId rule_id;
     std::string rule_name;
-    std::vector<std::string> gateways;  // the weighted pick first, then the failover order
+    std::vector<GatewayId> gateways;  // the weighted pick first, then the failover order
 };
 
 }  // namespace ujumbe::routing

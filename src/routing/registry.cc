@@ -26,7 +26,7 @@ GatewayRegistry::~GatewayRegistry() {
 
 void GatewayRegistry::stop() {
     std::call_once(stopped_, [this] {
-        std::map<std::string, Live> live;
+        std::map<GatewayId, Live> live;
         {
             std::lock_guard lock(mutex_);
             live.swap(live_);
@@ -49,7 +49,7 @@ Result<std::shared_ptr<channels::Gateway>> GatewayRegistry::build(const GatewayR
 void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,
                             std::vector<RouteRule> rules) {
     sort_rules(rules);
-    std::map<std::string, Live> next;
+    std::map<GatewayId, Live> next;
     std::vector<std::shared_ptr<channels::Gateway>> started, stopped;
     {
         std::lock_guard lock(mutex_);
@@ -86,7 +86,7 @@ void GatewayRegistry::install(std::shared_ptr<channels::Gateway> gateway,
                               std::vector<RouteRule> rules) {
     sort_rules(rules);
     std::lock_guard lock(mutex_);
-    const std::string id = gateway->id();
+    const GatewayId id = gateway->id();
     live_[id] = {"", std::move(gateway)};
     rules_ = std::move(rules);
 }
@@ -96,7 +96,7 @@ std::optional<RouteChoice> GatewayRegistry::choose(const RouteQuery& q) const {
     return select_route(rules_, q);
 }
 
-std::shared_ptr<channels::Gateway> GatewayRegistry::gateway(const std::string& id) const {
+std::shared_ptr<channels::Gateway> GatewayRegistry::gateway(const GatewayId& id) const {
     std::lock_guard lock(mutex_);
     auto it = live_.find(id);
     return it == live_.end() ? nullptr : it->second.gateway;

@@ -39,7 +39,7 @@ public:
 
     std::optional<RouteChoice> choose(const RouteQuery& q) const;
     const channels::KindRegistry& kinds() const { return kinds_; }
-    std::shared_ptr<channels::Gateway> gateway(const std::string& id) const;
+    std::shared_ptr<channels::Gateway> gateway(const GatewayId& id) const;
 
     boost::asio::io_context& io() { return io_; }
     // Stops every gateway and the thread. Idempotent.
@@ -58,7 +58,7 @@ private:
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
     std::thread thread_;
     mutable std::mutex mutex_;
-    std::map<std::string, Live> live_;
+    std::map<GatewayId, Live> live_;
     std::vector<RouteRule> rules_;
     std::once_flag stopped_;
 };

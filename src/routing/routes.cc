@@ -92,9 +92,10 @@ Result<RouteInput> read_route(const Request& req, Need need) {
             f.fail("country", "Must be an ISO 3166-1 alpha-2 code.");
         for (auto& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     }
-    in.account_id = nullable_text(f, "account_id", 36);
-    if (in.account_id && *in.account_id && !is_uuid(**in.account_id))
-        f.fail("account_id", "Not an account id.");
+    if (auto account = nullable_text(f, "account_id", 36)) {
+        if (*account && !is_uuid(**account)) f.fail("account_id", "Not an account id.");
+        in.account_id = *account ? std::optional<AccountId>(AccountId{**account}) : std::nullopt;
+    }
     in.sender = nullable_text(f, "sender", 15);
     in.operator_name = nullable_text(f, "operator", 50);
     if (in.operator_name && *in.operator_name && !valid_rule_operator(**in.operator_name))
@@ -107,7 +108,7 @@ Result<RouteInput> read_route(const Request& req, Need need) {
             std::vector<RouteTarget> targets;
             for (const auto& t : g) {
                 if (t.is_string() && is_uuid(t.get<std::string>())) {
-                    targets.push_back({t.get<std::string>(), 1});
+                    targets.push_back({GatewayId{t.get<std::string>()}, 1});
                     continue;
                 }
                 if (!t.is_object() || !t.contains("gateway_id") || !t["gateway_id"].is_string() ||
@@ -124,7 +125,7 @@ Result<RouteInput> read_route(const Request& req, Need need) {
                     }
                     weight = t["weight"].get<int>();
                 }
-                targets.push_back({t["gateway_id"].get<std::string>(), weight});
+                targets.push_back({GatewayId{t["gateway_id"].get<std::string>()}, weight});
             }
             in.gateways = std::move(targets);
         }
@@ -132,7 +133,8 @@ Result<RouteInput> read_route(const Request& req, Need need) {
     if (auto failover = f.string_list("failover", Need::kOptional, 20)) {
         for (const auto& id : *failover)
             if (!is_uuid(id)) f.fail("failover", "Each entry is a gateway id.");
-        in.failover = *failover;
+        in.failover.emplace();
+        for (const auto& id : *failover) in.failover->push_back(GatewayId{id});
     }
     in.is_active = f.boolean("is_active", Need::kOptional);
     UJ_TRY(f.check());
@@ -154,28 +156,28 @@ Result<Response> create_gateway(RoutingService& s, RequestContext& ctx, const Re
 }
 
 Result<Response> get_gateway(RoutingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto g, s.get_gateway(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto g, s.get_gateway(ctx.who(), GatewayId{ctx.param("id")}));
     return http::ok(gateway_json(g));
 }
 
 Result<Response> put_gateway(RoutingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto in, read_gateway(s, req, Need::kOptional));
-    UJ_ASSIGN(auto g, s.update_gateway(ctx.who(), ctx.param("id"), in));
+    UJ_ASSIGN(auto g, s.update_gateway(ctx.who(), GatewayId{ctx.param("id")}, in));
     return http::ok(gateway_json(g));
 }
 
 Result<Response> delete_gateway(RoutingService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.delete_gateway(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.delete_gateway(ctx.who(), GatewayId{ctx.param("id")}));
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Gateway deleted");
 }
 
 Result<Response> test_gateway(RoutingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto report, s.test_gateway(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto report, s.test_gateway(ctx.who(), GatewayId{ctx.param("id")}));
     return http::ok(std::move(report));
 }
 
 Result<Response> gateway_status(RoutingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto status, s.gateway_status(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto status, s.gateway_status(ctx.who(), GatewayId{ctx.param("id")}));
     return http::ok(std::move(status));
 }
 
@@ -193,18 +195,18 @@ Result<Response> create_route(RoutingService& s, RequestContext& ctx, const Requ
 }
 
 Result<Response> get_route(RoutingService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto r, s.get_route(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto r, s.get_route(ctx.who(), RouteId{ctx.param("id")}));
     return http::ok(route_json(r));
 }
 
 Result<Response> put_route(RoutingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto in, read_route(req, Need::kOptional));
-    UJ_ASSIGN(auto r, s.update_route(ctx.who(), ctx.param("id"), in));
+    UJ_ASSIGN(auto r, s.update_route(ctx.who(), RouteId{ctx.param("id")}, in));
     return http::ok(route_json(r));
 }
 
 Result<Response> delete_route(RoutingService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.delete_route(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.delete_route(ctx.who(), RouteId{ctx.param("id")}));
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Route deleted");
 }
 
@@ -214,7 +216,8 @@ Result<Response> simulate(RoutingService& s, RequestContext& ctx, const Request&
     SimulateInput in;
     auto to = f.text("to", Need::kRequired, 1, 40);
     in.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp", "email"}).value_or("sms");
-    in.account_id = f.text("account_id", Need::kOptional, 36, 36);
+    if (auto account = f.text("account_id", Need::kOptional, 36, 36))
+        in.account_id = AccountId{*account};
     in.sender = f.text("sender", Need::kOptional, 1, 15);
     UJ_TRY(f.check());
     in.to = *to;
@@ -310,7 +313,7 @@ Result<Response> provider_callback(RoutingService& s, RequestContext& ctx, const
     for (const auto& [name, value] : req.headers) cb.headers.emplace(name, value);
     cb.content_type = std::string(req.header("content-type").value_or(""));
     cb.body = req.body;
-    UJ_ASSIGN(auto reports, s.callback(ctx.param("id"), cb));
+    UJ_ASSIGN(auto reports, s.callback(GatewayId{ctx.param("id")}, cb));
     return http::ok({{"received", reports}});
 }
 

@@ -42,7 +42,7 @@ std::optional<RouteChoice> select_route(const std::vector<RouteRule>& rules, con
     for (const auto& rule : rules) {
         if (!rule_matches(rule, q)) continue;
         RouteChoice choice{rule.id, rule.name, {}};
-        auto add = [&](const std::string& id) {
+        auto add = [&](const GatewayId& id) {
             if (std::find(choice.gateways.begin(), choice.gateways.end(), id) ==
                 choice.gateways.end())
                 choice.gateways.push_back(id);

@@ -10,9 +10,15 @@ namespace {
 
 using Gateways = std::vector<std::string>;
 
-RouteRule rule(std::string id, std::vector<RouteTarget> gateways = {{"gw-a", 1}}) {
+Gateways texts(const std::vector<GatewayId>& ids) {
+    Gateways out;
+    for (const auto& id : ids) out.push_back(id.value);
+    return out;
+}
+
+RouteRule rule(std::string id, std::vector<RouteTarget> gateways = {{GatewayId{"gw-a"}, 1}}) {
     RouteRule r;
-    r.id = id;
+    r.id = RouteId{id};
     r.name = "Rule " + id;
     r.gateways = std::move(gateways);
     return r;
@@ -22,7 +28,7 @@ RouteQuery query(std::string to, std::string key = "msg-1") {
     RouteQuery q;
     q.to = std::move(to);
     q.country = "TZ";
-    q.account_id = "acc-1";
+    q.account_id = AccountId{"acc-1"};
     q.sender = "UJUMBE";
     q.key = std::move(key);
     return q;
@@ -30,7 +36,7 @@ RouteQuery query(std::string to, std::string key = "msg-1") {
 
 std::vector<std::string> ids_of(const std::vector<RouteRule>& rules) {
     std::vector<std::string> out;
-    for (const auto& r : rules) out.push_back(r.id);
+    for (const auto& r : rules) out.push_back(r.id.value);
     return out;
 }
 
@@ -38,14 +44,14 @@ std::vector<std::string> ids_of(const std::vector<RouteRule>& rules) {
 std::string selected(std::vector<RouteRule> rules, const RouteQuery& q) {
     sort_rules(rules);
     auto choice = select_route(rules, q);
-    return choice ? choice->rule_id : "";
+    return choice ? choice->rule_id.value : "";
 }
 
 TEST(RouteSelector, HigherPriorityIsReadFirst) {
     auto low = rule("low");
     low.priority = 1;
     low.prefix = "255712";  // longer and more specific, but lower priority
-    low.account_id = "acc-1";
+    low.account_id = AccountId{"acc-1"};
     auto high = rule("high");
     high.priority = 5;
     auto negative = rule("negative");
@@ -80,7 +86,7 @@ TEST(RouteSelector, AtEqualPrefixTheMoreSpecificRuleIsReadFirst) {
     sender_and_country.sender = "UJUMBE";
     sender_and_country.country = "TZ";
     auto account = rule("account");
-    account.account_id = "acc-1";
+    account.account_id = AccountId{"acc-1"};
     std::vector<RouteRule> rules = {plain, country, sender_and_country, sender, account};
     sort_rules(rules);
     // An account beats a sender even with a country; a sender beats a country.
@@ -88,15 +94,15 @@ TEST(RouteSelector, AtEqualPrefixTheMoreSpecificRuleIsReadFirst) {
                                                        "country", "plain"}));
     EXPECT_EQ(selected(rules, query("+255712000000")), "account");
     auto other_account = query("+255712000000");
-    other_account.account_id = "acc-2";
+    other_account.account_id = AccountId{"acc-2"};
     EXPECT_EQ(selected(rules, other_account), "sender+country");
 }
 
 TEST(RouteSelector, InactiveRulesAreSkipped) {
-    auto off = rule("off", {{"gw-off", 1}});
+    auto off = rule("off", {{GatewayId{"gw-off"}, 1}});
     off.priority = 10;
     off.is_active = false;
-    auto on = rule("on", {{"gw-on", 1}});
+    auto on = rule("on", {{GatewayId{"gw-on"}, 1}});
     EXPECT_FALSE(rule_matches(off, query("+255712000000")));
     EXPECT_TRUE(rule_matches(on, query("+255712000000")));
     EXPECT_EQ(selected({off, on}, query("+255712000000")), "on");
@@ -138,9 +144,9 @@ TEST(RouteSelector, CountryAccountAndSenderFilter) {
     EXPECT_FALSE(rule_matches(r, q));
 
     r = rule("r");
-    r.account_id = "acc-1";
+    r.account_id = AccountId{"acc-1"};
     EXPECT_TRUE(rule_matches(r, q));
-    r.account_id = "acc-2";
+    r.account_id = AccountId{"acc-2"};
     EXPECT_FALSE(rule_matches(r, q));
 
     r = rule("r");
@@ -152,7 +158,7 @@ TEST(RouteSelector, CountryAccountAndSenderFilter) {
     // Every filter given must hold.
     r = rule("r");
     r.country = "TZ";
-    r.account_id = "acc-1";
+    r.account_id = AccountId{"acc-1"};
     r.sender = "OTHER";
     EXPECT_FALSE(rule_matches(r, q));
     r.sender = "UJUMBE";
@@ -160,16 +166,18 @@ TEST(RouteSelector, CountryAccountAndSenderFilter) {
 }
 
 TEST(RouteSelector, TheChoiceNamesTheRule) {
-    auto choice = select_route({rule("r1", {{"gw-a", 1}})}, query("+255712000000"));
+    auto choice = select_route({rule("r1", {{GatewayId{"gw-a"}, 1}})}, query("+255712000000"));
     ASSERT_TRUE(choice);
-    EXPECT_EQ(choice->rule_id, "r1");
+    EXPECT_EQ(choice->rule_id.value, "r1");
     EXPECT_EQ(choice->rule_name, "Rule r1");
-    EXPECT_EQ(choice->gateways, (Gateways{"gw-a"}));
+    EXPECT_EQ(texts(choice->gateways), (Gateways{"gw-a"}));
 }
 
 TEST(RouteSelector, TheWeightedChoiceIsStableForAKey) {
-    const std::vector<RouteRule> rules = {
-        rule("r", {{"gw-a", 1}, {"gw-b", 1}, {"gw-c", 1}, {"gw-d", 1}})};
+    const std::vector<RouteRule> rules = {rule("r", {{GatewayId{"gw-a"}, 1},
+                                                     {GatewayId{"gw-b"}, 1},
+                                                     {GatewayId{"gw-c"}, 1},
+                                                     {GatewayId{"gw-d"}, 1}})};
     std::map<std::string, int> first;
     for (int i = 0; i < 200; ++i) {
         const auto q = query("+255712000000", "msg-" + std::to_string(i));
@@ -177,47 +185,51 @@ TEST(RouteSelector, TheWeightedChoiceIsStableForAKey) {
         const auto two = select_route(rules, q);
         ASSERT_TRUE(one);
         ASSERT_TRUE(two);
-        EXPECT_EQ(one->gateways, two->gateways) << q.key;
-        ++first[one->gateways.front()];
+        EXPECT_EQ(texts(one->gateways), texts(two->gateways)) << q.key;
+        ++first[texts(one->gateways).front()];
     }
     // Different keys do not all land on the same gateway.
     EXPECT_EQ(first.size(), 4u);
 }
 
 TEST(RouteSelector, KeysSpreadByWeight) {
-    const std::vector<RouteRule> rules = {rule("r", {{"gw-a", 3}, {"gw-b", 1}})};
+    const std::vector<RouteRule> rules = {
+        rule("r", {{GatewayId{"gw-a"}, 3}, {GatewayId{"gw-b"}, 1}})};
     int to_a = 0;
     const int keys = 4000;
     for (int i = 0; i < keys; ++i) {
         auto choice = select_route(rules, query("+255712000000", "msg-" + std::to_string(i)));
         ASSERT_TRUE(choice);
-        ASSERT_EQ(choice->gateways.size(), 2u);
-        if (choice->gateways.front() == "gw-a") ++to_a;
+        ASSERT_EQ(texts(choice->gateways).size(), 2u);
+        if (texts(choice->gateways).front() == "gw-a") ++to_a;
     }
     EXPECT_GE(to_a, keys * 65 / 100);
     EXPECT_LE(to_a, keys * 85 / 100);
 }
 
 TEST(RouteSelector, AGatewayOfWeightZeroIsNeverChosenFirst) {
-    const std::vector<RouteRule> rules = {rule("r", {{"gw-zero", 0}, {"gw-one", 1}})};
+    const std::vector<RouteRule> rules = {
+        rule("r", {{GatewayId{"gw-zero"}, 0}, {GatewayId{"gw-one"}, 1}})};
     for (int i = 0; i < 500; ++i) {
         auto choice = select_route(rules, query("+255712000000", "msg-" + std::to_string(i)));
         ASSERT_TRUE(choice);
-        EXPECT_EQ(choice->gateways.front(), "gw-one") << i;
+        EXPECT_EQ(texts(choice->gateways).front(), "gw-one") << i;
     }
 }
 
 TEST(RouteSelector, TheOtherWeightedGatewaysFollowByWeightThenTheFailover) {
     const std::vector<RouteRule> rules = [] {
-        auto r = rule("r", {{"gw-light", 1}, {"gw-heavy", 5}, {"gw-middle", 3}});
-        r.failover = {"gw-spare", "gw-last"};
+        auto r = rule(
+            "r",
+            {{GatewayId{"gw-light"}, 1}, {GatewayId{"gw-heavy"}, 5}, {GatewayId{"gw-middle"}, 3}});
+        r.failover = {GatewayId{"gw-spare"}, GatewayId{"gw-last"}};
         return std::vector<RouteRule>{r};
     }();
     std::map<std::string, int> first;
     for (int i = 0; i < 300; ++i) {
         auto choice = select_route(rules, query("+255712000000", "msg-" + std::to_string(i)));
         ASSERT_TRUE(choice);
-        const auto& g = choice->gateways;
+        const auto& g = texts(choice->gateways);
         ++first[g.front()];
         // The chosen one, then the rest heaviest first, then the failover in order.
         Gateways expected = {g.front()};
@@ -231,46 +243,47 @@ TEST(RouteSelector, TheOtherWeightedGatewaysFollowByWeightThenTheFailover) {
 }
 
 TEST(RouteSelector, EachGatewayIsTriedOnce) {
-    auto r = rule("r", {{"gw-a", 2}, {"gw-b", 1}});
-    r.failover = {"gw-b", "gw-c", "gw-a", "gw-c", "gw-d"};
+    auto r = rule("r", {{GatewayId{"gw-a"}, 2}, {GatewayId{"gw-b"}, 1}});
+    r.failover = {GatewayId{"gw-b"}, GatewayId{"gw-c"}, GatewayId{"gw-a"}, GatewayId{"gw-c"},
+                  GatewayId{"gw-d"}};
     for (int i = 0; i < 50; ++i) {
         auto choice = select_route({r}, query("+255712000000", "msg-" + std::to_string(i)));
         ASSERT_TRUE(choice);
-        const auto& g = choice->gateways;
+        const auto& g = texts(choice->gateways);
         ASSERT_EQ(g.size(), 4u);
         EXPECT_EQ(Gateways(g.begin() + 2, g.end()), (Gateways{"gw-c", "gw-d"}));
         EXPECT_TRUE((Gateways(g.begin(), g.begin() + 2) == Gateways{"gw-a", "gw-b"}) ||
                     (Gateways(g.begin(), g.begin() + 2) == Gateways{"gw-b", "gw-a"}));
     }
     // A gateway of weight 0 is reached through the failover list only.
-    auto zero = rule("zero", {{"gw-zero", 0}, {"gw-one", 1}});
+    auto zero = rule("zero", {{GatewayId{"gw-zero"}, 0}, {GatewayId{"gw-one"}, 1}});
     auto choice = select_route({zero}, query("+255712000000"));
     ASSERT_TRUE(choice);
-    EXPECT_EQ(choice->gateways, (Gateways{"gw-one"}));
-    zero.failover = {"gw-zero"};
+    EXPECT_EQ(texts(choice->gateways), (Gateways{"gw-one"}));
+    zero.failover = {GatewayId{"gw-zero"}};
     choice = select_route({zero}, query("+255712000000"));
     ASSERT_TRUE(choice);
-    EXPECT_EQ(choice->gateways, (Gateways{"gw-one", "gw-zero"}));
+    EXPECT_EQ(texts(choice->gateways), (Gateways{"gw-one", "gw-zero"}));
 }
 
 TEST(RouteSelector, ARuleWithoutGatewaysIsSkipped) {
     auto empty = rule("empty", {});
     empty.priority = 10;
-    auto zeros = rule("zeros", {{"gw-zero", 0}});
+    auto zeros = rule("zeros", {{GatewayId{"gw-zero"}, 0}});
     zeros.priority = 5;
-    auto next = rule("next", {{"gw-next", 1}});
+    auto next = rule("next", {{GatewayId{"gw-next"}, 1}});
     auto choice = select_route({empty, zeros, next}, query("+255712000000"));
     ASSERT_TRUE(choice);
-    EXPECT_EQ(choice->rule_id, "next");
-    EXPECT_EQ(choice->gateways, (Gateways{"gw-next"}));
+    EXPECT_EQ(choice->rule_id.value, "next");
+    EXPECT_EQ(texts(choice->gateways), (Gateways{"gw-next"}));
     // A failover list alone is enough to carry the message.
     auto failover_only = rule("failover-only", {});
     failover_only.priority = 10;
-    failover_only.failover = {"gw-spare"};
+    failover_only.failover = {GatewayId{"gw-spare"}};
     choice = select_route({failover_only, next}, query("+255712000000"));
     ASSERT_TRUE(choice);
-    EXPECT_EQ(choice->rule_id, "failover-only");
-    EXPECT_EQ(choice->gateways, (Gateways{"gw-spare"}));
+    EXPECT_EQ(choice->rule_id.value, "failover-only");
+    EXPECT_EQ(texts(choice->gateways), (Gateways{"gw-spare"}));
 }
 
 TEST(RouteSelector, NoMatchingRuleIsNoRoute) {
@@ -278,7 +291,7 @@ TEST(RouteSelector, NoMatchingRuleIsNoRoute) {
     auto ke = rule("ke");
     ke.prefix = "254";
     auto mine = rule("mine");
-    mine.account_id = "acc-9";
+    mine.account_id = AccountId{"acc-9"};
     EXPECT_FALSE(select_route({ke, mine}, query("+255712000000")));
     EXPECT_FALSE(select_route({rule("empty", {})}, query("+255712000000")));
 }

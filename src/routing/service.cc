@@ -122,14 +122,14 @@ Status RoutingService::ensure_gateway(const std::string& kind_name) {
         UJ_ASSIGN(auto existing, store::all_gateways(c));
         if (!existing.empty()) return {};
         const Micros now = clock_.now();
-        GatewayRecord g{.id = new_uuid_v7(now),
+        GatewayRecord g{.id = GatewayId{new_uuid_v7(now)},
                         .name = kind_name,
                         .kind = kind_name,
                         .settings = kind->default_settings(),
                         .created_at = now,
                         .updated_at = now};
         UJ_TRY(store::insert_gateway(c, g, ""));
-        RouteRule r{.id = new_uuid_v7(now),
+        RouteRule r{.id = RouteId{new_uuid_v7(now)},
                     .name = "everything to " + kind_name,
                     .priority = 0,
                     .gateways = {{g.id, 1}},
@@ -155,7 +155,7 @@ Result<db::Listing<GatewayRecord>> RoutingService::list_gateways(const Principal
     });
 }
 
-Result<GatewayRecord> RoutingService::get_gateway(const Principal& who, const std::string& id) {
+Result<GatewayRecord> RoutingService::get_gateway(const Principal& who, const GatewayId& id) {
     UJ_TRY(check_admin(who));
     UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return store::find_gateway(c, id); }));
     if (!found) return Error::not_found("gateway");
@@ -169,7 +169,7 @@ Result<GatewayRecord> RoutingService::create_gateway(const Principal& who, const
     if (!in.kind) missing["kind"].push_back("This field is required.");
     if (!missing.empty()) return Error::invalid_fields(std::move(missing));
     const Micros now = clock_.now();
-    GatewayRecord g{.id = new_uuid_v7(now),
+    GatewayRecord g{.id = GatewayId{new_uuid_v7(now)},
                     .name = *in.name,
                     .kind = *in.kind,
                     .is_active = in.is_active.value_or(true),
@@ -190,7 +190,7 @@ Result<GatewayRecord> RoutingService::create_gateway(const Principal& who, const
     return g;
 }
 
-Result<GatewayRecord> RoutingService::update_gateway(const Principal& who, const std::string& id,
+Result<GatewayRecord> RoutingService::update_gateway(const Principal& who, const GatewayId& id,
                                                      const GatewayInput& in) {
     UJ_TRY(check_admin(who));
     if (in.kind) return Error::invalid("kind", "The kind of a gateway cannot change.");
@@ -226,7 +226,7 @@ Result<GatewayRecord> RoutingService::update_gateway(const Principal& who, const
     return result;
 }
 
-Status RoutingService::delete_gateway(const Principal& who, const std::string& id) {
+Status RoutingService::delete_gateway(const Principal& who, const GatewayId& id) {
     UJ_TRY(check_admin(who));
     return db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto found, store::find_gateway(c, id));
@@ -243,7 +243,7 @@ Status RoutingService::delete_gateway(const Principal& who, const std::string& i
     });
 }
 
-Result<json> RoutingService::test_gateway(const Principal& who, const std::string& id) {
+Result<json> RoutingService::test_gateway(const Principal& who, const GatewayId& id) {
     UJ_TRY(check_admin(who));
     UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return store::find_gateway(c, id); }));
     if (!found) return Error::not_found("gateway");
@@ -262,14 +262,14 @@ Result<json> RoutingService::test_gateway(const Principal& who, const std::strin
     return report;
 }
 
-Result<std::size_t> RoutingService::callback(const std::string& id,
+Result<std::size_t> RoutingService::callback(const GatewayId& id,
                                              const channels::ProviderCallback& cb) {
     auto live = registry_.gateway(id);
     if (!live) return Error::not_found("Gateway");
     return live->on_callback(cb);
 }
 
-Result<json> RoutingService::gateway_status(const Principal& who, const std::string& id) {
+Result<json> RoutingService::gateway_status(const Principal& who, const GatewayId& id) {
     UJ_ASSIGN(auto g, get_gateway(who, id));
     auto live = registry_.gateway(id);
     if (!live)
@@ -304,9 +304,9 @@ Status RoutingService::apply_route_input(db::Connection& c, RouteRule& rule, con
     if (in.is_active) rule.is_active = *in.is_active;
     if (rule.gateways.empty() && rule.failover.empty())
         errors["gateways"].push_back("Name at least one gateway.");
-    auto check = [&](const std::string& field, const std::string& gateway_id) -> Status {
+    auto check = [&](const std::string& field, const GatewayId& gateway_id) -> Status {
         UJ_ASSIGN(auto found, store::find_gateway(c, gateway_id));
-        if (!found) errors[field].push_back("No gateway " + gateway_id + ".");
+        if (!found) errors[field].push_back("No gateway " + gateway_id.value + ".");
         return {};
     };
     for (const auto& t : rule.gateways) UJ_TRY(check("gateways", t.gateway_id));
@@ -320,7 +320,7 @@ Result<std::vector<RouteRule>> RoutingService::list_routes(const Principal& who)
     return db_.read([&](db::Connection& c) { return store::all_routes(c); });
 }
 
-Result<RouteRule> RoutingService::get_route(const Principal& who, const std::string& id) {
+Result<RouteRule> RoutingService::get_route(const Principal& who, const RouteId& id) {
     UJ_TRY(check_admin(who));
     UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return store::find_route(c, id); }));
     if (!found) return Error::not_found("route");
@@ -331,7 +331,7 @@ Result<RouteRule> RoutingService::create_route(const Principal& who, const Route
     UJ_TRY(check_admin(who));
     if (!in.name) return Error::invalid("name", "This field is required.");
     const Micros now = clock_.now();
-    RouteRule rule{.id = new_uuid_v7(now), .created_at = now, .updated_at = now};
+    RouteRule rule{.id = RouteId{new_uuid_v7(now)}, .created_at = now, .updated_at = now};
     UJ_TRY(db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(apply_route_input(c, rule, in));
         UJ_TRY(store::insert_route(c, rule));
@@ -340,7 +340,7 @@ Result<RouteRule> RoutingService::create_route(const Principal& who, const Route
     return rule;
 }
 
-Result<RouteRule> RoutingService::update_route(const Principal& who, const std::string& id,
+Result<RouteRule> RoutingService::update_route(const Principal& who, const RouteId& id,
                                                const RouteInput& in) {
     UJ_TRY(check_admin(who));
     RouteRule rule;
@@ -356,7 +356,7 @@ Result<RouteRule> RoutingService::update_route(const Principal& who, const std::
     return rule;
 }
 
-Status RoutingService::delete_route(const Principal& who, const std::string& id) {
+Status RoutingService::delete_route(const Principal& who, const RouteId& id) {
     UJ_TRY(check_admin(who));
     return db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto found, store::find_route(c, id));
@@ -378,7 +378,7 @@ Result<Simulation> RoutingService::simulate(const Principal& who, const Simulate
     RouteQuery q{.channel = in.channel,
                  .to = *e164,
                  .country = out.country,
-                 .account_id = in.account_id.value_or(""),
+                 .account_id = in.account_id.value_or(AccountId{}),
                  .sender = in.sender.value_or(""),
                  .key = *e164,
                  .operator_name = out.operator_info.name,

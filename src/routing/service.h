@@ -39,10 +39,10 @@ struct RouteInput {
     std::optional<std::string> channel;
     std::optional<std::string> prefix;
     std::optional<std::string> country;
-    std::optional<std::optional<std::string>> account_id;  // inner nullopt: clear
+    std::optional<std::optional<AccountId>> account_id;  // inner nullopt: clear
     std::optional<std::optional<std::string>> sender;
     std::optional<std::vector<RouteTarget>> gateways;
-    std::optional<std::vector<std::string>> failover;
+    std::optional<std::vector<GatewayId>> failover;
     std::optional<std::optional<std::string>> operator_name;  // inner nullopt: clear
     std::optional<bool> is_active;
 };
@@ -63,7 +63,7 @@ struct OperatorImportResult {
 struct SimulateInput {
     std::string to;  // any spelling
     std::string channel = "sms";
-    std::optional<std::string> account_id;
+    std::optional<AccountId> account_id;
     std::optional<std::string> sender;
 };
 
@@ -90,22 +90,21 @@ public:
     std::vector<std::string> kinds() const { return registry_.kinds().names(); }
 
     Result<db::Listing<GatewayRecord>> list_gateways(const Principal& who, db::Paged page);
-    Result<GatewayRecord> get_gateway(const Principal& who, const std::string& id);
+    Result<GatewayRecord> get_gateway(const Principal& who, const GatewayId& id);
     Result<GatewayRecord> create_gateway(const Principal& who, const GatewayInput& in);
-    Result<GatewayRecord> update_gateway(const Principal& who, const std::string& id,
+    Result<GatewayRecord> update_gateway(const Principal& who, const GatewayId& id,
                                          const GatewayInput& in);
     // 409 GATEWAY_IN_USE while a rule sends through it.
-    Status delete_gateway(const Principal& who, const std::string& id);
+    Status delete_gateway(const Principal& who, const GatewayId& id);
     // Binds a separate session with the stored settings and reports.
-    Result<nlohmann::json> test_gateway(const Principal& who, const std::string& id);
-    Result<nlohmann::json> gateway_status(const Principal& who, const std::string& id);
+    Result<nlohmann::json> test_gateway(const Principal& who, const GatewayId& id);
+    Result<nlohmann::json> gateway_status(const Principal& who, const GatewayId& id);
 
     Result<std::vector<RouteRule>> list_routes(const Principal& who);
-    Result<RouteRule> get_route(const Principal& who, const std::string& id);
+    Result<RouteRule> get_route(const Principal& who, const RouteId& id);
     Result<RouteRule> create_route(const Principal& who, const RouteInput& in);
-    Result<RouteRule> update_route(const Principal& who, const std::string& id,
-                                   const RouteInput& in);
-    Status delete_route(const Principal& who, const std::string& id);
+    Result<RouteRule> update_route(const Principal& who, const RouteId& id, const RouteInput& in);
+    Status delete_route(const Principal& who, const RouteId& id);
     Result<Simulation> simulate(const Principal& who, const SimulateInput& in);
 
     // ---- mobile operators (platform admin; docs/operators.md)
@@ -123,11 +122,11 @@ public:
 
     // A provider's callback to gateway `id` (no caller: the gateway checks
     // its secret or signature); how many reports it held.
-    Result<std::size_t> callback(const std::string& id, const channels::ProviderCallback& cb);
+    Result<std::size_t> callback(const GatewayId& id, const channels::ProviderCallback& cb);
 
     // ---- for the message pipeline (no caller checks)
     std::optional<RouteChoice> choose(const RouteQuery& q) const { return registry_.choose(q); }
-    std::shared_ptr<channels::Gateway> gateway(const std::string& id) const {
+    std::shared_ptr<channels::Gateway> gateway(const GatewayId& id) const {
         return registry_.gateway(id);
     }
     // Whether an active rule matches on the operator (else none is needed).

@@ -18,8 +18,8 @@ using json = nlohmann::json;
 
 class FakeGateway final : public channels::Gateway {
 public:
-    explicit FakeGateway(std::string id) : id_(std::move(id)) {}
-    const std::string& id() const override { return id_; }
+    explicit FakeGateway(GatewayId id) : id_(std::move(id)) {}
+    const GatewayId& id() const override { return id_; }
     void start() override {}
     void stop() override {}
     bool available() const override { return true; }
@@ -30,7 +30,7 @@ public:
     json status() const override { return {{"kind", "fake"}, {"bound", true}}; }
 
 private:
-    std::string id_;
+    GatewayId id_;
 };
 
 // A kind with one required setting ("host"), one default ("speed": 1) and

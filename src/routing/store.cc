@@ -14,7 +14,7 @@ constexpr const char* kGatewayColumns =
 StoredGateway gateway_from(const Row& r) {
     StoredGateway s;
     auto& g = s.gateway;
-    g.id = r.text(0);
+    g.id = r.id<GatewayId>(0);
     g.name = r.text(1);
     g.kind = r.text(2);
     g.settings = json::parse(r.text(3), nullptr, false);
@@ -40,13 +40,13 @@ json targets_json(const std::vector<RouteTarget>& targets) {
 
 RouteRule route_from(const Row& r) {
     RouteRule rule;
-    rule.id = r.text(0);
+    rule.id = r.id<RouteId>(0);
     rule.name = r.text(1);
     rule.priority = static_cast<int>(r.i64(2));
     rule.channel = r.text(3);
     rule.prefix = r.text(4);
     rule.country = r.text(5);
-    rule.account_id = r.opt_text(6);
+    rule.account_id = r.opt_id<AccountId>(6);
     rule.sender = r.opt_text(7);
     const json targets = json::parse(r.text(8), nullptr, false);
     // Targets that are not {gateway_id, weight} objects are skipped; a weight
@@ -60,12 +60,12 @@ RouteRule route_from(const Row& r) {
                                            w->get<std::int64_t>() > 0 &&
                                            w->get<std::int64_t>() <= 1'000'000)
                 weight = static_cast<int>(w->get<std::int64_t>());
-            rule.gateways.push_back({t["gateway_id"].get<std::string>(), weight});
+            rule.gateways.push_back({GatewayId{t["gateway_id"].get<std::string>()}, weight});
         }
     const json failover = json::parse(r.text(9), nullptr, false);
     if (failover.is_array())
         for (const auto& id : failover)
-            if (id.is_string()) rule.failover.push_back(id.get<std::string>());
+            if (id.is_string()) rule.failover.push_back(GatewayId{id.get<std::string>()});
     rule.is_active = r.boolean(10);
     rule.created_at = r.i64(11);
     rule.updated_at = r.i64(12);
@@ -79,7 +79,7 @@ Status insert_gateway(Connection& c, const GatewayRecord& g, const std::string& 
     return db::done(
         c.query("INSERT INTO gateways (id, name, kind, settings, secrets, is_active, created_at, "
                 "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                {g.id, g.name, g.kind, g.settings.dump(), sealed, g.is_active, g.created_at,
+                {g.id.value, g.name, g.kind, g.settings.dump(), sealed, g.is_active, g.created_at,
                  g.updated_at}));
 }
 
@@ -87,17 +87,17 @@ Status update_gateway(Connection& c, const GatewayRecord& g, const std::string& 
     return db::done(
         c.query("UPDATE gateways SET name = $2, settings = $3, secrets = $4, is_active = $5, "
                 "updated_at = $6 WHERE id = $1",
-                {g.id, g.name, g.settings.dump(), sealed, g.is_active, g.updated_at}));
+                {g.id.value, g.name, g.settings.dump(), sealed, g.is_active, g.updated_at}));
 }
 
-Status delete_gateway(Connection& c, const std::string& id) {
-    return db::done(c.query("DELETE FROM gateways WHERE id = $1", {id}));
+Status delete_gateway(Connection& c, const GatewayId& id) {
+    return db::done(c.query("DELETE FROM gateways WHERE id = $1", {id.value}));
 }
 
-Result<std::optional<StoredGateway>> find_gateway(Connection& c, const std::string& id) {
+Result<std::optional<StoredGateway>> find_gateway(Connection& c, const GatewayId& id) {
     return db::one<StoredGateway>(
         c.query_one(std::string("SELECT ") + kGatewayColumns + " FROM gateways WHERE id = $1",
-                    {id}),
+                    {id.value}),
         gateway_from);
 }
 
@@ -122,8 +122,8 @@ Status insert_route(Connection& c, const RouteRule& r) {
         "INSERT INTO routes (id, name, priority, channel, prefix, country, account_id, sender, "
         "gateways, failover, is_active, created_at, updated_at, operator) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        {r.id, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
-         db::optional_text(r.account_id), db::optional_text(r.sender),
+        {r.id.value, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
+         db::optional_id(r.account_id), db::optional_text(r.sender),
          targets_json(r.gateways).dump(), json(r.failover).dump(), r.is_active, r.created_at,
          r.updated_at, db::optional_text(r.operator_name)}));
 }
@@ -133,19 +133,20 @@ Status update_route(Connection& c, const RouteRule& r) {
         "UPDATE routes SET name = $2, priority = $3, channel = $4, prefix = $5, country = $6, "
         "account_id = $7, sender = $8, gateways = $9, failover = $10, is_active = $11, "
         "updated_at = $12, operator = $13 WHERE id = $1",
-        {r.id, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
-         db::optional_text(r.account_id), db::optional_text(r.sender),
+        {r.id.value, r.name, static_cast<std::int64_t>(r.priority), r.channel, r.prefix, r.country,
+         db::optional_id(r.account_id), db::optional_text(r.sender),
          targets_json(r.gateways).dump(), json(r.failover).dump(), r.is_active, r.updated_at,
          db::optional_text(r.operator_name)}));
 }
 
-Status delete_route(Connection& c, const std::string& id) {
-    return db::done(c.query("DELETE FROM routes WHERE id = $1", {id}));
+Status delete_route(Connection& c, const RouteId& id) {
+    return db::done(c.query("DELETE FROM routes WHERE id = $1", {id.value}));
 }
 
-Result<std::optional<RouteRule>> find_route(Connection& c, const std::string& id) {
+Result<std::optional<RouteRule>> find_route(Connection& c, const RouteId& id) {
     return db::one<RouteRule>(
-        c.query_one(std::string("SELECT ") + kRouteColumns + " FROM routes WHERE id = $1", {id}),
+        c.query_one(std::string("SELECT ") + kRouteColumns + " FROM routes WHERE id = $1",
+                    {id.value}),
         route_from);
 }
 
@@ -155,7 +156,7 @@ Result<std::vector<RouteRule>> all_routes(Connection& c) {
                               route_from);
 }
 
-Result<std::vector<std::string>> routes_using(Connection& c, const std::string& gateway_id) {
+Result<std::vector<std::string>> routes_using(Connection& c, const GatewayId& gateway_id) {
     UJ_ASSIGN(auto rules, all_routes(c));
     std::vector<std::string> names;
     for (const auto& r : rules) {

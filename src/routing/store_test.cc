@@ -22,7 +22,7 @@ constexpr Micros kT0 = 1'790'000'000'000'000;
 
 // A gateway created `at` microseconds after kT0.
 GatewayRecord gateway(const std::string& id, const std::string& name, Micros at = 0) {
-    return GatewayRecord{.id = id,
+    return GatewayRecord{.id = GatewayId{id},
                          .name = name,
                          .kind = "smpp",
                          .settings = json{{"host", name + ".example"}, {"port", 2775}},
@@ -32,10 +32,10 @@ GatewayRecord gateway(const std::string& id, const std::string& name, Micros at 
 
 // A rule named `name` (id "route-<name>") sending everything to gw-a.
 RouteRule route(const std::string& name, int priority, Micros at = 0) {
-    return RouteRule{.id = "route-" + name,
+    return RouteRule{.id = RouteId{"route-" + name},
                      .name = name,
                      .priority = priority,
-                     .gateways = {{"gw-a", 1}},
+                     .gateways = {{GatewayId{"gw-a"}, 1}},
                      .created_at = kT0 + at,
                      .updated_at = kT0 + at};
 }
@@ -66,14 +66,15 @@ protected:
         ASSERT_TRUE(s) << s.error().message;
     }
     std::optional<store::StoredGateway> gateway_by_id(const std::string& id) {
-        auto found = db().read([&](db::Connection& c) { return store::find_gateway(c, id); });
+        auto found =
+            db().read([&](db::Connection& c) { return store::find_gateway(c, GatewayId{id}); });
         if (!found) {
             ADD_FAILURE() << found.error().message;
             return std::nullopt;
         }
         return std::move(*found);
     }
-    std::optional<RouteRule> route_by_id(const std::string& id) {
+    std::optional<RouteRule> route_by_id(const RouteId& id) {
         auto found = db().read([&](db::Connection& c) { return store::find_route(c, id); });
         if (!found) {
             ADD_FAILURE() << found.error().message;
@@ -106,7 +107,7 @@ TEST_P(RoutingStoreTest, AGatewayIsReadBackAsStoredWithOnlyItsSealedSecrets) {
     ASSERT_TRUE(found);
     EXPECT_EQ(found->sealed, "sealed-text");
     const auto& stored = found->gateway;
-    EXPECT_EQ(stored.id, "gw-a");
+    EXPECT_EQ(stored.id, GatewayId{"gw-a"});
     EXPECT_EQ(stored.name, "alpha");
     EXPECT_EQ(stored.kind, "smpp");
     EXPECT_EQ(stored.settings, (json{{"host", "alpha.example"}, {"port", 2775}}));
@@ -118,15 +119,15 @@ TEST_P(RoutingStoreTest, AGatewayIsReadBackAsStoredWithOnlyItsSealedSecrets) {
 
 TEST_P(RoutingStoreTest, AMissingIdIsNotFoundRatherThanAnError) {
     ASSERT_TRUE(db().write([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto no_gateway, store::find_gateway(c, "nope"));
+        UJ_ASSIGN(auto no_gateway, store::find_gateway(c, GatewayId{"nope"}));
         EXPECT_FALSE(no_gateway);
-        UJ_ASSIGN(auto no_route, store::find_route(c, "nope"));
+        UJ_ASSIGN(auto no_route, store::find_route(c, RouteId{"nope"}));
         EXPECT_FALSE(no_route);
         // Changing or deleting a missing row is no error either: nothing happens.
         UJ_TRY(store::update_gateway(c, gateway("nope", "nobody"), ""));
-        UJ_TRY(store::delete_gateway(c, "nope"));
+        UJ_TRY(store::delete_gateway(c, GatewayId{"nope"}));
         UJ_TRY(store::update_route(c, route("nope", 1)));
-        UJ_TRY(store::delete_route(c, "nope"));
+        UJ_TRY(store::delete_route(c, RouteId{"nope"}));
         UJ_ASSIGN(auto gateways, store::all_gateways(c));
         EXPECT_TRUE(gateways.empty());
         UJ_ASSIGN(auto rules, store::all_routes(c));
@@ -138,7 +139,7 @@ TEST_P(RoutingStoreTest, AMissingIdIsNotFoundRatherThanAnError) {
 TEST_P(RoutingStoreTest, AnUpdateKeepsTheKindAndCreationTimeAndADeleteRemovesTheRow) {
     put(gateway("gw-a", "alpha"), "old-seal");
     put(gateway("gw-b", "bravo", 1));
-    const GatewayRecord changed{.id = "gw-a",
+    const GatewayRecord changed{.id = GatewayId{"gw-a"},
                                 .name = "alpha-2",
                                 .kind = "sandbox",
                                 .settings = json{{"host", "new.example"}},
@@ -161,7 +162,8 @@ TEST_P(RoutingStoreTest, AnUpdateKeepsTheKindAndCreationTimeAndADeleteRemovesThe
     ASSERT_TRUE(other);
     EXPECT_EQ(other->gateway.name, "bravo");
 
-    ASSERT_TRUE(db().write([&](db::Connection& c) { return store::delete_gateway(c, "gw-a"); }));
+    ASSERT_TRUE(
+        db().write([&](db::Connection& c) { return store::delete_gateway(c, GatewayId{"gw-a"}); }));
     EXPECT_FALSE(gateway_by_id("gw-a"));
     EXPECT_TRUE(gateway_by_id("gw-b"));
 }
@@ -213,23 +215,23 @@ TEST_P(RoutingStoreTest, GatewaysAreListedInCreationOrderAPageAtATime) {
 }
 
 TEST_P(RoutingStoreTest, ARouteKeepsItsTargetsFailoverAndAccountAndNullsStayNull) {
-    const RouteRule full{.id = "r-1",
+    const RouteRule full{.id = RouteId{"r-1"},
                          .name = "kenya",
                          .priority = 5,
                          .channel = "sms",
                          .prefix = "2547",
                          .country = "KE",
-                         .account_id = "acct-1",
+                         .account_id = AccountId{"acct-1"},
                          .sender = "ACME",
-                         .gateways = {{"gw-a", 3}, {"gw-b", 1}},
-                         .failover = {"gw-c"},
+                         .gateways = {{GatewayId{"gw-a"}, 3}, {GatewayId{"gw-b"}, 1}},
+                         .failover = {GatewayId{"gw-c"}},
                          .is_active = false,
                          .created_at = kT0,
                          .updated_at = kT0 + 1};
     put_route(full);
     put_route(route("everything", 0));
 
-    const auto found = route_by_id("r-1");
+    const auto found = route_by_id(RouteId{"r-1"});
     ASSERT_TRUE(found);
     EXPECT_EQ(found->name, "kenya");
     EXPECT_EQ(found->priority, 5);
@@ -237,21 +239,21 @@ TEST_P(RoutingStoreTest, ARouteKeepsItsTargetsFailoverAndAccountAndNullsStayNull
     EXPECT_EQ(found->prefix, "2547");
     EXPECT_EQ(found->country, "KE");
     ASSERT_TRUE(found->account_id.has_value());
-    EXPECT_EQ(*found->account_id, "acct-1");
+    EXPECT_EQ(*found->account_id, AccountId{"acct-1"});
     ASSERT_TRUE(found->sender.has_value());
     EXPECT_EQ(*found->sender, "ACME");
     ASSERT_EQ(found->gateways.size(), 2u);
-    EXPECT_EQ(found->gateways[0].gateway_id, "gw-a");
+    EXPECT_EQ(found->gateways[0].gateway_id, GatewayId{"gw-a"});
     EXPECT_EQ(found->gateways[0].weight, 3);
-    EXPECT_EQ(found->gateways[1].gateway_id, "gw-b");
+    EXPECT_EQ(found->gateways[1].gateway_id, GatewayId{"gw-b"});
     EXPECT_EQ(found->gateways[1].weight, 1);
-    EXPECT_EQ(found->failover, (std::vector<std::string>{"gw-c"}));
+    EXPECT_EQ(found->failover, (std::vector<GatewayId>{GatewayId{"gw-c"}}));
     EXPECT_FALSE(found->is_active);
     EXPECT_EQ(found->created_at, kT0);
     EXPECT_EQ(found->updated_at, kT0 + 1);
 
     // A rule for every account and sender reads back without them, not as "".
-    const auto plain = route_by_id("route-everything");
+    const auto plain = route_by_id(RouteId{"route-everything"});
     ASSERT_TRUE(plain);
     EXPECT_FALSE(plain->account_id.has_value());
     EXPECT_FALSE(plain->sender.has_value());
@@ -271,9 +273,9 @@ TEST_P(RoutingStoreTest, ARouteListedAfterAnotherHasALowerPriority) {
 
 TEST_P(RoutingStoreTest, AnUpdatedRouteCanLoseItsAccountAndKeepsItsCreationTime) {
     auto rule = route("kenya", 1);
-    rule.account_id = "acct-1";
+    rule.account_id = AccountId{"acct-1"};
     rule.sender = "ACME";
-    rule.failover = {"gw-b"};
+    rule.failover = {GatewayId{"gw-b"}};
     put_route(rule);
     put_route(route("other", 0));
 
@@ -283,7 +285,7 @@ TEST_P(RoutingStoreTest, AnUpdatedRouteCanLoseItsAccountAndKeepsItsCreationTime)
     rule.country = "KE";
     rule.account_id.reset();
     rule.sender.reset();
-    rule.gateways = {RouteTarget{"gw-c", 2}};
+    rule.gateways = {RouteTarget{GatewayId{"gw-c"}, 2}};
     rule.failover.clear();
     rule.is_active = false;
     rule.created_at = kT0 + 99;  // not changed by an update
@@ -299,7 +301,7 @@ TEST_P(RoutingStoreTest, AnUpdatedRouteCanLoseItsAccountAndKeepsItsCreationTime)
     EXPECT_FALSE(found->account_id.has_value());
     EXPECT_FALSE(found->sender.has_value());
     ASSERT_EQ(found->gateways.size(), 1u);
-    EXPECT_EQ(found->gateways[0].gateway_id, "gw-c");
+    EXPECT_EQ(found->gateways[0].gateway_id, GatewayId{"gw-c"});
     EXPECT_EQ(found->gateways[0].weight, 2);
     EXPECT_TRUE(found->failover.empty());
     EXPECT_FALSE(found->is_active);
@@ -314,18 +316,18 @@ TEST_P(RoutingStoreTest, AnUpdatedRouteCanLoseItsAccountAndKeepsItsCreationTime)
 TEST_P(RoutingStoreTest, AGatewayIsUsedByTheRulesThatTargetItOrFailOverToIt) {
     put_route(route("target", 2));  // to gw-a
     auto fallback = route("fallback", 1);
-    fallback.gateways = {RouteTarget{"gw-b", 1}};
-    fallback.failover = {"gw-c", "gw-a"};
+    fallback.gateways = {RouteTarget{GatewayId{"gw-b"}, 1}};
+    fallback.failover = {GatewayId{"gw-c"}, GatewayId{"gw-a"}};
     put_route(fallback);
     auto elsewhere = route("elsewhere", 0);
-    elsewhere.gateways = {RouteTarget{"gw-b", 1}};
+    elsewhere.gateways = {RouteTarget{GatewayId{"gw-b"}, 1}};
     put_route(elsewhere);
     ASSERT_TRUE(db().read([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto a, store::routes_using(c, "gw-a"));
+        UJ_ASSIGN(auto a, store::routes_using(c, GatewayId{"gw-a"}));
         EXPECT_EQ(a, (std::vector<std::string>{"target", "fallback"}));
-        UJ_ASSIGN(auto b, store::routes_using(c, "gw-b"));
+        UJ_ASSIGN(auto b, store::routes_using(c, GatewayId{"gw-b"}));
         EXPECT_EQ(b, (std::vector<std::string>{"fallback", "elsewhere"}));
-        UJ_ASSIGN(auto unused, store::routes_using(c, "gw-z"));
+        UJ_ASSIGN(auto unused, store::routes_using(c, GatewayId{"gw-z"}));
         EXPECT_TRUE(unused.empty());
         return {};
     }));
@@ -359,18 +361,18 @@ TEST_P(RoutingStoreTest, MalformedStoredJsonIsReadAsFarAsItGoes) {
     // Targets that are not objects with a gateway id are skipped; a target
     // without a usable weight weighs 1; failover entries that are not ids
     // are skipped.
-    const auto partial = route_by_id("route-partial");
+    const auto partial = route_by_id(RouteId{"route-partial"});
     ASSERT_TRUE(partial);
     ASSERT_EQ(partial->gateways.size(), 3u);
-    EXPECT_EQ(partial->gateways[0].gateway_id, "gw-a");
+    EXPECT_EQ(partial->gateways[0].gateway_id, GatewayId{"gw-a"});
     EXPECT_EQ(partial->gateways[0].weight, 1);
-    EXPECT_EQ(partial->gateways[1].gateway_id, "gw-c");
+    EXPECT_EQ(partial->gateways[1].gateway_id, GatewayId{"gw-c"});
     EXPECT_EQ(partial->gateways[1].weight, 1);
-    EXPECT_EQ(partial->gateways[2].gateway_id, "gw-d");
+    EXPECT_EQ(partial->gateways[2].gateway_id, GatewayId{"gw-d"});
     EXPECT_EQ(partial->gateways[2].weight, 1);
-    EXPECT_EQ(partial->failover, (std::vector<std::string>{"gw-b"}));
+    EXPECT_EQ(partial->failover, (std::vector<GatewayId>{GatewayId{"gw-b"}}));
     // Lists that are not JSON arrays read as empty.
-    const auto broken = route_by_id("route-broken");
+    const auto broken = route_by_id(RouteId{"route-broken"});
     ASSERT_TRUE(broken);
     EXPECT_TRUE(broken->gateways.empty());
     EXPECT_TRUE(broken->failover.empty());

@@ -55,7 +55,7 @@ std::vector<smpp::ShortMessage> deliver_messages(const PendingDelivery& d) {
     submit.data_coding = 0x01;
     submit.short_message = d.text;
     smpp::ReceiptFacts facts;
-    facts.message_id = d.message_id;
+    facts.message_id = d.message_id.value;
     facts.delivered = d.status == "delivered";
     facts.error = facts.delivered ? 0 : error_number(d.error_code);
     facts.stat = stat_of(d.status);
@@ -71,7 +71,7 @@ Deliveries::~Deliveries() {
     stop();
 }
 
-Status Deliveries::owe_receipts(db::Connection& c, const std::vector<std::string>& ids,
+Status Deliveries::owe_receipts(db::Connection& c, const std::vector<MessageId>& ids,
                                 messaging::MessageStatus status,
                                 const std::optional<std::string>& error_code) {
     UJ_ASSIGN(auto wanted, store::receipts_wanted(c, ids));

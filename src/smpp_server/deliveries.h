@@ -55,7 +55,7 @@ public:
     Deliveries& operator=(const Deliveries&) = delete;
 
     // In the recording transaction: receipts owed for `ids`, now `status`.
-    Status owe_receipts(db::Connection& c, const std::vector<std::string>& ids,
+    Status owe_receipts(db::Connection& c, const std::vector<MessageId>& ids,
                         messaging::MessageStatus status,
                         const std::optional<std::string>& error_code);
     // In the recording transaction: an inbound message for the account's

@@ -19,7 +19,7 @@ using messaging::MessageStatus;
 TEST(DeliverMessages, AReceiptCarriesTheCustomersIdStatAndTlvs) {
     PendingDelivery d;
     d.kind = DeliveryKind::kReceipt;
-    d.message_id = "0190a0b0-0000-7000-8000-000000000001";
+    d.message_id = MessageId{"0190a0b0-0000-7000-8000-000000000001"};
     d.from = "+254712345678";
     d.to = "Shop";
     d.text = "Hello";
@@ -35,7 +35,7 @@ TEST(DeliverMessages, AReceiptCarriesTheCustomersIdStatAndTlvs) {
     EXPECT_EQ(m.destination_addr, "Shop");
     auto receipt = smpp::parse_receipt(m);
     ASSERT_TRUE(receipt);
-    EXPECT_EQ(receipt->message_id, d.message_id);
+    EXPECT_EQ(receipt->message_id, d.message_id.value);
     EXPECT_EQ(receipt->stat, "EXPIRED");
     EXPECT_EQ(receipt->outcome, smpp::ReceiptOutcome::kExpired);
     EXPECT_NE(m.short_message.find("text:Hello"), std::string::npos);
@@ -43,7 +43,7 @@ TEST(DeliverMessages, AReceiptCarriesTheCustomersIdStatAndTlvs) {
 
 TEST(DeliverMessages, AnUndeliveredReceiptCarriesItsErrorNumber) {
     PendingDelivery d;
-    d.message_id = "m-1";
+    d.message_id = MessageId{"m-1"};
     d.from = "+254712345678";
     d.to = "Shop";
     d.status = "undelivered";
@@ -98,7 +98,7 @@ protected:
         EXPECT_TRUE(claimed);
         return claimed ? *claimed : std::vector<PendingDelivery>{};
     }
-    Status owe(const std::vector<std::string>& ids, MessageStatus status,
+    Status owe(const std::vector<MessageId>& ids, MessageStatus status,
                std::optional<std::string> error = std::nullopt) {
         return db().write(
             [&](db::Connection& c) { return deliveries_->owe_receipts(c, ids, status, error); });
@@ -139,7 +139,7 @@ TEST_P(OweTest, AnInboundMessageIsOwedToEveryReceiverOfItsAccount) {
     ASSERT_TRUE(db().write(
         [&](db::Connection& c) { return store::insert_account(c, receiver, "sealed"); }));
     messaging::Message in;
-    in.id = "m-in";
+    in.id = MessageId{"m-in"};
     in.account_id = AccountId{"acct-a"};
     in.direction = "inbound";
     in.sender = "+255712000111";

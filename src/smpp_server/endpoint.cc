@@ -370,7 +370,7 @@ void Endpoint::run_batch(std::vector<Submit>& batch) {
             if (!result)
                 answer.status = status_for(result.error());
             else if (const auto& outcome = result->outcomes[i]; outcome.message)
-                answer.message_id = outcome.message->id;
+                answer.message_id = outcome.message->id.value;
             else
                 answer.status = outcome.error ? status_for(*outcome.error) : st::kSubmitFail;
             for (auto& reply : submits[i]->replies) reply(answer);

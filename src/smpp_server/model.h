@@ -57,7 +57,7 @@ struct PendingDelivery {
     // Receipt: the message's id (as the customer was given it), its
     // destination and sender, final status, error code and times. Inbound:
     // from, to and text.
-    std::string message_id;
+    MessageId message_id;
     std::string from, to, text;
     std::string status;  // receipt: delivered | undelivered | expired | rejected | failed
     std::optional<std::string> error_code;

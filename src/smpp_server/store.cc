@@ -97,7 +97,7 @@ PendingDelivery delivery_from(const Row& r) {
         auto it = m.is_object() ? m.find(key) : m.end();
         return m.is_object() && it != m.end() && it->is_number_integer() ? it->get<Micros>() : 0;
     };
-    d.message_id = text("message_id");
+    d.message_id = MessageId{text("message_id")};
     d.from = text("from");
     d.to = text("to");
     d.text = text("text");
@@ -213,7 +213,7 @@ Status insert_submissions(Connection& c, const std::vector<Submission>& rows) {
         std::vector<Value> params;
         params.reserve(count * 3);
         for (std::size_t i = first; i < first + count; ++i) {
-            params.emplace_back(rows[i].message_id);
+            params.emplace_back(rows[i].message_id.value);
             params.emplace_back(rows[i].smpp_account_id.value);
             params.emplace_back(static_cast<std::int64_t>(rows[i].receipts));
         }
@@ -226,7 +226,7 @@ Status insert_submissions(Connection& c, const std::vector<Submission>& rows) {
 }
 
 Result<std::vector<Wanted>> receipts_wanted(Connection& c,
-                                            const std::vector<std::string>& message_ids) {
+                                            const std::vector<MessageId>& message_ids) {
     std::vector<Wanted> out;
     UJ_TRY(db::for_ids(c,
                        "SELECT s.message_id, s.smpp_account_id, s.receipts, m.to_number, "
@@ -234,7 +234,7 @@ Result<std::vector<Wanted>> receipts_wanted(Connection& c,
                        "messages m ON m.id = s.message_id WHERE s.message_id",
                        "", {}, message_ids, [&](QueryResult& r) -> Status {
                            for (const auto& row : r.rows)
-                               out.push_back({{row.text(0), SmppAccountId{row.text(1)},
+                               out.push_back({{row.id<MessageId>(0), SmppAccountId{row.text(1)},
                                                static_cast<int>(row.i64(2))},
                                               row.text(3),
                                               row.text(4),

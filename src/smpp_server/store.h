@@ -39,7 +39,7 @@ Result<std::vector<SmppAccountId>> receivers_of(Connection& c, const AccountId& 
 
 // Submits that asked for receipts: (message id, SMPP account, 1 | 2).
 struct Submission {
-    std::string message_id;
+    MessageId message_id;
     SmppAccountId smpp_account_id;
     int receipts = 1;
 };
@@ -53,7 +53,7 @@ struct Wanted {
     Micros created_at = 0;
 };
 Result<std::vector<Wanted>> receipts_wanted(Connection& c,
-                                            const std::vector<std::string>& message_ids);
+                                            const std::vector<MessageId>& message_ids);
 
 Status insert_deliveries(Connection& c, const std::vector<PendingDelivery>& rows);
 // Leases up to `limit` of the account's deliveries not leased now, oldest

@@ -33,7 +33,7 @@ PendingDelivery receipt_for(const std::string& smpp_account, const std::string& 
     PendingDelivery d;
     d.smpp_account_id = SmppAccountId{smpp_account};
     d.kind = DeliveryKind::kReceipt;
-    d.message_id = message;
+    d.message_id = MessageId{message};
     d.from = "+254712345678";
     d.to = "Shop";
     d.text = "Hello";
@@ -201,8 +201,8 @@ TEST_P(SmppStoreTest, ADeliveryIsClaimedByOneNodeUntilReleasedOrItsLeaseEnds) {
          receipt_for("s-2", "m-3", kT0)});
     auto first = claim("s-1", "node-a", kT0 + 10);
     ASSERT_EQ(first.size(), 2u);
-    EXPECT_EQ(first[0].message_id, "m-1");
-    EXPECT_EQ(first[1].message_id, "m-2");
+    EXPECT_EQ(first[0].message_id, MessageId{"m-1"});
+    EXPECT_EQ(first[1].message_id, MessageId{"m-2"});
     EXPECT_EQ(first[0].attempts, 1);
     EXPECT_EQ(first[0].status, "undelivered");
     EXPECT_EQ(first[0].error_code, "SMPP_0x0000000B");
@@ -217,7 +217,7 @@ TEST_P(SmppStoreTest, ADeliveryIsClaimedByOneNodeUntilReleasedOrItsLeaseEnds) {
     EXPECT_TRUE(claim("s-1", "node-b", kT0 + 50).empty());  // not before its retry time
     auto again = claim("s-1", "node-b", kT0 + 101);
     ASSERT_EQ(again.size(), 1u);
-    EXPECT_EQ(again[0].message_id, "m-2");
+    EXPECT_EQ(again[0].message_id, MessageId{"m-2"});
     EXPECT_EQ(again[0].attempts, 2);
     // A lease that ends lets another node take it.
     auto later = claim("s-1", "node-c", kT0 + 101 + 61 * kMicrosPerSecond);
@@ -229,7 +229,7 @@ TEST_P(SmppStoreTest, InboundDeliveriesKeepTheirTextAndOldOnesAreDropped) {
     PendingDelivery mo;
     mo.smpp_account_id = SmppAccountId{"s-1"};
     mo.kind = DeliveryKind::kInbound;
-    mo.message_id = "m-9";
+    mo.message_id = MessageId{"m-9"};
     mo.from = "+255712000111";
     mo.to = "255700000001";
     mo.text = "Habari \"yako\" ✓";

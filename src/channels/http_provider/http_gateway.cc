@@ -11,7 +11,7 @@ namespace ujumbe::channels {
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
 
-HttpGateway::HttpGateway(std::string id, ProviderSettings settings, asio::io_context& io,
+HttpGateway::HttpGateway(GatewayId id, ProviderSettings settings, asio::io_context& io,
                          GatewayListener& listener)
     : id_(std::move(id)),
       settings_(std::move(settings)),
@@ -102,12 +102,12 @@ void HttpGateway::send(Pending p) {
                          .from = p.message.sender,
                          .text = p.message.body,
                          .encoding = counted ? formats::encoding_name(counted->encoding) : "ucs2",
-                         .message_id = p.message.message_id,
+                         .message_id = p.message.message_id.value,
                          .callback_url = callback_url(settings_, id_)};
     auto request = provider_request(settings_, values);
     auto self = std::static_pointer_cast<HttpGateway>(shared_from_this());
     client_->send(std::move(request), [self, p = std::move(p)](HttpAnswer answer) mutable {
-        auto part = read_provider_answer(self->settings_, answer, p.message.message_id);
+        auto part = read_provider_answer(self->settings_, answer, p.message.message_id.value);
         if (part.accepted)
             ++self->accepted_;
         else if (part.answered)

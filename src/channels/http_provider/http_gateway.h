@@ -21,11 +21,11 @@ namespace ujumbe::channels {
 
 class HttpGateway final : public Gateway {
 public:
-    HttpGateway(std::string id, ProviderSettings settings, boost::asio::io_context& io,
+    HttpGateway(GatewayId id, ProviderSettings settings, boost::asio::io_context& io,
                 GatewayListener& listener);
     ~HttpGateway() override;
 
-    const std::string& id() const override { return id_; }
+    const GatewayId& id() const override { return id_; }
     void start() override;
     void stop() override;
     bool available() const override { return started_ && !stopped_; }
@@ -43,7 +43,7 @@ private:
     void pump();
     void send(Pending p);
 
-    const std::string id_;
+    const GatewayId id_;
     const ProviderSettings settings_;
     boost::asio::io_context& io_;
     GatewayListener& listener_;

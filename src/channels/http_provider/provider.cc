@@ -565,9 +565,9 @@ json provider_settings_json(const ProviderSettings& s) {
     return out;
 }
 
-std::string callback_url(const ProviderSettings& s, const std::string& gateway_id) {
+std::string callback_url(const ProviderSettings& s, const GatewayId& gateway_id) {
     if (s.callback_base.empty()) return {};
-    std::string url = s.callback_base + "/api/v1/hooks/gateways/" + gateway_id + "/dlr";
+    std::string url = s.callback_base + "/api/v1/hooks/gateways/" + gateway_id.value + "/dlr";
     if (s.hook_auth == "secret" && !s.hook_secret.empty())
         url += "?secret=" + form_encode(s.hook_secret);
     return url;
@@ -704,8 +704,7 @@ bool callback_authentic(const ProviderSettings& s, const Callback& cb) {
 }
 
 Result<std::vector<CallbackReport>> read_callback(const ProviderSettings& s,
-                                                  const std::string& gateway_id,
-                                                  const Callback& cb) {
+                                                  const GatewayId& gateway_id, const Callback& cb) {
     // The documents: one form, one JSON object, or a JSON array of objects.
     std::vector<json> docs;
     std::optional<std::map<std::string, std::string>> form;

@@ -78,7 +78,7 @@ struct MessageValues {
 };
 // The callback URL of `gateway_id` ("" without callback_base): /dlr, with
 // ?secret= when callbacks are authenticated by secret.
-std::string callback_url(const ProviderSettings& s, const std::string& gateway_id);
+std::string callback_url(const ProviderSettings& s, const GatewayId& gateway_id);
 HttpRequest provider_request(const ProviderSettings& s, const MessageValues& v);
 // What the provider's answer makes of the message (one part).
 PartOutcome read_provider_answer(const ProviderSettings& s, const HttpAnswer& answer,
@@ -92,8 +92,7 @@ using CallbackReport = std::variant<ReceiptReport, InboundReport>;
 // The reports in a callback (a JSON array holds several); an error names
 // the field that is missing or unreadable.
 Result<std::vector<CallbackReport>> read_callback(const ProviderSettings& s,
-                                                  const std::string& gateway_id,
-                                                  const Callback& cb);
+                                                  const GatewayId& gateway_id, const Callback& cb);
 
 // application/x-www-form-urlencoded, both ways.
 std::string form_encode(const std::string& value);

@@ -234,7 +234,7 @@ TEST(Callbacks, FormAndJsonReportsAreRead) {
     cb.content_type = "application/json; charset=utf-8";
     cb.body = R"([{"r":{"id":7},"state":"DELIVRD"},{"r":{"id":"8"},"state":"undeliv","code":34},
                   {"r":{"id":"9"},"state":"QUEUED"}])";
-    auto reports = read_callback(s, "gw", cb);
+    auto reports = read_callback(s, GatewayId{"gw"}, cb);
     ASSERT_TRUE(reports);
     ASSERT_EQ(reports->size(), 3u);
     const auto& first = std::get<ReceiptReport>((*reports)[0]);
@@ -249,7 +249,7 @@ TEST(Callbacks, FormAndJsonReportsAreRead) {
     Callback f;
     f.content_type = "application/x-www-form-urlencoded";
     f.body = "id=abc&status=Delivered&extra=%ZZ";
-    auto one = read_callback(form, "gw", f);
+    auto one = read_callback(form, GatewayId{"gw"}, f);
     ASSERT_TRUE(one);
     EXPECT_EQ(std::get<ReceiptReport>(one->front()).provider_id, "abc");
 }
@@ -259,25 +259,25 @@ TEST(Callbacks, MalformedOnesNameWhatIsWrong) {
     Callback cb;
     cb.content_type = "application/json";
     cb.body = "{not json";
-    EXPECT_FALSE(read_callback(s, "gw", cb));
+    EXPECT_FALSE(read_callback(s, GatewayId{"gw"}, cb));
     cb.body = R"({"status":"x"})";
-    auto missing = read_callback(s, "gw", cb);
+    auto missing = read_callback(s, GatewayId{"gw"}, cb);
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().errors.begin()->first, "id");
     cb.body = std::string(100, '[') + std::string(100, ']');
-    EXPECT_FALSE(read_callback(s, "gw", cb));  // too deep
+    EXPECT_FALSE(read_callback(s, GatewayId{"gw"}, cb));  // too deep
     cb.kind = Callback::Kind::kMo;
     cb.body = R"({"from":"+254722000111","to":"123","text":"\u00e9"})";
-    auto mo = read_callback(s, "gw", cb);
+    auto mo = read_callback(s, GatewayId{"gw"}, cb);
     ASSERT_TRUE(mo);
     EXPECT_EQ(std::get<InboundReport>(mo->front()).text, "é");
     cb.content_type = "application/x-www-form-urlencoded";
     cb.body = "from=%2B254722000111&to=123&text=%FF%FE";
-    auto bad_text = read_callback(s, "gw", cb);
+    auto bad_text = read_callback(s, GatewayId{"gw"}, cb);
     ASSERT_FALSE(bad_text);
     EXPECT_EQ(bad_text.error().errors.begin()->first, "text");
     cb.body = "to=123&text=hi";
-    EXPECT_EQ(read_callback(s, "gw", cb).error().errors.begin()->first, "from");
+    EXPECT_EQ(read_callback(s, GatewayId{"gw"}, cb).error().errors.begin()->first, "from");
 }
 
 TEST(FormDecode, PlusPercentAndBrokenEscapes) {

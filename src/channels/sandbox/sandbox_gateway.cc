@@ -78,8 +78,8 @@ json sandbox_settings_json(const SandboxSettings& s) {
             {"failure_codes", s.failure_codes}};
 }
 
-SandboxGateway::SandboxGateway(std::string id, SandboxSettings settings,
-                               boost::asio::io_context& io, GatewayListener& listener)
+SandboxGateway::SandboxGateway(GatewayId id, SandboxSettings settings, boost::asio::io_context& io,
+                               GatewayListener& listener)
     : id_(std::move(id)),
       settings_(std::move(settings)),
       io_(io),
@@ -128,7 +128,7 @@ void SandboxGateway::submit(OutboundSms message, std::function<void(SubmitOutcom
 
         ReceiptReport base;
         base.gateway_id = id_;
-        if (delivers(message.message_id)) {
+        if (delivers(message.message_id.value)) {
             base.stat = "DELIVRD";
             base.status = "delivered";
             base.error_code = "000";
@@ -137,8 +137,9 @@ void SandboxGateway::submit(OutboundSms message, std::function<void(SubmitOutcom
             base.stat = base.status == "expired"    ? "EXPIRED"
                         : base.status == "rejected" ? "REJECTD"
                                                     : "UNDELIV";
-            base.error_code = settings_.failure_codes[stable_hash(message.message_id + "/code") %
-                                                      settings_.failure_codes.size()];
+            base.error_code =
+                settings_.failure_codes[stable_hash(message.message_id.value + "/code") %
+                                        settings_.failure_codes.size()];
         }
         auto timer = std::make_shared<boost::asio::steady_timer>(
             io_, std::chrono::milliseconds(settings_.receipt_delay_ms));

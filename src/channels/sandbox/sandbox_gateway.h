@@ -30,10 +30,10 @@ nlohmann::json sandbox_settings_json(const SandboxSettings& s);
 
 class SandboxGateway final : public Gateway {
 public:
-    SandboxGateway(std::string id, SandboxSettings settings, boost::asio::io_context& io,
+    SandboxGateway(GatewayId id, SandboxSettings settings, boost::asio::io_context& io,
                    GatewayListener& listener);
 
-    const std::string& id() const override { return id_; }
+    const GatewayId& id() const override { return id_; }
     void start() override {}
     void stop() override { stopped_ = true; }
     bool available() const override { return !stopped_; }
@@ -45,7 +45,7 @@ public:
     bool delivers(const std::string& message_id) const;
 
 private:
-    std::string id_;
+    GatewayId id_;
     SandboxSettings settings_;
     boost::asio::io_context& io_;
     GatewayListener& listener_;

@@ -88,7 +88,7 @@ std::string repeat(std::string_view s, int n) {
 }
 
 OutboundSms sms(std::string message_id, std::string body) {
-    return {.message_id = std::move(message_id),
+    return {.message_id = MessageId{std::move(message_id)},
             .to = "+255712345678",
             .sender = "UJUMBE",
             .body = std::move(body),
@@ -223,7 +223,7 @@ TEST(SandboxSettings, RoundTripsThroughItsJson) {
 
 std::shared_ptr<SandboxGateway> gateway(const json& settings, boost::asio::io_context& io,
                                         GatewayListener& listener) {
-    return std::make_shared<SandboxGateway>("gw-sandbox", read(settings), io, listener);
+    return std::make_shared<SandboxGateway>(GatewayId{"gw-sandbox"}, read(settings), io, listener);
 }
 
 int delivered_of(const SandboxGateway& g, int ids) {
@@ -296,7 +296,7 @@ TEST(SandboxGateway, AcceptsEveryPartAndReportsItDelivered) {
     EXPECT_GE(elapsed, 50ms) << "receipts came before receipt_delay_ms";
     std::set<std::string> receipted;
     for (const auto& r : receipts) {
-        EXPECT_EQ(r.gateway_id, "gw-sandbox");
+        EXPECT_EQ(r.gateway_id, GatewayId{"gw-sandbox"});
         EXPECT_EQ(r.stat, "DELIVRD");
         EXPECT_EQ(r.status, "delivered");
         EXPECT_EQ(r.error_code, std::optional<std::string>("000"));

@@ -298,7 +298,7 @@ private:
     SmppGateway* gateway_;
 };
 
-SmppGateway::SmppGateway(std::string id, SmppSettings settings, boost::asio::io_context& io,
+SmppGateway::SmppGateway(GatewayId id, SmppSettings settings, boost::asio::io_context& io,
                          GatewayListener& listener)
     : id_(std::move(id)),
       settings_(std::move(settings)),

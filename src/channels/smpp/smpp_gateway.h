@@ -44,11 +44,11 @@ bool is_retryable_status(std::uint32_t command_status);
 
 class SmppGateway final : public Gateway {
 public:
-    SmppGateway(std::string id, SmppSettings settings, boost::asio::io_context& io,
+    SmppGateway(GatewayId id, SmppSettings settings, boost::asio::io_context& io,
                 GatewayListener& listener);
     ~SmppGateway() override;
 
-    const std::string& id() const override { return id_; }
+    const GatewayId& id() const override { return id_; }
     void start() override;
     void stop() override;
     bool available() const override;
@@ -61,7 +61,7 @@ private:
     std::vector<smpp::ShortMessage> build_pdus(const OutboundSms& m, std::string* problem) const;
     std::shared_ptr<smpp::Session> pick_session() const;
 
-    std::string id_;
+    GatewayId id_;
     SmppSettings settings_;
     boost::asio::io_context& io_;
     GatewayListener& listener_;
