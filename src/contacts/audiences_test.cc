@@ -50,12 +50,12 @@ TEST_P(AudiencesTest, GroupsHoldLiveContactsOfTheAccount) {
     ASSERT_TRUE(service_->remove(a_, gone.id));
     auto other = create(b_, {.name = "Other", .phone = "0712345678"});
 
-    auto added = service_->add_members(a_, group->id,
-                                       {one.id, two.id, one.id, gone.id, other.id, "not-a-uuid"});
+    auto added = service_->add_members(
+        a_, group->id, {one.id, two.id, one.id, gone.id, other.id, ContactId{"not-a-uuid"}});
     ASSERT_TRUE(added) << added.error().message;
     EXPECT_EQ(added->added, 2);
     EXPECT_EQ(added->already_members, 0);
-    std::vector<std::string> missing{gone.id, other.id, "not-a-uuid"};
+    std::vector<ContactId> missing{gone.id, other.id, ContactId{"not-a-uuid"}};
     std::sort(missing.begin(), missing.end());
     EXPECT_EQ(added->not_found, missing);
 
@@ -68,7 +68,8 @@ TEST_P(AudiencesTest, GroupsHoldLiveContactsOfTheAccount) {
     // The other account's contact was not added to anything.
     EXPECT_EQ(service_->get_group(b_, theirs->id)->contact_count, 0);
 
-    auto removed = service_->remove_members(a_, group->id, {one.id, gone.id, "not-a-uuid"});
+    auto removed =
+        service_->remove_members(a_, group->id, {one.id, gone.id, ContactId{"not-a-uuid"}});
     ASSERT_TRUE(removed);
     EXPECT_EQ(*removed, 1);
     EXPECT_EQ(service_->get_group(a_, group->id)->contact_count, 2);
@@ -315,7 +316,7 @@ TEST_P(AudiencesTest, AnotherAccountsObjectsAreNotFoundAndStayUnchanged) {
     clock_.advance(kMicrosPerSecond);
 
     const Principal& b = b_;
-    const std::string& id = contact.id;
+    const ContactId& id = contact.id;
     EXPECT_EQ(outcome(service_->get(b, id)), "NOT_FOUND");
     EXPECT_EQ(outcome(service_->update(b, id, {.name = "Taken", .tags = Tags{}})), "NOT_FOUND");
     EXPECT_EQ(outcome(service_->remove(b, id)), "NOT_FOUND");
@@ -337,7 +338,7 @@ TEST_P(AudiencesTest, AnotherAccountsObjectsAreNotFoundAndStayUnchanged) {
     auto into_b = service_->add_members(b, b_group->id, {id});
     ASSERT_TRUE(into_b);
     EXPECT_EQ(into_b->added, 0);
-    EXPECT_EQ(into_b->not_found, std::vector<std::string>{id});
+    EXPECT_EQ(into_b->not_found, std::vector<ContactId>{id});
     EXPECT_EQ(*service_->remove_members(b, b_group->id, {id}), 0);
 
     EXPECT_EQ(outcome(service_->get_segment(b, segment->id)), "NOT_FOUND");
@@ -402,7 +403,7 @@ TEST_P(AudiencesTest, ExportPagesReturnEveryContactOnceInOrder) {
     });
 
     auto export_all = [&](const ContactQuery& q, int limit) {
-        std::vector<std::string> ids;
+        std::vector<ContactId> ids;
         std::optional<store::ExportCursor> after;
         for (int pages = 0; pages < 100; ++pages) {
             auto page = service_->export_page(a_, q, after, limit);
@@ -410,21 +411,21 @@ TEST_P(AudiencesTest, ExportPagesReturnEveryContactOnceInOrder) {
             if (!page || page->empty()) break;
             EXPECT_LE(page->size(), static_cast<std::size_t>(limit));
             for (const auto& c : *page) ids.push_back(c.id);
-            after = store::ExportCursor{page->back().created_at, page->back().id};
+            after = store::ExportCursor{page->back().created_at, page->back().id.value};
         }
         return ids;
     };
-    std::vector<std::string> expected;
+    std::vector<ContactId> expected;
     for (const auto& c : made) expected.push_back(c.id);
     for (int limit : {1, 3, 5, 22, 100}) EXPECT_EQ(export_all({}, limit), expected) << limit;
 
     ContactQuery odd;
     odd.tags = {"odd"};
-    std::vector<std::string> odd_expected;
+    std::vector<ContactId> odd_expected;
     for (const auto& c : made)
         if (c.tags == Tags{"odd"}) odd_expected.push_back(c.id);
     EXPECT_EQ(export_all(odd, 4), odd_expected);
-    EXPECT_EQ(std::set<std::string>(expected.begin(), expected.end()).size(), 22u);
+    EXPECT_EQ(std::set<ContactId>(expected.begin(), expected.end()).size(), 22u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, AudiencesTest,

@@ -238,7 +238,7 @@ protected:
 
     ImportJob make_job(const std::string& on_existing = "update", const Tags& tags = {}) {
         ImportJob job;
-        job.id = new_uuid_v7();
+        job.id = ImportJobId{new_uuid_v7()};
         job.account_id = account_;
         job.created_by = user_;
         job.status = import_status::kRunning;
@@ -300,7 +300,7 @@ protected:
         return r && *r ? **r : ImportJob{};
     }
 
-    std::vector<ConsentEvent> consents(const std::string& contact_id) {
+    std::vector<ConsentEvent> consents(const ContactId& contact_id) {
         auto r = db().read([&](db::Connection& c) {
             return store::recent_consents(c, account_, contact_id, 100);
         });
@@ -309,7 +309,7 @@ protected:
     }
 
     AccountId account_;
-    std::string user_ = new_uuid_v7();
+    UserId user_{new_uuid_v7()};
 };
 
 TEST_P(ImportBatchTest, CreatesContacts) {
@@ -488,7 +488,7 @@ TEST_P(ImportBatchTest, ConsentFollowsIsOptedIn) {
     EXPECT_EQ(history[0].action, "opt_in");
     EXPECT_EQ(history[0].source, "import");
     EXPECT_EQ(history[0].channel, "all");
-    EXPECT_EQ(history[0].actor_id, std::optional<std::string>(user_));
+    EXPECT_EQ(history[0].actor_id, std::optional<UserId>(user_));
     // Already opted out, and not said: no change, no history.
     EXPECT_FALSE(by_phone("+255713000001")->is_opted_in);
     EXPECT_TRUE(consents(by_phone("+255713000001")->id).empty());
@@ -581,7 +581,7 @@ TEST_P(ImportBatchTest, DeletedContactsDoNotMatch) {
 TEST_P(ImportBatchTest, OtherAccountsContactsDoNotMatch) {
     const auto other = make_account("Other");
     Contact theirs;
-    theirs.id = new_uuid_v7();
+    theirs.id = ContactId{new_uuid_v7()};
     theirs.account_id = other;
     theirs.name = "Theirs";
     theirs.phone_e164 = "+255712345678";

@@ -254,7 +254,7 @@ Result<BatchTally> apply_import_rows(db::Connection& c, const ImportJob& job,
             ++tally.updated;
         } else {
             Contact fresh;
-            fresh.id = new_uuid_v7();
+            fresh.id = ContactId{new_uuid_v7()};
             fresh.account_id = job.account_id;
             fresh.name = row.name.value_or("");
             fresh.phone_e164 = row.phone;
@@ -484,7 +484,7 @@ void Importer::run(ImportJob job) {
 Status Importer::process(ImportJob& job) {
     Principal owner;
     owner.account_id = job.account_id;
-    if (job.created_by) owner.user_id = UserId{*job.created_by};
+    if (job.created_by) owner.user_id = *job.created_by;
     UJ_ASSIGN(const std::string country, contacts_.phone_country(owner));
     if (!job.columns.is_array()) return Error::internal("the import has no column map");
     // The committing batch rewrites `job`; parsing reads this copy.

@@ -179,7 +179,7 @@ protected:
     }
 
     // The job once it is completed or failed (or as it is after the timeout).
-    ImportJob wait_done(const std::string& id, const Principal* who = nullptr) {
+    ImportJob wait_done(const ImportJobId& id, const Principal* who = nullptr) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         while (true) {
             auto job = service_->get_import(who ? *who : owner_, id);
@@ -208,7 +208,7 @@ protected:
         return r ? *r : std::nullopt;
     }
 
-    std::vector<ImportRowError> errors_of(const std::string& id) {
+    std::vector<ImportRowError> errors_of(const ImportJobId& id) {
         auto r = service_->import_errors(owner_, id, 0, 1000000);
         EXPECT_TRUE(r) << (r ? "" : r.error().message);
         return r ? *r : std::vector<ImportRowError>{};
@@ -300,8 +300,7 @@ TEST_P(ImporterTest, ImportsAFileWithBadRowsAndDuplicates) {
     ASSERT_TRUE(history);
     ASSERT_EQ(history->consent_history.size(), 1u);
     EXPECT_EQ(history->consent_history[0].source, "import");
-    EXPECT_EQ(history->consent_history[0].actor_id,
-              std::optional<std::string>(owner_.user_id.value));
+    EXPECT_EQ(history->consent_history[0].actor_id, std::optional<UserId>(owner_.user_id));
 
     // The reports of bad rows.
     std::map<std::int64_t, ImportRowError> by_line;

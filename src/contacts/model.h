@@ -15,7 +15,7 @@
 namespace ujumbe::contacts {
 
 struct Contact {
-    std::string id;
+    ContactId id;
     AccountId account_id;
     std::string name;
     std::optional<std::string> phone_e164;
@@ -41,17 +41,17 @@ inline constexpr const char* kCampaign = "campaign";
 
 struct ConsentEvent {
     std::string id;
-    std::string contact_id;
+    ContactId contact_id;
     std::string action;   // opt_in | opt_out
     std::string channel;  // all | sms | whatsapp | email
     std::string source;   // consent_source
     std::optional<std::string> reason;
-    std::optional<std::string> actor_id;
+    std::optional<UserId> actor_id;
     Micros created_at = 0;
 };
 
 struct Group {
-    std::string id;
+    GroupId id;
     AccountId account_id;
     std::string name;
     std::string description;
@@ -78,7 +78,7 @@ struct SegmentRules {
 };
 
 struct Segment {
-    std::string id;
+    SegmentId id;
     AccountId account_id;
     std::string name;
     std::string description;
@@ -95,7 +95,7 @@ struct ContactQuery {
     std::vector<std::string> tags;  // every one must be present
     std::optional<bool> is_active;
     std::optional<bool> is_opted_in;
-    std::optional<std::string> group_id;
+    std::optional<GroupId> group_id;
     std::optional<SegmentRules> segment;
     std::string ordering = "-created_at";
 };
@@ -114,9 +114,9 @@ inline constexpr const char* kFailed = "failed";
 }  // namespace import_status
 
 struct ImportJob {
-    std::string id;
+    ImportJobId id;
     AccountId account_id;
-    std::optional<std::string> created_by;
+    std::optional<UserId> created_by;
     std::string status = import_status::kPending;
     std::string file_name;
     std::string file_path;

@@ -61,11 +61,11 @@ Result<ContactFilter> read_filter(const Request& req) {
     UJ_ASSIGN(q.is_opted_in, flag_param(req, "is_opted_in"));
     if (auto g = req.query_param("group_id")) {
         if (!is_uuid(*g)) return Error::invalid("group_id", "Not a group id.");
-        q.group_id = *g;
+        q.group_id = GroupId{*g};
     }
     if (auto s = req.query_param("segment_id")) {
         if (!is_uuid(*s)) return Error::invalid("segment_id", "Not a segment id.");
-        f.segment_id = *s;
+        f.segment_id = SegmentId{*s};
     }
     if (auto o = req.query_param("ordering")) {
         static const std::vector<std::string> allowed = {
@@ -113,12 +113,15 @@ Result<ContactInput> read_contact(const Request& req) {
     return in;
 }
 
-Result<std::vector<std::string>> read_ids(const Request& req) {
+Result<std::vector<ContactId>> read_ids(const Request& req) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
-    auto ids = f.string_list("contact_ids", Need::kRequired, kMaxMemberIds);
+    auto texts = f.string_list("contact_ids", Need::kRequired, kMaxMemberIds);
     UJ_TRY(f.check());
-    return *ids;
+    std::vector<ContactId> ids;
+    ids.reserve(texts->size());
+    for (auto& text : *texts) ids.emplace_back(std::move(text));
+    return ids;
 }
 
 // ---- contacts
@@ -142,7 +145,7 @@ Result<Response> list_contacts(ContactsService& s, RequestContext& ctx, const Re
 }
 
 Result<Response> get_contact(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto detail, s.get(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto detail, s.get(ctx.who(), ctx.id<ContactId>()));
     auto data = contact_json(detail.contact);
     json history = json::array();
     for (const auto& e : detail.consent_history) history.push_back(consent_json(e));
@@ -152,12 +155,12 @@ Result<Response> get_contact(ContactsService& s, RequestContext& ctx, const Requ
 
 Result<Response> put_contact(ContactsService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto in, read_contact(req));
-    UJ_ASSIGN(auto contact, s.update(ctx.who(), ctx.param("id"), in));
+    UJ_ASSIGN(auto contact, s.update(ctx.who(), ctx.id<ContactId>(), in));
     return http::ok(contact_json(contact));
 }
 
 Result<Response> delete_contact(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.remove(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.remove(ctx.who(), ctx.id<ContactId>()));
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Contact deleted");
 }
 
@@ -167,8 +170,8 @@ Result<Response> consent(ContactsService& s, bool opt_in, RequestContext& ctx, c
     auto channel = f.choice("channel", Need::kOptional, {"all", "sms", "whatsapp", "email"});
     auto reason = f.text("reason", Need::kOptional, 0, 500);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto c,
-              s.set_consent(ctx.who(), ctx.param("id"), opt_in, channel.value_or("all"), reason));
+    UJ_ASSIGN(auto c, s.set_consent(ctx.who(), ctx.id<ContactId>(), opt_in, channel.value_or("all"),
+                                    reason));
     json data = json::object();
     data.emplace("id", c.id);
     data.emplace("is_opted_in", c.is_opted_in);
@@ -200,7 +203,7 @@ Result<Response> export_contacts(ContactsService& s, RequestContext& ctx, const 
         UJ_ASSIGN(auto page, s.export_page(who, query, state->after, kExportPage));
         for (const auto& c : page) append_export_row(out, c);
         if (!page.empty())
-            state->after = store::ExportCursor{page.back().created_at, page.back().id};
+            state->after = store::ExportCursor{page.back().created_at, page.back().id.value};
         return page.size() == static_cast<std::size_t>(kExportPage);
     };
     return res;
@@ -286,12 +289,12 @@ Result<Response> list_imports(ContactsService& s, RequestContext& ctx, const Req
 }
 
 Result<Response> get_import(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto job, s.get_import(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto job, s.get_import(ctx.who(), ctx.id<ImportJobId>()));
     return http::ok(import_json(job));
 }
 
 Result<Response> import_errors(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.get_import(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.get_import(ctx.who(), ctx.id<ImportJobId>()));
     struct State {
         bool header_sent = false;
         std::int64_t after_line = 0;
@@ -300,7 +303,7 @@ Result<Response> import_errors(ContactsService& s, RequestContext& ctx, const Re
     Response res;
     res.content_type = "text/csv; charset=utf-8";
     res.headers.emplace_back("Content-Disposition", "attachment; filename=\"import-errors.csv\"");
-    res.stream = [&s, who = ctx.who(), id = ctx.param("id"),
+    res.stream = [&s, who = ctx.who(), id = ctx.id<ImportJobId>(),
                   state](std::string& out) -> Result<bool> {
         if (!state->header_sent) {
             out += import_errors_header();
@@ -339,37 +342,37 @@ Result<Response> list_groups(ContactsService& s, RequestContext& ctx, const Requ
 }
 
 Result<Response> get_group(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto g, s.get_group(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto g, s.get_group(ctx.who(), ctx.id<GroupId>()));
     return http::ok(group_json(g));
 }
 
 Result<Response> put_group(ContactsService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto in, read_group(req, Need::kOptional));
-    UJ_ASSIGN(auto g, s.update_group(ctx.who(), ctx.param("id"), in));
+    UJ_ASSIGN(auto g, s.update_group(ctx.who(), ctx.id<GroupId>(), in));
     return http::ok(group_json(g));
 }
 
 Result<Response> delete_group(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.delete_group(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.delete_group(ctx.who(), ctx.id<GroupId>()));
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Group deleted");
 }
 
 Result<Response> add_members(ContactsService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto ids, read_ids(req));
-    UJ_ASSIGN(auto r, s.add_members(ctx.who(), ctx.param("id"), ids));
+    UJ_ASSIGN(auto r, s.add_members(ctx.who(), ctx.id<GroupId>(), ids));
     return http::ok(
         {{"added", r.added}, {"already_members", r.already_members}, {"not_found", r.not_found}});
 }
 
 Result<Response> remove_members(ContactsService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto ids, read_ids(req));
-    UJ_ASSIGN(auto removed, s.remove_members(ctx.who(), ctx.param("id"), ids));
+    UJ_ASSIGN(auto removed, s.remove_members(ctx.who(), ctx.id<GroupId>(), ids));
     return http::ok({{"removed", removed}});
 }
 
 Result<Response> group_contacts(ContactsService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto filter, read_filter(req));
-    filter.query.group_id = ctx.param("id");
+    filter.query.group_id = ctx.id<GroupId>();
     UJ_ASSIGN(auto page, http::page_window(req));
     UJ_ASSIGN(auto listing, s.list(ctx.who(), filter, page));
     json results = json::array();
@@ -408,29 +411,29 @@ Result<Response> list_segments(ContactsService& s, RequestContext& ctx, const Re
 }
 
 Result<Response> get_segment(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto seg, s.get_segment(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto seg, s.get_segment(ctx.who(), ctx.id<SegmentId>()));
     return http::ok(segment_json(seg));
 }
 
 Result<Response> put_segment(ContactsService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto in, read_segment(req, Need::kOptional));
-    UJ_ASSIGN(auto seg, s.update_segment(ctx.who(), ctx.param("id"), in));
+    UJ_ASSIGN(auto seg, s.update_segment(ctx.who(), ctx.id<SegmentId>(), in));
     return http::ok(segment_json(seg));
 }
 
 Result<Response> delete_segment(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_TRY(s.delete_segment(ctx.who(), ctx.param("id")));
+    UJ_TRY(s.delete_segment(ctx.who(), ctx.id<SegmentId>()));
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Segment deleted");
 }
 
 Result<Response> count_segment(ContactsService& s, RequestContext& ctx, const Request&) {
-    UJ_ASSIGN(auto seg, s.update_segment_count(ctx.who(), ctx.param("id")));
+    UJ_ASSIGN(auto seg, s.update_segment_count(ctx.who(), ctx.id<SegmentId>()));
     return http::ok(segment_json(seg), 200, "Segment count updated");
 }
 
 Result<Response> segment_contacts(ContactsService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto filter, read_filter(req));
-    filter.segment_id = ctx.param("id");
+    filter.segment_id = ctx.id<SegmentId>();
     UJ_ASSIGN(auto page, http::page_window(req));
     UJ_ASSIGN(auto listing, s.list(ctx.who(), filter, page));
     json results = json::array();

@@ -55,7 +55,7 @@ Status check_tags_and_attributes(const ContactInput& in, std::vector<std::string
 
 ConsentEvent change_consent(Contact& contact, bool opt_in, const std::string& channel,
                             const std::string& source, const std::optional<std::string>& reason,
-                            const std::optional<std::string>& actor, Micros now) {
+                            const std::optional<UserId>& actor, Micros now) {
     contact.is_opted_in = opt_in;
     if (opt_in) {
         contact.opt_in_at = now;
@@ -117,7 +117,7 @@ Status ContactsService::apply_keyword(db::Connection& c, const AccountId& accoun
         const bool opted_out = contact.opt_out_at && !contact.is_opted_in;
         if (*opt_in ? contact.is_opted_in : opted_out) return {};
     } else {
-        contact.id = new_uuid_v7(now);
+        contact.id = ContactId{new_uuid_v7(now)};
         contact.account_id = account;
         contact.phone_e164 = phone;
         contact.created_at = now;
@@ -141,7 +141,7 @@ Result<std::unordered_set<std::string>> ContactsService::opted_out(
 }
 
 Result<Contact> ContactsService::find_contact(db::Connection& c, const Principal& who,
-                                              const std::string& id) {
+                                              const ContactId& id) {
     UJ_ASSIGN(auto found, store::find_contact(c, who.account_id, id));
     if (!found) return contact_not_found();
     return std::move(*found);
@@ -198,7 +198,7 @@ Result<ContactsService::Applied> ContactsService::apply_input(
     contact.updated_at = now;
     if (in.is_opted_in && *in.is_opted_in != contact.is_opted_in)
         applied.consent = change_consent(contact, *in.is_opted_in, "all", consent_source::kApi,
-                                         std::nullopt, who.user_id.value, now);
+                                         std::nullopt, who.user_id, now);
     return applied;
 }
 
@@ -241,7 +241,7 @@ Result<Upserted> ContactsService::upsert(const Principal& who, const ContactInpu
             return Upserted{std::move(*existing), true};
         }
         Contact contact;
-        contact.id = new_uuid_v7();
+        contact.id = ContactId{new_uuid_v7()};
         contact.account_id = who.account_id;
         contact.created_at = clock_.now();
         UJ_ASSIGN(auto applied, apply_input(c, who, contact, in, phone, false));
@@ -254,7 +254,7 @@ Result<Upserted> ContactsService::upsert(const Principal& who, const ContactInpu
     });
 }
 
-Result<ContactDetail> ContactsService::get(const Principal& who, const std::string& id) {
+Result<ContactDetail> ContactsService::get(const Principal& who, const ContactId& id) {
     return db_.read([&](db::Connection& c) -> Result<ContactDetail> {
         UJ_ASSIGN(auto contact, find_contact(c, who, id));
         UJ_ASSIGN(auto history,
@@ -263,7 +263,7 @@ Result<ContactDetail> ContactsService::get(const Principal& who, const std::stri
     });
 }
 
-Result<Contact> ContactsService::update(const Principal& who, const std::string& id,
+Result<Contact> ContactsService::update(const Principal& who, const ContactId& id,
                                         const ContactInput& in) {
     std::optional<std::string> phone;
     if (in.phone) {
@@ -280,20 +280,20 @@ Result<Contact> ContactsService::update(const Principal& who, const std::string&
     });
 }
 
-Status ContactsService::remove(const Principal& who, const std::string& id) {
+Status ContactsService::remove(const Principal& who, const ContactId& id) {
     return db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(find_contact(c, who, id));
         return store::soft_delete_contact(c, who.account_id, id, clock_.now());
     });
 }
 
-Result<Contact> ContactsService::set_consent(const Principal& who, const std::string& id,
-                                             bool opt_in, const std::string& channel,
+Result<Contact> ContactsService::set_consent(const Principal& who, const ContactId& id, bool opt_in,
+                                             const std::string& channel,
                                              const std::optional<std::string>& reason) {
     return db_.write([&](db::Connection& c) -> Result<Contact> {
         UJ_ASSIGN(auto contact, find_contact(c, who, id));
         auto event = change_consent(contact, opt_in, channel, consent_source::kApi, reason,
-                                    who.user_id.value, clock_.now());
+                                    who.user_id, clock_.now());
         UJ_TRY(store::insert_consent(c, who.account_id, event));
         UJ_TRY(store::update_contact(c, contact, false));
         return contact;
@@ -329,7 +329,7 @@ Result<std::vector<Contact>> ContactsService::export_page(
 // ---- groups
 
 Result<Group> ContactsService::find_group(db::Connection& c, const Principal& who,
-                                          const std::string& id) {
+                                          const GroupId& id) {
     UJ_ASSIGN(auto found, store::find_group(c, who.account_id, id));
     if (!found) return Error::not_found("Group");
     return std::move(*found);
@@ -337,7 +337,7 @@ Result<Group> ContactsService::find_group(db::Connection& c, const Principal& wh
 
 Result<Group> ContactsService::create_group(const Principal& who, const GroupInput& in) {
     Group g;
-    g.id = new_uuid_v7();
+    g.id = GroupId{new_uuid_v7()};
     g.account_id = who.account_id;
     g.name = in.name.value_or("");
     g.description = in.description.value_or("");
@@ -349,7 +349,7 @@ Result<Group> ContactsService::create_group(const Principal& who, const GroupInp
                             "group");
 }
 
-Result<Group> ContactsService::get_group(const Principal& who, const std::string& id) {
+Result<Group> ContactsService::get_group(const Principal& who, const GroupId& id) {
     return db_.read([&](db::Connection& c) { return find_group(c, who, id); });
 }
 
@@ -360,7 +360,7 @@ Result<Listing<Group>> ContactsService::list_groups(const Principal& who,
         [&](db::Connection& c) { return store::list_groups(c, who.account_id, search, page); });
 }
 
-Result<Group> ContactsService::update_group(const Principal& who, const std::string& id,
+Result<Group> ContactsService::update_group(const Principal& who, const GroupId& id,
                                             const GroupInput& in) {
     return name_conflict_as(db_.write([&](db::Connection& c) -> Result<Group> {
         UJ_ASSIGN(auto g, find_group(c, who, id));
@@ -373,16 +373,16 @@ Result<Group> ContactsService::update_group(const Principal& who, const std::str
                             "group");
 }
 
-Status ContactsService::delete_group(const Principal& who, const std::string& id) {
+Status ContactsService::delete_group(const Principal& who, const GroupId& id) {
     return db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(find_group(c, who, id));
         return store::delete_group(c, who.account_id, id);
     });
 }
 
-Result<MembersAdded> ContactsService::add_members(const Principal& who, const std::string& group_id,
-                                                  const std::vector<std::string>& contact_ids) {
-    std::vector<std::string> ids = contact_ids;
+Result<MembersAdded> ContactsService::add_members(const Principal& who, const GroupId& group_id,
+                                                  const std::vector<ContactId>& contact_ids) {
+    std::vector<ContactId> ids = contact_ids;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     return db_.write([&](db::Connection& c) -> Result<MembersAdded> {
@@ -398,9 +398,8 @@ Result<MembersAdded> ContactsService::add_members(const Principal& who, const st
     });
 }
 
-Result<std::int64_t> ContactsService::remove_members(const Principal& who,
-                                                     const std::string& group_id,
-                                                     const std::vector<std::string>& contact_ids) {
+Result<std::int64_t> ContactsService::remove_members(const Principal& who, const GroupId& group_id,
+                                                     const std::vector<ContactId>& contact_ids) {
     return db_.write([&](db::Connection& c) -> Result<std::int64_t> {
         UJ_TRY(find_group(c, who, group_id));
         return store::remove_members(c, group_id, contact_ids);
@@ -410,7 +409,7 @@ Result<std::int64_t> ContactsService::remove_members(const Principal& who,
 // ---- segments
 
 Result<Segment> ContactsService::find_segment(db::Connection& c, const Principal& who,
-                                              const std::string& id) {
+                                              const SegmentId& id) {
     UJ_ASSIGN(auto found, store::find_segment(c, who.account_id, id));
     if (!found) return Error::not_found("Segment");
     return std::move(*found);
@@ -418,7 +417,7 @@ Result<Segment> ContactsService::find_segment(db::Connection& c, const Principal
 
 Result<Segment> ContactsService::create_segment(const Principal& who, const SegmentInput& in) {
     Segment s;
-    s.id = new_uuid_v7();
+    s.id = SegmentId{new_uuid_v7()};
     s.account_id = who.account_id;
     s.name = in.name.value_or("");
     s.description = in.description.value_or("");
@@ -435,7 +434,7 @@ Result<Segment> ContactsService::create_segment(const Principal& who, const Segm
                             "segment");
 }
 
-Result<Segment> ContactsService::get_segment(const Principal& who, const std::string& id) {
+Result<Segment> ContactsService::get_segment(const Principal& who, const SegmentId& id) {
     return db_.read([&](db::Connection& c) { return find_segment(c, who, id); });
 }
 
@@ -446,7 +445,7 @@ Result<Listing<Segment>> ContactsService::list_segments(const Principal& who,
         [&](db::Connection& c) { return store::list_segments(c, who.account_id, search, page); });
 }
 
-Result<Segment> ContactsService::update_segment(const Principal& who, const std::string& id,
+Result<Segment> ContactsService::update_segment(const Principal& who, const SegmentId& id,
                                                 const SegmentInput& in) {
     return name_conflict_as(db_.write([&](db::Connection& c) -> Result<Segment> {
         UJ_ASSIGN(auto s, find_segment(c, who, id));
@@ -460,14 +459,14 @@ Result<Segment> ContactsService::update_segment(const Principal& who, const std:
                             "segment");
 }
 
-Status ContactsService::delete_segment(const Principal& who, const std::string& id) {
+Status ContactsService::delete_segment(const Principal& who, const SegmentId& id) {
     return db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(find_segment(c, who, id));
         return store::delete_segment(c, who.account_id, id);
     });
 }
 
-Result<Segment> ContactsService::update_segment_count(const Principal& who, const std::string& id) {
+Result<Segment> ContactsService::update_segment_count(const Principal& who, const SegmentId& id) {
     return db_.write([&](db::Connection& c) -> Result<Segment> {
         UJ_ASSIGN(auto s, find_segment(c, who, id));
         ContactQuery q;
@@ -502,9 +501,9 @@ Result<ImportJob> ContactsService::start_import(const Principal& who, const Uplo
         UJ_TRY(ports_.limits->check_contact_limit(who.account_id, count));
     }
     ImportJob job;
-    job.id = new_uuid_v7();
+    job.id = ImportJobId{new_uuid_v7()};
     job.account_id = who.account_id;
-    job.created_by = who.user_id.value;
+    job.created_by = who.user_id;
     job.file_name = upload.file_name;
     job.byte_begin = upload.begin;
     job.byte_end = upload.end;
@@ -514,7 +513,7 @@ Result<ImportJob> ContactsService::start_import(const Principal& who, const Uplo
     // The upload becomes the job's: it moves into the spool under the job id.
     std::error_code ec;
     std::filesystem::create_directories(spool_dir_, ec);
-    job.file_path = (std::filesystem::path(spool_dir_) / (job.id + ".upload")).string();
+    job.file_path = (std::filesystem::path(spool_dir_) / (job.id.value + ".upload")).string();
     std::filesystem::rename(upload.path, job.file_path, ec);
     if (ec) return Error::internal("cannot keep the upload: " + ec.message());
     auto stored =
@@ -527,7 +526,7 @@ Result<ImportJob> ContactsService::start_import(const Principal& who, const Uplo
     return job;
 }
 
-Result<ImportJob> ContactsService::get_import(const Principal& who, const std::string& id) {
+Result<ImportJob> ContactsService::get_import(const Principal& who, const ImportJobId& id) {
     return db_.read([&](db::Connection& c) -> Result<ImportJob> {
         UJ_ASSIGN(auto found, store::find_import(c, who.account_id, id));
         if (!found) return Error::not_found("Import");
@@ -541,7 +540,7 @@ Result<Listing<ImportJob>> ContactsService::list_imports(const Principal& who, P
 }
 
 Result<std::vector<ImportRowError>> ContactsService::import_errors(const Principal& who,
-                                                                   const std::string& import_id,
+                                                                   const ImportJobId& import_id,
                                                                    std::int64_t after_line,
                                                                    int limit) {
     return db_.read([&](db::Connection& c) -> Result<std::vector<ImportRowError>> {

@@ -52,7 +52,7 @@ struct ContactDetail {
 // Query parameters of GET /contacts before the ids in them are checked.
 struct ContactFilter {
     ContactQuery query;
-    std::optional<std::string> segment_id;
+    std::optional<SegmentId> segment_id;
 };
 
 struct GroupInput {
@@ -62,7 +62,7 @@ struct GroupInput {
 struct MembersAdded {
     std::int64_t added = 0;
     std::int64_t already_members = 0;
-    std::vector<std::string> not_found;
+    std::vector<ContactId> not_found;
 };
 
 struct SegmentInput {
@@ -91,10 +91,10 @@ public:
 
     // ---- contacts
     Result<Upserted> upsert(const Principal& who, const ContactInput& in);
-    Result<ContactDetail> get(const Principal& who, const std::string& id);
-    Result<Contact> update(const Principal& who, const std::string& id, const ContactInput& in);
-    Status remove(const Principal& who, const std::string& id);
-    Result<Contact> set_consent(const Principal& who, const std::string& id, bool opt_in,
+    Result<ContactDetail> get(const Principal& who, const ContactId& id);
+    Result<Contact> update(const Principal& who, const ContactId& id, const ContactInput& in);
+    Status remove(const Principal& who, const ContactId& id);
+    Result<Contact> set_consent(const Principal& who, const ContactId& id, bool opt_in,
                                 const std::string& channel,
                                 const std::optional<std::string>& reason);
     Result<Listing<Contact>> list(const Principal& who, const ContactFilter& filter, Page page);
@@ -107,25 +107,25 @@ public:
 
     // ---- groups
     Result<Group> create_group(const Principal& who, const GroupInput& in);
-    Result<Group> get_group(const Principal& who, const std::string& id);
+    Result<Group> get_group(const Principal& who, const GroupId& id);
     Result<Listing<Group>> list_groups(const Principal& who,
                                        const std::optional<std::string>& search, Page page);
-    Result<Group> update_group(const Principal& who, const std::string& id, const GroupInput& in);
-    Status delete_group(const Principal& who, const std::string& id);
-    Result<MembersAdded> add_members(const Principal& who, const std::string& group_id,
-                                     const std::vector<std::string>& contact_ids);
-    Result<std::int64_t> remove_members(const Principal& who, const std::string& group_id,
-                                        const std::vector<std::string>& contact_ids);
+    Result<Group> update_group(const Principal& who, const GroupId& id, const GroupInput& in);
+    Status delete_group(const Principal& who, const GroupId& id);
+    Result<MembersAdded> add_members(const Principal& who, const GroupId& group_id,
+                                     const std::vector<ContactId>& contact_ids);
+    Result<std::int64_t> remove_members(const Principal& who, const GroupId& group_id,
+                                        const std::vector<ContactId>& contact_ids);
 
     // ---- segments
     Result<Segment> create_segment(const Principal& who, const SegmentInput& in);
-    Result<Segment> get_segment(const Principal& who, const std::string& id);
+    Result<Segment> get_segment(const Principal& who, const SegmentId& id);
     Result<Listing<Segment>> list_segments(const Principal& who,
                                            const std::optional<std::string>& search, Page page);
-    Result<Segment> update_segment(const Principal& who, const std::string& id,
+    Result<Segment> update_segment(const Principal& who, const SegmentId& id,
                                    const SegmentInput& in);
-    Status delete_segment(const Principal& who, const std::string& id);
-    Result<Segment> update_segment_count(const Principal& who, const std::string& id);
+    Status delete_segment(const Principal& who, const SegmentId& id);
+    Result<Segment> update_segment_count(const Principal& who, const SegmentId& id);
     Result<SegmentPreview> preview_segment(const Principal& who, const SegmentRules& rules);
 
     // ---- imports
@@ -134,10 +134,10 @@ public:
     // job.
     Result<ImportJob> start_import(const Principal& who, const UploadedCsv& upload,
                                    const ImportOptions& options);
-    Result<ImportJob> get_import(const Principal& who, const std::string& id);
+    Result<ImportJob> get_import(const Principal& who, const ImportJobId& id);
     Result<Listing<ImportJob>> list_imports(const Principal& who, Page page);
     Result<std::vector<ImportRowError>> import_errors(const Principal& who,
-                                                      const std::string& import_id,
+                                                      const ImportJobId& import_id,
                                                       std::int64_t after_line, int limit);
 
     // The country used for numbers written without a country code.
@@ -155,9 +155,9 @@ public:
                                                       const std::vector<std::string>& phones);
 
 private:
-    Result<Contact> find_contact(db::Connection& c, const Principal& who, const std::string& id);
-    Result<Group> find_group(db::Connection& c, const Principal& who, const std::string& id);
-    Result<Segment> find_segment(db::Connection& c, const Principal& who, const std::string& id);
+    Result<Contact> find_contact(db::Connection& c, const Principal& who, const ContactId& id);
+    Result<Group> find_group(db::Connection& c, const Principal& who, const GroupId& id);
+    Result<Segment> find_segment(db::Connection& c, const Principal& who, const SegmentId& id);
     // Applies `in` to `contact`; `merge` is POST's upsert (attributes merged,
     // tags added), otherwise PUT's replace. Records a consent change.
     // What apply_input changed beyond the contact's own columns; the consent
@@ -183,6 +183,6 @@ private:
 // A consent change applied to the contact, as the history entry to store.
 ConsentEvent change_consent(Contact& contact, bool opt_in, const std::string& channel,
                             const std::string& source, const std::optional<std::string>& reason,
-                            const std::optional<std::string>& actor, Micros now);
+                            const std::optional<UserId>& actor, Micros now);
 
 }  // namespace ujumbe::contacts

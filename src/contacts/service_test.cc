@@ -43,7 +43,7 @@ TEST_P(ContactsServiceTest, UpsertCreatesThenMerges) {
     ASSERT_TRUE(created) << created.error().message;
     EXPECT_FALSE(created->upserted);
     const auto& c = created->contact;
-    EXPECT_TRUE(is_uuid(c.id));
+    EXPECT_TRUE(is_uuid(c.id.value));
     EXPECT_EQ(c.account_id, a_.account_id);
     EXPECT_EQ(c.phone_e164, std::optional<std::string>("+255712345678"));
     EXPECT_EQ(c.tags, (Tags{"marketing", "vip"}));
@@ -305,7 +305,7 @@ TEST_P(ContactsServiceTest, ListTotalsFollowCreatesDeletesAndTagChanges) {
         return count;
     };
     EXPECT_EQ(total(a_, {}), 0);
-    std::vector<std::string> ids;
+    std::vector<ContactId> ids;
     for (int i = 0; i < 6; ++i)
         ids.push_back(create(a_, {.name = "C" + std::to_string(i),
                                   .phone = "+25571200000" + std::to_string(i),
@@ -344,7 +344,7 @@ TEST_P(ContactsServiceTest, CreatingAnOptedInContactRecordsConsent) {
     ASSERT_EQ(detail->consent_history.size(), 1u);
     EXPECT_EQ(detail->consent_history[0].action, "opt_in");
     EXPECT_EQ(detail->consent_history[0].source, "api");
-    EXPECT_EQ(detail->consent_history[0].actor_id, std::optional<std::string>(a_.user_id.value));
+    EXPECT_EQ(detail->consent_history[0].actor_id, std::optional<UserId>(a_.user_id));
 }
 
 TEST_P(ContactsServiceTest, ConsentChangesAreRecorded) {
@@ -396,7 +396,7 @@ TEST_P(ContactsServiceTest, ConsentChangesAreRecorded) {
     for (const auto& e : h) {
         EXPECT_EQ(e.source, "api");
         EXPECT_EQ(e.contact_id, c.id);
-        EXPECT_EQ(e.actor_id, std::optional<std::string>(a_.user_id.value));
+        EXPECT_EQ(e.actor_id, std::optional<UserId>(a_.user_id));
     }
     // Opting out again is recorded again.
     ASSERT_TRUE(service_->set_consent(a_, c.id, false, "all", std::string("again")));
@@ -512,7 +512,7 @@ TEST_P(ContactsServiceTest, ListFilters) {
     EXPECT_EQ(listed(a_, g), (Names{"Jane Smith", "Zed"}));
     g.query.is_opted_in = true;
     EXPECT_EQ(listed(a_, g), Names{"Jane Smith"});
-    g.query.group_id = new_uuid_v7();
+    g.query.group_id = GroupId{new_uuid_v7()};
     EXPECT_EQ(outcome(service_->list(a_, g, {})), "NOT_FOUND");
 
     // segment_id
@@ -525,7 +525,7 @@ TEST_P(ContactsServiceTest, ListFilters) {
     EXPECT_EQ(listed(a_, s), (Names{"Asha", "Jane Smith"}));
     s.query.is_active = true;
     EXPECT_EQ(listed(a_, s), Names{"Jane Smith"});
-    s.segment_id = new_uuid_v7();
+    s.segment_id = SegmentId{new_uuid_v7()};
     EXPECT_EQ(outcome(service_->list(a_, s, {})), "NOT_FOUND");
 }
 
@@ -545,12 +545,12 @@ TEST_P(ContactsServiceTest, MostRecentlyContactedComeFirstOnEveryEngine) {
 
 TEST_P(ContactsServiceTest, ContactsOfAnotherAccountOrUnknownIdsAreNotFound) {
     for (const std::string& id : {new_uuid_v7(), std::string("not-a-uuid"), std::string("")}) {
-        EXPECT_EQ(outcome(service_->get(a_, id)), "NOT_FOUND") << id;
-        EXPECT_EQ(outcome(service_->update(a_, id, {.name = "x"})), "NOT_FOUND") << id;
-        EXPECT_EQ(outcome(service_->remove(a_, id)), "NOT_FOUND") << id;
-        EXPECT_EQ(outcome(service_->get_group(a_, id)), "NOT_FOUND") << id;
-        EXPECT_EQ(outcome(service_->get_segment(a_, id)), "NOT_FOUND") << id;
-        EXPECT_EQ(outcome(service_->get_import(a_, id)), "NOT_FOUND") << id;
+        EXPECT_EQ(outcome(service_->get(a_, ContactId{id})), "NOT_FOUND") << id;
+        EXPECT_EQ(outcome(service_->update(a_, ContactId{id}, {.name = "x"})), "NOT_FOUND") << id;
+        EXPECT_EQ(outcome(service_->remove(a_, ContactId{id})), "NOT_FOUND") << id;
+        EXPECT_EQ(outcome(service_->get_group(a_, GroupId{id})), "NOT_FOUND") << id;
+        EXPECT_EQ(outcome(service_->get_segment(a_, SegmentId{id})), "NOT_FOUND") << id;
+        EXPECT_EQ(outcome(service_->get_import(a_, ImportJobId{id})), "NOT_FOUND") << id;
     }
 }
 

@@ -23,7 +23,7 @@ constexpr const char* kContactColumns =
 
 Contact contact_from(const Row& r) {
     Contact c;
-    c.id = r.text(0);
+    c.id = r.id<ContactId>(0);
     c.account_id = AccountId{r.text(1)};
     c.name = r.text(2);
     c.phone_e164 = r.opt_text(3);
@@ -50,7 +50,7 @@ constexpr const char* kInsertColumns =
 constexpr int kInsertWidth = 16;
 
 void append_values(std::vector<Value>& out, const Contact& c) {
-    out.emplace_back(c.id);
+    out.emplace_back(c.id.value);
     out.emplace_back(c.account_id.value);
     out.emplace_back(c.name);
     out.emplace_back(db::optional_text(c.phone_e164));
@@ -77,7 +77,7 @@ Status insert_tag_rows(Connection& c, const std::vector<const Contact*>& contact
         for (const auto& tag : contact->tags) {
             rows.emplace_back(contact->account_id.value);
             rows.emplace_back(tag);
-            rows.emplace_back(contact->id);
+            rows.emplace_back(contact->id.value);
         }
     return db::for_each_batch(
         rows.size() / 3, kRowsPerInsert, [&](std::size_t first, std::size_t count) {
@@ -162,7 +162,7 @@ db::Filter contact_filter(Connection& c, const AccountId& account, const Contact
         f.add(
             "EXISTS (SELECT 1 FROM contact_group_members m WHERE m.group_id = {} AND "
             "m.contact_id = c.id)",
-            *q.group_id);
+            q.group_id->value);
     if (q.segment) apply_rules(f, c.dialect(), *q.segment);
     return f;
 }
@@ -218,14 +218,14 @@ Status update_contact(Connection& c, const Contact& k, bool tags_changed) {
             "is_active = $8, is_opted_in = $9, opt_in_at = $10, opt_out_at = $11, "
             "opt_out_reason = $12, last_contacted_at = $13, search_text = $14, updated_at = $15 "
             "WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
-            {k.id, k.account_id.value, k.name, db::optional_text(k.phone_e164),
+            {k.id.value, k.account_id.value, k.name, db::optional_text(k.phone_e164),
              db::optional_text(k.email), k.attributes.dump(), join_tags(k.tags), k.is_active,
              k.is_opted_in, db::optional_int(k.opt_in_at), db::optional_int(k.opt_out_at),
              db::optional_text(k.opt_out_reason), db::optional_int(k.last_contacted_at),
              search_text(k), k.updated_at}));
     // Tag rows follow only a contact of this account that was updated.
     if (!tags_changed || updated.affected == 0) return {};
-    UJ_TRY(db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {k.id})));
+    UJ_TRY(db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {k.id.value})));
     return insert_tag_rows(c, {&k});
 }
 
@@ -250,26 +250,27 @@ Status count_deferred_contacts(Connection& c, const AccountId& account, std::int
                             {account.value, created}));
 }
 
-Status release_email(Connection& c, const AccountId& account, const std::string& id) {
+Status release_email(Connection& c, const AccountId& account, const ContactId& id) {
     return db::done(c.query("UPDATE contacts SET email = NULL WHERE id = $1 AND account_id = $2",
-                            {id, account.value}));
+                            {id.value, account.value}));
 }
 
-Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
+Status soft_delete_contact(Connection& c, const AccountId& account, const ContactId& id,
                            Micros now) {
     UJ_ASSIGN(auto deleted, c.query("UPDATE contacts SET deleted_at = $3, updated_at = $3 WHERE id "
                                     "= $1 AND account_id = $2 "
                                     "AND deleted_at IS NULL",
-                                    {id, account.value, now}));
+                                    {id.value, account.value, now}));
     if (deleted.affected == 0) return {};  // not this account's, or already gone
     // A deleted contact leaves its groups; tag rows go too (nothing lists them).
-    UJ_TRY(db::done(c.query("DELETE FROM contact_group_members WHERE contact_id = $1", {id})));
-    return db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {id}));
+    UJ_TRY(
+        db::done(c.query("DELETE FROM contact_group_members WHERE contact_id = $1", {id.value})));
+    return db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {id.value}));
 }
 
 Result<std::optional<Contact>> find_contact(Connection& c, const AccountId& account,
-                                            const std::string& id) {
-    return find_where(c, "c.id = $2", {account.value, id});
+                                            const ContactId& id) {
+    return find_where(c, "c.id = $2", {account.value, id.value});
 }
 
 Result<std::optional<Contact>> find_by_phone(Connection& c, const AccountId& account,
@@ -354,7 +355,7 @@ Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& accou
     // on SQLite), in the fixed statement shapes of db::for_ids ('' pads
     // SQLite's lists; no contact has it).
     std::vector<Contact> found;
-    std::unordered_set<std::string> seen;  // a contact may match by both
+    std::unordered_set<ContactId> seen;  // a contact may match by both
     for (const auto* column : {"phone_e164", "email"}) {
         const auto& keys = std::string_view(column) == "email" ? emails : phones;
         UJ_TRY(db::for_ids(c,
@@ -395,26 +396,26 @@ Status insert_consent(Connection& c, const AccountId& account, const ConsentEven
     return db::done(c.query(
         "INSERT INTO contact_consents (id, account_id, contact_id, action, channel, source, "
         "reason, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        {e.id, account.value, e.contact_id, e.action, e.channel, e.source,
-         db::optional_text(e.reason), db::optional_text(e.actor_id), e.created_at}));
+        {e.id, account.value, e.contact_id.value, e.action, e.channel, e.source,
+         db::optional_text(e.reason), db::optional_id(e.actor_id), e.created_at}));
 }
 
 Result<std::vector<ConsentEvent>> recent_consents(Connection& c, const AccountId& account,
-                                                  const std::string& contact_id, int limit) {
+                                                  const ContactId& contact_id, int limit) {
     return db::all<ConsentEvent>(
         c.query("SELECT id, contact_id, action, channel, source, reason, actor_id, created_at "
                 "FROM contact_consents WHERE account_id = $1 AND contact_id = $2 "
                 "ORDER BY created_at DESC, id DESC LIMIT $3",
-                {account.value, contact_id, static_cast<std::int64_t>(limit)}),
+                {account.value, contact_id.value, static_cast<std::int64_t>(limit)}),
         [](const Row& r) {
             ConsentEvent e;
             e.id = r.text(0);
-            e.contact_id = r.text(1);
+            e.contact_id = r.id<ContactId>(1);
             e.action = r.text(2);
             e.channel = r.text(3);
             e.source = r.text(4);
             e.reason = r.opt_text(5);
-            e.actor_id = r.opt_text(6);
+            e.actor_id = r.opt_id<UserId>(6);
             e.created_at = r.i64(7);
             return e;
         });
@@ -432,7 +433,7 @@ constexpr const char* kGroupColumns =
 
 Group group_from(const Row& r) {
     Group g;
-    g.id = r.text(0);
+    g.id = r.id<GroupId>(0);
     g.account_id = AccountId{r.text(1)};
     g.name = r.text(2);
     g.description = r.text(3);
@@ -448,31 +449,31 @@ Status insert_group(Connection& c, const Group& g) {
     return db::done(c.query(
         "INSERT INTO contact_groups (id, account_id, name, description, created_at, updated_at) "
         "VALUES ($1, $2, $3, $4, $5, $6)",
-        {g.id, g.account_id.value, g.name, g.description, g.created_at, g.updated_at}));
+        {g.id.value, g.account_id.value, g.name, g.description, g.created_at, g.updated_at}));
 }
 
 Status update_group(Connection& c, const Group& g) {
     return db::done(
         c.query("UPDATE contact_groups SET name = $3, description = $4, updated_at = $5 "
                 "WHERE id = $1 AND account_id = $2",
-                {g.id, g.account_id.value, g.name, g.description, g.updated_at}));
+                {g.id.value, g.account_id.value, g.name, g.description, g.updated_at}));
 }
 
-Status delete_group(Connection& c, const AccountId& account, const std::string& id) {
+Status delete_group(Connection& c, const AccountId& account, const GroupId& id) {
     UJ_TRY(
         db::done(c.query("DELETE FROM contact_group_members WHERE group_id IN "
                          "(SELECT id FROM contact_groups WHERE id = $1 AND account_id = $2)",
-                         {id, account.value})));
+                         {id.value, account.value})));
     return db::done(c.query("DELETE FROM contact_groups WHERE id = $1 AND account_id = $2",
-                            {id, account.value}));
+                            {id.value, account.value}));
 }
 
 Result<std::optional<Group>> find_group(Connection& c, const AccountId& account,
-                                        const std::string& id) {
+                                        const GroupId& id) {
     return db::one<Group>(c.query_one(std::string("SELECT ") + kGroupColumns +
                                           " FROM contact_groups g WHERE g.account_id = $1 AND "
                                           "g.id = $2",
-                                      {account.value, id}),
+                                      {account.value, id.value}),
                           group_from);
 }
 
@@ -492,41 +493,41 @@ Result<db::Listing<Group>> list_groups(Connection& c, const AccountId& account,
     return db::Listing<Group>{std::move(items), count};
 }
 
-Result<std::vector<std::string>> live_contact_ids(Connection& c, const AccountId& account,
-                                                  const std::vector<std::string>& ids) {
-    std::vector<std::string> out;
+Result<std::vector<ContactId>> live_contact_ids(Connection& c, const AccountId& account,
+                                                const std::vector<ContactId>& ids) {
+    std::vector<ContactId> out;
     for (std::size_t start = 0; start < ids.size(); start += kRowsPerInsert) {
         const auto n = std::min(kRowsPerInsert, ids.size() - start);
         std::vector<Value> params{account.value};
-        for (std::size_t i = 0; i < n; ++i) params.emplace_back(ids[start + i]);
+        for (std::size_t i = 0; i < n; ++i) params.emplace_back(ids[start + i].value);
         UJ_ASSIGN(auto rows, c.run("SELECT id FROM contacts WHERE account_id = $1 AND "
                                    "deleted_at IS NULL AND id IN (" +
                                        db::placeholders(2, n) + ")",
                                    params));
-        for (const auto& r : rows.rows) out.push_back(r.text(0));
+        for (const auto& r : rows.rows) out.push_back(r.id<ContactId>(0));
     }
     return out;
 }
 
-Result<std::int64_t> add_members(Connection& c, const std::string& group_id,
-                                 const std::vector<std::string>& contact_ids, Micros now) {
+Result<std::int64_t> add_members(Connection& c, const GroupId& group_id,
+                                 const std::vector<ContactId>& contact_ids, Micros now) {
     std::int64_t added = 0;
     for (const auto& id : contact_ids) {
         UJ_ASSIGN(auto r, c.query("INSERT INTO contact_group_members (group_id, contact_id, "
                                   "added_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                                  {group_id, id, now}));
+                                  {group_id.value, id.value, now}));
         added += r.affected;
     }
     return added;
 }
 
-Result<std::int64_t> remove_members(Connection& c, const std::string& group_id,
-                                    const std::vector<std::string>& contact_ids) {
+Result<std::int64_t> remove_members(Connection& c, const GroupId& group_id,
+                                    const std::vector<ContactId>& contact_ids) {
     std::int64_t removed = 0;
     for (const auto& id : contact_ids) {
         UJ_ASSIGN(auto r, c.query("DELETE FROM contact_group_members WHERE group_id = $1 AND "
                                   "contact_id = $2",
-                                  {group_id, id}));
+                                  {group_id.value, id.value}));
         removed += r.affected;
     }
     return removed;
@@ -542,7 +543,7 @@ constexpr const char* kSegmentColumns =
 
 Segment segment_from(const Row& r) {
     Segment s;
-    s.id = r.text(0);
+    s.id = r.id<SegmentId>(0);
     s.account_id = AccountId{r.text(1)};
     s.name = r.text(2);
     s.description = r.text(3);
@@ -558,31 +559,31 @@ Segment segment_from(const Row& r) {
 }  // namespace
 
 Status insert_segment(Connection& c, const Segment& s) {
-    return db::done(
-        c.query(std::string("INSERT INTO segments (") + kSegmentColumns +
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                {s.id, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
-                 s.contact_count, db::optional_int(s.counted_at), s.created_at, s.updated_at}));
+    return db::done(c.query(
+        std::string("INSERT INTO segments (") + kSegmentColumns +
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        {s.id.value, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
+         s.contact_count, db::optional_int(s.counted_at), s.created_at, s.updated_at}));
 }
 
 Status update_segment(Connection& c, const Segment& s) {
-    return db::done(
-        c.query("UPDATE segments SET name = $3, description = $4, rules = $5, contact_count = $6, "
-                "counted_at = $7, updated_at = $8 WHERE id = $1 AND account_id = $2",
-                {s.id, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
-                 s.contact_count, db::optional_int(s.counted_at), s.updated_at}));
+    return db::done(c.query(
+        "UPDATE segments SET name = $3, description = $4, rules = $5, contact_count = $6, "
+        "counted_at = $7, updated_at = $8 WHERE id = $1 AND account_id = $2",
+        {s.id.value, s.account_id.value, s.name, s.description, rules_to_json(s.rules).dump(),
+         s.contact_count, db::optional_int(s.counted_at), s.updated_at}));
 }
 
-Status delete_segment(Connection& c, const AccountId& account, const std::string& id) {
-    return db::done(
-        c.query("DELETE FROM segments WHERE id = $1 AND account_id = $2", {id, account.value}));
+Status delete_segment(Connection& c, const AccountId& account, const SegmentId& id) {
+    return db::done(c.query("DELETE FROM segments WHERE id = $1 AND account_id = $2",
+                            {id.value, account.value}));
 }
 
 Result<std::optional<Segment>> find_segment(Connection& c, const AccountId& account,
-                                            const std::string& id) {
+                                            const SegmentId& id) {
     return db::one<Segment>(c.query_one(std::string("SELECT ") + kSegmentColumns +
                                             " FROM segments WHERE account_id = $1 AND id = $2",
-                                        {account.value, id}),
+                                        {account.value, id.value}),
                             segment_from);
 }
 
@@ -617,9 +618,9 @@ json options_json(const ImportOptions& o) {
 
 ImportJob import_from(const Row& r) {
     ImportJob j;
-    j.id = r.text(0);
+    j.id = r.id<ImportJobId>(0);
     j.account_id = AccountId{r.text(1)};
-    j.created_by = r.opt_text(2);
+    j.created_by = r.opt_id<UserId>(2);
     j.status = r.text(3);
     j.file_name = r.text(4);
     j.file_path = r.text(5);
@@ -654,9 +655,9 @@ Status insert_import(Connection& c, const ImportJob& j) {
         std::string("INSERT INTO contact_imports (") + kImportColumns +
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
             "$17, $18, $19, $20, $21, $22)",
-        {j.id,
+        {j.id.value,
          j.account_id.value,
-         db::optional_text(j.created_by),
+         db::optional_id(j.created_by),
          j.status,
          j.file_name,
          j.file_path,
@@ -679,23 +680,23 @@ Status insert_import(Connection& c, const ImportJob& j) {
 }
 
 Status save_import(Connection& c, const ImportJob& j) {
-    return db::done(
-        c.query("UPDATE contact_imports SET status = $2, columns = $3, processed_bytes = $4, "
-                "next_line = $5, rows_processed = $6, created_count = $7, updated_count = $8, "
-                "skipped_count = $9, failed_count = $10, error = $11, started_at = $12, "
-                "finished_at = $13, updated_at = $14 WHERE id = $1",
-                {j.id, j.status, j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()),
-                 j.processed_bytes, j.next_line, j.rows_processed, j.created, j.updated, j.skipped,
-                 j.failed, db::optional_text(j.error), db::optional_int(j.started_at),
-                 db::optional_int(j.finished_at), j.updated_at}));
+    return db::done(c.query(
+        "UPDATE contact_imports SET status = $2, columns = $3, processed_bytes = $4, "
+        "next_line = $5, rows_processed = $6, created_count = $7, updated_count = $8, "
+        "skipped_count = $9, failed_count = $10, error = $11, started_at = $12, "
+        "finished_at = $13, updated_at = $14 WHERE id = $1",
+        {j.id.value, j.status, j.columns.is_null() ? Value(nullptr) : Value(j.columns.dump()),
+         j.processed_bytes, j.next_line, j.rows_processed, j.created, j.updated, j.skipped,
+         j.failed, db::optional_text(j.error), db::optional_int(j.started_at),
+         db::optional_int(j.finished_at), j.updated_at}));
 }
 
 Result<std::optional<ImportJob>> find_import(Connection& c, const AccountId& account,
-                                             const std::string& id) {
+                                             const ImportJobId& id) {
     return db::one<ImportJob>(
         c.query_one(std::string("SELECT ") + kImportColumns +
                         " FROM contact_imports WHERE account_id = $1 AND id = $2",
-                    {account.value, id}),
+                    {account.value, id.value}),
         import_from);
 }
 
@@ -719,14 +720,14 @@ Result<std::vector<ImportJob>> unfinished_imports(Connection& c) {
                               import_from);
 }
 
-Result<bool> claim_import(Connection& c, const std::string& id, Micros now) {
+Result<bool> claim_import(Connection& c, const ImportJobId& id, Micros now) {
     UJ_ASSIGN(auto r, c.query("UPDATE contact_imports SET status = 'running', started_at = $2, "
                               "updated_at = $2 WHERE id = $1 AND status = 'pending'",
-                              {id, now}));
+                              {id.value, now}));
     return r.affected == 1;
 }
 
-Status insert_import_errors(Connection& c, const std::string& import_id,
+Status insert_import_errors(Connection& c, const ImportJobId& import_id,
                             const std::vector<ImportRowError>& errors) {
     std::vector<Value> params;
     for (std::size_t start = 0; start < errors.size(); start += kRowsPerInsert) {
@@ -734,7 +735,7 @@ Status insert_import_errors(Connection& c, const std::string& import_id,
         params.clear();
         for (std::size_t i = 0; i < rows; ++i) {
             const auto& e = errors[start + i];
-            params.emplace_back(import_id);
+            params.emplace_back(import_id.value);
             params.emplace_back(e.line);
             params.emplace_back(e.outcome);
             params.emplace_back(e.reason);
@@ -750,12 +751,12 @@ Status insert_import_errors(Connection& c, const std::string& import_id,
     return {};
 }
 
-Result<std::vector<ImportRowError>> import_errors(Connection& c, const std::string& import_id,
+Result<std::vector<ImportRowError>> import_errors(Connection& c, const ImportJobId& import_id,
                                                   std::int64_t after_line, int limit) {
     return db::all<ImportRowError>(
         c.query("SELECT line, outcome, reason, row_text FROM contact_import_errors "
                 "WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3",
-                {import_id, after_line, static_cast<std::int64_t>(limit)}),
+                {import_id.value, after_line, static_cast<std::int64_t>(limit)}),
         [](const Row& r) {
             return ImportRowError{r.i64(0), r.text(1), r.text(2), r.text(3)};
         });

@@ -35,11 +35,11 @@ Status tidy_after_import(Connection& c);
 Status defer_contact_counts(Connection& c);
 Status count_deferred_contacts(Connection& c, const AccountId& account, std::int64_t created);
 // Clears a contact's email ahead of a batch in which another contact takes it.
-Status release_email(Connection& c, const AccountId& account, const std::string& id);
-Status soft_delete_contact(Connection& c, const AccountId& account, const std::string& id,
+Status release_email(Connection& c, const AccountId& account, const ContactId& id);
+Status soft_delete_contact(Connection& c, const AccountId& account, const ContactId& id,
                            Micros now);
 Result<std::optional<Contact>> find_contact(Connection& c, const AccountId& account,
-                                            const std::string& id);
+                                            const ContactId& id);
 Result<std::optional<Contact>> find_by_phone(Connection& c, const AccountId& account,
                                              const std::string& phone_e164);
 Result<std::optional<Contact>> find_by_email(Connection& c, const AccountId& account,
@@ -68,31 +68,30 @@ Status insert_contacts(Connection& c, const std::vector<const Contact*>& contact
 // ---- consent
 Status insert_consent(Connection& c, const AccountId& account, const ConsentEvent& e);
 Result<std::vector<ConsentEvent>> recent_consents(Connection& c, const AccountId& account,
-                                                  const std::string& contact_id, int limit);
+                                                  const ContactId& contact_id, int limit);
 
 // ---- groups
 Status insert_group(Connection& c, const Group& g);
 Status update_group(Connection& c, const Group& g);
-Status delete_group(Connection& c, const AccountId& account, const std::string& id);
-Result<std::optional<Group>> find_group(Connection& c, const AccountId& account,
-                                        const std::string& id);
+Status delete_group(Connection& c, const AccountId& account, const GroupId& id);
+Result<std::optional<Group>> find_group(Connection& c, const AccountId& account, const GroupId& id);
 Result<db::Listing<Group>> list_groups(Connection& c, const AccountId& account,
                                        const std::optional<std::string>& search, Paged page);
 // Of `ids`, those that are live contacts of the account.
-Result<std::vector<std::string>> live_contact_ids(Connection& c, const AccountId& account,
-                                                  const std::vector<std::string>& ids);
+Result<std::vector<ContactId>> live_contact_ids(Connection& c, const AccountId& account,
+                                                const std::vector<ContactId>& ids);
 // Members added (those already in the group are left alone).
-Result<std::int64_t> add_members(Connection& c, const std::string& group_id,
-                                 const std::vector<std::string>& contact_ids, Micros now);
-Result<std::int64_t> remove_members(Connection& c, const std::string& group_id,
-                                    const std::vector<std::string>& contact_ids);
+Result<std::int64_t> add_members(Connection& c, const GroupId& group_id,
+                                 const std::vector<ContactId>& contact_ids, Micros now);
+Result<std::int64_t> remove_members(Connection& c, const GroupId& group_id,
+                                    const std::vector<ContactId>& contact_ids);
 
 // ---- segments
 Status insert_segment(Connection& c, const Segment& s);
 Status update_segment(Connection& c, const Segment& s);
-Status delete_segment(Connection& c, const AccountId& account, const std::string& id);
+Status delete_segment(Connection& c, const AccountId& account, const SegmentId& id);
 Result<std::optional<Segment>> find_segment(Connection& c, const AccountId& account,
-                                            const std::string& id);
+                                            const SegmentId& id);
 Result<db::Listing<Segment>> list_segments(Connection& c, const AccountId& account,
                                            const std::optional<std::string>& search, Paged page);
 
@@ -101,16 +100,16 @@ Status insert_import(Connection& c, const ImportJob& job);
 // Progress, counters, status and error: everything a batch changes.
 Status save_import(Connection& c, const ImportJob& job);
 Result<std::optional<ImportJob>> find_import(Connection& c, const AccountId& account,
-                                             const std::string& id);
+                                             const ImportJobId& id);
 Result<db::Listing<ImportJob>> list_imports(Connection& c, const AccountId& account, Paged page);
 // Jobs not finished (pending or running), oldest first, of every account.
 Result<std::vector<ImportJob>> unfinished_imports(Connection& c);
 // pending -> running; false when another runner took it first.
-Result<bool> claim_import(Connection& c, const std::string& id, Micros now);
-Status insert_import_errors(Connection& c, const std::string& import_id,
+Result<bool> claim_import(Connection& c, const ImportJobId& id, Micros now);
+Status insert_import_errors(Connection& c, const ImportJobId& import_id,
                             const std::vector<ImportRowError>& errors);
 // Error rows after `after_line`, at most `limit`, in line order.
-Result<std::vector<ImportRowError>> import_errors(Connection& c, const std::string& import_id,
+Result<std::vector<ImportRowError>> import_errors(Connection& c, const ImportJobId& import_id,
                                                   std::int64_t after_line, int limit);
 
 }  // namespace ujumbe::contacts::store

@@ -27,6 +27,12 @@ namespace {
 using json = nlohmann::json;
 using Names = std::vector<std::string>;
 
+std::vector<ContactId> contact_ids(const Names& texts) {
+    std::vector<ContactId> out;
+    for (const auto& t : texts) out.emplace_back(t);
+    return out;
+}
+
 constexpr Micros kT0 = 1'790'000'000'000'000;
 constexpr Micros kS = kMicrosPerSecond;  // contact_json shows whole seconds
 constexpr const char* kPhone = "+255712000001";
@@ -35,7 +41,7 @@ constexpr const char* kPhone = "+255712000001";
 Contact contact(const AccountId& account, const std::string& id, const std::string& name,
                 std::optional<std::string> phone = std::nullopt, Micros at = 0) {
     Contact k;
-    k.id = id;
+    k.id = ContactId{id};
     k.account_id = account;
     k.name = name;
     k.phone_e164 = std::move(phone);
@@ -45,14 +51,14 @@ Contact contact(const AccountId& account, const std::string& id, const std::stri
 
 Group group(const AccountId& account, const std::string& id, const std::string& name,
             Micros at = 0) {
-    Group g{.id = id, .account_id = account, .name = name, .description = "about " + name};
+    Group g{.id = GroupId{id}, .account_id = account, .name = name, .description = "about " + name};
     g.created_at = g.updated_at = kT0 + at;
     return g;
 }
 
 ConsentEvent consent(const std::string& id, const std::string& contact_id,
                      const std::string& action, Micros at) {
-    return {id, contact_id, action, "all", consent_source::kApi, {}, {}, kT0 + at};
+    return {id, ContactId{contact_id}, action, "all", consent_source::kApi, {}, {}, kT0 + at};
 }
 
 template <typename T>
@@ -62,10 +68,21 @@ Names names_of(const std::vector<T>& rows) {
     return names;
 }
 
+Names ids_of_values(const std::vector<ContactId>& ids) {
+    Names out;
+    for (const auto& id : ids) out.push_back(id.value);
+    return out;
+}
+
 template <typename T>
 Names ids_of(const std::vector<T>& rows) {
     Names ids;
-    for (const auto& r : rows) ids.push_back(r.id);
+    for (const auto& r : rows) {
+        if constexpr (std::is_same_v<decltype(r.id), std::string>)
+            ids.push_back(r.id);  // consent events
+        else
+            ids.push_back(r.id.value);
+    }
     return ids;
 }
 
@@ -104,21 +121,22 @@ protected:
     }
     // Adds the contacts to the group, `added` of them not members before.
     void join(const std::string& group_id, const Names& ids, std::int64_t added) {
-        const auto n = db().write(
-            [&](db::Connection& c) { return store::add_members(c, group_id, ids, kT0); });
+        const auto n = db().write([&](db::Connection& c) {
+            return store::add_members(c, GroupId{group_id}, contact_ids(ids), kT0);
+        });
         ASSERT_TRUE(n) << n.error().message;
         EXPECT_EQ(*n, added);
     }
     // An error fails the test; so does .value() of a row not found (it throws).
     std::optional<Contact> find(const AccountId& account, const std::string& id) {
-        auto found =
-            db().read([&](db::Connection& c) { return store::find_contact(c, account, id); });
+        auto found = db().read(
+            [&](db::Connection& c) { return store::find_contact(c, account, ContactId{id}); });
         EXPECT_TRUE(found) << found.error().message;
         return found ? std::move(*found) : std::nullopt;
     }
     std::optional<Group> find_group(const AccountId& account, const std::string& id) {
-        auto found =
-            db().read([&](db::Connection& c) { return store::find_group(c, account, id); });
+        auto found = db().read(
+            [&](db::Connection& c) { return store::find_group(c, account, GroupId{id}); });
         EXPECT_TRUE(found) << found.error().message;
         return found ? std::move(*found) : std::nullopt;
     }
@@ -193,7 +211,7 @@ TEST_P(ContactsStoreTest, AContactIsReadBackWholeWhetherWrittenAloneOrInABatch) 
     ASSERT_TRUE(batch) << batch.error().message;
 
     for (const Contact* k : std::vector<const Contact*>{&full, &bare, &tagged}) {
-        const auto found = find(a_, k->id).value();
+        const auto found = find(a_, k->id.value).value();
         EXPECT_EQ(found.account_id, a_);
         EXPECT_EQ(contact_json(found), contact_json(*k));  // nulls stay null, not ""
     }
@@ -206,9 +224,9 @@ TEST_P(ContactsStoreTest, ContactsAreFoundByPhoneAndEmailOnlyInTheirAccount) {
     ASSERT_NO_FATAL_FAILURE(seed());
     ASSERT_TRUE(db().read([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto mine, store::find_by_phone(c, a_, kPhone));
-        EXPECT_TRUE(mine && mine->id == "a-1");
+        EXPECT_TRUE(mine && mine->id.value == "a-1");
         UJ_ASSIGN(auto theirs, store::find_by_phone(c, b_, kPhone));
-        EXPECT_TRUE(theirs && theirs->id == "b-1");
+        EXPECT_TRUE(theirs && theirs->id.value == "b-1");
         UJ_ASSIGN(auto by_email, store::find_by_email(c, a_, "a4@example.com"));
         EXPECT_TRUE(by_email && by_email->name == "Daudi");
         UJ_ASSIGN(auto not_theirs, store::find_by_email(c, b_, "a4@example.com"));
@@ -252,8 +270,9 @@ TEST_P(ContactsStoreTest, APhoneOrAnEmailBelongsToOneLiveContactPerAccount) {
     EXPECT_EQ(total(a_, {.tags = {"vip"}}), 3);
 
     // B already holds a-1's phone; once a-1 is deleted, A's twin may too.
-    ASSERT_TRUE(db().write(
-        [&](db::Connection& c) { return store::soft_delete_contact(c, a_, "a-1", kT0 + 10); }));
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return store::soft_delete_contact(c, a_, ContactId{"a-1"}, kT0 + 10);
+    }));
     put(twin);
     EXPECT_EQ(listed(a_, {.tags = {"vip"}}), (Names{"Twin", "Eshe", "Baraka"}));
 }
@@ -288,7 +307,7 @@ TEST_P(ContactsStoreTest, FiltersAndPagesCountEveryMatchAndKeepTheAskedOrder) {
         UJ_ASSIGN(auto first, store::export_page(c, a_, wholesale, std::nullopt, 2));
         EXPECT_EQ(names_of(first), (Names{"Baraka", "Daudi"}));
         if (first.size() != 2) return {};
-        const store::ExportCursor after{first[1].created_at, first[1].id};
+        const store::ExportCursor after{first[1].created_at, first[1].id.value};
         UJ_ASSIGN(auto rest, store::export_page(c, a_, wholesale, after, 2));
         EXPECT_EQ(names_of(rest), Names{"Eshe"});
         return {};
@@ -332,22 +351,23 @@ TEST_P(ContactsStoreTest, ASoftDeletedContactLeavesListingsCountsAndGroups) {
     ASSERT_NO_FATAL_FAILURE(seed());
     put_group(group(a_, "g-1", "Customers"));
     join("g-1", {"a-1", "a-2"}, 2);
-    ASSERT_TRUE(db().write(
-        [&](db::Connection& c) { return store::soft_delete_contact(c, a_, "a-1", kT0 + 10); }));
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return store::soft_delete_contact(c, a_, ContactId{"a-1"}, kT0 + 10);
+    }));
 
     EXPECT_FALSE(find(a_, "a-1"));
     EXPECT_EQ(total(a_), 4);
     EXPECT_EQ(listed(a_, {.tags = {"vip"}}), (Names{"Eshe", "Baraka"}));
-    EXPECT_EQ(listed(a_, {.group_id = "g-1"}), Names{"Baraka"});
+    EXPECT_EQ(listed(a_, {.group_id = GroupId{"g-1"}}), Names{"Baraka"});
     EXPECT_EQ(find_group(a_, "g-1").value().contact_count, 1);
     ASSERT_TRUE(db().write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto by_phone, store::find_by_phone(c, a_, kPhone));
         EXPECT_FALSE(by_phone);
-        UJ_ASSIGN(auto live, store::live_contact_ids(c, a_, {"a-1", "a-2"}));
-        EXPECT_EQ(live, Names{"a-2"});
+        UJ_ASSIGN(auto live, store::live_contact_ids(c, a_, contact_ids({"a-1", "a-2"})));
+        EXPECT_EQ(ids_of_values(live), Names{"a-2"});
         UJ_ASSIGN(auto exported, store::export_page(c, a_, {}, std::nullopt, 10));
         EXPECT_EQ(exported.size(), 4u);
-        return store::soft_delete_contact(c, a_, "a-1", kT0 + 20);  // nothing left to do
+        return store::soft_delete_contact(c, a_, ContactId{"a-1"}, kT0 + 20);  // nothing left to do
     }));
     EXPECT_EQ(total(a_), 4);
 }
@@ -357,17 +377,17 @@ TEST_P(ContactsStoreTest, AnotherAccountNeitherSeesNorChangesAContact) {
     put_group(group(a_, "g-1", "Customers"));
     join("g-1", {"a-1"}, 1);
     ASSERT_TRUE(db().read([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto by_id, store::find_contact(c, b_, "a-2"));
+        UJ_ASSIGN(auto by_id, store::find_contact(c, b_, ContactId{"a-2"}));
         EXPECT_FALSE(by_id);
-        UJ_ASSIGN(auto live, store::live_contact_ids(c, b_, {"a-1", "a-2", "b-1"}));
-        EXPECT_EQ(live, Names{"b-1"});
+        UJ_ASSIGN(auto live, store::live_contact_ids(c, b_, contact_ids({"a-1", "a-2", "b-1"})));
+        EXPECT_EQ(ids_of_values(live), Names{"b-1"});
         UJ_ASSIGN(auto exported, store::export_page(c, b_, {}, std::nullopt, 10));
         EXPECT_EQ(ids_of(exported), Names{"b-1"});
         return {};
     }));
     EXPECT_EQ(listed(b_), Names{"Amina"});  // B's own
     EXPECT_EQ(listed(b_, {.tags = {"wholesale"}}), Names{});
-    EXPECT_EQ(listed(b_, {.group_id = "g-1"}), Names{});
+    EXPECT_EQ(listed(b_, {.group_id = GroupId{"g-1"}}), Names{});
 
     const auto before = find(a_, "a-1").value();
     auto hijack = before;
@@ -375,10 +395,12 @@ TEST_P(ContactsStoreTest, AnotherAccountNeitherSeesNorChangesAContact) {
     hijack.name = "Hijacked";
     hijack.phone_e164.reset();
     update(hijack, false);
-    ASSERT_TRUE(db().write([&](db::Connection& c) { return store::release_email(c, b_, "a-1"); }));
+    ASSERT_TRUE(db().write(
+        [&](db::Connection& c) { return store::release_email(c, b_, ContactId{"a-1"}); }));
     EXPECT_EQ(contact_json(find(a_, "a-1").value()), contact_json(before));
     // In A's own name the email is released.
-    ASSERT_TRUE(db().write([&](db::Connection& c) { return store::release_email(c, a_, "a-1"); }));
+    ASSERT_TRUE(db().write(
+        [&](db::Connection& c) { return store::release_email(c, a_, ContactId{"a-1"}); }));
     EXPECT_FALSE(find(a_, "a-1").value().email.has_value());
 }
 
@@ -394,11 +416,12 @@ TEST_P(ContactsStoreTest, AnotherAccountsTagRewriteOrDeleteLeavesTheContactsTags
     EXPECT_EQ(listed(a_, {.tags = {"vip"}}), (Names{"Eshe", "Amina", "Baraka"}));
     EXPECT_EQ(total(b_, {.tags = {"stolen"}}), 0);
 
-    ASSERT_TRUE(db().write(
-        [&](db::Connection& c) { return store::soft_delete_contact(c, b_, "a-1", kT0 + 10); }));
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return store::soft_delete_contact(c, b_, ContactId{"a-1"}, kT0 + 10);
+    }));
     EXPECT_TRUE(find(a_, "a-1"));
     EXPECT_EQ(total(a_), 5);
-    EXPECT_EQ(listed(a_, {.group_id = "g-1"}), Names{"Amina"});
+    EXPECT_EQ(listed(a_, {.group_id = GroupId{"g-1"}}), Names{"Amina"});
     EXPECT_EQ(find_group(a_, "g-1").value().contact_count, 1);
 }
 
@@ -415,12 +438,12 @@ TEST_P(ContactsStoreTest, GroupsCountTheirMembersAndChangeOnlyInTheirAccount) {
     join("g-1", {"a-1", "a-2"}, 2);
     join("g-1", {"a-2", "a-3"}, 1);  // a-2 is a member already
     const auto removed = db().write([&](db::Connection& c) {
-        return store::remove_members(c, "g-1", Names{"a-1", "a-5"});
+        return store::remove_members(c, GroupId{"g-1"}, contact_ids({"a-1", "a-5"}));
     });
     ASSERT_TRUE(removed) << removed.error().message;
     EXPECT_EQ(*removed, 1);
-    EXPECT_EQ(listed(a_, {.group_id = "g-1"}), (Names{"Chausiku", "Baraka"}));
-    EXPECT_EQ(listed(a_, {.tags = {"vip"}, .group_id = "g-1"}), Names{"Baraka"});
+    EXPECT_EQ(listed(a_, {.group_id = GroupId{"g-1"}}), (Names{"Chausiku", "Baraka"}));
+    EXPECT_EQ(listed(a_, {.tags = {"vip"}, .group_id = GroupId{"g-1"}}), Names{"Baraka"});
     ASSERT_TRUE(db().read([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto first, store::list_groups(c, a_, std::nullopt, {.limit = 1}));
         EXPECT_EQ(first.count, 2);
@@ -435,7 +458,8 @@ TEST_P(ContactsStoreTest, GroupsCountTheirMembersAndChangeOnlyInTheirAccount) {
     auto in_b = renamed;
     in_b.account_id = b_;
     ASSERT_TRUE(db().write([&](db::Connection& c) { return store::update_group(c, in_b); }));
-    ASSERT_TRUE(db().write([&](db::Connection& c) { return store::delete_group(c, b_, "g-1"); }));
+    ASSERT_TRUE(
+        db().write([&](db::Connection& c) { return store::delete_group(c, b_, GroupId{"g-1"}); }));
     EXPECT_FALSE(find_group(b_, "g-1"));
     const auto kept = find_group(a_, "g-1").value();
     EXPECT_EQ(kept.name, "Customers");
@@ -446,9 +470,10 @@ TEST_P(ContactsStoreTest, GroupsCountTheirMembersAndChangeOnlyInTheirAccount) {
     EXPECT_EQ(found.name, "Clients");
     EXPECT_EQ(found.created_at, kT0);  // an update keeps the creation time
     EXPECT_EQ(found.updated_at, kT0 + 5);
-    ASSERT_TRUE(db().write([&](db::Connection& c) { return store::delete_group(c, a_, "g-1"); }));
+    ASSERT_TRUE(
+        db().write([&](db::Connection& c) { return store::delete_group(c, a_, GroupId{"g-1"}); }));
     EXPECT_FALSE(find_group(a_, "g-1"));
-    EXPECT_EQ(listed(a_, {.group_id = "g-1"}), Names{});
+    EXPECT_EQ(listed(a_, {.group_id = GroupId{"g-1"}}), Names{});
     EXPECT_EQ(total(a_), 5);  // its members remain contacts
 }
 
@@ -458,7 +483,7 @@ TEST_P(ContactsStoreTest, ConsentHistoryIsReadNewestFirstAndOnlyInItsAccount) {
     out.channel = "sms";
     out.source = consent_source::kKeyword;
     out.reason = "STOP";
-    out.actor_id = "user-1";
+    out.actor_id = UserId{"user-1"};
     auto record = [&](const AccountId& account, const ConsentEvent& e) {
         return db().write([&](db::Connection& c) { return store::insert_consent(c, account, e); });
     };
@@ -472,15 +497,15 @@ TEST_P(ContactsStoreTest, ConsentHistoryIsReadNewestFirstAndOnlyInItsAccount) {
     EXPECT_FALSE(record(a_, consent("k-7", "nobody", "opt_in", 0)));
 
     ASSERT_TRUE(db().read([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto recent, store::recent_consents(c, a_, "a-1", 2));
+        UJ_ASSIGN(auto recent, store::recent_consents(c, a_, ContactId{"a-1"}, 2));
         EXPECT_EQ(ids_of(recent), (Names{"k-3", "k-2"}));
         if (recent.size() == 2) {
-            EXPECT_EQ(recent[1].contact_id, "a-1");
+            EXPECT_EQ(recent[1].contact_id, ContactId{"a-1"});
             EXPECT_EQ(consent_json(recent[1]), consent_json(out));
         }
-        UJ_ASSIGN(auto all, store::recent_consents(c, a_, "a-1", 10));
+        UJ_ASSIGN(auto all, store::recent_consents(c, a_, ContactId{"a-1"}, 10));
         EXPECT_EQ(ids_of(all), (Names{"k-3", "k-2", "k-1"}));
-        UJ_ASSIGN(auto theirs, store::recent_consents(c, b_, "a-1", 10));
+        UJ_ASSIGN(auto theirs, store::recent_consents(c, b_, ContactId{"a-1"}, 10));
         EXPECT_EQ(ids_of(theirs), Names{"k-5"});  // only what was written in B's name
         return {};
     }));

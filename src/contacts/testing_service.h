@@ -57,7 +57,7 @@ protected:
         return in_now ? *in_now : Contact{};
     }
 
-    Contact fetch(const Principal& who, const std::string& id) {
+    Contact fetch(const Principal& who, const ContactId& id) {
         auto r = service_->get(who, id);
         EXPECT_TRUE(r) << (r ? "" : r.error().message);
         return r ? r->contact : Contact{};
@@ -88,6 +88,10 @@ protected:
         return r ? r->contact_count : -1;
     }
 
+    template <typename Tag>
+    std::int64_t count_rows(const std::string& sql, const Id<Tag>& param) {
+        return count_rows(sql, param.value);
+    }
     std::int64_t count_rows(const std::string& sql, const std::string& param) {
         auto r = db().read([&](db::Connection& c) { return c.query_one(sql, {param}); });
         EXPECT_TRUE(r && *r);

@@ -103,7 +103,7 @@ void append_export_row(std::string& out, const Contact& c) {
     auto time = [](const std::optional<Micros>& t) {
         return t ? format_iso8601(*t) : std::string();
     };
-    const std::string fields[] = {c.id,
+    const std::string fields[] = {c.id.value,
                                   c.name,
                                   c.phone_e164.value_or(""),
                                   c.email.value_or(""),
