@@ -79,12 +79,12 @@ Status Wiring::reached_final(db::Connection& c, const std::vector<MessageId>& id
     return m_.smpp_deliveries_.owe_receipts(c, ids, status, error_code);
 }
 
-void Wiring::on_receipt(const channels::ReceiptReport& receipt) {
-    m_.pipeline_.on_receipt(receipt);
+void Wiring::on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) {
+    m_.pipeline_.on_receipt(receipt, std::move(done));
 }
 
-void Wiring::on_inbound(const channels::InboundReport& inbound) {
-    m_.pipeline_.on_inbound(inbound);
+void Wiring::on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) {
+    m_.pipeline_.on_inbound(inbound, std::move(done));
 }
 
 }  // namespace ujumbe::app

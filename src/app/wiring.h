@@ -54,8 +54,8 @@ public:
                          messaging::MessageStatus status,
                          const std::optional<std::string>& error_code) override;
     // the gateways
-    void on_receipt(const channels::ReceiptReport& receipt) override;
-    void on_inbound(const channels::InboundReport& inbound) override;
+    void on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) override;
+    void on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) override;
 
 private:
     Modules& m_;

@@ -82,11 +82,21 @@ struct ProviderCallback {
     std::string body;
 };
 
+// What became of a receipt or inbound message given to the listener; the
+// gateway acknowledges it to its sender accordingly.
+enum class ReportFate {
+    kStored,      // committed: acknowledge it
+    kRetryLater,  // not stored (the database is away): have it delivered again
+    kRefused,     // can never be stored: refuse it for good
+};
+// Called once, from any thread.
+using ReportDone = std::function<void(ReportFate)>;
+
 class GatewayListener {
 public:
     virtual ~GatewayListener() = default;
-    virtual void on_receipt(const ReceiptReport& receipt) = 0;
-    virtual void on_inbound(const InboundReport& inbound) = 0;
+    virtual void on_receipt(const ReceiptReport& receipt, ReportDone done) = 0;
+    virtual void on_inbound(const InboundReport& inbound, ReportDone done) = 0;
 };
 
 // Held by shared_ptr: work in flight keeps its gateway alive.
@@ -108,7 +118,10 @@ public:
     virtual nlohmann::json status() const = 0;
     // A provider's callback: checked (401 without the gateway's secret or
     // signature), read (400 naming a missing field) and reported to the
-    // listener; how many reports it held. Kinds without callbacks: 404.
+    // listener; how many reports it held, answered once they are stored
+    // (503 DATABASE_UNAVAILABLE when they cannot be now, so the provider
+    // calls again). Blocks: call it on a database thread. Kinds without
+    // callbacks: 404.
     virtual Result<std::size_t> on_callback(const ProviderCallback&) {
         return Error::not_found("Gateway");
     }

@@ -64,4 +64,21 @@ Error Error::unavailable(std::string message) {
     return Error{ErrorCode::kUnavailable, "UNAVAILABLE", std::move(message)};
 }
 
+Error Error::database_unavailable(std::string message) {
+    Error e{ErrorCode::kUnavailable, "DATABASE_UNAVAILABLE", std::move(message)};
+    e.retry_after_s = 5;
+    return e;
+}
+
+Error Error::storage_full(std::string message) {
+    Error e{ErrorCode::kInsufficientStorage, "INSUFFICIENT_STORAGE", std::move(message)};
+    e.retry_after_s = 30;
+    return e;
+}
+
+bool is_database_fault(const Error& error) {
+    return error.error_code == "DATABASE_UNAVAILABLE" ||
+           error.error_code == "INSUFFICIENT_STORAGE";
+}
+
 }  // namespace ujumbe

@@ -28,6 +28,7 @@ enum class ErrorCode {
     kRateLimited,           // 429
     kInternal,              // 500: never shows internals to the caller
     kUnavailable,           // 503
+    kInsufficientStorage,   // 507: the database's disk is full
 };
 
 using FieldErrors = std::map<std::string, std::vector<std::string>>;
@@ -38,7 +39,7 @@ struct Error {
     std::string message;
     FieldErrors errors;
     nlohmann::json details = nlohmann::json::object();
-    int retry_after_s = 0;  // for kRateLimited
+    int retry_after_s = 0;  // for kRateLimited, kUnavailable and kInsufficientStorage
 
     static Error invalid(std::string field, std::string problem);
     static Error invalid_fields(FieldErrors errors);
@@ -53,6 +54,15 @@ struct Error {
     static Error rate_limited(int retry_after_s);
     static Error internal(std::string message);
     static Error unavailable(std::string message);
+    // The database cannot be reached (503 DATABASE_UNAVAILABLE) or cannot
+    // store more (507 INSUFFICIENT_STORAGE): faults that pass, answered with
+    // Retry-After.
+    static Error database_unavailable(std::string message);
+    static Error storage_full(std::string message);
 };
+
+// True for the two faults above and a busy database: the same work may
+// succeed when tried again later, unchanged.
+bool is_database_fault(const Error& error);
 
 }  // namespace ujumbe

@@ -125,6 +125,29 @@ void Database::work(Worker& worker) {
     }
 }
 
+Database::Health Database::health() const {
+    return {fault_.load(), fault_since_.load()};
+}
+
+void Database::note_error(const Error& error) {
+    if (!is_database_fault(error)) return;
+    const Fault fault =
+        error.code == ErrorCode::kInsufficientStorage ? Fault::kStorageFull : Fault::kUnreachable;
+    if (fault_.exchange(fault) == fault) return;
+    fault_since_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    log::warn("database fault", {{"fault", fault == Fault::kStorageFull ? "disk full" : "unreachable"}});
+}
+
+void Database::note_success(bool wrote) {
+    // A read proves the server is back, not that the disk has room.
+    Fault expected = Fault::kUnreachable;
+    if (fault_.compare_exchange_strong(expected, Fault::kNone) ||
+        (wrote && fault_.exchange(Fault::kNone) != Fault::kNone))
+        log::info("database fault cleared");
+}
+
 namespace {
 // Runs `body` elsewhere and waits, carrying an exception back to the caller.
 template <typename Post>

@@ -11,6 +11,7 @@
 //
 // Thread safety: all public members may be called from any thread.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -82,6 +83,16 @@ public:
     // Finishes queued work and joins the threads. Idempotent.
     void stop();
 
+    // The fault the last database calls met (is_database_fault), for
+    // /readyz: the server unreachable, or its disk full (a failed write,
+    // until a write succeeds). `since` is in Unix microseconds.
+    enum class Fault { kNone, kUnreachable, kStorageFull };
+    struct Health {
+        Fault fault = Fault::kNone;
+        std::int64_t since = 0;
+    };
+    Health health() const;
+
 private:
     struct Queue {
         std::mutex mutex;
@@ -108,7 +119,20 @@ private:
     void run_write(const std::function<void(Connection&, bool nested)>& body, bool lane = false);
     void run_read(const std::function<void(Connection&)>& body);
 
+    // Keeps health() current from the outcome of a read or write.
+    template <typename R>
+    void observe(const R& outcome, bool wrote) {
+        if (!outcome)
+            note_error(outcome.error());
+        else if (fault_.load(std::memory_order_relaxed) != Fault::kNone)
+            note_success(wrote);
+    }
+    void note_error(const Error& error);
+    void note_success(bool wrote);
+
     Dialect dialect_ = Dialect::kSqlite;
+    std::atomic<Fault> fault_{Fault::kNone};
+    std::atomic<std::int64_t> fault_since_{0};
     Queue read_queue_;
     // SQLite: the writer. PostgreSQL: the commit lane; other writes use read_queue_.
     Queue write_queue_;
@@ -121,6 +145,7 @@ auto Database::read(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
     using R = decltype(fn(std::declval<Connection&>()));
     std::optional<R> out;
     run_read([&](Connection& c) { out.emplace(fn(c)); });
+    observe(*out, false);
     return std::move(*out);
 }
 
@@ -134,6 +159,7 @@ auto Database::write(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
         else
             out.emplace(in_transaction(c, [&] { return fn(c); }));
     });
+    observe(*out, true);
     return std::move(*out);
 }
 
@@ -149,6 +175,7 @@ auto Database::write_lane(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
                 out.emplace(in_transaction(c, [&] { return fn(c); }));
         },
         true);
+    observe(*out, true);
     return std::move(*out);
 }
 

@@ -7,7 +7,7 @@ namespace ujumbe::http {
 
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, int>, 14> kStatusOf = {{
+constexpr std::array<std::pair<ErrorCode, int>, 15> kStatusOf = {{
     {ErrorCode::kInvalidArgument, 400},
     {ErrorCode::kMalformedRequest, 400},
     {ErrorCode::kUnauthenticated, 401},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<ErrorCode, int>, 14> kStatusOf = {{
     {ErrorCode::kRateLimited, 429},
     {ErrorCode::kInternal, 500},
     {ErrorCode::kUnavailable, 503},
+    {ErrorCode::kInsufficientStorage, 507},
 }};
 
 std::string dump(const json& j) {
@@ -67,6 +68,8 @@ Response error_response(const Error& error) {
     r.body = dump(body);
     if (error.code == ErrorCode::kRateLimited)
         r.headers.emplace_back("Retry-After", std::to_string(std::max(1, error.retry_after_s)));
+    else if (error.retry_after_s > 0)
+        r.headers.emplace_back("Retry-After", std::to_string(error.retry_after_s));
     return r;
 }
 

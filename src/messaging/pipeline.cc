@@ -10,8 +10,13 @@ namespace ujumbe::messaging {
 
 namespace {
 
-// Receipts whose part is not recorded yet are retried this long.
-constexpr Micros kUnmatchedKeep = 60 * kMicrosPerSecond;
+// A batch of outcomes the database could not take is tried again after
+// this back-off, doubling up to the most, so the pipeline resumes within
+// about a second of the database's return.
+constexpr Micros kRetryFirst = 100'000, kRetryMost = kMicrosPerSecond;
+// Receipts kept because they came before their part are matched at least
+// this often (another node may have recorded the part).
+constexpr Micros kMatchEarlyEvery = 5 * kMicrosPerSecond;
 
 }  // namespace
 
@@ -104,13 +109,7 @@ void Pipeline::loop() {
         }
         prefetch_operators(adopted);
         for (auto& m : adopted) dispatch(std::move(m));
-        {
-            std::lock_guard lock(record_mutex_);
-            if (!unmatched_.empty() && !flushing_) {
-                flushing_ = true;
-                flush();
-            }
-        }
+        tend_records(clock_.now());
         if (room == 0) continue;
         const int limit = static_cast<int>(std::min<std::size_t>(options_.claim_batch, room));
         std::vector<Message> claimed;
@@ -119,10 +118,20 @@ void Pipeline::loop() {
             UJ_ASSIGN(claimed, store::claim(c, options_.node_id, now, now + options_.lease, limit));
             return {};
         });
-        if (!st) {
-            log::warn("claiming due messages failed", {{"error", st.error().message}});
-            continue;
+        {
+            // Said once when claims start failing and once when they work again.
+            std::lock_guard lock(mutex_);
+            if (!st && !claim_failing_since_) {
+                claim_failing_since_ = now;
+                log::warn("claiming due messages failed; trying again",
+                          {{"error", st.error().message}});
+            } else if (st && claim_failing_since_) {
+                log::info("claiming due messages works again",
+                          {{"after_ms", (now - claim_failing_since_) / 1000}});
+                claim_failing_since_ = 0;
+            }
         }
+        if (!st) continue;
         claimed_total_ += claimed.size();
         refresh_statistics(now);
         prefetch_operators(claimed);
@@ -273,9 +282,16 @@ void Pipeline::release(const GatewayId& gateway_id, std::size_t slots) {
     }
 }
 
-void Pipeline::record(Record r) {
-    std::lock_guard lock(record_mutex_);
-    pending_.push_back(std::move(r));
+void Pipeline::record(Record r, channels::ReportDone done) {
+    std::unique_lock lock(record_mutex_);
+    if (done && stalled_since_) {
+        // The database is away: the sender delivers it again later.
+        lock.unlock();
+        done(channels::ReportFate::kRetryLater);
+        return;
+    }
+    pending_.records.push_back(std::move(r));
+    pending_.dones.push_back(std::move(done));
     if (flushing_) return;
     flushing_ = true;
     flush();
@@ -283,21 +299,11 @@ void Pipeline::record(Record r) {
 
 // REQUIRES: record_mutex_ held and flushing_ set by the caller.
 void Pipeline::flush() {
-    auto batch = std::make_shared<std::vector<Record>>();
-    batch->swap(pending_);
-    const Micros now = clock_.now();
-    for (auto& late : unmatched_) {
-        if (now - late.first_seen < kUnmatchedKeep)
-            batch->push_back(std::move(late));
-        else
-            log::warn(
-                "receipt matches no message part",
-                {{"gateway", late.receipt.gateway_id}, {"provider_id", late.receipt.provider_id}});
-    }
-    unmatched_.clear();
-    post_records(batch, [this](bool) {
+    auto batch = std::make_shared<Batch>(std::move(pending_));
+    pending_ = {};
+    post_records(batch, [this] {
         std::lock_guard lock(record_mutex_);
-        if (pending_.empty()) {
+        if (pending_.records.empty()) {
             flushing_ = false;
             return;
         }
@@ -305,25 +311,29 @@ void Pipeline::flush() {
     });
 }
 
-void Pipeline::post_records(std::shared_ptr<std::vector<Record>> batch,
-                            std::function<void(bool)> then) {
-    auto unmatched = std::make_shared<std::vector<LateReceipt>>();
+void Pipeline::post_records(std::shared_ptr<Batch> batch, std::function<void()> then) {
+    auto kept_early = std::make_shared<std::size_t>(0);
     committer_.post(
-        [this, batch, unmatched](db::Connection& c) -> Status {
-            unmatched->clear();
-            return recorder_.write(c, *batch, clock_.now(), unmatched.get());
+        [this, batch, kept_early](db::Connection& c) -> Status {
+            *kept_early = 0;
+            return recorder_.write(c, batch->records, clock_.now(), kept_early.get());
         },
-        [this, batch, unmatched, then = std::move(then)](Status status) {
-            if (!status && batch->size() > 1) {
+        [this, batch, kept_early, then = std::move(then)](Status status) mutable {
+            if (!status && is_database_fault(status.error())) {
+                stall(std::move(batch), std::move(then));
+                return;
+            }
+            if (!status && batch->records.size() > 1) {
                 // One bad record must not sink the others: record them one by one.
                 log::warn("recording a batch of outcomes failed; recording one by one",
                           {{"error", status.error().message}});
-                auto remaining = std::make_shared<std::size_t>(batch->size());
-                for (auto& r : *batch) {
-                    auto one = std::make_shared<std::vector<Record>>();
-                    one->push_back(std::move(r));
-                    post_records(one, [remaining, then](bool) {
-                        if (--*remaining == 0) then(true);
+                auto remaining = std::make_shared<std::size_t>(batch->records.size());
+                for (std::size_t i = 0; i < batch->records.size(); ++i) {
+                    auto one = std::make_shared<Batch>();
+                    one->records.push_back(std::move(batch->records[i]));
+                    one->dones.push_back(std::move(batch->dones[i]));
+                    post_records(one, [remaining, then] {
+                        if (--*remaining == 0) then();
                     });
                 }
                 return;
@@ -333,7 +343,11 @@ void Pipeline::post_records(std::shared_ptr<std::vector<Record>> batch,
                     "recording a message outcome failed; its lease will run out and "
                     "it will be sent again",
                     {{"error", status.error().message}});
-            for (const auto& r : *batch) {
+            const auto fate =
+                status ? channels::ReportFate::kStored : channels::ReportFate::kRefused;
+            for (auto& done : batch->dones)
+                if (done) done(fate);
+            for (const auto& r : batch->records) {
                 if (const auto* s = std::get_if<SentRecord>(&r)) {
                     finish(s->message.id);
                     release(s->gateway_id, s->slots);
@@ -343,10 +357,93 @@ void Pipeline::post_records(std::shared_ptr<std::vector<Record>> batch,
             }
             {
                 std::lock_guard lock(record_mutex_);
-                for (auto& u : *unmatched) unmatched_.push_back(std::move(u));
+                if (status && stalled_since_) {
+                    log::info("recording outcomes works again",
+                              {{"after_ms", (clock_.now() - stalled_since_) / 1000}});
+                    stalled_since_ = 0;
+                }
+                if (*kept_early) early_kept_ = true;
             }
-            then(static_cast<bool>(status));
+            if (*kept_early) wake();
+            then();
         });
+}
+
+namespace {
+// Takes the receipts and inbound messages out of `batch`; their dones.
+std::vector<channels::ReportDone> take_reports(std::vector<Record>& records,
+                                               std::vector<channels::ReportDone>& dones) {
+    std::vector<channels::ReportDone> taken;
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (dones[i]) {
+            taken.push_back(std::move(dones[i]));
+            continue;
+        }
+        if (kept != i) records[kept] = std::move(records[i]);
+        ++kept;
+    }
+    records.erase(records.begin() + static_cast<std::ptrdiff_t>(kept), records.end());
+    dones.resize(kept);
+    return taken;
+}
+}  // namespace
+
+void Pipeline::stall(std::shared_ptr<Batch> batch, std::function<void()> then) {
+    // Receipts and inbound messages go back to their senders, who deliver
+    // them again (also those waiting behind this batch); what only this
+    // server knows (gateway answers) is kept and tried again.
+    auto given_back = take_reports(batch->records, batch->dones);
+    const Micros now = clock_.now();
+    std::unique_lock lock(record_mutex_);
+    for (auto& done : take_reports(pending_.records, pending_.dones))
+        given_back.push_back(std::move(done));
+    if (!stalled_since_) {
+        stalled_since_ = now;
+        backoff_ = kRetryFirst;
+        log::warn("recording outcomes waits for the database; retrying",
+                  {{"outcomes", batch->records.size()}});
+    } else {
+        backoff_ = std::min(backoff_ * 2, kRetryMost);
+    }
+    retry_at_ = now + backoff_;
+    stalled_ = Stalled{std::move(batch), std::move(then)};
+    lock.unlock();
+    for (auto& done : given_back) done(channels::ReportFate::kRetryLater);
+}
+
+void Pipeline::tend_records(Micros now) {
+    std::optional<Stalled> retry;
+    bool match = false;
+    {
+        std::lock_guard lock(record_mutex_);
+        if (stalled_ && now >= retry_at_) {
+            retry = std::move(stalled_);
+            stalled_.reset();
+        }
+        if (!stalled_since_ &&
+            (early_kept_ || now - early_matched_at_ >= kMatchEarlyEvery)) {
+            match = true;
+            early_kept_ = false;
+            early_matched_at_ = now;
+        }
+    }
+    if (retry) post_records(std::move(retry->batch), std::move(retry->then));
+    if (match) record(MatchEarlyReceipts{});
+}
+
+Pipeline::Health Pipeline::health() const {
+    Health h;
+    {
+        std::lock_guard lock(record_mutex_);
+        h.recording_stalled_since = stalled_since_;
+        h.outcomes_waiting =
+            pending_.records.size() + (stalled_ ? stalled_->batch->records.size() : 0);
+    }
+    std::lock_guard lock(mutex_);
+    h.claiming_stalled_since = claim_failing_since_;
+    h.in_flight = in_flight_.size();
+    return h;
 }
 
 void Pipeline::finish(const MessageId& message_id) {
@@ -354,12 +451,12 @@ void Pipeline::finish(const MessageId& message_id) {
     in_flight_.erase(message_id);
 }
 
-void Pipeline::on_receipt(const channels::ReceiptReport& receipt) {
-    record(receipt);
+void Pipeline::on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) {
+    record(receipt, done ? std::move(done) : [](channels::ReportFate) {});
 }
 
-void Pipeline::on_inbound(const channels::InboundReport& inbound) {
-    record(inbound);
+void Pipeline::on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) {
+    record(inbound, done ? std::move(done) : [](channels::ReportFate) {});
 }
 
 }  // namespace ujumbe::messaging

@@ -65,10 +65,22 @@ public:
     // New work may be due.
     void wake() override;
 
-    void on_receipt(const channels::ReceiptReport& receipt) override;
-    void on_inbound(const channels::InboundReport& inbound) override;
+    // Acknowledged (`done`) once committed; while outcomes cannot be
+    // recorded, answered kRetryLater at once so the sender delivers again.
+    void on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) override;
+    void on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) override;
 
     std::size_t in_flight() const;
+
+    // How the workers are doing, for /readyz. Times are Unix microseconds,
+    // 0 when the worker is not stalled.
+    struct Health {
+        Micros recording_stalled_since = 0;  // outcomes wait for the database
+        Micros claiming_stalled_since = 0;   // due messages cannot be claimed
+        std::size_t outcomes_waiting = 0;    // recorded once the database is back
+        std::size_t in_flight = 0;
+    };
+    Health health() const;
 
 private:
     void loop();
@@ -86,11 +98,22 @@ private:
     void submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt attempt, std::size_t slots);
     // Frees slots of a gateway and submits the attempts waiting for them.
     void release(const GatewayId& gateway_id, std::size_t slots);
-    void record(Record r);
+    // Records, in order, with the acknowledgements of the receipts and
+    // inbound messages among them (empty for the others).
+    struct Batch {
+        std::vector<Record> records;
+        std::vector<channels::ReportDone> dones;
+    };
+    void record(Record r, channels::ReportDone done = {});
     void flush();
-    // Applies `batch` in one operation of the committer; on failure each
-    // record alone. `then` runs once everything is recorded (or dropped).
-    void post_records(std::shared_ptr<std::vector<Record>> batch, std::function<void(bool)> then);
+    // Applies `batch` in one operation of the committer. When the database
+    // is away it is kept and tried again (stall); when a record in it is
+    // bad, each record is tried alone. `then` runs once everything is
+    // recorded (or a bad record dropped).
+    void post_records(std::shared_ptr<Batch> batch, std::function<void()> then);
+    void stall(std::shared_ptr<Batch> batch, std::function<void()> then);
+    // Retries a stalled batch when due; asks for early receipts to be matched.
+    void tend_records(Micros now);
     void finish(const MessageId& message_id);
     std::uint16_t next_reference(const std::string& to);
     void refresh_statistics(Micros now);
@@ -116,10 +139,19 @@ private:
     Micros statistics_at_ = 0;
     std::thread thread_;
 
-    std::mutex record_mutex_;
-    std::vector<Record> pending_;
+    mutable std::mutex record_mutex_;
+    Batch pending_;
     bool flushing_ = false;
-    std::deque<LateReceipt> unmatched_;
+    // A batch the database could not take, tried again at retry_at_.
+    struct Stalled {
+        std::shared_ptr<Batch> batch;
+        std::function<void()> then;
+    };
+    std::optional<Stalled> stalled_;
+    Micros stalled_since_ = 0, retry_at_ = 0, backoff_ = 0;
+    bool early_kept_ = false;  // receipts came before their parts: match them soon
+    Micros early_matched_at_ = 0;
+    Micros claim_failing_since_ = 0;  // guarded by mutex_
     Recorder recorder_;
 
     // Parts handed to each gateway and not yet recorded, and the attempts

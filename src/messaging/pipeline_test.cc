@@ -82,8 +82,12 @@ private:
 class Relay final : public channels::GatewayListener {
 public:
     Pipeline* pipeline = nullptr;
-    void on_receipt(const channels::ReceiptReport& r) override { pipeline->on_receipt(r); }
-    void on_inbound(const channels::InboundReport& r) override { pipeline->on_inbound(r); }
+    void on_receipt(const channels::ReceiptReport& r, channels::ReportDone done) override {
+        pipeline->on_receipt(r, std::move(done));
+    }
+    void on_inbound(const channels::InboundReport& r, channels::ReportDone done) override {
+        pipeline->on_inbound(r, std::move(done));
+    }
 };
 
 // The fixture answers the pipeline's outcome hooks as the server wires them:
@@ -233,7 +237,7 @@ protected:
                                .provider_id = provider_id,
                                .provider_key = provider_id,
                                .stat = stat,
-                               .status = status});
+                               .status = status}, {});
     }
     std::vector<std::string> history(const MessageId& id) {
         std::vector<std::string> out;
@@ -369,14 +373,14 @@ TEST_P(PipelineTest, ConcatenatedInboundPartsBecomeOneMessage) {
                            .text = "world",
                            .reference = 7,
                            .total = 2,
-                           .part = 2});
+                           .part = 2}, {});
     pipeline_->on_inbound({.gateway_id = GatewayId{"gw-first"},
                            .from = "254711000111",
                            .to = "40404",
                            .text = "hello ",
                            .reference = 7,
                            .total = 2,
-                           .part = 1});
+                           .part = 1}, {});
     auto platform = identity_->platform_account();
     ASSERT_TRUE(platform);
     Principal admin{
@@ -412,7 +416,7 @@ TEST_P(PipelineTest, StopAndStartKeywordsChangeConsentOfTheOwnersContact) {
         pipeline_->on_inbound({.gateway_id = GatewayId{"gw-first"},
                                .from = "254711000999",
                                .to = "40404",
-                               .text = text});
+                               .text = text}, {});
     };
     auto refused = [&] {
         auto r = messaging_->send(who_, {.to = "+254711000999", .body = "Offer"});

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/validate.h"
 #include "formats/sms_encoding.h"
 #include "messaging/parts.h"
@@ -93,27 +94,48 @@ ChangeKey key_of(const store::StatusChange& c) {
 }  // namespace
 
 Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micros now,
-                       std::vector<LateReceipt>* unmatched) const {
+                       std::size_t* kept_early) const {
     std::vector<const SentRecord*> sent;
-    std::vector<LateReceipt> receipts;
+    std::vector<Arrived> receipts;
+    const MatchEarlyReceipts* match = nullptr;
     for (const auto& r : batch) {
         if (const auto* s = std::get_if<SentRecord>(&r)) {
             sent.push_back(s);
         } else if (const auto* fresh = std::get_if<channels::ReceiptReport>(&r)) {
             receipts.push_back({*fresh, now});
-        } else if (const auto* late = std::get_if<LateReceipt>(&r)) {
-            receipts.push_back(*late);
         } else if (const auto* retry = std::get_if<RetryRecord>(&r)) {
             UJ_TRY(write_retry(c, *retry, now));
         } else if (const auto* failed = std::get_if<FailedRecord>(&r)) {
             UJ_TRY(write_failed(c, *failed, now));
+        } else if (const auto* m = std::get_if<MatchEarlyReceipts>(&r)) {
+            match = m;
         } else {
             UJ_TRY(write_inbound(c, std::get<channels::InboundReport>(r), now));
         }
     }
     // Answers before receipts: a receipt in the batch may be for a part sent in it.
     UJ_TRY(write_sent(c, sent, now));
-    return write_receipts(c, receipts, now, unmatched);
+    UJ_TRY(write_receipts(c, receipts, now, kept_early));
+    return match ? match_early(c, *match, now) : Status{};
+}
+
+Status Recorder::match_early(db::Connection& c, const MatchEarlyReceipts& m, Micros now) const {
+    UJ_ASSIGN(auto matched, store::matched_early_receipts(c, 1000));
+    if (!matched.empty()) {
+        std::vector<std::string> ids;
+        std::vector<Arrived> receipts;
+        for (auto& e : matched) {
+            ids.push_back(std::move(e.id));
+            receipts.push_back({std::move(e.receipt), e.received_at});
+        }
+        UJ_TRY(store::delete_early_receipts(c, ids));
+        UJ_TRY(write_receipts(c, receipts, now, nullptr));
+    }
+    UJ_ASSIGN(auto dropped, store::drop_early_receipts(c, now - m.keep));
+    if (dropped > 0)
+        log::warn("receipts matched no message part in time and were dropped",
+                  {{"count", dropped}});
+    return {};
 }
 
 Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecord*>& sent,
@@ -156,8 +178,8 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
     return store::insert_events(c, events);
 }
 
-Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt>& receipts,
-                                Micros now, std::vector<LateReceipt>* unmatched) const {
+Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& receipts,
+                                Micros now, std::size_t* kept_early) const {
     if (receipts.empty()) return {};
     // Find every receipt's part, one lookup per gateway.
     std::map<GatewayId, std::vector<std::string>> keys_by_gateway;
@@ -171,13 +193,14 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
 
     std::vector<std::pair<MessageId, Receipt>> rows;
     std::vector<const store::PartMatch*> final_matches;
-    std::vector<const LateReceipt*> final_receipts;
+    std::vector<const Arrived*> final_receipts;
     std::vector<MessageId> message_ids;
     std::set<MessageId> already_final;  // the part follows its receipt, the message stays
+    std::vector<store::EarlyReceipt> early;
     for (const auto& r : receipts) {
         auto it = found.find({r.receipt.gateway_id, r.receipt.provider_key});
         if (it == found.end()) {
-            unmatched->push_back(r);
+            early.push_back({new_uuid_v7(now), r.receipt, r.at});
             continue;
         }
         const auto& m = it->second;
@@ -189,7 +212,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
                                               .error_code = r.receipt.error_code,
                                               .submit_date = r.receipt.submit_date,
                                               .done_date = r.receipt.done_date,
-                                              .received_at = now}});
+                                              .received_at = r.at}});
         auto part_status = parse_delivery_status(r.receipt.status);
         if (!part_status || !is_final(*part_status)) continue;
         if (is_final(m.message_status)) already_final.insert(m.message_id);
@@ -198,6 +221,8 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<LateReceipt
         message_ids.push_back(m.message_id);
     }
     UJ_TRY(store::insert_receipts(c, rows));
+    UJ_TRY(store::insert_early_receipts(c, early));
+    if (kept_early) *kept_early += early.size();
     if (final_matches.empty()) return {};
 
     // Every part of the messages concerned, updated in memory in arrival order.

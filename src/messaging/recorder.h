@@ -39,13 +39,13 @@ struct FailedRecord {
     Message message;
     std::string error_code, error_message;
 };
-// A receipt that came before its part was recorded, tried again for a while.
-struct LateReceipt {
-    channels::ReceiptReport receipt;
-    Micros first_seen = 0;
+// Matches the receipts kept because they came before their part (stored in
+// early_receipts) with the parts recorded since; drops those older than `keep`.
+struct MatchEarlyReceipts {
+    Micros keep = 3600 * kMicrosPerSecond;
 };
 using Record = std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
-                            LateReceipt, channels::InboundReport>;
+                            channels::InboundReport, MatchEarlyReceipts>;
 
 struct RecorderOptions {
     int max_attempts = 12;
@@ -60,15 +60,23 @@ public:
     Recorder(RecorderOptions options, std::function<AccountId()> inbound_owner, OutcomeHooks* hooks)
         : options_(options), inbound_owner_(std::move(inbound_owner)), hooks_(hooks) {}
 
-    // Receipts whose part is not recorded are added to `unmatched`.
+    // Receipts whose part is not recorded yet are kept in early_receipts,
+    // matched by a later MatchEarlyReceipts; `kept_early` (may be null)
+    // counts them.
     Status write(db::Connection& c, const std::vector<Record>& batch, Micros now,
-                 std::vector<LateReceipt>* unmatched) const;
+                 std::size_t* kept_early = nullptr) const;
 
 private:
     Status write_sent(db::Connection& c, const std::vector<const SentRecord*>& sent,
                       Micros now) const;
-    Status write_receipts(db::Connection& c, const std::vector<LateReceipt>& receipts, Micros now,
-                          std::vector<LateReceipt>* unmatched) const;
+    // A receipt and when it arrived.
+    struct Arrived {
+        channels::ReceiptReport receipt;
+        Micros at = 0;
+    };
+    Status write_receipts(db::Connection& c, const std::vector<Arrived>& receipts, Micros now,
+                          std::size_t* kept_early) const;
+    Status match_early(db::Connection& c, const MatchEarlyReceipts& m, Micros now) const;
     Status write_retry(db::Connection& c, const RetryRecord& r, Micros now) const;
     Status write_failed(db::Connection& c, const FailedRecord& r, Micros now) const;
     Status write_inbound(db::Connection& c, const channels::InboundReport& in, Micros now) const;

@@ -32,9 +32,9 @@ protected:
                                        clock_.now());
     }
     Status write(std::vector<Record> batch) {
-        unmatched_.clear();
+        kept_early_ = 0;
         return db().write([&](db::Connection& c) {
-            return recorder_->write(c, batch, clock_.now(), &unmatched_);
+            return recorder_->write(c, batch, clock_.now(), &kept_early_);
         });
     }
     static SentRecord accepted(const Message& m, const std::string& provider_id) {
@@ -68,6 +68,15 @@ protected:
         }));
         return out;
     }
+    std::int64_t early_rows() {
+        std::int64_t n = -1;
+        EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto row, c.query_one("SELECT COUNT(*) FROM early_receipts"));
+            n = row ? row->i64(0) : -1;
+            return {};
+        }));
+        return n;
+    }
     std::int64_t queue_rows() {
         std::int64_t n = -1;
         EXPECT_TRUE(db().read([&](db::Connection& c) -> Status {
@@ -97,7 +106,7 @@ protected:
 
     Principal who_;
     std::unique_ptr<Recorder> recorder_;
-    std::vector<LateReceipt> unmatched_;
+    std::size_t kept_early_ = 0;
     std::vector<std::pair<MessageId, std::string>> finals_;
     std::vector<std::string> inbound_;
 };
@@ -117,13 +126,30 @@ TEST_P(RecorderTest, AReceiptInTheSameBatchAsItsAnswerFindsItsPart) {
     auto m = queued();
     ASSERT_TRUE(write({receipt("p-1", "DELIVRD", "delivered"), accepted(m, "p-1")}));
     EXPECT_EQ(stored(m.id).status, status::kDelivered);
-    EXPECT_TRUE(unmatched_.empty());
+    EXPECT_EQ(kept_early_, 0u);
 }
 
-TEST_P(RecorderTest, AReceiptForNoKnownPartIsHandedBackUnmatched) {
+TEST_P(RecorderTest, AReceiptBeforeItsPartIsKeptAndMatchedOnceThePartIsRecorded) {
+    auto m = queued();
+    ASSERT_TRUE(write({receipt("p-early", "DELIVRD", "delivered")}));
+    EXPECT_EQ(kept_early_, 1u);
+    EXPECT_EQ(early_rows(), 1);
+    ASSERT_TRUE(write({accepted(m, "p-early")}));
+    EXPECT_EQ(stored(m.id).status, status::kSent);  // matched by the next sweep, not before
+    ASSERT_TRUE(write({MatchEarlyReceipts{}}));
+    EXPECT_EQ(stored(m.id).status, status::kDelivered);
+    EXPECT_EQ(early_rows(), 0);
+    ASSERT_TRUE(write({MatchEarlyReceipts{}}));  // matched once only
+    EXPECT_EQ(finals_.size(), 0u);               // delivered is no final failure
+}
+
+TEST_P(RecorderTest, AnEarlyReceiptThatNeverFindsItsPartIsDroppedAfterItsKeep) {
     ASSERT_TRUE(write({receipt("nobody", "DELIVRD", "delivered")}));
-    ASSERT_EQ(unmatched_.size(), 1u);
-    EXPECT_EQ(unmatched_[0].receipt.provider_id, "nobody");
+    ASSERT_TRUE(write({MatchEarlyReceipts{.keep = 3600 * kMicrosPerSecond}}));
+    EXPECT_EQ(early_rows(), 1);
+    clock_.advance(3601 * kMicrosPerSecond);
+    ASSERT_TRUE(write({MatchEarlyReceipts{.keep = 3600 * kMicrosPerSecond}}));
+    EXPECT_EQ(early_rows(), 0);
 }
 
 TEST_P(RecorderTest, AFinalFailureReceiptIsFinishedOnceAndLaterReceiptsDoNotMoveIt) {

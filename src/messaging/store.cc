@@ -463,6 +463,66 @@ Status insert_receipts(Connection& c, const std::vector<std::pair<MessageId, Rec
     });
 }
 
+Status insert_early_receipts(Connection& c, const std::vector<EarlyReceipt>& rows) {
+    std::vector<Value> params;
+    return db::for_each_batch(rows.size(), 100, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            const auto& e = rows[i];
+            params.emplace_back(e.id);
+            params.emplace_back(e.receipt.gateway_id.value);
+            params.emplace_back(e.receipt.provider_id);
+            params.emplace_back(e.receipt.provider_key);
+            params.emplace_back(e.receipt.stat);
+            params.emplace_back(e.receipt.status);
+            params.push_back(db::optional_text(e.receipt.error_code));
+            params.push_back(db::optional_text(e.receipt.submit_date));
+            params.push_back(db::optional_text(e.receipt.done_date));
+            params.emplace_back(e.received_at);
+        }
+        return db::done(c.run(
+            "INSERT INTO early_receipts (id, gateway_id, provider_id, provider_key, stat, status, "
+            "error_code, submit_date, done_date, received_at) VALUES " +
+                db::value_rows(static_cast<int>(count), 10),
+            params));
+    });
+}
+
+Result<std::vector<EarlyReceipt>> matched_early_receipts(Connection& c, int limit) {
+    UJ_ASSIGN(auto r, c.query("SELECT e.id, e.gateway_id, e.provider_id, e.provider_key, e.stat, "
+                              "e.status, e.error_code, e.submit_date, e.done_date, e.received_at "
+                              "FROM early_receipts e WHERE EXISTS (SELECT 1 FROM message_parts p "
+                              "WHERE p.gateway_id = e.gateway_id AND p.provider_key = "
+                              "e.provider_key) ORDER BY e.received_at LIMIT $1",
+                              {static_cast<std::int64_t>(limit)}));
+    std::vector<EarlyReceipt> out;
+    out.reserve(r.rows.size());
+    for (const auto& row : r.rows) {
+        EarlyReceipt e;
+        e.id = row.text(0);
+        e.receipt.gateway_id = row.id<GatewayId>(1);
+        e.receipt.provider_id = row.text(2);
+        e.receipt.provider_key = row.text(3);
+        e.receipt.stat = row.text(4);
+        e.receipt.status = row.text(5);
+        e.receipt.error_code = row.opt_text(6);
+        e.receipt.submit_date = row.opt_text(7);
+        e.receipt.done_date = row.opt_text(8);
+        e.received_at = row.i64(9);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Status delete_early_receipts(Connection& c, const std::vector<std::string>& ids) {
+    return db::for_ids(c, "DELETE FROM early_receipts WHERE id", "", {}, ids,
+                       [](QueryResult&) -> Status { return {}; });
+}
+
+Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff) {
+    return c.execute("DELETE FROM early_receipts WHERE received_at < $1", {cutoff});
+}
+
 Status set_first_parts(Connection& c, const std::vector<MessageId>& message_ids,
                        const std::string& status, const std::optional<std::string>& error_code,
                        Micros done_at) {

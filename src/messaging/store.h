@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "channels/gateway.h"
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/store_support.h"
@@ -103,6 +104,19 @@ Status insert_receipts(Connection& c, const std::vector<std::pair<MessageId, Rec
 Status set_first_parts(Connection& c, const std::vector<MessageId>& message_ids,
                        const std::string& status, const std::optional<std::string>& error_code,
                        Micros done_at);
+
+// ---- receipts that came before the record of their part
+struct EarlyReceipt {
+    std::string id;
+    channels::ReceiptReport receipt;
+    Micros received_at = 0;
+};
+Status insert_early_receipts(Connection& c, const std::vector<EarlyReceipt>& rows);
+// Early receipts whose part is recorded now, oldest first, at most `limit`.
+Result<std::vector<EarlyReceipt>> matched_early_receipts(Connection& c, int limit);
+Status delete_early_receipts(Connection& c, const std::vector<std::string>& ids);
+// Drops those received before `cutoff`; how many.
+Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff);
 
 struct PartRef {
     MessageId message_id;

@@ -63,8 +63,8 @@ public:
 
 class Silent final : public channels::GatewayListener {
 public:
-    void on_receipt(const channels::ReceiptReport&) override {}
-    void on_inbound(const channels::InboundReport&) override {}
+    void on_receipt(const channels::ReceiptReport&, channels::ReportDone) override {}
+    void on_inbound(const channels::InboundReport&, channels::ReportDone) override {}
 };
 
 class RoutingServiceTest : public ::testing::TestWithParam<db::Dialect> {

@@ -3,6 +3,8 @@
 #include "channels/http_provider/http_gateway.h"
 
 #include <boost/asio/post.hpp>
+#include <future>
+#include <mutex>
 
 #include "formats/sms_encoding.h"
 
@@ -10,6 +12,11 @@ namespace ujumbe::channels {
 
 namespace asio = boost::asio;
 using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+// How long a provider's callback waits for its reports to be stored.
+constexpr auto kCallbackStoreWait = std::chrono::seconds(20);
+}  // namespace
 
 HttpGateway::HttpGateway(GatewayId id, ProviderSettings settings, asio::io_context& io,
                          GatewayListener& listener)
@@ -150,13 +157,33 @@ Result<std::size_t> HttpGateway::on_callback(const ProviderCallback& cb) {
         return Error::unauthenticated("INVALID_SIGNATURE",
                                       "The callback does not carry this gateway's secret.");
     UJ_ASSIGN(auto reports, read_callback(settings_, id_, cb));
+    if (reports.empty()) return 0;
+    // Answered once every report is stored: a 5xx has the provider call again.
+    struct Tally {
+        std::mutex mutex;
+        std::size_t left = 0;
+        bool retry_later = false;
+        std::promise<void> all_done;
+    };
+    auto tally = std::make_shared<Tally>();
+    tally->left = reports.size();
+    auto done = [tally](ReportFate fate) {
+        std::lock_guard lock(tally->mutex);
+        if (fate == ReportFate::kRetryLater) tally->retry_later = true;
+        if (--tally->left == 0) tally->all_done.set_value();
+    };
+    auto finished = tally->all_done.get_future();
     for (const auto& r : reports) {
         if (const auto* receipt = std::get_if<ReceiptReport>(&r))
-            listener_.on_receipt(*receipt);
+            listener_.on_receipt(*receipt, done);
         else
-            listener_.on_inbound(std::get<InboundReport>(r));
+            listener_.on_inbound(std::get<InboundReport>(r), done);
     }
     reports_ += reports.size();
+    if (finished.wait_for(kCallbackStoreWait) != std::future_status::ready)
+        return Error::database_unavailable("the report could not be stored in time");
+    std::lock_guard lock(tally->mutex);
+    if (tally->retry_later) return Error::database_unavailable("the report could not be stored");
     return reports.size();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The sandbox gateway: takes every message at once and, after a configured
 // delay, reports a receipt per part, delivered for a configured share of
-// messages and failed with one of the configured codes otherwise. Which
+// messages and failed with one of the configured codes otherwise (a
+// receipt the listener cannot take now comes again a second later). Which
 // messages fail is decided by a hash of the message id, so a run repeats.
 // For `make run`, demos and tests; it sends nothing anywhere.
 
@@ -45,6 +46,9 @@ public:
     bool delivers(const std::string& message_id) const;
 
 private:
+    // Gives the listener a receipt, again later when it cannot take it now.
+    void report(ReceiptReport receipt);
+
     GatewayId id_;
     SandboxSettings settings_;
     boost::asio::io_context& io_;

@@ -44,12 +44,15 @@ SandboxSettings read(const json& settings) {
 // Keeps what a gateway reports; waits for it with a deadline.
 class FakeListener final : public GatewayListener {
 public:
-    void on_receipt(const ReceiptReport& receipt) override {
-        std::lock_guard lock(mutex_);
-        receipts_.push_back(receipt);
-        changed_.notify_all();
+    void on_receipt(const ReceiptReport& receipt, ReportDone done) override {
+        {
+            std::lock_guard lock(mutex_);
+            receipts_.push_back(receipt);
+            changed_.notify_all();
+        }
+        done(ReportFate::kStored);
     }
-    void on_inbound(const InboundReport&) override {}
+    void on_inbound(const InboundReport&, ReportDone done) override { done(ReportFate::kStored); }
 
     // The receipts once there are at least `n` (fewer at the deadline).
     std::vector<ReceiptReport> wait_for_receipts(std::size_t n) {

@@ -403,6 +403,8 @@ const char* status_name(std::uint32_t s) {
             return "ESME_RTHROTTLED";
         case status::kRxTAppn:
             return "ESME_RX_T_APPN";
+        case status::kRxRAppn:
+            return "ESME_RX_R_APPN";
         case status::kInvTlvStream:
             return "ESME_RINVOPTPARSTREAM";
         case status::kInvParLen:

@@ -51,6 +51,7 @@ inline constexpr std::uint32_t kMsgQFul = 0x14;
 inline constexpr std::uint32_t kSubmitFail = 0x45;
 inline constexpr std::uint32_t kThrottled = 0x58;
 inline constexpr std::uint32_t kRxTAppn = 0x64;
+inline constexpr std::uint32_t kRxRAppn = 0x65;
 inline constexpr std::uint32_t kInvTlvStream = 0xC0;
 inline constexpr std::uint32_t kInvParLen = 0xC2;
 inline constexpr std::uint32_t kUnknownErr = 0xFF;

@@ -131,11 +131,13 @@ public:
         return *client_;
     }
 
-    std::uint32_t on_deliver(const ShortMessage& m) override {
-        std::lock_guard lock(mutex_);
-        delivered_.push_back(m);
-        changed_.notify_all();
-        return status::kOk;
+    void on_deliver(const ShortMessage& m, Respond respond) override {
+        {
+            std::lock_guard lock(mutex_);
+            delivered_.push_back(m);
+            changed_.notify_all();
+        }
+        respond(status::kOk);
     }
     void on_state(SessionState s, const std::string& detail) override {
         std::lock_guard lock(mutex_);

@@ -274,9 +274,15 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
                 const ShortMessage m = p.command_id == command::kDeliverSm
                                            ? std::get<ShortMessage>(p.body)
                                            : short_message_of(std::get<DataSm>(p.body));
-                const std::uint32_t answer = handler.on_deliver(m);
-                send({p.command_id | command::kResponse, answer, p.sequence_number,
-                      MessageIdResp{}});
+                // Answered when the handler has it safe, on this connection only:
+                // a new connection's SMSC delivers what was unanswered again.
+                handler.on_deliver(m, [self = shared_from_this(), gen = generation,
+                                       id = p.command_id | command::kResponse,
+                                       seq = p.sequence_number](std::uint32_t answer) {
+                    asio::post(self->strand, [self, gen, id, seq, answer] {
+                        if (gen == self->generation) self->send({id, answer, seq, MessageIdResp{}});
+                    });
+                });
                 return;
             }
             case command::kUnbind:

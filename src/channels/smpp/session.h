@@ -48,9 +48,11 @@ struct SubmitResult {
 class SessionHandler {
 public:
     virtual ~SessionHandler() = default;
-    // A deliver_sm (receipt or MO) or data_sm body from the SMSC; the return
-    // value is the command_status of the response.
-    virtual std::uint32_t on_deliver(const ShortMessage& message) = 0;
+    // A deliver_sm (receipt or MO) or data_sm body from the SMSC. The
+    // response goes out when `respond` is called (from any thread, once)
+    // with its command_status: a receipt is acknowledged once it is stored.
+    using Respond = std::function<void(std::uint32_t command_status)>;
+    virtual void on_deliver(const ShortMessage& message, Respond respond) = 0;
     virtual void on_state(SessionState, const std::string& /*detail*/) {}
 };
 

@@ -244,13 +244,20 @@ public:
         gateway_ = nullptr;
     }
 
-    std::uint32_t on_deliver(const smpp::ShortMessage& m) override {
+    void on_deliver(const smpp::ShortMessage& m, Respond respond) override {
         std::lock_guard lock(mutex_);
-        if (!gateway_) return smpp::status::kOk;
+        // Gone: a bind of the live gateway gets it again.
+        if (!gateway_) return respond(smpp::status::kRxTAppn);
         SmppGateway& g_ = *gateway_;
+        auto answer = [respond = std::move(respond)](ReportFate fate) {
+            respond(fate == ReportFate::kStored       ? smpp::status::kOk
+                    : fate == ReportFate::kRetryLater ? smpp::status::kRxTAppn
+                                                      : smpp::status::kRxRAppn);
+        };
         if (smpp::is_receipt(m.esm_class)) {
             auto receipt = smpp::parse_receipt(m);
-            if (!receipt) return smpp::status::kOk;  // nothing to match; do not make it resend
+            // Nothing to match; do not make it resend.
+            if (!receipt) return answer(ReportFate::kStored);
             ReceiptReport r;
             r.gateway_id = g_.id_;
             r.provider_id = receipt->message_id;
@@ -264,15 +271,15 @@ public:
             if (receipt->submit_date) r.submit_date = format_iso8601(*receipt->submit_date);
             if (receipt->done_date) r.done_date = format_iso8601(*receipt->done_date);
             ++g_.receipts_;
-            g_.listener_.on_receipt(r);
-            return smpp::status::kOk;
+            g_.listener_.on_receipt(r, std::move(answer));
+            return;
         }
         InboundReport in;
         in.gateway_id = g_.id_;
         in.from = m.source_addr;
         in.to = m.destination_addr;
         auto read = smpp::read_text(m);
-        if (read.bad_udh) return smpp::status::kOk;
+        if (read.bad_udh) return answer(ReportFate::kStored);
         if (read.concatenation) {
             in.reference = read.concatenation->reference;
             in.total = read.concatenation->total;
@@ -280,8 +287,7 @@ public:
         }
         in.text = read.text.value_or(std::string());
         ++g_.inbound_;
-        g_.listener_.on_inbound(in);
-        return smpp::status::kOk;
+        g_.listener_.on_inbound(in, std::move(answer));
     }
 
     void on_state(smpp::SessionState state, const std::string& detail) override {

@@ -16,8 +16,9 @@ using json = nlohmann::json;
 // A session that binds once to tell whether it can.
 class BindProbe final : public smpp::SessionHandler {
 public:
-    std::uint32_t on_deliver(const smpp::ShortMessage&) override {
-        return smpp::status::kOk;  // nothing is matched here; the live gateway gets receipts
+    void on_deliver(const smpp::ShortMessage&, Respond respond) override {
+        // Nothing is matched here: have it delivered again to the live gateway.
+        respond(smpp::status::kRxTAppn);
     }
     void on_state(smpp::SessionState state, const std::string& detail) override {
         std::lock_guard lock(mutex_);

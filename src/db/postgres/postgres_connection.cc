@@ -26,7 +26,7 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::open(const std::
         PQfinish(conn);
         while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
             message.pop_back();
-        return Error::unavailable("cannot connect to PostgreSQL: " + message);
+        return Error::database_unavailable("cannot connect to PostgreSQL: " + message);
     }
     PQsetNoticeProcessor(conn, ignore_notice, nullptr);
     return std::unique_ptr<PostgresConnection>(new PostgresConnection(conn));
@@ -38,10 +38,11 @@ PostgresConnection::~PostgresConnection() {
 
 Status PostgresConnection::ensure_connected() {
     if (PQstatus(conn_) == CONNECTION_OK) return {};
-    if (in_transaction_) return Error::unavailable("database connection lost mid-transaction");
+    if (in_transaction_)
+        return Error::database_unavailable("database connection lost mid-transaction");
     PQreset(conn_);
     prepared_.clear();
-    if (PQstatus(conn_) != CONNECTION_OK) return Error::unavailable("database unreachable");
+    if (PQstatus(conn_) != CONNECTION_OK) return Error::database_unavailable("database unreachable");
     return {};
 }
 
@@ -54,9 +55,19 @@ Error PostgresConnection::error_from(PGresult* res, std::string_view context) co
         e.details = {{"constraint", constraint ? constraint : ""}};
         return e;
     }
-    log::error("postgres error",
-               {{"sqlstate", state ? state : ""}, {"error", message}, {"sql", context}});
-    if (PQstatus(conn_) != CONNECTION_OK) return Error::unavailable("database unreachable");
+    const std::string_view sqlstate = state ? state : "";
+    // Faults that pass: the server went away (class 08, shutting down or
+    // starting up: 57P01-57P03) or its disk is full (53100).
+    if (PQstatus(conn_) != CONNECTION_OK || sqlstate.starts_with("08") ||
+        sqlstate.starts_with("57P")) {
+        log::warn("postgres unreachable", {{"sqlstate", sqlstate}, {"error", message}});
+        return Error::database_unavailable("database unreachable");
+    }
+    if (sqlstate == "53100") {
+        log::warn("postgres disk full", {{"error", message}});
+        return Error::storage_full("the database's disk is full");
+    }
+    log::error("postgres error", {{"sqlstate", sqlstate}, {"error", message}, {"sql", context}});
     return Error::internal("database error");
 }
 

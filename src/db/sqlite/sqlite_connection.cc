@@ -31,7 +31,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::stri
     if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
         std::string message = db ? sqlite3_errmsg(db) : "out of memory";
         sqlite3_close(db);
-        return Error::unavailable("cannot open SQLite database " + path + ": " + message);
+        return Error::database_unavailable("cannot open SQLite database " + path + ": " + message);
     }
     std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
     sqlite3_busy_timeout(db, options.busy_timeout_ms);
@@ -55,8 +55,20 @@ Error SqliteConnection::last_error(std::string_view context) const {
         e.details = {{"constraint", message}};
         return e;
     }
+    // Faults that pass: a full disk, an I/O error, a busy file.
+    switch (code & 0xff) {
+        case SQLITE_FULL:
+            log::warn("sqlite disk full", {{"error", message}});
+            return Error::storage_full("the database's disk is full");
+        case SQLITE_IOERR:
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            log::warn("sqlite unavailable", {{"code", code}, {"error", message}});
+            return Error::database_unavailable("database unavailable");
+        default:
+            break;
+    }
     log::error("sqlite error", {{"code", code}, {"error", message}, {"sql", context}});
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Error::unavailable("database busy");
     return Error::internal("database error");
 }
 
@@ -151,10 +163,8 @@ Status SqliteConnection::run_script(std::string_view sql) {
     char* message = nullptr;
     const std::string text(sql);
     if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string what = message ? message : "unknown error";
         sqlite3_free(message);
-        log::error("sqlite script failed", {{"error", what}});
-        return Error::internal("database error: " + what);
+        return last_error(sql.substr(0, 200));
     }
     return {};
 }

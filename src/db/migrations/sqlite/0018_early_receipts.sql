@@ -1,0 +1,17 @@
+-- Receipts that came before the record of their part (a very fast SMSC, or
+-- a submit record held back while the database was away). They are kept
+-- here, acknowledged once stored, and matched when the part is recorded
+-- (docs/operations.md).
+CREATE TABLE early_receipts (
+    id TEXT PRIMARY KEY,
+    gateway_id TEXT NOT NULL,
+    provider_id TEXT NOT NULL,
+    provider_key TEXT NOT NULL,
+    stat TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error_code TEXT,
+    submit_date TEXT,
+    done_date TEXT,
+    received_at BIGINT NOT NULL
+);
+CREATE INDEX early_receipts_part ON early_receipts (gateway_id, provider_key);
