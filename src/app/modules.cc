@@ -43,10 +43,13 @@ channels::KindRegistry builtin_kinds() {
     return kinds;
 }
 
-messaging::PipelineOptions pipeline_options(const db::Database& db, const std::string& node) {
+messaging::PipelineOptions pipeline_options(const Config& config, const db::Database& db,
+                                            const std::string& node) {
     messaging::PipelineOptions o;
     o.node_id = node;
     o.single_node = db.dialect() == db::Dialect::kSqlite;
+    o.receipt_timeout = config.receipt_timeout_s * kMicrosPerSecond;
+    o.guard_every = std::min<Micros>(60, config.receipt_timeout_s) * kMicrosPerSecond;
     return o;
 }
 
@@ -84,7 +87,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       registry_(kinds_, wiring_),
       routing_(db, SystemClock::instance(), secret, registry_),
       pipeline_(db, SystemClock::instance(), committer_, routing_, identity_,
-                pipeline_options(db, node), &wiring_),
+                pipeline_options(config, db, node), &wiring_),
       messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
                  {.default_sender_id = config.default_sender_id},
                  {.dispatch = &pipeline_, .billing = &billing_}),

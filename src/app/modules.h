@@ -55,6 +55,7 @@ public:
     // The SMPP server's port, 0 when it is off.
     std::uint16_t smpp_port() const { return smpp_endpoint_ ? smpp_endpoint_->port() : 0; }
     billing::BillingService& billing() { return billing_; }
+    messaging::Pipeline::Health pipeline_health() const { return pipeline_.health(); }
 
 private:
     friend class Wiring;

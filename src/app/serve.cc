@@ -11,6 +11,7 @@
 #include "app/commands.h"
 #include "app/modules.h"
 #include "app/runtime.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
@@ -22,19 +23,54 @@ namespace ujumbe::app {
 
 namespace {
 
-void add_health_routes(http::Router& router, db::Database& db) {
+// /readyz: whether this node can take traffic, and what stands in the way:
+// the database (reachable), its disk (room for writes) and the pipeline's
+// workers (recording outcomes, claiming due messages).
+Result<http::Response> readiness(db::Database& db, const messaging::Pipeline::Health& workers) {
+    using json = nlohmann::json;
+    auto since = [](std::int64_t micros) -> json {
+        return micros ? json(format_iso8601(micros)) : json(nullptr);
+    };
+    const auto probe = db.read([](db::Connection& c) { return c.query("SELECT 1"); });
+    const auto health = db.health();
+    const bool reachable = static_cast<bool>(probe);
+    const bool full = health.fault == db::Database::Fault::kStorageFull;
+    const bool stalled = workers.recording_stalled_since || workers.claiming_stalled_since;
+    json report = {
+        {"database",
+         {{"status", reachable ? "ok" : "unreachable"},
+          {"since", reachable ? json(nullptr) : since(health.since)}}},
+        {"disk",
+         {{"status", full ? "full" : "ok"}, {"since", full ? since(health.since) : nullptr}}},
+        {"workers",
+         {{"status", stalled ? "waiting_for_database" : "ok"},
+          {"recording_stalled_since", since(workers.recording_stalled_since)},
+          {"claiming_stalled_since", since(workers.claiming_stalled_since)},
+          {"outcomes_waiting", workers.outcomes_waiting},
+          {"in_flight", workers.in_flight}}}};
+    if (reachable && !full && !stalled) {
+        report["status"] = "ready";
+        return http::ok(report);
+    }
+    Error e = !reachable ? Error::database_unavailable("The database is unreachable.")
+              : full     ? Error::storage_full("The database's disk is full.")
+                         : Error::database_unavailable("The pipeline waits for the database.");
+    e.details = std::move(report);
+    return e;
+}
+
+void add_health_routes(http::Router& router, db::Database& db, const Modules& modules) {
     router.add(http::Method::kGet, "/healthz",
                [](http::RequestContext&, const http::Request&) -> Result<http::Response> {
                    return http::ok({{"status", "ok"}});
                },
                {.authenticated = false, .on_db_thread = false});
-    router.add(http::Method::kGet, "/readyz",
-               [&db](http::RequestContext&, const http::Request&) -> Result<http::Response> {
-                   auto probe = db.read([](db::Connection& c) { return c.query("SELECT 1"); });
-                   if (!probe) return Error::unavailable("database unreachable");
-                   return http::ok({{"status", "ready"}});
-               },
-               {.authenticated = false});
+    router.add(
+        http::Method::kGet, "/readyz",
+        [&db, &modules](http::RequestContext&, const http::Request&) -> Result<http::Response> {
+            return readiness(db, modules.pipeline_health());
+        },
+        {.authenticated = false});
 }
 
 // The rate class of every route, decided in one place: sign-in and
@@ -83,7 +119,7 @@ int serve(const Config& config) {
     }
 
     http::Router router;
-    add_health_routes(router, **db);
+    add_health_routes(router, **db, modules);
     modules.add_routes(router);
     assign_rate_classes(router);
     identity::Authenticator authenticator(modules.identity());

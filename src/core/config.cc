@@ -123,6 +123,7 @@ const std::vector<Setting>& settings() {
         number("password_hash_wait_ms", &Config::password_hash_wait_ms, 0),
         number("invitation_ttl_s", &Config::invitation_ttl_s, std::int64_t{60}),
         number("smpp_delivery_max_age_s", &Config::smpp_delivery_max_age_s, std::int64_t{60}),
+        number("receipt_timeout_s", &Config::receipt_timeout_s, std::int64_t{1}),
         text("default_sender_id", &Config::default_sender_id),
         text("node_id", &Config::node_id),
         flag("sandbox_gateway", &Config::sandbox_gateway),

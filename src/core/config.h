@@ -88,6 +88,9 @@ struct Config {
     // How long receipts and inbound messages wait for an SMPP customer to
     // bind a receiver before they are dropped.
     std::int64_t smpp_delivery_max_age_s = 72 * 3600;
+    // A message sent this long ago without a final receipt ends expired
+    // with RECEIPT_TIMEOUT (refunded when refund_undelivered is on).
+    std::int64_t receipt_timeout_s = 48 * 3600;
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL
     // (also survives power loss, slower commits).
     std::string sqlite_synchronous = "NORMAL";

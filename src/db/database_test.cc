@@ -184,6 +184,61 @@ INSTANTIATE_TEST_SUITE_P(Engines, DatabaseTest,
                          ::testing::Values(Dialect::kSqlite, Dialect::kPostgres),
                          [](const auto& info) { return testing::dialect_name(info.param); });
 
+// SQLite only: a page limit on the writer's connection stands in for a full
+// disk (the limit is per connection; the writer thread's is the only one
+// that writes, and on_writer runs there).
+TEST(SqliteDiskFull, IsAFaultFromAFailedWriteUntilAWriteSucceeds) {
+    std::string why;
+    auto test = testing::TestDatabase::create(Dialect::kSqlite, why);
+    ASSERT_TRUE(test) << why;
+    Database& db = test->db();
+    ASSERT_TRUE(db.write([](Connection& c) {
+        return c.run_script("CREATE TABLE blobs (id BIGINT PRIMARY KEY, body TEXT NOT NULL)");
+    }));
+    auto set_max_pages = [&](const std::string& pages) {
+        return db.on_writer([&](Connection& c) -> Status {
+            std::string limit = pages;
+            if (limit.empty()) {  // one page more than the file has now
+                UJ_ASSIGN(auto count, c.query_one("PRAGMA page_count"));
+                if (!count) return Error::internal("no page count");
+                limit = std::to_string(count->i64(0) + 1);
+            }
+            UJ_TRY(c.query("PRAGMA max_page_count = " + limit));
+            return {};
+        });
+    };
+    // Far more than one page and than any free pages the migrations left.
+    auto insert_blob = [&](std::int64_t id) {
+        return db.write([id](Connection& c) {
+            return c.execute("INSERT INTO blobs (id, body) VALUES ($1, $2)",
+                             {id, std::string(std::size_t{1} << 20, 'x')});
+        });
+    };
+    EXPECT_EQ(db.health().fault, Database::Fault::kNone);
+    EXPECT_EQ(db.health().since, 0);
+
+    ASSERT_TRUE(set_max_pages(""));
+    auto full = insert_blob(1);
+    ASSERT_FALSE(full);
+    EXPECT_EQ(full.error().code, ErrorCode::kInsufficientStorage);
+    EXPECT_EQ(full.error().error_code, "INSUFFICIENT_STORAGE");
+    EXPECT_EQ(full.error().retry_after_s, 30);
+    const auto health = db.health();
+    EXPECT_EQ(health.fault, Database::Fault::kStorageFull);
+    EXPECT_GT(health.since, 0);
+
+    // A read proves the database answers, not that its disk has room.
+    auto rows = db.read([](Connection& c) { return c.query_one("SELECT COUNT(*) FROM blobs"); });
+    ASSERT_TRUE(rows && *rows);
+    EXPECT_EQ((*rows)->i64(0), 0);
+    EXPECT_EQ(db.health().fault, Database::Fault::kStorageFull);
+    EXPECT_EQ(db.health().since, health.since);
+
+    ASSERT_TRUE(set_max_pages("1073741823"));
+    ASSERT_TRUE(insert_blob(2));
+    EXPECT_EQ(db.health().fault, Database::Fault::kNone);
+}
+
 TEST(DatabaseUrl, RejectsUnknownSchemes) {
     auto db = Database::open("mysql://localhost/x", {});
     ASSERT_FALSE(db);

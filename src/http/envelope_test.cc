@@ -20,13 +20,21 @@ std::optional<std::string> header_of(const Response& r, const std::string& name)
 
 TEST(HttpStatus, MapsEveryErrorCode) {
     const std::vector<std::pair<ErrorCode, int>> expected = {
-        {ErrorCode::kInvalidArgument, 400},    {ErrorCode::kMalformedRequest, 400},
-        {ErrorCode::kUnauthenticated, 401},    {ErrorCode::kInsufficientBalance, 402},
-        {ErrorCode::kPermissionDenied, 403},   {ErrorCode::kNotFound, 404},
-        {ErrorCode::kMethodNotAllowed, 405},   {ErrorCode::kConflict, 409},
-        {ErrorCode::kPayloadTooLarge, 413},    {ErrorCode::kUnsupportedMediaType, 415},
-        {ErrorCode::kFailedPrecondition, 422}, {ErrorCode::kRateLimited, 429},
-        {ErrorCode::kInternal, 500},           {ErrorCode::kUnavailable, 503},
+        {ErrorCode::kInvalidArgument, 400},
+        {ErrorCode::kMalformedRequest, 400},
+        {ErrorCode::kUnauthenticated, 401},
+        {ErrorCode::kInsufficientBalance, 402},
+        {ErrorCode::kPermissionDenied, 403},
+        {ErrorCode::kNotFound, 404},
+        {ErrorCode::kMethodNotAllowed, 405},
+        {ErrorCode::kConflict, 409},
+        {ErrorCode::kPayloadTooLarge, 413},
+        {ErrorCode::kUnsupportedMediaType, 415},
+        {ErrorCode::kFailedPrecondition, 422},
+        {ErrorCode::kRateLimited, 429},
+        {ErrorCode::kInternal, 500},
+        {ErrorCode::kUnavailable, 503},
+        {ErrorCode::kInsufficientStorage, 507},
     };
     for (const auto& [code, status] : expected)
         EXPECT_EQ(http_status(code), status) << static_cast<int>(code);
@@ -141,6 +149,24 @@ TEST(ErrorResponse, RateLimitedAddsRetryAfter) {
 TEST(ErrorResponse, RetryAfterIsAtLeastOneSecond) {
     EXPECT_EQ(header_of(error_response(Error::rate_limited(0)), "Retry-After"), "1");
     EXPECT_EQ(header_of(error_response(Error::rate_limited(-3)), "Retry-After"), "1");
+}
+
+TEST(ErrorResponse, AnUnavailableDatabaseIs503WithRetryAfter) {
+    const Response r = error_response(Error::database_unavailable("x"));
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(header_of(r, "Retry-After"), "5");
+    const json body = body_of(r);
+    EXPECT_EQ(body["error_code"], "DATABASE_UNAVAILABLE");
+    EXPECT_EQ(body["message"], "x");
+}
+
+TEST(ErrorResponse, AFullDatabaseDiskIs507WithRetryAfter) {
+    const Response r = error_response(Error::storage_full("x"));
+    EXPECT_EQ(r.status, 507);
+    EXPECT_EQ(header_of(r, "Retry-After"), "30");
+    const json body = body_of(r);
+    EXPECT_EQ(body["error_code"], "INSUFFICIENT_STORAGE");
+    EXPECT_EQ(body["message"], "x");
 }
 
 TEST(ErrorResponse, OtherErrorsHaveNoRetryAfter) {

@@ -260,7 +260,12 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
         UJ_TRY(store::enqueue(c, b.later_due));
         return store::insert_events(c, events);
     });
-    if (!committed && b.lease) dispatch->unreserve(b.now_due.size());
+    if (!committed && b.lease) {
+        std::vector<MessageId> in_doubt;
+        if (is_database_fault(committed.error()))
+            for (const auto& [id, due] : b.now_due) in_doubt.push_back(id);
+        dispatch->unreserve(b.now_due.size(), std::move(in_doubt));
+    }
     return committed;
 }
 

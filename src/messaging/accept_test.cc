@@ -27,7 +27,7 @@ public:
         reserved += n;
         return Lease{"node-test", 1'000'000'000'000'000};
     }
-    void unreserve(std::size_t n) override { unreserved += n; }
+    void unreserve(std::size_t n, std::vector<MessageId>) override { unreserved += n; }
     void adopt(std::vector<Message> messages) override {
         for (auto& m : messages) adopted.push_back(std::move(m));
     }

@@ -81,6 +81,9 @@ void Committer::commit(std::deque<Item>& batch) {
                 log::error("message pipeline operation threw", {{"error", e.what()}});
                 outcomes[i] = Error::internal("operation failed");
             }
+            // The database failed, not the operation (SQLite has already rolled
+            // the whole transaction back on a full disk): the batch fails.
+            if (!outcomes[i] && is_database_fault(outcomes[i].error())) return outcomes[i].error();
             if (!outcomes[i]) UJ_TRY(c.execute("ROLLBACK TO SAVEPOINT op"));
             UJ_TRY(c.execute("RELEASE SAVEPOINT op"));
         }

@@ -6,7 +6,8 @@
 // gathers, so batches grow with load and a lone caller waits for one commit.
 //
 // Each operation runs inside a savepoint: one that fails is rolled back
-// alone and the others still commit. A commit that fails fails them all.
+// alone and the others still commit. A commit that fails fails them all, and
+// so does an operation that meets a database fault (is_database_fault).
 // Thread safety: all public members may be called from any thread.
 
 #include <condition_variable>

@@ -24,8 +24,10 @@ public:
     virtual ~Dispatch() = default;
     // Room for `n` messages now; nullopt when there is none.
     virtual std::optional<Lease> reserve(std::size_t n) = 0;
-    // The accept that reserved `n` failed.
-    virtual void unreserve(std::size_t n) = 0;
+    // The accept that reserved `n` failed. `in_doubt`: a database fault hid
+    // whether its commit went through; its rows may exist, leased to this
+    // node, and are released for a claim once the database answers.
+    virtual void unreserve(std::size_t n, std::vector<MessageId> in_doubt) = 0;
     // After the commit: the reserved messages, their rows leased as reserve() said.
     virtual void adopt(std::vector<Message> messages) = 0;
     // Unleased rows were written (scheduled, or no room).

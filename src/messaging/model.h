@@ -2,6 +2,7 @@
 // The messaging domain: messages with their parts, status history and
 // receipts, sender ids, and what a send asks for. Plain data, no I/O.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -120,6 +121,13 @@ struct MessageStats {
     std::int64_t segments = 0;
     std::vector<std::pair<std::string, std::int64_t>> by_status;
     std::vector<std::pair<std::string, std::int64_t>> by_direction;
+};
+
+// Messages not yet final, counted by status and by how long ago they were
+// last changed: under a minute, an hour, a day, two days, and older.
+struct BacklogCount {
+    std::string status;
+    std::array<std::int64_t, 5> by_age{};
 };
 
 struct SenderIdRecord {

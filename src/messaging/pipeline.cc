@@ -54,6 +54,8 @@ void Pipeline::stop() {
     }
     wake_.notify_all();
     if (thread_.joinable()) thread_.join();
+    // A look for stranded messages may still run on a database thread.
+    while (guarding_->load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void Pipeline::wake() {
@@ -72,9 +74,13 @@ std::optional<Dispatch::Lease> Pipeline::reserve(std::size_t n) {
     return Lease{options_.node_id, clock_.now() + options_.lease};
 }
 
-void Pipeline::unreserve(std::size_t n) {
-    std::lock_guard lock(mutex_);
-    reserved_ -= std::min(reserved_, n);
+void Pipeline::unreserve(std::size_t n, std::vector<MessageId> in_doubt) {
+    {
+        std::lock_guard lock(mutex_);
+        reserved_ -= std::min(reserved_, n);
+    }
+    // Recorded in order with the outcomes, so once the database answers.
+    if (!in_doubt.empty()) record(ReleaseLeases{options_.node_id, std::move(in_doubt)});
 }
 
 void Pipeline::adopt(std::vector<Message> messages) {
@@ -110,6 +116,7 @@ void Pipeline::loop() {
         prefetch_operators(adopted);
         for (auto& m : adopted) dispatch(std::move(m));
         tend_records(clock_.now());
+        guard_stranded(clock_.now());
         if (room == 0) continue;
         const int limit = static_cast<int>(std::min<std::size_t>(options_.claim_batch, room));
         std::vector<Message> claimed;
@@ -348,6 +355,7 @@ void Pipeline::post_records(std::shared_ptr<Batch> batch, std::function<void()> 
             for (auto& done : batch->dones)
                 if (done) done(fate);
             for (const auto& r : batch->records) {
+                if (std::holds_alternative<ReleaseLeases>(r)) wake();  // claimable now
                 if (const auto* s = std::get_if<SentRecord>(&r)) {
                     finish(s->message.id);
                     release(s->gateway_id, s->slots);
@@ -407,29 +415,42 @@ void Pipeline::stall(std::shared_ptr<Batch> batch, std::function<void()> then) {
         backoff_ = std::min(backoff_ * 2, kRetryMost);
     }
     retry_at_ = now + backoff_;
-    stalled_ = Stalled{std::move(batch), std::move(then)};
+    stalled_.push_back({std::move(batch), std::move(then)});
     lock.unlock();
     for (auto& done : given_back) done(channels::ReportFate::kRetryLater);
 }
 
 void Pipeline::tend_records(Micros now) {
-    std::optional<Stalled> retry;
+    std::deque<Stalled> retry;
     bool match = false;
     {
         std::lock_guard lock(record_mutex_);
-        if (stalled_ && now >= retry_at_) {
-            retry = std::move(stalled_);
-            stalled_.reset();
-        }
-        if (!stalled_since_ &&
-            (early_kept_ || now - early_matched_at_ >= kMatchEarlyEvery)) {
+        if (!stalled_.empty() && now >= retry_at_) retry.swap(stalled_);
+        if (!stalled_since_ && (early_kept_ || now - early_matched_at_ >= kMatchEarlyEvery)) {
             match = true;
             early_kept_ = false;
             early_matched_at_ = now;
         }
     }
-    if (retry) post_records(std::move(retry->batch), std::move(retry->then));
+    for (auto& r : retry) post_records(std::move(r.batch), std::move(r.then));
     if (match) record(MatchEarlyReceipts{});
+}
+
+void Pipeline::guard_stranded(Micros now) {
+    if (guarded_at_ && now - guarded_at_ < options_.guard_every) return;
+    if (guarding_->exchange(true)) return;  // the last look is still running
+    guarded_at_ = now;
+    // Read on a database thread: the scan must not hold up dispatching.
+    db_.post(
+        [this, cutoff = now - options_.receipt_timeout, guarding = guarding_](db::Connection& c) {
+            auto overdue = store::overdue_sent(c, cutoff, 1000);
+            if (!overdue)
+                log::warn("looking for messages without receipts failed",
+                          {{"error", overdue.error().message}});
+            else if (!overdue->empty())
+                record(ReceiptTimeouts{std::move(*overdue)});
+            guarding->store(false);
+        });
 }
 
 Pipeline::Health Pipeline::health() const {
@@ -437,8 +458,8 @@ Pipeline::Health Pipeline::health() const {
     {
         std::lock_guard lock(record_mutex_);
         h.recording_stalled_since = stalled_since_;
-        h.outcomes_waiting =
-            pending_.records.size() + (stalled_ ? stalled_->batch->records.size() : 0);
+        h.outcomes_waiting = pending_.records.size();
+        for (const auto& s : stalled_) h.outcomes_waiting += s.batch->records.size();
     }
     std::lock_guard lock(mutex_);
     h.claiming_stalled_since = claim_failing_since_;
@@ -452,11 +473,13 @@ void Pipeline::finish(const MessageId& message_id) {
 }
 
 void Pipeline::on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) {
-    record(receipt, done ? std::move(done) : [](channels::ReportFate) {});
+    record(
+        receipt, done ? std::move(done) : [](channels::ReportFate) {});
 }
 
 void Pipeline::on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) {
-    record(inbound, done ? std::move(done) : [](channels::ReportFate) {});
+    record(
+        inbound, done ? std::move(done) : [](channels::ReportFate) {});
 }
 
 }  // namespace ujumbe::messaging

@@ -13,6 +13,7 @@
 // leases of this node are released at start, so the only messages sent
 // again are those whose submit was answered but not yet recorded.
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -46,6 +47,10 @@ struct PipelineOptions {
     Micros lease = 300 * kMicrosPerSecond;
     Micros idle_poll = 200'000;  // claim at least this often
     RecorderOptions retries;     // attempts and back-off when no gateway can take a message
+    // A message sent this long ago without a final receipt ends expired
+    // (RECEIPT_TIMEOUT); the guard looks this often.
+    Micros receipt_timeout = 48 * 3600 * kMicrosPerSecond;
+    Micros guard_every = 60 * kMicrosPerSecond;
 };
 
 class Pipeline final : public channels::GatewayListener, public Dispatch {
@@ -60,7 +65,7 @@ public:
     void stop();
     // Dispatch: accepted messages handed over without a claim.
     std::optional<Lease> reserve(std::size_t n) override;
-    void unreserve(std::size_t n) override;
+    void unreserve(std::size_t n, std::vector<MessageId> in_doubt) override;
     void adopt(std::vector<Message> messages) override;
     // New work may be due.
     void wake() override;
@@ -114,6 +119,8 @@ private:
     void stall(std::shared_ptr<Batch> batch, std::function<void()> then);
     // Retries a stalled batch when due; asks for early receipts to be matched.
     void tend_records(Micros now);
+    // Ends messages that waited for a receipt longer than the timeout.
+    void guard_stranded(Micros now);
     void finish(const MessageId& message_id);
     std::uint16_t next_reference(const std::string& to);
     void refresh_statistics(Micros now);
@@ -142,16 +149,18 @@ private:
     mutable std::mutex record_mutex_;
     Batch pending_;
     bool flushing_ = false;
-    // A batch the database could not take, tried again at retry_at_.
+    // Batches the database could not take, tried again in order at retry_at_.
     struct Stalled {
         std::shared_ptr<Batch> batch;
         std::function<void()> then;
     };
-    std::optional<Stalled> stalled_;
+    std::deque<Stalled> stalled_;
     Micros stalled_since_ = 0, retry_at_ = 0, backoff_ = 0;
     bool early_kept_ = false;  // receipts came before their parts: match them soon
     Micros early_matched_at_ = 0;
     Micros claim_failing_since_ = 0;  // guarded by mutex_
+    Micros guarded_at_ = 0;           // pipeline thread only
+    std::shared_ptr<std::atomic<bool>> guarding_ = std::make_shared<std::atomic<bool>>(false);
     Recorder recorder_;
 
     // Parts handed to each gateway and not yet recorded, and the attempts

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <deque>
+#include <future>
 #include <thread>
 
 #include "billing/service.h"
@@ -56,6 +57,13 @@ public:
                                      .provider_key = pid});
             }
         }
+        {
+            std::lock_guard lock(mutex_);
+            if (holding_) {
+                held_.emplace_back(std::move(done), std::move(out));
+                return;
+            }
+        }
         done(out);
     }
     nlohmann::json status() const override { return {{"kind", "scripted"}}; }
@@ -69,11 +77,27 @@ public:
         std::lock_guard lock(mutex_);
         return submitted_.size();
     }
+    // From now on answers are kept, given all at once by answer_held().
+    void hold() {
+        std::lock_guard lock(mutex_);
+        holding_ = true;
+    }
+    void answer_held() {
+        std::vector<std::pair<std::function<void(SubmitOutcome)>, SubmitOutcome>> held;
+        {
+            std::lock_guard lock(mutex_);
+            holding_ = false;
+            held.swap(held_);
+        }
+        for (auto& [done, out] : held) done(std::move(out));
+    }
     std::atomic<bool> available_{true};
 
 private:
     GatewayId id_;
     mutable std::mutex mutex_;
+    bool holding_ = false;
+    std::vector<std::pair<std::function<void(SubmitOutcome)>, SubmitOutcome>> held_;
     std::deque<SubmitOutcome> script_;
     std::vector<channels::OutboundSms> submitted_;
     std::atomic<int> next_{0};
@@ -237,12 +261,80 @@ protected:
                                .provider_id = provider_id,
                                .provider_key = provider_id,
                                .stat = stat,
-                               .status = status}, {});
+                               .status = status},
+                              {});
     }
     std::vector<std::string> history(const MessageId& id) {
         std::vector<std::string> out;
         for (const auto& e : detail(id).events) out.push_back(e.status);
         return out;
+    }
+    // Waits (up to 10 s) until `holds()` is true.
+    template <typename F>
+    static bool comes_true(F&& holds) {
+        for (int i = 0; i < 1000; ++i) {
+            if (holds()) return true;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        return holds();
+    }
+    // How the pipeline answered a receipt for the part `provider_key` of gw-first
+    // (nullopt: not within 10 s).
+    std::optional<channels::ReportFate> report_receipt(const std::string& provider_key,
+                                                       const std::string& status,
+                                                       const std::string& stat) {
+        auto fate = std::make_shared<std::promise<channels::ReportFate>>();
+        auto answered = fate->get_future();
+        pipeline_->on_receipt({.gateway_id = GatewayId{"gw-first"},
+                               .provider_id = provider_key,
+                               .provider_key = provider_key,
+                               .stat = stat,
+                               .status = status},
+                              [fate](channels::ReportFate f) { fate->set_value(f); });
+        if (answered.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
+            return std::nullopt;
+        return answered.get();
+    }
+    // The database can store no more. SQLite: the writer's connection may
+    // grow the file by no page (its page limit is its own; the writer is the
+    // only connection that writes), and the pages still free are filled, so
+    // a row longer than a page cannot be written. PostgreSQL: writing a
+    // message part fails as on a full disk (SQLSTATE 53100).
+    void fill_the_disk() {
+        if (GetParam() == db::Dialect::kPostgres) {
+            ASSERT_TRUE(db().write([](db::Connection& c) {
+                return c.run_script(
+                    "CREATE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    "RAISE EXCEPTION 'could not extend file' USING ERRCODE = 'disk_full'; END $$; "
+                    "CREATE TRIGGER disk_full BEFORE INSERT OR UPDATE ON message_parts FOR EACH "
+                    "ROW EXECUTE FUNCTION disk_full()");
+            }));
+            return;
+        }
+        ASSERT_TRUE(db().write(
+            [](db::Connection& c) { return c.run_script("CREATE TABLE filler (body TEXT)"); }));
+        ASSERT_TRUE(db().on_writer([](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto pages, c.query_one("PRAGMA page_count"));
+            if (!pages) return Error::internal("no page count");
+            UJ_TRY(c.query("PRAGMA max_page_count = " + std::to_string(pages->i64(0))));
+            return {};
+        }));
+        for (int i = 0;; ++i) {
+            ASSERT_LT(i, 100'000) << "the database never filled up";
+            auto filled = db().write([](db::Connection& c) {
+                return c.execute("INSERT INTO filler (body) VALUES ($1)", {std::string(1000, 'f')});
+            });
+            if (filled) continue;
+            ASSERT_EQ(filled.error().code, ErrorCode::kInsufficientStorage);
+            break;
+        }
+    }
+    void free_the_disk() {
+        ASSERT_TRUE(db().on_writer([&](db::Connection& c) {
+            return c.run_script(GetParam() == db::Dialect::kPostgres
+                                    ? "DROP TRIGGER disk_full ON message_parts"
+                                    : "PRAGMA max_page_count = 1073741823");
+        }));
     }
 
     Relay relay_;
@@ -373,14 +465,16 @@ TEST_P(PipelineTest, ConcatenatedInboundPartsBecomeOneMessage) {
                            .text = "world",
                            .reference = 7,
                            .total = 2,
-                           .part = 2}, {});
+                           .part = 2},
+                          {});
     pipeline_->on_inbound({.gateway_id = GatewayId{"gw-first"},
                            .from = "254711000111",
                            .to = "40404",
                            .text = "hello ",
                            .reference = 7,
                            .total = 2,
-                           .part = 1}, {});
+                           .part = 1},
+                          {});
     auto platform = identity_->platform_account();
     ASSERT_TRUE(platform);
     Principal admin{
@@ -416,7 +510,8 @@ TEST_P(PipelineTest, StopAndStartKeywordsChangeConsentOfTheOwnersContact) {
         pipeline_->on_inbound({.gateway_id = GatewayId{"gw-first"},
                                .from = "254711000999",
                                .to = "40404",
-                               .text = text}, {});
+                               .text = text},
+                              {});
     };
     auto refused = [&] {
         auto r = messaging_->send(who_, {.to = "+254711000999", .body = "Offer"});
@@ -541,6 +636,76 @@ TEST_P(PipelineTest, ACommitterOperationThatFailsIsRolledBackAlone) {
     ASSERT_TRUE(rows);
     ASSERT_EQ(rows->rows.size(), 1u);
     EXPECT_EQ(rows->rows[0].text(0), "b");
+}
+
+// ---- while the database cannot store, outcomes wait and nothing is lost
+
+TEST_P(PipelineTest, OutcomesWaitWhileTheDiskIsFullAndAreRecordedOnceItHasRoom) {
+    // Provider ids longer than a database page: recording one needs new pages.
+    const std::string long_id(16 * 1024, '7');
+    first_->hold();
+    std::vector<Message> sent;
+    for (int i = 1; i <= 3; ++i) {
+        const std::string key = "held-" + std::to_string(i);
+        first_->answer_next({{{.part = 1,
+                               .accepted = true,
+                               .left = true,
+                               .answered = true,
+                               .provider_id = key + long_id,
+                               .provider_key = key}}});
+        sent.push_back(send("Hello " + std::to_string(i)));
+    }
+    ASSERT_TRUE(comes_true([&] { return first_->submits() == 3; }));
+    fill_the_disk();
+    first_->answer_held();  // recording them fails: the recorder stalls
+
+    ASSERT_TRUE(comes_true([&] { return pipeline_->health().recording_stalled_since != 0; }));
+    const Micros stalled_since = pipeline_->health().recording_stalled_since;
+    // Retries while the disk is still full fail, and keep everything.
+    for (int i = 0; i < 4; ++i) {
+        clock_.advance(200'000);
+        pipeline_->wake();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(comes_true([&] { return pipeline_->health().outcomes_waiting == 3; }))
+        << pipeline_->health().outcomes_waiting;
+    auto health = pipeline_->health();
+    EXPECT_EQ(health.recording_stalled_since, stalled_since);
+    EXPECT_EQ(health.in_flight, 3u);
+    for (const auto& m : sent) EXPECT_EQ(detail(m.id).message.status, status::kQueued);
+    // Receipts and inbound messages go back to their senders, to come again.
+    EXPECT_EQ(report_receipt("held-1", "delivered", "DELIVRD"), channels::ReportFate::kRetryLater);
+    auto inbound_fate = std::make_shared<std::promise<channels::ReportFate>>();
+    auto inbound_answered = inbound_fate->get_future();
+    pipeline_->on_inbound(
+        {.gateway_id = GatewayId{"gw-first"}, .from = "254711000111", .to = "40404", .text = "hi"},
+        [inbound_fate](channels::ReportFate f) { inbound_fate->set_value(f); });
+    ASSERT_EQ(inbound_answered.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    EXPECT_EQ(inbound_answered.get(), channels::ReportFate::kRetryLater);
+    EXPECT_EQ(pipeline_->health().outcomes_waiting, 3u);
+
+    free_the_disk();
+    clock_.advance(kMicrosPerSecond);  // the next retry is due
+    for (const auto& m : sent) ASSERT_TRUE(reaches(m.id, status::kSent));
+    ASSERT_TRUE(comes_true([&] { return pipeline_->health().recording_stalled_since == 0; }));
+    health = pipeline_->health();
+    EXPECT_EQ(health.outcomes_waiting, 0u);
+    ASSERT_TRUE(comes_true([&] { return pipeline_->health().in_flight == 0; }))
+        << pipeline_->health().in_flight;
+    for (const auto& m : sent) {
+        auto d = detail(m.id);
+        ASSERT_EQ(d.parts.size(), 1u);
+        ASSERT_TRUE(d.parts[0].provider_id);
+        EXPECT_TRUE(d.parts[0].provider_id->starts_with("held-"));
+        EXPECT_TRUE(d.parts[0].provider_id->ends_with(long_id));
+        EXPECT_EQ(history(m.id), (std::vector<std::string>{"queued", "sending", "sent"}));
+    }
+    EXPECT_EQ(first_->submits(), 3u);  // none sent again
+    EXPECT_EQ(second_->submits(), 0u);
+    // The receipt given back, delivered again, is stored now.
+    const std::string key = detail(sent[0].id).parts.at(0).provider_id->substr(0, 6);
+    EXPECT_EQ(report_receipt(key, "delivered", "DELIVRD"), channels::ReportFate::kStored);
+    ASSERT_TRUE(reaches(sent[0].id, status::kDelivered));
 }
 
 // ---- every path to a final status refunds through billing, once

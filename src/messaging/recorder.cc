@@ -109,6 +109,10 @@ Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micr
             UJ_TRY(write_failed(c, *failed, now));
         } else if (const auto* m = std::get_if<MatchEarlyReceipts>(&r)) {
             match = m;
+        } else if (const auto* t = std::get_if<ReceiptTimeouts>(&r)) {
+            UJ_TRY(write_timeouts(c, *t, now));
+        } else if (const auto* l = std::get_if<ReleaseLeases>(&r)) {
+            UJ_TRY(store::release_leases_of(c, l->owner, l->message_ids));
         } else {
             UJ_TRY(write_inbound(c, std::get<channels::InboundReport>(r), now));
         }
@@ -178,8 +182,8 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
     return store::insert_events(c, events);
 }
 
-Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& receipts,
-                                Micros now, std::size_t* kept_early) const {
+Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& receipts, Micros now,
+                                std::size_t* kept_early) const {
     if (receipts.empty()) return {};
     // Find every receipt's part, one lookup per gateway.
     std::map<GatewayId, std::vector<std::string>> keys_by_gateway;
@@ -289,6 +293,27 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
         UJ_TRY(finished(c, group.second, group.first.status, group.first.error_code));
     }
+    return store::insert_events(c, events);
+}
+
+Status Recorder::write_timeouts(db::Connection& c, const ReceiptTimeouts& t, Micros now) const {
+    // A receipt may have come since the guard looked.
+    UJ_ASSIGN(auto waiting, store::still_sent(c, t.message_ids));
+    if (waiting.empty()) return {};
+    const store::StatusChange change{
+        .status = status::kExpired,
+        .error_code = std::string("RECEIPT_TIMEOUT"),
+        .error_message = std::string("No delivery receipt came within the receipt timeout."),
+        .done_at = now};
+    std::vector<MessageId> ids;
+    std::vector<store::EventRow> events;
+    const std::string detail = json({{"error_code", "RECEIPT_TIMEOUT"}}).dump();
+    for (const auto& [id, account] : waiting) {
+        ids.push_back(id);
+        events.push_back({account, id, event_type(change.status), change.status, detail, now});
+    }
+    UJ_TRY(store::change_status_many(c, ids, change, now));
+    UJ_TRY(finished(c, ids, change.status, change.error_code));
     return store::insert_events(c, events);
 }
 

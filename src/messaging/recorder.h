@@ -44,8 +44,20 @@ struct FailedRecord {
 struct MatchEarlyReceipts {
     Micros keep = 3600 * kMicrosPerSecond;
 };
-using Record = std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
-                            channels::InboundReport, MatchEarlyReceipts>;
+// Sent messages whose receipt did not come within the receipt timeout:
+// those still sent end expired, RECEIPT_TIMEOUT.
+struct ReceiptTimeouts {
+    std::vector<MessageId> message_ids;
+};
+// Queue rows of `owner` to release for a claim (accepted messages whose
+// commit was in doubt, never handed to the dispatcher).
+struct ReleaseLeases {
+    std::string owner;
+    std::vector<MessageId> message_ids;
+};
+using Record =
+    std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
+                 channels::InboundReport, MatchEarlyReceipts, ReceiptTimeouts, ReleaseLeases>;
 
 struct RecorderOptions {
     int max_attempts = 12;
@@ -77,6 +89,7 @@ private:
     Status write_receipts(db::Connection& c, const std::vector<Arrived>& receipts, Micros now,
                           std::size_t* kept_early) const;
     Status match_early(db::Connection& c, const MatchEarlyReceipts& m, Micros now) const;
+    Status write_timeouts(db::Connection& c, const ReceiptTimeouts& t, Micros now) const;
     Status write_retry(db::Connection& c, const RetryRecord& r, Micros now) const;
     Status write_failed(db::Connection& c, const FailedRecord& r, Micros now) const;
     Status write_inbound(db::Connection& c, const channels::InboundReport& in, Micros now) const;

@@ -198,6 +198,41 @@ TEST_P(RecorderTest, ARetryRequeuesUntilTheLastAttemptFails) {
     EXPECT_EQ(finals_[0].second, "failed");
 }
 
+TEST_P(RecorderTest, AReceiptTimeoutExpiresOnlyMessagesStillSent) {
+    auto waiting = queued();
+    ASSERT_TRUE(write({accepted(waiting, "p-1")}));
+    auto delivered = queued();
+    ASSERT_TRUE(write({accepted(delivered, "p-2"), receipt("p-2", "DELIVRD", "delivered")}));
+    auto unsent = queued();
+    ASSERT_EQ(stored(waiting.id).status, status::kSent);
+    ASSERT_EQ(stored(delivered.id).status, status::kDelivered);
+    const auto delivered_events = event_types(delivered.id);
+    const auto unsent_events = event_types(unsent.id);
+    ASSERT_TRUE(finals_.empty());
+
+    clock_.advance(kMicrosPerSecond);
+    ASSERT_TRUE(write({ReceiptTimeouts{{waiting.id, delivered.id, unsent.id}}}));
+    auto expired = stored(waiting.id);
+    EXPECT_EQ(expired.status, status::kExpired);
+    EXPECT_EQ(expired.error_code, "RECEIPT_TIMEOUT");
+    EXPECT_EQ(expired.done_at, clock_.now());
+    EXPECT_EQ(event_types(waiting.id),
+              (std::vector<std::string>{"message.sending", "message.sent", "message.expired"}));
+    ASSERT_EQ(finals_.size(), 1u);
+    EXPECT_EQ(finals_[0], std::make_pair(waiting.id, std::string("expired")));
+    // A receipt came, or it was never sent: left as it was, no event.
+    EXPECT_EQ(stored(delivered.id).status, status::kDelivered);
+    EXPECT_FALSE(stored(delivered.id).error_code);
+    EXPECT_EQ(event_types(delivered.id), delivered_events);
+    EXPECT_EQ(stored(unsent.id).status, status::kQueued);
+    EXPECT_EQ(event_types(unsent.id), unsent_events);
+
+    // Timed out once: another look changes nothing.
+    ASSERT_TRUE(write({ReceiptTimeouts{{waiting.id}}}));
+    EXPECT_EQ(event_types(waiting.id).size(), 3u);
+    EXPECT_EQ(finals_.size(), 1u);
+}
+
 TEST_P(RecorderTest, ConcatenatedInboundPartsBecomeOneMessageAndReachTheHook) {
     channels::InboundReport first{.gateway_id = GatewayId{"gw"},
                                   .from = "254700000001",

@@ -310,6 +310,26 @@ Result<Response> message_receipts(MessagingService& s, RequestContext& ctx, cons
     return http::whole_list(std::move(results));
 }
 
+// GET /admin/messages/backlog: messages not yet final, by status and by how
+// long ago they last changed.
+Result<Response> message_backlog(MessagingService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto counts, s.backlog(ctx.who()));
+    static constexpr std::array<const char*, 5> kAges = {"under_1m", "under_1h", "under_24h",
+                                                         "under_48h", "older"};
+    json by_status = json::object();
+    for (const auto& c : counts) {
+        json ages = json::object();
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < kAges.size(); ++i) {
+            ages[kAges[i]] = c.by_age[i];
+            total += c.by_age[i];
+        }
+        ages["total"] = total;
+        by_status[c.status] = std::move(ages);
+    }
+    return http::ok({{"by_status", std::move(by_status)}});
+}
+
 Result<Response> message_stats(MessagingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto q, read_query(req));
     UJ_ASSIGN(auto st, s.stats(ctx.who(), q));
@@ -512,6 +532,7 @@ void add_routes(http::Router& router, MessagingService& s) {
     const http::RouteOptions bulk{.scope = "messages:send", .max_body_bytes = kMaxBulkBody};
     router.add(Method::kPost, b + "/messages/bulk", bind(send_bulk), bulk);
     router.add(Method::kGet, b + "/messages/stats", bind(message_stats), read);
+    router.add(Method::kGet, b + "/admin/messages/backlog", bind(message_backlog), read);
     router.add(Method::kPost, b + "/messages", bind(send_message), send);
     router.add(Method::kGet, b + "/messages", bind(list_messages), read);
     router.add(Method::kGet, b + "/messages/{id}", bind(get_message), read);

@@ -76,6 +76,12 @@ Result<MessageStats> MessagingService::stats(const Principal& who, const Message
     return db_.read([&](db::Connection& c) { return store::stats(c, who.account_id, q); });
 }
 
+Result<std::vector<BacklogCount>> MessagingService::backlog(const Principal& who) {
+    if (!who.is_platform_admin())
+        return Error::forbidden("Only the platform admin sees every account's backlog.");
+    return db_.read([&](db::Connection& c) { return store::backlog(c, clock_.now()); });
+}
+
 Result<Message> MessagingService::cancel(const Principal& who, const MessageId& id) {
     Message out;
     UJ_TRY(committer_.run([&](db::Connection& c) -> Status {

@@ -70,6 +70,9 @@ public:
     Result<MessageDetail> get(const Principal& who, const MessageId& id);
     Result<std::vector<Receipt>> receipts(const Principal& who, const MessageId& id);
     Result<MessageStats> stats(const Principal& who, const MessageQuery& q);
+    // Every account's messages not yet final, by status and age (platform
+    // admin only): what an operator watches for stranded messages.
+    Result<std::vector<BacklogCount>> backlog(const Principal& who);
     // scheduled -> canceled; 409 INVALID_STATUS otherwise.
     Result<Message> cancel(const Principal& who, const MessageId& id);
     Result<std::vector<NumberCheck>> validate_numbers(const Principal& who,

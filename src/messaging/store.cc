@@ -278,6 +278,14 @@ Status release_all_leases(Connection& c) {
         "UPDATE message_queue SET lease_owner = NULL, lease_until = 0 WHERE lease_until > 0"));
 }
 
+Status release_leases_of(Connection& c, const std::string& owner,
+                         const std::vector<MessageId>& message_ids) {
+    return db::for_ids(c,
+                       "UPDATE message_queue SET lease_owner = NULL, lease_until = 0 WHERE "
+                       "lease_owner = $1 AND message_id",
+                       "", {owner}, message_ids, [](QueryResult&) -> Status { return {}; });
+}
+
 Status requeue(Connection& c, const MessageId& message_id, Micros due_at) {
     return db::done(
         c.query("UPDATE message_queue SET due_at = $2, lease_owner = NULL, "
@@ -492,8 +500,9 @@ Result<std::vector<EarlyReceipt>> matched_early_receipts(Connection& c, int limi
     UJ_ASSIGN(auto r, c.query("SELECT e.id, e.gateway_id, e.provider_id, e.provider_key, e.stat, "
                               "e.status, e.error_code, e.submit_date, e.done_date, e.received_at "
                               "FROM early_receipts e WHERE EXISTS (SELECT 1 FROM message_parts p "
-                              "WHERE p.gateway_id = e.gateway_id AND p.provider_key = "
-                              "e.provider_key) ORDER BY e.received_at LIMIT $1",
+                              "JOIN messages m ON m.id = p.message_id WHERE p.gateway_id = "
+                              "e.gateway_id AND p.provider_key = e.provider_key) "
+                              "ORDER BY e.received_at LIMIT $1",
                               {static_cast<std::int64_t>(limit)}));
     std::vector<EarlyReceipt> out;
     out.reserve(r.rows.size());
@@ -521,6 +530,45 @@ Status delete_early_receipts(Connection& c, const std::vector<std::string>& ids)
 
 Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff) {
     return c.execute("DELETE FROM early_receipts WHERE received_at < $1", {cutoff});
+}
+
+Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros cutoff, int limit) {
+    UJ_ASSIGN(auto r, c.query("SELECT id FROM messages WHERE status = 'sent' AND sent_at < $1 "
+                              "AND direction = 'outbound' LIMIT $2",
+                              {cutoff, static_cast<std::int64_t>(limit)}));
+    std::vector<MessageId> out;
+    out.reserve(r.rows.size());
+    for (const auto& row : r.rows) out.push_back(row.id<MessageId>(0));
+    return out;
+}
+
+Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,
+                                                                const std::vector<MessageId>& ids) {
+    std::vector<std::pair<MessageId, AccountId>> out;
+    UJ_TRY(db::for_ids(c, "SELECT id, account_id FROM messages WHERE status = 'sent' AND id", "",
+                       {}, ids, [&](QueryResult& r) -> Status {
+                           for (const auto& row : r.rows)
+                               out.emplace_back(row.id<MessageId>(0), row.id<AccountId>(1));
+                           return {};
+                       }));
+    return out;
+}
+
+Result<std::vector<BacklogCount>> backlog(Connection& c, Micros now) {
+    constexpr Micros kMinute = 60 * kMicrosPerSecond, kHour = 60 * kMinute, kDay = 24 * kHour;
+    UJ_ASSIGN(auto r,
+              c.query("SELECT status, CASE WHEN updated_at >= $1 THEN 0 WHEN updated_at >= $2 "
+                      "THEN 1 WHEN updated_at >= $3 THEN 2 WHEN updated_at >= $4 THEN 3 ELSE 4 "
+                      "END AS age, count(*) FROM messages WHERE status IN ('scheduled', "
+                      "'queued', 'sending', 'sent') GROUP BY 1, 2 ORDER BY 1, 2",
+                      {now - kMinute, now - kHour, now - kDay, now - 2 * kDay}));
+    std::vector<BacklogCount> out;
+    for (const auto& row : r.rows) {
+        if (out.empty() || out.back().status != row.text(0)) out.push_back({row.text(0), {}});
+        const auto age = static_cast<std::size_t>(std::clamp<std::int64_t>(row.i64(1), 0, 4));
+        out.back().by_age[age] += row.i64(2);
+    }
+    return out;
 }
 
 Status set_first_parts(Connection& c, const std::vector<MessageId>& message_ids,

@@ -53,6 +53,9 @@ Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<Mess
 // Every lease of `owner` ends now (a restarted node takes its work back).
 Status release_leases(Connection& c, const std::string& owner);
 Status release_all_leases(Connection& c);
+// Releases these messages' rows leased to `owner`.
+Status release_leases_of(Connection& c, const std::string& owner,
+                         const std::vector<MessageId>& message_ids);
 // The row stays, due again at `due_at`, unleased.
 Status requeue(Connection& c, const MessageId& message_id, Micros due_at);
 Status dequeue(Connection& c, const MessageId& message_id);
@@ -117,6 +120,14 @@ Result<std::vector<EarlyReceipt>> matched_early_receipts(Connection& c, int limi
 Status delete_early_receipts(Connection& c, const std::vector<std::string>& ids);
 // Drops those received before `cutoff`; how many.
 Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff);
+
+// ---- the stranded-message guard
+// Outbound messages sent before `cutoff` that still wait for a receipt.
+Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros cutoff, int limit);
+// Of `ids`, those still sent, with their accounts.
+Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,
+                                                                const std::vector<MessageId>& ids);
+Result<std::vector<BacklogCount>> backlog(Connection& c, Micros now);
 
 struct PartRef {
     MessageId message_id;

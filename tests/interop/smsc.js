@@ -17,6 +17,13 @@
 //   --mute-enquire 1       never answer enquire_link (a dead peer)
 //   --mo FROM:TO:TEXT      after a receiver/transceiver bind, send this MO
 //                          (repeatable; text over 160 characters goes in UDH parts)
+//   --redeliver-ms N       a receipt answered with an error, or unanswered when
+//                          its connection closed, goes again after N ms to a
+//                          bound session, as a store-and-forward SMSC does
+//                          (default 500)
+//
+// SIGUSR1 drops every connection at once (unanswered receipts are kept and
+// delivered again after the next bind).
 //
 // Every PDU received is printed as one JSON line ({"pdu": name, ...}), so a
 // test can count what reached the SMSC.
@@ -26,7 +33,8 @@ const smpp = require('smpp');
 function options(argv) {
     const o = {port: 0, systemId: 'ujumbe', password: 'secret', idBase: 'decimal',
                receiptIdBase: null, receiptDelayMs: 20, receiptStat: 'DELIVRD', slowMs: 0,
-               throttleEvery: 0, rejectPrefix: null, refuseStatus: 0, dropAfter: 0, muteEnquire: false, mo: []};
+               throttleEvery: 0, rejectPrefix: null, refuseStatus: 0, dropAfter: 0, muteEnquire: false, mo: [],
+               redeliverMs: 500};
     for (let i = 2; i < argv.length; i += 2) {
         const key = argv[i], value = argv[i + 1];
         if (value === undefined) throw new Error('missing value for ' + key);
@@ -45,6 +53,7 @@ function options(argv) {
             case '--drop-after': o.dropAfter = Number(value); break;
             case '--mute-enquire': o.muteEnquire = value === '1'; break;
             case '--mo': o.mo.push(value); break;
+            case '--redeliver-ms': o.redeliverMs = Number(value); break;
             default: throw new Error('unknown option ' + key);
         }
     }
@@ -82,6 +91,31 @@ function understood(pdu) {
     return {text: Buffer.isBuffer(sm) ? sm.toString('hex') : String(sm || ''), udh: ''};
 }
 
+// Sessions bound to take receipts, and receipts waiting for one.
+const receivers = new Set();
+const waitingReceipts = [];
+
+// Sends a receipt on a bound session; it goes again later when refused
+// (e.g. ESME_RX_T_APPN) or left unanswered by a closing connection.
+function deliverReceipt(receipt) {
+    const session = receivers.values().next().value;
+    if (!session) {
+        waitingReceipts.push(receipt);
+        return;
+    }
+    session.unansweredReceipts.add(receipt);
+    const sent = session.send(new smpp.PDU('deliver_sm', receipt.fields), (resp) => {
+        session.unansweredReceipts.delete(receipt);
+        if (resp.command_status === 0) return;
+        log({receipt: 'refused', id: receipt.id, status: resp.command_status});
+        setTimeout(() => deliverReceipt(receipt), opt.redeliverMs);
+    });
+    if (sent === false) {
+        session.unansweredReceipts.delete(receipt);
+        setTimeout(() => deliverReceipt(receipt), opt.redeliverMs);
+    }
+}
+
 function sendReceipt(session, submit, id, submittedAt) {
     if (opt.receiptDelayMs < 0 || !(submit.registered_delivery & 0x03)) return;
     setTimeout(() => {
@@ -90,12 +124,12 @@ function sendReceipt(session, submit, id, submittedAt) {
             (opt.receiptStat === 'DELIVRD' ? '001' : '000') + ' submit date:' +
             smppDate(submittedAt) + ' done date:' + smppDate(new Date()) + ' stat:' +
             opt.receiptStat + ' err:000 text:';
-        session.send(new smpp.PDU('deliver_sm', {
+        deliverReceipt({id: receiptId, fields: {
             source_addr_ton: submit.dest_addr_ton, source_addr_npi: submit.dest_addr_npi,
             source_addr: submit.destination_addr, dest_addr_ton: submit.source_addr_ton,
             dest_addr_npi: submit.source_addr_npi, destination_addr: submit.source_addr,
             esm_class: 0x04, data_coding: 0, short_message: Buffer.from(text, 'latin1'),
-        }));
+        }});
     }, opt.receiptDelayMs);
 }
 
@@ -121,8 +155,18 @@ function sendMo(session, spec) {
         }));
 }
 
+const sessions = new Set();
 const server = smpp.createServer((session) => {
     let bound = false;
+    session.unansweredReceipts = new Set();
+    sessions.add(session);
+    session.on('close', () => {
+        sessions.delete(session);
+        receivers.delete(session);
+        for (const r of session.unansweredReceipts)
+            setTimeout(() => deliverReceipt(r), opt.redeliverMs);
+        session.unansweredReceipts.clear();
+    });
     function onBind(kind) {
         return (pdu) => {
             log({pdu: kind, system_id: pdu.system_id, seq: pdu.sequence_number});
@@ -136,6 +180,10 @@ const server = smpp.createServer((session) => {
             }
             bound = true;
             session.send(pdu.response({system_id: 'node-smsc'}));
+            if (kind !== 'bind_transmitter') {
+                receivers.add(session);
+                for (const r of waitingReceipts.splice(0)) deliverReceipt(r);
+            }
             if (kind !== 'bind_transmitter') for (const mo of opt.mo) sendMo(session, mo);
         };
     }
@@ -189,3 +237,7 @@ server.listen(opt.port, '127.0.0.1', () => {
     process.stdout.write('listening ' + server.address().port + '\n');
 });
 process.on('SIGTERM', () => process.exit(0));
+process.on('SIGUSR1', () => {
+    log({event: 'drop_connections', count: sessions.size});
+    for (const session of sessions) session.destroy();
+});

@@ -55,14 +55,13 @@ Error SqliteConnection::last_error(std::string_view context) const {
         e.details = {{"constraint", message}};
         return e;
     }
-    // Faults that pass: a full disk, an I/O error, a busy file.
+    // Faults that pass: a full disk, an I/O error, a file busy in another process.
     switch (code & 0xff) {
         case SQLITE_FULL:
             log::warn("sqlite disk full", {{"error", message}});
             return Error::storage_full("the database's disk is full");
         case SQLITE_IOERR:
         case SQLITE_BUSY:
-        case SQLITE_LOCKED:
             log::warn("sqlite unavailable", {{"code", code}, {"error", message}});
             return Error::database_unavailable("database unavailable");
         default:
@@ -176,6 +175,8 @@ Status SqliteConnection::commit() {
     return run_script("COMMIT");
 }
 Status SqliteConnection::rollback() {
+    // SQLite may have rolled back already (a full disk, an I/O error).
+    if (sqlite3_get_autocommit(db_)) return {};
     return run_script("ROLLBACK");
 }
 
