@@ -429,17 +429,31 @@ void Importer::stop() {
     if (thread_.joinable()) thread_.join();
 }
 
+void Importer::retry_later(const ImportJobId& id) {
+    log::warn("import waits for the database", {{"import_id", id}});
+    std::lock_guard lock(mutex_);
+    retry_ = true;
+}
+
 void Importer::loop() {
     while (!stopping_) {
         {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return pending_ || stopping_; });
-            pending_ = false;
+            // After a database fault the jobs are looked at again each second,
+            // so they resume by themselves once it passes.
+            if (retry_)
+                wake_.wait_for(lock, std::chrono::seconds(1),
+                               [&] { return pending_ || stopping_; });
+            else
+                wake_.wait(lock, [&] { return pending_ || stopping_; });
+            pending_ = retry_ = false;
         }
         if (stopping_) break;
         auto jobs = db_.read([](db::Connection& c) { return store::unfinished_imports(c); });
         if (!jobs) {
             log::error("import: cannot list jobs", {{"error", jobs.error().message}});
+            std::lock_guard lock(mutex_);
+            retry_ = is_database_fault(jobs.error());
             continue;
         }
         for (auto& job : *jobs) {
@@ -455,6 +469,7 @@ void Importer::run(ImportJob job) {
     if (job.status == import_status::kPending) {
         auto claimed = db_.write(
             [&](db::Connection& c) { return store::claim_import(c, job.id, clock_.now()); });
+        if (!claimed && is_database_fault(claimed.error())) return retry_later(job.id);
         if (!claimed || !*claimed) return;
         job.status = import_status::kRunning;
         job.started_at = clock_.now();
@@ -462,6 +477,9 @@ void Importer::run(ImportJob job) {
     log::info("import started", {{"import_id", job.id}, {"from_byte", job.processed_bytes}});
     auto status = process(job);
     if (stopping_ && job.status == import_status::kRunning) return;  // resumes at next start
+    // The job stays running with its file; it resumes from its last
+    // committed batch once the database is back.
+    if (!status && is_database_fault(status.error())) return retry_later(job.id);
     if (!status) {
         job.status = import_status::kFailed;
         job.error = status.error().message;

@@ -86,8 +86,10 @@ public:
 
 private:
     void loop();
-    // Runs one job to its end (or until stop); errors are recorded on it.
+    // Runs one job to its end (or until stop); errors are recorded on it,
+    // except database faults: the job waits for the database (retry_later).
     void run(ImportJob job);
+    void retry_later(const ImportJobId& id);
     Status process(ImportJob& job);
     struct InFlight;  // a batch committing
     // Applies one batch and records the job's progress in one transaction,
@@ -103,6 +105,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool pending_ = true;
+    // A database fault stopped the last look or job: look again shortly.
+    bool retry_ = false;
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 };

@@ -441,16 +441,15 @@ void Pipeline::guard_stranded(Micros now) {
     if (guarding_->exchange(true)) return;  // the last look is still running
     guarded_at_ = now;
     // Read on a database thread: the scan must not hold up dispatching.
-    db_.post(
-        [this, cutoff = now - options_.receipt_timeout, guarding = guarding_](db::Connection& c) {
-            auto overdue = store::overdue_sent(c, cutoff, 1000);
-            if (!overdue)
-                log::warn("looking for messages without receipts failed",
-                          {{"error", overdue.error().message}});
-            else if (!overdue->empty())
-                record(ReceiptTimeouts{std::move(*overdue)});
-            guarding->store(false);
-        });
+    db_.post([this, now, guarding = guarding_](db::Connection& c) {
+        auto overdue = store::overdue_sent(c, now, options_.receipt_timeout, 1000);
+        if (!overdue)
+            log::warn("looking for messages without receipts failed",
+                      {{"error", overdue.error().message}});
+        else if (!overdue->empty())
+            record(ReceiptTimeouts{std::move(*overdue)});
+        guarding->store(false);
+    });
 }
 
 Pipeline::Health Pipeline::health() const {

@@ -48,7 +48,8 @@ struct PipelineOptions {
     Micros idle_poll = 200'000;  // claim at least this often
     RecorderOptions retries;     // attempts and back-off when no gateway can take a message
     // A message sent this long ago without a final receipt ends expired
-    // (RECEIPT_TIMEOUT); the guard looks this often.
+    // (RECEIPT_TIMEOUT), unless its gateway has its own timeout; the guard
+    // looks this often.
     Micros receipt_timeout = 48 * 3600 * kMicrosPerSecond;
     Micros guard_every = 60 * kMicrosPerSecond;
 };

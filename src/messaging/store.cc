@@ -532,10 +532,12 @@ Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff) {
     return c.execute("DELETE FROM early_receipts WHERE received_at < $1", {cutoff});
 }
 
-Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros cutoff, int limit) {
-    UJ_ASSIGN(auto r, c.query("SELECT id FROM messages WHERE status = 'sent' AND sent_at < $1 "
-                              "AND direction = 'outbound' LIMIT $2",
-                              {cutoff, static_cast<std::int64_t>(limit)}));
+Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros now, Micros timeout, int limit) {
+    UJ_ASSIGN(auto r, c.query("SELECT m.id FROM messages m LEFT JOIN gateways g ON g.id = "
+                              "m.gateway_id WHERE m.status = 'sent' AND m.direction = 'outbound' "
+                              "AND m.sent_at < $1 - COALESCE(g.receipt_timeout_s * 1000000, $2) "
+                              "LIMIT $3",
+                              {now, timeout, static_cast<std::int64_t>(limit)}));
     std::vector<MessageId> out;
     out.reserve(r.rows.size());
     for (const auto& row : r.rows) out.push_back(row.id<MessageId>(0));

@@ -122,8 +122,9 @@ Status delete_early_receipts(Connection& c, const std::vector<std::string>& ids)
 Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff);
 
 // ---- the stranded-message guard
-// Outbound messages sent before `cutoff` that still wait for a receipt.
-Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros cutoff, int limit);
+// Outbound messages that still wait for a receipt, sent longer ago than
+// their gateway's receipt timeout (`timeout` for gateways without one).
+Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros now, Micros timeout, int limit);
 // Of `ids`, those still sent, with their accounts.
 Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,
                                                                 const std::vector<MessageId>& ids);

@@ -21,6 +21,8 @@ struct GatewayRecord {
     nlohmann::json settings = nlohmann::json::object();  // without secrets
     nlohmann::json secrets = nlohmann::json::object();   // decrypted; never shown
     bool is_active = true;
+    // Its own receipt timeout in seconds; none: the server's.
+    std::optional<std::int64_t> receipt_timeout_s;
     Micros created_at = 0;
     Micros updated_at = 0;
 };

@@ -29,6 +29,7 @@ json gateway_json(const GatewayRecord& g) {
             {"kind", g.kind},
             {"settings", channels::redacted_settings(g.settings, g.secrets)},
             {"is_active", g.is_active},
+            {"receipt_timeout_s", g.receipt_timeout_s ? json(*g.receipt_timeout_s) : json(nullptr)},
             {"created_at", format_iso8601(g.created_at)},
             {"updated_at", format_iso8601(g.updated_at)}};
 }
@@ -61,6 +62,12 @@ Result<GatewayInput> read_gateway(const RoutingService& s, const Request& req, N
     in.kind = f.choice("kind", need, s.kinds());
     in.settings = f.object("settings", Need::kOptional);
     in.is_active = f.boolean("is_active", Need::kOptional);
+    if (f.has("receipt_timeout_s")) {
+        if (f.is_null("receipt_timeout_s"))
+            in.receipt_timeout_s.emplace();
+        else if (auto t = f.integer("receipt_timeout_s", Need::kRequired, 60, 30 * 86400))
+            in.receipt_timeout_s = std::optional<std::int64_t>(*t);
+    }
     UJ_TRY(f.check());
     return in;
 }

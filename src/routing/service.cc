@@ -173,6 +173,7 @@ Result<GatewayRecord> RoutingService::create_gateway(const Principal& who, const
                     .name = *in.name,
                     .kind = *in.kind,
                     .is_active = in.is_active.value_or(true),
+                    .receipt_timeout_s = in.receipt_timeout_s.value_or(std::nullopt),
                     .created_at = now,
                     .updated_at = now};
     UJ_ASSIGN(const auto* kind, kind_of(g.kind));
@@ -201,6 +202,7 @@ Result<GatewayRecord> RoutingService::update_gateway(const Principal& who, const
         UJ_ASSIGN(auto g, opened(found->sealed, found->gateway));
         if (in.name) g.name = *in.name;
         if (in.is_active) g.is_active = *in.is_active;
+        if (in.receipt_timeout_s) g.receipt_timeout_s = *in.receipt_timeout_s;
         if (in.settings) {
             UJ_ASSIGN(const auto* kind, kind_of(g.kind));
             json settings = *in.settings;

@@ -31,6 +31,8 @@ struct GatewayInput {
     // are split off and sealed. On update, an absent secret keeps the stored one.
     std::optional<nlohmann::json> settings;
     std::optional<bool> is_active;
+    // Set (a number of seconds) or cleared (null: the server's default).
+    std::optional<std::optional<std::int64_t>> receipt_timeout_s;
 };
 
 struct RouteInput {

@@ -9,7 +9,7 @@ using db::Value;
 using json = nlohmann::json;
 
 constexpr const char* kGatewayColumns =
-    "id, name, kind, settings, secrets, is_active, created_at, updated_at";
+    "id, name, kind, settings, secrets, is_active, created_at, updated_at, receipt_timeout_s";
 
 StoredGateway gateway_from(const Row& r) {
     StoredGateway s;
@@ -24,6 +24,7 @@ StoredGateway gateway_from(const Row& r) {
     g.is_active = r.boolean(5);
     g.created_at = r.i64(6);
     g.updated_at = r.i64(7);
+    g.receipt_timeout_s = r.opt_i64(8);
     return s;
 }
 
@@ -78,16 +79,17 @@ RouteRule route_from(const Row& r) {
 Status insert_gateway(Connection& c, const GatewayRecord& g, const std::string& sealed) {
     return db::done(
         c.query("INSERT INTO gateways (id, name, kind, settings, secrets, is_active, created_at, "
-                "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "updated_at, receipt_timeout_s) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 {g.id.value, g.name, g.kind, g.settings.dump(), sealed, g.is_active, g.created_at,
-                 g.updated_at}));
+                 g.updated_at, db::optional_int(g.receipt_timeout_s)}));
 }
 
 Status update_gateway(Connection& c, const GatewayRecord& g, const std::string& sealed) {
     return db::done(
         c.query("UPDATE gateways SET name = $2, settings = $3, secrets = $4, is_active = $5, "
-                "updated_at = $6 WHERE id = $1",
-                {g.id.value, g.name, g.settings.dump(), sealed, g.is_active, g.updated_at}));
+                "updated_at = $6, receipt_timeout_s = $7 WHERE id = $1",
+                {g.id.value, g.name, g.settings.dump(), sealed, g.is_active, g.updated_at,
+                 db::optional_int(g.receipt_timeout_s)}));
 }
 
 Status delete_gateway(Connection& c, const GatewayId& id) {

@@ -23,6 +23,8 @@ std::uint32_t status_for(const Error& e) {
     if (e.error_code == "INVALID_SENDER_ID" || e.error_code == "SENDER_ID_NOT_APPROVED")
         return st::kInvSrcAdr;
     if (e.error_code == "INVALID_BODY") return st::kInvMsgLen;
+    // The database is away or full: a client sends it again later.
+    if (is_database_fault(e)) return st::kMsgQFul;
     switch (e.code) {
         case ErrorCode::kRateLimited:
             return st::kThrottled;

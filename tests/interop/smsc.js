@@ -97,8 +97,9 @@ const waitingReceipts = [];
 
 // Sends a receipt on a bound session; it goes again later when refused
 // (e.g. ESME_RX_T_APPN) or left unanswered by a closing connection.
-function deliverReceipt(receipt) {
-    const session = receivers.values().next().value;
+function deliverReceipt(receipt, preferred) {
+    const session = preferred && receivers.has(preferred) ? preferred
+                                                          : receivers.values().next().value;
     if (!session) {
         waitingReceipts.push(receipt);
         return;
@@ -129,7 +130,7 @@ function sendReceipt(session, submit, id, submittedAt) {
             source_addr: submit.destination_addr, dest_addr_ton: submit.source_addr_ton,
             dest_addr_npi: submit.source_addr_npi, destination_addr: submit.source_addr,
             esm_class: 0x04, data_coding: 0, short_message: Buffer.from(text, 'latin1'),
-        }});
+        }}, session);
     }, opt.receiptDelayMs);
 }
 

@@ -15,3 +15,8 @@ CREATE TABLE early_receipts (
     received_at BIGINT NOT NULL
 );
 CREATE INDEX early_receipts_part ON early_receipts (gateway_id, provider_key);
+
+-- A gateway's own receipt timeout in seconds (NULL: the server's
+-- receipt_timeout_s): messages it sent that long ago without a final
+-- receipt end expired, RECEIPT_TIMEOUT.
+ALTER TABLE gateways ADD COLUMN receipt_timeout_s BIGINT;
