@@ -77,8 +77,7 @@ Error Error::storage_full(std::string message) {
 }
 
 bool is_database_fault(const Error& error) {
-    return error.error_code == "DATABASE_UNAVAILABLE" ||
-           error.error_code == "INSUFFICIENT_STORAGE";
+    return error.error_code == "DATABASE_UNAVAILABLE" || error.error_code == "INSUFFICIENT_STORAGE";
 }
 
 }  // namespace ujumbe

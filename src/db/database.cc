@@ -137,7 +137,8 @@ void Database::note_error(const Error& error) {
     fault_since_ = std::chrono::duration_cast<std::chrono::microseconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-    log::warn("database fault", {{"fault", fault == Fault::kStorageFull ? "disk full" : "unreachable"}});
+    log::warn("database fault",
+              {{"fault", fault == Fault::kStorageFull ? "disk full" : "unreachable"}});
 }
 
 void Database::note_success(bool wrote) {

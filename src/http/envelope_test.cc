@@ -151,22 +151,22 @@ TEST(ErrorResponse, RetryAfterIsAtLeastOneSecond) {
     EXPECT_EQ(header_of(error_response(Error::rate_limited(-3)), "Retry-After"), "1");
 }
 
-TEST(ErrorResponse, AnUnavailableDatabaseIs503WithRetryAfter) {
-    const Response r = error_response(Error::database_unavailable("x"));
-    EXPECT_EQ(r.status, 503);
-    EXPECT_EQ(header_of(r, "Retry-After"), "5");
-    const json body = body_of(r);
-    EXPECT_EQ(body["error_code"], "DATABASE_UNAVAILABLE");
-    EXPECT_EQ(body["message"], "x");
-}
-
-TEST(ErrorResponse, AFullDatabaseDiskIs507WithRetryAfter) {
-    const Response r = error_response(Error::storage_full("x"));
-    EXPECT_EQ(r.status, 507);
-    EXPECT_EQ(header_of(r, "Retry-After"), "30");
-    const json body = body_of(r);
-    EXPECT_EQ(body["error_code"], "INSUFFICIENT_STORAGE");
-    EXPECT_EQ(body["message"], "x");
+TEST(ErrorResponse, DatabaseFaultsAre503Or507WithRetryAfter) {
+    struct Case {
+        Error error;
+        int status;
+        const char* retry_after;
+        const char* error_code;
+    };
+    for (const auto& c : {Case{Error::database_unavailable("x"), 503, "5", "DATABASE_UNAVAILABLE"},
+                          Case{Error::storage_full("x"), 507, "30", "INSUFFICIENT_STORAGE"}}) {
+        const Response r = error_response(c.error);
+        EXPECT_EQ(r.status, c.status);
+        EXPECT_EQ(header_of(r, "Retry-After"), c.retry_after);
+        const json body = body_of(r);
+        EXPECT_EQ(body["error_code"], c.error_code);
+        EXPECT_EQ(body["message"], "x");
+    }
 }
 
 TEST(ErrorResponse, OtherErrorsHaveNoRetryAfter) {

@@ -207,6 +207,15 @@ if ENGINE == "postgres":
             deadline = time.monotonic() + 60
             while len(smsc.pdus("submit_sm")) < 2_000 and time.monotonic() < deadline:
                 time.sleep(0.02)
+            # An import of contacts runs when the database goes away: it waits
+            # and finishes by itself.
+            rows = 150_000
+            csv = "phone_e164,name\n" + "".join(
+                "+2557%08d,Import %d\n" % (i, i) for i in range(rows))
+            job = u.start_import(srv.api, admin.access, csv.encode())
+            while srv.api("GET", "/contacts/imports/%s" % job["id"],
+                          token=admin.access).body["data"]["status"] == "pending":
+                time.sleep(0.02)
             private_pg.crash()
             down_at = time.monotonic()
 
@@ -237,6 +246,9 @@ if ENGINE == "postgres":
             ready_after = time.monotonic() - back_at
             by = _wait_all_delivered(srv, admin.access, 2_000)
             assert by.get("delivered") == _stored(srv, admin.access) == 2_000
+            imported = u.wait_import(srv.api, admin.access, job["id"])
+            assert imported["status"] == "completed", imported
+            assert imported["created"] == rows and imported["failed"] == 0, imported
             _check_exactly_once(smsc, poster)
             assert srv.proc.poll() is None
             backlog = srv.api("GET", "/admin/messages/backlog", token=admin.access)

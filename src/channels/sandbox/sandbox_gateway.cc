@@ -158,15 +158,15 @@ void SandboxGateway::submit(OutboundSms message, std::function<void(SubmitOutcom
 
 void SandboxGateway::report(ReceiptReport receipt) {
     // Like an SMSC, delivers a receipt that was not taken again a second later.
-    listener_.on_receipt(receipt, [this, self = shared_from_this(),
-                                   receipt](ReportFate fate) mutable {
-        if (fate != ReportFate::kRetryLater || stopped_) return;
-        auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(1));
-        timer->async_wait([this, self, timer, receipt = std::move(receipt)](
-                              const boost::system::error_code& ec) mutable {
-            if (!ec) report(std::move(receipt));
+    listener_.on_receipt(
+        receipt, [this, self = shared_from_this(), receipt](ReportFate fate) mutable {
+            if (fate != ReportFate::kRetryLater || stopped_) return;
+            auto timer = std::make_shared<boost::asio::steady_timer>(io_, std::chrono::seconds(1));
+            timer->async_wait([this, self, timer, receipt = std::move(receipt)](
+                                  const boost::system::error_code& ec) mutable {
+                if (!ec) report(std::move(receipt));
+            });
         });
-    });
 }
 
 json SandboxGateway::status() const {

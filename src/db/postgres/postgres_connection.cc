@@ -42,7 +42,8 @@ Status PostgresConnection::ensure_connected() {
         return Error::database_unavailable("database connection lost mid-transaction");
     PQreset(conn_);
     prepared_.clear();
-    if (PQstatus(conn_) != CONNECTION_OK) return Error::database_unavailable("database unreachable");
+    if (PQstatus(conn_) != CONNECTION_OK)
+        return Error::database_unavailable("database unreachable");
     return {};
 }
 
