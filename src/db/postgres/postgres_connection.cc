@@ -61,11 +61,11 @@ Error PostgresConnection::error_from(PGresult* res, std::string_view context) co
     // starting up: 57P01-57P03) or its disk is full (53100).
     if (PQstatus(conn_) != CONNECTION_OK || sqlstate.starts_with("08") ||
         sqlstate.starts_with("57P")) {
-        log::warn("postgres unreachable", {{"sqlstate", sqlstate}, {"error", message}});
+        log::debug("postgres unreachable", {{"sqlstate", sqlstate}, {"error", message}});
         return Error::database_unavailable("database unreachable");
     }
     if (sqlstate == "53100") {
-        log::warn("postgres disk full", {{"error", message}});
+        log::debug("postgres disk full", {{"error", message}});
         return Error::storage_full("the database's disk is full");
     }
     log::error("postgres error", {{"sqlstate", sqlstate}, {"error", message}, {"sql", context}});

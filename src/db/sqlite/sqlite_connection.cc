@@ -58,11 +58,11 @@ Error SqliteConnection::last_error(std::string_view context) const {
     // Faults that pass: a full disk, an I/O error, a file busy in another process.
     switch (code & 0xff) {
         case SQLITE_FULL:
-            log::warn("sqlite disk full", {{"error", message}});
+            log::debug("sqlite disk full", {{"error", message}});
             return Error::storage_full("the database's disk is full");
         case SQLITE_IOERR:
         case SQLITE_BUSY:
-            log::warn("sqlite unavailable", {{"code", code}, {"error", message}});
+            log::debug("sqlite unavailable", {{"code", code}, {"error", message}});
             return Error::database_unavailable("database unavailable");
         default:
             break;
