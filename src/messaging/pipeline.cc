@@ -402,6 +402,12 @@ void Pipeline::stall(std::shared_ptr<Batch> batch, std::function<void()> then) {
     // them again (also those waiting behind this batch); what only this
     // server knows (gateway answers) is kept and tried again.
     auto given_back = take_reports(batch->records, batch->dones);
+    // Nothing else to write: a probe tells when the database takes writes
+    // again (an empty transaction would pass even on a full disk).
+    if (batch->records.empty()) {
+        batch->records.push_back(ProbeWrite{options_.node_id});
+        batch->dones.emplace_back();
+    }
     const Micros now = clock_.now();
     std::unique_lock lock(record_mutex_);
     for (auto& done : take_reports(pending_.records, pending_.dones))

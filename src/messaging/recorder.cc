@@ -113,6 +113,8 @@ Status Recorder::write(db::Connection& c, const std::vector<Record>& batch, Micr
             UJ_TRY(write_timeouts(c, *t, now));
         } else if (const auto* l = std::get_if<ReleaseLeases>(&r)) {
             UJ_TRY(store::release_leases_of(c, l->owner, l->message_ids));
+        } else if (const auto* probe = std::get_if<ProbeWrite>(&r)) {
+            UJ_TRY(store::probe_write(c, probe->node_id, now));
         } else {
             UJ_TRY(write_inbound(c, std::get<channels::InboundReport>(r), now));
         }

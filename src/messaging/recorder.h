@@ -55,9 +55,14 @@ struct ReleaseLeases {
     std::string owner;
     std::vector<MessageId> message_ids;
 };
-using Record =
-    std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
-                 channels::InboundReport, MatchEarlyReceipts, ReceiptTimeouts, ReleaseLeases>;
+// A write that needs room, to learn whether the database takes writes again
+// when a stalled batch has nothing else to write.
+struct ProbeWrite {
+    std::string node_id;
+};
+using Record = std::variant<SentRecord, RetryRecord, FailedRecord, channels::ReceiptReport,
+                            channels::InboundReport, MatchEarlyReceipts, ReceiptTimeouts,
+                            ReleaseLeases, ProbeWrite>;
 
 struct RecorderOptions {
     int max_attempts = 12;

@@ -278,6 +278,13 @@ Status release_all_leases(Connection& c) {
         "UPDATE message_queue SET lease_owner = NULL, lease_until = 0 WHERE lease_until > 0"));
 }
 
+Status probe_write(Connection& c, const std::string& node_id, Micros now) {
+    return db::done(c.query(
+        "INSERT INTO pipeline_probes (node_id, probed_at) VALUES ($1, $2) ON CONFLICT (node_id) "
+        "DO UPDATE SET probed_at = excluded.probed_at",
+        {node_id, now}));
+}
+
 Status release_leases_of(Connection& c, const std::string& owner,
                          const std::vector<MessageId>& message_ids) {
     return db::for_ids(c,

@@ -53,6 +53,8 @@ Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<Mess
 // Every lease of `owner` ends now (a restarted node takes its work back).
 Status release_leases(Connection& c, const std::string& owner);
 Status release_all_leases(Connection& c);
+// Writes this node's row in pipeline_probes (fails while the disk is full).
+Status probe_write(Connection& c, const std::string& node_id, Micros now);
 // Releases these messages' rows leased to `owner`.
 Status release_leases_of(Connection& c, const std::string& owner,
                          const std::vector<MessageId>& message_ids);

@@ -20,3 +20,10 @@ CREATE INDEX early_receipts_part ON early_receipts (gateway_id, provider_key);
 -- receipt_timeout_s): messages it sent that long ago without a final
 -- receipt end expired, RECEIPT_TIMEOUT.
 ALTER TABLE gateways ADD COLUMN receipt_timeout_s BIGINT;
+
+-- One row per node, written when the pipeline checks whether the database
+-- takes writes again after a fault (a write that needs room on its disk).
+CREATE TABLE pipeline_probes (
+    node_id TEXT PRIMARY KEY,
+    probed_at BIGINT NOT NULL
+);
