@@ -11,12 +11,12 @@
 #include "app/commands.h"
 #include "app/modules.h"
 #include "app/runtime.h"
-#include "core/clock.h"
 #include "core/log.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
 #include "http/rate_limit.h"
 #include "http/server.h"
+#include "http/views_support.h"
 #include "identity/routes.h"
 
 namespace ujumbe::app {
@@ -28,8 +28,9 @@ namespace {
 // workers (recording outcomes, claiming due messages).
 Result<http::Response> readiness(db::Database& db, const messaging::Pipeline::Health& workers) {
     using json = nlohmann::json;
-    auto since = [](std::int64_t micros) -> json {
-        return micros ? json(format_iso8601(micros)) : json(nullptr);
+    // The health figures say 0 for "not stalled".
+    auto since = [](Micros micros) {
+        return http::time_or_null(micros ? std::optional<Micros>(micros) : std::nullopt);
     };
     const auto probe = db.read([](db::Connection& c) { return c.query("SELECT 1"); });
     const auto health = db.health();

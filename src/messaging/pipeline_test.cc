@@ -246,11 +246,11 @@ protected:
     }
     // Waits (up to 10 s) until the message has `status`.
     bool reaches(const MessageId& id, MessageStatus status) {
-        for (int i = 0; i < 1000; ++i) {
-            if (detail(id).message.status == status) return true;
-            pipeline_->wake();
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
+        if (comes_true([&] {
+                pipeline_->wake();
+                return detail(id).message.status == status;
+            }))
+            return true;
         ADD_FAILURE() << "message " << id << " stayed " << status_name(detail(id).message.status)
                       << ", expected " << status_name(status);
         return false;

@@ -29,7 +29,7 @@ json gateway_json(const GatewayRecord& g) {
             {"kind", g.kind},
             {"settings", channels::redacted_settings(g.settings, g.secrets)},
             {"is_active", g.is_active},
-            {"receipt_timeout_s", g.receipt_timeout_s ? json(*g.receipt_timeout_s) : json(nullptr)},
+            {"receipt_timeout_s", http::int_or_null(g.receipt_timeout_s)},
             {"created_at", format_iso8601(g.created_at)},
             {"updated_at", format_iso8601(g.updated_at)}};
 }

@@ -75,7 +75,8 @@ def test_a_message_without_a_receipt_expires_after_its_gateways_timeout(server_f
 
 
 def test_a_receipt_timeout_out_of_range_names_the_field(api, admin):
-    for bad in (0, 59, 30 * 86400 + 1, "soon", 1.5, True):
+    for bad in (0, 59, 30 * 86400 + 1, "soon", 1.5, True, -2**63, 2**63 - 1, 2**64, 10**30,
+                [3600], {"s": 3600}):
         resp = api("POST", "/gateways", json={"name": "bad timeout " + u.unique_name(),
                                               "kind": "sandbox", "receipt_timeout_s": bad},
                    token=admin.access)
