@@ -30,6 +30,8 @@ LAYERS = {
                   "channels"],
     "smpp_server": ["core", "db", "http", "identity", "contacts", "billing", "formats",
                     "channels", "messaging"],
+    "webhooks": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
+                 "channels", "messaging"],
 }
 # The app wires everything and may include any public header.
 TOP = "app"

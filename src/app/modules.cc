@@ -12,6 +12,7 @@
 #include "messaging/routes.h"
 #include "routing/routes.h"
 #include "smpp_server/routes.h"
+#include "webhooks/routes.h"
 
 namespace ujumbe::app {
 
@@ -53,6 +54,20 @@ messaging::PipelineOptions pipeline_options(const Config& config, const db::Data
     return o;
 }
 
+webhooks::DispatcherOptions dispatcher_options(const Config& config, const std::string& node) {
+    webhooks::DispatcherOptions o;
+    o.node_id = node;
+    o.allow_private = config.webhook_allow_private;
+    o.timeout = config.webhook_timeout_ms * 1000;
+    o.connect_timeout = std::min<Micros>(3 * kMicrosPerSecond, o.timeout);
+    o.concurrency = config.webhook_concurrency;
+    o.endpoint_concurrency = config.webhook_endpoint_concurrency;
+    o.retry_unit = config.webhook_retry_unit_ms * 1000;
+    o.disable_after = config.webhook_disable_after_s * kMicrosPerSecond;
+    o.keep = config.webhook_keep_days * 86400 * kMicrosPerSecond;
+    return o;
+}
+
 void announce_admin(const identity::BootstrapResult& admin) {
     if (!admin.created) return;
     log::info("platform admin created", {{"email", admin.email}});
@@ -89,7 +104,8 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       pipeline_(db, SystemClock::instance(), committer_, routing_, identity_,
                 pipeline_options(config, db, node), &wiring_),
       messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
-                 {.default_sender_id = config.default_sender_id},
+                 {.default_sender_id = config.default_sender_id,
+                  .allow_private_callbacks = config.webhook_allow_private},
                  {.dispatch = &pipeline_, .billing = &billing_}),
       smpp_accounts_(
           db, SystemClock::instance(), secret,
@@ -101,7 +117,11 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
               if (smpp_endpoint_) smpp_endpoint_->drop_sessions(id);
           }),
       smpp_deliveries_(db, SystemClock::instance(), node,
-                       {.max_age = config.smpp_delivery_max_age_s * kMicrosPerSecond}) {}
+                       {.max_age = config.smpp_delivery_max_age_s * kMicrosPerSecond}),
+      webhook_dispatcher_(db, SystemClock::instance(), secret, dispatcher_options(config, node)),
+      webhooks_(db, SystemClock::instance(), secret,
+                {.allow_private = config.webhook_allow_private},
+                [this] { webhook_dispatcher_.wake(); }) {}
 
 Modules::~Modules() {
     stop();
@@ -116,6 +136,7 @@ Status Modules::start() {
     if (!loaded) return Error::internal("cannot load gateways: " + loaded.error().message);
     importer_.start();
     pipeline_.start();
+    webhook_dispatcher_.start();
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
         UJ_TRY(smpp_server::parse_listen(config_.smpp_listen, options));
@@ -130,6 +151,7 @@ void Modules::stop() {
     if (stopped_) return;
     stopped_ = true;
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
+    webhook_dispatcher_.stop();
     pipeline_.stop();
     registry_.stop();  // no more outcomes or receipts
     routing_.stop();
@@ -145,6 +167,7 @@ void Modules::add_routes(http::Router& router) {
     routing::add_routes(router, routing_);
     billing::add_routes(router, billing_);
     smpp_server::add_routes(router, smpp_accounts_);
+    webhooks::add_routes(router, webhooks_);
 }
 
 }  // namespace ujumbe::app

@@ -30,6 +30,8 @@
 #include "smpp_server/deliveries.h"
 #include "smpp_server/endpoint.h"
 #include "smpp_server/service.h"
+#include "webhooks/dispatcher.h"
+#include "webhooks/service.h"
 
 namespace ujumbe::app {
 
@@ -81,6 +83,8 @@ private:
     smpp_server::Deliveries smpp_deliveries_;
     // The SMPP server, when UJUMBE_SMPP_LISTEN is set.
     std::unique_ptr<smpp_server::Endpoint> smpp_endpoint_;
+    webhooks::Dispatcher webhook_dispatcher_;
+    webhooks::WebhookService webhooks_;
     bool stopped_ = false;
 };
 

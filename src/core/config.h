@@ -91,6 +91,18 @@ struct Config {
     // A message sent this long ago without a final receipt ends expired
     // with RECEIPT_TIMEOUT (refunded when refund_undelivered is on).
     std::int64_t receipt_timeout_s = 48 * 3600;
+    // Webhooks out (docs/webhooks.md): private and loopback destinations
+    // refused unless allowed; time limit of an exchange; deliveries in
+    // flight in all and per endpoint; the unit of the retry schedule; how
+    // long an endpoint may fail before it is disabled; how long finished
+    // deliveries are kept.
+    bool webhook_allow_private = false;
+    std::int64_t webhook_timeout_ms = 10000;
+    int webhook_concurrency = 64;
+    int webhook_endpoint_concurrency = 8;
+    std::int64_t webhook_retry_unit_ms = 1000;
+    std::int64_t webhook_disable_after_s = 3 * 86400;
+    std::int64_t webhook_keep_days = 7;
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL
     // (also survives power loss, slower commits).
     std::string sqlite_synchronous = "NORMAL";

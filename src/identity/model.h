@@ -22,7 +22,8 @@ inline const std::vector<std::string>& known_scopes() {
         "full_access",   "read_only",      "account:read",    "account:write",    "users:read",
         "users:write",   "api_keys:read",  "api_keys:write",  "messages:read",    "messages:send",
         "contacts:read", "contacts:write", "sender_ids:read", "sender_ids:write", "routing:read",
-        "routing:write", "billing:read",   "billing:write",   "smpp:read",        "smpp:write"};
+        "routing:write", "billing:read",   "billing:write",   "smpp:read",        "smpp:write",
+        "webhooks:read", "webhooks:write"};
     return scopes;
 }
 

@@ -262,4 +262,9 @@ Result<SenderIdRecord> MessagingService::decide_sender_id(
     });
 }
 
+Result<std::vector<Message>> MessagingService::messages_for_events(
+    db::Connection& c, const std::vector<MessageId>& ids) {
+    return store::messages_by_ids(c, ids);
+}
+
 }  // namespace ujumbe::messaging

@@ -28,6 +28,9 @@ struct MessagingOptions {
     std::string default_sender_id = "Ujumbe";
     std::size_t max_bulk = 100'000;
     std::size_t max_body_chars = 1600;
+    // callback_url may name private and loopback addresses
+    // (UJUMBE_WEBHOOK_ALLOW_PRIVATE).
+    bool allow_private_callbacks = false;
 };
 
 struct NumberCheck {
@@ -75,6 +78,10 @@ public:
     Result<std::vector<BacklogCount>> backlog(const Principal& who);
     // scheduled -> canceled; 409 INVALID_STATUS otherwise.
     Result<Message> cancel(const Principal& who, const MessageId& id);
+    // For the events outbox's readers, in their transaction: the messages
+    // with these ids, any account's (the reader checks each event's account).
+    static Result<std::vector<Message>> messages_for_events(db::Connection& c,
+                                                            const std::vector<MessageId>& ids);
     Result<std::vector<NumberCheck>> validate_numbers(const Principal& who,
                                                       const std::vector<std::string>& numbers,
                                                       const std::optional<std::string>& country);
@@ -97,6 +104,8 @@ public:
     // pending -> approved | rejected, by the platform admin.
     Result<SenderIdRecord> decide_sender_id(const Principal& who, const SenderIdRecordId& id,
                                             bool approve, const std::optional<std::string>& reason);
+
+    const MessagingOptions& options() const { return options_; }
 
 private:
     db::Database& db_;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/log.h"
+#include "db/event_outbox.h"
 
 namespace ujumbe::messaging::store {
 
@@ -185,7 +186,7 @@ Status enqueue(Connection& c, const std::vector<std::pair<MessageId, Micros>>& d
 
 Status insert_events(Connection& c, const std::vector<EventRow>& events) {
     std::vector<Value> params;
-    return db::for_each_batch(events.size(), 128, [&](std::size_t first, std::size_t count) {
+    UJ_TRY(db::for_each_batch(events.size(), 128, [&](std::size_t first, std::size_t count) {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) {
             const auto& e = events[i];
@@ -201,7 +202,15 @@ Status insert_events(Connection& c, const std::vector<EventRow>& events) {
                   "created_at) VALUES " +
                       db::value_rows(static_cast<int>(count), 6),
                   params));
-    });
+    }));
+    // Webhooks hear of every change but the claim (sending is internal).
+    std::vector<db::OutboxEvent> outbox;
+    outbox.reserve(events.size());
+    for (const auto& e : events)
+        if (e.status != MessageStatus::kSending)
+            outbox.push_back(
+                {e.account_id.value, e.type, e.message_id.value, std::nullopt, e.created_at});
+    return db::append_events(c, outbox);
 }
 
 Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
@@ -256,9 +265,13 @@ Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micr
               c.query(sql, {owner, lease_until, now, static_cast<std::int64_t>(limit)}));
     std::vector<MessageId> ids;
     for (const auto& r : leased.rows) ids.push_back(r.id<MessageId>(0));
-    std::vector<Message> out;
     UJ_ASSIGN(auto events, mark_sending(c, ids, now));
     UJ_TRY(insert_events(c, events));
+    return messages_by_ids(c, ids);
+}
+
+Result<std::vector<Message>> messages_by_ids(Connection& c, const std::vector<MessageId>& ids) {
+    std::vector<Message> out;
     UJ_TRY(db::for_ids(c, std::string("SELECT ") + kMessageColumns + " FROM messages WHERE id", "",
                        {}, ids, [&](QueryResult& r) -> Status {
                            for (const auto& row : r.rows) out.push_back(message_from(row));

@@ -51,6 +51,8 @@ Result<std::vector<Message>> claim(Connection& c, const std::string& owner, Micr
 Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<MessageId>& ids,
                                            Micros now);
 // Every lease of `owner` ends now (a restarted node takes its work back).
+// The messages with these ids (any account's; missing ones left out), in no order.
+Result<std::vector<Message>> messages_by_ids(Connection& c, const std::vector<MessageId>& ids);
 Status release_leases(Connection& c, const std::string& owner);
 Status release_all_leases(Connection& c);
 // Writes this node's row in pipeline_probes (fails while the disk is full).

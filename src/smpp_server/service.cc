@@ -1,7 +1,6 @@
 #include "smpp_server/service.h"
 
-#include <boost/asio/ip/address.hpp>
-
+#include "core/address_blocks.h"
 #include "core/crypto.h"
 #include "core/ids.h"
 #include "smpp_server/store.h"
@@ -42,67 +41,14 @@ Error system_id_taken() {
     return Error::conflict("SYSTEM_ID_TAKEN", "Another SMPP account has this system_id.");
 }
 
-// The address's bytes and prefix length of "addr" or "addr/bits".
-struct Block {
-    std::vector<unsigned char> bytes;
-    int bits = 0;
-};
-
-std::optional<Block> parse_block(const std::string& entry) {
-    const auto slash = entry.find('/');
-    boost::system::error_code ec;
-    const auto address = boost::asio::ip::make_address(entry.substr(0, slash), ec);
-    if (ec) return std::nullopt;
-    Block b;
-    if (address.is_v4()) {
-        const auto raw = address.to_v4().to_bytes();
-        b.bytes.assign(raw.begin(), raw.end());
-    } else {
-        const auto v6 = address.to_v6();
-        if (v6.is_v4_mapped()) {
-            const auto raw =
-                boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_bytes();
-            b.bytes.assign(raw.begin(), raw.end());
-        } else {
-            const auto raw = v6.to_bytes();
-            b.bytes.assign(raw.begin(), raw.end());
-        }
-    }
-    const int max_bits = static_cast<int>(b.bytes.size() * 8);
-    b.bits = max_bits;
-    if (slash != std::string::npos) {
-        const std::string bits = entry.substr(slash + 1);
-        if (bits.empty() || bits.size() > 3 ||
-            bits.find_first_not_of("0123456789") != std::string::npos)
-            return std::nullopt;
-        b.bits = std::stoi(bits);
-        if (b.bits > max_bits) return std::nullopt;
-    }
-    return b;
-}
-
-bool contains(const Block& block, const Block& address) {
-    if (block.bytes.size() != address.bytes.size()) return false;
-    for (int i = 0; i < block.bits; ++i) {
-        const int byte = i / 8, bit = 7 - i % 8;
-        if (((block.bytes[byte] >> bit) & 1) != ((address.bytes[byte] >> bit) & 1)) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 bool valid_allow_entry(const std::string& entry) {
-    return entry.size() <= 64 && parse_block(entry).has_value();
+    return entry.size() <= 64 && parse_address_block(entry).has_value();
 }
 
 bool address_allowed(const std::vector<std::string>& allowed, const std::string& address) {
-    if (allowed.empty()) return true;
-    const auto peer = parse_block(address);
-    if (!peer) return false;
-    for (const auto& entry : allowed)
-        if (auto block = parse_block(entry); block && contains(*block, *peer)) return true;
-    return false;
+    return address_in_blocks(allowed, address);
 }
 
 SmppAccountsService::SmppAccountsService(db::Database& db, Clock& clock, std::string secret,

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "channels/gateway.h"
-#include "channels/http_provider/http_client.h"
+#include "channels/http_client.h"
 #include "channels/http_provider/provider.h"
 
 namespace ujumbe::channels {

@@ -2,7 +2,7 @@
 
 #include "channels/number_lookup.h"
 
-#include "channels/http_provider/http_client.h"
+#include "channels/http_client.h"
 #include "channels/http_provider/provider.h"
 #include "core/json.h"
 

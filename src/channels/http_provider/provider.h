@@ -15,7 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "channels/gateway.h"
-#include "channels/http_provider/http_client.h"
+#include "channels/http_client.h"
 #include "core/result.h"
 
 namespace ujumbe::channels {

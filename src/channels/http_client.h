@@ -1,15 +1,18 @@
 #pragma once
-// A small asynchronous HTTP/1.1 client for provider APIs: http and https
-// (certificates checked against the system's store, with SNI), keep-alive
-// connections reused per host, a timeout over each whole exchange and a
-// bound on the answer's size. Runs on the io_context given; send() may be
-// called from any thread.
+// A small asynchronous HTTP/1.1 client for provider APIs and webhooks: http
+// and https (certificates checked against the system's store, with SNI),
+// keep-alive connections reused per host, a timeout over each whole exchange
+// and one over connecting, a bound on the answer's size, redirects never
+// followed, and an optional check of every address a name resolves to (the
+// connection goes only to an address that passed). Runs on the io_context
+// given; send() may be called from any thread.
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,7 +49,10 @@ struct HttpAnswer {
 };
 
 struct HttpClientOptions {
-    std::chrono::milliseconds timeout{10000};  // connect, write and read together
+    std::chrono::milliseconds timeout{10000};          // connect, write and read together
+    std::chrono::milliseconds connect_timeout{10000};  // resolve and connect (and TLS)
+    // Why an address must not be called (nullopt: it may); none: any may.
+    std::function<std::optional<std::string>(const std::string& address)> refuse_address;
     std::size_t max_answer_bytes = 1 << 20;
     std::size_t max_idle = 16;  // keep-alive connections kept
 };

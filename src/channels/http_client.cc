@@ -1,6 +1,6 @@
 #include <utility>  // before Asio (g++ 12)
 
-#include "channels/http_provider/http_client.h"
+#include "channels/http_client.h"
 
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
@@ -169,7 +169,7 @@ struct HttpClient::Impl {
         beast::error_code ec;
         tcp::resolver resolver(strand);
         // Name lookups have no deadline of their own.
-        asio::steady_timer deadline(strand, options.timeout);
+        asio::steady_timer deadline(strand, std::min(options.timeout, options.connect_timeout));
         deadline.async_wait([&resolver](const beast::error_code& e) {
             if (!e) resolver.cancel();
         });
@@ -180,14 +180,32 @@ struct HttpClient::Impl {
             error = "resolve " + url.host + ": " + ec.message();
             co_return nullptr;
         }
+        // Only addresses that pass the check are connected to: the name is
+        // not resolved again, so it cannot change its answer in between.
+        std::vector<tcp::endpoint> allowed;
+        for (const auto& entry : found) {
+            if (options.refuse_address) {
+                if (auto why = options.refuse_address(entry.endpoint().address().to_string())) {
+                    error = "refused " + url.host + ": " + *why + " address";
+                    continue;
+                }
+            }
+            allowed.push_back(entry.endpoint());
+        }
+        if (allowed.empty()) {
+            if (error.empty()) error = "resolve " + url.host + ": no address";
+            co_return nullptr;
+        }
+        error.clear();
         auto conn = std::make_unique<Connection>();
         conn->key = key;
         if (url.tls)
             conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(strand, tls);
         else
             conn->plain = std::make_unique<beast::tcp_stream>(strand);
-        conn->lowest().expires_after(options.timeout);
-        co_await conn->lowest().async_connect(found, asio::redirect_error(asio::use_awaitable, ec));
+        conn->lowest().expires_after(std::min(options.timeout, options.connect_timeout));
+        co_await conn->lowest().async_connect(allowed,
+                                              asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             error = "connect " + url.host + ":" + url.port + ": " + ec.message();
             co_return nullptr;
@@ -210,6 +228,7 @@ struct HttpClient::Impl {
 
     asio::awaitable<void> run(std::shared_ptr<HttpClient> keep_alive_client, HttpRequest request,
                               std::function<void(HttpAnswer)> done) {
+        const auto started = std::chrono::steady_clock::now();
         HttpAnswer answer;
         const auto url = parse_url(request.url);
         if (!url) {
@@ -240,7 +259,7 @@ struct HttpClient::Impl {
             if (!conn) answer.error = std::move(error);
         }
         if (conn) {
-            conn->lowest().expires_after(options.timeout);
+            conn->lowest().expires_at(started + options.timeout);
             bool keep_alive = false;
             const bool head = r.method() == bhttp::verb::head;
             const auto ec =

@@ -1,0 +1,13 @@
+#pragma once
+// How a message looks outside: the API's answers and the webhooks' events
+// show the same object.
+
+#include <nlohmann/json.hpp>
+
+#include "messaging/model.h"
+
+namespace ujumbe::messaging {
+
+nlohmann::json message_json(const Message& m);
+
+}  // namespace ujumbe::messaging

@@ -1,0 +1,367 @@
+#include <utility>  // before Asio (g++ 12)
+
+#include "webhooks/dispatcher.h"
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "core/address_blocks.h"
+#include "core/crypto.h"
+#include "core/dates.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "db/event_outbox.h"
+#include "messaging/service.h"
+#include "messaging/views.h"
+#include "webhooks/payload.h"
+#include "webhooks/schedule.h"
+#include "webhooks/signing.h"
+
+namespace ujumbe::webhooks {
+
+namespace {
+
+constexpr Micros kSweepEvery = 60 * kMicrosPerSecond;
+constexpr auto kGather = std::chrono::milliseconds(2);
+constexpr std::string_view kMessageEvent = "message.";
+
+std::chrono::milliseconds millis(Micros m) {
+    return std::chrono::milliseconds(m / 1000);
+}
+
+channels::HttpClientOptions client_options(const DispatcherOptions& o) {
+    channels::HttpClientOptions c;
+    c.timeout = millis(o.timeout);
+    c.connect_timeout = millis(o.connect_timeout);
+    c.max_idle = static_cast<std::size_t>(o.concurrency);
+    if (!o.allow_private)
+        c.refuse_address = [](const std::string& address) { return non_public_reason(address); };
+    return c;
+}
+
+// "callback https://host:443": callback URLs share a bound per origin.
+std::optional<std::string> callback_target(const std::string& url) {
+    const auto parsed = channels::parse_url(url);
+    if (!parsed) return std::nullopt;
+    return std::string("callback ") + (parsed->tls ? "https://" : "http://") + parsed->host + ":" +
+           parsed->port;
+}
+
+// The secrets that sign now: the current one, and the previous one during
+// its overlap.
+std::vector<std::string> open_secrets(const std::string& server_secret,
+                                      const std::optional<store::SealedSecrets>& sealed,
+                                      Micros now) {
+    std::vector<std::string> out;
+    if (!sealed) return out;
+    if (auto s = open_secret(server_secret, sealed->secret)) out.push_back(std::move(*s));
+    if (sealed->previous && sealed->previous_until && *sealed->previous_until > now)
+        if (auto s = open_secret(server_secret, *sealed->previous)) out.push_back(std::move(*s));
+    return out;
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(db::Database& db, Clock& clock, std::string secret,
+                       DispatcherOptions options)
+    : db_(db),
+      clock_(clock),
+      secret_(std::move(secret)),
+      options_(std::move(options)),
+      client_(channels::HttpClient::create(io_, client_options(options_))) {}
+
+Dispatcher::~Dispatcher() {
+    stop();
+}
+
+void Dispatcher::start() {
+    // What this node leased before a restart is free again at once.
+    auto released =
+        db_.write([&](db::Connection& c) { return store::release_leases_of(c, options_.node_id); });
+    if (!released)
+        log::warn("webhooks: leases not released", {{"error", released.error().message}});
+    started_ = true;
+    io_thread_ = std::thread([this] {
+        auto guard = boost::asio::make_work_guard(io_);
+        io_.run();
+    });
+    thread_ = std::thread([this] { run(); });
+}
+
+void Dispatcher::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (thread_.joinable()) thread_.join();
+    client_->close();
+    io_.stop();
+    if (io_thread_.joinable()) io_thread_.join();
+}
+
+void Dispatcher::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    wake_.notify_all();
+}
+
+void Dispatcher::run() {
+    while (true) {
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait_for(lock, std::chrono::microseconds(options_.poll),
+                           [&] { return woken_ || stopping_; });
+            if (stopping_) break;
+            woken_ = false;
+        }
+        // Answers gather for a moment: one transaction records many.
+        std::this_thread::sleep_for(kGather);
+        round(clock_.now());
+    }
+}
+
+void Dispatcher::round(Micros now) {
+    std::vector<store::Attempt> attempts;
+    std::vector<std::string> full;
+    int room = 0;
+    {
+        std::lock_guard lock(mutex_);
+        attempts.swap(finished_);
+        for (const auto& [target, state] : targets_)
+            if (state.in_flight + static_cast<int>(state.waiting.size()) >=
+                options_.endpoint_concurrency)
+                full.push_back(target);
+        room = std::max(0, options_.concurrency - busy_);
+    }
+    if (now - last_sweep_ >= kSweepEvery) {
+        last_sweep_ = now;
+        auto dropped = db_.write(
+            [&](db::Connection& c) { return store::drop_finished_before(c, now - options_.keep); });
+        if (!dropped)
+            log::warn("webhooks: old deliveries not dropped", {{"error", dropped.error().message}});
+    }
+    // Reads (which never wait for the writer) find whether there is work
+    // before a write transaction looks for it.
+    auto work = db_.read([&](db::Connection& c) -> Result<std::pair<bool, bool>> {
+        UJ_ASSIGN(bool outbox, store::outbox_has_rows(c));
+        bool due = false;
+        if (room > 0) {
+            UJ_ASSIGN(due, store::has_due(c, now));
+        }
+        return std::pair{outbox, due};
+    });
+    const bool outbox = work && work->first;
+    if (attempts.empty() && work && !work->first && !work->second) return;
+    std::vector<store::Claimed> claimed;
+    bool more = false;
+    auto written = db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(settle(c, attempts, now));
+        if (outbox) {
+            UJ_ASSIGN(more, fan_out(c, now));
+        }
+        if (room > 0) {
+            const Micros lease = 2 * options_.timeout + 30 * kMicrosPerSecond;
+            UJ_ASSIGN(claimed, store::claim_due(c, options_.node_id, now, now + lease,
+                                                options_.endpoint_concurrency, room, full));
+        }
+        return {};
+    });
+    if (!written) {
+        // Nothing changed: the answers count again next round.
+        log::warn("webhooks: round not written", {{"error", written.error().message}});
+        std::lock_guard lock(mutex_);
+        finished_.insert(finished_.end(), attempts.begin(), attempts.end());
+        return;
+    }
+    std::lock_guard lock(mutex_);
+    for (auto& c : claimed) {
+        ++busy_;
+        auto& target = targets_[c.target];
+        if (target.in_flight < options_.endpoint_concurrency)
+            start_send(std::move(c));
+        else
+            target.waiting.push_back(std::move(c));
+    }
+    if (more) woken_ = true;  // a backlog: the next round comes at once
+}
+
+Status Dispatcher::settle(db::Connection& c, std::vector<store::Attempt>& attempts, Micros now) {
+    if (attempts.empty()) return {};
+    UJ_TRY(store::record_attempts(c, attempts, now));
+    std::set<WebhookId> succeeded, failed;
+    for (const auto& a : attempts)
+        if (a.webhook_id) (a.ok ? succeeded : failed).insert(*a.webhook_id);
+    for (const auto& id : succeeded) failed.erase(id);
+    const std::vector<WebhookId> ok(succeeded.begin(), succeeded.end());
+    const std::vector<WebhookId> bad(failed.begin(), failed.end());
+    UJ_TRY(store::note_endpoint_results(c, ok, bad, now));
+    if (bad.empty()) return {};
+    UJ_ASSIGN(auto failing, store::failing_before(c, bad, now - options_.disable_after));
+    for (const auto& e : failing) {
+        const std::string reason =
+            "Every delivery failed since " + format_iso8601(*e.failing_since) + ".";
+        UJ_TRY(store::disable_endpoint(c, e.id, reason, now));
+        const nlohmann::json data = {
+            {"webhook", {{"id", e.id.value}, {"url", e.url}, {"disabled_reason", reason}}}};
+        UJ_TRY(db::append_events(c, {{e.account_id.value, std::string(kWebhookDisabled),
+                                      std::nullopt, data.dump(), now}}));
+        log::warn("webhooks: endpoint disabled",
+                  {{"webhook_id", e.id.value}, {"account_id", e.account_id.value}});
+    }
+    return {};
+}
+
+Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
+    UJ_ASSIGN(auto events, store::take_outbox(c, options_.fan_out_batch));
+    if (events.empty()) return false;
+    const bool full = static_cast<int>(events.size()) == options_.fan_out_batch;
+    std::set<std::string> account_set;
+    std::set<MessageId> message_set;
+    for (const auto& e : events) {
+        account_set.insert(e.account_id.value);
+        if (e.message_id) message_set.insert(*e.message_id);
+    }
+    UJ_ASSIGN(auto endpoints,
+              store::enabled_endpoints(c, {account_set.begin(), account_set.end()}));
+    std::map<std::string, std::vector<const Endpoint*>> by_account;
+    for (const auto& e : endpoints) by_account[e.account_id.value].push_back(&e);
+    UJ_ASSIGN(auto messages, messaging::MessagingService::messages_for_events(
+                                 c, {message_set.begin(), message_set.end()}));
+    std::map<MessageId, const messaging::Message*> by_id;
+    for (const auto& m : messages) by_id[m.id] = &m;
+
+    std::vector<Delivery> rows;
+    std::vector<std::string> targets;
+    std::set<AccountId> callback_accounts;
+    for (const auto& event : events) {
+        const messaging::Message* message = nullptr;
+        if (event.message_id) {
+            auto it = by_id.find(*event.message_id);
+            // A message of another account never lends its data to this one.
+            if (it == by_id.end() || it->second->account_id != event.account_id) continue;
+            message = it->second;
+        }
+        std::vector<std::pair<std::optional<WebhookId>, std::string>> destinations;
+        for (const Endpoint* e : by_account[event.account_id.value])
+            if (subscribes(e->events, event.type)) destinations.emplace_back(e->id, e->url);
+        std::optional<std::string> callback;
+        if (message && message->callback_url && event.type.starts_with(kMessageEvent)) {
+            callback = callback_target(*message->callback_url);
+            if (callback) destinations.emplace_back(std::nullopt, *message->callback_url);
+        }
+        if (destinations.empty()) continue;
+        nlohmann::json data;
+        if (message) {
+            auto view = messaging::message_json(*message);
+            view["status"] = event.type.substr(kMessageEvent.size());
+            data = {{"message", std::move(view)}};
+        } else {
+            data = nlohmann::json::parse(event.data.value_or("{}"), nullptr, false);
+            if (data.is_discarded()) data = nlohmann::json::object();
+        }
+        const std::string body =
+            event_body(event.id, event.type, event.created_at, event.account_id, data);
+        for (auto& [webhook, url] : destinations) {
+            Delivery d;
+            d.id = DeliveryId{new_uuid_v7(now)};
+            d.account_id = event.account_id;
+            d.webhook_id = webhook;
+            d.url = url;
+            d.event_id = event.id;
+            d.event_type = event.type;
+            d.message_id = event.message_id;
+            d.body = body;
+            d.next_attempt_at = now;
+            d.created_at = d.updated_at = now;
+            targets.push_back(webhook ? webhook->value : *callback);
+            if (!webhook) callback_accounts.insert(event.account_id);
+            rows.push_back(std::move(d));
+        }
+    }
+    // Callbacks are signed from the first: an account that never asked for
+    // its callback secret gets one (POST /webhooks/callback-secret shows a
+    // new one).
+    for (const auto& account : callback_accounts) {
+        UJ_ASSIGN(auto existing, store::callback_secrets(c, account));
+        if (!existing)
+            UJ_TRY(store::put_callback_secrets(
+                c, account, {seal_secret(secret_, new_secret()), std::nullopt, std::nullopt}, now));
+    }
+    UJ_TRY(store::insert_deliveries(c, rows, targets));
+    return full;
+}
+
+void Dispatcher::start_send(store::Claimed claimed) {
+    auto& target = targets_[claimed.target];
+    ++target.in_flight;
+    const Micros now = clock_.now();
+    const auto secrets = open_secrets(secret_, claimed.secrets, now);
+    const Delivery& d = claimed.delivery;
+    channels::HttpRequest request;
+    request.method = "POST";
+    request.url = d.url;
+    request.headers = {
+        {"Content-Type", "application/json"},
+        {"User-Agent", "Ujumbe-Webhooks/1"},
+        {"X-Ujumbe-Event-Id", d.event_id},
+        {"X-Ujumbe-Event-Type", d.event_type},
+        {"X-Ujumbe-Delivery-Id", d.id.value},
+        {"X-Ujumbe-Signature", signature_header(now / kMicrosPerSecond, d.body, secrets)}};
+    request.body = d.body;
+    if (secrets.empty()) {
+        channels::HttpAnswer none;
+        none.error = "no signing secret";
+        // Answered on the I/O thread, as every other attempt.
+        boost::asio::post(
+            io_, [this, claimed = std::move(claimed), none, now] { finish(claimed, none, now); });
+        return;
+    }
+    client_->send(std::move(request),
+                  [this, claimed = std::move(claimed), now](channels::HttpAnswer answer) {
+                      finish(claimed, answer, now);
+                  });
+}
+
+void Dispatcher::finish(const store::Claimed& claimed, const channels::HttpAnswer& answer,
+                        Micros started) {
+    static thread_local std::mt19937 random{std::random_device{}()};
+    const Micros now = clock_.now();
+    store::Attempt a;
+    a.id = claimed.delivery.id;
+    a.webhook_id = claimed.delivery.webhook_id;
+    a.ok = answer.answered && answer.status >= 200 && answer.status < 300;
+    if (answer.answered) {
+        a.response_status = answer.status;
+        a.response_excerpt = response_excerpt(answer.body);
+    }
+    a.latency_ms = static_cast<int>(std::max<Micros>(0, now - started) / 1000);
+    if (!a.ok) {
+        a.error = answer.answered ? "answered " + std::to_string(answer.status) : answer.error;
+        const double spread = std::uniform_real_distribution<double>(0.0, 1.0)(random);
+        if (auto delay = retry_delay(claimed.delivery.attempts + 1, options_.retry_unit, spread))
+            a.retry_at = now + *delay;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        finished_.push_back(std::move(a));
+        --busy_;
+        auto& target = targets_[claimed.target];
+        --target.in_flight;
+        if (!stopping_ && !target.waiting.empty()) {
+            auto next = std::move(target.waiting.front());
+            target.waiting.pop_front();
+            start_send(std::move(next));
+        } else if (target.in_flight == 0 && target.waiting.empty()) {
+            targets_.erase(claimed.target);
+        }
+        woken_ = true;
+    }
+    wake_.notify_all();
+}
+
+}  // namespace ujumbe::webhooks

@@ -1,0 +1,92 @@
+#pragma once
+// Sends webhook deliveries (docs/webhooks.md). One thread, in rounds: it
+// records what the last attempts found (retry times, endpoints failing and
+// disabled), fans the events outbox out to deliveries (one per subscribed
+// endpoint and per message callback_url, the body fixed then), and leases
+// the deliveries that are due, in one transaction; then it sends them over
+// an HTTP client on its own I/O thread. At most `endpoint_concurrency` are
+// in flight per target (an endpoint, or a callback URL's origin) and
+// `concurrency` in all, so one slow endpoint only holds up itself. A node
+// that dies leaves leases that run out; the same node releases its own at
+// start.
+
+#include <boost/asio/io_context.hpp>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "channels/http_client.h"
+#include "core/clock.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "webhooks/store.h"
+
+namespace ujumbe::webhooks {
+
+struct DispatcherOptions {
+    std::string node_id;
+    bool allow_private = false;
+    Micros timeout = 10 * kMicrosPerSecond;  // a whole exchange
+    Micros connect_timeout = 3 * kMicrosPerSecond;
+    int concurrency = 64;
+    int endpoint_concurrency = 8;
+    Micros retry_unit = kMicrosPerSecond;  // of the schedule (schedule.h)
+    Micros disable_after = 3 * 86400 * kMicrosPerSecond;
+    Micros keep = 7 * 86400 * kMicrosPerSecond;  // finished deliveries
+    Micros poll = 50 * 1000;
+    int fan_out_batch = 500;
+};
+
+class Dispatcher {
+public:
+    // `secret` opens the sealed signing secrets.
+    Dispatcher(db::Database& db, Clock& clock, std::string secret, DispatcherOptions options);
+    ~Dispatcher();
+    Dispatcher(const Dispatcher&) = delete;
+    Dispatcher& operator=(const Dispatcher&) = delete;
+
+    void start();
+    // Stops claiming; what is in flight is abandoned to its lease.
+    void stop();
+    // Something may be due now.
+    void wake();
+
+private:
+    struct Target {
+        int in_flight = 0;
+        std::deque<store::Claimed> waiting;
+    };
+    void run();
+    void round(Micros now);
+    // Whether it took a whole batch (more may be waiting).
+    Result<bool> fan_out(db::Connection& c, Micros now);
+    Status settle(db::Connection& c, std::vector<store::Attempt>& attempts, Micros now);
+    // REQUIRES: mutex_ held.
+    void start_send(store::Claimed claimed);
+    void finish(const store::Claimed& claimed, const channels::HttpAnswer& answer, Micros started);
+
+    db::Database& db_;
+    Clock& clock_;
+    const std::string secret_;
+    DispatcherOptions options_;
+
+    boost::asio::io_context io_;
+    std::shared_ptr<channels::HttpClient> client_;
+    std::thread io_thread_;
+    std::thread thread_;
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool woken_ = false, stopping_ = false, started_ = false;
+    std::vector<store::Attempt> finished_;  // not recorded yet
+    std::map<std::string, Target> targets_;
+    int busy_ = 0;  // in flight and waiting, all targets
+    Micros last_sweep_ = 0;
+};
+
+}  // namespace ujumbe::webhooks

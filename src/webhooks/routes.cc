@@ -1,0 +1,231 @@
+// HTTP handlers of webhooks out: read and check input, call the service,
+// shape the answer. No SQL and no business rules here.
+
+#include "webhooks/routes.h"
+
+#include "core/ids.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/pagination.h"
+#include "http/views_support.h"
+
+namespace ujumbe::webhooks {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+json endpoint_json(const Endpoint& e) {
+    return {{"id", e.id.value},
+            {"url", e.url},
+            {"events", e.events},
+            {"description", http::text_or_null(e.description)},
+            {"enabled", e.enabled},
+            {"disabled_reason", http::text_or_null(e.disabled_reason)},
+            {"failing_since", http::time_or_null(e.failing_since)},
+            {"secret_rotated_at", http::time_or_null(e.secret_rotated_at)},
+            {"previous_secret_expires_at", http::time_or_null(e.previous_until)},
+            {"created_at", format_iso8601(e.created_at)},
+            {"updated_at", format_iso8601(e.updated_at)}};
+}
+
+json issued_json(const IssuedSecret& issued) {
+    json out = endpoint_json(issued.endpoint);
+    out["secret"] = issued.secret;
+    return out;
+}
+
+json delivery_json(const Delivery& d, bool with_body) {
+    json out = {{"id", d.id.value},
+                {"webhook_id", http::text_or_null(d.webhook_id)},
+                {"event_id", d.event_id},
+                {"event_type", d.event_type},
+                {"message_id", http::text_or_null(d.message_id)},
+                {"status", delivery_status_name(d.status)},
+                {"attempts", d.attempts},
+                {"response_status", d.response_status ? json(*d.response_status) : json(nullptr)},
+                {"latency_ms", d.latency_ms ? json(*d.latency_ms) : json(nullptr)},
+                {"error", http::text_or_null(d.error)},
+                {"response_excerpt", http::text_or_null(d.response_excerpt)},
+                {"next_attempt_at",
+                 http::time_or_null(d.status == DeliveryStatus::kPending ? d.next_attempt_at
+                                                                         : std::nullopt)},
+                {"delivered_at", http::time_or_null(d.delivered_at)},
+                {"created_at", format_iso8601(d.created_at)},
+                {"updated_at", format_iso8601(d.updated_at)}};
+    if (with_body) out["body"] = d.body;
+    return out;
+}
+
+Result<EndpointInput> read_input(const Request& req, Need need) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    EndpointInput in;
+    in.url = f.text("url", need, 1, 2000);
+    if (auto events = f.string_list("events", need, 50)) {
+        if (events->empty()) f.fail("events", "At least one event type, or \"*\" for all.");
+        for (const auto& type : *events)
+            if (type != "*" && !is_event_type(type)) {
+                f.fail("events",
+                       "Unknown event type (GET /api/v1/webhooks/event-types lists "
+                       "them): " +
+                           http::echo_of(type));
+                break;
+            }
+        std::vector<std::string> unique;
+        for (const auto& type : *events)
+            if (std::find(unique.begin(), unique.end(), type) == unique.end())
+                unique.push_back(type);
+        in.events = std::move(unique);
+    }
+    if (f.is_null("description"))
+        in.description = std::optional<std::string>();
+    else if (auto d = f.text("description", Need::kOptional, 0, 200))
+        in.description = std::optional<std::string>(*d);
+    in.enabled = f.boolean("enabled", Need::kOptional);
+    UJ_TRY(f.check());
+    return in;
+}
+
+// `overlap_s` of a rotation; an empty body takes the default.
+Result<std::optional<Micros>> read_overlap(const Request& req) {
+    if (req.body.empty()) return std::optional<Micros>();
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto overlap = f.integer("overlap_s", Need::kOptional, 0, 7 * 86400);
+    UJ_TRY(f.check());
+    if (!overlap) return std::optional<Micros>();
+    return std::optional<Micros>(*overlap * kMicrosPerSecond);
+}
+
+Result<WebhookId> id_param(RequestContext& ctx) {
+    const std::string id = ctx.param("id");
+    if (!is_uuid(id)) return Error::not_found("Webhook");
+    return WebhookId{id};
+}
+
+Result<DeliveryId> delivery_param(RequestContext& ctx) {
+    const std::string id = ctx.param("delivery_id");
+    if (!is_uuid(id)) return Error::not_found("Delivery");
+    return DeliveryId{id};
+}
+
+Result<Response> event_type_list(WebhookService&, RequestContext&, const Request&) {
+    return http::ok({{"event_types", event_types()}});
+}
+
+Result<Response> list(WebhookService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), page));
+    json results = json::array();
+    for (const auto& e : listing.items) results.push_back(endpoint_json(e));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> create(WebhookService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_input(req, Need::kRequired));
+    UJ_ASSIGN(auto issued, s.create(ctx.who(), in));
+    return http::created(issued_json(issued));
+}
+
+Result<Response> get(WebhookService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    UJ_ASSIGN(auto e, s.get(ctx.who(), id));
+    return http::ok(endpoint_json(e));
+}
+
+Result<Response> update(WebhookService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    UJ_ASSIGN(auto in, read_input(req, Need::kOptional));
+    UJ_ASSIGN(auto e, s.update(ctx.who(), id, in));
+    return http::ok(endpoint_json(e));
+}
+
+Result<Response> remove(WebhookService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    UJ_TRY(s.remove(ctx.who(), id));
+    return http::ok({{"id", id.value}, {"deleted", true}}, 200, "Webhook deleted");
+}
+
+Result<Response> rotate(WebhookService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    UJ_ASSIGN(auto overlap, read_overlap(req));
+    UJ_ASSIGN(auto issued, s.rotate_secret(ctx.who(), id, overlap));
+    return http::ok(issued_json(issued));
+}
+
+Result<Response> rotate_callback(WebhookService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto overlap, read_overlap(req));
+    UJ_ASSIGN(auto rotated, s.rotate_callback_secret(ctx.who(), overlap));
+    return http::ok({{"secret", rotated.secret},
+                     {"previous_secret_expires_at", http::time_or_null(rotated.previous_until)}});
+}
+
+Result<Response> test(WebhookService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    UJ_ASSIGN(auto d, s.test(ctx.who(), id));
+    return http::ok(delivery_json(d, false), 202, "Ping queued");
+}
+
+Result<Response> deliveries(WebhookService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    std::optional<DeliveryStatus> status;
+    if (auto v = req.query_param("status")) {
+        status = parse_delivery_status(*v);
+        if (!status) return Error::invalid("status", "One of pending, delivered, failed.");
+    }
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.deliveries(ctx.who(), id, status, page));
+    json results = json::array();
+    for (const auto& d : listing.items) results.push_back(delivery_json(d, false));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> delivery(WebhookService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    UJ_ASSIGN(auto delivery_id, delivery_param(ctx));
+    UJ_ASSIGN(auto d, s.delivery(ctx.who(), id, delivery_id));
+    return http::ok(delivery_json(d, true));
+}
+
+Result<Response> redeliver(WebhookService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, id_param(ctx));
+    UJ_ASSIGN(auto delivery_id, delivery_param(ctx));
+    UJ_ASSIGN(auto d, s.redeliver(ctx.who(), id, delivery_id));
+    return http::ok(delivery_json(d, false), 202, "Redelivery queued");
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, WebhookService& s) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const std::string b = "/api/v1/webhooks";
+    const http::RouteOptions read{.scope = "webhooks:read"};
+    const http::RouteOptions write{.scope = "webhooks:write"};
+    // Fixed paths before /{id}, which would take them.
+    router.add(Method::kGet, b + "/event-types", bind(event_type_list),
+               {.scope = "webhooks:read", .on_db_thread = false});
+    router.add(Method::kPost, b + "/callback-secret", bind(rotate_callback), write);
+    router.add(Method::kGet, b, bind(list), read);
+    router.add(Method::kPost, b, bind(create), write);
+    router.add(Method::kGet, b + "/{id}", bind(get), read);
+    router.add(Method::kPut, b + "/{id}", bind(update), write);
+    router.add(Method::kPatch, b + "/{id}", bind(update), write);
+    router.add(Method::kDelete, b + "/{id}", bind(remove), write);
+    router.add(Method::kPost, b + "/{id}/rotate-secret", bind(rotate), write);
+    router.add(Method::kPost, b + "/{id}/test", bind(test), write);
+    router.add(Method::kGet, b + "/{id}/deliveries", bind(deliveries), read);
+    router.add(Method::kGet, b + "/{id}/deliveries/{delivery_id}", bind(delivery), read);
+    router.add(Method::kPost, b + "/{id}/deliveries/{delivery_id}/redeliver", bind(redeliver),
+               write);
+}
+
+}  // namespace ujumbe::webhooks
