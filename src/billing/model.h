@@ -22,6 +22,8 @@ struct Wallet {
     Micros6 credit_limit = 0;  // the balance may go down to -credit_limit
     Micros created_at = 0;
     Micros updated_at = 0;
+    // A charge taking the balance below it writes a wallet.low_balance event.
+    std::optional<Micros6> low_balance_threshold;
 };
 
 namespace entry_type {

@@ -33,6 +33,8 @@ json wallet_json(const Wallet& w) {
             {"balance_micros", w.balance},
             {"credit_limit", money_json(w.credit_limit)},
             {"available", money_json(w.balance + w.credit_limit)},
+            {"low_balance_threshold",
+             w.low_balance_threshold ? money_json(*w.low_balance_threshold) : json(nullptr)},
             {"updated_at", format_iso8601(w.updated_at)}};
 }
 
@@ -122,6 +124,17 @@ Result<MoneyMove> read_move(const Request& req, const char* amount_field) {
     UJ_TRY(f.check());
     in.amount = *amount;
     return in;
+}
+
+// {"threshold": "5.00"}, or null to turn the alert off.
+Result<Response> low_balance_alert(BillingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    if (!f.has("threshold")) f.fail("threshold", "This field is required (null turns it off).");
+    auto threshold = read_amount(f, body, "threshold", Need::kOptional);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto w, s.set_low_balance_alert(ctx.who(), threshold));
+    return http::ok(wallet_json(w));
 }
 
 Result<Response> get_wallet(BillingService& s, RequestContext& ctx, const Request& req) {
@@ -419,6 +432,7 @@ void add_routes(http::Router& router, BillingService& s) {
     router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), write);
     router.add(Method::kPost, b + "/wallet/adjustments", bind(adjustment), write);
     router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit), write);
+    router.add(Method::kPut, b + "/wallet/low-balance-alert", bind(low_balance_alert), write);
     router.add(Method::kGet, b + "/billing/statements", bind(statement), read);
     router.add(Method::kGet, b + "/billing/plans", bind(list_plans), read);
     router.add(Method::kGet, b + "/billing/subscription", bind(get_subscription), read);

@@ -90,6 +90,9 @@ public:
     // From the caller (a reseller) to one of its children.
     Result<Moved> transfer(const Principal& who, const MoneyMove& in);
     Result<Wallet> set_credit_limit(const Principal& who, const MoneyMove& in);
+    // The caller's own wallet: below `threshold` (none: never) a charge
+    // writes a wallet.low_balance event. Owners and admins.
+    Result<Wallet> set_low_balance_alert(const Principal& who, std::optional<Micros6> threshold);
     // A month ("2026-11") of the caller's ledger, or of a child's.
     Result<Statement> statement(const Principal& who, const std::optional<AccountId>& account_id,
                                 const std::string& month);

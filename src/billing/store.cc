@@ -1,5 +1,8 @@
 #include "billing/store.h"
 
+#include "core/money.h"
+#include "db/event_outbox.h"
+
 namespace ujumbe::billing::store {
 
 namespace {
@@ -48,7 +51,8 @@ void append_entry(std::vector<Value>& out, const LedgerEntry& e) {
 }
 
 Wallet wallet_from(const Row& r) {
-    return Wallet{AccountId{r.text(0)}, r.text(1), r.i64(2), r.i64(3), r.i64(4), r.i64(5)};
+    return Wallet{AccountId{r.text(0)}, r.text(1), r.i64(2), r.i64(3), r.i64(4), r.i64(5),
+                  r.opt_i64(6)};
 }
 
 constexpr const char* kRateColumns =
@@ -105,8 +109,8 @@ Result<Wallet> ensure_wallet(Connection& c, const AccountId& account, const std:
 Result<std::optional<Wallet>> find_wallet(Connection& c, const AccountId& account,
                                           const std::string& currency) {
     return db::one<Wallet>(
-        c.query_one("SELECT account_id, currency, balance, credit_limit, created_at, updated_at "
-                    "FROM wallets WHERE account_id = $1 AND currency = $2",
+        c.query_one("SELECT account_id, currency, balance, credit_limit, created_at, updated_at, "
+                    "low_balance_threshold FROM wallets WHERE account_id = $1 AND currency = $2",
                     {account.value, currency}),
         wallet_from);
 }
@@ -119,10 +123,31 @@ Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& acco
                           "WHERE account_id = $1 AND currency = $2 AND "
                           "(CAST($3 AS BIGINT) >= 0 OR balance + $3 >= -credit_limit) AND "
                           "($3 <= 0 OR balance + $3 <= $5) "
-                          "RETURNING balance",
+                          "RETURNING balance, low_balance_threshold",
                           {account.value, currency, delta, now, ceiling}));
     if (!row) return std::optional<Micros6>{};
-    return std::optional<Micros6>(row->i64(0));
+    const Micros6 balance = row->i64(0);
+    // Crossing the threshold downwards tells the account's webhooks once;
+    // the next alert needs a top-up above it first.
+    if (const auto threshold = row->opt_i64(1);
+        threshold && delta < 0 && balance < *threshold && balance - delta >= *threshold) {
+        const nlohmann::json data = {{"wallet",
+                                      {{"currency", currency},
+                                       {"balance", money_json(balance)},
+                                       {"low_balance_threshold", money_json(*threshold)}}}};
+        UJ_TRY(db::append_events(
+            c, {{account.value, "wallet.low_balance", std::nullopt, data.dump(), now}}));
+    }
+    return std::optional<Micros6>(balance);
+}
+
+Status set_low_balance_threshold(Connection& c, const AccountId& account,
+                                 const std::string& currency, std::optional<Micros6> threshold,
+                                 Micros now) {
+    return db::done(
+        c.query("UPDATE wallets SET low_balance_threshold = $3, updated_at = $4 "
+                "WHERE account_id = $1 AND currency = $2",
+                {account.value, currency, db::optional_int(threshold), now}));
 }
 
 Status set_credit_limit(Connection& c, const AccountId& account, const std::string& currency,

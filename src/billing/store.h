@@ -29,6 +29,9 @@ Result<std::optional<Wallet>> find_wallet(Connection& c, const AccountId& accoun
 Result<std::optional<Micros6>> move_balance(Connection& c, const AccountId& account,
                                             const std::string& currency, Micros6 delta, Micros now,
                                             Micros6 ceiling = kMaxBalance);
+Status set_low_balance_threshold(Connection& c, const AccountId& account,
+                                 const std::string& currency, std::optional<Micros6> threshold,
+                                 Micros now);
 Status set_credit_limit(Connection& c, const AccountId& account, const std::string& currency,
                         Micros6 limit, Micros now);
 

@@ -13,10 +13,12 @@
 
 #include "contacts/normalize.h"
 #include "contacts/store.h"
+#include "contacts/views.h"
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/validate.h"
+#include "db/event_outbox.h"
 #include "formats/csv.h"
 #include "formats/phone.h"
 
@@ -487,7 +489,15 @@ void Importer::run(ImportJob job) {
         job.status = import_status::kCompleted;
     }
     job.finished_at = job.updated_at = clock_.now();
-    auto saved = db_.write([&](db::Connection& c) { return store::save_import(c, job); });
+    // The account's webhooks hear of it with the job's final state.
+    auto saved = db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::save_import(c, job));
+        const nlohmann::json data = {{"import", import_json(job)}};
+        return db::append_events(
+            c, {{job.account_id.value, "import.completed", std::nullopt,
+                 data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                 job.updated_at}});
+    });
     if (!saved) log::error("import: cannot save", {{"import_id", job.id}});
     std::error_code ec;
     std::filesystem::remove(job.file_path, ec);

@@ -25,6 +25,10 @@ namespace {
 constexpr Micros kSweepEvery = 60 * kMicrosPerSecond;
 constexpr auto kGather = std::chrono::milliseconds(2);
 constexpr std::string_view kMessageEvent = "message.";
+// A target's deliveries claimed ahead of its free slots, as a multiple of
+// its concurrency: enough that a fast endpoint's slots never wait for the
+// next round's claim.
+constexpr int kQueueFactor = 8;
 
 std::chrono::milliseconds millis(Micros m) {
     return std::chrono::milliseconds(m / 1000);
@@ -73,6 +77,16 @@ Dispatcher::Dispatcher(db::Database& db, Clock& clock, std::string secret,
 
 Dispatcher::~Dispatcher() {
     stop();
+}
+
+int Dispatcher::queue_depth() const {
+    return options_.endpoint_concurrency * kQueueFactor;
+}
+
+// Long enough for every delivery queued ahead of one (each waits at most
+// one timeout per round of free slots) and its own exchange.
+Micros Dispatcher::lease() const {
+    return (kQueueFactor + 2) * options_.timeout + 30 * kMicrosPerSecond;
 }
 
 void Dispatcher::start() {
@@ -133,10 +147,9 @@ void Dispatcher::round(Micros now) {
         std::lock_guard lock(mutex_);
         attempts.swap(finished_);
         for (const auto& [target, state] : targets_)
-            if (state.in_flight + static_cast<int>(state.waiting.size()) >=
-                options_.endpoint_concurrency)
+            if (state.in_flight + static_cast<int>(state.waiting.size()) >= queue_depth())
                 full.push_back(target);
-        room = std::max(0, options_.concurrency - busy_);
+        room = std::max(0, options_.concurrency * kQueueFactor - busy_);
     }
     if (now - last_sweep_ >= kSweepEvery) {
         last_sweep_ = now;
@@ -165,9 +178,8 @@ void Dispatcher::round(Micros now) {
             UJ_ASSIGN(more, fan_out(c, now));
         }
         if (room > 0) {
-            const Micros lease = 2 * options_.timeout + 30 * kMicrosPerSecond;
-            UJ_ASSIGN(claimed, store::claim_due(c, options_.node_id, now, now + lease,
-                                                options_.endpoint_concurrency, room, full));
+            UJ_ASSIGN(claimed, store::claim_due(c, options_.node_id, now, now + lease(),
+                                                queue_depth(), room, full));
         }
         return {};
     });
@@ -181,13 +193,30 @@ void Dispatcher::round(Micros now) {
     std::lock_guard lock(mutex_);
     for (auto& c : claimed) {
         ++busy_;
-        auto& target = targets_[c.target];
-        if (target.in_flight < options_.endpoint_concurrency)
-            start_send(std::move(c));
-        else
-            target.waiting.push_back(std::move(c));
+        targets_[c.target].waiting.push_back(std::move(c));
     }
+    pump();
+    std::erase_if(targets_, [](const auto& t) {
+        return t.second.in_flight == 0 && t.second.waiting.empty();
+    });
     if (more) woken_ = true;  // a backlog: the next round comes at once
+}
+
+void Dispatcher::pump() {
+    // One delivery per target per pass, so targets share the free slots.
+    bool started = true;
+    while (started && !stopping_ && in_flight_ < options_.concurrency) {
+        started = false;
+        for (auto& [name, target] : targets_) {
+            if (in_flight_ >= options_.concurrency) break;
+            if (target.waiting.empty() || target.in_flight >= options_.endpoint_concurrency)
+                continue;
+            auto next = std::move(target.waiting.front());
+            target.waiting.pop_front();
+            start_send(std::move(next));
+            started = true;
+        }
+    }
 }
 
 Status Dispatcher::settle(db::Connection& c, std::vector<store::Attempt>& attempts, Micros now) {
@@ -297,8 +326,8 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
 }
 
 void Dispatcher::start_send(store::Claimed claimed) {
-    auto& target = targets_[claimed.target];
-    ++target.in_flight;
+    ++targets_[claimed.target].in_flight;
+    ++in_flight_;
     const Micros now = clock_.now();
     const auto secrets = open_secrets(secret_, claimed.secrets, now);
     const Delivery& d = claimed.delivery;
@@ -350,15 +379,9 @@ void Dispatcher::finish(const store::Claimed& claimed, const channels::HttpAnswe
         std::lock_guard lock(mutex_);
         finished_.push_back(std::move(a));
         --busy_;
-        auto& target = targets_[claimed.target];
-        --target.in_flight;
-        if (!stopping_ && !target.waiting.empty()) {
-            auto next = std::move(target.waiting.front());
-            target.waiting.pop_front();
-            start_send(std::move(next));
-        } else if (target.in_flight == 0 && target.waiting.empty()) {
-            targets_.erase(claimed.target);
-        }
+        --in_flight_;
+        --targets_[claimed.target].in_flight;
+        pump();
         woken_ = true;
     }
     wake_.notify_all();

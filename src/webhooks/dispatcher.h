@@ -61,11 +61,16 @@ private:
         int in_flight = 0;
         std::deque<store::Claimed> waiting;
     };
+    int queue_depth() const;  // claimed per target, in flight and waiting
+    Micros lease() const;
     void run();
     void round(Micros now);
     // Whether it took a whole batch (more may be waiting).
     Result<bool> fan_out(db::Connection& c, Micros now);
     Status settle(db::Connection& c, std::vector<store::Attempt>& attempts, Micros now);
+    // REQUIRES: mutex_ held. Starts waiting deliveries while the global
+    // and their targets' slots allow.
+    void pump();
     // REQUIRES: mutex_ held.
     void start_send(store::Claimed claimed);
     void finish(const store::Claimed& claimed, const channels::HttpAnswer& answer, Micros started);
@@ -85,7 +90,8 @@ private:
     bool woken_ = false, stopping_ = false, started_ = false;
     std::vector<store::Attempt> finished_;  // not recorded yet
     std::map<std::string, Target> targets_;
-    int busy_ = 0;  // in flight and waiting, all targets
+    int busy_ = 0;       // in flight and waiting, all targets
+    int in_flight_ = 0;  // all targets
     Micros last_sweep_ = 0;
 };
 

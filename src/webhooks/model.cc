@@ -6,10 +6,10 @@ namespace ujumbe::webhooks {
 
 const std::vector<std::string>& event_types() {
     static const std::vector<std::string> types = {
-        "message.scheduled", "message.queued",      "message.sent",
-        "message.delivered", "message.undelivered", "message.expired",
-        "message.rejected",  "message.failed",      "message.canceled",
-        "message.received",  "import.completed",    std::string(kWebhookDisabled)};
+        "message.scheduled",          "message.queued",   "message.sent",     "message.delivered",
+        "message.undelivered",        "message.expired",  "message.rejected", "message.failed",
+        "message.canceled",           "message.received", "import.completed", "wallet.low_balance",
+        std::string(kWebhookDisabled)};
     return types;
 }
 

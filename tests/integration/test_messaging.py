@@ -166,11 +166,11 @@ def test_unknown_message_is_404(api, owner):
 
 def test_transactional_flag_and_callback_url_are_kept(api, owner):
     msg = send(api, owner.access, to=ke_phone(), body="OTP 1234", transactional=True,
-               callback_url="https://example.com/hook")
+               callback_url="https://example.invalid/hook")
     assert msg["transactional"] is True
-    assert msg["callback_url"] == "https://example.com/hook"
+    assert msg["callback_url"] == "https://example.invalid/hook"
     got = get_message(api, owner.access, msg["id"])
-    assert got["transactional"] is True and got["callback_url"] == "https://example.com/hook"
+    assert got["transactional"] is True and got["callback_url"] == "https://example.invalid/hook"
 
 
 # --------------------------------------------------------------------------

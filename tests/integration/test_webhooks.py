@@ -58,7 +58,8 @@ WAIT_S = 30.0
 EVENT_TYPES = {
     "message.scheduled", "message.queued", "message.sent", "message.delivered",
     "message.undelivered", "message.expired", "message.rejected", "message.failed",
-    "message.canceled", "message.received", "import.completed", "webhook.disabled", "ping",
+    "message.canceled", "message.received", "import.completed", "wallet.low_balance",
+    "webhook.disabled",
 }
 ENDPOINT_FIELDS = ("id", "url", "events", "description", "enabled", "disabled_reason",
                    "failing_since", "secret_rotated_at", "previous_secret_expires_at",
@@ -212,7 +213,11 @@ def utc_now():
 
 
 def event_type_names(data):
-    items = data.get("results") if isinstance(data, dict) else data
+    items = data
+    if isinstance(data, dict):
+        keys = [k for k in ("event_types", "results", "types") if k in data]
+        assert keys, data
+        items = data[keys[0]]
     assert isinstance(items, list), data
     names = []
     for item in items:
@@ -360,14 +365,23 @@ def test_create_get_list_update_delete(wapi, rx, acct):
     assert assert_list(wapi("GET", "/webhooks", token=acct.access))["count"] == 0
 
 
-def test_create_with_defaults_and_with_every_type(wapi, rx, acct):
+def test_create_with_defaults(wapi, rx, acct):
     data = create_webhook(wapi, acct.access, rx.url(new_path()), ["*"])
     assert data["events"] == ["*"] and data["enabled"] is True, data
-    disabled = create_webhook(wapi, acct.access, rx.url(new_path()), ["ping"], enabled=False)
+    disabled = create_webhook(wapi, acct.access, rx.url(new_path()), ["message.failed"],
+                              enabled=False)
     assert disabled["enabled"] is False, disabled
     assert disabled["disabled_reason"] is None, disabled
+
+
+def test_every_listed_type_can_be_subscribed(wapi, rx, acct):
     every = create_webhook(wapi, acct.access, rx.url(new_path()), sorted(EVENT_TYPES))
     assert sorted(every["events"]) == sorted(EVENT_TYPES), every
+
+
+def test_ping_is_sent_by_hand_only(wapi, rx, acct):
+    u.assert_validation(wapi("POST", "/webhooks", token=acct.access,
+                             json={"url": rx.url(new_path()), "events": ["ping"]}), "events")
 
 
 @pytest.mark.parametrize("body,field", [
@@ -420,7 +434,7 @@ def test_unknown_webhook_is_404(wapi, acct):
     missing = str(uuid.uuid4())
     assert_not_found(wapi("GET", "/webhooks/%s" % missing, token=acct.access))
     assert_not_found(wapi("PUT", "/webhooks/%s" % missing, token=acct.access,
-                          json={"url": "http://127.0.0.1/x", "events": ["ping"]}))
+                          json={"url": "http://127.0.0.1/x", "events": ["message.failed"]}))
     assert_not_found(wapi("PATCH", "/webhooks/%s" % missing, token=acct.access,
                           json={"description": "x"}))
     assert_not_found(wapi("DELETE", "/webhooks/%s" % missing, token=acct.access))
@@ -595,8 +609,53 @@ def test_import_completed_event(wapi, rx, acct):
     (req,) = rx.wait_event(path, "import.completed")[:1]
     body = assert_event(req, secret_of(hook), acct.account_id, "import.completed")
     assert set(body["data"]) == {"import"}, body["data"]
-    assert body["data"]["import"]["id"] == job["id"], body
-    assert body["data"]["import"]["status"] == "completed", body
+    shown = body["data"]["import"]
+    assert shown["id"] == job["id"] and shown["status"] == "completed", body
+    # as GET /contacts/imports/{id} shows it
+    for field in u.IMPORT_FIELDS:
+        assert shown.get(field) == job.get(field), (field, shown, job)
+    assert [r.event_type for r in rx.requests(path)] == ["import.completed"]
+
+
+def test_wallet_low_balance_event_once_per_crossing(wapi, rx, acct, wadmin):
+    # the account's own price: 1 a message; it starts with the trial credit
+    assert_ok(wapi("POST", "/rates", token=wadmin.access,
+                   json={"account_id": acct.account_id, "prefix": "254", "price": "1"}),
+              (200, 201))
+    wallet = assert_ok(wapi("GET", "/wallet", token=acct.access))
+    start = wallet["balance_micros"]
+    assert start >= 3_000_000, wallet
+    threshold_micros = start - 2_500_000   # crossed by the third message
+    threshold = "%d.%06d" % divmod(threshold_micros, 1_000_000)
+    assert_ok(wapi("PUT", "/wallet/low-balance-alert", json={"threshold": threshold},
+                   token=acct.access))
+    path = new_path("wallet")
+    hook = create_webhook(wapi, acct.access, rx.url(path), ["wallet.low_balance"])
+    for _ in range(2):
+        send(wapi, acct.access)
+    assert rx.requests(path) == []
+    send(wapi, acct.access)
+    (req,) = rx.wait_event(path, "wallet.low_balance")[:1]
+    body = assert_event(req, secret_of(hook), acct.account_id, "wallet.low_balance")
+    assert set(body["data"]) == {"wallet"}, body["data"]
+    shown = body["data"]["wallet"]
+    for field in ("currency", "balance", "low_balance_threshold"):
+        assert field in shown, (field, shown)
+    assert round(float(shown["balance"]) * 1_000_000) == start - 3_000_000, shown
+    assert round(float(shown["low_balance_threshold"]) * 1_000_000) == threshold_micros, shown
+    assert shown["currency"] == wallet["currency"], shown
+    # staying below is not a new crossing; going above and below again is
+    send(wapi, acct.access)
+    assert_ok(wapi("POST", "/wallet/topups", token=wadmin.access,
+                   json={"account_id": acct.account_id, "amount": "5.5",
+                         "reference": "low-balance-" + uuid.uuid4().hex}), 201)
+    for _ in range(4):   # down to exactly the threshold: not below it
+        send(wapi, acct.access)
+    send(wapi, acct.access)
+    reqs = rx.wait_event(path, "wallet.low_balance", n=2)
+    balances = [round(float(r.json()["data"]["wallet"]["balance"]) * 1_000_000) for r in reqs]
+    assert balances == [start - 3_000_000, start - 3_500_000], balances
+    assert len({r.event_id for r in reqs}) == 2, reqs
 
 
 def test_callback_url_receives_the_messages_events(wapi, rx, acct):
@@ -761,7 +820,7 @@ def test_a_closed_connection_is_retried(wapi, rx, acct):
 def test_redirects_are_not_followed(wapi, rx, acct):
     path, target = new_path("moved"), new_path("target")
     rx.program(path, Answer(302, b"", headers={"Location": rx.url(target)}))
-    hook = create_webhook(wapi, acct.access, rx.url(path), ["ping"])
+    hook = create_webhook(wapi, acct.access, rx.url(path), ["message.failed"])
     ping(wapi, acct.access, hook["id"])
     (req,) = rx.wait_count(1, path)[:1]
     d = wait_delivery(wapi, acct.access, hook["id"],
@@ -988,8 +1047,8 @@ def test_another_account_cannot_see_or_touch_a_webhook(wapi, rx, acct, register_
 
 def test_an_agent_cannot_manage_webhooks(wapi, rx, acct):
     agent = u.member(wapi, acct, role="agent")
-    resp = wapi("POST", "/webhooks", json={"url": rx.url(new_path()), "events": ["ping"]},
-                token=agent.access)
+    resp = wapi("POST", "/webhooks", json={"url": rx.url(new_path()),
+                                           "events": ["message.failed"]}, token=agent.access)
     assert_error(resp, 403, "FORBIDDEN")
     assert_error(wapi("POST", "/webhooks/callback-secret", json={}, token=agent.access), 403,
                  "FORBIDDEN")
@@ -1000,7 +1059,7 @@ def test_api_key_scopes(wapi, rx, acct):
     url = rx.url(new_path())
     hook = create_webhook(wapi, acct.access, url, ["message.delivered"])
     wid = hook["id"]
-    new_body = {"url": rx.url(new_path()), "events": ["ping"]}
+    new_body = {"url": rx.url(new_path()), "events": ["message.failed"]}
 
     other = create_api_key(wapi, acct.access, scopes=["messages:send", "contacts:write"])["key"]
     for method, path, body in (("GET", "/webhooks", None), ("POST", "/webhooks", new_body),
@@ -1070,7 +1129,7 @@ UNSAFE_URLS = [
 
 @pytest.mark.parametrize("url", UNSAFE_URLS)
 def test_unsafe_destination_is_refused(strict_srv, strict_owner, url):
-    resp = strict_srv.api("POST", "/webhooks", json={"url": url, "events": ["ping"]},
+    resp = strict_srv.api("POST", "/webhooks", json={"url": url, "events": ["message.delivered"]},
                           token=strict_owner.access)
     assert_error(resp, 400, field="url")
 
@@ -1079,7 +1138,7 @@ def test_unsafe_destination_is_refused(strict_srv, strict_owner, url):
                                  "gopher://8.8.8.8/", "javascript:alert(1)",
                                  "ws://8.8.8.8/hook", "8.8.8.8/hook"])
 def test_non_http_scheme_is_refused(strict_srv, strict_owner, url):
-    resp = strict_srv.api("POST", "/webhooks", json={"url": url, "events": ["ping"]},
+    resp = strict_srv.api("POST", "/webhooks", json={"url": url, "events": ["message.delivered"]},
                           token=strict_owner.access)
     assert_error(resp, 400, field="url")
 
@@ -1091,14 +1150,15 @@ def test_no_unsafe_endpoint_was_stored(strict_srv, strict_owner):
 
 def test_unsafe_destination_is_refused_on_change(strict_srv):
     owner = u.register(strict_srv.api)
-    # a public address, subscribed to an event this account never causes:
-    # nothing is ever sent there
+    # a public address, disabled and subscribed to an event this account never
+    # causes: nothing is ever sent there
     public = "http://8.8.8.8/hook"
-    hook = create_webhook(strict_srv.api, owner.access, public, ["import.completed"])
+    hook = create_webhook(strict_srv.api, owner.access, public, ["import.completed"],
+                          enabled=False)
     try:
         for method, body in (("PATCH", {"url": "http://127.0.0.1/x"}),
                              ("PATCH", {"url": "http://[::1]/x"}),
-                             ("PUT", {"url": "http://10.0.0.1/x", "events": ["ping"]}),
+                             ("PUT", {"url": "http://10.0.0.1/x", "events": ["message.failed"]}),
                              ("PUT", {"url": "http://169.254.169.254/latest/meta-data/",
                                       "events": ["import.completed"]})):
             resp = strict_srv.api(method, "/webhooks/%s" % hook["id"], json=body,

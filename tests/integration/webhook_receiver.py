@@ -22,6 +22,7 @@ import json as jsonlib
 import re
 import socket
 import socketserver
+import sys
 import threading
 import time
 from urllib.parse import urlsplit
@@ -230,9 +231,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         received = rx._record(self.command, self.path, self.headers.items(), body)
         answer = rx._answer_for(received.path)
         rx._enter(received.path)
+        left = False
         try:
             if answer.delay > 0:
                 time.sleep(answer.delay)
+            # Done being answered before the answer goes out: the client may
+            # send its next request the moment it reads this one's answer.
+            left = True
+            rx._leave(received.path)
             if answer.close:
                 received.outcome = "closed"
                 self.close_connection = True
@@ -256,7 +262,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.close_connection = True
         finally:
             received.answered = time.monotonic()
-            rx._leave(received.path)
+            if not left:
+                rx._leave(received.path)
 
     def _read_chunked(self):
         out = bytearray()
@@ -282,6 +289,13 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     block_on_close = False
     allow_reuse_address = True
     request_queue_size = 256
+
+    def handle_error(self, request, client_address):
+        # a client that goes away (a killed server) is not the receiver's error
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 # --------------------------------------------------------------------------

@@ -70,3 +70,7 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at);
 CREATE INDEX webhook_deliveries_finished ON webhook_deliveries (updated_at) WHERE status <> 'pending';
+
+-- A charge that takes the balance below this (micro-units) writes a
+-- wallet.low_balance event; NULL: no alert.
+ALTER TABLE wallets ADD COLUMN low_balance_threshold BIGINT;

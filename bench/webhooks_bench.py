@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Single sends with status webhooks, the workload of a Kannel user: the real
+ujumbe binary, one SMPP transceiver (window 1,000) to the npm `smpp` SMSC
+simulator (tests/interop/smsc.js) with receipts, and every final status
+POSTed to a webhook receiver on loopback. The load and the receiver are one
+Node process (bench/webhook_load.js), so request-to-webhook times share a
+clock; the client, simulator, receiver (and PostgreSQL) share the cores
+with ujumbe.
+
+1. Closed loop: MESSAGES single POST /messages (API key, keep-alive, 32 in
+   flight), from the first request to the last final-status webhook; and
+   ujumbe's own CPU time per message over that span.
+2. Open loop at 500/s and 1,000/s for OPEN_SECONDS: request to final-status
+   webhook, p50 / p99.
+Each case runs RUNS times on a fresh server; the median is printed as a
+Markdown table. SQLite by default, PostgreSQL when UJUMBE_BENCH_PG_URL names
+a server.
+"""
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+
+from benchlib import call, start_server
+from messaging_bench import start_smsc
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUNS = int(os.environ.get("RUNS", "3"))
+MESSAGES = int(os.environ.get("MESSAGES", "20000"))
+IN_FLIGHT = int(os.environ.get("IN_FLIGHT", "32"))
+OPEN_SECONDS = int(os.environ.get("OPEN_SECONDS", "10"))
+# WEBHOOKS=0: no endpoint and no receiver; the figures end with the last
+# answer (acceptance alone, for comparison).
+WEBHOOKS = os.environ.get("WEBHOOKS", "1") == "1"
+OPEN_RATES = [int(r) for r in os.environ.get("OPEN_RATES", "500,1000").split(",") if r]
+FINAL = ["message.delivered", "message.undelivered", "message.expired", "message.rejected",
+         "message.failed"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def setup(base, smsc_port, receiver_port):
+    token = call(base, "POST", "/api/v1/auth/login",
+                 {"email": "admin@localhost", "password": "bench-admin-password"})["access"]
+    auth = {"Authorization": "Bearer " + token}
+    gw = call(base, "POST", "/api/v1/gateways",
+              {"name": "smsc", "kind": "smpp",
+               "settings": {"host": "127.0.0.1", "port": smsc_port, "system_id": "ujumbe",
+                            "password": "secret", "window": 1000, "binds": 1}},
+              auth)
+    call(base, "POST", "/api/v1/routes",
+         {"name": "all", "gateways": [{"gateway_id": gw["id"], "weight": 1}]}, auth)
+    for _ in range(200):
+        if call(base, "GET", f"/api/v1/gateways/{gw['id']}/status", headers=auth)["bound"]:
+            break
+        time.sleep(0.05)
+    if receiver_port:
+        call(base, "POST", "/api/v1/webhooks",
+             {"url": f"http://127.0.0.1:{receiver_port}/hooks", "events": FINAL}, auth)
+    return call(base, "POST", "/api/v1/api-keys", {"name": "bench"}, auth)["key"]
+
+
+def run_load(base, key, messages, mode):
+    receiver_port = run_load.receiver_port
+    out = subprocess.run(["node", os.path.join(ROOT, "bench", "webhook_load.js"), base, key,
+                          str(receiver_port), str(messages), mode],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def one_run(pg_url, case):
+    tmp = tempfile.mkdtemp(prefix="ujumbe-bench-wh-")
+    smsc, smsc_port = start_smsc()
+    proc, base = start_server(tmp, pg_url, {"UJUMBE_WEBHOOK_ALLOW_PRIVATE": "true"})
+    try:
+        run_load.receiver_port = free_port() if WEBHOOKS else 0
+        key = setup(base, smsc_port, run_load.receiver_port)
+        if case == "closed":
+            before = cpu_seconds(proc.pid)
+            result = run_load(base, key, MESSAGES, f"closed:{IN_FLIGHT}")
+            result["cpu_ms_per_message"] = (cpu_seconds(proc.pid) - before) * 1000 / MESSAGES
+            return result
+        rate = int(case)
+        return run_load(base, key, rate * OPEN_SECONDS, f"open:{rate}")
+    finally:
+        proc.terminate()
+        proc.wait(30)
+        smsc.terminate()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    pg_url = os.environ.get("UJUMBE_BENCH_PG_URL")
+    engine = "PostgreSQL" if pg_url else "SQLite"
+    med = statistics.median
+    closed = [one_run(pg_url, "closed") for _ in range(RUNS)]
+    opened = {rate: [one_run(pg_url, str(rate)) for _ in range(RUNS)] for rate in OPEN_RATES}
+    print(f"\n### Single sends with status webhooks, {engine} (median of {RUNS})\n")
+    print("| case | figure |")
+    print("| --- | ---: |")
+    print(f"| {MESSAGES:,} single POST /messages, {IN_FLIGHT} in flight, to the last final-"
+          f"status webhook | {med(r['per_second'] for r in closed):,.0f} msg/s |")
+    print(f"| ujumbe CPU per message, end to end | "
+          f"{med(r['cpu_ms_per_message'] for r in closed):.3f} ms |")
+    print(f"| HTTP answer p50 / p99 | {med(r['http_p50_ms'] for r in closed):.1f} / "
+          f"{med(r['http_p99_ms'] for r in closed):.1f} ms |")
+    for rate, runs in opened.items():
+        print(f"| open loop {rate}/s: request to final-status webhook p50 / p99 | "
+              f"{med(r['final_p50_ms'] for r in runs):.1f} / "
+              f"{med(r['final_p99_ms'] for r in runs):.1f} ms |")
+    lost = sum(r["accepted"] - r["final"] for r in closed + sum(opened.values(), []))
+    refused = sum(r["refused"] for r in closed + sum(opened.values(), []))
+    print(f"\nruns (closed loop msg/s): " +
+          ", ".join(f"{r['per_second']:,.0f}" for r in closed) +
+          f"; accepted without a final webhook: {lost}; refused requests: {refused}")
+
+
+if __name__ == "__main__":
+    main()
