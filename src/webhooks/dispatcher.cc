@@ -79,6 +79,27 @@ Dispatcher::~Dispatcher() {
     stop();
 }
 
+struct Dispatcher::Room {
+    int total = 0;
+    int per_target = 0;
+    std::map<std::string, int> used;  // in flight and waiting, by target
+
+    // Takes a place for one more of `target`'s deliveries, if there is one.
+    bool take(const std::string& target) {
+        int& n = used[target];
+        if (total <= 0 || n >= per_target) return false;
+        --total;
+        ++n;
+        return true;
+    }
+    std::vector<std::string> full() const {
+        std::vector<std::string> out;
+        for (const auto& [target, n] : used)
+            if (n >= per_target) out.push_back(target);
+        return out;
+    }
+};
+
 int Dispatcher::queue_depth() const {
     return options_.endpoint_concurrency * kQueueFactor;
 }
@@ -141,15 +162,14 @@ void Dispatcher::run() {
 
 void Dispatcher::round(Micros now) {
     std::vector<store::Attempt> attempts;
-    std::vector<std::string> full;
-    int room = 0;
+    Room room;
+    room.per_target = queue_depth();
     {
         std::lock_guard lock(mutex_);
         attempts.swap(finished_);
         for (const auto& [target, state] : targets_)
-            if (state.in_flight + static_cast<int>(state.waiting.size()) >= queue_depth())
-                full.push_back(target);
-        room = std::max(0, options_.concurrency * kQueueFactor - busy_);
+            room.used[target] = state.in_flight + static_cast<int>(state.waiting.size());
+        room.total = std::max(0, options_.concurrency * kQueueFactor - busy_);
     }
     if (now - last_sweep_ >= kSweepEvery) {
         last_sweep_ = now;
@@ -163,7 +183,7 @@ void Dispatcher::round(Micros now) {
     auto work = db_.read([&](db::Connection& c) -> Result<std::pair<bool, bool>> {
         UJ_ASSIGN(bool outbox, store::outbox_has_rows(c));
         bool due = false;
-        if (room > 0) {
+        if (room.total > 0) {
             UJ_ASSIGN(due, store::has_due(c, now));
         }
         return std::pair{outbox, due};
@@ -174,12 +194,14 @@ void Dispatcher::round(Micros now) {
     bool more = false;
     auto written = db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(settle(c, attempts, now));
+        claimed.clear();
         if (outbox) {
-            UJ_ASSIGN(more, fan_out(c, now));
+            UJ_ASSIGN(more, fan_out(c, now, room, claimed));
         }
-        if (room > 0) {
-            UJ_ASSIGN(claimed, store::claim_due(c, options_.node_id, now, now + lease(),
-                                                queue_depth(), room, full));
+        if (room.total > 0) {
+            UJ_ASSIGN(auto due, store::claim_due(c, options_.node_id, now, now + lease(),
+                                                 queue_depth(), room.total, room.full()));
+            for (auto& d : due) claimed.push_back(std::move(d));
         }
         return {};
     });
@@ -245,7 +267,8 @@ Status Dispatcher::settle(db::Connection& c, std::vector<store::Attempt>& attemp
     return {};
 }
 
-Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
+Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now, Room& room,
+                                 std::vector<store::Claimed>& handed) {
     UJ_ASSIGN(auto events, store::take_outbox(c, options_.fan_out_batch));
     if (events.empty()) return false;
     const bool full = static_cast<int>(events.size()) == options_.fan_out_batch;
@@ -257,8 +280,8 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
     }
     UJ_ASSIGN(auto endpoints,
               store::enabled_endpoints(c, {account_set.begin(), account_set.end()}));
-    std::map<std::string, std::vector<const Endpoint*>> by_account;
-    for (const auto& e : endpoints) by_account[e.account_id.value].push_back(&e);
+    std::map<std::string, std::vector<const store::SigningEndpoint*>> by_account;
+    for (const auto& e : endpoints) by_account[e.endpoint.account_id.value].push_back(&e);
     UJ_ASSIGN(auto messages, messaging::MessagingService::messages_for_events(
                                  c, {message_set.begin(), message_set.end()}));
     std::map<MessageId, const messaging::Message*> by_id;
@@ -266,6 +289,7 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
 
     std::vector<Delivery> rows;
     std::vector<std::string> targets;
+    std::vector<const store::SealedSecrets*> signing;  // none: the callback secret
     std::set<AccountId> callback_accounts;
     for (const auto& event : events) {
         const messaging::Message* message = nullptr;
@@ -275,13 +299,20 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
             if (it == by_id.end() || it->second->account_id != event.account_id) continue;
             message = it->second;
         }
-        std::vector<std::pair<std::optional<WebhookId>, std::string>> destinations;
-        for (const Endpoint* e : by_account[event.account_id.value])
-            if (subscribes(e->events, event.type)) destinations.emplace_back(e->id, e->url);
+        // (endpoint or none for the callback, its URL, its secrets)
+        struct Destination {
+            std::optional<WebhookId> webhook;
+            std::string url;
+            const store::SealedSecrets* secrets = nullptr;
+        };
+        std::vector<Destination> destinations;
+        for (const auto* e : by_account[event.account_id.value])
+            if (subscribes(e->endpoint.events, event.type))
+                destinations.push_back({e->endpoint.id, e->endpoint.url, &e->secrets});
         std::optional<std::string> callback;
         if (message && message->callback_url && event.type.starts_with(kMessageEvent)) {
             callback = callback_target(*message->callback_url);
-            if (callback) destinations.emplace_back(std::nullopt, *message->callback_url);
+            if (callback) destinations.push_back({std::nullopt, *message->callback_url, nullptr});
         }
         if (destinations.empty()) continue;
         nlohmann::json data;
@@ -295,7 +326,7 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
         }
         const std::string body =
             event_body(event.id, event.type, event.created_at, event.account_id, data);
-        for (auto& [webhook, url] : destinations) {
+        for (auto& [webhook, url, secrets] : destinations) {
             Delivery d;
             d.id = DeliveryId{new_uuid_v7(now)};
             d.account_id = event.account_id;
@@ -308,6 +339,7 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
             d.next_attempt_at = now;
             d.created_at = d.updated_at = now;
             targets.push_back(webhook ? webhook->value : *callback);
+            signing.push_back(secrets);
             if (!webhook) callback_accounts.insert(event.account_id);
             rows.push_back(std::move(d));
         }
@@ -315,13 +347,28 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now) {
     // Callbacks are signed from the first: an account that never asked for
     // its callback secret gets one (POST /webhooks/callback-secret shows a
     // new one).
+    std::map<AccountId, store::SealedSecrets> callback_secrets;
     for (const auto& account : callback_accounts) {
         UJ_ASSIGN(auto existing, store::callback_secrets(c, account));
-        if (!existing)
-            UJ_TRY(store::put_callback_secrets(
-                c, account, {seal_secret(secret_, new_secret()), std::nullopt, std::nullopt}, now));
+        if (!existing) {
+            existing = store::SealedSecrets{seal_secret(secret_, new_secret()), std::nullopt,
+                                            std::nullopt};
+            UJ_TRY(store::put_callback_secrets(c, account, *existing, now));
+        }
+        callback_secrets.emplace(account, std::move(*existing));
     }
-    UJ_TRY(store::insert_deliveries(c, rows, targets));
+    // What this node has room for is leased to it now and sent without
+    // waiting for a claim; the rest waits in the table.
+    std::vector<Micros> leases(rows.size(), 0);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        if (!room.take(targets[i])) continue;
+        leases[i] = now + lease();
+        const auto* secrets = signing[i];
+        handed.push_back({rows[i], targets[i],
+                          secrets ? std::optional(*secrets)
+                                  : std::optional(callback_secrets.at(rows[i].account_id))});
+    }
+    UJ_TRY(store::insert_deliveries(c, rows, targets, options_.node_id, leases));
     return full;
 }
 

@@ -65,8 +65,13 @@ private:
     Micros lease() const;
     void run();
     void round(Micros now);
-    // Whether it took a whole batch (more may be waiting).
-    Result<bool> fan_out(db::Connection& c, Micros now);
+    // What this node may still take on in a round, in all and per target.
+    struct Room;
+    // Fans a batch of the outbox out; deliveries there is room for are
+    // leased to this node at once and added to `handed`. Whether it took a
+    // whole batch (more may be waiting).
+    Result<bool> fan_out(db::Connection& c, Micros now, Room& room,
+                         std::vector<store::Claimed>& handed);
     Status settle(db::Connection& c, std::vector<store::Attempt>& attempts, Micros now);
     // REQUIRES: mutex_ held. Starts waiting deliveries while the global
     // and their targets' slots allow.

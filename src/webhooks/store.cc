@@ -169,14 +169,16 @@ Result<std::int64_t> count_endpoints(Connection& c, const AccountId& account) {
     return row ? row->i64(0) : 0;
 }
 
-Result<std::vector<Endpoint>> enabled_endpoints(Connection& c,
-                                                const std::vector<std::string>& accounts) {
-    std::vector<Endpoint> out;
+Result<std::vector<SigningEndpoint>> enabled_endpoints(Connection& c,
+                                                       const std::vector<std::string>& accounts) {
+    std::vector<SigningEndpoint> out;
     UJ_TRY(db::for_ids(c,
                        std::string("SELECT ") + kEndpointColumns +
-                           " FROM webhook_endpoints WHERE enabled = TRUE AND account_id",
+                           ", secret, previous_secret, previous_until FROM webhook_endpoints "
+                           "WHERE enabled = TRUE AND account_id",
                        "", {}, accounts, [&](QueryResult& r) -> Status {
-                           for (const auto& row : r.rows) out.push_back(endpoint_from(row));
+                           for (const auto& row : r.rows)
+                               out.push_back({endpoint_from(row), *secrets_from(row, 12)});
                            return {};
                        }));
     return out;
@@ -232,7 +234,8 @@ Result<std::vector<OutboxRow>> take_outbox(Connection& c, int limit) {
 // ---- deliveries
 
 Status insert_deliveries(Connection& c, const std::vector<Delivery>& rows,
-                         const std::vector<std::string>& targets) {
+                         const std::vector<std::string>& targets, const std::string& owner,
+                         const std::vector<Micros>& leases) {
     std::vector<Value> params;
     return db::for_each_batch(rows.size(), 64, [&](std::size_t first, std::size_t count) {
         params.clear();
@@ -251,12 +254,15 @@ Status insert_deliveries(Connection& c, const std::vector<Delivery>& rows,
             params.push_back(db::optional_int(d.next_attempt_at));
             params.emplace_back(d.created_at);
             params.emplace_back(d.updated_at);
+            const Micros lease = i < leases.size() ? leases[i] : 0;
+            params.emplace_back(lease > 0 ? owner : std::string());
+            params.emplace_back(lease);
         }
         return db::done(
             c.run("INSERT INTO webhook_deliveries (id, account_id, webhook_id, target, url, "
                   "event_id, event_type, message_id, body, status, next_attempt_at, created_at, "
-                  "updated_at) VALUES " +
-                      db::value_rows(static_cast<int>(count), 13),
+                  "updated_at, lease_owner, lease_until) VALUES " +
+                      db::value_rows(static_cast<int>(count), 15),
                   params));
     });
 }
@@ -335,21 +341,41 @@ Status release_leases_of(Connection& c, const std::string& owner) {
 }
 
 Status record_attempts(Connection& c, const std::vector<Attempt>& attempts, Micros now) {
-    for (const auto& a : attempts) {
-        const bool final_failure = !a.ok && !a.retry_at;
-        const std::string status = a.ok ? "delivered" : final_failure ? "failed" : "pending";
-        UJ_TRY(db::done(c.query(
-            "UPDATE webhook_deliveries SET status = $2, attempts = attempts + 1, "
-            "next_attempt_at = $3, lease_owner = '', lease_until = 0, response_status = $4, "
-            "latency_ms = $5, error = $6, response_excerpt = $7, delivered_at = $8, "
-            "updated_at = $9 WHERE id = $1 AND status = 'pending'",
-            {a.id.value, status, db::optional_int(a.retry_at),
-             a.response_status ? Value(static_cast<std::int64_t>(*a.response_status))
-                               : Value(nullptr),
-             static_cast<std::int64_t>(a.latency_ms), db::optional_text(a.error),
-             db::optional_text(a.response_excerpt), a.ok ? Value(now) : Value(nullptr), now})));
-    }
-    return {};
+    // Many rows per statement: UPDATE ... FROM VALUES (both engines name
+    // the columns column1, column2, ...; PostgreSQL reads the parameters as
+    // text, hence the casts).
+    std::vector<Value> params;
+    return db::for_each_batch(attempts.size(), 64, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            const auto& a = attempts[i];
+            const bool final_failure = !a.ok && !a.retry_at;
+            params.emplace_back(a.id.value);
+            params.emplace_back(std::string(a.ok            ? "delivered"
+                                            : final_failure ? "failed"
+                                                            : "pending"));
+            params.push_back(db::optional_int(a.retry_at));
+            params.push_back(a.response_status
+                                 ? Value(static_cast<std::int64_t>(*a.response_status))
+                                 : Value(nullptr));
+            params.emplace_back(static_cast<std::int64_t>(a.latency_ms));
+            params.push_back(db::optional_text(a.error));
+            params.push_back(db::optional_text(a.response_excerpt));
+            params.push_back(a.ok ? Value(now) : Value(nullptr));
+        }
+        params.emplace_back(now);
+        const std::string updated_at = "$" + std::to_string(params.size());
+        return db::done(c.run(
+            "UPDATE webhook_deliveries SET status = v.column2, attempts = attempts + 1, "
+            "next_attempt_at = CAST(v.column3 AS BIGINT), lease_owner = '', lease_until = 0, "
+            "response_status = CAST(v.column4 AS INTEGER), latency_ms = CAST(v.column5 AS "
+            "INTEGER), error = v.column6, response_excerpt = v.column7, delivered_at = "
+            "CAST(v.column8 AS BIGINT), updated_at = " +
+                updated_at + " FROM (VALUES " + db::value_rows(static_cast<int>(count), 8) +
+                ") AS v WHERE webhook_deliveries.id = v.column1 AND webhook_deliveries.status = "
+                "'pending'",
+            params));
+    });
 }
 
 Status note_endpoint_results(Connection& c, const std::vector<WebhookId>& succeeded,

@@ -33,9 +33,13 @@ Result<std::optional<SealedSecrets>> endpoint_secrets(Connection& c, const Webho
 Result<db::Listing<Endpoint>> list_endpoints(Connection& c, const AccountId& account,
                                              db::Paged page);
 Result<std::int64_t> count_endpoints(Connection& c, const AccountId& account);
-// The enabled endpoints of these accounts.
-Result<std::vector<Endpoint>> enabled_endpoints(Connection& c,
-                                                const std::vector<std::string>& accounts);
+// The enabled endpoints of these accounts, with their secrets.
+struct SigningEndpoint {
+    Endpoint endpoint;
+    SealedSecrets secrets;
+};
+Result<std::vector<SigningEndpoint>> enabled_endpoints(Connection& c,
+                                                       const std::vector<std::string>& accounts);
 
 // ---- callback secrets
 Result<std::optional<SealedSecrets>> callback_secrets(Connection& c, const AccountId& account);
@@ -57,8 +61,11 @@ Result<bool> outbox_has_rows(Connection& c);
 Result<std::vector<OutboxRow>> take_outbox(Connection& c, int limit);
 
 // ---- deliveries
+// `targets[i]` is row i's target; rows with `leases[i]` > 0 (when given)
+// are leased to `owner` until then.
 Status insert_deliveries(Connection& c, const std::vector<Delivery>& rows,
-                         const std::vector<std::string>& targets);
+                         const std::vector<std::string>& targets, const std::string& owner = {},
+                         const std::vector<Micros>& leases = {});
 // A delivery claimed for sending, with what signing it needs.
 struct Claimed {
     Delivery delivery;
