@@ -18,11 +18,20 @@ Status append_events(Connection& c, const std::vector<OutboxEvent>& events) {
             params.push_back(optional_text(e.data));
             params.emplace_back(e.created_at);
         }
-        return done(
-            c.run("INSERT INTO event_outbox (id, account_id, type, message_id, data, "
-                  "created_at) VALUES " +
-                      value_rows(static_cast<int>(count), 6),
-                  params));
+        // Only events someone listens to are kept: an enabled endpoint of the
+        // account subscribed to the type (the comma list matched whole, or
+        // '*'), or the message's callback_url. Both engines name VALUES'
+        // columns column1, column2, ...; PostgreSQL reads them as text.
+        return done(c.run(
+            "INSERT INTO event_outbox (id, account_id, type, message_id, data, created_at) "
+            "SELECT column1, column2, column3, column4, column5, CAST(column6 AS BIGINT) FROM "
+            "(VALUES " +
+                value_rows(static_cast<int>(count), 6) +
+                ") AS v WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.account_id = "
+                "v.column2 AND e.enabled = TRUE AND (e.events = '*' OR ',' || e.events || ',' "
+                "LIKE '%,' || v.column3 || ',%')) OR EXISTS (SELECT 1 FROM messages m WHERE "
+                "m.id = v.column4 AND m.callback_url IS NOT NULL)",
+            params));
     });
 }
 

@@ -22,7 +22,9 @@ struct OutboxEvent {
     Micros created_at = 0;
 };
 
-// Appends the events, each with a new id (UUIDv7 of its time).
+// Appends the events someone listens to (an enabled webhook endpoint of the
+// account subscribed to the type, or the message's callback_url), each
+// with a new id (UUIDv7 of its time); the rest are not written.
 Status append_events(Connection& c, const std::vector<OutboxEvent>& events);
 
 }  // namespace ujumbe::db
