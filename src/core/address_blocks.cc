@@ -53,11 +53,14 @@ constexpr std::array kSpecialBlocks = {
     SpecialBlock{"240.0.0.0/4", "reserved"},
     SpecialBlock{"::/128", "unspecified"},
     SpecialBlock{"::1/128", "loopback"},
-    SpecialBlock{"::/96", "reserved"},  // the deprecated IPv4-compatible form
+    SpecialBlock{"::/96", "reserved"},           // the deprecated IPv4-compatible form
+    SpecialBlock{"64:ff9b:1::/48", "reserved"},  // local-use NAT64 (RFC 8215)
     SpecialBlock{"100::/64", "reserved"},
     SpecialBlock{"2001::/23", "reserved"},
     SpecialBlock{"2001:db8::/32", "documentation"},
     SpecialBlock{"2002::/16", "reserved"},  // 6to4 wraps any IPv4 address
+    SpecialBlock{"3fff::/20", "documentation"},
+    SpecialBlock{"5f00::/16", "reserved"},  // segment routing
     SpecialBlock{"fc00::/7", "private"},
     SpecialBlock{"fe80::/10", "link-local"},
     SpecialBlock{"fec0::/10", "reserved"},

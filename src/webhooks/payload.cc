@@ -18,17 +18,37 @@ std::string event_body(const std::string& id, std::string_view type, Micros crea
 std::string response_excerpt(std::string_view body) {
     constexpr std::size_t kMax = 256;
     std::size_t end = std::min(body.size(), kMax);
-    // Back off to the start of a character so the cut splits none.
-    if (end < body.size())
-        while (end > 0 && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80) --end;
+    // A cut inside a character backs off to its first byte (at most three
+    // back, and only to a byte that starts a character of several).
+    if (end < body.size() && (static_cast<unsigned char>(body[end]) & 0xC0) == 0x80)
+        for (std::size_t back = 1; back <= 3 && back <= end; ++back) {
+            const auto byte = static_cast<unsigned char>(body[end - back]);
+            if (byte >= 0xC0) {
+                end -= back;
+                break;
+            }
+            if ((byte & 0xC0) != 0x80) break;
+        }
     const std::string_view cut = body.substr(0, end);
-    const bool text = decode_utf8(cut).has_value();
     std::string out;
     out.reserve(cut.size());
-    for (char ch : cut) {
-        const auto byte = static_cast<unsigned char>(ch);
-        const bool control = byte < 0x20 && ch != '\t' && ch != '\n' && ch != '\r';
-        out += control || (!text && byte >= 0x7F) ? '?' : ch;
+    const auto points = decode_utf8(cut);
+    if (!points) {
+        // Not text: printable ASCII is kept, every other byte is '?'.
+        for (char ch : cut) {
+            const auto byte = static_cast<unsigned char>(ch);
+            out +=
+                (byte >= 0x20 && byte < 0x7F) || ch == '\t' || ch == '\n' || ch == '\r' ? ch : '?';
+        }
+        return out;
+    }
+    for (char32_t cp : *points) {
+        const bool control = (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+                             (cp >= 0x7F && cp <= 0x9F);  // DEL and the C1 controls
+        if (control)
+            out += '?';
+        else
+            append_utf8(out, cp);
     }
     return out;
 }
