@@ -51,14 +51,16 @@ def start_smsc():
     return proc, port
 
 
-def setup(base, smsc_port):
+def setup(base, smsc_port, window=WINDOW, binds=BINDS):
+    """An SMPP gateway to the simulator, a catch-all route, and the admin's
+    auth header once the gateway is bound."""
     token = call(base, "POST", "/api/v1/auth/login",
                  {"email": "admin@localhost", "password": "bench-admin-password"})["access"]
     auth = {"Authorization": "Bearer " + token}
     gw = call(base, "POST", "/api/v1/gateways",
               {"name": "smsc", "kind": "smpp",
                "settings": {"host": "127.0.0.1", "port": smsc_port, "system_id": "ujumbe",
-                            "password": "secret", "window": WINDOW, "binds": BINDS}},
+                            "password": "secret", "window": window, "binds": binds}},
               auth)
     call(base, "POST", "/api/v1/routes",
          {"name": "all", "gateways": [{"gateway_id": gw["id"], "weight": 1}]}, auth)

@@ -23,9 +23,9 @@ import socket
 import statistics
 import subprocess
 import tempfile
-import time
 
 from benchlib import call, start_server
+from messaging_bench import setup as smpp_setup
 from messaging_bench import start_smsc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -53,20 +53,7 @@ def cpu_seconds(pid):
 
 
 def setup(base, smsc_port, receiver_port):
-    token = call(base, "POST", "/api/v1/auth/login",
-                 {"email": "admin@localhost", "password": "bench-admin-password"})["access"]
-    auth = {"Authorization": "Bearer " + token}
-    gw = call(base, "POST", "/api/v1/gateways",
-              {"name": "smsc", "kind": "smpp",
-               "settings": {"host": "127.0.0.1", "port": smsc_port, "system_id": "ujumbe",
-                            "password": "secret", "window": 1000, "binds": 1}},
-              auth)
-    call(base, "POST", "/api/v1/routes",
-         {"name": "all", "gateways": [{"gateway_id": gw["id"], "weight": 1}]}, auth)
-    for _ in range(200):
-        if call(base, "GET", f"/api/v1/gateways/{gw['id']}/status", headers=auth)["bound"]:
-            break
-        time.sleep(0.05)
+    auth = smpp_setup(base, smsc_port, window=1000, binds=1)
     if receiver_port:
         call(base, "POST", "/api/v1/webhooks",
              {"url": f"http://127.0.0.1:{receiver_port}/hooks", "events": FINAL}, auth)

@@ -122,41 +122,18 @@ Status Deliveries::owe_inbound(db::Connection& c, const messaging::Message& m) {
 
 void Deliveries::start(const ReceiverDirectory& directory) {
     directory_ = &directory;
-    thread_ = std::thread([this] { run(); });
+    // Answers and new deliveries gather for a moment: one transaction then
+    // settles and claims many. What was sent and not settled when it stops
+    // is claimed again when its lease ends.
+    loop_.start(options_.poll, kGather, [this] { round(clock_.now()); });
 }
 
 void Deliveries::stop() {
-    {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
-    }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    loop_.stop();
 }
 
 void Deliveries::wake() {
-    {
-        std::lock_guard lock(mutex_);
-        woken_ = true;
-    }
-    wake_.notify_all();
-}
-
-void Deliveries::run() {
-    while (true) {
-        {
-            std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, std::chrono::microseconds(options_.poll),
-                           [&] { return woken_ || stopping_; });
-            if (stopping_) break;
-            woken_ = false;
-        }
-        // Answers and new deliveries gather for a moment: one transaction
-        // then settles and claims many.
-        std::this_thread::sleep_for(kGather);
-        round(clock_.now());
-    }
-    // What was sent and not settled is claimed again when its lease ends.
+    loop_.wake();
 }
 
 // One transaction: deletes what was answered with ESME_ROK, lets the rest
@@ -275,9 +252,8 @@ void Deliveries::send(const SmppAccountId& account, std::vector<PendingDelivery>
                 answered_.push_back(s);
                 auto& busy = in_flight_[s.account.value];
                 busy = busy > 0 ? busy - 1 : 0;
-                woken_ = true;
             }
-            wake_.notify_all();
+            wake();
         };
         if (messages.empty()) {
             tally->left = 1;

@@ -8,18 +8,17 @@
 // answers it with ESME_ROK; while none is bound, or answers fail, it is
 // tried again with back-off, until it is older than max_age.
 
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "channels/smpp/pdu.h"
 #include "channels/smpp/server_session.h"
 #include "core/clock.h"
+#include "core/polling_thread.h"
 #include "core/result.h"
 #include "db/database.h"
 #include "messaging/model.h"
@@ -75,7 +74,6 @@ private:
         int attempts = 0;
         bool ok = false;
     };
-    void run();
     void round(Micros now);
     void send(const SmppAccountId& account, std::vector<PendingDelivery> claimed,
               const std::vector<std::shared_ptr<smpp::ServerSession>>& sessions);
@@ -87,13 +85,11 @@ private:
     const ReceiverDirectory* directory_ = nullptr;
 
     std::mutex mutex_;
-    std::condition_variable wake_;
-    bool woken_ = false, stopping_ = false;
     std::vector<Sent> answered_;                    // answers not settled yet
     std::map<std::string, std::size_t> in_flight_;  // per SMPP account
     std::size_t next_session_ = 0;
     Micros last_sweep_ = 0;
-    std::thread thread_;
+    PollingThread loop_;  // last: it stops before the state its rounds use goes
 };
 
 }  // namespace ujumbe::smpp_server

@@ -116,12 +116,12 @@ void Dispatcher::start() {
         db_.write([&](db::Connection& c) { return store::release_leases_of(c, options_.node_id); });
     if (!released)
         log::warn("webhooks: leases not released", {{"error", released.error().message}});
-    started_ = true;
     io_thread_ = std::thread([this] {
         auto guard = boost::asio::make_work_guard(io_);
         io_.run();
     });
-    thread_ = std::thread([this] { run(); });
+    // Answers gather for a moment: one transaction records many.
+    loop_.start(options_.poll, kGather, [this] { round(clock_.now()); });
 }
 
 void Dispatcher::stop() {
@@ -130,34 +130,14 @@ void Dispatcher::stop() {
         if (stopping_) return;
         stopping_ = true;
     }
-    wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    loop_.stop();
     client_->close();
     io_.stop();
     if (io_thread_.joinable()) io_thread_.join();
 }
 
 void Dispatcher::wake() {
-    {
-        std::lock_guard lock(mutex_);
-        woken_ = true;
-    }
-    wake_.notify_all();
-}
-
-void Dispatcher::run() {
-    while (true) {
-        {
-            std::unique_lock lock(mutex_);
-            wake_.wait_for(lock, std::chrono::microseconds(options_.poll),
-                           [&] { return woken_ || stopping_; });
-            if (stopping_) break;
-            woken_ = false;
-        }
-        // Answers gather for a moment: one transaction records many.
-        std::this_thread::sleep_for(kGather);
-        round(clock_.now());
-    }
+    loop_.wake();
 }
 
 void Dispatcher::round(Micros now) {
@@ -221,7 +201,7 @@ void Dispatcher::round(Micros now) {
     std::erase_if(targets_, [](const auto& t) {
         return t.second.in_flight == 0 && t.second.waiting.empty();
     });
-    if (more) woken_ = true;  // a backlog: the next round comes at once
+    if (more) loop_.wake();  // a backlog: the next round comes at once
 }
 
 void Dispatcher::pump() {
@@ -429,9 +409,8 @@ void Dispatcher::finish(const store::Claimed& claimed, const channels::HttpAnswe
         --in_flight_;
         --targets_[claimed.target].in_flight;
         pump();
-        woken_ = true;
     }
-    wake_.notify_all();
+    loop_.wake();
 }
 
 }  // namespace ujumbe::webhooks

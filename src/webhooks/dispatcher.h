@@ -11,7 +11,6 @@
 // start.
 
 #include <boost/asio/io_context.hpp>
-#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
@@ -22,6 +21,7 @@
 
 #include "channels/http_client.h"
 #include "core/clock.h"
+#include "core/polling_thread.h"
 #include "core/result.h"
 #include "db/database.h"
 #include "webhooks/store.h"
@@ -63,7 +63,6 @@ private:
     };
     int queue_depth() const;  // claimed per target, in flight and waiting
     Micros lease() const;
-    void run();
     void round(Micros now);
     // What this node may still take on in a round, in all and per target.
     struct Room;
@@ -88,16 +87,15 @@ private:
     boost::asio::io_context io_;
     std::shared_ptr<channels::HttpClient> client_;
     std::thread io_thread_;
-    std::thread thread_;
 
     std::mutex mutex_;
-    std::condition_variable wake_;
-    bool woken_ = false, stopping_ = false, started_ = false;
+    bool stopping_ = false;
     std::vector<store::Attempt> finished_;  // not recorded yet
     std::map<std::string, Target> targets_;
     int busy_ = 0;       // in flight and waiting, all targets
     int in_flight_ = 0;  // all targets
     Micros last_sweep_ = 0;
+    PollingThread loop_;  // last: it stops before the state its rounds use goes
 };
 
 }  // namespace ujumbe::webhooks

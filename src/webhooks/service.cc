@@ -9,6 +9,23 @@
 
 namespace ujumbe::webhooks {
 
+namespace {
+
+// `secret` sealed with `server_secret` as the current one; the old current
+// one signs beside it for `keep` (0: not at all).
+store::SealedSecrets rotated(const std::string& server_secret,
+                             const std::optional<store::SealedSecrets>& old,
+                             const std::string& secret, Micros keep, Micros now) {
+    store::SealedSecrets s{seal_secret(server_secret, secret), std::nullopt, std::nullopt};
+    if (keep > 0 && old) {
+        s.previous = old->secret;
+        s.previous_until = now + keep;
+    }
+    return s;
+}
+
+}  // namespace
+
 WebhookService::WebhookService(db::Database& db, Clock& clock, std::string secret,
                                WebhookOptions options, std::function<void()> wake)
     : db_(db),
@@ -120,12 +137,8 @@ Result<IssuedSecret> WebhookService::rotate_secret(const Principal& who, const W
         UJ_ASSIGN(auto e, find(c, who, id));
         UJ_ASSIGN(auto old, store::endpoint_secrets(c, id));
         const Micros now = clock_.now();
-        const Micros keep = overlap.value_or(options_.default_overlap);
-        store::SealedSecrets s{seal_secret(secret_, secret), std::nullopt, std::nullopt};
-        if (keep > 0 && old) {
-            s.previous = old->secret;
-            s.previous_until = now + keep;
-        }
+        const auto s =
+            rotated(secret_, old, secret, overlap.value_or(options_.default_overlap), now);
         e.updated_at = now;
         e.secret_rotated_at = now;
         e.previous_until = s.previous_until;
@@ -142,12 +155,8 @@ Result<RotatedSecret> WebhookService::rotate_callback_secret(const Principal& wh
     return db_.write([&](db::Connection& c) -> Result<RotatedSecret> {
         UJ_ASSIGN(auto old, store::callback_secrets(c, who.account_id));
         const Micros now = clock_.now();
-        const Micros keep = overlap.value_or(options_.default_overlap);
-        store::SealedSecrets s{seal_secret(secret_, secret), std::nullopt, std::nullopt};
-        if (keep > 0 && old) {
-            s.previous = old->secret;
-            s.previous_until = now + keep;
-        }
+        const auto s =
+            rotated(secret_, old, secret, overlap.value_or(options_.default_overlap), now);
         UJ_TRY(store::put_callback_secrets(c, who.account_id, s, now));
         return RotatedSecret{secret, s.previous_until};
     });
