@@ -205,8 +205,8 @@ Result<Wallet> BillingService::set_credit_limit(const Principal& who, const Mone
 Result<Wallet> BillingService::set_low_balance_alert(const Principal& who,
                                                      std::optional<Micros6> threshold) {
     if (!who.can_manage()) return Error::forbidden("Only owners and admins set wallet alerts");
-    if (threshold && (*threshold < 0 || *threshold > kMaxAmount))
-        return amount_out_of_range("threshold", kMaxAmount);
+    if (threshold && *threshold < 0) return Error::invalid("threshold", "Must be zero or more.");
+    if (threshold && *threshold > kMaxAmount) return amount_out_of_range("threshold", kMaxAmount);
     return db_.write([&](db::Connection& c) -> Result<Wallet> {
         const Micros now = clock_.now();
         UJ_TRY(store::ensure_wallet(c, who.account_id, options_.currency, now));

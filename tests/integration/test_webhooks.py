@@ -617,6 +617,17 @@ def test_import_completed_event(wapi, rx, acct):
     assert [r.event_type for r in rx.requests(path)] == ["import.completed"]
 
 
+@pytest.mark.parametrize("threshold", ["-1", "1000000000.000001", "9223372036854.775807",
+                                       "99999999999999999999", "1.0000001", "abc"])
+def test_a_low_balance_threshold_out_of_range_is_refused(wapi, acct, threshold):
+    resp = wapi("PUT", "/wallet/low-balance-alert", json={"threshold": threshold},
+                token=acct.access)
+    # malformed or negative: 400; beyond the largest amount: 422 AMOUNT_OUT_OF_RANGE
+    u.assert_error(resp, (400, 422), field="threshold")
+    if threshold == "-1":
+        assert resp.body["errors"]["threshold"] == ["Must be zero or more."], resp.body
+
+
 def test_wallet_low_balance_event_once_per_crossing(wapi, rx, acct, wadmin):
     # the account's own price: 1 a message; it starts with the trial credit
     assert_ok(wapi("POST", "/rates", token=wadmin.access,
