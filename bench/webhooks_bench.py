@@ -52,6 +52,20 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_thread(pid):
+    """CPU seconds per thread name (the server names its threads)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            fields = open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        ticks = int(fields[11]) + int(fields[12])
+        out[name] = out.get(name, 0) + ticks / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 def setup(base, smsc_port, receiver_port):
     auth = smpp_setup(base, smsc_port, window=1000, binds=1)
     if receiver_port:
@@ -76,9 +90,12 @@ def one_run(pg_url, case):
         run_load.receiver_port = free_port() if WEBHOOKS else 0
         key = setup(base, smsc_port, run_load.receiver_port)
         if case == "closed":
-            before = cpu_seconds(proc.pid)
+            before, threads_before = cpu_seconds(proc.pid), cpu_by_thread(proc.pid)
             result = run_load(base, key, MESSAGES, f"closed:{IN_FLIGHT}")
             result["cpu_ms_per_message"] = (cpu_seconds(proc.pid) - before) * 1000 / MESSAGES
+            result["threads"] = {
+                name: (spent - threads_before.get(name, 0)) * 1000 / MESSAGES
+                for name, spent in cpu_by_thread(proc.pid).items()}
             return result
         rate = int(case)
         return run_load(base, key, rate * OPEN_SECONDS, f"open:{rate}")
@@ -108,6 +125,11 @@ def main():
         print(f"| open loop {rate}/s: request to final-status webhook p50 / p99 | "
               f"{med(r['final_p50_ms'] for r in runs):.1f} / "
               f"{med(r['final_p99_ms'] for r in runs):.1f} ms |")
+    names = sorted({n for r in closed for n in r["threads"]},
+                   key=lambda n: -med(r["threads"].get(n, 0) for r in closed))
+    shares = [f"{n} {med(r['threads'].get(n, 0) for r in closed):.3f}" for n in names
+              if med(r["threads"].get(n, 0) for r in closed) >= 0.005]
+    print(f"\nujumbe CPU-ms per message by thread (closed loop): {', '.join(shares)}")
     lost = sum(r["accepted"] - r["final"] for r in closed + sum(opened.values(), []))
     refused = sum(r["refused"] for r in closed + sum(opened.values(), []))
     print(f"\nruns (closed loop msg/s): " +

@@ -12,6 +12,7 @@
 #include "app/modules.h"
 #include "app/runtime.h"
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
 #include "http/rate_limit.h"
@@ -191,7 +192,11 @@ int serve(const Config& config) {
     std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
     for (auto& c : contexts) guards.push_back(boost::asio::make_work_guard(*c));
     std::vector<std::thread> pool;
-    for (int i = 1; i < threads; ++i) pool.emplace_back([c = contexts[i].get()] { c->run(); });
+    for (int i = 1; i < threads; ++i)
+        pool.emplace_back([c = contexts[i].get()] {
+            name_this_thread("http-io");
+            c->run();
+        });
     io.run();
     for (auto& t : pool) t.join();
     modules.stop();

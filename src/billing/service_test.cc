@@ -39,7 +39,7 @@ protected:
                   .account_type = AccountType::kPlatform};
         billing_ = std::make_unique<BillingService>(db(), clock_, *identity_,
                                                     BillingOptions{.trial_credit = 0});
-        committer_ = std::make_unique<messaging::Committer>(db());
+        committer_ = std::make_unique<messaging::Committer>(db(), "commits");
         messaging_ = std::make_unique<messaging::MessagingService>(
             db(), clock_, *identity_, *service_, *committer_, messaging::MessagingOptions{},
             messaging::MessagingPorts{.billing = billing_.get()});

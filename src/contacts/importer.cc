@@ -17,6 +17,7 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "core/validate.h"
 #include "db/event_outbox.h"
 #include "formats/csv.h"
@@ -413,7 +414,10 @@ Importer::~Importer() {
 }
 
 void Importer::start() {
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+        name_this_thread("imports");
+        loop();
+    });
 }
 
 void Importer::wake() {

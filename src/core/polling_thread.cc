@@ -1,17 +1,22 @@
 #include "core/polling_thread.h"
 
+#include "core/thread_name.h"
+
 namespace ujumbe {
 
 PollingThread::~PollingThread() {
     stop();
 }
 
-void PollingThread::start(Micros poll, std::chrono::milliseconds gather,
+void PollingThread::start(std::string name, Micros poll, std::chrono::milliseconds gather,
                           std::function<void()> round) {
     poll_ = poll;
     gather_ = gather;
     round_ = std::move(round);
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this, name = std::move(name)] {
+        name_this_thread(name);
+        run();
+    });
 }
 
 void PollingThread::stop() {

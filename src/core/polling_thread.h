@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "core/clock.h"
@@ -22,7 +23,9 @@ public:
     PollingThread(const PollingThread&) = delete;
     PollingThread& operator=(const PollingThread&) = delete;
 
-    void start(Micros poll, std::chrono::milliseconds gather, std::function<void()> round);
+    // `name` names the thread.
+    void start(std::string name, Micros poll, std::chrono::milliseconds gather,
+               std::function<void()> round);
     // Waits for the round running, if any; no round starts after it.
     // Idempotent.
     void stop();

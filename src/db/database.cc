@@ -1,6 +1,7 @@
 #include "db/database.h"
 
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "db/postgres/postgres_connection.h"
 #include "db/sqlite/sqlite_connection.h"
 
@@ -72,7 +73,10 @@ void Database::start(std::vector<std::unique_ptr<Connection>> readers,
     }
     for (auto& w : workers_) {
         Worker* raw = w.get();
-        w->thread = std::thread([this, raw] { work(*raw); });
+        w->thread = std::thread([this, raw] {
+            name_this_thread(raw->queue == &write_queue_ ? "db-write" : "db-read");
+            work(*raw);
+        });
     }
 }
 

@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
 #include "db/filter.h"
 #include "db/migrations.h"
+#include "db/store_support.h"
 #include "db/testing_db.h"
 
 namespace ujumbe::db {
@@ -178,6 +180,32 @@ TEST_P(DatabaseTest, FilterBuildsNumberedConditions) {
     ASSERT_EQ(rows->rows.size(), 2u);
     EXPECT_EQ(rows->rows[0].i64(0), 2);
     EXPECT_EQ(rows->rows[1].i64(0), 4);
+}
+
+// Every key is looked up once, whatever the list sizes it is cut into.
+TEST_P(DatabaseTest, ForIdsFindsEachKeyOnceAtEveryListSize) {
+    ASSERT_TRUE(db().write([](Connection& c) -> Status {
+        for (std::int64_t i = 1; i <= 600; ++i)
+            UJ_TRY(c.execute("INSERT INTO notes (id, body) VALUES ($1, $2)",
+                             {i, "n" + std::to_string(i)}));
+        return {};
+    }));
+    for (std::size_t n : {0u, 1u, 2u, 4u, 5u, 17u, 64u, 65u, 256u, 257u, 600u}) {
+        std::vector<std::string> keys;
+        for (std::size_t i = 1; i <= n; ++i) keys.push_back("n" + std::to_string(i));
+        keys.push_back("missing");  // matches nothing
+        std::vector<std::int64_t> found;
+        ASSERT_TRUE(db().read([&](Connection& c) {
+            return for_ids(c, "SELECT id FROM notes WHERE id > $1 AND body", "", {std::int64_t{0}},
+                           keys, [&](QueryResult& r) -> Status {
+                               for (const auto& row : r.rows) found.push_back(row.i64(0));
+                               return {};
+                           });
+        })) << n;
+        std::sort(found.begin(), found.end());
+        ASSERT_EQ(found.size(), n) << n;
+        for (std::size_t i = 0; i < n; ++i) EXPECT_EQ(found[i], static_cast<std::int64_t>(i + 1));
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DatabaseTest,

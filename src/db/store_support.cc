@@ -1,5 +1,7 @@
 #include "db/store_support.h"
 
+#include <algorithm>
+
 namespace ujumbe::db {
 
 std::string value_rows(int rows, int width) {
@@ -37,7 +39,6 @@ std::string text_array(std::span<const std::string> items) {
 Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
                const std::vector<Value>& fixed, const std::vector<std::string>& keys,
                const std::function<Status(QueryResult&)>& each) {
-    constexpr std::size_t kPerList = 256;
     if (keys.empty()) return {};
     const int first = static_cast<int>(fixed.size()) + 1;
     std::vector<Value> params = fixed;
@@ -48,12 +49,19 @@ Status for_ids(Connection& c, const std::string& sql_head, const std::string& sq
             c.run(sql_head + " = ANY($" + std::to_string(first) + "::text[])" + sql_tail, params));
         return each(r);
     }
-    const std::string sql = sql_head + " IN (" + placeholders(first, kPerList) + ")" + sql_tail;
-    for (std::size_t at = 0; at < keys.size(); at += kPerList) {
+    // Lists of 1, 4, 16, 64 or 256: a lone key (the single send's case)
+    // costs one lookup, not 256, and the statement shapes stay few.
+    constexpr std::size_t kLongest = 256;
+    for (std::size_t at = 0; at < keys.size(); at += kLongest) {
+        const std::size_t left = std::min(keys.size() - at, kLongest);
+        std::size_t list = 1;
+        while (list < left) list *= 4;
         params.assign(fixed.begin(), fixed.end());
-        for (std::size_t i = at; i < at + kPerList; ++i)
+        params.reserve(fixed.size() + list);
+        for (std::size_t i = at; i < at + list; ++i)
             params.emplace_back(i < keys.size() ? keys[i] : std::string());
-        UJ_ASSIGN(auto r, c.run(sql, params));
+        UJ_ASSIGN(auto r,
+                  c.run(sql_head + " IN (" + placeholders(first, list) + ")" + sql_tail, params));
         UJ_TRY(each(r));
     }
     return {};

@@ -82,8 +82,8 @@ std::string text_array(std::span<const std::string> items);
 
 // Runs `sql_head` + " <key condition>" + `sql_tail` for every text key in
 // `keys`, in statement-sized chunks: PostgreSQL takes them as one array
-// (= ANY($n::text[])), SQLite as IN lists of a fixed 256 padded with ''
-// (one statement shape, so prepared statements stay cached). `fixed` are
+// (= ANY($n::text[])), SQLite as IN lists of 1, 4, 16, 64 or 256 padded
+// with '' (few statement shapes, so prepared statements stay cached). `fixed` are
 // the parameters before the keys'; `each` sees every chunk's result.
 Status for_ids(Connection& c, const std::string& sql_head, const std::string& sql_tail,
                const std::vector<Value>& fixed, const std::vector<std::string>& keys,

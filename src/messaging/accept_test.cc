@@ -39,7 +39,7 @@ protected:
     void SetUp() override {
         ContactsTest::SetUp();
         if (IsSkipped()) return;
-        committer_ = std::make_unique<Committer>(db());
+        committer_ = std::make_unique<Committer>(db(), "commits");
         who_ = owner_of("Sender Ltd", "KE");
         make_path(nullptr);
     }

@@ -3,11 +3,15 @@
 #include <future>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 
 namespace ujumbe::messaging {
 
-Committer::Committer(db::Database& db, std::size_t max_batch)
-    : db_(db), max_batch_(max_batch), thread_([this] { loop(); }) {}
+Committer::Committer(db::Database& db, std::string name, std::size_t max_batch)
+    : db_(db), max_batch_(max_batch), thread_([this, name = std::move(name)] {
+          name_this_thread(name);
+          loop();
+      }) {}
 
 Committer::~Committer() {
     stop();

@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "core/result.h"
@@ -27,7 +28,8 @@ public:
     using Op = std::function<Status(db::Connection&)>;
     using Done = std::function<void(Status)>;
 
-    explicit Committer(db::Database& db, std::size_t max_batch = 4096);
+    // `name` names its thread.
+    Committer(db::Database& db, std::string name, std::size_t max_batch = 4096);
     ~Committer();
     Committer(const Committer&) = delete;
     Committer& operator=(const Committer&) = delete;

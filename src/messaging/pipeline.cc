@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "formats/phone.h"
 #include "messaging/store.h"
 
@@ -43,7 +44,10 @@ void Pipeline::start() {
                                     : store::release_leases(c, options_.node_id);
     });
     if (!released) log::warn("leases not released", {{"error", released.error().message}});
-    thread_ = std::thread([this] { loop(); });
+    thread_ = std::thread([this] {
+        name_this_thread("dispatch");
+        loop();
+    });
 }
 
 void Pipeline::stop() {
@@ -61,7 +65,7 @@ void Pipeline::stop() {
 void Pipeline::wake() {
     {
         std::lock_guard lock(mutex_);
-        woken_ = true;
+        woken_ = claim_wanted_ = true;
     }
     wake_.notify_one();
 }
@@ -103,6 +107,7 @@ void Pipeline::loop() {
     for (;;) {
         std::size_t room = 0;
         std::vector<Message> adopted;
+        bool claim = false;
         {
             std::unique_lock lock(mutex_);
             wake_.wait_for(lock, std::chrono::microseconds(options_.idle_poll),
@@ -112,15 +117,20 @@ void Pipeline::loop() {
             adopted.swap(adopted_);
             const std::size_t busy = in_flight_.size() + reserved_;
             room = options_.max_in_flight > busy ? options_.max_in_flight - busy : 0;
+            // Adopted messages need no claim: a claim round runs when one was
+            // asked for or the idle poll is up, and waits for room.
+            claim = room > 0 && (claim_wanted_ || clock_.now() - last_claim_ >= options_.idle_poll);
+            if (claim) claim_wanted_ = false;
         }
         prefetch_operators(adopted);
         for (auto& m : adopted) dispatch(std::move(m));
         tend_records(clock_.now());
         guard_stranded(clock_.now());
-        if (room == 0) continue;
+        if (!claim) continue;
         const int limit = static_cast<int>(std::min<std::size_t>(options_.claim_batch, room));
         std::vector<Message> claimed;
         const Micros now = clock_.now();
+        last_claim_ = now;
         auto st = committer_.run([&](db::Connection& c) -> Status {
             UJ_ASSIGN(claimed, store::claim(c, options_.node_id, now, now + options_.lease, limit));
             return {};
@@ -473,8 +483,14 @@ Pipeline::Health Pipeline::health() const {
 }
 
 void Pipeline::finish(const MessageId& message_id) {
-    std::lock_guard lock(mutex_);
-    in_flight_.erase(message_id);
+    {
+        std::lock_guard lock(mutex_);
+        in_flight_.erase(message_id);
+        // A claim waiting for room may run now.
+        if (!claim_wanted_) return;
+        woken_ = true;
+    }
+    wake_.notify_one();
 }
 
 void Pipeline::on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) {

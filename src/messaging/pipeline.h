@@ -138,6 +138,9 @@ private:
     std::condition_variable wake_;
     bool stopping_ = false;
     bool woken_ = false;
+    // A claim round was asked for (wake) and has not run with room yet.
+    bool claim_wanted_ = false;
+    Micros last_claim_ = 0;
     std::set<MessageId> in_flight_;
     std::size_t reserved_ = 0;      // room promised to accepts not yet committed
     std::vector<Message> adopted_;  // handed over, not yet dispatched

@@ -122,7 +122,7 @@ protected:
         ContactsTest::SetUp();
         if (IsSkipped()) return;
         ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
-        committer_ = std::make_unique<Committer>(db());
+        committer_ = std::make_unique<Committer>(db(), "commits");
         registry_ = std::make_unique<routing::GatewayRegistry>(kinds_, relay_);
         routing_ = std::make_unique<routing::RoutingService>(db(), clock_, std::string(40, 's'),
                                                              *registry_);

@@ -29,7 +29,7 @@ protected:
     void SetUp() override {
         ContactsTest::SetUp();
         if (IsSkipped()) return;
-        committer_ = std::make_unique<Committer>(db());
+        committer_ = std::make_unique<Committer>(db(), "commits");
         a_ = owner_of("Acme", "KE");
         b_ = owner_of("Beta", "KE");
         // Only the principal matters to the sender-id checks.

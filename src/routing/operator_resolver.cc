@@ -1,5 +1,6 @@
 #include <utility>  // before Asio (g++ 12)
 
+#include "core/thread_name.h"
 #include "routing/operator_resolver.h"
 
 #include <algorithm>
@@ -20,7 +21,10 @@ std::string digits_of(const std::string& e164) {
 }  // namespace
 
 OperatorResolver::OperatorResolver(Clock& clock)
-    : clock_(clock), guard_(boost::asio::make_work_guard(io_)), thread_([this] { io_.run(); }) {}
+    : clock_(clock), guard_(boost::asio::make_work_guard(io_)), thread_([this] {
+          name_this_thread("number-lookup");
+          io_.run();
+      }) {}
 
 OperatorResolver::~OperatorResolver() {
     stop();

@@ -3,6 +3,7 @@
 #include "routing/registry.h"
 
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "routing/selector.h"
 
 namespace ujumbe::routing {
@@ -13,6 +14,7 @@ GatewayRegistry::GatewayRegistry(const channels::KindRegistry& kinds,
       listener_(listener),
       guard_(boost::asio::make_work_guard(io_)),
       thread_([this] {
+          name_this_thread("gateways");
           try {
               io_.run();
           } catch (const std::exception& e) {

@@ -125,7 +125,7 @@ void Deliveries::start(const ReceiverDirectory& directory) {
     // Answers and new deliveries gather for a moment: one transaction then
     // settles and claims many. What was sent and not settled when it stops
     // is claimed again when its lease ends.
-    loop_.start(options_.poll, kGather, [this] { round(clock_.now()); });
+    loop_.start("smpp-deliveries", options_.poll, kGather, [this] { round(clock_.now()); });
 }
 
 void Deliveries::stop() {

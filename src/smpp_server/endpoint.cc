@@ -8,6 +8,7 @@
 
 #include "channels/smpp/message_text.h"
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "smpp_server/concatenation.h"
 #include "smpp_server/store.h"
 
@@ -258,11 +259,15 @@ Status Endpoint::start() {
     started_ = true;
     for (std::size_t i = 0; i < std::max<std::size_t>(options_.io_threads, 1); ++i)
         io_threads_.emplace_back([this] {
+            name_this_thread("smpp-server");
             auto guard = boost::asio::make_work_guard(io_);
             io_.run();
         });
     for (std::size_t i = 0; i < std::max<std::size_t>(options_.workers, 1); ++i)
-        workers_.emplace_back([this] { work(); });
+        workers_.emplace_back([this] {
+            name_this_thread("smpp-worker");
+            work();
+        });
     deliveries_.start(*this);
     sweep();
     log::info("smpp server listening", {{"host", options_.host}, {"port", port()}});

@@ -11,6 +11,7 @@
 #include "core/dates.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "db/event_outbox.h"
 #include "messaging/service.h"
 #include "messaging/views.h"
@@ -117,11 +118,12 @@ void Dispatcher::start() {
     if (!released)
         log::warn("webhooks: leases not released", {{"error", released.error().message}});
     io_thread_ = std::thread([this] {
+        name_this_thread("webhooks-io");
         auto guard = boost::asio::make_work_guard(io_);
         io_.run();
     });
     // Answers gather for a moment: one transaction records many.
-    loop_.start(options_.poll, kGather, [this] { round(clock_.now()); });
+    loop_.start("webhooks", options_.poll, kGather, [this] { round(clock_.now()); });
 }
 
 void Dispatcher::stop() {
