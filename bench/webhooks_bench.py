@@ -36,6 +36,8 @@ OPEN_SECONDS = int(os.environ.get("OPEN_SECONDS", "10"))
 # WEBHOOKS=0: no endpoint and no receiver; the figures end with the last
 # answer (acceptance alone, for comparison).
 WEBHOOKS = os.environ.get("WEBHOOKS", "1") == "1"
+# DB_THREADS=n: the server's database threads (its default when unset).
+DB_THREADS = os.environ.get("DB_THREADS", "")
 OPEN_RATES = [int(r) for r in os.environ.get("OPEN_RATES", "500,1000").split(",") if r]
 FINAL = ["message.delivered", "message.undelivered", "message.expired", "message.rejected",
          "message.failed"]
@@ -66,6 +68,23 @@ def cpu_by_thread(pid):
     return out
 
 
+def postgres_cpu_seconds():
+    """CPU seconds of every postgres process on the machine (the benchmark's
+    cluster is the only busy one)."""
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            if open(f"/proc/{pid}/comm").read().strip() != "postgres":
+                continue
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def setup(base, smsc_port, receiver_port):
     auth = smpp_setup(base, smsc_port, window=1000, binds=1)
     if receiver_port:
@@ -85,14 +104,19 @@ def run_load(base, key, messages, mode):
 def one_run(pg_url, case):
     tmp = tempfile.mkdtemp(prefix="ujumbe-bench-wh-")
     smsc, smsc_port = start_smsc()
-    proc, base = start_server(tmp, pg_url, {"UJUMBE_WEBHOOK_ALLOW_PRIVATE": "true"})
+    extra = {"UJUMBE_WEBHOOK_ALLOW_PRIVATE": "true"}
+    if DB_THREADS:
+        extra["UJUMBE_DB_THREADS"] = DB_THREADS
+    proc, base = start_server(tmp, pg_url, extra)
     try:
         run_load.receiver_port = free_port() if WEBHOOKS else 0
         key = setup(base, smsc_port, run_load.receiver_port)
         if case == "closed":
             before, threads_before = cpu_seconds(proc.pid), cpu_by_thread(proc.pid)
+            pg_before = postgres_cpu_seconds()
             result = run_load(base, key, MESSAGES, f"closed:{IN_FLIGHT}")
             result["cpu_ms_per_message"] = (cpu_seconds(proc.pid) - before) * 1000 / MESSAGES
+            result["pg_cpu_ms_per_message"] = (postgres_cpu_seconds() - pg_before) * 1000 / MESSAGES
             result["threads"] = {
                 name: (spent - threads_before.get(name, 0)) * 1000 / MESSAGES
                 for name, spent in cpu_by_thread(proc.pid).items()}
@@ -119,6 +143,9 @@ def main():
           f"status webhook | {med(r['per_second'] for r in closed):,.0f} msg/s |")
     print(f"| ujumbe CPU per message, end to end | "
           f"{med(r['cpu_ms_per_message'] for r in closed):.3f} ms |")
+    if pg_url:
+        print(f"| PostgreSQL's CPU per message, end to end | "
+              f"{med(r['pg_cpu_ms_per_message'] for r in closed):.3f} ms |")
     print(f"| HTTP answer p50 / p99 | {med(r['http_p50_ms'] for r in closed):.1f} / "
           f"{med(r['http_p99_ms'] for r in closed):.1f} ms |")
     for rate, runs in opened.items():

@@ -28,7 +28,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
         SqliteOptions rw{false, options.sqlite_synchronous};
         UJ_ASSIGN(auto writer, SqliteConnection::open(path, rw));
         lanes.push_back(std::move(writer));
-        const int n = options.threads > 0 ? options.threads : 4;
+        // Sixteen: a send waits on a reader thread for its group commit, and
+        // the more sends wait together, the fewer commits carry them.
+        const int n = options.threads > 0 ? options.threads : 16;
         SqliteOptions ro{true, options.sqlite_synchronous};
         for (int i = 0; i < n; ++i) {
             UJ_ASSIGN(auto conn, SqliteConnection::open(path, ro));

@@ -1,6 +1,9 @@
 #include "messaging/accept.h"
 
+#include <algorithm>
+#include <future>
 #include <map>
+#include <memory>
 #include <utility>
 
 #include "core/ids.h"
@@ -216,6 +219,13 @@ Status AcceptPath::price(Batch& b) {
     return {};
 }
 
+struct AcceptPath::Waiting {
+    Batch* batch;
+    const AlsoInCommit* also;
+    Status outcome;  // its own, when the commit succeeded
+    std::promise<Status> done;
+};
+
 // One commit: daily caps, charge, messages, queue rows and first events.
 Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
     for (const auto& m : b.messages) {
@@ -226,40 +236,41 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
     }
     auto* dispatch = ports_.dispatch;
     if (dispatch && !b.now_due.empty()) b.lease = dispatch->reserve(b.now_due.size());
-    const auto& account = b.profile.account;
-    const std::int64_t day = b.now / kMicrosPerDay;
-    const auto n = static_cast<std::int64_t>(b.messages.size());
-    auto committed = committer_.run([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto totals,
-                  store::add_day_counts(c, account.id.value, b.who.user_id.value, day, n));
-        if (account.max_messages_per_day && totals.first > *account.max_messages_per_day)
-            return daily_cap_error("account", *account.max_messages_per_day, b.now);
-        if (b.plan_cap && totals.first > *b.plan_cap)
-            return daily_cap_error("plan", *b.plan_cap, b.now);
-        const auto& user_cap = b.profile.user_max_messages_per_day;
-        if (user_cap && totals.second > *user_cap) return daily_cap_error("user", *user_cap, b.now);
-        if (b.plan) {
-            UJ_TRY(ports_.billing->charge(c, *b.plan, b.lines, b.who.user_id));
-            // Messages included in the plan were charged nothing.
-            for (std::size_t k = 0; k < b.messages.size(); ++k)
-                b.messages[k].price = b.lines[k].price.price;
-        }
-        std::vector<const Message*> rows;
-        std::vector<store::EventRow> events;
-        rows.reserve(b.messages.size());
-        events.reserve(b.messages.size());
-        for (const auto& m : b.messages) {
-            rows.push_back(&m);
-            events.push_back(
-                {m.account_id, m.id, event_type(m.status), m.status, std::nullopt, b.now});
-        }
-        UJ_TRY(store::insert_messages(c, rows));
-        if (also) UJ_TRY(also(c, b.messages, b.owners));
-        UJ_TRY(store::enqueue(c, b.now_due, b.lease ? b.lease->owner : "",
-                              b.lease ? b.lease->until : 0));
-        UJ_TRY(store::enqueue(c, b.later_due));
-        return store::insert_events(c, events);
-    });
+
+    // The first call to wait posts the operation; it takes every call
+    // waiting when it runs, and the next to arrive posts the next one.
+    Waiting me{.batch = &b, .also = &also};
+    auto committed_future = me.done.get_future();
+    bool post = false;
+    {
+        std::lock_guard lock(waiting_mutex_);
+        waiting_.push_back(&me);
+        post = !std::exchange(posted_, true);
+    }
+    if (post) {
+        auto taken = std::make_shared<std::vector<Waiting*>>();
+        auto ran = std::make_shared<bool>(false);
+        committer_.post(
+            [this, taken, ran](db::Connection& c) -> Status {
+                {
+                    std::lock_guard lock(waiting_mutex_);
+                    taken->swap(waiting_);
+                    posted_ = false;
+                }
+                *ran = true;
+                return commit_together(c, *taken);
+            },
+            [this, taken, ran](Status committed) {
+                if (!*ran) {  // refused unrun (the server is stopping)
+                    std::lock_guard lock(waiting_mutex_);
+                    taken->swap(waiting_);
+                    posted_ = false;
+                }
+                for (auto* w : *taken)
+                    w->done.set_value(committed ? std::move(w->outcome) : committed);
+            });
+    }
+    Status committed = committed_future.get();
     if (!committed && b.lease) {
         std::vector<MessageId> in_doubt;
         if (is_database_fault(committed.error()))
@@ -267,6 +278,73 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
         dispatch->unreserve(b.now_due.size(), std::move(in_doubt));
     }
     return committed;
+}
+
+Status AcceptPath::commit_together(db::Connection& c, std::vector<Waiting*>& calls) {
+    const bool alone = calls.size() == 1;
+    std::vector<const Message*> rows;
+    std::vector<store::EventRow> events;
+    std::vector<std::pair<MessageId, Micros>> leased, unleased, later;
+    Micros lease_until = 0;
+    std::string owner;
+    for (auto* w : calls) {
+        Batch& b = *w->batch;
+        if (!alone) UJ_TRY(c.execute("SAVEPOINT accept"));
+        Status own = caps_and_charge(c, b);
+        // A caller that writes its own rows with the messages inserts them
+        // at once, inside its savepoint.
+        if (own && *w->also) {
+            std::vector<const Message*> mine;
+            for (const auto& m : b.messages) mine.push_back(&m);
+            own = store::insert_messages(c, mine);
+            if (own) own = (*w->also)(c, b.messages, b.owners);
+        }
+        if (!own && is_database_fault(own.error())) return own;
+        if (!own && alone) return own;
+        if (!alone) {
+            if (!own) UJ_TRY(c.execute("ROLLBACK TO SAVEPOINT accept"));
+            UJ_TRY(c.execute("RELEASE SAVEPOINT accept"));
+        }
+        w->outcome = own;
+        if (!own) continue;
+        for (const auto& m : b.messages) {
+            if (!*w->also) rows.push_back(&m);
+            events.push_back(
+                {m.account_id, m.id, event_type(m.status), m.status, std::nullopt, b.now});
+        }
+        later.insert(later.end(), b.later_due.begin(), b.later_due.end());
+        auto& due = b.lease ? leased : unleased;
+        due.insert(due.end(), b.now_due.begin(), b.now_due.end());
+        if (b.lease) {
+            owner = b.lease->owner;
+            lease_until = std::max(lease_until, b.lease->until);
+        }
+    }
+    UJ_TRY(store::insert_messages(c, rows));
+    UJ_TRY(store::enqueue(c, leased, owner, lease_until));
+    UJ_TRY(store::enqueue(c, unleased));
+    UJ_TRY(store::enqueue(c, later));
+    return store::insert_events(c, events);
+}
+
+Status AcceptPath::caps_and_charge(db::Connection& c, Batch& b) {
+    const auto& account = b.profile.account;
+    const std::int64_t day = b.now / kMicrosPerDay;
+    const auto n = static_cast<std::int64_t>(b.messages.size());
+    UJ_ASSIGN(auto totals, store::add_day_counts(c, account.id.value, b.who.user_id.value, day, n));
+    if (account.max_messages_per_day && totals.first > *account.max_messages_per_day)
+        return daily_cap_error("account", *account.max_messages_per_day, b.now);
+    if (b.plan_cap && totals.first > *b.plan_cap)
+        return daily_cap_error("plan", *b.plan_cap, b.now);
+    const auto& user_cap = b.profile.user_max_messages_per_day;
+    if (user_cap && totals.second > *user_cap) return daily_cap_error("user", *user_cap, b.now);
+    if (b.plan) {
+        UJ_TRY(ports_.billing->charge(c, *b.plan, b.lines, b.who.user_id));
+        // Messages included in the plan were charged nothing.
+        for (std::size_t k = 0; k < b.messages.size(); ++k)
+            b.messages[k].price = b.lines[k].price.price;
+    }
+    return {};
 }
 
 // Messages due now go to this node's dispatcher without a claim round when

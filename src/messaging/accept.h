@@ -12,6 +12,7 @@
 // accept fails the whole call and stores nothing.
 
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -74,6 +75,11 @@ private:
     Status check_consent(db::Connection& c, Batch& b);
     Status price(Batch& b);
     Status accept(Batch& b, const AlsoInCommit& also);
+    // Calls waiting for a commit share one: caps and charge per call, then
+    // every call's rows in a few multi-row statements.
+    struct Waiting;
+    Status commit_together(db::Connection& c, std::vector<Waiting*>& calls);
+    Status caps_and_charge(db::Connection& c, Batch& b);
     void hand_over(Batch& b);
 
     db::Database& db_;
@@ -83,6 +89,10 @@ private:
     Committer& committer_;
     AcceptOptions options_;
     MessagingPorts ports_;
+
+    std::mutex waiting_mutex_;
+    std::vector<Waiting*> waiting_;  // for the commit operation posted
+    bool posted_ = false;            // one is posted and has not taken them yet
 };
 
 }  // namespace ujumbe::messaging

@@ -7,6 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
 #include "billing/service.h"
 #include "contacts/testing_contacts.h"
 #include "db/store_support.h"
@@ -16,10 +21,11 @@ namespace ujumbe::messaging {
 namespace {
 
 // Records what the accept path asks of the dispatcher; room as the test says.
+// Callers on several threads may use it at once.
 class FakeDispatch final : public Dispatch {
 public:
     bool room = true;
-    std::size_t reserved = 0, unreserved = 0, wakes = 0;
+    std::atomic<std::size_t> reserved = 0, unreserved = 0, wakes = 0;
     std::vector<Message> adopted;
 
     std::optional<Lease> reserve(std::size_t n) override {
@@ -29,9 +35,13 @@ public:
     }
     void unreserve(std::size_t n, std::vector<MessageId>) override { unreserved += n; }
     void adopt(std::vector<Message> messages) override {
+        std::lock_guard lock(mutex_);
         for (auto& m : messages) adopted.push_back(std::move(m));
     }
     void wake() override { ++wakes; }
+
+private:
+    std::mutex mutex_;
 };
 
 class AcceptPathTest : public contacts::testing::ContactsTest {
@@ -166,6 +176,61 @@ TEST_P(AcceptPathTest, ADailyCapRefusesTheWholeCallStoresNothingAndGivesTheRoomB
     EXPECT_EQ(stored("messages"), 0);
     EXPECT_EQ(stored("message_queue"), 0);
     EXPECT_EQ(stored("message_events"), 0);
+}
+
+// Calls that wait together share one commit; a cap refuses the calls past
+// it and the others are stored whole (message, queue row, first event).
+TEST_P(AcceptPathTest, CallsCommittedTogetherAreCappedOneByOne) {
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return db::done(c.query("UPDATE accounts SET max_messages_per_day = 5 WHERE id = $1",
+                                {who_.account_id.value}));
+    }));
+    // The committer is held busy while the calls gather behind it.
+    std::promise<void> release;
+    auto held = release.get_future().share();
+    committer_->post([held](db::Connection&) -> Status {
+        held.wait();
+        return {};
+    });
+    constexpr int kCalls = 12;
+    std::vector<std::thread> callers;
+    std::vector<Result<BulkResult>> results(kCalls, Error::internal("not run"));
+    for (int i = 0; i < kCalls; ++i)
+        callers.emplace_back([&, i] {
+            results[i] =
+                path_->run(who_, {{.to = "+2547123456" + std::to_string(10 + i), .body = "hi"}});
+        });
+    for (int spins = 0; dispatch_.reserved < kCalls && spins < 500; ++spins)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release.set_value();
+    for (auto& t : callers) t.join();
+    int accepted = 0, capped = 0;
+    for (const auto& r : results) {
+        if (r) {
+            ++accepted;
+            ASSERT_TRUE(r->outcomes.at(0).message);
+        } else {
+            EXPECT_EQ(r.error().error_code, "DAILY_LIMIT_REACHED");
+            ++capped;
+        }
+    }
+    EXPECT_EQ(accepted, 5);
+    EXPECT_EQ(capped, kCalls - 5);
+    EXPECT_EQ(stored("messages"), 5);
+    EXPECT_EQ(stored("message_queue"), 5);
+    EXPECT_EQ(stored("message_events"), 5);
+    EXPECT_EQ(dispatch_.unreserved, static_cast<std::size_t>(kCalls - 5));
+    EXPECT_EQ(dispatch_.adopted.size(), 5u);
+    // The refused calls' counts were rolled back with them.
+    auto counted = db().read([&](db::Connection& c) {
+        return c.query_one(
+            "SELECT sent FROM message_day_counts WHERE account_id = $1 AND "
+            "user_id = ''",
+            {who_.account_id.value});
+    });
+    ASSERT_TRUE(counted && *counted);
+    EXPECT_EQ((*counted)->i64(0), 5);
 }
 
 TEST_P(AcceptPathTest, PriceAndChargeAreAllOrNothing) {
