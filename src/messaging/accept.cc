@@ -252,20 +252,12 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
         auto ran = std::make_shared<bool>(false);
         committer_.post(
             [this, taken, ran](db::Connection& c) -> Status {
-                {
-                    std::lock_guard lock(waiting_mutex_);
-                    taken->swap(waiting_);
-                    posted_ = false;
-                }
+                *taken = take_waiting();
                 *ran = true;
                 return commit_together(c, *taken);
             },
             [this, taken, ran](Status committed) {
-                if (!*ran) {  // refused unrun (the server is stopping)
-                    std::lock_guard lock(waiting_mutex_);
-                    taken->swap(waiting_);
-                    posted_ = false;
-                }
+                if (!*ran) *taken = take_waiting();  // refused unrun: the server is stopping
                 for (auto* w : *taken)
                     w->done.set_value(committed ? std::move(w->outcome) : committed);
             });
@@ -278,6 +270,12 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
         dispatch->unreserve(b.now_due.size(), std::move(in_doubt));
     }
     return committed;
+}
+
+std::vector<AcceptPath::Waiting*> AcceptPath::take_waiting() {
+    std::lock_guard lock(waiting_mutex_);
+    posted_ = false;
+    return std::exchange(waiting_, {});
 }
 
 Status AcceptPath::commit_together(db::Connection& c, std::vector<Waiting*>& calls) {

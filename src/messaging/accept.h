@@ -78,6 +78,8 @@ private:
     // Calls waiting for a commit share one: caps and charge per call, then
     // every call's rows in a few multi-row statements.
     struct Waiting;
+    // Every call waiting now; the next to arrive posts a new operation.
+    std::vector<Waiting*> take_waiting();
     Status commit_together(db::Connection& c, std::vector<Waiting*>& calls);
     Status caps_and_charge(db::Connection& c, Batch& b);
     void hand_over(Batch& b);
