@@ -210,6 +210,8 @@ struct HttpClient::Impl {
             error = "connect " + url.host + ":" + url.port + ": " + ec.message();
             co_return nullptr;
         }
+        // A request goes out whole, at once (no wait for an acknowledgement).
+        conn->lowest().socket().set_option(tcp::no_delay(true), ec);
         if (conn->tls) {
             if (!SSL_set_tlsext_host_name(conn->tls->native_handle(), url.host.c_str())) {
                 error = "TLS: cannot set the server name";

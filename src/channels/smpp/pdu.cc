@@ -596,4 +596,14 @@ std::variant<Pdu, DecodeError> decode(std::string_view bytes) {
     return pdu;
 }
 
+std::string take_writes(std::deque<std::string>& writes, std::size_t most) {
+    std::string bytes = std::move(writes.front());
+    writes.pop_front();
+    while (!writes.empty() && bytes.size() + writes.front().size() <= most) {
+        bytes += writes.front();
+        writes.pop_front();
+    }
+    return bytes;
+}
+
 }  // namespace ujumbe::smpp

@@ -5,6 +5,7 @@
 // PDU it cannot read yields the command_status to answer it with.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -224,5 +225,10 @@ struct DecodeError {
 
 // Decodes exactly one whole PDU (as framed by frame()).
 std::variant<Pdu, DecodeError> decode(std::string_view bytes);
+
+// Takes the encoded PDUs at the front of `writes` for one socket write: at
+// least one, and more while they total under `most` bytes, so that a busy
+// session makes one system call for many PDUs. REQUIRES: !writes.empty().
+std::string take_writes(std::deque<std::string>& writes, std::size_t most = 64 * 1024);
 
 }  // namespace ujumbe::smpp

@@ -233,5 +233,19 @@ TEST(SmppPdu, RandomBytesNeverCrashTheDecoder) {
     }
 }
 
+TEST(SmppPdu, QueuedWritesGoTogetherUpToTheirBound) {
+    const std::string enquire = encode({command::kEnquireLink, 0, 1, {}});
+    std::deque<std::string> writes(5, enquire);
+    // 16 bytes each: two fit in 40, the rest wait for the next write.
+    EXPECT_EQ(take_writes(writes, 40), enquire + enquire);
+    EXPECT_EQ(writes.size(), 3u);
+    EXPECT_EQ(take_writes(writes), enquire + enquire + enquire);
+    EXPECT_TRUE(writes.empty());
+    // One larger than the bound still goes, alone.
+    writes = {std::string(100, 'x'), enquire};
+    EXPECT_EQ(take_writes(writes, 40).size(), 100u);
+    EXPECT_EQ(writes.size(), 1u);
+}
+
 }  // namespace
 }  // namespace ujumbe::smpp

@@ -366,8 +366,7 @@ struct ServerSession::Impl {
                 co_await wake_writer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
                 continue;
             }
-            const std::string bytes = std::move(writes.front());
-            writes.pop_front();
+            const std::string bytes = take_writes(writes);
             error_code ec;
             co_await asio::async_write(socket, asio::buffer(bytes),
                                        asio::redirect_error(asio::use_awaitable, ec));

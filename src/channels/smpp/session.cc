@@ -200,6 +200,9 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
             why = "connect: " + ec.message();
             co_return false;
         }
+        // PDUs are small and answered at once: Nagle's algorithm would hold
+        // each behind the peer's delayed acknowledgement (tens of ms).
+        socket->set_option(tcp::no_delay(true), ec);
         const Pdu bind{
             bind_command(options.mode), 0, next_sequence(),
             Bind{options.system_id, options.password, options.system_type, 0x34, 0, 0, ""}};
@@ -323,8 +326,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
                 co_await wake_writer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
                 continue;
             }
-            const std::string bytes = std::move(writes.front());
-            writes.pop_front();
+            const std::string bytes = take_writes(writes);
             error_code ec;
             co_await asio::async_write(*socket, asio::buffer(bytes),
                                        asio::redirect_error(asio::use_awaitable, ec));
