@@ -65,6 +65,7 @@ webhooks::DispatcherOptions dispatcher_options(const Config& config, const std::
     o.retry_unit = config.webhook_retry_unit_ms * 1000;
     o.disable_after = config.webhook_disable_after_s * kMicrosPerSecond;
     o.keep = config.webhook_keep_days * 86400 * kMicrosPerSecond;
+    o.poll = config.webhook_poll_ms * 1000;
     return o;
 }
 

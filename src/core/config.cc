@@ -131,6 +131,7 @@ const std::vector<Setting>& settings() {
         number("webhook_retry_unit_ms", &Config::webhook_retry_unit_ms, std::int64_t{1}),
         number("webhook_disable_after_s", &Config::webhook_disable_after_s, std::int64_t{1}),
         number("webhook_keep_days", &Config::webhook_keep_days, std::int64_t{1}),
+        number("webhook_poll_ms", &Config::webhook_poll_ms, std::int64_t{1}),
         text("default_sender_id", &Config::default_sender_id),
         text("node_id", &Config::node_id),
         flag("sandbox_gateway", &Config::sandbox_gateway),

@@ -95,7 +95,8 @@ struct Config {
     // refused unless allowed; time limit of an exchange; deliveries in
     // flight in all and per endpoint; the unit of the retry schedule; how
     // long an endpoint may fail before it is disabled; how long finished
-    // deliveries are kept.
+    // deliveries are kept; how often the outbox is looked at for events
+    // no commit of this node announced (other nodes' on PostgreSQL).
     bool webhook_allow_private = false;
     std::int64_t webhook_timeout_ms = 10000;
     int webhook_concurrency = 64;
@@ -103,6 +104,7 @@ struct Config {
     std::int64_t webhook_retry_unit_ms = 1000;
     std::int64_t webhook_disable_after_s = 3 * 86400;
     std::int64_t webhook_keep_days = 7;
+    std::int64_t webhook_poll_ms = 50;
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL
     // (also survives power loss, slower commits).
     std::string sqlite_synchronous = "NORMAL";

@@ -30,6 +30,22 @@ bool Row::boolean(std::size_t i) const {
     return cell && (*cell == "1" || *cell == "t" || *cell == "true");
 }
 
+int CommitListeners::on_events(std::function<void()> listener) {
+    std::lock_guard lock(mutex_);
+    on_events_.emplace_back(++next_, std::move(listener));
+    return next_;
+}
+
+void CommitListeners::forget(int handle) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(on_events_, [&](const auto& l) { return l.first == handle; });
+}
+
+void CommitListeners::events_committed() {
+    std::lock_guard lock(mutex_);
+    for (const auto& [handle, listener] : on_events_) listener();
+}
+
 Result<std::optional<Row>> Connection::query_one(std::string_view sql,
                                                  std::initializer_list<Value> params) {
     UJ_ASSIGN(auto result, query(sql, params));

@@ -5,7 +5,9 @@
 // dialect(). A Connection is used by one thread at a time.
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -81,6 +83,23 @@ struct StringHash {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// Who hears that a committed transaction appended to the events outbox
+// (db/event_outbox.h): the webhooks dispatcher, so that it need not poll.
+// Listeners are added at start; they run on the committing thread and must
+// only signal.
+class CommitListeners {
+public:
+    // Returns a handle for forget().
+    int on_events(std::function<void()> listener);
+    void forget(int handle);
+    void events_committed();
+
+private:
+    std::mutex mutex_;
+    int next_ = 0;
+    std::vector<std::pair<int, std::function<void()>>> on_events_;
+};
+
 class Connection {
 public:
     virtual ~Connection() = default;
@@ -108,6 +127,20 @@ public:
                                          std::initializer_list<Value> params = {});
     // Rows affected.
     Result<std::int64_t> execute(std::string_view sql, std::initializer_list<Value> params = {});
+
+    // The open transaction appended events: listeners hear once it commits.
+    void note_events_appended() { events_appended_ = true; }
+    // Called by in_transaction when the transaction ends.
+    void transaction_ended(bool committed) {
+        if (committed && events_appended_ && listeners_) listeners_->events_committed();
+        events_appended_ = false;
+    }
+    // Set by the Database that owns the connection.
+    void set_listeners(CommitListeners* listeners) { listeners_ = listeners; }
+
+private:
+    CommitListeners* listeners_ = nullptr;
+    bool events_appended_ = false;
 };
 
 // Runs fn() (returning Result<T> or Status) between BEGIN and COMMIT; rolls
@@ -119,12 +152,16 @@ auto in_transaction(Connection& conn, F&& fn) -> decltype(fn()) {
         auto result = fn();
         if (!result) {
             (void)conn.rollback();
+            conn.transaction_ended(false);
             return result;
         }
-        UJ_TRY(conn.commit());
+        auto committed = conn.commit();
+        conn.transaction_ended(committed.ok());
+        UJ_TRY(committed);
         return result;
     } catch (...) {
         (void)conn.rollback();
+        conn.transaction_ended(false);
         throw;
     }
 }

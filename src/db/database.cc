@@ -74,6 +74,7 @@ void Database::start(std::vector<std::unique_ptr<Connection>> readers,
         workers_.push_back(std::move(w));
     }
     for (auto& w : workers_) {
+        w->conn->set_listeners(&listeners_);
         Worker* raw = w.get();
         w->thread = std::thread([this, raw] {
             name_this_thread(raw->queue == &write_queue_ ? "db-write" : "db-read");

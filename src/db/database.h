@@ -80,6 +80,14 @@ public:
     template <typename F>
     auto on_writer(F&& fn) -> decltype(fn(std::declval<Connection&>()));
 
+    // `listener` runs after every commit that appended to the events
+    // outbox, on the committing thread, until forgotten. Returns a handle
+    // for forget_listener().
+    int on_events_committed(std::function<void()> listener) {
+        return listeners_.on_events(std::move(listener));
+    }
+    void forget_listener(int handle) { listeners_.forget(handle); }
+
     // Finishes queued work and joins the threads. Idempotent.
     void stop();
 
@@ -133,6 +141,7 @@ private:
     Dialect dialect_ = Dialect::kSqlite;
     std::atomic<Fault> fault_{Fault::kNone};
     std::atomic<std::int64_t> fault_since_{0};
+    CommitListeners listeners_;
     Queue read_queue_;
     // SQLite: the writer. PostgreSQL: the commit lane; other writes use read_queue_.
     Queue write_queue_;

@@ -97,6 +97,37 @@ TEST_P(DatabaseTest, NestedWriteJoinsTheOuterTransaction) {
     EXPECT_EQ(count(), 0);
 }
 
+TEST_P(DatabaseTest, EventListenersHearCommitsThatAppendedEventsOnly) {
+    std::atomic<int> heard{0};
+    const int handle = db().on_events_committed([&] { ++heard; });
+    auto appended = [](Connection& c) -> Status {
+        c.note_events_appended();
+        return {};
+    };
+    ASSERT_TRUE(db().write(appended));
+    EXPECT_EQ(heard, 1);
+    // A write without events, one rolled back, and one nested in another
+    // (heard once, when the outer commits).
+    ASSERT_TRUE(db().write([](Connection&) -> Status { return {}; }));
+    EXPECT_FALSE(db().write([&](Connection& c) -> Status {
+        UJ_TRY(appended(c));
+        return Error::invalid("x", "roll back");
+    }));
+    EXPECT_EQ(heard, 1);
+    // The rollback cleared the mark: the next commit without events is silent.
+    ASSERT_TRUE(db().write([](Connection&) -> Status { return {}; }));
+    EXPECT_EQ(heard, 1);
+    ASSERT_TRUE(db().write([&](Connection&) -> Status {
+        UJ_TRY(db().write(appended));
+        EXPECT_EQ(heard, 1);
+        return {};
+    }));
+    EXPECT_EQ(heard, 2);
+    db().forget_listener(handle);
+    ASSERT_TRUE(db().write(appended));
+    EXPECT_EQ(heard, 2);
+}
+
 TEST_P(DatabaseTest, NullsAndAffectedRows) {
     ASSERT_TRUE(db().write([](Connection& c) {
         return c.execute("INSERT INTO notes (id, body, flag) VALUES ($1, $2, $3)",

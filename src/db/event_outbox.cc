@@ -6,6 +6,8 @@
 namespace ujumbe::db {
 
 Status append_events(Connection& c, const std::vector<OutboxEvent>& events) {
+    if (events.empty()) return {};
+    c.note_events_appended();
     std::vector<Value> params;
     return for_each_batch(events.size(), 128, [&](std::size_t first, std::size_t count) {
         params.clear();

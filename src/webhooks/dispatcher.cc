@@ -124,6 +124,8 @@ void Dispatcher::start() {
     });
     // Answers gather for a moment: one transaction records many.
     loop_.start("webhooks", options_.poll, kGather, [this] { round(clock_.now()); });
+    // New events are fanned out as soon as they are committed.
+    listener_ = db_.on_events_committed([this] { loop_.wake(); });
 }
 
 void Dispatcher::stop() {
@@ -132,6 +134,7 @@ void Dispatcher::stop() {
         if (stopping_) return;
         stopping_ = true;
     }
+    if (listener_) db_.forget_listener(*listener_);
     loop_.stop();
     client_->close();
     io_.stop();

@@ -1,20 +1,22 @@
 #pragma once
-// Sends webhook deliveries (docs/webhooks.md). One thread, in rounds: it
-// records what the last attempts found (retry times, endpoints failing and
-// disabled), fans the events outbox out to deliveries (one per subscribed
-// endpoint and per message callback_url, the body fixed then), and leases
-// the deliveries that are due, in one transaction; then it sends them over
-// an HTTP client on its own I/O thread. At most `endpoint_concurrency` are
-// in flight per target (an endpoint, or a callback URL's origin) and
-// `concurrency` in all, so one slow endpoint only holds up itself. A node
-// that dies leaves leases that run out; the same node releases its own at
-// start.
+// Sends webhook deliveries (docs/webhooks.md). One thread, in rounds, soon
+// after a commit appended events or an answer came back, and every `poll`
+// for what other nodes appended. A round records what the last attempts
+// found (retry times, endpoints failing and disabled), fans the events
+// outbox out to deliveries (one per subscribed endpoint and per message
+// callback_url, the body fixed then), and leases the deliveries that are
+// due, in one transaction; then it sends them over an HTTP client on its own
+// I/O thread. At most `endpoint_concurrency` are in flight per target (an
+// endpoint, or a callback URL's origin) and `concurrency` in all, so one
+// slow endpoint only holds up itself. A node that dies leaves leases that
+// run out; the same node releases its own at start.
 
 #include <boost/asio/io_context.hpp>
 #include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -95,7 +97,8 @@ private:
     int busy_ = 0;       // in flight and waiting, all targets
     int in_flight_ = 0;  // all targets
     Micros last_sweep_ = 0;
-    PollingThread loop_;  // last: it stops before the state its rounds use goes
+    std::optional<int> listener_;  // of committed events (Database::on_events_committed)
+    PollingThread loop_;           // last: it stops before the state its rounds use goes
 };
 
 }  // namespace ujumbe::webhooks

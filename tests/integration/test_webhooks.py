@@ -1103,6 +1103,35 @@ def test_api_key_scopes(wapi, rx, acct):
 
 
 # --------------------------------------------------------------------------
+# 8b. Events go out when their commit announces them, not when a poll finds them
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def unpolled_srv():
+    """A server whose dispatcher reads the outbox by itself only every ten
+    minutes: whatever reaches a receiver sooner was announced by its commit."""
+    srv = _harness().UjumbeServer(dict(WEBHOOK_ENV, UJUMBE_WEBHOOK_POLL_MS="600000"),
+                                  label="webhooks-unpolled")
+    try:
+        srv.start()
+        yield srv
+    finally:
+        srv.stop()
+
+
+def test_committed_events_wake_the_dispatcher(unpolled_srv, rx):
+    api = unpolled_srv.api
+    owner = u.register(api)
+    path = new_path("woken")
+    hook = create_webhook(api, owner.access, rx.url(path), list(MESSAGE_TYPES))
+    for _ in range(3):
+        mid = send(api, owner.access, to=ke_phone(), body="Woken")["id"]
+        for event_type in MESSAGE_TYPES:
+            (req,) = rx.wait_event(path, event_type, mid)[:1]
+            assert_message_event(req, secret_of(hook), owner.account_id, mid)
+
+
+# --------------------------------------------------------------------------
 # 9. Safe destinations (a server without UJUMBE_WEBHOOK_ALLOW_PRIVATE)
 # --------------------------------------------------------------------------
 
