@@ -3,6 +3,7 @@
 #include "core/log.h"
 #include "core/thread_name.h"
 #include "db/postgres/postgres_connection.h"
+#include "db/sqlite/sqlite_checkpointer.h"
 #include "db/sqlite/sqlite_connection.h"
 
 namespace ujumbe::db {
@@ -27,6 +28,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
         const std::string path = url.substr(7);
         SqliteOptions rw{false, options.sqlite_synchronous};
         UJ_ASSIGN(auto writer, SqliteConnection::open(path, rw));
+        if (path != ":memory:") {
+            UJ_ASSIGN(db->checkpointer_, SqliteCheckpointer::start(path, rw, *writer));
+        }
         lanes.push_back(std::move(writer));
         // Sixteen: a send waits on a reader thread for its group commit, and
         // the more sends wait together, the fewer commits carry them.
@@ -96,6 +100,7 @@ void Database::stop() {
         }
         for (auto& w : workers_)
             if (w->thread.joinable()) w->thread.join();
+        if (checkpointer_) checkpointer_->stop();
     });
 }
 

@@ -28,6 +28,8 @@
 
 namespace ujumbe::db {
 
+class SqliteCheckpointer;
+
 // PostgreSQL connections serving write_lane(): as many group commits at once.
 constexpr int kPostgresLanes = 2;
 
@@ -145,6 +147,9 @@ private:
     Queue read_queue_;
     // SQLite: the writer. PostgreSQL: the commit lane; other writes use read_queue_.
     Queue write_queue_;
+    // SQLite's WAL checkpoints, off the writer; before workers_, which hold
+    // the writer that reports to it, so that it is destroyed after them.
+    std::unique_ptr<SqliteCheckpointer> checkpointer_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::once_flag stopped_;
 };

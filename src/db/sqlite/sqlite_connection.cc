@@ -42,6 +42,17 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::stri
     return conn;
 }
 
+void SqliteConnection::on_wal_commit(std::function<void(int)> report) {
+    wal_report_ = std::move(report);
+    sqlite3_wal_hook(
+        db_,
+        [](void* self, sqlite3*, const char*, int pages) {
+            static_cast<SqliteConnection*>(self)->wal_report_(pages);
+            return SQLITE_OK;
+        },
+        this);
+}
+
 SqliteConnection::~SqliteConnection() {
     for (auto& [sql, s] : statements_) sqlite3_finalize(s.stmt);
     sqlite3_close_v2(db_);

@@ -2,6 +2,7 @@
 // SQLite implementation of db::Connection: WAL, prepared statements cached
 // per connection, $N parameters bound by name.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -33,6 +34,10 @@ public:
     Status commit() override;
     Status rollback() override;
 
+    // `report(pages)` runs after each commit with the WAL's size in pages,
+    // in place of SQLite's automatic checkpoints (sqlite_checkpointer.h).
+    void on_wal_commit(std::function<void(int)> report);
+
 private:
     struct Statement {
         sqlite3_stmt* stmt = nullptr;
@@ -43,6 +48,7 @@ private:
     Error last_error(std::string_view context) const;
 
     sqlite3* db_;
+    std::function<void(int)> wal_report_;
     std::unordered_map<std::string, Statement, StringHash, std::equal_to<>> statements_;
 };
 

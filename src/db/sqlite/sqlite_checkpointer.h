@@ -1,0 +1,51 @@
+#pragma once
+// Moves SQLite's WAL checkpoints off the writer. SQLite checkpoints by
+// default in the connection whose commit grew the WAL past 1,000 pages: the
+// writer then copies the WAL into the database file and syncs it while
+// every transaction behind it waits (the tails of the single-send
+// benchmark). Here the writer only reports the WAL's size after each
+// commit, and a thread of its own, on a connection of its own, runs passive
+// checkpoints (which never block the writer or readers) when it has grown.
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "db/sqlite/sqlite_connection.h"
+
+namespace ujumbe::db {
+
+class SqliteCheckpointer {
+public:
+    // Pages of WAL that start a checkpoint (SQLite's own default).
+    static constexpr int kPages = 1000;
+
+    // Opens its connection to `path` and starts its thread; reports of
+    // `writer` wake it. The writer must outlive it.
+    static Result<std::unique_ptr<SqliteCheckpointer>> start(const std::string& path,
+                                                             const SqliteOptions& options,
+                                                             SqliteConnection& writer);
+    ~SqliteCheckpointer();
+    SqliteCheckpointer(const SqliteCheckpointer&) = delete;
+    SqliteCheckpointer& operator=(const SqliteCheckpointer&) = delete;
+
+    // Waits for a checkpoint in progress, then ends the thread. Idempotent.
+    void stop();
+    // Checkpoints run so far (tests).
+    int checkpoints() const;
+
+private:
+    explicit SqliteCheckpointer(std::unique_ptr<SqliteConnection> conn);
+    void wal_grew(int pages);  // on the writer's thread, after a commit
+    void run();
+
+    std::unique_ptr<SqliteConnection> conn_;
+    mutable std::mutex mutex_;
+    std::condition_variable wake_;
+    bool due_ = false, stopping_ = false;
+    int checkpoints_ = 0;
+    std::thread thread_;
+};
+
+}  // namespace ujumbe::db
