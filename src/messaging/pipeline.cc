@@ -122,6 +122,8 @@ void Pipeline::loop() {
             claim = room > 0 && (claim_wanted_ || clock_.now() - last_claim_ >= options_.idle_poll);
             if (claim) claim_wanted_ = false;
         }
+        // Sends handed over grow the tables as much as claimed ones.
+        if (!adopted.empty()) refresh_statistics(adopted.size(), clock_.now());
         prefetch_operators(adopted);
         for (auto& m : adopted) dispatch(std::move(m));
         tend_records(clock_.now());
@@ -149,8 +151,7 @@ void Pipeline::loop() {
             }
         }
         if (!st) continue;
-        claimed_total_ += claimed.size();
-        refresh_statistics(now);
+        refresh_statistics(claimed.size(), now);
         prefetch_operators(claimed);
         for (auto& m : claimed) {
             {
@@ -163,14 +164,8 @@ void Pipeline::loop() {
     }
 }
 
-void Pipeline::refresh_statistics(Micros now) {
-    // As the tables grow from empty, and then every ten minutes of traffic.
-    constexpr Micros kEvery = 600 * kMicrosPerSecond;
-    const bool grown = claimed_total_ >= next_statistics_;
-    const bool stale = claimed_total_ > 0 && statistics_at_ && now - statistics_at_ > kEvery;
-    if (!grown && !stale) return;
-    if (grown) next_statistics_ *= 4;
-    statistics_at_ = now;
+void Pipeline::refresh_statistics(std::size_t dispatched, Micros now) {
+    if (!statistics_.due(dispatched, now)) return;
     committer_.post(
         [](db::Connection& c) { return store::refresh_statistics(c); },
         [](Status s) {

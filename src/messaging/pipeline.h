@@ -29,6 +29,7 @@
 #include "channels/gateway.h"
 #include "core/clock.h"
 #include "db/database.h"
+#include "db/statistics.h"
 #include "identity/service.h"
 #include "messaging/committer.h"
 #include "messaging/dispatch.h"
@@ -124,7 +125,8 @@ private:
     void guard_stranded(Micros now);
     void finish(const MessageId& message_id);
     std::uint16_t next_reference(const std::string& to);
-    void refresh_statistics(Micros now);
+    // Analyzes the pipeline's tables when `dispatched` more make it due.
+    void refresh_statistics(std::size_t dispatched, Micros now);
 
     db::Database& db_;
     Clock& clock_;
@@ -144,10 +146,8 @@ private:
     std::set<MessageId> in_flight_;
     std::size_t reserved_ = 0;      // room promised to accepts not yet committed
     std::vector<Message> adopted_;  // handed over, not yet dispatched
-    // Messages claimed since start, and the count at which statistics are
-    // refreshed next (x4 each time, then every kStatisticsEvery).
-    std::uint64_t claimed_total_ = 0, next_statistics_ = 1000;
-    Micros statistics_at_ = 0;
+    // Fed with the messages dispatched (claimed or handed over).
+    db::StatisticsSchedule statistics_;
     std::thread thread_;
 
     mutable std::mutex record_mutex_;

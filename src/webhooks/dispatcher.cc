@@ -173,20 +173,25 @@ void Dispatcher::round(Micros now) {
         }
         return std::pair{outbox, due};
     });
-    const bool outbox = work && work->first;
-    if (attempts.empty() && work && !work->first && !work->second) return;
+    // Without an answer from the reads, the write looks for both itself.
+    const bool outbox = !work || work->first;
+    const bool due = !work || work->second;
+    if (attempts.empty() && !outbox && !due) return;
     std::vector<store::Claimed> claimed;
     bool more = false;
     auto written = db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(settle(c, attempts, now));
         claimed.clear();
+        fanned_ = 0;
         if (outbox) {
             UJ_ASSIGN(more, fan_out(c, now, room, claimed));
         }
-        if (room.total > 0) {
-            UJ_ASSIGN(auto due, store::claim_due(c, options_.node_id, now, now + lease(),
-                                                 queue_depth(), room.total, room.full()));
-            for (auto& d : due) claimed.push_back(std::move(d));
+        // Deliveries this node leased (sending or queued here) are pending
+        // too: the claim would walk them all to find nothing.
+        if (due && room.total > 0) {
+            UJ_ASSIGN(auto taken, store::claim_due(c, options_.node_id, now, now + lease(),
+                                                   queue_depth(), room.total, room.full()));
+            for (auto& d : taken) claimed.push_back(std::move(d));
         }
         return {};
     });
@@ -197,6 +202,11 @@ void Dispatcher::round(Micros now) {
         finished_.insert(finished_.end(), attempts.begin(), attempts.end());
         return;
     }
+    if (statistics_.due(fanned_, now))
+        db_.post([](db::Connection& c) {
+            if (auto s = store::refresh_statistics(c); !s)
+                log::warn("webhooks: statistics not refreshed", {{"error", s.error().message}});
+        });
     std::lock_guard lock(mutex_);
     for (auto& c : claimed) {
         ++busy_;
@@ -354,6 +364,7 @@ Result<bool> Dispatcher::fan_out(db::Connection& c, Micros now, Room& room,
                                   : std::optional(callback_secrets.at(rows[i].account_id))});
     }
     UJ_TRY(store::insert_deliveries(c, rows, targets, options_.node_id, leases));
+    fanned_ += rows.size();
     return full;
 }
 

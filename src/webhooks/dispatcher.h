@@ -26,6 +26,7 @@
 #include "core/polling_thread.h"
 #include "core/result.h"
 #include "db/database.h"
+#include "db/statistics.h"
 #include "webhooks/store.h"
 
 namespace ujumbe::webhooks {
@@ -97,8 +98,10 @@ private:
     int busy_ = 0;       // in flight and waiting, all targets
     int in_flight_ = 0;  // all targets
     Micros last_sweep_ = 0;
-    std::optional<int> listener_;  // of committed events (Database::on_events_committed)
-    PollingThread loop_;           // last: it stops before the state its rounds use goes
+    db::StatisticsSchedule statistics_;  // fed with the deliveries fanned out
+    std::size_t fanned_ = 0;             // by this round's fan_out, if it commits
+    std::optional<int> listener_;        // of committed events (Database::on_events_committed)
+    PollingThread loop_;                 // last: it stops before the state its rounds use goes
 };
 
 }  // namespace ujumbe::webhooks

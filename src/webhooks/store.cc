@@ -426,6 +426,11 @@ Result<std::int64_t> drop_finished_before(Connection& c, Micros cutoff) {
     return r.affected;
 }
 
+Status refresh_statistics(Connection& c) {
+    if (c.dialect() != db::Dialect::kPostgres) return {};
+    return c.run_script("ANALYZE webhook_deliveries, event_outbox");
+}
+
 Result<db::Listing<Delivery>> list_deliveries(Connection& c, const AccountId& account,
                                               const WebhookId& webhook,
                                               std::optional<DeliveryStatus> status,

@@ -102,6 +102,9 @@ Result<std::vector<Endpoint>> failing_before(Connection& c, const std::vector<We
 // Disables the endpoint and fails its pending deliveries.
 Status disable_endpoint(Connection& c, const WebhookId& id, const std::string& reason, Micros now);
 Result<std::int64_t> drop_finished_before(Connection& c, Micros cutoff);
+// PostgreSQL: fresh planner statistics of the deliveries and the outbox
+// (db/statistics.h); nothing on SQLite.
+Status refresh_statistics(Connection& c);
 
 Result<db::Listing<Delivery>> list_deliveries(Connection& c, const AccountId& account,
                                               const WebhookId& webhook,
