@@ -6,10 +6,8 @@
 namespace ujumbe::db {
 
 Status append_events(Connection& c, const std::vector<OutboxEvent>& events) {
-    if (events.empty()) return {};
-    c.note_events_appended();
     std::vector<Value> params;
-    return for_each_batch(events.size(), 128, [&](std::size_t first, std::size_t count) {
+    return for_each_batch(events.size(), 128, [&](std::size_t first, std::size_t count) -> Status {
         params.clear();
         for (std::size_t i = first; i < first + count; ++i) {
             const auto& e = events[i];
@@ -24,16 +22,21 @@ Status append_events(Connection& c, const std::vector<OutboxEvent>& events) {
         // account subscribed to the type (the comma list matched whole, or
         // '*'), or the message's callback_url. Both engines name VALUES'
         // columns column1, column2, ...; PostgreSQL reads them as text.
-        return done(c.run(
-            "INSERT INTO event_outbox (id, account_id, type, message_id, data, created_at) "
-            "SELECT column1, column2, column3, column4, column5, CAST(column6 AS BIGINT) FROM "
-            "(VALUES " +
-                value_rows(static_cast<int>(count), 6) +
-                ") AS v WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.account_id = "
-                "v.column2 AND e.enabled = TRUE AND (e.events = '*' OR ',' || e.events || ',' "
-                "LIKE '%,' || v.column3 || ',%')) OR EXISTS (SELECT 1 FROM messages m WHERE "
-                "m.id = v.column4 AND m.callback_url IS NOT NULL)",
-            params));
+        UJ_ASSIGN(
+            auto kept,
+            c.run(
+                "INSERT INTO event_outbox (id, account_id, type, message_id, data, created_at) "
+                "SELECT column1, column2, column3, column4, column5, CAST(column6 AS BIGINT) FROM "
+                "(VALUES " +
+                    value_rows(static_cast<int>(count), 6) +
+                    ") AS v WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.account_id = "
+                    "v.column2 AND e.enabled = TRUE AND (e.events = '*' OR ',' || e.events || ',' "
+                    "LIKE '%,' || v.column3 || ',%')) OR EXISTS (SELECT 1 FROM messages m WHERE "
+                    "m.id = v.column4 AND m.callback_url IS NOT NULL)",
+                params));
+        // Listeners hear of the commit only when it holds rows for them.
+        if (kept.affected > 0) c.note_events_appended();
+        return {};
     });
 }
 

@@ -30,6 +30,8 @@ constexpr std::string_view kMessageEvent = "message.";
 // its concurrency: enough that a fast endpoint's slots never wait for the
 // next round's claim.
 constexpr int kQueueFactor = 8;
+// Answers recorded by one round at most; more waiting call a round at once.
+constexpr std::size_t kSettleBatch = 64;
 
 std::chrono::milliseconds millis(Micros m) {
     return std::chrono::milliseconds(m / 1000);
@@ -84,11 +86,15 @@ struct Dispatcher::Room {
     int total = 0;
     int per_target = 0;
     std::map<std::string, int> used;  // in flight and waiting, by target
+    bool refused = false;             // a delivery found no place
 
     // Takes a place for one more of `target`'s deliveries, if there is one.
     bool take(const std::string& target) {
         int& n = used[target];
-        if (total <= 0 || n >= per_target) return false;
+        if (total <= 0 || n >= per_target) {
+            refused = true;
+            return false;
+        }
         --total;
         ++n;
         return true;
@@ -125,7 +131,10 @@ void Dispatcher::start() {
     // Answers gather for a moment: one transaction records many.
     loop_.start("webhooks", options_.poll, kGather, [this] { round(clock_.now()); });
     // New events are fanned out as soon as they are committed.
-    listener_ = db_.on_events_committed([this] { loop_.wake(); });
+    listener_ = db_.on_events_committed([this] {
+        announced_ = true;
+        loop_.wake();
+    });
 }
 
 void Dispatcher::stop() {
@@ -149,12 +158,14 @@ void Dispatcher::round(Micros now) {
     std::vector<store::Attempt> attempts;
     Room room;
     room.per_target = queue_depth();
+    bool short_of_room = false;
     {
         std::lock_guard lock(mutex_);
         attempts.swap(finished_);
         for (const auto& [target, state] : targets_)
             room.used[target] = state.in_flight + static_cast<int>(state.waiting.size());
         room.total = std::max(0, options_.concurrency * kQueueFactor - busy_);
+        short_of_room = short_of_room_;
     }
     if (now - last_sweep_ >= kSweepEvery) {
         last_sweep_ = now;
@@ -163,22 +174,30 @@ void Dispatcher::round(Micros now) {
         if (!dropped)
             log::warn("webhooks: old deliveries not dropped", {{"error", dropped.error().message}});
     }
-    // Reads (which never wait for the writer) find whether there is work
-    // before a write transaction looks for it.
-    auto work = db_.read([&](db::Connection& c) -> Result<std::pair<bool, bool>> {
-        UJ_ASSIGN(bool outbox, store::outbox_has_rows(c));
-        bool due = false;
-        if (room.total > 0) {
-            UJ_ASSIGN(due, store::has_due(c, now));
-        }
-        return std::pair{outbox, due};
-    });
-    // Without an answer from the reads, the write looks for both itself.
-    const bool outbox = !work || work->first;
-    const bool due = !work || work->second;
+    // A round that committed events called needs no look at the outbox;
+    // due deliveries (retries, leases run out) are looked for at most every
+    // poll, or when answers free room that deliveries in the table wait for.
+    bool outbox = announced_.exchange(false), due = false;
+    const bool look = !outbox || now - last_look_ >= options_.poll || short_of_room;
+    if (look) {
+        last_look_ = now;
+        // Reads (which never wait for the writer) find whether there is
+        // work before a write transaction looks for it.
+        auto work = db_.read([&](db::Connection& c) -> Result<std::pair<bool, bool>> {
+            UJ_ASSIGN(bool rows, store::outbox_has_rows(c));
+            bool any_due = false;
+            if (room.total > 0) {
+                UJ_ASSIGN(any_due, store::has_due(c, now));
+            }
+            return std::pair{rows, any_due};
+        });
+        // Without an answer from the reads, the write looks for both itself.
+        outbox = outbox || !work || work->first;
+        due = !work || work->second;
+    }
     if (attempts.empty() && !outbox && !due) return;
     std::vector<store::Claimed> claimed;
-    bool more = false;
+    bool more = false, filled = false;
     auto written = db_.write([&](db::Connection& c) -> Status {
         UJ_TRY(settle(c, attempts, now));
         claimed.clear();
@@ -191,6 +210,7 @@ void Dispatcher::round(Micros now) {
         if (due && room.total > 0) {
             UJ_ASSIGN(auto taken, store::claim_due(c, options_.node_id, now, now + lease(),
                                                    queue_depth(), room.total, room.full()));
+            filled = static_cast<int>(taken.size()) >= room.total;
             for (auto& d : taken) claimed.push_back(std::move(d));
         }
         return {};
@@ -208,6 +228,8 @@ void Dispatcher::round(Micros now) {
                 log::warn("webhooks: statistics not refreshed", {{"error", s.error().message}});
         });
     std::lock_guard lock(mutex_);
+    // Deliveries left in the table wait for the room that answers free.
+    short_of_room_ = more || filled || room.refused;
     for (auto& c : claimed) {
         ++busy_;
         targets_[c.target].waiting.push_back(std::move(c));
@@ -418,6 +440,7 @@ void Dispatcher::finish(const store::Claimed& claimed, const channels::HttpAnswe
         if (auto delay = retry_delay(claimed.delivery.attempts + 1, options_.retry_unit, spread))
             a.retry_at = now + *delay;
     }
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         finished_.push_back(std::move(a));
@@ -425,8 +448,12 @@ void Dispatcher::finish(const store::Claimed& claimed, const channels::HttpAnswe
         --in_flight_;
         --targets_[claimed.target].in_flight;
         pump();
+        // Answers are recorded by the next round, which the next commit of
+        // events or the poll brings: a round of their own only when many
+        // wait or deliveries wait in the table for the room this one frees.
+        wake = short_of_room_ || finished_.size() >= kSettleBatch;
     }
-    loop_.wake();
+    if (wake) loop_.wake();
 }
 
 }  // namespace ujumbe::webhooks

@@ -1,16 +1,19 @@
 #pragma once
-// Sends webhook deliveries (docs/webhooks.md). One thread, in rounds, soon
-// after a commit appended events or an answer came back, and every `poll`
-// for what other nodes appended. A round records what the last attempts
-// found (retry times, endpoints failing and disabled), fans the events
-// outbox out to deliveries (one per subscribed endpoint and per message
-// callback_url, the body fixed then), and leases the deliveries that are
-// due, in one transaction; then it sends them over an HTTP client on its own
-// I/O thread. At most `endpoint_concurrency` are in flight per target (an
-// endpoint, or a callback URL's origin) and `concurrency` in all, so one
-// slow endpoint only holds up itself. A node that dies leaves leases that
-// run out; the same node releases its own at start.
+// Sends webhook deliveries (docs/webhooks.md). One thread, in rounds: soon
+// after a commit appended events, when many answers wait to be recorded or
+// deliveries left in the table wait for the room an answer freed, and every
+// `poll` (what other nodes appended, retries come due). A round records
+// what the last attempts found (retry times, endpoints failing and
+// disabled), fans the events outbox out to deliveries (one per subscribed
+// endpoint and per message callback_url, the body fixed then), and leases
+// the deliveries that are due, in one transaction; then it sends them over
+// an HTTP client on its own I/O thread. At most `endpoint_concurrency` are
+// in flight per target (an endpoint, or a callback URL's origin) and
+// `concurrency` in all, so one slow endpoint only holds up itself. A node
+// that dies leaves leases that run out; the same node releases its own at
+// start.
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <deque>
 #include <map>
@@ -94,6 +97,9 @@ private:
     std::mutex mutex_;
     bool stopping_ = false;
     std::vector<store::Attempt> finished_;  // not recorded yet
+    bool short_of_room_ = false;            // the last round left deliveries in the table
+    std::atomic<bool> announced_{false};    // a commit appended events since the last round
+    Micros last_look_ = 0;                  // for due deliveries, by a round
     std::map<std::string, Target> targets_;
     int busy_ = 0;       // in flight and waiting, all targets
     int in_flight_ = 0;  // all targets

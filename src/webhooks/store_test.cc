@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 
@@ -450,6 +451,24 @@ TEST_P(WebhookStoreTest, TheOutboxIsTakenInOrderAndOnce) {
         ids.insert(row.id);
     }
     EXPECT_EQ(ids.size(), 5u);
+}
+
+TEST_P(WebhookStoreTest, OnlyCommitsThatKeptEventsAreAnnounced) {
+    std::atomic<int> heard{0};
+    const int handle = db().on_events_committed([&] { ++heard; });
+    listen("a", {"message.delivered"});
+    auto append = [&](const std::string& account, const std::string& type) {
+        return db().write([&](db::Connection& c) {
+            return db::append_events(c, {{account, type, "m-1", std::nullopt, kT0}});
+        });
+    };
+    ASSERT_TRUE(append("acct-b", "message.delivered"));  // nobody listens to b
+    ASSERT_TRUE(append("acct-a", "message.sent"));       // nor to this type
+    EXPECT_EQ(heard, 0);
+    EXPECT_FALSE(outbox_has_rows());
+    ASSERT_TRUE(append("acct-a", "message.delivered"));
+    EXPECT_EQ(heard, 1);
+    db().forget_listener(handle);
 }
 
 TEST_P(WebhookStoreTest, ManyEventsAreAppendedInBatchesInOrder) {

@@ -42,7 +42,10 @@ int SqliteCheckpointer::checkpoints() const {
 }
 
 void SqliteCheckpointer::wal_grew(int pages) {
-    if (pages < kPages) return;
+    if (pages < last_pages_) next_at_ = kPages;  // the WAL started over
+    last_pages_ = pages;
+    if (pages < next_at_) return;
+    next_at_ = pages + kPages;
     {
         std::lock_guard lock(mutex_);
         if (due_) return;

@@ -45,6 +45,11 @@ private:
     std::condition_variable wake_;
     bool due_ = false, stopping_ = false;
     int checkpoints_ = 0;
+    // The writer's thread only: the WAL's size at its last commit, and the
+    // size that asks for the next checkpoint (as much again as the last
+    // one found, until the WAL starts over: readers still using its frames
+    // keep a checkpoint from copying them all).
+    int last_pages_ = 0, next_at_ = kPages;
     std::thread thread_;
 };
 
