@@ -30,7 +30,8 @@ constexpr std::string_view kMessageEvent = "message.";
 // its concurrency: enough that a fast endpoint's slots never wait for the
 // next round's claim.
 constexpr int kQueueFactor = 8;
-// Answers recorded by one round at most; more waiting call a round at once.
+// Answers waiting to be recorded that call a round of their own (fewer wait
+// for the next round).
 constexpr std::size_t kSettleBatch = 64;
 
 std::chrono::milliseconds millis(Micros m) {
