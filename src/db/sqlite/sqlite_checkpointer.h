@@ -5,13 +5,13 @@
 // every transaction behind it waits (the tails of the single-send
 // benchmark). Here the writer only reports the WAL's size after each
 // commit, and a thread of its own, on a connection of its own, runs passive
-// checkpoints (which never block the writer or readers) when it has grown.
+// checkpoints (which never block the writer or readers) when it has grown,
+// and once a minute in any case.
 
-#include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <thread>
 
+#include "core/polling_thread.h"
 #include "db/sqlite/sqlite_connection.h"
 
 namespace ujumbe::db {
@@ -26,31 +26,28 @@ public:
     static Result<std::unique_ptr<SqliteCheckpointer>> start(const std::string& path,
                                                              const SqliteOptions& options,
                                                              SqliteConnection& writer);
-    ~SqliteCheckpointer();
     SqliteCheckpointer(const SqliteCheckpointer&) = delete;
     SqliteCheckpointer& operator=(const SqliteCheckpointer&) = delete;
 
     // Waits for a checkpoint in progress, then ends the thread. Idempotent.
-    void stop();
+    void stop() { loop_.stop(); }
     // Checkpoints run so far (tests).
     int checkpoints() const;
 
 private:
     explicit SqliteCheckpointer(std::unique_ptr<SqliteConnection> conn);
     void wal_grew(int pages);  // on the writer's thread, after a commit
-    void run();
+    void checkpoint();
 
     std::unique_ptr<SqliteConnection> conn_;
     mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    bool due_ = false, stopping_ = false;
     int checkpoints_ = 0;
     // The writer's thread only: the WAL's size at its last commit, and the
     // size that asks for the next checkpoint (as much again as the last
     // one found, until the WAL starts over: readers still using its frames
     // keep a checkpoint from copying them all).
     int last_pages_ = 0, next_at_ = kPages;
-    std::thread thread_;
+    PollingThread loop_;  // last: it stops before what its rounds use goes
 };
 
 }  // namespace ujumbe::db
