@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <vector>
@@ -33,11 +34,15 @@ std::string trim(std::string s) {
 }
 
 template <typename T>
-Status parse_number(const std::string& key, const std::string& text, T& out, T min) {
+Status parse_number(const std::string& key, const std::string& text, T& out, T min, T max) {
     T value{};
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || value < min)
-        return Error::invalid(key, "must be a whole number >= " + std::to_string(min));
+    if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
+        if (max == std::numeric_limits<T>::max())
+            return Error::invalid(key, "must be a whole number >= " + std::to_string(min));
+        return Error::invalid(key, "must be a whole number from " + std::to_string(min) + " to " +
+                                       std::to_string(max));
+    }
     out = value;
     return {};
 }
@@ -49,10 +54,20 @@ struct Setting {
 };
 
 template <typename T>
-Setting number(const char* key, T Config::*field, T min) {
-    return {key, [key, field, min](Config& c, const std::string& v) {
-                return parse_number<T>(key, v, c.*field, min);
+Setting number(const char* key, T Config::*field, T min, T max = std::numeric_limits<T>::max()) {
+    return {key, [key, field, min, max](Config& c, const std::string& v) {
+                return parse_number<T>(key, v, c.*field, min, max);
             }};
+}
+
+// Durations the server turns into microseconds: ten years at most, so that
+// no conversion overflows.
+constexpr std::int64_t kMaxSeconds = 10LL * 366 * 86400;
+Setting seconds(const char* key, std::int64_t Config::*field, std::int64_t min) {
+    return number(key, field, min, kMaxSeconds);
+}
+Setting millis(const char* key, std::int64_t Config::*field, std::int64_t min) {
+    return number(key, field, min, kMaxSeconds * 1000);
 }
 
 Setting text(const char* key, std::string Config::*field) {
@@ -110,8 +125,8 @@ const std::vector<Setting>& settings() {
         number("rate_limit_send", &Config::rate_limit_send, std::int64_t{0}),
         number("rate_limit_bulk", &Config::rate_limit_bulk, std::int64_t{0}),
         number("rate_limit_default", &Config::rate_limit_default, std::int64_t{0}),
-        number("access_token_ttl_s", &Config::access_token_ttl_s, std::int64_t{1}),
-        number("refresh_token_ttl_s", &Config::refresh_token_ttl_s, std::int64_t{1}),
+        seconds("access_token_ttl_s", &Config::access_token_ttl_s, std::int64_t{1}),
+        seconds("refresh_token_ttl_s", &Config::refresh_token_ttl_s, std::int64_t{1}),
         number("login_max_failures", &Config::login_max_failures, 1),
         number("login_ip_max_failures", &Config::login_ip_max_failures, 1),
         number("login_window_s", &Config::login_window_s, 1),
@@ -121,17 +136,18 @@ const std::vector<Setting>& settings() {
         number("register_window_s", &Config::register_window_s, 1),
         number("password_hash_slots", &Config::password_hash_slots, 1),
         number("password_hash_wait_ms", &Config::password_hash_wait_ms, 0),
-        number("invitation_ttl_s", &Config::invitation_ttl_s, std::int64_t{60}),
-        number("smpp_delivery_max_age_s", &Config::smpp_delivery_max_age_s, std::int64_t{60}),
-        number("receipt_timeout_s", &Config::receipt_timeout_s, std::int64_t{1}),
+        seconds("invitation_ttl_s", &Config::invitation_ttl_s, std::int64_t{60}),
+        seconds("smpp_delivery_max_age_s", &Config::smpp_delivery_max_age_s, std::int64_t{60}),
+        seconds("receipt_timeout_s", &Config::receipt_timeout_s, std::int64_t{1}),
         flag("webhook_allow_private", &Config::webhook_allow_private),
-        number("webhook_timeout_ms", &Config::webhook_timeout_ms, std::int64_t{100}),
+        millis("webhook_timeout_ms", &Config::webhook_timeout_ms, std::int64_t{100}),
         number("webhook_concurrency", &Config::webhook_concurrency, 1),
         number("webhook_endpoint_concurrency", &Config::webhook_endpoint_concurrency, 1),
-        number("webhook_retry_unit_ms", &Config::webhook_retry_unit_ms, std::int64_t{1}),
-        number("webhook_disable_after_s", &Config::webhook_disable_after_s, std::int64_t{1}),
-        number("webhook_keep_days", &Config::webhook_keep_days, std::int64_t{1}),
-        number("webhook_poll_ms", &Config::webhook_poll_ms, std::int64_t{1}),
+        millis("webhook_retry_unit_ms", &Config::webhook_retry_unit_ms, std::int64_t{1}),
+        seconds("webhook_disable_after_s", &Config::webhook_disable_after_s, std::int64_t{1}),
+        number("webhook_keep_days", &Config::webhook_keep_days, std::int64_t{1},
+               kMaxSeconds / 86400),
+        millis("webhook_poll_ms", &Config::webhook_poll_ms, std::int64_t{1}),
         text("default_sender_id", &Config::default_sender_id),
         text("node_id", &Config::node_id),
         flag("sandbox_gateway", &Config::sandbox_gateway),

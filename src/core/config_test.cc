@@ -50,6 +50,22 @@ TEST(Config, BadValuesNameTheKey) {
     EXPECT_TRUE(d.error().errors.count("log_level"));
 }
 
+TEST(Config, DurationsAtTheEdgeOfInt64AreRefused) {
+    // Each becomes microseconds: the largest int64 would overflow.
+    for (const char* key :
+         {"UJUMBE_WEBHOOK_POLL_MS", "UJUMBE_WEBHOOK_TIMEOUT_MS", "UJUMBE_RECEIPT_TIMEOUT_S",
+          "UJUMBE_WEBHOOK_KEEP_DAYS", "UJUMBE_ACCESS_TOKEN_TTL_S"}) {
+        auto c = load_config(std::nullopt, env_of({{key, "9223372036854775807"}}));
+        EXPECT_FALSE(c) << key;
+    }
+    auto c = load_config(std::nullopt, env_of({{"UJUMBE_WEBHOOK_POLL_MS", "9223372036854775807"}}));
+    ASSERT_FALSE(c);
+    EXPECT_TRUE(c.error().errors.count("webhook_poll_ms"));
+    auto ok = load_config(std::nullopt, env_of({{"UJUMBE_WEBHOOK_POLL_MS", "600000"}}));
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->webhook_poll_ms, 600000);
+}
+
 TEST(Config, UnknownFileKeysAreRefused) {
     const auto path = write_temp("lisen = 1\n");
     auto c = load_config(path, env_of({}));

@@ -85,8 +85,8 @@ struct StringHash {
 
 // Who hears that a committed transaction appended to the events outbox
 // (db/event_outbox.h): the webhooks dispatcher, so that it need not poll.
-// Listeners are added at start; they run on the committing thread and must
-// only signal.
+// Listeners run on the committing thread and must only signal; forget()
+// returns once no call of the listener is running.
 class CommitListeners {
 public:
     // Returns a handle for forget().
