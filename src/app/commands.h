@@ -12,6 +12,9 @@ namespace ujumbe::app {
 int serve(const Config& config);
 // Applies pending migrations and exits.
 int migrate(const Config& config);
+// Runs one maintenance task (`ujumbe admin` with no task lists them);
+// returns the process exit code.
+int admin(const Config& config, const std::vector<std::string>& args);
 // Runs the SMSC simulator (docs/smsc.md) with the arguments after `smsc`
 // until SIGTERM/SIGINT; returns the process exit code.
 int smsc(const std::vector<std::string>& args);

@@ -17,13 +17,15 @@ int main(int argc, char** argv) {
     if (argc >= 2 && std::string_view(argv[1]) == "smsc")
         return ujumbe::app::smsc(std::vector<std::string>(argv + 2, argv + argc));
     po::options_description options(
-        "Usage: ujumbe [--config FILE] <serve|migrate|version>\n"
+        "Usage: ujumbe [--config FILE] <serve|migrate|admin|version> [task]\n"
         "       ujumbe smsc [options]   (an SMSC simulator; ujumbe smsc --help)\nOptions");
     options.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
                                                       "configuration file (key = value lines)")(
-        "command", po::value<std::string>()->default_value("serve"), "serve, migrate or version");
+        "command", po::value<std::string>()->default_value("serve"),
+        "serve, migrate, admin or version")("args", po::value<std::vector<std::string>>(),
+                                            "the admin task");
     po::positional_options_description positional;
-    positional.add("command", 1);
+    positional.add("command", 1).add("args", -1);
     po::variables_map vars;
     try {
         po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
@@ -38,6 +40,10 @@ int main(int argc, char** argv) {
         return 0;
     }
     const std::string command = vars["command"].as<std::string>();
+    if (vars.count("args") && command != "admin") {
+        std::cerr << "ujumbe: '" << command << "' takes no arguments\n" << options << "\n";
+        return 2;
+    }
     if (command == "version") {
         std::cout << "ujumbe 0.1.0\n";
         return 0;
@@ -52,6 +58,10 @@ int main(int argc, char** argv) {
     ujumbe::log::set_level(config->log_level);
     if (command == "serve") return ujumbe::app::serve(*config);
     if (command == "migrate") return ujumbe::app::migrate(*config);
+    if (command == "admin")
+        return ujumbe::app::admin(*config, vars.count("args")
+                                               ? vars["args"].as<std::vector<std::string>>()
+                                               : std::vector<std::string>{});
     std::cerr << "ujumbe: unknown command '" << command << "'\n" << options << "\n";
     return 2;
 }

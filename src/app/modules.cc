@@ -108,6 +108,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                  {.default_sender_id = config.default_sender_id,
                   .allow_private_callbacks = config.webhook_allow_private},
                  {.dispatch = &pipeline_, .billing = &billing_}),
+      rollup_folder_(db),
       smpp_accounts_(
           db, SystemClock::instance(), secret,
           [this](const AccountId& id) {
@@ -137,6 +138,7 @@ Status Modules::start() {
     if (!loaded) return Error::internal("cannot load gateways: " + loaded.error().message);
     importer_.start();
     pipeline_.start();
+    rollup_folder_.start();
     webhook_dispatcher_.start();
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
@@ -154,6 +156,7 @@ void Modules::stop() {
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
     webhook_dispatcher_.stop();
     pipeline_.stop();
+    rollup_folder_.stop();
     registry_.stop();  // no more outcomes or receipts
     routing_.stop();
     committer_.stop();

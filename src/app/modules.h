@@ -24,6 +24,7 @@
 #include "identity/service.h"
 #include "messaging/committer.h"
 #include "messaging/pipeline.h"
+#include "messaging/rollup_folder.h"
 #include "messaging/service.h"
 #include "routing/registry.h"
 #include "routing/service.h"
@@ -79,6 +80,7 @@ private:
     routing::RoutingService routing_;
     messaging::Pipeline pipeline_;
     messaging::MessagingService messaging_;
+    messaging::RollupFolder rollup_folder_;
     smpp_server::SmppAccountsService smpp_accounts_;
     smpp_server::Deliveries smpp_deliveries_;
     // The SMPP server, when UJUMBE_SMPP_LISTEN is set.

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "db/event_outbox.h"
+#include "messaging/rollups.h"
 
 namespace ujumbe::messaging::store {
 
@@ -707,6 +708,12 @@ Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message
 }
 
 Result<MessageStats> stats(Connection& c, const AccountId& account, const MessageQuery& q) {
+    if (rollups_answer(q)) return stats_from_rollups(c, account, q);
+    return stats_from_messages(c, account, q);
+}
+
+Result<MessageStats> stats_from_messages(Connection& c, const AccountId& account,
+                                         const MessageQuery& q) {
     db::Filter f({account.value});
     f.where("account_id = $1");
     add_filters(f, q);

@@ -154,7 +154,11 @@ Result<db::Listing<Message>> list_messages(Connection& c, const AccountId& accou
                                            const MessageQuery& q, db::Paged page);
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id);
 Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id);
+// Counts by direction and status: from the rollups when they keep every
+// filter of `q` (rollups.h), else by counting the messages.
 Result<MessageStats> stats(Connection& c, const AccountId& account, const MessageQuery& q);
+Result<MessageStats> stats_from_messages(Connection& c, const AccountId& account,
+                                         const MessageQuery& q);
 
 // ---- sender ids
 Status insert_sender_id(Connection& c, const SenderIdRecord& s);

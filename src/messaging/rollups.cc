@@ -1,0 +1,152 @@
+#include "messaging/rollups.h"
+
+#include <map>
+#include <string>
+#include <utility>
+
+#include "db/filter.h"
+#include "messaging/store.h"
+
+namespace ujumbe::messaging::store {
+
+namespace {
+
+constexpr std::int64_t kFoldLockKey = 0x726f6c6c757073;  // "rollups"
+
+constexpr const char* kRollupColumns =
+    "account_id, day, direction, channel, status, gateway_id, messages, segments";
+
+// Whole days: the first day starting at or after `at`, the last ending at
+// or before it (created_at is never negative).
+std::int64_t day_at_or_after(Micros at) {
+    return (at + kMicrosPerDay - 1) / kMicrosPerDay;
+}
+std::int64_t day_at_or_before(Micros at) {
+    return at / kMicrosPerDay;
+}
+
+// Adds (direction, status, messages, segments) rows into the totals.
+class Tally {
+public:
+    void add(const std::string& direction, const std::string& status, std::int64_t messages,
+             std::int64_t segments) {
+        by_status_[status] += messages;
+        by_direction_[direction] += messages;
+        total_ += messages;
+        segments_ += segments;
+    }
+    void add(const MessageStats& s) {
+        for (const auto& [k, v] : s.by_status) by_status_[k] += v;
+        for (const auto& [k, v] : s.by_direction) by_direction_[k] += v;
+        total_ += s.total;
+        segments_ += s.segments;
+    }
+    MessageStats stats() const {
+        MessageStats out;
+        out.total = total_;
+        out.segments = segments_;
+        for (const auto& [k, v] : by_status_)
+            if (v != 0) out.by_status.emplace_back(k, v);
+        for (const auto& [k, v] : by_direction_)
+            if (v != 0) out.by_direction.emplace_back(k, v);
+        return out;
+    }
+
+private:
+    std::map<std::string, std::int64_t> by_status_, by_direction_;
+    std::int64_t total_ = 0, segments_ = 0;
+};
+
+Status add_rollups(Connection& c, const AccountId& account, const MessageQuery& q,
+                   std::optional<std::int64_t> first_day, std::optional<std::int64_t> past_day,
+                   Tally& tally) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    if (first_day) f.add("day >= {}", *first_day);
+    if (past_day) f.add("day < {}", *past_day);
+    if (q.status) f.add("status = {}", *q.status);
+    if (q.direction) f.add("direction = {}", *q.direction);
+    if (q.channel) f.add("channel = {}", *q.channel);
+    // PostgreSQL's writers append deltas not yet folded; one statement reads
+    // both in one snapshot, so a fold running meanwhile is seen whole or not.
+    std::string source =
+        "SELECT direction, status, messages, segments FROM message_rollups" + f.sql();
+    if (c.dialect() == db::Dialect::kPostgres)
+        source +=
+            " UNION ALL SELECT direction, status, messages, segments "
+            "FROM message_rollup_deltas" +
+            f.sql();
+    UJ_ASSIGN(auto rows, c.run("SELECT direction, status, sum(messages), sum(segments) FROM (" +
+                                   source + ") counted GROUP BY direction, status",
+                               f.params()));
+    for (const auto& r : rows.rows) tally.add(r.text(0), r.text(1), r.i64(2), r.i64(3));
+    return {};
+}
+
+Status add_counted(Connection& c, const AccountId& account, MessageQuery q, Micros from,
+                   Micros until, Tally& tally) {
+    if (from >= until) return {};
+    q.from = from;
+    q.until = until;
+    UJ_ASSIGN(auto counted, stats_from_messages(c, account, q));
+    tally.add(counted);
+    return {};
+}
+
+}  // namespace
+
+bool rollups_answer(const MessageQuery& q) {
+    return !q.to && !q.sender && !q.client_ref && !q.search;
+}
+
+Result<MessageStats> stats_from_rollups(Connection& c, const AccountId& account,
+                                        const MessageQuery& q) {
+    std::optional<std::int64_t> first_day, past_day;
+    if (q.from) first_day = day_at_or_after(*q.from);
+    if (q.until) past_day = day_at_or_before(*q.until);
+    // A range inside one day has no whole day: count its messages.
+    if (first_day && past_day && *first_day >= *past_day) return stats_from_messages(c, account, q);
+    Tally tally;
+    UJ_TRY(add_rollups(c, account, q, first_day, past_day, tally));
+    if (q.from) UJ_TRY(add_counted(c, account, q, *q.from, *first_day * kMicrosPerDay, tally));
+    if (q.until) UJ_TRY(add_counted(c, account, q, *past_day * kMicrosPerDay, *q.until, tally));
+    return tally.stats();
+}
+
+Result<std::int64_t> fold_rollup_deltas(Connection& c) {
+    if (c.dialect() != db::Dialect::kPostgres) return 0;
+    UJ_ASSIGN(auto locked, c.query_one("SELECT pg_try_advisory_xact_lock($1)", {kFoldLockKey}));
+    if (!locked || !locked->boolean(0)) return 0;  // another node is folding
+    // In key order, so that two folds could never lock rows crosswise.
+    UJ_ASSIGN(auto r, c.query(std::string("WITH moved AS (DELETE FROM message_rollup_deltas "
+                                          "RETURNING *), summed AS (SELECT account_id, day, "
+                                          "direction, channel, status, gateway_id, "
+                                          "sum(messages) AS messages, sum(segments) AS "
+                                          "segments, count(*) AS deltas FROM moved GROUP BY "
+                                          "1, 2, 3, 4, 5, 6), folded AS (INSERT INTO "
+                                          "message_rollups (") +
+                              kRollupColumns + ") SELECT " + kRollupColumns +
+                              " FROM summed ORDER BY 1, 2, 3, 4, 5, 6 ON CONFLICT "
+                              "(account_id, day, direction, channel, status, gateway_id) "
+                              "DO UPDATE SET messages = message_rollups.messages + "
+                              "excluded.messages, segments = message_rollups.segments + "
+                              "excluded.segments) SELECT COALESCE(sum(deltas), 0) "
+                              "FROM summed"));
+    return r.rows.empty() ? std::int64_t{0} : r.rows.front().i64(0);
+}
+
+Result<std::int64_t> rebuild_rollups(Connection& c) {
+    const bool pg = c.dialect() == db::Dialect::kPostgres;
+    // Changes to messages wait until the recount commits: none falls
+    // between the count and the deltas cleared.
+    if (pg) UJ_TRY(c.run_script("LOCK TABLE messages IN SHARE MODE"));
+    UJ_TRY(c.run_script("DELETE FROM message_rollups"));
+    if (pg) UJ_TRY(c.run_script("DELETE FROM message_rollup_deltas"));
+    UJ_ASSIGN(auto r, c.query(std::string("INSERT INTO message_rollups (") + kRollupColumns +
+                              ") SELECT account_id, created_at / 86400000000, direction, channel, "
+                              "status, COALESCE(gateway_id, ''), count(*), sum(segments) "
+                              "FROM messages GROUP BY 1, 2, 3, 4, 5, 6"));
+    return r.affected;
+}
+
+}  // namespace ujumbe::messaging::store
