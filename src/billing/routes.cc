@@ -144,11 +144,11 @@ Result<Response> get_wallet(BillingService& s, RequestContext& ctx, const Reques
 
 Result<Response> list_transactions(BillingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto q, read_query(req));
-    UJ_ASSIGN(auto page, http::page_window(req));
-    UJ_ASSIGN(auto listing, s.transactions(ctx.who(), account_param(req), q, page));
+    UJ_ASSIGN(auto window, http::list_window(req));
+    UJ_ASSIGN(auto listing, s.transactions(ctx.who(), account_param(req), q, window));
     json results = json::array();
     for (const auto& e : listing.items) results.push_back(entry_json(e));
-    return http::page_response(req, std::move(results), listing.count);
+    return http::window_response(req, window, std::move(results), listing);
 }
 
 // Streams the ledger as CSV, oldest first, a keyset page at a time.

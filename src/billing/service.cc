@@ -68,15 +68,15 @@ Result<Wallet> BillingService::wallet(const Principal& who,
     });
 }
 
-Result<db::Listing<LedgerEntry>> BillingService::transactions(
+Result<db::WindowListing<LedgerEntry>> BillingService::transactions(
     const Principal& who, const std::optional<AccountId>& account_id, const LedgerQuery& q,
-    db::Paged page) {
+    const db::Window& window) {
     AccountId target = who.account_id;
     if (account_id && *account_id != who.account_id) {
         UJ_ASSIGN(auto account, managed_account(who, *account_id));
         target = account.id;
     }
-    return db_.read([&](db::Connection& c) { return store::list_entries(c, target, q, page); });
+    return db_.read([&](db::Connection& c) { return store::list_entries(c, target, q, window); });
 }
 
 Result<std::vector<LedgerEntry>> BillingService::export_page(

@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "db/store_support.h"
+#include "db/window.h"
 #include "identity/service.h"
 
 namespace ujumbe::billing {
@@ -76,9 +77,10 @@ public:
     const std::string& currency() const { return options_.currency; }
 
     Result<Wallet> wallet(const Principal& who, const std::optional<AccountId>& account_id);
-    Result<db::Listing<LedgerEntry>> transactions(const Principal& who,
-                                                  const std::optional<AccountId>& account_id,
-                                                  const LedgerQuery& q, db::Paged page);
+    Result<db::WindowListing<LedgerEntry>> transactions(const Principal& who,
+                                                        const std::optional<AccountId>& account_id,
+                                                        const LedgerQuery& q,
+                                                        const db::Window& window);
     Result<std::vector<LedgerEntry>> export_page(const Principal& who,
                                                  const std::optional<AccountId>& account_id,
                                                  const LedgerQuery& q, const std::string& after,

@@ -180,17 +180,19 @@ Result<std::optional<LedgerEntry>> find_by_reference(Connection& c, const Accoun
         entry_from);
 }
 
-Result<db::Listing<LedgerEntry>> list_entries(Connection& c, const AccountId& account,
-                                              const LedgerQuery& q, db::Paged page) {
+Result<db::WindowListing<LedgerEntry>> list_entries(Connection& c, const AccountId& account,
+                                                    const LedgerQuery& q, const db::Window& w) {
     db::Filter f({account.value});
     f.where("account_id = $1");
     add_filters(f, q);
-    db::Listing<LedgerEntry> out;
-    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM ledger_entries", f));
-    const std::string sql = std::string("SELECT ") + kEntryColumns + " FROM ledger_entries" +
-                            f.sql() + " ORDER BY created_at DESC, id DESC" +
-                            db::limit_clause(f, page);
-    UJ_ASSIGN(out.items, db::all<LedgerEntry>(c.run(sql, f.params()), entry_from));
+    db::WindowListing<LedgerEntry> out;
+    UJ_TRY(db::count_up_to(c, "FROM ledger_entries", f, db::kExactCountCap, out));
+    const auto tail = db::window_clause(f, w, "created_at", "id");
+    UJ_ASSIGN(out.items, db::all<LedgerEntry>(c.run(std::string("SELECT ") + kEntryColumns +
+                                                        " FROM ledger_entries" + f.sql() + tail,
+                                                    f.params()),
+                                              entry_from));
+    db::settle(out, w, [](const LedgerEntry& e) { return db::Position{e.created_at, e.id.value}; });
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/store_support.h"
+#include "db/window.h"
 
 namespace ujumbe::billing::store {
 
@@ -39,8 +40,8 @@ Status insert_entries(Connection& c, const std::vector<LedgerEntry>& entries);
 Result<std::optional<LedgerEntry>> find_by_reference(Connection& c, const AccountId& account,
                                                      const std::string& type,
                                                      const std::string& reference);
-Result<db::Listing<LedgerEntry>> list_entries(Connection& c, const AccountId& account,
-                                              const LedgerQuery& q, db::Paged page);
+Result<db::WindowListing<LedgerEntry>> list_entries(Connection& c, const AccountId& account,
+                                                    const LedgerQuery& q, const db::Window& w);
 // Keyset pages for the CSV export, oldest first, after `after_id`.
 Result<std::vector<LedgerEntry>> entries_after(Connection& c, const AccountId& account,
                                                const LedgerQuery& q, const std::string& after_id,

@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/money.h"
 #include "core/validate.h"
+#include "formats/csv.h"
 #include "formats/phone.h"
 #include "http/envelope.h"
 #include "http/input.h"
@@ -30,6 +31,7 @@ using json = nlohmann::json;
 
 constexpr std::size_t kMaxBulkBody = 32ull * 1024 * 1024;
 constexpr std::size_t kMaxValidate = 1000;
+constexpr std::int64_t kExportWindow = 1000;  // messages read per piece of an export
 
 // A request the accept path refused: the field its check names, its code and
 // the problem (never the whole input echoed back).
@@ -276,11 +278,72 @@ Result<MessageQuery> read_query(const Request& req) {
 
 Result<Response> list_messages(MessagingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto q, read_query(req));
-    UJ_ASSIGN(auto page, http::page_window(req));
-    UJ_ASSIGN(auto listing, s.list(ctx.who(), q, page));
+    UJ_ASSIGN(auto window, http::list_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), q, window));
     json results = json::array();
     for (const auto& m : listing.items) results.push_back(message_json(m));
-    return http::page_response(req, std::move(results), listing.count);
+    return http::window_response(req, window, std::move(results), listing);
+}
+
+// GET /messages/export: every message a list filter matches, newest first,
+// as CSV (default) or NDJSON, streamed a window at a time (memory stays
+// flat however many there are).
+Result<Response> export_messages(MessagingService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto q, read_query(req));
+    const std::string format = req.query_param("format").value_or("csv");
+    if (format != "csv" && format != "ndjson")
+        return Error::invalid("format", "Must be csv or ndjson.");
+    const db::Window first{.limit = kExportWindow, .keyset = true};
+    UJ_TRY(s.export_page(ctx.who(), q, {.limit = 1, .keyset = true}));  // errors before streaming
+    struct State {
+        bool header_sent = false;
+        db::Window window;
+    };
+    auto state = std::make_shared<State>(State{false, first});
+    Response res;
+    const bool csv = format == "csv";
+    res.content_type = csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+    res.headers.emplace_back("Content-Disposition",
+                             std::string("attachment; filename=\"messages.") + format + "\"");
+    res.stream = [&s, who = ctx.who(), q, state, csv](std::string& out) -> Result<bool> {
+        if (csv && !state->header_sent) {
+            static constexpr std::string_view kHeader[] = {
+                "id",      "created_at", "direction", "channel", "to",         "sender_id",
+                "body",    "encoding",   "segments",  "status",  "client_ref", "error_code",
+                "sent_at", "done_at",    "currency",  "price"};
+            formats::csv::append_record(out, kHeader);
+            state->header_sent = true;
+        }
+        UJ_ASSIGN(auto page, s.export_page(who, q, state->window));
+        for (const auto& m : page.items) {
+            if (!csv) {
+                out += message_json(m).dump();
+                out += '\n';
+                continue;
+            }
+            const std::string row[] = {m.id.value,
+                                       format_iso8601(m.created_at),
+                                       m.direction,
+                                       m.channel,
+                                       m.to,
+                                       m.sender,
+                                       m.body,
+                                       m.encoding,
+                                       std::to_string(m.segments),
+                                       std::string(status_name(m.status)),
+                                       m.client_ref.value_or(""),
+                                       m.error_code.value_or(""),
+                                       m.sent_at ? format_iso8601(*m.sent_at) : "",
+                                       m.done_at ? format_iso8601(*m.done_at) : "",
+                                       m.currency.value_or(""),
+                                       m.price ? format_money(*m.price) : ""};
+            formats::csv::append_record(out, row);
+        }
+        if (!page.next) return false;
+        state->window.cursor = page.next;
+        return true;
+    };
+    return res;
 }
 
 Result<Response> get_message(MessagingService& s, RequestContext& ctx, const Request&) {
@@ -517,6 +580,7 @@ void add_routes(http::Router& router, MessagingService& s) {
     const http::RouteOptions bulk{.scope = "messages:send", .max_body_bytes = kMaxBulkBody};
     router.add(Method::kPost, b + "/messages/bulk", bind(send_bulk), bulk);
     router.add(Method::kGet, b + "/messages/stats", bind(message_stats), read);
+    router.add(Method::kGet, b + "/messages/export", bind(export_messages), read);
     router.add(Method::kGet, b + "/admin/messages/backlog", bind(message_backlog), read);
     router.add(Method::kPost, b + "/messages", bind(send_message), send);
     router.add(Method::kGet, b + "/messages", bind(list_messages), read);

@@ -47,10 +47,18 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
     return accept_.run(who, requests, also);
 }
 
-Result<db::Listing<Message>> MessagingService::list(const Principal& who, const MessageQuery& q,
-                                                    db::Paged page) {
+Result<db::WindowListing<Message>> MessagingService::list(const Principal& who,
+                                                          const MessageQuery& q,
+                                                          const db::Window& window) {
     return db_.read(
-        [&](db::Connection& c) { return store::list_messages(c, who.account_id, q, page); });
+        [&](db::Connection& c) { return store::list_messages(c, who.account_id, q, window); });
+}
+
+Result<db::WindowListing<Message>> MessagingService::export_page(const Principal& who,
+                                                                 const MessageQuery& q,
+                                                                 const db::Window& window) {
+    return db_.read(
+        [&](db::Connection& c) { return store::messages_in_window(c, who.account_id, q, window); });
 }
 
 Result<MessageDetail> MessagingService::get(const Principal& who, const MessageId& id) {

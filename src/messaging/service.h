@@ -14,6 +14,7 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "db/store_support.h"
+#include "db/window.h"
 #include "identity/service.h"
 #include "messaging/accept.h"
 #include "messaging/committer.h"
@@ -69,7 +70,12 @@ public:
     Result<BulkResult> send_bulk(const Principal& who, const std::vector<SendRequest>& requests,
                                  const AlsoInCommit& also = {});
 
-    Result<db::Listing<Message>> list(const Principal& who, const MessageQuery& q, db::Paged page);
+    Result<db::WindowListing<Message>> list(const Principal& who, const MessageQuery& q,
+                                            const db::Window& window);
+    // A window of the messages without their count: GET /messages/export
+    // pages through a filter with it.
+    Result<db::WindowListing<Message>> export_page(const Principal& who, const MessageQuery& q,
+                                                   const db::Window& window);
     Result<MessageDetail> get(const Principal& who, const MessageId& id);
     Result<std::vector<Receipt>> receipts(const Principal& who, const MessageId& id);
     Result<MessageStats> stats(const Principal& who, const MessageQuery& q);

@@ -70,7 +70,7 @@ protected:
     }
 
     // Bodies of the messages listed, in order.
-    Texts listed(const Principal& who, const MessageQuery& q, db::Paged page = {100, 0},
+    Texts listed(const Principal& who, const MessageQuery& q, db::Window page = {100, 0},
                  std::int64_t* count = nullptr) {
         auto r = messaging_->list(who, q, page);
         EXPECT_TRUE(r) << (r ? "" : r.error().message);

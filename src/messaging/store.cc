@@ -130,6 +130,18 @@ void add_filters(db::Filter& f, const MessageQuery& q) {
               db::like_contains(*q.search));
 }
 
+// The window's messages (and where the next and previous windows start).
+Status read_window(Connection& c, db::Filter& f, const db::Window& w,
+                   db::WindowListing<Message>& out) {
+    const auto tail = db::window_clause(f, w, "created_at", "id");
+    UJ_ASSIGN(out.items, db::all<Message>(c.run(std::string("SELECT ") + kMessageColumns +
+                                                    " FROM messages" + f.sql() + tail,
+                                                f.params()),
+                                          message_from));
+    db::settle(out, w, [](const Message& m) { return db::Position{m.created_at, m.id.value}; });
+    return {};
+}
+
 constexpr const char* kSenderColumns =
     "id, account_id, sender, kind, country, status, purpose, reason, decided_at, created_at, "
     "updated_at";
@@ -663,16 +675,31 @@ Result<std::optional<Message>> find_message(Connection& c, const AccountId& acco
                             message_from);
 }
 
-Result<db::Listing<Message>> list_messages(Connection& c, const AccountId& account,
-                                           const MessageQuery& q, db::Paged page) {
+Result<db::WindowListing<Message>> list_messages(Connection& c, const AccountId& account,
+                                                 const MessageQuery& q, const db::Window& w) {
     db::Filter f({account.value});
     f.where("account_id = $1");
     add_filters(f, q);
-    db::Listing<Message> out;
-    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM messages", f));
-    const std::string sql = std::string("SELECT ") + kMessageColumns + " FROM messages" + f.sql() +
-                            " ORDER BY created_at DESC, id DESC" + db::limit_clause(f, page);
-    UJ_ASSIGN(out.items, db::all<Message>(c.run(sql, f.params()), message_from));
+    db::WindowListing<Message> out;
+    // Exact from the rollups when they keep the filters; else counted, up
+    // to a bound.
+    if (rollups_answer(q)) {
+        UJ_ASSIGN(auto counts, stats_from_rollups(c, account, q));
+        out.count = counts.total;
+    } else {
+        UJ_TRY(db::count_up_to(c, "FROM messages", f, db::kExactCountCap, out));
+    }
+    UJ_TRY(read_window(c, f, w, out));
+    return out;
+}
+
+Result<db::WindowListing<Message>> messages_in_window(Connection& c, const AccountId& account,
+                                                      const MessageQuery& q, const db::Window& w) {
+    db::Filter f({account.value});
+    f.where("account_id = $1");
+    add_filters(f, q);
+    db::WindowListing<Message> out;
+    UJ_TRY(read_window(c, f, w, out));
     return out;
 }
 

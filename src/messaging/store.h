@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/store_support.h"
+#include "db/window.h"
 #include "messaging/model.h"
 
 namespace ujumbe::messaging::store {
@@ -150,8 +151,14 @@ Status insert_receipt(Connection& c, const MessageId& message_id, const Receipt&
 // ---- reads and changes by the tenant
 Result<std::optional<Message>> find_message(Connection& c, const AccountId& account,
                                             const MessageId& id);
-Result<db::Listing<Message>> list_messages(Connection& c, const AccountId& account,
-                                           const MessageQuery& q, db::Paged page);
+// A window of the account's messages, newest first, with their count
+// (exact from the rollups when they keep the filters, else counted up to
+// db::kExactCountCap).
+Result<db::WindowListing<Message>> list_messages(Connection& c, const AccountId& account,
+                                                 const MessageQuery& q, const db::Window& w);
+// The same without the count (exports, which page through all of it).
+Result<db::WindowListing<Message>> messages_in_window(Connection& c, const AccountId& account,
+                                                      const MessageQuery& q, const db::Window& w);
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id);
 Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id);
 // Counts by direction and status: from the rollups when they keep every

@@ -180,11 +180,11 @@ Result<Response> deliveries(WebhookService& s, RequestContext& ctx, const Reques
         status = parse_delivery_status(*v);
         if (!status) return Error::invalid("status", "One of pending, delivered, failed.");
     }
-    UJ_ASSIGN(auto page, http::page_window(req));
-    UJ_ASSIGN(auto listing, s.deliveries(ctx.who(), id, status, page));
+    UJ_ASSIGN(auto window, http::list_window(req));
+    UJ_ASSIGN(auto listing, s.deliveries(ctx.who(), id, status, window));
     json results = json::array();
     for (const auto& d : listing.items) results.push_back(delivery_json(d, false));
-    return http::page_response(req, std::move(results), listing.count);
+    return http::window_response(req, window, std::move(results), listing);
 }
 
 Result<Response> delivery(WebhookService& s, RequestContext& ctx, const Request&) {

@@ -185,12 +185,13 @@ Result<Delivery> WebhookService::test(const Principal& who, const WebhookId& id)
     return made;
 }
 
-Result<db::Listing<Delivery>> WebhookService::deliveries(const Principal& who, const WebhookId& id,
-                                                         std::optional<DeliveryStatus> status,
-                                                         db::Paged page) {
-    return db_.read([&](db::Connection& c) -> Result<db::Listing<Delivery>> {
+Result<db::WindowListing<Delivery>> WebhookService::deliveries(const Principal& who,
+                                                               const WebhookId& id,
+                                                               std::optional<DeliveryStatus> status,
+                                                               const db::Window& window) {
+    return db_.read([&](db::Connection& c) -> Result<db::WindowListing<Delivery>> {
         UJ_TRY(find(c, who, id));
-        return store::list_deliveries(c, who.account_id, id, status, page);
+        return store::list_deliveries(c, who.account_id, id, status, window);
     });
 }
 

@@ -13,6 +13,7 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "db/store_support.h"
+#include "db/window.h"
 #include "webhooks/model.h"
 
 namespace ujumbe::webhooks {
@@ -49,8 +50,9 @@ public:
     // A ping event to the endpoint, due now.
     Result<Delivery> test(const Principal& who, const WebhookId& id);
 
-    Result<db::Listing<Delivery>> deliveries(const Principal& who, const WebhookId& id,
-                                             std::optional<DeliveryStatus> status, db::Paged page);
+    Result<db::WindowListing<Delivery>> deliveries(const Principal& who, const WebhookId& id,
+                                                   std::optional<DeliveryStatus> status,
+                                                   const db::Window& window);
     Result<Delivery> delivery(const Principal& who, const WebhookId& id,
                               const DeliveryId& delivery_id);
     Result<Delivery> redeliver(const Principal& who, const WebhookId& id,

@@ -431,19 +431,21 @@ Status refresh_statistics(Connection& c) {
     return c.run_script("ANALYZE webhook_deliveries, event_outbox");
 }
 
-Result<db::Listing<Delivery>> list_deliveries(Connection& c, const AccountId& account,
-                                              const WebhookId& webhook,
-                                              std::optional<DeliveryStatus> status,
-                                              db::Paged page) {
+Result<db::WindowListing<Delivery>> list_deliveries(Connection& c, const AccountId& account,
+                                                    const WebhookId& webhook,
+                                                    std::optional<DeliveryStatus> status,
+                                                    const db::Window& w) {
     db::Filter f({account.value, webhook.value});
     f.where("d.account_id = $1 AND d.webhook_id = $2");
     if (status) f.add("d.status = {}", std::string(delivery_status_name(*status)));
-    db::Listing<Delivery> out;
-    UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM webhook_deliveries d", f));
-    const std::string sql = std::string("SELECT ") + kDeliveryColumns +
-                            " FROM webhook_deliveries d" + f.sql() +
-                            " ORDER BY d.created_at DESC, d.id DESC" + db::limit_clause(f, page);
-    UJ_ASSIGN(out.items, db::all<Delivery>(c.run(sql, f.params()), delivery_from));
+    db::WindowListing<Delivery> out;
+    UJ_TRY(db::count_up_to(c, "FROM webhook_deliveries d", f, db::kExactCountCap, out));
+    const auto tail = db::window_clause(f, w, "d.created_at", "d.id");
+    UJ_ASSIGN(out.items, db::all<Delivery>(c.run(std::string("SELECT ") + kDeliveryColumns +
+                                                     " FROM webhook_deliveries d" + f.sql() + tail,
+                                                 f.params()),
+                                           delivery_from));
+    db::settle(out, w, [](const Delivery& d) { return db::Position{d.created_at, d.id.value}; });
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/store_support.h"
+#include "db/window.h"
 #include "webhooks/model.h"
 
 namespace ujumbe::webhooks::store {
@@ -106,9 +107,10 @@ Result<std::int64_t> drop_finished_before(Connection& c, Micros cutoff);
 // (db/statistics.h); nothing on SQLite.
 Status refresh_statistics(Connection& c);
 
-Result<db::Listing<Delivery>> list_deliveries(Connection& c, const AccountId& account,
-                                              const WebhookId& webhook,
-                                              std::optional<DeliveryStatus> status, db::Paged page);
+Result<db::WindowListing<Delivery>> list_deliveries(Connection& c, const AccountId& account,
+                                                    const WebhookId& webhook,
+                                                    std::optional<DeliveryStatus> status,
+                                                    const db::Window& w);
 Result<std::optional<Delivery>> find_delivery(Connection& c, const AccountId& account,
                                               const WebhookId& webhook, const DeliveryId& id);
 // Pending again and due now (same event, same body).

@@ -143,14 +143,14 @@ protected:
         EXPECT_TRUE(has) << has.error().message;
         return has && *has;
     }
-    db::Listing<Delivery> log(const std::string& account, const std::string& webhook,
-                              std::optional<DeliveryStatus> status = std::nullopt,
-                              db::Paged page = {}) {
+    db::WindowListing<Delivery> log(const std::string& account, const std::string& webhook,
+                                    std::optional<DeliveryStatus> status = std::nullopt,
+                                    db::Window page = {}) {
         auto listed = db().read([&](db::Connection& c) {
             return store::list_deliveries(c, acct(account), WebhookId{webhook}, status, page);
         });
         EXPECT_TRUE(listed) << listed.error().message;
-        return listed ? std::move(*listed) : db::Listing<Delivery>{};
+        return listed ? std::move(*listed) : db::WindowListing<Delivery>{};
     }
 };
 

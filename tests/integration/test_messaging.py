@@ -788,6 +788,77 @@ def test_list_pagination(api, listing):
     assert len(last["results"]) == 1 and last["next"] is None and last["previous"]
 
 
+def test_list_pages_by_cursor_both_ways(api, listing):
+    owner, msgs, _ = listing
+    first = _listed(api, owner.access, page_size=2)
+    assert first["next_cursor"] and first["previous_cursor"] is None
+    assert "cursor=" in first["next"] and first["count_is_estimate"] is False
+    second = assert_list(api("GET", u.api_path_of(first["next"]), token=owner.access))
+    assert second["count"] == 5 and _ids(second) == [m["id"] for m in reversed(msgs)][2:4]
+    back = _listed(api, owner.access, page_size=2, cursor=second["previous_cursor"])
+    assert _ids(back) == _ids(first) and back["previous"] is None
+    # Page numbers answer with page links, as before.
+    numbered = _listed(api, owner.access, page_size=2, page=2)
+    assert "page=3" in numbered["next"] and numbered["next_cursor"] is None
+
+
+@pytest.mark.parametrize("cursor", ["", "x", "not base64!", "MTIzLjIuYWJj", "LTEuMC5hYmM",
+                                    "MTIzLjAuYSdiYw", "A" * 400])
+def test_a_cursor_the_server_did_not_make_is_400(api, owner, cursor):
+    resp = api("GET", with_query("/messages", cursor=cursor), token=owner.access)
+    assert_error(resp, 400, field="cursor")
+    assert cursor[:40] not in resp.body["message"] or not cursor
+
+
+def test_cursor_and_page_together_are_400(api, owner):
+    first = _listed(api, owner.access)
+    resp = api("GET", with_query("/messages", cursor=first.get("next_cursor") or "MTIzLjAuYWJj",
+                                 page=2), token=owner.access)
+    assert_error(resp, 400, field="cursor")
+
+
+def test_export_streams_every_message_of_a_filter(api, listing, register):
+    owner, msgs, phones = listing
+    other = register()
+    send(api, other.access, to=ke_phone(), body="not theirs to export")
+    text = u.get_csv(api, owner.access, "/messages/export")
+    rows = u.parse_csv(text)
+    header = rows[0]
+    for col in ("id", "created_at", "to", "body", "status", "segments"):
+        assert col in header, header
+    data = [dict(zip(header, r)) for r in rows[1:]]
+    assert [d["id"] for d in data] == [m["id"] for m in reversed(msgs)]
+    assert data[-1]["body"] == "apple pie recipe" and data[-1]["to"] == phones[0]
+    text = u.get_csv(api, owner.access, "/messages/export?status=scheduled")
+    assert [dict(zip(header, r))["id"] for r in u.parse_csv(text)[1:]] == [msgs[3]["id"]]
+    resp = api("GET", "/messages/export?format=ndjson&search=banana", token=owner.access)
+    assert resp.status == 200, u.describe(resp)
+    assert resp.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in resp.raw.decode().splitlines()]
+    assert [m["id"] for m in lines] == [msgs[1]["id"]]
+    assert lines[0]["client_ref"] == "ref-banana"
+
+
+def test_export_of_many_messages_crosses_windows(api, owner):
+    tok = owner.access
+    resp = api("POST", "/messages/bulk",
+               json={"messages": [{"to": ke_phone(), "body": "bulk %d" % i}
+                                  for i in range(2500)]}, token=tok)
+    assert resp.status == 201, u.describe(resp)
+    resp = api("GET", "/messages/export?format=ndjson", token=tok)
+    assert resp.status == 200, u.describe(resp)
+    ids = [json.loads(line)["id"] for line in resp.raw.decode().splitlines()]
+    assert len(ids) == 2500 and len(set(ids)) == 2500
+
+
+def test_export_refuses_bad_parameters(api, owner):
+    assert_error(api("GET", "/messages/export?format=xml", token=owner.access), 400,
+                 field="format")
+    assert_error(api("GET", "/messages/export?status=nope", token=owner.access), 400,
+                 field="status")
+    assert api("GET", "/messages/export").status == 401
+
+
 def test_stats_totals(api, listing):
     owner, _, _ = listing
     stats = assert_ok(api("GET", "/messages/stats", token=owner.access))
