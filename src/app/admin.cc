@@ -6,7 +6,7 @@
 #include "app/commands.h"
 #include "app/runtime.h"
 #include "core/log.h"
-#include "messaging/rollups.h"
+#include "messaging/maintenance.h"
 
 namespace ujumbe::app {
 
@@ -15,22 +15,28 @@ namespace {
 constexpr const char* kUsage =
     "Usage: ujumbe [--config FILE] admin <task>\n"
     "Tasks:\n"
-    "  rebuild-rollups   recount the message statistics from the messages stored\n";
+    "  rebuild-rollups   recount the message statistics from the messages stored\n"
+    "  rebuild-search    index every message for search again (SQLite, after VACUUM)\n";
 
-int rebuild_rollups(db::Database& db) {
-    auto rows = db.write([](db::Connection& c) { return messaging::store::rebuild_rollups(c); });
+using Task = Result<std::int64_t> (*)(db::Database&);
+
+int run(db::Database& db, const std::string& what, Task task) {
+    auto rows = task(db);
     if (!rows) {
-        std::cerr << "ujumbe: rebuilding the rollups failed: " << rows.error().message << "\n";
+        std::cerr << "ujumbe: " << what << " failed: " << rows.error().message << "\n";
         return 1;
     }
-    std::cout << "rollups rebuilt: " << *rows << " rows\n";
+    std::cout << what << ": " << *rows << " rows\n";
     return 0;
 }
 
 }  // namespace
 
 int admin(const Config& config, const std::vector<std::string>& args) {
-    if (args.size() != 1 || args[0] != "rebuild-rollups") {
+    Task task = nullptr;
+    if (args.size() == 1 && args[0] == "rebuild-rollups") task = messaging::rebuild_rollups;
+    if (args.size() == 1 && args[0] == "rebuild-search") task = messaging::rebuild_search;
+    if (!task) {
         std::cerr << kUsage;
         return 2;
     }
@@ -43,7 +49,7 @@ int admin(const Config& config, const std::vector<std::string>& args) {
         log::error("cannot open the database", {{"error", db.error().message}});
         return 1;
     }
-    const int code = rebuild_rollups(**db);
+    const int code = run(**db, args[0], task);
     (*db)->stop();
     return code;
 }

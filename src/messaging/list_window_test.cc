@@ -156,6 +156,42 @@ TEST_P(ListWindowTest, CountsAreExactFromRollupsAndBoundedOtherwise) {
     EXPECT_FALSE(all.count_is_estimate);
 }
 
+TEST_P(ListWindowTest, SearchFindsRunsOfTextAndNumbersWithoutCase) {
+    add(kT0, "Your parcel is READY for pickup");
+    add(kT0 + 1, "Karibu \u0416\u0416\u0416 dukani");
+    add(kT0 + 2, "He said \"hi\" twice");
+    add(kT0 + 3, "100% off today");
+    const auto bodies = [&](const std::string& term) {
+        std::vector<std::string> out;
+        for (const auto& m : page(after(std::nullopt, 20), {.search = term}).items)
+            out.push_back(m.body);
+        return out;
+    };
+    EXPECT_EQ(bodies("ready fo"), (std::vector<std::string>{"Your parcel is READY for pickup"}));
+    EXPECT_EQ(bodies("arcel"), (std::vector<std::string>{"Your parcel is READY for pickup"}));
+    EXPECT_EQ(bodies("\u0416\u0416"),
+              (std::vector<std::string>{"Karibu \u0416\u0416\u0416 dukani"}));
+    EXPECT_EQ(bodies("\"hi\""), (std::vector<std::string>{"He said \"hi\" twice"}));
+    EXPECT_EQ(bodies("0%"), (std::vector<std::string>{"100% off today"}));  // short: row by row
+    EXPECT_EQ(bodies("2345678").size(), 4u);  // the number, anywhere in it
+    EXPECT_TRUE(bodies("parcels").empty());
+    // Another account's messages are not found.
+    account_ = AccountId{"acct-other"};
+    EXPECT_TRUE(bodies("parcel").empty());
+}
+
+TEST_P(ListWindowTest, ARebuiltSearchIndexFindsTheSameMessages) {
+    add(kT0, "alpha bravo");
+    add(kT0 + 1, "charlie bravo");
+    auto rebuilt = db().write([](db::Connection& c) { return store::rebuild_search(c); });
+    ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+    if (db().dialect() == db::Dialect::kSqlite) {
+        EXPECT_EQ(*rebuilt, 2);
+    }
+    EXPECT_EQ(page(after(std::nullopt, 20), {.search = "bravo"}).items.size(), 2u);
+    EXPECT_EQ(page(after(std::nullopt, 20), {.search = "charl"}).items.size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ListWindowTest, db::testing::engines(),
                          db::testing::EngineName());
 

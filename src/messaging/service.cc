@@ -47,18 +47,25 @@ Result<BulkResult> MessagingService::send_bulk(const Principal& who,
     return accept_.run(who, requests, also);
 }
 
+MessageQuery MessagingService::bounded(MessageQuery q) const {
+    if (q.search && !q.from) q.from = clock_.now() - kSearchDays * 86'400 * kMicrosPerSecond;
+    return q;
+}
+
 Result<db::WindowListing<Message>> MessagingService::list(const Principal& who,
                                                           const MessageQuery& q,
                                                           const db::Window& window) {
-    return db_.read(
-        [&](db::Connection& c) { return store::list_messages(c, who.account_id, q, window); });
+    return db_.read([&](db::Connection& c) {
+        return store::list_messages(c, who.account_id, bounded(q), window);
+    });
 }
 
 Result<db::WindowListing<Message>> MessagingService::export_page(const Principal& who,
                                                                  const MessageQuery& q,
                                                                  const db::Window& window) {
-    return db_.read(
-        [&](db::Connection& c) { return store::messages_in_window(c, who.account_id, q, window); });
+    return db_.read([&](db::Connection& c) {
+        return store::messages_in_window(c, who.account_id, bounded(q), window);
+    });
 }
 
 Result<MessageDetail> MessagingService::get(const Principal& who, const MessageId& id) {
@@ -81,7 +88,7 @@ Result<std::vector<Receipt>> MessagingService::receipts(const Principal& who, co
 }
 
 Result<MessageStats> MessagingService::stats(const Principal& who, const MessageQuery& q) {
-    return db_.read([&](db::Connection& c) { return store::stats(c, who.account_id, q); });
+    return db_.read([&](db::Connection& c) { return store::stats(c, who.account_id, bounded(q)); });
 }
 
 Result<std::vector<BacklogCount>> MessagingService::backlog(const Principal& who) {

@@ -70,6 +70,9 @@ public:
     Result<BulkResult> send_bulk(const Principal& who, const std::vector<SendRequest>& requests,
                                  const AlsoInCommit& also = {});
 
+    // Lists, exports and statistics: a search without `from` looks at the
+    // last kSearchDays days only.
+    static constexpr int kSearchDays = 30;
     Result<db::WindowListing<Message>> list(const Principal& who, const MessageQuery& q,
                                             const db::Window& window);
     // A window of the messages without their count: GET /messages/export
@@ -114,6 +117,8 @@ public:
     const MessagingOptions& options() const { return options_; }
 
 private:
+    MessageQuery bounded(MessageQuery q) const;
+
     db::Database& db_;
     Clock& clock_;
     contacts::ContactsService& contacts_;

@@ -146,6 +146,21 @@ TEST_P(MessagingServiceTest, SendAnswersTheStoredMessageOrItsChecksErrorNamingTh
     EXPECT_EQ(count, 1);  // refusals store nothing
 }
 
+TEST_P(MessagingServiceTest, SearchLooksAtTheLastThirtyDaysUnlessGivenARange) {
+    const Micros sent_at = clock_.now();
+    sent(a_, {.to = "0712345671", .body = "Invoice 7"});
+    clock_.advance(31LL * 86'400 * kMicrosPerSecond);
+    sent(a_, {.to = "0712345672", .body = "Invoice 8"});
+    EXPECT_EQ(listed(a_, {.search = "invoice"}), (Texts{"Invoice 8"}));
+    EXPECT_EQ(listed(a_, {.search = "invoice", .from = sent_at - 1}),
+              (Texts{"Invoice 8", "Invoice 7"}));
+    auto stats = messaging_->stats(a_, {.search = "invoice"});
+    ASSERT_TRUE(stats);
+    EXPECT_EQ(stats->total, 1);
+    // Without a search every date counts.
+    EXPECT_EQ(listed(a_, {}), (Texts{"Invoice 8", "Invoice 7"}));
+}
+
 TEST_P(MessagingServiceTest, ListFiltersAndPagesOnlyTheCallersMessages) {
     sent(a_, {.to = "0712345671", .body = "Hello world", .client_ref = "r-1"});
     sent(a_, {.to = "0712345672", .body = "Invoice 42"});

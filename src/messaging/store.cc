@@ -116,18 +116,39 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.push_back(db::optional_int(m.cost));
 }
 
-void add_filters(db::Filter& f, const MessageQuery& q) {
+// Characters (not bytes) of UTF-8 text.
+std::size_t characters(const std::string& text) {
+    std::size_t n = 0;
+    for (unsigned char ch : text) n += (ch & 0xC0) != 0x80;
+    return n;
+}
+
+void add_filters(Connection& c, db::Filter& f, const MessageQuery& q) {
     if (q.status) f.add("status = {}", *q.status);
     if (q.direction) f.add("direction = {}", *q.direction);
-    if (q.channel) f.add("channel = {}", *q.channel);
+    if (q.channel) {
+        f.add("channel = {}", *q.channel);
+        // Lets SQLite use the partial index of the channels other than SMS.
+        if (*q.channel != "sms") f.where("channel <> 'sms'");
+    }
     if (q.to) f.add("to_number = {}", *q.to);
     if (q.sender) f.add("sender = {}", *q.sender);
     if (q.client_ref) f.add("client_ref = {}", *q.client_ref);
     if (q.from) f.add("created_at >= {}", *q.from);
     if (q.until) f.add("created_at < {}", *q.until);
-    if (q.search)
-        f.add("(lower(body) LIKE {} ESCAPE '\\' OR to_number LIKE {} ESCAPE '\\')",
-              db::like_contains(*q.search));
+    if (!q.search) return;
+    // Trigram indexes find runs of three characters or more: SQLite's
+    // FTS5 table by phrase, PostgreSQL's pg_trgm indexes under LIKE itself.
+    // Shorter text is looked for row by row, within the date range.
+    if (c.dialect() == db::Dialect::kSqlite && characters(*q.search) >= 3) {
+        std::string phrase = "\"";
+        for (char ch : *q.search) phrase += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+        f.add("rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH {})",
+              phrase + "\"");
+        return;
+    }
+    f.add("(lower(body) LIKE {} ESCAPE '\\' OR to_number LIKE {} ESCAPE '\\')",
+          db::like_contains(*q.search));
 }
 
 // The window's messages (and where the next and previous windows start).
@@ -679,7 +700,7 @@ Result<db::WindowListing<Message>> list_messages(Connection& c, const AccountId&
                                                  const MessageQuery& q, const db::Window& w) {
     db::Filter f({account.value});
     f.where("account_id = $1");
-    add_filters(f, q);
+    add_filters(c, f, q);
     db::WindowListing<Message> out;
     // Exact from the rollups when they keep the filters; else counted, up
     // to a bound.
@@ -697,10 +718,18 @@ Result<db::WindowListing<Message>> messages_in_window(Connection& c, const Accou
                                                       const MessageQuery& q, const db::Window& w) {
     db::Filter f({account.value});
     f.where("account_id = $1");
-    add_filters(f, q);
+    add_filters(c, f, q);
     db::WindowListing<Message> out;
     UJ_TRY(read_window(c, f, w, out));
     return out;
+}
+
+Result<std::int64_t> rebuild_search(Connection& c) {
+    if (c.dialect() != db::Dialect::kSqlite) return 0;  // PostgreSQL's indexes keep themselves
+    UJ_TRY(c.run_script("INSERT INTO message_search (message_search) VALUES ('delete-all')"));
+    UJ_ASSIGN(auto r, c.query("INSERT INTO message_search (rowid, body, to_number) "
+                              "SELECT rowid, body, to_number FROM messages"));
+    return r.affected;
 }
 
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id) {
@@ -743,7 +772,7 @@ Result<MessageStats> stats_from_messages(Connection& c, const AccountId& account
                                          const MessageQuery& q) {
     db::Filter f({account.value});
     f.where("account_id = $1");
-    add_filters(f, q);
+    add_filters(c, f, q);
     UJ_ASSIGN(auto rows, c.run("SELECT direction, status, count(*), COALESCE(sum(segments), 0) "
                                "FROM messages" +
                                    f.sql() + " GROUP BY direction, status ORDER BY 1, 2",

@@ -159,6 +159,10 @@ Result<db::WindowListing<Message>> list_messages(Connection& c, const AccountId&
 // The same without the count (exports, which page through all of it).
 Result<db::WindowListing<Message>> messages_in_window(Connection& c, const AccountId& account,
                                                       const MessageQuery& q, const db::Window& w);
+// SQLite: writes the search table again from the messages (after a VACUUM
+// renumbered their rowids), in the caller's write transaction. Returns the
+// messages indexed.
+Result<std::int64_t> rebuild_search(Connection& c);
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id);
 Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id);
 // Counts by direction and status: from the rollups when they keep every

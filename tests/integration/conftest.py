@@ -135,6 +135,7 @@ class UjumbeServer:
         self.data_dir = Path(env["UJUMBE_DATA_DIR"])
         (self.data_dir / "listen.addr").unlink(missing_ok=True)
 
+        self.env = env
         self._out = open(self.base_dir / "server.stdout", "wb")
         self._err = open(self.base_dir / "server.stderr", "wb")
         self.proc = subprocess.Popen([str(binary), "serve"], env=env, cwd=str(self.base_dir),
@@ -143,6 +144,12 @@ class UjumbeServer:
         _live_servers.add(self)
         self._wait_ready()
         return self
+
+    def command(self, *args, timeout=120):
+        """Runs `ujumbe <args>` on this server's configuration (its database)."""
+        return subprocess.run([str(_binary()), *args], env=self.env, cwd=str(self.base_dir),
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout)
 
     def _create_database(self):
         server_url = os.environ.get("UJUMBE_TEST_PG_URL")

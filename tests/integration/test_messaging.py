@@ -859,6 +859,22 @@ def test_export_refuses_bad_parameters(api, owner):
     assert api("GET", "/messages/export").status == 401
 
 
+def test_admin_rebuilds_rollups_and_search_beside_a_running_server(server, api, listing):
+    owner, msgs, _ = listing
+    before = assert_ok(api("GET", "/messages/stats", token=owner.access))
+    done = server.command("admin", "rebuild-rollups")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("rebuild-rollups: "), done.stdout
+    assert assert_ok(api("GET", "/messages/stats", token=owner.access)) == before
+    done = server.command("admin", "rebuild-search")
+    assert done.returncode == 0, done.stderr
+    assert _ids(_listed(api, owner.access, search="banana")) == [msgs[1]["id"]]
+    for args in (("admin",), ("admin", "nonsense"), ("admin", "rebuild-search", "extra"),
+                 ("migrate", "extra")):
+        refused = server.command(*args)
+        assert refused.returncode == 2, (args, refused.stdout, refused.stderr)
+
+
 def test_stats_totals(api, listing):
     owner, _, _ = listing
     stats = assert_ok(api("GET", "/messages/stats", token=owner.access))
