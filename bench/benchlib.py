@@ -30,7 +30,7 @@ def start_server(tmp, pg_url, extra_env=None):
         "UJUMBE_RATE_LIMIT_DEFAULT": "0",
     })
     env.update(extra_env or {})
-    if pg_url:
+    if pg_url and "UJUMBE_DATABASE_URL" not in (extra_env or {}):
         db = "ujumbe_bench_" + uuid.uuid4().hex[:12]
         subprocess.run(["psql", pg_url, "-q", "-c", f"CREATE DATABASE {db}"], check=True)
         env["UJUMBE_DATABASE_URL"] = pg_url.rsplit("/", 1)[0] + "/" + db

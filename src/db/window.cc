@@ -1,5 +1,7 @@
 #include "db/window.h"
 
+#include <charconv>
+
 namespace ujumbe::db {
 
 std::string window_clause(Filter& f, const Window& w, const std::string& at,
@@ -19,6 +21,22 @@ std::string window_clause(Filter& f, const Window& w, const std::string& at,
         " ORDER BY " + at + order + ", " + id + order + " LIMIT " + f.bind(w.limit + 1);
     if (!w.keyset) tail += " OFFSET " + f.bind(w.offset);
     return tail;
+}
+
+Result<std::optional<std::int64_t>> planner_estimate(Connection& c, const std::string& from_sql,
+                                                     const Filter& f) {
+    if (c.dialect() != Dialect::kPostgres) return std::optional<std::int64_t>{};
+    UJ_ASSIGN(auto r, c.run("EXPLAIN SELECT 1 " + from_sql + f.sql(), f.params()));
+    // The first line is the top node: "... (cost=a..b rows=N width=w)".
+    if (r.rows.empty()) return std::optional<std::int64_t>{};
+    const std::string line = r.rows.front().text(0);
+    const auto at = line.find(" rows=");
+    if (at == std::string::npos) return std::optional<std::int64_t>{};
+    std::int64_t rows = 0;
+    const char* begin = line.data() + at + 6;
+    const auto [end, ec] = std::from_chars(begin, line.data() + line.size(), rows);
+    if (ec != std::errc{} || end == begin) return std::optional<std::int64_t>{};
+    return std::optional<std::int64_t>{rows};
 }
 
 }  // namespace ujumbe::db

@@ -99,4 +99,9 @@ Status count_up_to(Connection& c, const std::string& from_sql, const Filter& f, 
 // Counts cheaper than this many rows are exact.
 constexpr std::int64_t kExactCountCap = 10'000;
 
+// PostgreSQL: the planner's estimate of the rows of "SELECT 1 <from_sql>"
+// with `f` (EXPLAIN, nothing run); nullopt on SQLite, which has none.
+Result<std::optional<std::int64_t>> planner_estimate(Connection& c, const std::string& from_sql,
+                                                     const Filter& f);
+
 }  // namespace ujumbe::db

@@ -148,8 +148,14 @@ TEST_P(ListWindowTest, CountsAreExactFromRollupsAndBoundedOtherwise) {
         rows.push_back(&m);
     }
     ASSERT_TRUE(db().write([&](db::Connection& c) { return store::insert_messages(c, rows); }));
+    // PostgreSQL answers with its planner's estimate once its statistics
+    // know the rows (SQLite with the bound).
+    if (db().dialect() == db::Dialect::kPostgres) {
+        ASSERT_TRUE(db().write([](db::Connection& c) { return c.run_script("ANALYZE messages"); }));
+    }
     searched = page(after(std::nullopt, 5), {.search = "apple"});
-    EXPECT_EQ(searched.count, db::kExactCountCap);
+    EXPECT_GE(searched.count, db::kExactCountCap);
+    EXPECT_LT(searched.count, 2 * db::kExactCountCap);
     EXPECT_TRUE(searched.count_is_estimate);
     all = page(after(std::nullopt, 5));
     EXPECT_EQ(all.count, 12 + db::kExactCountCap + 5);  // the rollups know

@@ -116,6 +116,21 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.push_back(db::optional_int(m.cost));
 }
 
+// SQLite: how a search finds its messages. The trigram index answers a
+// rare text at once but hands over every match before any is ordered;
+// reading the account's messages newest first and matching each finds a
+// page of a common text (half the messages say "code") sooner. A count of
+// the index's matches since the start of the range, stopped at
+// kFewMatches, tells which it is. The range's start is taken as a rowid
+// (rowids grow with the time of writing), an hour early so that no clock
+// step of less than that hides a message.
+struct SearchPlan {
+    bool index = false;
+    std::optional<std::int64_t> from_rowid;
+};
+constexpr std::int64_t kFewMatches = 5000;
+constexpr Micros kRowidSlack = 3600 * kMicrosPerSecond;
+
 // Characters (not bytes) of UTF-8 text.
 std::size_t characters(const std::string& text) {
     std::size_t n = 0;
@@ -123,7 +138,38 @@ std::size_t characters(const std::string& text) {
     return n;
 }
 
-void add_filters(Connection& c, db::Filter& f, const MessageQuery& q) {
+// The FTS5 phrase that matches `text` anywhere.
+std::string search_phrase(const std::string& text) {
+    std::string phrase = "\"";
+    for (char ch : text) phrase += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return phrase + "\"";
+}
+
+Result<SearchPlan> plan_search(Connection& c, const AccountId& account, const MessageQuery& q) {
+    SearchPlan plan;
+    // Trigram indexes find runs of three characters or more; PostgreSQL's
+    // planner weighs its pg_trgm indexes under LIKE itself.
+    if (!q.search || c.dialect() != db::Dialect::kSqlite || characters(*q.search) < 3) return plan;
+    if (q.from) {
+        UJ_ASSIGN(auto first, c.query_one("SELECT rowid FROM messages WHERE account_id = $1 AND "
+                                          "created_at >= $2 ORDER BY created_at LIMIT 1",
+                                          {account.value, *q.from - kRowidSlack}));
+        if (!first) return plan;  // nothing in the range: nothing to look up
+        plan.from_rowid = first->i64(0);
+    }
+    UJ_ASSIGN(auto counted, c.query_one("SELECT count(*) FROM (SELECT 1 FROM message_search WHERE "
+                                        "message_search MATCH $1 AND rowid >= $2 LIMIT $3) few",
+                                        {search_phrase(*q.search), plan.from_rowid.value_or(0),
+                                         kFewMatches + 1}));
+    plan.index = counted && counted->i64(0) <= kFewMatches;
+    return plan;
+}
+
+// The account's messages matching `q`: " WHERE ..." and its parameters.
+Result<db::Filter> message_filter(Connection& c, const AccountId& account, const MessageQuery& q) {
+    UJ_ASSIGN(auto plan, plan_search(c, account, q));
+    db::Filter f({account.value});
+    f.where("account_id = $1");
     if (q.status) f.add("status = {}", *q.status);
     if (q.direction) f.add("direction = {}", *q.direction);
     if (q.channel) {
@@ -136,29 +182,50 @@ void add_filters(Connection& c, db::Filter& f, const MessageQuery& q) {
     if (q.client_ref) f.add("client_ref = {}", *q.client_ref);
     if (q.from) f.add("created_at >= {}", *q.from);
     if (q.until) f.add("created_at < {}", *q.until);
-    if (!q.search) return;
-    // Trigram indexes find runs of three characters or more: SQLite's
-    // FTS5 table by phrase, PostgreSQL's pg_trgm indexes under LIKE itself.
-    // Shorter text is looked for row by row, within the date range.
-    if (c.dialect() == db::Dialect::kSqlite && characters(*q.search) >= 3) {
-        std::string phrase = "\"";
-        for (char ch : *q.search) phrase += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-        f.add("rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH {})",
-              phrase + "\"");
-        return;
+    if (!q.search) return f;
+    if (plan.index) {
+        const auto phrase = f.bind(search_phrase(*q.search));
+        const auto from_rowid = f.bind(plan.from_rowid.value_or(0));
+        f.where("rowid IN (SELECT rowid FROM message_search WHERE message_search MATCH " + phrase +
+                " AND rowid >= " + from_rowid + ")");
+        return f;
     }
     f.add("(lower(body) LIKE {} ESCAPE '\\' OR to_number LIKE {} ESCAPE '\\')",
           db::like_contains(*q.search));
+    return f;
+}
+
+// How many messages a filter the rollups do not keep matches. PostgreSQL's
+// planner misjudges how many rows a LIKE pattern leaves and may read every
+// match of a common text to count ten thousand of them; when it expects
+// more than that, its estimate is the answer.
+Status count_matches(Connection& c, const MessageQuery& q, const db::Filter& f,
+                     db::WindowListing<Message>& out) {
+    if (q.search) {
+        UJ_ASSIGN(auto expected, db::planner_estimate(c, "FROM messages", f));
+        if (expected && *expected > db::kExactCountCap) {
+            out.count = *expected;
+            out.count_is_estimate = true;
+            return {};
+        }
+    }
+    return db::count_up_to(c, "FROM messages", f, db::kExactCountCap, out);
 }
 
 // The window's messages (and where the next and previous windows start).
 Status read_window(Connection& c, db::Filter& f, const db::Window& w,
                    db::WindowListing<Message>& out) {
     const auto tail = db::window_clause(f, w, "created_at", "id");
-    UJ_ASSIGN(out.items, db::all<Message>(c.run(std::string("SELECT ") + kMessageColumns +
-                                                    " FROM messages" + f.sql() + tail,
-                                                f.params()),
-                                          message_from));
+    std::string sql = std::string("SELECT ") + kMessageColumns + " FROM messages";
+    if (w.keyset || w.offset == 0) {
+        sql += f.sql() + tail;
+    } else {
+        // Far down by page number: the rows skipped are index entries
+        // (messages_account holds the order), and only the page's rows are read.
+        sql += " WHERE id IN (SELECT id FROM messages" + f.sql() + tail +
+               ") ORDER BY created_at DESC, id DESC";
+    }
+    UJ_ASSIGN(out.items, db::all<Message>(c.run(sql, f.params()), message_from));
     db::settle(out, w, [](const Message& m) { return db::Position{m.created_at, m.id.value}; });
     return {};
 }
@@ -698,9 +765,7 @@ Result<std::optional<Message>> find_message(Connection& c, const AccountId& acco
 
 Result<db::WindowListing<Message>> list_messages(Connection& c, const AccountId& account,
                                                  const MessageQuery& q, const db::Window& w) {
-    db::Filter f({account.value});
-    f.where("account_id = $1");
-    add_filters(c, f, q);
+    UJ_ASSIGN(auto f, message_filter(c, account, q));
     db::WindowListing<Message> out;
     // Exact from the rollups when they keep the filters; else counted, up
     // to a bound.
@@ -708,7 +773,7 @@ Result<db::WindowListing<Message>> list_messages(Connection& c, const AccountId&
         UJ_ASSIGN(auto counts, stats_from_rollups(c, account, q));
         out.count = counts.total;
     } else {
-        UJ_TRY(db::count_up_to(c, "FROM messages", f, db::kExactCountCap, out));
+        UJ_TRY(count_matches(c, q, f, out));
     }
     UJ_TRY(read_window(c, f, w, out));
     return out;
@@ -716,9 +781,7 @@ Result<db::WindowListing<Message>> list_messages(Connection& c, const AccountId&
 
 Result<db::WindowListing<Message>> messages_in_window(Connection& c, const AccountId& account,
                                                       const MessageQuery& q, const db::Window& w) {
-    db::Filter f({account.value});
-    f.where("account_id = $1");
-    add_filters(c, f, q);
+    UJ_ASSIGN(auto f, message_filter(c, account, q));
     db::WindowListing<Message> out;
     UJ_TRY(read_window(c, f, w, out));
     return out;
@@ -770,9 +833,7 @@ Result<MessageStats> stats(Connection& c, const AccountId& account, const Messag
 
 Result<MessageStats> stats_from_messages(Connection& c, const AccountId& account,
                                          const MessageQuery& q) {
-    db::Filter f({account.value});
-    f.where("account_id = $1");
-    add_filters(c, f, q);
+    UJ_ASSIGN(auto f, message_filter(c, account, q));
     UJ_ASSIGN(auto rows, c.run("SELECT direction, status, count(*), COALESCE(sum(segments), 0) "
                                "FROM messages" +
                                    f.sql() + " GROUP BY direction, status ORDER BY 1, 2",

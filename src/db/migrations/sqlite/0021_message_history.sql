@@ -1,14 +1,23 @@
 -- Message history at scale (docs/message-history.md).
 
+-- Every list is newest first with the id breaking ties, and each index a
+-- filter uses ends in (created_at, id): a page is read in index order with
+-- no sort, a page far down by page number skips index entries only, and a
+-- cursor's position is a range of the index.
+DROP INDEX messages_account;
+CREATE INDEX messages_account ON messages (account_id, created_at, id);
+DROP INDEX messages_to;
+CREATE INDEX messages_to ON messages (account_id, to_number, created_at, id);
+
 -- Filters the lists page by: status (the pipeline updates it; SQLite has
 -- no HOT updates to lose), sender, and the few inbound messages among the
 -- outbound (direction never changes, so the index holds inbound rows only).
-CREATE INDEX messages_status ON messages (account_id, status, created_at);
-CREATE INDEX messages_sender ON messages (account_id, sender, created_at);
-CREATE INDEX messages_inbound ON messages (account_id, created_at) WHERE direction = 'inbound';
+CREATE INDEX messages_status ON messages (account_id, status, created_at, id);
+CREATE INDEX messages_sender ON messages (account_id, sender, created_at, id);
+CREATE INDEX messages_inbound ON messages (account_id, created_at, id) WHERE direction = 'inbound';
 -- Channels other than SMS (a query for one adds channel <> 'sms', which
 -- SQLite needs to see to use a partial index).
-CREATE INDEX messages_other_channels ON messages (account_id, channel, created_at)
+CREATE INDEX messages_other_channels ON messages (account_id, channel, created_at, id)
     WHERE channel <> 'sms';
 
 -- Search of bodies and numbers: trigrams, so that any run of three or more
