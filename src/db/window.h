@@ -13,6 +13,7 @@
 //   db::WindowListing<T> out{...rows...};
 //   db::settle(out, window, [](const T& t) { return db::Position{t.created_at, t.id.value}; });
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,7 +55,8 @@ template <typename T>
 struct WindowListing {
     std::vector<T> items;
     std::int64_t count = 0;
-    // `count` is a lower bound (the filter is too costly to count whole).
+    // `count` is not exact: the filter was too costly to count whole, and
+    // `count` is the bound counted to or the planner's estimate.
     bool count_is_estimate = false;
     bool more = false;  // rows after the window's last (older) exist
     std::optional<Cursor> next, previous;
@@ -83,7 +85,7 @@ void settle(WindowListing<T>& out, const Window& w, PositionOf position_of) {
 }
 
 // The rows matching `f` in `from_sql` ("FROM t"), counted up to `cap`;
-// beyond it the listing says the count is an estimate (a lower bound).
+// beyond it the listing says `cap` with count_is_estimate.
 template <typename T>
 Status count_up_to(Connection& c, const std::string& from_sql, const Filter& f, std::int64_t cap,
                    WindowListing<T>& out) {

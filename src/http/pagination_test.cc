@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/crypto.h"
+
 namespace ujumbe::http {
 
 namespace {
@@ -168,6 +170,47 @@ TEST(PageData, LinksKeepRepeatedParamsAndReEncodeValues) {
     auto expected = r.query;
     expected.emplace("page", "2");
     EXPECT_EQ(query, expected) << next;
+}
+
+}  // namespace ujumbe::http
+
+namespace ujumbe::http {
+
+TEST(ListWindow, ACursorComesBackAsItWasMade) {
+    for (const db::Cursor& made :
+         {db::Cursor{{1'790'000'000'123'456, "01a2-b3_C"}, false}, db::Cursor{{0, "x"}, true}}) {
+        auto w = list_window(get("/api/v1/messages?page_size=7&cursor=" + encode_cursor(made)));
+        ASSERT_TRUE(w.ok());
+        EXPECT_TRUE(w->keyset);
+        EXPECT_EQ(w->limit, 7);
+        ASSERT_TRUE(w->cursor);
+        EXPECT_EQ(*w->cursor, made);
+    }
+}
+
+TEST(ListWindow, WithoutPageItPagesByCursorAndWithPageByNumber) {
+    auto first = list_window(get("/api/v1/messages"));
+    ASSERT_TRUE(first.ok());
+    EXPECT_TRUE(first->keyset);
+    EXPECT_FALSE(first->cursor);
+    auto numbered = list_window(get("/api/v1/messages?page=3&page_size=10"));
+    ASSERT_TRUE(numbered.ok());
+    EXPECT_FALSE(numbered->keyset);
+    EXPECT_EQ(numbered->offset, 20);
+}
+
+TEST(ListWindow, MalformedCursorsAre400NamingCursor) {
+    const std::string valid = encode_cursor({{5, "abc"}, false});
+    for (const std::string& bad :
+         {std::string(""), std::string("!!"), base64url_encode("5.0."), base64url_encode("5.2.abc"),
+          base64url_encode("-5.0.abc"), base64url_encode("x.0.abc"), base64url_encode("5.0.a b"),
+          base64url_encode("5.0.a'b"), base64url_encode("5.0." + std::string(65, 'a')),
+          base64url_encode("99999999999999999999.0.abc"), base64url_encode("5"),
+          std::string(300, 'A'), valid + "&page=2"}) {
+        auto w = list_window(get("/api/v1/messages?cursor=" + bad));
+        ASSERT_FALSE(w.ok()) << bad;
+        EXPECT_EQ(w.error().errors.begin()->first, "cursor") << bad;
+    }
 }
 
 }  // namespace ujumbe::http

@@ -802,6 +802,19 @@ def test_list_pages_by_cursor_both_ways(api, listing):
     assert "page=3" in numbered["next"] and numbered["next_cursor"] is None
 
 
+def test_a_cursor_of_another_account_shows_only_the_callers_messages(api, listing, register):
+    owner, _, _ = listing
+    other = register()
+    mine = send(api, other.access, to=ke_phone(), body="only mine")
+    second = _listed(api, owner.access, page_size=1, cursor=_listed(
+        api, owner.access, page_size=1)["next_cursor"])
+    # The owner's position, in the other account: its own newer message only.
+    newer = _listed(api, other.access, page_size=5, cursor=second["previous_cursor"])
+    assert _ids(newer) == [mine["id"]]
+    older = _listed(api, other.access, page_size=5, cursor=second["next_cursor"])
+    assert _ids(older) == []
+
+
 @pytest.mark.parametrize("cursor", ["", "x", "not base64!", "MTIzLjIuYWJj", "LTEuMC5hYmM",
                                     "MTIzLjAuYSdiYw", "A" * 400])
 def test_a_cursor_the_server_did_not_make_is_400(api, owner, cursor):
