@@ -137,9 +137,14 @@ Result<std::int64_t> fold_rollup_deltas(Connection& c) {
 
 Result<std::int64_t> rebuild_rollups(Connection& c) {
     const bool pg = c.dialect() == db::Dialect::kPostgres;
-    // Changes to messages wait until the recount commits: none falls
-    // between the count and the deltas cleared.
-    if (pg) UJ_TRY(c.run_script("LOCK TABLE messages IN SHARE MODE"));
+    // After any fold in progress (a fold and a rebuild lock the rollups and
+    // the deltas in opposite orders); then changes to messages wait until
+    // the recount commits, so none falls between the count and the deltas
+    // cleared.
+    if (pg) {
+        UJ_TRY(c.query("SELECT pg_advisory_xact_lock($1)", {kFoldLockKey}));
+        UJ_TRY(c.run_script("LOCK TABLE messages IN SHARE MODE"));
+    }
     UJ_TRY(c.run_script("DELETE FROM message_rollups"));
     if (pg) UJ_TRY(c.run_script("DELETE FROM message_rollup_deltas"));
     UJ_ASSIGN(auto r, c.query(std::string("INSERT INTO message_rollups (") + kRollupColumns +
