@@ -1,6 +1,5 @@
 #include "messaging/rollups.h"
 
-#include <map>
 #include <string>
 #include <utility>
 
@@ -25,41 +24,9 @@ std::int64_t day_at_or_before(Micros at) {
     return at / kMicrosPerDay;
 }
 
-// Adds (direction, status, messages, segments) rows into the totals.
-class Tally {
-public:
-    void add(const std::string& direction, const std::string& status, std::int64_t messages,
-             std::int64_t segments) {
-        by_status_[status] += messages;
-        by_direction_[direction] += messages;
-        total_ += messages;
-        segments_ += segments;
-    }
-    void add(const MessageStats& s) {
-        for (const auto& [k, v] : s.by_status) by_status_[k] += v;
-        for (const auto& [k, v] : s.by_direction) by_direction_[k] += v;
-        total_ += s.total;
-        segments_ += s.segments;
-    }
-    MessageStats stats() const {
-        MessageStats out;
-        out.total = total_;
-        out.segments = segments_;
-        for (const auto& [k, v] : by_status_)
-            if (v != 0) out.by_status.emplace_back(k, v);
-        for (const auto& [k, v] : by_direction_)
-            if (v != 0) out.by_direction.emplace_back(k, v);
-        return out;
-    }
-
-private:
-    std::map<std::string, std::int64_t> by_status_, by_direction_;
-    std::int64_t total_ = 0, segments_ = 0;
-};
-
 Status add_rollups(Connection& c, const AccountId& account, const MessageQuery& q,
                    std::optional<std::int64_t> first_day, std::optional<std::int64_t> past_day,
-                   Tally& tally) {
+                   StatsTally& tally) {
     db::Filter f({account.value});
     f.where("account_id = $1");
     if (first_day) f.add("day >= {}", *first_day);
@@ -84,7 +51,7 @@ Status add_rollups(Connection& c, const AccountId& account, const MessageQuery& 
 }
 
 Status add_counted(Connection& c, const AccountId& account, MessageQuery q, Micros from,
-                   Micros until, Tally& tally) {
+                   Micros until, StatsTally& tally) {
     if (from >= until) return {};
     q.from = from;
     q.until = until;
@@ -106,7 +73,7 @@ Result<MessageStats> stats_from_rollups(Connection& c, const AccountId& account,
     if (q.until) past_day = day_at_or_before(*q.until);
     // A range inside one day has no whole day: count its messages.
     if (first_day && past_day && *first_day >= *past_day) return stats_from_messages(c, account, q);
-    Tally tally;
+    StatsTally tally;
     UJ_TRY(add_rollups(c, account, q, first_day, past_day, tally));
     if (q.from) UJ_TRY(add_counted(c, account, q, *q.from, *first_day * kMicrosPerDay, tally));
     if (q.until) UJ_TRY(add_counted(c, account, q, *past_day * kMicrosPerDay, *q.until, tally));

@@ -838,16 +838,34 @@ Result<MessageStats> stats_from_messages(Connection& c, const AccountId& account
                                "FROM messages" +
                                    f.sql() + " GROUP BY direction, status ORDER BY 1, 2",
                                f.params()));
+    StatsTally tally;
+    for (const auto& r : rows.rows) tally.add(r.text(0), r.text(1), r.i64(2), r.i64(3));
+    return tally.stats();
+}
+
+void StatsTally::add(const std::string& direction, const std::string& status, std::int64_t messages,
+                     std::int64_t segments) {
+    by_status_[status] += messages;
+    by_direction_[direction] += messages;
+    total_ += messages;
+    segments_ += segments;
+}
+
+void StatsTally::add(const MessageStats& s) {
+    for (const auto& [k, v] : s.by_status) by_status_[k] += v;
+    for (const auto& [k, v] : s.by_direction) by_direction_[k] += v;
+    total_ += s.total;
+    segments_ += s.segments;
+}
+
+MessageStats StatsTally::stats() const {
     MessageStats out;
-    std::map<std::string, std::int64_t> by_status, by_direction;
-    for (const auto& r : rows.rows) {
-        out.total += r.i64(2);
-        out.segments += r.i64(3);
-        by_direction[r.text(0)] += r.i64(2);
-        by_status[r.text(1)] += r.i64(2);
-    }
-    out.by_status.assign(by_status.begin(), by_status.end());
-    out.by_direction.assign(by_direction.begin(), by_direction.end());
+    out.total = total_;
+    out.segments = segments_;
+    for (const auto& [k, v] : by_status_)
+        if (v != 0) out.by_status.emplace_back(k, v);
+    for (const auto& [k, v] : by_direction_)
+        if (v != 0) out.by_direction.emplace_back(k, v);
     return out;
 }
 

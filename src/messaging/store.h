@@ -4,6 +4,7 @@
 // caller can name takes the tenant's account id; the pipeline's own
 // statements (claims, outcomes, receipts) work by message id.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -165,6 +166,20 @@ Result<db::WindowListing<Message>> messages_in_window(Connection& c, const Accou
 Result<std::int64_t> rebuild_search(Connection& c);
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id);
 Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id);
+// Adds counts (by direction and status) into a MessageStats; zero counts
+// (a status every message left again) are left out.
+class StatsTally {
+public:
+    void add(const std::string& direction, const std::string& status, std::int64_t messages,
+             std::int64_t segments);
+    void add(const MessageStats& s);
+    MessageStats stats() const;
+
+private:
+    std::map<std::string, std::int64_t> by_status_, by_direction_;
+    std::int64_t total_ = 0, segments_ = 0;
+};
+
 // Counts by direction and status: from the rollups when they keep every
 // filter of `q` (rollups.h), else by counting the messages.
 Result<MessageStats> stats(Connection& c, const AccountId& account, const MessageQuery& q);
