@@ -14,6 +14,7 @@
 #include "core/principal.h"
 #include "core/result.h"
 #include "db/database.h"
+#include "db/settings_epoch.h"
 #include "db/store_support.h"
 #include "db/window.h"
 #include "identity/service.h"
@@ -67,6 +68,13 @@ struct PricePlan {
 struct ChargeLine {
     MessageId message_id;
     MessagePrice price;
+};
+
+// What a send needs from billing: the sender's price plan and the daily cap
+// of its subscribed plan, if any.
+struct SendTerms {
+    PricePlan prices;
+    std::optional<std::int64_t> plan_cap;
 };
 
 class BillingService {
@@ -128,6 +136,11 @@ public:
     Result<PricePlan> price_plan(const AccountId& account);
     // The same from the sender's account row already read.
     Result<PricePlan> price_plan(const identity::Account& account);
+    // Both of a send's billing reads, cached per account at the settings
+    // epoch `epoch` (the caller's; read here when unset). `account` must be
+    // as read at that epoch.
+    Result<SendTerms> send_terms(const identity::Account& account,
+                                 std::optional<std::int64_t> epoch);
     // 422 AMOUNT_OUT_OF_RANGE (field price) when the price passes int64.
     Result<MessagePrice> price_of(const PricePlan& plan, const std::string& channel,
                                   const std::string& e164, const std::string& country,
@@ -168,6 +181,7 @@ private:
     identity::IdentityService& identity_;
     BillingOptions options_;
     BillingPorts ports_;
+    db::SettingsCache<std::string, SendTerms> send_terms_;  // by account id
 };
 
 }  // namespace ujumbe::billing

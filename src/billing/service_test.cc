@@ -359,6 +359,57 @@ TEST_P(BillingTest, MessagesIncludedInThePlanCostNothingUntilTheyRunOut) {
     EXPECT_EQ(next->price, 0);
 }
 
+// A send's billing terms are cached at the settings epoch: every change of
+// a rate, plan or subscription moves it, so the next send prices and caps
+// by the change; sending itself (counting included messages) does not.
+TEST_P(BillingTest, RateAndPlanChangesApplyToTheNextSendDespiteTheCache) {
+    auto epoch = [&] {
+        auto e = db().read([](db::Connection& c) { return db::settings_epoch(c); });
+        EXPECT_TRUE(e);
+        return e ? *e : -1;
+    };
+    auto who = account("Cached Ltd");
+    topup(admin_, who, 10 * kMicrosPerUnit);
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return db::done(
+            c.query("INSERT INTO plans (id, code, name, monthly_fee, included_messages, "
+                    "max_messages_per_day, sort_order, created_at) VALUES "
+                    "('01a20000-0000-7000-8000-0000000000cc', 'one', 'One', 0, 1, 100, 9, 0)"));
+    }));
+    ASSERT_TRUE(billing_->subscribe(who, "one"));
+    auto send = [&](const std::string& body) {
+        who.settings_epoch = epoch();  // as a credential check reads it
+        return messaging_->send(who, {.to = "+254712345678", .body = body});
+    };
+    const auto settled = epoch();
+    auto first = send("included");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->price, 0);
+    auto second = send("priced");
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->price, kMicrosPerUnit);
+    EXPECT_EQ(epoch(), settled);  // charging and counting included messages
+
+    ASSERT_TRUE(billing_->put_rate(admin_, {.prefix = "2547", .price = 3 * kMicrosPerUnit}));
+    EXPECT_GT(epoch(), settled);
+    auto repriced = send("repriced");
+    ASSERT_TRUE(repriced);
+    EXPECT_EQ(repriced->price, 3 * kMicrosPerUnit);
+
+    const auto before_cap = epoch();
+    ASSERT_TRUE(db().write([](db::Connection& c) {
+        return db::done(c.query("UPDATE plans SET max_messages_per_day = 3 WHERE code = 'one'"));
+    }));
+    EXPECT_GT(epoch(), before_cap);
+    auto capped = send("over the cap");
+    ASSERT_FALSE(capped);
+    EXPECT_EQ(capped.error().error_code, "DAILY_LIMIT_REACHED");
+    ASSERT_TRUE(db().write([](db::Connection& c) {
+        return db::done(c.query("UPDATE plans SET max_messages_per_day = NULL WHERE code = 'one'"));
+    }));
+    EXPECT_TRUE(send("uncapped"));
+}
+
 TEST_P(BillingTest, ThePlatformAdminAdjustsABalanceEitherWayWithAReason) {
     const auto who = account("Adjusted Ltd");
     auto up = billing_->adjust(admin_, {.account_id = who.account_id,

@@ -44,6 +44,10 @@ struct Principal {
     SessionId session_id;  // empty for API keys
     std::optional<ApiKeyId> api_key_id;
     std::vector<std::string> scopes;  // API keys only
+    // The settings epoch read with the credentials (db/settings_epoch.h):
+    // cached settings answer this request only if read at this epoch.
+    // Unset for principals built without a credential check.
+    std::optional<std::int64_t> settings_epoch;
 
     bool can_manage() const { return role == Role::kOwner || role == Role::kAdmin; }
     bool is_platform_admin() const {

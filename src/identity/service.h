@@ -18,6 +18,7 @@
 #include "core/principal.h"
 #include "core/result.h"
 #include "db/database.h"
+#include "db/settings_epoch.h"
 #include "db/store_support.h"
 #include "identity/hash_slots.h"
 #include "identity/model.h"
@@ -283,6 +284,8 @@ private:
     // once a minute per key, so a busy key does not become a hot write).
     std::mutex key_touch_mutex_;
     std::unordered_map<std::string, Micros> key_touched_;
+    // Send profiles by (account, user), at the settings epoch they were read.
+    db::SettingsCache<std::pair<std::string, std::string>, SendProfile> send_profiles_;
 };
 
 std::string new_account_sid();

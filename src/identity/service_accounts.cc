@@ -58,12 +58,24 @@ Result<Account> IdentityService::current_account(const Principal& who) {
 }
 
 Result<SendProfile> IdentityService::send_profile(const Principal& who) {
+    const auto key = std::make_pair(who.account_id.value, who.user_id.value);
+    if (who.settings_epoch)
+        if (auto cached = send_profiles_.find(key, *who.settings_epoch)) return std::move(*cached);
     return db_.read([&](db::Connection& c) -> Result<SendProfile> {
+        // A principal built without a credential check reads the epoch here.
+        std::int64_t epoch = 0;
+        if (who.settings_epoch) {
+            epoch = *who.settings_epoch;
+        } else {
+            UJ_ASSIGN(epoch, db::settings_epoch(c));
+            if (auto cached = send_profiles_.find(key, epoch)) return std::move(*cached);
+        }
         UJ_ASSIGN(auto account, store::find_account(c, who.account_id));
         if (!account) return Error::not_found("Account");
         SendProfile out{std::move(*account), std::nullopt};
         UJ_ASSIGN(auto member, store::find_member(c, who.account_id, who.user_id));
         if (member) out.user_max_messages_per_day = member->membership.max_messages_per_day;
+        send_profiles_.keep(key, epoch, out);
         return out;
     });
 }

@@ -365,6 +365,7 @@ Result<Principal> IdentityService::authenticate_bearer(std::string_view token) {
     if (facts->account_status != "active") return suspended();
     p.role = *facts->role;  // the current role, so a role change applies at once
     p.account_type = facts->account_type;
+    p.settings_epoch = facts->settings_epoch;
     return p;
 }
 
@@ -404,6 +405,7 @@ Result<Principal> IdentityService::authenticate_api_key(std::string_view key) {
     p.account_type = found->account_type;
     p.api_key_id = found->key.id;
     p.scopes = found->key.scopes;
+    p.settings_epoch = found->settings_epoch;
     return p;
 }
 

@@ -140,6 +140,48 @@ TEST_P(IdentityServiceTest, ApiKeysAuthenticateUntilRevoked) {
     EXPECT_FALSE(service_->authenticate_api_key(created->raw_key));
 }
 
+// The send profile is cached at the settings epoch each credential check
+// reads: a member's new daily cap applies to the very next request, by
+// token and by key, and a request that read the old epoch never sees an
+// older value than it read.
+TEST_P(IdentityServiceTest, ACapChangeAppliesToTheNextRequestDespiteTheCache) {
+    auto reg = registered("cap@example.com");
+    auto owner = principal_of(reg);
+    auto key = service_->create_api_key(owner, {"send", {}, std::nullopt});
+    ASSERT_TRUE(key);
+    auto by_key = service_->authenticate_api_key(key->raw_key);
+    ASSERT_TRUE(by_key && by_key->settings_epoch && owner.settings_epoch);
+    auto before = service_->send_profile(*by_key);
+    ASSERT_TRUE(before);
+    EXPECT_FALSE(before->user_max_messages_per_day);
+    ASSERT_TRUE(service_->send_profile(owner));  // cached for the token too
+
+    ASSERT_TRUE(service_->update_member(owner, reg.user.id,
+                                        {std::nullopt, std::nullopt, false, std::int64_t{5}}));
+    auto next_key = service_->authenticate_api_key(key->raw_key);
+    auto next_token = principal_of(reg);
+    ASSERT_TRUE(next_key);
+    EXPECT_GT(*next_key->settings_epoch, *by_key->settings_epoch);
+    EXPECT_EQ(service_->send_profile(*next_key)->user_max_messages_per_day, 5);
+    EXPECT_EQ(service_->send_profile(next_token)->user_max_messages_per_day, 5);
+    // A request that authenticated before the change reads fresh rows rather
+    // than a value cached at its older epoch.
+    EXPECT_EQ(service_->send_profile(*by_key)->user_max_messages_per_day, 5);
+    // A principal without an epoch (built by the server itself) reads it.
+    auto internal = owner;
+    internal.settings_epoch.reset();
+    EXPECT_EQ(service_->send_profile(internal)->user_max_messages_per_day, 5);
+
+    // Renaming the account moves the epoch as well.
+    AccountUpdate rename;
+    rename.name = "Renamed Ltd";
+    auto renamed = service_->update_current_account(owner, rename);
+    ASSERT_TRUE(renamed) << renamed.error().message;
+    auto after_rename = principal_of(reg);
+    EXPECT_GT(*after_rename.settings_epoch, *next_token.settings_epoch);
+    EXPECT_EQ(service_->send_profile(after_rename)->account.name, "Renamed Ltd");
+}
+
 TEST_P(IdentityServiceTest, AnotherAccountsObjectsAreNotFound) {
     auto a = registered("a@example.com");
     auto b = registered("b@example.com");

@@ -1,6 +1,7 @@
 #include "identity/store.h"
 
 #include "db/filter.h"
+#include "db/settings_epoch.h"
 #include "db/store_support.h"
 
 namespace ujumbe::identity::store {
@@ -459,15 +460,18 @@ Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const S
                                                           const AccountId& account) {
     return one<SessionPrincipal>(
         c.query_one(
-            "SELECT s.revoked_at, u.is_active, m.role, m.is_active, a.status, a.type "
-            "FROM sessions s JOIN users u ON u.id = s.user_id "
-            "JOIN accounts a ON a.id = s.account_id "
-            "LEFT JOIN memberships m ON m.account_id = s.account_id AND m.user_id = s.user_id "
-            "WHERE s.id = $1 AND s.user_id = $2 AND s.account_id = $3",
+            std::string(
+                "SELECT s.revoked_at, u.is_active, m.role, m.is_active, a.status, a.type, ") +
+                db::kSettingsEpochColumn +
+                " FROM sessions s JOIN users u ON u.id = s.user_id "
+                "JOIN accounts a ON a.id = s.account_id "
+                "LEFT JOIN memberships m ON m.account_id = s.account_id AND m.user_id = s.user_id "
+                "WHERE s.id = $1 AND s.user_id = $2 AND s.account_id = $3",
             {session.value, user.value, account.value}),
         [](const Row& r) {
             return SessionPrincipal{!r.is_null(0), r.boolean(1), opt_role_from(r, 2),
-                                    r.boolean(3),  r.text(4),    account_type_from(r.text(5))};
+                                    r.boolean(3),  r.text(4),    account_type_from(r.text(5)),
+                                    r.i64(6)};
         });
 }
 
@@ -475,14 +479,17 @@ Result<std::optional<KeyPrincipal>> key_principal(Connection& c, const std::stri
     return one<KeyPrincipal>(
         c.query_one(
             std::string("SELECT ") + kKeyColumns +
-                ", u.is_active, m.role, m.is_active, a.status, a.type FROM api_keys k "
+                ", u.is_active, m.role, m.is_active, a.status, a.type, " +
+                db::kSettingsEpochColumn +
+                " FROM api_keys k "
                 "JOIN users u ON u.id = k.created_by JOIN accounts a ON a.id = k.account_id "
                 "LEFT JOIN memberships m ON m.account_id = k.account_id AND "
                 "m.user_id = k.created_by WHERE k.key_hash = $1",
             {key_hash}),
         [](const Row& r) {
             return KeyPrincipal{key_from(r),   r.boolean(11), opt_role_from(r, 12),
-                                r.boolean(13), r.text(14),    account_type_from(r.text(15))};
+                                r.boolean(13), r.text(14),    account_type_from(r.text(15)),
+                                r.i64(16)};
         });
 }
 

@@ -104,6 +104,7 @@ struct SessionPrincipal {
     bool member_active = false;
     std::string account_status;
     AccountType account_type = AccountType::kBusiness;
+    std::int64_t settings_epoch = 0;
 };
 Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const SessionId& session,
                                                           const UserId& user,
@@ -115,6 +116,7 @@ struct KeyPrincipal {
     bool member_active = false;
     std::string account_status;
     AccountType account_type = AccountType::kBusiness;
+    std::int64_t settings_epoch = 0;
 };
 Result<std::optional<KeyPrincipal>> key_principal(Connection& c, const std::string& key_hash);
 

@@ -204,9 +204,9 @@ Status AcceptPath::price(Batch& b) {
     auto* billing = ports_.billing;
     if (!billing) return {};
     const auto& account = b.profile.account;
-    UJ_ASSIGN(auto subscribed, billing->active_plan(account.id));
-    if (subscribed) b.plan_cap = subscribed->max_messages_per_day;
-    UJ_ASSIGN(b.plan, billing->price_plan(account));
+    UJ_ASSIGN(auto terms, billing->send_terms(account, b.who.settings_epoch));
+    b.plan_cap = terms.plan_cap;
+    b.plan = std::move(terms.prices);
     b.lines.reserve(b.messages.size());
     for (std::size_t k = 0; k < b.messages.size(); ++k) {
         auto& m = b.messages[k];
