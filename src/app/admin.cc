@@ -1,9 +1,11 @@
 // `ujumbe admin <task>`: maintenance an operator runs against the database
 // of a configuration, with or without a server running on it.
 
+#include <functional>
 #include <iostream>
 
 #include "app/commands.h"
+#include "app/modules.h"
 #include "app/runtime.h"
 #include "core/log.h"
 #include "messaging/maintenance.h"
@@ -16,9 +18,10 @@ constexpr const char* kUsage =
     "Usage: ujumbe [--config FILE] admin <task>\n"
     "Tasks:\n"
     "  rebuild-rollups   recount the message statistics from the messages stored\n"
-    "  rebuild-search    index every message for search again (SQLite, after VACUUM)\n";
+    "  rebuild-search    index every message for search again (SQLite, after VACUUM)\n"
+    "  apply-retention   blank and delete the messages past their retention now\n";
 
-using Task = Result<std::int64_t> (*)(db::Database&);
+using Task = std::function<Result<std::int64_t>(db::Database&)>;
 
 int run(db::Database& db, const std::string& what, Task task) {
     auto rows = task(db);
@@ -36,6 +39,12 @@ int admin(const Config& config, const std::vector<std::string>& args) {
     Task task = nullptr;
     if (args.size() == 1 && args[0] == "rebuild-rollups") task = messaging::rebuild_rollups;
     if (args.size() == 1 && args[0] == "rebuild-search") task = messaging::rebuild_search;
+    if (args.size() == 1 && args[0] == "apply-retention")
+        task = [&config](db::Database& db) -> Result<std::int64_t> {
+            messaging::Retention retention(db, SystemClock::instance(), retention_options(config));
+            UJ_ASSIGN(auto pass, retention.apply());
+            return pass.redacted + pass.purged;
+        };
     if (!task) {
         std::cerr << kUsage;
         return 2;

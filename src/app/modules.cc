@@ -9,12 +9,18 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "identity/routes.h"
+#include "messaging/retention_routes.h"
 #include "messaging/routes.h"
 #include "routing/routes.h"
 #include "smpp_server/routes.h"
 #include "webhooks/routes.h"
 
 namespace ujumbe::app {
+
+messaging::RetentionOptions retention_options(const Config& config) {
+    const auto days = [](std::int64_t d) { return d > 0 ? std::optional(d) : std::nullopt; };
+    return {.defaults = {days(config.body_retention_days), days(config.message_retention_days)}};
+}
 
 namespace {
 
@@ -109,6 +115,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                   .allow_private_callbacks = config.webhook_allow_private},
                  {.dispatch = &pipeline_, .billing = &billing_}),
       rollup_folder_(db),
+      retention_(db, SystemClock::instance(), retention_options(config)),
       smpp_accounts_(
           db, SystemClock::instance(), secret,
           [this](const AccountId& id) {
@@ -139,6 +146,7 @@ Status Modules::start() {
     importer_.start();
     pipeline_.start();
     rollup_folder_.start();
+    retention_.start();
     webhook_dispatcher_.start();
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
@@ -157,6 +165,7 @@ void Modules::stop() {
     webhook_dispatcher_.stop();
     pipeline_.stop();
     rollup_folder_.stop();
+    retention_.stop();
     registry_.stop();  // no more outcomes or receipts
     routing_.stop();
     committer_.stop();
@@ -167,6 +176,7 @@ void Modules::stop() {
 void Modules::add_routes(http::Router& router) {
     identity::add_routes(router, identity_);
     contacts::add_routes(router, contacts_, config_.max_import_bytes);
+    messaging::add_retention_routes(router, retention_);  // before /messages/{id}
     messaging::add_routes(router, messaging_);
     routing::add_routes(router, routing_);
     billing::add_routes(router, billing_);

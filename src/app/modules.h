@@ -24,6 +24,7 @@
 #include "identity/service.h"
 #include "messaging/committer.h"
 #include "messaging/pipeline.h"
+#include "messaging/retention.h"
 #include "messaging/rollup_folder.h"
 #include "messaging/service.h"
 #include "routing/registry.h"
@@ -35,6 +36,9 @@
 #include "webhooks/service.h"
 
 namespace ujumbe::app {
+
+// The server's retention defaults (0 days: kept).
+messaging::RetentionOptions retention_options(const Config& config);
 
 class Modules {
 public:
@@ -81,6 +85,7 @@ private:
     messaging::Pipeline pipeline_;
     messaging::MessagingService messaging_;
     messaging::RollupFolder rollup_folder_;
+    messaging::Retention retention_;
     smpp_server::SmppAccountsService smpp_accounts_;
     smpp_server::Deliveries smpp_deliveries_;
     // The SMPP server, when UJUMBE_SMPP_LISTEN is set.

@@ -105,6 +105,11 @@ struct Config {
     std::int64_t webhook_disable_after_s = 3 * 86400;
     std::int64_t webhook_keep_days = 7;
     std::int64_t webhook_poll_ms = 50;
+    // Days a final message keeps its body, and days it is kept at all, for
+    // accounts that set none of their own; 0 keeps them for good
+    // (messaging/retention.h).
+    std::int64_t body_retention_days = 0;
+    std::int64_t message_retention_days = 0;
     // SQLite durability: NORMAL (fast, survives process crashes) or FULL
     // (also survives power loss, slower commits).
     std::string sqlite_synchronous = "NORMAL";

@@ -29,6 +29,7 @@ OWNER_ROUTES = [
     ("POST", "/segments/preview"),
     ("POST", "/messages"),
     ("POST", "/messages/bulk"),
+    ("PUT", "/messages/retention"),
     ("POST", "/phone-numbers/validate"),
     ("POST", "/sender-ids"),
     ("POST", "/sender-ids/bulk"),

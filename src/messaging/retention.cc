@@ -1,0 +1,135 @@
+#include "messaging/retention.h"
+
+#include <algorithm>
+#include <map>
+
+#include "core/log.h"
+#include "messaging/retention_store.h"
+
+namespace ujumbe::messaging {
+namespace {
+
+constexpr Micros kDay = 86400 * kMicrosPerSecond;
+
+RetentionDays days_of(const std::optional<retention_store::AccountRetention>& row) {
+    if (!row) return {};
+    return {row->body_days, row->message_days};
+}
+
+Status check_days(const char* field, const std::optional<std::optional<std::int64_t>>& days) {
+    if (days && *days && (**days < 1 || **days > Retention::kMaxDays))
+        return Error::invalid(field, "Must be from 1 to 36500 days, or null.");
+    return {};
+}
+
+}  // namespace
+
+RetentionDays Retention::effective(const RetentionDays& own) const {
+    return {own.body_days ? own.body_days : options_.defaults.body_days,
+            own.message_days ? own.message_days : options_.defaults.message_days};
+}
+
+Result<RetentionView> Retention::get(const Principal& who) {
+    UJ_ASSIGN(auto row, db_.read([&](db::Connection& c) {
+        return retention_store::find(c, who.account_id);
+    }));
+    const auto own = days_of(row);
+    return RetentionView{own, options_.defaults, effective(own),
+                         row ? row->bodies_redacted_before : 0};
+}
+
+Result<RetentionView> Retention::put(const Principal& who, const RetentionUpdate& update) {
+    if (!who.can_manage()) return Error::forbidden("Only owners and admins may do this");
+    UJ_TRY(check_days("body_days", update.body_days));
+    UJ_TRY(check_days("message_days", update.message_days));
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto row, retention_store::find(c, who.account_id));
+        auto days = days_of(row);
+        if (update.body_days) days.body_days = *update.body_days;
+        if (update.message_days) days.message_days = *update.message_days;
+        return retention_store::put_days(
+            c, {who.account_id, days.body_days, days.message_days, 0, clock_.now()});
+    }));
+    return get(who);
+}
+
+Result<RetentionPass> Retention::apply() {
+    const Micros now = clock_.now();
+    // Accounts with days of their own, and with the server's defaults every
+    // account with messages old enough for them.
+    std::map<AccountId, retention_store::AccountRetention> accounts;
+    UJ_TRY(db_.read([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto rows, retention_store::all(c));
+        for (auto& r : rows) accounts.emplace(r.account_id, std::move(r));
+        std::optional<std::int64_t> shortest;
+        for (const auto& d : {options_.defaults.body_days, options_.defaults.message_days})
+            if (d) shortest = std::min(shortest.value_or(*d), *d);
+        if (!shortest) return {};
+        UJ_ASSIGN(auto old,
+                  retention_store::accounts_with_messages_before(c, now - *shortest * kDay));
+        for (auto& id : old) accounts.try_emplace(id, retention_store::AccountRetention{id});
+        return {};
+    }));
+    RetentionPass pass;
+    for (const auto& [id, row] : accounts) {
+        if (stopping()) break;
+        UJ_ASSIGN(auto one,
+                  apply_to(id, {row.body_days, row.message_days}, row.bodies_redacted_before, now));
+        pass.accounts += one.redacted + one.purged > 0;
+        pass.redacted += one.redacted;
+        pass.purged += one.purged;
+    }
+    return pass;
+}
+
+Result<RetentionPass> Retention::apply_to(const AccountId& account, const RetentionDays& own,
+                                          Micros redacted_before, Micros now) {
+    const auto days = effective(own);
+    RetentionPass out;
+    // Each batch is a transaction of its own: the writer serves the traffic
+    // between them.
+    if (days.body_days) {
+        const Micros cutoff = now - *days.body_days * kDay;
+        Micros from = redacted_before;
+        while (from < cutoff && !stopping()) {
+            UJ_ASSIGN(auto batch,
+                      db_.write([&](db::Connection& c) -> Result<retention_store::Redacted> {
+                          UJ_ASSIGN(auto r, retention_store::redact_batch(c, account, from, cutoff,
+                                                                          options_.batch));
+                          UJ_TRY(retention_store::set_redacted_before(
+                              c, account, r.resume_at.value_or(cutoff), now));
+                          return r;
+                      }));
+            out.redacted += batch.count;
+            if (!batch.resume_at) break;
+            from = *batch.resume_at;
+        }
+    }
+    if (days.message_days) {
+        const Micros cutoff = now - *days.message_days * kDay;
+        while (!stopping()) {
+            UJ_ASSIGN(auto purged, db_.write([&](db::Connection& c) {
+                return retention_store::purge_batch(c, account, cutoff, options_.batch);
+            }));
+            out.purged += purged;
+            if (purged < options_.batch) break;
+        }
+    }
+    return out;
+}
+
+void Retention::start() {
+    // Accounts may set days of their own: the thread runs without defaults too.
+    loop_.start("retention", options_.every, std::chrono::milliseconds(0), [this] {
+        auto pass = apply();
+        if (!pass) {
+            log::warn("applying message retention failed", {{"error", pass.error().message}});
+        } else if (pass->redacted + pass->purged > 0) {
+            log::info("message retention applied", {{"accounts", pass->accounts},
+                                                    {"bodies_redacted", pass->redacted},
+                                                    {"messages_purged", pass->purged}});
+        }
+    });
+}
+
+}  // namespace ujumbe::messaging

@@ -1,0 +1,82 @@
+#pragma once
+// How long each account keeps its messages (decision 0029). After
+// body_days a final message's body is blanked; after message_days the
+// message goes with its parts, receipts and events. The ledger and
+// statements are never touched, and the rollups keep counting what was
+// purged. An account's own days override the server's defaults
+// (UJUMBE_BODY_RETENTION_DAYS, UJUMBE_MESSAGE_RETENTION_DAYS); with
+// neither, everything is kept. A thread applies them every few minutes in
+// small transactions, so that traffic goes on between them; `ujumbe admin
+// apply-retention` runs one pass by hand.
+
+#include <cstdint>
+#include <optional>
+
+#include "core/clock.h"
+#include "core/polling_thread.h"
+#include "core/principal.h"
+#include "core/result.h"
+#include "db/database.h"
+
+namespace ujumbe::messaging {
+
+// Days to keep; none: kept for good.
+struct RetentionDays {
+    std::optional<std::int64_t> body_days, message_days;
+};
+
+struct RetentionOptions {
+    RetentionDays defaults;  // the server's, for accounts without their own
+    int batch = 500;         // messages per transaction
+    Micros every = 10 * 60 * kMicrosPerSecond;
+};
+
+// What GET /messages/retention shows.
+struct RetentionView {
+    RetentionDays own, defaults, effective;
+    Micros bodies_redacted_before = 0;  // every final message before it is blanked
+};
+
+// A field left out stays as it is; one set to none clears the account's
+// own value (the default applies again).
+struct RetentionUpdate {
+    std::optional<std::optional<std::int64_t>> body_days, message_days;
+};
+
+struct RetentionPass {
+    std::int64_t accounts = 0, redacted = 0, purged = 0;
+};
+
+class Retention {
+public:
+    static constexpr std::int64_t kMaxDays = 36500;
+
+    Retention(db::Database& db, Clock& clock, RetentionOptions options)
+        : db_(db), clock_(clock), options_(options) {}
+    Retention(const Retention&) = delete;
+    Retention& operator=(const Retention&) = delete;
+
+    Result<RetentionView> get(const Principal& who);
+    // Owners and admins only.
+    Result<RetentionView> put(const Principal& who, const RetentionUpdate& update);
+
+    // One pass over every account with something to redact or purge.
+    Result<RetentionPass> apply();
+
+    void start();
+    // Waits for the batch in progress; idempotent.
+    void stop() { loop_.stop(); }
+
+private:
+    RetentionDays effective(const RetentionDays& own) const;
+    Result<RetentionPass> apply_to(const AccountId& account, const RetentionDays& own,
+                                   Micros redacted_before, Micros now);
+    bool stopping() const { return loop_.stopping(); }
+
+    db::Database& db_;
+    Clock& clock_;
+    RetentionOptions options_;
+    PollingThread loop_;  // last: it stops before what its rounds use goes
+};
+
+}  // namespace ujumbe::messaging

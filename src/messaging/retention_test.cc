@@ -1,0 +1,175 @@
+// Message retention on both engines: bodies blanked and messages deleted
+// after their days, in batches, by the account's own days or the server's
+// defaults; what is not final, other accounts, the ledger and the rollups
+// untouched.
+
+#include "messaging/retention.h"
+
+#include <gtest/gtest.h>
+
+#include "db/testing_db.h"
+#include "messaging/rollups.h"
+#include "messaging/store.h"
+#include "messaging/testing_messages.h"
+
+namespace ujumbe::messaging {
+namespace {
+
+constexpr Micros kDay = 86400 * kMicrosPerSecond;
+constexpr Micros kNow = 20'100 * kDay + 12 * 3600 * kMicrosPerSecond;
+
+class RetentionTest : public db::testing::EngineTest {
+protected:
+    Principal owner(const AccountId& account) {
+        return {
+            .user_id = UserId{"u-" + account.value}, .account_id = account, .role = Role::kOwner};
+    }
+    Retention retention(RetentionDays defaults = {}, int batch = 500) {
+        return Retention(db(), clock_, {.defaults = defaults, .batch = batch});
+    }
+    Message stored(const AccountId& account, MessageStatus status, Micros at) {
+        auto m = testing::stored_message(db(), account, status, at, at);
+        auto events = db().write([&](db::Connection& c) {
+            return store::insert_events(c, {{account, m.id, "message.queued", status, {}, at}});
+        });
+        EXPECT_TRUE(events);
+        return m;
+    }
+    std::optional<std::string> body_of(const Message& m) {
+        auto row = db().read([&](db::Connection& c) {
+            return c.query_one("SELECT body FROM messages WHERE id = $1", {m.id.value});
+        });
+        EXPECT_TRUE(row);
+        if (!row || !*row) return std::nullopt;
+        return (*row)->text(0);
+    }
+    std::int64_t count(const std::string& sql, const std::string& id) {
+        auto row = db().read([&](db::Connection& c) { return c.query_one(sql, {id}); });
+        EXPECT_TRUE(row && *row);
+        return row && *row ? (*row)->i64(0) : -1;
+    }
+    std::int64_t events_of(const Message& m) {
+        return count("SELECT COUNT(*) FROM message_events WHERE message_id = $1", m.id.value);
+    }
+
+    FakeClock clock_{kNow};
+    const AccountId mine_{"acct-mine"}, theirs_{"acct-theirs"};
+};
+
+TEST_P(RetentionTest, BodiesAreBlankedAndMessagesDeletedAfterTheirDays) {
+    auto r = retention();
+    ASSERT_TRUE(r.put(owner(mine_), {.body_days = std::optional<std::int64_t>{2},
+                                     .message_days = std::optional<std::int64_t>{5}}));
+    const auto ancient = stored(mine_, MessageStatus::kDelivered, kNow - 10 * kDay);
+    const auto pending = stored(mine_, MessageStatus::kQueued, kNow - 10 * kDay);
+    const auto older = stored(mine_, MessageStatus::kFailed, kNow - 3 * kDay);
+    const auto recent = stored(mine_, MessageStatus::kDelivered, kNow - 1 * kDay);
+    const auto inbound = stored(mine_, MessageStatus::kReceived, kNow - 4 * kDay);
+    const auto theirs = stored(theirs_, MessageStatus::kDelivered, kNow - 10 * kDay);
+    // A charge for the message that goes: the ledger keeps it whole.
+    ASSERT_TRUE(db().write([&](db::Connection& c) {
+        return db::done(c.query(
+            "INSERT INTO ledger_entries (id, account_id, currency, type, amount, balance_after, "
+            "message_id, created_at) VALUES ('l-1', $1, 'USD', 'charge', -1000, 0, $2, $3)",
+            {mine_.value, ancient.id.value, ancient.created_at}));
+    }));
+
+    auto pass = r.apply();
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_EQ(pass->redacted, 3);  // ancient (then deleted), older, inbound
+    EXPECT_EQ(pass->purged, 1);
+    EXPECT_EQ(pass->accounts, 1);
+
+    EXPECT_FALSE(body_of(ancient));
+    EXPECT_EQ(events_of(ancient), 0);
+    EXPECT_EQ(body_of(pending), "Hello");  // not final: neither blanked nor deleted
+    EXPECT_EQ(events_of(pending), 1);
+    EXPECT_EQ(body_of(older), "");
+    EXPECT_EQ(events_of(older), 1);
+    EXPECT_EQ(body_of(inbound), "");
+    EXPECT_EQ(body_of(recent), "Hello");
+    EXPECT_EQ(body_of(theirs), "Hello");  // no days of its own, no defaults
+    EXPECT_EQ(count("SELECT COUNT(*) FROM ledger_entries WHERE message_id = $1", ancient.id.value),
+              1);
+    // The statistics still count what was deleted.
+    auto stats = db().write([&](db::Connection& c) -> Result<MessageStats> {
+        UJ_TRY(store::fold_rollup_deltas(c));
+        return store::stats_from_rollups(c, mine_, {});
+    });
+    ASSERT_TRUE(stats) << stats.error().message;
+    EXPECT_EQ(stats->total, 5);
+
+    auto view = r.get(owner(mine_));
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->bodies_redacted_before, kNow - 2 * kDay);
+    // A second pass finds nothing more to do.
+    auto again = r.apply();
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->redacted + again->purged, 0);
+}
+
+TEST_P(RetentionTest, SmallBatchesTakeEverythingIncludingTiesAcrossBatches) {
+    auto r = retention({}, 3);
+    ASSERT_TRUE(r.put(owner(mine_), {.body_days = std::optional<std::int64_t>{1}}));
+    std::vector<Message> old;
+    for (int k = 0; k < 10; ++k)  // pairs share a creation time
+        old.push_back(stored(mine_, MessageStatus::kDelivered, kNow - 3 * kDay + (k / 2)));
+    auto pass = r.apply();
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_EQ(pass->redacted, 10);
+    for (const auto& m : old) EXPECT_EQ(body_of(m), "");
+    ASSERT_TRUE(r.put(owner(mine_), {.message_days = std::optional<std::int64_t>{2}}));
+    pass = r.apply();
+    ASSERT_TRUE(pass);
+    EXPECT_EQ(pass->purged, 10);
+    for (const auto& m : old) EXPECT_FALSE(body_of(m));
+}
+
+TEST_P(RetentionTest, TheServersDefaultsApplyToAccountsWithoutDaysOfTheirOwn) {
+    auto r = retention({.message_days = 3});
+    ASSERT_TRUE(r.put(owner(mine_), {.message_days = std::optional<std::int64_t>{30}}));
+    const auto mine = stored(mine_, MessageStatus::kDelivered, kNow - 10 * kDay);
+    const auto theirs = stored(theirs_, MessageStatus::kDelivered, kNow - 10 * kDay);
+    const auto fresh = stored(theirs_, MessageStatus::kDelivered, kNow - 1 * kDay);
+    auto pass = r.apply();
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_EQ(pass->purged, 1);
+    EXPECT_EQ(body_of(mine), "Hello");
+    EXPECT_FALSE(body_of(theirs));
+    EXPECT_EQ(body_of(fresh), "Hello");
+
+    auto view = r.get(owner(theirs_));
+    ASSERT_TRUE(view);
+    EXPECT_FALSE(view->own.message_days);
+    EXPECT_EQ(view->effective.message_days, 3);
+    // Clearing the account's own days brings the default back.
+    auto cleared = r.put(owner(mine_), {.message_days = std::optional<std::int64_t>{}});
+    ASSERT_TRUE(cleared);
+    EXPECT_EQ(cleared->effective.message_days, 3);
+    ASSERT_TRUE(r.apply());
+    EXPECT_FALSE(body_of(mine));
+}
+
+TEST_P(RetentionTest, OnlyManagersSetDaysAndOnlyInRange) {
+    auto r = retention();
+    auto agent = owner(mine_);
+    agent.role = Role::kAgent;
+    auto refused = r.put(agent, {.body_days = std::optional<std::int64_t>{3}});
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+    auto zero = r.put(owner(mine_), {.body_days = std::optional<std::int64_t>{0}});
+    ASSERT_FALSE(zero);
+    EXPECT_TRUE(zero.error().errors.count("body_days"));
+    auto huge = r.put(owner(mine_), {.message_days = std::optional<std::int64_t>{36501}});
+    ASSERT_FALSE(huge);
+    EXPECT_TRUE(huge.error().errors.count("message_days"));
+    // One account's days are its own.
+    ASSERT_TRUE(r.put(owner(mine_), {.body_days = std::optional<std::int64_t>{7}}));
+    EXPECT_FALSE(r.get(owner(theirs_))->own.body_days);
+    EXPECT_EQ(r.get(owner(mine_))->own.body_days, 7);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, RetentionTest, db::testing::engines(), db::testing::EngineName());
+
+}  // namespace
+}  // namespace ujumbe::messaging
