@@ -19,7 +19,8 @@ constexpr const char* kUsage =
     "Tasks:\n"
     "  rebuild-rollups   recount the message statistics from the messages stored\n"
     "  rebuild-search    index every message for search again (SQLite, after VACUUM)\n"
-    "  apply-retention   blank and delete the messages past their retention now\n";
+    "  apply-retention   blank and delete the messages past their retention, and\n"
+    "                    fold final messages' events and receipts into them, now\n";
 
 using Task = std::function<Result<std::int64_t>(db::Database&)>;
 
@@ -43,7 +44,7 @@ int admin(const Config& config, const std::vector<std::string>& args) {
         task = [&config](db::Database& db) -> Result<std::int64_t> {
             messaging::Retention retention(db, SystemClock::instance(), retention_options(config));
             UJ_ASSIGN(auto pass, retention.apply());
-            return pass.redacted + pass.purged;
+            return pass.redacted + pass.purged + pass.folded;
         };
     if (!task) {
         std::cerr << kUsage;

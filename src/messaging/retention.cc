@@ -79,7 +79,24 @@ Result<RetentionPass> Retention::apply() {
         pass.redacted += one.redacted;
         pass.purged += one.purged;
     }
+    UJ_ASSIGN(pass.folded, fold(now));
     return pass;
+}
+
+Result<std::int64_t> Retention::fold(Micros now) {
+    // One walk over the events left: those of messages not yet final are
+    // passed once a pass, whatever their number.
+    std::int64_t folded = 0, after = 0;
+    while (!stopping()) {
+        UJ_ASSIGN(auto batch, db_.write([&](db::Connection& c) {
+            return retention_store::fold_batch(c, after, now - options_.fold_after,
+                                               4 * options_.batch);
+        }));
+        folded += batch.messages;
+        if (!batch.last_seq) break;
+        after = *batch.last_seq;
+    }
+    return folded;
 }
 
 Result<RetentionPass> Retention::apply_to(const AccountId& account, const RetentionDays& own,
@@ -124,10 +141,11 @@ void Retention::start() {
         auto pass = apply();
         if (!pass) {
             log::warn("applying message retention failed", {{"error", pass.error().message}});
-        } else if (pass->redacted + pass->purged > 0) {
+        } else if (pass->redacted + pass->purged + pass->folded > 0) {
             log::info("message retention applied", {{"accounts", pass->accounts},
                                                     {"bodies_redacted", pass->redacted},
-                                                    {"messages_purged", pass->purged}});
+                                                    {"messages_purged", pass->purged},
+                                                    {"histories_folded", pass->folded}});
         }
     });
 }

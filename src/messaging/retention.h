@@ -7,7 +7,9 @@
 // (UJUMBE_BODY_RETENTION_DAYS, UJUMBE_MESSAGE_RETENTION_DAYS); with
 // neither, everything is kept. A thread applies them every few minutes in
 // small transactions, so that traffic goes on between them; `ujumbe admin
-// apply-retention` runs one pass by hand.
+// apply-retention` runs one pass by hand. The same pass folds the events
+// and receipts of messages final for an hour into their rows
+// (messages.history, decision 0030), whatever the days.
 
 #include <cstdint>
 #include <optional>
@@ -28,6 +30,8 @@ struct RetentionDays {
 struct RetentionOptions {
     RetentionDays defaults;  // the server's, for accounts without their own
     int batch = 500;         // messages per transaction
+    // A final message unchanged this long has its events and receipts folded.
+    Micros fold_after = 3600 * kMicrosPerSecond;
     Micros every = 10 * 60 * kMicrosPerSecond;
 };
 
@@ -44,7 +48,7 @@ struct RetentionUpdate {
 };
 
 struct RetentionPass {
-    std::int64_t accounts = 0, redacted = 0, purged = 0;
+    std::int64_t accounts = 0, redacted = 0, purged = 0, folded = 0;
 };
 
 class Retention {
@@ -60,7 +64,8 @@ public:
     // Owners and admins only.
     Result<RetentionView> put(const Principal& who, const RetentionUpdate& update);
 
-    // One pass over every account with something to redact or purge.
+    // One pass over every account with something to redact or purge, then
+    // the fold of every final message's events and receipts.
     Result<RetentionPass> apply();
 
     void start();
@@ -71,6 +76,7 @@ private:
     RetentionDays effective(const RetentionDays& own) const;
     Result<RetentionPass> apply_to(const AccountId& account, const RetentionDays& own,
                                    Micros redacted_before, Micros now);
+    Result<std::int64_t> fold(Micros now);
     bool stopping() const { return loop_.stopping(); }
 
     db::Database& db_;

@@ -1,12 +1,17 @@
 #include "messaging/retention_store.h"
 
+#include <map>
+#include <set>
 #include <string>
 
 #include "db/store_support.h"
+#include "messaging/history_codec.h"
 #include "messaging/status.h"
 
 namespace ujumbe::messaging::retention_store {
 namespace {
+
+using db::Value;
 
 constexpr const char* kColumns =
     "account_id, body_days, message_days, bodies_redacted_before, updated_at";
@@ -123,6 +128,83 @@ Result<std::int64_t> purge_batch(Connection& c, const AccountId& account, Micros
         return Status{};
     }));
     return purged;
+}
+
+Result<Folded> fold_batch(Connection& c, std::int64_t after_seq, Micros ready_before, int limit) {
+    UJ_ASSIGN(auto walked,
+              c.query("SELECT e.seq, e.message_id, CASE WHEN m.status IN " + final_statuses() +
+                          " AND m.updated_at < $2 THEN 1 ELSE 0 END FROM message_events e "
+                          "LEFT JOIN messages m ON m.id = e.message_id WHERE e.seq > $1 "
+                          "ORDER BY e.seq LIMIT $3",
+                      {after_seq, ready_before, std::int64_t{limit}}));
+    Folded out;
+    if (walked.rows.empty()) return out;
+    out.last_seq = walked.rows.back().i64(0);
+    std::vector<std::string> ids;
+    std::set<std::string> seen;
+    for (const auto& row : walked.rows)
+        if (row.i64(2) == 1 && seen.insert(row.text(1)).second) ids.push_back(row.text(1));
+    if (ids.empty()) return out;
+
+    // What an earlier fold kept (receipts or events that came after it),
+    // then the rows, oldest first: a message's history stays in order.
+    std::map<std::string, FoldedHistory> folded;
+    UJ_TRY(db::for_ids(c, "SELECT id, history FROM messages WHERE history IS NOT NULL AND id", "",
+                       {}, ids, [&](db::QueryResult& r) -> Status {
+                           for (const auto& row : r.rows) {
+                               UJ_ASSIGN(folded[row.text(0)], decode_history(row.text(1)));
+                           }
+                           return {};
+                       }));
+    UJ_TRY(db::for_ids(c,
+                       "SELECT message_id, seq, type, status, detail, created_at FROM "
+                       "message_events WHERE message_id",
+                       " ORDER BY seq", {}, ids, [&](db::QueryResult& r) {
+                           for (const auto& row : r.rows)
+                               folded[row.text(0)].events.push_back({row.i64(1), row.text(2),
+                                                                     row.text(3), row.opt_text(4),
+                                                                     row.i64(5)});
+                           return Status{};
+                       }));
+    UJ_TRY(db::for_ids(c,
+                       "SELECT message_id, id, part, gateway_id, provider_id, stat, error_code, "
+                       "submit_date, done_date, received_at FROM message_receipts WHERE message_id",
+                       " ORDER BY received_at, id", {}, ids, [&](db::QueryResult& r) {
+                           for (const auto& row : r.rows) {
+                               Receipt receipt;
+                               receipt.id = row.text(1);
+                               receipt.part = static_cast<int>(row.i64(2));
+                               receipt.gateway_id = row.id<GatewayId>(3);
+                               receipt.provider_id = row.text(4);
+                               receipt.stat = row.text(5);
+                               receipt.error_code = row.opt_text(6);
+                               receipt.submit_date = row.opt_text(7);
+                               receipt.done_date = row.opt_text(8);
+                               receipt.received_at = row.i64(9);
+                               folded[row.text(0)].receipts.push_back(std::move(receipt));
+                           }
+                           return Status{};
+                       }));
+
+    std::vector<std::pair<std::string, std::string>> updates;
+    for (const auto& [id, history] : folded) updates.emplace_back(id, encode_history(history));
+    std::vector<Value> params;
+    UJ_TRY(db::for_each_batch(updates.size(), 64, [&](std::size_t first, std::size_t count) {
+        params.clear();
+        for (std::size_t i = first; i < first + count; ++i) {
+            params.emplace_back(updates[i].first);
+            params.emplace_back(updates[i].second);
+        }
+        return db::done(c.run("UPDATE messages SET history = v.column2 FROM (VALUES " +
+                                  db::value_rows(static_cast<int>(count), 2) +
+                                  ") AS v WHERE messages.id = v.column1",
+                              params));
+    }));
+    const auto nothing = [](db::QueryResult&) { return Status{}; };
+    UJ_TRY(db::for_ids(c, "DELETE FROM message_events WHERE message_id", "", {}, ids, nothing));
+    UJ_TRY(db::for_ids(c, "DELETE FROM message_receipts WHERE message_id", "", {}, ids, nothing));
+    out.messages = static_cast<std::int64_t>(ids.size());
+    return out;
 }
 
 }  // namespace ujumbe::messaging::retention_store

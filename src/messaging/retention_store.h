@@ -1,8 +1,9 @@
 #pragma once
 // SQL of message retention (retention.h): each account's own settings, how
-// far redaction has come, and the batches that blank bodies and delete old
-// messages with their parts, receipts and events. The ledger is not
-// touched here or anywhere else.
+// far redaction has come, and the batches that blank bodies, delete old
+// messages with their parts, receipts and events, and fold the events and
+// receipts of final messages into their rows. The ledger is not touched
+// here or anywhere else.
 
 #include <optional>
 #include <vector>
@@ -48,5 +49,15 @@ Result<Redacted> redact_batch(Connection& c, const AccountId& account, Micros fr
 // oldest first, with their parts, receipts, events and SMPP receipt
 // requests. Returns how many messages.
 Result<std::int64_t> purge_batch(Connection& c, const AccountId& account, Micros before, int limit);
+
+// Folds the events and receipts of final messages unchanged since
+// `ready_before` into their rows (messages.history, history_codec.h),
+// walking up to `limit` events after `after_seq`, oldest first. Returns the
+// messages folded and the last seq walked (none: nothing was left to walk).
+struct Folded {
+    std::int64_t messages = 0;
+    std::optional<std::int64_t> last_seq;
+};
+Result<Folded> fold_batch(Connection& c, std::int64_t after_seq, Micros ready_before, int limit);
 
 }  // namespace ujumbe::messaging::retention_store

@@ -1,14 +1,19 @@
 // Message retention on both engines: bodies blanked and messages deleted
 // after their days, in batches, by the account's own days or the server's
 // defaults; what is not final, other accounts, the ledger and the rollups
-// untouched.
+// untouched. And the fold of final messages' events and receipts into
+// their rows, read back whole.
 
 #include "messaging/retention.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "db/testing_db.h"
 #include "messaging/rollups.h"
+#include "messaging/status.h"
 #include "messaging/store.h"
 #include "messaging/testing_messages.h"
 
@@ -79,13 +84,13 @@ TEST_P(RetentionTest, BodiesAreBlankedAndMessagesDeletedAfterTheirDays) {
     EXPECT_EQ(pass->redacted, 3);  // ancient (then deleted), older, inbound
     EXPECT_EQ(pass->purged, 1);
     EXPECT_EQ(pass->accounts, 1);
+    EXPECT_EQ(pass->folded, 4);  // the final messages kept: older, recent, inbound, theirs
 
     EXPECT_FALSE(body_of(ancient));
     EXPECT_EQ(events_of(ancient), 0);
     EXPECT_EQ(body_of(pending), "Hello");  // not final: neither blanked nor deleted
     EXPECT_EQ(events_of(pending), 1);
     EXPECT_EQ(body_of(older), "");
-    EXPECT_EQ(events_of(older), 1);
     EXPECT_EQ(body_of(inbound), "");
     EXPECT_EQ(body_of(recent), "Hello");
     EXPECT_EQ(body_of(theirs), "Hello");  // no days of its own, no defaults
@@ -105,7 +110,7 @@ TEST_P(RetentionTest, BodiesAreBlankedAndMessagesDeletedAfterTheirDays) {
     // A second pass finds nothing more to do.
     auto again = r.apply();
     ASSERT_TRUE(again);
-    EXPECT_EQ(again->redacted + again->purged, 0);
+    EXPECT_EQ(again->redacted + again->purged + again->folded, 0);
 }
 
 TEST_P(RetentionTest, SmallBatchesTakeEverythingIncludingTiesAcrossBatches) {
@@ -168,6 +173,117 @@ TEST_P(RetentionTest, OnlyManagersSetDaysAndOnlyInRange) {
     EXPECT_FALSE(r.get(owner(theirs_))->own.body_days);
     EXPECT_EQ(r.get(owner(mine_))->own.body_days, 7);
 }
+
+// A message's events and receipts as one line each, to compare before and
+// after a fold.
+std::vector<std::string> lines_of(const std::vector<MessageEvent>& events,
+                                  const std::vector<Receipt>& receipts) {
+    std::vector<std::string> out;
+    for (const auto& e : events)
+        out.push_back(std::to_string(e.seq) + " " + e.type + " " + e.status + " " +
+                      e.detail.value_or("-") + " " + std::to_string(e.created_at));
+    for (const auto& r : receipts)
+        out.push_back(r.id + " " + std::to_string(r.part) + " " + r.gateway_id.value + " " +
+                      r.provider_id + " " + r.stat + " " + r.error_code.value_or("-") + " " +
+                      r.submit_date.value_or("-") + " " + r.done_date.value_or("-") + " " +
+                      std::to_string(r.received_at));
+    return out;
+}
+
+class FoldTest : public RetentionTest {
+protected:
+    void add_event(const Message& m, MessageStatus status, Micros at,
+                   std::optional<std::string> detail = std::nullopt) {
+        ASSERT_TRUE(db().write([&](db::Connection& c) {
+            return store::insert_events(
+                c, {{m.account_id, m.id, event_type(status), status, std::move(detail), at}});
+        }));
+    }
+    void add_receipt(const Message& m, const std::string& id, const std::string& stat, Micros at) {
+        Receipt r;
+        r.id = id;
+        r.gateway_id = GatewayId{"gw-1"};
+        r.provider_id = "abc123";
+        r.stat = stat;
+        r.error_code = stat == "DELIVRD" ? std::nullopt : std::optional<std::string>("001");
+        r.submit_date = "2601011200";
+        r.done_date = "2601011201";
+        r.received_at = at;
+        ASSERT_TRUE(
+            db().write([&](db::Connection& c) { return store::insert_receipt(c, m.id, r); }));
+    }
+    std::vector<std::string> history_of(const Message& m) {
+        auto read = db().read([&](db::Connection& c) -> Result<std::vector<std::string>> {
+            UJ_ASSIGN(auto events, store::events_of(c, m.id));
+            UJ_ASSIGN(auto receipts, store::receipts_of(c, m.id));
+            return lines_of(events, receipts);
+        });
+        EXPECT_TRUE(read) << read.error().message;
+        return read ? *read : std::vector<std::string>{};
+    }
+    std::int64_t rows_of(const Message& m) {
+        return events_of(m) +
+               count("SELECT COUNT(*) FROM message_receipts WHERE message_id = $1", m.id.value);
+    }
+};
+
+TEST_P(FoldTest, FinalMessagesKeepTheirWholeHistoryInTheirRow) {
+    constexpr Micros kHour = 3600 * kMicrosPerSecond;
+    auto done = stored(mine_, MessageStatus::kDelivered, kNow - 2 * kHour);
+    add_event(done, MessageStatus::kSent, kNow - 2 * kHour + 1, R"({"gateway_id":"gw-1"})");
+    add_event(done, MessageStatus::kDelivered, kNow - 2 * kHour + 2);
+    add_receipt(done, "r-1", "DELIVRD", kNow - 2 * kHour + 3);
+    const auto pending = stored(mine_, MessageStatus::kSent, kNow - 2 * kHour);
+    const auto recent = stored(theirs_, MessageStatus::kDelivered, kNow - kHour / 6);
+    const auto before = history_of(done);
+    ASSERT_EQ(before.size(), 4u);
+
+    auto pass = retention().apply();
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_EQ(pass->folded, 1);
+    EXPECT_EQ(rows_of(done), 0);
+    EXPECT_EQ(history_of(done), before);
+    EXPECT_EQ(events_of(pending), 1);  // may still change
+    EXPECT_EQ(events_of(recent), 1);   // changed within the hour
+
+    // A receipt and an event after the fold are rows again, read after the
+    // folded ones, and the next fold adds them to the row.
+    add_receipt(done, "r-2", "UNDELIV", kNow + 1);
+    add_event(done, MessageStatus::kDelivered, kNow + 2, R"({"duplicate":true})");
+    auto later = history_of(done);
+    ASSERT_EQ(later.size(), 6u);
+    EXPECT_EQ(std::vector<std::string>(later.begin(), later.begin() + 3),
+              std::vector<std::string>(before.begin(), before.begin() + 3));
+    pass = retention().apply();
+    ASSERT_TRUE(pass);
+    EXPECT_EQ(pass->folded, 1);
+    EXPECT_EQ(rows_of(done), 0);
+    EXPECT_EQ(history_of(done), later);
+    // Nothing left to fold: an idle pass.
+    pass = retention().apply();
+    ASSERT_TRUE(pass);
+    EXPECT_EQ(pass->folded, 0);
+}
+
+TEST_P(FoldTest, SmallBatchesFoldEveryMessageWhoseEventsStraddleThem) {
+    std::vector<Message> done;
+    std::vector<std::vector<std::string>> before;
+    for (int k = 0; k < 7; ++k) {
+        done.push_back(stored(mine_, MessageStatus::kFailed, kNow - kDay + k));
+        add_event(done.back(), MessageStatus::kFailed, kNow - kDay + k + 1);
+        if (k % 3 == 0) (void)stored(mine_, MessageStatus::kQueued, kNow - kDay + k);
+        before.push_back(history_of(done.back()));
+    }
+    auto pass = retention({}, 1).apply();  // four events a walk
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_EQ(pass->folded, 7);
+    for (std::size_t k = 0; k < done.size(); ++k) {
+        EXPECT_EQ(rows_of(done[k]), 0);
+        EXPECT_EQ(history_of(done[k]), before[k]);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, FoldTest, db::testing::engines(), db::testing::EngineName());
 
 INSTANTIATE_TEST_SUITE_P(Engines, RetentionTest, db::testing::engines(), db::testing::EngineName());
 

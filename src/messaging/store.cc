@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "db/event_outbox.h"
+#include "messaging/history_codec.h"
 #include "messaging/rollups.h"
 
 namespace ujumbe::messaging::store {
@@ -795,35 +796,60 @@ Result<std::int64_t> rebuild_search(Connection& c) {
     return r.affected;
 }
 
+namespace {
+
+// What was folded into the message's row (history_codec.h); nothing
+// before the fold.
+Result<FoldedHistory> folded_history(Connection& c, const MessageId& message_id) {
+    UJ_ASSIGN(auto row,
+              c.query_one("SELECT history FROM messages WHERE id = $1", {message_id.value}));
+    if (!row || row->is_null(0)) return FoldedHistory{};
+    return decode_history(row->text(0));
+}
+
+}  // namespace
+
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id) {
-    return db::all<MessageEvent>(
-        c.query("SELECT seq, type, status, detail, created_at FROM message_events "
-                "WHERE message_id = $1 ORDER BY seq",
-                {message_id.value}),
-        [](const Row& r) {
-            return MessageEvent{r.i64(0), r.text(1), r.text(2), r.opt_text(3), r.i64(4)};
-        });
+    UJ_ASSIGN(auto folded, folded_history(c, message_id));
+    UJ_ASSIGN(auto rows,
+              db::all<MessageEvent>(
+                  c.query("SELECT seq, type, status, detail, created_at FROM message_events "
+                          "WHERE message_id = $1 ORDER BY seq",
+                          {message_id.value}),
+                  [](const Row& r) {
+                      return MessageEvent{r.i64(0), r.text(1), r.text(2), r.opt_text(3), r.i64(4)};
+                  }));
+    // Folded events are older than the rows left (a fold takes them all).
+    auto out = std::move(folded.events);
+    out.insert(out.end(), std::make_move_iterator(rows.begin()),
+               std::make_move_iterator(rows.end()));
+    return out;
 }
 
 Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id) {
-    return db::all<Receipt>(
-        c.query("SELECT id, part, gateway_id, provider_id, stat, error_code, submit_date, "
-                "done_date, received_at FROM message_receipts WHERE message_id = $1 "
-                "ORDER BY received_at, id",
-                {message_id.value}),
-        [](const Row& r) {
-            Receipt out;
-            out.id = r.text(0);
-            out.part = static_cast<int>(r.i64(1));
-            out.gateway_id = r.id<GatewayId>(2);
-            out.provider_id = r.text(3);
-            out.stat = r.text(4);
-            out.error_code = r.opt_text(5);
-            out.submit_date = r.opt_text(6);
-            out.done_date = r.opt_text(7);
-            out.received_at = r.i64(8);
-            return out;
-        });
+    UJ_ASSIGN(auto folded, folded_history(c, message_id));
+    UJ_ASSIGN(auto rows, db::all<Receipt>(
+                             c.query("SELECT id, part, gateway_id, provider_id, stat, error_code, "
+                                     "submit_date, done_date, received_at FROM message_receipts "
+                                     "WHERE message_id = $1 ORDER BY received_at, id",
+                                     {message_id.value}),
+                             [](const Row& r) {
+                                 Receipt out;
+                                 out.id = r.text(0);
+                                 out.part = static_cast<int>(r.i64(1));
+                                 out.gateway_id = r.id<GatewayId>(2);
+                                 out.provider_id = r.text(3);
+                                 out.stat = r.text(4);
+                                 out.error_code = r.opt_text(5);
+                                 out.submit_date = r.opt_text(6);
+                                 out.done_date = r.opt_text(7);
+                                 out.received_at = r.i64(8);
+                                 return out;
+                             }));
+    auto out = std::move(folded.receipts);
+    out.insert(out.end(), std::make_move_iterator(rows.begin()),
+               std::make_move_iterator(rows.end()));
+    return out;
 }
 
 Result<MessageStats> stats(Connection& c, const AccountId& account, const MessageQuery& q) {
