@@ -42,7 +42,9 @@ int admin(const Config& config, const std::vector<std::string>& args) {
     if (args.size() == 1 && args[0] == "rebuild-search") task = messaging::rebuild_search;
     if (args.size() == 1 && args[0] == "apply-retention")
         task = [&config](db::Database& db) -> Result<std::int64_t> {
-            messaging::Retention retention(db, SystemClock::instance(), retention_options(config));
+            PlanRetention plans(db);
+            messaging::Retention retention(db, SystemClock::instance(), retention_options(config),
+                                           &plans);
             UJ_ASSIGN(auto pass, retention.apply());
             return pass.redacted + pass.purged + pass.folded;
         };

@@ -115,7 +115,8 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                   .allow_private_callbacks = config.webhook_allow_private},
                  {.dispatch = &pipeline_, .billing = &billing_}),
       rollup_folder_(db),
-      retention_(db, SystemClock::instance(), retention_options(config)),
+      plan_retention_(db),
+      retention_(db, SystemClock::instance(), retention_options(config), &plan_retention_),
       smpp_accounts_(
           db, SystemClock::instance(), secret,
           [this](const AccountId& id) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "app/plan_retention.h"
 #include "app/wiring.h"
 #include "billing/service.h"
 #include "channels/kind.h"
@@ -85,6 +86,7 @@ private:
     messaging::Pipeline pipeline_;
     messaging::MessagingService messaging_;
     messaging::RollupFolder rollup_folder_;
+    PlanRetention plan_retention_;
     messaging::Retention retention_;
     smpp_server::SmppAccountsService smpp_accounts_;
     smpp_server::Deliveries smpp_deliveries_;

@@ -115,6 +115,9 @@ struct Plan {
     // Requests a minute by rate class (auth, send, bulk, default); unset:
     // the server's configured limit.
     std::array<std::optional<std::int64_t>, 4> rate_limits;
+    // Days a subscriber's final messages keep their bodies, and are kept at
+    // all, at the most (messaging/retention.h); unset: no ceiling.
+    std::optional<std::int64_t> body_retention_days, message_retention_days;
 };
 
 struct Subscription {

@@ -292,7 +292,10 @@ json plan_json(const Plan& p) {
              {{"auth", http::int_or_null(p.rate_limits[0])},
               {"send", http::int_or_null(p.rate_limits[1])},
               {"bulk", http::int_or_null(p.rate_limits[2])},
-              {"default", http::int_or_null(p.rate_limits[3])}}}};
+              {"default", http::int_or_null(p.rate_limits[3])}}},
+            {"retention",
+             {{"body_days", http::int_or_null(p.body_retention_days)},
+              {"message_days", http::int_or_null(p.message_retention_days)}}}};
 }
 
 json subscription_json(const Subscription& s) {

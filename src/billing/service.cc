@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "billing/plans.h"
 #include "billing/store.h"
 #include "core/dates.h"
 #include "core/ids.h"
@@ -246,7 +247,7 @@ Result<Statement> BillingService::statement(const Principal& who,
 }
 
 Result<std::vector<Plan>> BillingService::plans() {
-    return db_.read([](db::Connection& c) { return store::plans(c); });
+    return read_plans(db_);
 }
 
 Result<Subscription> BillingService::subscription(const Principal& who) {
@@ -297,11 +298,7 @@ Result<Subscription> BillingService::subscribe(const Principal& who, const std::
 }
 
 Result<std::optional<Plan>> BillingService::active_plan(const AccountId& account) {
-    return db_.read([&](db::Connection& c) -> Result<std::optional<Plan>> {
-        UJ_ASSIGN(auto found, store::find_subscription(c, account));
-        if (!found || found->status != "active") return std::optional<Plan>{};
-        return std::optional<Plan>(std::move(found->plan));
-    });
+    return read_active_plan(db_, account);
 }
 
 Status BillingService::check_plan_limit(const AccountId& account, const std::string& resource,

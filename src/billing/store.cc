@@ -292,13 +292,15 @@ namespace {
 constexpr const char* kPlanColumns =
     "p.id, p.code, p.name, p.monthly_fee, p.included_messages, p.max_users, p.max_contacts, "
     "p.max_messages_per_day, p.sort_order, p.rate_limit_auth, p.rate_limit_send, "
-    "p.rate_limit_bulk, p.rate_limit_default";
+    "p.rate_limit_bulk, p.rate_limit_default, p.body_retention_days, p.message_retention_days";
 
 Plan plan_from(const Row& r, std::size_t at = 0) {
     Plan p{r.text(at),        r.text(at + 1),    r.text(at + 2),
            r.i64(at + 3),     r.i64(at + 4),     r.opt_i64(at + 5),
            r.opt_i64(at + 6), r.opt_i64(at + 7), static_cast<int>(r.i64(at + 8))};
     for (std::size_t i = 0; i < p.rate_limits.size(); ++i) p.rate_limits[i] = r.opt_i64(at + 9 + i);
+    p.body_retention_days = r.opt_i64(at + 13);
+    p.message_retention_days = r.opt_i64(at + 14);
     return p;
 }
 }  // namespace

@@ -24,9 +24,21 @@ Status check_days(const char* field, const std::optional<std::optional<std::int6
 
 }  // namespace
 
-RetentionDays Retention::effective(const RetentionDays& own) const {
-    return {own.body_days ? own.body_days : options_.defaults.body_days,
-            own.message_days ? own.message_days : options_.defaults.message_days};
+// The account's own days, else the server's; the plan's at the most.
+RetentionDays Retention::effective(const RetentionDays& own, const RetentionDays& plan) const {
+    const auto one = [](std::optional<std::int64_t> mine, std::optional<std::int64_t> fallback,
+                        std::optional<std::int64_t> ceiling) {
+        auto days = mine ? mine : fallback;
+        if (ceiling) days = days ? std::min(*days, *ceiling) : *ceiling;
+        return days;
+    };
+    return {one(own.body_days, options_.defaults.body_days, plan.body_days),
+            one(own.message_days, options_.defaults.message_days, plan.message_days)};
+}
+
+Result<RetentionDays> Retention::plan_days(const AccountId& account) {
+    if (!plans_) return RetentionDays{};
+    return plans_->plan_days(account);
 }
 
 Result<RetentionView> Retention::get(const Principal& who) {
@@ -34,7 +46,8 @@ Result<RetentionView> Retention::get(const Principal& who) {
         return retention_store::find(c, who.account_id);
     }));
     const auto own = days_of(row);
-    return RetentionView{own, options_.defaults, effective(own),
+    UJ_ASSIGN(auto plan, plan_days(who.account_id));
+    return RetentionView{own, options_.defaults, plan, effective(own, plan),
                          row ? row->bodies_redacted_before : 0};
 }
 
@@ -55,14 +68,18 @@ Result<RetentionView> Retention::put(const Principal& who, const RetentionUpdate
 
 Result<RetentionPass> Retention::apply() {
     const Micros now = clock_.now();
-    // Accounts with days of their own, and with the server's defaults every
-    // account with messages old enough for them.
+    // Accounts with days of their own, and with the server's defaults or
+    // any plan's days every account with messages old enough for them.
     std::map<AccountId, retention_store::AccountRetention> accounts;
     UJ_TRY(db_.read([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto rows, retention_store::all(c));
         for (auto& r : rows) accounts.emplace(r.account_id, std::move(r));
-        std::optional<std::int64_t> shortest;
-        for (const auto& d : {options_.defaults.body_days, options_.defaults.message_days})
+        std::optional<std::int64_t> shortest, fewest_plan;
+        if (plans_) {
+            UJ_ASSIGN(fewest_plan, plans_->fewest_plan_days());
+        }
+        for (const auto& d :
+             {options_.defaults.body_days, options_.defaults.message_days, fewest_plan})
             if (d) shortest = std::min(shortest.value_or(*d), *d);
         if (!shortest) return {};
         UJ_ASSIGN(auto old,
@@ -73,8 +90,9 @@ Result<RetentionPass> Retention::apply() {
     RetentionPass pass;
     for (const auto& [id, row] : accounts) {
         if (stopping()) break;
-        UJ_ASSIGN(auto one,
-                  apply_to(id, {row.body_days, row.message_days}, row.bodies_redacted_before, now));
+        UJ_ASSIGN(auto plan, plan_days(id));
+        UJ_ASSIGN(auto one, apply_to(id, effective({row.body_days, row.message_days}, plan),
+                                     row.bodies_redacted_before, now));
         pass.accounts += one.redacted + one.purged > 0;
         pass.redacted += one.redacted;
         pass.purged += one.purged;
@@ -99,9 +117,8 @@ Result<std::int64_t> Retention::fold(Micros now) {
     return folded;
 }
 
-Result<RetentionPass> Retention::apply_to(const AccountId& account, const RetentionDays& own,
+Result<RetentionPass> Retention::apply_to(const AccountId& account, const RetentionDays& days,
                                           Micros redacted_before, Micros now) {
-    const auto days = effective(own);
     RetentionPass out;
     // Each batch is a transaction of its own: the writer serves the traffic
     // between them.

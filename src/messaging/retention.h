@@ -4,9 +4,9 @@
 // message goes with its parts, receipts and events. The ledger and
 // statements are never touched, and the rollups keep counting what was
 // purged. An account's own days override the server's defaults
-// (UJUMBE_BODY_RETENTION_DAYS, UJUMBE_MESSAGE_RETENTION_DAYS); with
-// neither, everything is kept. A thread applies them every few minutes in
-// small transactions, so that traffic goes on between them; `ujumbe admin
+// (UJUMBE_BODY_RETENTION_DAYS, UJUMBE_MESSAGE_RETENTION_DAYS); its plan's
+// days are a ceiling on either; with none of them, everything is kept. A thread applies them every
+// few minutes in small transactions, so that traffic goes on between them; `ujumbe admin
 // apply-retention` runs one pass by hand. The same pass folds the events
 // and receipts of messages final for an hour into their rows
 // (messages.history, decision 0030), whatever the days.
@@ -27,6 +27,16 @@ struct RetentionDays {
     std::optional<std::int64_t> body_days, message_days;
 };
 
+// The days of the accounts' plans (billing, through the app's wiring).
+class RetentionPlans {
+public:
+    virtual ~RetentionPlans() = default;
+    // The days of the account's active plan; none where it sets none.
+    virtual Result<RetentionDays> plan_days(const AccountId& account) = 0;
+    // The fewest days any plan sets, either kind; none when no plan does.
+    virtual Result<std::optional<std::int64_t>> fewest_plan_days() = 0;
+};
+
 struct RetentionOptions {
     RetentionDays defaults;  // the server's, for accounts without their own
     int batch = 500;         // messages per transaction
@@ -37,7 +47,7 @@ struct RetentionOptions {
 
 // What GET /messages/retention shows.
 struct RetentionView {
-    RetentionDays own, defaults, effective;
+    RetentionDays own, defaults, plan, effective;
     Micros bodies_redacted_before = 0;  // every final message before it is blanked
 };
 
@@ -55,8 +65,10 @@ class Retention {
 public:
     static constexpr std::int64_t kMaxDays = 36500;
 
-    Retention(db::Database& db, Clock& clock, RetentionOptions options)
-        : db_(db), clock_(clock), options_(options) {}
+    // Without `plans`, no plan sets days.
+    Retention(db::Database& db, Clock& clock, RetentionOptions options,
+              RetentionPlans* plans = nullptr)
+        : db_(db), clock_(clock), options_(options), plans_(plans) {}
     Retention(const Retention&) = delete;
     Retention& operator=(const Retention&) = delete;
 
@@ -73,8 +85,9 @@ public:
     void stop() { loop_.stop(); }
 
 private:
-    RetentionDays effective(const RetentionDays& own) const;
-    Result<RetentionPass> apply_to(const AccountId& account, const RetentionDays& own,
+    Result<RetentionDays> plan_days(const AccountId& account);
+    RetentionDays effective(const RetentionDays& own, const RetentionDays& plan) const;
+    Result<RetentionPass> apply_to(const AccountId& account, const RetentionDays& days,
                                    Micros redacted_before, Micros now);
     Result<std::int64_t> fold(Micros now);
     bool stopping() const { return loop_.stopping(); }
@@ -82,6 +95,7 @@ private:
     db::Database& db_;
     Clock& clock_;
     RetentionOptions options_;
+    RetentionPlans* plans_;
     PollingThread loop_;  // last: it stops before what its rounds use goes
 };
 

@@ -21,6 +21,7 @@ json days_json(const RetentionDays& d) {
 json retention_json(const RetentionView& v) {
     json out = days_json(v.own);
     out["defaults"] = days_json(v.defaults);
+    out["plan"] = days_json(v.plan);
     out["effective"] = days_json(v.effective);
     out["bodies_redacted_before"] =
         v.bodies_redacted_before > 0 ? json(format_iso8601(v.bodies_redacted_before)) : json();

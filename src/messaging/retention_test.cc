@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,49 @@ TEST_P(RetentionTest, OnlyManagersSetDaysAndOnlyInRange) {
     ASSERT_TRUE(r.put(owner(mine_), {.body_days = std::optional<std::int64_t>{7}}));
     EXPECT_FALSE(r.get(owner(theirs_))->own.body_days);
     EXPECT_EQ(r.get(owner(mine_))->own.body_days, 7);
+}
+
+// Plans as the app answers them, set by the test.
+class FakePlans : public RetentionPlans {
+public:
+    Result<RetentionDays> plan_days(const AccountId& account) override {
+        auto it = days.find(account);
+        return it == days.end() ? RetentionDays{} : it->second;
+    }
+    Result<std::optional<std::int64_t>> fewest_plan_days() override {
+        std::optional<std::int64_t> fewest;
+        for (const auto& [_, d] : days)
+            for (const auto& n : {d.body_days, d.message_days})
+                if (n) fewest = std::min(fewest.value_or(*n), *n);
+        return fewest;
+    }
+    std::map<AccountId, RetentionDays> days;
+};
+
+TEST_P(RetentionTest, APlansDaysAreACeilingOnTheAccountsAndTheDefaults) {
+    FakePlans plans;
+    plans.days[mine_] = {.message_days = 5};
+    Retention r(db(), clock_, {.defaults = {.message_days = 30}}, &plans);
+    // No days of its own: the plan's, not the longer default.
+    const auto old = stored(mine_, MessageStatus::kDelivered, kNow - 7 * kDay);
+    const auto theirs = stored(theirs_, MessageStatus::kDelivered, kNow - 7 * kDay);
+    auto view = r.get(owner(mine_));
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->plan.message_days, 5);
+    EXPECT_EQ(view->effective.message_days, 5);
+    auto pass = r.apply();
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_EQ(pass->purged, 1);
+    EXPECT_FALSE(body_of(old));
+    EXPECT_EQ(body_of(theirs), "Hello");  // the default's 30 days, no plan
+
+    // Longer days of its own stay under the plan's; shorter ones apply.
+    ASSERT_TRUE(r.put(owner(mine_), {.message_days = std::optional<std::int64_t>{365}}));
+    EXPECT_EQ(r.get(owner(mine_))->effective.message_days, 5);
+    ASSERT_TRUE(r.put(owner(mine_), {.body_days = std::optional<std::int64_t>{1}}));
+    EXPECT_EQ(r.get(owner(mine_))->effective.body_days, 1);
+    // A plan that only caps message days leaves body days to the account.
+    EXPECT_FALSE(r.get(owner(theirs_))->effective.body_days);
 }
 
 // A message's events and receipts as one line each, to compare before and

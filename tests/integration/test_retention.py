@@ -80,3 +80,25 @@ def test_apply_retention_beside_a_running_server_keeps_recent_messages(server, a
     assert got["body"] == "Keep me"
     after = assert_ok(api("GET", "/messages/retention", token=owner.access))
     assert after["bodies_redacted_before"] is not None
+
+
+def test_a_plans_days_cap_its_subscribers_days(server_factory):
+    srv = server_factory(label="retention-plan")
+    u.run_sql(srv, "INSERT INTO plans (id, code, name, monthly_fee, included_messages, "
+                   "sort_order, created_at, message_retention_days) VALUES "
+                   "('01a20000-0000-7000-8000-0000000000dd', 'short', 'Short', 0, 0, 9, 0, 30)")
+    owner = u.register(srv.api)
+    plans = assert_ok(srv.api("GET", "/billing/plans", token=owner.access))["results"]
+    short = [p for p in plans if p["code"] == "short"][0]
+    assert short["retention"] == {"body_days": None, "message_days": 30}
+    assert_ok(srv.api("POST", "/billing/subscription", json={"plan": "short"},
+                      token=owner.access))
+    got = assert_ok(srv.api("PUT", "/messages/retention", json={"message_days": 365},
+                            token=owner.access))
+    assert got["message_days"] == 365 and got["plan"]["message_days"] == 30
+    assert got["effective"]["message_days"] == 30
+    other = u.register(srv.api)  # pays as it goes: no plan days
+    got = assert_ok(srv.api("GET", "/messages/retention", token=other.access))
+    assert got["plan"] == NOTHING and got["effective"] == NOTHING
+    done = srv.command("admin", "apply-retention")
+    assert done.returncode == 0, done.stderr

@@ -2,8 +2,6 @@
 default), with X-RateLimit-* headers on every limited response and 429
 RATE_LIMITED with Retry-After past the limit."""
 
-import sqlite3
-import subprocess
 import time
 
 import ujumbe_it as u
@@ -88,18 +86,7 @@ def test_limits_off_send_no_headers(server_factory):
 def _set_plan_limits(srv, code, **limits):
     """Sets a plan's own rate limits in its table (plans have no admin API)."""
     sets = ", ".join("rate_limit_%s = %d" % (k, v) for k, v in limits.items())
-    sql = "UPDATE plans SET %s WHERE code = '%s'" % (sets, code)
-    if srv.pg_db:
-        url = srv.pg_server_url.rsplit("/", 1)[0] + "/" + srv.pg_db
-        subprocess.run(["psql", url, "-q", "-c", sql], check=True, capture_output=True,
-                       timeout=60)
-    else:
-        db = sqlite3.connect(str(srv.data_dir / "ujumbe.db"), timeout=30)
-        try:
-            db.execute(sql)
-            db.commit()
-        finally:
-            db.close()
+    u.run_sql(srv, "UPDATE plans SET %s WHERE code = '%s'" % (sets, code))
 
 
 def test_a_plan_sets_its_subscribers_limits(server_factory):

@@ -19,6 +19,8 @@ import itertools
 import json as jsonlib
 import re
 import socket
+import sqlite3
+import subprocess
 import time
 import uuid
 from urllib.parse import urlencode, urlsplit
@@ -698,3 +700,19 @@ def count_of(value):
         return len(value)
     assert isinstance(value, int) and not isinstance(value, bool), value
     return value
+
+
+def run_sql(srv, sql):
+    """Runs one statement on a test server's own database (for what has no
+    API, such as plans), on either engine."""
+    if srv.pg_db:
+        url = srv.pg_server_url.rsplit("/", 1)[0] + "/" + srv.pg_db
+        subprocess.run(["psql", url, "-q", "-c", sql], check=True, capture_output=True,
+                       timeout=60)
+        return
+    db = sqlite3.connect(str(srv.data_dir / "ujumbe.db"), timeout=30)
+    try:
+        db.execute(sql)
+        db.commit()
+    finally:
+        db.close()
