@@ -434,18 +434,19 @@ Status BillingService::delete_rate(const Principal& who, const RateId& id) {
     });
 }
 
-Result<SendTerms> BillingService::send_terms(const identity::Account& account,
-                                             std::optional<std::int64_t> epoch) {
+Result<std::shared_ptr<const SendTerms>> BillingService::send_terms(
+    const identity::Account& account, std::optional<std::int64_t> epoch) {
     if (!epoch) {
         UJ_ASSIGN(epoch, db_.read([](db::Connection& c) { return db::settings_epoch(c); }));
     }
     if (auto cached = send_terms_.find(account.id.value, *epoch)) return std::move(*cached);
-    SendTerms terms;
+    auto terms = std::make_shared<SendTerms>();
     UJ_ASSIGN(auto subscribed, active_plan(account.id));
-    if (subscribed) terms.plan_cap = subscribed->max_messages_per_day;
-    UJ_ASSIGN(terms.prices, price_plan(account));
-    send_terms_.keep(account.id.value, *epoch, terms);
-    return terms;
+    if (subscribed) terms->plan_cap = subscribed->max_messages_per_day;
+    UJ_ASSIGN(terms->prices, price_plan(account));
+    std::shared_ptr<const SendTerms> shared = std::move(terms);
+    send_terms_.keep(account.id.value, *epoch, shared);
+    return shared;
 }
 
 Result<PricePlan> BillingService::price_plan(const AccountId& account_id) {

@@ -3,6 +3,7 @@
 // credit, rate cards and quotes; and for the message pipeline: prices,
 // charging in the accepting transaction, refunds. Money is micro-units.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -139,8 +140,9 @@ public:
     // Both of a send's billing reads, cached per account at the settings
     // epoch `epoch` (the caller's; read here when unset). `account` must be
     // as read at that epoch.
-    Result<SendTerms> send_terms(const identity::Account& account,
-                                 std::optional<std::int64_t> epoch);
+    // Shared, not copied: a rate card can be long.
+    Result<std::shared_ptr<const SendTerms>> send_terms(const identity::Account& account,
+                                                        std::optional<std::int64_t> epoch);
     // 422 AMOUNT_OUT_OF_RANGE (field price) when the price passes int64.
     Result<MessagePrice> price_of(const PricePlan& plan, const std::string& channel,
                                   const std::string& e164, const std::string& country,
@@ -181,7 +183,7 @@ private:
     identity::IdentityService& identity_;
     BillingOptions options_;
     BillingPorts ports_;
-    db::SettingsCache<std::string, SendTerms> send_terms_;  // by account id
+    db::SettingsCache<std::string, std::shared_ptr<const SendTerms>> send_terms_;  // by account
 };
 
 }  // namespace ujumbe::billing

@@ -55,8 +55,7 @@ struct AcceptPath::Batch {
     // Sender approval per (sender, destination country), read once per call.
     std::map<std::pair<std::string, std::string>, bool> approved;
     // Filled by price (no billing: none, sending is free).
-    std::optional<billing::PricePlan> plan;
-    std::optional<std::int64_t> plan_cap;
+    std::shared_ptr<const billing::SendTerms> terms;
     std::vector<billing::ChargeLine> lines;
     // Due now / scheduled: their queue rows.
     std::vector<std::pair<MessageId, Micros>> now_due, later_due;
@@ -204,14 +203,13 @@ Status AcceptPath::price(Batch& b) {
     auto* billing = ports_.billing;
     if (!billing) return {};
     const auto& account = b.profile.account;
-    UJ_ASSIGN(auto terms, billing->send_terms(account, b.who.settings_epoch));
-    b.plan_cap = terms.plan_cap;
-    b.plan = std::move(terms.prices);
+    UJ_ASSIGN(b.terms, billing->send_terms(account, b.who.settings_epoch));
+    const auto& plan = b.terms->prices;
     b.lines.reserve(b.messages.size());
     for (std::size_t k = 0; k < b.messages.size(); ++k) {
         auto& m = b.messages[k];
-        UJ_ASSIGN(auto p, billing->price_of(*b.plan, m.channel, m.to, b.countries[k], m.segments));
-        m.currency = b.plan->currency;
+        UJ_ASSIGN(auto p, billing->price_of(plan, m.channel, m.to, b.countries[k], m.segments));
+        m.currency = plan.currency;
         m.price = p.price;
         m.cost = p.cost;
         b.lines.push_back({m.id, p});
@@ -332,12 +330,12 @@ Status AcceptPath::caps_and_charge(db::Connection& c, Batch& b) {
     UJ_ASSIGN(auto totals, store::add_day_counts(c, account.id.value, b.who.user_id.value, day, n));
     if (account.max_messages_per_day && totals.first > *account.max_messages_per_day)
         return daily_cap_error("account", *account.max_messages_per_day, b.now);
-    if (b.plan_cap && totals.first > *b.plan_cap)
-        return daily_cap_error("plan", *b.plan_cap, b.now);
+    const auto plan_cap = b.terms ? b.terms->plan_cap : std::nullopt;
+    if (plan_cap && totals.first > *plan_cap) return daily_cap_error("plan", *plan_cap, b.now);
     const auto& user_cap = b.profile.user_max_messages_per_day;
     if (user_cap && totals.second > *user_cap) return daily_cap_error("user", *user_cap, b.now);
-    if (b.plan) {
-        UJ_TRY(ports_.billing->charge(c, *b.plan, b.lines, b.who.user_id));
+    if (b.terms) {
+        UJ_TRY(ports_.billing->charge(c, b.terms->prices, b.lines, b.who.user_id));
         // Messages included in the plan were charged nothing.
         for (std::size_t k = 0; k < b.messages.size(); ++k)
             b.messages[k].price = b.lines[k].price.price;

@@ -70,17 +70,16 @@ Result<RetentionPass> Retention::apply() {
     const Micros now = clock_.now();
     // Accounts with days of their own, and with the server's defaults or
     // any plan's days every account with messages old enough for them.
+    std::optional<std::int64_t> shortest, fewest_plan;
+    if (plans_) {
+        UJ_ASSIGN(fewest_plan, plans_->fewest_plan_days());
+    }
+    for (const auto& d : {options_.defaults.body_days, options_.defaults.message_days, fewest_plan})
+        if (d) shortest = std::min(shortest.value_or(*d), *d);
     std::map<AccountId, retention_store::AccountRetention> accounts;
     UJ_TRY(db_.read([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto rows, retention_store::all(c));
         for (auto& r : rows) accounts.emplace(r.account_id, std::move(r));
-        std::optional<std::int64_t> shortest, fewest_plan;
-        if (plans_) {
-            UJ_ASSIGN(fewest_plan, plans_->fewest_plan_days());
-        }
-        for (const auto& d :
-             {options_.defaults.body_days, options_.defaults.message_days, fewest_plan})
-            if (d) shortest = std::min(shortest.value_or(*d), *d);
         if (!shortest) return {};
         UJ_ASSIGN(auto old,
                   retention_store::accounts_with_messages_before(c, now - *shortest * kDay));
@@ -102,8 +101,10 @@ Result<RetentionPass> Retention::apply() {
 }
 
 Result<std::int64_t> Retention::fold(Micros now) {
-    // One walk over the events left: those of messages not yet final are
-    // passed once a pass, whatever their number.
+    // One walk over the events left, oldest first: those of messages not
+    // yet final are passed once a pass. It ends at the events of the last
+    // hour (seq follows the time of writing): none of their messages is
+    // ready, and at a high rate there are many.
     std::int64_t folded = 0, after = 0;
     while (!stopping()) {
         UJ_ASSIGN(auto batch, db_.write([&](db::Connection& c) {
@@ -111,7 +112,7 @@ Result<std::int64_t> Retention::fold(Micros now) {
                                                4 * options_.batch);
         }));
         folded += batch.messages;
-        if (!batch.last_seq) break;
+        if (!batch.last_seq || batch.reached_recent) break;
         after = *batch.last_seq;
     }
     return folded;

@@ -133,7 +133,8 @@ Result<std::int64_t> purge_batch(Connection& c, const AccountId& account, Micros
 Result<Folded> fold_batch(Connection& c, std::int64_t after_seq, Micros ready_before, int limit) {
     UJ_ASSIGN(auto walked,
               c.query("SELECT e.seq, e.message_id, CASE WHEN m.status IN " + final_statuses() +
-                          " AND m.updated_at < $2 THEN 1 ELSE 0 END FROM message_events e "
+                          " AND m.updated_at < $2 THEN 1 ELSE 0 END, e.created_at "
+                          "FROM message_events e "
                           "LEFT JOIN messages m ON m.id = e.message_id WHERE e.seq > $1 "
                           "ORDER BY e.seq LIMIT $3",
                       {after_seq, ready_before, std::int64_t{limit}}));
@@ -142,8 +143,10 @@ Result<Folded> fold_batch(Connection& c, std::int64_t after_seq, Micros ready_be
     out.last_seq = walked.rows.back().i64(0);
     std::vector<std::string> ids;
     std::set<std::string> seen;
-    for (const auto& row : walked.rows)
+    for (const auto& row : walked.rows) {
+        if (row.i64(3) >= ready_before) out.reached_recent = true;
         if (row.i64(2) == 1 && seen.insert(row.text(1)).second) ids.push_back(row.text(1));
+    }
     if (ids.empty()) return out;
 
     // What an earlier fold kept (receipts or events that came after it),

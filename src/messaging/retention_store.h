@@ -53,10 +53,12 @@ Result<std::int64_t> purge_batch(Connection& c, const AccountId& account, Micros
 // Folds the events and receipts of final messages unchanged since
 // `ready_before` into their rows (messages.history, history_codec.h),
 // walking up to `limit` events after `after_seq`, oldest first. Returns the
-// messages folded and the last seq walked (none: nothing was left to walk).
+// messages folded, the last seq walked (none: nothing was left to walk),
+// and whether the walk reached events written since `ready_before`.
 struct Folded {
     std::int64_t messages = 0;
     std::optional<std::int64_t> last_seq;
+    bool reached_recent = false;
 };
 Result<Folded> fold_batch(Connection& c, std::int64_t after_seq, Micros ready_before, int limit);
 

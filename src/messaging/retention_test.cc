@@ -327,6 +327,20 @@ TEST_P(FoldTest, SmallBatchesFoldEveryMessageWhoseEventsStraddleThem) {
     }
 }
 
+// Events are written in time order: once the walk meets the last hour's,
+// the rest are newer still and none of their messages is ready.
+TEST_P(FoldTest, TheWalkEndsAtTheLastHoursEvents) {
+    const auto old = stored(mine_, MessageStatus::kDelivered, kNow - kDay);
+    for (int k = 0; k < 6; ++k) (void)stored(mine_, MessageStatus::kDelivered, kNow - 60 + k);
+    // Behind the recent ones in the walk (written out of time order here).
+    const auto behind = stored(mine_, MessageStatus::kDelivered, kNow - kDay);
+    auto pass = retention({}, 1).apply();  // four events a walk
+    ASSERT_TRUE(pass) << pass.error().message;
+    EXPECT_EQ(pass->folded, 1);
+    EXPECT_EQ(rows_of(old), 0);
+    EXPECT_EQ(rows_of(behind), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, FoldTest, db::testing::engines(), db::testing::EngineName());
 
 INSTANTIATE_TEST_SUITE_P(Engines, RetentionTest, db::testing::engines(), db::testing::EngineName());
