@@ -370,7 +370,7 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
         return Error::invalid("price", "Give either price or markup_percent.");
     if (in.price && *in.price > kMaxPrice) return amount_out_of_range("price", kMaxPrice);
     const Micros now = clock_.now();
-    return db_.write([&](db::Connection& c) -> Result<Rate> {
+    const auto put = [&](db::Connection& c) -> Result<Rate> {
         UJ_ASSIGN(auto line,
                   store::find_line(c, owner, in.channel, in.prefix, in.country,
                                    in.gateway_id ? in.gateway_id->value : std::string()));
@@ -394,7 +394,12 @@ Result<Rate> BillingService::put_rate(const Principal& who, const RateInput& in)
                .updated_at = now};
         UJ_TRY(store::insert_rate(c, r));
         return r;
-    });
+    };
+    // The line is unique (migration 0026): a writer that inserted it since
+    // this one looked is found on the second try, and its line updated.
+    auto written = db_.write(put);
+    if (!written && written.error().code == ErrorCode::kConflict) written = db_.write(put);
+    return written;
 }
 
 Result<Rate> BillingService::editable_rate(db::Connection& c, const Principal& who,

@@ -131,6 +131,42 @@ TEST_P(BillingTest, ThirtyTwoSendersRacingOnAWalletThatPaysExactlyNGetExactlyN) 
     EXPECT_EQ(listed->count, kPays);
 }
 
+// Writers racing to put the same line of a card leave one line, with one
+// of their prices; lines that differ by card, gateway or prefix stay apart.
+TEST_P(BillingTest, RacingWritersOfOneRateLineLeaveOneLine) {
+    const auto client = account("Lines Ltd");
+    std::atomic<int> failed{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 16; ++t)
+        threads.emplace_back([&, t] {
+            for (const auto& line :
+                 {RateInput{.prefix = "2557", .price = 1000 + t},
+                  RateInput{.account_id = client.account_id, .prefix = "2557", .price = 2000 + t}})
+                if (!billing_->put_rate(admin_, line)) ++failed;
+        });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failed, 0);
+    auto count = [&](const std::string& where) {
+        auto row = db().read([&](db::Connection& c) {
+            return c.query_one("SELECT COUNT(*) FROM rates WHERE prefix = '2557' AND " + where);
+        });
+        EXPECT_TRUE(row && *row);
+        return row && *row ? (*row)->i64(0) : -1;
+    };
+    EXPECT_EQ(count("account_id IS NULL"), 1);
+    EXPECT_EQ(count("account_id = '" + client.account_id.value + "'"), 1);
+    auto base = db().read([&](db::Connection& c) {
+        return c.query_one("SELECT price FROM rates WHERE prefix = '2557' AND account_id IS NULL");
+    });
+    ASSERT_TRUE(base && *base);
+    EXPECT_GE((*base)->i64(0), 1000);
+    EXPECT_LT((*base)->i64(0), 1016);
+    // The same prefix through one gateway is a line of its own.
+    ASSERT_TRUE(billing_->put_rate(
+        admin_, {.prefix = "2557", .price = 5, .gateway_id = GatewayId{"gw-line"}}));
+    EXPECT_EQ(count("account_id IS NULL"), 2);
+}
+
 TEST_P(BillingTest, ABulkCallIsChargedWholeOrNotAtAll) {
     const auto who = account("Bulk Ltd");
     topup(admin_, who, 2 * kMicrosPerUnit);
