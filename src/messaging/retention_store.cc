@@ -7,6 +7,7 @@
 #include "db/store_support.h"
 #include "messaging/history_codec.h"
 #include "messaging/status.h"
+#include "messaging/store.h"
 
 namespace ujumbe::messaging::retention_store {
 namespace {
@@ -160,32 +161,19 @@ Result<Folded> fold_batch(Connection& c, std::int64_t after_seq, Micros ready_be
                            return {};
                        }));
     UJ_TRY(db::for_ids(c,
-                       "SELECT message_id, seq, type, status, detail, created_at FROM "
-                       "message_events WHERE message_id",
+                       std::string("SELECT message_id, ") + store::kEventColumns +
+                           " FROM message_events WHERE message_id",
                        " ORDER BY seq", {}, ids, [&](db::QueryResult& r) {
                            for (const auto& row : r.rows)
-                               folded[row.text(0)].events.push_back({row.i64(1), row.text(2),
-                                                                     row.text(3), row.opt_text(4),
-                                                                     row.i64(5)});
+                               folded[row.text(0)].events.push_back(store::event_from(row, 1));
                            return Status{};
                        }));
     UJ_TRY(db::for_ids(c,
-                       "SELECT message_id, id, part, gateway_id, provider_id, stat, error_code, "
-                       "submit_date, done_date, received_at FROM message_receipts WHERE message_id",
+                       std::string("SELECT message_id, ") + store::kReceiptColumns +
+                           " FROM message_receipts WHERE message_id",
                        " ORDER BY received_at, id", {}, ids, [&](db::QueryResult& r) {
-                           for (const auto& row : r.rows) {
-                               Receipt receipt;
-                               receipt.id = row.text(1);
-                               receipt.part = static_cast<int>(row.i64(2));
-                               receipt.gateway_id = row.id<GatewayId>(3);
-                               receipt.provider_id = row.text(4);
-                               receipt.stat = row.text(5);
-                               receipt.error_code = row.opt_text(6);
-                               receipt.submit_date = row.opt_text(7);
-                               receipt.done_date = row.opt_text(8);
-                               receipt.received_at = row.i64(9);
-                               folded[row.text(0)].receipts.push_back(std::move(receipt));
-                           }
+                           for (const auto& row : r.rows)
+                               folded[row.text(0)].receipts.push_back(store::receipt_from(row, 1));
                            return Status{};
                        }));
 

@@ -811,14 +811,11 @@ Result<FoldedHistory> folded_history(Connection& c, const MessageId& message_id)
 
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id) {
     UJ_ASSIGN(auto folded, folded_history(c, message_id));
-    UJ_ASSIGN(auto rows,
-              db::all<MessageEvent>(
-                  c.query("SELECT seq, type, status, detail, created_at FROM message_events "
-                          "WHERE message_id = $1 ORDER BY seq",
-                          {message_id.value}),
-                  [](const Row& r) {
-                      return MessageEvent{r.i64(0), r.text(1), r.text(2), r.opt_text(3), r.i64(4)};
-                  }));
+    UJ_ASSIGN(auto rows, db::all<MessageEvent>(
+                             c.query(std::string("SELECT ") + kEventColumns +
+                                         " FROM message_events WHERE message_id = $1 ORDER BY seq",
+                                     {message_id.value}),
+                             [](const Row& r) { return event_from(r, 0); }));
     // Folded events are older than the rows left (a fold takes them all).
     auto out = std::move(folded.events);
     out.insert(out.end(), std::make_move_iterator(rows.begin()),
@@ -826,26 +823,33 @@ Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& mess
     return out;
 }
 
+Receipt receipt_from(const Row& r, std::size_t at) {
+    Receipt out;
+    out.id = r.text(at);
+    out.part = static_cast<int>(r.i64(at + 1));
+    out.gateway_id = r.id<GatewayId>(at + 2);
+    out.provider_id = r.text(at + 3);
+    out.stat = r.text(at + 4);
+    out.error_code = r.opt_text(at + 5);
+    out.submit_date = r.opt_text(at + 6);
+    out.done_date = r.opt_text(at + 7);
+    out.received_at = r.i64(at + 8);
+    return out;
+}
+
+MessageEvent event_from(const Row& r, std::size_t at) {
+    return MessageEvent{r.i64(at), r.text(at + 1), r.text(at + 2), r.opt_text(at + 3),
+                        r.i64(at + 4)};
+}
+
 Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id) {
     UJ_ASSIGN(auto folded, folded_history(c, message_id));
-    UJ_ASSIGN(auto rows, db::all<Receipt>(
-                             c.query("SELECT id, part, gateway_id, provider_id, stat, error_code, "
-                                     "submit_date, done_date, received_at FROM message_receipts "
-                                     "WHERE message_id = $1 ORDER BY received_at, id",
-                                     {message_id.value}),
-                             [](const Row& r) {
-                                 Receipt out;
-                                 out.id = r.text(0);
-                                 out.part = static_cast<int>(r.i64(1));
-                                 out.gateway_id = r.id<GatewayId>(2);
-                                 out.provider_id = r.text(3);
-                                 out.stat = r.text(4);
-                                 out.error_code = r.opt_text(5);
-                                 out.submit_date = r.opt_text(6);
-                                 out.done_date = r.opt_text(7);
-                                 out.received_at = r.i64(8);
-                                 return out;
-                             }));
+    UJ_ASSIGN(auto rows,
+              db::all<Receipt>(c.query(std::string("SELECT ") + kReceiptColumns +
+                                           " FROM message_receipts WHERE message_id = $1 "
+                                           "ORDER BY received_at, id",
+                                       {message_id.value}),
+                               [](const Row& r) { return receipt_from(r, 0); }));
     auto out = std::move(folded.receipts);
     out.insert(out.end(), std::make_move_iterator(rows.begin()),
                std::make_move_iterator(rows.end()));

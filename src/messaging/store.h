@@ -164,6 +164,14 @@ Result<db::WindowListing<Message>> messages_in_window(Connection& c, const Accou
 // renumbered their rowids), in the caller's write transaction. Returns the
 // messages indexed.
 Result<std::int64_t> rebuild_search(Connection& c);
+// The columns of an event and of a receipt row, and each read from a row
+// that has them from column `at` on.
+inline constexpr const char* kEventColumns = "seq, type, status, detail, created_at";
+inline constexpr const char* kReceiptColumns =
+    "id, part, gateway_id, provider_id, stat, error_code, submit_date, done_date, received_at";
+MessageEvent event_from(const db::Row& r, std::size_t at);
+Receipt receipt_from(const db::Row& r, std::size_t at);
+// Folded (messages.history) and still in rows, oldest first.
 Result<std::vector<MessageEvent>> events_of(Connection& c, const MessageId& message_id);
 Result<std::vector<Receipt>> receipts_of(Connection& c, const MessageId& message_id);
 // Adds counts (by direction and status) into a MessageStats; zero counts
