@@ -36,7 +36,8 @@ def test_days_out_of_range_or_of_the_wrong_type_are_400_naming_the_field(api, ow
     for body, field in (({"body_days": 0}, "body_days"), ({"message_days": -3}, "message_days"),
                         ({"message_days": 36501}, "message_days"),
                         ({"body_days": "30"}, "body_days"), ({"body_days": 2.5}, "body_days"),
-                        ({"message_days": [1]}, "message_days")):
+                        ({"message_days": [1]}, "message_days"),
+                        ({"body_days": 2 ** 63}, "body_days"), ({"message_days": 1e30}, "message_days")):
         assert_validation(api("PUT", "/messages/retention", json=body, token=owner.access),
                           field)
     assert_error(api("PUT", "/messages/retention", raw_body=b"{nope",
