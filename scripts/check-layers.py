@@ -32,6 +32,8 @@ LAYERS = {
                     "channels", "messaging"],
     "webhooks": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
                  "channels", "messaging"],
+    "campaigns": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
+                  "channels", "messaging"],
 }
 # The app wires everything and may include any public header.
 TOP = "app"

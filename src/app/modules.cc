@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "billing/routes.h"
+#include "campaigns/routes.h"
 #include "channels/builtin_kinds.h"
 #include "contacts/routes.h"
 #include "core/log.h"
@@ -75,6 +76,16 @@ webhooks::DispatcherOptions dispatcher_options(const Config& config, const std::
     return o;
 }
 
+campaigns::RunnerOptions runner_options(const Config& config, const std::string& node) {
+    campaigns::RunnerOptions o;
+    o.node_id = node;
+    o.batch = config.campaign_batch;
+    o.waiting = config.campaign_waiting;
+    o.retry = config.campaign_retry_s * kMicrosPerSecond;
+    o.balance_wait = config.campaign_balance_wait_s * kMicrosPerSecond;
+    return o;
+}
+
 void announce_admin(const identity::BootstrapResult& admin) {
     if (!admin.created) return;
     log::info("platform admin created", {{"email", admin.email}});
@@ -131,7 +142,11 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       webhook_dispatcher_(db, SystemClock::instance(), secret, dispatcher_options(config, node)),
       webhooks_(db, SystemClock::instance(), secret,
                 {.allow_private = config.webhook_allow_private},
-                [this] { webhook_dispatcher_.wake(); }) {}
+                [this] { webhook_dispatcher_.wake(); }),
+      campaign_runner_(db, SystemClock::instance(), contacts_, messaging_, &billing_,
+                       runner_options(config, node)),
+      campaigns_(db, SystemClock::instance(), identity_, contacts_, messaging_, &billing_,
+                 [this] { campaign_runner_.wake(); }) {}
 
 Modules::~Modules() {
     stop();
@@ -149,6 +164,7 @@ Status Modules::start() {
     rollup_folder_.start();
     retention_.start();
     webhook_dispatcher_.start();
+    campaign_runner_.start();
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
         UJ_TRY(smpp_server::parse_listen(config_.smpp_listen, options));
@@ -163,6 +179,7 @@ void Modules::stop() {
     if (stopped_) return;
     stopped_ = true;
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
+    campaign_runner_.stop();
     webhook_dispatcher_.stop();
     pipeline_.stop();
     rollup_folder_.stop();
@@ -183,6 +200,7 @@ void Modules::add_routes(http::Router& router) {
     billing::add_routes(router, billing_);
     smpp_server::add_routes(router, smpp_accounts_);
     webhooks::add_routes(router, webhooks_);
+    campaigns::add_routes(router, campaigns_);
 }
 
 }  // namespace ujumbe::app

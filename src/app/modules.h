@@ -14,6 +14,8 @@
 #include "app/plan_retention.h"
 #include "app/wiring.h"
 #include "billing/service.h"
+#include "campaigns/runner.h"
+#include "campaigns/service.h"
 #include "channels/kind.h"
 #include "contacts/importer.h"
 #include "contacts/service.h"
@@ -94,6 +96,8 @@ private:
     std::unique_ptr<smpp_server::Endpoint> smpp_endpoint_;
     webhooks::Dispatcher webhook_dispatcher_;
     webhooks::WebhookService webhooks_;
+    campaigns::Runner campaign_runner_;
+    campaigns::CampaignService campaigns_;
     bool stopped_ = false;
 };
 

@@ -326,6 +326,12 @@ Result<std::vector<Contact>> ContactsService::export_page(
         [&](db::Connection& c) { return store::export_page(c, who.account_id, q, after, limit); });
 }
 
+Result<std::vector<Contact>> ContactsService::contacts_by_ids(const Principal& who,
+                                                              const std::vector<ContactId>& ids) {
+    return db_.read(
+        [&](db::Connection& c) { return store::live_contacts(c, who.account_id, ids); });
+}
+
 // ---- groups
 
 Result<Group> ContactsService::find_group(db::Connection& c, const Principal& who,

@@ -105,6 +105,11 @@ public:
                                              const std::optional<store::ExportCursor>& after,
                                              int limit);
 
+    // The caller's live contacts among `ids` (the unknown and deleted are
+    // left out), in no particular order.
+    Result<std::vector<Contact>> contacts_by_ids(const Principal& who,
+                                                 const std::vector<ContactId>& ids);
+
     // ---- groups
     Result<Group> create_group(const Principal& who, const GroupInput& in);
     Result<Group> get_group(const Principal& who, const GroupId& id);

@@ -509,6 +509,20 @@ Result<std::vector<ContactId>> live_contact_ids(Connection& c, const AccountId& 
     return out;
 }
 
+Result<std::vector<Contact>> live_contacts(Connection& c, const AccountId& account,
+                                           const std::vector<ContactId>& ids) {
+    std::vector<Contact> out;
+    UJ_TRY(db::for_ids(c,
+                       std::string("SELECT ") + kContactColumns +
+                           " FROM contacts c WHERE c.account_id = $1 AND c.deleted_at IS NULL "
+                           "AND c.id",
+                       "", {account.value}, ids, [&](db::QueryResult& r) -> Status {
+                           for (const auto& row : r.rows) out.push_back(contact_from(row));
+                           return {};
+                       }));
+    return out;
+}
+
 Result<std::int64_t> add_members(Connection& c, const GroupId& group_id,
                                  const std::vector<ContactId>& contact_ids, Micros now) {
     std::int64_t added = 0;

@@ -80,6 +80,9 @@ Result<db::Listing<Group>> list_groups(Connection& c, const AccountId& account,
 // Of `ids`, those that are live contacts of the account.
 Result<std::vector<ContactId>> live_contact_ids(Connection& c, const AccountId& account,
                                                 const std::vector<ContactId>& ids);
+// The live contacts among `ids`, in no particular order.
+Result<std::vector<Contact>> live_contacts(Connection& c, const AccountId& account,
+                                           const std::vector<ContactId>& ids);
 // Members added (those already in the group are left alone).
 Result<std::int64_t> add_members(Connection& c, const GroupId& group_id,
                                  const std::vector<ContactId>& contact_ids, Micros now);

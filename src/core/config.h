@@ -105,6 +105,14 @@ struct Config {
     std::int64_t webhook_disable_after_s = 3 * 86400;
     std::int64_t webhook_keep_days = 7;
     std::int64_t webhook_poll_ms = 50;
+    // Campaigns (campaigns/runner.h): recipients per accept call; a
+    // campaign's messages waiting for a gateway at most; how often a
+    // campaign paused by the server (an empty wallet) is tried again, and
+    // how long it may wait before it fails.
+    int campaign_batch = 500;
+    std::int64_t campaign_waiting = 1000;
+    std::int64_t campaign_retry_s = 15;
+    std::int64_t campaign_balance_wait_s = 86400;
     // Days a final message keeps its body, and days it is kept at all, for
     // accounts that set none of their own; 0 keeps them for good
     // (messaging/retention.h).

@@ -64,6 +64,8 @@ using GatewayId = Id<struct GatewayTag>;
 using RouteId = Id<struct RouteTag>;
 using RateId = Id<struct RateTag>;
 using LedgerEntryId = Id<struct LedgerEntryTag>;
+using TemplateId = Id<struct TemplateTag>;
+using CampaignId = Id<struct CampaignTag>;
 
 // Whose rows a read may see: one account's, or every account's (the
 // platform admin's views). Stores take a scope, never an account id that

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "core/clock.h"
+#include "core/dates.h"
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/validate.h"
@@ -174,6 +176,18 @@ std::optional<bool> Fields::boolean(const std::string& name, Need need) {
         return std::nullopt;
     }
     return v->get<bool>();
+}
+
+std::optional<Micros> Fields::timestamp(const std::string& name, Need need) {
+    const json* v = find(name, need);
+    if (!v) return std::nullopt;
+    std::optional<Micros> t;
+    if (v->is_string()) t = parse_iso8601(v->get<std::string>());
+    if (!t || !in_year_range(*t)) {
+        fail(name, "Must be an ISO-8601 time such as 2026-01-15T10:30:05Z (years 2000 to 2100).");
+        return std::nullopt;
+    }
+    return t;
 }
 
 std::optional<std::vector<std::string>> Fields::string_list(const std::string& name, Need need,

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/clock.h"
 #include "core/result.h"
 #include "http/request.h"
 
@@ -48,6 +49,8 @@ public:
     std::optional<std::int64_t> integer(const std::string& name, Need need, std::int64_t min,
                                         std::int64_t max);
     std::optional<bool> boolean(const std::string& name, Need need);
+    // An ISO-8601 time (years 2000 to 2100), as Unix microseconds.
+    std::optional<Micros> timestamp(const std::string& name, Need need);
     std::optional<std::vector<std::string>> string_list(const std::string& name, Need need,
                                                         std::size_t max_items = 100);
     // An object, returned as is.

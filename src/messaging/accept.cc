@@ -161,6 +161,7 @@ Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const S
     m.transactional = r.transactional;
     m.client_ref = r.client_ref;
     m.callback_url = r.callback_url;
+    m.campaign_id = r.campaign_id;
     m.created_at = m.updated_at = b.now;
     b.messages.push_back(std::move(m));
     b.owners.push_back(i);

@@ -62,6 +62,7 @@ struct Message {
     // micro-units of `currency` (unset before billing or when unpriced).
     std::optional<std::string> currency;
     std::optional<std::int64_t> price, cost;
+    std::optional<CampaignId> campaign_id;  // sent for a campaign
 };
 
 struct MessagePart {
@@ -109,11 +110,20 @@ struct SendRequest {
     std::optional<std::string> client_ref;
     std::optional<std::string> callback_url;
     bool transactional = false;
+    std::optional<CampaignId> campaign_id;  // set by campaigns only
 };
 
 struct MessageQuery {
     std::optional<std::string> status, direction, channel, to, sender, client_ref, search;
+    std::optional<CampaignId> campaign_id;
     std::optional<Micros> from, until;
+};
+
+// A campaign's messages of one status.
+struct CampaignTally {
+    MessageStatus status = MessageStatus::kQueued;
+    std::int64_t count = 0;
+    std::int64_t price = 0;  // the sum of their prices
 };
 
 struct MessageStats {

@@ -95,16 +95,6 @@ json sender_json(const SenderIdRecord& s) {
             {"updated_at", format_iso8601(s.updated_at)}};
 }
 
-std::optional<Micros> read_time(Fields& f, const json& body, const std::string& name) {
-    if (!f.has(name) || f.is_null(name)) return std::nullopt;
-    const json& v = body[name];
-    std::optional<Micros> t;
-    if (v.is_string()) t = parse_iso8601(v.get<std::string>());
-    if (!t || !in_year_range(*t))
-        f.fail(name, "Must be an ISO-8601 time such as 2026-01-15T10:30:05Z (years 2000 to 2100).");
-    return t;
-}
-
 // The options every message of a request shares.
 struct Common {
     std::optional<std::string> sender_id, client_ref, callback_url;
@@ -113,7 +103,7 @@ struct Common {
 };
 
 // `allow_private`: callbacks may go to private and loopback addresses.
-Common read_common(Fields& f, const json& body, bool allow_private) {
+Common read_common(Fields& f, bool allow_private) {
     Common c;
     c.sender_id = f.text("sender_id", Need::kOptional, 1, 16);
     c.client_ref = f.text("client_ref", Need::kOptional, 1, 100);
@@ -128,7 +118,7 @@ Common read_common(Fields& f, const json& body, bool allow_private) {
             f.fail("callback_url",
                    "Must reach a public address (" + *why + " addresses are refused).");
     }
-    c.send_at = read_time(f, body, "send_at");
+    c.send_at = f.timestamp("send_at", Need::kOptional);
     c.transactional = f.boolean("transactional", Need::kOptional).value_or(false);
     return c;
 }
@@ -157,7 +147,7 @@ Result<Response> send_message(MessagingService& s, RequestContext& ctx, const Re
     auto to = f.text("to", Need::kRequired, 1, 40);
     auto text = read_body(f, body, Need::kRequired);
     f.choice("channel", Need::kOptional, {"sms"});
-    auto common = read_common(f, body, s.options().allow_private_callbacks);
+    auto common = read_common(f, s.options().allow_private_callbacks);
     UJ_TRY(f.check());
     UJ_ASSIGN(auto m, s.send(ctx.who(), request_of(common, *to, *text)));
     return http::ok(message_json(m), 201,
@@ -168,7 +158,7 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
     auto text = read_body(f, body, Need::kOptional);
-    auto common = read_common(f, body, s.options().allow_private_callbacks);
+    auto common = read_common(f, s.options().allow_private_callbacks);
     std::vector<SendRequest> requests;
     const bool has_to = f.has("to"), has_messages = f.has("messages");
     if (has_to == has_messages)
@@ -256,6 +246,10 @@ Result<MessageQuery> read_query(const Request& req) {
     }
     if (auto v = req.query_param("sender_id")) q.sender = *v;
     if (auto v = req.query_param("client_ref")) q.client_ref = *v;
+    if (auto v = req.query_param("campaign_id")) {
+        if (!is_uuid(*v)) errors["campaign_id"].push_back("Must be a campaign id.");
+        q.campaign_id = CampaignId{*v};
+    }
     if (auto v = req.query_param("search")) {
         if (v->size() > 200 || !is_clean_text(*v))
             errors["search"].push_back("Must be text of at most 200 characters.");

@@ -277,6 +277,22 @@ Result<SenderIdRecord> MessagingService::decide_sender_id(
     });
 }
 
+Result<std::vector<Message>> MessagingService::messages_by_ids(const Principal& who,
+                                                               const std::vector<MessageId>& ids) {
+    UJ_ASSIGN(auto found,
+              db_.read([&](db::Connection& c) { return store::messages_by_ids(c, ids); }));
+    std::erase_if(found, [&](const Message& m) { return m.account_id != who.account_id; });
+    return found;
+}
+
+Result<std::vector<CampaignTally>> MessagingService::campaign_tally(const CampaignId& id) {
+    return db_.read([&](db::Connection& c) { return store::campaign_tally(c, id); });
+}
+
+Result<std::int64_t> MessagingService::campaign_waiting(const CampaignId& id) {
+    return db_.read([&](db::Connection& c) { return store::campaign_waiting(c, id); });
+}
+
 Result<std::vector<Message>> MessagingService::messages_for_events(
     db::Connection& c, const std::vector<MessageId>& ids) {
     return store::messages_by_ids(c, ids);

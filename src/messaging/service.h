@@ -114,6 +114,15 @@ public:
     Result<SenderIdRecord> decide_sender_id(const Principal& who, const SenderIdRecordId& id,
                                             bool approve, const std::optional<std::string>& reason);
 
+    // ---- for campaigns
+    // The caller's messages among `ids` (others' are left out).
+    Result<std::vector<Message>> messages_by_ids(const Principal& who,
+                                                 const std::vector<MessageId>& ids);
+    // A campaign's messages by status, with what they were charged.
+    Result<std::vector<CampaignTally>> campaign_tally(const CampaignId& id);
+    // A campaign's messages accepted and not yet handed to a gateway.
+    Result<std::int64_t> campaign_waiting(const CampaignId& id);
+
     const MessagingOptions& options() const { return options_; }
 
 private:

@@ -21,8 +21,8 @@ constexpr const char* kMessageColumns =
     "id, account_id, user_id, api_key_id, direction, channel, to_number, sender, body, "
     "encoding, segments, status, transactional, client_ref, callback_url, send_at, gateway_id, "
     "attempts, error_code, error_message, created_at, updated_at, sent_at, done_at, currency, "
-    "price, cost";
-constexpr int kMessageWidth = 27;
+    "price, cost, campaign_id";
+constexpr int kMessageWidth = 28;
 constexpr std::size_t kRowsPerInsert = 64;
 
 // A stored status (the schema admits only the names of messaging/status.h).
@@ -84,6 +84,7 @@ Message message_from(const Row& r) {
     m.currency = r.opt_text(24);
     m.price = r.opt_i64(25);
     m.cost = r.opt_i64(26);
+    m.campaign_id = r.opt_id<CampaignId>(27);
     return m;
 }
 
@@ -115,6 +116,7 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.push_back(db::optional_text(m.currency));
     out.push_back(db::optional_int(m.price));
     out.push_back(db::optional_int(m.cost));
+    out.push_back(db::optional_id(m.campaign_id));
 }
 
 // SQLite: how a search finds its messages. The trigram index answers a
@@ -181,6 +183,7 @@ Result<db::Filter> message_filter(Connection& c, const AccountId& account, const
     if (q.to) f.add("to_number = {}", *q.to);
     if (q.sender) f.add("sender = {}", *q.sender);
     if (q.client_ref) f.add("client_ref = {}", *q.client_ref);
+    if (q.campaign_id) f.add("campaign_id = {}", q.campaign_id->value);
     if (q.from) f.add("created_at >= {}", *q.from);
     if (q.until) f.add("created_at < {}", *q.until);
     if (!q.search) return f;
@@ -995,6 +998,22 @@ Status delete_fragments(Connection& c, const GatewayId& gateway_id, const std::s
         c.query("DELETE FROM inbound_fragments WHERE gateway_id = $1 AND source = $2 "
                 "AND reference = $3",
                 {gateway_id.value, source, static_cast<std::int64_t>(reference)}));
+}
+
+Result<std::vector<CampaignTally>> campaign_tally(Connection& c, const CampaignId& id) {
+    UJ_ASSIGN(auto r, c.query("SELECT status, count(*), COALESCE(sum(price), 0) FROM messages "
+                              "WHERE campaign_id = $1 GROUP BY status",
+                              {id.value}));
+    std::vector<CampaignTally> out;
+    for (const auto& row : r.rows) out.push_back({status_in(row, 0), row.i64(1), row.i64(2)});
+    return out;
+}
+
+Result<std::int64_t> campaign_waiting(Connection& c, const CampaignId& id) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT count(*) FROM messages WHERE campaign_id = $1 AND "
+                                    "status IN ('queued', 'sending')",
+                                    {id.value}));
+    return row ? row->i64(0) : 0;
 }
 
 }  // namespace ujumbe::messaging::store

@@ -55,6 +55,10 @@ Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<Mess
 // Every lease of `owner` ends now (a restarted node takes its work back).
 // The messages with these ids (any account's; missing ones left out), in no order.
 Result<std::vector<Message>> messages_by_ids(Connection& c, const std::vector<MessageId>& ids);
+// A campaign's messages counted by status, with the sum of their prices.
+Result<std::vector<CampaignTally>> campaign_tally(Connection& c, const CampaignId& id);
+// A campaign's messages queued or being sent.
+Result<std::int64_t> campaign_waiting(Connection& c, const CampaignId& id);
 Status release_leases(Connection& c, const std::string& owner);
 Status release_all_leases(Connection& c);
 // Writes this node's row in pipeline_probes (fails while the disk is full).

@@ -21,6 +21,7 @@ json message_json(const Message& m) {
             {"transactional", m.transactional},
             {"client_ref", http::text_or_null(m.client_ref)},
             {"callback_url", http::text_or_null(m.callback_url)},
+            {"campaign_id", m.campaign_id ? json(m.campaign_id->value) : json(nullptr)},
             {"send_at", http::time_or_null(m.send_at)},
             {"attempts", m.attempts},
             {"error_code", http::text_or_null(m.error_code)},

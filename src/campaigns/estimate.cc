@@ -1,0 +1,41 @@
+#include "campaigns/estimate.h"
+
+#include "formats/phone.h"
+#include "formats/sms_encoding.h"
+
+namespace ujumbe::campaigns {
+
+Estimate::Estimate(billing::BillingService* billing, const AccountId& account)
+    : billing_(billing), account_(account) {
+    if (billing_) currency_ = billing_->currency();
+}
+
+Result<Micros6> Estimate::per_segment(const std::string& to) {
+    const std::string prefix = to.substr(0, 7);  // '+' and six digits
+    if (auto it = by_prefix_.find(prefix); it != by_prefix_.end()) return it->second;
+    if (!plan_) {
+        UJ_ASSIGN(auto plan, billing_->price_plan(account_));
+        currency_ = plan.currency;
+        plan_ = std::move(plan);
+    }
+    const auto details = formats::describe_phone(to, "");
+    UJ_ASSIGN(auto one, billing_->price_of(*plan_, "sms", to, details.country, 1));
+    by_prefix_.emplace(prefix, one.price);
+    return one.price;
+}
+
+Status Estimate::add(const std::string& to, const std::string& text) {
+    if (!billing_) return {};
+    const auto counted = formats::count_segments(text);
+    if (!counted) return Error::invalid("message_text", "Must be UTF-8 text.");
+    return add_segments(to, static_cast<std::int64_t>(counted->segments));
+}
+
+Status Estimate::add_segments(const std::string& to, std::int64_t segments) {
+    if (!billing_) return {};
+    UJ_ASSIGN(auto price, per_segment(to));
+    total_ += static_cast<MoneySum>(price) * static_cast<MoneySum>(segments);
+    return {};
+}
+
+}  // namespace ujumbe::campaigns

@@ -1,0 +1,497 @@
+// HTTP handlers of templates and campaigns: read and check input, call the
+// service, shape the answer. No SQL and no business rules here.
+
+#include "campaigns/routes.h"
+
+#include <cmath>
+
+#include "core/dates.h"
+#include "core/ids.h"
+#include "core/money.h"
+#include "formats/csv.h"
+#include "formats/phone.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/pagination.h"
+#include "http/views_support.h"
+
+namespace ujumbe::campaigns {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+constexpr std::size_t kMaxTargetIds = 10000;
+constexpr int kExportPage = 1000;
+
+const std::vector<std::string> kTypes = {"sms", "whatsapp", "email", "mixed"};
+const std::vector<std::string> kOrderings = {
+    "created_at",    "-created_at", "name",        "-name",      "scheduled_at",
+    "-scheduled_at", "started_at",  "-started_at", "updated_at", "-updated_at"};
+
+std::string type_display(const std::string& type) {
+    if (type == "sms") return "SMS";
+    if (type == "whatsapp") return "WhatsApp";
+    if (type == "email") return "Email";
+    return "Mixed";
+}
+
+// A percentage with one decimal.
+double percent(std::int64_t part, std::int64_t whole) {
+    if (whole <= 0) return 0.0;
+    return std::round(static_cast<double>(part) * 1000.0 / static_cast<double>(whole)) / 10.0;
+}
+
+json template_json(const Template& t) {
+    return {{"id", t.id.value},
+            {"name", t.name},
+            {"description", t.description},
+            {"body", t.body},
+            {"created_by", http::text_or_null(t.created_by)},
+            {"created_at", format_iso8601(t.created_at)},
+            {"updated_at", format_iso8601(t.updated_at)}};
+}
+
+json money_or_zero(std::int64_t v) {
+    return money_json(v);
+}
+
+json campaign_json(const CampaignView& v) {
+    const Campaign& k = v.campaign;
+    json ids = json::array(), segments = json::array();
+    for (const auto& id : k.targets.contact_ids) ids.push_back(id.value);
+    for (const auto& id : k.targets.segment_ids) segments.push_back(id.value);
+    json excluded = json::object();
+    for (const auto& [reason, n] : k.exclusions) excluded[reason] = n;
+    const std::int64_t processed = k.accepted_count + k.skipped_count;
+    std::int64_t progress = 0;
+    if (k.status == CampaignStatus::kCompleted)
+        progress = 100;
+    else if (k.phase && *k.phase == phase::kSending && k.total_recipients > 0)
+        progress = std::min<std::int64_t>(100, processed * 100 / k.total_recipients);
+    return {{"id", k.id.value},
+            {"name", k.name},
+            {"description", k.description},
+            {"campaign_type", k.campaign_type},
+            {"campaign_type_display", type_display(k.campaign_type)},
+            {"message_text", http::text_or_null(k.message_text)},
+            {"template", http::text_or_null(k.template_id)},
+            {"template_name", http::text_or_null(v.template_name)},
+            {"sender_id", http::text_or_null(k.sender_id)},
+            {"status", std::string(status_name(k.status))},
+            {"status_display", status_display(k.status)},
+            {"status_reason", http::text_or_null(k.status_reason)},
+            {"scheduled_at", http::time_or_null(k.scheduled_at)},
+            {"started_at", http::time_or_null(k.started_at)},
+            {"paused_at", http::time_or_null(k.paused_at)},
+            {"completed_at", http::time_or_null(k.completed_at)},
+            {"phase", http::text_or_null(k.phase)},
+            {"total_recipients", k.total_recipients},
+            {"processed_count", processed},
+            {"accepted_count", k.accepted_count},
+            {"skipped_count", k.skipped_count},
+            {"sent_count", k.sent_count},
+            {"delivered_count", k.delivered_count},
+            {"read_count", k.read_count},
+            {"failed_count", k.failed_count},
+            {"excluded", excluded},
+            {"currency", http::text_or_null(k.currency)},
+            {"estimated_cost", money_or_zero(k.estimated_cost)},
+            {"actual_cost", money_or_zero(k.charged - k.refunded)},
+            {"progress_percentage", progress},
+            {"delivery_rate", percent(k.delivered_count, k.sent_count)},
+            {"read_rate", percent(k.read_count, k.delivered_count)},
+            {"is_active", is_active(k.status)},
+            {"can_edit", allows(k.status, Action::kEdit)},
+            {"can_start", allows(k.status, Action::kStart)},
+            {"can_pause", allows(k.status, Action::kPause)},
+            {"can_resume", allows(k.status, Action::kResume)},
+            {"can_cancel", allows(k.status, Action::kCancel)},
+            {"is_recurring", k.is_recurring},
+            {"recurring_schedule", k.recurring_schedule},
+            {"settings", k.settings.raw},
+            {"target_contact_ids", ids},
+            {"target_segment_ids", segments},
+            {"target_criteria", k.targets.criteria},
+            {"target_contact_count", k.targets.contact_ids.size()},
+            {"target_segment_names", v.segment_names},
+            {"counted_at", http::time_or_null(k.counted_at)},
+            {"created_by", http::text_or_null(k.created_by)},
+            {"created_by_name", k.created_by_name},
+            {"created_at", format_iso8601(k.created_at)},
+            {"updated_at", format_iso8601(k.updated_at)}};
+}
+
+json estimate_json(const Estimated& e) {
+    json excluded = json::object();
+    for (const auto& [reason, n] : e.exclusions) excluded[reason] = n;
+    excluded["missing_variables"] = e.missing_variables;
+    return {{"total_recipients", e.total_recipients},
+            {"estimated_cost", money_sum_json(e.estimated_cost)},
+            {"currency", e.currency.empty() ? json(nullptr) : json(e.currency)},
+            {"explanations", e.explanations()},
+            {"excluded", excluded},
+            {"target_segment_names", e.segment_names}};
+}
+
+json recipient_json(const RecipientView& v) {
+    const Recipient& r = v.recipient;
+    return {{"seq", r.seq},
+            {"contact_id", r.contact_id.value},
+            {"phone", r.phone},
+            {"status", r.status},
+            {"reason", http::text_or_null(r.reason)},
+            {"message_id", http::text_or_null(r.message_id)},
+            {"message_status", http::text_or_null(v.message_status)},
+            {"cost", v.price ? money_json(*v.price) : json(nullptr)},
+            {"error_code", http::text_or_null(v.error_code)}};
+}
+
+Result<TemplateInput> read_template(const Request& req, Need need) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    TemplateInput in;
+    in.name = f.text("name", need, 1, 100);
+    in.description = f.text("description", Need::kOptional, 0, 500);
+    in.body = f.text("body", need, 1, 1600);
+    UJ_TRY(f.check());
+    return in;
+}
+
+template <typename IdType>
+std::optional<std::vector<IdType>> read_ids(Fields& f, const std::string& name) {
+    auto list = f.string_list(name, Need::kOptional, kMaxTargetIds);
+    if (!list) return std::nullopt;
+    std::vector<IdType> out;
+    for (const auto& id : *list) {
+        if (!is_uuid(id)) {
+            f.fail(name, "Not an id: " + http::echo_of(id));
+            return std::nullopt;
+        }
+        out.push_back(IdType{id});
+    }
+    return out;
+}
+
+// A field that may be given as null to clear it.
+template <typename T, typename Read>
+std::optional<std::optional<T>> nullable(Fields& f, const std::string& name, Read read) {
+    if (f.is_null(name)) return std::optional<T>();
+    if (auto v = read()) return std::optional<T>(std::move(*v));
+    return std::nullopt;
+}
+
+Result<CampaignInput> read_campaign(const Request& req, Need need) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    CampaignInput in;
+    in.name = f.text("name", need, 1, 200);
+    in.description = f.text("description", Need::kOptional, 0, 1000);
+    in.campaign_type = f.choice("campaign_type", Need::kOptional, kTypes);
+    in.message_text = nullable<std::string>(
+        f, "message_text", [&] { return f.text("message_text", Need::kOptional, 1, 1600); });
+    in.template_id = nullable<TemplateId>(
+        f, "template", [&] { return f.id<TemplateId>("template", Need::kOptional); });
+    in.sender_id = nullable<std::string>(
+        f, "sender_id", [&] { return f.text("sender_id", Need::kOptional, 1, 16); });
+    in.scheduled_at = nullable<Micros>(
+        f, "scheduled_at", [&] { return f.timestamp("scheduled_at", Need::kOptional); });
+    in.contact_ids = read_ids<ContactId>(f, "target_contact_ids");
+    in.segment_ids = read_ids<SegmentId>(f, "target_segment_ids");
+    in.criteria = f.object("target_criteria", Need::kOptional);
+    in.settings = f.object("settings", Need::kOptional);
+    in.is_recurring = f.boolean("is_recurring", Need::kOptional);
+    in.recurring_schedule = f.object("recurring_schedule", Need::kOptional);
+    UJ_TRY(f.check());
+    return in;
+}
+
+Result<TemplateId> template_param(RequestContext& ctx) {
+    const std::string id = ctx.param("id");
+    if (!is_uuid(id)) return Error::not_found("Template");
+    return TemplateId{id};
+}
+
+Result<CampaignId> campaign_param(RequestContext& ctx) {
+    const std::string id = ctx.param("id");
+    if (!is_uuid(id)) return Error::not_found("Campaign");
+    return CampaignId{id};
+}
+
+// ---- templates
+
+Result<Response> list_templates(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list_templates(ctx.who(), req.query_param("search"), page));
+    json results = json::array();
+    for (const auto& t : listing.items) results.push_back(template_json(t));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> create_template(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_template(req, Need::kRequired));
+    UJ_ASSIGN(auto t, s.create_template(ctx.who(), in));
+    return http::created(template_json(t));
+}
+
+Result<Response> get_template(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, template_param(ctx));
+    UJ_ASSIGN(auto t, s.get_template(ctx.who(), id));
+    return http::ok(template_json(t));
+}
+
+Result<Response> update_template(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, template_param(ctx));
+    UJ_ASSIGN(auto in, read_template(req, Need::kOptional));
+    UJ_ASSIGN(auto t, s.update_template(ctx.who(), id, in));
+    return http::ok(template_json(t));
+}
+
+Result<Response> delete_template(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, template_param(ctx));
+    UJ_TRY(s.delete_template(ctx.who(), id));
+    return http::ok({{"id", id.value}, {"deleted", true}}, 200, "Template deleted");
+}
+
+json preview_json(const Preview& p) {
+    return {{"text", p.text},
+            {"encoding", p.encoding},
+            {"segments", p.segments},
+            {"characters", p.characters},
+            {"variables", p.variables}};
+}
+
+// POST /templates/preview {body, contact_id?} and /templates/{id}/preview {contact_id?}.
+Result<Response> preview(CampaignService& s, RequestContext& ctx, const Request& req,
+                         std::optional<TemplateId> id) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    std::optional<std::string> text;
+    if (!id) text = f.text("body", Need::kRequired, 1, 1600);
+    auto contact_id = f.id<ContactId>("contact_id", Need::kOptional);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto p, s.preview(ctx.who(), id, text, contact_id));
+    return http::ok(preview_json(p));
+}
+
+Result<Response> preview_body(CampaignService& s, RequestContext& ctx, const Request& req) {
+    return preview(s, ctx, req, std::nullopt);
+}
+
+Result<Response> preview_template(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, template_param(ctx));
+    return preview(s, ctx, req, id);
+}
+
+Result<Response> get_footer(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto footer, s.opt_out_footer(ctx.who()));
+    return http::ok({{"opt_out_footer", http::text_or_null(footer)}});
+}
+
+Result<Response> put_footer(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    std::optional<std::string> footer;
+    if (!f.is_null("opt_out_footer")) footer = f.text("opt_out_footer", Need::kRequired, 1, 100);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto saved, s.set_opt_out_footer(ctx.who(), footer));
+    return http::ok({{"opt_out_footer", http::text_or_null(saved)}});
+}
+
+// ---- campaigns
+
+Result<Response> list_campaigns(CampaignService& s, RequestContext& ctx, const Request& req) {
+    store::CampaignQuery q;
+    FieldErrors errors;
+    if (auto v = req.query_param("status")) {
+        q.status = parse_status(*v);
+        if (!q.status)
+            errors["status"].push_back(
+                "One of draft, scheduled, running, paused, "
+                "completed, cancelled, failed.");
+    }
+    if (auto v = req.query_param("type")) {
+        if (std::find(kTypes.begin(), kTypes.end(), *v) == kTypes.end())
+            errors["type"].push_back("One of sms, whatsapp, email, mixed.");
+        q.type = *v;
+    }
+    if (auto v = req.query_param("search")) {
+        if (v->size() > 200) errors["search"].push_back("At most 200 characters.");
+        q.search = *v;
+    }
+    if (auto v = req.query_param("ordering")) {
+        if (std::find(kOrderings.begin(), kOrderings.end(), *v) == kOrderings.end())
+            errors["ordering"].push_back(
+                "One of created_at, name, scheduled_at, started_at, updated_at, each with - "
+                "for descending.");
+        q.ordering = *v;
+    }
+    if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), q, page));
+    json results = json::array();
+    for (const auto& v : listing.items) results.push_back(campaign_json(v));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> create_campaign(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_campaign(req, Need::kRequired));
+    const auto dry = req.query_param("dry_run");
+    if (dry && *dry != "true" && *dry != "false" && *dry != "1" && *dry != "0")
+        return Error::invalid("dry_run", "true or false.");
+    if (dry && (*dry == "true" || *dry == "1")) {
+        UJ_ASSIGN(auto e, s.dry_run(ctx.who(), in));
+        return http::ok(estimate_json(e));
+    }
+    UJ_ASSIGN(auto created, s.create(ctx.who(), in));
+    json data = campaign_json(created.view);
+    data["explanations"] = created.estimate.explanations();
+    return http::created(std::move(data));
+}
+
+Result<Response> get_campaign(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_ASSIGN(auto v, s.get(ctx.who(), id));
+    return http::ok(campaign_json(v));
+}
+
+Result<Response> update_campaign(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_ASSIGN(auto in, read_campaign(req, Need::kOptional));
+    UJ_ASSIGN(auto v, s.update(ctx.who(), id, in));
+    return http::ok(campaign_json(v));
+}
+
+Result<Response> delete_campaign(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_TRY(s.remove(ctx.who(), id));
+    return http::ok({{"id", id.value}, {"deleted", true}}, 200, "Campaign deleted");
+}
+
+template <Action A>
+Result<Response> act(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_ASSIGN(auto v, s.act(ctx.who(), id, A));
+    static const char* const kDone[] = {"Campaign updated",
+                                        "Campaign scheduled successfully",
+                                        "Campaign started successfully",
+                                        "Campaign paused",
+                                        "Campaign resumed",
+                                        "Campaign cancelled",
+                                        "Campaign deleted"};
+    return http::ok(campaign_json(v), 200, kDone[static_cast<int>(A)]);
+}
+
+Result<store::RecipientQuery> read_recipient_query(const Request& req) {
+    store::RecipientQuery q;
+    if (auto v = req.query_param("status")) {
+        if (*v != recipient_status::kPending && *v != recipient_status::kAccepted &&
+            *v != recipient_status::kSkipped)
+            return Error::invalid("status", "One of pending, accepted, skipped.");
+        q.status = *v;
+    }
+    if (auto v = req.query_param("phone")) {
+        const auto d = formats::describe_phone(*v, "");
+        if (!d.valid) return Error::invalid("phone", "Not a valid phone number.");
+        q.phone = d.e164;
+    }
+    return q;
+}
+
+Result<Response> recipients(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_ASSIGN(auto q, read_recipient_query(req));
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.recipients(ctx.who(), id, q, page));
+    json results = json::array();
+    for (const auto& v : listing.items) results.push_back(recipient_json(v));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+// GET /campaigns/{id}/recipients/export: every recipient as CSV, streamed.
+Result<Response> export_recipients(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_ASSIGN(auto q, read_recipient_query(req));
+    UJ_TRY(s.export_recipients(ctx.who(), id, q, -1, 1));  // errors before streaming
+    struct State {
+        bool header_sent = false;
+        std::int64_t after = -1;
+    };
+    auto state = std::make_shared<State>();
+    Response res;
+    res.content_type = "text/csv; charset=utf-8";
+    res.headers.emplace_back("Content-Disposition",
+                             "attachment; filename=\"campaign-recipients.csv\"");
+    res.stream = [&s, who = ctx.who(), id, q, state](std::string& out) -> Result<bool> {
+        if (!state->header_sent) {
+            static constexpr std::string_view kHeader[] = {
+                "seq",        "contact_id",     "phone", "status",    "reason",
+                "message_id", "message_status", "cost",  "error_code"};
+            formats::csv::append_record(out, kHeader);
+            state->header_sent = true;
+        }
+        UJ_ASSIGN(auto page, s.export_recipients(who, id, q, state->after, kExportPage));
+        for (const auto& v : page) {
+            const auto& r = v.recipient;
+            const std::string row[] = {std::to_string(r.seq),
+                                       r.contact_id.value,
+                                       r.phone,
+                                       r.status,
+                                       r.reason.value_or(""),
+                                       r.message_id ? r.message_id->value : "",
+                                       v.message_status.value_or(""),
+                                       v.price ? format_money(*v.price) : "",
+                                       v.error_code.value_or("")};
+            formats::csv::append_record(out, row);
+        }
+        if (static_cast<int>(page.size()) < kExportPage) return false;
+        state->after = page.back().recipient.seq;
+        return true;
+    };
+    return res;
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, CampaignService& s) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const http::RouteOptions read{.scope = "campaigns:read"};
+    const http::RouteOptions write{.scope = "campaigns:write"};
+    const std::string t = "/api/v1/templates";
+    router.add(Method::kPost, t + "/preview", bind(preview_body), read);
+    router.add(Method::kGet, t, bind(list_templates), read);
+    router.add(Method::kPost, t, bind(create_template), write);
+    router.add(Method::kGet, t + "/{id}", bind(get_template), read);
+    router.add(Method::kPut, t + "/{id}", bind(update_template), write);
+    router.add(Method::kPatch, t + "/{id}", bind(update_template), write);
+    router.add(Method::kDelete, t + "/{id}", bind(delete_template), write);
+    router.add(Method::kPost, t + "/{id}/preview", bind(preview_template), read);
+
+    const std::string b = "/api/v1/campaigns";
+    // Fixed paths before /{id}, which would take them.
+    router.add(Method::kGet, b + "/opt-out-footer", bind(get_footer), read);
+    router.add(Method::kPut, b + "/opt-out-footer", bind(put_footer), write);
+    router.add(Method::kGet, b, bind(list_campaigns), read);
+    router.add(Method::kPost, b, bind(create_campaign), write);
+    router.add(Method::kGet, b + "/{id}", bind(get_campaign), read);
+    router.add(Method::kPut, b + "/{id}", bind(update_campaign), write);
+    router.add(Method::kPatch, b + "/{id}", bind(update_campaign), write);
+    router.add(Method::kDelete, b + "/{id}", bind(delete_campaign), write);
+    router.add(Method::kPost, b + "/{id}/schedule", bind(act<Action::kSchedule>), write);
+    router.add(Method::kPost, b + "/{id}/start", bind(act<Action::kStart>), write);
+    router.add(Method::kPost, b + "/{id}/pause", bind(act<Action::kPause>), write);
+    router.add(Method::kPost, b + "/{id}/resume", bind(act<Action::kResume>), write);
+    router.add(Method::kPost, b + "/{id}/cancel", bind(act<Action::kCancel>), write);
+    router.add(Method::kGet, b + "/{id}/recipients", bind(recipients), read);
+    router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients), read);
+}
+
+}  // namespace ujumbe::campaigns

@@ -1,0 +1,392 @@
+#include "campaigns/runner.h"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "campaigns/audience.h"
+#include "campaigns/estimate.h"
+#include "campaigns/lifecycle.h"
+#include "campaigns/service.h"
+#include "campaigns/store.h"
+#include "core/log.h"
+
+namespace ujumbe::campaigns {
+
+namespace {
+
+using messaging::MessageStatus;
+
+// The time one campaign may send for before the next one's turn.
+constexpr Micros kSlice = 200 * 1000;
+// Final campaigns are counted this often (receipts still come in).
+constexpr Micros kFinalCountEvery = 60 * kMicrosPerSecond;
+
+// Whom the campaign sends as: the member who started it.
+Principal sender_of(const Campaign& k) {
+    Principal who;
+    who.account_id = k.account_id;
+    if (k.run_by)
+        who.user_id = *k.run_by;
+    else if (k.created_by)
+        who.user_id = *k.created_by;
+    return who;
+}
+
+bool reached_gateway(MessageStatus s) {
+    return s == MessageStatus::kSent || s == MessageStatus::kDelivered ||
+           s == MessageStatus::kUndelivered || s == MessageStatus::kExpired ||
+           s == MessageStatus::kRejected;
+}
+
+bool failed_status(MessageStatus s) {
+    return s == MessageStatus::kFailed || s == MessageStatus::kUndelivered ||
+           s == MessageStatus::kExpired || s == MessageStatus::kRejected;
+}
+
+std::int64_t capped(MoneySum v) {
+    return static_cast<std::int64_t>(
+        std::min<MoneySum>(v, std::numeric_limits<std::int64_t>::max()));
+}
+
+}  // namespace
+
+Runner::Runner(db::Database& db, Clock& clock, contacts::ContactsService& contacts,
+               messaging::MessagingService& messaging, billing::BillingService* billing,
+               RunnerOptions options)
+    : db_(db),
+      clock_(clock),
+      contacts_(contacts),
+      messaging_(messaging),
+      billing_(billing),
+      options_(std::move(options)) {}
+
+void Runner::start() {
+    loop_.start("campaigns", options_.poll, std::chrono::milliseconds(5), [this] { round(); });
+}
+
+void Runner::round() {
+    auto status = [&]() -> Status {
+        UJ_TRY(start_due());
+        UJ_ASSIGN(auto working,
+                  db_.read([](db::Connection& c) { return store::working_campaigns(c, 100); }));
+        bool more = false;
+        for (auto& k : working) {
+            if (loop_.stopping()) return {};
+            const Micros now = clock_.now();
+            UJ_ASSIGN(auto leased, db_.write([&](db::Connection& c) {
+                return store::lease_campaign(c, k.id, options_.node_id, now, now + options_.lease);
+            }));
+            if (!leased) continue;
+            auto worked = work(k);
+            if (!worked) {
+                if (is_database_fault(worked.error())) return std::move(worked).error();
+                log::warn("campaign round failed",
+                          {{"campaign_id", k.id.value}, {"error", worked.error().message}});
+                continue;
+            }
+            more = more || *worked;
+        }
+        if (clock_.now() - counted_at_ >= options_.count_every) UJ_TRY(count());
+        if (more) loop_.wake();
+        return {};
+    }();
+    if (!status) log::warn("campaign runner round failed", {{"error", status.error().message}});
+}
+
+Status Runner::start_due() {
+    const Micros now = clock_.now();
+    UJ_ASSIGN(auto due,
+              db_.read([&](db::Connection& c) { return store::due_campaigns(c, now, 100); }));
+    for (auto& k : due) {
+        k.status = CampaignStatus::kRunning;
+        k.started_at = now;
+        k.updated_at = now;
+        UJ_TRY(db_.write([&](db::Connection& c) {
+            return store::set_status(c, k, CampaignStatus::kScheduled);
+        }));
+        log::info("scheduled campaign started", {{"campaign_id", k.id.value}});
+    }
+    return {};
+}
+
+Result<bool> Runner::work(Campaign& k) {
+    const Micros now = clock_.now();
+    const bool retrying = k.status == CampaignStatus::kPaused;
+    if (retrying) {
+        if (k.paused_at && now - *k.paused_at > options_.balance_wait) {
+            UJ_TRY(halt(k, CampaignStatus::kFailed, k.status_reason.value_or("PAUSED")));
+            return false;
+        }
+        auto& tried = tried_[k.id.value];
+        if (now - tried < options_.retry) return false;
+        tried = now;
+    }
+    if (!k.phase || *k.phase != phase::kSending) {
+        UJ_TRY(expand(k));
+        if (k.status != CampaignStatus::kRunning && !retrying) return false;
+    }
+    const Micros deadline = clock_.now() + kSlice;
+    while (clock_.now() < deadline && !loop_.stopping()) {
+        const auto before = k.status;
+        UJ_ASSIGN(auto more, send_batch(k));
+        if (retrying && before == CampaignStatus::kPaused && k.status == CampaignStatus::kPaused)
+            return false;  // still cannot send
+        if (!more) return false;
+    }
+    return true;
+}
+
+Status Runner::expand(Campaign& k) {
+    const Principal who = sender_of(k);
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::clear_recipients(c, k.id));
+        return store::begin_expansion(c, k.id, clock_.now());
+    }));
+    auto audience = resolve_audience(contacts_, who, k.targets);
+    if (!audience) {
+        if (is_database_fault(audience.error())) return std::move(audience).error();
+        return halt(k, CampaignStatus::kFailed, "TARGETS_INVALID");
+    }
+    auto text = db_.read([&](db::Connection& c) { return campaign_text(c, k); });
+    if (!text) {
+        if (is_database_fault(text.error())) return std::move(text).error();
+        return halt(k, CampaignStatus::kFailed, "TEMPLATE_INVALID");
+    }
+    std::optional<std::string> footer;
+    if (k.settings.opt_out_footer()) {
+        UJ_ASSIGN(footer, db_.read([&](db::Connection& c) {
+            return store::opt_out_footer(c, k.account_id);
+        }));
+    }
+    Estimate cost(billing_, k.account_id);
+    Exclusions exclusions;
+    std::int64_t seq = 0;
+    Micros leased_at = clock_.now();
+    std::vector<Recipient> rows;
+    UJ_TRY(walk_audience(contacts_, who, *audience, options_.expand_page, exclusions,
+                         [&](std::vector<Candidate>& batch) -> Status {
+                             rows.clear();
+                             rows.reserve(batch.size());
+                             for (auto& cand : batch) {
+                                 const auto r = compose(*text, cand.values, footer);
+                                 if (!r.missing) UJ_TRY(cost.add(cand.phone, r.text));
+                                 rows.push_back({.seq = seq++,
+                                                 .contact_id = std::move(cand.contact_id),
+                                                 .phone = std::move(cand.phone)});
+                             }
+                             const Micros now = clock_.now();
+                             const bool renew = now - leased_at > options_.lease / 4;
+                             UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+                                 UJ_TRY(store::insert_recipients(c, k.id, rows));
+                                 UJ_TRY(store::set_expanded(c, k.id, seq));
+                                 if (renew)
+                                     UJ_TRY(store::lease_campaign(c, k.id, options_.node_id, now,
+                                                                  now + options_.lease));
+                                 return {};
+                             }));
+                             if (renew) leased_at = now;
+                             if (loop_.stopping())
+                                 return Error::unavailable("the server is stopping");
+                             return {};
+                         }));
+    k.phase = phase::kSending;
+    k.next_seq = 0;
+    k.total_recipients = seq;
+    k.exclusions = std::move(exclusions);
+    k.estimated_cost = capped(cost.total());
+    if (!cost.currency().empty()) k.currency = cost.currency();
+    k.updated_at = clock_.now();
+    UJ_TRY(db_.write([&](db::Connection& c) { return store::finish_expansion(c, k); }));
+    log::info("campaign recipients written",
+              {{"campaign_id", k.id.value}, {"recipients", k.total_recipients}});
+    return {};
+}
+
+std::int64_t Runner::allowance(const Campaign& k) {
+    const auto rate = k.settings.messages_per_second();
+    if (rate <= 0) return options_.batch;
+    auto& bucket = buckets_[k.id.value];
+    const Micros second = clock_.now() / kMicrosPerSecond;
+    if (bucket.second != second) bucket = {second, 0};
+    return std::max<std::int64_t>(0, rate - bucket.used);
+}
+
+Result<bool> Runner::send_batch(Campaign& k) {
+    std::int64_t limit = std::min<std::int64_t>(options_.batch, allowance(k));
+    if (limit <= 0) return false;
+    UJ_ASSIGN(auto waiting, messaging_.campaign_waiting(k.id));
+    limit = std::min(limit, options_.waiting - waiting);
+    if (limit <= 0) return false;
+    UJ_ASSIGN(auto rows, db_.read([&](db::Connection& c) {
+        return store::recipients_from(c, k.id, k.next_seq, static_cast<int>(limit));
+    }));
+    if (rows.empty()) {
+        UJ_TRY(complete(k));
+        return false;
+    }
+    auto text = db_.read([&](db::Connection& c) { return campaign_text(c, k); });
+    if (!text) {
+        if (is_database_fault(text.error())) return std::move(text).error();
+        UJ_TRY(halt(k, CampaignStatus::kFailed, "TEMPLATE_INVALID"));
+        return false;
+    }
+    std::optional<std::string> footer;
+    if (k.settings.opt_out_footer()) {
+        UJ_ASSIGN(footer, db_.read([&](db::Connection& c) {
+            return store::opt_out_footer(c, k.account_id);
+        }));
+    }
+    const Principal who = sender_of(k);
+
+    // Each recipient's values, read now: personalisation uses what the
+    // contact says at send time.
+    std::unordered_map<std::string, contacts::Contact> contacts;
+    if (text->has_variables()) {
+        std::vector<ContactId> ids;
+        ids.reserve(rows.size());
+        for (const auto& r : rows) ids.push_back(r.contact_id);
+        UJ_ASSIGN(auto found, contacts_.contacts_by_ids(who, ids));
+        for (auto& c : found) contacts.emplace(c.id.value, std::move(c));
+    }
+    std::vector<messaging::SendRequest> requests;
+    std::vector<std::size_t> row_of;  // each request's row
+    std::vector<std::pair<std::int64_t, std::string>> reasons;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& row = rows[i];
+        TemplateValues values;
+        values.phone = row.phone;
+        if (text->has_variables()) {
+            auto it = contacts.find(row.contact_id.value);
+            if (it == contacts.end()) {
+                reasons.emplace_back(row.seq, "CONTACT_DELETED");
+                continue;
+            }
+            values.name = it->second.name;
+            values.email = it->second.email.value_or("");
+            values.attributes = it->second.attributes;
+        }
+        auto composed = compose(*text, values, footer);
+        if (composed.missing) {
+            reasons.emplace_back(row.seq, "MISSING_VARIABLE: " + *composed.missing);
+            continue;
+        }
+        messaging::SendRequest r;
+        r.to = row.phone;
+        r.body = std::move(composed.text);
+        r.sender_id = k.sender_id;
+        r.campaign_id = k.id;
+        requests.push_back(std::move(r));
+        row_of.push_back(i);
+    }
+
+    store::BatchDone done;
+    done.from_seq = k.next_seq;
+    done.to_seq = rows.back().seq + 1;
+    bool recorded = false;
+    const auto record = [&](db::Connection& c, const std::vector<messaging::Message>& sent,
+                            const std::vector<std::size_t>& owners) -> Status {
+        done.accepted.clear();
+        done.skipped.clear();
+        done.charged = 0;
+        std::vector<bool> taken(rows.size(), false);
+        for (std::size_t m = 0; m < sent.size(); ++m) {
+            const auto i = row_of[owners[m]];
+            taken[i] = true;
+            done.accepted.emplace_back(rows[i].seq, sent[m].id);
+            done.charged += sent[m].price.value_or(0);
+        }
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            if (!taken[i]) done.skipped.push_back(rows[i].seq);
+        UJ_ASSIGN(auto moved, store::record_batch(c, k.id, done, clock_.now()));
+        if (!moved) return Error::conflict("CAMPAIGN_MOVED", "Another node sent this batch.");
+        recorded = true;
+        return {};
+    };
+    if (!requests.empty()) {
+        auto sent = messaging_.send_bulk(who, requests, record);
+        if (!sent) {
+            const Error& e = sent.error();
+            if (is_database_fault(e)) return std::move(sent).error();
+            if (e.error_code == "CAMPAIGN_MOVED") return false;
+            if (k.status == CampaignStatus::kRunning)
+                UJ_TRY(halt(k, CampaignStatus::kPaused, e.error_code));
+            return false;
+        }
+        for (std::size_t j = 0; j < sent->outcomes.size(); ++j)
+            if (const auto& o = sent->outcomes[j]; o.error)
+                reasons.emplace_back(rows[row_of[j]].seq, o.error->error_code);
+        buckets_[k.id.value].used += static_cast<std::int64_t>(requests.size());
+    }
+    if (!recorded) {
+        const std::vector<messaging::Message> none;
+        UJ_TRY(db_.write([&](db::Connection& c) { return record(c, none, {}); }));
+    }
+    if (!reasons.empty())
+        UJ_TRY(db_.write([&](db::Connection& c) { return store::set_reasons(c, k.id, reasons); }));
+    k.next_seq = done.to_seq;
+    if (k.status == CampaignStatus::kPaused) {
+        // A paused campaign that could send again runs on.
+        const auto was = k.status;
+        k.status = CampaignStatus::kRunning;
+        k.status_reason.reset();
+        k.updated_at = clock_.now();
+        UJ_TRY(db_.write([&](db::Connection& c) { return store::set_status(c, k, was); }));
+        tried_.erase(k.id.value);
+    }
+    return true;
+}
+
+Status Runner::halt(Campaign& k, CampaignStatus to, const std::string& reason) {
+    const auto was = k.status;
+    const Micros now = clock_.now();
+    k.status = to;
+    k.status_reason = reason;
+    if (to == CampaignStatus::kPaused) k.paused_at = now;
+    if (is_final(to)) k.completed_at = now;
+    k.updated_at = now;
+    UJ_TRY(db_.write([&](db::Connection& c) { return store::set_status(c, k, was); }));
+    log::warn("campaign stopped", {{"campaign_id", k.id.value},
+                                   {"status", std::string(status_name(to))},
+                                   {"reason", reason}});
+    return {};
+}
+
+Status Runner::complete(Campaign& k) {
+    const auto was = k.status;
+    const Micros now = clock_.now();
+    k.status = CampaignStatus::kCompleted;
+    k.status_reason.reset();
+    k.completed_at = now;
+    k.updated_at = now;
+    UJ_TRY(db_.write([&](db::Connection& c) { return store::set_status(c, k, was); }));
+    buckets_.erase(k.id.value);
+    tried_.erase(k.id.value);
+    log::info("campaign completed", {{"campaign_id", k.id.value}});
+    return {};
+}
+
+Status Runner::count() {
+    const Micros now = clock_.now();
+    counted_at_ = now;
+    UJ_ASSIGN(auto counted, db_.read([&](db::Connection& c) {
+        return store::counted_campaigns(c, now, options_.settle);
+    }));
+    for (const auto& k : counted) {
+        if (is_final(k.status) && k.counted_at && now - *k.counted_at < kFinalCountEvery &&
+            k.counted_at > k.completed_at)
+            continue;
+        UJ_ASSIGN(auto tally, messaging_.campaign_tally(k.id));
+        store::Counts n;
+        for (const auto& t : tally) {
+            if (reached_gateway(t.status)) n.sent += t.count;
+            if (t.status == MessageStatus::kDelivered) n.delivered += t.count;
+            if (failed_status(t.status)) n.failed += t.count;
+            if (billing_ && billing_->refunds_status(std::string(messaging::status_name(t.status))))
+                n.refunded += t.price;
+        }
+        UJ_TRY(db_.write([&](db::Connection& c) { return store::set_counts(c, k.id, n, now); }));
+    }
+    return {};
+}
+
+}  // namespace ujumbe::campaigns

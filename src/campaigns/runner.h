@@ -1,0 +1,94 @@
+#pragma once
+// Runs campaigns in the background, on a thread of its own (decision
+// 0031). Each round:
+//   - starts scheduled campaigns whose time has come;
+//   - expands a started campaign's recipients into its frozen list, in
+//     pages (a crash mid-way starts the list again: nothing was sent yet);
+//   - sends the next recipients of each running campaign through the one
+//     accept path, a batch at a time, within its throttle and while few of
+//     its messages wait for a gateway (so the account's other sends never
+//     queue behind it). Each batch marks its recipients and moves the
+//     campaign's cursor in the commit that inserts their messages: after a
+//     crash no recipient is sent twice and none is skipped;
+//   - pauses a campaign the wallet cannot pay for (INSUFFICIENT_BALANCE),
+//     tries it again every retry interval and fails it after balance_wait;
+//   - counts each campaign's messages by status.
+// On PostgreSQL a campaign is worked by one node at a time (a lease).
+
+#include <map>
+#include <string>
+
+#include "billing/service.h"
+#include "campaigns/model.h"
+#include "contacts/service.h"
+#include "core/clock.h"
+#include "core/polling_thread.h"
+#include "core/result.h"
+#include "db/database.h"
+#include "messaging/service.h"
+
+namespace ujumbe::campaigns {
+
+struct RunnerOptions {
+    std::string node_id = "node";
+    int batch = 500;         // recipients per accept call
+    int expand_page = 5000;  // recipients written per transaction
+    // A campaign's messages waiting for a gateway at most.
+    std::int64_t waiting = 1000;
+    Micros poll = 250 * 1000;
+    Micros lease = 60 * kMicrosPerSecond;
+    Micros retry = 15 * kMicrosPerSecond;                // a paused campaign's next try
+    Micros balance_wait = 24 * 3600 * kMicrosPerSecond;  // then it fails
+    Micros count_every = 2 * kMicrosPerSecond;
+    Micros settle = 3 * 24 * 3600 * kMicrosPerSecond;  // final: counted this long
+};
+
+class Runner {
+public:
+    Runner(db::Database& db, Clock& clock, contacts::ContactsService& contacts,
+           messaging::MessagingService& messaging, billing::BillingService* billing,
+           RunnerOptions options);
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
+
+    void start();
+    // Finishes the batch in progress; idempotent.
+    void stop() { loop_.stop(); }
+    void wake() { loop_.wake(); }
+
+    // One round, for tests (the thread not started).
+    void round();
+
+private:
+    Status start_due();
+    // Expands or sends; true when it has more to send now.
+    Result<bool> work(Campaign& k);
+    Status expand(Campaign& k);
+    // Sends one batch; true when more remain.
+    Result<bool> send_batch(Campaign& k);
+    Status count();
+    // The campaign stops with `reason`: paused (it will be tried again) or
+    // failed.
+    Status halt(Campaign& k, CampaignStatus to, const std::string& reason);
+    Status complete(Campaign& k);
+
+    // Throttle: messages a campaign may still send this second.
+    struct Bucket {
+        Micros second = 0;
+        std::int64_t used = 0;
+    };
+    std::int64_t allowance(const Campaign& k);
+
+    db::Database& db_;
+    Clock& clock_;
+    contacts::ContactsService& contacts_;
+    messaging::MessagingService& messaging_;
+    billing::BillingService* billing_;
+    RunnerOptions options_;
+    std::map<std::string, Bucket> buckets_;
+    std::map<std::string, Micros> tried_;  // paused campaigns: last try
+    Micros counted_at_ = 0;
+    PollingThread loop_;  // last: it stops before what its rounds use goes
+};
+
+}  // namespace ujumbe::campaigns

@@ -1,0 +1,109 @@
+#pragma once
+// SQL of templates, campaigns and their recipients; the only place their
+// tables appear. Every query of an account's objects takes its id.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "campaigns/model.h"
+#include "core/result.h"
+#include "db/connection.h"
+#include "db/store_support.h"
+
+namespace ujumbe::campaigns::store {
+
+using db::Connection;
+
+// ---- templates
+Status insert_template(Connection& c, const Template& t);
+Status update_template(Connection& c, const Template& t);
+Status delete_template(Connection& c, const AccountId& account, const TemplateId& id);
+Result<std::optional<Template>> find_template(Connection& c, const AccountId& account,
+                                              const TemplateId& id);
+Result<db::Listing<Template>> list_templates(Connection& c, const AccountId& account,
+                                             const std::optional<std::string>& search,
+                                             db::Paged page);
+// Campaigns not final that use the template.
+Result<std::int64_t> count_template_uses(Connection& c, const AccountId& account,
+                                         const TemplateId& id);
+
+// ---- the account's opt-out footer
+Result<std::optional<std::string>> opt_out_footer(Connection& c, const AccountId& account);
+Status set_opt_out_footer(Connection& c, const AccountId& account,
+                          const std::optional<std::string>& footer, Micros now);
+
+// ---- campaigns
+struct CampaignQuery {
+    std::optional<CampaignStatus> status;
+    std::optional<std::string> type, search;
+    std::string ordering = "-created_at";
+};
+
+Status insert_campaign(Connection& c, const Campaign& k);
+// Writes what people change (fields and status) if the stored status is
+// still `expected`; false when it moved on.
+Result<bool> save_campaign(Connection& c, const Campaign& k, CampaignStatus expected);
+Status delete_campaign(Connection& c, const AccountId& account, const CampaignId& id);
+Result<std::optional<Campaign>> find_campaign(Connection& c, const AccountId& account,
+                                              const CampaignId& id);
+Result<db::Listing<Campaign>> list_campaigns(Connection& c, const AccountId& account,
+                                             const CampaignQuery& q, db::Paged page);
+
+// ---- the runner (every account's campaigns)
+// Scheduled campaigns whose time has come.
+Result<std::vector<Campaign>> due_campaigns(Connection& c, Micros now, int limit);
+// Running campaigns, and paused ones waiting for their wallet.
+Result<std::vector<Campaign>> working_campaigns(Connection& c, int limit);
+// Campaigns whose counts may still change: running, paused, or final for
+// less than `settle` (receipts still arrive).
+Result<std::vector<Campaign>> counted_campaigns(Connection& c, Micros now, Micros settle);
+// Takes or keeps the campaign for `node` until `until`; false when another
+// node holds it.
+Result<bool> lease_campaign(Connection& c, const CampaignId& id, const std::string& node,
+                            Micros now, Micros until);
+// Moves the status from `expected` (with the times and reason given).
+Result<bool> set_status(Connection& c, const Campaign& k, CampaignStatus expected);
+
+// ---- recipients
+Status clear_recipients(Connection& c, const CampaignId& id);
+Status insert_recipients(Connection& c, const CampaignId& id, const std::vector<Recipient>& rows);
+// The list is written: phase sending, with its total and exclusions.
+Status finish_expansion(Connection& c, const Campaign& k);
+Status begin_expansion(Connection& c, const CampaignId& id, Micros now);
+// Recipients written so far, for progress.
+Status set_expanded(Connection& c, const CampaignId& id, std::int64_t total);
+Result<std::vector<Recipient>> recipients_from(Connection& c, const CampaignId& id,
+                                               std::int64_t from_seq, int limit);
+// What a batch did, written in the accept path's commit: recipients taken
+// and skipped, the campaign's cursor moved from `from_seq` to `to_seq` and
+// its counts. False (nothing written) when the cursor was not at
+// `from_seq`: another node took the batch.
+struct BatchDone {
+    std::vector<std::pair<std::int64_t, MessageId>> accepted;  // seq, message
+    std::vector<std::int64_t> skipped;
+    std::int64_t from_seq = 0, to_seq = 0;
+    std::int64_t charged = 0;
+};
+Result<bool> record_batch(Connection& c, const CampaignId& id, const BatchDone& done, Micros now);
+// Why skipped recipients were refused, once known.
+Status set_reasons(Connection& c, const CampaignId& id,
+                   const std::vector<std::pair<std::int64_t, std::string>>& reasons);
+// The counts of the campaign's messages.
+struct Counts {
+    std::int64_t sent = 0, delivered = 0, read = 0, failed = 0, refunded = 0;
+};
+Status set_counts(Connection& c, const CampaignId& id, const Counts& counts, Micros now);
+struct RecipientQuery {
+    std::optional<std::string> status;  // recipient_status
+    std::optional<std::string> phone;
+};
+Result<db::Listing<Recipient>> list_recipients(Connection& c, const CampaignId& id,
+                                               const RecipientQuery& q, db::Paged page);
+// Keyset pages for the export, in seq order.
+Result<std::vector<Recipient>> export_recipients(Connection& c, const CampaignId& id,
+                                                 const RecipientQuery& q, std::int64_t after_seq,
+                                                 int limit);
+
+}  // namespace ujumbe::campaigns::store
