@@ -18,7 +18,9 @@ using messaging::MessageStatus;
 
 // The time one campaign may send for before the next one's turn.
 constexpr Micros kSlice = 200 * 1000;
-// Final campaigns are counted this often (receipts still come in).
+// Final campaigns are counted at every count for this long, then this
+// often (late receipts still come in).
+constexpr Micros kFinalCountAll = 10 * 60 * kMicrosPerSecond;
 constexpr Micros kFinalCountEvery = 60 * kMicrosPerSecond;
 
 // Whom the campaign sends as: the member who started it.
@@ -372,8 +374,8 @@ Status Runner::count() {
         return store::counted_campaigns(c, now, options_.settle);
     }));
     for (const auto& k : counted) {
-        if (is_final(k.status) && k.counted_at && now - *k.counted_at < kFinalCountEvery &&
-            k.counted_at > k.completed_at)
+        if (is_final(k.status) && k.completed_at && now - *k.completed_at > kFinalCountAll &&
+            k.counted_at && now - *k.counted_at < kFinalCountEvery)
             continue;
         UJ_ASSIGN(auto tally, messaging_.campaign_tally(k.id));
         store::Counts n;
