@@ -63,7 +63,7 @@ Status add_counted(Connection& c, const AccountId& account, MessageQuery q, Micr
 }  // namespace
 
 bool rollups_answer(const MessageQuery& q) {
-    return !q.to && !q.sender && !q.client_ref && !q.search;
+    return !q.to && !q.sender && !q.client_ref && !q.campaign_id && !q.search;
 }
 
 Result<MessageStats> stats_from_rollups(Connection& c, const AccountId& account,
