@@ -388,6 +388,39 @@ Result<Response> act(CampaignService& s, RequestContext& ctx, const Request&) {
     return http::ok(campaign_json(v), 200, kDone[static_cast<int>(A)]);
 }
 
+// GET /campaigns/{id}/report
+Result<Response> report(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_ASSIGN(auto found, s.report(ctx.who(), id));
+    const auto& [view, r] = found;
+    json hours = json::array(), errors = json::array(), countries = json::array();
+    for (const auto& h : r.hours)
+        hours.push_back({{"hour", format_iso8601(h.hour)},
+                         {"accepted", h.accepted},
+                         {"delivered", h.delivered},
+                         {"failed", h.failed}});
+    for (const auto& [code, n] : r.errors) errors.push_back({{"error_code", code}, {"count", n}});
+    for (const auto& c : r.countries)
+        countries.push_back({{"country", c.country.empty() ? json(nullptr) : json(c.country)},
+                             {"messages", c.messages},
+                             {"delivered", c.delivered},
+                             {"failed", c.failed},
+                             {"delivery_rate", percent(c.delivered, c.messages)}});
+    const Campaign& k = view.campaign;
+    return http::ok({{"campaign", campaign_json(view)},
+                     {"totals",
+                      {{"total_recipients", k.total_recipients},
+                       {"accepted", k.accepted_count},
+                       {"skipped", k.skipped_count},
+                       {"sent", k.sent_count},
+                       {"delivered", k.delivered_count},
+                       {"failed", k.failed_count},
+                       {"delivery_rate", percent(k.delivered_count, k.sent_count)}}},
+                     {"delivery_over_time", hours},
+                     {"by_error_code", errors},
+                     {"by_country", countries}});
+}
+
 Result<store::RecipientQuery> read_recipient_query(const Request& req) {
     store::RecipientQuery q;
     if (auto v = req.query_param("status")) {
@@ -490,6 +523,7 @@ void add_routes(http::Router& router, CampaignService& s) {
     router.add(Method::kPost, b + "/{id}/pause", bind(act<Action::kPause>), write);
     router.add(Method::kPost, b + "/{id}/resume", bind(act<Action::kResume>), write);
     router.add(Method::kPost, b + "/{id}/cancel", bind(act<Action::kCancel>), write);
+    router.add(Method::kGet, b + "/{id}/report", bind(report), read);
     router.add(Method::kGet, b + "/{id}/recipients", bind(recipients), read);
     router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients), read);
 }

@@ -500,6 +500,13 @@ Result<CampaignView> CampaignService::act(const Principal& who, const CampaignId
     return view_of(who, std::move(k));
 }
 
+Result<std::pair<CampaignView, messaging::CampaignReport>> CampaignService::report(
+    const Principal& who, const CampaignId& id) {
+    UJ_ASSIGN(auto view, get(who, id));
+    UJ_ASSIGN(auto report, messaging_.campaign_report(id));
+    return std::make_pair(std::move(view), std::move(report));
+}
+
 Result<std::vector<RecipientView>> CampaignService::with_messages(const Principal& who,
                                                                   std::vector<Recipient> rows) {
     std::vector<MessageId> ids;

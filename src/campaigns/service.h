@@ -115,6 +115,10 @@ public:
     // status does not allow it.
     Result<CampaignView> act(const Principal& who, const CampaignId& id, Action action);
 
+    // Delivery over time, by error code and by country, with the campaign.
+    Result<std::pair<CampaignView, messaging::CampaignReport>> report(const Principal& who,
+                                                                      const CampaignId& id);
+
     Result<db::Listing<RecipientView>> recipients(const Principal& who, const CampaignId& id,
                                                   const store::RecipientQuery& q, db::Paged page);
     // One keyset page of the recipients export.

@@ -126,6 +126,22 @@ struct CampaignTally {
     std::int64_t price = 0;  // the sum of their prices
 };
 
+// Where a campaign's messages went: accepted and finished per hour, final
+// errors by code, and outcomes by destination country.
+struct CampaignReport {
+    struct Hour {
+        Micros hour = 0;  // its start
+        std::int64_t accepted = 0, delivered = 0, failed = 0;
+    };
+    struct Country {
+        std::string country;  // ISO 3166-1 alpha-2, "" when unknown
+        std::int64_t messages = 0, delivered = 0, failed = 0;
+    };
+    std::vector<Hour> hours;                                   // oldest first
+    std::vector<std::pair<std::string, std::int64_t>> errors;  // most first
+    std::vector<Country> countries;                            // most first
+};
+
 struct MessageStats {
     std::int64_t total = 0;
     std::int64_t segments = 0;

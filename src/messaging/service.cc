@@ -289,6 +289,27 @@ Result<std::vector<CampaignTally>> MessagingService::campaign_tally(const Campai
     return db_.read([&](db::Connection& c) { return store::campaign_tally(c, id); });
 }
 
+Result<CampaignReport> MessagingService::campaign_report(const CampaignId& id) {
+    UJ_ASSIGN(auto report,
+              db_.read([&](db::Connection& c) { return store::campaign_report(c, id); }));
+    // The store groups by number prefix; prefixes of one country add up.
+    std::map<std::string, CampaignReport::Country> by_country;
+    for (const auto& p : report.countries) {
+        auto& sum = by_country[formats::describe_phone(p.country, "").country];
+        sum.messages += p.messages;
+        sum.delivered += p.delivered;
+        sum.failed += p.failed;
+    }
+    report.countries.clear();
+    for (auto& [country, sum] : by_country) {
+        sum.country = country;
+        report.countries.push_back(sum);
+    }
+    std::stable_sort(report.countries.begin(), report.countries.end(),
+                     [](const auto& a, const auto& b) { return a.messages > b.messages; });
+    return report;
+}
+
 Result<std::int64_t> MessagingService::campaign_waiting(const CampaignId& id) {
     return db_.read([&](db::Connection& c) { return store::campaign_waiting(c, id); });
 }

@@ -120,6 +120,7 @@ public:
                                                  const std::vector<MessageId>& ids);
     // A campaign's messages by status, with what they were charged.
     Result<std::vector<CampaignTally>> campaign_tally(const CampaignId& id);
+    Result<CampaignReport> campaign_report(const CampaignId& id);
     // A campaign's messages accepted and not yet handed to a gateway.
     Result<std::int64_t> campaign_waiting(const CampaignId& id);
 

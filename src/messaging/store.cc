@@ -1009,6 +1009,49 @@ Result<std::vector<CampaignTally>> campaign_tally(Connection& c, const CampaignI
     return out;
 }
 
+Result<CampaignReport> campaign_report(Connection& c, const CampaignId& id) {
+    CampaignReport out;
+    const std::string hour = std::to_string(3600 * kMicrosPerSecond);
+    const std::string failed = "('failed', 'undelivered', 'expired', 'rejected')";
+    std::map<Micros, CampaignReport::Hour> hours;
+    UJ_ASSIGN(auto accepted, c.query("SELECT (created_at / " + hour + ") * " + hour +
+                                         ", count(*) FROM messages WHERE campaign_id = $1 "
+                                         "GROUP BY 1",
+                                     {id.value}));
+    for (const auto& r : accepted.rows) hours[r.i64(0)].accepted = r.i64(1);
+    UJ_ASSIGN(auto done, c.query("SELECT (done_at / " + hour + ") * " + hour +
+                                     ", count(*) FILTER (WHERE status = 'delivered'), count(*) "
+                                     "FILTER (WHERE status IN " +
+                                     failed +
+                                     ") FROM messages WHERE campaign_id = $1 AND done_at IS "
+                                     "NOT NULL GROUP BY 1",
+                                 {id.value}));
+    for (const auto& r : done.rows) {
+        auto& h = hours[r.i64(0)];
+        h.delivered = r.i64(1);
+        h.failed = r.i64(2);
+    }
+    for (auto& [at, h] : hours) {
+        h.hour = at;
+        out.hours.push_back(h);
+    }
+    UJ_ASSIGN(auto errors, c.query("SELECT error_code, count(*) FROM messages WHERE campaign_id "
+                                   "= $1 AND error_code IS NOT NULL GROUP BY error_code ORDER BY "
+                                   "2 DESC, 1",
+                                   {id.value}));
+    for (const auto& r : errors.rows) out.errors.emplace_back(r.text(0), r.i64(1));
+    UJ_ASSIGN(auto places,
+              c.query("SELECT min(to_number), count(*), count(*) FILTER "
+                      "(WHERE status = 'delivered'), count(*) FILTER (WHERE status "
+                      "IN " +
+                          failed +
+                          ") FROM messages WHERE campaign_id = $1 GROUP BY substr(to_number, 1, 7)",
+                      {id.value}));
+    for (const auto& r : places.rows)
+        out.countries.push_back({r.text(0), r.i64(1), r.i64(2), r.i64(3)});
+    return out;
+}
+
 Result<std::int64_t> campaign_waiting(Connection& c, const CampaignId& id) {
     UJ_ASSIGN(auto row, c.query_one("SELECT count(*) FROM messages WHERE campaign_id = $1 AND "
                                     "status IN ('queued', 'sending')",

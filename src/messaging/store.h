@@ -57,6 +57,10 @@ Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<Mess
 Result<std::vector<Message>> messages_by_ids(Connection& c, const std::vector<MessageId>& ids);
 // A campaign's messages counted by status, with the sum of their prices.
 Result<std::vector<CampaignTally>> campaign_tally(Connection& c, const CampaignId& id);
+// A campaign's report, its destinations grouped by number prefix (the
+// first six digits) with one number of each group in `country`, for the
+// service to name the country.
+Result<CampaignReport> campaign_report(Connection& c, const CampaignId& id);
 // A campaign's messages queued or being sent.
 Result<std::int64_t> campaign_waiting(Connection& c, const CampaignId& id);
 Status release_leases(Connection& c, const std::string& owner);

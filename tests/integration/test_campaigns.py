@@ -13,6 +13,7 @@ The module runs its own server: a campaign paused by the server is tried
 again every second.
 """
 
+import contextlib
 import csv
 import datetime
 import importlib.util
@@ -636,3 +637,52 @@ def test_api_key_scopes(capi, acct):
     k = assert_ok(capi("POST", "/campaigns", json=body, apikey=writer), 201)
     assert_ok(capi("GET", "/campaigns/%s" % k["id"], apikey=reader))
     assert_error(capi("POST", "/campaigns/%s/start" % k["id"], apikey=reader), 403)
+
+
+@contextlib.contextmanager
+def failing_route(api, admin, prefix):
+    """A sandbox gateway that answers every message `undelivered`, routed for
+    `prefix`; both deleted on exit."""
+    gw = route = None
+    try:
+        gw = assert_ok(api("POST", "/gateways", json={
+            "name": "campaign-fail-%s" % uuid.uuid4().hex[:8], "kind": "sandbox",
+            "settings": {"delivery_ratio": 0, "failure_status": "undelivered",
+                         "receipt_delay_ms": 50}}, token=admin.access), 201)
+        route = assert_ok(api("POST", "/routes", json={
+            "name": "campaign-fail-%s" % uuid.uuid4().hex[:8], "priority": 1000,
+            "prefix": prefix, "gateways": [{"gateway_id": gw["id"], "weight": 1}]},
+            token=admin.access), 201)
+        yield gw
+    finally:
+        if route is not None:
+            api("DELETE", "/routes/%s" % route["id"], token=admin.access)
+        if gw is not None:
+            api("DELETE", "/gateways/%s" % gw["id"], token=admin.access)
+
+
+def test_report_by_time_error_code_and_country(capi, cadmin, acct):
+    t = acct.access
+    prefix = "+25478%d" % (next(_numbers) % 10)
+    with failing_route(capi, cadmin, prefix):
+        ids = [contact(capi, t)["id"], contact(capi, t)["id"],
+               contact(capi, t, number=phone(prefix))["id"]]
+        k = create(capi, t, target_contact_ids=ids)
+        act(capi, t, k["id"], "start")
+        done = finished(capi, t, k["id"])
+    assert (done["delivered_count"], done["failed_count"]) == (2, 1)
+    assert done["delivery_rate"] == pytest.approx(66.7)
+    r = assert_ok(capi("GET", "/campaigns/%s/report" % k["id"], token=t))
+    assert r["campaign"]["id"] == k["id"]
+    assert r["totals"]["delivered"] == 2 and r["totals"]["failed"] == 1
+    hours = r["delivery_over_time"]
+    assert sum(h["accepted"] for h in hours) == 3
+    assert sum(h["delivered"] for h in hours) == 2 and sum(h["failed"] for h in hours) == 1
+    assert all(h["hour"].endswith(":00:00Z") for h in hours)
+    countries = {c["country"]: c for c in r["by_country"]}
+    assert countries["TZ"]["messages"] == 2 and countries["TZ"]["delivered"] == 2
+    assert countries["KE"]["messages"] == 1 and countries["KE"]["failed"] == 1
+    assert countries["TZ"]["delivery_rate"] == 100.0
+    assert sum(e["count"] for e in r["by_error_code"]) <= 1
+    other = u.register(capi)
+    assert_not_found(capi("GET", "/campaigns/%s/report" % k["id"], token=other.access))
