@@ -86,7 +86,7 @@ void Runner::round() {
                           {{"campaign_id", k.id.value}, {"error", worked.error().message}});
                 continue;
             }
-            more = more || *worked;
+            more = more || *worked != Next::kLater;
         }
         if (clock_.now() - counted_at_ >= options_.count_every) UJ_TRY(count());
         if (more) loop_.wake();
@@ -111,31 +111,31 @@ Status Runner::start_due() {
     return {};
 }
 
-Result<bool> Runner::work(Campaign& k) {
+Result<Runner::Next> Runner::work(Campaign& k) {
     const Micros now = clock_.now();
     const bool retrying = k.status == CampaignStatus::kPaused;
     if (retrying) {
         if (k.paused_at && now - *k.paused_at > options_.balance_wait) {
             UJ_TRY(halt(k, CampaignStatus::kFailed, k.status_reason.value_or("PAUSED")));
-            return false;
+            return Next::kLater;
         }
         auto& tried = tried_[k.id.value];
-        if (now - tried < options_.retry) return false;
+        if (now - tried < options_.retry) return Next::kLater;
         tried = now;
     }
     if (!k.phase || *k.phase != phase::kSending) {
         UJ_TRY(expand(k));
-        if (k.status != CampaignStatus::kRunning && !retrying) return false;
+        if (k.status != CampaignStatus::kRunning && !retrying) return Next::kLater;
     }
     const Micros deadline = clock_.now() + kSlice;
     while (clock_.now() < deadline && !loop_.stopping()) {
         const auto before = k.status;
-        UJ_ASSIGN(auto more, send_batch(k));
+        UJ_ASSIGN(auto next, send_batch(k));
         if (retrying && before == CampaignStatus::kPaused && k.status == CampaignStatus::kPaused)
-            return false;  // still cannot send
-        if (!more) return false;
+            return Next::kLater;  // still cannot send
+        if (next != Next::kNow) return next;
     }
-    return true;
+    return Next::kNow;
 }
 
 Status Runner::expand(Campaign& k) {
@@ -213,24 +213,24 @@ std::int64_t Runner::allowance(const Campaign& k) {
     return std::max<std::int64_t>(0, rate - bucket.used);
 }
 
-Result<bool> Runner::send_batch(Campaign& k) {
+Result<Runner::Next> Runner::send_batch(Campaign& k) {
     std::int64_t limit = std::min<std::int64_t>(options_.batch, allowance(k));
-    if (limit <= 0) return false;
+    if (limit <= 0) return Next::kLater;
     UJ_ASSIGN(auto waiting, messaging_.campaign_waiting(k.id));
     limit = std::min(limit, options_.waiting - waiting);
-    if (limit <= 0) return false;
+    if (limit <= 0) return Next::kSoon;
     UJ_ASSIGN(auto rows, db_.read([&](db::Connection& c) {
         return store::recipients_from(c, k.id, k.next_seq, static_cast<int>(limit));
     }));
     if (rows.empty()) {
         UJ_TRY(complete(k));
-        return false;
+        return Next::kLater;
     }
     auto text = db_.read([&](db::Connection& c) { return campaign_text(c, k); });
     if (!text) {
         if (is_database_fault(text.error())) return std::move(text).error();
         UJ_TRY(halt(k, CampaignStatus::kFailed, "TEMPLATE_INVALID"));
-        return false;
+        return Next::kLater;
     }
     std::optional<std::string> footer;
     if (k.settings.opt_out_footer()) {
@@ -309,10 +309,10 @@ Result<bool> Runner::send_batch(Campaign& k) {
         if (!sent) {
             const Error& e = sent.error();
             if (is_database_fault(e)) return std::move(sent).error();
-            if (e.error_code == "CAMPAIGN_MOVED") return false;
+            if (e.error_code == "CAMPAIGN_MOVED") return Next::kLater;
             if (k.status == CampaignStatus::kRunning)
                 UJ_TRY(halt(k, CampaignStatus::kPaused, e.error_code));
-            return false;
+            return Next::kLater;
         }
         for (std::size_t j = 0; j < sent->outcomes.size(); ++j)
             if (const auto& o = sent->outcomes[j]; o.error)
@@ -335,7 +335,7 @@ Result<bool> Runner::send_batch(Campaign& k) {
         UJ_TRY(db_.write([&](db::Connection& c) { return store::set_status(c, k, was); }));
         tried_.erase(k.id.value);
     }
-    return true;
+    return Next::kNow;
 }
 
 Status Runner::halt(Campaign& k, CampaignStatus to, const std::string& reason) {
@@ -363,6 +363,7 @@ Status Runner::complete(Campaign& k) {
     UJ_TRY(db_.write([&](db::Connection& c) { return store::set_status(c, k, was); }));
     buckets_.erase(k.id.value);
     tried_.erase(k.id.value);
+    leased_until_.erase(k.id.value);
     log::info("campaign completed", {{"campaign_id", k.id.value}});
     return {};
 }

@@ -61,11 +61,14 @@ public:
 
 private:
     Status start_due();
-    // Expands or sends; true when it has more to send now.
-    Result<bool> work(Campaign& k);
+    // What a campaign needs next: another batch now, another round soon
+    // (its messages wait for the gateways), or nothing before the next
+    // poll (throttled, paused, done).
+    enum class Next { kNow, kSoon, kLater };
+    // Expands or sends for one time slice.
+    Result<Next> work(Campaign& k);
     Status expand(Campaign& k);
-    // Sends one batch; true when more remain.
-    Result<bool> send_batch(Campaign& k);
+    Result<Next> send_batch(Campaign& k);
     Status count();
     // The campaign stops with `reason`: paused (it will be tried again) or
     // failed.
@@ -86,7 +89,8 @@ private:
     billing::BillingService* billing_;
     RunnerOptions options_;
     std::map<std::string, Bucket> buckets_;
-    std::map<std::string, Micros> tried_;  // paused campaigns: last try
+    std::map<std::string, Micros> tried_;         // paused campaigns: last try
+    std::map<std::string, Micros> leased_until_;  // this node's leases
     Micros counted_at_ = 0;
     PollingThread loop_;  // last: it stops before what its rounds use goes
 };

@@ -493,6 +493,18 @@ Result<db::Listing<Group>> list_groups(Connection& c, const AccountId& account,
     return db::Listing<Group>{std::move(items), count};
 }
 
+namespace {
+
+// The account condition of a lookup by ids: SQLite would otherwise walk the
+// account's contacts by its (account_id, created_at) index and test each
+// against the id list (a unary + keeps it off that index); PostgreSQL
+// picks the primary key by itself.
+std::string by_id_in_account(Connection& c) {
+    return c.dialect() == db::Dialect::kSqlite ? "+c.account_id = $1" : "c.account_id = $1";
+}
+
+}  // namespace
+
 Result<std::vector<ContactId>> live_contact_ids(Connection& c, const AccountId& account,
                                                 const std::vector<ContactId>& ids) {
     std::vector<ContactId> out;
@@ -500,8 +512,8 @@ Result<std::vector<ContactId>> live_contact_ids(Connection& c, const AccountId& 
         const auto n = std::min(kRowsPerInsert, ids.size() - start);
         std::vector<Value> params{account.value};
         for (std::size_t i = 0; i < n; ++i) params.emplace_back(ids[start + i].value);
-        UJ_ASSIGN(auto rows, c.run("SELECT id FROM contacts WHERE account_id = $1 AND "
-                                   "deleted_at IS NULL AND id IN (" +
+        UJ_ASSIGN(auto rows, c.run("SELECT c.id FROM contacts c WHERE " + by_id_in_account(c) +
+                                       " AND c.deleted_at IS NULL AND c.id IN (" +
                                        db::placeholders(2, n) + ")",
                                    params));
         for (const auto& r : rows.rows) out.push_back(r.id<ContactId>(0));
@@ -513,9 +525,8 @@ Result<std::vector<Contact>> live_contacts(Connection& c, const AccountId& accou
                                            const std::vector<ContactId>& ids) {
     std::vector<Contact> out;
     UJ_TRY(db::for_ids(c,
-                       std::string("SELECT ") + kContactColumns +
-                           " FROM contacts c WHERE c.account_id = $1 AND c.deleted_at IS NULL "
-                           "AND c.id",
+                       std::string("SELECT ") + kContactColumns + " FROM contacts c WHERE " +
+                           by_id_in_account(c) + " AND c.deleted_at IS NULL AND c.id",
                        "", {account.value}, ids, [&](db::QueryResult& r) -> Status {
                            for (const auto& row : r.rows) out.push_back(contact_from(row));
                            return {};
