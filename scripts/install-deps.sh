@@ -8,7 +8,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config clang-format
     libboost-dev libboost-system-dev libboost-program-options-dev
     nlohmann-json3-dev liburiparser-dev libsqlite3-dev libpq-dev
-    libphonenumber-dev libsodium-dev libssl-dev libcurl4-openssl-dev
+    libphonenumber-dev libhowardhinnant-date-dev libsodium-dev libssl-dev libcurl4-openssl-dev
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libgoogle-perftools-dev
     postgresql-15 postgresql-client-15 wrk curl python3 python3-pytest
     ca-certificates  # HTTPS to SMS providers checks their certificates

@@ -57,6 +57,12 @@ struct Settings {
         const auto m = t->find("messages_per_second");
         return m != t->end() && m->is_number_integer() ? m->get<std::int64_t>() : 0;
     }
+    // A text setting (send_time, timezone), if given.
+    std::optional<std::string> text(const char* key) const {
+        const auto v = raw.find(key);
+        if (v == raw.end() || !v->is_string()) return std::nullopt;
+        return v->get<std::string>();
+    }
     // Add the account's opt-out footer, when it has one (the default).
     bool opt_out_footer() const {
         const auto f = raw.find("opt_out_footer");
@@ -88,7 +94,9 @@ struct Campaign {
     Settings settings;
     bool is_recurring = false;
     nlohmann::json recurring_schedule = nlohmann::json::object();
-    std::optional<std::string> phase;  // phase::
+    std::optional<Micros> next_run_at;    // recurring: the next run
+    std::optional<CampaignId> parent_id;  // a run: its recurring campaign
+    std::optional<std::string> phase;     // phase::
     std::int64_t next_seq = 0;
     std::int64_t total_recipients = 0;
     std::int64_t accepted_count = 0, skipped_count = 0;

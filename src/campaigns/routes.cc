@@ -115,6 +115,8 @@ json campaign_json(const CampaignView& v) {
             {"can_cancel", allows(k.status, Action::kCancel)},
             {"is_recurring", k.is_recurring},
             {"recurring_schedule", k.recurring_schedule},
+            {"next_run_at", http::time_or_null(k.next_run_at)},
+            {"parent_id", http::text_or_null(k.parent_id)},
             {"settings", k.settings.raw},
             {"target_contact_ids", ids},
             {"target_segment_ids", segments},
@@ -304,6 +306,31 @@ Result<Response> put_footer(CampaignService& s, RequestContext& ctx, const Reque
     return http::ok({{"opt_out_footer", http::text_or_null(saved)}});
 }
 
+json quiet_json(const std::optional<QuietHours>& q) {
+    return {{"start", q ? json(q->start) : json(nullptr)},
+            {"end", q ? json(q->end) : json(nullptr)}};
+}
+
+Result<Response> get_quiet(CampaignService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto quiet, s.quiet_hours(ctx.who()));
+    return http::ok(quiet_json(quiet));
+}
+
+// PUT /campaigns/quiet-hours {start, end} (both null: none).
+Result<Response> put_quiet(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    std::optional<QuietHours> quiet;
+    if (!(f.is_null("start") && f.is_null("end"))) {
+        auto start = f.text("start", Need::kRequired, 5, 5);
+        auto end = f.text("end", Need::kRequired, 5, 5);
+        if (start && end) quiet = QuietHours{*start, *end};
+    }
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto saved, s.set_quiet_hours(ctx.who(), quiet));
+    return http::ok(quiet_json(saved));
+}
+
 // ---- campaigns
 
 Result<Response> list_campaigns(CampaignService& s, RequestContext& ctx, const Request& req) {
@@ -333,6 +360,19 @@ Result<Response> list_campaigns(CampaignService& s, RequestContext& ctx, const R
         q.ordering = *v;
     }
     if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.list(ctx.who(), q, page));
+    json results = json::array();
+    for (const auto& v : listing.items) results.push_back(campaign_json(v));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+// GET /campaigns/{id}/runs: a recurring campaign's runs, newest first.
+Result<Response> runs(CampaignService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto id, campaign_param(ctx));
+    UJ_TRY(s.get(ctx.who(), id));
+    store::CampaignQuery q;
+    q.parent_id = id;
     UJ_ASSIGN(auto page, http::page_window(req));
     UJ_ASSIGN(auto listing, s.list(ctx.who(), q, page));
     json results = json::array();
@@ -512,6 +552,8 @@ void add_routes(http::Router& router, CampaignService& s) {
     // Fixed paths before /{id}, which would take them.
     router.add(Method::kGet, b + "/opt-out-footer", bind(get_footer), read);
     router.add(Method::kPut, b + "/opt-out-footer", bind(put_footer), write);
+    router.add(Method::kGet, b + "/quiet-hours", bind(get_quiet), read);
+    router.add(Method::kPut, b + "/quiet-hours", bind(put_quiet), write);
     router.add(Method::kGet, b, bind(list_campaigns), read);
     router.add(Method::kPost, b, bind(create_campaign), write);
     router.add(Method::kGet, b + "/{id}", bind(get_campaign), read);
@@ -524,6 +566,7 @@ void add_routes(http::Router& router, CampaignService& s) {
     router.add(Method::kPost, b + "/{id}/resume", bind(act<Action::kResume>), write);
     router.add(Method::kPost, b + "/{id}/cancel", bind(act<Action::kCancel>), write);
     router.add(Method::kGet, b + "/{id}/report", bind(report), read);
+    router.add(Method::kGet, b + "/{id}/runs", bind(runs), read);
     router.add(Method::kGet, b + "/{id}/recipients", bind(recipients), read);
     router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients), read);
 }

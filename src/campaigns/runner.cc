@@ -6,9 +6,12 @@
 #include "campaigns/audience.h"
 #include "campaigns/estimate.h"
 #include "campaigns/lifecycle.h"
+#include "campaigns/schedule.h"
 #include "campaigns/service.h"
 #include "campaigns/store.h"
+#include "core/ids.h"
 #include "core/log.h"
+#include "formats/phone.h"
 
 namespace ujumbe::campaigns {
 
@@ -69,16 +72,26 @@ void Runner::start() {
 void Runner::round() {
     auto status = [&]() -> Status {
         UJ_TRY(start_due());
+        UJ_TRY(start_runs());
         UJ_ASSIGN(auto working,
                   db_.read([](db::Connection& c) { return store::working_campaigns(c, 100); }));
         bool more = false;
         for (auto& k : working) {
             if (loop_.stopping()) return {};
+            // A lease is renewed when half of it is gone, not at every round.
             const Micros now = clock_.now();
-            UJ_ASSIGN(auto leased, db_.write([&](db::Connection& c) {
-                return store::lease_campaign(c, k.id, options_.node_id, now, now + options_.lease);
-            }));
-            if (!leased) continue;
+            auto& until = leased_until_[k.id.value];
+            if (until - now < options_.lease / 2) {
+                UJ_ASSIGN(auto leased, db_.write([&](db::Connection& c) {
+                    return store::lease_campaign(c, k.id, options_.node_id, now,
+                                                 now + options_.lease);
+                }));
+                if (!leased) {
+                    leased_until_.erase(k.id.value);
+                    continue;
+                }
+                until = now + options_.lease;
+            }
             auto worked = work(k);
             if (!worked) {
                 if (is_database_fault(worked.error())) return std::move(worked).error();
@@ -107,6 +120,59 @@ Status Runner::start_due() {
             return store::set_status(c, k, CampaignStatus::kScheduled);
         }));
         log::info("scheduled campaign started", {{"campaign_id", k.id.value}});
+    }
+    return {};
+}
+
+Status Runner::start_runs() {
+    const Micros now = clock_.now();
+    UJ_ASSIGN(auto due, db_.read([&](db::Connection& c) { return store::due_runs(c, now, 100); }));
+    for (auto& parent : due) {
+        const auto zone = parent.settings.text("timezone").value_or("UTC");
+        const auto occurrence = *parent.next_run_at;
+        // Occurrences missed while no node ran (a server down) start one
+        // run now; the next is the first one after now.
+        std::optional<Micros> next;
+        if (auto recurrence = parse_recurrence(parent.recurring_schedule))
+            next = next_occurrence(parent.settings.text("send_time").value_or(""), zone, now,
+                                   *recurrence);
+        Campaign run;
+        run.id = CampaignId{new_uuid_v7(now)};
+        run.account_id = parent.account_id;
+        run.parent_id = parent.id;
+        run.name = parent.name + " (" + local_date(occurrence, zone) + ")";
+        run.description = parent.description;
+        run.campaign_type = parent.campaign_type;
+        run.message_text = parent.message_text;
+        run.template_id = parent.template_id;
+        run.sender_id = parent.sender_id;
+        run.status = CampaignStatus::kRunning;
+        run.scheduled_at = occurrence;
+        run.started_at = now;
+        run.targets = parent.targets;
+        run.settings = parent.settings;
+        run.created_by = parent.created_by;
+        run.created_by_name = parent.created_by_name;
+        run.run_by = parent.run_by;
+        run.created_at = run.updated_at = now;
+        bool started = false;
+        UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto moved, store::advance_run(c, parent.id, occurrence, next));
+            if (!moved) return {};  // another node started this run
+            UJ_TRY(store::insert_campaign(c, run));
+            started = true;
+            if (next) return {};
+            parent.status = CampaignStatus::kCompleted;
+            parent.completed_at = now;
+            parent.next_run_at.reset();
+            parent.updated_at = now;
+            auto ended = store::set_status(c, parent, CampaignStatus::kScheduled);
+            if (!ended) return std::move(ended).error();
+            return {};
+        }));
+        if (started)
+            log::info("recurring campaign run started",
+                      {{"campaign_id", parent.id.value}, {"run_id", run.id.value}});
     }
     return {};
 }
@@ -239,6 +305,9 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
         }));
     }
     const Principal who = sender_of(k);
+    UJ_ASSIGN(auto quiet,
+              db_.read([&](db::Connection& c) { return store::quiet_hours(c, k.account_id); }));
+    const Micros now = clock_.now();
 
     // Each recipient's values, read now: personalisation uses what the
     // contact says at send time.
@@ -277,6 +346,10 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
         r.body = std::move(composed.text);
         r.sender_id = k.sender_id;
         r.campaign_id = k.id;
+        if (quiet) {
+            const auto& zone = zone_of_number(row.phone);
+            if (!zone.empty()) r.send_at = quiet_until(*quiet, zone, now);
+        }
         requests.push_back(std::move(r));
         row_of.push_back(i);
     }
@@ -336,6 +409,16 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
         tried_.erase(k.id.value);
     }
     return Next::kNow;
+}
+
+const std::string& Runner::zone_of_number(const std::string& e164) {
+    const std::string prefix = e164.substr(0, 7);
+    auto it = zones_.find(prefix);
+    if (it == zones_.end()) {
+        const auto country = formats::describe_phone(e164, "").country;
+        it = zones_.emplace(prefix, zone_of_country(country).value_or("")).first;
+    }
+    return it->second;
 }
 
 Status Runner::halt(Campaign& k, CampaignStatus to, const std::string& reason) {

@@ -1,7 +1,8 @@
 #pragma once
 // Runs campaigns in the background, on a thread of its own (decision
 // 0031). Each round:
-//   - starts scheduled campaigns whose time has come;
+//   - starts scheduled campaigns whose time has come, and a run of each
+//     recurring campaign whose occurrence has come;
 //   - expands a started campaign's recipients into its frozen list, in
 //     pages (a crash mid-way starts the list again: nothing was sent yet);
 //   - sends the next recipients of each running campaign through the one
@@ -10,6 +11,9 @@
 //     queue behind it). Each batch marks its recipients and moves the
 //     campaign's cursor in the commit that inserts their messages: after a
 //     crash no recipient is sent twice and none is skipped;
+//   - holds messages to recipients inside the account's quiet hours (in the
+//     time zone of the number's country) until those hours end: they are
+//     accepted as scheduled messages;
 //   - pauses a campaign the wallet cannot pay for (INSUFFICIENT_BALANCE),
 //     tries it again every retry interval and fails it after balance_wait;
 //   - counts each campaign's messages by status.
@@ -61,6 +65,9 @@ public:
 
 private:
     Status start_due();
+    // A run of each recurring campaign whose occurrence has come, started
+    // by one node only (the next occurrence moves in the same commit).
+    Status start_runs();
     // What a campaign needs next: another batch now, another round soon
     // (its messages wait for the gateways), or nothing before the next
     // poll (throttled, paused, done).
@@ -91,6 +98,9 @@ private:
     std::map<std::string, Bucket> buckets_;
     std::map<std::string, Micros> tried_;         // paused campaigns: last try
     std::map<std::string, Micros> leased_until_;  // this node's leases
+    // The time zone of each number prefix met ("" when unknown).
+    std::map<std::string, std::string> zones_;
+    const std::string& zone_of_number(const std::string& e164);
     Micros counted_at_ = 0;
     PollingThread loop_;  // last: it stops before what its rounds use goes
 };

@@ -1,10 +1,10 @@
 #include "campaigns/service.h"
 
-#include <filesystem>
 #include <map>
 
 #include "campaigns/audience.h"
 #include "campaigns/estimate.h"
+#include "campaigns/schedule.h"
 #include "core/ids.h"
 #include "core/validate.h"
 #include "formats/sender_id.h"
@@ -28,28 +28,6 @@ std::int64_t excluded(const Exclusions& e, const char* reason) {
     return it == e.end() ? 0 : it->second;
 }
 
-// HH:MM of a day.
-bool is_time_of_day(const std::string& s) {
-    return s.size() == 5 && s[2] == ':' && std::isdigit(static_cast<unsigned char>(s[0])) &&
-           std::isdigit(static_cast<unsigned char>(s[1])) &&
-           std::isdigit(static_cast<unsigned char>(s[3])) &&
-           std::isdigit(static_cast<unsigned char>(s[4])) && std::stoi(s.substr(0, 2)) < 24 &&
-           std::stoi(s.substr(3, 2)) < 60;
-}
-
-// An IANA zone name the system's zone database holds ("Africa/Dar_es_Salaam").
-bool is_time_zone(const std::string& name) {
-    if (name.empty() || name.size() > 64 || name.front() == '/' ||
-        name.find("..") != std::string::npos)
-        return false;
-    for (char ch : name)
-        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '/' && ch != '_' && ch != '-' &&
-            ch != '+')
-            return false;
-    std::error_code ec;
-    return std::filesystem::is_regular_file("/usr/share/zoneinfo/" + name, ec);
-}
-
 // `settings`: every key known and well formed.
 Status check_settings(const json& settings) {
     FieldErrors errors;
@@ -57,7 +35,7 @@ Status check_settings(const json& settings) {
         const std::string field = "settings." + key;
         if (key == "send_time") {
             if (!value.is_string() || !is_time_of_day(value.get<std::string>()))
-                errors[field].push_back("A time of day as HH:MM.");
+                errors[field].push_back("A time of day as HH:MM (or HH:MM:SS).");
         } else if (key == "timezone") {
             if (!value.is_string() || !is_time_zone(value.get<std::string>()))
                 errors[field].push_back("An IANA time zone name, e.g. Africa/Dar_es_Salaam.");
@@ -256,6 +234,29 @@ Result<std::optional<std::string>> CampaignService::set_opt_out_footer(
     return footer;
 }
 
+Result<std::optional<QuietHours>> CampaignService::quiet_hours(const Principal& who) {
+    return db_.read([&](db::Connection& c) { return store::quiet_hours(c, who.account_id); });
+}
+
+Result<std::optional<QuietHours>> CampaignService::set_quiet_hours(
+    const Principal& who, const std::optional<QuietHours>& quiet) {
+    if (!who.can_manage())
+        return Error::forbidden("Only the account's owner or admins set quiet hours.");
+    if (quiet) {
+        FieldErrors errors;
+        for (const auto& [field, value] : {std::pair{"start", quiet->start}, {"end", quiet->end}})
+            if (value.size() != 5 || !is_time_of_day(value))
+                errors[field].push_back("A time of day as HH:MM.");
+        if (errors.empty() && quiet->start == quiet->end)
+            errors["end"].push_back("Must differ from start.");
+        if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    }
+    UJ_TRY(db_.write([&](db::Connection& c) {
+        return store::set_quiet_hours(c, who.account_id, quiet, clock_.now());
+    }));
+    return quiet;
+}
+
 // ---- campaigns
 
 Result<Campaign> CampaignService::find(db::Connection& c, const Principal& who,
@@ -319,9 +320,14 @@ Status CampaignService::apply_input(db::Connection& c, const Principal& who, Cam
     }
     if (in.is_recurring) k.is_recurring = *in.is_recurring;
     if (in.recurring_schedule) k.recurring_schedule = *in.recurring_schedule;
-    if (k.is_recurring)
-        errors["is_recurring"].push_back(
-            "Recurring campaigns are not available yet: schedule each run.");
+    if (k.is_recurring) {
+        if (auto r = parse_recurrence(k.recurring_schedule); !r)
+            for (auto& [field, problems] : r.error().errors) errors[field] = std::move(problems);
+        for (const char* key : {"send_time", "timezone"})
+            if (!k.settings.text(key))
+                errors[std::string("settings.") + key].push_back(
+                    "A recurring campaign sends at settings.send_time in settings.timezone.");
+    }
     if (!errors.empty()) return Error::invalid_fields(std::move(errors));
     return {};
 }
@@ -456,6 +462,28 @@ Status CampaignService::remove(const Principal& who, const CampaignId& id) {
     });
 }
 
+Status plan_schedule(Campaign& k, Micros now) {
+    const auto send_time = k.settings.text("send_time");
+    const auto zone = k.settings.text("timezone");
+    if (k.is_recurring) {
+        UJ_ASSIGN(auto recurrence, parse_recurrence(k.recurring_schedule));
+        const auto next =
+            next_occurrence(send_time.value_or(""), zone.value_or(""), now, recurrence);
+        if (!next)
+            return Error::invalid("recurring_schedule.until", "No occurrence is left before it.");
+        k.next_run_at = next;
+        return {};
+    }
+    if (k.scheduled_at && *k.scheduled_at > now) return {};
+    if (send_time && zone) {
+        k.scheduled_at = next_occurrence(*send_time, *zone, now);
+        if (k.scheduled_at) return {};
+    }
+    return Error::invalid("scheduled_at",
+                          "Set a time in the future, or settings.send_time and timezone, to "
+                          "schedule at.");
+}
+
 Result<CampaignView> CampaignService::act(const Principal& who, const CampaignId& id,
                                           Action action) {
     UJ_ASSIGN(auto k, db_.write([&](db::Connection& c) -> Result<Campaign> {
@@ -465,13 +493,15 @@ Result<CampaignView> CampaignService::act(const Principal& who, const CampaignId
         const Micros now = clock_.now();
         switch (action) {
             case Action::kSchedule:
-                if (!k.scheduled_at || *k.scheduled_at <= now)
-                    return Error::invalid("scheduled_at",
-                                          "Set a time in the future to schedule at.");
+                UJ_TRY(plan_schedule(k, now));
                 k.status = CampaignStatus::kScheduled;
                 k.run_by = who.user_id;
                 break;
             case Action::kStart:
+                if (k.is_recurring)
+                    return Error::precondition("RECURRING_CAMPAIGN",
+                                               "A recurring campaign is scheduled: each "
+                                               "occurrence starts a run of its own.");
                 k.status = CampaignStatus::kRunning;
                 k.started_at = now;
                 k.run_by = who.user_id;

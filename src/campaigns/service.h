@@ -102,6 +102,11 @@ public:
     Result<std::optional<std::string>> set_opt_out_footer(const Principal& who,
                                                           const std::optional<std::string>& footer);
 
+    Result<std::optional<QuietHours>> quiet_hours(const Principal& who);
+    // Owners and admins; 400 naming start or end unless both are HH:MM.
+    Result<std::optional<QuietHours>> set_quiet_hours(const Principal& who,
+                                                      const std::optional<QuietHours>& quiet);
+
     // ---- campaigns
     Result<Estimated> dry_run(const Principal& who, const CampaignInput& in);
     Result<Created> create(const Principal& who, const CampaignInput& in);
@@ -144,6 +149,12 @@ private:
     billing::BillingService* billing_;
     std::function<void()> wake_runner_;
 };
+
+// When a campaign being scheduled starts: a recurring one's first run
+// (next_run_at), else scheduled_at if still ahead, else the next
+// settings.send_time in settings.timezone (scheduled_at). 400 naming
+// scheduled_at when nothing says when.
+Status plan_schedule(Campaign& k, Micros now);
 
 // The text a campaign sends: its message_text, or its template's body.
 Result<TemplateText> campaign_text(db::Connection& c, const Campaign& k);

@@ -34,7 +34,7 @@ constexpr const char* kCampaignColumns =
     "settings, is_recurring, recurring_schedule, phase, next_seq, total_recipients, "
     "accepted_count, skipped_count, sent_count, delivered_count, read_count, failed_count, "
     "exclusions, estimated_cost, charged, refunded, currency, counted_at, created_by, "
-    "created_at, updated_at, created_by_name, run_by";
+    "created_at, updated_at, created_by_name, run_by, next_run_at, parent_id";
 
 // A JSON column as stored; an unreadable one reads as `fallback`.
 json json_of(const std::string& text, json fallback) {
@@ -116,6 +116,8 @@ Campaign campaign_from(const Row& r) {
     k.updated_at = r.i64(35);
     k.created_by_name = r.text(36);
     k.run_by = r.opt_id<UserId>(37);
+    k.next_run_at = r.opt_i64(38);
+    k.parent_id = r.opt_id<CampaignId>(39);
     return k;
 }
 
@@ -226,6 +228,24 @@ Status set_opt_out_footer(Connection& c, const AccountId& account,
         {account.value, db::optional_text(footer), now}));
 }
 
+Result<std::optional<QuietHours>> quiet_hours(Connection& c, const AccountId& account) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT quiet_start, quiet_end FROM campaign_preferences "
+                                    "WHERE account_id = $1",
+                                    {account.value}));
+    if (!row || row->is_null(0) || row->is_null(1)) return std::optional<QuietHours>();
+    return std::optional<QuietHours>(QuietHours{row->text(0), row->text(1)});
+}
+
+Status set_quiet_hours(Connection& c, const AccountId& account,
+                       const std::optional<QuietHours>& quiet, Micros now) {
+    return db::done(c.query(
+        "INSERT INTO campaign_preferences (account_id, quiet_start, quiet_end, updated_at) VALUES "
+        "($1, $2, $3, $4) ON CONFLICT (account_id) DO UPDATE SET quiet_start = "
+        "excluded.quiet_start, quiet_end = excluded.quiet_end, updated_at = excluded.updated_at",
+        {account.value, quiet ? Value(quiet->start) : db::null(),
+         quiet ? Value(quiet->end) : db::null(), now}));
+}
+
 // ---- campaigns
 
 Status insert_campaign(Connection& c, const Campaign& k) {
@@ -233,8 +253,9 @@ Status insert_campaign(Connection& c, const Campaign& k) {
         "INSERT INTO campaigns (id, account_id, name, description, campaign_type, message_text, "
         "template_id, sender_id, status, scheduled_at, targets, settings, is_recurring, "
         "recurring_schedule, estimated_cost, currency, exclusions, total_recipients, created_by, "
-        "created_at, updated_at, created_by_name) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-        "$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)",
+        "created_at, updated_at, created_by_name, started_at, run_by, parent_id) VALUES ($1, $2, "
+        "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
+        "$22, $23, $24, $25)",
         {k.id.value,
          k.account_id.value,
          k.name,
@@ -256,7 +277,10 @@ Status insert_campaign(Connection& c, const Campaign& k) {
          db::optional_id(k.created_by),
          k.created_at,
          k.updated_at,
-         k.created_by_name}));
+         k.created_by_name,
+         db::optional_int(k.started_at),
+         db::optional_id(k.run_by),
+         db::optional_id(k.parent_id)}));
 }
 
 Result<bool> save_campaign(Connection& c, const Campaign& k, CampaignStatus expected) {
@@ -297,6 +321,7 @@ Result<db::Listing<Campaign>> list_campaigns(Connection& c, const AccountId& acc
     f.where("account_id = $1");
     if (q.status) f.add("status = {}", std::string(status_name(*q.status)));
     if (q.type) f.add("campaign_type = {}", *q.type);
+    if (q.parent_id) f.add("parent_id = {}", q.parent_id->value);
     if (q.search)
         f.add("(lower(name) LIKE {} ESCAPE '\\' OR lower(description) LIKE {} ESCAPE '\\')",
               db::like_contains(*q.search));
@@ -316,9 +341,24 @@ Result<db::Listing<Campaign>> list_campaigns(Connection& c, const AccountId& acc
 
 Result<std::vector<Campaign>> due_campaigns(Connection& c, Micros now, int limit) {
     return campaigns(c,
-                     "WHERE status = 'scheduled' AND scheduled_at <= $1 ORDER BY scheduled_at "
-                     "LIMIT $2",
+                     "WHERE status = 'scheduled' AND is_recurring = FALSE AND scheduled_at <= $1 "
+                     "ORDER BY scheduled_at LIMIT $2",
                      {now, static_cast<std::int64_t>(limit)});
+}
+
+Result<std::vector<Campaign>> due_runs(Connection& c, Micros now, int limit) {
+    return campaigns(c,
+                     "WHERE status = 'scheduled' AND is_recurring = TRUE AND next_run_at <= $1 "
+                     "ORDER BY next_run_at LIMIT $2",
+                     {now, static_cast<std::int64_t>(limit)});
+}
+
+Result<bool> advance_run(Connection& c, const CampaignId& id, Micros from,
+                         std::optional<Micros> to) {
+    UJ_ASSIGN(auto n, c.execute("UPDATE campaigns SET next_run_at = $3 WHERE id = $1 AND "
+                                "next_run_at = $2",
+                                {id.value, from, db::optional_int(to)}));
+    return n > 0;
 }
 
 Result<std::vector<Campaign>> working_campaigns(Connection& c, int limit) {
@@ -347,13 +387,14 @@ Result<bool> lease_campaign(Connection& c, const CampaignId& id, const std::stri
 Result<bool> set_status(Connection& c, const Campaign& k, CampaignStatus expected) {
     UJ_ASSIGN(auto n, c.execute("UPDATE campaigns SET status = $3, status_reason = $4, "
                                 "started_at = $5, paused_at = $6, completed_at = $7, "
-                                "updated_at = $8, run_by = $10 WHERE account_id = $1 AND id = $2 "
-                                "AND status = $9",
+                                "updated_at = $8, run_by = $10, next_run_at = $11, scheduled_at = "
+                                "$12 WHERE account_id = $1 AND id = $2 AND status = $9",
                                 {k.account_id.value, k.id.value, std::string(status_name(k.status)),
                                  db::optional_text(k.status_reason), db::optional_int(k.started_at),
                                  db::optional_int(k.paused_at), db::optional_int(k.completed_at),
                                  k.updated_at, std::string(status_name(expected)),
-                                 db::optional_id(k.run_by)}));
+                                 db::optional_id(k.run_by), db::optional_int(k.next_run_at),
+                                 db::optional_int(k.scheduled_at)}));
     return n > 0;
 }
 

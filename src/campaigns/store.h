@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "campaigns/model.h"
+#include "campaigns/schedule.h"
 #include "core/result.h"
 #include "db/connection.h"
 #include "db/store_support.h"
@@ -34,10 +35,16 @@ Result<std::optional<std::string>> opt_out_footer(Connection& c, const AccountId
 Status set_opt_out_footer(Connection& c, const AccountId& account,
                           const std::optional<std::string>& footer, Micros now);
 
+// ---- the account's quiet hours
+Result<std::optional<QuietHours>> quiet_hours(Connection& c, const AccountId& account);
+Status set_quiet_hours(Connection& c, const AccountId& account,
+                       const std::optional<QuietHours>& quiet, Micros now);
+
 // ---- campaigns
 struct CampaignQuery {
     std::optional<CampaignStatus> status;
     std::optional<std::string> type, search;
+    std::optional<CampaignId> parent_id;  // a recurring campaign's runs
     std::string ordering = "-created_at";
 };
 
@@ -54,6 +61,12 @@ Result<db::Listing<Campaign>> list_campaigns(Connection& c, const AccountId& acc
 // ---- the runner (every account's campaigns)
 // Scheduled campaigns whose time has come.
 Result<std::vector<Campaign>> due_campaigns(Connection& c, Micros now, int limit);
+// Recurring campaigns whose next run is due.
+Result<std::vector<Campaign>> due_runs(Connection& c, Micros now, int limit);
+// Moves a recurring campaign's next run from `from` to `to` (none: no more);
+// false when another node moved it first.
+Result<bool> advance_run(Connection& c, const CampaignId& id, Micros from,
+                         std::optional<Micros> to);
 // Running campaigns, and paused ones waiting for their wallet.
 Result<std::vector<Campaign>> working_campaigns(Connection& c, int limit);
 // Campaigns whose counts may still change: running, paused, or final for
@@ -63,7 +76,8 @@ Result<std::vector<Campaign>> counted_campaigns(Connection& c, Micros now, Micro
 // node holds it.
 Result<bool> lease_campaign(Connection& c, const CampaignId& id, const std::string& node,
                             Micros now, Micros until);
-// Moves the status from `expected` (with the times and reason given).
+// Moves the status from `expected` (with the times, reason, sender, next
+// run and scheduled time given).
 Result<bool> set_status(Connection& c, const Campaign& k, CampaignStatus expected);
 
 // ---- recipients

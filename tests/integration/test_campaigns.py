@@ -686,3 +686,107 @@ def test_report_by_time_error_code_and_country(capi, cadmin, acct):
     assert sum(e["count"] for e in r["by_error_code"]) <= 1
     other = u.register(capi)
     assert_not_found(capi("GET", "/campaigns/%s/report" % k["id"], token=other.access))
+
+
+# --------------------------------------------------------------------------
+# Schedules
+# --------------------------------------------------------------------------
+
+def _zone_time(zone, seconds_ahead):
+    """(HH:MM:SS in `zone` seconds_ahead from now, the UTC instant as ISO)."""
+    from zoneinfo import ZoneInfo
+    at = (datetime.datetime.now(datetime.timezone.utc)
+          + datetime.timedelta(seconds=seconds_ahead)).replace(microsecond=0)
+    return at.astimezone(ZoneInfo(zone)).strftime("%H:%M:%S"), at.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_send_time_in_a_time_zone_sets_the_scheduled_start(capi, acct):
+    t = acct.access
+    c = contact(capi, t)
+    local, expected = _zone_time("America/New_York", 3600)
+    k = create(capi, t, target_contact_ids=[c["id"]],
+               settings={"send_time": local, "timezone": "America/New_York"})
+    s = act(capi, t, k["id"], "schedule")
+    assert s["status"] == "scheduled" and s["scheduled_at"] == expected
+    act(capi, t, k["id"], "cancel")
+
+
+def test_recurring_campaign_starts_a_run_per_occurrence(capi, acct):
+    t = acct.access
+    first = contact(capi, t, tags=["daily"])
+    body = {"target_criteria": {"tags": ["daily"]}, "is_recurring": True,
+            "recurring_schedule": {"frequency": "daily"}}
+    # A recurring campaign needs a time of day and a zone.
+    assert_validation(capi("POST", "/campaigns", json=dict(body, name="r", message_text="x"),
+                           token=t), "settings.send_time")
+    assert_validation(capi("POST", "/campaigns", json=dict(
+        body, name="r", message_text="x", recurring_schedule={"frequency": "hourly"},
+        settings={"send_time": "09:00", "timezone": "UTC"}), token=t),
+        "recurring_schedule.frequency")
+    local, expected = _zone_time("Africa/Dar_es_Salaam", 4)
+    k = create(capi, t, settings={"send_time": local, "timezone": "Africa/Dar_es_Salaam"},
+               **body)
+    assert k["is_recurring"] is True and k["next_run_at"] is None
+    resp = act(capi, t, k["id"], "start", 422)
+    assert_error(resp, 422, "RECURRING_CAMPAIGN")
+    s = act(capi, t, k["id"], "schedule")
+    assert s["status"] == "scheduled" and s["next_run_at"] == expected
+    # Recipients are resolved per run: a contact added now is in the first run.
+    second = contact(capi, t, tags=["daily"])
+    deadline = time.time() + WAIT_S
+    while True:
+        runs = assert_list(capi("GET", "/campaigns/%s/runs" % k["id"], token=t))
+        if runs["count"] == 1 and runs["results"][0]["status"] == "completed":
+            break
+        assert time.time() < deadline, runs
+        time.sleep(0.3)
+    run = runs["results"][0]
+    assert run["parent_id"] == k["id"] and run["is_recurring"] is False
+    assert run["scheduled_at"] == expected and run["total_recipients"] == 2
+    assert run["name"].startswith(k["name"] + " (")
+    phones = {r["phone"] for r in recipients(capi, t, run["id"])["results"]}
+    assert phones == {first["phone_e164"], second["phone_e164"]}
+    parent = get(capi, t, k["id"])
+    assert parent["status"] == "scheduled"
+    next_at = datetime.datetime.strptime(parent["next_run_at"], "%Y-%m-%dT%H:%M:%SZ")
+    first_at = datetime.datetime.strptime(expected, "%Y-%m-%dT%H:%M:%SZ")
+    assert next_at - first_at == datetime.timedelta(days=1)
+    cancelled = act(capi, t, k["id"], "cancel")
+    assert cancelled["status"] == "cancelled"
+    other = u.register(capi)
+    assert_not_found(capi("GET", "/campaigns/%s/runs" % k["id"], token=other.access))
+
+
+def test_quiet_hours_hold_campaign_messages_until_they_end(capi, acct):
+    from zoneinfo import ZoneInfo
+    t = acct.access
+    assert assert_ok(capi("GET", "/campaigns/quiet-hours", token=t)) == {"start": None,
+                                                                        "end": None}
+    for bad in ({"start": "25:00", "end": "08:00"}, {"start": "21:00"},
+                {"start": "21:00", "end": "21:00"}):
+        resp = capi("PUT", "/campaigns/quiet-hours", json=bad, token=t)
+        assert_error(resp, 400, "VALIDATION_ERROR")
+    agent = u.member(capi, acct, role="agent")
+    assert_error(capi("PUT", "/campaigns/quiet-hours", json={"start": "21:00", "end": "08:00"},
+                      token=agent.access), 403)
+    # Quiet from an hour ago to an hour ahead in Dar es Salaam (the numbers' zone).
+    now = datetime.datetime.now(ZoneInfo("Africa/Dar_es_Salaam"))
+    start = (now - datetime.timedelta(hours=1)).strftime("%H:%M")
+    end_local = now + datetime.timedelta(hours=1)
+    end = end_local.strftime("%H:%M")
+    assert_ok(capi("PUT", "/campaigns/quiet-hours", json={"start": start, "end": end}, token=t))
+    c = contact(capi, t)
+    k = create(capi, t, target_contact_ids=[c["id"]])
+    act(capi, t, k["id"], "start")
+    done = wait_for(capi, t, k["id"], lambda x: x["status"] == "completed", "completed")
+    row = recipients(capi, t, k["id"])["results"][0]
+    assert row["status"] == "accepted" and row["message_status"] == "scheduled"
+    m = assert_ok(capi("GET", "/messages/%s" % row["message_id"], token=t))
+    expected = end_local.replace(second=0, microsecond=0).astimezone(datetime.timezone.utc)
+    assert m["send_at"] == expected.strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert done["sent_count"] == 0
+    # Other sends are not held: a single message goes at once.
+    single = assert_ok(capi("POST", "/messages", json={"to": phone(), "body": "hi"}, token=t),
+                       201)
+    assert single["status"] == "queued"
+    assert_ok(capi("PUT", "/campaigns/quiet-hours", json={"start": None, "end": None}, token=t))

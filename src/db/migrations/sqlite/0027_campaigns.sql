@@ -16,10 +16,13 @@ CREATE TABLE sms_templates (
 );
 CREATE UNIQUE INDEX sms_templates_name ON sms_templates (account_id, name);
 
--- An account's footer added to campaign messages ("Reply STOP to opt out").
+-- An account's footer added to campaign messages ("Reply STOP to opt out"),
+-- and its quiet hours (HH:MM, local to each recipient's country).
 CREATE TABLE campaign_preferences (
     account_id TEXT PRIMARY KEY,
     opt_out_footer TEXT,
+    quiet_start TEXT,
+    quiet_end TEXT,
     updated_at BIGINT NOT NULL
 );
 
@@ -42,6 +45,10 @@ CREATE TABLE campaigns (
     settings TEXT NOT NULL,
     is_recurring BOOLEAN NOT NULL DEFAULT FALSE,
     recurring_schedule TEXT NOT NULL DEFAULT '{}',
+    -- A recurring campaign's next occurrence; each starts a run, a campaign
+    -- of its own whose parent_id names it.
+    next_run_at BIGINT,
+    parent_id TEXT,
     -- expanding: the recipient list is being written; sending: it is frozen
     -- and next_seq is the first recipient not yet handed to the accept path.
     phase TEXT,
@@ -70,6 +77,7 @@ CREATE TABLE campaigns (
 );
 CREATE INDEX campaigns_account ON campaigns (account_id, created_at);
 CREATE INDEX campaigns_status ON campaigns (status);
+CREATE INDEX campaigns_parent ON campaigns (parent_id) WHERE parent_id IS NOT NULL;
 
 -- The frozen recipient list: pending until the accept path took the
 -- message (accepted, with its id) or refused it (skipped, with why).
