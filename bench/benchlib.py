@@ -1,6 +1,7 @@
 """Shared pieces of the end-to-end benchmarks: start the real ujumbe binary
 on a throwaway database (SQLite, or PostgreSQL when a URL is given) and call
 its API."""
+import http.client
 import json
 import os
 import re
@@ -61,3 +62,28 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def upload(base, token, path):
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=600)
+    size = os.path.getsize(path)
+    conn.putrequest("POST", "/api/v1/contacts/import")
+    conn.putheader("Authorization", "Bearer " + token)
+    conn.putheader("Content-Type", "text/csv")
+    conn.putheader("Content-Length", str(size))
+    conn.endheaders()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            conn.send(chunk)
+    resp = conn.getresponse()
+    body = json.loads(resp.read())
+    if resp.status != 202:
+        sys.exit(f"import refused: {resp.status} {body}")
+    return body["data"]["id"]

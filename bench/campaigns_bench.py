@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 
-from benchlib import call, start_server
+from benchlib import call, peak_rss_mb, start_server, upload
 
 ROWS = int(os.environ.get("ROWS", "1000000"))
 # The campaign's text: personalised by default; TEXT="Sale today" measures a fixed one.
@@ -39,32 +39,6 @@ def write_csv(path, rows):
         f.write("name,phone,is_opted_in,company\n")
         for i in range(rows):
             f.write("Customer %d,071%07d,true,Co %d\n" % (i, i, i % 100))
-
-
-def peak_rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def upload(base, token, path):
-    host, port = base.split("//")[1].split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=600)
-    conn.putrequest("POST", "/api/v1/contacts/import")
-    conn.putheader("Authorization", "Bearer " + token)
-    conn.putheader("Content-Type", "text/csv")
-    conn.putheader("Content-Length", str(os.path.getsize(path)))
-    conn.endheaders()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            conn.send(chunk)
-    resp = conn.getresponse()
-    body = json.loads(resp.read())
-    if resp.status != 202:
-        sys.exit(f"import refused: {resp.status} {body}")
-    return body["data"]["id"]
 
 
 def register(base):

@@ -25,7 +25,7 @@ import time
 import urllib.parse
 import uuid
 
-from benchlib import call, start_server
+from benchlib import call, peak_rss_mb, start_server, upload
 
 ROWS = int(os.environ.get("ROWS", "1000000"))
 SEARCHES = int(os.environ.get("SEARCHES", "200"))
@@ -45,33 +45,6 @@ def write_csv(path, rows):
                 "customer;vip" if i % 10 == 0 else "customer",
                 rnd.choice(["Arusha", "Dodoma", "Mwanza", "Mbeya"]),
                 rnd.choice(["free", "pro"])))
-
-
-def peak_rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def upload(base, token, path):
-    host, port = base.split("//")[1].split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=600)
-    size = os.path.getsize(path)
-    conn.putrequest("POST", "/api/v1/contacts/import")
-    conn.putheader("Authorization", "Bearer " + token)
-    conn.putheader("Content-Type", "text/csv")
-    conn.putheader("Content-Length", str(size))
-    conn.endheaders()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            conn.send(chunk)
-    resp = conn.getresponse()
-    body = json.loads(resp.read())
-    if resp.status != 202:
-        sys.exit(f"import refused: {resp.status} {body}")
-    return body["data"]["id"]
 
 
 def timed_get(conn, path, token):

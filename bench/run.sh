@@ -19,9 +19,11 @@ python3 bench/contacts_bench.py
 python3 bench/messaging_bench.py
 python3 bench/smpp_server_bench.py
 python3 bench/webhooks_bench.py
+python3 bench/campaigns_bench.py
 export UJUMBE_BENCH_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir")
 python3 bench/identity_bench.py
 python3 bench/contacts_bench.py
 python3 bench/messaging_bench.py
 python3 bench/smpp_server_bench.py
 python3 bench/webhooks_bench.py
+python3 bench/campaigns_bench.py

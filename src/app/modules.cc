@@ -81,6 +81,7 @@ campaigns::RunnerOptions runner_options(const Config& config, const std::string&
     o.node_id = node;
     o.batch = config.campaign_batch;
     o.waiting = config.campaign_waiting;
+    o.account_per_second = config.campaign_account_mps;
     o.retry = config.campaign_retry_s * kMicrosPerSecond;
     o.balance_wait = config.campaign_balance_wait_s * kMicrosPerSecond;
     return o;

@@ -271,12 +271,20 @@ Status Runner::expand(Campaign& k) {
 }
 
 std::int64_t Runner::allowance(const Campaign& k) {
-    const auto rate = k.settings.messages_per_second();
-    if (rate <= 0) return options_.batch;
-    auto& bucket = buckets_[k.id.value];
     const Micros second = clock_.now() / kMicrosPerSecond;
-    if (bucket.second != second) bucket = {second, 0};
-    return std::max<std::int64_t>(0, rate - bucket.used);
+    const auto left = [&](const std::string& key, std::int64_t rate) -> std::int64_t {
+        if (rate <= 0) return options_.batch;
+        auto& bucket = buckets_[key];
+        if (bucket.second != second) bucket = {second, 0};
+        return std::max<std::int64_t>(0, rate - bucket.used);
+    };
+    return std::min(left(k.id.value, k.settings.messages_per_second()),
+                    left("account:" + k.account_id.value, options_.account_per_second));
+}
+
+void Runner::spend(const Campaign& k, std::int64_t sent) {
+    for (const auto& key : {k.id.value, "account:" + k.account_id.value})
+        if (auto it = buckets_.find(key); it != buckets_.end()) it->second.used += sent;
 }
 
 Result<Runner::Next> Runner::send_batch(Campaign& k) {
@@ -390,7 +398,7 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
         for (std::size_t j = 0; j < sent->outcomes.size(); ++j)
             if (const auto& o = sent->outcomes[j]; o.error)
                 reasons.emplace_back(rows[row_of[j]].seq, o.error->error_code);
-        buckets_[k.id.value].used += static_cast<std::int64_t>(requests.size());
+        spend(k, static_cast<std::int64_t>(requests.size()));
     }
     if (!recorded) {
         const std::vector<messaging::Message> none;

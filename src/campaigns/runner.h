@@ -39,6 +39,9 @@ struct RunnerOptions {
     int expand_page = 5000;  // recipients written per transaction
     // A campaign's messages waiting for a gateway at most.
     std::int64_t waiting = 1000;
+    // Messages per second of all of an account's campaigns on this node
+    // (0: no limit beyond each campaign's throttle).
+    std::int64_t account_per_second = 0;
     Micros poll = 250 * 1000;
     Micros lease = 60 * kMicrosPerSecond;
     Micros retry = 15 * kMicrosPerSecond;                // a paused campaign's next try
@@ -82,12 +85,14 @@ private:
     Status halt(Campaign& k, CampaignStatus to, const std::string& reason);
     Status complete(Campaign& k);
 
-    // Throttle: messages a campaign may still send this second.
+    // Throttle: messages a campaign may still send this second, within
+    // its own rate and its account's; spend() takes them.
     struct Bucket {
         Micros second = 0;
         std::int64_t used = 0;
     };
     std::int64_t allowance(const Campaign& k);
+    void spend(const Campaign& k, std::int64_t sent);
 
     db::Database& db_;
     Clock& clock_;

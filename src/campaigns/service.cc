@@ -438,6 +438,8 @@ Result<CampaignView> CampaignService::update(const Principal& who, const Campaig
     UJ_TRY(check_action(k.status, Action::kEdit));
     const auto expected = k.status;
     UJ_TRY(db_.read([&](db::Connection& c) { return apply_input(c, who, k, in, false); }));
+    // A scheduled campaign edited is scheduled again by its new fields.
+    if (k.status == CampaignStatus::kScheduled) UJ_TRY(plan_schedule(k, clock_.now()));
     UJ_ASSIGN(auto estimated, estimate(who, k));
     k.total_recipients = estimated.total_recipients;
     k.estimated_cost = static_cast<std::int64_t>(

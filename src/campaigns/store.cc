@@ -289,15 +289,28 @@ Result<bool> save_campaign(Connection& c, const Campaign& k, CampaignStatus expe
                         "message_text = $6, template_id = $7, sender_id = $8, scheduled_at = $9, "
                         "targets = $10, settings = $11, is_recurring = $12, "
                         "recurring_schedule = $13, estimated_cost = $14, currency = $15, "
-                        "exclusions = $16, total_recipients = $17, updated_at = $18 WHERE "
-                        "account_id = $1 AND id = $2 AND status = $19",
-                        {k.account_id.value, k.id.value, k.name, k.description, k.campaign_type,
-                         db::optional_text(k.message_text), db::optional_id(k.template_id),
-                         db::optional_text(k.sender_id), db::optional_int(k.scheduled_at),
-                         targets_text(k.targets), k.settings.raw.dump(), k.is_recurring,
-                         k.recurring_schedule.dump(), k.estimated_cost,
-                         db::optional_text(k.currency), exclusions_text(k.exclusions),
-                         k.total_recipients, k.updated_at, std::string(status_name(expected))}));
+                        "exclusions = $16, total_recipients = $17, updated_at = $18, "
+                        "next_run_at = $20 WHERE account_id = $1 AND id = $2 AND status = $19",
+                        {k.account_id.value,
+                         k.id.value,
+                         k.name,
+                         k.description,
+                         k.campaign_type,
+                         db::optional_text(k.message_text),
+                         db::optional_id(k.template_id),
+                         db::optional_text(k.sender_id),
+                         db::optional_int(k.scheduled_at),
+                         targets_text(k.targets),
+                         k.settings.raw.dump(),
+                         k.is_recurring,
+                         k.recurring_schedule.dump(),
+                         k.estimated_cost,
+                         db::optional_text(k.currency),
+                         exclusions_text(k.exclusions),
+                         k.total_recipients,
+                         k.updated_at,
+                         std::string(status_name(expected)),
+                         db::optional_int(k.next_run_at)}));
     return n > 0;
 }
 

@@ -49,8 +49,8 @@ struct CampaignQuery {
 };
 
 Status insert_campaign(Connection& c, const Campaign& k);
-// Writes what people change (fields and status) if the stored status is
-// still `expected`; false when it moved on.
+// Writes what people change (its fields, and when it is scheduled for) if
+// the stored status is still `expected`; false when it moved on.
 Result<bool> save_campaign(Connection& c, const Campaign& k, CampaignStatus expected);
 Status delete_campaign(Connection& c, const AccountId& account, const CampaignId& id);
 Result<std::optional<Campaign>> find_campaign(Connection& c, const AccountId& account,

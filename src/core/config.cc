@@ -150,6 +150,7 @@ const std::vector<Setting>& settings() {
         millis("webhook_poll_ms", &Config::webhook_poll_ms, std::int64_t{1}),
         number("campaign_batch", &Config::campaign_batch, 1, 10000),
         number("campaign_waiting", &Config::campaign_waiting, std::int64_t{1}),
+        number("campaign_account_mps", &Config::campaign_account_mps, std::int64_t{0}),
         seconds("campaign_retry_s", &Config::campaign_retry_s, std::int64_t{1}),
         seconds("campaign_balance_wait_s", &Config::campaign_balance_wait_s, std::int64_t{1}),
         number("body_retention_days", &Config::body_retention_days, std::int64_t{0},

@@ -111,6 +111,7 @@ struct Config {
     // how long it may wait before it fails.
     int campaign_batch = 500;
     std::int64_t campaign_waiting = 1000;
+    std::int64_t campaign_account_mps = 0;  // all of an account's campaigns; 0: none
     std::int64_t campaign_retry_s = 15;
     std::int64_t campaign_balance_wait_s = 86400;
     // Days a final message keeps its body, and days it is kept at all, for

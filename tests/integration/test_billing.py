@@ -17,7 +17,6 @@ import datetime
 import itertools
 import time
 import uuid
-from contextlib import contextmanager
 from decimal import Decimal
 
 import pytest
@@ -25,7 +24,7 @@ import pytest
 import ujumbe_it as u
 from ujumbe_it import (assert_error, assert_list, assert_ok, assert_validation,
                        child_owner_login, create_api_key, create_child, create_reseller,
-                       describe, is_timestamp, with_query)
+                       describe, failing_gateway, is_timestamp, with_query)
 
 TRIAL_MICROS = 5_000_000
 CURRENCY = "USD"
@@ -1349,29 +1348,6 @@ def test_concurrent_sends_never_overdraw(api, owner, rates):
 # --------------------------------------------------------------------------
 # 13. Configuration: currency, trial credit, refunds of undelivered
 # --------------------------------------------------------------------------
-
-@contextmanager
-def failing_gateway(api, admin, prefix, failure_status):
-    """A sandbox gateway failing every message with `failure_status` (receipts
-    after 50 ms), reached by a priority-1000 route for `prefix`; both are
-    deleted on exit."""
-    gw = route = None
-    try:
-        gw = assert_ok(api("POST", "/gateways", json={
-            "name": "billing-fail-%s" % uuid.uuid4().hex[:8], "kind": "sandbox",
-            "settings": {"delivery_ratio": 0, "failure_status": failure_status,
-                         "receipt_delay_ms": 50}}, token=admin.access), 201)
-        route = assert_ok(api("POST", "/routes", json={
-            "name": "billing-fail-%s" % uuid.uuid4().hex[:8], "priority": 1000,
-            "prefix": prefix, "gateways": [{"gateway_id": gw["id"], "weight": 1}]},
-            token=admin.access), 201)
-        yield gw
-    finally:
-        if route is not None:
-            api("DELETE", "/routes/%s" % route["id"], token=admin.access)
-        if gw is not None:
-            api("DELETE", "/gateways/%s" % gw["id"], token=admin.access)
-
 
 def test_undelivered_is_not_refunded_by_default(api, admin, owner, rates):
     prefix = unique_prefix()

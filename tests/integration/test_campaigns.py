@@ -13,7 +13,6 @@ The module runs its own server: a campaign paused by the server is tried
 again every second.
 """
 
-import contextlib
 import csv
 import datetime
 import importlib.util
@@ -639,32 +638,10 @@ def test_api_key_scopes(capi, acct):
     assert_error(capi("POST", "/campaigns/%s/start" % k["id"], apikey=reader), 403)
 
 
-@contextlib.contextmanager
-def failing_route(api, admin, prefix):
-    """A sandbox gateway that answers every message `undelivered`, routed for
-    `prefix`; both deleted on exit."""
-    gw = route = None
-    try:
-        gw = assert_ok(api("POST", "/gateways", json={
-            "name": "campaign-fail-%s" % uuid.uuid4().hex[:8], "kind": "sandbox",
-            "settings": {"delivery_ratio": 0, "failure_status": "undelivered",
-                         "receipt_delay_ms": 50}}, token=admin.access), 201)
-        route = assert_ok(api("POST", "/routes", json={
-            "name": "campaign-fail-%s" % uuid.uuid4().hex[:8], "priority": 1000,
-            "prefix": prefix, "gateways": [{"gateway_id": gw["id"], "weight": 1}]},
-            token=admin.access), 201)
-        yield gw
-    finally:
-        if route is not None:
-            api("DELETE", "/routes/%s" % route["id"], token=admin.access)
-        if gw is not None:
-            api("DELETE", "/gateways/%s" % gw["id"], token=admin.access)
-
-
 def test_report_by_time_error_code_and_country(capi, cadmin, acct):
     t = acct.access
     prefix = "+25478%d" % (next(_numbers) % 10)
-    with failing_route(capi, cadmin, prefix):
+    with u.failing_gateway(capi, cadmin, prefix, "undelivered"):
         ids = [contact(capi, t)["id"], contact(capi, t)["id"],
                contact(capi, t, number=phone(prefix))["id"]]
         k = create(capi, t, target_contact_ids=ids)
@@ -751,6 +728,10 @@ def test_recurring_campaign_starts_a_run_per_occurrence(capi, acct):
     next_at = datetime.datetime.strptime(parent["next_run_at"], "%Y-%m-%dT%H:%M:%SZ")
     first_at = datetime.datetime.strptime(expected, "%Y-%m-%dT%H:%M:%SZ")
     assert next_at - first_at == datetime.timedelta(days=1)
+    # Edited while scheduled: the next run follows the new time of day.
+    edited = assert_ok(capi("PATCH", "/campaigns/%s" % k["id"], json={
+        "settings": {"send_time": "23:59", "timezone": "Africa/Dar_es_Salaam"}}, token=t))
+    assert edited["status"] == "scheduled" and edited["next_run_at"].endswith("T20:59:00Z")
     cancelled = act(capi, t, k["id"], "cancel")
     assert cancelled["status"] == "cancelled"
     other = u.register(capi)
@@ -790,3 +771,25 @@ def test_quiet_hours_hold_campaign_messages_until_they_end(capi, acct):
                        201)
     assert single["status"] == "queued"
     assert_ok(capi("PUT", "/campaigns/quiet-hours", json={"start": None, "end": None}, token=t))
+
+
+def test_account_throttle_spans_its_campaigns():
+    """With UJUMBE_CAMPAIGN_ACCOUNT_MPS=2, two campaigns of four recipients
+    each share two messages a second: eight messages need four one-second
+    windows, so at least three seconds."""
+    srv = _harness().UjumbeServer({"UJUMBE_CAMPAIGN_ACCOUNT_MPS": "2"}, label="campaigns-mps")
+    try:
+        srv.start()
+        api = srv.api
+        owner = u.register(api)
+        t = owner.access
+        made = [create(api, t, target_contact_ids=[contact(api, t)["id"] for _ in range(4)])
+                for _ in range(2)]
+        started = time.monotonic()
+        for k in made:
+            act(api, t, k["id"], "start")
+        for k in made:
+            wait_for(api, t, k["id"], lambda c: c["status"] == "completed", "completed")
+        assert time.monotonic() - started >= 2.5
+    finally:
+        srv.stop()

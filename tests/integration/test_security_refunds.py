@@ -13,10 +13,9 @@ Each test runs its own server: the base rate card and routes are its own."""
 import datetime
 import time
 import uuid
-from contextlib import contextmanager
 
 import ujumbe_it as u
-from ujumbe_it import assert_list, assert_ok, with_query
+from ujumbe_it import assert_list, assert_ok, failing_gateway, with_query
 
 TRIAL = 5_000_000
 PRICE = "0.02"          # a segment, for +2547330...
@@ -65,24 +64,6 @@ def priced_server(server_factory, **env):
     assert_ok(srv.api("POST", "/rates", json={"prefix": "2547330", "price": PRICE},
                       token=admin.access))
     return srv, admin, u.register(srv.api)
-
-
-@contextmanager
-def failing_gateway(api, admin, prefix, failure_status):
-    """A sandbox gateway failing every message with `failure_status`, routed
-    for `prefix` ahead of the catch-all route."""
-    gw = assert_ok(api("POST", "/gateways", json={
-        "name": "fail-%s" % uuid.uuid4().hex[:8], "kind": "sandbox",
-        "settings": {"delivery_ratio": 0, "failure_status": failure_status,
-                     "receipt_delay_ms": 50}}, token=admin.access), 201)
-    route = assert_ok(api("POST", "/routes", json={
-        "name": "fail-%s" % uuid.uuid4().hex[:8], "priority": 1000, "prefix": prefix,
-        "gateways": [{"gateway_id": gw["id"], "weight": 1}]}, token=admin.access), 201)
-    try:
-        yield gw
-    finally:
-        api("DELETE", "/routes/%s" % route["id"], token=admin.access)
-        api("DELETE", "/gateways/%s" % gw["id"], token=admin.access)
 
 
 def test_no_route_failures_are_refunded_once(server_factory):

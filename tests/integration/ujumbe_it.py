@@ -23,6 +23,7 @@ import sqlite3
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 from urllib.parse import urlencode, urlsplit
 
 API_PREFIX = "/api/v1"
@@ -716,3 +717,25 @@ def run_sql(srv, sql):
         db.commit()
     finally:
         db.close()
+
+
+@contextmanager
+def failing_gateway(api, admin, prefix, failure_status):
+    """A sandbox gateway failing every message with `failure_status` (receipts
+    after 50 ms), reached by a priority-1000 route for `prefix` ahead of the
+    catch-all route; both are deleted on exit."""
+    gw = route = None
+    try:
+        gw = assert_ok(api("POST", "/gateways", json={
+            "name": "fail-%s" % uuid.uuid4().hex[:8], "kind": "sandbox",
+            "settings": {"delivery_ratio": 0, "failure_status": failure_status,
+                         "receipt_delay_ms": 50}}, token=admin.access), 201)
+        route = assert_ok(api("POST", "/routes", json={
+            "name": "fail-%s" % uuid.uuid4().hex[:8], "priority": 1000, "prefix": prefix,
+            "gateways": [{"gateway_id": gw["id"], "weight": 1}]}, token=admin.access), 201)
+        yield gw
+    finally:
+        if route is not None:
+            api("DELETE", "/routes/%s" % route["id"], token=admin.access)
+        if gw is not None:
+            api("DELETE", "/gateways/%s" % gw["id"], token=admin.access)
