@@ -10,6 +10,7 @@
 #include <date/tz.h>
 
 #include "core/dates.h"
+#include "http/input.h"
 
 namespace ujumbe::campaigns {
 
@@ -72,7 +73,7 @@ Result<Recurrence> parse_recurrence(const json& schedule) {
     };
     for (const auto& [key, value] : schedule.items())
         if (key != "frequency" && key != "days" && key != "day_of_month" && key != "until")
-            fail(key, "Unknown key: use frequency, days, day_of_month or until.");
+            fail(http::echo_of(key), "Unknown key: use frequency, days, day_of_month or until.");
     const auto f = schedule.find("frequency");
     const std::string frequency =
         f != schedule.end() && f->is_string() ? f->get<std::string>() : "";

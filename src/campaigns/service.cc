@@ -32,7 +32,7 @@ std::int64_t excluded(const Exclusions& e, const char* reason) {
 Status check_settings(const json& settings) {
     FieldErrors errors;
     for (const auto& [key, value] : settings.items()) {
-        const std::string field = "settings." + key;
+        const std::string field = "settings." + http::echo_of(key);  // a key may be long
         if (key == "send_time") {
             if (!value.is_string() || !is_time_of_day(value.get<std::string>()))
                 errors[field].push_back("A time of day as HH:MM (or HH:MM:SS).");

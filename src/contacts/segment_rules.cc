@@ -1,6 +1,7 @@
 #include "contacts/segment_rules.h"
 
 #include "contacts/normalize.h"
+#include "http/input.h"
 
 namespace ujumbe::contacts {
 
@@ -73,7 +74,7 @@ Result<SegmentRules> parse_rules(const json& rules) {
     FieldErrors errors;
     if (!rules.is_object()) return Error::invalid("rules", "Must be an object.");
     for (const auto& [key, v] : rules.items()) {
-        const std::string field = "rules." + key;
+        const std::string field = "rules." + http::echo_of(key);  // a key may be long
         if (key == "tags_any") {
             if (auto t = tag_list(v, field, errors)) out.tags_any = *t;
         } else if (key == "tags_all") {

@@ -278,6 +278,20 @@ def test_bad_campaign_input_is_400_naming_the_field(capi, acct, body, field):
     assert assert_list(capi("GET", "/campaigns", token=t))["count"] == 0
 
 
+@pytest.mark.parametrize("field", ["settings", "target_criteria", "recurring_schedule"])
+def test_long_unknown_keys_are_not_echoed_whole(capi, acct, field):
+    c = contact(capi, acct.access)
+    body = {"name": "x", "message_text": "Hi", "target_contact_ids": [c["id"]],
+            "settings": {"send_time": "09:00", "timezone": "UTC"}}
+    body.setdefault(field, {})
+    body[field] = dict(body[field], **{"k" * 5000: 1})
+    if field == "recurring_schedule":
+        body.update(is_recurring=True, recurring_schedule={"frequency": "daily", "k" * 5000: 1})
+    resp = capi("POST", "/campaigns", json=body, token=acct.access)
+    assert_error(resp, 400, "VALIDATION_ERROR", field)
+    assert len(resp.raw) < 1500, len(resp.raw)
+
+
 def test_both_text_and_template_is_400(capi, acct):
     t = acct.access
     tpl = assert_ok(capi("POST", "/templates", json={"name": "t", "body": "x"}, token=t), 201)
