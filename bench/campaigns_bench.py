@@ -28,8 +28,13 @@ import time
 import uuid
 
 from benchlib import call, peak_rss_mb, start_server, upload
+from messaging_bench import setup as smpp_gateway
+from messaging_bench import start_smsc
 
 ROWS = int(os.environ.get("ROWS", "1000000"))
+# SMSC=1: through an SMPP gateway to the npm `smpp` SMSC simulator (window
+# 200 x 2 binds, as bench/messaging_bench.py), else the sandbox gateway.
+SMSC = os.environ.get("SMSC", "0") == "1"
 # The campaign's text: personalised by default; TEXT="Sale today" measures a fixed one.
 TEXT = os.environ.get("TEXT", "Hi {{name}} of {{attributes.company}}")
 
@@ -85,8 +90,14 @@ def main():
     csv_path = os.path.join(tmp, "contacts.csv")
     write_csv(csv_path, ROWS)
     extra = {k: v for k, v in os.environ.items() if k.startswith("UJUMBE_CAMPAIGN_")}
-    proc, base = start_server(tmp, pg_url, dict(extra, UJUMBE_SANDBOX_GATEWAY="true"))
+    smsc = None
+    if SMSC:
+        smsc, smsc_port = start_smsc()
+    proc, base = start_server(tmp, pg_url,
+                              dict(extra, UJUMBE_SANDBOX_GATEWAY="false" if SMSC else "true"))
     try:
+        if SMSC:
+            smpp_gateway(base, smsc_port)
         token = register(base)
         auth = {"Authorization": "Bearer " + token}
         call(base, "PUT", "/api/v1/accounts/current", {"default_country": "TZ"}, auth)
@@ -132,7 +143,8 @@ def main():
         expansion = expanded_at - t1
         sending = completed_at - expanded_at
         engine = "PostgreSQL" if pg_url else "SQLite"
-        print(f"\nengine: {engine}; a campaign to {ROWS:,} recipients, sandbox gateway, "
+        gateway = "SMPP to the SMSC simulator" if SMSC else "sandbox gateway"
+        print(f"\nengine: {engine}; a campaign to {ROWS:,} recipients, {gateway}, "
               f"text {TEXT!r}\n")
         print("| campaign | value |")
         print("| --- | ---: |")
@@ -149,6 +161,8 @@ def main():
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(60)
+        if smsc:
+            smsc.terminate()
         if not os.environ.get("BENCH_KEEP"):
             shutil.rmtree(tmp, ignore_errors=True)
 
