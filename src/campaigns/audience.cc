@@ -85,10 +85,7 @@ Candidate candidate_of(contacts::Contact& c) {
     Candidate out;
     out.contact_id = c.id;
     out.phone = *c.phone_e164;
-    out.values.name = std::move(c.name);
-    out.values.phone = out.phone;
-    out.values.email = c.email.value_or("");
-    out.values.attributes = std::move(c.attributes);
+    out.values = values_of(std::move(c));
     return out;
 }
 
@@ -134,6 +131,15 @@ private:
 };
 
 }  // namespace
+
+TemplateValues values_of(contacts::Contact contact) {
+    TemplateValues out;
+    out.name = std::move(contact.name);
+    out.phone = contact.phone_e164.value_or("");
+    out.email = contact.email.value_or("");
+    out.attributes = std::move(contact.attributes);
+    return out;
+}
 
 Result<Audience> resolve_audience(contacts::ContactsService& contacts, const Principal& who,
                                   const Targets& targets) {

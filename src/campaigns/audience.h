@@ -26,6 +26,9 @@ struct Candidate {
     TemplateValues values;
 };
 
+// What a contact fills a template's placeholders with.
+TemplateValues values_of(contacts::Contact contact);
+
 // The targets checked, each source as a contact query.
 struct Audience {
     std::vector<ContactId> contact_ids;  // unique, in the order given

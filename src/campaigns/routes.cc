@@ -58,10 +58,6 @@ json template_json(const Template& t) {
             {"updated_at", format_iso8601(t.updated_at)}};
 }
 
-json money_or_zero(std::int64_t v) {
-    return money_json(v);
-}
-
 json campaign_json(const CampaignView& v) {
     const Campaign& k = v.campaign;
     json ids = json::array(), segments = json::array();
@@ -102,8 +98,8 @@ json campaign_json(const CampaignView& v) {
             {"failed_count", k.failed_count},
             {"excluded", excluded},
             {"currency", http::text_or_null(k.currency)},
-            {"estimated_cost", money_or_zero(k.estimated_cost)},
-            {"actual_cost", money_or_zero(k.charged - k.refunded)},
+            {"estimated_cost", money_json(k.estimated_cost)},
+            {"actual_cost", money_json(k.charged - k.refunded)},
             {"progress_percentage", progress},
             {"delivery_rate", percent(k.delivered_count, k.sent_count)},
             {"read_rate", percent(k.read_count, k.delivered_count)},

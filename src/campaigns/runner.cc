@@ -333,17 +333,15 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& row = rows[i];
         TemplateValues values;
-        values.phone = row.phone;
         if (text->has_variables()) {
             auto it = contacts.find(row.contact_id.value);
             if (it == contacts.end()) {
                 reasons.emplace_back(row.seq, "CONTACT_DELETED");
                 continue;
             }
-            values.name = it->second.name;
-            values.email = it->second.email.value_or("");
-            values.attributes = it->second.attributes;
+            values = values_of(std::move(it->second));
         }
+        values.phone = row.phone;  // the number in the frozen list
         auto composed = compose(*text, values, footer);
         if (composed.missing) {
             reasons.emplace_back(row.seq, "MISSING_VARIABLE: " + *composed.missing);

@@ -203,11 +203,7 @@ Result<Preview> CampaignService::preview(const Principal& who, const std::option
                 return Error::invalid("contact_id", "Unknown contact.");
             return std::move(contact).error();
         }
-        auto& c = contact->contact;
-        values.name = c.name;
-        values.phone = c.phone_e164.value_or("");
-        values.email = c.email.value_or("");
-        values.attributes = c.attributes;
+        values = values_of(std::move(contact->contact));
     }
     UJ_ASSIGN(auto footer, opt_out_footer(who));
     const auto rendered = compose(parsed, values, footer);

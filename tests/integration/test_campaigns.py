@@ -15,36 +15,21 @@ again every second.
 
 import csv
 import datetime
-import importlib.util
 import io
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
 import ujumbe_it as u
 from ujumbe_it import assert_error, assert_list, assert_not_found, assert_ok, assert_validation
 
-HERE = Path(__file__).resolve().parent
 WAIT_S = 40.0
-
-
-def _harness():
-    mod = sys.modules.get("ujumbe_http_harness")
-    if mod is None:
-        spec = importlib.util.spec_from_file_location("ujumbe_http_harness",
-                                                      HERE / "conftest.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["ujumbe_http_harness"] = mod
-        spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
 def csrv():
-    srv = _harness().UjumbeServer({"UJUMBE_CAMPAIGN_RETRY_S": "1"}, label="campaigns")
+    srv = u.harness().UjumbeServer({"UJUMBE_CAMPAIGN_RETRY_S": "1"}, label="campaigns")
     try:
         srv.start()
         yield srv
@@ -791,7 +776,7 @@ def test_account_throttle_spans_its_campaigns():
     """With UJUMBE_CAMPAIGN_ACCOUNT_MPS=2, two campaigns of four recipients
     each share two messages a second: eight messages need four one-second
     windows, so at least three seconds."""
-    srv = _harness().UjumbeServer({"UJUMBE_CAMPAIGN_ACCOUNT_MPS": "2"}, label="campaigns-mps")
+    srv = u.harness().UjumbeServer({"UJUMBE_CAMPAIGN_ACCOUNT_MPS": "2"}, label="campaigns-mps")
     try:
         srv.start()
         api = srv.api
@@ -805,5 +790,74 @@ def test_account_throttle_spans_its_campaigns():
         for k in made:
             wait_for(api, t, k["id"], lambda c: c["status"] == "completed", "completed")
         assert time.monotonic() - started >= 2.5
+    finally:
+        srv.stop()
+
+
+def test_refunds_come_off_the_actual_cost(capi, cadmin, acct):
+    t = acct.access
+    prefix = "+25577%d" % (next(_numbers) % 10)
+    line = assert_ok(capi("POST", "/rates", json={"prefix": prefix, "price": "0.05"},
+                          token=cadmin.access))
+    try:
+        with u.failing_gateway(capi, cadmin, prefix, "rejected"):
+            ids = [contact(capi, t, number=phone(prefix))["id"] for _ in range(2)]
+            k = create(capi, t, target_contact_ids=ids)
+            act(capi, t, k["id"], "start")
+            done = finished(capi, t, k["id"])
+        assert done["failed_count"] == 2 and done["accepted_count"] == 2
+        assert done["estimated_cost"] == pytest.approx(0.10)
+        assert done["actual_cost"] == 0  # charged 0.10, refunded 0.10
+    finally:
+        capi("DELETE", "/rates/%s" % line["id"], token=cadmin.access)
+
+
+def test_deeply_nested_targets_are_400(capi, acct):
+    c = contact(capi, acct.access)
+    deep = "1"
+    for _ in range(100000):
+        deep = '{"a":' + deep + "}"
+    raw = ('{"name":"x","message_text":"Hi","target_contact_ids":["%s"],"target_criteria":%s}'
+           % (c["id"], deep)).encode()
+    resp = capi("POST", "/campaigns", raw_body=raw, content_type="application/json",
+                token=acct.access)
+    assert_error(resp, (400, 413))
+    assert assert_list(capi("GET", "/campaigns", token=acct.access))["count"] == 0
+
+
+def test_edge_of_int64_in_settings_and_schedules_is_400(capi, acct):
+    c = contact(capi, acct.access)
+    base = {"name": "x", "message_text": "Hi", "target_contact_ids": [c["id"]]}
+    for extra, field in [
+            ({"settings": {"throttle": {"messages_per_second": 2 ** 63}}}, "settings.throttle"),
+            ({"settings": {"throttle": {"messages_per_second": 2 ** 63 - 1}}},
+             "settings.throttle"),
+            ({"is_recurring": True, "recurring_schedule": {"frequency": "monthly",
+                                                           "day_of_month": 2 ** 63 - 1},
+              "settings": {"send_time": "09:00", "timezone": "UTC"}},
+             "recurring_schedule.day_of_month")]:
+        assert_validation(capi("POST", "/campaigns", json=dict(base, **extra),
+                               token=acct.access), field)
+
+
+def test_a_campaign_paused_too_long_for_its_wallet_fails():
+    srv = u.harness().UjumbeServer({"UJUMBE_CAMPAIGN_RETRY_S": "1",
+                                    "UJUMBE_CAMPAIGN_BALANCE_WAIT_S": "2"},
+                                   label="campaigns-wallet")
+    try:
+        srv.start()
+        api = srv.api
+        admin = u.login(api, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
+        assert_ok(api("POST", "/rates", json={"prefix": "+2557", "price": "10"},
+                      token=admin.access))
+        owner = u.register(api)
+        t = owner.access
+        k = create(api, t, target_contact_ids=[contact(api, t)["id"]])
+        act(api, t, k["id"], "start")
+        paused = wait_for(api, t, k["id"], lambda c: c["status"] == "paused", "paused")
+        assert paused["status_reason"] == "INSUFFICIENT_BALANCE"
+        failed = wait_for(api, t, k["id"], lambda c: c["status"] == "failed", "failed")
+        assert failed["status_reason"] == "INSUFFICIENT_BALANCE" and failed["completed_at"]
+        assert failed["accepted_count"] == 0
     finally:
         srv.stop()

@@ -12,13 +12,10 @@ timeout and disabling after 2 s of failures; its webhooks go to a receiver on
 """
 
 import datetime
-import importlib.util
 import json
 import re
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
@@ -29,20 +26,6 @@ from ujumbe_it import (assert_error, assert_list, assert_not_found, assert_ok,
 from webhook_receiver import (Answer, WebhookReceiver, expected_v1, matching_v1,
                               parse_signature, verify_signature)
 
-HERE = Path(__file__).resolve().parent
-
-
-def _harness():
-    """conftest.py of this folder, loaded once under its own name (so that this
-    module also works when pytest collects several conftest.py files)."""
-    mod = sys.modules.get("ujumbe_http_harness")
-    if mod is None:
-        spec = importlib.util.spec_from_file_location("ujumbe_http_harness",
-                                                      HERE / "conftest.py")
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules["ujumbe_http_harness"] = mod
-        spec.loader.exec_module(mod)
-    return mod
 
 
 RETRY_UNIT_S = 0.020
@@ -88,7 +71,7 @@ def ke_phone():
 def whsrv():
     """The server of this module: webhooks allowed towards 127.0.0.1, short
     retry unit, timeout and disabling period."""
-    srv = _harness().UjumbeServer(WEBHOOK_ENV, label="webhooks")
+    srv = u.harness().UjumbeServer(WEBHOOK_ENV, label="webhooks")
     try:
         srv.start()
         yield srv
@@ -1110,7 +1093,7 @@ def test_api_key_scopes(wapi, rx, acct):
 def unpolled_srv():
     """A server whose dispatcher reads the outbox by itself only every ten
     minutes: whatever reaches a receiver sooner was announced by its commit."""
-    srv = _harness().UjumbeServer(dict(WEBHOOK_ENV, UJUMBE_WEBHOOK_POLL_MS="600000"),
+    srv = u.harness().UjumbeServer(dict(WEBHOOK_ENV, UJUMBE_WEBHOOK_POLL_MS="600000"),
                                   label="webhooks-unpolled")
     try:
         srv.start()
@@ -1137,7 +1120,7 @@ def test_committed_events_wake_the_dispatcher(unpolled_srv, rx):
 
 @pytest.fixture(scope="module")
 def strict_srv():
-    srv = _harness().UjumbeServer({"UJUMBE_WEBHOOK_ALLOW_PRIVATE": None},
+    srv = u.harness().UjumbeServer({"UJUMBE_WEBHOOK_ALLOW_PRIVATE": None},
                                   label="webhooks-strict")
     try:
         srv.start()

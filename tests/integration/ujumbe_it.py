@@ -739,3 +739,20 @@ def failing_gateway(api, admin, prefix, failure_status):
             api("DELETE", "/routes/%s" % route["id"], token=admin.access)
         if gw is not None:
             api("DELETE", "/gateways/%s" % gw["id"], token=admin.access)
+
+
+def harness():
+    """conftest.py of this folder, loaded once under its own name, for a
+    module that starts servers of its own (works when pytest collects
+    several conftest.py files)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+    mod = sys.modules.get("ujumbe_http_harness")
+    if mod is None:
+        spec = importlib.util.spec_from_file_location(
+            "ujumbe_http_harness", Path(__file__).resolve().parent / "conftest.py")
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules["ujumbe_http_harness"] = mod
+        spec.loader.exec_module(mod)
+    return mod
