@@ -76,6 +76,14 @@ webhooks::DispatcherOptions dispatcher_options(const Config& config, const std::
     return o;
 }
 
+billing::BillingOptions billing_options(const Config& config) {
+    return {.currency = config.currency,
+            .trial_credit = parse_money(config.trial_credit).value_or(0),
+            .refund_undelivered = config.refund_undelivered,
+            .plan_retry = config.plan_retry_s * kMicrosPerSecond,
+            .plan_grace = config.plan_grace_s * kMicrosPerSecond};
+}
+
 campaigns::RunnerOptions runner_options(const Config& config, const std::string& node) {
     campaigns::RunnerOptions o;
     o.node_id = node;
@@ -110,10 +118,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       contacts_(db, SystemClock::instance(), identity_, data_path(config, "spool"),
                 {.limits = &wiring_, .imports = &wiring_}),
       importer_(db, contacts_, SystemClock::instance(), {.batch_rows = config.import_batch_rows}),
-      billing_(db, SystemClock::instance(), identity_,
-               {.currency = config.currency,
-                .trial_credit = parse_money(config.trial_credit).value_or(0),
-                .refund_undelivered = config.refund_undelivered},
+      billing_(db, SystemClock::instance(), identity_, billing_options(config),
                {.usage = &wiring_}),
       accepts_(db, "accepts"),
       committer_(db, "outcomes"),
@@ -144,8 +149,9 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       webhooks_(db, SystemClock::instance(), secret,
                 {.allow_private = config.webhook_allow_private},
                 [this] { webhook_dispatcher_.wake(); }),
+      plan_renewals_(db, SystemClock::instance(), billing_options(config)),
       campaign_runner_(db, SystemClock::instance(), contacts_, messaging_, &billing_,
-                       runner_options(config, node)),
+                       runner_options(config, node), &plan_renewals_),
       campaigns_(db, SystemClock::instance(), identity_, contacts_, messaging_, &billing_,
                  [this] { campaign_runner_.wake(); }) {}
 

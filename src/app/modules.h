@@ -13,6 +13,7 @@
 
 #include "app/plan_retention.h"
 #include "app/wiring.h"
+#include "billing/renewals.h"
 #include "billing/service.h"
 #include "campaigns/runner.h"
 #include "campaigns/service.h"
@@ -96,6 +97,7 @@ private:
     std::unique_ptr<smpp_server::Endpoint> smpp_endpoint_;
     webhooks::Dispatcher webhook_dispatcher_;
     webhooks::WebhookService webhooks_;
+    billing::PlanRenewals plan_renewals_;
     campaigns::Runner campaign_runner_;
     campaigns::CampaignService campaigns_;
     bool stopped_ = false;

@@ -127,6 +127,15 @@ struct Subscription {
     Micros period_start = 0, period_end = 0;
     std::int64_t included_used = 0;  // included messages used this period
     bool is_default = false;         // no subscription stored: pay as you go
+    // Periods are whole months from the anchor (billing/renewals.h).
+    Micros cycle_anchor = 0;
+    // The first renewal the wallet could not pay; the plan goes on until
+    // the grace period after it ends (or a renewal is paid).
+    std::optional<Micros> past_due_since;
+    std::optional<Micros> renewal_tried_at;  // the last try of a renewal not paid
+    std::optional<Micros> lapsed_at;         // downgraded to pay as you go
+    std::string lapsed_plan;                 // the plan it had then
+    std::optional<Micros> grace_ends_at;     // past due: when the plan lapses
 };
 
 // What an account used in its current period, against its plan.

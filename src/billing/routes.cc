@@ -299,12 +299,20 @@ json plan_json(const Plan& p) {
 }
 
 json subscription_json(const Subscription& s) {
-    return {{"plan", plan_json(s.plan)},
-            {"status", s.status},
-            {"current_period_start", format_iso8601(s.period_start)},
-            {"current_period_end", format_iso8601(s.period_end)},
-            {"included_messages_used", s.included_used},
-            {"is_default", s.is_default}};
+    const auto at = [](const std::optional<Micros>& t) {
+        return t ? json(format_iso8601(*t)) : json(nullptr);
+    };
+    json j = {{"plan", plan_json(s.plan)},
+              {"status", s.past_due_since ? "past_due" : s.status},
+              {"current_period_start", format_iso8601(s.period_start)},
+              {"current_period_end", format_iso8601(s.period_end)},
+              {"renews_at", s.is_default ? json(nullptr) : json(format_iso8601(s.period_end))},
+              {"past_due_since", at(s.past_due_since)},
+              {"grace_ends_at", at(s.grace_ends_at)},
+              {"included_messages_used", s.included_used},
+              {"is_default", s.is_default}};
+    if (s.lapsed_at) j["lapsed"] = {{"plan", s.lapsed_plan}, {"at", format_iso8601(*s.lapsed_at)}};
+    return j;
 }
 
 json usage_json(const Usage& u) {

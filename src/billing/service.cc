@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "billing/ledger_entry.h"
 #include "billing/plans.h"
+#include "billing/renewals.h"
 #include "billing/store.h"
 #include "core/dates.h"
 #include "core/ids.h"
@@ -24,19 +26,6 @@ Error insufficient(Micros6 balance, Micros6 required, Micros6 credit_limit,
                  {"credit_limit", money_json(credit_limit)},
                  {"currency", currency},
                  {"wallet", whose}};
-    return e;
-}
-
-LedgerEntry entry(const AccountId& account, const std::string& currency, const std::string& type,
-                  Micros6 amount, Micros6 balance_after, Micros now) {
-    LedgerEntry e;
-    e.id = LedgerEntryId{new_uuid_v7(now)};
-    e.account_id = account;
-    e.currency = currency;
-    e.type = type;
-    e.amount = amount;
-    e.balance_after = balance_after;
-    e.created_at = now;
     return e;
 }
 
@@ -123,8 +112,8 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
                 return insufficient(w ? w->balance : 0, in.amount, w ? w->credit_limit : 0,
                                     options_.currency, "account");
             }
-            auto out =
-                entry(*source, options_.currency, entry_type::kTransferOut, -in.amount, *left, now);
+            auto out = new_entry(*source, options_.currency, entry_type::kTransferOut, -in.amount,
+                                 *left, now);
             out.reference = in.reference;
             out.description = in.description;
             out.actor_id = who.user_id;
@@ -145,7 +134,7 @@ Result<Moved> BillingService::move_in(const Principal& who, const identity::Acco
             return insufficient(w ? w->balance : 0, -in.amount, w ? w->credit_limit : 0,
                                 options_.currency, "account");
         }
-        auto e = entry(target.id, options_.currency, type, in.amount, *balance, now);
+        auto e = new_entry(target.id, options_.currency, type, in.amount, *balance, now);
         e.reference = in.reference;
         e.description = in.description;
         e.actor_id = who.user_id;
@@ -223,8 +212,8 @@ Status BillingService::grant_trial(db::Connection& c, const AccountId& account) 
     if (options_.trial_credit <= 0) return {};
     UJ_ASSIGN(auto balance,
               store::move_balance(c, account, options_.currency, options_.trial_credit, now));
-    auto e = entry(account, options_.currency, entry_type::kTrial, options_.trial_credit,
-                   balance.value_or(options_.trial_credit), now);
+    auto e = new_entry(account, options_.currency, entry_type::kTrial, options_.trial_credit,
+                       balance.value_or(options_.trial_credit), now);
     e.description = "Trial credit";
     return store::insert_entries(c, {e});
 }
@@ -253,7 +242,11 @@ Result<std::vector<Plan>> BillingService::plans() {
 Result<Subscription> BillingService::subscription(const Principal& who) {
     return db_.read([&](db::Connection& c) -> Result<Subscription> {
         UJ_ASSIGN(auto found, store::find_subscription(c, who.account_id));
-        if (found && found->status == "active") return std::move(*found);
+        if (found && found->status == "active") {
+            if (found->past_due_since)
+                found->grace_ends_at = *found->past_due_since + options_.plan_grace;
+            return std::move(*found);
+        }
         UJ_ASSIGN(auto payg, store::find_plan(c, "pay_as_you_go"));
         if (!payg) return Error::internal("the pay_as_you_go plan is missing");
         const Micros now = clock_.now();
@@ -262,7 +255,11 @@ Result<Subscription> BillingService::subscription(const Principal& who) {
                        .plan = std::move(*payg),
                        .period_start = *parse_iso8601(month + "-01T00:00:00Z"),
                        .is_default = true};
-        s.period_end = s.period_start + 31LL * 86'400 * kMicrosPerSecond;
+        s.period_end = months_after(s.period_start, 1);
+        if (found && found->lapsed_at) {
+            s.lapsed_at = found->lapsed_at;
+            s.lapsed_plan = found->plan.code;
+        }
         return s;
     });
 }
@@ -274,24 +271,21 @@ Result<Subscription> BillingService::subscribe(const Principal& who, const std::
         UJ_ASSIGN(auto plan, store::find_plan(c, plan_code));
         if (!plan) return Error::invalid("plan", "No such plan (see GET /billing/plans).");
         if (plan->monthly_fee > 0) {
-            UJ_TRY(store::ensure_wallet(c, who.account_id, options_.currency, now));
-            UJ_ASSIGN(auto left, store::move_balance(c, who.account_id, options_.currency,
-                                                     -plan->monthly_fee, now));
+            UJ_ASSIGN(auto left, charge_plan_fee(c, who.account_id, *plan, options_.currency,
+                                                 "Plan " + plan->name + " from " +
+                                                     format_iso8601(now).substr(0, 10),
+                                                 who.user_id, now));
             if (!left) {
                 UJ_ASSIGN(auto w, store::find_wallet(c, who.account_id, options_.currency));
                 return insufficient(w ? w->balance : 0, plan->monthly_fee, w ? w->credit_limit : 0,
                                     options_.currency, "account");
             }
-            auto e = entry(who.account_id, options_.currency, entry_type::kCharge,
-                           -plan->monthly_fee, *left, now);
-            e.description = "Plan " + plan->name + " from " + format_iso8601(now).substr(0, 10);
-            e.actor_id = who.user_id;
-            UJ_TRY(store::insert_entries(c, {e}));
         }
         Subscription s{.account_id = who.account_id,
                        .plan = std::move(*plan),
                        .period_start = now,
-                       .period_end = now + 30LL * 86'400 * kMicrosPerSecond};
+                       .period_end = months_after(now, 1),
+                       .cycle_anchor = now};
         UJ_TRY(store::put_subscription(c, s, now));
         return s;
     });
@@ -537,7 +531,7 @@ Status BillingService::charge(db::Connection& c, const PricePlan& plan,
             const Micros6 amount = reseller ? l.price.parent_price : l.price.price;
             if (amount == 0) continue;
             balance -= amount;
-            auto e = entry(payer, plan.currency, entry_type::kCharge, -amount, balance, now);
+            auto e = new_entry(payer, plan.currency, entry_type::kCharge, -amount, balance, now);
             e.message_id = l.message_id;
             e.channel = l.price.channel;
             e.country = l.price.country;
@@ -566,8 +560,8 @@ Status BillingService::refund(db::Connection& c, const std::vector<MessageId>& m
         UJ_ASSIGN(auto balance, store::move_balance(c, charge.account_id, charge.currency, amount,
                                                     now, std::numeric_limits<Micros6>::max()));
         if (!balance) continue;  // the wallet is gone
-        auto e =
-            entry(charge.account_id, charge.currency, entry_type::kRefund, amount, *balance, now);
+        auto e = new_entry(charge.account_id, charge.currency, entry_type::kRefund, amount,
+                           *balance, now);
         e.message_id = charge.message_id;
         e.counterparty_id = charge.counterparty_id;
         e.channel = charge.channel;

@@ -26,6 +26,10 @@ struct BillingOptions {
     std::string currency = "USD";
     Micros6 trial_credit = 5 * kMicrosPerUnit;  // 0: none
     bool refund_undelivered = false;            // also refund `undelivered` (and expired)
+    // A plan renewal the wallet cannot pay is tried again this often, and
+    // the plan lapses this long after the first try (billing/renewals.h).
+    Micros plan_retry = 3600 * kMicrosPerSecond;
+    Micros plan_grace = 7 * 86400 * kMicrosPerSecond;
 };
 
 struct MoneyMove {

@@ -303,6 +303,26 @@ Plan plan_from(const Row& r, std::size_t at = 0) {
     p.message_retention_days = r.opt_i64(at + 14);
     return p;
 }
+
+// A subscription's own columns, then its plan's (kPlanColumns).
+constexpr const char* kSubscriptionColumns =
+    "s.account_id, s.status, s.period_start, s.period_end, s.included_used, s.cycle_anchor, "
+    "s.past_due_since, s.renewal_tried_at, s.lapsed_at";
+
+Subscription subscription_from(const Row& r) {
+    Subscription s;
+    s.account_id = AccountId{r.text(0)};
+    s.status = r.text(1);
+    s.period_start = r.i64(2);
+    s.period_end = r.i64(3);
+    s.included_used = r.i64(4);
+    s.cycle_anchor = r.opt_i64(5).value_or(s.period_start);
+    s.past_due_since = r.opt_i64(6);
+    s.renewal_tried_at = r.opt_i64(7);
+    s.lapsed_at = r.opt_i64(8);
+    s.plan = plan_from(r, 9);
+    return s;
+}
 }  // namespace
 
 Result<std::vector<Plan>> plans(Connection& c) {
@@ -320,33 +340,66 @@ Result<std::optional<Plan>> find_plan(Connection& c, const std::string& code) {
 
 Result<std::optional<Subscription>> find_subscription(Connection& c, const AccountId& account) {
     return db::one<Subscription>(
-        c.query_one(std::string("SELECT s.account_id, s.status, s.period_start, s.period_end, "
-                                "s.included_used, ") +
-                        kPlanColumns +
+        c.query_one(std::string("SELECT ") + kSubscriptionColumns + ", " + kPlanColumns +
                         " FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
                         "WHERE s.account_id = $1",
                     {account.value}),
-        [](const Row& r) {
-            Subscription s;
-            s.account_id = AccountId{r.text(0)};
-            s.status = r.text(1);
-            s.period_start = r.i64(2);
-            s.period_end = r.i64(3);
-            s.included_used = r.i64(4);
-            s.plan = plan_from(r, 5);
-            return s;
-        });
+        subscription_from);
 }
 
 Status put_subscription(Connection& c, const Subscription& s, Micros now) {
+    return db::done(c.query(
+        "INSERT INTO subscriptions (account_id, plan_id, status, period_start, period_end, "
+        "cycle_anchor, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $4, $6, $6) "
+        "ON CONFLICT (account_id) DO UPDATE SET plan_id = excluded.plan_id, "
+        "status = excluded.status, period_start = excluded.period_start, "
+        "period_end = excluded.period_end, cycle_anchor = excluded.cycle_anchor, "
+        "included_used = 0, past_due_since = NULL, renewal_tried_at = NULL, lapsed_at = NULL, "
+        "updated_at = excluded.updated_at",
+        {s.account_id.value, s.plan.id, s.status, s.period_start, s.period_end, now}));
+}
+
+Result<std::vector<Subscription>> due_renewals(Connection& c, Micros now, Micros tried_before,
+                                               std::size_t limit) {
+    return db::all<Subscription>(
+        c.query(std::string("SELECT ") + kSubscriptionColumns + ", " + kPlanColumns +
+                    " FROM subscriptions s JOIN plans p ON p.id = s.plan_id "
+                    "WHERE s.status = 'active' AND s.period_end <= $1 AND "
+                    "(s.renewal_tried_at IS NULL OR s.renewal_tried_at <= $2) "
+                    "ORDER BY s.period_end LIMIT $3",
+                {now, tried_before, static_cast<std::int64_t>(limit)}),
+        subscription_from);
+}
+
+Result<bool> claim_renewal(Connection& c, const Subscription& s, Micros now) {
+    UJ_ASSIGN(auto n,
+              c.execute("UPDATE subscriptions SET renewal_tried_at = $4 "
+                        "WHERE account_id = $1 AND status = 'active' AND "
+                        "period_end = $2 AND COALESCE(renewal_tried_at, -1) = $3",
+                        {s.account_id.value, s.period_end, s.renewal_tried_at.value_or(-1), now}));
+    return n == 1;
+}
+
+Status renew_subscription(Connection& c, const AccountId& account, Micros start, Micros end,
+                          Micros now) {
+    return db::done(c.query(
+        "UPDATE subscriptions SET period_start = $2, period_end = $3, included_used = 0, "
+        "past_due_since = NULL, renewal_tried_at = NULL, updated_at = $4 WHERE account_id = $1",
+        {account.value, start, end, now}));
+}
+
+Status mark_past_due(Connection& c, const AccountId& account, Micros now) {
     return db::done(
-        c.query("INSERT INTO subscriptions (account_id, plan_id, status, period_start, period_end, "
-                "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) "
-                "ON CONFLICT (account_id) DO UPDATE SET plan_id = excluded.plan_id, "
-                "status = excluded.status, period_start = excluded.period_start, "
-                "period_end = excluded.period_end, included_used = 0, "
-                "updated_at = excluded.updated_at",
-                {s.account_id.value, s.plan.id, s.status, s.period_start, s.period_end, now}));
+        c.query("UPDATE subscriptions SET past_due_since = "
+                "COALESCE(past_due_since, $2), updated_at = $2 WHERE account_id = $1",
+                {account.value, now}));
+}
+
+Status lapse_subscription(Connection& c, const AccountId& account, Micros now) {
+    return db::done(
+        c.query("UPDATE subscriptions SET status = 'canceled', lapsed_at = $2, "
+                "updated_at = $2 WHERE account_id = $1",
+                {account.value, now}));
 }
 
 Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::int64_t n,

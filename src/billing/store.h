@@ -62,7 +62,24 @@ Result<Statement> statement(Connection& c, const AccountId& account, const std::
 Result<std::vector<Plan>> plans(Connection& c);
 Result<std::optional<Plan>> find_plan(Connection& c, const std::string& code);
 Result<std::optional<Subscription>> find_subscription(Connection& c, const AccountId& account);
+// Starts the subscription's first period (a new plan: included messages
+// and renewal state start again; its anchor is the period's start).
 Status put_subscription(Connection& c, const Subscription& s, Micros now);
+// Active subscriptions whose period ended by `now` and whose renewal was
+// not tried after `tried_before`, the longest due first.
+Result<std::vector<Subscription>> due_renewals(Connection& c, Micros now, Micros tried_before,
+                                               std::size_t limit);
+// Marks the renewal of `s` tried at `now` if no one renewed or tried it
+// since `s` was read: false when someone did (on PostgreSQL the row stays
+// locked to the end of the transaction, so a second node waits, then
+// finds it moved).
+Result<bool> claim_renewal(Connection& c, const Subscription& s, Micros now);
+// A paid renewal: the period [start, end), nothing included used yet.
+Status renew_subscription(Connection& c, const AccountId& account, Micros start, Micros end,
+                          Micros now);
+Status mark_past_due(Connection& c, const AccountId& account, Micros now);
+// The grace period is over: back to pay as you go.
+Status lapse_subscription(Connection& c, const AccountId& account, Micros now);
 // Takes up to `n` of the included messages left in the account's current
 // plan period; returns how many it took.
 Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::int64_t n,

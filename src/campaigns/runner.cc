@@ -57,13 +57,14 @@ std::int64_t capped(MoneySum v) {
 
 Runner::Runner(db::Database& db, Clock& clock, contacts::ContactsService& contacts,
                messaging::MessagingService& messaging, billing::BillingService* billing,
-               RunnerOptions options)
+               RunnerOptions options, billing::PlanRenewals* renewals)
     : db_(db),
       clock_(clock),
       contacts_(contacts),
       messaging_(messaging),
       billing_(billing),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      renewals_(renewals) {}
 
 void Runner::start() {
     loop_.start("campaigns", options_.poll, std::chrono::milliseconds(5), [this] { round(); });
@@ -102,6 +103,10 @@ void Runner::round() {
             more = more || *worked != Next::kLater;
         }
         if (clock_.now() - counted_at_ >= options_.count_every) UJ_TRY(count());
+        if (renewals_ && clock_.now() - renewed_at_ >= options_.renew_every) {
+            renewed_at_ = clock_.now();
+            UJ_TRY(renewals_->run());
+        }
         if (more) loop_.wake();
         return {};
     }();

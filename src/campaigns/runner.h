@@ -16,12 +16,14 @@
 //     accepted as scheduled messages;
 //   - pauses a campaign the wallet cannot pay for (INSUFFICIENT_BALANCE),
 //     tries it again every retry interval and fails it after balance_wait;
-//   - counts each campaign's messages by status.
+//   - counts each campaign's messages by status;
+//   - renews the plan periods that ended (billing/renewals.h).
 // On PostgreSQL a campaign is worked by one node at a time (a lease).
 
 #include <map>
 #include <string>
 
+#include "billing/renewals.h"
 #include "billing/service.h"
 #include "campaigns/model.h"
 #include "contacts/service.h"
@@ -47,6 +49,7 @@ struct RunnerOptions {
     Micros retry = 15 * kMicrosPerSecond;                // a paused campaign's next try
     Micros balance_wait = 24 * 3600 * kMicrosPerSecond;  // then it fails
     Micros count_every = 2 * kMicrosPerSecond;
+    Micros renew_every = 5 * kMicrosPerSecond;         // plan renewals looked for
     Micros settle = 3 * 24 * 3600 * kMicrosPerSecond;  // final: counted this long
 };
 
@@ -54,7 +57,7 @@ class Runner {
 public:
     Runner(db::Database& db, Clock& clock, contacts::ContactsService& contacts,
            messaging::MessagingService& messaging, billing::BillingService* billing,
-           RunnerOptions options);
+           RunnerOptions options, billing::PlanRenewals* renewals = nullptr);
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
 
@@ -100,6 +103,8 @@ private:
     messaging::MessagingService& messaging_;
     billing::BillingService* billing_;
     RunnerOptions options_;
+    billing::PlanRenewals* renewals_;
+    Micros renewed_at_ = 0;
     std::map<std::string, Bucket> buckets_;
     std::map<std::string, Micros> tried_;         // paused campaigns: last try
     std::map<std::string, Micros> leased_until_;  // this node's leases

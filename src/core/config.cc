@@ -153,6 +153,8 @@ const std::vector<Setting>& settings() {
         number("campaign_account_mps", &Config::campaign_account_mps, std::int64_t{0}),
         seconds("campaign_retry_s", &Config::campaign_retry_s, std::int64_t{1}),
         seconds("campaign_balance_wait_s", &Config::campaign_balance_wait_s, std::int64_t{1}),
+        seconds("plan_retry_s", &Config::plan_retry_s, std::int64_t{1}),
+        seconds("plan_grace_s", &Config::plan_grace_s, std::int64_t{0}),
         number("body_retention_days", &Config::body_retention_days, std::int64_t{0},
                std::int64_t{36500}),
         number("message_retention_days", &Config::message_retention_days, std::int64_t{0},

@@ -114,6 +114,10 @@ struct Config {
     std::int64_t campaign_account_mps = 0;  // all of an account's campaigns; 0: none
     std::int64_t campaign_retry_s = 15;
     std::int64_t campaign_balance_wait_s = 86400;
+    // Plan renewals (billing/renewals.h): a renewal the wallet cannot pay is
+    // tried again this often; the plan lapses this long after the first try.
+    std::int64_t plan_retry_s = 3600;
+    std::int64_t plan_grace_s = 7 * 86400;
     // Days a final message keeps its body, and days it is kept at all, for
     // accounts that set none of their own; 0 keeps them for good
     // (messaging/retention.h).

@@ -42,6 +42,7 @@ EVENT_TYPES = {
     "message.scheduled", "message.queued", "message.sent", "message.delivered",
     "message.undelivered", "message.expired", "message.rejected", "message.failed",
     "message.canceled", "message.received", "import.completed", "wallet.low_balance",
+    "subscription.renewed", "subscription.past_due", "subscription.downgraded",
     "webhook.disabled",
 }
 ENDPOINT_FIELDS = ("id", "url", "events", "description", "enabled", "disabled_reason",
