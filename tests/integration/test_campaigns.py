@@ -737,6 +737,44 @@ def test_recurring_campaign_starts_a_run_per_occurrence(capi, acct):
     assert_not_found(capi("GET", "/campaigns/%s/runs" % k["id"], token=other.access))
 
 
+def test_after_downtime_missed_occurrences_collapse_into_one_run(csrv, capi, acct):
+    """The documented catch-up rule (decision 0031): occurrences missed while
+    no node ran start one run at the next round, and the next occurrence is
+    the first after now; a one-off start missed the same way starts at once.
+    Downtime is simulated by moving the stored times three days back."""
+    t = acct.access
+    tag = "missed-" + uuid.uuid4().hex[:6]
+    contact(capi, t, tags=[tag])
+    local, expected = _zone_time("Africa/Nairobi", 3 * 3600)
+    k = create(capi, t, target_criteria={"tags": [tag]}, is_recurring=True,
+               recurring_schedule={"frequency": "daily"},
+               settings={"send_time": local, "timezone": "Africa/Nairobi"})
+    assert act(capi, t, k["id"], "schedule")["next_run_at"] == expected
+    once = create(capi, t, target_criteria={"tags": [tag]},
+                  scheduled_at=_zone_time("UTC", 3600)[1])
+    assert act(capi, t, once["id"], "schedule")["status"] == "scheduled"
+    first = datetime.datetime.strptime(expected, "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc)
+    missed = first - datetime.timedelta(days=3)
+    back = int(missed.timestamp()) * 1_000_000
+    u.run_sql(csrv, "UPDATE campaigns SET next_run_at = %d WHERE id = '%s'" % (back, k["id"]))
+    u.run_sql(csrv, "UPDATE campaigns SET scheduled_at = %d WHERE id = '%s'" % (back, once["id"]))
+    wait_for(capi, t, once["id"], lambda c: c["status"] == "completed", "missed one-off")
+    deadline = time.time() + WAIT_S
+    while True:
+        runs = assert_list(capi("GET", "/campaigns/%s/runs" % k["id"], token=t))
+        if runs["count"] >= 1 and runs["results"][0]["status"] == "completed":
+            break
+        assert time.time() < deadline, runs
+        time.sleep(0.3)
+    time.sleep(1.5)  # more rounds: still one run
+    runs = assert_list(capi("GET", "/campaigns/%s/runs" % k["id"], token=t))
+    assert runs["count"] == 1, runs
+    assert runs["results"][0]["scheduled_at"] == missed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    parent = get(capi, t, k["id"])
+    assert parent["status"] == "scheduled" and parent["next_run_at"] == expected, parent
+
+
 def test_quiet_hours_hold_campaign_messages_until_they_end(capi, acct):
     from zoneinfo import ZoneInfo
     t = acct.access
