@@ -27,7 +27,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
         db->dialect_ = Dialect::kSqlite;
         const std::string path = url.substr(7);
         SqliteOptions rw{false, options.sqlite_synchronous};
-        UJ_ASSIGN(auto writer, SqliteConnection::open(path, rw));
+        // The one writer walks every index each message touches: a cache
+        // holding their inner pages and recent leaves spares it reading
+        // them again from the OS at each commit once the tables are large.
+        SqliteOptions writing = rw;
+        writing.cache_kib = 64 * 1024;
+        UJ_ASSIGN(auto writer, SqliteConnection::open(path, writing));
         if (path != ":memory:") {
             UJ_ASSIGN(db->checkpointer_, SqliteCheckpointer::start(path, rw, *writer));
         }
@@ -38,6 +43,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& url,
         SqliteOptions ro{true, options.sqlite_synchronous};
         for (int i = 0; i < n; ++i) {
             UJ_ASSIGN(auto conn, SqliteConnection::open(path, ro));
+            if (db->checkpointer_) conn->set_wal_gate(&db->checkpointer_->gate());
             readers.push_back(std::move(conn));
         }
     } else if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {

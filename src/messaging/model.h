@@ -123,7 +123,9 @@ struct MessageQuery {
 struct CampaignTally {
     MessageStatus status = MessageStatus::kQueued;
     std::int64_t count = 0;
-    std::int64_t price = 0;  // the sum of their prices
+    // The sum of their prices, for the statuses a refund may follow
+    // (undelivered, expired, rejected, failed, canceled); 0 for the rest.
+    std::int64_t price = 0;
 };
 
 // Where a campaign's messages went: accepted and finished per hour, final

@@ -1001,11 +1001,21 @@ Status delete_fragments(Connection& c, const GatewayId& gateway_id, const std::s
 }
 
 Result<std::vector<CampaignTally>> campaign_tally(Connection& c, const CampaignId& id) {
-    UJ_ASSIGN(auto r, c.query("SELECT status, count(*), COALESCE(sum(price), 0) FROM messages "
-                              "WHERE campaign_id = $1 GROUP BY status",
+    // The counts come from the index alone; prices are read from the rows
+    // of the few statuses that are ever refunded (a million delivered
+    // messages are not read every few seconds).
+    UJ_ASSIGN(auto r, c.query("SELECT status, count(*) FROM messages WHERE campaign_id = $1 "
+                              "GROUP BY status",
                               {id.value}));
     std::vector<CampaignTally> out;
-    for (const auto& row : r.rows) out.push_back({status_in(row, 0), row.i64(1), row.i64(2)});
+    for (const auto& row : r.rows) out.push_back({status_in(row, 0), row.i64(1), 0});
+    UJ_ASSIGN(auto priced, c.query("SELECT status, COALESCE(sum(price), 0) FROM messages "
+                                   "WHERE campaign_id = $1 AND status IN ('undelivered', "
+                                   "'expired', 'rejected', 'failed', 'canceled') GROUP BY status",
+                                   {id.value}));
+    for (const auto& row : priced.rows)
+        for (auto& t : out)
+            if (t.status == status_in(row, 0)) t.price = row.i64(1);
     return out;
 }
 

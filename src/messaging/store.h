@@ -55,7 +55,8 @@ Result<std::vector<EventRow>> mark_sending(Connection& c, const std::vector<Mess
 // Every lease of `owner` ends now (a restarted node takes its work back).
 // The messages with these ids (any account's; missing ones left out), in no order.
 Result<std::vector<Message>> messages_by_ids(Connection& c, const std::vector<MessageId>& ids);
-// A campaign's messages counted by status, with the sum of their prices.
+// A campaign's messages counted by status, with the sum of the prices of
+// those a refund may follow.
 Result<std::vector<CampaignTally>> campaign_tally(Connection& c, const CampaignId& id);
 // A campaign's report, its destinations grouped by number prefix (the
 // first six digits) with one number of each group in `country`, for the

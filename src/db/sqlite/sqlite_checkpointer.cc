@@ -12,10 +12,11 @@ Result<std::unique_ptr<SqliteCheckpointer>> SqliteCheckpointer::start(const std:
                                                                       const SqliteOptions& options,
                                                                       SqliteConnection& writer) {
     UJ_ASSIGN(auto conn, SqliteConnection::open(path, options));
+    UJ_TRY(writer.run_script("PRAGMA journal_size_limit = " + std::to_string(kJournalSizeLimit)));
     std::unique_ptr<SqliteCheckpointer> self(new SqliteCheckpointer(std::move(conn)));
     SqliteCheckpointer* raw = self.get();
     // Replaces SQLite's automatic checkpoints on the writer.
-    writer.on_wal_commit([raw](int pages) { raw->wal_grew(pages); });
+    writer.on_wal_commit([raw, &writer](int pages) { raw->wal_grew(pages, writer); });
     self->loop_.start("db-checkpoint", kEvery, std::chrono::milliseconds(0),
                       [raw] { raw->checkpoint(); });
     return self;
@@ -29,9 +30,28 @@ int SqliteCheckpointer::checkpoints() const {
     return checkpoints_;
 }
 
-void SqliteCheckpointer::wal_grew(int pages) {
-    if (pages < last_pages_) next_at_ = kPages;  // the WAL started over
+int SqliteCheckpointer::restarts() const {
+    return restarts_.load();
+}
+
+void SqliteCheckpointer::wal_grew(int pages, SqliteConnection& writer) {
+    if (pages < last_pages_) {  // the WAL started over
+        next_at_ = kPages;
+        restart_at_ = kRestartPages;
+    }
     last_pages_ = pages;
+    if (pages >= restart_at_) {
+        bool restarted = false;
+        if (gate_.close(std::chrono::milliseconds(kRestartWaitMs))) {
+            restarted = writer.restart_wal(kRestartBusyMs);
+            gate_.open();
+        }
+        if (restarted) {
+            ++restarts_;
+            return;
+        }
+        restart_at_ = pages + kPages;  // readers stayed: again a little later
+    }
     if (pages < next_at_) return;
     next_at_ = pages + kPages;
     loop_.wake();

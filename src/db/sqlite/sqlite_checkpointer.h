@@ -7,7 +7,18 @@
 // commit, and a thread of its own, on a connection of its own, runs passive
 // checkpoints (which never block the writer or readers) when it has grown,
 // and once a minute in any case.
+//
+// A passive checkpoint cannot start the WAL over while readers use it, and
+// under steady traffic some reader always does: the WAL then grows without
+// end (gigabytes in a million-message campaign) and every commit extends
+// the file. Past kRestartPages the writer itself, after a commit, closes
+// the readers' gate (wal_gate.h), waits a few milliseconds for the
+// statements inside to end, copies the little the checkpoints left and
+// opens the gate: the next commit writes the WAL from its start. The
+// journal size limit cuts a WAL that grew past it back then.
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 
@@ -20,6 +31,17 @@ class SqliteCheckpointer {
 public:
     // Pages of WAL that start a checkpoint (SQLite's own default).
     static constexpr int kPages = 1000;
+    // Pages of WAL past which the writer starts it over, and the file
+    // size a WAL is cut back to then.
+    static constexpr int kRestartPages = 16 * 1024;
+    static constexpr std::int64_t kJournalSizeLimit = 64LL * 1024 * 1024;
+    // How long the writer waits for the readers' statements to end, and
+    // then for a checkpoint in progress.
+    static constexpr int kRestartWaitMs = 20;
+    static constexpr int kRestartBusyMs = 50;
+
+    // The gate the reader connections of the database pass.
+    WalGate& gate() { return gate_; }
 
     // Opens its connection to `path` and starts its thread; reports of
     // `writer` wake it. The writer must outlive it.
@@ -33,10 +55,13 @@ public:
     void stop() { loop_.stop(); }
     // Checkpoints run so far (tests).
     int checkpoints() const;
+    // Times the writer started the WAL over (tests).
+    int restarts() const;
 
 private:
     explicit SqliteCheckpointer(std::unique_ptr<SqliteConnection> conn);
-    void wal_grew(int pages);  // on the writer's thread, after a commit
+    // On the writer's thread, after a commit.
+    void wal_grew(int pages, SqliteConnection& writer);
     void checkpoint();
 
     std::unique_ptr<SqliteConnection> conn_;
@@ -47,6 +72,9 @@ private:
     // one found, until the WAL starts over: readers still using its frames
     // keep a checkpoint from copying them all).
     int last_pages_ = 0, next_at_ = kPages;
+    int restart_at_ = kRestartPages;  // the size at which the writer restarts it
+    WalGate gate_;
+    std::atomic<int> restarts_{0};
     PollingThread loop_;  // last: it stops before what its rounds use goes
 };
 

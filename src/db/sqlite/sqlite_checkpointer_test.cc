@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <thread>
@@ -71,6 +72,37 @@ TEST_F(SqliteCheckpointerTest, ItsThreadCheckpointsOnceTheWalHasGrown) {
     EXPECT_GE(checkpointer_->checkpoints(), 1);
     // The pages written are in the database file now.
     EXPECT_GT(database_pages(), SqliteCheckpointer::kPages / 2u);
+}
+
+TEST_F(SqliteCheckpointerTest, TheWalStartsOverEvenThoughReadersAreAlwaysInIt) {
+    auto started = SqliteCheckpointer::start(path_, {}, *writer_);
+    ASSERT_TRUE(started);
+    checkpointer_ = std::move(*started);
+    // Two readers running statements without a pause: at every moment one
+    // of them reads, which keeps passive checkpoints from starting the WAL
+    // over.
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> readers;
+    for (int r = 0; r < 2; ++r)
+        readers.emplace_back([&, r] {
+            auto reader = SqliteConnection::open(path_, {.read_only = true});
+            ASSERT_TRUE(reader);
+            (*reader)->set_wal_gate(&checkpointer_->gate());
+            std::this_thread::sleep_for(std::chrono::microseconds(500 * r));
+            while (!stop)
+                ASSERT_TRUE((*reader)->query(
+                    "SELECT count(*) FROM pages a, pages b WHERE a.id < 300 AND b.id < 300"));
+        });
+    write_pages(2 * SqliteCheckpointer::kRestartPages + SqliteCheckpointer::kPages);
+    stop = true;
+    for (auto& t : readers) t.join();
+    EXPECT_GE(checkpointer_->restarts(), 1);
+    // Without restarts the WAL would hold every page written.
+    constexpr std::uintmax_t kFrame = 24 + 4096;
+    EXPECT_LE(wal_frames(), SqliteCheckpointer::kJournalSizeLimit / kFrame +
+                                SqliteCheckpointer::kRestartPages +
+                                2u * SqliteCheckpointer::kPages);
+    EXPECT_LT(wal_frames(), 2u * SqliteCheckpointer::kRestartPages);
 }
 
 }  // namespace

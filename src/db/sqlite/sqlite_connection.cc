@@ -35,8 +35,10 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::open(const std::stri
     }
     std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
     sqlite3_busy_timeout(db, options.busy_timeout_ms);
+    conn->busy_timeout_ms_ = options.busy_timeout_ms;
     sqlite3_extended_result_codes(db, 1);
-    std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=" + options.synchronous + ";";
+    std::string pragmas = "PRAGMA foreign_keys=ON; PRAGMA synchronous=" + options.synchronous +
+                          "; PRAGMA cache_size=-" + std::to_string(options.cache_kib) + ";";
     if (!options.read_only) pragmas += "PRAGMA journal_mode=WAL;";
     UJ_TRY(conn->run_script(pragmas));
     return conn;
@@ -51,6 +53,14 @@ void SqliteConnection::on_wal_commit(std::function<void(int)> report) {
             return SQLITE_OK;
         },
         this);
+}
+
+bool SqliteConnection::restart_wal(int wait_ms) {
+    sqlite3_busy_timeout(db_, wait_ms);
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    sqlite3_busy_timeout(db_, busy_timeout_ms_);
+    return rc == SQLITE_OK;
 }
 
 SqliteConnection::~SqliteConnection() {
@@ -113,6 +123,7 @@ Result<SqliteConnection::Statement*> SqliteConnection::prepare(std::string_view 
 Result<QueryResult> SqliteConnection::run(std::string_view sql, std::span<const Value> params) {
     UJ_ASSIGN(Statement * s, prepare(sql));
     sqlite3_stmt* stmt = s->stmt;
+    const WalGate::Pass pass(gate_);  // left after the reset below ends the read
     struct Reset {
         sqlite3_stmt* stmt;
         ~Reset() {

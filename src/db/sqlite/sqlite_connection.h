@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "db/connection.h"
+#include "db/sqlite/wal_gate.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -18,6 +19,8 @@ struct SqliteOptions {
     bool read_only = false;
     std::string synchronous = "NORMAL";  // NORMAL or FULL
     int busy_timeout_ms = 10000;
+    // The connection's page cache (SQLite's default is about 2 MB).
+    int cache_kib = 2000;
 };
 
 class SqliteConnection final : public Connection {
@@ -37,6 +40,16 @@ public:
     // `report(pages)` runs after each commit with the WAL's size in pages,
     // in place of SQLite's automatic checkpoints (sqlite_checkpointer.h).
     void on_wal_commit(std::function<void(int)> report);
+    // Copies what is left of the WAL into the database and waits up to
+    // `wait_ms` for the readers still using it (and a checkpoint in
+    // progress) to finish, so that the next commit writes the WAL from its
+    // start (and cuts a file grown past the journal size limit back to it).
+    // False when they did not. For the writer's own thread, between
+    // transactions or in its commit report.
+    bool restart_wal(int wait_ms);
+    // A reader's statements pass `gate` (null: none), which the writer
+    // closes to restart the WAL.
+    void set_wal_gate(WalGate* gate) { gate_ = gate; }
 
 private:
     struct Statement {
@@ -48,6 +61,8 @@ private:
     Error last_error(std::string_view context) const;
 
     sqlite3* db_;
+    int busy_timeout_ms_ = 0;
+    WalGate* gate_ = nullptr;
     std::function<void(int)> wal_report_;
     std::unordered_map<std::string, Statement, StringHash, std::equal_to<>> statements_;
 };
