@@ -1,5 +1,7 @@
 #include "db/sqlite/sqlite_checkpointer.h"
 
+#include <algorithm>
+
 #include "core/log.h"
 
 namespace ujumbe::db {
@@ -48,9 +50,12 @@ void SqliteCheckpointer::wal_grew(int pages, SqliteConnection& writer) {
         }
         if (restarted) {
             ++restarts_;
+            failed_restarts_ = 0;
             return;
         }
-        restart_at_ = pages + kPages;  // readers stayed: again a little later
+        // A long statement stayed: again later, the later the more often
+        // it happens (each try holds the readers back a little).
+        restart_at_ = pages + (kPages << std::min(failed_restarts_++, 4));
     }
     if (pages < next_at_) return;
     next_at_ = pages + kPages;

@@ -73,6 +73,7 @@ private:
     // keep a checkpoint from copying them all).
     int last_pages_ = 0, next_at_ = kPages;
     int restart_at_ = kRestartPages;  // the size at which the writer restarts it
+    int failed_restarts_ = 0;         // in a row
     WalGate gate_;
     std::atomic<int> restarts_{0};
     PollingThread loop_;  // last: it stops before what its rounds use goes
