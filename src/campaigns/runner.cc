@@ -25,6 +25,8 @@ constexpr Micros kSlice = 200 * 1000;
 // often (late receipts still come in).
 constexpr Micros kFinalCountAll = 10 * 60 * kMicrosPerSecond;
 constexpr Micros kFinalCountEvery = 60 * kMicrosPerSecond;
+// A list this long has its statistics taken once written (PostgreSQL).
+constexpr std::int64_t kAnalyzeAfter = 10'000;
 
 // Whom the campaign sends as: the member who started it.
 Principal sender_of(const Campaign& k) {
@@ -270,6 +272,7 @@ Status Runner::expand(Campaign& k) {
     if (!cost.currency().empty()) k.currency = cost.currency();
     k.updated_at = clock_.now();
     UJ_TRY(db_.write([&](db::Connection& c) { return store::finish_expansion(c, k); }));
+    if (seq >= kAnalyzeAfter) UJ_TRY(db_.write(store::refresh_statistics));
     log::info("campaign recipients written",
               {{"campaign_id", k.id.value}, {"recipients", k.total_recipients}});
     return {};

@@ -512,6 +512,11 @@ Result<bool> record_batch(Connection& c, const CampaignId& id, const BatchDone& 
     return true;
 }
 
+Status refresh_statistics(Connection& c) {
+    if (c.dialect() != db::Dialect::kPostgres) return {};
+    return c.run_script("ANALYZE campaign_recipients");
+}
+
 Status set_reasons(Connection& c, const CampaignId& id,
                    const std::vector<std::pair<std::int64_t, std::string>>& reasons) {
     for (const auto& [seq, reason] : reasons)

@@ -101,6 +101,10 @@ struct BatchDone {
     std::int64_t charged = 0;
 };
 Result<bool> record_batch(Connection& c, const CampaignId& id, const BatchDone& done, Micros now);
+// PostgreSQL: statistics of the recipient lists taken again. A list of
+// a million written since the last ANALYZE looks like a few hundred rows to
+// the planner, which then reads every row of the campaign to update 128.
+Status refresh_statistics(Connection& c);
 // Why skipped recipients were refused, once known.
 Status set_reasons(Connection& c, const CampaignId& id,
                    const std::vector<std::pair<std::int64_t, std::string>>& reasons);
