@@ -54,13 +54,7 @@ protected:
     void SetUp() override {
         ContactsTest::SetUp();
         if (IsSkipped()) return;
-        ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
-        auto platform = identity_->platform_account();
-        ASSERT_TRUE(platform);
-        admin_ = {.user_id = UserId{"admin"},
-                  .account_id = platform->id,
-                  .role = Role::kOwner,
-                  .account_type = AccountType::kPlatform};
+        admin_ = platform_admin();
         options_ = {.trial_credit = 0,
                     .plan_retry = 3600 * kMicrosPerSecond,
                     .plan_grace = 3 * 86400 * kMicrosPerSecond};

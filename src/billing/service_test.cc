@@ -30,13 +30,7 @@ protected:
         contacts_ports_.limits = this;
         ContactsTest::SetUp();
         if (IsSkipped()) return;
-        ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
-        auto platform = identity_->platform_account();
-        ASSERT_TRUE(platform);
-        admin_ = {.user_id = UserId{"admin"},
-                  .account_id = platform->id,
-                  .role = Role::kOwner,
-                  .account_type = AccountType::kPlatform};
+        admin_ = platform_admin();
         billing_ = std::make_unique<BillingService>(db(), clock_, *identity_,
                                                     BillingOptions{.trial_credit = 0});
         committer_ = std::make_unique<messaging::Committer>(db(), "commits");

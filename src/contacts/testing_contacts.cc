@@ -38,4 +38,14 @@ Principal ContactsTest::owner_of(const std::string& name, const std::string& cou
     return p;
 }
 
+Principal ContactsTest::platform_admin() {
+    EXPECT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
+    auto platform = identity_->platform_account();
+    EXPECT_TRUE(platform);
+    return {.user_id = UserId{"admin"},
+            .account_id = platform ? platform->id : AccountId{},
+            .role = Role::kOwner,
+            .account_type = AccountType::kPlatform};
+}
+
 }  // namespace ujumbe::contacts::testing

@@ -26,6 +26,8 @@ protected:
     db::Database& db() { return test_->db(); }
     // A new business account in `country` and its owner acting in it.
     Principal owner_of(const std::string& name, const std::string& country = "TZ");
+    // The owner of the platform account, the platform admin created first.
+    Principal platform_admin();
 
     FakeClock clock_;
     std::unique_ptr<db::testing::TestDatabase> test_;

@@ -234,13 +234,7 @@ TEST_P(AcceptPathTest, CallsCommittedTogetherAreCappedOneByOne) {
 }
 
 TEST_P(AcceptPathTest, PriceAndChargeAreAllOrNothing) {
-    ASSERT_TRUE(identity_->ensure_platform_admin("admin@example.com", "admin-password-1"));
-    auto platform = identity_->platform_account();
-    ASSERT_TRUE(platform);
-    const Principal admin{.user_id = UserId{"admin"},
-                          .account_id = platform->id,
-                          .role = Role::kOwner,
-                          .account_type = AccountType::kPlatform};
+    const Principal admin = platform_admin();
     billing::BillingService billing(db(), clock_, *identity_, {.trial_credit = 0});
     make_path(&billing);
     ASSERT_TRUE(billing.put_rate(admin, {.prefix = "254", .price = kMicrosPerUnit}));

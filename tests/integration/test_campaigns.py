@@ -27,24 +27,7 @@ from ujumbe_it import assert_error, assert_list, assert_not_found, assert_ok, as
 WAIT_S = 40.0
 
 
-@pytest.fixture(scope="module")
-def csrv():
-    srv = u.harness().UjumbeServer({"UJUMBE_CAMPAIGN_RETRY_S": "1"}, label="campaigns")
-    try:
-        srv.start()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def capi(csrv):
-    return csrv.api
-
-
-@pytest.fixture(scope="module")
-def cadmin(capi):
-    return u.login(capi, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
+csrv, capi, cadmin = u.module_server({"UJUMBE_CAMPAIGN_RETRY_S": "1"}, "campaigns", "c")
 
 
 @pytest.fixture

@@ -15,46 +15,18 @@ import datetime
 import time
 import uuid
 
-import pytest
-
 import ujumbe_it as u
-from test_webhooks import WEBHOOK_ENV, assert_event, create_webhook, new_path, secret_of
+from test_webhooks import (  # noqa: F401 (rx: a fixture of the receiver)
+    WEBHOOK_ENV, assert_event, create_webhook, new_path, rx, secret_of)
 from ujumbe_it import assert_ok
-from webhook_receiver import WebhookReceiver
 
 WAIT_S = 30.0
 EVENTS = ["subscription.renewed", "subscription.past_due", "subscription.downgraded"]
 STARTER_FEE = 10_000_000  # micro-units
 
 
-@pytest.fixture(scope="module")
-def psrv():
-    srv = u.harness().UjumbeServer(
-        dict(WEBHOOK_ENV, UJUMBE_PLAN_RETRY_S="1", UJUMBE_PLAN_GRACE_S="4"), label="renewals")
-    try:
-        srv.start()
-        yield srv
-    finally:
-        srv.stop()
-
-
-@pytest.fixture(scope="module")
-def papi(psrv):
-    return psrv.api
-
-
-@pytest.fixture(scope="module")
-def padmin(papi):
-    return u.login(papi, u.ADMIN_EMAIL, u.ADMIN_PASSWORD)
-
-
-@pytest.fixture(scope="module")
-def rx():
-    receiver = WebhookReceiver().start()
-    try:
-        yield receiver
-    finally:
-        receiver.stop()
+psrv, papi, padmin = u.module_server(
+    dict(WEBHOOK_ENV, UJUMBE_PLAN_RETRY_S="1", UJUMBE_PLAN_GRACE_S="4"), "renewals", "p")
 
 
 def months_after(anchor, n):

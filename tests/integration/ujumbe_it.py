@@ -756,3 +756,32 @@ def harness():
         sys.modules["ujumbe_http_harness"] = mod
         spec.loader.exec_module(mod)
     return mod
+
+
+def module_server(env, label, prefix):
+    """Three module-scoped fixtures, `<prefix>srv`, `<prefix>api` and
+    `<prefix>admin`: a server of the module's own started with `env` over
+    the base environment, its API client and its admin's login:
+
+        psrv, papi, padmin = u.module_server({...}, "label", "p")
+    """
+    import pytest
+
+    @pytest.fixture(scope="module", name=prefix + "srv")
+    def srv():
+        server = harness().UjumbeServer(env, label=label)
+        try:
+            server.start()
+            yield server
+        finally:
+            server.stop()
+
+    @pytest.fixture(scope="module", name=prefix + "api")
+    def api(request):
+        return request.getfixturevalue(prefix + "srv").api
+
+    @pytest.fixture(scope="module", name=prefix + "admin")
+    def admin(request):
+        return login(request.getfixturevalue(prefix + "api"), ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    return srv, api, admin
