@@ -404,10 +404,15 @@ Status lapse_subscription(Connection& c, const AccountId& account, Micros now) {
 
 Result<std::int64_t> use_included(Connection& c, const AccountId& account, std::int64_t n,
                                   Micros now) {
-    UJ_ASSIGN(auto row, c.query_one("SELECT s.included_used, p.included_messages FROM "
-                                    "subscriptions s JOIN plans p ON p.id = s.plan_id WHERE "
-                                    "s.account_id = $1 AND s.status = 'active' AND "
-                                    "s.period_start <= $2 AND s.period_end > $2",
+    // PostgreSQL: the row is locked before it is read, so two charges of the
+    // account committing at once cannot both grant the last included messages
+    // (SQLite has one writer).
+    const bool pg = c.dialect() == db::Dialect::kPostgres;
+    UJ_ASSIGN(auto row, c.query_one(std::string("SELECT s.included_used, p.included_messages FROM "
+                                                "subscriptions s JOIN plans p ON p.id = s.plan_id "
+                                                "WHERE s.account_id = $1 AND s.status = 'active' "
+                                                "AND s.period_start <= $2 AND s.period_end > $2") +
+                                        (pg ? " FOR UPDATE OF s" : ""),
                                     {account.value, now}));
     if (!row) return std::int64_t{0};
     const std::int64_t granted = std::max<std::int64_t>(0, std::min(n, row->i64(1) - row->i64(0)));

@@ -7,8 +7,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <future>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "contacts/testing_contacts.h"
@@ -459,6 +462,36 @@ TEST_P(BillingStoreTest, TheSeededPlansAreListedInOrderAndFoundByCode) {
     auto missing = db().read([](db::Connection& c) { return store::find_plan(c, "gold"); });
     ASSERT_TRUE(missing);
     EXPECT_FALSE(*missing);
+}
+
+TEST_P(BillingStoreTest, TwoChargesAtOnceNeverGrantMoreThanIsIncluded) {
+    const Plan starter = plan("starter");
+    const Micros start = clock_.now();
+    subscribe(mine_, starter, start, start + 30 * kDay);
+    // The first charge takes 498 and holds its transaction open while the
+    // second asks for 5: the second must see the 498 once the first commits.
+    std::promise<void> first_took, release;
+    auto released = release.get_future();
+    std::thread first([&] {
+        EXPECT_TRUE(db().write([&](db::Connection& c) -> Status {
+            UJ_ASSIGN(auto granted, store::use_included(c, mine_, 498, start));
+            EXPECT_EQ(granted, 498);
+            first_took.set_value();
+            released.wait();
+            return {};
+        }));
+    });
+    first_took.get_future().wait();
+    std::int64_t second = -1;
+    std::thread second_charge([&] { second = use_included(mine_, 5, start + kMinute); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    release.set_value();
+    first.join();
+    second_charge.join();
+    EXPECT_EQ(second, 2);
+    auto sub = db().read([&](db::Connection& c) { return store::find_subscription(c, mine_); });
+    ASSERT_TRUE(sub && *sub);
+    EXPECT_EQ((*sub)->included_used, 500);
 }
 
 TEST_P(BillingStoreTest, IncludedMessagesAreTakenOnlyUpToWhatIsLeftInTheCurrentPeriod) {

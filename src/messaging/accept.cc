@@ -236,8 +236,8 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
     auto* dispatch = ports_.dispatch;
     if (dispatch && !b.now_due.empty()) b.lease = dispatch->reserve(b.now_due.size());
 
-    // The first call to wait posts the operation; it takes every call
-    // waiting when it runs, and the next to arrive posts the next one.
+    // The first call to wait posts the operation; it takes the calls waiting
+    // when it runs (take_waiting), and the next to arrive posts the next one.
     Waiting me{.batch = &b, .also = &also};
     auto committed_future = me.done.get_future();
     bool post = false;
@@ -246,21 +246,7 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
         waiting_.push_back(&me);
         post = !std::exchange(posted_, true);
     }
-    if (post) {
-        auto taken = std::make_shared<std::vector<Waiting*>>();
-        auto ran = std::make_shared<bool>(false);
-        committer_.post(
-            [this, taken, ran](db::Connection& c) -> Status {
-                *taken = take_waiting();
-                *ran = true;
-                return commit_together(c, *taken);
-            },
-            [this, taken, ran](Status committed) {
-                if (!*ran) *taken = take_waiting();  // refused unrun: the server is stopping
-                for (auto* w : *taken)
-                    w->done.set_value(committed ? std::move(w->outcome) : committed);
-            });
-    }
+    if (post) post_commit(Take::kPromptFirst);
     Status committed = committed_future.get();
     if (!committed && b.lease) {
         std::vector<MessageId> in_doubt;
@@ -271,10 +257,43 @@ Status AcceptPath::accept(Batch& b, const AlsoInCommit& also) {
     return committed;
 }
 
-std::vector<AcceptPath::Waiting*> AcceptPath::take_waiting() {
-    std::lock_guard lock(waiting_mutex_);
-    posted_ = false;
-    return std::exchange(waiting_, {});
+void AcceptPath::post_commit(Take take) {
+    auto taken = std::make_shared<std::vector<Waiting*>>();
+    auto ran = std::make_shared<bool>(false);
+    committer_.post(
+        [this, take, taken, ran](db::Connection& c) -> Status {
+            *taken = take_waiting(take);
+            *ran = true;
+            return commit_together(c, *taken);
+        },
+        [this, taken, ran](Status committed) {
+            // Refused unrun (the server is stopping): every waiting call hears it.
+            if (!*ran) *taken = take_waiting(Take::kAll);
+            for (auto* w : *taken) w->done.set_value(committed ? std::move(w->outcome) : committed);
+        });
+}
+
+std::vector<AcceptPath::Waiting*> AcceptPath::take_waiting(Take take) {
+    const auto is_prompt = [](const Waiting* w) {
+        return w->batch->messages.size() <= kPromptCallMessages;
+    };
+    std::vector<Waiting*> prompt;
+    {
+        std::lock_guard lock(waiting_mutex_);
+        const auto prompts = std::count_if(waiting_.begin(), waiting_.end(), is_prompt);
+        const bool mixed = prompts > 0 && prompts < static_cast<std::ptrdiff_t>(waiting_.size());
+        if (take == Take::kAll || !mixed) {
+            posted_ = false;
+            return std::exchange(waiting_, {});
+        }
+        // Small calls commit now on their own; the large ones stay for the
+        // next operation, which takes everything so they cannot starve.
+        auto large = std::stable_partition(waiting_.begin(), waiting_.end(), is_prompt);
+        prompt.assign(waiting_.begin(), large);
+        waiting_.erase(waiting_.begin(), large);
+    }
+    post_commit(Take::kAll);
+    return prompt;
 }
 
 Status AcceptPath::commit_together(db::Connection& c, std::vector<Waiting*>& calls) {

@@ -78,8 +78,19 @@ private:
     // Calls waiting for a commit share one: caps and charge per call, then
     // every call's rows in a few multi-row statements.
     struct Waiting;
-    // Every call waiting now; the next to arrive posts a new operation.
-    std::vector<Waiting*> take_waiting();
+    // A call of at most this many messages (a single send, a small bulk) is
+    // prompt: it does not wait in one transaction with a campaign's batch or
+    // a large bulk request.
+    static constexpr std::size_t kPromptCallMessages = 8;
+    enum class Take {
+        kPromptFirst,  // when small and large calls wait, the small ones only
+        kAll,
+    };
+    // Posts one commit operation to the committer.
+    void post_commit(Take take);
+    // The calls this operation commits; the next to arrive posts a new one
+    // unless some were left, for which it posts one itself.
+    std::vector<Waiting*> take_waiting(Take take);
     Status commit_together(db::Connection& c, std::vector<Waiting*>& calls);
     Status caps_and_charge(db::Connection& c, Batch& b);
     void hand_over(Batch& b);

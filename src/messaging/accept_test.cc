@@ -233,6 +233,47 @@ TEST_P(AcceptPathTest, CallsCommittedTogetherAreCappedOneByOne) {
     EXPECT_EQ((*counted)->i64(0), 5);
 }
 
+TEST_P(AcceptPathTest, ASmallCallCommitsBeforeALargeOneThatWaitedWithIt) {
+    std::promise<void> release;
+    auto held = release.get_future().share();
+    committer_->post([held](db::Connection&) -> Status {
+        held.wait();
+        return {};
+    });
+    // The messages each call's transaction held when it wrote (its own included).
+    const auto seen_by = [&](std::int64_t& seen) -> AlsoInCommit {
+        return [&seen](db::Connection& c, const std::vector<Message>&,
+                       const std::vector<std::size_t>&) -> Status {
+            UJ_ASSIGN(auto row, c.query_one("SELECT COUNT(*) FROM messages"));
+            seen = row->i64(0);
+            return {};
+        };
+    };
+    const auto wait_reserved = [&](std::size_t n) {
+        for (int spins = 0; dispatch_.reserved < n && spins < 500; ++spins)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    };
+    constexpr int kLarge = 20;
+    std::vector<SendRequest> large;
+    for (int i = 0; i < kLarge; ++i)
+        large.push_back({.to = "+2547123456" + std::to_string(10 + i), .body = "bulk"});
+    std::int64_t seen_by_large = -1, seen_by_small = -1;
+    const auto also_large = seen_by(seen_by_large), also_small = seen_by(seen_by_small);
+    std::thread large_call([&] { EXPECT_TRUE(path_->run(who_, large, also_large)); });
+    wait_reserved(kLarge);
+    std::thread small_call([&] {
+        EXPECT_TRUE(path_->run(who_, {{.to = "+254712345699", .body = "single"}}, also_small));
+    });
+    wait_reserved(kLarge + 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    release.set_value();
+    large_call.join();
+    small_call.join();
+    EXPECT_EQ(seen_by_small, 1);           // its own alone, although the large call waited first
+    EXPECT_EQ(seen_by_large, kLarge + 1);  // in the next transaction
+    EXPECT_EQ(stored("messages"), kLarge + 1);
+}
+
 TEST_P(AcceptPathTest, PriceAndChargeAreAllOrNothing) {
     const Principal admin = platform_admin();
     billing::BillingService billing(db(), clock_, *identity_, {.trial_credit = 0});
