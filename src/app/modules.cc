@@ -7,6 +7,7 @@
 #include "campaigns/routes.h"
 #include "channels/builtin_kinds.h"
 #include "contacts/routes.h"
+#include "conversations/routes.h"
 #include "core/log.h"
 #include "core/money.h"
 #include "identity/routes.h"
@@ -153,7 +154,10 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       campaign_runner_(db, SystemClock::instance(), contacts_, messaging_, &billing_,
                        runner_options(config, node), &plan_renewals_),
       campaigns_(db, SystemClock::instance(), identity_, contacts_, messaging_, &billing_,
-                 [this] { campaign_runner_.wake(); }) {}
+                 [this] { campaign_runner_.wake(); }),
+      whatsapp_graph_(registry_.io(), {.base_url = config.whatsapp_graph_url,
+                                       .version = config.whatsapp_graph_version}),
+      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_) {}
 
 Modules::~Modules() {
     stop();
@@ -208,6 +212,7 @@ void Modules::add_routes(http::Router& router) {
     smpp_server::add_routes(router, smpp_accounts_);
     webhooks::add_routes(router, webhooks_);
     campaigns::add_routes(router, campaigns_);
+    conversations::add_routes(router, whatsapp_channels_);
 }
 
 }  // namespace ujumbe::app

@@ -18,8 +18,10 @@
 #include "campaigns/runner.h"
 #include "campaigns/service.h"
 #include "channels/kind.h"
+#include "channels/whatsapp_cloud/graph.h"
 #include "contacts/importer.h"
 #include "contacts/service.h"
+#include "conversations/service.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "db/database.h"
@@ -100,6 +102,8 @@ private:
     billing::PlanRenewals plan_renewals_;
     campaigns::Runner campaign_runner_;
     campaigns::CampaignService campaigns_;
+    channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
+    conversations::WhatsAppChannels whatsapp_channels_;
     bool stopped_ = false;
 };
 

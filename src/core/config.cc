@@ -160,6 +160,8 @@ const std::vector<Setting>& settings() {
         number("message_retention_days", &Config::message_retention_days, std::int64_t{0},
                std::int64_t{36500}),
         text("default_sender_id", &Config::default_sender_id),
+        text("whatsapp_graph_url", &Config::whatsapp_graph_url),
+        text("whatsapp_graph_version", &Config::whatsapp_graph_version),
         text("node_id", &Config::node_id),
         flag("sandbox_gateway", &Config::sandbox_gateway),
         flag("refund_undelivered", &Config::refund_undelivered),

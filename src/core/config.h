@@ -118,6 +118,10 @@ struct Config {
     // tried again this often; the plan lapses this long after the first try.
     std::int64_t plan_retry_s = 3600;
     std::int64_t plan_grace_s = 7 * 86400;
+    // The WhatsApp Cloud API (channels/whatsapp_cloud/graph.h): where the
+    // Graph API is (tests point it at a simulator) and the version pinned.
+    std::string whatsapp_graph_url = "https://graph.facebook.com";
+    std::string whatsapp_graph_version = "v21.0";
     // Days a final message keeps its body, and days it is kept at all, for
     // accounts that set none of their own; 0 keeps them for good
     // (messaging/retention.h).

@@ -23,7 +23,8 @@ inline const std::vector<std::string>& known_scopes() {
         "users:write",   "api_keys:read",  "api_keys:write",  "messages:read",    "messages:send",
         "contacts:read", "contacts:write", "sender_ids:read", "sender_ids:write", "routing:read",
         "routing:write", "billing:read",   "billing:write",   "smpp:read",        "smpp:write",
-        "webhooks:read", "webhooks:write", "campaigns:read",  "campaigns:write"};
+        "webhooks:read", "webhooks:write", "campaigns:read",  "campaigns:write", "channels:read",
+        "channels:write"};
     return scopes;
 }
 

@@ -1,0 +1,119 @@
+#include <utility>  // before Asio (g++ 12)
+
+#include "channels/whatsapp_cloud/graph.h"
+
+#include <chrono>
+#include <future>
+
+#include <nlohmann/json.hpp>
+
+#include "core/json.h"
+
+namespace ujumbe::channels::whatsapp {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string text_at(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::int64_t number_at(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
+}
+
+std::string without_trailing_slash(std::string url) {
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    return url;
+}
+
+}  // namespace
+
+bool GraphError::auth_failed() const {
+    return code == 0 || code == 190 || (code == -1 && http_status == 401);
+}
+
+bool GraphError::transient() const {
+    if (http_status == 0 || http_status >= 500) return true;
+    switch (code) {
+        case 1:
+        case 2:
+        case 4:
+        case 130429:
+        case 131048:
+        case 131056:
+            return true;
+        default:
+            return false;
+    }
+}
+
+GraphError read_graph_error(int http_status, const std::string& body) {
+    GraphError e;
+    e.http_status = http_status;
+    JsonParseProblem problem;
+    const auto doc = parse_json_bounded(body, problem);
+    if (doc.is_object()) {
+        if (auto it = doc.find("error"); it != doc.end() && it->is_object()) {
+            e.code = number_at(*it, "code");
+            e.subcode = number_at(*it, "error_subcode");
+            e.message = text_at(*it, "message").substr(0, 300);
+        }
+    }
+    if (e.message.empty()) e.message = "HTTP " + std::to_string(http_status);
+    return e;
+}
+
+Result<PhoneNumberProfile> read_phone_number(const std::string& body) {
+    JsonParseProblem problem;
+    const auto doc = parse_json_bounded(body, problem);
+    if (!doc.is_object())
+        return Error::malformed("The Graph API answered something other than JSON.");
+    PhoneNumberProfile p;
+    p.display_phone_number = text_at(doc, "display_phone_number");
+    if (p.display_phone_number.empty())
+        return Error::malformed("The Graph API named no display_phone_number.");
+    p.verified_name = text_at(doc, "verified_name");
+    p.quality_rating = text_at(doc, "quality_rating");
+    p.messaging_limit = text_at(doc, "messaging_limit_tier");
+    return p;
+}
+
+GraphClient::GraphClient(boost::asio::io_context& io, GraphOptions options)
+    : options_(std::move(options)),
+      http_(
+          HttpClient::create(io, {.timeout = std::chrono::milliseconds(options_.timeout_ms),
+                                  .connect_timeout = std::chrono::milliseconds(options_.timeout_ms),
+                                  .max_answer_bytes = 256 * 1024,
+                                  .max_idle = 4})) {}
+
+GraphClient::~GraphClient() {
+    http_->close();
+}
+
+std::variant<PhoneNumberProfile, GraphError> GraphClient::phone_number(
+    const std::string& phone_number_id, const std::string& access_token) {
+    HttpRequest request;
+    request.method = "GET";
+    request.url = without_trailing_slash(options_.base_url) + "/" + options_.version + "/" +
+                  phone_number_id + "?fields=" + kPhoneNumberFields;
+    request.headers.emplace_back("Authorization", "Bearer " + access_token);
+    auto promise = std::make_shared<std::promise<HttpAnswer>>();
+    auto answer = promise->get_future();
+    http_->send(std::move(request), [promise](HttpAnswer a) { promise->set_value(std::move(a)); });
+    // The client's own timeout ends the exchange; this only guards against a lost callback.
+    if (answer.wait_for(std::chrono::milliseconds(options_.timeout_ms + 5000)) !=
+        std::future_status::ready)
+        return GraphError{.message = "no answer in time"};
+    const HttpAnswer a = answer.get();
+    if (!a.answered) return GraphError{.message = a.error.empty() ? "no answer" : a.error};
+    if (a.status < 200 || a.status > 299) return read_graph_error(a.status, a.body);
+    auto profile = read_phone_number(a.body);
+    if (!profile) return GraphError{.http_status = a.status, .message = profile.error().message};
+    return std::move(*profile);
+}
+
+}  // namespace ujumbe::channels::whatsapp

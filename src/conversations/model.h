@@ -1,0 +1,52 @@
+#pragma once
+// An account's WhatsApp Cloud API channel and the webhook deliveries Meta
+// makes to it. Plain data, no I/O.
+
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/ids.h"
+
+namespace ujumbe::conversations {
+
+using WhatsAppChannelId = Id<struct WhatsAppChannelTag>;
+using WebhookEventId = Id<struct WebhookEventTag>;
+
+// The credentials of a channel: sealed at rest, never shown.
+struct WhatsAppSecrets {
+    std::string access_token;
+    std::string app_secret;    // signs Meta's webhook deliveries
+    std::string verify_token;  // Meta echoes it in the subscription handshake
+};
+
+enum class ChannelStatus {
+    kConnected,     // the Graph API accepted the credentials at the last check
+    kError,         // the last check failed (last_error says why)
+    kDisconnected,  // the account disconnected it; no secrets are kept
+};
+const char* status_name(ChannelStatus s);
+std::optional<ChannelStatus> parse_status(const std::string& name);
+
+struct WhatsAppChannel {
+    WhatsAppChannelId id;
+    AccountId account_id;
+    std::string phone_number_id;
+    std::string business_account_id;
+    ChannelStatus status = ChannelStatus::kConnected;
+    // What the Graph API reported at the last check.
+    std::string display_phone_number, verified_name, quality_rating, messaging_limit;
+    std::optional<std::string> last_error;
+    std::optional<Micros> connected_at, checked_at, disconnected_at;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+// What POST /channels/whatsapp/connect gives.
+struct ConnectInput {
+    std::string phone_number_id;
+    std::string business_account_id;
+    WhatsAppSecrets secrets;
+};
+
+}  // namespace ujumbe::conversations

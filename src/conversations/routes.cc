@@ -1,0 +1,139 @@
+// HTTP handlers of an account's WhatsApp channel (docs/api-whatsapp.md) and
+// of the webhook Meta calls: read and check input, call the service, shape
+// the answer. No SQL and no business rules here.
+
+#include "conversations/routes.h"
+
+#include "core/dates.h"
+#include "core/validate.h"
+#include "http/envelope.h"
+#include "http/input.h"
+
+namespace ujumbe::conversations {
+
+namespace {
+
+using http::Fields;
+using http::Method;
+using http::Need;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+json time_or_null(const std::optional<Micros>& at) {
+    return at ? json(format_iso8601(*at)) : json(nullptr);
+}
+
+json channel_json(const ChannelView& v) {
+    const auto& ch = v.channel;
+    const bool holds_secrets = ch.status != ChannelStatus::kDisconnected;
+    return {{"id", ch.id.value},
+            {"status", status_name(ch.status)},
+            {"phone_number_id", ch.phone_number_id},
+            {"business_account_id", ch.business_account_id},
+            {"display_phone_number", ch.display_phone_number},
+            {"verified_name", ch.verified_name},
+            {"quality_rating", ch.quality_rating},
+            {"messaging_limit", ch.messaging_limit},
+            {"access_token_set", holds_secrets},
+            {"app_secret_set", holds_secrets},
+            {"verify_token_set", holds_secrets},
+            {"webhook_path", "/api/v1/hooks/whatsapp/" + ch.id.value},
+            {"webhook_events_waiting", v.webhook_events_waiting},
+            {"last_error", ch.last_error ? json(*ch.last_error) : json(nullptr)},
+            {"connected_at", time_or_null(ch.connected_at)},
+            {"checked_at", time_or_null(ch.checked_at)},
+            {"disconnected_at", time_or_null(ch.disconnected_at)},
+            {"created_at", format_iso8601(ch.created_at)},
+            {"updated_at", format_iso8601(ch.updated_at)}};
+}
+
+// Meta's ids are decimal digits.
+std::optional<std::string> graph_id(Fields& f, const char* name) {
+    auto id = f.text(name, Need::kRequired, 1, 32);
+    if (id && !all_digits(*id)) {
+        f.fail(name, "The id Meta gave, in digits.");
+        return std::nullopt;
+    }
+    return id;
+}
+
+Result<ConnectInput> read_connect(const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    ConnectInput in;
+    auto phone = graph_id(f, "phone_number_id");
+    auto business = graph_id(f, "business_account_id");
+    auto token = f.text("access_token", Need::kRequired, 16, 4096);
+    auto app_secret = f.text("app_secret", Need::kRequired, 8, 256);
+    auto verify = f.text("verify_token", Need::kRequired, 8, 256);
+    UJ_TRY(f.check());
+    in.phone_number_id = std::move(*phone);
+    in.business_account_id = std::move(*business);
+    in.secrets = {.access_token = std::move(*token),
+                  .app_secret = std::move(*app_secret),
+                  .verify_token = std::move(*verify)};
+    return in;
+}
+
+Result<Response> connect(WhatsAppChannels& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto in, read_connect(req));
+    UJ_ASSIGN(auto view, s.connect(ctx.who(), in));
+    return http::ok(channel_json(view), 200, "WhatsApp channel connected");
+}
+
+Result<Response> status(WhatsAppChannels& s, RequestContext& ctx, const Request& req) {
+    const auto refresh = req.query_param("refresh");
+    if (refresh && *refresh != "true" && *refresh != "false")
+        return Error::invalid("refresh", "true or false.");
+    UJ_ASSIGN(auto view, s.status(ctx.who(), refresh == "true"));
+    return http::ok(channel_json(view));
+}
+
+Result<Response> disconnect(WhatsAppChannels& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto view, s.disconnect(ctx.who()));
+    return http::ok(channel_json(view), 200, "WhatsApp channel disconnected");
+}
+
+// GET /hooks/whatsapp/{id}: Meta's subscription handshake; the answer is the
+// challenge itself as the whole body.
+Result<Response> verify_hook(WhatsAppChannels& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto challenge,
+              s.verify_subscription(ctx.param("id"), req.query_param("hub.mode").value_or(""),
+                                    req.query_param("hub.verify_token").value_or(""),
+                                    req.query_param("hub.challenge").value_or("")));
+    Response res;
+    res.content_type = "text/plain; charset=utf-8";
+    res.body = std::move(challenge);
+    return res;
+}
+
+// POST /hooks/whatsapp/{id}: a signed delivery, stored before it is answered.
+Result<Response> receive_hook(WhatsAppChannels& s, RequestContext& ctx, const Request& req) {
+    UJ_TRY(s.receive(ctx.param("id"), req.header("x-hub-signature-256").value_or(""), req.body));
+    return http::ok({{"received", true}});
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, WhatsAppChannels& s) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const std::string b = "/api/v1";
+    const http::RouteOptions read{.scope = "channels:read"};
+    const http::RouteOptions write{.scope = "channels:write"};
+    router.add(Method::kGet, b + "/channels/whatsapp", bind(status), read);
+    router.add(Method::kGet, b + "/channels/whatsapp/status", bind(status), read);
+    router.add(Method::kPost, b + "/channels/whatsapp/connect", bind(connect), write);
+    router.add(Method::kPost, b + "/channels/whatsapp/disconnect", bind(disconnect), write);
+    // No caller is signed in: the verify token and the signature are the check.
+    const http::RouteOptions hook{.authenticated = false,
+                                  .body_types = {"application/json"},
+                                  .max_body_bytes = kMaxWebhookBytes};
+    router.add(Method::kGet, b + "/hooks/whatsapp/{id}", bind(verify_hook), hook);
+    router.add(Method::kPost, b + "/hooks/whatsapp/{id}", bind(receive_hook), hook);
+}
+
+}  // namespace ujumbe::conversations

@@ -1,0 +1,264 @@
+// An account's WhatsApp channel on both engines, with a Graph API of our own:
+// credentials checked before they are kept and never stored in the clear,
+// one account per number, checks again, disconnect; Meta's handshake and
+// signed deliveries, and what is refused before anything is stored.
+
+#include "conversations/service.h"
+
+#include <gtest/gtest.h>
+
+#include "contacts/testing_contacts.h"
+#include "conversations/store.h"
+#include "core/crypto.h"
+#include "db/store_support.h"
+
+namespace ujumbe::conversations {
+namespace {
+
+using channels::whatsapp::GraphError;
+using channels::whatsapp::PhoneNumberProfile;
+
+constexpr const char* kSecret = "server-secret-for-tests";
+
+// Knows one token per number; answers as the test sets it.
+class FakeGraph final : public channels::whatsapp::GraphApi {
+public:
+    std::map<std::string, std::string> tokens;  // phone_number_id -> access token
+    std::optional<GraphError> next_error;       // answered once instead
+    int calls = 0;
+
+    std::variant<PhoneNumberProfile, GraphError> phone_number(const std::string& id,
+                                                              const std::string& token) override {
+        ++calls;
+        if (next_error) return *std::exchange(next_error, std::nullopt);
+        auto it = tokens.find(id);
+        if (it == tokens.end()) return GraphError{.http_status = 400, .code = 100};
+        if (it->second != token) return GraphError{.http_status = 401, .code = 190};
+        return PhoneNumberProfile{.display_phone_number = "+255 713 " + id.substr(0, 3),
+                                  .verified_name = "Acme",
+                                  .quality_rating = "GREEN",
+                                  .messaging_limit = "TIER_1K"};
+    }
+};
+
+class WhatsAppChannelsTest : public contacts::testing::ContactsTest {
+protected:
+    void SetUp() override {
+        ContactsTest::SetUp();
+        if (IsSkipped()) return;
+        graph_.tokens = {{"1001", "token-of-acme-0001"}, {"2002", "token-of-beta-0002"}};
+        channels_ = std::make_unique<WhatsAppChannels>(db(), clock_, kSecret, graph_);
+        acme_ = owner_of("Acme", "TZ");
+        beta_ = owner_of("Beta", "KE");
+    }
+    static ConnectInput input(std::string number, std::string token) {
+        return {.phone_number_id = std::move(number),
+                .business_account_id = "777",
+                .secrets = {.access_token = std::move(token),
+                            .app_secret = "app-secret-1",
+                            .verify_token = "verify-token-1"}};
+    }
+    std::string stored_secrets(const Principal& who) {
+        auto s = db().read(
+            [&](db::Connection& c) { return store::channel_of_account(c, who.account_id); });
+        EXPECT_TRUE(s && *s);
+        return s && *s ? (*s)->sealed : "";
+    }
+    std::int64_t events() {
+        auto n = db().read([](db::Connection& c) -> Result<std::int64_t> {
+            UJ_ASSIGN(auto row, c.query_one("SELECT COUNT(*) FROM whatsapp_webhook_events"));
+            return row->i64(0);
+        });
+        return n ? *n : -1;
+    }
+    static std::string signed_by(const std::string& key, const std::string& body) {
+        return "sha256=" + to_hex(hmac_sha256(key, body));
+    }
+
+    FakeGraph graph_;
+    std::unique_ptr<WhatsAppChannels> channels_;
+    Principal acme_, beta_;
+};
+
+TEST_P(WhatsAppChannelsTest, ConnectKeepsWhatTheGraphApiReportsAndSealsTheCredentials) {
+    auto v = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
+    ASSERT_TRUE(v) << v.error().message;
+    EXPECT_EQ(v->channel.status, ChannelStatus::kConnected);
+    EXPECT_EQ(v->channel.display_phone_number, "+255 713 100");
+    EXPECT_EQ(v->channel.quality_rating, "GREEN");
+    EXPECT_EQ(v->channel.messaging_limit, "TIER_1K");
+    EXPECT_TRUE(v->channel.connected_at);
+    const std::string sealed = stored_secrets(acme_);
+    EXPECT_EQ(sealed.find("token-of-acme"), std::string::npos);
+    EXPECT_EQ(sealed.find("app-secret"), std::string::npos);
+    auto opened = open_secrets(kSecret, sealed);
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(opened->access_token, "token-of-acme-0001");
+    EXPECT_EQ(opened->verify_token, "verify-token-1");
+    EXPECT_FALSE(open_secrets("another-secret", sealed));
+
+    auto read = channels_->status(acme_, false);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->channel.id, v->channel.id);
+    EXPECT_EQ(graph_.calls, 1);  // read without asking again
+    // Another account has none of its own.
+    auto theirs = channels_->status(beta_, false);
+    ASSERT_FALSE(theirs);
+    EXPECT_EQ(theirs.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(WhatsAppChannelsTest, RefusedCredentialsAreNeverStored) {
+    auto bad = channels_->connect(acme_, input("1001", "a-wrong-token-0000"));
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().error_code, "WHATSAPP_AUTH_FAILED");
+    EXPECT_EQ(bad.error().code, ErrorCode::kFailedPrecondition);
+    EXPECT_TRUE(bad.error().errors.count("access_token"));
+    EXPECT_EQ(bad.error().details["graph_code"], 190);
+
+    auto unknown = channels_->connect(acme_, input("9999", "token-of-acme-0001"));
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().error_code, "WHATSAPP_NUMBER_NOT_FOUND");
+    EXPECT_TRUE(unknown.error().errors.count("phone_number_id"));
+
+    graph_.next_error = GraphError{.message = "connection refused"};
+    auto away = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
+    ASSERT_FALSE(away);
+    EXPECT_EQ(away.error().error_code, "WHATSAPP_UNREACHABLE");
+    EXPECT_EQ(away.error().code, ErrorCode::kUnavailable);
+
+    EXPECT_FALSE(channels_->status(acme_, false));  // nothing was kept
+}
+
+TEST_P(WhatsAppChannelsTest, ANumberBelongsToOneAccountAndOnlyManagersConnect) {
+    ASSERT_TRUE(channels_->connect(acme_, input("1001", "token-of-acme-0001")));
+    auto taken = channels_->connect(beta_, input("1001", "token-of-acme-0001"));
+    ASSERT_FALSE(taken);
+    EXPECT_EQ(taken.error().error_code, "WHATSAPP_NUMBER_TAKEN");
+    EXPECT_EQ(graph_.calls, 1);  // refused before the Graph API was asked
+
+    Principal agent = beta_;
+    agent.role = Role::kAgent;
+    auto refused = channels_->connect(agent, input("2002", "token-of-beta-0002"));
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, ErrorCode::kPermissionDenied);
+    ASSERT_FALSE(channels_->disconnect(agent));
+
+    // Once Acme lets it go, the number may be connected by another account.
+    ASSERT_TRUE(channels_->disconnect(acme_));
+    graph_.tokens["1001"] = "token-of-beta-1001";
+    EXPECT_TRUE(channels_->connect(beta_, input("1001", "token-of-beta-1001")));
+}
+
+TEST_P(WhatsAppChannelsTest, ACheckAgainFollowsTheGraphApi) {
+    ASSERT_TRUE(channels_->connect(acme_, input("1001", "token-of-acme-0001")));
+    graph_.tokens["1001"] = "a-token-rotated-at-meta";
+    clock_.advance(60 * kMicrosPerSecond);
+    auto failing = channels_->status(acme_, true);
+    ASSERT_TRUE(failing);
+    EXPECT_EQ(failing->channel.status, ChannelStatus::kError);
+    ASSERT_TRUE(failing->channel.last_error);
+    EXPECT_NE(failing->channel.last_error->find("190"), std::string::npos);
+    EXPECT_EQ(*failing->channel.checked_at, clock_.now());
+
+    // An API that cannot be reached says nothing about the credentials.
+    ASSERT_TRUE(channels_->connect(acme_, input("1001", "a-token-rotated-at-meta")));
+    graph_.next_error = GraphError{.message = "timed out"};
+    auto away = channels_->status(acme_, true);
+    ASSERT_TRUE(away);
+    EXPECT_EQ(away->channel.status, ChannelStatus::kConnected);
+    EXPECT_TRUE(away->channel.last_error);
+
+    auto fine = channels_->status(acme_, true);
+    ASSERT_TRUE(fine);
+    EXPECT_EQ(fine->channel.status, ChannelStatus::kConnected);
+    EXPECT_FALSE(fine->channel.last_error);
+}
+
+TEST_P(WhatsAppChannelsTest, TheHandshakeAnswersTheChallengeOnlyToTheVerifyToken) {
+    auto v = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
+    ASSERT_TRUE(v);
+    const std::string id = v->channel.id.value;
+    auto ok = channels_->verify_subscription(id, "subscribe", "verify-token-1", "1158201444");
+    ASSERT_TRUE(ok);
+    EXPECT_EQ(*ok, "1158201444");
+    auto wrong = channels_->verify_subscription(id, "subscribe", "verify-token-2", "1158201444");
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ErrorCode::kPermissionDenied);
+    EXPECT_FALSE(channels_->verify_subscription(id, "unsubscribe", "verify-token-1", "1"));
+    EXPECT_FALSE(channels_->verify_subscription(id, "subscribe", "", "1"));
+    auto markup = channels_->verify_subscription(id, "subscribe", "verify-token-1", "<script>");
+    ASSERT_FALSE(markup);
+    EXPECT_EQ(markup.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_FALSE(
+        channels_->verify_subscription(id, "subscribe", "verify-token-1", std::string(257, '1')));
+    auto unknown = channels_->verify_subscription("not-a-uuid", "subscribe", "verify-token-1", "1");
+    ASSERT_FALSE(unknown);
+    EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(WhatsAppChannelsTest, OnlyDeliveriesSignedWithTheAppSecretAreStored) {
+    auto v = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
+    ASSERT_TRUE(v);
+    const std::string id = v->channel.id.value;
+    const std::string body = R"({"object":"whatsapp_business_account","entry":[]})";
+
+    auto forged = channels_->receive(id, signed_by("another-secret", body), body);
+    ASSERT_FALSE(forged);
+    EXPECT_EQ(forged.error().code, ErrorCode::kUnauthenticated);
+    for (const std::string& header :
+         {std::string(), std::string("sha256="), to_hex(hmac_sha256("app-secret-1", body)),
+          "sha1=" + to_hex(hmac_sha256("app-secret-1", body))})
+        EXPECT_FALSE(channels_->receive(id, header, body)) << header;
+    // Signed over other bytes than those sent.
+    EXPECT_FALSE(channels_->receive(id, signed_by("app-secret-1", body), body + " "));
+    EXPECT_EQ(events(), 0);
+
+    // Signed, but not a JSON object: refused, nothing stored.
+    for (const std::string& junk : {std::string("[1,2]"), std::string("{\"a\":"),
+                                    std::string(5000, '[') + std::string(5000, ']')}) {
+        auto r = channels_->receive(id, signed_by("app-secret-1", junk), junk);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, ErrorCode::kMalformedRequest);
+    }
+    EXPECT_EQ(events(), 0);
+
+    ASSERT_TRUE(channels_->receive(id, signed_by("app-secret-1", body), body));
+    // Upper-case hex is the same signature.
+    std::string upper = signed_by("app-secret-1", body);
+    for (std::size_t i = 7; i < upper.size(); ++i)
+        upper[i] = static_cast<char>(std::toupper(upper[i]));
+    ASSERT_TRUE(channels_->receive(id, upper, body));
+    EXPECT_EQ(events(), 2);
+    auto view = channels_->status(acme_, false);
+    ASSERT_TRUE(view);
+    EXPECT_EQ(view->webhook_events_waiting, 2);
+
+    // Disconnected: the handshake and deliveries find no channel.
+    ASSERT_TRUE(channels_->disconnect(acme_));
+    EXPECT_EQ(stored_secrets(acme_), "");
+    auto gone = channels_->receive(id, signed_by("app-secret-1", body), body);
+    ASSERT_FALSE(gone);
+    EXPECT_EQ(gone.error().code, ErrorCode::kNotFound);
+    EXPECT_FALSE(channels_->verify_subscription(id, "subscribe", "verify-token-1", "1"));
+    EXPECT_EQ(events(), 2);
+    // Connected again: the same channel, so the same webhook URL.
+    auto again = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->channel.id.value, id);
+}
+
+TEST(WebhookSignatures, MatchTheDocumentedVector) {
+    EXPECT_TRUE(
+        signature_matches("sha256=f5a23134fd17af706952ef5de2efd6b83d359e2d1363c5f912a7be9e0d02200a",
+                          "app_secret", R"({"id":"evt_1","type":"message.delivered"})"));
+    EXPECT_FALSE(
+        signature_matches("sha256=f5a23134fd17af706952ef5de2efd6b83d359e2d1363c5f912a7be9e0d02200a",
+                          "", R"({"id":"evt_1","type":"message.delivered"})"));
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, WhatsAppChannelsTest,
+                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
+                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+
+}  // namespace
+}  // namespace ujumbe::conversations

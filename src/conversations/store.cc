@@ -1,0 +1,111 @@
+#include "conversations/store.h"
+
+#include "db/store_support.h"
+
+namespace ujumbe::conversations::store {
+
+namespace {
+
+using db::Row;
+using db::Value;
+
+constexpr const char* kColumns =
+    "id, account_id, phone_number_id, business_account_id, status, display_phone_number, "
+    "verified_name, quality_rating, messaging_limit, last_error, connected_at, checked_at, "
+    "disconnected_at, created_at, updated_at, secrets";
+
+std::optional<Micros> opt_micros(const Row& r, std::size_t i) {
+    if (r.is_null(i)) return std::nullopt;
+    return r.i64(i);
+}
+
+Value micros_value(const std::optional<Micros>& v) {
+    return v ? Value(*v) : Value(nullptr);
+}
+
+StoredChannel channel_from(const Row& r) {
+    StoredChannel s;
+    auto& ch = s.channel;
+    ch.id = r.id<WhatsAppChannelId>(0);
+    ch.account_id = r.id<AccountId>(1);
+    ch.phone_number_id = r.text(2);
+    ch.business_account_id = r.text(3);
+    ch.status = parse_status(r.text(4)).value_or(ChannelStatus::kError);
+    ch.display_phone_number = r.text(5);
+    ch.verified_name = r.text(6);
+    ch.quality_rating = r.text(7);
+    ch.messaging_limit = r.text(8);
+    ch.last_error = r.opt_text(9);
+    ch.connected_at = opt_micros(r, 10);
+    ch.checked_at = opt_micros(r, 11);
+    ch.disconnected_at = opt_micros(r, 12);
+    ch.created_at = r.i64(13);
+    ch.updated_at = r.i64(14);
+    s.sealed = r.text(15);
+    return s;
+}
+
+Result<std::optional<StoredChannel>> one_channel(Connection& c, const std::string& where,
+                                                 const std::string& value) {
+    UJ_ASSIGN(auto row, c.query_one(std::string("SELECT ") + kColumns +
+                                        " FROM whatsapp_channels WHERE " + where + " = $1",
+                                    {value}));
+    if (!row) return std::optional<StoredChannel>{};
+    return std::optional<StoredChannel>{channel_from(*row)};
+}
+
+}  // namespace
+
+Result<std::optional<StoredChannel>> channel_of_account(Connection& c, const AccountId& account) {
+    return one_channel(c, "account_id", account.value);
+}
+
+Result<std::optional<StoredChannel>> channel_by_id(Connection& c, const WhatsAppChannelId& id) {
+    return one_channel(c, "id", id.value);
+}
+
+Result<std::optional<AccountId>> number_holder(Connection& c, const std::string& phone_number_id) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT account_id FROM whatsapp_channels WHERE "
+                                    "phone_number_id = $1 AND status <> 'disconnected'",
+                                    {phone_number_id}));
+    if (!row) return std::optional<AccountId>{};
+    return std::optional<AccountId>{row->id<AccountId>(0)};
+}
+
+Status save_channel(Connection& c, const WhatsAppChannel& ch, const std::string& sealed) {
+    return db::done(c.query(
+        "INSERT INTO whatsapp_channels (id, account_id, phone_number_id, business_account_id, "
+        "status, display_phone_number, verified_name, quality_rating, messaging_limit, "
+        "last_error, connected_at, checked_at, disconnected_at, created_at, updated_at, secrets) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) "
+        "ON CONFLICT (account_id) DO UPDATE SET phone_number_id = excluded.phone_number_id, "
+        "business_account_id = excluded.business_account_id, status = excluded.status, "
+        "display_phone_number = excluded.display_phone_number, "
+        "verified_name = excluded.verified_name, quality_rating = excluded.quality_rating, "
+        "messaging_limit = excluded.messaging_limit, last_error = excluded.last_error, "
+        "connected_at = excluded.connected_at, checked_at = excluded.checked_at, "
+        "disconnected_at = excluded.disconnected_at, updated_at = excluded.updated_at, "
+        "secrets = excluded.secrets",
+        {ch.id.value, ch.account_id.value, ch.phone_number_id, ch.business_account_id,
+         std::string(status_name(ch.status)), ch.display_phone_number, ch.verified_name,
+         ch.quality_rating, ch.messaging_limit, db::optional_text(ch.last_error),
+         micros_value(ch.connected_at), micros_value(ch.checked_at),
+         micros_value(ch.disconnected_at), ch.created_at, ch.updated_at, sealed}));
+}
+
+Status insert_webhook_event(Connection& c, const WebhookEventId& id, const WhatsAppChannel& channel,
+                            const std::string& body, Micros at) {
+    return db::done(
+        c.query("INSERT INTO whatsapp_webhook_events (id, channel_id, account_id, "
+                "body, received_at) VALUES ($1, $2, $3, $4, $5)",
+                {id.value, channel.id.value, channel.account_id.value, body, at}));
+}
+
+Result<std::int64_t> waiting_webhook_events(Connection& c, const WhatsAppChannelId& channel) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT COUNT(*) FROM whatsapp_webhook_events WHERE "
+                                    "channel_id = $1 AND processed_at IS NULL",
+                                    {channel.value}));
+    return row ? row->i64(0) : 0;
+}
+
+}  // namespace ujumbe::conversations::store

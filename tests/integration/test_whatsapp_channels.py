@@ -1,0 +1,263 @@
+"""An account's WhatsApp Cloud API channel (docs/api-whatsapp.md, decision
+0034) against a Graph API simulator: connect checks the credentials with
+the Graph API before keeping them (sealed, never shown), status reads or
+checks again, disconnect forgets them; Meta's webhook for the channel
+answers the subscription handshake to the verify token only and stores
+deliveries signed with the app secret, refusing the rest before anything is
+stored. Another account sees none of it.
+"""
+
+import json
+import uuid
+
+import pytest
+
+import ujumbe_it as u
+from graph_simulator import GraphSimulator, signature
+from ujumbe_it import assert_error, assert_ok, assert_validation
+
+GRAPH = GraphSimulator().start()
+
+wsrv, wapi, wadmin = u.module_server(
+    {"UJUMBE_WHATSAPP_GRAPH_URL": GRAPH.url}, "whatsapp", "w")
+
+
+def new_number():
+    return str(100000000000 + uuid.uuid4().int % 899999999999)
+
+
+class Channel:
+    """A number known to the simulator and the credentials an account gives."""
+
+    def __init__(self):
+        self.phone_number_id = new_number()
+        self.access_token = "EAAG" + uuid.uuid4().hex + uuid.uuid4().hex
+        self.app_secret = "app-" + uuid.uuid4().hex
+        self.verify_token = "verify-" + uuid.uuid4().hex
+        GRAPH.add_number(self.phone_number_id, self.access_token,
+                         display="+255 713 %s" % self.phone_number_id[-6:])
+
+    def body(self, **overrides):
+        b = {"phone_number_id": self.phone_number_id, "business_account_id": "102290129340398",
+             "access_token": self.access_token, "app_secret": self.app_secret,
+             "verify_token": self.verify_token}
+        b.update(overrides)
+        return b
+
+
+def connect(api, owner, ch, **overrides):
+    return api("POST", "/channels/whatsapp/connect", token=owner.access, json=ch.body(**overrides))
+
+
+def hook_of(view):
+    path = view["webhook_path"]
+    assert path.startswith("/api/v1/hooks/whatsapp/")
+    return path[len("/api/v1"):]
+
+
+def handshake(api, view, token, challenge="1158201444", mode="subscribe"):
+    return api("GET", u.with_query(hook_of(view), **{"hub.mode": mode, "hub.verify_token": token,
+                                                      "hub.challenge": challenge}))
+
+
+def deliver(api, view, secret, payload):
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    headers = {"X-Hub-Signature-256": signature(secret, body)} if secret else {}
+    return api("POST", hook_of(view), raw_body=body, headers=headers)
+
+
+def status_of(api, who):
+    return assert_ok(api("GET", "/channels/whatsapp", token=who.access))
+
+
+def no_secret_in(resp, ch):
+    raw = resp.raw.decode()
+    for secret in (ch.access_token, ch.app_secret, ch.verify_token):
+        assert secret not in raw
+
+
+@pytest.fixture
+def owner(wapi):
+    return u.register(wapi)
+
+
+def test_connect_checks_the_number_with_the_graph_api_and_never_shows_the_credentials(wapi, owner):
+    ch = Channel()
+    calls = len(GRAPH.calls_to(ch.phone_number_id))
+    resp = connect(wapi, owner, ch)
+    view = assert_ok(resp)
+    no_secret_in(resp, ch)
+    assert view["status"] == "connected"
+    assert view["phone_number_id"] == ch.phone_number_id
+    assert view["display_phone_number"] == "+255 713 %s" % ch.phone_number_id[-6:]
+    assert view["verified_name"] == "Ujumbe Test"
+    assert view["quality_rating"] == "GREEN"
+    assert view["messaging_limit"] == "TIER_1K"
+    assert view["access_token_set"] and view["app_secret_set"] and view["verify_token_set"]
+    assert u.is_uuid7(view["id"])
+    assert view["webhook_path"] == "/api/v1/hooks/whatsapp/" + view["id"]
+    assert view["last_error"] is None and u.is_timestamp(view["connected_at"])
+    # The simulator saw our token as a bearer token, and the fields asked for.
+    made = GRAPH.calls_to(ch.phone_number_id)[calls:]
+    assert len(made) == 1
+    method, target, headers = made[0]
+    assert method == "GET" and target.startswith("/v21.0/" + ch.phone_number_id + "?fields=")
+    assert "quality_rating" in target and "messaging_limit_tier" in target
+    assert headers["Authorization"] == "Bearer " + ch.access_token
+
+    for path in ("/channels/whatsapp", "/channels/whatsapp/status"):
+        resp = wapi("GET", path, token=owner.access)
+        assert assert_ok(resp)["id"] == view["id"]
+        no_secret_in(resp, ch)
+    assert len(GRAPH.calls_to(ch.phone_number_id)) == calls + 1  # read, not asked again
+
+
+def test_credentials_the_graph_api_refuses_are_not_kept(wapi, owner):
+    ch = Channel()
+    resp = connect(wapi, owner, ch, access_token="EAAG-not-the-right-token-at-all")
+    assert_error(resp, 422, "WHATSAPP_AUTH_FAILED", field="access_token")
+    assert resp.body["details"]["graph_code"] == 190
+    unknown = connect(wapi, owner, ch, phone_number_id=new_number())
+    assert_error(unknown, 422, "WHATSAPP_NUMBER_NOT_FOUND", field="phone_number_id")
+    GRAPH.fail_next(500, 2, "Service temporarily unavailable")
+    assert_error(connect(wapi, owner, ch), 503, "WHATSAPP_UNREACHABLE")
+    u.assert_not_found(wapi("GET", "/channels/whatsapp", token=owner.access))
+
+
+@pytest.mark.parametrize("field,value", [
+    ("phone_number_id", None), ("phone_number_id", "12ab"), ("phone_number_id", "1" * 33),
+    ("phone_number_id", 1065), ("business_account_id", ""), ("access_token", None),
+    ("access_token", "short"), ("app_secret", None), ("verify_token", "x"),
+    ("verify_token", "v" * 257)])
+def test_each_bad_field_is_named(wapi, owner, field, value):
+    ch = Channel()
+    body = ch.body()
+    if value is None:
+        del body[field]
+    else:
+        body[field] = value
+    assert_validation(wapi("POST", "/channels/whatsapp/connect", token=owner.access, json=body),
+                      field)
+
+
+def test_a_check_again_follows_the_graph_api(wapi, owner):
+    ch = Channel()
+    assert_ok(connect(wapi, owner, ch))
+    GRAPH.set_token(ch.phone_number_id, "EAAG-rotated-" + uuid.uuid4().hex)
+    failing = assert_ok(wapi("GET", "/channels/whatsapp/status?refresh=true", token=owner.access))
+    assert failing["status"] == "error"
+    assert "190" in failing["last_error"]
+    assert status_of(wapi, owner)["status"] == "error"  # kept
+    GRAPH.set_token(ch.phone_number_id, ch.access_token)
+    fine = assert_ok(wapi("GET", "/channels/whatsapp/status?refresh=true", token=owner.access))
+    assert fine["status"] == "connected" and fine["last_error"] is None
+    assert_validation(wapi("GET", "/channels/whatsapp/status?refresh=yes", token=owner.access),
+                      "refresh")
+
+
+def test_the_handshake_answers_the_challenge_to_the_verify_token_only(wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    ok = handshake(wapi, view, ch.verify_token)
+    assert ok.status == 200
+    assert ok.raw == b"1158201444"
+    assert ok.headers["content-type"].startswith("text/plain")
+    assert_error(handshake(wapi, view, "verify-wrong"), 403)
+    assert_error(handshake(wapi, view, ch.verify_token, mode="unsubscribe"), 403)
+    assert_error(handshake(wapi, view, ch.verify_token, challenge="<b>hi</b>"), 400)
+    u.assert_not_found(wapi("GET", u.with_query(
+        "/hooks/whatsapp/" + str(uuid.uuid4()), **{"hub.mode": "subscribe",
+                                                   "hub.verify_token": ch.verify_token,
+                                                   "hub.challenge": "1"})))
+
+
+def test_only_deliveries_signed_with_the_app_secret_are_stored(wsrv, wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    payload = {"object": "whatsapp_business_account", "entry": [{
+        "id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "255713000001",
+                         "phone_number_id": ch.phone_number_id},
+            "statuses": [{"id": "wamid.HBgLMjU1NzEz", "status": "delivered",
+                          "timestamp": "1764800000", "recipient_id": "255713000001"}]}}]}]}
+    assert_error(deliver(wapi, view, None, payload), 401)
+    assert_error(deliver(wapi, view, "app-forged", payload), 401)
+    body = json.dumps(payload).encode()
+    wrong_bytes = wapi("POST", hook_of(view), raw_body=body + b" ",
+                       headers={"X-Hub-Signature-256": signature(ch.app_secret, body)})
+    assert_error(wrong_bytes, 401)
+    assert_error(deliver(wapi, view, ch.app_secret, b"{\"entry\": ["), 400)
+    assert_error(deliver(wapi, view, ch.app_secret, b"[" * 100000 + b"]" * 100000), 400)
+    assert status_of(wapi, owner)["webhook_events_waiting"] == 0
+
+    ok = deliver(wapi, view, ch.app_secret, payload)
+    assert_ok(ok)
+    # Meta delivers at least once: a redelivery is stored too (processing dedupes).
+    assert_ok(deliver(wapi, view, ch.app_secret, payload))
+    assert status_of(wapi, owner)["webhook_events_waiting"] == 2
+
+    # Too large, or not JSON: refused before the signature is even computed.
+    huge = b"{\"a\":\"" + b"x" * (1 << 20) + b"\"}"
+    head = ("POST /api/v1%s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: application/json\r\n"
+            "X-Hub-Signature-256: %s\r\nContent-Length: %d\r\n\r\n"
+            % (hook_of(view), wsrv.host, wsrv.port, signature(ch.app_secret, huge),
+               len(huge))).encode()
+    status, _, _ = u.raw_exchange(wsrv.host, wsrv.port, head, huge)
+    assert status == 413
+    form = wapi("POST", hook_of(view), raw_body=b"a=b", content_type="text/plain",
+                headers={"X-Hub-Signature-256": signature(ch.app_secret, b"a=b")})
+    assert_error(form, 415)
+    assert status_of(wapi, owner)["webhook_events_waiting"] == 2
+
+
+def test_disconnect_forgets_the_credentials_and_the_webhook_with_them(wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    gone = assert_ok(wapi("POST", "/channels/whatsapp/disconnect", token=owner.access))
+    assert gone["status"] == "disconnected"
+    assert not (gone["access_token_set"] or gone["app_secret_set"] or gone["verify_token_set"])
+    assert u.is_timestamp(gone["disconnected_at"])
+    u.assert_not_found(handshake(wapi, view, ch.verify_token))
+    u.assert_not_found(deliver(wapi, view, ch.app_secret, {"object": "x"}))
+    # A check again asks nothing of a disconnected channel.
+    calls = len(GRAPH.calls_to(ch.phone_number_id))
+    again = assert_ok(wapi("GET", "/channels/whatsapp/status?refresh=true", token=owner.access))
+    assert again["status"] == "disconnected"
+    assert len(GRAPH.calls_to(ch.phone_number_id)) == calls
+    # Connected again: the same channel and webhook URL.
+    back = assert_ok(connect(wapi, owner, ch))
+    assert back["id"] == view["id"] and back["status"] == "connected"
+    assert handshake(wapi, back, ch.verify_token).status == 200
+
+
+def test_another_account_sees_and_changes_nothing(wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    other = u.register(wapi)
+    u.assert_not_found(wapi("GET", "/channels/whatsapp", token=other.access))
+    u.assert_not_found(wapi("POST", "/channels/whatsapp/disconnect", token=other.access))
+    # The number is this account's while it is connected.
+    assert_error(connect(wapi, other, ch), 409, "WHATSAPP_NUMBER_TAKEN")
+    # The other account's own channel signs with its own secret only.
+    theirs = Channel()
+    their_view = assert_ok(connect(wapi, other, theirs))
+    assert their_view["id"] != view["id"]
+    assert_error(deliver(wapi, view, theirs.app_secret, {"object": "x"}), 401)
+    assert_error(handshake(wapi, view, theirs.verify_token), 403)
+    assert status_of(wapi, owner)["status"] == "connected"
+
+
+def test_agents_read_and_managers_connect(wapi, owner):
+    agent = u.member(wapi, owner, role="agent")
+    ch = Channel()
+    assert_error(connect(wapi, agent, ch), 403)
+    assert_ok(connect(wapi, owner, ch))
+    assert status_of(wapi, agent)["status"] == "connected"
+    assert_error(wapi("POST", "/channels/whatsapp/disconnect", token=agent.access), 403)
+    # An API key needs the channels scopes.
+    key = u.create_api_key(wapi, owner.access, scopes=["channels:read"])["key"]
+    assert_ok(wapi("GET", "/channels/whatsapp", apikey=key))
+    assert_error(wapi("POST", "/channels/whatsapp/disconnect", apikey=key), 403)
+    assert_error(wapi("GET", "/channels/whatsapp", apikey=u.create_api_key(
+        wapi, owner.access, scopes=["messages:send"])["key"]), 403)
