@@ -47,8 +47,9 @@ PUBLIC_EXCEPTIONS = {
     "channels/smpp/server_session.h",
     "channels/smpp/message_text.h",
     "channels/smpp/smsc_messages.h",
-    # The Graph API client: conversations checks a WhatsApp channel with it.
+    # The Graph API client and Meta's webhook payloads, for conversations.
     "channels/whatsapp_cloud/graph.h",
+    "channels/whatsapp_cloud/webhook_payload.h",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/([^"]+)"', re.M)

@@ -9,7 +9,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${FUZZ_SECONDS:-60}
-targets=(csv_fuzz multipart_fuzz phone_fuzz smpp_pdu_fuzz json_body_fuzz http_request_fuzz)
+targets=(csv_fuzz multipart_fuzz phone_fuzz smpp_pdu_fuzz json_body_fuzz http_request_fuzz
+         whatsapp_webhook_fuzz)
 
 # clang and its libFuzzer runtime, on top of what every build needs.
 bash scripts/install-deps.sh clang libclang-rt-14-dev

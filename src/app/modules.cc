@@ -157,7 +157,9 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                  [this] { campaign_runner_.wake(); }),
       whatsapp_graph_(registry_.io(), {.base_url = config.whatsapp_graph_url,
                                        .version = config.whatsapp_graph_version}),
-      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_) {}
+      whatsapp_processor_(db, SystemClock::instance(), &wiring_),
+      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_,
+                         [this] { whatsapp_processor_.wake(); }) {}
 
 Modules::~Modules() {
     stop();
@@ -176,6 +178,7 @@ Status Modules::start() {
     retention_.start();
     webhook_dispatcher_.start();
     campaign_runner_.start();
+    whatsapp_processor_.start();
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
         UJ_TRY(smpp_server::parse_listen(config_.smpp_listen, options));
@@ -191,6 +194,7 @@ void Modules::stop() {
     stopped_ = true;
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
     campaign_runner_.stop();
+    whatsapp_processor_.stop();
     webhook_dispatcher_.stop();
     pipeline_.stop();
     rollup_folder_.stop();

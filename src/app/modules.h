@@ -22,6 +22,7 @@
 #include "contacts/importer.h"
 #include "contacts/service.h"
 #include "conversations/service.h"
+#include "conversations/webhook_processor.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "db/database.h"
@@ -103,6 +104,7 @@ private:
     campaigns::Runner campaign_runner_;
     campaigns::CampaignService campaigns_;
     channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
+    conversations::WebhookProcessor whatsapp_processor_;
     conversations::WhatsAppChannels whatsapp_channels_;
     bool stopped_ = false;
 };

@@ -68,9 +68,14 @@ Result<std::vector<std::pair<MessageId, std::int64_t>>> Wiring::gateway_costs(
 Status Wiring::inbound(db::Connection& c, const messaging::Message& m) {
     if (m.sender.starts_with('+'))
         UJ_TRY(m_.contacts_.apply_keyword(c, m.account_id, m.sender, m.body));
-    // Owed whether or not this node listens for SMPP: the customer may be
-    // bound to another node.
+    // SMS only, owed whether or not this node listens for SMPP: the customer
+    // may be bound to another node.
+    if (m.channel != "sms") return {};
     return m_.smpp_deliveries_.owe_inbound(c, m);
+}
+
+Status Wiring::inbound(db::Connection& c, const channels::InboundReport& in) {
+    return m_.pipeline_.write_inbound(c, in);
 }
 
 Status Wiring::reached_final(db::Connection& c, const std::vector<MessageId>& ids,

@@ -4,7 +4,7 @@
 // (billing -> messaging, identity, contacts), refunds, gateway costs and
 // consent keywords and what SMPP customers are owed (the pipeline ->
 // billing, contacts, the SMPP server), gateways' receipts
-// and inbound messages (channels -> the pipeline), queued imports
+// and inbound messages (channels, conversations -> the pipeline), queued imports
 // (contacts -> its import runner). Each answer reaches its module through
 // Modules, only when asked, so it may be built before that module.
 
@@ -16,6 +16,7 @@
 #include "billing/ports.h"
 #include "channels/gateway.h"
 #include "contacts/ports.h"
+#include "conversations/ports.h"
 #include "identity/ports.h"
 #include "messaging/ports.h"
 
@@ -28,7 +29,8 @@ class Wiring final : public identity::AccountPolicy,
                      public contacts::ImportSignal,
                      public billing::UsageSource,
                      public messaging::OutcomeHooks,
-                     public channels::GatewayListener {
+                     public channels::GatewayListener,
+                     public conversations::InboundSink {
 public:
     explicit Wiring(Modules& modules) : m_(modules) {}
 
@@ -53,6 +55,8 @@ public:
     Status reached_final(db::Connection& c, const std::vector<MessageId>& ids,
                          messaging::MessageStatus status,
                          const std::optional<std::string>& error_code) override;
+    // conversations: WhatsApp's inbound messages, stored by the pipeline
+    Status inbound(db::Connection& c, const channels::InboundReport& in) override;
     // the gateways
     void on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) override;
     void on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) override;

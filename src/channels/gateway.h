@@ -63,12 +63,18 @@ struct ReceiptReport {
 
 // A mobile-originated message, or one part of a concatenated one.
 struct InboundReport {
-    GatewayId gateway_id;
-    std::string from;    // the customer's number as received
-    std::string to;      // our number or short code
-    std::string text;    // UTF-8 (this part's text when concatenated)
-    int reference = -1;  // concatenation reference; -1 when not concatenated
+    GatewayId gateway_id;  // what it came through (a WhatsApp channel's id for WhatsApp)
+    std::string from;      // the customer's number as received
+    std::string to;        // our number or short code
+    std::string text;      // UTF-8 (this part's text when concatenated)
+    int reference = -1;    // concatenation reference; -1 when not concatenated
     int total = 1, part = 1;
+    std::string channel = "sms";
+    // The account it is for, when the source says (a WhatsApp channel's);
+    // otherwise the owner of `to`.
+    std::optional<AccountId> account_id;
+    // The source's own id of it (WhatsApp's wamid) and its kind of content.
+    std::string provider_id, content_type;
 };
 
 // A provider's call to this server (POST /api/v1/hooks/gateways/{id}/dlr

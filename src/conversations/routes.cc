@@ -41,6 +41,7 @@ json channel_json(const ChannelView& v) {
             {"verify_token_set", holds_secrets},
             {"webhook_path", "/api/v1/hooks/whatsapp/" + ch.id.value},
             {"webhook_events_waiting", v.webhook_events_waiting},
+            {"last_webhook_at", time_or_null(v.last_webhook_at)},
             {"last_error", ch.last_error ? json(*ch.last_error) : json(nullptr)},
             {"connected_at", time_or_null(ch.connected_at)},
             {"checked_at", time_or_null(ch.checked_at)},

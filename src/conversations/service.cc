@@ -91,12 +91,19 @@ bool signature_matches(std::string_view header, std::string_view app_secret,
 }
 
 WhatsAppChannels::WhatsAppChannels(db::Database& db, Clock& clock, std::string secret,
-                                   channels::whatsapp::GraphApi& graph)
-    : db_(db), clock_(clock), secret_(std::move(secret)), graph_(graph) {}
+                                   channels::whatsapp::GraphApi& graph,
+                                   std::function<void()> stored)
+    : db_(db),
+      clock_(clock),
+      secret_(std::move(secret)),
+      graph_(graph),
+      stored_(std::move(stored)) {}
 
 Result<ChannelView> WhatsAppChannels::view(db::Connection& c, WhatsAppChannel ch) {
     UJ_ASSIGN(auto waiting, store::waiting_webhook_events(c, ch.id));
-    return ChannelView{.channel = std::move(ch), .webhook_events_waiting = waiting};
+    UJ_ASSIGN(auto last, store::last_webhook_at(c, ch.id));
+    return ChannelView{
+        .channel = std::move(ch), .webhook_events_waiting = waiting, .last_webhook_at = last};
 }
 
 Result<ChannelView> WhatsAppChannels::connect(const Principal& who, const ConnectInput& in) {
@@ -238,9 +245,11 @@ Status WhatsAppChannels::receive(const std::string& channel_id, std::string_view
     const auto doc = parse_json_bounded(body, problem);
     if (!doc.is_object()) return Error::malformed("The body is not a JSON object.");
     const Micros now = clock_.now();
-    return db_.write([&](db::Connection& c) {
+    UJ_TRY(db_.write([&](db::Connection& c) {
         return store::insert_webhook_event(c, WebhookEventId{new_uuid_v7(now)}, channel, body, now);
-    });
+    }));
+    if (stored_) stored_();
+    return {};
 }
 
 }  // namespace ujumbe::conversations

@@ -7,6 +7,7 @@
 // of the account reads the status.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,7 @@ namespace ujumbe::conversations {
 struct ChannelView {
     WhatsAppChannel channel;
     std::int64_t webhook_events_waiting = 0;  // stored, not yet processed
+    std::optional<Micros> last_webhook_at;    // the last delivery stored
 };
 
 // Meta's webhook deliveries are at most this large (a batch of a few events).
@@ -30,9 +32,10 @@ inline constexpr std::size_t kMaxWebhookBytes = 1 << 20;
 
 class WhatsAppChannels {
 public:
-    // `secret` seals the credentials; `graph` checks them.
+    // `secret` seals the credentials; `graph` checks them; `stored` hears of
+    // each webhook delivery stored (the processor's wake).
     WhatsAppChannels(db::Database& db, Clock& clock, std::string secret,
-                     channels::whatsapp::GraphApi& graph);
+                     channels::whatsapp::GraphApi& graph, std::function<void()> stored = {});
 
     Result<ChannelView> connect(const Principal& who, const ConnectInput& in);
     // The account's channel (404 when it never connected one); `refresh`
@@ -63,6 +66,7 @@ private:
     Clock& clock_;
     std::string secret_;
     channels::whatsapp::GraphApi& graph_;
+    std::function<void()> stored_;
 };
 
 // The credentials sealed under `secret`, and opened again (nullopt when the

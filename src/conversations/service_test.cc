@@ -1,7 +1,8 @@
 // An account's WhatsApp channel on both engines, with a Graph API of our own:
 // credentials checked before they are kept and never stored in the clear,
 // one account per number, checks again, disconnect; Meta's handshake and
-// signed deliveries, and what is refused before anything is stored.
+// signed deliveries, and what is refused before anything is stored; then the
+// processing of what was stored, once per Meta id.
 
 #include "conversations/service.h"
 
@@ -9,6 +10,7 @@
 
 #include "contacts/testing_contacts.h"
 #include "conversations/store.h"
+#include "conversations/webhook_processor.h"
 #include "core/crypto.h"
 #include "db/store_support.h"
 
@@ -247,6 +249,121 @@ TEST_P(WhatsAppChannelsTest, OnlyDeliveriesSignedWithTheAppSecretAreStored) {
     EXPECT_EQ(again->channel.id.value, id);
 }
 
+// Keeps what the processor hands on, in order.
+class FakeInbound final : public InboundSink {
+public:
+    std::vector<channels::InboundReport> got;
+    Status inbound(db::Connection&, const channels::InboundReport& in) override {
+        got.push_back(in);
+        return {};
+    }
+};
+
+class WebhookProcessorTest : public WhatsAppChannelsTest {
+protected:
+    void SetUp() override {
+        WhatsAppChannelsTest::SetUp();
+        if (IsSkipped()) return;
+        processor_ =
+            std::make_unique<WebhookProcessor>(db(), clock_, &sink_, ProcessorOptions{.batch = 2});
+        auto v = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
+        ASSERT_TRUE(v);
+        channel_ = v->channel;
+    }
+    void deliver(const nlohmann::json& doc) {
+        const std::string body = doc.dump();
+        ASSERT_TRUE(channels_->receive(channel_.id.value, signed_by("app-secret-1", body), body));
+    }
+    static nlohmann::json inbound(const std::string& number, const std::string& wamid,
+                                  const std::string& text, std::int64_t at) {
+        return {{"object", "whatsapp_business_account"},
+                {"entry",
+                 {{{"id", "777"},
+                   {"changes",
+                    {{{"field", "messages"},
+                      {"value",
+                       {{"messaging_product", "whatsapp"},
+                        {"metadata", {{"phone_number_id", number}}},
+                        {"messages",
+                         {{{"from", "255713000002"},
+                           {"id", wamid},
+                           {"timestamp", std::to_string(at)},
+                           {"type", "text"},
+                           {"text", {{"body", text}}}}}}}}}}}}}}};
+    }
+    std::vector<std::string> outcomes() {
+        auto rows = db().read([](db::Connection& c) {
+            return db::all<std::string>(
+                c.query("SELECT outcome FROM whatsapp_webhook_events ORDER BY received_at, id"),
+                [](const db::Row& r) { return r.text(0); });
+        });
+        return rows ? *rows : std::vector<std::string>{};
+    }
+
+    FakeInbound sink_;
+    std::unique_ptr<WebhookProcessor> processor_;
+    WhatsAppChannel channel_;
+};
+
+TEST_P(WebhookProcessorTest, InboundMessagesAreHandedOnOnceAndOpenTheWindow) {
+    const std::int64_t at = clock_.now() / kMicrosPerSecond - 30;
+    deliver(inbound("1001", "wamid.A", "Habari", at));
+    deliver(inbound("1001", "wamid.B", "Bei gani?", at + 1));
+    deliver(inbound("1001", "wamid.A", "Habari", at));  // Meta delivers it again
+    auto done = processor_->run();
+    ASSERT_TRUE(done) << done.error().message;
+    EXPECT_EQ(*done, 3);  // in batches of two
+    ASSERT_EQ(sink_.got.size(), 2u);
+    const auto& first = sink_.got[0];
+    EXPECT_EQ(first.channel, "whatsapp");
+    EXPECT_EQ(first.account_id, acme_.account_id);
+    EXPECT_EQ(first.from, "255713000002");
+    EXPECT_EQ(first.to, "+255713100");  // the channel's number, digits
+    EXPECT_EQ(first.text, "Habari");
+    EXPECT_EQ(first.provider_id, "wamid.A");
+    EXPECT_EQ(first.gateway_id.value, channel_.id.value);
+    EXPECT_EQ(sink_.got[1].text, "Bei gani?");
+    const auto outs = outcomes();
+    ASSERT_EQ(outs.size(), 3u);
+    EXPECT_EQ(nlohmann::json::parse(outs[0])["messages"], 1);
+    EXPECT_EQ(nlohmann::json::parse(outs[2])["duplicates"], 1);
+    EXPECT_EQ(nlohmann::json::parse(outs[2])["messages"], 0);
+    auto window = db().read(
+        [&](db::Connection& c) { return store::last_inbound(c, channel_.id, "255713000002"); });
+    ASSERT_TRUE(window && *window);
+    EXPECT_EQ(**window, (at + 1) * kMicrosPerSecond);
+    // Nothing waits any more, and another round finds nothing.
+    EXPECT_EQ(channels_->status(acme_, false)->webhook_events_waiting, 0);
+    EXPECT_EQ(*processor_->run(), 0);
+    EXPECT_EQ(sink_.got.size(), 2u);
+}
+
+TEST_P(WebhookProcessorTest, ANumberNotTheChannelsIsKeptAndReported) {
+    deliver(inbound("9999", "wamid.X", "Hello", clock_.now() / kMicrosPerSecond));
+    nlohmann::json statuses = inbound("1001", "wamid.Y", "x", 1);
+    auto& value = statuses["entry"][0]["changes"][0]["value"];
+    value.erase("messages");
+    value["statuses"] = {{{"id", "wamid.OURS"}, {"status", "delivered"}, {"timestamp", "1"}},
+                         {{"id", "wamid.OURS"}, {"status", "delivered"}, {"timestamp", "1"}}};
+    deliver(statuses);
+    deliver({{"object", "whatsapp_business_account"}, {"entry", "not a list"}});
+    ASSERT_TRUE(processor_->run());
+    EXPECT_TRUE(sink_.got.empty());
+    const auto outs = outcomes();
+    ASSERT_EQ(outs.size(), 3u);
+    EXPECT_EQ(nlohmann::json::parse(outs[0])["unknown_number"], 1);
+    EXPECT_EQ(nlohmann::json::parse(outs[1])["unmatched_statuses"], 1);
+    EXPECT_EQ(nlohmann::json::parse(outs[1])["duplicates"], 1);
+    EXPECT_EQ(nlohmann::json::parse(outs[2])["messages"], 0);
+    // A timestamp from a clock ahead of ours opens the window now, not later.
+    deliver(inbound("1001", "wamid.Z", "Later", clock_.now() / kMicrosPerSecond + 3600));
+    ASSERT_TRUE(processor_->run());
+    auto window = db().read(
+        [&](db::Connection& c) { return store::last_inbound(c, channel_.id, "255713000002"); });
+    ASSERT_TRUE(window && *window);
+    EXPECT_EQ(**window, clock_.now());
+}
+
 TEST(WebhookSignatures, MatchTheDocumentedVector) {
     EXPECT_TRUE(
         signature_matches("sha256=f5a23134fd17af706952ef5de2efd6b83d359e2d1363c5f912a7be9e0d02200a",
@@ -257,6 +374,9 @@ TEST(WebhookSignatures, MatchTheDocumentedVector) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, WhatsAppChannelsTest,
+                         ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
+                         [](const auto& info) { return db::testing::dialect_name(info.param); });
+INSTANTIATE_TEST_SUITE_P(Engines, WebhookProcessorTest,
                          ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
                          [](const auto& info) { return db::testing::dialect_name(info.param); });
 

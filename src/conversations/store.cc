@@ -108,4 +108,59 @@ Result<std::int64_t> waiting_webhook_events(Connection& c, const WhatsAppChannel
     return row ? row->i64(0) : 0;
 }
 
+Result<std::optional<Micros>> last_webhook_at(Connection& c, const WhatsAppChannelId& channel) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT MAX(received_at) FROM whatsapp_webhook_events WHERE "
+                                    "channel_id = $1",
+                                    {channel.value}));
+    return row ? opt_micros(*row, 0) : std::nullopt;
+}
+
+Result<std::vector<WaitingEvent>> claim_webhook_events(Connection& c, int limit) {
+    const bool pg = c.dialect() == db::Dialect::kPostgres;
+    return db::all<WaitingEvent>(
+        c.query(std::string("SELECT id, channel_id, body FROM whatsapp_webhook_events WHERE "
+                            "processed_at IS NULL ORDER BY received_at, id LIMIT $1") +
+                    (pg ? " FOR UPDATE SKIP LOCKED" : ""),
+                {static_cast<std::int64_t>(limit)}),
+        [](const Row& r) {
+            return WaitingEvent{.id = r.id<WebhookEventId>(0),
+                                .channel_id = r.id<WhatsAppChannelId>(1),
+                                .body = r.text(2)};
+        });
+}
+
+Status finish_webhook_event(Connection& c, const WebhookEventId& id, const std::string& outcome,
+                            Micros at) {
+    return db::done(
+        c.query("UPDATE whatsapp_webhook_events SET processed_at = $2, outcome = $3 WHERE id = $1",
+                {id.value, at, outcome}));
+}
+
+Result<bool> mark_seen(Connection& c, const WhatsAppChannelId& channel, const std::string& wamid,
+                       const std::string& what, const std::optional<std::string>& message_id,
+                       Micros at) {
+    UJ_ASSIGN(auto n, c.execute("INSERT INTO whatsapp_seen (channel_id, wamid, what, message_id, "
+                                "seen_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                                {channel.value, wamid, what, db::optional_text(message_id), at}));
+    return n > 0;
+}
+
+Status note_inbound(Connection& c, const WhatsAppChannelId& channel, const std::string& wa_id,
+                    Micros at) {
+    return db::done(c.query(
+        "INSERT INTO whatsapp_windows (channel_id, wa_id, last_inbound_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (channel_id, wa_id) DO UPDATE SET last_inbound_at = excluded.last_inbound_at "
+        "WHERE excluded.last_inbound_at > whatsapp_windows.last_inbound_at",
+        {channel.value, wa_id, at}));
+}
+
+Result<std::optional<Micros>> last_inbound(Connection& c, const WhatsAppChannelId& channel,
+                                           const std::string& wa_id) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT last_inbound_at FROM whatsapp_windows WHERE "
+                                    "channel_id = $1 AND wa_id = $2",
+                                    {channel.value, wa_id}));
+    if (!row) return std::optional<Micros>{};
+    return std::optional<Micros>{row->i64(0)};
+}
+
 }  // namespace ujumbe::conversations::store

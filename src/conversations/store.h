@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "conversations/model.h"
 #include "db/connection.h"
@@ -28,5 +29,30 @@ Status insert_webhook_event(Connection& c, const WebhookEventId& id, const Whats
                             const std::string& body, Micros at);
 // Deliveries of `channel` not yet processed.
 Result<std::int64_t> waiting_webhook_events(Connection& c, const WhatsAppChannelId& channel);
+// When the last delivery to `channel` was stored.
+Result<std::optional<Micros>> last_webhook_at(Connection& c, const WhatsAppChannelId& channel);
+
+struct WaitingEvent {
+    WebhookEventId id;
+    WhatsAppChannelId channel_id;
+    std::string body;
+};
+// The oldest deliveries not yet processed, at most `limit`, locked for this
+// transaction on PostgreSQL (other nodes take the next ones).
+Result<std::vector<WaitingEvent>> claim_webhook_events(Connection& c, int limit);
+// `outcome`: JSON text of what processing made of it.
+Status finish_webhook_event(Connection& c, const WebhookEventId& id, const std::string& outcome,
+                            Micros at);
+
+// Records that `wamid` was taken as `what` ("message", or a status);
+// false when it had been before.
+Result<bool> mark_seen(Connection& c, const WhatsAppChannelId& channel, const std::string& wamid,
+                       const std::string& what, const std::optional<std::string>& message_id,
+                       Micros at);
+// The customer's last message to the channel, when later than the one kept.
+Status note_inbound(Connection& c, const WhatsAppChannelId& channel, const std::string& wa_id,
+                    Micros at);
+Result<std::optional<Micros>> last_inbound(Connection& c, const WhatsAppChannelId& channel,
+                                           const std::string& wa_id);
 
 }  // namespace ujumbe::conversations::store

@@ -43,9 +43,15 @@ std::string region_code(std::string_view country) {
     return r.empty() ? "ZZ" : r;  // ZZ: unknown region, so only +CC numbers parse
 }
 
-std::optional<PhoneNumber> parse(std::string_view input, std::string_view default_country,
-                                 std::string* problem) {
-    auto fail = [&](const char* why) -> std::optional<PhoneNumber> {
+// A valid number and its E.164 form.
+struct Parsed {
+    PhoneNumber number;
+    std::string e164;
+};
+
+std::optional<Parsed> parse(std::string_view input, std::string_view default_country,
+                            std::string* problem) {
+    auto fail = [&](const char* why) -> std::optional<Parsed> {
         if (problem) *problem = why;
         return std::nullopt;
     };
@@ -65,7 +71,27 @@ std::optional<PhoneNumber> parse(std::string_view input, std::string_view defaul
         return fail("Must be a phone number.");
     }
     if (!util().IsValidNumber(number)) return fail("Is not a valid phone number.");
-    return number;
+    std::string e164;
+    util().Format(number, PhoneNumberUtil::E164, &e164);
+    if (e164 != text) {
+        // libphonenumber does not always read its own E.164 back the same
+        // (Mexico's old mobile "1" after +52): a number is what its E.164
+        // reads as, so that normalising a normalised number changes nothing.
+        PhoneNumber again;
+        if (util().Parse(e164, "ZZ", &again) != PhoneNumberUtil::NO_PARSING_ERROR ||
+            !util().IsValidNumber(again))
+            return fail("Is not a valid phone number.");
+        std::string second;
+        util().Format(again, PhoneNumberUtil::E164, &second);
+        if (second != e164) {
+            number = again;
+            e164 = std::move(second);
+        }
+    }
+    // E.164 allows 15 digits; the metadata of a few countries lets longer
+    // numbers through (a German 16-digit number dialled with TZ's "000").
+    if (e164.size() > 16) return fail("Has more than the 15 digits a phone number may have.");
+    return Parsed{std::move(number), std::move(e164)};
 }
 
 std::string type_name(PhoneNumberUtil::PhoneNumberType t) {
@@ -101,21 +127,19 @@ std::string type_name(PhoneNumberUtil::PhoneNumberType t) {
 
 std::optional<std::string> normalize_phone(std::string_view input, std::string_view default_country,
                                            std::string* problem) {
-    auto number = parse(input, default_country, problem);
-    if (!number) return std::nullopt;
-    std::string e164;
-    util().Format(*number, PhoneNumberUtil::E164, &e164);
-    return e164;
+    auto parsed = parse(input, default_country, problem);
+    if (!parsed) return std::nullopt;
+    return std::move(parsed->e164);
 }
 
 PhoneDetails describe_phone(std::string_view input, std::string_view default_country) {
     PhoneDetails d;
-    auto number = parse(input, default_country, nullptr);
-    if (!number) return d;
-    util().Format(*number, PhoneNumberUtil::E164, &d.e164);
-    util().GetRegionCodeForNumber(*number, &d.country);
+    auto parsed = parse(input, default_country, nullptr);
+    if (!parsed) return d;
+    d.e164 = std::move(parsed->e164);
+    util().GetRegionCodeForNumber(parsed->number, &d.country);
     if (d.country == "ZZ" || d.country == "001") d.country.clear();
-    d.type = type_name(util().GetNumberType(*number));
+    d.type = type_name(util().GetNumberType(parsed->number));
     d.valid = true;
     return d;
 }

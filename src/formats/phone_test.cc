@@ -81,6 +81,24 @@ TEST(PhoneTest, OverlongInputIsRefused) {
     EXPECT_EQ(normalized("+255 712 345 678" + std::string(40, ' '), "TZ"), "+255712345678");
 }
 
+TEST(PhoneTest, NumbersLongerThanE164AllowsAreRefused) {
+    // libphonenumber takes this for a German number of 16 digits (TZ dials
+    // abroad with "000"); E.164 ends at 15.
+    std::string problem;
+    EXPECT_FALSE(normalize_phone("/000 499 200 499 2818116", "TZ", &problem));
+    EXPECT_NE(problem.find("15 digits"), std::string::npos);
+    EXPECT_FALSE(describe_phone("/000 499 200 499 2818116", "TZ").valid);
+}
+
+TEST(PhoneTest, ANormalisedNumberNormalisesToItself) {
+    // libphonenumber reads "+52 1 ..." (Mexico's old mobile prefix) from this
+    // spelling but drops the 1 when it reads that E.164 again.
+    const auto once = normalize_phone("+5 (20) 2 15 (60) 253-0000", "TZ");
+    ASSERT_TRUE(once);
+    EXPECT_EQ(normalize_phone(*once, "TZ"), once);
+    EXPECT_EQ(describe_phone("+5 (20) 2 15 (60) 253-0000", "TZ").e164, *once);
+}
+
 TEST(PhoneTest, InvalidNumbersOfTheCountryAreRefused) {
     EXPECT_EQ(normalized("0712", "TZ"), "!Is not a valid phone number.");
     EXPECT_EQ(normalized("+255 812 345 678", ""), "!Is not a valid phone number.");

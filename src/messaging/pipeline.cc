@@ -493,6 +493,10 @@ void Pipeline::on_receipt(const channels::ReceiptReport& receipt, channels::Repo
         receipt, done ? std::move(done) : [](channels::ReportFate) {});
 }
 
+Status Pipeline::write_inbound(db::Connection& c, const channels::InboundReport& inbound) {
+    return recorder_.write_inbound(c, inbound, clock_.now());
+}
+
 void Pipeline::on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) {
     record(
         inbound, done ? std::move(done) : [](channels::ReportFate) {});

@@ -76,6 +76,9 @@ public:
     // recorded, answered kRetryLater at once so the sender delivers again.
     void on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) override;
     void on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) override;
+    // Records an inbound message in the caller's transaction (sources that
+    // keep their own record of what they took, in the same commit).
+    Status write_inbound(db::Connection& c, const channels::InboundReport& inbound);
 
     std::size_t in_flight() const;
 

@@ -378,17 +378,25 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
         segments = in.total;
         UJ_TRY(store::delete_fragments(c, in.gateway_id, in.from, in.reference));
     }
-    const std::string to_digits = in.to.starts_with('+') ? in.to.substr(1) : in.to;
-    UJ_ASSIGN(auto owner, store::owner_of_number(c, to_digits));
+    std::optional<AccountId> owner = in.account_id;
+    if (!owner) {
+        const std::string to_digits = in.to.starts_with('+') ? in.to.substr(1) : in.to;
+        UJ_ASSIGN(owner, store::owner_of_number(c, to_digits));
+    }
     Message m;
     m.id = MessageId{new_uuid_v7(now)};
     m.account_id = owner ? *owner : inbound_owner_();
     m.direction = "inbound";
+    m.channel = in.channel;
     m.to = in.to;
     m.sender = all_digits(in.from) && in.from.size() > 8 ? "+" + in.from : in.from;
     m.body = text;
-    auto counted = formats::count_segments(text);
-    m.encoding = counted ? formats::encoding_name(counted->encoding) : "ucs2";
+    if (in.channel == "sms") {
+        auto counted = formats::count_segments(text);
+        m.encoding = counted ? formats::encoding_name(counted->encoding) : "ucs2";
+    } else {
+        m.encoding = "utf8";  // no SMS encoding applies
+    }
     m.segments = segments;
     UJ_TRY(check_change(m.id, std::nullopt, status::kReceived));
     m.status = status::kReceived;
@@ -397,7 +405,9 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     m.done_at = now;
     UJ_TRY(store::insert_messages(c, {&m}));
     if (hooks_) UJ_TRY(hooks_->inbound(c, m));
-    const json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
+    json detail = {{"gateway_id", in.gateway_id}, {"from", m.sender}};
+    if (!in.provider_id.empty()) detail["provider_id"] = in.provider_id;
+    if (!in.content_type.empty()) detail["content_type"] = in.content_type;
     return store::insert_events(c, {{m.account_id, m.id, event_type(status::kReceived),
                                      status::kReceived, detail.dump(), now}});
 }

@@ -83,6 +83,9 @@ public:
     Status write(db::Connection& c, const std::vector<Record>& batch, Micros now,
                  std::size_t* kept_early = nullptr) const;
 
+    // One inbound message (or part): stored, its hooks asked, its event written.
+    Status write_inbound(db::Connection& c, const channels::InboundReport& in, Micros now) const;
+
 private:
     Status write_sent(db::Connection& c, const std::vector<const SentRecord*>& sent,
                       Micros now) const;
@@ -97,7 +100,6 @@ private:
     Status write_timeouts(db::Connection& c, const ReceiptTimeouts& t, Micros now) const;
     Status write_retry(db::Connection& c, const RetryRecord& r, Micros now) const;
     Status write_failed(db::Connection& c, const FailedRecord& r, Micros now) const;
-    Status write_inbound(db::Connection& c, const channels::InboundReport& in, Micros now) const;
 
     RecorderOptions options_;
     std::function<AccountId()> inbound_owner_;

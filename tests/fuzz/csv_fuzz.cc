@@ -87,12 +87,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                    std::vector<Step>(steps.begin() + static_cast<long>(i) + 1, steps.end()));
     }
 
-    // The writer's output reads back as the same records, and nothing else.
-    const auto again = read_all(csv::string_source(written), options, written.size());
+    // The writer's output reads back as the same records, and nothing else,
+    // once the formula guard it adds is taken off again.
+    csv::Reader::Options guarded = options;
+    guarded.max_field_bytes += 1;  // the guard's quote
+    const auto again = read_all(csv::string_source(written), guarded, written.size());
     FUZZ_CHECK(again.size() == records.size() + 1);
     for (std::size_t i = 0; i < records.size(); ++i) {
         FUZZ_CHECK(again[i].outcome == csv::Outcome::kRecord);
-        FUZZ_CHECK(again[i].fields == records[i]);
+        FUZZ_CHECK(again[i].fields.size() == records[i].size());
+        for (std::size_t j = 0; j < records[i].size(); ++j)
+            FUZZ_CHECK(csv::without_formula_guard(again[i].fields[j]) == records[i][j]);
     }
     FUZZ_CHECK(again.back().outcome == csv::Outcome::kEnd);
     return 0;

@@ -8,6 +8,7 @@ stored. Another account sees none of it.
 """
 
 import json
+import time
 import uuid
 
 import pytest
@@ -189,13 +190,14 @@ def test_only_deliveries_signed_with_the_app_secret_are_stored(wsrv, wapi, owner
     assert_error(wrong_bytes, 401)
     assert_error(deliver(wapi, view, ch.app_secret, b"{\"entry\": ["), 400)
     assert_error(deliver(wapi, view, ch.app_secret, b"[" * 100000 + b"]" * 100000), 400)
-    assert status_of(wapi, owner)["webhook_events_waiting"] == 0
+    assert status_of(wapi, owner)["last_webhook_at"] is None  # nothing was stored
 
     ok = deliver(wapi, view, ch.app_secret, payload)
     assert_ok(ok)
     # Meta delivers at least once: a redelivery is stored too (processing dedupes).
     assert_ok(deliver(wapi, view, ch.app_secret, payload))
-    assert status_of(wapi, owner)["webhook_events_waiting"] == 2
+    last = status_of(wapi, owner)["last_webhook_at"]
+    assert u.is_timestamp(last)
 
     # Too large, or not JSON: refused before the signature is even computed.
     huge = b"{\"a\":\"" + b"x" * (1 << 20) + b"\"}"
@@ -208,7 +210,7 @@ def test_only_deliveries_signed_with_the_app_secret_are_stored(wsrv, wapi, owner
     form = wapi("POST", hook_of(view), raw_body=b"a=b", content_type="text/plain",
                 headers={"X-Hub-Signature-256": signature(ch.app_secret, b"a=b")})
     assert_error(form, 415)
-    assert status_of(wapi, owner)["webhook_events_waiting"] == 2
+    assert status_of(wapi, owner)["last_webhook_at"] == last
 
 
 def test_disconnect_forgets_the_credentials_and_the_webhook_with_them(wapi, owner):
@@ -261,3 +263,59 @@ def test_agents_read_and_managers_connect(wapi, owner):
     assert_error(wapi("POST", "/channels/whatsapp/disconnect", apikey=key), 403)
     assert_error(wapi("GET", "/channels/whatsapp", apikey=u.create_api_key(
         wapi, owner.access, scopes=["messages:send"])["key"]), 403)
+
+
+def inbound_payload(ch, wamid, text, sender="255713000002"):
+    return {"object": "whatsapp_business_account", "entry": [{
+        "id": "102290129340398", "changes": [{"field": "messages", "value": {
+            "messaging_product": "whatsapp",
+            "metadata": {"display_phone_number": "255713000001",
+                         "phone_number_id": ch.phone_number_id},
+            "contacts": [{"wa_id": sender, "profile": {"name": "Asha"}}],
+            "messages": [{"from": sender, "id": wamid, "timestamp": str(int(time.time()) - 5),
+                          "type": "text", "text": {"body": text}}]}}]}]}
+
+
+def processed(api, owner):
+    """Waits until every stored delivery of the owner's channel is processed."""
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        if status_of(api, owner)["webhook_events_waiting"] == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError("deliveries still waiting after 15 s")
+
+
+def inbound_messages(api, who):
+    return assert_ok(api("GET", "/messages?direction=inbound&channel=whatsapp",
+                         token=who.access))["results"]
+
+
+def test_inbound_messages_reach_the_account_once(wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    wamid = "wamid.HBgM" + uuid.uuid4().hex
+    payload = inbound_payload(ch, wamid, "Habari, bei gani?")
+    assert_ok(deliver(wapi, view, ch.app_secret, payload))
+    assert_ok(deliver(wapi, view, ch.app_secret, payload))  # Meta delivers again
+    processed(wapi, owner)
+    got = inbound_messages(wapi, owner)
+    assert len(got) == 1, got
+    m = got[0]
+    assert m["channel"] == "whatsapp" and m["direction"] == "inbound"
+    assert m["body"] == "Habari, bei gani?"
+    assert m["sender_id"] == "+255713000002"  # the customer, for an inbound message
+    assert m["status"] == "received"
+    # Another account's inbox holds none of it.
+    other = u.register(wapi)
+    assert inbound_messages(wapi, other) == []
+
+
+def test_a_delivery_for_another_number_is_kept_but_stores_no_message(wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    stray = inbound_payload(ch, "wamid." + uuid.uuid4().hex, "not for this channel")
+    stray["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = new_number()
+    assert_ok(deliver(wapi, view, ch.app_secret, stray))
+    processed(wapi, owner)
+    assert inbound_messages(wapi, owner) == []

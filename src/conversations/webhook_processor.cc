@@ -1,0 +1,169 @@
+#include "conversations/webhook_processor.h"
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "channels/whatsapp_cloud/webhook_payload.h"
+#include "conversations/store.h"
+#include "core/json.h"
+#include "core/log.h"
+
+namespace ujumbe::conversations {
+
+namespace {
+
+using json = nlohmann::json;
+namespace wa = channels::whatsapp;
+
+// What one delivery held, as its outcome says.
+struct Tally {
+    int messages = 0, statuses = 0, templates = 0, duplicates = 0, unknown_number = 0;
+    int unmatched_statuses = 0;
+    std::int64_t skipped = 0;
+    json to_json() const {
+        return {{"messages", messages},
+                {"statuses", statuses},
+                {"templates", templates},
+                {"duplicates", duplicates},
+                {"unknown_number", unknown_number},
+                {"unmatched_statuses", unmatched_statuses},
+                {"skipped", skipped}};
+    }
+};
+
+// "+255 713 000 001" -> "+255713000001": our number as inbound messages name it.
+std::string number_of(const std::string& display) {
+    std::string out = "+";
+    for (char ch : display)
+        if (ch >= '0' && ch <= '9') out += ch;
+    return out.size() > 1 ? out : display;
+}
+
+// Meta's time of an item, never later than now (a clock ahead of ours).
+Micros when(std::int64_t seconds, Micros now) {
+    if (seconds <= 0 || seconds > now / kMicrosPerSecond) return now;
+    return seconds * kMicrosPerSecond;
+}
+
+Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& body,
+               InboundSink* sink, Micros now, Tally& t) {
+    JsonParseProblem problem;
+    const auto items = wa::read_webhook(parse_json_bounded(body, problem));
+    t.skipped = items.skipped;
+    for (const auto& in : items.inbound) {
+        if (in.phone_number_id != ch.phone_number_id) {
+            ++t.unknown_number;
+            continue;
+        }
+        UJ_ASSIGN(bool fresh, store::mark_seen(c, ch.id, in.wamid, "message", std::nullopt, now));
+        if (!fresh) {
+            ++t.duplicates;
+            continue;
+        }
+        ++t.messages;
+        channels::InboundReport report;
+        report.gateway_id = GatewayId{ch.id.value};
+        report.from = in.from;
+        report.to = number_of(ch.display_phone_number);
+        report.text = in.text;
+        report.channel = "whatsapp";
+        report.account_id = ch.account_id;
+        report.provider_id = in.wamid;
+        report.content_type = in.type;
+        if (sink) UJ_TRY(sink->inbound(c, report));
+        UJ_TRY(store::note_inbound(c, ch.id, in.from, when(in.timestamp, now)));
+    }
+    for (const auto& st : items.statuses) {
+        if (st.phone_number_id != ch.phone_number_id) {
+            ++t.unknown_number;
+            continue;
+        }
+        UJ_ASSIGN(bool fresh, store::mark_seen(c, ch.id, st.wamid, st.status, std::nullopt, now));
+        if (!fresh) {
+            ++t.duplicates;
+            continue;
+        }
+        ++t.statuses;
+        // No message is sent over WhatsApp yet: none of ours can match.
+        ++t.unmatched_statuses;
+    }
+    t.templates = static_cast<int>(items.templates.size());
+    return {};
+}
+
+}  // namespace
+
+WebhookProcessor::WebhookProcessor(db::Database& db, Clock& clock, InboundSink* inbound,
+                                   ProcessorOptions options)
+    : db_(db), clock_(clock), inbound_(inbound), options_(options) {}
+
+WebhookProcessor::~WebhookProcessor() {
+    stop();
+}
+
+void WebhookProcessor::start() {
+    thread_.start("wa-webhooks", options_.poll, std::chrono::milliseconds(5), [this] {
+        auto r = run();
+        if (!r) log::warn("whatsapp webhook processing failed", {{"error", r.error().message}});
+    });
+}
+
+void WebhookProcessor::stop() {
+    thread_.stop();
+}
+
+void WebhookProcessor::wake() {
+    thread_.wake();
+}
+
+Result<int> WebhookProcessor::run() {
+    int total = 0;
+    for (;;) {
+        UJ_ASSIGN(int n, run_batch());
+        total += n;
+        if (n < options_.batch || thread_.stopping()) return total;
+    }
+}
+
+Result<int> WebhookProcessor::run_batch() {
+    return db_.write([&](db::Connection& c) -> Result<int> {
+        UJ_ASSIGN(auto events, store::claim_webhook_events(c, options_.batch));
+        const Micros now = clock_.now();
+        // Each channel read once a batch: unset until read, then found or not.
+        std::map<std::string, std::optional<std::optional<store::StoredChannel>>> channels;
+        for (const auto& e : events) {
+            auto& ch = channels[e.channel_id.value];
+            if (!ch) {
+                UJ_ASSIGN(auto found, store::channel_by_id(c, e.channel_id));
+                ch = std::move(found);
+            }
+            Tally t;
+            json outcome;
+            if (!*ch) {
+                outcome = {{"error", "the channel no longer exists"}};
+            } else {
+                // One delivery's writes stand or fall together; a delivery
+                // that cannot be processed is marked so and does not hold
+                // up the ones after it.
+                UJ_TRY(c.execute("SAVEPOINT delivery"));
+                Status done = process(c, (*ch)->channel, e.body, inbound_, now, t);
+                if (!done && is_database_fault(done.error())) return done.error();
+                if (!done) {
+                    UJ_TRY(c.execute("ROLLBACK TO SAVEPOINT delivery"));
+                    outcome = {{"error", done.error().message}};
+                } else {
+                    outcome = t.to_json();
+                }
+                UJ_TRY(c.execute("RELEASE SAVEPOINT delivery"));
+            }
+            if (t.unknown_number > 0)
+                log::warn("whatsapp webhook names a number that is not its channel's",
+                          {{"event_id", e.id.value}, {"channel_id", e.channel_id.value}});
+            UJ_TRY(store::finish_webhook_event(c, e.id, outcome.dump(), now));
+        }
+        return static_cast<int>(events.size());
+    });
+}
+
+}  // namespace ujumbe::conversations

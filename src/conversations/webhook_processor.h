@@ -1,0 +1,49 @@
+#pragma once
+// Processes the webhook deliveries Meta made to WhatsApp channels, oldest
+// first, after they were stored and answered: inbound messages become the
+// account's inbound messages (and open the customer-service window),
+// statuses and template changes are counted against what exists of them.
+// Idempotent on Meta's ids: a redelivery changes nothing. A delivery for a
+// number that is not its channel's is kept and reported in its outcome.
+// On PostgreSQL nodes share the work (rows locked and skipped).
+
+#include <chrono>
+
+#include "conversations/ports.h"
+#include "core/clock.h"
+#include "core/polling_thread.h"
+#include "core/result.h"
+#include "db/database.h"
+
+namespace ujumbe::conversations {
+
+struct ProcessorOptions {
+    Micros poll = kMicrosPerSecond;  // between rounds when nothing wakes it
+    int batch = 50;                  // deliveries per transaction
+};
+
+class WebhookProcessor {
+public:
+    WebhookProcessor(db::Database& db, Clock& clock, InboundSink* inbound,
+                     ProcessorOptions options = {});
+    ~WebhookProcessor();
+
+    void start();
+    void stop();
+    // A delivery was stored.
+    void wake();
+
+    // Processes every delivery waiting now; how many. (The thread's round.)
+    Result<int> run();
+
+private:
+    Result<int> run_batch();
+
+    db::Database& db_;
+    Clock& clock_;
+    InboundSink* inbound_;
+    ProcessorOptions options_;
+    PollingThread thread_;
+};
+
+}  // namespace ujumbe::conversations
