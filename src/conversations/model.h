@@ -42,6 +42,15 @@ struct WhatsAppChannel {
     Micros updated_at = 0;
 };
 
+// A webhook delivery as stored, and what processing made of it.
+struct WebhookEvent {
+    WebhookEventId id;
+    Micros received_at = 0;
+    std::optional<Micros> processed_at;
+    std::optional<std::string> outcome;  // JSON text
+    std::optional<std::string> body;     // as Meta sent it; read one at a time
+};
+
 // What POST /channels/whatsapp/connect gives.
 struct ConnectInput {
     std::string phone_number_id;

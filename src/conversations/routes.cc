@@ -5,9 +5,11 @@
 #include "conversations/routes.h"
 
 #include "core/dates.h"
+#include "core/json.h"
 #include "core/validate.h"
 #include "http/envelope.h"
 #include "http/input.h"
+#include "http/pagination.h"
 
 namespace ujumbe::conversations {
 
@@ -97,6 +99,33 @@ Result<Response> disconnect(WhatsAppChannels& s, RequestContext& ctx, const Requ
     return http::ok(channel_json(view), 200, "WhatsApp channel disconnected");
 }
 
+json event_json(const WebhookEvent& e) {
+    json out = {{"id", e.id.value},
+                {"received_at", format_iso8601(e.received_at)},
+                {"processed_at", time_or_null(e.processed_at)},
+                {"outcome", nullptr}};
+    // Our own JSON, written by processing.
+    if (e.outcome) out["outcome"] = json::parse(*e.outcome, nullptr, false);
+    if (e.body) {
+        JsonParseProblem problem;
+        out["body"] = parse_json_bounded(*e.body, problem);  // stored only when it parsed
+    }
+    return out;
+}
+
+Result<Response> list_events(WhatsAppChannels& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto page, http::page_window(req));
+    UJ_ASSIGN(auto listing, s.webhook_events(ctx.who(), page));
+    json results = json::array();
+    for (const auto& e : listing.items) results.push_back(event_json(e));
+    return http::page_response(req, std::move(results), listing.count);
+}
+
+Result<Response> get_event(WhatsAppChannels& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto event, s.webhook_event(ctx.who(), ctx.param("id")));
+    return http::ok(event_json(event));
+}
+
 // GET /hooks/whatsapp/{id}: Meta's subscription handshake; the answer is the
 // challenge itself as the whole body.
 Result<Response> verify_hook(WhatsAppChannels& s, RequestContext& ctx, const Request& req) {
@@ -129,6 +158,8 @@ void add_routes(http::Router& router, WhatsAppChannels& s) {
     router.add(Method::kGet, b + "/channels/whatsapp/status", bind(status), read);
     router.add(Method::kPost, b + "/channels/whatsapp/connect", bind(connect), write);
     router.add(Method::kPost, b + "/channels/whatsapp/disconnect", bind(disconnect), write);
+    router.add(Method::kGet, b + "/channels/whatsapp/webhook-events", bind(list_events), read);
+    router.add(Method::kGet, b + "/channels/whatsapp/webhook-events/{id}", bind(get_event), read);
     // No caller is signed in: the verify token and the signature are the check.
     const http::RouteOptions hook{.authenticated = false,
                                   .body_types = {"application/json"},

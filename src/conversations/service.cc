@@ -202,6 +202,26 @@ Result<ChannelView> WhatsAppChannels::disconnect(const Principal& who) {
     });
 }
 
+Result<db::Listing<WebhookEvent>> WhatsAppChannels::webhook_events(const Principal& who,
+                                                                   const db::Paged& page) {
+    return db_.read([&](db::Connection& c) -> Result<db::Listing<WebhookEvent>> {
+        UJ_ASSIGN(auto stored, store::channel_of_account(c, who.account_id));
+        if (!stored) return Error::not_found("WhatsApp channel");
+        return store::list_webhook_events(c, stored->channel.id, page);
+    });
+}
+
+Result<WebhookEvent> WhatsAppChannels::webhook_event(const Principal& who, const std::string& id) {
+    if (!is_uuid(id)) return Error::not_found("Webhook event");
+    return db_.read([&](db::Connection& c) -> Result<WebhookEvent> {
+        UJ_ASSIGN(auto stored, store::channel_of_account(c, who.account_id));
+        if (!stored) return Error::not_found("Webhook event");
+        UJ_ASSIGN(auto event, store::webhook_event(c, stored->channel.id, WebhookEventId{id}));
+        if (!event) return Error::not_found("Webhook event");
+        return std::move(*event);
+    });
+}
+
 Result<std::pair<WhatsAppChannel, WhatsAppSecrets>> WhatsAppChannels::hook_channel(
     const std::string& channel_id) {
     if (!is_uuid(channel_id)) return Error::not_found("WhatsApp channel");

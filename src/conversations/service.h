@@ -17,6 +17,7 @@
 #include "core/principal.h"
 #include "core/result.h"
 #include "db/database.h"
+#include "db/store_support.h"
 
 namespace ujumbe::conversations {
 
@@ -43,6 +44,11 @@ public:
     Result<ChannelView> status(const Principal& who, bool refresh);
     // Forgets the credentials; Meta's deliveries to it are refused from now.
     Result<ChannelView> disconnect(const Principal& who);
+
+    // The deliveries Meta made to the account's channel, newest first, and
+    // one of them with its body (404 for another account's).
+    Result<db::Listing<WebhookEvent>> webhook_events(const Principal& who, const db::Paged& page);
+    Result<WebhookEvent> webhook_event(const Principal& who, const std::string& id);
 
     // GET /hooks/whatsapp/{id}: the challenge to answer with, when `mode` is
     // "subscribe" and `token` is the channel's verify token (403 otherwise).

@@ -364,6 +364,35 @@ TEST_P(WebhookProcessorTest, ANumberNotTheChannelsIsKeptAndReported) {
     EXPECT_EQ(**window, clock_.now());
 }
 
+TEST_P(WebhookProcessorTest, TheAccountReadsItsDeliveriesAndWhatBecameOfThem) {
+    deliver(inbound("9999", "wamid.X", "Hello", clock_.now() / kMicrosPerSecond));
+    clock_.advance(kMicrosPerSecond);
+    deliver(inbound("1001", "wamid.Y", "Habari", clock_.now() / kMicrosPerSecond));
+    ASSERT_TRUE(processor_->run());
+    auto listing = channels_->webhook_events(acme_, db::Paged{.limit = 10});
+    ASSERT_TRUE(listing) << listing.error().message;
+    EXPECT_EQ(listing->count, 2);
+    ASSERT_EQ(listing->items.size(), 2u);
+    const auto& newest = listing->items[0];
+    EXPECT_FALSE(newest.body);  // lists leave the bodies out
+    ASSERT_TRUE(newest.outcome && newest.processed_at);
+    EXPECT_EQ(nlohmann::json::parse(*newest.outcome)["messages"], 1);
+    auto one = channels_->webhook_event(acme_, listing->items[1].id.value);
+    ASSERT_TRUE(one);
+    ASSERT_TRUE(one->body);
+    EXPECT_EQ(nlohmann::json::parse(
+                  *one->body)["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"],
+              "9999");
+    // Another account has no channel, then one of its own without these.
+    EXPECT_FALSE(channels_->webhook_events(beta_, db::Paged{}));
+    EXPECT_FALSE(channels_->webhook_event(beta_, newest.id.value));
+    ASSERT_TRUE(channels_->connect(beta_, input("2002", "token-of-beta-0002")));
+    EXPECT_EQ(channels_->webhook_events(beta_, db::Paged{})->count, 0);
+    auto theirs = channels_->webhook_event(beta_, newest.id.value);
+    ASSERT_FALSE(theirs);
+    EXPECT_EQ(theirs.error().code, ErrorCode::kNotFound);
+}
+
 TEST(WebhookSignatures, MatchTheDocumentedVector) {
     EXPECT_TRUE(
         signature_matches("sha256=f5a23134fd17af706952ef5de2efd6b83d359e2d1363c5f912a7be9e0d02200a",

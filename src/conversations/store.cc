@@ -115,6 +115,47 @@ Result<std::optional<Micros>> last_webhook_at(Connection& c, const WhatsAppChann
     return row ? opt_micros(*row, 0) : std::nullopt;
 }
 
+namespace {
+
+WebhookEvent event_from(const Row& r) {
+    WebhookEvent e;
+    e.id = r.id<WebhookEventId>(0);
+    e.received_at = r.i64(1);
+    e.processed_at = opt_micros(r, 2);
+    e.outcome = r.opt_text(3);
+    if (r.size() > 4) e.body = r.text(4);
+    return e;
+}
+
+}  // namespace
+
+Result<db::Listing<WebhookEvent>> list_webhook_events(Connection& c,
+                                                      const WhatsAppChannelId& channel,
+                                                      const db::Paged& page) {
+    db::Filter f;
+    const std::string where = " WHERE channel_id = " + f.bind(channel.value);
+    db::Listing<WebhookEvent> out;
+    UJ_ASSIGN(out.count,
+              db::count_of(c, "SELECT count(*) FROM whatsapp_webhook_events" + where, f));
+    // Built before f.params() is read: the limit binds parameters too.
+    const std::string sql =
+        "SELECT id, received_at, processed_at, outcome FROM "
+        "whatsapp_webhook_events" +
+        where + " ORDER BY received_at DESC, id DESC" + db::limit_clause(f, page);
+    UJ_ASSIGN(auto result, c.run(sql, f.params()));
+    for (const auto& r : result.rows) out.items.push_back(event_from(r));
+    return out;
+}
+
+Result<std::optional<WebhookEvent>> webhook_event(Connection& c, const WhatsAppChannelId& channel,
+                                                  const WebhookEventId& id) {
+    return db::one<WebhookEvent>(
+        c.query_one("SELECT id, received_at, processed_at, outcome, body FROM "
+                    "whatsapp_webhook_events WHERE id = $1 AND channel_id = $2",
+                    {id.value, channel.value}),
+        event_from);
+}
+
 Result<std::vector<WaitingEvent>> claim_webhook_events(Connection& c, int limit) {
     const bool pg = c.dialect() == db::Dialect::kPostgres;
     return db::all<WaitingEvent>(

@@ -8,6 +8,7 @@
 
 #include "conversations/model.h"
 #include "db/connection.h"
+#include "db/store_support.h"
 
 namespace ujumbe::conversations::store {
 
@@ -31,6 +32,14 @@ Status insert_webhook_event(Connection& c, const WebhookEventId& id, const Whats
 Result<std::int64_t> waiting_webhook_events(Connection& c, const WhatsAppChannelId& channel);
 // When the last delivery to `channel` was stored.
 Result<std::optional<Micros>> last_webhook_at(Connection& c, const WhatsAppChannelId& channel);
+
+// The channel's deliveries, newest first, without their bodies.
+Result<db::Listing<WebhookEvent>> list_webhook_events(Connection& c,
+                                                      const WhatsAppChannelId& channel,
+                                                      const db::Paged& page);
+// One delivery of the channel, with its body.
+Result<std::optional<WebhookEvent>> webhook_event(Connection& c, const WhatsAppChannelId& channel,
+                                                  const WebhookEventId& id);
 
 struct WaitingEvent {
     WebhookEventId id;

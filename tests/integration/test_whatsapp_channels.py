@@ -319,3 +319,25 @@ def test_a_delivery_for_another_number_is_kept_but_stores_no_message(wapi, owner
     assert_ok(deliver(wapi, view, ch.app_secret, stray))
     processed(wapi, owner)
     assert inbound_messages(wapi, owner) == []
+    # Kept, and reported in what processing made of it.
+    listing = assert_ok(wapi("GET", "/channels/whatsapp/webhook-events", token=owner.access))
+    assert listing["count"] == 1
+    event = listing["results"][0]
+    assert event["outcome"]["unknown_number"] == 1 and event["outcome"]["messages"] == 0
+    assert u.is_timestamp(event["processed_at"]) and "body" not in event
+    one = assert_ok(wapi("GET", "/channels/whatsapp/webhook-events/" + event["id"],
+                         token=owner.access))
+    assert one["body"] == stray
+    # Another account reads none of it.
+    other = u.register(wapi)
+    u.assert_not_found(wapi("GET", "/channels/whatsapp/webhook-events/" + event["id"],
+                            token=other.access))
+    u.assert_not_found(wapi("GET", "/channels/whatsapp/webhook-events", token=other.access))
+    theirs = Channel()
+    assert_ok(connect(wapi, other, theirs))
+    assert assert_ok(wapi("GET", "/channels/whatsapp/webhook-events",
+                          token=other.access))["count"] == 0
+    u.assert_not_found(wapi("GET", "/channels/whatsapp/webhook-events/" + event["id"],
+                            token=other.access))
+    u.assert_not_found(wapi("GET", "/channels/whatsapp/webhook-events/not-an-id",
+                            token=owner.access))
