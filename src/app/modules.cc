@@ -157,8 +157,9 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                  [this] { campaign_runner_.wake(); }),
       whatsapp_graph_(registry_.io(), {.base_url = config.whatsapp_graph_url,
                                        .version = config.whatsapp_graph_version}),
+      whatsapp_hooks_(db, "wa-hooks"),
       whatsapp_processor_(db, SystemClock::instance(), &wiring_),
-      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_,
+      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_, whatsapp_hooks_,
                          [this] { whatsapp_processor_.wake(); }) {}
 
 Modules::~Modules() {
@@ -203,6 +204,7 @@ void Modules::stop() {
     routing_.stop();
     committer_.stop();
     accepts_.stop();
+    whatsapp_hooks_.stop();
     importer_.stop();
 }
 

@@ -104,6 +104,7 @@ private:
     campaigns::Runner campaign_runner_;
     campaigns::CampaignService campaigns_;
     channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
+    messaging::Committer whatsapp_hooks_;             // stores Meta's deliveries, many per commit
     conversations::WebhookProcessor whatsapp_processor_;
     conversations::WhatsAppChannels whatsapp_channels_;
     bool stopped_ = false;
