@@ -7,6 +7,7 @@
 #include "campaigns/routes.h"
 #include "channels/builtin_kinds.h"
 #include "contacts/routes.h"
+#include "conversations/inbox_routes.h"
 #include "conversations/routes.h"
 #include "core/log.h"
 #include "core/money.h"
@@ -157,6 +158,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                  [this] { campaign_runner_.wake(); }),
       whatsapp_graph_(registry_.io(), {.base_url = config.whatsapp_graph_url,
                                        .version = config.whatsapp_graph_version}),
+      inbox_(db, SystemClock::instance(), identity_, contacts_, messaging_),
       whatsapp_hooks_(db, "wa-hooks"),
       whatsapp_processor_(db, SystemClock::instance(), &wiring_),
       whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_, whatsapp_hooks_,
@@ -219,6 +221,7 @@ void Modules::add_routes(http::Router& router) {
     webhooks::add_routes(router, webhooks_);
     campaigns::add_routes(router, campaigns_);
     conversations::add_routes(router, whatsapp_channels_);
+    conversations::add_inbox_routes(router, inbox_);
 }
 
 }  // namespace ujumbe::app

@@ -21,6 +21,7 @@
 #include "channels/whatsapp_cloud/graph.h"
 #include "contacts/importer.h"
 #include "contacts/service.h"
+#include "conversations/inbox.h"
 #include "conversations/service.h"
 #include "conversations/webhook_processor.h"
 #include "core/config.h"
@@ -104,7 +105,8 @@ private:
     campaigns::Runner campaign_runner_;
     campaigns::CampaignService campaigns_;
     channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
-    messaging::Committer whatsapp_hooks_;             // stores Meta's deliveries, many per commit
+    conversations::Inbox inbox_;
+    messaging::Committer whatsapp_hooks_;  // stores Meta's deliveries, many per commit
     conversations::WebhookProcessor whatsapp_processor_;
     conversations::WhatsAppChannels whatsapp_channels_;
     bool stopped_ = false;

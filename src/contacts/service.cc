@@ -103,6 +103,14 @@ std::optional<bool> keyword_opt_in(std::string_view text) {
 }
 }  // namespace
 
+Result<std::optional<ContactId>> ContactsService::contact_id_by_phone(db::Connection& c,
+                                                                      const AccountId& account,
+                                                                      const std::string& phone) {
+    UJ_ASSIGN(auto found, store::find_by_phone(c, account, phone));
+    if (!found) return std::optional<ContactId>{};
+    return std::optional<ContactId>{found->id};
+}
+
 Status ContactsService::apply_keyword(db::Connection& c, const AccountId& account,
                                       const std::string& phone, const std::string& text) {
     auto opt_in = keyword_opt_in(text);

@@ -154,6 +154,10 @@ public:
     // caller's transaction.
     Status apply_keyword(db::Connection& c, const AccountId& account, const std::string& phone,
                          const std::string& text);
+    // The account's contact with `phone` (E.164), if any (in the caller's transaction).
+    Result<std::optional<ContactId>> contact_id_by_phone(db::Connection& c,
+                                                         const AccountId& account,
+                                                         const std::string& phone);
     // Which of `phones` (E.164) belong to contacts of the account who opted
     // out. For the send path: it reads on the caller's connection.
     Result<std::unordered_set<std::string>> opted_out(db::Connection& c, const AccountId& account,

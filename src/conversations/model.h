@@ -2,8 +2,10 @@
 // An account's WhatsApp Cloud API channel and the webhook deliveries Meta
 // makes to it. Plain data, no I/O.
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -49,6 +51,40 @@ struct WebhookEvent {
     std::optional<Micros> processed_at;
     std::optional<std::string> outcome;  // JSON text
     std::optional<std::string> body;     // as Meta sent it; read one at a time
+};
+
+using ConversationId = Id<struct ConversationTag>;
+
+// One per account, channel and customer: the thread an inbox shows.
+struct Conversation {
+    ConversationId id;
+    AccountId account_id;
+    std::string channel;   // sms | whatsapp
+    std::string customer;  // the customer's number, E.164
+    std::optional<ContactId> contact_id;
+    std::string status = "OPEN";  // OPEN | CLOSED
+    std::optional<UserId> assigned_to;
+    std::vector<std::string> tags;
+    std::int64_t unread_count = 0;
+    Micros last_message_at = 0;
+    std::string last_message_preview;
+    std::string last_direction;  // inbound | outbound
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+struct ConversationQuery {
+    std::optional<std::string> status, channel, tag, search;
+    // Set: assigned to this user; set to nullopt inside: unassigned.
+    std::optional<std::optional<UserId>> assigned_to;
+    std::optional<bool> unread;
+};
+
+// PATCH /conversations/{id}: what is given changes.
+struct ConversationUpdate {
+    std::optional<std::string> status;
+    std::optional<std::optional<UserId>> assigned_to;  // inner nullopt: unassign
+    std::optional<std::vector<std::string>> tags;
 };
 
 // What POST /channels/whatsapp/connect gives.

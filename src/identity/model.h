@@ -19,12 +19,13 @@ namespace ujumbe::identity {
 // `full_access` everything (see http::scope_allows).
 inline const std::vector<std::string>& known_scopes() {
     static const std::vector<std::string> scopes = {
-        "full_access",   "read_only",      "account:read",    "account:write",    "users:read",
-        "users:write",   "api_keys:read",  "api_keys:write",  "messages:read",    "messages:send",
-        "contacts:read", "contacts:write", "sender_ids:read", "sender_ids:write", "routing:read",
-        "routing:write", "billing:read",   "billing:write",   "smpp:read",        "smpp:write",
-        "webhooks:read", "webhooks:write", "campaigns:read",  "campaigns:write", "channels:read",
-        "channels:write"};
+        "full_access",     "read_only",        "account:read",       "account:write",
+        "users:read",      "users:write",      "api_keys:read",      "api_keys:write",
+        "messages:read",   "messages:send",    "contacts:read",      "contacts:write",
+        "sender_ids:read", "sender_ids:write", "routing:read",       "routing:write",
+        "billing:read",    "billing:write",    "smpp:read",          "smpp:write",
+        "webhooks:read",   "webhooks:write",   "campaigns:read",     "campaigns:write",
+        "channels:read",   "channels:write",   "conversations:read", "conversations:write"};
     return scopes;
 }
 

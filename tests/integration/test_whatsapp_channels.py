@@ -341,3 +341,105 @@ def test_a_delivery_for_another_number_is_kept_but_stores_no_message(wapi, owner
                             token=other.access))
     u.assert_not_found(wapi("GET", "/channels/whatsapp/webhook-events/not-an-id",
                             token=owner.access))
+
+
+def conversations(api, who, **params):
+    return assert_ok(api("GET", u.with_query("/conversations", **params), token=who.access))
+
+
+def wait_conversation(api, who, customer):
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        found = conversations(api, who, search=customer[1:])["results"]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError("no conversation with %s after 15 s" % customer)
+
+
+def test_the_customers_messages_open_one_conversation_read_and_answered_in_the_inbox(
+        wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    customer = "2557%08d" % (uuid.uuid4().int % 10**8)
+    for n, text in enumerate(["Habari", "Bei gani?"]):
+        assert_ok(deliver(wapi, view, ch.app_secret,
+                          inbound_payload(ch, "wamid." + uuid.uuid4().hex, text, sender=customer)))
+        processed(wapi, owner)
+    k = wait_conversation(wapi, owner, "+" + customer)
+    assert k["channel"] == "whatsapp" and k["customer"] == "+" + customer
+    assert k["status"] == "OPEN" and k["unread_count"] == 2 and k["assigned_to"] is None
+    assert k["last_message"]["preview"] == "Bei gani?" and k["tags"] == []
+    assert u.is_uuid7(k["id"])
+    thread = assert_ok(wapi("GET", "/conversations/" + k["id"], token=owner.access))
+    assert [m["body"] for m in thread["messages"]] == ["Bei gani?", "Habari"]
+    assert thread["older_before"] is None
+
+    # Filters.
+    assert conversations(wapi, owner, channel="whatsapp", unread="true")["count"] >= 1
+    ids = lambda **p: [c["id"] for c in conversations(wapi, owner, **p)["results"]]
+    assert k["id"] not in ids(channel="sms")
+    assert k["id"] in ids(status="open", assigned_to="none")
+
+    # Assigned, tagged, read, closed: each filter follows.
+    agent = u.member(wapi, owner, role="agent")
+    changed = assert_ok(wapi("PATCH", "/conversations/" + k["id"], token=owner.access,
+                             json={"assigned_to": agent.user_id, "tags": ["vip", "order", "vip"]}))
+    assert changed["assigned_to"] == agent.user_id and changed["tags"] == ["vip", "order"]
+    assert k["id"] in ids(assigned_to=agent.user_id, tag="vip")
+    assert k["id"] not in ids(tag="vi")  # a whole tag, not a part of one
+    assert k["id"] in [c["id"] for c in conversations(wapi, agent, assigned_to="me")["results"]]
+    read = assert_ok(wapi("POST", "/conversations/%s/read" % k["id"], token=agent.access))
+    assert read["unread_count"] == 0
+    assert k["id"] in ids(unread="false")
+    closed = assert_ok(wapi("PATCH", "/conversations/" + k["id"], token=owner.access,
+                            json={"status": "closed", "assigned_to": None}))
+    assert closed["status"] == "CLOSED" and closed["assigned_to"] is None
+    assert k["id"] in ids(status="CLOSED")
+    # The customer writes again: reopened, unread again.
+    assert_ok(deliver(wapi, view, ch.app_secret,
+                      inbound_payload(ch, "wamid." + uuid.uuid4().hex, "Asante", sender=customer)))
+    processed(wapi, owner)
+    again = assert_ok(wapi("GET", "/conversations/" + k["id"], token=owner.access))
+    assert again["status"] == "OPEN" and again["unread_count"] == 1
+    assert again["messages"][0]["body"] == "Asante"
+    assert conversations(wapi, owner, search=customer)["count"] == 1  # still one
+
+    # No WhatsApp sending yet: a reply is refused, clearly, and nothing is stored.
+    refused = wapi("POST", "/conversations/%s/messages" % k["id"], token=owner.access,
+                   json={"body": "Karibu"})
+    assert_error(refused, 422, "CHANNEL_CANNOT_SEND")
+
+
+@pytest.mark.parametrize("query,field", [
+    ("status=pending", "status"), ("channel=fax", "channel"), ("assigned_to=bob", "assigned_to"),
+    ("unread=yes", "unread"), ("tag=" + "t" * 51, "tag"), ("search=" + "1" * 33, "search")])
+def test_bad_filters_are_named(wapi, owner, query, field):
+    assert_validation(wapi("GET", "/conversations?" + query, token=owner.access), field)
+
+
+def test_bad_changes_are_named_and_another_account_reaches_nothing(wapi, owner):
+    ch = Channel()
+    view = assert_ok(connect(wapi, owner, ch))
+    customer = "2557%08d" % (uuid.uuid4().int % 10**8)
+    assert_ok(deliver(wapi, view, ch.app_secret,
+                      inbound_payload(ch, "wamid." + uuid.uuid4().hex, "Hi", sender=customer)))
+    processed(wapi, owner)
+    k = wait_conversation(wapi, owner, "+" + customer)
+    path = "/conversations/" + k["id"]
+    for body, field in [({"status": "pending"}, "status"), ({"assigned_to": "nobody"}, "assigned_to"),
+                        ({"assigned_to": str(uuid.uuid4())}, "assigned_to"),
+                        ({"tags": ["x" * 51]}, "tags"), ({"tags": "vip"}, "tags"), ({}, "status")]:
+        assert_validation(wapi("PATCH", path, token=owner.access, json=body), field)
+    assert_validation(wapi("POST", path + "/messages", token=owner.access, json={}), "body")
+
+    other = u.register(wapi)
+    u.assert_not_found(wapi("GET", path, token=other.access))
+    u.assert_not_found(wapi("PATCH", path, token=other.access, json={"status": "CLOSED"}))
+    u.assert_not_found(wapi("POST", path + "/read", token=other.access))
+    u.assert_not_found(wapi("POST", path + "/messages", token=other.access, json={"body": "x"}))
+    assert conversations(wapi, other)["count"] == 0
+    # Another account's user cannot be assigned.
+    assert_validation(wapi("PATCH", path, token=owner.access,
+                           json={"assigned_to": other.user_id}), "assigned_to")
+    assert assert_ok(wapi("GET", path, token=owner.access))["status"] == "OPEN"

@@ -305,3 +305,43 @@ def test_a_hook_survives_deep_and_huge_bodies(srv, provider):
                          raw_body=deep)
     assert forged.status == 401
     assert srv.api("GET", "/gateways/%s" % gateway["id"], token=admin.access).status == 200
+
+
+def test_an_inbound_sms_opens_a_conversation_answered_in_its_thread(srv, provider):
+    admin = admin_of(srv)
+    gateway = add_http_gateway(srv, admin, preset="africastalking",
+                               url=provider.url + "/version1/messaging", username="sandbox",
+                               api_key="at-key", hook_secret=SECRET)
+    add_route(srv, admin, [gateway])
+    customer = "+2547220%05d" % (int(time.time() * 1000) % 100000)
+    mo = hook(srv, gateway, kind="mo", form={"from": customer, "to": "12345",
+                                             "text": "Order 17 iko wapi?", "id": "x",
+                                             "date": "2026"})
+    assert mo.status == 200, u.describe(mo)
+    deadline = time.monotonic() + 10
+    while True:
+        listed = srv.api("GET", "/conversations?channel=sms&search=" + customer[1:],
+                         token=admin.access).body["data"]
+        if listed["count"]:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    k = listed["results"][0]
+    assert k["customer"] == customer and k["status"] == "OPEN" and k["unread_count"] == 1
+    assert k["last_message"]["preview"] == "Order 17 iko wapi?"
+    assert k["last_message"]["direction"] == "inbound"
+    # The answer goes out to the customer through the provider.
+    before = len(provider.requests)
+    resp = srv.api("POST", "/conversations/%s/messages" % k["id"],
+                   json={"body": "Iko njiani, itafika kesho."}, token=admin.access)
+    assert resp.status == 202, u.describe(resp)
+    reply = resp.body["data"]
+    assert reply["to"] == customer and reply["channel"] == "sms"
+    request = provider.wait_requests(before + 1)[before]
+    assert request["fields"]["to"] == customer
+    assert request["fields"]["message"] == "Iko njiani, itafika kesho."
+    thread = srv.api("GET", "/conversations/%s" % k["id"], token=admin.access).body["data"]
+    assert thread["unread_count"] == 0 and thread["last_message"]["direction"] == "outbound"
+    assert [m["body"] for m in thread["messages"]] == ["Iko njiani, itafika kesho.",
+                                                        "Order 17 iko wapi?"]
+    assert thread["older_before"] is None

@@ -1,0 +1,120 @@
+#include <utility>  // before Asio (g++ 12)
+
+#include "conversations/inbox.h"
+
+#include <algorithm>
+
+#include "conversations/inbox_store.h"
+#include "core/utf8.h"
+
+namespace ujumbe::conversations {
+
+namespace {
+
+constexpr std::size_t kPreviewChars = 120;
+
+}  // namespace
+
+std::string preview_of(const std::string& body) {
+    auto points = decode_utf8(body);
+    if (!points || points->size() <= kPreviewChars) return body;
+    std::string out;
+    for (std::size_t i = 0; i < kPreviewChars; ++i) append_utf8(out, (*points)[i]);
+    return out + "...";
+}
+
+Inbox::Inbox(db::Database& db, Clock& clock, identity::IdentityService& identity,
+             contacts::ContactsService& contacts, messaging::MessagingService& messaging)
+    : db_(db), clock_(clock), identity_(identity), contacts_(contacts), messaging_(messaging) {}
+
+Status Inbox::on_inbound(db::Connection& c, const messaging::Message& m) {
+    if (m.direction != "inbound" || !m.sender.starts_with('+'))
+        return {};  // short codes: no thread
+    UJ_ASSIGN(auto contact, contacts_.contact_id_by_phone(c, m.account_id, m.sender));
+    return store::note_message(c, m.account_id, m.channel, m.sender, contact, true,
+                               preview_of(m.body), m.created_at);
+}
+
+Result<db::Listing<Conversation>> Inbox::list(const Principal& who, const ConversationQuery& q,
+                                              const db::Paged& page) {
+    return db_.read(
+        [&](db::Connection& c) { return store::list_conversations(c, who.account_id, q, page); });
+}
+
+Result<Conversation> Inbox::find(const Principal& who, const std::string& id) {
+    if (!is_uuid(id)) return Error::not_found("Conversation");
+    UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) {
+        return store::find_conversation(c, who.account_id, ConversationId{id});
+    }));
+    if (!found) return Error::not_found("Conversation");
+    return std::move(*found);
+}
+
+Result<Thread> Inbox::get(const Principal& who, const std::string& id, std::optional<Micros> before,
+                          int limit) {
+    UJ_ASSIGN(auto k, find(who, id));
+    // The customer's messages and ours, each newest first, merged.
+    const db::Window window{.limit = limit + 1, .keyset = true};
+    messaging::MessageQuery theirs{
+        .direction = "inbound", .channel = k.channel, .sender = k.customer};
+    messaging::MessageQuery ours{.direction = "outbound", .channel = k.channel, .to = k.customer};
+    if (before) theirs.until = ours.until = *before;
+    UJ_ASSIGN(auto in, messaging_.list(who, theirs, window));
+    UJ_ASSIGN(auto out, messaging_.list(who, ours, window));
+    Thread t{.conversation = std::move(k)};
+    t.messages = std::move(in.items);
+    for (auto& m : out.items) t.messages.push_back(std::move(m));
+    std::sort(t.messages.begin(), t.messages.end(), [](const auto& a, const auto& b) {
+        return a.created_at != b.created_at ? a.created_at > b.created_at : a.id.value > b.id.value;
+    });
+    if (static_cast<int>(t.messages.size()) > limit) {
+        t.more = true;
+        t.messages.resize(static_cast<std::size_t>(limit));
+    }
+    return t;
+}
+
+Result<Conversation> Inbox::update(const Principal& who, const std::string& id,
+                                   const ConversationUpdate& u) {
+    UJ_ASSIGN(auto k, find(who, id));
+    if (u.assigned_to && *u.assigned_to) {
+        auto member = identity_.get_member(who, **u.assigned_to);
+        if (!member) {
+            if (member.error().code != ErrorCode::kNotFound) return std::move(member).error();
+            return Error::invalid("assigned_to", "A user of this account.");
+        }
+    }
+    if (u.status) k.status = *u.status;
+    if (u.assigned_to) k.assigned_to = *u.assigned_to;
+    if (u.tags) k.tags = *u.tags;
+    k.updated_at = clock_.now();
+    UJ_TRY(db_.write([&](db::Connection& c) { return store::update_conversation(c, k); }));
+    return k;
+}
+
+Result<Conversation> Inbox::mark_read(const Principal& who, const std::string& id) {
+    UJ_ASSIGN(auto k, find(who, id));
+    k.unread_count = 0;
+    k.updated_at = clock_.now();
+    UJ_TRY(db_.write([&](db::Connection& c) { return store::update_conversation(c, k); }));
+    return k;
+}
+
+Result<messaging::Message> Inbox::reply(const Principal& who, const std::string& id,
+                                        const std::string& body,
+                                        const std::optional<std::string>& sender_id) {
+    UJ_ASSIGN(auto k, find(who, id));
+    if (k.channel != "sms")
+        return Error::precondition(
+            "CHANNEL_CANNOT_SEND",
+            "Replies on " + k.channel + " cannot be sent yet; this server sends SMS only.");
+    messaging::SendRequest request{.to = k.customer, .body = body, .sender_id = sender_id};
+    UJ_ASSIGN(auto sent, messaging_.send(who, request));
+    UJ_TRY(db_.write([&](db::Connection& c) {
+        return store::note_message(c, k.account_id, k.channel, k.customer, std::nullopt, false,
+                                   preview_of(sent.body), sent.created_at);
+    }));
+    return sent;
+}
+
+}  // namespace ujumbe::conversations
