@@ -46,16 +46,6 @@ Conversation conversation_from(const Row& r) {
     return k;
 }
 
-// `text` for LIKE, its wildcards taken literally (ESCAPE '\').
-std::string like_literal(const std::string& text) {
-    std::string out;
-    for (char ch : text) {
-        if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
-        out += ch;
-    }
-    return out;
-}
-
 }  // namespace
 
 Status note_message(Connection& c, const AccountId& account, const std::string& channel,
@@ -100,11 +90,10 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
     }
     if (q.unread) where += *q.unread ? " AND unread_count > 0" : " AND unread_count = 0";
     if (q.tag)
-        where += " AND tags LIKE " + f.bind("%" + like_literal(json(*q.tag).dump()) + "%") +
+        where += " AND lower(tags) LIKE " + f.bind(db::like_contains(json(*q.tag).dump())) +
                  " ESCAPE '\\'";
     if (q.search)
-        where +=
-            " AND customer LIKE " + f.bind("%" + like_literal(*q.search) + "%") + " ESCAPE '\\'";
+        where += " AND customer LIKE " + f.bind(db::like_contains(*q.search)) + " ESCAPE '\\'";
     db::Listing<Conversation> out;
     UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM conversations" + where, f));
     const std::string sql = std::string("SELECT ") + kColumns + " FROM conversations" + where +

@@ -14,11 +14,6 @@ constexpr const char* kColumns =
     "verified_name, quality_rating, messaging_limit, last_error, connected_at, checked_at, "
     "disconnected_at, created_at, updated_at, secrets";
 
-std::optional<Micros> opt_micros(const Row& r, std::size_t i) {
-    if (r.is_null(i)) return std::nullopt;
-    return r.i64(i);
-}
-
 Value micros_value(const std::optional<Micros>& v) {
     return v ? Value(*v) : Value(nullptr);
 }
@@ -36,9 +31,9 @@ StoredChannel channel_from(const Row& r) {
     ch.quality_rating = r.text(7);
     ch.messaging_limit = r.text(8);
     ch.last_error = r.opt_text(9);
-    ch.connected_at = opt_micros(r, 10);
-    ch.checked_at = opt_micros(r, 11);
-    ch.disconnected_at = opt_micros(r, 12);
+    ch.connected_at = r.opt_i64(10);
+    ch.checked_at = r.opt_i64(11);
+    ch.disconnected_at = r.opt_i64(12);
     ch.created_at = r.i64(13);
     ch.updated_at = r.i64(14);
     s.sealed = r.text(15);
@@ -112,7 +107,7 @@ Result<std::optional<Micros>> last_webhook_at(Connection& c, const WhatsAppChann
     UJ_ASSIGN(auto row, c.query_one("SELECT MAX(received_at) FROM whatsapp_webhook_events WHERE "
                                     "channel_id = $1",
                                     {channel.value}));
-    return row ? opt_micros(*row, 0) : std::nullopt;
+    return row ? row->opt_i64(0) : std::nullopt;
 }
 
 namespace {
@@ -121,7 +116,7 @@ WebhookEvent event_from(const Row& r) {
     WebhookEvent e;
     e.id = r.id<WebhookEventId>(0);
     e.received_at = r.i64(1);
-    e.processed_at = opt_micros(r, 2);
+    e.processed_at = r.opt_i64(2);
     e.outcome = r.opt_text(3);
     if (r.size() > 4) e.body = r.text(4);
     return e;
