@@ -159,9 +159,8 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       whatsapp_graph_(registry_.io(), {.base_url = config.whatsapp_graph_url,
                                        .version = config.whatsapp_graph_version}),
       inbox_(db, SystemClock::instance(), identity_, contacts_, messaging_),
-      whatsapp_hooks_(db, "wa-hooks"),
       whatsapp_processor_(db, SystemClock::instance(), &wiring_),
-      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_, whatsapp_hooks_,
+      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_,
                          [this] { whatsapp_processor_.wake(); }) {}
 
 Modules::~Modules() {
@@ -206,7 +205,6 @@ void Modules::stop() {
     routing_.stop();
     committer_.stop();
     accepts_.stop();
-    whatsapp_hooks_.stop();
     importer_.stop();
 }
 

@@ -106,7 +106,6 @@ private:
     campaigns::CampaignService campaigns_;
     channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
     conversations::Inbox inbox_;
-    messaging::Committer whatsapp_hooks_;  // stores Meta's deliveries, many per commit
     conversations::WebhookProcessor whatsapp_processor_;
     conversations::WhatsAppChannels whatsapp_channels_;
     bool stopped_ = false;

@@ -92,12 +92,11 @@ bool signature_matches(std::string_view header, std::string_view app_secret,
 
 WhatsAppChannels::WhatsAppChannels(db::Database& db, Clock& clock, std::string secret,
                                    channels::whatsapp::GraphApi& graph,
-                                   messaging::Committer& commits, std::function<void()> stored)
+                                   std::function<void()> stored)
     : db_(db),
       clock_(clock),
       secret_(std::move(secret)),
       graph_(graph),
-      commits_(commits),
       stored_(std::move(stored)) {}
 
 Result<ChannelView> WhatsAppChannels::view(db::Connection& c, WhatsAppChannel ch) {
@@ -266,7 +265,7 @@ Status WhatsAppChannels::receive(const std::string& channel_id, std::string_view
     const auto doc = parse_json_bounded(body, problem);
     if (!doc.is_object()) return Error::malformed("The body is not a JSON object.");
     const Micros now = clock_.now();
-    UJ_TRY(commits_.run([&](db::Connection& c) {
+    UJ_TRY(db_.write([&](db::Connection& c) {
         return store::insert_webhook_event(c, WebhookEventId{new_uuid_v7(now)}, channel, body, now);
     }));
     if (stored_) stored_();

@@ -18,7 +18,6 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "db/store_support.h"
-#include "messaging/committer.h"
 
 namespace ujumbe::conversations {
 
@@ -34,12 +33,10 @@ inline constexpr std::size_t kMaxWebhookBytes = 1 << 20;
 
 class WhatsAppChannels {
 public:
-    // `secret` seals the credentials; `graph` checks them; deliveries are
-    // stored through `commits` (a group commit: many deliveries, one
-    // transaction); `stored` hears of each (the processor's wake).
+    // `secret` seals the credentials; `graph` checks them; `stored` hears of
+    // each webhook delivery stored (the processor's wake).
     WhatsAppChannels(db::Database& db, Clock& clock, std::string secret,
-                     channels::whatsapp::GraphApi& graph, messaging::Committer& commits,
-                     std::function<void()> stored = {});
+                     channels::whatsapp::GraphApi& graph, std::function<void()> stored = {});
 
     Result<ChannelView> connect(const Principal& who, const ConnectInput& in);
     // The account's channel (404 when it never connected one); `refresh`
@@ -75,7 +72,6 @@ private:
     Clock& clock_;
     std::string secret_;
     channels::whatsapp::GraphApi& graph_;
-    messaging::Committer& commits_;
     std::function<void()> stored_;
 };
 

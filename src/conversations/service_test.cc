@@ -49,8 +49,7 @@ protected:
         ContactsTest::SetUp();
         if (IsSkipped()) return;
         graph_.tokens = {{"1001", "token-of-acme-0001"}, {"2002", "token-of-beta-0002"}};
-        commits_ = std::make_unique<messaging::Committer>(db(), "wa-hooks");
-        channels_ = std::make_unique<WhatsAppChannels>(db(), clock_, kSecret, graph_, *commits_);
+        channels_ = std::make_unique<WhatsAppChannels>(db(), clock_, kSecret, graph_);
         acme_ = owner_of("Acme", "TZ");
         beta_ = owner_of("Beta", "KE");
     }
@@ -78,13 +77,7 @@ protected:
         return "sha256=" + to_hex(hmac_sha256(key, body));
     }
 
-    void TearDown() override {
-        if (commits_) commits_->stop();
-        ContactsTest::TearDown();
-    }
-
     FakeGraph graph_;
-    std::unique_ptr<messaging::Committer> commits_;
     std::unique_ptr<WhatsAppChannels> channels_;
     Principal acme_, beta_;
 };

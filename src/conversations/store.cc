@@ -14,10 +14,6 @@ constexpr const char* kColumns =
     "verified_name, quality_rating, messaging_limit, last_error, connected_at, checked_at, "
     "disconnected_at, created_at, updated_at, secrets";
 
-Value micros_value(const std::optional<Micros>& v) {
-    return v ? Value(*v) : Value(nullptr);
-}
-
 StoredChannel channel_from(const Row& r) {
     StoredChannel s;
     auto& ch = s.channel;
@@ -84,8 +80,8 @@ Status save_channel(Connection& c, const WhatsAppChannel& ch, const std::string&
         {ch.id.value, ch.account_id.value, ch.phone_number_id, ch.business_account_id,
          std::string(status_name(ch.status)), ch.display_phone_number, ch.verified_name,
          ch.quality_rating, ch.messaging_limit, db::optional_text(ch.last_error),
-         micros_value(ch.connected_at), micros_value(ch.checked_at),
-         micros_value(ch.disconnected_at), ch.created_at, ch.updated_at, sealed}));
+         db::optional_int(ch.connected_at), db::optional_int(ch.checked_at),
+         db::optional_int(ch.disconnected_at), ch.created_at, ch.updated_at, sealed}));
 }
 
 Status insert_webhook_event(Connection& c, const WebhookEventId& id, const WhatsAppChannel& channel,

@@ -21,4 +21,13 @@ TEST(Utf8, RefusesWhatIsNotUtf8) {
         EXPECT_FALSE(decode_utf8(bad)) << bad;
 }
 
+TEST(Utf8Prefix, CutsOnlyBetweenCharacters) {
+    EXPECT_EQ(utf8_prefix("Habari", 10), "Habari");
+    EXPECT_EQ(utf8_prefix("Habari", 3), "Hab");
+    EXPECT_EQ(utf8_prefix("caf\xc3\xa9", 4), "caf");  // not half of the e-acute
+    EXPECT_EQ(utf8_prefix("caf\xc3\xa9", 5), "caf\xc3\xa9");
+    EXPECT_EQ(utf8_prefix("\xe2\x82\xac\xe2\x82\xac", 5), "\xe2\x82\xac");
+    EXPECT_EQ(utf8_prefix("abc", 0), "");
+}
+
 }  // namespace ujumbe

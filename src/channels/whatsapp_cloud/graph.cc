@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/json.h"
+#include "core/utf8.h"
 
 namespace ujumbe::channels::whatsapp {
 
@@ -60,7 +61,7 @@ GraphError read_graph_error(int http_status, const std::string& body) {
         if (auto it = doc.find("error"); it != doc.end() && it->is_object()) {
             e.code = number_at(*it, "code");
             e.subcode = number_at(*it, "error_subcode");
-            e.message = text_at(*it, "message").substr(0, 300);
+            e.message = std::string(utf8_prefix(text_at(*it, "message"), 300));
         }
     }
     if (e.message.empty()) e.message = "HTTP " + std::to_string(http_status);

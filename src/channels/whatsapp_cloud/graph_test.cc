@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/utf8.h"
+
 namespace ujumbe::channels::whatsapp {
 namespace {
 
@@ -43,6 +45,17 @@ TEST(GraphErrors, UnreadableAnswersStillGiveAnError) {
     const auto e = read_graph_error(
         400, R"({"error":{"code":100,"message":")" + std::string(5000, 'x') + "\"}}");
     EXPECT_EQ(e.message.size(), 300u);
+    // Cut between characters: the message is stored and shown as UTF-8.
+    std::string accents;
+    for (int i = 0; i < 400; ++i) accents += "\xc3\xa9";
+    const auto cut =
+        read_graph_error(400, R"({"error":{"code":100,"message":")" + accents + "\"}}");
+    EXPECT_EQ(cut.message.size(), 300u);
+    EXPECT_TRUE(decode_utf8(cut.message));
+    const auto odd =
+        read_graph_error(400, R"({"error":{"code":100,"message":"x)" + accents + "\"}}");
+    EXPECT_EQ(odd.message.size(), 299u);
+    EXPECT_TRUE(decode_utf8(odd.message));
     // Nesting past the bound is refused without recursing through it.
     const auto deep = read_graph_error(400, std::string(100000, '[') + std::string(100000, ']'));
     EXPECT_EQ(deep.code, -1);

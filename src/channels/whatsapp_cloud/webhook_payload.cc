@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "core/utf8.h"
 #include "core/validate.h"
 
 namespace ujumbe::channels::whatsapp {
@@ -20,12 +21,7 @@ const json& member(const json& object, const char* key) {
 std::string text(const json& object, const char* key, std::size_t max = 256) {
     const json& v = member(object, key);
     if (!v.is_string()) return {};
-    const auto& s = v.get_ref<const std::string&>();
-    if (s.size() <= max) return s;
-    // Cut on a character boundary: never in the middle of a UTF-8 sequence.
-    std::size_t end = max;
-    while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-    return s.substr(0, end);
+    return std::string(utf8_prefix(v.get_ref<const std::string&>(), max));
 }
 
 // Meta sends Unix seconds as a string ("1764800000"); a number is taken too.
