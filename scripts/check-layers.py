@@ -47,9 +47,11 @@ PUBLIC_EXCEPTIONS = {
     "channels/smpp/server_session.h",
     "channels/smpp/message_text.h",
     "channels/smpp/smsc_messages.h",
-    # The Graph API client and Meta's webhook payloads, for conversations.
+    # The Graph API client, Meta's webhook payloads and the messages sent,
+    # for conversations.
     "channels/whatsapp_cloud/graph.h",
     "channels/whatsapp_cloud/webhook_payload.h",
+    "channels/whatsapp_cloud/outbound_message.h",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/([^"]+)"', re.M)

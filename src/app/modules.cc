@@ -47,6 +47,10 @@ identity::IdentityOptions identity_options(const Config& config, const std::stri
     return o;
 }
 
+channels::whatsapp::GraphOptions graph_options(const Config& config) {
+    return {.base_url = config.whatsapp_graph_url, .version = config.whatsapp_graph_version};
+}
+
 channels::KindRegistry builtin_kinds() {
     channels::KindRegistry kinds;
     channels::add_builtin_kinds(kinds);
@@ -129,10 +133,11 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       routing_(db, SystemClock::instance(), secret, registry_),
       pipeline_(db, SystemClock::instance(), committer_, routing_, identity_,
                 pipeline_options(config, db, node), &wiring_),
-      messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
-                 {.default_sender_id = config.default_sender_id,
-                  .allow_private_callbacks = config.webhook_allow_private},
-                 {.dispatch = &pipeline_, .billing = &billing_}),
+      messaging_(
+          db, SystemClock::instance(), identity_, contacts_, accepts_,
+          {.default_sender_id = config.default_sender_id,
+           .allow_private_callbacks = config.webhook_allow_private},
+          {.dispatch = &pipeline_, .billing = &billing_, .channels = {{"whatsapp", &wiring_}}}),
       rollup_folder_(db),
       plan_retention_(db),
       retention_(db, SystemClock::instance(), retention_options(config), &plan_retention_),
@@ -156,12 +161,13 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                        runner_options(config, node), &plan_renewals_),
       campaigns_(db, SystemClock::instance(), identity_, contacts_, messaging_, &billing_,
                  [this] { campaign_runner_.wake(); }),
-      whatsapp_graph_(registry_.io(), {.base_url = config.whatsapp_graph_url,
-                                       .version = config.whatsapp_graph_version}),
+      whatsapp_graph_(registry_.io(), graph_options(config)),
       inbox_(db, SystemClock::instance(), identity_, contacts_, messaging_),
       whatsapp_processor_(db, SystemClock::instance(), &wiring_),
-      whatsapp_channels_(db, SystemClock::instance(), secret, whatsapp_graph_,
-                         [this] { whatsapp_processor_.wake(); }) {}
+      whatsapp_sending_(db, SystemClock::instance(), secret, routing_, graph_options(config)),
+      whatsapp_channels_(
+          db, SystemClock::instance(), secret, whatsapp_graph_,
+          [this] { whatsapp_processor_.wake(); }, [this] { whatsapp_sending_.changed(); }) {}
 
 Modules::~Modules() {
     stop();
@@ -181,6 +187,7 @@ Status Modules::start() {
     webhook_dispatcher_.start();
     campaign_runner_.start();
     whatsapp_processor_.start();
+    whatsapp_sending_.start();
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
         UJ_TRY(smpp_server::parse_listen(config_.smpp_listen, options));
@@ -197,6 +204,7 @@ void Modules::stop() {
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
     campaign_runner_.stop();
     whatsapp_processor_.stop();
+    whatsapp_sending_.stop();
     webhook_dispatcher_.stop();
     pipeline_.stop();
     rollup_folder_.stop();

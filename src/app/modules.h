@@ -24,6 +24,7 @@
 #include "conversations/inbox.h"
 #include "conversations/service.h"
 #include "conversations/webhook_processor.h"
+#include "conversations/whatsapp_sending.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "db/database.h"
@@ -107,6 +108,7 @@ private:
     channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
     conversations::Inbox inbox_;
     conversations::WebhookProcessor whatsapp_processor_;
+    conversations::WhatsAppSending whatsapp_sending_;
     conversations::WhatsAppChannels whatsapp_channels_;
     bool stopped_ = false;
 };

@@ -79,6 +79,16 @@ Status Wiring::inbound(db::Connection& c, const channels::InboundReport& in) {
     return m_.pipeline_.write_inbound(c, in);
 }
 
+Status Wiring::receipt(db::Connection& c, const channels::ReceiptReport& receipt) {
+    return m_.pipeline_.write_receipt(c, receipt);
+}
+
+Result<std::optional<Error>> Wiring::check(db::Connection& c, const messaging::SendRequest& r,
+                                           const messaging::Message* replied,
+                                           messaging::Message& m) {
+    return m_.whatsapp_sending_.check(c, r, replied, m);
+}
+
 Status Wiring::reached_final(db::Connection& c, const std::vector<MessageId>& ids,
                              messaging::MessageStatus status,
                              const std::optional<std::string>& error_code) {

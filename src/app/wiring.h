@@ -4,7 +4,8 @@
 // (billing -> messaging, identity, contacts), refunds, gateway costs and
 // consent keywords and what SMPP customers are owed (the pipeline ->
 // billing, contacts, the SMPP server), gateways' receipts
-// and inbound messages (channels, conversations -> the pipeline), queued imports
+// and inbound messages (channels, conversations -> the pipeline), the checks
+// of WhatsApp sends (messaging -> conversations), queued imports
 // (contacts -> its import runner). Each answer reaches its module through
 // Modules, only when asked, so it may be built before that module.
 
@@ -30,7 +31,8 @@ class Wiring final : public identity::AccountPolicy,
                      public billing::UsageSource,
                      public messaging::OutcomeHooks,
                      public channels::GatewayListener,
-                     public conversations::InboundSink {
+                     public conversations::MessageSink,
+                     public messaging::SendChannel {
 public:
     explicit Wiring(Modules& modules) : m_(modules) {}
 
@@ -57,6 +59,11 @@ public:
                          const std::optional<std::string>& error_code) override;
     // conversations: WhatsApp's inbound messages, stored by the pipeline
     Status inbound(db::Connection& c, const channels::InboundReport& in) override;
+    Status receipt(db::Connection& c, const channels::ReceiptReport& receipt) override;
+    // messaging: the WhatsApp channel's checks of what is sent on it
+    Result<std::optional<Error>> check(db::Connection& c, const messaging::SendRequest& r,
+                                       const messaging::Message* replied,
+                                       messaging::Message& m) override;
     // the gateways
     void on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) override;
     void on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) override;

@@ -40,9 +40,8 @@ Principal sender_of(const Campaign& k) {
 }
 
 bool reached_gateway(MessageStatus s) {
-    return s == MessageStatus::kSent || s == MessageStatus::kDelivered ||
-           s == MessageStatus::kUndelivered || s == MessageStatus::kExpired ||
-           s == MessageStatus::kRejected;
+    return s == MessageStatus::kSent || messaging::reached(s) || s == MessageStatus::kUndelivered ||
+           s == MessageStatus::kExpired || s == MessageStatus::kRejected;
 }
 
 bool failed_status(MessageStatus s) {
@@ -479,7 +478,8 @@ Status Runner::count() {
         store::Counts n;
         for (const auto& t : tally) {
             if (reached_gateway(t.status)) n.sent += t.count;
-            if (t.status == MessageStatus::kDelivered) n.delivered += t.count;
+            if (messaging::reached(t.status)) n.delivered += t.count;
+            if (t.status == MessageStatus::kRead) n.read += t.count;
             if (failed_status(t.status)) n.failed += t.count;
             if (billing_ && billing_->refunds_status(std::string(messaging::status_name(t.status))))
                 n.refunded += t.price;

@@ -3,6 +3,7 @@
 #include "channels/http_provider/http_kind.h"
 #include "channels/sandbox/sandbox_kind.h"
 #include "channels/smpp/smpp_kind.h"
+#include "channels/whatsapp_cloud/whatsapp_kind.h"
 
 namespace ujumbe::channels {
 
@@ -10,6 +11,7 @@ void add_builtin_kinds(KindRegistry& kinds) {
     kinds.add(sandbox_kind());
     kinds.add(smpp_kind());
     kinds.add(http_kind());
+    kinds.add(whatsapp_kind());
 }
 
 }  // namespace ujumbe::channels

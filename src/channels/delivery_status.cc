@@ -14,6 +14,8 @@ const char* delivery_status_name(DeliveryStatus s) {
             return "expired";
         case DeliveryStatus::kRejected:
             return "rejected";
+        case DeliveryStatus::kRead:
+            return "read";
     }
     return "submitted";
 }
@@ -21,13 +23,17 @@ const char* delivery_status_name(DeliveryStatus s) {
 std::optional<DeliveryStatus> parse_delivery_status(std::string_view name) {
     for (auto s :
          {DeliveryStatus::kSubmitted, DeliveryStatus::kDelivered, DeliveryStatus::kUndelivered,
-          DeliveryStatus::kExpired, DeliveryStatus::kRejected})
+          DeliveryStatus::kExpired, DeliveryStatus::kRejected, DeliveryStatus::kRead})
         if (name == delivery_status_name(s)) return s;
     return std::nullopt;
 }
 
 bool is_final(DeliveryStatus s) {
     return s != DeliveryStatus::kSubmitted;
+}
+
+bool reached(DeliveryStatus s) {
+    return s == DeliveryStatus::kDelivered || s == DeliveryStatus::kRead;
 }
 
 }  // namespace ujumbe::channels

@@ -7,10 +7,14 @@
 
 namespace ujumbe::channels {
 
-enum class DeliveryStatus { kSubmitted, kDelivered, kUndelivered, kExpired, kRejected };
+// kRead: delivered and seen by the person (WhatsApp's read receipts); it
+// may follow kDelivered, which no other status does.
+enum class DeliveryStatus { kSubmitted, kDelivered, kUndelivered, kExpired, kRejected, kRead };
 
 const char* delivery_status_name(DeliveryStatus s);  // "submitted", "delivered", ...
 std::optional<DeliveryStatus> parse_delivery_status(std::string_view name);
 bool is_final(DeliveryStatus s);
+// Delivered or read: the message reached the person.
+bool reached(DeliveryStatus s);
 
 }  // namespace ujumbe::channels

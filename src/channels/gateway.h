@@ -26,6 +26,9 @@ struct OutboundSms {
     std::string sender;           // sender id as sent
     std::string body;             // UTF-8; the gateway encodes and splits it
     std::uint16_t reference = 0;  // concatenation reference for this destination
+    // Channels other than SMS: what the message carries besides the body, as
+    // JSON (WhatsApp's message object); empty for SMS.
+    std::string content;
 };
 
 struct PartOutcome {

@@ -101,14 +101,10 @@ Result<Conversation> Inbox::mark_read(const Principal& who, const std::string& i
 }
 
 Result<messaging::Message> Inbox::reply(const Principal& who, const std::string& id,
-                                        const std::string& body,
-                                        const std::optional<std::string>& sender_id) {
+                                        messaging::SendRequest request) {
     UJ_ASSIGN(auto k, find(who, id));
-    if (k.channel != "sms")
-        return Error::precondition(
-            "CHANNEL_CANNOT_SEND",
-            "Replies on " + k.channel + " cannot be sent yet; this server sends SMS only.");
-    messaging::SendRequest request{.to = k.customer, .body = body, .sender_id = sender_id};
+    request.to = k.customer;
+    request.channel = k.channel;
     UJ_ASSIGN(auto sent, messaging_.send(who, request));
     UJ_TRY(db_.write([&](db::Connection& c) {
         return store::note_message(c, k.account_id, k.channel, k.customer, std::nullopt, false,

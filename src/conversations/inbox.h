@@ -45,10 +45,10 @@ public:
     Result<Conversation> update(const Principal& who, const std::string& id,
                                 const ConversationUpdate& u);
     Result<Conversation> mark_read(const Principal& who, const std::string& id);
-    // Sends `body` to the customer on the conversation's channel.
+    // Sends `request` (its body, sender id, WhatsApp media or template and
+    // the message it answers) to the customer on the conversation's channel.
     Result<messaging::Message> reply(const Principal& who, const std::string& id,
-                                     const std::string& body,
-                                     const std::optional<std::string>& sender_id);
+                                     messaging::SendRequest request);
 
 private:
     Result<Conversation> find(const Principal& who, const std::string& id);

@@ -162,10 +162,17 @@ Result<Response> read(Inbox& s, RequestContext& ctx, const Request&) {
 Result<Response> reply(Inbox& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
-    auto text = f.text("body", Need::kRequired, 1, 1600);
-    auto sender = f.text("sender_id", Need::kOptional, 1, 20);
+    messaging::SendRequest request;
+    for (const char* name : {"media", "template"})
+        if (auto part = f.object(name, Need::kOptional)) request.content[name] = std::move(*part);
+    // WhatsApp media and templates may come without a body.
+    auto text =
+        f.text("body", request.content.empty() ? Need::kRequired : Need::kOptional, 1, 4096);
+    request.body = text.value_or("");
+    request.sender_id = f.text("sender_id", Need::kOptional, 1, 20);
+    request.reply_to = f.id<MessageId>("reply_to", Need::kOptional);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto sent, s.reply(ctx.who(), ctx.param("id"), *text, sender));
+    UJ_ASSIGN(auto sent, s.reply(ctx.who(), ctx.param("id"), std::move(request)));
     return http::ok(messaging::message_json(sent), 202, "Reply accepted");
 }
 

@@ -28,6 +28,8 @@ enum class ChannelStatus {
     kDisconnected,  // the account disconnected it; no secrets are kept
 };
 const char* status_name(ChannelStatus s);
+// "+255 713 000 001" -> "+255713000001": a display number as messages name it.
+std::string e164_of_display(const std::string& display);
 std::optional<ChannelStatus> parse_status(const std::string& name);
 
 struct WhatsAppChannel {

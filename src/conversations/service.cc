@@ -46,6 +46,13 @@ Error refusal(const GraphError& e) {
 
 }  // namespace
 
+std::string e164_of_display(const std::string& display) {
+    std::string out = "+";
+    for (char ch : display)
+        if (ch >= '0' && ch <= '9') out += ch;
+    return out.size() > 1 ? out : display;
+}
+
 const char* status_name(ChannelStatus s) {
     switch (s) {
         case ChannelStatus::kConnected:
@@ -92,12 +99,18 @@ bool signature_matches(std::string_view header, std::string_view app_secret,
 
 WhatsAppChannels::WhatsAppChannels(db::Database& db, Clock& clock, std::string secret,
                                    channels::whatsapp::GraphApi& graph,
-                                   std::function<void()> stored)
+                                   std::function<void()> stored, std::function<void()> changed)
     : db_(db),
       clock_(clock),
       secret_(std::move(secret)),
       graph_(graph),
-      stored_(std::move(stored)) {}
+      stored_(std::move(stored)),
+      changed_(std::move(changed)) {}
+
+Result<ChannelView> WhatsAppChannels::changed(Result<ChannelView> saved) {
+    if (saved && changed_) changed_();
+    return saved;
+}
 
 Result<ChannelView> WhatsAppChannels::view(db::Connection& c, WhatsAppChannel ch) {
     UJ_ASSIGN(auto waiting, store::waiting_webhook_events(c, ch.id));
@@ -123,7 +136,7 @@ Result<ChannelView> WhatsAppChannels::connect(const Principal& who, const Connec
     }
     const auto& profile = std::get<PhoneNumberProfile>(asked);
     const Micros now = clock_.now();
-    return db_.write([&](db::Connection& c) -> Result<ChannelView> {
+    return changed(db_.write([&](db::Connection& c) -> Result<ChannelView> {
         UJ_ASSIGN(auto held, store::number_holder(c, in.phone_number_id));
         if (held && *held != who.account_id)
             return Error::conflict("WHATSAPP_NUMBER_TAKEN",
@@ -149,7 +162,7 @@ Result<ChannelView> WhatsAppChannels::connect(const Principal& who, const Connec
         ch.updated_at = now;
         UJ_TRY(store::save_channel(c, ch, seal_secrets(secret_, in.secrets)));
         return view(c, std::move(ch));
-    });
+    }));
 }
 
 Result<ChannelView> WhatsAppChannels::status(const Principal& who, bool refresh) {
@@ -177,17 +190,17 @@ Result<ChannelView> WhatsAppChannels::status(const Principal& who, bool refresh)
             ch.quality_rating = p.quality_rating;
             ch.messaging_limit = p.messaging_limit;
         }
-        return db_.write([&](db::Connection& c) -> Result<ChannelView> {
+        return changed(db_.write([&](db::Connection& c) -> Result<ChannelView> {
             UJ_TRY(store::save_channel(c, ch, stored->sealed));
             return view(c, std::move(ch));
-        });
+        }));
     }
     return db_.read([&](db::Connection& c) { return view(c, std::move(ch)); });
 }
 
 Result<ChannelView> WhatsAppChannels::disconnect(const Principal& who) {
     if (!who.can_manage()) return Error::forbidden("Only owners and admins disconnect channels");
-    return db_.write([&](db::Connection& c) -> Result<ChannelView> {
+    return changed(db_.write([&](db::Connection& c) -> Result<ChannelView> {
         UJ_ASSIGN(auto stored, store::channel_of_account(c, who.account_id));
         if (!stored) return Error::not_found("WhatsApp channel");
         WhatsAppChannel ch = std::move(stored->channel);
@@ -199,7 +212,7 @@ Result<ChannelView> WhatsAppChannels::disconnect(const Principal& who) {
             UJ_TRY(store::save_channel(c, ch, ""));
         }
         return view(c, std::move(ch));
-    });
+    }));
 }
 
 Result<db::Listing<WebhookEvent>> WhatsAppChannels::webhook_events(const Principal& who,

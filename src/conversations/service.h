@@ -34,9 +34,11 @@ inline constexpr std::size_t kMaxWebhookBytes = 1 << 20;
 class WhatsAppChannels {
 public:
     // `secret` seals the credentials; `graph` checks them; `stored` hears of
-    // each webhook delivery stored (the processor's wake).
+    // each webhook delivery stored (the processor's wake); `changed` of each
+    // channel connected, checked again or disconnected (its gateway follows).
     WhatsAppChannels(db::Database& db, Clock& clock, std::string secret,
-                     channels::whatsapp::GraphApi& graph, std::function<void()> stored = {});
+                     channels::whatsapp::GraphApi& graph, std::function<void()> stored = {},
+                     std::function<void()> changed = {});
 
     Result<ChannelView> connect(const Principal& who, const ConnectInput& in);
     // The account's channel (404 when it never connected one); `refresh`
@@ -65,6 +67,8 @@ private:
     // Fails only when the Graph API could not be asked (503).
     Status check(WhatsAppChannel& ch, const WhatsAppSecrets& secrets);
     Result<ChannelView> view(db::Connection& c, WhatsAppChannel ch);
+    // Passes `saved` on, telling `changed_` when it was saved.
+    Result<ChannelView> changed(Result<ChannelView> saved);
     // The channel a hook names, connected, with its secrets open (404 otherwise).
     Result<std::pair<WhatsAppChannel, WhatsAppSecrets>> hook_channel(const std::string& channel_id);
 
@@ -72,7 +76,7 @@ private:
     Clock& clock_;
     std::string secret_;
     channels::whatsapp::GraphApi& graph_;
-    std::function<void()> stored_;
+    std::function<void()> stored_, changed_;
 };
 
 // The credentials sealed under `secret`, and opened again (nullopt when the

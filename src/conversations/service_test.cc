@@ -250,11 +250,16 @@ TEST_P(WhatsAppChannelsTest, OnlyDeliveriesSignedWithTheAppSecretAreStored) {
 }
 
 // Keeps what the processor hands on, in order.
-class FakeInbound final : public InboundSink {
+class FakeInbound final : public MessageSink {
 public:
     std::vector<channels::InboundReport> got;
+    std::vector<channels::ReceiptReport> receipts;
     Status inbound(db::Connection&, const channels::InboundReport& in) override {
         got.push_back(in);
+        return {};
+    }
+    Status receipt(db::Connection&, const channels::ReceiptReport& r) override {
+        receipts.push_back(r);
         return {};
     }
 };
@@ -344,7 +349,12 @@ TEST_P(WebhookProcessorTest, ANumberNotTheChannelsIsKeptAndReported) {
     auto& value = statuses["entry"][0]["changes"][0]["value"];
     value.erase("messages");
     value["statuses"] = {{{"id", "wamid.OURS"}, {"status", "delivered"}, {"timestamp", "1"}},
-                         {{"id", "wamid.OURS"}, {"status", "delivered"}, {"timestamp", "1"}}};
+                         {{"id", "wamid.OURS"}, {"status", "delivered"}, {"timestamp", "1"}},
+                         {{"id", "wamid.OURS"},
+                          {"status", "failed"},
+                          {"timestamp", "2"},
+                          {"errors", {{{"code", 131026}, {"title", "Message undeliverable"}}}}},
+                         {{"id", "wamid.OURS"}, {"status", "sent"}, {"timestamp", "1"}}};
     deliver(statuses);
     deliver({{"object", "whatsapp_business_account"}, {"entry", "not a list"}});
     ASSERT_TRUE(processor_->run());
@@ -352,8 +362,17 @@ TEST_P(WebhookProcessorTest, ANumberNotTheChannelsIsKeptAndReported) {
     const auto outs = outcomes();
     ASSERT_EQ(outs.size(), 3u);
     EXPECT_EQ(nlohmann::json::parse(outs[0])["unknown_number"], 1);
-    EXPECT_EQ(nlohmann::json::parse(outs[1])["unmatched_statuses"], 1);
+    EXPECT_EQ(nlohmann::json::parse(outs[1])["statuses"], 3);
     EXPECT_EQ(nlohmann::json::parse(outs[1])["duplicates"], 1);
+    // Each status once, as a receipt of the message's one part.
+    ASSERT_EQ(sink_.receipts.size(), 3u);
+    EXPECT_EQ(sink_.receipts[0].gateway_id.value, channel_.id.value);
+    EXPECT_EQ(sink_.receipts[0].provider_key, "wamid.OURS");
+    EXPECT_EQ(sink_.receipts[0].status, "delivered");
+    EXPECT_EQ(sink_.receipts[1].status, "undelivered");
+    EXPECT_EQ(sink_.receipts[1].error_code, "WHATSAPP_131026");
+    EXPECT_EQ(sink_.receipts[2].status, "submitted");  // sent: on its way
+    EXPECT_EQ(sink_.receipts[2].stat, "sent");
     EXPECT_EQ(nlohmann::json::parse(outs[2])["messages"], 0);
     // A timestamp from a clock ahead of ours opens the window now, not later.
     deliver(inbound("1001", "wamid.Z", "Later", clock_.now() / kMicrosPerSecond + 3600));

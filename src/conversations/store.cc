@@ -55,6 +55,14 @@ Result<std::optional<StoredChannel>> channel_by_id(Connection& c, const WhatsApp
     return one_channel(c, "id", id.value);
 }
 
+Result<std::vector<StoredChannel>> sending_channels(Connection& c) {
+    UJ_ASSIGN(auto rows, c.query(std::string("SELECT ") + kColumns +
+                                 " FROM whatsapp_channels WHERE status <> 'disconnected'"));
+    std::vector<StoredChannel> out;
+    for (const auto& r : rows.rows) out.push_back(channel_from(r));
+    return out;
+}
+
 Result<std::optional<AccountId>> number_holder(Connection& c, const std::string& phone_number_id) {
     UJ_ASSIGN(auto row, c.query_one("SELECT account_id FROM whatsapp_channels WHERE "
                                     "phone_number_id = $1 AND status <> 'disconnected'",

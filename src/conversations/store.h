@@ -21,6 +21,8 @@ struct StoredChannel {
 
 Result<std::optional<StoredChannel>> channel_of_account(Connection& c, const AccountId& account);
 Result<std::optional<StoredChannel>> channel_by_id(Connection& c, const WhatsAppChannelId& id);
+// Every channel not disconnected (what can send), any account's.
+Result<std::vector<StoredChannel>> sending_channels(Connection& c);
 // The account holding `phone_number_id` connected (or failing), if another.
 Result<std::optional<AccountId>> number_holder(Connection& c, const std::string& phone_number_id);
 // Inserts the channel, or replaces every field of the account's one.

@@ -19,7 +19,6 @@ namespace wa = channels::whatsapp;
 // What one delivery held, as its outcome says.
 struct Tally {
     int messages = 0, statuses = 0, templates = 0, duplicates = 0, unknown_number = 0;
-    int unmatched_statuses = 0;
     std::int64_t skipped = 0;
     json to_json() const {
         return {{"messages", messages},
@@ -27,18 +26,9 @@ struct Tally {
                 {"templates", templates},
                 {"duplicates", duplicates},
                 {"unknown_number", unknown_number},
-                {"unmatched_statuses", unmatched_statuses},
                 {"skipped", skipped}};
     }
 };
-
-// "+255 713 000 001" -> "+255713000001": our number as inbound messages name it.
-std::string number_of(const std::string& display) {
-    std::string out = "+";
-    for (char ch : display)
-        if (ch >= '0' && ch <= '9') out += ch;
-    return out.size() > 1 ? out : display;
-}
 
 // Meta's time of an item, never later than now (a clock ahead of ours).
 Micros when(std::int64_t seconds, Micros now) {
@@ -46,8 +36,29 @@ Micros when(std::int64_t seconds, Micros now) {
     return seconds * kMicrosPerSecond;
 }
 
+// A status of a message sent, as a receipt of its one part: sent is a
+// receipt on the way (the message stays sent), delivered and read reach the
+// person, failed ends it with Meta's code.
+channels::ReceiptReport receipt_of(const WhatsAppChannel& ch, const wa::StatusItem& st) {
+    channels::ReceiptReport r;
+    r.gateway_id = GatewayId{ch.id.value};
+    r.provider_id = r.provider_key = st.wamid;
+    r.stat = st.status;
+    if (st.status == "delivered" || st.status == "read") {
+        r.status = st.status;
+    } else if (st.status == "failed") {
+        r.status = "undelivered";
+        r.error_code = st.error_code ? "WHATSAPP_" + std::to_string(*st.error_code)
+                                     : std::string("WHATSAPP_FAILED");
+    } else {
+        r.status = "submitted";  // sent, and what Meta adds (played, ...)
+    }
+    if (st.timestamp > 0) r.done_date = std::to_string(st.timestamp);
+    return r;
+}
+
 Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& body,
-               InboundSink* sink, Micros now, Tally& t) {
+               MessageSink* sink, Micros now, Tally& t) {
     JsonParseProblem problem;
     const auto items = wa::read_webhook(parse_json_bounded(body, problem));
     t.skipped = items.skipped;
@@ -65,7 +76,7 @@ Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& 
         channels::InboundReport report;
         report.gateway_id = GatewayId{ch.id.value};
         report.from = in.from;
-        report.to = number_of(ch.display_phone_number);
+        report.to = e164_of_display(ch.display_phone_number);
         report.text = in.text;
         report.channel = "whatsapp";
         report.account_id = ch.account_id;
@@ -85,8 +96,7 @@ Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& 
             continue;
         }
         ++t.statuses;
-        // No message is sent over WhatsApp yet: none of ours can match.
-        ++t.unmatched_statuses;
+        if (sink) UJ_TRY(sink->receipt(c, receipt_of(ch, st)));
     }
     t.templates = static_cast<int>(items.templates.size());
     return {};
@@ -94,9 +104,9 @@ Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& 
 
 }  // namespace
 
-WebhookProcessor::WebhookProcessor(db::Database& db, Clock& clock, InboundSink* inbound,
+WebhookProcessor::WebhookProcessor(db::Database& db, Clock& clock, MessageSink* sink,
                                    ProcessorOptions options)
-    : db_(db), clock_(clock), inbound_(inbound), options_(options) {}
+    : db_(db), clock_(clock), sink_(sink), options_(options) {}
 
 WebhookProcessor::~WebhookProcessor() {
     stop();
@@ -147,7 +157,7 @@ Result<int> WebhookProcessor::run_batch() {
                 // that cannot be processed is marked so and does not hold
                 // up the ones after it.
                 UJ_TRY(c.execute("SAVEPOINT delivery"));
-                Status done = process(c, (*ch)->channel, e.body, inbound_, now, t);
+                Status done = process(c, (*ch)->channel, e.body, sink_, now, t);
                 if (!done && is_database_fault(done.error())) return done.error();
                 if (!done) {
                     UJ_TRY(c.execute("ROLLBACK TO SAVEPOINT delivery"));

@@ -24,7 +24,7 @@ struct ProcessorOptions {
 
 class WebhookProcessor {
 public:
-    WebhookProcessor(db::Database& db, Clock& clock, InboundSink* inbound,
+    WebhookProcessor(db::Database& db, Clock& clock, MessageSink* sink,
                      ProcessorOptions options = {});
     ~WebhookProcessor();
 
@@ -41,7 +41,7 @@ private:
 
     db::Database& db_;
     Clock& clock_;
-    InboundSink* inbound_;
+    MessageSink* sink_;
     ProcessorOptions options_;
     PollingThread thread_;
 };

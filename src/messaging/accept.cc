@@ -112,48 +112,19 @@ Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const S
         outcome.error = refusal("to", "INVALID_NUMBER", "Not a valid phone number.");
         return {};
     }
-    if (r.body.empty() || !decode_utf8(r.body) || utf8_length(r.body) > options_.max_body_chars) {
-        outcome.error = refusal("body", "INVALID_BODY",
-                                "The body must be 1 to " + std::to_string(options_.max_body_chars) +
-                                    " characters of UTF-8 text.");
-        return {};
-    }
-    std::string sender = options_.default_sender_id;
-    if (r.sender_id && *r.sender_id != options_.default_sender_id) {
-        std::string problem;
-        auto parsed = formats::parse_sender_id(*r.sender_id, &problem);
-        if (!parsed) {
-            outcome.error = refusal("sender_id", "INVALID_SENDER_ID", problem);
-            return {};
-        }
-        sender = parsed->value;
-        auto key = std::make_pair(sender, details.country);
-        auto it = b.approved.find(key);
-        if (it == b.approved.end()) {
-            UJ_ASSIGN(bool ok,
-                      store::sender_approved(c, b.profile.account.id, sender, details.country));
-            it = b.approved.emplace(key, ok).first;
-        }
-        if (!it->second) {
-            outcome.error =
-                refusal("sender_id", "SENDER_ID_NOT_APPROVED",
-                        "The sender id " + sender + " is not approved for " +
-                            (details.country.empty() ? "this country" : details.country) + ".",
-                        ErrorCode::kFailedPrecondition);
-            return {};
-        }
-    }
-    auto counted = formats::count_segments(r.body);
     Message m;
     m.id = MessageId{new_uuid_v7(b.now)};
     m.account_id = b.profile.account.id;
     m.user_id = b.who.user_id;
     m.api_key_id = b.who.api_key_id;
     m.to = details.e164;
-    m.sender = sender;
-    m.body = r.body;
-    m.encoding = formats::encoding_name(counted->encoding);
-    m.segments = static_cast<int>(counted->segments);
+    bool checked = false;
+    if (r.channel == "sms") {
+        UJ_ASSIGN(checked, check_sms(c, b, r, details.country, m, outcome));
+    } else {
+        UJ_ASSIGN(checked, check_other_channel(c, r, m, outcome));
+    }
+    if (!checked) return {};
     const bool later = r.send_at && *r.send_at > b.now + kMicrosPerSecond;
     m.status = later ? status::kScheduled : status::kQueued;
     UJ_TRY(check_change(m.id, std::nullopt, m.status));
@@ -167,6 +138,77 @@ Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const S
     b.owners.push_back(i);
     b.countries.push_back(details.country);
     return {};
+}
+
+Result<bool> AcceptPath::check_other_channel(db::Connection& c, const SendRequest& r, Message& m,
+                                             SendOutcome& outcome) {
+    auto channel = ports_.channels.find(r.channel);
+    if (channel == ports_.channels.end()) {
+        outcome.error = refusal("channel", "CHANNEL_NOT_AVAILABLE",
+                                "This server cannot send on the channel " + r.channel + ".",
+                                ErrorCode::kFailedPrecondition);
+        return false;
+    }
+    m.channel = r.channel;
+    std::optional<Message> replied;
+    if (r.reply_to) {
+        UJ_ASSIGN(replied, store::find_message(c, m.account_id, *r.reply_to));
+        if (!replied || replied->channel != r.channel) {
+            outcome.error =
+                refusal("reply_to", "INVALID_REPLY_TO", "No message of this channel has this id.");
+            return false;
+        }
+    }
+    UJ_ASSIGN(auto refused, channel->second->check(c, r, replied ? &*replied : nullptr, m));
+    if (refused) {
+        outcome.error = std::move(*refused);
+        return false;
+    }
+    return true;
+}
+
+Result<bool> AcceptPath::check_sms(db::Connection& c, Batch& b, const SendRequest& r,
+                                   const std::string& country, Message& m, SendOutcome& outcome) {
+    if (!r.content.empty() || r.reply_to) {
+        outcome.error = refusal(r.reply_to ? "reply_to" : "channel", "CHANNEL_MISMATCH",
+                                "Media, templates and replies are for channel whatsapp.");
+        return false;
+    }
+    if (r.body.empty() || !decode_utf8(r.body) || utf8_length(r.body) > options_.max_body_chars) {
+        outcome.error = refusal("body", "INVALID_BODY",
+                                "The body must be 1 to " + std::to_string(options_.max_body_chars) +
+                                    " characters of UTF-8 text.");
+        return false;
+    }
+    std::string sender = options_.default_sender_id;
+    if (r.sender_id && *r.sender_id != options_.default_sender_id) {
+        std::string problem;
+        auto parsed = formats::parse_sender_id(*r.sender_id, &problem);
+        if (!parsed) {
+            outcome.error = refusal("sender_id", "INVALID_SENDER_ID", problem);
+            return false;
+        }
+        sender = parsed->value;
+        auto key = std::make_pair(sender, country);
+        auto it = b.approved.find(key);
+        if (it == b.approved.end()) {
+            UJ_ASSIGN(bool ok, store::sender_approved(c, b.profile.account.id, sender, country));
+            it = b.approved.emplace(key, ok).first;
+        }
+        if (!it->second) {
+            outcome.error = refusal("sender_id", "SENDER_ID_NOT_APPROVED",
+                                    "The sender id " + sender + " is not approved for " +
+                                        (country.empty() ? "this country" : country) + ".",
+                                    ErrorCode::kFailedPrecondition);
+            return false;
+        }
+    }
+    auto counted = formats::count_segments(r.body);
+    m.sender = sender;
+    m.body = r.body;
+    m.encoding = formats::encoding_name(counted->encoding);
+    m.segments = static_cast<int>(counted->segments);
+    return true;
 }
 
 // Opted-out recipients of non-transactional messages are refused.

@@ -72,6 +72,12 @@ private:
     Status check(db::Connection& c, Batch& b, const std::vector<SendRequest>& requests);
     // Refuses request `i` in its outcome, or adds its message to the batch.
     Status check_one(db::Connection& c, Batch& b, std::size_t i, const SendRequest& r);
+    // The checks of each channel: fill `m` or refuse the request in
+    // `outcome` (false).
+    Result<bool> check_sms(db::Connection& c, Batch& b, const SendRequest& r,
+                           const std::string& country, Message& m, SendOutcome& outcome);
+    Result<bool> check_other_channel(db::Connection& c, const SendRequest& r, Message& m,
+                                     SendOutcome& outcome);
     Status check_consent(db::Connection& c, Batch& b);
     Status price(Batch& b);
     Status accept(Batch& b, const AlsoInCommit& also);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/clock.h"
 #include "core/ids.h"
 #include "messaging/status.h"
@@ -31,6 +33,7 @@ inline constexpr MessageStatus kRejected = MessageStatus::kRejected;
 inline constexpr MessageStatus kFailed = MessageStatus::kFailed;
 inline constexpr MessageStatus kCanceled = MessageStatus::kCanceled;
 inline constexpr MessageStatus kReceived = MessageStatus::kReceived;
+inline constexpr MessageStatus kRead = MessageStatus::kRead;
 }  // namespace status
 
 struct Message {
@@ -63,6 +66,9 @@ struct Message {
     std::optional<std::string> currency;
     std::optional<std::int64_t> price, cost;
     std::optional<CampaignId> campaign_id;  // sent for a campaign
+    // Channels other than SMS: what the message carries besides its text,
+    // as JSON (WhatsApp's message object; an inbound message's type and id).
+    std::optional<std::string> content;
 };
 
 struct MessagePart {
@@ -111,6 +117,13 @@ struct SendRequest {
     std::optional<std::string> callback_url;
     bool transactional = false;
     std::optional<CampaignId> campaign_id;  // set by campaigns only
+    // "sms", or a channel the accept path has a SendChannel for.
+    std::string channel = "sms";
+    // What the channel reads besides the body (WhatsApp: media, template),
+    // a JSON object as the caller gave it; empty for SMS.
+    nlohmann::json content = nlohmann::json::object();
+    // The message this one answers (an inbound message of the account).
+    std::optional<MessageId> reply_to;
 };
 
 struct MessageQuery {

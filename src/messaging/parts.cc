@@ -5,10 +5,11 @@ namespace ujumbe::messaging {
 DeliveryStatus message_status(const std::vector<PartState>& parts) {
     if (parts.empty()) return DeliveryStatus::kSubmitted;
     const PartState* first_failure = nullptr;
-    bool all_delivered = true;
+    bool all_reached = true, all_read = true;
     for (const auto& p : parts) {
-        if (p.status != DeliveryStatus::kDelivered) all_delivered = false;
-        if (!is_final(p.status) || p.status == DeliveryStatus::kDelivered) continue;
+        if (!reached(p.status)) all_reached = false;
+        if (p.status != DeliveryStatus::kRead) all_read = false;
+        if (!is_final(p.status) || reached(p.status)) continue;
         // Earliest receipt first; parts without a time (or at the same time)
         // in part order.
         const auto at = p.final_at.value_or(Micros{0});
@@ -20,7 +21,8 @@ DeliveryStatus message_status(const std::vector<PartState>& parts) {
         if (at < best || (at == best && p.part < first_failure->part)) first_failure = &p;
     }
     if (first_failure) return first_failure->status;
-    return all_delivered ? DeliveryStatus::kDelivered : DeliveryStatus::kSubmitted;
+    if (all_read) return DeliveryStatus::kRead;
+    return all_reached ? DeliveryStatus::kDelivered : DeliveryStatus::kSubmitted;
 }
 
 }  // namespace ujumbe::messaging

@@ -20,6 +20,7 @@ using channels::delivery_status_name;
 using channels::DeliveryStatus;
 using channels::is_final;
 using channels::parse_delivery_status;
+using channels::reached;
 
 struct PartState {
     int part = 1;  // 1-based

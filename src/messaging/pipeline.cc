@@ -241,7 +241,8 @@ void Pipeline::try_gateway(Attempt attempt) {
 void Pipeline::submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt attempt,
                          std::size_t slots) {
     const auto& m = *attempt.message;
-    channels::OutboundSms out{m.id, m.to, m.sender, m.body, next_reference(m.to)};
+    channels::OutboundSms out{
+        m.id, m.to, m.sender, m.body, next_reference(m.to), m.content.value_or("")};
     gateway->submit(std::move(out), [this, attempt = std::move(attempt), gateway,
                                      slots](channels::SubmitOutcome outcome) mutable {
         const bool left = std::any_of(outcome.parts.begin(), outcome.parts.end(),
@@ -495,6 +496,17 @@ void Pipeline::on_receipt(const channels::ReceiptReport& receipt, channels::Repo
 
 Status Pipeline::write_inbound(db::Connection& c, const channels::InboundReport& inbound) {
     return recorder_.write_inbound(c, inbound, clock_.now());
+}
+
+Status Pipeline::write_receipt(db::Connection& c, const channels::ReceiptReport& receipt) {
+    std::size_t kept_early = 0;
+    UJ_TRY(recorder_.write(c, {receipt}, clock_.now(), &kept_early));
+    if (kept_early) {
+        // Its message's outcome is not recorded yet: match it soon.
+        std::lock_guard lock(record_mutex_);
+        early_kept_ = true;
+    }
+    return {};
 }
 
 void Pipeline::on_inbound(const channels::InboundReport& inbound, channels::ReportDone done) {

@@ -79,6 +79,8 @@ public:
     // Records an inbound message in the caller's transaction (sources that
     // keep their own record of what they took, in the same commit).
     Status write_inbound(db::Connection& c, const channels::InboundReport& inbound);
+    // Likewise a receipt (WhatsApp's statuses, taken from stored webhooks).
+    Status write_receipt(db::Connection& c, const channels::ReceiptReport& receipt);
 
     std::size_t in_flight() const;
 

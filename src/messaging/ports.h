@@ -3,6 +3,7 @@
 // the app (app/modules.cc); a port left empty is not asked.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -43,12 +44,30 @@ public:
     }
 };
 
+// A channel other than SMS as the accept path checks its messages (WhatsApp,
+// answered by the module that keeps the channel). Asked in the accept's
+// read transaction, once per request of that channel.
+class SendChannel {
+public:
+    virtual ~SendChannel() = default;
+    // Checks what `r` asks of the channel for `m` (already holding its ids,
+    // account and normalised number) and fills the rest: sender (the
+    // channel's own number), body (what a person reads), content (what the
+    // gateway sends), encoding and segments. `replied` is the message
+    // r.reply_to names. A refusal comes back as the value (naming the
+    // field, with its code); an error result is a fault of the call.
+    virtual Result<std::optional<Error>> check(db::Connection& c, const SendRequest& r,
+                                               const Message* replied, Message& m) = 0;
+};
+
 struct MessagingPorts {
     // Where committed messages go (this node's pipeline); none: they wait in
     // the queue for a dispatcher.
     Dispatch* dispatch = nullptr;
     // Prices and charges sends; none: sending is free.
     billing::BillingService* billing = nullptr;
+    // The channels besides SMS that can send, by name ("whatsapp").
+    std::map<std::string, SendChannel*, std::less<>> channels;
 };
 
 }  // namespace ujumbe::messaging

@@ -221,7 +221,10 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
                                               .received_at = r.at}});
         auto part_status = parse_delivery_status(r.receipt.status);
         if (!part_status || !is_final(*part_status)) continue;
-        if (is_final(m.message_status)) already_final.insert(m.message_id);
+        // A delivered message still hears that it was read.
+        const bool read_late =
+            *part_status == DeliveryStatus::kRead && m.message_status == status::kDelivered;
+        if (is_final(m.message_status) && !read_late) already_final.insert(m.message_id);
         final_matches.push_back(&m);
         final_receipts.push_back(&r);
         message_ids.push_back(m.message_id);
@@ -252,7 +255,9 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
                                  [&](const MessagePart& p) { return p.part == m.part; });
         if (part == list.end()) continue;
         auto current = parse_delivery_status(part->status);
-        if (current && is_final(*current)) continue;  // a repeated receipt
+        const bool read_late = current == DeliveryStatus::kDelivered &&
+                               r.status == delivery_status_name(DeliveryStatus::kRead);
+        if (current && is_final(*current) && !read_late) continue;  // a repeated receipt
         part->status = r.status;
         part->done_at = now;
         if (r.error_code) part->error_code = r.error_code;
@@ -282,7 +287,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
         if (!status) return Error::internal("a receipt's delivery status names no message status");
         UJ_TRY(check_change(id, t.from, *status));
         store::StatusChange change{.status = *status, .done_at = now};
-        if (derived != DeliveryStatus::kDelivered) change.error_code = t.error_code;
+        if (!reached(derived)) change.error_code = t.error_code;
         auto& group = groups[key_of(change)];
         group.first = change;
         group.second.push_back(id);
@@ -293,7 +298,11 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
     }
     for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
-        UJ_TRY(finished(c, group.second, group.first.status, group.first.error_code));
+        // Messages that were final already (delivered, now read) owe nothing more.
+        std::vector<MessageId> newly_final;
+        for (const auto& id : group.second)
+            if (!is_final(touched[id].from)) newly_final.push_back(id);
+        UJ_TRY(finished(c, newly_final, group.first.status, group.first.error_code));
     }
     return store::insert_events(c, events);
 }
@@ -322,9 +331,9 @@ Status Recorder::write_timeouts(db::Connection& c, const ReceiptTimeouts& t, Mic
 Status Recorder::finished(db::Connection& c, const std::vector<MessageId>& ids,
                           MessageStatus status,
                           const std::optional<std::string>& error_code) const {
-    if (!hooks_ || !is_final(status)) return {};
+    if (!hooks_ || !is_final(status) || ids.empty()) return {};
     UJ_TRY(hooks_->reached_final(c, ids, status, error_code));
-    if (status == status::kDelivered) return {};
+    if (reached(status)) return {};
     return hooks_->finished(c, ids, std::string(status_name(status)));
 }
 
@@ -401,6 +410,8 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     UJ_TRY(check_change(m.id, std::nullopt, status::kReceived));
     m.status = status::kReceived;
     m.gateway_id = in.gateway_id;
+    if (!in.provider_id.empty())
+        m.content = json({{"type", in.content_type}, {"id", in.provider_id}}).dump();
     m.created_at = m.updated_at = now;
     m.done_at = now;
     UJ_TRY(store::insert_messages(c, {&m}));

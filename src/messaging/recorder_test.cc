@@ -103,12 +103,18 @@ protected:
         inbound_.push_back(m.account_id.value + " " + m.sender + " " + m.body);
         return {};
     }
+    Status reached_final(db::Connection&, const std::vector<MessageId>& ids, MessageStatus status,
+                         const std::optional<std::string>&) override {
+        for (const auto& id : ids) reached_.emplace_back(id, std::string(status_name(status)));
+        return {};
+    }
 
     Principal who_;
     std::unique_ptr<Recorder> recorder_;
     std::size_t kept_early_ = 0;
     std::vector<std::pair<MessageId, std::string>> finals_;
     std::vector<std::string> inbound_;
+    std::vector<std::pair<MessageId, std::string>> reached_;
 };
 
 TEST_P(RecorderTest, AnAcceptedAnswerMakesTheMessageSentWithItsPartAndCost) {
@@ -161,6 +167,30 @@ TEST_P(RecorderTest, AFinalFailureReceiptIsFinishedOnceAndLaterReceiptsDoNotMove
     EXPECT_EQ(stored(m.id).status, status::kUndelivered);
     ASSERT_EQ(finals_.size(), 1u);
     EXPECT_EQ(finals_[0], std::make_pair(m.id, std::string("undelivered")));
+}
+
+TEST_P(RecorderTest, ADeliveredMessageIsReadOnceAndOwesItsFinalHooksOnce) {
+    auto m = queued();
+    ASSERT_TRUE(write({accepted(m, "p-1")}));
+    ASSERT_TRUE(write({receipt("p-1", "delivered", "delivered")}));
+    ASSERT_TRUE(write({receipt("p-1", "read", "read")}));
+    EXPECT_EQ(stored(m.id).status, status::kRead);
+    ASSERT_TRUE(write({receipt("p-1", "read", "read"), receipt("p-1", "delivered", "delivered")}));
+    EXPECT_EQ(stored(m.id).status, status::kRead);  // never back
+    EXPECT_EQ(event_types(m.id), (std::vector<std::string>{"message.sending", "message.sent",
+                                                           "message.delivered", "message.read"}));
+    EXPECT_EQ(reached_, (std::vector<std::pair<MessageId, std::string>>{{m.id, "delivered"}}));
+    EXPECT_TRUE(finals_.empty());  // nothing to refund
+
+    // Read with no delivery receipt before it: final once, as read.
+    auto n = queued();
+    ASSERT_TRUE(write({accepted(n, "p-2")}));
+    ASSERT_TRUE(write({receipt("p-2", "read", "read")}));
+    ASSERT_TRUE(write({receipt("p-2", "delivered", "delivered")}));
+    EXPECT_EQ(stored(n.id).status, status::kRead);
+    EXPECT_EQ(reached_.back(), std::make_pair(n.id, std::string("read")));
+    EXPECT_EQ(reached_.size(), 2u);
+    EXPECT_TRUE(finals_.empty());
 }
 
 TEST_P(RecorderTest, ARefusalRejectsAndAnUnansweredPartStaysSentNeverToBeResent) {

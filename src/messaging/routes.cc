@@ -100,6 +100,9 @@ struct Common {
     std::optional<std::string> sender_id, client_ref, callback_url;
     std::optional<Micros> send_at;
     bool transactional = false;
+    std::string channel = "sms";
+    json content = json::object();  // `media` and `template`, for the channel to read
+    std::optional<MessageId> reply_to;
 };
 
 // `allow_private`: callbacks may go to private and loopback addresses.
@@ -120,12 +123,21 @@ Common read_common(Fields& f, bool allow_private) {
     }
     c.send_at = f.timestamp("send_at", Need::kOptional);
     c.transactional = f.boolean("transactional", Need::kOptional).value_or(false);
+    c.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp"}).value_or("sms");
+    // What only some channels read; the channel's check says what it lacks.
+    for (const char* name : {"media", "template"})
+        if (auto part = f.object(name, Need::kOptional)) c.content[name] = std::move(*part);
+    c.reply_to = f.id<MessageId>("reply_to", Need::kOptional);
     return c;
 }
 
 SendRequest request_of(const Common& c, std::string to, std::string body) {
-    return {std::move(to), std::move(body), c.sender_id,    c.send_at,
-            c.client_ref,  c.callback_url,  c.transactional};
+    SendRequest r{std::move(to), std::move(body), c.sender_id,    c.send_at,
+                  c.client_ref,  c.callback_url,  c.transactional};
+    r.channel = c.channel;
+    r.content = c.content;
+    r.reply_to = c.reply_to;
+    return r;
 }
 
 // The body text: kept as written (no trimming: spaces may be meant).
@@ -145,11 +157,11 @@ Result<Response> send_message(MessagingService& s, RequestContext& ctx, const Re
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
     auto to = f.text("to", Need::kRequired, 1, 40);
-    auto text = read_body(f, body, Need::kRequired);
-    f.choice("channel", Need::kOptional, {"sms"});
     auto common = read_common(f, s.options().allow_private_callbacks);
+    // WhatsApp media and templates may come without a body.
+    auto text = read_body(f, body, common.content.empty() ? Need::kRequired : Need::kOptional);
     UJ_TRY(f.check());
-    UJ_ASSIGN(auto m, s.send(ctx.who(), request_of(common, *to, *text)));
+    UJ_ASSIGN(auto m, s.send(ctx.who(), request_of(common, *to, text.value_or(""))));
     return http::ok(message_json(m), 201,
                     m.status == status::kScheduled ? "Message scheduled" : "Message queued");
 }
@@ -167,7 +179,7 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
         const json& list = body["to"];
         if (!list.is_array() || list.empty() || list.size() > 100'000)
             f.fail("to", "Must be a list of 1 to 100000 numbers.");
-        else if (!text)
+        else if (!text && common.content.empty())
             f.fail("body", "Required with `to`.");
         else
             for (const auto& n : list) {
@@ -177,8 +189,8 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
                     f.fail("to", "Every item must be a phone number.");
                     break;
                 }
-                requests.push_back(
-                    request_of(common, n.is_string() ? n.get<std::string>() : n.dump(), *text));
+                requests.push_back(request_of(
+                    common, n.is_string() ? n.get<std::string>() : n.dump(), text.value_or("")));
             }
     }
     if (has_messages) {
@@ -189,14 +201,15 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
             for (const auto& item : list) {
                 const bool good = item.is_object() && item.contains("to") &&
                                   item["to"].is_string() &&
-                                  ((item.contains("body") && item["body"].is_string()) || text);
+                                  ((item.contains("body") && item["body"].is_string()) || text ||
+                                   !common.content.empty());
                 if (!good) {
                     f.fail("messages", "Each entry needs `to` and `body` (or a shared `body`).");
                     break;
                 }
-                auto r =
-                    request_of(common, item["to"].get<std::string>(),
-                               item.contains("body") ? item["body"].get<std::string>() : *text);
+                auto r = request_of(
+                    common, item["to"].get<std::string>(),
+                    item.contains("body") ? item["body"].get<std::string>() : text.value_or(""));
                 if (item.contains("client_ref") && item["client_ref"].is_string())
                     r.client_ref = item["client_ref"].get<std::string>();
                 requests.push_back(std::move(r));
@@ -382,7 +395,7 @@ Result<Response> message_stats(MessagingService& s, RequestContext& ctx, const R
         const std::string name(status_name(s));
         return by_status.contains(name) ? by_status[name].get<std::int64_t>() : 0;
     };
-    const std::int64_t delivered = count(status::kDelivered);
+    const std::int64_t delivered = count(status::kDelivered) + count(status::kRead);
     const std::int64_t finished = delivered + count(status::kUndelivered) +
                                   count(status::kExpired) + count(status::kRejected) +
                                   count(status::kFailed);

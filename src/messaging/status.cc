@@ -7,10 +7,10 @@ namespace ujumbe::messaging {
 
 namespace {
 
-constexpr std::array<std::string_view, 11> kNames = {
+constexpr std::array<std::string_view, 12> kNames = {
     "scheduled", "queued",   "sending", "sent",     "delivered", "undelivered",
-    "expired",   "rejected", "failed",  "canceled", "received"};
-static_assert(kNames.size() == static_cast<std::size_t>(MessageStatus::kReceived) + 1,
+    "expired",   "rejected", "failed",  "canceled", "received",  "read"};
+static_assert(kNames.size() == static_cast<std::size_t>(MessageStatus::kRead) + 1,
               "one name per status, in the enum's order");
 
 }  // namespace
@@ -57,9 +57,14 @@ bool is_final(MessageStatus s) {
         case kFailed:
         case kCanceled:
         case kReceived:
+        case kRead:
             return true;
     }
     return true;
+}
+
+bool reached(MessageStatus s) {
+    return s == MessageStatus::kDelivered || s == MessageStatus::kRead;
 }
 
 bool may_change(std::optional<MessageStatus> from, MessageStatus to) {
@@ -74,7 +79,10 @@ bool may_change(std::optional<MessageStatus> from, MessageStatus to) {
         case kSending:
             return to == kSent || to == kRejected || to == kFailed || to == kQueued;
         case kSent:
-            return to == kDelivered || to == kUndelivered || to == kExpired || to == kRejected;
+            return to == kDelivered || to == kUndelivered || to == kExpired || to == kRejected ||
+                   to == kRead;
+        case kDelivered:
+            return to == kRead;
         default:
             return false;  // final
     }

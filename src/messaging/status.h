@@ -10,8 +10,10 @@
 //   queued -> sending | sent | rejected | failed | queued (retry)
 //     (sent, rejected, failed straight from queued: handed over without a claim)
 //   sending -> sent | rejected | failed | queued (retry)
-//   sent -> delivered | undelivered | expired | rejected (by receipts)
-//   delivered, undelivered, expired, rejected, failed, canceled, received: final
+//   sent -> delivered | undelivered | expired | rejected | read (by receipts)
+//   delivered -> read (the one change out of a final status: WhatsApp's
+//     read receipt after its delivery receipt)
+//   delivered, read, undelivered, expired, rejected, failed, canceled, received: final
 
 #include <cstdint>
 #include <iosfwd>
@@ -37,6 +39,7 @@ enum class MessageStatus : std::uint8_t {
     kFailed,
     kCanceled,
     kReceived,
+    kRead,  // delivered and seen (WhatsApp)
 };
 
 // The status as the API, the events and the database spell it ("queued").
@@ -49,6 +52,8 @@ const std::vector<MessageStatus>& all_statuses();
 // No later event changes a final status (receipts of a final message are
 // kept but do not move it).
 bool is_final(MessageStatus s);
+// Delivered or read: the message reached the person.
+bool reached(MessageStatus s);
 // The table: whether a message in `from` may change to `to`; a new message
 // has no `from`.
 bool may_change(std::optional<MessageStatus> from, MessageStatus to);

@@ -1,5 +1,6 @@
 // The table of status changes: names round-trip, what a new message may be,
-// the pipeline's way through, and nothing out of a final status.
+// the pipeline's way through, and nothing out of a final status but a
+// delivered message being read.
 
 #include "messaging/status.h"
 
@@ -12,7 +13,8 @@ using enum MessageStatus;
 
 TEST(MessageStatusTest, NamesRoundTripAndUnknownNamesAreNone) {
     for (auto s : all_statuses()) EXPECT_EQ(parse_status(status_name(s)), s);
-    EXPECT_EQ(all_statuses().size(), 11u);
+    EXPECT_EQ(all_statuses().size(), 12u);
+    EXPECT_EQ(status_name(kRead), "read");
     EXPECT_EQ(status_name(kUndelivered), "undelivered");
     EXPECT_FALSE(parse_status("submitted"));
     EXPECT_FALSE(parse_status("Queued"));
@@ -37,6 +39,11 @@ TEST(MessageStatusTest, ThePipelinesWayThroughIsAllowed) {
     EXPECT_TRUE(may_change(kSent, kDelivered));
     EXPECT_TRUE(may_change(kSent, kUndelivered));
     EXPECT_TRUE(may_change(kSent, kExpired));
+    // WhatsApp: read, with or without a delivery receipt first.
+    EXPECT_TRUE(may_change(kSent, kRead));
+    EXPECT_TRUE(may_change(kDelivered, kRead));
+    EXPECT_TRUE(is_final(kRead) && reached(kRead) && reached(kDelivered));
+    EXPECT_FALSE(reached(kUndelivered) || reached(kSent));
 }
 
 TEST(MessageStatusTest, WhatTheTableRefuses) {
@@ -47,8 +54,10 @@ TEST(MessageStatusTest, WhatTheTableRefuses) {
     EXPECT_FALSE(may_change(kQueued, kDelivered));  // receipts follow a sent part
     for (auto from : all_statuses()) {
         if (!is_final(from)) continue;
-        for (auto to : all_statuses())
+        for (auto to : all_statuses()) {
+            if (from == kDelivered && to == kRead) continue;
             EXPECT_FALSE(may_change(from, to)) << status_name(from) << " -> " << status_name(to);
+        }
     }
 }
 
@@ -56,6 +65,7 @@ TEST(MessageStatusTest, StatusesBeforeFollowTheTable) {
     EXPECT_EQ(statuses_before(kSending), (std::vector<MessageStatus>{kScheduled, kQueued}));
     EXPECT_EQ(statuses_before(kCanceled), (std::vector<MessageStatus>{kScheduled}));
     EXPECT_TRUE(statuses_before(kReceived).empty());
+    EXPECT_EQ(statuses_before(kRead), (std::vector<MessageStatus>{kSent, kDelivered}));
 }
 
 TEST(MessageStatusTest, ARefusedChangeIsAnInternalErrorNamingBoth) {

@@ -21,8 +21,8 @@ constexpr const char* kMessageColumns =
     "id, account_id, user_id, api_key_id, direction, channel, to_number, sender, body, "
     "encoding, segments, status, transactional, client_ref, callback_url, send_at, gateway_id, "
     "attempts, error_code, error_message, created_at, updated_at, sent_at, done_at, currency, "
-    "price, cost, campaign_id";
-constexpr int kMessageWidth = 28;
+    "price, cost, campaign_id, content";
+constexpr int kMessageWidth = 29;
 constexpr std::size_t kRowsPerInsert = 64;
 
 // A stored status (the schema admits only the names of messaging/status.h).
@@ -34,7 +34,7 @@ MessageStatus status_in(const Row& r, std::size_t i) {
 // change to `to` (a stored row another writer moved on stays as it is).
 const std::string& guard_for(MessageStatus to) {
     static const auto guards = [] {
-        std::array<std::string, 11> out;
+        std::array<std::string, 12> out;
         for (auto s : all_statuses()) {
             std::string in;
             for (auto from : statuses_before(s))
@@ -44,6 +44,8 @@ const std::string& guard_for(MessageStatus to) {
         }
         return out;
     }();
+    static_assert(std::tuple_size_v<decltype(guards)> ==
+                  static_cast<std::size_t>(MessageStatus::kRead) + 1);
     return guards[static_cast<std::size_t>(to)];
 }
 
@@ -85,6 +87,7 @@ Message message_from(const Row& r) {
     m.price = r.opt_i64(25);
     m.cost = r.opt_i64(26);
     m.campaign_id = r.opt_id<CampaignId>(27);
+    m.content = r.opt_text(28);
     return m;
 }
 
@@ -117,6 +120,7 @@ void append_message(std::vector<Value>& out, const Message& m) {
     out.push_back(db::optional_int(m.price));
     out.push_back(db::optional_int(m.cost));
     out.push_back(db::optional_id(m.campaign_id));
+    out.push_back(db::optional_text(m.content));
 }
 
 // SQLite: how a search finds its messages. The trigram index answers a
@@ -1029,13 +1033,14 @@ Result<CampaignReport> campaign_report(Connection& c, const CampaignId& id) {
                                          "GROUP BY 1",
                                      {id.value}));
     for (const auto& r : accepted.rows) hours[r.i64(0)].accepted = r.i64(1);
-    UJ_ASSIGN(auto done, c.query("SELECT (done_at / " + hour + ") * " + hour +
-                                     ", count(*) FILTER (WHERE status = 'delivered'), count(*) "
-                                     "FILTER (WHERE status IN " +
-                                     failed +
-                                     ") FROM messages WHERE campaign_id = $1 AND done_at IS "
-                                     "NOT NULL GROUP BY 1",
-                                 {id.value}));
+    UJ_ASSIGN(auto done,
+              c.query("SELECT (done_at / " + hour + ") * " + hour +
+                          ", count(*) FILTER (WHERE status IN ('delivered', 'read')), count(*) "
+                          "FILTER (WHERE status IN " +
+                          failed +
+                          ") FROM messages WHERE campaign_id = $1 AND done_at IS "
+                          "NOT NULL GROUP BY 1",
+                      {id.value}));
     for (const auto& r : done.rows) {
         auto& h = hours[r.i64(0)];
         h.delivered = r.i64(1);
@@ -1052,7 +1057,7 @@ Result<CampaignReport> campaign_report(Connection& c, const CampaignId& id) {
     for (const auto& r : errors.rows) out.errors.emplace_back(r.text(0), r.i64(1));
     UJ_ASSIGN(auto places,
               c.query("SELECT min(to_number), count(*), count(*) FILTER "
-                      "(WHERE status = 'delivered'), count(*) FILTER (WHERE status "
+                      "(WHERE status IN ('delivered', 'read')), count(*) FILTER (WHERE status "
                       "IN " +
                           failed +
                           ") FROM messages WHERE campaign_id = $1 GROUP BY substr(to_number, 1, 7)",

@@ -8,6 +8,18 @@ namespace ujumbe::messaging {
 
 using json = nlohmann::json;
 
+namespace {
+
+// A channel's own part of a message (null for SMS); stored as this server
+// wrote it, so it parses.
+json content_json(const std::optional<std::string>& content) {
+    if (!content) return nullptr;
+    json parsed = json::parse(*content, nullptr, false);
+    return parsed.is_discarded() ? json(nullptr) : parsed;
+}
+
+}  // namespace
+
 json message_json(const Message& m) {
     return {{"id", m.id},
             {"direction", m.direction},
@@ -15,6 +27,7 @@ json message_json(const Message& m) {
             {"to", m.to},
             {"sender_id", m.sender},
             {"body", m.body},
+            {"content", content_json(m.content)},
             {"encoding", m.encoding},
             {"segments", m.segments},
             {"status", std::string(status_name(m.status))},

@@ -34,6 +34,13 @@ void GatewayRegistry::stop() {
             live.swap(live_);
         }
         for (auto& [id, l] : live) l.gateway->stop();
+        std::map<std::pair<AccountId, std::string>, Live> accounts;
+        {
+            std::lock_guard lock(mutex_);
+            accounts.swap(account_live_);
+            account_by_id_.clear();
+        }
+        for (auto& [key, l] : accounts) l.gateway->stop();
         guard_.reset();
         // Sessions close their sockets on stop; give them a moment, then end.
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -93,15 +100,55 @@ void GatewayRegistry::install(std::shared_ptr<channels::Gateway> gateway,
     rules_ = std::move(rules);
 }
 
+void GatewayRegistry::set_account_gateway(const AccountId& account, const std::string& channel,
+                                          const std::optional<GatewayRecord>& g) {
+    const auto key = std::make_pair(account, channel);
+    std::shared_ptr<channels::Gateway> started, stopped;
+    {
+        std::lock_guard lock(mutex_);
+        auto it = account_live_.find(key);
+        if (!g) {
+            if (it == account_live_.end()) return;
+            stopped = it->second.gateway;
+            account_by_id_.erase(stopped->id());
+            account_live_.erase(it);
+        } else {
+            const std::string fingerprint =
+                g->kind + '\n' + g->id.value + '\n' + g->settings.dump() + '\n' + g->secrets.dump();
+            if (it != account_live_.end() && it->second.fingerprint == fingerprint) return;
+            auto built = build(*g);
+            if (!built) {
+                log::warn("account gateway not started",
+                          {{"account_id", account.value}, {"error", built.error().message}});
+                return;
+            }
+            if (it != account_live_.end()) {
+                stopped = it->second.gateway;
+                account_by_id_.erase(stopped->id());
+            }
+            account_live_[key] = {fingerprint, *built};
+            account_by_id_[g->id] = *built;
+            started = *built;
+        }
+    }
+    if (stopped) stopped->stop();
+    if (started) started->start();
+}
+
 std::optional<RouteChoice> GatewayRegistry::choose(const RouteQuery& q) const {
     std::lock_guard lock(mutex_);
+    if (auto it = account_live_.find({q.account_id, q.channel}); it != account_live_.end())
+        return RouteChoice{.rule_name = "the account's own " + q.channel + " channel",
+                           .gateways = {it->second.gateway->id()}};
     return select_route(rules_, q);
 }
 
 std::shared_ptr<channels::Gateway> GatewayRegistry::gateway(const GatewayId& id) const {
     std::lock_guard lock(mutex_);
     auto it = live_.find(id);
-    return it == live_.end() ? nullptr : it->second.gateway;
+    if (it != live_.end()) return it->second.gateway;
+    auto own = account_by_id_.find(id);
+    return own == account_by_id_.end() ? nullptr : own->second;
 }
 
 }  // namespace ujumbe::routing

@@ -37,6 +37,13 @@ public:
     // embedders; a later apply() replaces both).
     void install(std::shared_ptr<channels::Gateway> gateway, std::vector<RouteRule> rules);
 
+    // An account's own gateway for a channel (its WhatsApp number), chosen
+    // for that account's messages of that channel before any rule; the
+    // module that keeps the channel sets it (nullopt: removes it). A gateway
+    // whose stored form did not change keeps running.
+    void set_account_gateway(const AccountId& account, const std::string& channel,
+                             const std::optional<GatewayRecord>& gateway);
+
     std::optional<RouteChoice> choose(const RouteQuery& q) const;
     const channels::KindRegistry& kinds() const { return kinds_; }
     std::shared_ptr<channels::Gateway> gateway(const GatewayId& id) const;
@@ -60,6 +67,8 @@ private:
     mutable std::mutex mutex_;
     std::map<GatewayId, Live> live_;
     std::vector<RouteRule> rules_;
+    std::map<std::pair<AccountId, std::string>, Live> account_live_;
+    std::map<GatewayId, std::shared_ptr<channels::Gateway>> account_by_id_;
     std::once_flag stopped_;
 };
 

@@ -131,6 +131,11 @@ public:
     std::shared_ptr<channels::Gateway> gateway(const GatewayId& id) const {
         return registry_.gateway(id);
     }
+    // ---- for the modules that keep an account's own channel (WhatsApp)
+    void set_account_gateway(const AccountId& account, const std::string& channel,
+                             const std::optional<GatewayRecord>& gateway) {
+        registry_.set_account_gateway(account, channel, gateway);
+    }
     // Whether an active rule matches on the operator (else none is needed).
     bool rules_use_operators() const { return rules_use_operators_; }
     // Asks the number lookup about these numbers at once (no-op without one).

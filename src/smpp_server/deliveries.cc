@@ -12,7 +12,7 @@ namespace {
 
 // The receipt's stat: for a final status.
 const char* stat_of(const std::string& status) {
-    if (status == "delivered") return "DELIVRD";
+    if (status == "delivered" || status == "read") return "DELIVRD";
     if (status == "expired") return "EXPIRED";
     if (status == "rejected") return "REJECTD";
     return "UNDELIV";  // undelivered, failed
@@ -56,7 +56,7 @@ std::vector<smpp::ShortMessage> deliver_messages(const PendingDelivery& d) {
     submit.short_message = d.text;
     smpp::ReceiptFacts facts;
     facts.message_id = d.message_id.value;
-    facts.delivered = d.status == "delivered";
+    facts.delivered = d.status == "delivered" || d.status == "read";
     facts.error = facts.delivered ? 0 : error_number(d.error_code);
     facts.stat = stat_of(d.status);
     facts.submitted = d.submitted_at;
@@ -77,7 +77,7 @@ Status Deliveries::owe_receipts(db::Connection& c, const std::vector<MessageId>&
     UJ_ASSIGN(auto wanted, store::receipts_wanted(c, ids));
     if (wanted.empty()) return {};
     const Micros now = clock_.now();
-    const bool delivered = status == messaging::MessageStatus::kDelivered;
+    const bool delivered = messaging::reached(status);
     std::vector<PendingDelivery> rows;
     for (auto& w : wanted) {
         if (delivered && w.submission.receipts == 2) continue;  // failures only

@@ -5,13 +5,23 @@
 namespace ujumbe::webhooks {
 
 const std::vector<std::string>& event_types() {
-    static const std::vector<std::string> types = {
-        "message.scheduled",          "message.queued",        "message.sent",
-        "message.delivered",          "message.undelivered",   "message.expired",
-        "message.rejected",           "message.failed",        "message.canceled",
-        "message.received",           "import.completed",      "wallet.low_balance",
-        "subscription.renewed",       "subscription.past_due", "subscription.downgraded",
-        std::string(kWebhookDisabled)};
+    static const std::vector<std::string> types = {"message.scheduled",
+                                                   "message.queued",
+                                                   "message.sent",
+                                                   "message.delivered",
+                                                   "message.undelivered",
+                                                   "message.expired",
+                                                   "message.rejected",
+                                                   "message.failed",
+                                                   "message.canceled",
+                                                   "message.received",
+                                                   "message.read",
+                                                   "import.completed",
+                                                   "wallet.low_balance",
+                                                   "subscription.renewed",
+                                                   "subscription.past_due",
+                                                   "subscription.downgraded",
+                                                   std::string(kWebhookDisabled)};
     return types;
 }
 

@@ -10,18 +10,32 @@ Meta signs it.
 
     signature(app_secret, body_bytes)  # X-Hub-Signature-256 as Meta sends it
 
+    graph.set_webhook("1065", server_url + hook_path, app_secret)
+    graph.send_inbound("1065", "255713000002", "Habari")  # Meta calls the hook
+    graph.sent("1065")  # the messages POSTed to /{number}/messages, in order
+
 It checks the bearer token of every call (error 190 when it is not the
 number's), answers an unknown number with error 100, and can be told to
-fail the next calls (`fail_next`) or to stop answering (`hang`).  Standard
-library only.
+fail the next calls (`fail_next`) or to stop answering (`hang`).  Messages
+sent are checked as the Cloud API checks them (error 100 for a bad one),
+held to `rate_per_second` a number (error 130429 beyond it), and followed
+by their statuses, posted to the number's webhook signed with its app
+secret: sent, delivered and read by default, `failed` (131026) for a
+recipient in `not_on_whatsapp`, with `status_plan` to send them twice or
+out of order.  Standard library only.
 """
 
 import hashlib
 import hmac
 import http.server
 import json as jsonlib
+import queue
 import socketserver
 import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
 from urllib.parse import parse_qs, urlsplit
 
 VERSION = "v21.0"
@@ -35,14 +49,48 @@ def graph_error(code, message, http_status=400, subcode=None):
     return http_status, {"error": err}
 
 
+MEDIA_TYPES = ("image", "document", "audio", "video")
+
+
+def check_message(body):
+    """Why the Cloud API would refuse this message object (None: it takes it)."""
+    if not isinstance(body, dict) or body.get("messaging_product") != "whatsapp":
+        return "messaging_product must be whatsapp"
+    if not str(body.get("to", "")).isdigit():
+        return "to must be a phone number"
+    kind = body.get("type", "text")
+    if kind == "text":
+        text = body.get("text") or {}
+        if not isinstance(text.get("body"), str) or not 0 < len(text["body"]) <= 4096:
+            return "text.body is required"
+    elif kind in MEDIA_TYPES:
+        media = body.get(kind) or {}
+        if ("link" in media) == ("id" in media):
+            return "%s needs exactly one of link and id" % kind
+    elif kind == "template":
+        t = body.get("template") or {}
+        if not t.get("name") or not (t.get("language") or {}).get("code"):
+            return "template needs name and language.code"
+    else:
+        return "unsupported type " + str(kind)
+    return None
+
+
 class GraphSimulator:
     def __init__(self):
         self.numbers = {}
         self.calls = []
         self._failures = []
         self.hang = False
+        # Statuses each message sent is followed by, in order; a failure
+        # replaces delivered and read for a number in not_on_whatsapp.
+        self.status_plan = ["sent", "delivered", "read"]
+        self.not_on_whatsapp = set()
+        self.rate_per_second = None  # messages a number may send a second
         self._lock = threading.Lock()
         self._server = None
+        self._outbox = queue.Queue()
+        threading.Thread(target=self._post_webhooks, daemon=True).start()
 
     # ------------------------------------------------------------------
     def add_number(self, phone_number_id, token, display="+255 713 000 001",
@@ -66,14 +114,110 @@ class GraphSimulator:
         with self._lock:
             return [c for c in self.calls if path_part in c[1]]
 
+    def set_webhook(self, phone_number_id, url, app_secret):
+        """Where Meta calls for this number, and the secret it signs with."""
+        with self._lock:
+            self.numbers[phone_number_id]["webhook"] = (url, app_secret)
+
+    def sent(self, phone_number_id):
+        with self._lock:
+            return list(self.numbers[phone_number_id].setdefault("sent", []))
+
     # ------------------------------------------------------------------
-    def _answer(self, method, target, headers):
+    # Meta's calls to our webhook, one delivery at a time, in order.
+    def _envelope(self, phone_number_id, value):
+        number = self.numbers[phone_number_id]
+        value = dict(value, messaging_product="whatsapp", metadata={
+            "display_phone_number": "".join(ch for ch in number["display_phone_number"]
+                                            if ch.isdigit()),
+            "phone_number_id": phone_number_id})
+        return {"object": "whatsapp_business_account", "entry": [{
+            "id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]}
+
+    def _queue_delivery(self, phone_number_id, value):
+        with self._lock:
+            hook = self.numbers[phone_number_id].get("webhook")
+            if hook is None:
+                return
+            body = jsonlib.dumps(self._envelope(phone_number_id, value)).encode()
+        self._outbox.put((hook[0], hook[1], body))
+
+    def _post_webhooks(self):
+        while True:
+            url, secret, body = self._outbox.get()
+            request = urllib.request.Request(url, data=body, method="POST", headers={
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": signature(secret, body)})
+            for _ in range(50):  # Meta retries what is not answered 200
+                try:
+                    with urllib.request.urlopen(request, timeout=10) as answer:
+                        if answer.status == 200:
+                            break
+                except (urllib.error.URLError, OSError):
+                    pass
+                time.sleep(0.1)
+            self._outbox.task_done()
+
+    def drain(self, timeout=15):
+        """Waits until every webhook call queued so far was answered."""
+        deadline = time.time() + timeout
+        while self._outbox.unfinished_tasks and time.time() < deadline:
+            time.sleep(0.02)
+
+    def send_inbound(self, phone_number_id, sender, text, wamid=None, name="Asha"):
+        """A customer writes to the number: Meta calls the webhook. Its wamid."""
+        wamid = wamid or "wamid." + uuid.uuid4().hex
+        self._queue_delivery(phone_number_id, {
+            "contacts": [{"wa_id": sender, "profile": {"name": name}}],
+            "messages": [{"from": sender, "id": wamid, "timestamp": str(int(time.time())),
+                          "type": "text", "text": {"body": text}}]})
+        return wamid
+
+    def _statuses_of(self, phone_number_id, wamid, to, callback):
+        plan = list(self.status_plan)
+        if to in self.not_on_whatsapp:
+            plan = [s for s in plan if s == "sent"] + ["failed"]
+        for status in plan:
+            item = {"id": wamid, "status": status, "timestamp": str(int(time.time())),
+                    "recipient_id": to, "biz_opaque_callback_data": callback}
+            if status == "failed":
+                item["errors"] = [{"code": 131026, "title": "Message undeliverable"}]
+            self._queue_delivery(phone_number_id, {"statuses": [item]})
+
+    # ------------------------------------------------------------------
+    def _take_message(self, phone_number_id, number, raw):
+        """POST /{number}/messages, with the lock held."""
+        try:
+            body = jsonlib.loads(raw or b"{}")
+        except ValueError:
+            return graph_error(100, "Invalid JSON", 400)
+        problem = check_message(body)
+        if problem:
+            return graph_error(100, "Invalid parameter: " + problem, 400)
+        now = time.time()
+        window = [t for t in number.setdefault("sent_at", []) if t > now - 1]
+        if self.rate_per_second is not None and len(window) >= self.rate_per_second:
+            number["sent_at"] = window
+            return graph_error(130429, "Rate limit hit", 400)
+        number["sent_at"] = window + [now]
+        wamid = "wamid." + uuid.uuid4().hex
+        number.setdefault("sent", []).append(dict(body, id=wamid))
+        threading.Thread(target=self._statuses_of, daemon=True, args=(
+            phone_number_id, wamid, body["to"], body.get("biz_opaque_callback_data"))).start()
+        return 200, {"messaging_product": "whatsapp",
+                     "contacts": [{"input": body["to"], "wa_id": body["to"]}],
+                     "messages": [{"id": wamid}]}
+
+    def _answer(self, method, target, headers, body=b""):
         with self._lock:
             self.calls.append((method, target, dict(headers)))
             if self._failures:
                 return self._failures.pop(0)
             parts = urlsplit(target)
             segments = [s for s in parts.path.split("/") if s]
+            sending = len(segments) == 3 and segments[2] == "messages" and method == "POST"
+            if sending:
+                segments = segments[:2]
             if len(segments) != 2 or segments[0] != VERSION:
                 return graph_error(100, "Unknown path components", 400)
             number = self.numbers.get(segments[1])
@@ -85,6 +229,8 @@ class GraphSimulator:
                                    "not exist" % segments[1], 400, subcode=33)
             if auth[7:] != number["token"]:
                 return graph_error(190, "Error validating access token", 401, subcode=463)
+            if sending:
+                return self._take_message(segments[1], number, body)
             if method != "GET":
                 return graph_error(100, "Unsupported request", 400)
             fields = parse_qs(parts.query).get("fields", [""])[0].split(",")
@@ -105,11 +251,10 @@ class GraphSimulator:
 
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                if length:
-                    self.rfile.read(length)
+                raw = self.rfile.read(length) if length else b""
                 if sim.hang:
                     return  # never answers; the caller's timeout ends it
-                status, body = sim._answer(self.command, self.path, self.headers)
+                status, body = sim._answer(self.command, self.path, self.headers, raw)
                 data = jsonlib.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -41,7 +41,8 @@ WAIT_S = 30.0
 EVENT_TYPES = {
     "message.scheduled", "message.queued", "message.sent", "message.delivered",
     "message.undelivered", "message.expired", "message.rejected", "message.failed",
-    "message.canceled", "message.received", "import.completed", "wallet.low_balance",
+    "message.canceled", "message.received", "message.read", "import.completed",
+    "wallet.low_balance",
     "subscription.renewed", "subscription.past_due", "subscription.downgraded",
     "webhook.disabled",
 }

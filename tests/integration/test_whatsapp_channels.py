@@ -361,7 +361,7 @@ def test_the_customers_messages_open_one_conversation_read_and_answered_in_the_i
         wapi, owner):
     ch = Channel()
     view = assert_ok(connect(wapi, owner, ch))
-    customer = "2557%08d" % (uuid.uuid4().int % 10**8)
+    customer = "25571%07d" % (uuid.uuid4().int % 10**7)
     for n, text in enumerate(["Habari", "Bei gani?"]):
         assert_ok(deliver(wapi, view, ch.app_secret,
                           inbound_payload(ch, "wamid." + uuid.uuid4().hex, text, sender=customer)))
@@ -405,10 +405,10 @@ def test_the_customers_messages_open_one_conversation_read_and_answered_in_the_i
     assert again["messages"][0]["body"] == "Asante"
     assert conversations(wapi, owner, search=customer)["count"] == 1  # still one
 
-    # No WhatsApp sending yet: a reply is refused, clearly, and nothing is stored.
-    refused = wapi("POST", "/conversations/%s/messages" % k["id"], token=owner.access,
-                   json={"body": "Karibu"})
-    assert_error(refused, 422, "CHANNEL_CANNOT_SEND")
+    # The customer wrote within 24 hours: the reply goes on WhatsApp.
+    reply = assert_ok(wapi("POST", "/conversations/%s/messages" % k["id"], token=owner.access,
+                           json={"body": "Karibu"}), 202)
+    assert reply["channel"] == "whatsapp" and reply["to"] == "+" + customer
 
 
 @pytest.mark.parametrize("query,field", [
@@ -421,7 +421,7 @@ def test_bad_filters_are_named(wapi, owner, query, field):
 def test_bad_changes_are_named_and_another_account_reaches_nothing(wapi, owner):
     ch = Channel()
     view = assert_ok(connect(wapi, owner, ch))
-    customer = "2557%08d" % (uuid.uuid4().int % 10**8)
+    customer = "25571%07d" % (uuid.uuid4().int % 10**7)
     assert_ok(deliver(wapi, view, ch.app_secret,
                       inbound_payload(ch, "wamid." + uuid.uuid4().hex, "Hi", sender=customer)))
     processed(wapi, owner)

@@ -33,6 +33,10 @@ std::string without_trailing_slash(std::string url) {
 
 }  // namespace
 
+std::string graph_endpoint(const GraphOptions& options, const std::string& path) {
+    return without_trailing_slash(options.base_url) + "/" + options.version + "/" + path;
+}
+
 bool GraphError::auth_failed() const {
     return code == 0 || code == 190 || (code == -1 && http_status == 401);
 }
@@ -99,8 +103,8 @@ std::variant<PhoneNumberProfile, GraphError> GraphClient::phone_number(
     const std::string& phone_number_id, const std::string& access_token) {
     HttpRequest request;
     request.method = "GET";
-    request.url = without_trailing_slash(options_.base_url) + "/" + options_.version + "/" +
-                  phone_number_id + "?fields=" + kPhoneNumberFields;
+    request.url =
+        graph_endpoint(options_, phone_number_id + "?fields=" + std::string(kPhoneNumberFields));
     request.headers.emplace_back("Authorization", "Bearer " + access_token);
     auto promise = std::make_shared<std::promise<HttpAnswer>>();
     auto answer = promise->get_future();

@@ -23,6 +23,9 @@ struct GraphOptions {
     int timeout_ms = 10000;
 };
 
+// base_url/version/path ("https://graph.facebook.com/v21.0/123/messages").
+std::string graph_endpoint(const GraphOptions& options, const std::string& path);
+
 // An error object of the Graph API (`{"error":{...}}`), or what stood for one
 // when the answer was not readable.
 struct GraphError {

@@ -1,0 +1,66 @@
+#pragma once
+// A live WhatsApp Cloud API number: each message is one POST
+// /{version}/{phone_number_id}/messages with the account's token, its body
+// the message object the accept path wrote (OutboundSms::content); Meta's
+// id in the answer names the message for the statuses its webhook reports
+// later. The pipeline hands it at most capacity() messages at once.
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "channels/gateway.h"
+#include "channels/http_client.h"
+#include "channels/whatsapp_cloud/graph.h"
+
+namespace ujumbe::channels::whatsapp {
+
+struct NumberSettings {
+    std::string phone_number_id;
+    std::string access_token;
+    GraphOptions graph;
+    int concurrency = 16;  // requests in flight
+};
+
+// Settings as a gateway spec holds them (phone_number_id, graph_url,
+// graph_version, concurrency; the secret access_token). Errors name the field.
+Result<NumberSettings> read_number_settings(const nlohmann::json& settings,
+                                            const nlohmann::json& secrets);
+nlohmann::json number_settings_json(const NumberSettings& s);
+
+// The request body of one message: the stored message object with the
+// product, the recipient type and the recipient's digits added.
+std::string send_body(const OutboundSms& m);
+// What the Graph API's answer means for the message: accepted with Meta's
+// id; refused for good with WHATSAPP_<code>; retryable when Meta asks to
+// wait (rate limits, outages) or the token is refused (connected again,
+// it goes); left without a word when the request went and no answer came.
+PartOutcome read_send_answer(const HttpAnswer& answer);
+
+class NumberGateway final : public Gateway {
+public:
+    NumberGateway(GatewayId id, NumberSettings settings, boost::asio::io_context& io);
+    ~NumberGateway() override;
+
+    const GatewayId& id() const override { return id_; }
+    void start() override;
+    void stop() override;
+    bool available() const override { return started_ && !stopped_; }
+    void submit(OutboundSms message, std::function<void(SubmitOutcome)> done) override;
+    std::size_t capacity() const override;
+    nlohmann::json status() const override;
+
+private:
+    const GatewayId id_;
+    const NumberSettings settings_;
+    boost::asio::io_context& io_;
+    std::shared_ptr<HttpClient> client_;
+    std::atomic<bool> started_{false}, stopped_{false};
+    std::atomic<std::uint64_t> sent_{0}, accepted_{0}, refused_{0}, unanswered_{0};
+    mutable std::mutex error_mutex_;
+    std::string last_error_;
+};
+
+}  // namespace ujumbe::channels::whatsapp

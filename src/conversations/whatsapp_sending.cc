@@ -1,0 +1,156 @@
+#include <utility>  // before Asio (g++ 12)
+
+#include "conversations/whatsapp_sending.h"
+
+#include <set>
+
+#include "channels/whatsapp_cloud/outbound_message.h"
+#include "conversations/service.h"
+#include "conversations/store.h"
+#include "core/log.h"
+
+namespace ujumbe::conversations {
+
+namespace {
+
+using json = nlohmann::json;
+namespace wa = channels::whatsapp;
+
+// A request refused (the value of check), naming the field, with its code.
+std::optional<Error> refusal(std::string field, std::string code, std::string problem,
+                             ErrorCode kind = ErrorCode::kInvalidArgument) {
+    Error e = Error::invalid(std::move(field), std::move(problem));
+    e.error_code = std::move(code);
+    e.code = kind;
+    return e;
+}
+
+// Meta's id of a stored message (its content's "id"), "" when it has none.
+std::string meta_id_of(const messaging::Message& m) {
+    if (!m.content) return {};
+    const json content = json::parse(*m.content, nullptr, false);
+    return content.is_object() && content.contains("id") && content["id"].is_string()
+               ? content["id"].get<std::string>()
+               : std::string();
+}
+
+}  // namespace
+
+WhatsAppSending::WhatsAppSending(db::Database& db, Clock& clock, std::string secret,
+                                 routing::RoutingService& routing, wa::GraphOptions graph)
+    : db_(db),
+      clock_(clock),
+      secret_(std::move(secret)),
+      routing_(routing),
+      graph_(std::move(graph)) {}
+
+WhatsAppSending::~WhatsAppSending() {
+    stop();
+}
+
+void WhatsAppSending::start() {
+    if (auto r = reload(); !r)
+        log::warn("whatsapp gateways not loaded", {{"error", r.error().message}});
+    thread_.start("wa-gateways", kRefresh, std::chrono::milliseconds(20), [this] {
+        if (auto r = reload(); !r)
+            log::warn("whatsapp gateways not reloaded", {{"error", r.error().message}});
+    });
+}
+
+void WhatsAppSending::stop() {
+    thread_.stop();
+}
+
+void WhatsAppSending::changed() {
+    thread_.wake();
+}
+
+Result<int> WhatsAppSending::reload() {
+    UJ_ASSIGN(auto stored, db_.read([](db::Connection& c) { return store::sending_channels(c); }));
+    int changes = 0;
+    std::set<WhatsAppChannelId> seen;
+    for (const auto& s : stored) {
+        const auto& ch = s.channel;
+        seen.insert(ch.id);
+        auto it = live_.find(ch.id);
+        if (it != live_.end() && it->second.second == ch.updated_at) continue;
+        auto secrets = open_secrets(secret_, s.sealed);
+        if (!secrets) {
+            log::warn("whatsapp channel credentials cannot be opened",
+                      {{"channel_id", ch.id.value}});
+            continue;
+        }
+        routing::GatewayRecord g;
+        g.id = GatewayId{ch.id.value};
+        g.name = "whatsapp " + ch.display_phone_number;
+        g.kind = "whatsapp";
+        g.settings = {{"phone_number_id", ch.phone_number_id},
+                      {"graph_url", graph_.base_url},
+                      {"graph_version", graph_.version}};
+        g.secrets = {{"access_token", secrets->access_token}};
+        routing_.set_account_gateway(ch.account_id, "whatsapp", g);
+        live_[ch.id] = {ch.account_id, ch.updated_at};
+        ++changes;
+    }
+    for (auto it = live_.begin(); it != live_.end();) {
+        if (seen.count(it->first)) {
+            ++it;
+            continue;
+        }
+        routing_.set_account_gateway(it->second.first, "whatsapp", std::nullopt);
+        it = live_.erase(it);
+        ++changes;
+    }
+    return changes;
+}
+
+Result<std::optional<Error>> WhatsAppSending::check(db::Connection& c,
+                                                    const messaging::SendRequest& r,
+                                                    const messaging::Message* replied,
+                                                    messaging::Message& m) {
+    if (r.sender_id)
+        return refusal("sender_id", "INVALID_SENDER_ID",
+                       "WhatsApp messages come from the channel's own number.");
+    UJ_ASSIGN(auto stored, store::channel_of_account(c, m.account_id));
+    if (!stored || stored->channel.status == ChannelStatus::kDisconnected)
+        return refusal("channel", "CHANNEL_NOT_CONNECTED",
+                       "The account has no connected WhatsApp channel.",
+                       ErrorCode::kFailedPrecondition);
+    const auto& ch = stored->channel;
+    std::string context;
+    if (replied) {
+        const std::string& customer =
+            replied->direction == "inbound" ? replied->sender : replied->to;
+        context = meta_id_of(*replied);
+        if (customer != m.to || context.empty())
+            return refusal("reply_to", "INVALID_REPLY_TO",
+                           "The message replied to must be of this customer's WhatsApp thread.");
+    }
+    auto read = wa::read_outbound(r.body, r.content, context);
+    if (const auto* p = std::get_if<wa::OutboundProblem>(&read))
+        return refusal(p->field, p->field == "body" ? "INVALID_BODY" : "INVALID_CONTENT",
+                       p->problem);
+    auto& out = std::get<wa::OutboundMessage>(read);
+    if (out.free_form()) {
+        const std::string wa_id = m.to.starts_with('+') ? m.to.substr(1) : m.to;
+        UJ_ASSIGN(auto last, store::last_inbound(c, ch.id, wa_id));
+        if (!last || clock_.now() - *last >= kServiceWindow)
+            return refusal("to", "OUTSIDE_SERVICE_WINDOW",
+                           "The customer has not written in the last 24 hours: only an approved "
+                           "template may be sent.",
+                           ErrorCode::kFailedPrecondition);
+    } else {
+        return refusal("template.name", "TEMPLATE_NOT_APPROVED",
+                       "No approved template " + out.template_name + " (" + out.template_language +
+                           ") exists for this channel.",
+                       ErrorCode::kFailedPrecondition);
+    }
+    m.sender = e164_of_display(ch.display_phone_number);
+    m.body = std::move(out.text);
+    m.content = out.object.dump();
+    m.encoding = "utf8";
+    m.segments = 1;
+    return std::optional<Error>{};
+}
+
+}  // namespace ujumbe::conversations

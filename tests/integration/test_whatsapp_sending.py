@@ -1,0 +1,317 @@
+"""Sending over an account's WhatsApp channel (docs/api-whatsapp.md,
+decision 0036) against the Graph API simulator, which calls our webhook
+back with signed statuses: text, media and replies inside the 24-hour
+customer-service window and refused outside it, templates only when
+approved, Meta's refusals mapped (rate limits retried, undeliverable
+final with Meta's code), statuses followed to read whatever their order
+or repetition, prices from the whatsapp rate cards, and another account
+reaching none of it.
+"""
+
+import time
+import uuid
+
+import pytest
+
+import ujumbe_it as u
+from graph_simulator import GraphSimulator
+from ujumbe_it import assert_error, assert_ok
+
+GRAPH = GraphSimulator().start()
+
+ssrv, sapi, sadmin = u.module_server(
+    {"UJUMBE_WHATSAPP_GRAPH_URL": GRAPH.url}, "wa-sending", "s")
+
+
+def new_number():
+    return str(100000000000 + uuid.uuid4().int % 899999999999)
+
+
+def new_customer():
+    return "25571%07d" % (uuid.uuid4().int % 10**7)
+
+
+class Account:
+    """An account with a connected channel whose webhook the simulator calls."""
+
+    def __init__(self, api, srv):
+        self.api = api
+        self.owner = u.register(api)
+        self.phone_number_id = new_number()
+        token = "EAAG" + uuid.uuid4().hex + uuid.uuid4().hex
+        self.app_secret = "app-" + uuid.uuid4().hex
+        GRAPH.add_number(self.phone_number_id, token, display="+255 754 %s" %
+                         self.phone_number_id[-6:])
+        self.view = assert_ok(api("POST", "/channels/whatsapp/connect", token=self.owner.access,
+                                  json={"phone_number_id": self.phone_number_id,
+                                        "business_account_id": "102290129340398",
+                                        "access_token": token, "app_secret": self.app_secret,
+                                        "verify_token": "verify-" + uuid.uuid4().hex}))
+        GRAPH.set_webhook(self.phone_number_id, "http://%s:%d%s" % (
+            srv.host, srv.port, self.view["webhook_path"]), self.app_secret)
+        self.number = "+255754" + self.phone_number_id[-6:]
+
+    def send(self, **body):
+        body.setdefault("channel", "whatsapp")
+        return self.api("POST", "/messages", token=self.owner.access, json=body)
+
+    def customer_writes(self, customer, text="Habari"):
+        """The customer writes; returns the inbound message once it is stored."""
+        wamid = GRAPH.send_inbound(self.phone_number_id, customer, text)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            found = assert_ok(self.api("GET", u.with_query(
+                "/messages", direction="inbound", channel="whatsapp", sender="+" + customer),
+                token=self.owner.access))["results"]
+            for m in found:
+                if (m["content"] or {}).get("id") == wamid:
+                    return m
+            time.sleep(0.05)
+        raise AssertionError("the customer's message was not stored in 15 s")
+
+    def wait_status(self, message_id, status, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            m = assert_ok(self.api("GET", "/messages/" + message_id, token=self.owner.access))
+            if m["status"] == status:
+                return m
+            time.sleep(0.05)
+        raise AssertionError("message %s is %s, not %s" % (message_id, m["status"], status))
+
+    def messages(self):
+        return assert_ok(self.api("GET", "/messages?channel=whatsapp&direction=outbound",
+                                  token=self.owner.access))["results"]
+
+
+@pytest.fixture
+def acct(sapi, ssrv):
+    return Account(sapi, ssrv)
+
+
+def refused(resp, field):
+    """A 400 naming `field`, with the check's own code."""
+    return assert_error(resp, 400, field=field)
+
+
+def statuses(message):
+    """Its status history, without the dispatcher's claim (`sending`)."""
+    return [h["status"] for h in message["status_history"] if h["status"] != "sending"]
+
+
+def sent_to(acct, customer):
+    return [m for m in GRAPH.sent(acct.phone_number_id) if m["to"] == customer]
+
+
+def test_text_inside_the_window_goes_out_and_follows_its_statuses_to_read(acct):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    m = assert_ok(acct.send(to="+" + customer, body="Karibu! Bei ni 5,000."), 201)
+    assert m["channel"] == "whatsapp" and m["status"] == "queued"
+    assert m["sender_id"] == acct.number  # the channel's own number
+    assert m["encoding"] == "utf8" and m["segments"] == 1
+    assert m["content"] == {"type": "text",
+                            "text": {"body": "Karibu! Bei ni 5,000.", "preview_url": False}}
+    done = acct.wait_status(m["id"], "read")
+    assert statuses(done) == ["queued", "sent", "delivered", "read"]
+    assert done["error_code"] is None and u.is_timestamp(done["done_at"])
+    # What Meta got: the product, the digits, the text, and our id to echo.
+    (got,) = sent_to(acct, customer)
+    assert got["messaging_product"] == "whatsapp" and got["type"] == "text"
+    assert got["text"]["body"] == "Karibu! Bei ni 5,000."
+    assert got["biz_opaque_callback_data"] == m["id"]
+    assert done["parts"][0]["provider_id"] == got["id"]
+    receipts = u.assert_list(acct.api("GET", "/messages/%s/receipts" % m["id"],
+                                      token=acct.owner.access))
+    assert sorted(r["stat"] for r in receipts["results"]) == ["delivered", "read", "sent"]
+
+
+def test_outside_the_window_only_an_approved_template_may_go(acct):
+    customer = new_customer()
+    assert_error(acct.send(to="+" + customer, body="Hello"), 422, "OUTSIDE_SERVICE_WINDOW",
+                 field="to")
+    assert_error(acct.send(to="+" + customer,
+                           media={"type": "image", "link": "https://example.com/a.png"}),
+                 422, "OUTSIDE_SERVICE_WINDOW", field="to")
+    template = {"name": "order_update", "language": "en_US",
+                "components": [{"type": "body", "parameters": [{"type": "text", "text": "42"}]}]}
+    assert_error(acct.send(to="+" + customer, template=template), 422, "TEMPLATE_NOT_APPROVED",
+                 field="template.name")
+    assert acct.messages() == [] and sent_to(acct, customer) == []
+
+
+def test_media_by_link_and_by_id_with_captions(acct):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    photo = assert_ok(acct.send(to="+" + customer, media={
+        "type": "image", "link": "https://cdn.example.com/p/shoe.jpg", "caption": "Viatu"}), 201)
+    assert photo["body"] == "Viatu"
+    doc = assert_ok(acct.send(to="+" + customer, body="Ankara yako", media={
+        "type": "document", "id": "1037543291543636", "filename": "invoice-42.pdf"}), 201)
+    assert doc["body"] == "Ankara yako"  # the body is the caption when none is given
+    voice = assert_ok(acct.send(to="+" + customer, media={"type": "audio", "id": "88412"}), 201)
+    assert voice["body"] == "[audio]"
+    for m in (photo, doc, voice):
+        acct.wait_status(m["id"], "read")
+    got = {m["type"]: m for m in sent_to(acct, customer)}
+    assert got["image"]["image"] == {"link": "https://cdn.example.com/p/shoe.jpg",
+                                     "caption": "Viatu"}
+    assert got["document"]["document"] == {"id": "1037543291543636", "caption": "Ankara yako",
+                                           "filename": "invoice-42.pdf"}
+    assert got["audio"]["audio"] == {"id": "88412"}
+
+
+@pytest.mark.parametrize("media,field", [
+    ({"type": "fax", "id": "1"}, "media.type"),
+    ({"type": "image"}, "media"),
+    ({"type": "image", "id": "1", "link": "https://example.com/a.png"}, "media"),
+    ({"type": "image", "link": "http://example.com/a.png"}, "media.link"),
+    ({"type": "image", "link": "https://example.com/" + "a" * 2000}, "media.link"),
+    ({"type": "image", "id": "1 OR 1=1"}, "media.id"),
+    ({"type": "audio", "id": "1", "caption": "hi"}, "media.caption"),
+    ({"type": "image", "id": "1", "caption": "c" * 1025}, "media.caption"),
+    ({"type": "image", "id": "1", "filename": "a.png"}, "media.filename"),
+    ({"type": "document", "id": "1", "filename": "../etc/passwd"}, "media.filename"),
+    ({"type": "image", "id": 5}, "media"),
+])
+def test_bad_media_is_named_and_nothing_is_sent(acct, media, field):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    refused(acct.send(to="+" + customer, media=media), field)
+    assert acct.messages() == [] and sent_to(acct, customer) == []
+
+
+@pytest.mark.parametrize("template,field", [
+    ({"name": "Order Update", "language": "en_US"}, "template.name"),
+    ({"name": "order_update"}, "template.language"),
+    ({"name": "order_update", "language": "en US"}, "template.language"),
+    ({"name": "order_update", "language": "en_US", "components": {}}, "template.components"),
+    ({"name": "order_update", "language": "en_US", "components": [{"type": "footer"}]},
+     "template.components[0].type"),
+    ({"name": "order_update", "language": "en_US", "components": [
+        {"type": "body", "parameters": [{"type": "text", "text": ""}]}]},
+     "template.components[0].parameters[0].text"),
+    ({"name": "order_update", "language": "en_US", "components": [
+        {"type": "button", "index": "0", "parameters": []}]},
+     "template.components[0].sub_type"),
+])
+def test_bad_templates_are_named(acct, template, field):
+    refused(acct.send(to="+" + new_customer(), template=template), field)
+
+
+def test_the_fields_of_each_channel_are_checked(acct, sapi):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    refused(acct.send(to="+" + customer, body=""), "body")
+    refused(acct.send(to="+" + customer, body="x" * 4097), "body")
+    refused(acct.send(to="+" + customer, body="hi", sender_id="Ujumbe"), "sender_id")
+    refused(acct.send(to="+" + customer, body="hi", channel="fax"), "channel")
+    refused(acct.send(to="+" + customer, template={"name": "a", "language": "en"},
+                                media={"type": "image", "id": "1"}), "template")
+    # SMS takes neither media nor templates.
+    assert_error(acct.send(to="+" + customer, body="hi", channel="sms",
+                           media={"type": "image", "id": "1"}), 400, "CHANNEL_MISMATCH")
+    # An account without a channel.
+    other = u.register(sapi)
+    assert_error(sapi("POST", "/messages", token=other.access,
+                      json={"to": "+" + customer, "body": "hi", "channel": "whatsapp"}),
+                 422, "CHANNEL_NOT_CONNECTED", field="channel")
+    assert acct.messages() == []
+
+
+def test_a_reply_names_the_customers_message_and_no_other(acct, sapi, ssrv):
+    customer = new_customer()
+    inbound = acct.customer_writes(customer, "Nina swali kuhusu oda")
+    m = assert_ok(acct.send(to="+" + customer, body="Ndiyo?", reply_to=inbound["id"]), 201)
+    assert m["content"]["context"] == {"message_id": inbound["content"]["id"]}
+    acct.wait_status(m["id"], "read")
+    (got,) = sent_to(acct, customer)
+    assert got["context"] == {"message_id": inbound["content"]["id"]}
+    # Not to another customer, nor with another account's message.
+    someone = new_customer()
+    acct.customer_writes(someone)
+    refused(acct.send(to="+" + someone, body="x", reply_to=inbound["id"]), "reply_to")
+    stranger = Account(sapi, ssrv)
+    theirs = stranger.customer_writes(customer)
+    refused(acct.send(to="+" + customer, body="x", reply_to=theirs["id"]), "reply_to")
+    refused(acct.send(to="+" + customer, body="x", reply_to="not-an-id"), "reply_to")
+    # The stranger sees none of the account's messages.
+    u.assert_not_found(sapi("GET", "/messages/" + m["id"], token=stranger.owner.access))
+
+
+def test_a_number_not_on_whatsapp_ends_undelivered_with_metas_code(acct):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    GRAPH.not_on_whatsapp.add(customer)
+    m = assert_ok(acct.send(to="+" + customer, body="Habari"), 201)
+    done = acct.wait_status(m["id"], "undelivered")
+    assert done["error_code"] == "WHATSAPP_131026"
+
+
+def test_statuses_twice_and_out_of_order_never_move_a_message_back(acct):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    GRAPH.status_plan = ["read", "sent", "delivered", "read", "delivered"]
+    try:
+        m = assert_ok(acct.send(to="+" + customer, body="Habari"), 201)
+        acct.wait_status(m["id"], "read")
+        GRAPH.drain()
+        time.sleep(0.3)
+    finally:
+        GRAPH.status_plan = ["sent", "delivered", "read"]
+    done = acct.wait_status(m["id"], "read")
+    assert statuses(done) == ["queued", "sent", "read"]
+
+
+def test_metas_refusals_map_to_retries_or_final_failures(acct):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    # A rate limit: tried again later, then sent.
+    GRAPH.fail_next(400, 130429, "Rate limit hit")
+    m = assert_ok(acct.send(to="+" + customer, body="Jaribu tena"), 201)
+    done = acct.wait_status(m["id"], "read", timeout=30)
+    assert done["attempts"] >= 2
+    # Re-engagement refused by Meta (its own view of the window): final.
+    GRAPH.fail_next(400, 131047, "Re-engagement message")
+    refused = assert_ok(acct.send(to="+" + customer, body="Bado upo?"), 201)
+    failed = acct.wait_status(refused["id"], "rejected")
+    assert failed["error_code"] == "WHATSAPP_131047"
+
+
+def test_whatsapp_messages_are_priced_from_the_whatsapp_cards(acct, sapi, sadmin):
+    assert_ok(sapi("POST", "/rates", token=sadmin.access,
+                   json={"account_id": acct.owner.account_id, "prefix": "255", "price": "0.25",
+                         "channel": "whatsapp"}), (200, 201))
+    customer = new_customer()
+    acct.customer_writes(customer)
+    before = assert_ok(sapi("GET", "/wallet", token=acct.owner.access))["balance_micros"]
+    m = assert_ok(acct.send(to="+" + customer, body="Asante"), 201)
+    assert m["price"] in ("0.25", "0.250000", 0.25) or float(m["price"]) == 0.25
+    after = assert_ok(sapi("GET", "/wallet", token=acct.owner.access))["balance_micros"]
+    assert before - after == 250_000
+
+
+def test_the_inbox_answers_on_whatsapp_inside_the_window(acct):
+    customer = new_customer()
+    inbound = acct.customer_writes(customer, "Oda yangu iko wapi?")
+    found = assert_ok(acct.api("GET", u.with_query("/conversations", search=customer,
+                                                   channel="whatsapp"),
+                               token=acct.owner.access))["results"]
+    (k,) = found
+    reply = assert_ok(acct.api("POST", "/conversations/%s/messages" % k["id"],
+                               token=acct.owner.access,
+                               json={"body": "Iko njiani", "reply_to": inbound["id"]}), 202)
+    assert reply["channel"] == "whatsapp" and reply["to"] == "+" + customer
+    acct.wait_status(reply["id"], "read")
+    thread = assert_ok(acct.api("GET", "/conversations/" + k["id"], token=acct.owner.access))
+    assert [m["body"] for m in thread["messages"]][:2] == ["Iko njiani", "Oda yangu iko wapi?"]
+    # A template needs approval here too.
+    assert_error(acct.api("POST", "/conversations/%s/messages" % k["id"], token=acct.owner.access,
+                          json={"template": {"name": "hello_world", "language": "en_US"}}),
+                 422, "TEMPLATE_NOT_APPROVED")
+
+
+def test_disconnected_channels_send_nothing(acct):
+    customer = new_customer()
+    acct.customer_writes(customer)
+    assert_ok(acct.api("POST", "/channels/whatsapp/disconnect", token=acct.owner.access))
+    assert_error(acct.send(to="+" + customer, body="hi"), 422, "CHANNEL_NOT_CONNECTED")
