@@ -52,6 +52,7 @@ PUBLIC_EXCEPTIONS = {
     "channels/whatsapp_cloud/graph.h",
     "channels/whatsapp_cloud/webhook_payload.h",
     "channels/whatsapp_cloud/outbound_message.h",
+    "channels/whatsapp_cloud/template_definition.h",
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/([^"]+)"', re.M)

@@ -9,6 +9,7 @@
 #include "contacts/routes.h"
 #include "conversations/inbox_routes.h"
 #include "conversations/routes.h"
+#include "conversations/template_routes.h"
 #include "core/log.h"
 #include "core/money.h"
 #include "identity/routes.h"
@@ -165,6 +166,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       inbox_(db, SystemClock::instance(), identity_, contacts_, messaging_),
       whatsapp_processor_(db, SystemClock::instance(), &wiring_),
       whatsapp_sending_(db, SystemClock::instance(), secret, routing_, graph_options(config)),
+      whatsapp_templates_(db, SystemClock::instance(), secret, whatsapp_graph_),
       whatsapp_channels_(
           db, SystemClock::instance(), secret, whatsapp_graph_,
           [this] { whatsapp_processor_.wake(); }, [this] { whatsapp_sending_.changed(); }) {}
@@ -228,6 +230,7 @@ void Modules::add_routes(http::Router& router) {
     campaigns::add_routes(router, campaigns_);
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
+    conversations::add_template_routes(router, whatsapp_templates_);
 }
 
 }  // namespace ujumbe::app

@@ -25,6 +25,7 @@
 #include "conversations/service.h"
 #include "conversations/webhook_processor.h"
 #include "conversations/whatsapp_sending.h"
+#include "conversations/whatsapp_templates.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "db/database.h"
@@ -109,6 +110,7 @@ private:
     conversations::Inbox inbox_;
     conversations::WebhookProcessor whatsapp_processor_;
     conversations::WhatsAppSending whatsapp_sending_;
+    conversations::WhatsAppTemplates whatsapp_templates_;
     conversations::WhatsAppChannels whatsapp_channels_;
     bool stopped_ = false;
 };

@@ -55,6 +55,28 @@ struct WebhookEvent {
     std::optional<std::string> body;     // as Meta sent it; read one at a time
 };
 
+using WhatsAppTemplateId = Id<struct WhatsAppTemplateTag>;
+
+// A WhatsApp message template of the account, as submitted to Meta.
+struct WhatsAppTemplate {
+    WhatsAppTemplateId id;
+    AccountId account_id;
+    std::optional<std::string> meta_id;
+    std::string name, language, category;
+    std::string components;  // JSON, as submitted
+    std::string body_text;
+    int header_parameters = 0, body_parameters = 0;
+    std::string status = "PENDING";  // Meta's: PENDING | APPROVED | REJECTED | PAUSED | ...
+    std::optional<std::string> reason;
+    std::optional<UserId> created_by;
+    Micros created_at = 0;
+    Micros updated_at = 0;
+};
+
+struct TemplateQuery {
+    std::optional<std::string> status, category, search;
+};
+
 using ConversationId = Id<struct ConversationTag>;
 
 // One per account, channel and customer: the thread an inbox shows.

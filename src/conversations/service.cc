@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "conversations/graph_refusal.h"
 #include "conversations/store.h"
 #include "core/crypto.h"
 #include "core/json.h"
@@ -18,30 +19,12 @@ using json = nlohmann::json;
 using channels::whatsapp::GraphError;
 using channels::whatsapp::PhoneNumberProfile;
 
-std::string describe(const GraphError& e) {
-    if (e.http_status == 0) return "The Graph API could not be reached: " + e.message;
-    return "The Graph API refused the request (code " + std::to_string(e.code) + "): " + e.message;
-}
-
 // Why connect is refused, in the terms of the field to fix.
 Error refusal(const GraphError& e) {
-    if (e.transient()) {
-        Error out = Error::unavailable(describe(e));
-        out.error_code = "WHATSAPP_UNREACHABLE";
-        out.retry_after_s = 30;
-        return out;
-    }
-    Error out =
-        e.auth_failed()
-            ? Error::precondition("WHATSAPP_AUTH_FAILED", "The Graph API refused the access token.")
-        : e.code == 100
-            ? Error::precondition("WHATSAPP_NUMBER_NOT_FOUND",
-                                  "The Graph API knows no such phone number for this token.")
-            : Error::precondition("WHATSAPP_REFUSED", describe(e));
-    out.errors[e.auth_failed() ? "access_token" : "phone_number_id"].push_back(out.message);
-    out.details = {{"graph_code", e.code}, {"graph_http_status", e.http_status}};
-    if (e.subcode >= 0) out.details["graph_subcode"] = e.subcode;
-    return out;
+    if (e.code == 100)
+        return graph_refusal(e, "phone_number_id", "WHATSAPP_NUMBER_NOT_FOUND",
+                             "The Graph API knows no such phone number for this token.");
+    return graph_refusal(e, "phone_number_id", "WHATSAPP_REFUSED", describe(e));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "contacts/testing_contacts.h"
 #include "conversations/store.h"
 #include "conversations/webhook_processor.h"
+#include "conversations/whatsapp_templates.h"
 #include "core/crypto.h"
 #include "db/store_support.h"
 
@@ -40,6 +41,16 @@ public:
                                   .verified_name = "Acme",
                                   .quality_rating = "GREEN",
                                   .messaging_limit = "TIER_1K"};
+    }
+    // Every other call, as (method path body); answered with `answer`.
+    std::vector<std::string> made;
+    nlohmann::json answer = {{"id", "1"}};
+    std::variant<nlohmann::json, GraphError> call(const std::string& method,
+                                                  const std::string& path, const std::string&,
+                                                  const std::string& body) override {
+        made.push_back(method + " " + path + " " + body);
+        if (next_error) return *std::exchange(next_error, std::nullopt);
+        return answer;
     }
 };
 
@@ -419,6 +430,65 @@ TEST(WebhookSignatures, MatchTheDocumentedVector) {
     EXPECT_FALSE(
         signature_matches("sha256=f5a23134fd17af706952ef5de2efd6b83d359e2d1363c5f912a7be9e0d02200a",
                           "", R"({"id":"evt_1","type":"message.delivered"})"));
+}
+
+// Templates: checked, submitted, nothing kept on Meta's refusal, verdicts
+// from the webhook, each account's own.
+TEST_P(WhatsAppChannelsTest, TemplatesFollowMetasVerdictsWithinTheirAccount) {
+    WhatsAppTemplates templates(db(), clock_, kSecret, graph_);
+    const TemplateInput in{.name = "order_update",
+                           .language = "en_US",
+                           .category = "utility",
+                           .components = {{{"type", "body"},
+                                           {"text", "Oda {{1}} iko njiani."},
+                                           {"example", {{"body_text", {{"42"}}}}}}}};
+    auto none = templates.create(acme_, in);
+    ASSERT_FALSE(none);
+    EXPECT_EQ(none.error().error_code, "CHANNEL_NOT_CONNECTED");
+    ASSERT_TRUE(channels_->connect(acme_, input("1001", "token-of-acme-0001")));
+    graph_.next_error = GraphError{.http_status = 400, .code = 100};
+    auto refused = templates.create(acme_, in);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().error_code, "WHATSAPP_REFUSED");
+    EXPECT_EQ(templates.list(acme_, {}, {})->count, 0);
+
+    graph_.answer = {{"id", "77"}, {"status", "PENDING"}};
+    auto t = templates.create(acme_, in);
+    ASSERT_TRUE(t) << t.error().message;
+    EXPECT_EQ(t->status, "PENDING");
+    EXPECT_EQ(t->meta_id, "77");
+    EXPECT_EQ(t->body_parameters, 1);
+    EXPECT_NE(graph_.made.back().find("POST 777/message_templates"), std::string::npos);
+    auto again = templates.create(acme_, in);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().error_code, "TEMPLATE_EXISTS");
+
+    channels::whatsapp::TemplateStatusItem verdict{.event = "rejected",
+                                                   .template_id = "77",
+                                                   .name = "order_update",
+                                                   .language = "en_US",
+                                                   .reason = "INVALID_FORMAT"};
+    auto apply = [&](const AccountId& account) {
+        return db().write([&](db::Connection& c) {
+            return WhatsAppTemplates::apply_status(c, account, verdict, clock_.now());
+        });
+    };
+    EXPECT_FALSE(*apply(beta_.account_id));  // another account's webhook changes nothing
+    EXPECT_EQ(templates.get(acme_, t->id.value)->status, "PENDING");
+    EXPECT_TRUE(*apply(acme_.account_id));
+    auto rejected = templates.get(acme_, t->id.value);
+    EXPECT_EQ(rejected->status, "REJECTED");
+    EXPECT_EQ(rejected->reason, "INVALID_FORMAT");
+    verdict.event = "REINSTATED";
+    verdict.reason = "NONE";
+    EXPECT_TRUE(*apply(acme_.account_id));
+    EXPECT_EQ(templates.get(acme_, t->id.value)->status, "APPROVED");
+    EXPECT_FALSE(templates.get(acme_, t->id.value)->reason);
+
+    EXPECT_EQ(templates.get(beta_, t->id.value).error().code, ErrorCode::kNotFound);
+    EXPECT_EQ(templates.remove(beta_, t->id.value).error().code, ErrorCode::kNotFound);
+    ASSERT_TRUE(templates.remove(acme_, t->id.value));
+    EXPECT_EQ(templates.list(acme_, {}, {})->count, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, WhatsAppChannelsTest,

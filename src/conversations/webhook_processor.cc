@@ -6,6 +6,7 @@
 
 #include "channels/whatsapp_cloud/webhook_payload.h"
 #include "conversations/store.h"
+#include "conversations/whatsapp_templates.h"
 #include "core/json.h"
 #include "core/log.h"
 
@@ -19,6 +20,7 @@ namespace wa = channels::whatsapp;
 // What one delivery held, as its outcome says.
 struct Tally {
     int messages = 0, statuses = 0, templates = 0, duplicates = 0, unknown_number = 0;
+    int unknown_templates = 0;
     std::int64_t skipped = 0;
     json to_json() const {
         return {{"messages", messages},
@@ -26,6 +28,7 @@ struct Tally {
                 {"templates", templates},
                 {"duplicates", duplicates},
                 {"unknown_number", unknown_number},
+                {"unknown_templates", unknown_templates},
                 {"skipped", skipped}};
     }
 };
@@ -98,7 +101,10 @@ Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& 
         ++t.statuses;
         if (sink) UJ_TRY(sink->receipt(c, receipt_of(ch, st)));
     }
-    t.templates = static_cast<int>(items.templates.size());
+    for (const auto& item : items.templates) {
+        UJ_ASSIGN(bool known, WhatsAppTemplates::apply_status(c, ch.account_id, item, now));
+        ++(known ? t.templates : t.unknown_templates);
+    }
     return {};
 }
 

@@ -5,8 +5,10 @@
 #include <set>
 
 #include "channels/whatsapp_cloud/outbound_message.h"
+#include "channels/whatsapp_cloud/template_definition.h"
 #include "conversations/service.h"
 #include "conversations/store.h"
+#include "conversations/template_store.h"
 #include "core/log.h"
 
 namespace ujumbe::conversations {
@@ -140,10 +142,23 @@ Result<std::optional<Error>> WhatsAppSending::check(db::Connection& c,
                            "template may be sent.",
                            ErrorCode::kFailedPrecondition);
     } else {
-        return refusal("template.name", "TEMPLATE_NOT_APPROVED",
-                       "No approved template " + out.template_name + " (" + out.template_language +
-                           ") exists for this channel.",
-                       ErrorCode::kFailedPrecondition);
+        UJ_ASSIGN(auto t,
+                  store::template_named(c, m.account_id, out.template_name, out.template_language));
+        if (!t || t->status != "APPROVED")
+            return refusal("template.name", "TEMPLATE_NOT_APPROVED",
+                           "No approved template " + out.template_name + " (" +
+                               out.template_language + ") exists for this channel.",
+                           ErrorCode::kFailedPrecondition);
+        const json& given = out.object["template"].value("components", json::array());
+        const int header = wa::parameters_given(given, "header"),
+                  body = wa::parameters_given(given, "body");
+        if (header != t->header_parameters || body != t->body_parameters)
+            return refusal("template.components", "TEMPLATE_PARAMETERS",
+                           "The template takes " + std::to_string(t->header_parameters) +
+                               " header and " + std::to_string(t->body_parameters) +
+                               " body parameters; " + std::to_string(header) + " and " +
+                               std::to_string(body) + " were given.");
+        out.text = wa::render_body(t->body_text, given);
     }
     m.sender = e164_of_display(ch.display_phone_number);
     m.body = std::move(out.text);

@@ -13,6 +13,7 @@ Meta signs it.
     graph.set_webhook("1065", server_url + hook_path, app_secret)
     graph.send_inbound("1065", "255713000002", "Habari")  # Meta calls the hook
     graph.sent("1065")  # the messages POSTed to /{number}/messages, in order
+    graph.review_template("1065", waba, "order_update", "en_US", "APPROVED")
 
 It checks the bearer token of every call (error 190 when it is not the
 number's), answers an unknown number with error 100, and can be told to
@@ -22,7 +23,9 @@ held to `rate_per_second` a number (error 130429 beyond it), and followed
 by their statuses, posted to the number's webhook signed with its app
 secret: sent, delivered and read by default, `failed` (131026) for a
 recipient in `not_on_whatsapp`, with `status_plan` to send them twice or
-out of order.  Standard library only.
+out of order.  Templates submitted to a business account are kept PENDING
+until `review_template` gives Meta's verdict by the webhook.  Standard
+library only.
 """
 
 import hashlib
@@ -87,6 +90,8 @@ class GraphSimulator:
         self.status_plan = ["sent", "delivered", "read"]
         self.not_on_whatsapp = set()
         self.rate_per_second = None  # messages a number may send a second
+        self.templates = {}  # (waba, name, language) -> the template as submitted
+        self._template_ids = {}
         self._lock = threading.Lock()
         self._server = None
         self._outbox = queue.Queue()
@@ -208,6 +213,61 @@ class GraphSimulator:
                      "contacts": [{"input": body["to"], "wa_id": body["to"]}],
                      "messages": [{"id": wamid}]}
 
+    # ------------------------------------------------------------------
+    # Message templates of a business account, for any token a number holds.
+    def _templates_call(self, method, segments, query, token, raw):
+        if token not in [n["token"] for n in self.numbers.values()]:
+            return graph_error(190, "Error validating access token", 401, subcode=463)
+        if len(segments) == 2:  # POST /{template-id}: an edit, reviewed again
+            if method != "POST":
+                return graph_error(100, "Unsupported request", 400)
+            t = self._template_ids[segments[1]]
+            t.update(jsonlib.loads(raw or b"{}"), status="PENDING")
+            return 200, {"success": True}
+        waba = segments[1]
+        if method == "POST":
+            body = jsonlib.loads(raw or b"{}")
+            if not all(body.get(k) for k in ("name", "language", "category", "components")):
+                return graph_error(100, "Invalid parameter", 400)
+            key = (waba, body["name"], body["language"])
+            if key in self.templates:
+                return graph_error(100, "Message template already exists", 400,
+                                   subcode=2388024)
+            t = dict(body, id=str(900000000000 + len(self._template_ids)), status="PENDING")
+            self.templates[key] = t
+            self._template_ids[t["id"]] = t
+            return 200, {"id": t["id"], "status": "PENDING", "category": body["category"]}
+        if method == "DELETE":
+            q = parse_qs(query)
+            name, hsm = q.get("name", [""])[0], q.get("hsm_id", [None])[0]
+            gone = [k for k, t in self.templates.items()
+                    if k[0] == waba and k[1] == name and (hsm is None or t["id"] == hsm)]
+            if not gone:
+                return graph_error(100, "Template not found", 400)
+            for k in gone:
+                self._template_ids.pop(self.templates.pop(k)["id"], None)
+            return 200, {"success": True}
+        return graph_error(100, "Unsupported request", 400)
+
+    def template(self, waba, name, language):
+        with self._lock:
+            return dict(self.templates[(waba, name, language)])
+
+    def review_template(self, phone_number_id, waba, name, language, event="APPROVED",
+                        reason="NONE"):
+        """Meta's verdict on a template, by the number's webhook."""
+        with self._lock:
+            t = self.templates[(waba, name, language)]
+            t["status"] = event
+            hook = self.numbers[phone_number_id].get("webhook")
+            body = jsonlib.dumps({"object": "whatsapp_business_account", "entry": [{
+                "id": waba, "time": int(time.time()), "changes": [{
+                    "field": "message_template_status_update", "value": {
+                        "event": event, "message_template_id": int(t["id"]),
+                        "message_template_name": name, "message_template_language": language,
+                        "reason": reason}}]}]}).encode()
+        self._outbox.put((hook[0], hook[1], body))
+
     def _answer(self, method, target, headers, body=b""):
         with self._lock:
             self.calls.append((method, target, dict(headers)))
@@ -215,13 +275,16 @@ class GraphSimulator:
                 return self._failures.pop(0)
             parts = urlsplit(target)
             segments = [s for s in parts.path.split("/") if s]
+            auth = headers.get("Authorization", "")
+            if segments[2:] == ["message_templates"] or (
+                    len(segments) == 2 and segments[1] in self._template_ids):
+                return self._templates_call(method, segments, parts.query, auth[7:], body)
             sending = len(segments) == 3 and segments[2] == "messages" and method == "POST"
             if sending:
                 segments = segments[:2]
             if len(segments) != 2 or segments[0] != VERSION:
                 return graph_error(100, "Unknown path components", 400)
             number = self.numbers.get(segments[1])
-            auth = headers.get("Authorization", "")
             if not auth.startswith("Bearer ") or not auth[7:]:
                 return graph_error(190, "An access token is required", 401)
             if number is None:

@@ -315,3 +315,167 @@ def test_disconnected_channels_send_nothing(acct):
     acct.customer_writes(customer)
     assert_ok(acct.api("POST", "/channels/whatsapp/disconnect", token=acct.owner.access))
     assert_error(acct.send(to="+" + customer, body="hi"), 422, "CHANNEL_NOT_CONNECTED")
+
+
+# ---------------------------------------------------------------------------
+# Message templates: submitted to Meta, reviewed by its webhook, then sent.
+
+WABA = "102290129340398"
+TEMPLATES = "/channels/whatsapp/templates"
+
+
+def order_update(name=None, **overrides):
+    t = {"name": name or "order_update_" + uuid.uuid4().hex[:8], "language": "en_US",
+         "category": "utility",
+         "components": [
+             {"type": "header", "format": "text", "text": "Oda {{1}}",
+              "example": {"header_text": ["42"]}},
+             {"type": "body", "text": "Habari {{1}}, oda yako {{2}} iko njiani.",
+              "example": {"body_text": [["Asha", "42"]]}},
+             {"type": "footer", "text": "Ujumbe"},
+             {"type": "buttons", "buttons": [{"type": "quick_reply", "text": "Asante"}]}]}
+    t.update(overrides)
+    return t
+
+
+def template_send(t, header="42", body=("Asha", "42")):
+    return {"name": t["name"], "language": t["language"], "components": [
+        {"type": "header", "parameters": [{"type": "text", "text": header}]},
+        {"type": "body", "parameters": [{"type": "text", "text": v} for v in body]}]}
+
+
+def wait_template(acct, template_id, status):
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        t = assert_ok(acct.api("GET", TEMPLATES + "/" + template_id, token=acct.owner.access))
+        if t["status"] == status:
+            return t
+        time.sleep(0.05)
+    raise AssertionError("template %s is %s, not %s" % (template_id, t["status"], status))
+
+
+def test_a_template_is_reviewed_by_meta_and_only_then_sends_outside_the_window(acct):
+    t = order_update()
+    created = assert_ok(acct.api("POST", TEMPLATES, token=acct.owner.access, json=t), 201)
+    assert created["status"] == "PENDING" and created["category"] == "UTILITY"
+    assert created["parameters"] == {"header": 1, "body": 2}
+    assert created["meta_template_id"] and u.is_uuid7(created["id"])
+    assert [c["type"] for c in created["components"]] == ["HEADER", "BODY", "FOOTER", "BUTTONS"]
+    at_meta = GRAPH.template(WABA, t["name"], "en_US")
+    assert at_meta["category"] == "UTILITY" and at_meta["components"][0]["format"] == "TEXT"
+
+    customer = new_customer()  # who never wrote: templates only
+    assert_error(acct.send(to="+" + customer, template=template_send(t)), 422,
+                 "TEMPLATE_NOT_APPROVED")
+    GRAPH.review_template(acct.phone_number_id, WABA, t["name"], "en_US", "APPROVED")
+    wait_template(acct, created["id"], "APPROVED")
+
+    m = assert_ok(acct.send(to="+" + customer, template=template_send(t)), 201)
+    assert m["body"] == "Habari Asha, oda yako 42 iko njiani."
+    acct.wait_status(m["id"], "read")
+    (got,) = sent_to(acct, customer)
+    assert got["type"] == "template" and got["template"]["name"] == t["name"]
+    assert got["template"]["language"]["code"] == "en_US"
+    assert got["template"]["components"][1]["parameters"][1]["text"] == "42"
+    # What the template takes, or a clear refusal naming it.
+    assert_error(acct.send(to="+" + customer, template=template_send(t, body=("Asha",))), 400,
+                 "TEMPLATE_PARAMETERS", field="template.components")
+    assert_error(acct.send(to="+" + customer, template=dict(template_send(t), language="sw")),
+                 422, "TEMPLATE_NOT_APPROVED")
+
+    # Rejected later: it sends no more, and says why.
+    GRAPH.review_template(acct.phone_number_id, WABA, t["name"], "en_US", "REJECTED",
+                          reason="INVALID_FORMAT")
+    rejected = wait_template(acct, created["id"], "REJECTED")
+    assert rejected["reason"] == "INVALID_FORMAT"
+    assert_error(acct.send(to="+" + customer, template=template_send(t)), 422,
+                 "TEMPLATE_NOT_APPROVED")
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"name": "Order Update"}, "name"),
+    ({"language": "en US"}, "language"),
+    ({"category": "PROMOTION"}, "category"),
+    ({"components": []}, "components"),
+    ({"components": [{"type": "footer", "text": "x"}]}, "components"),
+    ({"components": [{"type": "body", "text": "Hi {{1}}"}]}, "components[0].example"),
+    ({"components": [{"type": "body", "text": "Hi {{2}}",
+                      "example": {"body_text": [["a"]]}}]}, "components[0].text"),
+    ({"components": [{"type": "body", "text": "Hi {{1}}",
+                      "example": {"body_text": [["a", "b"]]}}]}, "components[0].example"),
+    ({"components": [{"type": "body", "text": "x" * 1025}]}, "components[0].text"),
+    ({"components": [{"type": "body", "text": "a"}, {"type": "body", "text": "b"}]},
+     "components[1].type"),
+    ({"components": [{"type": "header", "format": "image"}, {"type": "body", "text": "a"}]},
+     "components[0].example"),
+    ({"components": [{"type": "header", "format": "TEXT", "text": "h" * 61},
+                     {"type": "body", "text": "a"}]}, "components[0].text"),
+    ({"components": [{"type": "body", "text": "a"}, {"type": "buttons", "buttons": [
+        {"type": "url", "text": "Open", "url": "http://shop.example"}]}]},
+     "components[1].buttons[0].url"),
+    ({"components": [{"type": "body", "text": "a"}, {"type": "buttons", "buttons": [
+        {"type": "quick_reply", "text": "x" * 26}]}]}, "components[1].buttons[0].text"),
+    ({"components": "BODY"}, "components"),
+])
+def test_bad_templates_are_named_and_never_reach_meta(acct, change, field):
+    t = order_update(**change)
+    assert_error(acct.api("POST", TEMPLATES, token=acct.owner.access, json=t), 400, field=field)
+    assert (WABA, t["name"], t["language"]) not in GRAPH.templates
+
+
+def test_duplicates_and_metas_refusals_store_nothing(acct):
+    t = order_update()
+    assert_ok(acct.api("POST", TEMPLATES, token=acct.owner.access, json=t), 201)
+    assert_error(acct.api("POST", TEMPLATES, token=acct.owner.access, json=t), 409,
+                 "TEMPLATE_EXISTS")
+    GRAPH.fail_next(400, 100, "Invalid parameter")
+    refused = acct.api("POST", TEMPLATES, token=acct.owner.access, json=order_update())
+    assert_error(refused, 422, "WHATSAPP_REFUSED", field="components")
+    assert refused.body["details"]["graph_code"] == 100
+    GRAPH.fail_next(503, 2, "Service temporarily unavailable")
+    assert_error(acct.api("POST", TEMPLATES, token=acct.owner.access, json=order_update()), 503,
+                 "WHATSAPP_UNREACHABLE")
+    listing = assert_ok(acct.api("GET", TEMPLATES, token=acct.owner.access))
+    assert listing["count"] == 1 and listing["results"][0]["name"] == t["name"]
+
+
+def test_a_template_is_edited_for_review_again_and_deleted_at_meta_too(acct):
+    t = order_update()
+    created = assert_ok(acct.api("POST", TEMPLATES, token=acct.owner.access, json=t), 201)
+    GRAPH.review_template(acct.phone_number_id, WABA, t["name"], "en_US", "APPROVED")
+    wait_template(acct, created["id"], "APPROVED")
+    body = [{"type": "body", "text": "Oda {{1}} imefika.", "example": {"body_text": [["42"]]}}]
+    edited = assert_ok(acct.api("PATCH", TEMPLATES + "/" + created["id"], token=acct.owner.access,
+                                json={"components": body}))
+    assert edited["status"] == "PENDING" and edited["parameters"] == {"header": 0, "body": 1}
+    assert GRAPH.template(WABA, t["name"], "en_US")["components"][0]["text"] == "Oda {{1}} imefika."
+    refused(acct.api("PATCH", TEMPLATES + "/" + created["id"], token=acct.owner.access,
+                     json={"name": "other", "components": body}), "name")
+    # Filters.
+    found = lambda **q: [x["id"] for x in assert_ok(acct.api(
+        "GET", u.with_query(TEMPLATES, **q), token=acct.owner.access))["results"]]
+    assert created["id"] in found(status="pending", category="utility", search="order_update")
+    assert created["id"] not in found(status="APPROVED")
+    refused(acct.api("GET", TEMPLATES + "?category=promo", token=acct.owner.access), "category")
+    u.assert_done(acct.api("DELETE", TEMPLATES + "/" + created["id"], token=acct.owner.access))
+    assert (WABA, t["name"], "en_US") not in GRAPH.templates
+    u.assert_not_found(acct.api("GET", TEMPLATES + "/" + created["id"], token=acct.owner.access))
+
+
+def test_templates_are_the_accounts_own_and_managers_write_them(acct, sapi, ssrv):
+    created = assert_ok(acct.api("POST", TEMPLATES, token=acct.owner.access,
+                                 json=order_update()), 201)
+    path = TEMPLATES + "/" + created["id"]
+    stranger = Account(sapi, ssrv)
+    for method, body in (("GET", None), ("PATCH", {"components": [{"type": "body",
+                                                                     "text": "x"}]}),
+                         ("DELETE", None)):
+        u.assert_not_found(sapi(method, path, token=stranger.owner.access, json=body))
+    assert assert_ok(sapi("GET", TEMPLATES, token=stranger.owner.access))["count"] == 0
+    agent = u.member(sapi, acct.owner, role="agent")
+    assert assert_ok(sapi("GET", path, token=agent.access))["id"] == created["id"]
+    assert_error(sapi("POST", TEMPLATES, token=agent.access, json=order_update()), 403)
+    assert_error(sapi("DELETE", path, token=agent.access), 403)
+    nobody = u.register(sapi)
+    assert_error(sapi("POST", TEMPLATES, token=nobody.access, json=order_update()), 422,
+                 "CHANNEL_NOT_CONNECTED")

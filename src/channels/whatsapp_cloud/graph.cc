@@ -106,6 +106,33 @@ std::variant<PhoneNumberProfile, GraphError> GraphClient::phone_number(
     request.url =
         graph_endpoint(options_, phone_number_id + "?fields=" + std::string(kPhoneNumberFields));
     request.headers.emplace_back("Authorization", "Bearer " + access_token);
+    auto answer = exchange(std::move(request));
+    if (auto* e = std::get_if<GraphError>(&answer)) return std::move(*e);
+    auto profile = read_phone_number(std::get<std::string>(answer));
+    if (!profile) return GraphError{.http_status = 200, .message = profile.error().message};
+    return std::move(*profile);
+}
+
+std::variant<json, GraphError> GraphClient::call(const std::string& method, const std::string& path,
+                                                 const std::string& access_token,
+                                                 const std::string& body) {
+    HttpRequest request;
+    request.method = method;
+    request.url = graph_endpoint(options_, path);
+    request.headers.emplace_back("Authorization", "Bearer " + access_token);
+    if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
+    request.body = body;
+    auto answer = exchange(std::move(request));
+    if (auto* e = std::get_if<GraphError>(&answer)) return std::move(*e);
+    JsonParseProblem problem;
+    auto doc = parse_json_bounded(std::get<std::string>(answer), problem);
+    if (!doc.is_object())
+        return GraphError{.http_status = 200,
+                          .message = "The Graph API answered something other than JSON."};
+    return doc;
+}
+
+std::variant<std::string, GraphError> GraphClient::exchange(HttpRequest request) {
     auto promise = std::make_shared<std::promise<HttpAnswer>>();
     auto answer = promise->get_future();
     http_->send(std::move(request), [promise](HttpAnswer a) { promise->set_value(std::move(a)); });
@@ -113,12 +140,10 @@ std::variant<PhoneNumberProfile, GraphError> GraphClient::phone_number(
     if (answer.wait_for(std::chrono::milliseconds(options_.timeout_ms + 5000)) !=
         std::future_status::ready)
         return GraphError{.message = "no answer in time"};
-    const HttpAnswer a = answer.get();
+    HttpAnswer a = answer.get();
     if (!a.answered) return GraphError{.message = a.error.empty() ? "no answer" : a.error};
     if (a.status < 200 || a.status > 299) return read_graph_error(a.status, a.body);
-    auto profile = read_phone_number(a.body);
-    if (!profile) return GraphError{.http_status = a.status, .message = profile.error().message};
-    return std::move(*profile);
+    return std::move(a.body);
 }
 
 }  // namespace ujumbe::channels::whatsapp

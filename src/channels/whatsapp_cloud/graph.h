@@ -12,6 +12,8 @@
 #include <string>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "channels/http_client.h"
 #include "core/result.h"
 
@@ -65,6 +67,12 @@ public:
     // Blocks the caller for at most a timeout; never call it on an I/O thread.
     virtual std::variant<PhoneNumberProfile, GraphError> phone_number(
         const std::string& phone_number_id, const std::string& access_token) = 0;
+    // `method` /{version}/`path` with the token and `body` (JSON; "" for
+    // none): the answer's JSON object, or the error. Blocks likewise.
+    virtual std::variant<nlohmann::json, GraphError> call(const std::string& method,
+                                                          const std::string& path,
+                                                          const std::string& access_token,
+                                                          const std::string& body) = 0;
 };
 
 class GraphClient final : public GraphApi {
@@ -77,8 +85,15 @@ public:
 
     std::variant<PhoneNumberProfile, GraphError> phone_number(
         const std::string& phone_number_id, const std::string& access_token) override;
+    std::variant<nlohmann::json, GraphError> call(const std::string& method,
+                                                  const std::string& path,
+                                                  const std::string& access_token,
+                                                  const std::string& body) override;
 
 private:
+    // A 2xx answer's body, or the error.
+    std::variant<std::string, GraphError> exchange(HttpRequest request);
+
     GraphOptions options_;
     std::shared_ptr<HttpClient> http_;
 };

@@ -120,8 +120,7 @@ std::optional<OutboundProblem> check_parameter(const json& p, const std::string&
 Outcome read_template(const json& t) {
     bool wrong = false;
     const std::string name = text_at(t, "name", &wrong);
-    if (name.empty() || name.size() > 512 ||
-        name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+    if (!is_template_name(name))
         return problem("template.name",
                        "Must be a template name: lower-case letters, digits and underscores.");
     // The language as a code ("en_US") or as the Cloud API's object.
@@ -132,9 +131,7 @@ Outcome read_template(const json& t) {
         else if (it->is_object())
             language = text_at(*it, "code", &wrong);
     }
-    if (language.size() < 2 || language.size() > 15 ||
-        language.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") !=
-            std::string::npos)
+    if (!is_language_code(language))
         return problem("template.language", "Must be a language code such as en_US.");
     json components = json::array();
     if (auto it = t.find("components"); it != t.end() && !it->is_null()) {
@@ -188,6 +185,17 @@ Outcome read_template(const json& t) {
 }
 
 }  // namespace
+
+bool is_template_name(const std::string& name) {
+    return !name.empty() && name.size() <= 512 &&
+           name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+}
+
+bool is_language_code(const std::string& code) {
+    return code.size() >= 2 && code.size() <= 15 &&
+           code.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_") ==
+               std::string::npos;
+}
 
 std::variant<OutboundMessage, OutboundProblem> read_outbound(const std::string& body,
                                                              const json& content,

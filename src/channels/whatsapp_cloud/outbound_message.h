@@ -35,6 +35,11 @@ struct OutboundProblem {
     std::string field, problem;
 };
 
+// A template's name (lower-case letters, digits, underscores) and language
+// code ("en_US") as the Cloud API takes them.
+bool is_template_name(const std::string& name);
+bool is_language_code(const std::string& code);
+
 // `content` holds the optional "media" and "template" objects; `context_id`
 // is Meta's id of the message replied to ("" when none).
 std::variant<OutboundMessage, OutboundProblem> read_outbound(const std::string& body,
