@@ -25,6 +25,7 @@ LAYERS = {
     "contacts": ["core", "db", "http", "identity", "formats"],
     "billing": ["core", "db", "http", "identity", "contacts", "formats"],
     "channels": ["core", "formats"],
+    "realtime": ["core", "db", "http"],
     "routing": ["core", "db", "http", "formats", "channels"],
     "messaging": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
                   "channels"],
@@ -35,7 +36,7 @@ LAYERS = {
     "campaigns": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
                   "channels", "messaging"],
     "conversations": ["core", "db", "http", "identity", "contacts", "billing", "formats",
-                      "routing", "channels", "messaging"],
+                      "routing", "channels", "messaging", "realtime"],
 }
 # The app wires everything and may include any public header.
 TOP = "app"

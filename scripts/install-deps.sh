@@ -11,6 +11,7 @@ packages=(
     libphonenumber-dev libhowardhinnant-date-dev libsodium-dev libssl-dev libcurl4-openssl-dev
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libgoogle-perftools-dev
     postgresql-15 postgresql-client-15 wrk curl python3 python3-pytest
+    python3-websockets  # the realtime tests' WebSocket client
     ca-certificates  # HTTPS to SMS providers checks their certificates
     "$@"
 )

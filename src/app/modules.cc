@@ -15,6 +15,7 @@
 #include "identity/routes.h"
 #include "messaging/retention_routes.h"
 #include "messaging/routes.h"
+#include "realtime/routes.h"
 #include "routing/routes.h"
 #include "smpp_server/routes.h"
 #include "webhooks/routes.h"
@@ -134,11 +135,13 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       routing_(db, SystemClock::instance(), secret, registry_),
       pipeline_(db, SystemClock::instance(), committer_, routing_, identity_,
                 pipeline_options(config, db, node), &wiring_),
-      messaging_(
-          db, SystemClock::instance(), identity_, contacts_, accepts_,
-          {.default_sender_id = config.default_sender_id,
-           .allow_private_callbacks = config.webhook_allow_private},
-          {.dispatch = &pipeline_, .billing = &billing_, .channels = {{"whatsapp", &wiring_}}}),
+      messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
+                 {.default_sender_id = config.default_sender_id,
+                  .allow_private_callbacks = config.webhook_allow_private},
+                 {.dispatch = &pipeline_,
+                  .billing = &billing_,
+                  .hooks = &wiring_,
+                  .channels = {{"whatsapp", &wiring_}}}),
       rollup_folder_(db),
       plan_retention_(db),
       retention_(db, SystemClock::instance(), retention_options(config), &plan_retention_),
@@ -162,8 +165,11 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                        runner_options(config, node), &plan_renewals_),
       campaigns_(db, SystemClock::instance(), identity_, contacts_, messaging_, &billing_,
                  [this] { campaign_runner_.wake(); }),
+      realtime_publisher_(db, SystemClock::instance(), realtime_hub_, {.node_id = node}),
+      authenticator_(identity_),
+      secret_(secret),
       whatsapp_graph_(registry_.io(), graph_options(config)),
-      inbox_(db, SystemClock::instance(), identity_, contacts_, messaging_),
+      inbox_(db, SystemClock::instance(), identity_, contacts_, messaging_, &realtime_publisher_),
       whatsapp_processor_(db, SystemClock::instance(), &wiring_),
       whatsapp_sending_(db, SystemClock::instance(), secret, routing_, graph_options(config)),
       whatsapp_templates_(db, SystemClock::instance(), secret, whatsapp_graph_),
@@ -190,6 +196,12 @@ Status Modules::start() {
     campaign_runner_.start();
     whatsapp_processor_.start();
     whatsapp_sending_.start();
+    realtime_publisher_.start();
+    if (db_.dialect() == db::Dialect::kPostgres) {
+        realtime_listener_ =
+            std::make_unique<realtime::PgListener>(config_.effective_database_url(), realtime_hub_);
+        realtime_listener_->start();
+    }
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
         UJ_TRY(smpp_server::parse_listen(config_.smpp_listen, options));
@@ -207,6 +219,8 @@ void Modules::stop() {
     campaign_runner_.stop();
     whatsapp_processor_.stop();
     whatsapp_sending_.stop();
+    realtime_publisher_.stop();
+    if (realtime_listener_) realtime_listener_->stop();
     webhook_dispatcher_.stop();
     pipeline_.stop();
     rollup_folder_.stop();
@@ -231,6 +245,11 @@ void Modules::add_routes(http::Router& router) {
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
     conversations::add_template_routes(router, whatsapp_templates_);
+    realtime::add_routes(router, {.hub = realtime_hub_,
+                                  .publisher = realtime_publisher_,
+                                  .clock = SystemClock::instance(),
+                                  .secret = secret_,
+                                  .authenticator = authenticator_});
 }
 
 }  // namespace ujumbe::app

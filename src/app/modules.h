@@ -31,12 +31,16 @@
 #include "db/database.h"
 #include "http/router.h"
 #include "identity/file_outbox.h"
+#include "identity/routes.h"
 #include "identity/service.h"
 #include "messaging/committer.h"
 #include "messaging/pipeline.h"
 #include "messaging/retention.h"
 #include "messaging/rollup_folder.h"
 #include "messaging/service.h"
+#include "realtime/hub.h"
+#include "realtime/pg_listener.h"
+#include "realtime/publisher.h"
 #include "routing/registry.h"
 #include "routing/service.h"
 #include "smpp_server/deliveries.h"
@@ -73,6 +77,7 @@ public:
     std::uint16_t smpp_port() const { return smpp_endpoint_ ? smpp_endpoint_->port() : 0; }
     billing::BillingService& billing() { return billing_; }
     messaging::Pipeline::Health pipeline_health() const { return pipeline_.health(); }
+    std::size_t realtime_clients() const { return realtime_hub_.clients(); }
 
 private:
     friend class Wiring;
@@ -106,6 +111,13 @@ private:
     billing::PlanRenewals plan_renewals_;
     campaigns::Runner campaign_runner_;
     campaigns::CampaignService campaigns_;
+    // The realtime feed: this node's clients; events published to every
+    // node's (on PostgreSQL through LISTEN/NOTIFY, heard by the listener).
+    realtime::Hub realtime_hub_;
+    realtime::Publisher realtime_publisher_;
+    std::unique_ptr<realtime::PgListener> realtime_listener_;
+    identity::Authenticator authenticator_;  // a WebSocket's credentials
+    const std::string secret_;
     channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
     conversations::Inbox inbox_;
     conversations::WebhookProcessor whatsapp_processor_;

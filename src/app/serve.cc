@@ -26,8 +26,10 @@ namespace {
 
 // /readyz: whether this node can take traffic, and what stands in the way:
 // the database (reachable), its disk (room for writes) and the pipeline's
-// workers (recording outcomes, claiming due messages).
-Result<http::Response> readiness(db::Database& db, const messaging::Pipeline::Health& workers) {
+// workers (recording outcomes, claiming due messages); and how many realtime
+// clients this node holds.
+Result<http::Response> readiness(db::Database& db, const messaging::Pipeline::Health& workers,
+                                 std::size_t realtime_clients) {
     using json = nlohmann::json;
     // The health figures say 0 for "not stalled".
     auto since = [](Micros micros) {
@@ -49,7 +51,8 @@ Result<http::Response> readiness(db::Database& db, const messaging::Pipeline::He
           {"recording_stalled_since", since(workers.recording_stalled_since)},
           {"claiming_stalled_since", since(workers.claiming_stalled_since)},
           {"outcomes_waiting", workers.outcomes_waiting},
-          {"in_flight", workers.in_flight}}}};
+          {"in_flight", workers.in_flight}}},
+        {"realtime", {{"clients", realtime_clients}}}};
     if (reachable && !full && !stalled) {
         report["status"] = "ready";
         return http::ok(report);
@@ -70,7 +73,7 @@ void add_health_routes(http::Router& router, db::Database& db, const Modules& mo
     router.add(
         http::Method::kGet, "/readyz",
         [&db, &modules](http::RequestContext&, const http::Request&) -> Result<http::Response> {
-            return readiness(db, modules.pipeline_health());
+            return readiness(db, modules.pipeline_health(), modules.realtime_clients());
         },
         {.authenticated = false});
 }
@@ -162,6 +165,9 @@ int serve(const Config& config) {
     server_options.max_connections_per_address = config.max_connections_per_address;
     server_options.max_uploads = config.max_uploads;
     server_options.max_uploads_per_account = config.max_uploads_per_account;
+    server_options.websocket.max_queued_frames = config.ws_max_queued_frames;
+    server_options.websocket.max_queued_bytes = config.ws_max_queued_bytes;
+    server_options.websocket_idle = std::chrono::seconds(config.ws_idle_s);
     server_options.spool_dir = (std::filesystem::path(config.data_dir) / "spool").string();
     http::Server server(context_ptrs, dispatcher, **db, server_options);
     auto port = server.listen(config.listen);

@@ -2,6 +2,10 @@
 
 #include "app/modules.h"
 
+#include <map>
+
+#include "messaging/views.h"
+
 namespace ujumbe::app {
 
 namespace {
@@ -93,6 +97,45 @@ Status Wiring::reached_final(db::Connection& c, const std::vector<MessageId>& id
                              messaging::MessageStatus status,
                              const std::optional<std::string>& error_code) {
     return m_.smpp_deliveries_.owe_receipts(c, ids, status, error_code);
+}
+
+Status Wiring::accepted(db::Connection& c, const std::vector<const messaging::Message*>& messages) {
+    // One message or a few (a send, an inbox reply); a bulk call's thousands
+    // are followed by their statuses instead.
+    if (messages.empty() || messages.size() > kRealtimeNewMessages) return {};
+    if (!m_.realtime_publisher_.wanted(messages.front()->account_id)) return {};
+    for (const auto* m : messages)
+        UJ_TRY(m_.realtime_publisher_.publish(c, {.account_id = m->account_id,
+                                                  .type = "message.new",
+                                                  .data = messaging::message_json(*m)}));
+    return {};
+}
+
+Status Wiring::statuses_changed(db::Connection& c,
+                                const std::vector<messaging::OutcomeHooks::StatusNote>& notes) {
+    // One event per account and batch of changes, at most kRealtimeStatuses each.
+    std::map<AccountId, std::vector<const StatusNote*>> by_account;
+    for (const auto& n : notes) by_account[n.account_id].push_back(&n);
+    for (const auto& [account, list] : by_account) {
+        if (!m_.realtime_publisher_.wanted(account)) continue;
+        for (std::size_t at = 0; at < list.size(); at += kRealtimeStatuses) {
+            nlohmann::json changed = nlohmann::json::array();
+            for (std::size_t k = at; k < std::min(list.size(), at + kRealtimeStatuses); ++k) {
+                const auto* n = list[k];
+                nlohmann::json one = {{"id", n->id.value},
+                                      {"status", std::string(messaging::status_name(n->status))}};
+                const auto detail = n->detail ? nlohmann::json::parse(*n->detail, nullptr, false)
+                                              : nlohmann::json();
+                if (detail.is_object() && detail.contains("error_code"))
+                    one["error_code"] = detail["error_code"];
+                changed.push_back(std::move(one));
+            }
+            UJ_TRY(m_.realtime_publisher_.publish(c, {.account_id = account,
+                                                      .type = "message.status",
+                                                      .data = {{"messages", changed}}}));
+        }
+    }
+    return {};
 }
 
 void Wiring::on_receipt(const channels::ReceiptReport& receipt, channels::ReportDone done) {

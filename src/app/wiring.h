@@ -57,6 +57,12 @@ public:
     Status reached_final(db::Connection& c, const std::vector<MessageId>& ids,
                          messaging::MessageStatus status,
                          const std::optional<std::string>& error_code) override;
+    // ... and the realtime feed: message.new and message.status
+    static constexpr std::size_t kRealtimeNewMessages = 20;
+    static constexpr std::size_t kRealtimeStatuses = 50;
+    Status accepted(db::Connection& c,
+                    const std::vector<const messaging::Message*>& messages) override;
+    Status statuses_changed(db::Connection& c, const std::vector<StatusNote>& notes) override;
     // conversations: WhatsApp's inbound messages, stored by the pipeline
     Status inbound(db::Connection& c, const channels::InboundReport& in) override;
     Status receipt(db::Connection& c, const channels::ReceiptReport& receipt) override;

@@ -5,7 +5,9 @@
 #include <algorithm>
 
 #include "conversations/inbox_store.h"
+#include "conversations/inbox_views.h"
 #include "core/utf8.h"
+#include "messaging/views.h"
 
 namespace ujumbe::conversations {
 
@@ -24,15 +26,36 @@ std::string preview_of(const std::string& body) {
 }
 
 Inbox::Inbox(db::Database& db, Clock& clock, identity::IdentityService& identity,
-             contacts::ContactsService& contacts, messaging::MessagingService& messaging)
-    : db_(db), clock_(clock), identity_(identity), contacts_(contacts), messaging_(messaging) {}
+             contacts::ContactsService& contacts, messaging::MessagingService& messaging,
+             realtime::Publisher* realtime)
+    : db_(db),
+      clock_(clock),
+      identity_(identity),
+      contacts_(contacts),
+      messaging_(messaging),
+      realtime_(realtime) {}
+
+Status Inbox::publish(db::Connection& c, const Conversation& k) {
+    if (!realtime_) return {};
+    return realtime_->publish(
+        c,
+        {.account_id = k.account_id, .type = "conversation.updated", .data = conversation_json(k)});
+}
 
 Status Inbox::on_inbound(db::Connection& c, const messaging::Message& m) {
     if (m.direction != "inbound" || !m.sender.starts_with('+'))
         return {};  // short codes: no thread
     UJ_ASSIGN(auto contact, contacts_.contact_id_by_phone(c, m.account_id, m.sender));
-    return store::note_message(c, m.account_id, m.channel, m.sender, contact, true,
-                               preview_of(m.body), m.created_at);
+    UJ_TRY(store::note_message(c, m.account_id, m.channel, m.sender, contact, true,
+                               preview_of(m.body), m.created_at));
+    if (!realtime_ || !realtime_->wanted(m.account_id)) return {};
+    UJ_ASSIGN(auto k, store::conversation_with(c, m.account_id, m.channel, m.sender));
+    if (!k) return {};
+    auto data = messaging::message_json(m);
+    data["conversation_id"] = k->id.value;
+    UJ_TRY(realtime_->publish(
+        c, {.account_id = m.account_id, .type = "message.new", .data = std::move(data)}));
+    return publish(c, *k);
 }
 
 Result<db::Listing<Conversation>> Inbox::list(const Principal& who, const ConversationQuery& q,
@@ -88,7 +111,10 @@ Result<Conversation> Inbox::update(const Principal& who, const std::string& id,
     if (u.assigned_to) k.assigned_to = *u.assigned_to;
     if (u.tags) k.tags = *u.tags;
     k.updated_at = clock_.now();
-    UJ_TRY(db_.write([&](db::Connection& c) { return store::update_conversation(c, k); }));
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::update_conversation(c, k));
+        return publish(c, k);
+    }));
     return k;
 }
 
@@ -96,7 +122,10 @@ Result<Conversation> Inbox::mark_read(const Principal& who, const std::string& i
     UJ_ASSIGN(auto k, find(who, id));
     k.unread_count = 0;
     k.updated_at = clock_.now();
-    UJ_TRY(db_.write([&](db::Connection& c) { return store::update_conversation(c, k); }));
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::update_conversation(c, k));
+        return publish(c, k);
+    }));
     return k;
 }
 
@@ -106,9 +135,11 @@ Result<messaging::Message> Inbox::reply(const Principal& who, const std::string&
     request.to = k.customer;
     request.channel = k.channel;
     UJ_ASSIGN(auto sent, messaging_.send(who, request));
-    UJ_TRY(db_.write([&](db::Connection& c) {
-        return store::note_message(c, k.account_id, k.channel, k.customer, std::nullopt, false,
-                                   preview_of(sent.body), sent.created_at);
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_TRY(store::note_message(c, k.account_id, k.channel, k.customer, std::nullopt, false,
+                                   preview_of(sent.body), sent.created_at));
+        UJ_ASSIGN(auto now, store::find_conversation(c, k.account_id, k.id));
+        return now ? publish(c, *now) : Status{};
     }));
     return sent;
 }

@@ -17,6 +17,7 @@
 #include "identity/service.h"
 #include "messaging/model.h"
 #include "messaging/service.h"
+#include "realtime/publisher.h"
 
 namespace ujumbe::conversations {
 
@@ -29,8 +30,10 @@ struct Thread {
 
 class Inbox {
 public:
+    // `realtime` (may be null) hears of new messages and conversation changes.
     Inbox(db::Database& db, Clock& clock, identity::IdentityService& identity,
-          contacts::ContactsService& contacts, messaging::MessagingService& messaging);
+          contacts::ContactsService& contacts, messaging::MessagingService& messaging,
+          realtime::Publisher* realtime = nullptr);
 
     // Every message stored (the pipeline's hook, in its transaction): an
     // inbound one opens or reopens its conversation.
@@ -52,12 +55,15 @@ public:
 
 private:
     Result<Conversation> find(const Principal& who, const std::string& id);
+    // conversation.updated, in the transaction that changed it.
+    Status publish(db::Connection& c, const Conversation& k);
 
     db::Database& db_;
     Clock& clock_;
     identity::IdentityService& identity_;
     contacts::ContactsService& contacts_;
     messaging::MessagingService& messaging_;
+    realtime::Publisher* realtime_;
 };
 
 // What a list shows of a message: its first 120 characters.

@@ -103,6 +103,17 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
     return out;
 }
 
+Result<std::optional<Conversation>> conversation_with(Connection& c, const AccountId& account,
+                                                      const std::string& channel,
+                                                      const std::string& customer) {
+    return db::one<Conversation>(
+        c.query_one(std::string("SELECT ") + kColumns +
+                        " FROM conversations WHERE account_id = $1 AND channel = $2 AND "
+                        "customer = $3",
+                    {account.value, channel, customer}),
+        conversation_from);
+}
+
 Result<std::optional<Conversation>> find_conversation(Connection& c, const AccountId& account,
                                                       const ConversationId& id) {
     return db::one<Conversation>(

@@ -26,6 +26,10 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
                                                      const db::Paged& page);
 Result<std::optional<Conversation>> find_conversation(Connection& c, const AccountId& account,
                                                       const ConversationId& id);
+// The conversation (account, channel, customer), if any.
+Result<std::optional<Conversation>> conversation_with(Connection& c, const AccountId& account,
+                                                      const std::string& channel,
+                                                      const std::string& customer);
 // Writes status, assigned_to, tags, unread_count and updated_at.
 Status update_conversation(Connection& c, const Conversation& conversation);
 

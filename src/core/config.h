@@ -55,6 +55,11 @@ struct Config {
     // CSV uploads being received at once, in all and per account.
     std::size_t max_uploads = 8;
     std::size_t max_uploads_per_account = 2;
+    // A realtime WebSocket: what may wait unread for the client before it is
+    // cut off, and how long it may stay silent (pinged at half of it).
+    std::size_t ws_max_queued_frames = 4096;
+    std::size_t ws_max_queued_bytes = 1024 * 1024;
+    int ws_idle_s = 30;
     // Requests a minute per account (and per API key; per client address
     // for login and registration), by class; 0 turns a class's limit off.
     // A plan may set its own (plans.rate_limit_*, docs/security.md).

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -130,10 +131,17 @@ public:
 
     // The open transaction appended events: listeners hear once it commits.
     void note_events_appended() { events_appended_ = true; }
+    // Runs `fn` once the open transaction commits (on the committing
+    // thread; it must be quick), and never when it rolls back. A savepoint
+    // rolled back keeps what was asked within it.
+    void after_commit(std::function<void()> fn) { after_commit_.push_back(std::move(fn)); }
     // Called by in_transaction when the transaction ends.
     void transaction_ended(bool committed) {
         if (committed && events_appended_ && listeners_) listeners_->events_committed();
         events_appended_ = false;
+        auto then = std::exchange(after_commit_, {});
+        if (committed)
+            for (auto& fn : then) fn();
     }
     // Set by the Database that owns the connection.
     void set_listeners(CommitListeners* listeners) { listeners_ = listeners; }
@@ -141,6 +149,7 @@ public:
 private:
     CommitListeners* listeners_ = nullptr;
     bool events_appended_ = false;
+    std::vector<std::function<void()>> after_commit_;
 };
 
 // Runs fn() (returning Result<T> or Status) between BEGIN and COMMIT; rolls

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "http/websocket.h"
 
 namespace ujumbe::http {
 
@@ -51,6 +52,9 @@ struct Response {
     // false after the last piece. An error cuts the connection, so the
     // client sees an incomplete body rather than a wrong one.
     std::function<Result<bool>(std::string& out)> stream;
+    // An accepted WebSocket upgrade (http/websocket.h): the server completes
+    // the handshake and runs the session; status and body are unused.
+    std::shared_ptr<WebSocketSession> upgrade;
 };
 
 // Splits `target` into a decoded path and query parameters (liburiparser).

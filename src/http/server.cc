@@ -5,9 +5,11 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <limits>
 #include <mutex>
@@ -24,9 +26,105 @@ namespace ujumbe::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 
 namespace {
+
+// A running WebSocket: the stream, and what waits to be written to it.
+// Touched only on its connection's I/O thread (send and close post there).
+class WsPeer final : public WebSocketPeer, public std::enable_shared_from_this<WsPeer> {
+public:
+    WsPeer(beast::tcp_stream stream, WebSocketLimits limits)
+        : ws(std::move(stream)), limits_(limits), cut_(ws.get_executor()) {}
+
+    void send(std::string text) override {
+        asio::post(ws.get_executor(),
+                   [self = shared_from_this(), text = std::move(text)]() mutable {
+                       self->enqueue(std::move(text));
+                   });
+    }
+    void close(std::uint16_t code, std::string reason) override {
+        asio::post(ws.get_executor(),
+                   [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+                       self->start_close(code, std::move(reason));
+                   });
+    }
+    // The reader saw the end: nothing more is written.
+    void ended() {
+        ended_ = true;
+        queue_.clear();
+        cut_.cancel();
+    }
+    // Closes now, whatever is being written (the server stops).
+    void cut() {
+        beast::error_code ignored;
+        beast::get_lowest_layer(ws).socket().close(ignored);
+    }
+
+    websocket::stream<beast::tcp_stream> ws;
+
+private:
+    void enqueue(std::string text) {
+        if (closing_ || ended_) return;
+        if (queue_.size() >= limits_.max_queued_frames ||
+            queued_bytes_ + text.size() > limits_.max_queued_bytes) {
+            // It does not read what it is sent: cut off, not buffered.
+            queue_.clear();
+            queued_bytes_ = 0;
+            start_close(kClosePolicy, "too slow: messages were not read");
+            return;
+        }
+        queued_bytes_ += text.size();
+        queue_.push_back(std::move(text));
+        if (!writing_) write_next();
+    }
+    void write_next() {
+        if (ended_) return;
+        if (closing_ && queue_.empty()) {
+            send_close();
+            return;
+        }
+        if (queue_.empty()) return;
+        writing_ = true;
+        ws.text(true);
+        ws.async_write(asio::buffer(queue_.front()),
+                       [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                           self->writing_ = false;
+                           if (ec || self->ended_) return;
+                           self->queued_bytes_ -= self->queue_.front().size();
+                           self->queue_.pop_front();
+                           self->write_next();
+                       });
+    }
+    void start_close(std::uint16_t code, std::string reason) {
+        if (closing_ || ended_) return;
+        closing_ = true;
+        reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+        queue_.clear();
+        queued_bytes_ = 0;
+        if (!writing_) {
+            send_close();
+            return;
+        }
+        // A write is stuck on a client that does not read: the close frame
+        // waits for it a little, then the connection is cut.
+        cut_.expires_after(std::chrono::seconds(5));
+        cut_.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec && self->writing_) self->cut();
+        });
+    }
+    void send_close() {
+        ws.async_close(reason_, [self = shared_from_this()](beast::error_code) { self->cut(); });
+    }
+
+    WebSocketLimits limits_;
+    std::deque<std::string> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool writing_ = false, closing_ = false, ended_ = false;
+    websocket::close_reason reason_;
+    asio::steady_timer cut_;
+};
 
 // Runs fn() on a database thread and resumes the coroutine with its result
 // on the coroutine's executor. The I/O thread never blocks on the database.
@@ -78,7 +176,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     struct Session {
         beast::tcp_stream stream;
         std::atomic<bool> busy{false};
-        explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
+        // Set while the connection is a WebSocket (its stream moved there);
+        // on the connection's executor only.
+        std::shared_ptr<WsPeer> websocket;
+        bool upgraded = false;  // the stream moved to a WebSocket
+        const asio::any_io_executor executor;
+        explicit Session(tcp::socket socket)
+            : stream(std::move(socket)), executor(stream.get_executor()) {}
     };
 
     std::vector<asio::io_context*> contexts;  // one per I/O thread
@@ -138,8 +242,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 ++from_address;
                 sessions.emplace(session.get(), session);
             }
-            auto ex = session->stream.get_executor();
-            asio::co_spawn(ex, run_session(session, address), asio::detached);
+            asio::co_spawn(session->executor, run_session(session, address), asio::detached);
         }
     }
 
@@ -452,6 +555,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                       {"status", res.status},
                                       {"duration_us", SystemClock::instance().now() - started},
                                       {"ip", ip}});
+            if (res.upgrade) {
+                co_await run_websocket(s, req, std::move(res.upgrade));
+                break;
+            }
             s.stream.expires_after(options.request_timeout);
             if (req.method == Method::kHead) res.stream = nullptr;
             co_await write(s, res, version, keep_alive && !draining, request_id, ec);
@@ -462,21 +569,77 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             s.busy = false;
             if (ec || !keep_alive) break;
         }
-        s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-        s.stream.close();
+        if (!s.upgraded) {
+            s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+            s.stream.close();
+        }
         std::lock_guard lock(sessions_mutex);
         sessions.erase(session.get());
         if (auto it = per_address.find(ip); it != per_address.end() && --it->second == 0)
             per_address.erase(it);
     }
 
-    // Closes connections: idle ones only, or all of them.
+    // Accepts the WebSocket a route agreed to and runs it until it ends:
+    // frames to the session, the peer writing what the session sends.
+    asio::awaitable<void> run_websocket(Session& s, const Request& req,
+                                        std::shared_ptr<WebSocketSession> session) {
+        bhttp::request<bhttp::empty_body> upgrade{bhttp::verb::get, req.target, 11};
+        for (const auto& [name, value] : req.headers) upgrade.insert(name, value);
+        s.stream.expires_never();  // the WebSocket keeps its own time
+        // A fixed, small kernel buffer: a client that stops reading fills it
+        // soon and shows in the queue (autotuning would grow it to megabytes).
+        beast::error_code ignored;
+        s.stream.socket().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
+        auto peer = std::make_shared<WsPeer>(std::move(s.stream), options.websocket);
+        s.upgraded = true;
+        s.websocket = peer;
+        s.busy = false;
+        websocket::stream_base::timeout timeouts;
+        timeouts.handshake_timeout = options.header_timeout;
+        timeouts.idle_timeout = options.websocket_idle;
+        timeouts.keep_alive_pings = true;
+        peer->ws.set_option(timeouts);
+        peer->ws.read_message_max(options.websocket.max_frame_bytes);
+        beast::error_code ec;
+        co_await peer->ws.async_accept(upgrade, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+            peer->cut();
+            s.websocket.reset();
+            co_return;
+        }
+        session->on_open(peer);
+        beast::flat_buffer frame;
+        for (;;) {
+            frame.clear();
+            co_await peer->ws.async_read(frame, asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) break;
+            if (!peer->ws.got_text()) continue;  // binary frames mean nothing here
+            const auto data = frame.data();
+            session->on_text(std::string_view(static_cast<const char*>(data.data()), data.size()));
+        }
+        peer->ended();
+        session->on_close();
+        peer->cut();
+        s.websocket.reset();
+    }
+
+    // Closes connections: idle ones only, or all of them. A WebSocket is
+    // idle: it is told the server is going away.
     void close_sessions(bool include_busy) {
         std::lock_guard lock(sessions_mutex);
         for (auto& [raw, weak] : sessions) {
             auto session = weak.lock();
             if (!session || (session->busy && !include_busy)) continue;
-            asio::post(session->stream.get_executor(), [session] {
+            asio::post(session->executor, [session, include_busy] {
+                if (session->upgraded) {
+                    if (auto ws = session->websocket) {
+                        if (include_busy)
+                            ws->cut();
+                        else
+                            ws->close(kCloseGoingAway, "the server is stopping");
+                    }
+                    return;
+                }
                 beast::error_code ignored;
                 session->stream.socket().cancel(ignored);
             });

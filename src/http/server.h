@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "http/dispatcher.h"
+#include "http/websocket.h"
 
 namespace boost::asio {
 class io_context;
@@ -45,6 +46,10 @@ struct ServerOptions {
     std::string spool_dir = "/tmp";
     // Reading a spooled upload may take this long.
     std::chrono::seconds upload_timeout{3600};
+    WebSocketLimits websocket;
+    // A WebSocket without a frame for this long is pinged; without an answer
+    // for as long again, it is closed.
+    std::chrono::seconds websocket_idle{30};
 };
 
 class Server {

@@ -365,6 +365,11 @@ Status AcceptPath::commit_together(db::Connection& c, std::vector<Waiting*>& cal
         }
         w->outcome = own;
         if (!own) continue;
+        if (ports_.hooks) {
+            std::vector<const Message*> mine;
+            for (const auto& m : b.messages) mine.push_back(&m);
+            UJ_TRY(ports_.hooks->accepted(c, mine));
+        }
         for (const auto& m : b.messages) {
             if (!*w->also) rows.push_back(&m);
             events.push_back(

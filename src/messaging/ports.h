@@ -42,6 +42,20 @@ public:
                                  MessageStatus, const std::optional<std::string>& /*error_code*/) {
         return {};
     }
+    // The realtime feed: the messages of one accept call, in its commit;
+    // and every status the pipeline gives messages, in its transaction.
+    virtual Status accepted(db::Connection&, const std::vector<const Message*>& /*messages*/) {
+        return {};
+    }
+    struct StatusNote {
+        AccountId account_id;
+        MessageId id;
+        MessageStatus status;
+        std::optional<std::string> detail;  // the event's detail, JSON
+    };
+    virtual Status statuses_changed(db::Connection&, const std::vector<StatusNote>& /*notes*/) {
+        return {};
+    }
 };
 
 // A channel other than SMS as the accept path checks its messages (WhatsApp,
@@ -66,6 +80,8 @@ struct MessagingPorts {
     Dispatch* dispatch = nullptr;
     // Prices and charges sends; none: sending is free.
     billing::BillingService* billing = nullptr;
+    // Hears of accepted messages (OutcomeHooks::accepted); none: not asked.
+    OutcomeHooks* hooks = nullptr;
     // The channels besides SMS that can send, by name ("whatsapp").
     std::map<std::string, SendChannel*, std::less<>> channels;
 };

@@ -181,7 +181,7 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
         UJ_TRY(finished(c, group.second, group.first.status, group.first.error_code));
     }
     UJ_TRY(store::dequeue_many(c, ids));
-    return store::insert_events(c, events);
+    return write_events(c, events);
 }
 
 Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& receipts, Micros now,
@@ -304,7 +304,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
             if (!is_final(touched[id].from)) newly_final.push_back(id);
         UJ_TRY(finished(c, newly_final, group.first.status, group.first.error_code));
     }
-    return store::insert_events(c, events);
+    return write_events(c, events);
 }
 
 Status Recorder::write_timeouts(db::Connection& c, const ReceiptTimeouts& t, Micros now) const {
@@ -325,7 +325,18 @@ Status Recorder::write_timeouts(db::Connection& c, const ReceiptTimeouts& t, Mic
     }
     UJ_TRY(store::change_status_many(c, ids, change, now));
     UJ_TRY(finished(c, ids, change.status, change.error_code));
-    return store::insert_events(c, events);
+    return write_events(c, events);
+}
+
+Status Recorder::write_events(db::Connection& c, const std::vector<store::EventRow>& events) const {
+    UJ_TRY(store::insert_events(c, events));
+    if (!hooks_ || events.empty()) return {};
+    std::vector<OutcomeHooks::StatusNote> notes;
+    notes.reserve(events.size());
+    for (const auto& e : events)
+        if (e.status != status::kSending)
+            notes.push_back({e.account_id, e.message_id, e.status, e.detail});
+    return hooks_->statuses_changed(c, notes);
 }
 
 Status Recorder::finished(db::Connection& c, const std::vector<MessageId>& ids,
@@ -346,9 +357,8 @@ Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros n
     UJ_TRY(store::change_status(c, f.message.id, change, now));
     UJ_TRY(store::dequeue(c, f.message.id));
     UJ_TRY(finished(c, {f.message.id}, change.status, change.error_code));
-    return store::insert_events(
-        c, {{f.message.account_id, f.message.id, event_type(status::kFailed), status::kFailed,
-             json({{"error_code", f.error_code}}).dump(), now}});
+    return write_events(c, {{f.message.account_id, f.message.id, event_type(status::kFailed),
+                             status::kFailed, json({{"error_code", f.error_code}}).dump(), now}});
 }
 
 Status Recorder::write_retry(db::Connection& c, const RetryRecord& r, Micros now) const {
@@ -368,9 +378,8 @@ Status Recorder::write_retry(db::Connection& c, const RetryRecord& r, Micros now
     const json detail = {{"retry", attempts},
                          {"error_code", r.error_code},
                          {"next_attempt_at", format_iso8601(now + delay)}};
-    return store::insert_events(
-        c, {{r.message.account_id, r.message.id, event_type(status::kQueued), status::kQueued,
-             detail.dump(), now}});
+    return write_events(c, {{r.message.account_id, r.message.id, event_type(status::kQueued),
+                             status::kQueued, detail.dump(), now}});
 }
 
 Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport& in,

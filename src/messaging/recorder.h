@@ -17,6 +17,7 @@
 #include "db/connection.h"
 #include "messaging/model.h"
 #include "messaging/ports.h"
+#include "messaging/store.h"
 
 namespace ujumbe::messaging {
 
@@ -105,6 +106,8 @@ private:
     std::function<AccountId()> inbound_owner_;
     OutcomeHooks* hooks_;
     // Tells the hooks about messages whose status became final.
+    // The events of status changes, written; the hooks hear of them.
+    Status write_events(db::Connection& c, const std::vector<store::EventRow>& events) const;
     Status finished(db::Connection& c, const std::vector<MessageId>& ids, MessageStatus status,
                     const std::optional<std::string>& error_code) const;
 };

@@ -1,0 +1,12 @@
+#pragma once
+// A conversation as the API and the realtime feed show it.
+
+#include <nlohmann/json.hpp>
+
+#include "conversations/model.h"
+
+namespace ujumbe::conversations {
+
+nlohmann::json conversation_json(const Conversation& k);
+
+}  // namespace ujumbe::conversations
