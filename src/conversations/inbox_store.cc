@@ -1,5 +1,7 @@
 #include "conversations/inbox_store.h"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 namespace ujumbe::conversations::store {
@@ -92,8 +94,15 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
     if (q.tag)
         where += " AND lower(tags) LIKE " + f.bind(db::like_contains(json(*q.tag).dump())) +
                  " ESCAPE '\\'";
-    if (q.search)
-        where += " AND customer LIKE " + f.bind(db::like_contains(*q.search)) + " ESCAPE '\\'";
+    if (q.search) {
+        // The number, or the name of the contact the conversation is with.
+        std::string lower = *q.search;
+        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        where += " AND (customer LIKE " + f.bind(db::like_contains(*q.search)) +
+                 " ESCAPE '\\' OR contact_id IN (SELECT id FROM contacts WHERE account_id = " +
+                 f.bind(account.value) + " AND lower(name) LIKE " +
+                 f.bind(db::like_contains(lower)) + " ESCAPE '\\'))";
+    }
     db::Listing<Conversation> out;
     UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM conversations" + where, f));
     const std::string sql = std::string("SELECT ") + kColumns + " FROM conversations" + where +

@@ -394,6 +394,30 @@ TEST_P(WebhookProcessorTest, ANumberNotTheChannelsIsKeptAndReported) {
     EXPECT_EQ(**window, clock_.now());
 }
 
+TEST_P(WebhookProcessorTest, WhatIsPastItsKeepIsPurgedAndNothingSooner) {
+    const std::int64_t at = clock_.now() / kMicrosPerSecond;
+    deliver(inbound("1001", "wamid.A", "Habari", at));
+    deliver(inbound("1001", "wamid.B", "Bei gani?", at));
+    ASSERT_TRUE(processor_->run());
+    auto count = [&](const char* table) {
+        auto n = db().read([&](db::Connection& c) {
+            return c.query_one(std::string("SELECT COUNT(*) FROM ") + table);
+        });
+        return n && *n ? (**n).i64(0) : -1;
+    };
+    EXPECT_EQ(*processor_->purge(), 0);
+    clock_.advance(15 * 86'400 * kMicrosPerSecond);
+    deliver(inbound("1001", "wamid.C", "Later", clock_.now() / kMicrosPerSecond));  // waiting
+    EXPECT_EQ(*processor_->purge(), 2);  // the ids taken 15 days ago; the deliveries stay
+    EXPECT_EQ(count("whatsapp_seen"), 0);
+    EXPECT_EQ(count("whatsapp_webhook_events"), 3);
+    clock_.advance(31 * 86'400 * kMicrosPerSecond);
+    EXPECT_EQ(*processor_->purge(), 2);  // processed ones only: wamid.C still waits
+    EXPECT_EQ(count("whatsapp_webhook_events"), 1);
+    ASSERT_TRUE(processor_->run());
+    EXPECT_EQ(sink_.got.size(), 3u);
+}
+
 TEST_P(WebhookProcessorTest, TheAccountReadsItsDeliveriesAndWhatBecameOfThem) {
     deliver(inbound("9999", "wamid.X", "Hello", clock_.now() / kMicrosPerSecond));
     clock_.advance(kMicrosPerSecond);

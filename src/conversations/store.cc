@@ -155,6 +155,20 @@ Result<std::optional<WebhookEvent>> webhook_event(Connection& c, const WhatsAppC
         event_from);
 }
 
+Result<std::int64_t> purge_webhook_events(Connection& c, Micros before, int limit) {
+    return c.execute(
+        "DELETE FROM whatsapp_webhook_events WHERE id IN (SELECT id FROM whatsapp_webhook_events "
+        "WHERE received_at < $1 AND processed_at IS NOT NULL ORDER BY received_at LIMIT $2)",
+        {before, static_cast<std::int64_t>(limit)});
+}
+
+Result<std::int64_t> purge_seen(Connection& c, Micros seen_before, int limit) {
+    return c.execute(
+        "DELETE FROM whatsapp_seen WHERE (channel_id, wamid, what) IN (SELECT channel_id, wamid, "
+        "what FROM whatsapp_seen WHERE seen_at < $1 ORDER BY seen_at LIMIT $2)",
+        {seen_before, static_cast<std::int64_t>(limit)});
+}
+
 Result<std::vector<WaitingEvent>> claim_webhook_events(Connection& c, int limit) {
     const bool pg = c.dialect() == db::Dialect::kPostgres;
     return db::all<WaitingEvent>(

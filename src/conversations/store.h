@@ -55,6 +55,10 @@ Result<std::vector<WaitingEvent>> claim_webhook_events(Connection& c, int limit)
 Status finish_webhook_event(Connection& c, const WebhookEventId& id, const std::string& outcome,
                             Micros at);
 
+// Deletes up to `limit` processed deliveries received before `before`, and
+// up to `limit` ids taken before `seen_before`; how many rows went.
+Result<std::int64_t> purge_webhook_events(Connection& c, Micros before, int limit);
+Result<std::int64_t> purge_seen(Connection& c, Micros seen_before, int limit);
 // Records that `wamid` was taken as `what` ("message", or a status);
 // false when it had been before.
 Result<bool> mark_seen(Connection& c, const WhatsAppChannelId& channel, const std::string& wamid,

@@ -122,6 +122,10 @@ void WebhookProcessor::start() {
     thread_.start("wa-webhooks", options_.poll, std::chrono::milliseconds(5), [this] {
         auto r = run();
         if (!r) log::warn("whatsapp webhook processing failed", {{"error", r.error().message}});
+        if (clock_.now() - purged_at_ < options_.purge_every) return;
+        purged_at_ = clock_.now();
+        if (auto p = purge(); !p)
+            log::warn("whatsapp webhook purge failed", {{"error", p.error().message}});
     });
 }
 
@@ -140,6 +144,22 @@ Result<int> WebhookProcessor::run() {
         total += n;
         if (n < options_.batch || thread_.stopping()) return total;
     }
+}
+
+Result<std::int64_t> WebhookProcessor::purge() {
+    const Micros now = clock_.now();
+    std::int64_t total = 0;
+    for (bool more = true; more && !thread_.stopping();) {
+        UJ_ASSIGN(auto n, db_.write([&](db::Connection& c) -> Result<std::int64_t> {
+            UJ_ASSIGN(auto events,
+                      store::purge_webhook_events(c, now - options_.keep_events, options_.purge_batch));
+            UJ_ASSIGN(auto seen, store::purge_seen(c, now - options_.keep_seen, options_.purge_batch));
+            more = events == options_.purge_batch || seen == options_.purge_batch;
+            return events + seen;
+        }));
+        total += n;
+    }
+    return total;
 }
 
 Result<int> WebhookProcessor::run_batch() {

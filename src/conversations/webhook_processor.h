@@ -20,6 +20,13 @@ namespace ujumbe::conversations {
 struct ProcessorOptions {
     Micros poll = kMicrosPerSecond;  // between rounds when nothing wakes it
     int batch = 50;                  // deliveries per transaction
+    // Processed deliveries are kept this long (to read why a message did not
+    // arrive), Meta's ids taken longer than Meta redelivers (up to 7 days);
+    // purged this often, in batches of purge_batch rows.
+    Micros keep_events = 30LL * 86'400 * kMicrosPerSecond;
+    Micros keep_seen = 14LL * 86'400 * kMicrosPerSecond;
+    Micros purge_every = 3600 * kMicrosPerSecond;
+    int purge_batch = 5000;
 };
 
 class WebhookProcessor {
@@ -35,6 +42,8 @@ public:
 
     // Processes every delivery waiting now; how many. (The thread's round.)
     Result<int> run();
+    // Deletes what is past its keep; how many rows. (The round, when due.)
+    Result<std::int64_t> purge();
 
 private:
     Result<int> run_batch();
@@ -44,6 +53,7 @@ private:
     MessageSink* sink_;
     ProcessorOptions options_;
     PollingThread thread_;
+    Micros purged_at_ = 0;  // the thread's
 };
 
 }  // namespace ujumbe::conversations
