@@ -57,6 +57,23 @@ def call(base, method, path, body=None, headers=None):
         return json.loads(resp.read())["data"]
 
 
+def register_account(base):
+    """A new account's owner: the Authorization header of its requests."""
+    jwt = call(base, "POST", "/api/v1/auth/register",
+               {"account_name": "Bench", "name": "Bench",
+                "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+                "password": "bench-password-123"})["access"]
+    return {"Authorization": "Bearer " + jwt}
+
+
+def connect_whatsapp(base, auth, phone_number_id, token, app_secret):
+    """Connects the account's WhatsApp channel; the channel as shown."""
+    return call(base, "POST", "/api/v1/channels/whatsapp/connect",
+                {"phone_number_id": phone_number_id, "business_account_id": "102290129340398",
+                 "access_token": token, "app_secret": app_secret,
+                 "verify_token": "verify-bench-token"}, auth)
+
+
 def to_ms(text):
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]

@@ -30,7 +30,7 @@ import uuid
 
 import websockets
 
-from benchlib import call, start_server
+from benchlib import call, connect_whatsapp, register_account, start_server
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 from graph_simulator import GraphSimulator  # noqa: E402
@@ -171,16 +171,9 @@ def main():
         "UJUMBE_WHATSAPP_GRAPH_URL": graph.url})
     ws_base = base.replace("http://", "ws://")
     try:
-        jwt = call(base, "POST", "/api/v1/auth/register",
-                   {"account_name": "Bench", "name": "Bench",
-                    "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
-                    "password": "bench-password-123"})["access"]
-        auth = {"Authorization": "Bearer " + jwt}
+        auth = register_account(base)
         app_secret = "app-" + uuid.uuid4().hex
-        channel = call(base, "POST", "/api/v1/channels/whatsapp/connect",
-                       {"phone_number_id": PHONE_NUMBER_ID,
-                        "business_account_id": "102290129340398", "access_token": token,
-                        "app_secret": app_secret, "verify_token": "verify-bench-token"}, auth)
+        channel = connect_whatsapp(base, auth, PHONE_NUMBER_ID, token, app_secret)
         hook = Hook(base, channel["webhook_path"], app_secret)
         lock = threading.Lock()
 

@@ -26,7 +26,7 @@ import tempfile
 import time
 import uuid
 
-from benchlib import call, start_server, to_ms
+from benchlib import call, connect_whatsapp, register_account, start_server, to_ms
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 from graph_simulator import GraphSimulator  # noqa: E402
@@ -108,16 +108,9 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ujumbe-bench-whatsapp-")
     proc, base = start_server(tmp, pg_url, {"UJUMBE_WHATSAPP_GRAPH_URL": graph.url})
     try:
-        jwt = call(base, "POST", "/api/v1/auth/register",
-                   {"account_name": "Bench", "name": "Bench",
-                    "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
-                    "password": "bench-password-123"})["access"]
-        auth = {"Authorization": "Bearer " + jwt}
+        auth = register_account(base)
         app_secret = "app-" + uuid.uuid4().hex
-        channel = call(base, "POST", "/api/v1/channels/whatsapp/connect",
-                       {"phone_number_id": phone_number_id,
-                        "business_account_id": "102290129340398", "access_token": token,
-                        "app_secret": app_secret, "verify_token": "verify-bench-token"}, auth)
+        channel = connect_whatsapp(base, auth, phone_number_id, token, app_secret)
         script = os.path.join(tmp, "deliveries.lua")
         with open(script, "w") as f:
             f.write(LUA)

@@ -103,7 +103,7 @@ void HttpGateway::pump() {
 
 void HttpGateway::send(Pending p) {
     ++in_flight_;
-    ++sent_;
+    tally_.sent();
     const auto counted = formats::count_segments(p.message.body);
     MessageValues values{.to = p.message.to,
                          .from = p.message.sender,
@@ -115,16 +115,7 @@ void HttpGateway::send(Pending p) {
     auto self = std::static_pointer_cast<HttpGateway>(shared_from_this());
     client_->send(std::move(request), [self, p = std::move(p)](HttpAnswer answer) mutable {
         auto part = read_provider_answer(self->settings_, answer, p.message.message_id.value);
-        if (part.accepted)
-            ++self->accepted_;
-        else if (part.answered)
-            ++self->refused_;
-        else
-            ++self->unanswered_;
-        if (!part.accepted) {
-            std::lock_guard lock(self->error_mutex_);
-            self->last_error_ = part.error_code + ": " + part.error_message;
-        }
+        self->tally_.answered(part);
         p.done({{part}});
         asio::post(self->strand_, [self] {
             --self->in_flight_;
@@ -134,22 +125,11 @@ void HttpGateway::send(Pending p) {
 }
 
 nlohmann::json HttpGateway::status() const {
-    std::string error;
-    {
-        std::lock_guard lock(error_mutex_);
-        error = last_error_;
-    }
-    return {{"kind", "http"},
-            {"available", available()},
-            {"bound", available()},
-            {"requests", sent_.load()},
-            {"accepted", accepted_.load()},
-            {"refused", refused_.load()},
-            {"unanswered", unanswered_.load()},
-            {"callback_reports", reports_.load()},
-            {"tps", settings_.tps},
-            {"concurrency", settings_.concurrency},
-            {"last_error", error.empty() ? nlohmann::json(nullptr) : nlohmann::json(error)}};
+    nlohmann::json out = {{"kind", "http"},       {"available", available()},
+                          {"bound", available()}, {"callback_reports", reports_.load()},
+                          {"tps", settings_.tps}, {"concurrency", settings_.concurrency}};
+    tally_.add_to(out);
+    return out;
 }
 
 Result<std::size_t> HttpGateway::on_callback(const ProviderCallback& cb) {

@@ -16,6 +16,7 @@
 #include "channels/gateway.h"
 #include "channels/http_client.h"
 #include "channels/http_provider/provider.h"
+#include "channels/request_tally.h"
 
 namespace ujumbe::channels {
 
@@ -60,9 +61,8 @@ private:
     bool refill_waiting_ = false;
 
     // Figures for status(), any thread.
-    std::atomic<std::uint64_t> sent_{0}, accepted_{0}, refused_{0}, unanswered_{0}, reports_{0};
-    mutable std::mutex error_mutex_;
-    std::string last_error_;
+    RequestTally tally_;
+    std::atomic<std::uint64_t> reports_{0};
 };
 
 }  // namespace ujumbe::channels

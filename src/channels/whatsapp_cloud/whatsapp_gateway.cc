@@ -138,7 +138,7 @@ void NumberGateway::submit(OutboundSms message, std::function<void(SubmitOutcome
         done({{retryable("NOT_BOUND", "The WhatsApp channel is not running.")}});
         return;
     }
-    ++sent_;
+    tally_.sent();
     HttpRequest request;
     request.url = graph_endpoint(settings_.graph, settings_.phone_number_id + "/messages");
     request.headers = {{"Authorization", "Bearer " + settings_.access_token},
@@ -147,35 +147,18 @@ void NumberGateway::submit(OutboundSms message, std::function<void(SubmitOutcome
     auto self = std::static_pointer_cast<NumberGateway>(shared_from_this());
     client_->send(std::move(request), [self, done = std::move(done)](HttpAnswer answer) {
         PartOutcome part = read_send_answer(answer);
-        if (part.accepted)
-            ++self->accepted_;
-        else if (part.answered)
-            ++self->refused_;
-        else
-            ++self->unanswered_;
-        if (!part.accepted) {
-            std::lock_guard lock(self->error_mutex_);
-            self->last_error_ = part.error_code + ": " + part.error_message;
-        }
+        self->tally_.answered(part);
         done({{part}});
     });
 }
 
 json NumberGateway::status() const {
-    std::string error;
-    {
-        std::lock_guard lock(error_mutex_);
-        error = last_error_;
-    }
-    return {{"kind", "whatsapp"},
-            {"available", available()},
-            {"phone_number_id", settings_.phone_number_id},
-            {"requests", sent_.load()},
-            {"accepted", accepted_.load()},
-            {"refused", refused_.load()},
-            {"unanswered", unanswered_.load()},
-            {"concurrency", settings_.concurrency},
-            {"last_error", error.empty() ? json(nullptr) : json(error)}};
+    json out = {{"kind", "whatsapp"},
+                {"available", available()},
+                {"phone_number_id", settings_.phone_number_id},
+                {"concurrency", settings_.concurrency}};
+    tally_.add_to(out);
+    return out;
 }
 
 }  // namespace ujumbe::channels::whatsapp

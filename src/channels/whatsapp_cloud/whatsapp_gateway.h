@@ -13,6 +13,7 @@
 
 #include "channels/gateway.h"
 #include "channels/http_client.h"
+#include "channels/request_tally.h"
 #include "channels/whatsapp_cloud/graph.h"
 
 namespace ujumbe::channels::whatsapp {
@@ -58,9 +59,7 @@ private:
     boost::asio::io_context& io_;
     std::shared_ptr<HttpClient> client_;
     std::atomic<bool> started_{false}, stopped_{false};
-    std::atomic<std::uint64_t> sent_{0}, accepted_{0}, refused_{0}, unanswered_{0};
-    mutable std::mutex error_mutex_;
-    std::string last_error_;
+    RequestTally tally_;
 };
 
 }  // namespace ujumbe::channels::whatsapp
