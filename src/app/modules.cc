@@ -249,7 +249,10 @@ void Modules::add_routes(http::Router& router) {
                                   .publisher = realtime_publisher_,
                                   .clock = SystemClock::instance(),
                                   .secret = secret_,
-                                  .authenticator = authenticator_});
+                                  .authenticator = authenticator_,
+                                  .limited = [this](const AccountId& account, Role role) {
+                                      return inbox_.limited(account, role);
+                                  }});
 }
 
 }  // namespace ujumbe::app

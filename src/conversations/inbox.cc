@@ -37,9 +37,11 @@ Inbox::Inbox(db::Database& db, Clock& clock, identity::IdentityService& identity
 
 Status Inbox::publish(db::Connection& c, const Conversation& k) {
     if (!realtime_) return {};
-    return realtime_->publish(
-        c,
-        {.account_id = k.account_id, .type = "conversation.updated", .data = conversation_json(k)});
+    return realtime_->publish(c, {.account_id = k.account_id,
+                                  .type = "conversation.updated",
+                                  .data = conversation_json(k),
+                                  .conversation_scoped = true,
+                                  .assignee = k.assigned_to ? k.assigned_to->value : ""});
 }
 
 Status Inbox::on_inbound(db::Connection& c, const messaging::Message& m) {
@@ -53,13 +55,36 @@ Status Inbox::on_inbound(db::Connection& c, const messaging::Message& m) {
     if (!k) return {};
     auto data = messaging::message_json(m);
     data["conversation_id"] = k->id.value;
-    UJ_TRY(realtime_->publish(
-        c, {.account_id = m.account_id, .type = "message.new", .data = std::move(data)}));
+    UJ_TRY(realtime_->publish(c, {.account_id = m.account_id,
+                                  .type = "message.new",
+                                  .data = std::move(data),
+                                  .conversation_scoped = true,
+                                  .assignee = k->assigned_to ? k->assigned_to->value : ""}));
     return publish(c, *k);
 }
 
-Result<db::Listing<Conversation>> Inbox::list(const Principal& who, const ConversationQuery& q,
+Result<std::string> Inbox::agents_see(const Principal& who) {
+    return db_.read([&](db::Connection& c) { return store::agents_see(c, who.account_id); });
+}
+
+Result<std::string> Inbox::set_agents_see(const Principal& who, const std::string& value) {
+    if (!who.can_manage()) return Error::forbidden("Only owners and admins change the inbox");
+    UJ_TRY(db_.write([&](db::Connection& c) {
+        return store::set_agents_see(c, who.account_id, value, clock_.now());
+    }));
+    return value;
+}
+
+Result<bool> Inbox::limited(const AccountId& account, Role role) {
+    if (role != Role::kAgent) return false;
+    UJ_ASSIGN(auto see, db_.read([&](db::Connection& c) { return store::agents_see(c, account); }));
+    return see == "assigned";
+}
+
+Result<db::Listing<Conversation>> Inbox::list(const Principal& who, ConversationQuery q,
                                               const db::Paged& page) {
+    UJ_ASSIGN(bool only_theirs, limited(who.account_id, who.role));
+    if (only_theirs) q.visible_to = who.user_id;
     return db_.read(
         [&](db::Connection& c) { return store::list_conversations(c, who.account_id, q, page); });
 }
@@ -70,6 +95,11 @@ Result<Conversation> Inbox::find(const Principal& who, const std::string& id) {
         return store::find_conversation(c, who.account_id, ConversationId{id});
     }));
     if (!found) return Error::not_found("Conversation");
+    // Another agent's conversation does not exist for a limited agent.
+    if (found->assigned_to && *found->assigned_to != who.user_id) {
+        UJ_ASSIGN(bool only_theirs, limited(who.account_id, who.role));
+        if (only_theirs) return Error::not_found("Conversation");
+    }
     return std::move(*found);
 }
 

@@ -39,7 +39,7 @@ public:
     // inbound one opens or reopens its conversation.
     Status on_inbound(db::Connection& c, const messaging::Message& m);
 
-    Result<db::Listing<Conversation>> list(const Principal& who, const ConversationQuery& q,
+    Result<db::Listing<Conversation>> list(const Principal& who, ConversationQuery q,
                                            const db::Paged& page);
     // The conversation and up to `limit` of its messages created before
     // `before` (none: the latest).
@@ -52,6 +52,13 @@ public:
     // the message it answers) to the customer on the conversation's channel.
     Result<messaging::Message> reply(const Principal& who, const std::string& id,
                                      messaging::SendRequest request);
+
+    // What the account's agents see: "all" or "assigned" (their own and the
+    // unassigned); owners and admins change it and always see everything.
+    Result<std::string> agents_see(const Principal& who);
+    Result<std::string> set_agents_see(const Principal& who, const std::string& value);
+    // Whether `who` sees only their own and unassigned conversations.
+    Result<bool> limited(const AccountId& account, Role role);
 
 private:
     Result<Conversation> find(const Principal& who, const std::string& id);

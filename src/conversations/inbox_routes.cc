@@ -161,6 +161,20 @@ Result<Response> reply(Inbox& s, RequestContext& ctx, const Request& req) {
     return http::ok(messaging::message_json(sent), 202, "Reply accepted");
 }
 
+Result<Response> get_settings(Inbox& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto see, s.agents_see(ctx.who()));
+    return http::ok({{"agents_see", see}});
+}
+
+Result<Response> put_settings(Inbox& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    Fields f(body);
+    auto see = f.choice("agents_see", Need::kRequired, {"all", "assigned"});
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto saved, s.set_agents_see(ctx.who(), *see));
+    return http::ok({{"agents_see", saved}}, 200, "Inbox settings saved");
+}
+
 }  // namespace
 
 void add_inbox_routes(http::Router& router, Inbox& s) {
@@ -171,6 +185,9 @@ void add_inbox_routes(http::Router& router, Inbox& s) {
     const http::RouteOptions read_scope{.scope = "conversations:read"};
     const http::RouteOptions write_scope{.scope = "conversations:write"};
     router.add(Method::kGet, b + "/conversations", bind(list), read_scope);
+    // Before /conversations/{id}, which would take "settings" for an id.
+    router.add(Method::kGet, b + "/conversations/settings", bind(get_settings), read_scope);
+    router.add(Method::kPut, b + "/conversations/settings", bind(put_settings), write_scope);
     router.add(Method::kGet, b + "/conversations/{id}", bind(get), read_scope);
     router.add(Method::kPatch, b + "/conversations/{id}", bind(patch), write_scope);
     router.add(Method::kPost, b + "/conversations/{id}/read", bind(read), write_scope);

@@ -91,6 +91,8 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
             where += " AND assigned_to IS NULL";
     }
     if (q.unread) where += *q.unread ? " AND unread_count > 0" : " AND unread_count = 0";
+    if (q.visible_to)
+        where += " AND (assigned_to IS NULL OR assigned_to = " + f.bind(q.visible_to->value) + ")";
     if (q.tag)
         where += " AND lower(tags) LIKE " + f.bind(db::like_contains(json(*q.tag).dump())) +
                  " ESCAPE '\\'";
@@ -110,6 +112,21 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
     UJ_ASSIGN(auto result, c.run(sql, f.params()));
     for (const auto& r : result.rows) out.items.push_back(conversation_from(r));
     return out;
+}
+
+Result<std::string> agents_see(Connection& c, const AccountId& account) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT agents_see FROM inbox_settings WHERE account_id = $1",
+                                    {account.value}));
+    return row ? row->text(0) : std::string("all");
+}
+
+Status set_agents_see(Connection& c, const AccountId& account, const std::string& value,
+                      Micros now) {
+    return db::done(c.query(
+        "INSERT INTO inbox_settings (account_id, agents_see, updated_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (account_id) DO UPDATE SET agents_see = excluded.agents_see, "
+        "updated_at = excluded.updated_at",
+        {account.value, value, now}));
 }
 
 Result<std::optional<Conversation>> conversation_with(Connection& c, const AccountId& account,

@@ -26,6 +26,12 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
                                                      const db::Paged& page);
 Result<std::optional<Conversation>> find_conversation(Connection& c, const AccountId& account,
                                                       const ConversationId& id);
+// What the account's agents see: "all" (the default) or "assigned" (their
+// own conversations and the unassigned ones).
+Result<std::string> agents_see(Connection& c, const AccountId& account);
+Status set_agents_see(Connection& c, const AccountId& account, const std::string& value,
+                      Micros now);
+
 // The conversation (account, channel, customer), if any.
 Result<std::optional<Conversation>> conversation_with(Connection& c, const AccountId& account,
                                                       const std::string& channel,

@@ -102,6 +102,8 @@ struct ConversationQuery {
     // Set: assigned to this user; set to nullopt inside: unassigned.
     std::optional<std::optional<UserId>> assigned_to;
     std::optional<bool> unread;
+    // An agent limited by the account's setting: only these and the unassigned.
+    std::optional<UserId> visible_to;
 };
 
 // PATCH /conversations/{id}: what is given changes.

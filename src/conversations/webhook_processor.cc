@@ -151,9 +151,10 @@ Result<std::int64_t> WebhookProcessor::purge() {
     std::int64_t total = 0;
     for (bool more = true; more && !thread_.stopping();) {
         UJ_ASSIGN(auto n, db_.write([&](db::Connection& c) -> Result<std::int64_t> {
-            UJ_ASSIGN(auto events,
-                      store::purge_webhook_events(c, now - options_.keep_events, options_.purge_batch));
-            UJ_ASSIGN(auto seen, store::purge_seen(c, now - options_.keep_seen, options_.purge_batch));
+            UJ_ASSIGN(auto events, store::purge_webhook_events(c, now - options_.keep_events,
+                                                               options_.purge_batch));
+            UJ_ASSIGN(auto seen,
+                      store::purge_seen(c, now - options_.keep_seen, options_.purge_batch));
             more = events == options_.purge_batch || seen == options_.purge_batch;
             return events + seen;
         }));

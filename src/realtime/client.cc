@@ -13,13 +13,21 @@ constexpr Micros kTypingEvery = kMicrosPerSecond;
 
 }  // namespace
 
-Client::Client(Hub& hub, Publisher& publisher, Clock& clock, AccountId account, UserId user)
+Client::Client(Hub& hub, Publisher& publisher, Clock& clock, AccountId account, UserId user,
+               bool limited)
     : hub_(hub),
       publisher_(publisher),
       clock_(clock),
       account_(std::move(account)),
       user_(std::move(user)),
+      limited_(limited),
       id_(random_token(12)) {}
+
+bool Client::wants(const Event& e) const {
+    if (!e.room.empty()) return e.origin != id_ && in_room(e.room);
+    if (!limited_) return true;
+    return e.conversation_scoped && (e.assignee.empty() || e.assignee == user_.value);
+}
 
 void Client::on_open(std::shared_ptr<http::WebSocketPeer> peer) {
     peer_ = std::move(peer);

@@ -26,17 +26,20 @@ class Client final : public http::WebSocketSession,
                      public Listener,
                      public std::enable_shared_from_this<Client> {
 public:
-    Client(Hub& hub, Publisher& publisher, Clock& clock, AccountId account, UserId user);
+    // `limited`: the user is an agent who sees only their own and the
+    // unassigned conversations.
+    Client(Hub& hub, Publisher& publisher, Clock& clock, AccountId account, UserId user,
+           bool limited);
 
     void on_open(std::shared_ptr<http::WebSocketPeer> peer) override;
     void on_text(std::string_view text) override;
     void on_close() override;
 
-    const std::string& id() const override { return id_; }
-    bool in_room(const std::string& room) const override;
+    bool wants(const Event& e) const override;
     void deliver(const std::string& frame) override;
 
 private:
+    bool in_room(const std::string& room) const;
     void reply(const std::string& type, const nlohmann::json& data = nlohmann::json::object());
 
     Hub& hub_;
@@ -44,6 +47,7 @@ private:
     Clock& clock_;
     const AccountId account_;
     const UserId user_;
+    const bool limited_;
     const std::string id_;
     std::shared_ptr<http::WebSocketPeer> peer_;  // set on open, before any delivery
     mutable std::mutex mutex_;

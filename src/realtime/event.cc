@@ -15,7 +15,9 @@ std::string wire_of(const Event& e) {
                  {"t", e.type},
                  {"d", e.data},
                  {"r", e.room},
-                 {"o", e.origin}})
+                 {"o", e.origin},
+                 {"s", e.conversation_scoped},
+                 {"w", e.assignee}})
         .dump();
 }
 
@@ -30,6 +32,8 @@ std::optional<Event> event_of_wire(const std::string& text) {
     if (doc.contains("d") && doc["d"].is_object()) e.data = doc["d"];
     if (doc.contains("r") && doc["r"].is_string()) e.room = doc["r"].get<std::string>();
     if (doc.contains("o") && doc["o"].is_string()) e.origin = doc["o"].get<std::string>();
+    if (doc.contains("s") && doc["s"].is_boolean()) e.conversation_scoped = doc["s"].get<bool>();
+    if (doc.contains("w") && doc["w"].is_string()) e.assignee = doc["w"].get<std::string>();
     return e;
 }
 

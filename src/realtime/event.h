@@ -20,6 +20,11 @@ struct Event {
     // client it came from.
     std::string room;
     std::string origin;
+    // An event about one conversation (message.new of a customer's message,
+    // conversation.updated): its assignee, "" when unassigned. Agents limited
+    // to their own conversations hear only these, and only theirs.
+    bool conversation_scoped = false;
+    std::string assignee;
 };
 
 // The frame a client receives: {"type", "data"} (and "conversation_id" for typing).

@@ -31,8 +31,7 @@ void Hub::deliver(const Event& e) {
     }
     const std::string frame = frame_of(e);
     for (const auto& c : targets) {
-        if (!e.room.empty() && (!c->in_room(e.room) || c->id() == e.origin)) continue;
-        c->deliver(frame);
+        if (c->wants(e)) c->deliver(frame);
     }
 }
 

@@ -20,9 +20,8 @@ namespace ujumbe::realtime {
 class Listener {
 public:
     virtual ~Listener() = default;
-    virtual const std::string& id() const = 0;
-    // Whether it joined the conversation `room`.
-    virtual bool in_room(const std::string& room) const = 0;
+    // Whether it hears `e`, an event of its account.
+    virtual bool wants(const Event& e) const = 0;
     virtual void deliver(const std::string& frame) = 0;
 };
 

@@ -51,6 +51,7 @@ Result<Response> open(const RealtimeRoutes& r, RequestContext&, const Request& r
                                   "POST /api/v1/ws/tickets and pass ?ticket=.");
     AccountId account;
     UserId user;
+    Role role = Role::kAgent;
     if (auto ticket = req.query_param("ticket")) {
         auto holder = check_ticket(r.secret, std::string(*ticket), r.clock.now());
         if (!holder)
@@ -58,18 +59,21 @@ Result<Response> open(const RealtimeRoutes& r, RequestContext&, const Request& r
                                           "The ticket is not valid or has expired.");
         account = holder->account_id;
         user = holder->user_id;
+        role = parse_role(holder->role).value_or(Role::kAgent);
     } else {
         UJ_ASSIGN(auto who, r.authenticator.authenticate(req));
         if (who.api_key_id && !http::scope_allows(who.scopes, kScope))
             return Error::forbidden("This API key lacks the conversations:read scope.");
         account = who.account_id;
         user = who.user_id;
+        role = who.role;
     }
     if (!is_upgrade(req))
         return Error{ErrorCode::kFailedPrecondition, "UPGRADE_REQUIRED",
                      "Open this URL as a WebSocket."};
+    UJ_ASSIGN(bool limited, r.limited ? r.limited(account, role) : Result<bool>(false));
     Response res;
-    res.upgrade = std::make_shared<Client>(r.hub, r.publisher, r.clock, account, user);
+    res.upgrade = std::make_shared<Client>(r.hub, r.publisher, r.clock, account, user, limited);
     return res;
 }
 

@@ -247,3 +247,52 @@ def test_a_client_on_one_node_hears_what_happens_on_another(rsrv, rapi, server_f
     time.sleep(0.5)
     assert all(f["data"].get("body") != "not yours" for f in ws.frames)
     ws.close()
+
+
+def test_an_agent_limited_to_their_conversations_sees_and_hears_only_those(rsrv, rapi):
+    owner = u.register(rapi)
+    number = connect_whatsapp(rapi, rsrv, owner)
+    mine, theirs = u.member(rapi, owner, role="agent"), u.member(rapi, owner, role="agent")
+    watcher = open_feed(rsrv, rapi, owner)
+
+    def customer_writes(customer, text):
+        GRAPH.send_inbound(number, customer, text)
+        return watcher.next("conversation.updated", timeout=15,
+                            where=lambda f: f["data"]["customer"] == "+" + customer)["data"]
+
+    x, y = ("25571%07d" % (uuid.uuid4().int % 10**7) for _ in range(2))
+    kx, ky = customer_writes(x, "Habari"), customer_writes(y, "Mambo")
+    for k, agent in ((kx, mine), (ky, theirs)):
+        assert_ok(rapi("PATCH", "/conversations/" + k["id"], token=owner.access,
+                       json={"assigned_to": agent.user_id}))
+    ids = lambda who: {k["id"] for k in assert_ok(rapi("GET", "/conversations",
+                                                       token=who.access))["results"]}
+    assert ids(mine) == {kx["id"], ky["id"]}  # everyone sees everything by default
+    assert assert_ok(rapi("GET", "/conversations/settings", token=mine.access)) == {
+        "agents_see": "all"}
+    assert_error(rapi("PUT", "/conversations/settings", token=mine.access,
+                      json={"agents_see": "assigned"}), 403)
+    u.assert_validation(rapi("PUT", "/conversations/settings", token=owner.access,
+                             json={"agents_see": "some"}), "agents_see")
+    assert_ok(rapi("PUT", "/conversations/settings", token=owner.access,
+                   json={"agents_see": "assigned"}))
+    assert ids(mine) == {kx["id"]} and ids(owner) == {kx["id"], ky["id"]}
+    for method, path, body in (("GET", "/conversations/" + ky["id"], None),
+                               ("PATCH", "/conversations/" + ky["id"], {"tags": ["x"]}),
+                               ("POST", "/conversations/%s/read" % ky["id"], None),
+                               ("POST", "/conversations/%s/messages" % ky["id"], {"body": "hi"})):
+        u.assert_not_found(rapi(method, path, token=mine.access, json=body))
+    # The feed: their customer's message does not reach this agent; theirs
+    # and an unassigned one's do.
+    feed = open_feed(rsrv, rapi, mine)
+    customer_writes(y, "Bado?")
+    customer_writes(x, "Asante")
+    got = feed.next("message.new", timeout=15)
+    assert got["data"]["sender_id"] == "+" + x
+    z = "25571%07d" % (uuid.uuid4().int % 10**7)
+    customer_writes(z, "Mpya")
+    assert feed.next("message.new", timeout=15)["data"]["sender_id"] == "+" + z
+    assert all(f["data"].get("customer") != "+" + y and f["data"].get("sender_id") != "+" + y
+               for f in feed.frames)
+    feed.close()
+    watcher.close()
