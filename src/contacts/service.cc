@@ -112,7 +112,8 @@ Result<std::optional<ContactId>> ContactsService::contact_id_by_phone(db::Connec
 }
 
 Status ContactsService::apply_keyword(db::Connection& c, const AccountId& account,
-                                      const std::string& phone, const std::string& text) {
+                                      const std::string& phone, const std::string& text,
+                                      const std::string& channel) {
     auto opt_in = keyword_opt_in(text);
     if (!opt_in) return {};
     UJ_ASSIGN(auto found, store::find_by_phone(c, account, phone));
@@ -132,7 +133,7 @@ Status ContactsService::apply_keyword(db::Connection& c, const AccountId& accoun
     }
     std::string word = text;
     for (auto& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    auto event = change_consent(contact, *opt_in, "sms", consent_source::kKeyword,
+    auto event = change_consent(contact, *opt_in, channel, consent_source::kKeyword,
                                 "inbound " + word.substr(0, 12), std::nullopt, now);
     UJ_TRY(is_new ? store::insert_contact(c, contact) : store::update_contact(c, contact, false));
     return store::insert_consent(c, account, event);

@@ -150,10 +150,11 @@ public:
     // An inbound STOP / START keyword from `phone` (E.164): the account's
     // contact with that number opts out (created when unknown, so the number
     // stays refused) or back in, recorded with source "keyword". Nothing
-    // when the text is no keyword or the state is already so. Runs in the
-    // caller's transaction.
+    // when the text is no keyword or the state is already so. The consent
+    // event names the `channel` it came on (sms, whatsapp); the opt-out
+    // holds for every channel. Runs in the caller's transaction.
     Status apply_keyword(db::Connection& c, const AccountId& account, const std::string& phone,
-                         const std::string& text);
+                         const std::string& text, const std::string& channel = "sms");
     // The account's contact with `phone` (E.164), if any (in the caller's transaction).
     Result<std::optional<ContactId>> contact_id_by_phone(db::Connection& c,
                                                          const AccountId& account,

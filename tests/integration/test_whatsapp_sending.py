@@ -502,3 +502,22 @@ def test_the_inbox_finds_a_conversation_by_the_contacts_name(acct, sapi):
     other = u.register(sapi)
     u.create_contact(sapi, other.access, name="Zawadi Mwinyi", phone_e164="+" + new_customer())
     assert found("zawadi") == []
+
+
+def test_stop_on_whatsapp_opts_the_customer_out_of_every_channel(acct, sapi):
+    customer = new_customer()
+    acct.customer_writes(customer, "STOP")
+    found = assert_ok(sapi("GET", u.with_query("/contacts", search=customer),
+                           token=acct.owner.access))["results"]
+    (contact,) = found
+    detail = assert_ok(sapi("GET", "/contacts/" + contact["id"], token=acct.owner.access))
+    assert detail["consent_history"][0]["channel"] == "whatsapp"
+    assert detail["consent_history"][0]["source"] == "keyword"
+    # The window is open (they just wrote), but they said STOP: nothing goes,
+    # on WhatsApp or SMS, unless transactional.
+    assert_error(acct.send(to="+" + customer, body="Ofa maalum!"), 422, "RECIPIENT_OPTED_OUT")
+    assert_error(acct.send(to="+" + customer, body="Ofa maalum!", channel="sms"), 422,
+                 "RECIPIENT_OPTED_OUT")
+    assert_ok(acct.send(to="+" + customer, body="Umejiondoa.", transactional=True), 201)
+    acct.customer_writes(customer, "START")
+    assert_ok(acct.send(to="+" + customer, body="Karibu tena"), 201)
