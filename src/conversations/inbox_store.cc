@@ -1,8 +1,8 @@
 #include "conversations/inbox_store.h"
 
-#include <cctype>
-
 #include <nlohmann/json.hpp>
+
+#include "core/validate.h"
 
 namespace ujumbe::conversations::store {
 
@@ -98,8 +98,7 @@ Result<db::Listing<Conversation>> list_conversations(Connection& c, const Accoun
                  " ESCAPE '\\'";
     if (q.search) {
         // The number, or the name of the contact the conversation is with.
-        std::string lower = *q.search;
-        for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        const std::string lower = ascii_lower(*q.search);
         where += " AND (customer LIKE " + f.bind(db::like_contains(*q.search)) +
                  " ESCAPE '\\' OR contact_id IN (SELECT id FROM contacts WHERE account_id = " +
                  f.bind(account.value) + " AND lower(name) LIKE " +

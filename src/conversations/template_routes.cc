@@ -3,9 +3,8 @@
 
 #include "conversations/template_routes.h"
 
-#include <cctype>
-
 #include "core/dates.h"
+#include "core/validate.h"
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
@@ -69,16 +68,12 @@ Result<Response> list(WhatsAppTemplates& s, RequestContext& ctx, const Request& 
     UJ_ASSIGN(auto page, http::page_window(req));
     TemplateQuery q;
     FieldErrors errors;
-    const auto upper = [](std::string s) {
-        for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        return s;
-    };
     if (auto v = req.query_param("status")) {
         if (v->empty() || v->size() > 32) errors["status"].push_back("A template status.");
-        q.status = upper(*v);
+        q.status = ascii_upper(*v);
     }
     if (auto v = req.query_param("category")) {
-        const std::string up = upper(*v);
+        const std::string up = ascii_upper(*v);
         if (up != "MARKETING" && up != "UTILITY" && up != "AUTHENTICATION")
             errors["category"].push_back("MARKETING, UTILITY or AUTHENTICATION.");
         q.category = up;

@@ -21,10 +21,7 @@ namespace wa = channels::whatsapp;
 // A request refused (the value of check), naming the field, with its code.
 std::optional<Error> refusal(std::string field, std::string code, std::string problem,
                              ErrorCode kind = ErrorCode::kInvalidArgument) {
-    Error e = Error::invalid(std::move(field), std::move(problem));
-    e.error_code = std::move(code);
-    e.code = kind;
-    return e;
+    return Error::refusal(std::move(field), std::move(code), std::move(problem), kind);
 }
 
 // Meta's id of a stored message (its content's "id"), "" when it has none.

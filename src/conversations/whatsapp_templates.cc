@@ -2,14 +2,13 @@
 
 #include "conversations/whatsapp_templates.h"
 
-#include <cctype>
-
 #include "channels/whatsapp_cloud/template_definition.h"
 #include "conversations/graph_refusal.h"
 #include "conversations/service.h"
 #include "conversations/store.h"
 #include "conversations/template_store.h"
 #include "core/ids.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/validate.h"
 
@@ -42,17 +41,10 @@ void take_definition(WhatsAppTemplate& t, const wa::TemplateDefinition& d) {
 // Meta's status of a template as kept: upper-case letters and underscores.
 std::string status_word(const std::string& event) {
     std::string out;
-    for (char ch : event.substr(0, 32)) {
-        const auto up = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-        if ((up >= 'A' && up <= 'Z') || up == '_') out += up;
-    }
+    for (char ch : ascii_upper(event.substr(0, 32)))
+        if ((ch >= 'A' && ch <= 'Z') || ch == '_') out += ch;
     if (out == "REINSTATED" || out == "UNARCHIVED") return "APPROVED";
     return out;
-}
-
-std::string text_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -98,8 +90,8 @@ Result<WhatsAppTemplate> WhatsAppTemplates::create(const Principal& who, const T
     t.name = d.name;
     t.language = d.language;
     take_definition(t, d);
-    if (auto id = text_at(doc, "id"); !id.empty()) t.meta_id = id.substr(0, 64);
-    const std::string status = status_word(text_at(doc, "status"));
+    if (auto id = string_at(doc, "id"); !id.empty()) t.meta_id = id.substr(0, 64);
+    const std::string status = status_word(string_at(doc, "status"));
     t.status = status.empty() ? "PENDING" : status;
     t.created_by = who.user_id;
     t.created_at = t.updated_at = now;

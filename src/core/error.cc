@@ -49,6 +49,14 @@ Error Error::precondition(std::string error_code, std::string message) {
     return Error{ErrorCode::kFailedPrecondition, std::move(error_code), std::move(message)};
 }
 
+Error Error::refusal(std::string field, std::string error_code, std::string problem,
+                     ErrorCode code) {
+    Error e = Error::invalid(std::move(field), std::move(problem));
+    e.error_code = std::move(error_code);
+    e.code = code;
+    return e;
+}
+
 Error Error::rate_limited(int retry_after_s) {
     Error e{ErrorCode::kRateLimited, "RATE_LIMITED", "Too many requests; try again later"};
     e.retry_after_s = retry_after_s;

@@ -51,6 +51,10 @@ struct Error {
     static Error conflict(std::string error_code, std::string message);
     static Error invalid_status(const std::string& current, std::vector<std::string> allowed);
     static Error precondition(std::string error_code, std::string message);
+    // One request of several refused by a check: names the field, carries
+    // its own code (INVALID_NUMBER, OUTSIDE_SERVICE_WINDOW, ...).
+    static Error refusal(std::string field, std::string error_code, std::string problem,
+                         ErrorCode code = ErrorCode::kInvalidArgument);
     static Error rate_limited(int retry_after_s);
     static Error internal(std::string message);
     static Error unavailable(std::string message);

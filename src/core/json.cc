@@ -91,6 +91,12 @@ json parse_json_bounded(std::string_view text, JsonParseProblem& problem, std::s
     return json(json::value_t::discarded);
 }
 
+std::string string_at(const json& object, const char* key) {
+    if (!object.is_object()) return {};
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 bool json_depth_within(const json& value, std::size_t max_depth) {
     std::vector<std::pair<const json*, std::size_t>> todo{{&value, 0}};
     while (!todo.empty()) {

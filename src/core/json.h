@@ -32,6 +32,9 @@ nlohmann::json parse_json_bounded(std::string_view text, JsonParseProblem& probl
 
 // True when `value` nests no deeper than `max_depth` (objects and arrays
 // count one level each). Iterative: safe on any value.
+// object[key] when it is a string, else "" (Meta's answers, our own stored JSON).
+std::string string_at(const nlohmann::json& object, const char* key);
+
 bool json_depth_within(const nlohmann::json& value, std::size_t max_depth = kMaxJsonDepth);
 
 }  // namespace ujumbe

@@ -25,5 +25,6 @@ bool all_digits(std::string_view text);
 
 // ASCII letters lower-cased, every other byte as it is.
 std::string ascii_lower(std::string_view text);
+std::string ascii_upper(std::string_view text);
 
 }  // namespace ujumbe

@@ -20,15 +20,6 @@ namespace {
 
 constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
-// A request refused by a check: names the field, carries its own code.
-Error refusal(std::string field, std::string code, std::string problem,
-              ErrorCode kind = ErrorCode::kInvalidArgument) {
-    Error e = Error::invalid(std::move(field), std::move(problem));
-    e.error_code = std::move(code);
-    e.code = kind;
-    return e;
-}
-
 Error daily_cap_error(const std::string& whose, std::int64_t cap, Micros now) {
     Error e = Error::rate_limited(
         static_cast<int>((kMicrosPerDay - now % kMicrosPerDay) / kMicrosPerSecond) + 1);
@@ -109,7 +100,7 @@ Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const S
     auto& outcome = b.outcomes[i];
     auto details = formats::describe_phone(r.to, b.country);
     if (!details.valid) {
-        outcome.error = refusal("to", "INVALID_NUMBER", "Not a valid phone number.");
+        outcome.error = Error::refusal("to", "INVALID_NUMBER", "Not a valid phone number.");
         return {};
     }
     Message m;
@@ -144,9 +135,9 @@ Result<bool> AcceptPath::check_other_channel(db::Connection& c, const SendReques
                                              SendOutcome& outcome) {
     auto channel = ports_.channels.find(r.channel);
     if (channel == ports_.channels.end()) {
-        outcome.error = refusal("channel", "CHANNEL_NOT_AVAILABLE",
-                                "This server cannot send on the channel " + r.channel + ".",
-                                ErrorCode::kFailedPrecondition);
+        outcome.error = Error::refusal("channel", "CHANNEL_NOT_AVAILABLE",
+                                       "This server cannot send on the channel " + r.channel + ".",
+                                       ErrorCode::kFailedPrecondition);
         return false;
     }
     m.channel = r.channel;
@@ -154,8 +145,8 @@ Result<bool> AcceptPath::check_other_channel(db::Connection& c, const SendReques
     if (r.reply_to) {
         UJ_ASSIGN(replied, store::find_message(c, m.account_id, *r.reply_to));
         if (!replied || replied->channel != r.channel) {
-            outcome.error =
-                refusal("reply_to", "INVALID_REPLY_TO", "No message of this channel has this id.");
+            outcome.error = Error::refusal("reply_to", "INVALID_REPLY_TO",
+                                           "No message of this channel has this id.");
             return false;
         }
     }
@@ -170,14 +161,15 @@ Result<bool> AcceptPath::check_other_channel(db::Connection& c, const SendReques
 Result<bool> AcceptPath::check_sms(db::Connection& c, Batch& b, const SendRequest& r,
                                    const std::string& country, Message& m, SendOutcome& outcome) {
     if (!r.content.empty() || r.reply_to) {
-        outcome.error = refusal(r.reply_to ? "reply_to" : "channel", "CHANNEL_MISMATCH",
-                                "Media, templates and replies are for channel whatsapp.");
+        outcome.error = Error::refusal(r.reply_to ? "reply_to" : "channel", "CHANNEL_MISMATCH",
+                                       "Media, templates and replies are for channel whatsapp.");
         return false;
     }
     if (r.body.empty() || !decode_utf8(r.body) || utf8_length(r.body) > options_.max_body_chars) {
-        outcome.error = refusal("body", "INVALID_BODY",
-                                "The body must be 1 to " + std::to_string(options_.max_body_chars) +
-                                    " characters of UTF-8 text.");
+        outcome.error =
+            Error::refusal("body", "INVALID_BODY",
+                           "The body must be 1 to " + std::to_string(options_.max_body_chars) +
+                               " characters of UTF-8 text.");
         return false;
     }
     std::string sender = options_.default_sender_id;
@@ -185,7 +177,7 @@ Result<bool> AcceptPath::check_sms(db::Connection& c, Batch& b, const SendReques
         std::string problem;
         auto parsed = formats::parse_sender_id(*r.sender_id, &problem);
         if (!parsed) {
-            outcome.error = refusal("sender_id", "INVALID_SENDER_ID", problem);
+            outcome.error = Error::refusal("sender_id", "INVALID_SENDER_ID", problem);
             return false;
         }
         sender = parsed->value;
@@ -196,10 +188,10 @@ Result<bool> AcceptPath::check_sms(db::Connection& c, Batch& b, const SendReques
             it = b.approved.emplace(key, ok).first;
         }
         if (!it->second) {
-            outcome.error = refusal("sender_id", "SENDER_ID_NOT_APPROVED",
-                                    "The sender id " + sender + " is not approved for " +
-                                        (country.empty() ? "this country" : country) + ".",
-                                    ErrorCode::kFailedPrecondition);
+            outcome.error = Error::refusal("sender_id", "SENDER_ID_NOT_APPROVED",
+                                           "The sender id " + sender + " is not approved for " +
+                                               (country.empty() ? "this country" : country) + ".",
+                                           ErrorCode::kFailedPrecondition);
             return false;
         }
     }
@@ -223,9 +215,9 @@ Status AcceptPath::check_consent(db::Connection& c, Batch& b) {
     for (std::size_t k = 0; k < b.messages.size(); ++k) {
         if (!b.messages[k].transactional && opted_out.count(b.messages[k].to)) {
             b.outcomes[b.owners[k]].error =
-                refusal("to", "RECIPIENT_OPTED_OUT",
-                        "The recipient opted out; only transactional messages may be sent.",
-                        ErrorCode::kFailedPrecondition);
+                Error::refusal("to", "RECIPIENT_OPTED_OUT",
+                               "The recipient opted out; only transactional messages may be sent.",
+                               ErrorCode::kFailedPrecondition);
             continue;
         }
         if (kept != k) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/dates.h"
+#include "core/validate.h"
 #include "http/envelope.h"
 #include "realtime/client.h"
 #include "realtime/tickets.h"
@@ -25,9 +26,7 @@ constexpr const char* kScope = "conversations:read";
 bool is_upgrade(const Request& req) {
     const auto upgrade = req.header("upgrade");
     if (!upgrade) return false;
-    std::string v(*upgrade);
-    for (auto& ch : v) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return v == "websocket";
+    return ascii_lower(*upgrade) == "websocket";
 }
 
 Result<Response> mint(const RealtimeRoutes& r, RequestContext& ctx, const Request&) {

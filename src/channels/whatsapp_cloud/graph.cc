@@ -16,11 +16,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string text_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 std::int64_t number_at(const json& object, const char* key) {
     auto it = object.find(key);
     return it != object.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
@@ -65,7 +60,7 @@ GraphError read_graph_error(int http_status, const std::string& body) {
         if (auto it = doc.find("error"); it != doc.end() && it->is_object()) {
             e.code = number_at(*it, "code");
             e.subcode = number_at(*it, "error_subcode");
-            e.message = std::string(utf8_prefix(text_at(*it, "message"), 300));
+            e.message = std::string(utf8_prefix(string_at(*it, "message"), 300));
         }
     }
     if (e.message.empty()) e.message = "HTTP " + std::to_string(http_status);
@@ -78,12 +73,12 @@ Result<PhoneNumberProfile> read_phone_number(const std::string& body) {
     if (!doc.is_object())
         return Error::malformed("The Graph API answered something other than JSON.");
     PhoneNumberProfile p;
-    p.display_phone_number = text_at(doc, "display_phone_number");
+    p.display_phone_number = string_at(doc, "display_phone_number");
     if (p.display_phone_number.empty())
         return Error::malformed("The Graph API named no display_phone_number.");
-    p.verified_name = text_at(doc, "verified_name");
-    p.quality_rating = text_at(doc, "quality_rating");
-    p.messaging_limit = text_at(doc, "messaging_limit_tier");
+    p.verified_name = string_at(doc, "verified_name");
+    p.quality_rating = string_at(doc, "quality_rating");
+    p.messaging_limit = string_at(doc, "messaging_limit_tier");
     return p;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "channels/http_client.h"
+#include "core/json.h"
 #include "core/utf8.h"
 #include "core/validate.h"
 
@@ -17,16 +18,6 @@ using Outcome = std::variant<TemplateDefinition, OutboundProblem>;
 
 constexpr std::size_t kMaxBodyChars = 1024, kMaxHeaderChars = 60, kMaxFooterChars = 60;
 constexpr std::size_t kMaxButtons = 10, kMaxButtonChars = 25;
-
-std::string upper(std::string s) {
-    for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return s;
-}
-
-std::string text_at(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 bool good_text(const std::string& text, std::size_t max_chars) {
     return !text.empty() && decode_utf8(text) && utf8_length(text) <= max_chars;
@@ -75,7 +66,7 @@ std::optional<OutboundProblem> check_buttons(const json& c, const std::string& f
         const json& b = (*list)[i];
         const std::string at = field + ".buttons[" + std::to_string(i) + "]";
         if (!b.is_object()) return OutboundProblem{at, "Must be an object."};
-        const std::string type = upper(text_at(b, "type"));
+        const std::string type = ascii_upper(string_at(b, "type"));
         static const std::set<std::string> kTypes = {"QUICK_REPLY", "URL", "PHONE_NUMBER",
                                                      "COPY_CODE", "OTP"};
         if (!kTypes.count(type))
@@ -83,10 +74,11 @@ std::optional<OutboundProblem> check_buttons(const json& c, const std::string& f
                                    "Must be QUICK_REPLY, URL, PHONE_NUMBER, COPY_CODE or OTP."};
         json button = b;
         button["type"] = type;
-        if (type != "COPY_CODE" && type != "OTP" && !good_text(text_at(b, "text"), kMaxButtonChars))
+        if (type != "COPY_CODE" && type != "OTP" &&
+            !good_text(string_at(b, "text"), kMaxButtonChars))
             return OutboundProblem{at + ".text", "Must be 1 to 25 characters."};
         if (type == "URL") {
-            const std::string url = text_at(b, "url");
+            const std::string url = string_at(b, "url");
             const auto parsed = parse_url(url);
             if (!parsed || !parsed->tls || url.size() > 2000)
                 return OutboundProblem{at + ".url", "Must be an https URL."};
@@ -98,7 +90,7 @@ std::optional<OutboundProblem> check_buttons(const json& c, const std::string& f
                 return OutboundProblem{at + ".example", "A URL with {{1}} needs an example."};
         }
         if (type == "PHONE_NUMBER") {
-            const std::string phone = text_at(b, "phone_number");
+            const std::string phone = string_at(b, "phone_number");
             if (phone.size() < 6 || phone.size() > 20 ||
                 phone.find_first_not_of("+0123456789") != std::string::npos)
                 return OutboundProblem{at + ".phone_number", "Must be a phone number."};
@@ -121,7 +113,7 @@ std::variant<TemplateDefinition, OutboundProblem> read_template_definition(
         return OutboundProblem{"language", "Must be a language code such as en_US."};
     d.name = name;
     d.language = language;
-    d.category = upper(category);
+    d.category = ascii_upper(category);
     if (d.category != "MARKETING" && d.category != "UTILITY" && d.category != "AUTHENTICATION")
         return OutboundProblem{"category", "Must be MARKETING, UTILITY or AUTHENTICATION."};
     if (!components.is_array() || components.empty() || components.size() > 4)
@@ -131,14 +123,14 @@ std::variant<TemplateDefinition, OutboundProblem> read_template_definition(
         const json& c = components[i];
         const std::string field = "components[" + std::to_string(i) + "]";
         if (!c.is_object()) return OutboundProblem{field, "Must be an object."};
-        const std::string type = upper(text_at(c, "type"));
+        const std::string type = ascii_upper(string_at(c, "type"));
         if (type != "HEADER" && type != "BODY" && type != "FOOTER" && type != "BUTTONS")
             return OutboundProblem{field + ".type", "Must be HEADER, BODY, FOOTER or BUTTONS."};
         if (!seen.insert(type).second)
             return OutboundProblem{field + ".type", "Only one " + type + " component."};
         json out = c;
         out["type"] = type;
-        const std::string text = text_at(c, "text");
+        const std::string text = string_at(c, "text");
         if (type == "BODY") {
             if (!good_text(text, kMaxBodyChars))
                 return OutboundProblem{field + ".text", "Must be 1 to 1024 characters."};
@@ -151,7 +143,7 @@ std::variant<TemplateDefinition, OutboundProblem> read_template_definition(
                                        "Give example.body_text: [[one sample per variable]]."};
             d.body_text = text;
         } else if (type == "HEADER") {
-            const std::string format = upper(text_at(c, "format"));
+            const std::string format = ascii_upper(string_at(c, "format"));
             static const std::set<std::string> kFormats = {"TEXT", "IMAGE", "VIDEO", "DOCUMENT",
                                                            "LOCATION"};
             if (!kFormats.count(format))
@@ -190,15 +182,15 @@ std::string render_body(const std::string& body_text, const json& send_component
     std::vector<std::string> values;
     if (send_components.is_array()) {
         for (const auto& c : send_components) {
-            if (!c.is_object() || text_at(c, "type") != "body" || !c.contains("parameters") ||
+            if (!c.is_object() || string_at(c, "type") != "body" || !c.contains("parameters") ||
                 !c["parameters"].is_array())
                 continue;
             for (const auto& p : c["parameters"]) {
-                const std::string type = p.is_object() ? text_at(p, "type") : "";
+                const std::string type = p.is_object() ? string_at(p, "type") : "";
                 if (type == "text")
-                    values.push_back(text_at(p, "text"));
+                    values.push_back(string_at(p, "text"));
                 else if ((type == "currency" || type == "date_time") && p[type].is_object())
-                    values.push_back(text_at(p[type], "fallback_value"));
+                    values.push_back(string_at(p[type], "fallback_value"));
                 else
                     values.emplace_back();
             }
@@ -229,7 +221,7 @@ int parameters_given(const json& send_components, const std::string& type) {
     int n = 0;
     if (!send_components.is_array()) return 0;
     for (const auto& c : send_components)
-        if (c.is_object() && text_at(c, "type") == type && c.contains("parameters") &&
+        if (c.is_object() && string_at(c, "type") == type && c.contains("parameters") &&
             c["parameters"].is_array())
             n += static_cast<int>(c["parameters"].size());
     return n;
