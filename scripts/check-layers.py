@@ -26,6 +26,7 @@ LAYERS = {
     "billing": ["core", "db", "http", "identity", "contacts", "formats"],
     "channels": ["core", "formats"],
     "realtime": ["core", "db", "http"],
+    "media": ["core", "db", "http", "formats"],
     "routing": ["core", "db", "http", "formats", "channels"],
     "messaging": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
                   "channels"],
@@ -36,7 +37,7 @@ LAYERS = {
     "campaigns": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
                   "channels", "messaging"],
     "conversations": ["core", "db", "http", "identity", "contacts", "billing", "formats",
-                      "routing", "channels", "messaging", "realtime"],
+                      "routing", "channels", "messaging", "realtime", "media"],
 }
 # The app wires everything and may include any public header.
 TOP = "app"

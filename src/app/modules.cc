@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/money.h"
 #include "identity/routes.h"
+#include "media/routes.h"
 #include "messaging/retention_routes.h"
 #include "messaging/routes.h"
 #include "realtime/routes.h"
@@ -49,8 +50,13 @@ identity::IdentityOptions identity_options(const Config& config, const std::stri
     return o;
 }
 
+// What a multipart upload adds to its file: boundaries, headers, fields.
+constexpr std::uint64_t kMediaFormBytes = 64 * 1024;
+
 channels::whatsapp::GraphOptions graph_options(const Config& config) {
-    return {.base_url = config.whatsapp_graph_url, .version = config.whatsapp_graph_version};
+    return {.base_url = config.whatsapp_graph_url,
+            .version = config.whatsapp_graph_version,
+            .max_download_bytes = config.max_media_bytes};
 }
 
 channels::KindRegistry builtin_kinds() {
@@ -169,9 +175,16 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       authenticator_(identity_),
       secret_(secret),
       whatsapp_graph_(registry_.io(), graph_options(config)),
+      // Absolute: gateways open the files from wherever they run.
+      media_files_(std::filesystem::absolute(data_path(config, "media")).string()),
+      media_urls_(secret, config.public_url, config.media_url_ttl_s * kMicrosPerSecond),
+      media_(db, SystemClock::instance(), media_files_, media_urls_,
+             {.max_bytes = config.max_media_bytes, .account_bytes = config.media_account_bytes}),
+      media_fetcher_(db, media_, secret, whatsapp_graph_),
       inbox_(db, SystemClock::instance(), identity_, contacts_, messaging_, &realtime_publisher_),
-      whatsapp_processor_(db, SystemClock::instance(), &wiring_),
-      whatsapp_sending_(db, SystemClock::instance(), secret, routing_, graph_options(config)),
+      whatsapp_processor_(db, SystemClock::instance(), &wiring_, [this] { media_fetcher_.wake(); }),
+      whatsapp_sending_(db, SystemClock::instance(), secret, routing_, graph_options(config),
+                        media_files_),
       whatsapp_templates_(db, SystemClock::instance(), secret, whatsapp_graph_),
       whatsapp_channels_(
           db, SystemClock::instance(), secret, whatsapp_graph_,
@@ -195,6 +208,7 @@ Status Modules::start() {
     webhook_dispatcher_.start();
     campaign_runner_.start();
     whatsapp_processor_.start();
+    media_fetcher_.start();
     whatsapp_sending_.start();
     realtime_publisher_.start();
     if (db_.dialect() == db::Dialect::kPostgres) {
@@ -218,6 +232,7 @@ void Modules::stop() {
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
     campaign_runner_.stop();
     whatsapp_processor_.stop();
+    media_fetcher_.stop();
     whatsapp_sending_.stop();
     realtime_publisher_.stop();
     if (realtime_listener_) realtime_listener_->stop();
@@ -245,6 +260,7 @@ void Modules::add_routes(http::Router& router) {
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
     conversations::add_template_routes(router, whatsapp_templates_);
+    media::add_routes(router, media_, config_.max_media_bytes + kMediaFormBytes);
     realtime::add_routes(router, {.hub = realtime_hub_,
                                   .publisher = realtime_publisher_,
                                   .clock = SystemClock::instance(),

@@ -22,6 +22,7 @@
 #include "contacts/importer.h"
 #include "contacts/service.h"
 #include "conversations/inbox.h"
+#include "conversations/media_fetcher.h"
 #include "conversations/service.h"
 #include "conversations/webhook_processor.h"
 #include "conversations/whatsapp_sending.h"
@@ -33,6 +34,7 @@
 #include "identity/file_outbox.h"
 #include "identity/routes.h"
 #include "identity/service.h"
+#include "media/service.h"
 #include "messaging/committer.h"
 #include "messaging/pipeline.h"
 #include "messaging/retention.h"
@@ -119,6 +121,11 @@ private:
     identity::Authenticator authenticator_;  // a WebSocket's credentials
     const std::string secret_;
     channels::whatsapp::GraphClient whatsapp_graph_;  // on the gateways' io_context
+    // Media: files under <data dir>/media, signed URLs, received files fetched.
+    media::MediaFiles media_files_;
+    media::MediaUrls media_urls_;
+    media::MediaService media_;
+    conversations::MediaFetcher media_fetcher_;
     conversations::Inbox inbox_;
     conversations::WebhookProcessor whatsapp_processor_;
     conversations::WhatsAppSending whatsapp_sending_;

@@ -78,6 +78,8 @@ struct InboundReport {
     std::optional<AccountId> account_id;
     // The source's own id of it (WhatsApp's wamid) and its kind of content.
     std::string provider_id, content_type;
+    // The media object that holds (or will hold) a file it carried; "" when none.
+    std::string media_id;
 };
 
 // A provider's call to this server (POST /api/v1/hooks/gateways/{id}/dlr

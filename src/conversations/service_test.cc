@@ -52,6 +52,15 @@ public:
         if (next_error) return *std::exchange(next_error, std::nullopt);
         return answer;
     }
+    // Files by URL.
+    std::map<std::string, std::string> files;
+    std::variant<std::string, GraphError> download(const std::string& url,
+                                                   const std::string&) override {
+        made.push_back("DOWNLOAD " + url);
+        auto it = files.find(url);
+        if (it == files.end()) return GraphError{.http_status = 404};
+        return it->second;
+    }
 };
 
 class WhatsAppChannelsTest : public contacts::testing::ContactsTest {
@@ -280,8 +289,8 @@ protected:
     void SetUp() override {
         WhatsAppChannelsTest::SetUp();
         if (IsSkipped()) return;
-        processor_ =
-            std::make_unique<WebhookProcessor>(db(), clock_, &sink_, ProcessorOptions{.batch = 2});
+        processor_ = std::make_unique<WebhookProcessor>(
+            db(), clock_, &sink_, std::function<void()>{}, ProcessorOptions{.batch = 2});
         auto v = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
         ASSERT_TRUE(v);
         channel_ = v->channel;

@@ -9,6 +9,7 @@
 #include "conversations/whatsapp_templates.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "media/service.h"
 
 namespace ujumbe::conversations {
 
@@ -19,7 +20,7 @@ namespace wa = channels::whatsapp;
 
 // What one delivery held, as its outcome says.
 struct Tally {
-    int messages = 0, statuses = 0, templates = 0, duplicates = 0, unknown_number = 0;
+    int messages = 0, statuses = 0, templates = 0, duplicates = 0, unknown_number = 0, media = 0;
     int unknown_templates = 0;
     std::int64_t skipped = 0;
     json to_json() const {
@@ -29,6 +30,7 @@ struct Tally {
                 {"duplicates", duplicates},
                 {"unknown_number", unknown_number},
                 {"unknown_templates", unknown_templates},
+                {"media", media},
                 {"skipped", skipped}};
     }
 };
@@ -37,6 +39,12 @@ struct Tally {
 Micros when(std::int64_t seconds, Micros now) {
     if (seconds <= 0 || seconds > now / kMicrosPerSecond) return now;
     return seconds * kMicrosPerSecond;
+}
+
+// Meta's media ids are numbers; anything else is not asked for.
+bool media_id_like(const std::string& id) {
+    return !id.empty() && id.size() <= 64 &&
+           id.find_first_not_of("0123456789") == std::string::npos;
 }
 
 // A status of a message sent, as a receipt of its one part: sent is a
@@ -85,6 +93,18 @@ Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& 
         report.account_id = ch.account_id;
         report.provider_id = in.wamid;
         report.content_type = in.type;
+        if (media_id_like(in.media_id)) {
+            UJ_ASSIGN(auto expected,
+                      media::MediaService::expect_download(c,
+                                                           {.account_id = ch.account_id,
+                                                            .channel_id = ch.id.value,
+                                                            .source_id = in.media_id,
+                                                            .mime_type = in.mime_type,
+                                                            .filename = in.filename},
+                                                           now));
+            report.media_id = expected.id.value;
+            ++t.media;
+        }
         if (sink) UJ_TRY(sink->inbound(c, report));
         UJ_TRY(store::note_inbound(c, ch.id, in.from, when(in.timestamp, now)));
     }
@@ -111,8 +131,12 @@ Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& 
 }  // namespace
 
 WebhookProcessor::WebhookProcessor(db::Database& db, Clock& clock, MessageSink* sink,
-                                   ProcessorOptions options)
-    : db_(db), clock_(clock), sink_(sink), options_(options) {}
+                                   std::function<void()> media_waiting, ProcessorOptions options)
+    : db_(db),
+      clock_(clock),
+      sink_(sink),
+      media_waiting_(std::move(media_waiting)),
+      options_(options) {}
 
 WebhookProcessor::~WebhookProcessor() {
     stop();
@@ -142,7 +166,11 @@ Result<int> WebhookProcessor::run() {
     for (;;) {
         UJ_ASSIGN(int n, run_batch());
         total += n;
-        if (n < options_.batch || thread_.stopping()) return total;
+        if (n < options_.batch || thread_.stopping()) {
+            // The fetcher looks for received media (cheaply, when none came).
+            if (total > 0 && media_waiting_) media_waiting_();
+            return total;
+        }
     }
 }
 

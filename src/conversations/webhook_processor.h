@@ -2,12 +2,14 @@
 // Processes the webhook deliveries Meta made to WhatsApp channels, oldest
 // first, after they were stored and answered: inbound messages become the
 // account's inbound messages (and open the customer-service window),
-// statuses and template changes are counted against what exists of them.
+// statuses and template changes are counted against what exists of them;
+// a file a message carried is registered as media to download.
 // Idempotent on Meta's ids: a redelivery changes nothing. A delivery for a
 // number that is not its channel's is kept and reported in its outcome.
 // On PostgreSQL nodes share the work (rows locked and skipped).
 
 #include <chrono>
+#include <functional>
 
 #include "conversations/ports.h"
 #include "core/clock.h"
@@ -31,8 +33,10 @@ struct ProcessorOptions {
 
 class WebhookProcessor {
 public:
+    // `media_waiting` is called after a batch registered received media
+    // to download.
     WebhookProcessor(db::Database& db, Clock& clock, MessageSink* sink,
-                     ProcessorOptions options = {});
+                     std::function<void()> media_waiting = {}, ProcessorOptions options = {});
     ~WebhookProcessor();
 
     void start();
@@ -51,6 +55,7 @@ private:
     db::Database& db_;
     Clock& clock_;
     MessageSink* sink_;
+    std::function<void()> media_waiting_;
     ProcessorOptions options_;
     PollingThread thread_;
     Micros purged_at_ = 0;  // the thread's

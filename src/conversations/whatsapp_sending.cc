@@ -10,6 +10,7 @@
 #include "conversations/store.h"
 #include "conversations/template_store.h"
 #include "core/log.h"
+#include "media/service.h"
 
 namespace ujumbe::conversations {
 
@@ -33,15 +34,52 @@ std::string meta_id_of(const messaging::Message& m) {
                : std::string();
 }
 
+// A `media.id` of the account's media (a UUID; Meta's ids are numbers)
+// becomes the file for the gateway to upload: its hash, type and name. A
+// refusal when the account has no such media or it is not stored yet.
+Result<std::optional<Error>> use_account_media(db::Connection& c, const AccountId& account,
+                                               json& content) {
+    if (!content.is_object() || !content.contains("media") || !content["media"].is_object())
+        return std::optional<Error>{};
+    json& media = content["media"];
+    if (media.contains("upload"))
+        return refusal("media.upload", "INVALID_CONTENT",
+                       "Not a field of media: give the id POST /media answered as media.id.");
+    const auto id = media.find("id");
+    if (id == media.end() || !id->is_string() || !is_uuid(id->get<std::string>()))
+        return std::optional<Error>{};
+    UJ_ASSIGN(auto found, media::MediaService::find(c, account, id->get<std::string>()));
+    if (!found)
+        return refusal("media.id", "MEDIA_NOT_FOUND", "The account has no media of this id.");
+    if (found->status != media::kReady)
+        return refusal("media.id", "MEDIA_NOT_READY",
+                       "The media is " + found->status + ", not stored: it cannot be sent.",
+                       ErrorCode::kFailedPrecondition);
+    if (found->kind == "sticker")
+        return refusal("media.id", "INVALID_CONTENT", "A WebP sticker cannot be sent as media.");
+    if (!media.contains("type")) media["type"] = found->kind;
+    if (media["type"] != found->kind)
+        return refusal("media.type", "INVALID_CONTENT",
+                       "The media of this id is a " + found->kind + ".");
+    if (found->kind == "document" && !media.contains("filename") && found->filename)
+        media["filename"] = *found->filename;
+    media.erase("id");
+    media["upload"] = {
+        {"id", found->id.value}, {"sha256", found->sha256}, {"mime_type", found->mime_type}};
+    return std::optional<Error>{};
+}
+
 }  // namespace
 
 WhatsAppSending::WhatsAppSending(db::Database& db, Clock& clock, std::string secret,
-                                 routing::RoutingService& routing, wa::GraphOptions graph)
+                                 routing::RoutingService& routing, wa::GraphOptions graph,
+                                 const media::MediaFiles& files)
     : db_(db),
       clock_(clock),
       secret_(std::move(secret)),
       routing_(routing),
-      graph_(std::move(graph)) {}
+      graph_(std::move(graph)),
+      files_(files) {}
 
 WhatsAppSending::~WhatsAppSending() {
     stop();
@@ -85,7 +123,8 @@ Result<int> WhatsAppSending::reload() {
         g.kind = "whatsapp";
         g.settings = {{"phone_number_id", ch.phone_number_id},
                       {"graph_url", graph_.base_url},
-                      {"graph_version", graph_.version}};
+                      {"graph_version", graph_.version},
+                      {"media_dir", files_.folder(ch.account_id)}};
         g.secrets = {{"access_token", secrets->access_token}};
         routing_.set_account_gateway(ch.account_id, "whatsapp", g);
         live_[ch.id] = {ch.account_id, ch.updated_at};
@@ -125,7 +164,10 @@ Result<std::optional<Error>> WhatsAppSending::check(db::Connection& c,
             return refusal("reply_to", "INVALID_REPLY_TO",
                            "The message replied to must be of this customer's WhatsApp thread.");
     }
-    auto read = wa::read_outbound(r.body, r.content, context);
+    json content = r.content;
+    UJ_ASSIGN(auto bad_media, use_account_media(c, m.account_id, content));
+    if (bad_media) return bad_media;
+    auto read = wa::read_outbound(r.body, content, context);
     if (const auto* p = std::get_if<wa::OutboundProblem>(&read))
         return refusal(p->field, p->field == "body" ? "INVALID_BODY" : "INVALID_CONTENT",
                        p->problem);

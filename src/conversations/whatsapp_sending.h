@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/polling_thread.h"
 #include "db/database.h"
+#include "media/files.h"
 #include "messaging/ports.h"
 #include "routing/service.h"
 
@@ -28,9 +29,11 @@ class WhatsAppSending final : public messaging::SendChannel {
 public:
     static constexpr Micros kRefresh = 10 * kMicrosPerSecond;
 
-    // `secret` opens the stored credentials; `graph` is where gateways call.
+    // `secret` opens the stored credentials; `graph` is where gateways call;
+    // `files` where they find the media files they send.
     WhatsAppSending(db::Database& db, Clock& clock, std::string secret,
-                    routing::RoutingService& routing, channels::whatsapp::GraphOptions graph);
+                    routing::RoutingService& routing, channels::whatsapp::GraphOptions graph,
+                    const media::MediaFiles& files);
     ~WhatsAppSending() override;
 
     void start();
@@ -50,6 +53,7 @@ private:
     std::string secret_;
     routing::RoutingService& routing_;
     channels::whatsapp::GraphOptions graph_;
+    const media::MediaFiles& files_;
     PollingThread thread_;
     // The channels with a live gateway and the stored form it was made from.
     std::map<WhatsAppChannelId, std::pair<AccountId, Micros>> live_;  // reload() only

@@ -127,6 +127,14 @@ struct Config {
     // Graph API is (tests point it at a simulator) and the version pinned.
     std::string whatsapp_graph_url = "https://graph.facebook.com";
     std::string whatsapp_graph_version = "v21.0";
+    // Media (docs/api-media.md): the largest file (each kind also has the
+    // Cloud API's own limit), all of one account's files, how long a signed
+    // URL lives, and the address this server is reached at from outside
+    // ("https://api.example.com"; empty: signed URLs are paths).
+    std::uint64_t max_media_bytes = 16ull * 1024 * 1024;
+    std::uint64_t media_account_bytes = 1024ull * 1024 * 1024;
+    std::int64_t media_url_ttl_s = 3600;
+    std::string public_url;
     // Days a final message keeps its body, and days it is kept at all, for
     // accounts that set none of their own; 0 keeps them for good
     // (messaging/retention.h).

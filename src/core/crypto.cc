@@ -47,6 +47,27 @@ std::string sha256(std::string_view data) {
     return out;
 }
 
+struct Sha256Stream::State {
+    crypto_hash_sha256_state s;
+};
+
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) {
+    crypto_hash_sha256_init(&state_->s);
+}
+
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::update(std::string_view piece) {
+    crypto_hash_sha256_update(&state_->s, reinterpret_cast<const unsigned char*>(piece.data()),
+                              piece.size());
+}
+
+std::string Sha256Stream::finish() {
+    std::string out(crypto_hash_sha256_BYTES, '\0');
+    crypto_hash_sha256_final(&state_->s, reinterpret_cast<unsigned char*>(out.data()));
+    return out;
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
     crypto_auth_hmacsha256_state state;
     crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +22,21 @@ std::uint64_t stable_hash(std::string_view data);
 std::string sha256(std::string_view data);                             // raw 32 bytes
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 bool constant_time_equal(std::string_view a, std::string_view b);
+
+// SHA-256 of data given in pieces (a file read in chunks).
+class Sha256Stream {
+public:
+    Sha256Stream();
+    ~Sha256Stream();
+    Sha256Stream(const Sha256Stream&) = delete;
+    Sha256Stream& operator=(const Sha256Stream&) = delete;
+    void update(std::string_view piece);
+    std::string finish();  // raw 32 bytes; once
+
+private:
+    struct State;
+    std::unique_ptr<State> state_;
+};
 
 std::string to_hex(std::string_view raw);
 std::string base64url_encode(std::string_view raw);

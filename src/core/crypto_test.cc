@@ -39,6 +39,14 @@ TEST(Sha256, MatchesKnownDigest) {
               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+TEST(Sha256, InPiecesMatchesTheWhole) {
+    const std::string text(100000, 'u');
+    Sha256Stream stream;
+    for (std::size_t at = 0; at < text.size(); at += 7919)
+        stream.update(std::string_view(text).substr(at, 7919));
+    EXPECT_EQ(stream.finish(), sha256(text));
+}
+
 TEST(ConstantTimeEqual, ComparesContentAndLength) {
     EXPECT_TRUE(constant_time_equal("abc", "abc"));
     EXPECT_FALSE(constant_time_equal("abc", "abd"));

@@ -419,8 +419,11 @@ Status Recorder::write_inbound(db::Connection& c, const channels::InboundReport&
     UJ_TRY(check_change(m.id, std::nullopt, status::kReceived));
     m.status = status::kReceived;
     m.gateway_id = in.gateway_id;
-    if (!in.provider_id.empty())
-        m.content = json({{"type", in.content_type}, {"id", in.provider_id}}).dump();
+    if (!in.provider_id.empty()) {
+        json content = {{"type", in.content_type}, {"id", in.provider_id}};
+        if (!in.media_id.empty()) content["media_id"] = in.media_id;
+        m.content = content.dump();
+    }
     m.created_at = m.updated_at = now;
     m.done_at = now;
     UJ_TRY(store::insert_messages(c, {&m}));

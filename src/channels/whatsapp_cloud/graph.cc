@@ -82,16 +82,25 @@ Result<PhoneNumberProfile> read_phone_number(const std::string& body) {
     return p;
 }
 
+// A file takes longer than a call: this many times the call's time limit.
+constexpr int kDownloadTimeouts = 6;
+
 GraphClient::GraphClient(boost::asio::io_context& io, GraphOptions options)
     : options_(std::move(options)),
       http_(
           HttpClient::create(io, {.timeout = std::chrono::milliseconds(options_.timeout_ms),
                                   .connect_timeout = std::chrono::milliseconds(options_.timeout_ms),
                                   .max_answer_bytes = 256 * 1024,
-                                  .max_idle = 4})) {}
+                                  .max_idle = 4})),
+      downloads_(HttpClient::create(
+          io, {.timeout = std::chrono::milliseconds(options_.timeout_ms * kDownloadTimeouts),
+               .connect_timeout = std::chrono::milliseconds(options_.timeout_ms),
+               .max_answer_bytes = options_.max_download_bytes,
+               .max_idle = 2})) {}
 
 GraphClient::~GraphClient() {
     http_->close();
+    downloads_->close();
 }
 
 std::variant<PhoneNumberProfile, GraphError> GraphClient::phone_number(
@@ -101,7 +110,7 @@ std::variant<PhoneNumberProfile, GraphError> GraphClient::phone_number(
     request.url =
         graph_endpoint(options_, phone_number_id + "?fields=" + std::string(kPhoneNumberFields));
     request.headers.emplace_back("Authorization", "Bearer " + access_token);
-    auto answer = exchange(std::move(request));
+    auto answer = exchange(*http_, std::move(request), options_.timeout_ms);
     if (auto* e = std::get_if<GraphError>(&answer)) return std::move(*e);
     auto profile = read_phone_number(std::get<std::string>(answer));
     if (!profile) return GraphError{.http_status = 200, .message = profile.error().message};
@@ -117,7 +126,7 @@ std::variant<json, GraphError> GraphClient::call(const std::string& method, cons
     request.headers.emplace_back("Authorization", "Bearer " + access_token);
     if (!body.empty()) request.headers.emplace_back("Content-Type", "application/json");
     request.body = body;
-    auto answer = exchange(std::move(request));
+    auto answer = exchange(*http_, std::move(request), options_.timeout_ms);
     if (auto* e = std::get_if<GraphError>(&answer)) return std::move(*e);
     JsonParseProblem problem;
     auto doc = parse_json_bounded(std::get<std::string>(answer), problem);
@@ -127,13 +136,22 @@ std::variant<json, GraphError> GraphClient::call(const std::string& method, cons
     return doc;
 }
 
-std::variant<std::string, GraphError> GraphClient::exchange(HttpRequest request) {
+std::variant<std::string, GraphError> GraphClient::download(const std::string& url,
+                                                            const std::string& access_token) {
+    HttpRequest request;
+    request.method = "GET";
+    request.url = url;
+    request.headers.emplace_back("Authorization", "Bearer " + access_token);
+    return exchange(*downloads_, std::move(request), options_.timeout_ms * kDownloadTimeouts);
+}
+
+std::variant<std::string, GraphError> GraphClient::exchange(HttpClient& client, HttpRequest request,
+                                                            int timeout_ms) {
     auto promise = std::make_shared<std::promise<HttpAnswer>>();
     auto answer = promise->get_future();
-    http_->send(std::move(request), [promise](HttpAnswer a) { promise->set_value(std::move(a)); });
+    client.send(std::move(request), [promise](HttpAnswer a) { promise->set_value(std::move(a)); });
     // The client's own timeout ends the exchange; this only guards against a lost callback.
-    if (answer.wait_for(std::chrono::milliseconds(options_.timeout_ms + 5000)) !=
-        std::future_status::ready)
+    if (answer.wait_for(std::chrono::milliseconds(timeout_ms + 5000)) != std::future_status::ready)
         return GraphError{.message = "no answer in time"};
     HttpAnswer a = answer.get();
     if (!a.answered) return GraphError{.message = a.error.empty() ? "no answer" : a.error};

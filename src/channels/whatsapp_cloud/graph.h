@@ -23,6 +23,8 @@ struct GraphOptions {
     std::string base_url = "https://graph.facebook.com";
     std::string version = "v21.0";
     int timeout_ms = 10000;
+    // The largest media file downloaded (an answer past it is an error).
+    std::size_t max_download_bytes = 16 * 1024 * 1024;
 };
 
 // base_url/version/path ("https://graph.facebook.com/v21.0/123/messages").
@@ -73,6 +75,10 @@ public:
                                                           const std::string& path,
                                                           const std::string& access_token,
                                                           const std::string& body) = 0;
+    // GET `url` (a media file's, as GET /{media-id} named it) with the
+    // token: the bytes, or the error. Blocks likewise.
+    virtual std::variant<std::string, GraphError> download(const std::string& url,
+                                                           const std::string& access_token) = 0;
 };
 
 class GraphClient final : public GraphApi {
@@ -89,13 +95,16 @@ public:
                                                   const std::string& path,
                                                   const std::string& access_token,
                                                   const std::string& body) override;
+    std::variant<std::string, GraphError> download(const std::string& url,
+                                                   const std::string& access_token) override;
 
 private:
     // A 2xx answer's body, or the error.
-    std::variant<std::string, GraphError> exchange(HttpRequest request);
+    std::variant<std::string, GraphError> exchange(HttpClient& client, HttpRequest request,
+                                                   int timeout_ms);
 
     GraphOptions options_;
-    std::shared_ptr<HttpClient> http_;
+    std::shared_ptr<HttpClient> http_, downloads_;
 };
 
 }  // namespace ujumbe::channels::whatsapp

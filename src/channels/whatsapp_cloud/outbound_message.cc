@@ -40,9 +40,17 @@ bool media_id_like(const std::string& id) {
                ":") == std::string::npos;
 }
 
-// {"link": ...} or {"id": ...}, exactly one; `field` names the object.
+// {"link": ...} or {"id": ...}, exactly one; `field` names the object. Or
+// {"upload": {...}}: a file of the account's media, which the sending check
+// put there for the gateway to upload to Meta (a caller cannot give it).
 std::optional<OutboundProblem> read_media_source(const json& in, const std::string& field,
                                                  json& out) {
+    if (auto it = in.find("upload"); it != in.end()) {
+        if (!it->is_object() || in.contains("link") || in.contains("id"))
+            return problem(field, "Give exactly one of `link` and `id`.");
+        out["upload"] = *it;
+        return std::nullopt;
+    }
     bool wrong = false;
     const std::string link = text_at(in, "link", &wrong);
     const std::string id = text_at(in, "id", &wrong);

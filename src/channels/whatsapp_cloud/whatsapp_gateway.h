@@ -15,6 +15,7 @@
 #include "channels/http_client.h"
 #include "channels/request_tally.h"
 #include "channels/whatsapp_cloud/graph.h"
+#include "channels/whatsapp_cloud/media_upload.h"
 
 namespace ujumbe::channels::whatsapp {
 
@@ -23,17 +24,24 @@ struct NumberSettings {
     std::string access_token;
     GraphOptions graph;
     int concurrency = 16;  // requests in flight
+    // The account's media files (<dir>/<sha256>), for messages that send
+    // one; "" when the number sends none.
+    std::string media_dir;
 };
 
 // Settings as a gateway spec holds them (phone_number_id, graph_url,
-// graph_version, concurrency; the secret access_token). Errors name the field.
+// graph_version, concurrency, media_dir; the secret access_token). Errors
+// name the field.
 Result<NumberSettings> read_number_settings(const nlohmann::json& settings,
                                             const nlohmann::json& secrets);
 nlohmann::json number_settings_json(const NumberSettings& s);
 
-// The request body of one message: the stored message object with the
-// product, the recipient type and the recipient's digits added.
-std::string send_body(const OutboundSms& m);
+// The message object the accept path stored (a text message of the body
+// when it stored none).
+nlohmann::json message_object(const OutboundSms& m);
+// The request body of one message: its object with the product, the
+// recipient type and the recipient's digits added.
+std::string send_body(const OutboundSms& m, nlohmann::json object);
 // What the Graph API's answer means for the message: accepted with Meta's
 // id; refused for good with WHATSAPP_<code>; retryable when Meta asks to
 // wait (rate limits, outages) or the token is refused (connected again,
@@ -54,12 +62,20 @@ public:
     nlohmann::json status() const override;
 
 private:
+    // POSTs the message object; `done` gets the outcome.
+    void send(const OutboundSms& message, nlohmann::json object,
+              std::function<void(SubmitOutcome)> done);
+    // Uploads the file `ref` names to Meta (once for every message waiting
+    // on it); each waiter gets Meta's id or the outcome of a failure.
+    void upload(const UploadRef& ref);
+
     const GatewayId id_;
     const NumberSettings settings_;
     boost::asio::io_context& io_;
-    std::shared_ptr<HttpClient> client_;
+    std::shared_ptr<HttpClient> client_, uploads_;
     std::atomic<bool> started_{false}, stopped_{false};
     RequestTally tally_;
+    UploadedMedia uploaded_;
 };
 
 }  // namespace ujumbe::channels::whatsapp
