@@ -14,6 +14,8 @@ Meta signs it.
     graph.send_inbound("1065", "255713000002", "Habari")  # Meta calls the hook
     graph.sent("1065")  # the messages POSTed to /{number}/messages, in order
     graph.review_template("1065", waba, "order_update", "en_US", "APPROVED")
+    graph.send_inbound_media("1065", "255713000002", png_bytes, "image/png")
+    graph.media[media_id]  # files uploaded or sent by customers: bytes, type, number
 
 It checks the bearer token of every call (error 190 when it is not the
 number's), answers an unknown number with error 100, and can be told to
@@ -24,10 +26,15 @@ by their statuses, posted to the number's webhook signed with its app
 secret: sent, delivered and read by default, `failed` (131026) for a
 recipient in `not_on_whatsapp`, with `status_plan` to send them twice or
 out of order.  Templates submitted to a business account are kept PENDING
-until `review_template` gives Meta's verdict by the webhook.  Standard
-library only.
+until `review_template` gives Meta's verdict by the webhook.  Media is
+uploaded as Meta takes it (POST /{number}/media, multipart), named by
+GET /{media-id} (a URL, the type, the SHA-256 and the size) and downloaded
+from that URL with the number's token; a message naming a media id Meta
+does not have is refused (131053).  Standard library only.
 """
 
+import email.parser
+import email.policy
 import hashlib
 import hmac
 import http.server
@@ -67,8 +74,9 @@ def check_message(body):
         if not isinstance(text.get("body"), str) or not 0 < len(text["body"]) <= 4096:
             return "text.body is required"
     elif kind in MEDIA_TYPES:
-        media = body.get(kind) or {}
-        if ("link" in media) == ("id" in media):
+        if not isinstance(body.get(kind), dict):
+            return "%s must be an object" % kind
+        if ("link" in body[kind]) == ("id" in body[kind]):
             return "%s needs exactly one of link and id" % kind
     elif kind == "template":
         t = body.get("template") or {}
@@ -92,6 +100,7 @@ class GraphSimulator:
         self.rate_per_second = None  # messages a number may send a second
         self.templates = {}  # (waba, name, language) -> the template as submitted
         self._template_ids = {}
+        self.media = {}  # media id -> {"bytes", "mime_type", "number"}
         self._lock = threading.Lock()
         self._server = None
         self._outbox = queue.Queue()
@@ -178,6 +187,48 @@ class GraphSimulator:
                           "type": "text", "text": {"body": text}}]})
         return wamid
 
+    def send_inbound_media(self, phone_number_id, sender, data, mime_type, kind="image",
+                           caption=None, filename=None, wamid=None):
+        """A customer sends a file: Meta keeps it and calls the webhook. The media id."""
+        media_id = self._keep_media(phone_number_id, data, mime_type)
+        item = {"id": media_id, "mime_type": mime_type,
+                "sha256": hashlib.sha256(data).hexdigest()}
+        if caption:
+            item["caption"] = caption
+        if filename:
+            item["filename"] = filename
+        self._queue_delivery(phone_number_id, {
+            "contacts": [{"wa_id": sender, "profile": {"name": "Asha"}}],
+            "messages": [{"from": sender, "id": wamid or "wamid." + uuid.uuid4().hex,
+                          "timestamp": str(int(time.time())), "type": kind, kind: item}]})
+        return media_id
+
+    def _keep_media(self, phone_number_id, data, mime_type):
+        with self._lock:
+            media_id = str(700000000000 + len(self.media))
+            self.media[media_id] = {"bytes": data, "mime_type": mime_type,
+                                    "number": phone_number_id}
+            return media_id
+
+    def _upload(self, phone_number_id, headers, raw):
+        """POST /{number}/media, with the lock held: a multipart form."""
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+            b"Content-Type: " + headers.get("Content-Type", "").encode() + b"\r\n\r\n" + raw)
+        fields = {}
+        for part in message.iter_parts() if message.is_multipart() else []:
+            fields[part.get_param("name", header="content-disposition")] = (
+                part.get_content_type(), part.get_payload(decode=True))
+        if (fields.get("messaging_product", (None, b""))[1] != b"whatsapp"
+                or "file" not in fields or "type" not in fields):
+            return graph_error(100, "Param file, type and messaging_product are required", 400)
+        mime_type = fields["type"][1].decode()
+        if fields["file"][0] != mime_type:
+            return graph_error(131053, "Media upload error: the type does not match", 400)
+        media_id = str(700000000000 + len(self.media))
+        self.media[media_id] = {"bytes": fields["file"][1], "mime_type": mime_type,
+                                "number": phone_number_id}
+        return 200, {"id": media_id}
+
     def _statuses_of(self, phone_number_id, wamid, to, callback):
         plan = list(self.status_plan)
         if to in self.not_on_whatsapp:
@@ -199,6 +250,9 @@ class GraphSimulator:
         problem = check_message(body)
         if problem:
             return graph_error(100, "Invalid parameter: " + problem, 400)
+        kind = body.get("type")
+        if kind in MEDIA_TYPES and "id" in body[kind] and body[kind]["id"] not in self.media:
+            return graph_error(131053, "Media upload error: unknown media id", 400)
         now = time.time()
         window = [t for t in number.setdefault("sent_at", []) if t > now - 1]
         if self.rate_per_second is not None and len(window) >= self.rate_per_second:
@@ -268,6 +322,29 @@ class GraphSimulator:
                         "reason": reason}}]}]}).encode()
         self._outbox.put((hook[0], hook[1], body))
 
+    def _media_call(self, method, segments, token, headers, raw):
+        """Uploads, GET /{media-id} and downloads; None for any other call."""
+        if segments[:1] == ["download"] and len(segments) == 2 and method == "GET":
+            m = self.media.get(segments[1])
+            if not m or token != self.numbers[m["number"]]["token"]:
+                return 404, b"Not Found"
+            return 200, m["bytes"]
+        if len(segments) == 3 and segments[2] == "media" and method == "POST":
+            number = self.numbers.get(segments[1])
+            if number is None or token != number["token"]:
+                return graph_error(190, "Error validating access token", 401, subcode=463)
+            return self._upload(segments[1], headers, raw)
+        if len(segments) == 2 and segments[1] in self.media and method == "GET":
+            m = self.media[segments[1]]
+            if token != self.numbers[m["number"]]["token"]:
+                return graph_error(190, "Error validating access token", 401, subcode=463)
+            return 200, {"messaging_product": "whatsapp", "id": segments[1],
+                         "url": self.url + "/download/" + segments[1],
+                         "mime_type": m["mime_type"],
+                         "sha256": hashlib.sha256(m["bytes"]).hexdigest(),
+                         "file_size": len(m["bytes"])}
+        return None
+
     def _answer(self, method, target, headers, body=b""):
         with self._lock:
             self.calls.append((method, target, dict(headers)))
@@ -276,6 +353,9 @@ class GraphSimulator:
             parts = urlsplit(target)
             segments = [s for s in parts.path.split("/") if s]
             auth = headers.get("Authorization", "")
+            media_call = self._media_call(method, segments, auth[7:], headers, body)
+            if media_call:
+                return media_call
             if segments[2:] == ["message_templates"] or (
                     len(segments) == 2 and segments[1] in self._template_ids):
                 return self._templates_call(method, segments, parts.query, auth[7:], body)
@@ -318,9 +398,11 @@ class GraphSimulator:
                 if sim.hang:
                     return  # never answers; the caller's timeout ends it
                 status, body = sim._answer(self.command, self.path, self.headers, raw)
-                data = jsonlib.dumps(body).encode()
+                binary = isinstance(body, bytes)
+                data = body if binary else jsonlib.dumps(body).encode()
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type",
+                                 "application/octet-stream" if binary else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

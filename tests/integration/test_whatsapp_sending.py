@@ -34,20 +34,21 @@ def new_customer():
 class Account:
     """An account with a connected channel whose webhook the simulator calls."""
 
-    def __init__(self, api, srv):
+    def __init__(self, api, srv, graph=None):
         self.api = api
+        self.graph = graph or GRAPH
         self.owner = u.register(api)
         self.phone_number_id = new_number()
         token = "EAAG" + uuid.uuid4().hex + uuid.uuid4().hex
         self.app_secret = "app-" + uuid.uuid4().hex
-        GRAPH.add_number(self.phone_number_id, token, display="+255 754 %s" %
+        self.graph.add_number(self.phone_number_id, token, display="+255 754 %s" %
                          self.phone_number_id[-6:])
         self.view = assert_ok(api("POST", "/channels/whatsapp/connect", token=self.owner.access,
                                   json={"phone_number_id": self.phone_number_id,
                                         "business_account_id": "102290129340398",
                                         "access_token": token, "app_secret": self.app_secret,
                                         "verify_token": "verify-" + uuid.uuid4().hex}))
-        GRAPH.set_webhook(self.phone_number_id, "http://%s:%d%s" % (
+        self.graph.set_webhook(self.phone_number_id, "http://%s:%d%s" % (
             srv.host, srv.port, self.view["webhook_path"]), self.app_secret)
         self.number = "+255754" + self.phone_number_id[-6:]
 
@@ -57,7 +58,7 @@ class Account:
 
     def customer_writes(self, customer, text="Habari"):
         """The customer writes; returns the inbound message once it is stored."""
-        wamid = GRAPH.send_inbound(self.phone_number_id, customer, text)
+        wamid = self.graph.send_inbound(self.phone_number_id, customer, text)
         deadline = time.time() + 15
         while time.time() < deadline:
             found = assert_ok(self.api("GET", u.with_query(
