@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 seconds=${FUZZ_SECONDS:-60}
 targets=(csv_fuzz multipart_fuzz phone_fuzz smpp_pdu_fuzz json_body_fuzz http_request_fuzz
-         whatsapp_webhook_fuzz)
+         whatsapp_webhook_fuzz media_type_fuzz)
 
 # clang and its libFuzzer runtime, on top of what every build needs.
 bash scripts/install-deps.sh clang libclang-rt-14-dev

@@ -103,7 +103,7 @@ void GatewayRegistry::install(std::shared_ptr<channels::Gateway> gateway,
 void GatewayRegistry::set_account_gateway(const AccountId& account, const std::string& channel,
                                           const std::optional<GatewayRecord>& g) {
     const auto key = std::make_pair(account, channel);
-    std::shared_ptr<channels::Gateway> started, stopped;
+    std::shared_ptr<channels::Gateway> stopped;
     {
         std::lock_guard lock(mutex_);
         auto it = account_live_.find(key);
@@ -122,17 +122,18 @@ void GatewayRegistry::set_account_gateway(const AccountId& account, const std::s
                           {{"account_id", account.value}, {"error", built.error().message}});
                 return;
             }
+            // Started before anyone can choose it: a message routed to it
+            // in between would find it unavailable and wait for a retry.
+            (*built)->start();
             if (it != account_live_.end()) {
                 stopped = it->second.gateway;
                 account_by_id_.erase(stopped->id());
             }
             account_live_[key] = {fingerprint, *built};
             account_by_id_[g->id] = *built;
-            started = *built;
         }
     }
     if (stopped) stopped->stop();
-    if (started) started->start();
 }
 
 std::optional<RouteChoice> GatewayRegistry::choose(const RouteQuery& q) const {
