@@ -188,7 +188,8 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       whatsapp_templates_(db, SystemClock::instance(), secret, whatsapp_graph_),
       whatsapp_channels_(
           db, SystemClock::instance(), secret, whatsapp_graph_,
-          [this] { whatsapp_processor_.wake(); }, [this] { whatsapp_sending_.changed(); }) {}
+          [this] { whatsapp_processor_.wake(); }, [this] { whatsapp_sending_.changed(); }),
+      keyword_replies_(messaging_) {}
 
 Modules::~Modules() {
     stop();
@@ -210,6 +211,7 @@ Status Modules::start() {
     whatsapp_processor_.start();
     media_fetcher_.start();
     whatsapp_sending_.start();
+    keyword_replies_.start();
     realtime_publisher_.start();
     if (db_.dialect() == db::Dialect::kPostgres) {
         realtime_listener_ =
@@ -234,6 +236,7 @@ void Modules::stop() {
     whatsapp_processor_.stop();
     media_fetcher_.stop();
     whatsapp_sending_.stop();
+    keyword_replies_.stop();
     realtime_publisher_.stop();
     if (realtime_listener_) realtime_listener_->stop();
     webhook_dispatcher_.stop();

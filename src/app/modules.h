@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "app/keyword_replies.h"
 #include "app/plan_retention.h"
 #include "app/wiring.h"
 #include "billing/renewals.h"
@@ -131,6 +132,7 @@ private:
     conversations::WhatsAppSending whatsapp_sending_;
     conversations::WhatsAppTemplates whatsapp_templates_;
     conversations::WhatsAppChannels whatsapp_channels_;
+    KeywordReplies keyword_replies_;
     bool stopped_ = false;
 };
 

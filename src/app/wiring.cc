@@ -70,8 +70,15 @@ Result<std::vector<std::pair<MessageId, std::int64_t>>> Wiring::gateway_costs(
 }
 
 Status Wiring::inbound(db::Connection& c, const messaging::Message& m) {
-    if (m.sender.starts_with('+'))
-        UJ_TRY(m_.contacts_.apply_keyword(c, m.account_id, m.sender, m.body, m.channel));
+    if (m.sender.starts_with('+')) {
+        UJ_ASSIGN(auto keyword,
+                  m_.contacts_.apply_keyword(c, m.account_id, m.sender, m.body, m.channel));
+        if (keyword && keyword->reply)
+            c.after_commit(
+                [this, reply = KeywordReply{m.account_id, m.sender, m.channel, *keyword->reply}] {
+                    m_.keyword_replies_.post(reply);
+                });
+    }
     UJ_TRY(m_.inbox_.on_inbound(c, m));
     // SMS only, owed whether or not this node listens for SMPP: the customer
     // may be bound to another node.

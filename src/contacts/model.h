@@ -27,10 +27,21 @@ struct Contact {
     std::optional<Micros> opt_in_at;
     std::optional<Micros> opt_out_at;
     std::optional<std::string> opt_out_reason;
+    // Channels opted out of one by one (sorted: email, sms, whatsapp); an
+    // opt-out of all channels is is_opted_in false with opt_out_at set.
+    std::vector<std::string> opted_out_channels;
     std::optional<Micros> last_contacted_at;
     Micros created_at = 0;
     Micros updated_at = 0;
+
+    // Opted out of every channel.
+    bool opted_out_of_all() const { return opt_out_at.has_value() && !is_opted_in; }
+    // Whether a message that is not transactional may not reach it on `channel`.
+    bool refuses(const std::string& channel) const;
 };
+
+// The channels consent is kept for, besides "all".
+const std::vector<std::string>& consent_channels();
 
 namespace consent_source {
 inline constexpr const char* kApi = "api";

@@ -178,6 +178,7 @@ Result<Response> consent(ContactsService& s, bool opt_in, RequestContext& ctx, c
     data.emplace("opt_in_at", http::time_or_null(c.opt_in_at));
     data.emplace("opt_out_at", http::time_or_null(c.opt_out_at));
     data.emplace("opt_out_reason", http::text_or_null(c.opt_out_reason));
+    data.emplace("opted_out_channels", c.opted_out_channels);
     return http::ok(std::move(data), 200,
                     opt_in ? "Contact opted in successfully" : "Contact opted out successfully");
 }
@@ -453,6 +454,20 @@ Result<Response> preview_segment(ContactsService& s, RequestContext& ctx, const 
     return http::ok({{"contact_count", preview.contact_count}, {"sample", std::move(sample)}});
 }
 
+// ---- consent keywords
+
+Result<Response> get_keywords(ContactsService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto keywords, s.keywords(ctx.who()));
+    return http::ok({{"keywords", keywords_json(keywords)}});
+}
+
+Result<Response> put_keywords(ContactsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    UJ_ASSIGN(auto keywords, read_keywords(body));
+    UJ_ASSIGN(auto saved, s.set_keywords(ctx.who(), keywords));
+    return http::ok({{"keywords", keywords_json(saved)}}, 200, "Keywords saved");
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, ContactsService& s, std::uint64_t max_import_bytes) {
@@ -474,6 +489,8 @@ void add_routes(http::Router& router, ContactsService& s, std::uint64_t max_impo
     router.add(Method::kGet, b + "/contacts/imports/{id}", bind(get_import), read);
     router.add(Method::kGet, b + "/contacts/imports/{id}/errors.csv", bind(import_errors), read);
     router.add(Method::kGet, b + "/contacts/export", bind(export_contacts), read);
+    router.add(Method::kGet, b + "/settings/keywords", bind(get_keywords), read);
+    router.add(Method::kPut, b + "/settings/keywords", bind(put_keywords), write);
     router.add(Method::kPost, b + "/contacts", bind(create_contact), write);
     router.add(Method::kGet, b + "/contacts", bind(list_contacts), read);
     router.add(Method::kGet, b + "/contacts/{id}", bind(get_contact), read);

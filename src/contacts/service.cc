@@ -53,16 +53,42 @@ Status check_tags_and_attributes(const ContactInput& in, std::vector<std::string
 
 }  // namespace
 
+const std::vector<std::string>& consent_channels() {
+    static const std::vector<std::string> channels = {"email", "sms", "whatsapp"};
+    return channels;
+}
+
+bool Contact::refuses(const std::string& channel) const {
+    return opted_out_of_all() || std::find(opted_out_channels.begin(), opted_out_channels.end(),
+                                           channel) != opted_out_channels.end();
+}
+
 ConsentEvent change_consent(Contact& contact, bool opt_in, const std::string& channel,
                             const std::string& source, const std::optional<std::string>& reason,
                             const std::optional<UserId>& actor, Micros now) {
-    contact.is_opted_in = opt_in;
-    if (opt_in) {
+    auto& one_by_one = contact.opted_out_channels;
+    if (channel == "all") {
+        contact.is_opted_in = opt_in;
+        if (opt_in) {
+            one_by_one.clear();  // consent to every channel
+            contact.opt_in_at = now;
+            contact.opt_out_reason.reset();
+        } else {
+            contact.opt_out_at = now;
+            contact.opt_out_reason = reason;
+        }
+    } else if (opt_in) {
+        // Back in on one channel while out of all: out of the others one by one.
+        if (contact.opted_out_of_all()) {
+            one_by_one = consent_channels();
+            contact.is_opted_in = true;
+        }
+        std::erase(one_by_one, channel);
         contact.opt_in_at = now;
-        contact.opt_out_reason.reset();
     } else {
-        contact.opt_out_at = now;
-        contact.opt_out_reason = reason;
+        // One channel: the history says when and why; the all-channels
+        // fields stay as they are.
+        add_tags(one_by_one, {channel});
     }
     contact.updated_at = now;
     return ConsentEvent{new_uuid_v7(), contact.id, opt_in ? "opt_in" : "opt_out",
@@ -84,24 +110,7 @@ Result<std::string> ContactsService::phone_country(const Principal& who) {
     return account.default_country.empty() ? account.country : account.default_country;
 }
 
-namespace {
-// Keywords of an inbound message that change consent (the whole text,
-// trimmed, any case), as carriers and CPaaS providers honour them.
-std::optional<bool> keyword_opt_in(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
-        text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
-        text.remove_suffix(1);
-    if (text.size() > 12) return std::nullopt;
-    std::string word(text);
-    for (auto& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    for (const char* stop : {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
-        if (word == stop) return false;
-    for (const char* start : {"START", "UNSTOP"})
-        if (word == start) return true;
-    return std::nullopt;
-}
-}  // namespace
+namespace {}  // namespace
 
 Result<std::optional<ContactId>> ContactsService::contact_id_by_phone(db::Connection& c,
                                                                       const AccountId& account,
@@ -111,41 +120,68 @@ Result<std::optional<ContactId>> ContactsService::contact_id_by_phone(db::Connec
     return std::optional<ContactId>{found->id};
 }
 
-Status ContactsService::apply_keyword(db::Connection& c, const AccountId& account,
-                                      const std::string& phone, const std::string& text,
-                                      const std::string& channel) {
-    auto opt_in = keyword_opt_in(text);
-    if (!opt_in) return {};
+Result<std::optional<Keyword>> ContactsService::apply_keyword(db::Connection& c,
+                                                              const AccountId& account,
+                                                              const std::string& phone,
+                                                              const std::string& text,
+                                                              const std::string& channel) {
+    // Most messages are longer than any keyword: no read for them.
+    if (text.size() > 2 * kMaxKeywordChars) return std::optional<Keyword>{};
+    UJ_ASSIGN(auto stored, store::keywords_of(c, account));
+    const auto keyword =
+        match_keyword(stored ? keywords_from_stored(*stored) : default_keywords(), text);
+    if (!keyword) return std::optional<Keyword>{};
     UJ_ASSIGN(auto found, store::find_by_phone(c, account, phone));
     const Micros now = clock_.now();
-    if (!found && *opt_in) return {};  // START from a stranger changes nothing
+    const bool opt_in = keyword->opt_in;
+    if (!found && opt_in) return std::optional<Keyword>{};  // START from a stranger changes nothing
+    const std::string scope = keyword->all_channels ? "all" : channel;
     const bool is_new = !found;
     Contact contact;
     if (found) {
         contact = std::move(*found);
-        const bool opted_out = contact.opt_out_at && !contact.is_opted_in;
-        if (*opt_in ? contact.is_opted_in : opted_out) return {};
+        const bool refused = scope == "all" ? contact.opted_out_of_all() : contact.refuses(scope);
+        const bool welcome = scope == "all"
+                                 ? contact.is_opted_in && contact.opted_out_channels.empty()
+                                 : !contact.refuses(scope);
+        if (opt_in ? welcome : refused) return std::optional<Keyword>{};
     } else {
         contact.id = ContactId{new_uuid_v7(now)};
         contact.account_id = account;
         contact.phone_e164 = phone;
         contact.created_at = now;
     }
-    std::string word = text;
-    for (auto& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    auto event = change_consent(contact, *opt_in, channel, consent_source::kKeyword,
-                                "inbound " + word.substr(0, 12), std::nullopt, now);
+    auto event =
+        change_consent(contact, opt_in, scope, consent_source::kKeyword,
+                       "inbound " + keyword->keyword + " on " + channel, std::nullopt, now);
     UJ_TRY(is_new ? store::insert_contact(c, contact) : store::update_contact(c, contact, false));
-    return store::insert_consent(c, account, event);
+    UJ_TRY(store::insert_consent(c, account, event));
+    return keyword;
+}
+
+Result<std::vector<Keyword>> ContactsService::keywords(const Principal& who) {
+    UJ_ASSIGN(auto stored,
+              db_.read([&](db::Connection& c) { return store::keywords_of(c, who.account_id); }));
+    return stored ? keywords_from_stored(*stored) : default_keywords();
+}
+
+Result<std::vector<Keyword>> ContactsService::set_keywords(const Principal& who,
+                                                           const std::vector<Keyword>& keywords) {
+    if (!who.can_manage()) return Error::forbidden("Only owners and admins set the keywords");
+    const std::string stored = keywords_json(keywords).dump();
+    UJ_TRY(db_.write([&](db::Connection& c) {
+        return store::save_keywords(c, who.account_id, stored, who.user_id, clock_.now());
+    }));
+    return keywords;
 }
 
 Result<std::unordered_set<std::string>> ContactsService::opted_out(
-    db::Connection& c, const AccountId& account, const std::vector<std::string>& phones) {
+    db::Connection& c, const AccountId& account, const std::vector<std::string>& phones,
+    const std::string& channel) {
     UJ_ASSIGN(auto found, store::find_matching(c, account, phones, {}));
     std::unordered_set<std::string> out;
     for (const auto& contact : found)
-        if (contact.phone_e164 && contact.opt_out_at && !contact.is_opted_in)
-            out.insert(*contact.phone_e164);
+        if (contact.phone_e164 && contact.refuses(channel)) out.insert(*contact.phone_e164);
     return out;
 }
 

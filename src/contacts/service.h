@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "contacts/keywords.h"
 #include "contacts/model.h"
 #include "contacts/ports.h"
 #include "contacts/store.h"
@@ -147,22 +148,32 @@ public:
 
     // The country used for numbers written without a country code.
     Result<std::string> phone_country(const Principal& who);
-    // An inbound STOP / START keyword from `phone` (E.164): the account's
-    // contact with that number opts out (created when unknown, so the number
-    // stays refused) or back in, recorded with source "keyword". Nothing
-    // when the text is no keyword or the state is already so. The consent
-    // event names the `channel` it came on (sms, whatsapp); the opt-out
-    // holds for every channel. Runs in the caller's transaction.
-    Status apply_keyword(db::Connection& c, const AccountId& account, const std::string& phone,
-                         const std::string& text, const std::string& channel = "sms");
+    // An inbound keyword from `phone` (E.164) that came on `channel` (sms,
+    // whatsapp): one of the account's keywords (keywords.h) opts the
+    // contact with that number out (created when unknown, so the number
+    // stays refused) or back in, on every channel or on that one as the
+    // keyword says, recorded with source "keyword". Returns the keyword when
+    // consent changed (its reply is the caller's to send); nothing when the
+    // text is no keyword or the state is already so. Runs in the caller's
+    // transaction.
+    Result<std::optional<Keyword>> apply_keyword(db::Connection& c, const AccountId& account,
+                                                 const std::string& phone, const std::string& text,
+                                                 const std::string& channel = "sms");
+    // The account's keywords (the defaults until it sets its own), and a
+    // new list (owners and admins).
+    Result<std::vector<Keyword>> keywords(const Principal& who);
+    Result<std::vector<Keyword>> set_keywords(const Principal& who,
+                                              const std::vector<Keyword>& keywords);
     // The account's contact with `phone` (E.164), if any (in the caller's transaction).
     Result<std::optional<ContactId>> contact_id_by_phone(db::Connection& c,
                                                          const AccountId& account,
                                                          const std::string& phone);
     // Which of `phones` (E.164) belong to contacts of the account who opted
-    // out. For the send path: it reads on the caller's connection.
+    // out of `channel` (or of all). For the send path: it reads on the
+    // caller's connection.
     Result<std::unordered_set<std::string>> opted_out(db::Connection& c, const AccountId& account,
-                                                      const std::vector<std::string>& phones);
+                                                      const std::vector<std::string>& phones,
+                                                      const std::string& channel);
 
 private:
     Result<Contact> find_contact(db::Connection& c, const Principal& who, const ContactId& id);

@@ -354,7 +354,7 @@ TEST_P(ContactsServiceTest, ConsentChangesAreRecorded) {
     const Micros first_in = clock_.now();
 
     clock_.advance(kMicrosPerSecond);
-    auto out = service_->set_consent(a_, c.id, false, "sms", std::string("STOP"));
+    auto out = service_->set_consent(a_, c.id, false, "all", std::string("STOP"));
     ASSERT_TRUE(out) << out.error().message;
     EXPECT_FALSE(out->is_opted_in);
     EXPECT_EQ(out->opt_out_at, std::optional<Micros>(clock_.now()));
@@ -363,7 +363,7 @@ TEST_P(ContactsServiceTest, ConsentChangesAreRecorded) {
     const Micros opted_out = clock_.now();
 
     clock_.advance(kMicrosPerSecond);
-    auto in = service_->set_consent(a_, c.id, true, "whatsapp", std::nullopt);
+    auto in = service_->set_consent(a_, c.id, true, "all", std::nullopt);
     ASSERT_TRUE(in);
     EXPECT_TRUE(in->is_opted_in);
     EXPECT_EQ(in->opt_in_at, std::optional<Micros>(clock_.now()));
@@ -385,10 +385,8 @@ TEST_P(ContactsServiceTest, ConsentChangesAreRecorded) {
     EXPECT_EQ(h[0].action, "opt_out");
     EXPECT_EQ(h[0].channel, "all");
     EXPECT_EQ(h[1].action, "opt_in");
-    EXPECT_EQ(h[1].channel, "whatsapp");
     EXPECT_FALSE(h[1].reason);
     EXPECT_EQ(h[2].action, "opt_out");
-    EXPECT_EQ(h[2].channel, "sms");
     EXPECT_EQ(h[2].reason, std::optional<std::string>("STOP"));
     EXPECT_EQ(h[2].created_at, opted_out);
     EXPECT_EQ(h[3].action, "opt_in");
@@ -401,6 +399,106 @@ TEST_P(ContactsServiceTest, ConsentChangesAreRecorded) {
     // Opting out again is recorded again.
     ASSERT_TRUE(service_->set_consent(a_, c.id, false, "all", std::string("again")));
     EXPECT_EQ(service_->get(a_, c.id)->consent_history.size(), 5u);
+}
+
+TEST_P(ContactsServiceTest, ConsentIsKeptPerChannelBesidesAllChannels) {
+    auto c = create(a_, {.name = "Juma", .phone = "0712345670", .is_opted_in = true});
+    // Out of SMS only: WhatsApp and email still reach them.
+    auto sms_out = service_->set_consent(a_, c.id, false, "sms", std::string("no texts"));
+    ASSERT_TRUE(sms_out);
+    EXPECT_TRUE(sms_out->is_opted_in);
+    EXPECT_EQ(sms_out->opted_out_channels, std::vector<std::string>{"sms"});
+    EXPECT_TRUE(sms_out->refuses("sms"));
+    EXPECT_FALSE(sms_out->refuses("whatsapp"));
+    // And out of WhatsApp; back in on SMS.
+    ASSERT_TRUE(service_->set_consent(a_, c.id, false, "whatsapp", std::nullopt));
+    auto sms_in = service_->set_consent(a_, c.id, true, "sms", std::nullopt);
+    ASSERT_TRUE(sms_in);
+    EXPECT_EQ(sms_in->opted_out_channels, std::vector<std::string>{"whatsapp"});
+    // Out of all: every channel refuses, whatever the list says.
+    auto all_out = service_->set_consent(a_, c.id, false, "all", std::nullopt);
+    EXPECT_TRUE(all_out->refuses("sms") && all_out->refuses("email"));
+    // Back in on one channel only: out of the others one by one.
+    auto wa_in = service_->set_consent(a_, c.id, true, "whatsapp", std::nullopt);
+    ASSERT_TRUE(wa_in);
+    EXPECT_TRUE(wa_in->is_opted_in);
+    EXPECT_FALSE(wa_in->refuses("whatsapp"));
+    EXPECT_EQ(wa_in->opted_out_channels, (std::vector<std::string>{"email", "sms"}));
+    // The send path asks per channel.
+    for (const auto& [channel, refused] :
+         std::vector<std::pair<std::string, bool>>{{"sms", true}, {"whatsapp", false}}) {
+        auto out = db().read([&, channel = channel](db::Connection& conn) {
+            return service_->opted_out(conn, a_.account_id, {"+255712345670"}, channel);
+        });
+        ASSERT_TRUE(out);
+        EXPECT_EQ(out->count("+255712345670") == 1, refused) << channel;
+    }
+    // All in: the list is cleared.
+    auto all_in = service_->set_consent(a_, c.id, true, "all", std::nullopt);
+    EXPECT_TRUE(all_in->opted_out_channels.empty());
+    EXPECT_EQ(service_->get(a_, c.id)->contact.opted_out_channels.size(), 0u);
+}
+
+TEST_P(ContactsServiceTest, KeywordsAreTheAccountsOwnWithTheirScopeAndReply) {
+    auto keyword = [&](const std::string& text, const std::string& channel) {
+        auto r = db().write([&](db::Connection& conn) {
+            return service_->apply_keyword(conn, a_.account_id, "+255712345671", text, channel);
+        });
+        EXPECT_TRUE(r) << r.error().message;
+        return r ? *r : std::nullopt;
+    };
+    // The defaults: STOP out of every channel, no reply; a stranger is created refused.
+    auto stop = keyword("  stop ", "whatsapp");
+    ASSERT_TRUE(stop);
+    EXPECT_FALSE(stop->reply);
+    auto found = service_->list(a_, {.query = {.search = std::string("712345671")}}, {});
+    ASSERT_EQ(found->items.size(), 1u);
+    EXPECT_TRUE(found->items[0].refuses("sms"));
+    EXPECT_FALSE(keyword("STOP", "sms"));  // already so: nothing to confirm
+    EXPECT_TRUE(keyword("start", "sms"));
+    // The account's own words: a WhatsApp-only opt-out with a reply.
+    auto set = service_->set_keywords(
+        a_, *read_keywords(nlohmann::json::parse(
+                R"({"keywords":[{"keyword":"acha","action":"opt_out","scope":"channel",
+                   "reply":"Sawa, hutapokea tena kwenye WhatsApp."},
+                  {"keyword":"ANZA","action":"opt_in","scope":"channel"}]})")));
+    ASSERT_TRUE(set) << set.error().message;
+    EXPECT_FALSE(keyword("STOP", "sms"));  // no longer one of its words
+    auto acha = keyword("Acha", "whatsapp");
+    ASSERT_TRUE(acha);
+    EXPECT_EQ(acha->reply, std::optional<std::string>("Sawa, hutapokea tena kwenye WhatsApp."));
+    auto contact = service_->get(a_, found->items[0].id);
+    EXPECT_EQ(contact->contact.opted_out_channels, std::vector<std::string>{"whatsapp"});
+    EXPECT_FALSE(contact->contact.refuses("sms"));
+    EXPECT_EQ(contact->consent_history[0].channel, "whatsapp");
+    EXPECT_EQ(contact->consent_history[0].reason,
+              std::optional<std::string>("inbound ACHA on whatsapp"));
+    EXPECT_TRUE(keyword("anza", "whatsapp"));
+    EXPECT_TRUE(service_->get(a_, found->items[0].id)->contact.opted_out_channels.empty());
+    // Another account keeps the defaults; agents cannot change them.
+    EXPECT_EQ(service_->keywords(b_)->size(), default_keywords().size());
+    Principal agent = a_;
+    agent.role = Role::kAgent;
+    EXPECT_EQ(service_->set_keywords(agent, {}).error().code, ErrorCode::kPermissionDenied);
+}
+
+TEST(ConsentKeywords, AreCheckedAsTheyAreSaved) {
+    auto bad = read_keywords(nlohmann::json::parse(
+        R"({"keywords":[{"keyword":"STOP ME","action":"opt_out"},{"keyword":"GO","action":"go"},
+           {"keyword":"go","action":"opt_in","scope":"sms"},{"keyword":"X","action":"opt_out",
+           "reply":""}, 5]})"));
+    ASSERT_FALSE(bad);
+    const auto& e = bad.error().errors;
+    EXPECT_TRUE(e.count("keywords[0].keyword"));
+    EXPECT_TRUE(e.count("keywords[1].action"));
+    EXPECT_TRUE(e.count("keywords[2].keyword"));  // GO twice
+    EXPECT_TRUE(e.count("keywords[2].scope"));
+    EXPECT_TRUE(e.count("keywords[3].reply"));
+    EXPECT_TRUE(e.count("keywords[4]"));
+    EXPECT_FALSE(read_keywords(nlohmann::json::parse(R"({"keywords":{}})")));
+    EXPECT_EQ(read_keywords(nlohmann::json::parse(R"({"keywords":[]})"))->size(), 0u);
+    EXPECT_FALSE(match_keyword(default_keywords(), std::string(100, 'S')));
+    EXPECT_TRUE(match_keyword(default_keywords(), "\tUnsubscribe\n"));
 }
 
 TEST_P(ContactsServiceTest, ListFilters) {

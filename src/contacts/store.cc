@@ -19,7 +19,7 @@ namespace {
 constexpr const char* kContactColumns =
     "c.id, c.account_id, c.name, c.phone_e164, c.email, c.attributes, c.tags, c.is_active, "
     "c.is_opted_in, c.opt_in_at, c.opt_out_at, c.opt_out_reason, c.last_contacted_at, "
-    "c.created_at, c.updated_at";
+    "c.created_at, c.updated_at, c.opted_out_channels";
 
 Contact contact_from(const Row& r) {
     Contact c;
@@ -39,15 +39,16 @@ Contact contact_from(const Row& r) {
     c.last_contacted_at = r.opt_i64(12);
     c.created_at = r.i64(13);
     c.updated_at = r.i64(14);
+    c.opted_out_channels = split_tags(r.text(15));
     return c;
 }
 
-// The 16 values of one contact row, in kInsertColumns order.
+// The 17 values of one contact row, in kInsertColumns order.
 constexpr const char* kInsertColumns =
     "id, account_id, name, phone_e164, email, attributes, tags, is_active, is_opted_in, "
     "opt_in_at, opt_out_at, opt_out_reason, last_contacted_at, search_text, created_at, "
-    "updated_at";
-constexpr int kInsertWidth = 16;
+    "updated_at, opted_out_channels";
+constexpr int kInsertWidth = 17;
 
 void append_values(std::vector<Value>& out, const Contact& c) {
     out.emplace_back(c.id.value);
@@ -66,6 +67,7 @@ void append_values(std::vector<Value>& out, const Contact& c) {
     out.emplace_back(search_text(c));
     out.emplace_back(c.created_at);
     out.emplace_back(c.updated_at);
+    out.emplace_back(join_tags(c.opted_out_channels));
 }
 
 // Rows per multi-row INSERT: well under SQLite's 32766 parameters.
@@ -216,13 +218,13 @@ Status update_contact(Connection& c, const Contact& k, bool tags_changed) {
             "UPDATE contacts SET name = $3, phone_e164 = $4, email = $5, attributes = $6, tags = "
             "$7, "
             "is_active = $8, is_opted_in = $9, opt_in_at = $10, opt_out_at = $11, "
-            "opt_out_reason = $12, last_contacted_at = $13, search_text = $14, updated_at = $15 "
-            "WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
+            "opt_out_reason = $12, last_contacted_at = $13, search_text = $14, updated_at = $15, "
+            "opted_out_channels = $16 WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
             {k.id.value, k.account_id.value, k.name, db::optional_text(k.phone_e164),
              db::optional_text(k.email), k.attributes.dump(), join_tags(k.tags), k.is_active,
              k.is_opted_in, db::optional_int(k.opt_in_at), db::optional_int(k.opt_out_at),
              db::optional_text(k.opt_out_reason), db::optional_int(k.last_contacted_at),
-             search_text(k), k.updated_at}));
+             search_text(k), k.updated_at, join_tags(k.opted_out_channels)}));
     // Tag rows follow only a contact of this account that was updated.
     if (!tags_changed || updated.affected == 0) return {};
     UJ_TRY(db::done(c.query("DELETE FROM contact_tags WHERE contact_id = $1", {k.id.value})));
@@ -393,6 +395,22 @@ Status insert_contacts(Connection& c, const std::vector<const Contact*>& contact
 }
 
 // ---- consent
+
+Result<std::optional<std::string>> keywords_of(Connection& c, const AccountId& account) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT keywords FROM consent_keywords WHERE account_id = $1",
+                                    {account.value}));
+    if (!row) return std::optional<std::string>{};
+    return std::optional<std::string>{row->text(0)};
+}
+
+Status save_keywords(Connection& c, const AccountId& account, const std::string& keywords,
+                     const std::optional<UserId>& by, Micros at) {
+    return db::done(c.query(
+        "INSERT INTO consent_keywords (account_id, keywords, updated_by, updated_at) VALUES ($1, "
+        "$2, $3, $4) ON CONFLICT (account_id) DO UPDATE SET keywords = excluded.keywords, "
+        "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+        {account.value, keywords, db::optional_id(by), at}));
+}
 
 Status insert_consent(Connection& c, const AccountId& account, const ConsentEvent& e) {
     return db::done(c.query(

@@ -66,6 +66,10 @@ Result<std::vector<Contact>> find_matching(Connection& c, const AccountId& accou
 Status insert_contacts(Connection& c, const std::vector<const Contact*>& contacts);
 
 // ---- consent
+// The account's keywords as stored (JSON), nullopt when it set none.
+Result<std::optional<std::string>> keywords_of(Connection& c, const AccountId& account);
+Status save_keywords(Connection& c, const AccountId& account, const std::string& keywords,
+                     const std::optional<UserId>& by, Micros at);
 Status insert_consent(Connection& c, const AccountId& account, const ConsentEvent& e);
 Result<std::vector<ConsentEvent>> recent_consents(Connection& c, const AccountId& account,
                                                   const ContactId& contact_id, int limit);

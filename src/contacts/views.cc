@@ -24,6 +24,7 @@ json contact_json(const Contact& c) {
     out.emplace("opt_in_at", time_or_null(c.opt_in_at));
     out.emplace("opt_out_at", time_or_null(c.opt_out_at));
     out.emplace("opt_out_reason", text_or_null(c.opt_out_reason));
+    out.emplace("opted_out_channels", c.opted_out_channels);
     out.emplace("last_contacted_at", time_or_null(c.last_contacted_at));
     out.emplace("created_at", format_iso8601(c.created_at));
     out.emplace("updated_at", format_iso8601(c.updated_at));

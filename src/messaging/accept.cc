@@ -203,20 +203,29 @@ Result<bool> AcceptPath::check_sms(db::Connection& c, Batch& b, const SendReques
     return true;
 }
 
-// Opted-out recipients of non-transactional messages are refused.
+// Recipients of non-transactional messages who opted out of the message's
+// channel (or of all) are refused.
 Status AcceptPath::check_consent(db::Connection& c, Batch& b) {
-    std::vector<std::string> numbers;
+    std::map<std::string, std::vector<std::string>> numbers;  // by channel
     for (const auto& m : b.messages)
-        if (!m.transactional) numbers.push_back(m.to);
+        if (!m.transactional) numbers[m.channel].push_back(m.to);
     if (numbers.empty()) return {};
-    UJ_ASSIGN(auto opted_out, contacts_.opted_out(c, b.profile.account.id, numbers));
-    if (opted_out.empty()) return {};
+    std::map<std::string, std::unordered_set<std::string>> opted_out;
+    bool any = false;
+    for (const auto& [channel, of_channel] : numbers) {
+        UJ_ASSIGN(opted_out[channel],
+                  contacts_.opted_out(c, b.profile.account.id, of_channel, channel));
+        any = any || !opted_out[channel].empty();
+    }
+    if (!any) return {};
     std::size_t kept = 0;
     for (std::size_t k = 0; k < b.messages.size(); ++k) {
-        if (!b.messages[k].transactional && opted_out.count(b.messages[k].to)) {
+        const auto& m = b.messages[k];
+        if (!m.transactional && opted_out[m.channel].count(m.to)) {
             b.outcomes[b.owners[k]].error =
                 Error::refusal("to", "RECIPIENT_OPTED_OUT",
-                               "The recipient opted out; only transactional messages may be sent.",
+                               "The recipient opted out of " + m.channel +
+                                   "; only transactional messages may be sent.",
                                ErrorCode::kFailedPrecondition);
             continue;
         }

@@ -192,7 +192,9 @@ protected:
     }
     Status inbound(db::Connection& c, const Message& m) override {
         if (!m.sender.starts_with('+')) return {};
-        return service_->apply_keyword(c, m.account_id, m.sender, m.body);
+        auto keyword = service_->apply_keyword(c, m.account_id, m.sender, m.body);
+        if (!keyword) return keyword.error();
+        return {};
     }
     // Sends to +254 cost `price` a segment; the sender holds 100.
     void charge_sends(Micros6 price) {

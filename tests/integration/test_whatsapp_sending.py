@@ -512,7 +512,8 @@ def test_stop_on_whatsapp_opts_the_customer_out_of_every_channel(acct, sapi):
                            token=acct.owner.access))["results"]
     (contact,) = found
     detail = assert_ok(sapi("GET", "/contacts/" + contact["id"], token=acct.owner.access))
-    assert detail["consent_history"][0]["channel"] == "whatsapp"
+    assert detail["consent_history"][0]["channel"] == "all"  # STOP's scope by default
+    assert detail["consent_history"][0]["reason"] == "inbound STOP on whatsapp"
     assert detail["consent_history"][0]["source"] == "keyword"
     # The window is open (they just wrote), but they said STOP: nothing goes,
     # on WhatsApp or SMS, unless transactional.
