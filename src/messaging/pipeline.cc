@@ -203,6 +203,13 @@ void Pipeline::dispatch(Message message) {
         q.mnc = std::move(op.mnc);
     }
     auto choice = routing_.choose(q);
+    if (!choice && message.channel != "sms") {
+        // An account's own channel (WhatsApp) that this node has not loaded
+        // yet (connected moments ago, or on another node): it will be.
+        record(RetryRecord{message, "NO_GATEWAY_AVAILABLE",
+                           "the account's " + message.channel + " channel is not live here yet"});
+        return;
+    }
     if (!choice) {
         record(
             FailedRecord{std::move(message), "NO_ROUTE", "No routing rule matches this message."});

@@ -523,3 +523,54 @@ def test_stop_on_whatsapp_opts_the_customer_out_of_every_channel(acct, sapi):
     assert_ok(acct.send(to="+" + customer, body="Umejiondoa.", transactional=True), 201)
     acct.customer_writes(customer, "START")
     assert_ok(acct.send(to="+" + customer, body="Karibu tena"), 201)
+
+
+def test_an_accounts_own_keyword_holds_for_its_channel_and_is_confirmed_there(acct, sapi):
+    owner = acct.owner.access
+    defaults = assert_ok(sapi("GET", "/settings/keywords", token=owner))["keywords"]
+    assert {"keyword": "STOP", "action": "opt_out", "scope": "all", "reply": None} in defaults
+    saved = assert_ok(sapi("PUT", "/settings/keywords", token=owner, json={"keywords": [
+        {"keyword": "acha", "action": "opt_out", "scope": "channel",
+         "reply": "Sawa! Hutapokea matangazo kwenye WhatsApp."},
+        {"keyword": "STOP", "action": "opt_out"}]}))["keywords"]
+    assert saved[0] == {"keyword": "ACHA", "action": "opt_out", "scope": "channel",
+                        "reply": "Sawa! Hutapokea matangazo kwenye WhatsApp."}
+    customer = new_customer()
+    acct.customer_writes(customer, "Acha")
+    # The confirmation goes back on WhatsApp, inside the window just opened.
+    deadline = time.time() + 15
+    while not [m for m in sent_to(acct, customer) if m["type"] == "text"]:
+        assert time.time() < deadline, "no confirmation was sent"
+        time.sleep(0.05)
+    (confirmation,) = sent_to(acct, customer)
+    assert confirmation["text"]["body"] == "Sawa! Hutapokea matangazo kwenye WhatsApp."
+    # Out of WhatsApp only: SMS still goes, WhatsApp does not.
+    (contact,) = assert_ok(sapi("GET", u.with_query("/contacts", search=customer),
+                                token=owner))["results"]
+    assert contact["opted_out_channels"] == ["whatsapp"]
+    assert_error(acct.send(to="+" + customer, body="Ofa maalum!"), 422, "RECIPIENT_OPTED_OUT")
+    assert_ok(acct.send(to="+" + customer, body="Ofa maalum!", channel="sms"), 201)
+    # Another account's keywords are its own; an agent cannot change them.
+    other = u.register(sapi)
+    assert assert_ok(sapi("GET", "/settings/keywords", token=other.access))["keywords"] == defaults
+    agent = u.member(sapi, acct.owner, role="agent")
+    assert_error(sapi("PUT", "/settings/keywords", token=agent.access, json={"keywords": []}),
+                 403)
+    assert assert_ok(sapi("GET", "/settings/keywords", token=agent.access))["keywords"] == saved
+
+
+@pytest.mark.parametrize("keywords,field", [
+    ("STOP", "keywords"),
+    ([{"keyword": "STOP NOW", "action": "opt_out"}], "keywords[0].keyword"),
+    ([{"keyword": "STOP", "action": "stop"}], "keywords[0].action"),
+    ([{"keyword": "STOP", "action": "opt_out", "scope": "sms"}], "keywords[0].scope"),
+    ([{"keyword": "STOP", "action": "opt_out", "reply": "x" * 321}], "keywords[0].reply"),
+    ([{"keyword": "GO", "action": "opt_in"}, {"keyword": "go", "action": "opt_in"}],
+     "keywords[1].keyword"),
+])
+def test_keywords_are_checked_and_nothing_is_saved(sapi, keywords, field):
+    owner = u.register(sapi)
+    assert_error(sapi("PUT", "/settings/keywords", token=owner.access,
+                      json={"keywords": keywords}), 400, field=field)
+    got = assert_ok(sapi("GET", "/settings/keywords", token=owner.access))["keywords"]
+    assert got[0]["keyword"] == "STOP"

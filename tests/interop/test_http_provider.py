@@ -345,3 +345,43 @@ def test_an_inbound_sms_opens_a_conversation_answered_in_its_thread(srv, provide
     assert [m["body"] for m in thread["messages"]] == ["Iko njiani, itafika kesho.",
                                                         "Order 17 iko wapi?"]
     assert thread["older_before"] is None
+
+
+def test_an_sms_keyword_of_the_account_is_confirmed_by_sms(srv, provider):
+    admin = admin_of(srv)
+    gateway = add_http_gateway(srv, admin, preset="africastalking",
+                               url=provider.url + "/version1/messaging", username="sandbox",
+                               api_key="at-key", hook_secret=SECRET)
+    add_route(srv, admin, [gateway])
+    saved = srv.api("PUT", "/settings/keywords", token=admin.access, json={"keywords": [
+        {"keyword": "JIONDOE", "action": "opt_out", "scope": "channel",
+         "reply": "Umejiondoa kwenye SMS. Tuma ANZA kurudi."},
+        {"keyword": "ANZA", "action": "opt_in", "scope": "channel"}]})
+    assert saved.status == 200, u.describe(saved)
+    try:
+        customer = "+2547221%05d" % (int(time.time() * 1000) % 100000)
+        before = len(provider.requests)
+        mo = hook(srv, gateway, kind="mo", form={"from": customer, "to": "12345",
+                                                 "text": " jiondoe ", "id": "k1",
+                                                 "date": "2026"})
+        assert mo.status == 200, u.describe(mo)
+        # The confirmation goes back by SMS, through the provider.
+        request = provider.wait_requests(before + 1)[before]
+        assert request["fields"]["to"] == customer
+        assert request["fields"]["message"] == "Umejiondoa kwenye SMS. Tuma ANZA kurudi."
+        contact = srv.api("GET", "/contacts?search=" + customer[1:],
+                          token=admin.access).body["data"]["results"][0]
+        assert contact["opted_out_channels"] == ["sms"] and contact["is_opted_in"] is False
+        refused = srv.api("POST", "/messages", json={"to": customer, "body": "Ofa!"},
+                          token=admin.access)
+        u.assert_error(refused, 422, "RECIPIENT_OPTED_OUT", field="to")
+        # The same word again changes nothing and is not confirmed again.
+        hook(srv, gateway, kind="mo", form={"from": customer, "to": "12345", "text": "JIONDOE",
+                                            "id": "k2", "date": "2026"})
+        time.sleep(1)
+        assert len(provider.requests) == before + 1
+    finally:
+        srv.api("PUT", "/settings/keywords", token=admin.access, json={"keywords": [
+            {"keyword": k, "action": "opt_out"} for k in ("STOP", "STOPALL", "UNSUBSCRIBE",
+                                                          "CANCEL", "END", "QUIT")] + [
+            {"keyword": k, "action": "opt_in"} for k in ("START", "UNSTOP")]})
