@@ -57,6 +57,7 @@ Result<std::int64_t> Wiring::contacts(const AccountId& account) {
 
 Status Wiring::finished(db::Connection& c, const std::vector<MessageId>& ids,
                         const std::string& status) {
+    UJ_TRY(campaigns::owe_fallbacks(c, ids, status, SystemClock::instance().now()));
     return m_.billing_.finished(c, ids, status);
 }
 

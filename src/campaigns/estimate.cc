@@ -5,8 +5,8 @@
 
 namespace ujumbe::campaigns {
 
-Estimate::Estimate(billing::BillingService* billing, const AccountId& account)
-    : billing_(billing), account_(account) {
+Estimate::Estimate(billing::BillingService* billing, const AccountId& account, std::string channel)
+    : billing_(billing), account_(account), channel_(std::move(channel)) {
     if (billing_) currency_ = billing_->currency();
 }
 
@@ -19,13 +19,14 @@ Result<Micros6> Estimate::per_segment(const std::string& to) {
         plan_ = std::move(plan);
     }
     const auto details = formats::describe_phone(to, "");
-    UJ_ASSIGN(auto one, billing_->price_of(*plan_, "sms", to, details.country, 1));
+    UJ_ASSIGN(auto one, billing_->price_of(*plan_, channel_, to, details.country, 1));
     by_prefix_.emplace(prefix, one.price);
     return one.price;
 }
 
 Status Estimate::add(const std::string& to, const std::string& text) {
     if (!billing_) return {};
+    if (channel_ != "sms") return add_segments(to, 1);  // one message, whatever its length
     const auto counted = formats::count_segments(text);
     if (!counted) return Error::invalid("message_text", "Must be UTF-8 text.");
     return add_segments(to, static_cast<std::int64_t>(counted->segments));

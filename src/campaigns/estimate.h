@@ -16,8 +16,9 @@ namespace ujumbe::campaigns {
 
 class Estimate {
 public:
-    // No billing: everything is free.
-    Estimate(billing::BillingService* billing, const AccountId& account);
+    // No billing: everything is free. `channel`'s rate cards price it.
+    Estimate(billing::BillingService* billing, const AccountId& account,
+             std::string channel = "sms");
 
     // Adds one message of `text` to `to` (E.164); false when the text is no
     // valid UTF-8.
@@ -32,6 +33,7 @@ private:
 
     billing::BillingService* billing_;
     AccountId account_;
+    std::string channel_;
     std::optional<billing::PricePlan> plan_;
     std::string currency_;
     std::unordered_map<std::string, Micros6> by_prefix_;

@@ -87,6 +87,9 @@ struct Campaign {
     std::optional<std::string> message_text;
     std::optional<TemplateId> template_id;
     std::optional<std::string> sender_id;
+    // whatsapp and mixed: the approved WhatsApp template sent first
+    // ({name, language, components}); null otherwise.
+    nlohmann::json whatsapp_template;
     CampaignStatus status = CampaignStatus::kDraft;
     std::optional<std::string> status_reason;  // INSUFFICIENT_BALANCE, ...
     std::optional<Micros> scheduled_at, started_at, paused_at, completed_at;
@@ -126,6 +129,8 @@ struct Recipient {
     std::string status = recipient_status::kPending;
     std::optional<MessageId> message_id;
     std::optional<std::string> reason;  // why it was skipped
+    // Mixed campaigns: the SMS sent when WhatsApp refused or failed it.
+    std::optional<MessageId> fallback_message_id;
 };
 
 // A recipient with its message, for GET /campaigns/{id}/recipients.

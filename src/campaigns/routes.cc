@@ -79,6 +79,8 @@ json campaign_json(const CampaignView& v) {
             {"message_text", http::text_or_null(k.message_text)},
             {"template", http::text_or_null(k.template_id)},
             {"template_name", http::text_or_null(v.template_name)},
+            {"whatsapp_template",
+             k.whatsapp_template.is_object() ? k.whatsapp_template : nlohmann::json(nullptr)},
             {"sender_id", http::text_or_null(k.sender_id)},
             {"status", std::string(status_name(k.status))},
             {"status_display", status_display(k.status)},
@@ -147,6 +149,7 @@ json recipient_json(const RecipientView& v) {
             {"reason", http::text_or_null(r.reason)},
             {"message_id", http::text_or_null(r.message_id)},
             {"message_status", http::text_or_null(v.message_status)},
+            {"fallback_message_id", http::text_or_null(r.fallback_message_id)},
             {"cost", v.price ? money_json(*v.price) : json(nullptr)},
             {"error_code", http::text_or_null(v.error_code)}};
 }
@@ -198,6 +201,13 @@ Result<CampaignInput> read_campaign(const Request& req, Need need) {
         f, "template", [&] { return f.id<TemplateId>("template", Need::kOptional); });
     in.sender_id = nullable<std::string>(
         f, "sender_id", [&] { return f.text("sender_id", Need::kOptional, 1, 16); });
+    if (body.contains("whatsapp_template")) {
+        const auto& t = body["whatsapp_template"];
+        if (!t.is_null() && !t.is_object())
+            f.fail("whatsapp_template", "Must be an object {name, language, components} or null.");
+        else
+            in.whatsapp_template = t;
+    }
     in.scheduled_at = nullable<Micros>(
         f, "scheduled_at", [&] { return f.timestamp("scheduled_at", Need::kOptional); });
     in.contact_ids = read_ids<ContactId>(f, "target_contact_ids");

@@ -9,6 +9,7 @@
 #include "campaigns/schedule.h"
 #include "campaigns/service.h"
 #include "campaigns/store.h"
+#include "campaigns/whatsapp_message.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "formats/phone.h"
@@ -103,6 +104,8 @@ void Runner::round() {
             }
             more = more || *worked != Next::kLater;
         }
+        UJ_ASSIGN(bool more_fallbacks, send_fallbacks());
+        more = more || more_fallbacks;
         if (clock_.now() - counted_at_ >= options_.count_every) UJ_TRY(count());
         if (renewals_ && clock_.now() - renewed_at_ >= options_.renew_every) {
             renewed_at_ = clock_.now();
@@ -151,6 +154,7 @@ Status Runner::start_runs() {
         run.campaign_type = parent.campaign_type;
         run.message_text = parent.message_text;
         run.template_id = parent.template_id;
+        run.whatsapp_template = parent.whatsapp_template;
         run.sender_id = parent.sender_id;
         run.status = CampaignStatus::kRunning;
         run.scheduled_at = occurrence;
@@ -232,7 +236,8 @@ Status Runner::expand(Campaign& k) {
             return store::opt_out_footer(c, k.account_id);
         }));
     }
-    Estimate cost(billing_, k.account_id);
+    // What is sent first decides the price (a mixed campaign's SMS only follows failures).
+    Estimate cost(billing_, k.account_id, k.campaign_type == "sms" ? "sms" : "whatsapp");
     Exclusions exclusions;
     std::int64_t seq = 0;
     Micros leased_at = clock_.now();
@@ -324,10 +329,14 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
               db_.read([&](db::Connection& c) { return store::quiet_hours(c, k.account_id); }));
     const Micros now = clock_.now();
 
+    // whatsapp and mixed campaigns send their WhatsApp template first.
+    const bool whatsapp_first = k.campaign_type == "whatsapp" || k.campaign_type == "mixed";
+    const bool personal = whatsapp_first ? whatsapp_template_has_variables(k.whatsapp_template)
+                                         : text->has_variables();
     // Each recipient's values, read now: personalisation uses what the
     // contact says at send time.
     std::unordered_map<std::string, contacts::Contact> contacts;
-    if (text->has_variables()) {
+    if (personal) {
         std::vector<ContactId> ids;
         ids.reserve(rows.size());
         for (const auto& r : rows) ids.push_back(r.contact_id);
@@ -340,7 +349,7 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& row = rows[i];
         TemplateValues values;
-        if (text->has_variables()) {
+        if (personal) {
             auto it = contacts.find(row.contact_id.value);
             if (it == contacts.end()) {
                 reasons.emplace_back(row.seq, "CONTACT_DELETED");
@@ -349,16 +358,26 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
             values = values_of(std::move(it->second));
         }
         values.phone = row.phone;  // the number in the frozen list
-        auto composed = compose(*text, values, footer);
-        if (composed.missing) {
-            reasons.emplace_back(row.seq, "MISSING_VARIABLE: " + *composed.missing);
-            continue;
-        }
         messaging::SendRequest r;
         r.to = row.phone;
-        r.body = std::move(composed.text);
-        r.sender_id = k.sender_id;
         r.campaign_id = k.id;
+        if (whatsapp_first) {
+            auto rendered = render_whatsapp_template(k.whatsapp_template, values);
+            if (rendered.missing) {
+                reasons.emplace_back(row.seq, "MISSING_VARIABLE: " + *rendered.missing);
+                continue;
+            }
+            r.channel = "whatsapp";
+            r.content = {{"template", std::move(rendered.template_object)}};
+        } else {
+            auto composed = compose(*text, values, footer);
+            if (composed.missing) {
+                reasons.emplace_back(row.seq, "MISSING_VARIABLE: " + *composed.missing);
+                continue;
+            }
+            r.body = std::move(composed.text);
+            r.sender_id = k.sender_id;
+        }
         if (quiet) {
             const auto& zone = zone_of_number(row.phone);
             if (!zone.empty()) r.send_at = quiet_until(*quiet, zone, now);
@@ -387,6 +406,9 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
             if (!taken[i]) done.skipped.push_back(rows[i].seq);
         UJ_ASSIGN(auto moved, store::record_batch(c, k.id, done, clock_.now()));
         if (!moved) return Error::conflict("CAMPAIGN_MOVED", "Another node sent this batch.");
+        // A mixed campaign owes an SMS to whoever WhatsApp refused.
+        if (k.campaign_type == "mixed" && !done.skipped.empty())
+            UJ_TRY(store::queue_fallbacks(c, k.id, done.skipped, "WHATSAPP_REFUSED", clock_.now()));
         recorded = true;
         return {};
     };
@@ -462,6 +484,95 @@ Status Runner::complete(Campaign& k) {
     leased_until_.erase(k.id.value);
     log::info("campaign completed", {{"campaign_id", k.id.value}});
     return {};
+}
+
+Result<bool> Runner::send_fallbacks() {
+    UJ_ASSIGN(auto due,
+              db_.read([&](db::Connection& c) { return store::due_fallbacks(c, options_.batch); }));
+    std::map<std::string, std::vector<store::Fallback>> by_campaign;
+    for (auto& f : due) by_campaign[f.campaign_id.value].push_back(std::move(f));
+    for (auto& [id, owed] : by_campaign) {
+        if (loop_.stopping()) return false;
+        UJ_ASSIGN(auto found, db_.read([&, id = CampaignId{id}](db::Connection& c) {
+            return store::campaign_by_id(c, id);
+        }));
+        std::vector<std::int64_t> seqs;
+        for (const auto& f : owed) seqs.push_back(f.seq);
+        std::vector<std::pair<std::int64_t, std::string>> reasons;
+        std::vector<messaging::SendRequest> requests;
+        std::vector<std::int64_t> seq_of;  // each request's recipient
+        if (found) {
+            const Campaign& k = *found;
+            auto text = db_.read([&](db::Connection& c) { return campaign_text(c, k); });
+            if (!text && is_database_fault(text.error())) return std::move(text).error();
+            std::optional<std::string> footer;
+            if (text && k.settings.opt_out_footer()) {
+                UJ_ASSIGN(footer, db_.read([&](db::Connection& c) {
+                    return store::opt_out_footer(c, k.account_id);
+                }));
+            }
+            std::unordered_map<std::string, contacts::Contact> contacts;
+            if (text && text->has_variables()) {
+                std::vector<ContactId> ids;
+                for (const auto& f : owed) ids.push_back(f.contact_id);
+                UJ_ASSIGN(auto read, contacts_.contacts_by_ids(sender_of(k), ids));
+                for (auto& c : read) contacts.emplace(c.id.value, std::move(c));
+            }
+            for (const auto& f : owed) {
+                if (!text) {
+                    reasons.emplace_back(f.seq, "FALLBACK_TEMPLATE_INVALID");
+                    continue;
+                }
+                TemplateValues values;
+                if (auto it = contacts.find(f.contact_id.value); it != contacts.end())
+                    values = values_of(it->second);
+                values.phone = f.phone;
+                auto composed = compose(*text, values, footer);
+                if (composed.missing) {
+                    reasons.emplace_back(f.seq, "FALLBACK_MISSING_VARIABLE: " + *composed.missing);
+                    continue;
+                }
+                messaging::SendRequest r;
+                r.to = f.phone;
+                r.body = std::move(composed.text);
+                r.sender_id = k.sender_id;
+                r.campaign_id = k.id;
+                requests.push_back(std::move(r));
+                seq_of.push_back(f.seq);
+            }
+        }
+        bool recorded = false;
+        const auto record = [&](db::Connection& c, const std::vector<messaging::Message>& sent,
+                                const std::vector<std::size_t>& owners) -> Status {
+            std::vector<std::pair<std::int64_t, MessageId>> done;
+            for (std::size_t m = 0; m < sent.size(); ++m)
+                done.emplace_back(seq_of[owners[m]], sent[m].id);
+            UJ_ASSIGN(auto taken, store::finish_fallbacks(c, CampaignId{id}, seqs, done));
+            if (!taken) return Error::conflict("CAMPAIGN_MOVED", "Another node sent these.");
+            recorded = true;
+            return {};
+        };
+        if (!requests.empty()) {
+            auto sent = messaging_.send_bulk(sender_of(*found), requests, record);
+            if (!sent) {
+                const Error& e = sent.error();
+                if (is_database_fault(e)) return std::move(sent).error();
+                if (e.error_code != "CAMPAIGN_MOVED")
+                    log::warn("campaign SMS fallback not sent",
+                              {{"campaign_id", id}, {"error", e.error_code}});
+                continue;  // kept queued: tried again next round
+            }
+            for (std::size_t j = 0; j < sent->outcomes.size(); ++j)
+                if (const auto& o = sent->outcomes[j]; o.error)
+                    reasons.emplace_back(seq_of[j], "FALLBACK: " + o.error->error_code);
+        }
+        if (!recorded) UJ_TRY(db_.write([&](db::Connection& c) { return record(c, {}, {}); }));
+        if (!reasons.empty())
+            UJ_TRY(db_.write([&, id = CampaignId{id}](db::Connection& c) {
+                return store::set_reasons(c, id, reasons);
+            }));
+    }
+    return static_cast<int>(due.size()) == options_.batch;
 }
 
 Status Runner::count() {

@@ -16,6 +16,8 @@
 //     accepted as scheduled messages;
 //   - pauses a campaign the wallet cannot pay for (INSUFFICIENT_BALANCE),
 //     tries it again every retry interval and fails it after balance_wait;
+//   - sends mixed campaigns' SMS to the recipients WhatsApp refused or
+//     failed (queued durably where that was learnt), once each;
 //   - counts each campaign's messages by status;
 //   - renews the plan periods that ended (billing/renewals.h).
 // On PostgreSQL a campaign is worked by one node at a time (a lease).
@@ -82,6 +84,10 @@ private:
     Result<Next> work(Campaign& k);
     Status expand(Campaign& k);
     Result<Next> send_batch(Campaign& k);
+    // Sends the SMS mixed campaigns owe (WhatsApp refused or failed the
+    // recipient), a batch per campaign, each marked in the commit of its
+    // messages; true when more wait.
+    Result<bool> send_fallbacks();
     Status count();
     // The campaign stops with `reason`: paused (it will be tried again) or
     // failed.

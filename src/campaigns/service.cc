@@ -5,6 +5,8 @@
 #include "campaigns/audience.h"
 #include "campaigns/estimate.h"
 #include "campaigns/schedule.h"
+#include "campaigns/store.h"
+#include "campaigns/whatsapp_message.h"
 #include "core/ids.h"
 #include "core/validate.h"
 #include "formats/sender_id.h"
@@ -94,8 +96,17 @@ std::vector<std::string> Estimated::explanations() const {
     return out;
 }
 
+Status owe_fallbacks(db::Connection& c, const std::vector<MessageId>& ids,
+                     const std::string& status, Micros now) {
+    if (status != "rejected" && status != "undelivered" && status != "failed" &&
+        status != "expired")
+        return {};
+    return store::queue_failed_fallbacks(c, ids, "WHATSAPP_" + ascii_upper(status), now);
+}
+
 Result<TemplateText> campaign_text(db::Connection& c, const Campaign& k) {
     if (k.message_text) return parse_template(*k.message_text, "message_text");
+    if (k.campaign_type == "whatsapp") return TemplateText{};  // its text is the template
     if (!k.template_id) return Error::invalid("message_text", "Give message_text or template.");
     UJ_ASSIGN(auto t, store::find_template(c, k.account_id, *k.template_id));
     if (!t) return Error::invalid("template", "The template no longer exists.");
@@ -270,10 +281,18 @@ Status CampaignService::apply_input(db::Connection& c, const Principal& who, Cam
     if (in.description) k.description = *in.description;
     if (in.campaign_type) {
         k.campaign_type = *in.campaign_type;
-        if (k.campaign_type != "sms")
-            errors["campaign_type"].push_back("Only sms campaigns can be sent: no " +
-                                              k.campaign_type +
-                                              " channel is connected on this server yet.");
+        if (k.campaign_type == "email")
+            errors["campaign_type"].push_back(
+                "Email campaigns cannot be sent: this server has no email channel yet.");
+    }
+    if (in.whatsapp_template) k.whatsapp_template = *in.whatsapp_template;
+    const bool whatsapp_first = k.campaign_type == "whatsapp" || k.campaign_type == "mixed";
+    if (whatsapp_first) {
+        if (auto bad = check_whatsapp_template(k.whatsapp_template); !bad)
+            for (const auto& [field, problems] : bad.error().errors)
+                for (const auto& p : problems) errors[field].push_back(p);
+    } else if (k.whatsapp_template.is_object()) {
+        errors["whatsapp_template"].push_back("Only whatsapp and mixed campaigns send one.");
     }
     if (in.message_text) k.message_text = *in.message_text;
     if (in.template_id) k.template_id = *in.template_id;
@@ -283,8 +302,12 @@ Status CampaignService::apply_input(db::Connection& c, const Principal& who, Cam
         k.template_id.reset();
     else if (in.template_id && *in.template_id)
         k.message_text.reset();
-    if (!k.message_text && !k.template_id)
-        errors["message_text"].push_back("Give message_text or template.");
+    // A WhatsApp campaign's text is its template; a mixed one's SMS is the fallback.
+    if (!k.message_text && !k.template_id && k.campaign_type != "whatsapp")
+        errors["message_text"].push_back(k.campaign_type == "mixed"
+                                             ? "Give message_text or template: the SMS sent "
+                                               "when WhatsApp fails."
+                                             : "Give message_text or template.");
     if (k.message_text) {
         auto parsed = parse_template(*k.message_text, "message_text");
         if (!parsed) errors["message_text"].push_back(parsed.error().errors.begin()->second[0]);
@@ -337,9 +360,12 @@ Result<Estimated> CampaignService::estimate(const Principal& who, const Campaign
     }
     Estimated out;
     out.segment_names = audience.segment_names;
-    Estimate cost(billing_, who.account_id);
+    const bool whatsapp_first = k.campaign_type != "sms";
+    Estimate cost(billing_, who.account_id, whatsapp_first ? "whatsapp" : "sms");
     std::int64_t fixed_segments = 0;
-    if (!text.has_variables()) {
+    if (whatsapp_first) {
+        fixed_segments = 1;  // one WhatsApp message a recipient
+    } else if (!text.has_variables()) {
         const auto counted = formats::count_segments(compose(text, {}, footer).text);
         fixed_segments = counted ? static_cast<std::int64_t>(counted->segments) : 1;
     }

@@ -46,6 +46,7 @@ struct CampaignInput {
     std::optional<std::string> name, description, campaign_type;
     std::optional<std::optional<std::string>> message_text, sender_id;
     std::optional<std::optional<TemplateId>> template_id;
+    std::optional<nlohmann::json> whatsapp_template;  // null clears it
     std::optional<std::optional<Micros>> scheduled_at;
     std::optional<std::vector<ContactId>> contact_ids;
     std::optional<std::vector<SegmentId>> segment_ids;
@@ -157,6 +158,12 @@ private:
 Status plan_schedule(Campaign& k, Micros now);
 
 // The text a campaign sends: its message_text, or its template's body.
+// Messages that ended `status`: a mixed campaign's WhatsApp message that
+// failed (rejected, undelivered, failed, expired) makes its recipient owed
+// the SMS, queued in the caller's transaction for the runner to send.
+Status owe_fallbacks(db::Connection& c, const std::vector<MessageId>& ids,
+                     const std::string& status, Micros now);
+
 Result<TemplateText> campaign_text(db::Connection& c, const Campaign& k);
 
 }  // namespace ujumbe::campaigns

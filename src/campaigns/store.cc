@@ -34,7 +34,7 @@ constexpr const char* kCampaignColumns =
     "settings, is_recurring, recurring_schedule, phase, next_seq, total_recipients, "
     "accepted_count, skipped_count, sent_count, delivered_count, read_count, failed_count, "
     "exclusions, estimated_cost, charged, refunded, currency, counted_at, created_by, "
-    "created_at, updated_at, created_by_name, run_by, next_run_at, parent_id";
+    "created_at, updated_at, created_by_name, run_by, next_run_at, parent_id, whatsapp_template";
 
 // A JSON column as stored; an unreadable one reads as `fallback`.
 json json_of(const std::string& text, json fallback) {
@@ -74,6 +74,10 @@ Exclusions exclusions_from(const std::string& text) {
     for (const auto& [reason, n] : j.items())
         if (n.is_number_integer()) out[reason] = n.get<std::int64_t>();
     return out;
+}
+
+Value whatsapp_template_text(const Campaign& k) {
+    return k.whatsapp_template.is_object() ? Value(k.whatsapp_template.dump()) : db::null();
 }
 
 Campaign campaign_from(const Row& r) {
@@ -118,10 +122,12 @@ Campaign campaign_from(const Row& r) {
     k.run_by = r.opt_id<UserId>(37);
     k.next_run_at = r.opt_i64(38);
     k.parent_id = r.opt_id<CampaignId>(39);
+    if (auto t = r.opt_text(40)) k.whatsapp_template = json_of(*t, nullptr);
     return k;
 }
 
-constexpr const char* kRecipientColumns = "seq, contact_id, phone, status, message_id, reason";
+constexpr const char* kRecipientColumns =
+    "seq, contact_id, phone, status, message_id, reason, fallback_message_id";
 
 Recipient recipient_from(const Row& r) {
     Recipient x;
@@ -131,6 +137,7 @@ Recipient recipient_from(const Row& r) {
     x.status = r.text(3);
     x.message_id = r.opt_id<MessageId>(4);
     x.reason = r.opt_text(5);
+    x.fallback_message_id = r.opt_id<MessageId>(6);
     return x;
 }
 
@@ -253,9 +260,9 @@ Status insert_campaign(Connection& c, const Campaign& k) {
         "INSERT INTO campaigns (id, account_id, name, description, campaign_type, message_text, "
         "template_id, sender_id, status, scheduled_at, targets, settings, is_recurring, "
         "recurring_schedule, estimated_cost, currency, exclusions, total_recipients, created_by, "
-        "created_at, updated_at, created_by_name, started_at, run_by, parent_id) VALUES ($1, $2, "
-        "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
-        "$22, $23, $24, $25)",
+        "created_at, updated_at, created_by_name, started_at, run_by, parent_id, "
+        "whatsapp_template) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+        "$15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)",
         {k.id.value,
          k.account_id.value,
          k.name,
@@ -280,7 +287,8 @@ Status insert_campaign(Connection& c, const Campaign& k) {
          k.created_by_name,
          db::optional_int(k.started_at),
          db::optional_id(k.run_by),
-         db::optional_id(k.parent_id)}));
+         db::optional_id(k.parent_id),
+         whatsapp_template_text(k)}));
 }
 
 Result<bool> save_campaign(Connection& c, const Campaign& k, CampaignStatus expected) {
@@ -290,7 +298,8 @@ Result<bool> save_campaign(Connection& c, const Campaign& k, CampaignStatus expe
                         "targets = $10, settings = $11, is_recurring = $12, "
                         "recurring_schedule = $13, estimated_cost = $14, currency = $15, "
                         "exclusions = $16, total_recipients = $17, updated_at = $18, "
-                        "next_run_at = $20 WHERE account_id = $1 AND id = $2 AND status = $19",
+                        "next_run_at = $20, whatsapp_template = $21 WHERE account_id = $1 AND "
+                        "id = $2 AND status = $19",
                         {k.account_id.value,
                          k.id.value,
                          k.name,
@@ -310,7 +319,8 @@ Result<bool> save_campaign(Connection& c, const Campaign& k, CampaignStatus expe
                          k.total_recipients,
                          k.updated_at,
                          std::string(status_name(expected)),
-                         db::optional_int(k.next_run_at)}));
+                         db::optional_int(k.next_run_at),
+                         whatsapp_template_text(k)}));
     return n > 0;
 }
 
@@ -525,6 +535,69 @@ Status set_reasons(Connection& c, const CampaignId& id,
                              "$1 AND seq = $2",
                              {id.value, seq, reason})));
     return {};
+}
+
+Status queue_fallbacks(Connection& c, const CampaignId& id, const std::vector<std::int64_t>& seqs,
+                       const std::string& reason, Micros now) {
+    for (const auto seq : seqs)
+        UJ_TRY(
+            db::done(c.query("INSERT INTO campaign_fallbacks (campaign_id, seq, reason, "
+                             "created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                             {id.value, seq, reason, now})));
+    return {};
+}
+
+Status queue_failed_fallbacks(Connection& c, const std::vector<MessageId>& messages,
+                              const std::string& reason, Micros now) {
+    return db::for_each_batch(messages.size(), 256, [&](std::size_t first, std::size_t n) {
+        std::vector<Value> params = {reason, now};
+        for (std::size_t i = first; i < first + n; ++i) params.emplace_back(messages[i].value);
+        return db::done(c.run(
+            "INSERT INTO campaign_fallbacks (campaign_id, seq, reason, created_at) SELECT "
+            "r.campaign_id, r.seq, $1, $2 FROM campaign_recipients r JOIN campaigns k ON k.id = "
+            "r.campaign_id WHERE r.message_id IN (" +
+                db::placeholders(3, n) +
+                ") AND k.campaign_type = 'mixed' AND r.fallback_message_id IS NULL "
+                "ON CONFLICT DO NOTHING",
+            params));
+    });
+}
+
+Result<std::vector<Fallback>> due_fallbacks(Connection& c, int limit) {
+    return db::all<Fallback>(
+        c.query("SELECT f.campaign_id, f.seq, r.contact_id, r.phone, f.reason FROM "
+                "campaign_fallbacks f JOIN campaign_recipients r ON r.campaign_id = "
+                "f.campaign_id AND r.seq = f.seq ORDER BY f.created_at, f.campaign_id, f.seq "
+                "LIMIT $1",
+                {static_cast<std::int64_t>(limit)}),
+        [](const Row& r) {
+            return Fallback{r.id<CampaignId>(0), r.i64(1), r.id<ContactId>(2), r.text(3),
+                            r.text(4)};
+        });
+}
+
+Result<bool> finish_fallbacks(Connection& c, const CampaignId& id,
+                              const std::vector<std::int64_t>& seqs,
+                              const std::vector<std::pair<std::int64_t, MessageId>>& sent) {
+    for (const auto seq : seqs) {
+        UJ_ASSIGN(auto n, c.execute("DELETE FROM campaign_fallbacks WHERE campaign_id = $1 AND "
+                                    "seq = $2",
+                                    {id.value, seq}));
+        if (n == 0) return false;
+    }
+    for (const auto& [seq, message] : sent)
+        UJ_TRY(
+            db::done(c.query("UPDATE campaign_recipients SET fallback_message_id = $3 WHERE "
+                             "campaign_id = $1 AND seq = $2",
+                             {id.value, seq, message.value})));
+    return true;
+}
+
+Result<std::optional<Campaign>> campaign_by_id(Connection& c, const CampaignId& id) {
+    return db::one<Campaign>(
+        c.query_one(std::string("SELECT ") + kCampaignColumns + " FROM campaigns WHERE id = $1",
+                    {id.value}),
+        campaign_from);
 }
 
 Status set_counts(Connection& c, const CampaignId& id, const Counts& n, Micros now) {

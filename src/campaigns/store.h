@@ -101,6 +101,29 @@ struct BatchDone {
     std::int64_t charged = 0;
 };
 Result<bool> record_batch(Connection& c, const CampaignId& id, const BatchDone& done, Micros now);
+// ---- mixed campaigns: SMS owed where WhatsApp refused or failed
+// Queues the recipients `seqs` of a campaign (each once).
+Status queue_fallbacks(Connection& c, const CampaignId& id, const std::vector<std::int64_t>& seqs,
+                       const std::string& reason, Micros now);
+// Queues the recipients of mixed campaigns whose WhatsApp message is one of
+// `messages` and that are owed nothing yet (`reason`: the final status).
+Status queue_failed_fallbacks(Connection& c, const std::vector<MessageId>& messages,
+                              const std::string& reason, Micros now);
+struct Fallback {
+    CampaignId campaign_id;
+    std::int64_t seq = 0;
+    ContactId contact_id;
+    std::string phone, reason;
+};
+// The oldest queued, in any campaign.
+Result<std::vector<Fallback>> due_fallbacks(Connection& c, int limit);
+// Takes `seqs` off the queue and notes the SMS sent to each of `sent`;
+// false (nothing written) when another node took them first.
+Result<bool> finish_fallbacks(Connection& c, const CampaignId& id,
+                              const std::vector<std::int64_t>& seqs,
+                              const std::vector<std::pair<std::int64_t, MessageId>>& sent);
+Result<std::optional<Campaign>> campaign_by_id(Connection& c, const CampaignId& id);
+
 // PostgreSQL: statistics of the recipient lists taken again. A list of
 // a million written since the last ANALYZE looks like a few hundred rows to
 // the planner, which then reads every row of the campaign to update 128.

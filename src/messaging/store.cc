@@ -326,16 +326,15 @@ Result<std::pair<std::int64_t, std::int64_t>> add_day_counts(Connection& c,
                                                              const std::string& account,
                                                              const std::string& user,
                                                              std::int64_t day, std::int64_t n) {
-    // One row when there is no user (it would conflict with itself).
-    const std::string rows =
-        user.empty() ? "($1, '', $3, $4)" : "($1, '', $3, $4), ($1, $2, $3, $4)";
-    UJ_ASSIGN(auto r, c.query("INSERT INTO message_day_counts (account_id, user_id, day, sent) "
-                              "VALUES " +
-                                  rows +
-                                  " ON CONFLICT (account_id, user_id, day) DO UPDATE SET "
-                                  "sent = message_day_counts.sent + excluded.sent "
-                                  "RETURNING user_id, sent",
-                              {account, user, day, n}));
+    // One row when there is no user (it would conflict with itself), and
+    // then no $2: PostgreSQL cannot type a parameter no statement uses.
+    const std::string sql =
+        std::string("INSERT INTO message_day_counts (account_id, user_id, day, sent) VALUES ") +
+        (user.empty() ? "($1, '', $2, $3)" : "($1, '', $3, $4), ($1, $2, $3, $4)") +
+        " ON CONFLICT (account_id, user_id, day) DO UPDATE SET sent = message_day_counts.sent + "
+        "excluded.sent RETURNING user_id, sent";
+    UJ_ASSIGN(auto r, user.empty() ? c.query(sql, {account, day, n})
+                                   : c.query(sql, {account, user, day, n}));
     std::pair<std::int64_t, std::int64_t> totals{0, 0};
     for (const auto& row : r.rows)
         (row.text(0).empty() ? totals.first : totals.second) = row.i64(1);

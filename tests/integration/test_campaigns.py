@@ -217,7 +217,11 @@ def test_created_campaign_has_every_field_of_seed_001(capi, acct):
 
 
 @pytest.mark.parametrize("body,field", [
-    ({"campaign_type": "whatsapp"}, "campaign_type"),
+    ({"campaign_type": "email"}, "campaign_type"),
+    ({"campaign_type": "whatsapp"}, "whatsapp_template"),
+    ({"campaign_type": "mixed", "whatsapp_template": {"name": "x", "language": "en"},
+      "message_text": None}, "message_text"),
+    ({"whatsapp_template": {"name": "x", "language": "en"}}, "whatsapp_template"),
     ({"campaign_type": "fax"}, "campaign_type"),
     ({"message_text": None}, "message_text"),
     ({"message_text": "Hi {{nme}}"}, "message_text"),

@@ -574,3 +574,94 @@ def test_keywords_are_checked_and_nothing_is_saved(sapi, keywords, field):
                       json={"keywords": keywords}), 400, field=field)
     got = assert_ok(sapi("GET", "/settings/keywords", token=owner.access))["keywords"]
     assert got[0]["keyword"] == "STOP"
+
+
+def approved_template(acct):
+    t = order_update()
+    created = assert_ok(acct.api("POST", TEMPLATES, token=acct.owner.access, json=t), 201)
+    GRAPH.review_template(acct.phone_number_id, WABA, t["name"], "en_US", "APPROVED")
+    wait_template(acct, created["id"], "APPROVED")
+    return t
+
+
+def campaign_recipients(acct, cid, want, timeout=30):
+    """The recipients once `want(rows)` holds."""
+    deadline = time.time() + timeout
+    while True:
+        rows = assert_ok(acct.api("GET", "/campaigns/%s/recipients?page_size=100" % cid,
+                                  token=acct.owner.access))["results"]
+        if want(rows):
+            return rows
+        assert time.time() < deadline, rows
+        time.sleep(0.2)
+
+
+def test_a_mixed_campaign_sends_whatsapp_first_and_sms_where_whatsapp_fails(acct, sapi):
+    owner = acct.owner.access
+    t = approved_template(acct)
+    people = {}
+    for who in ("on_whatsapp", "not_on_whatsapp", "whatsapp_opted_out"):
+        number = new_customer()
+        people[who] = assert_ok(sapi("POST", "/contacts", token=owner, json={
+            "name": who.replace("_", " ").title(), "phone_e164": "+" + number,
+            "is_opted_in": True}), 201)
+    GRAPH.not_on_whatsapp.add(people["not_on_whatsapp"]["phone_e164"][1:])
+    assert_ok(sapi("POST", "/contacts/%s/opt-out" % people["whatsapp_opted_out"]["id"],
+                   token=owner, json={"channel": "whatsapp"}))
+    k = assert_ok(sapi("POST", "/campaigns", token=owner, json={
+        "name": "Ofa ya wiki", "campaign_type": "mixed",
+        "whatsapp_template": {"name": t["name"], "language": "en_US", "components": [
+            {"type": "header", "parameters": [{"type": "text", "text": "7"}]},
+            {"type": "body", "parameters": [{"type": "text", "text": "{{name}}"},
+                                            {"type": "text", "text": "7"}]}]},
+        "message_text": "Habari {{name}}, oda 7 iko njiani.",
+        "target_contact_ids": [p["id"] for p in people.values()]}), 201)
+    assert k["campaign_type"] == "mixed" and k["whatsapp_template"]["name"] == t["name"]
+    assert_ok(sapi("POST", "/campaigns/%s/start" % k["id"], token=owner))
+    rows = campaign_recipients(acct, k["id"], lambda rows: len(rows) == 3 and all(
+        r["fallback_message_id"] or r["message_status"] == "read" for r in rows))
+    by_phone = {r["phone"]: r for r in rows}
+    on = by_phone[people["on_whatsapp"]["phone_e164"]]
+    assert on["status"] == "accepted" and on["fallback_message_id"] is None
+    (got,) = sent_to(acct, on["phone"][1:])
+    assert got["type"] == "template" and got["template"]["name"] == t["name"]
+    assert got["template"]["components"][1]["parameters"][0]["text"] == "On Whatsapp"
+    # Not on WhatsApp: Meta's failure (131026) brings the SMS.
+    off = by_phone[people["not_on_whatsapp"]["phone_e164"]]
+    assert off["status"] == "accepted" and off["message_status"] == "undelivered"
+    sms = assert_ok(sapi("GET", "/messages/" + off["fallback_message_id"], token=owner))
+    assert sms["channel"] == "sms" and sms["body"] == "Habari Not On Whatsapp, oda 7 iko njiani."
+    assert sms["campaign_id"] == k["id"]
+    # Opted out of WhatsApp only: refused there, so the SMS goes at once.
+    out = by_phone[people["whatsapp_opted_out"]["phone_e164"]]
+    assert out["status"] == "skipped" and out["reason"] == "RECIPIENT_OPTED_OUT"
+    sms = assert_ok(sapi("GET", "/messages/" + out["fallback_message_id"], token=owner))
+    assert sms["channel"] == "sms" and sms["to"] == out["phone"]
+    assert not sent_to(acct, out["phone"][1:])
+    # Each owed SMS went once.
+    time.sleep(1)
+    listed = assert_ok(sapi("GET", u.with_query("/messages", campaign_id=k["id"], channel="sms"),
+                            token=owner))["results"]
+    assert sorted(m["to"] for m in listed) == sorted([off["phone"], out["phone"]])
+
+
+def test_a_whatsapp_campaign_sends_its_template_to_everyone_and_no_sms(acct, sapi):
+    owner = acct.owner.access
+    t = approved_template(acct)
+    numbers = [new_customer() for _ in range(3)]
+    ids = [assert_ok(sapi("POST", "/contacts", token=owner, json={
+        "name": "Mteja %d" % i, "phone_e164": "+" + n, "is_opted_in": True}), 201)["id"]
+        for i, n in enumerate(numbers)]
+    GRAPH.not_on_whatsapp.add(numbers[2])
+    k = assert_ok(sapi("POST", "/campaigns", token=owner, json={
+        "name": "WhatsApp only", "campaign_type": "whatsapp",
+        "whatsapp_template": template_send(t), "target_contact_ids": ids}), 201)
+    assert k["estimated_cost"] is not None
+    assert_ok(sapi("POST", "/campaigns/%s/start" % k["id"], token=owner))
+    rows = campaign_recipients(acct, k["id"], lambda rows: len(rows) == 3 and all(
+        r["message_status"] in ("read", "undelivered") for r in rows))
+    assert all(r["fallback_message_id"] is None for r in rows)
+    for n in numbers:
+        assert [m["type"] for m in sent_to(acct, n)] == ["template"]
+    assert assert_ok(sapi("GET", u.with_query("/messages", campaign_id=k["id"], channel="sms"),
+                          token=owner))["results"] == []
