@@ -17,6 +17,7 @@
 #include "core/ids.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/open_file.h"
 #include "core/thread_name.h"
 #include "core/validate.h"
 #include "db/event_outbox.h"
@@ -522,12 +523,9 @@ Status Importer::process(ImportJob& job) {
     // The committing batch rewrites `job`; parsing reads this copy.
     const json columns = job.columns;
 
-    const int fd = ::open(job.file_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Error::internal("the uploaded file is gone");
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
+    const OpenFile file(job.file_path);
+    if (!file.valid()) return Error::internal("the uploaded file is gone");
+    const int fd = file.fd();
     formats::csv::Reader::Options reader_options;
     reader_options.start_offset = static_cast<std::uint64_t>(job.processed_bytes);
     reader_options.start_line = static_cast<std::uint64_t>(job.next_line);

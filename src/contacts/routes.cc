@@ -11,6 +11,7 @@
 #include "contacts/views.h"
 #include "core/ids.h"
 #include "core/json.h"
+#include "core/open_file.h"
 #include "core/validate.h"
 #include "formats/multipart.h"
 #include "http/envelope.h"
@@ -247,12 +248,9 @@ Result<Response> start_import(ContactsService& s, RequestContext& ctx, const Req
                        static_cast<std::int64_t>(req.body_file_size)};
     const auto type = req.header("content-type").value_or("");
     if (auto boundary = formats::multipart_boundary(type)) {
-        const int fd = ::open(req.body_file.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) return Error::internal("cannot read the upload");
-        struct Closer {
-            int fd;
-            ~Closer() { ::close(fd); }
-        } closer{fd};
+        const OpenFile body(req.body_file);
+        if (!body.valid()) return Error::internal("cannot read the upload");
+        const int fd = body.fd();
         UJ_ASSIGN(auto parts, formats::scan_multipart(fd, *boundary));
         bool have_file = false;
         for (const auto& p : parts) {

@@ -10,6 +10,8 @@
 
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/open_file.h"
+#include "formats/multipart.h"
 
 namespace ujumbe::media {
 
@@ -23,13 +25,6 @@ Error write_failure(const std::string& what, int err) {
     log::error("media file not written", {{"what", what}, {"error", std::strerror(err)}});
     return Error::internal("the media file could not be written");
 }
-
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
 
 }  // namespace
 
@@ -60,8 +55,8 @@ Result<StoredFile> MediaFiles::store(const AccountId& account, Next&& next) {
     std::filesystem::create_directories(dir, ec);
     if (ec) return write_failure(dir, ec.value());
     const std::string temp = dir + "/.part-" + random_token(12);
-    Fd out{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640)};
-    if (out.fd < 0) return write_failure(temp, errno);
+    const OpenFile out(temp, O_WRONLY | O_CREAT | O_EXCL, 0640);
+    if (!out.valid()) return write_failure(temp, errno);
     const auto fail = [&](int err) {
         ::unlink(temp.c_str());
         return write_failure(temp, err);
@@ -75,14 +70,14 @@ Result<StoredFile> MediaFiles::store(const AccountId& account, Next&& next) {
         hash.update(piece);
         stored.size += piece.size();
         for (std::size_t at = 0; at < piece.size();) {
-            const ssize_t n = ::write(out.fd, piece.data() + at, piece.size() - at);
+            const ssize_t n = ::write(out.fd(), piece.data() + at, piece.size() - at);
             if (n < 0 && errno == EINTR) continue;
             if (n <= 0) return fail(n < 0 ? errno : EIO);
             at += static_cast<std::size_t>(n);
         }
         if (!more) break;
     }
-    if (::fsync(out.fd) != 0) return fail(errno);
+    if (::fsync(out.fd()) != 0) return fail(errno);
     stored.sha256 = to_hex(hash.finish());
     const std::string final_path = dir + "/" + stored.sha256;
     if (::rename(temp.c_str(), final_path.c_str()) != 0) return fail(errno);
@@ -93,18 +88,9 @@ Result<StoredFile> MediaFiles::store_range(const AccountId& account, int fd, std
                                            std::uint64_t end) {
     std::uint64_t at = begin;
     return store(account, [&](std::string& piece) -> Result<bool> {
-        const std::size_t want =
-            static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, end - at));
-        piece.resize(want);
-        std::size_t got = 0;
-        while (got < want) {
-            const ssize_t n =
-                ::pread(fd, piece.data() + got, want - got, static_cast<off_t>(at + got));
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) return Error::internal("the upload could not be read");
-            got += static_cast<std::size_t>(n);
-        }
-        at += want;
+        const std::uint64_t until = std::min<std::uint64_t>(end, at + kChunk);
+        UJ_ASSIGN(piece, formats::read_range(fd, at, until, kChunk));
+        at = until;
         return at < end;
     });
 }

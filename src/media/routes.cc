@@ -3,12 +3,12 @@
 
 #include "media/routes.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <memory>
 
 #include "core/dates.h"
+#include "core/open_file.h"
 #include "formats/multipart.h"
 #include "http/envelope.h"
 #include "http/pagination.h"
@@ -77,22 +77,15 @@ json media_json(const MediaService& s, const Media& m) {
     return out;
 }
 
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 Result<Response> upload(MediaService& s, RequestContext& ctx, const Request& req) {
     if (req.body_file.empty() || req.body_file_size == 0)
         return Error::invalid("file", "The file is empty.");
     Upload u{req.body_file, 0, req.body_file_size, req.query_param("filename").value_or("")};
     const auto type = req.header("content-type").value_or("");
     if (auto boundary = formats::multipart_boundary(type)) {
-        Fd in{::open(req.body_file.c_str(), O_RDONLY | O_CLOEXEC)};
-        if (in.fd < 0) return Error::internal("cannot read the upload");
-        UJ_ASSIGN(auto parts, formats::scan_multipart(in.fd, *boundary));
+        const OpenFile in(req.body_file);
+        if (!in.valid()) return Error::internal("cannot read the upload");
+        UJ_ASSIGN(auto parts, formats::scan_multipart(in.fd(), *boundary));
         bool have_file = false;
         for (const auto& p : parts) {
             if (p.name == "file" && !have_file) {
@@ -101,7 +94,7 @@ Result<Response> upload(MediaService& s, RequestContext& ctx, const Request& req
                 u.end = p.end;
                 if (p.filename && u.filename.empty()) u.filename = *p.filename;
             } else if (p.name == "filename") {
-                UJ_ASSIGN(u.filename, formats::read_range(in.fd, p.begin, p.end, kMaxFormField));
+                UJ_ASSIGN(u.filename, formats::read_range(in.fd(), p.begin, p.end, kMaxFormField));
             }
         }
         if (!have_file) return Error::invalid("file", "Send the file in a form part named 'file'.");
@@ -174,9 +167,8 @@ std::string disposition(const Media& m) {
 Result<Response> content(MediaService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto m, s.open_signed(ctx.param("id"), req.query_param("expires").value_or(""),
                                     req.query_param("signature").value_or("")));
-    auto in = std::make_shared<Fd>();
-    in->fd = ::open(s.path(m).c_str(), O_RDONLY | O_CLOEXEC);
-    if (in->fd < 0) return Error::not_found("Media");
+    auto in = std::make_shared<OpenFile>(s.path(m));
+    if (!in->valid()) return Error::not_found("Media");
     Response res;
     res.content_type = m.mime_type;
     res.headers.emplace_back("Content-Disposition", disposition(m));
@@ -188,7 +180,7 @@ Result<Response> content(MediaService& s, RequestContext& ctx, const Request& re
         out.resize(at + kServeChunk);
         ssize_t n;
         do {
-            n = ::read(in->fd, out.data() + at, kServeChunk);
+            n = ::read(in->fd(), out.data() + at, kServeChunk);
         } while (n < 0 && errno == EINTR);
         if (n < 0) return Error::internal("the media file could not be read");
         out.resize(at + static_cast<std::size_t>(n));

@@ -1,12 +1,9 @@
 #include "media/service.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <filesystem>
-
 #include "core/log.h"
+#include "core/open_file.h"
 #include "formats/media_type.h"
+#include "formats/multipart.h"
 #include "media/store.h"
 
 namespace ujumbe::media {
@@ -16,22 +13,6 @@ namespace {
 std::string megabytes(std::uint64_t bytes) {
     const std::uint64_t mb = bytes / (1024 * 1024);
     return mb > 0 ? std::to_string(mb) + " MB" : std::to_string(bytes / 1024) + " KB";
-}
-
-// The first bytes of [begin, end) of `fd`, for sniffing.
-Result<std::string> head_of(int fd, std::uint64_t begin, std::uint64_t end) {
-    std::string head(
-        static_cast<std::size_t>(std::min<std::uint64_t>(formats::kMediaSniffBytes, end - begin)),
-        '\0');
-    std::size_t got = 0;
-    while (got < head.size()) {
-        const ssize_t n =
-            ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(begin + got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return Error::internal("the upload could not be read");
-        got += static_cast<std::size_t>(n);
-    }
-    return head;
 }
 
 // The type of an upload by its content, within the kind's and the server's limit.
@@ -52,13 +33,6 @@ Result<formats::MediaType> checked_type(std::string_view head, const std::string
     return *type;
 }
 
-struct Fd {
-    int fd = -1;
-    ~Fd() {
-        if (fd >= 0) ::close(fd);
-    }
-};
-
 }  // namespace
 
 MediaService::MediaService(db::Database& db, Clock& clock, MediaFiles& files, const MediaUrls& urls,
@@ -68,10 +42,11 @@ MediaService::MediaService(db::Database& db, Clock& clock, MediaFiles& files, co
 Result<Media> MediaService::upload(const Principal& who, const Upload& u) {
     if (u.end <= u.begin) return Error::invalid("file", "The file is empty.");
     const std::uint64_t size = u.end - u.begin;
-    Fd in{::open(u.body_file.c_str(), O_RDONLY | O_CLOEXEC)};
-    if (in.fd < 0) return Error::internal("cannot read the upload");
+    const OpenFile in(u.body_file);
+    if (!in.valid()) return Error::internal("cannot read the upload");
     const std::string filename = formats::clean_filename(u.filename);
-    UJ_ASSIGN(auto head, head_of(in.fd, u.begin, u.end));
+    const std::uint64_t sniffed = std::min<std::uint64_t>(formats::kMediaSniffBytes, size);
+    UJ_ASSIGN(auto head, formats::read_range(in.fd(), u.begin, u.begin + sniffed, sniffed));
     UJ_ASSIGN(auto type, checked_type(head, filename, size, limits_.max_bytes));
     UJ_ASSIGN(auto used, db_.read([&](db::Connection& c) {
         return store::bytes_of_account(c, who.account_id);
@@ -82,7 +57,7 @@ Result<Media> MediaService::upload(const Principal& who, const Upload& u) {
                                   megabytes(limits_.account_bytes) +
                                   "; delete media it no longer needs.",
                               ErrorCode::kFailedPrecondition);
-    UJ_ASSIGN(auto stored, files_.store_range(who.account_id, in.fd, u.begin, u.end));
+    UJ_ASSIGN(auto stored, files_.store_range(who.account_id, in.fd(), u.begin, u.end));
     Media m;
     m.id = MediaId{new_uuid_v7(clock_.now())};
     m.account_id = who.account_id;
