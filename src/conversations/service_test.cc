@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "contacts/testing_contacts.h"
+#include "conversations/media_fetcher.h"
 #include "conversations/store.h"
 #include "conversations/webhook_processor.h"
 #include "conversations/whatsapp_templates.h"
@@ -522,6 +523,57 @@ TEST_P(WhatsAppChannelsTest, TemplatesFollowMetasVerdictsWithinTheirAccount) {
     EXPECT_EQ(templates.remove(beta_, t->id.value).error().code, ErrorCode::kNotFound);
     ASSERT_TRUE(templates.remove(acme_, t->id.value));
     EXPECT_EQ(templates.list(acme_, {}, {})->count, 0);
+}
+
+TEST_P(WhatsAppChannelsTest, ReceivedMediaIsDownloadedCheckedAndStored) {
+    auto v = channels_->connect(acme_, input("1001", "token-of-acme-0001"));
+    ASSERT_TRUE(v);
+    media::MediaFiles files((dir_ / "media").string());
+    media::MediaUrls urls(kSecret, "", 600 * kMicrosPerSecond);
+    media::MediaService media(db(), clock_, files, urls, {});
+    MediaFetcher fetcher(db(), media, kSecret, graph_);
+    const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + std::string(100, 'q');
+    auto expect = [&](const std::string& source) {
+        auto m = db().write([&](db::Connection& c) {
+            return media::MediaService::expect_download(c,
+                                                        {.account_id = acme_.account_id,
+                                                         .channel_id = v->channel.id.value,
+                                                         .source_id = source,
+                                                         .mime_type = "image/png"},
+                                                        clock_.now());
+        });
+        EXPECT_TRUE(m);
+        return m->id.value;
+    };
+    auto read = [&](const std::string& id) { return *media.get(acme_, id); };
+    // Meta names the file's URL and hash; the file is downloaded with the token.
+    const std::string ok = expect("555");
+    graph_.answer = {{"url", "https://lookaside.example/555"},
+                     {"sha256", to_hex(sha256(png))},
+                     {"file_size", png.size()}};
+    graph_.files["https://lookaside.example/555"] = png;
+    ASSERT_EQ(*fetcher.run(), 1);
+    EXPECT_EQ(read(ok).status, media::kReady);
+    EXPECT_EQ(read(ok).sha256, to_hex(sha256(png)));
+    EXPECT_NE(std::find(graph_.made.begin(), graph_.made.end(), "GET 555 "), graph_.made.end());
+    // A file that is not what Meta hashed is tried again later.
+    const std::string corrupt = expect("556");
+    graph_.answer["url"] = "https://lookaside.example/556";
+    graph_.files["https://lookaside.example/556"] = png + "tampered";
+    ASSERT_EQ(*fetcher.run(), 1);
+    EXPECT_EQ(read(corrupt).status, media::kPending);
+    EXPECT_EQ(read(corrupt).attempts, 1);
+    EXPECT_EQ(*fetcher.run(), 0);  // not due yet
+    // Meta no longer has it: failed for good, not tried again.
+    const std::string gone = expect("557");
+    graph_.next_error = GraphError{.http_status = 400, .code = 100, .message = "no such media"};
+    ASSERT_EQ(*fetcher.run(), 1);
+    EXPECT_EQ(read(gone).status, media::kFailed);
+    clock_.advance(3600 * kMicrosPerSecond);
+    graph_.files["https://lookaside.example/556"] = png;
+    EXPECT_EQ(*fetcher.run(), 1);  // the corrupt one, again: now stored
+    EXPECT_EQ(read(corrupt).status, media::kReady);
+    EXPECT_EQ(read(gone).status, media::kFailed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, WhatsAppChannelsTest,
