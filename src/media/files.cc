@@ -55,7 +55,7 @@ Result<StoredFile> MediaFiles::store(const AccountId& account, Next&& next) {
     std::filesystem::create_directories(dir, ec);
     if (ec) return write_failure(dir, ec.value());
     const std::string temp = dir + "/.part-" + random_token(12);
-    const OpenFile out(temp, O_WRONLY | O_CREAT | O_EXCL, 0640);
+    const OpenFile out(temp, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (!out.valid()) return write_failure(temp, errno);
     const auto fail = [&](int err) {
         ::unlink(temp.c_str());

@@ -1,6 +1,6 @@
 """Files: the data directory is 0700 and every file the server writes in it
-(secret, node id, database and journal, spooled uploads, exports) is 0600 from
-creation."""
+(secret, node id, database and journal, spooled uploads, exports, media) is
+0600 from creation."""
 
 import os
 import stat
@@ -24,6 +24,8 @@ def test_data_dir_and_its_files_are_private(server_factory):
     srv = server_factory(env={"UJUMBE_SECRET_KEY": None}, label="modes")
     owner = u.register(srv.api)
     u.import_csv(srv.api, owner.access, b"phone,name\n+254712000001,A\n")
+    u.assert_ok(srv.api("POST", "/media", token=owner.access, content_type="image/png",
+                        raw_body=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), 201)
     assert stat.S_IMODE(os.stat(srv.data_dir).st_mode) == 0o700
     modes = _modes(srv.data_dir)
     assert "secret.key" in modes and "node.id" in modes, modes
