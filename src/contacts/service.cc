@@ -78,9 +78,10 @@ ConsentEvent change_consent(Contact& contact, bool opt_in, const std::string& ch
             contact.opt_out_reason = reason;
         }
     } else if (opt_in) {
-        // Back in on one channel while out of all: out of the others one by one.
-        if (contact.opted_out_of_all()) {
-            one_by_one = consent_channels();
+        // In on one channel while out of all (or never in): in on this one
+        // only, out of the others one by one.
+        if (!contact.is_opted_in) {
+            add_tags(one_by_one, consent_channels());
             contact.is_opted_in = true;
         }
         std::erase(one_by_one, channel);

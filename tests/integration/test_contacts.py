@@ -622,35 +622,44 @@ def test_deleted_phone_free_for_put(api, owner):
 def test_opt_in_and_opt_out_record_consent(api, owner):
     data = create_contact(api, owner.access, phone_e164=tz_phone(), is_opted_in=False)
     cid = data["id"]
+    # In on SMS only: the other channels stay out, one by one.
     opted_in = assert_ok(api("POST", "/contacts/%s/opt-in" % cid,
                              json={"channel": "sms", "reason": "signed up at the shop"},
                              token=owner.access))
-    assert set(opted_in) >= {"id", "is_opted_in", "opt_in_at", "opt_out_at", "opt_out_reason"}
+    assert set(opted_in) >= {"id", "is_opted_in", "opt_in_at", "opt_out_at", "opt_out_reason",
+                             "opted_out_channels"}
     assert opted_in["id"] == cid and opted_in["is_opted_in"] is True
+    assert opted_in["opted_out_channels"] == ["email", "whatsapp"]
     assert is_timestamp(opted_in["opt_in_at"])
+    # In on WhatsApp too, then out of it again: the all-channels state stays.
+    assert_ok(api("POST", "/contacts/%s/opt-in" % cid, json={"channel": "whatsapp"},
+                  token=owner.access))
     opted_out = assert_ok(api("POST", "/contacts/%s/opt-out" % cid,
                               json={"reason": "STOP received", "channel": "whatsapp"},
                               token=owner.access))
-    assert opted_out["is_opted_in"] is False
-    assert is_timestamp(opted_out["opt_out_at"])
-    assert opted_out["opt_out_reason"] == "STOP received"
+    assert opted_out["is_opted_in"] is True and opted_out["opt_out_at"] is None
+    assert opted_out["opted_out_channels"] == ["email", "whatsapp"]
+    # Out of everything.
+    all_out = assert_ok(api("POST", "/contacts/%s/opt-out" % cid,
+                            json={"reason": "no more messages"}, token=owner.access))
+    assert all_out["is_opted_in"] is False and is_timestamp(all_out["opt_out_at"])
     got = get_contact(api, owner.access, cid)
-    assert got["is_opted_in"] is False and got["opt_out_reason"] == "STOP received"
-    assert got["opt_out_at"] == opted_out["opt_out_at"]
+    assert got["is_opted_in"] is False and got["opt_out_reason"] == "no more messages"
+    assert got["opt_out_at"] == all_out["opt_out_at"]
     assert is_timestamp(got["opt_in_at"])
     history = got["consent_history"]
-    assert len(history) >= 2, history
-    latest, before = history[0], history[1]
-    for entry in (latest, before):
+    assert len(history) >= 4, history
+    for entry in history[:4]:
         assert set(entry) >= {"id", "action", "channel", "source", "reason", "actor_id",
                               "created_at"}, entry
         assert entry["source"] == "api" and entry["actor_id"] == owner.user_id
         assert is_timestamp(entry["created_at"])
-    assert latest["action"] == "opt_out" and latest["reason"] == "STOP received"
-    assert latest["channel"] == "whatsapp"
-    assert before["action"] == "opt_in" and before["reason"] == "signed up at the shop"
-    assert before["channel"] == "sms"
-    assert latest["created_at"] >= before["created_at"]
+    assert [(e["action"], e["channel"], e["reason"]) for e in history[:4]] == [
+        ("opt_out", "all", "no more messages"),
+        ("opt_out", "whatsapp", "STOP received"),
+        ("opt_in", "whatsapp", None),
+        ("opt_in", "sms", "signed up at the shop")]
+    assert history[0]["created_at"] >= history[3]["created_at"]
 
 
 def test_every_consent_call_adds_an_entry(api, owner):
