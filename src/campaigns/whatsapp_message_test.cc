@@ -27,8 +27,7 @@ TEST(CampaignWhatsAppTemplate, IsCheckedAsTheCloudApiTakesIt) {
     bad_placeholder["components"][1]["parameters"][0]["text"] = "{{nme}}";
     auto checked = check_whatsapp_template(bad_placeholder);
     ASSERT_FALSE(checked);
-    EXPECT_EQ(checked.error().errors.count(
-                  "whatsapp_template.components[1].parameters[0].text"),
+    EXPECT_EQ(checked.error().errors.count("whatsapp_template.components[1].parameters[0].text"),
               1u);
 }
 
