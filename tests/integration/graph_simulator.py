@@ -229,6 +229,7 @@ class GraphSimulator:
         return 200, {"id": media_id}
 
     def _statuses_of(self, phone_number_id, wamid, to, callback):
+        time.sleep(0.05)  # Meta answers the send before its statuses come
         plan = list(self.status_plan)
         if to in self.not_on_whatsapp:
             plan = [s for s in plan if s == "sent"] + ["failed"]

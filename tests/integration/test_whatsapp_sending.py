@@ -113,7 +113,10 @@ def test_text_inside_the_window_goes_out_and_follows_its_statuses_to_read(acct):
     assert m["content"] == {"type": "text",
                             "text": {"body": "Karibu! Bei ni 5,000.", "preview_url": False}}
     done = acct.wait_status(m["id"], "read")
-    assert statuses(done) == ["queued", "sent", "delivered", "read"]
+    # `delivered` is a status of its own unless Meta's status overtook the
+    # answer to the send: then it is a receipt only (checked below).
+    history = statuses(done)
+    assert history in (["queued", "sent", "delivered", "read"], ["queued", "sent", "read"])
     assert done["error_code"] is None and u.is_timestamp(done["done_at"])
     # What Meta got: the product, the digits, the text, and our id to echo.
     (got,) = sent_to(acct, customer)
