@@ -487,8 +487,20 @@ Status Runner::complete(Campaign& k) {
 }
 
 Result<bool> Runner::send_fallbacks() {
-    UJ_ASSIGN(auto due,
-              db_.read([&](db::Connection& c) { return store::due_fallbacks(c, options_.batch); }));
+    // Campaigns whose SMS could not go (an empty wallet) wait a retry
+    // interval, and do not hold up the others' meanwhile.
+    std::vector<CampaignId> waiting;
+    for (auto it = fallback_waits_.begin(); it != fallback_waits_.end();) {
+        if (clock_.now() >= it->second) {
+            it = fallback_waits_.erase(it);
+            continue;
+        }
+        waiting.push_back(CampaignId{it->first});
+        ++it;
+    }
+    UJ_ASSIGN(auto due, db_.read([&](db::Connection& c) {
+        return store::due_fallbacks(c, options_.batch, waiting);
+    }));
     std::map<std::string, std::vector<store::Fallback>> by_campaign;
     for (auto& f : due) by_campaign[f.campaign_id.value].push_back(std::move(f));
     for (auto& [id, owed] : by_campaign) {
@@ -557,10 +569,12 @@ Result<bool> Runner::send_fallbacks() {
             if (!sent) {
                 const Error& e = sent.error();
                 if (is_database_fault(e)) return std::move(sent).error();
-                if (e.error_code != "CAMPAIGN_MOVED")
+                if (e.error_code != "CAMPAIGN_MOVED") {
                     log::warn("campaign SMS fallback not sent",
                               {{"campaign_id", id}, {"error", e.error_code}});
-                continue;  // kept queued: tried again next round
+                    fallback_waits_[id] = clock_.now() + options_.retry;
+                }
+                continue;  // kept queued: tried again later
             }
             for (std::size_t j = 0; j < sent->outcomes.size(); ++j)
                 if (const auto& o = sent->outcomes[j]; o.error)

@@ -112,8 +112,9 @@ private:
     billing::PlanRenewals* renewals_;
     Micros renewed_at_ = 0;
     std::map<std::string, Bucket> buckets_;
-    std::map<std::string, Micros> tried_;         // paused campaigns: last try
-    std::map<std::string, Micros> leased_until_;  // this node's leases
+    std::map<std::string, Micros> tried_;           // paused campaigns: last try
+    std::map<std::string, Micros> fallback_waits_;  // unsent SMS fallbacks: next try
+    std::map<std::string, Micros> leased_until_;    // this node's leases
     // The time zone of each number prefix met ("" when unknown).
     std::map<std::string, std::string> zones_;
     const std::string& zone_of_number(const std::string& e164);

@@ -563,13 +563,19 @@ Status queue_failed_fallbacks(Connection& c, const std::vector<MessageId>& messa
     });
 }
 
-Result<std::vector<Fallback>> due_fallbacks(Connection& c, int limit) {
+Result<std::vector<Fallback>> due_fallbacks(Connection& c, int limit,
+                                            const std::vector<CampaignId>& skip) {
+    std::vector<Value> params = {static_cast<std::int64_t>(limit)};
+    for (const auto& id : skip) params.emplace_back(id.value);
+    const std::string skipped =
+        skip.empty() ? ""
+                     : " WHERE f.campaign_id NOT IN (" + db::placeholders(2, skip.size()) + ")";
     return db::all<Fallback>(
-        c.query("SELECT f.campaign_id, f.seq, r.contact_id, r.phone, f.reason FROM "
-                "campaign_fallbacks f JOIN campaign_recipients r ON r.campaign_id = "
-                "f.campaign_id AND r.seq = f.seq ORDER BY f.created_at, f.campaign_id, f.seq "
-                "LIMIT $1",
-                {static_cast<std::int64_t>(limit)}),
+        c.run("SELECT f.campaign_id, f.seq, r.contact_id, r.phone, f.reason FROM "
+              "campaign_fallbacks f JOIN campaign_recipients r ON r.campaign_id = "
+              "f.campaign_id AND r.seq = f.seq" +
+                  skipped + " ORDER BY f.created_at, f.campaign_id, f.seq LIMIT $1",
+              params),
         [](const Row& r) {
             return Fallback{r.id<CampaignId>(0), r.i64(1), r.id<ContactId>(2), r.text(3),
                             r.text(4)};

@@ -115,8 +115,9 @@ struct Fallback {
     ContactId contact_id;
     std::string phone, reason;
 };
-// The oldest queued, in any campaign.
-Result<std::vector<Fallback>> due_fallbacks(Connection& c, int limit);
+// The oldest queued, in any campaign but those in `skip`.
+Result<std::vector<Fallback>> due_fallbacks(Connection& c, int limit,
+                                            const std::vector<CampaignId>& skip);
 // Takes `seqs` off the queue and notes the SMS sent to each of `sent`;
 // false (nothing written) when another node took them first.
 Result<bool> finish_fallbacks(Connection& c, const CampaignId& id,
