@@ -17,9 +17,7 @@ std::string trimmed_upper(std::string_view text) {
         text.remove_prefix(1);
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
         text.remove_suffix(1);
-    std::string word(text);
-    for (auto& ch : word) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    return word;
+    return ascii_upper(text);
 }
 
 bool is_word(const std::string& word) {

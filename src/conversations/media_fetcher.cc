@@ -3,6 +3,7 @@
 #include "conversations/service.h"
 #include "conversations/store.h"
 #include "core/crypto.h"
+#include "core/json.h"
 #include "core/log.h"
 
 namespace ujumbe::conversations {
@@ -11,11 +12,6 @@ namespace {
 
 using json = nlohmann::json;
 namespace wa = channels::whatsapp;
-
-std::string text_at(const json& doc, const char* key) {
-    auto it = doc.find(key);
-    return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // Worth another try: Meta asked to wait, was away, or refused a token the
 // account may renew.
@@ -78,14 +74,14 @@ Status MediaFetcher::fetch(media::Media m) {
                                            size->get<std::uint64_t>() > media_.max_bytes())
         return media_.download_failed(std::move(m), "the file is larger than the media limit",
                                       false);
-    const std::string url = text_at(doc, "url");
+    const std::string url = string_at(doc, "url");
     if (url.empty())
         return media_.download_failed(std::move(m), "Meta named no URL for the file", true);
     auto file = graph_.download(url, secrets->access_token);
     if (const auto* e = std::get_if<wa::GraphError>(&file))
         return media_.download_failed(std::move(m), "download: " + e->message, worth_retrying(*e));
     const std::string& bytes = std::get<std::string>(file);
-    const std::string expected = text_at(doc, "sha256");
+    const std::string expected = string_at(doc, "sha256");
     if (!expected.empty() && expected != to_hex(sha256(bytes)))
         return media_.download_failed(std::move(m), "the file does not match Meta's hash", true);
     return media_.downloaded(std::move(m), bytes);

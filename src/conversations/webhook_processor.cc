@@ -9,6 +9,7 @@
 #include "conversations/whatsapp_templates.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/validate.h"
 #include "media/service.h"
 
 namespace ujumbe::conversations {
@@ -39,12 +40,6 @@ struct Tally {
 Micros when(std::int64_t seconds, Micros now) {
     if (seconds <= 0 || seconds > now / kMicrosPerSecond) return now;
     return seconds * kMicrosPerSecond;
-}
-
-// Meta's media ids are numbers; anything else is not asked for.
-bool media_id_like(const std::string& id) {
-    return !id.empty() && id.size() <= 64 &&
-           id.find_first_not_of("0123456789") == std::string::npos;
 }
 
 // A status of a message sent, as a receipt of its one part: sent is a
@@ -93,7 +88,8 @@ Status process(db::Connection& c, const WhatsAppChannel& ch, const std::string& 
         report.account_id = ch.account_id;
         report.provider_id = in.wamid;
         report.content_type = in.type;
-        if (media_id_like(in.media_id)) {
+        // Meta's media ids are numbers; anything else is not asked for.
+        if (!in.media_id.empty() && in.media_id.size() <= 64 && all_digits(in.media_id)) {
             UJ_ASSIGN(auto expected,
                       media::MediaService::expect_download(c,
                                                            {.account_id = ch.account_id,

@@ -85,6 +85,11 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return a.empty() || sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool is_sha256_hex(std::string_view text) {
+    return text.size() == 64 &&
+           text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 std::string to_hex(std::string_view raw) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;

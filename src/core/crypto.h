@@ -39,6 +39,8 @@ private:
 };
 
 std::string to_hex(std::string_view raw);
+// 64 lower-case hex digits: a SHA-256 as to_hex writes it.
+bool is_sha256_hex(std::string_view text);
 std::string base64url_encode(std::string_view raw);
 // nullopt on characters outside the base64url alphabet or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);

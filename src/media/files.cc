@@ -28,13 +28,6 @@ Error write_failure(const std::string& what, int err) {
 
 }  // namespace
 
-bool is_sha256_hex(std::string_view text) {
-    if (text.size() != 64) return false;
-    for (char c : text)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
-}
-
 MediaFiles::MediaFiles(std::string root) : root_(std::move(root)) {}
 
 std::string MediaFiles::folder(const AccountId& account) const {

@@ -43,7 +43,4 @@ private:
     std::string root_;
 };
 
-// True for 64 lower-case hex digits (a name this store gave a file).
-bool is_sha256_hex(std::string_view text);
-
 }  // namespace ujumbe::media

@@ -9,24 +9,19 @@ namespace {
 
 using json = nlohmann::json;
 
-std::string member(const json& object, const char* key) {
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 std::optional<UploadRef> upload_of(const json& object) {
     if (!object.is_object()) return std::nullopt;
     UploadRef ref;
-    ref.type = member(object, "type");
+    ref.type = string_at(object, "type");
     auto media = object.find(ref.type);
     if (ref.type.empty() || media == object.end() || !media->is_object()) return std::nullopt;
     auto upload = media->find("upload");
     if (upload == media->end() || !upload->is_object()) return std::nullopt;
-    ref.sha256 = member(*upload, "sha256");
-    ref.mime_type = member(*upload, "mime_type");
-    ref.filename = member(*upload, "filename");
+    ref.sha256 = string_at(*upload, "sha256");
+    ref.mime_type = string_at(*upload, "mime_type");
+    ref.filename = string_at(*upload, "filename");
     return ref;
 }
 
@@ -70,7 +65,7 @@ std::variant<std::string, PartOutcome> read_upload_answer(const HttpAnswer& answ
     }
     JsonParseProblem problem;
     const auto doc = parse_json_bounded(answer.body, problem);
-    const std::string id = doc.is_object() ? member(doc, "id") : std::string();
+    const std::string id = string_at(doc, "id");
     if (!id.empty()) return id;
     p.answered = true;
     p.error_code = "BAD_ANSWER";

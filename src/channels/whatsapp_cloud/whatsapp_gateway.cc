@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/crypto.h"
 #include "core/json.h"
 #include "core/utf8.h"
 
@@ -22,11 +23,6 @@ PartOutcome retryable(std::string code, std::string message) {
     p.error_code = std::move(code);
     p.error_message = std::move(message);
     return p;
-}
-
-// 64 lower-case hex digits: a name the media store gave a file.
-bool is_sha256_name(const std::string& text) {
-    return text.size() == 64 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
 bool digits_only(const std::string& text) {
@@ -210,7 +206,7 @@ void NumberGateway::upload(const UploadRef& ref) {
     // The file: read here, on an I/O thread; files are at most the media
     // limit (16 MB by default) on local disk.
     std::string bytes;
-    const bool named = is_sha256_name(ref.sha256) && !settings_.media_dir.empty();
+    const bool named = is_sha256_hex(ref.sha256) && !settings_.media_dir.empty();
     std::ifstream in;
     if (named) in.open(settings_.media_dir + "/" + ref.sha256, std::ios::binary);
     if (!in) {
