@@ -195,3 +195,20 @@ def test_media_a_customer_sends_is_downloaded_into_media(mapi, msrv):
     # The customer's file is the account's alone.
     other = u.register(mapi)
     assert_error(mapi("GET", "/media/" + media["id"], token=other.access), 404)
+
+
+def test_a_key_or_role_with_less_than_the_route_needs_is_refused(mapi, msrv):
+    owner = u.register(mapi)
+    m = assert_ok(upload(mapi, owner.access, PDF + b"scoped"), 201)
+    reader = u.create_api_key(mapi, owner.access, scopes=["messages:read"])["key"]
+    assert_error(mapi("POST", "/media", apikey=reader, raw_body=PNG, content_type="image/png"),
+                 403)
+    assert_error(mapi("DELETE", "/media/" + m["id"], apikey=reader), 403)
+    assert assert_ok(mapi("GET", "/media/" + m["id"], apikey=reader))["id"] == m["id"]
+    sender = u.create_api_key(mapi, owner.access, scopes=["contacts:read"])["key"]
+    assert_error(mapi("GET", "/media", apikey=sender), 403)
+    # An agent uploads and deletes their own, not the owner's.
+    agent = u.member(mapi, owner, role="agent")
+    mine = assert_ok(upload(mapi, agent.access, PDF + b"agent's"), 201)
+    assert_error(mapi("DELETE", "/media/" + m["id"], token=agent.access), 403)
+    assert_ok(mapi("DELETE", "/media/" + mine["id"], token=agent.access))

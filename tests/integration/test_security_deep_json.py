@@ -36,6 +36,8 @@ OWNER_ROUTES = [
     ("POST", "/rates/quote"),
     ("POST", "/wallet/transfers"),
     ("POST", "/smpp-accounts"),
+    ("PUT", "/settings/keywords"),
+    ("POST", "/campaigns"),
 ]
 ADMIN_ROUTES = [
     ("POST", "/gateways"),
