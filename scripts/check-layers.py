@@ -36,6 +36,7 @@ LAYERS = {
                  "channels", "messaging"],
     "campaigns": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
                   "channels", "messaging"],
+    "crm": ["core", "db", "http", "identity", "contacts", "formats"],
     "conversations": ["core", "db", "http", "identity", "contacts", "billing", "formats",
                       "routing", "channels", "messaging", "realtime", "media"],
 }

@@ -12,6 +12,7 @@
 #include "conversations/template_routes.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "crm/routes.h"
 #include "identity/routes.h"
 #include "media/routes.h"
 #include "messaging/retention_routes.h"
@@ -189,7 +190,8 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       whatsapp_channels_(
           db, SystemClock::instance(), secret, whatsapp_graph_,
           [this] { whatsapp_processor_.wake(); }, [this] { whatsapp_sending_.changed(); }),
-      keyword_replies_(messaging_) {}
+      keyword_replies_(messaging_),
+      crm_(db, SystemClock::instance(), contacts_, config.currency) {}
 
 Modules::~Modules() {
     stop();
@@ -260,6 +262,7 @@ void Modules::add_routes(http::Router& router) {
     smpp_server::add_routes(router, smpp_accounts_);
     webhooks::add_routes(router, webhooks_);
     campaigns::add_routes(router, campaigns_);
+    crm::add_routes(router, crm_, SystemClock::instance());
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
     conversations::add_template_routes(router, whatsapp_templates_);

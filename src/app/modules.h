@@ -30,6 +30,7 @@
 #include "conversations/whatsapp_templates.h"
 #include "core/config.h"
 #include "core/result.h"
+#include "crm/service.h"
 #include "db/database.h"
 #include "http/router.h"
 #include "identity/file_outbox.h"
@@ -133,6 +134,7 @@ private:
     conversations::WhatsAppTemplates whatsapp_templates_;
     conversations::WhatsAppChannels whatsapp_channels_;
     KeywordReplies keyword_replies_;
+    crm::CrmService crm_;
     bool stopped_ = false;
 };
 

@@ -25,7 +25,8 @@ inline const std::vector<std::string>& known_scopes() {
         "sender_ids:read", "sender_ids:write", "routing:read",       "routing:write",
         "billing:read",    "billing:write",    "smpp:read",          "smpp:write",
         "webhooks:read",   "webhooks:write",   "campaigns:read",     "campaigns:write",
-        "channels:read",   "channels:write",   "conversations:read", "conversations:write"};
+        "channels:read",   "channels:write",   "conversations:read", "conversations:write",
+        "crm:read",        "crm:write"};
     return scopes;
 }
 

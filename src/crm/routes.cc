@@ -1,0 +1,364 @@
+// HTTP handlers of the CRM: read the query and body, call the service,
+// shape the answer. One set of handlers serves every kind of record.
+
+#include "crm/routes.h"
+
+#include <algorithm>
+
+#include "core/dates.h"
+#include "core/validate.h"
+#include "crm/views.h"
+#include "formats/csv.h"
+#include "http/envelope.h"
+#include "http/input.h"
+#include "http/pagination.h"
+
+namespace ujumbe::crm {
+
+namespace {
+
+using http::Method;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using json = nlohmann::json;
+
+constexpr int kExportPage = 500;
+constexpr std::int64_t kDefaultDays = 7;
+constexpr std::int64_t kMaxDays = 365;
+
+std::string one_of(const std::vector<std::string>& choices) {
+    std::string out;
+    for (const auto& c : choices) out += (out.empty() ? "" : ", ") + c;
+    return "One of " + out + ".";
+}
+
+// A date or time bound of ?<field>_after= / ?<field>_before=.
+void read_range(const Request& req, const Field& f, store::ListQuery& q, FieldErrors& errors) {
+    for (const bool after : {true, false}) {
+        const std::string name = f.name + (after ? "_after" : "_before");
+        const auto v = req.query_param(name);
+        if (!v) continue;
+        if (f.kind == Kind::kDate) {
+            if (v->size() != 10 || !parse_date_param(*v)) {
+                errors[name].push_back("Must be a date such as 2026-01-15.");
+                continue;
+            }
+            q.conditions.emplace_back("t." + f.column() + (after ? " >= {}" : " <= {}"), *v);
+        } else {
+            const auto at = parse_date_param(*v, !after);
+            if (!at) {
+                errors[name].push_back(kDateHint);
+                continue;
+            }
+            q.conditions.emplace_back("t." + f.column() + (after ? " >= {}" : " < {}"), *at);
+        }
+    }
+}
+
+// The filters, search and ordering of a list (and its stats and export).
+Result<store::ListQuery> read_query(const Entity& e, const Request& req) {
+    store::ListQuery q;
+    FieldErrors errors;
+    for (const auto& f : e.fields) {
+        if (!f.filter) continue;
+        if (f.kind == Kind::kTime || f.kind == Kind::kDate) {
+            read_range(req, f, q, errors);
+            continue;
+        }
+        const auto v = req.query_param(f.name);
+        if (!v) continue;
+        const std::string condition = "t." + f.column() + " = {}";
+        if (f.kind == Kind::kChoice) {
+            if (std::find(f.choices.begin(), f.choices.end(), *v) == f.choices.end())
+                errors[f.name].push_back(one_of(f.choices));
+            else
+                q.conditions.emplace_back(condition, *v);
+        } else if (f.kind == Kind::kReference) {
+            if (!is_uuid(*v))
+                errors[f.name].push_back("Not an id.");
+            else
+                q.conditions.emplace_back(condition, *v);
+        } else if (f.kind == Kind::kBool) {
+            if (*v != "true" && *v != "false")
+                errors[f.name].push_back("true or false.");
+            else
+                q.conditions.emplace_back(condition, *v == "true");
+        } else {
+            if (v->size() > 200 || !is_clean_text(*v))
+                errors[f.name].push_back("At most 200 characters.");
+            else
+                q.conditions.emplace_back(condition, *v);
+        }
+    }
+    if (auto v = req.query_param("search")) {
+        if (v->size() > 200 || !is_clean_text(*v))
+            errors["search"].push_back("At most 200 characters.");
+        else
+            q.search = *v;
+    }
+    if (auto v = req.query_param("ordering")) {
+        const std::string name = v->starts_with('-') ? v->substr(1) : *v;
+        const Field* f = e.field(name);
+        if (!f || !f->ordering) {
+            std::vector<std::string> names;
+            for (const auto& field : e.fields)
+                if (field.ordering) names.push_back(field.name);
+            errors["ordering"].push_back(one_of(names) + " Each with - for descending.");
+        } else {
+            q.ordering = *v;
+        }
+    }
+    if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    return q;
+}
+
+std::string id_param(RequestContext& ctx) {
+    return ctx.param("id");
+}
+
+// The handlers of one entity.
+struct Handlers {
+    CrmService& s;
+    const Entity& e;
+
+    Result<Response> list(RequestContext& ctx, const Request& req) const {
+        UJ_ASSIGN(auto q, read_query(e, req));
+        return list_of(ctx, req, q);
+    }
+
+    Result<Response> list_of(RequestContext& ctx, const Request& req,
+                             const store::ListQuery& q) const {
+        UJ_ASSIGN(auto page, http::page_window(req));
+        UJ_ASSIGN(auto listing, s.list(ctx.who(), e, q, page));
+        json results = json::array();
+        for (const auto& r : listing.items) results.push_back(record_json(e, r));
+        return http::page_response(req, std::move(results), listing.count);
+    }
+
+    Result<Response> create(RequestContext& ctx, const Request& req) const {
+        UJ_ASSIGN(auto body, http::parse_json_object(req));
+        UJ_ASSIGN(auto r, s.create(ctx.who(), e, body));
+        return http::created(record_json(e, r));
+    }
+
+    Result<Response> get(RequestContext& ctx, const Request&) const {
+        UJ_ASSIGN(auto r, s.get(ctx.who(), e, id_param(ctx)));
+        return http::ok(record_json(e, r));
+    }
+
+    Result<Response> update(RequestContext& ctx, const Request& req) const {
+        UJ_ASSIGN(auto body, http::parse_json_object(req));
+        UJ_ASSIGN(auto r, s.update(ctx.who(), e, id_param(ctx), body));
+        return http::ok(record_json(e, r));
+    }
+
+    Result<Response> remove(RequestContext& ctx, const Request&) const {
+        const std::string id = id_param(ctx);
+        UJ_TRY(s.remove(ctx.who(), e, id));
+        return http::ok({{"id", id}, {"deleted", true}}, 200, e.noun + " deleted");
+    }
+
+    Result<Response> stats(RequestContext& ctx, const Request& req) const {
+        UJ_ASSIGN(auto q, read_query(e, req));
+        UJ_ASSIGN(auto st, s.stats(ctx.who(), e, q));
+        return http::ok(stats_json(e, st));
+    }
+
+    Result<Response> act(const ActionSpec& a, RequestContext& ctx, const Request& req) const {
+        UJ_ASSIGN(auto body, http::parse_json_object(req));
+        UJ_ASSIGN(auto r, s.act(ctx.who(), a, id_param(ctx), body));
+        return http::ok(record_json(e, r), 200, a.message);
+    }
+
+    // GET .../export: every record the filters keep, as CSV, streamed.
+    Result<Response> export_csv(RequestContext& ctx, const Request& req) const {
+        UJ_ASSIGN(auto q, read_query(e, req));
+        struct State {
+            bool header_sent = false;
+            std::string after;
+        };
+        auto state = std::make_shared<State>();
+        Response res;
+        res.content_type = "text/csv; charset=utf-8";
+        res.headers.emplace_back("Content-Disposition",
+                                 "attachment; filename=\"" + e.key + ".csv\"");
+        res.stream = [&s = s, &e = e, who = ctx.who(), q, state](std::string& out) -> Result<bool> {
+            if (!state->header_sent) {
+                formats::csv::append_record(out, csv_header(e));
+                state->header_sent = true;
+            }
+            UJ_ASSIGN(auto page, s.export_page(who, e, q, state->after, kExportPage));
+            for (const auto& r : page) formats::csv::append_record(out, csv_row(e, r));
+            if (static_cast<int>(page.size()) < kExportPage) return false;
+            state->after = page.back().id;
+            return true;
+        };
+        return res;
+    }
+};
+
+// GET /activities/upcoming?days=N and /activities/overdue: open activities
+// due in the next N days, or already past due, soonest first.
+Result<Response> due_activities(const Handlers& h, RequestContext& ctx, const Request& req,
+                                bool overdue, Clock& clock) {
+    std::int64_t days = kDefaultDays;
+    if (auto v = req.query_param("days")) {
+        if (!all_digits(*v) || v->empty() || v->size() > 3 || std::stoll(*v) < 1 ||
+            std::stoll(*v) > kMaxDays)
+            return Error::invalid("days", "A whole number from 1 to 365.");
+        days = std::stoll(*v);
+    }
+    UJ_ASSIGN(auto q, read_query(h.e, req));
+    const Micros now = clock.now();
+    q.conditions.emplace_back(
+        "t.status IN ('scheduled', 'in_progress') AND t.due_at IS NOT NULL "
+        "AND t.due_at >= {}",
+        overdue ? Micros{0} : now);
+    q.conditions.emplace_back("t.due_at < {}",
+                              overdue ? now : now + days * 86400 * kMicrosPerSecond);
+    if (!req.query_param("ordering")) q.ordering = "due_at";
+    return h.list_of(ctx, req, q);
+}
+
+json entry_json(const store::Entry& e) {
+    return {{"kind", e.kind},
+            {"id", e.id},
+            {"title", e.title},
+            {"status", e.status},
+            {"at", format_iso8601(e.at)}};
+}
+
+Result<std::vector<store::Stage>> read_stages(const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    const auto list = body.find("stages");
+    if (list == body.end() || !list->is_array() || list->empty() || list->size() > 20)
+        return Error::invalid("stages", "A list of 1 to 20 stages {key, name, probability}.");
+    std::vector<store::Stage> out;
+    http::Fields all(body);
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const json& raw = (*list)[i];
+        const std::string prefix = "stages." + std::to_string(i);
+        if (!raw.is_object()) {
+            all.fail(prefix, "Each stage is {key, name, probability}.");
+            continue;
+        }
+        http::Fields f(raw);
+        store::Stage s;
+        s.key = f.text("key", http::Need::kRequired, 1, 50).value_or("");
+        s.name = f.text("name", http::Need::kOptional, 1, 100).value_or(s.key);
+        s.probability = f.integer("probability", http::Need::kOptional, 0, 100).value_or(0);
+        if (!s.key.empty() &&
+            (s.key != ascii_lower(s.key) ||
+             s.key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos))
+            f.fail("key", "Lower-case letters, digits and _.");
+        if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.key == s.key; }))
+            f.fail("key", "Each stage's key appears once.");
+        all.merge(f, prefix);
+        out.push_back(std::move(s));
+    }
+    UJ_TRY(all.check());
+    return out;
+}
+
+json stages_json(const std::vector<store::Stage>& stages) {
+    json out = json::array();
+    for (const auto& s : stages)
+        out.push_back({{"key", s.key}, {"name", s.name}, {"probability", s.probability}});
+    return {{"stages", out}};
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, CrmService& s, Clock& clock) {
+    const http::RouteOptions read{.scope = "crm:read"};
+    const http::RouteOptions write{.scope = "crm:write"};
+    const std::string base = "/api/v1/crm";
+    for (const auto& e : entities()) {
+        const Handlers h{s, e};
+        const std::string p = base + "/" + e.key;
+        const auto bind = [h](auto member) {
+            return [h, member](RequestContext& ctx, const Request& req) {
+                return (h.*member)(ctx, req);
+            };
+        };
+        // Fixed paths before /{id}, which would take them.
+        router.add(Method::kGet, p + "/stats", bind(&Handlers::stats), read);
+        router.add(Method::kGet, p + "/export", bind(&Handlers::export_csv), read);
+        if (e.key == "activities") {
+            for (const bool overdue : {false, true})
+                router.add(
+                    Method::kGet, p + (overdue ? "/overdue" : "/upcoming"),
+                    [h, overdue, &clock](RequestContext& ctx, const Request& req) {
+                        return due_activities(h, ctx, req, overdue, clock);
+                    },
+                    read);
+        }
+        if (e.key == "customers") {
+            router.add(
+                Method::kPost, p + "/from-contact",
+                [h](RequestContext& ctx, const Request& req) -> Result<Response> {
+                    UJ_ASSIGN(auto body, http::parse_json_object(req));
+                    http::Fields f(body);
+                    auto contact = f.id<ContactId>("contact_id", http::Need::kRequired);
+                    UJ_TRY(f.check());
+                    UJ_ASSIGN(auto r, h.s.customer_from_contact(ctx.who(), *contact));
+                    return http::created(record_json(h.e, r));
+                },
+                write);
+            router.add(
+                Method::kGet, p + "/{id}/timeline",
+                [h](RequestContext& ctx, const Request& req) -> Result<Response> {
+                    UJ_ASSIGN(auto window, http::list_window(req));
+                    UJ_ASSIGN(auto listing, h.s.timeline(ctx.who(), id_param(ctx), window));
+                    json results = json::array();
+                    for (const auto& entry : listing.items) results.push_back(entry_json(entry));
+                    return http::window_response(req, window, std::move(results), listing);
+                },
+                read);
+        }
+        if (e.key == "leads") {
+            router.add(
+                Method::kPost, p + "/{id}/convert",
+                [h](RequestContext& ctx, const Request& req) -> Result<Response> {
+                    UJ_ASSIGN(auto body, http::parse_json_object(req));
+                    UJ_ASSIGN(auto done, h.s.convert_lead(ctx.who(), id_param(ctx), body));
+                    return http::ok({{"lead", record_json(h.e, done.lead)},
+                                     {"customer", record_json(entity("customers"), done.customer)},
+                                     {"deal", record_json(entity("deals"), done.deal)}},
+                                    200, "Lead converted");
+                },
+                write);
+        }
+        router.add(Method::kGet, p, bind(&Handlers::list), read);
+        router.add(Method::kPost, p, bind(&Handlers::create), write);
+        router.add(Method::kGet, p + "/{id}", bind(&Handlers::get), read);
+        router.add(Method::kPut, p + "/{id}", bind(&Handlers::update), write);
+        router.add(Method::kPatch, p + "/{id}", bind(&Handlers::update), write);
+        router.add(Method::kDelete, p + "/{id}", bind(&Handlers::remove), write);
+        for (const auto& a : actions()) {
+            if (a.entity != e.key) continue;
+            router.add(
+                Method::kPost, p + "/{id}/" + a.name,
+                [h, &a](RequestContext& ctx, const Request& req) { return h.act(a, ctx, req); },
+                write);
+        }
+    }
+    router.add(
+        Method::kGet, base + "/pipeline",
+        [&s](RequestContext& ctx, const Request&) -> Result<Response> {
+            UJ_ASSIGN(auto stages, s.pipeline(ctx.who()));
+            return http::ok(stages_json(stages));
+        },
+        read);
+    router.add(
+        Method::kPut, base + "/pipeline",
+        [&s](RequestContext& ctx, const Request& req) -> Result<Response> {
+            UJ_ASSIGN(auto stages, read_stages(req));
+            UJ_ASSIGN(auto saved, s.set_pipeline(ctx.who(), stages));
+            return http::ok(stages_json(saved));
+        },
+        write);
+}
+
+}  // namespace ujumbe::crm

@@ -1,0 +1,110 @@
+#include "crm/views.h"
+
+#include "core/clock.h"
+#include "core/money.h"
+
+namespace ujumbe::crm {
+
+namespace {
+
+using json = nlohmann::json;
+
+// "bank_transfer" -> "Bank transfer".
+std::string display(const std::string& choice) {
+    std::string out = choice;
+    for (auto& ch : out)
+        if (ch == '_') ch = ' ';
+    if (!out.empty() && out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 32);
+    return out;
+}
+
+json shown(Kind kind, const json& v) {
+    if (v.is_null()) return nullptr;
+    if (kind == Kind::kMoney) return money_json(v.get<std::int64_t>());
+    if (kind == Kind::kTime) return format_iso8601(v.get<std::int64_t>());
+    return v;
+}
+
+std::string cell(Kind kind, const json& v) {
+    if (v.is_null()) return "";
+    if (kind == Kind::kMoney) return format_money(v.get<std::int64_t>());
+    if (kind == Kind::kTime) return format_iso8601(v.get<std::int64_t>());
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+    return v.dump();
+}
+
+json item_json(const OrderItem& item) {
+    return {{"item_name", item.item_name},
+            {"description", item.description},
+            {"sku", item.sku},
+            {"quantity", item.quantity},
+            {"unit_price", money_json(item.unit_price)},
+            {"total_price", money_json(item.total_price)}};
+}
+
+}  // namespace
+
+json record_json(const Entity& e, const Record& r) {
+    json out = {{"id", r.id}};
+    for (const auto& f : e.fields) {
+        const auto v = r.values.find(f.name);
+        const json& value = v == r.values.end() ? json(nullptr) : *v;
+        out[f.name] = shown(f.kind, value);
+        if (f.kind == Kind::kReference) {
+            const auto name = r.values.find(f.name + "_name");
+            out[f.name + "_name"] = name == r.values.end() ? json(nullptr) : *name;
+        } else if (f.kind == Kind::kChoice) {
+            out[f.name + "_display"] =
+                value.is_string() ? json(display(value.get<std::string>())) : json(nullptr);
+        }
+    }
+    if (e.key == "orders") {
+        json items = json::array();
+        for (const auto& item : r.items) items.push_back(item_json(item));
+        out["items"] = std::move(items);
+        out["items_count"] =
+            r.items.empty() ? r.items_count : static_cast<std::int64_t>(r.items.size());
+        out["outstanding_amount"] = money_json(r.number("total_amount") - r.number("amount_paid"));
+    }
+    return out;
+}
+
+json stats_json(const Entity& e, const store::Stats& s) {
+    json out = {{"total", s.total}};
+    for (const auto& [field, counts] : s.by) {
+        json by = json::object();
+        for (const auto& [value, n] : counts) by[value] = n;
+        out["by_" + field] = std::move(by);
+    }
+    for (std::size_t i = 0; i < e.stats_sums.size(); ++i) {
+        json per_currency = json::object();
+        for (const auto& [currency, sums] : s.sums)
+            per_currency[currency.empty() ? "none" : currency] = money_json(sums[i]);
+        out[e.stats_sums[i].first] = std::move(per_currency);
+    }
+    return out;
+}
+
+std::vector<std::string> csv_header(const Entity& e) {
+    std::vector<std::string> out = {"id"};
+    for (const auto& f : e.fields) {
+        out.push_back(f.name);
+        if (f.kind == Kind::kReference) out.push_back(f.name + "_name");
+    }
+    if (e.key == "orders") out.push_back("items_count");
+    return out;
+}
+
+std::vector<std::string> csv_row(const Entity& e, const Record& r) {
+    std::vector<std::string> out = {r.id};
+    for (const auto& f : e.fields) {
+        const auto v = r.values.find(f.name);
+        out.push_back(v == r.values.end() ? "" : cell(f.kind, *v));
+        if (f.kind == Kind::kReference) out.push_back(r.text(f.name + "_name"));
+    }
+    if (e.key == "orders") out.push_back(std::to_string(r.items_count));
+    return out;
+}
+
+}  // namespace ujumbe::crm

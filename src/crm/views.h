@@ -1,0 +1,26 @@
+#pragma once
+// CRM records as the API shows them (JSON) and as exports write them (CSV
+// cells), by their entity's declaration.
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "crm/record.h"
+#include "crm/schema.h"
+#include "crm/store.h"
+
+namespace ujumbe::crm {
+
+// Every field; references with their names ("customer", "customer_name"),
+// choices with their display text, money as amounts, times as ISO-8601;
+// orders with their items and outstanding amount.
+nlohmann::json record_json(const Entity& e, const Record& r);
+nlohmann::json stats_json(const Entity& e, const store::Stats& s);
+
+// The export's header and one record's cells.
+std::vector<std::string> csv_header(const Entity& e);
+std::vector<std::string> csv_row(const Entity& e, const Record& r);
+
+}  // namespace ujumbe::crm
