@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/ids.h"
+#include "core/log.h"
 #include "crm/input.h"
 #include "http/input.h"
 
@@ -254,7 +255,18 @@ Result<Record> CrmService::create(const Principal& who, const Entity& e, const j
         !contains(e.editable_statuses, r.text("status")))
         return Error::invalid(
             "status", "A new " + e.noun + " starts in one of: " + joined(e.editable_statuses));
-    return db_.write([&](db::Connection& c) { return insert(c, who, e, std::move(r)); });
+    auto made = db_.write([&](db::Connection& c) { return insert(c, who, e, std::move(r)); });
+    if (made) created();
+    return made;
+}
+
+void CrmService::created() {
+    {
+        const std::lock_guard lock(statistics_mutex_);
+        if (!statistics_.due(1, clock_.now())) return;
+    }
+    if (auto s = db_.write(store::refresh_statistics); !s)
+        log::warn("refreshing CRM statistics failed", {{"error", s.error().message}});
 }
 
 Result<Record> CrmService::update(const Principal& who, const Entity& e, const std::string& id,

@@ -7,6 +7,7 @@
 // agents what is assigned to them or created by them).
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "crm/schema.h"
 #include "crm/store.h"
 #include "db/database.h"
+#include "db/statistics.h"
 #include "db/window.h"
 
 namespace ujumbe::crm {
@@ -96,10 +98,15 @@ private:
     Result<std::string> country_for(const Principal& who, const Entity& e,
                                     const nlohmann::json& body);
 
+    // Counts records created; now and then refreshes the tables' statistics.
+    void created();
+
     db::Database& db_;
     Clock& clock_;
     contacts::ContactsService& contacts_;
     std::string default_currency_;
+    std::mutex statistics_mutex_;
+    db::StatisticsSchedule statistics_;
 };
 
 }  // namespace ujumbe::crm

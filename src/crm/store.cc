@@ -3,6 +3,8 @@
 #include <map>
 #include <mutex>
 
+#include "core/validate.h"
+
 namespace ujumbe::crm::store {
 
 namespace {
@@ -23,7 +25,8 @@ bool stored_as_json(Kind k) {
 
 // The statement text of an entity's reads, built once.
 struct Shape {
-    std::string select;  // "SELECT ... FROM crm_x t LEFT JOIN ..."
+    std::string select;  // "SELECT t.id, ..., r0.name, ..." over a `t` and its references
+    std::string joins;   // " LEFT JOIN users r0 ON r0.id = t.assigned_to_id ..."
     std::vector<const Field*> references;
     std::string columns;       // "id, account_id, a, b, ..."
     std::string placeholders;  // "$1, ..., $n"
@@ -38,7 +41,6 @@ const Shape& shape_of(const Entity& e) {
     if (found != shapes.end()) return found->second;
     Shape s;
     std::string select = "SELECT t.id";
-    std::string joins;
     s.columns = "id, account_id";
     int n = 2;
     for (const auto& f : e.fields) {
@@ -48,17 +50,21 @@ const Shape& shape_of(const Entity& e) {
         if (!s.assignments.empty()) s.assignments += ", ";
         s.assignments += f.column() + " = $" + std::to_string(n);
     }
+    // Last, what ?search= looks in.
+    s.columns += ", search_text";
+    ++n;
+    s.assignments += ", search_text = $" + std::to_string(n);
     for (const auto& f : e.fields) {
         if (f.kind != Kind::kReference) continue;
         const auto target = target_of(f.target);
         const std::string alias = "r" + std::to_string(s.references.size());
         select += ", " + alias + "." + target.title_column;
-        joins +=
+        s.joins +=
             " LEFT JOIN " + target.table + " " + alias + " ON " + alias + ".id = t." + f.column();
         s.references.push_back(&f);
     }
     if (e.key == "orders") select += std::string(", ") + kItemsCount;
-    s.select = select + " FROM " + e.table() + " t" + joins;
+    s.select = std::move(select);
     s.placeholders = db::placeholders(1, static_cast<std::size_t>(n));
     return shapes.emplace(e.key, std::move(s)).first->second;
 }
@@ -92,27 +98,32 @@ Value value_of(const json& v) {
     return v.dump();
 }
 
+// The search fields' text, lower-cased as like_contains() lowers the
+// search, with a newline between fields so that no match spans two.
+std::string search_text_of(const Entity& e, const Record& r) {
+    std::string out;
+    for (const auto& f : e.fields) {
+        if (!f.search) continue;
+        if (!out.empty()) out += '\n';
+        out += ascii_lower(r.text(f.name));
+    }
+    return out;
+}
+
 std::vector<Value> row_values(const Entity& e, const AccountId& account, const Record& r) {
     std::vector<Value> params = {r.id, account.value};
     for (const auto& f : e.fields) {
         const auto v = r.values.find(f.name);
         params.push_back(v == r.values.end() ? Value(nullptr) : value_of(*v));
     }
+    params.emplace_back(search_text_of(e, r));
     return params;
 }
 
-void apply(db::Filter& f, const Entity& e, const ListQuery& q) {
+void apply(db::Filter& f, const ListQuery& q) {
     for (const auto& [condition, value] : q.conditions) f.add(condition, value);
-    if (q.search && !q.search->empty()) {
-        const std::string p = f.bind(db::like_contains(*q.search));
-        std::string any;
-        for (const auto& field : e.fields) {
-            if (!field.search) continue;
-            if (!any.empty()) any += " OR ";
-            any += "lower(t." + field.column() + ") LIKE " + p + " ESCAPE '\\'";
-        }
-        if (!any.empty()) f.where("(" + any + ")");
-    }
+    if (q.search && !q.search->empty())
+        f.add("t.search_text LIKE {} ESCAPE '\\'", db::like_contains(*q.search));
 }
 
 std::string order_by(const Entity& e, const std::string& ordering) {
@@ -122,6 +133,44 @@ std::string order_by(const Entity& e, const std::string& ordering) {
     const std::string dir = desc ? " DESC" : " ASC";
     if (!field) return " ORDER BY t.created_at DESC, t.id DESC";
     return " ORDER BY t." + field->column() + dir + ", t.id" + dir;
+}
+
+// The rows a WHERE, ORDER BY and LIMIT choose, and then what they
+// reference: joined for those rows only, not for every row the order
+// passes over.
+std::string paged_select(const Entity& e, const Shape& s, const std::string& choose,
+                         const std::string& order) {
+    return s.select + " FROM (SELECT t.* FROM " + e.table() + " t" + choose + ") t" + s.joins +
+           order;
+}
+
+// A search that few records match: they are found in one pass (counted on
+// the way), and the page is read from them by id. A search that misses
+// would otherwise be read twice, once to count and once more in the list's
+// order looking for a page that is not there. nullopt when there are more.
+constexpr std::size_t kFewMatches = 200;
+
+Result<std::optional<db::Listing<Record>>> search_few(Connection& c, const Entity& e,
+                                                      const Shape& s, const db::Filter& f,
+                                                      const std::string& order,
+                                                      const db::Paged& page) {
+    UJ_ASSIGN(auto found, c.run("SELECT t.id FROM " + e.table() + " t" + f.sql() + " LIMIT " +
+                                    std::to_string(kFewMatches + 1),
+                                f.params()));
+    if (found.rows.size() > kFewMatches) return std::optional<db::Listing<Record>>{};
+    db::Listing<Record> out;
+    out.count = static_cast<std::int64_t>(found.rows.size());
+    std::vector<std::string> ids;
+    for (const auto& row : found.rows) ids.push_back(row.text(0));
+    const std::string head =
+        s.select + " FROM (SELECT t.* FROM " + e.table() + " t" + f.sql() + " AND t.id";
+    const std::string tail = order + " LIMIT " + std::to_string(page.limit) + " OFFSET " +
+                             std::to_string(page.offset) + ") t" + s.joins + order;
+    UJ_TRY(db::for_ids(c, head, tail, f.params(), ids, [&](db::QueryResult& r) -> Status {
+        for (const auto& row : r.rows) out.items.push_back(record_from(e, s, row));
+        return {};
+    }));
+    return std::optional<db::Listing<Record>>(std::move(out));
 }
 
 Result<std::vector<OrderItem>> items_of(Connection& c, const std::string& order_id) {
@@ -168,7 +217,8 @@ Result<bool> remove(Connection& c, const Entity& e, const AccountId& account,
 Result<std::optional<Record>> find(Connection& c, const Entity& e, const AccountId& account,
                                    const std::string& id) {
     const Shape& s = shape_of(e);
-    UJ_ASSIGN(auto row, c.query_one(s.select + " WHERE t.id = $1 AND t.account_id = $2",
+    UJ_ASSIGN(auto row, c.query_one(s.select + " FROM " + e.table() + " t" + s.joins +
+                                        " WHERE t.id = $1 AND t.account_id = $2",
                                     {id, account.value}));
     if (!row) return std::optional<Record>{};
     Record r = record_from(e, s, *row);
@@ -183,12 +233,17 @@ Result<db::Listing<Record>> list(Connection& c, const Entity& e, const AccountId
     const Shape& s = shape_of(e);
     db::Filter f({account.value});
     f.where("t.account_id = $1");
-    apply(f, e, q);
-    UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM " + e.table() + " t", f));
+    apply(f, q);
     const std::string order = order_by(e, q.ordering);
+    if (q.search) {
+        UJ_ASSIGN(auto few, search_few(c, e, s, f, order, page));
+        if (few) return std::move(*few);
+    }
+    UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM " + e.table() + " t", f));
     const std::string limit = db::limit_clause(f, page);
-    UJ_ASSIGN(auto items, db::all<Record>(c.run(s.select + f.sql() + order + limit, f.params()),
-                                          [&](const Row& row) { return record_from(e, s, row); }));
+    UJ_ASSIGN(auto items,
+              db::all<Record>(c.run(paged_select(e, s, f.sql() + order + limit, order), f.params()),
+                              [&](const Row& row) { return record_from(e, s, row); }));
     return db::Listing<Record>{std::move(items), count};
 }
 
@@ -198,43 +253,53 @@ Result<std::vector<Record>> export_page(Connection& c, const Entity& e, const Ac
     const Shape& s = shape_of(e);
     db::Filter f({account.value});
     f.where("t.account_id = $1");
-    apply(f, e, q);
+    apply(f, q);
     f.add("t.id > {}", after_id);
     const std::string n = f.bind(static_cast<std::int64_t>(limit));
-    return db::all<Record>(c.run(s.select + f.sql() + " ORDER BY t.id LIMIT " + n, f.params()),
-                           [&](const Row& row) { return record_from(e, s, row); });
+    const std::string order = " ORDER BY t.id";
+    return db::all<Record>(
+        c.run(paged_select(e, s, f.sql() + order + " LIMIT " + n, order), f.params()),
+        [&](const Row& row) { return record_from(e, s, row); });
 }
 
 Result<Stats> stats(Connection& c, const Entity& e, const AccountId& account, const ListQuery& q) {
     db::Filter f({account.value});
     f.where("t.account_id = $1");
-    apply(f, e, q);
+    apply(f, q);
+    // One pass: counts and sums by every stats field (and currency), added
+    // up here by each.
+    std::string groups;
+    for (const auto& name : e.stats_by)
+        groups += (groups.empty() ? "t." : ", t.") + e.field(name)->column();
+    const bool money = !e.stats_sums.empty();
+    if (money) groups += ", t.currency";
+    std::string sums;
+    for (const auto& [name, expression] : e.stats_sums)
+        sums += ", COALESCE(SUM(" + expression + "), 0)";
+    UJ_ASSIGN(auto rows, c.run("SELECT " + groups + ", count(*)" + sums + " FROM " + e.table() +
+                                   " t" + f.sql() + " GROUP BY " + groups,
+                               f.params()));
     Stats out;
-    UJ_ASSIGN(out.total, db::count_of(c, "SELECT count(*) FROM " + e.table() + " t", f));
-    for (const auto& name : e.stats_by) {
-        const std::string column = "t." + e.field(name)->column();
-        UJ_ASSIGN(auto rows, c.run("SELECT " + column + ", count(*) FROM " + e.table() + " t" +
-                                       f.sql() + " GROUP BY " + column + " ORDER BY " + column,
-                                   f.params()));
-        std::vector<std::pair<std::string, std::int64_t>> counts;
-        for (const auto& row : rows.rows)
-            if (!row.is_null(0)) counts.emplace_back(row.text(0), row.i64(1));
-        out.by.emplace_back(name, std::move(counts));
+    std::vector<std::map<std::string, std::int64_t>> by(e.stats_by.size());
+    std::map<std::string, std::vector<std::int64_t>> per_currency;
+    const std::size_t n_by = e.stats_by.size();
+    const std::size_t count_at = n_by + (money ? 1 : 0);
+    for (const auto& row : rows.rows) {
+        const std::int64_t n = row.i64(count_at);
+        out.total += n;
+        for (std::size_t i = 0; i < n_by; ++i)
+            if (!row.is_null(i)) by[i][row.text(i)] += n;
+        if (!money) continue;
+        auto& sums_of = per_currency[row.text(n_by)];
+        sums_of.resize(e.stats_sums.size());
+        for (std::size_t i = 0; i < e.stats_sums.size(); ++i)
+            sums_of[i] += row.i64(count_at + 1 + i);
     }
-    if (!e.stats_sums.empty()) {
-        std::string sums;
-        for (const auto& [name, expression] : e.stats_sums)
-            sums += ", COALESCE(SUM(" + expression + "), 0)";
-        UJ_ASSIGN(auto rows,
-                  c.run("SELECT COALESCE(t.currency, '')" + sums + " FROM " + e.table() + " t" +
-                            f.sql() + " GROUP BY COALESCE(t.currency, '') ORDER BY 1",
-                        f.params()));
-        for (const auto& row : rows.rows) {
-            std::vector<std::int64_t> values;
-            for (std::size_t i = 0; i < e.stats_sums.size(); ++i) values.push_back(row.i64(i + 1));
-            out.sums.emplace_back(row.text(0), std::move(values));
-        }
-    }
+    for (std::size_t i = 0; i < n_by; ++i)
+        out.by.emplace_back(e.stats_by[i], std::vector<std::pair<std::string, std::int64_t>>(
+                                               by[i].begin(), by[i].end()));
+    for (auto& [currency, values] : per_currency)
+        out.sums.emplace_back(currency, std::move(values));
     return out;
 }
 
@@ -261,6 +326,16 @@ Result<std::int64_t> next_number(Connection& c, const AccountId& account, const 
                                     {account.value, prefix, static_cast<std::int64_t>(year)}));
     if (!row) return Error::internal("no number was given");
     return row->i64(0);
+}
+
+Status refresh_statistics(Connection& c) {
+    std::string tables = "crm_order_items";
+    for (const auto& e : entities()) tables += ", " + e.table();
+    if (c.dialect() == db::Dialect::kPostgres) return c.run_script("ANALYZE " + tables);
+    // SQLite analyzes one table per statement; a sample of each index is enough.
+    std::string script = "PRAGMA analysis_limit = 1000;";
+    for (const auto& e : entities()) script += " ANALYZE " + e.table() + ";";
+    return c.run_script(script + " ANALYZE crm_order_items;");
 }
 
 Status replace_items(Connection& c, const AccountId& account, const std::string& order_id,
@@ -296,10 +371,19 @@ Status refresh_amount_paid(Connection& c, const AccountId& account, const std::s
 
 Status sync_customer_name(Connection& c, const AccountId& account, const std::string& customer_id,
                           const std::string& name) {
-    return db::done(
-        c.query("UPDATE crm_activities SET customer_name = $3 WHERE customer_id = $1 "
-                "AND account_id = $2 AND customer_name <> $3",
-                {customer_id, account.value, name}));
+    const Entity& e = entity("activities");
+    const Shape& s = shape_of(e);
+    UJ_ASSIGN(auto named, db::all<Record>(c.query(s.select + " FROM " + e.table() + " t" + s.joins +
+                                                      " WHERE t.account_id = $1 AND "
+                                                      "t.customer_id = $2",
+                                                  {account.value, customer_id}),
+                                          [&](const Row& row) { return record_from(e, s, row); }));
+    for (auto& r : named) {
+        if (r.text("customer_name") == name) continue;
+        r.values["customer_name"] = name;
+        UJ_TRY(update(c, e, account, r));
+    }
+    return {};
 }
 
 Result<std::vector<Stage>> stages(Connection& c, const AccountId& account) {

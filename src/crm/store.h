@@ -62,6 +62,10 @@ Result<bool> exists(Connection& c, const std::string& target, const AccountId& a
 Result<std::int64_t> next_number(Connection& c, const AccountId& account, const std::string& prefix,
                                  int year);
 
+// Fresh planner statistics of the CRM's tables (SQLite from a sample), so
+// that a list takes the index of its filter and not the first one it sees.
+Status refresh_statistics(Connection& c);
+
 // Orders: the items replaced, and what its payments paid.
 Status replace_items(Connection& c, const AccountId& account, const std::string& order_id,
                      const std::vector<OrderItem>& items);

@@ -4,8 +4,12 @@
 -- and the account's deal pipeline. Columns mirror src/crm/schema.cc; money
 -- is BIGINT micro-units, times BIGINT microseconds, dates 'YYYY-MM-DD'.
 -- Every list filter has an index that starts with the account and ends
--- with the default order (created_at, id).
+-- with the default order (created_at, id); GET .../stats reads one index
+-- that holds every column it counts and sums. search_text holds the search
+-- fields lower-cased, for ?search=.
 
+-- SQLite: ?search= reads search_text from the account's index in the
+-- list's order, not from the wide rows.
 CREATE TABLE crm_customers (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL,
@@ -23,9 +27,11 @@ CREATE TABLE crm_customers (
     assigned_to_id TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_customers_account ON crm_customers (account_id, created_at, id);
+CREATE INDEX crm_customers_account ON crm_customers (account_id, created_at, id, search_text);
+CREATE INDEX crm_customers_stats ON crm_customers (account_id, status, customer_type);
 CREATE INDEX crm_customers_status ON crm_customers (account_id, status, created_at, id);
 CREATE INDEX crm_customers_customer_type ON crm_customers (account_id, customer_type, created_at, id);
 CREATE INDEX crm_customers_assigned_to ON crm_customers (account_id, assigned_to_id, created_at, id);
@@ -50,9 +56,11 @@ CREATE TABLE crm_vendors (
     assigned_to_id TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_vendors_account ON crm_vendors (account_id, created_at, id);
+CREATE INDEX crm_vendors_account ON crm_vendors (account_id, created_at, id, search_text);
+CREATE INDEX crm_vendors_stats ON crm_vendors (account_id, status, vendor_type);
 CREATE INDEX crm_vendors_status ON crm_vendors (account_id, status, created_at, id);
 CREATE INDEX crm_vendors_vendor_type ON crm_vendors (account_id, vendor_type, created_at, id);
 CREATE INDEX crm_vendors_assigned_to ON crm_vendors (account_id, assigned_to_id, created_at, id);
@@ -82,9 +90,11 @@ CREATE TABLE crm_leads (
     assigned_to_id TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_leads_account ON crm_leads (account_id, created_at, id);
+CREATE INDEX crm_leads_account ON crm_leads (account_id, created_at, id, search_text);
+CREATE INDEX crm_leads_stats ON crm_leads (account_id, status, source);
 CREATE INDEX crm_leads_status ON crm_leads (account_id, status, created_at, id);
 CREATE INDEX crm_leads_source ON crm_leads (account_id, source, created_at, id);
 CREATE INDEX crm_leads_assigned_to ON crm_leads (account_id, assigned_to_id, created_at, id);
@@ -108,9 +118,11 @@ CREATE TABLE crm_deals (
     assigned_to_id TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_deals_account ON crm_deals (account_id, created_at, id);
+CREATE INDEX crm_deals_account ON crm_deals (account_id, created_at, id, search_text);
+CREATE INDEX crm_deals_stats ON crm_deals (account_id, status, stage, currency, value);
 CREATE INDEX crm_deals_status ON crm_deals (account_id, status, created_at, id);
 CREATE INDEX crm_deals_stage ON crm_deals (account_id, stage, created_at, id);
 CREATE INDEX crm_deals_customer ON crm_deals (account_id, customer_id, created_at, id);
@@ -144,9 +156,11 @@ CREATE TABLE crm_orders (
     assigned_to_id TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_orders_account ON crm_orders (account_id, created_at, id);
+CREATE INDEX crm_orders_account ON crm_orders (account_id, created_at, id, search_text);
+CREATE INDEX crm_orders_stats ON crm_orders (account_id, status, order_type, currency, total_amount, amount_paid);
 CREATE INDEX crm_orders_status ON crm_orders (account_id, status, created_at, id);
 CREATE INDEX crm_orders_order_type ON crm_orders (account_id, order_type, created_at, id);
 CREATE INDEX crm_orders_customer ON crm_orders (account_id, customer_id, created_at, id);
@@ -180,9 +194,11 @@ CREATE TABLE crm_payments (
     notes TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_payments_account ON crm_payments (account_id, created_at, id);
+CREATE INDEX crm_payments_account ON crm_payments (account_id, created_at, id, search_text);
+CREATE INDEX crm_payments_stats ON crm_payments (account_id, status, payment_type, payment_method, currency, amount);
 CREATE INDEX crm_payments_status ON crm_payments (account_id, status, created_at, id);
 CREATE INDEX crm_payments_payment_type ON crm_payments (account_id, payment_type, created_at, id);
 CREATE INDEX crm_payments_payment_method ON crm_payments (account_id, payment_method, created_at, id);
@@ -213,9 +229,11 @@ CREATE TABLE crm_issues (
     assigned_to_id TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_issues_account ON crm_issues (account_id, created_at, id);
+CREATE INDEX crm_issues_account ON crm_issues (account_id, created_at, id, search_text);
+CREATE INDEX crm_issues_stats ON crm_issues (account_id, status, priority, category);
 CREATE INDEX crm_issues_status ON crm_issues (account_id, status, created_at, id);
 CREATE INDEX crm_issues_priority ON crm_issues (account_id, priority, created_at, id);
 CREATE INDEX crm_issues_category ON crm_issues (account_id, category, created_at, id);
@@ -258,9 +276,11 @@ CREATE TABLE crm_activities (
     assigned_to_id TEXT,
     created_by_id TEXT,
     created_at BIGINT NOT NULL,
-    updated_at BIGINT NOT NULL
+    updated_at BIGINT NOT NULL,
+    search_text TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX crm_activities_account ON crm_activities (account_id, created_at, id);
+CREATE INDEX crm_activities_account ON crm_activities (account_id, created_at, id, search_text);
+CREATE INDEX crm_activities_stats ON crm_activities (account_id, status, activity_type);
 CREATE INDEX crm_activities_status ON crm_activities (account_id, status, created_at, id);
 CREATE INDEX crm_activities_activity_type ON crm_activities (account_id, activity_type, created_at, id);
 CREATE INDEX crm_activities_customer ON crm_activities (account_id, customer_id, created_at, id);
