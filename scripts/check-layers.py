@@ -36,7 +36,8 @@ LAYERS = {
                  "channels", "messaging"],
     "campaigns": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
                   "channels", "messaging"],
-    "crm": ["core", "db", "http", "identity", "contacts", "formats"],
+    "crm": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
+            "channels", "messaging", "campaigns"],
     "conversations": ["core", "db", "http", "identity", "contacts", "billing", "formats",
                       "routing", "channels", "messaging", "realtime", "media"],
 }

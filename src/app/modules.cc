@@ -191,7 +191,9 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
           db, SystemClock::instance(), secret, whatsapp_graph_,
           [this] { whatsapp_processor_.wake(); }, [this] { whatsapp_sending_.changed(); }),
       keyword_replies_(messaging_),
-      crm_(db, SystemClock::instance(), contacts_, config.currency) {}
+      crm_notifications_(db, SystemClock::instance(), messaging_, campaigns_),
+      crm_(db, SystemClock::instance(), contacts_, &messaging_, &crm_notifications_,
+           config.currency) {}
 
 Modules::~Modules() {
     stop();
@@ -262,7 +264,7 @@ void Modules::add_routes(http::Router& router) {
     smpp_server::add_routes(router, smpp_accounts_);
     webhooks::add_routes(router, webhooks_);
     campaigns::add_routes(router, campaigns_);
-    crm::add_routes(router, crm_, SystemClock::instance());
+    crm::add_routes(router, crm_, crm_notifications_, SystemClock::instance());
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
     conversations::add_template_routes(router, whatsapp_templates_);

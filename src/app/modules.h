@@ -134,6 +134,7 @@ private:
     conversations::WhatsAppTemplates whatsapp_templates_;
     conversations::WhatsAppChannels whatsapp_channels_;
     KeywordReplies keyword_replies_;
+    crm::Notifications crm_notifications_;
     crm::CrmService crm_;
     bool stopped_ = false;
 };

@@ -261,6 +261,44 @@ Result<std::vector<store::Stage>> read_stages(const Request& req) {
     return out;
 }
 
+json notifications_json(const std::vector<Notification>& list) {
+    json out = json::array();
+    for (const auto& n : list)
+        out.push_back(
+            {{"event", n.event}, {"template", n.template_id.value}, {"enabled", n.enabled}});
+    return {{"notifications", out}, {"events", notification_events()}};
+}
+
+// {"notifications": [{event, template, enabled}]}: each event at most once.
+Result<std::vector<Notification>> read_notifications(const Request& req) {
+    UJ_ASSIGN(auto body, http::parse_json_object(req));
+    const auto list = body.find("notifications");
+    if (list == body.end() || !list->is_array() || list->size() > notification_events().size())
+        return Error::invalid("notifications",
+                              "A list of {event, template, enabled}, each event at most once.");
+    std::vector<Notification> out;
+    http::Fields all(body);
+    for (std::size_t i = 0; i < list->size(); ++i) {
+        const json& raw = (*list)[i];
+        const std::string prefix = "notifications." + std::to_string(i);
+        if (!raw.is_object()) {
+            all.fail(prefix, "Each is {event, template, enabled}.");
+            continue;
+        }
+        http::Fields f(raw);
+        Notification n;
+        n.event = f.choice("event", http::Need::kRequired, notification_events()).value_or("");
+        n.template_id = f.id<TemplateId>("template", http::Need::kRequired).value_or(TemplateId{});
+        n.enabled = f.boolean("enabled", http::Need::kOptional).value_or(true);
+        if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.event == n.event; }))
+            f.fail("event", "Each event appears once.");
+        all.merge(f, prefix);
+        out.push_back(std::move(n));
+    }
+    UJ_TRY(all.check());
+    return out;
+}
+
 json stages_json(const std::vector<store::Stage>& stages) {
     json out = json::array();
     for (const auto& s : stages)
@@ -270,7 +308,7 @@ json stages_json(const std::vector<store::Stage>& stages) {
 
 }  // namespace
 
-void add_routes(http::Router& router, CrmService& s, Clock& clock) {
+void add_routes(http::Router& router, CrmService& s, Notifications& notifications, Clock& clock) {
     const http::RouteOptions read{.scope = "crm:read"};
     const http::RouteOptions write{.scope = "crm:write"};
     const std::string base = "/api/v1/crm";
@@ -357,6 +395,21 @@ void add_routes(http::Router& router, CrmService& s, Clock& clock) {
             UJ_ASSIGN(auto stages, read_stages(req));
             UJ_ASSIGN(auto saved, s.set_pipeline(ctx.who(), stages));
             return http::ok(stages_json(saved));
+        },
+        write);
+    router.add(
+        Method::kGet, base + "/notifications",
+        [&notifications](RequestContext& ctx, const Request&) -> Result<Response> {
+            UJ_ASSIGN(auto list, notifications.list(ctx.who()));
+            return http::ok(notifications_json(list));
+        },
+        read);
+    router.add(
+        Method::kPut, base + "/notifications",
+        [&notifications](RequestContext& ctx, const Request& req) -> Result<Response> {
+            UJ_ASSIGN(auto list, read_notifications(req));
+            UJ_ASSIGN(auto saved, notifications.set(ctx.who(), list));
+            return http::ok(notifications_json(saved));
         },
         write);
 }

@@ -7,6 +7,7 @@
 namespace ujumbe::crm {
 
 // `clock` tells upcoming from overdue activities.
-void add_routes(http::Router& router, CrmService& service, Clock& clock);
+void add_routes(http::Router& router, CrmService& service, Notifications& notifications,
+                Clock& clock);
 
 }  // namespace ujumbe::crm

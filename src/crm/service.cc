@@ -5,8 +5,11 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/utf8.h"
 #include "crm/input.h"
+#include "crm/timeline.h"
 #include "http/input.h"
+#include "messaging/status.h"
 
 namespace ujumbe::crm {
 
@@ -62,20 +65,33 @@ const std::vector<ActionSpec>& actions() {
          "complete",
          {"pending", "confirmed", "processing", "shipped", "delivered"},
          "completed",
-         "Order completed"},
+         "Order completed",
+         "order.completed"},
         {"orders",
          "cancel",
          {"pending", "confirmed", "processing"},
          "cancelled",
-         "Order cancelled"},
-        {"payments", "process", {"pending", "processing"}, "completed", "Payment processed"},
+         "Order cancelled",
+         "order.cancelled"},
+        {"payments",
+         "process",
+         {"pending", "processing"},
+         "completed",
+         "Payment processed",
+         "payment.processed"},
         {"payments",
          "mark_failed",
          {"pending", "processing"},
          "failed",
-         "Payment marked as failed"},
+         "Payment marked as failed",
+         "payment.failed"},
         {"payments", "cancel", {"pending", "processing"}, "cancelled", "Payment cancelled"},
-        {"issues", "resolve", {"open", "in_progress"}, "resolved", "Issue resolved"},
+        {"issues",
+         "resolve",
+         {"open", "in_progress"},
+         "resolved",
+         "Issue resolved",
+         "issue.resolved"},
         {"issues", "reopen", {"resolved", "closed"}, "open", "Issue reopened"},
         {"issues", "close", {"open", "in_progress", "resolved"}, "closed", "Issue closed"},
         {"activities", "complete", {"scheduled", "in_progress"}, "completed", "Activity completed"},
@@ -96,8 +112,14 @@ const std::vector<store::Stage>& default_stages() {
 }
 
 CrmService::CrmService(db::Database& db, Clock& clock, contacts::ContactsService& contacts,
+                       messaging::MessagingService* messaging, Notifications* notifications,
                        std::string default_currency)
-    : db_(db), clock_(clock), contacts_(contacts), default_currency_(std::move(default_currency)) {}
+    : db_(db),
+      clock_(clock),
+      contacts_(contacts),
+      messaging_(messaging),
+      notifications_(notifications),
+      default_currency_(std::move(default_currency)) {}
 
 Result<Record> CrmService::load(db::Connection& c, const Entity& e, const AccountId& account,
                                 const std::string& id) {
@@ -256,7 +278,10 @@ Result<Record> CrmService::create(const Principal& who, const Entity& e, const j
         return Error::invalid(
             "status", "A new " + e.noun + " starts in one of: " + joined(e.editable_statuses));
     auto made = db_.write([&](db::Connection& c) { return insert(c, who, e, std::move(r)); });
-    if (made) created();
+    if (!made) return made;
+    created();
+    if (e.key == "orders" && notifications_)
+        notifications_->on_event(who, "order.created", e, *made);
     return made;
 }
 
@@ -346,7 +371,7 @@ Result<Record> CrmService::act(const Principal& who, const ActionSpec& action,
     } else if (action.name == "resolve") {
         UJ_ASSIGN(note, action_text(body, "resolution_notes", false, 5000));
     }
-    return db_.write([&](db::Connection& c) -> Result<Record> {
+    auto done = db_.write([&](db::Connection& c) -> Result<Record> {
         UJ_ASSIGN(auto r, load(c, e, who.account_id, id));
         UJ_TRY(may_change(who, e, r));
         const std::string status = r.text("status");
@@ -388,6 +413,9 @@ Result<Record> CrmService::act(const Principal& who, const ActionSpec& action,
         UJ_TRY(after_write(c, e, who.account_id, r, r));
         return load(c, e, who.account_id, id);
     });
+    if (done && notifications_ && !action.event.empty())
+        notifications_->on_event(who, action.event, e, *done);
+    return done;
 }
 
 Result<Record> CrmService::customer_from_contact(const Principal& who, const ContactId& contact) {
@@ -477,10 +505,38 @@ Result<std::vector<store::Stage>> CrmService::set_pipeline(
 Result<db::WindowListing<store::Entry>> CrmService::timeline(const Principal& who,
                                                              const std::string& id,
                                                              const db::Window& window) {
-    return db_.read([&](db::Connection& c) -> Result<db::WindowListing<store::Entry>> {
-        UJ_TRY(load(c, entity("customers"), who.account_id, id));
-        return store::timeline(c, who.account_id, id, window);
-    });
+    const db::Window each = source_window(window);
+    std::vector<db::WindowListing<store::Entry>> parts;
+    std::string phone;
+    UJ_TRY(db_.read([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto customer, load(c, entity("customers"), who.account_id, id));
+        phone = customer.text("phone");
+        UJ_ASSIGN(auto records, store::timeline(c, who.account_id, id, each));
+        parts.push_back(std::move(records));
+        return {};
+    }));
+    if (messaging_ && !phone.empty()) {
+        // Sent to the customer's number, and received from it.
+        messaging::MessageQuery sent, received;
+        sent.to = phone;
+        received.sender = phone;
+        received.direction = "inbound";
+        for (const auto* q : {&sent, &received}) {
+            UJ_ASSIGN(auto messages, messaging_->list(who, *q, each));
+            db::WindowListing<store::Entry> part;
+            part.count = messages.count;
+            part.count_is_estimate = messages.count_is_estimate;
+            part.more = messages.more;
+            part.next = messages.next;
+            part.previous = messages.previous;
+            for (const auto& m : messages.items)
+                part.items.push_back(
+                    store::Entry{"message", m.id.value, std::string(utf8_prefix(m.body, 100)),
+                                 std::string(messaging::status_name(m.status)), m.created_at});
+            parts.push_back(std::move(part));
+        }
+    }
+    return merge_windows(std::move(parts), window);
 }
 
 }  // namespace ujumbe::crm

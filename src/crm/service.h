@@ -18,12 +18,14 @@
 #include "core/clock.h"
 #include "core/principal.h"
 #include "core/result.h"
+#include "crm/notifications.h"
 #include "crm/record.h"
 #include "crm/schema.h"
 #include "crm/store.h"
 #include "db/database.h"
 #include "db/statistics.h"
 #include "db/window.h"
+#include "messaging/service.h"
 
 namespace ujumbe::crm {
 
@@ -33,6 +35,7 @@ struct ActionSpec {
     std::vector<std::string> from;  // the statuses it may start from
     std::string to;
     std::string message;  // the envelope's message
+    std::string event;    // the CRM event it is (notifications.h), or ""
 };
 const std::vector<ActionSpec>& actions();
 
@@ -41,7 +44,11 @@ const std::vector<store::Stage>& default_stages();
 
 class CrmService {
 public:
+    // `messaging` shows a customer's messages on its timeline and
+    // `notifications` sends the templates attached to events; either may be
+    // null (neither then).
     CrmService(db::Database& db, Clock& clock, contacts::ContactsService& contacts,
+               messaging::MessagingService* messaging, Notifications* notifications,
                std::string default_currency);
 
     Result<Record> create(const Principal& who, const Entity& e, const nlohmann::json& body);
@@ -74,7 +81,8 @@ public:
     Result<std::vector<store::Stage>> set_pipeline(const Principal& who,
                                                    const std::vector<store::Stage>& stages);
 
-    // The customer's activities, orders, payments and issues, newest first.
+    // The customer's activities, orders, payments and issues, and the
+    // messages exchanged with its number, newest first.
     Result<db::WindowListing<store::Entry>> timeline(const Principal& who, const std::string& id,
                                                      const db::Window& window);
 
@@ -104,6 +112,8 @@ private:
     db::Database& db_;
     Clock& clock_;
     contacts::ContactsService& contacts_;
+    messaging::MessagingService* messaging_;
+    Notifications* notifications_;
     std::string default_currency_;
     std::mutex statistics_mutex_;
     db::StatisticsSchedule statistics_;

@@ -328,6 +328,28 @@ Result<std::int64_t> next_number(Connection& c, const AccountId& account, const 
     return row->i64(0);
 }
 
+Result<std::vector<AttachedTemplate>> attached_templates(Connection& c, const AccountId& account) {
+    return db::all<AttachedTemplate>(
+        c.query("SELECT event, template_id, enabled FROM crm_notifications WHERE account_id = $1 "
+                "ORDER BY event",
+                {account.value}),
+        [](const Row& row) {
+            return AttachedTemplate{row.text(0), row.text(1), row.boolean(2)};
+        });
+}
+
+Status set_attached_templates(Connection& c, const AccountId& account,
+                              const std::vector<AttachedTemplate>& list, Micros now) {
+    UJ_TRY(
+        db::done(c.query("DELETE FROM crm_notifications WHERE account_id = $1", {account.value})));
+    for (const auto& n : list)
+        UJ_TRY(
+            db::done(c.query("INSERT INTO crm_notifications (account_id, event, template_id, "
+                             "enabled, updated_at) VALUES ($1, $2, $3, $4, $5)",
+                             {account.value, n.event, n.template_id, n.enabled, now})));
+    return {};
+}
+
 Status refresh_statistics(Connection& c) {
     std::string tables = "crm_order_items";
     for (const auto& e : entities()) tables += ", " + e.table();

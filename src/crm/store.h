@@ -66,6 +66,16 @@ Result<std::int64_t> next_number(Connection& c, const AccountId& account, const 
 // that a list takes the index of its filter and not the first one it sees.
 Status refresh_statistics(Connection& c);
 
+// CRM events' templates (notifications.h), by event.
+struct AttachedTemplate {
+    std::string event;
+    std::string template_id;
+    bool enabled = true;
+};
+Result<std::vector<AttachedTemplate>> attached_templates(Connection& c, const AccountId& account);
+Status set_attached_templates(Connection& c, const AccountId& account,
+                              const std::vector<AttachedTemplate>& list, Micros now);
+
 // Orders: the items replaced, and what its payments paid.
 Status replace_items(Connection& c, const AccountId& account, const std::string& order_id,
                      const std::vector<OrderItem>& items);

@@ -456,3 +456,80 @@ def test_another_account_reaches_none_of_it(api, owner):
     assert mine["order_number"].endswith("-0001")
     assert assert_ok(crm(api, owner, "GET", "/orders/%s" % order["id"]))["customer"] == \
         customer["id"]
+
+
+def template(api, actor, body):
+    return assert_ok(api("POST", "/templates", json={"name": "T " + uuid.uuid4().hex[:6],
+                                                     "body": body}, token=actor.access), 201)
+
+
+def messages_to(api, actor, number):
+    return assert_list(api("GET", "/messages?to=%s" % number.replace("+", "%2B"),
+                           token=actor.access))["results"]
+
+
+def test_templates_attached_to_events_message_the_customer(api, owner):
+    number = u.tz_phone()
+    u.create_contact(api, owner.access, name="Halima", phone_e164=number, is_opted_in=True)
+    customer = make(api, owner, "customers", name="Halima", phone=number)
+    quiet = make(api, owner, "orders", **order_body(customer=customer["id"]))
+    assert_ok(crm(api, owner, "POST", "/orders/%s/complete" % quiet["id"]))
+    assert messages_to(api, owner, number) == []  # off until a template is attached
+    done = template(api, owner, "Hi {{name}}, order {{attributes.order_number}} of "
+                                "{{attributes.total_amount}} {{attributes.currency}} is ready.")
+    paid = template(api, owner, "We received {{attributes.amount}} for "
+                                "{{attributes.order_name|your order}}. Thank you!")
+    attached = assert_ok(crm(api, owner, "PUT", "/notifications", {"notifications": [
+        {"event": "order.completed", "template": done["id"]},
+        {"event": "payment.processed", "template": paid["id"]},
+        {"event": "order.cancelled", "template": done["id"], "enabled": False}]}))
+    assert len(attached["notifications"]) == 3 and "issue.resolved" in attached["events"]
+    order = make(api, owner, "orders", **order_body(customer=customer["id"], items=[
+        {"item_name": "Rice", "quantity": 2, "unit_price": "1500"}]))
+    assert_ok(crm(api, owner, "POST", "/orders/%s/complete" % order["id"]))
+    sent = messages_to(api, owner, number)
+    assert [m["body"] for m in sent] == [
+        "Hi Halima, order %s of 3000 KES is ready." % order["order_number"]]
+    assert sent[0]["client_ref"] == "order.completed:%s" % order["id"]
+    payment = make(api, owner, "payments", order=order["id"], amount="3000", currency="KES")
+    assert_ok(crm(api, owner, "POST", "/payments/%s/process" % payment["id"]))
+    bodies = [m["body"] for m in messages_to(api, owner, number)]
+    assert "We received 3000 for %s. Thank you!" % order["order_number"] in bodies
+    # A disabled event sends nothing.
+    other = make(api, owner, "orders", **order_body(customer=customer["id"]))
+    assert_ok(crm(api, owner, "POST", "/orders/%s/cancel" % other["id"]))
+    assert len(messages_to(api, owner, number)) == 2
+    # The messages are on the customer's timeline, with the records.
+    timeline = assert_ok(crm(api, owner, "GET", "/customers/%s/timeline" % customer["id"]))
+    kinds = [e["kind"] for e in timeline["results"]]
+    assert kinds.count("message") == 2 and kinds.count("order") == 3
+    assert timeline["count"] == len(timeline["results"]) == 6
+    stamps = [e["at"] for e in timeline["results"]]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_event_messages_follow_consent_and_attachments_are_checked(api, owner):
+    number = u.tz_phone()
+    contact = u.create_contact(api, owner.access, name="Said", phone_e164=number,
+                               is_opted_in=True)
+    customer = make(api, owner, "customers", name="Said", phone=number)
+    t = template(api, owner, "Order {{attributes.order_number}} is done.")
+    assert_ok(crm(api, owner, "PUT", "/notifications",
+                  {"notifications": [{"event": "order.completed", "template": t["id"]}]}))
+    assert_ok(api("POST", "/contacts/%s/opt-out" % contact["id"], json={}, token=owner.access))
+    order = make(api, owner, "orders", **order_body(customer=customer["id"]))
+    assert assert_ok(crm(api, owner, "POST", "/orders/%s/complete" % order["id"]))[
+        "status"] == "completed"  # the event stands
+    assert messages_to(api, owner, number) == []  # an opted-out customer gets nothing
+    agent = u.member(api, owner, "agent")
+    assert_error(crm(api, agent, "PUT", "/notifications", {"notifications": []}), 403)
+    assert_validation(crm(api, owner, "PUT", "/notifications", {"notifications": [
+        {"event": "order.shipped", "template": t["id"]}]}), "notifications.0.event")
+    stranger = u.register(api)
+    theirs = template(api, stranger, "Hello")
+    assert_validation(crm(api, owner, "PUT", "/notifications", {"notifications": [
+        {"event": "order.created", "template": theirs["id"]}]}), "notifications.0.template")
+    assert_validation(crm(api, owner, "PUT", "/notifications", {"notifications": [
+        {"event": "order.created", "template": t["id"]},
+        {"event": "order.created", "template": t["id"]}]}), "notifications.1.event")
+    assert assert_ok(crm(api, stranger, "GET", "/notifications"))["notifications"] == []

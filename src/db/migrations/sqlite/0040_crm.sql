@@ -313,6 +313,16 @@ CREATE TABLE crm_counters (
     PRIMARY KEY (account_id, prefix, year)
 );
 
+-- The SMS templates an account attached to CRM events (order.created, ...).
+CREATE TABLE crm_notifications (
+    account_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    template_id TEXT NOT NULL,
+    enabled BOOLEAN NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (account_id, event)
+);
+
 -- An account's deal pipeline, in order (none: the default stages).
 CREATE TABLE crm_pipeline_stages (
     account_id TEXT NOT NULL,
