@@ -141,7 +141,8 @@ Status CrmService::check_references(db::Connection& c, const Entity& e, const Ac
     FieldErrors errors;
     for (const auto& field : e.fields) {
         const auto v = values.find(field.name);
-        if (v == values.end() || v->is_null()) continue;
+        // What the server sets (created_by, processed_by, ...) it has checked.
+        if (field.read_only || v == values.end() || v->is_null()) continue;
         if (field.kind == Kind::kReference) {
             UJ_ASSIGN(auto found, store::exists(c, field.target, account, v->get<std::string>()));
             if (!found)

@@ -83,7 +83,9 @@ Record record_from(const Entity& e, const Shape& s, const Row& row) {
     std::size_t i = 1;
     for (const auto& f : e.fields) r.values[f.name] = cell(row, i++, f.kind);
     for (const Field* f : s.references) {
-        r.values[f->name + "_name"] = row.is_null(i) ? json(nullptr) : json(row.text(i));
+        // An activity keeps its own customer_name (the name when it was written).
+        const std::string name = f->name + "_name";
+        if (!e.field(name)) r.values[name] = row.is_null(i) ? json(nullptr) : json(row.text(i));
         ++i;
     }
     if (e.key == "orders") r.items_count = row.i64(i);
