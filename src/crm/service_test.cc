@@ -150,6 +150,28 @@ TEST_P(CrmServiceTest, StatsCountAndSumPerCurrency) {
     EXPECT_EQ(none->total, 0);
 }
 
+TEST_P(CrmServiceTest, StatsSumPastInt64WithoutOverflow) {
+    const Entity& e = entity("orders");
+    for (int i = 0; i < 20; ++i) {
+        Record r;
+        r.id = new_uuid_v7(clock_.now() + i);
+        r.values = {{"order_number", "ORD-2026-" + std::to_string(1000 + i)},
+                    {"title", "big"},
+                    {"status", "completed"},
+                    {"currency", "KES"},
+                    {"total_amount", 500'000'000'000'000'001},  // 500 items at the most
+                    {"amount_paid", 0},
+                    {"created_at", clock_.now()},
+                    {"updated_at", clock_.now()}};
+        ASSERT_TRUE(db().write(
+            [&](db::Connection& c) { return store::insert(c, e, acme_.account_id, r); }));
+    }
+    auto s = crm_->stats(acme_, e, {});
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_EQ(s->sums.size(), 1U);
+    EXPECT_EQ(format_money_sum(s->sums[0].second[0]), "10000000000000.00002");
+}
+
 TEST_P(CrmServiceTest, ReferencesStayInTheAccount) {
     const Record theirs = made(beta_, "customers", json{{"name", "Beta's"}});
     auto refused =

@@ -275,15 +275,18 @@ Result<Stats> stats(Connection& c, const Entity& e, const AccountId& account, co
         groups += (groups.empty() ? "t." : ", t.") + e.field(name)->column();
     const bool money = !e.stats_sums.empty();
     if (money) groups += ", t.currency";
+    // Each sum in whole units and the micro-units left over, added up
+    // here: no sum the database makes can overflow.
     std::string sums;
     for (const auto& [name, expression] : e.stats_sums)
-        sums += ", COALESCE(SUM(" + expression + "), 0)";
+        sums += ", COALESCE(SUM((" + expression + ") / 1000000), 0), COALESCE(SUM((" + expression +
+                ") % 1000000), 0)";
     UJ_ASSIGN(auto rows, c.run("SELECT " + groups + ", count(*)" + sums + " FROM " + e.table() +
                                    " t" + f.sql() + " GROUP BY " + groups,
                                f.params()));
     Stats out;
     std::vector<std::map<std::string, std::int64_t>> by(e.stats_by.size());
-    std::map<std::string, std::vector<std::int64_t>> per_currency;
+    std::map<std::string, std::vector<MoneySum>> per_currency;
     const std::size_t n_by = e.stats_by.size();
     const std::size_t count_at = n_by + (money ? 1 : 0);
     for (const auto& row : rows.rows) {
@@ -295,7 +298,8 @@ Result<Stats> stats(Connection& c, const Entity& e, const AccountId& account, co
         auto& sums_of = per_currency[row.text(n_by)];
         sums_of.resize(e.stats_sums.size());
         for (std::size_t i = 0; i < e.stats_sums.size(); ++i)
-            sums_of[i] += row.i64(count_at + 1 + i);
+            sums_of[i] += MoneySum(row.i64(count_at + 1 + 2 * i)) * kMicrosPerUnit +
+                          row.i64(count_at + 2 + 2 * i);
     }
     for (std::size_t i = 0; i < n_by; ++i)
         out.by.emplace_back(e.stats_by[i], std::vector<std::pair<std::string, std::int64_t>>(

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/ids.h"
+#include "core/money.h"
 #include "core/result.h"
 #include "crm/record.h"
 #include "crm/schema.h"
@@ -48,8 +49,9 @@ struct Stats {
     std::int64_t total = 0;
     // field -> value -> count
     std::vector<std::pair<std::string, std::vector<std::pair<std::string, std::int64_t>>>> by;
-    // currency -> the entity's sums, in its order
-    std::vector<std::pair<std::string, std::vector<std::int64_t>>> sums;
+    // currency -> the entity's sums, in its order (wider than int64: a
+    // sum of many amounts may pass it)
+    std::vector<std::pair<std::string, std::vector<MoneySum>>> sums;
 };
 Result<Stats> stats(Connection& c, const Entity& e, const AccountId& account, const ListQuery& q);
 

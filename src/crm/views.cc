@@ -80,7 +80,7 @@ json stats_json(const Entity& e, const store::Stats& s) {
     for (std::size_t i = 0; i < e.stats_sums.size(); ++i) {
         json per_currency = json::object();
         for (const auto& [currency, sums] : s.sums)
-            per_currency[currency.empty() ? "none" : currency] = money_json(sums[i]);
+            per_currency[currency.empty() ? "none" : currency] = money_sum_json(sums[i]);
         out[e.stats_sums[i].first] = std::move(per_currency);
     }
     return out;
