@@ -133,7 +133,8 @@ struct Handlers {
         UJ_ASSIGN(auto listing, s.list(ctx.who(), e, q, page));
         json results = json::array();
         for (const auto& r : listing.items) results.push_back(record_json(e, r));
-        return http::page_response(req, std::move(results), listing.count);
+        return http::window_response(req, db::Window{.limit = page.limit, .offset = page.offset},
+                                     std::move(results), listing);
     }
 
     Result<Response> create(RequestContext& ctx, const Request& req) const {

@@ -335,6 +335,15 @@ Status CrmService::remove(const Principal& who, const Entity& e, const std::stri
     return db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto r, load(c, e, who.account_id, id));
         UJ_TRY(may_change(who, e, r));
+        // Nothing is left pointing at a record that is gone.
+        UJ_ASSIGN(auto users, store::referenced_by(c, e, who.account_id, id));
+        if (!users.empty()) {
+            Error in_use =
+                Error::conflict("IN_USE", "The " + target_noun(e.key) + " is still referenced by " +
+                                              joined(users) + " Delete or change those first.");
+            in_use.details["referenced_by"] = users;
+            return in_use;
+        }
         UJ_ASSIGN(auto gone, store::remove(c, e, who.account_id, id));
         if (!gone) return Error::not_found(e.noun);
         if (e.key == "payments" && r.has("order") && r.text("status") == "completed")
@@ -343,8 +352,9 @@ Status CrmService::remove(const Principal& who, const Entity& e, const std::stri
     });
 }
 
-Result<db::Listing<Record>> CrmService::list(const Principal& who, const Entity& e,
-                                             const store::ListQuery& q, const db::Paged& page) {
+Result<db::WindowListing<Record>> CrmService::list(const Principal& who, const Entity& e,
+                                                   const store::ListQuery& q,
+                                                   const db::Paged& page) {
     return db_.read([&](db::Connection& c) { return store::list(c, e, who.account_id, q, page); });
 }
 

@@ -56,8 +56,8 @@ public:
                           const nlohmann::json& body);
     Result<Record> get(const Principal& who, const Entity& e, const std::string& id);
     Status remove(const Principal& who, const Entity& e, const std::string& id);
-    Result<db::Listing<Record>> list(const Principal& who, const Entity& e,
-                                     const store::ListQuery& q, const db::Paged& page);
+    Result<db::WindowListing<Record>> list(const Principal& who, const Entity& e,
+                                           const store::ListQuery& q, const db::Paged& page);
     Result<std::vector<Record>> export_page(const Principal& who, const Entity& e,
                                             const store::ListQuery& q, const std::string& after,
                                             int limit);

@@ -172,6 +172,47 @@ TEST_P(CrmServiceTest, StatsSumPastInt64WithoutOverflow) {
     EXPECT_EQ(format_money_sum(s->sums[0].second[0]), "10000000000000.00002");
 }
 
+TEST_P(CrmServiceTest, SearchesCountExactlyUpToTheCap) {
+    const Entity& e = entity("customers");
+    ASSERT_TRUE(db().write([&](db::Connection& c) -> Status {
+        for (int i = 0; i < 1005; ++i) {
+            Record r;
+            r.id = new_uuid_v7(clock_.now() + i);
+            r.values = {{"name", "Acme " + std::to_string(i)},
+                        {"status", "active"},
+                        {"created_at", clock_.now() + i},
+                        {"updated_at", clock_.now() + i}};
+            UJ_TRY(store::insert(c, e, acme_.account_id, r));
+        }
+        return {};
+    }));
+    const auto search = [&](const std::string& text, std::int64_t offset = 0) {
+        store::ListQuery q;
+        q.search = text;
+        return crm_->list(acme_, e, q, db::Paged{20, offset}).value();
+    };
+    auto common = search("acme");
+    EXPECT_EQ(common.count, store::kSearchCountCap);
+    EXPECT_TRUE(common.count_is_estimate);
+    EXPECT_TRUE(common.more);
+    ASSERT_EQ(common.items.size(), 20U);
+    EXPECT_EQ(common.items[0].text("name"), "Acme 1004");  // newest first
+    auto few = search("acme 1");                           // 1, 10-19, 100-199, 1000-1004
+    EXPECT_EQ(few.count, 116);
+    EXPECT_FALSE(few.count_is_estimate);
+    EXPECT_EQ(few.items[0].text("name"), "Acme 1004");
+    auto last = search("acme 1", 100);
+    EXPECT_EQ(last.items.size(), 16U);
+    EXPECT_FALSE(last.more);
+    EXPECT_EQ(search("acme 99").count, 11);  // 99, 990-999
+    EXPECT_EQ(search("nobody").count, 0);
+    store::ListQuery all;
+    auto listed = crm_->list(acme_, e, all, db::Paged{20, 1000}).value();
+    EXPECT_EQ(listed.count, 1005);  // no search: exact
+    EXPECT_EQ(listed.items.size(), 5U);
+    EXPECT_FALSE(listed.more);
+}
+
 TEST_P(CrmServiceTest, ReferencesStayInTheAccount) {
     const Record theirs = made(beta_, "customers", json{{"name", "Beta's"}});
     auto refused =

@@ -152,16 +152,17 @@ std::string paged_select(const Entity& e, const Shape& s, const std::string& cho
 // order looking for a page that is not there. nullopt when there are more.
 constexpr std::size_t kFewMatches = 200;
 
-Result<std::optional<db::Listing<Record>>> search_few(Connection& c, const Entity& e,
-                                                      const Shape& s, const db::Filter& f,
-                                                      const std::string& order,
-                                                      const db::Paged& page) {
+Result<std::optional<db::WindowListing<Record>>> search_few(Connection& c, const Entity& e,
+                                                            const Shape& s, const db::Filter& f,
+                                                            const std::string& order,
+                                                            const db::Paged& page) {
     UJ_ASSIGN(auto found, c.run("SELECT t.id FROM " + e.table() + " t" + f.sql() + " LIMIT " +
                                     std::to_string(kFewMatches + 1),
                                 f.params()));
-    if (found.rows.size() > kFewMatches) return std::optional<db::Listing<Record>>{};
-    db::Listing<Record> out;
+    if (found.rows.size() > kFewMatches) return std::optional<db::WindowListing<Record>>{};
+    db::WindowListing<Record> out;
     out.count = static_cast<std::int64_t>(found.rows.size());
+    out.more = out.count > page.offset + page.limit;
     std::vector<std::string> ids;
     for (const auto& row : found.rows) ids.push_back(row.text(0));
     const std::string head =
@@ -172,7 +173,7 @@ Result<std::optional<db::Listing<Record>>> search_few(Connection& c, const Entit
         for (const auto& row : r.rows) out.items.push_back(record_from(e, s, row));
         return {};
     }));
-    return std::optional<db::Listing<Record>>(std::move(out));
+    return std::optional<db::WindowListing<Record>>(std::move(out));
 }
 
 Result<std::vector<OrderItem>> items_of(Connection& c, const std::string& order_id) {
@@ -216,6 +217,25 @@ Result<bool> remove(Connection& c, const Entity& e, const AccountId& account,
     return n > 0;
 }
 
+Result<std::vector<std::string>> referenced_by(Connection& c, const Entity& e,
+                                               const AccountId& account, const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& other : entities()) {
+        for (const auto& f : other.fields) {
+            if (f.kind != Kind::kReference || f.target != e.key) continue;
+            UJ_ASSIGN(auto row,
+                      c.query_one("SELECT 1 FROM " + other.table() + " WHERE account_id = $1 AND " +
+                                      f.column() + " = $2 LIMIT 1",
+                                  {account.value, id}));
+            if (row) {
+                out.push_back(other.key);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
 Result<std::optional<Record>> find(Connection& c, const Entity& e, const AccountId& account,
                                    const std::string& id) {
     const Shape& s = shape_of(e);
@@ -230,23 +250,30 @@ Result<std::optional<Record>> find(Connection& c, const Entity& e, const Account
     return std::optional<Record>(std::move(r));
 }
 
-Result<db::Listing<Record>> list(Connection& c, const Entity& e, const AccountId& account,
-                                 const ListQuery& q, const db::Paged& page) {
+Result<db::WindowListing<Record>> list(Connection& c, const Entity& e, const AccountId& account,
+                                       const ListQuery& q, const db::Paged& page) {
     const Shape& s = shape_of(e);
     db::Filter f({account.value});
     f.where("t.account_id = $1");
     apply(f, q);
     const std::string order = order_by(e, q.ordering);
+    db::WindowListing<Record> out;
     if (q.search) {
         UJ_ASSIGN(auto few, search_few(c, e, s, f, order, page));
         if (few) return std::move(*few);
+        // Counting every match of a common word costs more than the page.
+        UJ_TRY(db::count_up_to(c, "FROM " + e.table() + " t", f, kSearchCountCap, out));
+    } else {
+        UJ_ASSIGN(out.count, db::count_of(c, "SELECT count(*) FROM " + e.table() + " t", f));
     }
-    UJ_ASSIGN(auto count, db::count_of(c, "SELECT count(*) FROM " + e.table() + " t", f));
-    const std::string limit = db::limit_clause(f, page);
-    UJ_ASSIGN(auto items,
+    // One row more than the page: whether another follows.
+    const std::string limit = db::limit_clause(f, db::Paged{page.limit + 1, page.offset});
+    UJ_ASSIGN(out.items,
               db::all<Record>(c.run(paged_select(e, s, f.sql() + order + limit, order), f.params()),
                               [&](const Row& row) { return record_from(e, s, row); }));
-    return db::Listing<Record>{std::move(items), count};
+    out.more = static_cast<std::int64_t>(out.items.size()) > page.limit;
+    if (out.more) out.items.pop_back();
+    return out;
 }
 
 Result<std::vector<Record>> export_page(Connection& c, const Entity& e, const AccountId& account,

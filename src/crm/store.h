@@ -36,11 +36,17 @@ Status update(Connection& c, const Entity& e, const AccountId& account, const Re
 // False when the account has no such record.
 Result<bool> remove(Connection& c, const Entity& e, const AccountId& account,
                     const std::string& id);
+// The kinds of record (their nouns) that still reference the record `id` of `e`.
+Result<std::vector<std::string>> referenced_by(Connection& c, const Entity& e,
+                                               const AccountId& account, const std::string& id);
 // The record with the names of what it references (and an order's items).
 Result<std::optional<Record>> find(Connection& c, const Entity& e, const AccountId& account,
                                    const std::string& id);
-Result<db::Listing<Record>> list(Connection& c, const Entity& e, const AccountId& account,
-                                 const ListQuery& q, const db::Paged& page);
+// A page of a list: `more` when rows follow it; a search's count is exact
+// up to kSearchCountCap matches and an estimate (that many) beyond.
+inline constexpr std::int64_t kSearchCountCap = 1000;
+Result<db::WindowListing<Record>> list(Connection& c, const Entity& e, const AccountId& account,
+                                       const ListQuery& q, const db::Paged& page);
 // Keyset pages in id order, for exports.
 Result<std::vector<Record>> export_page(Connection& c, const Entity& e, const AccountId& account,
                                         const ListQuery& q, const std::string& after_id, int limit);

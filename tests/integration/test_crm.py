@@ -533,3 +533,16 @@ def test_event_messages_follow_consent_and_attachments_are_checked(api, owner):
         {"event": "order.created", "template": t["id"]},
         {"event": "order.created", "template": t["id"]}]}), "notifications.1.event")
     assert assert_ok(crm(api, stranger, "GET", "/notifications"))["notifications"] == []
+
+
+def test_a_record_still_referenced_is_not_deleted(api, owner):
+    customer = make(api, owner, "customers", name="Kept")
+    order = make(api, owner, "orders", **order_body(customer=customer["id"]))
+    payment = make(api, owner, "payments", order=order["id"], amount="1")
+    body = assert_error(crm(api, owner, "DELETE", "/customers/%s" % customer["id"]), 409, "IN_USE")
+    assert body["details"]["referenced_by"] == ["orders", "payments"]  # the payment took it too
+    assert_error(crm(api, owner, "DELETE", "/orders/%s" % order["id"]), 409, "IN_USE")
+    assert_ok(crm(api, owner, "DELETE", "/payments/%s" % payment["id"]))
+    assert_ok(crm(api, owner, "DELETE", "/orders/%s" % order["id"]))
+    assert_ok(crm(api, owner, "DELETE", "/customers/%s" % customer["id"]))
+    assert_not_found(crm(api, owner, "GET", "/customers/%s" % customer["id"]))
