@@ -28,9 +28,7 @@ constexpr std::int64_t kDefaultDays = 7;
 constexpr std::int64_t kMaxDays = 365;
 
 std::string one_of(const std::vector<std::string>& choices) {
-    std::string out;
-    for (const auto& c : choices) out += (out.empty() ? "" : ", ") + c;
-    return "One of " + out + ".";
+    return "One of " + listed(choices);
 }
 
 // A date or time bound of ?<field>_after= / ?<field>_before=.

@@ -17,6 +17,28 @@ Field ref(std::string name, std::string target, bool filter = true) {
                  .filter = filter};
 }
 
+// A record's own number (ORD-2026-0001), set by the server.
+Field number(std::string name) {
+    return Field{.name = std::move(name),
+                 .kind = K::kText,
+                 .read_only = true,
+                 .search = true,
+                 .ordering = true};
+}
+
+Field title() {
+    return Field{.name = "title",
+                 .kind = K::kText,
+                 .max = 200,
+                 .required = true,
+                 .search = true,
+                 .ordering = true};
+}
+
+Field description() {
+    return Field{.name = "description", .kind = K::kLongText, .max = 5000, .search = true};
+}
+
 // created_by, created_at, updated_at; assigned_to unless `assignee` is false.
 void add_common(Entity& e, bool assignee = true) {
     if (assignee) e.fields.push_back(ref("assigned_to", "users"));
@@ -122,13 +144,8 @@ Entity leads() {
 Entity deals() {
     Entity e{.key = "deals", .noun = "Deal", .title_field = "title"};
     e.fields = {
-        Field{.name = "title",
-              .kind = K::kText,
-              .max = 200,
-              .required = true,
-              .search = true,
-              .ordering = true},
-        Field{.name = "description", .kind = K::kLongText, .max = 5000, .search = true},
+        title(),
+        description(),
         ref("customer", "customers"),
         ref("lead", "leads"),
         Field{.name = "value", .kind = K::kMoney, .ordering = true},
@@ -160,18 +177,9 @@ Entity orders() {
              .number_field = "order_number",
              .number_prefix = "ORD"};
     e.fields = {
-        Field{.name = "order_number",
-              .kind = K::kText,
-              .read_only = true,
-              .search = true,
-              .ordering = true},
-        Field{.name = "title",
-              .kind = K::kText,
-              .max = 200,
-              .required = true,
-              .search = true,
-              .ordering = true},
-        Field{.name = "description", .kind = K::kLongText, .max = 5000, .search = true},
+        number("order_number"),
+        title(),
+        description(),
         Field{.name = "order_type",
               .kind = K::kChoice,
               .choices = {"sales", "purchase", "service", "return"},
@@ -214,11 +222,7 @@ Entity payments() {
              .number_field = "payment_number",
              .number_prefix = "PAY"};
     e.fields = {
-        Field{.name = "payment_number",
-              .kind = K::kText,
-              .read_only = true,
-              .search = true,
-              .ordering = true},
+        number("payment_number"),
         ref("order", "orders"),
         ref("vendor", "vendors"),
         ref("customer", "customers"),
@@ -267,18 +271,9 @@ Entity issues() {
              .number_field = "issue_number",
              .number_prefix = "ISS"};
     e.fields = {
-        Field{.name = "issue_number",
-              .kind = K::kText,
-              .read_only = true,
-              .search = true,
-              .ordering = true},
-        Field{.name = "title",
-              .kind = K::kText,
-              .max = 200,
-              .required = true,
-              .search = true,
-              .ordering = true},
-        Field{.name = "description", .kind = K::kLongText, .max = 5000, .search = true},
+        number("issue_number"),
+        title(),
+        description(),
         Field{.name = "priority",
               .kind = K::kChoice,
               .choices = kPriorities,
@@ -319,13 +314,8 @@ Entity activities() {
               .choices = {"call", "email", "telegram", "meeting", "task", "note"},
               .required = true,
               .filter = true},
-        Field{.name = "title",
-              .kind = K::kText,
-              .max = 200,
-              .required = true,
-              .search = true,
-              .ordering = true},
-        Field{.name = "description", .kind = K::kLongText, .max = 5000, .search = true},
+        title(),
+        description(),
         Field{.name = "status",
               .kind = K::kChoice,
               .choices = {"scheduled", "in_progress", "completed", "cancelled"},

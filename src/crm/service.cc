@@ -8,6 +8,7 @@
 #include "core/utf8.h"
 #include "crm/input.h"
 #include "crm/timeline.h"
+#include "crm/views.h"
 #include "http/input.h"
 #include "messaging/status.h"
 
@@ -19,12 +20,6 @@ using json = nlohmann::json;
 
 bool contains(const std::vector<std::string>& list, const std::string& v) {
     return std::find(list.begin(), list.end(), v) != list.end();
-}
-
-std::string joined(const std::vector<std::string>& list) {
-    std::string out;
-    for (const auto& x : list) out += (out.empty() ? "" : ", ") + x;
-    return out + ".";
 }
 
 std::string today(Micros now) {
@@ -213,7 +208,7 @@ Status CrmService::derive(db::Connection& c, const Entity& e, const AccountId& a
         if (stage == stages.end()) {
             std::vector<std::string> keys;
             for (const auto& s : stages) keys.push_back(s.key);
-            return Error::invalid("stage", "One of the pipeline's stages: " + joined(keys));
+            return Error::invalid("stage", "One of the pipeline's stages: " + listed(keys));
         }
         if (!r.has("probability")) v["probability"] = stage->probability;
     } else if (e.key == "customers") {
@@ -277,7 +272,7 @@ Result<Record> CrmService::create(const Principal& who, const Entity& e, const j
     if (!e.editable_statuses.empty() && r.has("status") &&
         !contains(e.editable_statuses, r.text("status")))
         return Error::invalid(
-            "status", "A new " + e.noun + " starts in one of: " + joined(e.editable_statuses));
+            "status", "A new " + e.noun + " starts in one of: " + listed(e.editable_statuses));
     auto made = db_.write([&](db::Connection& c) { return insert(c, who, e, std::move(r)); });
     if (!made) return made;
     created();
@@ -340,7 +335,7 @@ Status CrmService::remove(const Principal& who, const Entity& e, const std::stri
         if (!users.empty()) {
             Error in_use =
                 Error::conflict("IN_USE", "The " + target_noun(e.key) + " is still referenced by " +
-                                              joined(users) + " Delete or change those first.");
+                                              listed(users) + " Delete or change those first.");
             in_use.details["referenced_by"] = users;
             return in_use;
         }

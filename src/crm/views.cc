@@ -86,6 +86,12 @@ json stats_json(const Entity& e, const store::Stats& s) {
     return out;
 }
 
+std::string listed(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out + ".";
+}
+
 std::vector<std::string> csv_header(const Entity& e) {
     std::vector<std::string> out = {"id"};
     for (const auto& f : e.fields) {

@@ -19,6 +19,9 @@ namespace ujumbe::crm {
 nlohmann::json record_json(const Entity& e, const Record& r);
 nlohmann::json stats_json(const Entity& e, const store::Stats& s);
 
+// "a, b, c." for the lists of choices and kinds messages name.
+std::string listed(const std::vector<std::string>& items);
+
 // The export's header and one record's cells.
 std::vector<std::string> csv_header(const Entity& e);
 std::vector<std::string> csv_row(const Entity& e, const Record& r);
