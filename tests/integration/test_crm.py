@@ -546,3 +546,23 @@ def test_a_record_still_referenced_is_not_deleted(api, owner):
     assert_ok(crm(api, owner, "DELETE", "/orders/%s" % order["id"]))
     assert_ok(crm(api, owner, "DELETE", "/customers/%s" % customer["id"]))
     assert_not_found(crm(api, owner, "GET", "/customers/%s" % customer["id"]))
+
+
+def test_a_retried_create_makes_one_record_and_search_takes_text_literally(api, owner):
+    headers = {"Idempotency-Key": "order-" + uuid.uuid4().hex}
+    first = api("POST", "/crm/orders", json=order_body(), token=owner.access, headers=headers)
+    again = api("POST", "/crm/orders", json=order_body(), token=owner.access, headers=headers)
+    assert assert_ok(first, 201)["id"]  # the same key with another body: refused
+    assert_error(again, 422, "IDEMPOTENCY_KEY_REUSED")
+    body = order_body(title="Discount 50% off_all")
+    made = assert_ok(api("POST", "/crm/orders", json=body, token=owner.access,
+                         headers={"Idempotency-Key": "o2"}), 201)
+    replay = assert_ok(api("POST", "/crm/orders", json=body, token=owner.access,
+                           headers={"Idempotency-Key": "o2"}), 201)
+    assert replay["order_number"] == made["order_number"]
+    assert assert_list(crm(api, owner, "GET", "/orders"))["count"] == 2
+    assert [o["id"] for o in results(api, owner, "/orders?search=50%25")] == [made["id"]]
+    assert [o["id"] for o in results(api, owner, "/orders?search=f_a")] == [made["id"]]
+    assert results(api, owner, "/orders?search=%25%25") == []
+    assert results(api, owner, "/orders?search=5_%25") == []
+    assert results(api, owner, "/orders?search=%5C") == []
