@@ -92,7 +92,7 @@ Result<store::ListQuery> read_query(const Entity& e, const Request& req) {
     if (auto v = req.query_param("search")) {
         if (v->size() > 200 || !is_clean_text(*v))
             errors["search"].push_back("At most 200 characters.");
-        else
+        else if (!v->empty())
             q.search = *v;
     }
     if (auto v = req.query_param("ordering")) {
