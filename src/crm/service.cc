@@ -499,9 +499,10 @@ Result<std::vector<store::Stage>> CrmService::set_pipeline(
         if (!dropped.empty()) {
             UJ_ASSIGN(auto held, store::count_deals_in(c, who.account_id, dropped));
             if (held > 0)
-                return Error::invalid("stages", std::to_string(held) +
-                                                    " deals are in a stage this would drop; "
-                                                    "move them first.");
+                return Error::invalid("stages", (held == 1 ? std::string("1 deal is")
+                                                           : std::to_string(held) + " deals are") +
+                                                    " in a stage this would drop; move them "
+                                                    "first.");
         }
         UJ_TRY(store::set_stages(c, who.account_id, stages, clock_.now()));
         return stages;

@@ -437,6 +437,15 @@ def test_another_account_reaches_none_of_it(api, owner):
         assert_not_found(crm(api, stranger, "POST", "/%s/%s/%s" % (
             kind, records[kind]["id"], action), {"reason": "x"}))
     assert_not_found(crm(api, stranger, "GET", "/customers/%s/timeline" % customer["id"]))
+    make(api, owner, "activities", activity_type="task", title="Private task",
+         task_due_date="2000-01-02T00:00:00Z")
+    assert len(results(api, owner, "/activities/overdue")) == 1
+    assert results(api, stranger, "/activities/overdue") == []
+    assert results(api, stranger, "/activities/upcoming?days=365") == []
+    assert_ok(crm(api, owner, "PUT", "/pipeline",
+                  {"stages": [{"key": "prospecting"}, {"key": "only_mine"}]}))
+    assert [s["key"] for s in assert_ok(crm(api, stranger, "GET", "/pipeline"))["stages"]][
+        1] == "qualification"
     # References to another account's records or members are refused.
     assert_validation(crm(api, stranger, "POST", "/orders", order_body(customer=customer["id"])),
                       "customer")
