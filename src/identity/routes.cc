@@ -434,6 +434,28 @@ Result<Response> accept_invite_token(IdentityService& s, RequestContext&, const 
     return http::created(auth_json(result));
 }
 
+// POST /auth/password/reset {email}: the same answer for every address.
+Result<Response> request_password_reset(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto email = f.email("email", Need::kRequired);
+    UJ_TRY(f.check());
+    UJ_TRY(s.request_password_reset(*email, req.remote_ip));
+    return http::ok(json::object(), 200,
+                    "If a user has this email, a reset token is on its way to it.");
+}
+
+// POST /auth/password/reset/confirm {token, password}
+Result<Response> confirm_password_reset(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto token = f.text("token", Need::kRequired, 1, 200);
+    auto password = f.password("password", Need::kRequired);
+    UJ_TRY(f.check());
+    UJ_TRY(s.reset_password(*token, *password));
+    return http::ok(json::object(), 200, "Password changed; sign in with it.");
+}
+
 // ---- the platform's accounts
 
 Result<Response> list_accounts(IdentityService& s, RequestContext& ctx, const Request& req) {
@@ -519,6 +541,9 @@ void add_routes(http::Router& router, IdentityService& s) {
         [&s, auth](RequestContext& ctx, const Request& req) { return logout(s, *auth, ctx, req); },
         open);
     router.add(Method::kPost, b + "/auth/invite/accept", bind(accept_invite_token), open);
+    router.add(Method::kPost, b + "/auth/password/reset", bind(request_password_reset), open);
+    router.add(Method::kPost, b + "/auth/password/reset/confirm", bind(confirm_password_reset),
+               open);
     router.add(Method::kGet, b + "/auth/me", bind(get_me), scoped("account:read"));
     router.add(Method::kPut, b + "/auth/me", bind(put_me), scoped("account:write"));
     router.add(Method::kPost, b + "/auth/password/change", bind(change_password),

@@ -40,6 +40,9 @@ struct IdentityOptions {
     int hash_slots = 1;
     Micros hash_wait = 100 * 1000;
     Micros invitation_ttl = 7 * 24 * 3600 * kMicrosPerSecond;
+    Micros password_reset_ttl = 3600 * kMicrosPerSecond;
+    RegistrationLimits reset_requests{.max_per_ip = 10, .max_global = 1000};
+    RegistrationLimits reset_mails{.max_per_ip = 3, .max_global = 1000};
 };
 
 using Page = db::Paged;
@@ -215,6 +218,16 @@ public:
     Result<Listing<Member>> list_members(const Principal& who, const MemberQuery& q, Page page);
     Result<Member> get_member(const Principal& who, const UserId& id);
 
+    // ---- password resets (service_password_reset.cc)
+    // Mails a single-use reset token, valid an hour, to the user with
+    // `email`; the same answer whether or not there is one. Throttled per
+    // client address (429) and per email (silently: no more mails).
+    Status request_password_reset(const std::string& email, const std::string& ip);
+    // Sets the password of the token's user, spends the token (and any other
+    // of the user's), and revokes every session and refresh token of the
+    // user. 400 INVALID_TOKEN for a token unknown, spent or expired.
+    Status reset_password(const std::string& token, const std::string& password);
+
     // ---- invitations (invitations.cc)
     // Invites `in.email` into the caller's account and mails the token. The
     // answer never depends on whether the email has a user. Inviting an
@@ -272,6 +285,10 @@ private:
     std::string jwt_key_;
     LoginThrottle throttle_;
     RegistrationThrottle registrations_;
+    // Password reset requests in a sliding window, as registrations are:
+    // per client address, and per email (the mails one inbox gets).
+    RegistrationThrottle reset_requests_;
+    RegistrationThrottle reset_mails_;
     HashSlots hashes_;
     IdentityPorts ports_;
     // Claims of access tokens whose signature was already verified with

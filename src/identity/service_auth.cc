@@ -72,6 +72,8 @@ IdentityService::IdentityService(db::Database& db, Clock& clock, IdentityOptions
       jwt_key_(jwt_signing_key(options_.server_secret)),
       throttle_(options_.throttle),
       registrations_(options_.registration),
+      reset_requests_(options_.reset_requests),
+      reset_mails_(options_.reset_mails),
       hashes_(options_.hash_slots, options_.hash_wait),
       ports_(ports) {}
 

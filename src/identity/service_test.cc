@@ -349,6 +349,49 @@ TEST_P(IdentityServiceTest, RegistrationIsThrottledPerAddressAndRecordsIt) {
     EXPECT_EQ(elsewhere->account.registered_ip, "10.9.0.2");
 }
 
+// Mails kept for the test to read.
+class KeptMail final : public Mailer {
+public:
+    Status send(const Mail& mail) override {
+        mails.push_back(mail);
+        return {};
+    }
+    // The reset token of the last mail.
+    std::string last_token() const {
+        const std::string& body = mails.back().body;
+        const auto at = body.find("Reset token: ") + 13;
+        return body.substr(at, body.find('\n', at) - at);
+    }
+    std::vector<Mail> mails;
+};
+
+TEST_P(IdentityServiceTest, AResetTokenExpiresAfterAnHour) {
+    KeptMail mail;
+    IdentityOptions options;
+    options.server_secret = std::string(40, 's');
+    IdentityService service(test_->db(), clock_, options, IdentityPorts{.mailer = &mail});
+    registered("reset@example.com");
+    ASSERT_TRUE(service.request_password_reset("reset@example.com", "ip"));
+    ASSERT_TRUE(service.request_password_reset("nobody@example.com", "ip"));
+    ASSERT_EQ(mail.mails.size(), 1U);  // no mail for an unknown address
+    const std::string late = mail.last_token();
+    clock_.advance(3600 * kMicrosPerSecond + 1);
+    auto refused = service.reset_password(late, "new-password-12");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().error_code, "INVALID_TOKEN");
+    ASSERT_TRUE(service.request_password_reset("reset@example.com", "ip"));
+    clock_.advance(3599 * kMicrosPerSecond);
+    EXPECT_TRUE(service.reset_password(mail.last_token(), "new-password-12"));
+    EXPECT_TRUE(service.login({"reset@example.com", "new-password-12", std::nullopt}, "ip"));
+    // The token is stored only as its hash.
+    auto stored = test_->db().read([&](db::Connection& c) {
+        return c.query_one("SELECT count(*) FROM password_resets WHERE token_hash = $1",
+                           {mail.last_token()});
+    });
+    ASSERT_TRUE(stored && *stored);
+    EXPECT_EQ((*stored)->i64(0), 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, IdentityServiceTest,
                          ::testing::Values(db::Dialect::kSqlite, db::Dialect::kPostgres),
                          [](const auto& info) { return db::testing::dialect_name(info.param); });

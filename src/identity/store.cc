@@ -543,6 +543,36 @@ Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now) {
 
 // ---- invitations
 
+Status insert_password_reset(Connection& c, const std::string& token_hash, const UserId& user,
+                             Micros now, Micros expires_at) {
+    return done(
+        c.query("INSERT INTO password_resets (token_hash, user_id, created_at, "
+                "expires_at) VALUES ($1, $2, $3, $4)",
+                {token_hash, user.value, now, expires_at}));
+}
+
+Result<std::optional<UserId>> live_password_reset(Connection& c, const std::string& token_hash,
+                                                  Micros now) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT user_id FROM password_resets WHERE token_hash = $1 "
+                                    "AND used_at IS NULL AND expires_at > $2",
+                                    {token_hash, now}));
+    if (!row) return std::optional<UserId>{};
+    return std::optional<UserId>(row->id<UserId>(0));
+}
+
+Result<bool> spend_password_resets(Connection& c, const UserId& user, const std::string& token_hash,
+                                   Micros now) {
+    UJ_ASSIGN(auto mine, c.execute("UPDATE password_resets SET used_at = $3 WHERE token_hash = $1 "
+                                   "AND user_id = $2 AND used_at IS NULL",
+                                   {token_hash, user.value, now}));
+    if (mine == 0) return false;
+    UJ_TRY(
+        done(c.query("UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND "
+                     "used_at IS NULL",
+                     {user.value, now})));
+    return true;
+}
+
 Status insert_invitation(Connection& c, const Invitation& inv) {
     return done(c.query(
         "INSERT INTO invitations (id, account_id, email, name, role, max_messages_per_day, "

@@ -132,6 +132,17 @@ Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now);
 
 // Invitations (the account id leads, except for the invitee's own look-ups,
 // which are keyed by the invitee's email or the token's hash)
+// ---- password resets
+Status insert_password_reset(Connection& c, const std::string& token_hash, const UserId& user,
+                             Micros now, Micros expires_at);
+// The user a reset token is for, when it is unused and not expired.
+Result<std::optional<UserId>> live_password_reset(Connection& c, const std::string& token_hash,
+                                                  Micros now);
+// Spends every unused reset token of the user; false when `token_hash` was
+// not among them (another request spent it first).
+Result<bool> spend_password_resets(Connection& c, const UserId& user, const std::string& token_hash,
+                                   Micros now);
+
 Status insert_invitation(Connection& c, const Invitation& inv);
 Result<std::optional<Invitation>> find_invitation(Connection& c, const AccountId& account,
                                                   const InvitationId& id);
