@@ -174,8 +174,9 @@ Result<Input> read_input(const Entity& e, const json& body, bool create,
             continue;
         }
         if (v->is_null()) {
-            if (field.required)
-                f.fail(field.name, "This field is required.");
+            // A kind's choices (a status, a type) always have a value.
+            if (field.required || (field.kind == Kind::kChoice && field.only_for.empty()))
+                f.fail(field.name, "This field cannot be null.");
             else
                 in.values[field.name] = nullptr;
             continue;

@@ -27,8 +27,9 @@ struct OrderItem {
 struct Record {
     std::string id;
     nlohmann::json values = nlohmann::json::object();
-    std::vector<OrderItem> items;  // orders only
-    std::int64_t items_count = 0;  // orders in lists
+    std::vector<OrderItem> items;  // orders read one by one (with_items)
+    bool with_items = false;
+    std::int64_t items_count = 0;  // orders
 
     // A value as text, or "" when it is null or missing.
     std::string text(const std::string& name) const {

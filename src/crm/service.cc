@@ -305,6 +305,10 @@ Result<Record> CrmService::update(const Principal& who, const Entity& e, const s
             return Error::invalid("status", "Moves to " + in.values["status"].get<std::string>() +
                                                 " only through its action.");
         Record r = before;
+        // A deal moved to another stage takes that stage's probability
+        // unless one is given with it.
+        if (e.key == "deals" && in.values.contains("stage") && !in.values.contains("probability"))
+            r.values["probability"] = nullptr;
         std::set<std::string> given;
         for (const auto& [name, value] : in.values.items()) {
             r.values[name] = value;

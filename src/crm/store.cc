@@ -222,7 +222,8 @@ Result<std::vector<std::string>> referenced_by(Connection& c, const Entity& e,
     std::vector<std::string> out;
     for (const auto& other : entities()) {
         for (const auto& f : other.fields) {
-            if (f.kind != Kind::kReference || f.target != e.key) continue;
+            // What the server noted (a lead's converted deal) is history, not a link to keep.
+            if (f.kind != Kind::kReference || f.target != e.key || f.read_only) continue;
             UJ_ASSIGN(auto row,
                       c.query_one("SELECT 1 FROM " + other.table() + " WHERE account_id = $1 AND " +
                                       f.column() + " = $2 LIMIT 1",
@@ -246,6 +247,7 @@ Result<std::optional<Record>> find(Connection& c, const Entity& e, const Account
     Record r = record_from(e, s, *row);
     if (e.key == "orders") {
         UJ_ASSIGN(r.items, items_of(c, r.id));
+        r.with_items = true;
     }
     return std::optional<Record>(std::move(r));
 }

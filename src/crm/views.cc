@@ -34,6 +34,12 @@ std::string cell(Kind kind, const json& v) {
     return v.dump();
 }
 
+// A reference shown with its target's name, unless the kind has a field of
+// that name (an activity's own customer_name).
+bool shows_name(const Entity& e, const Field& f) {
+    return f.kind == Kind::kReference && !e.field(f.name + "_name");
+}
+
 json item_json(const OrderItem& item) {
     return {{"item_name", item.item_name},
             {"description", item.description},
@@ -51,7 +57,7 @@ json record_json(const Entity& e, const Record& r) {
         const auto v = r.values.find(f.name);
         const json& value = v == r.values.end() ? json(nullptr) : *v;
         out[f.name] = shown(f.kind, value);
-        if (f.kind == Kind::kReference) {
+        if (shows_name(e, f)) {
             const auto name = r.values.find(f.name + "_name");
             out[f.name + "_name"] = name == r.values.end() ? json(nullptr) : *name;
         } else if (f.kind == Kind::kChoice) {
@@ -60,11 +66,13 @@ json record_json(const Entity& e, const Record& r) {
         }
     }
     if (e.key == "orders") {
-        json items = json::array();
-        for (const auto& item : r.items) items.push_back(item_json(item));
-        out["items"] = std::move(items);
+        if (r.with_items) {
+            json items = json::array();
+            for (const auto& item : r.items) items.push_back(item_json(item));
+            out["items"] = std::move(items);
+        }
         out["items_count"] =
-            r.items.empty() ? r.items_count : static_cast<std::int64_t>(r.items.size());
+            r.with_items ? static_cast<std::int64_t>(r.items.size()) : r.items_count;
         out["outstanding_amount"] = money_json(r.number("total_amount") - r.number("amount_paid"));
     }
     return out;
@@ -96,7 +104,7 @@ std::vector<std::string> csv_header(const Entity& e) {
     std::vector<std::string> out = {"id"};
     for (const auto& f : e.fields) {
         out.push_back(f.name);
-        if (f.kind == Kind::kReference) out.push_back(f.name + "_name");
+        if (shows_name(e, f)) out.push_back(f.name + "_name");
     }
     if (e.key == "orders") out.push_back("items_count");
     return out;
@@ -107,7 +115,7 @@ std::vector<std::string> csv_row(const Entity& e, const Record& r) {
     for (const auto& f : e.fields) {
         const auto v = r.values.find(f.name);
         out.push_back(v == r.values.end() ? "" : cell(f.kind, *v));
-        if (f.kind == Kind::kReference) out.push_back(r.text(f.name + "_name"));
+        if (shows_name(e, f)) out.push_back(r.text(f.name + "_name"));
     }
     if (e.key == "orders") out.push_back(std::to_string(r.items_count));
     return out;

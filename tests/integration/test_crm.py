@@ -575,3 +575,28 @@ def test_a_retried_create_makes_one_record_and_search_takes_text_literally(api, 
     assert results(api, owner, "/orders?search=%25%25") == []
     assert results(api, owner, "/orders?search=5_%25") == []
     assert results(api, owner, "/orders?search=%5C") == []
+
+
+def test_edits_keep_statuses_set_and_follow_stages_and_lists_stay_light(api, owner):
+    order = make(api, owner, "orders", **order_body())
+    assert_validation(crm(api, owner, "PATCH", "/orders/%s" % order["id"], {"status": None}),
+                      "status")
+    assert_validation(crm(api, owner, "POST", "/orders", order_body(status=None)), "status")
+    listed = results(api, owner, "/orders")[0]
+    assert "items" not in listed and listed["items_count"] == 2
+    deal = make(api, owner, "deals", title="Stage follows")
+    assert deal["probability"] == 10
+    moved = assert_ok(crm(api, owner, "PATCH", "/deals/%s" % deal["id"], {"stage": "proposal"}))
+    assert moved["probability"] == 50
+    kept = assert_ok(crm(api, owner, "PATCH", "/deals/%s" % deal["id"],
+                         {"stage": "negotiation", "probability": 60}))
+    assert kept["probability"] == 60
+    customer = make(api, owner, "customers", name="Once")
+    make(api, owner, "activities", activity_type="note", title="n", customer=customer["id"])
+    header = crm(api, owner, "GET", "/activities/export").raw.decode().splitlines()[0]
+    assert header.split(",").count("customer_name") == 1
+    lead = make(api, owner, "leads", name="Converted")
+    done = assert_ok(crm(api, owner, "POST", "/leads/%s/convert" % lead["id"]))
+    assert_ok(crm(api, owner, "DELETE", "/deals/%s" % done["deal"]["id"]))
+    after = assert_ok(crm(api, owner, "GET", "/leads/%s" % lead["id"]))
+    assert after["converted_deal_name"] is None
