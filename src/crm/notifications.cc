@@ -93,7 +93,10 @@ std::optional<MessageId> Notifications::on_event(const Principal& who, const std
     });
     if (!customer || !*customer) return fail("the customer is gone");
     const Record& k = **customer;
-    const std::string phone = k.text("phone");
+    auto number = db_.read(
+        [&](db::Connection& c) { return store::customer_number(c, who.account_id, k.id); });
+    if (!number) return fail(number.error().message);
+    const std::string& phone = *number;
     if (phone.empty()) return fail("the customer has no phone number");
     auto t = campaigns_.get_template(who, (*attached)->template_id);
     if (!t) return fail("the template is gone");

@@ -520,14 +520,14 @@ Result<db::WindowListing<store::Entry>> CrmService::timeline(const Principal& wh
     std::vector<db::WindowListing<store::Entry>> parts;
     std::string phone;
     UJ_TRY(db_.read([&](db::Connection& c) -> Status {
-        UJ_ASSIGN(auto customer, load(c, entity("customers"), who.account_id, id));
-        phone = customer.text("phone");
+        UJ_TRY(load(c, entity("customers"), who.account_id, id));
+        UJ_ASSIGN(phone, store::customer_number(c, who.account_id, id));
         UJ_ASSIGN(auto records, store::timeline(c, who.account_id, id, each));
         parts.push_back(std::move(records));
         return {};
     }));
     if (messaging_ && !phone.empty()) {
-        // Sent to the customer's number, and received from it.
+        // Sent to the customer's number (its contact's), and received from it.
         messaging::MessageQuery sent, received;
         sent.to = phone;
         received.sender = phone;

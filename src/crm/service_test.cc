@@ -213,6 +213,37 @@ TEST_P(CrmServiceTest, SearchesCountExactlyUpToTheCap) {
     EXPECT_FALSE(listed.more);
 }
 
+TEST_P(CrmServiceTest, EveryActionStartsOnlyFromItsStatuses) {
+    for (const auto& a : actions()) {
+        const Entity& e = entity(a.entity);
+        const Field* status = e.field("status");
+        ASSERT_TRUE(status);
+        for (const auto& from : status->choices) {
+            Record r;
+            r.id = new_uuid_v7(clock_.now());
+            r.values = {{"status", from},
+                        {"title", "t"},
+                        {"amount", 1},
+                        {"activity_type", "note"},
+                        {"created_at", clock_.now()},
+                        {"updated_at", clock_.now()}};
+            if (!e.number_field.empty()) r.values[e.number_field] = r.id;
+            ASSERT_TRUE(db().write(
+                [&](db::Connection& c) { return store::insert(c, e, acme_.account_id, r); }));
+            auto done = crm_->act(acme_, a, r.id, json{{"reason", "why"}});
+            const bool allowed = std::find(a.from.begin(), a.from.end(), from) != a.from.end();
+            ASSERT_EQ(static_cast<bool>(done), allowed)
+                << a.entity << " " << a.name << " from " << from;
+            if (allowed) {
+                EXPECT_EQ(done->text("status"), a.to);
+            } else {
+                EXPECT_EQ(done.error().error_code, "INVALID_STATUS");
+                EXPECT_EQ(done.error().details["current_status"], from);
+            }
+        }
+    }
+}
+
 TEST_P(CrmServiceTest, ReferencesStayInTheAccount) {
     const Record theirs = made(beta_, "customers", json{{"name", "Beta's"}});
     auto refused =

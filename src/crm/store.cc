@@ -363,6 +363,16 @@ Result<std::int64_t> next_number(Connection& c, const AccountId& account, const 
     return row->i64(0);
 }
 
+Result<std::string> customer_number(Connection& c, const AccountId& account,
+                                    const std::string& customer_id) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT COALESCE(k.phone_e164, t.phone) FROM crm_customers t "
+                                    "LEFT JOIN contacts k ON k.id = t.contact_id AND "
+                                    "k.account_id = t.account_id AND k.deleted_at IS NULL "
+                                    "WHERE t.id = $1 AND t.account_id = $2",
+                                    {customer_id, account.value}));
+    return row ? row->text(0) : std::string();
+}
+
 Result<std::vector<AttachedTemplate>> attached_templates(Connection& c, const AccountId& account) {
     return db::all<AttachedTemplate>(
         c.query("SELECT event, template_id, enabled FROM crm_notifications WHERE account_id = $1 "

@@ -74,6 +74,11 @@ Result<std::int64_t> next_number(Connection& c, const AccountId& account, const 
 // that a list takes the index of its filter and not the first one it sees.
 Status refresh_statistics(Connection& c);
 
+// The number a customer is reached at: its linked contact's, else its own
+// phone; "" when it has neither (or is not the account's).
+Result<std::string> customer_number(Connection& c, const AccountId& account,
+                                    const std::string& customer_id);
+
 // CRM events' templates (notifications.h), by event.
 struct AttachedTemplate {
     std::string event;

@@ -93,6 +93,10 @@ def test_an_order_sums_its_items_exactly_and_moves_through_its_actions(api, owne
 def test_order_money_and_items_are_checked(api, owner):
     assert_validation(crm(api, owner, "POST", "/orders", order_body(tax_amount="0.0000001")),
                       "tax_amount")
+    for edge in ("9223372036854775807", 9223372036854775807, "9223372036854.775807", -1,
+                 "1000000000.000001"):
+        assert_validation(crm(api, owner, "POST", "/orders", order_body(tax_amount=edge)),
+                          "tax_amount")
     assert_validation(crm(api, owner, "POST", "/orders", order_body(
         items=[{"item_name": "x", "quantity": 1000000, "unit_price": "999999999"}])),
         "items.0.unit_price")
@@ -109,6 +113,10 @@ def test_order_money_and_items_are_checked(api, owner):
                token=owner.access)
     assert_error(resp, 400, "MALFORMED_JSON")
     assert assert_list(crm(api, owner, "GET", "/orders"))["count"] == 0
+    at_most = make(api, owner, "orders", **order_body(
+        tax_amount="1000000000", items=[{"item_name": "x", "quantity": 1000000,
+                                         "unit_price": "1000"}]))
+    assert at_most["total_amount"] == 2000000000
 
 
 def test_payments_pay_their_order_and_count_by_status_type_and_method(api, owner):
@@ -515,6 +523,19 @@ def test_templates_attached_to_events_message_the_customer(api, owner):
     assert timeline["count"] == len(timeline["results"]) == 6
     stamps = [e["at"] for e in timeline["results"]]
     assert stamps == sorted(stamps, reverse=True)
+    # A customer linked to a contact is reached at the contact's number.
+    reached = u.tz_phone()
+    linked = u.create_contact(api, owner.access, name="Linked", phone_e164=reached,
+                              is_opted_in=True)
+    other = make(api, owner, "customers", name="Linked", phone=u.tz_phone(),
+                 contact=linked["id"])
+    order = make(api, owner, "orders", **order_body(customer=other["id"]))
+    assert_ok(crm(api, owner, "POST", "/orders/%s/complete" % order["id"]))
+    assert len(messages_to(api, owner, reached)) == 1
+    assert messages_to(api, owner, other["phone"]) == []
+    kinds = [e["kind"] for e in assert_ok(crm(
+        api, owner, "GET", "/customers/%s/timeline" % other["id"]))["results"]]
+    assert sorted(kinds) == ["message", "order"]
 
 
 def test_event_messages_follow_consent_and_attachments_are_checked(api, owner):

@@ -38,6 +38,10 @@ OWNER_ROUTES = [
     ("POST", "/smpp-accounts"),
     ("PUT", "/settings/keywords"),
     ("POST", "/campaigns"),
+    ("POST", "/crm/orders"),
+    ("POST", "/crm/activities"),
+    ("PUT", "/crm/pipeline"),
+    ("PUT", "/crm/notifications"),
 ]
 ADMIN_ROUTES = [
     ("POST", "/gateways"),
@@ -52,6 +56,8 @@ OPEN_ROUTES = [
     ("POST", "/auth/register"),
     ("POST", "/auth/login"),
     ("POST", "/auth/token/refresh"),
+    ("POST", "/auth/password/reset"),
+    ("POST", "/auth/password/reset/confirm"),
 ]
 
 
