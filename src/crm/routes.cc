@@ -228,36 +228,50 @@ json entry_json(const store::Entry& e) {
             {"at", format_iso8601(e.at)}};
 }
 
-Result<std::vector<store::Stage>> read_stages(const Request& req) {
+// The list `name` of a body: `min`..`max` objects, each read by
+// read(fields, out); problems named `name.<n>.<field>`, `described` in the
+// message of a list that is not one.
+template <typename T, typename Read>
+Result<std::vector<T>> read_objects(const Request& req, const std::string& name, std::size_t min,
+                                    std::size_t max, const std::string& described, Read read) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
-    const auto list = body.find("stages");
-    if (list == body.end() || !list->is_array() || list->empty() || list->size() > 20)
-        return Error::invalid("stages", "A list of 1 to 20 stages {key, name, probability}.");
-    std::vector<store::Stage> out;
+    const auto list = body.find(name);
+    if (list == body.end() || !list->is_array() || list->size() < min || list->size() > max)
+        return Error::invalid(name, "A list of " + std::to_string(min) + " to " +
+                                        std::to_string(max) + " " + described + ".");
+    std::vector<T> out;
     http::Fields all(body);
     for (std::size_t i = 0; i < list->size(); ++i) {
         const json& raw = (*list)[i];
-        const std::string prefix = "stages." + std::to_string(i);
+        const std::string prefix = name + "." + std::to_string(i);
         if (!raw.is_object()) {
-            all.fail(prefix, "Each stage is {key, name, probability}.");
+            all.fail(prefix, "Each is " + described + ".");
             continue;
         }
         http::Fields f(raw);
-        store::Stage s;
-        s.key = f.text("key", http::Need::kRequired, 1, 50).value_or("");
-        s.name = f.text("name", http::Need::kOptional, 1, 100).value_or(s.key);
-        s.probability = f.integer("probability", http::Need::kOptional, 0, 100).value_or(0);
-        if (!s.key.empty() &&
-            (s.key != ascii_lower(s.key) ||
-             s.key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos))
-            f.fail("key", "Lower-case letters, digits and _.");
-        if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.key == s.key; }))
-            f.fail("key", "Each stage's key appears once.");
+        T item;
+        read(f, out, item);
         all.merge(f, prefix);
-        out.push_back(std::move(s));
+        out.push_back(std::move(item));
     }
     UJ_TRY(all.check());
     return out;
+}
+
+Result<std::vector<store::Stage>> read_stages(const Request& req) {
+    return read_objects<store::Stage>(
+        req, "stages", 1, 20, "stages {key, name, probability}",
+        [](http::Fields& f, const std::vector<store::Stage>& before, store::Stage& s) {
+            s.key = f.text("key", http::Need::kRequired, 1, 50).value_or("");
+            s.name = f.text("name", http::Need::kOptional, 1, 100).value_or(s.key);
+            s.probability = f.integer("probability", http::Need::kOptional, 0, 100).value_or(0);
+            if (!s.key.empty() && s.key.find_first_not_of(
+                                      "abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+                f.fail("key", "Lower-case letters, digits and _.");
+            if (std::any_of(before.begin(), before.end(),
+                            [&](const auto& o) { return o.key == s.key; }))
+                f.fail("key", "Each stage's key appears once.");
+        });
 }
 
 json notifications_json(const std::vector<Notification>& list) {
@@ -270,32 +284,18 @@ json notifications_json(const std::vector<Notification>& list) {
 
 // {"notifications": [{event, template, enabled}]}: each event at most once.
 Result<std::vector<Notification>> read_notifications(const Request& req) {
-    UJ_ASSIGN(auto body, http::parse_json_object(req));
-    const auto list = body.find("notifications");
-    if (list == body.end() || !list->is_array() || list->size() > notification_events().size())
-        return Error::invalid("notifications",
-                              "A list of {event, template, enabled}, each event at most once.");
-    std::vector<Notification> out;
-    http::Fields all(body);
-    for (std::size_t i = 0; i < list->size(); ++i) {
-        const json& raw = (*list)[i];
-        const std::string prefix = "notifications." + std::to_string(i);
-        if (!raw.is_object()) {
-            all.fail(prefix, "Each is {event, template, enabled}.");
-            continue;
-        }
-        http::Fields f(raw);
-        Notification n;
-        n.event = f.choice("event", http::Need::kRequired, notification_events()).value_or("");
-        n.template_id = f.id<TemplateId>("template", http::Need::kRequired).value_or(TemplateId{});
-        n.enabled = f.boolean("enabled", http::Need::kOptional).value_or(true);
-        if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return o.event == n.event; }))
-            f.fail("event", "Each event appears once.");
-        all.merge(f, prefix);
-        out.push_back(std::move(n));
-    }
-    UJ_TRY(all.check());
-    return out;
+    return read_objects<Notification>(
+        req, "notifications", 0, notification_events().size(),
+        "notifications {event, template, enabled}",
+        [](http::Fields& f, const std::vector<Notification>& before, Notification& n) {
+            n.event = f.choice("event", http::Need::kRequired, notification_events()).value_or("");
+            n.template_id =
+                f.id<TemplateId>("template", http::Need::kRequired).value_or(TemplateId{});
+            n.enabled = f.boolean("enabled", http::Need::kOptional).value_or(true);
+            if (std::any_of(before.begin(), before.end(),
+                            [&](const auto& o) { return o.event == n.event; }))
+                f.fail("event", "Each event appears once.");
+        });
 }
 
 json stages_json(const std::vector<store::Stage>& stages) {
