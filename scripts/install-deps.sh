@@ -12,6 +12,7 @@ packages=(
     libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libgoogle-perftools-dev
     postgresql-15 postgresql-client-15 wrk curl python3 python3-pytest
     python3-websockets  # the realtime tests' WebSocket client
+    python3-aiosmtpd openssl  # the mail tests' SMTP relay and its certificate
     ca-certificates  # HTTPS to SMS providers checks their certificates
     "$@"
 )

@@ -48,6 +48,8 @@ identity::IdentityOptions identity_options(const Config& config, const std::stri
     o.hash_slots = config.password_hash_slots;
     o.hash_wait = Micros{config.password_hash_wait_ms} * 1000;
     o.invitation_ttl = config.invitation_ttl_s * kMicrosPerSecond;
+    o.public_url = config.public_url;
+    while (o.public_url.ends_with('/')) o.public_url.pop_back();
     return o;
 }
 
@@ -129,7 +131,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       wiring_(*this),
       outbox_(data_path(config, "outbox")),
       identity_(db, SystemClock::instance(), identity_options(config, secret),
-                {.mailer = &outbox_, .accounts = &wiring_}),
+                {.mailer = &system_mail_, .accounts = &wiring_}),
       contacts_(db, SystemClock::instance(), identity_, data_path(config, "spool"),
                 {.limits = &wiring_, .imports = &wiring_}),
       importer_(db, contacts_, SystemClock::instance(), {.batch_rows = config.import_batch_rows}),
@@ -139,6 +141,7 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       committer_(db, "outcomes"),
       kinds_(builtin_kinds()),
       registry_(kinds_, wiring_),
+      system_mail_(registry_, outbox_),
       routing_(db, SystemClock::instance(), secret, registry_),
       pipeline_(db, SystemClock::instance(), committer_, routing_, identity_,
                 pipeline_options(config, db, node), &wiring_),

@@ -13,6 +13,7 @@
 
 #include "app/keyword_replies.h"
 #include "app/plan_retention.h"
+#include "app/system_mail.h"
 #include "app/wiring.h"
 #include "billing/renewals.h"
 #include "billing/service.h"
@@ -89,7 +90,7 @@ private:
     const Config& config_;
     db::Database& db_;
     Wiring wiring_;
-    identity::FileOutbox outbox_;  // system mail until SMTP exists
+    identity::FileOutbox outbox_;  // system mail without a relay
     identity::IdentityService identity_;
     contacts::ContactsService contacts_;
     contacts::Importer importer_;
@@ -100,6 +101,7 @@ private:
     messaging::Committer committer_;
     channels::KindRegistry kinds_;
     routing::GatewayRegistry registry_;
+    SystemMail system_mail_;  // through the `system` gateway, else the outbox
     routing::RoutingService routing_;
     messaging::Pipeline pipeline_;
     messaging::MessagingService messaging_;

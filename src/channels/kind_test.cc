@@ -13,7 +13,8 @@ TEST(KindRegistry, FindsKindsByNameAndListsThemInOrder) {
     KindRegistry kinds;
     EXPECT_EQ(kinds.find("smpp"), nullptr);
     add_builtin_kinds(kinds);
-    EXPECT_EQ(kinds.names(), (std::vector<std::string>{"http", "sandbox", "smpp", "whatsapp"}));
+    EXPECT_EQ(kinds.names(),
+              (std::vector<std::string>{"http", "sandbox", "smpp", "smtp", "whatsapp"}));
     ASSERT_NE(kinds.find("smpp"), nullptr);
     EXPECT_EQ(kinds.find("smpp")->name(), "smpp");
     EXPECT_EQ(kinds.find("smpp")->secret_fields(), std::vector<std::string>{"password"});

@@ -41,6 +41,9 @@ struct IdentityOptions {
     Micros hash_wait = 100 * 1000;
     Micros invitation_ttl = 7 * 24 * 3600 * kMicrosPerSecond;
     Micros password_reset_ttl = 3600 * kMicrosPerSecond;
+    // The address users reach the console at ("https://sms.example.com"):
+    // mails carry links to it. Empty: mails carry the token and the API call.
+    std::string public_url;
     RegistrationLimits reset_requests{.max_per_ip = 10, .max_global = 1000};
     RegistrationLimits reset_mails{.max_per_ip = 3, .max_global = 1000};
 };
@@ -268,6 +271,9 @@ private:
     Status join(db::Connection& c, const Invitation& inv, const UserId& user, Micros now);
     Status mail_invitation(const Invitation& inv, const std::string& token,
                            const std::string& inviter_name, const std::string& account_name);
+    // "Open <public_url>/<page>?token=...", a paragraph of a mail; "" when
+    // no public address is set.
+    std::string console_link(std::string_view page, const std::string& token) const;
     // A new session with its first refresh token and an access token.
     Result<AuthResult> open_session(db::Connection& c, User user, const Account& account, Role role,
                                     const std::string& ip);

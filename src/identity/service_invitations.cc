@@ -54,6 +54,11 @@ Status check_pending(const Invitation& inv, Micros now) {
 
 }  // namespace
 
+std::string IdentityService::console_link(std::string_view page, const std::string& token) const {
+    if (options_.public_url.empty()) return {};
+    return "Open " + options_.public_url + "/" + std::string(page) + "?token=" + token + "\n\n";
+}
+
 Status IdentityService::mail_invitation(const Invitation& inv, const std::string& token,
                                         const std::string& inviter_name,
                                         const std::string& account_name) {
@@ -66,6 +71,7 @@ Status IdentityService::mail_invitation(const Invitation& inv, const std::string
     mail.subject = "You are invited to join " + short_text(account_name) + " on Ujumbe";
     mail.body = short_text(inviter_name) + " invited you to join " + short_text(account_name) +
                 " as " + std::string(role_name(inv.role)) + ".\n\n" +
+                console_link("accept-invite", token) +
                 "Already a Ujumbe user? Sign in and accept it among your invitations\n"
                 "(POST /api/v1/invitations/" +
                 inv.id.value +

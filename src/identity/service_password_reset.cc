@@ -41,7 +41,8 @@ Status IdentityService::request_password_reset(const std::string& email, const s
     mail.to = user->email;
     mail.subject = "Reset your Ujumbe password";
     mail.body = "Someone asked to reset the password of your Ujumbe user " + user->email +
-                ".\nIf it was not you, ignore this mail: your password stays as it is.\n\n"
+                ".\nIf it was not you, ignore this mail: your password stays as it is.\n\n" +
+                console_link("reset-password", token) +
                 "To choose a new password:\n"
                 "POST /api/v1/auth/password/reset/confirm {\"token\": \"" +
                 token +

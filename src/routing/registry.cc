@@ -66,6 +66,9 @@ void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,
             if (!g.is_active) continue;
             const std::string fingerprint =
                 g.kind + '\n' + g.settings.dump() + '\n' + g.secrets.dump();
+            const auto system = g.settings.find("system");
+            const bool is_system =
+                system != g.settings.end() && system->is_boolean() && system->get<bool>();
             auto it = live_.find(g.id);
             if (it != live_.end() && it->second.fingerprint == fingerprint) {
                 next[g.id] = it->second;
@@ -77,7 +80,7 @@ void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,
                           {{"gateway", g.name}, {"error", built.error().message}});
                 continue;
             }
-            next[g.id] = {fingerprint, *built};
+            next[g.id] = {fingerprint, *built, is_system};
             started.push_back(*built);
         }
         for (auto& [id, l] : live_) {
@@ -150,6 +153,13 @@ std::shared_ptr<channels::Gateway> GatewayRegistry::gateway(const GatewayId& id)
     if (it != live_.end()) return it->second.gateway;
     auto own = account_by_id_.find(id);
     return own == account_by_id_.end() ? nullptr : own->second;
+}
+
+std::shared_ptr<channels::Gateway> GatewayRegistry::system_gateway() const {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, l] : live_)
+        if (l.system) return l.gateway;
+    return nullptr;
 }
 
 }  // namespace ujumbe::routing

@@ -47,6 +47,10 @@ public:
     std::optional<RouteChoice> choose(const RouteQuery& q) const;
     const channels::KindRegistry& kinds() const { return kinds_; }
     std::shared_ptr<channels::Gateway> gateway(const GatewayId& id) const;
+    // The active gateway the operator marked for the platform's own mail
+    // (settings "system": true, an SMTP relay); nullptr when none is. With
+    // several, the first by id.
+    std::shared_ptr<channels::Gateway> system_gateway() const;
 
     boost::asio::io_context& io() { return io_; }
     // Stops every gateway and the thread. Idempotent.
@@ -56,6 +60,7 @@ private:
     struct Live {
         std::string fingerprint;  // settings + secrets + kind as stored
         std::shared_ptr<channels::Gateway> gateway;
+        bool system = false;  // settings "system": true
     };
     Result<std::shared_ptr<channels::Gateway>> build(const GatewayRecord& g);
 

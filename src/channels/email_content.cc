@@ -1,0 +1,31 @@
+#include "channels/email_content.h"
+
+#include <nlohmann/json.hpp>
+
+namespace ujumbe::channels {
+
+using json = nlohmann::json;
+
+std::string email_content_json(const EmailContent& c) {
+    json headers = json::object();
+    for (const auto& [name, value] : c.headers) headers[name] = value;
+    return json{{"subject", c.subject}, {"html", c.html}, {"headers", headers}}.dump();
+}
+
+EmailContent read_email_content(const std::string& content) {
+    EmailContent out;
+    const json c = json::parse(content, nullptr, false);
+    if (!c.is_object()) return out;
+    auto text = [&](const char* key) {
+        auto it = c.find(key);
+        return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    out.subject = text("subject");
+    out.html = text("html");
+    if (auto h = c.find("headers"); h != c.end() && h->is_object())
+        for (const auto& [name, value] : h->items())
+            if (value.is_string()) out.headers.emplace_back(name, value.get<std::string>());
+    return out;
+}
+
+}  // namespace ujumbe::channels

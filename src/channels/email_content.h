@@ -1,0 +1,22 @@
+#pragma once
+// What an email carries besides its text, as OutboundSms.content holds it
+// for channel email: {"subject", "html", "headers": {name: value}}. Written
+// by whoever sends mail (the platform's own mail, later the email channel)
+// and read by the smtp kind.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ujumbe::channels {
+
+struct EmailContent {
+    std::string subject, html;
+    std::vector<std::pair<std::string, std::string>> headers;  // List-Unsubscribe, ...
+};
+
+std::string email_content_json(const EmailContent& c);
+// Fields that are missing or not text read as empty.
+EmailContent read_email_content(const std::string& content);
+
+}  // namespace ujumbe::channels
