@@ -49,6 +49,7 @@ identity::IdentityOptions identity_options(const Config& config, const std::stri
     o.hash_wait = Micros{config.password_hash_wait_ms} * 1000;
     o.invitation_ttl = config.invitation_ttl_s * kMicrosPerSecond;
     o.public_url = config.public_url;
+    o.require_email_verification = config.require_email_verification;
     while (o.public_url.ends_with('/')) o.public_url.pop_back();
     return o;
 }

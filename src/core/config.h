@@ -148,6 +148,9 @@ struct Config {
     // With no gateway configured, create a sandbox gateway and a catch-all
     // route at start (`make run` sets it).
     bool sandbox_gateway = false;
+    // Self-registered accounts send nothing and get no trial credit until
+    // their owner verifies the email address (docs/api-identity.md).
+    bool require_email_verification = false;
     // Billing: the platform currency (ISO 4217), the trial credit of
     // self-registered accounts (decimal text; "0" for none) and whether
     // undelivered/expired messages are refunded like failed ones.

@@ -48,6 +48,9 @@ struct Principal {
     // cached settings answer this request only if read at this epoch.
     // Unset for principals built without a credential check.
     std::optional<std::int64_t> settings_epoch;
+    // Signed in to an account that requires two factors without having
+    // them: only the routes that set them up answer (http RouteOptions).
+    bool two_factor_setup_required = false;
 
     bool can_manage() const { return role == Role::kOwner || role == Role::kAdmin; }
     bool is_platform_admin() const {

@@ -33,6 +33,10 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 Status check_scope(const Route& route, const Principal& principal) {
+    if (principal.two_factor_setup_required && !route.options.before_two_factor)
+        return Error::forbidden(
+            "This account requires two-factor sign-in: set it up first (POST /auth/2fa/setup)",
+            "TWO_FACTOR_SETUP_REQUIRED");
     if (!principal.api_key_id || scope_allows(principal.scopes, route.options.scope)) return {};
     Error e = Error::forbidden("This API key lacks the scope '" + route.options.scope + "'",
                                "INSUFFICIENT_SCOPE");

@@ -36,6 +36,9 @@ struct RouteOptions {
     std::uint64_t max_body_bytes = 0;
     // Which rate limit applies (http/rate_limit.h).
     RateClass rate_class = RateClass::kDefault;
+    // Answers a principal that must still set up two-factor sign-in (its
+    // account requires it); every other route refuses one with 403.
+    bool before_two_factor = false;
 };
 
 struct Route {

@@ -52,6 +52,11 @@ struct Account {
     Micros updated_at = 0;
     // Client address of a self-registration (shown to the platform admin).
     std::optional<std::string> registered_ip;
+    // Registered while email verification is required and its owner has not
+    // verified yet: sends nothing and has no trial credit until then.
+    bool awaiting_verification = false;
+    // Every user must sign in with two factors (set by an owner).
+    bool require_2fa = false;
 };
 
 // A self-registered account as the platform admin sees it: how many
@@ -71,6 +76,11 @@ struct User {
     Micros created_at = 0;
     Micros updated_at = 0;
     std::optional<Micros> last_login_at;
+    // When the user proved the address (a mailed token); cleared when the
+    // email changes.
+    std::optional<Micros> email_verified_at;
+    // When two-factor sign-in was turned on (TOTP); nullopt: off.
+    std::optional<Micros> totp_enabled_at;
 };
 
 struct Membership {
@@ -146,6 +156,9 @@ struct AuthResult {
     std::string access;
     std::string refresh;
     std::int64_t expires_in = 0;  // seconds until `access` expires
+    // Set instead of the tokens when the user signs in with two factors:
+    // the single-use token POST /auth/login/2fa takes with a code.
+    std::string challenge;
 };
 
 }  // namespace ujumbe::identity

@@ -134,7 +134,59 @@ Result<Response> login(IdentityService& s, RequestContext&, const Request& req) 
     auto account_id = f.text("account_id", Need::kOptional, 1, 64);
     UJ_TRY(f.check());
     UJ_ASSIGN(auto result, s.login(LoginInput{*email, *password, account_id}, req.remote_ip));
+    if (!result.challenge.empty())
+        return http::ok(
+            {{"two_factor_required", true}, {"challenge", result.challenge}, {"expires_in", 300}},
+            200, "Enter a code from your authenticator app (POST /auth/login/2fa).");
     return http::ok(auth_json(result));
+}
+
+// POST /auth/login/2fa {challenge, code}: a TOTP code or a recovery code.
+Result<Response> login_two_factor(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto challenge = f.text("challenge", Need::kRequired, 1, 200);
+    auto code = f.text("code", Need::kRequired, 1, 64);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto result, s.login_two_factor(*challenge, *code, req.remote_ip));
+    return http::ok(auth_json(result));
+}
+
+Result<Response> two_factor_status(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto me, s.me(ctx.who()));
+    UJ_ASSIGN(auto left, s.recovery_codes_left(ctx.who()));
+    return http::ok(
+        {{"enabled", me.user.totp_enabled_at.has_value()},
+         {"enabled_at",
+          me.user.totp_enabled_at ? json(format_iso8601(*me.user.totp_enabled_at)) : json(nullptr)},
+         {"recovery_codes_left", left},
+         {"required_by_account", me.account.require_2fa}});
+}
+
+Result<Response> begin_two_factor(IdentityService& s, RequestContext& ctx, const Request&) {
+    UJ_ASSIGN(auto setup, s.begin_two_factor(ctx.who()));
+    return http::ok({{"secret", setup.secret}, {"otpauth_uri", setup.otpauth_uri}}, 200,
+                    "Add the secret to an authenticator app, then confirm with a code.");
+}
+
+Result<Response> confirm_two_factor(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto code = f.text("code", Need::kRequired, 1, 64);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto codes, s.confirm_two_factor(ctx.who(), *code, req.remote_ip));
+    return http::ok({{"enabled", true}, {"recovery_codes", codes}}, 200,
+                    "Two-factor sign-in is on. Keep the recovery codes safe: they are shown once.");
+}
+
+Result<Response> disable_two_factor(IdentityService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto password = f.text("password", Need::kRequired, 1, 1024);
+    auto code = f.text("code", Need::kRequired, 1, 64);
+    UJ_TRY(f.check());
+    UJ_TRY(s.disable_two_factor(ctx.who(), *password, *code, req.remote_ip));
+    return http::ok({{"enabled", false}}, 200, "Two-factor sign-in is off.");
 }
 
 Result<Response> refresh(IdentityService& s, RequestContext&, const Request& req) {
@@ -245,6 +297,7 @@ Result<Response> put_current(IdentityService& s, RequestContext& ctx, const Requ
     UJ_ASSIGN(auto body, body_of(req));
     Fields f(body);
     auto update = read_account_update(f, false);
+    update.require_2fa = f.boolean("require_2fa", Need::kOptional);
     UJ_TRY(f.check());
     UJ_ASSIGN(auto account, s.update_current_account(ctx.who(), update));
     return http::ok(account_json(account));
@@ -456,6 +509,23 @@ Result<Response> confirm_password_reset(IdentityService& s, RequestContext&, con
     return http::ok(json::object(), 200, "Password changed; sign in with it.");
 }
 
+// POST /auth/verify-email {token}
+Result<Response> verify_email(IdentityService& s, RequestContext&, const Request& req) {
+    UJ_ASSIGN(auto body, body_of(req));
+    Fields f(body);
+    auto token = f.text("token", Need::kRequired, 1, 200);
+    UJ_TRY(f.check());
+    UJ_ASSIGN(auto user, s.verify_email(*token));
+    return http::ok(user_json(user), 200, "Email verified.");
+}
+
+// POST /auth/verify-email/resend
+Result<Response> resend_email_verification(IdentityService& s, RequestContext& ctx,
+                                           const Request&) {
+    UJ_TRY(s.resend_email_verification(ctx.who()));
+    return http::ok(json::object(), 200, "A new verification token is on its way.");
+}
+
 // ---- the platform's accounts
 
 Result<Response> list_accounts(IdentityService& s, RequestContext& ctx, const Request& req) {
@@ -534,6 +604,18 @@ void add_routes(http::Router& router, IdentityService& s) {
 
     router.add(Method::kPost, b + "/auth/register", bind(register_account), open);
     router.add(Method::kPost, b + "/auth/login", bind(login), open);
+    router.add(Method::kPost, b + "/auth/login/2fa", bind(login_two_factor), open);
+    // What a user of an account that requires two factors may reach first.
+    const auto setup = [](const char* scope) {
+        return http::RouteOptions{.scope = scope, .before_two_factor = true};
+    };
+    router.add(Method::kGet, b + "/auth/2fa", bind(two_factor_status), setup("account:read"));
+    router.add(Method::kPost, b + "/auth/2fa/setup", bind(begin_two_factor),
+               setup("account:write"));
+    router.add(Method::kPost, b + "/auth/2fa/confirm", bind(confirm_two_factor),
+               setup("account:write"));
+    router.add(Method::kPost, b + "/auth/2fa/disable", bind(disable_two_factor),
+               scoped("account:write"));
     router.add(Method::kPost, b + "/auth/token/refresh", bind(refresh), open);
     auto auth = std::make_shared<Authenticator>(s);
     router.add(
@@ -544,7 +626,10 @@ void add_routes(http::Router& router, IdentityService& s) {
     router.add(Method::kPost, b + "/auth/password/reset", bind(request_password_reset), open);
     router.add(Method::kPost, b + "/auth/password/reset/confirm", bind(confirm_password_reset),
                open);
-    router.add(Method::kGet, b + "/auth/me", bind(get_me), scoped("account:read"));
+    router.add(Method::kPost, b + "/auth/verify-email", bind(verify_email), open);
+    router.add(Method::kPost, b + "/auth/verify-email/resend", bind(resend_email_verification),
+               scoped("account:read"));
+    router.add(Method::kGet, b + "/auth/me", bind(get_me), setup("account:read"));
     router.add(Method::kPut, b + "/auth/me", bind(put_me), scoped("account:write"));
     router.add(Method::kPost, b + "/auth/password/change", bind(change_password),
                scoped("account:write"));

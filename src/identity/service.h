@@ -29,6 +29,10 @@
 
 namespace ujumbe::identity {
 
+namespace store {
+struct TwoFactor;
+}
+
 struct IdentityOptions {
     std::string server_secret;  // signs tokens (UJUMBE_SECRET_KEY)
     std::int64_t access_ttl_s = 15 * 60;
@@ -41,6 +45,11 @@ struct IdentityOptions {
     Micros hash_wait = 100 * 1000;
     Micros invitation_ttl = 7 * 24 * 3600 * kMicrosPerSecond;
     Micros password_reset_ttl = 3600 * kMicrosPerSecond;
+    Micros email_verification_ttl = 24 * 3600 * kMicrosPerSecond;
+    // Accounts registered now wait for their owner's email verification
+    // before they send or get the trial credit (UJUMBE_REQUIRE_EMAIL_VERIFICATION).
+    bool require_email_verification = false;
+    RegistrationLimits verification_mails{.max_per_ip = 3, .max_global = 1000};
     // The address users reach the console at ("https://sms.example.com"):
     // mails carry links to it. Empty: mails carry the token and the API call.
     std::string public_url;
@@ -54,6 +63,11 @@ using Listing = db::Listing<T>;
 
 struct RegisterInput {
     std::string account_name, name, email, password;
+};
+
+struct TwoFactorSetup {
+    std::string secret;  // base32, for typing into an app
+    std::string otpauth_uri;
 };
 
 struct LoginInput {
@@ -80,6 +94,7 @@ struct AccountUpdate {
     std::optional<nlohmann::json> reseller_details;
     bool clear_max_messages_per_day = false;
     std::optional<std::int64_t> max_messages_per_day;
+    std::optional<bool> require_2fa;  // the current account only; owners only
 };
 
 struct ChildInput {
@@ -175,6 +190,22 @@ public:
     // 429 before hashing when throttled; 401 INVALID_CREDENTIALS alike for an
     // unknown email and a wrong password.
     Result<AuthResult> login(const LoginInput& in, const std::string& ip);
+    // ---- two-factor sign-in (service_two_factor.cc)
+    // The second step of a sign-in whose answer held a challenge: a TOTP
+    // code or a recovery code. 401 INVALID_CHALLENGE (expired, used) or
+    // INVALID_CODE; throttled like a login.
+    Result<AuthResult> login_two_factor(const std::string& challenge, const std::string& code,
+                                        const std::string& ip);
+    // A new secret for the caller (pending until confirmed); 409 when on.
+    Result<TwoFactorSetup> begin_two_factor(const Principal& who);
+    // Turns it on with a first code; answers ten recovery codes, shown once.
+    Result<std::vector<std::string>> confirm_two_factor(const Principal& who,
+                                                        const std::string& code,
+                                                        const std::string& ip);
+    // Turns it off with the password and a code (or a recovery code).
+    Status disable_two_factor(const Principal& who, const std::string& password,
+                              const std::string& code, const std::string& ip);
+    Result<std::int64_t> recovery_codes_left(const Principal& who);
     // Rotates: the presented token is spent and a new one issued in the same
     // session. A spent token presented again revokes the whole session.
     Result<AuthResult> refresh(const std::string& refresh_token);
@@ -231,6 +262,15 @@ public:
     // user. 400 INVALID_TOKEN for a token unknown, spent or expired.
     Status reset_password(const std::string& token, const std::string& password);
 
+    // ---- email verification (service_email_verification.cc)
+    // Marks the token's user verified (the address the token was mailed to
+    // must still be theirs) and ends the wait of the accounts they own that
+    // waited for it (their trial credit comes then). 400 INVALID_TOKEN.
+    Result<User> verify_email(const std::string& token);
+    // Mails the signed-in user a new token; 409 EMAIL_ALREADY_VERIFIED, 429
+    // past 3 mails an hour.
+    Status resend_email_verification(const Principal& who);
+
     // ---- invitations (invitations.cc)
     // Invites `in.email` into the caller's account and mails the token. The
     // answer never depends on whether the email has a user. Inviting an
@@ -274,6 +314,21 @@ private:
     // "Open <public_url>/<page>?token=...", a paragraph of a mail; "" when
     // no public address is set.
     std::string console_link(std::string_view page, const std::string& token) const;
+    // The tokens of a sign-in whose factors all passed: the account asked
+    // for, else the last one used, else the first usable.
+    Result<AuthResult> finish_login(User user, const std::optional<std::string>& account_id,
+                                    const std::string& ip);
+    Result<std::string> open_login_challenge(const User& user,
+                                             const std::optional<std::string>& account, Micros now);
+    // A TOTP code (its step unused so far) or an unused recovery code of
+    // `user`, spent in this transaction.
+    Result<bool> second_factor(db::Connection& c, const User& user, const std::string& code,
+                               Micros now);
+    Result<std::optional<std::string>> open_totp_secret(const store::TwoFactor& tf);
+    std::string recovery_code_hash(const UserId& user, const std::string& code) const;
+    // Stores a verification token for the user's current address and mails
+    // it; a mail that cannot be sent is logged (the user can ask again).
+    void mail_email_verification(const User& user);
     // A new session with its first refresh token and an access token.
     Result<AuthResult> open_session(db::Connection& c, User user, const Account& account, Role role,
                                     const std::string& ip);
@@ -295,6 +350,7 @@ private:
     // per client address, and per email (the mails one inbox gets).
     RegistrationThrottle reset_requests_;
     RegistrationThrottle reset_mails_;
+    RegistrationThrottle verification_mails_;  // per email
     HashSlots hashes_;
     IdentityPorts ports_;
     // Claims of access tokens whose signature was already verified with

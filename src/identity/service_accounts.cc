@@ -72,6 +72,11 @@ Result<SendProfile> IdentityService::send_profile(const Principal& who) {
         }
         UJ_ASSIGN(auto account, store::find_account(c, who.account_id));
         if (!account) return Error::not_found("Account");
+        if (account->awaiting_verification && options_.require_email_verification)
+            return Error::forbidden(
+                "Verify your email address first: this account sends nothing until its owner "
+                "does (POST /api/v1/auth/verify-email with the mailed token)",
+                "EMAIL_NOT_VERIFIED");
         SendProfile out{std::move(*account), std::nullopt};
         UJ_ASSIGN(auto member, store::find_member(c, who.account_id, who.user_id));
         if (member) out.user_max_messages_per_day = member->membership.max_messages_per_day;
@@ -99,10 +104,20 @@ Result<Account> IdentityService::update_current_account(const Principal& who,
     UJ_TRY(check_manager(who));
     if (update.max_messages_per_day || update.clear_max_messages_per_day)
         return Error::forbidden("The daily message cap is set by the parent account");
+    if (update.require_2fa && who.role != Role::kOwner)
+        return Error::forbidden("Only an owner may require two-factor sign-in");
     return db_.write([&](db::Connection& c) -> Result<Account> {
         UJ_ASSIGN(auto account, store::find_account(c, who.account_id));
         if (!account) return Error::not_found("Account");
         UJ_TRY(apply_update(c, *account, update));
+        if (update.require_2fa && *update.require_2fa && !account->require_2fa) {
+            // An owner who has not set it up would lock themselves in setup.
+            UJ_ASSIGN(auto me, store::find_user(c, who.user_id));
+            if (!me || !me->totp_enabled_at)
+                return Error::refusal("require_2fa", "TWO_FACTOR_DISABLED",
+                                      "Turn on your own two-factor sign-in first.");
+        }
+        if (update.require_2fa) account->require_2fa = *update.require_2fa;
         account->updated_at = clock_.now();
         UJ_TRY(store::update_account(c, *account));
         return std::move(*account);

@@ -74,6 +74,7 @@ IdentityService::IdentityService(db::Database& db, Clock& clock, IdentityOptions
       registrations_(options_.registration),
       reset_requests_(options_.reset_requests),
       reset_mails_(options_.reset_mails),
+      verification_mails_(options_.verification_mails),
       hashes_(options_.hash_slots, options_.hash_wait),
       ports_(ports) {}
 
@@ -126,6 +127,7 @@ Result<BootstrapResult> IdentityService::ensure_platform_admin(const std::string
         UJ_ASSIGN(auto user, store::find_user_by_email(c, email));
         if (!user) {
             User u = new_user(email, "Platform Admin", hash, platform.id, now);
+            u.email_verified_at = now;  // the operator's own
             UJ_TRY(store::insert_user(c, u));
             user = u;
         } else {
@@ -181,7 +183,7 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
     if (int wait = registrations_.admit(ip, now); wait > 0) return Error::rate_limited(wait);
     // Hash before taking the write lock: argon2id must not hold up writers.
     UJ_ASSIGN(auto hash, this->hash(in.password));
-    return db_.write([&](db::Connection& c) -> Result<AuthResult> {
+    UJ_ASSIGN(auto registered, db_.write([&](db::Connection& c) -> Result<AuthResult> {
         UJ_ASSIGN(auto taken, store::email_taken(c, in.email, UserId{}));
         if (taken) {
             Error e = Error::conflict("EMAIL_TAKEN", "A user with this email already exists");
@@ -191,15 +193,20 @@ Result<AuthResult> IdentityService::register_account(const RegisterInput& in,
         Account account = new_account(AccountType::kBusiness, in.account_name, now);
         account.contact_email = in.email;
         account.registered_ip = ip;
+        // Held back until the owner verifies the address, when required.
+        account.awaiting_verification = options_.require_email_verification;
         UJ_TRY(store::insert_account(c, account));
         User user = new_user(in.email, in.name, hash, account.id, now);
         user.last_login_at = now;
         UJ_TRY(store::insert_user(c, user));
         UJ_TRY(store::insert_membership(
             c, Membership{account.id, user.id, Role::kOwner, true, std::nullopt, now, now}));
-        if (ports_.accounts) UJ_TRY(ports_.accounts->registered(c, account));
+        if (ports_.accounts && !account.awaiting_verification)
+            UJ_TRY(ports_.accounts->registered(c, account));
         return open_session(c, std::move(user), account, Role::kOwner, ip);
-    });
+    }));
+    mail_email_verification(registered.user);
+    return registered;
 }
 
 Result<AuthResult> IdentityService::login(const LoginInput& in, const std::string& ip) {
@@ -220,20 +227,36 @@ Result<AuthResult> IdentityService::login(const LoginInput& in, const std::strin
     }
     throttle_.record_success(in.email, ip);
     if (!user->is_active) return inactive();
+    if (user->totp_enabled_at) {
+        // The password was right; the second factor finishes the sign-in.
+        AuthResult pending;
+        UJ_ASSIGN(pending.challenge, open_login_challenge(*user, in.account_id, started));
+        pending.user = std::move(*user);
+        return pending;
+    }
+    return finish_login(std::move(*user), in.account_id, ip);
+}
+
+Result<AuthResult> IdentityService::finish_login(User signed_in,
+                                                 const std::optional<std::string>& account_id,
+                                                 const std::string& ip) {
+    if (!signed_in.is_active) return inactive();
+    auto user = std::optional<User>(std::move(signed_in));
+    const std::optional<std::string>& wanted_account = account_id;
     return db_.write([&](db::Connection& c) -> Result<AuthResult> {
         UJ_ASSIGN(auto memberships, store::memberships_of(c, user->id));
         // The requested account, else the last one used, else the first usable.
         const AccountMembership* chosen = nullptr;
         Error why = inactive();
         for (const auto& m : memberships) {
-            const bool wanted = in.account_id ? m.account_id.value == *in.account_id
-                                              : user->last_account_id == m.account_id;
+            const bool wanted = wanted_account ? m.account_id.value == *wanted_account
+                                               : user->last_account_id == m.account_id;
             if (!wanted) continue;
             chosen = &m;
         }
-        if (in.account_id && !chosen) return Error::not_found("Account");
+        if (wanted_account && !chosen) return Error::not_found("Account");
         if (chosen && (!chosen->is_active || chosen->account_status != "active")) {
-            if (in.account_id) return chosen->is_active ? suspended() : inactive();
+            if (wanted_account) return chosen->is_active ? suspended() : inactive();
             chosen = nullptr;
         }
         if (!chosen) {
@@ -368,6 +391,7 @@ Result<Principal> IdentityService::authenticate_bearer(std::string_view token) {
     p.role = *facts->role;  // the current role, so a role change applies at once
     p.account_type = facts->account_type;
     p.settings_epoch = facts->settings_epoch;
+    p.two_factor_setup_required = facts->two_factor_setup_required;
     return p;
 }
 
@@ -431,6 +455,7 @@ Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& upda
         if (!user) return Error::not_found("User");
         UJ_TRY(check_current_password(*user, *update.current_password, ip));
     }
+    std::optional<User> changed_email;
     UJ_TRY(db_.write([&](db::Connection& c) -> Status {
         UJ_ASSIGN(auto user, store::find_user(c, who.user_id));
         if (!user) return Error::not_found("User");
@@ -442,11 +467,14 @@ Result<Me> IdentityService::update_me(const Principal& who, const MeUpdate& upda
                 return e;
             }
             user->email = *update.email;
+            user->email_verified_at.reset();  // the new address is not proven yet
+            changed_email = *user;
         }
         if (update.name) user->name = *update.name;
         user->updated_at = clock_.now();
         return store::update_user(c, *user);
     }));
+    if (changed_email) mail_email_verification(*changed_email);
     return me(who);
 }
 

@@ -294,6 +294,7 @@ Result<AuthResult> IdentityService::accept_invitation_token(const InviteAcceptan
         if (!user) {
             User fresh = new_user(inv->email, in.name ? *in.name : *inv->name, hashed_password,
                                   account->id, now);
+            fresh.email_verified_at = now;  // the token came to this address
             UJ_TRY(store::insert_user(c, fresh));
             user = std::move(fresh);
         }

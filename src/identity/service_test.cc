@@ -6,6 +6,7 @@
 
 #include "db/testing_db.h"
 #include "identity/store.h"
+#include "identity/totp.h"
 
 namespace ujumbe::identity {
 
@@ -356,10 +357,10 @@ public:
         mails.push_back(mail);
         return {};
     }
-    // The reset token of the last mail.
-    std::string last_token() const {
+    // The token of the last mail ("Reset token: ...", "Verification token: ...").
+    std::string last_token(const std::string& label = "Reset token: ") const {
         const std::string& body = mails.back().body;
-        const auto at = body.find("Reset token: ") + 13;
+        const auto at = body.find(label) + label.size();
         return body.substr(at, body.find('\n', at) - at);
     }
     std::vector<Mail> mails;
@@ -387,6 +388,106 @@ TEST_P(IdentityServiceTest, AResetTokenExpiresAfterAnHour) {
     auto stored = test_->db().read([&](db::Connection& c) {
         return c.query_one("SELECT count(*) FROM password_resets WHERE token_hash = $1",
                            {mail.last_token()});
+    });
+    ASSERT_TRUE(stored && *stored);
+    EXPECT_EQ((*stored)->i64(0), 0);
+}
+
+// Counts the trial credits identity asks for.
+class CountedTrials final : public AccountPolicy {
+public:
+    Status registered(db::Connection&, const Account&) override {
+        ++trials;
+        return {};
+    }
+    Status check_member_limit(const AccountId&, std::int64_t) override { return {}; }
+    int trials = 0;
+};
+
+TEST_P(IdentityServiceTest, RequiredVerificationHoldsSendingAndTheTrialUntilTheOwnerVerifies) {
+    KeptMail mail;
+    CountedTrials trials;
+    IdentityOptions options;
+    options.server_secret = std::string(40, 's');
+    options.require_email_verification = true;
+    IdentityService service(test_->db(), clock_, options,
+                            IdentityPorts{.mailer = &mail, .accounts = &trials});
+    auto reg = service.register_account({"Waiting Ltd", "Owner", "wait@example.com", "long-pw-123"},
+                                        "10.0.0.9");
+    ASSERT_TRUE(reg);
+    EXPECT_TRUE(reg->account.awaiting_verification);
+    EXPECT_FALSE(reg->user.email_verified_at);
+    EXPECT_EQ(trials.trials, 0);
+    ASSERT_EQ(mail.mails.size(), 1U);
+    EXPECT_EQ(mail.mails[0].to, "wait@example.com");
+    auto who = service.authenticate_bearer(reg->access);
+    ASSERT_TRUE(who);
+    auto refused = service.send_profile(*who);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().error_code, "EMAIL_NOT_VERIFIED");
+
+    // A day later the first token is dead; a new one works once.
+    const std::string first = mail.last_token("Verification token: ");
+    clock_.advance(24 * 3600 * kMicrosPerSecond + 1);
+    auto late = service.verify_email(first);
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.error().error_code, "INVALID_TOKEN");
+    ASSERT_TRUE(service.resend_email_verification(*who));
+    const std::string second = mail.last_token("Verification token: ");
+    auto verified = service.verify_email(second);
+    ASSERT_TRUE(verified) << verified.error().message;
+    EXPECT_EQ(verified->email_verified_at, clock_.now());
+    EXPECT_EQ(trials.trials, 1);
+    EXPECT_TRUE(service.send_profile(*who));
+    EXPECT_FALSE(service.verify_email(second));
+    auto again = service.resend_email_verification(*who);
+    ASSERT_FALSE(again);
+    EXPECT_EQ(again.error().error_code, "EMAIL_ALREADY_VERIFIED");
+    EXPECT_EQ(trials.trials, 1);  // the trial comes once
+}
+
+TEST_P(IdentityServiceTest, TwoFactorCodesAreSingleUseWithinTheirWindowAndChallengesExpire) {
+    auto reg = registered("totp@example.com");
+    const auto who = principal_of(reg);
+    auto setup = service_->begin_two_factor(who);
+    ASSERT_TRUE(setup);
+    const std::string key = *totp::base32_decode(setup->secret);
+    auto step = [&] { return totp::step_of(clock_.now() / kMicrosPerSecond); };
+    auto codes = service_->confirm_two_factor(who, totp::code_at(key, step()), "ip");
+    ASSERT_TRUE(codes) << codes.error().message;
+    ASSERT_EQ(codes->size(), 10U);
+
+    auto login = [&] {
+        auto r = service_->login({"totp@example.com", "long-enough-pw", std::nullopt}, "ip");
+        EXPECT_TRUE(r && !r->challenge.empty() && r->access.empty());
+        return r ? r->challenge : std::string();
+    };
+    // The step used to confirm is spent (the fixture allows 3 failures).
+    auto challenge = login();
+    EXPECT_FALSE(service_->login_two_factor(challenge, totp::code_at(key, step()), "ip"));
+    // Two steps ahead is outside the window.
+    EXPECT_FALSE(service_->login_two_factor(challenge, totp::code_at(key, step() + 2), "ip"));
+    clock_.advance(totp::kStepSeconds * kMicrosPerSecond);
+    auto signed_in = service_->login_two_factor(challenge, totp::code_at(key, step()), "ip");
+    ASSERT_TRUE(signed_in) << signed_in.error().message;
+    EXPECT_FALSE(signed_in->access.empty());
+    EXPECT_TRUE(service_->authenticate_bearer(signed_in->access));
+
+    // A challenge lives five minutes.
+    challenge = login();
+    clock_.advance(5 * 60 * kMicrosPerSecond + 1);
+    auto late = service_->login_two_factor(challenge, (*codes)[0], "ip");
+    ASSERT_FALSE(late);
+    EXPECT_EQ(late.error().error_code, "INVALID_CHALLENGE");
+    // Recovery codes: once each, stored only as keyed hashes.
+    challenge = login();
+    EXPECT_TRUE(service_->login_two_factor(challenge, (*codes)[0], "ip"));
+    challenge = login();
+    EXPECT_FALSE(service_->login_two_factor(challenge, (*codes)[0], "ip"));
+    EXPECT_EQ(*service_->recovery_codes_left(who), 9);
+    auto stored = test_->db().read([&](db::Connection& c) {
+        return c.query_one("SELECT count(*) FROM recovery_codes WHERE code_hash = $1",
+                           {(*codes)[1]});
     });
     ASSERT_TRUE(stored && *stored);
     EXPECT_EQ((*stored)->i64(0), 0);

@@ -37,7 +37,7 @@ std::string name_of(AccountType t) {
 constexpr const char* kAccountColumns =
     "id, type, name, status, parent_id, business_name, business_username, business_type, "
     "contact_email, contact_phone, country, account_sid, reseller_details, max_messages_per_day, "
-    "created_at, updated_at, default_country, registered_ip";
+    "created_at, updated_at, default_country, registered_ip, awaiting_verification, require_2fa";
 
 // How many columns a list like kAccountColumns names: rows that join
 // several tables find each part's first column by it.
@@ -69,6 +69,8 @@ Account account_from(const Row& r, std::size_t i = 0) {
     a.updated_at = r.i64(i + 15);
     a.default_country = r.text(i + 16);
     a.registered_ip = r.opt_text(i + 17);
+    a.awaiting_verification = r.boolean(i + 18);
+    a.require_2fa = r.boolean(i + 19);
     return a;
 }
 
@@ -79,7 +81,7 @@ Value details_value(const Account& a) {
 
 constexpr const char* kUserColumns =
     "u.id, u.email, u.name, u.password_hash, u.is_active, u.last_account_id, u.created_at, "
-    "u.updated_at, u.last_login_at";
+    "u.updated_at, u.last_login_at, u.email_verified_at, u.totp_enabled_at";
 
 User user_from(const Row& r, std::size_t i = 0) {
     User u;
@@ -92,6 +94,8 @@ User user_from(const Row& r, std::size_t i = 0) {
     u.created_at = r.i64(i + 6);
     u.updated_at = r.i64(i + 7);
     u.last_login_at = r.opt_i64(i + 8);
+    u.email_verified_at = r.opt_i64(i + 9);
+    u.totp_enabled_at = r.opt_i64(i + 10);
     return u;
 }
 
@@ -172,12 +176,27 @@ Status insert_account(Connection& c, const Account& a) {
     return done(c.query(
         std::string("INSERT INTO accounts (") + kAccountColumns +
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
-            "$18)",
-        {a.id.value, name_of(a.type), a.name, a.status, db::optional_id(a.parent_id),
-         a.business_name, db::optional_text(a.business_username), a.business_type, a.contact_email,
-         a.contact_phone, a.country, a.account_sid, details_value(a),
-         db::optional_int(a.max_messages_per_day), a.created_at, a.updated_at, a.default_country,
-         db::optional_text(a.registered_ip)}));
+            "$18, $19, $20)",
+        {a.id.value,
+         name_of(a.type),
+         a.name,
+         a.status,
+         db::optional_id(a.parent_id),
+         a.business_name,
+         db::optional_text(a.business_username),
+         a.business_type,
+         a.contact_email,
+         a.contact_phone,
+         a.country,
+         a.account_sid,
+         details_value(a),
+         db::optional_int(a.max_messages_per_day),
+         a.created_at,
+         a.updated_at,
+         a.default_country,
+         db::optional_text(a.registered_ip),
+         a.awaiting_verification,
+         a.require_2fa}));
 }
 
 Status update_account(Connection& c, const Account& a) {
@@ -185,11 +204,12 @@ Status update_account(Connection& c, const Account& a) {
         "UPDATE accounts SET name = $2, status = $3, business_name = $4, business_username = $5, "
         "business_type = $6, contact_email = $7, contact_phone = $8, country = $9, "
         "reseller_details = $10, max_messages_per_day = $11, updated_at = $12, default_country = "
-        "$13 "
+        "$13, require_2fa = $14 "
         "WHERE id = $1",
         {a.id.value, a.name, a.status, a.business_name, db::optional_text(a.business_username),
          a.business_type, a.contact_email, a.contact_phone, a.country, details_value(a),
-         db::optional_int(a.max_messages_per_day), a.updated_at, a.default_country}));
+         db::optional_int(a.max_messages_per_day), a.updated_at, a.default_country,
+         a.require_2fa}));
 }
 
 Result<std::optional<Account>> find_account(Connection& c, const AccountId& id) {
@@ -252,18 +272,21 @@ Result<std::int64_t> count_registrations(Connection& c, const std::string& ip, M
 Status insert_user(Connection& c, const User& u) {
     return done(c.query(
         "INSERT INTO users (id, email, name, password_hash, is_active, last_account_id, "
-        "created_at, updated_at, last_login_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "created_at, updated_at, last_login_at, email_verified_at) VALUES ($1, $2, $3, $4, $5, "
+        "$6, $7, $8, $9, $10)",
         {u.id.value, u.email, u.name, u.password_hash, u.is_active,
          db::optional_id(u.last_account_id), u.created_at, u.updated_at,
-         db::optional_int(u.last_login_at)}));
+         db::optional_int(u.last_login_at), db::optional_int(u.email_verified_at)}));
 }
 
 Status update_user(Connection& c, const User& u) {
-    return done(c.query(
-        "UPDATE users SET email = $2, name = $3, password_hash = $4, is_active = $5, "
-        "last_account_id = $6, updated_at = $7, last_login_at = $8 WHERE id = $1",
-        {u.id.value, u.email, u.name, u.password_hash, u.is_active,
-         db::optional_id(u.last_account_id), u.updated_at, db::optional_int(u.last_login_at)}));
+    return done(
+        c.query("UPDATE users SET email = $2, name = $3, password_hash = $4, is_active = $5, "
+                "last_account_id = $6, updated_at = $7, last_login_at = $8, email_verified_at = $9 "
+                "WHERE id = $1",
+                {u.id.value, u.email, u.name, u.password_hash, u.is_active,
+                 db::optional_id(u.last_account_id), u.updated_at,
+                 db::optional_int(u.last_login_at), db::optional_int(u.email_verified_at)}));
 }
 
 Result<std::optional<User>> find_user(Connection& c, const UserId& id) {
@@ -463,15 +486,21 @@ Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const S
             std::string(
                 "SELECT s.revoked_at, u.is_active, m.role, m.is_active, a.status, a.type, ") +
                 db::kSettingsEpochColumn +
-                " FROM sessions s JOIN users u ON u.id = s.user_id "
+                ", a.require_2fa, u.totp_enabled_at FROM sessions s JOIN users u ON u.id = "
+                "s.user_id "
                 "JOIN accounts a ON a.id = s.account_id "
                 "LEFT JOIN memberships m ON m.account_id = s.account_id AND m.user_id = s.user_id "
                 "WHERE s.id = $1 AND s.user_id = $2 AND s.account_id = $3",
             {session.value, user.value, account.value}),
         [](const Row& r) {
-            return SessionPrincipal{!r.is_null(0), r.boolean(1), opt_role_from(r, 2),
-                                    r.boolean(3),  r.text(4),    account_type_from(r.text(5)),
-                                    r.i64(6)};
+            return SessionPrincipal{!r.is_null(0),
+                                    r.boolean(1),
+                                    opt_role_from(r, 2),
+                                    r.boolean(3),
+                                    r.text(4),
+                                    account_type_from(r.text(5)),
+                                    r.i64(6),
+                                    r.boolean(7) && r.is_null(8)};
         });
 }
 
@@ -571,6 +600,136 @@ Result<bool> spend_password_resets(Connection& c, const UserId& user, const std:
                      "used_at IS NULL",
                      {user.value, now})));
     return true;
+}
+
+Status insert_email_verification(Connection& c, const std::string& token_hash, const User& user,
+                                 Micros now, Micros expires_at) {
+    return done(
+        c.query("INSERT INTO email_verifications (token_hash, user_id, email, created_at, "
+                "expires_at) VALUES ($1, $2, $3, $4, $5)",
+                {token_hash, user.id.value, user.email, now, expires_at}));
+}
+
+Result<std::optional<UserId>> spend_email_verification(Connection& c, const std::string& token_hash,
+                                                       Micros now) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT user_id, email FROM email_verifications WHERE "
+                                    "token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                                    {token_hash, now}));
+    if (!row) return std::optional<UserId>{};
+    const auto user = row->id<UserId>(0);
+    const std::string email = row->text(1);
+    UJ_ASSIGN(auto spent, c.execute("UPDATE email_verifications SET used_at = $2 WHERE "
+                                    "token_hash = $1 AND used_at IS NULL",
+                                    {token_hash, now}));
+    if (spent == 0) return std::optional<UserId>{};
+    // A token proves only the address it was mailed to.
+    UJ_ASSIGN(auto still,
+              c.query_one("SELECT 1 FROM users WHERE id = $1 AND email = $2", {user.value, email}));
+    if (!still) return std::optional<UserId>{};
+    return std::optional<UserId>(user);
+}
+
+Result<std::vector<Account>> end_verification_wait(Connection& c, const UserId& owner) {
+    UJ_ASSIGN(auto rows,
+              c.query(std::string("SELECT ") + kAccountColumns +
+                          " FROM accounts WHERE awaiting_verification = $2 AND id IN (SELECT "
+                          "account_id FROM memberships WHERE user_id = $1 AND role = 'owner')",
+                      {owner.value, true}));
+    std::vector<Account> out;
+    for (const auto& r : rows.rows) {
+        out.push_back(account_from(r));
+        UJ_TRY(done(c.query("UPDATE accounts SET awaiting_verification = $2 WHERE id = $1",
+                            {out.back().id.value, false})));
+    }
+    return out;
+}
+
+Result<TwoFactor> find_two_factor(Connection& c, const UserId& user) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT totp_secret, totp_enabled_at, totp_last_step FROM "
+                                    "users WHERE id = $1",
+                                    {user.value}));
+    if (!row) return TwoFactor{};
+    return TwoFactor{row->opt_text(0), row->opt_i64(1), row->opt_i64(2)};
+}
+
+Status set_pending_totp(Connection& c, const UserId& user, const std::string& sealed) {
+    return done(
+        c.query("UPDATE users SET totp_secret = $2, totp_enabled_at = NULL, "
+                "totp_last_step = NULL WHERE id = $1",
+                {user.value, sealed}));
+}
+
+Status enable_two_factor(Connection& c, const UserId& user, Micros now, std::int64_t step) {
+    return done(c.query(
+        "UPDATE users SET totp_enabled_at = $2, totp_last_step = $3, updated_at = $2 WHERE id = $1",
+        {user.value, now, step}));
+}
+
+Status disable_two_factor(Connection& c, const UserId& user) {
+    UJ_TRY(
+        done(c.query("UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, "
+                     "totp_last_step = NULL WHERE id = $1",
+                     {user.value})));
+    return done(c.query("DELETE FROM recovery_codes WHERE user_id = $1", {user.value}));
+}
+
+Result<bool> use_totp_step(Connection& c, const UserId& user, std::int64_t step) {
+    UJ_ASSIGN(auto changed, c.execute("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND "
+                                      "(totp_last_step IS NULL OR totp_last_step < $2)",
+                                      {user.value, step}));
+    return changed == 1;
+}
+
+Status replace_recovery_codes(Connection& c, const UserId& user,
+                              const std::vector<std::string>& hashes, Micros now) {
+    UJ_TRY(done(c.query("DELETE FROM recovery_codes WHERE user_id = $1", {user.value})));
+    for (const auto& h : hashes)
+        UJ_TRY(
+            done(c.query("INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES "
+                         "($1, $2, $3)",
+                         {user.value, h, now})));
+    return {};
+}
+
+Result<bool> spend_recovery_code(Connection& c, const UserId& user, const std::string& hash,
+                                 Micros now) {
+    UJ_ASSIGN(auto changed, c.execute("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 "
+                                      "AND code_hash = $2 AND used_at IS NULL",
+                                      {user.value, hash, now}));
+    return changed == 1;
+}
+
+Result<std::int64_t> recovery_codes_left(Connection& c, const UserId& user) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND "
+                                    "used_at IS NULL",
+                                    {user.value}));
+    return row ? row->i64(0) : 0;
+}
+
+Status insert_login_challenge(Connection& c, const std::string& token_hash,
+                              const LoginChallenge& ch, Micros now, Micros expires_at) {
+    return done(
+        c.query("INSERT INTO login_challenges (token_hash, user_id, account_id, "
+                "created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+                {token_hash, ch.user_id.value, db::optional_id(ch.account_id), now, expires_at}));
+}
+
+Result<std::optional<LoginChallenge>> live_login_challenge(Connection& c,
+                                                           const std::string& token_hash,
+                                                           Micros now) {
+    UJ_ASSIGN(auto row, c.query_one("SELECT user_id, account_id FROM login_challenges WHERE "
+                                    "token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                                    {token_hash, now}));
+    if (!row) return std::optional<LoginChallenge>{};
+    return std::optional<LoginChallenge>(
+        LoginChallenge{row->id<UserId>(0), row->opt_id<AccountId>(1)});
+}
+
+Result<bool> spend_login_challenge(Connection& c, const std::string& token_hash, Micros now) {
+    UJ_ASSIGN(auto changed, c.execute("UPDATE login_challenges SET used_at = $2 WHERE "
+                                      "token_hash = $1 AND used_at IS NULL",
+                                      {token_hash, now}));
+    return changed == 1;
 }
 
 Status insert_invitation(Connection& c, const Invitation& inv) {

@@ -105,6 +105,8 @@ struct SessionPrincipal {
     std::string account_status;
     AccountType account_type = AccountType::kBusiness;
     std::int64_t settings_epoch = 0;
+    // The account requires two factors and the user has not set them up.
+    bool two_factor_setup_required = false;
 };
 Result<std::optional<SessionPrincipal>> session_principal(Connection& c, const SessionId& session,
                                                           const UserId& user,
@@ -133,6 +135,48 @@ Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now);
 // Invitations (the account id leads, except for the invitee's own look-ups,
 // which are keyed by the invitee's email or the token's hash)
 // ---- password resets
+// Email verifications: a token for the address the user had when it was
+// mailed. Spending answers the user only while the address is unchanged.
+Status insert_email_verification(Connection& c, const std::string& token_hash, const User& user,
+                                 Micros now, Micros expires_at);
+Result<std::optional<UserId>> spend_email_verification(Connection& c, const std::string& token_hash,
+                                                       Micros now);
+// The accounts `owner` owns that waited for a verification, no longer
+// waiting.
+Result<std::vector<Account>> end_verification_wait(Connection& c, const UserId& owner);
+
+// Two-factor sign-in. The sealed TOTP secret (pending or enabled) and the
+// last step a code was used for.
+struct TwoFactor {
+    std::optional<std::string> sealed_secret;
+    std::optional<Micros> enabled_at;
+    std::optional<std::int64_t> last_step;
+};
+Result<TwoFactor> find_two_factor(Connection& c, const UserId& user);
+// A new pending secret (two-factor stays off until enable_two_factor).
+Status set_pending_totp(Connection& c, const UserId& user, const std::string& sealed);
+Status enable_two_factor(Connection& c, const UserId& user, Micros now, std::int64_t step);
+// Turns it off: secret, steps and recovery codes gone.
+Status disable_two_factor(Connection& c, const UserId& user);
+// Records `step` as used; false when it (or a later one) already was.
+Result<bool> use_totp_step(Connection& c, const UserId& user, std::int64_t step);
+Status replace_recovery_codes(Connection& c, const UserId& user,
+                              const std::vector<std::string>& hashes, Micros now);
+Result<bool> spend_recovery_code(Connection& c, const UserId& user, const std::string& hash,
+                                 Micros now);
+Result<std::int64_t> recovery_codes_left(Connection& c, const UserId& user);
+struct LoginChallenge {
+    UserId user_id;
+    std::optional<AccountId> account_id;  // the account asked for at login
+};
+Status insert_login_challenge(Connection& c, const std::string& token_hash,
+                              const LoginChallenge& ch, Micros now, Micros expires_at);
+Result<std::optional<LoginChallenge>> live_login_challenge(Connection& c,
+                                                           const std::string& token_hash,
+                                                           Micros now);
+// False when it was spent already.
+Result<bool> spend_login_challenge(Connection& c, const std::string& token_hash, Micros now);
+
 Status insert_password_reset(Connection& c, const std::string& token_hash, const UserId& user,
                              Micros now, Micros expires_at);
 // The user a reset token is for, when it is unused and not expired.

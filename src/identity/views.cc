@@ -19,6 +19,8 @@ json account_json(const Account& a) {
     out.emplace("type", a.type);
     out.emplace("name", a.name);
     out.emplace("status", a.status);
+    out.emplace("awaiting_verification", a.awaiting_verification);
+    out.emplace("require_2fa", a.require_2fa);
     out.emplace("parent_id", text_or_null(a.parent_id));
     out.emplace("business_name", a.business_name);
     out.emplace("business_username", text_or_null(a.business_username));
@@ -44,6 +46,9 @@ json user_json(const User& u) {
     out.emplace("created_at", format_iso8601(u.created_at));
     out.emplace("updated_at", format_iso8601(u.updated_at));
     out.emplace("last_login_at", time_or_null(u.last_login_at));
+    out.emplace("email_verified", u.email_verified_at.has_value());
+    out.emplace("email_verified_at", time_or_null(u.email_verified_at));
+    out.emplace("two_factor_enabled", u.totp_enabled_at.has_value());
     return out;
 }
 

@@ -118,17 +118,19 @@ class SmtpRelay:
         out.update(extra)
         return out
 
-    def to(self, address):
+    def to(self, address, subject=None):
+        """Mails taken for `address` (with `subject` when given), oldest first."""
         with self.lock:
-            return [m for m in self.mails if address.lower() in
-                    [a.lower() for a in m.envelope_to]]
+            return [m for m in self.mails
+                    if address.lower() in [a.lower() for a in m.envelope_to]
+                    and (subject is None or str(m["Subject"]) == subject)]
 
-    def wait_for(self, address, count=1, timeout=15.0):
+    def wait_for(self, address, count=1, subject=None, timeout=15.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            found = self.to(address)
+            found = self.to(address, subject)
             if len(found) >= count:
                 return found
             time.sleep(0.05)
         raise AssertionError("the relay got %d mail(s) for %s, not %d" % (
-            len(self.to(address)), address, count))
+            len(self.to(address, subject)), address, count))

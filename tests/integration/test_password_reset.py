@@ -14,11 +14,12 @@ import ujumbe_it as u
 from ujumbe_it import assert_error, assert_ok
 
 rsrv, rapi, radmin = u.module_server({}, "password-reset", "r")
+SUBJECT = "Reset your Ujumbe password"
 
 
 def reset_token(api, email):
     mails = u.outbox_mails(api, email)
-    assert mails and mails[-1]["subject"] == "Reset your Ujumbe password", mails
+    assert mails and mails[-1]["subject"] == SUBJECT, mails
     found = re.search(r"^Reset token: (\S+)$", mails[-1]["body"], re.M)
     assert found, mails[-1]
     return found.group(1)
@@ -80,7 +81,8 @@ def test_requests_are_throttled_per_email_quietly_and_per_client_openly(server_f
     for _ in range(5):
         assert_ok(srv.api("POST", "/auth/password/reset", json={"email": owner.email}))
     # Three mails an hour reach one inbox; the answer stays the same.
-    assert len(u.outbox_mails(srv.api, owner.email)) == 3
+    resets = [m for m in u.outbox_mails(srv.api, owner.email) if m["subject"] == SUBJECT]
+    assert len(resets) == 3
     for i in range(5):
         assert_ok(srv.api("POST", "/auth/password/reset",
                           json={"email": "someone%d@example.com" % i}))
