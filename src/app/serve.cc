@@ -8,9 +8,12 @@
 #include <fstream>
 #include <thread>
 
+#include "app/audited_routes.h"
 #include "app/commands.h"
 #include "app/modules.h"
 #include "app/runtime.h"
+#include "audit/recorder.h"
+#include "audit/routes.h"
 #include "core/log.h"
 #include "core/thread_name.h"
 #include "http/envelope.h"
@@ -126,7 +129,9 @@ int serve(const Config& config) {
     http::Router router;
     add_health_routes(router, **db, modules);
     modules.add_routes(router);
+    audit::add_routes(router, **db);
     assign_rate_classes(router);
+    mark_audited_routes(router);
     identity::Authenticator authenticator(modules.identity());
     http::IdempotencyKeys idempotency(**db, SystemClock::instance(), *secret);
     const http::RateLimits default_limits{config.rate_limit_auth, config.rate_limit_send,
@@ -143,6 +148,8 @@ int serve(const Config& config) {
             return limits;
         });
     http::Dispatcher dispatcher(router, authenticator, &idempotency, &limiter);
+    audit::Recorder audit_recorder(**db, SystemClock::instance());
+    dispatcher.set_audit(&audit_recorder);
 
     const int threads = config.threads > 0
                             ? config.threads

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/log.h"
+#include "http/audit.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
 #include "http/rate_limit.h"
@@ -140,14 +141,43 @@ Response Dispatcher::run_chain(const Route& route, RequestContext& ctx, const Re
 }
 
 Response Dispatcher::run_handler(const Route& route, RequestContext& ctx, const Request& request) {
+    const bool audited = audit_ && !route.options.audit.empty();
+    std::optional<nlohmann::json> before;
+    if (audited && ctx.principal && request.method != Method::kGet)
+        before = read_before(ctx, request);
     auto result = route.handler(ctx, request);
+    Response response;
     if (!result) {
         if (result.error().code == ErrorCode::kInternal)
             log::error("request failed",
                        {{"request_id", ctx.request_id}, {"error", result.error().message}});
-        return error_response(result.error());
+        response = error_response(result.error());
+    } else {
+        response = std::move(*result);
     }
-    return std::move(*result);
+    const bool succeeded = response.status >= 200 && response.status <= 299;
+    if (audited && (succeeded || route.options.audit_failures))
+        audit_->record({route, ctx, request, response, std::move(before)});
+    return response;
+}
+
+std::optional<nlohmann::json> Dispatcher::read_before(const RequestContext& ctx,
+                                                      const Request& request) {
+    auto matched = router_.match(Method::kGet, request.path);
+    const auto* found = std::get_if<Router::Match>(&matched);
+    if (!found || !found->route->options.authenticated) return std::nullopt;
+    Request get;
+    get.method = Method::kGet;
+    get.target = request.path;
+    get.path = request.path;
+    get.headers = request.headers;
+    get.remote_ip = request.remote_ip;
+    RequestContext read_ctx{ctx.request_id, found->params, ctx.principal};
+    auto answer = found->route->handler(read_ctx, get);
+    if (!answer || answer->status != 200 || answer->stream) return std::nullopt;
+    auto body = nlohmann::json::parse(answer->body, nullptr, false);
+    if (!body.is_object() || !body.contains("data")) return std::nullopt;
+    return std::move(body["data"]);
 }
 
 Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx, const Request& request,

@@ -28,6 +28,7 @@ public:
 // `full_access` allows all, `read_only` allows every "*:read" scope.
 bool scope_allows(const std::vector<std::string>& scopes, const std::string& needed);
 
+class AuditSink;
 class IdempotencyKeys;
 class RateLimiter;
 
@@ -40,6 +41,8 @@ public:
         : router_(router), auth_(auth), idempotency_(idempotency), limiter_(limiter) {}
 
     Router& router() { return router_; }
+    // Audited routes (RouteOptions::audit) report to `sink` from now on.
+    void set_audit(AuditSink* sink) { audit_ = sink; }
 
     // Runs the chain for a request whose route matched. Never throws.
     Response handle(const Route& route, RequestContext& ctx, const Request& request);
@@ -62,11 +65,14 @@ private:
     // The handler behind the Idempotency-Key check, when the request has one.
     Response run_idempotent(const Route& route, RequestContext& ctx, const Request& request,
                             std::string_view key);
+    // The resource at the request's path as its GET route answers it now.
+    std::optional<nlohmann::json> read_before(const RequestContext& ctx, const Request& request);
 
     Router& router_;
     Authenticator& auth_;
     IdempotencyKeys* idempotency_;
     RateLimiter* limiter_;
+    AuditSink* audit_ = nullptr;
 };
 
 // A Response for a request that matched no route (404) or no method (405).

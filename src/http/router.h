@@ -39,6 +39,11 @@ struct RouteOptions {
     // Answers a principal that must still set up two-factor sign-in (its
     // account requires it); every other route refuses one with 403.
     bool before_two_factor = false;
+    // The audit log's name for what this route does ("gateways.update");
+    // empty: not audited. Successful answers are recorded, and failed ones
+    // too when audit_failures (sign-in attempts).
+    std::string audit;
+    bool audit_failures = false;
 };
 
 struct Route {

@@ -1,0 +1,80 @@
+#include "audit/recorder.h"
+
+#include "audit/changes.h"
+#include "audit/store.h"
+#include "core/log.h"
+
+namespace ujumbe::audit {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t kMaxHeaderChars = 256;
+
+std::string text_field(const json& object, const char* name) {
+    if (!object.is_object()) return {};
+    auto it = object.find(name);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// A header as stored: bounded, printable.
+std::string bounded(std::string_view text) {
+    std::string out;
+    for (unsigned char c : text.substr(0, kMaxHeaderChars))
+        out += c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?';
+    return out;
+}
+
+}  // namespace
+
+void Recorder::record(const http::AuditEvent& ev) {
+    Entry e;
+    const Micros now = clock_.now();
+    e.id = new_uuid_v7(now);
+    e.created_at = now;
+    e.action = ev.route.options.audit;
+    e.target_type = target_type_of(ev.route.pattern);
+    e.status = ev.response.status;
+    e.ip = ev.request.remote_ip;
+    e.user_agent = bounded(ev.request.header("user-agent").value_or(""));
+    e.request_id = ev.ctx.request_id;
+    const json answer = json::parse(ev.response.body, nullptr, false);
+    const json data = answer.is_object() && answer.contains("data") ? answer["data"] : json();
+    if (ev.response.status >= 400) e.error_code = text_field(answer, "error_code");
+    if (ev.ctx.principal) {
+        const auto& who = *ev.ctx.principal;
+        e.account_id = who.account_id;
+        e.actor_user_id = who.user_id;
+        e.actor_api_key_id = who.api_key_id;
+        e.actor_label = who.user_id.value;
+    } else if (data.is_object() && data.contains("user")) {
+        // A sign-in that succeeded: the user and the account it opened.
+        e.actor_user_id = UserId{text_field(data["user"], "id")};
+        e.actor_label = e.actor_user_id->value;
+        if (auto account = text_field(data.value("account", json()), "id"); !account.empty())
+            e.account_id = AccountId{account};
+    } else {
+        // An attempt: the email it named, as typed (bounded).
+        const json body = json::parse(ev.request.body, nullptr, false);
+        const std::string email = text_field(body, "email");
+        e.actor_label = email.empty() ? "anonymous" : bounded(email);
+    }
+    if (auto id = ev.ctx.path_params.find("id"); id != ev.ctx.path_params.end())
+        e.target_id = id->second;
+    else if (auto made = text_field(data, "id"); !made.empty())
+        e.target_id = made;
+    if (data.is_object() && data.value("two_factor_required", false))
+        e.error_code = "TWO_FACTOR_PENDING";  // the password passed; a code must follow
+    if (ev.ctx.principal && ev.response.status < 300) {
+        const bool deleted = ev.request.method == http::Method::kDelete;
+        e.changes = changed_fields(ev.before.value_or(json()), deleted ? json() : data);
+    }
+    auto written = db_.write([&](db::Connection& c) { return store::insert(c, e); });
+    if (!written)
+        log::error("audit entry not written", {{"action", e.action},
+                                               {"request_id", e.request_id},
+                                               {"error", written.error().message}});
+}
+
+}  // namespace ujumbe::audit
