@@ -26,7 +26,7 @@ LAYERS = {
     "billing": ["core", "db", "http", "identity", "contacts", "formats"],
     "channels": ["core", "formats"],
     "realtime": ["core", "db", "http"],
-    "audit": ["core", "db", "http"],
+    "audit": ["core", "db", "http", "formats"],
     "media": ["core", "db", "http", "formats"],
     "routing": ["core", "db", "http", "formats", "channels"],
     "messaging": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
