@@ -149,7 +149,7 @@ int serve(const Config& config) {
         });
     http::Dispatcher dispatcher(router, authenticator, &idempotency, &limiter);
     audit::Recorder audit_recorder(**db, SystemClock::instance());
-    dispatcher.set_audit(&audit_recorder);
+    if (config.audit_log) dispatcher.set_audit(&audit_recorder);
 
     const int threads = config.threads > 0
                             ? config.threads

@@ -172,6 +172,7 @@ const std::vector<Setting>& settings() {
         text("node_id", &Config::node_id),
         flag("sandbox_gateway", &Config::sandbox_gateway),
         flag("require_email_verification", &Config::require_email_verification),
+        flag("audit_log", &Config::audit_log),
         flag("refund_undelivered", &Config::refund_undelivered),
         {"currency",
          [](Config& c, const std::string& v) -> Status {

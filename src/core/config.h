@@ -151,6 +151,8 @@ struct Config {
     // Self-registered accounts send nothing and get no trial credit until
     // their owner verifies the email address (docs/api-identity.md).
     bool require_email_verification = false;
+    // The audit log records (docs/audit-log.md); off only to measure its cost.
+    bool audit_log = true;
     // Billing: the platform currency (ISO 4217), the trial credit of
     // self-registered accounts (decimal text; "0" for none) and whether
     // undelivered/expired messages are refunded like failed ones.

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""The cost of the audit log on a write-heavy admin endpoint
+(docs/audit-log.md).
+
+Starts the real ujumbe binary on a throwaway database (SQLite, or
+PostgreSQL when UJUMBE_BENCH_PG_URL names a server) twice, with the audit
+log on and off (UJUMBE_AUDIT_LOG), and each time sends UPDATES (default
+5,000) PUT /accounts/current requests (an audited change: the account is
+read through its GET before, and an entry appended after) from CLIENTS
+processes (default 4), one request at a time each: updates a second and
+p50/p99 ms, and the difference.
+"""
+import http.client
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+from benchlib import register_account, start_server
+
+UPDATES = int(os.environ.get("UPDATES", "5000"))
+CLIENTS = int(os.environ.get("CLIENTS", "4"))
+
+
+def update(args):
+    base, auth, count, worker = args
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    latencies = []
+    for i in range(count):
+        body = json.dumps({"business_type": "type-%d-%d" % (worker, i % 7)})
+        started = time.monotonic()
+        conn.request("PUT", "/api/v1/accounts/current", body=body,
+                     headers=dict(auth, **{"Content-Type": "application/json"}))
+        resp = conn.getresponse()
+        payload = resp.read()
+        latencies.append(time.monotonic() - started)
+        if resp.status != 200:
+            sys.exit("PUT answered %d: %r" % (resp.status, payload[:200]))
+    conn.close()
+    return latencies
+
+
+def run(pg_url, audit):
+    tmp = tempfile.mkdtemp(prefix="ujumbe-audit-bench-")
+    proc, base = start_server(tmp, pg_url, {"UJUMBE_AUDIT_LOG": "true" if audit else "false"})
+    try:
+        auth = register_account(base)
+        per = UPDATES // CLIENTS
+        started = time.monotonic()
+        with multiprocessing.Pool(CLIENTS) as pool:
+            parts = pool.map(update, [(base, auth, per, w) for w in range(CLIENTS)])
+        elapsed = time.monotonic() - started
+        latencies = sorted(x for part in parts for x in part)
+        return (len(latencies) / elapsed, latencies[len(latencies) // 2] * 1000,
+                latencies[int(len(latencies) * 0.99)] * 1000)
+    finally:
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main():
+    pg_url = os.environ.get("UJUMBE_BENCH_PG_URL")
+    on = run(pg_url, True)
+    off = run(pg_url, False)
+    print("engine=%s audit on: %.0f/s p50 %.2f ms p99 %.2f ms | off: %.0f/s p50 %.2f ms "
+          "p99 %.2f ms | cost %.1f%% of the rate" % (
+              "postgres" if pg_url else "sqlite", *on, *off, (1 - on[0] / off[0]) * 100))
+
+
+if __name__ == "__main__":
+    main()
