@@ -129,7 +129,8 @@ int serve(const Config& config) {
     http::Router router;
     add_health_routes(router, **db, modules);
     modules.add_routes(router);
-    audit::add_routes(router, **db);
+    audit::Recorder audit_recorder(**db, SystemClock::instance());
+    audit::add_routes(router, **db, audit_recorder);
     assign_rate_classes(router);
     mark_audited_routes(router);
     identity::Authenticator authenticator(modules.identity());
@@ -148,7 +149,6 @@ int serve(const Config& config) {
             return limits;
         });
     http::Dispatcher dispatcher(router, authenticator, &idempotency, &limiter);
-    audit::Recorder audit_recorder(**db, SystemClock::instance());
     if (config.audit_log) dispatcher.set_audit(&audit_recorder);
 
     const int threads = config.threads > 0
@@ -212,6 +212,7 @@ int serve(const Config& config) {
         });
     io.run();
     for (auto& t : pool) t.join();
+    audit_recorder.stop();  // what the last requests recorded
     modules.stop();
     (*db)->stop();
     log::info("stopped");

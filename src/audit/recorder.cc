@@ -28,7 +28,62 @@ std::string bounded(std::string_view text) {
 
 }  // namespace
 
+Recorder::Recorder(db::Database& db, Clock& clock) : db_(db), clock_(clock) {
+    // Rounds on a short poll, not a wake per entry: a wake is a context
+    // switch per audited request.
+    writer_.start("audit", kPollMicros, std::chrono::milliseconds(0), [this] {
+        if (auto written = flush(); !written)
+            log::error("audit entries not written", {{"error", written.error().message}});
+    });
+}
+
+Recorder::~Recorder() {
+    stop();
+}
+
+void Recorder::stop() {
+    writer_.stop();
+    if (auto written = flush(); !written)
+        log::error("audit entries lost at stop", {{"error", written.error().message}});
+}
+
 void Recorder::record(const http::AuditEvent& ev) {
+    Entry e = entry_of(ev);
+    std::size_t waiting = 0;
+    {
+        std::lock_guard lock(waiting_mutex_);
+        waiting_.push_back(std::move(e));
+        waiting = waiting_.size();
+    }
+    if (waiting == kWakeAt) writer_.wake();
+    if (waiting < kMaxWaiting) return;
+    if (auto written = flush(); !written)
+        log::error("audit entries not written", {{"error", written.error().message}});
+}
+
+Status Recorder::flush() {
+    std::lock_guard write(write_mutex_);
+    std::vector<Entry> batch;
+    {
+        std::lock_guard lock(waiting_mutex_);
+        batch.swap(waiting_);
+    }
+    if (batch.empty()) return {};
+    auto written = db_.write([&](db::Connection& c) -> Status {
+        for (const auto& e : batch) UJ_TRY(store::insert(c, e));
+        return {};
+    });
+    if (!written) {
+        // Kept for the next round, ahead of what came meanwhile.
+        std::lock_guard lock(waiting_mutex_);
+        batch.insert(batch.end(), std::make_move_iterator(waiting_.begin()),
+                     std::make_move_iterator(waiting_.end()));
+        waiting_.swap(batch);
+    }
+    return written;
+}
+
+Entry Recorder::entry_of(const http::AuditEvent& ev) const {
     Entry e;
     const Micros now = clock_.now();
     e.id = new_uuid_v7(now);
@@ -70,11 +125,7 @@ void Recorder::record(const http::AuditEvent& ev) {
         const bool deleted = ev.request.method == http::Method::kDelete;
         e.changes = changed_fields(ev.before.value_or(json()), deleted ? json() : data);
     }
-    auto written = db_.write([&](db::Connection& c) { return store::insert(c, e); });
-    if (!written)
-        log::error("audit entry not written", {{"action", e.action},
-                                               {"request_id", e.request_id},
-                                               {"error", written.error().message}});
+    return e;
 }
 
 }  // namespace ujumbe::audit

@@ -97,9 +97,11 @@ json entry_json(const Entry& e) {
     return out;
 }
 
-Result<Response> list_entries(db::Database& db, RequestContext& ctx, const Request& req) {
+Result<Response> list_entries(db::Database& db, Recorder& recorder, RequestContext& ctx,
+                              const Request& req) {
     UJ_ASSIGN(auto v, visibility_of(ctx.who()));
     UJ_ASSIGN(auto q, read_query(req));
+    UJ_TRY(recorder.flush());
     UJ_ASSIGN(auto window, http::list_window(req));
     UJ_ASSIGN(auto listing,
               db.read([&](db::Connection& c) { return store::list(c, v, q, window); }));
@@ -109,9 +111,11 @@ Result<Response> list_entries(db::Database& db, RequestContext& ctx, const Reque
 }
 
 // Every matching entry, newest first, as CSV, a window at a time.
-Result<Response> export_entries(db::Database& db, RequestContext& ctx, const Request& req) {
+Result<Response> export_entries(db::Database& db, Recorder& recorder, RequestContext& ctx,
+                                const Request& req) {
     UJ_ASSIGN(auto v, visibility_of(ctx.who()));
     UJ_ASSIGN(auto q, read_query(req));
+    UJ_TRY(recorder.flush());
     struct State {
         bool header_sent = false;
         db::Window window{.limit = kExportWindow, .keyset = true};
@@ -161,15 +165,19 @@ Result<Response> export_entries(db::Database& db, RequestContext& ctx, const Req
 
 }  // namespace
 
-void add_routes(http::Router& router, db::Database& db) {
+void add_routes(http::Router& router, db::Database& db, Recorder& recorder) {
     const http::RouteOptions read{.scope = "audit:read"};
     router.add(
         http::Method::kGet, "/api/v1/audit-log",
-        [&db](RequestContext& ctx, const Request& req) { return list_entries(db, ctx, req); },
+        [&db, &recorder](RequestContext& ctx, const Request& req) {
+            return list_entries(db, recorder, ctx, req);
+        },
         read);
     router.add(
         http::Method::kGet, "/api/v1/audit-log/export",
-        [&db](RequestContext& ctx, const Request& req) { return export_entries(db, ctx, req); },
+        [&db, &recorder](RequestContext& ctx, const Request& req) {
+            return export_entries(db, recorder, ctx, req);
+        },
         read);
 }
 
