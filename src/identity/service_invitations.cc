@@ -274,6 +274,13 @@ Result<AuthResult> IdentityService::accept_invitation_token(const InviteAcceptan
         throttle_.record_success(found->email, ip);
         if (!existing->is_active)
             return Error::unauthenticated("USER_INACTIVE", "This user is deactivated");
+        // The answer is a signed-in session: a password alone must not open
+        // one for a user who signs in with two factors.
+        if (existing->totp_enabled_at)
+            return Error::forbidden(
+                "This user signs in with two factors: sign in, then accept the invitation "
+                "among your invitations (POST /api/v1/invitations/{id}/accept)",
+                "TWO_FACTOR_REQUIRED");
     } else {
         if (!in.name && !found->name)
             return Error::invalid("name", "Required: the invitation names nobody.");

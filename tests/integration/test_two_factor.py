@@ -157,3 +157,18 @@ def test_an_owner_can_require_two_factors_of_every_user(api):
     assert status["required_by_account"] is True and status["enabled"] is False
     enable(api, admin)
     assert_ok(api("GET", "/contacts", token=admin.access))
+
+
+def test_an_invitation_token_does_not_open_a_session_past_the_second_factor(api):
+    inviter = u.register(api)
+    invitee = u.register(api)
+    enable(api, invitee)
+    u.invite(api, inviter.access, invitee.email)
+    token = u.invitation_token(api, invitee.email)
+    assert_error(api("POST", "/auth/invite/accept",
+                     json={"token": token, "password": invitee.password}), 403,
+                 "TWO_FACTOR_REQUIRED")
+    # Signed in with both factors, the invitee accepts it among their invitations.
+    pending = assert_ok(api("GET", "/invitations", token=invitee.access))["results"]
+    assert len(pending) == 1
+    assert_ok(api("POST", "/invitations/%s/accept" % pending[0]["id"], token=invitee.access))
