@@ -38,7 +38,7 @@ bool plain_text(const std::string& text, std::size_t max) {
 
 Result<Query> read_query(const Request& req) {
     Query q;
-    std::map<std::string, std::vector<std::string>> errors;
+    FieldErrors errors;
     auto text = [&](const char* name, std::optional<std::string>& into) {
         auto v = req.query_param(name);
         if (!v) return;
@@ -53,43 +53,26 @@ Result<Query> read_query(const Request& req) {
         if (!is_uuid(*v)) errors["account_id"].push_back("Must be an account id.");
         q.account_id = AccountId{*v};
     }
-    for (const auto* name : {"date_from", "date_to"}) {
-        auto v = req.query_param(name);
-        if (!v) continue;
-        const bool to = std::string_view(name) == "date_to";
-        const auto t = parse_date_param(*v, to);
-        if (!t) {
-            errors[name].push_back(kDateHint);
-            continue;
-        }
-        (to ? q.to : q.from) = *t;
-    }
+    const auto range = http::read_date_range(req, errors);
+    q.from = range.from;
+    q.to = range.until;
     if (!errors.empty()) return Error::invalid_fields(std::move(errors));
     return q;
-}
-
-json text_or_null(const std::optional<std::string>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-
-template <typename Id>
-json id_or_null(const std::optional<Id>& v) {
-    return v ? json(v->value) : json(nullptr);
 }
 
 json entry_json(const Entry& e) {
     json out = json::object();
     out.emplace("id", e.id);
     out.emplace("created_at", format_iso8601_exact(e.created_at));
-    out.emplace("account_id", id_or_null(e.account_id));
+    out.emplace("account_id", http::text_or_null(e.account_id));
     out.emplace("actor", e.actor_label);
-    out.emplace("actor_user_id", id_or_null(e.actor_user_id));
-    out.emplace("actor_api_key_id", id_or_null(e.actor_api_key_id));
+    out.emplace("actor_user_id", http::text_or_null(e.actor_user_id));
+    out.emplace("actor_api_key_id", http::text_or_null(e.actor_api_key_id));
     out.emplace("action", e.action);
     out.emplace("target_type", e.target_type);
-    out.emplace("target_id", text_or_null(e.target_id));
+    out.emplace("target_id", http::text_or_null(e.target_id));
     out.emplace("status", e.status);
-    out.emplace("error_code", text_or_null(e.error_code));
+    out.emplace("error_code", http::text_or_null(e.error_code));
     out.emplace("changes", e.changes);
     out.emplace("ip", e.ip);
     out.emplace("user_agent", e.user_agent);

@@ -89,14 +89,11 @@ Result<LedgerQuery> read_query(const Request& req) {
         if (!is_uuid(*m)) return Error::invalid("message_id", "Not a message id.");
         q.message_id = MessageId{*m};
     }
-    for (const auto* name : {"date_from", "date_to"}) {
-        auto v = req.query_param(name);
-        if (!v) continue;
-        const bool to = std::string_view(name) == "date_to";
-        const auto t = parse_date_param(*v, to);
-        if (!t) return Error::invalid(name, kDateHint);
-        (to ? q.until : q.from) = *t;
-    }
+    FieldErrors errors;
+    const auto range = http::read_date_range(req, errors);
+    if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    q.from = range.from;
+    q.until = range.until;
     return q;
 }
 

@@ -3,6 +3,7 @@
 #include "http/envelope.h"
 
 #include "core/crypto.h"
+#include "core/dates.h"
 
 #include <uriparser/Uri.h>
 
@@ -168,6 +169,22 @@ Response whole_list(nlohmann::json results) {
                {"count", count},
                {"next", nullptr},
                {"previous", nullptr}});
+}
+
+DateRange read_date_range(const Request& request, FieldErrors& errors) {
+    DateRange out;
+    for (const auto* name : {"date_from", "date_to"}) {
+        auto v = request.query_param(name);
+        if (!v) continue;
+        const bool to = std::string_view(name) == "date_to";
+        const auto t = parse_date_param(*v, to);
+        if (!t) {
+            errors[name].push_back(kDateHint);
+            continue;
+        }
+        (to ? out.until : out.from) = *t;
+    }
+    return out;
 }
 
 }  // namespace ujumbe::http

@@ -61,6 +61,14 @@ Response window_response(const Request& request, const db::Window& window, nlohm
                                       listing.next, listing.previous});
 }
 
+// A list's `date_from` and `date_to` (dates or ISO 8601 times; a date_to
+// date includes its whole day): [from, until). A bad one adds its problem
+// to `errors` under its name.
+struct DateRange {
+    std::optional<Micros> from, until;
+};
+DateRange read_date_range(const Request& request, FieldErrors& errors);
+
 // The list envelope of a list that is never paged (all of it, no next page).
 Response whole_list(nlohmann::json results);
 

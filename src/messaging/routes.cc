@@ -268,17 +268,9 @@ Result<MessageQuery> read_query(const Request& req) {
             errors["search"].push_back("Must be text of at most 200 characters.");
         q.search = *v;
     }
-    for (const auto* name : {"date_from", "date_to"}) {
-        auto v = req.query_param(name);
-        if (!v) continue;
-        const bool to = std::string_view(name) == "date_to";
-        const auto t = parse_date_param(*v, to);
-        if (!t) {
-            errors[name].push_back(kDateHint);
-            continue;
-        }
-        (to ? q.until : q.from) = *t;
-    }
+    const auto range = http::read_date_range(req, errors);
+    q.from = range.from;
+    q.until = range.until;
     if (!errors.empty()) return Error::invalid_fields(std::move(errors));
     return q;
 }
