@@ -99,7 +99,11 @@ Entry Recorder::entry_of(const http::AuditEvent& ev) const {
     if (ev.response.status >= 400) e.error_code = text_field(answer, "error_code");
     if (ev.ctx.principal) {
         const auto& who = *ev.ctx.principal;
-        e.account_id = who.account_id;
+        // The account the change is about: the object's own when it names
+        // one (a top-up or a sender-id decision by the platform), so the
+        // tenant reads it in its log; else the caller's.
+        const std::string about = text_field(data, "account_id");
+        e.account_id = is_uuid(about) ? AccountId{about} : who.account_id;
         e.actor_user_id = who.user_id;
         e.actor_api_key_id = who.api_key_id;
         e.actor_label = who.user_id.value;

@@ -125,3 +125,31 @@ def test_filters_pages_export_and_no_way_to_change_an_entry(api):
         resp = api(method, "/audit-log/%s" % entry_id, json={}, token=owner.access)
         assert resp.status in (404, 405), resp.status
     assert api("DELETE", "/audit-log", token=owner.access).status == 405
+
+
+def test_each_kind_of_audited_change_leaves_its_entry(api, admin):
+    owner = u.register(api)
+    data, email, password = u.add_member(api, owner.access, role="agent")
+    user_id = data["id"]
+    assert_ok(api("PUT", "/users/%s" % user_id, json={"role": "admin"}, token=owner.access))
+    assert_ok(api("DELETE", "/users/%s" % user_id, token=owner.access))
+    sender = "S%07d" % (int(uuid.uuid4().int) % 10 ** 7)
+    requested = assert_ok(api("POST", "/sender-ids", json={"sender_id": sender, "country": "KE"},
+                              token=owner.access), 201)
+    assert_ok(api("POST", "/sender-ids/%s/approve" % requested["id"], json={},
+                  token=admin.access))
+    assert_ok(api("POST", "/wallet/topups", json={"account_id": owner.account["id"],
+                                                  "amount": "10",
+                                                  "reference": "audit-" + uuid.uuid4().hex},
+                  token=admin.access), 201)
+    actions = {e["action"]: e for e in entries(api, owner.access, page_size=100)}
+    for action in ("users.create", "users.update", "users.delete", "sender-ids.create",
+                   "sender-ids.approve", "wallet.topups"):
+        assert action in actions, (action, sorted(actions))
+    assert actions["users.update"]["changes"]["role"] == {"before": "agent", "after": "admin"}
+    assert actions["users.delete"]["target_id"] == user_id
+    # Decisions the platform made about this account are in this account's log.
+    approval = actions["sender-ids.approve"]
+    assert approval["actor_user_id"] == admin.user_id
+    assert approval["changes"]["status"]["after"] == "approved"
+    assert actions["wallet.topups"]["actor_user_id"] == admin.user_id

@@ -149,19 +149,28 @@ void SmtpGateway::start() {
     std::lock_guard lock(mutex_);
     if (started_) return;
     started_ = true;
-    thread_ = std::thread([this] { run(); });
+    // The thread holds the gateway (when it is shared) until it ends,
+    // whoever drops it meanwhile: a done callback may hold the last other
+    // reference.
+    thread_ = std::thread([this, self = weak_from_this().lock()] { run(); });
 }
 
 void SmtpGateway::stop() {
     std::deque<Pending> left;
     {
         std::lock_guard lock(mutex_);
-        if (stopping_) return;
         stopping_ = true;
         left.swap(queue_);
     }
     wake_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    // The thread holds the gateway while it runs, so the last reference
+    // may end on it (run() returning): it cannot wait for itself.
+    if (thread_.joinable()) {
+        if (thread_.get_id() == std::this_thread::get_id())
+            thread_.detach();
+        else
+            thread_.join();
+    }
     for (auto& p : left) p.done({{refused("NOT_BOUND", "the gateway stopped", true)}});
 }
 
