@@ -491,6 +491,13 @@ TEST_P(IdentityServiceTest, TwoFactorCodesAreSingleUseWithinTheirWindowAndChalle
     });
     ASSERT_TRUE(stored && *stored);
     EXPECT_EQ((*stored)->i64(0), 0);
+    // Spent and expired challenges went as new ones came: one row is left.
+    auto kept = test_->db().read([&](db::Connection& c) {
+        return c.query_one("SELECT count(*) FROM login_challenges WHERE user_id = $1",
+                           {reg.user.id.value});
+    });
+    ASSERT_TRUE(kept && *kept);
+    EXPECT_EQ((*kept)->i64(0), 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, IdentityServiceTest,

@@ -99,6 +99,14 @@ User user_from(const Row& r, std::size_t i = 0) {
     return u;
 }
 
+// A user's spent and expired single-use tokens in `table` (one of ours),
+// deleted as a new one comes: the table holds what can still be used.
+Status drop_spent_tokens(Connection& c, std::string_view table, const UserId& user, Micros now) {
+    return done(c.query("DELETE FROM " + std::string(table) +
+                            " WHERE user_id = $1 AND (used_at IS NOT NULL OR expires_at <= $2)",
+                        {user.value, now}));
+}
+
 constexpr const char* kMembershipColumns =
     "m.account_id, m.user_id, m.role, m.is_active, m.max_messages_per_day, m.created_at, "
     "m.updated_at";
@@ -574,6 +582,7 @@ Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now) {
 
 Status insert_password_reset(Connection& c, const std::string& token_hash, const UserId& user,
                              Micros now, Micros expires_at) {
+    UJ_TRY(drop_spent_tokens(c, "password_resets", user, now));
     return done(
         c.query("INSERT INTO password_resets (token_hash, user_id, created_at, "
                 "expires_at) VALUES ($1, $2, $3, $4)",
@@ -604,6 +613,7 @@ Result<bool> spend_password_resets(Connection& c, const UserId& user, const std:
 
 Status insert_email_verification(Connection& c, const std::string& token_hash, const User& user,
                                  Micros now, Micros expires_at) {
+    UJ_TRY(drop_spent_tokens(c, "email_verifications", user.id, now));
     return done(
         c.query("INSERT INTO email_verifications (token_hash, user_id, email, created_at, "
                 "expires_at) VALUES ($1, $2, $3, $4, $5)",
@@ -708,6 +718,7 @@ Result<std::int64_t> recovery_codes_left(Connection& c, const UserId& user) {
 
 Status insert_login_challenge(Connection& c, const std::string& token_hash,
                               const LoginChallenge& ch, Micros now, Micros expires_at) {
+    UJ_TRY(drop_spent_tokens(c, "login_challenges", ch.user_id, now));
     return done(
         c.query("INSERT INTO login_challenges (token_hash, user_id, account_id, "
                 "created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",

@@ -135,6 +135,9 @@ Status touch_api_key(Connection& c, const ApiKeyId& id, Micros now);
 // Invitations (the account id leads, except for the invitee's own look-ups,
 // which are keyed by the invitee's email or the token's hash)
 // ---- password resets
+// Single-use tokens of a user (email verifications, login challenges,
+// password resets): inserting one deletes the user's spent and expired
+// ones, so each table holds what can still be used.
 // Email verifications: a token for the address the user had when it was
 // mailed. Spending answers the user only while the address is unchanged.
 Status insert_email_verification(Connection& c, const std::string& token_hash, const User& user,

@@ -22,3 +22,4 @@ CREATE TABLE login_challenges (
     expires_at BIGINT NOT NULL,
     used_at BIGINT
 );
+CREATE INDEX login_challenges_user ON login_challenges (user_id);
