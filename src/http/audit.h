@@ -21,8 +21,9 @@ struct AuditEvent {
     const RequestContext& ctx;
     const Request& request;
     const Response& response;
-    // The `data` of GET on the same path before the handler ran; nullopt
-    // when there is no such route or it did not answer 200.
+    // The `data` of the object's GET before the handler ran (the same
+    // path; an action's object path); nullopt for a create, or when there
+    // is no such route, it did not answer 200 or it answered a list.
     std::optional<nlohmann::json> before;
 };
 

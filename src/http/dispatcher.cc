@@ -144,7 +144,7 @@ Response Dispatcher::run_handler(const Route& route, RequestContext& ctx, const 
     const bool audited = audit_ && !route.options.audit.empty();
     std::optional<nlohmann::json> before;
     if (audited && ctx.principal && request.method != Method::kGet)
-        before = read_before(ctx, request);
+        before = read_before(route, ctx, request);
     auto result = route.handler(ctx, request);
     Response response;
     if (!result) {
@@ -161,15 +161,24 @@ Response Dispatcher::run_handler(const Route& route, RequestContext& ctx, const 
     return response;
 }
 
-std::optional<nlohmann::json> Dispatcher::read_before(const RequestContext& ctx,
+std::optional<nlohmann::json> Dispatcher::read_before(const Route& route, const RequestContext& ctx,
                                                       const Request& request) {
-    auto matched = router_.match(Method::kGet, request.path);
+    std::string path = request.path;
+    if (request.method == Method::kPost) {
+        // An action on one object (POST /sender-ids/{id}/approve) reads that
+        // object; a create (POST /gateways) has nothing to read.
+        const auto& s = route.segments;
+        const auto param = [](const std::string& seg) { return seg.starts_with('{'); };
+        if (s.size() < 2 || param(s.back()) || !param(s[s.size() - 2])) return std::nullopt;
+        path = path.substr(0, path.rfind('/'));
+    }
+    auto matched = router_.match(Method::kGet, path);
     const auto* found = std::get_if<Router::Match>(&matched);
     if (!found || !found->route->options.authenticated) return std::nullopt;
     Request get;
     get.method = Method::kGet;
-    get.target = request.path;
-    get.path = request.path;
+    get.target = path;
+    get.path = path;
     get.headers = request.headers;
     get.remote_ip = request.remote_ip;
     RequestContext read_ctx{ctx.request_id, found->params, ctx.principal};
@@ -177,7 +186,10 @@ std::optional<nlohmann::json> Dispatcher::read_before(const RequestContext& ctx,
     if (!answer || answer->status != 200 || answer->stream) return std::nullopt;
     auto body = nlohmann::json::parse(answer->body, nullptr, false);
     if (!body.is_object() || !body.contains("data")) return std::nullopt;
-    return std::move(body["data"]);
+    auto& data = body["data"];
+    // A list is not the object the change is about.
+    if (!data.is_object() || data.contains("results")) return std::nullopt;
+    return std::move(data);
 }
 
 Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx, const Request& request,

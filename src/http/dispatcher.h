@@ -65,8 +65,11 @@ private:
     // The handler behind the Idempotency-Key check, when the request has one.
     Response run_idempotent(const Route& route, RequestContext& ctx, const Request& request,
                             std::string_view key);
-    // The resource at the request's path as its GET route answers it now.
-    std::optional<nlohmann::json> read_before(const RequestContext& ctx, const Request& request);
+    // The object a change is about as its GET route answers it now: the
+    // request's path, or for an action (POST .../{id}/verb) the path of
+    // the object; nothing for a create or when the GET answers a list.
+    std::optional<nlohmann::json> read_before(const Route& route, const RequestContext& ctx,
+                                              const Request& request);
 
     Router& router_;
     Authenticator& auth_;

@@ -34,6 +34,9 @@ def test_a_change_is_recorded_with_who_what_and_the_fields_that_changed(api):
     assert u.is_uuid7(e["id"]) and e["request_id"]
     (made,) = entries(api, owner.access, action="api-keys.create")
     assert made["target_id"] == key["id"]
+    # A create lists the new object's fields, nothing of the list it joined.
+    assert made["changes"]["name"] == {"before": None, "after": "ci-key"}
+    assert "results" not in made["changes"] and "count" not in made["changes"]
     assert made["changes"]["key"]["after"] == "[redacted]"
     assert key["key"] not in str(made)
     # A change made with an API key names the key.
@@ -151,5 +154,6 @@ def test_each_kind_of_audited_change_leaves_its_entry(api, admin):
     # Decisions the platform made about this account are in this account's log.
     approval = actions["sender-ids.approve"]
     assert approval["actor_user_id"] == admin.user_id
-    assert approval["changes"]["status"]["after"] == "approved"
+    assert approval["changes"]["status"] == {"before": "pending", "after": "approved"}
+    assert approval["target_id"] == requested["id"]
     assert actions["wallet.topups"]["actor_user_id"] == admin.user_id
