@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/log.h"
+#include "http/audit.h"
 #include "http/envelope.h"
 
 namespace ujumbe::http {
@@ -413,6 +414,65 @@ TEST(NoRoute, WorksWithRouterMatch) {
     auto unknown = router.match(Method::kGet, "/b");
     ASSERT_TRUE(std::holds_alternative<Router::NoMatch>(unknown));
     EXPECT_EQ(no_route(std::get<Router::NoMatch>(unknown)).status, 404);
+}
+
+// Keeps what the dispatcher reported about audited requests.
+class KeptAudit final : public AuditSink {
+public:
+    void record(const AuditEvent& e) override {
+        actions.push_back(e.route.options.audit);
+        statuses.push_back(e.response.status);
+        befores.push_back(e.before);
+    }
+    std::vector<std::string> actions;
+    std::vector<int> statuses;
+    std::vector<std::optional<nlohmann::json>> befores;
+};
+
+TEST(DispatcherAudit, ReadsTheObjectBeforeAChangeAndNothingBeforeACreate) {
+    Router router;
+    FakeAuthenticator auth;
+    auth.sign_in_as_user();
+    Dispatcher dispatcher(router, auth);
+    KeptAudit audit;
+    dispatcher.set_audit(&audit);
+    const auto answer = [](json data) {
+        return [data](RequestContext&, const Request&) -> Result<Response> { return ok(data); };
+    };
+    router.add(Method::kGet, "/api/v1/things", answer({{"results", json::array()}, {"count", 0}}));
+    router.add(Method::kGet, "/api/v1/things/{id}", answer({{"id", "t1"}, {"status", "old"}}));
+    router.add(Method::kPost, "/api/v1/things", answer({{"id", "t2"}}), {.audit = "things.create"});
+    router.add(Method::kPut, "/api/v1/things/{id}", answer({{"id", "t1"}, {"status", "new"}}),
+               {.audit = "things.update"});
+    router.add(Method::kPost, "/api/v1/things/{id}/approve", answer({{"id", "t1"}}),
+               {.audit = "things.approve"});
+    router.add(Method::kPost, "/api/v1/things/{id}/fail",
+               [](RequestContext&, const Request&) -> Result<Response> {
+                   return Error::invalid("x", "no");
+               },
+               {.audit = "things.fail"});
+    const auto send = [&](Method m, const std::string& path) {
+        Request r;
+        r.method = m;
+        r.target = r.path = path;
+        auto matched = std::get<Router::Match>(router.match(m, path));
+        RequestContext ctx;
+        ctx.path_params = matched.params;
+        return dispatcher.handle(*matched.route, ctx, r);
+    };
+    send(Method::kPost, "/api/v1/things");
+    send(Method::kPut, "/api/v1/things/t1");
+    send(Method::kPost, "/api/v1/things/t1/approve");
+    send(Method::kPost, "/api/v1/things/t1/fail");
+    send(Method::kGet, "/api/v1/things/t1");
+    // Failures are not changes; reads are never audited.
+    ASSERT_EQ(audit.actions,
+              (std::vector<std::string>{"things.create", "things.update", "things.approve"}));
+    EXPECT_FALSE(audit.befores[0]) << "a create reads no list as its before";
+    ASSERT_TRUE(audit.befores[1]);
+    EXPECT_EQ((*audit.befores[1])["status"], "old");
+    ASSERT_TRUE(audit.befores[2]) << "an action reads the object it acts on";
+    EXPECT_EQ((*audit.befores[2])["id"], "t1");
 }
 
 }  // namespace ujumbe::http
