@@ -2,6 +2,7 @@
 
 #include "audit/changes.h"
 #include "audit/store.h"
+#include "core/json.h"
 #include "core/log.h"
 
 namespace ujumbe::audit {
@@ -11,12 +12,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr std::size_t kMaxHeaderChars = 256;
-
-std::string text_field(const json& object, const char* name) {
-    if (!object.is_object()) return {};
-    auto it = object.find(name);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // A header as stored: bounded, printable.
 std::string bounded(std::string_view text) {
@@ -96,32 +91,33 @@ Entry Recorder::entry_of(const http::AuditEvent& ev) const {
     e.request_id = ev.ctx.request_id;
     const json answer = json::parse(ev.response.body, nullptr, false);
     const json data = answer.is_object() && answer.contains("data") ? answer["data"] : json();
-    if (ev.response.status >= 400) e.error_code = text_field(answer, "error_code");
+    if (ev.response.status >= 400) e.error_code = string_at(answer, "error_code");
     if (ev.ctx.principal) {
         const auto& who = *ev.ctx.principal;
         // The account the change is about: the object's own when it names
         // one (a top-up or a sender-id decision by the platform), so the
         // tenant reads it in its log; else the caller's.
-        const std::string about = text_field(data, "account_id");
+        const std::string about = string_at(data, "account_id");
         e.account_id = is_uuid(about) ? AccountId{about} : who.account_id;
         e.actor_user_id = who.user_id;
         e.actor_api_key_id = who.api_key_id;
         e.actor_label = who.user_id.value;
     } else if (data.is_object() && data.contains("user")) {
         // A sign-in that succeeded: the user and the account it opened.
-        e.actor_user_id = UserId{text_field(data["user"], "id")};
+        e.actor_user_id = UserId{string_at(data["user"], "id")};
         e.actor_label = e.actor_user_id->value;
-        if (auto account = text_field(data.value("account", json()), "id"); !account.empty())
+        if (auto account = string_at(data.value("account", json()), "id"); !account.empty())
             e.account_id = AccountId{account};
     } else {
         // An attempt: the email it named, as typed (bounded).
-        const json body = json::parse(ev.request.body, nullptr, false);
-        const std::string email = text_field(body, "email");
+        JsonParseProblem problem;
+        const json body = parse_json_bounded(ev.request.body, problem);
+        const std::string email = string_at(body, "email");
         e.actor_label = email.empty() ? "anonymous" : bounded(email);
     }
     if (auto id = ev.ctx.path_params.find("id"); id != ev.ctx.path_params.end())
         e.target_id = id->second;
-    else if (auto made = text_field(data, "id"); !made.empty())
+    else if (auto made = string_at(data, "id"); !made.empty())
         e.target_id = made;
     if (data.is_object() && data.value("two_factor_required", false))
         e.error_code = "TWO_FACTOR_PENDING";  // the password passed; a code must follow

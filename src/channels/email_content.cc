@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/json.h"
+
 namespace ujumbe::channels {
 
 using json = nlohmann::json;
@@ -16,12 +18,8 @@ EmailContent read_email_content(const std::string& content) {
     EmailContent out;
     const json c = json::parse(content, nullptr, false);
     if (!c.is_object()) return out;
-    auto text = [&](const char* key) {
-        auto it = c.find(key);
-        return it != c.end() && it->is_string() ? it->get<std::string>() : std::string();
-    };
-    out.subject = text("subject");
-    out.html = text("html");
+    out.subject = string_at(c, "subject");
+    out.html = string_at(c, "html");
     if (auto h = c.find("headers"); h != c.end() && h->is_object())
         for (const auto& [name, value] : h->items())
             if (value.is_string()) out.headers.emplace_back(name, value.get<std::string>());

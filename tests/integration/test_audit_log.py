@@ -157,3 +157,14 @@ def test_each_kind_of_audited_change_leaves_its_entry(api, admin):
     assert approval["changes"]["status"] == {"before": "pending", "after": "approved"}
     assert approval["target_id"] == requested["id"]
     assert actions["wallet.topups"]["actor_user_id"] == admin.user_id
+
+
+def test_a_sign_in_with_a_body_100000_levels_deep_is_refused_and_recorded_safely(api, admin):
+    marker = "deep-%s@example.com" % uuid.uuid4().hex[:8]
+    body = ('{"email":"%s","password":' % marker + "[" * 100000).encode()
+    u.assert_validation(api("POST", "/auth/login", raw_body=body,
+                            content_type="application/json"), "password")
+    # The server still answers, and the entry names nobody from that body.
+    failed = entries(api, admin.access, action="auth.login", actor="anonymous")
+    assert failed and failed[0]["status"] == 400
+    assert entries(api, admin.access, actor=marker) == []

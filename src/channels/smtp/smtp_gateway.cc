@@ -3,6 +3,7 @@
 #include "channels/email_content.h"
 #include "channels/smtp/mime.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/thread_name.h"
 
@@ -19,11 +20,6 @@ std::int64_t steady_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
                steady_clock::now().time_since_epoch())
         .count();
-}
-
-std::string text(const json& from, const char* key) {
-    auto it = from.find(key);
-    return it != from.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 bool plain_host(const std::string& host) {
@@ -46,10 +42,10 @@ PartOutcome refused(std::string code, std::string message, bool retryable) {
 Result<GatewaySettings> read_settings(const json& settings, const json& secrets) {
     GatewaySettings s;
     auto& server = s.server;
-    server.host = text(settings, "host");
+    server.host = string_at(settings, "host");
     if (!plain_host(server.host))
         return Error::invalid("settings.host", "Required: the relay's host name or address.");
-    const std::string security = text(settings, "security");
+    const std::string security = string_at(settings, "security");
     if (security.empty() || security == "starttls")
         server.security = Security::kStartTls;
     else if (security == "tls")
@@ -64,16 +60,16 @@ Result<GatewaySettings> read_settings(const json& settings, const json& secrets)
             return Error::invalid("settings.port", "Must be 1 to 65535.");
         server.port = it->get<int>();
     }
-    server.username = text(settings, "username");
+    server.username = string_at(settings, "username");
     if (server.username.size() > 256)
         return Error::invalid("settings.username", "At most 256 characters.");
-    server.password = text(secrets, "password");
+    server.password = string_at(secrets, "password");
     if (server.password.size() > 1024)
         return Error::invalid("settings.password", "At most 1024 characters.");
     if (!server.username.empty() && server.security == Security::kNone)
         return Error::invalid("settings.security",
                               "A password never travels unencrypted: use starttls or tls.");
-    server.ca_file = text(settings, "ca_file");
+    server.ca_file = string_at(settings, "ca_file");
     if (!server.ca_file.empty() && !server.ca_file.starts_with('/'))
         return Error::invalid("settings.ca_file", "Must be an absolute path.");
     if (auto it = settings.find("timeout_s"); it != settings.end()) {
@@ -81,10 +77,10 @@ Result<GatewaySettings> read_settings(const json& settings, const json& secrets)
             return Error::invalid("settings.timeout_s", "Must be 1 to 300.");
         server.timeout = std::chrono::seconds(it->get<int>());
     }
-    s.from_address = text(settings, "from_address");
+    s.from_address = string_at(settings, "from_address");
     if (!is_email_address(s.from_address))
         return Error::invalid("settings.from_address", "Required: an email address.");
-    s.from_name = text(settings, "from_name");
+    s.from_name = string_at(settings, "from_name");
     if (s.from_name.size() > 200)
         return Error::invalid("settings.from_name", "At most 200 characters.");
     if (auto it = settings.find("rate"); it != settings.end()) {
