@@ -7,6 +7,7 @@
 #include "campaigns/routes.h"
 #include "channels/builtin_kinds.h"
 #include "contacts/routes.h"
+#include "contacts/unsubscribe_routes.h"
 #include "conversations/inbox_routes.h"
 #include "conversations/routes.h"
 #include "conversations/template_routes.h"
@@ -146,13 +147,15 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       routing_(db, SystemClock::instance(), secret, registry_),
       pipeline_(db, SystemClock::instance(), committer_, routing_, identity_,
                 pipeline_options(config, db, node), &wiring_),
+      unsubscribe_links_(secret, config.public_url),
+      email_channel_(unsubscribe_links_),
       messaging_(db, SystemClock::instance(), identity_, contacts_, accepts_,
                  {.default_sender_id = config.default_sender_id,
                   .allow_private_callbacks = config.webhook_allow_private},
                  {.dispatch = &pipeline_,
                   .billing = &billing_,
                   .hooks = &wiring_,
-                  .channels = {{"whatsapp", &wiring_}}}),
+                  .channels = {{"whatsapp", &wiring_}, {"email", &email_channel_}}}),
       rollup_folder_(db),
       plan_retention_(db),
       retention_(db, SystemClock::instance(), retention_options(config), &plan_retention_),
@@ -261,6 +264,7 @@ void Modules::stop() {
 void Modules::add_routes(http::Router& router) {
     identity::add_routes(router, identity_);
     contacts::add_routes(router, contacts_, config_.max_import_bytes);
+    contacts::add_unsubscribe_routes(router, contacts_, unsubscribe_links_);
     messaging::add_retention_routes(router, retention_);  // before /messages/{id}
     messaging::add_routes(router, messaging_);
     routing::add_routes(router, routing_);

@@ -23,6 +23,7 @@
 #include "channels/whatsapp_cloud/graph.h"
 #include "contacts/importer.h"
 #include "contacts/service.h"
+#include "contacts/unsubscribe_links.h"
 #include "conversations/inbox.h"
 #include "conversations/media_fetcher.h"
 #include "conversations/service.h"
@@ -39,6 +40,7 @@
 #include "identity/service.h"
 #include "media/service.h"
 #include "messaging/committer.h"
+#include "messaging/email_channel.h"
 #include "messaging/pipeline.h"
 #include "messaging/retention.h"
 #include "messaging/rollup_folder.h"
@@ -104,6 +106,8 @@ private:
     SystemMail system_mail_;  // through the `system` gateway, else the outbox
     routing::RoutingService routing_;
     messaging::Pipeline pipeline_;
+    contacts::UnsubscribeLinks unsubscribe_links_;
+    messaging::EmailChannel email_channel_;
     messaging::MessagingService messaging_;
     messaging::RollupFolder rollup_folder_;
     PlanRetention plan_retention_;

@@ -402,6 +402,9 @@ Result<Response> put_rate(BillingService& s, RequestContext& ctx, const Request&
         f.fail("country", "Must be an ISO 3166-1 alpha-2 code such as KE.");
     if (!in.prefix.empty() && !in.country.empty())
         f.fail("country", "Give a prefix or a country, not both.");
+    if (in.channel == "email" && (!in.prefix.empty() || !in.country.empty()))
+        f.fail(in.prefix.empty() ? "country" : "prefix",
+               "Mail has no number: a card has one email line, without prefix or country.");
     read_price(f, body, in.price, in.markup_ppm);
     UJ_TRY(f.check());
     UJ_ASSIGN(auto r, s.put_rate(ctx.who(), in));

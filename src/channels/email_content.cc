@@ -11,7 +11,9 @@ using json = nlohmann::json;
 std::string email_content_json(const EmailContent& c) {
     json headers = json::object();
     for (const auto& [name, value] : c.headers) headers[name] = value;
-    return json{{"subject", c.subject}, {"html", c.html}, {"headers", headers}}.dump();
+    json out = {{"subject", c.subject}, {"html", c.html}, {"headers", headers}};
+    if (!c.from_name.empty()) out["from_name"] = c.from_name;
+    return out.dump();
 }
 
 EmailContent read_email_content(const std::string& content) {
@@ -20,6 +22,7 @@ EmailContent read_email_content(const std::string& content) {
     if (!c.is_object()) return out;
     out.subject = string_at(c, "subject");
     out.html = string_at(c, "html");
+    out.from_name = string_at(c, "from_name");
     if (auto h = c.find("headers"); h != c.end() && h->is_object())
         for (const auto& [name, value] : h->items())
             if (value.is_string()) out.headers.emplace_back(name, value.get<std::string>());

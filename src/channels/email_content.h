@@ -1,8 +1,8 @@
 #pragma once
 // What an email carries besides its text, as OutboundSms.content holds it
-// for channel email: {"subject", "html", "headers": {name: value}}. Written
-// by whoever sends mail (the platform's own mail, later the email channel)
-// and read by the smtp kind.
+// for channel email: {"subject", "html", "from_name", "headers": {name:
+// value}}. Written by whoever sends mail (the platform's own mail, the
+// email channel) and read by the smtp kind.
 
 #include <string>
 #include <utility>
@@ -12,6 +12,7 @@ namespace ujumbe::channels {
 
 struct EmailContent {
     std::string subject, html;
+    std::string from_name;                                     // "" : the gateway's own
     std::vector<std::pair<std::string, std::string>> headers;  // List-Unsubscribe, ...
 };
 

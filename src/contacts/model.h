@@ -48,6 +48,8 @@ inline constexpr const char* kApi = "api";
 inline constexpr const char* kImport = "import";
 inline constexpr const char* kKeyword = "keyword";
 inline constexpr const char* kCampaign = "campaign";
+// The recipient of a mail, through its unsubscribe link.
+inline constexpr const char* kUnsubscribe = "unsubscribe";
 }  // namespace consent_source
 
 struct ConsentEvent {

@@ -177,13 +177,48 @@ Result<std::vector<Keyword>> ContactsService::set_keywords(const Principal& who,
 }
 
 Result<std::unordered_set<std::string>> ContactsService::opted_out(
-    db::Connection& c, const AccountId& account, const std::vector<std::string>& phones,
+    db::Connection& c, const AccountId& account, const std::vector<std::string>& addresses,
     const std::string& channel) {
-    UJ_ASSIGN(auto found, store::find_matching(c, account, phones, {}));
+    const bool by_email = channel == "email";
+    UJ_ASSIGN(auto found, by_email ? store::find_matching(c, account, {}, addresses)
+                                   : store::find_matching(c, account, addresses, {}));
     std::unordered_set<std::string> out;
-    for (const auto& contact : found)
-        if (contact.phone_e164 && contact.refuses(channel)) out.insert(*contact.phone_e164);
+    for (const auto& contact : found) {
+        const auto& address = by_email ? contact.email : contact.phone_e164;
+        if (address && contact.refuses(channel)) out.insert(*address);
+    }
     return out;
+}
+
+Result<std::string> ContactsService::unsubscribe_account_name(const UnsubscribeTarget& target) {
+    UJ_ASSIGN(auto account, identity_.account_by_id(target.account_id));
+    return account.name;
+}
+
+Result<std::string> ContactsService::unsubscribe(const UnsubscribeTarget& target,
+                                                 const std::string& how) {
+    UJ_ASSIGN(auto name, unsubscribe_account_name(target));
+    UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+        UJ_ASSIGN(auto found, store::find_by_email(c, target.account_id, target.address));
+        const Micros now = clock_.now();
+        const bool is_new = !found;
+        Contact contact;
+        if (found) {
+            contact = std::move(*found);
+            if (contact.refuses("email")) return {};  // a second click changes nothing
+        } else {
+            contact.id = ContactId{new_uuid_v7(now)};
+            contact.account_id = target.account_id;
+            contact.email = target.address;
+            contact.created_at = now;
+        }
+        auto event = change_consent(contact, false, "email", consent_source::kUnsubscribe, how,
+                                    std::nullopt, now);
+        UJ_TRY(is_new ? store::insert_contact(c, contact)
+                      : store::update_contact(c, contact, false));
+        return store::insert_consent(c, target.account_id, event);
+    }));
+    return name;
 }
 
 Result<Contact> ContactsService::find_contact(db::Connection& c, const Principal& who,

@@ -15,6 +15,7 @@
 #include "contacts/model.h"
 #include "contacts/ports.h"
 #include "contacts/store.h"
+#include "contacts/unsubscribe_links.h"
 #include "core/clock.h"
 #include "core/principal.h"
 #include "core/result.h"
@@ -168,12 +169,21 @@ public:
     Result<std::optional<ContactId>> contact_id_by_phone(db::Connection& c,
                                                          const AccountId& account,
                                                          const std::string& phone);
-    // Which of `phones` (E.164) belong to contacts of the account who opted
-    // out of `channel` (or of all). For the send path: it reads on the
+    // Which of `addresses` belong to contacts of the account who opted out
+    // of `channel` (or of all): phone numbers (E.164), or for channel email
+    // lower-cased email addresses. For the send path: it reads on the
     // caller's connection.
     Result<std::unordered_set<std::string>> opted_out(db::Connection& c, const AccountId& account,
-                                                      const std::vector<std::string>& phones,
+                                                      const std::vector<std::string>& addresses,
                                                       const std::string& channel);
+    // The recipient of a mail followed its unsubscribe link: the account's
+    // contact with that address is opted out of email (created when
+    // unknown, so the address stays refused), recorded with source
+    // "unsubscribe" and `how` as the reason. The account's name, for the
+    // page that says so; 404 when the account is gone.
+    Result<std::string> unsubscribe(const UnsubscribeTarget& target, const std::string& how);
+    // The account's name, for the page that asks to confirm (404 when gone).
+    Result<std::string> unsubscribe_account_name(const UnsubscribeTarget& target);
 
 private:
     Result<Contact> find_contact(db::Connection& c, const Principal& who, const ContactId& id);

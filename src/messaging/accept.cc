@@ -1,6 +1,7 @@
 #include "messaging/accept.h"
 
 #include <algorithm>
+#include <cctype>
 #include <future>
 #include <map>
 #include <memory>
@@ -19,6 +20,17 @@ namespace ujumbe::messaging {
 namespace {
 
 constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
+
+// An address as given, trimmed and lower-cased (as contacts keep theirs).
+std::string email_address(std::string_view given) {
+    while (!given.empty() && std::isspace(static_cast<unsigned char>(given.front())))
+        given.remove_prefix(1);
+    while (!given.empty() && std::isspace(static_cast<unsigned char>(given.back())))
+        given.remove_suffix(1);
+    std::string out(given);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
 
 Error daily_cap_error(const std::string& whose, std::int64_t cap, Micros now) {
     Error e = Error::rate_limited(
@@ -98,10 +110,20 @@ Status AcceptPath::check(db::Connection& c, Batch& b, const std::vector<SendRequ
 
 Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const SendRequest& r) {
     auto& outcome = b.outcomes[i];
-    auto details = formats::describe_phone(r.to, b.country);
-    if (!details.valid) {
-        outcome.error = Error::refusal("to", "INVALID_NUMBER", "Not a valid phone number.");
-        return {};
+    // Mail goes to an address; every other channel to a phone number.
+    formats::PhoneDetails details;
+    if (r.channel == "email") {
+        details.e164 = email_address(r.to);
+        if (!is_valid_email(details.e164)) {
+            outcome.error = Error::refusal("to", "INVALID_EMAIL", "Not a valid email address.");
+            return {};
+        }
+    } else {
+        details = formats::describe_phone(r.to, b.country);
+        if (!details.valid) {
+            outcome.error = Error::refusal("to", "INVALID_NUMBER", "Not a valid phone number.");
+            return {};
+        }
     }
     Message m;
     m.id = MessageId{new_uuid_v7(b.now)};
@@ -252,7 +274,10 @@ Status AcceptPath::price(Batch& b) {
     b.lines.reserve(b.messages.size());
     for (std::size_t k = 0; k < b.messages.size(); ++k) {
         auto& m = b.messages[k];
-        UJ_ASSIGN(auto p, billing->price_of(plan, m.channel, m.to, b.countries[k], m.segments));
+        // Mail is priced by the cards' catch-all lines of channel email.
+        static const std::string kNoNumber;
+        const std::string& number = m.channel == "email" ? kNoNumber : m.to;
+        UJ_ASSIGN(auto p, billing->price_of(plan, m.channel, number, b.countries[k], m.segments));
         m.currency = plan.currency;
         m.price = p.price;
         m.cost = p.cost;

@@ -185,7 +185,8 @@ void Pipeline::prefetch_operators(const std::vector<Message>& batch) {
     if (batch.empty() || !routing_.rules_use_operators()) return;
     std::vector<std::string> numbers;
     numbers.reserve(batch.size());
-    for (const auto& m : batch) numbers.push_back(m.to);
+    for (const auto& m : batch)
+        if (m.channel == "sms") numbers.push_back(m.to);
     routing_.prefetch_operators(numbers);
 }
 
@@ -196,7 +197,7 @@ void Pipeline::dispatch(Message message) {
                           .account_id = message.account_id,
                           .sender = message.sender,
                           .key = message.id.value};
-    if (routing_.rules_use_operators()) {
+    if (message.channel == "sms" && routing_.rules_use_operators()) {
         auto op = routing_.operator_of(message.to);
         q.operator_name = std::move(op.name);
         q.mcc = std::move(op.mcc);

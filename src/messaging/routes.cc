@@ -123,10 +123,14 @@ Common read_common(Fields& f, bool allow_private) {
     }
     c.send_at = f.timestamp("send_at", Need::kOptional);
     c.transactional = f.boolean("transactional", Need::kOptional).value_or(false);
-    c.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp"}).value_or("sms");
+    c.channel = f.choice("channel", Need::kOptional, {"sms", "whatsapp", "email"}).value_or("sms");
     // What only some channels read; the channel's check says what it lacks.
     for (const char* name : {"media", "template"})
         if (auto part = f.object(name, Need::kOptional)) c.content[name] = std::move(*part);
+    // Mail's parts (the channel's check holds them to its own limits).
+    if (auto v = f.text("subject", Need::kOptional, 1, 255)) c.content["subject"] = *v;
+    if (auto v = f.text("html", Need::kOptional, 1, 500'000)) c.content["html"] = *v;
+    if (auto v = f.text("from_name", Need::kOptional, 1, 100)) c.content["from_name"] = *v;
     c.reply_to = f.id<MessageId>("reply_to", Need::kOptional);
     return c;
 }
@@ -156,7 +160,7 @@ std::optional<std::string> read_body(Fields& f, const json& body, Need need) {
 Result<Response> send_message(MessagingService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto body, http::parse_json_object(req));
     Fields f(body);
-    auto to = f.text("to", Need::kRequired, 1, 40);
+    auto to = f.text("to", Need::kRequired, 1, 254);  // a number, or an email address
     auto common = read_common(f, s.options().allow_private_callbacks);
     // WhatsApp media and templates may come without a body.
     auto text = read_body(f, body, common.content.empty() ? Need::kRequired : Need::kOptional);

@@ -663,6 +663,7 @@ Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff) {
 Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros now, Micros timeout, int limit) {
     UJ_ASSIGN(auto r, c.query("SELECT m.id FROM messages m LEFT JOIN gateways g ON g.id = "
                               "m.gateway_id WHERE m.status = 'sent' AND m.direction = 'outbound' "
+                              "AND m.channel <> 'email' "
                               "AND m.sent_at < $1 - COALESCE(g.receipt_timeout_s * 1000000, $2) "
                               "LIMIT $3",
                               {now, timeout, static_cast<std::int64_t>(limit)}));

@@ -139,6 +139,7 @@ Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff);
 // ---- the stranded-message guard
 // Outbound messages that still wait for a receipt, sent longer ago than
 // their gateway's receipt timeout (`timeout` for gateways without one).
+// Not mail: a relay's acceptance is the last it hears of one.
 Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros now, Micros timeout, int limit);
 // Of `ids`, those still sent, with their accounts.
 Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,

@@ -201,6 +201,7 @@ PartOutcome SmtpGateway::send_one(const OutboundSms& m, SmtpClient& client) {
     auto content = read_email_content(m.content);
     email.subject = std::move(content.subject);
     email.html = std::move(content.html);
+    if (!content.from_name.empty()) email.from_name = std::move(content.from_name);
     email.headers = std::move(content.headers);
     tally_.sent();
     const auto r =
