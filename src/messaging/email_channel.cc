@@ -52,6 +52,11 @@ EmailChannel::EmailChannel(const contacts::UnsubscribeLinks& links, EmailLimits 
 
 Result<std::optional<Error>> EmailChannel::check(db::Connection&, const SendRequest& r,
                                                  const Message* replied, Message& m) {
+    return compose(r, replied, m);
+}
+
+std::optional<Error> EmailChannel::compose(const SendRequest& r, const Message* replied,
+                                           Message& m) const {
     using Refusal = std::optional<Error>;
     if (replied || r.content.contains("media") || r.content.contains("template"))
         return Refusal(Error::refusal(replied ? "reply_to" : "channel", "CHANNEL_MISMATCH",

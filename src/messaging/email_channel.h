@@ -26,6 +26,9 @@ public:
     // `m.to` is the lower-cased address, checked by the accept path.
     Result<std::optional<Error>> check(db::Connection& c, const SendRequest& r,
                                        const Message* replied, Message& m) override;
+    // What check does, without the database it does not need: fills `m`
+    // (sender, body, content) or answers the refusal.
+    std::optional<Error> compose(const SendRequest& r, const Message* replied, Message& m) const;
 
 private:
     const contacts::UnsubscribeLinks& links_;
