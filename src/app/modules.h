@@ -18,6 +18,7 @@
 #include "billing/renewals.h"
 #include "billing/service.h"
 #include "campaigns/runner.h"
+#include "campaigns/send_templates.h"
 #include "campaigns/service.h"
 #include "channels/kind.h"
 #include "channels/whatsapp_cloud/graph.h"
@@ -108,6 +109,7 @@ private:
     messaging::Pipeline pipeline_;
     contacts::UnsubscribeLinks unsubscribe_links_;
     messaging::EmailChannel email_channel_;
+    campaigns::SendTemplates send_templates_;  // sends naming a template
     messaging::MessagingService messaging_;
     messaging::RollupFolder rollup_folder_;
     PlanRetention plan_retention_;

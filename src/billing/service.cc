@@ -478,7 +478,12 @@ Result<PricePlan> BillingService::price_plan(const identity::Account& account) {
 Result<MessagePrice> BillingService::price_of(const PricePlan& plan, const std::string& channel,
                                               const std::string& e164, const std::string& country,
                                               int segments) const {
-    const auto per_segment = prices_per_segment(plan.chain, channel, e164, country);
+    // Mail has no number: only the cards' one email line prices it (a digit
+    // prefix never matches an address).
+    static const std::string kNone;
+    const bool mail = channel == "email";
+    const auto per_segment =
+        prices_per_segment(plan.chain, channel, mail ? kNone : e164, mail ? kNone : country);
     if (!per_segment) return amount_out_of_range("price", kMaxPrice);
     MessagePrice p;
     p.channel = channel;

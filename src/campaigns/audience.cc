@@ -81,10 +81,10 @@ Result<contacts::SegmentRules> criteria_rules(const nlohmann::json& criteria) {
     return Error::invalid_fields(std::move(renamed));
 }
 
-Candidate candidate_of(contacts::Contact& c) {
+Candidate candidate_of(contacts::Contact& c, bool by_email) {
     Candidate out;
     out.contact_id = c.id;
-    out.phone = *c.phone_e164;
+    out.address = by_email ? *c.email : *c.phone_e164;
     out.values = values_of(std::move(c));
     return out;
 }
@@ -92,8 +92,8 @@ Candidate candidate_of(contacts::Contact& c) {
 class Walk {
 public:
     Walk(Exclusions& exclusions, const std::function<Status(std::vector<Candidate>&)>& sink,
-         bool several_sources)
-        : exclusions_(exclusions), sink_(sink), several_(several_sources) {}
+         bool several_sources, bool by_email)
+        : exclusions_(exclusions), sink_(sink), several_(several_sources), by_email_(by_email) {}
 
     Status take(std::vector<contacts::Contact>& page) {
         std::vector<Candidate> batch;
@@ -107,14 +107,15 @@ public:
                 }
                 seen_.add(key);
             }
-            if (!c.phone_e164 || c.phone_e164->empty())
-                ++exclusions_["invalid_numbers"];
+            const auto& address = by_email_ ? c.email : c.phone_e164;
+            if (!address || address->empty())
+                ++exclusions_[by_email_ ? "no_email" : "invalid_numbers"];
             else if (!c.is_active)
                 ++exclusions_["inactive"];
-            else if (!c.is_opted_in)
+            else if (!c.is_opted_in || (by_email_ && c.refuses("email")))
                 ++exclusions_["opted_out"];
             else
-                batch.push_back(candidate_of(c));
+                batch.push_back(candidate_of(c, by_email_));
         }
         if (batch.empty()) return {};
         return sink_(batch);
@@ -127,6 +128,7 @@ private:
     Exclusions& exclusions_;
     const std::function<Status(std::vector<Candidate>&)>& sink_;
     bool several_;
+    bool by_email_;
     Seen seen_;
 };
 
@@ -174,9 +176,10 @@ Result<Audience> resolve_audience(contacts::ContactsService& contacts, const Pri
 
 Status walk_audience(contacts::ContactsService& contacts, const Principal& who,
                      const Audience& audience, int page, Exclusions& exclusions,
-                     const std::function<Status(std::vector<Candidate>&)>& sink) {
+                     const std::function<Status(std::vector<Candidate>&)>& sink,
+                     const std::string& channel) {
     const std::size_t sources = (audience.contact_ids.empty() ? 0 : 1) + audience.queries.size();
-    Walk walk(exclusions, sink, sources > 1);
+    Walk walk(exclusions, sink, sources > 1, channel == "email");
     exclusions["duplicates"] += audience.repeated_ids;
     if (!audience.contact_ids.empty()) {
         for (std::size_t first = 0; first < audience.contact_ids.size();

@@ -3,9 +3,10 @@
 // criteria, each contact once. A contact is left out, and counted by
 // reason, when it was already taken from an earlier source (duplicates),
 // is unknown or deleted (not_found), has no phone number
-// (invalid_numbers), is inactive (inactive) or has not opted in
-// (opted_out). Phone numbers are unique among an account's live contacts,
-// so one contact per number follows.
+// (invalid_numbers) or, for mail, no email address (no_email), is inactive
+// (inactive) or has not opted in (opted_out; for mail also opted out of
+// email alone). Phone numbers and email addresses are unique among an
+// account's live contacts, so one contact per address follows.
 
 #include <functional>
 #include <string>
@@ -22,7 +23,7 @@ namespace ujumbe::campaigns {
 // One contact a campaign sends to.
 struct Candidate {
     ContactId contact_id;
-    std::string phone;  // E.164
+    std::string address;  // E.164, or for mail the email address
     TemplateValues values;
 };
 
@@ -44,8 +45,11 @@ Result<Audience> resolve_audience(contacts::ContactsService& contacts, const Pri
 
 // Reads the audience's contacts in pages of `page` and hands every eligible
 // one to `sink`, a page at a time; counts the rest into `exclusions`.
+// `channel` "email" reaches contacts by their email address, every other
+// by their phone number.
 Status walk_audience(contacts::ContactsService& contacts, const Principal& who,
                      const Audience& audience, int page, Exclusions& exclusions,
-                     const std::function<Status(std::vector<Candidate>&)>& sink);
+                     const std::function<Status(std::vector<Candidate>&)>& sink,
+                     const std::string& channel = "sms");
 
 }  // namespace ujumbe::campaigns

@@ -11,7 +11,8 @@ Estimate::Estimate(billing::BillingService* billing, const AccountId& account, s
 }
 
 Result<Micros6> Estimate::per_segment(const std::string& to) {
-    const std::string prefix = to.substr(0, 7);  // '+' and six digits
+    // Mail has one price, whatever the address.
+    const std::string prefix = channel_ == "email" ? "" : to.substr(0, 7);  // '+' and six digits
     if (auto it = by_prefix_.find(prefix); it != by_prefix_.end()) return it->second;
     if (!plan_) {
         UJ_ASSIGN(auto plan, billing_->price_plan(account_));

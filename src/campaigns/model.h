@@ -1,5 +1,5 @@
 #pragma once
-// The campaigns domain: SMS templates, campaigns with their targets and
+// The campaigns domain: SMS and email templates, campaigns with their targets and
 // counts, and the frozen recipient list of a started campaign. Plain data,
 // no I/O.
 
@@ -21,7 +21,11 @@ struct Template {
     AccountId account_id;
     std::string name;
     std::string description;
-    std::string body;
+    std::string channel = "sms";  // sms | email, fixed at creation
+    std::string body;             // the text (of a mail: its text part)
+    // Email only: the subject, and the HTML part if any; placeholders as in
+    // the body (values in the HTML are escaped).
+    std::optional<std::string> subject, html;
     std::optional<UserId> created_by;
     Micros created_at = 0;
     Micros updated_at = 0;
@@ -114,6 +118,13 @@ struct Campaign {
     std::optional<UserId> run_by;  // the member it sends as
     Micros created_at = 0;
     Micros updated_at = 0;
+
+    // The channel of the message each recipient gets first (a mixed
+    // campaign's SMS only follows a WhatsApp failure).
+    std::string first_channel() const {
+        if (campaign_type == "whatsapp" || campaign_type == "mixed") return "whatsapp";
+        return campaign_type;  // sms | email
+    }
 };
 
 namespace recipient_status {
@@ -125,7 +136,7 @@ inline constexpr const char* kSkipped = "skipped";
 struct Recipient {
     std::int64_t seq = 0;
     ContactId contact_id;
-    std::string phone;  // E.164
+    std::string phone;  // E.164; an email campaign's: the email address
     std::string status = recipient_status::kPending;
     std::optional<MessageId> message_id;
     std::optional<std::string> reason;  // why it was skipped

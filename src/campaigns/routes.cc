@@ -52,7 +52,10 @@ json template_json(const Template& t) {
     return {{"id", t.id.value},
             {"name", t.name},
             {"description", t.description},
+            {"channel", t.channel},
+            {"subject", http::text_or_null(t.subject)},
             {"body", t.body},
+            {"html", http::text_or_null(t.html)},
             {"created_by", http::text_or_null(t.created_by)},
             {"created_at", format_iso8601(t.created_at)},
             {"updated_at", format_iso8601(t.updated_at)}};
@@ -160,7 +163,14 @@ Result<TemplateInput> read_template(const Request& req, Need need) {
     TemplateInput in;
     in.name = f.text("name", need, 1, 100);
     in.description = f.text("description", Need::kOptional, 0, 500);
-    in.body = f.text("body", need, 1, 1600);
+    in.channel = f.choice("channel", Need::kOptional, {"sms", "email"});
+    // Limits per channel: the service's.
+    in.body = f.text("body", need, 1, kMaxEmailTemplateBytes);
+    in.subject = f.text("subject", Need::kOptional, 1, 255);
+    if (f.is_null("html"))
+        in.html = std::optional<std::string>();
+    else if (auto html = f.text("html", Need::kOptional, 1, 500'000))
+        in.html = std::move(html);
     UJ_TRY(f.check());
     return in;
 }
@@ -272,7 +282,9 @@ json preview_json(const Preview& p) {
             {"encoding", p.encoding},
             {"segments", p.segments},
             {"characters", p.characters},
-            {"variables", p.variables}};
+            {"variables", p.variables},
+            {"subject", http::text_or_null(p.subject)},
+            {"html", http::text_or_null(p.html)}};
 }
 
 // POST /templates/preview {body, contact_id?} and /templates/{id}/preview {contact_id?}.

@@ -230,44 +230,46 @@ Status Runner::expand(Campaign& k) {
         if (is_database_fault(text.error())) return std::move(text).error();
         return halt(k, CampaignStatus::kFailed, "TEMPLATE_INVALID");
     }
-    std::optional<std::string> footer;
-    if (k.settings.opt_out_footer()) {
+    const std::string channel = k.first_channel();
+    std::optional<std::string> footer;  // SMS's: mail carries its unsubscribe link
+    if (k.settings.opt_out_footer() && channel == "sms") {
         UJ_ASSIGN(footer, db_.read([&](db::Connection& c) {
             return store::opt_out_footer(c, k.account_id);
         }));
     }
     // What is sent first decides the price (a mixed campaign's SMS only follows failures).
-    Estimate cost(billing_, k.account_id, k.campaign_type == "sms" ? "sms" : "whatsapp");
+    Estimate cost(billing_, k.account_id, channel);
     Exclusions exclusions;
     std::int64_t seq = 0;
     Micros leased_at = clock_.now();
     std::vector<Recipient> rows;
-    UJ_TRY(walk_audience(contacts_, who, *audience, options_.expand_page, exclusions,
-                         [&](std::vector<Candidate>& batch) -> Status {
-                             rows.clear();
-                             rows.reserve(batch.size());
-                             for (auto& cand : batch) {
-                                 const auto r = compose(*text, cand.values, footer);
-                                 if (!r.missing) UJ_TRY(cost.add(cand.phone, r.text));
-                                 rows.push_back({.seq = seq++,
-                                                 .contact_id = std::move(cand.contact_id),
-                                                 .phone = std::move(cand.phone)});
-                             }
-                             const Micros now = clock_.now();
-                             const bool renew = now - leased_at > options_.lease / 4;
-                             UJ_TRY(db_.write([&](db::Connection& c) -> Status {
-                                 UJ_TRY(store::insert_recipients(c, k.id, rows));
-                                 UJ_TRY(store::set_expanded(c, k.id, seq));
-                                 if (renew)
-                                     UJ_TRY(store::lease_campaign(c, k.id, options_.node_id, now,
-                                                                  now + options_.lease));
-                                 return {};
-                             }));
-                             if (renew) leased_at = now;
-                             if (loop_.stopping())
-                                 return Error::unavailable("the server is stopping");
-                             return {};
-                         }));
+    UJ_TRY(walk_audience(
+        contacts_, who, *audience, options_.expand_page, exclusions,
+        [&](std::vector<Candidate>& batch) -> Status {
+            rows.clear();
+            rows.reserve(batch.size());
+            for (auto& cand : batch) {
+                const auto r = compose(*text, cand.values, footer);
+                if (!r.missing) UJ_TRY(cost.add(cand.address, r.text));
+                rows.push_back({.seq = seq++,
+                                .contact_id = std::move(cand.contact_id),
+                                .phone = std::move(cand.address)});
+            }
+            const Micros now = clock_.now();
+            const bool renew = now - leased_at > options_.lease / 4;
+            UJ_TRY(db_.write([&](db::Connection& c) -> Status {
+                UJ_TRY(store::insert_recipients(c, k.id, rows));
+                UJ_TRY(store::set_expanded(c, k.id, seq));
+                if (renew)
+                    UJ_TRY(store::lease_campaign(c, k.id, options_.node_id, now,
+                                                 now + options_.lease));
+                return {};
+            }));
+            if (renew) leased_at = now;
+            if (loop_.stopping()) return Error::unavailable("the server is stopping");
+            return {};
+        },
+        channel));
     k.phase = phase::kSending;
     k.next_seq = 0;
     k.total_recipients = seq;
@@ -331,8 +333,10 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
 
     // whatsapp and mixed campaigns send their WhatsApp template first.
     const bool whatsapp_first = k.campaign_type == "whatsapp" || k.campaign_type == "mixed";
+    // Mail is filled from its template by the accept path (messaging::SendTemplates).
+    const bool email = k.campaign_type == "email";
     const bool personal = whatsapp_first ? whatsapp_template_has_variables(k.whatsapp_template)
-                                         : text->has_variables();
+                                         : !email && text->has_variables();
     // Each recipient's values, read now: personalisation uses what the
     // contact says at send time.
     std::unordered_map<std::string, contacts::Contact> contacts;
@@ -361,7 +365,10 @@ Result<Runner::Next> Runner::send_batch(Campaign& k) {
         messaging::SendRequest r;
         r.to = row.phone;
         r.campaign_id = k.id;
-        if (whatsapp_first) {
+        if (email) {
+            r.channel = "email";
+            r.template_id = k.template_id;
+        } else if (whatsapp_first) {
             auto rendered = render_whatsapp_template(k.whatsapp_template, values);
             if (rendered.missing) {
                 reasons.emplace_back(row.seq, "MISSING_VARIABLE: " + *rendered.missing);

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "campaigns/audience.h"
+#include "campaigns/email_template.h"
 #include "campaigns/estimate.h"
 #include "campaigns/schedule.h"
 #include "campaigns/store.h"
@@ -71,6 +72,12 @@ Preview preview_of(const std::string& text, std::vector<std::string> variables) 
     return p;
 }
 
+Error missing_variable(const std::string& field, const std::string& variable) {
+    Error e = Error::invalid(field, "No value for the variable " + variable + " and no default.");
+    e.details = {{"variable", variable}};
+    return e;
+}
+
 std::vector<std::string> variables_of(const TemplateText& t) {
     std::vector<std::string> out;
     for (const auto& p : t.pieces)
@@ -129,14 +136,56 @@ CampaignService::CampaignService(db::Database& db, Clock& clock,
 
 // ---- templates
 
+namespace {
+
+// Applies `in` to `t` and checks the whole: every part parses, and each
+// channel has the parts it needs and no others.
+Status apply_template_input(Template& t, const TemplateInput& in, bool creating) {
+    FieldErrors errors;
+    if (in.channel) {
+        if (creating)
+            t.channel = *in.channel;
+        else if (*in.channel != t.channel)
+            errors["channel"].push_back("A template's channel is set when it is created.");
+    }
+    if (in.name) t.name = *in.name;
+    if (in.description) t.description = *in.description;
+    if (in.body) t.body = *in.body;
+    if (in.subject) t.subject = *in.subject;
+    if (in.html) t.html = *in.html;
+    const auto check = [&](const std::optional<std::string>& text, const char* field) {
+        if (!text) return;
+        if (auto parsed = parse_template(*text, field); !parsed)
+            for (const auto& [name, problems] : parsed.error().errors)
+                for (const auto& p : problems) errors[name].push_back(p);
+    };
+    if (t.channel == "email") {
+        if (!t.subject || t.subject->empty())
+            errors["subject"].push_back("An email template needs a subject.");
+        if (t.body.size() > kMaxEmailTemplateBytes)
+            errors["body"].push_back("At most " + std::to_string(kMaxEmailTemplateBytes) +
+                                     " bytes.");
+        check(t.subject, "subject");
+        check(t.html, "html");
+    } else {
+        if (utf8_length(t.body) > kMaxSmsTemplateChars)
+            errors["body"].push_back("At most " + std::to_string(kMaxSmsTemplateChars) +
+                                     " characters.");
+        if (t.subject) errors["subject"].push_back("Only email templates have a subject.");
+        if (t.html) errors["html"].push_back("Only email templates have an HTML part.");
+    }
+    check(t.body, "body");
+    if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    return {};
+}
+
+}  // namespace
+
 Result<Template> CampaignService::create_template(const Principal& who, const TemplateInput& in) {
     Template t;
     t.id = TemplateId{new_uuid_v7(clock_.now())};
     t.account_id = who.account_id;
-    t.name = in.name.value_or("");
-    t.description = in.description.value_or("");
-    t.body = in.body.value_or("");
-    UJ_TRY(parse_template(t.body, "body"));
+    UJ_TRY(apply_template_input(t, in, true));
     t.created_by = who.user_id;
     t.created_at = t.updated_at = clock_.now();
     return db_.write([&](db::Connection& c) -> Result<Template> {
@@ -164,14 +213,11 @@ Result<db::Listing<Template>> CampaignService::list_templates(
 
 Result<Template> CampaignService::update_template(const Principal& who, const TemplateId& id,
                                                   const TemplateInput& in) {
-    if (in.body) UJ_TRY(parse_template(*in.body, "body"));
     return db_.write([&](db::Connection& c) -> Result<Template> {
         UJ_ASSIGN(auto found, store::find_template(c, who.account_id, id));
         if (!found) return Error::not_found("Template");
         Template t = std::move(*found);
-        if (in.name) t.name = *in.name;
-        if (in.description) t.description = *in.description;
-        if (in.body) t.body = *in.body;
+        UJ_TRY(apply_template_input(t, in, false));
         t.updated_at = clock_.now();
         auto updated = store::update_template(c, t);
         if (!updated && updated.error().code == ErrorCode::kConflict)
@@ -198,9 +244,10 @@ Result<Preview> CampaignService::preview(const Principal& who, const std::option
                                          const std::optional<ContactId>& contact_id) {
     std::string text;
     std::string field = "body";
+    std::optional<Template> stored;
     if (id) {
-        UJ_ASSIGN(auto t, get_template(who, *id));
-        text = t.body;
+        UJ_ASSIGN(stored, get_template(who, *id));
+        text = stored->body;
         field = "template";
     } else {
         text = body.value_or("");
@@ -216,14 +263,25 @@ Result<Preview> CampaignService::preview(const Principal& who, const std::option
         }
         values = values_of(std::move(contact->contact));
     }
+    if (stored && stored->channel == "email") {
+        UJ_ASSIGN(auto mail, parse_mail_template(*stored));
+        auto rendered = render_mail(mail, values);
+        if (rendered.missing) return missing_variable(field, *rendered.missing);
+        Preview p;
+        p.text = std::move(rendered.text);
+        p.subject = std::move(rendered.subject);
+        p.html = std::move(rendered.html);
+        p.encoding = "utf8";
+        p.characters = static_cast<std::int64_t>(utf8_length(p.text));
+        for (const auto* part : {&mail.subject, &mail.text, &mail.html})
+            for (auto& v : variables_of(*part))
+                if (std::find(p.variables.begin(), p.variables.end(), v) == p.variables.end())
+                    p.variables.push_back(std::move(v));
+        return p;
+    }
     UJ_ASSIGN(auto footer, opt_out_footer(who));
     const auto rendered = compose(parsed, values, footer);
-    if (rendered.missing) {
-        Error e = Error::invalid(
-            field, "No value for the variable " + *rendered.missing + " and no default.");
-        e.details = {{"variable", *rendered.missing}};
-        return e;
-    }
+    if (rendered.missing) return missing_variable(field, *rendered.missing);
     return preview_of(rendered.text, variables_of(parsed));
 }
 
@@ -281,9 +339,6 @@ Status CampaignService::apply_input(db::Connection& c, const Principal& who, Cam
     if (in.description) k.description = *in.description;
     if (in.campaign_type) {
         k.campaign_type = *in.campaign_type;
-        if (k.campaign_type == "email")
-            errors["campaign_type"].push_back(
-                "Email campaigns cannot be sent: this server has no email channel yet.");
     }
     if (in.whatsapp_template) k.whatsapp_template = *in.whatsapp_template;
     const bool whatsapp_first = k.campaign_type == "whatsapp" || k.campaign_type == "mixed";
@@ -303,7 +358,11 @@ Status CampaignService::apply_input(db::Connection& c, const Principal& who, Cam
     else if (in.template_id && *in.template_id)
         k.message_text.reset();
     // A WhatsApp campaign's text is its template; a mixed one's SMS is the fallback.
-    if (!k.message_text && !k.template_id && k.campaign_type != "whatsapp")
+    if (!k.message_text && !k.template_id && k.campaign_type == "email")
+        errors["template"].push_back(
+            "An email campaign sends an email template: give "
+            "`template`.");
+    else if (!k.message_text && !k.template_id && k.campaign_type != "whatsapp")
         errors["message_text"].push_back(k.campaign_type == "mixed"
                                              ? "Give message_text or template: the SMS sent "
                                                "when WhatsApp fails."
@@ -312,10 +371,23 @@ Status CampaignService::apply_input(db::Connection& c, const Principal& who, Cam
         auto parsed = parse_template(*k.message_text, "message_text");
         if (!parsed) errors["message_text"].push_back(parsed.error().errors.begin()->second[0]);
     }
-    if (k.template_id && in.template_id) {
+    // Mail is made from an email template (its subject and parts); SMS
+    // from text or an SMS template.
+    const bool email = k.campaign_type == "email";
+    if (email && k.message_text)
+        errors["message_text"].push_back(
+            "An email campaign sends an email template: give "
+            "`template`.");
+    if (k.template_id && (in.template_id || in.campaign_type)) {
         UJ_ASSIGN(auto t, store::find_template(c, who.account_id, *k.template_id));
-        if (!t) errors["template"].push_back("Unknown template.");
+        if (!t)
+            errors["template"].push_back("Unknown template.");
+        else if ((t->channel == "email") != email)
+            errors["template"].push_back(email ? "An email campaign needs an email template."
+                                               : "Give an SMS template: this one is for email.");
     }
+    if (email && in.sender_id && *in.sender_id)
+        errors["sender_id"].push_back("Mail goes from its gateway's address.");
     if (in.sender_id) {
         k.sender_id = *in.sender_id;
         std::string problem;
@@ -354,37 +426,39 @@ Status CampaignService::apply_input(db::Connection& c, const Principal& who, Cam
 Result<Estimated> CampaignService::estimate(const Principal& who, const Campaign& k) {
     UJ_ASSIGN(auto audience, resolve_audience(contacts_, who, k.targets));
     UJ_ASSIGN(auto text, db_.read([&](db::Connection& c) { return campaign_text(c, k); }));
-    std::optional<std::string> footer;
-    if (k.settings.opt_out_footer()) {
+    const std::string channel = k.first_channel();
+    std::optional<std::string> footer;  // SMS's: mail carries its unsubscribe link
+    if (k.settings.opt_out_footer() && channel == "sms") {
         UJ_ASSIGN(footer, opt_out_footer(who));
     }
     Estimated out;
     out.segment_names = audience.segment_names;
-    const bool whatsapp_first = k.campaign_type != "sms";
-    Estimate cost(billing_, who.account_id, whatsapp_first ? "whatsapp" : "sms");
+    Estimate cost(billing_, who.account_id, channel);
     std::int64_t fixed_segments = 0;
-    if (whatsapp_first) {
-        fixed_segments = 1;  // one WhatsApp message a recipient
+    if (channel != "sms") {
+        fixed_segments = 1;  // one WhatsApp message or mail a recipient
     } else if (!text.has_variables()) {
         const auto counted = formats::count_segments(compose(text, {}, footer).text);
         fixed_segments = counted ? static_cast<std::int64_t>(counted->segments) : 1;
     }
-    UJ_TRY(walk_audience(contacts_, who, audience, kWalkPage, out.exclusions,
-                         [&](std::vector<Candidate>& batch) -> Status {
-                             for (const auto& cand : batch) {
-                                 ++out.total_recipients;
-                                 if (fixed_segments > 0) {
-                                     UJ_TRY(cost.add_segments(cand.phone, fixed_segments));
-                                     continue;
-                                 }
-                                 const auto r = compose(text, cand.values, footer);
-                                 if (r.missing)
-                                     ++out.missing_variables;
-                                 else
-                                     UJ_TRY(cost.add(cand.phone, r.text));
-                             }
-                             return {};
-                         }));
+    UJ_TRY(walk_audience(
+        contacts_, who, audience, kWalkPage, out.exclusions,
+        [&](std::vector<Candidate>& batch) -> Status {
+            for (const auto& cand : batch) {
+                ++out.total_recipients;
+                if (fixed_segments > 0) {
+                    UJ_TRY(cost.add_segments(cand.address, fixed_segments));
+                    continue;
+                }
+                const auto r = compose(text, cand.values, footer);
+                if (r.missing)
+                    ++out.missing_variables;
+                else
+                    UJ_TRY(cost.add(cand.address, r.text));
+            }
+            return {};
+        },
+        channel));
     out.estimated_cost = cost.total();
     out.currency = cost.currency();
     return out;

@@ -30,7 +30,14 @@ namespace ujumbe::campaigns {
 
 struct TemplateInput {
     std::optional<std::string> name, description, body;
+    std::optional<std::string> channel;  // sms | email; at creation only
+    std::optional<std::string> subject;
+    std::optional<std::optional<std::string>> html;  // null clears it
 };
+
+// The longest text body of a template of each channel.
+inline constexpr std::size_t kMaxSmsTemplateChars = 1600;
+inline constexpr std::size_t kMaxEmailTemplateBytes = 100'000;
 
 // A text rendered for one contact (or with the defaults alone).
 struct Preview {
@@ -39,6 +46,8 @@ struct Preview {
     int segments = 1;
     std::int64_t characters = 0;
     std::vector<std::string> variables;  // every placeholder's variable
+    // Email templates: the rendered subject and HTML part (empty when none).
+    std::optional<std::string> subject, html;
 };
 
 // Fields of POST/PUT /campaigns as given (the routes read their types).

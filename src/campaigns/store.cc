@@ -13,7 +13,8 @@ using db::Value;
 using json = nlohmann::json;
 
 constexpr const char* kTemplateColumns =
-    "id, account_id, name, description, body, created_by, created_at, updated_at";
+    "id, account_id, name, description, body, created_by, created_at, updated_at, channel, "
+    "subject, html";
 
 Template template_from(const Row& r) {
     Template t;
@@ -25,6 +26,9 @@ Template template_from(const Row& r) {
     t.created_by = r.opt_id<UserId>(5);
     t.created_at = r.i64(6);
     t.updated_at = r.i64(7);
+    t.channel = r.text(8);
+    t.subject = r.opt_text(9);
+    t.html = r.opt_text(10);
     return t;
 }
 
@@ -165,16 +169,19 @@ db::Filter recipient_filter(const CampaignId& id, const RecipientQuery& q) {
 Status insert_template(Connection& c, const Template& t) {
     return db::done(
         c.query("INSERT INTO sms_templates (id, account_id, name, description, body, created_by, "
-                "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                "created_at, updated_at, channel, subject, html) VALUES ($1, $2, $3, $4, $5, $6, "
+                "$7, $8, $9, $10, $11)",
                 {t.id.value, t.account_id.value, t.name, t.description, t.body,
-                 db::optional_id(t.created_by), t.created_at, t.updated_at}));
+                 db::optional_id(t.created_by), t.created_at, t.updated_at, t.channel,
+                 db::optional_text(t.subject), db::optional_text(t.html)}));
 }
 
 Status update_template(Connection& c, const Template& t) {
     return db::done(
-        c.query("UPDATE sms_templates SET name = $3, description = $4, body = $5, updated_at = $6 "
-                "WHERE account_id = $1 AND id = $2",
-                {t.account_id.value, t.id.value, t.name, t.description, t.body, t.updated_at}));
+        c.query("UPDATE sms_templates SET name = $3, description = $4, body = $5, updated_at = $6, "
+                "subject = $7, html = $8 WHERE account_id = $1 AND id = $2",
+                {t.account_id.value, t.id.value, t.name, t.description, t.body, t.updated_at,
+                 db::optional_text(t.subject), db::optional_text(t.html)}));
 }
 
 Status delete_template(Connection& c, const AccountId& account, const TemplateId& id) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/html.h"
 #include "http/input.h"
 
 namespace ujumbe::campaigns {
@@ -92,7 +93,7 @@ Result<TemplateText> parse_template(std::string_view body, const std::string& fi
     return out;
 }
 
-Rendered render(const TemplateText& t, const TemplateValues& values) {
+Rendered render(const TemplateText& t, const TemplateValues& values, bool html) {
     Rendered out;
     for (const auto& p : t.pieces) {
         if (!p.variable) {
@@ -114,9 +115,10 @@ Rendered render(const TemplateText& t, const TemplateValues& values) {
                 if (!out.missing) out.missing = p.text;
                 continue;
             }
-            value = *p.fallback;
+            out.text += *p.fallback;
+            continue;
         }
-        out.text += value;
+        out.text += html ? html_escape(value) : value;
     }
     return out;
 }

@@ -43,7 +43,8 @@ struct Rendered {
     std::optional<std::string> missing;
 };
 
-Rendered render(const TemplateText& t, const TemplateValues& values);
+// `html`: values (not defaults, which the author wrote) are HTML-escaped.
+Rendered render(const TemplateText& t, const TemplateValues& values, bool html = false);
 
 // One message's text: the template rendered, and the account's opt-out
 // footer, if any, on a line of its own.

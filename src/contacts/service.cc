@@ -190,6 +190,13 @@ Result<std::unordered_set<std::string>> ContactsService::opted_out(
     return out;
 }
 
+Result<std::optional<Contact>> ContactsService::contact_by_address(db::Connection& c,
+                                                                   const AccountId& account,
+                                                                   const std::string& address) {
+    if (address.find('@') != std::string::npos) return store::find_by_email(c, account, address);
+    return store::find_by_phone(c, account, address);
+}
+
 Result<std::string> ContactsService::unsubscribe_account_name(const UnsubscribeTarget& target) {
     UJ_ASSIGN(auto account, identity_.account_by_id(target.account_id));
     return account.name;

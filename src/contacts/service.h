@@ -165,6 +165,10 @@ public:
     Result<std::vector<Keyword>> keywords(const Principal& who);
     Result<std::vector<Keyword>> set_keywords(const Principal& who,
                                               const std::vector<Keyword>& keywords);
+    // The account's contact with this phone number (E.164) or, for an
+    // address with '@', this email address; in the caller's transaction.
+    Result<std::optional<Contact>> contact_by_address(db::Connection& c, const AccountId& account,
+                                                      const std::string& address);
     // The account's contact with `phone` (E.164), if any (in the caller's transaction).
     Result<std::optional<ContactId>> contact_id_by_phone(db::Connection& c,
                                                          const AccountId& account,

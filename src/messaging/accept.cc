@@ -62,7 +62,8 @@ struct AcceptPath::Batch {
     std::vector<billing::ChargeLine> lines;
     // Due now / scheduled: their queue rows.
     std::vector<std::pair<MessageId, Micros>> now_due, later_due;
-    std::optional<Dispatch::Lease> lease;  // room reserved with this node's dispatcher
+    std::optional<Dispatch::Lease> lease;           // room reserved with this node's dispatcher
+    std::unique_ptr<SendTemplates::Use> templates;  // once a request names a template
 };
 
 AcceptPath::AcceptPath(db::Database& db, Clock& clock, identity::IdentityService& identity,
@@ -131,11 +132,28 @@ Status AcceptPath::check_one(db::Connection& c, Batch& b, std::size_t i, const S
     m.user_id = b.who.user_id;
     m.api_key_id = b.who.api_key_id;
     m.to = details.e164;
+    std::optional<SendRequest> filled;  // r with its template's text
+    if (r.template_id) {
+        if (!ports_.templates) {
+            outcome.error =
+                Error::refusal("template_id", "TEMPLATES_NOT_AVAILABLE",
+                               "This server sends no templates.", ErrorCode::kFailedPrecondition);
+            return {};
+        }
+        if (!b.templates) b.templates = ports_.templates->begin(m.account_id);
+        filled = r;
+        UJ_ASSIGN(auto refused, b.templates->fill(c, m.to, *filled));
+        if (refused) {
+            outcome.error = std::move(*refused);
+            return {};
+        }
+    }
+    const SendRequest& req = filled ? *filled : r;
     bool checked = false;
-    if (r.channel == "sms") {
-        UJ_ASSIGN(checked, check_sms(c, b, r, details.country, m, outcome));
+    if (req.channel == "sms") {
+        UJ_ASSIGN(checked, check_sms(c, b, req, details.country, m, outcome));
     } else {
-        UJ_ASSIGN(checked, check_other_channel(c, r, m, outcome));
+        UJ_ASSIGN(checked, check_other_channel(c, req, m, outcome));
     }
     if (!checked) return {};
     const bool later = r.send_at && *r.send_at > b.now + kMicrosPerSecond;
@@ -274,10 +292,7 @@ Status AcceptPath::price(Batch& b) {
     b.lines.reserve(b.messages.size());
     for (std::size_t k = 0; k < b.messages.size(); ++k) {
         auto& m = b.messages[k];
-        // Mail is priced by the cards' catch-all lines of channel email.
-        static const std::string kNoNumber;
-        const std::string& number = m.channel == "email" ? kNoNumber : m.to;
-        UJ_ASSIGN(auto p, billing->price_of(plan, m.channel, number, b.countries[k], m.segments));
+        UJ_ASSIGN(auto p, billing->price_of(plan, m.channel, m.to, b.countries[k], m.segments));
         m.currency = plan.currency;
         m.price = p.price;
         m.cost = p.cost;

@@ -124,6 +124,11 @@ struct SendRequest {
     nlohmann::json content = nlohmann::json::object();
     // The message this one answers (an inbound message of the account).
     std::optional<MessageId> reply_to;
+    // An SMS or email template of the account whose text is sent (`body`
+    // left empty), filled with the recipient contact's values and these
+    // ({"name": ..., "attributes": {...}, "<attribute>": ...}).
+    std::optional<TemplateId> template_id;
+    nlohmann::json variables = nlohmann::json::object();
 };
 
 struct MessageQuery {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -74,6 +75,26 @@ public:
                                                const Message* replied, Message& m) = 0;
 };
 
+// The account's message templates (kept by campaigns), for sends that name
+// one with `template_id`: fill the request's text, and a mail's subject and
+// HTML, from the template with the recipient's values.
+class SendTemplates {
+public:
+    virtual ~SendTemplates() = default;
+    // One accept call's use, which reads each template it names once.
+    class Use {
+    public:
+        virtual ~Use() = default;
+        // `address` is the normalised recipient (E.164 or email address); its
+        // contact, if any, gives the values r.variables leaves out. Asked in
+        // the accept's read transaction. A refusal comes back as the value
+        // (naming the field, with its code).
+        virtual Result<std::optional<Error>> fill(db::Connection& c, const std::string& address,
+                                                  SendRequest& r) = 0;
+    };
+    virtual std::unique_ptr<Use> begin(const AccountId& account) = 0;
+};
+
 struct MessagingPorts {
     // Where committed messages go (this node's pipeline); none: they wait in
     // the queue for a dispatcher.
@@ -84,6 +105,8 @@ struct MessagingPorts {
     OutcomeHooks* hooks = nullptr;
     // The channels besides SMS that can send, by name ("whatsapp").
     std::map<std::string, SendChannel*, std::less<>> channels;
+    // Fills sends that name a template; none: such sends are refused.
+    SendTemplates* templates = nullptr;
 };
 
 }  // namespace ujumbe::messaging

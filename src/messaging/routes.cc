@@ -103,7 +103,30 @@ struct Common {
     std::string channel = "sms";
     json content = json::object();  // `media` and `template`, for the channel to read
     std::optional<MessageId> reply_to;
+    std::optional<TemplateId> template_id;
+    json variables = json::object();
 };
+
+// `variables`: at most 100 values, each text, a number or true/false (or,
+// under `attributes`, an object of such).
+std::optional<json> read_variables(Fields& f, const json& body, const std::string& name) {
+    if (!body.contains(name) || body[name].is_null()) return std::nullopt;
+    const json& v = body[name];
+    const auto plain = [](const json& x) {
+        return x.is_string() || x.is_number() || x.is_boolean();
+    };
+    bool good = v.is_object() && v.size() <= 100;
+    for (auto it = v.begin(); good && it != v.end(); ++it)
+        good = plain(*it) || (it.key() == "attributes" && it->is_object() && it->size() <= 100 &&
+                              std::all_of(it->begin(), it->end(), plain));
+    if (!good) {
+        f.fail(name,
+               "Must be an object of at most 100 values (text, numbers, true/false), with "
+               "`attributes` an object of such.");
+        return std::nullopt;
+    }
+    return v;
+}
 
 // `allow_private`: callbacks may go to private and loopback addresses.
 Common read_common(Fields& f, bool allow_private) {
@@ -132,6 +155,7 @@ Common read_common(Fields& f, bool allow_private) {
     if (auto v = f.text("html", Need::kOptional, 1, 500'000)) c.content["html"] = *v;
     if (auto v = f.text("from_name", Need::kOptional, 1, 100)) c.content["from_name"] = *v;
     c.reply_to = f.id<MessageId>("reply_to", Need::kOptional);
+    c.template_id = f.id<TemplateId>("template_id", Need::kOptional);
     return c;
 }
 
@@ -141,6 +165,8 @@ SendRequest request_of(const Common& c, std::string to, std::string body) {
     r.channel = c.channel;
     r.content = c.content;
     r.reply_to = c.reply_to;
+    r.template_id = c.template_id;
+    r.variables = c.variables;
     return r;
 }
 
@@ -162,8 +188,10 @@ Result<Response> send_message(MessagingService& s, RequestContext& ctx, const Re
     Fields f(body);
     auto to = f.text("to", Need::kRequired, 1, 254);  // a number, or an email address
     auto common = read_common(f, s.options().allow_private_callbacks);
-    // WhatsApp media and templates may come without a body.
-    auto text = read_body(f, body, common.content.empty() ? Need::kRequired : Need::kOptional);
+    if (auto v = read_variables(f, body, "variables")) common.variables = std::move(*v);
+    // WhatsApp media and templates, and message templates, may come without a body.
+    auto text = read_body(
+        f, body, common.content.empty() && !common.template_id ? Need::kRequired : Need::kOptional);
     UJ_TRY(f.check());
     UJ_ASSIGN(auto m, s.send(ctx.who(), request_of(common, *to, text.value_or(""))));
     return http::ok(message_json(m), 201,
@@ -175,6 +203,10 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
     Fields f(body);
     auto text = read_body(f, body, Need::kOptional);
     auto common = read_common(f, s.options().allow_private_callbacks);
+    if (auto v = read_variables(f, body, "variables")) common.variables = std::move(*v);
+    // Text may come from elsewhere than `body`: media, a WhatsApp template,
+    // a message template.
+    const bool text_elsewhere = !common.content.empty() || common.template_id.has_value();
     std::vector<SendRequest> requests;
     const bool has_to = f.has("to"), has_messages = f.has("messages");
     if (has_to == has_messages)
@@ -183,7 +215,7 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
         const json& list = body["to"];
         if (!list.is_array() || list.empty() || list.size() > 100'000)
             f.fail("to", "Must be a list of 1 to 100000 numbers.");
-        else if (!text && common.content.empty())
+        else if (!text && !text_elsewhere)
             f.fail("body", "Required with `to`.");
         else
             for (const auto& n : list) {
@@ -203,10 +235,9 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
             f.fail("messages", "Must be a list of 1 to 100000 {to, body}.");
         } else {
             for (const auto& item : list) {
-                const bool good = item.is_object() && item.contains("to") &&
-                                  item["to"].is_string() &&
-                                  ((item.contains("body") && item["body"].is_string()) || text ||
-                                   !common.content.empty());
+                const bool good =
+                    item.is_object() && item.contains("to") && item["to"].is_string() &&
+                    ((item.contains("body") && item["body"].is_string()) || text || text_elsewhere);
                 if (!good) {
                     f.fail("messages", "Each entry needs `to` and `body` (or a shared `body`).");
                     break;
@@ -216,6 +247,16 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
                     item.contains("body") ? item["body"].get<std::string>() : text.value_or(""));
                 if (item.contains("client_ref") && item["client_ref"].is_string())
                     r.client_ref = item["client_ref"].get<std::string>();
+                // Each recipient's own values, over the shared ones.
+                Fields entry(item);
+                if (auto v = read_variables(entry, item, "variables"))
+                    for (const auto& [key, value] : v->items()) r.variables[key] = value;
+                if (entry.failed()) {
+                    f.fail("messages",
+                           "Each entry's `variables` must be an object of at most "
+                           "100 values (text, numbers, true/false).");
+                    break;
+                }
                 requests.push_back(std::move(r));
             }
         }

@@ -217,7 +217,7 @@ def test_created_campaign_has_every_field_of_seed_001(capi, acct):
 
 
 @pytest.mark.parametrize("body,field", [
-    ({"campaign_type": "email"}, "campaign_type"),
+    ({"campaign_type": "email"}, "message_text"),  # mail is sent from an email template
     ({"campaign_type": "whatsapp"}, "whatsapp_template"),
     ({"campaign_type": "mixed", "whatsapp_template": {"name": "x", "language": "en"},
       "message_text": None}, "message_text"),

@@ -260,3 +260,152 @@ def test_without_a_public_url_marketing_mail_is_refused_and_receipts_go(api, own
                          json={"channel": "email", "to": address(), "subject": "S", "body": "B",
                                "transactional": True}), 201)
     assert sent["channel"] == "email"
+
+
+# --------------------------------------------------------------------------
+# Email templates, sends that name a template, email campaigns
+# --------------------------------------------------------------------------
+def email_template(api, token, **fields):
+    body = {"name": "tpl-" + uuid.uuid4().hex[:8], "channel": "email",
+            "subject": "Order {{attributes.order|new}} for {{name}}",
+            "body": "Hello {{name}}, order {{attributes.order|new}} is ready.",
+            "html": "<p>Hello <b>{{name}}</b>, order {{attributes.order|new}}.</p>"}
+    body.update(fields)
+    return assert_ok(api("POST", "/templates", json=body, token=token), 201)
+
+
+def test_email_templates_have_a_subject_and_html_and_keep_their_channel(eapi):
+    owner = u.register(eapi)
+    t = email_template(eapi, owner.access)
+    assert t["channel"] == "email" and t["subject"].startswith("Order")
+    assert t["html"].startswith("<p>")
+    sms = assert_ok(eapi("POST", "/templates", token=owner.access,
+                         json={"name": "plain", "body": "Hi {{name}}"}), 201)
+    assert sms["channel"] == "sms" and sms["subject"] is None and sms["html"] is None
+    for body, field in [
+            ({"name": "a", "channel": "email", "body": "x"}, "subject"),
+            ({"name": "b", "channel": "email", "subject": "{{nope}}", "body": "x"}, "subject"),
+            ({"name": "c", "channel": "email", "subject": "S", "body": "x",
+              "html": "<p>{{name</p>"}, "html"),
+            ({"name": "d", "body": "x", "subject": "S"}, "subject"),
+            ({"name": "e", "body": "x" * 1601}, "body"),
+            ({"name": "f", "channel": "fax", "body": "x"}, "channel")]:
+        assert_error(eapi("POST", "/templates", json=body, token=owner.access), 400, None, field)
+    assert_error(eapi("PUT", "/templates/%s" % t["id"], json={"channel": "sms"},
+                      token=owner.access), 400, None, "channel")
+    changed = assert_ok(eapi("PUT", "/templates/%s" % t["id"], token=owner.access,
+                             json={"html": None, "subject": "New subject"}))
+    assert changed["html"] is None and changed["subject"] == "New subject"
+    # The preview renders every part, values escaped in the HTML.
+    t = email_template(eapi, owner.access)
+    c = u.create_contact(eapi, owner.access, name="Amina <Duka>", email=address())
+    p = assert_ok(eapi("POST", "/templates/%s/preview" % t["id"],
+                       json={"contact_id": c["id"]}, token=owner.access))
+    assert p["subject"] == "Order new for Amina <Duka>"
+    assert p["text"] == "Hello Amina <Duka>, order new is ready."
+    assert p["html"] == "<p>Hello <b>Amina &lt;Duka&gt;</b>, order new.</p>"
+
+
+def test_a_mail_from_a_template_is_filled_with_the_contact_and_the_variables(
+        eapi, relay, mail_route):
+    owner = u.register(eapi)
+    t = email_template(eapi, owner.access)
+    to = address("tpl")
+    u.create_contact(eapi, owner.access, name="Amina <Duka>", email=to)
+    sent = assert_ok(eapi("POST", "/messages", token=owner.access,
+                          json={"channel": "email", "to": to, "template_id": t["id"],
+                                "variables": {"order": 17}}), 201)
+    assert sent["body"].startswith("Hello Amina <Duka>, order 17 is ready.")
+    mail = relay.wait_for(to)[0]
+    assert str(mail["Subject"]) == "Order 17 for Amina <Duka>"
+    html = mail.get_body(("html",)).get_content()
+    assert "<b>Amina &lt;Duka&gt;</b>, order 17." in html
+    # A stranger's values come from `variables` alone; a value no one gives
+    # and without a default names the variable.
+    strict = email_template(eapi, owner.access, subject="For {{name}}", html=None)
+    other = address("stranger")
+    resp = eapi("POST", "/messages", token=owner.access,
+                json={"channel": "email", "to": other, "template_id": strict["id"]})
+    body = assert_error(resp, 400, "MISSING_VARIABLE", "variables")
+    assert body["details"]["variable"] == "name"
+    assert_ok(eapi("POST", "/messages", token=owner.access,
+                   json={"channel": "email", "to": other, "template_id": strict["id"],
+                         "variables": {"name": "Baraka"}}), 201)
+    assert str(relay.wait_for(other)[0]["Subject"]) == "For Baraka"
+
+
+def test_template_sends_refuse_other_channels_other_accounts_and_a_body_too(eapi, mail_route):
+    owner, stranger = u.register(eapi), u.register(eapi)
+    mail_tpl = email_template(eapi, owner.access)
+    sms_tpl = assert_ok(eapi("POST", "/templates", token=owner.access,
+                             json={"name": "s", "body": "Hi {{name|rafiki}}"}), 201)
+    to = address()
+    cases = [
+        ({"channel": "email", "to": to, "template_id": sms_tpl["id"]}, owner,
+         "CHANNEL_MISMATCH", "template_id"),
+        ({"to": u.tz_phone(), "template_id": mail_tpl["id"]}, owner, "CHANNEL_MISMATCH",
+         "template_id"),
+        ({"channel": "email", "to": to, "template_id": mail_tpl["id"]}, stranger,
+         "TEMPLATE_NOT_FOUND", "template_id"),
+        ({"channel": "email", "to": to, "template_id": mail_tpl["id"], "body": "x"}, owner,
+         "INVALID_BODY", "body"),
+        ({"channel": "email", "to": to, "template_id": mail_tpl["id"],
+          "variables": {"a": {"deep": 1}}}, owner, None, "variables"),
+        ({"channel": "email", "to": to, "template_id": mail_tpl["id"], "variables": [1]},
+         owner, None, "variables"),
+    ]
+    for body, who, code, field in cases:
+        assert_error(eapi("POST", "/messages", json=body, token=who.access), 400, code, field)
+    # An SMS template fills an SMS; bulk entries bring their own values.
+    sms = assert_ok(eapi("POST", "/messages", token=owner.access,
+                         json={"to": u.tz_phone(), "template_id": sms_tpl["id"]}), 201)
+    assert sms["body"] == "Hi rafiki"
+    bulk = assert_ok(eapi("POST", "/messages/bulk", token=owner.access, json={
+        "template_id": sms_tpl["id"],
+        "messages": [{"to": u.tz_phone(), "variables": {"name": "Amina"}},
+                     {"to": u.tz_phone()}]}), 201)
+    bodies = [assert_ok(eapi("GET", "/messages/%s" % r["id"], token=owner.access))["body"]
+              for r in bulk["results"]]
+    assert bodies == ["Hi Amina", "Hi rafiki"]
+
+
+def test_an_email_campaign_mails_each_opted_in_address_once(eapi, relay, mail_route):
+    import time
+    owner = u.register(eapi)
+    t = email_template(eapi, owner.access)
+    people = [u.create_contact(eapi, owner.access, name="Person %d" % i, email=address("k"),
+                               is_opted_in=True, attributes={"order": str(100 + i)})
+              for i in range(3)]
+    no_email = u.create_contact(eapi, owner.access, phone_e164=u.tz_phone(), is_opted_in=True)
+    left = u.create_contact(eapi, owner.access, email=address("left"), is_opted_in=True)
+    assert_ok(eapi("POST", "/contacts/%s/opt-out" % left["id"], json={"channel": "email"},
+                   token=owner.access))
+    ids = [p["id"] for p in people] + [no_email["id"], left["id"]]
+    # Email campaigns send an email template, and nothing else.
+    for body, field in [({"message_text": "Hi"}, "message_text"),
+                        ({"template": assert_ok(eapi("POST", "/templates", token=owner.access,
+                                                     json={"name": "sms", "body": "x"}),
+                                                201)["id"]}, "template"),
+                        ({}, "template")]:
+        body.update({"name": "bad", "campaign_type": "email", "target_contact_ids": ids})
+        assert_error(eapi("POST", "/campaigns", json=body, token=owner.access), 400, None, field)
+    k = assert_ok(eapi("POST", "/campaigns", token=owner.access, json={
+        "name": "Newsletter", "campaign_type": "email", "template": t["id"],
+        "target_contact_ids": ids}), 201)
+    assert k["campaign_type"] == "email" and k["total_recipients"] == 3
+    assert k["excluded"]["no_email"] == 1 and k["excluded"]["opted_out"] == 1, k
+    assert float(k["estimated_cost"]) == pytest.approx(0.006)
+    assert_ok(eapi("POST", "/campaigns/%s/start" % k["id"], token=owner.access))
+    for p in people:
+        mail = relay.wait_for(p["email"])[0]
+        assert str(mail["Subject"]) == "Order %s for %s" % (p["attributes"]["order"], p["name"])
+        assert mail["List-Unsubscribe"] is not None
+    deadline = time.monotonic() + 20
+    while True:
+        got = assert_ok(eapi("GET", "/campaigns/%s" % k["id"], token=owner.access))
+        if got["status"] == "completed" and got["sent_count"] == 3:
+            break
+        assert time.monotonic() < deadline, got
+        time.sleep(0.1)
+    assert got["accepted_count"] == 3 and got["skipped_count"] == 0
+    assert len(relay.to(left["email"])) == 0
