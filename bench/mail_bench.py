@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""The platform's mail through an SMTP relay (docs/mail.md).
+"""Mail through an SMTP relay: the platform's own (docs/mail.md) and the
+email channel (docs/api-messaging.md, "Email").
 
 Starts the real ujumbe binary on a throwaway database (SQLite, or
 PostgreSQL when UJUMBE_BENCH_PG_URL names a server) and Debian's aiosmtpd
 as the relay on 127.0.0.1 (plain, or STARTTLS with AUTH when
-MAIL_TLS=1), marks an `smtp` gateway (rate 10,000/s) as the system mail
-gateway, then invites MAILS people (default 3,000) through POST /users
-from CLIENTS processes (default 4), one request at a time each, and
-reports: invitations answered a second, mails the relay took a second
-(first to last arrival), and how many connections carried them.
+MAIL_TLS=1) behind an `smtp` gateway (rate 10,000/s), then sends MAILS
+mails (default 3,000) from CLIENTS processes (default 4), one request at a
+time each:
+- SEND=invite (the default): invitations through POST /users, the gateway
+  marked as the system mail gateway;
+- SEND=single: marketing mails (each with its unsubscribe link) through
+  POST /messages with channel email, the gateway named by a routing rule of
+  channel email.
+Reports requests answered a second, mails the relay took a second (first
+to last arrival), and how many connections carried them.
 """
 import http.client
 import json
@@ -32,6 +38,7 @@ from benchlib import call, start_server
 MAILS = int(os.environ.get("MAILS", "3000"))
 CLIENTS = int(os.environ.get("CLIENTS", "4"))
 TLS = os.environ.get("MAIL_TLS") == "1"
+SEND = os.environ.get("SEND", "invite")
 
 
 class Relay:
@@ -63,7 +70,7 @@ def start_relay(tmp, relay):
     port = free_port()
     kwargs = {}
     settings = {"host": "127.0.0.1", "port": port, "security": "none",
-                "from_address": "noreply@bench.test", "rate": 10000, "system": True}
+                "from_address": "noreply@bench.test", "rate": 10000, "system": SEND == "invite"}
     if TLS:
         cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -80,20 +87,30 @@ def start_relay(tmp, relay):
     return controller, settings
 
 
+def request_of():
+    """One request of the SEND mode: (path, body)."""
+    address = "p-%s@example.com" % uuid.uuid4().hex
+    if SEND == "single":
+        return "/api/v1/messages", {"channel": "email", "to": address, "subject": "News",
+                                    "body": "Karibu! Our prices this week.",
+                                    "html": "<p>Karibu! Our prices this week.</p>"}
+    return "/api/v1/users", {"email": address, "role": "agent", "name": "Bench Person"}
+
+
 def invite(args):
     base, token, count = args
     host, port = base.split("//")[1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=60)
     for _ in range(count):
-        body = json.dumps({"email": "p-%s@example.com" % uuid.uuid4().hex, "role": "agent",
-                           "name": "Bench Person"})
-        conn.request("POST", "/api/v1/users", body=body,
+        path, payload = request_of()
+        body = json.dumps(payload)
+        conn.request("POST", path, body=body,
                      headers={"Authorization": "Bearer " + token,
                               "Content-Type": "application/json"})
         resp = conn.getresponse()
         payload = resp.read()
         if resp.status != 201:
-            sys.exit("invite answered %d: %r" % (resp.status, payload[:200]))
+            sys.exit("%s answered %d: %r" % (path, resp.status, payload[:200]))
     conn.close()
     return count
 
@@ -103,13 +120,18 @@ def main():
     tmp = tempfile.mkdtemp(prefix="ujumbe-mail-bench-")
     relay = Relay()
     controller, settings = start_relay(tmp, relay)
-    proc, base = start_server(tmp, pg_url)
+    proc, base = start_server(tmp, pg_url, {"UJUMBE_PUBLIC_URL": "https://bench.example.test"})
     try:
         admin = call(base, "POST", "/api/v1/auth/login",
                      {"email": "admin@localhost", "password": "bench-admin-password"})["access"]
-        call(base, "POST", "/api/v1/gateways",
-             {"name": "relay", "kind": "smtp", "settings": settings},
-             {"Authorization": "Bearer " + admin})
+        gateway = call(base, "POST", "/api/v1/gateways",
+                       {"name": "relay", "kind": "smtp", "settings": settings},
+                       {"Authorization": "Bearer " + admin})
+        if SEND == "single":
+            call(base, "POST", "/api/v1/routes",
+                 {"name": "mail", "channel": "email",
+                  "gateways": [{"gateway_id": gateway["id"], "weight": 1}]},
+                 {"Authorization": "Bearer " + admin})
         owner = call(base, "POST", "/api/v1/auth/register",
                      {"account_name": "Mail Bench", "name": "Owner",
                       "email": "owner-%s@example.com" % uuid.uuid4().hex[:8],
@@ -127,9 +149,9 @@ def main():
         if len(got) < done:
             sys.exit("the relay got %d of %d mails" % (len(got), done))
         span = got[-1] - got[0]
-        print("mode=%s engine=%s invitations=%d invites/s=%.0f mails/s=%.0f "
+        print("send=%s mode=%s engine=%s requests=%d requests/s=%.0f mails/s=%.0f "
               "(all delivered %.1f s after the first request) connections=%d" % (
-                  "starttls+auth" if TLS else "plain", "postgres" if pg_url else "sqlite", done,
+                  SEND, "starttls+auth" if TLS else "plain", "postgres" if pg_url else "sqlite", done,
                   done / answered, (len(got) - 1) / span if span > 0 else 0.0,
                   got[-1] - started, relay.connections))
     finally:
