@@ -63,19 +63,30 @@ json redacted(const json& value) {
 }
 
 json changed_fields(const json& before, const json& after, std::size_t max_bytes) {
-    const json b = before.is_object() ? redacted(before) : json::object();
-    const json a = after.is_object() ? redacted(after) : json::object();
+    static const json kEmpty = json::object();
+    const json& b = before.is_object() ? before : kEmpty;
+    const json& a = after.is_object() ? after : kEmpty;
     json out = json::object();
-    auto differs = [&](const std::string& name) {
-        if (name == "updated_at") return;
-        const json was = b.contains(name) ? b[name] : json(nullptr);
-        const json now = a.contains(name) ? a[name] : json(nullptr);
-        if (was != now) out[name] = {{"before", was}, {"after", now}};
+    // A field as the log shows it: null when absent, redacted when secret.
+    auto shown = [](const std::string& name, const json* value) -> json {
+        if (!value) return nullptr;
+        return secret_name(name) ? json("[redacted]") : redact_at(*value, 1);
     };
-    for (const auto& [name, v] : b.items()) differs(name);
-    for (const auto& [name, v] : a.items())
-        if (!b.contains(name)) differs(name);
-    if (out.dump().size() > max_bytes) return {{"_truncated", true}};
+    // Compared as they are first (most fields do not change), then as
+    // shown: a change only inside what is redacted is no change.
+    auto differs = [&](const std::string& name, const json* was, const json* now) {
+        if (name == "updated_at" || (was && now && *was == *now)) return;
+        json shown_was = shown(name, was), shown_now = shown(name, now);
+        if (shown_was != shown_now)
+            out[name] = {{"before", std::move(shown_was)}, {"after", std::move(shown_now)}};
+    };
+    for (auto it = b.begin(); it != b.end(); ++it) {
+        const auto other = a.find(it.key());
+        differs(it.key(), &*it, other != a.end() ? &*other : nullptr);
+    }
+    for (auto it = a.begin(); it != a.end(); ++it)
+        if (!b.contains(it.key())) differs(it.key(), nullptr, &*it);
+    if (!out.empty() && out.dump().size() > max_bytes) return {{"_truncated", true}};
     return out;
 }
 

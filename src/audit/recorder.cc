@@ -64,10 +64,7 @@ Status Recorder::flush() {
         batch.swap(waiting_);
     }
     if (batch.empty()) return {};
-    auto written = db_.write([&](db::Connection& c) -> Status {
-        for (const auto& e : batch) UJ_TRY(store::insert(c, e));
-        return {};
-    });
+    auto written = db_.write([&](db::Connection& c) { return store::insert(c, batch); });
     if (!written) {
         // Kept for the next round, ahead of what came meanwhile.
         std::lock_guard lock(waiting_mutex_);
@@ -89,9 +86,10 @@ Entry Recorder::entry_of(const http::AuditEvent& ev) const {
     e.ip = ev.request.remote_ip;
     e.user_agent = bounded(ev.request.header("user-agent").value_or(""));
     e.request_id = ev.ctx.request_id;
-    const json answer = json::parse(ev.response.body, nullptr, false);
-    const json data = answer.is_object() && answer.contains("data") ? answer["data"] : json();
-    if (ev.response.status >= 400) e.error_code = string_at(answer, "error_code");
+    static const json kNothing;
+    const json& data = ev.response.data ? *ev.response.data : kNothing;
+    if (ev.response.status >= 400)
+        e.error_code = string_at(json::parse(ev.response.body, nullptr, false), "error_code");
     if (ev.ctx.principal) {
         const auto& who = *ev.ctx.principal;
         // The account the change is about: the object's own when it names

@@ -44,15 +44,37 @@ void visible(db::Filter& f, const Visibility& v) {
 
 }  // namespace
 
-Status insert(Connection& c, const Entry& e) {
-    return db::done(
-        c.query(std::string("INSERT INTO audit_log (") + kColumns +
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-                {e.id, db::optional_id(e.account_id), db::optional_id(e.actor_user_id),
-                 db::optional_id(e.actor_api_key_id), e.actor_label, e.action, e.target_type,
-                 db::optional_text(e.target_id), static_cast<std::int64_t>(e.status),
-                 db::optional_text(e.error_code), e.changes.dump(), e.ip, e.user_agent,
-                 e.request_id, e.created_at}));
+Status insert(Connection& c, const std::vector<Entry>& entries) {
+    constexpr int kWidth = 15;
+    // Full batches share one statement shape (and so one prepared statement).
+    constexpr std::size_t kRowsPerInsert = 64;
+    std::vector<db::Value> params;
+    return db::for_each_batch(
+        entries.size(), kRowsPerInsert, [&](std::size_t first, std::size_t count) {
+            params.clear();
+            params.reserve(count * kWidth);
+            for (std::size_t i = first; i < first + count; ++i) {
+                const Entry& e = entries[i];
+                params.emplace_back(e.id);
+                params.push_back(db::optional_id(e.account_id));
+                params.push_back(db::optional_id(e.actor_user_id));
+                params.push_back(db::optional_id(e.actor_api_key_id));
+                params.emplace_back(e.actor_label);
+                params.emplace_back(e.action);
+                params.emplace_back(e.target_type);
+                params.push_back(db::optional_text(e.target_id));
+                params.emplace_back(static_cast<std::int64_t>(e.status));
+                params.push_back(db::optional_text(e.error_code));
+                params.emplace_back(e.changes.dump());
+                params.emplace_back(e.ip);
+                params.emplace_back(e.user_agent);
+                params.emplace_back(e.request_id);
+                params.emplace_back(e.created_at);
+            }
+            return db::done(c.run(std::string("INSERT INTO audit_log (") + kColumns + ") VALUES " +
+                                      db::value_rows(static_cast<int>(count), kWidth),
+                                  params));
+        });
 }
 
 Result<db::WindowListing<Entry>> list(Connection& c, const Visibility& v, const Query& q,

@@ -183,13 +183,11 @@ std::optional<nlohmann::json> Dispatcher::read_before(const Route& route, const 
     get.remote_ip = request.remote_ip;
     RequestContext read_ctx{ctx.request_id, found->params, ctx.principal};
     auto answer = found->route->handler(read_ctx, get);
-    if (!answer || answer->status != 200 || answer->stream) return std::nullopt;
-    auto body = nlohmann::json::parse(answer->body, nullptr, false);
-    if (!body.is_object() || !body.contains("data")) return std::nullopt;
-    auto& data = body["data"];
+    if (!answer || answer->status != 200 || answer->stream || !answer->data) return std::nullopt;
+    const auto& data = *answer->data;
     // A list is not the object the change is about.
     if (!data.is_object() || data.contains("results")) return std::nullopt;
-    return std::move(data);
+    return data;
 }
 
 Response Dispatcher::run_idempotent(const Route& route, RequestContext& ctx, const Request& request,

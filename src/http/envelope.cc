@@ -45,6 +45,7 @@ Response ok(json data, int status, std::string_view message) {
     Response r;
     r.status = status;
     r.body = dump(body);
+    r.data = std::make_shared<const json>(std::move(body["data"]));
     return r;
 }
 

@@ -5,11 +5,14 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/result.h"
 #include "http/websocket.h"
@@ -46,6 +49,9 @@ struct Response {
     int status = 200;
     std::string content_type = "application/json";
     std::string body;
+    // The envelope's `data` as built, when http::ok made the answer: what the
+    // audit log reads instead of parsing `body` back.
+    std::shared_ptr<const nlohmann::json> data;
     std::vector<std::pair<std::string, std::string>> headers;
     // A streamed body (sent chunked, `body` unused): called on a database
     // thread again and again, appending the next piece to `out`; returns
