@@ -3,10 +3,10 @@
 // anywhere) updates or deletes an entry.
 
 #include <vector>
+
 #include "audit/model.h"
 #include "core/result.h"
 #include "db/connection.h"
-
 #include "db/window.h"
 
 namespace ujumbe::audit::store {
