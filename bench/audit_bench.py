@@ -5,10 +5,13 @@
 Starts the real ujumbe binary on a throwaway database (SQLite, or
 PostgreSQL when UJUMBE_BENCH_PG_URL names a server) twice, with the audit
 log on and off (UJUMBE_AUDIT_LOG), and each time sends UPDATES (default
-5,000) PUT /accounts/current requests (an audited change: the account is
-read through its GET before, and an entry appended after) from CLIENTS
+5,000) audited changes from CLIENTS
 processes (default 4), one request at a time each: updates a second,
-p50/p99 ms and the server's CPU per update, and the differences. On two
+p50/p99 ms and the server's CPU per update, and the differences. The
+change is ENDPOINT: `account` (the default), PUT /accounts/current (the
+account is read through its GET before, and an entry appended after);
+`topup`, the platform admin's POST /wallet/topups to one account (a
+create: nothing to read before). On two
 cores the Python clients take much of the CPU, so the rate moves with them
 from run to run; the server's CPU per update is the steadier figure.
 """
@@ -21,27 +24,36 @@ import sys
 import tempfile
 import time
 
-from benchlib import register_account, start_server
+from benchlib import call, register_account, start_server
 
 UPDATES = int(os.environ.get("UPDATES", "5000"))
 CLIENTS = int(os.environ.get("CLIENTS", "4"))
+# account: PUT /accounts/current (read before, diffed); topup: the platform
+# admin's POST /wallet/topups to the account (a ledger entry and a balance).
+ENDPOINT = os.environ.get("ENDPOINT", "account")
 
 
 def update(args):
-    base, auth, count, worker = args
+    base, auth, count, worker, account_id = args
     host, port = base.split("//")[1].split(":")
     conn = http.client.HTTPConnection(host, int(port), timeout=60)
     latencies = []
     for i in range(count):
-        body = json.dumps({"business_type": "type-%d-%d" % (worker, i % 7)})
+        if ENDPOINT == "topup":
+            method, path, expected = "POST", "/api/v1/wallet/topups", 201
+            body = json.dumps({"account_id": account_id, "amount": "1.5",
+                               "reference": "bench-%d-%d" % (worker, i)})
+        else:
+            method, path, expected = "PUT", "/api/v1/accounts/current", 200
+            body = json.dumps({"business_type": "type-%d-%d" % (worker, i % 7)})
         started = time.monotonic()
-        conn.request("PUT", "/api/v1/accounts/current", body=body,
+        conn.request(method, path, body=body,
                      headers=dict(auth, **{"Content-Type": "application/json"}))
         resp = conn.getresponse()
         payload = resp.read()
         latencies.append(time.monotonic() - started)
-        if resp.status != 200:
-            sys.exit("PUT answered %d: %r" % (resp.status, payload[:200]))
+        if resp.status != expected:
+            sys.exit("%s answered %d: %r" % (path, resp.status, payload[:200]))
     conn.close()
     return latencies
 
@@ -58,11 +70,16 @@ def run(pg_url, audit):
     proc, base = start_server(tmp, pg_url, {"UJUMBE_AUDIT_LOG": "true" if audit else "false"})
     try:
         auth = register_account(base)
+        account_id = call(base, "GET", "/api/v1/accounts/current", None, auth)["id"]
+        if ENDPOINT == "topup":
+            admin = call(base, "POST", "/api/v1/auth/login",
+                         {"email": "admin@localhost", "password": "bench-admin-password"})
+            auth = {"Authorization": "Bearer " + admin["access"]}
         per = UPDATES // CLIENTS
         cpu = cpu_seconds(proc.pid)
         started = time.monotonic()
         with multiprocessing.Pool(CLIENTS) as pool:
-            parts = pool.map(update, [(base, auth, per, w) for w in range(CLIENTS)])
+            parts = pool.map(update, [(base, auth, per, w, account_id) for w in range(CLIENTS)])
         elapsed = time.monotonic() - started
         time.sleep(0.2)  # the audit writer's last round
         cpu_ms = (cpu_seconds(proc.pid) - cpu) * 1000
@@ -79,9 +96,9 @@ def main():
     pg_url = os.environ.get("UJUMBE_BENCH_PG_URL")
     on = run(pg_url, True)
     off = run(pg_url, False)
-    print("engine=%s audit on: %.0f/s p50 %.2f ms p99 %.2f ms %.3f CPU-ms | off: %.0f/s "
+    print("endpoint=%s engine=%s audit on: %.0f/s p50 %.2f ms p99 %.2f ms %.3f CPU-ms | off: %.0f/s "
           "p50 %.2f ms p99 %.2f ms %.3f CPU-ms | cost %.1f%% of the rate, %.1f%% more server "
-          "CPU per update" % ("postgres" if pg_url else "sqlite", *on, *off,
+          "CPU per update" % (ENDPOINT, "postgres" if pg_url else "sqlite", *on, *off,
                               (1 - on[0] / off[0]) * 100, (on[3] / off[3] - 1) * 100))
 
 
