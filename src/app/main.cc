@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
         "       ujumbe smsc [options]   (an SMSC simulator; ujumbe smsc --help)\nOptions");
     options.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
                                                       "configuration file (key = value lines)")(
+        "log-format", po::value<std::string>(),
+        "json (one object a line, the default) or text (for a terminal)")(
         "command", po::value<std::string>()->default_value("serve"),
         "serve, migrate, admin or version")("args", po::value<std::vector<std::string>>(),
                                             "the admin task");
@@ -55,7 +57,16 @@ int main(int argc, char** argv) {
         std::cerr << "ujumbe: configuration: " << config.error().message << "\n";
         return 2;
     }
+    if (vars.count("log-format")) {
+        const auto format = vars["log-format"].as<std::string>();
+        if (format != "json" && format != "text") {
+            std::cerr << "ujumbe: --log-format must be json or text\n";
+            return 2;
+        }
+        config->log_format = format;
+    }
     ujumbe::log::set_level(config->log_level);
+    ujumbe::log::set_format(config->log_format);
     if (command == "serve") return ujumbe::app::serve(*config);
     if (command == "migrate") return ujumbe::app::migrate(*config);
     if (command == "admin")

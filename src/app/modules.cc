@@ -289,4 +289,110 @@ void Modules::add_routes(http::Router& router) {
                                   }});
 }
 
+namespace {
+
+// A gateway status field as a metric: its name, type and help. Fields a
+// kind does not report are not written.
+struct GatewayField {
+    const char* field;
+    const char* metric;
+    const char* type;
+    const char* help;
+};
+constexpr GatewayField kGatewayFields[] = {
+    {"bound_sessions", "ujumbe_gateway_bound_sessions", "gauge", "SMPP sessions bound now."},
+    {"window_in_use", "ujumbe_gateway_window_in_use", "gauge",
+     "Submits awaiting their answer now."},
+    {"window_size", "ujumbe_gateway_window_size", "gauge", "Submits that may await an answer."},
+    {"current_tps", "ujumbe_gateway_tps", "gauge", "Parts submitted in the last second."},
+    {"parts_submitted", "ujumbe_gateway_parts_submitted_total", "counter",
+     "Parts submitted since the gateway started."},
+    {"parts_failed", "ujumbe_gateway_parts_failed_total", "counter",
+     "Parts refused since the gateway started."},
+    {"receipts_received", "ujumbe_gateway_receipts_total", "counter",
+     "Delivery receipts received since the gateway started."},
+    {"requests", "ujumbe_gateway_requests_total", "counter",
+     "Requests made since the gateway started."},
+    {"refused", "ujumbe_gateway_refused_total", "counter",
+     "Requests refused since the gateway started."},
+    {"unanswered", "ujumbe_gateway_unanswered_total", "counter",
+     "Requests that got no answer since the gateway started."},
+};
+
+double age_seconds(const std::optional<Micros>& since) {
+    if (!since) return 0;
+    return std::max<double>(0, static_cast<double>(SystemClock::instance().now() - *since) / 1e6);
+}
+
+}  // namespace
+
+std::vector<metrics::Registry::Source> Modules::watch_metrics() {
+    auto& registry = metrics::Registry::global();
+    std::vector<metrics::Registry::Source> out;
+    out.push_back(registry.add_source([this](metrics::Sampler& s) {
+        const auto health = pipeline_.health();
+        s.declare("ujumbe_pipeline_in_flight", "gauge", "Messages handed to gateways, unanswered.");
+        s.sample("ujumbe_pipeline_in_flight", {}, static_cast<double>(health.in_flight));
+        s.declare("ujumbe_pipeline_outcomes_waiting", "gauge",
+                  "Gateway answers and receipts waiting to be written.");
+        s.sample("ujumbe_pipeline_outcomes_waiting", {},
+                 static_cast<double>(health.outcomes_waiting));
+        s.declare("ujumbe_realtime_clients", "gauge", "WebSocket clients of the realtime feed.");
+        s.sample("ujumbe_realtime_clients", {}, static_cast<double>(realtime_hub_.clients()));
+    }));
+    out.push_back(registry.add_source([this](metrics::Sampler& s) {
+        if (auto q = messaging_.queue_depth()) {
+            s.declare("ujumbe_queue_due_messages", "gauge",
+                      "Messages in the queue due to be sent now (every node's).");
+            s.sample("ujumbe_queue_due_messages", {}, static_cast<double>(q->due));
+            s.declare("ujumbe_queue_oldest_due_age_seconds", "gauge",
+                      "How long the oldest due message has waited.");
+            s.sample("ujumbe_queue_oldest_due_age_seconds", {}, age_seconds(q->oldest_due_at));
+        }
+        if (auto w = webhooks_.backlog()) {
+            s.declare("ujumbe_webhook_backlog_deliveries", "gauge",
+                      "Webhook deliveries not yet done.");
+            s.sample("ujumbe_webhook_backlog_deliveries", {}, static_cast<double>(w->first));
+            s.declare("ujumbe_webhook_backlog_oldest_age_seconds", "gauge",
+                      "Age of the oldest webhook delivery not yet done.");
+            s.sample("ujumbe_webhook_backlog_oldest_age_seconds", {}, age_seconds(w->second));
+        }
+        if (auto p = campaigns_.progress()) {
+            s.declare("ujumbe_campaigns", "gauge", "Campaigns scheduled, running or paused.");
+            for (const char* status : {"scheduled", "running", "paused"}) {
+                const auto it = p->by_status.find(status);
+                s.sample("ujumbe_campaigns", {{"status", status}},
+                         it == p->by_status.end() ? 0.0 : static_cast<double>(it->second));
+            }
+            s.declare("ujumbe_campaign_recipients", "gauge",
+                      "Recipients of the running campaigns: in all, and processed so far.");
+            s.sample("ujumbe_campaign_recipients", {{"state", "total"}},
+                     static_cast<double>(p->running_recipients));
+            s.sample("ujumbe_campaign_recipients", {{"state", "processed"}},
+                     static_cast<double>(p->running_processed));
+        }
+    }));
+    out.push_back(registry.add_source([this](metrics::Sampler& s) {
+        const auto statuses = registry_.statuses();
+        s.declare("ujumbe_gateway_available", "gauge",
+                  "Whether the gateway takes messages now (1) or not (0).");
+        for (const auto& [name, status] : statuses)
+            s.sample("ujumbe_gateway_available",
+                     {{"gateway", name}, {"kind", status.value("kind", "")}},
+                     status.value("available", false) ? 1.0 : 0.0);
+        for (const auto& f : kGatewayFields) {
+            bool declared = false;
+            for (const auto& [name, status] : statuses) {
+                const auto v = status.find(f.field);
+                if (v == status.end() || !v->is_number()) continue;
+                if (!declared) s.declare(f.metric, f.type, f.help);
+                declared = true;
+                s.sample(f.metric, {{"gateway", name}, {"kind", status.value("kind", "")}},
+                         v->get<double>());
+            }
+        }
+    }));
+    return out;
+}
+
 }  // namespace ujumbe::app

@@ -32,6 +32,7 @@
 #include "conversations/whatsapp_sending.h"
 #include "conversations/whatsapp_templates.h"
 #include "core/config.h"
+#include "core/metrics.h"
 #include "core/result.h"
 #include "crm/service.h"
 #include "db/database.h"
@@ -86,6 +87,9 @@ public:
     billing::BillingService& billing() { return billing_; }
     messaging::Pipeline::Health pipeline_health() const { return pipeline_.health(); }
     std::size_t realtime_clients() const { return realtime_hub_.clients(); }
+    // The gauges /metrics reads from the modules at each scrape
+    // (docs/metrics.md), while the handles live.
+    std::vector<metrics::Registry::Source> watch_metrics();
 
 private:
     friend class Wiring;

@@ -6,10 +6,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <thread>
 
 #include "app/audited_routes.h"
 #include "app/commands.h"
+#include "app/metrics.h"
 #include "app/modules.h"
 #include "app/runtime.h"
 #include "audit/recorder.h"
@@ -128,6 +130,9 @@ int serve(const Config& config) {
 
     http::Router router;
     add_health_routes(router, **db, modules);
+    // /metrics on the API's address, unless it has one of its own.
+    if (config.metrics_listen.empty())
+        add_metrics_route(router, config.metrics_token, config.metrics_token.empty());
     modules.add_routes(router);
     audit::Recorder audit_recorder(**db, SystemClock::instance());
     audit::add_routes(router, **db, audit_recorder);
@@ -184,6 +189,25 @@ int serve(const Config& config) {
     }
     const std::string host = config.listen.substr(0, config.listen.rfind(':'));
     const std::string bound = host + ":" + std::to_string(*port);
+    // /metrics on an address of its own: a listener that answers nothing else.
+    http::Router metrics_router;
+    http::Dispatcher metrics_dispatcher(metrics_router, authenticator);
+    std::optional<http::Server> metrics_server;
+    if (!config.metrics_listen.empty()) {
+        add_metrics_route(metrics_router, config.metrics_token, false);
+        metrics_server.emplace(context_ptrs, metrics_dispatcher, **db, server_options);
+        auto metrics_port = metrics_server->listen(config.metrics_listen);
+        if (!metrics_port) {
+            log::error("cannot listen for metrics", {{"error", metrics_port.error().message}});
+            return 1;
+        }
+        const std::string metrics_host =
+            config.metrics_listen.substr(0, config.metrics_listen.rfind(':'));
+        std::ofstream(std::filesystem::path(config.data_dir) / "metrics.addr")
+            << metrics_host << ":" << *metrics_port;
+    }
+    const auto process_metrics = watch_process(server);
+    const auto module_metrics = modules.watch_metrics();
     std::ofstream(std::filesystem::path(config.data_dir) / "listen.addr") << bound;
     log::info("listening", {{"address", bound}, {"threads", threads}});
     if (const auto smpp_port = modules.smpp_port()) {
@@ -196,6 +220,7 @@ int serve(const Config& config) {
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         log::info("shutting down", {{"signal", signal}});
+        if (metrics_server) metrics_server->shutdown(std::chrono::seconds(1), [] {});
         server.shutdown(std::chrono::seconds(10), [&contexts] {
             for (auto& c : contexts) c->stop();
         });

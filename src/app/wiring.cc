@@ -1,9 +1,9 @@
 #include "app/wiring.h"
 
-#include "app/modules.h"
-
 #include <map>
 
+#include "app/modules.h"
+#include "core/metrics.h"
 #include "messaging/views.h"
 
 namespace ujumbe::app {
@@ -104,6 +104,11 @@ Result<std::optional<Error>> Wiring::check(db::Connection& c, const messaging::S
 Status Wiring::reached_final(db::Connection& c, const std::vector<MessageId>& ids,
                              messaging::MessageStatus status,
                              const std::optional<std::string>& error_code) {
+    static auto& finals = metrics::Registry::global().counter(
+        "ujumbe_messages_final_total", "Messages that reached a final status, by status.",
+        {"status"});
+    c.after_commit(
+        [n = ids.size(), status] { finals.add({std::string(messaging::status_name(status))}, n); });
     return m_.smpp_deliveries_.owe_receipts(c, ids, status, error_code);
 }
 

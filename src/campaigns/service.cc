@@ -685,4 +685,8 @@ Result<std::vector<RecipientView>> CampaignService::export_recipients(
     return with_messages(who, std::move(rows));
 }
 
+Result<store::Progress> CampaignService::progress() {
+    return db_.read([](db::Connection& c) { return store::progress(c); });
+}
+
 }  // namespace ujumbe::campaigns

@@ -141,6 +141,9 @@ public:
                                                          const store::RecipientQuery& q,
                                                          std::int64_t after_seq, int limit);
 
+    // Every account's campaigns in progress (for /metrics; no caller checks).
+    Result<store::Progress> progress();
+
 private:
     Result<Campaign> find(db::Connection& c, const Principal& who, const CampaignId& id);
     // Applies `in` to `k`, checking every field (400 naming each).

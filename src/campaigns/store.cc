@@ -164,6 +164,22 @@ db::Filter recipient_filter(const CampaignId& id, const RecipientQuery& q) {
 
 }  // namespace
 
+Result<Progress> progress(Connection& c) {
+    UJ_ASSIGN(auto r, c.query("SELECT status, count(*), sum(total_recipients), "
+                              "sum(accepted_count + skipped_count) FROM campaigns WHERE status IN "
+                              "('scheduled', 'running', 'paused') GROUP BY status"));
+    Progress out;
+    for (const auto& row : r.rows) {
+        const std::string status = row.text(0);
+        out.by_status[status] = row.i64(1);
+        if (status == "running") {
+            out.running_recipients = row.opt_i64(2).value_or(0);
+            out.running_processed = row.opt_i64(3).value_or(0);
+        }
+    }
+    return out;
+}
+
 // ---- templates
 
 Status insert_template(Connection& c, const Template& t) {

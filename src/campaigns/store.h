@@ -2,6 +2,7 @@
 // SQL of templates, campaigns and their recipients; the only place their
 // tables appear. Every query of an account's objects takes its id.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -16,6 +17,14 @@
 namespace ujumbe::campaigns::store {
 
 using db::Connection;
+
+// Campaigns by status (scheduled, running, paused) with the recipients of
+// those running and how many of them were processed (metrics).
+struct Progress {
+    std::map<std::string, std::int64_t> by_status;
+    std::int64_t running_recipients = 0, running_processed = 0;
+};
+Result<Progress> progress(Connection& c);
 
 // ---- templates
 Status insert_template(Connection& c, const Template& t);

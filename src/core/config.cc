@@ -109,6 +109,13 @@ const std::vector<Setting>& settings() {
                  }
              return Error::invalid("log_level", "must be trace, debug, info, warn, error or off");
          }},
+        {"log_format",
+         [](Config& c, const std::string& v) -> Status {
+             if (v != "json" && v != "text")
+                 return Error::invalid("log_format", "must be json or text");
+             c.log_format = v;
+             return {};
+         }},
         text("smpp_listen", &Config::smpp_listen),
         number("max_body_bytes", &Config::max_body_bytes, std::size_t{1024}),
         number("max_import_bytes", &Config::max_import_bytes, std::uint64_t{1024}),
@@ -169,6 +176,8 @@ const std::vector<Setting>& settings() {
         number("media_account_bytes", &Config::media_account_bytes, std::uint64_t{1024}),
         seconds("media_url_ttl_s", &Config::media_url_ttl_s, std::int64_t{1}),
         text("public_url", &Config::public_url),
+        text("metrics_token", &Config::metrics_token),
+        text("metrics_listen", &Config::metrics_listen),
         text("node_id", &Config::node_id),
         flag("sandbox_gateway", &Config::sandbox_gateway),
         flag("require_email_verification", &Config::require_email_verification),

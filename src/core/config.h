@@ -32,8 +32,9 @@ struct Config {
     // 4 for SQLite readers, 8 PostgreSQL connections).
     int threads = 0;
     int db_threads = 0;
-    std::string log_level = "info";  // trace, debug, info, warn, error
-    std::string smpp_listen;         // SMPP server address; off when empty
+    std::string log_level = "info";   // trace, debug, info, warn, error
+    std::string log_format = "json";  // json (one object a line) | text (for a terminal)
+    std::string smpp_listen;          // SMPP server address; off when empty
     // Largest accepted request body; larger ones get 413.
     std::size_t max_body_bytes = 1024 * 1024;
     // Largest CSV upload (POST /contacts/import); spooled to
@@ -135,6 +136,11 @@ struct Config {
     std::uint64_t media_account_bytes = 1024ull * 1024 * 1024;
     std::int64_t media_url_ttl_s = 3600;
     std::string public_url;
+    // /metrics (docs/metrics.md): with a token, only Bearer requests that
+    // carry it; with an address of its own, served there and not on
+    // `listen`; with neither, only to loopback clients.
+    std::string metrics_token;
+    std::string metrics_listen;
     // Days a final message keeps its body, and days it is kept at all, for
     // accounts that set none of their own; 0 keeps them for good
     // (messaging/retention.h).

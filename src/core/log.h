@@ -1,8 +1,10 @@
 #pragma once
 // Structured logging: one JSON object per line on stdout, with a level, a
-// timestamp and the fields the caller gives. Never pass secrets (passwords,
-// tokens, keys) as fields.
+// timestamp and the fields the caller gives; or, for people reading a
+// terminal, one line of text (time, level, message, key=value fields).
+// Never pass secrets (passwords, tokens, keys) as fields.
 
+#include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +15,11 @@ enum class Level { kTrace, kDebug, kInfo, kWarn, kError, kOff };
 
 void set_level(std::string_view name);
 bool enabled(Level level);
+// "json" (the default) or "text".
+void set_format(std::string_view name);
+// One line of the text format (without its newline).
+std::string text_line(std::string_view ts, std::string_view level, std::string_view message,
+                      const nlohmann::json& fields);
 
 void write(Level level, std::string_view message, nlohmann::json fields = nlohmann::json::object());
 

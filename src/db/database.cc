@@ -1,6 +1,7 @@
 #include "db/database.h"
 
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/thread_name.h"
 #include "db/postgres/postgres_connection.h"
 #include "db/sqlite/sqlite_checkpointer.h"
@@ -113,7 +114,7 @@ void Database::stop() {
 void Database::enqueue(Queue& queue, Task task) {
     {
         std::lock_guard lock(queue.mutex);
-        queue.tasks.push_back(std::move(task));
+        queue.tasks.emplace_back(std::move(task), std::chrono::steady_clock::now());
     }
     queue.ready.notify_one();
 }
@@ -126,20 +127,37 @@ void Database::work(Worker& worker) {
     tl_owner = this;
     tl_worker = &worker;
     Queue& q = *worker.queue;
+    // How long tasks wait for a thread of the pool, and how long one holds
+    // it (docs/metrics.md).
+    static auto& waits = metrics::Registry::global().histogram(
+        "ujumbe_db_queue_wait_seconds", "Time a database task waits for a thread of its pool.",
+        {"pool"});
+    static auto& durations = metrics::Registry::global().histogram(
+        "ujumbe_db_task_duration_seconds",
+        "Time a database thread spends on one task: a transaction, a group commit, or a "
+        "request's handler.",
+        {"pool"});
+    const metrics::LabelValues pool = {&q == &write_queue_ ? "write" : "read"};
+    using Clock = std::chrono::steady_clock;
     for (;;) {
         Task task;
+        Clock::time_point queued_at;
         {
             std::unique_lock lock(q.mutex);
             q.ready.wait(lock, [&] { return q.stopped || !q.tasks.empty(); });
             if (q.tasks.empty()) return;  // stopped and drained
-            task = std::move(q.tasks.front());
+            task = std::move(q.tasks.front().first);
+            queued_at = q.tasks.front().second;
             q.tasks.pop_front();
         }
+        const auto started = Clock::now();
+        waits.observe(pool, std::chrono::duration<double>(started - queued_at).count());
         try {
             task(*worker.conn);
         } catch (const std::exception& e) {
             log::error("database task threw", {{"error", e.what()}});
         }
+        durations.observe(pool, std::chrono::duration<double>(Clock::now() - started).count());
     }
 }
 

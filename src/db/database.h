@@ -12,6 +12,7 @@
 // Thread safety: all public members may be called from any thread.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -107,7 +108,8 @@ private:
     struct Queue {
         std::mutex mutex;
         std::condition_variable ready;
-        std::deque<Task> tasks;
+        std::deque<std::pair<Task, std::chrono::steady_clock::time_point>>
+            tasks;  // and when queued
         bool stopped = false;
     };
     struct Worker {

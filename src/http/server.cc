@@ -19,6 +19,7 @@
 #include "core/clock.h"
 #include "core/crypto.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "http/envelope.h"
 
 namespace ujumbe::http {
@@ -198,13 +199,31 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     std::mutex uploads_mutex;
     std::size_t uploads = 0;
     std::unordered_map<std::string, std::size_t> uploads_per_account;
+    // Every answer by route template, method and status (docs/metrics.md).
+    metrics::CounterFamily& requests_total;
+    metrics::HistogramFamily& request_seconds;
 
     Impl(std::vector<asio::io_context*> ios, Dispatcher& d, db::Database& db_, ServerOptions o)
         : contexts(std::move(ios)),
           dispatcher(d),
           db(db_),
           options(o),
-          acceptor(*contexts.front()) {}
+          acceptor(*contexts.front()),
+          requests_total(metrics::Registry::global().counter("ujumbe_http_requests_total",
+                                                             "HTTP requests answered.",
+                                                             {"route", "method", "status"})),
+          request_seconds(metrics::Registry::global().histogram(
+              "ujumbe_http_request_duration_seconds",
+              "Time from a request's last byte to its answer, by route template.",
+              {"route", "method"})) {}
+
+    // A request as the metrics count it: its route's template, never its path.
+    void count(const Request& req, std::string_view route, int status, Micros took) {
+        const std::string method(method_name(req.method));
+        const std::string pattern(route);
+        requests_total.add({pattern, method, std::to_string(status)});
+        request_seconds.observe({pattern, method}, static_cast<double>(took) / 1e6);
+    }
 
     // Connections are spread over the I/O threads' contexts. Each context is
     // run by one thread, so a connection's handlers never run concurrently
@@ -407,12 +426,16 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_return req;
     }
 
-    asio::awaitable<Response> respond(Request& req, const std::string& request_id) {
+    // `pattern` is set to the matched route's template ("unmatched" else).
+    asio::awaitable<Response> respond(Request& req, const std::string& request_id,
+                                      std::string_view& pattern) {
+        pattern = "unmatched";
         if (!parse_target(req.target, req.path, req.query))
             co_return error_response(Error::malformed("The request target is malformed"));
         auto matched = dispatcher.router().match(req.method, req.path);
         if (auto* miss = std::get_if<Router::NoMatch>(&matched)) co_return no_route(*miss);
         auto& m = std::get<Router::Match>(matched);
+        pattern = m.route->pattern;
         RequestContext ctx{request_id, std::move(m.params), std::nullopt};
         if (!m.route->options.on_db_thread) co_return dispatcher.handle(*m.route, ctx, req);
         const Route* route = m.route;
@@ -547,7 +570,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             s.stream.expires_never();
             const Micros started = SystemClock::instance().now();
             const std::string request_id = request_id_for(req);
-            Response res = co_await respond(req, request_id);
+            std::string_view route;
+            Response res = co_await respond(req, request_id, route);
+            count(req, route, res.status, SystemClock::instance().now() - started);
             if (log::enabled(log::Level::kInfo))
                 log::info("request", {{"request_id", request_id},
                                       {"method", method_name(req.method)},

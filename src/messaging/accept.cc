@@ -75,7 +75,10 @@ AcceptPath::AcceptPath(db::Database& db, Clock& clock, identity::IdentityService
       contacts_(contacts),
       committer_(committer),
       options_(std::move(options)),
-      ports_(ports) {}
+      ports_(ports),
+      accepted_(metrics::Registry::global().counter("ujumbe_messages_accepted_total",
+                                                    "Messages accepted (committed), by channel.",
+                                                    {"channel"})) {}
 
 Result<BulkResult> AcceptPath::run(const Principal& who, const std::vector<SendRequest>& requests,
                                    const AlsoInCommit& also) {
@@ -92,6 +95,9 @@ Result<BulkResult> AcceptPath::run(const Principal& who, const std::vector<SendR
         UJ_TRY(price(b));
         UJ_TRY(accept(b, also));
         hand_over(b);
+        std::map<std::string, std::uint64_t> by_channel;
+        for (const auto& m : b.messages) ++by_channel[m.channel];
+        for (const auto& [channel, n] : by_channel) accepted_.add({channel}, n);
     }
     BulkResult result;
     for (std::size_t k = 0; k < b.messages.size(); ++k)

@@ -19,6 +19,7 @@
 
 #include "contacts/service.h"
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "core/principal.h"
 #include "core/result.h"
 #include "db/database.h"
@@ -108,6 +109,8 @@ private:
     Committer& committer_;
     AcceptOptions options_;
     MessagingPorts ports_;
+
+    metrics::CounterFamily& accepted_;  // by channel (docs/metrics.md)
 
     std::mutex waiting_mutex_;
     std::vector<Waiting*> waiting_;  // for the commit operation posted

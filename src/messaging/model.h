@@ -176,6 +176,12 @@ struct BacklogCount {
     std::array<std::int64_t, 5> by_age{};
 };
 
+// Messages waiting in the queue to be sent now, and since when the oldest.
+struct QueueDepth {
+    std::int64_t due = 0;
+    std::optional<Micros> oldest_due_at;
+};
+
 struct SenderIdRecord {
     SenderIdRecordId id;
     AccountId account_id;

@@ -31,7 +31,15 @@ Pipeline::Pipeline(db::Database& db, Clock& clock, Committer& committer,
       identity_(identity),
       options_(std::move(options)),
       recorder_(
-          options_.retries, [this] { return platform_account_; }, hooks) {}
+          options_.retries, [this] { return platform_account_; }, hooks),
+      submits_(metrics::Registry::global().counter(
+          "ujumbe_gateway_submits_total",
+          "Messages handed to a gateway, by its answer: accepted, retry (a temporary "
+          "refusal), refused.",
+          {"gateway", "result"})),
+      submit_seconds_(metrics::Registry::global().histogram(
+          "ujumbe_gateway_submit_duration_seconds",
+          "From handing a message to a gateway to the gateway's answer.", {"gateway"})) {}
 
 Pipeline::~Pipeline() {
     stop();
@@ -251,12 +259,18 @@ void Pipeline::submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt att
     const auto& m = *attempt.message;
     channels::OutboundSms out{
         m.id, m.to, m.sender, m.body, next_reference(m.to), m.content.value_or("")};
-    gateway->submit(std::move(out), [this, attempt = std::move(attempt), gateway,
-                                     slots](channels::SubmitOutcome outcome) mutable {
+    const auto submitted = std::chrono::steady_clock::now();
+    gateway->submit(std::move(out), [this, attempt = std::move(attempt), gateway, slots,
+                                     submitted](channels::SubmitOutcome outcome) mutable {
         const bool left = std::any_of(outcome.parts.begin(), outcome.parts.end(),
                                       [](const auto& p) { return p.left || p.accepted; });
         const bool retryable = std::any_of(outcome.parts.begin(), outcome.parts.end(),
                                            [](const auto& p) { return p.retryable; });
+        const std::string label = routing_.gateway_label(gateway->id());
+        submits_.add({label, left ? "accepted" : retryable ? "retry" : "refused"});
+        submit_seconds_.observe(
+            {label},
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count());
         if (!left && retryable) {
             // Nothing reached this gateway: the next one may carry it.
             release(gateway->id(), slots);

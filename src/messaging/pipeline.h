@@ -28,6 +28,7 @@
 
 #include "channels/gateway.h"
 #include "core/clock.h"
+#include "core/metrics.h"
 #include "db/database.h"
 #include "db/statistics.h"
 #include "identity/service.h"
@@ -171,6 +172,10 @@ private:
     Micros guarded_at_ = 0;           // pipeline thread only
     std::shared_ptr<std::atomic<bool>> guarding_ = std::make_shared<std::atomic<bool>>(false);
     Recorder recorder_;
+    // Submits by gateway (its label, routing::GatewayRegistry::label_of) and
+    // result, and how long the gateway took to answer (docs/metrics.md).
+    metrics::CounterFamily& submits_;
+    metrics::HistogramFamily& submit_seconds_;
 
     // Parts handed to each gateway and not yet recorded, and the attempts
     // waiting for room (see Gateway::capacity).

@@ -97,6 +97,10 @@ Result<std::vector<BacklogCount>> MessagingService::backlog(const Principal& who
     return db_.read([&](db::Connection& c) { return store::backlog(c, clock_.now()); });
 }
 
+Result<QueueDepth> MessagingService::queue_depth() {
+    return db_.read([&](db::Connection& c) { return store::queue_depth(c, clock_.now()); });
+}
+
 Result<Message> MessagingService::cancel(const Principal& who, const MessageId& id) {
     Message out;
     UJ_TRY(committer_.run([&](db::Connection& c) -> Status {

@@ -85,6 +85,8 @@ public:
     // Every account's messages not yet final, by status and age (platform
     // admin only): what an operator watches for stranded messages.
     Result<std::vector<BacklogCount>> backlog(const Principal& who);
+    // Every account's due queue (for /metrics; no caller checks).
+    Result<QueueDepth> queue_depth();
     // scheduled -> canceled; 409 INVALID_STATUS otherwise.
     Result<Message> cancel(const Principal& who, const MessageId& id);
     // For the events outbox's readers, in their transaction: the messages

@@ -685,6 +685,17 @@ Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,
     return out;
 }
 
+Result<QueueDepth> queue_depth(Connection& c, Micros now) {
+    UJ_ASSIGN(auto r,
+              c.query("SELECT count(*), min(due_at) FROM message_queue WHERE due_at <= $1", {now}));
+    QueueDepth out;
+    if (!r.rows.empty()) {
+        out.due = r.rows[0].i64(0);
+        out.oldest_due_at = r.rows[0].opt_i64(1);
+    }
+    return out;
+}
+
 Result<std::vector<BacklogCount>> backlog(Connection& c, Micros now) {
     constexpr Micros kMinute = 60 * kMicrosPerSecond, kHour = 60 * kMinute, kDay = 24 * kHour;
     UJ_ASSIGN(auto r,

@@ -145,6 +145,8 @@ Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros now, Micros ti
 Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,
                                                                 const std::vector<MessageId>& ids);
 Result<std::vector<BacklogCount>> backlog(Connection& c, Micros now);
+// Queue rows due by `now`, and the earliest due time among them (metrics).
+Result<QueueDepth> queue_depth(Connection& c, Micros now);
 
 struct PartRef {
     MessageId message_id;

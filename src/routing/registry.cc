@@ -72,6 +72,7 @@ void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,
             auto it = live_.find(g.id);
             if (it != live_.end() && it->second.fingerprint == fingerprint) {
                 next[g.id] = it->second;
+                next[g.id].name = g.name;
                 continue;
             }
             auto built = build(g);
@@ -80,7 +81,7 @@ void GatewayRegistry::apply(const std::vector<GatewayRecord>& gateways,
                           {{"gateway", g.name}, {"error", built.error().message}});
                 continue;
             }
-            next[g.id] = {fingerprint, *built, is_system};
+            next[g.id] = {fingerprint, *built, is_system, g.name};
             started.push_back(*built);
         }
         for (auto& [id, l] : live_) {
@@ -99,7 +100,7 @@ void GatewayRegistry::install(std::shared_ptr<channels::Gateway> gateway,
     sort_rules(rules);
     std::lock_guard lock(mutex_);
     const GatewayId id = gateway->id();
-    live_[id] = {"", std::move(gateway)};
+    live_[id] = {"", std::move(gateway), false, id.value};
     rules_ = std::move(rules);
 }
 
@@ -153,6 +154,27 @@ std::shared_ptr<channels::Gateway> GatewayRegistry::gateway(const GatewayId& id)
     if (it != live_.end()) return it->second.gateway;
     auto own = account_by_id_.find(id);
     return own == account_by_id_.end() ? nullptr : own->second;
+}
+
+std::string GatewayRegistry::label_of(const GatewayId& id) const {
+    std::lock_guard lock(mutex_);
+    if (auto it = live_.find(id); it != live_.end()) return it->second.name;
+    return account_by_id_.contains(id) ? "account" : "unknown";
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> GatewayRegistry::statuses() const {
+    std::vector<std::pair<std::string, std::shared_ptr<channels::Gateway>>> gateways;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, l] : live_) gateways.emplace_back(l.name, l.gateway);
+    }
+    std::vector<std::pair<std::string, nlohmann::json>> out;
+    for (const auto& [name, g] : gateways) {
+        auto status = g->status();
+        status["available"] = g->available();
+        out.emplace_back(name, std::move(status));
+    }
+    return out;
 }
 
 std::shared_ptr<channels::Gateway> GatewayRegistry::system_gateway() const {

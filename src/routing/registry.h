@@ -51,6 +51,12 @@ public:
     // (settings "system": true, an SMTP relay); nullptr when none is. With
     // several, the first by id.
     std::shared_ptr<channels::Gateway> system_gateway() const;
+    // A gateway's name as metrics label it: the operator's name for a
+    // platform gateway, "account" for every account's own (bounded).
+    std::string label_of(const GatewayId& id) const;
+    // Every live platform gateway's label and status() (with "available"),
+    // for /metrics.
+    std::vector<std::pair<std::string, nlohmann::json>> statuses() const;
 
     boost::asio::io_context& io() { return io_; }
     // Stops every gateway and the thread. Idempotent.
@@ -61,6 +67,7 @@ private:
         std::string fingerprint;  // settings + secrets + kind as stored
         std::shared_ptr<channels::Gateway> gateway;
         bool system = false;  // settings "system": true
+        std::string name;     // the operator's
     };
     Result<std::shared_ptr<channels::Gateway>> build(const GatewayRecord& g);
 

@@ -131,6 +131,8 @@ public:
     std::shared_ptr<channels::Gateway> gateway(const GatewayId& id) const {
         return registry_.gateway(id);
     }
+    // A gateway's label in metrics (GatewayRegistry::label_of).
+    std::string gateway_label(const GatewayId& id) const { return registry_.label_of(id); }
     // ---- for the modules that keep an account's own channel (WhatsApp)
     void set_account_gateway(const AccountId& account, const std::string& channel,
                              const std::optional<GatewayRecord>& gateway) {

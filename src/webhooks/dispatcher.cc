@@ -3,6 +3,7 @@
 #include "webhooks/dispatcher.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "core/dates.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/thread_name.h"
 #include "db/event_outbox.h"
 #include "messaging/service.h"
@@ -262,6 +264,16 @@ void Dispatcher::pump() {
 Status Dispatcher::settle(db::Connection& c, std::vector<store::Attempt>& attempts, Micros now) {
     if (attempts.empty()) return {};
     UJ_TRY(store::record_attempts(c, attempts, now));
+    static auto& results = metrics::Registry::global().counter(
+        "ujumbe_webhook_deliveries_total",
+        "Webhook delivery attempts by result: delivered, retry (failed, tried again later), "
+        "failed (failed for good).",
+        {"result"});
+    std::map<std::string, std::uint64_t> counted;
+    for (const auto& a : attempts) ++counted[a.ok ? "delivered" : a.retry_at ? "retry" : "failed"];
+    c.after_commit([counted] {
+        for (const auto& [result, n] : counted) results.add({result}, n);
+    });
     std::set<WebhookId> succeeded, failed;
     for (const auto& a : attempts)
         if (a.webhook_id) (a.ok ? succeeded : failed).insert(*a.webhook_id);

@@ -221,4 +221,8 @@ Result<Delivery> WebhookService::redeliver(const Principal& who, const WebhookId
     return again;
 }
 
+Result<std::pair<std::int64_t, std::optional<Micros>>> WebhookService::backlog() {
+    return db_.read([](db::Connection& c) { return store::backlog(c); });
+}
+
 }  // namespace ujumbe::webhooks

@@ -57,6 +57,9 @@ public:
                               const DeliveryId& delivery_id);
     Result<Delivery> redeliver(const Principal& who, const WebhookId& id,
                                const DeliveryId& delivery_id);
+    // Every account's deliveries not yet done, and when the oldest was made
+    // (for /metrics; no caller checks).
+    Result<std::pair<std::int64_t, std::optional<Micros>>> backlog();
 
     const WebhookOptions& options() const { return options_; }
 

@@ -326,6 +326,13 @@ Result<std::vector<Claimed>> claim_due(Connection& c, const std::string& owner, 
     return out;
 }
 
+Result<std::pair<std::int64_t, std::optional<Micros>>> backlog(Connection& c) {
+    UJ_ASSIGN(auto r, c.query("SELECT count(*), min(created_at) FROM webhook_deliveries WHERE "
+                              "status = 'pending'"));
+    if (r.rows.empty()) return std::make_pair(std::int64_t{0}, std::optional<Micros>());
+    return std::make_pair(r.rows[0].i64(0), r.rows[0].opt_i64(1));
+}
+
 Result<bool> has_due(Connection& c, Micros now) {
     UJ_ASSIGN(auto row, c.query_one("SELECT 1 FROM webhook_deliveries WHERE status = 'pending' AND "
                                     "next_attempt_at <= $1 AND lease_until < $1 LIMIT 1",

@@ -79,6 +79,8 @@ Result<std::vector<Claimed>> claim_due(Connection& c, const std::string& owner, 
                                        Micros lease_until, int per_target, int limit,
                                        const std::vector<std::string>& skip_targets);
 Result<bool> has_due(Connection& c, Micros now);
+// Deliveries not yet done (pending) and the creation time of the oldest (metrics).
+Result<std::pair<std::int64_t, std::optional<Micros>>> backlog(Connection& c);
 Status release_leases_of(Connection& c, const std::string& owner);
 
 // What an attempt found.
