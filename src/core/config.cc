@@ -89,6 +89,20 @@ Setting flag(const char* key, bool Config::*field) {
             }};
 }
 
+// One of a few words; the message lists them.
+Setting one_of(const char* key, std::string Config::*field, std::vector<std::string> allowed) {
+    return {key, [key, field, allowed = std::move(allowed)](Config& c, const std::string& v) {
+                if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) {
+                    c.*field = v;
+                    return Status{};
+                }
+                std::string words;
+                for (std::size_t i = 0; i < allowed.size(); ++i)
+                    words += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
+                return Status(Error::invalid(key, "must be " + words));
+            }};
+}
+
 const std::vector<Setting>& settings() {
     static const std::vector<Setting> all = {
         text("listen", &Config::listen),
@@ -99,23 +113,8 @@ const std::vector<Setting>& settings() {
         text("admin_password", &Config::admin_password),
         number("threads", &Config::threads, 0),
         number("db_threads", &Config::db_threads, 0),
-        {"log_level",
-         [](Config& c, const std::string& v) -> Status {
-             static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "off"};
-             for (const char* level : kLevels)
-                 if (v == level) {
-                     c.log_level = v;
-                     return {};
-                 }
-             return Error::invalid("log_level", "must be trace, debug, info, warn, error or off");
-         }},
-        {"log_format",
-         [](Config& c, const std::string& v) -> Status {
-             if (v != "json" && v != "text")
-                 return Error::invalid("log_format", "must be json or text");
-             c.log_format = v;
-             return {};
-         }},
+        one_of("log_level", &Config::log_level, {"trace", "debug", "info", "warn", "error", "off"}),
+        one_of("log_format", &Config::log_format, {"json", "text"}),
         text("smpp_listen", &Config::smpp_listen),
         number("max_body_bytes", &Config::max_body_bytes, std::size_t{1024}),
         number("max_import_bytes", &Config::max_import_bytes, std::uint64_t{1024}),
@@ -198,13 +197,7 @@ const std::vector<Setting>& settings() {
              c.trial_credit = v;
              return {};
          }},
-        {"sqlite_synchronous",
-         [](Config& c, const std::string& v) -> Status {
-             if (v != "NORMAL" && v != "FULL")
-                 return Error::invalid("sqlite_synchronous", "must be NORMAL or FULL");
-             c.sqlite_synchronous = v;
-             return {};
-         }},
+        one_of("sqlite_synchronous", &Config::sqlite_synchronous, {"NORMAL", "FULL"}),
     };
     return all;
 }
