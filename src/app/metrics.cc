@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
-#include "core/address_blocks.h"
 #include "core/crypto.h"
 #include "core/log.h"
 
@@ -20,19 +20,26 @@ struct ProcStat {
     double cpu_seconds = 0, start_seconds_after_boot = 0;
 };
 
+// A /proc field as a number; 0 when it is not one (never throws).
+double number_of(std::string_view text) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    return ec == std::errc() && end == text.data() + text.size() ? v : 0;
+}
+
 ProcStat read_proc_stat() {
     std::ifstream in("/proc/self/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     ProcStat out;
     const auto close = text.rfind(')');
     if (close == std::string::npos) return out;
-    std::istringstream fields(text.substr(close + 2));
+    std::istringstream fields(text.substr(close + 1));
     std::vector<std::string> f;
     for (std::string x; fields >> x;) f.push_back(x);
     const double ticks = static_cast<double>(::sysconf(_SC_CLK_TCK));
     if (f.size() > 19 && ticks > 0) {
-        out.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / ticks;
-        out.start_seconds_after_boot = std::stod(f[19]) / ticks;
+        out.cpu_seconds = (number_of(f[11]) + number_of(f[12])) / ticks;
+        out.start_seconds_after_boot = number_of(f[19]) / ticks;
     }
     return out;
 }
@@ -40,7 +47,7 @@ ProcStat read_proc_stat() {
 double boot_time() {
     std::ifstream in("/proc/stat");
     for (std::string line; std::getline(in, line);)
-        if (line.starts_with("btime ")) return std::stod(line.substr(6));
+        if (line.starts_with("btime ")) return number_of(line.substr(6));
     return 0;
 }
 
@@ -60,6 +67,15 @@ double open_files() {
     return n;
 }
 
+// A client on this host that came straight here: a proxy on this host
+// forwarding someone else's request says so in its headers.
+bool local_client(const http::Request& req) {
+    for (const char* header : {"forwarded", "x-forwarded-for", "x-real-ip"})
+        if (req.header(header)) return false;
+    const std::string& ip = req.remote_ip;
+    return ip == "::1" || ip.starts_with("127.") || ip.starts_with("::ffff:127.");
+}
+
 }  // namespace
 
 void add_metrics_route(http::Router& router, std::string token, bool loopback_only) {
@@ -71,7 +87,7 @@ void add_metrics_route(http::Router& router, std::string token, bool loopback_on
                        if (!constant_time_equal(given, "Bearer " + token))
                            return Error::unauthenticated("INVALID_TOKEN",
                                                          "A valid metrics token is required.");
-                   } else if (loopback_only && non_public_reason(req.remote_ip) != "loopback") {
+                   } else if (loopback_only && !local_client(req)) {
                        return Error::not_found("Route");
                    }
                    http::Response res;

@@ -1,8 +1,8 @@
 #include "core/metrics.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <utility>
 
 namespace ujumbe::metrics {
@@ -27,9 +27,10 @@ std::string number(double v) {
     if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
     if (std::isnan(v)) return "NaN";
     if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
+    // The shortest text that reads back as the same double: no digits lost.
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return buf;
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc() ? std::string(buf, end) : "NaN";
 }
 
 void header(std::string& out, const std::string& name, const std::string& type,

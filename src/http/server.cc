@@ -218,11 +218,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
               {"route", "method"})) {}
 
     // A request as the metrics count it: its route's template, never its path.
-    void count(const Request& req, std::string_view route, int status, Micros took) {
+    void count(const Request& req, std::string_view route, int status, double seconds) {
         const std::string method(method_name(req.method));
         const std::string pattern(route);
         requests_total.add({pattern, method, std::to_string(status)});
-        request_seconds.observe({pattern, method}, static_cast<double>(took) / 1e6);
+        request_seconds.observe({pattern, method}, seconds);
     }
 
     // Connections are spread over the I/O threads' contexts. Each context is
@@ -569,10 +569,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             }
             s.stream.expires_never();
             const Micros started = SystemClock::instance().now();
+            const auto began = std::chrono::steady_clock::now();  // immune to clock steps
             const std::string request_id = request_id_for(req);
             std::string_view route;
             Response res = co_await respond(req, request_id, route);
-            count(req, route, res.status, SystemClock::instance().now() - started);
+            count(req, route, res.status,
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
             if (log::enabled(log::Level::kInfo))
                 log::info("request", {{"request_id", request_id},
                                       {"method", method_name(req.method)},

@@ -129,6 +129,12 @@ def test_no_label_value_is_an_id_a_number_or_an_address(server, api, owner):
                     assert v == "unmatched" or v.startswith("/"), (name, labels)
 
 
+def test_a_request_a_local_proxy_forwarded_is_not_local(server):
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+        resp = server.request("GET", "/metrics", headers={header: "203.0.113.9"})
+        assert resp.status == 404, (header, resp)
+
+
 def test_a_token_guards_the_scrape_when_set(tsrv):
     assert tsrv.request("GET", "/metrics").status == 401
     assert tsrv.request("GET", "/metrics",
