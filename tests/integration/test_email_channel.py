@@ -409,3 +409,36 @@ def test_an_email_campaign_mails_each_opted_in_address_once(eapi, relay, mail_ro
         time.sleep(0.1)
     assert got["accepted_count"] == 3 and got["skipped_count"] == 0
     assert len(relay.to(left["email"])) == 0
+
+
+def test_outsiders_get_nothing_from_deep_bodies_big_forms_or_weak_keys(esrv, eapi, mail_route):
+    owner = u.register(eapi)
+    t = email_template(eapi, owner.access)
+    # `variables` 100,000 levels deep: refused before anything is read into it.
+    deep = '{"channel": "email", "to": "%s", "template_id": "%s", "variables": %s%s}' % (
+        address(), t["id"], '{"a":' * 100000, '1' + '}' * 100000)
+    resp = eapi("POST", "/messages", raw_body=deep, token=owner.access)
+    assert resp.status == 400, resp
+    assert len(resp.raw) < 2000
+    # An attribute at the edge of int64 renders as written.
+    to = address("edge")
+    sent = assert_ok(eapi("POST", "/messages", token=owner.access,
+                          json={"channel": "email", "to": to, "template_id": t["id"],
+                                "variables": {"name": "N", "order": 9223372036854775807}}), 201)
+    assert "9223372036854775807" in sent["body"]
+    # The unsubscribe form takes no more than a form needs.
+    resp = esrv.request("POST", "/api/v1/unsubscribe?token=x", raw_body="a" * 100000,
+                        content_type="application/x-www-form-urlencoded")
+    assert resp.status == 413, resp
+    resp = esrv.request("POST", "/api/v1/unsubscribe?token=x", raw_body="{}",
+                        content_type="application/json")
+    assert resp.status == 415, resp
+    # A key that may only read cannot send a template, nor read another
+    # account's template by sending it.
+    reader = u.create_api_key(eapi, owner.access, scopes=["messages:read"])["key"]
+    assert_error(eapi("POST", "/messages", apikey=reader,
+                      json={"channel": "email", "to": address(), "template_id": t["id"],
+                            "variables": {"name": "N"}}), 403)
+    stranger = u.register(eapi)
+    resp = eapi("POST", "/templates/%s/preview" % t["id"], json={}, token=stranger.access)
+    assert resp.status == 404
