@@ -41,6 +41,8 @@ LAYERS = {
             "channels", "messaging", "campaigns"],
     "conversations": ["core", "db", "http", "identity", "contacts", "billing", "formats",
                       "routing", "channels", "messaging", "realtime", "media"],
+    "analytics": ["core", "db", "http", "identity", "contacts", "billing", "formats", "routing",
+                  "channels", "messaging", "realtime", "media", "campaigns", "conversations"],
 }
 # The app wires everything and may include any public header.
 TOP = "app"

@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "app/modules.h"
 #include "app/runtime.h"
+#include "billing/maintenance.h"
 #include "core/log.h"
 #include "messaging/maintenance.h"
 
@@ -17,7 +18,8 @@ namespace {
 constexpr const char* kUsage =
     "Usage: ujumbe [--config FILE] admin <task>\n"
     "Tasks:\n"
-    "  rebuild-rollups   recount the message statistics from the messages stored\n"
+    "  rebuild-rollups   recount the message statistics and the ledger's daily\n"
+    "                    totals from the messages and entries stored\n"
     "  rebuild-search    index every message for search again (SQLite, after VACUUM)\n"
     "  apply-retention   blank and delete the messages past their retention, and\n"
     "                    fold final messages' events and receipts into them, now\n";
@@ -38,7 +40,12 @@ int run(db::Database& db, const std::string& what, Task task) {
 
 int admin(const Config& config, const std::vector<std::string>& args) {
     Task task = nullptr;
-    if (args.size() == 1 && args[0] == "rebuild-rollups") task = messaging::rebuild_rollups;
+    if (args.size() == 1 && args[0] == "rebuild-rollups")
+        task = [](db::Database& db) -> Result<std::int64_t> {
+            UJ_ASSIGN(auto messages, messaging::rebuild_rollups(db));
+            UJ_ASSIGN(auto ledger, billing::rebuild_ledger_rollups(db));
+            return messages + ledger;
+        };
     if (args.size() == 1 && args[0] == "rebuild-search") task = messaging::rebuild_search;
     if (args.size() == 1 && args[0] == "apply-retention")
         task = [&config](db::Database& db) -> Result<std::int64_t> {

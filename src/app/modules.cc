@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analytics/routes.h"
 #include "billing/routes.h"
 #include "campaigns/routes.h"
 #include "channels/builtin_kinds.h"
@@ -202,7 +203,8 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       keyword_replies_(messaging_),
       crm_notifications_(db, SystemClock::instance(), messaging_, campaigns_),
       crm_(db, SystemClock::instance(), contacts_, &messaging_, &crm_notifications_,
-           config.currency) {}
+           config.currency),
+      analytics_(SystemClock::instance(), messaging_, billing_, contacts_, campaigns_, inbox_) {}
 
 Modules::~Modules() {
     stop();
@@ -275,6 +277,7 @@ void Modules::add_routes(http::Router& router) {
     webhooks::add_routes(router, webhooks_);
     campaigns::add_routes(router, campaigns_);
     crm::add_routes(router, crm_, crm_notifications_, SystemClock::instance());
+    analytics::add_routes(router, analytics_);
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
     conversations::add_template_routes(router, whatsapp_templates_);

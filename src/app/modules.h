@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "analytics/service.h"
 #include "app/keyword_replies.h"
 #include "app/plan_retention.h"
 #include "app/system_mail.h"
@@ -148,6 +149,7 @@ private:
     KeywordReplies keyword_replies_;
     crm::Notifications crm_notifications_;
     crm::CrmService crm_;
+    analytics::AnalyticsService analytics_;
     bool stopped_ = false;
 };
 

@@ -52,6 +52,23 @@ struct LedgerEntry {
     Micros created_at = 0;
 };
 
+// The ledger entries of one UTC day (days since 1970-01-01) of one type,
+// channel and country ('' for entries of no message): a row of the
+// ledger's rollups. `amount` is signed (charges are negative).
+struct DailyLedger {
+    std::int64_t day = 0;
+    std::string type, channel, country;
+    std::int64_t entries = 0;
+    MoneySum amount = 0;
+};
+
+// An account's wallet in the server's currency (none before its first
+// use) and its ledger's days.
+struct LedgerDays {
+    std::optional<Wallet> wallet;
+    std::vector<DailyLedger> days;
+};
+
 // A month of an account's ledger.
 struct Statement {
     AccountId account_id;

@@ -58,6 +58,17 @@ Result<Wallet> BillingService::wallet(const Principal& who,
     });
 }
 
+Result<LedgerDays> BillingService::ledger_days(const Principal& who, std::int64_t first_day,
+                                               std::int64_t past_day) {
+    return db_.read([&](db::Connection& c) -> Result<LedgerDays> {
+        LedgerDays out;
+        UJ_ASSIGN(out.wallet, store::find_wallet(c, who.account_id, options_.currency));
+        UJ_ASSIGN(out.days,
+                  store::daily_ledger(c, who.account_id, options_.currency, first_day, past_day));
+        return out;
+    });
+}
+
 Result<db::WindowListing<LedgerEntry>> BillingService::transactions(
     const Principal& who, const std::optional<AccountId>& account_id, const LedgerQuery& q,
     const db::Window& window) {

@@ -108,6 +108,10 @@ public:
     // The caller's own wallet: below `threshold` (none: never) a charge
     // writes a wallet.low_balance event. Owners and admins.
     Result<Wallet> set_low_balance_alert(const Principal& who, std::optional<Micros6> threshold);
+    // The caller's wallet and ledger totals of the UTC days
+    // [first_day, past_day) (days since 1970-01-01), for analytics.
+    Result<LedgerDays> ledger_days(const Principal& who, std::int64_t first_day,
+                                   std::int64_t past_day);
     // A month ("2026-11") of the caller's ledger, or of a child's.
     Result<Statement> statement(const Principal& who, const std::optional<AccountId>& account_id,
                                 const std::string& month);

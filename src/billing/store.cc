@@ -239,6 +239,38 @@ Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund) {
     return !r.rows.empty();
 }
 
+Result<std::vector<DailyLedger>> daily_ledger(Connection& c, const AccountId& account,
+                                              const std::string& currency, std::int64_t first_day,
+                                              std::int64_t past_day) {
+    UJ_ASSIGN(auto rows, c.query("SELECT day, type, channel, country, entries, units, micros "
+                                 "FROM ledger_rollups WHERE account_id = $1 AND currency = $2 "
+                                 "AND day >= $3 AND day < $4 ORDER BY 1, 2, 3, 4",
+                                 {account.value, currency, first_day, past_day}));
+    std::vector<DailyLedger> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows)
+        out.push_back({.day = r.i64(0),
+                       .type = r.text(1),
+                       .channel = r.text(2),
+                       .country = r.text(3),
+                       .entries = r.i64(4),
+                       .amount = sum_of(r, 5)});
+    return out;
+}
+
+Result<std::int64_t> rebuild_ledger_rollups(Connection& c) {
+    if (c.dialect() == db::Dialect::kPostgres)
+        UJ_TRY(c.run_script("LOCK TABLE ledger_entries IN SHARE MODE"));
+    UJ_TRY(c.run_script("DELETE FROM ledger_rollups"));
+    UJ_ASSIGN(auto r, c.query("INSERT INTO ledger_rollups (account_id, day, currency, type, "
+                              "channel, country, entries, units, micros) SELECT account_id, "
+                              "created_at / 86400000000, currency, type, COALESCE(channel, ''), "
+                              "COALESCE(country, ''), count(*), sum(amount / 1000000), "
+                              "sum(amount % 1000000) FROM ledger_entries "
+                              "GROUP BY 1, 2, 3, 4, 5, 6"));
+    return r.affected;
+}
+
 Result<Statement> statement(Connection& c, const AccountId& account, const std::string& currency,
                             Micros from, Micros until) {
     Statement s;

@@ -54,6 +54,16 @@ Result<bool> refunded(Connection& c, const AccountId& account, const MessageId& 
 // already; true when inserted.
 Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund);
 
+// The account's ledger rollups in `currency` of the UTC days
+// [first_day, past_day).
+Result<std::vector<DailyLedger>> daily_ledger(Connection& c, const AccountId& account,
+                                              const std::string& currency, std::int64_t first_day,
+                                              std::int64_t past_day);
+
+// Recounts every account's ledger rollups from the entries, with new
+// entries held off meanwhile (PostgreSQL). Returns the rollup rows written.
+Result<std::int64_t> rebuild_ledger_rollups(Connection& c);
+
 // The account's ledger over [from, until) in `currency`.
 Result<Statement> statement(Connection& c, const AccountId& account, const std::string& currency,
                             Micros from, Micros until);

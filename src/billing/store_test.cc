@@ -313,6 +313,54 @@ TEST_P(BillingStoreTest, EntriesFollowTheBalanceAndChargedSumsOnlyChargesInTheWi
     EXPECT_EQ(s->charges[0].messages, 2);
 }
 
+TEST_P(BillingStoreTest, TheDailyTotalsFollowEveryEntryAndARebuildFindsTheSame) {
+    const Micros start = clock_.now() - clock_.now() % kDay;  // a day's first instant
+    const std::int64_t day = start / kDay;
+    posted(mine_, entry_type::kTopup, 10 * kMicrosPerUnit, start);
+    // Amounts with micro-units, and enough of them to carry into the units.
+    for (int i = 0; i < 3; ++i)
+        posted(mine_, entry_type::kCharge, -1'700'000, start + i + 1,
+               MessageId{"m-" + std::to_string(i)});
+    posted(mine_, entry_type::kRefund, 1'700'000, start + 10, MessageId{"m-0"});
+    posted(mine_, entry_type::kCharge, -kMicrosPerUnit, start + kDay, MessageId{"m-9"});
+    posted(theirs_, entry_type::kTopup, 10 * kMicrosPerUnit, start);
+    posted(theirs_, entry_type::kCharge, -5 * kMicrosPerUnit, start, MessageId{"t-1"});
+
+    const auto days = [&](const AccountId& who, std::int64_t first, std::int64_t past) {
+        auto r = db().read(
+            [&](db::Connection& c) { return store::daily_ledger(c, who, kCurrency, first, past); });
+        EXPECT_TRUE(r) << (r ? "" : r.error().message);
+        return r ? *r : std::vector<DailyLedger>{};
+    };
+    const auto check = [&] {
+        const auto mine = days(mine_, day, day + 2);
+        ASSERT_EQ(mine.size(), 4u);
+        EXPECT_EQ(mine[0].day, day);
+        EXPECT_EQ(mine[0].type, "charge");
+        EXPECT_EQ(mine[0].channel, "sms");
+        EXPECT_EQ(mine[0].country, "KE");
+        EXPECT_EQ(mine[0].entries, 3);
+        EXPECT_TRUE(mine[0].amount == -5'100'000);
+        EXPECT_EQ(mine[1].type, "refund");
+        EXPECT_TRUE(mine[1].amount == 1'700'000);
+        EXPECT_EQ(mine[2].type, "topup");
+        EXPECT_EQ(mine[2].channel, "");
+        EXPECT_TRUE(mine[2].amount == 10 * kMicrosPerUnit);
+        EXPECT_EQ(mine[3].day, day + 1);
+        EXPECT_EQ(days(mine_, day + 1, day + 2).size(), 1u);
+        EXPECT_EQ(days(mine_, day + 2, day + 3).size(), 0u);
+        const auto theirs = days(theirs_, day, day + 2);
+        ASSERT_EQ(theirs.size(), 2u);
+        EXPECT_TRUE(theirs[0].amount == -5 * kMicrosPerUnit);
+        EXPECT_TRUE(theirs[1].amount == 10 * kMicrosPerUnit);
+    };
+    check();
+    auto rebuilt = db().write([](db::Connection& c) { return store::rebuild_ledger_rollups(c); });
+    ASSERT_TRUE(rebuilt) << rebuilt.error().message;
+    EXPECT_EQ(*rebuilt, 6);
+    check();
+}
+
 TEST_P(BillingStoreTest, OneAccountsEntriesNeverShowInAnothers) {
     const Micros at = clock_.now();
     auto topup = entry(mine_, entry_type::kTopup, 5 * kMicrosPerUnit, at);

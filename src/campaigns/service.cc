@@ -689,4 +689,8 @@ Result<store::Progress> CampaignService::progress() {
     return db_.read([](db::Connection& c) { return store::progress(c); });
 }
 
+Result<store::Progress> CampaignService::progress(const Principal& who) {
+    return db_.read([&](db::Connection& c) { return store::progress(c, who.account_id); });
+}
+
 }  // namespace ujumbe::campaigns

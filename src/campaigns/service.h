@@ -143,6 +143,8 @@ public:
 
     // Every account's campaigns in progress (for /metrics; no caller checks).
     Result<store::Progress> progress();
+    // The caller's account's campaigns in progress (analytics).
+    Result<store::Progress> progress(const Principal& who);
 
 private:
     Result<Campaign> find(db::Connection& c, const Principal& who, const CampaignId& id);

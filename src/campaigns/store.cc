@@ -164,10 +164,14 @@ db::Filter recipient_filter(const CampaignId& id, const RecipientQuery& q) {
 
 }  // namespace
 
-Result<Progress> progress(Connection& c) {
-    UJ_ASSIGN(auto r, c.query("SELECT status, count(*), sum(total_recipients), "
-                              "sum(accepted_count + skipped_count) FROM campaigns WHERE status IN "
-                              "('scheduled', 'running', 'paused') GROUP BY status"));
+Result<Progress> progress(Connection& c, const std::optional<AccountId>& account) {
+    db::Filter f;
+    f.where("status IN ('scheduled', 'running', 'paused')");
+    if (account) f.add("account_id = {}", account->value);
+    UJ_ASSIGN(auto r, c.run("SELECT status, count(*), sum(total_recipients), "
+                            "sum(accepted_count + skipped_count) FROM campaigns" +
+                                f.sql() + " GROUP BY status",
+                            f.params()));
     Progress out;
     for (const auto& row : r.rows) {
         const std::string status = row.text(0);

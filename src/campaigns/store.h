@@ -19,12 +19,13 @@ namespace ujumbe::campaigns::store {
 using db::Connection;
 
 // Campaigns by status (scheduled, running, paused) with the recipients of
-// those running and how many of them were processed (metrics).
+// those running and how many of them were processed: every account's
+// (metrics) or one account's (analytics).
 struct Progress {
     std::map<std::string, std::int64_t> by_status;
     std::int64_t running_recipients = 0, running_processed = 0;
 };
-Result<Progress> progress(Connection& c);
+Result<Progress> progress(Connection& c, const std::optional<AccountId>& account = std::nullopt);
 
 // ---- templates
 Status insert_template(Connection& c, const Template& t);

@@ -148,6 +148,11 @@ Result<Conversation> Inbox::update(const Principal& who, const std::string& id,
     return k;
 }
 
+Result<ConversationCounts> Inbox::counts(const Principal& who) {
+    return db_.read(
+        [&](db::Connection& c) { return store::conversation_counts(c, who.account_id); });
+}
+
 Result<Conversation> Inbox::mark_read(const Principal& who, const std::string& id) {
     UJ_ASSIGN(auto k, find(who, id));
     k.unread_count = 0;

@@ -53,6 +53,9 @@ public:
     Result<messaging::Message> reply(const Principal& who, const std::string& id,
                                      messaging::SendRequest request);
 
+    // The caller's account's conversations: all, open, with unread messages.
+    Result<ConversationCounts> counts(const Principal& who);
+
     // What the account's agents see: "all" or "assigned" (their own and the
     // unassigned); owners and admins change it and always see everything.
     Result<std::string> agents_see(const Principal& who);

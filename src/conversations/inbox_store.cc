@@ -156,4 +156,15 @@ Status update_conversation(Connection& c, const Conversation& k) {
          tags_text(k.tags), k.unread_count, k.updated_at}));
 }
 
+Result<ConversationCounts> conversation_counts(Connection& c, const AccountId& account) {
+    UJ_ASSIGN(auto row,
+              c.query_one("SELECT count(*), "
+                          "COALESCE(sum(CASE WHEN status = 'OPEN' THEN 1 ELSE 0 END), 0), "
+                          "COALESCE(sum(CASE WHEN unread_count > 0 THEN 1 ELSE 0 END), 0) "
+                          "FROM conversations WHERE account_id = $1",
+                          {account.value}));
+    if (!row) return ConversationCounts{};
+    return ConversationCounts{.total = row->i64(0), .open = row->i64(1), .unread = row->i64(2)};
+}
+
 }  // namespace ujumbe::conversations::store

@@ -36,6 +36,7 @@ Status set_agents_see(Connection& c, const AccountId& account, const std::string
 Result<std::optional<Conversation>> conversation_with(Connection& c, const AccountId& account,
                                                       const std::string& channel,
                                                       const std::string& customer);
+Result<ConversationCounts> conversation_counts(Connection& c, const AccountId& account);
 // Writes status, assigned_to, tags, unread_count and updated_at.
 Status update_conversation(Connection& c, const Conversation& conversation);
 

@@ -80,6 +80,11 @@ struct TemplateQuery {
 using ConversationId = Id<struct ConversationTag>;
 
 // One per account, channel and customer: the thread an inbox shows.
+// How many conversations an account has, open, and with unread messages.
+struct ConversationCounts {
+    std::int64_t total = 0, open = 0, unread = 0;
+};
+
 struct Conversation {
     ConversationId id;
     AccountId account_id;

@@ -26,7 +26,7 @@ inline const std::vector<std::string>& known_scopes() {
         "billing:read",    "billing:write",    "smpp:read",          "smpp:write",
         "webhooks:read",   "webhooks:write",   "campaigns:read",     "campaigns:write",
         "channels:read",   "channels:write",   "conversations:read", "conversations:write",
-        "crm:read",        "crm:write",        "audit:read"};
+        "crm:read",        "crm:write",        "audit:read",         "analytics:read"};
     return scopes;
 }
 

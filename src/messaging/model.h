@@ -169,6 +169,15 @@ struct MessageStats {
     std::vector<std::pair<std::string, std::int64_t>> by_direction;
 };
 
+// The messages of one UTC day (days since 1970-01-01) of creation with one
+// direction, channel, status and gateway ('' before one is chosen): a row
+// of the rollups.
+struct DailyCount {
+    std::int64_t day = 0;
+    std::string direction, channel, status, gateway_id;
+    std::int64_t messages = 0, segments = 0;
+};
+
 // Messages not yet final, counted by status and by how long ago they were
 // last changed: under a minute, an hour, a day, two days, and older.
 struct BacklogCount {

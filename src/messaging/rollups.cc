@@ -80,6 +80,37 @@ Result<MessageStats> stats_from_rollups(Connection& c, const AccountId& account,
     return tally.stats();
 }
 
+Result<std::vector<DailyCount>> daily_counts(Connection& c, const AccountId& account,
+                                             std::int64_t first_day, std::int64_t past_day) {
+    const std::string where = " WHERE account_id = $1 AND day >= $2 AND day < $3";
+    std::string source =
+        "SELECT day, direction, channel, status, gateway_id, messages, segments "
+        "FROM message_rollups" +
+        where;
+    if (c.dialect() == db::Dialect::kPostgres)
+        source +=
+            " UNION ALL SELECT day, direction, channel, status, gateway_id, messages, segments "
+            "FROM message_rollup_deltas" +
+            where;
+    UJ_ASSIGN(auto rows, c.query("SELECT day, direction, channel, status, gateway_id, "
+                                 "sum(messages), sum(segments) FROM (" +
+                                     source +
+                                     ") counted GROUP BY 1, 2, 3, 4, 5 "
+                                     "HAVING sum(messages) <> 0 ORDER BY 1, 2, 3, 4, 5",
+                                 {account.value, first_day, past_day}));
+    std::vector<DailyCount> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows)
+        out.push_back({.day = r.i64(0),
+                       .direction = r.text(1),
+                       .channel = r.text(2),
+                       .status = r.text(3),
+                       .gateway_id = r.text(4),
+                       .messages = r.i64(5),
+                       .segments = r.i64(6)});
+    return out;
+}
+
 Result<std::int64_t> fold_rollup_deltas(Connection& c) {
     if (c.dialect() != db::Dialect::kPostgres) return 0;
     UJ_ASSIGN(auto locked, c.query_one("SELECT pg_try_advisory_xact_lock($1)", {kFoldLockKey}));

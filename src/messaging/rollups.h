@@ -5,6 +5,7 @@
 // instead of counting messages.
 
 #include <cstdint>
+#include <vector>
 
 #include "core/result.h"
 #include "db/connection.h"
@@ -26,6 +27,11 @@ bool rollups_answer(const MessageQuery& q);
 // rollups, the part-days at its ends counted from the messages.
 Result<MessageStats> stats_from_rollups(Connection& c, const AccountId& account,
                                         const MessageQuery& q);
+
+// The account's rollups of the UTC days [first_day, past_day), by day,
+// direction, channel, status and gateway.
+Result<std::vector<DailyCount>> daily_counts(Connection& c, const AccountId& account,
+                                             std::int64_t first_day, std::int64_t past_day);
 
 // The two writers below run in the caller's write transaction.
 //

@@ -7,6 +7,7 @@
 #include "formats/phone.h"
 #include "formats/sender_id.h"
 #include "formats/sms_encoding.h"
+#include "messaging/rollups.h"
 #include "messaging/store.h"
 
 namespace ujumbe::messaging {
@@ -89,6 +90,14 @@ Result<std::vector<Receipt>> MessagingService::receipts(const Principal& who, co
 
 Result<MessageStats> MessagingService::stats(const Principal& who, const MessageQuery& q) {
     return db_.read([&](db::Connection& c) { return store::stats(c, who.account_id, bounded(q)); });
+}
+
+Result<std::vector<DailyCount>> MessagingService::daily_counts(const Principal& who,
+                                                               std::int64_t first_day,
+                                                               std::int64_t past_day) {
+    return db_.read([&](db::Connection& c) {
+        return store::daily_counts(c, who.account_id, first_day, past_day);
+    });
 }
 
 Result<std::vector<BacklogCount>> MessagingService::backlog(const Principal& who) {

@@ -82,6 +82,10 @@ public:
     Result<MessageDetail> get(const Principal& who, const MessageId& id);
     Result<std::vector<Receipt>> receipts(const Principal& who, const MessageId& id);
     Result<MessageStats> stats(const Principal& who, const MessageQuery& q);
+    // The caller's message counts of the UTC days [first_day, past_day)
+    // from the rollups (days since 1970-01-01), for analytics.
+    Result<std::vector<DailyCount>> daily_counts(const Principal& who, std::int64_t first_day,
+                                                 std::int64_t past_day);
     // Every account's messages not yet final, by status and age (platform
     // admin only): what an operator watches for stranded messages.
     Result<std::vector<BacklogCount>> backlog(const Principal& who);

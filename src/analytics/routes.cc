@@ -1,0 +1,106 @@
+#include "analytics/routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/money.h"
+#include "core/validate.h"
+#include "http/envelope.h"
+
+namespace ujumbe::analytics {
+
+namespace {
+
+using http::Method;
+using http::Request;
+using http::RequestContext;
+using http::Response;
+using nlohmann::json;
+
+json rate_json(const Tally& t) {
+    const auto rate = t.delivery_rate();
+    return rate ? json(*rate) : json(nullptr);
+}
+
+json tally_json(const Tally& t) {
+    return {{"sent", t.sent},
+            {"received", t.received},
+            {"delivered", t.delivered},
+            {"undelivered", t.undelivered},
+            {"pending", t.pending},
+            {"segments", t.segments},
+            {"spend", money_sum_json(t.spend)},
+            {"delivery_rate", rate_json(t)}};
+}
+
+Result<int> read_days(const Request& req) {
+    const auto v = req.query_param("days");
+    if (!v) return 30;
+    if (v->empty() || v->size() > 3 || !all_digits(*v))
+        return Error::invalid("days", "A whole number from 1 to 366.");
+    return std::stoi(*v);
+}
+
+Result<std::optional<std::string>> read_channel(const Request& req) {
+    auto v = req.query_param("channel");
+    if (v && *v != "sms" && *v != "whatsapp" && *v != "email")
+        return Error::invalid("channel", "One of sms, whatsapp, email.");
+    return v;
+}
+
+Result<Response> overview(AnalyticsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(int days, read_days(req));
+    UJ_ASSIGN(auto channel, read_channel(req));
+    UJ_ASSIGN(auto d, s.overview(ctx.who(), days, channel));
+    const Overview& o = d.overview;
+    json by_status = json::object(), by_channel = json::object(), daily = json::array();
+    for (const auto& [status, n] : o.by_status) by_status[status] = n;
+    for (const auto& [name, t] : o.by_channel) by_channel[name] = tally_json(t);
+    for (const auto& day : o.daily) {
+        json entry = tally_json(day.tally);
+        entry["date"] = day_date(day.day);
+        daily.push_back(std::move(entry));
+    }
+    const auto running = [&](const char* status) {
+        const auto it = d.campaigns.by_status.find(status);
+        return it == d.campaigns.by_status.end() ? std::int64_t{0} : it->second;
+    };
+    return http::ok({{"days", o.query.days},
+                     {"date_from", day_date(o.query.first_day())},
+                     {"date_to", day_date(o.query.today)},
+                     {"channel", o.query.channel ? json(*o.query.channel) : json(nullptr)},
+                     {"currency", d.currency},
+                     {"overview",
+                      {{"total_messages", o.total.sent + o.total.received},
+                       {"total_sent", o.total.sent},
+                       {"total_received", o.total.received},
+                       {"total_segments", o.total.segments},
+                       {"total_conversations", d.conversations.total},
+                       {"delivery_rate", rate_json(o.total)},
+                       {"sent_today", o.sent_today},
+                       {"sent_this_week", o.sent_this_week},
+                       {"sent_this_month", o.sent_this_month},
+                       {"spend", money_sum_json(o.total.spend)}}},
+                     {"messages_by_status", std::move(by_status)},
+                     {"by_channel", std::move(by_channel)},
+                     {"daily_activity", std::move(daily)},
+                     {"dashboard",
+                      {{"wallet_balance", d.wallet ? money_json(d.wallet->balance) : money_json(0)},
+                       {"contacts", d.contacts},
+                       {"open_conversations", d.conversations.open},
+                       {"unread_conversations", d.conversations.unread},
+                       {"campaigns_running", running("running")},
+                       {"campaigns_scheduled", running("scheduled")},
+                       {"campaigns_paused", running("paused")}}}});
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, AnalyticsService& s) {
+    const auto bind = [&s](auto fn) {
+        return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
+    };
+    const http::RouteOptions read{.scope = "analytics:read"};
+    router.add(Method::kGet, "/api/v1/analytics/overview", bind(overview), read);
+}
+
+}  // namespace ujumbe::analytics

@@ -1,0 +1,190 @@
+"""The analytics overview (docs/analytics.md): GET /analytics/overview
+answers from the message and ledger rollups. Real sends are counted by the
+triggers; hand-built rollup rows on past days check the folding (range,
+week, month, channels, spend); bad parameters name their field; API keys
+need the analytics:read scope; an account sees only its own figures.
+"""
+
+import datetime
+import time
+from decimal import Decimal
+
+import ujumbe_it as u
+from ujumbe_it import assert_ok, assert_validation
+
+FINAL = {"delivered", "undelivered", "expired", "rejected", "failed"}
+DAY_US = 86_400_000_000
+
+
+def overview(api, token=None, apikey=None, **params):
+    return assert_ok(api("GET", u.with_query("/analytics/overview", **params), token=token,
+                         apikey=apikey))
+
+
+def wait_final(api, token, ids, timeout=20):
+    deadline = time.monotonic() + timeout
+    for mid in ids:
+        while assert_ok(api("GET", "/messages/%s" % mid, token=token))["status"] not in FINAL:
+            assert time.monotonic() < deadline, mid
+            time.sleep(0.05)
+
+
+def today():
+    return datetime.datetime.now(datetime.timezone.utc).date()
+
+
+def day_number(date):
+    return (date - datetime.date(1970, 1, 1)).days
+
+
+def charges_total(api, token, account_id):
+    total = Decimal(0)
+    page = 1
+    while True:
+        data = u.assert_list(api("GET", u.with_query("/wallet/transactions", account_id=account_id,
+                                                     page=page, page_size=100), token=token))
+        for e in data["results"]:
+            if e["type"] in ("charge", "refund") and e.get("message_id"):
+                total -= Decimal(str(e["amount"]))
+        if not data["next"]:
+            return total
+        page += 1
+
+
+def test_sends_are_counted_by_the_rollups_with_their_spend(api, owner):
+    ids = [assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "Habari %d" % i},
+                         token=owner.access), 201)["id"] for i in range(3)]
+    wait_final(api, owner.access, ids)
+    u.create_contact(api, owner.access, phone_e164=u.tz_phone(), first_name="Asha")
+    o = overview(api, owner.access)
+    assert o["days"] == 30 and o["channel"] is None
+    assert o["date_to"] == today().isoformat()
+    assert o["date_from"] == (today() - datetime.timedelta(days=29)).isoformat()
+    ov = o["overview"]
+    assert ov["total_sent"] == 3 and ov["total_received"] == 0 and ov["total_messages"] == 3
+    assert ov["sent_today"] == 3 and ov["sent_this_week"] == 3 and ov["sent_this_month"] == 3
+    assert ov["total_segments"] == 3
+    assert ov["delivery_rate"] == 1.0
+    assert o["messages_by_status"] == {"delivered": 3}
+    assert o["by_channel"]["sms"]["sent"] == 3 and o["by_channel"]["sms"]["delivered"] == 3
+    daily = o["daily_activity"]
+    assert len(daily) == 30 and daily[-1]["date"] == today().isoformat()
+    assert daily[-1]["sent"] == 3 and daily[-1]["delivered"] == 3
+    assert all(d["sent"] == 0 for d in daily[:-1])
+    spent = charges_total(api, owner.access, owner.account_id)
+    assert Decimal(str(ov["spend"])) == spent
+    assert Decimal(str(daily[-1]["spend"])) == spent
+    wallet = assert_ok(api("GET", "/wallet", token=owner.access))
+    dash = o["dashboard"]
+    assert Decimal(str(dash["wallet_balance"])) == Decimal(str(wallet["balance"]))
+    assert dash["contacts"] >= 1
+    assert dash["open_conversations"] == 0 and dash["campaigns_running"] == 0
+    assert o["currency"] == wallet["currency"]
+
+
+def put_message_rollup(srv, account, day, status, n, direction="outbound", channel="sms",
+                       segments=None):
+    u.run_sql(srv, "INSERT INTO message_rollups (account_id, day, direction, channel, status, "
+                   "gateway_id, messages, segments) VALUES ('%s', %d, '%s', '%s', '%s', '', %d, "
+                   "%d)" % (account, day, direction, channel, status, n,
+                            n if segments is None else segments))
+
+
+def put_ledger_rollup(srv, account, currency, day, channel, amount_micros, type_="charge"):
+    # As the schema splits it: whole units toward zero and the micro-units left.
+    units = -(-amount_micros // 1_000_000) if amount_micros < 0 else amount_micros // 1_000_000
+    u.run_sql(srv, "INSERT INTO ledger_rollups (account_id, day, currency, type, channel, "
+                   "country, entries, units, micros) VALUES ('%s', %d, '%s', '%s', '%s', 'TZ', 1, "
+                   "%d, %d)" % (account, day, currency, type_, channel, units,
+                                amount_micros - units * 1_000_000))
+
+
+def test_hand_built_days_fold_into_range_week_month_and_channels(server, api, owner):
+    acc = owner.account_id
+    currency = assert_ok(api("GET", "/wallet", token=owner.access))["currency"]
+    t = day_number(today())
+    put_message_rollup(server, acc, t - 3, "delivered", 10, segments=20)
+    put_message_rollup(server, acc, t - 3, "undelivered", 5)
+    put_message_rollup(server, acc, t - 3, "sent", 2)
+    put_message_rollup(server, acc, t - 3, "received", 4, direction="inbound")
+    put_message_rollup(server, acc, t - 10, "read", 6, channel="whatsapp")
+    put_message_rollup(server, acc, t - 10, "failed", 2, channel="whatsapp")
+    put_message_rollup(server, acc, t - 10, "sent", 7, channel="email")
+    put_message_rollup(server, acc, t - 45, "delivered", 100)
+    put_ledger_rollup(server, acc, currency, t - 3, "sms", -1_500_000)
+    put_ledger_rollup(server, acc, currency, t - 3, "sms", 250_000, type_="refund")
+    put_ledger_rollup(server, acc, currency, t - 10, "whatsapp", -3_000_000)
+    put_ledger_rollup(server, acc, currency, t - 45, "sms", -99_000_000)
+    put_ledger_rollup(server, acc, currency, t - 3, "", 50_000_000, type_="topup")
+
+    o = overview(api, owner.access)
+    ov = o["overview"]
+    assert ov["total_sent"] == 10 + 5 + 2 + 6 + 2 + 7
+    assert ov["total_received"] == 4
+    # delivered 10 + read 6 + mail sent 7; undelivered 5 + failed 2; sent 2 pending
+    assert abs(ov["delivery_rate"] - 23 / 30) < 1e-9
+    assert Decimal(str(ov["spend"])) == Decimal("4.25")
+    assert o["messages_by_status"] == {"delivered": 10, "undelivered": 5, "sent": 9,
+                                       "received": 4, "read": 6, "failed": 2}
+    sms, wa, mail = o["by_channel"]["sms"], o["by_channel"]["whatsapp"], o["by_channel"]["email"]
+    assert (sms["sent"], sms["received"], sms["delivered"], sms["undelivered"], sms["pending"],
+            sms["segments"]) == (17, 4, 10, 5, 2, 27)
+    assert Decimal(str(sms["spend"])) == Decimal("1.25")
+    assert (wa["sent"], wa["delivered"], wa["undelivered"]) == (8, 6, 2)
+    assert Decimal(str(wa["spend"])) == Decimal("3")
+    assert (mail["sent"], mail["delivered"], mail["delivery_rate"]) == (7, 7, 1.0)
+    by_date = {d["date"]: d for d in o["daily_activity"]}
+    three = by_date[(today() - datetime.timedelta(days=3)).isoformat()]
+    assert (three["sent"], three["received"], three["delivered"]) == (17, 4, 10)
+    assert Decimal(str(three["spend"])) == Decimal("1.25")
+    monday = today() - datetime.timedelta(days=today().weekday())
+    in_week = lambda back: today() - datetime.timedelta(days=back) >= monday  # noqa: E731
+    assert ov["sent_this_week"] == (17 if in_week(3) else 0) + (15 if in_week(10) else 0)
+    first = today().replace(day=1)
+    in_month = lambda back: today() - datetime.timedelta(days=back) >= first  # noqa: E731
+    assert ov["sent_this_month"] == (17 if in_month(3) else 0) + (15 if in_month(10) else 0)
+    assert ov["sent_today"] == 0
+
+    longer = overview(api, owner.access, days=60)
+    assert longer["overview"]["total_sent"] == 132 and len(longer["daily_activity"]) == 60
+    assert Decimal(str(longer["overview"]["spend"])) == Decimal("103.25")
+    week = overview(api, owner.access, days=7)
+    assert week["overview"]["total_sent"] == 17 and len(week["daily_activity"]) == 7
+
+    only_wa = overview(api, owner.access, channel="whatsapp")
+    assert only_wa["channel"] == "whatsapp"
+    assert only_wa["overview"]["total_sent"] == 8 and list(only_wa["by_channel"]) == ["whatsapp"]
+    assert Decimal(str(only_wa["overview"]["spend"])) == Decimal("3")
+    assert only_wa["messages_by_status"] == {"read": 6, "failed": 2}
+
+
+def test_bad_parameters_name_their_field(api, owner):
+    for days in ("0", "367", "abc", "-1", "1000", ""):
+        assert_validation(api("GET", "/analytics/overview?days=" + days, token=owner.access),
+                          "days")
+    assert_validation(api("GET", "/analytics/overview?channel=fax", token=owner.access),
+                      "channel")
+    assert overview(api, owner.access, days=366)["days"] == 366
+    assert overview(api, owner.access, days=1)["daily_activity"][0]["date"] == \
+        today().isoformat()
+
+
+def test_api_keys_need_the_analytics_scope(api, owner):
+    narrow = u.create_api_key(api, owner.access, scopes=["messages:read"])
+    u.assert_error(api("GET", "/analytics/overview", apikey=narrow["key"]), 403)
+    for scopes in (["analytics:read"], ["read_only"]):
+        key = u.create_api_key(api, owner.access, scopes=scopes)
+        assert overview(api, apikey=key["key"])["days"] == 30
+    u.assert_unauthenticated(api("GET", "/analytics/overview"))
+
+
+def test_an_account_sees_only_its_own_figures(server, api, owner, register):
+    other = register()
+    put_message_rollup(server, other.account_id, day_number(today()), "delivered", 42)
+    mine = overview(api, owner.access)
+    assert mine["overview"]["total_sent"] == 0 and mine["messages_by_status"] == {}
+    theirs = overview(api, other.access)
+    assert theirs["overview"]["total_sent"] == 42
+    # An account id in the query changes nothing.
+    again = overview(api, owner.access, account_id=other.account_id)
+    assert again["overview"]["total_sent"] == 0
