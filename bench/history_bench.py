@@ -74,7 +74,11 @@ def generate(account, rng):
                      "EC_%s" % status.upper() if status in ("failed", "rejected") else None,
                      None, created, created, created + 1_000_000 if gateway else None, done,
                      "KES", 10000, 8000))
-        if inbound or gateway is None:
+        if inbound:
+            continue
+        yield ("l", (str(uuid.uuid4()), account, "KES", "charge", -10000, -10000 * (i + 1),
+                     None, "Message", None, mid, None, "sms", "TZ", created))
+        if gateway is None:
             continue
         yield ("p", (mid, 1, gateway, "%x" % i, str(i), status, None, created + 900_000, done))
         for n, (kind, st) in enumerate((("message.queued", "queued"),
@@ -100,6 +104,9 @@ TABLES = {
     "e": ("message_events", "account_id, message_id, type, status, detail, created_at"),
     "r": ("message_receipts", "id, message_id, part, gateway_id, provider_id, stat, error_code, "
                               "submit_date, done_date, received_at"),
+    "l": ("ledger_entries", "id, account_id, currency, type, amount, balance_after, reference, "
+                            "description, actor_id, message_id, counterparty_id, channel, country, "
+                            "created_at"),
 }
 
 
@@ -246,9 +253,16 @@ def measure(tmp, pg, db_url, loaded):
         ("GET /messages?page=400&page_size=100", "/api/v1/messages?page=400&page_size=100"),
         ("GET /messages?cursor=(5,000 rows in)", "/api/v1/messages?page_size=100&cursor=" +
          cursor),
+        ("GET /analytics/overview?days=30", "/api/v1/analytics/overview?days=30"),
+        ("GET /analytics/overview?days=366", "/api/v1/analytics/overview?days=366"),
+        ("GET /analytics/overview?days=30&channel=sms",
+         "/api/v1/analytics/overview?days=30&channel=sms"),
     ]
     rows = []
+    only = os.environ.get("ONLY")  # e.g. ONLY=analytics: the cases naming it
     for name, path in cases:
+        if only and only not in path:
+            continue
         p50, p99 = timed(base, auth, path)
         rows.append((name, p50, p99))
     rate, exported = export_rate(base, auth)

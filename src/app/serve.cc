@@ -9,6 +9,8 @@
 #include <optional>
 #include <thread>
 
+#include "analytics/request_log.h"
+#include "analytics/request_log_routes.h"
 #include "app/audited_routes.h"
 #include "app/commands.h"
 #include "app/metrics.h"
@@ -17,6 +19,7 @@
 #include "audit/recorder.h"
 #include "audit/routes.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/thread_name.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
@@ -136,6 +139,9 @@ int serve(const Config& config) {
     modules.add_routes(router);
     audit::Recorder audit_recorder(**db, SystemClock::instance());
     audit::add_routes(router, **db, audit_recorder);
+    analytics::RequestLog request_log(**db, SystemClock::instance(), config.request_log_days,
+                                      config.request_log_prune_s * kMicrosPerSecond);
+    analytics::add_request_log_routes(router, request_log);
     assign_rate_classes(router);
     mark_audited_routes(router);
     identity::Authenticator authenticator(modules.identity());
@@ -181,6 +187,7 @@ int serve(const Config& config) {
     server_options.websocket.max_queued_bytes = config.ws_max_queued_bytes;
     server_options.websocket_idle = std::chrono::seconds(config.ws_idle_s);
     server_options.spool_dir = (std::filesystem::path(config.data_dir) / "spool").string();
+    if (config.request_log_days > 0) server_options.request_log = &request_log;
     http::Server server(context_ptrs, dispatcher, **db, server_options);
     auto port = server.listen(config.listen);
     if (!port) {
@@ -208,6 +215,13 @@ int serve(const Config& config) {
     }
     const auto process_metrics = watch_process(server);
     const auto module_metrics = modules.watch_metrics();
+    const auto request_log_metrics =
+        metrics::Registry::global().add_source([&request_log](metrics::Sampler& s) {
+            s.declare("ujumbe_request_log_dropped_total", "counter",
+                      "API request log lines dropped because too many waited to be written.");
+            s.sample("ujumbe_request_log_dropped_total", {},
+                     static_cast<double>(request_log.dropped()));
+        });
     std::ofstream(std::filesystem::path(config.data_dir) / "listen.addr") << bound;
     log::info("listening", {{"address", bound}, {"threads", threads}});
     if (const auto smpp_port = modules.smpp_port()) {
@@ -238,6 +252,7 @@ int serve(const Config& config) {
     io.run();
     for (auto& t : pool) t.join();
     audit_recorder.stop();  // what the last requests recorded
+    request_log.stop();
     modules.stop();
     (*db)->stop();
     log::info("stopped");

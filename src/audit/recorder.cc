@@ -3,7 +3,6 @@
 #include "audit/changes.h"
 #include "audit/store.h"
 #include "core/json.h"
-#include "core/log.h"
 
 namespace ujumbe::audit {
 
@@ -23,14 +22,17 @@ std::string bounded(std::string_view text) {
 
 }  // namespace
 
-Recorder::Recorder(db::Database& db, Clock& clock) : db_(db), clock_(clock) {
-    // Rounds on a short poll, not a wake per entry: a wake is a context
-    // switch per audited request.
-    writer_.start("audit", kPollMicros, std::chrono::milliseconds(0), [this] {
-        if (auto written = flush(); !written)
-            log::error("audit entries not written", {{"error", written.error().message}});
-    });
-}
+Recorder::Recorder(db::Database& db, Clock& clock)
+    : clock_(clock),
+      writer_(db,
+              {.name = "audit",
+               .poll = kPollMicros,
+               .wake_at = kWakeAt,
+               .max_waiting = kMaxWaiting,
+               .overflow = db::Overflow::kWriteNow},
+              [](db::Connection& c, const std::vector<Entry>& batch) {
+                  return store::insert(c, batch);
+              }) {}
 
 Recorder::~Recorder() {
     stop();
@@ -38,41 +40,14 @@ Recorder::~Recorder() {
 
 void Recorder::stop() {
     writer_.stop();
-    if (auto written = flush(); !written)
-        log::error("audit entries lost at stop", {{"error", written.error().message}});
 }
 
 void Recorder::record(const http::AuditEvent& ev) {
-    Entry e = entry_of(ev);
-    std::size_t waiting = 0;
-    {
-        std::lock_guard lock(waiting_mutex_);
-        waiting_.push_back(std::move(e));
-        waiting = waiting_.size();
-    }
-    if (waiting == kWakeAt) writer_.wake();
-    if (waiting < kMaxWaiting) return;
-    if (auto written = flush(); !written)
-        log::error("audit entries not written", {{"error", written.error().message}});
+    writer_.add(entry_of(ev));
 }
 
 Status Recorder::flush() {
-    std::lock_guard write(write_mutex_);
-    std::vector<Entry> batch;
-    {
-        std::lock_guard lock(waiting_mutex_);
-        batch.swap(waiting_);
-    }
-    if (batch.empty()) return {};
-    auto written = db_.write([&](db::Connection& c) { return store::insert(c, batch); });
-    if (!written) {
-        // Kept for the next round, ahead of what came meanwhile.
-        std::lock_guard lock(waiting_mutex_);
-        batch.insert(batch.end(), std::make_move_iterator(waiting_.begin()),
-                     std::make_move_iterator(waiting_.end()));
-        waiting_.swap(batch);
-    }
-    return written;
+    return writer_.flush();
 }
 
 Entry Recorder::entry_of(const http::AuditEvent& ev) const {

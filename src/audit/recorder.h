@@ -8,12 +8,9 @@
 // entries of the last few milliseconds; a failed write is logged and
 // retried. Never fails the request.
 
-#include <mutex>
-#include <vector>
-
 #include "audit/model.h"
 #include "core/clock.h"
-#include "core/polling_thread.h"
+#include "db/batched_writer.h"
 #include "db/database.h"
 #include "http/audit.h"
 
@@ -41,12 +38,8 @@ public:
 private:
     Entry entry_of(const http::AuditEvent& event) const;
 
-    db::Database& db_;
     Clock& clock_;
-    std::mutex waiting_mutex_;
-    std::vector<Entry> waiting_;
-    std::mutex write_mutex_;  // one batch written at a time, in order
-    PollingThread writer_;
+    db::BatchedWriter<Entry> writer_;
 };
 
 }  // namespace ujumbe::audit

@@ -181,6 +181,8 @@ const std::vector<Setting>& settings() {
         flag("sandbox_gateway", &Config::sandbox_gateway),
         flag("require_email_verification", &Config::require_email_verification),
         flag("audit_log", &Config::audit_log),
+        number("request_log_days", &Config::request_log_days, std::int64_t{0}, std::int64_t{36500}),
+        seconds("request_log_prune_s", &Config::request_log_prune_s, std::int64_t{1}),
         flag("refund_undelivered", &Config::refund_undelivered),
         {"currency",
          [](Config& c, const std::string& v) -> Status {

@@ -159,6 +159,11 @@ struct Config {
     bool require_email_verification = false;
     // The audit log records (docs/audit-log.md); off only to measure its cost.
     bool audit_log = true;
+    // The API request log (docs/analytics.md) keeps this many days of
+    // lines (0: keeps none, records nothing) and prunes older ones this
+    // often.
+    std::int64_t request_log_days = 30;
+    std::int64_t request_log_prune_s = 3600;
     // Billing: the platform currency (ISO 4217), the trial credit of
     // self-registered accounts (decimal text; "0" for none) and whether
     // undelivered/expired messages are refunded like failed ones.

@@ -426,9 +426,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         co_return req;
     }
 
-    // `pattern` is set to the matched route's template ("unmatched" else).
+    // `pattern` is set to the matched route's template ("unmatched" else);
+    // `caller` to who the request was answered for, when the request log
+    // wants it and the route signed someone in.
     asio::awaitable<Response> respond(Request& req, const std::string& request_id,
-                                      std::string_view& pattern) {
+                                      std::string_view& pattern,
+                                      std::optional<RequestLine>& caller) {
         pattern = "unmatched";
         if (!parse_target(req.target, req.path, req.query))
             co_return error_response(Error::malformed("The request target is malformed"));
@@ -437,10 +440,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         auto& m = std::get<Router::Match>(matched);
         pattern = m.route->pattern;
         RequestContext ctx{request_id, std::move(m.params), std::nullopt};
-        if (!m.route->options.on_db_thread) co_return dispatcher.handle(*m.route, ctx, req);
-        const Route* route = m.route;
-        co_return co_await on_db_thread(db,
+        Response res;
+        if (!m.route->options.on_db_thread) {
+            res = dispatcher.handle(*m.route, ctx, req);
+        } else {
+            const Route* route = m.route;
+            res = co_await on_db_thread(db,
                                         [&, route] { return dispatcher.handle(*route, ctx, req); });
+        }
+        if (options.request_log && ctx.principal) {
+            caller.emplace();
+            caller->account_id = ctx.principal->account_id;
+            caller->user_id = ctx.principal->user_id;
+            caller->api_key_id = ctx.principal->api_key_id;
+        }
+        co_return res;
     }
 
     template <typename Message>
@@ -572,9 +586,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             const auto began = std::chrono::steady_clock::now();  // immune to clock steps
             const std::string request_id = request_id_for(req);
             std::string_view route;
-            Response res = co_await respond(req, request_id, route);
-            count(req, route, res.status,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
+            std::optional<RequestLine> line;
+            Response res = co_await respond(req, request_id, route, line);
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+            count(req, route, res.status, seconds);
+            if (line) {
+                line->at = started;
+                line->method = req.method;
+                line->route = route;
+                line->status = res.status;
+                line->duration_us = static_cast<Micros>(seconds * 1e6);
+                line->ip = ip;
+                line->request_id = request_id;
+                options.request_log->record(std::move(*line));
+            }
             if (log::enabled(log::Level::kInfo))
                 log::info("request", {{"request_id", request_id},
                                       {"method", method_name(req.method)},

@@ -15,6 +15,7 @@
 #include "core/result.h"
 #include "db/database.h"
 #include "http/dispatcher.h"
+#include "http/request_log.h"
 #include "http/websocket.h"
 
 namespace boost::asio {
@@ -50,6 +51,8 @@ struct ServerOptions {
     // A WebSocket without a frame for this long is pinged; without an answer
     // for as long again, it is closed.
     std::chrono::seconds websocket_idle{30};
+    // Hears of every request answered for a signed-in caller; may be null.
+    RequestLogSink* request_log = nullptr;
 };
 
 class Server {

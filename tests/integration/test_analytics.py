@@ -7,6 +7,7 @@ need the analytics:read scope; an account sees only its own figures.
 
 import datetime
 import time
+import uuid
 from decimal import Decimal
 
 import ujumbe_it as u
@@ -188,3 +189,136 @@ def test_an_account_sees_only_its_own_figures(server, api, owner, register):
     # An account id in the query changes nothing.
     again = overview(api, owner.access, account_id=other.account_id)
     assert again["overview"]["total_sent"] == 0
+
+
+# ---------------------------------------------------------------- the API request log
+
+def api_logs(api, token=None, apikey=None, **params):
+    return u.assert_list(api("GET", u.with_query("/analytics/api-logs", **params), token=token,
+                             apikey=apikey))
+
+
+def test_each_request_is_logged_with_its_route_template_caller_status_and_latency(api, owner):
+    me = api("GET", "/auth/me", token=owner.access)
+    assert_ok(me)
+    missing = "00000000-0000-7000-8000-00000000abcd"
+    u.assert_not_found(api("GET", "/messages/%s" % missing, token=owner.access))
+    key = u.create_api_key(api, owner.access, scopes=["messages:read", "analytics:read"])
+    assert_ok(api("GET", "/messages", apikey=key["key"]))
+    lines = api_logs(api, owner.access)["results"]
+    by_route = {(l["method"], l["route"]): l for l in lines}
+    mine = by_route[("GET", "/api/v1/auth/me")]
+    assert mine["status"] == 200 and mine["user_id"] == owner.user["id"]
+    assert mine["account_id"] == owner.account_id and mine["api_key_id"] is None
+    assert mine["ip"] == "127.0.0.1" and mine["duration_ms"] >= 0
+    assert mine["request_id"] == me.headers["x-request-id"]
+    assert mine["created_at"].startswith(today().isoformat()[:4])
+    gone = by_route[("GET", "/api/v1/messages/{id}")]
+    assert gone["status"] == 404
+    assert all(missing not in str(l) for l in lines)  # a template, never the path
+    keyed = by_route[("GET", "/api/v1/messages")]
+    assert keyed["api_key_id"] == key["id"] and keyed["user_id"] == owner.user["id"]
+    # Newest first.
+    stamps = [l["created_at"] for l in lines]
+    assert stamps == sorted(stamps, reverse=True)
+    # An API key reads it with analytics:read.
+    assert api_logs(api, apikey=key["key"])["count"] >= 3
+
+
+def test_no_body_query_or_credential_reaches_the_log(api, owner):
+    secret = "s3cr3t" + uuid.uuid4().hex
+    api("GET", "/messages?search=%s&token=%s" % (secret, secret), token=owner.access)
+    api("POST", "/contacts", json={"first_name": secret, "phone_e164": u.tz_phone(),
+                                   "notes": secret}, token=owner.access)
+    api("POST", "/auth/password/change", json={"current_password": secret,
+                                               "new_password": secret + "-new"},
+        token=owner.access)
+    resp = api("GET", "/analytics/api-logs?page_size=100", token=owner.access)
+    data = assert_ok(resp)
+    text = resp.raw.decode("utf-8")
+    assert secret not in text and owner.access not in text
+    routes = {l["route"] for l in data["results"]}
+    assert {"/api/v1/contacts", "/api/v1/messages", "/api/v1/auth/password/change"} <= routes
+
+
+def test_filters_by_status_method_route_caller_and_their_bad_values(api, owner):
+    key = u.create_api_key(api, owner.access, scopes=["messages:read"])
+    api("GET", "/messages/00000000-0000-7000-8000-00000000abcd", token=owner.access)
+    api("GET", "/analytics/overview?days=0", token=owner.access)
+    assert_ok(api("GET", "/messages", apikey=key["key"]))
+    assert {l["status"] for l in api_logs(api, owner.access, status="404")["results"]} == {404}
+    assert {l["status"] // 100 for l in api_logs(api, owner.access, status="4xx")["results"]} \
+        == {4}
+    assert api_logs(api, owner.access, status="4xx")["count"] >= 2
+    posts = api_logs(api, owner.access, method="POST")["results"]
+    assert posts and {l["method"] for l in posts} == {"POST"}
+    routed = api_logs(api, owner.access, route="/api/v1/analytics/overview")["results"]
+    assert routed and {l["route"] for l in routed} == {"/api/v1/analytics/overview"}
+    keyed = api_logs(api, owner.access, api_key_id=key["id"])["results"]
+    assert len(keyed) == 1 and keyed[0]["route"] == "/api/v1/messages"
+    assert api_logs(api, owner.access, user_id=owner.user["id"])["count"] >= 4
+    for field, value in (("status", "44"), ("status", "6xx"), ("status", "abc"),
+                         ("method", "FETCH"), ("route", "messages"), ("user_id", "nope"),
+                         ("api_key_id", "1"), ("date_from", "yesterday"),
+                         ("account_id", "x")):
+        assert_validation(api("GET", u.with_query("/analytics/api-logs", **{field: value}),
+                              token=owner.access), field)
+
+
+def test_pages_by_cursor_without_gaps_or_repeats(api, owner):
+    for _ in range(5):
+        assert_ok(api("GET", "/auth/me", token=owner.access))
+    seen, cursor = [], None
+    while True:
+        params = {"page_size": 2, "route": "/api/v1/auth/me"}
+        if cursor:
+            params["cursor"] = cursor
+        data = api_logs(api, owner.access, **params)
+        seen.extend(l["id"] for l in data["results"])
+        cursor = data.get("next_cursor")
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) >= 5
+
+
+def test_only_owners_and_admins_read_their_own_accounts_lines(api, admin, owner, register):
+    assert_ok(api("GET", "/auth/me", token=owner.access))
+    agent = u.member(api, owner, role="agent")
+    u.assert_error(api("GET", "/analytics/api-logs", token=agent.access), 403)
+    other = register()
+    theirs = api_logs(api, other.access, page_size=100)["results"]
+    assert all(l["account_id"] == other.account_id for l in theirs)
+    # Another account's id in the query changes nothing for a tenant.
+    again = api_logs(api, other.access, account_id=owner.account_id, page_size=100)["results"]
+    assert all(l["account_id"] == other.account_id for l in again)
+    # The platform admin reads any account's.
+    seen = api_logs(api, admin.access, account_id=owner.account_id, page_size=100)["results"]
+    assert seen and all(l["account_id"] == owner.account_id for l in seen)
+
+
+psrv, papi, padmin = u.module_server({"UJUMBE_REQUEST_LOG_DAYS": "1",
+                                      "UJUMBE_REQUEST_LOG_PRUNE_S": "1"}, "request-log-prune", "p")
+nsrv, napi, nadmin = u.module_server({"UJUMBE_REQUEST_LOG_DAYS": "0"}, "request-log-off", "n")
+
+
+def test_lines_past_their_days_are_pruned(psrv, papi, padmin):
+    assert_ok(papi("GET", "/auth/me", token=padmin.access))
+    old_us = int(time.time() * 1_000_000) - 2 * DAY_US
+    u.run_sql(psrv, "INSERT INTO api_requests (id, account_id, user_id, api_key_id, method, "
+                    "route, status, duration_us, ip, request_id, created_at) VALUES "
+                    "('old-line', '%s', '%s', NULL, 'GET', '/api/v1/auth/me', 200, 5, "
+                    "'127.0.0.1', 'r-old', %d)" % (padmin.account_id, padmin.user["id"], old_us))
+    deadline = time.monotonic() + 15
+    while True:
+        ids = [l["id"] for l in api_logs(papi, padmin.access, page_size=100)["results"]]
+        if "old-line" not in ids:
+            break
+        assert time.monotonic() < deadline, "the old line was not pruned"
+        time.sleep(0.2)
+    assert ids, "recent lines are kept"
+
+
+def test_with_no_days_nothing_is_recorded(napi, nadmin):
+    for _ in range(3):
+        assert_ok(napi("GET", "/auth/me", token=nadmin.access))
+    assert api_logs(napi, nadmin.access)["count"] == 0

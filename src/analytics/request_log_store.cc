@@ -1,0 +1,98 @@
+#include "analytics/request_log_store.h"
+
+#include <string>
+
+#include "core/ids.h"
+#include "db/filter.h"
+#include "db/store_support.h"
+
+namespace ujumbe::analytics::store {
+
+namespace {
+
+constexpr const char* kColumns =
+    "id, account_id, user_id, api_key_id, method, route, status, duration_us, ip, request_id, "
+    "created_at";
+constexpr int kWidth = 11;
+
+LoggedRequest request_from(const db::Row& r) {
+    LoggedRequest out;
+    out.id = r.text(0);
+    auto& l = out.line;
+    l.account_id = AccountId{r.text(1)};
+    l.user_id = UserId{r.text(2)};
+    l.api_key_id = r.opt_id<ApiKeyId>(3);
+    l.method = http::parse_method(r.text(4));
+    l.route = r.text(5);
+    l.status = static_cast<int>(r.i64(6));
+    l.duration_us = r.i64(7);
+    l.ip = r.text(8);
+    l.request_id = r.text(9);
+    l.at = r.i64(10);
+    return out;
+}
+
+}  // namespace
+
+Status insert_requests(Connection& c, const std::vector<http::RequestLine>& lines) {
+    // Full batches share one statement shape (and so one prepared statement).
+    constexpr std::size_t kRowsPerInsert = 64;
+    std::vector<db::Value> params;
+    return db::for_each_batch(
+        lines.size(), kRowsPerInsert, [&](std::size_t first, std::size_t count) {
+            params.clear();
+            params.reserve(count * kWidth);
+            for (std::size_t i = first; i < first + count; ++i) {
+                const http::RequestLine& l = lines[i];
+                params.emplace_back(new_uuid_v7(l.at));
+                params.emplace_back(l.account_id.value);
+                params.emplace_back(l.user_id.value);
+                params.push_back(db::optional_id(l.api_key_id));
+                params.emplace_back(std::string(http::method_name(l.method)));
+                params.emplace_back(l.route);
+                params.emplace_back(static_cast<std::int64_t>(l.status));
+                params.emplace_back(l.duration_us);
+                params.emplace_back(l.ip);
+                params.emplace_back(l.request_id);
+                params.emplace_back(l.at);
+            }
+            return db::done(c.run(std::string("INSERT INTO api_requests (") + kColumns +
+                                      ") VALUES " + db::value_rows(static_cast<int>(count), kWidth),
+                                  params));
+        });
+}
+
+Result<db::WindowListing<LoggedRequest>> list_requests(Connection& c, const RequestLogQuery& q,
+                                                       const db::Window& w) {
+    db::Filter f;
+    if (q.account_id) f.add("account_id = {}", q.account_id->value);
+    if (q.method) f.add("method = {}", *q.method);
+    if (q.route) f.add("route = {}", *q.route);
+    if (q.status) f.add("status = {}", static_cast<std::int64_t>(*q.status));
+    if (q.status_class) {
+        f.add("status >= {}", static_cast<std::int64_t>(*q.status_class * 100));
+        f.add("status < {}", static_cast<std::int64_t>(*q.status_class * 100 + 100));
+    }
+    if (q.user_id) f.add("user_id = {}", q.user_id->value);
+    if (q.api_key_id) f.add("api_key_id = {}", q.api_key_id->value);
+    if (q.from) f.add("created_at >= {}", *q.from);
+    if (q.until) f.add("created_at < {}", *q.until);
+    db::WindowListing<LoggedRequest> out;
+    UJ_TRY(db::count_up_to(c, "FROM api_requests", f, db::kExactCountCap, out));
+    const std::string tail = db::window_clause(f, w, "created_at", "id");
+    UJ_ASSIGN(auto rows,
+              c.run(std::string("SELECT ") + kColumns + " FROM api_requests" + f.sql() + tail,
+                    f.params()));
+    for (const auto& r : rows.rows) out.items.push_back(request_from(r));
+    db::settle(out, w, [](const LoggedRequest& e) { return db::Position{e.line.at, e.id}; });
+    return out;
+}
+
+Result<std::int64_t> prune_requests(Connection& c, Micros before, int limit) {
+    UJ_ASSIGN(auto r, c.query("DELETE FROM api_requests WHERE id IN (SELECT id FROM api_requests "
+                              "WHERE created_at < $1 LIMIT $2)",
+                              {before, std::int64_t{limit}}));
+    return r.affected;
+}
+
+}  // namespace ujumbe::analytics::store

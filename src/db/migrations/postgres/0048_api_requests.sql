@@ -1,0 +1,19 @@
+-- The API request log (docs/analytics.md): one line per request answered
+-- for a signed-in caller, written in batches a moment after the answer,
+-- deleted once older than the server's request_log_days. The route is its
+-- template; no path, query, header or body is kept.
+CREATE TABLE api_requests (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    api_key_id TEXT,
+    method TEXT NOT NULL,
+    route TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    duration_us BIGINT NOT NULL,
+    ip TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX api_requests_account ON api_requests (account_id, created_at, id);
+CREATE INDEX api_requests_age ON api_requests (created_at);
