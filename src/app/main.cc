@@ -12,22 +12,49 @@
 
 namespace po = boost::program_options;
 
+namespace {
+
+// Where the command word is: the first word that is neither an option nor
+// the value of --config or --log-format (argc when there is none).
+int command_at(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view word(argv[i]);
+        if (word == "--config" || word == "-c" || word == "--log-format") {
+            ++i;
+            continue;
+        }
+        if (!word.starts_with('-')) return i;
+    }
+    return argc;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     // The simulator reads its own options (ujumbe smsc --help).
     if (argc >= 2 && std::string_view(argv[1]) == "smsc")
         return ujumbe::app::smsc(std::vector<std::string>(argv + 2, argv + argc));
+    // An admin task reads its own options (ujumbe admin TASK --help): the
+    // words after `admin` are its, the ones before are the server's.
+    std::vector<std::string> admin_args;
+    const int command = command_at(argc, argv);
+    if (command < argc && std::string_view(argv[command]) == "admin") {
+        admin_args.assign(argv + command + 1, argv + argc);
+        argc = command + 1;
+        ujumbe::log::use_stderr();  // stdout is the task's answer
+    }
     po::options_description options(
-        "Usage: ujumbe [--config FILE] <serve|migrate|admin|version> [task]\n"
+        "Usage: ujumbe [--config FILE] <serve|migrate|admin|version>\n"
+        "       ujumbe [--config FILE] admin <task> [options]   (ujumbe admin --help)\n"
         "       ujumbe smsc [options]   (an SMSC simulator; ujumbe smsc --help)\nOptions");
     options.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
                                                       "configuration file (key = value lines)")(
         "log-format", po::value<std::string>(),
         "json (one object a line, the default) or text (for a terminal)")(
         "command", po::value<std::string>()->default_value("serve"),
-        "serve, migrate, admin or version")("args", po::value<std::vector<std::string>>(),
-                                            "the admin task");
+        "serve, migrate, admin or version");
     po::positional_options_description positional;
-    positional.add("command", 1).add("args", -1);
+    positional.add("command", 1);
     po::variables_map vars;
     try {
         po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
@@ -41,12 +68,8 @@ int main(int argc, char** argv) {
         std::cout << options << "\n";
         return 0;
     }
-    const std::string command = vars["command"].as<std::string>();
-    if (vars.count("args") && command != "admin") {
-        std::cerr << "ujumbe: '" << command << "' takes no arguments\n" << options << "\n";
-        return 2;
-    }
-    if (command == "version") {
+    const std::string command_word = vars["command"].as<std::string>();
+    if (command_word == "version") {
         std::cout << "ujumbe 0.1.0\n";
         return 0;
     }
@@ -67,12 +90,9 @@ int main(int argc, char** argv) {
     }
     ujumbe::log::set_level(config->log_level);
     ujumbe::log::set_format(config->log_format);
-    if (command == "serve") return ujumbe::app::serve(*config);
-    if (command == "migrate") return ujumbe::app::migrate(*config);
-    if (command == "admin")
-        return ujumbe::app::admin(*config, vars.count("args")
-                                               ? vars["args"].as<std::vector<std::string>>()
-                                               : std::vector<std::string>{});
-    std::cerr << "ujumbe: unknown command '" << command << "'\n" << options << "\n";
+    if (command_word == "serve") return ujumbe::app::serve(*config);
+    if (command_word == "migrate") return ujumbe::app::migrate(*config);
+    if (command_word == "admin") return ujumbe::app::admin(*config, admin_args);
+    std::cerr << "ujumbe: unknown command '" << command_word << "'\n" << options << "\n";
     return 2;
 }

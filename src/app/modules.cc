@@ -37,25 +37,6 @@ std::string data_path(const Config& config, const char* name) {
     return (std::filesystem::path(config.data_dir) / name).string();
 }
 
-identity::IdentityOptions identity_options(const Config& config, const std::string& secret) {
-    identity::IdentityOptions o;
-    o.server_secret = secret;
-    o.access_ttl_s = config.access_token_ttl_s;
-    o.refresh_ttl_s = config.refresh_token_ttl_s;
-    o.throttle = {config.login_max_failures, config.login_ip_max_failures,
-                  config.login_window_s * kMicrosPerSecond,
-                  config.login_backoff_max_s * kMicrosPerSecond};
-    o.registration = {config.register_ip_max, config.register_max,
-                      config.register_window_s * kMicrosPerSecond};
-    o.hash_slots = config.password_hash_slots;
-    o.hash_wait = Micros{config.password_hash_wait_ms} * 1000;
-    o.invitation_ttl = config.invitation_ttl_s * kMicrosPerSecond;
-    o.public_url = config.public_url;
-    o.require_email_verification = config.require_email_verification;
-    while (o.public_url.ends_with('/')) o.public_url.pop_back();
-    return o;
-}
-
 // What a multipart upload adds to its file: boundaries, headers, fields.
 constexpr std::uint64_t kMediaFormBytes = 64 * 1024;
 
@@ -96,14 +77,6 @@ webhooks::DispatcherOptions dispatcher_options(const Config& config, const std::
     return o;
 }
 
-billing::BillingOptions billing_options(const Config& config) {
-    return {.currency = config.currency,
-            .trial_credit = parse_money(config.trial_credit).value_or(0),
-            .refund_undelivered = config.refund_undelivered,
-            .plan_retry = config.plan_retry_s * kMicrosPerSecond,
-            .plan_grace = config.plan_grace_s * kMicrosPerSecond};
-}
-
 campaigns::RunnerOptions runner_options(const Config& config, const std::string& node) {
     campaigns::RunnerOptions o;
     o.node_id = node;
@@ -126,6 +99,33 @@ void announce_admin(const identity::BootstrapResult& admin) {
 }
 
 }  // namespace
+
+identity::IdentityOptions identity_options(const Config& config, const std::string& secret) {
+    identity::IdentityOptions o;
+    o.server_secret = secret;
+    o.access_ttl_s = config.access_token_ttl_s;
+    o.refresh_ttl_s = config.refresh_token_ttl_s;
+    o.throttle = {config.login_max_failures, config.login_ip_max_failures,
+                  config.login_window_s * kMicrosPerSecond,
+                  config.login_backoff_max_s * kMicrosPerSecond};
+    o.registration = {config.register_ip_max, config.register_max,
+                      config.register_window_s * kMicrosPerSecond};
+    o.hash_slots = config.password_hash_slots;
+    o.hash_wait = Micros{config.password_hash_wait_ms} * 1000;
+    o.invitation_ttl = config.invitation_ttl_s * kMicrosPerSecond;
+    o.public_url = config.public_url;
+    o.require_email_verification = config.require_email_verification;
+    while (o.public_url.ends_with('/')) o.public_url.pop_back();
+    return o;
+}
+
+billing::BillingOptions billing_options(const Config& config) {
+    return {.currency = config.currency,
+            .trial_credit = parse_money(config.trial_credit).value_or(0),
+            .refund_undelivered = config.refund_undelivered,
+            .plan_retry = config.plan_retry_s * kMicrosPerSecond,
+            .plan_grace = config.plan_grace_s * kMicrosPerSecond};
+}
 
 Modules::Modules(const Config& config, db::Database& db, const std::string& secret,
                  const std::string& node)

@@ -61,6 +61,11 @@
 
 namespace ujumbe::app {
 
+// The identity and billing modules' options from the configuration (also
+// for `ujumbe admin`, which builds those modules alone).
+identity::IdentityOptions identity_options(const Config& config, const std::string& secret);
+billing::BillingOptions billing_options(const Config& config);
+
 // The server's retention defaults (0 days: kept).
 messaging::RetentionOptions retention_options(const Config& config);
 

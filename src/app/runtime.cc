@@ -82,11 +82,12 @@ Result<std::string> node_id(const Config& config) {
     return id;
 }
 
-Result<std::unique_ptr<db::Database>> open_database(const Config& config) {
+Result<std::unique_ptr<db::Database>> open_database(const Config& config, bool migrate) {
     db::DatabaseOptions options;
     options.threads = config.db_threads;
     options.sqlite_synchronous = config.sqlite_synchronous;
     UJ_ASSIGN(auto db, db::Database::open(config.effective_database_url(), options));
+    if (!migrate) return db;
     UJ_ASSIGN(auto report, db::migrate(*db));
     log::info("database ready",
               {{"dialect", db->dialect() == db::Dialect::kSqlite ? "sqlite" : "postgresql"},

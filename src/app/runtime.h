@@ -22,7 +22,8 @@ Result<std::string> server_secret(const Config& config);
 // new one written there: queue leases of a node survive its restarts.
 Result<std::string> node_id(const Config& config);
 
-// Opens the configured database and applies pending migrations.
-Result<std::unique_ptr<db::Database>> open_database(const Config& config);
+// Opens the configured database and applies pending migrations (unless
+// `migrate` is false).
+Result<std::unique_ptr<db::Database>> open_database(const Config& config, bool migrate = true);
 
 }  // namespace ujumbe::app

@@ -29,12 +29,18 @@ std::string text_value(const nlohmann::json& v) {
                 : nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+std::atomic<bool> g_stderr{false};
+
 spdlog::logger& logger() {
     // spdlog serialises writers and flushes per line; the message is already
     // a complete JSON object, so the pattern is the bare payload.
     static std::shared_ptr<spdlog::logger> instance = [] {
-        auto l = std::make_shared<spdlog::logger>(
-            "ujumbe", std::make_shared<spdlog::sinks::stdout_sink_mt>());
+        std::shared_ptr<spdlog::sinks::sink> sink;
+        if (g_stderr.load())
+            sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+        else
+            sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+        auto l = std::make_shared<spdlog::logger>("ujumbe", std::move(sink));
         l->set_pattern("%v");
         l->set_level(spdlog::level::trace);
         l->flush_on(spdlog::level::trace);
@@ -67,6 +73,10 @@ void set_level(std::string_view name) {
     for (Level l :
          {Level::kTrace, Level::kDebug, Level::kInfo, Level::kWarn, Level::kError, Level::kOff})
         if (name == level_name(l)) g_level = l;
+}
+
+void use_stderr() {
+    g_stderr = true;
 }
 
 void set_format(std::string_view name) {

@@ -1,5 +1,5 @@
 #pragma once
-// Structured logging: one JSON object per line on stdout, with a level, a
+// Structured logging: one JSON object per line on stdout (or stderr), with a level, a
 // timestamp and the fields the caller gives; or, for people reading a
 // terminal, one line of text (time, level, message, key=value fields).
 // Never pass secrets (passwords, tokens, keys) as fields.
@@ -17,6 +17,9 @@ void set_level(std::string_view name);
 bool enabled(Level level);
 // "json" (the default) or "text".
 void set_format(std::string_view name);
+// Lines go to stderr instead (commands whose stdout is their answer); call
+// before the first line is written.
+void use_stderr();
 // One line of the text format (without its newline).
 std::string text_line(std::string_view ts, std::string_view level, std::string_view message,
                       const nlohmann::json& fields);

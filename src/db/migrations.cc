@@ -48,4 +48,15 @@ Result<MigrationReport> migrate(Database& db) {
     });
 }
 
+Result<SchemaState> schema_state(Database& db) {
+    return db.on_writer([&](Connection& c) -> Result<SchemaState> {
+        const auto& known =
+            c.dialect() == Dialect::kSqlite ? sqlite_migrations() : postgres_migrations();
+        SchemaState out;
+        out.latest_version = known.empty() ? 0 : known.back().version;
+        UJ_ASSIGN(out.current_version, current_version(c));
+        return out;
+    });
+}
+
 }  // namespace ujumbe::db

@@ -28,4 +28,12 @@ struct MigrationReport {
 // Applies every migration newer than the database's version.
 Result<MigrationReport> migrate(Database& db);
 
+// The database's schema version (0 for an empty one) and the newest this
+// binary knows, without migrating.
+struct SchemaState {
+    int current_version = 0;
+    int latest_version = 0;
+};
+Result<SchemaState> schema_state(Database& db);
+
 }  // namespace ujumbe::db

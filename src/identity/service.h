@@ -176,6 +176,13 @@ struct SendProfile {
     std::optional<std::int64_t> user_max_messages_per_day;
 };
 
+// A user the operator's console added (ujumbe admin), and whether it was
+// new (an existing user keeps its password).
+struct OperatorUser {
+    User user;
+    bool created = false;
+};
+
 class IdentityService {
 public:
     IdentityService(db::Database& db, Clock& clock, IdentityOptions options,
@@ -291,6 +298,28 @@ public:
     Result<Member> update_member(const Principal& who, const UserId& id, const MemberUpdate& u);
     Result<Member> set_member_active(const Principal& who, const UserId& id, bool active);
     Status remove_member(const Principal& who, const UserId& id);
+
+    // ---- the operator's console, `ujumbe admin` (service_operator.cc): run by
+    // whoever holds the configuration and its database, so no caller checks.
+    // The acting owner of `account` (its first active owner), for work the
+    // console does there through the ordinary service calls.
+    Result<Principal> owner_principal(const AccountId& account);
+    // The platform admin (the platform account's first active owner).
+    Result<Principal> platform_principal();
+    // Makes `email` an owner of the platform account, creating the platform
+    // account and the user as needed (a new user gets `password`). 409
+    // ALREADY_MEMBER when it is one already.
+    Result<OperatorUser> add_platform_admin(const std::string& email, const std::string& name,
+                                            const std::string& password);
+    // Sets the password of `email`, an owner or admin of the platform
+    // account, and ends every session and refresh token of the user (404
+    // otherwise).
+    Result<User> reset_admin_password(const std::string& email, const std::string& password);
+    // Adds `email` to `account` with `role`, without an invitation: a new
+    // user gets `password`. 409 ALREADY_MEMBER when it is one already.
+    Result<OperatorUser> add_member_directly(const AccountId& account, const std::string& email,
+                                             const std::string& name, Role role,
+                                             const std::string& password);
 
     // ---- API keys of the caller's account (api_keys.cc)
     Result<CreatedApiKey> create_api_key(const Principal& who, const NewApiKey& in);

@@ -62,6 +62,7 @@ Result<GatewayRecord> RoutingService::opened(const std::string& sealed, GatewayR
 }
 
 Status RoutingService::reload(db::Connection& c) {
+    if (offline_) return {};
     UJ_ASSIGN(auto stored, store::all_gateways(c));
     std::vector<GatewayRecord> gateways;
     for (auto& s : stored) {

@@ -84,6 +84,9 @@ public:
 
     // Loads the stored gateways and rules into the registry (at start).
     Status load();
+    // Changes are checked and stored, and no gateway runs in this process
+    // (`ujumbe admin`: a server picks them up when it starts).
+    void keep_offline() { offline_ = true; }
     // With no gateway stored: a gateway of `kind` with its default settings
     // and a catch-all SMS rule, so a fresh server can send at once (`make
     // run` with the sandbox).
@@ -163,6 +166,7 @@ private:
     GatewayRegistry& registry_;
     OperatorResolver resolver_;
     std::atomic<bool> rules_use_operators_{false};
+    bool offline_ = false;
 };
 
 }  // namespace ujumbe::routing

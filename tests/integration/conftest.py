@@ -145,11 +145,15 @@ class UjumbeServer:
         self._wait_ready()
         return self
 
-    def command(self, *args, timeout=120):
-        """Runs `ujumbe <args>` on this server's configuration (its database)."""
+    def command(self, *args, timeout=120, input=None):
+        """Runs `ujumbe <args>` on this server's configuration (its database);
+        `input` (text) is its standard input."""
+        if input is None:
+            return subprocess.run([str(_binary()), *args], env=self.env, cwd=str(self.base_dir),
+                                  stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                  timeout=timeout)
         return subprocess.run([str(_binary()), *args], env=self.env, cwd=str(self.base_dir),
-                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                              timeout=timeout)
+                              input=input, capture_output=True, text=True, timeout=timeout)
 
     def _create_database(self):
         server_url = os.environ.get("UJUMBE_TEST_PG_URL")
