@@ -48,7 +48,10 @@ TEST_P(RequestLogTest, LinesAreReadNewestFirstWithTheirFiltersAndOnlyTheirAccoun
     log.record(line("acc-a", "/api/v1/auth/me", 200, now - 3));
     log.record(line("acc-a", "/api/v1/messages/{id}", 404, now - 2));
     log.record(line("acc-a", "/api/v1/messages", 500, now - 1));
-    log.record(line("acc-b", "/api/v1/auth/me", 200, now));
+    auto odd = line("acc-b", "/api/v1/auth/me", 200, now);
+    odd.request_id = "a \"client's\" id\\ {with}, commas NULL \xc3\xbc";  // written as given
+    odd.api_key_id = ApiKeyId{"key-1"};
+    log.record(odd);
 
     auto mine = list(log, {.account_id = AccountId{"acc-a"}});
     ASSERT_TRUE(mine) << mine.error().message;
@@ -70,6 +73,10 @@ TEST_P(RequestLogTest, LinesAreReadNewestFirstWithTheirFiltersAndOnlyTheirAccoun
     ASSERT_TRUE(theirs);
     ASSERT_EQ(theirs->items.size(), 1u);
     EXPECT_EQ(theirs->items[0].line.account_id.value, "acc-b");
+    EXPECT_EQ(theirs->items[0].line.request_id, odd.request_id);
+    ASSERT_TRUE(theirs->items[0].line.api_key_id);
+    EXPECT_EQ(theirs->items[0].line.api_key_id->value, "key-1");
+    EXPECT_FALSE(mine->items[0].line.api_key_id);
     auto everyone = list(log, {.route = "/api/v1/auth/me"});
     ASSERT_TRUE(everyone);
     EXPECT_EQ(everyone->items.size(), 2u);

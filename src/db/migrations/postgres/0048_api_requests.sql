@@ -2,8 +2,10 @@
 -- for a signed-in caller, written in batches a moment after the answer,
 -- deleted once older than the server's request_log_days. The route is its
 -- template; no path, query, header or body is kept.
+-- Keyed by time first: pruning reads a range of the key, and no index of
+-- its own is kept for it or for the id.
 CREATE TABLE api_requests (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     account_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
     api_key_id TEXT,
@@ -13,7 +15,7 @@ CREATE TABLE api_requests (
     duration_us BIGINT NOT NULL,
     ip TEXT NOT NULL,
     request_id TEXT NOT NULL,
-    created_at BIGINT NOT NULL
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (created_at, id)
 );
 CREATE INDEX api_requests_account ON api_requests (account_id, created_at, id);
-CREATE INDEX api_requests_age ON api_requests (created_at);
