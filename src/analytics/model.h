@@ -17,6 +17,13 @@ struct LoggedRequest {
     http::RequestLine line;
 };
 
+// An account's API requests of one UTC day by one user.
+struct DailyRequests {
+    std::int64_t day = 0;
+    std::string user_id;
+    std::int64_t requests = 0;
+};
+
 struct RequestLogQuery {
     std::optional<AccountId> account_id;  // none: every account (platform admin)
     std::optional<std::string> method, route;

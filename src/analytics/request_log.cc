@@ -22,8 +22,9 @@ RequestLog::RequestLog(db::Database& db, Clock& clock, std::int64_t days, Micros
                .wake_at = kWakeAt,
                .max_waiting = kMaxWaiting,
                .overflow = db::Overflow::kDrop},
-              [](db::Connection& c, const std::vector<http::RequestLine>& batch) {
-                  return store::insert_requests(c, batch);
+              [](db::Connection& c, const std::vector<http::RequestLine>& batch) -> Status {
+                  UJ_TRY(store::insert_requests(c, batch));
+                  return store::add_api_usage(c, batch);
               }) {
     pruner_.start("request-prune", prune_every, std::chrono::milliseconds(0), [this] {
         if (auto pruned = prune(); !pruned)
@@ -61,6 +62,14 @@ Result<std::int64_t> RequestLog::prune() {
         if (n < kPruneBatch) break;
     }
     return total;
+}
+
+Result<std::vector<DailyRequests>> RequestLog::daily_requests(const AccountId& account,
+                                                              std::int64_t first_day,
+                                                              std::int64_t past_day) {
+    UJ_TRY(flush());
+    return db_.read(
+        [&](db::Connection& c) { return store::daily_requests(c, account, first_day, past_day); });
 }
 
 Result<db::WindowListing<LoggedRequest>> RequestLog::list(const RequestLogQuery& q,

@@ -46,6 +46,12 @@ public:
     // every request answered before its own.
     Result<db::WindowListing<LoggedRequest>> list(const RequestLogQuery& q, const db::Window& w);
 
+    // The account's API requests counted per UTC day and user, over the
+    // days [first_day, past_day) (written first, as list() does).
+    Result<std::vector<DailyRequests>> daily_requests(const AccountId& account,
+                                                      std::int64_t first_day,
+                                                      std::int64_t past_day);
+
     std::uint64_t dropped() const { return writer_.dropped(); }
 
 private:

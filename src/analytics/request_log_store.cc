@@ -1,8 +1,10 @@
 #include "analytics/request_log_store.h"
 
 #include <array>
+#include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include "core/ids.h"
 #include "db/filter.h"
@@ -116,6 +118,40 @@ Status insert_requests(Connection& c, const std::vector<http::RequestLine>& line
                                       ") VALUES " + db::value_rows(static_cast<int>(count), kWidth),
                                   params));
         });
+}
+
+Status add_api_usage(Connection& c, const std::vector<http::RequestLine>& lines) {
+    constexpr Micros kMicrosPerDay = 86'400LL * 1'000'000;
+    // In key order, one statement: two nodes' writers lock rows alike.
+    std::map<std::tuple<std::string, std::int64_t, std::string>, std::int64_t> counted;
+    for (const auto& l : lines)
+        ++counted[{l.account_id.value, l.at / kMicrosPerDay, l.user_id.value}];
+    if (counted.empty()) return {};
+    std::vector<db::Value> params;
+    params.reserve(counted.size() * 4);
+    for (const auto& [key, n] : counted) {
+        params.emplace_back(std::get<0>(key));
+        params.emplace_back(std::get<1>(key));
+        params.emplace_back(std::get<2>(key));
+        params.emplace_back(n);
+    }
+    return db::done(c.run("INSERT INTO api_usage (account_id, day, user_id, requests) VALUES " +
+                              db::value_rows(static_cast<int>(counted.size()), 4) +
+                              " ON CONFLICT (account_id, day, user_id) DO UPDATE SET requests = "
+                              "api_usage.requests + excluded.requests",
+                          params));
+}
+
+Result<std::vector<DailyRequests>> daily_requests(Connection& c, const AccountId& account,
+                                                  std::int64_t first_day, std::int64_t past_day) {
+    UJ_ASSIGN(auto rows, c.query("SELECT day, user_id, requests FROM api_usage WHERE "
+                                 "account_id = $1 AND day >= $2 AND day < $3 ORDER BY 1, 2",
+                                 {account.value, first_day, past_day}));
+    std::vector<DailyRequests> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows)
+        out.push_back({.day = r.i64(0), .user_id = r.text(1), .requests = r.i64(2)});
+    return out;
 }
 
 Result<db::WindowListing<LoggedRequest>> list_requests(Connection& c, const RequestLogQuery& q,

@@ -16,6 +16,13 @@ using db::Connection;
 
 // Appends the lines, many to a statement, each with a new id.
 Status insert_requests(Connection& c, const std::vector<http::RequestLine>& lines);
+// Adds the lines to the API requests counted per account, UTC day and user.
+Status add_api_usage(Connection& c, const std::vector<http::RequestLine>& lines);
+// The account's API requests of the UTC days [first_day, past_day) by day
+// and user.
+Result<std::vector<DailyRequests>> daily_requests(Connection& c, const AccountId& account,
+                                                  std::int64_t first_day, std::int64_t past_day);
+
 // Newest first, by page or cursor; counts exact up to db::kExactCountCap.
 Result<db::WindowListing<LoggedRequest>> list_requests(Connection& c, const RequestLogQuery& q,
                                                        const db::Window& w);

@@ -2,8 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/dates.h"
 #include "core/money.h"
 #include "core/validate.h"
+#include "formats/csv.h"
 #include "http/envelope.h"
 
 namespace ujumbe::analytics {
@@ -93,6 +95,113 @@ Result<Response> overview(AnalyticsService& s, RequestContext& ctx, const Reques
                        {"campaigns_paused", running("paused")}}}});
 }
 
+Result<UsageQuery> read_usage_query(const AnalyticsService& s, const Request& req) {
+    UsageQuery q;
+    FieldErrors errors;
+    constexpr Micros kDay = 86'400LL * 1'000'000;
+    const auto day_of = [&](const char* name) -> std::optional<std::int64_t> {
+        auto v = req.query_param(name);
+        if (!v) return std::nullopt;
+        const auto at = v->size() == 10 ? parse_date_param(*v) : std::nullopt;
+        if (!at) {
+            errors[name].push_back("Must be a date such as 2026-12-05.");
+            return std::nullopt;
+        }
+        return *at / kDay;
+    };
+    q.last_day = day_of("date_to").value_or(s.today());
+    q.first_day = day_of("date_from").value_or(q.last_day - 29);
+    const auto group = req.query_param("group_by").value_or("day");
+    if (group == "day")
+        q.group_by = UsageGroup::kDay;
+    else if (group == "user")
+        q.group_by = UsageGroup::kUser;
+    else if (group == "channel")
+        q.group_by = UsageGroup::kChannel;
+    else
+        errors["group_by"].push_back("One of day, user, channel.");
+    if (!errors.empty()) return Error::invalid_fields(std::move(errors));
+    return q;
+}
+
+json count_or_null(const std::optional<std::int64_t>& n) {
+    return n ? json(*n) : json(nullptr);
+}
+
+json figures_json(const UsageFigures& f) {
+    return {{"messages", f.messages},
+            {"segments", f.segments},
+            {"cost", money_sum_json(f.cost)},
+            {"api_requests", count_or_null(f.api_requests)},
+            {"media_bytes", count_or_null(f.media_bytes)}};
+}
+
+// The row's key under its group's name, with the user's name and email.
+void add_key(json& row, const Usage& u, UsageGroup group, const std::string& key) {
+    switch (group) {
+        case UsageGroup::kDay:
+            row["date"] = key;
+            return;
+        case UsageGroup::kChannel:
+            row["channel"] = key;
+            return;
+        case UsageGroup::kUser:
+            break;
+    }
+    row["user_id"] = key.empty() ? json(nullptr) : json(key);
+    const auto found = u.members.find(key);
+    row["name"] = found == u.members.end() ? json(nullptr) : json(found->second.user.name);
+    row["email"] = found == u.members.end() ? json(nullptr) : json(found->second.user.email);
+}
+
+std::string cell(const json& v) {
+    if (v.is_null()) return "";
+    return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
+Result<Response> usage(AnalyticsService& s, RequestContext& ctx, const Request& req) {
+    UJ_ASSIGN(auto q, read_usage_query(s, req));
+    const auto format = req.query_param("format").value_or("json");
+    if (format != "json" && format != "csv") return Error::invalid("format", "json or csv.");
+    UJ_ASSIGN(auto u, s.usage(ctx.who(), q));
+    json rows = json::array();
+    for (const auto& r : u.report.rows) {
+        json row = json::object();
+        add_key(row, u, q.group_by, r.key);
+        row.update(figures_json(r.figures));
+        rows.push_back(std::move(row));
+    }
+    static constexpr const char* kGroups[] = {"day", "user", "channel"};
+    const char* group = kGroups[static_cast<int>(q.group_by)];
+    if (format == "csv") {
+        std::vector<std::string> header;
+        if (q.group_by == UsageGroup::kUser)
+            header = {"user_id", "name", "email"};
+        else
+            header = {q.group_by == UsageGroup::kDay ? "date" : "channel"};
+        for (const auto* k : {"messages", "segments", "cost", "api_requests", "media_bytes"})
+            header.emplace_back(k);
+        std::string out;
+        formats::csv::append_record(out, header);
+        for (const auto& row : rows) {
+            std::vector<std::string> fields;
+            for (const auto& k : header) fields.push_back(cell(row[k]));
+            formats::csv::append_record(out, fields);
+        }
+        Response res;
+        res.content_type = "text/csv; charset=utf-8";
+        res.body = std::move(out);
+        res.headers.emplace_back("Content-Disposition",
+                                 "attachment; filename=\"usage-" + std::string(group) + ".csv\"");
+        return res;
+    }
+    return http::ok({{"date_from", day_date(q.first_day)},
+                     {"date_to", day_date(q.last_day)},
+                     {"group_by", group},
+                     {"results", std::move(rows)},
+                     {"total", figures_json(u.report.total)}});
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, AnalyticsService& s) {
@@ -101,6 +210,7 @@ void add_routes(http::Router& router, AnalyticsService& s) {
     };
     const http::RouteOptions read{.scope = "analytics:read"};
     router.add(Method::kGet, "/api/v1/analytics/overview", bind(overview), read);
+    router.add(Method::kGet, "/api/v1/usage", bind(usage), read);
 }
 
 }  // namespace ujumbe::analytics

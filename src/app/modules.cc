@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analytics/request_log_routes.h"
 #include "analytics/routes.h"
 #include "billing/routes.h"
 #include "campaigns/routes.h"
@@ -204,7 +205,16 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
       crm_notifications_(db, SystemClock::instance(), messaging_, campaigns_),
       crm_(db, SystemClock::instance(), contacts_, &messaging_, &crm_notifications_,
            config.currency),
-      analytics_(SystemClock::instance(), messaging_, billing_, contacts_, campaigns_, inbox_) {}
+      request_log_(db, SystemClock::instance(), config.request_log_days,
+                   config.request_log_prune_s * kMicrosPerSecond),
+      analytics_(SystemClock::instance(), {.identity = identity_,
+                                           .messaging = messaging_,
+                                           .billing = billing_,
+                                           .contacts = contacts_,
+                                           .campaigns = campaigns_,
+                                           .inbox = inbox_,
+                                           .media = media_,
+                                           .requests = request_log_}) {}
 
 Modules::~Modules() {
     stop();
@@ -246,6 +256,7 @@ Status Modules::start() {
 void Modules::stop() {
     if (stopped_) return;
     stopped_ = true;
+    request_log_.stop();
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
     campaign_runner_.stop();
     whatsapp_processor_.stop();
@@ -278,6 +289,7 @@ void Modules::add_routes(http::Router& router) {
     campaigns::add_routes(router, campaigns_);
     crm::add_routes(router, crm_, crm_notifications_, SystemClock::instance());
     analytics::add_routes(router, analytics_);
+    analytics::add_request_log_routes(router, request_log_);
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
     conversations::add_template_routes(router, whatsapp_templates_);

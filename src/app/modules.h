@@ -93,6 +93,7 @@ public:
     billing::BillingService& billing() { return billing_; }
     messaging::Pipeline::Health pipeline_health() const { return pipeline_.health(); }
     std::size_t realtime_clients() const { return realtime_hub_.clients(); }
+    analytics::RequestLog& request_log() { return request_log_; }
     // The gauges /metrics reads from the modules at each scrape
     // (docs/metrics.md), while the handles live.
     std::vector<metrics::Registry::Source> watch_metrics();
@@ -154,6 +155,8 @@ private:
     KeywordReplies keyword_replies_;
     crm::Notifications crm_notifications_;
     crm::CrmService crm_;
+    // The API request log: the HTTP server hands it a line per request.
+    analytics::RequestLog request_log_;
     analytics::AnalyticsService analytics_;
     bool stopped_ = false;
 };

@@ -10,7 +10,6 @@
 #include <thread>
 
 #include "analytics/request_log.h"
-#include "analytics/request_log_routes.h"
 #include "app/audited_routes.h"
 #include "app/commands.h"
 #include "app/metrics.h"
@@ -139,9 +138,7 @@ int serve(const Config& config) {
     modules.add_routes(router);
     audit::Recorder audit_recorder(**db, SystemClock::instance());
     audit::add_routes(router, **db, audit_recorder);
-    analytics::RequestLog request_log(**db, SystemClock::instance(), config.request_log_days,
-                                      config.request_log_prune_s * kMicrosPerSecond);
-    analytics::add_request_log_routes(router, request_log);
+    analytics::RequestLog& request_log = modules.request_log();
     assign_rate_classes(router);
     mark_audited_routes(router);
     identity::Authenticator authenticator(modules.identity());
@@ -252,7 +249,7 @@ int serve(const Config& config) {
     io.run();
     for (auto& t : pool) t.join();
     audit_recorder.stop();  // what the last requests recorded
-    request_log.stop();
+    request_log.stop();     // the last requests' lines, before the modules stop
     modules.stop();
     (*db)->stop();
     log::info("stopped");

@@ -53,11 +53,12 @@ struct LedgerEntry {
 };
 
 // The ledger entries of one UTC day (days since 1970-01-01) of one type,
-// channel and country ('' for entries of no message): a row of the
-// ledger's rollups. `amount` is signed (charges are negative).
+// channel and country ('' for entries of no message) caused by one user
+// ('' for none): a row of the ledger's rollups. `amount` is signed
+// (charges are negative).
 struct DailyLedger {
     std::int64_t day = 0;
-    std::string type, channel, country;
+    std::string type, channel, country, actor_id;
     std::int64_t entries = 0;
     MoneySum amount = 0;
 };

@@ -242,9 +242,10 @@ Result<bool> insert_refund_once(Connection& c, const LedgerEntry& refund) {
 Result<std::vector<DailyLedger>> daily_ledger(Connection& c, const AccountId& account,
                                               const std::string& currency, std::int64_t first_day,
                                               std::int64_t past_day) {
-    UJ_ASSIGN(auto rows, c.query("SELECT day, type, channel, country, entries, units, micros "
-                                 "FROM ledger_rollups WHERE account_id = $1 AND currency = $2 "
-                                 "AND day >= $3 AND day < $4 ORDER BY 1, 2, 3, 4",
+    UJ_ASSIGN(auto rows, c.query("SELECT day, type, channel, country, actor_id, entries, units, "
+                                 "micros FROM ledger_rollups WHERE account_id = $1 AND "
+                                 "currency = $2 AND day >= $3 AND day < $4 "
+                                 "ORDER BY 1, 2, 3, 4, 5",
                                  {account.value, currency, first_day, past_day}));
     std::vector<DailyLedger> out;
     out.reserve(rows.rows.size());
@@ -253,8 +254,9 @@ Result<std::vector<DailyLedger>> daily_ledger(Connection& c, const AccountId& ac
                        .type = r.text(1),
                        .channel = r.text(2),
                        .country = r.text(3),
-                       .entries = r.i64(4),
-                       .amount = sum_of(r, 5)});
+                       .actor_id = r.text(4),
+                       .entries = r.i64(5),
+                       .amount = sum_of(r, 6)});
     return out;
 }
 
@@ -263,11 +265,12 @@ Result<std::int64_t> rebuild_ledger_rollups(Connection& c) {
         UJ_TRY(c.run_script("LOCK TABLE ledger_entries IN SHARE MODE"));
     UJ_TRY(c.run_script("DELETE FROM ledger_rollups"));
     UJ_ASSIGN(auto r, c.query("INSERT INTO ledger_rollups (account_id, day, currency, type, "
-                              "channel, country, entries, units, micros) SELECT account_id, "
-                              "created_at / 86400000000, currency, type, COALESCE(channel, ''), "
-                              "COALESCE(country, ''), count(*), sum(amount / 1000000), "
+                              "channel, country, actor_id, entries, units, micros) SELECT "
+                              "account_id, created_at / 86400000000, currency, type, "
+                              "COALESCE(channel, ''), COALESCE(country, ''), "
+                              "COALESCE(actor_id, ''), count(*), sum(amount / 1000000), "
                               "sum(amount % 1000000) FROM ledger_entries "
-                              "GROUP BY 1, 2, 3, 4, 5, 6"));
+                              "GROUP BY 1, 2, 3, 4, 5, 6, 7"));
     return r.affected;
 }
 

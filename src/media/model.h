@@ -19,6 +19,13 @@ inline constexpr const char* kReady = "ready";
 inline constexpr const char* kPending = "pending";
 inline constexpr const char* kFailed = "failed";
 
+// Uploaded bytes of one UTC day by one user.
+struct DailyBytes {
+    std::int64_t day = 0;
+    std::string user_id;
+    std::int64_t bytes = 0;
+};
+
 struct Media {
     MediaId id;
     AccountId account_id;

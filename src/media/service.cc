@@ -78,6 +78,14 @@ Result<db::Listing<Media>> MediaService::list(const Principal& who, const MediaQ
         [&](db::Connection& c) { return store::list_media(c, who.account_id, q, page); });
 }
 
+Result<std::vector<DailyBytes>> MediaService::uploaded_bytes(const Principal& who,
+                                                             std::int64_t first_day,
+                                                             std::int64_t past_day) {
+    return db_.read([&](db::Connection& c) {
+        return store::uploaded_bytes(c, who.account_id, first_day, past_day);
+    });
+}
+
 Result<Media> MediaService::get(const Principal& who, const std::string& id) {
     UJ_ASSIGN(auto found, db_.read([&](db::Connection& c) { return find(c, who.account_id, id); }));
     if (!found) return Error::not_found("Media");

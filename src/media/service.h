@@ -53,6 +53,9 @@ public:
     Result<db::Listing<Media>> list(const Principal& who, const MediaQuery& q,
                                     const db::Paged& page);
     Result<Media> get(const Principal& who, const std::string& id);
+    // The caller's account's uploaded bytes per UTC day and user (usage).
+    Result<std::vector<DailyBytes>> uploaded_bytes(const Principal& who, std::int64_t first_day,
+                                                   std::int64_t past_day);
     // Owners and admins delete any; others what they uploaded. The file
     // goes with its last media object.
     Status remove(const Principal& who, const std::string& id);

@@ -85,6 +85,21 @@ Status delete_media(Connection& c, const AccountId& account, const MediaId& id) 
         c.query("DELETE FROM media WHERE id = $1 AND account_id = $2", {id.value, account.value}));
 }
 
+Result<std::vector<DailyBytes>> uploaded_bytes(Connection& c, const AccountId& account,
+                                               std::int64_t first_day, std::int64_t past_day) {
+    constexpr Micros kMicrosPerDay = 86'400LL * 1'000'000;
+    UJ_ASSIGN(auto rows,
+              c.query("SELECT created_at / 86400000000, COALESCE(created_by, ''), "
+                      "sum(size_bytes) FROM media WHERE account_id = $1 AND "
+                      "origin = 'upload' AND created_at >= $2 AND created_at < $3 "
+                      "GROUP BY 1, 2 ORDER BY 1, 2",
+                      {account.value, first_day * kMicrosPerDay, past_day * kMicrosPerDay}));
+    std::vector<DailyBytes> out;
+    for (const auto& r : rows.rows)
+        out.push_back({.day = r.i64(0), .user_id = r.text(1), .bytes = r.i64(2)});
+    return out;
+}
+
 Result<std::int64_t> bytes_of_account(Connection& c, const AccountId& account) {
     UJ_ASSIGN(auto row, c.query_one("SELECT COALESCE(sum(size_bytes), 0) FROM media WHERE "
                                     "account_id = $1",

@@ -23,6 +23,10 @@ Result<db::Listing<Media>> list_media(Connection& c, const AccountId& account, c
 Status delete_media(Connection& c, const AccountId& account, const MediaId& id);
 // The bytes of all the account's files (its quota's use).
 Result<std::int64_t> bytes_of_account(Connection& c, const AccountId& account);
+// The bytes of the account's uploads still stored, per UTC day of upload
+// and uploading user ('' for none), over the days [first_day, past_day).
+Result<std::vector<DailyBytes>> uploaded_bytes(Connection& c, const AccountId& account,
+                                               std::int64_t first_day, std::int64_t past_day);
 // Other media objects of the account holding the same file.
 Result<std::int64_t> count_sharing_file(Connection& c, const AccountId& account,
                                         const std::string& sha256);

@@ -178,6 +178,14 @@ struct DailyCount {
     std::int64_t messages = 0, segments = 0;
 };
 
+// An account's outbound messages of one UTC day sent by one user ('' for
+// none) on one channel, whatever became of them.
+struct DailyUsage {
+    std::int64_t day = 0;
+    std::string user_id, channel;
+    std::int64_t messages = 0, segments = 0;
+};
+
 // Messages not yet final, counted by status and by how long ago they were
 // last changed: under a minute, an hour, a day, two days, and older.
 struct BacklogCount {

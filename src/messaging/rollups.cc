@@ -111,6 +111,31 @@ Result<std::vector<DailyCount>> daily_counts(Connection& c, const AccountId& acc
     return out;
 }
 
+Result<std::vector<DailyUsage>> daily_usage(Connection& c, const AccountId& account,
+                                            std::int64_t first_day, std::int64_t past_day) {
+    const std::string where = " WHERE account_id = $1 AND day >= $2 AND day < $3";
+    std::string source =
+        "SELECT day, user_id, channel, messages, segments FROM message_usage" + where;
+    if (c.dialect() == db::Dialect::kPostgres)
+        source +=
+            " UNION ALL SELECT day, user_id, channel, messages, segments "
+            "FROM message_usage_deltas" +
+            where;
+    UJ_ASSIGN(auto rows, c.query("SELECT day, user_id, channel, sum(messages), sum(segments) "
+                                 "FROM (" +
+                                     source + ") counted GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                                 {account.value, first_day, past_day}));
+    std::vector<DailyUsage> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows)
+        out.push_back({.day = r.i64(0),
+                       .user_id = r.text(1),
+                       .channel = r.text(2),
+                       .messages = r.i64(3),
+                       .segments = r.i64(4)});
+    return out;
+}
+
 Result<std::int64_t> fold_rollup_deltas(Connection& c) {
     if (c.dialect() != db::Dialect::kPostgres) return 0;
     UJ_ASSIGN(auto locked, c.query_one("SELECT pg_try_advisory_xact_lock($1)", {kFoldLockKey}));
@@ -130,7 +155,19 @@ Result<std::int64_t> fold_rollup_deltas(Connection& c) {
                               "excluded.messages, segments = message_rollups.segments + "
                               "excluded.segments) SELECT COALESCE(sum(deltas), 0) "
                               "FROM summed"));
-    return r.rows.empty() ? std::int64_t{0} : r.rows.front().i64(0);
+    UJ_ASSIGN(auto u, c.query("WITH moved AS (DELETE FROM message_usage_deltas RETURNING *), "
+                              "summed AS (SELECT account_id, day, user_id, channel, "
+                              "sum(messages) AS messages, sum(segments) AS segments, "
+                              "count(*) AS deltas FROM moved GROUP BY 1, 2, 3, 4), "
+                              "folded AS (INSERT INTO message_usage (account_id, day, user_id, "
+                              "channel, messages, segments) SELECT account_id, day, user_id, "
+                              "channel, messages, segments FROM summed ORDER BY 1, 2, 3, 4 "
+                              "ON CONFLICT (account_id, day, user_id, channel) DO UPDATE SET "
+                              "messages = message_usage.messages + excluded.messages, "
+                              "segments = message_usage.segments + excluded.segments) "
+                              "SELECT COALESCE(sum(deltas), 0) FROM summed"));
+    return (r.rows.empty() ? std::int64_t{0} : r.rows.front().i64(0)) +
+           (u.rows.empty() ? std::int64_t{0} : u.rows.front().i64(0));
 }
 
 Result<std::int64_t> rebuild_rollups(Connection& c) {
@@ -143,13 +180,18 @@ Result<std::int64_t> rebuild_rollups(Connection& c) {
         UJ_TRY(c.query("SELECT pg_advisory_xact_lock($1)", {kFoldLockKey}));
         UJ_TRY(c.run_script("LOCK TABLE messages IN SHARE MODE"));
     }
-    UJ_TRY(c.run_script("DELETE FROM message_rollups"));
-    if (pg) UJ_TRY(c.run_script("DELETE FROM message_rollup_deltas"));
+    UJ_TRY(c.run_script("DELETE FROM message_rollups; DELETE FROM message_usage"));
+    if (pg)
+        UJ_TRY(c.run_script("DELETE FROM message_rollup_deltas; DELETE FROM message_usage_deltas"));
     UJ_ASSIGN(auto r, c.query(std::string("INSERT INTO message_rollups (") + kRollupColumns +
                               ") SELECT account_id, created_at / 86400000000, direction, channel, "
                               "status, COALESCE(gateway_id, ''), count(*), sum(segments) "
                               "FROM messages GROUP BY 1, 2, 3, 4, 5, 6"));
-    return r.affected;
+    UJ_ASSIGN(auto u, c.query("INSERT INTO message_usage (account_id, day, user_id, channel, "
+                              "messages, segments) SELECT account_id, created_at / 86400000000, "
+                              "COALESCE(user_id, ''), channel, count(*), sum(segments) FROM "
+                              "messages WHERE direction = 'outbound' GROUP BY 1, 2, 3, 4"));
+    return r.affected + u.affected;
 }
 
 }  // namespace ujumbe::messaging::store

@@ -33,9 +33,15 @@ Result<MessageStats> stats_from_rollups(Connection& c, const AccountId& account,
 Result<std::vector<DailyCount>> daily_counts(Connection& c, const AccountId& account,
                                              std::int64_t first_day, std::int64_t past_day);
 
+// The account's outbound messages of the UTC days [first_day, past_day) by
+// day, sending user and channel (message_usage).
+Result<std::vector<DailyUsage>> daily_usage(Connection& c, const AccountId& account,
+                                            std::int64_t first_day, std::int64_t past_day);
+
 // The two writers below run in the caller's write transaction.
 //
-// PostgreSQL: folds the deltas the triggers appended into the rollups; only
+// PostgreSQL: folds the deltas the triggers appended into the rollups (and
+// the usage counts); only
 // one node folds at a time. Returns the deltas
 // folded. SQLite's triggers write the rollups directly: nothing to do.
 Result<std::int64_t> fold_rollup_deltas(Connection& c);

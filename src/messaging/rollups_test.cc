@@ -1,13 +1,15 @@
 // The message rollups on both engines: after random traffic (sends,
 // claims, retries, failures, receipts, cancels, inbound messages over
 // several days), the statistics read from them equal a direct count of the
-// messages for every filter and range they answer, per account; and a
+// messages for every filter and range they answer, per account; the usage
+// counts equal the outbound messages sent per account and user; and a
 // rebuild writes the same counts.
 
 #include "messaging/rollups.h"
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
 
 #include "db/testing_db.h"
@@ -57,6 +59,7 @@ protected:
             m.encoding = "gsm7";
             m.segments = static_cast<int>(rng_() % 3) + 1;
             m.channel = rng_() % 5 == 0 ? "whatsapp" : "sms";
+            if (rng_() % 3) m.user_id = UserId{rng_() % 2 ? "user-a" : "user-b"};
             if (rng_() % 6 == 0) {
                 m.direction = "inbound";
                 m.status = status::kReceived;
@@ -64,6 +67,11 @@ protected:
                 m.status = rng_() % 4 == 0 ? status::kScheduled : status::kQueued;
             }
             m.created_at = m.updated_at = at;
+            if (m.direction == "outbound") {
+                auto& u = usage_[{m.account_id.value, m.user_id ? m.user_id->value : ""}];
+                u.first += 1;
+                u.second += m.segments;
+            }
             rows.push_back(&m);
             sent_.push_back({m.id, m.account_id, m.status});
         }
@@ -142,6 +150,25 @@ protected:
             }
     }
 
+    // Outbound messages and segments sent, by account and user.
+    void expect_same_usage(const std::string& when) {
+        std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> got;
+        for (const auto& account : {mine_, theirs_}) {
+            auto read = db().read([&](db::Connection& c) {
+                return store::daily_usage(c, account, kStart / store::kMicrosPerDay,
+                                          kStart / store::kMicrosPerDay + 5);
+            });
+            ASSERT_TRUE(read) << read.error().message;
+            for (const auto& d : *read) {
+                auto& u = got[{account.value, d.user_id}];
+                u.first += d.messages;
+                u.second += d.segments;
+            }
+        }
+        EXPECT_EQ(got, usage_) << when;
+    }
+
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> usage_;
     std::mt19937 rng_{20261203};
     AccountId mine_{"acct-mine"}, theirs_{"acct-theirs"};
     std::vector<Sent> sent_;
@@ -159,6 +186,7 @@ TEST_P(RollupsTest, StatisticsFromRollupsEqualDirectCountsAfterRandomTraffic) {
     }
     write(fold);
     expect_same_counts("folded");
+    expect_same_usage("folded");
     ASSERT_GT(counted(mine_, {.status = "delivered"}).total, 0);
     ASSERT_GT(counted(mine_, {.status = "failed"}).total, 0);
 }
@@ -182,6 +210,7 @@ TEST_P(RollupsTest, ARebuildWritesTheSameCounts) {
     EXPECT_EQ(after.total, before.total);
     EXPECT_EQ(after.by_status, before.by_status);
     expect_same_counts("rebuilt");
+    expect_same_usage("rebuilt");
 }
 
 TEST_P(RollupsTest, NumberSenderReferenceAndSearchFiltersCountTheMessages) {

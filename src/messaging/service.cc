@@ -100,6 +100,14 @@ Result<std::vector<DailyCount>> MessagingService::daily_counts(const Principal& 
     });
 }
 
+Result<std::vector<DailyUsage>> MessagingService::daily_usage(const Principal& who,
+                                                              std::int64_t first_day,
+                                                              std::int64_t past_day) {
+    return db_.read([&](db::Connection& c) {
+        return store::daily_usage(c, who.account_id, first_day, past_day);
+    });
+}
+
 Result<std::vector<BacklogCount>> MessagingService::backlog(const Principal& who) {
     if (!who.is_platform_admin())
         return Error::forbidden("Only the platform admin sees every account's backlog.");

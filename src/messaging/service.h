@@ -86,6 +86,9 @@ public:
     // from the rollups (days since 1970-01-01), for analytics.
     Result<std::vector<DailyCount>> daily_counts(const Principal& who, std::int64_t first_day,
                                                  std::int64_t past_day);
+    // The caller's outbound messages of those days by sending user and channel.
+    Result<std::vector<DailyUsage>> daily_usage(const Principal& who, std::int64_t first_day,
+                                                std::int64_t past_day);
     // Every account's messages not yet final, by status and age (platform
     // admin only): what an operator watches for stranded messages.
     Result<std::vector<BacklogCount>> backlog(const Principal& who);

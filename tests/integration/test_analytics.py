@@ -95,8 +95,8 @@ def put_ledger_rollup(srv, account, currency, day, channel, amount_micros, type_
     # As the schema splits it: whole units toward zero and the micro-units left.
     units = -(-amount_micros // 1_000_000) if amount_micros < 0 else amount_micros // 1_000_000
     u.run_sql(srv, "INSERT INTO ledger_rollups (account_id, day, currency, type, channel, "
-                   "country, entries, units, micros) VALUES ('%s', %d, '%s', '%s', '%s', 'TZ', 1, "
-                   "%d, %d)" % (account, day, currency, type_, channel, units,
+                   "country, actor_id, entries, units, micros) VALUES ('%s', %d, '%s', '%s', "
+                   "'%s', 'TZ', '', 1, %d, %d)" % (account, day, currency, type_, channel, units,
                                 amount_micros - units * 1_000_000))
 
 
@@ -322,3 +322,97 @@ def test_with_no_days_nothing_is_recorded(napi, nadmin):
     for _ in range(3):
         assert_ok(napi("GET", "/auth/me", token=nadmin.access))
     assert api_logs(napi, nadmin.access)["count"] == 0
+
+
+# ---------------------------------------------------------------- usage
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+
+
+def usage(api, token=None, apikey=None, **params):
+    return assert_ok(api("GET", u.with_query("/usage", **params), token=token, apikey=apikey))
+
+
+def test_usage_per_user_day_and_channel_with_cost_requests_and_media(api, owner):
+    agent = u.member(api, owner, role="agent", name="Baraka")
+    key = u.create_api_key(api, owner.access, scopes=["messages:send"])
+    ids = [assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "Habari"},
+                         token=owner.access), 201)["id"] for _ in range(2)]
+    ids.append(assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "x" * 200},
+                             apikey=key["key"]), 201)["id"])
+    ids.append(assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "Jambo"},
+                             token=agent.access), 201)["id"])
+    wait_final(api, owner.access, ids)
+    body, ctype = u.multipart_body(files=[("file", "menu.png", PNG, "image/png")])
+    assert_ok(api("POST", "/media", token=owner.access, raw_body=body, content_type=ctype), 201)
+
+    by_user = usage(api, owner.access, group_by="user")
+    assert by_user["group_by"] == "user"
+    rows = {r["user_id"]: r for r in by_user["results"]}
+    mine, theirs = rows[owner.user["id"]], rows[agent.user["id"]]
+    assert (mine["messages"], mine["segments"]) == (3, 4)  # 200 GSM characters: 2 segments
+    assert (theirs["messages"], theirs["segments"]) == (1, 1)
+    assert mine["name"] == owner.user["name"] and theirs["email"] == agent.user["email"]
+    assert mine["media_bytes"] == len(PNG) and theirs["media_bytes"] == 0
+    assert mine["api_requests"] >= 6 and theirs["api_requests"] == 1  # its one send
+    spent = charges_total(api, owner.access, owner.account_id)
+    assert sum(Decimal(str(r["cost"])) for r in by_user["results"]) == spent
+    assert Decimal(str(by_user["total"]["cost"])) == spent
+    assert by_user["total"]["messages"] == 4
+
+    by_day = usage(api, owner.access)
+    assert by_day["group_by"] == "day" and len(by_day["results"]) == 30
+    last = by_day["results"][-1]
+    assert last["date"] == today().isoformat() and last["messages"] == 4
+    assert last["media_bytes"] == len(PNG) and last["api_requests"] >= 8
+    assert all(r["messages"] == 0 for r in by_day["results"][:-1])
+
+    by_channel = usage(api, owner.access, group_by="channel")
+    assert [r["channel"] for r in by_channel["results"]] == ["sms"]
+    sms = by_channel["results"][0]
+    assert sms["messages"] == 4 and sms["api_requests"] is None and sms["media_bytes"] is None
+    assert Decimal(str(sms["cost"])) == spent
+
+    one_day = usage(api, owner.access, date_from=today().isoformat(),
+                    date_to=today().isoformat())
+    assert len(one_day["results"]) == 1 and one_day["total"]["messages"] == 4
+    before = (today() - datetime.timedelta(days=3)).isoformat()
+    assert usage(api, owner.access, date_from=before, date_to=before)["total"]["messages"] == 0
+
+
+def test_usage_exports_csv(api, owner):
+    assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "Habari"},
+                  token=owner.access), 201)
+    resp = api("GET", "/usage?group_by=user&format=csv", token=owner.access)
+    assert resp.status == 200 and resp.headers["content-type"].startswith("text/csv")
+    assert "usage-user.csv" in resp.headers["content-disposition"]
+    rows = u.csv_dicts(resp.raw.decode("utf-8"))
+    assert list(rows[0]) == ["user_id", "name", "email", "messages", "segments", "cost",
+                             "api_requests", "media_bytes"]
+    assert [r for r in rows if r["user_id"] == owner.user["id"] and r["messages"] == "1"]
+    by_day = u.csv_dicts(api("GET", "/usage?format=csv", token=owner.access).raw.decode())
+    assert len(by_day) == 30 and by_day[-1]["date"] == today().isoformat()
+    empty = api("GET", "/usage?group_by=channel&format=csv&date_from=2025-01-01&date_to="
+                       "2025-01-02", token=owner.access).raw.decode().splitlines()
+    assert empty == ["channel,messages,segments,cost,api_requests,media_bytes"]
+
+
+def test_usage_refuses_bad_ranges_and_callers(api, owner, register):
+    for params, field in ((dict(group_by="week"), "group_by"),
+                          (dict(date_from="yesterday"), "date_from"),
+                          (dict(date_to="2026-13-01"), "date_to"),
+                          (dict(date_from="2026-12-05T00:00:00Z"), "date_from"),
+                          (dict(date_from="2024-01-01", date_to="2025-06-01"), "date_from"),
+                          (dict(date_from="2026-12-05", date_to="2026-12-01"), "date_to"),
+                          (dict(format="pdf"), "format")):
+        assert_validation(api("GET", u.with_query("/usage", **params), token=owner.access),
+                          field)
+    agent = u.member(api, owner, role="agent")
+    u.assert_error(api("GET", "/usage", token=agent.access), 403)
+    narrow = u.create_api_key(api, owner.access, scopes=["messages:read"])
+    u.assert_error(api("GET", "/usage", apikey=narrow["key"]), 403)
+    assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "Habari"},
+                  token=owner.access), 201)
+    other = register()
+    assert usage(api, other.access)["total"]["messages"] == 0
+    assert usage(api, owner.access, account_id=other.account_id)["total"]["messages"] == 1

@@ -1,5 +1,5 @@
--- Ledger totals per account, UTC day, currency, entry type, channel and
--- country (docs/analytics.md). A trigger keeps them in the transaction of
+-- Ledger totals per account, UTC day, currency, entry type, channel,
+-- country and actor (the user who caused the entry) (docs/analytics.md). A trigger keeps them in the transaction of
 -- every entry written (entries are never changed or deleted), so spend by
 -- day, channel and country is read without adding up every charge.
 -- Amounts are kept as two sums, of whole units and of the micro-units
@@ -11,21 +11,24 @@ CREATE TABLE ledger_rollups (
     type TEXT NOT NULL,
     channel TEXT NOT NULL,            -- '' for entries of no message
     country TEXT NOT NULL,            -- ''
+    actor_id TEXT NOT NULL,           -- '' for entries of no user
     entries BIGINT NOT NULL,
     units BIGINT NOT NULL,            -- sum of amount / 1000000
     micros BIGINT NOT NULL,           -- sum of amount % 1000000
-    PRIMARY KEY (account_id, day, currency, type, channel, country)
+    PRIMARY KEY (account_id, day, currency, type, channel, country, actor_id)
 ) WITHOUT ROWID;
 
 INSERT INTO ledger_rollups
 SELECT account_id, created_at / 86400000000, currency, type, COALESCE(channel, ''),
-       COALESCE(country, ''), count(*), sum(amount / 1000000), sum(amount % 1000000)
-FROM ledger_entries GROUP BY 1, 2, 3, 4, 5, 6;
+       COALESCE(country, ''), COALESCE(actor_id, ''), count(*), sum(amount / 1000000),
+       sum(amount % 1000000)
+FROM ledger_entries GROUP BY 1, 2, 3, 4, 5, 6, 7;
 
 CREATE TRIGGER ledger_rollups_insert AFTER INSERT ON ledger_entries
 BEGIN
     INSERT INTO ledger_rollups VALUES (NEW.account_id, NEW.created_at / 86400000000,
-        NEW.currency, NEW.type, COALESCE(NEW.channel, ''), COALESCE(NEW.country, ''), 1,
+        NEW.currency, NEW.type, COALESCE(NEW.channel, ''), COALESCE(NEW.country, ''),
+        COALESCE(NEW.actor_id, ''), 1,
         NEW.amount / 1000000, NEW.amount % 1000000)
     ON CONFLICT DO UPDATE SET entries = entries + 1, units = units + excluded.units,
         micros = micros + excluded.micros;
