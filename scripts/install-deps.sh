@@ -14,6 +14,8 @@ packages=(
     python3-websockets  # the realtime tests' WebSocket client
     python3-aiosmtpd openssl  # the mail tests' SMTP relay and its certificate
     ca-certificates  # HTTPS to SMS providers checks their certificates
+    libhpdf-dev  # PDF statements (libharu)
+    poppler-utils  # the PDF tests read the text back (pdftotext) and render pages (pdftoppm)
     "$@"
 )
 # Node.js (with its npm) runs the SMPP simulator of the interop tests; a

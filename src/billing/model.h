@@ -73,6 +73,10 @@ struct LedgerDays {
 // A month of an account's ledger.
 struct Statement {
     AccountId account_id;
+    // Whose statement it is, as the account describes itself.
+    struct Holder {
+        std::string business_name, account_sid, contact_email, contact_phone, country;
+    } holder;
     std::string currency;
     std::string month;  // YYYY-MM
     Micros from = 0, until = 0;

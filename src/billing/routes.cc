@@ -3,6 +3,7 @@
 
 #include "billing/routes.h"
 
+#include "billing/statement_pdf.h"
 #include "core/dates.h"
 #include "core/ids.h"
 #include "core/validate.h"
@@ -221,8 +222,20 @@ Result<Response> credit_limit(BillingService& s, RequestContext& ctx, const Requ
 Result<Response> statement(BillingService& s, RequestContext& ctx, const Request& req) {
     auto month = req.query_param("month");
     if (!month) return Error::invalid("month", "This parameter is required (2026-11).");
+    const auto format = req.query_param("format").value_or("json");
+    if (format != "json" && format != "csv" && format != "pdf")
+        return Error::invalid("format", "json, csv or pdf.");
     UJ_ASSIGN(auto st, s.statement(ctx.who(), account_param(req), *month));
-    if (req.query_param("format").value_or("json") == "csv") {
+    if (format == "pdf") {
+        UJ_ASSIGN(auto pdf, statement_pdf(st));
+        Response res;
+        res.content_type = "application/pdf";
+        res.headers.emplace_back("Content-Disposition",
+                                 "attachment; filename=\"statement-" + st.month + ".pdf\"");
+        res.body = std::move(pdf);
+        return res;
+    }
+    if (format == "csv") {
         Response res;
         res.content_type = "text/csv; charset=utf-8";
         res.headers.emplace_back("Content-Disposition",

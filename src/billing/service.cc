@@ -243,6 +243,13 @@ Result<Statement> BillingService::statement(const Principal& who,
         return store::statement(c, target, options_.currency, span->from, span->until);
     }));
     s.month = month;
+    UJ_ASSIGN(auto account, identity_.account_by_id(target));
+    s.holder = {
+        .business_name = account.business_name.empty() ? account.name : account.business_name,
+        .account_sid = account.account_sid,
+        .contact_email = account.contact_email,
+        .contact_phone = account.contact_phone,
+        .country = account.country};
     return s;
 }
 
