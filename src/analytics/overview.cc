@@ -45,13 +45,12 @@ void add(Tally& t, const messaging::DailyCount& c) {
         add_outbound(t, c.channel, c.status, c.messages, c.segments);
 }
 
-// What a message's charges and refunds cost (charges are negative).
+}  // namespace
+
 bool is_message_spend(const billing::DailyLedger& e) {
     return !e.channel.empty() &&
            (e.type == billing::entry_type::kCharge || e.type == billing::entry_type::kRefund);
 }
-
-}  // namespace
 
 std::int64_t OverviewQuery::week_start() const {
     const std::chrono::weekday wd{as_date(today)};
@@ -84,12 +83,13 @@ Overview fold_overview(const OverviewQuery& q, const std::vector<messaging::Dail
         if (day < first || day > q.today) return nullptr;
         return &o.daily[static_cast<std::size_t>(day - first)];
     };
+    const std::int64_t week = q.week_start(), month = q.month_start();
     for (const auto& c : messages) {
         if (q.channel && c.channel != *q.channel) continue;
-        if (c.direction == "outbound") {
+        if (c.direction == "outbound" && c.day <= q.today) {
             if (c.day == q.today) o.sent_today += c.messages;
-            if (c.day >= q.week_start() && c.day <= q.today) o.sent_this_week += c.messages;
-            if (c.day >= q.month_start() && c.day <= q.today) o.sent_this_month += c.messages;
+            if (c.day >= week) o.sent_this_week += c.messages;
+            if (c.day >= month) o.sent_this_month += c.messages;
         }
         DayActivity* d = day_in_range(c.day);
         if (!d) continue;

@@ -58,6 +58,10 @@ struct Overview {
     std::vector<DayActivity> daily;  // every day of the range, oldest first
 };
 
+// A message's charge or refund (what spend and cost add up; charges are
+// negative), not a top-up, a transfer or a plan fee.
+bool is_message_spend(const billing::DailyLedger& e);
+
 // Folds the rollups of [q.earliest_day(), q.today] into the overview.
 Overview fold_overview(const OverviewQuery& q, const std::vector<messaging::DailyCount>& messages,
                        const std::vector<billing::DailyLedger>& ledger);

@@ -8,7 +8,6 @@ namespace ujumbe::analytics {
 namespace {
 
 constexpr int kPruneBatch = 5000;
-constexpr Micros kMicrosPerDay = 86'400LL * 1'000'000;
 
 }  // namespace
 

@@ -121,7 +121,6 @@ Status insert_requests(Connection& c, const std::vector<http::RequestLine>& line
 }
 
 Status add_api_usage(Connection& c, const std::vector<http::RequestLine>& lines) {
-    constexpr Micros kMicrosPerDay = 86'400LL * 1'000'000;
     // In key order, one statement: two nodes' writers lock rows alike.
     std::map<std::tuple<std::string, std::int64_t, std::string>, std::int64_t> counted;
     for (const auto& l : lines)

@@ -98,7 +98,6 @@ Result<Response> overview(AnalyticsService& s, RequestContext& ctx, const Reques
 Result<UsageQuery> read_usage_query(const AnalyticsService& s, const Request& req) {
     UsageQuery q;
     FieldErrors errors;
-    constexpr Micros kDay = 86'400LL * 1'000'000;
     const auto day_of = [&](const char* name) -> std::optional<std::int64_t> {
         auto v = req.query_param(name);
         if (!v) return std::nullopt;
@@ -107,7 +106,7 @@ Result<UsageQuery> read_usage_query(const AnalyticsService& s, const Request& re
             errors[name].push_back("Must be a date such as 2026-12-05.");
             return std::nullopt;
         }
-        return *at / kDay;
+        return *at / kMicrosPerDay;
     };
     q.last_day = day_of("date_to").value_or(s.today());
     q.first_day = day_of("date_from").value_or(q.last_day - 29);

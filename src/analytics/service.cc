@@ -1,21 +1,18 @@
 #include "analytics/service.h"
 
-#include "messaging/rollups.h"
-
 namespace ujumbe::analytics {
 
 AnalyticsService::AnalyticsService(Clock& clock, AnalyticsSources sources)
     : clock_(clock), in_(sources) {}
 
 std::int64_t AnalyticsService::today() const {
-    return clock_.now() / messaging::store::kMicrosPerDay;
+    return clock_.now() / kMicrosPerDay;
 }
 
 Result<Dashboard> AnalyticsService::overview(const Principal& who, int days,
                                              const std::optional<std::string>& channel) {
     if (days < 1 || days > kMaxDays) return Error::invalid("days", "A whole number from 1 to 366.");
-    OverviewQuery q{
-        .days = days, .today = clock_.now() / messaging::store::kMicrosPerDay, .channel = channel};
+    OverviewQuery q{.days = days, .today = today(), .channel = channel};
     const std::int64_t first = q.earliest_day(), past = q.today + 1;
     UJ_ASSIGN(auto counts, in_.messaging.daily_counts(who, first, past));
     UJ_ASSIGN(auto ledger, in_.billing.ledger_days(who, first, past));

@@ -37,9 +37,7 @@ UsageReport fold_usage(const UsageQuery& q, const UsageSources& in) {
         f.segments += m.segments;
     }
     for (const auto& e : in.ledger) {
-        const bool spend = !e.channel.empty() && (e.type == billing::entry_type::kCharge ||
-                                                  e.type == billing::entry_type::kRefund);
-        if (!spend || !in_range(e.day)) continue;
+        if (!is_message_spend(e) || !in_range(e.day)) continue;
         row(e.day, e.actor_id, e.channel).cost -= e.amount;
     }
     if (!by_channel) {

@@ -475,7 +475,8 @@ int fail(bool as_json, const Error& e, const std::string& task) {
     } else {
         std::cerr << "ujumbe admin " << task << ": " << e.message << "\n";
     }
-    return e.code == ErrorCode::kInvalidArgument ? 2 : 1;
+    // A value named wrongly (a field error) is asked wrongly, whatever refused it.
+    return e.code == ErrorCode::kInvalidArgument || !e.errors.empty() ? 2 : 1;
 }
 
 }  // namespace

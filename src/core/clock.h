@@ -12,6 +12,7 @@ namespace ujumbe {
 
 using Micros = std::int64_t;
 constexpr Micros kMicrosPerSecond = 1'000'000;
+constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
 
 class Clock {
 public:

@@ -87,7 +87,6 @@ Status delete_media(Connection& c, const AccountId& account, const MediaId& id) 
 
 Result<std::vector<DailyBytes>> uploaded_bytes(Connection& c, const AccountId& account,
                                                std::int64_t first_day, std::int64_t past_day) {
-    constexpr Micros kMicrosPerDay = 86'400LL * 1'000'000;
     UJ_ASSIGN(auto rows,
               c.query("SELECT created_at / 86400000000, COALESCE(created_by, ''), "
                       "sum(size_bytes) FROM media WHERE account_id = $1 AND "

@@ -19,8 +19,6 @@ namespace ujumbe::messaging {
 
 namespace {
 
-constexpr Micros kMicrosPerDay = 86'400 * kMicrosPerSecond;
-
 // An address as given, trimmed and lower-cased (as contacts keep theirs).
 std::string email_address(std::string_view given) {
     while (!given.empty() && std::isspace(static_cast<unsigned char>(given.front())))

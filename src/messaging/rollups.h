@@ -15,7 +15,7 @@ namespace ujumbe::messaging::store {
 
 using db::Connection;
 
-constexpr Micros kMicrosPerDay = 86'400LL * 1'000'000;
+using ujumbe::kMicrosPerDay;
 
 // True when every filter of `q` is one the rollups keep (status, direction,
 // channel, date range); number, sender, reference and search filters need
