@@ -20,10 +20,17 @@ std::int64_t day_of(sys_days d) {
     return d.time_since_epoch().count();
 }
 
-// Counts `n` outbound messages of `status` on `channel` into `t`. Mail has
-// no receipts: sent is as far as it goes, and counts as reached.
-void add_outbound(Tally& t, const std::string& channel, const std::string& status, std::int64_t n,
-                  std::int64_t segments) {
+void add(Tally& t, const messaging::DailyCount& c) {
+    if (c.direction == "inbound")
+        t.received += c.messages;
+    else
+        count_outbound(t, c.channel, c.status, c.messages, c.segments);
+}
+
+}  // namespace
+
+void count_outbound(Tally& t, const std::string& channel, const std::string& status, std::int64_t n,
+                    std::int64_t segments) {
     t.sent += n;
     t.segments += segments;
     const auto s = messaging::parse_status(status);
@@ -37,15 +44,6 @@ void add_outbound(Tally& t, const std::string& channel, const std::string& statu
     else
         t.pending += n;
 }
-
-void add(Tally& t, const messaging::DailyCount& c) {
-    if (c.direction == "inbound")
-        t.received += c.messages;
-    else
-        add_outbound(t, c.channel, c.status, c.messages, c.segments);
-}
-
-}  // namespace
 
 bool is_message_spend(const billing::DailyLedger& e) {
     return !e.channel.empty() &&

@@ -58,6 +58,12 @@ struct Overview {
     std::vector<DayActivity> daily;  // every day of the range, oldest first
 };
 
+// Counts `n` outbound messages of `status` on `channel` (and their
+// segments) into `t`. Mail has no receipts: sent is as far as it goes, and
+// counts as reached.
+void count_outbound(Tally& t, const std::string& channel, const std::string& status, std::int64_t n,
+                    std::int64_t segments);
+
 // A message's charge or refund (what spend and cost add up; charges are
 // negative), not a top-up, a transfer or a plan fee.
 bool is_message_spend(const billing::DailyLedger& e);

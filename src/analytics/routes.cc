@@ -2,10 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analytics/report_render.h"
+#include "analytics/report_tables.h"
 #include "core/dates.h"
 #include "core/money.h"
 #include "core/validate.h"
-#include "formats/csv.h"
 #include "http/envelope.h"
 
 namespace ujumbe::analytics {
@@ -101,61 +102,18 @@ Result<UsageQuery> read_usage_query(const AnalyticsService& s, const Request& re
     const auto day_of = [&](const char* name) -> std::optional<std::int64_t> {
         auto v = req.query_param(name);
         if (!v) return std::nullopt;
-        const auto at = v->size() == 10 ? parse_date_param(*v) : std::nullopt;
-        if (!at) {
-            errors[name].push_back("Must be a date such as 2026-12-05.");
-            return std::nullopt;
-        }
-        return *at / kMicrosPerDay;
+        const auto day = parse_day(*v);
+        if (!day) errors[name].push_back(kDayHint);
+        return day;
     };
     q.last_day = day_of("date_to").value_or(s.today());
     q.first_day = day_of("date_from").value_or(q.last_day - 29);
-    const auto group = req.query_param("group_by").value_or("day");
-    if (group == "day")
-        q.group_by = UsageGroup::kDay;
-    else if (group == "user")
-        q.group_by = UsageGroup::kUser;
-    else if (group == "channel")
-        q.group_by = UsageGroup::kChannel;
+    if (const auto group = parse_usage_group(req.query_param("group_by").value_or("day")))
+        q.group_by = *group;
     else
         errors["group_by"].push_back("One of day, user, channel.");
     if (!errors.empty()) return Error::invalid_fields(std::move(errors));
     return q;
-}
-
-json count_or_null(const std::optional<std::int64_t>& n) {
-    return n ? json(*n) : json(nullptr);
-}
-
-json figures_json(const UsageFigures& f) {
-    return {{"messages", f.messages},
-            {"segments", f.segments},
-            {"cost", money_sum_json(f.cost)},
-            {"api_requests", count_or_null(f.api_requests)},
-            {"media_bytes", count_or_null(f.media_bytes)}};
-}
-
-// The row's key under its group's name, with the user's name and email.
-void add_key(json& row, const Usage& u, UsageGroup group, const std::string& key) {
-    switch (group) {
-        case UsageGroup::kDay:
-            row["date"] = key;
-            return;
-        case UsageGroup::kChannel:
-            row["channel"] = key;
-            return;
-        case UsageGroup::kUser:
-            break;
-    }
-    row["user_id"] = key.empty() ? json(nullptr) : json(key);
-    const auto found = u.members.find(key);
-    row["name"] = found == u.members.end() ? json(nullptr) : json(found->second.user.name);
-    row["email"] = found == u.members.end() ? json(nullptr) : json(found->second.user.email);
-}
-
-std::string cell(const json& v) {
-    if (v.is_null()) return "";
-    return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
 Result<Response> usage(AnalyticsService& s, RequestContext& ctx, const Request& req) {
@@ -163,42 +121,29 @@ Result<Response> usage(AnalyticsService& s, RequestContext& ctx, const Request& 
     const auto format = req.query_param("format").value_or("json");
     if (format != "json" && format != "csv") return Error::invalid("format", "json or csv.");
     UJ_ASSIGN(auto u, s.usage(ctx.who(), q));
-    json rows = json::array();
-    for (const auto& r : u.report.rows) {
-        json row = json::object();
-        add_key(row, u, q.group_by, r.key);
-        row.update(figures_json(r.figures));
-        rows.push_back(std::move(row));
-    }
-    static constexpr const char* kGroups[] = {"day", "user", "channel"};
-    const char* group = kGroups[static_cast<int>(q.group_by)];
+    Report report{.request = {.kind = ReportKind::kUsage,
+                              .first_day = q.first_day,
+                              .last_day = q.last_day,
+                              .group_by = q.group_by}};
+    auto& table = report.tables.emplace_back(usage_table(u, q.group_by));
+    const std::string group(usage_group_name(q.group_by));
+    json total = json::object();
+    for (std::size_t i = table.key_columns; i < table.columns.size(); ++i)
+        total[table.columns[i]] = (*table.total)[i];
+    table.total.reset();  // the CSV is the rows; JSON has the total apart
     if (format == "csv") {
-        std::vector<std::string> header;
-        if (q.group_by == UsageGroup::kUser)
-            header = {"user_id", "name", "email"};
-        else
-            header = {q.group_by == UsageGroup::kDay ? "date" : "channel"};
-        for (const auto* k : {"messages", "segments", "cost", "api_requests", "media_bytes"})
-            header.emplace_back(k);
-        std::string out;
-        formats::csv::append_record(out, header);
-        for (const auto& row : rows) {
-            std::vector<std::string> fields;
-            for (const auto& k : header) fields.push_back(cell(row[k]));
-            formats::csv::append_record(out, fields);
-        }
         Response res;
         res.content_type = "text/csv; charset=utf-8";
-        res.body = std::move(out);
+        res.body = report_csv(report);
         res.headers.emplace_back("Content-Disposition",
-                                 "attachment; filename=\"usage-" + std::string(group) + ".csv\"");
+                                 "attachment; filename=\"usage-" + group + ".csv\"");
         return res;
     }
     return http::ok({{"date_from", day_date(q.first_day)},
                      {"date_to", day_date(q.last_day)},
                      {"group_by", group},
-                     {"results", std::move(rows)},
-                     {"total", figures_json(u.report.total)}});
+                     {"results", std::move(report_json(report)["results"])},
+                     {"total", std::move(total)}});
 }
 
 }  // namespace

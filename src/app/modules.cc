@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "analytics/report_routes.h"
 #include "analytics/request_log_routes.h"
 #include "analytics/routes.h"
 #include "billing/routes.h"
@@ -214,7 +215,13 @@ Modules::Modules(const Config& config, db::Database& db, const std::string& secr
                                            .campaigns = campaigns_,
                                            .inbox = inbox_,
                                            .media = media_,
-                                           .requests = request_log_}) {}
+                                           .requests = request_log_}),
+      reports_(db, SystemClock::instance(),
+               {.analytics = analytics_,
+                .identity = identity_,
+                .messaging = messaging_,
+                .billing = billing_,
+                .routing = routing_}) {}
 
 Modules::~Modules() {
     stop();
@@ -238,6 +245,7 @@ Status Modules::start() {
     whatsapp_sending_.start();
     keyword_replies_.start();
     realtime_publisher_.start();
+    reports_.start();
     if (db_.dialect() == db::Dialect::kPostgres) {
         realtime_listener_ =
             std::make_unique<realtime::PgListener>(config_.effective_database_url(), realtime_hub_);
@@ -258,6 +266,7 @@ void Modules::stop() {
     stopped_ = true;
     request_log_.stop();
     if (smpp_endpoint_) smpp_endpoint_->stop();  // no more submits
+    reports_.stop();
     campaign_runner_.stop();
     whatsapp_processor_.stop();
     media_fetcher_.stop();
@@ -290,6 +299,7 @@ void Modules::add_routes(http::Router& router) {
     crm::add_routes(router, crm_, crm_notifications_, SystemClock::instance());
     analytics::add_routes(router, analytics_);
     analytics::add_request_log_routes(router, request_log_);
+    analytics::add_report_routes(router, reports_);
     conversations::add_routes(router, whatsapp_channels_);
     conversations::add_inbox_routes(router, inbox_);
     conversations::add_template_routes(router, whatsapp_templates_);

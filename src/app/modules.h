@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "analytics/reports.h"
 #include "analytics/service.h"
 #include "app/keyword_replies.h"
 #include "app/plan_retention.h"
@@ -158,6 +159,7 @@ private:
     // The API request log: the HTTP server hands it a line per request.
     analytics::RequestLog request_log_;
     analytics::AnalyticsService analytics_;
+    analytics::Reports reports_;
     bool stopped_ = false;
 };
 

@@ -70,6 +70,15 @@ struct LedgerDays {
     std::vector<DailyLedger> days;
 };
 
+// A reseller's revenue from one client over a time: what the client paid
+// for its messages minus what the reseller paid for the same messages,
+// refunds of failed messages taken off both.
+struct ClientRevenue {
+    AccountId account_id;
+    std::int64_t messages = 0;  // charged to the client
+    MoneySum client_paid = 0, reseller_paid = 0, revenue = 0;
+};
+
 // A month of an account's ledger.
 struct Statement {
     AccountId account_id;
@@ -95,14 +104,8 @@ struct Statement {
         MoneySum amount = 0;  // charged (negative)
     };
     std::vector<ByDestination> charges;
-    // A reseller's revenue from each client: what the client paid for its
-    // messages minus what the reseller paid for the same messages.
-    struct ChildRevenue {
-        AccountId account_id;
-        std::int64_t messages = 0;
-        MoneySum client_paid = 0, reseller_paid = 0, revenue = 0;
-    };
-    std::vector<ChildRevenue> children;
+    // A reseller's revenue from each client (store::revenue_by_client).
+    std::vector<ClientRevenue> children;
 };
 
 struct LedgerQuery {

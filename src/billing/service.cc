@@ -253,6 +253,15 @@ Result<Statement> BillingService::statement(const Principal& who,
     return s;
 }
 
+Result<std::vector<ClientRevenue>> BillingService::client_revenue(const Principal& who, Micros from,
+                                                                  Micros until) {
+    if (who.account_type != AccountType::kReseller || !who.can_manage())
+        return Error::forbidden("Only a reseller's owners and admins read its revenue");
+    return db_.read([&](db::Connection& c) {
+        return store::revenue_by_client(c, who.account_id, options_.currency, from, until);
+    });
+}
+
 Result<std::vector<Plan>> BillingService::plans() {
     return read_plans(db_);
 }

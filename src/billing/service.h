@@ -112,6 +112,10 @@ public:
     // [first_day, past_day) (days since 1970-01-01), for analytics.
     Result<LedgerDays> ledger_days(const Principal& who, std::int64_t first_day,
                                    std::int64_t past_day);
+    // A reseller's revenue from each of its clients over [from, until)
+    // (owners and admins of a reseller).
+    Result<std::vector<ClientRevenue>> client_revenue(const Principal& who, Micros from,
+                                                      Micros until);
     // A month ("2026-11") of the caller's ledger, or of a child's.
     Result<Statement> statement(const Principal& who, const std::optional<AccountId>& account_id,
                                 const std::string& month);

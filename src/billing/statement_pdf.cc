@@ -59,7 +59,7 @@ Result<std::string> statement_pdf(const Statement& s) {
 
     if (!s.children.empty()) {
         doc.gap();
-        const std::vector<Column> five = {{175}, {60, true}, {90, true}, {90, true}, {80, true}};
+        const std::vector<Column> five = {{215}, {50, true}, {80, true}, {75, true}, {75, true}};
         doc.heading("Revenue by client");
         doc.row({"Client account", "Messages", "Client paid", "You paid", "Revenue"}, five, true);
         MoneySum revenue = 0;

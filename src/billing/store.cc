@@ -1,5 +1,7 @@
 #include "billing/store.h"
 
+#include <map>
+
 #include "core/money.h"
 #include "db/event_outbox.h"
 
@@ -274,6 +276,47 @@ Result<std::int64_t> rebuild_ledger_rollups(Connection& c) {
     return r.affected;
 }
 
+Result<std::vector<ClientRevenue>> revenue_by_client(Connection& c, const AccountId& reseller,
+                                                     const std::string& currency, Micros from,
+                                                     Micros until) {
+    // Each side from its own ledger: the reseller's entries name the client
+    // as counterparty; the client's are its message charges and refunds.
+    // A client the reseller charges nothing for has no entry of the first.
+    const std::vector<Value> params{reseller.value, currency, from, until};
+    UJ_ASSIGN(auto paid_by_reseller,
+              c.run("SELECT counterparty_id, " + split_sum("amount") +
+                        " FROM ledger_entries WHERE account_id = $1 AND currency = $2 AND "
+                        "type IN ('charge', 'refund') AND counterparty_id IS NOT NULL AND "
+                        "created_at >= $3 AND created_at < $4 GROUP BY counterparty_id",
+                    params));
+    UJ_ASSIGN(auto paid_by_clients,
+              c.run("SELECT e.account_id, sum(CASE WHEN e.type = 'charge' THEN 1 ELSE 0 END), " +
+                        split_sum("e.amount") +
+                        " FROM accounts a JOIN ledger_entries e ON e.account_id = a.id WHERE "
+                        "a.parent_id = $1 AND e.currency = $2 AND e.type IN ('charge', "
+                        "'refund') AND e.message_id IS NOT NULL AND e.created_at >= $3 AND "
+                        "e.created_at < $4 GROUP BY e.account_id",
+                    params));
+    std::map<std::string, ClientRevenue> by_client;
+    for (const auto& r : paid_by_reseller.rows) {
+        auto& row = by_client[r.text(0)];
+        row.reseller_paid = -sum_of(r, 1);
+    }
+    for (const auto& r : paid_by_clients.rows) {
+        auto& row = by_client[r.text(0)];
+        row.messages = r.i64(1);
+        row.client_paid = -sum_of(r, 2);
+    }
+    std::vector<ClientRevenue> out;
+    out.reserve(by_client.size());
+    for (auto& [id, row] : by_client) {
+        row.account_id = AccountId{id};
+        row.revenue = row.client_paid - row.reseller_paid;
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 Result<Statement> statement(Connection& c, const AccountId& account, const std::string& currency,
                             Micros from, Micros until) {
     Statement s;
@@ -306,20 +349,7 @@ Result<Statement> statement(Connection& c, const AccountId& account, const std::
                       {account.value, currency, from, until}));
     for (const auto& r : destinations.rows)
         s.charges.push_back({r.text(0), r.text(1), r.i64(2), sum_of(r, 3)});
-    UJ_ASSIGN(auto children,
-              c.query("SELECT r.counterparty_id, count(*), " + split_sum("r.amount") + ", " +
-                          split_sum("x.amount") +
-                          " FROM ledger_entries r JOIN ledger_entries x ON x.message_id = "
-                          "r.message_id AND x.account_id = r.counterparty_id AND x.type = "
-                          "'charge' WHERE r.account_id = $1 AND r.currency = $2 AND r.type = "
-                          "'charge' AND r.counterparty_id IS NOT NULL AND r.created_at >= $3 "
-                          "AND r.created_at < $4 GROUP BY r.counterparty_id ORDER BY 1",
-                      {account.value, currency, from, until}));
-    for (const auto& r : children.rows) {
-        const MoneySum reseller_paid = -sum_of(r, 2), client_paid = -sum_of(r, 4);
-        s.children.push_back({r.id<AccountId>(0), r.i64(1), client_paid, reseller_paid,
-                              client_paid - reseller_paid});
-    }
+    UJ_ASSIGN(s.children, revenue_by_client(c, account, currency, from, until));
     return s;
 }
 

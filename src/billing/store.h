@@ -65,6 +65,11 @@ Result<std::vector<DailyLedger>> daily_ledger(Connection& c, const AccountId& ac
 Result<std::int64_t> rebuild_ledger_rollups(Connection& c);
 
 // The account's ledger over [from, until) in `currency`.
+// The reseller's revenue from each client with ledger entries in [from,
+// until), by client id.
+Result<std::vector<ClientRevenue>> revenue_by_client(Connection& c, const AccountId& reseller,
+                                                     const std::string& currency, Micros from,
+                                                     Micros until);
 Result<Statement> statement(Connection& c, const AccountId& account, const std::string& currency,
                             Micros from, Micros until);
 

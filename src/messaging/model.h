@@ -178,6 +178,14 @@ struct DailyCount {
     std::int64_t messages = 0, segments = 0;
 };
 
+// What a delivery report reads of one outbound message.
+struct DeliveryRow {
+    MessageId id;
+    Micros created_at = 0;
+    std::string channel, status, gateway_id, error_code, to;  // '' for none
+    std::int64_t segments = 0;
+};
+
 // An account's outbound messages of one UTC day sent by one user ('' for
 // none) on one channel, whatever became of them.
 struct DailyUsage {

@@ -136,6 +136,35 @@ Result<std::vector<DailyUsage>> daily_usage(Connection& c, const AccountId& acco
     return out;
 }
 
+Result<std::vector<DeliveryRow>> delivery_rows(
+    Connection& c, const AccountId& account, Micros from, Micros until,
+    const std::optional<std::pair<Micros, MessageId>>& after, int limit) {
+    std::vector<db::Value> params{account.value, from, until, std::int64_t{limit}};
+    std::string sql =
+        "SELECT id, created_at, channel, status, COALESCE(gateway_id, ''), "
+        "COALESCE(error_code, ''), to_number, segments FROM messages WHERE account_id = $1 "
+        "AND created_at >= $2 AND created_at < $3 AND direction = 'outbound'";
+    if (after) {
+        sql += " AND (created_at > $5 OR (created_at = $5 AND id > $6))";
+        params.emplace_back(after->first);
+        params.emplace_back(after->second.value);
+    }
+    sql += " ORDER BY created_at, id LIMIT $4";
+    UJ_ASSIGN(auto rows, c.run(sql, params));
+    std::vector<DeliveryRow> out;
+    out.reserve(rows.rows.size());
+    for (const auto& r : rows.rows)
+        out.push_back({.id = r.id<MessageId>(0),
+                       .created_at = r.i64(1),
+                       .channel = r.text(2),
+                       .status = r.text(3),
+                       .gateway_id = r.text(4),
+                       .error_code = r.text(5),
+                       .to = r.text(6),
+                       .segments = r.i64(7)});
+    return out;
+}
+
 Result<std::int64_t> fold_rollup_deltas(Connection& c) {
     if (c.dialect() != db::Dialect::kPostgres) return 0;
     UJ_ASSIGN(auto locked, c.query_one("SELECT pg_try_advisory_xact_lock($1)", {kFoldLockKey}));

@@ -5,6 +5,8 @@
 // instead of counting messages.
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -37,6 +39,13 @@ Result<std::vector<DailyCount>> daily_counts(Connection& c, const AccountId& acc
 // day, sending user and channel (message_usage).
 Result<std::vector<DailyUsage>> daily_usage(Connection& c, const AccountId& account,
                                             std::int64_t first_day, std::int64_t past_day);
+
+// Up to `limit` of the account's outbound messages created in [from,
+// until), oldest first, after the message (created_at, id) `after` when
+// given: a delivery report pages through a range with it.
+Result<std::vector<DeliveryRow>> delivery_rows(
+    Connection& c, const AccountId& account, Micros from, Micros until,
+    const std::optional<std::pair<Micros, MessageId>>& after, int limit);
 
 // The two writers below run in the caller's write transaction.
 //

@@ -108,6 +108,14 @@ Result<std::vector<DailyUsage>> MessagingService::daily_usage(const Principal& w
     });
 }
 
+Result<std::vector<DeliveryRow>> MessagingService::delivery_rows(
+    const Principal& who, Micros from, Micros until,
+    const std::optional<std::pair<Micros, MessageId>>& after, int limit) {
+    return db_.read([&](db::Connection& c) {
+        return store::delivery_rows(c, who.account_id, from, until, after, limit);
+    });
+}
+
 Result<std::vector<BacklogCount>> MessagingService::backlog(const Principal& who) {
     if (!who.is_platform_admin())
         return Error::forbidden("Only the platform admin sees every account's backlog.");

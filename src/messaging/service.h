@@ -89,6 +89,11 @@ public:
     // The caller's outbound messages of those days by sending user and channel.
     Result<std::vector<DailyUsage>> daily_usage(const Principal& who, std::int64_t first_day,
                                                 std::int64_t past_day);
+    // A page of the caller's outbound messages created in [from, until)
+    // (store::delivery_rows), for delivery reports.
+    Result<std::vector<DeliveryRow>> delivery_rows(
+        const Principal& who, Micros from, Micros until,
+        const std::optional<std::pair<Micros, MessageId>>& after, int limit);
     // Every account's messages not yet final, by status and age (platform
     // admin only): what an operator watches for stranded messages.
     Result<std::vector<BacklogCount>> backlog(const Principal& who);
