@@ -13,6 +13,7 @@ packages=(
     postgresql-15 postgresql-client-15 wrk curl python3 python3-pytest
     python3-websockets  # the realtime tests' WebSocket client
     python3-aiosmtpd openssl  # the mail tests' SMTP relay and its certificate
+    python3-jsonschema  # the API tests check every answer against the OpenAPI document
     ca-certificates  # HTTPS to SMS providers checks their certificates
     libhpdf-dev  # PDF statements (libharu)
     poppler-utils  # the PDF tests read the text back (pdftotext) and render pages (pdftoppm)
@@ -44,5 +45,11 @@ if [ -f "$here/tests/package.json" ] && [ ! -d "$here/tests/node_modules/smpp" ]
     # versions of package.json without touching the lockfile.
     (cd "$here/tests" && { npm ci --no-audit --no-fund --silent ||
         npm install --no-audit --no-fund --silent --no-package-lock; })
+fi
+# Swagger UI's files, which the binary serves at /docs, live in docs-ui/
+# (scripts are not run: its telemetry helper has nothing to do here).
+if [ ! -f "$here/docs-ui/node_modules/swagger-ui-dist/swagger-ui-bundle.js" ]; then
+    (cd "$here/docs-ui" && { npm ci --ignore-scripts --no-audit --no-fund --silent ||
+        npm install --ignore-scripts --no-audit --no-fund --silent --no-package-lock; })
 fi
 exit 0

@@ -5,6 +5,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 
 namespace ujumbe::analytics {
 
@@ -164,6 +165,55 @@ Result<Response> delete_export(Reports& s, RequestContext& ctx, const Request&) 
     return http::ok(json::object(), 200, "Report export deleted");
 }
 
+// The schemas of what these routes answer and take (the OpenAPI document).
+void define_report_schemas(http::Router& router) {
+    using namespace http::schema;
+    // A table's rows are objects keyed by its columns, whatever the report.
+    const json rows = array_of({{"type", "object"}});
+    json report = object({{"report", one_of({"dlr", "usage", "revenue"})},
+                          {"date_from", date()},
+                          {"date_to", date()},
+                          {"currency", text()},
+                          {"generated_at", time()},
+                          {"group_by", one_of({"day", "user", "channel"})},
+                          {"channel", nullable(one_of(kChannels))},
+                          {"totals", {{"type", "object"}}}},
+                         {"group_by", "channel", "totals"});
+    report["additionalProperties"] = rows;
+    report["description"] =
+        "The report's tables, each under its name as rows keyed by column (summary, by_status, "
+        "by_day, by_gateway, by_country, by_operator, by_error_code; results; clients).";
+    router.define_schema("Report", std::move(report));
+    router.define_schema("ReportExport",
+                         object({{"id", text()},
+                                 {"report", one_of({"dlr", "usage", "revenue"})},
+                                 {"format", one_of(kFormats)},
+                                 {"date_from", date()},
+                                 {"date_to", date()},
+                                 {"group_by", nullable(one_of(kGroups))},
+                                 {"channel", nullable(one_of(kChannels))},
+                                 {"status", one_of({"queued", "running", "completed", "failed"})},
+                                 {"error", nullable(text())},
+                                 {"filename", nullable(text())},
+                                 {"content_type", nullable(text())},
+                                 {"size_bytes", nullable(integer())},
+                                 {"requested_by", text()},
+                                 {"created_at", time()},
+                                 {"started_at", nullable(time())},
+                                 {"finished_at", nullable(time())},
+                                 {"expires_at", time()},
+                                 {"url", text()},
+                                 {"download_url", nullable(text())}}));
+    router.define_schema("ReportExportRequest",
+                         object({{"report", one_of({"dlr", "usage", "revenue"})},
+                                 {"format", one_of(kFormats)},
+                                 {"date_from", date()},
+                                 {"date_to", date()},
+                                 {"group_by", one_of(kGroups)},
+                                 {"channel", one_of(kChannels)}},
+                                {"format", "date_from", "date_to", "group_by", "channel"}));
+}
+
 }  // namespace
 
 void add_report_routes(http::Router& router, Reports& s) {
@@ -176,15 +226,27 @@ void add_report_routes(http::Router& router, Reports& s) {
         };
     };
     const http::RouteOptions read{.scope = "analytics:read"};
+    const auto report = http::documented(
+        read, {.response = "Report", .files = {"text/csv", "application/pdf"}, .json_too = true});
     const std::string b = "/api/v1/reports";
-    router.add(Method::kGet, b + "/dlr", now(ReportKind::kDlr), read);
-    router.add(Method::kGet, b + "/usage", now(ReportKind::kUsage), read);
-    router.add(Method::kGet, b + "/revenue", now(ReportKind::kRevenue), read);
-    router.add(Method::kPost, b + "/export", bind(request_export), read);
-    router.add(Method::kGet, b + "/exports", bind(list_exports), read);
-    router.add(Method::kGet, b + "/exports/{id}", bind(get_export), read);
-    router.add(Method::kGet, b + "/exports/{id}/download", bind(download), read);
+    router.add(Method::kGet, b + "/dlr", now(ReportKind::kDlr), report);
+    router.add(Method::kGet, b + "/usage", now(ReportKind::kUsage), report);
+    router.add(Method::kGet, b + "/revenue", now(ReportKind::kRevenue), report);
+    router.add(
+        Method::kPost, b + "/export", bind(request_export),
+        http::documented(read, {.summary = "Ask for a report as a file, built in the background",
+                                .response = "ReportExport",
+                                .success = {202},
+                                .request = "ReportExportRequest"}));
+    router.add(Method::kGet, b + "/exports", bind(list_exports),
+               http::documented(read, {.response = "ReportExport", .list = true}));
+    router.add(Method::kGet, b + "/exports/{id}", bind(get_export),
+               http::documented(read, {.response = "ReportExport"}));
+    router.add(Method::kGet, b + "/exports/{id}/download", bind(download),
+               http::documented(read, {.files = {"application/json", "text/csv", "application/pdf"},
+                                       .errors = {"REPORT_NOT_READY"}}));
     router.add(Method::kDelete, b + "/exports/{id}", bind(delete_export), read);
+    define_report_schemas(router);
 }
 
 }  // namespace ujumbe::analytics

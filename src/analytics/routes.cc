@@ -154,7 +154,8 @@ void add_routes(http::Router& router, AnalyticsService& s) {
     };
     const http::RouteOptions read{.scope = "analytics:read"};
     router.add(Method::kGet, "/api/v1/analytics/overview", bind(overview), read);
-    router.add(Method::kGet, "/api/v1/usage", bind(usage), read);
+    router.add(Method::kGet, "/api/v1/usage", bind(usage),
+               http::documented(read, {.files = {"text/csv"}, .json_too = true}));
 }
 
 }  // namespace ujumbe::analytics

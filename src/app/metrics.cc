@@ -79,24 +79,25 @@ bool local_client(const http::Request& req) {
 }  // namespace
 
 void add_metrics_route(http::Router& router, std::string token, bool loopback_only) {
-    router.add(http::Method::kGet, "/metrics",
-               [token = std::move(token), loopback_only](
-                   http::RequestContext&, const http::Request& req) -> Result<http::Response> {
-                   if (!token.empty()) {
-                       const auto given = req.header("authorization").value_or("");
-                       if (!constant_time_equal(given, "Bearer " + token))
-                           return Error::unauthenticated("INVALID_TOKEN",
-                                                         "A valid metrics token is required.");
-                   } else if (loopback_only && !local_client(req)) {
-                       return Error::not_found("Route");
-                   }
-                   http::Response res;
-                   res.content_type = "text/plain; version=0.0.4; charset=utf-8";
-                   res.body = metrics::Registry::global().render();
-                   res.headers.emplace_back("Cache-Control", "no-store");
-                   return res;
-               },
-               {.authenticated = false});
+    router.add(
+        http::Method::kGet, "/metrics",
+        [token = std::move(token), loopback_only](
+            http::RequestContext&, const http::Request& req) -> Result<http::Response> {
+            if (!token.empty()) {
+                const auto given = req.header("authorization").value_or("");
+                if (!constant_time_equal(given, "Bearer " + token))
+                    return Error::unauthenticated("INVALID_TOKEN",
+                                                  "A valid metrics token is required.");
+            } else if (loopback_only && !local_client(req)) {
+                return Error::not_found("Route");
+            }
+            http::Response res;
+            res.content_type = "text/plain; version=0.0.4; charset=utf-8";
+            res.body = metrics::Registry::global().render();
+            res.headers.emplace_back("Cache-Control", "no-store");
+            return res;
+        },
+        http::documented({.authenticated = false}, {.files = {"text/plain"}}));
 }
 
 std::vector<metrics::Registry::Source> watch_process(const http::Server& server) {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "analytics/request_log.h"
+#include "app/api_docs.h"
 #include "app/audited_routes.h"
 #include "app/commands.h"
 #include "app/metrics.h"
@@ -139,8 +140,11 @@ int serve(const Config& config) {
     audit::Recorder audit_recorder(**db, SystemClock::instance());
     audit::add_routes(router, **db, audit_recorder);
     analytics::RequestLog& request_log = modules.request_log();
+    ApiDocs api_docs(config.docs_ui_dir);
+    api_docs.add_routes(router);
     assign_rate_classes(router);
     mark_audited_routes(router);
+    api_docs.publish(router);
     identity::Authenticator authenticator(modules.identity());
     http::IdempotencyKeys idempotency(**db, SystemClock::instance(), *secret);
     const http::RateLimits default_limits{config.rate_limit_auth, config.rate_limit_send,

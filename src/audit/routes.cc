@@ -161,7 +161,7 @@ void add_routes(http::Router& router, db::Database& db, Recorder& recorder) {
         [&db, &recorder](RequestContext& ctx, const Request& req) {
             return export_entries(db, recorder, ctx, req);
         },
-        read);
+        http::documented(read, {.files = {"text/csv"}}));
 }
 
 }  // namespace ujumbe::audit

@@ -11,6 +11,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::billing {
@@ -69,6 +70,32 @@ json rate_json(const Rate& r) {
             {"currency", r.currency},
             {"created_at", format_iso8601(r.created_at)},
             {"updated_at", format_iso8601(r.updated_at)}};
+}
+
+// The schemas of a wallet and a ledger entry (the OpenAPI document).
+void define_wallet_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("Wallet", object({{"account_id", text()},
+                                           {"currency", text()},
+                                           {"balance", number()},
+                                           {"balance_micros", integer()},
+                                           {"credit_limit", number()},
+                                           {"available", number()},
+                                           {"low_balance_threshold", nullable(number())},
+                                           {"updated_at", time()}}));
+    router.define_schema("LedgerEntry", object({{"id", text()},
+                                                {"account_id", text()},
+                                                {"type", text()},
+                                                {"amount", number()},
+                                                {"amount_micros", integer()},
+                                                {"balance_after", number()},
+                                                {"currency", text()},
+                                                {"reference", nullable(text())},
+                                                {"description", text()},
+                                                {"actor_id", nullable(text())},
+                                                {"message_id", nullable(text())},
+                                                {"counterparty_id", nullable(text())},
+                                                {"created_at", time()}}));
 }
 
 std::optional<AccountId> account_param(const Request& req) {
@@ -449,15 +476,23 @@ void add_routes(http::Router& router, BillingService& s) {
     const std::string b = "/api/v1";
     const http::RouteOptions read{.scope = "billing:read"};
     const http::RouteOptions write{.scope = "billing:write"};
-    router.add(Method::kGet, b + "/wallet", bind(get_wallet), read);
-    router.add(Method::kGet, b + "/wallet/transactions/export", bind(export_transactions), read);
-    router.add(Method::kGet, b + "/wallet/transactions", bind(list_transactions), read);
-    router.add(Method::kPost, b + "/wallet/topups", bind(topup), write);
-    router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), write);
-    router.add(Method::kPost, b + "/wallet/adjustments", bind(adjustment), write);
+    define_wallet_schemas(router);
+    router.add(Method::kGet, b + "/wallet", bind(get_wallet),
+               http::documented(read, {.response = "Wallet"}));
+    router.add(Method::kGet, b + "/wallet/transactions/export", bind(export_transactions),
+               http::documented(read, {.files = {"text/csv"}}));
+    router.add(Method::kGet, b + "/wallet/transactions", bind(list_transactions),
+               http::documented(read, {.response = "LedgerEntry", .list = true}));
+    // 201, or 200 when the reference was seen before (the same entry).
+    const auto moves = http::documented(write, {.response = "LedgerEntry"});
+    router.add(Method::kPost, b + "/wallet/topups", bind(topup), moves);
+    router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), moves);
+    router.add(Method::kPost, b + "/wallet/adjustments", bind(adjustment), moves);
     router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit), write);
     router.add(Method::kPut, b + "/wallet/low-balance-alert", bind(low_balance_alert), write);
-    router.add(Method::kGet, b + "/billing/statements", bind(statement), read);
+    router.add(
+        Method::kGet, b + "/billing/statements", bind(statement),
+        http::documented(read, {.files = {"text/csv", "application/pdf"}, .json_too = true}));
     router.add(Method::kGet, b + "/billing/plans", bind(list_plans), read);
     router.add(Method::kGet, b + "/billing/subscription", bind(get_subscription), read);
     router.add(Method::kPost, b + "/billing/subscription", bind(subscribe), write);

@@ -586,7 +586,8 @@ void add_routes(http::Router& router, CampaignService& s) {
     router.add(Method::kGet, b + "/{id}/report", bind(report), read);
     router.add(Method::kGet, b + "/{id}/runs", bind(runs), read);
     router.add(Method::kGet, b + "/{id}/recipients", bind(recipients), read);
-    router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients), read);
+    router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients),
+               http::documented(read, {.files = {"text/csv"}}));
 }
 
 }  // namespace ujumbe::campaigns

@@ -17,6 +17,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::contacts {
@@ -482,17 +483,42 @@ void add_routes(http::Router& router, ContactsService& s, std::uint64_t max_impo
                               .max_body_bytes = max_import_bytes};
 
     // Literal paths before /contacts/{id}: the router takes the first match.
-    router.add(Method::kPost, b + "/contacts/import", bind(start_import), upload);
+    router.add(Method::kPost, b + "/contacts/import", bind(start_import),
+               http::documented(upload, {.success = {202}}));
     router.add(Method::kGet, b + "/contacts/imports", bind(list_imports), read);
     router.add(Method::kGet, b + "/contacts/imports/{id}", bind(get_import), read);
-    router.add(Method::kGet, b + "/contacts/imports/{id}/errors.csv", bind(import_errors), read);
-    router.add(Method::kGet, b + "/contacts/export", bind(export_contacts), read);
+    router.add(Method::kGet, b + "/contacts/imports/{id}/errors.csv", bind(import_errors),
+               http::documented(read, {.files = {"text/csv"}}));
+    router.add(Method::kGet, b + "/contacts/export", bind(export_contacts),
+               http::documented(read, {.files = {"text/csv"}}));
     router.add(Method::kGet, b + "/settings/keywords", bind(get_keywords), read);
     router.add(Method::kPut, b + "/settings/keywords", bind(put_keywords), write);
-    router.add(Method::kPost, b + "/contacts", bind(create_contact), write);
-    router.add(Method::kGet, b + "/contacts", bind(list_contacts), read);
-    router.add(Method::kGet, b + "/contacts/{id}", bind(get_contact), read);
-    router.add(Method::kPut, b + "/contacts/{id}", bind(put_contact), write);
+    router.define_schema("Contact", contact_schema());
+    {
+        using namespace http::schema;
+        router.define_schema("ContactUpserted",
+                             {{"allOf", {ref("Contact"), object({{"upserted", boolean()}})}}});
+        const json consent = object({{"id", text()},
+                                     {"action", text()},
+                                     {"channel", text()},
+                                     {"source", text()},
+                                     {"reason", nullable(text())},
+                                     {"actor_id", nullable(text())},
+                                     {"created_at", time()}});
+        router.define_schema(
+            "ContactDetail",
+            {{"allOf", {ref("Contact"), object({{"consent_history", array_of(consent)}})}}});
+    }
+    router.add(Method::kPost, b + "/contacts", bind(create_contact),
+               http::documented(write, {.summary = "Create a contact, or update the one with "
+                                                   "the same phone or email (upserted)",
+                                        .response = "ContactUpserted"}));
+    router.add(Method::kGet, b + "/contacts", bind(list_contacts),
+               http::documented(read, {.response = "Contact", .list = true}));
+    router.add(Method::kGet, b + "/contacts/{id}", bind(get_contact),
+               http::documented(read, {.response = "ContactDetail"}));
+    router.add(Method::kPut, b + "/contacts/{id}", bind(put_contact),
+               http::documented(write, {.response = "Contact"}));
     router.add(Method::kDelete, b + "/contacts/{id}", bind(delete_contact), write);
     router.add(
         Method::kPost, b + "/contacts/{id}/opt-in",

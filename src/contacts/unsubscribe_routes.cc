@@ -54,40 +54,42 @@ std::optional<UnsubscribeTarget> target_of(const UnsubscribeLinks& links, const 
 void add_unsubscribe_routes(http::Router& router, ContactsService& s,
                             const UnsubscribeLinks& links) {
     const std::string path = "/api/v1/unsubscribe";
-    router.add(http::Method::kGet, path,
-               [&s, &links](RequestContext&, const Request& req) -> Result<Response> {
-                   const auto target = target_of(links, req);
-                   if (!target) return not_valid();
-                   auto name = s.unsubscribe_account_name(*target);
-                   if (!name) return failed(name.error());
-                   // Opening the link changes nothing: mail scanners follow links.
-                   return page(
-                       200, "Unsubscribe",
-                       "<p>Stop email from <b>" + html_escape(*name) + "</b> to <b>" +
-                           html_escape(target->address) +
-                           "</b>?</p><form method=\"post\" action=\"?token=" +
-                           html_escape(*req.query_param("token")) +
-                           "\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
-                           "value=\"One-Click\"><button type=\"submit\">Unsubscribe</button>"
-                           "</form>");
-               },
-               {.authenticated = false});
-    router.add(http::Method::kPost, path,
-               [&s, &links](RequestContext&, const Request& req) -> Result<Response> {
-                   const auto target = target_of(links, req);
-                   if (!target) return not_valid();
-                   auto name = s.unsubscribe(*target, "unsubscribe link");
-                   if (!name) return failed(name.error());
-                   return page(200, "Unsubscribed",
-                               "<p>" + html_escape(target->address) +
-                                   " will get no more marketing email from <b>" +
-                                   html_escape(*name) +
-                                   "</b>. Messages you ask for (receipts, password resets) still "
-                                   "come.</p>");
-               },
-               {.authenticated = false,
-                .body_types = {"application/x-www-form-urlencoded", "multipart/form-data"},
-                .max_body_bytes = 4096});
+    router.add(
+        http::Method::kGet, path,
+        [&s, &links](RequestContext&, const Request& req) -> Result<Response> {
+            const auto target = target_of(links, req);
+            if (!target) return not_valid();
+            auto name = s.unsubscribe_account_name(*target);
+            if (!name) return failed(name.error());
+            // Opening the link changes nothing: mail scanners follow links.
+            return page(200, "Unsubscribe",
+                        "<p>Stop email from <b>" + html_escape(*name) + "</b> to <b>" +
+                            html_escape(target->address) +
+                            "</b>?</p><form method=\"post\" action=\"?token=" +
+                            html_escape(*req.query_param("token")) +
+                            "\"><input type=\"hidden\" name=\"List-Unsubscribe\" "
+                            "value=\"One-Click\"><button type=\"submit\">Unsubscribe</button>"
+                            "</form>");
+        },
+        http::documented({.authenticated = false}, {.files = {"text/html"}}));
+    router.add(
+        http::Method::kPost, path,
+        [&s, &links](RequestContext&, const Request& req) -> Result<Response> {
+            const auto target = target_of(links, req);
+            if (!target) return not_valid();
+            auto name = s.unsubscribe(*target, "unsubscribe link");
+            if (!name) return failed(name.error());
+            return page(200, "Unsubscribed",
+                        "<p>" + html_escape(target->address) +
+                            " will get no more marketing email from <b>" + html_escape(*name) +
+                            "</b>. Messages you ask for (receipts, password resets) still "
+                            "come.</p>");
+        },
+        http::documented(
+            {.authenticated = false,
+             .body_types = {"application/x-www-form-urlencoded", "multipart/form-data"},
+             .max_body_bytes = 4096},
+            {.files = {"text/html"}}));
 }
 
 }  // namespace ujumbe::contacts

@@ -3,6 +3,7 @@
 #include "contacts/normalize.h"
 #include "contacts/segment_rules.h"
 #include "formats/csv.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::contacts {
@@ -29,6 +30,25 @@ json contact_json(const Contact& c) {
     out.emplace("created_at", format_iso8601(c.created_at));
     out.emplace("updated_at", format_iso8601(c.updated_at));
     return out;
+}
+
+json contact_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"phone_e164", nullable(text())},
+                   {"email", nullable(text())},
+                   {"attributes", {{"type", "object"}}},
+                   {"tags", array_of(text())},
+                   {"is_active", boolean()},
+                   {"is_opted_in", boolean()},
+                   {"opt_in_at", nullable(time())},
+                   {"opt_out_at", nullable(time())},
+                   {"opt_out_reason", nullable(text())},
+                   {"opted_out_channels", array_of(text())},
+                   {"last_contacted_at", nullable(time())},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
 }
 
 json consent_json(const ConsentEvent& e) {

@@ -11,6 +11,8 @@
 namespace ujumbe::contacts {
 
 nlohmann::json contact_json(const Contact& c);
+// The JSON Schema of contact_json() (the OpenAPI document's "Contact").
+nlohmann::json contact_schema();
 nlohmann::json consent_json(const ConsentEvent& e);
 nlohmann::json group_json(const Group& g);
 nlohmann::json segment_json(const Segment& s);

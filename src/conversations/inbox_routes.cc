@@ -193,7 +193,7 @@ void add_inbox_routes(http::Router& router, Inbox& s) {
     router.add(Method::kPost, b + "/conversations/{id}/read", bind(read), write_scope);
     // Sending needs the messages scope too in effect: the reply is a message.
     router.add(Method::kPost, b + "/conversations/{id}/messages", bind(reply),
-               http::RouteOptions{.scope = "messages:send"});
+               http::documented({.scope = "messages:send"}, {.success = {202}}));
 }
 
 }  // namespace ujumbe::conversations

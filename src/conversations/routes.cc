@@ -164,7 +164,9 @@ void add_routes(http::Router& router, WhatsAppChannels& s) {
     const http::RouteOptions hook{.authenticated = false,
                                   .body_types = {"application/json"},
                                   .max_body_bytes = kMaxWebhookBytes};
-    router.add(Method::kGet, b + "/hooks/whatsapp/{id}", bind(verify_hook), hook);
+    router.add(Method::kGet, b + "/hooks/whatsapp/{id}", bind(verify_hook),
+               http::documented(hook, {.summary = "Meta's subscription handshake (the challenge)",
+                                       .files = {"text/plain"}}));
     router.add(Method::kPost, b + "/hooks/whatsapp/{id}", bind(receive_hook), hook);
 }
 

@@ -177,6 +177,7 @@ const std::vector<Setting>& settings() {
         text("public_url", &Config::public_url),
         text("metrics_token", &Config::metrics_token),
         text("metrics_listen", &Config::metrics_listen),
+        text("docs_ui_dir", &Config::docs_ui_dir),
         text("node_id", &Config::node_id),
         flag("sandbox_gateway", &Config::sandbox_gateway),
         flag("require_email_verification", &Config::require_email_verification),

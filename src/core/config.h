@@ -141,6 +141,9 @@ struct Config {
     // `listen`; with neither, only to loopback clients.
     std::string metrics_token;
     std::string metrics_listen;
+    // Where the files of the API docs UI (/docs: Swagger UI's dist) are;
+    // empty: where the build put them (docs/api-docs.md).
+    std::string docs_ui_dir;
     // Days a final message keeps its body, and days it is kept at all, for
     // accounts that set none of their own; 0 keeps them for good
     // (messaging/retention.h).

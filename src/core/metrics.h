@@ -24,7 +24,9 @@ using LabelValues = std::vector<std::string>;  // in the family's label order
 
 class Family {
 public:
-    static constexpr std::size_t kMaxSeries = 500;
+    // Room for every route template with the statuses it answers (some 300
+    // routes): a guard against a label that was not meant to vary.
+    static constexpr std::size_t kMaxSeries = 4000;
     Family(std::string name, std::string help, std::vector<std::string> labels)
         : name_(std::move(name)), help_(std::move(help)), labels_(std::move(labels)) {}
     virtual ~Family() = default;

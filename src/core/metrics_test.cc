@@ -52,7 +52,7 @@ TEST(Metrics, LabelValuesAreEscapedAndAFullFamilyCountsTheRestAsOther) {
     EXPECT_TRUE(has_line(r.render(), "t_total{name=\"say \\\"hi\\\"\\\\\\nthere\"} 1"))
         << r.render();
     for (std::size_t i = 0; i < Family::kMaxSeries + 50; ++i) c.add({"v" + std::to_string(i)});
-    EXPECT_EQ(c.value({"other"}), 51u);  // the 500th set onwards
+    EXPECT_EQ(c.value({"other"}), 51u);  // the last set that fits, onwards
     EXPECT_EQ(c.value({"v1"}), 1u);
 }
 

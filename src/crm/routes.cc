@@ -321,7 +321,8 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
         };
         // Fixed paths before /{id}, which would take them.
         router.add(Method::kGet, p + "/stats", bind(&Handlers::stats), read);
-        router.add(Method::kGet, p + "/export", bind(&Handlers::export_csv), read);
+        router.add(Method::kGet, p + "/export", bind(&Handlers::export_csv),
+                   http::documented(read, {.files = {"text/csv"}}));
         if (e.key == "activities") {
             for (const bool overdue : {false, true})
                 router.add(

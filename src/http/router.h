@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "core/result.h"
 #include "http/context.h"
 #include "http/rate_limit.h"
@@ -18,6 +20,28 @@
 namespace ujumbe::http {
 
 using Handler = std::function<Result<Response>(RequestContext&, const Request&)>;
+
+// What the OpenAPI document (http/openapi.h) says of a route beyond what
+// its pattern and options tell.
+struct RouteDoc {
+    std::string summary;
+    // A schema the router defines (Router::define_schema): the `data` of a
+    // success, or of each item of a page when `list`; empty: any object.
+    std::string response;
+    bool list = false;
+    // The statuses of a success; none: 200, and 201 too for a POST.
+    std::vector<int> success;
+    // The answer is a file of these types (CSV, PDF, a page) instead of the
+    // JSON envelope, or besides it with `json_too` (a `format` parameter
+    // chooses). A route answering only HTML answers its errors in HTML too.
+    std::vector<std::string> files;
+    bool json_too = false;
+    // A schema the router defines for the JSON body; empty: any object.
+    std::string request;
+    // Error codes the route answers beyond those every route of its kind
+    // may (VALIDATION_ERROR, NOT_FOUND, ...).
+    std::vector<std::string> errors;
+};
 
 struct RouteOptions {
     // Requires a Bearer JWT or an API key; the principal is in the context.
@@ -44,7 +68,14 @@ struct RouteOptions {
     // too when audit_failures (sign-in attempts).
     std::string audit;
     bool audit_failures = false;
+    RouteDoc doc;
 };
+
+// `options` with `doc`: router.add(..., documented(read, {.files = {"text/csv"}})).
+inline RouteOptions documented(RouteOptions options, RouteDoc doc) {
+    options.doc = std::move(doc);
+    return options;
+}
 
 struct Route {
     Method method;
@@ -68,6 +99,12 @@ public:
     std::variant<Match, NoMatch> match(Method method, std::string_view path) const;
 
     const std::vector<Route>& routes() const { return routes_; }
+    // A JSON Schema the OpenAPI document names `name` (RouteDoc refers to
+    // it); a module defines the schemas of its resources with its routes.
+    void define_schema(const std::string& name, nlohmann::json schema) {
+        schemas_[name] = std::move(schema);
+    }
+    const std::map<std::string, nlohmann::json>& schemas() const { return schemas_; }
     // Lets the application adjust every route's options once all are added
     // (rate classes are decided in one place, not by each module).
     void adjust(const std::function<void(Route&)>& fn) {
@@ -76,6 +113,7 @@ public:
 
 private:
     std::vector<Route> routes_;
+    std::map<std::string, nlohmann::json> schemas_;
 };
 
 }  // namespace ujumbe::http

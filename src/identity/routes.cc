@@ -602,9 +602,17 @@ void add_routes(http::Router& router, IdentityService& s) {
     const http::RouteOptions open{.authenticated = false};
     const auto scoped = [](const char* scope) { return http::RouteOptions{.scope = scope}; };
 
-    router.add(Method::kPost, b + "/auth/register", bind(register_account), open);
-    router.add(Method::kPost, b + "/auth/login", bind(login), open);
-    router.add(Method::kPost, b + "/auth/login/2fa", bind(login_two_factor), open);
+    define_schemas(router);
+    router.add(Method::kPost, b + "/auth/register", bind(register_account),
+               http::documented(open, {.summary = "Register an account and its owner",
+                                       .response = "Auth",
+                                       .success = {201}}));
+    router.add(
+        Method::kPost, b + "/auth/login", bind(login),
+        http::documented(
+            open, {.response = "SignIn", .success = {200}, .errors = {"INVALID_CREDENTIALS"}}));
+    router.add(Method::kPost, b + "/auth/login/2fa", bind(login_two_factor),
+               http::documented(open, {.response = "Auth", .success = {200}}));
     // What a user of an account that requires two factors may reach first.
     const auto setup = [](const char* scope) {
         return http::RouteOptions{.scope = scope, .before_two_factor = true};
@@ -616,7 +624,8 @@ void add_routes(http::Router& router, IdentityService& s) {
                setup("account:write"));
     router.add(Method::kPost, b + "/auth/2fa/disable", bind(disable_two_factor),
                scoped("account:write"));
-    router.add(Method::kPost, b + "/auth/token/refresh", bind(refresh), open);
+    router.add(Method::kPost, b + "/auth/token/refresh", bind(refresh),
+               http::documented(open, {.response = "Auth", .success = {200}}));
     auto auth = std::make_shared<Authenticator>(s);
     router.add(
         Method::kPost, b + "/auth/logout",
@@ -629,19 +638,28 @@ void add_routes(http::Router& router, IdentityService& s) {
     router.add(Method::kPost, b + "/auth/verify-email", bind(verify_email), open);
     router.add(Method::kPost, b + "/auth/verify-email/resend", bind(resend_email_verification),
                scoped("account:read"));
-    router.add(Method::kGet, b + "/auth/me", bind(get_me), setup("account:read"));
-    router.add(Method::kPut, b + "/auth/me", bind(put_me), scoped("account:write"));
+    router.add(Method::kGet, b + "/auth/me", bind(get_me),
+               http::documented(setup("account:read"), {.response = "Me"}));
+    router.add(Method::kPut, b + "/auth/me", bind(put_me),
+               http::documented(scoped("account:write"), {.response = "Me"}));
     router.add(Method::kPost, b + "/auth/password/change", bind(change_password),
                scoped("account:write"));
 
-    router.add(Method::kGet, b + "/api-keys", bind(list_keys), scoped("api_keys:read"));
-    router.add(Method::kPost, b + "/api-keys", bind(create_key), scoped("api_keys:write"));
-    router.add(Method::kGet, b + "/api-keys/{id}", bind(get_key), scoped("api_keys:read"));
-    router.add(Method::kDelete, b + "/api-keys/{id}", bind(revoke_key), scoped("api_keys:write"));
+    router.add(Method::kGet, b + "/api-keys", bind(list_keys),
+               http::documented(scoped("api_keys:read"), {.response = "ApiKey", .list = true}));
+    router.add(
+        Method::kPost, b + "/api-keys", bind(create_key),
+        http::documented(scoped("api_keys:write"), {.response = "NewApiKey", .success = {201}}));
+    router.add(Method::kGet, b + "/api-keys/{id}", bind(get_key),
+               http::documented(scoped("api_keys:read"), {.response = "ApiKey"}));
+    router.add(Method::kDelete, b + "/api-keys/{id}", bind(revoke_key),
+               http::documented(scoped("api_keys:write"), {.response = "ApiKey"}));
 
     router.add(Method::kGet, b + "/accounts", bind(list_accounts), scoped("account:read"));
-    router.add(Method::kGet, b + "/accounts/current", bind(get_current), scoped("account:read"));
-    router.add(Method::kPut, b + "/accounts/current", bind(put_current), scoped("account:write"));
+    router.add(Method::kGet, b + "/accounts/current", bind(get_current),
+               http::documented(scoped("account:read"), {.response = "Account"}));
+    router.add(Method::kPut, b + "/accounts/current", bind(put_current),
+               http::documented(scoped("account:write"), {.response = "Account"}));
     router.add(Method::kPost, b + "/accounts/switch", bind(switch_account),
                scoped("account:write"));
     router.add(Method::kGet, b + "/accounts/children", bind(list_children), scoped("account:read"));

@@ -1,5 +1,6 @@
 #include "identity/views.h"
 
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::identity {
@@ -143,6 +144,78 @@ json registered_account_json(const RegisteredAccount& r) {
     out.emplace("registered_ip", text_or_null(r.account.registered_ip));
     out.emplace("registrations_that_day", r.registrations_that_day);
     return out;
+}
+
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    const std::vector<std::string> roles(role_names().begin(), role_names().end());
+    router.define_schema("Account", object({{"id", text()},
+                                            {"type", one_of({"platform", "reseller", "business"})},
+                                            {"name", text()},
+                                            {"status", one_of({"active", "suspended"})},
+                                            {"awaiting_verification", boolean()},
+                                            {"require_2fa", boolean()},
+                                            {"parent_id", nullable(text())},
+                                            {"business_name", text()},
+                                            {"business_username", nullable(text())},
+                                            {"business_type", text()},
+                                            {"contact_email", text()},
+                                            {"contact_phone", text()},
+                                            {"country", text()},
+                                            {"default_country", text()},
+                                            {"account_sid", text()},
+                                            {"reseller_details", json::object()},
+                                            {"max_messages_per_day", nullable(integer())},
+                                            {"created_at", time()},
+                                            {"updated_at", time()}}));
+    router.define_schema("User", object({{"id", text()},
+                                         {"email", text()},
+                                         {"name", text()},
+                                         {"is_active", boolean()},
+                                         {"created_at", time()},
+                                         {"updated_at", time()},
+                                         {"last_login_at", nullable(time())},
+                                         {"email_verified", boolean()},
+                                         {"email_verified_at", nullable(time())},
+                                         {"two_factor_enabled", boolean()}}));
+    router.define_schema("ApiKey", object({{"id", text()},
+                                           {"name", text()},
+                                           {"prefix", text()},
+                                           {"scopes", array_of(text())},
+                                           {"created_by", text()},
+                                           {"created_at", time()},
+                                           {"expires_at", nullable(time())},
+                                           {"last_used_at", nullable(time())},
+                                           {"revoked_at", nullable(time())},
+                                           {"is_active", boolean()}}));
+    router.define_schema("NewApiKey",
+                         {{"allOf", {ref("ApiKey"), object({{"key", text()}})}},
+                          {"description", "The key itself is shown here once, never again."}});
+    router.define_schema("Auth", object({{"access", text()},
+                                         {"refresh", text()},
+                                         {"token_type", one_of({"Bearer"})},
+                                         {"expires_in", integer()},
+                                         {"user", ref("User")},
+                                         {"account", ref("Account")},
+                                         {"role", text()}}));
+    router.define_schema(
+        "SignIn",
+        {{"oneOf",
+          {ref("Auth"), object({{"two_factor_required", json{{"const", true}}},
+                                {"challenge", text()},
+                                {"expires_in", integer()}})}},
+         {"description", "Tokens, or (two-factor sign-in) a challenge for POST /auth/login/2fa."}});
+    router.define_schema(
+        "Me",
+        {{"allOf",
+          {ref("User"), object({{"role", text()},
+                                {"account", ref("Account")},
+                                {"accounts", array_of(object({{"id", text()},
+                                                              {"name", text()},
+                                                              {"type", text()},
+                                                              {"status", text()},
+                                                              {"role", one_of(roles)},
+                                                              {"is_active", boolean()}}))}})}}});
 }
 
 }  // namespace ujumbe::identity

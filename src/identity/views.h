@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "http/router.h"
 #include "identity/model.h"
 #include "identity/service.h"
 
@@ -19,5 +20,9 @@ nlohmann::json invitation_json(const Invitation& inv, Micros now);
 // As the invitee sees it: which account, which role, until when.
 nlohmann::json my_invitation_json(const Invitation& inv);
 nlohmann::json registered_account_json(const RegisteredAccount& r);
+
+// The JSON Schemas of the views above, as the OpenAPI document names them:
+// Account, User, ApiKey, NewApiKey, Auth, SignIn, Me.
+void define_schemas(http::Router& router);
 
 }  // namespace ujumbe::identity

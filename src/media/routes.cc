@@ -208,7 +208,8 @@ void add_routes(http::Router& router, MediaService& s, std::uint64_t max_upload_
     router.add(Method::kGet, b, bind(list), read);
     router.add(Method::kGet, b + "/{id}", bind(get), read);
     router.add(Method::kDelete, b + "/{id}", bind(remove), write);
-    router.add(Method::kGet, b + "/{id}/content", bind(content), signed_link);
+    router.add(Method::kGet, b + "/{id}/content", bind(content),
+               http::documented(signed_link, {.files = {"*/*"}}));
 }
 
 }  // namespace ujumbe::media

@@ -14,6 +14,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 #include "messaging/views.h"
 
@@ -612,6 +613,24 @@ Result<Response> sender_countries(RequestContext&, const Request&) {
     return http::whole_list(std::move(results));
 }
 
+// The schemas of a message as these routes show it (the OpenAPI document).
+void define_message_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("Message", message_schema());
+    const json part = object({{"part", integer()},
+                              {"status", text()},
+                              {"provider_id", nullable(text())},
+                              {"error_code", nullable(text())},
+                              {"submitted_at", nullable(time())},
+                              {"done_at", nullable(time())}});
+    const json event =
+        object({{"status", text()}, {"event", text()}, {"at", time()}, {"detail", json::object()}});
+    router.define_schema("MessageDetail",
+                         {{"allOf",
+                           {ref("Message"), object({{"parts", array_of(part)},
+                                                    {"status_history", array_of(event)}})}}});
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, MessagingService& s) {
@@ -624,13 +643,29 @@ void add_routes(http::Router& router, MessagingService& s) {
     const http::RouteOptions bulk{.scope = "messages:send", .max_body_bytes = kMaxBulkBody};
     router.add(Method::kPost, b + "/messages/bulk", bind(send_bulk), bulk);
     router.add(Method::kGet, b + "/messages/stats", bind(message_stats), read);
-    router.add(Method::kGet, b + "/messages/export", bind(export_messages), read);
+    router.add(Method::kGet, b + "/messages/export", bind(export_messages),
+               http::documented(read, {.files = {"text/csv", "application/x-ndjson"}}));
     router.add(Method::kGet, b + "/admin/messages/backlog", bind(message_backlog), read);
-    router.add(Method::kPost, b + "/messages", bind(send_message), send);
-    router.add(Method::kGet, b + "/messages", bind(list_messages), read);
-    router.add(Method::kGet, b + "/messages/{id}", bind(get_message), read);
+    define_message_schemas(router);
+    router.add(Method::kPost, b + "/messages", bind(send_message),
+               http::documented(send, {.summary = "Send one message",
+                                       .response = "Message",
+                                       .success = {201},
+                                       .errors = {"INSUFFICIENT_BALANCE", "NO_ROUTE",
+                                                  "OUTSIDE_SERVICE_WINDOW"}}));
+    router.add(
+        Method::kGet, b + "/messages", bind(list_messages),
+        http::documented(
+            read, {.summary = "List messages, newest first", .response = "Message", .list = true}));
+    router.add(Method::kGet, b + "/messages/{id}", bind(get_message),
+               http::documented(read, {.summary = "A message with its parts and status history",
+                                       .response = "MessageDetail"}));
     router.add(Method::kGet, b + "/messages/{id}/receipts", bind(message_receipts), read);
-    router.add(Method::kPost, b + "/messages/{id}/cancel", bind(cancel_message), send);
+    router.add(Method::kPost, b + "/messages/{id}/cancel", bind(cancel_message),
+               http::documented(send, {.summary = "Cancel a scheduled message",
+                                       .response = "Message",
+                                       .success = {200},
+                                       .errors = {"INVALID_STATUS"}}));
     router.add(Method::kPost, b + "/phone-numbers/validate", bind(validate_numbers), read);
     router.add(Method::kPost, b + "/rates/quote", bind(quote), read);
 

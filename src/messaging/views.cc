@@ -2,7 +2,9 @@
 
 #include "core/dates.h"
 #include "core/money.h"
+#include "http/schema.h"
 #include "http/views_support.h"
+#include "messaging/status.h"
 
 namespace ujumbe::messaging {
 
@@ -46,6 +48,37 @@ json message_json(const Message& m) {
             {"currency", http::text_or_null(m.currency)},
             {"price", m.price ? money_json(*m.price) : json(nullptr)},
             {"cost", m.cost ? money_json(*m.cost) : json(nullptr)}};
+}
+
+json message_schema() {
+    using namespace http::schema;
+    std::vector<std::string> statuses;
+    for (auto s : all_statuses()) statuses.emplace_back(status_name(s));
+    return object({{"id", text()},
+                   {"direction", one_of({"outbound", "inbound"})},
+                   {"channel", one_of({"sms", "whatsapp", "email"})},
+                   {"to", text()},
+                   {"sender_id", text()},
+                   {"body", text()},
+                   {"content", nullable({{"type", "object"}})},
+                   {"encoding", text()},
+                   {"segments", integer()},
+                   {"status", one_of(statuses)},
+                   {"transactional", boolean()},
+                   {"client_ref", nullable(text())},
+                   {"callback_url", nullable(text())},
+                   {"campaign_id", nullable(text())},
+                   {"send_at", nullable(time())},
+                   {"attempts", integer()},
+                   {"error_code", nullable(text())},
+                   {"error_message", nullable(text())},
+                   {"created_at", time()},
+                   {"updated_at", time()},
+                   {"sent_at", nullable(time())},
+                   {"done_at", nullable(time())},
+                   {"currency", nullable(text())},
+                   {"price", nullable(number())},
+                   {"cost", nullable(number())}});
 }
 
 }  // namespace ujumbe::messaging

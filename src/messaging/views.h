@@ -9,5 +9,7 @@
 namespace ujumbe::messaging {
 
 nlohmann::json message_json(const Message& m);
+// The JSON Schema of message_json() (the OpenAPI document's "Message").
+nlohmann::json message_schema();
 
 }  // namespace ujumbe::messaging

@@ -87,7 +87,7 @@ void add_routes(http::Router& router, RealtimeRoutes r) {
     router.add(
         Method::kGet, "/api/v1/ws",
         [shared](RequestContext& ctx, const Request& req) { return open(*shared, ctx, req); },
-        http::RouteOptions{.authenticated = false});
+        http::documented({.authenticated = false}, {.success = {101}}));
 }
 
 }  // namespace ujumbe::realtime

@@ -221,11 +221,12 @@ void add_routes(http::Router& router, WebhookService& s) {
     router.add(Method::kPatch, b + "/{id}", bind(update), write);
     router.add(Method::kDelete, b + "/{id}", bind(remove), write);
     router.add(Method::kPost, b + "/{id}/rotate-secret", bind(rotate), write);
-    router.add(Method::kPost, b + "/{id}/test", bind(test), write);
+    router.add(Method::kPost, b + "/{id}/test", bind(test),
+               http::documented(write, {.success = {202}}));
     router.add(Method::kGet, b + "/{id}/deliveries", bind(deliveries), read);
     router.add(Method::kGet, b + "/{id}/deliveries/{delivery_id}", bind(delivery), read);
     router.add(Method::kPost, b + "/{id}/deliveries/{delivery_id}/redeliver", bind(redeliver),
-               write);
+               http::documented(write, {.success = {202}}));
 }
 
 }  // namespace ujumbe::webhooks

@@ -16,6 +16,7 @@ server's environment so the suite always runs against the same configuration.
 import atexit
 import functools
 import http.client
+import json
 import os
 import secrets
 import shutil
@@ -34,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+import openapi_contract  # noqa: E402
 import ujumbe_it as u  # noqa: E402
 
 REPO_ROOT = HERE.parents[1]
@@ -105,6 +107,7 @@ class UjumbeServer:
         self.host = None
         self.port = None
         self.client = None
+        self._contract = None  # the OpenAPI document, read at the first answer
         self._out = None
         self._err = None
 
@@ -258,11 +261,25 @@ class UjumbeServer:
 
     def api(self, method, path, **kwargs):
         """api(method, path, json=, token=, apikey=, headers=, raw_body=, content_type=)."""
-        return self._guard(self.client.api, method, path, **kwargs)
+        resp = self._guard(self.client.api, method, path, **kwargs)
+        self._check_contract(method, "/api/v1" + path, resp)
+        return resp
 
     def request(self, method, full_path, **kwargs):
         """Like api() but with a path outside /api/v1 (e.g. "/healthz")."""
-        return self._guard(self.client.request, method, full_path, **kwargs)
+        resp = self._guard(self.client.request, method, full_path, **kwargs)
+        self._check_contract(method, full_path, resp)
+        return resp
+
+    def _check_contract(self, method, full_path, resp):
+        """Every answer against the server's OpenAPI document (openapi_contract.py)."""
+        if method == "HEAD" or not isinstance(resp, u.Resp):
+            return
+        if self._contract is None:
+            doc = self._guard(self.client.request, "GET", "/api/v1/openapi.json")
+            assert doc.status == 200, doc
+            self._contract = openapi_contract.Contract(json.loads(doc.raw))
+        self._contract.check(method, full_path, resp)
 
 
 @atexit.register

@@ -1,0 +1,99 @@
+"""Every answer the black-box suite receives, checked against the server's
+own OpenAPI document (GET /api/v1/openapi.json, docs/api-docs.md): the
+route must be documented for the method, the status must be one of its
+documented responses, a JSON answer must match that response's schema and
+a file its content types.
+
+UJUMBE_TEST_CONTRACT=report writes what does not match to the file named
+by UJUMBE_TEST_CONTRACT_LOG instead of failing the test (for surveying).
+"""
+
+import json
+import os
+import re
+
+import jsonschema
+
+
+class ContractError(AssertionError):
+    pass
+
+
+def _pattern_regex(pattern):
+    parts = []
+    for seg in pattern.strip("/").split("/"):
+        parts.append("[^/]+" if seg.startswith("{") and seg.endswith("}") else re.escape(seg))
+    return re.compile("^/" + "/".join(parts) + "/?$")
+
+
+class Contract:
+    def __init__(self, document):
+        self.document = document
+        self.components = document.get("components", {})
+        routes = []
+        for pattern, ops in document["paths"].items():
+            literal = sum(1 for s in pattern.strip("/").split("/") if not s.startswith("{"))
+            routes.append((-literal, pattern, _pattern_regex(pattern), ops))
+        # the most literal pattern first, as the router's order makes
+        # /messages/stats win over /messages/{id}
+        routes.sort(key=lambda r: (r[0], r[1]))
+        self.routes = routes
+        self.validators = {}
+        self.mode = os.environ.get("UJUMBE_TEST_CONTRACT", "strict")
+        self.log = os.environ.get("UJUMBE_TEST_CONTRACT_LOG")
+
+    def operation(self, method, path):
+        path = path.split("?", 1)[0]
+        for _, pattern, regex, ops in self.routes:
+            if regex.match(path):
+                return pattern, ops.get(method.lower())
+        return None, None
+
+    def _validator(self, key, schema):
+        v = self.validators.get(key)
+        if v is None:
+            root = {"components": self.components, "allOf": [schema]}
+            v = jsonschema.Draft202012Validator(root)
+            self.validators[key] = v
+        return v
+
+    def check(self, method, path, resp):
+        pattern, op = self.operation(method, path)
+        if op is None:
+            if resp.status in (404, 405):
+                return  # no such route: the router's answer
+            return self._fail("%s %s answered %s but is not in the document"
+                              % (method, path, resp.status))
+        responses = op["responses"]
+        documented = responses.get(str(resp.status))
+        if documented is None:
+            return self._fail("%s %s (%s) answered %s, not among its documented %s"
+                              % (method, path, pattern, resp.status, sorted(responses)))
+        content = documented.get("content", {})
+        ctype = (resp.headers.get("content-type") or "").split(";")[0].strip()
+        if content and ctype and not any(ctype == t or t == "*/*" for t in content):
+            return self._fail("%s %s (%s) %s answered %s, documented %s"
+                              % (method, path, pattern, resp.status, ctype, sorted(content)))
+        schema = content.get("application/json", {}).get("schema", {})
+        # a file that happens to be JSON (a download): its type is enough
+        if ctype != "application/json" or schema.get("format") == "binary" or not resp.raw:
+            return
+        try:
+            body = json.loads(resp.raw)
+        except ValueError:
+            return self._fail("%s %s answered JSON that does not parse" % (method, path))
+        errors = sorted(self._validator((pattern, method.lower(), resp.status), schema)
+                        .iter_errors(body), key=lambda e: list(e.path))
+        if errors:
+            e = errors[0]
+            return self._fail("%s %s (%s) %s: %s at %s" % (
+                method, path, pattern, resp.status, e.message[:300],
+                "/".join(str(p) for p in e.absolute_path)))
+
+    def _fail(self, message):
+        if self.mode == "report":
+            if self.log:
+                with open(self.log, "a") as f:
+                    f.write(message + "\n")
+            return
+        raise ContractError("the answer does not match the OpenAPI document: " + message)
