@@ -185,6 +185,19 @@ def export_rate(base, auth):
     return (lines - 1) / (time.perf_counter() - t0), lines - 1
 
 
+def report_export_s(base, auth, fmt):
+    """POST /reports/export of a year's delivery report, polled until done."""
+    start = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 365 * 86400))
+    t0 = time.perf_counter()
+    e = call(base, "POST", "/api/v1/reports/export",
+             {"report": "dlr", "format": fmt, "date_from": start}, headers=auth)
+    while e["status"] not in ("completed", "failed"):
+        time.sleep(0.05)
+        e = call(base, "GET", "/api/v1/reports/exports/" + e["id"], headers=auth)
+    assert e["status"] == "completed", e
+    return time.perf_counter() - t0
+
+
 def rss_mb(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -257,6 +270,8 @@ def measure(tmp, pg, db_url, loaded):
         ("GET /analytics/overview?days=366", "/api/v1/analytics/overview?days=366"),
         ("GET /analytics/overview?days=30&channel=sms",
          "/api/v1/analytics/overview?days=30&channel=sms"),
+        ("GET /reports/dlr (30 days)", "/api/v1/reports/dlr"),
+        ("GET /reports/usage (30 days)", "/api/v1/reports/usage"),
     ]
     rows = []
     only = os.environ.get("ONLY")  # e.g. ONLY=analytics: the cases naming it
@@ -265,6 +280,10 @@ def measure(tmp, pg, db_url, loaded):
             continue
         p50, p99 = timed(base, auth, path)
         rows.append((name, p50, p99))
+    exports = []
+    if not only or only in "/api/v1/reports":
+        for fmt in ("json", "pdf"):
+            exports.append((fmt, report_export_s(base, auth, fmt)))
     rate, exported = export_rate(base, auth)
     time.sleep(5)
     rss = rss_mb(proc.pid)
@@ -284,6 +303,9 @@ def measure(tmp, pg, db_url, loaded):
     for name, p50, p99 in rows:
         print("| `%s` | %.1f | %.1f |" % (name, p50, p99))
     print("\n- export: %d rows at %.0f rows/s" % (exported, rate))
+    for fmt, seconds in exports:
+        print("- a year's delivery report exported as %s: %.1f s from the request to "
+              "completed" % (fmt, seconds))
     print("- database: %.0f MB, %.0f bytes per message (with parts, events, receipts)"
           % (size / 1e6, size / ROWS))
     print("- server resident memory at rest after the requests: %.0f MB" % rss)

@@ -13,6 +13,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::campaigns {
@@ -129,6 +130,76 @@ json campaign_json(const CampaignView& v) {
             {"created_by_name", k.created_by_name},
             {"created_at", format_iso8601(k.created_at)},
             {"updated_at", format_iso8601(k.updated_at)}};
+}
+
+// The schemas of template_json() and campaign_json() (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("Template", object({{"id", text()},
+                                             {"name", text()},
+                                             {"description", text()},
+                                             {"channel", one_of({"sms", "whatsapp", "email"})},
+                                             {"subject", nullable(text())},
+                                             {"body", text()},
+                                             {"html", nullable(text())},
+                                             {"created_by", nullable(text())},
+                                             {"created_at", time()},
+                                             {"updated_at", time()}}));
+    const json counts = {{"type", "object"}, {"additionalProperties", integer()}};
+    router.define_schema("Campaign", object({{"id", text()},
+                                             {"name", text()},
+                                             {"description", text()},
+                                             {"campaign_type", text()},
+                                             {"campaign_type_display", text()},
+                                             {"message_text", nullable(text())},
+                                             {"template", nullable(text())},
+                                             {"template_name", nullable(text())},
+                                             {"whatsapp_template", nullable({{"type", "object"}})},
+                                             {"sender_id", nullable(text())},
+                                             {"status", text()},
+                                             {"status_display", text()},
+                                             {"status_reason", nullable(text())},
+                                             {"scheduled_at", nullable(time())},
+                                             {"started_at", nullable(time())},
+                                             {"paused_at", nullable(time())},
+                                             {"completed_at", nullable(time())},
+                                             {"phase", nullable(text())},
+                                             {"total_recipients", integer()},
+                                             {"processed_count", integer()},
+                                             {"accepted_count", integer()},
+                                             {"skipped_count", integer()},
+                                             {"sent_count", integer()},
+                                             {"delivered_count", integer()},
+                                             {"read_count", integer()},
+                                             {"failed_count", integer()},
+                                             {"excluded", counts},
+                                             {"currency", nullable(text())},
+                                             {"estimated_cost", number()},
+                                             {"actual_cost", number()},
+                                             {"progress_percentage", integer()},
+                                             {"delivery_rate", number()},
+                                             {"read_rate", number()},
+                                             {"is_active", boolean()},
+                                             {"can_edit", boolean()},
+                                             {"can_start", boolean()},
+                                             {"can_pause", boolean()},
+                                             {"can_resume", boolean()},
+                                             {"can_cancel", boolean()},
+                                             {"is_recurring", boolean()},
+                                             {"recurring_schedule", json::object()},
+                                             {"next_run_at", nullable(time())},
+                                             {"parent_id", nullable(text())},
+                                             {"settings", json::object()},
+                                             {"target_contact_ids", array_of(text())},
+                                             {"target_segment_ids", array_of(text())},
+                                             {"target_criteria", json::object()},
+                                             {"target_contact_count", integer()},
+                                             {"target_segment_names", array_of(text())},
+                                             {"counted_at", nullable(time())},
+                                             {"created_by", nullable(text())},
+                                             {"created_by_name", text()},
+                                             {"created_at", time()},
+                                             {"updated_at", time()}}));
 }
 
 json estimate_json(const Estimated& e) {
@@ -558,11 +629,18 @@ void add_routes(http::Router& router, CampaignService& s) {
     const http::RouteOptions write{.scope = "campaigns:write"};
     const std::string t = "/api/v1/templates";
     router.add(Method::kPost, t + "/preview", bind(preview_body), read);
-    router.add(Method::kGet, t, bind(list_templates), read);
-    router.add(Method::kPost, t, bind(create_template), write);
-    router.add(Method::kGet, t + "/{id}", bind(get_template), read);
-    router.add(Method::kPut, t + "/{id}", bind(update_template), write);
-    router.add(Method::kPatch, t + "/{id}", bind(update_template), write);
+    define_schemas(router);
+    const auto one = [](http::RouteOptions o, const char* schema, std::vector<int> success = {}) {
+        return http::documented(std::move(o), {.response = schema, .success = std::move(success)});
+    };
+    const auto list = [](http::RouteOptions o, const char* schema) {
+        return http::documented(std::move(o), {.response = schema, .list = true});
+    };
+    router.add(Method::kGet, t, bind(list_templates), list(read, "Template"));
+    router.add(Method::kPost, t, bind(create_template), one(write, "Template", {201}));
+    router.add(Method::kGet, t + "/{id}", bind(get_template), one(read, "Template"));
+    router.add(Method::kPut, t + "/{id}", bind(update_template), one(write, "Template"));
+    router.add(Method::kPatch, t + "/{id}", bind(update_template), one(write, "Template"));
     router.add(Method::kDelete, t + "/{id}", bind(delete_template), write);
     router.add(Method::kPost, t + "/{id}/preview", bind(preview_template), read);
 
@@ -572,17 +650,22 @@ void add_routes(http::Router& router, CampaignService& s) {
     router.add(Method::kPut, b + "/opt-out-footer", bind(put_footer), write);
     router.add(Method::kGet, b + "/quiet-hours", bind(get_quiet), read);
     router.add(Method::kPut, b + "/quiet-hours", bind(put_quiet), write);
-    router.add(Method::kGet, b, bind(list_campaigns), read);
+    router.add(Method::kGet, b, bind(list_campaigns), list(read, "Campaign"));
     router.add(Method::kPost, b, bind(create_campaign), write);
-    router.add(Method::kGet, b + "/{id}", bind(get_campaign), read);
-    router.add(Method::kPut, b + "/{id}", bind(update_campaign), write);
-    router.add(Method::kPatch, b + "/{id}", bind(update_campaign), write);
+    router.add(Method::kGet, b + "/{id}", bind(get_campaign), one(read, "Campaign"));
+    router.add(Method::kPut, b + "/{id}", bind(update_campaign), one(write, "Campaign"));
+    router.add(Method::kPatch, b + "/{id}", bind(update_campaign), one(write, "Campaign"));
     router.add(Method::kDelete, b + "/{id}", bind(delete_campaign), write);
-    router.add(Method::kPost, b + "/{id}/schedule", bind(act<Action::kSchedule>), write);
-    router.add(Method::kPost, b + "/{id}/start", bind(act<Action::kStart>), write);
-    router.add(Method::kPost, b + "/{id}/pause", bind(act<Action::kPause>), write);
-    router.add(Method::kPost, b + "/{id}/resume", bind(act<Action::kResume>), write);
-    router.add(Method::kPost, b + "/{id}/cancel", bind(act<Action::kCancel>), write);
+    router.add(Method::kPost, b + "/{id}/schedule", bind(act<Action::kSchedule>),
+               one(write, "Campaign", {200}));
+    router.add(Method::kPost, b + "/{id}/start", bind(act<Action::kStart>),
+               one(write, "Campaign", {200}));
+    router.add(Method::kPost, b + "/{id}/pause", bind(act<Action::kPause>),
+               one(write, "Campaign", {200}));
+    router.add(Method::kPost, b + "/{id}/resume", bind(act<Action::kResume>),
+               one(write, "Campaign", {200}));
+    router.add(Method::kPost, b + "/{id}/cancel", bind(act<Action::kCancel>),
+               one(write, "Campaign", {200}));
     router.add(Method::kGet, b + "/{id}/report", bind(report), read);
     router.add(Method::kGet, b + "/{id}/runs", bind(runs), read);
     router.add(Method::kGet, b + "/{id}/recipients", bind(recipients), read);

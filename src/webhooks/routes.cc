@@ -7,6 +7,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::webhooks {
@@ -61,6 +62,44 @@ json delivery_json(const Delivery& d, bool with_body) {
                 {"updated_at", format_iso8601(d.updated_at)}};
     if (with_body) out["body"] = d.body;
     return out;
+}
+
+// The schemas of endpoint_json() and delivery_json() (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("Webhook", object({{"id", text()},
+                                            {"url", text()},
+                                            {"events", array_of(text())},
+                                            {"description", nullable(text())},
+                                            {"enabled", boolean()},
+                                            {"disabled_reason", nullable(text())},
+                                            {"failing_since", nullable(time())},
+                                            {"secret_rotated_at", nullable(time())},
+                                            {"previous_secret_expires_at", nullable(time())},
+                                            {"created_at", time()},
+                                            {"updated_at", time()}}));
+    router.define_schema(
+        "WebhookWithSecret",
+        {{"allOf", {ref("Webhook"), object({{"secret", text()}})}},
+         {"description", "The signing secret is shown here, when made, and never again."}});
+    router.define_schema("WebhookDelivery",
+                         object({{"id", text()},
+                                 {"webhook_id", nullable(text())},
+                                 {"event_id", text()},
+                                 {"event_type", text()},
+                                 {"message_id", nullable(text())},
+                                 {"status", one_of({"pending", "delivered", "failed"})},
+                                 {"attempts", integer()},
+                                 {"response_status", nullable(integer())},
+                                 {"latency_ms", nullable(integer())},
+                                 {"error", nullable(text())},
+                                 {"response_excerpt", nullable(text())},
+                                 {"next_attempt_at", nullable(time())},
+                                 {"delivered_at", nullable(time())},
+                                 {"created_at", time()},
+                                 {"updated_at", time()},
+                                 {"body", text()}},
+                                {"body"}));
 }
 
 Result<EndpointInput> read_input(const Request& req, Need need) {
@@ -214,19 +253,26 @@ void add_routes(http::Router& router, WebhookService& s) {
     router.add(Method::kGet, b + "/event-types", bind(event_type_list),
                {.scope = "webhooks:read", .on_db_thread = false});
     router.add(Method::kPost, b + "/callback-secret", bind(rotate_callback), write);
-    router.add(Method::kGet, b, bind(list), read);
-    router.add(Method::kPost, b, bind(create), write);
-    router.add(Method::kGet, b + "/{id}", bind(get), read);
-    router.add(Method::kPut, b + "/{id}", bind(update), write);
-    router.add(Method::kPatch, b + "/{id}", bind(update), write);
+    define_schemas(router);
+    const auto one = [](http::RouteOptions o, const char* schema, std::vector<int> success = {}) {
+        return http::documented(std::move(o), {.response = schema, .success = std::move(success)});
+    };
+    router.add(Method::kGet, b, bind(list),
+               http::documented(read, {.response = "Webhook", .list = true}));
+    router.add(Method::kPost, b, bind(create), one(write, "WebhookWithSecret", {201}));
+    router.add(Method::kGet, b + "/{id}", bind(get), one(read, "Webhook"));
+    router.add(Method::kPut, b + "/{id}", bind(update), one(write, "Webhook"));
+    router.add(Method::kPatch, b + "/{id}", bind(update), one(write, "Webhook"));
     router.add(Method::kDelete, b + "/{id}", bind(remove), write);
-    router.add(Method::kPost, b + "/{id}/rotate-secret", bind(rotate), write);
-    router.add(Method::kPost, b + "/{id}/test", bind(test),
-               http::documented(write, {.success = {202}}));
-    router.add(Method::kGet, b + "/{id}/deliveries", bind(deliveries), read);
-    router.add(Method::kGet, b + "/{id}/deliveries/{delivery_id}", bind(delivery), read);
+    router.add(Method::kPost, b + "/{id}/rotate-secret", bind(rotate),
+               one(write, "WebhookWithSecret", {200}));
+    router.add(Method::kPost, b + "/{id}/test", bind(test), one(write, "WebhookDelivery", {202}));
+    router.add(Method::kGet, b + "/{id}/deliveries", bind(deliveries),
+               http::documented(read, {.response = "WebhookDelivery", .list = true}));
+    router.add(Method::kGet, b + "/{id}/deliveries/{delivery_id}", bind(delivery),
+               one(read, "WebhookDelivery"));
     router.add(Method::kPost, b + "/{id}/deliveries/{delivery_id}/redeliver", bind(redeliver),
-               http::documented(write, {.success = {202}}));
+               one(write, "WebhookDelivery", {202}));
 }
 
 }  // namespace ujumbe::webhooks

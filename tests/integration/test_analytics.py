@@ -13,22 +13,12 @@ from decimal import Decimal
 import ujumbe_it as u
 from ujumbe_it import assert_ok, assert_validation
 
-FINAL = {"delivered", "undelivered", "expired", "rejected", "failed"}
 DAY_US = 86_400_000_000
 
 
 def overview(api, token=None, apikey=None, **params):
     return assert_ok(api("GET", u.with_query("/analytics/overview", **params), token=token,
                          apikey=apikey))
-
-
-def wait_final(api, token, ids, timeout=20):
-    deadline = time.monotonic() + timeout
-    for mid in ids:
-        while assert_ok(api("GET", "/messages/%s" % mid, token=token))["status"] not in FINAL:
-            assert time.monotonic() < deadline, mid
-            time.sleep(0.05)
-
 
 def today():
     return datetime.datetime.now(datetime.timezone.utc).date()
@@ -55,7 +45,7 @@ def charges_total(api, token, account_id):
 def test_sends_are_counted_by_the_rollups_with_their_spend(api, owner):
     ids = [assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "Habari %d" % i},
                          token=owner.access), 201)["id"] for i in range(3)]
-    wait_final(api, owner.access, ids)
+    u.wait_final(api, owner.access, ids)
     u.create_contact(api, owner.access, phone_e164=u.tz_phone(), first_name="Asha")
     o = overview(api, owner.access)
     assert o["days"] == 30 and o["channel"] is None
@@ -342,7 +332,7 @@ def test_usage_per_user_day_and_channel_with_cost_requests_and_media(api, owner)
                              apikey=key["key"]), 201)["id"])
     ids.append(assert_ok(api("POST", "/messages", json={"to": u.tz_phone(), "body": "Jambo"},
                              token=agent.access), 201)["id"])
-    wait_final(api, owner.access, ids)
+    u.wait_final(api, owner.access, ids)
     body, ctype = u.multipart_body(files=[("file", "menu.png", PNG, "image/png")])
     assert_ok(api("POST", "/media", token=owner.access, raw_body=body, content_type=ctype), 201)
 

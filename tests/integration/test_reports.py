@@ -13,7 +13,6 @@ are not there.
 
 import datetime
 import json
-import subprocess
 import time
 from decimal import Decimal
 
@@ -22,7 +21,6 @@ import pytest
 import ujumbe_it as u
 from ujumbe_it import assert_ok, assert_validation
 
-FINAL = {"delivered", "undelivered", "expired", "rejected", "failed"}
 FAILING_PREFIX = "255719"
 EXPORT_TIMEOUT_S = 30
 
@@ -43,15 +41,6 @@ def send(api, token, to):
     return assert_ok(api("POST", "/messages", json={"to": to, "body": "Habari"}, token=token),
                      201)["id"]
 
-
-def wait_final(api, token, ids, timeout=20):
-    deadline = time.monotonic() + timeout
-    for mid in ids:
-        while assert_ok(api("GET", "/messages/%s" % mid, token=token))["status"] not in FINAL:
-            assert time.monotonic() < deadline, mid
-            time.sleep(0.05)
-
-
 def report(api, kind, token=None, apikey=None, **params):
     return assert_ok(api("GET", u.with_query("/reports/%s" % kind, **params), token=token,
                          apikey=apikey))
@@ -59,15 +48,6 @@ def report(api, kind, token=None, apikey=None, **params):
 
 def rows_by(rows, key):
     return {r[key]: r for r in rows}
-
-
-def pdf_text(data, tmp_path):
-    path = tmp_path / "report.pdf"
-    path.write_bytes(data)
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          check=True)
-    return done.stdout.decode("utf-8")
-
 
 def export(api, token, **body):
     """POST /reports/export, then waits for it to finish; returns its final state."""
@@ -99,7 +79,7 @@ def test_the_delivery_report_counts_by_status_gateway_country_operator_day_and_e
     with u.failing_gateway(api, admin, FAILING_PREFIX, "rejected") as gw:
         ids = [send(api, owner.access, u.tz_phone()) for _ in range(3)]
         ids += [send(api, owner.access, failing_number(n)) for n in range(2)]
-        wait_final(api, owner.access, ids)
+        u.wait_final(api, owner.access, ids)
         r = report(api, "dlr", owner.access)
         csv = api("GET", "/reports/dlr?format=csv", token=owner.access)
         pdf = api("GET", "/reports/dlr?format=pdf", token=owner.access)
@@ -132,7 +112,7 @@ def test_the_delivery_report_counts_by_status_gateway_country_operator_day_and_e
         ("summary", "all", "5"), ("by_status", "delivered", "3"), ("by_operator", "Tigo", "5")}
 
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
-    text = pdf_text(pdf.raw, tmp_path)
+    text = u.pdf_text(pdf.raw, tmp_path)
     for words in ("Delivery report", "By status", "By operator", "Tigo", "By error code"):
         assert words in text, text
     assert report(api, "dlr", owner.access, channel="email")["summary"][0]["messages"] == 0
@@ -181,7 +161,7 @@ def test_exports_run_in_the_background_and_belong_to_their_account(api, owner, r
     assert mine and mine[0]["messages"] == rows[-1]["messages"]
 
     pdf = export(api, owner.access, report="dlr", format="pdf")
-    text = pdf_text(download(api, owner.access, pdf).raw, tmp_path)
+    text = u.pdf_text(download(api, owner.access, pdf).raw, tmp_path)
     assert "Delivery report" in text and "All messages" in text
     as_json = export(api, owner.access, report="dlr")
     assert as_json["format"] == "json" and as_json["filename"].endswith(".json")
@@ -263,8 +243,8 @@ def test_revenue_is_what_each_client_paid_less_what_the_reseller_paid(api, admin
         ids1 = [send(api, c1_owner.access, u.tz_phone()) for _ in range(3)]
         ids2 = [send(api, c2_owner.access, u.tz_phone()) for _ in range(2)]
         ids2.append(send(api, c2_owner.access, failing_number(50)))
-        wait_final(api, c1_owner.access, ids1)
-        wait_final(api, c2_owner.access, ids2)
+        u.wait_final(api, c1_owner.access, ids1)
+        u.wait_final(api, c2_owner.access, ids2)
     # the failed message's refunds, to the client and to the reseller
     deadline = time.monotonic() + 10
     while len([e for e in ledger_entries(api, r_owner.access) if e["type"] == "refund"]) < 1:
@@ -297,7 +277,7 @@ def test_revenue_is_what_each_client_paid_less_what_the_reseller_paid(api, admin
     rows = u.csv_dicts(download(api, r_owner.access, csv).raw.decode("utf-8"))
     assert rows[-1]["account_id"] == "Total" and Decimal(rows[-1]["revenue"]) == Decimal("0.13")
     pdf = export(api, r_owner.access, report="revenue", format="pdf")
-    text = pdf_text(download(api, r_owner.access, pdf).raw, tmp_path)
+    text = u.pdf_text(download(api, r_owner.access, pdf).raw, tmp_path)
     assert "Revenue report" in text and "Revenue by client" in text
     total_line = [line for line in text.splitlines() if line.strip().startswith("Total")][0]
     assert total_line.split()[-1] == "0.13" and total_line.split()[1] == "6"
@@ -308,7 +288,7 @@ def test_revenue_is_what_each_client_paid_less_what_the_reseller_paid(api, admin
     assert Decimal(str(statement["revenue"])) == Decimal("0.13")
     statement_pdf = api("GET", "/billing/statements?month=%s&format=pdf" % month,
                         token=r_owner.access)
-    text = pdf_text(statement_pdf.raw, tmp_path)
+    text = u.pdf_text(statement_pdf.raw, tmp_path)
     assert "Revenue by client" in text and c1["id"] in text
     revenue_line = [line for line in text.splitlines() if "Total revenue" in line][0]
     assert revenue_line.split()[-1] == "0.13"

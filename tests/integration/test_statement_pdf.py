@@ -12,20 +12,10 @@ from decimal import Decimal
 import ujumbe_it as u
 from ujumbe_it import assert_ok, assert_validation
 
-FINAL = {"delivered", "undelivered", "expired", "rejected", "failed"}
 
 
 def this_month():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m")
-
-
-def pdf_text(data, tmp_path):
-    path = tmp_path / "statement.pdf"
-    path.write_bytes(data)
-    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          check=True)
-    return done.stdout.decode("utf-8")
-
 
 def test_a_statement_pdf_has_the_details_and_the_totals_of_the_json_one(api, owner, tmp_path):
     for i in range(3):
@@ -37,7 +27,7 @@ def test_a_statement_pdf_has_the_details_and_the_totals_of_the_json_one(api, own
     assert resp.headers["content-type"] == "application/pdf"
     assert "statement-%s.pdf" % month in resp.headers["content-disposition"]
     assert resp.raw.startswith(b"%PDF-")
-    text = pdf_text(resp.raw, tmp_path)
+    text = u.pdf_text(resp.raw, tmp_path)
     account = assert_ok(api("GET", "/accounts/current", token=owner.access))
     statement = assert_ok(api("GET", "/billing/statements?month=%s" % month,
                               token=owner.access))
@@ -53,7 +43,7 @@ def test_a_statement_pdf_has_the_details_and_the_totals_of_the_json_one(api, own
     assert Decimal(closing.split()[-2]) == Decimal(str(statement["closing_balance"]))
     png = tmp_path / "page"
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1",
-                    str(tmp_path / "statement.pdf"), str(png)], check=True)
+                    str(tmp_path / "document.pdf"), str(png)], check=True)
     pages = list(tmp_path.glob("page*.png"))
     assert len(pages) == 1 and pages[0].stat().st_size > 1000
 
@@ -64,7 +54,7 @@ def test_business_names_outside_latin1_and_bad_formats(api, owner, register, tmp
     resp = api("GET", "/billing/statements?month=%s&format=pdf" % this_month(),
                token=owner.access)
     assert resp.status == 200
-    assert "Café ?? Duka" in pdf_text(resp.raw, tmp_path)
+    assert "Café ?? Duka" in u.pdf_text(resp.raw, tmp_path)
     assert_validation(api("GET", "/billing/statements?month=%s&format=docx" % this_month(),
                           token=owner.access), "format")
     other = register()

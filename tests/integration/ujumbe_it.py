@@ -741,6 +741,28 @@ def failing_gateway(api, admin, prefix, failure_status):
             api("DELETE", "/gateways/%s" % gw["id"], token=admin.access)
 
 
+FINAL_STATUSES = {"delivered", "undelivered", "expired", "rejected", "failed"}
+
+
+def wait_final(api, token, ids, timeout=20):
+    """Waits until every message of `ids` has a final status."""
+    deadline = time.monotonic() + timeout
+    for mid in ids:
+        while assert_ok(api("GET", "/messages/%s" % mid, token=token))["status"] not in \
+                FINAL_STATUSES:
+            assert time.monotonic() < deadline, mid
+            time.sleep(0.05)
+
+
+def pdf_text(data, tmp_path):
+    """The text of a PDF as poppler's pdftotext lays it out."""
+    path = tmp_path / "document.pdf"
+    path.write_bytes(data)
+    done = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          check=True)
+    return done.stdout.decode("utf-8")
+
+
 def harness():
     """conftest.py of this folder, loaded once under its own name, for a
     module that starts servers of its own (works when pytest collects
