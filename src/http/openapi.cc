@@ -79,7 +79,7 @@ json error_response(const ErrorStatus& e, const RouteDoc& doc) {
 // The error statuses a route may answer, with the codes known to come with
 // them. Every route may meet a bad parameter, a missing object, a rule or
 // a conflict; only bodies are too large or of the wrong type, and only
-// writes are refused for money or a full disk.
+// writes are refused for money.
 std::vector<ErrorStatus> errors_of(const Route& r) {
     const bool writes = r.method == Method::kPost || r.method == Method::kPut ||
                         r.method == Method::kPatch || r.method == Method::kDelete;
@@ -109,7 +109,9 @@ std::vector<ErrorStatus> errors_of(const Route& r) {
     out.push_back({500, "A fault of the server (no internals are shown).", {"INTERNAL_ERROR"}});
     out.push_back(
         {503, "The database is unreachable or the server is stopping.", {"DATABASE_UNAVAILABLE"}});
-    if (writes) out.push_back({507, "The database's disk is full.", {"INSUFFICIENT_STORAGE"}});
+    // A write meets a full disk; /readyz reports one.
+    if (writes || !r.options.authenticated)
+        out.push_back({507, "The database's disk is full.", {"INSUFFICIENT_STORAGE"}});
     return out;
 }
 

@@ -139,6 +139,8 @@ TEST(OpenApi, ErrorsFollowTheRouteKind) {
     EXPECT_FALSE(health.contains("429"));  // never rate-limited
     EXPECT_FALSE(health.contains("413"));
     EXPECT_FALSE(health.contains("402"));
+    EXPECT_TRUE(health.contains("507"));  // readiness reports a full disk
+    EXPECT_FALSE(doc["paths"]["/api/v1/things"]["get"]["responses"].contains("507"));
     const auto& create = doc["paths"]["/api/v1/things"]["post"]["responses"];
     for (const char* status :
          {"400", "401", "403", "404", "409", "413", "415", "422", "429", "500", "503", "507"})
