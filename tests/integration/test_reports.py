@@ -142,6 +142,12 @@ def test_reports_refuse_bad_ranges_and_parameters_naming_them(api, owner):
         assert_validation(api("POST", "/reports/export", json=body, token=owner.access), field)
     u.assert_error(api("POST", "/reports/export", raw_body=b"{\"report\": ",
                        content_type="application/json", token=owner.access), 400)
+    # dates far outside the calendar the server keeps
+    assert_validation(api("GET", "/reports/usage?date_to=9999-12-31", token=owner.access),
+                      "date_to")
+    assert_validation(api("POST", "/reports/export", json={"report": "dlr",
+                                                           "date_from": "0001-01-01"},
+                          token=owner.access), "date_from")
     # a year at once is an export, not an answer
     state = export(api, owner.access, report="dlr", date_from=days_ago(365))
     assert state["status"] == "completed" and state["date_from"] == days_ago(365)

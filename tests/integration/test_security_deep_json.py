@@ -42,6 +42,7 @@ OWNER_ROUTES = [
     ("POST", "/crm/activities"),
     ("PUT", "/crm/pipeline"),
     ("PUT", "/crm/notifications"),
+    ("POST", "/reports/export"),
 ]
 ADMIN_ROUTES = [
     ("POST", "/gateways"),
