@@ -244,7 +244,7 @@ void add_report_routes(http::Router& router, Reports& s) {
                http::documented(read, {.response = "ReportExport"}));
     router.add(Method::kGet, b + "/exports/{id}/download", bind(download),
                http::documented(read, {.files = {"application/json", "text/csv", "application/pdf"},
-                                       .errors = {"REPORT_NOT_READY"}}));
+                                       .errors = {{409, "REPORT_NOT_READY"}}}));
     router.add(Method::kDelete, b + "/exports/{id}", bind(delete_export), read);
     define_report_schemas(router);
 }

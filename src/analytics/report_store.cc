@@ -74,6 +74,18 @@ Status insert_export(Connection& c, const ReportExport& e) {
          e.expires_at}));
 }
 
+Result<bool> queue_export(Connection& c, const ReportExport& e, std::int64_t max_pending) {
+    if (c.dialect() == db::Dialect::kPostgres)
+        UJ_TRY(c.query("SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE",
+                       {e.account_id.value}));
+    UJ_ASSIGN(auto row, c.query_one("SELECT count(*) FROM report_exports WHERE account_id = $1 "
+                                    "AND status IN ('queued', 'running')",
+                                    {e.account_id.value}));
+    if (row && row->i64(0) >= max_pending) return false;
+    UJ_TRY(insert_export(c, e));
+    return true;
+}
+
 Result<std::optional<ReportExport>> find_export(Connection& c, const AccountId& account,
                                                 const ReportExportId& id) {
     return db::one<ReportExport>(

@@ -15,6 +15,10 @@ namespace ujumbe::analytics::store {
 using db::Connection;
 
 Status insert_export(Connection& c, const ReportExport& e);
+// Inserts `e` unless its account already has `max_pending` exports queued
+// or running; whether it did. On PostgreSQL the account's row is held to
+// the transaction's end, so that two requests at once cannot both pass.
+Result<bool> queue_export(Connection& c, const ReportExport& e, std::int64_t max_pending);
 Result<std::optional<ReportExport>> find_export(Connection& c, const AccountId& account,
                                                 const ReportExportId& id);
 // Newest first.

@@ -224,6 +224,36 @@ TEST_P(ReportStoreTest, AFinishedExportKeepsItsFileForItsAccountUntilItExpires) 
     EXPECT_FALSE(*gone);
 }
 
+TEST_P(ReportStoreTest, AnAccountQueuesAFewExportsAtOnceAndMoreOnceOneIsDone) {
+    const Micros t = 1'000'000 * kMicrosPerSecond;
+    std::vector<ReportExport> queued_a;
+    for (int i = 0; i < 3; ++i) {
+        queued_a.push_back(queued("acc-a", t + i));
+        auto in = write([&](auto& c) { return store::queue_export(c, queued_a.back(), 3); });
+        ASSERT_TRUE(in) << in.error().message;
+        EXPECT_TRUE(*in);
+    }
+    auto refused =
+        write([&](auto& c) { return store::queue_export(c, queued("acc-a", t + 5), 3); });
+    ASSERT_TRUE(refused);
+    EXPECT_FALSE(*refused);
+    // another account's queue is its own
+    auto other = write([&](auto& c) { return store::queue_export(c, queued("acc-b", t + 6), 3); });
+    EXPECT_TRUE(other && *other);
+    // running still counts; finished does not
+    auto running = write([&](auto& c) { return store::claim_export(c, t + 10, t + 100); });
+    ASSERT_TRUE(running && *running);
+    EXPECT_FALSE(
+        *write([&](auto& c) { return store::queue_export(c, queued("acc-a", t + 7), 3); }));
+    auto done = **running;
+    done.status = "failed";
+    done.error = "no";
+    ASSERT_TRUE(write([&](auto& c) { return store::finish_export(c, done, std::nullopt); }));
+    EXPECT_TRUE(*write([&](auto& c) { return store::queue_export(c, queued("acc-a", t + 8), 3); }));
+    EXPECT_FALSE(
+        *write([&](auto& c) { return store::queue_export(c, queued("acc-a", t + 9), 3); }));
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, ReportStoreTest, db::testing::engines(),
                          db::testing::EngineName());
 

@@ -160,7 +160,15 @@ Result<ReportExport> Reports::request_export(const Principal& who, const ReportR
     e.created_at = now;
     // A queued export that never runs goes too, in time.
     e.expires_at = now + options_.keep;
-    UJ_TRY(db_.write([&](db::Connection& c) { return store::insert_export(c, e); }));
+    // A year of messages is minutes of work: an account may not queue more
+    // than a few at once, or one caller could keep every node's runner busy.
+    UJ_ASSIGN(auto queued, db_.write([&](db::Connection& c) {
+        return store::queue_export(c, e, options_.max_pending);
+    }));
+    if (!queued)
+        return Error::precondition(
+            "TOO_MANY_EXPORTS", "This account already has " + std::to_string(options_.max_pending) +
+                                    " exports waiting or running; wait for one to finish.");
     runner_.wake();
     return e;
 }

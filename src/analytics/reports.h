@@ -36,6 +36,7 @@ struct ReportOptions {
     Micros poll = 30 * kMicrosPerSecond;        // the runner's look for work it was not woken for
     std::int64_t max_bytes = 32 << 20;          // a file larger fails
     std::int64_t max_attempts = 3;              // runs started before an export fails
+    std::int64_t max_pending = 5;               // an account's exports queued or running
 };
 
 class Reports {

@@ -50,6 +50,11 @@ json base_schemas() {
                          {"previous", {{"type", {"string", "null"}}}},
                          {"next_cursor", {{"type", {"string", "null"}}}},
                          {"previous_cursor", {{"type", {"string", "null"}}}}}}};
+    // What a DELETE answers: the id of what it removed.
+    schemas["Deleted"] = {
+        {"type", "object"},
+        {"required", {"deleted"}},
+        {"properties", {{"id", {{"type", "string"}}}, {"deleted", {{"const", true}}}}}};
     return schemas;
 }
 
@@ -64,7 +69,8 @@ struct ErrorStatus {
 json error_response(const ErrorStatus& e, const RouteDoc& doc) {
     std::vector<std::string> codes = e.codes;
     for (const auto& c : doc.errors)
-        if (std::find(codes.begin(), codes.end(), c) == codes.end()) codes.push_back(c);
+        if (c.status == e.status && std::find(codes.begin(), codes.end(), c.code) == codes.end())
+            codes.push_back(c.code);
     const bool html = !doc.json_too &&
                       std::find(doc.files.begin(), doc.files.end(), "text/html") != doc.files.end();
     // A page's errors are pages too, but for those the server answers
@@ -189,7 +195,7 @@ json operation(const Route& r, const std::set<std::string>& defined) {
     }
     const bool body =
         r.method == Method::kPost || r.method == Method::kPut || r.method == Method::kPatch;
-    if (body) {
+    if (body && !doc.no_body) {
         json content = json::object();
         for (const auto& type : r.options.body_types) {
             if (type == "application/json")
@@ -205,7 +211,13 @@ json operation(const Route& r, const std::set<std::string>& defined) {
     for (int status : success_statuses(r))
         responses[std::to_string(status)] = {{"description", "Success."},
                                              {"content", success_content(doc, defined)}};
-    for (const auto& e : errors_of(r)) responses[std::to_string(e.status)] = error_response(e, doc);
+    auto errors = errors_of(r);
+    // A status only this route answers (a GET refused for money, say).
+    for (const auto& c : doc.errors)
+        if (std::none_of(errors.begin(), errors.end(),
+                         [&](const ErrorStatus& e) { return e.status == c.status; }))
+            errors.push_back({c.status, "An error this route answers.", {}});
+    for (const auto& e : errors) responses[std::to_string(e.status)] = error_response(e, doc);
     op["responses"] = std::move(responses);
     return op;
 }
@@ -222,7 +234,7 @@ std::string method_key(Method m) {
 
 json openapi_document(const Router& router, const ApiInfo& info) {
     json schemas = base_schemas();
-    std::set<std::string> defined;
+    std::set<std::string> defined = {"Deleted"};
     for (const auto& [name, schema] : router.schemas()) {
         schemas[name] = schema;
         defined.insert(name);

@@ -30,11 +30,14 @@ Router sample_router() {
           documented({.scope = "things:read"}, {.response = "Thing", .list = true}));
     r.add(Method::kPost, "/api/v1/things", nothing,
           documented({.scope = "things:write"}, {.response = "Thing", .request = "NewThing"}));
-    r.add(Method::kGet, "/api/v1/things/{id}/parts/{part_id}", nothing, {});
+    r.add(Method::kGet, "/api/v1/things/{id}/parts/{part_id}", nothing,
+          documented({}, {.errors = {{409, "PART_MISSING"}, {402, "UNPAID"}}}));
     r.add(Method::kPost, "/api/v1/things/import", nothing,
           documented({.body_types = {"text/csv"}}, {.success = {202}}));
     r.add(Method::kGet, "/api/v1/things/export", nothing,
           documented({}, {.files = {"text/csv", "application/pdf"}, .json_too = true}));
+    r.add(Method::kPost, "/api/v1/things/{id}/approve", nothing,
+          documented({}, {.response = "Thing", .no_body = true}));
     r.add(Method::kGet, "/api/v1/page", nothing,
           documented({.authenticated = false}, {.files = {"text/html"}}));
     using namespace schema;
@@ -117,6 +120,8 @@ TEST(OpenApi, SuccessesPagesFilesAndBodies) {
     EXPECT_EQ(create["requestBody"]["content"]["application/json"]["schema"]["$ref"],
               "#/components/schemas/NewThing");
     EXPECT_TRUE(create["responses"].contains("402"));
+    // an action that reads no body documents none
+    EXPECT_FALSE(doc["paths"]["/api/v1/things/{id}/approve"]["post"].contains("requestBody"));
 
     const auto& import = doc["paths"]["/api/v1/things/import"]["post"];
     EXPECT_TRUE(import["responses"].contains("202"));
@@ -149,6 +154,20 @@ TEST(OpenApi, ErrorsFollowTheRouteKind) {
               "#/components/schemas/Error");
     const auto codes = create["400"]["x-error-codes"];
     EXPECT_NE(std::find(codes.begin(), codes.end(), "MALFORMED_JSON"), codes.end());
+}
+
+TEST(OpenApi, ARoutesOwnErrorCodesAreUnderTheirStatusOnly) {
+    const auto doc = document();
+    const auto& parts = doc["paths"]["/api/v1/things/{id}/parts/{part_id}"]["get"]["responses"];
+    EXPECT_EQ(parts["409"]["x-error-codes"], json::array({"PART_MISSING"}));
+    // a status the route's kind does not answer, added for the code
+    ASSERT_TRUE(parts.contains("402"));
+    EXPECT_EQ(parts["402"]["x-error-codes"], json::array({"UNPAID"}));
+    EXPECT_EQ(parts["404"]["x-error-codes"], json::array({"NOT_FOUND"}));
+    // other routes do not have them
+    const auto& list = doc["paths"]["/api/v1/things"]["get"]["responses"];
+    EXPECT_FALSE(list["409"].contains("x-error-codes"));
+    EXPECT_FALSE(list.contains("402"));
 }
 
 }  // namespace

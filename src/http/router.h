@@ -21,6 +21,12 @@ namespace ujumbe::http {
 
 using Handler = std::function<Result<Response>(RequestContext&, const Request&)>;
 
+// An error code a route answers, and with which status: {409, "INVALID_STATUS"}.
+struct ErrorDoc {
+    int status;
+    std::string code;
+};
+
 // What the OpenAPI document (http/openapi.h) says of a route beyond what
 // its pattern and options tell.
 struct RouteDoc {
@@ -39,8 +45,11 @@ struct RouteDoc {
     // A schema the router defines for the JSON body; empty: any object.
     std::string request;
     // Error codes the route answers beyond those every route of its kind
-    // may (VALIDATION_ERROR, NOT_FOUND, ...).
-    std::vector<std::string> errors;
+    // may (VALIDATION_ERROR, NOT_FOUND, ...), with their statuses.
+    std::vector<ErrorDoc> errors;
+    // A POST that reads no body (an action such as /activate): none is
+    // documented.
+    bool no_body = false;
 };
 
 struct RouteOptions {

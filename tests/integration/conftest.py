@@ -262,16 +262,16 @@ class UjumbeServer:
     def api(self, method, path, **kwargs):
         """api(method, path, json=, token=, apikey=, headers=, raw_body=, content_type=)."""
         resp = self._guard(self.client.api, method, path, **kwargs)
-        self._check_contract(method, "/api/v1" + path, resp)
+        self._check_contract(method, "/api/v1" + path, resp, kwargs.get("json"))
         return resp
 
     def request(self, method, full_path, **kwargs):
         """Like api() but with a path outside /api/v1 (e.g. "/healthz")."""
         resp = self._guard(self.client.request, method, full_path, **kwargs)
-        self._check_contract(method, full_path, resp)
+        self._check_contract(method, full_path, resp, kwargs.get("json"))
         return resp
 
-    def _check_contract(self, method, full_path, resp):
+    def _check_contract(self, method, full_path, resp, request_json=None):
         """Every answer against the server's OpenAPI document (openapi_contract.py)."""
         if method == "HEAD" or not isinstance(resp, u.Resp):
             return
@@ -279,7 +279,7 @@ class UjumbeServer:
             doc = self._guard(self.client.request, "GET", "/api/v1/openapi.json")
             assert doc.status == 200, doc
             self._contract = openapi_contract.Contract(json.loads(doc.raw))
-        self._contract.check(method, full_path, resp)
+        self._contract.check(method, full_path, resp, request_json)
 
 
 @atexit.register

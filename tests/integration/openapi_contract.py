@@ -2,7 +2,9 @@
 own OpenAPI document (GET /api/v1/openapi.json, docs/api-docs.md): the
 route must be documented for the method, the status must be one of its
 documented responses, a JSON answer must match that response's schema and
-a file its content types.
+a file its content types; an error's code must be one the document
+names for its status; a JSON body the server took (a success) must match
+the route's request schema.
 
 UJUMBE_TEST_CONTRACT=report writes what does not match to the file named
 by UJUMBE_TEST_CONTRACT_LOG instead of failing the test (for surveying).
@@ -57,7 +59,7 @@ class Contract:
             self.validators[key] = v
         return v
 
-    def check(self, method, path, resp):
+    def check(self, method, path, resp, request_json=None):
         pattern, op = self.operation(method, path)
         if op is None:
             if resp.status in (404, 405):
@@ -74,6 +76,8 @@ class Contract:
         if content and ctype and not any(ctype == t or t == "*/*" for t in content):
             return self._fail("%s %s (%s) %s answered %s, documented %s"
                               % (method, path, pattern, resp.status, ctype, sorted(content)))
+        if 200 <= resp.status < 300 and request_json is not None:
+            self._check_request(method, path, pattern, op, request_json)
         schema = content.get("application/json", {}).get("schema", {})
         # a file that happens to be JSON (a download): its type is enough
         if ctype != "application/json" or schema.get("format") == "binary" or not resp.raw:
@@ -82,6 +86,13 @@ class Contract:
             body = json.loads(resp.raw)
         except ValueError:
             return self._fail("%s %s answered JSON that does not parse" % (method, path))
+        if resp.status >= 400 and isinstance(body, dict) and "error_code" in body:
+            codes = documented.get("x-error-codes", [])
+            if body["error_code"] not in codes:
+                return self._fail("%s %s (%s) answered %s %s, not among its documented codes %s"
+                                  % (method, path, pattern, resp.status, body["error_code"],
+                                     codes), key=("code", method.upper(), pattern, resp.status,
+                                                  body["error_code"]))
         errors = sorted(self._validator((pattern, method.lower(), resp.status), schema)
                         .iter_errors(body), key=lambda e: list(e.path))
         if errors:
@@ -90,10 +101,24 @@ class Contract:
                 method, path, pattern, resp.status, e.message[:300],
                 "/".join(str(p) for p in e.absolute_path)))
 
-    def _fail(self, message):
+    def _check_request(self, method, path, pattern, op, request_json):
+        """A body the server took must be one its document describes."""
+        schema = (op.get("requestBody", {}).get("content", {})
+                  .get("application/json", {}).get("schema"))
+        if not schema or "$ref" not in schema:
+            return
+        errors = sorted(self._validator((pattern, method.lower(), "request"), schema)
+                        .iter_errors(request_json), key=lambda e: list(e.path))
+        if errors:
+            e = errors[0]
+            self._fail("%s %s (%s) took a body its document refuses: %s at %s" % (
+                method, path, pattern, e.message[:300],
+                "/".join(str(p) for p in e.absolute_path)))
+
+    def _fail(self, message, key=None):
         if self.mode == "report":
             if self.log:
                 with open(self.log, "a") as f:
-                    f.write(message + "\n")
+                    f.write((json.dumps(key) if key else message) + "\n")
             return
         raise ContractError("the answer does not match the OpenAPI document: " + message)

@@ -65,6 +65,34 @@ def test_the_document_is_openapi_31_with_security_envelopes_and_resolving_refere
         "#/components/schemas/ReportExportRequest"
 
 
+def data_schema(success):
+    """The schema of `data` in a JSON success, or of a page's items."""
+    schema = success.get("content", {}).get("application/json", {}).get("schema")
+    if schema is None:
+        return None
+    data = schema["allOf"][1]["properties"]["data"]
+    if "allOf" in data:  # a page
+        return data["allOf"][1]["properties"]["results"]["items"]
+    return data
+
+
+def test_every_json_answer_and_json_body_is_described_by_a_named_schema(server):
+    doc = document(server)
+    vague = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            for status, success in op["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                data = data_schema(success)
+                if data is not None and "$ref" not in data:
+                    vague.append("%s %s answers %s" % (method, path, status))
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None and "$ref" not in body["schema"]:
+                vague.append("%s %s takes" % (method, path))
+    assert not vague, "described as any object:\n" + "\n".join(vague)
+
+
 def test_every_documented_operation_is_a_route_of_the_server(server):
     doc = document(server)
     for path, item in doc["paths"].items():
