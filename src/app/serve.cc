@@ -15,6 +15,7 @@
 #include "app/commands.h"
 #include "app/metrics.h"
 #include "app/modules.h"
+#include "app/route_errors.h"
 #include "app/runtime.h"
 #include "audit/recorder.h"
 #include "audit/routes.h"
@@ -144,6 +145,9 @@ int serve(const Config& config) {
     api_docs.add_routes(router);
     assign_rate_classes(router);
     mark_audited_routes(router);
+    for (const auto& route : document_route_errors(router))
+        if (route != "GET /metrics")  // on an address of its own
+            log::warn("route error codes name no route", {{"route", route}});
     api_docs.publish(router);
     identity::Authenticator authenticator(modules.identity());
     http::IdempotencyKeys idempotency(**db, SystemClock::instance(), *secret);

@@ -91,24 +91,38 @@ std::vector<ErrorStatus> errors_of(const Route& r) {
                         r.method == Method::kPatch || r.method == Method::kDelete;
     const bool body =
         r.method == Method::kPost || r.method == Method::kPut || r.method == Method::kPatch;
-    std::vector<std::string> bad = {"VALIDATION_ERROR"};
-    if (body) bad.push_back("MALFORMED_JSON");
+    // Any request may carry a body that is not JSON, even a GET.
     std::vector<ErrorStatus> out;
-    out.push_back({400, "The input is refused; `errors` names each field.", bad});
-    out.push_back({401, "No valid credential (or, to sign in, wrong ones).", {"UNAUTHENTICATED"}});
+    out.push_back({400,
+                   "The input is refused; `errors` names each field.",
+                   {"VALIDATION_ERROR", "MALFORMED_JSON"}});
+    // What the credential check answers (http/dispatcher.cc, identity).
+    std::vector<std::string> unauthenticated = {"UNAUTHENTICATED"};
+    if (r.options.authenticated)
+        unauthenticated.insert(
+            unauthenticated.end(),
+            {"INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED", "INVALID_API_KEY",
+             "API_KEY_EXPIRED", "ACCOUNT_SUSPENDED", "USER_INACTIVE"});
+    out.push_back({401, "No valid credential (or, to sign in, wrong ones).", unauthenticated});
     if (writes) out.push_back({402, "A wallet cannot pay for it.", {"INSUFFICIENT_BALANCE"}});
     out.push_back({403,
                    "The caller may not do this (role, key scope, account or signature).",
                    {"FORBIDDEN", "INSUFFICIENT_SCOPE", "TWO_FACTOR_SETUP_REQUIRED"}});
     out.push_back(
         {404, "Not found (another account's objects are not found either).", {"NOT_FOUND"}});
-    out.push_back({409, "A conflict with what is stored (a state, a duplicate).", {}});
+    // A POST with an Idempotency-Key (http/idempotency.cc).
+    const bool idempotent = r.method == Method::kPost;
+    std::vector<std::string> conflicts;
+    if (idempotent) conflicts = {"IDEMPOTENCY_IN_PROGRESS", "IDEMPOTENCY_KEY_UNREADABLE"};
+    out.push_back({409, "A conflict with what is stored (a state, a duplicate).", conflicts});
     if (body) {
         out.push_back({413, "The body is too large.", {"PAYLOAD_TOO_LARGE"}});
         out.push_back(
             {415, "The body's content type is not accepted.", {"UNSUPPORTED_MEDIA_TYPE"}});
     }
-    out.push_back({422, "A business rule refuses it.", {}});
+    std::vector<std::string> rules;
+    if (idempotent) rules = {"IDEMPOTENCY_KEY_REUSED"};
+    out.push_back({422, "A business rule refuses it.", rules});
     if (r.options.rate_class != RateClass::kNone)
         out.push_back(
             {429, "Too many requests; Retry-After says when to try again.", {"RATE_LIMITED"}});

@@ -52,6 +52,12 @@ inline json array_of(json items) {
 inline json ref(const std::string& name) {
     return {{"$ref", "#/components/schemas/" + name}};
 }
+// `s` with an example of a value it describes (shown by /docs; the
+// black-box suite checks that each example matches its schema).
+inline json with_example(json s, json example) {
+    s["examples"] = json::array({std::move(example)});
+    return s;
+}
 inline json object(std::initializer_list<std::pair<const char*, json>> properties,
                    std::vector<std::string> optional = {}) {
     json props = json::object(), required = json::array();

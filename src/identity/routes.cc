@@ -607,10 +607,10 @@ void add_routes(http::Router& router, IdentityService& s) {
                http::documented(open, {.summary = "Register an account and its owner",
                                        .response = "Auth",
                                        .success = {201}}));
-    router.add(
-        Method::kPost, b + "/auth/login", bind(login),
-        http::documented(
-            open, {.response = "SignIn", .success = {200}, .errors = {"INVALID_CREDENTIALS"}}));
+    router.add(Method::kPost, b + "/auth/login", bind(login),
+               http::documented(open, {.response = "SignIn",
+                                       .success = {200},
+                                       .errors = {{401, "INVALID_CREDENTIALS"}}}));
     router.add(Method::kPost, b + "/auth/login/2fa", bind(login_two_factor),
                http::documented(open, {.response = "Auth", .success = {200}}));
     // What a user of an account that requires two factors may reach first.

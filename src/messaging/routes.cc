@@ -651,8 +651,8 @@ void add_routes(http::Router& router, MessagingService& s) {
                http::documented(send, {.summary = "Send one message",
                                        .response = "Message",
                                        .success = {201},
-                                       .errors = {"INSUFFICIENT_BALANCE", "NO_ROUTE",
-                                                  "OUTSIDE_SERVICE_WINDOW"}}));
+                                       .errors = {{402, "INSUFFICIENT_BALANCE"},
+                                                  {422, "OUTSIDE_SERVICE_WINDOW"}}}));
     router.add(
         Method::kGet, b + "/messages", bind(list_messages),
         http::documented(
@@ -665,7 +665,7 @@ void add_routes(http::Router& router, MessagingService& s) {
                http::documented(send, {.summary = "Cancel a scheduled message",
                                        .response = "Message",
                                        .success = {200},
-                                       .errors = {"INVALID_STATUS"}}));
+                                       .errors = {{409, "INVALID_STATUS"}}}));
     router.add(Method::kPost, b + "/phone-numbers/validate", bind(validate_numbers), read);
     router.add(Method::kPost, b + "/rates/quote", bind(quote), read);
 

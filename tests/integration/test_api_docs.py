@@ -93,6 +93,38 @@ def test_every_json_answer_and_json_body_is_described_by_a_named_schema(server):
     assert not vague, "described as any object:\n" + "\n".join(vague)
 
 
+def test_every_example_in_the_document_matches_its_schema(server):
+    import jsonschema
+    doc = document(server)
+    schemas = doc["components"]["schemas"]
+    with_examples = {name: s for name, s in schemas.items() if s.get("examples")}
+    # the envelope's error and the most used bodies and answers at least
+    for name in ("Error", "Message", "SendMessageRequest", "Contact"):
+        assert name in with_examples, name
+    for name, schema in with_examples.items():
+        validator = jsonschema.Draft202012Validator(
+            {"components": doc["components"], "$ref": "#/components/schemas/" + name})
+        for example in schema["examples"]:
+            errors = list(validator.iter_errors(example))
+            assert not errors, (name, errors[0].message)
+
+
+def test_routes_name_the_error_codes_they_answer_under_their_status(server):
+    doc = document(server)
+    start = doc["paths"]["/api/v1/campaigns/{id}/start"]["post"]["responses"]
+    assert "INVALID_STATUS" in start["409"]["x-error-codes"]
+    assert "INVALID_STATUS" not in start["422"].get("x-error-codes", [])
+    send = doc["paths"]["/api/v1/messages"]["post"]["responses"]
+    assert "INVALID_NUMBER" in send["400"]["x-error-codes"]
+    assert "DAILY_LIMIT_REACHED" in send["429"]["x-error-codes"]
+    me = doc["paths"]["/api/v1/auth/me"]["get"]["responses"]
+    assert {"INVALID_TOKEN", "TOKEN_REVOKED", "INVALID_API_KEY"} <= set(me["401"]["x-error-codes"])
+    # the table of codes names no route the server lacks
+    log = "".join((server.base_dir / name).read_text(errors="replace")
+                  for name in ("server.stdout", "server.stderr"))
+    assert "route error codes name no route" not in log
+
+
 def test_every_documented_operation_is_a_route_of_the_server(server):
     doc = document(server)
     for path, item in doc["paths"].items():
