@@ -212,6 +212,11 @@ void define_report_schemas(http::Router& router) {
                                  {"group_by", one_of(kGroups)},
                                  {"channel", one_of(kChannels)}},
                                 {"format", "date_from", "date_to", "group_by", "channel"}));
+    router.define_schema(
+        "ReportExportDeleted",
+        {{"type", "object"},
+         {"maxProperties", 0},
+         {"description", "An empty object: the export and its file are deleted."}});
 }
 
 }  // namespace
@@ -226,12 +231,19 @@ void add_report_routes(http::Router& router, Reports& s) {
         };
     };
     const http::RouteOptions read{.scope = "analytics:read"};
-    const auto report = http::documented(
-        read, {.response = "Report", .files = {"text/csv", "application/pdf"}, .json_too = true});
+    const auto report = [&](const char* summary) {
+        return http::documented(read, {.summary = summary,
+                                       .response = "Report",
+                                       .files = {"text/csv", "application/pdf"},
+                                       .json_too = true});
+    };
     const std::string b = "/api/v1/reports";
-    router.add(Method::kGet, b + "/dlr", now(ReportKind::kDlr), report);
-    router.add(Method::kGet, b + "/usage", now(ReportKind::kUsage), report);
-    router.add(Method::kGet, b + "/revenue", now(ReportKind::kRevenue), report);
+    router.add(Method::kGet, b + "/dlr", now(ReportKind::kDlr),
+               report("Build the delivery report (at most 31 days)"));
+    router.add(Method::kGet, b + "/usage", now(ReportKind::kUsage),
+               report("Build the usage report"));
+    router.add(Method::kGet, b + "/revenue", now(ReportKind::kRevenue),
+               report("Build the revenue report"));
     router.add(
         Method::kPost, b + "/export", bind(request_export),
         http::documented(read, {.summary = "Ask for a report as a file, built in the background",
@@ -239,13 +251,19 @@ void add_report_routes(http::Router& router, Reports& s) {
                                 .success = {202},
                                 .request = "ReportExportRequest"}));
     router.add(Method::kGet, b + "/exports", bind(list_exports),
-               http::documented(read, {.response = "ReportExport", .list = true}));
-    router.add(Method::kGet, b + "/exports/{id}", bind(get_export),
-               http::documented(read, {.response = "ReportExport"}));
+               http::documented(read, {.summary = "List the account's report exports",
+                                       .response = "ReportExport",
+                                       .list = true}));
+    router.add(
+        Method::kGet, b + "/exports/{id}", bind(get_export),
+        http::documented(read, {.summary = "Show a report export", .response = "ReportExport"}));
     router.add(Method::kGet, b + "/exports/{id}/download", bind(download),
-               http::documented(read, {.files = {"application/json", "text/csv", "application/pdf"},
+               http::documented(read, {.summary = "Download a completed report export's file",
+                                       .files = {"application/json", "text/csv", "application/pdf"},
                                        .errors = {{409, "REPORT_NOT_READY"}}}));
-    router.add(Method::kDelete, b + "/exports/{id}", bind(delete_export), read);
+    router.add(Method::kDelete, b + "/exports/{id}", bind(delete_export),
+               http::documented(read, {.summary = "Delete a report export and its file",
+                                       .response = "ReportExportDeleted"}));
     define_report_schemas(router);
 }
 

@@ -3,6 +3,7 @@
 #include "core/validate.h"
 #include "http/envelope.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::analytics {
@@ -81,6 +82,22 @@ json line_json(const LoggedRequest& r) {
     return out;
 }
 
+// The schema of line_json() (the OpenAPI document).
+json line_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"created_at", time()},
+                   {"account_id", text()},
+                   {"user_id", text()},
+                   {"api_key_id", nullable(text())},
+                   {"method", text()},
+                   {"route", {{"type", "string"}, {"description", "The route's template."}}},
+                   {"status", integer()},
+                   {"duration_ms", number()},
+                   {"ip", text()},
+                   {"request_id", text()}});
+}
+
 Result<Response> list_lines(RequestLog& log, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto q, read_query(ctx.who(), req));
     UJ_ASSIGN(auto window, http::list_window(req));
@@ -93,10 +110,14 @@ Result<Response> list_lines(RequestLog& log, RequestContext& ctx, const Request&
 }  // namespace
 
 void add_request_log_routes(http::Router& router, RequestLog& log) {
+    router.define_schema("ApiRequestLogLine", line_schema());
     router.add(
         http::Method::kGet, "/api/v1/analytics/api-logs",
         [&log](RequestContext& ctx, const Request& req) { return list_lines(log, ctx, req); },
-        {.scope = "analytics:read"});
+        http::documented({.scope = "analytics:read"},
+                         {.summary = "List the API requests the account made, newest first",
+                          .response = "ApiRequestLogLine",
+                          .list = true}));
 }
 
 }  // namespace ujumbe::analytics

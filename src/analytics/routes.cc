@@ -8,6 +8,7 @@
 #include "core/money.h"
 #include "core/validate.h"
 #include "http/envelope.h"
+#include "http/schema.h"
 
 namespace ujumbe::analytics {
 
@@ -33,6 +34,25 @@ json tally_json(const Tally& t) {
             {"segments", t.segments},
             {"spend", money_sum_json(t.spend)},
             {"delivery_rate", rate_json(t)}};
+}
+
+// The schema of tally_json(); `extra` adds required properties (a day's
+// date). The rate is null when no outbound message reached a final status.
+json tally_schema(std::initializer_list<std::pair<const char*, json>> extra = {}) {
+    using namespace http::schema;
+    json out = object({{"sent", integer()},
+                       {"received", integer()},
+                       {"delivered", integer()},
+                       {"undelivered", integer()},
+                       {"pending", integer()},
+                       {"segments", integer()},
+                       {"spend", number()},
+                       {"delivery_rate", nullable(number())}});
+    for (const auto& [name, s] : extra) {
+        out["properties"][name] = s;
+        out["required"].push_back(name);
+    }
+    return out;
 }
 
 Result<int> read_days(const Request& req) {
@@ -96,6 +116,42 @@ Result<Response> overview(AnalyticsService& s, RequestContext& ctx, const Reques
                        {"campaigns_paused", running("paused")}}}});
 }
 
+// The schema of overview()'s answer.
+json overview_schema() {
+    using namespace http::schema;
+    return object(
+        {{"days", integer()},
+         {"date_from", date()},
+         {"date_to", date()},
+         {"channel", nullable(one_of({"sms", "whatsapp", "email"}))},
+         {"currency", text()},
+         {"overview", object({{"total_messages", integer()},
+                              {"total_sent", integer()},
+                              {"total_received", integer()},
+                              {"total_segments", integer()},
+                              {"total_conversations", integer()},
+                              {"delivery_rate", nullable(number())},
+                              {"sent_today", integer()},
+                              {"sent_this_week", integer()},
+                              {"sent_this_month", integer()},
+                              {"spend", number()}})},
+         {"messages_by_status",
+          json{{"type", "object"},
+               {"additionalProperties", integer()},
+               {"description", "Messages of each status, inbound and outbound."}}},
+         {"by_channel", json{{"type", "object"},
+                             {"additionalProperties", tally_schema()},
+                             {"description", "The figures of each channel that has messages."}}},
+         {"daily_activity", array_of(tally_schema({{"date", date()}}))},
+         {"dashboard", object({{"wallet_balance", number()},
+                               {"contacts", integer()},
+                               {"open_conversations", integer()},
+                               {"unread_conversations", integer()},
+                               {"campaigns_running", integer()},
+                               {"campaigns_scheduled", integer()},
+                               {"campaigns_paused", integer()}})}});
+}
+
 Result<UsageQuery> read_usage_query(const AnalyticsService& s, const Request& req) {
     UsageQuery q;
     FieldErrors errors;
@@ -146,6 +202,40 @@ Result<Response> usage(AnalyticsService& s, RequestContext& ctx, const Request& 
                      {"total", std::move(total)}});
 }
 
+// The schema of usage()'s JSON answer: a row per day, channel or user
+// (group_by), with the figures usage_table() adds; `total` has the figures.
+json usage_schema() {
+    using namespace http::schema;
+    const auto row = [](std::initializer_list<std::pair<const char*, json>> keys) {
+        json out = object(keys);
+        for (const auto& [name, s] : std::initializer_list<std::pair<const char*, json>>{
+                 {"messages", integer()},
+                 {"segments", integer()},
+                 {"cost", number()},
+                 {"api_requests", nullable(integer())},
+                 {"media_bytes", nullable(integer())}}) {
+            out["properties"][name] = s;
+            out["required"].push_back(name);
+        }
+        return out;
+    };
+    return object(
+        {{"date_from", date()},
+         {"date_to", date()},
+         {"group_by", one_of({"day", "user", "channel"})},
+         {"results",
+          array_of({{"anyOf", json::array({row({{"date", date()}}), row({{"channel", text()}}),
+                                           row({{"user_id", nullable(text())},
+                                                {"name", nullable(text())},
+                                                {"email", nullable(text())}})})}})},
+         {"total", row({})}});
+}
+
+void define_schemas(http::Router& router) {
+    router.define_schema("AnalyticsOverview", overview_schema());
+    router.define_schema("AnalyticsUsage", usage_schema());
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, AnalyticsService& s) {
@@ -153,9 +243,16 @@ void add_routes(http::Router& router, AnalyticsService& s) {
         return [&s, fn](RequestContext& ctx, const Request& req) { return fn(s, ctx, req); };
     };
     const http::RouteOptions read{.scope = "analytics:read"};
-    router.add(Method::kGet, "/api/v1/analytics/overview", bind(overview), read);
-    router.add(Method::kGet, "/api/v1/usage", bind(usage),
-               http::documented(read, {.files = {"text/csv"}, .json_too = true}));
+    define_schemas(router);
+    router.add(Method::kGet, "/api/v1/analytics/overview", bind(overview),
+               http::documented(read, {.summary = "Show the account's messaging overview",
+                                       .response = "AnalyticsOverview"}));
+    router.add(
+        Method::kGet, "/api/v1/usage", bind(usage),
+        http::documented(read, {.summary = "Show the account's usage by day, user or channel",
+                                .response = "AnalyticsUsage",
+                                .files = {"text/csv"},
+                                .json_too = true}));
 }
 
 }  // namespace ujumbe::analytics

@@ -25,6 +25,7 @@
 #include "http/envelope.h"
 #include "http/idempotency.h"
 #include "http/rate_limit.h"
+#include "http/schema.h"
 #include "http/server.h"
 #include "http/views_support.h"
 #include "identity/routes.h"
@@ -73,18 +74,43 @@ Result<http::Response> readiness(db::Database& db, const messaging::Pipeline::He
     return e;
 }
 
+// The schema of readiness()'s report: the data of a 200, and the details of
+// the 503 or 507 that answers it otherwise.
+nlohmann::json readiness_schema() {
+    using namespace http::schema;
+    return object(
+        {{"status", one_of({"ready"})},
+         {"database",
+          object({{"status", one_of({"ok", "unreachable"})}, {"since", nullable(time())}})},
+         {"disk", object({{"status", one_of({"ok", "full"})}, {"since", nullable(time())}})},
+         {"workers", object({{"status", one_of({"ok", "waiting_for_database"})},
+                             {"recording_stalled_since", nullable(time())},
+                             {"claiming_stalled_since", nullable(time())},
+                             {"outcomes_waiting", integer()},
+                             {"in_flight", integer()}})},
+         {"realtime", object({{"clients", integer()}})}});
+}
+
 void add_health_routes(http::Router& router, db::Database& db, const Modules& modules) {
-    router.add(http::Method::kGet, "/healthz",
-               [](http::RequestContext&, const http::Request&) -> Result<http::Response> {
-                   return http::ok({{"status", "ok"}});
-               },
-               {.authenticated = false, .on_db_thread = false});
+    using namespace http::schema;
+    router.define_schema("ServerHealth", object({{"status", one_of({"ok"})}}));
+    router.define_schema("ServerReadiness", readiness_schema());
+    router.add(
+        http::Method::kGet, "/healthz",
+        [](http::RequestContext&, const http::Request&) -> Result<http::Response> {
+            return http::ok({{"status", "ok"}});
+        },
+        http::documented({.authenticated = false, .on_db_thread = false},
+                         {.summary = "Whether the server is up", .response = "ServerHealth"}));
     router.add(
         http::Method::kGet, "/readyz",
         [&db, &modules](http::RequestContext&, const http::Request&) -> Result<http::Response> {
             return readiness(db, modules.pipeline_health(), modules.realtime_clients());
         },
-        {.authenticated = false});
+        http::documented({.authenticated = false},
+                         {.summary = "Whether this node can take traffic, and what stands in "
+                                     "the way",
+                          .response = "ServerReadiness"}));
 }
 
 // The rate class of every route, decided in one place: sign-in and

@@ -5,6 +5,7 @@
 #include "formats/csv.h"
 #include "http/envelope.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::audit {
@@ -80,6 +81,30 @@ json entry_json(const Entry& e) {
     return out;
 }
 
+// The schema of entry_json() (the OpenAPI document).
+json entry_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"created_at", time()},
+                   {"account_id", nullable(text())},
+                   {"actor", text()},
+                   {"actor_user_id", nullable(text())},
+                   {"actor_api_key_id", nullable(text())},
+                   {"action", text()},
+                   {"target_type", text()},
+                   {"target_id", nullable(text())},
+                   {"status", integer()},
+                   {"error_code", nullable(text())},
+                   {"changes",
+                    {{"type", "object"},
+                     {"description",
+                      "The fields that changed, each as {before, after}, secrets redacted; "
+                      "{\"_truncated\": true} when too large to keep."}}},
+                   {"ip", text()},
+                   {"user_agent", text()},
+                   {"request_id", text()}});
+}
+
 Result<Response> list_entries(db::Database& db, Recorder& recorder, RequestContext& ctx,
                               const Request& req) {
     UJ_ASSIGN(auto v, visibility_of(ctx.who()));
@@ -150,18 +175,22 @@ Result<Response> export_entries(db::Database& db, Recorder& recorder, RequestCon
 
 void add_routes(http::Router& router, db::Database& db, Recorder& recorder) {
     const http::RouteOptions read{.scope = "audit:read"};
+    router.define_schema("AuditEntry", entry_schema());
     router.add(
         http::Method::kGet, "/api/v1/audit-log",
         [&db, &recorder](RequestContext& ctx, const Request& req) {
             return list_entries(db, recorder, ctx, req);
         },
-        read);
+        http::documented(read, {.summary = "List the audit log, newest first",
+                                .response = "AuditEntry",
+                                .list = true}));
     router.add(
         http::Method::kGet, "/api/v1/audit-log/export",
         [&db, &recorder](RequestContext& ctx, const Request& req) {
             return export_entries(db, recorder, ctx, req);
         },
-        http::documented(read, {.files = {"text/csv"}}));
+        http::documented(
+            read, {.summary = "Export the matching audit log as CSV", .files = {"text/csv"}}));
 }
 
 }  // namespace ujumbe::audit

@@ -28,6 +28,17 @@ using json = nlohmann::json;
 
 constexpr int kExportPage = 1000;
 
+// The types of ledger entries (entry_type).
+const std::vector<std::string> kEntryTypes = {"topup",        "charge",     "refund", "transfer_in",
+                                              "transfer_out", "adjustment", "trial"};
+
+// An amount as the parsers read it (money_from_json).
+nlohmann::json amount_schema() {
+    using namespace http::schema;
+    return {{"anyOf", json::array({text(), number()})},
+            {"description", "At most six decimals, as text (\"12.50\") or a number."}};
+}
+
 json wallet_json(const Wallet& w) {
     return {{"account_id", w.account_id.value},
             {"currency", w.currency},
@@ -72,6 +83,22 @@ json rate_json(const Rate& r) {
             {"updated_at", format_iso8601(r.updated_at)}};
 }
 
+// The schema of rate_json().
+nlohmann::json rate_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"account_id", nullable(text())},
+                   {"channel", one_of({"sms", "whatsapp", "email"})},
+                   {"prefix", text()},
+                   {"country", text()},
+                   {"price", nullable(number())},
+                   {"markup_percent", nullable(number())},
+                   {"gateway_id", nullable(text())},
+                   {"currency", text()},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
+}
+
 // The schemas of a wallet and a ledger entry (the OpenAPI document).
 void define_wallet_schemas(http::Router& router) {
     using namespace http::schema;
@@ -85,7 +112,7 @@ void define_wallet_schemas(http::Router& router) {
                                            {"updated_at", time()}}));
     router.define_schema("LedgerEntry", object({{"id", text()},
                                                 {"account_id", text()},
-                                                {"type", text()},
+                                                {"type", one_of(kEntryTypes)},
                                                 {"amount", number()},
                                                 {"amount_micros", integer()},
                                                 {"balance_after", number()},
@@ -107,9 +134,7 @@ std::optional<AccountId> account_param(const Request& req) {
 Result<LedgerQuery> read_query(const Request& req) {
     LedgerQuery q;
     if (auto t = req.query_param("type")) {
-        static const std::vector<std::string> types = {
-            "topup", "charge", "refund", "transfer_in", "transfer_out", "adjustment", "trial"};
-        if (std::find(types.begin(), types.end(), *t) == types.end())
+        if (std::find(kEntryTypes.begin(), kEntryTypes.end(), *t) == kEntryTypes.end())
             return Error::invalid("type", "Not a transaction type.");
         q.type = *t;
     }
@@ -246,6 +271,31 @@ Result<Response> credit_limit(BillingService& s, RequestContext& ctx, const Requ
     return http::ok(wallet_json(w));
 }
 
+// The schema of statement()'s JSON answer.
+nlohmann::json statement_schema() {
+    using namespace http::schema;
+    return object({{"account_id", text()},
+                   {"month", text()},
+                   {"currency", text()},
+                   {"period_start", time()},
+                   {"period_end", time()},
+                   {"opening_balance", number()},
+                   {"closing_balance", number()},
+                   {"entries", array_of(object({{"type", one_of(kEntryTypes)},
+                                                {"entries", integer()},
+                                                {"amount", number()}}))},
+                   {"charges", array_of(object({{"channel", text()},
+                                                {"country", text()},
+                                                {"messages", integer()},
+                                                {"amount", number()}}))},
+                   {"revenue_by_client", array_of(object({{"account_id", text()},
+                                                          {"messages", integer()},
+                                                          {"client_paid", number()},
+                                                          {"reseller_paid", number()},
+                                                          {"revenue", number()}}))},
+                   {"revenue", number()}});
+}
+
 Result<Response> statement(BillingService& s, RequestContext& ctx, const Request& req) {
     auto month = req.query_param("month");
     if (!month) return Error::invalid("month", "This parameter is required (2026-11).");
@@ -335,6 +385,23 @@ json plan_json(const Plan& p) {
               {"message_days", http::int_or_null(p.message_retention_days)}}}};
 }
 
+nlohmann::json plan_schema() {
+    using namespace http::schema;
+    return object({{"code", text()},
+                   {"name", text()},
+                   {"monthly_fee", number()},
+                   {"included_messages", integer()},
+                   {"limits", object({{"users", nullable(integer())},
+                                      {"contacts", nullable(integer())},
+                                      {"messages_per_day", nullable(integer())}})},
+                   {"rate_limits", object({{"auth", nullable(integer())},
+                                           {"send", nullable(integer())},
+                                           {"bulk", nullable(integer())},
+                                           {"default", nullable(integer())}})},
+                   {"retention", object({{"body_days", nullable(integer())},
+                                         {"message_days", nullable(integer())}})}});
+}
+
 json subscription_json(const Subscription& s) {
     const auto at = [](const std::optional<Micros>& t) {
         return t ? json(format_iso8601(*t)) : json(nullptr);
@@ -350,6 +417,21 @@ json subscription_json(const Subscription& s) {
               {"is_default", s.is_default}};
     if (s.lapsed_at) j["lapsed"] = {{"plan", s.lapsed_plan}, {"at", format_iso8601(*s.lapsed_at)}};
     return j;
+}
+
+nlohmann::json subscription_schema() {
+    using namespace http::schema;
+    return object({{"plan", ref("BillingPlan")},
+                   {"status", one_of({"active", "past_due", "canceled"})},
+                   {"current_period_start", time()},
+                   {"current_period_end", time()},
+                   {"renews_at", nullable(time())},
+                   {"past_due_since", nullable(time())},
+                   {"grace_ends_at", nullable(time())},
+                   {"included_messages_used", integer()},
+                   {"is_default", boolean()},
+                   {"lapsed", object({{"plan", text()}, {"at", time()}})}},
+                  {"lapsed"});
 }
 
 json usage_json(const Usage& u) {
@@ -370,6 +452,22 @@ json usage_json(const Usage& u) {
              {{"messages_per_day", against(u.messages_today, p.max_messages_per_day)},
               {"users", against(u.users, p.max_users)},
               {"contacts", against(u.contacts, p.max_contacts)}}}};
+}
+
+nlohmann::json usage_schema() {
+    using namespace http::schema;
+    const json against = object({{"used", integer()}, {"limit", nullable(integer())}});
+    return object(
+        {{"period_start", time()},
+         {"period_end", time()},
+         {"plan", text()},
+         {"messages", integer()},
+         {"segments", integer()},
+         {"spend", number()},
+         {"included_messages", integer()},
+         {"included_messages_left", integer()},
+         {"limits",
+          object({{"messages_per_day", against}, {"users", against}, {"contacts", against}})}});
 }
 
 Result<Response> list_plans(BillingService& s, RequestContext&, const Request&) {
@@ -467,6 +565,47 @@ Result<Response> delete_rate(BillingService& s, RequestContext& ctx, const Reque
     return http::ok({{"id", ctx.param("id")}, {"deleted", true}}, 200, "Rate deleted");
 }
 
+// The schemas of what these routes answer and take, beyond the wallet's.
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("BillingRate", rate_schema());
+    router.define_schema("BillingStatement", statement_schema());
+    router.define_schema("BillingPlan", plan_schema());
+    router.define_schema("BillingSubscription", subscription_schema());
+    router.define_schema("BillingUsage", usage_schema());
+    router.define_schema("BillingOverview", object({{"wallet", ref("Wallet")},
+                                                    {"subscription", ref("BillingSubscription")},
+                                                    {"usage", ref("BillingUsage")}}));
+
+    // The parsers read a null field as an absent one.
+    const auto maybe = [](json s) { return nullable(std::move(s)); };
+    router.define_schema("WalletMoveRequest", object({{"account_id", text()},
+                                                      {"amount", amount_schema()},
+                                                      {"reference", text()},
+                                                      {"description", maybe(text())}},
+                                                     {"description"}));
+    router.define_schema("WalletCreditLimitRequest",
+                         object({{"account_id", text()}, {"credit_limit", amount_schema()}}));
+    // null turns the alert off.
+    router.define_schema("WalletLowBalanceAlertRequest",
+                         object({{"threshold", nullable(amount_schema())}}));
+    router.define_schema("BillingSubscribeRequest", object({{"plan", text()}}));
+    router.define_schema("BillingRateCreateRequest",
+                         object({{"account_id", maybe(text())},
+                                 {"channel", maybe(one_of({"sms", "whatsapp", "email"}))},
+                                 {"prefix", maybe(text())},
+                                 {"country", maybe(text())},
+                                 {"gateway_id", maybe(text())},
+                                 {"price", maybe(amount_schema())},
+                                 {"markup_percent", maybe(amount_schema())}},
+                                {"account_id", "channel", "prefix", "country", "gateway_id",
+                                 "price", "markup_percent"}));
+    router.define_schema(
+        "BillingRateUpdateRequest",
+        object({{"price", maybe(amount_schema())}, {"markup_percent", maybe(amount_schema())}},
+               {"price", "markup_percent"}));
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, BillingService& s) {
@@ -477,31 +616,64 @@ void add_routes(http::Router& router, BillingService& s) {
     const http::RouteOptions read{.scope = "billing:read"};
     const http::RouteOptions write{.scope = "billing:write"};
     define_wallet_schemas(router);
+    define_schemas(router);
+    const auto doc = [](const http::RouteOptions& o, const char* summary, const char* response,
+                        std::vector<int> success = {}, const char* request = "") {
+        return http::documented(o, {.summary = summary,
+                                    .response = response,
+                                    .success = std::move(success),
+                                    .request = request});
+    };
+    const auto listed = [](const http::RouteOptions& o, const char* summary, const char* response) {
+        return http::documented(o, {.summary = summary, .response = response, .list = true});
+    };
     router.add(Method::kGet, b + "/wallet", bind(get_wallet),
-               http::documented(read, {.response = "Wallet"}));
+               doc(read, "Show a wallet (the caller's, or a client's by account_id)", "Wallet"));
     router.add(Method::kGet, b + "/wallet/transactions/export", bind(export_transactions),
-               http::documented(read, {.files = {"text/csv"}}));
+               http::documented(read, {.summary = "Export the ledger as CSV, oldest first",
+                                       .files = {"text/csv"}}));
     router.add(Method::kGet, b + "/wallet/transactions", bind(list_transactions),
-               http::documented(read, {.response = "LedgerEntry", .list = true}));
-    // 201, or 200 when the reference was seen before (the same entry).
-    const auto moves = http::documented(write, {.response = "LedgerEntry"});
-    router.add(Method::kPost, b + "/wallet/topups", bind(topup), moves);
-    router.add(Method::kPost, b + "/wallet/transfers", bind(transfer), moves);
-    router.add(Method::kPost, b + "/wallet/adjustments", bind(adjustment), moves);
-    router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit), write);
-    router.add(Method::kPut, b + "/wallet/low-balance-alert", bind(low_balance_alert), write);
+               listed(read, "List the ledger's entries", "LedgerEntry"));
+    // Moves of money answer 201, or 200 when the reference was seen before
+    // (the same entry).
+    router.add(Method::kPost, b + "/wallet/topups", bind(topup),
+               doc(write, "Top up a wallet", "LedgerEntry", {}, "WalletMoveRequest"));
     router.add(
-        Method::kGet, b + "/billing/statements", bind(statement),
-        http::documented(read, {.files = {"text/csv", "application/pdf"}, .json_too = true}));
-    router.add(Method::kGet, b + "/billing/plans", bind(list_plans), read);
-    router.add(Method::kGet, b + "/billing/subscription", bind(get_subscription), read);
-    router.add(Method::kPost, b + "/billing/subscription", bind(subscribe), write);
-    router.add(Method::kGet, b + "/billing/usage", bind(get_usage), read);
-    router.add(Method::kGet, b + "/billing/overview", bind(overview), read);
-    router.add(Method::kGet, b + "/rates", bind(list_rates), read);
-    router.add(Method::kPost, b + "/rates", bind(put_rate), write);
-    router.add(Method::kPut, b + "/rates/{id}", bind(update_rate), write);
-    router.add(Method::kDelete, b + "/rates/{id}", bind(delete_rate), write);
+        Method::kPost, b + "/wallet/transfers", bind(transfer),
+        doc(write, "Transfer credit to a client's wallet", "LedgerEntry", {}, "WalletMoveRequest"));
+    router.add(Method::kPost, b + "/wallet/adjustments", bind(adjustment),
+               doc(write, "Adjust a wallet's balance", "LedgerEntry", {}, "WalletMoveRequest"));
+    router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit),
+               doc(write, "Set a wallet's credit limit", "Wallet", {}, "WalletCreditLimitRequest"));
+    router.add(Method::kPut, b + "/wallet/low-balance-alert", bind(low_balance_alert),
+               doc(write, "Set or turn off the low-balance alert", "Wallet", {},
+                   "WalletLowBalanceAlertRequest"));
+    router.add(Method::kGet, b + "/billing/statements", bind(statement),
+               http::documented(read, {.summary = "Show a month's statement (JSON, CSV or PDF)",
+                                       .response = "BillingStatement",
+                                       .files = {"text/csv", "application/pdf"},
+                                       .json_too = true}));
+    router.add(Method::kGet, b + "/billing/plans", bind(list_plans),
+               listed(read, "List the plans", "BillingPlan"));
+    router.add(Method::kGet, b + "/billing/subscription", bind(get_subscription),
+               doc(read, "Show the account's subscription", "BillingSubscription"));
+    router.add(Method::kPost, b + "/billing/subscription", bind(subscribe),
+               doc(write, "Subscribe the account to a plan", "BillingSubscription", {200},
+                   "BillingSubscribeRequest"));
+    router.add(Method::kGet, b + "/billing/usage", bind(get_usage),
+               doc(read, "Show the current period's usage against the plan", "BillingUsage"));
+    router.add(Method::kGet, b + "/billing/overview", bind(overview),
+               doc(read, "Show the wallet, subscription and usage together", "BillingOverview"));
+    router.add(Method::kGet, b + "/rates", bind(list_rates),
+               listed(read, "List a rate card's lines", "BillingRate"));
+    router.add(Method::kPost, b + "/rates", bind(put_rate),
+               doc(write, "Add or replace a rate card line", "BillingRate", {200},
+                   "BillingRateCreateRequest"));
+    router.add(Method::kPut, b + "/rates/{id}", bind(update_rate),
+               doc(write, "Change a rate line's price or markup", "BillingRate", {},
+                   "BillingRateUpdateRequest"));
+    router.add(Method::kDelete, b + "/rates/{id}", bind(delete_rate),
+               doc(write, "Delete a rate line", "Deleted"));
 }
 
 }  // namespace ujumbe::billing

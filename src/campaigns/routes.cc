@@ -62,6 +62,20 @@ json template_json(const Template& t) {
             {"updated_at", format_iso8601(t.updated_at)}};
 }
 
+nlohmann::json template_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"description", text()},
+                   {"channel", one_of({"sms", "email"})},
+                   {"subject", nullable(text())},
+                   {"body", text()},
+                   {"html", nullable(text())},
+                   {"created_by", nullable(text())},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
+}
+
 json campaign_json(const CampaignView& v) {
     const Campaign& k = v.campaign;
     json ids = json::array(), segments = json::array();
@@ -132,74 +146,64 @@ json campaign_json(const CampaignView& v) {
             {"updated_at", format_iso8601(k.updated_at)}};
 }
 
-// The schemas of template_json() and campaign_json() (the OpenAPI document).
-void define_schemas(http::Router& router) {
+nlohmann::json campaign_schema() {
     using namespace http::schema;
-    router.define_schema("Template", object({{"id", text()},
-                                             {"name", text()},
-                                             {"description", text()},
-                                             {"channel", one_of({"sms", "whatsapp", "email"})},
-                                             {"subject", nullable(text())},
-                                             {"body", text()},
-                                             {"html", nullable(text())},
-                                             {"created_by", nullable(text())},
-                                             {"created_at", time()},
-                                             {"updated_at", time()}}));
     const json counts = {{"type", "object"}, {"additionalProperties", integer()}};
-    router.define_schema("Campaign", object({{"id", text()},
-                                             {"name", text()},
-                                             {"description", text()},
-                                             {"campaign_type", text()},
-                                             {"campaign_type_display", text()},
-                                             {"message_text", nullable(text())},
-                                             {"template", nullable(text())},
-                                             {"template_name", nullable(text())},
-                                             {"whatsapp_template", nullable({{"type", "object"}})},
-                                             {"sender_id", nullable(text())},
-                                             {"status", text()},
-                                             {"status_display", text()},
-                                             {"status_reason", nullable(text())},
-                                             {"scheduled_at", nullable(time())},
-                                             {"started_at", nullable(time())},
-                                             {"paused_at", nullable(time())},
-                                             {"completed_at", nullable(time())},
-                                             {"phase", nullable(text())},
-                                             {"total_recipients", integer()},
-                                             {"processed_count", integer()},
-                                             {"accepted_count", integer()},
-                                             {"skipped_count", integer()},
-                                             {"sent_count", integer()},
-                                             {"delivered_count", integer()},
-                                             {"read_count", integer()},
-                                             {"failed_count", integer()},
-                                             {"excluded", counts},
-                                             {"currency", nullable(text())},
-                                             {"estimated_cost", number()},
-                                             {"actual_cost", number()},
-                                             {"progress_percentage", integer()},
-                                             {"delivery_rate", number()},
-                                             {"read_rate", number()},
-                                             {"is_active", boolean()},
-                                             {"can_edit", boolean()},
-                                             {"can_start", boolean()},
-                                             {"can_pause", boolean()},
-                                             {"can_resume", boolean()},
-                                             {"can_cancel", boolean()},
-                                             {"is_recurring", boolean()},
-                                             {"recurring_schedule", json::object()},
-                                             {"next_run_at", nullable(time())},
-                                             {"parent_id", nullable(text())},
-                                             {"settings", json::object()},
-                                             {"target_contact_ids", array_of(text())},
-                                             {"target_segment_ids", array_of(text())},
-                                             {"target_criteria", json::object()},
-                                             {"target_contact_count", integer()},
-                                             {"target_segment_names", array_of(text())},
-                                             {"counted_at", nullable(time())},
-                                             {"created_by", nullable(text())},
-                                             {"created_by_name", text()},
-                                             {"created_at", time()},
-                                             {"updated_at", time()}}));
+    const json free_form = {{"type", "object"}};
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"description", text()},
+                   {"campaign_type", one_of(kTypes)},
+                   {"campaign_type_display", text()},
+                   {"message_text", nullable(text())},
+                   {"template", nullable(text())},
+                   {"template_name", nullable(text())},
+                   {"whatsapp_template", nullable(free_form)},
+                   {"sender_id", nullable(text())},
+                   {"status", one_of(status_names())},
+                   {"status_display", text()},
+                   {"status_reason", nullable(text())},
+                   {"scheduled_at", nullable(time())},
+                   {"started_at", nullable(time())},
+                   {"paused_at", nullable(time())},
+                   {"completed_at", nullable(time())},
+                   {"phase", nullable(one_of({phase::kExpanding, phase::kSending}))},
+                   {"total_recipients", integer()},
+                   {"processed_count", integer()},
+                   {"accepted_count", integer()},
+                   {"skipped_count", integer()},
+                   {"sent_count", integer()},
+                   {"delivered_count", integer()},
+                   {"read_count", integer()},
+                   {"failed_count", integer()},
+                   {"excluded", counts},
+                   {"currency", nullable(text())},
+                   {"estimated_cost", number()},
+                   {"actual_cost", number()},
+                   {"progress_percentage", integer()},
+                   {"delivery_rate", number()},
+                   {"read_rate", number()},
+                   {"is_active", boolean()},
+                   {"can_edit", boolean()},
+                   {"can_start", boolean()},
+                   {"can_pause", boolean()},
+                   {"can_resume", boolean()},
+                   {"can_cancel", boolean()},
+                   {"is_recurring", boolean()},
+                   {"recurring_schedule", free_form},
+                   {"next_run_at", nullable(time())},
+                   {"parent_id", nullable(text())},
+                   {"settings", free_form},
+                   {"target_contact_ids", array_of(text())},
+                   {"target_segment_ids", array_of(text())},
+                   {"target_criteria", free_form},
+                   {"target_contact_count", integer()},
+                   {"target_segment_names", array_of(text())},
+                   {"counted_at", nullable(time())},
+                   {"created_by", nullable(text())},
+                   {"created_by_name", text()},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
 }
 
 json estimate_json(const Estimated& e) {
@@ -214,6 +218,17 @@ json estimate_json(const Estimated& e) {
             {"target_segment_names", e.segment_names}};
 }
 
+// excluded: the exclusions by reason, and missing_variables.
+nlohmann::json estimate_schema() {
+    using namespace http::schema;
+    return object({{"total_recipients", integer()},
+                   {"estimated_cost", number()},
+                   {"currency", nullable(text())},
+                   {"explanations", array_of(text())},
+                   {"excluded", {{"type", "object"}, {"additionalProperties", integer()}}},
+                   {"target_segment_names", array_of(text())}});
+}
+
 json recipient_json(const RecipientView& v) {
     const Recipient& r = v.recipient;
     return {{"seq", r.seq},
@@ -226,6 +241,21 @@ json recipient_json(const RecipientView& v) {
             {"fallback_message_id", http::text_or_null(r.fallback_message_id)},
             {"cost", v.price ? money_json(*v.price) : json(nullptr)},
             {"error_code", http::text_or_null(v.error_code)}};
+}
+
+nlohmann::json recipient_schema() {
+    using namespace http::schema;
+    return object({{"seq", integer()},
+                   {"contact_id", text()},
+                   {"phone", text()},
+                   {"status", one_of({recipient_status::kPending, recipient_status::kAccepted,
+                                      recipient_status::kSkipped})},
+                   {"reason", nullable(text())},
+                   {"message_id", nullable(text())},
+                   {"message_status", nullable(text())},
+                   {"fallback_message_id", nullable(text())},
+                   {"cost", nullable(number())},
+                   {"error_code", nullable(text())}});
 }
 
 Result<TemplateInput> read_template(const Request& req, Need need) {
@@ -358,6 +388,18 @@ json preview_json(const Preview& p) {
             {"html", http::text_or_null(p.html)}};
 }
 
+nlohmann::json preview_schema() {
+    using namespace http::schema;
+    using http::schema::nullable;  // not the field reader above
+    return object({{"text", text()},
+                   {"encoding", one_of({"gsm7", "ucs2", "utf8"})},
+                   {"segments", integer()},
+                   {"characters", integer()},
+                   {"variables", array_of(text())},
+                   {"subject", nullable(text())},
+                   {"html", nullable(text())}});
+}
+
 // POST /templates/preview {body, contact_id?} and /templates/{id}/preview {contact_id?}.
 Result<Response> preview(CampaignService& s, RequestContext& ctx, const Request& req,
                          std::optional<TemplateId> id) {
@@ -398,6 +440,12 @@ Result<Response> put_footer(CampaignService& s, RequestContext& ctx, const Reque
 json quiet_json(const std::optional<QuietHours>& q) {
     return {{"start", q ? json(q->start) : json(nullptr)},
             {"end", q ? json(q->end) : json(nullptr)}};
+}
+
+nlohmann::json quiet_schema() {
+    using namespace http::schema;
+    using http::schema::nullable;  // not the field reader above
+    return object({{"start", nullable(text())}, {"end", nullable(text())}});
 }
 
 Result<Response> get_quiet(CampaignService& s, RequestContext& ctx, const Request&) {
@@ -517,6 +565,30 @@ Result<Response> act(CampaignService& s, RequestContext& ctx, const Request&) {
     return http::ok(campaign_json(v), 200, kDone[static_cast<int>(A)]);
 }
 
+nlohmann::json report_schema() {
+    using namespace http::schema;
+    using http::schema::nullable;  // not the field reader above
+    return object(
+        {{"campaign", ref("Campaign")},
+         {"totals", object({{"total_recipients", integer()},
+                            {"accepted", integer()},
+                            {"skipped", integer()},
+                            {"sent", integer()},
+                            {"delivered", integer()},
+                            {"failed", integer()},
+                            {"delivery_rate", number()}})},
+         {"delivery_over_time", array_of(object({{"hour", time()},
+                                                 {"accepted", integer()},
+                                                 {"delivered", integer()},
+                                                 {"failed", integer()}}))},
+         {"by_error_code", array_of(object({{"error_code", text()}, {"count", integer()}}))},
+         {"by_country", array_of(object({{"country", nullable(text())},
+                                         {"messages", integer()},
+                                         {"delivered", integer()},
+                                         {"failed", integer()},
+                                         {"delivery_rate", number()}}))}});
+}
+
 // GET /campaigns/{id}/report
 Result<Response> report(CampaignService& s, RequestContext& ctx, const Request&) {
     UJ_ASSIGN(auto id, campaign_param(ctx));
@@ -619,6 +691,80 @@ Result<Response> export_recipients(CampaignService& s, RequestContext& ctx, cons
     return res;
 }
 
+// The schemas of what these routes answer and take (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    using http::schema::nullable;  // not the field reader above
+    router.define_schema("Template", template_schema());
+    router.define_schema("TemplatePreview", preview_schema());
+    router.define_schema("Campaign", campaign_schema());
+    router.define_schema("CampaignEstimate", estimate_schema());
+    router.define_schema(
+        "CampaignCreated",
+        {{"anyOf",
+          json::array({{{"allOf", json::array({ref("Campaign"),
+                                               object({{"explanations", array_of(text())}})})}},
+                       ref("CampaignEstimate")})},
+         {"description",
+          "201: the campaign made, with what its estimate left out; 200 with "
+          "?dry_run=true: the estimate alone (nothing is saved)."}});
+    router.define_schema("CampaignReport", report_schema());
+    router.define_schema("CampaignRecipient", recipient_schema());
+    router.define_schema("CampaignOptOutFooter", object({{"opt_out_footer", nullable(text())}}));
+    router.define_schema("CampaignQuietHours", quiet_schema());
+
+    // The parsers read a null field as an absent one.
+    const auto maybe = [](json s) { return nullable(std::move(s)); };
+    const json template_body =
+        object({{"name", maybe(text())},
+                {"description", maybe(text())},
+                {"channel", maybe(one_of({"sms", "email"}))},
+                {"body", maybe(text())},
+                {"subject", maybe(text())},
+                {"html", nullable(text())}},
+               {"name", "description", "channel", "body", "subject", "html"});
+    router.define_schema("TemplateUpdateRequest", template_body);
+    json template_create = template_body;
+    template_create["properties"]["name"] = text();
+    template_create["properties"]["body"] = text();
+    template_create["required"] = json::array({"name", "body"});
+    router.define_schema("TemplateCreateRequest", std::move(template_create));
+    router.define_schema("TemplatePreviewRequest",
+                         object({{"body", text()}, {"contact_id", maybe(text())}}, {"contact_id"}));
+    router.define_schema("SavedTemplatePreviewRequest",
+                         object({{"contact_id", maybe(text())}}, {"contact_id"}));
+
+    const json free_form = {{"type", "object"}};
+    const json campaign_body =
+        object({{"name", maybe(text())},
+                {"description", maybe(text())},
+                {"campaign_type", maybe(one_of(kTypes))},
+                {"message_text", nullable(text())},
+                {"template", nullable(text())},
+                {"sender_id", nullable(text())},
+                {"whatsapp_template", nullable(free_form)},
+                {"scheduled_at", nullable(time())},
+                {"target_contact_ids", maybe(array_of(text()))},
+                {"target_segment_ids", maybe(array_of(text()))},
+                {"target_criteria", maybe(free_form)},
+                {"settings", maybe(free_form)},
+                {"is_recurring", maybe(boolean())},
+                {"recurring_schedule", maybe(free_form)}},
+               {"name", "description", "campaign_type", "message_text", "template", "sender_id",
+                "whatsapp_template", "scheduled_at", "target_contact_ids", "target_segment_ids",
+                "target_criteria", "settings", "is_recurring", "recurring_schedule"});
+    router.define_schema("CampaignUpdateRequest", campaign_body);
+    json campaign_create = campaign_body;
+    campaign_create["properties"]["name"] = text();
+    campaign_create["required"] = json::array({"name"});
+    router.define_schema("CampaignCreateRequest", std::move(campaign_create));
+    // null removes the footer.
+    router.define_schema("CampaignOptOutFooterRequest",
+                         object({{"opt_out_footer", nullable(text())}}));
+    // Both null: no quiet hours; else both "HH:MM".
+    router.define_schema("CampaignQuietHoursRequest", quiet_schema());
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, CampaignService& s) {
@@ -628,49 +774,89 @@ void add_routes(http::Router& router, CampaignService& s) {
     const http::RouteOptions read{.scope = "campaigns:read"};
     const http::RouteOptions write{.scope = "campaigns:write"};
     const std::string t = "/api/v1/templates";
-    router.add(Method::kPost, t + "/preview", bind(preview_body), read);
     define_schemas(router);
-    const auto one = [](http::RouteOptions o, const char* schema, std::vector<int> success = {}) {
-        return http::documented(std::move(o), {.response = schema, .success = std::move(success)});
+    const auto one = [](http::RouteOptions o, const char* summary, const char* schema,
+                        std::vector<int> success = {}, const char* request = "") {
+        return http::documented(std::move(o), {.summary = summary,
+                                               .response = schema,
+                                               .success = std::move(success),
+                                               .request = request});
     };
-    const auto list = [](http::RouteOptions o, const char* schema) {
-        return http::documented(std::move(o), {.response = schema, .list = true});
+    const auto list = [](http::RouteOptions o, const char* summary, const char* schema) {
+        return http::documented(std::move(o),
+                                {.summary = summary, .response = schema, .list = true});
     };
-    router.add(Method::kGet, t, bind(list_templates), list(read, "Template"));
-    router.add(Method::kPost, t, bind(create_template), one(write, "Template", {201}));
-    router.add(Method::kGet, t + "/{id}", bind(get_template), one(read, "Template"));
-    router.add(Method::kPut, t + "/{id}", bind(update_template), one(write, "Template"));
-    router.add(Method::kPatch, t + "/{id}", bind(update_template), one(write, "Template"));
-    router.add(Method::kDelete, t + "/{id}", bind(delete_template), write);
-    router.add(Method::kPost, t + "/{id}/preview", bind(preview_template), read);
+    // A POST that reads no body: a step of the campaign's lifecycle.
+    const auto action = [](http::RouteOptions o, const char* summary) {
+        return http::documented(
+            std::move(o),
+            {.summary = summary, .response = "Campaign", .success = {200}, .no_body = true});
+    };
+    router.add(Method::kPost, t + "/preview", bind(preview_body),
+               one(read, "Render a template text, unsaved, for a contact", "TemplatePreview", {200},
+                   "TemplatePreviewRequest"));
+    router.add(Method::kGet, t, bind(list_templates),
+               list(read, "List the account's templates", "Template"));
+    router.add(Method::kPost, t, bind(create_template),
+               one(write, "Add a template", "Template", {201}, "TemplateCreateRequest"));
+    router.add(Method::kGet, t + "/{id}", bind(get_template),
+               one(read, "Show a template", "Template"));
+    router.add(Method::kPut, t + "/{id}", bind(update_template),
+               one(write, "Update a template", "Template", {}, "TemplateUpdateRequest"));
+    router.add(
+        Method::kPatch, t + "/{id}", bind(update_template),
+        one(write, "Update some of a template's fields", "Template", {}, "TemplateUpdateRequest"));
+    router.add(Method::kDelete, t + "/{id}", bind(delete_template),
+               one(write, "Delete a template", "Deleted"));
+    router.add(Method::kPost, t + "/{id}/preview", bind(preview_template),
+               one(read, "Render a template for a contact", "TemplatePreview", {200},
+                   "SavedTemplatePreviewRequest"));
 
     const std::string b = "/api/v1/campaigns";
     // Fixed paths before /{id}, which would take them.
-    router.add(Method::kGet, b + "/opt-out-footer", bind(get_footer), read);
-    router.add(Method::kPut, b + "/opt-out-footer", bind(put_footer), write);
-    router.add(Method::kGet, b + "/quiet-hours", bind(get_quiet), read);
-    router.add(Method::kPut, b + "/quiet-hours", bind(put_quiet), write);
-    router.add(Method::kGet, b, bind(list_campaigns), list(read, "Campaign"));
-    router.add(Method::kPost, b, bind(create_campaign), write);
-    router.add(Method::kGet, b + "/{id}", bind(get_campaign), one(read, "Campaign"));
-    router.add(Method::kPut, b + "/{id}", bind(update_campaign), one(write, "Campaign"));
-    router.add(Method::kPatch, b + "/{id}", bind(update_campaign), one(write, "Campaign"));
-    router.add(Method::kDelete, b + "/{id}", bind(delete_campaign), write);
+    router.add(Method::kGet, b + "/opt-out-footer", bind(get_footer),
+               one(read, "Show the account's opt-out footer", "CampaignOptOutFooter"));
+    router.add(Method::kPut, b + "/opt-out-footer", bind(put_footer),
+               one(write, "Set or remove the account's opt-out footer", "CampaignOptOutFooter", {},
+                   "CampaignOptOutFooterRequest"));
+    router.add(Method::kGet, b + "/quiet-hours", bind(get_quiet),
+               one(read, "Show the account's quiet hours", "CampaignQuietHours"));
+    router.add(Method::kPut, b + "/quiet-hours", bind(put_quiet),
+               one(write, "Set or remove the account's quiet hours", "CampaignQuietHours", {},
+                   "CampaignQuietHoursRequest"));
+    router.add(Method::kGet, b, bind(list_campaigns),
+               list(read, "List the account's campaigns", "Campaign"));
+    router.add(Method::kPost, b, bind(create_campaign),
+               one(write, "Add a campaign, or estimate one with ?dry_run=true", "CampaignCreated",
+                   {}, "CampaignCreateRequest"));
+    router.add(Method::kGet, b + "/{id}", bind(get_campaign),
+               one(read, "Show a campaign", "Campaign"));
+    router.add(Method::kPut, b + "/{id}", bind(update_campaign),
+               one(write, "Update a campaign", "Campaign", {}, "CampaignUpdateRequest"));
+    router.add(
+        Method::kPatch, b + "/{id}", bind(update_campaign),
+        one(write, "Update some of a campaign's fields", "Campaign", {}, "CampaignUpdateRequest"));
+    router.add(Method::kDelete, b + "/{id}", bind(delete_campaign),
+               one(write, "Delete a campaign", "Deleted"));
     router.add(Method::kPost, b + "/{id}/schedule", bind(act<Action::kSchedule>),
-               one(write, "Campaign", {200}));
+               action(write, "Schedule a campaign"));
     router.add(Method::kPost, b + "/{id}/start", bind(act<Action::kStart>),
-               one(write, "Campaign", {200}));
+               action(write, "Start a campaign"));
     router.add(Method::kPost, b + "/{id}/pause", bind(act<Action::kPause>),
-               one(write, "Campaign", {200}));
+               action(write, "Pause a running campaign"));
     router.add(Method::kPost, b + "/{id}/resume", bind(act<Action::kResume>),
-               one(write, "Campaign", {200}));
+               action(write, "Resume a paused campaign"));
     router.add(Method::kPost, b + "/{id}/cancel", bind(act<Action::kCancel>),
-               one(write, "Campaign", {200}));
-    router.add(Method::kGet, b + "/{id}/report", bind(report), read);
-    router.add(Method::kGet, b + "/{id}/runs", bind(runs), read);
-    router.add(Method::kGet, b + "/{id}/recipients", bind(recipients), read);
+               action(write, "Cancel a campaign"));
+    router.add(Method::kGet, b + "/{id}/report", bind(report),
+               one(read, "Show a campaign's delivery report", "CampaignReport"));
+    router.add(Method::kGet, b + "/{id}/runs", bind(runs),
+               list(read, "List a recurring campaign's runs, newest first", "Campaign"));
+    router.add(Method::kGet, b + "/{id}/recipients", bind(recipients),
+               list(read, "List a campaign's recipients", "CampaignRecipient"));
     router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients),
-               http::documented(read, {.files = {"text/csv"}}));
+               http::documented(read, {.summary = "Export a campaign's recipients as CSV",
+                                       .files = {"text/csv"}}));
 }
 
 }  // namespace ujumbe::campaigns

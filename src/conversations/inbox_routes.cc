@@ -11,6 +11,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "messaging/views.h"
 
 namespace ujumbe::conversations {
@@ -175,6 +176,34 @@ Result<Response> put_settings(Inbox& s, RequestContext& ctx, const Request& req)
     return http::ok({{"agents_see", saved}}, 200, "Inbox settings saved");
 }
 
+// The schemas of the inbox's answers and bodies (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("Conversation", conversation_schema());
+    router.define_schema(
+        "ConversationThread",
+        {{"allOf",
+          {ref("Conversation"),
+           object({{"messages", array_of(ref("Message"))}, {"older_before", nullable(time())}})}},
+         {"description",
+          "The conversation with its latest messages, newest first; older_before asks for "
+          "the page before them (null: none)."}});
+    router.define_schema(
+        "ConversationUpdateRequest",
+        object({{"status", {{"type", "string"}, {"description", "OPEN or CLOSED, in any case."}}},
+                {"assigned_to", nullable(text())},
+                {"tags", array_of(text())}},
+               {"status", "assigned_to", "tags"}));
+    router.define_schema("ConversationReplyRequest",
+                         object({{"body", text()},
+                                 {"sender_id", text()},
+                                 {"reply_to", text()},
+                                 {"media", {{"type", "object"}}},
+                                 {"template", {{"type", "object"}}}},
+                                {"body", "sender_id", "reply_to", "media", "template"}));
+    router.define_schema("InboxSettings", object({{"agents_see", one_of({"all", "assigned"})}}));
+}
+
 }  // namespace
 
 void add_inbox_routes(http::Router& router, Inbox& s) {
@@ -184,16 +213,39 @@ void add_inbox_routes(http::Router& router, Inbox& s) {
     const std::string b = "/api/v1";
     const http::RouteOptions read_scope{.scope = "conversations:read"};
     const http::RouteOptions write_scope{.scope = "conversations:write"};
-    router.add(Method::kGet, b + "/conversations", bind(list), read_scope);
+    define_schemas(router);
+    router.add(Method::kGet, b + "/conversations", bind(list),
+               http::documented(read_scope, {.summary = "List the account's conversations",
+                                             .response = "Conversation",
+                                             .list = true}));
     // Before /conversations/{id}, which would take "settings" for an id.
-    router.add(Method::kGet, b + "/conversations/settings", bind(get_settings), read_scope);
-    router.add(Method::kPut, b + "/conversations/settings", bind(put_settings), write_scope);
-    router.add(Method::kGet, b + "/conversations/{id}", bind(get), read_scope);
-    router.add(Method::kPatch, b + "/conversations/{id}", bind(patch), write_scope);
-    router.add(Method::kPost, b + "/conversations/{id}/read", bind(read), write_scope);
+    router.add(Method::kGet, b + "/conversations/settings", bind(get_settings),
+               http::documented(read_scope, {.summary = "Show what the account's agents see",
+                                             .response = "InboxSettings"}));
+    router.add(Method::kPut, b + "/conversations/settings", bind(put_settings),
+               http::documented(write_scope, {.summary = "Choose what the account's agents see",
+                                              .response = "InboxSettings",
+                                              .request = "InboxSettings"}));
+    router.add(Method::kGet, b + "/conversations/{id}", bind(get),
+               http::documented(read_scope, {.summary = "Show a conversation and its messages",
+                                             .response = "ConversationThread"}));
+    router.add(
+        Method::kPatch, b + "/conversations/{id}", bind(patch),
+        http::documented(write_scope, {.summary = "Close, reopen, assign or tag a conversation",
+                                       .response = "Conversation",
+                                       .request = "ConversationUpdateRequest"}));
+    router.add(Method::kPost, b + "/conversations/{id}/read", bind(read),
+               http::documented(write_scope, {.summary = "Mark a conversation read",
+                                              .response = "Conversation",
+                                              .success = {200},
+                                              .no_body = true}));
     // Sending needs the messages scope too in effect: the reply is a message.
     router.add(Method::kPost, b + "/conversations/{id}/messages", bind(reply),
-               http::documented({.scope = "messages:send"}, {.success = {202}}));
+               http::documented({.scope = "messages:send"},
+                                {.summary = "Reply to the customer of a conversation",
+                                 .response = "Message",
+                                 .success = {202},
+                                 .request = "ConversationReplyRequest"}));
 }
 
 }  // namespace ujumbe::conversations

@@ -1,6 +1,7 @@
 #include "conversations/inbox_views.h"
 
 #include "core/dates.h"
+#include "http/schema.h"
 
 namespace ujumbe::conversations {
 
@@ -21,6 +22,23 @@ json conversation_json(const Conversation& k) {
               {"direction", k.last_direction}}},
             {"created_at", format_iso8601(k.created_at)},
             {"updated_at", format_iso8601(k.updated_at)}};
+}
+
+json conversation_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"channel", one_of({"sms", "whatsapp"})},
+                   {"customer", text()},
+                   {"contact_id", nullable(text())},
+                   {"status", one_of({"OPEN", "CLOSED"})},
+                   {"assigned_to", nullable(text())},
+                   {"tags", array_of(text())},
+                   {"unread_count", integer()},
+                   {"last_message", object({{"at", time()},
+                                            {"preview", text()},
+                                            {"direction", one_of({"inbound", "outbound"})}})},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
 }
 
 }  // namespace ujumbe::conversations

@@ -8,5 +8,7 @@
 namespace ujumbe::conversations {
 
 nlohmann::json conversation_json(const Conversation& k);
+// The schema of conversation_json() (the OpenAPI document).
+nlohmann::json conversation_schema();
 
 }  // namespace ujumbe::conversations

@@ -10,6 +10,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 
 namespace ujumbe::conversations {
 
@@ -50,6 +51,30 @@ json channel_json(const ChannelView& v) {
             {"disconnected_at", time_or_null(ch.disconnected_at)},
             {"created_at", format_iso8601(ch.created_at)},
             {"updated_at", format_iso8601(ch.updated_at)}};
+}
+
+json channel_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"status", one_of({"connected", "error", "disconnected"})},
+                   {"phone_number_id", text()},
+                   {"business_account_id", text()},
+                   {"display_phone_number", text()},
+                   {"verified_name", text()},
+                   {"quality_rating", text()},
+                   {"messaging_limit", text()},
+                   {"access_token_set", boolean()},
+                   {"app_secret_set", boolean()},
+                   {"verify_token_set", boolean()},
+                   {"webhook_path", text()},
+                   {"webhook_events_waiting", integer()},
+                   {"last_webhook_at", nullable(time())},
+                   {"last_error", nullable(text())},
+                   {"connected_at", nullable(time())},
+                   {"checked_at", nullable(time())},
+                   {"disconnected_at", nullable(time())},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
 }
 
 // Meta's ids are decimal digits.
@@ -113,6 +138,28 @@ json event_json(const WebhookEvent& e) {
     return out;
 }
 
+// The schema of event_json(): `outcome` is what processing wrote (a tally
+// of what the delivery held, or why it could not be processed), null until
+// it is processed; `body` is shown by GET .../webhook-events/{id} only.
+json event_schema() {
+    using namespace http::schema;
+    const json tally = object({{"messages", integer()},
+                               {"statuses", integer()},
+                               {"templates", integer()},
+                               {"duplicates", integer()},
+                               {"unknown_number", integer()},
+                               {"unknown_templates", integer()},
+                               {"media", integer()},
+                               {"skipped", integer()}});
+    const json refused = object({{"error", text()}});
+    return object({{"id", text()},
+                   {"received_at", time()},
+                   {"processed_at", nullable(time())},
+                   {"outcome", {{"anyOf", json::array({tally, refused, {{"type", "null"}}})}}},
+                   {"body", {{"type", "object"}, {"description", "As Meta sent it."}}}},
+                  {"body"});
+}
+
 Result<Response> list_events(WhatsAppChannels& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto page, http::page_window(req));
     UJ_ASSIGN(auto listing, s.webhook_events(ctx.who(), page));
@@ -145,6 +192,23 @@ Result<Response> receive_hook(WhatsAppChannels& s, RequestContext& ctx, const Re
     return http::ok({{"received", true}});
 }
 
+// The schemas of the channel's answers and bodies (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("WhatsAppChannel", channel_schema());
+    router.define_schema("WhatsAppWebhookEvent", event_schema());
+    router.define_schema("WhatsAppConnectRequest", object({{"phone_number_id", text()},
+                                                           {"business_account_id", text()},
+                                                           {"access_token", text()},
+                                                           {"app_secret", text()},
+                                                           {"verify_token", text()}}));
+    // Any JSON object is stored (and signed by Meta); processing reads these.
+    router.define_schema("WhatsAppWebhookPayload",
+                         object({{"object", text()}, {"entry", array_of({{"type", "object"}})}},
+                                {"object", "entry"}));
+    router.define_schema("WhatsAppWebhookReceived", object({{"received", boolean()}}));
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, WhatsAppChannels& s) {
@@ -154,12 +218,31 @@ void add_routes(http::Router& router, WhatsAppChannels& s) {
     const std::string b = "/api/v1";
     const http::RouteOptions read{.scope = "channels:read"};
     const http::RouteOptions write{.scope = "channels:write"};
-    router.add(Method::kGet, b + "/channels/whatsapp", bind(status), read);
-    router.add(Method::kGet, b + "/channels/whatsapp/status", bind(status), read);
-    router.add(Method::kPost, b + "/channels/whatsapp/connect", bind(connect), write);
-    router.add(Method::kPost, b + "/channels/whatsapp/disconnect", bind(disconnect), write);
-    router.add(Method::kGet, b + "/channels/whatsapp/webhook-events", bind(list_events), read);
-    router.add(Method::kGet, b + "/channels/whatsapp/webhook-events/{id}", bind(get_event), read);
+    define_schemas(router);
+    const auto channel = [&](const http::RouteOptions& o, const char* summary) {
+        return http::documented(o, {.summary = summary, .response = "WhatsAppChannel"});
+    };
+    router.add(Method::kGet, b + "/channels/whatsapp", bind(status),
+               channel(read, "Show the account's WhatsApp channel"));
+    router.add(Method::kGet, b + "/channels/whatsapp/status", bind(status),
+               channel(read, "Show the WhatsApp channel's status (refresh=true asks Meta)"));
+    router.add(Method::kPost, b + "/channels/whatsapp/connect", bind(connect),
+               http::documented(write, {.summary = "Connect the account's WhatsApp number",
+                                        .response = "WhatsAppChannel",
+                                        .success = {200},
+                                        .request = "WhatsAppConnectRequest"}));
+    router.add(Method::kPost, b + "/channels/whatsapp/disconnect", bind(disconnect),
+               http::documented(write, {.summary = "Disconnect the WhatsApp channel",
+                                        .response = "WhatsAppChannel",
+                                        .success = {200},
+                                        .no_body = true}));
+    router.add(Method::kGet, b + "/channels/whatsapp/webhook-events", bind(list_events),
+               http::documented(read, {.summary = "List the webhook deliveries Meta made",
+                                       .response = "WhatsAppWebhookEvent",
+                                       .list = true}));
+    router.add(Method::kGet, b + "/channels/whatsapp/webhook-events/{id}", bind(get_event),
+               http::documented(read, {.summary = "Show a webhook delivery with its body",
+                                       .response = "WhatsAppWebhookEvent"}));
     // No caller is signed in: the verify token and the signature are the check.
     const http::RouteOptions hook{.authenticated = false,
                                   .body_types = {"application/json"},
@@ -167,7 +250,11 @@ void add_routes(http::Router& router, WhatsAppChannels& s) {
     router.add(Method::kGet, b + "/hooks/whatsapp/{id}", bind(verify_hook),
                http::documented(hook, {.summary = "Meta's subscription handshake (the challenge)",
                                        .files = {"text/plain"}}));
-    router.add(Method::kPost, b + "/hooks/whatsapp/{id}", bind(receive_hook), hook);
+    router.add(Method::kPost, b + "/hooks/whatsapp/{id}", bind(receive_hook),
+               http::documented(hook, {.summary = "Meta's webhook delivery, signed and stored",
+                                       .response = "WhatsAppWebhookReceived",
+                                       .success = {200},
+                                       .request = "WhatsAppWebhookPayload"}));
 }
 
 }  // namespace ujumbe::conversations

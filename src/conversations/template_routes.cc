@@ -8,6 +8,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::conversations {
@@ -36,6 +37,23 @@ json template_json(const WhatsAppTemplate& t) {
             {"created_by", t.created_by ? json(t.created_by->value) : json(nullptr)},
             {"created_at", format_iso8601(t.created_at)},
             {"updated_at", format_iso8601(t.updated_at)}};
+}
+
+json template_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"language", text()},
+                   {"category", one_of({"MARKETING", "UTILITY", "AUTHENTICATION"})},
+                   {"components", array_of({{"type", "object"}})},
+                   // Meta's: PENDING, APPROVED, REJECTED, PAUSED, ...
+                   {"status", text()},
+                   {"reason", nullable(text())},
+                   {"meta_template_id", nullable(text())},
+                   {"parameters", object({{"header", integer()}, {"body", integer()}})},
+                   {"created_by", nullable(text())},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
 }
 
 // `create`: every field; otherwise the components (and category) to review again.
@@ -105,6 +123,24 @@ Result<Response> remove(WhatsAppTemplates& s, RequestContext& ctx, const Request
     return http::ok(json::object(), 200, "Template deleted");
 }
 
+// The schemas of the templates' answers and bodies (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("WhatsAppTemplate", template_schema());
+    const json components = array_of({{"type", "object"}});
+    router.define_schema("WhatsAppTemplateRequest", object({{"name", text()},
+                                                            {"language", text()},
+                                                            {"category", text()},
+                                                            {"components", components}}));
+    // Name and language cannot change; the category may.
+    router.define_schema("WhatsAppTemplateEditRequest",
+                         object({{"category", text()}, {"components", components}}, {"category"}));
+    router.define_schema("WhatsAppTemplateDeleted",
+                         {{"type", "object"},
+                          {"maxProperties", 0},
+                          {"description", "An empty object: the template is deleted."}});
+}
+
 }  // namespace
 
 void add_template_routes(http::Router& router, WhatsAppTemplates& s) {
@@ -114,11 +150,26 @@ void add_template_routes(http::Router& router, WhatsAppTemplates& s) {
     const std::string t = "/api/v1/channels/whatsapp/templates";
     const http::RouteOptions read{.scope = "channels:read"};
     const http::RouteOptions write{.scope = "channels:write"};
-    router.add(Method::kGet, t, bind(list), read);
-    router.add(Method::kPost, t, bind(create), write);
-    router.add(Method::kGet, t + "/{id}", bind(get), read);
-    router.add(Method::kPatch, t + "/{id}", bind(edit), write);
-    router.add(Method::kDelete, t + "/{id}", bind(remove), write);
+    define_schemas(router);
+    router.add(Method::kGet, t, bind(list),
+               http::documented(read, {.summary = "List the account's WhatsApp templates",
+                                       .response = "WhatsAppTemplate",
+                                       .list = true}));
+    router.add(Method::kPost, t, bind(create),
+               http::documented(write, {.summary = "Submit a WhatsApp template to Meta",
+                                        .response = "WhatsAppTemplate",
+                                        .success = {201},
+                                        .request = "WhatsAppTemplateRequest"}));
+    router.add(Method::kGet, t + "/{id}", bind(get),
+               http::documented(
+                   read, {.summary = "Show a WhatsApp template", .response = "WhatsAppTemplate"}));
+    router.add(Method::kPatch, t + "/{id}", bind(edit),
+               http::documented(write, {.summary = "Edit a WhatsApp template (reviewed again)",
+                                        .response = "WhatsAppTemplate",
+                                        .request = "WhatsAppTemplateEditRequest"}));
+    router.add(Method::kDelete, t + "/{id}", bind(remove),
+               http::documented(write, {.summary = "Delete a WhatsApp template, here and at Meta",
+                                        .response = "WhatsAppTemplateDeleted"}));
 }
 
 }  // namespace ujumbe::conversations

@@ -12,6 +12,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 
 namespace ujumbe::crm {
 
@@ -228,6 +229,64 @@ json entry_json(const store::Entry& e) {
             {"at", format_iso8601(e.at)}};
 }
 
+json entry_schema() {
+    using namespace http::schema;
+    return object(
+        {{"kind", http::schema::one_of({"activity", "order", "payment", "issue", "message"})},
+         {"id", text()},
+         {"title", text()},
+         {"status", text()},
+         {"at", time()}});
+}
+
+// A field as read_input() takes it, set (null clears what may be cleared).
+json input_schema(const Field& f) {
+    using namespace http::schema;
+    switch (f.kind) {
+        case Kind::kChoice:
+            return http::schema::one_of(f.choices);
+        case Kind::kMoney:
+            return {{"anyOf", json::array({text(), number()})}};
+        case Kind::kInteger:
+            return integer();
+        case Kind::kTime:
+            return time();
+        case Kind::kDate:
+            return date();
+        case Kind::kBool:
+            return boolean();
+        case Kind::kTextList:
+            return array_of(text());
+        case Kind::kAttendees:
+            return array_of({{"anyOf", json::array({object({{"user", text()}}),
+                                                    object({{"contact", text()}})})}});
+        default:
+            return text();
+    }
+}
+
+// The body of a create (its required fields required) or of an edit: the
+// writable fields of `e`, and an order's items.
+json body_schema(const Entity& e, bool create) {
+    using namespace http::schema;
+    json out = {{"type", "object"}, {"properties", json::object()}, {"required", json::array()}};
+    for (const auto& f : e.fields) {
+        if (f.read_only) continue;
+        const bool never_null = f.required || (f.kind == Kind::kChoice && f.only_for.empty());
+        out["properties"][f.name] = never_null ? input_schema(f) : nullable(input_schema(f));
+        if (create && f.required) out["required"].push_back(f.name);
+    }
+    if (e.key == "orders")
+        out["properties"]["items"] =
+            nullable(array_of(object({{"item_name", text()},
+                                      {"description", text()},
+                                      {"sku", text()},
+                                      {"quantity", integer()},
+                                      {"unit_price", {{"anyOf", json::array({text(), number()})}}}},
+                                     {"description", "sku"})));
+    return out;
+}
+
 // The list `name` of a body: `min`..`max` objects, each read by
 // read(fields, out); problems named `name.<n>.<field>`, `described` in the
 // message of a list that is not one.
@@ -274,12 +333,28 @@ Result<std::vector<store::Stage>> read_stages(const Request& req) {
         });
 }
 
+json pipeline_schema() {
+    using namespace http::schema;
+    return object(
+        {{"stages",
+          array_of(object({{"key", text()}, {"name", text()}, {"probability", integer()}}))}});
+}
+
 json notifications_json(const std::vector<Notification>& list) {
     json out = json::array();
     for (const auto& n : list)
         out.push_back(
             {{"event", n.event}, {"template", n.template_id.value}, {"enabled", n.enabled}});
     return {{"notifications", out}, {"events", notification_events()}};
+}
+
+json notifications_schema() {
+    using namespace http::schema;
+    return object(
+        {{"notifications", array_of(object({{"event", http::schema::one_of(notification_events())},
+                                            {"template", text()},
+                                            {"enabled", boolean()}}))},
+         {"events", array_of(http::schema::one_of(notification_events()))}});
 }
 
 // {"notifications": [{event, template, enabled}]}: each event at most once.
@@ -305,12 +380,88 @@ json stages_json(const std::vector<store::Stage>& stages) {
     return {{"stages", out}};
 }
 
+// The schema names of kind `e`: "CrmOrder", "CrmOrderStats", ...
+std::string schema_name(const Entity& e, const std::string& suffix = "") {
+    return "Crm" + e.noun + suffix;
+}
+
+// The schemas of the CRM's answers and bodies (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    for (const auto& e : entities()) {
+        router.define_schema(schema_name(e), record_schema(e));
+        router.define_schema(schema_name(e, "Stats"), stats_schema(e));
+        router.define_schema(schema_name(e, "CreateRequest"), body_schema(e, true));
+        router.define_schema(schema_name(e, "UpdateRequest"), body_schema(e, false));
+    }
+    router.define_schema("CrmTimelineEntry", entry_schema());
+    router.define_schema("CrmLeadConversion", object({{"lead", ref("CrmLead")},
+                                                      {"customer", ref("CrmCustomer")},
+                                                      {"deal", ref("CrmDeal")}}));
+    router.define_schema("CrmLeadConvertRequest", object({{"deal_title", text()}}, {"deal_title"}));
+    router.define_schema("CrmCustomerFromContactRequest", object({{"contact_id", text()}}));
+    router.define_schema("CrmPipeline", pipeline_schema());
+    router.define_schema(
+        "CrmPipelineRequest",
+        object({{"stages",
+                 array_of(object({{"key", text()}, {"name", text()}, {"probability", integer()}},
+                                 {"name", "probability"}))}}));
+    router.define_schema("CrmNotifications", notifications_schema());
+    router.define_schema(
+        "CrmNotificationsRequest",
+        object({{"notifications",
+                 array_of(object({{"event", http::schema::one_of(notification_events())},
+                                  {"template", text()},
+                                  {"enabled", boolean()}},
+                                 {"enabled"}))}}));
+    router.define_schema("CrmReasonRequest", object({{"reason", text()}}));
+    router.define_schema("CrmOrderCancelRequest", object({{"reason", text()}}, {"reason"}));
+    router.define_schema("CrmIssueResolveRequest",
+                         object({{"resolution_notes", text()}}, {"resolution_notes"}));
+}
+
+// The body an action reads (CrmService::act): a reason or notes, or none.
+std::string action_request(const ActionSpec& a) {
+    if (a.name == "mark_failed" || a.name == "lose") return "CrmReasonRequest";
+    if (a.name == "cancel" && a.entity == "orders") return "CrmOrderCancelRequest";
+    if (a.name == "resolve") return "CrmIssueResolveRequest";
+    return "";
+}
+
+// "an order", "a customer".
+std::string a_noun(const Entity& e) {
+    std::string noun = e.noun;
+    noun[0] = static_cast<char>(noun[0] - 'A' + 'a');
+    const bool vowel = std::string("aeiou").find(noun[0]) != std::string::npos;
+    return (vowel ? "an " : "a ") + noun;
+}
+
+// "Complete an order", "Mark a payment as failed".
+std::string action_summary(const Entity& e, const ActionSpec& a) {
+    if (a.name == "mark_failed") return "Mark " + a_noun(e) + " as failed";
+    std::string verb = a.name;
+    verb[0] = static_cast<char>(verb[0] - 'a' + 'A');
+    return verb + " " + a_noun(e);
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, CrmService& s, Notifications& notifications, Clock& clock) {
     const http::RouteOptions read{.scope = "crm:read"};
     const http::RouteOptions write{.scope = "crm:write"};
     const std::string base = "/api/v1/crm";
+    define_schemas(router);
+    const auto doc = [](const http::RouteOptions& o, std::string summary, std::string response,
+                        std::vector<int> success = {}, std::string request = "") {
+        return http::documented(o, {.summary = std::move(summary),
+                                    .response = std::move(response),
+                                    .success = std::move(success),
+                                    .request = std::move(request)});
+    };
+    const auto paged = [](const http::RouteOptions& o, std::string summary, std::string item) {
+        return http::documented(
+            o, {.summary = std::move(summary), .response = std::move(item), .list = true});
+    };
     for (const auto& e : entities()) {
         const Handlers h{s, e};
         const std::string p = base + "/" + e.key;
@@ -320,9 +471,12 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             };
         };
         // Fixed paths before /{id}, which would take them.
-        router.add(Method::kGet, p + "/stats", bind(&Handlers::stats), read);
+        router.add(Method::kGet, p + "/stats", bind(&Handlers::stats),
+                   doc(read, "Count the account's " + e.key + " (the list's filters apply)",
+                       schema_name(e, "Stats")));
         router.add(Method::kGet, p + "/export", bind(&Handlers::export_csv),
-                   http::documented(read, {.files = {"text/csv"}}));
+                   http::documented(read, {.summary = "Export the account's " + e.key + " as CSV",
+                                           .files = {"text/csv"}}));
         if (e.key == "activities") {
             for (const bool overdue : {false, true})
                 router.add(
@@ -330,7 +484,10 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                     [h, overdue, &clock](RequestContext& ctx, const Request& req) {
                         return due_activities(h, ctx, req, overdue, clock);
                     },
-                    read);
+                    paged(read,
+                          overdue ? "List the open activities past due"
+                                  : "List the open activities due in the next days (days=7)",
+                          schema_name(e)));
         }
         if (e.key == "customers") {
             router.add(
@@ -343,7 +500,8 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                     UJ_ASSIGN(auto r, h.s.customer_from_contact(ctx.who(), *contact));
                     return http::created(record_json(h.e, r));
                 },
-                write);
+                doc(write, "Make a customer from a contact", schema_name(e), {201},
+                    "CrmCustomerFromContactRequest"));
             router.add(
                 Method::kGet, p + "/{id}/timeline",
                 [h](RequestContext& ctx, const Request& req) -> Result<Response> {
@@ -353,7 +511,8 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                     for (const auto& entry : listing.items) results.push_back(entry_json(entry));
                     return http::window_response(req, window, std::move(results), listing);
                 },
-                read);
+                paged(read, "List a customer's activities, orders, payments, issues and messages",
+                      "CrmTimelineEntry"));
         }
         if (e.key == "leads") {
             router.add(
@@ -366,20 +525,35 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                                      {"deal", record_json(entity("deals"), done.deal)}},
                                     200, "Lead converted");
                 },
-                write);
+                doc(write, "Convert a lead into a customer and a deal", "CrmLeadConversion", {200},
+                    "CrmLeadConvertRequest"));
         }
-        router.add(Method::kGet, p, bind(&Handlers::list), read);
-        router.add(Method::kPost, p, bind(&Handlers::create), write);
-        router.add(Method::kGet, p + "/{id}", bind(&Handlers::get), read);
-        router.add(Method::kPut, p + "/{id}", bind(&Handlers::update), write);
-        router.add(Method::kPatch, p + "/{id}", bind(&Handlers::update), write);
-        router.add(Method::kDelete, p + "/{id}", bind(&Handlers::remove), write);
+        router.add(Method::kGet, p, bind(&Handlers::list),
+                   paged(read, "List the account's " + e.key, schema_name(e)));
+        router.add(Method::kPost, p, bind(&Handlers::create),
+                   doc(write, "Create " + a_noun(e), schema_name(e), {201},
+                       schema_name(e, "CreateRequest")));
+        router.add(Method::kGet, p + "/{id}", bind(&Handlers::get),
+                   doc(read, "Show " + a_noun(e), schema_name(e)));
+        // PUT changes what it is given, as PATCH does.
+        router.add(
+            Method::kPut, p + "/{id}", bind(&Handlers::update),
+            doc(write, "Change " + a_noun(e), schema_name(e), {}, schema_name(e, "UpdateRequest")));
+        router.add(
+            Method::kPatch, p + "/{id}", bind(&Handlers::update),
+            doc(write, "Change " + a_noun(e), schema_name(e), {}, schema_name(e, "UpdateRequest")));
+        router.add(Method::kDelete, p + "/{id}", bind(&Handlers::remove),
+                   doc(write, "Delete " + a_noun(e), "Deleted"));
         for (const auto& a : actions()) {
             if (a.entity != e.key) continue;
             router.add(
                 Method::kPost, p + "/{id}/" + a.name,
                 [h, &a](RequestContext& ctx, const Request& req) { return h.act(a, ctx, req); },
-                write);
+                http::documented(write, {.summary = action_summary(e, a),
+                                         .response = schema_name(e),
+                                         .success = {200},
+                                         .request = action_request(a),
+                                         .no_body = action_request(a).empty()}));
         }
     }
     router.add(
@@ -388,7 +562,7 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             UJ_ASSIGN(auto stages, s.pipeline(ctx.who()));
             return http::ok(stages_json(stages));
         },
-        read);
+        doc(read, "Show the stages of the account's deal pipeline", "CrmPipeline"));
     router.add(
         Method::kPut, base + "/pipeline",
         [&s](RequestContext& ctx, const Request& req) -> Result<Response> {
@@ -396,14 +570,15 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             UJ_ASSIGN(auto saved, s.set_pipeline(ctx.who(), stages));
             return http::ok(stages_json(saved));
         },
-        write);
+        doc(write, "Set the stages of the account's deal pipeline", "CrmPipeline", {},
+            "CrmPipelineRequest"));
     router.add(
         Method::kGet, base + "/notifications",
         [&notifications](RequestContext& ctx, const Request&) -> Result<Response> {
             UJ_ASSIGN(auto list, notifications.list(ctx.who()));
             return http::ok(notifications_json(list));
         },
-        read);
+        doc(read, "List the templates sent on CRM events", "CrmNotifications"));
     router.add(
         Method::kPut, base + "/notifications",
         [&notifications](RequestContext& ctx, const Request& req) -> Result<Response> {
@@ -411,7 +586,8 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             UJ_ASSIGN(auto saved, notifications.set(ctx.who(), list));
             return http::ok(notifications_json(saved));
         },
-        write);
+        doc(write, "Choose the templates sent on CRM events", "CrmNotifications", {},
+            "CrmNotificationsRequest"));
 }
 
 }  // namespace ujumbe::crm

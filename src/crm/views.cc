@@ -2,6 +2,7 @@
 
 #include "core/clock.h"
 #include "core/money.h"
+#include "http/schema.h"
 
 namespace ujumbe::crm {
 
@@ -49,6 +50,63 @@ json item_json(const OrderItem& item) {
             {"total_price", money_json(item.total_price)}};
 }
 
+json item_schema() {
+    using namespace http::schema;
+    return object({{"item_name", text()},
+                   {"description", text()},
+                   {"sku", text()},
+                   {"quantity", integer()},
+                   {"unit_price", number()},
+                   {"total_price", number()}});
+}
+
+// A field's value as shown (shown()), when it is set.
+json value_schema(const Field& f) {
+    using namespace http::schema;
+    switch (f.kind) {
+        case Kind::kChoice:
+            return one_of(f.choices);
+        case Kind::kMoney:
+            return number();
+        case Kind::kInteger:
+            return integer();
+        case Kind::kTime:
+            return time();
+        case Kind::kDate:
+            return date();
+        case Kind::kBool:
+            return boolean();
+        case Kind::kTextList:
+            return array_of(text());
+        case Kind::kAttendees:
+            return array_of({{"anyOf", json::array({object({{"user", text()}}),
+                                                    object({{"contact", text()}})})}});
+        default:
+            return text();
+    }
+}
+
+// Whether every stored record of `e` has a value for `f`: what creating
+// requires or defaults (and no edit may clear), the record's number and
+// times, and what CrmService derives on every write.
+bool always_set(const Entity& e, const Field& f) {
+    if (f.required || f.name == e.number_field || f.name == "created_at" ||
+        f.name == "updated_at" || f.kind == Kind::kCurrency)
+        return true;
+    if (f.kind == Kind::kChoice && f.only_for.empty()) return true;
+    if (e.key == "orders")
+        return f.name == "subtotal" || f.name == "total_amount" || f.name == "amount_paid" ||
+               f.name == "order_date";
+    if (e.key == "payments") return f.name == "payment_date";
+    if (e.key == "deals") return f.name == "stage" || f.name == "probability";
+    return false;
+}
+
+void add_property(json& schema, const std::string& name, json s, bool required = true) {
+    schema["properties"][name] = std::move(s);
+    if (required) schema["required"].push_back(name);
+}
+
 }  // namespace
 
 json record_json(const Entity& e, const Record& r) {
@@ -78,6 +136,26 @@ json record_json(const Entity& e, const Record& r) {
     return out;
 }
 
+json record_schema(const Entity& e) {
+    using namespace http::schema;
+    json out = object({{"id", text()}});
+    for (const auto& f : e.fields) {
+        const bool set = always_set(e, f);
+        add_property(out, f.name, set ? value_schema(f) : nullable(value_schema(f)));
+        if (shows_name(e, f))
+            add_property(out, f.name + "_name", nullable(text()));
+        else if (f.kind == Kind::kChoice)
+            add_property(out, f.name + "_display", set ? text() : nullable(text()));
+    }
+    if (e.key == "orders") {
+        // The items are shown with one order, not in lists.
+        add_property(out, "items", array_of(item_schema()), false);
+        add_property(out, "items_count", integer());
+        add_property(out, "outstanding_amount", number());
+    }
+    return out;
+}
+
 json stats_json(const Entity& e, const store::Stats& s) {
     json out = {{"total", s.total}};
     for (const auto& [field, counts] : s.by) {
@@ -91,6 +169,22 @@ json stats_json(const Entity& e, const store::Stats& s) {
             per_currency[currency.empty() ? "none" : currency] = money_sum_json(sums[i]);
         out[e.stats_sums[i].first] = std::move(per_currency);
     }
+    return out;
+}
+
+json stats_schema(const Entity& e) {
+    using namespace http::schema;
+    json out = object({{"total", integer()}});
+    for (const auto& field : e.stats_by)
+        add_property(out, "by_" + field,
+                     {{"type", "object"},
+                      {"description", "The number of records by " + field + "."},
+                      {"additionalProperties", integer()}});
+    for (const auto& sum : e.stats_sums)
+        add_property(out, sum.first,
+                     {{"type", "object"},
+                      {"description", "By currency (\"none\" for records without one)."},
+                      {"additionalProperties", number()}});
     return out;
 }
 

@@ -18,6 +18,9 @@ namespace ujumbe::crm {
 // orders with their items and outstanding amount.
 nlohmann::json record_json(const Entity& e, const Record& r);
 nlohmann::json stats_json(const Entity& e, const store::Stats& s);
+// Their schemas for kind `e` (the OpenAPI document).
+nlohmann::json record_schema(const Entity& e);
+nlohmann::json stats_schema(const Entity& e);
 
 // "a, b, c." for the lists of choices and kinds messages name.
 std::string listed(const std::vector<std::string>& items);

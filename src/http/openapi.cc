@@ -223,8 +223,10 @@ json operation(const Route& r, const std::set<std::string>& defined) {
     }
     json responses = json::object();
     for (int status : success_statuses(r))
-        responses[std::to_string(status)] = {{"description", "Success."},
-                                             {"content", success_content(doc, defined)}};
+        responses[std::to_string(status)] =
+            status == 101
+                ? json{{"description", "Switching protocols: a WebSocket."}}
+                : json{{"description", "Success."}, {"content", success_content(doc, defined)}};
     auto errors = errors_of(r);
     // A status only this route answers (a GET refused for money, say).
     for (const auto& c : doc.errors)

@@ -9,6 +9,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "identity/views.h"
 
 namespace ujumbe::identity {
@@ -189,6 +190,19 @@ Result<Response> disable_two_factor(IdentityService& s, RequestContext& ctx, con
     return http::ok({{"enabled", false}}, 200, "Two-factor sign-in is off.");
 }
 
+// The schemas of the two-factor answers above (the OpenAPI document).
+void define_two_factor_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("TwoFactorStatus", object({{"enabled", boolean()},
+                                                    {"enabled_at", nullable(time())},
+                                                    {"recovery_codes_left", integer()},
+                                                    {"required_by_account", boolean()}}));
+    router.define_schema("TwoFactorSetup", object({{"secret", text()}, {"otpauth_uri", text()}}));
+    router.define_schema("TwoFactorEnabled", object({{"enabled", json{{"const", true}}},
+                                                     {"recovery_codes", array_of(text())}}));
+    router.define_schema("TwoFactorDisabled", object({{"enabled", json{{"const", false}}}}));
+}
+
 Result<Response> refresh(IdentityService& s, RequestContext&, const Request& req) {
     UJ_ASSIGN(auto body, body_of(req));
     Fields f(body);
@@ -354,6 +368,14 @@ Result<Response> create_child(IdentityService& s, RequestContext& ctx, const Req
                     {"email", created.owner.email},
                     {"name", created.owner.name}};
     return http::created(out);
+}
+
+// The schema of create_child()'s answer: the account and its owner.
+json new_child_schema() {
+    using namespace http::schema;
+    return {{"allOf",
+             {ref("Account"),
+              object({{"owner", object({{"id", text()}, {"email", text()}, {"name", text()}})}})}}};
 }
 
 // The filters of the account lists (a reseller's children, the admin's accounts).
@@ -568,6 +590,108 @@ Result<Response> remove_user(IdentityService& s, RequestContext& ctx, const Requ
     return http::ok(json::object(), 200, "User removed from the account");
 }
 
+// The schemas of the bodies the handlers above read, and of the answers
+// they make here rather than in views.cc.
+void define_route_schemas(http::Router& router) {
+    using namespace http::schema;
+    define_two_factor_schemas(router);
+    router.define_schema("NewChildAccount", new_child_schema());
+    router.define_schema("IdentityEmpty",
+                         {{"type", "object"},
+                          {"maxProperties", 0},
+                          {"description", "An empty object: the message says what was done."}});
+    // The parser reads a null field as an absent one.
+    const auto maybe = [](json s) { return nullable(std::move(s)); };
+    const std::vector<std::string> roles(role_names().begin(), role_names().end());
+
+    json register_body = object({{"account_name", text()},
+                                 {"tenant_name", text()},
+                                 {"name", text()},
+                                 {"email", text()},
+                                 {"password", text()}},
+                                {"account_name", "tenant_name"});
+    register_body["anyOf"] = json::array({{{"required", json::array({"account_name"})}},
+                                          {{"required", json::array({"tenant_name"})}}});
+    register_body["description"] = "tenant_name is the older name of account_name.";
+    router.define_schema("RegisterRequest", std::move(register_body));
+    router.define_schema(
+        "LoginRequest",
+        object({{"email", text()}, {"password", text()}, {"account_id", maybe(text())}},
+               {"account_id"}));
+    router.define_schema("TwoFactorLoginRequest",
+                         object({{"challenge", text()}, {"code", text()}}));
+    router.define_schema("TwoFactorCodeRequest", object({{"code", text()}}));
+    router.define_schema("TwoFactorDisableRequest",
+                         object({{"password", text()}, {"code", text()}}));
+    router.define_schema("RefreshRequest", object({{"refresh", text()}}));
+    router.define_schema("LogoutRequest", object({{"refresh", maybe(text())}}, {"refresh"}));
+    router.define_schema(
+        "InvitationAcceptRequest",
+        object({{"token", text()}, {"name", maybe(text())}, {"password", text()}}, {"name"}));
+    router.define_schema("PasswordResetRequest", object({{"email", text()}}));
+    router.define_schema("PasswordResetConfirmRequest",
+                         object({{"token", text()}, {"password", text()}}));
+    router.define_schema("EmailVerifyRequest", object({{"token", text()}}));
+    router.define_schema("MeUpdateRequest", object({{"name", maybe(text())},
+                                                    {"email", maybe(text())},
+                                                    {"current_password", maybe(text())}},
+                                                   {"name", "email", "current_password"}));
+    router.define_schema("PasswordChangeRequest",
+                         object({{"current_password", text()}, {"new_password", text()}}));
+    router.define_schema("ApiKeyCreateRequest",
+                         object({{"name", text()},
+                                 {"scopes", maybe(array_of(one_of(known_scopes())))},
+                                 {"expires_at", maybe(time())}},
+                                {"scopes", "expires_at"}));
+
+    // read_account_update()'s fields; all optional.
+    const json account_update =
+        object({{"name", maybe(text())},
+                {"business_name", maybe(text())},
+                {"business_username", maybe(text())},
+                {"business_type", maybe(text())},
+                {"contact_email", maybe(text())},
+                {"contact_phone", maybe(text())},
+                {"country", maybe(text())},
+                {"default_country", maybe(text())},
+                {"reseller_details", maybe({{"type", "object"}})}},
+               {"name", "business_name", "business_username", "business_type", "contact_email",
+                "contact_phone", "country", "default_country", "reseller_details"});
+    json current_update = account_update;
+    current_update["properties"]["require_2fa"] = maybe(boolean());
+    router.define_schema("AccountUpdateRequest", std::move(current_update));
+    json child_update = account_update;
+    // null lifts the limit.
+    child_update["properties"]["max_messages_per_day"] = nullable(integer());
+    router.define_schema("ChildAccountUpdateRequest", std::move(child_update));
+    router.define_schema(
+        "ChildAccountCreateRequest",
+        object({{"business_name", text()},
+                {"business_username", text()},
+                {"business_type", maybe(text())},
+                {"contact_email", text()},
+                {"contact_phone", maybe(text())},
+                {"country", text()},
+                {"account_type", maybe(one_of({"reseller", "business"}))},
+                {"reseller_details", maybe({{"type", "object"}})},
+                {"max_messages_per_day", maybe(integer())},
+                {"owner", object({{"name", text()}, {"email", text()}, {"password", text()}})}},
+               {"business_type", "contact_phone", "account_type", "reseller_details",
+                "max_messages_per_day"}));
+    router.define_schema("AccountSwitchRequest", object({{"account_id", text()}}));
+    router.define_schema("UserInviteRequest", object({{"email", text()},
+                                                      {"name", maybe(text())},
+                                                      {"role", one_of(roles)},
+                                                      {"max_messages_per_day", maybe(integer())}},
+                                                     {"name", "max_messages_per_day"}));
+    router.define_schema("UserUpdateRequest",
+                         object({{"name", maybe(text())},
+                                 {"role", maybe(one_of(roles))},
+                                 // null lifts the limit.
+                                 {"max_messages_per_day", nullable(integer())}},
+                                {"name", "role", "max_messages_per_day"}));
+}
+
 }  // namespace
 
 Result<Principal> Authenticator::authenticate(const http::Request& request) {
@@ -601,112 +725,230 @@ void add_routes(http::Router& router, IdentityService& s) {
     const std::string b = kBase;
     const http::RouteOptions open{.authenticated = false};
     const auto scoped = [](const char* scope) { return http::RouteOptions{.scope = scope}; };
+    using http::documented;
 
     define_schemas(router);
+    define_route_schemas(router);
     router.add(Method::kPost, b + "/auth/register", bind(register_account),
-               http::documented(open, {.summary = "Register an account and its owner",
-                                       .response = "Auth",
-                                       .success = {201}}));
+               documented(open, {.summary = "Register an account and its owner",
+                                 .response = "Auth",
+                                 .success = {201},
+                                 .request = "RegisterRequest"}));
     router.add(Method::kPost, b + "/auth/login", bind(login),
-               http::documented(open, {.response = "SignIn",
-                                       .success = {200},
-                                       .errors = {{401, "INVALID_CREDENTIALS"}}}));
+               documented(open, {.summary = "Sign in with an email and a password",
+                                 .response = "SignIn",
+                                 .success = {200},
+                                 .request = "LoginRequest",
+                                 .errors = {{401, "INVALID_CREDENTIALS"}}}));
     router.add(Method::kPost, b + "/auth/login/2fa", bind(login_two_factor),
-               http::documented(open, {.response = "Auth", .success = {200}}));
+               documented(open, {.summary = "Finish a two-factor sign-in with a code",
+                                 .response = "Auth",
+                                 .success = {200},
+                                 .request = "TwoFactorLoginRequest"}));
     // What a user of an account that requires two factors may reach first.
     const auto setup = [](const char* scope) {
         return http::RouteOptions{.scope = scope, .before_two_factor = true};
     };
-    router.add(Method::kGet, b + "/auth/2fa", bind(two_factor_status), setup("account:read"));
+    router.add(Method::kGet, b + "/auth/2fa", bind(two_factor_status),
+               documented(setup("account:read"), {.summary = "Show the user's two-factor sign-in",
+                                                  .response = "TwoFactorStatus"}));
     router.add(Method::kPost, b + "/auth/2fa/setup", bind(begin_two_factor),
-               setup("account:write"));
+               documented(setup("account:write"),
+                          {.summary = "Start setting up two-factor sign-in (a new secret)",
+                           .response = "TwoFactorSetup",
+                           .success = {200},
+                           .no_body = true}));
     router.add(Method::kPost, b + "/auth/2fa/confirm", bind(confirm_two_factor),
-               setup("account:write"));
+               documented(setup("account:write"),
+                          {.summary = "Turn two-factor sign-in on with a first code",
+                           .response = "TwoFactorEnabled",
+                           .success = {200},
+                           .request = "TwoFactorCodeRequest"}));
     router.add(Method::kPost, b + "/auth/2fa/disable", bind(disable_two_factor),
-               scoped("account:write"));
+               documented(scoped("account:write"), {.summary = "Turn two-factor sign-in off",
+                                                    .response = "TwoFactorDisabled",
+                                                    .success = {200},
+                                                    .request = "TwoFactorDisableRequest"}));
     router.add(Method::kPost, b + "/auth/token/refresh", bind(refresh),
-               http::documented(open, {.response = "Auth", .success = {200}}));
+               documented(open, {.summary = "Trade a refresh token for new tokens",
+                                 .response = "Auth",
+                                 .success = {200},
+                                 .request = "RefreshRequest"}));
     auto auth = std::make_shared<Authenticator>(s);
     router.add(
         Method::kPost, b + "/auth/logout",
         [&s, auth](RequestContext& ctx, const Request& req) { return logout(s, *auth, ctx, req); },
-        open);
-    router.add(Method::kPost, b + "/auth/invite/accept", bind(accept_invite_token), open);
-    router.add(Method::kPost, b + "/auth/password/reset", bind(request_password_reset), open);
+        documented(open, {.summary = "End a session (by its refresh or its access token)",
+                          .response = "IdentityEmpty",
+                          .success = {200},
+                          .request = "LogoutRequest"}));
+    router.add(Method::kPost, b + "/auth/invite/accept", bind(accept_invite_token),
+               documented(open, {.summary = "Accept an emailed invitation and sign in",
+                                 .response = "Auth",
+                                 .success = {201},
+                                 .request = "InvitationAcceptRequest"}));
+    router.add(Method::kPost, b + "/auth/password/reset", bind(request_password_reset),
+               documented(open, {.summary = "Ask for a password reset token by email",
+                                 .response = "IdentityEmpty",
+                                 .success = {200},
+                                 .request = "PasswordResetRequest"}));
     router.add(Method::kPost, b + "/auth/password/reset/confirm", bind(confirm_password_reset),
-               open);
-    router.add(Method::kPost, b + "/auth/verify-email", bind(verify_email), open);
+               documented(open, {.summary = "Set a new password with a reset token",
+                                 .response = "IdentityEmpty",
+                                 .success = {200},
+                                 .request = "PasswordResetConfirmRequest"}));
+    router.add(Method::kPost, b + "/auth/verify-email", bind(verify_email),
+               documented(open, {.summary = "Verify an email address with its token",
+                                 .response = "User",
+                                 .success = {200},
+                                 .request = "EmailVerifyRequest"}));
     router.add(Method::kPost, b + "/auth/verify-email/resend", bind(resend_email_verification),
-               scoped("account:read"));
-    router.add(Method::kGet, b + "/auth/me", bind(get_me),
-               http::documented(setup("account:read"), {.response = "Me"}));
-    router.add(Method::kPut, b + "/auth/me", bind(put_me),
-               http::documented(scoped("account:write"), {.response = "Me"}));
-    router.add(Method::kPost, b + "/auth/password/change", bind(change_password),
-               scoped("account:write"));
-
-    router.add(Method::kGet, b + "/api-keys", bind(list_keys),
-               http::documented(scoped("api_keys:read"), {.response = "ApiKey", .list = true}));
+               documented(scoped("account:read"), {.summary = "Send a new email verification token",
+                                                   .response = "IdentityEmpty",
+                                                   .success = {200},
+                                                   .no_body = true}));
     router.add(
-        Method::kPost, b + "/api-keys", bind(create_key),
-        http::documented(scoped("api_keys:write"), {.response = "NewApiKey", .success = {201}}));
-    router.add(Method::kGet, b + "/api-keys/{id}", bind(get_key),
-               http::documented(scoped("api_keys:read"), {.response = "ApiKey"}));
-    router.add(Method::kDelete, b + "/api-keys/{id}", bind(revoke_key),
-               http::documented(scoped("api_keys:write"), {.response = "ApiKey"}));
+        Method::kGet, b + "/auth/me", bind(get_me),
+        documented(setup("account:read"),
+                   {.summary = "Show the signed-in user and their accounts", .response = "Me"}));
+    router.add(Method::kPut, b + "/auth/me", bind(put_me),
+               documented(scoped("account:write"), {.summary = "Change the user's name or email",
+                                                    .response = "Me",
+                                                    .request = "MeUpdateRequest"}));
+    router.add(Method::kPost, b + "/auth/password/change", bind(change_password),
+               documented(scoped("account:write"), {.summary = "Change the user's password",
+                                                    .response = "IdentityEmpty",
+                                                    .success = {200},
+                                                    .request = "PasswordChangeRequest"}));
 
-    router.add(Method::kGet, b + "/accounts", bind(list_accounts), scoped("account:read"));
+    router.add(
+        Method::kGet, b + "/api-keys", bind(list_keys),
+        documented(scoped("api_keys:read"),
+                   {.summary = "List the account's API keys", .response = "ApiKey", .list = true}));
+    router.add(Method::kPost, b + "/api-keys", bind(create_key),
+               documented(scoped("api_keys:write"), {.summary = "Create an API key",
+                                                     .response = "NewApiKey",
+                                                     .success = {201},
+                                                     .request = "ApiKeyCreateRequest"}));
+    router.add(
+        Method::kGet, b + "/api-keys/{id}", bind(get_key),
+        documented(scoped("api_keys:read"), {.summary = "Show an API key", .response = "ApiKey"}));
+    router.add(Method::kDelete, b + "/api-keys/{id}", bind(revoke_key),
+               documented(scoped("api_keys:write"),
+                          {.summary = "Revoke an API key", .response = "ApiKey"}));
+
+    router.add(Method::kGet, b + "/accounts", bind(list_accounts),
+               documented(scoped("account:read"),
+                          {.summary = "List every account of the platform (platform admin)",
+                           .response = "RegisteredAccount",
+                           .list = true}));
     router.add(Method::kGet, b + "/accounts/current", bind(get_current),
-               http::documented(scoped("account:read"), {.response = "Account"}));
+               documented(scoped("account:read"),
+                          {.summary = "Show the current account", .response = "Account"}));
     router.add(Method::kPut, b + "/accounts/current", bind(put_current),
-               http::documented(scoped("account:write"), {.response = "Account"}));
+               documented(scoped("account:write"), {.summary = "Change the current account",
+                                                    .response = "Account",
+                                                    .request = "AccountUpdateRequest"}));
     router.add(Method::kPost, b + "/accounts/switch", bind(switch_account),
-               scoped("account:write"));
-    router.add(Method::kGet, b + "/accounts/children", bind(list_children), scoped("account:read"));
-    router.add(Method::kPost, b + "/accounts/children", bind(create_child),
-               scoped("account:write"));
+               documented(scoped("account:write"),
+                          {.summary = "Switch to another account of the user (new tokens)",
+                           .response = "Auth",
+                           .success = {200},
+                           .request = "AccountSwitchRequest"}));
+    router.add(Method::kGet, b + "/accounts/children", bind(list_children),
+               documented(scoped("account:read"), {.summary = "List the account's client accounts",
+                                                   .response = "Account",
+                                                   .list = true}));
+    router.add(
+        Method::kPost, b + "/accounts/children", bind(create_child),
+        documented(scoped("account:write"), {.summary = "Create a client account with its owner",
+                                             .response = "NewChildAccount",
+                                             .success = {201},
+                                             .request = "ChildAccountCreateRequest"}));
     router.add(Method::kGet, b + "/accounts/children/{id}", bind(get_child),
-               scoped("account:read"));
+               documented(scoped("account:read"),
+                          {.summary = "Show a client account", .response = "Account"}));
     router.add(Method::kPut, b + "/accounts/children/{id}", bind(put_child),
-               scoped("account:write"));
+               documented(scoped("account:write"), {.summary = "Change a client account",
+                                                    .response = "Account",
+                                                    .request = "ChildAccountUpdateRequest"}));
+    const auto child_action = [&](const char* summary) {
+        return documented(
+            scoped("account:write"),
+            {.summary = summary, .response = "Account", .success = {200}, .no_body = true});
+    };
     router.add(
         Method::kPost, b + "/accounts/children/{id}/suspend",
         [&s](RequestContext& ctx, const Request&) { return set_child_status(s, "suspended", ctx); },
-        scoped("account:write"));
+        child_action("Suspend a client account"));
     router.add(
         Method::kPost, b + "/accounts/children/{id}/resume",
         [&s](RequestContext& ctx, const Request&) { return set_child_status(s, "active", ctx); },
-        scoped("account:write"));
+        child_action("Resume a suspended client account"));
 
     // Before /users/{id}: the first matching route wins.
     router.add(Method::kGet, b + "/users/invitations", bind(list_invitations),
-               scoped("users:read"));
+               documented(scoped("users:read"), {.summary = "List the account's invitations",
+                                                 .response = "Invitation",
+                                                 .list = true}));
     router.add(Method::kDelete, b + "/users/invitations/{id}", bind(revoke_invitation),
-               scoped("users:write"));
+               documented(scoped("users:write"),
+                          {.summary = "Revoke an invitation", .response = "Invitation"}));
     router.add(Method::kPost, b + "/users/invitations/{id}/resend", bind(resend_invitation),
-               scoped("users:write"));
-    router.add(Method::kGet, b + "/invitations", bind(my_invitations), scoped("account:read"));
+               documented(scoped("users:write"), {.summary = "Send an invitation again",
+                                                  .response = "Invitation",
+                                                  .success = {200},
+                                                  .no_body = true}));
+    router.add(Method::kGet, b + "/invitations", bind(my_invitations),
+               documented(scoped("account:read"),
+                          {.summary = "List the invitations the signed-in user received",
+                           .response = "MyInvitations"}));
+    const auto answer = [&](const char* summary) {
+        return documented(
+            scoped("account:write"),
+            {.summary = summary, .response = "MyInvitation", .success = {200}, .no_body = true});
+    };
     router.add(
         Method::kPost, b + "/invitations/{id}/accept",
         [&s](RequestContext& ctx, const Request&) { return answer_invitation(s, true, ctx); },
-        scoped("account:write"));
+        answer("Accept an invitation (join its account)"));
     router.add(
         Method::kPost, b + "/invitations/{id}/decline",
         [&s](RequestContext& ctx, const Request&) { return answer_invitation(s, false, ctx); },
-        scoped("account:write"));
-    router.add(Method::kGet, b + "/users", bind(list_users), scoped("users:read"));
-    router.add(Method::kPost, b + "/users", bind(add_user), scoped("users:write"));
-    router.add(Method::kGet, b + "/users/{id}", bind(get_user), scoped("users:read"));
-    router.add(Method::kPut, b + "/users/{id}", bind(put_user), scoped("users:write"));
-    router.add(Method::kDelete, b + "/users/{id}", bind(remove_user), scoped("users:write"));
+        answer("Decline an invitation"));
+    router.add(Method::kGet, b + "/users", bind(list_users),
+               documented(scoped("users:read"), {.summary = "List the account's users",
+                                                 .response = "AccountMember",
+                                                 .list = true}));
+    router.add(Method::kPost, b + "/users", bind(add_user),
+               documented(scoped("users:write"), {.summary = "Invite a user to the account",
+                                                  .response = "Invitation",
+                                                  .success = {201},
+                                                  .request = "UserInviteRequest"}));
+    router.add(Method::kGet, b + "/users/{id}", bind(get_user),
+               documented(scoped("users:read"),
+                          {.summary = "Show a user of the account", .response = "AccountMember"}));
+    router.add(
+        Method::kPut, b + "/users/{id}", bind(put_user),
+        documented(scoped("users:write"), {.summary = "Change a user's name, role or daily limit",
+                                           .response = "AccountMember",
+                                           .request = "UserUpdateRequest"}));
+    router.add(Method::kDelete, b + "/users/{id}", bind(remove_user),
+               documented(scoped("users:write"), {.summary = "Remove a user from the account",
+                                                  .response = "IdentityEmpty"}));
+    const auto user_action = [&](const char* summary) {
+        return documented(
+            scoped("users:write"),
+            {.summary = summary, .response = "AccountMember", .success = {200}, .no_body = true});
+    };
     router.add(
         Method::kPost, b + "/users/{id}/activate",
         [&s](RequestContext& ctx, const Request&) { return set_user_active(s, true, ctx); },
-        scoped("users:write"));
+        user_action("Let a user of the account in again"));
     router.add(
         Method::kPost, b + "/users/{id}/deactivate",
         [&s](RequestContext& ctx, const Request&) { return set_user_active(s, false, ctx); },
-        scoped("users:write"));
+        user_action("Keep a user out of the account"));
 }
 
 }  // namespace ujumbe::identity

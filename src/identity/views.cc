@@ -67,6 +67,27 @@ json member_json(const Member& m) {
     return out;
 }
 
+namespace {
+
+std::vector<std::string> roles() {
+    return {role_names().begin(), role_names().end()};
+}
+
+json member_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"email", text()},
+                   {"name", text()},
+                   {"role", one_of(roles())},
+                   {"is_active", boolean()},
+                   {"max_messages_per_day", nullable(integer())},
+                   {"joined_at", time()},
+                   {"created_at", time()},
+                   {"last_login_at", nullable(time())}});
+}
+
+}  // namespace
+
 json api_key_json(const ApiKey& k) {
     json out = json::object();
     out.emplace("id", k.id.value);
@@ -125,6 +146,29 @@ json invitation_json(const Invitation& inv, Micros now) {
     return out;
 }
 
+namespace {
+
+const std::vector<std::string> kInvitationStatuses = {
+    invitation_status::kPending, invitation_status::kAccepted, invitation_status::kDeclined,
+    invitation_status::kRevoked};
+
+// `expired`: still pending, but past `expires_at`.
+json invitation_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"email", text()},
+                   {"name", nullable(text())},
+                   {"role", one_of(roles())},
+                   {"max_messages_per_day", nullable(integer())},
+                   {"status", one_of(kInvitationStatuses)},
+                   {"expired", boolean()},
+                   {"invited_by", text()},
+                   {"created_at", time()},
+                   {"expires_at", time()}});
+}
+
+}  // namespace
+
 json my_invitation_json(const Invitation& inv) {
     json out = json::object();
     out.emplace("id", inv.id);
@@ -139,6 +183,20 @@ json my_invitation_json(const Invitation& inv) {
     return out;
 }
 
+namespace {
+
+json my_invitation_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"account", object({{"id", text()}, {"name", text()}})},
+                   {"role", one_of(roles())},
+                   {"status", one_of(kInvitationStatuses)},
+                   {"created_at", time()},
+                   {"expires_at", time()}});
+}
+
+}  // namespace
+
 json registered_account_json(const RegisteredAccount& r) {
     json out = account_json(r.account);
     out.emplace("registered_ip", text_or_null(r.account.registered_ip));
@@ -146,9 +204,19 @@ json registered_account_json(const RegisteredAccount& r) {
     return out;
 }
 
+namespace {
+
+json registered_account_schema() {
+    using namespace http::schema;
+    return {{"allOf",
+             {ref("Account"), object({{"registered_ip", nullable(text())},
+                                      {"registrations_that_day", integer()}})}}};
+}
+
+}  // namespace
+
 void define_schemas(http::Router& router) {
     using namespace http::schema;
-    const std::vector<std::string> roles(role_names().begin(), role_names().end());
     router.define_schema("Account", object({{"id", text()},
                                             {"type", one_of({"platform", "reseller", "business"})},
                                             {"name", text()},
@@ -214,8 +282,13 @@ void define_schemas(http::Router& router) {
                                                               {"name", text()},
                                                               {"type", text()},
                                                               {"status", text()},
-                                                              {"role", one_of(roles)},
+                                                              {"role", one_of(roles())},
                                                               {"is_active", boolean()}}))}})}}});
+    router.define_schema("AccountMember", member_schema());
+    router.define_schema("Invitation", invitation_schema());
+    router.define_schema("MyInvitation", my_invitation_schema());
+    router.define_schema("MyInvitations", object({{"results", array_of(ref("MyInvitation"))}}));
+    router.define_schema("RegisteredAccount", registered_account_schema());
 }
 
 }  // namespace ujumbe::identity

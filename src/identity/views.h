@@ -22,7 +22,8 @@ nlohmann::json my_invitation_json(const Invitation& inv);
 nlohmann::json registered_account_json(const RegisteredAccount& r);
 
 // The JSON Schemas of the views above, as the OpenAPI document names them:
-// Account, User, ApiKey, NewApiKey, Auth, SignIn, Me.
+// Account, User, ApiKey, NewApiKey, Auth, SignIn, Me, AccountMember,
+// Invitation, MyInvitation, MyInvitations, RegisteredAccount.
 void define_schemas(http::Router& router);
 
 }  // namespace ujumbe::identity

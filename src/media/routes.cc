@@ -12,6 +12,7 @@
 #include "formats/multipart.h"
 #include "http/envelope.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::media {
@@ -75,6 +76,31 @@ json media_json(const MediaService& s, const Media& m) {
         out["url_expires_at"] = format_iso8601(url.expires_at);
     }
     return out;
+}
+
+// The schemas of media_json() and of a deletion's answer (the OpenAPI
+// document): `url` is a signed link to the content, set once it is ready.
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema(
+        "Media", object({{"id", text()},
+                         {"status", one_of({kReady, kPending, kFailed})},
+                         {"origin", one_of({"upload", "whatsapp"})},
+                         {"kind", one_of({"image", "audio", "video", "document", "sticker"})},
+                         {"mime_type", text()},
+                         {"size_bytes", integer()},
+                         {"sha256", nullable(text())},
+                         {"filename", nullable(text())},
+                         {"url", nullable(text())},
+                         {"url_expires_at", nullable(time())},
+                         {"error", nullable(text())},
+                         {"created_by", nullable(text())},
+                         {"created_at", time()},
+                         {"updated_at", time()}}));
+    router.define_schema("MediaDeleted",
+                         {{"type", "object"},
+                          {"maxProperties", 0},
+                          {"description", "An empty object: the media is deleted."}});
 }
 
 Result<Response> upload(MediaService& s, RequestContext& ctx, const Request& req) {
@@ -204,12 +230,24 @@ void add_routes(http::Router& router, MediaService& s, std::uint64_t max_upload_
                                             .max_body_bytes = max_upload_bytes};
     // The signature is the credential: a browser or Meta fetches it.
     const http::RouteOptions signed_link{.authenticated = false};
-    router.add(Method::kPost, b, bind(upload), upload_options);
-    router.add(Method::kGet, b, bind(list), read);
-    router.add(Method::kGet, b + "/{id}", bind(get), read);
-    router.add(Method::kDelete, b + "/{id}", bind(remove), write);
+    using http::documented;
+    define_schemas(router);
+    // The body is the file, or a multipart form with it in `file`.
+    router.add(Method::kPost, b, bind(upload),
+               documented(upload_options, {.summary = "Upload a file to send as media",
+                                           .response = "Media",
+                                           .success = {201}}));
+    router.add(
+        Method::kGet, b, bind(list),
+        documented(read,
+                   {.summary = "List the account's media", .response = "Media", .list = true}));
+    router.add(Method::kGet, b + "/{id}", bind(get),
+               documented(read, {.summary = "Show a media file's details", .response = "Media"}));
+    router.add(Method::kDelete, b + "/{id}", bind(remove),
+               documented(write, {.summary = "Delete a media file", .response = "MediaDeleted"}));
     router.add(Method::kGet, b + "/{id}/content", bind(content),
-               http::documented(signed_link, {.files = {"*/*"}}));
+               documented(signed_link, {.summary = "Download a media file by its signed link",
+                                        .files = {"*/*"}}));
 }
 
 }  // namespace ujumbe::media

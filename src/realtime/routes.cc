@@ -8,6 +8,7 @@
 #include "core/dates.h"
 #include "core/validate.h"
 #include "http/envelope.h"
+#include "http/schema.h"
 #include "realtime/client.h"
 #include "realtime/tickets.h"
 
@@ -38,6 +39,12 @@ Result<Response> mint(const RealtimeRoutes& r, RequestContext& ctx, const Reques
                      {"expires_at", format_iso8601(now + kTicketLife)},
                      {"url", "/api/v1/ws?ticket=" + ticket}},
                     201, "Ticket issued");
+}
+
+// The schema of mint()'s answer (the OpenAPI document).
+nlohmann::json ticket_schema() {
+    using namespace http::schema;
+    return object({{"ticket", text()}, {"expires_at", time()}, {"url", text()}});
 }
 
 // GET /ws: a ticket in the query, or the usual credentials in a header;
@@ -80,14 +87,31 @@ Result<Response> open(const RealtimeRoutes& r, RequestContext&, const Request& r
 
 void add_routes(http::Router& router, RealtimeRoutes r) {
     auto shared = std::make_shared<RealtimeRoutes>(std::move(r));
+    router.define_schema("WebSocketTicket", ticket_schema());
     router.add(
         Method::kPost, "/api/v1/ws/tickets",
         [shared](RequestContext& ctx, const Request& req) { return mint(*shared, ctx, req); },
-        http::RouteOptions{.scope = kScope});
+        http::documented({.scope = kScope}, {.summary = "Issue a short-lived ticket to open /ws",
+                                             .response = "WebSocketTicket",
+                                             .success = {201},
+                                             .no_body = true}));
+    // 101 and no body when upgraded; not opened as a WebSocket, an error
+    // (422 UPGRADE_REQUIRED) once the ticket or the credentials are checked.
     router.add(
         Method::kGet, "/api/v1/ws",
         [shared](RequestContext& ctx, const Request& req) { return open(*shared, ctx, req); },
-        http::documented({.authenticated = false}, {.success = {101}}));
+        http::documented({.authenticated = false},
+                         {.summary = "Open the realtime feed as a WebSocket (?ticket=)",
+                          .success = {101},
+                          .errors = {{401, "INVALID_TICKET"},
+                                     {401, "INVALID_TOKEN"},
+                                     {401, "TOKEN_EXPIRED"},
+                                     {401, "TOKEN_REVOKED"},
+                                     {401, "INVALID_API_KEY"},
+                                     {401, "API_KEY_EXPIRED"},
+                                     {401, "ACCOUNT_SUSPENDED"},
+                                     {401, "USER_INACTIVE"},
+                                     {422, "UPGRADE_REQUIRED"}}}));
 }
 
 }  // namespace ujumbe::realtime

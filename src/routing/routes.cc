@@ -9,6 +9,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 #include "http/views_support.h"
 
 namespace ujumbe::routing {
@@ -52,6 +53,112 @@ json route_json(const RouteRule& r) {
             {"is_active", r.is_active},
             {"created_at", format_iso8601(r.created_at)},
             {"updated_at", format_iso8601(r.updated_at)}};
+}
+
+json gateway_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"kind", text()},
+                   {"settings",
+                    {{"type", "object"},
+                     {"description",
+                      "The kind's settings; each secret held shows as <name>_set: true, never "
+                      "itself."}}},
+                   {"is_active", boolean()},
+                   {"receipt_timeout_s", nullable(integer())},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
+}
+
+json route_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"priority", integer()},
+                   {"channel", one_of({"sms", "whatsapp", "email"})},
+                   {"prefix", text()},
+                   {"country", text()},
+                   {"account_id", nullable(text())},
+                   {"sender", nullable(text())},
+                   {"operator", nullable(text())},
+                   {"gateways", array_of(object({{"gateway_id", text()}, {"weight", integer()}}))},
+                   {"failover", array_of(text())},
+                   {"is_active", boolean()},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
+}
+
+// What test_gateway reports: the kind's probe ({ok, detail} and what the
+// kind adds) with the kind and the time it took.
+json gateway_test_schema() {
+    using namespace http::schema;
+    return object({{"ok", boolean()},
+                   {"detail", text()},
+                   {"kind", text()},
+                   {"elapsed_ms", integer()},
+                   {"http_status", integer()},
+                   {"bind_mode", text()},
+                   {"smtp_code", integer()},
+                   {"code", integer()},
+                   {"quality_rating", text()}},
+                  {"http_status", "bind_mode", "smtp_code", "code", "quality_rating"});
+}
+
+// A live gateway's figures differ by kind; one that is not running says why.
+json gateway_status_schema() {
+    using namespace http::schema;
+    return object(
+        {{"kind", text()},
+         {"running", boolean()},
+         {"bound", boolean()},
+         {"available", boolean()},
+         {"detail", text()},
+         {"bound_sessions", integer()},
+         {"sessions", array_of(object({{"state", text()}, {"window_in_use", integer()}}))},
+         {"window_in_use", integer()},
+         {"window_size", integer()},
+         {"current_tps", nullable(integer())},
+         {"parts_submitted", integer()},
+         {"parts_failed", integer()},
+         {"receipts_received", integer()},
+         {"inbound_received", integer()},
+         {"callback_reports", integer()},
+         {"tps", number()},
+         {"concurrency", integer()},
+         {"requests", integer()},
+         {"accepted", integer()},
+         {"refused", integer()},
+         {"unanswered", integer()},
+         {"last_error", nullable(text())},
+         {"host", text()},
+         {"system", boolean()},
+         {"resting", boolean()},
+         {"phone_number_id", text()}},
+        {"bound",
+         "available",
+         "detail",
+         "bound_sessions",
+         "sessions",
+         "window_in_use",
+         "window_size",
+         "current_tps",
+         "parts_submitted",
+         "parts_failed",
+         "receipts_received",
+         "inbound_received",
+         "callback_reports",
+         "tps",
+         "concurrency",
+         "requests",
+         "accepted",
+         "refused",
+         "unanswered",
+         "last_error",
+         "host",
+         "system",
+         "resting",
+         "phone_number_id"});
 }
 
 Result<GatewayInput> read_gateway(const RoutingService& s, const Request& req, Need need) {
@@ -255,12 +362,39 @@ Result<Response> simulate(RoutingService& s, RequestContext& ctx, const Request&
                      {"cost", nullptr}});
 }
 
+json simulation_schema() {
+    using namespace http::schema;
+    const json gateway = object({{"id", text()}, {"name", text()}, {"kind", text()}});
+    return object(
+        {{"to", text()},
+         {"country", text()},
+         {"operator",
+          nullable(
+              object({{"name", text()}, {"mcc", text()}, {"mnc", text()}, {"source", text()}}))},
+         {"operator_detail", nullable(text())},
+         {"routable", boolean()},
+         {"route", nullable(object({{"id", text()}, {"name", text()}}))},
+         {"gateway", nullable(gateway)},
+         {"gateways", array_of(gateway)},
+         {"cost",
+          {{"type", "null"}, {"description", "Prices come from rate cards; none are set here."}}}});
+}
+
 json operator_json(const OperatorPrefix& p) {
     return {{"prefix", p.prefix},
             {"operator", p.name},
             {"mcc", p.mcc},
             {"mnc", p.mnc},
             {"country", p.country}};
+}
+
+json operator_schema() {
+    using namespace http::schema;
+    return object({{"prefix", text()},
+                   {"operator", text()},
+                   {"mcc", text()},
+                   {"mnc", text()},
+                   {"country", text()}});
 }
 
 Result<Response> list_operators(RoutingService& s, RequestContext& ctx, const Request& req) {
@@ -332,6 +466,72 @@ Result<Response> mo_callback(RoutingService& s, RequestContext& ctx, const Reque
     return provider_callback(s, ctx, req, channels::ProviderCallback::Kind::kMo);
 }
 
+// The schemas of the module's answers and bodies (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("Gateway", gateway_schema());
+    router.define_schema("GatewayTest", gateway_test_schema());
+    router.define_schema("GatewayStatus", gateway_status_schema());
+    router.define_schema("RouteRule", route_schema());
+    router.define_schema("RouteSimulation", simulation_schema());
+    router.define_schema("OperatorPrefix", operator_schema());
+    router.define_schema("OperatorImport",
+                         object({{"imported", integer()}, {"replaced", boolean()}}));
+    // The service's lookup_json().
+    router.define_schema(
+        "NumberLookup",
+        object({{"kind", one_of(channels::number_lookup_kinds())},
+                {"settings",
+                 {{"type", "object"},
+                  {"description", "Each secret held shows as <name>_set: true, never itself."}}},
+                {"is_active", boolean()},
+                {"updated_at", time()}}));
+    router.define_schema("GatewayCallbackReceived", object({{"received", integer()}}));
+
+    json gateway_body = object({{"name", text()},
+                                {"kind", text()},
+                                {"settings", {{"type", "object"}}},
+                                {"is_active", boolean()},
+                                {"receipt_timeout_s", nullable(integer())}},
+                               {"settings", "is_active", "receipt_timeout_s"});
+    router.define_schema("GatewayCreateRequest", gateway_body);
+    gateway_body["required"] = json::array();  // an edit changes what it is given
+    router.define_schema("GatewayUpdateRequest", std::move(gateway_body));
+    // A target is a gateway id, or {gateway_id, weight}.
+    const json target = {
+        {"anyOf", json::array({text(), object({{"gateway_id", text()}, {"weight", integer()}},
+                                              {"weight"})})}};
+    const std::vector<std::string> route_optional = {
+        "priority", "channel",  "prefix",   "country",  "account_id",
+        "sender",   "operator", "gateways", "failover", "is_active"};
+    json route_body = object({{"name", text()},
+                              {"priority", integer()},
+                              {"channel", one_of({"sms", "whatsapp", "email"})},
+                              {"prefix", text()},
+                              {"country", text()},
+                              {"account_id", nullable(text())},
+                              {"sender", nullable(text())},
+                              {"operator", nullable(text())},
+                              {"gateways", array_of(target)},
+                              {"failover", array_of(text())},
+                              {"is_active", boolean()}},
+                             route_optional);
+    router.define_schema("RouteRuleCreateRequest", route_body);
+    route_body["required"] = json::array();  // an edit changes what it is given
+    router.define_schema("RouteRuleUpdateRequest", std::move(route_body));
+    router.define_schema("RouteSimulationRequest",
+                         object({{"to", text()},
+                                 {"channel", one_of({"sms", "whatsapp", "email"})},
+                                 {"account_id", text()},
+                                 {"sender", text()}},
+                                {"channel", "account_id", "sender"}));
+    router.define_schema("NumberLookupRequest",
+                         object({{"kind", one_of(channels::number_lookup_kinds())},
+                                 {"settings", {{"type", "object"}}},
+                                 {"is_active", boolean()}},
+                                {"kind", "is_active"}));
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, RoutingService& s) {
@@ -341,35 +541,81 @@ void add_routes(http::Router& router, RoutingService& s) {
     const std::string b = "/api/v1";
     const http::RouteOptions read{.scope = "routing:read"};
     const http::RouteOptions write{.scope = "routing:write"};
-    router.add(Method::kGet, b + "/gateways", bind(list_gateways), read);
-    router.add(Method::kPost, b + "/gateways", bind(create_gateway), write);
-    router.add(Method::kGet, b + "/gateways/{id}", bind(get_gateway), read);
-    router.add(Method::kPut, b + "/gateways/{id}", bind(put_gateway), write);
-    router.add(Method::kDelete, b + "/gateways/{id}", bind(delete_gateway), write);
-    router.add(Method::kPost, b + "/gateways/{id}/test", bind(test_gateway), write);
-    router.add(Method::kGet, b + "/gateways/{id}/status", bind(gateway_status), read);
-    router.add(Method::kPost, b + "/routes/simulate", bind(simulate), read);
-    router.add(Method::kGet, b + "/routes", bind(list_routes), read);
-    router.add(Method::kPost, b + "/routes", bind(create_route), write);
-    router.add(Method::kGet, b + "/routes/{id}", bind(get_route), read);
-    router.add(Method::kPut, b + "/routes/{id}", bind(put_route), write);
-    router.add(Method::kDelete, b + "/routes/{id}", bind(delete_route), write);
-    router.add(Method::kGet, b + "/operators", bind(list_operators), read);
+    define_schemas(router);
+    const auto doc = [](const http::RouteOptions& o, const char* summary, const char* response,
+                        std::vector<int> success = {}, const char* request = "") {
+        return http::documented(o, {.summary = summary,
+                                    .response = response,
+                                    .success = std::move(success),
+                                    .request = request});
+    };
+    router.add(Method::kGet, b + "/gateways", bind(list_gateways),
+               http::documented(
+                   read, {.summary = "List the gateways", .response = "Gateway", .list = true}));
+    router.add(Method::kPost, b + "/gateways", bind(create_gateway),
+               doc(write, "Add a gateway", "Gateway", {201}, "GatewayCreateRequest"));
+    router.add(Method::kGet, b + "/gateways/{id}", bind(get_gateway),
+               doc(read, "Show a gateway", "Gateway"));
+    router.add(
+        Method::kPut, b + "/gateways/{id}", bind(put_gateway),
+        doc(write, "Change a gateway (what is given)", "Gateway", {}, "GatewayUpdateRequest"));
+    router.add(Method::kDelete, b + "/gateways/{id}", bind(delete_gateway),
+               doc(write, "Delete a gateway no route sends through", "Deleted"));
+    router.add(Method::kPost, b + "/gateways/{id}/test", bind(test_gateway),
+               http::documented(write, {.summary = "Test a gateway's settings (nothing is sent)",
+                                        .response = "GatewayTest",
+                                        .success = {200},
+                                        .no_body = true}));
+    router.add(Method::kGet, b + "/gateways/{id}/status", bind(gateway_status),
+               doc(read, "Show a gateway's live figures", "GatewayStatus"));
+    router.add(Method::kPost, b + "/routes/simulate", bind(simulate),
+               doc(read, "Show which route and gateways a message would take", "RouteSimulation",
+                   {200}, "RouteSimulationRequest"));
+    // Every rule at once, in a page's shape.
+    router.add(
+        Method::kGet, b + "/routes", bind(list_routes),
+        http::documented(
+            read, {.summary = "List the routing rules", .response = "RouteRule", .list = true}));
+    router.add(Method::kPost, b + "/routes", bind(create_route),
+               doc(write, "Add a routing rule", "RouteRule", {201}, "RouteRuleCreateRequest"));
+    router.add(Method::kGet, b + "/routes/{id}", bind(get_route),
+               doc(read, "Show a routing rule", "RouteRule"));
+    router.add(Method::kPut, b + "/routes/{id}", bind(put_route),
+               doc(write, "Change a routing rule (what is given)", "RouteRule", {},
+                   "RouteRuleUpdateRequest"));
+    router.add(Method::kDelete, b + "/routes/{id}", bind(delete_route),
+               doc(write, "Delete a routing rule", "Deleted"));
+    router.add(Method::kGet, b + "/operators", bind(list_operators),
+               http::documented(read, {.summary = "List the operators' number prefixes",
+                                       .response = "OperatorPrefix",
+                                       .list = true}));
     http::RouteOptions csv = write;
     csv.body_types = {"text/csv", "application/csv", "text/plain"};
     csv.max_body_bytes = 8 * 1024 * 1024;
-    router.add(Method::kPost, b + "/operators/import", bind(import_operators), csv);
-    router.add(Method::kDelete, b + "/operators/{prefix}", bind(delete_operator), write);
-    router.add(Method::kGet, b + "/number-lookup", bind(get_number_lookup), read);
-    router.add(Method::kPut, b + "/number-lookup", bind(put_number_lookup), write);
-    router.add(Method::kDelete, b + "/number-lookup", bind(delete_number_lookup), write);
+    router.add(Method::kPost, b + "/operators/import", bind(import_operators),
+               doc(csv, "Import operators' prefixes from CSV (replace=true empties first)",
+                   "OperatorImport", {200}));
+    router.add(Method::kDelete, b + "/operators/{prefix}", bind(delete_operator),
+               doc(write, "Delete an operator's prefix", "Deleted"));
+    router.add(Method::kGet, b + "/number-lookup", bind(get_number_lookup),
+               doc(read, "Show the number lookup service", "NumberLookup"));
+    router.add(
+        Method::kPut, b + "/number-lookup", bind(put_number_lookup),
+        doc(write, "Set the number lookup service", "NumberLookup", {}, "NumberLookupRequest"));
+    router.add(Method::kDelete, b + "/number-lookup", bind(delete_number_lookup),
+               doc(write, "Remove the number lookup service", "Deleted"));
     const http::RouteOptions hook{
         .authenticated = false,
         .on_db_thread = false,  // no database: the report goes to the pipeline's queue
         .body_types = {"application/x-www-form-urlencoded", "application/json", "text/plain"},
         .max_body_bytes = 256 * 1024};
-    router.add(Method::kPost, b + "/hooks/gateways/{id}/dlr", bind(dlr_callback), hook);
-    router.add(Method::kPost, b + "/hooks/gateways/{id}/mo", bind(mo_callback), hook);
+    // The provider's own body (its kind reads it): no schema of ours.
+    router.add(
+        Method::kPost, b + "/hooks/gateways/{id}/dlr", bind(dlr_callback),
+        doc(hook, "A provider's delivery reports to a gateway", "GatewayCallbackReceived", {200}));
+    router.add(
+        Method::kPost, b + "/hooks/gateways/{id}/mo", bind(mo_callback),
+        doc(hook, "A provider's inbound messages to a gateway", "GatewayCallbackReceived", {200}));
 }
 
 }  // namespace ujumbe::routing

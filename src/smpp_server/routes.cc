@@ -7,6 +7,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/schema.h"
 
 namespace ujumbe::smpp_server {
 
@@ -38,6 +39,42 @@ json issued_json(const IssuedCredential& issued) {
     json out = account_json(issued.account);
     out["password"] = issued.password;
     return out;
+}
+
+// The schemas of account_json() and issued_json(), and of the body
+// read_input() reads (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    const json binds = array_of(one_of({"transmitter", "receiver", "transceiver"}));
+    router.define_schema("SmppAccount", object({{"id", text()},
+                                                {"account_id", text()},
+                                                {"system_id", text()},
+                                                {"binds", binds},
+                                                {"allowed_ips", array_of(text())},
+                                                {"throughput", integer()},
+                                                {"is_active", boolean()},
+                                                {"created_at", time()},
+                                                {"updated_at", time()}}));
+    router.define_schema(
+        "SmppAccountDetail",
+        {{"allOf", {ref("SmppAccount"), object({{"pending_deliveries", integer()}})}},
+         {"description", "With the deliveries waiting for its receivers."}});
+    router.define_schema("SmppAccountCredential",
+                         {{"allOf", {ref("SmppAccount"), object({{"password", text()}})}},
+                          {"description", "The password is shown here once, never again."}});
+    // The parser reads a null field as an absent one.
+    const auto maybe = [](json s) { return nullable(std::move(s)); };
+    json update = object({{"system_id", maybe(text())},
+                          {"binds", maybe(binds)},
+                          {"allowed_ips", maybe(array_of(text()))},
+                          {"throughput", maybe(integer())},
+                          {"is_active", maybe(boolean())}},
+                         {"system_id", "binds", "allowed_ips", "throughput", "is_active"});
+    json create = update;
+    create["properties"]["system_id"] = text();
+    create["required"] = json::array({"system_id"});
+    router.define_schema("SmppAccountCreateRequest", std::move(create));
+    router.define_schema("SmppAccountUpdateRequest", std::move(update));
 }
 
 Result<SmppAccountInput> read_input(const Request& req, Need need) {
@@ -130,13 +167,33 @@ void add_routes(http::Router& router, SmppAccountsService& s) {
     const std::string b = "/api/v1/smpp-accounts";
     const http::RouteOptions read{.scope = "smpp:read"};
     const http::RouteOptions write{.scope = "smpp:write"};
-    router.add(Method::kGet, b, bind(list), read);
-    router.add(Method::kPost, b, bind(create), write);
-    router.add(Method::kGet, b + "/{id}", bind(get), read);
-    router.add(Method::kPut, b + "/{id}", bind(update), write);
-    router.add(Method::kPatch, b + "/{id}", bind(update), write);
-    router.add(Method::kDelete, b + "/{id}", bind(remove), write);
-    router.add(Method::kPost, b + "/{id}/reset-password", bind(reset_password), write);
+    using http::documented;
+    define_schemas(router);
+    router.add(Method::kGet, b, bind(list),
+               documented(read, {.summary = "List the account's SMPP client accounts",
+                                 .response = "SmppAccount",
+                                 .list = true}));
+    router.add(Method::kPost, b, bind(create),
+               documented(write, {.summary = "Create an SMPP client account (with its password)",
+                                  .response = "SmppAccountCredential",
+                                  .success = {201},
+                                  .request = "SmppAccountCreateRequest"}));
+    router.add(Method::kGet, b + "/{id}", bind(get),
+               documented(read, {.summary = "Show an SMPP client account",
+                                 .response = "SmppAccountDetail"}));
+    const auto update_doc = documented(write, {.summary = "Change an SMPP client account",
+                                               .response = "SmppAccount",
+                                               .request = "SmppAccountUpdateRequest"});
+    router.add(Method::kPut, b + "/{id}", bind(update), update_doc);
+    router.add(Method::kPatch, b + "/{id}", bind(update), update_doc);
+    router.add(
+        Method::kDelete, b + "/{id}", bind(remove),
+        documented(write, {.summary = "Delete an SMPP client account", .response = "Deleted"}));
+    router.add(Method::kPost, b + "/{id}/reset-password", bind(reset_password),
+               documented(write, {.summary = "Issue a new password for an SMPP client account",
+                                  .response = "SmppAccountCredential",
+                                  .success = {200},
+                                  .no_body = true}));
 }
 
 }  // namespace ujumbe::smpp_server

@@ -64,7 +64,7 @@ json delivery_json(const Delivery& d, bool with_body) {
     return out;
 }
 
-// The schemas of endpoint_json() and delivery_json() (the OpenAPI document).
+// The schemas of what these routes answer (the OpenAPI document).
 void define_schemas(http::Router& router) {
     using namespace http::schema;
     router.define_schema("Webhook", object({{"id", text()},
@@ -100,6 +100,36 @@ void define_schemas(http::Router& router) {
                                  {"updated_at", time()},
                                  {"body", text()}},
                                 {"body"}));
+    router.define_schema("WebhookEventTypes",
+                         object({{"event_types", array_of(one_of(event_types()))}}));
+    json callback = object({{"secret", text()}, {"previous_secret_expires_at", nullable(time())}});
+    callback["description"] =
+        "The callback signing secret is shown here, when made, and never again.";
+    router.define_schema("WebhookCallbackSecret", std::move(callback));
+}
+
+// The schemas of the bodies read_input() and read_overlap() read.
+void define_request_schemas(http::Router& router) {
+    using namespace http::schema;
+    // The parser reads a null field as an absent one.
+    const auto maybe = [](json s) { return nullable(std::move(s)); };
+    std::vector<std::string> events = event_types();
+    events.push_back("*");
+    const json subscribed = array_of(one_of(events));
+    router.define_schema("WebhookCreateRequest", object({{"url", text()},
+                                                         {"events", subscribed},
+                                                         {"description", nullable(text())},
+                                                         {"enabled", maybe(boolean())}},
+                                                        {"description", "enabled"}));
+    router.define_schema("WebhookUpdateRequest",
+                         object({{"url", maybe(text())},
+                                 {"events", maybe(subscribed)},
+                                 {"description", nullable(text())},
+                                 {"enabled", maybe(boolean())}},
+                                {"url", "events", "description", "enabled"}));
+    // An empty body takes the default overlap.
+    router.define_schema("WebhookSecretRotateRequest",
+                         object({{"overlap_s", maybe(integer())}}, {"overlap_s"}));
 }
 
 Result<EndpointInput> read_input(const Request& req, Need need) {
@@ -249,30 +279,56 @@ void add_routes(http::Router& router, WebhookService& s) {
     const std::string b = "/api/v1/webhooks";
     const http::RouteOptions read{.scope = "webhooks:read"};
     const http::RouteOptions write{.scope = "webhooks:write"};
+    define_schemas(router);
+    define_request_schemas(router);
+    const auto one = [](http::RouteOptions o, const char* summary, const char* schema,
+                        std::vector<int> success = {}, const char* request = "") {
+        return http::documented(std::move(o), {.summary = summary,
+                                               .response = schema,
+                                               .success = std::move(success),
+                                               .request = request});
+    };
+    const auto paged = [](http::RouteOptions o, const char* summary, const char* schema) {
+        return http::documented(std::move(o),
+                                {.summary = summary, .response = schema, .list = true});
+    };
+    // A POST that reads no body.
+    const auto action = [](http::RouteOptions o, const char* summary, const char* schema,
+                           std::vector<int> success) {
+        return http::documented(std::move(o), {.summary = summary,
+                                               .response = schema,
+                                               .success = std::move(success),
+                                               .no_body = true});
+    };
     // Fixed paths before /{id}, which would take them.
     router.add(Method::kGet, b + "/event-types", bind(event_type_list),
-               {.scope = "webhooks:read", .on_db_thread = false});
-    router.add(Method::kPost, b + "/callback-secret", bind(rotate_callback), write);
-    define_schemas(router);
-    const auto one = [](http::RouteOptions o, const char* schema, std::vector<int> success = {}) {
-        return http::documented(std::move(o), {.response = schema, .success = std::move(success)});
-    };
-    router.add(Method::kGet, b, bind(list),
-               http::documented(read, {.response = "Webhook", .list = true}));
-    router.add(Method::kPost, b, bind(create), one(write, "WebhookWithSecret", {201}));
-    router.add(Method::kGet, b + "/{id}", bind(get), one(read, "Webhook"));
-    router.add(Method::kPut, b + "/{id}", bind(update), one(write, "Webhook"));
-    router.add(Method::kPatch, b + "/{id}", bind(update), one(write, "Webhook"));
-    router.add(Method::kDelete, b + "/{id}", bind(remove), write);
+               one({.scope = "webhooks:read", .on_db_thread = false},
+                   "List the event types a webhook may subscribe to", "WebhookEventTypes"));
+    router.add(Method::kPost, b + "/callback-secret", bind(rotate_callback),
+               one(write, "Make a new callback signing secret", "WebhookCallbackSecret", {200},
+                   "WebhookSecretRotateRequest"));
+    router.add(Method::kGet, b, bind(list), paged(read, "List the webhooks", "Webhook"));
+    router.add(Method::kPost, b, bind(create),
+               one(write, "Add a webhook", "WebhookWithSecret", {201}, "WebhookCreateRequest"));
+    router.add(Method::kGet, b + "/{id}", bind(get), one(read, "Show a webhook", "Webhook"));
+    router.add(Method::kPut, b + "/{id}", bind(update),
+               one(write, "Update a webhook", "Webhook", {}, "WebhookUpdateRequest"));
+    router.add(
+        Method::kPatch, b + "/{id}", bind(update),
+        one(write, "Update some of a webhook's fields", "Webhook", {}, "WebhookUpdateRequest"));
+    router.add(Method::kDelete, b + "/{id}", bind(remove),
+               one(write, "Delete a webhook", "Deleted"));
     router.add(Method::kPost, b + "/{id}/rotate-secret", bind(rotate),
-               one(write, "WebhookWithSecret", {200}));
-    router.add(Method::kPost, b + "/{id}/test", bind(test), one(write, "WebhookDelivery", {202}));
+               one(write, "Make a new signing secret for a webhook", "WebhookWithSecret", {200},
+                   "WebhookSecretRotateRequest"));
+    router.add(Method::kPost, b + "/{id}/test", bind(test),
+               action(write, "Send a webhook a ping event", "WebhookDelivery", {202}));
     router.add(Method::kGet, b + "/{id}/deliveries", bind(deliveries),
-               http::documented(read, {.response = "WebhookDelivery", .list = true}));
+               paged(read, "List a webhook's deliveries", "WebhookDelivery"));
     router.add(Method::kGet, b + "/{id}/deliveries/{delivery_id}", bind(delivery),
-               one(read, "WebhookDelivery"));
+               one(read, "Show a delivery, with the body sent", "WebhookDelivery"));
     router.add(Method::kPost, b + "/{id}/deliveries/{delivery_id}/redeliver", bind(redeliver),
-               one(write, "WebhookDelivery", {202}));
+               action(write, "Send a delivery again", "WebhookDelivery", {202}));
 }
 
 }  // namespace ujumbe::webhooks
