@@ -11,6 +11,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/route_docs.h"
 #include "http/schema.h"
 #include "http/views_support.h"
 
@@ -617,63 +618,58 @@ void add_routes(http::Router& router, BillingService& s) {
     const http::RouteOptions write{.scope = "billing:write"};
     define_wallet_schemas(router);
     define_schemas(router);
-    const auto doc = [](const http::RouteOptions& o, const char* summary, const char* response,
-                        std::vector<int> success = {}, const char* request = "") {
-        return http::documented(o, {.summary = summary,
-                                    .response = response,
-                                    .success = std::move(success),
-                                    .request = request});
-    };
-    const auto listed = [](const http::RouteOptions& o, const char* summary, const char* response) {
-        return http::documented(o, {.summary = summary, .response = response, .list = true});
-    };
     router.add(Method::kGet, b + "/wallet", bind(get_wallet),
-               doc(read, "Show a wallet (the caller's, or a client's by account_id)", "Wallet"));
+               http::answering(read, "Show a wallet (the caller's, or a client's by account_id)",
+                               "Wallet"));
     router.add(Method::kGet, b + "/wallet/transactions/export", bind(export_transactions),
                http::documented(read, {.summary = "Export the ledger as CSV, oldest first",
                                        .files = {"text/csv"}}));
     router.add(Method::kGet, b + "/wallet/transactions", bind(list_transactions),
-               listed(read, "List the ledger's entries", "LedgerEntry"));
+               http::listing(read, "List the ledger's entries", "LedgerEntry"));
     // Moves of money answer 201, or 200 when the reference was seen before
     // (the same entry).
     router.add(Method::kPost, b + "/wallet/topups", bind(topup),
-               doc(write, "Top up a wallet", "LedgerEntry", {}, "WalletMoveRequest"));
-    router.add(
-        Method::kPost, b + "/wallet/transfers", bind(transfer),
-        doc(write, "Transfer credit to a client's wallet", "LedgerEntry", {}, "WalletMoveRequest"));
+               http::answering(write, "Top up a wallet", "LedgerEntry", {}, "WalletMoveRequest"));
+    router.add(Method::kPost, b + "/wallet/transfers", bind(transfer),
+               http::answering(write, "Transfer credit to a client's wallet", "LedgerEntry", {},
+                               "WalletMoveRequest"));
     router.add(Method::kPost, b + "/wallet/adjustments", bind(adjustment),
-               doc(write, "Adjust a wallet's balance", "LedgerEntry", {}, "WalletMoveRequest"));
+               http::answering(write, "Adjust a wallet's balance", "LedgerEntry", {},
+                               "WalletMoveRequest"));
     router.add(Method::kPut, b + "/wallet/credit-limit", bind(credit_limit),
-               doc(write, "Set a wallet's credit limit", "Wallet", {}, "WalletCreditLimitRequest"));
+               http::answering(write, "Set a wallet's credit limit", "Wallet", {},
+                               "WalletCreditLimitRequest"));
     router.add(Method::kPut, b + "/wallet/low-balance-alert", bind(low_balance_alert),
-               doc(write, "Set or turn off the low-balance alert", "Wallet", {},
-                   "WalletLowBalanceAlertRequest"));
+               http::answering(write, "Set or turn off the low-balance alert", "Wallet", {},
+                               "WalletLowBalanceAlertRequest"));
     router.add(Method::kGet, b + "/billing/statements", bind(statement),
                http::documented(read, {.summary = "Show a month's statement (JSON, CSV or PDF)",
                                        .response = "BillingStatement",
                                        .files = {"text/csv", "application/pdf"},
                                        .json_too = true}));
     router.add(Method::kGet, b + "/billing/plans", bind(list_plans),
-               listed(read, "List the plans", "BillingPlan"));
+               http::listing(read, "List the plans", "BillingPlan"));
     router.add(Method::kGet, b + "/billing/subscription", bind(get_subscription),
-               doc(read, "Show the account's subscription", "BillingSubscription"));
+               http::answering(read, "Show the account's subscription", "BillingSubscription"));
     router.add(Method::kPost, b + "/billing/subscription", bind(subscribe),
-               doc(write, "Subscribe the account to a plan", "BillingSubscription", {200},
-                   "BillingSubscribeRequest"));
-    router.add(Method::kGet, b + "/billing/usage", bind(get_usage),
-               doc(read, "Show the current period's usage against the plan", "BillingUsage"));
+               http::answering(write, "Subscribe the account to a plan", "BillingSubscription",
+                               {200}, "BillingSubscribeRequest"));
+    router.add(
+        Method::kGet, b + "/billing/usage", bind(get_usage),
+        http::answering(read, "Show the current period's usage against the plan", "BillingUsage"));
     router.add(Method::kGet, b + "/billing/overview", bind(overview),
-               doc(read, "Show the wallet, subscription and usage together", "BillingOverview"));
+               http::answering(read, "Show the wallet, subscription and usage together",
+                               "BillingOverview"));
     router.add(Method::kGet, b + "/rates", bind(list_rates),
-               listed(read, "List a rate card's lines", "BillingRate"));
+               http::listing(read, "List a rate card's lines", "BillingRate"));
     router.add(Method::kPost, b + "/rates", bind(put_rate),
-               doc(write, "Add or replace a rate card line", "BillingRate", {200},
-                   "BillingRateCreateRequest"));
+               http::answering(write, "Add or replace a rate card line", "BillingRate", {200},
+                               "BillingRateCreateRequest"));
     router.add(Method::kPut, b + "/rates/{id}", bind(update_rate),
-               doc(write, "Change a rate line's price or markup", "BillingRate", {},
-                   "BillingRateUpdateRequest"));
+               http::answering(write, "Change a rate line's price or markup", "BillingRate", {},
+                               "BillingRateUpdateRequest"));
     router.add(Method::kDelete, b + "/rates/{id}", bind(delete_rate),
-               doc(write, "Delete a rate line", "Deleted"));
+               http::answering(write, "Delete a rate line", "Deleted"));
 }
 
 }  // namespace ujumbe::billing

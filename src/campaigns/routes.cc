@@ -13,6 +13,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/route_docs.h"
 #include "http/schema.h"
 #include "http/views_support.h"
 
@@ -775,17 +776,6 @@ void add_routes(http::Router& router, CampaignService& s) {
     const http::RouteOptions write{.scope = "campaigns:write"};
     const std::string t = "/api/v1/templates";
     define_schemas(router);
-    const auto one = [](http::RouteOptions o, const char* summary, const char* schema,
-                        std::vector<int> success = {}, const char* request = "") {
-        return http::documented(std::move(o), {.summary = summary,
-                                               .response = schema,
-                                               .success = std::move(success),
-                                               .request = request});
-    };
-    const auto list = [](http::RouteOptions o, const char* summary, const char* schema) {
-        return http::documented(std::move(o),
-                                {.summary = summary, .response = schema, .list = true});
-    };
     // A POST that reads no body: a step of the campaign's lifecycle.
     const auto action = [](http::RouteOptions o, const char* summary) {
         return http::documented(
@@ -793,51 +783,54 @@ void add_routes(http::Router& router, CampaignService& s) {
             {.summary = summary, .response = "Campaign", .success = {200}, .no_body = true});
     };
     router.add(Method::kPost, t + "/preview", bind(preview_body),
-               one(read, "Render a template text, unsaved, for a contact", "TemplatePreview", {200},
-                   "TemplatePreviewRequest"));
+               http::answering(read, "Render a template text, unsaved, for a contact",
+                               "TemplatePreview", {200}, "TemplatePreviewRequest"));
     router.add(Method::kGet, t, bind(list_templates),
-               list(read, "List the account's templates", "Template"));
-    router.add(Method::kPost, t, bind(create_template),
-               one(write, "Add a template", "Template", {201}, "TemplateCreateRequest"));
-    router.add(Method::kGet, t + "/{id}", bind(get_template),
-               one(read, "Show a template", "Template"));
-    router.add(Method::kPut, t + "/{id}", bind(update_template),
-               one(write, "Update a template", "Template", {}, "TemplateUpdateRequest"));
+               http::listing(read, "List the account's templates", "Template"));
     router.add(
-        Method::kPatch, t + "/{id}", bind(update_template),
-        one(write, "Update some of a template's fields", "Template", {}, "TemplateUpdateRequest"));
+        Method::kPost, t, bind(create_template),
+        http::answering(write, "Add a template", "Template", {201}, "TemplateCreateRequest"));
+    router.add(Method::kGet, t + "/{id}", bind(get_template),
+               http::answering(read, "Show a template", "Template"));
+    router.add(
+        Method::kPut, t + "/{id}", bind(update_template),
+        http::answering(write, "Update a template", "Template", {}, "TemplateUpdateRequest"));
+    router.add(Method::kPatch, t + "/{id}", bind(update_template),
+               http::answering(write, "Update some of a template's fields", "Template", {},
+                               "TemplateUpdateRequest"));
     router.add(Method::kDelete, t + "/{id}", bind(delete_template),
-               one(write, "Delete a template", "Deleted"));
+               http::answering(write, "Delete a template", "Deleted"));
     router.add(Method::kPost, t + "/{id}/preview", bind(preview_template),
-               one(read, "Render a template for a contact", "TemplatePreview", {200},
-                   "SavedTemplatePreviewRequest"));
+               http::answering(read, "Render a template for a contact", "TemplatePreview", {200},
+                               "SavedTemplatePreviewRequest"));
 
     const std::string b = "/api/v1/campaigns";
     // Fixed paths before /{id}, which would take them.
     router.add(Method::kGet, b + "/opt-out-footer", bind(get_footer),
-               one(read, "Show the account's opt-out footer", "CampaignOptOutFooter"));
+               http::answering(read, "Show the account's opt-out footer", "CampaignOptOutFooter"));
     router.add(Method::kPut, b + "/opt-out-footer", bind(put_footer),
-               one(write, "Set or remove the account's opt-out footer", "CampaignOptOutFooter", {},
-                   "CampaignOptOutFooterRequest"));
+               http::answering(write, "Set or remove the account's opt-out footer",
+                               "CampaignOptOutFooter", {}, "CampaignOptOutFooterRequest"));
     router.add(Method::kGet, b + "/quiet-hours", bind(get_quiet),
-               one(read, "Show the account's quiet hours", "CampaignQuietHours"));
+               http::answering(read, "Show the account's quiet hours", "CampaignQuietHours"));
     router.add(Method::kPut, b + "/quiet-hours", bind(put_quiet),
-               one(write, "Set or remove the account's quiet hours", "CampaignQuietHours", {},
-                   "CampaignQuietHoursRequest"));
+               http::answering(write, "Set or remove the account's quiet hours",
+                               "CampaignQuietHours", {}, "CampaignQuietHoursRequest"));
     router.add(Method::kGet, b, bind(list_campaigns),
-               list(read, "List the account's campaigns", "Campaign"));
+               http::listing(read, "List the account's campaigns", "Campaign"));
     router.add(Method::kPost, b, bind(create_campaign),
-               one(write, "Add a campaign, or estimate one with ?dry_run=true", "CampaignCreated",
-                   {}, "CampaignCreateRequest"));
+               http::answering(write, "Add a campaign, or estimate one with ?dry_run=true",
+                               "CampaignCreated", {}, "CampaignCreateRequest"));
     router.add(Method::kGet, b + "/{id}", bind(get_campaign),
-               one(read, "Show a campaign", "Campaign"));
-    router.add(Method::kPut, b + "/{id}", bind(update_campaign),
-               one(write, "Update a campaign", "Campaign", {}, "CampaignUpdateRequest"));
+               http::answering(read, "Show a campaign", "Campaign"));
     router.add(
-        Method::kPatch, b + "/{id}", bind(update_campaign),
-        one(write, "Update some of a campaign's fields", "Campaign", {}, "CampaignUpdateRequest"));
+        Method::kPut, b + "/{id}", bind(update_campaign),
+        http::answering(write, "Update a campaign", "Campaign", {}, "CampaignUpdateRequest"));
+    router.add(Method::kPatch, b + "/{id}", bind(update_campaign),
+               http::answering(write, "Update some of a campaign's fields", "Campaign", {},
+                               "CampaignUpdateRequest"));
     router.add(Method::kDelete, b + "/{id}", bind(delete_campaign),
-               one(write, "Delete a campaign", "Deleted"));
+               http::answering(write, "Delete a campaign", "Deleted"));
     router.add(Method::kPost, b + "/{id}/schedule", bind(act<Action::kSchedule>),
                action(write, "Schedule a campaign"));
     router.add(Method::kPost, b + "/{id}/start", bind(act<Action::kStart>),
@@ -849,11 +842,11 @@ void add_routes(http::Router& router, CampaignService& s) {
     router.add(Method::kPost, b + "/{id}/cancel", bind(act<Action::kCancel>),
                action(write, "Cancel a campaign"));
     router.add(Method::kGet, b + "/{id}/report", bind(report),
-               one(read, "Show a campaign's delivery report", "CampaignReport"));
+               http::answering(read, "Show a campaign's delivery report", "CampaignReport"));
     router.add(Method::kGet, b + "/{id}/runs", bind(runs),
-               list(read, "List a recurring campaign's runs, newest first", "Campaign"));
+               http::listing(read, "List a recurring campaign's runs, newest first", "Campaign"));
     router.add(Method::kGet, b + "/{id}/recipients", bind(recipients),
-               list(read, "List a campaign's recipients", "CampaignRecipient"));
+               http::listing(read, "List a campaign's recipients", "CampaignRecipient"));
     router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients),
                http::documented(read, {.summary = "Export a campaign's recipients as CSV",
                                        .files = {"text/csv"}}));

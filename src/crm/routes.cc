@@ -12,6 +12,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/route_docs.h"
 #include "http/schema.h"
 
 namespace ujumbe::crm {
@@ -239,32 +240,6 @@ json entry_schema() {
          {"at", time()}});
 }
 
-// A field as read_input() takes it, set (null clears what may be cleared).
-json input_schema(const Field& f) {
-    using namespace http::schema;
-    switch (f.kind) {
-        case Kind::kChoice:
-            return http::schema::one_of(f.choices);
-        case Kind::kMoney:
-            return {{"anyOf", json::array({text(), number()})}};
-        case Kind::kInteger:
-            return integer();
-        case Kind::kTime:
-            return time();
-        case Kind::kDate:
-            return date();
-        case Kind::kBool:
-            return boolean();
-        case Kind::kTextList:
-            return array_of(text());
-        case Kind::kAttendees:
-            return array_of({{"anyOf", json::array({object({{"user", text()}}),
-                                                    object({{"contact", text()}})})}});
-        default:
-            return text();
-    }
-}
-
 // The body of a create (its required fields required) or of an edit: the
 // writable fields of `e`, and an order's items.
 json body_schema(const Entity& e, bool create) {
@@ -273,7 +248,8 @@ json body_schema(const Entity& e, bool create) {
     for (const auto& f : e.fields) {
         if (f.read_only) continue;
         const bool never_null = f.required || (f.kind == Kind::kChoice && f.only_for.empty());
-        out["properties"][f.name] = never_null ? input_schema(f) : nullable(input_schema(f));
+        out["properties"][f.name] =
+            never_null ? field_schema(f, true) : nullable(field_schema(f, true));
         if (create && f.required) out["required"].push_back(f.name);
     }
     if (e.key == "orders")
@@ -451,17 +427,6 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
     const http::RouteOptions write{.scope = "crm:write"};
     const std::string base = "/api/v1/crm";
     define_schemas(router);
-    const auto doc = [](const http::RouteOptions& o, std::string summary, std::string response,
-                        std::vector<int> success = {}, std::string request = "") {
-        return http::documented(o, {.summary = std::move(summary),
-                                    .response = std::move(response),
-                                    .success = std::move(success),
-                                    .request = std::move(request)});
-    };
-    const auto paged = [](const http::RouteOptions& o, std::string summary, std::string item) {
-        return http::documented(
-            o, {.summary = std::move(summary), .response = std::move(item), .list = true});
-    };
     for (const auto& e : entities()) {
         const Handlers h{s, e};
         const std::string p = base + "/" + e.key;
@@ -471,9 +436,10 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             };
         };
         // Fixed paths before /{id}, which would take them.
-        router.add(Method::kGet, p + "/stats", bind(&Handlers::stats),
-                   doc(read, "Count the account's " + e.key + " (the list's filters apply)",
-                       schema_name(e, "Stats")));
+        router.add(
+            Method::kGet, p + "/stats", bind(&Handlers::stats),
+            http::answering(read, "Count the account's " + e.key + " (the list's filters apply)",
+                            schema_name(e, "Stats")));
         router.add(Method::kGet, p + "/export", bind(&Handlers::export_csv),
                    http::documented(read, {.summary = "Export the account's " + e.key + " as CSV",
                                            .files = {"text/csv"}}));
@@ -484,10 +450,11 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                     [h, overdue, &clock](RequestContext& ctx, const Request& req) {
                         return due_activities(h, ctx, req, overdue, clock);
                     },
-                    paged(read,
-                          overdue ? "List the open activities past due"
-                                  : "List the open activities due in the next days (days=7)",
-                          schema_name(e)));
+                    http::listing(read,
+                                  overdue
+                                      ? "List the open activities past due"
+                                      : "List the open activities due in the next days (days=7)",
+                                  schema_name(e)));
         }
         if (e.key == "customers") {
             router.add(
@@ -500,8 +467,8 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                     UJ_ASSIGN(auto r, h.s.customer_from_contact(ctx.who(), *contact));
                     return http::created(record_json(h.e, r));
                 },
-                doc(write, "Make a customer from a contact", schema_name(e), {201},
-                    "CrmCustomerFromContactRequest"));
+                http::answering(write, "Make a customer from a contact", schema_name(e), {201},
+                                "CrmCustomerFromContactRequest"));
             router.add(
                 Method::kGet, p + "/{id}/timeline",
                 [h](RequestContext& ctx, const Request& req) -> Result<Response> {
@@ -511,8 +478,9 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                     for (const auto& entry : listing.items) results.push_back(entry_json(entry));
                     return http::window_response(req, window, std::move(results), listing);
                 },
-                paged(read, "List a customer's activities, orders, payments, issues and messages",
-                      "CrmTimelineEntry"));
+                http::listing(read,
+                              "List a customer's activities, orders, payments, issues and messages",
+                              "CrmTimelineEntry"));
         }
         if (e.key == "leads") {
             router.add(
@@ -525,25 +493,25 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                                      {"deal", record_json(entity("deals"), done.deal)}},
                                     200, "Lead converted");
                 },
-                doc(write, "Convert a lead into a customer and a deal", "CrmLeadConversion", {200},
-                    "CrmLeadConvertRequest"));
+                http::answering(write, "Convert a lead into a customer and a deal",
+                                "CrmLeadConversion", {200}, "CrmLeadConvertRequest"));
         }
         router.add(Method::kGet, p, bind(&Handlers::list),
-                   paged(read, "List the account's " + e.key, schema_name(e)));
+                   http::listing(read, "List the account's " + e.key, schema_name(e)));
         router.add(Method::kPost, p, bind(&Handlers::create),
-                   doc(write, "Create " + a_noun(e), schema_name(e), {201},
-                       schema_name(e, "CreateRequest")));
+                   http::answering(write, "Create " + a_noun(e), schema_name(e), {201},
+                                   schema_name(e, "CreateRequest")));
         router.add(Method::kGet, p + "/{id}", bind(&Handlers::get),
-                   doc(read, "Show " + a_noun(e), schema_name(e)));
+                   http::answering(read, "Show " + a_noun(e), schema_name(e)));
         // PUT changes what it is given, as PATCH does.
-        router.add(
-            Method::kPut, p + "/{id}", bind(&Handlers::update),
-            doc(write, "Change " + a_noun(e), schema_name(e), {}, schema_name(e, "UpdateRequest")));
-        router.add(
-            Method::kPatch, p + "/{id}", bind(&Handlers::update),
-            doc(write, "Change " + a_noun(e), schema_name(e), {}, schema_name(e, "UpdateRequest")));
+        router.add(Method::kPut, p + "/{id}", bind(&Handlers::update),
+                   http::answering(write, "Change " + a_noun(e), schema_name(e), {},
+                                   schema_name(e, "UpdateRequest")));
+        router.add(Method::kPatch, p + "/{id}", bind(&Handlers::update),
+                   http::answering(write, "Change " + a_noun(e), schema_name(e), {},
+                                   schema_name(e, "UpdateRequest")));
         router.add(Method::kDelete, p + "/{id}", bind(&Handlers::remove),
-                   doc(write, "Delete " + a_noun(e), "Deleted"));
+                   http::answering(write, "Delete " + a_noun(e), "Deleted"));
         for (const auto& a : actions()) {
             if (a.entity != e.key) continue;
             router.add(
@@ -562,7 +530,7 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             UJ_ASSIGN(auto stages, s.pipeline(ctx.who()));
             return http::ok(stages_json(stages));
         },
-        doc(read, "Show the stages of the account's deal pipeline", "CrmPipeline"));
+        http::answering(read, "Show the stages of the account's deal pipeline", "CrmPipeline"));
     router.add(
         Method::kPut, base + "/pipeline",
         [&s](RequestContext& ctx, const Request& req) -> Result<Response> {
@@ -570,15 +538,15 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             UJ_ASSIGN(auto saved, s.set_pipeline(ctx.who(), stages));
             return http::ok(stages_json(saved));
         },
-        doc(write, "Set the stages of the account's deal pipeline", "CrmPipeline", {},
-            "CrmPipelineRequest"));
+        http::answering(write, "Set the stages of the account's deal pipeline", "CrmPipeline", {},
+                        "CrmPipelineRequest"));
     router.add(
         Method::kGet, base + "/notifications",
         [&notifications](RequestContext& ctx, const Request&) -> Result<Response> {
             UJ_ASSIGN(auto list, notifications.list(ctx.who()));
             return http::ok(notifications_json(list));
         },
-        doc(read, "List the templates sent on CRM events", "CrmNotifications"));
+        http::answering(read, "List the templates sent on CRM events", "CrmNotifications"));
     router.add(
         Method::kPut, base + "/notifications",
         [&notifications](RequestContext& ctx, const Request& req) -> Result<Response> {
@@ -586,8 +554,8 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             UJ_ASSIGN(auto saved, notifications.set(ctx.who(), list));
             return http::ok(notifications_json(saved));
         },
-        doc(write, "Choose the templates sent on CRM events", "CrmNotifications", {},
-            "CrmNotificationsRequest"));
+        http::answering(write, "Choose the templates sent on CRM events", "CrmNotifications", {},
+                        "CrmNotificationsRequest"));
 }
 
 }  // namespace ujumbe::crm

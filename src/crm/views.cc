@@ -60,32 +60,6 @@ json item_schema() {
                    {"total_price", number()}});
 }
 
-// A field's value as shown (shown()), when it is set.
-json value_schema(const Field& f) {
-    using namespace http::schema;
-    switch (f.kind) {
-        case Kind::kChoice:
-            return one_of(f.choices);
-        case Kind::kMoney:
-            return number();
-        case Kind::kInteger:
-            return integer();
-        case Kind::kTime:
-            return time();
-        case Kind::kDate:
-            return date();
-        case Kind::kBool:
-            return boolean();
-        case Kind::kTextList:
-            return array_of(text());
-        case Kind::kAttendees:
-            return array_of({{"anyOf", json::array({object({{"user", text()}}),
-                                                    object({{"contact", text()}})})}});
-        default:
-            return text();
-    }
-}
-
 // Whether every stored record of `e` has a value for `f`: what creating
 // requires or defaults (and no edit may clear), the record's number and
 // times, and what CrmService derives on every write.
@@ -108,6 +82,31 @@ void add_property(json& schema, const std::string& name, json s, bool required =
 }
 
 }  // namespace
+
+json field_schema(const Field& f, bool as_input) {
+    using namespace http::schema;
+    switch (f.kind) {
+        case Kind::kChoice:
+            return one_of(f.choices);
+        case Kind::kMoney:  // read from text or a number, shown as a number
+            return as_input ? json{{"anyOf", json::array({text(), number()})}} : number();
+        case Kind::kInteger:
+            return integer();
+        case Kind::kTime:
+            return time();
+        case Kind::kDate:
+            return date();
+        case Kind::kBool:
+            return boolean();
+        case Kind::kTextList:
+            return array_of(text());
+        case Kind::kAttendees:
+            return array_of({{"anyOf", json::array({object({{"user", text()}}),
+                                                    object({{"contact", text()}})})}});
+        default:
+            return text();
+    }
+}
 
 json record_json(const Entity& e, const Record& r) {
     json out = {{"id", r.id}};
@@ -141,7 +140,7 @@ json record_schema(const Entity& e) {
     json out = object({{"id", text()}});
     for (const auto& f : e.fields) {
         const bool set = always_set(e, f);
-        add_property(out, f.name, set ? value_schema(f) : nullable(value_schema(f)));
+        add_property(out, f.name, set ? field_schema(f, false) : nullable(field_schema(f, false)));
         if (shows_name(e, f))
             add_property(out, f.name + "_name", nullable(text()));
         else if (f.kind == Kind::kChoice)

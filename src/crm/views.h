@@ -18,6 +18,9 @@ namespace ujumbe::crm {
 // orders with their items and outstanding amount.
 nlohmann::json record_json(const Entity& e, const Record& r);
 nlohmann::json stats_json(const Entity& e, const store::Stats& s);
+// The schema of a field's value: as shown (a set value), or as a request
+// body gives it (`as_input`: money as text or a number).
+nlohmann::json field_schema(const Field& f, bool as_input);
 // Their schemas for kind `e` (the OpenAPI document).
 nlohmann::json record_schema(const Entity& e);
 nlohmann::json stats_schema(const Entity& e);

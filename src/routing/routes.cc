@@ -9,6 +9,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/route_docs.h"
 #include "http/schema.h"
 #include "http/views_support.h"
 
@@ -542,49 +543,43 @@ void add_routes(http::Router& router, RoutingService& s) {
     const http::RouteOptions read{.scope = "routing:read"};
     const http::RouteOptions write{.scope = "routing:write"};
     define_schemas(router);
-    const auto doc = [](const http::RouteOptions& o, const char* summary, const char* response,
-                        std::vector<int> success = {}, const char* request = "") {
-        return http::documented(o, {.summary = summary,
-                                    .response = response,
-                                    .success = std::move(success),
-                                    .request = request});
-    };
     router.add(Method::kGet, b + "/gateways", bind(list_gateways),
                http::documented(
                    read, {.summary = "List the gateways", .response = "Gateway", .list = true}));
     router.add(Method::kPost, b + "/gateways", bind(create_gateway),
-               doc(write, "Add a gateway", "Gateway", {201}, "GatewayCreateRequest"));
+               http::answering(write, "Add a gateway", "Gateway", {201}, "GatewayCreateRequest"));
     router.add(Method::kGet, b + "/gateways/{id}", bind(get_gateway),
-               doc(read, "Show a gateway", "Gateway"));
-    router.add(
-        Method::kPut, b + "/gateways/{id}", bind(put_gateway),
-        doc(write, "Change a gateway (what is given)", "Gateway", {}, "GatewayUpdateRequest"));
+               http::answering(read, "Show a gateway", "Gateway"));
+    router.add(Method::kPut, b + "/gateways/{id}", bind(put_gateway),
+               http::answering(write, "Change a gateway (what is given)", "Gateway", {},
+                               "GatewayUpdateRequest"));
     router.add(Method::kDelete, b + "/gateways/{id}", bind(delete_gateway),
-               doc(write, "Delete a gateway no route sends through", "Deleted"));
+               http::answering(write, "Delete a gateway no route sends through", "Deleted"));
     router.add(Method::kPost, b + "/gateways/{id}/test", bind(test_gateway),
                http::documented(write, {.summary = "Test a gateway's settings (nothing is sent)",
                                         .response = "GatewayTest",
                                         .success = {200},
                                         .no_body = true}));
     router.add(Method::kGet, b + "/gateways/{id}/status", bind(gateway_status),
-               doc(read, "Show a gateway's live figures", "GatewayStatus"));
+               http::answering(read, "Show a gateway's live figures", "GatewayStatus"));
     router.add(Method::kPost, b + "/routes/simulate", bind(simulate),
-               doc(read, "Show which route and gateways a message would take", "RouteSimulation",
-                   {200}, "RouteSimulationRequest"));
+               http::answering(read, "Show which route and gateways a message would take",
+                               "RouteSimulation", {200}, "RouteSimulationRequest"));
     // Every rule at once, in a page's shape.
     router.add(
         Method::kGet, b + "/routes", bind(list_routes),
         http::documented(
             read, {.summary = "List the routing rules", .response = "RouteRule", .list = true}));
-    router.add(Method::kPost, b + "/routes", bind(create_route),
-               doc(write, "Add a routing rule", "RouteRule", {201}, "RouteRuleCreateRequest"));
+    router.add(
+        Method::kPost, b + "/routes", bind(create_route),
+        http::answering(write, "Add a routing rule", "RouteRule", {201}, "RouteRuleCreateRequest"));
     router.add(Method::kGet, b + "/routes/{id}", bind(get_route),
-               doc(read, "Show a routing rule", "RouteRule"));
+               http::answering(read, "Show a routing rule", "RouteRule"));
     router.add(Method::kPut, b + "/routes/{id}", bind(put_route),
-               doc(write, "Change a routing rule (what is given)", "RouteRule", {},
-                   "RouteRuleUpdateRequest"));
+               http::answering(write, "Change a routing rule (what is given)", "RouteRule", {},
+                               "RouteRuleUpdateRequest"));
     router.add(Method::kDelete, b + "/routes/{id}", bind(delete_route),
-               doc(write, "Delete a routing rule", "Deleted"));
+               http::answering(write, "Delete a routing rule", "Deleted"));
     router.add(Method::kGet, b + "/operators", bind(list_operators),
                http::documented(read, {.summary = "List the operators' number prefixes",
                                        .response = "OperatorPrefix",
@@ -592,30 +587,31 @@ void add_routes(http::Router& router, RoutingService& s) {
     http::RouteOptions csv = write;
     csv.body_types = {"text/csv", "application/csv", "text/plain"};
     csv.max_body_bytes = 8 * 1024 * 1024;
-    router.add(Method::kPost, b + "/operators/import", bind(import_operators),
-               doc(csv, "Import operators' prefixes from CSV (replace=true empties first)",
-                   "OperatorImport", {200}));
-    router.add(Method::kDelete, b + "/operators/{prefix}", bind(delete_operator),
-               doc(write, "Delete an operator's prefix", "Deleted"));
-    router.add(Method::kGet, b + "/number-lookup", bind(get_number_lookup),
-               doc(read, "Show the number lookup service", "NumberLookup"));
     router.add(
-        Method::kPut, b + "/number-lookup", bind(put_number_lookup),
-        doc(write, "Set the number lookup service", "NumberLookup", {}, "NumberLookupRequest"));
+        Method::kPost, b + "/operators/import", bind(import_operators),
+        http::answering(csv, "Import operators' prefixes from CSV (replace=true empties first)",
+                        "OperatorImport", {200}));
+    router.add(Method::kDelete, b + "/operators/{prefix}", bind(delete_operator),
+               http::answering(write, "Delete an operator's prefix", "Deleted"));
+    router.add(Method::kGet, b + "/number-lookup", bind(get_number_lookup),
+               http::answering(read, "Show the number lookup service", "NumberLookup"));
+    router.add(Method::kPut, b + "/number-lookup", bind(put_number_lookup),
+               http::answering(write, "Set the number lookup service", "NumberLookup", {},
+                               "NumberLookupRequest"));
     router.add(Method::kDelete, b + "/number-lookup", bind(delete_number_lookup),
-               doc(write, "Remove the number lookup service", "Deleted"));
+               http::answering(write, "Remove the number lookup service", "Deleted"));
     const http::RouteOptions hook{
         .authenticated = false,
         .on_db_thread = false,  // no database: the report goes to the pipeline's queue
         .body_types = {"application/x-www-form-urlencoded", "application/json", "text/plain"},
         .max_body_bytes = 256 * 1024};
     // The provider's own body (its kind reads it): no schema of ours.
-    router.add(
-        Method::kPost, b + "/hooks/gateways/{id}/dlr", bind(dlr_callback),
-        doc(hook, "A provider's delivery reports to a gateway", "GatewayCallbackReceived", {200}));
-    router.add(
-        Method::kPost, b + "/hooks/gateways/{id}/mo", bind(mo_callback),
-        doc(hook, "A provider's inbound messages to a gateway", "GatewayCallbackReceived", {200}));
+    router.add(Method::kPost, b + "/hooks/gateways/{id}/dlr", bind(dlr_callback),
+               http::answering(hook, "A provider's delivery reports to a gateway",
+                               "GatewayCallbackReceived", {200}));
+    router.add(Method::kPost, b + "/hooks/gateways/{id}/mo", bind(mo_callback),
+               http::answering(hook, "A provider's inbound messages to a gateway",
+                               "GatewayCallbackReceived", {200}));
 }
 
 }  // namespace ujumbe::routing

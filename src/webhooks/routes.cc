@@ -7,6 +7,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/route_docs.h"
 #include "http/schema.h"
 #include "http/views_support.h"
 
@@ -281,17 +282,6 @@ void add_routes(http::Router& router, WebhookService& s) {
     const http::RouteOptions write{.scope = "webhooks:write"};
     define_schemas(router);
     define_request_schemas(router);
-    const auto one = [](http::RouteOptions o, const char* summary, const char* schema,
-                        std::vector<int> success = {}, const char* request = "") {
-        return http::documented(std::move(o), {.summary = summary,
-                                               .response = schema,
-                                               .success = std::move(success),
-                                               .request = request});
-    };
-    const auto paged = [](http::RouteOptions o, const char* summary, const char* schema) {
-        return http::documented(std::move(o),
-                                {.summary = summary, .response = schema, .list = true});
-    };
     // A POST that reads no body.
     const auto action = [](http::RouteOptions o, const char* summary, const char* schema,
                            std::vector<int> success) {
@@ -301,32 +291,35 @@ void add_routes(http::Router& router, WebhookService& s) {
                                                .no_body = true});
     };
     // Fixed paths before /{id}, which would take them.
-    router.add(Method::kGet, b + "/event-types", bind(event_type_list),
-               one({.scope = "webhooks:read", .on_db_thread = false},
-                   "List the event types a webhook may subscribe to", "WebhookEventTypes"));
-    router.add(Method::kPost, b + "/callback-secret", bind(rotate_callback),
-               one(write, "Make a new callback signing secret", "WebhookCallbackSecret", {200},
-                   "WebhookSecretRotateRequest"));
-    router.add(Method::kGet, b, bind(list), paged(read, "List the webhooks", "Webhook"));
-    router.add(Method::kPost, b, bind(create),
-               one(write, "Add a webhook", "WebhookWithSecret", {201}, "WebhookCreateRequest"));
-    router.add(Method::kGet, b + "/{id}", bind(get), one(read, "Show a webhook", "Webhook"));
-    router.add(Method::kPut, b + "/{id}", bind(update),
-               one(write, "Update a webhook", "Webhook", {}, "WebhookUpdateRequest"));
     router.add(
-        Method::kPatch, b + "/{id}", bind(update),
-        one(write, "Update some of a webhook's fields", "Webhook", {}, "WebhookUpdateRequest"));
+        Method::kGet, b + "/event-types", bind(event_type_list),
+        http::answering({.scope = "webhooks:read", .on_db_thread = false},
+                        "List the event types a webhook may subscribe to", "WebhookEventTypes"));
+    router.add(Method::kPost, b + "/callback-secret", bind(rotate_callback),
+               http::answering(write, "Make a new callback signing secret", "WebhookCallbackSecret",
+                               {200}, "WebhookSecretRotateRequest"));
+    router.add(Method::kGet, b, bind(list), http::listing(read, "List the webhooks", "Webhook"));
+    router.add(Method::kPost, b, bind(create),
+               http::answering(write, "Add a webhook", "WebhookWithSecret", {201},
+                               "WebhookCreateRequest"));
+    router.add(Method::kGet, b + "/{id}", bind(get),
+               http::answering(read, "Show a webhook", "Webhook"));
+    router.add(Method::kPut, b + "/{id}", bind(update),
+               http::answering(write, "Update a webhook", "Webhook", {}, "WebhookUpdateRequest"));
+    router.add(Method::kPatch, b + "/{id}", bind(update),
+               http::answering(write, "Update some of a webhook's fields", "Webhook", {},
+                               "WebhookUpdateRequest"));
     router.add(Method::kDelete, b + "/{id}", bind(remove),
-               one(write, "Delete a webhook", "Deleted"));
+               http::answering(write, "Delete a webhook", "Deleted"));
     router.add(Method::kPost, b + "/{id}/rotate-secret", bind(rotate),
-               one(write, "Make a new signing secret for a webhook", "WebhookWithSecret", {200},
-                   "WebhookSecretRotateRequest"));
+               http::answering(write, "Make a new signing secret for a webhook",
+                               "WebhookWithSecret", {200}, "WebhookSecretRotateRequest"));
     router.add(Method::kPost, b + "/{id}/test", bind(test),
                action(write, "Send a webhook a ping event", "WebhookDelivery", {202}));
     router.add(Method::kGet, b + "/{id}/deliveries", bind(deliveries),
-               paged(read, "List a webhook's deliveries", "WebhookDelivery"));
+               http::listing(read, "List a webhook's deliveries", "WebhookDelivery"));
     router.add(Method::kGet, b + "/{id}/deliveries/{delivery_id}", bind(delivery),
-               one(read, "Show a delivery, with the body sent", "WebhookDelivery"));
+               http::answering(read, "Show a delivery, with the body sent", "WebhookDelivery"));
     router.add(Method::kPost, b + "/{id}/deliveries/{delivery_id}/redeliver", bind(redeliver),
                action(write, "Send a delivery again", "WebhookDelivery", {202}));
 }
