@@ -235,7 +235,12 @@ void add_report_routes(http::Router& router, Reports& s) {
         return http::documented(read, {.summary = summary,
                                        .response = "Report",
                                        .files = {"text/csv", "application/pdf"},
-                                       .json_too = true});
+                                       .json_too = true,
+                                       .query = {{"date_from"},
+                                                 {"date_to"},
+                                                 {"group_by"},
+                                                 {"channel"},
+                                                 {"format", {"json", "csv", "pdf"}}}});
     };
     const std::string b = "/api/v1/reports";
     router.add(Method::kGet, b + "/dlr", now(ReportKind::kDlr),

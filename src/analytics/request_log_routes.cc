@@ -117,7 +117,16 @@ void add_request_log_routes(http::Router& router, RequestLog& log) {
         http::documented({.scope = "analytics:read"},
                          {.summary = "List the API requests the account made, newest first",
                           .response = "ApiRequestLogLine",
-                          .list = true}));
+                          .list = true,
+                          .query = {{"account_id"},
+                                    {"method"},
+                                    {"route"},
+                                    {"status"},
+                                    {"user_id"},
+                                    {"api_key_id"},
+                                    {"date_from"},
+                                    {"date_to"},
+                                    {"cursor"}}}));
 }
 
 }  // namespace ujumbe::analytics

@@ -246,13 +246,19 @@ void add_routes(http::Router& router, AnalyticsService& s) {
     define_schemas(router);
     router.add(Method::kGet, "/api/v1/analytics/overview", bind(overview),
                http::documented(read, {.summary = "Show the account's messaging overview",
-                                       .response = "AnalyticsOverview"}));
+                                       .response = "AnalyticsOverview",
+                                       .query = {{"days", {}, "integer"},
+                                                 {"channel", {"sms", "whatsapp", "email"}}}}));
     router.add(
         Method::kGet, "/api/v1/usage", bind(usage),
         http::documented(read, {.summary = "Show the account's usage by day, user or channel",
                                 .response = "AnalyticsUsage",
                                 .files = {"text/csv"},
-                                .json_too = true}));
+                                .json_too = true,
+                                .query = {{"date_from"},
+                                          {"date_to"},
+                                          {"group_by", {"day", "user", "channel"}},
+                                          {"format", {"json", "csv"}}}}));
 }
 
 }  // namespace ujumbe::analytics

@@ -101,14 +101,25 @@ Result<std::optional<Error>> Wiring::check(db::Connection& c, const messaging::S
     return m_.whatsapp_sending_.check(c, r, replied, m);
 }
 
-Status Wiring::reached_final(db::Connection& c, const std::vector<MessageId>& ids,
+Status Wiring::reached_final(db::Connection& c, const std::vector<messaging::FinalMessage>& done,
                              messaging::MessageStatus status,
                              const std::optional<std::string>& error_code) {
     static auto& finals = metrics::Registry::global().counter(
-        "ujumbe_messages_final_total", "Messages that reached a final status, by status.",
-        {"status"});
-    c.after_commit(
-        [n = ids.size(), status] { finals.add({std::string(messaging::status_name(status))}, n); });
+        "ujumbe_messages_final_total",
+        "Messages that reached a final status, by channel, gateway and status.",
+        {"channel", "gateway", "status"});
+    // A batch comes mostly from one gateway: a few label sets, counted once.
+    std::map<std::pair<std::string, std::string>, std::uint64_t> counts;
+    std::vector<MessageId> ids;
+    ids.reserve(done.size());
+    for (const auto& m : done) {
+        ids.push_back(m.id);
+        ++counts[{m.channel, m.gateway_id ? m_.routing_.gateway_label(*m.gateway_id) : "none"}];
+    }
+    c.after_commit([counts = std::move(counts), status] {
+        const std::string name(messaging::status_name(status));
+        for (const auto& [labels, n] : counts) finals.add({labels.first, labels.second, name}, n);
+    });
     return m_.smpp_deliveries_.owe_receipts(c, ids, status, error_code);
 }
 

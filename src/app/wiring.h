@@ -54,7 +54,7 @@ public:
         db::Connection& c, const GatewayId& gateway_id,
         const std::vector<const messaging::Message*>& sent) override;
     Status inbound(db::Connection& c, const messaging::Message& m) override;
-    Status reached_final(db::Connection& c, const std::vector<MessageId>& ids,
+    Status reached_final(db::Connection& c, const std::vector<messaging::FinalMessage>& done,
                          messaging::MessageStatus status,
                          const std::optional<std::string>& error_code) override;
     // ... and the realtime feed: message.new and message.status

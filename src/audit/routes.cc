@@ -37,6 +37,18 @@ bool plain_text(const std::string& text, std::size_t max) {
     return true;
 }
 
+// What read_query() reads, and a list's cursor besides.
+std::vector<http::QueryDoc> filters() {
+    return {{"actor"},      {"action"},    {"target_type"}, {"target_id"},
+            {"account_id"}, {"date_from"}, {"date_to"}};
+}
+
+std::vector<http::QueryDoc> list_filters() {
+    auto out = filters();
+    out.push_back({"cursor"});
+    return out;
+}
+
 Result<Query> read_query(const Request& req) {
     Query q;
     FieldErrors errors;
@@ -183,14 +195,16 @@ void add_routes(http::Router& router, db::Database& db, Recorder& recorder) {
         },
         http::documented(read, {.summary = "List the audit log, newest first",
                                 .response = "AuditEntry",
-                                .list = true}));
+                                .list = true,
+                                .query = list_filters()}));
     router.add(
         http::Method::kGet, "/api/v1/audit-log/export",
         [&db, &recorder](RequestContext& ctx, const Request& req) {
             return export_entries(db, recorder, ctx, req);
         },
-        http::documented(
-            read, {.summary = "Export the matching audit log as CSV", .files = {"text/csv"}}));
+        http::documented(read, {.summary = "Export the matching audit log as CSV",
+                                .files = {"text/csv"},
+                                .query = filters()}));
 }
 
 }  // namespace ujumbe::audit

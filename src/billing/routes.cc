@@ -126,6 +126,11 @@ void define_wallet_schemas(http::Router& router) {
                                                 {"created_at", time()}}));
 }
 
+// What read_query() and account_param() read.
+std::vector<http::QueryDoc> ledger_filters() {
+    return {{"account_id"}, {"type", kEntryTypes}, {"message_id"}, {"date_from"}, {"date_to"}};
+}
+
 std::optional<AccountId> account_param(const Request& req) {
     auto text = req.query_param("account_id");
     if (!text) return std::nullopt;
@@ -619,13 +624,18 @@ void add_routes(http::Router& router, BillingService& s) {
     define_wallet_schemas(router);
     define_schemas(router);
     router.add(Method::kGet, b + "/wallet", bind(get_wallet),
-               http::answering(read, "Show a wallet (the caller's, or a client's by account_id)",
-                               "Wallet"));
+               http::documented(read, {.summary = "Show a wallet (the caller's, or a client's by "
+                                                  "account_id)",
+                                       .response = "Wallet",
+                                       .query = {{"account_id"}}}));
     router.add(Method::kGet, b + "/wallet/transactions/export", bind(export_transactions),
                http::documented(read, {.summary = "Export the ledger as CSV, oldest first",
-                                       .files = {"text/csv"}}));
+                                       .files = {"text/csv"},
+                                       .query = ledger_filters()}));
+    auto ledger_page = ledger_filters();
+    ledger_page.push_back({"cursor"});
     router.add(Method::kGet, b + "/wallet/transactions", bind(list_transactions),
-               http::listing(read, "List the ledger's entries", "LedgerEntry"));
+               http::listing(read, "List the ledger's entries", "LedgerEntry", ledger_page));
     // Moves of money answer 201, or 200 when the reference was seen before
     // (the same entry).
     router.add(Method::kPost, b + "/wallet/topups", bind(topup),
@@ -642,13 +652,19 @@ void add_routes(http::Router& router, BillingService& s) {
     router.add(Method::kPut, b + "/wallet/low-balance-alert", bind(low_balance_alert),
                http::answering(write, "Set or turn off the low-balance alert", "Wallet", {},
                                "WalletLowBalanceAlertRequest"));
-    router.add(Method::kGet, b + "/billing/statements", bind(statement),
-               http::documented(read, {.summary = "Show a month's statement (JSON, CSV or PDF)",
-                                       .response = "BillingStatement",
-                                       .files = {"text/csv", "application/pdf"},
-                                       .json_too = true}));
-    router.add(Method::kGet, b + "/billing/plans", bind(list_plans),
-               http::listing(read, "List the plans", "BillingPlan"));
+    router.add(
+        Method::kGet, b + "/billing/statements", bind(statement),
+        http::documented(
+            read, {.summary = "Show a month's statement (JSON, CSV or PDF)",
+                   .response = "BillingStatement",
+                   .files = {"text/csv", "application/pdf"},
+                   .json_too = true,
+                   .query = {{"month"}, {"format", {"json", "csv", "pdf"}}, {"account_id"}}}));
+    router.add(
+        Method::kGet, b + "/billing/plans", bind(list_plans),
+        http::documented(
+            read,
+            {.summary = "List the plans", .response = "BillingPlan", .list = true, .whole = true}));
     router.add(Method::kGet, b + "/billing/subscription", bind(get_subscription),
                http::answering(read, "Show the account's subscription", "BillingSubscription"));
     router.add(Method::kPost, b + "/billing/subscription", bind(subscribe),
@@ -661,7 +677,12 @@ void add_routes(http::Router& router, BillingService& s) {
                http::answering(read, "Show the wallet, subscription and usage together",
                                "BillingOverview"));
     router.add(Method::kGet, b + "/rates", bind(list_rates),
-               http::listing(read, "List a rate card's lines", "BillingRate"));
+               http::documented(read, {.summary = "List a rate card's lines (a client's by "
+                                                  "account_id)",
+                                       .response = "BillingRate",
+                                       .list = true,
+                                       .whole = true,
+                                       .query = {{"account_id"}}}));
     router.add(Method::kPost, b + "/rates", bind(put_rate),
                http::answering(write, "Add or replace a rate card line", "BillingRate", {200},
                                "BillingRateCreateRequest"));

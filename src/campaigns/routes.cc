@@ -623,6 +623,13 @@ Result<Response> report(CampaignService& s, RequestContext& ctx, const Request&)
                      {"by_country", countries}});
 }
 
+// What read_recipient_query() reads.
+std::vector<http::QueryDoc> recipient_filters() {
+    return {{"status",
+             {recipient_status::kPending, recipient_status::kAccepted, recipient_status::kSkipped}},
+            {"phone"}};
+}
+
 Result<store::RecipientQuery> read_recipient_query(const Request& req) {
     store::RecipientQuery q;
     if (auto v = req.query_param("status")) {
@@ -786,7 +793,7 @@ void add_routes(http::Router& router, CampaignService& s) {
                http::answering(read, "Render a template text, unsaved, for a contact",
                                "TemplatePreview", {200}, "TemplatePreviewRequest"));
     router.add(Method::kGet, t, bind(list_templates),
-               http::listing(read, "List the account's templates", "Template"));
+               http::listing(read, "List the account's templates", "Template", {{"search"}}));
     router.add(
         Method::kPost, t, bind(create_template),
         http::answering(write, "Add a template", "Template", {201}, "TemplateCreateRequest"));
@@ -816,11 +823,17 @@ void add_routes(http::Router& router, CampaignService& s) {
     router.add(Method::kPut, b + "/quiet-hours", bind(put_quiet),
                http::answering(write, "Set or remove the account's quiet hours",
                                "CampaignQuietHours", {}, "CampaignQuietHoursRequest"));
-    router.add(Method::kGet, b, bind(list_campaigns),
-               http::listing(read, "List the account's campaigns", "Campaign"));
+    router.add(
+        Method::kGet, b, bind(list_campaigns),
+        http::listing(
+            read, "List the account's campaigns", "Campaign",
+            {{"status", status_names()}, {"type", kTypes}, {"search"}, {"ordering", kOrderings}}));
     router.add(Method::kPost, b, bind(create_campaign),
-               http::answering(write, "Add a campaign, or estimate one with ?dry_run=true",
-                               "CampaignCreated", {}, "CampaignCreateRequest"));
+               http::documented(write, {.summary = "Add a campaign, or estimate one with "
+                                                   "?dry_run=true",
+                                        .response = "CampaignCreated",
+                                        .request = "CampaignCreateRequest",
+                                        .query = {{"dry_run", {"true", "false", "1", "0"}}}}));
     router.add(Method::kGet, b + "/{id}", bind(get_campaign),
                http::answering(read, "Show a campaign", "Campaign"));
     router.add(
@@ -846,10 +859,12 @@ void add_routes(http::Router& router, CampaignService& s) {
     router.add(Method::kGet, b + "/{id}/runs", bind(runs),
                http::listing(read, "List a recurring campaign's runs, newest first", "Campaign"));
     router.add(Method::kGet, b + "/{id}/recipients", bind(recipients),
-               http::listing(read, "List a campaign's recipients", "CampaignRecipient"));
+               http::listing(read, "List a campaign's recipients", "CampaignRecipient",
+                             recipient_filters()));
     router.add(Method::kGet, b + "/{id}/recipients/export", bind(export_recipients),
                http::documented(read, {.summary = "Export a campaign's recipients as CSV",
-                                       .files = {"text/csv"}}));
+                                       .files = {"text/csv"},
+                                       .query = recipient_filters()}));
 }
 
 }  // namespace ujumbe::campaigns

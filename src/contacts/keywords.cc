@@ -5,6 +5,7 @@
 
 #include "core/utf8.h"
 #include "core/validate.h"
+#include "http/schema.h"
 
 namespace ujumbe::contacts {
 
@@ -106,6 +107,26 @@ json keywords_json(const std::vector<Keyword>& keywords) {
                        {"scope", k.all_channels ? "all" : "channel"},
                        {"reply", k.reply ? json(*k.reply) : json(nullptr)}});
     return out;
+}
+
+json keywords_schema() {
+    using namespace http::schema;
+    const json keyword = object({{"keyword", text()},
+                                 {"action", one_of({"opt_out", "opt_in"})},
+                                 {"scope", one_of({"all", "channel"})},
+                                 {"reply", nullable(text())}});
+    return object({{"keywords", array_of(keyword)}});
+}
+
+json keywords_request_schema() {
+    using namespace http::schema;
+    // scope defaults to all, but a null one is refused.
+    const json keyword = object({{"keyword", text()},
+                                 {"action", one_of({"opt_out", "opt_in"})},
+                                 {"scope", one_of({"all", "channel"})},
+                                 {"reply", nullable(text())}},
+                                {"scope", "reply"});
+    return object({{"keywords", array_of(keyword)}});
 }
 
 std::vector<Keyword> keywords_from_stored(const std::string& stored) {

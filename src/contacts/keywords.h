@@ -37,6 +37,10 @@ std::optional<Keyword> match_keyword(const std::vector<Keyword>& keywords, std::
 // name the field ("keywords[2].scope").
 Result<std::vector<Keyword>> read_keywords(const nlohmann::json& body);
 nlohmann::json keywords_json(const std::vector<Keyword>& keywords);
+// The JSON Schemas of {"keywords": keywords_json(...)} as the settings
+// routes answer it, and of the body read_keywords() takes.
+nlohmann::json keywords_schema();
+nlohmann::json keywords_request_schema();
 // The stored form and back (a list written by keywords_json).
 std::vector<Keyword> keywords_from_stored(const std::string& stored);
 

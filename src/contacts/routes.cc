@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "contacts/keywords.h"
 #include "contacts/normalize.h"
 #include "contacts/segment_rules.h"
 #include "contacts/views.h"
@@ -17,6 +18,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/route_docs.h"
 #include "http/schema.h"
 #include "http/views_support.h"
 
@@ -467,6 +469,110 @@ Result<Response> put_keywords(ContactsService& s, RequestContext& ctx, const Req
     return http::ok({{"keywords", keywords_json(saved)}}, 200, "Keywords saved");
 }
 
+// The schemas of what these routes answer (views.h, keywords.h).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("Contact", contact_schema());
+    router.define_schema("ContactUpserted",
+                         {{"allOf", {ref("Contact"), object({{"upserted", boolean()}})}}});
+    router.define_schema(
+        "ContactDetail",
+        {{"allOf", {ref("Contact"), object({{"consent_history", array_of(consent_schema())}})}}});
+    router.define_schema("ContactConsent", object({{"id", text()},
+                                                   {"is_opted_in", boolean()},
+                                                   {"opt_in_at", nullable(time())},
+                                                   {"opt_out_at", nullable(time())},
+                                                   {"opt_out_reason", nullable(text())},
+                                                   {"opted_out_channels", array_of(text())}}));
+    router.define_schema("ContactImport", import_schema());
+    router.define_schema("ContactKeywords", keywords_schema());
+    router.define_schema("ContactGroup", group_schema());
+    router.define_schema("ContactGroupMembersAdded", object({{"added", integer()},
+                                                             {"already_members", integer()},
+                                                             {"not_found", array_of(text())}}));
+    router.define_schema("ContactGroupMembersRemoved", object({{"removed", integer()}}));
+    router.define_schema("ContactSegmentRules", segment_rules_schema());
+    router.define_schema("ContactSegment", segment_schema());
+    router.define_schema("ContactSegmentPreview", object({{"contact_count", integer()},
+                                                          {"sample", array_of(ref("Contact"))}}));
+}
+
+// The JSON bodies the handlers read. Fields reads a null field as an
+// absent one, so every optional field may be null.
+void define_request_schemas(http::Router& router) {
+    using namespace http::schema;
+    const auto maybe = [](json s) { return nullable(std::move(s)); };
+    // read_contact: a null phone, email, attributes or tags clears it.
+    const json contact = object(
+        {{"name", maybe(text())},
+         {"phone_e164", maybe(text())},
+         {"phone", maybe(text())},
+         {"email", maybe(text())},
+         {"attributes", maybe({{"type", "object"}})},
+         {"tags", maybe(array_of(text()))},
+         {"is_active", maybe(boolean())},
+         {"is_opted_in", maybe(boolean())}},
+        {"name", "phone_e164", "phone", "email", "attributes", "tags", "is_active", "is_opted_in"});
+    router.define_schema("ContactCreateRequest", contact);
+    router.define_schema("ContactUpdateRequest", contact);
+    router.define_schema("ContactConsentRequest",
+                         object({{"channel", maybe(one_of({"all", "sms", "whatsapp", "email"}))},
+                                 {"reason", maybe(text())}},
+                                {"channel", "reason"}));
+    router.define_schema("ContactKeywordsRequest", keywords_request_schema());
+    router.define_schema(
+        "ContactGroupCreateRequest",
+        object({{"name", text()}, {"description", maybe(text())}}, {"description"}));
+    router.define_schema(
+        "ContactGroupUpdateRequest",
+        object({{"name", maybe(text())}, {"description", maybe(text())}}, {"name", "description"}));
+    router.define_schema("ContactGroupMembersRequest", object({{"contact_ids", array_of(text())}}));
+    // parse_rules: a timestamp is any ISO-8601 text it reads, an attribute
+    // value a string, number or boolean compared as text.
+    const json attribute = object({{"key", text()},
+                                   {"op", one_of({"equals", "contains"})},
+                                   {"value", {{"type", {"string", "number", "boolean"}}}}},
+                                  {"op"});
+    const json rules =
+        object({{"tags_any", array_of(text())},
+                {"tags_all", array_of(text())},
+                {"attributes", array_of(attribute)},
+                {"opt_in", one_of({"opted_in", "opted_out", "any"})},
+                {"is_active", maybe(boolean())},
+                {"created_after", text()},
+                {"created_before", text()},
+                {"last_contacted_after", text()},
+                {"last_contacted_before", text()}},
+               {"tags_any", "tags_all", "attributes", "opt_in", "is_active", "created_after",
+                "created_before", "last_contacted_after", "last_contacted_before"});
+    router.define_schema(
+        "ContactSegmentCreateRequest",
+        object({{"name", text()}, {"description", maybe(text())}, {"rules", rules}},
+               {"description"}));
+    router.define_schema(
+        "ContactSegmentUpdateRequest",
+        object({{"name", maybe(text())}, {"description", maybe(text())}, {"rules", maybe(rules)}},
+               {"name", "description", "rules"}));
+    router.define_schema("ContactSegmentPreviewRequest", object({{"rules", rules}}));
+}
+
+// What read_filter reads: the contact list, the export and the contacts of
+// a group or segment (which set their own group or segment).
+std::vector<http::QueryDoc> filter_query(const std::string& except = {}) {
+    std::vector<http::QueryDoc> out = {
+        {"search"},
+        {"tag"},
+        {"is_active", {}, "boolean"},
+        {"is_opted_in", {}, "boolean"},
+        {"group_id"},
+        {"segment_id"},
+        {"ordering",
+         {"created_at", "-created_at", "name", "-name", "updated_at", "-updated_at",
+          "last_contacted_at", "-last_contacted_at"}}};
+    std::erase_if(out, [&](const http::QueryDoc& q) { return q.name == except; });
+    return out;
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, ContactsService& s, std::uint64_t max_import_bytes) {
@@ -482,70 +588,105 @@ void add_routes(http::Router& router, ContactsService& s, std::uint64_t max_impo
                               .spool_body = true,
                               .max_body_bytes = max_import_bytes};
 
+    define_schemas(router);
+    define_request_schemas(router);
+
     // Literal paths before /contacts/{id}: the router takes the first match.
+    // The import reads its options from the query (or the form's parts).
     router.add(Method::kPost, b + "/contacts/import", bind(start_import),
-               http::documented(upload, {.success = {202}}));
-    router.add(Method::kGet, b + "/contacts/imports", bind(list_imports), read);
-    router.add(Method::kGet, b + "/contacts/imports/{id}", bind(get_import), read);
+               http::documented(upload, {.summary = "Import contacts from a CSV file",
+                                         .response = "ContactImport",
+                                         .success = {202},
+                                         .query = {{"on_existing", {"update", "skip"}},
+                                                   {"tags"},
+                                                   {"mapping"},
+                                                   {"file_name"}}}));
+    router.add(Method::kGet, b + "/contacts/imports", bind(list_imports),
+               http::listing(read, "List the contact imports", "ContactImport"));
+    router.add(Method::kGet, b + "/contacts/imports/{id}", bind(get_import),
+               http::answering(read, "Show a contact import", "ContactImport"));
     router.add(Method::kGet, b + "/contacts/imports/{id}/errors.csv", bind(import_errors),
-               http::documented(read, {.files = {"text/csv"}}));
+               http::documented(read, {.summary = "Download the rows an import failed or skipped",
+                                       .files = {"text/csv"}}));
     router.add(Method::kGet, b + "/contacts/export", bind(export_contacts),
-               http::documented(read, {.files = {"text/csv"}}));
-    router.add(Method::kGet, b + "/settings/keywords", bind(get_keywords), read);
-    router.add(Method::kPut, b + "/settings/keywords", bind(put_keywords), write);
-    router.define_schema("Contact", contact_schema());
-    {
-        using namespace http::schema;
-        router.define_schema("ContactUpserted",
-                             {{"allOf", {ref("Contact"), object({{"upserted", boolean()}})}}});
-        const json consent = object({{"id", text()},
-                                     {"action", text()},
-                                     {"channel", text()},
-                                     {"source", text()},
-                                     {"reason", nullable(text())},
-                                     {"actor_id", nullable(text())},
-                                     {"created_at", time()}});
-        router.define_schema(
-            "ContactDetail",
-            {{"allOf", {ref("Contact"), object({{"consent_history", array_of(consent)}})}}});
-    }
+               http::documented(read, {.summary = "Export the contacts as CSV",
+                                       .files = {"text/csv"},
+                                       .query = filter_query()}));
+    router.add(Method::kGet, b + "/settings/keywords", bind(get_keywords),
+               http::answering(read, "Show the consent keywords", "ContactKeywords"));
+    router.add(Method::kPut, b + "/settings/keywords", bind(put_keywords),
+               http::answering(write, "Set the consent keywords", "ContactKeywords", {},
+                               "ContactKeywordsRequest"));
+
     router.add(Method::kPost, b + "/contacts", bind(create_contact),
-               http::documented(write, {.summary = "Create a contact, or update the one with "
-                                                   "the same phone or email (upserted)",
-                                        .response = "ContactUpserted"}));
+               http::answering(write,
+                               "Create a contact, or update the one with the same phone or "
+                               "email (upserted)",
+                               "ContactUpserted", {}, "ContactCreateRequest"));
     router.add(Method::kGet, b + "/contacts", bind(list_contacts),
-               http::documented(read, {.response = "Contact", .list = true}));
+               http::listing(read, "List the contacts", "Contact", filter_query()));
     router.add(Method::kGet, b + "/contacts/{id}", bind(get_contact),
-               http::documented(read, {.response = "ContactDetail"}));
+               http::answering(read, "Show a contact with its consent history", "ContactDetail"));
     router.add(Method::kPut, b + "/contacts/{id}", bind(put_contact),
-               http::documented(write, {.response = "Contact"}));
-    router.add(Method::kDelete, b + "/contacts/{id}", bind(delete_contact), write);
+               http::answering(write, "Update a contact", "Contact", {}, "ContactUpdateRequest"));
+    router.add(Method::kDelete, b + "/contacts/{id}", bind(delete_contact),
+               http::answering(write, "Delete a contact", "Deleted"));
     router.add(
         Method::kPost, b + "/contacts/{id}/opt-in",
         [&s](RequestContext& ctx, const Request& req) { return consent(s, true, ctx, req); },
-        write);
+        http::answering(write, "Opt a contact in, on every channel or one", "ContactConsent", {200},
+                        "ContactConsentRequest"));
     router.add(
         Method::kPost, b + "/contacts/{id}/opt-out",
         [&s](RequestContext& ctx, const Request& req) { return consent(s, false, ctx, req); },
-        write);
+        http::answering(write, "Opt a contact out, of every channel or one", "ContactConsent",
+                        {200}, "ContactConsentRequest"));
 
-    router.add(Method::kPost, b + "/groups", bind(create_group), write);
-    router.add(Method::kGet, b + "/groups", bind(list_groups), read);
-    router.add(Method::kGet, b + "/groups/{id}", bind(get_group), read);
-    router.add(Method::kPut, b + "/groups/{id}", bind(put_group), write);
-    router.add(Method::kDelete, b + "/groups/{id}", bind(delete_group), write);
-    router.add(Method::kPost, b + "/groups/{id}/contacts", bind(add_members), write);
-    router.add(Method::kGet, b + "/groups/{id}/contacts", bind(group_contacts), read);
-    router.add(Method::kPost, b + "/groups/{id}/contacts/remove", bind(remove_members), write);
+    router.add(Method::kPost, b + "/groups", bind(create_group),
+               http::answering(write, "Create a group", "ContactGroup", {201},
+                               "ContactGroupCreateRequest"));
+    router.add(Method::kGet, b + "/groups", bind(list_groups),
+               http::listing(read, "List the groups", "ContactGroup", {{"search"}}));
+    router.add(Method::kGet, b + "/groups/{id}", bind(get_group),
+               http::answering(read, "Show a group", "ContactGroup"));
+    router.add(
+        Method::kPut, b + "/groups/{id}", bind(put_group),
+        http::answering(write, "Update a group", "ContactGroup", {}, "ContactGroupUpdateRequest"));
+    router.add(Method::kDelete, b + "/groups/{id}", bind(delete_group),
+               http::answering(write, "Delete a group", "Deleted"));
+    router.add(Method::kPost, b + "/groups/{id}/contacts", bind(add_members),
+               http::answering(write, "Add contacts to a group", "ContactGroupMembersAdded", {200},
+                               "ContactGroupMembersRequest"));
+    router.add(
+        Method::kGet, b + "/groups/{id}/contacts", bind(group_contacts),
+        http::listing(read, "List the contacts of a group", "Contact", filter_query("group_id")));
+    router.add(Method::kPost, b + "/groups/{id}/contacts/remove", bind(remove_members),
+               http::answering(write, "Remove contacts from a group", "ContactGroupMembersRemoved",
+                               {200}, "ContactGroupMembersRequest"));
 
-    router.add(Method::kPost, b + "/segments/preview", bind(preview_segment), read);
-    router.add(Method::kPost, b + "/segments", bind(create_segment), write);
-    router.add(Method::kGet, b + "/segments", bind(list_segments), read);
-    router.add(Method::kGet, b + "/segments/{id}", bind(get_segment), read);
-    router.add(Method::kPut, b + "/segments/{id}", bind(put_segment), write);
-    router.add(Method::kDelete, b + "/segments/{id}", bind(delete_segment), write);
-    router.add(Method::kPost, b + "/segments/{id}/update-count", bind(count_segment), write);
-    router.add(Method::kGet, b + "/segments/{id}/contacts", bind(segment_contacts), read);
+    router.add(Method::kPost, b + "/segments/preview", bind(preview_segment),
+               http::answering(read, "Count and sample the contacts some rules match",
+                               "ContactSegmentPreview", {200}, "ContactSegmentPreviewRequest"));
+    router.add(Method::kPost, b + "/segments", bind(create_segment),
+               http::answering(write, "Create a segment", "ContactSegment", {201},
+                               "ContactSegmentCreateRequest"));
+    router.add(Method::kGet, b + "/segments", bind(list_segments),
+               http::listing(read, "List the segments", "ContactSegment", {{"search"}}));
+    router.add(Method::kGet, b + "/segments/{id}", bind(get_segment),
+               http::answering(read, "Show a segment", "ContactSegment"));
+    router.add(Method::kPut, b + "/segments/{id}", bind(put_segment),
+               http::answering(write, "Update a segment", "ContactSegment", {},
+                               "ContactSegmentUpdateRequest"));
+    router.add(Method::kDelete, b + "/segments/{id}", bind(delete_segment),
+               http::answering(write, "Delete a segment", "Deleted"));
+    router.add(Method::kPost, b + "/segments/{id}/update-count", bind(count_segment),
+               http::documented(write, {.summary = "Count a segment's contacts again",
+                                        .response = "ContactSegment",
+                                        .success = {200},
+                                        .no_body = true}));
+    router.add(Method::kGet, b + "/segments/{id}/contacts", bind(segment_contacts),
+               http::listing(read, "List the contacts a segment matches", "Contact",
+                             filter_query("segment_id")));
 }
 
 }  // namespace ujumbe::contacts

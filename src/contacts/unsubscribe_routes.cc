@@ -71,7 +71,10 @@ void add_unsubscribe_routes(http::Router& router, ContactsService& s,
                             "value=\"One-Click\"><button type=\"submit\">Unsubscribe</button>"
                             "</form>");
         },
-        http::documented({.authenticated = false}, {.files = {"text/html"}}));
+        http::documented({.authenticated = false},
+                         {.summary = "Show the page confirming an unsubscribe from email",
+                          .files = {"text/html"},
+                          .query = {{"token"}}}));
     router.add(
         http::Method::kPost, path,
         [&s, &links](RequestContext&, const Request& req) -> Result<Response> {
@@ -89,7 +92,12 @@ void add_unsubscribe_routes(http::Router& router, ContactsService& s,
             {.authenticated = false,
              .body_types = {"application/x-www-form-urlencoded", "multipart/form-data"},
              .max_body_bytes = 4096},
-            {.files = {"text/html"}}));
+            // The form's body (List-Unsubscribe=One-Click) is not read: the
+            // token says it all.
+            {.summary = "Unsubscribe from email (the page's form or a one-click request)",
+             .success = {200},
+             .files = {"text/html"},
+             .query = {{"token"}}}));
 }
 
 }  // namespace ujumbe::contacts

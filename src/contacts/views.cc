@@ -34,21 +34,37 @@ json contact_json(const Contact& c) {
 
 json contact_schema() {
     using namespace http::schema;
-    return object({{"id", text()},
-                   {"name", text()},
-                   {"phone_e164", nullable(text())},
-                   {"email", nullable(text())},
-                   {"attributes", {{"type", "object"}}},
-                   {"tags", array_of(text())},
-                   {"is_active", boolean()},
-                   {"is_opted_in", boolean()},
-                   {"opt_in_at", nullable(time())},
-                   {"opt_out_at", nullable(time())},
-                   {"opt_out_reason", nullable(text())},
-                   {"opted_out_channels", array_of(text())},
-                   {"last_contacted_at", nullable(time())},
-                   {"created_at", time()},
-                   {"updated_at", time()}});
+    const json schema = object({{"id", text()},
+                                {"name", text()},
+                                {"phone_e164", nullable(text())},
+                                {"email", nullable(text())},
+                                {"attributes", {{"type", "object"}}},
+                                {"tags", array_of(text())},
+                                {"is_active", boolean()},
+                                {"is_opted_in", boolean()},
+                                {"opt_in_at", nullable(time())},
+                                {"opt_out_at", nullable(time())},
+                                {"opt_out_reason", nullable(text())},
+                                {"opted_out_channels", array_of(text())},
+                                {"last_contacted_at", nullable(time())},
+                                {"created_at", time()},
+                                {"updated_at", time()}});
+    // An opted-in customer who opted out of WhatsApp alone.
+    return with_example(schema, {{"id", "0199d3a1-2f6b-7c3e-8a41-6d2b9e0f4c71"},
+                                 {"name", "Amina Juma"},
+                                 {"phone_e164", "+255712345678"},
+                                 {"email", "amina.juma@example.co.tz"},
+                                 {"attributes", {{"city", "Arusha"}, {"orders", 7}}},
+                                 {"tags", {"customer", "vip"}},
+                                 {"is_active", true},
+                                 {"is_opted_in", true},
+                                 {"opt_in_at", "2026-11-02T14:12:40Z"},
+                                 {"opt_out_at", nullptr},
+                                 {"opt_out_reason", nullptr},
+                                 {"opted_out_channels", {"whatsapp"}},
+                                 {"last_contacted_at", "2026-12-01T09:30:00Z"},
+                                 {"created_at", "2026-11-02T14:12:40Z"},
+                                 {"updated_at", "2026-12-01T09:30:00Z"}});
 }
 
 json consent_json(const ConsentEvent& e) {
@@ -63,6 +79,18 @@ json consent_json(const ConsentEvent& e) {
     return out;
 }
 
+json consent_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"action", one_of({"opt_in", "opt_out"})},
+                   // "all" or a channel; kept open for channels to come.
+                   {"channel", text()},
+                   {"source", text()},
+                   {"reason", nullable(text())},
+                   {"actor_id", nullable(text())},
+                   {"created_at", time()}});
+}
+
 json group_json(const Group& g) {
     json out = json::object();
     out.emplace("id", g.id);
@@ -72,6 +100,16 @@ json group_json(const Group& g) {
     out.emplace("created_at", format_iso8601(g.created_at));
     out.emplace("updated_at", format_iso8601(g.updated_at));
     return out;
+}
+
+json group_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"description", text()},
+                   {"contact_count", integer()},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
 }
 
 json segment_json(const Segment& s) {
@@ -85,6 +123,36 @@ json segment_json(const Segment& s) {
     out.emplace("created_at", format_iso8601(s.created_at));
     out.emplace("updated_at", format_iso8601(s.updated_at));
     return out;
+}
+
+json segment_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"name", text()},
+                   {"description", text()},
+                   {"rules", ref("ContactSegmentRules")},
+                   {"contact_count", integer()},
+                   {"counted_at", nullable(time())},
+                   {"created_at", time()},
+                   {"updated_at", time()}});
+}
+
+json segment_rules_schema() {
+    using namespace http::schema;
+    // Only opt_in is always written; the other parts only when set.
+    const json attribute =
+        object({{"key", text()}, {"op", one_of({"equals", "contains"})}, {"value", text()}});
+    return object({{"tags_any", array_of(text())},
+                   {"tags_all", array_of(text())},
+                   {"attributes", array_of(attribute)},
+                   {"opt_in", one_of({"opted_in", "opted_out", "any"})},
+                   {"is_active", boolean()},
+                   {"created_after", time()},
+                   {"created_before", time()},
+                   {"last_contacted_after", time()},
+                   {"last_contacted_before", time()}},
+                  {"tags_any", "tags_all", "attributes", "is_active", "created_after",
+                   "created_before", "last_contacted_after", "last_contacted_before"});
 }
 
 json import_json(const ImportJob& j) {
@@ -111,6 +179,28 @@ json import_json(const ImportJob& j) {
     out.emplace("started_at", time_or_null(j.started_at));
     out.emplace("finished_at", time_or_null(j.finished_at));
     return out;
+}
+
+json import_schema() {
+    using namespace http::schema;
+    return object({{"id", text()},
+                   {"status", one_of({import_status::kPending, import_status::kRunning,
+                                      import_status::kCompleted, import_status::kFailed})},
+                   {"file_name", text()},
+                   {"on_existing", one_of({"update", "skip"})},
+                   {"tags", array_of(text())},
+                   {"total_bytes", integer()},
+                   {"processed_bytes", integer()},
+                   {"progress", integer()},
+                   {"rows_processed", integer()},
+                   {"created", integer()},
+                   {"updated", integer()},
+                   {"skipped", integer()},
+                   {"failed", integer()},
+                   {"error", nullable(text())},
+                   {"created_at", time()},
+                   {"started_at", nullable(time())},
+                   {"finished_at", nullable(time())}});
 }
 
 const std::string& export_header() {

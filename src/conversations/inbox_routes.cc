@@ -217,7 +217,13 @@ void add_inbox_routes(http::Router& router, Inbox& s) {
     router.add(Method::kGet, b + "/conversations", bind(list),
                http::documented(read_scope, {.summary = "List the account's conversations",
                                              .response = "Conversation",
-                                             .list = true}));
+                                             .list = true,
+                                             .query = {{"status"},
+                                                       {"channel", {"sms", "whatsapp"}},
+                                                       {"assigned_to"},
+                                                       {"unread", {}, "boolean"},
+                                                       {"tag"},
+                                                       {"search"}}}));
     // Before /conversations/{id}, which would take "settings" for an id.
     router.add(Method::kGet, b + "/conversations/settings", bind(get_settings),
                http::documented(read_scope, {.summary = "Show what the account's agents see",
@@ -228,7 +234,8 @@ void add_inbox_routes(http::Router& router, Inbox& s) {
                                               .request = "InboxSettings"}));
     router.add(Method::kGet, b + "/conversations/{id}", bind(get),
                http::documented(read_scope, {.summary = "Show a conversation and its messages",
-                                             .response = "ConversationThread"}));
+                                             .response = "ConversationThread",
+                                             .query = {{"before"}}}));
     router.add(
         Method::kPatch, b + "/conversations/{id}", bind(patch),
         http::documented(write_scope, {.summary = "Close, reopen, assign or tag a conversation",

@@ -220,7 +220,9 @@ void add_routes(http::Router& router, WhatsAppChannels& s) {
     const http::RouteOptions write{.scope = "channels:write"};
     define_schemas(router);
     const auto channel = [&](const http::RouteOptions& o, const char* summary) {
-        return http::documented(o, {.summary = summary, .response = "WhatsAppChannel"});
+        return http::documented(o, {.summary = summary,
+                                    .response = "WhatsAppChannel",
+                                    .query = {{"refresh", {}, "boolean"}}});
     };
     router.add(Method::kGet, b + "/channels/whatsapp", bind(status),
                channel(read, "Show the account's WhatsApp channel"));
@@ -247,9 +249,11 @@ void add_routes(http::Router& router, WhatsAppChannels& s) {
     const http::RouteOptions hook{.authenticated = false,
                                   .body_types = {"application/json"},
                                   .max_body_bytes = kMaxWebhookBytes};
-    router.add(Method::kGet, b + "/hooks/whatsapp/{id}", bind(verify_hook),
-               http::documented(hook, {.summary = "Meta's subscription handshake (the challenge)",
-                                       .files = {"text/plain"}}));
+    router.add(
+        Method::kGet, b + "/hooks/whatsapp/{id}", bind(verify_hook),
+        http::documented(hook, {.summary = "Meta's subscription handshake (the challenge)",
+                                .files = {"text/plain"},
+                                .query = {{"hub.mode"}, {"hub.verify_token"}, {"hub.challenge"}}}));
     router.add(Method::kPost, b + "/hooks/whatsapp/{id}", bind(receive_hook),
                http::documented(hook, {.summary = "Meta's webhook delivery, signed and stored",
                                        .response = "WhatsAppWebhookReceived",

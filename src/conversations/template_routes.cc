@@ -154,7 +154,8 @@ void add_template_routes(http::Router& router, WhatsAppTemplates& s) {
     router.add(Method::kGet, t, bind(list),
                http::documented(read, {.summary = "List the account's WhatsApp templates",
                                        .response = "WhatsAppTemplate",
-                                       .list = true}));
+                                       .list = true,
+                                       .query = {{"status"}, {"category"}, {"search"}}}));
     router.add(Method::kPost, t, bind(create),
                http::documented(write, {.summary = "Submit a WhatsApp template to Meta",
                                         .response = "WhatsAppTemplate",

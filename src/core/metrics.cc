@@ -1,6 +1,7 @@
 #include "core/metrics.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <utility>
@@ -54,6 +55,14 @@ std::string escape_label(const std::string& value) {
             out += c;
     }
     return out;
+}
+
+std::string code_label(std::string_view code) {
+    const bool plain =
+        !code.empty() && code.size() <= 40 && std::all_of(code.begin(), code.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+        });
+    return plain ? std::string(code) : "other";
 }
 
 std::string Family::key_of(const LabelValues& values, std::size_t series) const {
@@ -212,6 +221,35 @@ void Registry::remove_source(std::uint64_t id) {
 }
 
 std::string Registry::render() const {
+    std::unique_lock lock(scrape_mutex_);
+    const std::uint64_t wanted = renders_started_ + 1;  // the next to begin
+    while (renders_finished_ < wanted) {
+        if (rendering_) {
+            rendered_cv_.wait(lock);
+            continue;
+        }
+        rendering_ = true;
+        const std::uint64_t mine = ++renders_started_;
+        lock.unlock();
+        std::string text;
+        try {
+            text = render_now();
+        } catch (...) {
+            lock.lock();
+            rendering_ = false;
+            rendered_cv_.notify_all();
+            throw;
+        }
+        lock.lock();
+        rendered_ = std::move(text);
+        renders_finished_ = mine;
+        rendering_ = false;
+        rendered_cv_.notify_all();
+    }
+    return rendered_;
+}
+
+std::string Registry::render_now() const {
     std::lock_guard render(render_mutex_);
     std::string out;
     std::vector<const Family*> families;

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -16,11 +17,16 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ujumbe::metrics {
 
 using LabelValues = std::vector<std::string>;  // in the family's label order
+
+// An error code from outside (a gateway's) as a label value: itself when it
+// is at most 40 letters, digits, '_', '.' or '-'; "other" otherwise.
+std::string code_label(std::string_view code);
 
 class Family {
 public:
@@ -117,11 +123,20 @@ public:
     };
     [[nodiscard]] Source add_source(std::function<void(Sampler&)> read);
 
-    // Every family and source, in the text exposition format.
+    // Every family and source, in the text exposition format. Scrapes that
+    // come while one renders share the next render: each answer was begun
+    // after its call, and a crowd of scrapes costs two renders.
     std::string render() const;
 
 private:
+    std::string render_now() const;
     void remove_source(std::uint64_t id);
+
+    mutable std::mutex scrape_mutex_;
+    mutable std::condition_variable rendered_cv_;
+    mutable bool rendering_ = false;
+    mutable std::uint64_t renders_started_ = 0, renders_finished_ = 0;
+    mutable std::string rendered_;
 
     // Held while sources are read, so that a removed source's owner is not
     // read after it is gone; sources must not add or remove sources.

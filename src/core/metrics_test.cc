@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <mutex>
 #include <thread>
 
 namespace ujumbe::metrics {
@@ -56,6 +60,16 @@ TEST(Metrics, LabelValuesAreEscapedAndAFullFamilyCountsTheRestAsOther) {
     EXPECT_EQ(c.value({"v1"}), 1u);
 }
 
+TEST(Metrics, AGatewaysErrorCodeIsALabelOnlyWhenItIsShortAndPlain) {
+    EXPECT_EQ(code_label("SMPP_0x00000058"), "SMPP_0x00000058");
+    EXPECT_EQ(code_label("NO_RESPONSE"), "NO_RESPONSE");
+    EXPECT_EQ(code_label("http-503.1"), "http-503.1");
+    EXPECT_EQ(code_label(""), "other");
+    EXPECT_EQ(code_label("Invalid number +255712345678"), "other");
+    EXPECT_EQ(code_label(std::string(41, 'A')), "other");
+    EXPECT_EQ(code_label("quote\"brace}"), "other");
+}
+
 TEST(Metrics, SourcesAreReadAtEachScrapeUntilTheirHandleGoes) {
     Registry r;
     int reads = 0;
@@ -74,6 +88,36 @@ TEST(Metrics, SourcesAreReadAtEachScrapeUntilTheirHandleGoes) {
     }
     EXPECT_EQ(r.render().find("t_gauge"), std::string::npos);
     EXPECT_EQ(reads, 2);
+}
+
+TEST(Metrics, ScrapesThatComeDuringARenderShareTheNextOne) {
+    Registry r;
+    std::atomic<int> renders{0};
+    std::promise<void> first_started;
+    std::mutex gate;
+    gate.lock();  // holds the first render until the crowd has come
+    auto source = r.add_source([&](Sampler& s) {
+        const int n = ++renders;
+        if (n == 1) {
+            first_started.set_value();
+            std::lock_guard wait(gate);
+        }
+        s.declare("t_render", "gauge", "Which render.");
+        s.sample("t_render", {}, n);
+    });
+    std::thread first([&] { r.render(); });
+    first_started.get_future().wait();
+    constexpr int kCrowd = 8;
+    std::vector<std::thread> crowd;
+    std::vector<std::string> answers(kCrowd);
+    for (int i = 0; i < kCrowd; ++i) crowd.emplace_back([&, i] { answers[i] = r.render(); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    gate.unlock();
+    first.join();
+    for (auto& t : crowd) t.join();
+    // every one of the crowd came after the first render began: none got it
+    for (const auto& a : answers) EXPECT_FALSE(has_line(a, "t_render 1")) << a;
+    EXPECT_LT(renders.load(), 1 + kCrowd);
 }
 
 TEST(Metrics, CountsFromManyThreadsAddUp) {

@@ -113,6 +113,37 @@ Result<store::ListQuery> read_query(const Entity& e, const Request& req) {
     return q;
 }
 
+// The query parameters read_query() reads, for the OpenAPI document.
+std::vector<http::QueryDoc> list_parameters(const Entity& e) {
+    std::vector<http::QueryDoc> out;
+    std::vector<std::string> orderings;
+    for (const auto& f : e.fields) {
+        if (f.ordering) {
+            orderings.push_back(f.name);
+            orderings.push_back("-" + f.name);
+        }
+        if (!f.filter) continue;
+        if (f.kind == Kind::kTime || f.kind == Kind::kDate) {
+            out.push_back({f.name + "_after"});
+            out.push_back({f.name + "_before"});
+        } else if (f.kind == Kind::kChoice) {
+            out.push_back({f.name, f.choices});
+        } else {
+            out.push_back({f.name, {}, f.kind == Kind::kBool ? "boolean" : "string"});
+        }
+    }
+    out.push_back({"search"});
+    out.push_back({"ordering", std::move(orderings)});
+    return out;
+}
+
+// What due_activities() reads: the list's, and how many days ahead.
+std::vector<http::QueryDoc> due_parameters(const Entity& e, bool overdue) {
+    auto out = list_parameters(e);
+    if (!overdue) out.push_back({"days", {}, "integer"});
+    return out;
+}
+
 std::string id_param(RequestContext& ctx) {
     return ctx.param("id");
 }
@@ -436,13 +467,15 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
             };
         };
         // Fixed paths before /{id}, which would take them.
-        router.add(
-            Method::kGet, p + "/stats", bind(&Handlers::stats),
-            http::answering(read, "Count the account's " + e.key + " (the list's filters apply)",
-                            schema_name(e, "Stats")));
+        router.add(Method::kGet, p + "/stats", bind(&Handlers::stats),
+                   http::documented(read, {.summary = "Count the account's " + e.key +
+                                                      " (the list's filters apply)",
+                                           .response = schema_name(e, "Stats"),
+                                           .query = list_parameters(e)}));
         router.add(Method::kGet, p + "/export", bind(&Handlers::export_csv),
                    http::documented(read, {.summary = "Export the account's " + e.key + " as CSV",
-                                           .files = {"text/csv"}}));
+                                           .files = {"text/csv"},
+                                           .query = list_parameters(e)}));
         if (e.key == "activities") {
             for (const bool overdue : {false, true})
                 router.add(
@@ -454,7 +487,7 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                                   overdue
                                       ? "List the open activities past due"
                                       : "List the open activities due in the next days (days=7)",
-                                  schema_name(e)));
+                                  schema_name(e), due_parameters(e, overdue)));
         }
         if (e.key == "customers") {
             router.add(
@@ -480,7 +513,7 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                 },
                 http::listing(read,
                               "List a customer's activities, orders, payments, issues and messages",
-                              "CrmTimelineEntry"));
+                              "CrmTimelineEntry", {{"cursor"}}));
         }
         if (e.key == "leads") {
             router.add(
@@ -496,8 +529,9 @@ void add_routes(http::Router& router, CrmService& s, Notifications& notification
                 http::answering(write, "Convert a lead into a customer and a deal",
                                 "CrmLeadConversion", {200}, "CrmLeadConvertRequest"));
         }
-        router.add(Method::kGet, p, bind(&Handlers::list),
-                   http::listing(read, "List the account's " + e.key, schema_name(e)));
+        router.add(
+            Method::kGet, p, bind(&Handlers::list),
+            http::listing(read, "List the account's " + e.key, schema_name(e), list_parameters(e)));
         router.add(Method::kPost, p, bind(&Handlers::create),
                    http::answering(write, "Create " + a_noun(e), schema_name(e), {201},
                                    schema_name(e, "CreateRequest")));

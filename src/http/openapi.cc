@@ -174,6 +174,12 @@ json success_content(const RouteDoc& doc, const std::set<std::string>& defined) 
     return content;
 }
 
+json query_parameter(const QueryDoc& q) {
+    json schema = {{"type", q.type}};
+    if (!q.values.empty()) schema["enum"] = q.values;
+    return {{"name", q.name}, {"in", "query"}, {"schema", std::move(schema)}};
+}
+
 std::vector<int> success_statuses(const Route& r) {
     if (!r.options.doc.success.empty()) return r.options.doc.success;
     if (r.method == Method::kPost) return {200, 201};
@@ -194,8 +200,9 @@ json operation(const Route& r, const std::set<std::string>& defined) {
                                   {"in", "path"},
                                   {"required", true},
                                   {"schema", {{"type", "string"}}}});
-    if (doc.list)
+    if (doc.list && !doc.whole)
         for (const char* p : {"page", "page_size"}) parameters.push_back(ref("parameters", p));
+    for (const auto& q : doc.query) parameters.push_back(query_parameter(q));
     if (!parameters.empty()) op["parameters"] = std::move(parameters);
     if (r.options.authenticated) {
         op["security"] =

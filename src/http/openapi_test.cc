@@ -1,5 +1,5 @@
 // The OpenAPI document of a router: every route is in it and nothing else,
-// with its path parameters, security and key scope, body types, success
+// with its path and query parameters, security and key scope, body types, success
 // statuses (a page, a file, JSON or a file), the errors its kind may answer,
 // and schemas that every reference finds.
 
@@ -27,7 +27,12 @@ Router sample_router() {
           {.authenticated = false, .rate_class = RateClass::kNone});
     r.add(Method::kPost, "/api/v1/auth/login", nothing, {.authenticated = false});
     r.add(Method::kGet, "/api/v1/things", nothing,
-          documented({.scope = "things:read"}, {.response = "Thing", .list = true}));
+          documented({.scope = "things:read"},
+                     {.response = "Thing",
+                      .list = true,
+                      .query = {{"status", {"new", "old"}}, {"days", {}, "integer"}}}));
+    r.add(Method::kGet, "/api/v1/kinds", nothing,
+          documented({}, {.response = "Thing", .list = true, .whole = true}));
     r.add(Method::kPost, "/api/v1/things", nothing,
           documented({.scope = "things:write"}, {.response = "Thing", .request = "NewThing"}));
     r.add(Method::kGet, "/api/v1/things/{id}/parts/{part_id}", nothing,
@@ -112,7 +117,19 @@ TEST(OpenApi, SuccessesPagesFilesAndBodies) {
     EXPECT_EQ(data["allOf"][0]["$ref"], "#/components/schemas/Page");
     EXPECT_EQ(data["allOf"][1]["properties"]["results"]["items"]["$ref"],
               "#/components/schemas/Thing");
-    ASSERT_EQ(list["parameters"].size(), 2u);  // page, page_size
+    ASSERT_EQ(list["parameters"].size(), 4u);  // page, page_size, status, days
+    EXPECT_EQ(list["parameters"][0]["$ref"], "#/components/parameters/page");
+    EXPECT_EQ(list["parameters"][2],
+              json({{"name", "status"},
+                    {"in", "query"},
+                    {"schema", {{"type", "string"}, {"enum", {"new", "old"}}}}}));
+    EXPECT_EQ(list["parameters"][3]["schema"], json({{"type", "integer"}}));
+    // a list answered whole takes no paging
+    const auto& kinds = doc["paths"]["/api/v1/kinds"]["get"];
+    EXPECT_FALSE(kinds.contains("parameters"));
+    EXPECT_TRUE(kinds["responses"]["200"]["content"]["application/json"]["schema"]["allOf"][1]
+                     ["properties"]["data"]
+                         .contains("allOf"));
 
     const auto& create = doc["paths"]["/api/v1/things"]["post"];
     EXPECT_TRUE(create["responses"].contains("200"));

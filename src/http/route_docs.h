@@ -19,10 +19,14 @@ inline RouteOptions answering(RouteOptions options, std::string summary, std::st
                                            .request = std::move(request)});
 }
 
-// listing(read, "List the gateways", "Gateway"): a page of them.
-inline RouteOptions listing(RouteOptions options, std::string summary, std::string item) {
-    return documented(std::move(options),
-                      {.summary = std::move(summary), .response = std::move(item), .list = true});
+// listing(read, "List the gateways", "Gateway", {{"search"}}): a page of
+// them, with the filters it reads.
+inline RouteOptions listing(RouteOptions options, std::string summary, std::string item,
+                            std::vector<QueryDoc> query = {}) {
+    return documented(std::move(options), {.summary = std::move(summary),
+                                           .response = std::move(item),
+                                           .list = true,
+                                           .query = std::move(query)});
 }
 
 }  // namespace ujumbe::http

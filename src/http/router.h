@@ -27,6 +27,14 @@ struct ErrorDoc {
     std::string code;
 };
 
+// A query parameter a route reads: {"status", {"queued", "sent"}} for one
+// of a few words, {"days", {}, "integer"}, or just {"search"}.
+struct QueryDoc {
+    std::string name;
+    std::vector<std::string> values;
+    std::string type = "string";  // or "integer", "boolean"
+};
+
 // What the OpenAPI document (http/openapi.h) says of a route beyond what
 // its pattern and options tell.
 struct RouteDoc {
@@ -35,6 +43,9 @@ struct RouteDoc {
     // success, or of each item of a page when `list`; empty: any object.
     std::string response;
     bool list = false;
+    // A list answered whole, in a page's shape (http::whole_list): it takes
+    // no page or page_size.
+    bool whole = false;
     // The statuses of a success; none: 200, and 201 too for a POST.
     std::vector<int> success;
     // The answer is a file of these types (CSV, PDF, a page) instead of the
@@ -47,6 +58,8 @@ struct RouteDoc {
     // Error codes the route answers beyond those every route of its kind
     // may (VALIDATION_ERROR, NOT_FOUND, ...), with their statuses.
     std::vector<ErrorDoc> errors;
+    // The query parameters it reads, beyond page and page_size of a list.
+    std::vector<QueryDoc> query;
     // A POST that reads no body (an action such as /activate): none is
     // documented.
     bool no_body = false;

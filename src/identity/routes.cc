@@ -379,6 +379,10 @@ json new_child_schema() {
 }
 
 // The filters of the account lists (a reseller's children, the admin's accounts).
+std::vector<http::QueryDoc> account_filters() {
+    return {{"search"}, {"status"}, {"type", {"platform", "reseller", "business"}}};
+}
+
 Result<ChildQuery> child_query(const Request& req) {
     ChildQuery q{req.query_param("search"), req.query_param("status"), std::nullopt};
     if (auto type = req.query_param("type")) {
@@ -841,7 +845,8 @@ void add_routes(http::Router& router, IdentityService& s) {
                documented(scoped("account:read"),
                           {.summary = "List every account of the platform (platform admin)",
                            .response = "RegisteredAccount",
-                           .list = true}));
+                           .list = true,
+                           .query = account_filters()}));
     router.add(Method::kGet, b + "/accounts/current", bind(get_current),
                documented(scoped("account:read"),
                           {.summary = "Show the current account", .response = "Account"}));
@@ -858,7 +863,8 @@ void add_routes(http::Router& router, IdentityService& s) {
     router.add(Method::kGet, b + "/accounts/children", bind(list_children),
                documented(scoped("account:read"), {.summary = "List the account's client accounts",
                                                    .response = "Account",
-                                                   .list = true}));
+                                                   .list = true,
+                                                   .query = account_filters()}));
     router.add(
         Method::kPost, b + "/accounts/children", bind(create_child),
         documented(scoped("account:write"), {.summary = "Create a client account with its owner",
@@ -888,9 +894,11 @@ void add_routes(http::Router& router, IdentityService& s) {
 
     // Before /users/{id}: the first matching route wins.
     router.add(Method::kGet, b + "/users/invitations", bind(list_invitations),
-               documented(scoped("users:read"), {.summary = "List the account's invitations",
-                                                 .response = "Invitation",
-                                                 .list = true}));
+               documented(scoped("users:read"),
+                          {.summary = "List the account's invitations",
+                           .response = "Invitation",
+                           .list = true,
+                           .query = {{"status", {"pending", "accepted", "declined", "revoked"}}}}));
     router.add(Method::kDelete, b + "/users/invitations/{id}", bind(revoke_invitation),
                documented(scoped("users:write"),
                           {.summary = "Revoke an invitation", .response = "Invitation"}));
@@ -916,10 +924,13 @@ void add_routes(http::Router& router, IdentityService& s) {
         Method::kPost, b + "/invitations/{id}/decline",
         [&s](RequestContext& ctx, const Request&) { return answer_invitation(s, false, ctx); },
         answer("Decline an invitation"));
-    router.add(Method::kGet, b + "/users", bind(list_users),
-               documented(scoped("users:read"), {.summary = "List the account's users",
-                                                 .response = "AccountMember",
-                                                 .list = true}));
+    router.add(
+        Method::kGet, b + "/users", bind(list_users),
+        documented(scoped("users:read"),
+                   {.summary = "List the account's users",
+                    .response = "AccountMember",
+                    .list = true,
+                    .query = {{"search"}, {"role", role_names()}, {"is_active", {}, "boolean"}}}));
     router.add(Method::kPost, b + "/users", bind(add_user),
                documented(scoped("users:write"), {.summary = "Invite a user to the account",
                                                   .response = "Invitation",

@@ -131,26 +131,35 @@ Result<Response> upload(MediaService& s, RequestContext& ctx, const Request& req
     return http::ok(media_json(s, m), 201, "Media stored");
 }
 
+// The list's filters: kind, status, origin.
+const std::vector<http::QueryDoc>& filters() {
+    static const std::vector<http::QueryDoc> all = {
+        {"kind", {"image", "audio", "video", "document", "sticker"}},
+        {"status", {kReady, kPending, kFailed}},
+        {"origin", {"upload", "whatsapp"}}};
+    return all;
+}
+
 Result<Response> list(MediaService& s, RequestContext& ctx, const Request& req) {
     UJ_ASSIGN(auto page, http::page_window(req));
     MediaQuery q;
     FieldErrors errors;
-    const auto one_of = [&](const char* name, std::initializer_list<const char*> allowed,
-                            std::optional<std::string>& target) {
-        auto v = req.query_param(name);
+    const auto one_of = [&](const http::QueryDoc& filter, std::optional<std::string>& target) {
+        auto v = req.query_param(filter.name);
         if (!v) return;
-        for (const char* a : allowed)
+        for (const auto& a : filter.values)
             if (*v == a) {
                 target = *v;
                 return;
             }
         std::string list;
-        for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
-        errors[name].push_back("One of " + list + ".");
+        for (const auto& a : filter.values) list += (list.empty() ? "" : ", ") + a;
+        errors[filter.name].push_back("One of " + list + ".");
     };
-    one_of("kind", {"image", "audio", "video", "document", "sticker"}, q.kind);
-    one_of("status", {kReady, kPending, kFailed}, q.status);
-    one_of("origin", {"upload", "whatsapp"}, q.origin);
+    const auto& f = filters();
+    one_of(f[0], q.kind);
+    one_of(f[1], q.status);
+    one_of(f[2], q.origin);
     if (!errors.empty()) return Error::invalid_fields(std::move(errors));
     UJ_ASSIGN(auto listing, s.list(ctx.who(), q, page));
     json results = json::array();
@@ -236,18 +245,21 @@ void add_routes(http::Router& router, MediaService& s, std::uint64_t max_upload_
     router.add(Method::kPost, b, bind(upload),
                documented(upload_options, {.summary = "Upload a file to send as media",
                                            .response = "Media",
-                                           .success = {201}}));
-    router.add(
-        Method::kGet, b, bind(list),
-        documented(read,
-                   {.summary = "List the account's media", .response = "Media", .list = true}));
+                                           .success = {201},
+                                           .query = {{"filename"}}}));
+    router.add(Method::kGet, b, bind(list),
+               documented(read, {.summary = "List the account's media",
+                                 .response = "Media",
+                                 .list = true,
+                                 .query = filters()}));
     router.add(Method::kGet, b + "/{id}", bind(get),
                documented(read, {.summary = "Show a media file's details", .response = "Media"}));
     router.add(Method::kDelete, b + "/{id}", bind(remove),
                documented(write, {.summary = "Delete a media file", .response = "MediaDeleted"}));
     router.add(Method::kGet, b + "/{id}/content", bind(content),
                documented(signed_link, {.summary = "Download a media file by its signed link",
-                                        .files = {"*/*"}}));
+                                        .files = {"*/*"},
+                                        .query = {{"expires", {}, "integer"}, {"signature"}}}));
 }
 
 }  // namespace ujumbe::media

@@ -207,6 +207,14 @@ struct QueueDepth {
     std::optional<Micros> oldest_due_at;
 };
 
+// A message whose status became final: its channel and the gateway it
+// went through (none when it never left).
+struct FinalMessage {
+    MessageId id;
+    std::string channel;
+    std::optional<GatewayId> gateway_id;
+};
+
 struct SenderIdRecord {
     SenderIdRecordId id;
     AccountId account_id;

@@ -37,6 +37,11 @@ Pipeline::Pipeline(db::Database& db, Clock& clock, Committer& committer,
           "Messages handed to a gateway, by its answer: accepted, retry (a temporary "
           "refusal), refused.",
           {"gateway", "result"})),
+      submit_errors_(metrics::Registry::global().counter(
+          "ujumbe_gateway_submit_errors_total",
+          "Parts a gateway did not take, by its error code (SMPP_0x00000058, NOT_BOUND, "
+          "NO_RESPONSE, ...).",
+          {"gateway", "code"})),
       submit_seconds_(metrics::Registry::global().histogram(
           "ujumbe_gateway_submit_duration_seconds",
           "From handing a message to a gateway to the gateway's answer.", {"gateway"})) {}
@@ -268,6 +273,9 @@ void Pipeline::submit_to(std::shared_ptr<channels::Gateway> gateway, Attempt att
                                            [](const auto& p) { return p.retryable; });
         const std::string label = routing_.gateway_label(gateway->id());
         submits_.add({label, left ? "accepted" : retryable ? "retry" : "refused"});
+        for (const auto& p : outcome.parts)
+            if (!p.accepted && !p.error_code.empty())
+                submit_errors_.add({label, metrics::code_label(p.error_code)});
         submit_seconds_.observe(
             {label},
             std::chrono::duration<double>(std::chrono::steady_clock::now() - submitted).count());

@@ -173,8 +173,10 @@ private:
     std::shared_ptr<std::atomic<bool>> guarding_ = std::make_shared<std::atomic<bool>>(false);
     Recorder recorder_;
     // Submits by gateway (its label, routing::GatewayRegistry::label_of) and
-    // result, and how long the gateway took to answer (docs/metrics.md).
+    // result, the error codes of parts not taken, and how long the gateway
+    // took to answer (docs/metrics.md).
     metrics::CounterFamily& submits_;
+    metrics::CounterFamily& submit_errors_;
     metrics::HistogramFamily& submit_seconds_;
 
     // Parts handed to each gateway and not yet recorded, and the attempts

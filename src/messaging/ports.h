@@ -38,8 +38,8 @@ public:
     virtual Status inbound(db::Connection& c, const Message& m) = 0;
     // Messages that reached a final status, delivered included, once per
     // message, with the error code of the change: receipts owed to the
-    // systems that sent them.
-    virtual Status reached_final(db::Connection&, const std::vector<MessageId>& /*ids*/,
+    // systems that sent them, and the metrics.
+    virtual Status reached_final(db::Connection&, const std::vector<FinalMessage>& /*messages*/,
                                  MessageStatus, const std::optional<std::string>& /*error_code*/) {
         return {};
     }

@@ -151,6 +151,7 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
     std::vector<MessageId> ids;
     std::vector<store::EventRow> events;
     std::map<ChangeKey, std::pair<store::StatusChange, std::vector<MessageId>>> groups;
+    std::map<ChangeKey, std::vector<FinalMessage>> finals;
     for (const auto* s : sent) {
         auto r = classify(*s, now);
         for (auto& p : r.parts) parts.push_back({s->message.id, std::move(p)});
@@ -166,6 +167,7 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
         auto& group = groups[key_of(r.change)];
         group.first = r.change;
         group.second.push_back(s->message.id);
+        finals[key_of(r.change)].push_back({s->message.id, s->message.channel, s->gateway_id});
     }
     UJ_TRY(store::upsert_parts(c, parts));
     if (hooks_) {
@@ -178,7 +180,7 @@ Status Recorder::write_sent(db::Connection& c, const std::vector<const SentRecor
     }
     for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
-        UJ_TRY(finished(c, group.second, group.first.status, group.first.error_code));
+        UJ_TRY(finished(c, finals[key], group.first.status, group.first.error_code));
     }
     UJ_TRY(store::dequeue_many(c, ids));
     return write_events(c, events);
@@ -243,6 +245,7 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
         MessageStatus from;  // the message's status before this batch
         std::string stat;
         std::optional<std::string> error_code;
+        FinalMessage done;
     };
     std::map<MessageId, Touched> touched;  // message id -> its last final receipt
     std::map<std::tuple<std::string, std::optional<std::string>>, std::vector<MessageId>>
@@ -266,7 +269,11 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
         else
             UJ_TRY(store::update_part(c, m.message_id, m.part, r.status, r.error_code, now));
         if (!already_final.count(m.message_id))
-            touched[m.message_id] = {m.account_id, m.message_status, r.stat, r.error_code};
+            touched[m.message_id] = {m.account_id,
+                                     m.message_status,
+                                     r.stat,
+                                     r.error_code,
+                                     {m.message_id, m.channel, r.gateway_id}};
     }
     for (const auto& [key, ids] : single_part_updates)
         UJ_TRY(store::set_first_parts(c, ids, std::get<0>(key), std::get<1>(key), now));
@@ -299,9 +306,9 @@ Status Recorder::write_receipts(db::Connection& c, const std::vector<Arrived>& r
     for (const auto& [key, group] : groups) {
         UJ_TRY(store::change_status_many(c, group.second, group.first, now));
         // Messages that were final already (delivered, now read) owe nothing more.
-        std::vector<MessageId> newly_final;
+        std::vector<FinalMessage> newly_final;
         for (const auto& id : group.second)
-            if (!is_final(touched[id].from)) newly_final.push_back(id);
+            if (!is_final(touched[id].from)) newly_final.push_back(touched[id].done);
         UJ_TRY(finished(c, newly_final, group.first.status, group.first.error_code));
     }
     return write_events(c, events);
@@ -317,14 +324,17 @@ Status Recorder::write_timeouts(db::Connection& c, const ReceiptTimeouts& t, Mic
         .error_message = std::string("No delivery receipt came within the receipt timeout."),
         .done_at = now};
     std::vector<MessageId> ids;
+    std::vector<FinalMessage> done;
     std::vector<store::EventRow> events;
     const std::string detail = json({{"error_code", "RECEIPT_TIMEOUT"}}).dump();
-    for (const auto& [id, account] : waiting) {
-        ids.push_back(id);
-        events.push_back({account, id, event_type(change.status), change.status, detail, now});
+    for (const auto& w : waiting) {
+        ids.push_back(w.message.id);
+        done.push_back(w.message);
+        events.push_back(
+            {w.account_id, w.message.id, event_type(change.status), change.status, detail, now});
     }
     UJ_TRY(store::change_status_many(c, ids, change, now));
-    UJ_TRY(finished(c, ids, change.status, change.error_code));
+    UJ_TRY(finished(c, done, change.status, change.error_code));
     return write_events(c, events);
 }
 
@@ -339,12 +349,15 @@ Status Recorder::write_events(db::Connection& c, const std::vector<store::EventR
     return hooks_->statuses_changed(c, notes);
 }
 
-Status Recorder::finished(db::Connection& c, const std::vector<MessageId>& ids,
+Status Recorder::finished(db::Connection& c, const std::vector<FinalMessage>& done,
                           MessageStatus status,
                           const std::optional<std::string>& error_code) const {
-    if (!hooks_ || !is_final(status) || ids.empty()) return {};
-    UJ_TRY(hooks_->reached_final(c, ids, status, error_code));
+    if (!hooks_ || !is_final(status) || done.empty()) return {};
+    UJ_TRY(hooks_->reached_final(c, done, status, error_code));
     if (reached(status)) return {};
+    std::vector<MessageId> ids;
+    ids.reserve(done.size());
+    for (const auto& m : done) ids.push_back(m.id);
     return hooks_->finished(c, ids, std::string(status_name(status)));
 }
 
@@ -356,7 +369,8 @@ Status Recorder::write_failed(db::Connection& c, const FailedRecord& f, Micros n
                                      .done_at = now};
     UJ_TRY(store::change_status(c, f.message.id, change, now));
     UJ_TRY(store::dequeue(c, f.message.id));
-    UJ_TRY(finished(c, {f.message.id}, change.status, change.error_code));
+    UJ_TRY(finished(c, {{f.message.id, f.message.channel, f.message.gateway_id}}, change.status,
+                    change.error_code));
     return write_events(c, {{f.message.account_id, f.message.id, event_type(status::kFailed),
                              status::kFailed, json({{"error_code", f.error_code}}).dump(), now}});
 }

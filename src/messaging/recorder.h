@@ -108,7 +108,7 @@ private:
     // Tells the hooks about messages whose status became final.
     // The events of status changes, written; the hooks hear of them.
     Status write_events(db::Connection& c, const std::vector<store::EventRow>& events) const;
-    Status finished(db::Connection& c, const std::vector<MessageId>& ids, MessageStatus status,
+    Status finished(db::Connection& c, const std::vector<FinalMessage>& done, MessageStatus status,
                     const std::optional<std::string>& error_code) const;
 };
 

@@ -103,9 +103,12 @@ protected:
         inbound_.push_back(m.account_id.value + " " + m.sender + " " + m.body);
         return {};
     }
-    Status reached_final(db::Connection&, const std::vector<MessageId>& ids, MessageStatus status,
-                         const std::optional<std::string>&) override {
-        for (const auto& id : ids) reached_.emplace_back(id, std::string(status_name(status)));
+    Status reached_final(db::Connection&, const std::vector<FinalMessage>& done,
+                         MessageStatus status, const std::optional<std::string>&) override {
+        for (const auto& m : done) {
+            reached_.emplace_back(m.id, std::string(status_name(status)));
+            reached_via_.push_back(m.channel + " " + (m.gateway_id ? m.gateway_id->value : "-"));
+        }
         return {};
     }
 
@@ -115,6 +118,7 @@ protected:
     std::vector<std::pair<MessageId, std::string>> finals_;
     std::vector<std::string> inbound_;
     std::vector<std::pair<MessageId, std::string>> reached_;
+    std::vector<std::string> reached_via_;  // "channel gateway" of each
 };
 
 TEST_P(RecorderTest, AnAcceptedAnswerMakesTheMessageSentWithItsPartAndCost) {
@@ -191,6 +195,8 @@ TEST_P(RecorderTest, ADeliveredMessageIsReadOnceAndOwesItsFinalHooksOnce) {
     EXPECT_EQ(reached_.back(), std::make_pair(n.id, std::string("read")));
     EXPECT_EQ(reached_.size(), 2u);
     EXPECT_TRUE(finals_.empty());
+    // with the channel and the gateway the receipts came through (metrics)
+    EXPECT_EQ(reached_via_, (std::vector<std::string>{"sms gw", "sms gw"}));
 }
 
 TEST_P(RecorderTest, ARefusalRejectsAndAnUnansweredPartStaysSentNeverToBeResent) {
@@ -201,6 +207,7 @@ TEST_P(RecorderTest, ARefusalRejectsAndAnUnansweredPartStaysSentNeverToBeResent)
     EXPECT_EQ(stored(refused.id).status, status::kRejected);
     EXPECT_EQ(stored(refused.id).error_code, "ESME_RINVDSTADR");
     ASSERT_EQ(finals_.size(), 1u);
+    EXPECT_EQ(reached_via_, (std::vector<std::string>{"sms gw"}));
 
     auto unanswered = queued();
     PartOutcome lost{.part = 1, .left = true, .error_code = "NO_RESPONSE"};
@@ -226,6 +233,7 @@ TEST_P(RecorderTest, ARetryRequeuesUntilTheLastAttemptFails) {
     EXPECT_EQ(queue_rows(), 0);
     ASSERT_EQ(finals_.size(), 1u);
     EXPECT_EQ(finals_[0].second, "failed");
+    EXPECT_EQ(reached_via_, (std::vector<std::string>{"sms -"}));  // it never left
 }
 
 TEST_P(RecorderTest, AReceiptTimeoutExpiresOnlyMessagesStillSent) {
@@ -250,6 +258,7 @@ TEST_P(RecorderTest, AReceiptTimeoutExpiresOnlyMessagesStillSent) {
               (std::vector<std::string>{"message.sending", "message.sent", "message.expired"}));
     ASSERT_EQ(finals_.size(), 1u);
     EXPECT_EQ(finals_[0], std::make_pair(waiting.id, std::string("expired")));
+    EXPECT_EQ(reached_via_.back(), "sms gw");
     // A receipt came, or it was never sent: left as it was, no event.
     EXPECT_EQ(stored(delivered.id).status, status::kDelivered);
     EXPECT_FALSE(stored(delivered.id).error_code);

@@ -2,6 +2,8 @@
 
 #include "http/envelope.h"
 #include "http/input.h"
+#include "http/route_docs.h"
+#include "http/schema.h"
 
 namespace ujumbe::messaging {
 namespace {
@@ -37,6 +39,25 @@ std::optional<std::optional<std::int64_t>> read_days(Fields& f, const std::strin
     return days;
 }
 
+// What retention_json shows and put_retention reads (the OpenAPI document).
+void define_schemas(http::Router& router) {
+    using namespace http::schema;
+    // No limit of its own: null (the next level's applies).
+    const json days =
+        object({{"body_days", nullable(integer())}, {"message_days", nullable(integer())}});
+    router.define_schema("MessageRetention",
+                         object({{"body_days", nullable(integer())},
+                                 {"message_days", nullable(integer())},
+                                 {"defaults", days},
+                                 {"plan", days},
+                                 {"effective", days},
+                                 {"bodies_redacted_before", nullable(time())}}));
+    // A field left out stays; null clears it.
+    router.define_schema("MessageRetentionRequest", object({{"body_days", nullable(integer())},
+                                                            {"message_days", nullable(integer())}},
+                                                           {"body_days", "message_days"}));
+}
+
 Result<Response> get_retention(Retention& r, RequestContext& ctx, const Request&) {
     UJ_ASSIGN(auto view, r.get(ctx.who()));
     return http::ok(retention_json(view));
@@ -62,8 +83,15 @@ void add_retention_routes(http::Router& router, Retention& retention) {
         };
     };
     const std::string path = "/api/v1/messages/retention";
-    router.add(http::Method::kGet, path, bind(get_retention), {.scope = "account:read"});
-    router.add(http::Method::kPut, path, bind(put_retention), {.scope = "account:write"});
+    define_schemas(router);
+    router.add(
+        http::Method::kGet, path, bind(get_retention),
+        http::answering({.scope = "account:read"},
+                        "Show how long messages and their bodies are kept", "MessageRetention"));
+    router.add(http::Method::kPut, path, bind(put_retention),
+               http::answering({.scope = "account:write"},
+                               "Set how long messages and their bodies are kept",
+                               "MessageRetention", {}, "MessageRetentionRequest"));
 }
 
 }  // namespace ujumbe::messaging

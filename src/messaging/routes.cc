@@ -14,6 +14,7 @@
 #include "http/envelope.h"
 #include "http/input.h"
 #include "http/pagination.h"
+#include "http/route_docs.h"
 #include "http/schema.h"
 #include "http/views_support.h"
 #include "messaging/views.h"
@@ -613,6 +614,71 @@ Result<Response> sender_countries(RequestContext&, const Request&) {
     return http::whole_list(std::move(results));
 }
 
+// `variables` as read_variables takes them.
+json variables_schema() {
+    const json plain = {{"type", json::array({"string", "number", "boolean"})}};
+    const json attributes = {
+        {"type", "object"}, {"maxProperties", 100}, {"additionalProperties", plain}};
+    return {{"type", "object"},
+            {"maxProperties", 100},
+            {"properties", {{"attributes", attributes}}},
+            {"additionalProperties", plain}};
+}
+
+// The bodies of a send, one message or many (the OpenAPI document). The
+// parser reads a null field as an absent one.
+void define_send_schemas(http::Router& router) {
+    using namespace http::schema;
+    const auto maybe = [](json s) { return nullable(std::move(s)); };
+    const json any_object = {{"type", "object"}};
+    // `body` is required unless media, a WhatsApp template or a template_id
+    // gives the text: the send's checks say so, not the schema.
+    const json send = object({{"to", text()},
+                              {"body", maybe(text())},
+                              {"channel", maybe(one_of({"sms", "whatsapp", "email"}))},
+                              {"sender_id", maybe(text())},
+                              {"send_at", maybe(time())},
+                              {"transactional", maybe(boolean())},
+                              {"client_ref", maybe(text())},
+                              {"callback_url", maybe(text())},
+                              {"media", maybe(any_object)},
+                              {"template", maybe(any_object)},
+                              {"subject", maybe(text())},
+                              {"html", maybe(text())},
+                              {"from_name", maybe(text())},
+                              {"reply_to", maybe(text())},
+                              {"template_id", maybe(text())},
+                              {"variables", maybe(variables_schema())}},
+                             {"body", "channel", "sender_id", "send_at", "transactional",
+                              "client_ref", "callback_url", "media", "template", "subject", "html",
+                              "from_name", "reply_to", "template_id", "variables"});
+    router.define_schema(
+        "MessageSendRequest",
+        with_example(send, {{"channel", "sms"},
+                            {"to", "+255712345678"},
+                            {"body", "Your order #1042 has shipped"},
+                            {"sender_id", "ACME"},
+                            {"client_ref", "order-1042"},
+                            {"send_at", "2026-12-01T09:30:00Z"},
+                            {"callback_url", "https://shop.example.com/hooks/sms"}}));
+    // Either `to` (numbers sharing `body`) or `messages`, with the options
+    // of one send shared by all.
+    json numbers = array_of({{"type", json::array({"string", "integer"})}});
+    numbers["minItems"] = 1;
+    numbers["maxItems"] = 100'000;
+    json messages = array_of(object({{"to", text()},
+                                     {"body", text()},
+                                     {"client_ref", maybe(text())},
+                                     {"variables", maybe(variables_schema())}},
+                                    {"body", "client_ref", "variables"}));
+    messages["minItems"] = 1;
+    messages["maxItems"] = 100'000;
+    json bulk = object({{"to", numbers}, {"messages", messages}}, {"to", "messages"});
+    for (const auto& [name, s] : send["properties"].items())
+        if (name != "to") bulk["properties"][name] = s;
+    router.define_schema("MessageBulkRequest", std::move(bulk));
+}
+
 // The schemas of a message as these routes show it (the OpenAPI document).
 void define_message_schemas(http::Router& router) {
     using namespace http::schema;
@@ -629,6 +695,125 @@ void define_message_schemas(http::Router& router) {
                          {{"allOf",
                            {ref("Message"), object({{"parts", array_of(part)},
                                                     {"status_history", array_of(event)}})}}});
+    const json accepted = object({{"to", text()},
+                                  {"id", text()},
+                                  {"status", one_of({"queued", "scheduled"})},
+                                  {"encoding", text()},
+                                  {"segments", integer()}});
+    const json refused = object({{"to", text()},
+                                 {"status", one_of({"rejected"})},
+                                 {"error_code", text()},
+                                 {"field", text()},
+                                 {"message", text()}},
+                                {"field"});
+    router.define_schema(
+        "MessageBulkResult",
+        object({{"accepted", integer()},
+                {"rejected", integer()},
+                {"results", array_of({{"anyOf", json::array({accepted, refused})}})}}));
+    const json counts = {{"type", "object"}, {"additionalProperties", integer()}};
+    router.define_schema("MessageStats", object({{"total", integer()},
+                                                 {"segments", integer()},
+                                                 {"by_status", counts},
+                                                 {"by_direction", counts},
+                                                 {"delivery_rate", nullable(number())}}));
+    const json ages = object({{"under_1m", integer()},
+                              {"under_1h", integer()},
+                              {"under_24h", integer()},
+                              {"under_48h", integer()},
+                              {"older", integer()},
+                              {"total", integer()}});
+    router.define_schema(
+        "MessageBacklog",
+        object({{"by_status", {{"type", "object"}, {"additionalProperties", ages}}}}));
+    router.define_schema("MessageReceipt", object({{"id", text()},
+                                                   {"part", integer()},
+                                                   {"provider_id", text()},
+                                                   {"stat", text()},
+                                                   {"error_code", nullable(text())},
+                                                   {"submit_date", nullable(text())},
+                                                   {"done_date", nullable(text())},
+                                                   {"received_at", time()}}));
+}
+
+// Number checks and quotes (the OpenAPI document).
+void define_number_schemas(http::Router& router) {
+    using namespace http::schema;
+    // `numbers` for several, else `number`.
+    json numbers = array_of(text());
+    numbers["maxItems"] = static_cast<std::int64_t>(kMaxValidate);
+    router.define_schema(
+        "PhoneNumberValidateRequest",
+        object({{"number", text()}, {"numbers", numbers}, {"country", nullable(text())}},
+               {"number", "numbers", "country"}));
+    router.define_schema("PhoneNumberCheck", object({{"input", text()},
+                                                     {"valid", boolean()},
+                                                     {"e164", nullable(text())},
+                                                     {"country", nullable(text())},
+                                                     {"type", nullable(text())},
+                                                     {"problem", nullable(text())}}));
+    // One check for `number`, a list of them for `numbers`.
+    router.define_schema(
+        "PhoneNumberValidation",
+        {{"anyOf", json::array({ref("PhoneNumberCheck"),
+                                object({{"results", array_of(ref("PhoneNumberCheck"))}})})}});
+    router.define_schema("RateQuoteRequest", object({{"to", text()}, {"body", text()}}));
+    router.define_schema("RateQuote", object({{"to", text()},
+                                              {"country", text()},
+                                              {"encoding", text()},
+                                              {"segments", integer()},
+                                              {"price_per_segment", number()},
+                                              {"price", number()},
+                                              {"currency", nullable(text())}}));
+}
+
+// Sender ids (the OpenAPI document).
+void define_sender_schemas(http::Router& router) {
+    using namespace http::schema;
+    router.define_schema("SenderId",
+                         object({{"id", text()},
+                                 {"account_id", text()},
+                                 {"sender_id", text()},
+                                 {"kind", one_of({"alphanumeric", "numeric"})},
+                                 {"country", text()},
+                                 {"status", one_of({"pending", "approved", "rejected"})},
+                                 {"purpose", text()},
+                                 {"reason", nullable(text())},
+                                 {"decided_at", nullable(time())},
+                                 {"created_at", time()},
+                                 {"updated_at", time()}}));
+    // ZZ (every country) has no calling code, and a note.
+    router.define_schema(
+        "SenderIdCountry",
+        object({{"code", text()}, {"calling_code", nullable(integer())}, {"note", text()}},
+               {"note"}));
+    router.define_schema(
+        "SenderIdCreateRequest",
+        object({{"sender_id", text()}, {"country", text()}, {"purpose", nullable(text())}},
+               {"purpose"}));
+    // Each entry is checked on its own: one lacking a field is refused in
+    // the results, not the request.
+    json entries = array_of(object({{"sender_id", nullable(text())},
+                                    {"country", nullable(text())},
+                                    {"purpose", nullable(text())}},
+                                   {"sender_id", "country", "purpose"}));
+    entries["minItems"] = 1;
+    entries["maxItems"] = 1000;
+    router.define_schema("SenderIdBulkRequest", object({{"sender_ids", entries}}));
+    const json created =
+        object({{"index", integer()}, {"created", {{"const", true}}}, {"sender", ref("SenderId")}});
+    const json failed = object({{"index", integer()},
+                                {"created", {{"const", false}}},
+                                {"error_code", text()},
+                                {"message", text()},
+                                {"errors", {{"type", "object"}}}});
+    router.define_schema(
+        "SenderIdBulkResult",
+        object({{"created", integer()},
+                {"failed", integer()},
+                {"results", array_of({{"anyOf", json::array({created, failed})}})}}));
+    router.define_schema("SenderIdDecisionRequest",
+                         object({{"reason", nullable(text())}}, {"reason"}));
 }
 
 }  // namespace
@@ -641,51 +826,139 @@ void add_routes(http::Router& router, MessagingService& s) {
     const http::RouteOptions read{.scope = "messages:read"};
     const http::RouteOptions send{.scope = "messages:send"};
     const http::RouteOptions bulk{.scope = "messages:send", .max_body_bytes = kMaxBulkBody};
-    router.add(Method::kPost, b + "/messages/bulk", bind(send_bulk), bulk);
-    router.add(Method::kGet, b + "/messages/stats", bind(message_stats), read);
-    router.add(Method::kGet, b + "/messages/export", bind(export_messages),
-               http::documented(read, {.files = {"text/csv", "application/x-ndjson"}}));
-    router.add(Method::kGet, b + "/admin/messages/backlog", bind(message_backlog), read);
+    define_send_schemas(router);
     define_message_schemas(router);
+    define_number_schemas(router);
+    define_sender_schemas(router);
+    // The filters of read_query (list, stats, export).
+    std::vector<std::string> statuses;
+    for (auto st : all_statuses()) statuses.emplace_back(status_name(st));
+    const std::vector<http::QueryDoc> filters = {
+        {"status", statuses}, {"direction", {"outbound", "inbound"}},
+        {"channel"},          {"to"},
+        {"sender_id"},        {"client_ref"},
+        {"campaign_id"},      {"search"},
+        {"date_from"},        {"date_to"}};
+    const auto with = [&filters](std::vector<http::QueryDoc> more) {
+        more.insert(more.begin(), filters.begin(), filters.end());
+        return more;
+    };
+    // What refuses one message: the accept path's checks, its channels'
+    // and templates' (a bulk send reports these per recipient instead).
+    const std::vector<http::ErrorDoc> refusals = {{400, "INVALID_NUMBER"},
+                                                  {400, "INVALID_EMAIL"},
+                                                  {400, "INVALID_BODY"},
+                                                  {400, "INVALID_SENDER_ID"},
+                                                  {400, "INVALID_REPLY_TO"},
+                                                  {400, "CHANNEL_MISMATCH"},
+                                                  {400, "INVALID_EMAIL_CONTENT"},
+                                                  {400, "INVALID_CONTENT"},
+                                                  {400, "MEDIA_NOT_FOUND"},
+                                                  {400, "TEMPLATE_NOT_FOUND"},
+                                                  {400, "MISSING_VARIABLE"},
+                                                  {400, "TEMPLATE_PARAMETERS"},
+                                                  {402, "INSUFFICIENT_BALANCE"},
+                                                  {422, "OUTSIDE_SERVICE_WINDOW"},
+                                                  {422, "SENDER_ID_NOT_APPROVED"},
+                                                  {422, "RECIPIENT_OPTED_OUT"},
+                                                  {422, "CHANNEL_NOT_AVAILABLE"},
+                                                  {422, "CHANNEL_NOT_CONNECTED"},
+                                                  {422, "TEMPLATES_NOT_AVAILABLE"},
+                                                  {422, "TEMPLATE_NOT_APPROVED"},
+                                                  {422, "MEDIA_NOT_READY"},
+                                                  {422, "PUBLIC_URL_REQUIRED"},
+                                                  {429, "DAILY_LIMIT_REACHED"}};
+    router.add(Method::kPost, b + "/messages/bulk", bind(send_bulk),
+               http::documented(bulk, {.summary = "Send messages to many recipients",
+                                       .response = "MessageBulkResult",
+                                       .success = {201},
+                                       .request = "MessageBulkRequest",
+                                       .errors = {{402, "INSUFFICIENT_BALANCE"},
+                                                  {429, "DAILY_LIMIT_REACHED"}}}));
+    router.add(Method::kGet, b + "/messages/stats", bind(message_stats),
+               http::documented(read, {.summary = "Count messages by status and direction",
+                                       .response = "MessageStats",
+                                       .query = filters}));
+    router.add(Method::kGet, b + "/messages/export", bind(export_messages),
+               http::documented(read, {.summary = "Export messages as CSV or NDJSON",
+                                       .files = {"text/csv", "application/x-ndjson"},
+                                       .query = with({{"format", {"csv", "ndjson"}}})}));
+    router.add(
+        Method::kGet, b + "/admin/messages/backlog", bind(message_backlog),
+        http::answering(read, "Count unfinished messages by status and age", "MessageBacklog"));
     router.add(Method::kPost, b + "/messages", bind(send_message),
                http::documented(send, {.summary = "Send one message",
                                        .response = "Message",
                                        .success = {201},
-                                       .errors = {{402, "INSUFFICIENT_BALANCE"},
-                                                  {422, "OUTSIDE_SERVICE_WINDOW"}}}));
-    router.add(
-        Method::kGet, b + "/messages", bind(list_messages),
-        http::documented(
-            read, {.summary = "List messages, newest first", .response = "Message", .list = true}));
+                                       .request = "MessageSendRequest",
+                                       .errors = refusals}));
+    router.add(Method::kGet, b + "/messages", bind(list_messages),
+               http::listing(read, "List messages, newest first", "Message", with({{"cursor"}})));
     router.add(Method::kGet, b + "/messages/{id}", bind(get_message),
                http::documented(read, {.summary = "A message with its parts and status history",
                                        .response = "MessageDetail"}));
-    router.add(Method::kGet, b + "/messages/{id}/receipts", bind(message_receipts), read);
+    router.add(Method::kGet, b + "/messages/{id}/receipts", bind(message_receipts),
+               http::documented(read, {.summary = "List a message's delivery receipts",
+                                       .response = "MessageReceipt",
+                                       .list = true,
+                                       .whole = true}));
     router.add(Method::kPost, b + "/messages/{id}/cancel", bind(cancel_message),
                http::documented(send, {.summary = "Cancel a scheduled message",
                                        .response = "Message",
                                        .success = {200},
-                                       .errors = {{409, "INVALID_STATUS"}}}));
-    router.add(Method::kPost, b + "/phone-numbers/validate", bind(validate_numbers), read);
-    router.add(Method::kPost, b + "/rates/quote", bind(quote), read);
+                                       .errors = {{409, "INVALID_STATUS"}},
+                                       .no_body = true}));
+    router.add(Method::kPost, b + "/phone-numbers/validate", bind(validate_numbers),
+               http::answering(read, "Check phone numbers", "PhoneNumberValidation", {200},
+                               "PhoneNumberValidateRequest"));
+    router.add(Method::kPost, b + "/rates/quote", bind(quote),
+               http::documented(read, {.summary = "Price an SMS before sending it",
+                                       .response = "RateQuote",
+                                       .success = {200},
+                                       .request = "RateQuoteRequest",
+                                       .errors = {{400, "INVALID_NUMBER"}}}));
 
     const http::RouteOptions sread{.scope = "sender_ids:read"};
     const http::RouteOptions swrite{.scope = "sender_ids:write"};
+    // An approval or rejection, by the platform admin.
+    const auto decision = [&swrite](const char* summary) {
+        return http::documented(swrite, {.summary = summary,
+                                         .response = "SenderId",
+                                         .success = {200},
+                                         .request = "SenderIdDecisionRequest",
+                                         .errors = {{409, "INVALID_STATUS"}}});
+    };
     router.add(Method::kGet, b + "/sender-ids/countries", sender_countries,
-               {.scope = "sender_ids:read", .on_db_thread = false});
-    router.add(Method::kPost, b + "/sender-ids/bulk", bind(register_senders), swrite);
-    router.add(Method::kPost, b + "/sender-ids", bind(register_sender), swrite);
-    router.add(Method::kGet, b + "/sender-ids", bind(list_senders), sread);
-    router.add(Method::kGet, b + "/sender-ids/{id}", bind(get_sender), sread);
-    router.add(Method::kDelete, b + "/sender-ids/{id}", bind(delete_sender), swrite);
+               http::documented({.scope = "sender_ids:read", .on_db_thread = false},
+                                {.summary = "List the countries a sender ID may be registered for",
+                                 .response = "SenderIdCountry",
+                                 .list = true,
+                                 .whole = true}));
+    router.add(Method::kPost, b + "/sender-ids/bulk", bind(register_senders),
+               http::answering(swrite, "Register many sender IDs", "SenderIdBulkResult", {201},
+                               "SenderIdBulkRequest"));
+    router.add(Method::kPost, b + "/sender-ids", bind(register_sender),
+               http::documented(swrite, {.summary = "Register a sender ID",
+                                         .response = "SenderId",
+                                         .success = {201},
+                                         .request = "SenderIdCreateRequest",
+                                         .errors = {{409, "SENDER_ID_EXISTS"}}}));
+    router.add(
+        Method::kGet, b + "/sender-ids", bind(list_senders),
+        http::listing(sread, "List the sender IDs", "SenderId",
+                      {{"status", {"pending", "approved", "rejected"}}, {"country"}, {"search"}}));
+    router.add(Method::kGet, b + "/sender-ids/{id}", bind(get_sender),
+               http::answering(sread, "Show a sender ID", "SenderId"));
+    router.add(Method::kDelete, b + "/sender-ids/{id}", bind(delete_sender),
+               http::answering(swrite, "Delete a sender ID", "Deleted"));
     router.add(
         Method::kPost, b + "/sender-ids/{id}/approve",
         [&s](RequestContext& ctx, const Request& req) { return decide_sender(s, true, ctx, req); },
-        swrite);
+        decision("Approve a sender ID"));
     router.add(
         Method::kPost, b + "/sender-ids/{id}/reject",
         [&s](RequestContext& ctx, const Request& req) { return decide_sender(s, false, ctx, req); },
-        swrite);
+        decision("Reject a sender ID"));
 }
 
 }  // namespace ujumbe::messaging

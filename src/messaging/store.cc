@@ -537,14 +537,14 @@ Result<std::vector<PartMatch>> find_parts(Connection& c, const GatewayId& gatewa
                                           const std::vector<std::string>& provider_keys) {
     std::vector<PartMatch> out;
     UJ_TRY(db::for_ids(c,
-                       "SELECT p.message_id, m.account_id, p.part, m.status, p.provider_key "
-                       "FROM message_parts p JOIN messages m ON m.id = p.message_id "
+                       "SELECT p.message_id, m.account_id, p.part, m.status, p.provider_key, "
+                       "m.channel FROM message_parts p JOIN messages m ON m.id = p.message_id "
                        "WHERE p.gateway_id = $1 AND p.provider_key",
                        "", {gateway_id.value}, provider_keys, [&](QueryResult& r) -> Status {
                            for (const auto& row : r.rows)
                                out.push_back({row.id<MessageId>(0), row.id<AccountId>(1),
                                               static_cast<int>(row.i64(2)), status_in(row, 3),
-                                              row.text(4)});
+                                              row.text(4), row.text(5)});
                            return {};
                        }));
     return out;
@@ -673,15 +673,16 @@ Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros now, Micros ti
     return out;
 }
 
-Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,
-                                                                const std::vector<MessageId>& ids) {
-    std::vector<std::pair<MessageId, AccountId>> out;
-    UJ_TRY(db::for_ids(c, "SELECT id, account_id FROM messages WHERE status = 'sent' AND id", "",
-                       {}, ids, [&](QueryResult& r) -> Status {
-                           for (const auto& row : r.rows)
-                               out.emplace_back(row.id<MessageId>(0), row.id<AccountId>(1));
-                           return {};
-                       }));
+Result<std::vector<StillSent>> still_sent(Connection& c, const std::vector<MessageId>& ids) {
+    std::vector<StillSent> out;
+    UJ_TRY(db::for_ids(
+        c, "SELECT id, account_id, channel, gateway_id FROM messages WHERE status = 'sent' AND id",
+        "", {}, ids, [&](QueryResult& r) -> Status {
+            for (const auto& row : r.rows)
+                out.push_back({row.id<AccountId>(1),
+                               {row.id<MessageId>(0), row.text(2), row.opt_id<GatewayId>(3)}});
+            return {};
+        }));
     return out;
 }
 

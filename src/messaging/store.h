@@ -111,6 +111,7 @@ struct PartMatch {
     int part = 1;
     MessageStatus message_status;
     std::string provider_key;
+    std::string channel;
 };
 // The parts of `gateway_id` with these provider keys.
 Result<std::vector<PartMatch>> find_parts(Connection& c, const GatewayId& gateway_id,
@@ -142,8 +143,11 @@ Result<std::int64_t> drop_early_receipts(Connection& c, Micros cutoff);
 // Not mail: a relay's acceptance is the last it hears of one.
 Result<std::vector<MessageId>> overdue_sent(Connection& c, Micros now, Micros timeout, int limit);
 // Of `ids`, those still sent, with their accounts.
-Result<std::vector<std::pair<MessageId, AccountId>>> still_sent(Connection& c,
-                                                                const std::vector<MessageId>& ids);
+struct StillSent {
+    AccountId account_id;
+    FinalMessage message;
+};
+Result<std::vector<StillSent>> still_sent(Connection& c, const std::vector<MessageId>& ids);
 Result<std::vector<BacklogCount>> backlog(Connection& c, Micros now);
 // Queue rows due by `now`, and the earliest due time among them (metrics).
 Result<QueueDepth> queue_depth(Connection& c, Micros now);

@@ -111,7 +111,8 @@ void add_routes(http::Router& router, RealtimeRoutes r) {
                                      {401, "API_KEY_EXPIRED"},
                                      {401, "ACCOUNT_SUSPENDED"},
                                      {401, "USER_INACTIVE"},
-                                     {422, "UPGRADE_REQUIRED"}}}));
+                                     {422, "UPGRADE_REQUIRED"}},
+                          .query = {{"ticket"}}}));
 }
 
 }  // namespace ujumbe::realtime

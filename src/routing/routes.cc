@@ -566,10 +566,11 @@ void add_routes(http::Router& router, RoutingService& s) {
                http::answering(read, "Show which route and gateways a message would take",
                                "RouteSimulation", {200}, "RouteSimulationRequest"));
     // Every rule at once, in a page's shape.
-    router.add(
-        Method::kGet, b + "/routes", bind(list_routes),
-        http::documented(
-            read, {.summary = "List the routing rules", .response = "RouteRule", .list = true}));
+    router.add(Method::kGet, b + "/routes", bind(list_routes),
+               http::documented(read, {.summary = "List the routing rules",
+                                       .response = "RouteRule",
+                                       .list = true,
+                                       .whole = true}));
     router.add(
         Method::kPost, b + "/routes", bind(create_route),
         http::answering(write, "Add a routing rule", "RouteRule", {201}, "RouteRuleCreateRequest"));
@@ -581,16 +582,18 @@ void add_routes(http::Router& router, RoutingService& s) {
     router.add(Method::kDelete, b + "/routes/{id}", bind(delete_route),
                http::answering(write, "Delete a routing rule", "Deleted"));
     router.add(Method::kGet, b + "/operators", bind(list_operators),
-               http::documented(read, {.summary = "List the operators' number prefixes",
-                                       .response = "OperatorPrefix",
-                                       .list = true}));
+               http::listing(read, "List the operators' number prefixes", "OperatorPrefix",
+                             {{"country"}}));
     http::RouteOptions csv = write;
     csv.body_types = {"text/csv", "application/csv", "text/plain"};
     csv.max_body_bytes = 8 * 1024 * 1024;
     router.add(
         Method::kPost, b + "/operators/import", bind(import_operators),
-        http::answering(csv, "Import operators' prefixes from CSV (replace=true empties first)",
-                        "OperatorImport", {200}));
+        http::documented(csv, {.summary = "Import operators' prefixes from CSV (replace=true "
+                                          "empties first)",
+                               .response = "OperatorImport",
+                               .success = {200},
+                               .query = {{"replace", {}, "boolean"}}}));
     router.add(Method::kDelete, b + "/operators/{prefix}", bind(delete_operator),
                http::answering(write, "Delete an operator's prefix", "Deleted"));
     router.add(Method::kGet, b + "/number-lookup", bind(get_number_lookup),

@@ -317,7 +317,8 @@ void add_routes(http::Router& router, WebhookService& s) {
     router.add(Method::kPost, b + "/{id}/test", bind(test),
                action(write, "Send a webhook a ping event", "WebhookDelivery", {202}));
     router.add(Method::kGet, b + "/{id}/deliveries", bind(deliveries),
-               http::listing(read, "List a webhook's deliveries", "WebhookDelivery"));
+               http::listing(read, "List a webhook's deliveries", "WebhookDelivery",
+                             {{"status", {"pending", "delivered", "failed"}}, {"cursor"}}));
     router.add(Method::kGet, b + "/{id}/deliveries/{delivery_id}", bind(delivery),
                http::answering(read, "Show a delivery, with the body sent", "WebhookDelivery"));
     router.add(Method::kPost, b + "/{id}/deliveries/{delivery_id}/redeliver", bind(redeliver),

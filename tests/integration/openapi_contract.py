@@ -4,7 +4,8 @@ route must be documented for the method, the status must be one of its
 documented responses, a JSON answer must match that response's schema and
 a file its content types; an error's code must be one the document
 names for its status; a JSON body the server took (a success) must match
-the route's request schema.
+the route's request schema, and each query parameter of a request it took
+must be one the route documents, with a value its schema allows.
 
 UJUMBE_TEST_CONTRACT=report writes what does not match to the file named
 by UJUMBE_TEST_CONTRACT_LOG instead of failing the test (for surveying).
@@ -13,6 +14,7 @@ by UJUMBE_TEST_CONTRACT_LOG instead of failing the test (for surveying).
 import json
 import os
 import re
+import urllib.parse
 
 import jsonschema
 
@@ -59,7 +61,7 @@ class Contract:
             self.validators[key] = v
         return v
 
-    def check(self, method, path, resp, request_json=None):
+    def check(self, method, path, resp, request_json=None, ignored_query=False):
         pattern, op = self.operation(method, path)
         if op is None:
             if resp.status in (404, 405):
@@ -78,6 +80,8 @@ class Contract:
                               % (method, path, pattern, resp.status, ctype, sorted(content)))
         if 200 <= resp.status < 300 and request_json is not None:
             self._check_request(method, path, pattern, op, request_json)
+        if 200 <= resp.status < 300 and "?" in path and not ignored_query:
+            self._check_query(method, path, pattern, op)
         schema = content.get("application/json", {}).get("schema", {})
         # a file that happens to be JSON (a download): its type is enough
         if ctype != "application/json" or schema.get("format") == "binary" or not resp.raw:
@@ -114,6 +118,35 @@ class Contract:
             self._fail("%s %s (%s) took a body its document refuses: %s at %s" % (
                 method, path, pattern, e.message[:300],
                 "/".join(str(p) for p in e.absolute_path)))
+
+    def _parameters(self, op):
+        out = {}
+        for p in op.get("parameters", []):
+            if "$ref" in p:
+                p = self.components["parameters"][p["$ref"].rsplit("/", 1)[1]]
+            if p.get("in") == "query":
+                out[p["name"]] = p.get("schema", {})
+        return out
+
+    def _check_query(self, method, path, pattern, op):
+        """A query the server took must use parameters its route documents."""
+        documented = self._parameters(op)
+        query = urllib.parse.parse_qsl(path.split("?", 1)[1], keep_blank_values=True)
+        for name, value in query:
+            schema = documented.get(name)
+            if schema is None:
+                self._fail("%s %s (%s) took the query parameter %s, not among its documented %s"
+                           % (method, path, pattern, name, sorted(documented)),
+                           key=("query", method.upper(), pattern, name))
+                continue
+            if "enum" in schema and value not in schema["enum"]:
+                self._fail("%s %s (%s) took %s=%s, documented as one of %s"
+                           % (method, path, pattern, name, value, schema["enum"]),
+                           key=("query-value", method.upper(), pattern, name, value))
+            elif schema.get("type") == "integer" and not re.fullmatch(r"-?[0-9]+", value):
+                self._fail("%s %s (%s) took %s=%s, documented as a whole number"
+                           % (method, path, pattern, name, value),
+                           key=("query-value", method.upper(), pattern, name, value))
 
     def _fail(self, message, key=None):
         if self.mode == "report":

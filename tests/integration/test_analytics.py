@@ -177,7 +177,8 @@ def test_an_account_sees_only_its_own_figures(server, api, owner, register):
     theirs = overview(api, other.access)
     assert theirs["overview"]["total_sent"] == 42
     # An account id in the query changes nothing.
-    again = overview(api, owner.access, account_id=other.account_id)
+    again = assert_ok(api("GET", u.with_query("/analytics/overview", account_id=other.account_id),
+                          token=owner.access, ignored_query=True))
     assert again["overview"]["total_sent"] == 0
 
 
@@ -217,7 +218,8 @@ def test_each_request_is_logged_with_its_route_template_caller_status_and_latenc
 
 def test_no_body_query_or_credential_reaches_the_log(api, owner):
     secret = "s3cr3t" + uuid.uuid4().hex
-    api("GET", "/messages?search=%s&token=%s" % (secret, secret), token=owner.access)
+    api("GET", "/messages?search=%s&token=%s" % (secret, secret), token=owner.access,
+        ignored_query=True)
     api("POST", "/contacts", json={"first_name": secret, "phone_e164": u.tz_phone(),
                                    "notes": secret}, token=owner.access)
     api("POST", "/auth/password/change", json={"current_password": secret,
@@ -405,4 +407,6 @@ def test_usage_refuses_bad_ranges_and_callers(api, owner, register):
                   token=owner.access), 201)
     other = register()
     assert usage(api, other.access)["total"]["messages"] == 0
-    assert usage(api, owner.access, account_id=other.account_id)["total"]["messages"] == 1
+    mine = assert_ok(api("GET", u.with_query("/usage", account_id=other.account_id),
+                         token=owner.access, ignored_query=True))
+    assert mine["total"]["messages"] == 1

@@ -177,7 +177,7 @@ def test_media_a_customer_sends_is_downloaded_into_media(mapi, msrv):
     media = None
     while time.time() < deadline:
         found = assert_ok(acct.api("GET", u.with_query(
-            "/messages", direction="inbound", channel="whatsapp", sender="+" + customer),
+            "/messages", direction="inbound", channel="whatsapp", sender_id="+" + customer),
             token=acct.owner.access))["results"]
         if found and found[0]["content"].get("media_id"):
             media = assert_ok(acct.api("GET", "/media/" + found[0]["content"]["media_id"],

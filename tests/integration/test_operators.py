@@ -57,7 +57,7 @@ def sent_through(srv, admin, to):
 
 def test_the_default_table_knows_east_african_operators(srv):
     admin = admin_of(srv)
-    listed = assert_list(srv.api("GET", "/operators?country=ke&limit=100", token=admin.access))
+    listed = assert_list(srv.api("GET", "/operators?country=ke&page_size=100", token=admin.access))
     assert listed["count"] > 10
     assert {r["operator"] for r in listed["results"]} >= {"Safaricom", "Airtel", "Telkom"}
     sim = simulate(srv, admin, "+255754123456")

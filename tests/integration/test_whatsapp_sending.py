@@ -62,7 +62,7 @@ class Account:
         deadline = time.time() + 15
         while time.time() < deadline:
             found = assert_ok(self.api("GET", u.with_query(
-                "/messages", direction="inbound", channel="whatsapp", sender="+" + customer),
+                "/messages", direction="inbound", channel="whatsapp", sender_id="+" + customer),
                 token=self.owner.access))["results"]
             for m in found:
                 if (m["content"] or {}).get("id") == wamid:
