@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/backup.h"
 #include "app/commands.h"
 #include "app/modules.h"
 #include "app/runtime.h"
@@ -74,7 +75,7 @@ struct Console {
 
 struct Context {
     const Config& config;
-    db::Database& db;
+    db::Database* db;  // none for the tasks that open no database
     const po::variables_map& args;
     std::function<Result<Console*>()> console;  // built on first use
 
@@ -93,6 +94,7 @@ struct Task {
     std::function<void(po::options_description&)> options;
     bool migrates = true;  // opens the database with pending migrations applied
     std::function<Result<json>(Context&)> run;
+    bool opens_database = true;
 };
 
 // A password from the first line of standard input (--password-stdin),
@@ -155,9 +157,9 @@ std::vector<Task> tasks() {
     out.push_back(
         {"schema-version", "the database's schema version and this binary's newest", nullptr, false,
          [](Context& ctx) -> Result<json> {
-             UJ_ASSIGN(auto state, db::schema_state(ctx.db));
+             UJ_ASSIGN(auto state, db::schema_state(*ctx.db));
              return json{
-                 {"engine", ctx.db.dialect() == db::Dialect::kSqlite ? "sqlite" : "postgresql"},
+                 {"engine", ctx.db->dialect() == db::Dialect::kSqlite ? "sqlite" : "postgresql"},
                  {"schema_version", state.current_version},
                  {"latest_version", state.latest_version},
                  {"up_to_date", state.current_version == state.latest_version}};
@@ -403,6 +405,32 @@ std::vector<Task> tasks() {
                          {"reference", in.reference},
                          {"replayed", moved.replayed}};
          }});
+    // A database file, copied or put back: these open none (restore
+    // writes it, backup reads it from SQLite's side while a server runs).
+    out.push_back(
+        {"backup", "copy the SQLite database to a new file, while the server runs",
+         [](po::options_description& o) {
+             o.add_options()("file", po::value<std::string>()->required(),
+                             "the backup file to write (must not exist)");
+         },
+         false, [](Context& ctx) { return backup_database(ctx.config, ctx.text("file")); }, false});
+    out.push_back({"restore", "put a backup in place as the database of an empty data directory",
+                   [](po::options_description& o) {
+                       o.add_options()("file", po::value<std::string>()->required(),
+                                       "the backup file")(
+                           "secret-file", po::value<std::string>(),
+                           "the original server's secret.key (unless secret_key is configured)")(
+                           "new-secret",
+                           "go on without the original secret (its tokens and stored "
+                           "gateway and webhook secrets become unreadable)");
+                   },
+                   false,
+                   [](Context& ctx) {
+                       return restore_database(ctx.config, ctx.text("file"),
+                                               {.file = ctx.optional("secret-file"),
+                                                .new_one = ctx.args.count("new-secret") > 0});
+                   },
+                   false});
     const auto maintenance = [&out](const char* name, const char* summary,
                                     std::function<Result<std::int64_t>(Context&)> fn) {
         out.push_back({name, summary, nullptr, true, [fn](Context& ctx) -> Result<json> {
@@ -412,18 +440,18 @@ std::vector<Task> tasks() {
     };
     maintenance("rebuild-rollups", "recount the message statistics and the ledger's daily totals",
                 [](Context& ctx) -> Result<std::int64_t> {
-                    UJ_ASSIGN(auto messages, messaging::rebuild_rollups(ctx.db));
-                    UJ_ASSIGN(auto ledger, billing::rebuild_ledger_rollups(ctx.db));
+                    UJ_ASSIGN(auto messages, messaging::rebuild_rollups(*ctx.db));
+                    UJ_ASSIGN(auto ledger, billing::rebuild_ledger_rollups(*ctx.db));
                     return messages + ledger;
                 });
     maintenance("rebuild-search", "index every message for search again (SQLite, after VACUUM)",
-                [](Context& ctx) { return messaging::rebuild_search(ctx.db); });
+                [](Context& ctx) { return messaging::rebuild_search(*ctx.db); });
     maintenance("apply-retention",
                 "blank and delete the messages past their retention, and fold final "
                 "messages' events and receipts into them, now",
                 [](Context& ctx) -> Result<std::int64_t> {
-                    PlanRetention plans(ctx.db);
-                    messaging::Retention retention(ctx.db, SystemClock::instance(),
+                    PlanRetention plans(*ctx.db);
+                    messaging::Retention retention(*ctx.db, SystemClock::instance(),
                                                    retention_options(ctx.config), &plans);
                     UJ_ASSIGN(auto pass, retention.apply());
                     return pass.redacted + pass.purged + pass.folded;
@@ -518,19 +546,23 @@ int admin(const Config& config, const std::vector<std::string>& args) {
     }
     const bool as_json = vars.count("json") > 0;
     if (auto s = prepare_data_dir(config); !s) return fail(as_json, s.error(), task->name);
-    auto db = open_database(config, task->migrates);
-    if (!db) return fail(as_json, db.error(), task->name);
+    std::unique_ptr<db::Database> db;
+    if (task->opens_database) {
+        auto opened = open_database(config, task->migrates);
+        if (!opened) return fail(as_json, opened.error(), task->name);
+        db = std::move(*opened);
+    }
     std::unique_ptr<Console> console;
-    Context ctx{config, **db, vars, [&]() -> Result<Console*> {
+    Context ctx{config, db.get(), vars, [&]() -> Result<Console*> {
                     if (!console) {
                         UJ_ASSIGN(auto secret, server_secret(config));
-                        console = std::make_unique<Console>(config, **db, secret);
+                        console = std::make_unique<Console>(config, *db, secret);
                     }
                     return console.get();
                 }};
     auto answer = task->run(ctx);
     console.reset();
-    (*db)->stop();
+    if (db) db->stop();
     if (!answer) return fail(as_json, answer.error(), task->name);
     if (as_json)
         std::cout << answer->dump() << "\n";

@@ -10,8 +10,8 @@ namespace ujumbe::app {
 
 // Runs the server until SIGTERM/SIGINT; returns the process exit code.
 int serve(const Config& config);
-// Applies pending migrations and exits.
-int migrate(const Config& config);
+// Applies pending migrations and exits; with `dry_run`, lists them instead.
+int migrate(const Config& config, bool dry_run);
 // Runs one maintenance task (`ujumbe admin` with no task lists them);
 // returns the process exit code.
 int admin(const Config& config, const std::vector<std::string>& args);

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
                                                       "configuration file (key = value lines)")(
         "log-format", po::value<std::string>(),
         "json (one object a line, the default) or text (for a terminal)")(
+        "dry-run", "with migrate: list the migrations that would run, and run none")(
         "command", po::value<std::string>()->default_value("serve"),
         "serve, migrate, admin or version");
     po::positional_options_description positional;
@@ -91,7 +92,7 @@ int main(int argc, char** argv) {
     ujumbe::log::set_level(config->log_level);
     ujumbe::log::set_format(config->log_format);
     if (command_word == "serve") return ujumbe::app::serve(*config);
-    if (command_word == "migrate") return ujumbe::app::migrate(*config);
+    if (command_word == "migrate") return ujumbe::app::migrate(*config, vars.count("dry-run") > 0);
     if (command_word == "admin") return ujumbe::app::admin(*config, admin_args);
     std::cerr << "ujumbe: unknown command '" << command_word << "'\n" << options << "\n";
     return 2;

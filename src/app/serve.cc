@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/thread_name.h"
+#include "db/migrations.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
 #include "http/rate_limit.h"
@@ -290,15 +292,31 @@ int serve(const Config& config) {
     return 0;
 }
 
-int migrate(const Config& config) {
+int migrate(const Config& config, bool dry_run) {
     if (auto s = prepare_data_dir(config); !s) {
         log::error("cannot migrate", {{"error", s.error().message}});
         return 1;
     }
-    auto db = open_database(config);
+    auto db = open_database(config, !dry_run);
     if (!db) {
         log::error("migration failed", {{"error", db.error().message}});
         return 1;
+    }
+    if (dry_run) {
+        auto newer = db::check_not_newer(**db);
+        auto state = db::schema_state(**db);
+        (*db)->stop();
+        if (!newer || !state) {
+            log::error("cannot read the schema",
+                       {{"error", (!newer ? newer.error() : state.error()).message}});
+            return 1;
+        }
+        std::cout << "schema version " << state->current_version << ", this binary's "
+                  << state->latest_version << "\n";
+        if (state->pending.empty()) std::cout << "up to date: nothing would run\n";
+        for (const auto& m : state->pending)
+            std::cout << "would apply " << m.version << " " << m.name << "\n";
+        return 0;
     }
     (*db)->stop();
     return 0;

@@ -17,9 +17,25 @@ Result<int> current_version(Connection& c) {
     return static_cast<int>(row ? row->i64(0) : 0);
 }
 
+// A database a newer binary migrated: this one does not know its schema.
+Status refuse_newer(int current, const std::vector<Migration>& migrations) {
+    const int latest = migrations.empty() ? 0 : migrations.back().version;
+    if (current <= latest) return {};
+    return Error::invalid("database",
+                          "The database's schema version is " + std::to_string(current) +
+                              ", newer than this binary's " + std::to_string(latest) +
+                              ": a newer ujumbe migrated it. Run that version (or newer); "
+                              "schema changes are never undone.");
+}
+
+const std::vector<Migration>& migrations_of(const Connection& c) {
+    return c.dialect() == Dialect::kSqlite ? sqlite_migrations() : postgres_migrations();
+}
+
 Result<MigrationReport> apply_all(Connection& c, const std::vector<Migration>& migrations) {
     MigrationReport report;
     UJ_ASSIGN(report.current_version, current_version(c));
+    UJ_TRY(refuse_newer(report.current_version, migrations));
     for (const Migration& m : migrations) {
         if (m.version <= report.current_version) continue;
         UJ_TRY(in_transaction(c, [&]() -> Status {
@@ -49,13 +65,22 @@ Result<MigrationReport> migrate(Database& db) {
 }
 
 Result<SchemaState> schema_state(Database& db) {
-    return db.on_writer([&](Connection& c) -> Result<SchemaState> {
-        const auto& known =
-            c.dialect() == Dialect::kSqlite ? sqlite_migrations() : postgres_migrations();
-        SchemaState out;
-        out.latest_version = known.empty() ? 0 : known.back().version;
-        UJ_ASSIGN(out.current_version, current_version(c));
-        return out;
+    UJ_ASSIGN(const int current,
+              db.on_writer([](Connection& c) -> Result<int> { return current_version(c); }));
+    const auto& known =
+        db.dialect() == Dialect::kSqlite ? sqlite_migrations() : postgres_migrations();
+    SchemaState out;
+    out.current_version = current;
+    out.latest_version = known.empty() ? 0 : known.back().version;
+    for (const auto& m : known)
+        if (m.version > current) out.pending.push_back(m);
+    return out;
+}
+
+Status check_not_newer(Database& db) {
+    return db.on_writer([&](Connection& c) -> Status {
+        UJ_ASSIGN(auto current, current_version(c));
+        return refuse_newer(current, migrations_of(c));
     });
 }
 

@@ -25,15 +25,21 @@ struct MigrationReport {
     int current_version = 0;
 };
 
-// Applies every migration newer than the database's version.
+// Applies every migration newer than the database's version; refuses a
+// database whose version is newer than any this binary knows.
 Result<MigrationReport> migrate(Database& db);
 
-// The database's schema version (0 for an empty one) and the newest this
-// binary knows, without migrating.
+// The database's schema version (0 for an empty one), the newest this
+// binary knows and the migrations that would run, without migrating.
 struct SchemaState {
     int current_version = 0;
     int latest_version = 0;
+    std::vector<Migration> pending;
 };
 Result<SchemaState> schema_state(Database& db);
+
+// An error when a newer binary migrated the database (for the commands
+// that open it without migrating).
+Status check_not_newer(Database& db);
 
 }  // namespace ujumbe::db

@@ -17,6 +17,7 @@ import http.client
 import io
 import itertools
 import json as jsonlib
+import os
 import re
 import socket
 import sqlite3
@@ -24,6 +25,7 @@ import subprocess
 import time
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 API_PREFIX = "/api/v1"
@@ -701,6 +703,15 @@ def count_of(value):
         return len(value)
     assert isinstance(value, int) and not isinstance(value, bool), value
     return value
+
+
+def run_binary(env, *args, timeout=120):
+    """Runs `ujumbe <args>` under the environment `env` (a server's `env`,
+    perhaps with another data directory); returns the finished process."""
+    binary = os.environ.get("UJUMBE_BIN") or str(
+        Path(__file__).resolve().parents[2] / "build" / "bin" / "ujumbe")
+    return subprocess.run([binary, *args], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 def run_sql(srv, sql):
