@@ -5,7 +5,7 @@
 #include <system_error>
 
 #include "db/migrations.h"
-#include "db/sqlite/sqlite_backup.h"
+#include "db/backup.h"
 
 namespace ujumbe::app {
 

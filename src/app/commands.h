@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of the ujumbe binary.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -8,8 +9,10 @@
 
 namespace ujumbe::app {
 
-// Runs the server until SIGTERM/SIGINT; returns the process exit code.
-int serve(const Config& config);
+// Runs the server until SIGTERM/SIGINT; returns the process exit code. On
+// SIGHUP it reads the configuration again with `reload` and applies what
+// can change while it runs (the log level).
+int serve(const Config& config, const std::function<Result<Config>()>& reload);
 // Applies pending migrations and exits; with `dry_run`, lists them instead.
 int migrate(const Config& config, bool dry_run);
 // Runs one maintenance task (`ujumbe admin` with no task lists them);

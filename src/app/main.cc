@@ -2,7 +2,9 @@
 
 #include <boost/program_options.hpp>
 
+#include <algorithm>
 #include <iostream>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -19,13 +21,28 @@ namespace {
 int command_at(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string_view word(argv[i]);
-        if (word == "--config" || word == "-c" || word == "--log-format") {
+        if (word == "--config" || word == "-c" || word == "--log-format" || word == "--set" ||
+            word == "-s") {
             ++i;
             continue;
         }
         if (!word.starts_with('-')) return i;
     }
     return argc;
+}
+
+// `ujumbe config check`: the settings in effect, secrets hidden.
+void print_settings(const ujumbe::Config& config, const ujumbe::ConfigSources& sources,
+                    const std::optional<std::string>& file) {
+    std::cout << "configuration is valid" << (file ? " (file " + *file + ")" : "") << "\n";
+    const auto shown = ujumbe::shown_settings(config, sources);
+    std::size_t width = 0;
+    for (const auto& s : shown) width = std::max(width, s.key.size());
+    for (const auto& s : shown) {
+        std::string key = s.key;
+        key.resize(width, ' ');
+        std::cout << key << " = " << s.value << "  (" << s.source << ")\n";
+    }
 }
 
 }  // namespace
@@ -44,18 +61,24 @@ int main(int argc, char** argv) {
         ujumbe::log::use_stderr();  // stdout is the task's answer
     }
     po::options_description options(
-        "Usage: ujumbe [--config FILE] <serve|migrate|admin|version>\n"
+        "Usage: ujumbe [--config FILE] [--set KEY=VALUE]... <serve|migrate|admin|version>\n"
         "       ujumbe [--config FILE] admin <task> [options]   (ujumbe admin --help)\n"
-        "       ujumbe smsc [options]   (an SMSC simulator; ujumbe smsc --help)\nOptions");
+        "       ujumbe [--config FILE] [--set KEY=VALUE]... config check\n"
+        "       ujumbe smsc [options]   (an SMSC simulator; ujumbe smsc --help)\n"
+        "Settings: defaults, then the file, then UJUMBE_* variables, then --set "
+        "(docs/configuration.md)\nOptions");
     options.add_options()("help,h", "show this help")("config,c", po::value<std::string>(),
                                                       "configuration file (key = value lines)")(
         "log-format", po::value<std::string>(),
         "json (one object a line, the default) or text (for a terminal)")(
-        "dry-run", "with migrate: list the migrations that would run, and run none")(
+        "set,s", po::value<std::vector<std::string>>()->composing(),
+        "a setting, as in the file (listen=0.0.0.0:8080); wins over the file and the "
+        "environment")("dry-run", "with migrate: list the migrations that would run, and run none")(
         "command", po::value<std::string>()->default_value("serve"),
-        "serve, migrate, admin or version");
+        "serve, migrate, admin, config or version")("what", po::value<std::string>(),
+                                                    "with config: check");
     po::positional_options_description positional;
-    positional.add("command", 1);
+    positional.add("command", 1).add("what", 1);
     po::variables_map vars;
     try {
         po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(),
@@ -76,9 +99,25 @@ int main(int argc, char** argv) {
     }
     std::optional<std::string> file;
     if (vars.count("config")) file = vars["config"].as<std::string>();
-    auto config = ujumbe::load_config(file, ujumbe::process_env);
+    std::vector<std::string> overrides;
+    if (vars.count("set")) overrides = vars["set"].as<std::vector<std::string>>();
+    ujumbe::ConfigSources sources;
+    auto config = ujumbe::load_config(file, ujumbe::process_env, overrides, &sources);
     if (!config) {
         std::cerr << "ujumbe: configuration: " << config.error().message << "\n";
+        return 2;
+    }
+    const std::string what = vars.count("what") ? vars["what"].as<std::string>() : "";
+    if (command_word == "config") {
+        if (what != "check") {
+            std::cerr << "ujumbe: config takes one word: check\n";
+            return 2;
+        }
+        print_settings(*config, sources, file);
+        return 0;
+    }
+    if (!what.empty()) {
+        std::cerr << "ujumbe: unexpected word '" << what << "'\n" << options << "\n";
         return 2;
     }
     if (vars.count("log-format")) {
@@ -91,7 +130,10 @@ int main(int argc, char** argv) {
     }
     ujumbe::log::set_level(config->log_level);
     ujumbe::log::set_format(config->log_format);
-    if (command_word == "serve") return ujumbe::app::serve(*config);
+    if (command_word == "serve")
+        return ujumbe::app::serve(*config, [file, overrides] {
+            return ujumbe::load_config(file, ujumbe::process_env, overrides);
+        });
     if (command_word == "migrate") return ujumbe::app::migrate(*config, vars.count("dry-run") > 0);
     if (command_word == "admin") return ujumbe::app::admin(*config, admin_args);
     std::cerr << "ujumbe: unknown command '" << command_word << "'\n" << options << "\n";

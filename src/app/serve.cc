@@ -18,6 +18,7 @@
 #include "app/modules.h"
 #include "app/route_errors.h"
 #include "app/runtime.h"
+#include "app/service_manager.h"
 #include "audit/recorder.h"
 #include "audit/routes.h"
 #include "core/log.h"
@@ -134,7 +135,33 @@ void assign_rate_classes(http::Router& router) {
 
 }  // namespace
 
-int serve(const Config& config) {
+namespace {
+
+// SIGHUP: the configuration read again; the log level changes now, other
+// changed settings are named as waiting for the next start.
+void reload_settings(const Config& running, const std::function<Result<Config>()>& reload) {
+    notify_service_manager("RELOADING=1");
+    auto fresh = reload();
+    if (!fresh) {
+        log::error("reload refused: the configuration is not valid, nothing changed",
+                   {{"error", fresh.error().message}});
+    } else {
+        log::set_level(fresh->log_level);
+        const auto before = shown_settings(running, {});
+        const auto after = shown_settings(*fresh, {});
+        std::vector<std::string> at_next_start;
+        for (std::size_t i = 0; i < before.size() && i < after.size(); ++i)
+            if (before[i].value != after[i].value && before[i].key != "log_level")
+                at_next_start.push_back(before[i].key);
+        log::warn("configuration reloaded",
+                  {{"log_level", fresh->log_level}, {"at_next_start", at_next_start}});
+    }
+    notify_service_manager("READY=1");
+}
+
+}  // namespace
+
+int serve(const Config& config, const std::function<Result<Config>()>& reload) {
     if (auto s = prepare_data_dir(config); !s) {
         log::error("cannot start", {{"error", s.error().message}});
         return 1;
@@ -257,15 +284,28 @@ int serve(const Config& config) {
         });
     std::ofstream(std::filesystem::path(config.data_dir) / "listen.addr") << bound;
     log::info("listening", {{"address", bound}, {"threads", threads}});
+    notify_service_manager("READY=1\nSTATUS=listening on " + bound);
     if (const auto smpp_port = modules.smpp_port()) {
         const std::string smpp_host = config.smpp_listen.substr(0, config.smpp_listen.rfind(':'));
         std::ofstream(std::filesystem::path(config.data_dir) / "smpp.addr")
             << smpp_host << ":" << smpp_port;
     }
 
+    // SIGHUP reads the configuration again; its wait is cancelled at
+    // shutdown so that the I/O loop can end.
+    boost::asio::signal_set hangups(io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            reload_settings(config, reload);
+            hangups.async_wait(on_hangup);
+        };
+    hangups.async_wait(on_hangup);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int signal) {
         if (ec) return;
+        notify_service_manager("STOPPING=1");
+        hangups.cancel();
         log::info("shutting down", {{"signal", signal}});
         if (metrics_server) metrics_server->shutdown(std::chrono::seconds(1), [] {});
         server.shutdown(std::chrono::seconds(10), [&contexts] {

@@ -47,17 +47,26 @@ Status parse_number(const std::string& key, const std::string& text, T& out, T m
     return {};
 }
 
-// One row per setting: how to apply a text value to the Config.
+// One row per setting: how to apply a text value to the Config, and how to
+// show the value it has.
 struct Setting {
     const char* key;
     std::function<Status(Config&, const std::string&)> apply;
+    std::function<std::string(const Config&)> show;
 };
 
 template <typename T>
 Setting number(const char* key, T Config::*field, T min, T max = std::numeric_limits<T>::max()) {
-    return {key, [key, field, min, max](Config& c, const std::string& v) {
+    return {key,
+            [key, field, min, max](Config& c, const std::string& v) {
                 return parse_number<T>(key, v, c.*field, min, max);
-            }};
+            },
+            [field](const Config& c) { return std::to_string(c.*field); }};
+}
+
+template <typename Field>
+std::function<std::string(const Config&)> shown(Field Config::*field) {
+    return [field](const Config& c) { return std::string(c.*field); };
 }
 
 // Durations the server turns into microseconds: ten years at most, so that
@@ -71,14 +80,17 @@ Setting millis(const char* key, std::int64_t Config::*field, std::int64_t min) {
 }
 
 Setting text(const char* key, std::string Config::*field) {
-    return {key, [field](Config& c, const std::string& v) {
+    return {key,
+            [field](Config& c, const std::string& v) {
                 c.*field = v;
                 return Status{};
-            }};
+            },
+            shown(field)};
 }
 
 Setting flag(const char* key, bool Config::*field) {
-    return {key, [key, field](Config& c, const std::string& v) -> Status {
+    return {key,
+            [key, field](Config& c, const std::string& v) -> Status {
                 if (v == "1" || v == "true" || v == "yes" || v == "on")
                     c.*field = true;
                 else if (v == "0" || v == "false" || v == "no" || v == "off")
@@ -86,12 +98,14 @@ Setting flag(const char* key, bool Config::*field) {
                 else
                     return Error::invalid(key, "must be true or false");
                 return {};
-            }};
+            },
+            [field](const Config& c) { return std::string(c.*field ? "true" : "false"); }};
 }
 
 // One of a few words; the message lists them.
 Setting one_of(const char* key, std::string Config::*field, std::vector<std::string> allowed) {
-    return {key, [key, field, allowed = std::move(allowed)](Config& c, const std::string& v) {
+    return {key,
+            [key, field, allowed = std::move(allowed)](Config& c, const std::string& v) {
                 if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) {
                     c.*field = v;
                     return Status{};
@@ -100,7 +114,8 @@ Setting one_of(const char* key, std::string Config::*field, std::vector<std::str
                 for (std::size_t i = 0; i < allowed.size(); ++i)
                     words += (i == 0 ? "" : i + 1 == allowed.size() ? " or " : ", ") + allowed[i];
                 return Status(Error::invalid(key, "must be " + words));
-            }};
+            },
+            shown(field)};
 }
 
 const std::vector<Setting>& settings() {
@@ -191,7 +206,8 @@ const std::vector<Setting>& settings() {
                  return Error::invalid("currency", "must be an ISO 4217 code such as USD");
              c.currency = v;
              return {};
-         }},
+         },
+         shown(&Config::currency)},
         {"trial_credit",
          [](Config& c, const std::string& v) -> Status {
              auto amount = parse_money(v);
@@ -199,10 +215,21 @@ const std::vector<Setting>& settings() {
                  return Error::invalid("trial_credit", "must be an amount such as 5.00");
              c.trial_credit = v;
              return {};
-         }},
+         },
+         shown(&Config::trial_credit)},
         one_of("sqlite_synchronous", &Config::sqlite_synchronous, {"NORMAL", "FULL"}),
     };
     return all;
+}
+
+// postgresql://user:secret@host/db -> postgresql://user:***@host/db
+std::string without_password(const std::string& url) {
+    const auto scheme = url.find("://");
+    const auto at = url.find('@');
+    if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+    const auto colon = url.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return url;
+    return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 const Setting* find_setting(const std::string& key) {
@@ -213,8 +240,15 @@ const Setting* find_setting(const std::string& key) {
 
 }  // namespace
 
-Result<Config> load_config(const std::optional<std::string>& file, const EnvLookup& env) {
+Result<Config> load_config(const std::optional<std::string>& file, const EnvLookup& env,
+                           const std::vector<std::string>& overrides, ConfigSources* sources) {
     Config config;
+    const auto apply = [&](const Setting& s, const std::string& value,
+                           const std::string& from) -> Status {
+        UJ_TRY(s.apply(config, value));
+        if (sources) (*sources)[s.key] = from;
+        return {};
+    };
     if (file) {
         std::ifstream in(*file);
         if (!in) return Error::invalid("config", "cannot read " + *file);
@@ -236,16 +270,44 @@ Result<Config> load_config(const std::optional<std::string>& file, const EnvLook
             if (!s)
                 return Error::invalid("config", *file + ":" + std::to_string(line_no) +
                                                     ": unknown key '" + key + "'");
-            UJ_TRY(s->apply(config, value));
+            UJ_TRY(apply(*s, value, "file"));
         }
     }
-    for (const auto& s : settings()) {
-        std::string name = "UJUMBE_";
-        for (const char* p = s.key; *p; ++p)
-            name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(*p))));
-        if (auto value = env(name)) UJ_TRY(s.apply(config, *value));
+    for (const auto& s : settings())
+        if (auto value = env(env_name(s.key))) UJ_TRY(apply(s, *value, "environment"));
+    for (const auto& item : overrides) {
+        const auto eq = item.find('=');
+        if (eq == std::string::npos)
+            return Error::invalid("set", "'" + item + "': expected key=value");
+        const std::string key = trim(item.substr(0, eq));
+        const Setting* s = find_setting(key);
+        if (!s) return Error::invalid("set", "unknown key '" + key + "'");
+        UJ_TRY(apply(*s, trim(item.substr(eq + 1)), "flag"));
     }
     return config;
+}
+
+std::string env_name(std::string_view key) {
+    std::string name = "UJUMBE_";
+    for (char ch : key)
+        name.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(ch))));
+    return name;
+}
+
+std::vector<ShownSetting> shown_settings(const Config& config, const ConfigSources& sources) {
+    std::vector<ShownSetting> out;
+    for (const auto& s : settings()) {
+        std::string value = s.show(config);
+        const std::string_view key = s.key;
+        if (key == "secret_key" || key == "admin_password" || key == "metrics_token") {
+            if (!value.empty()) value = "(set, hidden)";
+        } else if (key == "database_url") {
+            value = without_password(value);
+        }
+        const auto from = sources.find(s.key);
+        out.push_back({s.key, std::move(value), from == sources.end() ? "default" : from->second});
+    }
+    return out;
 }
 
 }  // namespace ujumbe

@@ -1,13 +1,17 @@
 #pragma once
 // Server configuration: defaults, then a `key = value` file (--config FILE),
-// then UJUMBE_* environment variables, the environment winning. Keys in the
-// file are the environment names without the prefix, lower-cased
-// (UJUMBE_LISTEN -> listen).
+// then UJUMBE_* environment variables, then `--set key=value` flags, each
+// winning over the ones before. Keys in the file and the flags are the
+// environment names without the prefix, lower-cased (UJUMBE_LISTEN ->
+// listen).
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -187,8 +191,25 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string& na
 // Reads the process environment.
 std::optional<std::string> process_env(const std::string& name);
 
-// Loads defaults, then the file (when given), then the environment.
-// Errors name the offending key.
-Result<Config> load_config(const std::optional<std::string>& file, const EnvLookup& env);
+// Where each setting given came from: "file", "environment" or "flag".
+using ConfigSources = std::map<std::string, std::string>;
+
+// Loads defaults, then the file (when given), then the environment, then
+// `overrides` ("key=value", from --set flags), each winning over the ones
+// before. Errors name the offending key; an unknown key is one.
+Result<Config> load_config(const std::optional<std::string>& file, const EnvLookup& env,
+                           const std::vector<std::string>& overrides = {},
+                           ConfigSources* sources = nullptr);
+
+// UJUMBE_LISTEN for "listen".
+std::string env_name(std::string_view key);
+
+// Every setting with its value as text and where it came from ("default"
+// when nowhere), secrets hidden and a database URL's password masked:
+// what `ujumbe config check` prints.
+struct ShownSetting {
+    std::string key, value, source;
+};
+std::vector<ShownSetting> shown_settings(const Config& config, const ConfigSources& sources);
 
 }  // namespace ujumbe

@@ -73,4 +73,56 @@ TEST(Config, UnknownFileKeysAreRefused) {
     EXPECT_NE(c.error().message.find("lisen"), std::string::npos);
 }
 
+TEST(Config, FlagsWinOverTheEnvironmentAndSayWhereEachValueCameFrom) {
+    const auto path = write_temp("listen = 0.0.0.0:9000\nthreads = 3\ncurrency = TZS\n");
+    ConfigSources sources;
+    auto c = load_config(path, env_of({{"UJUMBE_THREADS", "5"}, {"UJUMBE_DB_THREADS", "2"}}),
+                         {"threads=7", " audit_log = false "}, &sources);
+    ASSERT_TRUE(c) << c.error().message;
+    EXPECT_EQ(c->listen, "0.0.0.0:9000");
+    EXPECT_EQ(c->threads, 7);
+    EXPECT_EQ(c->db_threads, 2);
+    EXPECT_FALSE(c->audit_log);
+    EXPECT_EQ(sources.at("listen"), "file");
+    EXPECT_EQ(sources.at("threads"), "flag");
+    EXPECT_EQ(sources.at("db_threads"), "environment");
+    std::map<std::string, ShownSetting> shown;
+    for (auto& s : shown_settings(*c, sources)) shown[s.key] = s;
+    EXPECT_EQ(shown.at("threads").value, "7");
+    EXPECT_EQ(shown.at("audit_log").value, "false");
+    EXPECT_EQ(shown.at("currency").value, "TZS");
+    EXPECT_EQ(shown.at("currency").source, "file");
+    EXPECT_EQ(shown.at("data_dir").value, "./var");
+    EXPECT_EQ(shown.at("data_dir").source, "default");
+}
+
+TEST(Config, AnUnknownOrMalformedFlagIsRefusedByName) {
+    auto c = load_config(std::nullopt, env_of({}), {"lisen=1"});
+    ASSERT_FALSE(c);
+    EXPECT_NE(c.error().message.find("unknown key 'lisen'"), std::string::npos);
+    auto d = load_config(std::nullopt, env_of({}), {"threads"});
+    ASSERT_FALSE(d);
+    EXPECT_TRUE(d.error().errors.count("set"));
+    auto e = load_config(std::nullopt, env_of({}), {"threads=-1"});
+    ASSERT_FALSE(e);
+    EXPECT_TRUE(e.error().errors.count("threads"));
+}
+
+TEST(Config, SecretsAreNeverShown) {
+    auto c = load_config(std::nullopt,
+                         env_of({{"UJUMBE_SECRET_KEY", "k-0123456789abcdef0123456789abcdef"},
+                                 {"UJUMBE_METRICS_TOKEN", "scrape-me"},
+                                 {"UJUMBE_DATABASE_URL", "postgresql://ujumbe:hunter2@db:5432/u"}}),
+                         {"admin_password=pa55word-1234"});
+    ASSERT_TRUE(c);
+    std::string all;
+    for (const auto& s : shown_settings(*c, {})) all += s.key + "=" + s.value + "\n";
+    for (const char* secret : {"k-0123456789abcdef", "scrape-me", "hunter2", "pa55word"})
+        EXPECT_EQ(all.find(secret), std::string::npos) << secret;
+    EXPECT_NE(all.find("secret_key=(set, hidden)"), std::string::npos);
+    EXPECT_NE(all.find("database_url=postgresql://ujumbe:***@db:5432/u"), std::string::npos);
+    EXPECT_NE(all.find("smpp_listen=\n"), std::string::npos);  // unset: empty
+    EXPECT_EQ(env_name("receipt_timeout_s"), "UJUMBE_RECEIPT_TIMEOUT_S");
+}
+
 }  // namespace ujumbe

@@ -608,13 +608,19 @@ void add_routes(http::Router& router, RoutingService& s) {
         .on_db_thread = false,  // no database: the report goes to the pipeline's queue
         .body_types = {"application/x-www-form-urlencoded", "application/json", "text/plain"},
         .max_body_bytes = 256 * 1024};
-    // The provider's own body (its kind reads it): no schema of ours.
+    // The provider's own body (its kind reads it): no schema of ours. The
+    // callback URL a gateway gives its provider carries `secret` unless the
+    // kind signs its calls (hook_auth).
+    const auto callback = [&](const char* summary) {
+        return http::documented(hook, {.summary = summary,
+                                       .response = "GatewayCallbackReceived",
+                                       .success = {200},
+                                       .query = {{"secret"}}});
+    };
     router.add(Method::kPost, b + "/hooks/gateways/{id}/dlr", bind(dlr_callback),
-               http::answering(hook, "A provider's delivery reports to a gateway",
-                               "GatewayCallbackReceived", {200}));
+               callback("A provider's delivery reports to a gateway"));
     router.add(Method::kPost, b + "/hooks/gateways/{id}/mo", bind(mo_callback),
-               http::answering(hook, "A provider's inbound messages to a gateway",
-                               "GatewayCallbackReceived", {200}));
+               callback("A provider's inbound messages to a gateway"));
 }
 
 }  // namespace ujumbe::routing

@@ -96,9 +96,10 @@ def _tail(path, limit=4000):
 class UjumbeServer:
     """One `ujumbe serve` process with its own data directory (and database)."""
 
-    def __init__(self, env=None, label="main"):
+    def __init__(self, env=None, label="main", args=()):
         self.env_overrides = dict(env or {})
         self.label = label
+        self.args = list(args)  # before `serve`: --config FILE, --set KEY=VALUE
         self.proc = None
         self.base_dir = None
         self.data_dir = None
@@ -141,7 +142,8 @@ class UjumbeServer:
         self.env = env
         self._out = open(self.base_dir / "server.stdout", "wb")
         self._err = open(self.base_dir / "server.stderr", "wb")
-        self.proc = subprocess.Popen([str(binary), "serve"], env=env, cwd=str(self.base_dir),
+        self.proc = subprocess.Popen([str(binary), *self.args, "serve"], env=env,
+                                     cwd=str(self.base_dir),
                                      stdin=subprocess.DEVNULL, stdout=self._out,
                                      stderr=self._err, start_new_session=True)
         _live_servers.add(self)
@@ -322,8 +324,8 @@ def server_factory():
     variable of the base environment.  All are stopped at the end of the test."""
     started = []
 
-    def make(env=None, label="extra"):
-        srv = UjumbeServer(env, label)
+    def make(env=None, label="extra", args=()):
+        srv = UjumbeServer(env, label, args)
         started.append(srv)
         return srv.start()
 

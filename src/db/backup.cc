@@ -1,4 +1,4 @@
-#include "db/sqlite/sqlite_backup.h"
+#include "db/backup.h"
 
 #include <filesystem>
 #include <string_view>

@@ -2,7 +2,7 @@
 // a file that is no database of ours, or holds a NULL where none may be,
 // is refused before it is restored.
 
-#include "db/sqlite/sqlite_backup.h"
+#include "db/backup.h"
 
 #include <gtest/gtest.h>
 
