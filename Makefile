@@ -1,11 +1,13 @@
 # The two commands of the README, and a few more for developers.
 #   make run    install what is missing, build, start the server (SQLite, sandbox)
 #   make test   install, build, run every test on SQLite and PostgreSQL
+#   make install [PREFIX=/usr/local] [DESTDIR=]   the server, its files and unit
 SHELL := /bin/bash
+PREFIX ?= /usr/local
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 JOBS ?= $(shell nproc)
 
-.PHONY: deps build run test bench fuzz format clean
+.PHONY: deps build run test install bench fuzz format clean
 
 deps:
 	@bash scripts/install-deps.sh
@@ -21,6 +23,13 @@ run: build
 
 test: deps
 	@bash scripts/test.sh
+
+# The configuration file and data directory follow PREFIX (/usr: /etc and
+# /var/lib/ujumbe; else PREFIX/etc, PREFIX/var/lib/ujumbe).
+install: deps
+	@cmake --preset default -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --build --preset default -j $(JOBS) --target ujumbe ujumbe_conf
+	DESTDIR="$(DESTDIR)" cmake --install build
 
 bench: build
 	@bash bench/run.sh

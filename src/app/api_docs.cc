@@ -73,9 +73,22 @@ Response file_response(const std::string& content_type, const std::string& body,
     return res;
 }
 
+// Where an installed binary's files are (<prefix>/share/ujumbe/docs-ui
+// beside <prefix>/bin/ujumbe), else where the build found them.
+std::string default_ui_dir() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const auto installed = exe.parent_path().parent_path() / "share" / "ujumbe" / "docs-ui";
+        if (std::filesystem::exists(installed / "swagger-ui-bundle.js", ec))
+            return installed.string();
+    }
+    return UJUMBE_DOCS_UI_DIR;
+}
+
 }  // namespace
 
-ApiDocs::ApiDocs(std::string ui_dir) : ui_dir_(ui_dir.empty() ? UJUMBE_DOCS_UI_DIR : ui_dir) {
+ApiDocs::ApiDocs(std::string ui_dir) : ui_dir_(ui_dir.empty() ? default_ui_dir() : ui_dir) {
     for (const auto& [name, type] : kUiFiles) {
         std::ifstream in(std::filesystem::path(ui_dir_) / name, std::ios::binary);
         if (!in) {

@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     po::options_description options(
         "Usage: ujumbe [--config FILE] [--set KEY=VALUE]... <serve|migrate|admin|version>\n"
         "       ujumbe [--config FILE] admin <task> [options]   (ujumbe admin --help)\n"
-        "       ujumbe [--config FILE] [--set KEY=VALUE]... config check\n"
+        "       ujumbe [--config FILE] [--set KEY=VALUE]... config <check|example>\n"
         "       ujumbe smsc [options]   (an SMSC simulator; ujumbe smsc --help)\n"
         "Settings: defaults, then the file, then UJUMBE_* variables, then --set "
         "(docs/configuration.md)\nOptions");
@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
         "environment")("dry-run", "with migrate: list the migrations that would run, and run none")(
         "command", po::value<std::string>()->default_value("serve"),
         "serve, migrate, admin, config or version")("what", po::value<std::string>(),
-                                                    "with config: check");
+                                                    "with config: check or example");
     po::positional_options_description positional;
     positional.add("command", 1).add("what", 1);
     po::variables_map vars;
@@ -109,12 +109,16 @@ int main(int argc, char** argv) {
     }
     const std::string what = vars.count("what") ? vars["what"].as<std::string>() : "";
     if (command_word == "config") {
-        if (what != "check") {
-            std::cerr << "ujumbe: config takes one word: check\n";
-            return 2;
+        if (what == "check") {
+            print_settings(*config, sources, file);
+            return 0;
         }
-        print_settings(*config, sources, file);
-        return 0;
+        if (what == "example") {
+            std::cout << ujumbe::example_config(*config, sources);
+            return 0;
+        }
+        std::cerr << "ujumbe: config takes one word: check or example\n";
+        return 2;
     }
     if (!what.empty()) {
         std::cerr << "ujumbe: unexpected word '" << what << "'\n" << options << "\n";

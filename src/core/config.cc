@@ -222,6 +222,10 @@ const std::vector<Setting>& settings() {
     return all;
 }
 
+bool is_secret(std::string_view key) {
+    return key == "secret_key" || key == "admin_password" || key == "metrics_token";
+}
+
 // postgresql://user:secret@host/db -> postgresql://user:***@host/db
 std::string without_password(const std::string& url) {
     const auto scheme = url.find("://");
@@ -294,12 +298,35 @@ std::string env_name(std::string_view key) {
     return name;
 }
 
+std::string example_config(const Config& config, const ConfigSources& sources) {
+    std::string out =
+        "# Ujumbe's configuration (docs/configuration.md): `key = value` lines.\n"
+        "# A line starting with '#' is a setting at its default: remove the '#'\n"
+        "# and change the value to set it. UJUMBE_<KEY> environment variables and\n"
+        "# --set key=value flags win over this file; `ujumbe config check` shows\n"
+        "# what is in effect. Keep secrets (secret_key, admin_password,\n"
+        "# metrics_token, a database password) out of it: the server generates\n"
+        "# its secret into the data directory, and the environment of the\n"
+        "# service can carry the others.\n";
+    Config defaults;
+    for (const auto& s : settings()) {
+        // What the file and the flags gave; never the environment (the one
+        // the example is made in) nor a secret.
+        const auto from = sources.find(s.key);
+        const bool given =
+            from != sources.end() && from->second != "environment" && !is_secret(s.key);
+        out += (given ? "" : "# ") + std::string(s.key) + " = " +
+               (given ? s.show(config) : s.show(defaults)) + "\n";
+    }
+    return out;
+}
+
 std::vector<ShownSetting> shown_settings(const Config& config, const ConfigSources& sources) {
     std::vector<ShownSetting> out;
     for (const auto& s : settings()) {
         std::string value = s.show(config);
         const std::string_view key = s.key;
-        if (key == "secret_key" || key == "admin_password" || key == "metrics_token") {
+        if (is_secret(key)) {
             if (!value.empty()) value = "(set, hidden)";
         } else if (key == "database_url") {
             value = without_password(value);

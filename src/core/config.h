@@ -212,4 +212,9 @@ struct ShownSetting {
 };
 std::vector<ShownSetting> shown_settings(const Config& config, const ConfigSources& sources);
 
+// A configuration file to start from (`ujumbe config example`): every
+// setting a `# key = default` line, but those the file or the flags gave
+// (`sources`) set; secrets never.
+std::string example_config(const Config& config, const ConfigSources& sources);
+
 }  // namespace ujumbe

@@ -125,4 +125,25 @@ TEST(Config, SecretsAreNeverShown) {
     EXPECT_EQ(env_name("receipt_timeout_s"), "UJUMBE_RECEIPT_TIMEOUT_S");
 }
 
+TEST(Config, TheExampleFileReadsBackAndSetsOnlyWhatWasGiven) {
+    ConfigSources sources;
+    auto c = load_config(std::nullopt,
+                         env_of({{"UJUMBE_SECRET_KEY", "k-0123456789abcdef0123456789abcdef"},
+                                 {"UJUMBE_THREADS", "3"}}),
+                         {"data_dir=/var/lib/ujumbe"}, &sources);
+    ASSERT_TRUE(c);
+    const std::string text = example_config(*c, sources);
+    EXPECT_NE(text.find("\ndata_dir = /var/lib/ujumbe\n"), std::string::npos);
+    EXPECT_NE(text.find("\n# listen = 127.0.0.1:8080\n"), std::string::npos);
+    EXPECT_NE(text.find("\n# secret_key = \n"), std::string::npos);
+    EXPECT_NE(text.find("\n# threads = 0\n"), std::string::npos);  // not the environment's
+    EXPECT_EQ(text.find("k-0123456789"), std::string::npos);
+    const auto path = write_temp(text);
+    ConfigSources read;
+    auto back = load_config(path, env_of({}), {}, &read);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(back->data_dir, "/var/lib/ujumbe");
+    EXPECT_EQ(read, (ConfigSources{{"data_dir", "file"}}));
+}
+
 }  // namespace ujumbe
