@@ -4,8 +4,8 @@
 #include <fstream>
 #include <system_error>
 
-#include "db/migrations.h"
 #include "db/backup.h"
+#include "db/migrations.h"
 
 namespace ujumbe::app {
 
@@ -58,16 +58,28 @@ Result<std::string> place_secret(const Config& config, const RestoreSecret& secr
                                                          "first, or restore elsewhere.");
             return kept.string();
         }
-        std::ofstream out(kept, std::ios::out | std::ios::trunc);
-        out << text << '\n';
-        out.close();
-        if (!out) return Error::invalid("data_dir", "cannot write " + kept.string());
-        fs::permissions(kept, fs::perms::owner_read | fs::perms::owner_write,
-                        fs::perm_options::replace, ec);
+        {
+            std::ofstream out(kept, std::ios::out | std::ios::trunc);
+            fs::permissions(kept, fs::perms::owner_read | fs::perms::owner_write,
+                            fs::perm_options::replace, ec);
+            out << text << '\n';
+            out.close();
+            if (!out || ec) return Error::invalid("data_dir", "cannot write " + kept.string());
+        }
         return kept.string() + " (from " + *secret.file + ")";
     }
-    if (fs::exists(kept, ec)) return kept.string() + " (already there)";
-    if (secret.new_one) return std::string("a new one, made at the next start");
+    if (secret.new_one) {
+        if (fs::exists(kept, ec)) {
+            UJ_TRY(read_secret(kept.string()));
+            return kept.string() + " (already there, not the original's)";
+        }
+        return std::string("a new one, made at the next start");
+    }
+    if (fs::exists(kept, ec))
+        return Error::invalid("secret-file",
+                              kept.string() +
+                                  " is already there: give the original's (--secret-file) to "
+                                  "check it is the same, or --new-secret to go on with it.");
     return Error::invalid("secret-file",
                           "Give the original server's secret (--secret-file, its secret.key) or "
                           "--new-secret to go on without it: tokens, and the gateway and webhook "
@@ -114,19 +126,39 @@ Result<json> restore_database(const Config& config, const std::string& file,
                                           std::to_string(latest) +
                                           "): restore it with a newer "
                                           "ujumbe.");
-    UJ_ASSIGN(auto secret_from, place_secret(config, secret));
+    // A copy of a live database's file: its last commits are in the WAL.
+    if (fs::exists(file + "-wal", ec))
+        return Error::invalid("file", file +
+                                          "-wal is beside it: restore a file `ujumbe admin "
+                                          "backup` made, not a copy of a live database.");
+    // The database first, then the secret, then the rename: a failure
+    // leaves neither behind.
     const std::string partial = path + ".restoring";
     fs::copy_file(file, partial, fs::copy_options::overwrite_existing, ec);
-    if (!ec) fs::rename(partial, path, ec);
+    if (!ec)
+        fs::permissions(partial, fs::perms::owner_read | fs::perms::owner_write,
+                        fs::perm_options::replace, ec);
+    if (!ec && !db::sync_file(partial)) ec = std::make_error_code(std::errc::io_error);
     if (ec) {
         fs::remove(partial, ec);
         return Error::invalid("data_dir", "cannot write " + path);
     }
+    auto secret_from = place_secret(config, secret);
+    if (!secret_from) {
+        fs::remove(partial, ec);
+        return secret_from.error();
+    }
+    fs::rename(partial, path, ec);
+    if (ec) {
+        fs::remove(partial, ec);
+        return Error::invalid("data_dir", "cannot write " + path);
+    }
+    db::sync_file(fs::path(path).parent_path().string());
     return json{{"restored", file},
                 {"database", path},
                 {"schema_version", version},
                 {"pending_migrations", latest - version},
-                {"secret", secret_from}};
+                {"secret", *secret_from}};
 }
 
 }  // namespace ujumbe::app

@@ -101,6 +101,9 @@ int main(int argc, char** argv) {
     if (vars.count("config")) file = vars["config"].as<std::string>();
     std::vector<std::string> overrides;
     if (vars.count("set")) overrides = vars["set"].as<std::vector<std::string>>();
+    // --log-format is a flag for one setting, read again as one on reload.
+    if (vars.count("log-format"))
+        overrides.push_back("log_format=" + vars["log-format"].as<std::string>());
     ujumbe::ConfigSources sources;
     auto config = ujumbe::load_config(file, ujumbe::process_env, overrides, &sources);
     if (!config) {
@@ -123,14 +126,6 @@ int main(int argc, char** argv) {
     if (!what.empty()) {
         std::cerr << "ujumbe: unexpected word '" << what << "'\n" << options << "\n";
         return 2;
-    }
-    if (vars.count("log-format")) {
-        const auto format = vars["log-format"].as<std::string>();
-        if (format != "json" && format != "text") {
-            std::cerr << "ujumbe: --log-format must be json or text\n";
-            return 2;
-        }
-        config->log_format = format;
     }
     ujumbe::log::set_level(config->log_level);
     ujumbe::log::set_format(config->log_format);

@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -147,12 +148,8 @@ void reload_settings(const Config& running, const std::function<Result<Config>()
                    {{"error", fresh.error().message}});
     } else {
         log::set_level(fresh->log_level);
-        const auto before = shown_settings(running, {});
-        const auto after = shown_settings(*fresh, {});
-        std::vector<std::string> at_next_start;
-        for (std::size_t i = 0; i < before.size() && i < after.size(); ++i)
-            if (before[i].value != after[i].value && before[i].key != "log_level")
-                at_next_start.push_back(before[i].key);
+        auto at_next_start = changed_settings(running, *fresh);
+        std::erase(at_next_start, "log_level");
         log::warn("configuration reloaded",
                   {{"log_level", fresh->log_level}, {"at_next_start", at_next_start}});
     }
@@ -162,6 +159,9 @@ void reload_settings(const Config& running, const std::function<Result<Config>()
 }  // namespace
 
 int serve(const Config& config, const std::function<Result<Config>()>& reload) {
+    // A reload asked for while the server starts (migrations can take a
+    // while) must not end it: ignored until its handler is in place.
+    std::signal(SIGHUP, SIG_IGN);
     if (auto s = prepare_data_dir(config); !s) {
         log::error("cannot start", {{"error", s.error().message}});
         return 1;
@@ -284,7 +284,6 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
         });
     std::ofstream(std::filesystem::path(config.data_dir) / "listen.addr") << bound;
     log::info("listening", {{"address", bound}, {"threads", threads}});
-    notify_service_manager("READY=1\nSTATUS=listening on " + bound);
     if (const auto smpp_port = modules.smpp_port()) {
         const std::string smpp_host = config.smpp_listen.substr(0, config.smpp_listen.rfind(':'));
         std::ofstream(std::filesystem::path(config.data_dir) / "smpp.addr")
@@ -313,6 +312,9 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
         });
     });
 
+    // Ready once every signal has its handler.
+    notify_service_manager("READY=1\nSTATUS=listening on " + bound);
+
     // Idle contexts must keep running until shutdown stops them.
     std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards;
     for (auto& c : contexts) guards.push_back(boost::asio::make_work_guard(*c));
@@ -333,6 +335,14 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
 }
 
 int migrate(const Config& config, bool dry_run) {
+    // A dry run creates nothing: no SQLite file is a database never migrated.
+    const std::string url = config.effective_database_url();
+    if (dry_run && url.starts_with("sqlite:") && !std::filesystem::exists(url.substr(7))) {
+        std::cout << "no database at " << url.substr(7) << ": every migration would run\n";
+        for (const auto& m : db::sqlite_migrations())
+            std::cout << "would apply " << m.version << " " << m.name << "\n";
+        return 0;
+    }
     if (auto s = prepare_data_dir(config); !s) {
         log::error("cannot migrate", {{"error", s.error().message}});
         return 1;

@@ -15,8 +15,9 @@ bool notify_service_manager(std::string_view state) {
     if (!path || !*path) return true;
     std::string address(path);
     sockaddr_un to{};
-    if ((address[0] != '/' && address[0] != '@') || address.size() >= sizeof(to.sun_path))
-        return false;
+    // A path needs room for its NUL; an abstract name (@...) does not.
+    const std::size_t room = sizeof(to.sun_path) - (address[0] == '@' ? 0 : 1);
+    if ((address[0] != '/' && address[0] != '@') || address.size() > room) return false;
     to.sun_family = AF_UNIX;
     std::memcpy(to.sun_path, address.data(), address.size());
     if (address[0] == '@') to.sun_path[0] = '\0';  // an abstract socket

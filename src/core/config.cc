@@ -226,14 +226,22 @@ bool is_secret(std::string_view key) {
     return key == "secret_key" || key == "admin_password" || key == "metrics_token";
 }
 
-// postgresql://user:secret@host/db -> postgresql://user:***@host/db
-std::string without_password(const std::string& url) {
+// postgresql://user:secret@host/db -> postgresql://user:***@host/db, and
+// libpq's password=secret parameter (in a query or a key=value string).
+std::string without_password(std::string url) {
     const auto scheme = url.find("://");
     const auto at = url.find('@');
-    if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
-    const auto colon = url.find(':', scheme + 3);
-    if (colon == std::string::npos || colon > at) return url;
-    return url.substr(0, colon + 1) + "***" + url.substr(at);
+    if (scheme != std::string::npos && at != std::string::npos && at > scheme) {
+        const auto colon = url.find(':', scheme + 3);
+        if (colon != std::string::npos && colon < at)
+            url = url.substr(0, colon + 1) + "***" + url.substr(at);
+    }
+    for (auto p = url.find("password="); p != std::string::npos; p = url.find("password=", p + 1)) {
+        const auto begin = p + 9;
+        const auto end = url.find_first_of("& ", begin);
+        url.replace(begin, (end == std::string::npos ? url.size() : end) - begin, "***");
+    }
+    return url;
 }
 
 const Setting* find_setting(const std::string& key) {
@@ -313,11 +321,18 @@ std::string example_config(const Config& config, const ConfigSources& sources) {
         // What the file and the flags gave; never the environment (the one
         // the example is made in) nor a secret.
         const auto from = sources.find(s.key);
-        const bool given =
-            from != sources.end() && from->second != "environment" && !is_secret(s.key);
+        const bool given = from != sources.end() && from->second != "environment" &&
+                           !is_secret(s.key) && without_password(s.show(config)) == s.show(config);
         out += (given ? "" : "# ") + std::string(s.key) + " = " +
                (given ? s.show(config) : s.show(defaults)) + "\n";
     }
+    return out;
+}
+
+std::vector<std::string> changed_settings(const Config& a, const Config& b) {
+    std::vector<std::string> out;
+    for (const auto& s : settings())
+        if (s.show(a) != s.show(b)) out.push_back(s.key);
     return out;
 }
 

@@ -212,9 +212,12 @@ struct ShownSetting {
 };
 std::vector<ShownSetting> shown_settings(const Config& config, const ConfigSources& sources);
 
+// The keys whose values differ (secrets too; never their values).
+std::vector<std::string> changed_settings(const Config& a, const Config& b);
+
 // A configuration file to start from (`ujumbe config example`): every
 // setting a `# key = default` line, but those the file or the flags gave
-// (`sources`) set; secrets never.
+// (`sources`) set; secrets (and a database URL with a password) never.
 std::string example_config(const Config& config, const ConfigSources& sources);
 
 }  // namespace ujumbe

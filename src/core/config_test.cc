@@ -121,6 +121,15 @@ TEST(Config, SecretsAreNeverShown) {
         EXPECT_EQ(all.find(secret), std::string::npos) << secret;
     EXPECT_NE(all.find("secret_key=(set, hidden)"), std::string::npos);
     EXPECT_NE(all.find("database_url=postgresql://ujumbe:***@db:5432/u"), std::string::npos);
+    auto q = load_config(std::nullopt, env_of({}),
+                         {"database_url=postgresql://db/u?user=ujumbe&password=hunter2&x=1"});
+    ASSERT_TRUE(q);
+    for (const auto& s : shown_settings(*q, {})) {
+        if (s.key == "database_url") {
+            EXPECT_EQ(s.value, "postgresql://db/u?user=ujumbe&password=***&x=1");
+        }
+    }
+    EXPECT_EQ(changed_settings(*c, *q).size(), 4u);            // the secrets' keys, never values
     EXPECT_NE(all.find("smpp_listen=\n"), std::string::npos);  // unset: empty
     EXPECT_EQ(env_name("receipt_timeout_s"), "UJUMBE_RECEIPT_TIMEOUT_S");
 }

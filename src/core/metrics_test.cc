@@ -108,10 +108,17 @@ TEST(Metrics, ScrapesThatComeDuringARenderShareTheNextOne) {
     std::thread first([&] { r.render(); });
     first_started.get_future().wait();
     constexpr int kCrowd = 8;
+    std::atomic<int> calling{0};
     std::vector<std::thread> crowd;
     std::vector<std::string> answers(kCrowd);
-    for (int i = 0; i < kCrowd; ++i) crowd.emplace_back([&, i] { answers[i] = r.render(); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (int i = 0; i < kCrowd; ++i)
+        crowd.emplace_back([&, i] {
+            ++calling;
+            answers[i] = r.render();
+        });
+    // Every one of the crowd is calling while the first render is held.
+    while (calling.load() < kCrowd) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     gate.unlock();
     first.join();
     for (auto& t : crowd) t.join();

@@ -1,5 +1,8 @@
 #include "db/backup.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -25,7 +28,7 @@ bool reports_a_null_that_is_not_there(Connection& c, const std::string& problem)
     constexpr std::string_view kPrefix = "NULL value in ";
     if (!problem.starts_with(kPrefix)) return false;
     const std::string where = problem.substr(kPrefix.size());
-    const auto dot = where.find('.');
+    const auto dot = where.rfind('.');
     if (dot == std::string::npos) return false;
     // typeof(): `IS NULL` on a NOT NULL column is planned away as false.
     auto found = c.query_one("SELECT 1 FROM " + quoted(where.substr(0, dot)) + " WHERE typeof(" +
@@ -34,6 +37,14 @@ bool reports_a_null_that_is_not_there(Connection& c, const std::string& problem)
 }
 
 }  // namespace
+
+bool sync_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    const bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    return synced;
+}
 
 Status backup_sqlite(const std::string& db_path, const std::string& dest) {
     std::error_code ec;
@@ -46,11 +57,18 @@ Status backup_sqlite(const std::string& db_path, const std::string& dest) {
         fs::remove(partial, ec);
         return Error::invalid("file", "cannot write " + dest + ": " + done.error().message);
     }
+    // VACUUM INTO leaves its file unsynced: a power cut must not leave a
+    // torn copy under the final name.
+    if (!sync_file(partial)) {
+        fs::remove(partial, ec);
+        return Error::invalid("file", "cannot write " + dest);
+    }
     fs::rename(partial, dest, ec);
     if (ec) {
         fs::remove(partial, ec);
         return Error::invalid("file", "cannot write " + dest);
     }
+    sync_file(fs::absolute(dest, ec).parent_path().string());
     return {};
 }
 

@@ -18,4 +18,8 @@ Status backup_sqlite(const std::string& db_path, const std::string& dest);
 // SQLite database with our schema_migrations table.
 Result<int> backup_schema_version(const std::string& file);
 
+// Flushes a file (or a directory's entries) to the disk; false when it
+// could not.
+bool sync_file(const std::string& path);
+
 }  // namespace ujumbe::db

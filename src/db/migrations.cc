@@ -17,6 +17,20 @@ Result<int> current_version(Connection& c) {
     return static_cast<int>(row ? row->i64(0) : 0);
 }
 
+// The version without creating the table: 0 for a database never migrated
+// (the read-only looks of dry runs and checks).
+Result<int> version_if_any(Connection& c) {
+    UJ_ASSIGN(auto table,
+              c.query_one(c.dialect() == Dialect::kSqlite
+                              ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                                "name = 'schema_migrations'"
+                              : "SELECT COUNT(*) FROM pg_tables WHERE schemaname = "
+                                "current_schema() AND tablename = 'schema_migrations'"));
+    if (!table || table->i64(0) == 0) return 0;
+    UJ_ASSIGN(auto row, c.query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    return static_cast<int>(row ? row->i64(0) : 0);
+}
+
 // A database a newer binary migrated: this one does not know its schema.
 Status refuse_newer(int current, const std::vector<Migration>& migrations) {
     const int latest = migrations.empty() ? 0 : migrations.back().version;
@@ -66,7 +80,7 @@ Result<MigrationReport> migrate(Database& db) {
 
 Result<SchemaState> schema_state(Database& db) {
     UJ_ASSIGN(const int current,
-              db.on_writer([](Connection& c) -> Result<int> { return current_version(c); }));
+              db.on_writer([](Connection& c) -> Result<int> { return version_if_any(c); }));
     const auto& known =
         db.dialect() == Dialect::kSqlite ? sqlite_migrations() : postgres_migrations();
     SchemaState out;
@@ -79,7 +93,7 @@ Result<SchemaState> schema_state(Database& db) {
 
 Status check_not_newer(Database& db) {
     return db.on_writer([&](Connection& c) -> Status {
-        UJ_ASSIGN(auto current, current_version(c));
+        UJ_ASSIGN(auto current, version_if_any(c));
         return refuse_newer(current, migrations_of(c));
     });
 }

@@ -176,6 +176,24 @@ def test_restore_and_backup_refuse_what_would_lose_or_confuse_data(server, tmp_p
     code, answer, _ = admin_task(empty, "restore", "--file", str(newer))
     assert code == 2 and "newer than this binary" in answer["error"]["message"]
     assert not (tmp_path / "empty" / "ujumbe.db").exists()
+    # A copy of a live database's file, its WAL beside it: not a backup.
+    live = tmp_path / "live.db"
+    shutil.copy(backup, live)
+    (tmp_path / "live.db-wal").write_bytes(b"")
+    code, answer, _ = admin_task(empty, "restore", "--file", str(live))
+    assert code == 2 and "-wal is beside it" in answer["error"]["message"]
+    # A secret.key already there is not taken for the original's unchecked.
+    keyed_dir = tmp_path / "keyed"
+    keyed_dir.mkdir()
+    (keyed_dir / "secret.key").write_text("another-servers-secret-0123456789abcdef\n")
+    keyed = dict(server.env, UJUMBE_DATA_DIR=str(keyed_dir))
+    keyed.pop("UJUMBE_SECRET_KEY")
+    code, answer, _ = admin_task(keyed, "restore", "--file", str(backup))
+    assert code == 2 and "already there" in answer["error"]["message"]
+    assert not (keyed_dir / "ujumbe.db").exists()
+    code, answer, _ = admin_task(keyed, "restore", "--file", str(backup), "--new-secret")
+    assert code == 0 and "not the original's" in answer["secret"], answer
+    assert oct((keyed_dir / "ujumbe.db").stat().st_mode & 0o777) == "0o600"
     # The test servers carry their secret in the configuration: no file needed.
     code, answer, _ = admin_task(empty, "restore", "--file", str(backup))
     assert code == 0 and answer["secret"] == "the secret_key setting", answer
@@ -185,6 +203,11 @@ def test_restore_and_backup_refuse_what_would_lose_or_confuse_data(server, tmp_p
 def test_migrate_lists_what_it_would_run_and_refuses_a_newer_database(server, tmp_path):
     done = u.run_binary(server.env, "migrate", "--dry-run")
     assert done.returncode == 0 and "up to date: nothing would run" in done.stdout, done
+    # No database yet: everything would run, and nothing is created.
+    none = dict(server.env, UJUMBE_DATA_DIR=str(tmp_path / "none"))
+    done = u.run_binary(none, "migrate", "--dry-run")
+    assert done.returncode == 0 and "every migration would run" in done.stdout, done
+    assert "would apply 1 " in done.stdout and not (tmp_path / "none").exists()
     # A database two migrations behind: listed, not run.
     backup = tmp_path / "old.backup"
     code, answer, _ = admin_task(server.env, "backup", "--file", str(backup))
