@@ -244,9 +244,10 @@ Result<Response> send_bulk(MessagingService& s, RequestContext& ctx, const Reque
                     f.fail("messages", "Each entry needs `to` and `body` (or a shared `body`).");
                     break;
                 }
-                auto r = request_of(
-                    common, item["to"].get<std::string>(),
-                    item.contains("body") ? item["body"].get<std::string>() : text.value_or(""));
+                // A null `body` is an absent one: the shared text.
+                const bool own = item.contains("body") && item["body"].is_string();
+                auto r = request_of(common, item["to"].get<std::string>(),
+                                    own ? item["body"].get<std::string>() : text.value_or(""));
                 if (item.contains("client_ref") && item["client_ref"].is_string())
                     r.client_ref = item["client_ref"].get<std::string>();
                 // Each recipient's own values, over the shared ones.
@@ -667,7 +668,7 @@ void define_send_schemas(http::Router& router) {
     numbers["minItems"] = 1;
     numbers["maxItems"] = 100'000;
     json messages = array_of(object({{"to", text()},
-                                     {"body", text()},
+                                     {"body", maybe(text())},
                                      {"client_ref", maybe(text())},
                                      {"variables", maybe(variables_schema())}},
                                     {"body", "client_ref", "variables"}));

@@ -409,6 +409,23 @@ def test_bulk_rejects_opted_out_recipient_alone(api, owner):
 # 5. Bulk
 # --------------------------------------------------------------------------
 
+def test_bulk_entries_with_a_null_body_take_the_shared_one(api, owner):
+    p1, p2 = ke_phone(), ke_phone()
+    data = assert_ok(api("POST", "/messages/bulk", json={
+        "body": "Shared", "messages": [{"to": p1, "body": None}, {"to": p2, "body": "Own"}]},
+        token=owner.access), 201)
+    assert data["accepted"] == 2, data
+    bodies = {}
+    for r in data["results"]:
+        bodies[r["to"]] = assert_ok(api("GET", "/messages/%s" % r["id"],
+                                        token=owner.access))["body"]
+    assert bodies == {p1: "Shared", p2: "Own"}
+    # without a shared body, a null one is no body: refused, nothing stored
+    resp = api("POST", "/messages/bulk", json={"messages": [{"to": p1, "body": None}]},
+               token=owner.access)
+    assert_error(resp, 400, "VALIDATION_ERROR")
+
+
 def test_bulk_to_list_with_invalid_numbers(api, owner):
     good1, good2, good3 = ke_phone(), ke_phone(), ke_phone()
     to = [good1, "not-a-number", good2, "+2547", good3]
