@@ -108,14 +108,19 @@ Status Wiring::reached_final(db::Connection& c, const std::vector<messaging::Fin
         "ujumbe_messages_final_total",
         "Messages that reached a final status, by channel, gateway and status.",
         {"channel", "gateway", "status"});
-    // A batch comes mostly from one gateway: a few label sets, counted once.
-    std::map<std::pair<std::string, std::string>, std::uint64_t> counts;
+    // A batch comes mostly from one gateway: counted by gateway id, and each
+    // gateway's label (a registry lookup) read once per batch, not per message.
+    std::map<std::pair<std::string, std::optional<GatewayId>>, std::uint64_t> by_gateway;
     std::vector<MessageId> ids;
     ids.reserve(done.size());
     for (const auto& m : done) {
         ids.push_back(m.id);
-        ++counts[{m.channel, m.gateway_id ? m_.routing_.gateway_label(*m.gateway_id) : "none"}];
+        ++by_gateway[{m.channel, m.gateway_id}];
     }
+    std::vector<std::pair<std::pair<std::string, std::string>, std::uint64_t>> counts;
+    for (const auto& [key, n] : by_gateway)
+        counts.push_back(
+            {{key.first, key.second ? m_.routing_.gateway_label(*key.second) : "none"}, n});
     c.after_commit([counts = std::move(counts), status] {
         const std::string name(messaging::status_name(status));
         for (const auto& [labels, n] : counts) finals.add({labels.first, labels.second, name}, n);
