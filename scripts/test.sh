@@ -48,7 +48,8 @@ python3 scripts/check-layers.py || failed_stages+=("layers")
 # unit and interop test binaries only under the sanitizers (a stricter run of
 # the same code, and half the compiling of building them twice).
 stage "build (the server: release with debug info)"
-cmake --preset default >/dev/null &&
+# Installed under /usr, as the Debian package is (tests/integration/test_package.py).
+cmake --preset default -DCMAKE_INSTALL_PREFIX=/usr >/dev/null &&
     cmake --build --preset default -j "$jobs" --target ujumbe ujumbe_conf || exit 1
 stage "build (AddressSanitizer + UndefinedBehaviorSanitizer unit and interop tests)"
 cmake --preset asan >/dev/null && cmake --build --preset asan -j "$jobs" || exit 1
