@@ -31,6 +31,7 @@
 #include "http/rate_limit.h"
 #include "http/schema.h"
 #include "http/server.h"
+#include "http/tls.h"
 #include "http/views_support.h"
 #include "identity/routes.h"
 
@@ -140,8 +141,17 @@ namespace {
 
 // SIGHUP: the configuration read again; the log level changes now, other
 // changed settings are named as waiting for the next start.
-void reload_settings(const Config& running, const std::function<Result<Config>()>& reload) {
+void reload_settings(const Config& running, const std::function<Result<Config>()>& reload,
+                     http::TlsCredentials* tls) {
     notify_service_manager("RELOADING=1");
+    if (tls) {
+        // A renewed certificate in the same files: new connections get it.
+        if (auto loaded = tls->load(); !loaded)
+            log::error("TLS certificate not reloaded; the previous one stays in use",
+                       {{"error", loaded.error().message}});
+        else
+            log::warn("TLS certificate reloaded", {{"file", running.tls_cert_file}});
+    }
     auto fresh = reload();
     if (!fresh) {
         log::error("reload refused: the configuration is not valid, nothing changed",
@@ -165,6 +175,16 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
     if (auto s = prepare_data_dir(config); !s) {
         log::error("cannot start", {{"error", s.error().message}});
         return 1;
+    }
+    // HTTPS: a certificate that does not load stops the start before
+    // anything else is done.
+    std::shared_ptr<http::TlsCredentials> tls;
+    if (!config.tls_cert_file.empty()) {
+        tls = std::make_shared<http::TlsCredentials>(config.tls_cert_file, config.tls_key_file);
+        if (auto loaded = tls->load(); !loaded) {
+            log::error("cannot start", {{"error", loaded.error().message}});
+            return 1;
+        }
     }
     auto secret = server_secret(config);
     if (!secret) {
@@ -248,7 +268,9 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
     server_options.websocket_idle = std::chrono::seconds(config.ws_idle_s);
     server_options.spool_dir = (std::filesystem::path(config.data_dir) / "spool").string();
     if (config.request_log_days > 0) server_options.request_log = &request_log;
-    http::Server server(context_ptrs, dispatcher, **db, server_options);
+    http::ServerOptions api_options = server_options;
+    api_options.tls = tls;
+    http::Server server(context_ptrs, dispatcher, **db, api_options);
     auto port = server.listen(config.listen);
     if (!port) {
         log::error("cannot listen", {{"error", port.error().message}});
@@ -283,7 +305,8 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
                      static_cast<double>(request_log.dropped()));
         });
     std::ofstream(std::filesystem::path(config.data_dir) / "listen.addr") << bound;
-    log::info("listening", {{"address", bound}, {"threads", threads}});
+    log::info("listening",
+              {{"address", bound}, {"threads", threads}, {"https", api_options.tls != nullptr}});
     if (const auto smpp_port = modules.smpp_port()) {
         const std::string smpp_host = config.smpp_listen.substr(0, config.smpp_listen.rfind(':'));
         std::ofstream(std::filesystem::path(config.data_dir) / "smpp.addr")
@@ -296,7 +319,7 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
     std::function<void(const boost::system::error_code&, int)> on_hangup =
         [&](const boost::system::error_code& ec, int) {
             if (ec) return;
-            reload_settings(config, reload);
+            reload_settings(config, reload, tls.get());
             hangups.async_wait(on_hangup);
         };
     hangups.async_wait(on_hangup);

@@ -121,6 +121,8 @@ Setting one_of(const char* key, std::string Config::*field, std::vector<std::str
 const std::vector<Setting>& settings() {
     static const std::vector<Setting> all = {
         text("listen", &Config::listen),
+        text("tls_cert_file", &Config::tls_cert_file),
+        text("tls_key_file", &Config::tls_key_file),
         text("data_dir", &Config::data_dir),
         text("database_url", &Config::database_url),
         text("secret_key", &Config::secret_key),
@@ -296,6 +298,9 @@ Result<Config> load_config(const std::optional<std::string>& file, const EnvLook
         if (!s) return Error::invalid("set", "unknown key '" + key + "'");
         UJ_TRY(apply(*s, trim(item.substr(eq + 1)), "flag"));
     }
+    if (config.tls_cert_file.empty() != config.tls_key_file.empty())
+        return Error::invalid(config.tls_cert_file.empty() ? "tls_cert_file" : "tls_key_file",
+                              "HTTPS needs both tls_cert_file and tls_key_file");
     return config;
 }
 

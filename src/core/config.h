@@ -21,6 +21,10 @@ struct Config {
     // Address of the HTTP API. Port 0 picks a free port (written to
     // <data_dir>/listen.addr once bound).
     std::string listen = "127.0.0.1:8080";
+    // Both set: the API listener speaks HTTPS only, with this PEM
+    // certificate chain and private key (read again on SIGHUP).
+    std::string tls_cert_file;
+    std::string tls_key_file;
     // Directory for the SQLite database, the generated secret and runtime files.
     std::string data_dir = "./var";
     // sqlite:<path> or postgresql://user@host:port/db. Empty: sqlite:<data_dir>/ujumbe.db.

@@ -66,6 +66,19 @@ TEST(Config, DurationsAtTheEdgeOfInt64AreRefused) {
     EXPECT_EQ(ok->webhook_poll_ms, 600000);
 }
 
+TEST(Config, HttpsNeedsBothTheCertificateAndTheKey) {
+    auto cert_only = load_config(std::nullopt, env_of({{"UJUMBE_TLS_CERT_FILE", "/etc/c.pem"}}));
+    ASSERT_FALSE(cert_only);
+    EXPECT_TRUE(cert_only.error().errors.contains("tls_key_file"));
+    auto key_only = load_config(std::nullopt, env_of({}), {"tls_key_file=/etc/k.pem"});
+    ASSERT_FALSE(key_only);
+    EXPECT_TRUE(key_only.error().errors.contains("tls_cert_file"));
+    auto both = load_config(std::nullopt, env_of({{"UJUMBE_TLS_CERT_FILE", "/etc/c.pem"}}),
+                            {"tls_key_file=/etc/k.pem"});
+    ASSERT_TRUE(both) << both.error().message;
+    EXPECT_EQ(both->tls_key_file, "/etc/k.pem");
+}
+
 TEST(Config, UnknownFileKeysAreRefused) {
     const auto path = write_temp("lisen = 1\n");
     auto c = load_config(path, env_of({}));

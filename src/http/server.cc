@@ -21,6 +21,8 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "http/envelope.h"
+#include "http/stream.h"
+#include "http/tls.h"
 
 namespace ujumbe::http {
 
@@ -36,7 +38,7 @@ namespace {
 // Touched only on its connection's I/O thread (send and close post there).
 class WsPeer final : public WebSocketPeer, public std::enable_shared_from_this<WsPeer> {
 public:
-    WsPeer(beast::tcp_stream stream, WebSocketLimits limits)
+    WsPeer(Stream stream, WebSocketLimits limits)
         : ws(std::move(stream)), limits_(limits), cut_(ws.get_executor()) {}
 
     void send(std::string text) override {
@@ -60,10 +62,10 @@ public:
     // Closes now, whatever is being written (the server stops).
     void cut() {
         beast::error_code ignored;
-        beast::get_lowest_layer(ws).socket().close(ignored);
+        ws.next_layer().socket().close(ignored);
     }
 
-    websocket::stream<beast::tcp_stream> ws;
+    websocket::stream<Stream> ws;
 
 private:
     void enqueue(std::string text) {
@@ -175,15 +177,20 @@ std::string request_id_for(const Request& req) {
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     struct Session {
-        beast::tcp_stream stream;
+        // The context a TLS connection was accepted with (null: plain).
+        std::shared_ptr<asio::ssl::context> tls;
+        Stream stream;
         std::atomic<bool> busy{false};
         // Set while the connection is a WebSocket (its stream moved there);
         // on the connection's executor only.
         std::shared_ptr<WsPeer> websocket;
         bool upgraded = false;  // the stream moved to a WebSocket
         const asio::any_io_executor executor;
-        explicit Session(tcp::socket socket)
-            : stream(std::move(socket)), executor(stream.get_executor()) {}
+        Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> context)
+            : tls(std::move(context)),
+              stream(tls ? Stream(beast::tcp_stream(std::move(socket)), *tls)
+                         : Stream(beast::tcp_stream(std::move(socket)))),
+              executor(stream.get_executor()) {}
     };
 
     std::vector<asio::io_context*> contexts;  // one per I/O thread
@@ -246,7 +253,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             std::string address;
             if (auto ep = socket.remote_endpoint(ec); !ec) address = ep.address().to_string();
             socket.set_option(tcp::no_delay(true), ec);
-            auto session = std::make_shared<Session>(std::move(socket));
+            auto session = std::make_shared<Session>(
+                std::move(socket), options.tls ? options.tls->current() : nullptr);
             {
                 std::lock_guard lock(sessions_mutex);
                 std::size_t& from_address = per_address[address];
@@ -538,7 +546,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         Session& s = *session;
         beast::flat_buffer buffer;
         beast::error_code ec;
-        while (!draining) {
+        if (auto* tls = s.stream.tls()) {
+            // The handshake is the headers' first part: it gets their time.
+            s.stream.expires_after(options.header_timeout);
+            co_await tls->async_handshake(asio::ssl::stream_base::server,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) log::debug("TLS handshake failed", {{"ip", ip}, {"error", ec.message()}});
+        }
+        while (!ec && !draining) {
             bhttp::request_parser<bhttp::empty_body> header;
             header.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
             // The route decides the limit: see read_body.
@@ -623,8 +638,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
             if (ec || !keep_alive) break;
         }
         if (!s.upgraded) {
+            if (auto* tls = s.stream.tls(); tls && !ec) {
+                // A clean end says so (close_notify), briefly.
+                s.stream.expires_after(std::chrono::seconds(2));
+                co_await tls->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
+            }
             s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-            s.stream.close();
+            s.stream.tcp().close();
         }
         std::lock_guard lock(sessions_mutex);
         sessions.erase(session.get());

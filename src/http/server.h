@@ -2,8 +2,8 @@
 // The HTTP/1.1 server (Beast, one coroutine per connection): keep-alive,
 // header and body limits, idle timeouts, routing, and a two-stage graceful
 // shutdown (stop accepting and close idle connections; let in-flight
-// requests finish; then close what is left). The only file that includes
-// Beast.
+// requests finish; then close what is left), over TCP or TLS. The only
+// file (with http/stream.h) that includes Beast.
 
 #include <chrono>
 #include <cstdint>
@@ -23,6 +23,8 @@ class io_context;
 }
 
 namespace ujumbe::http {
+
+class TlsCredentials;
 
 struct ServerOptions {
     std::size_t max_body_bytes = 1024 * 1024;  // larger bodies: 413
@@ -53,6 +55,9 @@ struct ServerOptions {
     std::chrono::seconds websocket_idle{30};
     // Hears of every request answered for a signed-in caller; may be null.
     RequestLogSink* request_log = nullptr;
+    // Set: the listener speaks HTTPS only (each connection's handshake
+    // within header_timeout); null: plain HTTP.
+    std::shared_ptr<TlsCredentials> tls;
 };
 
 class Server {

@@ -21,6 +21,7 @@ import os
 import secrets
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -201,7 +202,10 @@ class UjumbeServer:
                 self._fail_start("no usable %s after %.0f s (content: %r)"
                                  % (addr_file, START_TIMEOUT_S, text))
             time.sleep(0.05)
-        self.client = u.Client(self.host, self.port)
+        tls = None
+        if self.env.get("UJUMBE_TLS_CERT_FILE"):  # HTTPS, trusting that certificate
+            tls = ssl.create_default_context(cafile=self.env["UJUMBE_TLS_CERT_FILE"])
+        self.client = u.Client(self.host, self.port, tls=tls)
         deadline = time.monotonic() + START_TIMEOUT_S
         last = None
         while True:

@@ -87,16 +87,19 @@ def describe(resp):
 class Client:
     """One short-lived connection per request against host:port."""
 
-    def __init__(self, host, port, timeout=30.0, source_address=None):
+    def __init__(self, host, port, timeout=30.0, source_address=None, tls=None):
         self.host = host
         self.port = port
         self.timeout = timeout
         # (ip, 0) to connect from another local address, e.g. 127.0.0.2.
         self.source_address = source_address
+        # An ssl.SSLContext: HTTPS to a server with tls_cert_file set.
+        self.tls = tls
 
     @property
     def base_url(self):
-        return "http://%s:%d%s" % (self.host, self.port, API_PREFIX)
+        return "%s://%s:%d%s" % ("https" if self.tls else "http", self.host, self.port,
+                                 API_PREFIX)
 
     def request(self, method, path, json=None, token=None, apikey=None, headers=None,
                 raw_body=None, content_type=None):
@@ -124,8 +127,13 @@ class Client:
                 del hdrs[existing]
             if v is not None:
                 hdrs[k] = v
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout,
-                                          source_address=self.source_address)
+        if self.tls is not None:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout,
+                                               source_address=self.source_address,
+                                               context=self.tls)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout,
+                                              source_address=self.source_address)
         try:
             conn.request(method, path, body=body, headers=hdrs)
             r = conn.getresponse()

@@ -21,7 +21,8 @@ import websockets
 
 
 class WsClient:
-    def __init__(self, url, headers=None, reading=True, timeout=10):
+    def __init__(self, url, headers=None, reading=True, timeout=10, tls=None):
+        self._tls = tls  # an ssl.SSLContext for a wss:// URL
         self.frames = []  # every frame received, in order
         self.closed = None  # (code, reason) once the connection ended
         self._cond = threading.Condition()
@@ -45,6 +46,8 @@ class WsClient:
 
     async def _main(self, url, headers, reading, ready):
         kwargs = {"extra_headers": headers, "max_size": 2 ** 22, "open_timeout": 10}
+        if self._tls is not None:
+            kwargs["ssl"] = self._tls
         if not reading:
             parts = urlsplit(url)
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
