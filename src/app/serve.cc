@@ -25,13 +25,13 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/thread_name.h"
+#include "core/tls.h"
 #include "db/migrations.h"
 #include "http/envelope.h"
 #include "http/idempotency.h"
 #include "http/rate_limit.h"
 #include "http/schema.h"
 #include "http/server.h"
-#include "http/tls.h"
 #include "http/views_support.h"
 #include "identity/routes.h"
 
@@ -142,7 +142,7 @@ namespace {
 // SIGHUP: the configuration read again; the log level changes now, other
 // changed settings are named as waiting for the next start.
 void reload_settings(const Config& running, const std::function<Result<Config>()>& reload,
-                     http::TlsCredentials* tls) {
+                     TlsCredentials* tls) {
     notify_service_manager("RELOADING=1");
     if (tls) {
         // A renewed certificate in the same files: new connections get it.
@@ -178,9 +178,9 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
     }
     // HTTPS: a certificate that does not load stops the start before
     // anything else is done.
-    std::shared_ptr<http::TlsCredentials> tls;
+    std::shared_ptr<TlsCredentials> tls;
     if (!config.tls_cert_file.empty()) {
-        tls = std::make_shared<http::TlsCredentials>(config.tls_cert_file, config.tls_key_file);
+        tls = std::make_shared<TlsCredentials>(config.tls_cert_file, config.tls_key_file);
         if (auto loaded = tls->load(); !loaded) {
             log::error("cannot start", {{"error", loaded.error().message}});
             return 1;

@@ -20,9 +20,9 @@
 #include "core/crypto.h"
 #include "core/log.h"
 #include "core/metrics.h"
+#include "core/tls.h"
 #include "http/envelope.h"
 #include "http/stream.h"
-#include "http/tls.h"
 
 namespace ujumbe::http {
 
@@ -644,7 +644,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 co_await tls->async_shutdown(asio::redirect_error(asio::use_awaitable, ec));
             }
             s.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-            s.stream.tcp().close();
+            s.stream.lower().close();
         }
         std::lock_guard lock(sessions_mutex);
         sessions.erase(session.get());

@@ -22,9 +22,11 @@ namespace boost::asio {
 class io_context;
 }
 
-namespace ujumbe::http {
-
+namespace ujumbe {
 class TlsCredentials;
+}
+
+namespace ujumbe::http {
 
 struct ServerOptions {
     std::size_t max_body_bytes = 1024 * 1024;  // larger bodies: 413

@@ -1,62 +1,31 @@
 #pragma once
-// A connection's byte stream, plain TCP or TLS over TCP, behind one type:
-// the HTTP and WebSocket code reads, writes, times out and tears down
-// either the same way. Timeouts and the socket are the TCP layer's.
+// A connection of the HTTP server: TCP or TLS over Beast's tcp_stream
+// (core/tls_stream.h), with the tcp_stream's timeouts and what Beast's
+// WebSocket needs of its lower layer.
 
-#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/teardown.hpp>
 
-#include <utility>
-#include <variant>
+#include "core/tls_stream.h"
 
 namespace ujumbe::http {
 
-class Stream {
+class Stream : public TlsOrPlain<boost::beast::tcp_stream,
+                                 boost::beast::ssl_stream<boost::beast::tcp_stream>> {
 public:
-    using Tcp = boost::beast::tcp_stream;
-    using Tls = boost::beast::ssl_stream<Tcp>;
-    using executor_type = Tcp::executor_type;
+    using TlsOrPlain::TlsOrPlain;
 
-    explicit Stream(Tcp plain) : stream_(std::in_place_type<Tcp>, std::move(plain)) {}
-    Stream(Tcp plain, boost::asio::ssl::context& context)
-        : stream_(std::in_place_type<Tls>, std::move(plain), context) {}
-
-    executor_type get_executor() { return tcp().get_executor(); }
-    Tcp& tcp() {
-        if (auto* tls = std::get_if<Tls>(&stream_)) return tls->next_layer();
-        return std::get<Tcp>(stream_);
-    }
-    Tls* tls() { return std::get_if<Tls>(&stream_); }
-    boost::asio::ip::tcp::socket& socket() { return tcp().socket(); }
-
+    boost::asio::ip::tcp::socket& socket() { return lower().socket(); }
     template <typename Time>
     void expires_after(Time t) {
-        tcp().expires_after(t);
+        lower().expires_after(t);
     }
     template <typename Time>
     void expires_at(Time t) {
-        tcp().expires_at(t);
+        lower().expires_at(t);
     }
-    void expires_never() { tcp().expires_never(); }
-
-    template <typename Buffers, typename Token>
-    auto async_read_some(const Buffers& buffers, Token&& token) {
-        return boost::asio::async_initiate<Token, void(boost::beast::error_code, std::size_t)>(
-            [this](auto handler, const Buffers& b) {
-                std::visit([&](auto& s) { s.async_read_some(b, std::move(handler)); }, stream_);
-            },
-            token, buffers);
-    }
-    template <typename Buffers, typename Token>
-    auto async_write_some(const Buffers& buffers, Token&& token) {
-        return boost::asio::async_initiate<Token, void(boost::beast::error_code, std::size_t)>(
-            [this](auto handler, const Buffers& b) {
-                std::visit([&](auto& s) { s.async_write_some(b, std::move(handler)); }, stream_);
-            },
-            token, buffers);
-    }
+    void expires_never() { lower().expires_never(); }
 
     // What Beast calls, found through argument lookup: closing the socket
     // (a WebSocket's timeout) and a WebSocket's end.
@@ -81,9 +50,6 @@ public:
             },
             s.stream_);
     }
-
-private:
-    std::variant<Tcp, Tls> stream_;
 };
 
 }  // namespace ujumbe::http

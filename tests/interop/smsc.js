@@ -17,6 +17,7 @@
 //   --mute-enquire 1       never answer enquire_link (a dead peer)
 //   --mo FROM:TO:TEXT      after a receiver/transceiver bind, send this MO
 //                          (repeatable; text over 160 characters goes in UDH parts)
+//   --tls-cert FILE --tls-key FILE   SMPP over TLS with this PEM certificate and key
 //   --redeliver-ms N       a receipt answered with an error, or unanswered when
 //                          its connection closed, goes again after N ms to a
 //                          bound session, as a store-and-forward SMSC does
@@ -34,7 +35,7 @@ function options(argv) {
     const o = {port: 0, systemId: 'ujumbe', password: 'secret', idBase: 'decimal',
                receiptIdBase: null, receiptDelayMs: 20, receiptStat: 'DELIVRD', slowMs: 0,
                throttleEvery: 0, rejectPrefix: null, refuseStatus: 0, dropAfter: 0, muteEnquire: false, mo: [],
-               redeliverMs: 500};
+               redeliverMs: 500, tlsCert: null, tlsKey: null};
     for (let i = 2; i < argv.length; i += 2) {
         const key = argv[i], value = argv[i + 1];
         if (value === undefined) throw new Error('missing value for ' + key);
@@ -54,6 +55,8 @@ function options(argv) {
             case '--mute-enquire': o.muteEnquire = value === '1'; break;
             case '--mo': o.mo.push(value); break;
             case '--redeliver-ms': o.redeliverMs = Number(value); break;
+            case '--tls-cert': o.tlsCert = value; break;
+            case '--tls-key': o.tlsKey = value; break;
             default: throw new Error('unknown option ' + key);
         }
     }
@@ -157,7 +160,10 @@ function sendMo(session, spec) {
 }
 
 const sessions = new Set();
-const server = smpp.createServer((session) => {
+const tlsOptions = opt.tlsCert
+    ? {cert: require('fs').readFileSync(opt.tlsCert), key: require('fs').readFileSync(opt.tlsKey)}
+    : {};
+const server = smpp.createServer(tlsOptions, (session) => {
     let bound = false;
     session.unansweredReceipts = new Set();
     sessions.add(session);

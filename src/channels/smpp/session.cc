@@ -11,6 +11,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,12 +20,15 @@
 #include <map>
 #include <optional>
 
+#include "core/tls_stream.h"
+
 namespace ujumbe::smpp {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
+using Connection = TlsOrPlain<tcp::socket, asio::ssl::stream<tcp::socket>>;
 
 const char* session_state_name(SessionState s) {
     switch (s) {
@@ -76,7 +80,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
     std::atomic<std::size_t> outstanding_count{0};
     bool stopping = false;
     bool stopping_peer = false;  // the SMSC unbound: close once the answer is out
-    std::optional<tcp::socket> socket;
+    std::optional<Connection> socket;
     std::uint64_t generation = 0;  // a new connection; older coroutines stop
     std::uint32_t sequence = 0;
     std::deque<Queued> queue;
@@ -106,10 +110,10 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
     }
 
     void close() {
-        if (socket && socket->is_open()) {
+        if (socket && socket->lower().is_open()) {
             error_code ec;
-            socket->shutdown(tcp::socket::shutdown_both, ec);
-            socket->close(ec);
+            socket->lower().shutdown(tcp::socket::shutdown_both, ec);
+            socket->lower().close(ec);
         }
         ++generation;
         writes.clear();
@@ -184,16 +188,19 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
             why = "resolve: " + ec.message();
             co_return false;
         }
-        socket.emplace(strand);
+        if (options.tls)
+            socket.emplace(tcp::socket(strand), *options.tls);
+        else
+            socket.emplace(tcp::socket(strand));
         // A watchdog closes the socket if connect or bind hangs.
         auto watchdog = std::make_shared<asio::steady_timer>(strand, options.response_timeout);
         watchdog->async_wait([this, self = shared_from_this()](error_code e) {
             if (!e && socket) {
                 error_code ignored;
-                socket->close(ignored);
+                socket->lower().close(ignored);
             }
         });
-        co_await asio::async_connect(*socket, endpoints,
+        co_await asio::async_connect(socket->lower(), endpoints,
                                      asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
             watchdog->cancel();
@@ -202,7 +209,23 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
         }
         // PDUs are small and answered at once: Nagle's algorithm would hold
         // each behind the peer's delayed acknowledgement (tens of ms).
-        socket->set_option(tcp::no_delay(true), ec);
+        socket->lower().set_option(tcp::no_delay(true), ec);
+        if (auto* tls = socket->tls()) {
+            // The name the SMSC is reached by: sent (SNI, for a name) and
+            // checked against its certificate.
+            error_code not_an_address;
+            (void)asio::ip::make_address(options.host, not_an_address);
+            if (not_an_address)
+                SSL_set_tlsext_host_name(tls->native_handle(), options.host.c_str());
+            tls->set_verify_callback(asio::ssl::host_name_verification(options.host));
+            co_await tls->async_handshake(asio::ssl::stream_base::client,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                watchdog->cancel();
+                why = "TLS: " + ec.message();
+                co_return false;
+            }
+        }
         const Pdu bind{
             bind_command(options.mode), 0, next_sequence(),
             Bind{options.system_id, options.password, options.system_type, 0x34, 0, 0, ""}};
@@ -409,7 +432,7 @@ struct Session::Impl : std::enable_shared_from_this<Session::Impl> {
                 why = "connection closed";
             } else if (socket) {
                 error_code ignored;
-                socket->close(ignored);
+                socket->lower().close(ignored);
             }
             fail_outstanding(why);
             if (stopping) break;

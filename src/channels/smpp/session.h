@@ -4,7 +4,8 @@
 // by sequence number, paces submits with a token bucket, pauses after
 // ESME_RTHROTTLED / ESME_RMSGQFUL and sends the same PDU again, answers
 // enquire_link and sends its own (a peer that stops answering is dead),
-// hands deliver_sm to its handler, and reconnects with back-off. All of it
+// hands deliver_sm to its handler, and reconnects with back-off; over TCP
+// or TLS. All of it
 // runs on the io_context given; submit() may be called from any thread.
 
 #include <boost/asio/io_context.hpp>
@@ -15,6 +16,10 @@
 #include <string>
 
 #include "channels/smpp/pdu.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace ujumbe::smpp {
 
@@ -29,6 +34,9 @@ struct SessionOptions {
     std::chrono::milliseconds response_timeout{10000};  // a request unanswered this long
     std::chrono::milliseconds throttle_pause{1000};     // after THROTTLED / MSGQFUL
     std::chrono::milliseconds reconnect_min{500}, reconnect_max{30000};
+    // Set: SMPP over TLS, the SMSC's certificate checked by this context
+    // and against `host` (core/tls.h); null: plain TCP.
+    std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 enum class SessionState { kConnecting, kBound, kStopped };

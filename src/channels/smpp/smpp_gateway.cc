@@ -7,6 +7,7 @@
 
 #include "channels/smpp/message_text.h"
 #include "core/log.h"
+#include "core/tls.h"
 #include "formats/sender_id.h"
 #include "formats/sms_encoding.h"
 
@@ -143,6 +144,7 @@ Result<SmppSettings> read_smpp_settings(const json& settings, const json& secret
                                                    "response_id_format",
                                                    "receipt_id_format",
                                                    "tls",
+                                                   "tls_ca",
                                                    "password"};
     FieldErrors errors;
     for (const auto& [key, value] : settings.items())
@@ -199,8 +201,17 @@ Result<SmppSettings> read_smpp_settings(const json& settings, const json& secret
         else
             r.fail("receipt_id_format", "Must be opaque, hex or decimal.");
     }
-    if (auto v = r.boolean("tls"); v && *v)
-        r.fail("tls", "SMPP over TLS is not supported yet; use a TLS tunnel.");
+    if (auto v = r.boolean("tls")) s.tls = *v;
+    if (auto v = r.text("tls_ca", false, 64 * 1024)) s.tls_ca = *v;
+    if (!s.tls_ca.empty() && !s.tls) r.fail("tls_ca", "Only with tls: true.");
+    if (s.tls) {
+        auto context = tls_client_context(s.tls_ca, "settings.tls_ca");
+        if (context)
+            o.tls = std::move(*context);
+        else
+            for (auto& [field, problems] : context.error().errors)
+                for (auto& problem : problems) errors[field].push_back(problem);
+    }
     if (o.mode == smpp::BindMode::kReceiver)
         r.fail("bind_mode", "A gateway must be able to send: use transmitter or transceiver.");
     if (!secrets.is_object() || !secrets.contains("password") || !secrets["password"].is_string() ||
@@ -231,7 +242,8 @@ json smpp_settings_json(const SmppSettings& s) {
             {"registered_delivery", s.registered_delivery},
             {"response_id_format", id_base_name(s.response_ids)},
             {"receipt_id_format", id_base_name(s.receipt_ids)},
-            {"tls", false}};
+            {"tls", s.tls},
+            {"tls_ca", s.tls_ca}};
 }
 
 class SmppGateway::Handler final : public smpp::SessionHandler {

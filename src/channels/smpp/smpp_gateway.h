@@ -29,6 +29,10 @@ struct SmppSettings {
     bool registered_delivery = true;
     smpp::IdBase response_ids = smpp::IdBase::kOpaque;
     smpp::IdBase receipt_ids = smpp::IdBase::kOpaque;
+    // SMPP over TLS; the SMSC's certificate is checked against tls_ca (PEM)
+    // or, when empty, the system's authorities (session.tls holds the context).
+    bool tls = false;
+    std::string tls_ca;
 };
 
 // Reads the gateway's settings (without the password) and secrets

@@ -87,7 +87,8 @@ TEST(SmppSettings, DefaultsFillWhatIsNotGiven) {
                                            {"registered_delivery", true},
                                            {"response_id_format", "opaque"},
                                            {"receipt_id_format", "opaque"},
-                                           {"tls", false}}));
+                                           {"tls", false},
+                                           {"tls_ca", ""}}));
 }
 
 TEST(SmppSettings, HostPortSystemIdAndPasswordAreRequired) {
@@ -157,10 +158,33 @@ TEST(SmppSettings, AReceiverOnlyGatewayIsRefused) {
         expect_refused(settings({{"bind_mode", bad}}), "settings.bind_mode");
 }
 
-TEST(SmppSettings, TlsIsRefused) {
-    expect_refused(settings({{"tls", true}}), "settings.tls");
+// A self-signed certificate (its key thrown away): an SMSC's own authority.
+constexpr const char* kSmscCertificate =
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIIBfjCCASWgAwIBAgIUDEqAXyJTNn8ddB0ryP27qOn3uRIwCgYIKoZIzj0EAwIw\n"
+    "FDESMBAGA1UEAwwJc21zYy50ZXN0MCAXDTI2MTIwNTIwNTU0M1oYDzIxMjYxMTEx\n"
+    "MjA1NTQzWjAUMRIwEAYDVQQDDAlzbXNjLnRlc3QwWTATBgcqhkjOPQIBBggqhkjO\n"
+    "PQMBBwNCAAQcuNtz5nuopjwXeHVOUh7OIer9Sl7KzM1a4HXctuQSeCfjJGTOA5QR\n"
+    "2ae0FgOWDls0Gp3xhSKIwilgMf+2GcMZo1MwUTAdBgNVHQ4EFgQU2eU9eJo0Vmf/\n"
+    "19ELe4gxG8PTumYwHwYDVR0jBBgwFoAU2eU9eJo0Vmf/19ELe4gxG8PTumYwDwYD\n"
+    "VR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNHADBEAiBkzteaAzgK+u4rktGrUqpy\n"
+    "7o67sr+SBHZ17gjuWtCeogIgc0gKo9slfozEPUK21warkQPOP027Sl68Y9d3uyWR\n"
+    "0uw=\n"
+    "-----END CERTIFICATE-----\n";
+
+TEST(SmppSettings, TlsWithTheSystemsAuthoritiesOrAPemOfItsOwn) {
+    EXPECT_EQ(read(settings()).session.tls, nullptr);
+    auto system = read(settings({{"tls", true}}));
+    EXPECT_TRUE(system.tls);
+    EXPECT_NE(system.session.tls, nullptr);
+    auto own = read(settings({{"tls", true}, {"tls_ca", kSmscCertificate}}));
+    EXPECT_EQ(own.tls_ca, kSmscCertificate);
+    EXPECT_NE(own.session.tls, nullptr);
     expect_refused(settings({{"tls", "yes"}}), "settings.tls");
-    EXPECT_TRUE(read_smpp_settings(settings({{"tls", false}}), kSecrets).ok());
+    expect_refused(settings({{"tls", true}, {"tls_ca", "not a certificate"}}), "settings.tls_ca");
+    expect_refused(settings({{"tls", false}, {"tls_ca", kSmscCertificate}}), "settings.tls_ca");
+    expect_refused(settings({{"tls", true}, {"tls_ca", std::string(70000, 'A')}}),
+                   "settings.tls_ca");
 }
 
 TEST(SmppSettings, IdFormats) {
@@ -230,7 +254,7 @@ TEST(SmppSettings, NumbersHaveBounds) {
 
 TEST(SmppSettings, EveryProblemIsReportedAtOnce) {
     auto r = read_smpp_settings(
-        {{"host", ""}, {"port", 0}, {"window", 0}, {"tls", true}, {"extra", 1}}, json::object());
+        {{"host", ""}, {"port", 0}, {"window", 0}, {"tls", 1}, {"extra", 1}}, json::object());
     ASSERT_FALSE(r.ok());
     for (const char* field :
          {"settings.host", "settings.port", "settings.system_id", "settings.window", "settings.tls",
@@ -264,7 +288,8 @@ TEST(SmppSettings, RoundTripsThroughItsJson) {
                         {"registered_delivery", false},
                         {"response_id_format", "hex"},
                         {"receipt_id_format", "decimal"},
-                        {"tls", false}};
+                        {"tls", true},
+                        {"tls_ca", kSmscCertificate}};
     const auto s = read(given);
     EXPECT_EQ(smpp_settings_json(s), given);
     const auto again = read(smpp_settings_json(s));
