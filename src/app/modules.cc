@@ -16,6 +16,7 @@
 #include "conversations/template_routes.h"
 #include "core/log.h"
 #include "core/money.h"
+#include "core/tls.h"
 #include "crm/routes.h"
 #include "identity/routes.h"
 #include "media/routes.h"
@@ -254,6 +255,12 @@ Status Modules::start() {
     if (!config_.smpp_listen.empty()) {
         smpp_server::EndpointOptions options;
         UJ_TRY(smpp_server::parse_listen(config_.smpp_listen, options));
+        if (!config_.smpp_tls_cert_file.empty()) {
+            smpp_tls_ = std::make_shared<TlsCredentials>(config_.smpp_tls_cert_file,
+                                                         config_.smpp_tls_key_file, "smpp_tls");
+            UJ_TRY(smpp_tls_->load());
+            options.tls = smpp_tls_;
+        }
         smpp_endpoint_ = std::make_unique<smpp_server::Endpoint>(
             options, SystemClock::instance(), smpp_accounts_, messaging_, smpp_deliveries_);
         UJ_TRY(smpp_endpoint_->start());

@@ -91,6 +91,8 @@ public:
     identity::IdentityService& identity() { return identity_; }
     // The SMPP server's port, 0 when it is off.
     std::uint16_t smpp_port() const { return smpp_endpoint_ ? smpp_endpoint_->port() : 0; }
+    // The SMPP server's TLS credentials (null without smpp_tls_cert_file).
+    TlsCredentials* smpp_tls() const { return smpp_tls_.get(); }
     billing::BillingService& billing() { return billing_; }
     messaging::Pipeline::Health pipeline_health() const { return pipeline_.health(); }
     std::size_t realtime_clients() const { return realtime_hub_.clients(); }
@@ -129,6 +131,7 @@ private:
     smpp_server::SmppAccountsService smpp_accounts_;
     smpp_server::Deliveries smpp_deliveries_;
     // The SMPP server, when UJUMBE_SMPP_LISTEN is set.
+    std::shared_ptr<TlsCredentials> smpp_tls_;
     std::unique_ptr<smpp_server::Endpoint> smpp_endpoint_;
     webhooks::Dispatcher webhook_dispatcher_;
     webhooks::WebhookService webhooks_;

@@ -142,15 +142,16 @@ namespace {
 // SIGHUP: the configuration read again; the log level changes now, other
 // changed settings are named as waiting for the next start.
 void reload_settings(const Config& running, const std::function<Result<Config>()>& reload,
-                     TlsCredentials* tls) {
+                     const std::vector<TlsCredentials*>& listeners) {
     notify_service_manager("RELOADING=1");
-    if (tls) {
+    for (TlsCredentials* tls : listeners) {
+        if (!tls) continue;
         // A renewed certificate in the same files: new connections get it.
         if (auto loaded = tls->load(); !loaded)
             log::error("TLS certificate not reloaded; the previous one stays in use",
                        {{"error", loaded.error().message}});
         else
-            log::warn("TLS certificate reloaded", {{"file", running.tls_cert_file}});
+            log::warn("TLS certificate reloaded", {{"file", tls->certificate_file()}});
     }
     auto fresh = reload();
     if (!fresh) {
@@ -319,7 +320,7 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
     std::function<void(const boost::system::error_code&, int)> on_hangup =
         [&](const boost::system::error_code& ec, int) {
             if (ec) return;
-            reload_settings(config, reload, tls.get());
+            reload_settings(config, reload, {tls.get(), modules.smpp_tls()});
             hangups.async_wait(on_hangup);
         };
     hangups.async_wait(on_hangup);

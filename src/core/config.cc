@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 #include "core/money.h"
@@ -133,6 +134,8 @@ const std::vector<Setting>& settings() {
         one_of("log_level", &Config::log_level, {"trace", "debug", "info", "warn", "error", "off"}),
         one_of("log_format", &Config::log_format, {"json", "text"}),
         text("smpp_listen", &Config::smpp_listen),
+        text("smpp_tls_cert_file", &Config::smpp_tls_cert_file),
+        text("smpp_tls_key_file", &Config::smpp_tls_key_file),
         number("max_body_bytes", &Config::max_body_bytes, std::size_t{1024}),
         number("max_import_bytes", &Config::max_import_bytes, std::uint64_t{1024}),
         number("import_batch_rows", &Config::import_batch_rows, std::size_t{1}),
@@ -298,9 +301,14 @@ Result<Config> load_config(const std::optional<std::string>& file, const EnvLook
         if (!s) return Error::invalid("set", "unknown key '" + key + "'");
         UJ_TRY(apply(*s, trim(item.substr(eq + 1)), "flag"));
     }
-    if (config.tls_cert_file.empty() != config.tls_key_file.empty())
-        return Error::invalid(config.tls_cert_file.empty() ? "tls_cert_file" : "tls_key_file",
-                              "HTTPS needs both tls_cert_file and tls_key_file");
+    for (const auto& [prefix, cert, key] :
+         {std::tuple{"tls", &Config::tls_cert_file, &Config::tls_key_file},
+          std::tuple{"smpp_tls", &Config::smpp_tls_cert_file, &Config::smpp_tls_key_file}}) {
+        const std::string p = prefix;
+        if ((config.*cert).empty() != (config.*key).empty())
+            return Error::invalid((config.*cert).empty() ? p + "_cert_file" : p + "_key_file",
+                                  "TLS needs both " + p + "_cert_file and " + p + "_key_file");
+    }
     return config;
 }
 

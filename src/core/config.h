@@ -43,6 +43,10 @@ struct Config {
     std::string log_level = "info";   // trace, debug, info, warn, error
     std::string log_format = "json";  // json (one object a line) | text (for a terminal)
     std::string smpp_listen;          // SMPP server address; off when empty
+    // Both set: the SMPP server speaks TLS only, with this PEM certificate
+    // chain and private key (read again on SIGHUP).
+    std::string smpp_tls_cert_file;
+    std::string smpp_tls_key_file;
     // Largest accepted request body; larger ones get 413.
     std::size_t max_body_bytes = 1024 * 1024;
     // Largest CSV upload (POST /contacts/import); spooled to

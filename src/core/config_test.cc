@@ -66,7 +66,7 @@ TEST(Config, DurationsAtTheEdgeOfInt64AreRefused) {
     EXPECT_EQ(ok->webhook_poll_ms, 600000);
 }
 
-TEST(Config, HttpsNeedsBothTheCertificateAndTheKey) {
+TEST(Config, TlsNeedsBothTheCertificateAndTheKey) {
     auto cert_only = load_config(std::nullopt, env_of({{"UJUMBE_TLS_CERT_FILE", "/etc/c.pem"}}));
     ASSERT_FALSE(cert_only);
     EXPECT_TRUE(cert_only.error().errors.contains("tls_key_file"));
@@ -77,6 +77,9 @@ TEST(Config, HttpsNeedsBothTheCertificateAndTheKey) {
                             {"tls_key_file=/etc/k.pem"});
     ASSERT_TRUE(both) << both.error().message;
     EXPECT_EQ(both->tls_key_file, "/etc/k.pem");
+    auto smpp_cert_only = load_config(std::nullopt, env_of({}), {"smpp_tls_cert_file=/etc/c.pem"});
+    ASSERT_FALSE(smpp_cert_only);
+    EXPECT_TRUE(smpp_cert_only.error().errors.contains("smpp_tls_key_file"));
 }
 
 TEST(Config, UnknownFileKeysAreRefused) {

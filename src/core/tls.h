@@ -28,6 +28,8 @@ public:
     // stays and the error names the file and what is wrong with it.
     Status load();
 
+    const std::string& certificate_file() const { return certificate_file_; }
+
     // The context new connections use (null before the first load).
     std::shared_ptr<boost::asio::ssl::context> current() const;
 

@@ -250,6 +250,7 @@ Status Endpoint::start() {
     server.port = options_.port;
     server.max_sessions = options_.max_sessions;
     server.session = options_.session;
+    server.tls = options_.tls;
     UJ_ASSIGN(server_, smpp::Server::listen(io_, server, [this](const std::string& peer) {
                   auto handler = std::make_shared<Handler>(*this, peer);
                   std::lock_guard lock(handlers_mutex_);

@@ -47,6 +47,8 @@ struct EndpointOptions {
     std::size_t batch = 1000;                // submits per accept call
     std::size_t io_threads = 2;
     std::size_t workers = 2;
+    // Set: customers connect over TLS only (core/tls.h).
+    std::shared_ptr<TlsCredentials> tls;
 };
 
 // "host:port" (the port may be 0) into the options' host and port.

@@ -13,6 +13,7 @@
 //                               parts of 153 characters, or in message_payload
 //   --deliveries N              deliver_sm to wait for before unbinding (default 0)
 //   --timeout-ms N              give up after this long (default 10000)
+//   --tls-ca FILE               connect over TLS, trusting this PEM certificate
 //
 // Events: {"event": "bind_resp", "status": n}, {"event": "submit_sm_resp",
 // "status": n, "message_id": s}, {"event": "deliver_sm", ...fields},
@@ -23,7 +24,7 @@ const smpp = require('smpp');
 function options(argv) {
     const o = {port: 2775, systemId: 'esme', password: 'secret', mode: 'transceiver', submit: 0,
                text: 'Hello', to: '255712345678', from: 'Ujumbe', deliveries: 0, timeoutMs: 10000,
-               registeredDelivery: 1, long: ''};
+               registeredDelivery: 1, long: '', tlsCa: null};
     for (let i = 2; i < argv.length; i += 2) {
         const key = argv[i], value = argv[i + 1];
         if (value === undefined) throw new Error('missing value for ' + key);
@@ -40,6 +41,7 @@ function options(argv) {
             case '--timeout-ms': o.timeoutMs = Number(value); break;
             case '--registered-delivery': o.registeredDelivery = Number(value); break;
             case '--long': o.long = value; break;
+            case '--tls-ca': o.tlsCa = value; break;
             default: throw new Error('unknown option ' + key);
         }
     }
@@ -50,7 +52,9 @@ const opt = options(process.argv);
 const print = (entry) => process.stdout.write(JSON.stringify(entry) + '\n');
 let answered = 0, delivered = 0, finished = false;
 
-const session = smpp.connect({url: 'smpp://127.0.0.1:' + opt.port});
+const session = opt.tlsCa
+    ? smpp.connect({url: 'ssmpp://127.0.0.1:' + opt.port, ca: require('fs').readFileSync(opt.tlsCa)})
+    : smpp.connect({url: 'smpp://127.0.0.1:' + opt.port});
 
 function finish(event) {
     if (finished) return;

@@ -13,6 +13,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <vector>
 
+#include "core/tls.h"
+
 namespace ujumbe::smpp {
 
 namespace asio = boost::asio;
@@ -84,7 +86,8 @@ struct Server::Impl {
                 continue;
             }
             auto session =
-                ServerSession::create(io, std::move(socket), options.session, std::move(handler));
+                ServerSession::create(io, std::move(socket), options.session, std::move(handler),
+                                      options.tls ? options.tls->current() : nullptr);
             sessions.push_back(session);
             session->start();
         }

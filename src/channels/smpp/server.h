@@ -1,5 +1,5 @@
 #pragma once
-// The SMSC side's listener: accepts TCP connections on one address and
+// The SMSC side's listener: accepts TCP (or TLS) connections on one address and
 // runs a ServerSession for each, with a handler the factory makes. Bounded:
 // past max_sessions open connections, new ones are closed at once.
 // Everything runs on the io_context given; stop() may be called from any
@@ -14,6 +14,10 @@
 #include "channels/smpp/server_session.h"
 #include "core/result.h"
 
+namespace ujumbe {
+class TlsCredentials;
+}
+
 namespace ujumbe::smpp {
 
 struct ServerOptions {
@@ -21,6 +25,9 @@ struct ServerOptions {
     std::uint16_t port = 2775;       // 0: any free port (see Server::port())
     std::size_t max_sessions = 64;   // open connections at once
     ServerSessionOptions session;
+    // Set: SMPP over TLS only, each connection with the credentials'
+    // context current when it arrives; null: plain TCP.
+    std::shared_ptr<TlsCredentials> tls;
 };
 
 // A handler for a new connection from `peer` ("address:port"); nullptr

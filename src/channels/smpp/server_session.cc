@@ -15,6 +15,8 @@
 #include <deque>
 #include <map>
 
+#include "channels/smpp/connection.h"
+
 namespace ujumbe::smpp {
 
 namespace asio = boost::asio;
@@ -72,23 +74,25 @@ struct ServerSession::Impl {
     };
 
     Impl(asio::io_context& io, tcp::socket s, ServerSessionOptions o,
-         std::shared_ptr<ServerSessionHandler> h)
+         std::shared_ptr<ServerSessionHandler> h, std::shared_ptr<asio::ssl::context> tls)
         : strand(asio::make_strand(io)),
-          socket(std::move(s)),
+          peer(peer_of(s)),
+          tls_context(std::move(tls)),
+          socket(tls_context ? Connection(std::move(s), *tls_context) : Connection(std::move(s))),
           options(std::move(o)),
           handler(std::move(h)),
           id(next_session_id++),
-          peer(peer_of(socket)),
           wake_writer(strand),
           wake_reader(strand) {}
 
     ServerSession* owner = nullptr;
     asio::strand<asio::io_context::executor_type> strand;
-    tcp::socket socket;
+    const std::string peer;
+    std::shared_ptr<asio::ssl::context> tls_context;  // null: plain TCP
+    Connection socket;
     ServerSessionOptions options;
     std::shared_ptr<ServerSessionHandler> handler;
     const std::uint64_t id;
-    const std::string peer;
     asio::steady_timer wake_writer, wake_reader;
 
     std::atomic<bool> is_bound{false}, is_closed{false};
@@ -135,8 +139,8 @@ struct ServerSession::Impl {
         if (is_closed.exchange(true)) return;
         is_bound = false;
         error_code ec;
-        socket.shutdown(tcp::socket::shutdown_both, ec);
-        socket.close(ec);
+        socket.lower().shutdown(tcp::socket::shutdown_both, ec);
+        socket.lower().close(ec);
         writes.clear();
         wake_writer.cancel();
         wake_reader.cancel();
@@ -314,6 +318,23 @@ struct ServerSession::Impl {
 
     // ---- the loops; each keeps the session alive until it ends
 
+    // The TLS handshake (if any), then the reader and the writer; the
+    // watch's bind timeout bounds the handshake as it does the bind.
+    asio::awaitable<void> open(std::shared_ptr<ServerSession> keep) {
+        if (auto* tls = socket.tls()) {
+            error_code ec;
+            co_await tls->async_handshake(asio::ssl::stream_base::server,
+                                          asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) {
+                close("TLS: " + ec.message());
+                co_return;
+            }
+        }
+        if (is_closed) co_return;
+        asio::co_spawn(strand, reader(keep), asio::detached);
+        asio::co_spawn(strand, writer(keep), asio::detached);
+    }
+
     asio::awaitable<void> reader(std::shared_ptr<ServerSession> keep) {
         std::string buffer;
         char chunk[kReadChunk];
@@ -437,19 +458,19 @@ ServerSession::ServerSession(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 
 ServerSession::~ServerSession() = default;
 
-std::shared_ptr<ServerSession> ServerSession::create(
-    asio::io_context& io, tcp::socket socket, ServerSessionOptions options,
-    std::shared_ptr<ServerSessionHandler> handler) {
-    return std::shared_ptr<ServerSession>(new ServerSession(
-        std::make_unique<Impl>(io, std::move(socket), std::move(options), std::move(handler))));
+std::shared_ptr<ServerSession> ServerSession::create(asio::io_context& io, tcp::socket socket,
+                                                     ServerSessionOptions options,
+                                                     std::shared_ptr<ServerSessionHandler> handler,
+                                                     std::shared_ptr<asio::ssl::context> tls) {
+    return std::shared_ptr<ServerSession>(new ServerSession(std::make_unique<Impl>(
+        io, std::move(socket), std::move(options), std::move(handler), std::move(tls))));
 }
 
 void ServerSession::start() {
     auto self = shared_from_this();
     asio::post(impl_->strand, [self] {
         Impl& impl = *self->impl_;
-        asio::co_spawn(impl.strand, impl.reader(self), asio::detached);
-        asio::co_spawn(impl.strand, impl.writer(self), asio::detached);
+        asio::co_spawn(impl.strand, impl.open(self), asio::detached);
         asio::co_spawn(impl.strand, impl.watch(self), asio::detached);
     });
 }

@@ -39,6 +39,10 @@
 
 #include "channels/smpp/pdu.h"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace ujumbe::smpp {
 
 struct ServerSessionOptions {
@@ -129,11 +133,12 @@ public:
 
 class ServerSession : public std::enable_shared_from_this<ServerSession> {
 public:
-    // `socket` is connected; the session runs on a strand of `io`.
-    static std::shared_ptr<ServerSession> create(boost::asio::io_context& io,
-                                                 boost::asio::ip::tcp::socket socket,
-                                                 ServerSessionOptions options,
-                                                 std::shared_ptr<ServerSessionHandler> handler);
+    // `socket` is connected; the session runs on a strand of `io`. With
+    // `tls`, the client's TLS handshake comes first (within bind_timeout).
+    static std::shared_ptr<ServerSession> create(
+        boost::asio::io_context& io, boost::asio::ip::tcp::socket socket,
+        ServerSessionOptions options, std::shared_ptr<ServerSessionHandler> handler,
+        std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
     ~ServerSession();
     ServerSession(const ServerSession&) = delete;
     ServerSession& operator=(const ServerSession&) = delete;

@@ -20,7 +20,7 @@
 #include <map>
 #include <optional>
 
-#include "core/tls_stream.h"
+#include "channels/smpp/connection.h"
 
 namespace ujumbe::smpp {
 
@@ -28,7 +28,6 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using boost::system::error_code;
-using Connection = TlsOrPlain<tcp::socket, asio::ssl::stream<tcp::socket>>;
 
 const char* session_state_name(SessionState s) {
     switch (s) {
