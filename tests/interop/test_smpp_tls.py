@@ -19,7 +19,7 @@ import pytest
 
 import ujumbe_it as u
 from smpp_it import add_route, add_smpp_gateway, admin_of, wait_bound, wait_status
-from test_smpp_server import Setup, smpp_port
+from test_smpp_server import Setup
 
 
 def make_certificate(directory, name):
