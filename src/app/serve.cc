@@ -187,6 +187,11 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
             return 1;
         }
     }
+    auto client_address = http::ClientAddress::parse(config.trusted_proxies);
+    if (!client_address) {
+        log::error("cannot start", {{"error", client_address.error().message}});
+        return 1;
+    }
     auto secret = server_secret(config);
     if (!secret) {
         log::error("cannot start", {{"error", secret.error().message}});
@@ -271,6 +276,7 @@ int serve(const Config& config, const std::function<Result<Config>()>& reload) {
     if (config.request_log_days > 0) server_options.request_log = &request_log;
     http::ServerOptions api_options = server_options;
     api_options.tls = tls;
+    api_options.client_address = *client_address;
     http::Server server(context_ptrs, dispatcher, **db, api_options);
     auto port = server.listen(config.listen);
     if (!port) {

@@ -89,6 +89,24 @@ std::optional<AddressBlock> parse_address_block(const std::string& entry) {
     return b;
 }
 
+Result<std::vector<AddressBlock>> parse_address_list(std::string_view list,
+                                                     const std::string& field) {
+    std::vector<AddressBlock> out;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        std::string entry(list.substr(0, comma));
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        std::erase_if(entry, [](char c) { return c == ' ' || c == '\t'; });
+        if (entry.empty()) continue;
+        auto block = parse_address_block(entry);
+        if (!block)
+            return Error::invalid(
+                field, "'" + entry.substr(0, 64) + "' is not an address or a CIDR block");
+        out.push_back(std::move(*block));
+    }
+    return out;
+}
+
 bool block_contains(const AddressBlock& block, const AddressBlock& address) {
     if (block.bytes.size() != address.bytes.size()) return false;
     for (int i = 0; i < block.bits; ++i) {

@@ -5,7 +5,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "core/result.h"
 
 namespace ujumbe {
 
@@ -18,6 +21,10 @@ struct AddressBlock {
 // "addr" (a block of one) or "addr/bits"; nullopt when malformed.
 std::optional<AddressBlock> parse_address_block(const std::string& entry);
 bool block_contains(const AddressBlock& block, const AddressBlock& address);
+// A comma-separated list of addresses and blocks (spaces and empty entries
+// ignored); an error naming `field` and the first entry that is neither.
+Result<std::vector<AddressBlock>> parse_address_list(std::string_view list,
+                                                     const std::string& field);
 
 // Whether `address` is in any of the blocks of `allowed` (addresses or CIDR
 // blocks); an empty list allows every address, a malformed address none.

@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/address_blocks.h"
 #include "core/money.h"
 
 namespace ujumbe {
@@ -124,6 +125,13 @@ const std::vector<Setting>& settings() {
         text("listen", &Config::listen),
         text("tls_cert_file", &Config::tls_cert_file),
         text("tls_key_file", &Config::tls_key_file),
+        {"trusted_proxies",
+         [](Config& c, const std::string& v) -> Status {
+             UJ_TRY(parse_address_list(v, "trusted_proxies"));
+             c.trusted_proxies = v;
+             return {};
+         },
+         shown(&Config::trusted_proxies)},
         text("data_dir", &Config::data_dir),
         text("database_url", &Config::database_url),
         text("secret_key", &Config::secret_key),

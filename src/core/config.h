@@ -25,6 +25,9 @@ struct Config {
     // certificate chain and private key (read again on SIGHUP).
     std::string tls_cert_file;
     std::string tls_key_file;
+    // Reverse proxies (addresses, CIDR blocks, comma-separated) whose
+    // X-Forwarded-For names the client; empty: the socket's peer is.
+    std::string trusted_proxies;
     // Directory for the SQLite database, the generated secret and runtime files.
     std::string data_dir = "./var";
     // sqlite:<path> or postgresql://user@host:port/db. Empty: sqlite:<data_dir>/ujumbe.db.

@@ -273,6 +273,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         }
     }
 
+    // The client's address: the peer's, or what a trusted proxy says.
+    std::string client_of(const bhttp::request_header<>& in, const std::string& peer) const {
+        if (!options.client_address.trusts_any()) return peer;
+        std::string forwarded;
+        for (const auto& field : in)
+            if (beast::iequals(field.name_string(), "x-forwarded-for")) {
+                if (!forwarded.empty()) forwarded += ',';
+                forwarded += field.value();
+            }
+        return options.client_address.of(peer, forwarded);
+    }
+
     static Request to_request(const bhttp::request_header<>& in, const std::string& ip) {
         Request req;
         req.method = parse_method(in.method_string());
@@ -569,7 +581,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 s.busy = true;
                 version = header.get().version();
                 keep_alive = header.get().keep_alive();
-                req = co_await read_body(s, buffer, header, ip, ec, refusal, upload_slot);
+                req = co_await read_body(s, buffer, header, client_of(header.get(), ip), ec,
+                                         refusal, upload_slot);
             }
             if (refusal) {
                 // The body was never read: the connection cannot go on.
@@ -612,7 +625,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                 line->route = route;
                 line->status = res.status;
                 line->duration_us = static_cast<Micros>(seconds * 1e6);
-                line->ip = ip;
+                line->ip = req.remote_ip;
                 line->request_id = request_id;
                 options.request_log->record(std::move(*line));
             }
@@ -622,7 +635,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                       {"path", req.path},
                                       {"status", res.status},
                                       {"duration_us", SystemClock::instance().now() - started},
-                                      {"ip", ip}});
+                                      {"ip", req.remote_ip}});
             if (res.upgrade) {
                 co_await run_websocket(s, req, std::move(res.upgrade));
                 break;

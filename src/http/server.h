@@ -14,6 +14,7 @@
 
 #include "core/result.h"
 #include "db/database.h"
+#include "http/client_address.h"
 #include "http/dispatcher.h"
 #include "http/request_log.h"
 #include "http/websocket.h"
@@ -57,6 +58,9 @@ struct ServerOptions {
     std::chrono::seconds websocket_idle{30};
     // Hears of every request answered for a signed-in caller; may be null.
     RequestLogSink* request_log = nullptr;
+    // Whose X-Forwarded-For names the client (reverse proxies); by
+    // default no one's, and the client is the socket's peer.
+    ClientAddress client_address;
     // Set: the listener speaks HTTPS only (each connection's handshake
     // within header_timeout); null: plain HTTP.
     std::shared_ptr<TlsCredentials> tls;

@@ -78,3 +78,33 @@ def test_the_per_address_limit_still_spans_emails(server_factory):
     _retry_after(sprayer("POST", "/auth/login",
                          json={"email": user.email, "password": user.password}))
     login(srv.api, user.email, user.password)
+
+
+def test_behind_a_trusted_proxy_failures_count_per_forwarded_client(server_factory):
+    """With trusted_proxies, the address a proxy forwards is the client's
+    (one sprayer behind the proxy does not lock everyone out); a client
+    that is not a trusted proxy cannot choose its address by the header."""
+    srv = server_factory({"UJUMBE_LOGIN_IP_MAX_FAILURES": "3",
+                          "UJUMBE_LOGIN_MAX_FAILURES": "1000",
+                          "UJUMBE_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}, label="proxied")
+    user = register(srv.api)
+
+    def via_proxy(client_ip, password=None, email=None):
+        return srv.api("POST", "/auth/login", json={
+            "email": email or u.unique_email("spray"),
+            "password": password or "not-the-password-1"},
+            headers={"X-Forwarded-For": "%s, 10.0.0.2" % client_ip})
+
+    for _ in range(3):
+        assert_error(via_proxy("203.0.113.5"), 401)
+    _retry_after(via_proxy("203.0.113.5"))
+    assert_ok(via_proxy("203.0.113.6", user.password, user.email))
+
+    direct = _from(srv, "127.0.0.2")
+    for n in range(3):
+        assert_error(direct("POST", "/auth/login", json={
+            "email": u.unique_email("spray"), "password": "not-the-password-1"},
+            headers={"X-Forwarded-For": "203.0.113.%d" % (50 + n)}), 401)
+    _retry_after(direct("POST", "/auth/login", json={
+        "email": user.email, "password": user.password},
+        headers={"X-Forwarded-For": "203.0.113.99"}))
