@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import uuid
@@ -104,3 +105,49 @@ def upload(base, token, path):
     if resp.status != 202:
         sys.exit(f"import refused: {resp.status} {body}")
     return body["data"]["id"]
+
+
+def open_loop_sends(base, auth, rate, stop, min_seconds=0.0, threads=16):
+    """Single POST /messages at `rate` a second (open loop: each request at
+    its planned time, whatever the answers do) from `threads` keep-alive
+    connections, for at least `min_seconds` and until `stop()` is true.
+    Returns (achieved req/s, p50 ms, p99 ms, non-201 answers, seconds)."""
+    host, port = base[len("http://"):].split(":")
+    latencies, errors = [], [0]
+    lock = threading.Lock()
+    per_thread = rate / threads
+    started = time.monotonic()
+    done = threading.Event()
+
+    def worker(k):
+        conn = http.client.HTTPConnection(host, int(port))
+        body = json.dumps({"to": "+254712345678", "body": "Single send"})
+        headers = dict(auth, **{"Content-Type": "application/json"})
+        next_at = started + k / rate
+        while not done.is_set():
+            delay = next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            t0 = time.monotonic()
+            conn.request("POST", "/api/v1/messages", body, headers)
+            resp = conn.getresponse()
+            resp.read()
+            took = (time.monotonic() - t0) * 1000
+            with lock:
+                latencies.append(took)
+                if resp.status != 201:
+                    errors[0] += 1
+            next_at += 1 / per_thread
+
+    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    for t in pool:
+        t.start()
+    while time.monotonic() - started < min_seconds or not stop():
+        time.sleep(0.05)
+    done.set()
+    for t in pool:
+        t.join()
+    seconds = time.monotonic() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+    return len(latencies) / seconds, pick(0.50), pick(0.99), errors[0], seconds

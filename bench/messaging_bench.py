@@ -13,19 +13,16 @@ to the npm `smpp` SMSC simulator (tests/interop/smsc.js) on loopback.
 Each case runs RUNS times; the median is printed as a Markdown table.
 SQLite by default, PostgreSQL when UJUMBE_BENCH_PG_URL names a server.
 """
-import http.client
-import json
 import os
 import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
 
-from benchlib import call, start_server
+from benchlib import call, open_loop_sends, start_server
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNS = int(os.environ.get("RUNS", "3"))
@@ -123,41 +120,8 @@ def throughput(base, auth):
 
 
 def single_sends(base, auth):
-    host, port = base[len("http://"):].split(":")
-    latencies, errors = [], [0]
-    lock = threading.Lock()
-    threads = 16
-    per_thread = RATE / threads
-    stop_at = time.monotonic() + SECONDS
-
-    def worker(k):
-        conn = http.client.HTTPConnection(host, int(port))
-        body = json.dumps({"to": "+254712345678", "body": "Single send"})
-        headers = dict(auth, **{"Content-Type": "application/json"})
-        next_at = time.monotonic() + k / RATE
-        while next_at < stop_at:
-            delay = next_at - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            t0 = time.monotonic()
-            conn.request("POST", "/api/v1/messages", body, headers)
-            resp = conn.getresponse()
-            resp.read()
-            took = (time.monotonic() - t0) * 1000
-            with lock:
-                latencies.append(took)
-                if resp.status != 201:
-                    errors[0] += 1
-            next_at += 1 / per_thread
-
-    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    latencies.sort()
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]
-    return len(latencies) / SECONDS, pick(0.50), pick(0.99), errors[0]
+    rate, p50, p99, errors, _ = open_loop_sends(base, auth, RATE, lambda: False, SECONDS)
+    return rate, p50, p99, errors
 
 
 def main():

@@ -8,10 +8,10 @@
 
 namespace ujumbe::db {
 
-// Copies the database at `db_path` into the new file `dest` with VACUUM
-// INTO: one read transaction, so the copy holds exactly what was committed
-// when it began while writers go on. Written beside `dest` and renamed into
-// place once whole; `dest` must not exist.
+// Copies the database at `db_path` into the new file `dest` with SQLite's
+// online backup in one step: one read transaction, so the copy holds
+// exactly what was committed when it began while writers go on. Written
+// beside `dest` and renamed into place once whole; `dest` must not exist.
 Status backup_sqlite(const std::string& db_path, const std::string& dest);
 
 // The schema version of a backup file; an error when it is not a whole

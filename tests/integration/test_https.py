@@ -11,7 +11,6 @@ import shutil
 import signal
 import socket
 import ssl
-import subprocess
 import time
 
 import pytest
@@ -21,29 +20,12 @@ from ujumbe_it import assert_ok
 from ws_client import WsClient
 
 
-def make_certificate(directory, name):
-    key, cert = directory / (name + ".key"), directory / (name + ".pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "2", "-subj", "/CN=" + name, "-addext",
-                    "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                   check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
 def der(cert):
     return ssl.PEM_cert_to_DER_cert(cert.read_text())
 
 
 def served_certificate(srv):
-    """The certificate a new connection is shown (not checked: it may be
-    the one about to replace the trusted file)."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    with socket.create_connection((srv.host, srv.port), timeout=10) as raw:
-        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-            return tls.getpeercert(binary_form=True)
+    return u.served_certificate(srv.host, srv.port)
 
 
 def wait_for(condition, what, timeout=10):
@@ -60,8 +42,8 @@ def log_of(srv):
 
 @pytest.fixture
 def certificates(tmp_path):
-    first = make_certificate(tmp_path, "first")
-    second = make_certificate(tmp_path, "second")
+    first = u.make_certificate(tmp_path, "first")
+    second = u.make_certificate(tmp_path, "second")
     live = tmp_path / "live.pem", tmp_path / "live.key"
     shutil.copy(first[0], live[0])
     shutil.copy(first[1], live[1])

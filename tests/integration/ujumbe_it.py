@@ -21,6 +21,7 @@ import os
 import re
 import socket
 import sqlite3
+import ssl
 import subprocess
 import time
 import uuid
@@ -826,3 +827,26 @@ def module_server(env, label, prefix):
         return login(request.getfixturevalue(prefix + "api"), ADMIN_EMAIL, ADMIN_PASSWORD)
 
     return srv, api, admin
+
+
+def make_certificate(directory, name):
+    """A self-signed P-256 certificate for 127.0.0.1 and localhost, and its
+    key: (cert path, key path) in `directory`."""
+    key, cert = directory / (name + ".key"), directory / (name + ".pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "2", "-subj", "/CN=" + name, "-addext",
+                    "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def served_certificate(host, port):
+    """The certificate (DER) a new TLS connection to host:port is shown,
+    unchecked (it may be one about to replace the trusted file)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((host, port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname=host) as tls:
+            return tls.getpeercert(binary_form=True)

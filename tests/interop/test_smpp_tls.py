@@ -10,9 +10,7 @@ on SIGHUP."""
 import os
 import shutil
 import signal
-import socket
 import ssl
-import subprocess
 import time
 
 import pytest
@@ -22,19 +20,9 @@ from smpp_it import add_route, add_smpp_gateway, admin_of, wait_bound, wait_stat
 from test_smpp_server import Setup
 
 
-def make_certificate(directory, name):
-    key, cert = directory / (name + ".key"), directory / (name + ".pem")
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:P-256", "-nodes", "-keyout", str(key), "-out", str(cert),
-                    "-days", "2", "-subj", "/CN=" + name, "-addext",
-                    "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-                   check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
 def test_a_message_goes_over_tls_and_its_receipt_comes_back(gateway_server, smsc_factory,
                                                             tmp_path):
-    cert, key = make_certificate(tmp_path, "smsc")
+    cert, key = u.make_certificate(tmp_path, "smsc")
     smsc = smsc_factory("--tls-cert", cert, "--tls-key", key)
     admin = admin_of(gateway_server)
     gateway = add_smpp_gateway(gateway_server, admin, smsc, tls=True, tls_ca=cert.read_text())
@@ -52,8 +40,8 @@ def test_a_message_goes_over_tls_and_its_receipt_comes_back(gateway_server, smsc
 
 def test_an_smsc_whose_certificate_is_not_trusted_is_never_bound(gateway_server, smsc_factory,
                                                                  tmp_path):
-    cert, key = make_certificate(tmp_path, "smsc")
-    other, _ = make_certificate(tmp_path, "someone-else")
+    cert, key = u.make_certificate(tmp_path, "smsc")
+    other, _ = u.make_certificate(tmp_path, "someone-else")
     smsc = smsc_factory("--tls-cert", cert, "--tls-key", key)
     admin = admin_of(gateway_server)
     gateway = add_smpp_gateway(gateway_server, admin, smsc, tls=True, tls_ca=other.read_text())
@@ -69,18 +57,9 @@ def test_an_smsc_whose_certificate_is_not_trusted_is_never_bound(gateway_server,
     assert smsc.pdus("bind_transceiver") == []  # no credentials went to it
 
 
-def served_certificate(port):
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
-        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-            return tls.getpeercert(binary_form=True)
-
-
 @pytest.fixture
 def tls_smpp_server(server_factory, tmp_path):
-    cert, key = make_certificate(tmp_path, "ujumbe")
+    cert, key = u.make_certificate(tmp_path, "ujumbe")
     live = tmp_path / "live.pem", tmp_path / "live.key"
     shutil.copy(cert, live[0])
     shutil.copy(key, live[1])
@@ -112,12 +91,12 @@ def test_a_customer_binds_submits_and_gets_receipts_over_tls(tls_smpp_server, sm
 
     # A renewed certificate in the same files: SIGHUP, and new connections
     # are shown it.
-    renewed, renewed_key = make_certificate(tmp_path, "renewed")
+    renewed, renewed_key = u.make_certificate(tmp_path, "renewed")
     shutil.copy(renewed, live[0])
     shutil.copy(renewed_key, live[1])
     os.kill(srv.proc.pid, signal.SIGHUP)
     want = ssl.PEM_cert_to_DER_cert(renewed.read_text())
     deadline = time.monotonic() + 10
-    while served_certificate(setup.port) != want:
+    while u.served_certificate("127.0.0.1", setup.port) != want:
         assert time.monotonic() < deadline, "the renewed certificate was never served"
         time.sleep(0.1)

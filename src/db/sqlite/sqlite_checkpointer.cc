@@ -42,6 +42,13 @@ void SqliteCheckpointer::wal_grew(int pages, SqliteConnection& writer) {
         restart_at_ = kRestartPages;
     }
     last_pages_ = pages;
+    if (pages >= restart_at_ && left_behind_.load() > kPages) {
+        // Something the gate does not hold pins the frames: let the passive
+        // checkpoints copy them once it lets go, and look again later.
+        restart_at_ = pages + kPages;
+        loop_.wake();
+        return;
+    }
     if (pages >= restart_at_) {
         bool restarted = false;
         if (gate_.close(std::chrono::milliseconds(kRestartWaitMs))) {
@@ -65,8 +72,11 @@ void SqliteCheckpointer::wal_grew(int pages, SqliteConnection& writer) {
 void SqliteCheckpointer::checkpoint() {
     // Passive: copies what no reader still needs, waits for nobody. The
     // writer starts the WAL over once a checkpoint has copied all of it.
-    auto done = conn_->run_script("PRAGMA wal_checkpoint(PASSIVE)");
-    if (!done) log::warn("sqlite checkpoint failed", {{"error", done.error().message}});
+    auto left = conn_->passive_checkpoint();
+    if (!left)
+        log::warn("sqlite checkpoint failed", {{"error", left.error().message}});
+    else if (*left)
+        left_behind_ = **left;
     std::lock_guard lock(mutex_);
     ++checkpoints_;
 }

@@ -15,7 +15,11 @@
 // the readers' gate (wal_gate.h), waits a few milliseconds for the
 // statements inside to end, copies the little the checkpoints left and
 // opens the gate: the next commit writes the WAL from its start. The
-// journal size limit cuts a WAL that grew past it back then.
+// journal size limit cuts a WAL that grew past it back then. It tries only
+// once the passive checkpoints have caught up: frames they had to leave
+// mean a reader the gate does not hold (another process, such as `ujumbe
+// admin backup`, or a long statement) still needs them, and a restart
+// would wait for it in vain and then copy them all on the writer's thread.
 
 #include <atomic>
 #include <cstdint>
@@ -74,6 +78,8 @@ private:
     int last_pages_ = 0, next_at_ = kPages;
     int restart_at_ = kRestartPages;  // the size at which the writer restarts it
     int failed_restarts_ = 0;         // in a row
+    // The frames the last passive checkpoint had to leave behind.
+    std::atomic<int> left_behind_{0};
     WalGate gate_;
     std::atomic<int> restarts_{0};
     PollingThread loop_;  // last: it stops before what its rounds use goes

@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/log.h"
@@ -61,6 +62,15 @@ bool SqliteConnection::restart_wal(int wait_ms) {
         sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     sqlite3_busy_timeout(db_, busy_timeout_ms_);
     return rc == SQLITE_OK;
+}
+
+Result<std::optional<int>> SqliteConnection::passive_checkpoint() {
+    int frames = 0, copied = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+    if (rc == SQLITE_BUSY) return std::optional<int>{};
+    if (rc != SQLITE_OK) return last_error("checkpoint");
+    return std::optional<int>(std::max(0, frames - copied));
 }
 
 SqliteConnection::~SqliteConnection() {

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -47,6 +48,10 @@ public:
     // False when they did not. For the writer's own thread, between
     // transactions or in its commit report.
     bool restart_wal(int wait_ms);
+    // A passive checkpoint: copies the WAL frames no reader still needs and
+    // waits for nobody. The frames it had to leave behind (0: it copied
+    // them all); nullopt when another checkpoint was running.
+    Result<std::optional<int>> passive_checkpoint();
     // A reader's statements pass `gate` (null: none), which the writer
     // closes to restart the WAL.
     void set_wal_gate(WalGate* gate) { gate_ = gate; }
