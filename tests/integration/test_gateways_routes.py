@@ -173,7 +173,9 @@ def test_put_gateway_merges_settings_and_kind_cannot_change(api, admin, made):
     ("smpp", {"host": "127.0.0.1", "port": 2775, "system_id": "u",
               "password": "123456789"}, "settings.password"),
     ("smpp", {"host": "127.0.0.1", "port": 2775, "system_id": "u", "password": "pw",
-              "tls": True}, "settings.tls"),
+              "tls": True, "tls_ca": "not a certificate"}, "settings.tls_ca"),
+    ("smpp", {"host": "127.0.0.1", "port": 2775, "system_id": "u", "password": "pw",
+              "tls_ca": "-----BEGIN CERTIFICATE-----"}, "settings.tls_ca"),
     ("smpp", {"host": "127.0.0.1", "port": 2775, "system_id": "u", "password": "pw",
               "binds": 17}, "settings.binds"),
     ("smpp", {"host": "127.0.0.1", "port": 2775, "system_id": "u", "password": "pw",
@@ -181,7 +183,8 @@ def test_put_gateway_merges_settings_and_kind_cannot_change(api, admin, made):
     ("smpp", {"host": "127.0.0.1", "port": 2775, "system_id": "u", "password": "pw",
               "bind_mode": "receiver"}, "settings.bind_mode"),
 ], ids=["unknown", "ratio", "failure-status", "smpp-unknown", "smpp-no-host",
-        "password-9", "tls", "binds-17", "window-0", "bind-mode"])
+        "password-9", "tls-ca-not-pem", "tls-ca-without-tls", "binds-17", "window-0",
+        "bind-mode"])
 def test_bad_gateway_settings_are_400_naming_the_setting(api, admin, kind, settings, key):
     before = assert_list(api("GET", "/gateways", token=admin.access))["count"]
     resp = api("POST", "/gateways", json={"name": unique("bad"), "kind": kind,
