@@ -49,9 +49,9 @@ def one_run(tmp, data):
         backup_env = {k: v for k, v in os.environ.items() if not k.startswith("UJUMBE_")}
         backup_env["UJUMBE_DATA_DIR"] = data
         t0 = time.monotonic()
-        backup = subprocess.Popen(os.environ.get("BACKUP_PREFIX", "").split() + [BIN, "admin", "backup", "--file", target, "--json"],
-                                  env=backup_env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        backup = subprocess.Popen([BIN, "admin", "backup", "--file", target, "--json"],
+                                  env=backup_env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
         busy = open_loop_sends(base, auth, RATE, lambda: backup.poll() is not None)
         took = time.monotonic() - t0
         out, err = backup.communicate()
